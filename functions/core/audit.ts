@@ -1,0 +1,34 @@
+import type { Inventory } from './model/inventory';
+import { dedupeCertificates } from './model/dedupe-certificates';
+import type { ModelBuilder } from './model/provider';
+import { mergeModels, type FleetModel } from './model/types';
+import type { Policy } from './policy/types';
+import { buildReport, type AuditReport } from './report/report';
+import { evaluateModel } from './rules/engine';
+
+export interface AuditOptions {
+  policy: Policy;
+  now: Date;
+  /** The providers that read the inventory (functions/providers/model-builders.ts lists them all). */
+  builders: ModelBuilder[];
+}
+
+/**
+ * The model → evaluate → plan stages over an inventory, as one call. The core knows no
+ * provider: callers pass the builders (see `auditInventory` in functions/providers/audit-inventory.ts).
+ */
+export function auditWithBuilders(inventory: Inventory, options: AuditOptions): AuditReport {
+  const model = buildModel(inventory, options);
+  return auditModel(model, options.policy, options.now);
+}
+
+export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'builders' | 'now'>): FleetModel {
+  const parts = options.builders.map((build) => build(inventory, { now: options.now }));
+  const model = dedupeCertificates(mergeModels(parts));
+  model.problems.unshift(...inventory.problems);
+  return model;
+}
+
+export function auditModel(model: FleetModel, policy: Policy, now: Date): AuditReport {
+  return buildReport(evaluateModel(model, policy, now), model.resourceCount, now);
+}

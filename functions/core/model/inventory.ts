@@ -1,0 +1,92 @@
+import type { ConfigProblem, SourceRef } from './types';
+
+/**
+ * The raw inputs, after parsing and detection by content, before any provider has read them.
+ * Loaders (files, live APIs) fill it; providers turn it into the model.
+ */
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  resourceVersion?: string;
+  uid?: string;
+  [key: string]: unknown;
+}
+
+/** Any Kubernetes object: Istio and App Mesh CRDs, core and apps objects, cert-manager. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: any;
+  status?: any;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  type?: string;
+  [key: string]: unknown;
+}
+
+/** The App Mesh resource types as the API names them in Describe* responses. */
+export type AppMeshApiType =
+  | 'mesh'
+  | 'virtualNode'
+  | 'virtualGateway'
+  | 'virtualService'
+  | 'virtualRouter'
+  | 'route'
+  | 'gatewayRoute';
+
+/** One App Mesh resource as the API returns it (camelCase `*Data` shape: meshName, spec, metadata, status). */
+export interface AppMeshApiObject {
+  type: AppMeshApiType;
+  data: any;
+}
+
+export interface Located<T> {
+  doc: T;
+  source: SourceRef;
+}
+
+export interface PemInput {
+  /** The whole text of a file holding one or more PEM blocks. */
+  text: string;
+}
+
+export interface Inventory {
+  kubernetes: Located<KubeObject>[];
+  appmeshApi: Located<AppMeshApiObject>[];
+  envoy: Located<any>[];
+  pem: Located<PemInput>[];
+  /** Documents that parsed but matched no known input kind. */
+  unknown: Located<unknown>[];
+  problems: ConfigProblem[];
+  /** Files that were read (path as given). */
+  files: string[];
+}
+
+export function emptyInventory(): Inventory {
+  return { kubernetes: [], appmeshApi: [], envoy: [], pem: [], unknown: [], problems: [], files: [] };
+}
+
+export function mergeInventories(parts: Inventory[]): Inventory {
+  const out = emptyInventory();
+  for (const p of parts) {
+    out.kubernetes.push(...p.kubernetes);
+    out.appmeshApi.push(...p.appmeshApi);
+    out.envoy.push(...p.envoy);
+    out.pem.push(...p.pem);
+    out.unknown.push(...p.unknown);
+    out.problems.push(...p.problems);
+    out.files.push(...p.files);
+  }
+  return out;
+}
+
+/** `security.istio.io/v1beta1` → `security.istio.io`; `v1` → `` (the core group). */
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}

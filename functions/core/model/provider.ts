@@ -1,0 +1,14 @@
+import type { Inventory } from './inventory';
+import type { FleetModel } from './types';
+
+/**
+ * A provider turns the raw inventory into its part of the model. It reads only the documents
+ * it understands, computes its mesh's effective state exactly once, and never emits findings:
+ * rules do that.
+ */
+export type ModelBuilder = (inventory: Inventory, context: ModelContext) => FleetModel;
+
+export interface ModelContext {
+  /** The audit clock (CONTRACT.md `--now`). */
+  now: Date;
+}

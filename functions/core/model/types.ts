@@ -1,0 +1,209 @@
+/**
+ * The cloud-neutral model every rule reads. Providers (Istio, App Mesh, Envoy, x509, …) turn
+ * their own configuration into these shapes, computing each mesh's effective state exactly
+ * once; rules never look at raw configuration.
+ */
+
+export type Provider = 'istio' | 'appmesh' | 'envoy' | 'x509' | 'acm' | 'cloudwatch' | 'prometheus';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Where a piece of configuration came from: the path as given and the 1-based line of the document. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** The narrowest thing at fault, with its coordinates (CONTRACT.md, "resource"). */
+export interface ResourceRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+  mesh?: string;
+  port?: number;
+  file?: string;
+  line?: number;
+}
+
+/** The configuration object that causes an effective setting, e.g. the PeerAuthentication that wins. */
+export interface CauseRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+  mesh?: string;
+  /** Which level of the precedence chain produced the setting. */
+  scope?: 'mesh' | 'namespace' | 'workload' | 'port' | 'default' | 'listener' | 'backend' | 'backendDefaults' | 'cluster';
+  source?: SourceRef;
+}
+
+/**
+ * What a server side accepts.
+ * STRICT: only TLS with a verified client certificate. PERMISSIVE: mTLS and plaintext.
+ * DISABLED: plaintext only. TLS_NO_CLIENT_AUTH: TLS, but any or no client certificate.
+ */
+export type ServerMode = 'STRICT' | 'PERMISSIVE' | 'DISABLED' | 'TLS_NO_CLIENT_AUTH';
+
+/** What a client side sends. AUTO is Istio auto mTLS: mTLS to sidecars, plaintext otherwise. */
+export type ClientSends = 'MTLS' | 'TLS' | 'PLAINTEXT' | 'AUTO';
+
+/**
+ * A provider-specific fix, computed by the provider that understands the resource. The core
+ * decides the mode (auto / approval / manual) from the rules and the fleet-wide preconditions.
+ */
+export interface ProviderFix {
+  /** Stable verb, e.g. `istio.peerauthentication.set-strict`, `appmesh.listener.set-strict`. */
+  action: string;
+  /** The exact patch or new spec that would be applied. */
+  change: Record<string, unknown>;
+  /** Server ids whose mode the change would move to STRICT (empty for client-side fixes). */
+  affectsServers: string[];
+  /** Client ids whose sending mode the change would alter (empty for server-side fixes). */
+  affectsClients?: string[];
+  /**
+   * Preconditions the provider already knows are false, in words a person can act on
+   * (e.g. "workload orders/legacy-batch has no sidecar"). Any entry forces approval.
+   */
+  blockers: string[];
+  /** True when a person must make the change by hand (e.g. a certificate must be issued). */
+  manualOnly?: boolean;
+}
+
+/** One server side: an Istio workload port, an App Mesh listener, an Envoy listener. */
+export interface ServerEndpoint {
+  /** Stable key, unique in the model, e.g. `istio:payments/Deployment/payments-api:8080`. */
+  id: string;
+  provider: Provider;
+  resource: ResourceRef;
+  mode: ServerMode;
+  /** False when no mesh proxy fronts it (no sidecar): then mesh-sidecar-missing applies instead. */
+  inMesh: boolean;
+  cause: CauseRef;
+  /**
+   * Hosts this server answers for (FQDNs such as `payments-api.payments.svc.cluster.local`),
+   * used to match clients and to compare the same logical service across meshes.
+   */
+  hosts: string[];
+  /** Workload labels, for ownership routing. */
+  labels?: Record<string, string>;
+  fix?: ProviderFix;
+}
+
+/** One client side decision: a DestinationRule toward a host, an App Mesh backend, an Envoy cluster. */
+export interface ClientPolicy {
+  id: string;
+  provider: Provider;
+  /** The client-side configuration object (DestinationRule, virtual node/gateway, Envoy cluster). */
+  resource: ResourceRef;
+  sends: ClientSends;
+  /** Why it sends that: `DISABLE`, `SIMPLE`, `missing client policy`, `enforce: false`, … */
+  reason: string;
+  cause: CauseRef;
+  destination: {
+    hosts: string[];
+    port?: number;
+    /** Servers the provider resolved itself; the core also matches by host. */
+    serverIds?: string[];
+  };
+  /** True when the destination is inside a mesh; undefined lets the core decide by host match. */
+  inMeshDestination?: boolean;
+  fix?: ProviderFix;
+}
+
+export type CertificateProvider = 'x509' | 'acm';
+
+export interface CertificateRecord {
+  id: string;
+  provider: CertificateProvider;
+  subjectCN: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  /** SHA-256 fingerprint, the certificate's stable identity. */
+  fingerprint256: string;
+  notBefore: Date;
+  notAfter: Date;
+  isCA: boolean;
+  /** 0 for the leaf (first PEM block), 1 for the next, … */
+  chainIndex: number;
+  /** Where it came from: a file, a Secret key, a ConfigMap key, a cert-manager Certificate, an ACM ARN. */
+  origin: {
+    kind: string;
+    name: string;
+    namespace?: string;
+    key?: string;
+    arn?: string;
+    source: SourceRef;
+  };
+  /** Who uses it, when known, e.g. an App Mesh listener. */
+  usedBy?: ResourceRef[];
+  /** For records without a parsed PEM (cert-manager status, ACM), what the date came from. */
+  dateSource?: string;
+}
+
+/** A namespace or workload that no sidecar fronts. */
+export interface MeshMembership {
+  id: string;
+  provider: Provider;
+  resource: ResourceRef;
+  inMesh: boolean;
+  reason: string;
+  labels?: Record<string, string>;
+}
+
+/** An input or rule file that could not be read, parsed or validated. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  /** Dotted path of the offending field, when known. */
+  field?: string;
+  message: string;
+  kind?: string;
+  name?: string;
+  /** The provider whose input it is, when known. */
+  provider?: Provider;
+}
+
+/** A latency SLO indicator, filled by the metrics providers (issue: SLOs). */
+export interface SloIndicator {
+  id: string;
+  provider: Provider;
+  resource: ResourceRef;
+  objective: number;
+  thresholdMs: number;
+  windows: Array<{ long: string; short: string; burnLong: number; burnShort: number; factor: number; severity: Severity; kind: 'page' | 'ticket' }>;
+  budgetRemaining?: number;
+  method?: string;
+}
+
+/** Everything the rules see. */
+export interface FleetModel {
+  servers: ServerEndpoint[];
+  clients: ClientPolicy[];
+  certificates: CertificateRecord[];
+  membership: MeshMembership[];
+  problems: ConfigProblem[];
+  slos: SloIndicator[];
+  /** How many configuration resources were read (for the report summary). */
+  resourceCount: number;
+}
+
+export function emptyModel(): FleetModel {
+  return { servers: [], clients: [], certificates: [], membership: [], problems: [], slos: [], resourceCount: 0 };
+}
+
+/** Merges models from several providers into one. */
+export function mergeModels(parts: FleetModel[]): FleetModel {
+  const out = emptyModel();
+  for (const p of parts) {
+    out.servers.push(...p.servers);
+    out.clients.push(...p.clients);
+    out.certificates.push(...p.certificates);
+    out.membership.push(...p.membership);
+    out.problems.push(...p.problems);
+    out.slos.push(...p.slos);
+    out.resourceCount += p.resourceCount;
+  }
+  return out;
+}

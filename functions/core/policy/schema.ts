@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { RULE_IDS } from '../findings';
+
+/**
+ * The schema of a `rules/` YAML file. Every file may hold any of the sections; files in a
+ * directory are merged in name order over the built-in defaults. Unknown keys are errors, so
+ * that a typo never silently turns a setting off.
+ */
+
+const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+const remediationMode = z.enum(['auto', 'approval', 'manual']);
+
+/** Globs (`*`, `?`) on namespace, mesh and name; every given field must match. */
+export const exclusionSchema = z
+  .object({
+    namespace: z.string().min(1).optional(),
+    mesh: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    reason: z.string().optional(),
+  })
+  .strict()
+  .refine((e) => e.namespace !== undefined || e.mesh !== undefined || e.name !== undefined, {
+    message: 'an exclusion needs at least one of namespace, mesh or name',
+  });
+
+const tierSchema = z.object({ withinDays: z.number().positive(), severity }).strict();
+
+export const ruleSettingsSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    severity: severity.optional(),
+    /** The most a remediation of this rule may do on its own: auto, approval, manual. */
+    remediation: remediationMode.optional(),
+    exclude: z.array(exclusionSchema).optional(),
+    /** cert-expiring: severity by days left, the smallest window that holds wins. */
+    tiers: z.array(tierSchema).min(1).optional(),
+    /** slo-latency-burn: severity of a page-level and of a ticket-level burn. */
+    pageSeverity: severity.optional(),
+    ticketSeverity: severity.optional(),
+  })
+  .strict();
+
+const slackRouteSchema = z
+  .object({
+    channel: z.string().regex(/^[#CG][A-Za-z0-9_.-]+$/, 'a channel is `#name` or a channel id such as C0123ABCD'),
+    approvers: z
+      .object({
+        users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id such as U0123ABCD')).optional(),
+        usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'a Slack user group id such as S0123ABCD')).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const teamSchema = z
+  .object({
+    name: z.string().min(1),
+    match: z
+      .object({
+        namespaces: z.array(z.string().min(1)).optional(),
+        meshes: z.array(z.string().min(1)).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+      })
+      .strict(),
+    slack: slackRouteSchema,
+  })
+  .strict();
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 date-time such as 2026-12-20T00:00:00Z');
+
+const freezeWindowSchema = z
+  .object({
+    name: z.string().min(1),
+    /** A one-off window. */
+    start: isoDate.optional(),
+    end: isoDate.optional(),
+    /** A weekly window, in UTC: days of the week and optional hours. */
+    days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1).optional(),
+    fromHour: z.number().int().min(0).max(23).optional(),
+    toHour: z.number().int().min(1).max(24).optional(),
+  })
+  .strict()
+  .refine((w) => (w.start !== undefined && w.end !== undefined) || w.days !== undefined, {
+    message: 'a freeze window needs start and end, or days',
+  });
+
+const remediationSafetySchema = z
+  .object({
+    dryRun: z.boolean().optional(),
+    maxChangesPerRun: z.number().int().min(0).optional(),
+    maxChangesPerHour: z.number().int().min(0).optional(),
+    approvalTtlHours: z.number().positive().optional(),
+    reminderHours: z.number().positive().optional(),
+    freezeWindows: z.array(freezeWindowSchema).optional(),
+  })
+  .strict();
+
+const sourcesSchema = z
+  .object({
+    appmesh: z
+      .object({ meshes: z.array(z.string().min(1)).optional(), regions: z.array(z.string().min(1)).optional() })
+      .strict()
+      .optional(),
+    istio: z
+      .object({ namespaces: z.array(z.string().min(1)).optional(), rootNamespace: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const ruleMapShape = Object.fromEntries(RULE_IDS.map((id) => [id, ruleSettingsSchema.optional()])) as Record<
+  (typeof RULE_IDS)[number],
+  z.ZodOptional<typeof ruleSettingsSchema>
+>;
+
+export const policyFileSchema = z
+  .object({
+    rules: z.object(ruleMapShape).strict().optional(),
+    ownership: z
+      .object({
+        default: slackRouteSchema.optional(),
+        teams: z.array(teamSchema).optional(),
+      })
+      .strict()
+      .optional(),
+    remediation: remediationSafetySchema.optional(),
+    sources: sourcesSchema.optional(),
+    /** Latency SLOs; their full schema belongs to the SLO feature and is checked there. */
+    slos: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .strict();
+
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+export type RuleSettingsInput = z.infer<typeof ruleSettingsSchema>;
+export type Exclusion = z.infer<typeof exclusionSchema>;
+export type Team = z.infer<typeof teamSchema>;
+export type SlackRoute = z.infer<typeof slackRouteSchema>;
+export type FreezeWindow = z.infer<typeof freezeWindowSchema>;

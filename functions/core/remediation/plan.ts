@@ -1,0 +1,69 @@
+import type { Remediation } from '../findings';
+import type { FleetIndex } from '../model/fleet-index';
+import type { ProviderFix } from '../model/types';
+import type { RuleSettings } from '../policy/types';
+import type { RuleFinding } from '../rules/rule';
+import { describeResource } from '../rules/rule';
+
+/**
+ * The plan stage: attaches the provider's fix to a finding, with the gate's verdict. `auto` is
+ * given only when the rule allows it and every precondition holds across the audited fleet:
+ * a server goes STRICT only when no known client sends it plaintext and every workload in
+ * scope has a sidecar; a client is enforced only when its servers accept mTLS.
+ */
+export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings): Remediation | null {
+  const fix = fixFor(finding, index);
+  if (!fix) return null;
+  const base = { action: fix.action, change: fix.change };
+  if (fix.manualOnly) return { ...base, mode: 'manual', reason: 'this change needs a person: meshgov cannot apply it safely' };
+  if (settings.remediation === 'manual') return { ...base, mode: 'manual', reason: `rule ${finding.rule} allows only manual remediation` };
+  const blockers = [...fix.blockers, ...fleetBlockers(fix, index)];
+  if (blockers.length > 0) {
+    return { ...base, mode: 'approval', reason: `preconditions do not hold: ${unique(blockers).slice(0, 5).join('; ')}${blockers.length > 5 ? `; and ${blockers.length - 5} more` : ''}` };
+  }
+  if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
+  return { ...base, mode: 'auto', reason: preconditionsHeld(fix) };
+}
+
+function fixFor(finding: RuleFinding, index: FleetIndex): ProviderFix | undefined {
+  const src = finding.fixSource;
+  if (!src) return undefined;
+  if (src.serverId) return index.serverById.get(src.serverId)?.fix;
+  if (src.clientId) return index.clientById(src.clientId)?.fix;
+  return undefined;
+}
+
+/** What only the whole fleet can tell: who calls the servers being tightened, what the clients' servers accept. */
+export function fleetBlockers(fix: ProviderFix, index: FleetIndex): string[] {
+  const out: string[] = [];
+  for (const id of fix.affectsServers) {
+    const server = index.serverById.get(id);
+    if (!server) continue;
+    if (!server.inMesh) out.push(`${describeResource(server.resource)} has no sidecar`);
+    for (const c of index.clientsByServer.get(id) ?? []) {
+      if (c.sends === 'PLAINTEXT' || c.sends === 'TLS') {
+        out.push(`${describeResource(c.resource)} sends ${c.sends === 'TLS' ? 'TLS without a client certificate' : 'plaintext'} to ${describeResource(server.resource)}`);
+      }
+    }
+  }
+  for (const id of fix.affectsClients ?? []) {
+    const client = index.clientById(id);
+    if (!client) continue;
+    for (const s of index.serversOf(client)) {
+      if (!s.inMesh) out.push(`${describeResource(s.resource)} has no sidecar to accept mTLS`);
+      else if (s.mode === 'DISABLED') out.push(`${describeResource(s.resource)} accepts only plaintext`);
+    }
+  }
+  return out;
+}
+
+function preconditionsHeld(fix: ProviderFix): string {
+  if (fix.affectsServers.length > 0) {
+    return `preconditions hold: every known client sends mTLS to the ${fix.affectsServers.length} affected server port(s), and all have sidecars`;
+  }
+  return 'preconditions hold: every destination of this client accepts mTLS';
+}
+
+function unique(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,42 @@
+import type { Finding } from '../findings';
+import { SEVERITIES, type Severity } from '../model/types';
+import type { AuditReport } from './report';
+
+export interface TableOptions {
+  color: boolean;
+}
+
+const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
+const RESET = '\x1b[0m';
+const DIM = '\x1b[2m';
+
+/** `--format table`: findings grouped by severity, for people; ends with one summary line. */
+export function formatTable(report: AuditReport, options: TableOptions): string {
+  const paint = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
+  const lines: string[] = [];
+  for (const severity of SEVERITIES) {
+    const group = report.findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push(paint(COLORS[severity], `${severity.toUpperCase()} (${group.length})`));
+    for (const f of group) lines.push(...formatFinding(f, paint));
+    lines.push('');
+  }
+  lines.push(summaryLine(report));
+  return `${lines.join('\n')}\n`;
+}
+
+function formatFinding(f: Finding, paint: (code: string, s: string) => string): string[] {
+  const r = f.resource;
+  const scope = r.namespace ?? r.mesh;
+  const resource = `${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`;
+  const location = r.file ? `${r.file}${r.line ? `:${r.line}` : ''}` : '';
+  const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}`, `  ${''.padEnd(25)} ${f.message}`];
+  if (f.remediation) out.push(`  ${''.padEnd(25)} ${paint(DIM, `fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`)}`);
+  return out;
+}
+
+export function summaryLine(report: AuditReport): string {
+  const parts = SEVERITIES.filter((s) => report.summary.bySeverity[s]).map((s) => `${report.summary.bySeverity[s]} ${s}`);
+  const n = report.summary.findings;
+  return `${n} finding${n === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''} across ${report.summary.resources} resource${report.summary.resources === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,32 @@
+import type { Finding } from '../findings';
+import { SEVERITIES, type Severity } from '../model/types';
+
+/** The JSON report of CONTRACT.md, version 1. */
+export interface AuditReport {
+  version: 1;
+  generatedAt: string;
+  findings: Finding[];
+  summary: {
+    resources: number;
+    findings: number;
+    bySeverity: Partial<Record<Severity, number>>;
+  };
+}
+
+export function buildReport(findings: Finding[], resources: number, generatedAt: Date): AuditReport {
+  const bySeverity: Partial<Record<Severity, number>> = {};
+  for (const s of SEVERITIES) {
+    const n = findings.filter((f) => f.severity === s).length;
+    if (n > 0) bySeverity[s] = n;
+  }
+  return { version: 1, generatedAt: generatedAt.toISOString(), findings, summary: { resources, findings: findings.length, bySeverity } };
+}
+
+const FAIL_ORDER: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+
+/** CONTRACT.md exit rule: true when a finding is at or above the `--fail-on` severity. */
+export function failsAt(report: AuditReport, failOn: Severity | 'never'): boolean {
+  if (failOn === 'never') return false;
+  const min = FAIL_ORDER.indexOf(failOn);
+  return report.findings.some((f) => FAIL_ORDER.indexOf(f.severity) >= min);
+}

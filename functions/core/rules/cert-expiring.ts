@@ -1,0 +1,34 @@
+import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin } from './certificate-finding';
+import { makeFinding, type Rule, type RuleFinding } from './rule';
+
+/**
+ * cert-expiring: a certificate expires within the largest configured window. The smallest
+ * window that holds sets the severity. Expired certificates belong to cert-expired only.
+ */
+export const certExpiring: Rule = {
+  id: 'cert-expiring',
+  evaluate({ model, settings, now }) {
+    const tiers = [...settings.tiers].sort((a, b) => a.withinDays - b.withinDays);
+    const widest = tiers[tiers.length - 1]?.withinDays ?? 0;
+    const out: RuleFinding[] = [];
+    for (const c of model.certificates) {
+      const msLeft = c.notAfter.getTime() - now.getTime();
+      if (msLeft < 0 || c.notBefore.getTime() > now.getTime()) continue;
+      if (msLeft > widest * 86_400_000) continue;
+      const tier = tiers.find((t) => msLeft <= t.withinDays * 86_400_000)!;
+      const days = daysLeft(c, now);
+      out.push(
+        makeFinding(
+          'cert-expiring',
+          tier.severity,
+          c.provider,
+          certificateResource(c),
+          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${days} day${days === 1 ? '' : 's'} (${c.notAfter.toISOString()}); renew it before then.`,
+          { ...certificateDetail(c, now), withinDays: tier.withinDays },
+          c.id,
+        ),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,49 @@
+import type { CertificateRecord, ResourceRef } from '../model/types';
+
+const DAY_MS = 86_400_000;
+
+/** Whole days left before notAfter (negative once expired), rounded down as a person counts them. */
+export function daysLeft(cert: CertificateRecord, now: Date): number {
+  return Math.floor((cert.notAfter.getTime() - now.getTime()) / DAY_MS);
+}
+
+/** CONTRACT.md: a certificate finding names the subject CN and the file, and the namespace of a namespaced source. */
+export function certificateResource(cert: CertificateRecord): ResourceRef {
+  return {
+    kind: 'Certificate',
+    name: cert.subjectCN || cert.subject || cert.origin.name,
+    ...(cert.origin.namespace !== undefined ? { namespace: cert.origin.namespace } : {}),
+    file: cert.origin.source.file,
+    line: cert.origin.source.line,
+  };
+}
+
+export function certificateDetail(cert: CertificateRecord, now: Date): Record<string, unknown> {
+  return {
+    subject: cert.subject,
+    issuer: cert.issuer,
+    serialNumber: cert.serialNumber,
+    fingerprint256: cert.fingerprint256 || undefined,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    expiresAt: cert.notAfter.toISOString(),
+    daysLeft: daysLeft(cert, now),
+    chainIndex: cert.chainIndex,
+    isCA: cert.isCA,
+    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, arn: cert.origin.arn },
+    usedBy: cert.usedBy,
+    dateSource: cert.dateSource,
+  };
+}
+
+export function describeOrigin(cert: CertificateRecord): string {
+  const o = cert.origin;
+  if (o.kind === 'File') return `file ${o.source.file}`;
+  if (o.arn) return o.arn;
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${o.key ? ` key ${o.key}` : ''}`;
+}
+
+export function chainRole(cert: CertificateRecord): string {
+  if (cert.chainIndex === 0 && !cert.isCA) return 'certificate';
+  return cert.isCA ? 'CA certificate' : `certificate #${cert.chainIndex + 1} of the chain`;
+}

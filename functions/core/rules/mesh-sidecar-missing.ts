@@ -1,0 +1,20 @@
+import { describeResource, makeFinding, type Rule } from './rule';
+
+/** mesh-sidecar-missing: a namespace or workload is outside the mesh, so no mesh policy protects it. */
+export const meshSidecarMissing: Rule = {
+  id: 'mesh-sidecar-missing',
+  evaluate({ model, settings }) {
+    return model.membership
+      .filter((m) => !m.inMesh)
+      .map((m) =>
+        makeFinding(
+          'mesh-sidecar-missing',
+          settings.severity,
+          m.provider,
+          m.resource,
+          `${describeResource(m.resource)} is outside the mesh (${m.reason}); no mTLS policy protects its traffic. Enable sidecar injection.`,
+          { reason: m.reason },
+        ),
+      );
+  },
+};

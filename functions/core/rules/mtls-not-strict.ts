@@ -1,0 +1,46 @@
+import type { CauseRef } from '../model/types';
+import { describeResource, makeFinding, where, type Rule } from './rule';
+
+/** mtls-not-strict: an in-mesh server side accepts plaintext, or TLS without a verified client certificate. */
+export const mtlsNotStrict: Rule = {
+  id: 'mtls-not-strict',
+  evaluate({ model, settings }) {
+    return model.servers
+      .filter((s) => s.inMesh && s.mode !== 'STRICT')
+      .map((s) => ({
+        ...makeFinding(
+          'mtls-not-strict',
+          settings.severity,
+          s.provider,
+          s.resource,
+          `${describeResource(s.resource)} ${ACCEPTS[s.mode]} (${s.mode}, set by ${describeCause(s.cause)}${where(s.cause.source)}); require mTLS (STRICT).`,
+          { mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts },
+        ),
+        fixSource: { serverId: s.id },
+      }));
+  },
+};
+
+const ACCEPTS: Record<string, string> = {
+  PERMISSIVE: 'accepts plaintext as well as mTLS',
+  DISABLED: 'accepts only plaintext',
+  TLS_NO_CLIENT_AUTH: 'accepts TLS without a verified client certificate',
+  STRICT: 'requires mTLS',
+};
+
+export function describeCause(c: CauseRef): string {
+  if (c.scope === 'default') return 'no policy (the mesh default)';
+  const scope = c.namespace ?? c.mesh;
+  return `${c.scope ? `${c.scope}-level ` : ''}${c.kind} ${scope ? `${scope}/` : ''}${c.name}`;
+}
+
+export function causeDetail(c: CauseRef): Record<string, unknown> {
+  return {
+    kind: c.kind,
+    name: c.name,
+    ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
+    ...(c.mesh !== undefined ? { mesh: c.mesh } : {}),
+    ...(c.scope !== undefined ? { scope: c.scope } : {}),
+    ...(c.source ? { file: c.source.file, line: c.source.line } : {}),
+  };
+}

@@ -1,0 +1,57 @@
+import type { Finding, RuleId } from '../findings';
+import type { FleetIndex } from '../model/fleet-index';
+import type { FleetModel, Provider, ResourceRef, Severity } from '../model/types';
+import type { RuleSettings } from '../policy/types';
+import { findingId } from './finding-id';
+
+export interface RuleContext {
+  model: FleetModel;
+  index: FleetIndex;
+  settings: RuleSettings;
+  now: Date;
+}
+
+/** A finding before the remediation stage: what the rule saw, and the fix a provider offered. */
+export interface RuleFinding extends Omit<Finding, 'remediation'> {
+  /** Set by rules whose finding a provider can fix; the plan stage turns it into `remediation`. */
+  fixSource?: { serverId?: string; clientId?: string };
+}
+
+/** One governance rule: a pure function from the model to findings. */
+export interface Rule {
+  id: RuleId;
+  evaluate(ctx: RuleContext): RuleFinding[];
+}
+
+export function makeFinding(
+  rule: RuleId,
+  severity: Severity,
+  provider: Provider,
+  resource: ResourceRef,
+  message: string,
+  detail: Record<string, unknown>,
+  discriminator = '',
+): RuleFinding {
+  return { id: findingId(rule, provider, resource, discriminator), rule, severity, provider, resource: clean(resource), message, detail };
+}
+
+/** Drops undefined coordinates so the JSON report carries only what is known. */
+function clean(r: ResourceRef): ResourceRef {
+  const out: ResourceRef = { kind: r.kind, name: r.name };
+  if (r.namespace !== undefined) out.namespace = r.namespace;
+  if (r.mesh !== undefined) out.mesh = r.mesh;
+  if (r.port !== undefined) out.port = r.port;
+  if (r.file !== undefined) out.file = r.file;
+  if (r.line !== undefined) out.line = r.line;
+  return out;
+}
+
+/** `payments/Deployment/payments-api:8080`-style label for messages. */
+export function describeResource(r: ResourceRef): string {
+  const scope = r.namespace ?? r.mesh;
+  return `${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? ` port ${r.port}` : ''}`;
+}
+
+export function where(source?: { file: string; line: number }): string {
+  return source ? ` (${source.file}:${source.line})` : '';
+}

@@ -1,0 +1,67 @@
+/**
+ * The exact change a fix would apply to one App Mesh object.
+ *
+ * API objects: `UpdateVirtualNode` / `UpdateVirtualGateway` replace the whole spec (API
+ * Reference: the request carries `spec`, not a patch), so the change carries the whole new
+ * spec, with `expectedVersion` = `metadata.version` for the writer's concurrency check.
+ * CRDs: a JSON merge patch (RFC 7386) of the spec; arrays are replaced whole, which is why a
+ * listener change carries the whole `listeners` array.
+ */
+import { tlsToCrdSpelling } from './spelling';
+import type { AppMeshObjectBase } from './types';
+
+export function cloneJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** Values in the source's own spelling (the CRDs spell `certificateARN`). */
+export function inSourceSpelling<T>(owner: AppMeshObjectBase, value: T): T {
+  return owner.origin === 'crd' ? tlsToCrdSpelling(value) : value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function jsonEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** RFC 7386: the merge patch that turns `before` into `after` (removed keys become null). */
+export function mergePatchBetween(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(before)) {
+    if (!(key in after) || after[key] === undefined) patch[key] = null;
+  }
+  for (const [key, value] of Object.entries(after)) {
+    if (value === undefined) continue;
+    const old = before[key];
+    if (jsonEqual(old, value)) continue;
+    patch[key] = isPlainObject(old) && isPlainObject(value) ? mergePatchBetween(old, value) : value;
+  }
+  return patch;
+}
+
+/** The change that replaces `owner`'s spec with `newSpec` (written in the source's spelling). */
+export function specChange(owner: AppMeshObjectBase, newSpec: Record<string, unknown>): Record<string, unknown> {
+  if (owner.origin === 'crd' && owner.crd) {
+    const change: Record<string, unknown> = {
+      operation: 'merge-patch',
+      target: { apiVersion: owner.crd.apiVersion, kind: owner.crd.kind, namespace: owner.crd.namespace, name: owner.crd.name },
+      patch: { spec: mergePatchBetween(owner.rawSpec, newSpec) },
+    };
+    if (owner.crd.resourceVersion) change.expectedResourceVersion = owner.crd.resourceVersion;
+    return change;
+  }
+  const isNode = owner.kind === 'VirtualNode';
+  const change: Record<string, unknown> = {
+    operation: isNode ? 'update-virtual-node' : 'update-virtual-gateway',
+    meshName: owner.awsMesh,
+  };
+  if (owner.api?.meshOwner) change.meshOwner = owner.api.meshOwner;
+  change[isNode ? 'virtualNodeName' : 'virtualGatewayName'] = owner.awsName;
+  change.expectedVersion = owner.api?.version;
+  if (owner.api?.resourceOwner) change.resourceOwner = owner.api.resourceOwner;
+  change.spec = newSpec;
+  return change;
+}

@@ -1,0 +1,111 @@
+/**
+ * Listener and client-policy normalisation shared by the API and CRD readers: spelling, types
+ * and the enum checks App Mesh itself applies (API Reference `ListenerTls`, `PortMapping`,
+ * `ClientPolicyTls`, `ClientTlsCertificate`).
+ */
+import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import { tlsFromCrdSpelling } from './spelling';
+import type { AppMeshListener, ClientPolicySpec, ClientPolicyTls, ListenerTls, Origin } from './types';
+
+export const LISTENER_TLS_MODES = ['STRICT', 'PERMISSIVE', 'DISABLED'] as const;
+
+/** API `PortProtocol`; a virtual gateway listener has no `tcp` (`VirtualGatewayPortProtocol`). */
+const NODE_PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'];
+const GATEWAY_PROTOCOLS = ['http', 'http2', 'grpc'];
+
+/** Who is being read, for the problems it may cause. */
+export interface ReadContext {
+  origin: Origin;
+  source: SourceRef;
+  kind: string;
+  name: string;
+  problems: ConfigProblem[];
+}
+
+export function reportProblem(ctx: ReadContext, field: string | undefined, message: string): void {
+  const problem: ConfigProblem = { file: ctx.source.file, line: ctx.source.line, message, kind: ctx.kind, name: ctx.name };
+  if (field) problem.field = field;
+  ctx.problems.push(problem);
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function toCanonical<T>(value: T, origin: Origin): T {
+  return origin === 'crd' ? tlsFromCrdSpelling(value) : value;
+}
+
+export function normalizeListeners(raw: unknown, gateway: boolean, ctx: ReadContext): AppMeshListener[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    reportProblem(ctx, 'spec.listeners', 'listeners must be a list');
+    return [];
+  }
+  const protocols = gateway ? GATEWAY_PROTOCOLS : NODE_PROTOCOLS;
+  return raw.map((entry, index): AppMeshListener => {
+    const at = `spec.listeners[${index}]`;
+    const listener: AppMeshListener = { index };
+    if (!isObject(entry)) {
+      reportProblem(ctx, at, 'listener must be an object');
+      return listener;
+    }
+    const portMapping = entry.portMapping;
+    if (!isObject(portMapping)) {
+      reportProblem(ctx, `${at}.portMapping`, 'listener has no portMapping; App Mesh requires a port and protocol for every listener');
+    } else {
+      if (isPort(portMapping.port)) listener.port = portMapping.port;
+      else reportProblem(ctx, `${at}.portMapping.port`, `listener port ${JSON.stringify(portMapping.port)} is not a port number (1-65535)`);
+      if (typeof portMapping.protocol === 'string' && protocols.includes(portMapping.protocol)) listener.protocol = portMapping.protocol;
+      else reportProblem(ctx, `${at}.portMapping.protocol`, `listener protocol ${JSON.stringify(portMapping.protocol)} is not one of ${protocols.join(', ')}`);
+    }
+    if (entry.tls !== undefined && entry.tls !== null) {
+      if (!isObject(entry.tls)) reportProblem(ctx, `${at}.tls`, 'tls must be an object');
+      else listener.tls = normalizeListenerTls(entry.tls, `${at}.tls`, ctx);
+    }
+    return listener;
+  });
+}
+
+function normalizeListenerTls(raw: Record<string, any>, at: string, ctx: ReadContext): ListenerTls {
+  const tls = toCanonical(raw, ctx.origin) as ListenerTls;
+  if (!(LISTENER_TLS_MODES as readonly unknown[]).includes(tls.mode)) {
+    reportProblem(ctx, `${at}.mode`, `TLS mode ${JSON.stringify(tls.mode)} is not one of ${LISTENER_TLS_MODES.join(', ')}`);
+  }
+  // API `ListenerTlsValidationContextTrust` has only `file` and `sds`: a listener cannot validate
+  // client certificates against ACM Private CA.
+  if (tls.validation?.trust?.acm) {
+    reportProblem(ctx, `${at}.validation.trust.acm`, 'a listener validation trust can only be file or sds; acm is not allowed here');
+  }
+  return tls;
+}
+
+/** Normalises a `clientPolicy` object; undefined when absent. */
+export function normalizeClientPolicy(raw: unknown, at: string, ctx: ReadContext): ClientPolicySpec | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw)) {
+    reportProblem(ctx, at, 'clientPolicy must be an object');
+    return {};
+  }
+  if (raw.tls === undefined || raw.tls === null) return {};
+  if (!isObject(raw.tls)) {
+    reportProblem(ctx, `${at}.tls`, 'tls must be an object');
+    return {};
+  }
+  const tls = toCanonical(raw.tls, ctx.origin) as ClientPolicyTls;
+  if (tls.enforce !== undefined && typeof tls.enforce !== 'boolean') {
+    reportProblem(ctx, `${at}.tls.enforce`, `enforce must be true or false, not ${JSON.stringify(tls.enforce)}`);
+  }
+  if (tls.ports !== undefined && (!Array.isArray(tls.ports) || !tls.ports.every(isPort))) {
+    reportProblem(ctx, `${at}.tls.ports`, 'ports must be a list of port numbers (1-65535)');
+  }
+  // API `ClientTlsCertificate` is a union of `file` and `sds` only.
+  if (tls.certificate?.acm) {
+    reportProblem(ctx, `${at}.tls.certificate.acm`, 'a client certificate can only come from file or sds; an ACM certificate is not allowed here');
+  }
+  return { tls };
+}

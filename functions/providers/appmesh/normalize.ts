@@ -1,0 +1,47 @@
+/**
+ * Both App Mesh input shapes, the API objects and the CRDs, into one graph. A live reader
+ * that describes resources through the SDK hands its results to `readApiObjects` the same way.
+ */
+import type { Inventory } from '../../core/model/inventory';
+import type { ConfigProblem } from '../../core/model/types';
+import { readApiObjects } from './normalize-api';
+import { readCrdObjects } from './normalize-crd';
+import { emptyGraph, type AppMeshGraph } from './types';
+
+export interface NormalizedAppMesh {
+  graph: AppMeshGraph;
+  problems: ConfigProblem[];
+  /** App Mesh objects consumed (API objects and App Mesh CRDs; Namespaces are context only). */
+  resourceCount: number;
+}
+
+export function normalizeAppMesh(inventory: Pick<Inventory, 'appmeshApi' | 'kubernetes'>): NormalizedAppMesh {
+  const graph = emptyGraph();
+  const problems: ConfigProblem[] = [];
+  let resourceCount = readApiObjects(inventory.appmeshApi, graph, problems);
+  reportUnknownApiMeshes(graph, problems);
+  resourceCount += readCrdObjects(inventory.kubernetes, graph, problems);
+  return { graph, problems, resourceCount };
+}
+
+/**
+ * An API object whose `meshName` names none of the meshes read. Only checked when mesh objects
+ * were read at all: a scoped read (one changed virtual node) legitimately comes without its mesh.
+ */
+function reportUnknownApiMeshes(graph: AppMeshGraph, problems: ConfigProblem[]): void {
+  const apiMeshes = graph.meshes.filter((m) => m.origin === 'api');
+  if (apiMeshes.length === 0) return;
+  const known = new Set(apiMeshes.map((m) => m.name));
+  const objects = [...graph.nodes, ...graph.gateways, ...graph.services, ...graph.routers, ...graph.gatewayRoutes];
+  for (const obj of objects) {
+    if (obj.origin !== 'api' || known.has(obj.mesh)) continue;
+    problems.push({
+      file: obj.source.file,
+      line: obj.source.line,
+      field: 'meshName',
+      message: `${obj.kind} ${obj.name} refers to mesh ${obj.mesh}, which is not among the meshes read`,
+      kind: obj.kind,
+      name: obj.name,
+    });
+  }
+}

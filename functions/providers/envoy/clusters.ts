@@ -1,0 +1,160 @@
+import { isIP } from 'node:net';
+import type { ClientPolicy, ClientSends, ConfigProblem, ProviderFix, SourceRef } from '../../core/model/types';
+import { clusterId } from './names';
+import { withField, withMessage } from './patch-spelling';
+import { field, isProtoObject, listField, messageField, portValue, readField, stringField, type ProtoObject } from './proto-fields';
+import { classifyTransportSocket } from './transport-socket';
+
+export interface ClusterInput {
+  cluster: unknown;
+  /** Dotted path of the cluster in the document, e.g. `static_resources.clusters[0]`. */
+  path: string;
+  source: SourceRef;
+}
+
+export interface ClusterResult {
+  client?: ClientPolicy;
+  problems: ConfigProblem[];
+}
+
+/** What one transport socket of a cluster sends, and why. */
+interface Sending {
+  sends: Exclude<ClientSends, 'AUTO'>;
+  reason: string;
+  tlsContext?: ProtoObject;
+}
+
+const WEAKEST_FIRST: Sending['sends'][] = ['PLAINTEXT', 'TLS', 'MTLS'];
+
+/**
+ * One cluster of a bootstrap as a client policy: what Envoy sends to the cluster's endpoints.
+ * A cluster Envoy would refuse to load yields problems and no policy.
+ */
+export function readCluster({ cluster, path, source }: ClusterInput): ClusterResult {
+  const name = stringField(cluster, 'name') ?? path;
+  const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Cluster', name });
+  if (!isProtoObject(cluster)) return { problems: [problem(path, 'cluster must be an object')] };
+
+  const problems: ConfigProblem[] = [];
+  const sendings: Array<Sending & { match?: string }> = [];
+  const read = (socket: unknown, socketPath: string, match?: string) => {
+    const kind = classifyTransportSocket(socket, socketPath, 'upstream');
+    if (kind.kind === 'invalid') problems.push(problem(kind.field, kind.message));
+    else if (kind.kind === 'plaintext') sendings.push({ sends: 'PLAINTEXT', reason: kind.why, match });
+    else if (hasClientCertificate(kind.tlsContext)) sendings.push({ sends: 'MTLS', reason: 'UpstreamTlsContext with a client certificate', tlsContext: kind.tlsContext, match });
+    else sendings.push({ sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate', tlsContext: kind.tlsContext, match });
+  };
+  // Endpoints that match no transport_socket_matches entry use the cluster's transport_socket.
+  const matchesKey = readField(cluster, 'transport_socket_matches')?.key ?? 'transport_socket_matches';
+  listField(cluster, 'transport_socket_matches').forEach((entry, i) => {
+    const socket = readField(entry, 'transport_socket');
+    read(socket?.value, `${path}.${matchesKey}[${i}].${socket?.key ?? 'transport_socket'}`, stringField(entry, 'name') ?? `#${i}`);
+  });
+  const socket = readField(cluster, 'transport_socket');
+  read(socket?.value, `${path}.${socket?.key ?? 'transport_socket'}`);
+  if (problems.length > 0) return { problems };
+
+  const { sends, reason, tlsContext } = combine(sendings);
+  const { hosts, port } = destinationOf(cluster, name, tlsContext);
+  const id = clusterId(source, name);
+  const client: ClientPolicy = {
+    id,
+    provider: 'envoy',
+    resource: { kind: 'Cluster', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line },
+    sends,
+    reason,
+    cause: { kind: 'Cluster', name, scope: 'cluster', source },
+    destination: { hosts, ...(port !== undefined ? { port } : {}) },
+  };
+  // An external destination reached in plaintext is not a mesh call; elsewhere the core matches hosts.
+  if (sends === 'PLAINTEXT' && hosts.length > 0 && hosts.every((h) => !isClusterLocal(h))) client.inMeshDestination = false;
+  if (sends === 'TLS' && tlsContext) client.fix = addClientCertificateFix(id, name, tlsContext);
+  return { client, problems };
+}
+
+/**
+ * Several transport sockets (transport_socket_matches) mean different endpoints get different
+ * treatment. mTLS to some and plaintext to the rest is Istio's auto mTLS (`tlsMode: istio`
+ * endpoints get ISTIO_MUTUAL); any other mix sends what the weakest socket sends.
+ */
+function combine(sendings: Array<Sending & { match?: string }>): { sends: ClientSends; reason: string; tlsContext?: ProtoObject } {
+  const kinds = new Set(sendings.map((s) => s.sends));
+  if (kinds.size === 1) return sendings.find((s) => s.match === undefined) ?? sendings[0];
+  if (kinds.size === 2 && kinds.has('MTLS') && kinds.has('PLAINTEXT')) {
+    const mtls = sendings.filter((s) => s.sends === 'MTLS').map((s) => s.match ?? 'the default transport socket');
+    return { sends: 'AUTO', reason: `transport_socket_matches: mTLS to endpoints matching ${mtls.join(', ')}, plaintext to the others` };
+  }
+  const weakest = WEAKEST_FIRST.find((k) => kinds.has(k)) ?? 'PLAINTEXT';
+  const chosen = sendings.find((s) => s.sends === weakest)!;
+  return { ...chosen, reason: `${chosen.reason} (transport socket ${chosen.match ?? 'default'}, the weakest of the cluster's transport sockets)` };
+}
+
+/**
+ * tls.proto CommonTlsContext: a client certificate comes from `tls_certificates`,
+ * `tls_certificate_sds_secret_configs` or a certificate provider instance.
+ */
+export function hasClientCertificate(tlsContext: ProtoObject): boolean {
+  const common = messageField(tlsContext, 'common_tls_context');
+  return (
+    listField(common, 'tls_certificates').length > 0 ||
+    listField(common, 'tls_certificate_sds_secret_configs').length > 0 ||
+    messageField(common, 'tls_certificate_provider_instance') !== undefined ||
+    messageField(common, 'tls_certificate_certificate_provider_instance') !== undefined
+  );
+}
+
+/**
+ * The hosts a cluster sends to: the socket addresses of its static load_assignment (DNS names
+ * for STRICT_DNS / LOGICAL_DNS clusters), else the host of an Istio-style EDS name
+ * (`outbound|9080||reviews.bookinfo.svc.cluster.local`), else the TLS SNI.
+ */
+function destinationOf(cluster: ProtoObject, name: string, tlsContext: ProtoObject | undefined): { hosts: string[]; port?: number } {
+  const hosts: string[] = [];
+  let port: number | undefined;
+  for (const locality of listField(messageField(cluster, 'load_assignment'), 'endpoints')) {
+    for (const lb of listField(locality, 'lb_endpoints')) {
+      const socketAddress = messageField(messageField(messageField(lb, 'endpoint'), 'address'), 'socket_address');
+      const address = stringField(socketAddress, 'address');
+      if (address && !hosts.includes(address)) hosts.push(address);
+      port ??= portValue(field(socketAddress, 'port_value'));
+    }
+  }
+  if (hosts.length === 0) {
+    const serviceName = stringField(messageField(cluster, 'eds_cluster_config'), 'service_name') ?? name;
+    const istio = /^(?:outbound|inbound)\|(\d*)\|[^|]*\|(.+)$/.exec(serviceName);
+    if (istio) {
+      hosts.push(istio[2]);
+      port ??= istio[1] ? Number(istio[1]) : undefined;
+    }
+  }
+  const sni = tlsContext ? stringField(tlsContext, 'sni') : undefined;
+  if (hosts.length === 0 && sni) hosts.push(sni);
+  return { hosts, ...(port !== undefined ? { port } : {}) };
+}
+
+/**
+ * Kubernetes service DNS (`svc`, `svc.cluster.local`, any `.cluster.local`) or a bare name the
+ * resolver's search path completes. IP literals and other FQDNs are outside the cluster.
+ */
+function isClusterLocal(host: string): boolean {
+  if (isIP(host) !== 0) return false;
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return !h.includes('.') || h.endsWith('.svc') || h.endsWith('.cluster.local');
+}
+
+const PLACEHOLDER_CHAIN = '<path of the client certificate chain>';
+const PLACEHOLDER_KEY = '<path of the client private key>';
+
+function addClientCertificateFix(id: string, name: string, tlsContext: ProtoObject): ProviderFix {
+  const patched = withMessage(tlsContext, 'common_tls_context', (common) =>
+    withField(common, 'tls_certificates', [{ certificate_chain: { filename: PLACEHOLDER_CHAIN }, private_key: { filename: PLACEHOLDER_KEY } }]),
+  );
+  return {
+    action: 'envoy.cluster.add-client-certificate',
+    change: { cluster: name, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: patched } },
+    affectsServers: [],
+    affectsClients: [id],
+    blockers: [`a client certificate and key must be issued for cluster ${name}`],
+    manualOnly: true,
+  };
+}

@@ -1,0 +1,45 @@
+import type { ModelBuilder } from '../../core/model/provider';
+import { emptyModel } from '../../core/model/types';
+import { readCluster } from './clusters';
+import { readListener } from './listeners';
+import { listField, readField } from './proto-fields';
+import { staticSecretsOf } from './static-secrets';
+
+export { effectiveDownstreamMode, ENVOY_SOURCES, type DownstreamModeDecision } from './downstream-mode';
+export type { EnvoyListenerEndpoint } from './listeners';
+
+/**
+ * The Envoy provider: every listener of a bootstrap's `static_resources` becomes a server
+ * endpoint (its mode decided as Envoy's TLS validators decide it), every cluster a client
+ * policy. Snake_case YAML and lowerCamelCase proto JSON are both read.
+ *
+ * @example
+ *   const model = buildEnvoyModel(inventory, { now: new Date() });
+ *   model.servers.filter((s) => s.mode !== 'STRICT');
+ */
+export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
+  const model = emptyModel();
+  for (const { doc, source } of inventory.envoy) {
+    const staticResources = readField(doc, 'static_resources');
+    if (!staticResources) continue;
+    const base = staticResources.key;
+    const secrets = staticSecretsOf(staticResources.value);
+
+    const listenersKey = readField(staticResources.value, 'listeners')?.key ?? 'listeners';
+    listField(staticResources.value, 'listeners').forEach((listener, i) => {
+      model.resourceCount++;
+      const { server, problems } = readListener({ listener, path: `${base}.${listenersKey}[${i}]`, source, secrets });
+      if (server) model.servers.push(server);
+      model.problems.push(...problems);
+    });
+
+    const clustersKey = readField(staticResources.value, 'clusters')?.key ?? 'clusters';
+    listField(staticResources.value, 'clusters').forEach((cluster, i) => {
+      model.resourceCount++;
+      const { client, problems } = readCluster({ cluster, path: `${base}.${clustersKey}[${i}]`, source });
+      if (client) model.clients.push(client);
+      model.problems.push(...problems);
+    });
+  }
+  return model;
+};

@@ -1,0 +1,212 @@
+import type { ConfigProblem, ProviderFix, ServerEndpoint, SourceRef } from '../../core/model/types';
+import { ENVOY_SOURCES, effectiveDownstreamMode } from './downstream-mode';
+import { effectiveListenerMode, type ChainPosture } from './listener-mode';
+import { listenerId } from './names';
+import { withField, withMessage } from './patch-spelling';
+import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
+import type { StaticSecrets } from './static-secrets';
+import { classifyTransportSocket, typedConfigProblem } from './transport-socket';
+import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER } from './type-urls';
+
+/** An Envoy listener as a server: the core ServerEndpoint plus why it has its mode. */
+export interface EnvoyListenerEndpoint extends ServerEndpoint {
+  /** One sentence naming the deciding filter chain and the Envoy rule (not read by the core). */
+  modeReason: string;
+}
+
+export interface ListenerInput {
+  listener: unknown;
+  /** Dotted path of the listener in the document, e.g. `static_resources.listeners[2]`. */
+  path: string;
+  source: SourceRef;
+  secrets: StaticSecrets;
+}
+
+export interface ListenerResult {
+  server?: EnvoyListenerEndpoint;
+  problems: ConfigProblem[];
+}
+
+const PLACEHOLDER_CA = '<path of the CA bundle that issues client certificates>';
+const PLACEHOLDER_CHAIN = '<path of the server certificate chain>';
+const PLACEHOLDER_KEY = '<path of the server private key>';
+
+/**
+ * One listener of a bootstrap as a server endpoint. A listener Envoy would refuse to load (an
+ * unknown transport socket, a TLS context it rejects) yields problems and no endpoint: it
+ * serves nothing.
+ */
+export function readListener({ listener, path, source, secrets }: ListenerInput): ListenerResult {
+  const name = stringField(listener, 'name') ?? path;
+  const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Listener', name });
+  if (!isProtoObject(listener)) return { problems: [problem(path, 'listener must be an object')] };
+
+  const address = messageField(listener, 'address');
+  if (!address && !readField(listener, 'internal_listener')) {
+    return { problems: [problem(`${path}.address`, `listener ${name} has no address, so Envoy cannot bind it`)] };
+  }
+  const port = portValue(field(messageField(address, 'socket_address'), 'port_value'));
+
+  const problems: ConfigProblem[] = [];
+  const chains: ChainPosture[] = [];
+  const hosts = new Set<string>();
+  for (const { chain, chainPath, label } of filterChainsOf(listener, path)) {
+    for (const [i, filter] of listField(chain, 'filters').entries()) {
+      const bad = typedConfigProblem(filter, `${chainPath}.${keyName(chain, 'filters')}[${i}]`);
+      if (bad) problems.push(problem(bad.field, bad.message));
+      for (const domain of virtualHostDomains(filter)) hosts.add(domain);
+    }
+    const match = messageField(chain, 'filter_chain_match');
+    for (const serverName of listField(match, 'server_names')) if (typeof serverName === 'string') hosts.add(serverName);
+
+    const socket = readField(chain, 'transport_socket');
+    const kind = classifyTransportSocket(socket?.value, `${chainPath}.${socket?.key ?? 'transport_socket'}`, 'downstream');
+    if (kind.kind === 'invalid') {
+      problems.push(problem(kind.field, kind.message));
+    } else if (kind.kind === 'tls') {
+      const decision = effectiveDownstreamMode(kind.tlsContext, secrets);
+      if (decision.rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${decision.rejected}`));
+      chains.push({ label, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext });
+    } else if (matchesOnlyTls(match)) {
+      chains.push({ label, kind: 'passthrough', why: 'the chain matches only TLS and has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
+    } else {
+      chains.push({ label, kind: 'plaintext', why: kind.why });
+    }
+  }
+  if (problems.length > 0 || chains.length === 0) return { problems };
+
+  const id = listenerId(source, name);
+  const { mode, reason } = effectiveListenerMode(chains);
+  const server: EnvoyListenerEndpoint = {
+    id,
+    provider: 'envoy',
+    resource: { kind: 'Listener', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line },
+    mode,
+    inMesh: true,
+    cause: { kind: 'Listener', name, scope: 'listener', source },
+    hosts: [...hosts],
+    modeReason: reason,
+  };
+  if (mode !== 'STRICT') server.fix = requireClientCertificateFix(id, name, chains);
+  return { server, problems };
+}
+
+interface ChainAt {
+  chain: ProtoObject;
+  chainPath: string;
+  label: string;
+}
+
+function filterChainsOf(listener: ProtoObject, path: string): ChainAt[] {
+  const out: ChainAt[] = [];
+  const key = keyName(listener, 'filter_chains');
+  listField(listener, 'filter_chains').forEach((chain, i) => {
+    if (!isProtoObject(chain)) return;
+    const chainName = stringField(chain, 'name');
+    out.push({ chain, chainPath: `${path}.${key}[${i}]`, label: chainName ? `filter chain ${chainName}` : `filter chain #${i}` });
+  });
+  const fallback = readField(listener, 'default_filter_chain');
+  if (fallback && isProtoObject(fallback.value)) out.push({ chain: fallback.value, chainPath: `${path}.${fallback.key}`, label: 'default filter chain' });
+  return out;
+}
+
+function keyName(message: unknown, snake: string): string {
+  return readField(message, snake)?.key ?? snake;
+}
+
+/**
+ * A chain whose match requires `transport_protocol: tls`, or SNI `server_names` (only a TLS
+ * ClientHello carries SNI, found by the tls_inspector), never sees a plaintext connection.
+ */
+function matchesOnlyTls(match: ProtoObject | undefined): boolean {
+  if (!match) return false;
+  return stringField(match, 'transport_protocol') === 'tls' || listField(match, 'server_names').length > 0;
+}
+
+/** The domains of an inline HttpConnectionManager route_config (RDS names are not followed). */
+function virtualHostDomains(filter: unknown): string[] {
+  const typed = field(filter, 'typed_config');
+  if (typeUrlOf(typed) !== HTTP_CONNECTION_MANAGER) return [];
+  const out: string[] = [];
+  for (const vh of listField(messageField(typed, 'route_config'), 'virtual_hosts')) {
+    for (const domain of listField(vh, 'domains')) {
+      if (typeof domain !== 'string' || domain === '*') continue;
+      out.push(domain.replace(/:\d+$/, ''));
+    }
+  }
+  return out;
+}
+
+/**
+ * The fix Envoy needs: on every chain that lets a client in without a verified certificate, a
+ * DownstreamTlsContext with `require_client_certificate: true` and a trusted CA. A person must
+ * apply it: certificates for plaintext chains must be issued, and a CA chosen where none is known.
+ */
+function requireClientCertificateFix(id: string, listenerName: string, chains: ChainPosture[]): ProviderFix {
+  const knownCa = chains.map((c) => (c.kind === 'tls' ? staticTrustedCa(c.tlsContext) : undefined)).find((ca) => ca !== undefined);
+  const blockers: string[] = [];
+  const patches: Array<Record<string, unknown>> = [];
+  for (const chain of chains) {
+    if (chain.kind === 'tls' && chain.decision.mode === 'STRICT') continue;
+    if (chain.kind === 'passthrough') {
+      blockers.push(`${chain.label} of listener ${listenerName} passes TLS through; the upstream must require client certificates`);
+      continue;
+    }
+    let context: ProtoObject;
+    if (chain.kind === 'tls') {
+      context = withField(chain.tlsContext, 'require_client_certificate', true);
+      if (chain.decision.trustedCa === 'none') {
+        context = withCa(context, knownCa);
+        if (!knownCa) blockers.push(`${chain.label} of listener ${listenerName} has no trusted CA: set validation_context.trusted_ca to the CA that issues client certificates`);
+      }
+      context = withMessage(context, 'common_tls_context', (common) => dropAcceptUntrusted(common));
+      if (chain.decision.source === ENVOY_SOURCES.customValidator) {
+        blockers.push(`${chain.label} of listener ${listenerName} uses a custom certificate validator: confirm that it requires client certificates`);
+      }
+    } else {
+      blockers.push(`${chain.label} of listener ${listenerName} is plaintext: a server certificate and key must be issued for it`);
+      if (!knownCa) blockers.push(`no trusted CA is known for listener ${listenerName}: choose the CA that issues client certificates`);
+      context = {
+        '@type': DOWNSTREAM_TLS_CONTEXT,
+        require_client_certificate: true,
+        common_tls_context: {
+          tls_certificates: [{ certificate_chain: { filename: PLACEHOLDER_CHAIN }, private_key: { filename: PLACEHOLDER_KEY } }],
+          validation_context: { trusted_ca: knownCa ?? { filename: PLACEHOLDER_CA } },
+        },
+      };
+    }
+    patches.push({ filter_chain: chain.label, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: context } });
+  }
+  return {
+    action: 'envoy.listener.require-client-certificate',
+    change: { listener: listenerName, filter_chains: patches },
+    affectsServers: [id],
+    blockers,
+    manualOnly: true,
+  };
+}
+
+/** The inline `trusted_ca` of a chain, reused for the chains that lack one. */
+function staticTrustedCa(tlsContext: ProtoObject): unknown {
+  const vc = messageField(messageField(tlsContext, 'common_tls_context'), 'validation_context');
+  return field(vc, 'trusted_ca');
+}
+
+function withCa(context: ProtoObject, knownCa: unknown): ProtoObject {
+  return withMessage(context, 'common_tls_context', (common) =>
+    withMessage(common, 'validation_context', (vc) => withField(vc, 'trusted_ca', knownCa ?? { filename: PLACEHOLDER_CA })),
+  );
+}
+
+/** ACCEPT_UNTRUSTED lets any certificate in; the default, VERIFY_TRUST_CHAIN, is what the fix needs. */
+function dropAcceptUntrusted(common: ProtoObject): ProtoObject {
+  for (const member of ['validation_context', 'combined_validation_context']) {
+    const current = readField(common, member);
+    if (!current || !isProtoObject(current.value)) continue;
+    const vc = member === 'validation_context' ? current.value : (messageField(current.value, 'default_validation_context') ?? {});
+    if (!readField(vc, 'trust_chain_verification')) continue;
+    const fixed = withField(vc, 'trust_chain_verification', 'VERIFY_TRUST_CHAIN');
+    return member === 'validation_context' ? { ...common, [current.key]: fixed } : { ...common, [current.key]: withField(current.value, 'default_validation_context', fixed) };
+  }
+  return common;
+}

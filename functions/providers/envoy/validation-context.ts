@@ -1,0 +1,91 @@
+import { isProtoObject, messageField, readField, stringField, type ProtoObject } from './proto-fields';
+import type { StaticSecrets } from './static-secrets';
+
+/**
+ * The CertificateValidationContext a TLS context ends up with, found through whichever member
+ * of `CommonTlsContext.validation_context_type` is set (envoy
+ * api/envoy/extensions/transport_sockets/tls/v3/tls.proto).
+ */
+export interface ResolvedValidationContext {
+  /** The statically known part of the context (undefined: none is configured). */
+  context?: ProtoObject;
+  /**
+   * Set when the context, or part of it, arrives over SDS and cannot be read here: the SDS
+   * secret's name. Such secrets carry the trusted CA (Istio's `ROOTCA`, for instance).
+   */
+  dynamicSecret?: string;
+  /** Set when the CA comes from a certificate provider plugin instance. */
+  certificateProvider?: string;
+  /** Set when Envoy refuses the configuration while loading it. */
+  rejected?: string;
+}
+
+export function resolveValidationContext(commonTlsContext: unknown, secrets: StaticSecrets): ResolvedValidationContext {
+  const direct = messageField(commonTlsContext, 'validation_context');
+  if (direct) return { context: direct };
+
+  const sds = messageField(commonTlsContext, 'validation_context_sds_secret_config');
+  if (sds) return fromSdsSecret(sds, secrets, undefined);
+
+  const combined = messageField(commonTlsContext, 'combined_validation_context');
+  if (combined) {
+    const defaults = messageField(combined, 'default_validation_context') ?? {};
+    const dynamic = messageField(combined, 'validation_context_sds_secret_config');
+    if (dynamic) return fromSdsSecret(dynamic, secrets, defaults);
+    const provider = providerName(combined);
+    if (provider) return { context: defaults, certificateProvider: provider };
+    return { context: defaults };
+  }
+
+  const provider = providerName(commonTlsContext);
+  if (provider) return { context: {}, certificateProvider: provider };
+  return {};
+}
+
+function fromSdsSecret(sds: ProtoObject, secrets: StaticSecrets, defaults: ProtoObject | undefined): ResolvedValidationContext {
+  const name = stringField(sds, 'name') ?? '';
+  // envoy ContextConfigImpl: with `sds_config` the secret is fetched; without it, it must be a
+  // static secret of the bootstrap, or the context fails with "Unknown static certificate
+  // validation context".
+  if (readField(sds, 'sds_config')) return { context: defaults ?? {}, dynamicSecret: name };
+  const secret = secrets.get(name);
+  const fromSecret = messageField(secret, 'validation_context');
+  if (!fromSecret) {
+    return { context: defaults ?? {}, rejected: `Unknown static certificate validation context: ${name}` };
+  }
+  return { context: defaults ? mergeValidationContexts(defaults, fromSecret) : fromSecret };
+}
+
+/**
+ * tls.proto, CombinedCertificateValidationContext: the dynamic context is merged into the
+ * default one with `Message::MergeFrom()`: singular fields override, repeated fields
+ * concatenate, booleans are OR-ed.
+ */
+export function mergeValidationContexts(defaults: ProtoObject, dynamic: ProtoObject): ProtoObject {
+  const merged: ProtoObject = { ...defaults };
+  for (const [key, value] of Object.entries(dynamic)) {
+    const before = merged[key];
+    if (Array.isArray(value)) merged[key] = [...(Array.isArray(before) ? before : []), ...value];
+    else if (typeof value === 'boolean') merged[key] = before === true || value;
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/** The deprecated certificate-provider members of the oneof (tls.proto, "not implemented" in Envoy, used by gRPC xDS). */
+function providerName(message: unknown): string | undefined {
+  for (const name of ['validation_context_certificate_provider_instance', 'validation_context_certificate_provider']) {
+    const provider = messageField(message, name);
+    if (provider) return stringField(provider, 'instance_name') ?? stringField(provider, 'name') ?? 'default';
+  }
+  return undefined;
+}
+
+/** A `config.core.v3.DataSource` that holds something (file, inline bytes/string, environment variable). */
+export function isDataSourceSet(v: unknown): boolean {
+  if (!isProtoObject(v)) return false;
+  return ['filename', 'inline_bytes', 'inline_string', 'environment_variable'].some((name) => {
+    const value = readField(v, name)?.value;
+    return typeof value === 'string' && value !== '';
+  });
+}

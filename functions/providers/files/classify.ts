@@ -1,0 +1,92 @@
+import type { AppMeshApiType, Inventory, KubeObject } from '../../core/model/inventory';
+import type { SourceRef } from '../../core/model/types';
+import type { RawDocument } from './parse-documents';
+
+/** Wrapper keys of `aws appmesh describe-*` output, and the name field of each resource's data. */
+const APPMESH_TYPES: Record<AppMeshApiType, string> = {
+  mesh: 'meshName',
+  virtualNode: 'virtualNodeName',
+  virtualGateway: 'virtualGatewayName',
+  virtualService: 'virtualServiceName',
+  virtualRouter: 'virtualRouterName',
+  route: 'routeName',
+  gatewayRoute: 'gatewayRouteName',
+};
+
+/** Most specific first: a route also carries virtualRouterName, a gateway route virtualGatewayName. */
+const APPMESH_BARE_ORDER: AppMeshApiType[] = ['gatewayRoute', 'route', 'virtualNode', 'virtualGateway', 'virtualService', 'virtualRouter', 'mesh'];
+
+/** Sorts one parsed document (or each element of an array or List) into the inventory by its content. */
+export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
+  const source: SourceRef = { file: doc.file, line: doc.line };
+  if (doc.format === 'pem') {
+    inventory.pem.push({ doc: { text: doc.body as string }, source });
+    return;
+  }
+  if (Array.isArray(doc.body)) {
+    doc.body.forEach((item, i) => classifyValue(item, { file: doc.file, line: doc.elementLines?.[i] ?? doc.line }, inventory, `[${i}]`));
+    return;
+  }
+  classifyValue(doc.body, source, inventory, '');
+}
+
+function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string): void {
+  if (!isObject(value)) {
+    inventory.unknown.push({ doc: value, source });
+    return;
+  }
+  if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') {
+    classifyKubernetes(value, source, inventory, path);
+    return;
+  }
+  if (isObject(value.static_resources) || isObject(value.staticResources)) {
+    inventory.envoy.push({ doc: value, source });
+    return;
+  }
+  const appmesh = appMeshApiObject(value);
+  if (appmesh) {
+    inventory.appmeshApi.push({ doc: appmesh, source });
+    return;
+  }
+  inventory.unknown.push({ doc: value, source });
+}
+
+function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, inventory: Inventory, path: string): void {
+  const kind = value.kind as string;
+  if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
+    const items = Array.isArray(value.items) ? value.items : [];
+    items.forEach((item, i) => classifyValue(item, source, inventory, `${path}${path ? '.' : ''}items[${i}]`));
+    return;
+  }
+  const metadata = value.metadata;
+  if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+    inventory.problems.push({
+      file: source.file,
+      line: source.line,
+      field: `${path}${path ? '.' : ''}metadata.name`,
+      message: `${value.apiVersion} ${kind} has no metadata.name`,
+      kind,
+    });
+    return;
+  }
+  inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+}
+
+function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiType; data: any } | undefined {
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] in APPMESH_TYPES) {
+    const type = keys[0] as AppMeshApiType;
+    const data = value[type];
+    if (isObject(data) && typeof data.meshName === 'string') return { type, data };
+  }
+  if (typeof value.meshName === 'string' && ('spec' in value || 'metadata' in value)) {
+    for (const type of APPMESH_BARE_ORDER) {
+      if (typeof value[APPMESH_TYPES[type]] === 'string') return { type, data: value };
+    }
+  }
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,124 @@
+import * as yaml from 'js-yaml';
+import type { ConfigProblem } from '../../core/model/types';
+import { firstContentLine, jsonArrayElementLines, lineAt } from './text-lines';
+
+/** One parsed document of a file, before its kind is known. */
+export interface RawDocument {
+  file: string;
+  line: number;
+  format: 'yaml' | 'json' | 'pem';
+  body: unknown;
+  /** For JSON arrays: the line of each element, so describe-* arrays point at the right item. */
+  elementLines?: number[];
+}
+
+export interface ParsedFile {
+  documents: RawDocument[];
+  problems: ConfigProblem[];
+}
+
+const PEM_MARKER = '-----BEGIN CERTIFICATE-----';
+const DOCUMENT_SEPARATOR = /^---(?:[ \t].*)?$/;
+
+/**
+ * Parses one file's text by its content, never by its name: JSON when it starts with `{` or
+ * `[`, PEM when it holds certificates and no configuration, YAML (many documents) otherwise.
+ */
+export function parseFileText(file: string, text: string): ParsedFile {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const first = firstSignificantChar(body);
+  if (first === '{' || first === '[') return parseJson(file, body);
+  if (body.includes(PEM_MARKER) && !looksLikeConfiguration(body)) {
+    return { documents: [{ file, line: lineAt(body, body.indexOf(PEM_MARKER)), format: 'pem', body }], problems: [] };
+  }
+  return parseYaml(file, body);
+}
+
+function firstSignificantChar(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return c;
+  }
+  return '';
+}
+
+/** PEM blocks also appear inside Secrets and ConfigMaps; those are YAML documents, not PEM files. */
+function looksLikeConfiguration(text: string): boolean {
+  return /^\s*(apiVersion|kind|static_resources)\s*:/m.test(text);
+}
+
+function parseJson(file: string, text: string): ParsedFile {
+  try {
+    const body: unknown = JSON.parse(text);
+    const line = lineAt(text, text.search(/\S/));
+    const doc: RawDocument = { file, line, format: 'json', body };
+    if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text);
+    return { documents: [doc], problems: [] };
+  } catch (err) {
+    const message = (err as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const lineCol = /line (\d+)/.exec(message);
+    const line = pos ? lineAt(text, Number(pos[1])) : lineCol ? Number(lineCol[1]) : 1;
+    return { documents: [], problems: [{ file, line, message: `invalid JSON: ${message}` }] };
+  }
+}
+
+function parseYaml(file: string, text: string): ParsedFile {
+  const documents: RawDocument[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const chunk of splitYamlDocuments(text)) {
+    if (chunk.text.trim() === '') continue;
+    try {
+      const body = yaml.load(chunk.text, { filename: file });
+      if (body === null || body === undefined) continue;
+      documents.push({ file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body });
+    } catch (err) {
+      const e = err as yaml.YAMLException;
+      const line = chunk.line + (e.mark?.line ?? 0);
+      problems.push({ file, line, message: `invalid YAML: ${e.reason ?? e.message}` });
+    }
+  }
+  return { documents, problems };
+}
+
+interface YamlChunk {
+  text: string;
+  /** Line of the chunk's first line in the file. */
+  line: number;
+}
+
+/**
+ * Splits a multi-document YAML stream at `---` lines. Parsing document by document keeps one
+ * bad document from hiding the rest, and gives each document its own start line.
+ */
+export function splitYamlDocuments(text: string): YamlChunk[] {
+  const chunks: YamlChunk[] = [];
+  let start = 0;
+  let startLine = 1;
+  let pos = 0;
+  let line = 1;
+  while (pos <= text.length) {
+    const end = text.indexOf('\n', pos);
+    const lineEnd = end === -1 ? text.length : end;
+    if (text.charCodeAt(pos) === 45 /* - */ && isSeparator(text, pos, lineEnd)) {
+      chunks.push({ text: text.slice(start, pos), line: startLine });
+      // Content after `--- ` on the same line belongs to the next document.
+      start = pos + 3;
+      startLine = line;
+    } else if (text.startsWith('...', pos) && text.slice(pos, lineEnd).trim() === '...') {
+      chunks.push({ text: text.slice(start, pos), line: startLine });
+      start = lineEnd;
+      startLine = line;
+    }
+    if (end === -1) break;
+    pos = end + 1;
+    line++;
+  }
+  chunks.push({ text: text.slice(start), line: startLine });
+  return chunks;
+}
+
+function isSeparator(text: string, pos: number, lineEnd: number): boolean {
+  if (!text.startsWith('---', pos)) return false;
+  return DOCUMENT_SEPARATOR.test(text.slice(pos, lineEnd).replace(/\r$/, ''));
+}

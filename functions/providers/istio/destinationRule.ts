@@ -1,0 +1,144 @@
+import type { KubeObject, Located } from '../../core/model/inventory';
+import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import { isEmptyLabels, readLabelMap, type Labels } from './labels';
+import { nameOf, namespaceOf } from './objectKey';
+import { resolveShortnameToFqdn } from './hostMatch';
+
+/** `ClientTLSSettings.TLSmode` (istio.io/api networking/v1alpha3). */
+export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
+
+const TLS_MODES: readonly ClientTlsMode[] = ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'];
+
+export interface ClientTls {
+  mode: ClientTlsMode;
+  /** The `tls` object as written, so a fix can clear the fields a new mode does not use. */
+  raw: Record<string, unknown>;
+}
+
+export interface PortTrafficPolicy {
+  port: number;
+  /** Undefined when the entry has no `tls`: Istio then uses no TLS settings for the port (no inheritance). */
+  tls?: ClientTls;
+}
+
+export interface TrafficPolicy {
+  tls?: ClientTls;
+  portLevelSettings: PortTrafficPolicy[];
+  /** `portLevelSettings` exactly as written, for a merge patch that must send the whole list. */
+  rawPortLevelSettings: unknown[];
+}
+
+export interface DestinationRulePolicy {
+  name: string;
+  namespace: string;
+  apiVersion: string;
+  resourceVersion?: string;
+  source: SourceRef;
+  doc: KubeObject;
+  /** `spec.host` resolved against the rule's namespace. */
+  host: string;
+  exportTo: string[];
+  workloadSelector?: Labels;
+  /** Undefined when the rule has no `trafficPolicy` (it then contributes none when merged). */
+  trafficPolicy?: TrafficPolicy;
+}
+
+/**
+ * Reads one DestinationRule. Values the CRD schema rejects (unknown TLS mode, a port that is not
+ * a number, a malformed selector, a missing host) mean the object would not exist in the cluster,
+ * so it is reported and dropped.
+ */
+export function readDestinationRule(obj: Located<KubeObject>): { rule?: DestinationRulePolicy; problems: ConfigProblem[] } {
+  const { doc, source } = obj;
+  const problems: ConfigProblem[] = [];
+  const problem = (field: string, message: string): void => {
+    problems.push({ ...source, field, message, kind: 'DestinationRule', name: nameOf(doc) });
+  };
+  const spec = doc.spec;
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
+    problem('spec', 'spec must be a mapping with a host');
+    return { problems };
+  }
+  const namespace = namespaceOf(doc);
+  if (typeof spec.host !== 'string' || spec.host === '') problem('spec.host', 'host is required');
+
+  let exportTo: string[] = [];
+  if (spec.exportTo !== undefined && spec.exportTo !== null) {
+    if (Array.isArray(spec.exportTo) && spec.exportTo.every((e: unknown) => typeof e === 'string')) exportTo = spec.exportTo;
+    else problem('spec.exportTo', 'exportTo must be a list of namespace names, "." or "*"');
+  }
+
+  let workloadSelector: Labels | undefined;
+  if (spec.workloadSelector !== undefined && spec.workloadSelector !== null) {
+    const labels = typeof spec.workloadSelector === 'object' ? readLabelMap(spec.workloadSelector.matchLabels) : { error: 'must be a mapping' };
+    if ('error' in labels) problem('spec.workloadSelector.matchLabels', `workloadSelector.matchLabels ${labels.error}`);
+    else if (!isEmptyLabels(labels as Labels)) workloadSelector = labels as Labels;
+  }
+
+  let trafficPolicy: TrafficPolicy | undefined;
+  if (spec.trafficPolicy !== undefined && spec.trafficPolicy !== null) {
+    trafficPolicy = readTrafficPolicy(spec.trafficPolicy, problem);
+  }
+
+  if (problems.length > 0) return { problems };
+  return {
+    rule: {
+      name: nameOf(doc),
+      namespace,
+      apiVersion: doc.apiVersion,
+      resourceVersion: typeof doc.metadata?.resourceVersion === 'string' ? doc.metadata.resourceVersion : undefined,
+      source,
+      doc,
+      host: resolveShortnameToFqdn(spec.host, namespace),
+      exportTo,
+      ...(workloadSelector ? { workloadSelector } : {}),
+      ...(trafficPolicy ? { trafficPolicy } : {}),
+    },
+    problems,
+  };
+}
+
+function readTrafficPolicy(raw: unknown, problem: (field: string, message: string) => void): TrafficPolicy | undefined {
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem('spec.trafficPolicy', 'trafficPolicy must be a mapping');
+    return undefined;
+  }
+  const policy = raw as Record<string, unknown>;
+  const tls = readTls(policy['tls'], 'spec.trafficPolicy.tls', problem);
+  const portLevelSettings: PortTrafficPolicy[] = [];
+  const rawList = policy['portLevelSettings'];
+  let rawPortLevelSettings: unknown[] = [];
+  if (rawList !== undefined && rawList !== null) {
+    if (!Array.isArray(rawList)) problem('spec.trafficPolicy.portLevelSettings', 'portLevelSettings must be a list');
+    else {
+      rawPortLevelSettings = rawList;
+      rawList.forEach((entry, i) => {
+        const field = `spec.trafficPolicy.portLevelSettings[${i}]`;
+        const port = Number((entry as any)?.port?.number);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+          problem(`${field}.port.number`, 'port.number must be a port number (1-65535)');
+          return;
+        }
+        const portTls = readTls((entry as any).tls, `${field}.tls`, problem);
+        portLevelSettings.push(portTls ? { port, tls: portTls } : { port });
+      });
+    }
+  }
+  return { ...(tls ? { tls } : {}), portLevelSettings, rawPortLevelSettings };
+}
+
+/** A `tls` block without `mode` is DISABLE, the proto enum's zero value. */
+function readTls(raw: unknown, field: string, problem: (field: string, message: string) => void): ClientTls | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem(field, 'tls must be a mapping');
+    return undefined;
+  }
+  const tls = raw as Record<string, unknown>;
+  const mode = tls['mode'] ?? 'DISABLE';
+  if (typeof mode !== 'string' || !(TLS_MODES as readonly string[]).includes(mode)) {
+    problem(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${TLS_MODES.join(', ')}`);
+    return undefined;
+  }
+  return { mode: mode as ClientTlsMode, raw: tls };
+}

@@ -1,0 +1,103 @@
+import type { KubeObject, Located } from '../../core/model/inventory';
+import type { SourceRef } from '../../core/model/types';
+import type { Labels } from './labels';
+import { readLabelMap } from './labels';
+import { nameOf } from './objectKey';
+import type { Workload } from './workloads';
+
+/**
+ * How the sidecar injector treats a namespace (Istio's MutatingWebhookConfiguration selectors):
+ * `istio-injection=enabled` or an `istio.io/rev` label injects, `istio-injection=disabled` never
+ * does, and without either label only pods that opt in with a label are injected.
+ */
+export type NamespaceInjection = 'enabled' | 'revision' | 'disabled' | 'not-labelled' | 'no-object';
+
+export interface NamespaceInfo {
+  name: string;
+  injection: NamespaceInjection;
+  labels: Labels;
+  /** True when App Mesh (EKS) owns the namespace: Istio leaves it alone. */
+  appMesh: boolean;
+  source?: SourceRef;
+}
+
+/** Labels the App Mesh controller keys on (`appmesh.k8s.aws/sidecarInjectorWebhook`, a Mesh's `namespaceSelector` on `mesh`). */
+const APP_MESH_NAMESPACE_LABELS = ['appmesh.k8s.aws/sidecarInjectorWebhook', 'mesh'];
+
+export function readNamespace(obj: Located<KubeObject>): NamespaceInfo {
+  const raw = readLabelMap(obj.doc.metadata?.labels);
+  const labels: Labels = 'error' in raw ? {} : (raw as Labels);
+  return {
+    name: nameOf(obj.doc),
+    injection: namespaceInjection(labels),
+    labels,
+    appMesh: APP_MESH_NAMESPACE_LABELS.some((l) => labels[l] !== undefined),
+    source: obj.source,
+  };
+}
+
+/** A namespace the inputs do not describe: Istio's defaults put it in the mesh. */
+export function unknownNamespace(name: string): NamespaceInfo {
+  return { name, injection: 'no-object', labels: {}, appMesh: false };
+}
+
+function namespaceInjection(labels: Labels): NamespaceInjection {
+  const legacy = labels['istio-injection'];
+  // Istio: istio-injection=disabled wins over a revision label.
+  if (legacy === 'disabled') return 'disabled';
+  if (legacy === 'enabled') return 'enabled';
+  if (labels['istio.io/rev'] !== undefined) return 'revision';
+  return 'not-labelled';
+}
+
+export function namespaceInMesh(ns: NamespaceInfo): boolean {
+  return ns.injection === 'enabled' || ns.injection === 'revision' || ns.injection === 'no-object';
+}
+
+export function namespaceOutsideReason(ns: NamespaceInfo): string {
+  return ns.injection === 'disabled'
+    ? `namespace ${ns.name} has label istio-injection=disabled, so no sidecar is injected`
+    : `namespace ${ns.name} has neither istio-injection=enabled nor an istio.io/rev label, so no sidecar is injected`;
+}
+
+/** What the running pods of a controller show, when the inputs include them. */
+export interface PodEvidence {
+  podName: string;
+  hasSidecar: boolean;
+}
+
+export interface WorkloadMembership {
+  inMesh: boolean;
+  reason: string;
+  /** True when the workload itself (not its namespace) is the reason it is outside the mesh. */
+  ownEntry: boolean;
+}
+
+/**
+ * Whether a sidecar fronts the workload. Running pods are the strongest evidence (injection
+ * happens when a pod is created); then a sidecar already in the pod spec; then the injector's
+ * rules: a pod opts out with `sidecar.istio.io/inject: "false"` (label or annotation), and in a
+ * namespace without injection labels opts in with the label `sidecar.istio.io/inject: "true"`
+ * or an `istio.io/rev` label.
+ */
+export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: readonly PodEvidence[]): WorkloadMembership {
+  const nsInMesh = namespaceInMesh(ns);
+  const unmeshedPod = pods.find((p) => !p.hasSidecar);
+  if (unmeshedPod) {
+    return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${unmeshedPod.podName} runs without an istio-proxy sidecar` };
+  }
+  if (pods.length > 0 || workload.declaresSidecar) return { inMesh: true, ownEntry: false, reason: 'istio-proxy sidecar present' };
+  if (workload.live) {
+    return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${workload.name} runs without an istio-proxy sidecar` };
+  }
+  const optOut = workload.podLabels['sidecar.istio.io/inject'] === 'false' || workload.podAnnotations['sidecar.istio.io/inject'] === 'false';
+  if (optOut) {
+    return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets sidecar.istio.io/inject: "false"` };
+  }
+  if (nsInMesh) return { inMesh: true, ownEntry: false, reason: 'namespace injects sidecars' };
+  if (ns.injection === 'not-labelled') {
+    const optIn = workload.podLabels['sidecar.istio.io/inject'] === 'true' || workload.podLabels['istio.io/rev'] !== undefined;
+    if (optIn) return { inMesh: true, ownEntry: false, reason: 'pod template opts in to sidecar injection' };
+  }
+  return { inMesh: false, ownEntry: false, reason: namespaceOutsideReason(ns) };
+}

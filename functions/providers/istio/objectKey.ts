@@ -1,0 +1,27 @@
+import type { Located, KubeObject } from '../../core/model/inventory';
+
+/**
+ * How Kubernetes names an object that carries no namespace: kubectl puts it in `default`.
+ * Every reader uses this, so a PeerAuthentication file without `metadata.namespace` and the
+ * Deployment beside it land in the same namespace.
+ */
+export const DEFAULT_NAMESPACE = 'default';
+
+export function namespaceOf(doc: KubeObject): string {
+  const ns = doc.metadata?.namespace;
+  return typeof ns === 'string' && ns !== '' ? ns : DEFAULT_NAMESPACE;
+}
+
+export function nameOf(doc: KubeObject): string {
+  const name = doc.metadata?.name;
+  return typeof name === 'string' ? name : '';
+}
+
+/** `<namespace>/<kind>/<name>`, the key used in ids and messages. */
+export function objectKey(kind: string, namespace: string, name: string): string {
+  return `${namespace}/${kind}/${name}`;
+}
+
+export function locatedKey(obj: Located<KubeObject>): string {
+  return objectKey(obj.doc.kind, namespaceOf(obj.doc), nameOf(obj.doc));
+}

@@ -1,0 +1,121 @@
+import type { KubeObject, Located } from '../../core/model/inventory';
+import type { SourceRef } from '../../core/model/types';
+import { readLabelMap, type Labels } from './labels';
+import { nameOf, namespaceOf, objectKey } from './objectKey';
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
+
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/** The sidecar's container name, set by the injector (and by `istioctl kube-inject`). */
+export const ISTIO_PROXY_CONTAINER = 'istio-proxy';
+
+export interface ContainerPort {
+  port: number;
+  name?: string;
+}
+
+/** A Deployment, StatefulSet, DaemonSet or standalone Pod, as the model sees it. */
+export interface Workload {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  /** `<namespace>/<Kind>/<name>` */
+  key: string;
+  /** Labels of the pods (the template's for controllers): what selectors match. */
+  podLabels: Labels;
+  podAnnotations: Record<string, string>;
+  /** The object's own labels overlaid with the pod labels, for ownership routing. */
+  labels: Labels;
+  /** Ports the application containers declare (the sidecar's own ports are left out). */
+  containerPorts: ContainerPort[];
+  /** True when the pod spec already carries an `istio-proxy` container (manual injection or a live Pod). */
+  declaresSidecar: boolean;
+  /** True for a Pod read from a live cluster (it has a status): its containers are final. */
+  live: boolean;
+  source: SourceRef;
+}
+
+/** Reads a controller's pod template, or a standalone Pod. */
+export function readWorkload(obj: Located<KubeObject>): Workload {
+  const { doc, source } = obj;
+  const kind = doc.kind as WorkloadKind;
+  const isPod = kind === 'Pod';
+  const podMeta = (isPod ? doc.metadata : doc.spec?.template?.metadata) ?? {};
+  const podSpec = (isPod ? doc.spec : doc.spec?.template?.spec) ?? {};
+  const podLabels = stringMap(podMeta.labels);
+  const namespace = namespaceOf(doc);
+  const name = nameOf(doc);
+  return {
+    kind,
+    name,
+    namespace,
+    key: objectKey(kind, namespace, name),
+    podLabels,
+    podAnnotations: stringMap(podMeta.annotations),
+    labels: { ...stringMap(doc.metadata?.labels), ...podLabels },
+    containerPorts: containerPortsOf(podSpec),
+    declaresSidecar: hasIstioProxy(podSpec, stringMap(podMeta.annotations)),
+    live: isPod && doc.status !== undefined && doc.status !== null,
+    source,
+  };
+}
+
+/** An `istio-proxy` container (classic or native sidecar), or the injector's status annotation. */
+export function hasIstioProxy(podSpec: any, annotations: Record<string, string>): boolean {
+  if (annotations['sidecar.istio.io/status'] !== undefined) return true;
+  const named = (list: unknown): boolean => Array.isArray(list) && list.some((c) => c?.name === ISTIO_PROXY_CONTAINER);
+  return named(podSpec?.containers) || named(podSpec?.initContainers);
+}
+
+function containerPortsOf(podSpec: any): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  const containers = Array.isArray(podSpec?.containers) ? podSpec.containers : [];
+  for (const container of containers) {
+    if (container?.name === ISTIO_PROXY_CONTAINER || !Array.isArray(container?.ports)) continue;
+    for (const p of container.ports) {
+      const port = Number(p?.containerPort);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) continue;
+      out.push(typeof p.name === 'string' ? { port, name: p.name } : { port });
+    }
+  }
+  return out;
+}
+
+function stringMap(raw: unknown): Record<string, string> {
+  const read = readLabelMap(raw);
+  if (!('error' in read)) return read as Labels;
+  // Tolerate non-string values (e.g. an unquoted `true`) the way kubectl would stringify them.
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/**
+ * The controller a Pod belongs to, from its first controller ownerReference: a ReplicaSet
+ * `<deployment>-<pod-template-hash>` belongs to the Deployment; StatefulSets and DaemonSets own
+ * their pods directly.
+ */
+export function ownerWorkloadKey(pod: KubeObject): string | undefined {
+  const refs = pod.metadata?.ownerReferences;
+  if (!Array.isArray(refs) || refs.length === 0) return undefined;
+  const ref = refs.find((r: any) => r?.controller === true) ?? refs[0];
+  const namespace = namespaceOf(pod);
+  if (typeof ref?.name !== 'string') return undefined;
+  switch (ref.kind) {
+    case 'ReplicaSet': {
+      const dash = ref.name.lastIndexOf('-');
+      return dash > 0 ? objectKey('Deployment', namespace, ref.name.slice(0, dash)) : undefined;
+    }
+    case 'StatefulSet':
+    case 'DaemonSet':
+      return objectKey(ref.kind, namespace, ref.name);
+    default:
+      return undefined;
+  }
+}
+
+export function hasOwner(pod: KubeObject): boolean {
+  const refs = pod.metadata?.ownerReferences;
+  return Array.isArray(refs) && refs.length > 0;
+}

@@ -1,0 +1,111 @@
+import { emptyInventory } from '../../../functions/core/model/inventory';
+import { classifyDocument } from '../../../functions/providers/files/classify';
+import { parseFileText, splitYamlDocuments } from '../../../functions/providers/files/parse-documents';
+import { jsonArrayElementLines } from '../../../functions/providers/files/text-lines';
+
+const PA = (ns: string, mode: string) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: ${ns}
+spec:
+  mtls:
+    mode: ${mode}
+`;
+
+function inventoryOf(file: string, text: string) {
+  const inv = emptyInventory();
+  const parsed = parseFileText(file, text);
+  inv.problems.push(...parsed.problems);
+  for (const d of parsed.documents) classifyDocument(d, inv);
+  return inv;
+}
+
+describe('multi-document YAML', () => {
+  it('gives every document its own start line, skipping comments and empty documents', () => {
+    const text = `# checkout policies\n---\n${PA('checkout', 'STRICT')}---\n---\n# the orders namespace\n${PA('orders', 'PERMISSIVE')}`;
+    const inv = inventoryOf('policies.yaml', text);
+    expect(inv.kubernetes.map((k) => [k.doc.metadata.namespace, k.source.line])).toEqual([
+      ['checkout', 3],
+      ['orders', 14],
+    ]);
+  });
+
+  it('reports a broken document with its absolute line and still reads the others', () => {
+    const text = `${PA('a', 'STRICT')}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n   labels: {}\n---\n${PA('c', 'DISABLE')}`;
+    const inv = inventoryOf('mixed.yaml', text);
+    expect(inv.kubernetes.map((k) => k.doc.metadata.namespace)).toEqual(['a', 'c']);
+    expect(inv.problems).toHaveLength(1);
+    expect(inv.problems[0]).toMatchObject({ file: 'mixed.yaml', line: 14 });
+    expect(inv.problems[0].message).toMatch(/invalid YAML/);
+  });
+
+  it('does not split on --- inside a block scalar or a longer dash run', () => {
+    const chunks = splitYamlDocuments('a: |\n  ---\n  b\n----\nc: 1\n--- # comment\nd: 2\n');
+    expect(chunks.map((c) => c.line)).toEqual([1, 6]);
+  });
+
+  it('flattens kind: List and keeps the List line for its items', () => {
+    const text = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: orders\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: orders-api\n    namespace: orders\n`;
+    const inv = inventoryOf('list.yaml', text);
+    expect(inv.kubernetes.map((k) => k.doc.kind)).toEqual(['Namespace', 'Deployment']);
+  });
+
+  it('names the field when a Kubernetes object has no metadata.name', () => {
+    const inv = inventoryOf('noname.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  namespace: x\n');
+    expect(inv.problems[0]).toMatchObject({ file: 'noname.yaml', line: 1, field: 'metadata.name', kind: 'PeerAuthentication' });
+  });
+});
+
+describe('JSON', () => {
+  const node = (name: string) => ({
+    virtualNode: { meshName: 'prod-mesh', virtualNodeName: name, spec: { listeners: [] }, metadata: { version: 1 }, status: { status: 'ACTIVE' } },
+  });
+
+  it('detects App Mesh describe output and gives each array element its line', () => {
+    const text = JSON.stringify([node('payments-api'), node('ledger')], null, 2);
+    const inv = inventoryOf('nodes.json', text);
+    expect(inv.appmeshApi.map((a) => [a.doc.type, a.doc.data.virtualNodeName])).toEqual([
+      ['virtualNode', 'payments-api'],
+      ['virtualNode', 'ledger'],
+    ]);
+    const lines = inv.appmeshApi.map((a) => a.source.line);
+    expect(text.split('\n')[lines[1] - 1].trim()).toBe('{');
+    expect(lines[1]).toBeGreaterThan(lines[0]);
+  });
+
+  it('recognises bare *Data objects, most specific type first', () => {
+    const inv = inventoryOf('route.json', JSON.stringify({ meshName: 'prod-mesh', virtualRouterName: 'r', routeName: 'default', spec: {} }));
+    expect(inv.appmeshApi[0].doc.type).toBe('route');
+  });
+
+  it('points a JSON syntax error at its line', () => {
+    const inv = inventoryOf('bad.json', '{\n  "virtualNode": {\n    "meshName": "prod-mesh",\n  }\n}\n');
+    expect(inv.problems[0]).toMatchObject({ file: 'bad.json', line: 4 });
+  });
+
+  it('scans element lines past strings holding brackets and escapes', () => {
+    expect(jsonArrayElementLines('[\n {"a": "[\\"x"},\n\n {"b": [1,\n 2]},\n 3\n]')).toEqual([2, 4, 6]);
+  });
+});
+
+describe('Envoy and PEM', () => {
+  it('detects Envoy static configuration by static_resources', () => {
+    const inv = inventoryOf('envoy.yaml', 'static_resources:\n  listeners: []\n  clusters: []\n');
+    expect(inv.envoy).toHaveLength(1);
+  });
+
+  it('treats a certificate file as PEM but a Secret holding PEM as Kubernetes', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(inventoryOf('ca.crt', `subject=CN = root\n${pem}`).pem).toHaveLength(1);
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: cacerts\n  namespace: istio-system\nstringData:\n  root-cert.pem: |\n    ${pem.trim().split('\n').join('\n    ')}\n`;
+    const inv = inventoryOf('cacerts.yaml', secret);
+    expect(inv.pem).toHaveLength(0);
+    expect(inv.kubernetes[0].doc.kind).toBe('Secret');
+  });
+
+  it('puts documents of no known kind aside', () => {
+    const inv = inventoryOf('values.yaml', 'replicaCount: 3\nimage: nginx\n');
+    expect(inv.unknown).toHaveLength(1);
+  });
+});
