@@ -51,7 +51,8 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: Array<string | nu
     if (range) offset = range[0];
   };
   take(node);
-  for (const segment of key !== undefined ? [...path, key] : path) {
+  const segments = key !== undefined ? [...path, key] : path;
+  for (const [i, segment] of segments.entries()) {
     if (!node || typeof node !== 'object' || !('items' in node)) break;
     const items = (node as { items: unknown[] }).items;
     let next: unknown;
@@ -59,6 +60,8 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: Array<string | nu
       const pair = items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(segment));
       if (!pair || !isPair(pair)) break;
       take(pair.key);
+      // An unknown key is reported on the key itself, not on its value.
+      if (key !== undefined && i === segments.length - 1) break;
       next = pair.value;
     } else if (typeof segment === 'number') {
       next = items[segment];

@@ -1,0 +1,71 @@
+import type { ProviderFix } from '../model/types';
+import { evaluateModel } from '../rules/engine';
+import { client, model, server, shippedPolicy } from '../../../test/support/model';
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+
+const setStrict = (ids: string[], blockers: string[] = []): ProviderFix => ({
+  action: 'istio.peerauthentication.set-strict',
+  change: { operation: 'merge-patch', target: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'payments', name: 'default' }, patch: { spec: { mtls: { mode: 'STRICT' } } } },
+  affectsServers: ids,
+  blockers,
+});
+
+function remediationOf(m: ReturnType<typeof model>, policy = shippedPolicy()) {
+  return evaluateModel(m, policy, NOW).find((f) => f.rule === 'mtls-not-strict')!.remediation!;
+}
+
+describe('planning a server fix', () => {
+  const id = 'istio:payments/Deployment/payments-api:8080';
+
+  it('is auto when the rule allows it and every known client sends mTLS', () => {
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id]) });
+    const c = client({ name: 'mutual', sends: 'MTLS', to: s.hosts });
+    const r = remediationOf(model({ servers: [s], clients: [c] }));
+    expect(r).toMatchObject({ action: 'istio.peerauthentication.set-strict', mode: 'auto' });
+    expect(r.change).toMatchObject({ patch: { spec: { mtls: { mode: 'STRICT' } } } });
+    expect(r.reason).toMatch(/preconditions hold/);
+  });
+
+  it('needs approval when a known client sends plaintext to it', () => {
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id]) });
+    const c = client({ name: 'legacy-plain', sends: 'PLAINTEXT', reason: 'DISABLE', to: s.hosts });
+    const r = remediationOf(model({ servers: [s], clients: [c] }));
+    expect(r.mode).toBe('approval');
+    expect(r.reason).toMatch(/DestinationRule checkout\/legacy-plain sends plaintext/);
+  });
+
+  it('needs approval when a workload in scope has no sidecar (provider blocker)', () => {
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id], ['workload payments/Deployment/batch has no sidecar']) });
+    expect(remediationOf(model({ servers: [s] }))).toMatchObject({ mode: 'approval', reason: expect.stringMatching(/batch has no sidecar/) });
+  });
+
+  it('follows the rule: approval-only and manual-only rules never give auto', () => {
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id]) });
+    const approval = shippedPolicy();
+    approval.rules['mtls-not-strict'].remediation = 'approval';
+    expect(remediationOf(model({ servers: [s] }), approval).mode).toBe('approval');
+    const manual = shippedPolicy();
+    manual.rules['mtls-not-strict'].remediation = 'manual';
+    expect(remediationOf(model({ servers: [s] }), manual).mode).toBe('manual');
+  });
+
+  it('is null when no provider can fix it', () => {
+    expect(evaluateModel(model({ servers: [server({ name: 'x', mode: 'PERMISSIVE' })] }), shippedPolicy(), NOW)[0].remediation).toBeNull();
+  });
+});
+
+describe('planning a client fix', () => {
+  it('needs approval when the destination accepts only plaintext', () => {
+    const s = server({ name: 'orders', namespace: 'orders', mode: 'DISABLED' });
+    const c = client({
+      name: 'orders-simple',
+      sends: 'TLS',
+      reason: 'SIMPLE',
+      to: s.hosts,
+      fix: { action: 'istio.destinationrule.set-istio-mutual', change: {}, affectsServers: [], affectsClients: ['istio:dr:checkout/orders-simple:orders.orders.svc.cluster.local'], blockers: [] },
+    });
+    const f = evaluateModel(model({ servers: [s], clients: [c] }), shippedPolicy(), NOW).find((x) => x.rule === 'mtls-client-not-enforced')!;
+    expect(f.remediation).toMatchObject({ mode: 'approval', reason: expect.stringMatching(/accepts only plaintext/) });
+  });
+});

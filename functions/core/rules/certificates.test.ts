@@ -1,0 +1,53 @@
+import { evaluateModel } from './engine';
+import { certificate, model, shippedPolicy } from '../../../test/support/model';
+
+const NOW = new Date('2026-11-26T12:00:00Z');
+const run = (certs: ReturnType<typeof certificate>[], policy = shippedPolicy()) =>
+  evaluateModel(model({ certificates: certs }), policy, NOW).filter((f) => f.rule.startsWith('cert-'));
+
+describe('cert-expired and cert-expiring', () => {
+  const table: Array<[string, string, string | undefined, string | undefined]> = [
+    ['expired yesterday', '2026-11-25T12:00:00Z', 'cert-expired', 'critical'],
+    ['expires in 3 days', '2026-11-29T12:00:00Z', 'cert-expiring', 'critical'],
+    ['expires in exactly 7 days', '2026-12-03T12:00:00Z', 'cert-expiring', 'critical'],
+    ['expires in 12 days', '2026-12-08T12:00:00Z', 'cert-expiring', 'high'],
+    ['expires in exactly 30 days', '2026-12-26T12:00:00Z', 'cert-expiring', 'high'],
+    ['expires in 31 days', '2026-12-27T12:00:00Z', undefined, undefined],
+  ];
+  it.each(table)('a certificate that %s', (_what, notAfter, rule, severity) => {
+    const findings = run([certificate({ cn: 'payments-api.payments.svc.cluster.local', notAfter })]);
+    expect(findings.map((f) => [f.rule, f.severity])).toEqual(rule ? [[rule, severity]] : []);
+  });
+
+  it('reports a not-yet-valid certificate as cert-expired, and never also as cert-expiring', () => {
+    const findings = run([certificate({ cn: 'future', notBefore: '2026-12-01T00:00:00Z', notAfter: '2026-12-05T00:00:00Z' })]);
+    expect(findings.map((f) => f.rule)).toEqual(['cert-expired']);
+    expect(findings[0].detail.state).toBe('not-yet-valid');
+  });
+
+  it('names the subject CN, the file and the namespace, with daysLeft and expiresAt', () => {
+    const [f] = run([
+      certificate({
+        cn: 'istio-ca',
+        notAfter: '2026-12-08T12:00:00Z',
+        isCA: true,
+        origin: { kind: 'Secret', name: 'cacerts', namespace: 'istio-system', key: 'ca-cert.pem', source: { file: 'gke/cacerts.yaml', line: 1 } },
+      }),
+    ]);
+    expect(f.resource).toEqual({ kind: 'Certificate', name: 'istio-ca', namespace: 'istio-system', file: 'gke/cacerts.yaml', line: 1 });
+    expect(f.detail).toMatchObject({ daysLeft: 12, expiresAt: '2026-12-08T12:00:00.000Z' });
+    expect(f.message).toMatch(/Secret istio-system\/cacerts key ca-cert.pem/);
+  });
+
+  it('uses the tiers of a rules copy', () => {
+    const policy = shippedPolicy();
+    policy.rules['cert-expiring'].tiers = [{ withinDays: 60, severity: 'medium' }];
+    expect(run([certificate({ cn: 'x', notAfter: '2027-01-10T00:00:00Z' })], policy).map((f) => f.severity)).toEqual(['medium']);
+  });
+
+  it('checks every certificate of a chain separately', () => {
+    const leaf = certificate({ cn: 'leaf', notAfter: '2027-06-01T00:00:00Z' });
+    const intermediate = certificate({ cn: 'intermediate', id: 'x509:int', chainIndex: 1, isCA: true, notAfter: '2026-11-20T00:00:00Z' });
+    expect(run([leaf, intermediate]).map((f) => [f.rule, f.resource.name])).toEqual([['cert-expired', 'intermediate']]);
+  });
+});
