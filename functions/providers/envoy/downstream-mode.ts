@@ -87,7 +87,8 @@ export function effectiveDownstreamMode(tlsContext: unknown, secrets: StaticSecr
         hasCa && requireClientCertificate
           ? 'trust_chain_verification ACCEPT_UNTRUSTED: a client certificate is required, but any certificate is accepted'
           : 'trust_chain_verification ACCEPT_UNTRUSTED: a client certificate is requested, but neither required nor verified',
-      source: ENVOY_SOURCES.verifyCertAndUpdateStatus,
+      // Required-but-unverified comes from the verify path; requested-only from the verify mode.
+      source: hasCa && requireClientCertificate ? ENVOY_SOURCES.verifyCertAndUpdateStatus : ENVOY_SOURCES.initializeSslContexts,
       trustedCa,
     };
   }
@@ -138,7 +139,8 @@ function caWords(trustedCa: DownstreamModeDecision['trustedCa'], resolved: { dyn
 
 /** The checks Envoy makes on a validation context without a CA before it will load it. */
 function rejectionWithoutCa(vc: ProtoObject, sanMatchers: boolean): string | undefined {
-  if (isDataSourceSet(field(vc, 'crl'))) return 'Failed to load CRL without trusted CA';
+  const crl = field(vc, 'crl');
+  if (isDataSourceSet(crl)) return `Failed to load CRL from ${stringField(crl, 'filename') ?? '<inline>'} without trusted CA`;
   if (sanMatchers) return 'SAN-based verification of peer certificates without trusted CA is insecure and not allowed';
   if (boolValue(field(vc, 'allow_expired_certificate')) === true) return 'Certificate validity period is always ignored without trusted CA';
   return undefined;

@@ -3,7 +3,12 @@ import type { DownstreamModeDecision } from './downstream-mode';
 import type { ProtoObject } from './proto-fields';
 
 /** How one filter chain of a listener treats a connection it matches. */
-export type ChainPosture = { label: string } & (
+export type ChainPosture = {
+  /** How a person names the chain: `filter chain mtls`, `filter chain #1`, `default filter chain`. */
+  label: string;
+  /** Dotted path of the chain in the document. */
+  chainPath: string;
+} & (
   | { kind: 'plaintext'; why: string }
   /** No transport socket, but the chain matches only TLS (SNI or `transport_protocol: tls`): Envoy forwards the TLS bytes unread. */
   | { kind: 'passthrough'; why: string }

@@ -66,11 +66,11 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
     } else if (kind.kind === 'tls') {
       const decision = effectiveDownstreamMode(kind.tlsContext, secrets);
       if (decision.rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${decision.rejected}`));
-      chains.push({ label, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext });
+      chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext });
     } else if (matchesOnlyTls(match)) {
-      chains.push({ label, kind: 'passthrough', why: 'the chain matches only TLS and has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
+      chains.push({ label, chainPath, kind: 'passthrough', why: 'the chain matches only TLS and has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
     } else {
-      chains.push({ label, kind: 'plaintext', why: kind.why });
+      chains.push({ label, chainPath, kind: 'plaintext', why: kind.why });
     }
   }
   if (problems.length > 0 || chains.length === 0) return { problems };
@@ -175,7 +175,7 @@ function requireClientCertificateFix(id: string, listenerName: string, chains: C
         },
       };
     }
-    patches.push({ filter_chain: chain.label, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: context } });
+    patches.push({ filter_chain: chain.label, path: chain.chainPath, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: context } });
   }
   return {
     action: 'envoy.listener.require-client-certificate',

@@ -1,0 +1,67 @@
+import { apiGroupOf, type KubeObject } from '../../core/model/inventory';
+import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/model/types';
+import { namespaceOf } from './kubernetes-sources';
+
+/** RFC 3339 date-time, as metav1.Time serialises (`2026-12-01T00:00:00Z`). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+export function isCertManagerCertificate(obj: KubeObject): boolean {
+  return apiGroupOf(obj.apiVersion) === 'cert-manager.io' && obj.kind === 'Certificate';
+}
+
+export interface CertManagerRead {
+  certificate?: CertificateRecord;
+  problems: ConfigProblem[];
+  /** `spec.secretName`: the Secret cert-manager writes the certificate into. */
+  secretName?: string;
+}
+
+/**
+ * A cert-manager `Certificate` (cert-manager.io/v1) as a certificate record, dated by its
+ * status (`status.notBefore`, `status.notAfter`, set by cert-manager from the issued
+ * certificate). There is no PEM here, so no fingerprint. A Certificate not issued yet (no
+ * `status.notAfter`) has nothing to expire and yields no record.
+ */
+export function certificateFromCertManager(obj: KubeObject, source: SourceRef): CertManagerRead {
+  const namespace = namespaceOf(obj);
+  const name = obj.metadata.name;
+  const spec = (obj.spec ?? {}) as { commonName?: unknown; dnsNames?: unknown; uris?: unknown; secretName?: unknown; isCA?: unknown; issuerRef?: { name?: unknown; kind?: unknown; group?: unknown } };
+  const status = (obj.status ?? {}) as { notBefore?: unknown; notAfter?: unknown };
+  const secretName = typeof spec.secretName === 'string' ? spec.secretName : undefined;
+  const problems: ConfigProblem[] = [];
+  const date = (field: 'notBefore' | 'notAfter'): Date | undefined => {
+    const v = status[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string' && RFC3339.test(v)) return new Date(v);
+    problems.push({ file: source.file, line: source.line, field: `status.${field}`, message: `status.${field} of Certificate ${name} is not an RFC 3339 time: ${JSON.stringify(v)}`, kind: 'Certificate', name });
+    return undefined;
+  };
+  const notAfter = date('notAfter');
+  const notBefore = date('notBefore');
+  if (!notAfter) return { problems, ...(secretName ? { secretName } : {}) };
+
+  const cn = typeof spec.commonName === 'string' && spec.commonName !== '' ? spec.commonName : firstString(spec.dnsNames) ?? firstString(spec.uris) ?? name;
+  const issuerRef = spec.issuerRef ?? {};
+  const certificate: CertificateRecord = {
+    id: `certmanager:${namespace}/${name}`,
+    provider: 'x509',
+    subjectCN: cn,
+    subject: typeof spec.commonName === 'string' ? `CN=${spec.commonName}` : '',
+    issuer: typeof issuerRef.name === 'string' ? `${typeof issuerRef.kind === 'string' ? issuerRef.kind : 'Issuer'}/${issuerRef.name}` : '',
+    serialNumber: '',
+    fingerprint256: '',
+    // Without status.notBefore (older cert-manager releases do not set it) the start is unknown:
+    // the epoch never makes a certificate "not yet valid".
+    notBefore: notBefore ?? new Date(0),
+    notAfter,
+    isCA: spec.isCA === true,
+    chainIndex: 0,
+    origin: { kind: 'Certificate', name, namespace, source },
+    dateSource: 'cert-manager status',
+  };
+  return { certificate, problems, ...(secretName ? { secretName } : {}) };
+}
+
+function firstString(v: unknown): string | undefined {
+  return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+}

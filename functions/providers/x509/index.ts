@@ -1,0 +1,60 @@
+import { basename } from 'node:path';
+import type { ModelBuilder } from '../../core/model/provider';
+import { emptyModel, type CertificateRecord } from '../../core/model/types';
+import { certificateFromCertManager, isCertManagerCertificate } from './cert-manager';
+import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf } from './kubernetes-sources';
+import { certificatesFromPem } from './pem';
+
+export { certificatesFromPem, type PemReadOptions, type PemReadResult } from './pem';
+export { parseCertificateDate } from './certificate-date';
+
+/**
+ * The certificate provider: every certificate in PEM files, in Istio CA Secrets (`cacerts`,
+ * `istio-ca-secret`), in `kubernetes.io/tls` Secrets, in the `istio-ca-root-cert` ConfigMap,
+ * and every issued cert-manager `Certificate`. Expiry is judged by the rules, not here.
+ *
+ * @example
+ *   const { certificates, problems } = buildCertificateModel(inventory, { now: new Date() });
+ */
+export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
+  const model = emptyModel();
+
+  for (const { doc, source } of inventory.pem) {
+    model.resourceCount++;
+    const origin: CertificateRecord['origin'] = { kind: 'File', name: basename(source.file), source };
+    // A PEM input is the whole file (PemInput), so its first line is line 1 of the file.
+    const read = certificatesFromPem(doc.text, origin, 'x509', { textFirstLine: 1 });
+    model.certificates.push(...read.certificates);
+    model.problems.push(...read.problems);
+  }
+
+  const certManager: Array<{ record: CertificateRecord; secretName?: string }> = [];
+  const secretsWithTlsCrt = new Set<string>();
+  for (const { doc, source } of inventory.kubernetes) {
+    const secretKeys = certificateKeysOfSecret(doc);
+    if (secretKeys) {
+      model.resourceCount++;
+      const read = certificatesFromSecret(doc, secretKeys, source);
+      model.certificates.push(...read.certificates);
+      model.problems.push(...read.problems);
+      if (read.certificates.some((c) => c.origin.key === 'tls.crt')) secretsWithTlsCrt.add(`${namespaceOf(doc)}/${doc.metadata.name}`);
+    } else if (isRootCertConfigMap(doc)) {
+      model.resourceCount++;
+      const read = certificatesFromRootCertConfigMap(doc, source);
+      model.certificates.push(...read.certificates);
+      model.problems.push(...read.problems);
+    } else if (isCertManagerCertificate(doc)) {
+      model.resourceCount++;
+      const read = certificateFromCertManager(doc, source);
+      model.problems.push(...read.problems);
+      if (read.certificate) certManager.push({ record: read.certificate, ...(read.secretName ? { secretName: read.secretName } : {}) });
+    }
+  }
+  // When the Secret cert-manager writes is in the inventory too, its parsed PEM is the better
+  // record (exact dates, fingerprint); the status-dated record would report the same expiry twice.
+  for (const { record, secretName } of certManager) {
+    if (secretName && secretsWithTlsCrt.has(`${record.origin.namespace}/${secretName}`)) continue;
+    model.certificates.push(record);
+  }
+  return model;
+};

@@ -1,0 +1,92 @@
+import type { KubeObject } from '../../core/model/inventory';
+import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/model/types';
+import { certificatesFromPem, holdsPemCertificate, type PemReadResult } from './pem';
+
+/**
+ * Secrets whose keys hold CA material for Istio: `cacerts` (plugged-in CA: istiod reads
+ * ca-cert.pem, cert-chain.pem and root-cert.pem, or the kubernetes.io/tls style tls.crt and
+ * ca.crt) and `istio-ca-secret` (istiod's self-signed CA).
+ */
+const ISTIO_CA_SECRETS: Record<string, string[]> = {
+  cacerts: ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem', 'tls.crt', 'ca.crt'],
+  'istio-ca-secret': ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem'],
+};
+/** kubernetes.io/tls: the serving chain and, as cert-manager writes it, the issuing CA. */
+const TLS_SECRET_KEYS = ['tls.crt', 'ca.crt'];
+/** The root certificate istiod publishes into every namespace. */
+const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
+const ROOT_CERT_KEY = 'root-cert.pem';
+
+/** The certificate keys of a core/v1 Secret, or undefined when the Secret holds none we know. */
+export function certificateKeysOfSecret(secret: KubeObject): string[] | undefined {
+  if (secret.apiVersion !== 'v1' || secret.kind !== 'Secret') return undefined;
+  const keys = new Set<string>(ISTIO_CA_SECRETS[secret.metadata.name] ?? []);
+  if (secret.type === 'kubernetes.io/tls') TLS_SECRET_KEYS.forEach((k) => keys.add(k));
+  return keys.size > 0 ? [...keys] : undefined;
+}
+
+export function isRootCertConfigMap(obj: KubeObject): boolean {
+  return obj.apiVersion === 'v1' && obj.kind === 'ConfigMap' && obj.metadata.name === ROOT_CERT_CONFIGMAP;
+}
+
+/**
+ * The certificates of a Secret's known keys. `stringData` wins over `data` for the same key,
+ * as the API server merges it on write. Empty keys are skipped (cert-manager leaves `ca.crt`
+ * empty for issuers that do not know their CA).
+ */
+export function certificatesFromSecret(secret: KubeObject, keys: string[], source: SourceRef): PemReadResult {
+  const out: PemReadResult = { certificates: [], problems: [] };
+  for (const key of keys) {
+    const plain = secret.stringData?.[key];
+    const encoded = secret.data?.[key];
+    if (typeof plain === 'string') {
+      add(out, readKey(secret, key, plain, `stringData["${key}"]`, source));
+    } else if (typeof encoded === 'string') {
+      const text = decodeBase64(encoded);
+      if (text === undefined) {
+        out.problems.push(problemOf(secret, source, `data["${key}"]`, `data["${key}"] of Secret ${secret.metadata.name} is not valid base64`));
+        continue;
+      }
+      add(out, readKey(secret, key, text, `data["${key}"]`, source));
+    }
+  }
+  return out;
+}
+
+/** `istio-ca-root-cert`: the root in plain text under `data["root-cert.pem"]`. */
+export function certificatesFromRootCertConfigMap(configMap: KubeObject, source: SourceRef): PemReadResult {
+  const text = configMap.data?.[ROOT_CERT_KEY];
+  if (typeof text !== 'string') return { certificates: [], problems: [] };
+  return readKey(configMap, ROOT_CERT_KEY, text, `data["${ROOT_CERT_KEY}"]`, source);
+}
+
+function readKey(obj: KubeObject, key: string, text: string, field: string, source: SourceRef): PemReadResult {
+  if (text.trim() === '') return { certificates: [], problems: [] };
+  if (!holdsPemCertificate(text)) {
+    return { certificates: [], problems: [problemOf(obj, source, field, `${field} of ${obj.kind} ${obj.metadata.name} holds no PEM certificate`)] };
+  }
+  const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source };
+  // The decoded value's lines are not lines of the file: every record points at the document.
+  return certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
+}
+
+/** Kubernetes `data` is standard, padded base64 (RFC 4648 §4); Buffer.from would silently skip bad characters. */
+function decodeBase64(value: string): string | undefined {
+  const compact = value.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  return Buffer.from(compact, 'base64').toString('utf8');
+}
+
+/** Objects read from files without a namespace land in `default` when applied. */
+export function namespaceOf(obj: KubeObject): string {
+  return obj.metadata.namespace ?? 'default';
+}
+
+function problemOf(obj: KubeObject, source: SourceRef, field: string, message: string): ConfigProblem {
+  return { file: source.file, line: source.line, field, message, kind: obj.kind, name: obj.metadata.name };
+}
+
+function add(into: PemReadResult, from: PemReadResult): void {
+  into.certificates.push(...from.certificates);
+  into.problems.push(...from.problems);
+}
