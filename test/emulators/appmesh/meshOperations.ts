@@ -1,13 +1,12 @@
 import { AppMeshError } from './appMeshErrors';
 import { validateClientToken } from './idempotencyCache';
-import { requireMesh, requireOwnedByCaller, type OperationContext } from './operationContext';
+import { queryValue, requireMesh, requireOwnedByCaller, type OperationContext } from './operationContext';
 import type { MatchedOperation } from './operationRoutes';
-import { paginate } from './paging';
+import { paginate, withNextToken } from './paging';
 import { toData, toRef } from './renderResource';
 import { applyUpdate, buildResource, withMeshDefaults } from './resourceFactory';
 import { isJsonObject, optionalTags, requireName } from './requestValidation';
-import type { JsonObject, ResourceAddress } from './storedResource';
-import { resourceKey } from './storedResource';
+import { resourceKey, type JsonObject, type ResourceAddress } from './storedResource';
 
 /** ListMeshes, DescribeMesh, CreateMesh, UpdateMesh, DeleteMesh. */
 export function runMeshOperation(match: MatchedOperation, ctx: OperationContext): JsonObject {
@@ -29,7 +28,7 @@ function listMeshes(ctx: OperationContext): JsonObject {
   const page = paginate(
     ctx.store.meshes(),
     (mesh) => `${mesh.name}\u0000${mesh.meshOwner}`,
-    { limit: ctx.query.get('limit') ?? undefined, nextToken: ctx.query.get('nextToken') ?? undefined },
+    { limit: queryValue(ctx, 'limit'), nextToken: queryValue(ctx, 'nextToken') },
     'meshes',
   );
   return withNextToken({ meshes: page.items.map(toRef) }, page.nextToken);
@@ -92,9 +91,4 @@ function deleteMesh(meshName: string, ctx: OperationContext): JsonObject {
 
 function invalidSpec(): never {
   throw new AppMeshError('BadRequestException', 'spec must be a structure.');
-}
-
-export function withNextToken(body: JsonObject, nextToken: string | undefined): JsonObject {
-  if (nextToken !== undefined) body.nextToken = nextToken;
-  return body;
 }

@@ -1,4 +1,5 @@
 import { AppMeshError } from './appMeshErrors';
+import type { JsonObject } from './storedResource';
 
 /**
  * App Mesh list paging: `limit` is 1–100 (default 100: "If you don't use this parameter,
@@ -75,4 +76,10 @@ function decodeToken(token: string, scope: string): string {
     throw new AppMeshError('BadRequestException', 'The nextToken provided is invalid.');
   }
   return candidate.k;
+}
+
+/** Adds `nextToken` to a List output only when there is a next page (the service omits it otherwise). */
+export function withNextToken(body: JsonObject, nextToken: string | undefined): JsonObject {
+  if (nextToken !== undefined) body.nextToken = nextToken;
+  return body;
 }

@@ -1,9 +1,8 @@
 import { AppMeshError } from './appMeshErrors';
 import { validateClientToken } from './idempotencyCache';
-import { withNextToken } from './meshOperations';
 import { queryValue, requireMesh, requireOwnedByCaller, type OperationContext } from './operationContext';
 import type { MatchedOperation } from './operationRoutes';
-import { paginate } from './paging';
+import { paginate, withNextToken } from './paging';
 import { toData, toRef } from './renderResource';
 import { applyUpdate, buildResource } from './resourceFactory';
 import { inUseReason } from './resourceInUse';
@@ -49,7 +48,7 @@ function list(ctx: OperationContext, descriptor: MeshScopedKindDescriptor, mesh:
   const page = paginate(
     items,
     (r) => r.name,
-    { limit: ctx.query.get('limit') ?? undefined, nextToken: queryValue(ctx, 'nextToken') },
+    { limit: queryValue(ctx, 'limit'), nextToken: queryValue(ctx, 'nextToken') },
     scope,
   );
   return withNextToken({ [descriptor.collection]: page.items.map(toRef) }, page.nextToken);

@@ -117,7 +117,8 @@ export async function startAppMeshEmulator(options: AppMeshEmulatorOptions = {})
   if (options.latencyMs) faults.setLatency(options.latencyMs);
 
   const server = createServer((req, res) => {
-    void handleAppMeshRequest(runtime, req, res);
+    // A client that hangs up mid-request leaves nothing to answer.
+    handleAppMeshRequest(runtime, req, res).catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
