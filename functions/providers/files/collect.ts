@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
 import { classifyDocument } from './classify';
-import { parseFileText } from './parse-documents';
+import { mightBeConfiguration, parseFileText } from './parse-documents';
 import { walkPaths } from './walk';
 
 /** Bytes inspected to tell text from binary, as git and grep do. */
@@ -48,7 +48,13 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
       if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file' });
       continue;
     }
-    const parsed = parseFileText(file, buf.toString('utf8'));
+    const text = buf.toString('utf8');
+    const parsed = parseFileText(file, text);
+    if (parsed.problems.length > 0 && !explicit.has(file) && !mightBeConfiguration(text)) {
+      // A README or script beside the configuration: not a configuration file, not an error.
+      inventory.unknown.push({ doc: null, source: { file, line: 1 } });
+      continue;
+    }
     inventory.problems.push(...parsed.problems);
     for (const doc of parsed.documents) classifyDocument(doc, inventory);
   }

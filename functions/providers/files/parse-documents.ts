@@ -47,6 +47,15 @@ function looksLikeConfiguration(text: string): boolean {
   return /^\s*(apiVersion|kind|static_resources)\s*:/m.test(text);
 }
 
+/**
+ * Whether a file that failed to parse was meant as configuration. A README or a shell script
+ * found while walking a directory is not; a YAML or JSON file with the keys of a known input is.
+ */
+export function mightBeConfiguration(text: string): boolean {
+  const first = firstSignificantChar(text);
+  return first === '{' || first === '[' || /^\s*-?\s*["']?(apiVersion|kind|static_resources|meshName|virtualNodeName|spec)["']?\s*:/m.test(text);
+}
+
 function parseJson(file: string, text: string): ParsedFile {
   try {
     const body: unknown = JSON.parse(text);
@@ -64,10 +73,41 @@ function parseJson(file: string, text: string): ParsedFile {
 }
 
 function parseYaml(file: string, text: string): ParsedFile {
+  const chunks = splitYamlDocuments(text);
+  return parseYamlWhole(file, text, chunks) ?? parseYamlByDocument(file, chunks);
+}
+
+/**
+ * The fast path: one js-yaml `loadAll` over the whole file (as fast as parsing gets), with
+ * each document's line taken from the `---` scan. Undefined when the file has an error, or
+ * when documents and separators do not pair up one to one, so the careful path decides.
+ */
+function parseYamlWhole(file: string, text: string, chunks: YamlChunk[]): ParsedFile | undefined {
+  const bodies: unknown[] = [];
+  try {
+    yaml.loadAll(text, (doc) => bodies.push(doc));
+  } catch {
+    return undefined;
+  }
+  // Text before the first `---` is a document only when it holds something.
+  const docChunks = chunks.length > 0 && !hasContent(chunks[0].text) && chunks.length > 1 ? chunks.slice(1) : chunks;
+  if (bodies.length === 0 && docChunks.every((c) => !hasContent(c.text))) return { documents: [], problems: [] };
+  if (bodies.length !== docChunks.length) return undefined;
+  const documents: RawDocument[] = [];
+  for (let i = 0; i < bodies.length; i++) {
+    const body = bodies[i];
+    if (body === null || body === undefined) continue;
+    documents.push({ file, line: firstContentLine(docChunks[i].text, docChunks[i].line), format: 'yaml', body });
+  }
+  return { documents, problems: [] };
+}
+
+/** The careful path: document by document, so one bad document does not hide the rest. */
+function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
   const documents: RawDocument[] = [];
   const problems: ConfigProblem[] = [];
-  for (const chunk of splitYamlDocuments(text)) {
-    if (chunk.text.trim() === '') continue;
+  for (const chunk of chunks) {
+    if (!hasContent(chunk.text)) continue;
     try {
       const body = yaml.load(chunk.text, { filename: file });
       if (body === null || body === undefined) continue;
@@ -79,6 +119,11 @@ function parseYaml(file: string, text: string): ParsedFile {
     }
   }
   return { documents, problems };
+}
+
+/** True when the text holds more than blank lines and comments. */
+function hasContent(text: string): boolean {
+  return /^[ \t]*[^#\s]/m.test(text);
 }
 
 interface YamlChunk {

@@ -1,0 +1,152 @@
+/**
+ * Audit benchmark (issue 2, point 10): how the full audit scales with the fleet, against
+ * the floor of merely reading and parsing the same files.
+ *
+ * For each fleet size it generates a fleet (bench/fleet.ts) into a temporary directory,
+ * then measures, each run in a fresh process and repeated (median time, highest peak RSS):
+ *   floor    read + parse every file with js-yaml loadAll / JSON.parse, nothing else
+ *   audit    collectFiles → loadPolicy → auditInventory (the engine API)
+ *   js-yaml  / yaml   the two YAML parsers on the same YAML files, parse time only
+ * Runs of one repetition are interleaved, so drift of a noisy machine hits all of them alike,
+ * and every target is a ratio within this one run.
+ *
+ * Environment: BENCH_SIZES (default 1000,5000,10000), BENCH_REPEAT (default 5).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runMeasurement } from './audit/run-child';
+import type { Measurement } from './audit/measurement';
+import { generateFleet, type FleetSummary } from './fleet';
+import { median } from './lib/statistics';
+import { fixed, formatTable } from './lib/table';
+
+const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map((s) => Number(s.trim()));
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
+
+/** Targets of the issue. */
+const MAX_AUDIT_TO_FLOOR = 1.5;
+const MAX_LINEARITY = 1.3;
+const MAX_PEAK_RSS_MB = 256;
+
+type Run = 'floor' | 'audit' | 'js-yaml' | 'yaml';
+const RUNS: Record<Run, { script: string; args: (dir: string) => string[] }> = {
+  floor: { script: 'measure-floor.ts', args: (dir) => [dir] },
+  audit: { script: 'measure-audit.ts', args: (dir) => [dir] },
+  'js-yaml': { script: 'measure-yaml-parser.ts', args: (dir) => ['js-yaml', dir] },
+  yaml: { script: 'measure-yaml-parser.ts', args: (dir) => ['yaml', dir] },
+};
+
+interface SizeResult {
+  fleet: FleetSummary;
+  ms: Record<Run, number>;
+  peakRssMb: Record<Run, number>;
+  detail: Record<Run, Record<string, number>>;
+  error?: string;
+}
+
+function measureSize(size: number): SizeResult {
+  const dir = mkdtempSync(path.join(tmpdir(), `meshgov-fleet-${size}-`));
+  try {
+    const fleet = generateFleet(dir, size);
+    process.stderr.write(`audit bench: ${size} workloads, ${fleet.files} files, ${fixed(fleet.bytes / 2 ** 20, 1)} MiB\n`);
+    const samples = Object.fromEntries(Object.keys(RUNS).map((r) => [r, [] as Measurement[]])) as Record<Run, Measurement[]>;
+    for (let i = 0; i < REPEAT; i++) {
+      for (const run of Object.keys(RUNS) as Run[]) {
+        samples[run].push(runMeasurement(RUNS[run].script, RUNS[run].args(dir)));
+      }
+      process.stderr.write(`  repetition ${i + 1}/${REPEAT}: audit ${fixed(samples.audit[i].ms)} ms, floor ${fixed(samples.floor[i].ms)} ms\n`);
+    }
+    const pick = <T>(f: (m: Measurement[]) => T) =>
+      Object.fromEntries((Object.keys(RUNS) as Run[]).map((r) => [r, f(samples[r])])) as Record<Run, T>;
+    return {
+      fleet,
+      ms: pick((m) => median(m.map((x) => x.ms))),
+      peakRssMb: pick((m) => Math.max(...m.map((x) => x.maxRssMb))),
+      detail: pick((m) => m[m.length - 1].detail),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function perThousand(result: SizeResult, run: Run): number {
+  return result.ms[run] / (result.fleet.workloads / 1000);
+}
+
+function main(): void {
+  const results: SizeResult[] = [];
+  let failed = false;
+  for (const size of SIZES) {
+    try {
+      results.push(measureSize(size));
+    } catch (err) {
+      process.stderr.write(`audit bench: ${size} workloads failed: ${(err as Error).message}\n`);
+      failed = true;
+    }
+  }
+  if (results.length === 0) {
+    process.exitCode = 1;
+    return;
+  }
+
+  console.log(`\nAudit benchmark — median of ${REPEAT} runs, each in a fresh process; peak RSS is the highest of the runs.\n`);
+  console.log(
+    formatTable(
+      ['workloads', 'files', 'MiB', 'documents', 'findings', 'floor ms', 'audit ms', 'audit/floor', 'floor ms/1k', 'audit ms/1k', 'floor RSS MB', 'audit RSS MB'],
+      results.map((r) => [
+        String(r.fleet.workloads),
+        String(r.fleet.files),
+        fixed(r.fleet.bytes / 2 ** 20, 1),
+        String(r.detail.floor.documents),
+        String(r.detail.audit.findings),
+        fixed(r.ms.floor),
+        fixed(r.ms.audit),
+        fixed(r.ms.audit / r.ms.floor, 2),
+        fixed(perThousand(r, 'floor')),
+        fixed(perThousand(r, 'audit')),
+        fixed(r.peakRssMb.floor),
+        fixed(r.peakRssMb.audit),
+      ]),
+    ),
+  );
+  console.log('\nYAML parsers on the same YAML files (parse time only):\n');
+  console.log(
+    formatTable(
+      ['workloads', 'YAML docs', 'js-yaml loadAll ms', 'yaml parseAllDocuments+toJS ms', 'yaml/js-yaml'],
+      results.map((r) => [
+        String(r.fleet.workloads),
+        String(r.detail['js-yaml'].documents),
+        fixed(r.ms['js-yaml']),
+        fixed(r.ms.yaml),
+        fixed(r.ms.yaml / r.ms['js-yaml'], 2),
+      ]),
+    ),
+  );
+
+  const verdicts: Array<[string, boolean, string]> = [];
+  for (const r of results) {
+    const ratio = r.ms.audit / r.ms.floor;
+    verdicts.push([`audit/floor at ${r.fleet.workloads} workloads ≤ ${MAX_AUDIT_TO_FLOOR}`, ratio <= MAX_AUDIT_TO_FLOOR, fixed(ratio, 2)]);
+  }
+  const smallest = results[0];
+  const largest = results[results.length - 1];
+  if (results.length > 1) {
+    const linearity = perThousand(largest, 'audit') / perThousand(smallest, 'audit');
+    verdicts.push([
+      `audit ms/1k at ${largest.fleet.workloads} ÷ at ${smallest.fleet.workloads} ≤ ${MAX_LINEARITY}`,
+      linearity <= MAX_LINEARITY,
+      fixed(linearity, 2),
+    ]);
+  }
+  verdicts.push([
+    `audit peak RSS at ${largest.fleet.workloads} workloads ≤ ${MAX_PEAK_RSS_MB} MB`,
+    largest.peakRssMb.audit <= MAX_PEAK_RSS_MB,
+    `${fixed(largest.peakRssMb.audit)} MB`,
+  ]);
+  console.log('\nTargets:\n');
+  console.log(formatTable(['target', 'measured', 'verdict'], verdicts.map(([what, ok, measured]) => [what, measured, ok ? 'PASS' : 'FAIL'])));
+  if (failed || verdicts.some(([, ok]) => !ok)) process.exitCode = 1;
+}
+
+main();

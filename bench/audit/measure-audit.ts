@@ -1,0 +1,29 @@
+/**
+ * The full audit through the engine API: collect the files (detection by content), load the
+ * built-in policy, build the model and evaluate every rule. Run in a fresh process:
+ * `measure-audit.ts <fleet dir>`.
+ */
+import { loadPolicy } from '../../functions/core/policy/load';
+import { auditInventory } from '../../functions/providers/audit-inventory';
+import { collectFiles } from '../../functions/providers/files/collect';
+import { reportMeasurement, startClock } from './measurement';
+
+/** A fixed clock, so certificate findings are the same on every run. */
+const NOW = new Date('2026-11-26T00:00:00Z');
+
+async function main(): Promise<void> {
+  const dir = process.argv[2];
+  const started = startClock();
+  const inventory = await collectFiles([dir]);
+  const report = auditInventory(inventory, { policy: loadPolicy(), now: NOW });
+  reportMeasurement(started, {
+    files: inventory.files.length,
+    resources: report.summary.resources,
+    findings: report.findings.length,
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,25 @@
+/**
+ * The floor: the least any audit of the fleet must do. Reads every file and parses it with
+ * the fastest parsers on npm (js-yaml `loadAll`, `JSON.parse`), choosing by file extension,
+ * and nothing else. Run in a fresh process: `measure-floor.ts <fleet dir>`.
+ */
+import { readFileSync } from 'node:fs';
+import * as yaml from 'js-yaml';
+import { listFiles } from './list-files';
+import { reportMeasurement, startClock } from './measurement';
+
+const dir = process.argv[2];
+const started = startClock();
+let documents = 0;
+let bytes = 0;
+for (const file of listFiles(dir)) {
+  const text = readFileSync(file, 'utf8');
+  bytes += text.length;
+  if (file.endsWith('.json')) {
+    const value: unknown = JSON.parse(text);
+    documents += Array.isArray(value) ? value.length : 1;
+  } else if (/\.ya?ml$/.test(file)) {
+    documents += yaml.loadAll(text).length;
+  }
+}
+reportMeasurement(started, { documents, bytes });
