@@ -53,6 +53,11 @@ export function formatPath(path: FieldPath): string {
   return path.map((segment) => `.${segment}`).join('');
 }
 
+/** True when `prefix` is `path` or one of its ancestors. */
+export function isPrefixOf(prefix: FieldPath, path: FieldPath): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
+}
+
 /** True when one path is the other or lies inside it. */
 export function pathsOverlap(a: FieldPath, b: FieldPath): boolean {
   const n = Math.min(a.length, b.length);

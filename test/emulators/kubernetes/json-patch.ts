@@ -3,6 +3,7 @@
  * RFC 6901 (`~1` is `/`, `~0` is `~`, `-` appends to an array). Used for
  * `application/json-patch+json` bodies. Operations apply in order; any failure fails the whole patch.
  */
+import { jsonEqual } from './json-equality';
 import { isJsonObject } from './merge-patch';
 import type { Json } from './types';
 
@@ -69,16 +70,6 @@ function remove(doc: Json, pointer: string): Json {
   return doc;
 }
 
-function deepEqual(a: Json, b: Json): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: Json): Json {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (isJsonObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k]!)]));
-  return value;
-}
-
 /** Returns the patched document; `doc` is not modified. */
 export function applyJsonPatch(doc: Json, operations: unknown): Json {
   if (!Array.isArray(operations)) throw new JsonPatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
@@ -105,7 +96,7 @@ export function applyJsonPatch(doc: Json, operations: unknown): Json {
         result = add(result, raw.path, structuredClone(valueAt(result, raw.from ?? '')));
         break;
       case 'test':
-        if (!deepEqual(valueAt(result, raw.path), raw.value ?? null)) throw new JsonPatchError(`testing value ${raw.path} failed: test failed`);
+        if (!jsonEqual(valueAt(result, raw.path), raw.value ?? null)) throw new JsonPatchError(`testing value ${raw.path} failed: test failed`);
         break;
       default:
         throw new JsonPatchError(`Unexpected kind: ${String((raw as { op?: unknown }).op)}`);

@@ -127,6 +127,20 @@ export function invalidFor(qualified: string, group: string, kind: string, name:
   return new StatusError(failure(422, 'Invalid', `${qualified} "${name}" is invalid: ${aggregate}`, details));
 }
 
+/** A JSON patch that does not apply (patch.go answers 422 for it). */
+export function patchRejected(reason: string): StatusError {
+  return new StatusError(
+    failure(422, 'Invalid', `the server rejected our request due to an error in our request`, { causes: [{ reason: 'FieldValueInvalid', message: reason, field: 'patch' }] }),
+  );
+}
+
+/** A verb the resource does not support, or an emulator limit (watch). */
+export function notSupported(resource: ResourceType, action: string): StatusError {
+  return new StatusError(
+    failure(405, 'MethodNotAllowed', `${action} is not supported on resources of kind "${qualifiedResource(resource)}"`, { group: resource.group, kind: resource.plural }),
+  );
+}
+
 export function badRequest(message: string): StatusError {
   return new StatusError(failure(400, 'BadRequest', message));
 }
