@@ -21,7 +21,7 @@ export function compareByCreation(a: KubeObject, b: KubeObject): number {
 }
 
 function creationMillis(doc: KubeObject): number {
-  const raw = doc.metadata?.creationTimestamp;
+  const raw: unknown = doc.metadata?.creationTimestamp;
   if (typeof raw !== 'string' && !(raw instanceof Date)) return Number.NEGATIVE_INFINITY;
   const t = raw instanceof Date ? raw.getTime() : Date.parse(raw);
   return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;

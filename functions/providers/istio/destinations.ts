@@ -50,17 +50,26 @@ export function collectDestinations(services: KubeService[], entries: ServiceEnt
       byHost.set(host, { host, namespace: entry.namespace, kind: 'ServiceEntry', ports: [...entry.ports], meshExternal: !internal, inMesh: internal });
     }
   }
-  const knownHosts = [...byHost.keys()];
+  const knownSuffixes = dotSuffixes(byHost.keys());
   for (const rule of rules) {
     if (byHost.has(rule.host)) continue;
-    if (isWildcardHost(rule.host)) {
-      const suffix = rule.host.slice(1);
-      if (knownHosts.some((h) => h.endsWith(suffix))) continue;
-    }
+    // A wildcard rule that matches a known host is reported through that host.
+    if (isWildcardHost(rule.host) && (rule.host === '*' ? byHost.size > 0 : knownSuffixes.has(rule.host.slice(1)))) continue;
     const namespace = namespaceOfClusterHost(rule.host);
     byHost.set(rule.host, { host: rule.host, ...(namespace ? { namespace } : {}), kind: 'DestinationRuleHost', ports: [], meshExternal: false });
   }
   return [...byHost.values()];
+}
+
+/** `.b.c` and `.c` for `a.b.c`: the suffixes a `*.`-wildcard can stand for. */
+function dotSuffixes(hosts: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const host of hosts) {
+    const base = host.startsWith('*') ? host.slice(1) : host;
+    if (host.startsWith('*')) out.add(base);
+    for (let i = base.indexOf('.'); i >= 0; i = base.indexOf('.', i + 1)) out.add(base.slice(i));
+  }
+  return out;
 }
 
 /** `name.ns.svc.cluster.local` and `*.ns.svc.cluster.local` name their namespace. */

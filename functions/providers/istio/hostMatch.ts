@@ -37,26 +37,81 @@ export function moreSpecificHost(a: string, b: string): boolean {
 }
 
 /**
- * Istio `MostSpecificHostMatch`: an exact entry for the needle wins; otherwise the most specific
- * wildcard whose suffix the needle ends with. A wildcard needle (`*.foo.com`) first looks for the
- * same wildcard, then for a wider one.
+ * Hosts mapped to values, looked up the way Istio's `MostSpecificHostMatch` does: an exact entry
+ * for the needle wins; otherwise the most specific wildcard whose suffix the needle ends with. A
+ * wildcard needle (`*.foo.com`) first looks for the same wildcard, then for a wider one.
+ *
+ * Istio scans every wildcard; valid wildcards are `*` or `*.<suffix>`, so the candidates are the
+ * needle's dot-suffixes, tried longest (most specific) first. A table holding any other wildcard
+ * shape falls back to the scan.
  */
-export function mostSpecificHostMatch<V>(
-  needle: string,
-  specific: ReadonlyMap<string, V>,
-  wildcard: ReadonlyMap<string, V>,
-): { host: string; value: V } | undefined {
-  if (isWildcardHost(needle)) {
-    const same = wildcard.get(needle);
-    if (same !== undefined) return { host: needle, value: same };
-    return mostSpecificWildcardMatch(needle.slice(1), wildcard);
+export class HostTable<V> {
+  readonly specific = new Map<string, V>();
+  readonly wildcard = new Map<string, V>();
+  private irregular = false;
+
+  get(host: string): V | undefined {
+    return (isWildcardHost(host) ? this.wildcard : this.specific).get(host);
   }
-  const exact = specific.get(needle);
-  if (exact !== undefined) return { host: needle, value: exact };
-  return mostSpecificWildcardMatch(needle, wildcard);
+
+  set(host: string, value: V): void {
+    if (isWildcardHost(host)) {
+      this.wildcard.set(host, value);
+      if (host !== '*' && !host.startsWith('*.')) this.irregular = true;
+    } else this.specific.set(host, value);
+  }
+
+  get size(): number {
+    return this.specific.size + this.wildcard.size;
+  }
+
+  match(needle: string): { host: string; value: V } | undefined {
+    if (isWildcardHost(needle)) {
+      const same = this.wildcard.get(needle);
+      if (same !== undefined) return { host: needle, value: same };
+      return this.wildcardMatch(needle.slice(1));
+    }
+    const exact = this.specific.get(needle);
+    if (exact !== undefined) return { host: needle, value: exact };
+    return this.wildcardMatch(needle);
+  }
+
+  /** Every wildcard entry that matches the needle (not only the most specific). */
+  allWildcardMatches(needle: string): V[] {
+    if (this.wildcard.size === 0) return [];
+    const out: V[] = [];
+    if (isWildcardHost(needle)) {
+      const same = this.wildcard.get(needle);
+      if (same !== undefined) out.push(same);
+      needle = needle.slice(1);
+    }
+    if (this.irregular) {
+      for (const [host, value] of this.wildcard) if (needle.endsWith(host.slice(1)) && !out.includes(value)) out.push(value);
+      return out;
+    }
+    for (let i = needle.indexOf('.'); i >= 0; i = needle.indexOf('.', i + 1)) {
+      const value = this.wildcard.get(`*${needle.slice(i)}`);
+      if (value !== undefined && !out.includes(value)) out.push(value);
+    }
+    const all = this.wildcard.get('*');
+    if (all !== undefined) out.push(all);
+    return out;
+  }
+
+  private wildcardMatch(needle: string): { host: string; value: V } | undefined {
+    if (this.wildcard.size === 0) return undefined;
+    if (this.irregular) return scanWildcards(needle, this.wildcard);
+    for (let i = needle.indexOf('.'); i >= 0; i = needle.indexOf('.', i + 1)) {
+      const host = `*${needle.slice(i)}`;
+      const value = this.wildcard.get(host);
+      if (value !== undefined) return { host, value };
+    }
+    const all = this.wildcard.get('*');
+    return all !== undefined ? { host: '*', value: all } : undefined;
+  }
 }
 
-function mostSpecificWildcardMatch<V>(needle: string, wildcard: ReadonlyMap<string, V>): { host: string; value: V } | undefined {
+function scanWildcards<V>(needle: string, wildcard: ReadonlyMap<string, V>): { host: string; value: V } | undefined {
   let best: { host: string; value: V } | undefined;
   for (const [host, value] of wildcard) {
     if (!needle.endsWith(host.slice(1))) continue;

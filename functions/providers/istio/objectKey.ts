@@ -1,4 +1,4 @@
-import type { Located, KubeObject } from '../../core/model/inventory';
+import type { KubeObject } from '../../core/model/inventory';
 
 /**
  * How Kubernetes names an object that carries no namespace: kubectl puts it in `default`.
@@ -20,8 +20,4 @@ export function nameOf(doc: KubeObject): string {
 /** `<namespace>/<kind>/<name>`, the key used in ids and messages. */
 export function objectKey(kind: string, namespace: string, name: string): string {
   return `${namespace}/${kind}/${name}`;
-}
-
-export function locatedKey(obj: Located<KubeObject>): string {
-  return objectKey(obj.doc.kind, namespaceOf(obj.doc), nameOf(obj.doc));
 }

@@ -68,8 +68,9 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
         if (portMode !== undefined) portLevelMtls.set(port, portMode);
       }
       if (!selector && portLevelMtls.size > 0) {
-        // Istio: port-level mTLS needs a workload selector; on a mesh- or namespace-wide policy it is ignored.
-        problem('spec.portLevelMtls', 'portLevelMtls only applies to a PeerAuthentication with a workload selector; it is ignored here');
+        // Istio's validation webhook rejects this ("mesh/namespace peer authentication cannot have
+        // port level mTLS"); where the object got in anyway, ComposePeerAuthentication ignores it.
+        problem('spec.portLevelMtls', 'a mesh- or namespace-wide PeerAuthentication cannot have portLevelMtls (Istio rejects it); it is ignored');
         portLevelMtls.clear();
       }
     }

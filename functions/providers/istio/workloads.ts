@@ -5,8 +5,6 @@ import { nameOf, namespaceOf, objectKey } from './objectKey';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
 
-export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
-
 /** The sidecar's container name, set by the injector (and by `istioctl kube-inject`). */
 export const ISTIO_PROXY_CONTAINER = 'istio-proxy';
 

@@ -1,0 +1,176 @@
+import type { ModelBuilder } from '../../core/model/provider';
+import { emptyModel, type ConfigProblem, type FleetModel, type MeshMembership } from '../../core/model/types';
+import { attachClientFixes } from './clientFixes';
+import { buildClients } from './clients';
+import { collectDestinations } from './destinations';
+import { readDestinationRule, type DestinationRulePolicy } from './destinationRule';
+import { DestinationRuleIndex } from './destinationRuleIndex';
+import { inNamespaces, selectIstioInputs, showsIstio } from './istioInputs';
+import { readMeshSettings } from './meshConfig';
+import {
+  namespaceInMesh,
+  namespaceOutsideReason,
+  readNamespace,
+  unknownNamespace,
+  workloadMembership,
+  type NamespaceInfo,
+  type PodEvidence,
+  type WorkloadMembership,
+} from './membership';
+import { nameOf } from './objectKey';
+import { PeerAuthenticationIndex, readPeerAuthentication, type PeerAuthenticationPolicy } from './peerAuthentication';
+import { attachServerFixes } from './serverFixes';
+import { buildServers } from './servers';
+import { readServiceEntry, type ServiceEntryHosts } from './serviceEntry';
+import { readService, ServiceIndex } from './services';
+import { hasIstioProxy, hasOwner, ownerWorkloadKey, readWorkload, type Workload } from './workloads';
+
+/**
+ * The Istio provider's model: servers (workload ports and the mTLS mode their sidecar
+ * enforces), clients (what each calling namespace sends to each host), mesh membership and
+ * configuration problems, all computed once from PeerAuthentication, DestinationRule,
+ * ServiceEntry, the MeshConfig and the Kubernetes objects that give them context.
+ */
+export const buildIstioModel: ModelBuilder = (inventory) => {
+  const model: FleetModel = emptyModel();
+  const inputs = selectIstioInputs(inventory);
+  if (!showsIstio(inputs)) return model;
+  const problems: ConfigProblem[] = model.problems;
+
+  // Namespaces: App Mesh's are not Istio's, so their workloads and Services are left alone.
+  const namespaces = new Map<string, NamespaceInfo>();
+  const appMeshNamespaces = new Set<string>();
+  for (const obj of inputs.namespaces) {
+    const info = readNamespace(obj);
+    if (info.appMesh) appMeshNamespaces.add(info.name);
+    else namespaces.set(info.name, info);
+  }
+  const namespaceInfo = (name: string): NamespaceInfo => namespaces.get(name) ?? unknownNamespace(name);
+
+  const mesh = readMeshSettings(inputs.meshConfigMaps);
+  problems.push(...mesh.problems);
+  const settings = mesh.settings;
+
+  const peerAuthentications: PeerAuthenticationPolicy[] = [];
+  for (const obj of inputs.peerAuthentications) {
+    const read = readPeerAuthentication(obj);
+    problems.push(...read.problems);
+    if (read.policy) peerAuthentications.push(read.policy);
+  }
+  const paIndex = new PeerAuthenticationIndex(peerAuthentications, settings.rootNamespace);
+
+  const destinationRules: DestinationRulePolicy[] = [];
+  for (const obj of inputs.destinationRules) {
+    const read = readDestinationRule(obj);
+    problems.push(...read.problems);
+    if (read.rule) destinationRules.push(read.rule);
+  }
+  const drIndex = new DestinationRuleIndex(destinationRules, settings);
+
+  const serviceEntries: ServiceEntryHosts[] = [];
+  for (const obj of inputs.serviceEntries) {
+    const read = readServiceEntry(obj);
+    problems.push(...read.problems);
+    if (read.entry) serviceEntries.push(read.entry);
+  }
+
+  // Workloads: controllers and standalone Pods. Pods a controller owns only show whether its sidecar is there.
+  const controllers = inNamespaces(inputs.controllers, appMeshNamespaces);
+  const pods = inNamespaces(inputs.pods, appMeshNamespaces);
+  const workloads: Workload[] = controllers.map(readWorkload);
+  const evidence = new Map<string, PodEvidence[]>();
+  for (const pod of pods) {
+    if (!hasOwner(pod.doc)) {
+      workloads.push(readWorkload(pod));
+      continue;
+    }
+    const owner = ownerWorkloadKey(pod.doc);
+    if (!owner) continue;
+    let list = evidence.get(owner);
+    if (!list) evidence.set(owner, (list = []));
+    const annotations = (pod.doc.metadata?.annotations ?? {}) as Record<string, string>;
+    list.push({ podName: nameOf(pod.doc), hasSidecar: hasIstioProxy(pod.doc.spec, annotations) });
+  }
+
+  const memberships = new Map<string, WorkloadMembership>();
+  const membershipOf = (w: Workload): WorkloadMembership => {
+    let m = memberships.get(w.key);
+    if (!m) memberships.set(w.key, (m = workloadMembership(w, namespaceInfo(w.namespace), evidence.get(w.key) ?? [])));
+    return m;
+  };
+
+  const services = inNamespaces(inputs.services, appMeshNamespaces).map(readService);
+  const serviceIndex = new ServiceIndex(services);
+  const serverTable = buildServers(workloads, membershipOf, serviceIndex, paIndex);
+  attachServerFixes(serverTable.records, paIndex);
+  model.servers = serverTable.records.map((r) => r.endpoint);
+
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    let list = workloadsByNamespace.get(w.namespace);
+    if (!list) workloadsByNamespace.set(w.namespace, (list = []));
+    list.push(w);
+  }
+  const clientNamespaces = [...new Set([...workloadsByNamespace.keys(), ...destinationRules.map((r) => r.namespace)])]
+    .filter((ns) => !appMeshNamespaces.has(ns))
+    .sort();
+  const clientRecords = buildClients({
+    index: drIndex,
+    mesh: settings,
+    destinations: collectDestinations(services, serviceEntries, destinationRules),
+    clientNamespaces,
+    workloadsByNamespace,
+    servers: serverTable,
+  });
+  attachClientFixes(clientRecords);
+  model.clients = clientRecords.map((r) => r.policy);
+
+  model.membership = membershipEntries(namespaces, workloads, membershipOf, namespaceInfo);
+
+  model.resourceCount =
+    inputs.peerAuthentications.length +
+    inputs.destinationRules.length +
+    inputs.serviceEntries.length +
+    inputs.meshConfigMaps.length +
+    namespaces.size +
+    services.length +
+    controllers.length +
+    pods.length;
+  return model;
+};
+
+function membershipEntries(
+  namespaces: ReadonlyMap<string, NamespaceInfo>,
+  workloads: Workload[],
+  membershipOf: (w: Workload) => WorkloadMembership,
+  namespaceInfo: (name: string) => NamespaceInfo,
+): MeshMembership[] {
+  const out: MeshMembership[] = [];
+  for (const ns of namespaces.values()) {
+    if (namespaceInMesh(ns)) continue;
+    out.push({
+      id: `istio:${ns.name}/Namespace/${ns.name}`,
+      provider: 'istio',
+      resource: { kind: 'Namespace', name: ns.name, namespace: ns.name, ...ns.source },
+      inMesh: false,
+      reason: namespaceOutsideReason(ns),
+      labels: ns.labels,
+    });
+  }
+  for (const w of workloads) {
+    const m = membershipOf(w);
+    // A workload in a namespace outside the mesh is covered by the namespace's entry.
+    if (m.inMesh || !m.ownEntry || !namespaceInMesh(namespaceInfo(w.namespace))) continue;
+    out.push({
+      id: `istio:${w.key}`,
+      provider: 'istio',
+      resource: { kind: w.kind, name: w.name, namespace: w.namespace, ...w.source },
+      inMesh: false,
+      reason: m.reason,
+      labels: w.labels,
+    });
+  }
+  return out;
+}
+
+

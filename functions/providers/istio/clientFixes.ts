@@ -1,0 +1,87 @@
+import type { ProviderFix } from '../../core/model/types';
+import type { ClientRecord } from './clients';
+import type { DestinationRulePolicy } from './destinationRule';
+
+export const SET_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.set-istio-mutual';
+
+/**
+ * Attaches a fix to every client that sends DISABLE or SIMPLE to an in-mesh host: set the
+ * deciding DestinationRule's `tls` (top level, or the port's `portLevelSettings` entry) to
+ * ISTIO_MUTUAL. One change serves every client decided by the same rule and level, so
+ * `affectsClients` lists them all; `blockers` name destination workloads that could not take
+ * mTLS (plaintext-only or without a sidecar) and external hosts the same rule also governs.
+ */
+export function attachClientFixes(records: ClientRecord[]): void {
+  const groups = new Map<string, ClientRecord[]>();
+  for (const record of records) {
+    const rule = record.decision.rule;
+    if (!rule) continue;
+    const key = changeKey(rule, record.decision.scope === 'port' ? record.port : undefined);
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
+    list.push(record);
+  }
+
+  for (const record of records) {
+    const mode = record.decision.tls?.mode;
+    if ((mode !== 'DISABLE' && mode !== 'SIMPLE') || record.destination.inMesh !== true || record.policy.fix) continue;
+    const rule = record.decision.rule!;
+    const port = record.decision.scope === 'port' ? record.port : undefined;
+    const group = groups.get(changeKey(rule, port))!;
+    const altered = group.filter((r) => r.policy.sends !== 'MTLS');
+    const blockers = new Set<string>();
+    for (const r of altered) {
+      for (const server of r.servers) {
+        if (!server.endpoint.inMesh) blockers.add(`${server.workload.key} has no sidecar`);
+        else if (server.endpoint.mode === 'DISABLED') blockers.add(`${server.workload.key} accepts only plaintext`);
+      }
+      if (r.destination.meshExternal) blockers.add(`the rule also governs MESH_EXTERNAL host ${r.destination.host}, which cannot take Istio mTLS`);
+    }
+    const fix: ProviderFix = {
+      action: SET_ISTIO_MUTUAL_ACTION,
+      change: port === undefined ? topLevelChange(rule) : portLevelChange(rule, port),
+      affectsServers: [],
+      affectsClients: altered.map((r) => r.policy.id),
+      blockers: [...blockers],
+    };
+    for (const r of altered) {
+      const m = r.decision.tls?.mode;
+      if ((m === 'DISABLE' || m === 'SIMPLE') && r.destination.inMesh === true) r.policy.fix = fix;
+    }
+  }
+}
+
+function changeKey(rule: DestinationRulePolicy, port: number | undefined): string {
+  return `${rule.namespace}/${rule.name}:${port ?? '*'}`;
+}
+
+/** JSON merge patch of `spec.trafficPolicy.tls`; fields ISTIO_MUTUAL does not use (sni, credentialName, …) are cleared with null. */
+function topLevelChange(rule: DestinationRulePolicy): Record<string, unknown> {
+  const tls: Record<string, unknown> = {};
+  for (const key of Object.keys(rule.trafficPolicy?.tls?.raw ?? {})) tls[key] = null;
+  tls['mode'] = 'ISTIO_MUTUAL';
+  return mergePatch(rule, { spec: { trafficPolicy: { tls } } });
+}
+
+/** A merge patch replaces lists whole, so the patch carries every portLevelSettings entry. */
+function portLevelChange(rule: DestinationRulePolicy, port: number): Record<string, unknown> {
+  const list = (rule.trafficPolicy?.rawPortLevelSettings ?? []).map((entry) => {
+    const e = entry as Record<string, any>;
+    return Number(e?.['port']?.number) === port ? { ...e, tls: { mode: 'ISTIO_MUTUAL' } } : e;
+  });
+  return mergePatch(rule, { spec: { trafficPolicy: { portLevelSettings: list } } });
+}
+
+function mergePatch(rule: DestinationRulePolicy, patch: Record<string, unknown>): Record<string, unknown> {
+  return {
+    operation: 'merge-patch',
+    target: {
+      apiVersion: rule.apiVersion,
+      kind: 'DestinationRule',
+      namespace: rule.namespace,
+      name: rule.name,
+      ...(rule.resourceVersion ? { resourceVersion: rule.resourceVersion } : {}),
+    },
+    patch,
+  };
+}

@@ -1,0 +1,260 @@
+import type { ClientPolicy } from '../../core/model/types';
+import type { Destination } from './destinations';
+import type { DestinationRulePolicy } from './destinationRule';
+import { decidingRule, type ClientScope, type ConsolidatedDestinationRule, type DestinationRuleIndex } from './destinationRuleIndex';
+import { effectiveClientTls, type ClientTlsDecision } from './effectiveClientTls';
+import { HostTable } from './hostMatch';
+import type { Labels } from './labels';
+import type { MeshSettings } from './meshConfig';
+import type { ServerRecord, ServerTable } from './servers';
+import { targetPortOn } from './services';
+import type { Workload } from './workloads';
+
+/**
+ * A ClientPolicy with the callers that reach it. The core's ClientPolicy has no field for the
+ * calling side, so the Istio provider adds it here (optional for every other reader).
+ */
+export interface IstioClientPolicy extends ClientPolicy {
+  /** Namespaces whose workloads make this decision (those a workload-selector rule does not pick). */
+  clientNamespaces: string[];
+  /** Workloads (`ns/Kind/name`) a DestinationRule's workloadSelector picks, when their decision differs from their namespace's. */
+  clientWorkloads?: string[];
+}
+
+/** A client policy with the inputs that produced it, for fixes. */
+export interface ClientRecord {
+  policy: IstioClientPolicy;
+  decision: ClientTlsDecision;
+  destination: Destination;
+  /** The service port of a portLevelSettings decision. */
+  port?: number;
+  servers: ServerRecord[];
+}
+
+export interface ClientInputs {
+  index: DestinationRuleIndex;
+  mesh: MeshSettings;
+  destinations: Destination[];
+  /** Namespaces that hold workloads or DestinationRules: the callers that matter. */
+  clientNamespaces: string[];
+  workloadsByNamespace: ReadonlyMap<string, Workload[]>;
+  servers: ServerTable;
+}
+
+/** A namespace name Kubernetes cannot have: "a caller with no rules of its own and not named in any exportTo". */
+const ANY_OTHER_NAMESPACE = '\u0000any';
+
+interface SelectorGroup {
+  labels: Labels;
+  workloads: string[];
+}
+
+/**
+ * Computes, for every destination, which DestinationRule each calling namespace uses and what
+ * it sends, and emits each distinct decision once with the callers that reach it.
+ *
+ * Most namespaces behave alike (no rules of their own, not named in any exportTo), so the
+ * decision is computed once for "any other namespace"; only namespaces whose own rules match
+ * the host, or that a matching rule names in exportTo, are looked up separately.
+ */
+export function buildClients(input: ClientInputs): ClientRecord[] {
+  const { index, destinations, clientNamespaces } = input;
+  const clientSet = new Set(clientNamespaces);
+
+  // Which calling namespaces have a rule of their own for a host.
+  const ownersOfHost = new Map<string, string[]>();
+  const ownersOfWildcard = new Map<string, string[]>();
+  const wildcardOwners = new HostTable<string[]>();
+  const groupsByNamespace = new Map<string, SelectorGroup[]>();
+  for (const ns of clientNamespaces) {
+    const hosts = index.localHosts(ns);
+    for (const h of hosts.specific) push(ownersOfHost, h, ns);
+    for (const h of hosts.wildcard) push(ownersOfWildcard, h, ns);
+    const groups = selectorGroups(index, ns, input.workloadsByNamespace.get(ns) ?? []);
+    if (groups.length > 0) groupsByNamespace.set(ns, groups);
+  }
+  for (const [host, owners] of ownersOfWildcard) wildcardOwners.set(host, owners);
+  const named = [...index.namedInExportTo].filter((ns) => clientSet.has(ns));
+  // Callers minus the namespaces that decide otherwise, shared between destinations with the same exceptions.
+  const callersExcept = new Map<string, string[]>();
+
+  const records: ClientRecord[] = [];
+  for (const destination of destinations) {
+    const lookup = (scope: ClientScope): ConsolidatedDestinationRule | undefined =>
+      index.destinationRuleFor(scope, destination.host, destination.namespace);
+    const generic = lookup({ namespace: ANY_OTHER_NAMESPACE });
+
+    const candidates = new Set<string>(ownersOfHost.get(destination.host) ?? []);
+    for (const ns of coveringWildcardOwners(wildcardOwners, destination.host)) candidates.add(ns);
+    if (named.length > 0) {
+      for (const owning of [destination.namespace, index.rootNamespace]) {
+        if (owning === undefined) continue;
+        for (const entry of index.exportedMatch(owning, destination.host) ?? []) {
+          for (const ns of named) if (entry.exportTo.has(ns)) candidates.add(ns);
+        }
+      }
+    }
+
+    // Keyed by the deciding rule: decisions depend only on the rule whose settings apply.
+    const outcomes = new Map<DestinationRulePolicy | undefined, { entry?: ConsolidatedDestinationRule; namespaces: string[]; workloads: string[] }>();
+    const outcome = (entry: ConsolidatedDestinationRule | undefined) => {
+      const key = entry && decidingRule(entry);
+      let o = outcomes.get(key);
+      if (!o) outcomes.set(key, (o = entry ? { entry, namespaces: [], workloads: [] } : { namespaces: [], workloads: [] }));
+      return o;
+    };
+    const genericOutcome = outcome(generic);
+    const genericRule = generic && decidingRule(generic);
+    const overriders = new Set<string>();
+    for (const ns of candidates) {
+      const own = lookup({ namespace: ns });
+      const ownRule = own && decidingRule(own);
+      if (ownRule !== genericRule) {
+        overriders.add(ns);
+        outcome(own).namespaces.push(ns);
+      }
+      for (const group of groupsByNamespace.get(ns) ?? []) {
+        const picked = lookup({ namespace: ns, labels: group.labels });
+        if ((picked && decidingRule(picked)) !== ownRule) outcome(picked).workloads.push(...group.workloads);
+      }
+    }
+    // Shared array when nobody overrides: a mesh-wide rule reaches every namespace for every host.
+    if (overriders.size === 0) genericOutcome.namespaces = clientNamespaces;
+    else {
+      const key = [...overriders].sort().join('\u0000');
+      let rest = callersExcept.get(key);
+      if (!rest) callersExcept.set(key, (rest = clientNamespaces.filter((ns) => !overriders.has(ns))));
+      genericOutcome.namespaces = rest;
+    }
+
+    for (const o of outcomes.values()) {
+      if (o.namespaces.length === 0 && o.workloads.length === 0) continue;
+      records.push(...emit(input, destination, o.entry, o.namespaces, o.workloads));
+    }
+  }
+  return records;
+}
+
+function emit(
+  input: ClientInputs,
+  destination: Destination,
+  entry: ConsolidatedDestinationRule | undefined,
+  namespaces: string[],
+  workloads: string[],
+): ClientRecord[] {
+  const { mesh } = input;
+  const callers = { clientNamespaces: namespaces, ...(workloads.length > 0 ? { clientWorkloads: workloads } : {}) };
+  if (!entry) {
+    // Without a rule the sidecar uses auto mTLS; only with auto mTLS off is that worth a record.
+    if (mesh.enableAutoMtls || destination.kind !== 'Service' || !mesh.configMap) return [];
+    const decision = effectiveClientTls(undefined, undefined, mesh, destination);
+    const cm = mesh.configMap;
+    const servers = serversBehind(input.servers, destination, destination.ports);
+    return [
+      {
+        decision,
+        destination,
+        servers,
+        policy: {
+          id: `istio:${cm.namespace}/ConfigMap/${cm.name}->${destination.host}:*`,
+          provider: 'istio',
+          resource: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, ...cm.source },
+          sends: decision.sends,
+          reason: decision.reason,
+          cause: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, scope: 'mesh', source: cm.source },
+          destination: { hosts: [destination.host], serverIds: servers.map((s) => s.endpoint.id) },
+          ...(destination.inMesh !== undefined ? { inMeshDestination: destination.inMesh } : {}),
+          ...callers,
+        },
+      },
+    ];
+  }
+
+  const rule = decidingRule(entry);
+  const portLevelPorts = [...new Set(rule.trafficPolicy?.portLevelSettings.map((p) => p.port) ?? [])];
+  const known = destination.ports;
+  const topLevelPorts = known.filter((p) => !portLevelPorts.includes(p));
+  const buckets: Array<number | undefined> = [];
+  if (known.length === 0 || topLevelPorts.length > 0) buckets.push(undefined);
+  for (const p of portLevelPorts) if (known.length === 0 || known.includes(p)) buckets.push(p);
+
+  return buckets.map((port) => {
+    const decision = effectiveClientTls(entry, port, mesh, destination);
+    const servers = serversBehind(input.servers, destination, port === undefined ? topLevelPorts : [port]);
+    const resource: IstioClientPolicy['resource'] = { kind: 'DestinationRule', name: rule.name, namespace: rule.namespace };
+    const target: IstioClientPolicy['destination'] = { hosts: [destination.host] };
+    if (port !== undefined) resource.port = target.port = port;
+    resource.file = rule.source.file;
+    resource.line = rule.source.line;
+    target.serverIds = servers.map((s) => s.endpoint.id);
+    const policy: IstioClientPolicy = {
+      id: `istio:${rule.namespace}/DestinationRule/${rule.name}->${destination.host}:${port ?? '*'}`,
+      provider: 'istio',
+      resource,
+      sends: decision.sends,
+      reason: decision.reason,
+      cause: {
+        kind: 'DestinationRule',
+        name: rule.name,
+        namespace: rule.namespace,
+        scope: decision.scope === 'port' ? 'port' : 'namespace',
+        source: rule.source,
+      },
+      destination: target,
+      clientNamespaces: namespaces,
+    };
+    if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
+    if (workloads.length > 0) policy.clientWorkloads = workloads;
+    const record: ClientRecord = { policy, decision, destination, servers };
+    if (decision.scope === 'port') record.port = port;
+    return record;
+  });
+}
+
+/** Servers behind a Service for some of its ports: service port → targetPort → the workload's port. */
+function serversBehind(table: ServerTable, destination: Destination, servicePorts: number[]): ServerRecord[] {
+  const svc = destination.service;
+  if (!svc) return [];
+  const out: ServerRecord[] = [];
+  for (const workload of table.workloadsBehind.get(svc.host) ?? []) {
+    const byPort = table.byWorkloadPort.get(workload.key);
+    for (const sp of svc.ports) {
+      if (!servicePorts.includes(sp.port)) continue;
+      const target = targetPortOn(sp, workload);
+      const record = target === undefined ? undefined : byPort?.get(target);
+      // Two service ports may send to one workload port.
+      if (record && !out.includes(record)) out.push(record);
+    }
+  }
+  return out;
+}
+
+/** Workloads of a namespace grouped by the selector rules that pick them. */
+function selectorGroups(index: DestinationRuleIndex, namespace: string, workloads: Workload[]): SelectorGroup[] {
+  const rules = index.selectorRulesFor(namespace);
+  if (rules.length === 0) return [];
+  const groups = new Map<string, SelectorGroup>();
+  for (const w of workloads) {
+    const picked = rules.filter((r) => Object.entries(r.workloadSelector!).every(([k, v]) => w.podLabels[k] === v));
+    if (picked.length === 0) continue;
+    const key = picked.map((r) => r.name).sort().join(',');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { labels: w.podLabels, workloads: [] }));
+    group.workloads.push(w.key);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Namespaces owning a wildcard rule that matches the host. Every matching wildcard counts, not
+ * only the most specific one: each namespace's own pool picks its own.
+ */
+function coveringWildcardOwners(table: HostTable<string[]>, host: string): string[] {
+  return table.allWildcardMatches(host).flat();
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  list.push(value);
+}

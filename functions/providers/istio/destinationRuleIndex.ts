@@ -1,0 +1,197 @@
+import { compareByCreation } from './creationOrder';
+import type { DestinationRulePolicy } from './destinationRule';
+import { HostTable } from './hostMatch';
+import { selectorMatches, type Labels } from './labels';
+import type { MeshSettings } from './meshConfig';
+
+/**
+ * The DestinationRules Istio merges for one host in one lookup pool
+ * (pilot/pkg/model/destination_rule.go `mergeDestinationRule`): rules without a workload
+ * selector merge into one entry, rules with the same selector into another. The first rule (in
+ * selector-first, oldest-first order) that has a `trafficPolicy` supplies it for the entry.
+ */
+export interface ConsolidatedDestinationRule {
+  host: string;
+  selector?: Labels;
+  /** The rules merged here, in merge order. */
+  members: DestinationRulePolicy[];
+  exportTo: ReadonlySet<string>;
+}
+
+/** The rule whose settings take effect for the entry: the first member with a trafficPolicy, else the first member. */
+export function decidingRule(entry: ConsolidatedDestinationRule): DestinationRulePolicy {
+  return entry.members.find((m) => m.trafficPolicy !== undefined) ?? entry.members[0]!;
+}
+
+class DestinationRulePool {
+  readonly hosts = new HostTable<ConsolidatedDestinationRule[]>();
+
+  merge(rule: DestinationRulePolicy, exportTo: ReadonlySet<string>): void {
+    const list = this.hosts.get(rule.host);
+    const fresh = (): ConsolidatedDestinationRule => ({
+      host: rule.host,
+      ...(rule.workloadSelector ? { selector: rule.workloadSelector } : {}),
+      members: [rule],
+      exportTo,
+    });
+    if (!list) {
+      this.hosts.set(rule.host, [fresh()]);
+      return;
+    }
+    let addAsNewEntry = true;
+    for (const entry of list) {
+      const bothWithout = !rule.workloadSelector && !entry.selector;
+      const bothWith = !!rule.workloadSelector && !!entry.selector;
+      const sameSelector = sameLabels(entry.selector, rule.workloadSelector);
+      if (bothWith && !sameSelector) continue;
+      if (bothWithout || (rule.workloadSelector && sameSelector)) addAsNewEntry = false;
+      entry.members.push(rule);
+      if (entry.exportTo.size === 0 && exportTo.size > 0) entry.exportTo = exportTo;
+    }
+    if (addAsNewEntry) list.push(fresh());
+  }
+
+  lookup(host: string): ConsolidatedDestinationRule[] | undefined {
+    return this.hosts.match(host)?.value;
+  }
+
+  get isEmpty(): boolean {
+    return this.hosts.size === 0;
+  }
+}
+
+/** Who is calling: a namespace, or some workloads of it (for rules with a workload selector). */
+export interface ClientScope {
+  namespace: string;
+  /** Pod labels of the calling workloads; undefined for "any workload the selectors do not pick". */
+  labels?: Labels;
+}
+
+/**
+ * DestinationRules indexed the way Istio's PushContext indexes them (`setDestinationRules`), and
+ * looked up the way it looks them up (`PushContext.destinationRule`, `SidecarScope.DestinationRule`).
+ */
+export class DestinationRuleIndex {
+  readonly rootNamespace: string;
+  /** Rules visible inside their own namespace (public and private). */
+  private readonly namespaceLocal = new Map<string, DestinationRulePool>();
+  /** Rules exported beyond their namespace. */
+  private readonly exported = new Map<string, DestinationRulePool>();
+  /** Private rules of the root namespace, seen only by the root namespace's own proxies. */
+  private readonly rootNamespaceLocal = new DestinationRulePool();
+  private readonly exportedMatchCache = new Map<string, Map<string, ConsolidatedDestinationRule[] | null>>();
+  /** Namespaces named explicitly in some rule's exportTo. */
+  readonly namedInExportTo = new Set<string>();
+
+  constructor(rules: DestinationRulePolicy[], mesh: MeshSettings) {
+    this.rootNamespace = mesh.rootNamespace;
+    const defaultPrivate = mesh.defaultDestinationRuleExportTo.includes('.');
+    const ordered = [...rules].sort((a, b) => {
+      // Istio `sortConfigBySelectorAndCreationTime`: rules with a workload selector first.
+      const sa = a.workloadSelector ? 0 : 1;
+      const sb = b.workloadSelector ? 0 : 1;
+      return sa - sb || compareByCreation(a.doc, b.doc);
+    });
+    for (const rule of ordered) {
+      // Istio: a rule with a workload selector is never exported.
+      const exportTo = new Set(rule.workloadSelector ? ['.'] : rule.exportTo);
+      for (const e of exportTo) if (e !== '.' && e !== '*' && e !== '~' && e !== rule.namespace) this.namedInExportTo.add(e);
+      if (exportTo.size === 0 || exportTo.has('*') || exportTo.has('.') || exportTo.has(rule.namespace)) {
+        poolOf(this.namespaceLocal, rule.namespace).merge(rule, exportTo);
+      }
+      // Only `.` and `*` of the mesh default are honoured; anything else acts as public.
+      const privateOnly =
+        (exportTo.size === 0 && defaultPrivate) || (exportTo.size === 1 && (exportTo.has('.') || exportTo.has(rule.namespace)));
+      if (!privateOnly) poolOf(this.exported, rule.namespace).merge(rule, exportTo);
+      else if (rule.namespace === this.rootNamespace) this.rootNamespaceLocal.merge(rule, exportTo);
+    }
+  }
+
+  /**
+   * The rule a client uses for a host: first its own namespace's rules (the root namespace's
+   * private ones for a root-namespace client), then rules the host's namespace exports to the
+   * client, then rules the root namespace exports to it. The first step with a host match
+   * decides, even if it holds only rules whose selector does not pick the client.
+   */
+  destinationRuleFor(client: ClientScope, host: string, hostNamespace?: string): ConsolidatedDestinationRule | undefined {
+    const local = this.clientLocalPool(client.namespace)?.lookup(host);
+    if (local) return this.chooseForClient(local, client);
+    if (hostNamespace !== undefined) {
+      const fromHostNs = this.exportedTo(hostNamespace, host, client.namespace);
+      if (fromHostNs) return fromHostNs;
+    }
+    return this.exportedTo(this.rootNamespace, host, client.namespace);
+  }
+
+  /** The pool a client namespace searches first. */
+  clientLocalPool(namespace: string): DestinationRulePool | undefined {
+    const pool = namespace === this.rootNamespace ? this.rootNamespaceLocal : this.namespaceLocal.get(namespace);
+    return pool && !pool.isEmpty ? pool : undefined;
+  }
+
+  /** The entry the host's namespace exports for it, before the visibility check (cached: it does not depend on the client). */
+  exportedMatch(owningNamespace: string, host: string): ConsolidatedDestinationRule[] | undefined {
+    const pool = this.exported.get(owningNamespace);
+    if (!pool) return undefined;
+    let cache = this.exportedMatchCache.get(owningNamespace);
+    if (!cache) this.exportedMatchCache.set(owningNamespace, (cache = new Map()));
+    let hit = cache.get(host);
+    if (hit === undefined) cache.set(host, (hit = pool.lookup(host) ?? null));
+    return hit ?? undefined;
+  }
+
+  private exportedTo(owningNamespace: string, host: string, clientNamespace: string): ConsolidatedDestinationRule | undefined {
+    const entries = this.exportedMatch(owningNamespace, host);
+    if (!entries) return undefined;
+    // Exported entries never carry a selector, so there is at most one.
+    return entries.find((e) => e.exportTo.size === 0 || e.exportTo.has('*') || e.exportTo.has(clientNamespace));
+  }
+
+  /**
+   * Istio `SidecarScope.DestinationRule`: a rule whose selector matches the calling workload (and
+   * lives in its namespace) wins; otherwise the rule without a selector, if there is one.
+   */
+  private chooseForClient(entries: ConsolidatedDestinationRule[], client: ClientScope): ConsolidatedDestinationRule | undefined {
+    let catchAll: ConsolidatedDestinationRule | undefined;
+    for (const entry of entries) {
+      if (!entry.selector) {
+        catchAll = entry;
+        continue;
+      }
+      if (client.labels && entry.members[0]!.namespace === client.namespace && selectorMatches(entry.selector, client.labels)) return entry;
+    }
+    return catchAll;
+  }
+
+  /** Selector rules in a namespace's first pool: the clients they pick get their own scope. */
+  selectorRulesFor(namespace: string): DestinationRulePolicy[] {
+    const pool = this.clientLocalPool(namespace);
+    if (!pool) return [];
+    const out: DestinationRulePolicy[] = [];
+    for (const map of [pool.hosts.specific, pool.hosts.wildcard]) {
+      for (const entries of map.values()) {
+        for (const entry of entries) if (entry.selector && entry.members[0]!.namespace === namespace) out.push(entry.members[0]!);
+      }
+    }
+    return out;
+  }
+
+  /** Hosts (exact and wildcard) of a namespace's first pool. */
+  localHosts(namespace: string): { specific: Iterable<string>; wildcard: Iterable<string> } {
+    const pool = this.clientLocalPool(namespace);
+    return pool ? { specific: pool.hosts.specific.keys(), wildcard: pool.hosts.wildcard.keys() } : { specific: [], wildcard: [] };
+  }
+}
+
+function poolOf(map: Map<string, DestinationRulePool>, namespace: string): DestinationRulePool {
+  let pool = map.get(namespace);
+  if (!pool) map.set(namespace, (pool = new DestinationRulePool()));
+  return pool;
+}
+
+function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
+  const ka = a ? Object.keys(a) : [];
+  const kb = b ? Object.keys(b) : [];
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => b![k] === a![k]);
+}

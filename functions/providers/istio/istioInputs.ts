@@ -1,0 +1,73 @@
+import type { Inventory, KubeObject, Located } from '../../core/model/inventory';
+import { isMeshConfigMap } from './meshConfig';
+import { namespaceOf } from './objectKey';
+
+const SECURITY_VERSIONS = new Set(['security.istio.io/v1', 'security.istio.io/v1beta1']);
+const NETWORKING_VERSIONS = new Set(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
+
+/** The Kubernetes objects the Istio provider reads, sorted by kind. */
+export interface IstioInputs {
+  peerAuthentications: Located<KubeObject>[];
+  destinationRules: Located<KubeObject>[];
+  serviceEntries: Located<KubeObject>[];
+  meshConfigMaps: Located<KubeObject>[];
+  namespaces: Located<KubeObject>[];
+  services: Located<KubeObject>[];
+  controllers: Located<KubeObject>[];
+  pods: Located<KubeObject>[];
+}
+
+/** Picks the objects this provider understands out of the inventory; everything else is left to other providers. */
+export function selectIstioInputs(inventory: Inventory): IstioInputs {
+  const out: IstioInputs = {
+    peerAuthentications: [],
+    destinationRules: [],
+    serviceEntries: [],
+    meshConfigMaps: [],
+    namespaces: [],
+    services: [],
+    controllers: [],
+    pods: [],
+  };
+  for (const obj of inventory.kubernetes) {
+    const { apiVersion, kind } = obj.doc;
+    if (SECURITY_VERSIONS.has(apiVersion)) {
+      if (kind === 'PeerAuthentication') out.peerAuthentications.push(obj);
+    } else if (NETWORKING_VERSIONS.has(apiVersion)) {
+      if (kind === 'DestinationRule') out.destinationRules.push(obj);
+      else if (kind === 'ServiceEntry') out.serviceEntries.push(obj);
+    } else if (apiVersion === 'v1') {
+      if (kind === 'Namespace') out.namespaces.push(obj);
+      else if (kind === 'Service') out.services.push(obj);
+      else if (kind === 'Pod') out.pods.push(obj);
+      else if (kind === 'ConfigMap' && isMeshConfigMap(obj.doc)) out.meshConfigMaps.push(obj);
+    } else if (apiVersion === 'apps/v1') {
+      if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') out.controllers.push(obj);
+    }
+  }
+  return out;
+}
+
+/**
+ * True when the inputs show Istio at all: an Istio resource, the MeshConfig, a namespace or pod
+ * labelled for injection, or a pod with an Istio sidecar. Without any, plain Deployments (say,
+ * an App Mesh fleet's) must not be reported as unprotected Istio workloads.
+ */
+export function showsIstio(inputs: IstioInputs): boolean {
+  if (inputs.peerAuthentications.length + inputs.destinationRules.length + inputs.serviceEntries.length + inputs.meshConfigMaps.length > 0) {
+    return true;
+  }
+  const hasIstioLabel = (labels: unknown): boolean =>
+    !!labels && typeof labels === 'object' && Object.keys(labels).some((k) => k === 'istio-injection' || k === 'istio.io/rev' || k.startsWith('sidecar.istio.io/'));
+  if (inputs.namespaces.some((n) => hasIstioLabel(n.doc.metadata?.labels))) return true;
+  const podShowsIstio = (meta: any, spec: any): boolean =>
+    hasIstioLabel(meta?.labels) ||
+    hasIstioLabel(meta?.annotations) ||
+    [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c: any) => c?.name === 'istio-proxy');
+  if (inputs.pods.some((p) => podShowsIstio(p.doc.metadata, p.doc.spec))) return true;
+  return inputs.controllers.some((c) => podShowsIstio(c.doc.spec?.template?.metadata, c.doc.spec?.template?.spec));
+}
+
+export function inNamespaces(objects: Located<KubeObject>[], excluded: ReadonlySet<string>): Located<KubeObject>[] {
+  return excluded.size === 0 ? objects : objects.filter((o) => !excluded.has(namespaceOf(o.doc)));
+}

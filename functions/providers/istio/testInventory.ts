@@ -1,0 +1,81 @@
+import { loadAll } from 'js-yaml';
+import { emptyInventory, type Inventory, type KubeObject } from '../../core/model/inventory';
+import type { FleetModel } from '../../core/model/types';
+import { buildIstioModel } from './buildIstioModel';
+
+/**
+ * Test helper: an Inventory from multi-document Kubernetes YAML, the way the file loader hands
+ * it over (one entry per document, `kind: List` flattened, 1-based line of each document).
+ */
+export function inventoryFromYaml(text: string, file = 'fleet.yaml'): Inventory {
+  const inventory = emptyInventory();
+  inventory.files.push(file);
+  const lines = text.split('\n');
+  let start = 0;
+  const flush = (end: number): void => {
+    const chunk = lines.slice(start, end).join('\n');
+    const firstContent = lines.slice(start, end).findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    if (firstContent >= 0) {
+      for (const doc of loadAll(chunk)) {
+        if (!doc || typeof doc !== 'object') continue;
+        const line = start + firstContent + 1;
+        const k = doc as KubeObject & { items?: KubeObject[] };
+        if (k.kind === 'List' && Array.isArray(k.items)) for (const item of k.items) inventory.kubernetes.push({ doc: item, source: { file, line } });
+        else inventory.kubernetes.push({ doc: k, source: { file, line } });
+      }
+    }
+    start = end + 1;
+  };
+  lines.forEach((l, i) => {
+    if (/^---(\s|$)/.test(l)) flush(i);
+  });
+  flush(lines.length);
+  return inventory;
+}
+
+/** Test helper: an Inventory from objects, each as if it were its own document in `file`. */
+export function inventoryOf(objects: KubeObject[], file = 'fleet.yaml'): Inventory {
+  const inventory = emptyInventory();
+  inventory.files.push(file);
+  objects.forEach((doc, i) => inventory.kubernetes.push({ doc, source: { file, line: i * 10 + 1 } }));
+  return inventory;
+}
+
+export function istioModelOf(yaml: string, file?: string): FleetModel {
+  return buildIstioModel(inventoryFromYaml(yaml, file), { now: new Date('2026-11-26T00:00:00Z') });
+}
+
+/** A Deployment with one container, as `kubectl create deployment` writes it. */
+export function deployment(
+  namespace: string,
+  name: string,
+  opts: { labels?: Record<string, string>; ports?: Array<number | { containerPort: number; name: string }>; annotations?: Record<string, string>; kind?: 'Deployment' | 'StatefulSet' | 'DaemonSet' } = {},
+): string {
+  const labels = opts.labels ?? { app: name };
+  const kind = opts.kind ?? 'Deployment';
+  const ports = (opts.ports ?? [8080]).map((p) =>
+    typeof p === 'number' ? `        - containerPort: ${p}\n          protocol: TCP` : `        - containerPort: ${p.containerPort}\n          name: ${p.name}\n          protocol: TCP`,
+  );
+  const annotations = opts.annotations
+    ? `      annotations:\n${Object.entries(opts.annotations).map(([k, v]) => `        ${k}: "${v}"`).join('\n')}\n`
+    : '';
+  return `apiVersion: apps/v1
+kind: ${kind}
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+${kind === 'StatefulSet' ? `  serviceName: ${name}\n` : ''}  selector:
+    matchLabels:
+${Object.entries(labels).map(([k, v]) => `      ${k}: "${v}"`).join('\n')}
+  template:
+    metadata:
+      labels:
+${Object.entries(labels).map(([k, v]) => `        ${k}: "${v}"`).join('\n')}
+${annotations}    spec:
+      containers:
+      - name: ${name}
+        image: registry.example.com/${namespace}/${name}:1.4.2
+${ports.length > 0 ? `        ports:\n${ports.join('\n')}` : ''}
+`;
+}
