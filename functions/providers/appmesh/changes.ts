@@ -10,8 +10,30 @@
 import { tlsToCrdSpelling } from './spelling';
 import type { AppMeshObjectBase } from './types';
 
-export function cloneJson<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+/*
+ * New specs copy only the path they change and share the rest with the spec as read: a fleet
+ * of 10k nodes gets 10k fixes, and deep copies of every spec would dominate the build. Nothing
+ * downstream mutates a change; it is serialised or sent.
+ */
+
+/** `spec` with `listeners[index].tls` replaced. */
+export function withListenerTls(spec: Record<string, any>, index: number, tls: unknown): Record<string, any> {
+  const listeners = Array.isArray(spec.listeners) ? [...spec.listeners] : [];
+  listeners[index] = { ...(listeners[index] ?? {}), tls };
+  return { ...spec, listeners };
+}
+
+/** `spec` with `backends[index].virtualService.clientPolicy` replaced. */
+export function withBackendClientPolicy(spec: Record<string, any>, index: number, clientPolicy: unknown): Record<string, any> {
+  const backends = Array.isArray(spec.backends) ? [...spec.backends] : [];
+  const backend = backends[index] ?? {};
+  backends[index] = { ...backend, virtualService: { ...(backend.virtualService ?? {}), clientPolicy } };
+  return { ...spec, backends };
+}
+
+/** `spec` with `backendDefaults.clientPolicy` replaced. */
+export function withBackendDefaultsClientPolicy(spec: Record<string, any>, clientPolicy: unknown): Record<string, any> {
+  return { ...spec, backendDefaults: { ...(spec.backendDefaults ?? {}), clientPolicy } };
 }
 
 /** Values in the source's own spelling (the CRDs spell `certificateARN`). */
@@ -36,7 +58,7 @@ export function mergePatchBetween(before: Record<string, unknown>, after: Record
   for (const [key, value] of Object.entries(after)) {
     if (value === undefined) continue;
     const old = before[key];
-    if (jsonEqual(old, value)) continue;
+    if (old === value || jsonEqual(old, value)) continue;
     patch[key] = isPlainObject(old) && isPlainObject(value) ? mergePatchBetween(old, value) : value;
   }
   return patch;

@@ -8,7 +8,6 @@ import {
   namespaceLabelsOf,
   type AppMeshGatewayRoute,
   type AppMeshGraph,
-  type AppMeshKind,
   type AppMeshObjectBase,
   type AppMeshRef,
   type AppMeshRoute,
@@ -19,33 +18,44 @@ import {
   type Origin,
 } from './types';
 
-function awsKey(kind: AppMeshKind, awsMesh: string, awsName: string): string {
-  return `${kind}\u0000${awsMesh}\u0000${awsName}`;
+/** Two-level map (outer key, inner key) → values, without building composite string keys. */
+class TwoKeyMap<V> {
+  private readonly outer = new Map<string, Map<string, V>>();
+
+  get(a: string, b: string): V | undefined {
+    return this.outer.get(a)?.get(b);
+  }
+
+  set(a: string, b: string, value: V): void {
+    let inner = this.outer.get(a);
+    if (!inner) {
+      inner = new Map();
+      this.outer.set(a, inner);
+    }
+    inner.set(b, value);
+  }
 }
 
-function k8sKey(kind: AppMeshKind, namespace: string, name: string): string {
-  return `${kind}\u0000${namespace}\u0000${name}`;
-}
-
+/** One kind of object, found by App Mesh name (mesh, name) or by Kubernetes coordinates. */
 class ObjectIndex<T extends AppMeshObjectBase> {
-  private readonly byAws = new Map<string, T[]>();
-  private readonly byK8s = new Map<string, T>();
+  private readonly byAws = new TwoKeyMap<T[]>();
+  private readonly byK8s = new TwoKeyMap<T>();
 
   constructor(objects: T[]) {
     for (const obj of objects) {
-      const key = awsKey(obj.kind, obj.awsMesh, obj.awsName);
-      const list = this.byAws.get(key);
+      const list = this.byAws.get(obj.awsMesh, obj.awsName);
       if (list) list.push(obj);
-      else this.byAws.set(key, [obj]);
-      if (obj.origin === 'crd' && obj.namespace) this.byK8s.set(k8sKey(obj.kind, obj.namespace, obj.name), obj);
+      else this.byAws.set(obj.awsMesh, obj.awsName, [obj]);
+      if (obj.origin === 'crd' && obj.namespace) this.byK8s.set(obj.namespace, obj.name, obj);
     }
   }
 
   /** The object a reference names; of two (API copy and CRD), the one of `preferOrigin`. */
   find(ref: AppMeshRef, preferOrigin: Origin): T | undefined {
-    if (ref.via === 'k8s') return this.byK8s.get(k8sKey(ref.kind, ref.namespace, ref.name));
-    const list = this.byAws.get(awsKey(ref.kind, ref.awsMesh, ref.awsName));
+    if (ref.via === 'k8s') return this.byK8s.get(ref.namespace, ref.name);
+    const list = this.byAws.get(ref.awsMesh, ref.awsName);
     if (!list) return undefined;
+    if (list.length === 1) return list[0];
     return list.find((o) => o.origin === preferOrigin) ?? list[0];
   }
 }

@@ -4,13 +4,21 @@
  * `appmesh:<mesh>/<Kind>/<name>->virtualService/<service>` (and `:<port>` when one backend gives
  * different answers per destination port).
  */
-import type { ResourceRef } from '../../core/model/types';
+import type { CauseRef, ResourceRef } from '../../core/model/types';
 import type { AppMeshObjectBase } from './types';
 
+const ownerPaths = new WeakMap<AppMeshObjectBase, string>();
+
 function ownerPath(owner: AppMeshObjectBase): string {
-  return owner.origin === 'crd' && owner.namespace
-    ? `appmesh:${owner.mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
-    : `appmesh:${owner.mesh}/${owner.kind}/${owner.name}`;
+  let path = ownerPaths.get(owner);
+  if (path === undefined) {
+    path =
+      owner.origin === 'crd' && owner.namespace
+        ? `appmesh:${owner.mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
+        : `appmesh:${owner.mesh}/${owner.kind}/${owner.name}`;
+    ownerPaths.set(owner, path);
+  }
+  return path;
 }
 
 export function serverId(owner: AppMeshObjectBase, port: number): string {
@@ -30,4 +38,14 @@ export function resourceOf(owner: AppMeshObjectBase, port?: number): ResourceRef
   ref.file = owner.source.file;
   ref.line = owner.source.line;
   return ref;
+}
+
+/** The object whose setting is in effect, and at which level (`listener`, `backend`, …). */
+export function causeOf(owner: AppMeshObjectBase, scope: CauseRef['scope']): CauseRef {
+  const cause: CauseRef = { kind: owner.kind, name: owner.name };
+  if (owner.namespace) cause.namespace = owner.namespace;
+  cause.mesh = owner.mesh;
+  cause.scope = scope;
+  cause.source = owner.source;
+  return cause;
 }

@@ -15,6 +15,7 @@ import type {
   AppMeshObjectBase,
   AppMeshRef,
   AppMeshVirtualService,
+  BaseOf,
   GatewayRouteTarget,
 } from './types';
 
@@ -97,12 +98,11 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
 
     switch (kind) {
       case 'Mesh':
-        graph.meshes.push({ ...base, kind: 'Mesh' });
+        graph.meshes.push(base as BaseOf<'Mesh'>);
         break;
       case 'VirtualNode':
         graph.nodes.push({
-          ...base,
-          kind: 'VirtualNode',
+          ...(base as BaseOf<'VirtualNode'>),
           listeners: normalizeListeners(spec.listeners, false, ctx),
           hostnames: serviceDiscoveryHostnames(spec.serviceDiscovery),
           backends: readBackends(spec.backends, mesh, ctx),
@@ -111,27 +111,25 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
         break;
       case 'VirtualGateway':
         graph.gateways.push({
-          ...base,
-          kind: 'VirtualGateway',
+          ...(base as BaseOf<'VirtualGateway'>),
           listeners: normalizeListeners(spec.listeners, true, ctx),
           backendDefaults: normalizeClientPolicy(spec.backendDefaults?.clientPolicy, 'spec.backendDefaults.clientPolicy', ctx),
         });
         break;
       case 'VirtualService': {
         const provider = spec.provider;
-        const service: AppMeshVirtualService = { ...base, kind: 'VirtualService' };
+        let serviceProvider: AppMeshVirtualService['provider'];
         if (typeof provider?.virtualNode?.virtualNodeName === 'string') {
-          service.provider = { kind: 'VirtualNode', ref: awsRef('VirtualNode', mesh, provider.virtualNode.virtualNodeName) };
+          serviceProvider = { kind: 'VirtualNode', ref: awsRef('VirtualNode', mesh, provider.virtualNode.virtualNodeName) };
         } else if (typeof provider?.virtualRouter?.virtualRouterName === 'string') {
-          service.provider = { kind: 'VirtualRouter', ref: awsRef('VirtualRouter', mesh, provider.virtualRouter.virtualRouterName) };
+          serviceProvider = { kind: 'VirtualRouter', ref: awsRef('VirtualRouter', mesh, provider.virtualRouter.virtualRouterName) };
         }
-        graph.services.push(service);
+        graph.services.push({ ...(base as BaseOf<'VirtualService'>), provider: serviceProvider });
         break;
       }
       case 'VirtualRouter':
         graph.routers.push({
-          ...base,
-          kind: 'VirtualRouter',
+          ...(base as BaseOf<'VirtualRouter'>),
           listenerPorts: (Array.isArray(spec.listeners) ? spec.listeners : [])
             .map((l: any) => l?.portMapping?.port)
             .filter((p: unknown): p is number => typeof p === 'number'),
@@ -169,8 +167,7 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
           });
         }
         graph.gatewayRoutes.push({
-          ...base,
-          kind: 'GatewayRoute',
+          ...(base as BaseOf<'GatewayRoute'>),
           gateway: typeof data.virtualGatewayName === 'string' ? awsRef('VirtualGateway', mesh, data.virtualGatewayName) : undefined,
           targets,
           labels: {},

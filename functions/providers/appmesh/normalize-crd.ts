@@ -20,6 +20,7 @@ import type {
   AppMeshObjectBase,
   AppMeshRef,
   AppMeshVirtualService,
+  BaseOf,
   GatewayRouteTarget,
   LabelSelector,
 } from './types';
@@ -176,8 +177,7 @@ function readNamespaced(
   switch (kind) {
     case 'VirtualNode':
       graph.nodes.push({
-        ...base,
-        kind: 'VirtualNode',
+        ...(base as BaseOf<'VirtualNode'>),
         listeners: normalizeListeners(spec.listeners, false, ctx),
         hostnames: serviceDiscoveryHostnames(spec.serviceDiscovery),
         backends: readBackends(spec.backends, namespace, ctx),
@@ -187,8 +187,7 @@ function readNamespaced(
       break;
     case 'VirtualGateway':
       graph.gateways.push({
-        ...base,
-        kind: 'VirtualGateway',
+        ...(base as BaseOf<'VirtualGateway'>),
         listeners: normalizeListeners(spec.listeners, true, ctx),
         backendDefaults: normalizeClientPolicy(spec.backendDefaults?.clientPolicy, 'spec.backendDefaults.clientPolicy', ctx),
         namespaceSelector: selectorOf(spec.namespaceSelector),
@@ -197,20 +196,19 @@ function readNamespaced(
       });
       break;
     case 'VirtualService': {
-      const service: AppMeshVirtualService = { ...base, kind: 'VirtualService' };
       const provider = spec.provider;
       const nodeRef = provider?.virtualNode && refOf(provider.virtualNode.virtualNodeRef, provider.virtualNode.virtualNodeARN, 'VirtualNode', namespace);
       const routerRef =
         provider?.virtualRouter && refOf(provider.virtualRouter.virtualRouterRef, provider.virtualRouter.virtualRouterARN, 'VirtualRouter', namespace);
-      if (nodeRef) service.provider = { kind: 'VirtualNode', ref: nodeRef };
-      else if (routerRef) service.provider = { kind: 'VirtualRouter', ref: routerRef };
-      graph.services.push(service);
+      let serviceProvider: AppMeshVirtualService['provider'];
+      if (nodeRef) serviceProvider = { kind: 'VirtualNode', ref: nodeRef };
+      else if (routerRef) serviceProvider = { kind: 'VirtualRouter', ref: routerRef };
+      graph.services.push({ ...(base as BaseOf<'VirtualService'>), provider: serviceProvider });
       break;
     }
     case 'VirtualRouter': {
       graph.routers.push({
-        ...base,
-        kind: 'VirtualRouter',
+        ...(base as BaseOf<'VirtualRouter'>),
         listenerPorts: (Array.isArray(spec.listeners) ? spec.listeners : [])
           .map((l: any) => l?.portMapping?.port)
           .filter((p: unknown): p is number => typeof p === 'number'),
@@ -244,8 +242,7 @@ function readNamespaced(
       }
       const gwRef = spec.virtualGatewayRef;
       graph.gatewayRoutes.push({
-        ...base,
-        kind: 'GatewayRoute',
+        ...(base as BaseOf<'GatewayRoute'>),
         gateway: isObject(gwRef) && typeof gwRef.name === 'string'
           ? { via: 'k8s', kind: 'VirtualGateway', namespace: gwRef.namespace || namespace, name: gwRef.name }
           : undefined,

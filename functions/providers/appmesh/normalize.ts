@@ -32,16 +32,17 @@ function reportUnknownApiMeshes(graph: AppMeshGraph, problems: ConfigProblem[]):
   const apiMeshes = graph.meshes.filter((m) => m.origin === 'api');
   if (apiMeshes.length === 0) return;
   const known = new Set(apiMeshes.map((m) => m.name));
-  const objects = [...graph.nodes, ...graph.gateways, ...graph.services, ...graph.routers, ...graph.gatewayRoutes];
-  for (const obj of objects) {
-    if (obj.origin !== 'api' || known.has(obj.mesh)) continue;
-    problems.push({
-      file: obj.source.file,
-      line: obj.source.line,
-      field: 'meshName',
-      message: `${obj.kind} ${obj.name} refers to mesh ${obj.mesh}, which is not among the meshes read`,
-      kind: obj.kind,
-      name: obj.name,
-    });
+  for (const list of [graph.nodes, graph.gateways, graph.services, graph.routers, graph.gatewayRoutes]) {
+    for (const obj of list) {
+      if (obj.origin !== 'api' || known.has(obj.mesh)) continue;
+      problems.push({
+        file: obj.source.file,
+        line: obj.source.line,
+        field: 'meshName',
+        message: `${obj.kind} ${obj.name} refers to mesh ${obj.mesh}, which is not among the meshes read`,
+        kind: obj.kind,
+        name: obj.name,
+      });
+    }
   }
 }

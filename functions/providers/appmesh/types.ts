@@ -62,6 +62,12 @@ export interface AppMeshObjectBase {
   crd?: CrdCoordinates;
 }
 
+/**
+ * A base whose `kind` is known. Readers spread a typed base rather than spread and then
+ * overwrite `kind`: overwriting a spread property sends V8 objects to slow dictionary mode.
+ */
+export type BaseOf<K extends AppMeshKind> = AppMeshObjectBase & { kind: K };
+
 export interface TlsCertificate {
   acm?: { certificateArn?: string };
   file?: { certificateChain?: string; privateKey?: string };

@@ -1,0 +1,23 @@
+/**
+ * The App Mesh provider: App Mesh API objects and `appmesh.k8s.aws/v1beta2` CRDs → the
+ * cloud-neutral model.
+ *
+ * @example
+ * const model = buildAppMeshModel(inventory, { now: new Date() });
+ * model.servers.filter((s) => s.mode !== 'STRICT'); // listeners that accept more than mTLS
+ */
+import type { ModelBuilder } from '../../core/model/provider';
+import { buildModelFromGraph } from './model';
+import { normalizeAppMesh } from './normalize';
+
+export const buildAppMeshModel: ModelBuilder = (inventory) => buildModelFromGraph(normalizeAppMesh(inventory), inventory.pem);
+
+export { normalizeAppMesh, type NormalizedAppMesh } from './normalize';
+export { buildModelFromGraph } from './model';
+export { readApiObjects } from './normalize-api';
+export { readCrdObjects, isAppMeshCrd, APPMESH_CRD_VERSION } from './normalize-crd';
+export { effectiveListenerMode, type EffectiveListenerMode } from './server-mode';
+export { effectiveClientPolicy, type EffectiveClientPolicy } from './client-policy';
+export { SET_STRICT_ACTION } from './listener-fix';
+export { ENFORCE_ACTION } from './client-fix';
+export type { AppMeshGraph } from './types';

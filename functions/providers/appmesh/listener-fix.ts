@@ -1,0 +1,77 @@
+/**
+ * `appmesh.listener.set-strict`: a listener to `tls.mode: STRICT` with a `validation.trust`, so
+ * that it accepts only TLS with a client certificate it verified.
+ */
+import type { ProviderFix } from '../../core/model/types';
+import { inSourceSpelling, specChange, withListenerTls } from './changes';
+import { listenerTrustOf } from './server-mode';
+import type { MeshTrustPool } from './trust-pool';
+import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
+
+export const SET_STRICT_ACTION = 'appmesh.listener.set-strict';
+
+export const NO_TRUST_SOURCE = 'no trust source known for the mesh: choose the CA that signs client certificates';
+
+/**
+ * The trust a listener should validate client certificates with: one the mesh already uses.
+ * A listener trust can only be `file` or `sds` (API `ListenerTlsValidationContextTrust`), so an
+ * ACM Private CA that client policies trust cannot be reused here.
+ */
+export function chooseListenerTrust(pool: MeshTrustPool, blockers: string[]): ValidationTrust | undefined {
+  const trust = pool.listenerTrusts.mostUsed() ?? pool.clientTrusts.mostUsed('not-acm');
+  if (trust) return trust;
+  const acm = pool.clientTrusts.mostUsed('acm');
+  if (acm) {
+    blockers.push(
+      `the mesh trusts ACM Private CA ${(acm.acm?.certificateAuthorityArns ?? []).join(', ')} for servers, but a listener can only validate client certificates with a file or sds trust: choose the CA that signs client certificates`,
+    );
+    return undefined;
+  }
+  blockers.push(NO_TRUST_SOURCE);
+  return undefined;
+}
+
+function listenerCertificateOf(tls: ListenerTls | undefined): TlsCertificate | undefined {
+  const cert = tls?.certificate;
+  if (typeof cert?.acm?.certificateArn === 'string' && cert.acm.certificateArn) return cert;
+  if (typeof cert?.file?.certificateChain === 'string' && cert.file.certificateChain) return cert;
+  if (typeof cert?.sds?.secretName === 'string' && cert.sds.secretName) return cert;
+  return undefined;
+}
+
+export function listenerStrictFix(
+  owner: AppMeshVirtualNode | AppMeshVirtualGateway,
+  listener: AppMeshListener,
+  server: string,
+  pool: MeshTrustPool,
+): ProviderFix {
+  const blockers: string[] = [];
+  let manualOnly = false;
+  const current = listener.tls;
+
+  const certificate = listenerCertificateOf(current);
+  if (!certificate) {
+    blockers.push(`listener ${server} has no TLS certificate: issue one (ACM, file or SDS) before requiring mTLS`);
+    manualOnly = true;
+  }
+  const trust = listenerTrustOf(current) ?? chooseListenerTrust(pool, blockers);
+  if (!trust) manualOnly = true;
+
+  const next: ListenerTls = {};
+  if (certificate) next.certificate = certificate;
+  next.mode = 'STRICT';
+  if (trust) {
+    next.validation = { ...current?.validation, trust };
+  }
+
+  const newSpec = withListenerTls(owner.rawSpec, listener.index, inSourceSpelling(owner, next));
+
+  const fix: ProviderFix = {
+    action: SET_STRICT_ACTION,
+    change: specChange(owner, newSpec),
+    affectsServers: [server],
+    blockers,
+  };
+  if (manualOnly) fix.manualOnly = true;
+  return fix;
+}
