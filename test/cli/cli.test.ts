@@ -89,7 +89,7 @@ describe('meshgov audit exit codes', () => {
   it('exits 2 when nothing could be read, naming each failure', async () => {
     const r = await runCli(['audit', fixtureDir({ 'broken.yaml': 'kind: [\n', 'values.yaml': 'replicaCount: 3\n' })]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broken\.yaml:1: invalid YAML/);
+    expect(r.stderr).toMatch(/broken\.yaml:2: invalid YAML: deficient indentation/);
     expect(r.stderr).toMatch(/no input could be read/);
   });
 });
@@ -101,8 +101,19 @@ describe('bad input among good input', () => {
     const report = JSON.parse(r.stdout);
     const invalid = report.findings.filter((f: any) => f.rule === 'config-invalid');
     expect(invalid).toHaveLength(1);
-    expect(invalid[0].resource).toMatchObject({ file: path.join(dir, 'broken.yaml'), line: 43 });
+    expect(invalid[0].resource).toMatchObject({ file: path.join(dir, 'broken.yaml'), line: 40 });
     expect(r.code).toBe(1);
+  });
+
+  it('passes over a README and a script that sit beside the configuration', async () => {
+    const dir = fixtureDir({
+      'orders.yaml': strict,
+      'README.md': '# Orders mesh config\n\nApply with: `kubectl apply -f .`\n\n- item: one\nnot: [yaml\n',
+      'apply.sh': '#!/usr/bin/env bash\nset -euo pipefail\nkubectl apply -f "$(dirname "$0")"\n',
+    });
+    const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json']);
+    expect(JSON.parse(r.stdout).findings.filter((f: any) => f.rule === 'config-invalid')).toEqual([]);
+    expect(r.code).toBe(0);
   });
 
   it('skips documents of unknown kinds and says so', async () => {
@@ -162,7 +173,7 @@ describe('formats', () => {
     const result = run.results[0];
     expect(result).toMatchObject({ ruleId: 'mtls-not-strict', level: 'error', partialFingerprints: { 'meshgovFindingId/v1': expect.any(String) } });
     const loc = result.locations[0].physicalLocation;
-    expect(loc.region.startLine).toBe(28);
+    expect(loc.region.startLine).toBe(26);
     expect(loc.artifactLocation.uri).toMatch(/orders\.yaml$/);
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe('mtls-not-strict');
   });

@@ -53,7 +53,18 @@ export class FleetIndex {
       return c.destination.serverIds.map((id) => this.serverById.get(id)).filter((s): s is ServerEndpoint => s !== undefined);
     }
     const seen = new Set<ServerEndpoint>();
-    for (const h of c.destination.hosts) for (const s of this.serversByHost.get(h.toLowerCase()) ?? []) seen.add(s);
+    const port = c.destination.port;
+    for (const h of c.destination.hosts) {
+      for (const s of this.serversByHost.get(h.toLowerCase()) ?? []) {
+        if (port === undefined || reachesPort(s, port)) seen.add(s);
+      }
+    }
     return [...seen];
   }
+}
+
+/** Whether a client addressing `port` reaches this server: by its Service ports, else its own port. */
+function reachesPort(s: ServerEndpoint, port: number): boolean {
+  if (s.servicePorts) return s.servicePorts.includes(port);
+  return s.resource.port === undefined || s.resource.port === port;
 }

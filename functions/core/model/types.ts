@@ -85,6 +85,11 @@ export interface ServerEndpoint {
    * used to match clients and to compare the same logical service across meshes.
    */
   hosts: string[];
+  /**
+   * The ports clients address to reach this server, when they differ from `resource.port`
+   * (Kubernetes Service ports that send to this container port).
+   */
+  servicePorts?: number[];
   /** Workload labels, for ownership routing. */
   labels?: Record<string, string>;
   fix?: ProviderFix;

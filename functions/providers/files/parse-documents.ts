@@ -52,6 +52,7 @@ function looksLikeConfiguration(text: string): boolean {
  * found while walking a directory is not; a YAML or JSON file with the keys of a known input is.
  */
 export function mightBeConfiguration(text: string): boolean {
+  if (text.startsWith('#!')) return false;
   const first = firstSignificantChar(text);
   return first === '{' || first === '[' || /^\s*-?\s*["']?(apiVersion|kind|static_resources|meshName|virtualNodeName|spec)["']?\s*:/m.test(text);
 }

@@ -45,7 +45,8 @@ export function buildServers(
       if (!list) table.workloadsBehind.set(svc.host, (list = []));
       list.push(workload);
     }
-    const ports = workloadPorts(workload, selecting);
+    const servicePortsByTarget = servicePortsOf(workload, selecting);
+    const ports = workloadPorts(workload, servicePortsByTarget);
     const applicable = peerAuthentications.applicableTo(workload.namespace, workload.podLabels);
     const membership = membershipOf(workload);
     const hosts = selecting.map((s) => s.host);
@@ -67,6 +68,7 @@ export function buildServers(
           inMesh: membership.inMesh,
           cause: causeOf(effective, workload),
           hosts,
+          ...(port !== undefined && servicePortsByTarget.has(port) ? { servicePorts: servicePortsByTarget.get(port) } : {}),
           labels: workload.labels,
         },
         workload,
@@ -82,14 +84,25 @@ export function buildServers(
   return table;
 }
 
-function workloadPorts(workload: Workload, selecting: KubeService[]): number[] {
-  const ports = new Set<number>(workload.containerPorts.map((c) => c.port));
+/** For each workload port, the Service ports that send to it (clients address Service ports). */
+function servicePortsOf(workload: Workload, selecting: KubeService[]): Map<number, number[]> {
+  const byTarget = new Map<number, number[]>();
   for (const svc of selecting) {
     for (const sp of svc.ports) {
       const target = targetPortOn(sp, workload);
-      if (target !== undefined) ports.add(target);
+      if (target === undefined) continue;
+      const list = byTarget.get(target);
+      if (list) {
+        if (!list.includes(sp.port)) list.push(sp.port);
+      } else byTarget.set(target, [sp.port]);
     }
   }
+  return byTarget;
+}
+
+function workloadPorts(workload: Workload, servicePortsByTarget: Map<number, number[]>): number[] {
+  const ports = new Set<number>(workload.containerPorts.map((c) => c.port));
+  for (const target of servicePortsByTarget.keys()) ports.add(target);
   return [...ports].sort((a, b) => a - b);
 }
 

@@ -1,0 +1,122 @@
+import type { Finding, Remediation } from '../findings';
+import type { Trigger } from '../pipeline/trigger';
+
+/**
+ * The ledger: what meshgov has seen, asked and done. Every state change is a conditional
+ * write, so that concurrent runs and double clicks act once. Items carry `expiresAt` (epoch
+ * seconds) for TTL tidying, but no code relies on TTL deletion: readers compare expiresAt.
+ */
+
+export type FindingStatus = 'open' | 'resolved' | 'suppressed';
+
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+export interface FindingRecord {
+  id: string;
+  status: FindingStatus;
+  finding: Finding;
+  firstSeen: string;
+  lastSeen: string;
+  resolvedAt?: string;
+  /** When the owner was last told, and at what severity (to notify again only on escalation or reminder). */
+  lastNotifiedAt?: string;
+  notifiedSeverity?: Finding['severity'];
+  /** A notification that failed (Slack down) and must be sent by a later run. */
+  notificationPending?: boolean;
+  slack?: SlackRef;
+  trigger?: Trigger;
+  /** Optimistic concurrency for conditional writes. */
+  version: number;
+  expiresAt: number;
+}
+
+export type ApprovalState = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'EXECUTING' | 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
+
+/** The allowed moves; anything else is refused by the ledger. */
+export const APPROVAL_TRANSITIONS: Record<ApprovalState, ApprovalState[]> = {
+  PENDING: ['APPROVED', 'REJECTED', 'EXPIRED'],
+  APPROVED: ['EXECUTING', 'EXPIRED'],
+  REJECTED: [],
+  EXPIRED: [],
+  EXECUTING: ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'],
+  SUCCEEDED: [],
+  FAILED: [],
+  ROLLED_BACK: [],
+};
+
+export interface ApprovalRecord {
+  /** e.g. `rmd-7c1e9a44d2b0`. */
+  id: string;
+  findingId: string;
+  state: ApprovalState;
+  remediation: Remediation;
+  /** The finding's resource and provider, so execution can find its writer. */
+  finding: Finding;
+  requestedAt: string;
+  /** ISO time after which the approval can no longer run. */
+  approvalExpiresAt: string;
+  /** Team whose approvers may decide. */
+  team?: string;
+  /** Who caused the finding (may not approve its own fix). */
+  causedBy?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  outcome?: string;
+  /** For an Undo: the change record it reverts. */
+  undoOf?: string;
+  slack?: SlackRef;
+  version: number;
+  expiresAt: number;
+}
+
+export interface ChangeRecord {
+  id: string;
+  findingId?: string;
+  approvalId?: string;
+  provider: Finding['provider'];
+  action: string;
+  target: Record<string, unknown>;
+  before: unknown;
+  after: unknown;
+  reason: string;
+  trigger: Trigger;
+  approvedBy?: string;
+  at: string;
+  outcome: 'applied' | 'verified' | 'rolled-back' | 'aborted' | 'failed';
+  detail?: string;
+  /** The service the change touched, for SLO suspect lookups. */
+  service?: string;
+  expiresAt: number;
+}
+
+export interface Ledger {
+  getFinding(id: string): Promise<FindingRecord | undefined>;
+  /** Creates the record when absent; returns undefined when another writer created it first. */
+  createFinding(record: FindingRecord): Promise<FindingRecord | undefined>;
+  /** Writes `next` only when the stored version is `next.version - 1`; undefined when it lost the race. */
+  updateFinding(next: FindingRecord): Promise<FindingRecord | undefined>;
+  /** Open findings whose id starts with nothing in particular but whose scope key matches (for resolving). */
+  listOpenFindings(filter?: { provider?: string; namespace?: string; mesh?: string }): Promise<FindingRecord[]>;
+  /** Findings whose notification is still owed. */
+  listPendingNotifications(): Promise<FindingRecord[]>;
+
+  createApproval(record: ApprovalRecord): Promise<ApprovalRecord | undefined>;
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Moves an approval from one of `from` to `to` in one conditional write, with extra fields.
+   * Returns the new record, or undefined when the stored state was not in `from` (someone else acted).
+   */
+  transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch?: Partial<ApprovalRecord>): Promise<ApprovalRecord | undefined>;
+  /** Remembers where an approval's Slack message lives (no state change). */
+  setApprovalSlack(id: string, slack: SlackRef): Promise<void>;
+  /** The pending approval for a finding, if one exists (so a run does not ask twice). */
+  findOpenApproval(findingId: string): Promise<ApprovalRecord | undefined>;
+
+  recordChange(change: ChangeRecord): Promise<void>;
+  getChange(id: string): Promise<ChangeRecord | undefined>;
+  /** Changes at or after `since`, newest first; optionally for one service. */
+  listChanges(since: string, filter?: { service?: string }): Promise<ChangeRecord[]>;
+}

@@ -1,0 +1,51 @@
+import { auditModel, buildModel } from '../audit';
+import type { ModelBuilder } from '../model/provider';
+import type { FleetModel, Provider, ResourceRef } from '../model/types';
+import type { Policy } from '../policy/types';
+import type { AuditReport } from '../report/report';
+import { certificateResource } from '../rules/certificate-finding';
+import type { InventorySource } from './ports';
+import type { AuditScope, Trigger } from './trigger';
+
+/**
+ * A report together with what it covered. The GCP agent sends exactly this to the hub, and
+ * the hub's govern stage uses `auditedResources` to tell "fixed" from "not looked at".
+ */
+export interface ScopedReport {
+  trigger: Trigger;
+  scope: AuditScope;
+  report: AuditReport;
+  /** resourceKey() of every resource the model held. */
+  auditedResources: string[];
+}
+
+/** provider|kind|namespace|mesh|name: a resource's identity, without port, file or line. */
+export function resourceKey(provider: Provider, r: Pick<ResourceRef, 'kind' | 'name' | 'namespace' | 'mesh'>): string {
+  return [provider, r.kind, r.namespace ?? '', r.mesh ?? '', r.name].join('|');
+}
+
+export interface AuditScopeDeps {
+  source: InventorySource;
+  builders: ModelBuilder[];
+  policy: Policy;
+  clock: () => Date;
+}
+
+/** trigger → collect → model → evaluate → plan, for one scope. */
+export async function auditScope(trigger: Trigger, scope: AuditScope, deps: AuditScopeDeps): Promise<ScopedReport> {
+  const inventory = await deps.source.collect(scope);
+  const now = deps.clock();
+  const model = buildModel(inventory, { builders: deps.builders, now });
+  const report = auditModel(model, deps.policy, now);
+  return { trigger, scope, report, auditedResources: auditedResourceKeys(model) };
+}
+
+export function auditedResourceKeys(model: FleetModel): string[] {
+  const keys = new Set<string>();
+  for (const s of model.servers) keys.add(resourceKey(s.provider, s.resource));
+  for (const c of model.clients) keys.add(resourceKey(c.provider, c.resource));
+  for (const m of model.membership) keys.add(resourceKey(m.provider, m.resource));
+  for (const c of model.certificates) keys.add(resourceKey(c.provider, certificateResource(c)));
+  for (const s of model.slos) keys.add(resourceKey(s.provider, s.resource));
+  return [...keys];
+}

@@ -1,0 +1,58 @@
+import type { Finding, Remediation } from '../findings';
+import type { ApprovalRecord, ChangeRecord, FindingRecord, SlackRef } from '../ledger/types';
+import type { Inventory } from '../model/inventory';
+import type { AuditScope, Trigger } from './trigger';
+
+/**
+ * The ports a governance run talks through. Providers, the Slack notifier and the ledger
+ * implement them; the Lambda handlers and Cloud Functions wire real implementations, tests
+ * wire emulator-backed ones.
+ */
+
+/** The collect stage: reads what a scope needs, from files or live APIs. */
+export interface InventorySource {
+  collect(scope: AuditScope): Promise<Inventory>;
+}
+
+/** What applying a remediation did. */
+export interface ApplyResult {
+  outcome: 'verified' | 'rolled-back' | 'aborted' | 'failed';
+  /** Human-readable: why it aborted, what the verification saw. */
+  detail: string;
+  before?: unknown;
+  after?: unknown;
+  target: Record<string, unknown>;
+}
+
+/**
+ * The act and verify stages for one provider: applies a remediation's change with optimistic
+ * concurrency, re-reads to verify, and restores the previous spec when the check fails.
+ */
+export interface RemediationExecutor {
+  /** True when this executor applies this action (e.g. `appmesh.listener.set-strict`). */
+  handles(remediation: Remediation): boolean;
+  apply(remediation: Remediation, context: { trigger: Trigger; changeId: string }): Promise<ApplyResult>;
+  /** Restores a recorded change's `before` (Undo, rollback of a change that caused an SLO burn). */
+  revert(change: ChangeRecord, context: { trigger: Trigger; changeId: string }): Promise<ApplyResult>;
+}
+
+/** Where a finding's messages go: the owning team's channel and approvers. */
+export interface Route {
+  team?: string;
+  channel: string;
+  approvers: { users: string[]; usergroups: string[] };
+}
+
+/** The notify stage. Every method may throw when Slack is unreachable; the caller records that and retries later. */
+export interface Notifier {
+  /** Posts or updates one message for a finding; returns where it lives. */
+  notifyFinding(record: FindingRecord, route: Route, change: 'new' | 'escalated' | 'reminder' | 'updated' | 'resolved'): Promise<SlackRef>;
+  /** One digest per channel for a scheduled run, instead of a burst. */
+  postDigest(route: Route, records: FindingRecord[], trigger: Trigger): Promise<SlackRef>;
+  /** An approval request with Approve / Reject buttons. */
+  requestApproval(approval: ApprovalRecord, route: Route): Promise<SlackRef>;
+  /** Updates an approval's message with its outcome (approved, executed, failed, rolled back, expired). */
+  updateApproval(approval: ApprovalRecord): Promise<void>;
+  /** Announces an automatic change after the fact, with an Undo button. */
+  announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId: string): Promise<SlackRef>;
+}
