@@ -4,7 +4,16 @@
  * same service behind Istio on GKE and App Mesh on EKS matches; other hosts compare whole.
  */
 export function logicalServiceKey(host: string): string {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  const m = /^([^.]+)\.([^.]+)\.svc(?:\.[^.]+(?:\.[^.]+)?)?$/.exec(h);
-  return m ? `${m[1]}.${m[2]}` : h;
+  let key = cache.get(host);
+  if (key === undefined) {
+    const h = host.toLowerCase().replace(/\.$/, '');
+    const m = /^([^.]+)\.([^.]+)\.svc(?:\.[^.]+(?:\.[^.]+)?)?$/.exec(h);
+    key = m ? `${m[1]}.${m[2]}` : h;
+    if (cache.size > 100_000) cache.clear();
+    cache.set(host, key);
+  }
+  return key;
 }
+
+/** Hosts repeat once per port and per client; the fleet has far fewer distinct ones. */
+const cache = new Map<string, string>();

@@ -29,31 +29,49 @@ export function firstContentLine(chunk: string, startLine: number): number {
 /**
  * For a JSON text whose top level is an array, the 1-based line where each element starts.
  * A small scanner: JSON.parse gives no positions, and describe-* arrays need one line per item.
+ * Strings are skipped with indexOf, and newlines are counted only up to each element start,
+ * so the cost stays close to one native pass over the text.
  */
 export function jsonArrayElementLines(text: string): number[] {
   const lines: number[] = [];
+  const structural = /["[\]{},]/g;
   let depth = 0;
   let line = 1;
-  let inString = false;
-  let expectElement = false;
-  for (let i = 0; i < text.length; i++) {
+  let counted = 0;
+  const elementAfter = (i: number) => {
+    let j = i + 1;
+    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13 || text.charCodeAt(j) === 9)) j++;
+    if (j >= text.length || text.charCodeAt(j) === 93) return;
+    line = lineAt(text, j, counted, line);
+    counted = j;
+    lines.push(line);
+  };
+  let m: RegExpExecArray | null;
+  while ((m = structural.exec(text)) !== null) {
+    const i = m.index;
     const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    if (inString) {
-      if (c === 92) i++; // backslash escapes the next character
-      else if (c === 34) inString = false;
-      continue;
-    }
-    if (expectElement && c !== 32 && c !== 9 && c !== 10 && c !== 13) {
-      expectElement = false;
-      if (c !== 93) lines.push(line);
-    }
-    if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
+    if (c === 34) {
+      structural.lastIndex = endOfString(text, i + 1);
+    } else if (c === 91 || c === 123) {
       depth++;
-      if (depth === 1 && c === 91) expectElement = true;
-    } else if (c === 93 || c === 125) depth--;
-    else if (c === 44 && depth === 1) expectElement = true;
+      if (depth === 1 && c === 91) elementAfter(i);
+    } else if (c === 93 || c === 125) {
+      depth--;
+    } else if (c === 44 && depth === 1) {
+      elementAfter(i);
+    }
   }
   return lines;
+}
+
+/** The index just past the closing quote of a JSON string whose body starts at `from`. */
+function endOfString(text: string, from: number): number {
+  let i = text.indexOf('"', from);
+  while (i !== -1) {
+    let backslashes = 0;
+    for (let j = i - 1; j >= from && text.charCodeAt(j) === 92; j--) backslashes++;
+    if (backslashes % 2 === 0) return i + 1;
+    i = text.indexOf('"', i + 1);
+  }
+  return text.length;
 }

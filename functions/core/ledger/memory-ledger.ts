@@ -1,0 +1,89 @@
+import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef } from './types';
+
+/**
+ * A ledger in memory, with the same conditional-write semantics as the DynamoDB one. For the
+ * CLI, for tests of the pipeline, and as the reference the DynamoDB implementation is tested
+ * against.
+ */
+export class MemoryLedger implements Ledger {
+  private readonly findings = new Map<string, FindingRecord>();
+  private readonly approvals = new Map<string, ApprovalRecord>();
+  private readonly changes = new Map<string, ChangeRecord>();
+
+  async getFinding(id: string) {
+    return clone(this.findings.get(id));
+  }
+
+  async createFinding(record: FindingRecord) {
+    if (this.findings.has(record.id)) return undefined;
+    this.findings.set(record.id, clone(record)!);
+    return clone(record);
+  }
+
+  async updateFinding(next: FindingRecord) {
+    const current = this.findings.get(next.id);
+    if (!current || current.version !== next.version - 1) return undefined;
+    this.findings.set(next.id, clone(next)!);
+    return clone(next);
+  }
+
+  async listOpenFindings(filter?: { provider?: string; namespace?: string; mesh?: string }) {
+    return [...this.findings.values()]
+      .filter((r) => r.status === 'open')
+      .filter((r) => !filter?.provider || r.finding.provider === filter.provider)
+      .filter((r) => !filter?.namespace || r.finding.resource.namespace === filter.namespace)
+      .filter((r) => !filter?.mesh || r.finding.resource.mesh === filter.mesh)
+      .map((r) => clone(r)!);
+  }
+
+  async listPendingNotifications() {
+    return [...this.findings.values()].filter((r) => r.notificationPending).map((r) => clone(r)!);
+  }
+
+  async createApproval(record: ApprovalRecord) {
+    if (this.approvals.has(record.id)) return undefined;
+    this.approvals.set(record.id, clone(record)!);
+    return clone(record);
+  }
+
+  async getApproval(id: string) {
+    return clone(this.approvals.get(id));
+  }
+
+  async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}) {
+    const current = this.approvals.get(id);
+    if (!current || !from.includes(current.state) || !APPROVAL_TRANSITIONS[current.state].includes(to)) return undefined;
+    const next: ApprovalRecord = { ...current, ...patch, id, state: to, version: current.version + 1 };
+    this.approvals.set(id, clone(next)!);
+    return clone(next);
+  }
+
+  async setApprovalSlack(id: string, slack: SlackRef) {
+    const current = this.approvals.get(id);
+    if (current) this.approvals.set(id, { ...current, slack });
+  }
+
+  async findOpenApproval(findingId: string) {
+    return clone([...this.approvals.values()].find((a) => a.findingId === findingId && (a.state === 'PENDING' || a.state === 'APPROVED' || a.state === 'EXECUTING')));
+  }
+
+  async recordChange(change: ChangeRecord) {
+    this.changes.set(change.id, clone(change)!);
+  }
+
+  async getChange(id: string) {
+    return clone(this.changes.get(id));
+  }
+
+  async listChanges(since: string, filter?: { service?: string }) {
+    return [...this.changes.values()]
+      .filter((c) => c.at >= since && (!filter?.service || c.service === filter.service))
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+      .map((c) => clone(c)!);
+  }
+}
+
+/** Records leave the ledger as copies, as they would from a database. */
+function clone<T>(v: T | undefined): T | undefined {
+  return v === undefined ? undefined : structuredClone(v);
+}

@@ -1,0 +1,181 @@
+import type { Finding } from '../findings';
+import { MemoryLedger } from '../ledger/memory-ledger';
+import type { ApplyResult, RemediationExecutor } from './ports';
+import type { ScopedReport } from './audit-scope';
+import { govern, type GovernDeps } from './govern';
+import type { AuditScope, Trigger } from './trigger';
+import { buildReport } from '../report/report';
+import { RecordingNotifier } from '../../../test/support/recording-notifier';
+import { shippedPolicy } from '../../../test/support/model';
+
+const trigger = (source: Trigger['source'] = 'cloudtrail', at = '2026-11-20T15:00:49Z'): Trigger => ({
+  source,
+  eventId: `evt-${at}`,
+  eventTime: at,
+  actor: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/alice@example.com',
+  summary: 'UpdateVirtualNode payments-api by alice@example.com',
+});
+
+function finding(over: Partial<Finding> = {}): Finding {
+  return {
+    id: 'f-payments-api-8080',
+    rule: 'mtls-not-strict',
+    severity: 'high',
+    provider: 'appmesh',
+    resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh', port: 8080 },
+    message: 'VirtualNode prod-mesh/payments-api port 8080 accepts plaintext as well as mTLS (PERMISSIVE)',
+    detail: { mode: 'PERMISSIVE' },
+    remediation: null,
+    ...over,
+  };
+}
+
+const scopeAll: AuditScope = { kind: 'all', providers: ['appmesh'] };
+const scoped = (findings: Finding[], t = trigger(), scope: AuditScope = scopeAll, audited: string[] = []): ScopedReport => ({
+  trigger: t,
+  scope,
+  report: buildReport(findings, 10, new Date(t.eventTime)),
+  auditedResources: audited,
+});
+
+function setup(over: Partial<GovernDeps> = {}) {
+  let now = new Date('2026-11-20T15:01:00Z');
+  const notifier = new RecordingNotifier();
+  let n = 0;
+  const deps: GovernDeps = {
+    ledger: new MemoryLedger(),
+    policy: shippedPolicy(),
+    notifier,
+    executors: [],
+    clock: () => now,
+    dryRun: false,
+    newId: (p) => `${p}-${++n}`,
+    ...over,
+  };
+  return { deps, notifier, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
+}
+
+describe('govern: notifications', () => {
+  it('notifies a new finding once, and not again on the next run', async () => {
+    const { deps, notifier } = setup();
+    const r1 = await govern(scoped([finding()]), deps);
+    expect(r1.notified).toEqual([{ id: 'f-payments-api-8080', kind: 'new' }]);
+    const r2 = await govern(scoped([finding()]), deps);
+    expect(r2.notified).toEqual([]);
+    expect(notifier.sent.filter((s) => s.type === 'finding')).toHaveLength(1);
+  });
+
+  it('updates the message when the finding resolves', async () => {
+    const { deps, notifier } = setup();
+    await govern(scoped([finding()]), deps);
+    const r = await govern(scoped([]), deps);
+    expect(r.resolved).toEqual(['f-payments-api-8080']);
+    expect(notifier.sent.map((s) => [s.type, s.kind])).toEqual([
+      ['finding', 'new'],
+      ['finding', 'resolved'],
+    ]);
+    expect((await deps.ledger.getFinding('f-payments-api-8080'))?.status).toBe('resolved');
+  });
+
+  it('resolves only what the scope looked at', async () => {
+    const { deps } = setup();
+    await govern(scoped([finding(), finding({ id: 'f-ledger', resource: { kind: 'VirtualNode', name: 'ledger', mesh: 'prod-mesh', port: 8443 } })]), deps);
+    const scope: AuditScope = { kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api' };
+    const r = await govern(scoped([], trigger(), scope, ['appmesh|VirtualNode||prod-mesh|payments-api']), deps);
+    expect(r.resolved).toEqual(['f-payments-api-8080']);
+  });
+
+  it('notifies again on escalation and after the reminder interval', async () => {
+    const { deps, advance } = setup();
+    await govern(scoped([finding()]), deps);
+    expect((await govern(scoped([finding({ severity: 'critical' })]), deps)).notified).toEqual([{ id: 'f-payments-api-8080', kind: 'escalated' }]);
+    advance(25 * 3_600_000);
+    expect((await govern(scoped([finding({ severity: 'critical' })]), deps)).notified).toEqual([{ id: 'f-payments-api-8080', kind: 'reminder' }]);
+  });
+
+  it('keeps the finding recorded when Slack is down and sends the notification on a later run', async () => {
+    const { deps, notifier } = setup();
+    notifier.down = true;
+    const r1 = await govern(scoped([finding()]), deps);
+    expect(r1.notificationFailures).toBe(1);
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'open', notificationPending: true });
+    notifier.down = false;
+    const r2 = await govern(scoped([finding()]), deps);
+    expect(r2.notified).toEqual([{ id: 'f-payments-api-8080', kind: 'new' }]);
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ notificationPending: false, slack: { channel: '#mesh-governance' } });
+  });
+
+  it('posts one digest per channel for a scheduled run', async () => {
+    const { deps, notifier } = setup();
+    const findings = [finding(), finding({ id: 'f-2', resource: { kind: 'VirtualNode', name: 'ledger', mesh: 'prod-mesh', port: 8443 } }), finding({ id: 'f-3', resource: { kind: 'VirtualNode', name: 'fraud', mesh: 'prod-mesh', port: 8080 } })];
+    await govern(scoped(findings, trigger('schedule')), deps);
+    expect(notifier.sent).toEqual([{ type: 'digest', id: 'f-payments-api-8080,f-2,f-3', channel: '#mesh-governance', count: 3 }]);
+  });
+
+  it('routes by team ownership', async () => {
+    const policy = shippedPolicy();
+    policy.ownership.teams = [{ name: 'payments', match: { meshes: ['prod-mesh'] }, slack: { channel: '#payments-oncall' } }];
+    const { deps, notifier } = setup({ policy });
+    await govern(scoped([finding()]), deps);
+    expect(notifier.sent[0].channel).toBe('#payments-oncall');
+  });
+});
+
+describe('govern: remediation', () => {
+  const fix = { action: 'appmesh.listener.set-strict', mode: 'auto' as const, reason: 'preconditions hold', change: { operation: 'update-virtual-node' } };
+
+  class CountingExecutor implements RemediationExecutor {
+    calls = 0;
+    handles() {
+      return true;
+    }
+    async apply(): Promise<ApplyResult> {
+      this.calls++;
+      return { outcome: 'verified', detail: 'listener 8080 is STRICT', before: { mode: 'PERMISSIVE' }, after: { mode: 'STRICT' }, target: { mesh: 'prod-mesh' } };
+    }
+    async revert(): Promise<ApplyResult> {
+      return { outcome: 'verified', detail: 'restored', target: {} };
+    }
+  }
+
+  it('applies an auto fix, records the change and announces it with an Undo', async () => {
+    const executor = new CountingExecutor();
+    const { deps, notifier } = setup({ executors: [executor] });
+    const r = await govern(scoped([finding({ remediation: fix })]), deps);
+    expect(executor.calls).toBe(1);
+    expect(r.changes[0]).toMatchObject({ outcome: 'verified', before: { mode: 'PERMISSIVE' }, after: { mode: 'STRICT' }, trigger: { source: 'cloudtrail' } });
+    expect(await deps.ledger.getApproval(`undo-${r.changes[0].id}`)).toMatchObject({ state: 'PENDING', undoOf: r.changes[0].id });
+    expect(notifier.sent.some((s) => s.type === 'change')).toBe(true);
+  });
+
+  it('changes nothing in dry-run', async () => {
+    const executor = new CountingExecutor();
+    const { deps } = setup({ executors: [executor], dryRun: true });
+    expect((await govern(scoped([finding({ remediation: fix })]), deps)).changes).toEqual([]);
+    expect(executor.calls).toBe(0);
+  });
+
+  it('stops at the blast radius per run', async () => {
+    const executor = new CountingExecutor();
+    const policy = shippedPolicy();
+    policy.remediation.dryRun = false;
+    policy.remediation.maxChangesPerRun = 2;
+    const { deps } = setup({ executors: [executor], policy });
+    const many = [1, 2, 3, 4].map((i) => finding({ id: `f-${i}`, remediation: fix, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
+    await govern(scoped(many), deps);
+    expect(executor.calls).toBe(2);
+  });
+
+  it('asks for approval once per finding and change', async () => {
+    const { deps, notifier } = setup();
+    const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });
+    const r1 = await govern(scoped([f]), deps);
+    const r2 = await govern(scoped([f]), deps);
+    expect(r1.approvalsRequested).toHaveLength(1);
+    expect(r2.approvalsRequested).toEqual([]);
+    const approval = await deps.ledger.getApproval(r1.approvalsRequested[0]);
+    expect(approval).toMatchObject({ state: 'PENDING', causedBy: expect.stringContaining('alice@example.com'), slack: { channel: '#mesh-governance' } });
+    expect(Date.parse(approval!.approvalExpiresAt) - Date.parse(approval!.requestedAt)).toBe(24 * 3_600_000);
+    expect(notifier.sent.filter((s) => s.type === 'approval')).toHaveLength(1);
+  });
+});

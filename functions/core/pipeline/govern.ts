@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from '../findings';
+import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../ledger/types';
+import type { Policy } from '../policy/types';
+import { gateExecution } from '../remediation/gate';
+import { resourceKey, type ScopedReport } from './audit-scope';
+import { expiresAt, observeFinding, resolveFinding, type NotifyKind } from './observe-findings';
+import type { Notifier, RemediationExecutor, Route } from './ports';
+import { routeFor } from './route';
+
+export interface GovernDeps {
+  ledger: Ledger;
+  policy: Policy;
+  /** Absent in contexts that only record (the CLI); notifications then stay owed in the ledger. */
+  notifier?: Notifier;
+  executors: RemediationExecutor[];
+  clock: () => Date;
+  /** MESHGOV_DRY_RUN when set, else rules/ `remediation.dryRun` (see resolveDryRun): true plans and notifies but changes nothing. */
+  dryRun: boolean;
+  newId: (prefix: string) => string;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface GovernResult {
+  observed: number;
+  notified: Array<{ id: string; kind: NotifyKind }>;
+  resolved: string[];
+  approvalsRequested: string[];
+  changes: ChangeRecord[];
+  /** Notifications that failed (Slack down); they stay owed and a later run sends them. */
+  notificationFailures: number;
+}
+
+const DIGEST_SOURCES = new Set(['schedule', 'cloud-scheduler']);
+
+/**
+ * The record + act + notify stages for one scoped report: record every finding in the
+ * ledger, resolve the ones this scope no longer sees, run safe fixes through the gate,
+ * ask for approval of the rest, and tell each owning team once.
+ */
+export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<GovernResult> {
+  const now = deps.clock();
+  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], changes: [], notificationFailures: 0 };
+  const owed: Array<{ record: FindingRecord; kind: NotifyKind }> = [];
+
+  for (const finding of scoped.report.findings) {
+    const observation = await observeFinding(deps.ledger, finding, scoped.trigger, now, deps.policy.remediation.reminderHours);
+    if (!observation) continue;
+    result.observed++;
+    if (observation.notify) owed.push({ record: observation.record, kind: observation.notify });
+  }
+
+  for (const record of await resolvable(scoped, deps.ledger)) {
+    const resolved = await resolveFinding(deps.ledger, record, now);
+    if (!resolved) continue;
+    result.resolved.push(resolved.id);
+    if (resolved.slack) owed.push({ record: resolved, kind: 'resolved' });
+  }
+
+  // Earlier runs' notifications that Slack did not take.
+  for (const record of await deps.ledger.listPendingNotifications()) {
+    if (!owed.some((o) => o.record.id === record.id)) owed.push({ record, kind: record.status === 'resolved' ? 'resolved' : 'new' });
+  }
+
+  let changesThisRun = 0;
+  for (const finding of scoped.report.findings) {
+    const remediation = finding.remediation;
+    if (!remediation || remediation.mode === 'manual') continue;
+    const route = routeFor(finding, deps.policy);
+    if (remediation.mode === 'approval') {
+      const approval = await requestApproval(finding, route, scoped, deps, now);
+      if (approval) result.approvalsRequested.push(approval.id);
+      continue;
+    }
+    const change = await applyAutomatically(finding, route, scoped, deps, now, changesThisRun);
+    if (change) {
+      result.changes.push(change);
+      if (change.outcome === 'verified' || change.outcome === 'applied') changesThisRun++;
+    }
+  }
+
+  await deliver(owed, scoped, deps, result);
+  return result;
+}
+
+/** Open findings this scope looked at and did not see again. */
+async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<FindingRecord[]> {
+  const seen = new Set(scoped.report.findings.map((f) => f.id));
+  const audited = new Set(scoped.auditedResources);
+  const scope = scoped.scope;
+  const open = await ledger.listOpenFindings();
+  return open.filter((r) => {
+    if (seen.has(r.id)) return false;
+    const f = r.finding;
+    if (scope.kind === 'all') return scope.providers.includes(f.provider) && inAllScope(f, scope);
+    if (audited.has(resourceKey(f.provider, f.resource))) return true;
+    // A deleted App Mesh resource takes its findings with it.
+    return scope.kind === 'appmesh-resource' && scope.deleted === true && f.provider === 'appmesh' && f.resource.mesh === scope.mesh && f.resource.name === scope.name;
+  });
+}
+
+function inAllScope(f: Finding, scope: { meshes?: string[]; namespaces?: string[] }): boolean {
+  if (scope.meshes?.length && f.resource.mesh !== undefined && !scope.meshes.includes(f.resource.mesh)) return false;
+  if (scope.namespaces?.length && f.resource.namespace !== undefined && !scope.namespaces.includes(f.resource.namespace)) return false;
+  return true;
+}
+
+/** Approval ids derive from the finding and the exact change, so every run asks about it once. */
+export function approvalIdFor(finding: Finding): string {
+  const digest = createHash('sha256').update(`${finding.id}\u0000${finding.remediation?.action}\u0000${JSON.stringify(finding.remediation?.change)}`).digest('hex');
+  return `rmd-${digest.slice(0, 12)}`;
+}
+
+async function requestApproval(finding: Finding, route: Route, scoped: ScopedReport, deps: GovernDeps, now: Date): Promise<ApprovalRecord | undefined> {
+  const id = approvalIdFor(finding);
+  // Asked once per finding and exact change: a rejection stands until the change itself differs.
+  if (await deps.ledger.getApproval(id)) return undefined;
+  const record: ApprovalRecord = {
+    id,
+    findingId: finding.id,
+    state: 'PENDING',
+    remediation: finding.remediation!,
+    finding,
+    requestedAt: now.toISOString(),
+    approvalExpiresAt: new Date(now.getTime() + deps.policy.remediation.approvalTtlHours * 3_600_000).toISOString(),
+    ...(route.team ? { team: route.team } : {}),
+    ...(scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {}),
+    version: 1,
+    expiresAt: expiresAt(now),
+  };
+  const created = await deps.ledger.createApproval(record);
+  if (!created) return undefined;
+  if (deps.notifier) {
+    try {
+      const slack = await deps.notifier.requestApproval(created, route);
+      await deps.ledger.setApprovalSlack(created.id, slack);
+    } catch (err) {
+      deps.log?.('approval request not delivered; it stays pending in the ledger', { approvalId: created.id, error: String(err) });
+    }
+  }
+  return created;
+}
+
+async function applyAutomatically(
+  finding: Finding,
+  route: Route,
+  scoped: ScopedReport,
+  deps: GovernDeps,
+  now: Date,
+  changesThisRun: number,
+): Promise<ChangeRecord | undefined> {
+  const remediation = finding.remediation!;
+  const executor = deps.executors.find((e) => e.handles(remediation));
+  if (!executor) return undefined;
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const changesLastHour = (await deps.ledger.listChanges(hourAgo)).filter((c) => c.outcome === 'verified' || c.outcome === 'applied').length;
+  const safety = { ...deps.policy.remediation, dryRun: deps.dryRun };
+  const verdict = gateExecution(remediation, safety, { now, changesThisRun, changesLastHour, approved: false });
+  if (!verdict.act) {
+    deps.log?.('remediation not applied', { findingId: finding.id, action: remediation.action, reason: verdict.reason });
+    return undefined;
+  }
+  const changeId = deps.newId('chg');
+  const applied = await executor.apply(remediation, { trigger: scoped.trigger, changeId });
+  const change: ChangeRecord = {
+    id: changeId,
+    findingId: finding.id,
+    provider: finding.provider,
+    action: remediation.action,
+    target: applied.target,
+    before: applied.before,
+    after: applied.after,
+    reason: remediation.reason,
+    trigger: scoped.trigger,
+    at: now.toISOString(),
+    outcome: applied.outcome,
+    detail: applied.detail,
+    service: serviceOf(finding),
+    expiresAt: expiresAt(now),
+  };
+  await deps.ledger.recordChange(change);
+  if (applied.outcome === 'verified' && deps.notifier) {
+    const undo: ApprovalRecord = {
+      id: `undo-${changeId}`,
+      findingId: finding.id,
+      state: 'PENDING',
+      remediation: { action: `${remediation.action}.undo`, mode: 'approval', reason: `undo of automatic change ${changeId}`, change: { changeId } },
+      finding,
+      requestedAt: now.toISOString(),
+      approvalExpiresAt: new Date(now.getTime() + deps.policy.remediation.approvalTtlHours * 3_600_000).toISOString(),
+      ...(route.team ? { team: route.team } : {}),
+      undoOf: changeId,
+      version: 1,
+      expiresAt: expiresAt(now),
+    };
+    await deps.ledger.createApproval(undo);
+    try {
+      const slack = await deps.notifier.announceChange(change, finding, route, undo.id);
+      await deps.ledger.setApprovalSlack(undo.id, slack);
+    } catch (err) {
+      deps.log?.('change announcement not delivered', { changeId, error: String(err) });
+    }
+  }
+  return change;
+}
+
+/** The service a finding concerns, as change records and SLO suspect lookups name it. */
+export function serviceOf(finding: Finding): string {
+  const r = finding.resource;
+  return `${finding.provider}:${r.namespace ?? r.mesh ?? ''}/${r.name}`;
+}
+
+async function deliver(owed: Array<{ record: FindingRecord; kind: NotifyKind }>, scoped: ScopedReport, deps: GovernDeps, result: GovernResult): Promise<void> {
+  if (!deps.notifier || owed.length === 0) return;
+  const notifier = deps.notifier;
+  const now = deps.clock().toISOString();
+  const digest = DIGEST_SOURCES.has(scoped.trigger.source);
+  const byChannel = new Map<string, { route: Route; items: Array<{ record: FindingRecord; kind: NotifyKind }> }>();
+  for (const item of owed) {
+    const route = routeFor(item.record.finding, deps.policy);
+    const group = byChannel.get(route.channel) ?? { route, items: [] };
+    group.items.push(item);
+    byChannel.set(route.channel, group);
+  }
+  for (const { route, items } of byChannel.values()) {
+    // A scheduled run sends one digest per channel for what is new; updates of existing messages stay individual.
+    const fresh = digest ? items.filter((i) => i.kind !== 'resolved' && !i.record.slack) : [];
+    if (fresh.length > 1) {
+      try {
+        await notifier.postDigest(route, fresh.map((i) => i.record), scoped.trigger);
+        for (const i of fresh) await markNotified(deps.ledger, i.record, now, undefined, result, i.kind);
+      } catch (err) {
+        result.notificationFailures += fresh.length;
+        deps.log?.('digest not delivered; it stays owed', { channel: route.channel, error: String(err) });
+      }
+    }
+    for (const item of items) {
+      if (fresh.length > 1 && fresh.includes(item)) continue;
+      try {
+        const slack = await notifier.notifyFinding(item.record, route, item.kind === 'resolved' ? 'resolved' : item.kind);
+        await markNotified(deps.ledger, item.record, now, slack, result, item.kind);
+      } catch (err) {
+        result.notificationFailures++;
+        deps.log?.('notification not delivered; it stays owed', { findingId: item.record.id, error: String(err) });
+      }
+    }
+  }
+}
+
+async function markNotified(
+  ledger: Ledger,
+  record: FindingRecord,
+  now: string,
+  slack: FindingRecord['slack'],
+  result: GovernResult,
+  kind: NotifyKind,
+): Promise<void> {
+  const current = (await ledger.getFinding(record.id)) ?? record;
+  await ledger.updateFinding({
+    ...current,
+    notificationPending: false,
+    lastNotifiedAt: now,
+    notifiedSeverity: current.finding.severity,
+    ...(slack ? { slack } : {}),
+    version: current.version + 1,
+  });
+  result.notified.push({ id: record.id, kind });
+}
+
+/** CONTRACT.md: MESHGOV_DRY_RUN decides when set (anything but `false` is dry-run); otherwise the rules do. */
+export function resolveDryRun(env: string | undefined, policy: Policy): boolean {
+  if (env === undefined || env === '') return policy.remediation.dryRun;
+  return env.trim().toLowerCase() !== 'false';
+}
