@@ -1,0 +1,95 @@
+import { sharedEvent } from '../../../test/support/shared-events';
+import { scopeFromConfigItem, configKeyToApi } from './config-item';
+import { EventError } from './event-error';
+import { actorOf, isOwnChange } from './own-change';
+import { parseEventBridge, parseEventBridgeBody } from './parse-eventbridge';
+
+const REMEDIATOR = 'arn:aws:iam::111122223333:role/meshgov-remediator';
+
+describe('parseEventBridge', () => {
+  it('accepts the shared CloudTrail, Config, ACM, alarm and schedule events', () => {
+    for (const f of ['cloudtrail-appmesh-update-virtual-node.json', 'config-item-change-appmesh-virtual-node.json', 'acm-certificate-approaching-expiration.json', 'cloudwatch-alarm-state-change-latency.json', 'scheduled-event.json']) {
+      expect(parseEventBridge(sharedEvent(`aws/${f}`)).id).toEqual(expect.any(String));
+    }
+  });
+
+  it('reads the EventBridge event inside an SQS record body', () => {
+    const sqs = sharedEvent('aws/sqs-event-with-eventbridge-record.json');
+    expect(parseEventBridgeBody(sqs.Records[0].body).detail.eventName).toBe('UpdateVirtualNode');
+  });
+
+  it.each([
+    ['a missing detail-type', (e: any) => delete e['detail-type'], 'detail-type'],
+    ['a time that is not a date', (e: any) => (e.time = 'yesterday'), 'time'],
+    ['resources that are not a list', (e: any) => (e.resources = 'arn'), 'resources'],
+  ])('names the field for %s', (_what, mutate, field) => {
+    const e = sharedEvent('aws/scheduled-event.json');
+    mutate(e);
+    expect(() => parseEventBridge(e)).toThrow(EventError);
+    try {
+      parseEventBridge(e);
+    } catch (err) {
+      expect((err as EventError).field).toBe(field);
+      expect((err as EventError).eventId).toBe('3c5e7a9b-1d3f-4b5a-8c7e-9f1b3d5a7c60');
+    }
+  });
+
+  it('says when a body is not JSON', () => {
+    expect(() => parseEventBridgeBody('{"version": "0",')).toThrow(/body: not JSON/);
+  });
+});
+
+describe('isOwnChange', () => {
+  it("recognises meshgov's remediator role, by ARN or by role name", () => {
+    const own = sharedEvent('aws/cloudtrail-appmesh-update-by-meshgov-role.json').detail;
+    expect(isOwnChange(own, [REMEDIATOR])).toBe(true);
+    expect(isOwnChange(own, ['arn:aws:iam::111122223333:role/service-role/meshgov-remediator'])).toBe(true);
+  });
+  it('does not take a person or a CI user for meshgov', () => {
+    expect(isOwnChange(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json').detail, [REMEDIATOR])).toBe(false);
+    expect(isOwnChange(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json').detail, [REMEDIATOR])).toBe(false);
+  });
+  it('names the actor', () => {
+    expect(actorOf(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json').detail)).toBe('arn:aws:iam::111122223333:user/ci-deployer');
+  });
+});
+
+describe('scopeFromConfigItem', () => {
+  it('turns the Config item (PascalCase) into the API data shape, with no Describe needed', () => {
+    const scope = scopeFromConfigItem(parseEventBridge(sharedEvent('aws/config-item-change-appmesh-virtual-node.json')));
+    expect(scope).toMatchObject({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api' });
+    const data = (scope as any).data;
+    expect(data.spec.listeners[0]).toMatchObject({ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: expect.stringContaining(':certificate/') } } } });
+    expect(data.spec.serviceDiscovery).toEqual({ dns: { hostname: 'payments-api.payments.svc.cluster.local' } });
+    expect(data.spec.backends[0].virtualService.clientPolicy.tls.validation.trust.acm.certificateAuthorityArns).toHaveLength(1);
+    expect(data).toMatchObject({ meshName: 'prod-mesh', virtualNodeName: 'payments-api', metadata: { resourceOwner: '111122223333' } });
+  });
+
+  it('handles a route (with its router) and a deletion', () => {
+    const e = sharedEvent('aws/config-item-change-appmesh-virtual-node.json');
+    e.detail.configurationItem.resourceType = 'AWS::AppMesh::Route';
+    e.detail.configurationItem.configuration = { MeshName: 'prod-mesh', VirtualRouterName: 'payments-router', RouteName: 'canary', Spec: { HttpRoute: { Action: { WeightedTargets: [{ VirtualNode: 'payments-api-v2', Weight: 10 }] }, Match: { Prefix: '/' } } } };
+    const route = scopeFromConfigItem(parseEventBridge(e)) as any;
+    expect(route).toMatchObject({ resourceType: 'route', name: 'canary', parentName: 'payments-router' });
+    expect(route.data.spec.httpRoute.action.weightedTargets[0]).toEqual({ virtualNode: 'payments-api-v2', weight: 10 });
+    e.detail.configurationItem.configurationItemStatus = 'ResourceDeleted';
+    expect(scopeFromConfigItem(parseEventBridge(e))).toMatchObject({ deleted: true, name: 'canary' });
+  });
+
+  it('refuses a non-App Mesh type and a missing configuration, naming the field', () => {
+    const e = sharedEvent('aws/config-item-change-appmesh-virtual-node.json');
+    e.detail.configurationItem.resourceType = 'AWS::EC2::SecurityGroup';
+    expect(() => scopeFromConfigItem(parseEventBridge(e))).toThrow(/detail.configurationItem.resourceType: not an App Mesh type/);
+    const f = sharedEvent('aws/config-item-change-appmesh-virtual-node.json');
+    delete f.detail.configurationItem.configuration;
+    expect(() => scopeFromConfigItem(parseEventBridge(f))).toThrow(/detail.configurationItem.configuration: missing/);
+  });
+
+  it.each([
+    ['Tls', 'tls'],
+    ['CertificateArn', 'certificateArn'],
+    ['DNS', 'dns'],
+    ['AWSCloudMap', 'awsCloudMap'],
+    ['CertificateAuthorityArns', 'certificateAuthorityArns'],
+  ])('maps the Config key %s to %s', (k, v) => expect(configKeyToApi(k)).toBe(v));
+});
