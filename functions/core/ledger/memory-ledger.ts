@@ -10,18 +10,25 @@ export class MemoryLedger implements Ledger {
   private readonly approvals = new Map<string, ApprovalRecord>();
   private readonly changes = new Map<string, ChangeRecord>();
 
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  /** An item past its expiresAt counts as absent, as in DynamoDB before TTL removes it. */
+  private live<T extends { expiresAt: number }>(item: T | undefined): T | undefined {
+    return item && item.expiresAt * 1000 > this.clock().getTime() ? item : undefined;
+  }
+
   async getFinding(id: string) {
-    return clone(this.findings.get(id));
+    return clone(this.live(this.findings.get(id)));
   }
 
   async createFinding(record: FindingRecord) {
-    if (this.findings.has(record.id)) return undefined;
+    if (this.live(this.findings.get(record.id))) return undefined;
     this.findings.set(record.id, clone(record)!);
     return clone(record);
   }
 
   async updateFinding(next: FindingRecord) {
-    const current = this.findings.get(next.id);
+    const current = this.live(this.findings.get(next.id));
     if (!current || current.version !== next.version - 1) return undefined;
     this.findings.set(next.id, clone(next)!);
     return clone(next);
@@ -29,7 +36,7 @@ export class MemoryLedger implements Ledger {
 
   async listOpenFindings(filter?: { provider?: string; namespace?: string; mesh?: string }) {
     return [...this.findings.values()]
-      .filter((r) => r.status === 'open')
+      .filter((r) => this.live(r) && r.status === 'open')
       .filter((r) => !filter?.provider || r.finding.provider === filter.provider)
       .filter((r) => !filter?.namespace || r.finding.resource.namespace === filter.namespace)
       .filter((r) => !filter?.mesh || r.finding.resource.mesh === filter.mesh)
@@ -37,21 +44,21 @@ export class MemoryLedger implements Ledger {
   }
 
   async listPendingNotifications() {
-    return [...this.findings.values()].filter((r) => r.notificationPending).map((r) => clone(r)!);
+    return [...this.findings.values()].filter((r) => this.live(r) && r.notificationPending).map((r) => clone(r)!);
   }
 
   async createApproval(record: ApprovalRecord) {
-    if (this.approvals.has(record.id)) return undefined;
+    if (this.live(this.approvals.get(record.id))) return undefined;
     this.approvals.set(record.id, clone(record)!);
     return clone(record);
   }
 
   async getApproval(id: string) {
-    return clone(this.approvals.get(id));
+    return clone(this.live(this.approvals.get(id)));
   }
 
   async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}) {
-    const current = this.approvals.get(id);
+    const current = this.live(this.approvals.get(id));
     if (!current || !from.includes(current.state) || !APPROVAL_TRANSITIONS[current.state].includes(to)) return undefined;
     const next: ApprovalRecord = { ...current, ...patch, id, state: to, version: current.version + 1 };
     this.approvals.set(id, clone(next)!);
@@ -64,7 +71,7 @@ export class MemoryLedger implements Ledger {
   }
 
   async findOpenApproval(findingId: string) {
-    return clone([...this.approvals.values()].find((a) => a.findingId === findingId && (a.state === 'PENDING' || a.state === 'APPROVED' || a.state === 'EXECUTING')));
+    return clone([...this.approvals.values()].find((a) => this.live(a) && a.findingId === findingId && (a.state === 'PENDING' || a.state === 'APPROVED' || a.state === 'EXECUTING')));
   }
 
   async recordChange(change: ChangeRecord) {
@@ -72,12 +79,12 @@ export class MemoryLedger implements Ledger {
   }
 
   async getChange(id: string) {
-    return clone(this.changes.get(id));
+    return clone(this.live(this.changes.get(id)));
   }
 
   async listChanges(since: string, filter?: { service?: string }) {
     return [...this.changes.values()]
-      .filter((c) => c.at >= since && (!filter?.service || c.service === filter.service))
+      .filter((c) => this.live(c) && c.at >= since && (!filter?.service || c.service === filter.service))
       .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
       .map((c) => clone(c)!);
   }

@@ -1,0 +1,286 @@
+/**
+ * The ledger in one DynamoDB table (`@aws-sdk/lib-dynamodb`), with MemoryLedger's behaviour.
+ *
+ * Key design (single table; table-definition.ts declares it, items.ts builds the keys):
+ *
+ * | record   | pk                  | sk         | gsi1pk / gsi1sk (sparse)                                   | gsi2pk / gsi2sk (sparse)                 |
+ * |----------|---------------------|------------|------------------------------------------------------------|------------------------------------------|
+ * | finding  | `FINDING#<id>`      | `FINDING`  | while open: `OPEN_FINDINGS#<provider>` / `MESH#<mesh>#NS#<namespace>#<id>` | while a notification is owed: `PENDING_NOTIFICATIONS` / `<id>` |
+ * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | none |
+ * | change   | `CHANGE#<id>`       | `CHANGE`   | with a service: `SERVICE_CHANGES#<service>` / `<at>#<id>`  | always: `CHANGES` / `<at>#<id>`          |
+ *
+ * So every listing is a Query that reads only what it returns (plus items that expired but
+ * TTL has not deleted yet), never a Scan:
+ * - open findings: one partition per provider (all of them when no provider is given); a mesh,
+ *   or mesh and namespace, filter is a begins_with on the sort key; a namespace alone is a filter
+ *   within the provider's partition. Resolving a finding drops it from the index.
+ * - owed notifications: one small partition, holding only what Slack has not taken yet.
+ * - the open approval of a finding: its own partition, oldest request first.
+ * - changes since a time: a range on `<at>#<id>`, newest first, per service or overall. The
+ *   overall partition is one, which is fine because the blast-radius limits cap changes per hour.
+ *
+ * Concurrency: every state change is one conditional write (no transactions, which dynalite
+ * lacks): creation on `attribute_not_exists(pk)`, a finding update on the previous `version`,
+ * an approval transition on `state IN (<states allowed to move to the target>)`. The loser of
+ * a race gets `undefined`, exactly as from MemoryLedger.
+ *
+ * Expiry: items carry `expiresAt` (epoch seconds, the TTL attribute). TTL deletion can lag by
+ * days and does not happen at all in dynalite, so an item whose `expiresAt` has passed (is
+ * earlier than now, as DynamoDB TTL defines expired) counts as absent: reads and listings skip
+ * it, and a create may replace it.
+ *
+ * Consistency: gets are strongly consistent; listings come from GSIs, which are eventually
+ * consistent and may lag a write by a moment. That is safe for the pipeline, because whatever
+ * it does with a listed record is a write conditional on the stored version or state; and
+ * findOpenApproval, whose answer decides whether to ask again, confirms on the item itself.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef } from '../../core/ledger/types';
+import { ExpressionParts } from './expression';
+import {
+  approvalItem,
+  approvalKey,
+  changeItem,
+  changeKey,
+  CHANGES_BY_TIME,
+  findingItem,
+  findingKey,
+  OPEN_APPROVAL_STATES,
+  openApprovalSortKey,
+  openApprovalsPartition,
+  openFindingSortKeyPrefix,
+  openFindingsPartition,
+  PENDING_NOTIFICATIONS,
+  PROVIDERS,
+  recordOf,
+  serviceChangesPartition,
+  type LedgerItem,
+} from './items';
+import { LEDGER_INDEXES, LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE } from './table-definition';
+
+export interface DynamoDbLedgerOptions {
+  /** What "now" is when deciding whether an item has expired; the real clock by default. */
+  clock?: () => Date;
+}
+
+export class DynamoDbLedger implements Ledger {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly clock: () => Date;
+
+  /**
+   * @param client a DynamoDB client; the ledger wraps it in a document client of its own, so
+   *   that optional record fields left `undefined` are dropped rather than rejected.
+   * @param tableName the ledger table (the Lambdas pass MESHGOV_LEDGER_TABLE).
+   * @example
+   *   const ledger = new DynamoDbLedger(new DynamoDBClient({}), process.env.MESHGOV_LEDGER_TABLE!);
+   */
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    options: DynamoDbLedgerOptions = {},
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  // Findings
+
+  async getFinding(id: string): Promise<FindingRecord | undefined> {
+    return this.getLive<FindingRecord>(findingKey(id));
+  }
+
+  async createFinding(record: FindingRecord): Promise<FindingRecord | undefined> {
+    const created = await this.putIf(findingItem(record), (x) => this.absentCondition(x));
+    return created ? structuredClone(record) : undefined;
+  }
+
+  async updateFinding(next: FindingRecord): Promise<FindingRecord | undefined> {
+    // The whole item is replaced, so index keys of a state it left (open, owed) disappear with it.
+    const updated = await this.putIf(findingItem(next), (x) => `${x.name('version')} = ${x.value(next.version - 1)} AND ${this.liveCondition(x)}`);
+    return updated ? structuredClone(next) : undefined;
+  }
+
+  async listOpenFindings(filter?: { provider?: string; namespace?: string; mesh?: string }): Promise<FindingRecord[]> {
+    // Empty filter values mean "no filter", as in MemoryLedger.
+    const mesh = filter?.mesh || undefined;
+    const namespace = filter?.namespace || undefined;
+    const providers: readonly string[] = filter?.provider ? [filter.provider] : PROVIDERS;
+    const lists = await Promise.all(
+      providers.map((provider) => {
+        const x = new ExpressionParts();
+        let keyCondition = `${x.name(LEDGER_KEYS.gsi1pk)} = ${x.value(openFindingsPartition(provider))}`;
+        if (mesh !== undefined) keyCondition += ` AND begins_with(${x.name(LEDGER_KEYS.gsi1sk)}, ${x.value(openFindingSortKeyPrefix(mesh, namespace))})`;
+        const conditions = [`${x.name('status')} = ${x.value('open')}`, this.liveCondition(x)];
+        if (namespace !== undefined && mesh === undefined) conditions.push(`${x.path('finding', 'resource', 'namespace')} = ${x.value(namespace)}`);
+        return this.queryAll<FindingRecord>(x, { IndexName: LEDGER_INDEXES.gsi1, KeyConditionExpression: keyCondition, FilterExpression: conditions.join(' AND ') });
+      }),
+    );
+    return lists.flat();
+  }
+
+  async listPendingNotifications(): Promise<FindingRecord[]> {
+    const x = new ExpressionParts();
+    return this.queryAll<FindingRecord>(x, {
+      IndexName: LEDGER_INDEXES.gsi2,
+      KeyConditionExpression: `${x.name(LEDGER_KEYS.gsi2pk)} = ${x.value(PENDING_NOTIFICATIONS)}`,
+      FilterExpression: `${x.name('notificationPending')} = ${x.value(true)} AND ${this.liveCondition(x)}`,
+    });
+  }
+
+  // Approvals
+
+  async createApproval(record: ApprovalRecord): Promise<ApprovalRecord | undefined> {
+    const created = await this.putIf(approvalItem(record), (x) => this.absentCondition(x));
+    return created ? structuredClone(record) : undefined;
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.getLive<ApprovalRecord>(approvalKey(id));
+  }
+
+  async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}): Promise<ApprovalRecord | undefined> {
+    // Only stored states that are in `from` and may move to `to`: an illegal move never matches the condition.
+    const sources = from.filter((state) => APPROVAL_TRANSITIONS[state].includes(to));
+    if (sources.length === 0) return undefined;
+
+    const x = new ExpressionParts();
+    const set = [`${x.name('state')} = ${x.value(to)}`, `${x.name('version')} = ${x.name('version')} + ${x.value(1)}`];
+    const remove: string[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      // As in MemoryLedger, the transition alone decides these.
+      if (field === 'id' || field === 'state' || field === 'version') continue;
+      if (value === undefined) remove.push(x.name(field));
+      else set.push(`${x.name(field)} = ${x.value(value)}`);
+    }
+    if (OPEN_APPROVAL_STATES.includes(to)) {
+      // Still open: the index keys stay, unless the patch moved what they are made of.
+      if (patch.findingId !== undefined) set.push(`${x.name(LEDGER_KEYS.gsi1pk)} = ${x.value(openApprovalsPartition(patch.findingId))}`);
+      if (patch.requestedAt !== undefined) set.push(`${x.name(LEDGER_KEYS.gsi1sk)} = ${x.value(openApprovalSortKey(patch.requestedAt, id))}`);
+    } else {
+      remove.push(x.name(LEDGER_KEYS.gsi1pk), x.name(LEDGER_KEYS.gsi1sk));
+    }
+
+    const updated = await this.updateIf(approvalKey(id), x, `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`, `${x.isOneOf('state', sources)} AND ${this.liveCondition(x)}`);
+    return updated ? recordOf<ApprovalRecord>(updated) : undefined;
+  }
+
+  async setApprovalSlack(id: string, slack: SlackRef): Promise<void> {
+    const x = new ExpressionParts();
+    // A missing approval is left alone, as in MemoryLedger.
+    await this.updateIf(approvalKey(id), x, `SET ${x.name('slack')} = ${x.value(slack)}`, `attribute_exists(${x.name(LEDGER_KEYS.pk)}) AND ${this.liveCondition(x)}`);
+  }
+
+  async findOpenApproval(findingId: string): Promise<ApprovalRecord | undefined> {
+    const x = new ExpressionParts();
+    const candidates = await this.queryAll<ApprovalRecord>(x, {
+      IndexName: LEDGER_INDEXES.gsi1,
+      KeyConditionExpression: `${x.name(LEDGER_KEYS.gsi1pk)} = ${x.value(openApprovalsPartition(findingId))}`,
+      FilterExpression: `${x.isOneOf('state', OPEN_APPROVAL_STATES)} AND ${this.liveCondition(x)}`,
+      ScanIndexForward: true,
+    });
+    // The index may lag a transition that just closed the approval: confirm on the item itself.
+    for (const candidate of candidates) {
+      const current = await this.getApproval(candidate.id);
+      if (current && current.findingId === findingId && OPEN_APPROVAL_STATES.includes(current.state)) return current;
+    }
+    return undefined;
+  }
+
+  // Changes
+
+  /**
+   * Change ids are fresh per change, so this is a write once in practice. Writing an existing
+   * id again replaces the record, as MemoryLedger does (e.g. an outcome known only after verification).
+   */
+  async recordChange(change: ChangeRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: changeItem(change) }));
+  }
+
+  async getChange(id: string): Promise<ChangeRecord | undefined> {
+    return this.getLive<ChangeRecord>(changeKey(id));
+  }
+
+  async listChanges(since: string, filter?: { service?: string }): Promise<ChangeRecord[]> {
+    const x = new ExpressionParts();
+    const [index, partitionKey, sortKey, partition] = filter?.service
+      ? [LEDGER_INDEXES.gsi1, LEDGER_KEYS.gsi1pk, LEDGER_KEYS.gsi1sk, serviceChangesPartition(filter.service)]
+      : [LEDGER_INDEXES.gsi2, LEDGER_KEYS.gsi2pk, LEDGER_KEYS.gsi2sk, CHANGES_BY_TIME];
+    return this.queryAll<ChangeRecord>(x, {
+      IndexName: index,
+      KeyConditionExpression: `${x.name(partitionKey)} = ${x.value(partition)} AND ${x.name(sortKey)} >= ${x.value(since)}`,
+      FilterExpression: this.liveCondition(x),
+      ScanIndexForward: false,
+    });
+  }
+
+  // Plumbing
+
+  private nowEpochSeconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
+  }
+
+  /** The stored item has not expired (or carries no expiry). */
+  private liveCondition(x: ExpressionParts): string {
+    const ttl = x.name(LEDGER_TTL_ATTRIBUTE);
+    return `(attribute_not_exists(${ttl}) OR ${ttl} >= ${x.value(this.nowEpochSeconds())})`;
+  }
+
+  /** No item, or only an expired one that TTL has not deleted yet. */
+  private absentCondition(x: ExpressionParts): string {
+    return `attribute_not_exists(${x.name(LEDGER_KEYS.pk)}) OR ${x.name(LEDGER_TTL_ATTRIBUTE)} < ${x.value(this.nowEpochSeconds())}`;
+  }
+
+  private isExpired(item: LedgerItem): boolean {
+    const expiresAt = item[LEDGER_TTL_ATTRIBUTE];
+    return typeof expiresAt === 'number' && expiresAt < this.nowEpochSeconds();
+  }
+
+  private async getLive<T>(key: Record<string, string>): Promise<T | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item && !this.isExpired(Item) ? recordOf<T>(Item) : undefined;
+  }
+
+  /** Puts the item when the condition holds; false when it did not (another writer was first). */
+  private async putIf(item: LedgerItem, condition: (x: ExpressionParts) => string): Promise<boolean> {
+    const x = new ExpressionParts();
+    const ConditionExpression = condition(x);
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression, ...x.attributes() }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Updates the item when the condition holds and returns it as stored; undefined when it did not. */
+  private async updateIf(key: Record<string, string>, x: ExpressionParts, UpdateExpression: string, ConditionExpression: string): Promise<LedgerItem | undefined> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression, ConditionExpression, ReturnValues: 'ALL_NEW', ...x.attributes() }),
+      );
+      return Attributes;
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every page of a query on the table's indexes, as records. */
+  private async queryAll<T>(x: ExpressionParts, input: Omit<QueryCommandInput, 'TableName' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<T[]> {
+    const records: T[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...input, ...x.attributes(), ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      for (const item of page.Items ?? []) records.push(recordOf<T>(item));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return records;
+  }
+}
+
+/** DynamoDB's answer when a ConditionExpression was false: the expected outcome of a lost race. */
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}

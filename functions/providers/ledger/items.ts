@@ -1,0 +1,99 @@
+/**
+ * Records to table items and back: each record's own fields at the top level (so conditions
+ * can name `version`, `state` and `expiresAt`), plus the key attributes the key design in
+ * dynamodb-ledger.ts gives it. The index keys are present only while a record must be listed,
+ * which keeps the indexes sparse.
+ */
+import type { ApprovalRecord, ApprovalState, ChangeRecord, FindingRecord } from '../../core/ledger/types';
+import type { Provider } from '../../core/model/types';
+import { LEDGER_KEYS } from './table-definition';
+
+export type LedgerItem = Record<string, unknown>;
+
+/** The sort key of every item: one item per record, so the entity name is enough. */
+export const SORT_KEY = { finding: 'FINDING', approval: 'APPROVAL', change: 'CHANGE' } as const;
+
+export const PENDING_NOTIFICATIONS = 'PENDING_NOTIFICATIONS';
+export const CHANGES_BY_TIME = 'CHANGES';
+
+/** States in which an approval may still act, so a run must not ask again (as MemoryLedger.findOpenApproval). */
+export const OPEN_APPROVAL_STATES: readonly ApprovalState[] = ['PENDING', 'APPROVED', 'EXECUTING'];
+
+/** Every provider, checked by the compiler against the Provider union so none is forgotten. */
+const PROVIDER_SET: Record<Provider, true> = { istio: true, appmesh: true, envoy: true, x509: true, acm: true, cloudwatch: true, prometheus: true };
+export const PROVIDERS = Object.keys(PROVIDER_SET) as Provider[];
+
+/** Key parts are percent-encoded so a `#` in a name cannot shift the parts of a composite key. */
+const part = (value: string | undefined): string => encodeURIComponent(value ?? '');
+
+export const findingKey = (id: string) => ({ [LEDGER_KEYS.pk]: `FINDING#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.finding });
+export const approvalKey = (id: string) => ({ [LEDGER_KEYS.pk]: `APPROVAL#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.approval });
+export const changeKey = (id: string) => ({ [LEDGER_KEYS.pk]: `CHANGE#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.change });
+
+export const openFindingsPartition = (provider: string) => `OPEN_FINDINGS#${provider}`;
+
+/**
+ * `MESH#<mesh>#NS#<namespace>#<id>` (an absent mesh or namespace is empty): a mesh filter, or a
+ * mesh and namespace filter, is a begins_with on this key rather than a filter over the
+ * provider's whole partition.
+ */
+export function openFindingSortKey(mesh: string | undefined, namespace: string | undefined, id: string): string {
+  return `MESH#${part(mesh)}#NS#${part(namespace)}#${id}`;
+}
+
+/** The begins_with prefix of openFindingSortKey for a mesh, and optionally a namespace within it. */
+export function openFindingSortKeyPrefix(mesh: string, namespace?: string): string {
+  return namespace === undefined ? `MESH#${part(mesh)}#NS#` : `MESH#${part(mesh)}#NS#${part(namespace)}#`;
+}
+
+export const openApprovalsPartition = (findingId: string) => `OPEN_APPROVALS#${findingId}`;
+export const openApprovalSortKey = (requestedAt: string, id: string) => `${requestedAt}#${id}`;
+export const serviceChangesPartition = (service: string) => `SERVICE_CHANGES#${service}`;
+/** ISO times sort as strings, and `#` sorts before every character of one, so `<at>#<id> >= since` exactly when `at >= since`. */
+export const changeSortKey = (at: string, id: string) => `${at}#${id}`;
+
+export function findingItem(record: FindingRecord): LedgerItem {
+  const resource = record.finding.resource;
+  return {
+    ...record,
+    ...findingKey(record.id),
+    ...(record.status === 'open'
+      ? {
+          [LEDGER_KEYS.gsi1pk]: openFindingsPartition(record.finding.provider),
+          [LEDGER_KEYS.gsi1sk]: openFindingSortKey(resource.mesh, resource.namespace, record.id),
+        }
+      : {}),
+    ...(record.notificationPending ? { [LEDGER_KEYS.gsi2pk]: PENDING_NOTIFICATIONS, [LEDGER_KEYS.gsi2sk]: record.id } : {}),
+  };
+}
+
+export function approvalItem(record: ApprovalRecord): LedgerItem {
+  return {
+    ...record,
+    ...approvalKey(record.id),
+    ...(OPEN_APPROVAL_STATES.includes(record.state)
+      ? { [LEDGER_KEYS.gsi1pk]: openApprovalsPartition(record.findingId), [LEDGER_KEYS.gsi1sk]: openApprovalSortKey(record.requestedAt, record.id) }
+      : {}),
+  };
+}
+
+export function changeItem(change: ChangeRecord): LedgerItem {
+  const byTime = changeSortKey(change.at, change.id);
+  return {
+    ...change,
+    ...changeKey(change.id),
+    // Changes are few (the blast-radius limits cap them per run and per hour), so one partition holds them all by time.
+    [LEDGER_KEYS.gsi2pk]: CHANGES_BY_TIME,
+    [LEDGER_KEYS.gsi2sk]: byTime,
+    ...(change.service ? { [LEDGER_KEYS.gsi1pk]: serviceChangesPartition(change.service), [LEDGER_KEYS.gsi1sk]: byTime } : {}),
+  };
+}
+
+const KEY_ATTRIBUTES = new Set<string>(Object.values(LEDGER_KEYS));
+
+/** The record an item holds: the item without its key attributes. */
+export function recordOf<T>(item: LedgerItem): T {
+  const record: LedgerItem = {};
+  for (const [name, value] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(name)) record[name] = value;
+  return record as T;
+}

@@ -1,0 +1,357 @@
+/**
+ * The Ledger contract: one set of expectations that every implementation must meet, run
+ * against MemoryLedger (the reference) and DynamoDbLedger (against dynalite).
+ */
+import type { ApprovalState, FindingRecord, Ledger } from '../../../functions/core/ledger/types';
+import { observeFinding } from '../../../functions/core/pipeline/observe-findings';
+import {
+  APPROVAL_ID,
+  APPROVAL_MESSAGE,
+  approvalRecord,
+  CAROL,
+  changeRecord,
+  cloudTrailTrigger,
+  crdFinding,
+  DAVE,
+  EXPIRED,
+  findingRecord,
+  istioFinding,
+  NOW,
+  paymentsApiFinding,
+} from './fixtures';
+
+export interface LedgerUnderTest {
+  /** A fresh, empty ledger whose notion of "now" is NOW. */
+  create(): Promise<Ledger>;
+  /** Whether reads skip items whose expiresAt has passed. */
+  skipsExpiredItems: boolean;
+}
+
+const ids = (records: Array<{ id: string }>) => records.map((r) => r.id).sort();
+
+export function describeLedgerContract(name: string, subject: LedgerUnderTest): void {
+  describe(`Ledger contract: ${name}`, () => {
+    let ledger: Ledger;
+    beforeEach(async () => {
+      ledger = await subject.create();
+    });
+
+    describe('findings', () => {
+      it('creates a finding once; a second create of the same id returns undefined and changes nothing', async () => {
+        const first = findingRecord(paymentsApiFinding());
+        expect(await ledger.createFinding(first)).toEqual(first);
+        const second = findingRecord(paymentsApiFinding(), { firstSeen: '2026-11-20T15:01:21.000Z', lastSeen: '2026-11-20T15:01:21.000Z' });
+        expect(await ledger.createFinding(second)).toBeUndefined();
+        expect(await ledger.getFinding(first.id)).toEqual(first);
+      });
+
+      it('lets exactly one of several concurrent creates win', async () => {
+        const attempts = await Promise.all([1, 2, 3, 4].map((n) => ledger.createFinding(findingRecord(paymentsApiFinding(), { lastSeen: `2026-11-20T15:01:2${n}.000Z` }))));
+        const winners = attempts.filter((r): r is FindingRecord => r !== undefined);
+        expect(winners).toHaveLength(1);
+        expect(await ledger.getFinding(winners[0].id)).toEqual(winners[0]);
+      });
+
+      it('returns undefined for a finding it never saw', async () => {
+        expect(await ledger.getFinding(paymentsApiFinding().id)).toBeUndefined();
+      });
+
+      it('updates only from the stored version: a stale version returns undefined and leaves the record as it was', async () => {
+        const created = (await ledger.createFinding(findingRecord(paymentsApiFinding())))!;
+        const seenAgain: FindingRecord = { ...created, lastSeen: '2026-11-20T15:31:20.000Z', version: 2 };
+        expect(await ledger.updateFinding(seenAgain)).toEqual(seenAgain);
+        // A run that read version 1 and still believes it current.
+        const stale: FindingRecord = { ...created, status: 'resolved', resolvedAt: '2026-11-20T15:32:00.000Z', version: 2 };
+        expect(await ledger.updateFinding(stale)).toBeUndefined();
+        expect(await ledger.getFinding(created.id)).toEqual(seenAgain);
+      });
+
+      it('does not update a finding that does not exist', async () => {
+        expect(await ledger.updateFinding(findingRecord(paymentsApiFinding(), { version: 2 }))).toBeUndefined();
+        expect(await ledger.getFinding(paymentsApiFinding().id)).toBeUndefined();
+      });
+
+      it('lets exactly one of two concurrent updates from the same version win', async () => {
+        const created = (await ledger.createFinding(findingRecord(paymentsApiFinding())))!;
+        const escalate: FindingRecord = { ...created, finding: { ...created.finding, severity: 'critical' }, version: 2 };
+        const resolve: FindingRecord = { ...created, status: 'resolved', resolvedAt: '2026-11-20T15:05:00.000Z', version: 2 };
+        const results = await Promise.all([ledger.updateFinding(escalate), ledger.updateFinding(resolve)]);
+        const won = results.filter((r) => r !== undefined);
+        expect(won).toHaveLength(1);
+        expect(await ledger.getFinding(created.id)).toEqual(won[0]);
+      });
+
+      it('records one observation when two runs observe the same new finding at once', async () => {
+        const trigger = cloudTrailTrigger();
+        const observations = await Promise.all([observeFinding(ledger, paymentsApiFinding(), trigger, NOW, 24), observeFinding(ledger, paymentsApiFinding(), trigger, NOW, 24)]);
+        expect(observations.filter((o) => o?.notify === 'new')).toHaveLength(1);
+        expect(await ledger.getFinding(paymentsApiFinding().id)).toMatchObject({ status: 'open', version: 1, notificationPending: true, trigger });
+      });
+
+      it('keeps a finding through resolve and reopen, with the fields the pipeline clears removed', async () => {
+        const finding = paymentsApiFinding();
+        await observeFinding(ledger, finding, cloudTrailTrigger(), NOW, 24);
+        const open = (await ledger.getFinding(finding.id))!;
+        const resolved = (await ledger.updateFinding({ ...open, status: 'resolved', resolvedAt: '2026-11-20T15:04:20.000Z', version: 2 }))!;
+        expect((await ledger.listOpenFindings()).map((r) => r.id)).toEqual([]);
+        // observeFinding reopens with `resolvedAt: undefined`: the stored record must simply lack it.
+        const reopened = await observeFinding(ledger, finding, cloudTrailTrigger(), new Date('2026-11-20T16:00:00Z'), 24);
+        expect(reopened?.notify).toBe('new');
+        const stored = (await ledger.getFinding(finding.id))!;
+        expect(stored).toMatchObject({ status: 'open', version: resolved.version + 1, lastSeen: '2026-11-20T16:00:00.000Z' });
+        expect(stored).not.toHaveProperty('resolvedAt', expect.anything());
+        expect(ids(await ledger.listOpenFindings())).toEqual([finding.id]);
+      });
+    });
+
+    describe('listOpenFindings', () => {
+      const appmeshApi = paymentsApiFinding();
+      const appmeshCrd = crdFinding();
+      const istioPayments = istioFinding('payments', 'payments-api');
+      const istioOrders = istioFinding('orders', 'orders-api', 'DISABLED');
+      const istioResolved = istioFinding('payments', 'ledger');
+      const istioSuppressed = istioFinding('payments', 'fraud-scorer');
+
+      beforeEach(async () => {
+        for (const f of [appmeshApi, appmeshCrd, istioPayments, istioOrders]) await ledger.createFinding(findingRecord(f));
+        await ledger.createFinding(findingRecord(istioResolved, { status: 'resolved', resolvedAt: '2026-11-20T14:00:00.000Z', notificationPending: false }));
+        await ledger.createFinding(findingRecord(istioSuppressed, { status: 'suppressed', notificationPending: false }));
+      });
+
+      it('lists every open finding and nothing resolved or suppressed', async () => {
+        const open = await ledger.listOpenFindings();
+        expect(ids(open)).toEqual(ids([appmeshApi, appmeshCrd, istioPayments, istioOrders]));
+        expect(open.find((r) => r.id === appmeshApi.id)).toEqual(findingRecord(appmeshApi));
+      });
+
+      it.each([
+        ['provider istio', { provider: 'istio' }, () => [istioPayments, istioOrders]],
+        ['provider appmesh', { provider: 'appmesh' }, () => [appmeshApi, appmeshCrd]],
+        ['a provider with no findings', { provider: 'x509' }, () => []],
+        ['namespace payments', { namespace: 'payments' }, () => [istioPayments]],
+        ['namespace orders, across providers', { namespace: 'orders' }, () => [istioOrders, appmeshCrd]],
+        ['mesh prod-mesh', { mesh: 'prod-mesh' }, () => [appmeshApi, appmeshCrd]],
+        ['mesh prod (a prefix of prod-mesh, not a match)', { mesh: 'prod' }, () => []],
+        ['mesh and namespace', { mesh: 'prod-mesh', namespace: 'orders' }, () => [appmeshCrd]],
+        ['provider, mesh and namespace with no match', { provider: 'istio', mesh: 'prod-mesh', namespace: 'orders' }, () => []],
+        ['provider and namespace', { provider: 'appmesh', namespace: 'orders' }, () => [appmeshCrd]],
+        ['empty values as no filter', { provider: '', mesh: '', namespace: '' }, () => [appmeshApi, appmeshCrd, istioPayments, istioOrders]],
+      ])('filters by %s', async (_label, filter, expected) => {
+        expect(ids(await ledger.listOpenFindings(filter))).toEqual(ids(expected()));
+      });
+
+      it('stops listing a finding once it is resolved', async () => {
+        const current = (await ledger.getFinding(istioPayments.id))!;
+        await ledger.updateFinding({ ...current, status: 'resolved', resolvedAt: '2026-11-20T15:10:00.000Z', version: current.version + 1 });
+        expect(ids(await ledger.listOpenFindings({ namespace: 'payments' }))).toEqual([]);
+      });
+    });
+
+    describe('listPendingNotifications', () => {
+      it('lists the findings whose notification is owed, until they are marked notified', async () => {
+        const delivered = findingRecord(paymentsApiFinding(), { notificationPending: false, lastNotifiedAt: '2026-11-20T15:01:25.000Z', notifiedSeverity: 'high', slack: APPROVAL_MESSAGE });
+        const owed = findingRecord(istioFinding('payments', 'payments-api'));
+        // A resolved finding whose Slack message still has to be updated.
+        const owedResolution = findingRecord(istioFinding('orders', 'orders-api'), { status: 'resolved', resolvedAt: '2026-11-20T15:01:40.000Z', slack: { channel: 'C07PLATSEC9', ts: '1795186801.000100' } });
+        for (const r of [delivered, owed, owedResolution]) await ledger.createFinding(r);
+        expect(ids(await ledger.listPendingNotifications())).toEqual(ids([owed, owedResolution]));
+
+        await ledger.updateFinding({ ...owed, notificationPending: false, lastNotifiedAt: '2026-11-20T15:02:00.000Z', notifiedSeverity: 'high', slack: { channel: 'C07PLATSEC9', ts: '1795186920.000300' }, version: 2 });
+        const still = await ledger.listPendingNotifications();
+        expect(still).toEqual([owedResolution]);
+      });
+    });
+
+    describe('approvals', () => {
+      it('creates an approval once', async () => {
+        const record = approvalRecord();
+        expect(await ledger.createApproval(record)).toEqual(record);
+        expect(await ledger.createApproval(approvalRecord({ requestedAt: '2026-11-20T15:01:31.000Z' }))).toBeUndefined();
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(record);
+        expect(await ledger.getApproval('rmd-000000000000')).toBeUndefined();
+      });
+
+      it('approves once when two clicks race', async () => {
+        await ledger.createApproval(approvalRecord());
+        const [a, b] = await Promise.all([
+          ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z' }),
+          ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: DAVE, decidedAt: '2026-11-20T15:04:12.000Z' }),
+        ]);
+        const won = [a, b].filter((r) => r !== undefined);
+        expect(won).toHaveLength(1);
+        expect(won[0]).toMatchObject({ id: APPROVAL_ID, state: 'APPROVED', version: 2 });
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(won[0]);
+      });
+
+      it('runs once when two executions race from APPROVED', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z' });
+        const runs = await Promise.all([1, 2, 3].map(() => ledger.transitionApproval(APPROVAL_ID, ['APPROVED'], 'EXECUTING')));
+        expect(runs.filter((r) => r !== undefined)).toHaveLength(1);
+      });
+
+      it('moves PENDING → APPROVED → EXECUTING → SUCCEEDED, keeping earlier fields and counting versions', async () => {
+        const created = (await ledger.createApproval(approvalRecord()))!;
+        const approved = await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z' });
+        expect(approved).toEqual({ ...created, state: 'APPROVED', decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z', version: 2 });
+        const executing = await ledger.transitionApproval(APPROVAL_ID, ['APPROVED'], 'EXECUTING');
+        expect(executing).toEqual({ ...approved, state: 'EXECUTING', version: 3 });
+        const succeeded = await ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'SUCCEEDED', { outcome: 'listener 8080 STRICT at version 4 (chg-01JDQ5K3T8M2)' });
+        expect(succeeded).toEqual({ ...executing, state: 'SUCCEEDED', outcome: 'listener 8080 STRICT at version 4 (chg-01JDQ5K3T8M2)', version: 4 });
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(succeeded);
+      });
+
+      it.each<[ApprovalState, ApprovalState]>([
+        ['EXECUTING', 'FAILED'],
+        ['EXECUTING', 'ROLLED_BACK'],
+        ['PENDING', 'REJECTED'],
+        ['PENDING', 'EXPIRED'],
+        ['APPROVED', 'EXPIRED'],
+      ])('allows %s → %s', async (from, to) => {
+        await ledger.createApproval(approvalRecord({ state: from }));
+        expect(await ledger.transitionApproval(APPROVAL_ID, [from], to)).toMatchObject({ state: to, version: 2 });
+      });
+
+      it.each<[ApprovalState, ApprovalState]>([
+        ['PENDING', 'EXECUTING'],
+        ['PENDING', 'SUCCEEDED'],
+        ['APPROVED', 'SUCCEEDED'],
+        ['REJECTED', 'APPROVED'],
+        ['EXPIRED', 'APPROVED'],
+        ['SUCCEEDED', 'ROLLED_BACK'],
+        ['FAILED', 'EXECUTING'],
+        ['EXECUTING', 'APPROVED'],
+      ])('refuses %s → %s, even when the caller names the stored state', async (stored, to) => {
+        const created = (await ledger.createApproval(approvalRecord({ state: stored })))!;
+        expect(await ledger.transitionApproval(APPROVAL_ID, [stored], to, { decidedBy: CAROL })).toBeUndefined();
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(created);
+      });
+
+      it('returns undefined when the stored state is not in `from` (someone else acted)', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'REJECTED', { decidedBy: DAVE, decidedAt: '2026-11-20T15:03:00.000Z' });
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL })).toBeUndefined();
+        expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'REJECTED', decidedBy: DAVE, version: 2 });
+      });
+
+      it('accepts any listed source state: PENDING or APPROVED may expire', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL });
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING', 'APPROVED'], 'EXPIRED')).toMatchObject({ state: 'EXPIRED', decidedBy: CAROL, version: 3 });
+      });
+
+      it('does not transition an approval that does not exist', async () => {
+        expect(await ledger.transitionApproval('rmd-000000000000', ['PENDING'], 'APPROVED')).toBeUndefined();
+        expect(await ledger.getApproval('rmd-000000000000')).toBeUndefined();
+      });
+
+      it('finds the open approval of a finding while it is PENDING, APPROVED or EXECUTING, and not after', async () => {
+        const findingId = paymentsApiFinding().id;
+        expect(await ledger.findOpenApproval(findingId)).toBeUndefined();
+        await ledger.createApproval(approvalRecord());
+        // Another finding's approval is not this finding's.
+        await ledger.createApproval(approvalRecord({ id: 'rmd-3b9d0e5f7a21', findingId: istioFinding('payments', 'payments-api').id }));
+        expect(await ledger.findOpenApproval(findingId)).toMatchObject({ id: APPROVAL_ID, state: 'PENDING' });
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL });
+        expect(await ledger.findOpenApproval(findingId)).toMatchObject({ id: APPROVAL_ID, state: 'APPROVED' });
+        await ledger.transitionApproval(APPROVAL_ID, ['APPROVED'], 'EXECUTING');
+        expect(await ledger.findOpenApproval(findingId)).toMatchObject({ id: APPROVAL_ID, state: 'EXECUTING' });
+        await ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'SUCCEEDED');
+        expect(await ledger.findOpenApproval(findingId)).toBeUndefined();
+        expect(await ledger.findOpenApproval(istioFinding('payments', 'payments-api').id)).toMatchObject({ id: 'rmd-3b9d0e5f7a21' });
+      });
+
+      it('finds no open approval once it was rejected', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'REJECTED', { decidedBy: CAROL });
+        expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toBeUndefined();
+      });
+
+      it('remembers the Slack message without changing state or version', async () => {
+        const created = (await ledger.createApproval(approvalRecord()))!;
+        await ledger.setApprovalSlack(APPROVAL_ID, APPROVAL_MESSAGE);
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual({ ...created, slack: APPROVAL_MESSAGE });
+        // And the message survives the decision.
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL })).toMatchObject({ slack: APPROVAL_MESSAGE, version: 2 });
+      });
+
+      it('ignores a Slack reference for an approval that does not exist', async () => {
+        await expect(ledger.setApprovalSlack('rmd-000000000000', APPROVAL_MESSAGE)).resolves.toBeUndefined();
+        expect(await ledger.getApproval('rmd-000000000000')).toBeUndefined();
+      });
+    });
+
+    describe('changes', () => {
+      it('records a change and reads it back whole: before, after, who approved, the trigger, when', async () => {
+        const change = changeRecord();
+        await ledger.recordChange(change);
+        expect(await ledger.getChange(change.id)).toEqual(change);
+        expect(await ledger.getChange('chg-unknown')).toBeUndefined();
+      });
+
+      it('lists changes at or after a time, newest first, optionally for one service', async () => {
+        const earlier = changeRecord({ id: 'chg-01JDQ1A2B3C4', at: '2026-11-20T13:58:02.000Z' });
+        const approved = changeRecord();
+        const istio = changeRecord({
+          id: 'chg-01JDQ6Z9Y8X7',
+          provider: 'istio',
+          action: 'istio.peerauthentication.set-strict',
+          target: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'payments', name: 'default' },
+          before: { spec: { mtls: { mode: 'PERMISSIVE' } } },
+          after: { spec: { mtls: { mode: 'STRICT' } } },
+          approvalId: undefined,
+          approvedBy: undefined,
+          at: '2026-11-20T15:20:41.000Z',
+          service: 'istio:payments/payments-api',
+        });
+        const unscoped = changeRecord({ id: 'chg-01JDQ7M4N5P6', at: '2026-11-20T15:30:00.000Z', service: undefined });
+        for (const c of [istio, earlier, unscoped, approved]) await ledger.recordChange(c);
+
+        expect((await ledger.listChanges('2026-11-20T15:00:00.000Z')).map((c) => c.id)).toEqual([unscoped.id, istio.id, approved.id]);
+        // `since` is inclusive.
+        expect((await ledger.listChanges(approved.at)).map((c) => c.id)).toEqual([unscoped.id, istio.id, approved.id]);
+        expect((await ledger.listChanges('2026-11-20T00:00:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).map((c) => c.id)).toEqual([approved.id, earlier.id]);
+        expect(await ledger.listChanges('2026-11-20T15:05:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).toEqual([]);
+        expect(await ledger.listChanges('2026-11-20T15:20:00.000Z', { service: 'istio:payments/payments-api' })).toEqual([istio]);
+      });
+    });
+
+    describe('expired items (expiresAt in the past)', () => {
+      const when = subject.skipsExpiredItems ? it : it.skip;
+
+      when('are left out of open findings and owed notifications, and read as absent', async () => {
+        const live = findingRecord(istioFinding('payments', 'payments-api'));
+        const expired = findingRecord(paymentsApiFinding(), { expiresAt: EXPIRED });
+        await ledger.createFinding(live);
+        await ledger.createFinding(expired);
+        expect(ids(await ledger.listOpenFindings())).toEqual([live.id]);
+        expect(ids(await ledger.listOpenFindings({ provider: 'appmesh', mesh: 'prod-mesh' }))).toEqual([]);
+        expect(ids(await ledger.listPendingNotifications())).toEqual([live.id]);
+        expect(await ledger.getFinding(expired.id)).toBeUndefined();
+      });
+
+      when('count as absent for a create, which then replaces them', async () => {
+        await ledger.createFinding(findingRecord(paymentsApiFinding(), { expiresAt: EXPIRED, version: 7 }));
+        const fresh = findingRecord(paymentsApiFinding());
+        expect(await ledger.createFinding(fresh)).toEqual(fresh);
+        expect(await ledger.getFinding(fresh.id)).toEqual(fresh);
+      });
+
+      when('cannot be found, decided or run when they are approvals', async () => {
+        await ledger.createApproval(approvalRecord({ expiresAt: EXPIRED }));
+        expect(await ledger.getApproval(APPROVAL_ID)).toBeUndefined();
+        expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toBeUndefined();
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL })).toBeUndefined();
+      });
+
+      when('are left out of the changes listed', async () => {
+        await ledger.recordChange(changeRecord({ expiresAt: EXPIRED }));
+        const live = changeRecord({ id: 'chg-01JDQ7M4N5P6', at: '2026-11-20T15:30:00.000Z' });
+        await ledger.recordChange(live);
+        expect(await ledger.listChanges('2026-11-20T00:00:00.000Z')).toEqual([live]);
+        expect(await ledger.listChanges('2026-11-20T00:00:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).toEqual([live]);
+        expect(await ledger.getChange(changeRecord().id)).toBeUndefined();
+      });
+    });
+  });
+}

@@ -1,0 +1,66 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/**
+ * A real DynamoDB-compatible server for tests: dynalite (architect/dynalite) with its
+ * in-memory backend (memory-level), on a free loopback port. Each test file starts its own,
+ * so files share no state and run in parallel.
+ *
+ * What dynalite does not do, and the ledger must not rely on: TTL deletion (it answers
+ * DescribeTimeToLive with DISABLED and has no UpdateTimeToLive) and transactions.
+ */
+export interface DynaliteServer {
+  /** `http://127.0.0.1:<port>`, for a client's `endpoint`. */
+  endpoint: string;
+  /** Closes the server and its open keep-alive connections, dropping every table. */
+  stop(): Promise<void>;
+}
+
+/** The options of `dynalite(options)` (index.js of dynalite 4) that tests use. */
+interface DynaliteOptions {
+  /** How long a new table stays CREATING; 500 ms by default. */
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+  /** Absent: the in-memory store. */
+  path?: string;
+}
+
+// dynalite ships no type declarations; this is the one function its main module exports.
+const dynalite = require('dynalite') as (options?: DynaliteOptions) => Server;
+
+export async function startDynalite(options: DynaliteOptions = {}): Promise<DynaliteServer> {
+  // Tables become ACTIVE at once: a test has no use for the CREATING delay.
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...options });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Port 0: the kernel picks a free port, so parallel test files never collide.
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // The SDK keeps sockets alive; close() alone would wait for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * A DynamoDB client for a dynalite endpoint. The credentials are AWS's documented example
+ * keys (dynalite checks that a request is signed, not by whom).
+ */
+export function dynaliteClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-west-2',
+    credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  });
+}
