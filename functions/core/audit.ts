@@ -1,5 +1,6 @@
 import type { Inventory } from './model/inventory';
 import { dedupeCertificates } from './model/dedupe-certificates';
+import { locateProblems } from './model/locate-problems';
 import type { ModelBuilder } from './model/provider';
 import { mergeModels, type FleetModel } from './model/types';
 import type { Policy } from './policy/types';
@@ -24,8 +25,11 @@ export function auditWithBuilders(inventory: Inventory, options: AuditOptions): 
 
 export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'builders' | 'now'>): FleetModel {
   const parts = options.builders.map((build) => build(inventory, { now: options.now }));
-  const model = dedupeCertificates(mergeModels(parts));
+  const merged = mergeModels(parts);
+  merged.certificates.push(...(inventory.certificates ?? []));
+  const model = dedupeCertificates(merged);
   model.problems.unshift(...inventory.problems);
+  locateProblems(model.problems, inventory);
   return model;
 }
 

@@ -1,13 +1,16 @@
 import type { CertificateRecord, FleetModel } from './types';
 
 /**
- * Two providers may read the same certificate (a PEM file, and the App Mesh listener that
- * names that file). Keep one record per certificate and place, and merge who uses it.
+ * The same certificate can be read twice from one place: by two providers (a PEM file, and
+ * the App Mesh listener that names that file), or under two keys of one Secret (`cacerts`
+ * holds the CA in ca-cert.pem and again in cert-chain.pem). Keep one record per certificate
+ * and object, so one problem gives one finding, and merge who uses it.
  */
 export function dedupeCertificates(model: FleetModel): FleetModel {
   const byKey = new Map<string, CertificateRecord>();
   for (const c of model.certificates) {
-    const key = `${c.fingerprint256 || c.id}\u0000${c.origin.source.file}\u0000${c.origin.key ?? ''}\u0000${c.chainIndex}`;
+    const o = c.origin;
+    const key = `${c.fingerprint256 || c.id}\u0000${o.source.file}\u0000${o.kind}\u0000${o.namespace ?? ''}\u0000${o.name}`;
     const seen = byKey.get(key);
     if (!seen) {
       byKey.set(key, { ...c, usedBy: c.usedBy ? [...c.usedBy] : undefined });

@@ -1,4 +1,4 @@
-import type { ConfigProblem, SourceRef } from './types';
+import type { CertificateRecord, ConfigProblem, SourceRef } from './types';
 
 /**
  * The raw inputs, after parsing and detection by content, before any provider has read them.
@@ -60,6 +60,8 @@ export interface Inventory {
   appmeshApi: Located<AppMeshApiObject>[];
   envoy: Located<any>[];
   pem: Located<PemInput>[];
+  /** Certificates already read from a certificate service (ACM, ACM-PCA), with no document behind them. */
+  certificates: CertificateRecord[];
   /** Documents that parsed but matched no known input kind. */
   unknown: Located<unknown>[];
   problems: ConfigProblem[];
@@ -68,7 +70,7 @@ export interface Inventory {
 }
 
 export function emptyInventory(): Inventory {
-  return { kubernetes: [], appmeshApi: [], envoy: [], pem: [], unknown: [], problems: [], files: [] };
+  return { kubernetes: [], appmeshApi: [], envoy: [], pem: [], certificates: [], unknown: [], problems: [], files: [] };
 }
 
 export function mergeInventories(parts: Inventory[]): Inventory {
@@ -78,6 +80,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.appmeshApi.push(...p.appmeshApi);
     out.envoy.push(...p.envoy);
     out.pem.push(...p.pem);
+    out.certificates.push(...(p.certificates ?? []));
     out.unknown.push(...p.unknown);
     out.problems.push(...p.problems);
     out.files.push(...p.files);

@@ -168,6 +168,9 @@ export interface ConfigProblem {
   name?: string;
   /** The provider whose input it is, when known. */
   provider?: Provider;
+  /** Coordinates of the object at fault (CONTRACT.md: Istio findings set namespace, App Mesh ones mesh). */
+  namespace?: string;
+  mesh?: string;
 }
 
 /** A latency SLO indicator, filled by the metrics providers (issue: SLOs). */

@@ -28,7 +28,7 @@ export type AuditScope =
   | {
       kind: 'all';
       /** The providers this run audits in full: their open findings not seen again are resolved. */
-      providers: Provider[];
+      providers: readonly Provider[];
       meshes?: string[];
       namespaces?: string[];
     }

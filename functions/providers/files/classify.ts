@@ -27,16 +27,16 @@ export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
     doc.body.forEach((item, i) => classifyValue(item, { file: doc.file, line: doc.elementLines?.[i] ?? doc.line }, inventory, `[${i}]`));
     return;
   }
-  classifyValue(doc.body, source, inventory, '');
+  classifyValue(doc.body, source, inventory, '', doc.elementLines);
 }
 
-function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string): void {
+function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[]): void {
   if (!isObject(value)) {
     inventory.unknown.push({ doc: value, source });
     return;
   }
   if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') {
-    classifyKubernetes(value, source, inventory, path);
+    classifyKubernetes(value, source, inventory, path, itemLines);
     return;
   }
   if (isObject(value.static_resources) || isObject(value.staticResources)) {
@@ -51,11 +51,11 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
   inventory.unknown.push({ doc: value, source });
 }
 
-function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, inventory: Inventory, path: string): void {
+function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[]): void {
   const kind = value.kind as string;
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
     const items = Array.isArray(value.items) ? value.items : [];
-    items.forEach((item, i) => classifyValue(item, source, inventory, `${path}${path ? '.' : ''}items[${i}]`));
+    items.forEach((item, i) => classifyValue(item, { file: source.file, line: itemLines?.[i] ?? source.line }, inventory, `${path}${path ? '.' : ''}items[${i}]`));
     return;
   }
   const metadata = value.metadata;
@@ -66,6 +66,7 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
       field: `${path}${path ? '.' : ''}metadata.name`,
       message: `${value.apiVersion} ${kind} has no metadata.name`,
       kind,
+      ...(isObject(metadata) && typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
     });
     return;
   }

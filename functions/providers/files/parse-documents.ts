@@ -8,7 +8,10 @@ export interface RawDocument {
   line: number;
   format: 'yaml' | 'json' | 'pem';
   body: unknown;
-  /** For JSON arrays: the line of each element, so describe-* arrays point at the right item. */
+  /**
+   * The line of each element: of a JSON array (describe-* arrays), or of the `items` of a YAML
+   * `kind: List`, so every item points at its own place.
+   */
   elementLines?: number[];
 }
 
@@ -98,7 +101,7 @@ function parseYamlWhole(file: string, text: string, chunks: YamlChunk[]): Parsed
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i];
     if (body === null || body === undefined) continue;
-    documents.push({ file, line: firstContentLine(docChunks[i].text, docChunks[i].line), format: 'yaml', body });
+    documents.push(yamlDocument(file, docChunks[i], body));
   }
   return { documents, problems: [] };
 }
@@ -112,7 +115,7 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
     try {
       const body = yaml.load(chunk.text, { filename: file });
       if (body === null || body === undefined) continue;
-      documents.push({ file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body });
+      documents.push(yamlDocument(file, chunk, body));
     } catch (err) {
       const e = err as yaml.YAMLException;
       const line = chunk.line + (e.mark?.line ?? 0);
@@ -120,6 +123,43 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
     }
   }
   return { documents, problems };
+}
+
+function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocument {
+  const doc: RawDocument = { file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body };
+  const items = (body as { items?: unknown })?.items;
+  if (Array.isArray(items) && typeof (body as { kind?: unknown }).kind === 'string') {
+    const lines = listItemLines(chunk.text, chunk.line);
+    if (lines.length === items.length) doc.elementLines = lines;
+  }
+  return doc;
+}
+
+/**
+ * The lines where the entries of a top-level `items:` block sequence start (a `kind: List`
+ * from `kubectl get -o yaml`). Empty when the layout is not the plain one; callers then fall
+ * back to the List's own line.
+ */
+export function listItemLines(text: string, startLine: number): number[] {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => /^items:\s*(#.*)?$/.test(l));
+  if (at < 0) return [];
+  const out: number[] = [];
+  let indent = -1;
+  for (let i = at + 1; i < lines.length; i++) {
+    const l = lines[i];
+    const content = l.trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    const ind = l.length - content.length;
+    const entry = content === '-' || content.startsWith('- ');
+    if (indent < 0) {
+      if (!entry) return [];
+      indent = ind;
+    }
+    if (ind < indent || (ind === indent && !entry)) break;
+    if (ind === indent && entry) out.push(startLine + i);
+  }
+  return out;
 }
 
 /** True when the text holds more than blank lines and comments. */

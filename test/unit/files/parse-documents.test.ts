@@ -45,10 +45,18 @@ describe('multi-document YAML', () => {
     expect(chunks.map((c) => c.line)).toEqual([1, 6]);
   });
 
-  it('flattens kind: List and keeps the List line for its items', () => {
-    const text = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: orders\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: orders-api\n    namespace: orders\n`;
+  it('flattens kind: List and gives each item its own line', () => {
+    const text = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: orders\n# the API\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: orders-api\n    namespace: orders\nmetadata:\n  resourceVersion: ""\n`;
     const inv = inventoryOf('list.yaml', text);
-    expect(inv.kubernetes.map((k) => k.doc.kind)).toEqual(['Namespace', 'Deployment']);
+    expect(inv.kubernetes.map((k) => [k.doc.kind, k.source.line])).toEqual([
+      ['Namespace', 4],
+      ['Deployment', 9],
+    ]);
+  });
+
+  it('finds List items indented under items:', () => {
+    const text = `---\napiVersion: v1\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: b}\nkind: List\n`;
+    expect(inventoryOf('l.yaml', text).kubernetes.map((k) => k.source.line)).toEqual([4, 7]);
   });
 
   it('names the field when a Kubernetes object has no metadata.name', () => {

@@ -1,0 +1,81 @@
+import type { AuditScope, Trigger } from '../../core/pipeline/trigger';
+import { AcmEventError, readAcmExpiryEvent } from '../../providers/acm/expiry-event';
+import { scopeFromConfigItem } from './config-item';
+import { EventError } from './event-error';
+import { actorOf, isOwnChange } from './own-change';
+import type { EventBridgeEvent } from './parse-eventbridge';
+
+export type ClassifiedEvent =
+  | { kind: 'audit'; trigger: Trigger; scope: AuditScope }
+  | { kind: 'ignored'; reason: string; trigger: Trigger };
+
+export interface ClassifyOptions {
+  /** meshgov's own role(s): changes they make never start a run. */
+  remediatorRoleArns: string[];
+  /** The App Mesh CloudTrail parser (functions/providers/appmesh/live). */
+  scopeFromCloudTrail: (event: EventBridgeEvent) => AuditScope;
+  /** Meshes the deployment governs; events for others are ignored. Empty: all. */
+  meshes: string[];
+}
+
+const APPMESH_CALL = 'AWS API Call via CloudTrail';
+const CONFIG_CHANGE = 'Config Configuration Item Change';
+const SCHEDULE = 'Scheduled Event';
+const ACM_EXPIRY = 'ACM Certificate Approaching Expiration';
+
+/**
+ * The trigger stage on AWS: an EventBridge event becomes a scope to audit, or is ignored with
+ * a reason (meshgov's own change, a mesh not governed). Anything unknown is an EventError.
+ */
+export function classifyEvent(event: EventBridgeEvent, options: ClassifyOptions): ClassifiedEvent {
+  const kind = `${event.source} / ${event['detail-type']}`;
+  if (event.source === 'aws.appmesh' && event['detail-type'] === APPMESH_CALL) {
+    const detail = event.detail ?? {};
+    const actor = actorOf(detail);
+    const trigger = triggerOf(event, 'cloudtrail', `${detail.eventName ?? 'App Mesh call'} ${resourceName(detail)} by ${shortActor(actor)}`, actor);
+    if (isOwnChange(detail, options.remediatorRoleArns)) return { kind: 'ignored', reason: "meshgov's own change", trigger };
+    if (detail.errorCode) return { kind: 'ignored', reason: `the call failed (${detail.errorCode}): nothing changed`, trigger };
+    return governed(options, { kind: 'audit', trigger, scope: options.scopeFromCloudTrail(event) });
+  }
+  if (event.source === 'aws.config' && event['detail-type'] === CONFIG_CHANGE) {
+    const item = event.detail?.configurationItem ?? {};
+    const trigger = triggerOf(event, 'aws-config', `AWS Config recorded a change to ${item.resourceType ?? 'a resource'} ${item.resourceName ?? ''}`.trim());
+    return governed(options, { kind: 'audit', trigger, scope: scopeFromConfigItem(event) });
+  }
+  if (event.source === 'aws.events' && event['detail-type'] === SCHEDULE) {
+    const trigger = triggerOf(event, 'schedule', 'scheduled full audit');
+    return { kind: 'audit', trigger, scope: { kind: 'all', providers: ['appmesh', 'acm'], ...(options.meshes.length ? { meshes: options.meshes } : {}) } };
+  }
+  if (event.source === 'aws.acm' && event['detail-type'] === ACM_EXPIRY) {
+    try {
+      const read = readAcmExpiryEvent(event, new Date(event.time));
+      return { kind: 'audit', trigger: read.trigger, scope: read.scope };
+    } catch (err) {
+      if (err instanceof AcmEventError) throw new EventError(err.field, err.message.replace(`${err.field}: `, ''), err.eventId ?? event.id);
+      throw err;
+    }
+  }
+  throw new EventError('detail-type', `unknown event ${kind}`, event.id);
+}
+
+function governed(options: ClassifyOptions, c: { kind: 'audit'; trigger: Trigger; scope: AuditScope }): ClassifiedEvent {
+  if (c.scope.kind === 'appmesh-resource' && options.meshes.length > 0 && !options.meshes.includes(c.scope.mesh)) {
+    return { kind: 'ignored', reason: `mesh ${c.scope.mesh} is not governed by this deployment`, trigger: c.trigger };
+  }
+  return c;
+}
+
+function triggerOf(event: EventBridgeEvent, source: Trigger['source'], summary: string, actor?: string): Trigger {
+  return { source, eventId: event.id, eventTime: event.time, ...(actor ? { actor } : {}), summary };
+}
+
+function resourceName(detail: any): string {
+  const p = detail.requestParameters ?? {};
+  return p.virtualNodeName ?? p.virtualGatewayName ?? p.virtualServiceName ?? p.virtualRouterName ?? p.routeName ?? p.gatewayRouteName ?? p.meshName ?? '';
+}
+
+/** `arn:aws:sts::1:assumed-role/Role/alice@example.com` → `alice@example.com`; an IAM user → its name. */
+export function shortActor(actor?: string): string {
+  if (!actor) return 'an unknown principal';
+  return actor.split('/').pop() ?? actor;
+}

@@ -1,0 +1,84 @@
+import type { ApprovalRecord, Ledger } from '../ledger/types';
+import { routeFor } from '../pipeline/route';
+import type { Policy } from '../policy/types';
+import type { ApproverDirectory } from './approver-directory';
+import type { Decision, DecisionRequest, Refusal, RefusalReason } from './decision';
+
+export interface DecideDeps {
+  ledger: Ledger;
+  directory: ApproverDirectory;
+  /** The current rules: ownership decides who may approve, now rather than when asked. */
+  policy: Policy;
+  clock: () => Date;
+}
+
+/**
+ * Decides one Approve, Reject or Undo click. In order:
+ * 1. the approval must exist, be of the button's kind, and still be PENDING;
+ * 2. the clicker must be one of the owning team's approvers (by user id or user group); a team
+ *    with no approvers refuses everyone, and a Slack failure refuses rather than guesses;
+ * 3. the person whose change caused the finding may not approve (or undo) its fix; they may reject it;
+ * 4. an approval past `approvalExpiresAt` is moved to EXPIRED and cannot be decided;
+ * 5. the decision is one conditional ledger write (PENDING → APPROVED / REJECTED): of two racing
+ *    clicks exactly one takes effect, and the other is told who decided first.
+ */
+export async function decide(request: DecisionRequest, deps: DecideDeps): Promise<Decision> {
+  const { ledger } = deps;
+  const approval = await ledger.getApproval(request.approvalId);
+  if (!approval) return refused(request, 'unknown-approval');
+  const isUndo = approval.undoOf !== undefined;
+  if (isUndo !== (request.verb === 'undo')) return refused(request, 'wrong-button', approval);
+  if (approval.state !== 'PENDING') return refused(request, 'already-decided', approval);
+
+  // Ownership as the rules say now: a team whose approvers changed since the request decides with the new list.
+  const route = routeFor(approval.finding, deps.policy);
+  const owned = { ...approval, ...(route.team ? { team: route.team } : {}) };
+  if (route.approvers.users.length === 0 && route.approvers.usergroups.length === 0) return refused(request, 'no-approvers', owned);
+  try {
+    if (!(await deps.directory.isApprover(request.slackUserId, route))) return refused(request, 'not-approver', owned);
+    if (request.verb !== 'reject' && approval.causedBy !== undefined) {
+      const author = await deps.directory.slackUserForActor(approval.causedBy);
+      if (author === request.slackUserId) return refused(request, 'self-approval', owned);
+    }
+  } catch (err) {
+    return { kind: 'refused', refusal: { ...refusal(request, 'directory-unavailable', owned), error: errorText(err) } };
+  }
+
+  const now = deps.clock();
+  if (now.getTime() >= Date.parse(approval.approvalExpiresAt)) {
+    const expired = await ledger.transitionApproval(approval.id, ['PENDING'], 'EXPIRED', {
+      outcome: `expired at ${approval.approvalExpiresAt} before anyone decided; nothing was changed`,
+    });
+    const current = expired ?? (await ledger.getApproval(approval.id)) ?? approval;
+    return { kind: 'refused', refusal: refusal(request, 'expired', current), ...(expired ? { changed: expired } : {}) };
+  }
+
+  const to = request.verb === 'reject' ? 'REJECTED' : 'APPROVED';
+  const decided = await ledger.transitionApproval(approval.id, ['PENDING'], to, { decidedBy: request.slackUserId, decidedAt: now.toISOString() });
+  if (!decided) {
+    // Lost the race: tell the clicker what the winner did.
+    const winner = (await ledger.getApproval(approval.id)) ?? approval;
+    return refused(request, 'already-decided', winner);
+  }
+  return { kind: 'decided', verb: request.verb, approval: decided };
+}
+
+function refused(request: DecisionRequest, reason: RefusalReason, approval?: ApprovalRecord): Decision {
+  return { kind: 'refused', refusal: refusal(request, reason, approval) };
+}
+
+function refusal(request: DecisionRequest, reason: RefusalReason, approval?: ApprovalRecord): Refusal {
+  const out: Refusal = { reason, approvalId: request.approvalId, verb: request.verb };
+  if (!approval) return out;
+  out.state = approval.state;
+  out.approvalExpiresAt = approval.approvalExpiresAt;
+  if (approval.team) out.team = approval.team;
+  if (approval.decidedBy) out.decidedBy = approval.decidedBy;
+  if (approval.decidedAt) out.decidedAt = approval.decidedAt;
+  if (reason === 'self-approval' && approval.causedBy) out.causedBy = approval.causedBy;
+  return out;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

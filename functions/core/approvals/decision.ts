@@ -1,0 +1,56 @@
+import type { ApprovalRecord, ApprovalState } from '../ledger/types';
+
+/** What a button asks: Approve or Reject an approval request, or Undo an automatic change. */
+export type ApprovalVerb = 'approve' | 'reject' | 'undo';
+
+/** One click, as the interactivity endpoint read it from a verified Slack request. */
+export interface DecisionRequest {
+  approvalId: string;
+  verb: ApprovalVerb;
+  /** The clicker's Slack user id (`user.id` of the block_actions payload). */
+  slackUserId: string;
+}
+
+export type RefusalReason =
+  /** No approval with that id is on record (or it aged out of the ledger). */
+  | 'unknown-approval'
+  /** An Undo button on an approval request, or Approve/Reject on an Undo. */
+  | 'wrong-button'
+  /** Someone decided first (a racing click), or the request is already past deciding. */
+  | 'already-decided'
+  /** The approval's time ran out; it is now EXPIRED. */
+  | 'expired'
+  /** The owning team lists no approvers, so nobody may decide (fail closed). */
+  | 'no-approvers'
+  | 'not-approver'
+  /** The clicker made the change that caused the finding. */
+  | 'self-approval'
+  /** Slack could not say who the approvers are or who caused the change; refused rather than guessed. */
+  | 'directory-unavailable';
+
+/** Why a click did nothing, with the facts a message to the clicker needs. */
+export interface Refusal {
+  reason: RefusalReason;
+  approvalId: string;
+  verb: ApprovalVerb;
+  /** The owning team, when routing named one. */
+  team?: string;
+  /** The approval's state when refused (already-decided, expired). */
+  state?: ApprovalState;
+  decidedBy?: string;
+  decidedAt?: string;
+  approvalExpiresAt?: string;
+  /** Who caused the finding, as the trigger named them (self-approval). */
+  causedBy?: string;
+  /** What went wrong asking Slack (directory-unavailable). */
+  error?: string;
+}
+
+export type Decision =
+  /** The click took effect: the approval is now APPROVED (approve, undo) or REJECTED. */
+  | { kind: 'decided'; verb: ApprovalVerb; approval: ApprovalRecord }
+  /**
+   * The click did nothing. `changed` is the approval when refusing moved it (PENDING → EXPIRED),
+   * so its message must be redrawn.
+   */
+  | { kind: 'refused'; refusal: Refusal; changed?: ApprovalRecord };

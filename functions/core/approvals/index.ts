@@ -1,0 +1,20 @@
+/**
+ * Approvals: who may decide a Slack click (decide), and running an approved fix or Undo exactly
+ * once with every check repeated at execution time (executeApproval). Pure logic over the
+ * Ledger and small ports; no cloud SDK.
+ */
+export type { ApproverDirectory } from './approver-directory';
+export { actorEmail } from './actor-email';
+export type { ApprovalVerb, Decision, DecisionRequest, Refusal, RefusalReason } from './decision';
+export { decide, type DecideDeps } from './decide';
+export { blockersOf, freshScopeFor, recheckApproval, type Recheck } from './recheck';
+export {
+  approvalTrigger,
+  DEFER_SECONDS,
+  executeApproval,
+  type ExecuteApprovalDeps,
+  type ExecutionOutcome,
+  type FreshStateReader,
+  type RunCounter,
+} from './execute-approval';
+export { sameJson } from './same-json';

@@ -1,0 +1,63 @@
+import type { Finding, Remediation } from '../findings';
+import type { ApprovalRecord } from '../ledger/types';
+import type { AuditScope } from '../pipeline/trigger';
+import type { AuditReport } from '../report/report';
+import { sameJson } from './same-json';
+
+/** The verdict of checking an approved fix again on fresh state. */
+export type Recheck = { ok: true; finding: Finding } | { ok: false; reason: string };
+
+/**
+ * What to read again before an approved fix runs: the finding's whole mesh (App Mesh) or
+ * namespace (Istio), because its preconditions depend on the resource's clients and
+ * neighbours, not on the resource alone.
+ */
+export function freshScopeFor(finding: Finding): AuditScope {
+  if (finding.provider === 'istio' && finding.resource.namespace) return { kind: 'istio-namespace', namespace: finding.resource.namespace };
+  if (finding.provider === 'appmesh' && finding.resource.mesh) return { kind: 'all', providers: ['appmesh'], meshes: [finding.resource.mesh] };
+  return { kind: 'all', providers: [finding.provider] };
+}
+
+/**
+ * Holds the approved fix against a fresh audit. It may run only when
+ * - the finding is still there (same fingerprint): nothing to fix otherwise;
+ * - the fix planned now is the one approved: same action and the exact same change, which also
+ *   pins the resource's version (App Mesh `expectedVersion`, Kubernetes `resourceVersion`), so a
+ *   resource changed since the request is refused rather than overwritten;
+ * - no precondition broke since: every blocker the plan names now was already in the reason the
+ *   approver read, and the fix did not become manual-only.
+ */
+export function recheckApproval(approval: ApprovalRecord, fresh: AuditReport): Recheck {
+  const approved = approval.remediation;
+  const finding = fresh.findings.find((f) => f.id === approval.findingId);
+  if (!finding) return { ok: false, reason: 'the finding is no longer there: it was fixed or changed since the request' };
+  const now = finding.remediation;
+  if (!now) return { ok: false, reason: 'meshgov no longer plans a fix for this finding' };
+  if (now.action !== approved.action) return { ok: false, reason: `the fix is now ${now.action}, not the approved ${approved.action}` };
+  if (now.mode === 'manual') return { ok: false, reason: `the fix now needs a person: ${now.reason}` };
+  if (!sameJson(now.change, approved.change)) {
+    return { ok: false, reason: `the resource changed since the request, so the approved change no longer applies as shown${versionNote(approved, now)}` };
+  }
+  const seen = new Set(blockersOf(approved.reason));
+  const broken = blockersOf(now.reason).filter((b) => !seen.has(b));
+  if (broken.length > 0) return { ok: false, reason: `a precondition no longer holds: ${broken.join('; ')}` };
+  return { ok: true, finding };
+}
+
+const BLOCKERS_PREFIX = 'preconditions do not hold: ';
+
+/** The blockers a plan's reason lists (functions/core/remediation/plan.ts writes them `; `-separated). */
+export function blockersOf(reason: string): string[] {
+  if (!reason.startsWith(BLOCKERS_PREFIX)) return [];
+  return reason
+    .slice(BLOCKERS_PREFIX.length)
+    .split('; ')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+}
+
+function versionNote(approved: Remediation, now: Remediation): string {
+  const was = approved.change.expectedVersion ?? (approved.change.target as Record<string, unknown> | undefined)?.resourceVersion;
+  const is = now.change.expectedVersion ?? (now.change.target as Record<string, unknown> | undefined)?.resourceVersion;
+  return was !== undefined && is !== undefined && was !== is ? ` (version ${String(was)} then, ${String(is)} now)` : '';
+}

@@ -1,0 +1,25 @@
+import type { Inventory } from './inventory';
+import type { ConfigProblem } from './types';
+
+/**
+ * Gives each problem the coordinates of the object it is about (the namespace of a Kubernetes
+ * object, the mesh of an App Mesh one), found by the document's file and line, so a
+ * config-invalid finding names them as every other finding does.
+ */
+export function locateProblems(problems: ConfigProblem[], inventory: Inventory): void {
+  if (problems.length === 0) return;
+  const byPlace = new Map<string, { namespace?: string; mesh?: string }>();
+  for (const k of inventory.kubernetes) {
+    const ns = k.doc.metadata?.namespace;
+    if (ns) byPlace.set(`${k.source.file}:${k.source.line}`, { namespace: ns });
+  }
+  for (const a of inventory.appmeshApi) {
+    if (typeof a.doc.data?.meshName === 'string') byPlace.set(`${a.source.file}:${a.source.line}`, { mesh: a.doc.data.meshName });
+  }
+  for (const p of problems) {
+    if (p.namespace !== undefined || p.mesh !== undefined) continue;
+    const place = byPlace.get(`${p.file}:${p.line}`);
+    if (place?.namespace) p.namespace = place.namespace;
+    if (place?.mesh) p.mesh = place.mesh;
+  }
+}
