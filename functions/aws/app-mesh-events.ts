@@ -8,6 +8,7 @@ import { EventError } from './events/event-error';
 import { parseEventBridgeBody, type EventBridgeEvent } from './events/parse-eventbridge';
 import type { HubDeps } from './hub/hub-deps';
 import { processEvent, type ProcessOutcome } from './hub/process-event';
+import { wireHubDeps } from './hub/wire';
 
 /**
  * The hub's event function: EventBridge rules (App Mesh CloudTrail calls, AWS Config items,
@@ -66,3 +67,8 @@ export function createAppMeshEventsHandler(depsFactory: () => Promise<HubDeps>, 
     }
   };
 }
+
+/** The Lambda entry point (cdk/lib/constructs/app-mesh-auditor.ts). */
+export const handler = createAppMeshEventsHandler(() => wireHubDeps(), {
+  idempotencyTable: process.env.MESHGOV_IDEMPOTENCY_TABLE ?? 'meshgov-idempotency',
+});

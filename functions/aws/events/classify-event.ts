@@ -35,7 +35,17 @@ export function classifyEvent(event: EventBridgeEvent, options: ClassifyOptions)
     const trigger = triggerOf(event, 'cloudtrail', `${detail.eventName ?? 'App Mesh call'} ${resourceName(detail)} by ${shortActor(actor)}`, actor);
     if (isOwnChange(detail, options.remediatorRoleArns)) return { kind: 'ignored', reason: "meshgov's own change", trigger };
     if (detail.errorCode) return { kind: 'ignored', reason: `the call failed (${detail.errorCode}): nothing changed`, trigger };
-    return governed(options, { kind: 'audit', trigger, scope: options.scopeFromCloudTrail(event) });
+    let scope: AuditScope;
+    try {
+      scope = options.scopeFromCloudTrail(event);
+    } catch (err) {
+      // The parser marks calls that change nothing meshgov audits (e.g. tagging) as ignorable.
+      if ((err as { ignorable?: boolean }).ignorable) return { kind: 'ignored', reason: (err as Error).message, trigger };
+      if (err instanceof EventError) throw err;
+      const field = (err as { field?: string }).field;
+      throw new EventError(field ?? 'detail', (err as Error).message.replace(`${field}: `, ''), event.id);
+    }
+    return governed(options, { kind: 'audit', trigger, scope });
   }
   if (event.source === 'aws.config' && event['detail-type'] === CONFIG_CHANGE) {
     const item = event.detail?.configurationItem ?? {};

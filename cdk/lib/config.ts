@@ -1,0 +1,77 @@
+import type { Node } from 'constructs';
+
+/** The deployment's settings, read from `cdk.json` context (or `-c key=value`) and validated. */
+export interface MeshGovConfig {
+  /** App Mesh meshes meshgov may change; reads cover every mesh in the account. */
+  meshes: string[];
+  regions: string[];
+  dryRun: boolean;
+  slackChannel?: string;
+  /** The GCP agent's executeRemediation URL, when Istio remediations are dispatched. */
+  agentUrl?: string;
+  /** The scheduled full audit, as an EventBridge schedule expression. */
+  schedule: string;
+}
+
+export class ConfigError extends Error {
+  constructor(key: string, message: string) {
+    super(`cdk.json context "${key}": ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MESH_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export function readConfig(node: Node): MeshGovConfig {
+  const meshes = list(node, 'meshgov:meshes');
+  for (const m of meshes) if (!MESH_NAME.test(m)) throw new ConfigError('meshgov:meshes', `"${m}" is not an App Mesh mesh name`);
+  const regions = list(node, 'meshgov:regions');
+  if (regions.length === 0) throw new ConfigError('meshgov:regions', 'name at least one region, e.g. ["us-west-2"]');
+  for (const r of regions) if (!REGION.test(r)) throw new ConfigError('meshgov:regions', `"${r}" is not an AWS region`);
+  const dryRun = bool(node, 'meshgov:dryRun', true);
+  const slackChannel = optionalString(node, 'meshgov:slackChannel');
+  if (slackChannel !== undefined && !/^[#CG][A-Za-z0-9_.-]+$/.test(slackChannel)) {
+    throw new ConfigError('meshgov:slackChannel', `"${slackChannel}" is not a channel (#name or an id such as C0123ABCD)`);
+  }
+  const agentUrl = optionalString(node, 'meshgov:agentUrl');
+  if (agentUrl !== undefined && !/^https:\/\/[^\s/]+/.test(agentUrl)) throw new ConfigError('meshgov:agentUrl', `"${agentUrl}" is not an https URL`);
+  const schedule = optionalString(node, 'meshgov:schedule') ?? 'cron(0 6 * * ? *)';
+  if (!/^(cron|rate)\(.+\)$/.test(schedule)) throw new ConfigError('meshgov:schedule', `"${schedule}" is not a schedule expression such as cron(0 6 * * ? *)`);
+  return { meshes, regions, dryRun, schedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}) };
+}
+
+function raw(node: Node, key: string): unknown {
+  const v = node.tryGetContext(key);
+  // `-c key=value` passes strings; JSON in them is allowed for lists and booleans.
+  if (typeof v === 'string' && /^[[{]|^(true|false)$/.test(v.trim())) {
+    try {
+      return JSON.parse(v);
+    } catch {
+      throw new ConfigError(key, `not valid JSON: ${v}`);
+    }
+  }
+  return v;
+}
+
+function list(node: Node, key: string): string[] {
+  const v = raw(node, key);
+  if (v === undefined) return [];
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(key, 'must be a list of strings');
+  return v as string[];
+}
+
+function bool(node: Node, key: string, fallback: boolean): boolean {
+  const v = raw(node, key);
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ConfigError(key, 'must be true or false');
+  return v;
+}
+
+function optionalString(node: Node, key: string): string | undefined {
+  const v = raw(node, key);
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new ConfigError(key, 'must be a string');
+  return v;
+}

@@ -1,0 +1,175 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { MeshGovConfig } from '../config';
+import { MeshGovFunction } from './meshgov-function';
+
+/** Every App Mesh write that can change a finding (CloudTrail event names). */
+export const APPMESH_EVENT_NAMES = ['VirtualNode', 'VirtualGateway', 'VirtualService', 'VirtualRouter', 'Route', 'GatewayRoute', 'Mesh'].flatMap((kind) =>
+  ['Create', 'Update', 'Delete'].map((verb) => `${verb}${kind}`),
+);
+
+export interface AppMeshAuditorProps {
+  config: MeshGovConfig;
+  ledger: dynamodb.Table;
+  idempotency: dynamodb.Table;
+  /** Extra environment (Slack secret, agent URL, link secret) set by the stack. */
+  environment?: Record<string, string>;
+}
+
+/**
+ * The App Mesh side of the hub: EventBridge rules for App Mesh CloudTrail calls, AWS Config
+ * items, ACM expiry and the schedule all deliver into one queue; one function audits what
+ * each event touched. Failed events go to a dead-letter queue with an alarm on it.
+ */
+export class AppMeshAuditor extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly function: MeshGovFunction;
+  readonly deadLetterAlarm: cloudwatch.Alarm;
+  readonly rules: events.Rule[];
+
+  constructor(scope: Construct, id: string, props: AppMeshAuditorProps) {
+    super(scope, id);
+    const { config } = props;
+    const stack = Stack.of(this);
+    const timeout = Duration.minutes(5);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Events', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS: at least six times the function timeout, so a batch is not redelivered while it runs.
+      visibilityTimeout: Duration.minutes(30),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+    });
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'meshgov: an event could not be processed and is in the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.function = new MeshGovFunction(this, 'Auditor', {
+      entry: 'app-mesh-events.ts',
+      description: 'meshgov hub: audits App Mesh changes, ACM expiry and the schedule; remediates what is safe',
+      timeout,
+      environment: {
+        MESHGOV_DRY_RUN: String(config.dryRun),
+        MESHGOV_LEDGER_TABLE: props.ledger.tableName,
+        MESHGOV_IDEMPOTENCY_TABLE: props.idempotency.tableName,
+        MESHGOV_MESHES: config.meshes.join(','),
+        POWERTOOLS_SERVICE_NAME: 'meshgov-hub',
+        ...props.environment,
+      },
+    });
+    const fn = this.function.fn;
+    // The function's own role makes meshgov's changes; events from it are recognised and ignored.
+    fn.addEnvironment('MESHGOV_REMEDIATOR_ROLE_ARNS', fn.role!.roleArn);
+    fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    props.ledger.grantReadWriteData(fn);
+    props.idempotency.grantReadWriteData(fn);
+    this.grantAppMesh(fn.role!, stack, config);
+
+    const target = new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) });
+    this.rules = [
+      new events.Rule(this, 'AppMeshCalls', {
+        description: 'meshgov: App Mesh create, update and delete calls (CloudTrail)',
+        eventPattern: {
+          source: ['aws.appmesh'],
+          detailType: ['AWS API Call via CloudTrail'],
+          detail: { eventSource: ['appmesh.amazonaws.com'], eventName: APPMESH_EVENT_NAMES },
+        },
+        targets: [target],
+      }),
+      new events.Rule(this, 'AppMeshConfigItems', {
+        description: 'meshgov: AWS Config configuration item changes of App Mesh resources',
+        eventPattern: {
+          source: ['aws.config'],
+          detailType: ['Config Configuration Item Change'],
+          detail: { messageType: ['ConfigurationItemChangeNotification'], configurationItem: { resourceType: events.Match.prefix('AWS::AppMesh::') } },
+        },
+        targets: [target],
+      }),
+      new events.Rule(this, 'AcmExpiry', {
+        description: 'meshgov: ACM certificates approaching expiration',
+        eventPattern: { source: ['aws.acm'], detailType: ['ACM Certificate Approaching Expiration'] },
+        targets: [target],
+      }),
+      new events.Rule(this, 'Schedule', {
+        description: 'meshgov: scheduled full audit',
+        schedule: events.Schedule.expression(config.schedule),
+        targets: [target],
+      }),
+    ];
+  }
+
+  /** Least privilege: read everything App Mesh and ACM, write only the listed meshes' nodes and gateways. */
+  private grantAppMesh(role: iam.IRole, stack: Stack, config: MeshGovConfig): void {
+    const meshArn = (mesh: string, rest: string) => stack.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: `${mesh}${rest}` });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAppMesh',
+        actions: ['appmesh:ListMeshes'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeAppMesh',
+        actions: [
+          'appmesh:DescribeMesh',
+          'appmesh:ListVirtualNodes',
+          'appmesh:DescribeVirtualNode',
+          'appmesh:ListVirtualGateways',
+          'appmesh:DescribeVirtualGateway',
+          'appmesh:ListVirtualServices',
+          'appmesh:DescribeVirtualService',
+          'appmesh:ListVirtualRouters',
+          'appmesh:DescribeVirtualRouter',
+          'appmesh:ListRoutes',
+          'appmesh:DescribeRoute',
+          'appmesh:ListGatewayRoutes',
+          'appmesh:DescribeGatewayRoute',
+        ],
+        // Shared meshes live in their owner's account, so the account is a wildcard for reads.
+        resources: [`arn:${stack.partition}:appmesh:${stack.region}:*:mesh/*`],
+      }),
+    );
+    if (config.meshes.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RemediateAppMesh',
+          actions: ['appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualGateway'],
+          resources: config.meshes.flatMap((m) => [meshArn(m, '/virtualNode/*'), meshArn(m, '/virtualGateway/*')]),
+        }),
+      );
+    }
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCertificates',
+        actions: ['acm:DescribeCertificate'],
+        resources: [stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' })],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadPrivateCAs',
+        actions: ['acm-pca:DescribeCertificateAuthority'],
+        resources: [stack.formatArn({ service: 'acm-pca', resource: 'certificate-authority', resourceName: '*' })],
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { resolveDryRun } from '../../core/pipeline/govern';
+import { loadPolicy } from '../../core/policy/load';
+import { acmCertificateSource } from '../../providers/acm';
+import { buildAppMeshModel } from '../../providers/appmesh';
+import { appMeshExecutor, appMeshSource, MeshSnapshotCache, scopeFromCloudTrail } from '../../providers/appmesh/live';
+import { DynamoDbLedger } from '../../providers/ledger';
+import type { HubDeps } from './hub-deps';
+import { hubSource } from './hub-source';
+
+/** A required environment variable, or a clear error naming it (a deployment mistake, not an event's). */
+export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set (the CDK app sets it; see CONTRACT.md "Runtime configuration")`);
+  return v;
+}
+
+export function listEnv(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * The hub's real dependencies, from the function's environment. Built once per container:
+ * the SDK clients, the mesh snapshot cache and the policy are reused across invocations.
+ * Every AWS client honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>.
+ */
+export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise<HubDeps> {
+  const policy = loadPolicy();
+  const region = env.AWS_REGION;
+  const meshes = listEnv(env, 'MESHGOV_MESHES');
+  const cache = new MeshSnapshotCache();
+  const requestsPerSecond = env.MESHGOV_APPMESH_RPS ? Number(env.MESHGOV_APPMESH_RPS) : undefined;
+  const appmesh = appMeshSource({ region, cache, ...(requestsPerSecond ? { requestsPerSecond } : {}), ...(meshes.length ? { meshes } : policy.sources.appmesh?.meshes ? { meshes: policy.sources.appmesh.meshes } : {}) });
+  const executor = appMeshExecutor({ region, cache, ...(env.MESHGOV_ACCOUNT_ID ? { accountId: env.MESHGOV_ACCOUNT_ID } : {}) });
+  const ledger = new DynamoDbLedger(new DynamoDBClient({ region }), requiredEnv(env, 'MESHGOV_LEDGER_TABLE'));
+  return {
+    source: hubSource(appmesh, acmCertificateSource({ region })),
+    builders: [buildAppMeshModel],
+    policy,
+    ledger,
+    executors: [executor],
+    clock: () => new Date(),
+    dryRun: resolveDryRun(env.MESHGOV_DRY_RUN, policy),
+    newId: (prefix) => `${prefix}-${randomBytes(6).toString('hex')}`,
+    remediatorRoleArns: listEnv(env, 'MESHGOV_REMEDIATOR_ROLE_ARNS'),
+    meshes,
+    scopeFromCloudTrail,
+    log: (level, message, fields) => console[level === 'info' ? 'log' : level](JSON.stringify({ level: level.toUpperCase(), message, ...fields })),
+  };
+}

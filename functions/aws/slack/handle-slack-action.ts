@@ -1,0 +1,99 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ApproverDirectory } from '../../core/approvals/approver-directory';
+import { decide } from '../../core/approvals/decide';
+import type { Refusal } from '../../core/approvals/decision';
+import type { NonceStore } from '../../core/link/nonce-store';
+import type { Ledger } from '../../core/ledger/types';
+import type { Policy } from '../../core/policy/types';
+import type { ExecutionHandOff } from './hand-off';
+import { headerOf, rawBodyOf, readInteraction } from './interaction';
+import { SLACK_REPLAY_WINDOW_SECONDS, verifySlackSignature } from './verify-slack-signature';
+
+/** Everything the interactivity endpoint needs; the Lambda builds it from its environment, tests from emulators. */
+export interface SlackActionsDeps {
+  signingSecret: string;
+  /** MESHGOV_SLACK_TEAM_ID: the workspace the app is installed in. */
+  teamId: string;
+  /** MESHGOV_SLACK_APP_ID: meshgov's Slack app. */
+  appId: string;
+  ledger: Ledger;
+  policy: Policy;
+  directory: ApproverDirectory;
+  /** Tells the clicker why nothing happened (SlackNotifier.explainRefusal). */
+  refusals: { explainRefusal(where: { channel: string; user: string }, refusal: Refusal): Promise<void> };
+  handOff: ExecutionHandOff;
+  /** Signatures already accepted within the replay window. */
+  nonceStore: NonceStore;
+  clock: () => Date;
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+const ACK: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: '' };
+
+function answer(statusCode: number, error: string): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error }) };
+}
+
+/**
+ * One POST from Slack's interactivity (an Approve, Reject or Undo click):
+ * 1. the v0 signature over the raw body, within 5 minutes either way: else 401, and nothing runs;
+ * 2. a signature seen before within the window is a replay: 401;
+ * 3. the workspace (`team.id`) and app (`api_app_id`) must be ours: else 403;
+ * 4. decide (approvers, self-approval, expiry, one winner among racing clicks); a refusal is
+ *    explained to the clicker alone;
+ * 5. a decision (and an expiry) is handed to the approval worker, which applies the change and
+ *    redraws the message; Slack gets an empty 200 at once (it needs an answer within 3 s).
+ */
+export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: SlackActionsDeps): Promise<APIGatewayProxyStructuredResultV2> {
+  const now = deps.clock();
+  const raw = rawBodyOf(event);
+  const timestamp = headerOf(event, 'x-slack-request-timestamp');
+  const signature = headerOf(event, 'x-slack-signature');
+  const verdict = verifySlackSignature({ signingSecret: deps.signingSecret, timestamp, signature, rawBody: raw, now });
+  const source = { requestId: event.requestContext?.requestId, sourceIp: event.requestContext?.http?.sourceIp };
+  if (!verdict.ok) {
+    deps.log('warn', `refused Slack request: ${verdict.message}`, { reason: verdict.reason, ...source });
+    return answer(401, 'invalid-signature');
+  }
+  // Accepted until the window closes on the far side of the timestamp; after that the timestamp check refuses it anyway.
+  const fresh = await deps.nonceStore.remember(`slack:${signature}`, new Date((verdict.timestamp + SLACK_REPLAY_WINDOW_SECONDS + 1) * 1000));
+  if (!fresh) {
+    deps.log('warn', 'refused Slack request: replayed signature', { reason: 'replay', ...source });
+    return answer(401, 'replayed-request');
+  }
+
+  const read = readInteraction(headerOf(event, 'content-type'), raw);
+  if (read.kind === 'malformed') {
+    deps.log('warn', `malformed Slack interaction: ${read.field}: ${read.message}`, { field: read.field, ...source });
+    return answer(400, 'malformed-interaction');
+  }
+  if (read.kind === 'other') {
+    deps.log('info', `Slack interaction ignored: ${read.reason}`, source);
+    return ACK;
+  }
+  const click = read.click;
+  if (click.teamId !== deps.teamId || click.apiAppId !== deps.appId) {
+    deps.log('warn', 'refused Slack request from another workspace or app', { teamId: click.teamId, apiAppId: click.apiAppId, ...source });
+    return answer(403, 'wrong-workspace-or-app');
+  }
+
+  const decision = await decide({ approvalId: click.approvalId, verb: click.verb, slackUserId: click.userId }, deps);
+  const fields = { approvalId: click.approvalId, verb: click.verb, user: click.userId, ...source };
+  if (decision.kind === 'refused') {
+    deps.log('info', `click refused: ${decision.refusal.reason}`, fields);
+    if (decision.changed) await deps.handOff.send({ approvalId: click.approvalId });
+    if (click.channelId) {
+      try {
+        await deps.refusals.explainRefusal({ channel: click.channelId, user: click.userId }, decision.refusal);
+      } catch (err) {
+        deps.log('warn', 'refusal not shown to the clicker', { ...fields, error: (err as Error).message });
+      }
+    }
+    return ACK;
+  }
+  // The decision is on record; if the hand-off fails, Slack shows the clicker an error (non-200)
+  // and the approval stays APPROVED in the ledger, for the worker's next delivery or an operator.
+  await deps.handOff.send({ approvalId: click.approvalId });
+  deps.log('info', `click decided: ${decision.approval.state}`, fields);
+  return ACK;
+}

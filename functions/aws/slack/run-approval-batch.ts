@@ -1,0 +1,38 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { executeApproval, type ExecuteApprovalDeps, type ExecutionOutcome } from '../../core/approvals/execute-approval';
+import { parseExecutionRequest, type ExecutionHandOff } from './hand-off';
+
+export interface ApprovalWorkerDeps extends ExecuteApprovalDeps {
+  /** Sends a deferred approval back to the queue with a delay. */
+  handOff: ExecutionHandOff;
+}
+
+/**
+ * One SQS batch of approvals, one after the other (the blast radius per run counts across the
+ * batch). A record that throws (the ledger unreachable) is reported as a batch item failure, so
+ * SQS delivers it again and, after maxReceiveCount, dead-letters it; a deferred approval goes
+ * back on the queue with a delay; a body that is not an execution request is logged and dropped.
+ * Lambda: the event source mapping needs `ReportBatchItemFailures`.
+ */
+export async function runApprovalBatch(event: SQSEvent, deps: ApprovalWorkerDeps): Promise<SQSBatchResponse & { outcomes: ExecutionOutcome[] }> {
+  const run = { changesThisRun: 0 };
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  const outcomes: ExecutionOutcome[] = [];
+  for (const record of event.Records) {
+    const request = parseExecutionRequest(record.body);
+    if (!request) {
+      deps.log?.('dropped a message that is not an execution request', { messageId: record.messageId });
+      continue;
+    }
+    try {
+      const outcome = await executeApproval(request.approvalId, deps, run);
+      outcomes.push(outcome);
+      if (outcome.status === 'deferred') await deps.handOff.send(request, { delaySeconds: outcome.retryAfterSeconds });
+      deps.log?.('approval handled', { messageId: record.messageId, ...outcome, change: undefined });
+    } catch (err) {
+      deps.log?.('approval failed; SQS will deliver it again', { messageId: record.messageId, approvalId: request.approvalId, error: (err as Error).message });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures, outcomes };
+}

@@ -1,0 +1,192 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { createAppMeshEventsHandler } from '../../../functions/aws/app-mesh-events';
+import { wireHubDeps } from '../../../functions/aws/hub/wire';
+import { DynamoDbLedger, createLedgerTable } from '../../../functions/providers/ledger';
+import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
+import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
+import { dynaliteClient, startDynalite } from '../../support/dynalite';
+import { sharedEvent } from '../../support/shared-events';
+
+/**
+ * The hub's event function end to end on loopback: SQS batches of real-shaped EventBridge
+ * events, the App Mesh and ACM emulators through the real SDK clients (reached through the
+ * SDK's AWS_ENDPOINT_URL_* variables, as deployed functions would), and dynalite for the
+ * ledger and Powertools' idempotency records.
+ */
+
+const LEDGER = 'meshgov-ledger';
+const IDEMPOTENCY = 'meshgov-idempotency';
+const CERT_ARN = 'arn:aws:acm:us-west-2:111122223333:certificate/8c2f4e1a-93b7-4d05-a6e2-1f7c9b3d5e48';
+const PCA_ARN = 'arn:aws:acm-pca:us-west-2:111122223333:certificate-authority/0f3e6b2a-5c1d-4e8f-9a7b-2d4c6e8f1a3b';
+
+let appmesh: AppMeshEmulator;
+let acm: AcmEmulator;
+let dynalite: { endpoint: string; stop(): Promise<void> };
+let savedEnv: NodeJS.ProcessEnv;
+let messageSeq = 0;
+
+function paymentsApiNode(mode: 'PERMISSIVE' | 'STRICT') {
+  const node = sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json').detail.responseElements.virtualNode;
+  node.spec.listeners[0].tls.mode = mode;
+  return { meshName: 'prod-mesh', virtualNodeName: 'payments-api', spec: node.spec };
+}
+
+/** An SQS event as Lambda receives it from the queue the EventBridge rules target. */
+function sqsBatch(...events: unknown[]): SQSEvent {
+  const template = sharedEvent('aws/sqs-event-with-eventbridge-record.json').Records[0];
+  return {
+    Records: events.map((e) => ({
+      ...template,
+      messageId: `5c2f${String(++messageSeq).padStart(4, '0')}-1e8a-4b7d-9c3e-2a6f8d0b4e71`,
+      body: typeof e === 'string' ? e : JSON.stringify(e),
+    })),
+  };
+}
+
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'meshgov-hub-auditor',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-west-2:111122223333:function:meshgov-hub-auditor',
+    memoryLimitInMB: '1024',
+    awsRequestId: `c6af9ac6-7b61-11e6-9a41-93e8deadbe${String(messageSeq).padStart(2, '0')}`,
+    logGroupName: '/aws/lambda/meshgov-hub-auditor',
+    logStreamName: '2026/11/20/[$LATEST]2e2f0b6a',
+    getRemainingTimeInMillis: () => 240_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  const client = dynaliteClient(dynalite.endpoint);
+  await createLedgerTable(client, LEDGER);
+  await client.send(
+    new CreateTableCommand({
+      TableName: IDEMPOTENCY,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  client.destroy();
+});
+
+afterAll(async () => {
+  await dynalite.stop();
+});
+
+beforeEach(async () => {
+  appmesh = await startAppMeshEmulator({ seed: { meshes: [{ meshName: 'prod-mesh' }], virtualNodes: [paymentsApiNode('PERMISSIVE')] } });
+  acm = await startAcmEmulator();
+  acm.seedCertificate({ CertificateArn: CERT_ARN, DomainName: 'payments-api.payments.svc.cluster.local', CertificateAuthorityArn: PCA_ARN, NotBefore: new Date('2026-01-10T00:00:00Z'), NotAfter: new Date('2027-01-10T00:00:00Z') });
+  acm.seedCertificateAuthority({ Arn: PCA_ARN, Type: 'ROOT', NotBefore: new Date('2025-01-01T00:00:00Z'), NotAfter: new Date('2035-01-01T00:00:00Z') });
+  savedEnv = { ...process.env };
+  Object.assign(process.env, {
+    AWS_REGION: 'us-west-2',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_ENDPOINT_URL_APP_MESH: appmesh.url,
+    AWS_ENDPOINT_URL_ACM: acm.url,
+    AWS_ENDPOINT_URL_ACM_PCA: acm.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+    MESHGOV_LEDGER_TABLE: LEDGER,
+    MESHGOV_IDEMPOTENCY_TABLE: IDEMPOTENCY,
+    MESHGOV_MESHES: 'prod-mesh',
+    MESHGOV_ACCOUNT_ID: '111122223333',
+    MESHGOV_REMEDIATOR_ROLE_ARNS: 'arn:aws:iam::111122223333:role/meshgov-remediator',
+    MESHGOV_DRY_RUN: 'true',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+  });
+});
+
+afterEach(async () => {
+  process.env = savedEnv;
+  await appmesh.stop();
+  await acm.stop();
+});
+
+function handler() {
+  return createAppMeshEventsHandler(() => wireHubDeps(process.env), { idempotencyTable: IDEMPOTENCY });
+}
+
+function ledger() {
+  return new DynamoDbLedger(dynaliteClient(dynalite.endpoint), LEDGER);
+}
+
+/** A fresh event id per test, so idempotency records of other tests do not interfere. */
+function withNewId<T extends { id: string }>(e: T, suffix: string): T {
+  return { ...e, id: `${e.id.slice(0, 24)}${suffix.padStart(12, '0')}` };
+}
+
+describe('the App Mesh events function', () => {
+  it('audits a CloudTrail UpdateVirtualNode from the event alone, with no Describe call', async () => {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '1');
+    appmesh.resetCalls();
+    const result = await handler()(sqsBatch(event), lambdaContext());
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(appmesh.calls().DescribeVirtualNode ?? 0).toBe(0);
+    const open = await ledger().listOpenFindings({ provider: 'appmesh' });
+    const finding = open.find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api');
+    expect(finding?.finding).toMatchObject({ resource: { kind: 'VirtualNode', mesh: 'prod-mesh', port: 8080 }, detail: { mode: 'PERMISSIVE' } });
+    expect(finding?.trigger).toMatchObject({ source: 'cloudtrail', actor: expect.stringContaining('alice@example.com') });
+  });
+
+  it('describes the node once when the event carries no response', async () => {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node-no-response.json'), '2');
+    appmesh.resetCalls();
+    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(appmesh.calls().DescribeVirtualNode).toBe(1);
+    const total = Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0);
+    expect(total).toBeLessThanOrEqual(2);
+  });
+
+  it("ignores meshgov's own change: no API call and no new finding", async () => {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-by-meshgov-role.json'), '3');
+    appmesh.resetCalls();
+    acm.resetCalls();
+    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
+  });
+
+  it('fails malformed and unknown events back to SQS (and so to the dead-letter queue), and processes the rest', async () => {
+    const unknown = withNewId(sharedEvent('aws/scheduled-event.json'), '4');
+    unknown['detail-type'] = 'EC2 Instance State-change Notification';
+    unknown.source = 'aws.ec2';
+    const broken = '{"version":"0","id":"9d1f';
+    const good = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '5');
+    const batch = sqsBatch(unknown, broken, good);
+    const result = await handler()(batch, lambdaContext());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([batch.Records[0].messageId, batch.Records[1].messageId]);
+  });
+
+  it('runs each event id once when EventBridge delivers it twice', async () => {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node-no-response.json'), '6');
+    const h = handler();
+    appmesh.resetCalls();
+    await h(sqsBatch(event), lambdaContext());
+    const first = appmesh.calls().DescribeVirtualNode;
+    await h(sqsBatch(event), lambdaContext());
+    await handler()(sqsBatch(event), lambdaContext());
+    expect(first).toBe(1);
+    expect(appmesh.calls().DescribeVirtualNode).toBe(1);
+  });
+
+  it('resolves the finding when the scheduled audit no longer sees it', async () => {
+    const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '7');
+    await handler()(sqsBatch(update), lambdaContext());
+    const before = await ledger().listOpenFindings({ provider: 'appmesh' });
+    const id = before.find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api')!.id;
+    // Someone fixes the listener; the nightly audit reads the whole mesh.
+    appmesh.seed({ virtualNodes: [paymentsApiNode('STRICT')] });
+    const schedule = withNewId(sharedEvent('aws/scheduled-event.json'), '8');
+    expect(await handler()(sqsBatch(schedule), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect((await ledger().getFinding(id))?.status).toBe('resolved');
+    expect(appmesh.calls().ListVirtualNodes).toBeGreaterThanOrEqual(1);
+  });
+});
