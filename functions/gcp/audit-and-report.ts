@@ -1,0 +1,33 @@
+import { auditScope } from '../core/pipeline/audit-scope';
+import type { AuditScope, Trigger } from '../core/pipeline/trigger';
+import type { AgentDeps } from './agent-deps';
+import { reportToHub } from './hub-client';
+import type { Logger } from './log';
+
+/**
+ * collect → model → evaluate → plan for one scope, then the report to the hub. The governance
+ * stages (record, notify, approvals) run on the hub; the agent only observes and reports.
+ * Throws when the cluster cannot be read or the hub cannot be reached, so Pub/Sub redelivers.
+ */
+export async function auditAndReport(trigger: Trigger, scope: AuditScope, deps: AgentDeps, log: Logger): Promise<void> {
+  const started = Date.now();
+  let scopedReport;
+  try {
+    scopedReport = await auditScope(trigger, scope, { source: deps.source, builders: deps.builders, policy: deps.policy, clock: deps.clock });
+  } catch (error) {
+    log.error('audit failed: the cluster could not be read; the message will be redelivered', { scope, error });
+    throw error;
+  }
+  const { summary } = scopedReport.report;
+  log.info('audit done', { scope, findings: summary.findings, bySeverity: summary.bySeverity, resources: summary.resources, auditMs: Date.now() - started });
+
+  const config = deps.config;
+  const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
+  try {
+    const delivery = await reportToHub({ agent: config.identity, scopedReport }, target, { fetch: deps.fetch, clock: deps.clock, sleep: deps.sleep, log });
+    log.notice('report delivered to the hub', { scope, findings: summary.findings, hubStatus: delivery.status, attempts: delivery.attempts, bytes: delivery.bytes });
+  } catch (error) {
+    log.error('report not delivered to the hub; failing so Pub/Sub redelivers the message', { scope, error });
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+import { parseExecuteRequest } from './execute-request';
+
+const valid = {
+  remediation: {
+    action: 'istio.peerauthentication.set-strict',
+    mode: 'approval',
+    reason: 'clients of payments/payments-api without a sidecar: a person must confirm',
+    change: {
+      operation: 'merge-patch',
+      target: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'payments', name: 'default', resourceVersion: '48213377' },
+      patch: { spec: { mtls: { mode: 'STRICT' } } },
+    },
+  },
+  trigger: { source: 'slack', eventId: '1795187052.000300', eventTime: '2026-11-20T15:04:12Z', actor: 'carol@example.com', summary: 'approved by carol in #payments-mesh' },
+  changeId: 'chg-7c1e9a44d2b0',
+};
+
+const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
+
+test('accepts an approved change as the hub sends it', () => {
+  expect(parseExecuteRequest(bytes(valid))).toEqual({ ok: true, request: valid });
+});
+
+test.each([
+  ['a body that is not JSON', 'remediation=1', '(body)'],
+  ['no remediation', { ...valid, remediation: undefined }, 'remediation'],
+  ['a manual remediation', { ...valid, remediation: { ...valid.remediation, mode: 'manual' } }, 'remediation.mode'],
+  ['a change that is a list', { ...valid, remediation: { ...valid.remediation, change: [] } }, 'remediation.change'],
+  ['an empty action', { ...valid, remediation: { ...valid.remediation, action: '' } }, 'remediation.action'],
+  ['an unknown trigger source', { ...valid, trigger: { ...valid.trigger, source: 'email' } }, 'trigger.source'],
+  ['no trigger eventId', { ...valid, trigger: { ...valid.trigger, eventId: undefined } }, 'trigger.eventId'],
+  ['a changeId with a slash', { ...valid, changeId: 'chg/1' }, 'changeId'],
+])('%s is refused, naming %s', (_name, body, field) => {
+  const parsed = parseExecuteRequest(bytes(body));
+  expect(parsed).toMatchObject({ ok: false, field });
+  if (!parsed.ok) expect(parsed.message.startsWith(`${field}: `) || field === '(body)').toBe(true);
+});

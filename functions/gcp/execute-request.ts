@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { ExecuteRequest } from '../core/link';
+
+/**
+ * The body of a request to `executeRemediation`, validated after its signature: the hub is
+ * trusted to be who it says, not to be free of bugs. A problem names the field.
+ */
+
+const TRIGGER_SOURCES = ['cloudtrail', 'aws-config', 'schedule', 'acm', 'cloudwatch-alarm', 'gke-audit', 'cloud-scheduler', 'cloud-monitoring', 'slack', 'cli'] as const;
+
+const executeRequestSchema = z.object({
+  remediation: z.object({
+    action: z.string().min(1),
+    // A manual remediation is a person's job; the hub must never dispatch one.
+    mode: z.enum(['auto', 'approval'], { error: 'must be auto or approval (a manual remediation is made by a person)' }),
+    reason: z.string(),
+    change: z.record(z.string(), z.unknown()),
+  }),
+  trigger: z.object({
+    source: z.enum(TRIGGER_SOURCES),
+    eventId: z.string().min(1),
+    eventTime: z.string().min(1),
+    actor: z.string().optional(),
+    summary: z.string(),
+  }),
+  changeId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores'),
+});
+
+export type ParsedExecuteRequest = { ok: true; request: ExecuteRequest } | { ok: false; field: string; message: string };
+
+export function parseExecuteRequest(rawBody: Uint8Array): ParsedExecuteRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(rawBody).toString('utf8'));
+  } catch (error) {
+    return { ok: false, field: '(body)', message: `body is not JSON: ${(error as Error).message}` };
+  }
+  const parsed = executeRequestSchema.safeParse(json);
+  if (parsed.success) return { ok: true, request: parsed.data as ExecuteRequest };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.');
+  return { ok: false, field, message: `${field}: ${issue.message}` };
+}

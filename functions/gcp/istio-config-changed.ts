@@ -1,0 +1,77 @@
+import type { AuditScope, Trigger } from '../core/pipeline/trigger';
+import type { AgentDepsFactory } from './agent-deps';
+import { auditAndReport } from './audit-and-report';
+import { destinationHostNamespace } from './destination-host-namespace';
+import { classifyAuditEntry, type IstioChange } from './k8s-audit-entry';
+import type { Logger } from './log';
+import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
+import { withDeps } from './with-deps';
+
+/**
+ * `istioConfigChanged`: a Pub/Sub message from the log sink on GKE audit entries. An Istio
+ * policy change starts a scoped audit of its namespace, reported to the hub. Anything else is
+ * acknowledged with one log line saying why, so that it is never redelivered in a loop: an
+ * entry of another kind, a change made by meshgov itself, and an event that cannot be read.
+ */
+export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
+  return async (event) => {
+    const log = baseLog.with({ function: 'istioConfigChanged', eventId: event.id });
+    const message = decodePubsubEvent(event);
+    if (!message.ok) return log.error(`malformed event, acknowledged: ${message.field} ${message.problem}`, { field: message.field, ack: true });
+    const entry = parseJsonObject(message.value.text);
+    if (!entry.ok) return log.error(`malformed event, acknowledged: ${entry.field} ${entry.problem}`, { field: entry.field, ack: true });
+
+    const verdict = classifyAuditEntry(entry.value);
+    if (verdict.kind === 'malformed') {
+      return log.error(`malformed audit log entry, acknowledged: ${verdict.field} ${verdict.problem}`, { field: verdict.field, insertId: entry.value.insertId, ack: true });
+    }
+    if (verdict.kind === 'ignored') return log.info(`ignored: ${verdict.reason}`, { resourceName: verdict.resourceName, insertId: entry.value.insertId });
+
+    const change = verdict.change;
+    await withDeps(deps, log, async (agent) => {
+      const { identity, ownPrincipals, rootNamespace } = agent.config;
+      const elsewhere = otherCluster(change, identity);
+      if (elsewhere) return log.info(`ignored: the change is on ${elsewhere}, not on this agent's cluster`, { actor: change.actor });
+      if (change.actor !== undefined && ownPrincipals.includes(change.actor)) {
+        // meshgov's own remediation: the hub verifies it already; auditing it again could loop.
+        return log.info(`ignored: change made by meshgov itself (${change.actor})`, { actor: change.actor, resource: describe(change) });
+      }
+      const scope = scopeOf(change, rootNamespace);
+      const trigger: Trigger = {
+        source: 'gke-audit',
+        eventId: message.value.messageId,
+        eventTime: change.at ?? message.value.publishTime ?? agent.clock().toISOString(),
+        ...(change.actor === undefined ? {} : { actor: change.actor }),
+        summary: `${change.verb} ${describe(change)}${change.actor === undefined ? '' : ` by ${change.actor}`}`,
+      };
+      log.info(`auditing after ${trigger.summary}`, { scope, actor: change.actor });
+      await auditAndReport(trigger, scope, agent, log);
+    });
+  };
+}
+
+/**
+ * A namespace's own policies affect its workloads; the root namespace's are mesh-wide (Istio:
+ * a selector-less PeerAuthentication in the root namespace is the mesh policy), so a change
+ * there, or to a whole collection, gets a full audit. A DestinationRule toward a service in
+ * another namespace is judged against that service's server side too, so both are audited.
+ */
+export function scopeOf(change: IstioChange, rootNamespace: string): AuditScope {
+  if (change.namespace === undefined || change.namespace === rootNamespace) return { kind: 'all', providers: ['istio', 'x509'] };
+  const hostNamespace = change.host === undefined ? undefined : destinationHostNamespace(change.host, change.namespace);
+  if (hostNamespace !== undefined && hostNamespace !== change.namespace) {
+    return { kind: 'all', providers: ['istio', 'x509'], namespaces: [change.namespace, hostNamespace] };
+  }
+  return { kind: 'istio-namespace', namespace: change.namespace };
+}
+
+function describe(change: IstioChange): string {
+  return `${change.kind} ${change.namespace ?? '(all namespaces)'}/${change.name ?? '(collection)'}`;
+}
+
+/** "cluster X in project Y" when the entry names another cluster than the configured one. */
+function otherCluster(change: IstioChange, identity: { project: string; cluster: string; location?: string }): string | undefined {
+  const c = change.cluster;
+  const differs = (c.name !== undefined && c.name !== identity.cluster) || (c.project !== undefined && c.project !== identity.project) || (c.location !== undefined && identity.location !== undefined && c.location !== identity.location);
+  return differs ? `cluster ${c.name ?? '?'} in ${c.location ?? '?'} of project ${c.project ?? '?'}` : undefined;
+}

@@ -1,0 +1,44 @@
+import type { AuditScope, Trigger } from '../core/pipeline/trigger';
+import type { AgentDepsFactory } from './agent-deps';
+import { auditAndReport } from './audit-and-report';
+import type { Logger } from './log';
+import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
+import { withDeps } from './with-deps';
+
+/** The Cloud Scheduler job's attribute naming it (deploy-agent.sh sets it). */
+export const SCHEDULER_JOB_ATTRIBUTE = 'meshgov-job';
+
+/**
+ * `istioScheduledAudit`: the Cloud Scheduler job publishes `{"trigger":"schedule","scope":"all"}`
+ * to its topic; the function audits the whole cluster (Istio and certificates) and reports to
+ * the hub, which resolves the findings this full audit no longer sees.
+ */
+export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
+  return async (event) => {
+    const log = baseLog.with({ function: 'istioScheduledAudit', eventId: event.id });
+    const message = decodePubsubEvent(event);
+    if (!message.ok) return log.error(`malformed event, acknowledged: ${message.field} ${message.problem}`, { field: message.field, ack: true });
+    const body = parseJsonObject(message.value.text);
+    if (!body.ok) return log.error(`malformed event, acknowledged: ${body.field} ${body.problem}`, { field: body.field, ack: true });
+    const { trigger: kind, scope: requested } = body.value;
+    if (kind !== 'schedule') {
+      return log.error(`unknown message, acknowledged: data.message.data.trigger is ${JSON.stringify(kind)}, expected "schedule"`, { field: 'data.message.data.trigger', ack: true });
+    }
+    if (requested !== 'all') {
+      return log.error(`unknown message, acknowledged: data.message.data.scope is ${JSON.stringify(requested)}, expected "all"`, { field: 'data.message.data.scope', ack: true });
+    }
+
+    await withDeps(deps, log, async (agent) => {
+      const job = message.value.attributes[SCHEDULER_JOB_ATTRIBUTE];
+      const trigger: Trigger = {
+        source: 'cloud-scheduler',
+        eventId: message.value.messageId,
+        eventTime: message.value.publishTime ?? agent.clock().toISOString(),
+        summary: `scheduled full audit of ${agent.config.identity.cluster}${job ? ` (Cloud Scheduler job ${job})` : ''}`,
+      };
+      const scope: AuditScope = { kind: 'all', providers: ['istio', 'x509'] };
+      log.info(trigger.summary, { scope });
+      await auditAndReport(trigger, scope, agent, log);
+    });
+  };
+}

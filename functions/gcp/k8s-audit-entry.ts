@@ -1,0 +1,99 @@
+import { isObject } from './pubsub-message';
+import { parseResourceName } from './kubernetes-resource-name';
+
+/**
+ * What a Cloud Logging LogEntry from the GKE audit log sink means to the agent. The decision
+ * keys on `protoPayload.resourceName`, not on `methodName`, whose spelling for custom
+ * resources is derived from the API group rather than documented.
+ */
+
+/** The Istio kinds the model reads, by API group and REST resource. */
+const AUDITED_KINDS: Record<string, Record<string, IstioKind>> = {
+  'security.istio.io': { peerauthentications: 'PeerAuthentication' },
+  'networking.istio.io': { destinationrules: 'DestinationRule', serviceentries: 'ServiceEntry' },
+};
+
+export type IstioKind = 'PeerAuthentication' | 'DestinationRule' | 'ServiceEntry';
+
+// Verbs that change nothing; a data-access audit entry routed to the sink by mistake says so.
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+
+export interface IstioChange {
+  kind: IstioKind;
+  apiVersion: string;
+  /** Absent only for a cluster-wide collection request. */
+  namespace?: string;
+  name?: string;
+  /** The last segment of `methodName` (`patch`, `create`, `update`, `delete`, `deletecollection`), `unknown` without one. */
+  verb: string;
+  /** `protoPayload.authenticationInfo.principalEmail`: a Google account or service account, or `system:serviceaccount:<ns>:<name>`. */
+  actor?: string;
+  /** When the API server handled the request (LogEntry `timestamp`). */
+  at?: string;
+  /**
+   * A DestinationRule's `spec.host` after the change, from the object the API server returned
+   * (`protoPayload.response`) or, failing that, a full object in the request (create, update).
+   * Absent for a delete, or when GKE did not log the bodies.
+   */
+  host?: string;
+  /** `resource.labels` of the `k8s_cluster` entry. */
+  cluster: { project?: string; location?: string; name?: string };
+}
+
+export type AuditEntryVerdict =
+  | { kind: 'istio-change'; change: IstioChange }
+  | { kind: 'ignored'; reason: string; resourceName?: string }
+  | { kind: 'malformed'; field: string; problem: string };
+
+export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVerdict {
+  const payload = entry.protoPayload;
+  if (!isObject(payload)) return malformed('protoPayload', 'is missing or not an object (not an audit log entry?)');
+  const serviceName = payload.serviceName;
+  if (typeof serviceName !== 'string') return malformed('protoPayload.serviceName', 'is missing or not a string');
+  if (serviceName !== 'k8s.io') return { kind: 'ignored', reason: `serviceName is ${serviceName}, not k8s.io: not a Kubernetes audit entry` };
+
+  const resourceName = payload.resourceName;
+  if (typeof resourceName !== 'string' || resourceName === '') return malformed('protoPayload.resourceName', 'is missing or empty');
+  const parsed = parseResourceName(resourceName);
+  if (!parsed) return malformed('protoPayload.resourceName', `is not a Kubernetes resource path: ${JSON.stringify(resourceName)}`);
+  const kind = AUDITED_KINDS[parsed.group]?.[parsed.resource];
+  if (!kind) return { kind: 'ignored', reason: `${parsed.group === 'core' ? '' : `${parsed.group} `}${parsed.resource} is not an Istio kind meshgov audits`, resourceName };
+  if (parsed.subresource) return { kind: 'ignored', reason: `a change to the ${parsed.subresource} subresource does not change the policy`, resourceName };
+
+  const methodName = typeof payload.methodName === 'string' ? payload.methodName : '';
+  const verb = methodName === '' ? 'unknown' : methodName.slice(methodName.lastIndexOf('.') + 1);
+  if (READ_VERBS.has(verb)) return { kind: 'ignored', reason: `${verb} changes nothing`, resourceName };
+
+  // A refused or failed request (403, 409, 422 …) changed nothing: google.rpc.Status code 0 is OK.
+  const status = payload.status;
+  if (isObject(status) && typeof status.code === 'number' && status.code !== 0) {
+    return { kind: 'ignored', reason: `the request failed (status code ${status.code}${typeof status.message === 'string' ? `: ${status.message}` : ''}), so nothing changed`, resourceName };
+  }
+
+  const authentication = payload.authenticationInfo;
+  const actor = isObject(authentication) && typeof authentication.principalEmail === 'string' ? authentication.principalEmail : undefined;
+  const labels = isObject(entry.resource) && isObject(entry.resource.labels) ? entry.resource.labels : {};
+  const label = (key: string): string | undefined => (typeof labels[key] === 'string' ? (labels[key] as string) : undefined);
+  const cluster: IstioChange['cluster'] = {};
+  if (label('project_id')) cluster.project = label('project_id');
+  if (label('location')) cluster.location = label('location');
+  if (label('cluster_name')) cluster.name = label('cluster_name');
+
+  const change: IstioChange = { kind, apiVersion: `${parsed.group}/${parsed.version}`, verb, cluster };
+  if (parsed.namespace !== undefined) change.namespace = parsed.namespace;
+  if (parsed.name !== undefined) change.name = parsed.name;
+  if (actor !== undefined) change.actor = actor;
+  if (typeof entry.timestamp === 'string') change.at = entry.timestamp;
+  const host = kind === 'DestinationRule' ? hostOf(payload.response) ?? hostOf(payload.request) : undefined;
+  if (host !== undefined) change.host = host;
+  return { kind: 'istio-change', change };
+}
+
+function hostOf(object: unknown): string | undefined {
+  if (!isObject(object) || !isObject(object.spec)) return undefined;
+  return typeof object.spec.host === 'string' && object.spec.host !== '' ? object.spec.host : undefined;
+}
+
+function malformed(field: string, problem: string): AuditEntryVerdict {
+  return { kind: 'malformed', field, problem };
+}

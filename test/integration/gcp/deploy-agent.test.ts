@@ -1,0 +1,177 @@
+/**
+ * functions/gcp/deploy/deploy-agent.sh: run where gcloud is not on PATH (and with --plan where
+ * a gcloud is), it prints every command it would run, changes nothing and exits 0.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from './functions-server';
+
+const SCRIPT = path.join(REPO_ROOT, 'functions/gcp/deploy/deploy-agent.sh');
+const PARAMS = {
+  MESHGOV_GCP_PROJECT: 'meshgov-demo',
+  MESHGOV_GKE_CLUSTER: 'prod-gke',
+  MESHGOV_GKE_LOCATION: 'us-central1',
+  MESHGOV_HUB_URL: 'https://q7x2k9.execute-api.us-west-2.amazonaws.com/agent/findings',
+};
+
+const toolDirs: string[] = [];
+afterAll(() => toolDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A PATH holding only the tools the script needs, none of them gcloud; optionally a fake gcloud that records its calls. */
+function toolPath(options: { fakeGcloud?: boolean } = {}): { dir: string; gcloudCalls: () => string[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshgov-deploy-path-'));
+  toolDirs.push(dir);
+  for (const tool of ['bash', 'sed', 'dirname', 'cat', 'mktemp', 'rm']) {
+    const found = ['/usr/bin', '/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p));
+    if (!found) throw new Error(`${tool} not found`);
+    symlinkSync(found, path.join(dir, tool));
+  }
+  const log = path.join(dir, 'gcloud-calls.log');
+  if (options.fakeGcloud) {
+    writeFileSync(path.join(dir, 'gcloud'), `#!${path.join(dir, 'bash')}\necho "$*" >> ${JSON.stringify(log)}\nexit 1\n`);
+    chmodSync(path.join(dir, 'gcloud'), 0o755);
+  }
+  return { dir, gcloudCalls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []) };
+}
+
+function deploy(args: string[], env: Record<string, string>, pathDir: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(path.join(pathDir, 'bash'), [SCRIPT, ...args], { cwd: REPO_ROOT, env: { PATH: pathDir, HOME: tmpdir(), ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('without gcloud on PATH', () => {
+  let run: ReturnType<typeof deploy>;
+  let lines: string[];
+  let commands: string[];
+
+  beforeAll(() => {
+    run = deploy([], PARAMS, toolPath().dir);
+    lines = run.stdout.split('\n');
+    commands = lines.filter((l) => l.startsWith('gcloud '));
+  });
+
+  test('prints the plan and exits 0', () => {
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('gcloud is not on PATH: printing the plan, changing nothing.');
+    expect(run.stdout).toContain('# PLAN: nothing below is executed.');
+    expect(commands.length).toBeGreaterThan(25);
+  });
+
+  test('the service accounts and their least-privilege roles', () => {
+    expect(commands).toContain("gcloud iam service-accounts create meshgov-agent '--display-name=meshgov GCP agent (audits and remediates Istio on prod-gke)' --project=meshgov-demo");
+    expect(commands).toContain('gcloud projects add-iam-policy-binding meshgov-demo --member=serviceAccount:meshgov-agent@meshgov-demo.iam.gserviceaccount.com --role=roles/container.clusterViewer --condition=None');
+    expect(commands).toContain('gcloud secrets add-iam-policy-binding meshgov-link-secret --member=serviceAccount:meshgov-agent@meshgov-demo.iam.gserviceaccount.com --role=roles/secretmanager.secretAccessor --project=meshgov-demo');
+    expect(commands).toContain('gcloud projects add-iam-policy-binding meshgov-demo --member=serviceAccount:meshgov-events@meshgov-demo.iam.gserviceaccount.com --role=roles/eventarc.eventReceiver --condition=None');
+    // No broad role anywhere.
+    expect(run.stdout).not.toMatch(/roles\/(editor|owner|container\.admin|container\.developer|container\.viewer)\b/);
+  });
+
+  test('the topics, the log sink with its filter, and its writer identity allowed to publish', () => {
+    for (const topic of ['meshgov-istio-changes', 'meshgov-scheduled-audit', 'meshgov-dead-letter']) {
+      expect(commands).toContain(`gcloud pubsub topics create ${topic} --labels=app=meshgov --project=meshgov-demo`);
+    }
+    const sink = run.stdout.slice(run.stdout.indexOf('gcloud logging sinks create meshgov-istio-changes'));
+    expect(sink).toMatch(/^gcloud logging sinks create meshgov-istio-changes pubsub\.googleapis\.com\/projects\/meshgov-demo\/topics\/meshgov-istio-changes '--log-filter=/);
+    const filter = sink.slice(sink.indexOf('--log-filter=') + '--log-filter='.length, sink.indexOf("' '--description"));
+    expect(filter).toContain('logName="projects/meshgov-demo/logs/cloudaudit.googleapis.com%2Factivity"');
+    expect(filter).toContain('protoPayload.serviceName="k8s.io"');
+    expect(filter).toContain('resource.type="k8s_cluster"');
+    expect(filter).toContain('resource.labels.cluster_name="prod-gke"');
+    expect(filter).toContain('(protoPayload.resourceName:"security.istio.io/" OR protoPayload.resourceName:"networking.istio.io/")');
+    const methods = /protoPayload\.methodName=~"(.+)"/.exec(filter)![1]!.replace(/\\\\/g, '\\');
+    const methodPattern = new RegExp(methods);
+    expect(['io.istio.security.v1.peerauthentications.patch', 'io.istio.networking.v1.destinationrules.create', 'io.istio.networking.v1beta1.serviceentries.delete', 'io.istio.networking.v1.destinationrules.update', 'io.istio.networking.v1.destinationrules.deletecollection'].every((m) => methodPattern.test(m))).toBe(true);
+    expect(['io.istio.security.v1.peerauthentications.get', 'io.istio.security.v1.peerauthentications.list', 'io.istio.security.v1.peerauthentications.watch'].some((m) => methodPattern.test(m))).toBe(false);
+    expect(lines).toContain("SINK_WRITER_IDENTITY=$(gcloud logging sinks describe meshgov-istio-changes '--format=value(writerIdentity)' --project=meshgov-demo)");
+    expect(commands).toContain("gcloud pubsub topics add-iam-policy-binding meshgov-istio-changes '--member=<SINK_WRITER_IDENTITY>' --role=roles/pubsub.publisher --project=meshgov-demo");
+  });
+
+  test('three 2nd-gen functions from dist/gcp: two retried Pub/Sub triggers, one HTTPS endpoint', () => {
+    const deployOf = (name: string) => commands.find((c) => c.startsWith(`gcloud functions deploy ${name} `))!;
+    for (const name of ['istioConfigChanged', 'istioScheduledAudit', 'executeRemediation']) {
+      const command = deployOf(name);
+      expect(command).toBeDefined();
+      for (const flag of ['--gen2', '--runtime=nodejs22', '--source=dist/gcp', `--entry-point=${name}`, '--service-account=meshgov-agent@meshgov-demo.iam.gserviceaccount.com', '--set-secrets=MESHGOV_LINK_SECRET=meshgov-link-secret:latest', '--env-vars-file=meshgov-agent-env.yaml']) {
+        expect(command.split(' ')).toContain(flag);
+      }
+    }
+    expect(deployOf('istioConfigChanged').split(' ')).toEqual(expect.arrayContaining(['--trigger-topic=meshgov-istio-changes', '--retry', '--no-allow-unauthenticated']));
+    expect(deployOf('istioScheduledAudit').split(' ')).toEqual(expect.arrayContaining(['--trigger-topic=meshgov-scheduled-audit', '--retry', '--no-allow-unauthenticated']));
+    expect(deployOf('executeRemediation').split(' ')).toEqual(expect.arrayContaining(['--trigger-http', '--allow-unauthenticated', '--max-instances=1']));
+    expect(run.stdout).toContain("MESHGOV_HUB_URL: 'https://q7x2k9.execute-api.us-west-2.amazonaws.com/agent/findings'");
+    expect(run.stdout).toContain("MESHGOV_DRY_RUN: 'true'");
+    expect(run.stdout).toContain("MESHGOV_AGENT_SA: 'meshgov-agent@meshgov-demo.iam.gserviceaccount.com'");
+    expect(commands.filter((c) => c.startsWith('gcloud pubsub subscriptions update '))).toHaveLength(2);
+    expect(commands.filter((c) => c.includes('--dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20'))).toHaveLength(2);
+  });
+
+  test('the Cloud Scheduler job publishing the full-audit message', () => {
+    expect(commands).toContain(
+      "gcloud scheduler jobs create pubsub meshgov-nightly-audit --location=us-central1 '--schedule=0 6 * * *' --time-zone=Etc/UTC --topic=meshgov-scheduled-audit '--message-body={\"trigger\":\"schedule\",\"scope\":\"all\"}' --attributes=meshgov-job=nightly-audit '--description=meshgov: nightly full audit of Istio on prod-gke' --project=meshgov-demo",
+    );
+  });
+
+  test('the Kubernetes RBAC for the agent, as valid YAML bound to its service account', () => {
+    const start = lines.indexOf("kubectl apply -f - <<'RBAC'");
+    const end = lines.indexOf('RBAC', start + 1);
+    expect(start).toBeGreaterThan(0);
+    const docs = parseAllDocuments(lines.slice(start + 1, end).join('\n')).map((d) => d.toJS()).filter(Boolean);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'ClusterRole/meshgov-agent-reader',
+      'ClusterRole/meshgov-agent-writer',
+      'ClusterRoleBinding/meshgov-agent-reader',
+      'ClusterRoleBinding/meshgov-agent-writer',
+      'Role/meshgov-agent-ca-reader',
+      'RoleBinding/meshgov-agent-ca-reader',
+    ]);
+    for (const binding of docs.filter((d) => d.kind.endsWith('Binding'))) {
+      expect(binding.subjects).toEqual([{ kind: 'User', name: 'meshgov-agent@meshgov-demo.iam.gserviceaccount.com', apiGroup: 'rbac.authorization.k8s.io' }]);
+    }
+    const writer = docs.find((d) => d.metadata.name === 'meshgov-agent-writer' && d.kind === 'ClusterRole');
+    expect(writer.rules).toEqual([
+      { apiGroups: ['security.istio.io'], resources: ['peerauthentications'], verbs: ['patch', 'create', 'delete'] },
+      { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: ['patch'] },
+    ]);
+    const caReader = docs.find((d) => d.kind === 'Role');
+    expect(caReader).toMatchObject({ metadata: { namespace: 'istio-system' }, rules: [{ resources: ['secrets'], resourceNames: ['cacerts', 'istio-ca-secret'], verbs: ['get'] }] });
+    // Secrets are never readable cluster-wide.
+    expect(docs.filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules.flatMap((r: { resources: string[] }) => r.resources))).not.toContain('secrets');
+  });
+});
+
+test('with --plan, a gcloud on PATH is never called', () => {
+  const tools = toolPath({ fakeGcloud: true });
+  const run = deploy(['--plan', '--project', 'meshgov-demo', '--cluster', 'prod-gke', '--location', 'us-central1', '--hub-url', PARAMS.MESHGOV_HUB_URL], {}, tools.dir);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain('gcloud functions deploy executeRemediation');
+  expect(tools.gcloudCalls()).toEqual([]);
+});
+
+test('--private-execute deploys executeRemediation private, invokable by the given member only', () => {
+  const tools = toolPath();
+  const member = 'principal://iam.googleapis.com/projects/481516234200/locations/global/workloadIdentityPools/aws-hub/subject/arn:aws:sts::111122223333:assumed-role/meshgov-hub/meshgov-hub-dispatcher';
+  const run = deploy(['--private-execute', member, '--dry-run', 'false'], PARAMS, tools.dir);
+  expect(run.status).toBe(0);
+  const execute = run.stdout.split('\n').find((l) => l.startsWith('gcloud functions deploy executeRemediation'))!;
+  expect(execute.split(' ')).toContain('--no-allow-unauthenticated');
+  expect(run.stdout).toContain(`gcloud functions add-invoker-policy-binding executeRemediation --region=us-central1 --member=${member} --project=meshgov-demo`);
+  expect(run.stdout).toContain("MESHGOV_DRY_RUN: 'false'");
+});
+
+test('missing parameters are a usage error before anything runs', () => {
+  const tools = toolPath({ fakeGcloud: true });
+  const run = deploy([], {}, tools.dir);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('missing: --project (MESHGOV_GCP_PROJECT) --cluster (MESHGOV_GKE_CLUSTER) --location (MESHGOV_GKE_LOCATION) --hub-url (MESHGOV_HUB_URL)');
+  expect(tools.gcloudCalls()).toEqual([]);
+});
+
+test('a plain-http hub URL is refused', () => {
+  const tools = toolPath();
+  const run = deploy([], { ...PARAMS, MESHGOV_HUB_URL: 'http://hub.example.com/agent/findings' }, tools.dir);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('--hub-url must be https');
+});

@@ -1,0 +1,301 @@
+/**
+ * istioConfigChanged on the real functions-framework server (the production entry, run by
+ * functions-framework's own main.js), fed real-shaped Pub/Sub CloudEvents from the GKE audit
+ * log sink, reading the Kubernetes emulator with the live Istio reader and reporting to a hub
+ * stand-in that verifies the link signature.
+ */
+import type { Finding } from '../../../functions/core/findings';
+import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import { wholeCluster } from '../istio/cluster-fixture';
+import { agentEnvironment, AGENT_SA, kubeconfigFile, removeKubeconfigFiles } from './agent-environment';
+import { auditEvent, auditLogEntry, deliver, sampleEvent, withRawData, type LogEntry } from './cloud-events';
+import { freePort, startFunctionsServer, type FunctionsServer } from './functions-server';
+import { startHubStandIn, type HubStandIn } from './hub-stand-in';
+
+let emulator: KubernetesEmulator;
+let hub: HubStandIn;
+let server: FunctionsServer;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  emulator = await startKubernetesEmulator();
+  hub = await startHubStandIn({ secret: agentEnvironment({ kubeconfig: '', hubUrl: '' }).MESHGOV_LINK_SECRET! });
+  kubeconfig = kubeconfigFile(emulator);
+  server = await startFunctionsServer({ target: 'istioConfigChanged', env: agentEnvironment({ kubeconfig, hubUrl: hub.url }) });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await hub?.stop();
+  await emulator?.stop();
+  removeKubeconfigFiles();
+});
+
+beforeEach(() => {
+  emulator.reset();
+  emulator.seed(wholeCluster());
+  emulator.resetCalls();
+  hub.reset();
+  server.clearLogs();
+});
+
+/**
+ * The shared entry pointed at another object, as GKE writes resourceName and methodName for
+ * it; an update carries the whole object as request and response (taken from the emulator).
+ */
+function entryFor(resourceName: string, verb: string, vary: (e: LogEntry) => void = () => {}): LogEntry {
+  const entry = auditLogEntry();
+  const [group, version, , , plural] = resourceName.split('/');
+  const methodName = `io.istio.${group!.split('.')[0]}.${version}.${plural}.${verb}`;
+  entry.protoPayload.resourceName = resourceName;
+  entry.protoPayload.methodName = methodName;
+  entry.protoPayload.authorizationInfo = [{ granted: true, permission: methodName, resource: resourceName }];
+  if (verb === 'update') {
+    const [, , , namespace, , name] = resourceName.split('/');
+    const stored = emulator.list(plural!, namespace).find((o) => o.metadata.name === name)!;
+    const type = `${group}/${version}.${stored.kind}`;
+    entry.protoPayload.request = { '@type': type, ...stored, apiVersion: `${group}/${version}` };
+    entry.protoPayload.response = { '@type': type, ...stored, apiVersion: `${group}/${version}` };
+  }
+  if (verb === 'delete') {
+    entry.protoPayload.request = { '@type': 'k8s.io/DeleteOptions', apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' };
+    entry.protoPayload.response = { '@type': 'core.k8s.io/v1.Status', apiVersion: 'v1', kind: 'Status', status: 'Success', details: { group, kind: plural, name: resourceName.split('/').pop() } };
+  }
+  vary(entry);
+  return entry;
+}
+
+function writes(): number {
+  return Object.entries(emulator.calls())
+    .filter(([key]) => /^(patch|create|update|delete|apply)\b/.test(key))
+    .reduce((n, [, count]) => n + count, 0);
+}
+
+function reads(): number {
+  return Object.values(emulator.calls()).reduce((n, c) => n + c, 0);
+}
+
+test('a namespace PeerAuthentication patched to PERMISSIVE: payments is audited and the finding reaches the hub, signed', async () => {
+  const event = auditEvent();
+  const delivery = await deliver(server.url, event);
+
+  expect(delivery.status).toBeGreaterThanOrEqual(200);
+  expect(delivery.status).toBeLessThan(300);
+  expect(hub.reports).toHaveLength(1);
+  expect(hub.requests[0]!.verification).toMatchObject({ ok: true });
+  const report = hub.reports[0]!;
+  expect(report.agent).toEqual({ project: 'meshgov-demo', cluster: 'prod-gke', location: 'us-central1' });
+  expect(report.scopedReport.trigger).toEqual({
+    source: 'gke-audit',
+    eventId: event.data.message.messageId,
+    eventTime: '2026-11-20T14:47:12.483917Z',
+    actor: 'bob@example.com',
+    summary: 'patch PeerAuthentication payments/default by bob@example.com',
+  });
+  expect(report.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'payments' });
+
+  const permissive = report.scopedReport.report.findings.find((f: Finding) => f.rule === 'mtls-not-strict' && f.resource.name === 'payments-api');
+  expect(permissive).toMatchObject({ provider: 'istio', resource: { namespace: 'payments', port: 8080 }, detail: { mode: 'PERMISSIVE' } });
+  const stored = emulator.get('PeerAuthentication', 'payments', 'default')!;
+  expect(permissive!.remediation).toMatchObject({
+    action: 'istio.peerauthentication.set-strict',
+    change: { operation: 'merge-patch', target: { kind: 'PeerAuthentication', namespace: 'payments', name: 'default', resourceVersion: stored.metadata.resourceVersion }, patch: { spec: { mtls: { mode: 'STRICT' } } } },
+  });
+  expect(report.scopedReport.auditedResources).toContain('istio|Deployment|payments||payments-api');
+
+  // A scoped audit reads the namespace, and writes nothing.
+  expect(emulator.calls()['list peerauthentications']).toBeGreaterThan(0);
+  expect(writes()).toBe(0);
+  await server.waitForLog((l) => l.message === 'report delivered to the hub' && l.eventId === event.id);
+});
+
+test('a DestinationRule updated in orders toward payments audits both namespaces, and reports the plaintext rule', async () => {
+  const entry = entryFor('networking.istio.io/v1beta1/namespaces/orders/destinationrules/payments-api-plaintext', 'update', (e) => {
+    e.protoPayload.authenticationInfo.principalEmail = 'dana@example.com';
+  });
+  expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
+
+  const report = hub.reports[0]!.scopedReport;
+  expect(report.scope).toEqual({ kind: 'all', providers: ['istio', 'x509'], namespaces: ['orders', 'payments'] });
+  expect(report.trigger.summary).toBe('update DestinationRule orders/payments-api-plaintext by dana@example.com');
+  expect(report.report.findings).toContainEqual(
+    expect.objectContaining({ resource: expect.objectContaining({ kind: 'DestinationRule', namespace: 'orders', name: 'payments-api-plaintext' }) }),
+  );
+});
+
+test('a delete of payments/default: the audit of payments sees the mesh-wide STRICT again', async () => {
+  // The delete happened before its audit log entry reached the sink.
+  const stored = emulator.get('PeerAuthentication', 'payments', 'default')!;
+  expect(stored.spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  await deleteInEmulator('security.istio.io/v1', 'peerauthentications', 'payments', 'default');
+
+  const delivery = await deliver(server.url, auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default', 'delete')));
+  expect(delivery.status).toBeLessThan(300);
+  const report = hub.reports[0]!.scopedReport;
+  expect(report.trigger.summary).toBe('delete PeerAuthentication payments/default by bob@example.com');
+  expect(report.report.findings.filter((f: Finding) => f.rule === 'mtls-not-strict' && f.resource.namespace === 'payments')).toEqual([]);
+  // Still audited: the hub resolves the open finding instead of leaving it "not looked at".
+  expect(report.auditedResources).toContain('istio|Deployment|payments||payments-api');
+});
+
+test('a change in the root namespace is mesh-wide, so the whole cluster is audited', async () => {
+  const entry = entryFor('security.istio.io/v1/namespaces/istio-system/peerauthentications/default', 'patch');
+  expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
+  const report = hub.reports[0]!.scopedReport;
+  expect(report.scope).toEqual({ kind: 'all', providers: ['istio', 'x509'] });
+  const namespaces = new Set(report.report.findings.map((f: Finding) => f.resource.namespace));
+  expect([...namespaces]).toEqual(expect.arrayContaining(['payments', 'orders']));
+});
+
+test("meshgov's own change (its service account) is acknowledged, logged and not audited: no loop", async () => {
+  const entry = auditLogEntry();
+  entry.protoPayload.authenticationInfo.principalEmail = AGENT_SA;
+  const event = auditEvent(entry);
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeLessThan(300);
+  const line = await server.waitForLog((l) => l.eventId === event.id && l.message.startsWith('ignored'));
+  expect(line).toMatchObject({ severity: 'INFO', message: `ignored: change made by meshgov itself (${AGENT_SA})`, actor: AGENT_SA });
+  expect(hub.requests).toHaveLength(0);
+  expect(reads()).toBe(0);
+});
+
+test("a change on another cluster of the project is not this agent's to audit", async () => {
+  const entry = auditLogEntry();
+  entry.resource.labels.cluster_name = 'staging-gke';
+  const event = auditEvent(entry);
+  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  await server.waitForLog((l) => l.eventId === event.id && /ignored: the change is on cluster staging-gke/.test(l.message));
+  expect(hub.requests).toHaveLength(0);
+  expect(reads()).toBe(0);
+});
+
+const garbage: Array<{ name: string; event: () => ReturnType<typeof auditEvent>; severity: string; message: RegExp; field?: string }> = [
+  {
+    name: 'a Cloud Storage CloudEvent routed here by mistake',
+    event: () => ({ ...auditEvent(), type: 'google.cloud.storage.object.v1.finalized', source: '//storage.googleapis.com/projects/_/buckets/meshgov-demo-reports' }),
+    severity: 'ERROR',
+    message: /^malformed event, acknowledged: type is google\.cloud\.storage\.object\.v1\.finalized, not a Pub\/Sub message/,
+    field: 'type',
+  },
+  { name: 'data that is not base64', event: () => withRawData(auditEvent(), '{"protoPayload":{}}'), severity: 'ERROR', message: /^malformed event, acknowledged: data\.message\.data is not base64/, field: 'data.message.data' },
+  { name: 'base64 of text that is not JSON', event: () => withRawData(auditEvent(), Buffer.from('kubectl patch pa default').toString('base64')), severity: 'ERROR', message: /data\.message\.data is not JSON/, field: 'data.message.data' },
+  { name: 'a message without data', event: () => withRawData(auditEvent(), undefined), severity: 'ERROR', message: /data\.message\.data is missing/, field: 'data.message.data' },
+  { name: 'a Cloud Monitoring incident sent to the wrong topic', event: () => sampleEvent('pubsub-cloudevent-monitoring-incident-open.json'), severity: 'ERROR', message: /^malformed audit log entry, acknowledged: protoPayload is missing/, field: 'protoPayload' },
+  { name: 'an audit entry without resourceName', event: () => auditEvent(entryWithout('resourceName')), severity: 'ERROR', message: /protoPayload\.resourceName is missing/, field: 'protoPayload.resourceName' },
+  { name: 'an audit entry without serviceName', event: () => auditEvent(entryWithout('serviceName')), severity: 'ERROR', message: /protoPayload\.serviceName is missing/, field: 'protoPayload.serviceName' },
+  { name: 'a Deployment rollout', event: () => auditEvent(deploymentEntry()), severity: 'INFO', message: /^ignored: apps deployments is not an Istio kind meshgov audits$/ },
+  { name: 'a Cloud Storage audit entry', event: () => auditEvent(storageEntry()), severity: 'INFO', message: /^ignored: serviceName is storage\.googleapis\.com, not k8s\.io/ },
+  { name: "istiod's status update", event: () => auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default/status', 'update')), severity: 'INFO', message: /^ignored: a change to the status subresource/ },
+  { name: 'a patch the API server refused', event: () => auditEvent(refusedEntry()), severity: 'INFO', message: /^ignored: the request failed \(status code 7/ },
+];
+
+test.each(garbage)('$name: acknowledged (2xx) with one clear log line, nothing read or reported', async ({ event: make, severity, message, field }) => {
+  const event = make();
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeGreaterThanOrEqual(200);
+  expect(delivery.status).toBeLessThan(300);
+  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect(line).toMatchObject({ severity, function: 'istioConfigChanged', message: expect.stringMatching(message) });
+  if (field !== undefined) expect(line).toMatchObject({ field, ack: true });
+  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(hub.requests).toHaveLength(0);
+  expect(reads()).toBe(0);
+});
+
+test('a hub answering 503 fails the delivery (Pub/Sub redelivers); the redelivered message then arrives, nothing lost', async () => {
+  hub.failNext(503, 2); // MESHGOV_HUB_ATTEMPTS=2: both attempts of the first delivery fail
+  const event = auditEvent();
+  const first = await deliver(server.url, event);
+  expect(first.status).toBeGreaterThanOrEqual(500);
+  expect(hub.reports).toHaveLength(0);
+  await server.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR' && /report not delivered to the hub/.test(l.message));
+
+  const redelivery = await deliver(server.url, event);
+  expect(redelivery.status).toBeLessThan(300);
+  expect(hub.reports).toHaveLength(1);
+  expect(hub.reports[0]!.scopedReport.trigger.eventId).toBe(event.data.message.messageId);
+  expect(hub.requests.map((r) => r.status)).toEqual([503, 503, 202]);
+});
+
+describe('with the hub down', () => {
+  let downServer: FunctionsServer;
+  beforeAll(async () => {
+    const closed = await freePort();
+    downServer = await startFunctionsServer({ target: 'istioConfigChanged', env: agentEnvironment({ kubeconfig, hubUrl: `http://127.0.0.1:${closed}/agent/findings` }) });
+  });
+  afterAll(() => downServer?.stop());
+
+  test('the function fails (non-2xx to Pub/Sub push), after bounded retries, so the message is redelivered', async () => {
+    const event = auditEvent();
+    const started = Date.now();
+    const delivery = await deliver(downServer.url, event);
+    expect(delivery.status).toBe(500);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const retries = downServer.logs().filter((l) => l.eventId === event.id && l.message === 'hub not reached; retrying');
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatchObject({ severity: 'WARNING', problem: expect.stringContaining('ECONNREFUSED') });
+    await downServer.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR' && /report not delivered to the hub; failing so Pub\/Sub redelivers/.test(l.message));
+  });
+});
+
+describe('without its configuration', () => {
+  let unconfigured: FunctionsServer;
+  beforeAll(async () => {
+    const env = agentEnvironment({ kubeconfig, hubUrl: hub.url });
+    delete env.MESHGOV_LINK_SECRET;
+    unconfigured = await startFunctionsServer({ target: 'istioConfigChanged', env });
+  });
+  afterAll(() => unconfigured?.stop());
+
+  test('an Istio change fails (kept by Pub/Sub until the deployment is fixed), with a log line naming the variable', async () => {
+    const event = auditEvent();
+    expect((await deliver(unconfigured.url, event)).status).toBe(500);
+    const line = await unconfigured.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR');
+    expect(line).toMatchObject({ variables: ['MESHGOV_LINK_SECRET'], message: expect.stringContaining('MESHGOV_LINK_SECRET is not set') });
+    expect(hub.requests).toHaveLength(0);
+  });
+
+  test('a malformed event is still acknowledged: it could never succeed', async () => {
+    const event = withRawData(auditEvent(), 'not base64!');
+    expect((await deliver(unconfigured.url, event)).status).toBeLessThan(300);
+  });
+});
+
+function entryWithout(field: 'resourceName' | 'serviceName'): LogEntry {
+  const entry = auditLogEntry();
+  delete entry.protoPayload[field];
+  return entry;
+}
+
+function deploymentEntry(): LogEntry {
+  const entry = auditLogEntry();
+  entry.protoPayload.resourceName = 'apps/v1/namespaces/payments/deployments/payments-api';
+  entry.protoPayload.methodName = 'io.k8s.apps.v1.deployments.patch';
+  entry.protoPayload.request = { '@type': 'k8s.io/Patch', spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-20T14:50:02Z' } } } } };
+  delete entry.protoPayload.response;
+  return entry;
+}
+
+function storageEntry(): LogEntry {
+  const entry = auditLogEntry();
+  entry.protoPayload.serviceName = 'storage.googleapis.com';
+  entry.protoPayload.methodName = 'storage.objects.create';
+  entry.protoPayload.resourceName = 'projects/_/buckets/meshgov-demo-reports/objects/2026-11-20.json';
+  entry.resource = { type: 'gcs_bucket', labels: { project_id: 'meshgov-demo', bucket_name: 'meshgov-demo-reports', location: 'us-central1' } };
+  return entry;
+}
+
+function refusedEntry(): LogEntry {
+  const entry = auditLogEntry();
+  entry.labels['authorization.k8s.io/decision'] = 'forbid';
+  entry.protoPayload.authorizationInfo[0].granted = false;
+  entry.protoPayload.status = { code: 7, message: 'PERMISSION_DENIED' };
+  delete entry.protoPayload.response;
+  return entry;
+}
+
+async function deleteInEmulator(apiVersion: string, plural: string, namespace: string, name: string): Promise<void> {
+  const response = await fetch(`${emulator.url}/apis/${apiVersion}/namespaces/${namespace}/${plural}/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${emulator.token}` } });
+  expect(response.status).toBe(200);
+  emulator.resetCalls();
+}

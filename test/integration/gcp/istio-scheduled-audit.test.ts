@@ -1,0 +1,87 @@
+/**
+ * istioScheduledAudit on the real functions-framework server: the Cloud Scheduler message
+ * starts a full audit of the emulated cluster, reported to the hub stand-in.
+ */
+import type { Finding } from '../../../functions/core/findings';
+import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import { wholeCluster } from '../istio/cluster-fixture';
+import { agentEnvironment, kubeconfigFile, removeKubeconfigFiles, LINK_SECRET } from './agent-environment';
+import { deliver, schedulerEvent, withRawData } from './cloud-events';
+import { startFunctionsServer, type FunctionsServer } from './functions-server';
+import { startHubStandIn, type HubStandIn } from './hub-stand-in';
+
+let emulator: KubernetesEmulator;
+let hub: HubStandIn;
+let server: FunctionsServer;
+
+beforeAll(async () => {
+  emulator = await startKubernetesEmulator();
+  hub = await startHubStandIn({ secret: LINK_SECRET });
+  server = await startFunctionsServer({ target: 'istioScheduledAudit', env: agentEnvironment({ kubeconfig: kubeconfigFile(emulator), hubUrl: hub.url }) });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await hub?.stop();
+  await emulator?.stop();
+  removeKubeconfigFiles();
+});
+
+beforeEach(() => {
+  emulator.reset(); // also disarms injected failures
+  emulator.seed(wholeCluster());
+  emulator.resetCalls();
+  hub.reset();
+});
+
+test('the nightly job audits the whole cluster and reports every namespace to the hub', async () => {
+  const event = schedulerEvent();
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeLessThan(300);
+
+  expect(hub.reports).toHaveLength(1);
+  const { agent, scopedReport } = hub.reports[0]!;
+  expect(agent).toEqual({ project: 'meshgov-demo', cluster: 'prod-gke', location: 'us-central1' });
+  expect(scopedReport.scope).toEqual({ kind: 'all', providers: ['istio', 'x509'] });
+  expect(scopedReport.trigger).toEqual({
+    source: 'cloud-scheduler',
+    eventId: event.data.message.messageId,
+    eventTime: '2026-11-20T06:00:00.874Z',
+    summary: 'scheduled full audit of prod-gke (Cloud Scheduler job nightly-audit)',
+  });
+  const findings: Finding[] = scopedReport.report.findings;
+  expect(findings).toContainEqual(expect.objectContaining({ rule: 'mtls-not-strict', resource: expect.objectContaining({ namespace: 'payments', name: 'payments-api' }) }));
+  // The plugged-in CA's intermediate expires in 20 days (cluster-fixture.ts).
+  expect(findings).toContainEqual(expect.objectContaining({ rule: 'cert-expiring', provider: 'x509', resource: expect.objectContaining({ namespace: 'istio-system' }) }));
+  expect(scopedReport.auditedResources).toEqual(expect.arrayContaining(['istio|Deployment|payments||payments-api', 'istio|Deployment|orders||orders-api']));
+  // Cluster-wide lists, not one namespace at a time.
+  expect(emulator.requests().some((r) => r.verb === 'list' && r.resource === 'peerauthentications' && r.namespace === undefined)).toBe(true);
+});
+
+test.each([
+  ['another scope', { trigger: 'schedule', scope: 'payments' }, 'data.message.data.scope'],
+  ['another trigger', { trigger: 'backfill', scope: 'all' }, 'data.message.data.trigger'],
+])('a job message with %s is acknowledged with a log line naming the field, and audits nothing', async (_name, body, field) => {
+  const event = schedulerEvent(body);
+  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect(line).toMatchObject({ severity: 'ERROR', field, ack: true, message: expect.stringContaining(field) });
+  expect(hub.requests).toHaveLength(0);
+  expect(emulator.requests()).toHaveLength(0);
+});
+
+test('a job message that is not JSON is acknowledged', async () => {
+  const event = withRawData(schedulerEvent(), Buffer.from('trigger=schedule').toString('base64'));
+  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  await server.waitForLog((l) => l.eventId === event.id && l.field === 'data.message.data');
+  expect(hub.requests).toHaveLength(0);
+});
+
+test('the cluster answering 503 throughout fails the run, so Pub/Sub redelivers it; nothing partial is reported', async () => {
+  emulator.failNext('list peerauthentications', 503, 100, { retryAfterSeconds: 0 });
+  const event = schedulerEvent();
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBe(500);
+  expect(hub.requests).toHaveLength(0);
+  await server.waitForLog((l) => l.eventId === event.id && /audit failed: the cluster could not be read/.test(l.message));
+});
