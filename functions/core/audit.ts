@@ -30,6 +30,7 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
   const model = dedupeCertificates(merged);
   model.problems.unshift(...inventory.problems);
   locateProblems(model.problems, inventory);
+  if (inventory.partial) model.partial = true;
   return model;
 }
 

@@ -67,6 +67,11 @@ export interface Inventory {
   problems: ConfigProblem[];
   /** Files that were read (path as given). */
   files: string[];
+  /**
+   * True when the source read only part of what the findings depend on (a scoped read with no
+   * cached picture of the rest): fleet-wide preconditions are then unknown, so nothing is auto.
+   */
+  partial?: boolean;
 }
 
 export function emptyInventory(): Inventory {
@@ -84,6 +89,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.unknown.push(...p.unknown);
     out.problems.push(...p.problems);
     out.files.push(...p.files);
+    if (p.partial) out.partial = true;
   }
   return out;
 }

@@ -195,6 +195,8 @@ export interface FleetModel {
   slos: SloIndicator[];
   /** How many configuration resources were read (for the report summary). */
   resourceCount: number;
+  /** Built from a partial inventory (see Inventory.partial): fleet-wide preconditions are unknown. */
+  partial?: boolean;
 }
 
 export function emptyModel(): FleetModel {

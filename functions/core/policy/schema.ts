@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RULE_IDS } from '../findings';
+import { slosSchema } from '../slo/schema';
 
 /**
  * The schema of a `rules/` YAML file. Every file may hold any of the sections; files in a
@@ -126,8 +127,8 @@ export const policyFileSchema = z
       .optional(),
     remediation: remediationSafetySchema.optional(),
     sources: sourcesSchema.optional(),
-    /** Latency SLOs; their full schema belongs to the SLO feature and is checked there. */
-    slos: z.array(z.record(z.string(), z.unknown())).optional(),
+    /** Latency SLOs (functions/core/slo/schema.ts): service, objective, threshold, window, metric source, window pairs. */
+    slos: slosSchema.optional(),
   })
   .strict();
 

@@ -69,3 +69,16 @@ describe('planning a client fix', () => {
     expect(f.remediation).toMatchObject({ mode: 'approval', reason: expect.stringMatching(/accepts only plaintext/) });
   });
 });
+
+describe('planning on a partial audit', () => {
+  it('never gives auto when the audit saw only part of the fleet', () => {
+    const id = 'istio:payments/Deployment/payments-api:8080';
+    const s = server({
+      name: 'payments-api',
+      mode: 'PERMISSIVE',
+      fix: { action: 'istio.peerauthentication.set-strict', change: {}, affectsServers: [id], blockers: [] },
+    });
+    const f = evaluateModel({ ...model({ servers: [s] }), partial: true }, shippedPolicy(), NOW).find((x) => x.rule === 'mtls-not-strict')!;
+    expect(f.remediation).toMatchObject({ mode: 'approval', reason: expect.stringMatching(/preconditions across the fleet are unknown/) });
+  });
+});

@@ -22,6 +22,9 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
     return { ...base, mode: 'approval', reason: `preconditions do not hold: ${unique(blockers).slice(0, 5).join('; ')}${blockers.length > 5 ? `; and ${blockers.length - 5} more` : ''}` };
   }
   if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
+  if (index.model.partial) {
+    return { ...base, mode: 'approval', reason: 'this audit saw only the changed resource, so the preconditions across the fleet are unknown' };
+  }
   return { ...base, mode: 'auto', reason: preconditionsHeld(fix) };
 }
 

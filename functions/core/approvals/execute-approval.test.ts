@@ -1,0 +1,171 @@
+import { storylineMesh } from '../../../test/integration/slack/support/fleet';
+import { RecordingExecutor, type HeldResource } from '../../../test/integration/slack/support/recording-executor';
+import { paymentsPolicy } from '../../../test/integration/slack/support/storyline';
+import { RecordingNotifier } from '../../../test/support/recording-notifier';
+import { buildAppMeshModel } from '../../providers/appmesh';
+import { MemoryLedger } from '../ledger/memory-ledger';
+import type { ApprovalRecord, ChangeRecord } from '../ledger/types';
+import { emptyInventory, type AppMeshApiType, type Inventory } from '../model/inventory';
+import { auditScope } from '../pipeline/audit-scope';
+import { govern } from '../pipeline/govern';
+import type { InventorySource } from '../pipeline/ports';
+import type { Trigger } from '../pipeline/trigger';
+import { executeApproval, type ExecuteApprovalDeps } from './execute-approval';
+
+const NOW = new Date('2026-11-20T15:04:12Z');
+const CAROL = 'U05JX7RB2LM';
+const TYPES: Record<string, AppMeshApiType> = { meshes: 'mesh', virtualNodes: 'virtualNode', virtualServices: 'virtualService', virtualRouters: 'virtualRouter', routes: 'route', virtualGateways: 'virtualGateway', gatewayRoutes: 'gatewayRoute' };
+const trigger: Trigger = {
+  source: 'cloudtrail',
+  eventId: 'b3f1c2d4-8e7a-4b6c-9d05-1a2e3f4c5d6e',
+  eventTime: '2026-11-20T15:00:49Z',
+  actor: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/alice@example.com',
+  summary: 'UpdateVirtualNode payments-api by alice@example.com',
+};
+
+/** prod-mesh as Describe returns it, held in memory: the source reads it, the executor writes it. */
+class HeldMesh implements InventorySource {
+  readonly objects = Object.entries(storylineMesh()).flatMap(([key, list]) => (list as any[]).map((data) => ({ type: TYPES[key], data: structuredClone(data) })));
+  readonly resources = new Map<string, HeldResource>();
+  constructor() {
+    for (const o of this.objects) if (o.type === 'virtualNode') this.resources.set(`prod-mesh/${o.data.virtualNodeName}`, { spec: o.data.spec, version: o.data.metadata.version });
+  }
+  async collect(): Promise<Inventory> {
+    const inventory = emptyInventory();
+    for (const o of this.objects) {
+      const held = o.type === 'virtualNode' ? this.resources.get(`prod-mesh/${o.data.virtualNodeName}`) : undefined;
+      const data = held ? { ...o.data, spec: held.spec, metadata: { ...o.data.metadata, version: held.version } } : o.data;
+      inventory.appmeshApi.push({ doc: { type: o.type, data }, source: { file: data.metadata.arn, line: 1 } });
+    }
+    return inventory;
+  }
+}
+
+async function setup(edit: (deps: ExecuteApprovalDeps) => void = () => {}) {
+  const policy = paymentsPolicy((p) => (p.rules['mtls-client-not-enforced'].remediation = 'approval'));
+  const ledger = new MemoryLedger(() => NOW);
+  const mesh = new HeldMesh();
+  const executor = new RecordingExecutor(mesh.resources);
+  const notifier = new RecordingNotifier();
+  const scoped = await auditScope(trigger, { kind: 'all', providers: ['appmesh'] }, { source: mesh, builders: [buildAppMeshModel], policy, clock: () => NOW });
+  await govern(scoped, { ledger, policy, notifier, executors: [], clock: () => NOW, dryRun: false, newId: (p) => `${p}-0` });
+  const finding = scoped.report.findings.find((f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'payments-worker')!;
+  const pending = (await ledger.findOpenApproval(finding.id))!;
+  await ledger.transitionApproval(pending.id, ['PENDING'], 'APPROVED', { decidedBy: CAROL, decidedAt: NOW.toISOString() });
+  let ids = 0;
+  const deps: ExecuteApprovalDeps = {
+    ledger,
+    notifier,
+    executors: [executor],
+    policy,
+    dryRun: false,
+    clock: () => NOW,
+    newId: (p) => `${p}-${++ids}`,
+    freshState: { providers: ['appmesh'], source: mesh, builders: [buildAppMeshModel] },
+  };
+  edit(deps);
+  return { ledger, mesh, executor, notifier, deps, approval: pending };
+}
+
+const updatesOf = (n: RecordingNotifier) => n.sent.filter((s) => s.type === 'approval-update').map((s) => s.kind);
+
+describe('executeApproval', () => {
+  test('an approved fix is applied once, recorded, and its message redrawn SUCCEEDED', async () => {
+    const { ledger, mesh, executor, notifier, deps, approval } = await setup();
+    const outcome = await executeApproval(approval.id, deps);
+    expect(outcome).toMatchObject({ status: 'finished', state: 'SUCCEEDED', detail: expect.stringMatching(/^applied and verified: prod-mesh\/payments-worker updated to version 5 \(change chg-1\)$/) });
+    expect(executor.calls.map((c) => [c.kind, c.changeId])).toEqual([['apply', 'chg-1']]);
+    expect(executor.calls[0].trigger).toEqual({ source: 'slack', eventId: approval.id, eventTime: NOW.toISOString(), actor: `slack:${CAROL}`, summary: `approval ${approval.id} by Slack user ${CAROL}` });
+    expect(mesh.resources.get('prod-mesh/payments-worker')!.spec.backends[0].virtualService.clientPolicy.tls.enforce).toBe(true);
+    expect(await ledger.getChange('chg-1')).toMatchObject({ approvalId: approval.id, approvedBy: CAROL, outcome: 'verified', service: 'appmesh:prod-mesh/payments-worker', before: expect.anything(), after: expect.anything() });
+    expect(updatesOf(notifier)).toEqual(['SUCCEEDED']);
+    // Delivered again: nothing more happens.
+    expect(await executeApproval(approval.id, deps)).toEqual({ status: 'ignored', approvalId: approval.id, reason: 'already SUCCEEDED' });
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  test('two deliveries at once run the change once', async () => {
+    const { executor, deps, approval } = await setup();
+    const outcomes = await Promise.all([executeApproval(approval.id, deps), executeApproval(approval.id, deps)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['finished', 'ignored']);
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  test('a change whose check failed and was restored ends ROLLED_BACK and says so', async () => {
+    const { ledger, executor, notifier, deps, approval } = await setup();
+    executor.nextOutcome = 'rolled-back';
+    const outcome = await executeApproval(approval.id, deps);
+    expect(outcome).toMatchObject({ state: 'ROLLED_BACK', detail: expect.stringMatching(/^applied, but the check failed, so the previous spec was restored: listener TLS did not read back STRICT/) });
+    expect(await ledger.getApproval(approval.id)).toMatchObject({ state: 'ROLLED_BACK', outcome: expect.stringContaining('previous spec was restored') });
+    expect(updatesOf(notifier)).toEqual(['ROLLED_BACK']);
+  });
+
+  test('an executor that throws ends FAILED, with the attempt on record', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    executor.throwOnApply = new Error('connect ETIMEDOUT 203.0.113.10:443');
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ state: 'FAILED', detail: 'failed: connect ETIMEDOUT 203.0.113.10:443 (change chg-1)' });
+    expect(await ledger.getChange('chg-1')).toMatchObject({ outcome: 'failed', detail: 'connect ETIMEDOUT 203.0.113.10:443' });
+  });
+
+  test('no executor for the action here ends FAILED, and nothing runs', async () => {
+    const { deps, approval } = await setup((d) => (d.executors = []));
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ state: 'FAILED', detail: 'no executor here applies appmesh.client-policy.enforce' });
+  });
+
+  test('the blast radius per hour, counted from the ledger, defers the change', async () => {
+    const { ledger, executor, deps, approval } = await setup((d) => (d.policy.remediation.maxChangesPerHour = 2));
+    for (const id of ['chg-a', 'chg-b']) {
+      await ledger.recordChange({ id, provider: 'appmesh', action: 'appmesh.listener.set-strict', target: {}, before: {}, after: {}, reason: 'auto', trigger, at: new Date(NOW.getTime() - 10 * 60_000).toISOString(), outcome: 'verified', expiresAt: 1_900_000_000 } as ChangeRecord);
+    }
+    expect(await executeApproval(approval.id, deps)).toEqual({ status: 'deferred', approvalId: approval.id, reason: 'blast radius: 2 change(s) in the last hour already made', retryAfterSeconds: 300 });
+    expect((await ledger.getApproval(approval.id))?.state).toBe('APPROVED');
+    expect(executor.calls).toEqual([]);
+  });
+
+  test('the blast radius per run defers the rest of a batch', async () => {
+    const { deps, approval } = await setup((d) => (d.policy.remediation.maxChangesPerRun = 1));
+    expect(await executeApproval(approval.id, deps, { changesThisRun: 1 })).toMatchObject({ status: 'deferred', reason: 'blast radius: 1 change(s) per run already made' });
+  });
+
+  test('without a fresh-state reader for the provider, the executor\'s version check is the last guard', async () => {
+    const { mesh, deps, approval } = await setup((d) => delete d.freshState);
+    mesh.resources.get('prod-mesh/payments-worker')!.version = 9;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ state: 'FAILED', detail: 'not applied: prod-mesh/payments-worker is at version 9, not 4 (change chg-1)' });
+  });
+
+  test('a finding fixed by hand since the request is refused, not re-applied', async () => {
+    const { mesh, executor, deps, approval } = await setup();
+    const tls = mesh.resources.get('prod-mesh/payments-worker')!.spec.backends[0].virtualService.clientPolicy.tls;
+    tls.enforce = true;
+    tls.certificate = { file: { certificateChain: '/etc/appmesh/certs/payments-worker.pem', privateKey: '/etc/appmesh/certs/payments-worker.key' } };
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ state: 'FAILED', detail: 'refused at execution: the finding is no longer there: it was fixed or changed since the request' });
+    expect(executor.calls).toEqual([]);
+  });
+
+  test('an Undo of a change that did not hold is refused', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    await ledger.recordChange({ id: 'chg-x', provider: 'appmesh', action: 'appmesh.client-policy.enforce', target: { mesh: 'prod-mesh', name: 'payments-worker', version: 5 }, before: {}, after: {}, reason: 'auto', trigger, at: NOW.toISOString(), outcome: 'rolled-back', expiresAt: 1_900_000_000 });
+    const undo: ApprovalRecord = { ...approval, id: 'undo-chg-x', undoOf: 'chg-x', state: 'APPROVED', remediation: { action: 'appmesh.client-policy.enforce.undo', mode: 'approval', reason: 'undo of automatic change chg-x', change: { changeId: 'chg-x' } }, version: 1 };
+    await ledger.createApproval(undo);
+    expect(await executeApproval('undo-chg-x', deps)).toMatchObject({ state: 'FAILED', detail: 'change chg-x ended rolled-back: there is nothing of it to undo' });
+    expect(executor.calls).toEqual([]);
+  });
+
+  test('REJECTED and EXPIRED approvals are only redrawn; PENDING and unknown ones are left alone', async () => {
+    const { ledger, notifier, executor, deps, approval } = await setup();
+    await ledger.createApproval({ ...approval, id: 'rmd-000000000001', state: 'REJECTED', version: 1 });
+    await ledger.createApproval({ ...approval, id: 'rmd-000000000002', state: 'PENDING', version: 1 });
+    expect(await executeApproval('rmd-000000000001', deps)).toEqual({ status: 'shown', approvalId: 'rmd-000000000001', state: 'REJECTED' });
+    expect(await executeApproval('rmd-000000000002', deps)).toEqual({ status: 'ignored', approvalId: 'rmd-000000000002', reason: 'already PENDING' });
+    expect(await executeApproval('rmd-ffffffffffff', deps)).toEqual({ status: 'ignored', approvalId: 'rmd-ffffffffffff', reason: 'no such approval on record' });
+    expect(updatesOf(notifier)).toEqual(['REJECTED']);
+    expect(executor.calls).toEqual([]);
+  });
+
+  test('a Slack failure while redrawing does not change what the ledger says', async () => {
+    const { ledger, notifier, deps, approval } = await setup();
+    notifier.down = true;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ state: 'SUCCEEDED' });
+    expect((await ledger.getApproval(approval.id))?.state).toBe('SUCCEEDED');
+  });
+});

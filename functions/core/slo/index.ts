@@ -1,0 +1,20 @@
+/** Latency SLOs: definitions and their schema, window pairs, burn-rate maths, indicators. No cloud SDK here. */
+export { boundariesAround, isBucketBoundary, ISTIO_DEFAULT_BUCKETS_MS, leLabelPattern } from './buckets';
+export { budgetRemaining, burnRate, errorRatioOf } from './burn-rate';
+export {
+  errorBudget,
+  parseSlos,
+  resolveSlo,
+  SloDefinitionError,
+  slosOfPolicy,
+  windowPairs,
+  windowsToMeasure,
+  type AlertKind,
+  type SloDefinition,
+  type SloWindowPair,
+} from './definition';
+export { durationSeconds, formatWindow, windowSeconds } from './duration';
+export { evaluateSlos, type SloEvaluation, type SloSources } from './evaluate';
+export { sloIndicatorId, sloResource, toSloIndicator, type IndicatorSeverities } from './indicator';
+export type { SloMethod, SloReading, SloReadProblem, SloReadResult, SloSource } from './reading';
+export { DEFAULT_ALERTING, sloSchema, slosSchema, windowPairSchema, type SloSpec, type WindowPair } from './schema';

@@ -1,0 +1,56 @@
+import type { ResourceRef, Severity, SloIndicator } from '../model/types';
+import { budgetRemaining } from './burn-rate';
+import { windowPairs, type SloDefinition } from './definition';
+import type { SloReading } from './reading';
+
+/** The finding discriminator of an SLO: one SLO, one finding, whatever window pair fires. */
+export function sloIndicatorId(sloName: string): string {
+  return `slo:${sloName}`;
+}
+
+/** The service an SLO is about, with the coordinates CONTRACT.md asks for (namespace for Istio, mesh for App Mesh). */
+export function sloResource(slo: SloDefinition): ResourceRef {
+  if (slo.mesh === 'istio') return { kind: 'Service', name: slo.service, namespace: slo.namespace };
+  return { kind: 'VirtualNode', name: slo.virtualNode ?? slo.service, mesh: slo.meshName };
+}
+
+export interface IndicatorSeverities {
+  page: Severity;
+  ticket: Severity;
+}
+
+/**
+ * Turns a reading into the model's SloIndicator: one entry per window pair with both burn
+ * rates, and the budget left over the SLO window. Windows without traffic burn at 0.
+ */
+export function toSloIndicator(reading: SloReading, severities: IndicatorSeverities = { page: 'critical', ticket: 'medium' }): SloIndicator {
+  const { slo } = reading;
+  const burnOf = (window: string) => round(reading.burnRates[window] ?? 0);
+  const sloWindowBurn = reading.burnRates[slo.window];
+  const indicator: SloIndicator = {
+    id: sloIndicatorId(slo.name),
+    provider: slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch',
+    resource: sloResource(slo),
+    objective: slo.objective,
+    thresholdMs: slo.thresholdMs,
+    windows: windowPairs(slo).map((pair) => ({
+      long: pair.long,
+      short: pair.short,
+      burnLong: burnOf(pair.long),
+      burnShort: burnOf(pair.short),
+      factor: pair.factor,
+      severity: severities[pair.kind],
+      kind: pair.kind,
+    })),
+    method: reading.method,
+  };
+  // A percentile reading only bounds the burn from below, so it cannot say what is left.
+  if (sloWindowBurn !== undefined && reading.method !== 'cloudwatch-percentile') indicator.budgetRemaining = round(budgetRemaining(sloWindowBurn));
+  else if (sloWindowBurn === undefined && reading.method !== 'cloudwatch-percentile') indicator.budgetRemaining = 1;
+  return indicator;
+}
+
+/** Four decimals: enough for a burn rate or a budget share, and stable in reports and fingerprints. */
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

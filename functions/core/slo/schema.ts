@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { boundariesAround, isBucketBoundary, ISTIO_DEFAULT_BUCKETS_MS } from './buckets';
+import { DURATION_PATTERN, windowSeconds } from './duration';
+
+/**
+ * The `slos:` section of a rules file: one latency SLO per entry ("99% of payments-api
+ * requests under 250 ms over 30 days"), with where its numbers come from and the window
+ * pairs that alert on it. Parsed by the policy loader, so every problem names file, line and
+ * field; the cross-field checks below put their issue on the field to change.
+ */
+
+const windowText = z
+  .string()
+  .regex(DURATION_PATTERN, 'a window is one whole number and a unit of m, h, d or w, such as 5m, 1h, 3d or 30d');
+
+/** One alerting condition: both windows must burn at `factor` times the sustainable rate (SRE workbook ch. 5). */
+export const windowPairSchema = z
+  .object({
+    long: windowText,
+    short: windowText,
+    factor: z.number().positive(),
+  })
+  .strict();
+
+/** The SRE workbook's recommended pairs for a 30-day, 99.9%-style SLO (table 5-8), used when `alerting` is left out. */
+export const DEFAULT_ALERTING = {
+  page: [
+    { long: '1h', short: '5m', factor: 14.4 },
+    { long: '6h', short: '30m', factor: 6 },
+  ],
+  ticket: [{ long: '3d', short: '6h', factor: 1 }],
+} as const;
+
+const alertingSchema = z
+  .object({
+    page: z.array(windowPairSchema).optional(),
+    ticket: z.array(windowPairSchema).optional(),
+  })
+  .strict();
+
+const prometheusSourceSchema = z
+  .object({
+    /** The Prometheus HTTP API base, e.g. the GMP frontend; the reader's own URL when left out. */
+    url: z.string().url().optional(),
+    /** Restricts the series to one scrape job (`job="…"`). */
+    job: z.string().min(1).optional(),
+  })
+  .strict();
+
+const cloudWatchSourceSchema = z
+  .object({
+    /** Where the App Mesh Envoy metrics land, e.g. `ContainerInsights/Prometheus`. */
+    namespace: z.string().min(1),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-west-2').optional(),
+    /**
+     * trimmed-count: requests over the threshold counted exactly, TC(:threshold) against
+     * SampleCount of envoy_appmesh_TargetResponseTime. percentile: when the metric carries no
+     * distribution that TC can count, compare percentiles with the threshold (burn rates are
+     * then lower bounds).
+     */
+    method: z.enum(['trimmed-count', 'percentile']).optional(),
+    /** Dimensions added to Mesh and VirtualNode, e.g. `{ TargetVirtualNode: payments-api }`. */
+    dimensions: z.record(z.string().min(1), z.string().min(1)).optional(),
+  })
+  .strict();
+
+const sourceSchema = z
+  .object({
+    prometheus: prometheusSourceSchema.optional(),
+    cloudwatch: cloudWatchSourceSchema.optional(),
+  })
+  .strict();
+
+/** Cloud Monitoring label values (the SLO name is one, in `meshgov-slo`): lowercase, digits, `_` and `-`, at most 63. */
+const SLO_NAME = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
+
+export const sloSchema = z
+  .object({
+    name: z.string().regex(SLO_NAME, 'an SLO name is lowercase letters, digits, - and _, at most 63 characters (it becomes a Cloud Monitoring label value)'),
+    /** The service the SLO is about: the Kubernetes Service name (Istio) or the virtual node's service. */
+    service: z.string().min(1),
+    mesh: z.enum(['istio', 'appmesh']),
+    /** Istio: the service's namespace. */
+    namespace: z.string().min(1).optional(),
+    /** App Mesh: the mesh name. */
+    meshName: z.string().min(1).optional(),
+    /** App Mesh: the virtual node that serves it (the service name when left out). */
+    virtualNode: z.string().min(1).optional(),
+    /** Percent of requests that must be under the threshold, e.g. 99 or 99.9. */
+    objective: z.number().gt(0).lt(100),
+    thresholdMs: z.number().positive(),
+    window: windowText.default('30d'),
+    source: sourceSchema,
+    /** The histogram's bucket boundaries in ms; Istio's defaults when left out. */
+    buckets: z.array(z.number().positive()).min(1).optional(),
+    alerting: alertingSchema.optional(),
+  })
+  .strict()
+  .superRefine(checkSlo);
+
+export const slosSchema = z.array(sloSchema).superRefine((slos, ctx) => {
+  const seen = new Map<string, number>();
+  slos.forEach((slo, index) => {
+    const first = seen.get(slo.name);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `SLO name ${slo.name} is already used by slos[${first}]; names must be unique` });
+    else seen.set(slo.name, index);
+  });
+});
+
+type SloInput = z.output<typeof sloSchema>;
+
+function checkSlo(slo: SloInput, ctx: z.RefinementCtx): void {
+  const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (slo.mesh === 'istio') {
+    if (slo.namespace === undefined) issue(['namespace'], 'an Istio SLO needs the namespace of its service');
+    if (slo.source.prometheus === undefined) issue(['source'], 'an Istio SLO reads Prometheus: set source.prometheus (it may be {})');
+    if (slo.source.cloudwatch !== undefined) issue(['source', 'cloudwatch'], 'an Istio SLO reads Prometheus, not CloudWatch');
+  } else {
+    if (slo.meshName === undefined) issue(['meshName'], 'an App Mesh SLO needs meshName, the mesh its virtual node is in');
+    if (slo.source.cloudwatch === undefined) issue(['source'], 'an App Mesh SLO reads CloudWatch: set source.cloudwatch.namespace');
+    if (slo.source.prometheus !== undefined) issue(['source', 'prometheus'], 'an App Mesh SLO reads CloudWatch, not Prometheus');
+  }
+
+  // The threshold must sit on a bucket boundary wherever a histogram is read: always for
+  // Istio, and for App Mesh when the rules say its metric is bucketed.
+  if (slo.mesh === 'istio' || slo.buckets !== undefined) {
+    const buckets = slo.buckets ?? ISTIO_DEFAULT_BUCKETS_MS;
+    if (!isBucketBoundary(slo.thresholdMs, buckets)) {
+      issue(
+        ['thresholdMs'],
+        `thresholdMs ${slo.thresholdMs} is not a bucket boundary of the histogram (${boundariesAround(slo.thresholdMs, buckets)}); choose one of them`,
+      );
+    }
+  }
+  if (slo.buckets !== undefined) {
+    const ascending = slo.buckets.every((b, i) => i === 0 || b > slo.buckets![i - 1]);
+    if (!ascending) issue(['buckets'], 'bucket boundaries must be listed in ascending order without repeats');
+  }
+
+  const budget = 1 - slo.objective / 100;
+  const sloWindow = windowSeconds(slo.window);
+  for (const kind of ['page', 'ticket'] as const) {
+    for (const [index, pair] of (slo.alerting?.[kind] ?? []).entries()) {
+      const at = ['alerting', kind, index];
+      if (windowSeconds(pair.short) >= windowSeconds(pair.long)) issue([...at, 'short'], `the short window (${pair.short}) must be shorter than the long one (${pair.long})`);
+      if (windowSeconds(pair.long) > sloWindow) issue([...at, 'long'], `the long window (${pair.long}) is longer than the SLO window (${slo.window})`);
+      if (pair.factor * budget > 1) {
+        issue(
+          [...at, 'factor'],
+          `a burn of ${pair.factor}× can never happen with objective ${slo.objective}%: it needs ${(pair.factor * budget * 100).toFixed(1)}% of requests over the threshold`,
+        );
+      }
+    }
+  }
+}
+
+/** An SLO as the rules file gives it (after zod's defaults). */
+export type SloSpec = z.output<typeof sloSchema>;
+export type WindowPair = z.output<typeof windowPairSchema>;

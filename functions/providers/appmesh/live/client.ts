@@ -1,0 +1,45 @@
+/**
+ * The App Mesh client meshgov reads and writes with. No endpoint is hard-coded: without
+ * `endpoint` the SDK resolves one from the region, or from `AWS_ENDPOINT_URL_APP_MESH` /
+ * `AWS_ENDPOINT_URL` (CONTRACT.md, "Runtime configuration").
+ */
+import { AppMeshClient, type AppMeshClientConfig } from '@aws-sdk/client-app-mesh';
+import { installRateLimit, RequestRateLimiter } from './rate-limiter';
+
+/** Attempts per call, first included: enough to ride out a throttled minute at adaptive back-off. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+export interface AppMeshClientOptions {
+  region?: string;
+  /** Tests point this at the emulator; production leaves it unset. */
+  endpoint?: string;
+  credentials?: AppMeshClientConfig['credentials'];
+  maxAttempts?: number;
+  /** Client-side pacing of every attempt; unset sends as fast as the concurrency allows. */
+  requestsPerSecond?: number;
+  /** Burst of the client-side bucket; default 2. */
+  burst?: number;
+}
+
+/**
+ * A client with adaptive retry: TooManyRequestsException and 5xx are retried with back-off,
+ * and after a throttle the SDK also slows its own sending rate.
+ *
+ * @example
+ * const client = createAppMeshClient({ region: 'us-west-2', requestsPerSecond: 40 });
+ * const source = appMeshSource({ client });
+ */
+export function createAppMeshClient(options: AppMeshClientOptions = {}): AppMeshClient {
+  const config: AppMeshClientConfig = {
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+  };
+  if (options.region) config.region = options.region;
+  if (options.endpoint) config.endpoint = options.endpoint;
+  if (options.credentials) config.credentials = options.credentials;
+  const client = new AppMeshClient(config);
+  if (options.requestsPerSecond !== undefined) {
+    installRateLimit(client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
+  }
+  return client;
+}

@@ -1,0 +1,263 @@
+/**
+ * The live App Mesh reader: an InventorySource over the App Mesh API.
+ *
+ * Full scan (`scope.kind === 'all'`): ListMeshes, then every mesh (or the ones named) read in
+ * full by readMesh: List pages of 100 and one Describe per resource, all through one bounded
+ * pool. A mesh already held in the snapshot cache costs only its List pages plus the Describes
+ * of what changed since.
+ *
+ * Scoped scan (`scope.kind === 'appmesh-resource'`): the inventory is the changed resource's
+ * whole mesh, served from the snapshot the last full read left, with the change applied on top:
+ * 0 API calls when the event carried the resource (`scope.data`), 1 Describe when it did not,
+ * 0 for a deletion. Why the whole mesh and not just the neighbours: the govern stage resolves
+ * every open finding of a resource it audited and did not see again, so each virtual node or
+ * gateway in the inventory must come with everything its findings depend on (its clients for
+ * a listener's remediation mode, its backends' routes and targets for its client findings, the
+ * mesh's trust sources for the fix it proposes); that closure is the connected part of the
+ * mesh, and the trust sources are the whole mesh. Served from memory, the whole mesh costs no
+ * call. See SCOPED-AUDITS in ./README.md for exactly what a scoped audit can and cannot see.
+ *
+ * When no snapshot of the mesh is held, or it is older than `snapshotMaxAgeMs`, a scoped scan
+ * reads the mesh first (as a full read of that one mesh would), so it is never wrong for lack
+ * of a cache, only slower.
+ */
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { emptyInventory, type Inventory } from '../../../core/model/inventory';
+import type { InventorySource } from '../../../core/pipeline/ports';
+import type { AuditScope } from '../../../core/pipeline/trigger';
+import type { ListedRef } from './api-kinds';
+import { asApiData } from './api-data';
+import { CallStats } from './call-stats';
+import { createAppMeshClient } from './client';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { MeshApi } from './mesh-api';
+import { MeshSnapshotCache, type ApplyOutcome, type MeshSnapshot } from './mesh-snapshot';
+import { installRateLimit, RequestRateLimiter } from './rate-limiter';
+import { readMesh } from './read-mesh';
+
+export const DEFAULT_CONCURRENCY = 8;
+/** A snapshot older than this is read again before a scoped audit trusts it. */
+export const DEFAULT_SNAPSHOT_MAX_AGE_MS = 15 * 60_000;
+
+export interface AppMeshSourceOptions {
+  /** A client to use (tests point one at the emulator); otherwise one is created with adaptive retry. */
+  client?: AppMeshClient;
+  region?: string;
+  /** Meshes a full scan reads when the scope names none (rules `sources.appmesh.meshes`); all when unset. */
+  meshes?: string[];
+  /** Calls in flight at once; default 8. */
+  concurrency?: number;
+  /** Client-side pacing of every attempt (installed on the client); unset: no pacing. */
+  requestsPerSecond?: number;
+  /** Burst of that pacing; default 2. */
+  burst?: number;
+  /**
+   * A scoped audit with no fresh snapshot of its mesh: `resource` (default) reads only the
+   * changed resource (0 calls when the event carries it, else 1) and marks the inventory
+   * partial; `mesh` reads the whole mesh first, for exact findings at the cost of a full read.
+   */
+  coldScopedRead?: 'resource' | 'mesh';
+  /** Snapshots of meshes; share one with appMeshExecutor so the reader sees meshgov's own writes. */
+  cache?: MeshSnapshotCache;
+  snapshotMaxAgeMs?: number;
+  /** The caller's account: picks the caller's own mesh when a scope names a mesh without its owner. */
+  accountId?: string;
+  /** Clock in epoch ms (snapshot ages). */
+  now?: () => number;
+  /** Told after every collect, e.g. to emit the calls as metrics. */
+  onCollect?: (stats: CollectStats) => void;
+}
+
+/** What one collect did. */
+export interface CollectStats {
+  scope: AuditScope['kind'];
+  /** API attempts per operation, retries included. */
+  calls: Record<string, number>;
+  totalCalls: number;
+  /** Meshes in the inventory, as `owner/name`. */
+  meshes: string[];
+  /** App Mesh objects in the inventory. */
+  resources: number;
+  /**
+   * Scoped scans: `fresh` when served from a snapshot younger than the maximum age, `read` when
+   * the mesh had to be read first. Full scans: `read`.
+   */
+  snapshot: 'fresh' | 'read' | 'none';
+  /** Scoped scans: what became of the changed resource in the snapshot. */
+  change?: ApplyOutcome | 'removed' | 'absent';
+  /** Full scans: meshes the scope or the rules name that ListMeshes did not show (another region, not shared). */
+  missingMeshes?: string[];
+  durationMs: number;
+}
+
+export interface AppMeshSource extends InventorySource {
+  readonly client: AppMeshClient;
+  readonly cache: MeshSnapshotCache;
+  /** Stats of the most recent collect. */
+  readonly lastCollect: CollectStats | undefined;
+}
+
+/**
+ * An InventorySource reading App Mesh live. Create it once per process (a Lambda container's
+ * module scope), so that its snapshots serve the scoped audits that follow.
+ *
+ * @example
+ * const cache = new MeshSnapshotCache();
+ * const source = appMeshSource({ region: 'us-west-2', requestsPerSecond: 40, cache, meshes: policy.sources.appmesh?.meshes });
+ * const report = await auditScope(trigger, { kind: 'all', providers: ['appmesh'] }, { source, builders: [buildAppMeshModel], policy, clock });
+ * source.lastCollect?.totalCalls; // API calls this audit made
+ */
+export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource {
+  const client =
+    options.client ??
+    createAppMeshClient({ region: options.region, requestsPerSecond: options.requestsPerSecond, burst: options.burst });
+  if (options.client && options.requestsPerSecond !== undefined) {
+    installRateLimit(client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
+  }
+  const api = new MeshApi(client, new ConcurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const cache = options.cache ?? new MeshSnapshotCache();
+  const now = options.now ?? Date.now;
+  const maxAge = options.snapshotMaxAgeMs ?? DEFAULT_SNAPSHOT_MAX_AGE_MS;
+  let lastCollect: CollectStats | undefined;
+
+  const finish = (scope: AuditScope, stats: CallStats, startedAt: number, snapshots: MeshSnapshot[], extra: Partial<CollectStats> = {}): Inventory => {
+    const inventory = emptyInventory();
+    for (const s of snapshots) inventory.appmeshApi.push(...s.inventory());
+    lastCollect = {
+      scope: scope.kind,
+      calls: stats.byOperation(),
+      totalCalls: stats.total,
+      meshes: snapshots.map((s) => `${s.meshOwner}/${s.meshName}`),
+      resources: inventory.appmeshApi.length,
+      snapshot: 'none',
+      ...extra,
+      durationMs: now() - startedAt,
+    };
+    options.onCollect?.(lastCollect);
+    return inventory;
+  };
+
+  const collectAll = async (scope: Extract<AuditScope, { kind: 'all' }>, stats: CallStats, startedAt: number): Promise<Inventory> => {
+    const wanted = scope.meshes?.length ? scope.meshes : options.meshes?.length ? options.meshes : undefined;
+    const listed: ListedRef[] = [];
+    await api.list('mesh', {}, stats, (refs) => listed.push(...refs));
+    const selected = wanted ? listed.filter((m) => wanted.includes(m.name)) : listed;
+    const read = await Promise.all(
+      selected.map((m) =>
+        readMesh(api, { meshName: m.name, meshOwner: m.meshOwner, listed: m }, stats, {
+          previous: m.meshOwner ? cache.get(m.name, m.meshOwner) : undefined,
+          startedAt,
+        }),
+      ),
+    );
+    const snapshots = read.filter((s): s is MeshSnapshot => s !== undefined);
+    forgetUnlisted(cache, listed, wanted);
+    for (const s of snapshots) cache.set(s);
+    const missingMeshes = (wanted ?? []).filter((name) => !listed.some((m) => m.name === name));
+    return finish(scope, stats, startedAt, snapshots, { snapshot: 'read', ...(missingMeshes.length ? { missingMeshes } : {}) });
+  };
+
+  const collectResource = async (scope: Extract<AuditScope, { kind: 'appmesh-resource' }>, stats: CallStats, startedAt: number): Promise<Inventory> => {
+    const type = scope.resourceType;
+    const identity = { meshName: scope.mesh, name: scope.name, parentName: scope.parentName };
+    const carried = asApiData(type, scope.data, identity);
+    const ownerHint: string | undefined = scope.meshOwner ?? carried?.metadata?.meshOwner;
+
+    if (type === 'mesh' && scope.deleted) {
+      const held = cache.find(scope.mesh, ownerHint, options.accountId);
+      if (held) cache.delete(held.meshName, held.meshOwner);
+      return finish(scope, stats, startedAt, [], { snapshot: 'none', change: held ? 'removed' : 'absent' });
+    }
+
+    let snapshot = cache.find(scope.mesh, ownerHint, options.accountId);
+    const fresh = snapshot !== undefined && now() - snapshot.loadedAt <= maxAge;
+    let incoming = scope.deleted ? undefined : carried;
+    let gone = scope.deleted === true;
+    if (fresh && !gone && !incoming) {
+      // The one call a scoped audit makes when the event did not carry the resource.
+      incoming = await api.describe(type, { ...identity, meshOwner: ownerHint ?? snapshot!.meshOwner }, stats);
+      gone = incoming === undefined;
+    }
+    if (!fresh && (options.coldScopedRead ?? 'resource') === 'resource') {
+      return collectResourceAlone(scope, stats, startedAt, carried, ownerHint);
+    }
+    if (!fresh) {
+      const meshOwner = ownerHint ?? snapshot?.meshOwner ?? options.accountId;
+      const expired = snapshot;
+      snapshot = await readMesh(api, { meshName: scope.mesh, meshOwner }, stats, { previous: expired, startedAt });
+      if (!snapshot) {
+        // The mesh itself is gone: nothing of it to audit, and nothing to keep.
+        if (expired) cache.delete(expired.meshName, expired.meshOwner);
+        return finish(scope, stats, startedAt, [], { snapshot: 'read', change: 'absent' });
+      }
+      cache.set(snapshot);
+    }
+    const held = snapshot!;
+    let change: CollectStats['change'];
+    if (gone) {
+      const uid = scope.deleted ? deletedUid(scope.data) : undefined;
+      change = held.remove(type, scope.name, scope.parentName, uid) ? 'removed' : 'absent';
+    } else if (incoming) {
+      change = held.apply(type, incoming);
+    }
+    return finish(scope, stats, startedAt, [held], { snapshot: fresh ? 'fresh' : 'read', ...(change ? { change } : {}) });
+  };
+
+  /**
+   * With no fresh picture of the mesh, a scoped audit reads only the changed resource: none
+   * when the event carries it, one Describe otherwise. The inventory is marked partial, so its
+   * findings are reported but no fix runs on its own (the clients are not known).
+   */
+  const collectResourceAlone = async (
+    scope: Extract<AuditScope, { kind: 'appmesh-resource' }>,
+    stats: CallStats,
+    startedAt: number,
+    carried: ReturnType<typeof asApiData>,
+    ownerHint: string | undefined,
+  ): Promise<Inventory> => {
+    const type = scope.resourceType;
+    const data = scope.deleted
+      ? undefined
+      : (carried ?? (await api.describe(type, { meshName: scope.mesh, name: scope.name, parentName: scope.parentName, meshOwner: ownerHint ?? options.accountId }, stats)));
+    const inventory = finish(scope, stats, startedAt, [], { snapshot: 'none', change: data ? 'updated' : 'absent' });
+    inventory.partial = true;
+    if (data) inventory.appmeshApi.push({ doc: { type, data }, source: { file: (data as { metadata?: { arn?: string } }).metadata?.arn ?? `appmesh://${scope.mesh}/${type}/${scope.name}`, line: 1 } });
+    return inventory;
+  };
+
+  return {
+    client,
+    cache,
+    get lastCollect() {
+      return lastCollect;
+    },
+    async collect(scope: AuditScope): Promise<Inventory> {
+      const startedAt = now();
+      const stats = new CallStats();
+      if (scope.kind === 'all') {
+        if (!scope.providers.includes('appmesh')) return finish(scope, stats, startedAt, []);
+        return collectAll(scope, stats, startedAt);
+      }
+      if (scope.kind === 'appmesh-resource') return collectResource(scope, stats, startedAt);
+      // Istio namespaces and certificate lookups hold nothing App Mesh.
+      return finish(scope, stats, startedAt, []);
+    },
+  };
+}
+
+/** Snapshots of meshes a full listing no longer shows (deleted, or no longer shared). */
+function forgetUnlisted(cache: MeshSnapshotCache, listed: ListedRef[], wanted: string[] | undefined): void {
+  const present = new Set(listed.map((m) => `${m.meshOwner ?? ''}/${m.name}`));
+  for (const key of cache.keys()) {
+    const slash = key.indexOf('/');
+    const [owner, name] = [key.slice(0, slash), key.slice(slash + 1)];
+    if (wanted && !wanted.includes(name)) continue;
+    if (!present.has(key)) cache.delete(name, owner);
+  }
+}
+
+/** The uid of the resource a Delete event carried, so a newer resource of the same name survives. */
+function deletedUid(data: unknown): string | undefined {
+  const uid = (data as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid;
+  return typeof uid === 'string' ? uid : undefined;
+}

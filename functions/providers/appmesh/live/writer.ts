@@ -1,0 +1,137 @@
+/**
+ * The App Mesh writer: applies `appmesh.listener.set-strict` and `appmesh.client-policy.enforce`
+ * to virtual nodes and gateways read from the App Mesh API, and undoes them.
+ *
+ * Every write goes through replaceSpec: read right before writing, abort on a version other
+ * than the audit's or on another account's resource, send the whole spec (UpdateVirtualNode
+ * replaces it) with the change id as clientToken, read back, and restore the previous spec
+ * when the listener or client policy did not end up with the intended TLS. A throttled or 5xx
+ * write is retried by the client's adaptive retry strategy with the same clientToken, so it is
+ * applied once. Changes to App Mesh CRDs (merge patches) belong to the Kubernetes writer.
+ */
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import type { Remediation } from '../../../core/findings';
+import type { ChangeRecord } from '../../../core/ledger/types';
+import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
+import { ENFORCE_ACTION, SET_STRICT_ACTION } from '../index';
+import { createAppMeshClient } from './client';
+import { clientTokenFor } from './client-token';
+import type { MeshSnapshotCache } from './mesh-snapshot';
+import { installRateLimit, RequestRateLimiter } from './rate-limiter';
+import { replaceSpec, type WriterDeps } from './replace-spec';
+import { isSpecChange, parseRecordedTarget, parseSpecChange } from './spec-change';
+import { enforcedClientsCheck, sameJson, samePostureCheck, strictListenersCheck } from './tls-checks';
+
+const ACTIONS = new Set([SET_STRICT_ACTION, ENFORCE_ACTION]);
+const UNDO_SUFFIX = '.undo';
+
+export interface AppMeshExecutorOptions {
+  client?: AppMeshClient;
+  region?: string;
+  /**
+   * The account meshgov runs as (e.g. from the Lambda context's invokedFunctionArn). Without
+   * it the writer uses the credentials' `accountId` when the SDK knows it, else refuses to
+   * write into a mesh it cannot tell is its own.
+   */
+  accountId?: string;
+  /** The reader's snapshots: the writer puts the resources it wrote there, so the next scoped audit sees them. */
+  cache?: MeshSnapshotCache;
+  requestsPerSecond?: number;
+  burst?: number;
+}
+
+export interface AppMeshExecutor extends RemediationExecutor {
+  readonly client: AppMeshClient;
+}
+
+/**
+ * @example
+ * const executor = appMeshExecutor({ region: 'us-west-2', accountId: context.invokedFunctionArn.split(':')[4], cache: source.cache });
+ * if (executor.handles(finding.remediation)) {
+ *   const applied = await executor.apply(finding.remediation, { trigger, changeId: 'chg-4f1a2b' });
+ *   applied.outcome; // 'verified' | 'rolled-back' | 'aborted' | 'failed'
+ * }
+ */
+export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshExecutor {
+  const client =
+    options.client ??
+    createAppMeshClient({ region: options.region, requestsPerSecond: options.requestsPerSecond, burst: options.burst });
+  if (options.client && options.requestsPerSecond !== undefined) {
+    installRateLimit(client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
+  }
+  let knownAccount: Promise<string | undefined> | undefined;
+  const deps: WriterDeps = {
+    client,
+    cache: options.cache,
+    callerAccount: () => (knownAccount ??= options.accountId ? Promise.resolve(options.accountId) : accountFromCredentials(client)),
+  };
+
+  return {
+    client,
+    handles(remediation: Remediation): boolean {
+      if (remediation.action.endsWith(UNDO_SUFFIX)) return ACTIONS.has(remediation.action.slice(0, -UNDO_SUFFIX.length));
+      return ACTIONS.has(remediation.action) && isSpecChange(remediation.change);
+    },
+
+    async apply(remediation, context): Promise<ApplyResult> {
+      if (remediation.action.endsWith(UNDO_SUFFIX)) {
+        return { outcome: 'failed', detail: `${remediation.action} needs the recorded change: call revert(change)`, target: { ...remediation.change } };
+      }
+      if (!ACTIONS.has(remediation.action)) {
+        return { outcome: 'failed', detail: `the App Mesh writer does not apply ${remediation.action}`, target: {} };
+      }
+      const parsed = parseSpecChange(remediation.change);
+      if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: {} };
+      const change = parsed.value;
+      const strict = remediation.action === SET_STRICT_ACTION;
+      return replaceSpec(
+        {
+          target: change.target,
+          expectedVersion: change.expectedVersion,
+          claimedOwner: change.resourceOwner,
+          newSpec: change.spec,
+          clientToken: clientTokenFor(context.changeId),
+          rollbackToken: clientTokenFor(context.changeId, 'rollback'),
+          checkFor: (before) => (strict ? strictListenersCheck(before, change.spec) : enforcedClientsCheck(before, change.spec)),
+          subject: strict ? 'listener TLS' : 'client policy TLS',
+        },
+        deps,
+      );
+    },
+
+    async revert(change: ChangeRecord, context): Promise<ApplyResult> {
+      const parsed = parseRecordedTarget(change.target);
+      if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: change.target };
+      const before = change.before;
+      if (!before || typeof before !== 'object' || Array.isArray(before)) {
+        return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore`, target: change.target };
+      }
+      const after = change.after && typeof change.after === 'object' ? (change.after as Record<string, any>) : undefined;
+      const { version, ...target } = parsed.value;
+      return replaceSpec(
+        {
+          target,
+          // Undo only what meshgov wrote: the resource must still be at the version its change produced.
+          expectedVersion: version,
+          expectedSpec: version === undefined ? after : undefined,
+          newSpec: before as Record<string, any>,
+          clientToken: clientTokenFor(context.changeId),
+          rollbackToken: clientTokenFor(context.changeId, 'rollback'),
+          checkFor: (current) => (sameJson(current, before) ? undefined : samePostureCheck(before as Record<string, any>)),
+          subject: 'TLS',
+        },
+        deps,
+      );
+    },
+  };
+}
+
+/** The account in the credentials, when the provider reports it (Lambda and container credentials can). */
+async function accountFromCredentials(client: AppMeshClient): Promise<string | undefined> {
+  try {
+    const credentials = await client.config.credentials();
+    return typeof credentials.accountId === 'string' && credentials.accountId ? credentials.accountId : undefined;
+  } catch {
+    return undefined;
+  }
+}

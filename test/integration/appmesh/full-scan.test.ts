@@ -1,0 +1,163 @@
+/**
+ * The live reader's full scan against the App Mesh emulator, through the real SDK client:
+ * paging, the throttle, shared meshes, retries, and the findings of what it read.
+ */
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { AppMeshCallError, appMeshSource, MeshSnapshotCache } from '../../../functions/providers/appmesh/live';
+import type { AppMeshEmulator } from '../../emulators/appmesh';
+import { ACCOUNT_ID, MESH_OWNER_ACCOUNT_ID, virtualNodeSeed } from '../../emulators/appmesh/appMeshTestFixtures';
+import { audit, clientFor, nonZeroCalls, sortedFindings, startEmulator, stateInventory } from './support/harness';
+import { FLEET_MESH, generateMeshFleet, maxFullScanCalls, nodeName } from './support/mesh-fleet';
+
+let emulator: AppMeshEmulator | undefined;
+let client: AppMeshClient | undefined;
+
+afterEach(async () => {
+  client?.destroy();
+  await emulator?.stop();
+  client = undefined;
+  emulator = undefined;
+});
+
+describe('full scan', () => {
+  it('reads 1,000 virtual nodes through a 40 rps / burst 5 throttle with no failed call, and finds what the mesh holds', async () => {
+    const fleet = generateMeshFleet(1000);
+    emulator = await startEmulator({ seed: fleet.seed, throttle: { rps: 40, burst: 5 } });
+    client = clientFor(emulator, { requestsPerSecond: 40 });
+    const source = appMeshSource({ client });
+
+    const inventory = await source.collect({ kind: 'all', providers: ['appmesh'] });
+
+    // Not one call bounced off the throttle or failed.
+    const failed = emulator.requests().filter((r) => r.status !== 200);
+    expect(failed).toEqual([]);
+    // One List page per 100 resources (100 per page), one Describe per resource, nothing more.
+    const stats = source.lastCollect!;
+    expect(stats.totalCalls).toBe(maxFullScanCalls(fleet.counts));
+    expect(stats.calls).toEqual(nonZeroCalls(emulator));
+    expect(stats.calls.ListVirtualNodes).toBe(10);
+    expect(stats.calls.DescribeVirtualNode).toBe(1000);
+    expect(emulator.requests().filter((r) => r.operation?.startsWith('List')).every((r) => r.query.limit === '100')).toBe(true);
+    expect(inventory.appmeshApi).toHaveLength(1 + 1000 + 50 + 10 + 10 + 1 + 2);
+
+    // The findings are those of the mesh as the emulator holds it.
+    const report = audit(inventory);
+    expect(sortedFindings(report)).toEqual(sortedFindings(audit(stateInventory(emulator, FLEET_MESH))));
+    const notStrict = report.findings.filter((f) => f.rule === 'mtls-not-strict').map((f) => f.resource.name).sort();
+    const expected = [...fleet.listenerPosture].filter(([, posture]) => posture !== 'STRICT').map(([name]) => name);
+    expect(notStrict).toEqual([...expected, 'ingress-gw'].sort());
+    expect(report.findings.filter((f) => f.rule === 'mtls-client-not-enforced').length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('rescans a mesh it holds with List pages only, describing just what changed since', async () => {
+    const fleet = generateMeshFleet(150);
+    emulator = await startEmulator({ seed: fleet.seed });
+    client = clientFor(emulator);
+    const source = appMeshSource({ client });
+    await source.collect({ kind: 'all', providers: ['appmesh'] });
+
+    const changed = nodeName(20);
+    emulator.touch(FLEET_MESH, 'virtualNode', changed, {
+      changeSpec: (spec: any) => ({ ...spec, listeners: [{ ...spec.listeners[0], tls: { mode: 'DISABLED' } }] }),
+    });
+    emulator.resetCalls();
+    const inventory = await source.collect({ kind: 'all', providers: ['appmesh'] });
+
+    expect(nonZeroCalls(emulator)).toEqual({
+      ListMeshes: 1,
+      ListVirtualNodes: 2,
+      ListVirtualGateways: 1,
+      ListVirtualServices: 1,
+      ListVirtualRouters: 1,
+      ListRoutes: 10,
+      ListGatewayRoutes: 1,
+      DescribeVirtualNode: 1,
+    });
+    expect(sortedFindings(audit(inventory))).toEqual(sortedFindings(audit(stateInventory(emulator, FLEET_MESH))));
+    expect(audit(inventory).findings.some((f) => f.rule === 'mtls-not-strict' && f.resource.name === changed && f.detail.mode === 'DISABLED')).toBe(true);
+  });
+
+  it('passes meshOwner on every List and Describe of a shared mesh', async () => {
+    const shared = { meshOwner: MESH_OWNER_ACCOUNT_ID, resourceOwner: MESH_OWNER_ACCOUNT_ID };
+    emulator = await startEmulator({
+      seed: {
+        meshes: [{ meshName: 'prod-mesh', metadata: { meshOwner: MESH_OWNER_ACCOUNT_ID } }, { meshName: 'checkout-mesh' }],
+        virtualNodes: [
+          virtualNodeSeed('payments-api', { metadata: shared }),
+          virtualNodeSeed('checkout-web', { metadata: { meshOwner: MESH_OWNER_ACCOUNT_ID, resourceOwner: ACCOUNT_ID } }),
+          virtualNodeSeed('checkout-api', { meshName: 'checkout-mesh' }),
+        ],
+        virtualRouters: [{ meshName: 'prod-mesh', virtualRouterName: 'payments-router', spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] }, metadata: shared }],
+        routes: [
+          {
+            meshName: 'prod-mesh',
+            virtualRouterName: 'payments-router',
+            routeName: 'payments-default',
+            spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'payments-api', weight: 100 }] } } },
+            metadata: shared,
+          },
+        ],
+      },
+    });
+    client = clientFor(emulator);
+    const source = appMeshSource({ client });
+    const inventory = await source.collect({ kind: 'all', providers: ['appmesh'] });
+
+    const sharedCalls = emulator.requests().filter((r) => r.path.includes('/meshes/prod-mesh'));
+    // DescribeMesh; List nodes, gateways, services, routers; ListRoutes; Describe of 2 nodes, the router and the route.
+    expect(sharedCalls.length).toBe(10);
+    expect(sharedCalls.every((r) => r.query.meshOwner === MESH_OWNER_ACCOUNT_ID)).toBe(true);
+    const ownCalls = emulator.requests().filter((r) => r.path.includes('/meshes/checkout-mesh'));
+    expect(ownCalls.every((r) => r.query.meshOwner === ACCOUNT_ID)).toBe(true);
+    expect(source.lastCollect!.meshes).toEqual([`${ACCOUNT_ID}/checkout-mesh`, `${MESH_OWNER_ACCOUNT_ID}/prod-mesh`]);
+    const owners = inventory.appmeshApi.filter((l) => l.doc.type === 'virtualNode').map((l) => `${l.doc.data.virtualNodeName}:${l.doc.data.metadata.resourceOwner}`);
+    expect(owners.sort()).toEqual(['checkout-api:111122223333', 'checkout-web:111122223333', 'payments-api:444455556666']);
+  });
+
+  it('reads only the meshes the scope or the rules name, and says which it could not see', async () => {
+    emulator = await startEmulator({
+      seed: { virtualNodes: [virtualNodeSeed('payments-api'), virtualNodeSeed('checkout-api', { meshName: 'checkout-mesh' })] },
+    });
+    client = clientFor(emulator);
+    const source = appMeshSource({ client, meshes: ['checkout-mesh', 'staging-mesh'] });
+    const inventory = await source.collect({ kind: 'all', providers: ['appmesh'] });
+    expect(new Set(inventory.appmeshApi.map((l) => l.doc.data.meshName))).toEqual(new Set(['checkout-mesh']));
+    expect(source.lastCollect!.missingMeshes).toEqual(['staging-mesh']);
+    expect(emulator.requests().some((r) => r.path.includes('/meshes/prod-mesh'))).toBe(false);
+
+    const scoped = await source.collect({ kind: 'all', providers: ['appmesh'], meshes: ['prod-mesh'] });
+    expect(new Set(scoped.appmeshApi.map((l) => l.doc.data.meshName))).toEqual(new Set(['prod-mesh']));
+    expect(await source.collect({ kind: 'all', providers: ['istio'] })).toMatchObject({ appmeshApi: [] });
+  });
+
+  it('rides out 5xx and 429 answers with the SDK retry, counting every attempt', async () => {
+    const fleet = generateMeshFleet(40);
+    emulator = await startEmulator({ seed: fleet.seed });
+    client = clientFor(emulator);
+    const source = appMeshSource({ client });
+    emulator.failNext('DescribeVirtualNode', 503, 2);
+    emulator.failNext('ListVirtualNodes', 'TooManyRequestsException', 1);
+    emulator.failNext('DescribeRoute', 500, 1);
+
+    const inventory = await source.collect({ kind: 'all', providers: ['appmesh'] });
+
+    expect(inventory.appmeshApi.filter((l) => l.doc.type === 'virtualNode')).toHaveLength(40);
+    expect(source.lastCollect!.calls).toMatchObject({ DescribeVirtualNode: 42, ListVirtualNodes: 2, DescribeRoute: 11 });
+    expect(source.lastCollect!.calls).toEqual(nonZeroCalls(emulator));
+    expect(sortedFindings(audit(inventory))).toEqual(sortedFindings(audit(stateInventory(emulator, FLEET_MESH))));
+  });
+
+  it('fails the collect with the call and resource when App Mesh keeps failing, rather than return a partial mesh', async () => {
+    emulator = await startEmulator({ seed: { virtualNodes: [virtualNodeSeed('payments-api'), virtualNodeSeed('ledger')] } });
+    client = clientFor(emulator, { maxAttempts: 2 });
+    const cache = new MeshSnapshotCache();
+    const source = appMeshSource({ client, cache });
+    emulator.failNext('DescribeVirtualNode', 500, 10);
+
+    const error = await source.collect({ kind: 'all', providers: ['appmesh'] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppMeshCallError);
+    expect(error).toMatchObject({ operation: 'DescribeVirtualNode', errorName: 'InternalServerErrorException', statusCode: 500, address: { meshName: 'prod-mesh' } });
+    expect((error as Error).message).toMatch(/^DescribeVirtualNode prod-mesh\/(ledger|payments-api) \(mesh owner 111122223333\) failed: InternalServerErrorException \(HTTP 500\)/);
+    expect(cache.keys()).toEqual([]);
+  });
+});
