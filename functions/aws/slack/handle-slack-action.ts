@@ -81,7 +81,10 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
   const fields = { approvalId: click.approvalId, verb: click.verb, user: click.userId, ...source };
   if (decision.kind === 'refused') {
     deps.log('info', `click refused: ${decision.refusal.reason}`, fields);
-    if (decision.changed) await deps.handOff.send({ approvalId: click.approvalId });
+    if (decision.changed) {
+      // Only a redraw of the message (now EXPIRED): not worth failing the click over.
+      await deps.handOff.send({ approvalId: click.approvalId }).catch((err: Error) => deps.log('warn', 'expired approval not handed off for its redraw', { ...fields, error: err.message }));
+    }
     if (click.channelId) {
       try {
         await deps.refusals.explainRefusal({ channel: click.channelId, user: click.userId }, decision.refusal);
@@ -91,8 +94,8 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
     }
     return ACK;
   }
-  // The decision is on record; if the hand-off fails, Slack shows the clicker an error (non-200)
-  // and the approval stays APPROVED in the ledger, for the worker's next delivery or an operator.
+  // The decision is on record. If the hand-off fails, the handler answers 500 (Slack shows the
+  // clicker an error) and the approval stays APPROVED in the ledger for an operator to re-queue.
   await deps.handOff.send({ approvalId: click.approvalId });
   deps.log('info', `click decided: ${decision.approval.state}`, fields);
   return ACK;

@@ -23,6 +23,14 @@ function jsonLog(level: 'info' | 'warn' | 'error', message: string, fields?: Rec
   console[level === 'info' ? 'log' : level](JSON.stringify({ level: level.toUpperCase(), message, ...fields }));
 }
 
+/**
+ * An SQS client that sends to the endpoint the SDK resolved (AWS_ENDPOINT_URL_SQS when set),
+ * not to the host in the queue URL: the SDK's default would bypass a configured endpoint.
+ */
+function sqsClient(region: string | undefined): SQSClient {
+  return new SQSClient({ region, useQueueUrlAsEndpoint: false });
+}
+
 function evidenceContext(env: SlackEnv) {
   return { ...(env.region ? { awsRegion: env.region } : {}), ...(env.gke ? { gke: env.gke } : {}) };
 }
@@ -37,11 +45,16 @@ export async function slackNotifierFromEnv(env: NodeJS.ProcessEnv = process.env)
   return new SlackNotifier(createSlackClient({ token: secret.token, apiUrl: slackEnv.apiUrl, retryConfig: BOUNDED_RETRY_CONFIG }), evidenceContext(slackEnv));
 }
 
-/** The interactivity endpoint's dependencies: it must answer within 3 s, so its Slack calls retry once, quickly. */
+/**
+ * The interactivity endpoint's dependencies. It must answer within 3 s, so its Slack calls
+ * (usergroups.users.list, users.lookupByEmail, chat.postEphemeral) get 1 s each and no retry,
+ * and a rate-limited one fails at once rather than waiting: the click is then refused with
+ * "try again", never decided on a guess.
+ */
 export async function slackActionsDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SlackActionsDeps> {
   const slackEnv = readSlackEnv(env, ['secretArn', 'teamId', 'appId', 'ledgerTable', 'queueUrl']);
   const secret = await slackSecretLoader(slackEnv.secretArn, new SecretsManagerClient({ region: slackEnv.region }))();
-  const slack = createSlackClient({ token: secret.token, apiUrl: slackEnv.apiUrl, retryConfig: INTERACTIVE_RETRY_CONFIG, timeoutMs: 1_500 });
+  const slack = createSlackClient({ token: secret.token, apiUrl: slackEnv.apiUrl, retryConfig: INTERACTIVE_RETRY_CONFIG, timeoutMs: 1_000, rejectRateLimitedCalls: true });
   const dynamo = new DynamoDBClient({ region: slackEnv.region });
   return {
     signingSecret: secret.signingSecret,
@@ -51,7 +64,7 @@ export async function slackActionsDepsFromEnv(env: NodeJS.ProcessEnv = process.e
     policy: loadPolicy(),
     directory: new SlackApproverDirectory(slack),
     refusals: new SlackNotifier(slack, evidenceContext(slackEnv)),
-    handOff: new SqsHandOff(new SQSClient({ region: slackEnv.region }), slackEnv.queueUrl),
+    handOff: new SqsHandOff(sqsClient(slackEnv.region), slackEnv.queueUrl),
     nonceStore: new DynamoDbNonceStore(dynamo, slackEnv.ledgerTable),
     clock: () => new Date(),
     log: jsonLog,
@@ -74,7 +87,7 @@ export async function approvalWorkerDepsFromEnv(env: NodeJS.ProcessEnv = process
     clock: hub.clock,
     newId: hub.newId,
     freshState: { providers: ['appmesh'], source: hub.source, builders: hub.builders },
-    handOff: new SqsHandOff(new SQSClient({ region: slackEnv.region }), slackEnv.queueUrl),
+    handOff: new SqsHandOff(sqsClient(slackEnv.region), slackEnv.queueUrl),
     log: (message, fields) => jsonLog('info', message, fields),
   };
 }

@@ -12,6 +12,7 @@ export type {
   SlackBlock,
   SlackEmulator,
   SlackEmulatorOptions,
+  SlackUserRecord,
   SlackWorkspaceIdentity,
   StoredEphemeral,
   StoredMessage,

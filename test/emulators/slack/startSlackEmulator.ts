@@ -7,7 +7,7 @@ import { METHOD_TABLE } from './methods/methodTable';
 import { RestartableListener } from './restartableListener';
 import { isUnreadable, methodFromPath, readSlackRequest, type SlackRequest } from './slackRequest';
 import { SlackTimestampClock } from './slackTimestampClock';
-import type { RecordedCall, SlackEmulator, SlackEmulatorOptions, SlackWorkspaceIdentity } from './types';
+import type { RecordedCall, SlackEmulator, SlackEmulatorOptions, SlackUserRecord, SlackWorkspaceIdentity } from './types';
 
 // Public (C…), private (G…) and direct-message (D…) conversation ids.
 const CONVERSATION_ID = /^[CGD][A-Z0-9]{2,}$/;
@@ -41,6 +41,12 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     for (const [id, users] of Object.entries(options.usergroups ?? {})) usergroups.set(id, [...users]);
   };
   resetUsergroups();
+  const users = new Map<string, SlackUserRecord>();
+  const resetUsers = (): void => {
+    users.clear();
+    for (const user of options.users ?? []) users.set(user.id, { ...user });
+  };
+  resetUsers();
   let callLog: RecordedCall[] = [];
 
   const context: MethodContext = {
@@ -48,6 +54,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     store,
     clock: new SlackTimestampClock(options.now),
     usergroups,
+    users,
     conversationExists: (channel) =>
       knownChannels === undefined ? CONVERSATION_ID.test(channel) : knownChannels.has(channel),
   };
@@ -119,11 +126,15 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     setUsergroup: (usergroupId, userIds) => {
       usergroups.set(usergroupId, [...userIds]);
     },
+    setUser: (user) => {
+      users.set(user.id, { ...user });
+    },
     reset: () => {
       store.clear();
       faults.clear();
       callLog = [];
       resetUsergroups();
+      resetUsers();
     },
   };
 }

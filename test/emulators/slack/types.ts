@@ -36,8 +36,24 @@ export interface SlackEmulatorOptions {
   channels?: string[];
   /** Usergroup id (S…) to member user ids, as `usergroups.users.list` returns them. */
   usergroups?: Record<string, string[]>;
+  /** Workspace members, as `users.lookupByEmail` and `users.info` find them. */
+  users?: SlackUserRecord[];
   /** Clock for message timestamps; tests pass a fixed one for reproducible `ts` values. */
   now?: () => number;
+}
+
+/** One member of the emulated workspace (the fields meshgov reads from a Slack user object). */
+export interface SlackUserRecord {
+  /** U… (or W… on Enterprise Grid). */
+  id: string;
+  /** The legacy username, e.g. `carol.ops`. */
+  name: string;
+  /** `profile.email`; Slack returns it only to apps with `users:read.email`. */
+  email?: string;
+  realName?: string;
+  /** A deactivated account: `users.lookupByEmail` no longer finds it. */
+  deleted?: boolean;
+  isBot?: boolean;
 }
 
 /** One version of a message: the original post, then one per `chat.update`. */
@@ -109,6 +125,8 @@ export interface SlackEmulator {
   /** Listen again on the same port. */
   comeUp(): Promise<void>;
   setUsergroup(usergroupId: string, userIds: string[]): void;
-  /** Forget messages, calls and pending faults; usergroups return to the options'. */
+  /** Adds a workspace member, or replaces the one with the same id. */
+  setUser(user: SlackUserRecord): void;
+  /** Forget messages, calls and pending faults; usergroups and users return to the options'. */
   reset(): void;
 }

@@ -1,7 +1,7 @@
 import type { MessageStore } from '../messageStore';
 import type { SlackArguments } from '../slackRequest';
 import type { SlackTimestampClock } from '../slackTimestampClock';
-import type { SlackWorkspaceIdentity } from '../types';
+import type { SlackUserRecord, SlackWorkspaceIdentity } from '../types';
 
 /** The emulated workspace state a Web API method may read or change. */
 export interface MethodContext {
@@ -9,6 +9,8 @@ export interface MethodContext {
   store: MessageStore;
   clock: SlackTimestampClock;
   usergroups: ReadonlyMap<string, readonly string[]>;
+  /** Workspace members by user id. */
+  users: ReadonlyMap<string, SlackUserRecord>;
   conversationExists(channel: string): boolean;
 }
 

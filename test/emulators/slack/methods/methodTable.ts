@@ -4,6 +4,8 @@ import { chatPostMessage } from './chatPostMessage';
 import { chatUpdate } from './chatUpdate';
 import type { MethodHandler } from './methodContext';
 import { usergroupsUsersList } from './usergroupsUsersList';
+import { usersInfo } from './usersInfo';
+import { usersLookupByEmail } from './usersLookupByEmail';
 
 /** The Web API methods the emulator implements; any other name gets `unknown_method`. */
 export const METHOD_TABLE: Readonly<Record<string, MethodHandler>> = {
@@ -12,4 +14,6 @@ export const METHOD_TABLE: Readonly<Record<string, MethodHandler>> = {
   'chat.postMessage': chatPostMessage,
   'chat.update': chatUpdate,
   'usergroups.users.list': usergroupsUsersList,
+  'users.info': usersInfo,
+  'users.lookupByEmail': usersLookupByEmail,
 };

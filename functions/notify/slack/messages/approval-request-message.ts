@@ -1,0 +1,82 @@
+import type { Finding, Remediation } from '../../../core/findings';
+import type { ApprovalRecord } from '../../../core/ledger/types';
+import { ACTION_IDS, BLOCK_IDS, buttonValue } from './action-ids';
+import { LIMITS, type Block, type Button, type ConfirmDialog, type SlackMessage } from './block-kit';
+import { actionTitle, changeSummary, describeResource, shortActor, shortResource } from './describe-finding';
+import { code, escapeText, formatTime, link, mrkdwn, plainText, truncate } from './escape';
+import { evidenceFor, type EvidenceContext } from './evidence';
+
+/** Rules whose fixes can cut traffic when a client is not ready: they get a confirm dialog. */
+const RISKY_RULES = new Set<Finding['rule']>(['mtls-not-strict', 'mtls-conflict']);
+
+/** True for a fix that can break calls (STRICT, conflicting TLS) or that rolls a change back. */
+export function isRisky(remediation: Pick<Remediation, 'action'>, finding: Finding): boolean {
+  return RISKY_RULES.has(finding.rule) || remediation.action.endsWith('.undo') || remediation.action.includes('rollback');
+}
+
+/** What could go wrong, for the confirm dialog (≤ 300 characters). */
+function riskText(remediation: Pick<Remediation, 'action'>, finding: Finding): string {
+  if (remediation.action.endsWith('.undo')) return `This restores the previous spec of ${shortResource(finding)}, undoing meshgov's change.`;
+  if (finding.rule === 'mtls-not-strict') return `Clients of ${shortResource(finding)} that do not present a trusted client certificate will be refused.`;
+  if (finding.rule === 'mtls-conflict') return `This changes how ${shortResource(finding)} speaks TLS; calls may fail until both sides agree.`;
+  return `This changes ${shortResource(finding)} in production.`;
+}
+
+export function confirmDialog(remediation: Pick<Remediation, 'action'>, finding: Finding, confirmLabel: string): ConfirmDialog {
+  return {
+    title: plainText(remediation.action.endsWith('.undo') ? 'Undo this change?' : 'Apply this change?', LIMITS.confirmTitle),
+    text: mrkdwn(escapeText(riskText(remediation, finding)), LIMITS.confirmText),
+    confirm: plainText(confirmLabel, LIMITS.confirmButton),
+    deny: plainText('Cancel', LIMITS.confirmButton),
+    style: 'danger',
+  };
+}
+
+/**
+ * An approval request: what would change, why it needs a person, the evidence, and Approve /
+ * Reject buttons whose values name the approval (`approve:rmd-…`). Risky fixes put a confirm
+ * dialog on Approve.
+ */
+export function approvalRequestMessage(approval: ApprovalRecord, context: EvidenceContext = {}): SlackMessage {
+  const { finding, remediation } = approval;
+  const title = actionTitle(remediation, finding);
+  const approve: Button = {
+    type: 'button',
+    action_id: ACTION_IDS.approve,
+    text: plainText('Approve', LIMITS.buttonText),
+    style: 'primary',
+    value: buttonValue('approve', approval.id),
+  };
+  if (isRisky(remediation, finding)) approve.confirm = confirmDialog(remediation, finding, 'Approve');
+  const reject: Button = { type: 'button', action_id: ACTION_IDS.reject, text: plainText('Reject', LIMITS.buttonText), style: 'danger', value: buttonValue('reject', approval.id) };
+
+  const blocks: Block[] = [
+    { type: 'header', block_id: BLOCK_IDS.title, text: plainText(`Approval needed: ${title}`) },
+    { type: 'section', block_id: BLOCK_IDS.finding, text: mrkdwn(approvalBody(approval, context, true)) },
+    { type: 'actions', block_id: BLOCK_IDS.decision, elements: [approve, reject] },
+    { type: 'context', block_id: BLOCK_IDS.meta, elements: [mrkdwn(approvalMeta(approval))] },
+  ];
+  return { text: truncate(escapeText(`meshgov: approval needed - ${finding.rule} on ${shortResource(finding)}`), 3000), blocks };
+}
+
+/** The request's facts (mrkdwn): rule, resource, change, why it waits for a person, evidence. */
+export function approvalBody(approval: ApprovalRecord, context: EvidenceContext, withWhy: boolean): string {
+  const { finding, remediation } = approval;
+  const lines = [
+    `*Rule:* ${code(finding.rule)} (${finding.severity})`,
+    `*Resource:* ${describeResource(finding)}`,
+    `*Problem:* ${escapeText(finding.message)}`,
+    `*Change:* ${changeSummary(remediation.change)}`,
+  ];
+  if (withWhy) lines.push(`*Why approval:* ${escapeText(remediation.reason)}`);
+  const evidence = evidenceFor(finding, context);
+  if (evidence) lines.push(evidence.url ? link(evidence.url, evidence.label) : `Evidence: ${code(evidence.label)}`);
+  return lines.join('\n');
+}
+
+export function approvalMeta(approval: ApprovalRecord): string {
+  const parts = [`finding ${code(approval.findingId)}`];
+  if (approval.causedBy) parts.push(`changed by ${escapeText(shortActor(approval.causedBy))}`);
+  parts.push(`remediation ${code(approval.id)}`, `expires ${formatTime(approval.approvalExpiresAt)}`);
+  return parts.join(' · ');
+}

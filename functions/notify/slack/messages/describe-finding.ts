@@ -1,0 +1,183 @@
+import type { Finding, Remediation } from '../../../core/findings';
+import type { FindingRecord } from '../../../core/ledger/types';
+import type { Severity } from '../../../core/model/types';
+import type { Trigger } from '../../../core/pipeline/trigger';
+import { code, escapeText, formatTime } from './escape';
+
+/** Severity as a person reads it in a header, with a colour cue. */
+export const SEVERITY_BADGE: Record<Severity, string> = {
+  critical: ':red_circle: Critical',
+  high: ':large_orange_circle: High',
+  medium: ':large_yellow_circle: Medium',
+  low: ':large_blue_circle: Low',
+  info: ':white_circle: Info',
+};
+
+/** `VirtualNode `payments-api` in mesh `prod-mesh`, port 8080` (mrkdwn, escaped). */
+export function describeResource(finding: Finding): string {
+  const r = finding.resource;
+  const name = r.namespace && finding.provider !== 'appmesh' ? `${r.namespace}/${r.name}` : r.name;
+  const parts = [`${escapeText(r.kind)} ${code(name)}`];
+  if (r.mesh) parts[0] += ` in mesh ${code(r.mesh)}`;
+  if (r.namespace && finding.provider === 'appmesh') parts[0] += ` (namespace ${code(r.namespace)})`;
+  if (r.port !== undefined) parts.push(`port ${r.port}`);
+  return parts.join(', ');
+}
+
+/** Short name for a header: `payments-api (prod-mesh)`, `payments/payments-api`. Plain text. */
+export function shortResource(finding: Finding): string {
+  const r = finding.resource;
+  if (r.mesh) return `${r.name} (${r.mesh})`;
+  return r.namespace ? `${r.namespace}/${r.name}` : r.name;
+}
+
+const SOURCE_LABEL: Record<Trigger['source'], string> = {
+  cloudtrail: 'CloudTrail',
+  'aws-config': 'AWS Config',
+  schedule: 'scheduled audit',
+  acm: 'ACM',
+  'cloudwatch-alarm': 'CloudWatch alarm',
+  'gke-audit': 'GKE audit log',
+  'cloud-scheduler': 'scheduled audit',
+  'cloud-monitoring': 'Cloud Monitoring',
+  slack: 'Slack',
+  cli: 'meshgov CLI',
+};
+
+/** Triggers that report a change someone made (rather than a periodic look). */
+const CHANGE_SOURCES = new Set<Trigger['source']>(['cloudtrail', 'aws-config', 'gke-audit', 'acm', 'cloudwatch-alarm', 'cloud-monitoring']);
+
+/**
+ * The cause, in mrkdwn: the event that revealed the problem and who made the change
+ * (`UpdateVirtualNode payments-api by alice@example.com — CloudTrail, 2026-11-20 15:00:49 UTC`),
+ * or for an audit of files or a scheduled look, the file and line of the configuration at fault.
+ */
+export function describeCause(record: Pick<FindingRecord, 'finding' | 'trigger'>): string {
+  const t = record.trigger;
+  const lines: string[] = [];
+  if (t && CHANGE_SOURCES.has(t.source)) {
+    lines.push(`${escapeText(t.summary)} — ${SOURCE_LABEL[t.source]}, ${formatTime(t.eventTime)}`);
+  }
+  const where = configurationLocation(record.finding);
+  if (where) lines.push(`configuration: ${where}`);
+  if (lines.length === 0 && t) lines.push(`found by ${SOURCE_LABEL[t.source]} at ${formatTime(t.eventTime)}`);
+  return lines.join('\n');
+}
+
+/** `file:line` of the configuration at fault (the cause's source first), when it is a file. */
+function configurationLocation(finding: Finding): string | undefined {
+  const cause = finding.detail.cause as { source?: { file?: string; line?: number } } | undefined;
+  const source = cause?.source?.file ? cause.source : finding.resource.file ? { file: finding.resource.file, line: finding.resource.line } : undefined;
+  if (!source?.file || source.file.startsWith('arn:') || source.file.startsWith('/api')) return undefined;
+  return code(source.line ? `${source.file}:${source.line}` : source.file);
+}
+
+const MODE_TEXT: Record<Remediation['mode'], string> = {
+  auto: 'meshgov applies it itself',
+  approval: 'waits for an approver here',
+  manual: 'a person must make it',
+};
+
+/** What the fix does and why that mode (mrkdwn). */
+export function describeFix(remediation: Remediation, finding: Finding): string {
+  return [
+    `*Fix:* ${escapeText(actionTitle(remediation, finding))} — ${MODE_TEXT[remediation.mode]}`,
+    `*Why ${remediation.mode}:* ${escapeText(remediation.reason)}`,
+    `*Change:* ${changeSummary(remediation.change)}`,
+  ].join('\n');
+}
+
+/** A person's name for an action (plain text): `require mTLS (STRICT) on port 8080 of payments-api`. */
+export function actionTitle(remediation: Pick<Remediation, 'action' | 'change'>, finding: Finding): string {
+  const r = finding.resource;
+  const port = r.port !== undefined ? ` on port ${r.port}` : '';
+  const change = remediation.change;
+  if (remediation.action.endsWith('.undo')) {
+    return `undo change ${typeof change.changeId === 'string' ? change.changeId : ''} on ${shortResource(finding)}`.replace(/ {2}/g, ' ');
+  }
+  switch (remediation.action) {
+    case 'appmesh.listener.set-strict':
+      return `require mTLS (STRICT)${port} of ${shortResource(finding)}`;
+    case 'appmesh.client-policy.enforce':
+      return `enforce client mTLS on ${shortResource(finding)}`;
+    case 'istio.peerauthentication.set-strict': {
+      const target = change.target as { namespace?: string; name?: string } | undefined;
+      return `set PeerAuthentication ${target?.namespace ?? r.namespace}/${target?.name ?? 'default'} to STRICT`;
+    }
+    case 'istio.peerauthentication.create-strict':
+      return `create a STRICT PeerAuthentication in namespace ${r.namespace ?? ''}`.trim();
+    case 'istio.destinationrule.set-istio-mutual': {
+      const target = change.target as { namespace?: string; name?: string } | undefined;
+      return `set DestinationRule ${target?.namespace ?? r.namespace}/${target?.name ?? r.name} to ISTIO_MUTUAL`;
+    }
+    default:
+      return `${remediation.action} on ${shortResource(finding)}`;
+  }
+}
+
+/**
+ * The change in a sentence (mrkdwn, escaped): which object, at which version, and what it sets.
+ * App Mesh updates carry the whole spec, so the summary names the TLS each listener and backend
+ * ends up with; merge patches and creations name the fields they set.
+ */
+export function changeSummary(change: Record<string, unknown>): string {
+  const op = change.operation;
+  if (op === 'update-virtual-node' || op === 'update-virtual-gateway') return appMeshUpdateSummary(change);
+  if (op === 'merge-patch' || op === 'create') return kubernetesSummary(change);
+  if (typeof change.changeId === 'string') return `restore the spec from before change ${code(change.changeId)}`;
+  return code(truncateJson(change));
+}
+
+function appMeshUpdateSummary(change: Record<string, unknown>): string {
+  const node = change.operation === 'update-virtual-node';
+  const name = String(node ? change.virtualNodeName : change.virtualGatewayName);
+  const call = node ? 'UpdateVirtualNode' : 'UpdateVirtualGateway';
+  const version = typeof change.expectedVersion === 'number' ? ` at version ${change.expectedVersion}` : '';
+  const spec = (change.spec ?? {}) as Record<string, any>;
+  const effects: string[] = [];
+  for (const l of Array.isArray(spec.listeners) ? spec.listeners : []) {
+    const port = l?.portMapping?.port;
+    const tls = l?.tls;
+    if (!tls) continue;
+    const trust = tls.validation?.trust;
+    const via = trust?.file ? ` (clients verified against ${code(String(trust.file.certificateChain))})` : trust?.sds ? ` (clients verified via SDS ${code(String(trust.sds.secretName))})` : '';
+    effects.push(`listener ${port ?? '?'} TLS ${code(String(tls.mode))}${via}`);
+  }
+  const enforced = (policy: any) => policy?.tls?.enforce === true && policy?.tls?.certificate !== undefined;
+  for (const b of Array.isArray(spec.backends) ? spec.backends : []) {
+    const vs = b?.virtualService;
+    if (vs?.clientPolicy) effects.push(`backend ${code(String(vs.virtualServiceName))} ${enforced(vs.clientPolicy) ? 'enforces mTLS' : 'does not enforce mTLS'}`);
+  }
+  if (spec.backendDefaults?.clientPolicy) effects.push(`backend defaults ${enforced(spec.backendDefaults.clientPolicy) ? 'enforce mTLS' : 'do not enforce mTLS'}`);
+  const mesh = escapeText(String(change.meshName ?? ''));
+  return `${call} ${code(`${mesh}/${name}`)}${version}, whole spec${effects.length ? `: ${effects.join('; ')}` : ''}`;
+}
+
+function kubernetesSummary(change: Record<string, unknown>): string {
+  const create = change.operation === 'create';
+  const object = (create ? change.object : change.target) as Record<string, any> | undefined;
+  const meta = create ? object?.metadata : object;
+  const id = `${object?.kind ?? 'object'} ${meta?.namespace ? `${meta.namespace}/` : ''}${meta?.name ?? '?'}`;
+  const rv = !create && (object?.resourceVersion ?? change.expectedResourceVersion);
+  const fields = leaves(create ? { spec: object?.spec } : (change.patch as Record<string, unknown>) ?? {});
+  const shown = fields.slice(0, 6).map(([path, value]) => `${code(path)} ${create ? '=' : '→'} ${code(value === null ? 'null (removed)' : JSON.stringify(value))}`);
+  if (fields.length > 6) shown.push(`and ${fields.length - 6} more`);
+  return `${create ? 'create' : 'merge patch of'} ${code(id)}${rv ? ` at resourceVersion ${escapeText(String(rv))}` : ''}${shown.length ? `: ${shown.join(', ')}` : ''}`;
+}
+
+/** Dotted paths of every leaf of a patch (arrays are leaves: merge patches replace them whole). */
+function leaves(value: unknown, prefix = ''): Array<[string, unknown]> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return prefix ? [[prefix, value]] : [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
+}
+
+function truncateJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.length > 300 ? `${json.slice(0, 299)}…` : json;
+}
+
+/** `alice@example.com` from an ARN-shaped actor, for short mentions of who did something. */
+export function shortActor(actor: string | undefined): string {
+  if (!actor) return 'an unknown principal';
+  return actor.split('/').pop() || actor;
+}

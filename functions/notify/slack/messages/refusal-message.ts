@@ -1,0 +1,49 @@
+import type { Refusal } from '../../../core/approvals/decision';
+import { code, escapeText, formatTime, mention } from './escape';
+import { shortActor } from './describe-finding';
+
+/**
+ * What the clicker alone is told (chat.postEphemeral) when a click did nothing: why, and that
+ * nothing was changed.
+ */
+export function refusalText(refusal: Refusal): string {
+  const id = code(refusal.approvalId);
+  const team = refusal.team ? `team *${escapeText(refusal.team)}*` : 'the owning team';
+  switch (refusal.reason) {
+    case 'unknown-approval':
+      return `:warning: meshgov has no request ${id} on record (it may have aged out of the ledger). Nothing was changed.`;
+    case 'wrong-button':
+      return `:warning: That button does not belong to request ${id}. Nothing was changed.`;
+    case 'already-decided': {
+      const who = refusal.decidedBy ? ` by ${mention(refusal.decidedBy)}` : '';
+      const when = refusal.decidedAt ? ` at ${formatTime(refusal.decidedAt)}` : '';
+      return `:information_source: Request ${id} was already ${DECIDED[refusal.state ?? 'APPROVED']}${who}${when}. Your click changed nothing.`;
+    }
+    case 'expired':
+      return `:hourglass: Request ${id} expired at ${formatTime(refusal.approvalExpiresAt)}, before anyone decided. Nothing was changed.`;
+    case 'no-approvers':
+      return `:lock: ${capitalise(team)} lists no approvers in meshgov's rules (\`ownership\` in rules/), so nobody can decide request ${id}. Nothing was changed.`;
+    case 'not-approver':
+      return `:lock: Only approvers of ${team} can decide request ${id}, and you are not one of them. Nothing was changed.`;
+    case 'self-approval':
+      return `:lock: You made the change that caused this finding (${escapeText(shortActor(refusal.causedBy))}), so someone else must approve its fix. You may still reject it. Nothing was changed.`;
+    case 'directory-unavailable':
+      return `:warning: meshgov could not check the approvers with Slack just now${refusal.error ? ` (${escapeText(refusal.error)})` : ''}. Nothing was changed; try again in a minute.`;
+  }
+}
+
+/** How a request that is past deciding reads, by its state. */
+const DECIDED: Record<NonNullable<Refusal['state']>, string> = {
+  PENDING: 'decided',
+  APPROVED: 'approved',
+  REJECTED: 'rejected',
+  EXPIRED: 'expired',
+  EXECUTING: 'approved, and is being applied,',
+  SUCCEEDED: 'approved and applied',
+  FAILED: 'approved, but could not be applied,',
+  ROLLED_BACK: 'approved, applied and rolled back',
+};
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,109 @@
+import type { WebClient } from '@slack/web-api';
+import type { Refusal } from '../../core/approvals/decision';
+import type { Finding } from '../../core/findings';
+import type { ApprovalRecord, ChangeRecord, FindingRecord, SlackRef } from '../../core/ledger/types';
+import type { Notifier, Route } from '../../core/pipeline/ports';
+import type { Trigger } from '../../core/pipeline/trigger';
+import { platformError } from './approver-directory';
+import { approvalOutcomeMessage } from './messages/approval-outcome-message';
+import { approvalRequestMessage } from './messages/approval-request-message';
+import type { SlackMessage } from './messages/block-kit';
+import { changeAnnouncementMessage } from './messages/change-announcement-message';
+import { digestMessage } from './messages/digest-message';
+import type { EvidenceContext } from './messages/evidence';
+import { findingMessage } from './messages/finding-message';
+import { followUpText, type FollowUpKind } from './messages/follow-up';
+import { refusalText } from './messages/refusal-message';
+
+type FindingChange = Parameters<Notifier['notifyFinding']>[2];
+
+/** The thread reply each kind of news gets on an existing message, and whether the channel sees it too. */
+const FOLLOW_UP: Partial<Record<FindingChange, { kind: FollowUpKind; broadcast: boolean }>> = {
+  escalated: { kind: 'escalated', broadcast: true },
+  reminder: { kind: 'reminder', broadcast: false },
+  // A "new" finding that already has a message was resolved and came back.
+  new: { kind: 'reopened', broadcast: true },
+  updated: { kind: 'updated', broadcast: false },
+};
+
+/** Slack answers these when a message or its channel is gone: post a fresh message instead. */
+const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
+
+/**
+ * The Notifier on Slack's Web API: one Block Kit message per finding in the owning team's
+ * channel, redrawn in place (chat.update) as the finding changes or resolves, with escalations
+ * and reminders as thread replies; one digest per channel for scheduled runs; approval
+ * requests with Approve / Reject; change announcements with Undo; and ephemeral refusals.
+ * Every method throws when Slack does not take the message (after the client's bounded
+ * retries, 429 Retry-After included): the caller keeps it owed and a later run sends it.
+ *
+ * @example
+ *   const notifier = new SlackNotifier(createSlackClient({ token, apiUrl: process.env.MESHGOV_SLACK_API_URL }), { awsRegion: process.env.AWS_REGION });
+ *   const ref = await notifier.notifyFinding(record, routeFor(record.finding, policy), 'new'); // { channel: 'C07PLATSEC9', ts: '1795186890.000200' }
+ */
+export class SlackNotifier implements Notifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly evidence: EvidenceContext = {},
+  ) {}
+
+  async notifyFinding(record: FindingRecord, route: Route, change: FindingChange): Promise<SlackRef> {
+    const state = change === 'resolved' || record.status === 'resolved' ? 'resolved' : 'open';
+    const message = findingMessage(record, state, this.evidence);
+    if (record.slack && (await this.update(record.slack, message))) {
+      const followUp = FOLLOW_UP[change];
+      if (followUp && state === 'open') {
+        await this.client.chat.postMessage({
+          channel: record.slack.channel,
+          thread_ts: record.slack.ts,
+          text: followUpText(record, followUp.kind),
+          reply_broadcast: followUp.broadcast,
+          unfurl_links: false,
+        });
+      }
+      return record.slack;
+    }
+    return this.post(route.channel, message);
+  }
+
+  async postDigest(route: Route, records: FindingRecord[], trigger: Trigger): Promise<SlackRef> {
+    return this.post(route.channel, digestMessage(records, trigger));
+  }
+
+  async requestApproval(approval: ApprovalRecord, route: Route): Promise<SlackRef> {
+    return this.post(route.channel, approvalRequestMessage(approval, this.evidence));
+  }
+
+  /** Redraws an approval's message with its state; nothing to do when the request was never delivered. */
+  async updateApproval(approval: ApprovalRecord): Promise<void> {
+    if (!approval.slack) return;
+    await this.update(approval.slack, approvalOutcomeMessage(approval, this.evidence));
+  }
+
+  async announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId: string): Promise<SlackRef> {
+    return this.post(route.channel, changeAnnouncementMessage(change, finding, undoApprovalId, this.evidence));
+  }
+
+  /** Tells one person, and only them, why their click did nothing (chat.postEphemeral). */
+  async explainRefusal(where: { channel: string; user: string }, refusal: Refusal): Promise<void> {
+    await this.client.chat.postEphemeral({ channel: where.channel, user: where.user, text: refusalText(refusal) });
+  }
+
+  private async post(channel: string, message: SlackMessage): Promise<SlackRef> {
+    const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    // Slack answers with the channel id even when posting to a `#name`; chat.update needs the id.
+    if (!posted.channel || !posted.ts) throw new Error(`chat.postMessage to ${channel} answered without channel and ts`);
+    return { channel: posted.channel, ts: posted.ts };
+  }
+
+  /** chat.update; false when the message is gone (deleted, archived channel), so the caller posts anew. */
+  private async update(ref: SlackRef, message: SlackMessage): Promise<boolean> {
+    try {
+      await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+      return true;
+    } catch (err) {
+      if (GONE.has(platformError(err) ?? '')) return false;
+      throw err;
+    }
+  }
+}
