@@ -65,7 +65,9 @@ export function executeRemediation(deps: AgentDepsFactory, baseLog: Logger): (re
 
     let result: ApplyResult;
     try {
-      result = await executor.apply(remediation, { trigger, changeId });
+      result = parsed.request.revert
+        ? await executor.revert(parsed.request.revert, { trigger, changeId })
+        : await executor.apply(remediation, { trigger, changeId });
     } catch (error) {
       log.error(`change failed: ${(error as Error).message}`, { ...context, error });
       const body: ExecuteResponse = { changeId, outcome: 'failed', detail: (error as Error).message, target };

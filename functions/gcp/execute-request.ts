@@ -24,6 +24,18 @@ const executeRequestSchema = z.object({
     summary: z.string(),
   }),
   changeId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits, dots, colons, dashes or underscores'),
+  // An Undo: the recorded change to restore; the executor checks it still owns the resource.
+  revert: z
+    .object({
+      id: z.string().min(1),
+      provider: z.literal('istio'),
+      action: z.string().min(1),
+      target: z.record(z.string(), z.unknown()),
+      before: z.unknown(),
+      after: z.unknown(),
+    })
+    .passthrough()
+    .optional(),
 });
 
 export type ParsedExecuteRequest = { ok: true; request: ExecuteRequest } | { ok: false; field: string; message: string };

@@ -6,7 +6,11 @@ import { acmCertificateSource } from '../../providers/acm';
 import { buildAppMeshModel } from '../../providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache, scopeFromCloudTrail } from '../../providers/appmesh/live';
 import { DynamoDbLedger } from '../../providers/ledger';
+import type { RemediationExecutor } from '../../core/pipeline/ports';
+import { agentExecutor } from '../../providers/agent/agent-executor';
+import { slackNotifierFromEnv } from '../slack/wire-slack';
 import type { HubDeps } from './hub-deps';
+import { linkSecretLoader } from './link-secret';
 import { hubSource } from './hub-source';
 
 /** A required environment variable, or a clear error naming it (a deployment mistake, not an event's). */
@@ -34,12 +38,17 @@ export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise
   const appmesh = appMeshSource({ region, cache, ...(requestsPerSecond ? { requestsPerSecond } : {}), ...(meshes.length ? { meshes } : policy.sources.appmesh?.meshes ? { meshes: policy.sources.appmesh.meshes } : {}) });
   const executor = appMeshExecutor({ region, cache, ...(env.MESHGOV_ACCOUNT_ID ? { accountId: env.MESHGOV_ACCOUNT_ID } : {}) });
   const ledger = new DynamoDbLedger(new DynamoDBClient({ region }), requiredEnv(env, 'MESHGOV_LEDGER_TABLE'));
+  const executors: RemediationExecutor[] = [executor];
+  // Istio changes run on the GCP agent, which holds the cluster credentials.
+  if (env.MESHGOV_AGENT_URL) executors.push(agentExecutor({ url: env.MESHGOV_AGENT_URL, secret: linkSecretLoader(env) }));
+  const notifier = env.MESHGOV_SLACK_SECRET_ARN ? await slackNotifierFromEnv(env) : undefined;
   return {
     source: hubSource(appmesh, acmCertificateSource({ region })),
     builders: [buildAppMeshModel],
     policy,
     ledger,
-    executors: [executor],
+    ...(notifier ? { notifier } : {}),
+    executors,
     clock: () => new Date(),
     dryRun: resolveDryRun(env.MESHGOV_DRY_RUN, policy),
     newId: (prefix) => `${prefix}-${randomBytes(6).toString('hex')}`,

@@ -1,4 +1,5 @@
 import type { Remediation } from '../findings';
+import type { ChangeRecord } from '../ledger/types';
 import type { ScopedReport } from '../pipeline/audit-scope';
 import type { ApplyResult } from '../pipeline/ports';
 import type { Trigger } from '../pipeline/trigger';
@@ -28,6 +29,8 @@ export interface ExecuteRequest {
   trigger: Trigger;
   /** The hub's id for the change record; the agent echoes it and logs it. */
   changeId: string;
+  /** Set for an Undo or a rollback: the recorded change whose `before` the agent restores (remediation names its action). */
+  revert?: ChangeRecord;
 }
 
 /**

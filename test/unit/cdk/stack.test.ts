@@ -1,12 +1,111 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigError } from '../../../cdk/lib/config';
+import { APPMESH_EVENT_NAMES } from '../../../cdk/lib/constructs/app-mesh-auditor';
 import { MeshGovernanceStack } from '../../../cdk/lib/mesh-governance-stack';
 
-describe('MeshGovernanceStack', () => {
-  it('synthesizes with its description', () => {
-    const app = new App();
-    const stack = new MeshGovernanceStack(app, 'MeshGovernance');
-    const template = Template.fromStack(stack).toJSON();
-    expect(template.Description).toMatch(/meshgov/);
+/** Synthesizes the stack once (bundling every function with the local esbuild) for all assertions. */
+function synth(context: Record<string, unknown> = {}) {
+  const app = new App({
+    context: { 'meshgov:meshes': ['prod-mesh'], 'meshgov:regions': ['us-west-2'], 'meshgov:dryRun': true, ...context },
+  });
+  const stack = new MeshGovernanceStack(app, 'MeshGovernance', { env: { account: '111122223333', region: 'us-west-2' } });
+  return Template.fromStack(stack);
+}
+
+let template: Template;
+beforeAll(() => {
+  template = synth();
+});
+
+function statements(): Array<{ Sid?: string; Action: string | string[]; Resource: unknown }> {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('the hub stack: App Mesh events', () => {
+  it('routes App Mesh CloudTrail calls, Config items, ACM expiry and the schedule into the queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.appmesh'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['appmesh.amazonaws.com'], eventName: APPMESH_EVENT_NAMES },
+      },
+    });
+    expect(APPMESH_EVENT_NAMES).toEqual(expect.arrayContaining(['UpdateVirtualNode', 'DeleteVirtualGateway', 'CreateRoute', 'UpdateMesh', 'CreateGatewayRoute']));
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.config'], detail: { configurationItem: { resourceType: [{ prefix: 'AWS::AppMesh::' }] } } },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.acm'], 'detail-type': ['ACM Certificate Approaching Expiration'] } });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
+    // Every rule targets the queue, with a dead-letter queue for delivery failures.
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+    for (const rule of rules) {
+      expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
+      expect(rule.Properties.Targets[0].RetryPolicy).toMatchObject({ MaximumRetryAttempts: 8 });
+    }
+  });
+
+  it('bundles the functions for nodejs22.x on arm64 with source maps', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: { Variables: Match.objectLike({ MESHGOV_DRY_RUN: 'true', NODE_OPTIONS: '--enable-source-maps', MESHGOV_RULES: '/var/task/rules', MESHGOV_MESHES: 'prod-mesh' }) },
+    });
+  });
+
+  it('takes events from SQS with partial batch failures, and dead-letters failed ones with an alarm', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10 });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3 }, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('keeps the ledger with point-in-time recovery and TTL, on demand', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'gsi1' }), Match.objectLike({ IndexName: 'gsi2' })]),
+    });
+  });
+
+  it('grants App Mesh writes only on the configured meshes, and no wildcard on any write', () => {
+    const all = statements();
+    const remediate = all.find((s) => s.Sid === 'RemediateAppMesh')!;
+    expect(remediate.Action).toEqual(['appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualGateway']);
+    expect(JSON.stringify(remediate.Resource)).toContain('mesh/prod-mesh/virtualNode/*');
+    expect(JSON.stringify(remediate.Resource)).toContain('mesh/prod-mesh/virtualGateway/*');
+    const writes = /^(appmesh|acm|acm-pca):(Create|Update|Delete|Put|Tag|Untag|Import|Issue|Revoke)/;
+    for (const s of all) {
+      const actions = ([] as string[]).concat(s.Action);
+      if (actions.some((a) => writes.test(a))) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
+    }
+    expect(all.find((s) => s.Sid === 'ReadCertificates')!.Action).toBe('acm:DescribeCertificate');
+    expect(all.find((s) => s.Sid === 'ReadPrivateCAs')!.Action).toBe('acm-pca:DescribeCertificateAuthority');
+  });
+
+  it('grants no App Mesh write at all when no mesh is configured', () => {
+    const t = synth({ 'meshgov:meshes': [] });
+    const all = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(all.find((s: any) => s.Sid === 'RemediateAppMesh')).toBeUndefined();
+  });
+});
+
+describe('cdk.json context', () => {
+  it.each([
+    [{ 'meshgov:regions': [] }, /meshgov:regions.*at least one region/],
+    [{ 'meshgov:regions': ['moon-base-1'] }, /"moon-base-1" is not an AWS region/],
+    [{ 'meshgov:meshes': ['prod mesh'] }, /"prod mesh" is not an App Mesh mesh name/],
+    [{ 'meshgov:dryRun': 'maybe' }, /meshgov:dryRun.*true or false/],
+    [{ 'meshgov:slackChannel': 'payments' }, /meshgov:slackChannel/],
+    [{ 'meshgov:agentUrl': 'http://agent.example.com' }, /meshgov:agentUrl.*https/],
+  ])('refuses %j with a clear error', (context, message) => {
+    expect(() => synth(context)).toThrow(ConfigError);
+    expect(() => synth(context)).toThrow(message);
   });
 });
