@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import type { MeshGovConfig } from './config';
-import { AppMeshAuditor } from './constructs/app-mesh-auditor';
+import { Stack } from 'aws-cdk-lib';
+import { AppMeshAuditor, grantAppMeshAccess } from './constructs/app-mesh-auditor';
 import { LedgerTables } from './constructs/ledger-tables';
+import { SlackAndAgentEndpoints } from './constructs/slack-and-agent-endpoints';
 
 export interface MeshGovernanceProps {
   config: MeshGovConfig;
@@ -18,14 +20,37 @@ export interface MeshGovernanceProps {
 export class MeshGovernance extends Construct {
   readonly tables: LedgerTables;
   readonly appMeshAuditor: AppMeshAuditor;
+  readonly endpoints: SlackAndAgentEndpoints;
 
   constructor(scope: Construct, id: string, props: MeshGovernanceProps) {
     super(scope, id);
+    const { config } = props;
+    const stack = Stack.of(this);
     this.tables = new LedgerTables(this, 'Tables');
+    const hubEnvironment: Record<string, string> = {
+      MESHGOV_DRY_RUN: String(config.dryRun),
+      MESHGOV_LEDGER_TABLE: this.tables.ledger.tableName,
+      MESHGOV_IDEMPOTENCY_TABLE: this.tables.idempotency.tableName,
+      MESHGOV_MESHES: config.meshes.join(','),
+      MESHGOV_ACCOUNT_ID: stack.account,
+      ...(config.agentUrl ? { MESHGOV_AGENT_URL: config.agentUrl } : {}),
+    };
+    this.endpoints = new SlackAndAgentEndpoints(this, 'Endpoints', {
+      ledger: this.tables.ledger,
+      hubEnvironment,
+      grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
+    });
     this.appMeshAuditor = new AppMeshAuditor(this, 'AppMesh', {
-      config: props.config,
+      config,
       ledger: this.tables.ledger,
       idempotency: this.tables.idempotency,
+      environment: {
+        ...hubEnvironment,
+        MESHGOV_SLACK_SECRET_ARN: this.endpoints.slackSecret.secretArn,
+        MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn,
+      },
     });
+    this.endpoints.slackSecret.grantRead(this.appMeshAuditor.function.fn);
+    this.endpoints.linkSecret.grantRead(this.appMeshAuditor.function.fn);
   }
 }

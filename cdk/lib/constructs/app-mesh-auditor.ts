@@ -81,7 +81,7 @@ export class AppMeshAuditor extends Construct {
     fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
     props.ledger.grantReadWriteData(fn);
     props.idempotency.grantReadWriteData(fn);
-    this.grantAppMesh(fn.role!, stack, config);
+    grantAppMeshAccess(fn.role!, stack, config);
 
     const target = new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) });
     this.rules = [
@@ -115,61 +115,61 @@ export class AppMeshAuditor extends Construct {
       }),
     ];
   }
+}
 
-  /** Least privilege: read everything App Mesh and ACM, write only the listed meshes' nodes and gateways. */
-  private grantAppMesh(role: iam.IRole, stack: Stack, config: MeshGovConfig): void {
-    const meshArn = (mesh: string, rest: string) => stack.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: `${mesh}${rest}` });
+/** Least privilege: read everything App Mesh and ACM, write only the listed meshes' nodes and gateways. */
+export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGovConfig): void {
+  const meshArn = (mesh: string, rest: string) => stack.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: `${mesh}${rest}` });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadAppMesh',
+      actions: ['appmesh:ListMeshes'],
+      resources: ['*'],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DescribeAppMesh',
+      actions: [
+        'appmesh:DescribeMesh',
+        'appmesh:ListVirtualNodes',
+        'appmesh:DescribeVirtualNode',
+        'appmesh:ListVirtualGateways',
+        'appmesh:DescribeVirtualGateway',
+        'appmesh:ListVirtualServices',
+        'appmesh:DescribeVirtualService',
+        'appmesh:ListVirtualRouters',
+        'appmesh:DescribeVirtualRouter',
+        'appmesh:ListRoutes',
+        'appmesh:DescribeRoute',
+        'appmesh:ListGatewayRoutes',
+        'appmesh:DescribeGatewayRoute',
+      ],
+      // Shared meshes live in their owner's account, so the account is a wildcard for reads.
+      resources: [`arn:${stack.partition}:appmesh:${stack.region}:*:mesh/*`],
+    }),
+  );
+  if (config.meshes.length > 0) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'ReadAppMesh',
-        actions: ['appmesh:ListMeshes'],
-        resources: ['*'],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeAppMesh',
-        actions: [
-          'appmesh:DescribeMesh',
-          'appmesh:ListVirtualNodes',
-          'appmesh:DescribeVirtualNode',
-          'appmesh:ListVirtualGateways',
-          'appmesh:DescribeVirtualGateway',
-          'appmesh:ListVirtualServices',
-          'appmesh:DescribeVirtualService',
-          'appmesh:ListVirtualRouters',
-          'appmesh:DescribeVirtualRouter',
-          'appmesh:ListRoutes',
-          'appmesh:DescribeRoute',
-          'appmesh:ListGatewayRoutes',
-          'appmesh:DescribeGatewayRoute',
-        ],
-        // Shared meshes live in their owner's account, so the account is a wildcard for reads.
-        resources: [`arn:${stack.partition}:appmesh:${stack.region}:*:mesh/*`],
-      }),
-    );
-    if (config.meshes.length > 0) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'RemediateAppMesh',
-          actions: ['appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualGateway'],
-          resources: config.meshes.flatMap((m) => [meshArn(m, '/virtualNode/*'), meshArn(m, '/virtualGateway/*')]),
-        }),
-      );
-    }
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadCertificates',
-        actions: ['acm:DescribeCertificate'],
-        resources: [stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' })],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadPrivateCAs',
-        actions: ['acm-pca:DescribeCertificateAuthority'],
-        resources: [stack.formatArn({ service: 'acm-pca', resource: 'certificate-authority', resourceName: '*' })],
+        sid: 'RemediateAppMesh',
+        actions: ['appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualGateway'],
+        resources: config.meshes.flatMap((m) => [meshArn(m, '/virtualNode/*'), meshArn(m, '/virtualGateway/*')]),
       }),
     );
   }
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadCertificates',
+      actions: ['acm:DescribeCertificate'],
+      resources: [stack.formatArn({ service: 'acm', resource: 'certificate', resourceName: '*' })],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadPrivateCAs',
+      actions: ['acm-pca:DescribeCertificateAuthority'],
+      resources: [stack.formatArn({ service: 'acm-pca', resource: 'certificate-authority', resourceName: '*' })],
+    }),
+  );
 }

@@ -41,7 +41,7 @@ export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise
   const executors: RemediationExecutor[] = [executor];
   // Istio changes run on the GCP agent, which holds the cluster credentials.
   if (env.MESHGOV_AGENT_URL) executors.push(agentExecutor({ url: env.MESHGOV_AGENT_URL, secret: linkSecretLoader(env) }));
-  const notifier = env.MESHGOV_SLACK_SECRET_ARN ? await slackNotifierFromEnv(env) : undefined;
+  const notifier = env.MESHGOV_SLACK_SECRET_ARN ? await optionalNotifier(env) : undefined;
   return {
     source: hubSource(appmesh, acmCertificateSource({ region })),
     builders: [buildAppMeshModel],
@@ -57,4 +57,17 @@ export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise
     scopeFromCloudTrail,
     log: (level, message, fields) => console[level === 'info' ? 'log' : level](JSON.stringify({ level: level.toUpperCase(), message, ...fields })),
   };
+}
+
+/**
+ * Slack is optional for auditing: before the Slack app is installed (or while its secret is
+ * wrong) findings are still recorded, and their notifications stay owed until it works.
+ */
+async function optionalNotifier(env: NodeJS.ProcessEnv) {
+  try {
+    return await slackNotifierFromEnv(env);
+  } catch (err) {
+    console.warn(JSON.stringify({ level: 'WARN', message: 'Slack is not usable; notifications stay owed in the ledger', error: String(err) }));
+    return undefined;
+  }
 }

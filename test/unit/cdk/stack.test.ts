@@ -96,6 +96,29 @@ describe('the hub stack: App Mesh events', () => {
   });
 });
 
+describe('the hub stack: Slack and the agent', () => {
+  it('serves Slack interactivity and the agent reports on one HTTP API', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /slack/actions' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /agent/findings' });
+    template.hasOutput('SlackActionsUrl', {});
+    template.hasOutput('AgentFindingsUrl', {});
+  });
+
+  it('hands approved changes to a worker through a queue with a dead-letter queue and an alarm', () => {
+    const worker = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]: [string, any]) => /runs approved changes/.test(r.Properties.Description));
+    expect(worker).toBeDefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], FunctionName: { Ref: worker![0] } });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps the Slack token, the signing secret and the hub-agent key in Secrets Manager', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MESHGOV_SLACK_SECRET_ARN: Match.anyValue(), MESHGOV_LINK_SECRET_ARN: Match.anyValue(), MESHGOV_APPROVAL_QUEUE_URL: Match.anyValue() }) },
+    });
+  });
+});
+
 describe('cdk.json context', () => {
   it.each([
     [{ 'meshgov:regions': [] }, /meshgov:regions.*at least one region/],
