@@ -44,9 +44,9 @@ export function toSloIndicator(reading: SloReading, severities: IndicatorSeverit
     })),
     method: reading.method,
   };
-  // A percentile reading only bounds the burn from below, so it cannot say what is left.
-  if (sloWindowBurn !== undefined && reading.method !== 'cloudwatch-percentile') indicator.budgetRemaining = round(budgetRemaining(sloWindowBurn));
-  else if (sloWindowBurn === undefined && reading.method !== 'cloudwatch-percentile') indicator.budgetRemaining = 1;
+  // A percentile reading only bounds the burn from below, so it cannot say what is left; a
+  // window without traffic has spent nothing.
+  if (reading.method !== 'cloudwatch-percentile') indicator.budgetRemaining = round(budgetRemaining(sloWindowBurn ?? 0));
   return indicator;
 }
 

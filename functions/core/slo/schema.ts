@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { boundariesAround, isBucketBoundary, ISTIO_DEFAULT_BUCKETS_MS } from './buckets';
-import { DURATION_PATTERN, windowSeconds } from './duration';
+import { DURATION_PATTERN, durationSeconds } from './duration';
 
 /**
  * The `slos:` section of a rules file: one latency SLO per entry ("99% of payments-api
@@ -101,6 +101,7 @@ export const sloSchema = z
 export const slosSchema = z.array(sloSchema).superRefine((slos, ctx) => {
   const seen = new Map<string, number>();
   slos.forEach((slo, index) => {
+    if (typeof slo?.name !== 'string') return;
     const first = seen.get(slo.name);
     if (first !== undefined) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `SLO name ${slo.name} is already used by slos[${first}]; names must be unique` });
     else seen.set(slo.name, index);
@@ -109,42 +110,53 @@ export const slosSchema = z.array(sloSchema).superRefine((slos, ctx) => {
 
 type SloInput = z.output<typeof sloSchema>;
 
+/**
+ * Zod runs this refinement even when a field already failed (its issues do not abort), so every
+ * check reads defensively and stays quiet about fields that are wrong on their own.
+ */
 function checkSlo(slo: SloInput, ctx: z.RefinementCtx): void {
   const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const source = typeof slo.source === 'object' && slo.source !== null ? slo.source : {};
   if (slo.mesh === 'istio') {
     if (slo.namespace === undefined) issue(['namespace'], 'an Istio SLO needs the namespace of its service');
-    if (slo.source.prometheus === undefined) issue(['source'], 'an Istio SLO reads Prometheus: set source.prometheus (it may be {})');
-    if (slo.source.cloudwatch !== undefined) issue(['source', 'cloudwatch'], 'an Istio SLO reads Prometheus, not CloudWatch');
+    if (source.prometheus === undefined) issue(['source'], 'an Istio SLO reads Prometheus: set source.prometheus (it may be {})');
+    if (source.cloudwatch !== undefined) issue(['source', 'cloudwatch'], 'an Istio SLO reads Prometheus, not CloudWatch');
   } else {
     if (slo.meshName === undefined) issue(['meshName'], 'an App Mesh SLO needs meshName, the mesh its virtual node is in');
-    if (slo.source.cloudwatch === undefined) issue(['source'], 'an App Mesh SLO reads CloudWatch: set source.cloudwatch.namespace');
-    if (slo.source.prometheus !== undefined) issue(['source', 'prometheus'], 'an App Mesh SLO reads CloudWatch, not Prometheus');
+    if (source.cloudwatch === undefined) issue(['source'], 'an App Mesh SLO reads CloudWatch: set source.cloudwatch.namespace');
+    if (source.prometheus !== undefined) issue(['source', 'prometheus'], 'an App Mesh SLO reads CloudWatch, not Prometheus');
   }
 
   // The threshold must sit on a bucket boundary wherever a histogram is read: always for
   // Istio, and for App Mesh when the rules say its metric is bucketed.
-  if (slo.mesh === 'istio' || slo.buckets !== undefined) {
-    const buckets = slo.buckets ?? ISTIO_DEFAULT_BUCKETS_MS;
-    if (!isBucketBoundary(slo.thresholdMs, buckets)) {
+  const buckets = Array.isArray(slo.buckets) && slo.buckets.every((b) => typeof b === 'number') ? slo.buckets : undefined;
+  if (typeof slo.thresholdMs === 'number' && (slo.mesh === 'istio' || buckets !== undefined)) {
+    const boundaries = buckets ?? ISTIO_DEFAULT_BUCKETS_MS;
+    if (!isBucketBoundary(slo.thresholdMs, boundaries)) {
       issue(
         ['thresholdMs'],
-        `thresholdMs ${slo.thresholdMs} is not a bucket boundary of the histogram (${boundariesAround(slo.thresholdMs, buckets)}); choose one of them`,
+        `thresholdMs ${slo.thresholdMs} is not a bucket boundary of the histogram (${boundariesAround(slo.thresholdMs, boundaries)}); choose one of them`,
       );
     }
   }
-  if (slo.buckets !== undefined) {
-    const ascending = slo.buckets.every((b, i) => i === 0 || b > slo.buckets![i - 1]);
+  if (buckets !== undefined) {
+    const ascending = buckets.every((b, i) => i === 0 || b > buckets[i - 1]);
     if (!ascending) issue(['buckets'], 'bucket boundaries must be listed in ascending order without repeats');
   }
 
-  const budget = 1 - slo.objective / 100;
-  const sloWindow = windowSeconds(slo.window);
+  const budget = typeof slo.objective === 'number' ? 1 - slo.objective / 100 : undefined;
+  const sloWindow = typeof slo.window === 'string' ? durationSeconds(slo.window) : undefined;
   for (const kind of ['page', 'ticket'] as const) {
-    for (const [index, pair] of (slo.alerting?.[kind] ?? []).entries()) {
+    const pairs = slo.alerting?.[kind];
+    if (!Array.isArray(pairs)) continue;
+    for (const [index, pair] of pairs.entries()) {
+      if (typeof pair !== 'object' || pair === null) continue;
       const at = ['alerting', kind, index];
-      if (windowSeconds(pair.short) >= windowSeconds(pair.long)) issue([...at, 'short'], `the short window (${pair.short}) must be shorter than the long one (${pair.long})`);
-      if (windowSeconds(pair.long) > sloWindow) issue([...at, 'long'], `the long window (${pair.long}) is longer than the SLO window (${slo.window})`);
-      if (pair.factor * budget > 1) {
+      const long = typeof pair.long === 'string' ? durationSeconds(pair.long) : undefined;
+      const short = typeof pair.short === 'string' ? durationSeconds(pair.short) : undefined;
+      if (long !== undefined && short !== undefined && short >= long) issue([...at, 'short'], `the short window (${pair.short}) must be shorter than the long one (${pair.long})`);
+      if (long !== undefined && sloWindow !== undefined && long > sloWindow) issue([...at, 'long'], `the long window (${pair.long}) is longer than the SLO window (${slo.window})`);
+      if (budget !== undefined && typeof pair.factor === 'number' && pair.factor * budget > 1) {
         issue(
           [...at, 'factor'],
           `a burn of ${pair.factor}× can never happen with objective ${slo.objective}%: it needs ${(pair.factor * budget * 100).toFixed(1)}% of requests over the threshold`,
