@@ -1,4 +1,5 @@
 import type { Ledger } from '../../core/ledger/types';
+import type { GovernDeps } from '../../core/pipeline/govern';
 import type { ModelBuilder } from '../../core/model/provider';
 import type { InventorySource, Notifier, RemediationExecutor } from '../../core/pipeline/ports';
 import type { Policy } from '../../core/policy/types';
@@ -16,4 +17,18 @@ export interface HubDeps extends ClassifyOptions {
   dryRun: boolean;
   newId: (prefix: string) => string;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The govern stage's dependencies, taken from the hub's (warnings from govern are logged as such). */
+export function governDepsOf(deps: Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'>): GovernDeps {
+  return {
+    ledger: deps.ledger,
+    policy: deps.policy,
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    executors: deps.executors,
+    clock: deps.clock,
+    dryRun: deps.dryRun,
+    newId: deps.newId,
+    log: (message, fields) => deps.log('warn', message, fields),
+  };
 }

@@ -2,7 +2,7 @@ import { auditScope } from '../../core/pipeline/audit-scope';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
 import { classifyEvent } from '../events/classify-event';
 import type { EventBridgeEvent } from '../events/parse-eventbridge';
-import type { HubDeps } from './hub-deps';
+import { governDepsOf, type HubDeps } from './hub-deps';
 
 export type ProcessOutcome =
   | { status: 'ignored'; eventId: string; reason: string }
@@ -20,16 +20,7 @@ export async function processEvent(event: EventBridgeEvent, deps: HubDeps): Prom
     return { status: 'ignored', eventId: event.id, reason: classified.reason };
   }
   const scoped = await auditScope(classified.trigger, classified.scope, deps);
-  const result = await govern(scoped, {
-    ledger: deps.ledger,
-    policy: deps.policy,
-    ...(deps.notifier ? { notifier: deps.notifier } : {}),
-    executors: deps.executors,
-    clock: deps.clock,
-    dryRun: deps.dryRun,
-    newId: deps.newId,
-    log: (message, fields) => deps.log('warn', message, fields),
-  });
+  const result = await govern(scoped, governDepsOf(deps));
   deps.log('info', 'event audited', {
     eventId: event.id,
     trigger: classified.trigger.summary,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
-import type { HubDeps } from './hub-deps';
+import { governDepsOf, type HubDeps } from './hub-deps';
 
 export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'> {
   linkSecret: () => Promise<string>;
@@ -29,16 +29,7 @@ export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: Ag
   }
   const problem = checkReport(report);
   if (problem) return json(400, { error: 'malformed-request', ...problem });
-  const result: GovernResult = await govern(report.scopedReport, {
-    ledger: deps.ledger,
-    policy: deps.policy,
-    ...(deps.notifier ? { notifier: deps.notifier } : {}),
-    executors: deps.executors,
-    clock: deps.clock,
-    dryRun: deps.dryRun,
-    newId: deps.newId,
-    log: (message, fields) => deps.log('warn', message, fields),
-  });
+  const result: GovernResult = await govern(report.scopedReport, governDepsOf(deps));
   deps.log('info', 'agent report recorded', {
     agent: report.agent,
     eventId: report.scopedReport.trigger.eventId,
