@@ -1,0 +1,343 @@
+/**
+ * The live Istio writer: applies the PeerAuthentication and DestinationRule fixes the Istio
+ * provider plans, verifies them, and restores the previous spec when they do not hold.
+ *
+ * Why a JSON merge patch with a resourceVersion precondition, and not server-side apply:
+ * - The fixes are planned as merge patches (serverFixes.ts, clientFixes.ts), including `null`s
+ *   that clear TLS fields ISTIO_MUTUAL does not use. Apply cannot clear a field another
+ *   manager owns; it would have to take ownership first.
+ * - The fields we change are owned by whoever wrote the policy (`kubectl-client-side-apply`,
+ *   Argo CD, Helm). Apply without `force` answers 409 on every such field, so every fix would
+ *   abort; apply with `force` silently takes the fields from that owner, and the next sync of
+ *   the GitOps tool fights us. A merge patch changes the value and records `meshgov` as the
+ *   manager of just those fields (`?fieldManager=meshgov`), visible in managedFields.
+ * - The precondition we need is "unchanged since the audit judged it": a merge patch whose
+ *   body carries `metadata.resourceVersion` is refused with 409 Conflict when the object has
+ *   moved on (the API server's optimistic concurrency, apiserver registry/rest/update.go),
+ *   which is exactly that check, atomically on the server.
+ *
+ * Every write also sets the annotation `meshgov.io/change-id`, so a change is recognisable on
+ * the object and in the audit log (where the trigger adapter skips meshgov's own changes),
+ * and a retried write can tell its own earlier success from someone else's edit.
+ */
+import type { Remediation } from '../../../core/findings';
+import type { ChangeRecord } from '../../../core/ledger/types';
+import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
+import { CREATE_STRICT_ACTION, SET_STRICT_ACTION } from '../serverFixes';
+import { SET_ISTIO_MUTUAL_ACTION } from '../clientFixes';
+import { isKubeApiError, KubeApiError } from './api-error';
+import { readIstioChange, readSnapshot, snapshotOf, writableType, type IstioChange, type ObjectSnapshot, type ObjectTarget } from './istio-change';
+import type { KubeConnection } from './kube-client';
+import { changedPaths, isEmptyPatch, jsonEqual, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
+import { collectionPath, objectPath } from './resource-types';
+import { KubeRestClient, type RestClientOptions } from './rest-client';
+
+export const MESHGOV_FIELD_MANAGER = 'meshgov';
+export const CHANGE_ID_ANNOTATION = 'meshgov.io/change-id';
+/** The actions this writer applies. */
+export const ISTIO_WRITER_ACTIONS: readonly string[] = [SET_STRICT_ACTION, CREATE_STRICT_ACTION, SET_ISTIO_MUTUAL_ACTION];
+
+const MERGE_PATCH = 'application/merge-patch+json';
+
+export interface IstioExecutorOptions extends KubeConnection, RestClientOptions {
+  /** Field manager recorded for our writes (default `meshgov`). */
+  fieldManager?: string;
+}
+
+type KubeObjectJson = Record<string, any>;
+
+interface Context {
+  changeId: string;
+}
+
+/**
+ * @example
+ *   const executor = istioExecutor({ kubeConfig: kubeConfigForGke(gkeSettingsFromEnv()) });
+ *   const result = await executor.apply(finding.remediation, { trigger, changeId: 'chg-1' });
+ *   // result.outcome: 'verified' | 'rolled-back' | 'aborted' | 'failed'
+ */
+export function istioExecutor(options: IstioExecutorOptions): RemediationExecutor {
+  const writer = new IstioWriter(new KubeRestClient(options, options), options.fieldManager ?? MESHGOV_FIELD_MANAGER);
+  return {
+    handles: (remediation: Remediation) => ISTIO_WRITER_ACTIONS.includes(remediation.action) && !('error' in readIstioChange(remediation.change)),
+    apply: (remediation, context) => writer.apply(remediation, context),
+    revert: (change, context) => writer.revert(change, context),
+  };
+}
+
+function targetRecord(target: ObjectTarget, path: string, resourceVersion?: string): Record<string, unknown> {
+  return { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name, path, ...(resourceVersion ? { resourceVersion } : {}) };
+}
+
+function annotationOf(object: KubeObjectJson | undefined): string | undefined {
+  return object?.['metadata']?.['annotations']?.[CHANGE_ID_ANNOTATION];
+}
+
+class IstioWriter {
+  constructor(
+    private readonly rest: KubeRestClient,
+    private readonly fieldManager: string,
+  ) {}
+
+  async apply(remediation: Remediation, context: Context): Promise<ApplyResult> {
+    const change = readIstioChange(remediation.change);
+    if ('error' in change) return { outcome: 'failed', detail: `cannot apply ${remediation.action}: ${change.error}`, target: {} };
+    return change.operation === 'create' ? this.create(change, context) : this.patch(change, context);
+  }
+
+  // ---- merge patch ----
+
+  private async patch(change: Extract<IstioChange, { operation: 'merge-patch' }>, context: Context): Promise<ApplyResult> {
+    const { target, patch } = change;
+    const path = this.pathOf(target);
+    const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
+
+    const current = await this.read(path);
+    if (current instanceof KubeApiError) return this.failedRead(current, record());
+    if (current === undefined) return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} no longer exists`, target: record() };
+    const before = snapshotOf(current);
+    const seenVersion = target.resourceVersion ?? before.metadata.resourceVersion;
+    if (target.resourceVersion && target.resourceVersion !== before.metadata.resourceVersion) {
+      return {
+        outcome: 'aborted',
+        detail: `${target.kind} ${target.namespace}/${target.name} changed since the audit read it (resourceVersion ${target.resourceVersion}, now ${before.metadata.resourceVersion}); the next audit re-plans it`,
+        before,
+        target: record(before.metadata.resourceVersion),
+      };
+    }
+    if (unheldFields(patch, current).length === 0) {
+      return { outcome: 'verified', detail: 'the change is already in place; nothing was written', before, after: before, target: record(before.metadata.resourceVersion) };
+    }
+
+    const body = withMetadata(patch, { resourceVersion: seenVersion, annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
+    try {
+      await this.rest.request('PATCH', path, { body, contentType: MERGE_PATCH, query: { fieldManager: this.fieldManager } });
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      // A write that was retried may have landed the first time: our annotation says so.
+      const landed = await this.read(path);
+      const ours = !(landed instanceof KubeApiError) && landed !== undefined && annotationOf(landed) === context.changeId && unheldFields(patch, landed).length === 0;
+      if (!ours) return this.failedWrite(error, before, record(seenVersion), `merge patch of ${target.kind} ${target.namespace}/${target.name}`);
+    }
+    return this.verifyPatch(target, patch, before, record);
+  }
+
+  private async verifyPatch(target: ObjectTarget, patch: Record<string, unknown>, before: ObjectSnapshot, record: (rv?: string) => Record<string, unknown>): Promise<ApplyResult> {
+    const path = this.pathOf(target);
+    const after = await this.read(path);
+    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, target: record() };
+    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, target: record() };
+    const unheld = unheldFields(patch, after);
+    if (unheld.length === 0) {
+      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']) };
+    }
+    return this.rollBack(after, before, `the re-read object does not hold ${unheld.join(', ')}`, record);
+  }
+
+  /** Restores `before.spec` over whatever is there now, conditional on what was just read. */
+  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<ApplyResult> {
+    const path = this.pathOf({ ...before.metadata, apiVersion: current['apiVersion'], kind: current['kind'] });
+    const restore = mergePatchBetween(current['spec'], before.spec);
+    if (!isEmptyPatch(restore)) {
+      try {
+        await this.rest.request('PATCH', path, {
+          body: { metadata: { resourceVersion: current['metadata']?.['resourceVersion'] }, spec: restore },
+          contentType: MERGE_PATCH,
+          query: { fieldManager: this.fieldManager },
+        });
+      } catch (error) {
+        if (!(error instanceof KubeApiError)) throw error;
+        return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']) };
+      }
+    }
+    const restored = await this.read(path);
+    if (restored instanceof KubeApiError || restored === undefined || !jsonEqual(restored['spec'] ?? {}, before.spec)) {
+      const seen = restored instanceof KubeApiError ? restored.describe() : restored === undefined ? 'the object is gone' : 'the spec still differs';
+      return { outcome: 'failed', detail: `${why}; the previous spec was sent back but the re-read shows otherwise (${seen})`, before, target: record() };
+    }
+    return { outcome: 'rolled-back', detail: `${why}; the previous spec was restored`, before, after: snapshotOf(restored), target: record(restored['metadata']?.['resourceVersion']) };
+  }
+
+  // ---- create ----
+
+  private async create(change: Extract<IstioChange, { operation: 'create' }>, context: Context): Promise<ApplyResult> {
+    const { target } = change;
+    const path = this.pathOf(target);
+    const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
+    const object = withMetadata(change.object, { annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
+    const { type, version } = writableType(target)!;
+    try {
+      await this.rest.request('POST', collectionPath(type, version, target.namespace), { body: object, query: { fieldManager: this.fieldManager } });
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      const existing = await this.read(path);
+      const ours = !(existing instanceof KubeApiError) && existing !== undefined && annotationOf(existing) === context.changeId;
+      if (!ours) {
+        if (error.status === 409) {
+          const before = existing instanceof KubeApiError || existing === undefined ? undefined : snapshotOf(existing);
+          return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} already exists; the next audit re-plans against it`, ...(before ? { before } : {}), target: record(before?.metadata.resourceVersion) };
+        }
+        return this.failedWrite(error, undefined, record(), `create of ${target.kind} ${target.namespace}/${target.name}`);
+      }
+    }
+
+    const created = await this.read(path);
+    if (created instanceof KubeApiError) return { outcome: 'failed', detail: `created, but the re-read failed: ${created.describe()}`, before: null, target: record() };
+    if (created === undefined) return { outcome: 'failed', detail: `created, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before: null, target: record() };
+    const unheld = unheldFields({ spec: change.object['spec'] }, created);
+    if (unheld.length === 0) {
+      return { outcome: 'verified', detail: `created and re-read: ${describePatch({ spec: change.object['spec'] })}`, before: null, after: snapshotOf(created), target: record(created['metadata']?.['resourceVersion']) };
+    }
+    const removal = await this.remove(path, created);
+    const why = `the re-read object does not hold ${unheld.join(', ')}`;
+    return removal === undefined
+      ? { outcome: 'rolled-back', detail: `${why}; the created object was deleted`, before: null, after: null, target: record() }
+      : { outcome: 'failed', detail: `${why}, and deleting it failed: ${removal.describe()}`, before: null, after: snapshotOf(created), target: record() };
+  }
+
+  /** Deletes exactly the object that was read (uid and resourceVersion preconditions); the error, or undefined once it is gone. */
+  private async remove(path: string, object: KubeObjectJson): Promise<KubeApiError | undefined> {
+    const metadata = object['metadata'] ?? {};
+    try {
+      await this.rest.request('DELETE', path, { body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: metadata.uid, resourceVersion: metadata.resourceVersion } } });
+    } catch (error) {
+      if (isKubeApiError(error, 404)) return undefined;
+      if (error instanceof KubeApiError) return error;
+      throw error;
+    }
+    return undefined;
+  }
+
+  // ---- revert ----
+
+  async revert(change: ChangeRecord, context: Context): Promise<ApplyResult> {
+    const after = readSnapshot(change.after);
+    const before = change.before === null || change.before === undefined ? null : readSnapshot(change.before);
+    const raw = change.target as Partial<ObjectTarget>;
+    const target: ObjectTarget | undefined =
+      after && writableType(after)
+        ? { apiVersion: after.apiVersion, kind: after.kind, namespace: after.metadata.namespace, name: after.metadata.name }
+        : raw.apiVersion && raw.kind && raw.namespace && raw.name && writableType({ apiVersion: raw.apiVersion, kind: raw.kind })
+          ? { apiVersion: raw.apiVersion, kind: raw.kind, namespace: raw.namespace, name: raw.name }
+          : undefined;
+    if (target === undefined || after === undefined || before === undefined) {
+      return { outcome: 'failed', detail: `change ${change.id} does not record the Istio object before and after it`, target: change.target };
+    }
+    const path = this.pathOf(target);
+    const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
+    const current = await this.read(path);
+    if (current instanceof KubeApiError) return this.failedRead(current, record());
+    return before === null ? this.revertCreate(change, after, current, path, record) : this.revertPatch(change, before, after, current, path, record, context);
+  }
+
+  private async revertCreate(
+    change: ChangeRecord,
+    after: ObjectSnapshot,
+    current: KubeObjectJson | undefined,
+    path: string,
+    record: (rv?: string) => Record<string, unknown>,
+  ): Promise<ApplyResult> {
+    if (current === undefined) return { outcome: 'verified', detail: `the object change ${change.id} created is already gone`, before: after, after: null, target: record() };
+    const now = snapshotOf(current);
+    if ((after.metadata.uid && now.metadata.uid !== after.metadata.uid) || !jsonEqual(now.spec, after.spec)) {
+      return { outcome: 'aborted', detail: `the object change ${change.id} created has been replaced or edited since; it is left in place`, before: now, target: record(now.metadata.resourceVersion) };
+    }
+    const failure = await this.remove(path, current);
+    if (failure !== undefined) return this.failedWrite(failure, now, record(now.metadata.resourceVersion), `delete of the object change ${change.id} created`);
+    const gone = await this.read(path);
+    return gone === undefined
+      ? { outcome: 'verified', detail: `deleted the object change ${change.id} created`, before: now, after: null, target: record() }
+      : { outcome: 'failed', detail: `the object change ${change.id} created is still there after the delete`, before: now, target: record() };
+  }
+
+  private async revertPatch(
+    change: ChangeRecord,
+    before: ObjectSnapshot,
+    after: ObjectSnapshot,
+    current: KubeObjectJson | undefined,
+    path: string,
+    record: (rv?: string) => Record<string, unknown>,
+    context: Context,
+  ): Promise<ApplyResult> {
+    if (current === undefined) return { outcome: 'aborted', detail: `the object change ${change.id} patched no longer exists`, target: record() };
+    const now = snapshotOf(current);
+    // Only what the change set is put back, and only while it still holds: a later edit of the same field wins.
+    const paths = changedPaths(before.spec, after.spec);
+    const moved = paths.filter((p) => !jsonEqual(valueAt(now.spec, p), valueAt(after.spec, p)));
+    if (moved.length > 0) {
+      return { outcome: 'aborted', detail: `spec.${moved.join(', spec.')} changed again since change ${change.id}; not overwriting that edit`, before: now, target: record(now.metadata.resourceVersion) };
+    }
+    if (paths.length === 0) return { outcome: 'verified', detail: `change ${change.id} changed no spec field; nothing to revert`, before: now, after: now, target: record(now.metadata.resourceVersion) };
+
+    const restore = { spec: patchSetting(paths, before.spec) };
+    try {
+      await this.rest.request('PATCH', path, {
+        body: withMetadata(restore, { resourceVersion: now.metadata.resourceVersion, annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } }),
+        contentType: MERGE_PATCH,
+        query: { fieldManager: this.fieldManager },
+      });
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      return this.failedWrite(error, now, record(now.metadata.resourceVersion), `revert of change ${change.id}`);
+    }
+    const reverted = await this.read(path);
+    if (reverted instanceof KubeApiError || reverted === undefined) {
+      return { outcome: 'failed', detail: `reverted, but the re-read failed: ${reverted instanceof KubeApiError ? reverted.describe() : 'the object is gone'}`, before: now, target: record() };
+    }
+    const unheld = paths.filter((p) => !jsonEqual(valueAt(reverted['spec'], p), valueAt(before.spec, p)));
+    return unheld.length === 0
+      ? { outcome: 'verified', detail: `restored spec.${paths.join(', spec.')} as before change ${change.id}`, before: now, after: snapshotOf(reverted), target: record(reverted['metadata']?.['resourceVersion']) }
+      : { outcome: 'failed', detail: `reverted, but the re-read does not hold spec.${unheld.join(', spec.')}`, before: now, after: snapshotOf(reverted), target: record(reverted['metadata']?.['resourceVersion']) };
+  }
+
+  // ---- helpers ----
+
+  private pathOf(target: Pick<ObjectTarget, 'apiVersion' | 'kind' | 'namespace' | 'name'>): string {
+    const { type, version } = writableType(target)!;
+    return objectPath(type, version, target.namespace, target.name);
+  }
+
+  /** The object, undefined when absent, or the error of the read. */
+  private async read(path: string): Promise<KubeObjectJson | undefined | KubeApiError> {
+    try {
+      return await this.rest.request<KubeObjectJson>('GET', path);
+    } catch (error) {
+      if (isKubeApiError(error, 404)) return undefined;
+      if (error instanceof KubeApiError) return error;
+      throw error;
+    }
+  }
+
+  private failedRead(error: KubeApiError, target: Record<string, unknown>): ApplyResult {
+    return { outcome: 'failed', detail: `cannot read the object: ${error.describe()}`, target };
+  }
+
+  /** 409 (someone else wrote first) and 404 (deleted meanwhile) abort; any other refusal fails. */
+  private failedWrite(error: KubeApiError, before: ObjectSnapshot | undefined, target: Record<string, unknown>, what: string): ApplyResult {
+    const outcome = error.status === 409 || error.status === 404 ? 'aborted' : 'failed';
+    const why =
+      error.status === 409
+        ? 'the object changed since it was read (409 Conflict); nothing was written'
+        : error.status === 404
+          ? 'the object or its namespace no longer exists (404)'
+          : error.describe();
+    return { outcome, detail: `${what}: ${why}`, ...(before ? { before } : {}), target };
+  }
+}
+
+/** `patch` with metadata fields merged in (a patch's own metadata keys are kept). */
+function withMetadata(patch: Record<string, any>, metadata: { resourceVersion?: string | undefined; annotations?: Record<string, string> }): Record<string, any> {
+  const own = patch['metadata'] ?? {};
+  const merged: Record<string, any> = { ...own };
+  if (metadata.resourceVersion !== undefined) merged['resourceVersion'] = metadata.resourceVersion;
+  if (metadata.annotations) merged['annotations'] = { ...(own.annotations ?? {}), ...metadata.annotations };
+  return { ...patch, metadata: merged };
+}
+
+/** `spec.mtls.mode=STRICT` */
+function describePatch(patch: unknown, path = ''): string {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return `${path}=${JSON.stringify(patch)}`;
+  return Object.entries(patch)
+    .map(([k, v]) => describePatch(v, path ? `${path}.${k}` : k))
+    .join(', ');
+}

@@ -1,0 +1,287 @@
+/**
+ * The live Istio reader: an InventorySource that reads a cluster through the Kubernetes API
+ * into the same inventory the file reader produces, so the Istio and x509 providers audit a
+ * live cluster exactly as they audit files. Every object's `source.file` is its API path
+ * (`/apis/security.istio.io/v1/namespaces/payments/peerauthentications/default`), line 1.
+ *
+ * What a scope reads:
+ * - `all` (the providers include `istio` or `x509`): cluster-wide, paged lists of Namespaces,
+ *   Services, Deployments, StatefulSets, DaemonSets, Pods, PeerAuthentications,
+ *   DestinationRules, ServiceEntries, cert-manager Certificates and `istio-ca-root-cert`
+ *   ConfigMaps; the MeshConfig ConfigMaps (`istio`, `istio-<revision>`) and the CA Secrets
+ *   (`cacerts`, `istio-ca-secret`) of the control-plane namespace (and of the configured root
+ *   namespace, when it differs); `kubernetes.io/tls` Secrets only when `tlsSecrets` asks.
+ *   With `namespaces`, the same as a namespace scope of each of them. A run for `x509` alone
+ *   reads only the certificate sources.
+ * - `istio-namespace` N: the Namespace N and its Services, workloads, Pods, PeerAuthentications,
+ *   cert-manager Certificates and `istio-ca-root-cert`; the root namespace's PeerAuthentications
+ *   (mesh-wide policy); the MeshConfig and CA Secrets; every DestinationRule that N's findings
+ *   depend on — N's own, the root namespace's, those of other namespaces exported to N
+ *   (exportTo, MeshConfig `defaultDestinationRuleExportTo`) or whose host can be one of N's
+ *   services — and the ServiceEntries exported to N (namespace-dependencies.ts). Those two
+ *   kinds are listed cluster-wide and filtered here: the API cannot select on exportTo.
+ * - any other scope (App Mesh, ACM): nothing.
+ *
+ * Istio kinds are read in the newest version the cluster serves (v1, else v1beta1, …); a
+ * cluster without Istio or cert-manager CRDs reads as having none of their objects. A Secret
+ * or Certificate the service account may not read becomes a `config-invalid` problem naming
+ * the path; any other failure fails the collect, so that a partial read never passes for a
+ * clean cluster.
+ */
+import { emptyInventory, type Inventory, type KubeObject, type Located } from '../../../core/model/inventory';
+import type { ConfigProblem, Provider } from '../../../core/model/types';
+import type { InventorySource } from '../../../core/pipeline/ports';
+import type { AuditScope } from '../../../core/pipeline/trigger';
+import { isMeshConfigMap, readMeshSettings, type MeshSettings } from '../meshConfig';
+import { isKubeApiError } from './api-error';
+import type { KubeConnection } from './kube-client';
+import { DEFAULT_PAGING, listAll, type ListRequest, type PagingOptions } from './list-pages';
+import { destinationRuleConcerns, serviceEntryConcerns } from './namespace-dependencies';
+import {
+  apiVersionOf,
+  CERTIFICATES,
+  CONFIG_MAPS,
+  DAEMON_SETS,
+  DEPLOYMENTS,
+  DESTINATION_RULES,
+  NAMESPACES,
+  objectPath,
+  PEER_AUTHENTICATIONS,
+  PODS,
+  SECRETS,
+  SERVICE_ENTRIES,
+  SERVICES,
+  STATEFUL_SETS,
+  type ResourceType,
+} from './resource-types';
+import { KubeRestClient, type RestClientOptions } from './rest-client';
+import { runLimited } from './run-limited';
+import { ServedVersions } from './served-versions';
+import { slimObject } from './slim-object';
+
+/** Istio's CA Secrets: a plugged-in CA (`cacerts`) or istiod's self-signed one (`istio-ca-secret`). */
+const CA_SECRET_NAMES = ['cacerts', 'istio-ca-secret'];
+const ROOT_CERT_CONFIG_MAP = 'istio-ca-root-cert';
+const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
+export interface IstioSourceOptions extends KubeConnection, RestClientOptions {
+  /** Where istiod runs, with its MeshConfig ConfigMap and CA Secrets. Default `istio-system`. */
+  controlPlaneNamespace?: string;
+  /**
+   * Istio's root namespace when the MeshConfig does not name one (MeshConfig `rootNamespace`
+   * wins). Its MeshConfig ConfigMaps and CA Secrets are read too. Default: the control-plane namespace.
+   */
+  rootNamespace?: string;
+  /** `kubernetes.io/tls` Secrets to read: none (default), every namespace in scope (`true`), or these namespaces. */
+  tlsSecrets?: boolean | string[];
+  /** Items per list page (default 500). */
+  pageSize?: number;
+  /** Times one list may start over after 410 Expired (default 3). */
+  maxRelists?: number;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+}
+
+/** What the last collect cost. */
+export interface ReadStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  retries: number;
+  /** Objects in the inventory. */
+  objects: number;
+}
+
+export interface IstioSource extends InventorySource {
+  /** The cost of the most recent collect. */
+  lastRead(): ReadStats;
+}
+
+/** Which part of the fleet a scope asks this source for; undefined when none. */
+interface Wanted {
+  istio: boolean;
+  certificates: boolean;
+  /** Undefined: the whole cluster. */
+  namespaces?: string[];
+}
+
+function wantedBy(scope: AuditScope): Wanted | undefined {
+  if (scope.kind === 'istio-namespace') return { istio: true, certificates: true, namespaces: [scope.namespace] };
+  if (scope.kind !== 'all') return undefined;
+  const istio = scope.providers.includes('istio');
+  const certificates = scope.providers.includes('x509');
+  if (!istio && !certificates) return undefined;
+  return { istio, certificates, ...(scope.namespaces && scope.namespaces.length > 0 ? { namespaces: [...new Set(scope.namespaces)] } : {}) };
+}
+
+/**
+ * @example
+ *   const source = istioSource({ kubeConfig: kubeConfigFromFile('prod-gke') });
+ *   const inventory = await source.collect({ kind: 'istio-namespace', namespace: 'payments' });
+ *   const report = auditWithBuilders(inventory, { policy, now, builders: [buildIstioModel, buildCertificateModel] });
+ */
+export function istioSource(options: IstioSourceOptions): IstioSource {
+  let stats: ReadStats = { requests: 0, retries: 0, objects: 0 };
+  return {
+    lastRead: () => ({ ...stats }),
+    async collect(scope) {
+      const wanted = wantedBy(scope);
+      if (wanted === undefined) return emptyInventory();
+      const rest = new KubeRestClient(options, options);
+      let inventory: Inventory | undefined;
+      try {
+        inventory = await new ClusterRead(rest, options, wanted).run();
+        return inventory;
+      } finally {
+        stats = { requests: rest.requestCount, retries: rest.retryCount, objects: inventory?.kubernetes.length ?? 0 };
+      }
+    },
+  };
+}
+
+type Purpose = 'istio' | 'certificates';
+
+/** One collect: the reads a scope needs, and the inventory they make. */
+class ClusterRead {
+  private readonly versions: ServedVersions;
+  private readonly paging: PagingOptions;
+  private readonly problems: ConfigProblem[] = [];
+  private readonly controlPlane: string;
+
+  constructor(
+    private readonly rest: KubeRestClient,
+    private readonly options: IstioSourceOptions,
+    private readonly wanted: Wanted,
+  ) {
+    this.versions = new ServedVersions(rest);
+    this.paging = { pageSize: options.pageSize ?? DEFAULT_PAGING.pageSize, maxRelists: options.maxRelists ?? DEFAULT_PAGING.maxRelists };
+    this.controlPlane = options.controlPlaneNamespace ?? 'istio-system';
+  }
+
+  async run(): Promise<Inventory> {
+    // The MeshConfig first: it names the root namespace and the default exportTo that plan the rest.
+    const configNamespaces = unique([this.controlPlane, this.options.rootNamespace]);
+    const meshConfigMaps = this.wanted.istio
+      ? (await runLimited(configNamespaces.map((ns) => () => this.list(CONFIG_MAPS, { namespace: ns, keep: isMeshConfigMap }, 'istio')), this.concurrency)).flat()
+      : [];
+    const mesh = readMeshSettings(meshConfigMaps).settings;
+    // The model takes the root namespace from the MeshConfig (default istio-system); reading the
+    // configured and control-plane namespaces as well costs a few small lists and never misses it.
+    const roots = unique([mesh.rootNamespace, this.options.rootNamespace, this.controlPlane]);
+
+    const tasks = this.wanted.namespaces === undefined ? this.clusterWideReads() : this.namespaceReads(this.wanted.namespaces, roots, mesh);
+    for (const ns of configNamespaces) {
+      for (const name of CA_SECRET_NAMES) tasks.push(this.whenWanted('certificates', () => this.get(SECRETS, ns, name, 'certificates')));
+    }
+    const parts = await runLimited(tasks, this.concurrency);
+
+    const inventory = emptyInventory();
+    const seen = new Set<string>();
+    for (const object of [...meshConfigMaps, ...parts.flat()]) {
+      if (seen.has(object.source.file)) continue;
+      seen.add(object.source.file);
+      inventory.kubernetes.push(object);
+    }
+    inventory.problems.push(...this.problems);
+    return inventory;
+  }
+
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 4);
+  }
+
+  private whenWanted(purpose: Purpose, read: () => Promise<Located<KubeObject>[]>): () => Promise<Located<KubeObject>[]> {
+    const wanted = purpose === 'istio' ? this.wanted.istio : this.wanted.certificates;
+    return wanted ? read : async () => [];
+  }
+
+  private clusterWideReads(): (() => Promise<Located<KubeObject>[]>)[] {
+    const istio = [NAMESPACES, PEER_AUTHENTICATIONS, DESTINATION_RULES, SERVICE_ENTRIES, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, PODS];
+    const tasks = istio.map((type) => this.whenWanted('istio', () => this.list(type, {}, 'istio')));
+    tasks.push(this.whenWanted('certificates', () => this.list(CERTIFICATES, {}, 'certificates')));
+    tasks.push(this.whenWanted('certificates', () => this.list(CONFIG_MAPS, { fieldSelector: `metadata.name=${ROOT_CERT_CONFIG_MAP}` }, 'certificates')));
+    const tls = this.options.tlsSecrets;
+    if (tls === true) tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { fieldSelector: `type=${TLS_SECRET_TYPE}` }, 'certificates')));
+    else if (Array.isArray(tls)) {
+      for (const ns of unique(tls)) tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { namespace: ns, fieldSelector: `type=${TLS_SECRET_TYPE}` }, 'certificates')));
+    }
+    return tasks;
+  }
+
+  private namespaceReads(namespaces: string[], roots: string[], mesh: MeshSettings): (() => Promise<Located<KubeObject>[]>)[] {
+    const tasks: (() => Promise<Located<KubeObject>[]>)[] = [];
+    const inScope = new Set(namespaces);
+    const tls = this.options.tlsSecrets;
+    for (const ns of namespaces) {
+      tasks.push(this.whenWanted('istio', () => this.get(NAMESPACES, undefined, ns, 'istio')));
+      for (const type of [PEER_AUTHENTICATIONS, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, PODS]) {
+        tasks.push(this.whenWanted('istio', () => this.list(type, { namespace: ns }, 'istio')));
+      }
+      tasks.push(this.whenWanted('certificates', () => this.list(CERTIFICATES, { namespace: ns }, 'certificates')));
+      tasks.push(this.whenWanted('certificates', () => this.get(CONFIG_MAPS, ns, ROOT_CERT_CONFIG_MAP, 'certificates')));
+      if (tls === true || (Array.isArray(tls) && tls.includes(ns))) {
+        tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { namespace: ns, fieldSelector: `type=${TLS_SECRET_TYPE}` }, 'certificates')));
+      }
+    }
+    // Mesh-wide policy: the root namespace's PeerAuthentications and DestinationRules.
+    for (const root of roots) {
+      if (!inScope.has(root)) tasks.push(this.whenWanted('istio', () => this.list(PEER_AUTHENTICATIONS, { namespace: root }, 'istio')));
+    }
+    const concernsScope = (keep: (object: KubeObject, ns: string) => boolean) => (object: KubeObject) =>
+      roots.includes(object.metadata?.namespace ?? '') || namespaces.some((ns) => keep(object, ns));
+    tasks.push(
+      this.whenWanted('istio', () =>
+        this.list(DESTINATION_RULES, { keep: concernsScope((o, ns) => destinationRuleConcerns(o, ns, mesh.defaultDestinationRuleExportTo)) }, 'istio'),
+      ),
+    );
+    tasks.push(this.whenWanted('istio', () => this.list(SERVICE_ENTRIES, { keep: concernsScope(serviceEntryConcerns) }, 'istio')));
+    return tasks;
+  }
+
+  /** A paged list; an absent CRD group is an empty list. */
+  private async list(type: ResourceType, request: Omit<ListRequest, 'type' | 'version'>, purpose: Purpose): Promise<Located<KubeObject>[]> {
+    const version = await this.versions.versionFor(type);
+    if (version === undefined) return [];
+    try {
+      return await listAll(this.rest, { ...request, type, version }, this.paging);
+    } catch (error) {
+      return this.tolerate(error, type, version, request.namespace, undefined, purpose);
+    }
+  }
+
+  /** One named object; absent is empty. */
+  private async get(type: ResourceType, namespace: string | undefined, name: string, purpose: Purpose): Promise<Located<KubeObject>[]> {
+    const version = await this.versions.versionFor(type);
+    if (version === undefined) return [];
+    const path = objectPath(type, version, namespace, name);
+    try {
+      const object = await this.rest.request<Record<string, unknown>>('GET', path);
+      return [{ doc: slimObject(object, apiVersionOf(type.group, version), type.kind), source: { file: path, line: 1 } }];
+    } catch (error) {
+      if (isKubeApiError(error, 404)) return [];
+      return this.tolerate(error, type, version, namespace, name, purpose);
+    }
+  }
+
+  /**
+   * Secrets and cert-manager Certificates are optional evidence: a 403 (RBAC does not grant
+   * them) is reported as a problem and the audit goes on. Anything else is fatal.
+   */
+  private tolerate(error: unknown, type: ResourceType, version: string, namespace: string | undefined, name: string | undefined, purpose: Purpose): Located<KubeObject>[] {
+    const optional = type === SECRETS || type === CERTIFICATES;
+    if (!optional || !isKubeApiError(error, 403)) throw error;
+    const provider: Provider = purpose === 'certificates' ? 'x509' : 'istio';
+    this.problems.push({
+      file: name === undefined ? error.path : objectPath(type, version, namespace, name),
+      line: 1,
+      message: `cannot read ${type.kind}${name ? ` ${namespace ?? ''}/${name}` : namespace ? `s in namespace ${namespace}` : 's'}: ${error.message}`,
+      kind: type.kind,
+      ...(name ? { name } : {}),
+      provider,
+    });
+    return [];
+  }
+}
+
+function unique(values: (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}

@@ -1,0 +1,34 @@
+/**
+ * The least Kubernetes RBAC the live Istio provider needs, as ClusterRole rules
+ * (rbac.authorization.k8s.io/v1 PolicyRule), so that deployment scripts grant exactly what
+ * the reader and the writer use and no more:
+ * - the reader lists and gets what an audit reads, and gets only the two CA Secrets by name
+ *   (`kubernetes.io/tls` Secrets need `list secrets`, granted only when `tlsSecrets` is on);
+ * - the writer patches PeerAuthentications and DestinationRules, creates PeerAuthentications
+ *   (create-strict), and deletes them only to undo its own create.
+ * Discovery (`/apis/<group>`) is open to every authenticated user (system:discovery).
+ */
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export const ISTIO_READER_RULES: PolicyRule[] = [
+  { apiGroups: [''], resources: ['namespaces', 'services', 'pods', 'configmaps'], verbs: ['get', 'list'] },
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list'] },
+  { apiGroups: ['security.istio.io'], resources: ['peerauthentications'], verbs: ['get', 'list'] },
+  { apiGroups: ['networking.istio.io'], resources: ['destinationrules', 'serviceentries'], verbs: ['get', 'list'] },
+  { apiGroups: ['cert-manager.io'], resources: ['certificates'], verbs: ['get', 'list'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['cacerts', 'istio-ca-secret'] },
+];
+
+/** Only with `tlsSecrets`: listing Secrets of type kubernetes.io/tls (RBAC cannot narrow a list by type). */
+export const ISTIO_TLS_SECRET_READER_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }];
+
+export const ISTIO_WRITER_RULES: PolicyRule[] = [
+  { apiGroups: ['security.istio.io'], resources: ['peerauthentications'], verbs: ['get', 'patch', 'create', 'delete'] },
+  { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: ['get', 'patch'] },
+];

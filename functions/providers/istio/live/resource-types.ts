@@ -1,0 +1,83 @@
+/**
+ * The kinds the live Istio provider reads, with where the API server serves them. Istio's
+ * CRDs serve several versions of one stored object; the reader asks for the newest one the
+ * cluster serves (security.istio.io/v1 arrived in Istio 1.22, networking.istio.io/v1 in 1.22
+ * too), so the model sees the same fields whichever release runs.
+ */
+
+export interface ResourceType {
+  kind: string;
+  /** '' is the core group, served under /api. */
+  group: string;
+  /** Versions to use, most preferred first; core and apps kinds have exactly one. */
+  versions: string[];
+  plural: string;
+  namespaced: boolean;
+  /** A CRD that may be absent from a cluster (cert-manager): its absence is not an error. */
+  optional?: boolean;
+}
+
+const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ kind, group: '', versions: ['v1'], plural, namespaced });
+const apps = (kind: string, plural: string): ResourceType => ({ kind, group: 'apps', versions: ['v1'], plural, namespaced: true });
+
+export const NAMESPACES = core('Namespace', 'namespaces', false);
+export const SERVICES = core('Service', 'services');
+export const PODS = core('Pod', 'pods');
+export const CONFIG_MAPS = core('ConfigMap', 'configmaps');
+export const SECRETS = core('Secret', 'secrets');
+export const DEPLOYMENTS = apps('Deployment', 'deployments');
+export const STATEFUL_SETS = apps('StatefulSet', 'statefulsets');
+export const DAEMON_SETS = apps('DaemonSet', 'daemonsets');
+
+export const PEER_AUTHENTICATIONS: ResourceType = {
+  kind: 'PeerAuthentication',
+  group: 'security.istio.io',
+  versions: ['v1', 'v1beta1'],
+  plural: 'peerauthentications',
+  namespaced: true,
+};
+export const DESTINATION_RULES: ResourceType = {
+  kind: 'DestinationRule',
+  group: 'networking.istio.io',
+  versions: ['v1', 'v1beta1', 'v1alpha3'],
+  plural: 'destinationrules',
+  namespaced: true,
+};
+export const SERVICE_ENTRIES: ResourceType = {
+  kind: 'ServiceEntry',
+  group: 'networking.istio.io',
+  versions: ['v1', 'v1beta1', 'v1alpha3'],
+  plural: 'serviceentries',
+  namespaced: true,
+};
+export const CERTIFICATES: ResourceType = {
+  kind: 'Certificate',
+  group: 'cert-manager.io',
+  versions: ['v1'],
+  plural: 'certificates',
+  namespaced: true,
+  optional: true,
+};
+
+/** The kinds the writer may change, by kind. */
+export const WRITABLE_KINDS: Record<string, ResourceType> = {
+  PeerAuthentication: PEER_AUTHENTICATIONS,
+  DestinationRule: DESTINATION_RULES,
+};
+
+/** `apiVersion` for a group and version (`v1` for the core group). */
+export function apiVersionOf(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`;
+}
+
+/** The collection path: `/api/v1/pods`, `/apis/security.istio.io/v1/namespaces/payments/peerauthentications`. */
+export function collectionPath(type: ResourceType, version: string, namespace?: string): string {
+  const root = type.group === '' ? `/api/${version}` : `/apis/${type.group}/${version}`;
+  if (!type.namespaced || namespace === undefined) return `${root}/${type.plural}`;
+  return `${root}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
+}
+
+/** The path of one object, also its `source.file` in the inventory. */
+export function objectPath(type: ResourceType, version: string, namespace: string | undefined, name: string): string {
+  return `${collectionPath(type, version, type.namespaced ? namespace : undefined)}/${encodeURIComponent(name)}`;
+}

@@ -1,0 +1,316 @@
+/**
+ * The live Istio writer against the Kubernetes emulator through the real client: the fixes
+ * the audit plans are applied as conditional merge patches (or a create), verified by a
+ * re-read, rolled back when they do not hold, aborted on conflicts, and reverted on request.
+ */
+import { auditWithBuilders } from '../../../functions/core/audit';
+import type { Finding, Remediation } from '../../../functions/core/findings';
+import type { ChangeRecord } from '../../../functions/core/ledger/types';
+import type { ApplyResult } from '../../../functions/core/pipeline/ports';
+import type { AuditScope, Trigger } from '../../../functions/core/pipeline/trigger';
+import { loadPolicy } from '../../../functions/core/policy/load';
+import { buildIstioModel } from '../../../functions/providers/istio';
+import { istioExecutor, istioSource } from '../../../functions/providers/istio/live';
+import { buildCertificateModel } from '../../../functions/providers/x509';
+import type { KubernetesObject } from '../../emulators/kubernetes';
+import { controlPlane, neighbourNamespaces, paymentsNamespace, wholeCluster } from './cluster-fixture';
+import { startLiveCluster, type LiveCluster } from './live-cluster';
+
+let cluster: LiveCluster | undefined;
+
+afterEach(async () => {
+  await cluster?.emulator.stop();
+  cluster = undefined;
+});
+
+const policy = loadPolicy();
+
+const trigger: Trigger = {
+  source: 'gke-audit',
+  eventId: '7e2b9c41-5d8a-4f3e-b1c6-0a9d8e7f6c52',
+  eventTime: '2026-11-20T14:47:12.483917Z',
+  actor: 'bob@example.com',
+  summary: 'io.istio.security.v1.peerauthentications.patch payments/default by bob@example.com',
+};
+
+async function start(objects: KubernetesObject[] = wholeCluster()): Promise<LiveCluster> {
+  cluster = await startLiveCluster(objects);
+  return cluster;
+}
+
+async function findingsOf(live: LiveCluster, scope: AuditScope): Promise<Finding[]> {
+  const inventory = await istioSource({ kubeConfig: live.kubeConfig, client: live.k8s }).collect(scope);
+  return auditWithBuilders(inventory, { policy, now: new Date(), builders: [buildIstioModel, buildCertificateModel] }).findings;
+}
+
+async function fixFor(live: LiveCluster, scope: AuditScope, match: (f: Finding) => boolean): Promise<Remediation> {
+  const finding = (await findingsOf(live, scope)).find(match);
+  expect(finding?.remediation).toBeDefined();
+  return finding!.remediation!;
+}
+
+const PAYMENTS: AuditScope = { kind: 'istio-namespace', namespace: 'payments' };
+const paymentsApiNotStrict = (f: Finding) => f.rule === 'mtls-not-strict' && f.resource.name === 'payments-api';
+
+function writer(live: LiveCluster) {
+  return istioExecutor({ kubeConfig: live.kubeConfig, client: live.k8s, sleep: live.sleep });
+}
+
+function recordOf(id: string, remediation: Remediation, result: ApplyResult): ChangeRecord {
+  return {
+    id,
+    provider: 'istio',
+    action: remediation.action,
+    target: result.target,
+    before: result.before,
+    after: result.after,
+    reason: remediation.reason,
+    trigger,
+    at: '2026-11-20T14:52:00.000Z',
+    outcome: result.outcome as ChangeRecord['outcome'],
+    detail: result.detail,
+    expiresAt: 1_795_000_000,
+  };
+}
+
+function paymentsPolicy(live: LiveCluster): KubernetesObject {
+  return live.emulator.get('pa', 'payments', 'default')!;
+}
+
+test('set-strict patches the namespace policy with its resourceVersion, as meshgov, and verifies it', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  const readVersion = paymentsPolicy(live).metadata.resourceVersion;
+  live.emulator.resetCalls();
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-5f2a90c1' });
+
+  expect(result.outcome).toBe('verified');
+  expect(result.detail).toBe('patched and re-read: spec.mtls.mode="STRICT"');
+  expect(result.before).toMatchObject({ kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'payments', resourceVersion: readVersion, uid: '9b4d6f8a-2c1e-4a3b-8d5f-7e9a1c3b5d60' }, spec: { mtls: { mode: 'PERMISSIVE' } } });
+  expect(result.after).toMatchObject({ metadata: { generation: 4 }, spec: { mtls: { mode: 'STRICT' } } });
+  const stored = paymentsPolicy(live);
+  expect(result.target).toEqual({
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    namespace: 'payments',
+    name: 'default',
+    path: '/apis/security.istio.io/v1/namespaces/payments/peerauthentications/default',
+    resourceVersion: stored.metadata.resourceVersion,
+  });
+  expect(stored['spec']).toEqual({ mtls: { mode: 'STRICT' } });
+  expect(stored.metadata.annotations?.['meshgov.io/change-id']).toBe('chg-5f2a90c1');
+  expect(stored.metadata.managedFields!.find((m) => m.manager === 'meshgov')!.fieldsV1).toEqual({
+    'f:metadata': { 'f:annotations': { 'f:meshgov.io/change-id': {} } },
+    'f:spec': { 'f:mtls': { 'f:mode': {} } },
+  });
+  expect(live.emulator.requests().map((r) => [r.verb, r.contentType ?? '', r.fieldManager ?? '', r.status])).toEqual([
+    ['get', '', '', 200],
+    ['patch', 'application/merge-patch+json', 'meshgov', 200],
+    ['get', '', '', 200],
+  ]);
+
+  const after = await findingsOf(live, PAYMENTS);
+  expect(after.filter((f) => f.rule === 'mtls-not-strict')).toEqual([]);
+});
+
+test('a change without a resourceVersion is made conditional on the one the writer reads first', async () => {
+  const live = await start();
+  const planned = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  const { resourceVersion: _planned, ...target } = planned.change['target'] as Record<string, unknown>;
+  const remediation = { ...planned, change: { ...planned.change, target } };
+  // Someone edits another field after the audit: without a recorded version the fix still applies, on top of that edit.
+  live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '9090': { mode: 'DISABLE' } } }));
+  const fresh = paymentsPolicy(live).metadata.resourceVersion;
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-0' });
+
+  expect(result.outcome).toBe('verified');
+  expect(result.before).toMatchObject({ metadata: { resourceVersion: fresh } });
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'STRICT' }, portLevelMtls: { '9090': { mode: 'DISABLE' } } });
+
+  // The version it read is the precondition of its write: another writer in between makes it a 409.
+  live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'PERMISSIVE' } }));
+  live.emulator.failNext((call) => {
+    if (call.verb === 'patch') live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'DISABLE' } }));
+    return false;
+  }, 500);
+  const raced = await writer(live).apply(remediation, { trigger, changeId: 'chg-0b' });
+  expect(raced.outcome).toBe('aborted');
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'DISABLE' } });
+});
+
+test('a policy changed after the audit read it is not written: the change aborts', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '9090': { mode: 'DISABLE' } } }));
+  live.emulator.resetCalls();
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-1' });
+
+  expect(result.outcome).toBe('aborted');
+  expect(result.detail).toMatch(/^PeerAuthentication payments\/default changed since the audit read it \(resourceVersion \d+, now \d+\)/);
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch')).toEqual([]);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '9090': { mode: 'DISABLE' } } });
+});
+
+test('another writer between our read and our write: the API server answers 409 and the change aborts', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  // Someone edits the policy just as our patch is on its way (the hook runs before the server handles it).
+  live.emulator.failNext((call) => {
+    if (call.verb === 'patch') live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'DISABLE' } }));
+    return false;
+  }, 500);
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-2' });
+
+  expect(result.outcome).toBe('aborted');
+  expect(result.detail).toBe('merge patch of PeerAuthentication payments/default: the object changed since it was read (409 Conflict); nothing was written');
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([409]);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'DISABLE' } });
+  expect(paymentsPolicy(live).metadata.annotations?.['meshgov.io/change-id']).toBeUndefined();
+});
+
+test('a 409 on the patch aborts the change and reports it', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  live.emulator.failNext('patch peerauthentications', 409);
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-3' });
+
+  expect(result).toMatchObject({ outcome: 'aborted', before: { spec: { mtls: { mode: 'PERMISSIVE' } } }, target: { namespace: 'payments', name: 'default' } });
+  expect(result.detail).toContain('409 Conflict');
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+});
+
+test('a throttled patch is sent again after the Retry-After the server asked for', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  live.emulator.failNext('patch peerauthentications', 429, 2, { retryAfterSeconds: 3 });
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-4' });
+
+  expect(result.outcome).toBe('verified');
+  expect(live.sleeps).toEqual([3000, 3000]);
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([429, 429, 200]);
+});
+
+test('a change that does not hold on re-read is rolled back to the previous spec', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  // A controller rewrites the mode right after our patch (as a mutating webhook or a GitOps sync would).
+  let stage: 'before-patch' | 'patched' | 'done' = 'before-patch';
+  live.emulator.failNext((call) => {
+    if (stage === 'before-patch' && call.verb === 'patch') stage = 'patched';
+    else if (stage === 'patched' && call.verb === 'get') {
+      stage = 'done';
+      live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'UNSET' } }));
+    }
+    return false;
+  }, 500);
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-6' });
+
+  expect(result.outcome).toBe('rolled-back');
+  expect(result.detail).toBe('the re-read object does not hold spec.mtls.mode; the previous spec was restored');
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  expect(result.after).toMatchObject({ spec: { mtls: { mode: 'PERMISSIVE' } } });
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => [r.fieldManager, r.status])).toEqual([
+    ['meshgov', 200],
+    ['meshgov', 200],
+  ]);
+});
+
+test('revert restores what the change set, and refuses when someone changed that field since', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  const executor = writer(live);
+  const applied = await executor.apply(remediation, { trigger, changeId: 'chg-7' });
+  expect(applied.outcome).toBe('verified');
+  const change = recordOf('chg-7', remediation, applied);
+
+  const reverted = await executor.revert(change, { trigger, changeId: 'chg-7-undo' });
+
+  expect(reverted.outcome).toBe('verified');
+  expect(reverted.detail).toBe('restored spec.mtls.mode as before change chg-7');
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  expect(paymentsPolicy(live).metadata.annotations?.['meshgov.io/change-id']).toBe('chg-7-undo');
+
+  // Applied again, then someone moves the same field on: an undo must not overwrite that.
+  const again = await executor.apply({ ...remediation, change: { ...remediation.change, target: { ...(remediation.change['target'] as object), resourceVersion: paymentsPolicy(live).metadata.resourceVersion } } }, { trigger, changeId: 'chg-8' });
+  expect(again.outcome).toBe('verified');
+  live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'DISABLE' } }));
+  const refused = await executor.revert(recordOf('chg-8', remediation, again), { trigger, changeId: 'chg-8-undo' });
+  expect(refused.outcome).toBe('aborted');
+  expect(refused.detail).toBe('spec.mtls.mode changed again since change chg-8; not overwriting that edit');
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'DISABLE' } });
+});
+
+test('set-istio-mutual clears the SIMPLE TLS fields of a DestinationRule, and revert puts them back', async () => {
+  const simpleToLedger: KubernetesObject = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'ledger-simple-tls', namespace: 'orders' },
+    spec: {
+      host: 'ledger.payments.svc.cluster.local',
+      exportTo: ['.'],
+      trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'ledger.payments.svc.cluster.local' }, connectionPool: { tcp: { maxConnections: 100 } } },
+    },
+  };
+  const live = await start([...wholeCluster(), simpleToLedger]);
+  const remediation = await fixFor(live, { kind: 'all', providers: ['istio'] }, (f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'ledger-simple-tls');
+  expect(remediation.change).toMatchObject({ patch: { spec: { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL', sni: null } } } } });
+  const executor = writer(live);
+
+  const applied = await executor.apply(remediation, { trigger, changeId: 'chg-9' });
+
+  expect(applied.outcome).toBe('verified');
+  const stored = () => live.emulator.get('dr', 'orders', 'ledger-simple-tls')!['spec'];
+  expect(stored()).toEqual({ host: 'ledger.payments.svc.cluster.local', exportTo: ['.'], trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { tcp: { maxConnections: 100 } } } });
+
+  const reverted = await executor.revert(recordOf('chg-9', remediation, applied), { trigger, changeId: 'chg-9-undo' });
+  expect(reverted.outcome).toBe('verified');
+  expect(stored()).toEqual(simpleToLedger['spec']);
+});
+
+test('create-strict creates the namespace policy, a second create aborts, and revert deletes it', async () => {
+  // Mesh-wide PERMISSIVE: orders has no policy of its own, so the fix is a new namespace-wide one.
+  const objects = [...controlPlane(), ...paymentsNamespace(), ...neighbourNamespaces()].map((o) =>
+    o.kind === 'PeerAuthentication' && o.metadata.namespace === 'istio-system' ? { ...o, spec: { mtls: { mode: 'PERMISSIVE' } } } : o,
+  );
+  const live = await start(objects);
+  const remediation = await fixFor(live, { kind: 'istio-namespace', namespace: 'orders' }, (f) => f.rule === 'mtls-not-strict' && f.resource.name === 'orders-api');
+  expect(remediation.action).toBe('istio.peerauthentication.create-strict');
+  const executor = writer(live);
+
+  const created = await executor.apply(remediation, { trigger, changeId: 'chg-10' });
+
+  expect(created.outcome).toBe('verified');
+  expect(created.before).toBeNull();
+  const stored = live.emulator.get('pa', 'orders', 'default')!;
+  expect(stored['spec']).toEqual({ mtls: { mode: 'STRICT' } });
+  expect(stored.metadata.annotations).toEqual({ 'meshgov.io/change-id': 'chg-10' });
+  expect(live.emulator.requests().filter((r) => r.verb === 'create').map((r) => [r.path, r.fieldManager, r.status])).toEqual([
+    ['/apis/security.istio.io/v1/namespaces/orders/peerauthentications', 'meshgov', 201],
+  ]);
+
+  const twice = await executor.apply(remediation, { trigger, changeId: 'chg-11' });
+  expect(twice.outcome).toBe('aborted');
+  expect(twice.detail).toBe('PeerAuthentication orders/default already exists; the next audit re-plans against it');
+
+  const reverted = await executor.revert(recordOf('chg-10', remediation, created), { trigger, changeId: 'chg-10-undo' });
+  expect(reverted).toMatchObject({ outcome: 'verified', detail: 'deleted the object change chg-10 created', after: null });
+  expect(live.emulator.get('pa', 'orders', 'default')).toBeUndefined();
+});
+
+test('the writer handles the three Istio actions with a well-formed change, and nothing else', async () => {
+  const live = await start();
+  const executor = writer(live);
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  expect(executor.handles(remediation)).toBe(true);
+  expect(executor.handles({ ...remediation, action: 'appmesh.listener.set-strict' })).toBe(false);
+  expect(executor.handles({ ...remediation, change: { operation: 'merge-patch', target: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' }, patch: { data: {} } } })).toBe(false);
+  const malformed = await executor.apply({ ...remediation, change: { operation: 'replace' } }, { trigger, changeId: 'chg-12' });
+  expect(malformed).toEqual({ outcome: 'failed', detail: 'cannot apply istio.peerauthentication.set-strict: change.operation "replace" is neither merge-patch nor create', target: {} });
+});
