@@ -36,7 +36,7 @@ function parseLimit(raw: string | undefined): number {
 }
 
 /** The objects matching both selectors, in store order, starting after `afterKey`. */
-export function selectObjects(store: ObjectStore, resource: ResourceType, query: ListQuery, afterKey?: string): { key: string; object: KubernetesObject }[] {
+export function selectObjects(store: ObjectStore, resource: ResourceType, query: ListQuery, afterKey?: string, clone = true): { key: string; object: KubernetesObject }[] {
   let labelSelector;
   let fieldSelector;
   try {
@@ -47,7 +47,7 @@ export function selectObjects(store: ObjectStore, resource: ResourceType, query:
     throw error;
   }
   return store
-    .entries(resource, query.namespace)
+    .entries(resource, query.namespace, clone)
     .filter(({ key }) => afterKey === undefined || key > afterKey)
     .filter(({ object }) => matchesLabelSelector(labelSelector, object.metadata.labels) && matchesFieldSelector(fieldSelector, object));
 }
@@ -58,12 +58,12 @@ export function listObjects(store: ObjectStore, resource: ResourceType, query: L
   if (position !== undefined && store.isCompacted(position.resourceVersion)) throw continueExpired();
   const listRevision = position?.resourceVersion ?? store.currentRevision();
 
-  const matching = selectObjects(store, resource, query, position?.afterKey);
+  const matching = selectObjects(store, resource, query, position?.afterKey, false);
   const page = limit > 0 ? matching.slice(0, limit) : matching;
   const metadata: ListMeta = { resourceVersion: String(listRevision) };
   if (limit > 0 && matching.length > limit) {
     metadata.continue = encodeContinue({ resourceVersion: listRevision, afterKey: page[page.length - 1]!.key });
     if (!query.labelSelector && !query.fieldSelector) metadata.remainingItemCount = matching.length - limit;
   }
-  return { items: page.map(({ object }) => object), metadata };
+  return { items: page.map(({ object }) => structuredClone(object)), metadata };
 }

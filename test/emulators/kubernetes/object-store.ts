@@ -57,13 +57,17 @@ export class ObjectStore {
     return this.table(resource).delete(objectKey(resource, namespace, name));
   }
 
-  /** Objects in key order, with their keys; `namespace` limits a namespaced resource to one namespace. */
-  entries(resource: ResourceType, namespace?: string): { key: string; object: KubernetesObject }[] {
+  /**
+   * Objects in key order, with their keys; `namespace` limits a namespaced resource to one
+   * namespace. Copies unless `clone` is false: a list copies only the page it returns, since
+   * copying every object for every page made large lists slow.
+   */
+  entries(resource: ResourceType, namespace?: string, clone = true): { key: string; object: KubernetesObject }[] {
     const prefix = resource.namespaced && namespace !== undefined ? `${namespace}/` : '';
     return [...this.table(resource).entries()]
       .filter(([key]) => key.startsWith(prefix))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, object]) => ({ key, object: structuredClone(object) }));
+      .map(([key, object]) => ({ key, object: clone ? structuredClone(object) : object }));
   }
 
   /** Drops every namespaced object of `namespace` (what the namespace controller ends up doing). */
