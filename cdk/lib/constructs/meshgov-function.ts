@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,6 +7,13 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * Where the AWS SDK v3 clients come from: `runtime` leaves `@aws-sdk/*` to the nodejs22.x
+ * runtime's copy, `bundled` puts them in each bundle. Chosen from the figures of
+ * bench/cold-start.bench.ts, which fails when this no longer matches its measurements.
+ */
+export const CDK_SDK_CHOICE: 'bundled' | 'runtime' = 'runtime';
 
 export interface MeshGovFunctionProps {
   /** Path of the handler module under functions/aws, e.g. `app-mesh-events.ts`. */
@@ -27,6 +35,14 @@ export class MeshGovFunction extends Construct {
   constructor(scope: Construct, id: string, props: MeshGovFunctionProps) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    // Our own role instead of the default one with AWSLambdaBasicExecutionRole: that managed
+    // policy lets the function write to every log group in the account (cdk-nag
+    // AwsSolutions-IAM4); this one may write only to the function's own log group.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `meshgov ${props.entry}: execution role`,
+    });
+    logGroup.grantWrite(role);
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(REPO_ROOT, 'functions/aws', props.entry),
       handler: 'handler',
@@ -36,6 +52,7 @@ export class MeshGovFunction extends Construct {
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.minutes(5),
       logGroup,
+      role,
       tracing: lambda.Tracing.ACTIVE,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
@@ -49,6 +66,7 @@ export class MeshGovFunction extends Construct {
         minify: true,
         sourceMap: true,
         target: 'node22',
+        externalModules: CDK_SDK_CHOICE === 'runtime' ? ['@aws-sdk/*'] : [],
         forceDockerBundling: false,
         format: nodejs.OutputFormat.CJS,
         commandHooks: {
