@@ -4,9 +4,14 @@ import { Stack } from 'aws-cdk-lib';
 import { AppMeshAuditor, grantAppMeshAccess } from './constructs/app-mesh-auditor';
 import { LedgerTables } from './constructs/ledger-tables';
 import { SlackAndAgentEndpoints } from './constructs/slack-and-agent-endpoints';
+import { SloAlarms } from './constructs/slo-alarms';
+import { loadPolicy } from '../../functions/core/policy/load';
+import { slosOfPolicy } from '../../functions/core/slo/definition';
 
 export interface MeshGovernanceProps {
   config: MeshGovConfig;
+  /** The rules directory whose App Mesh SLOs get CloudWatch alarms; MESHGOV_RULES, else the repository's rules/. */
+  rulesDir?: string;
 }
 
 /**
@@ -21,6 +26,7 @@ export class MeshGovernance extends Construct {
   readonly tables: LedgerTables;
   readonly appMeshAuditor: AppMeshAuditor;
   readonly endpoints: SlackAndAgentEndpoints;
+  readonly sloAlarms: SloAlarms;
 
   constructor(scope: Construct, id: string, props: MeshGovernanceProps) {
     super(scope, id);
@@ -52,5 +58,16 @@ export class MeshGovernance extends Construct {
     });
     this.endpoints.slackSecret.grantRead(this.appMeshAuditor.function.fn);
     this.endpoints.linkSecret.grantRead(this.appMeshAuditor.function.fn);
+
+    this.sloAlarms = new SloAlarms(this, 'SloAlarms', {
+      slos: slosOfPolicy(loadPolicy(props.rulesDir)),
+      ledger: this.tables.ledger,
+      environment: { ...hubEnvironment, MESHGOV_SLACK_SECRET_ARN: this.endpoints.slackSecret.secretArn, MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn },
+      grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
+    });
+    if (this.sloAlarms.function) {
+      this.endpoints.slackSecret.grantRead(this.sloAlarms.function.fn);
+      this.endpoints.linkSecret.grantRead(this.sloAlarms.function.fn);
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The GCP agent's Cloud Functions, as deployed (`gcloud functions deploy --source dist/gcp
  * --entry-point <name>`) and run locally (`npx functions-framework --source dist/gcp --target <name>`):
- * istioConfigChanged, istioScheduledAudit and executeRemediation over the live Istio reader and
+ * istioConfigChanged, istioScheduledAudit, istioAlertFired and executeRemediation over the live Istio reader and
  * writer, configured from the environment (CONTRACT.md, "Runtime configuration").
  */
 import { existsSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
+import { governSloBurn, isSloAlarmRun } from '../slo/govern-slo-burn';
 import { governDepsOf, type HubDeps } from './hub-deps';
 
 export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'> {
@@ -29,7 +30,8 @@ export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: Ag
   }
   const problem = checkReport(report);
   if (problem) return json(400, { error: 'malformed-request', ...problem });
-  const result: GovernResult = await govern(report.scopedReport, governDepsOf(deps));
+  // An incident-triggered SLO run also names the suspected change and offers its rollback.
+  const result: GovernResult = isSloAlarmRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await govern(report.scopedReport, governDepsOf(deps));
   deps.log('info', 'agent report recorded', {
     agent: report.agent,
     eventId: report.scopedReport.trigger.eventId,

@@ -94,6 +94,8 @@ export const sloSchema = z
     /** The histogram's bucket boundaries in ms; Istio's defaults when left out. */
     buckets: z.array(z.number().positive()).min(1).optional(),
     alerting: alertingSchema.optional(),
+    /** When the alarm-triggered run suspects a change meshgov itself made, undo it without asking (false when left out). */
+    autoRollbackOwnChanges: z.boolean().optional(),
   })
   .strict()
   .superRefine(checkSlo);

@@ -1,0 +1,141 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { SloDefinition } from '../../../functions/core/slo/definition';
+import { cloudWatchAlarmSpecs, type CloudWatchAlarmSpec, type WindowAlarmSpec } from '../../../functions/providers/metrics/cloudwatch/alarm-specs';
+import { MeshGovFunction } from './meshgov-function';
+
+/** Every alarm this construct makes is named with it; the EventBridge rule matches on it. */
+export const SLO_ALARM_PREFIX = 'meshgov-slo-';
+
+export interface SloAlarmsProps {
+  /** The SLOs of rules/ (slosOfPolicy); only App Mesh ones get alarms. */
+  slos: SloDefinition[];
+  ledger: dynamodb.ITable;
+  /** The hub's environment (ledger, dry run, Slack and link secrets). */
+  environment: Record<string, string>;
+  /** Lets the latency function read App Mesh and revert meshgov's own changes (an approved rollback runs in the approval worker). */
+  grantAppMesh?: (role: iam.IRole) => void;
+}
+
+/**
+ * CloudWatch alarms for the App Mesh SLOs of rules/ and the alarm-triggered run behind them.
+ *
+ * Per SLO and window pair (SRE workbook multiwindow alerts): one metric-math alarm per window,
+ * each with a single period (the window), joined by a composite alarm `ALARM(long) AND
+ * ALARM(short)` named `meshgov-slo-<slo>-<kind>-<long>-<short>`. One metric-math alarm over both
+ * windows would need MetricStats of different periods in one alarm, which the CloudWatch console
+ * and CDK's MathExpression do not allow (the whole expression takes one period); two alarms and
+ * a composite need nothing unusual.
+ *
+ * Every `meshgov-slo-*` state change goes by EventBridge to the latency function
+ * (functions/aws/latency-alarm.ts), which ignores the window alarms and runs on the composite's;
+ * delivery failures and failed invocations land in a dead-letter queue with an alarm. With no
+ * App Mesh SLO in rules/ the construct creates nothing.
+ */
+export class SloAlarms extends Construct {
+  readonly specs: CloudWatchAlarmSpec[];
+  readonly compositeAlarms: cloudwatch.CfnCompositeAlarm[] = [];
+  readonly windowAlarms: cloudwatch.CfnAlarm[] = [];
+  readonly function?: MeshGovFunction;
+  readonly deadLetterQueue?: sqs.Queue;
+  readonly rule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: SloAlarmsProps) {
+    super(scope, id);
+    this.specs = cloudWatchAlarmSpecs(props.slos);
+    if (this.specs.length === 0) return;
+
+    for (const spec of this.specs) {
+      const long = this.windowAlarm(spec, spec.windows.long);
+      const short = this.windowAlarm(spec, spec.windows.short);
+      const composite = new cloudwatch.CfnCompositeAlarm(this, spec.alarmName, {
+        alarmName: spec.alarmName,
+        alarmDescription: spec.description,
+        alarmRule: spec.compositeRule,
+      });
+      composite.node.addDependency(long);
+      composite.node.addDependency(short);
+      this.compositeAlarms.push(composite);
+    }
+
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'meshgov: an SLO alarm state change could not be processed and is in the dead-letter queue',
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const fn = new MeshGovFunction(this, 'LatencyAlarm', {
+      entry: 'latency-alarm.ts',
+      description: 'meshgov hub: confirms an SLO alarm, names the suspected change and offers its rollback',
+      timeout: Duration.minutes(2),
+      environment: { POWERTOOLS_SERVICE_NAME: 'meshgov-slo', ...props.environment },
+    });
+    // A failed run (the fresh query failed, the ledger was unreachable) is retried twice, then kept.
+    fn.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetterQueue) });
+    props.ledger.grantReadWriteData(fn.fn);
+    fn.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSloMetrics',
+        // GetMetricData supports no resource-level permissions.
+        actions: ['cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }),
+    );
+    props.grantAppMesh?.(fn.fn.role!);
+
+    this.rule = new events.Rule(this, 'AlarmStateChanges', {
+      description: `meshgov: state changes of the ${SLO_ALARM_PREFIX}* SLO alarms`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: { alarmName: events.Match.prefix(SLO_ALARM_PREFIX) },
+      },
+      targets: [new targets.LambdaFunction(fn.fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+    this.function = fn;
+    this.deadLetterQueue = deadLetterQueue;
+  }
+
+  private windowAlarm(spec: CloudWatchAlarmSpec, window: WindowAlarmSpec): cloudwatch.CfnAlarm {
+    const metrics: cloudwatch.CfnAlarm.MetricDataQueryProperty[] = [
+      ...Object.entries(window.usingMetrics).map(([id, m]) => ({
+        id,
+        returnData: false,
+        metricStat: {
+          metric: { namespace: m.namespace, metricName: m.metricName, dimensions: Object.entries(m.dimensions).map(([name, value]) => ({ name, value })) },
+          period: m.periodSeconds,
+          stat: m.stat,
+        },
+      })),
+      ...Object.entries(window.expressions).map(([id, expression]) => ({ id, expression, returnData: false })),
+      { id: 'burning', expression: window.expression, label: `${spec.sloName} burns at ≥ ${spec.factor}x over ${window.window}`, returnData: true },
+    ];
+    const alarm = new cloudwatch.CfnAlarm(this, window.alarmName, {
+      alarmName: window.alarmName,
+      alarmDescription: `${spec.description} This alarm watches the ${window.window} window alone; ${spec.alarmName} joins both.`,
+      metrics,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparisonOperator,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      treatMissingData: spec.treatMissingData,
+    });
+    this.windowAlarms.push(alarm);
+    return alarm;
+  }
+}

@@ -1,0 +1,73 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Trigger } from '../core/pipeline/trigger';
+import { runSloAlarm } from '../core/slo/alarm-run';
+import { slosOfPolicy } from '../core/slo/definition';
+import type { SloSource } from '../core/slo/reading';
+import { parseSloAlarmName } from '../providers/metrics/cloudwatch/alarm-specs';
+import { cloudWatchSloSource } from '../providers/metrics/cloudwatch/source';
+import { EventError } from './events/event-error';
+import type { HubDeps } from './hub/hub-deps';
+import { wireHubDeps } from './hub/wire';
+import { parseAlarmStateChange } from './slo/alarm-event';
+import { governSloBurn, type SloBurnDeps, type SloBurnResult } from './slo/govern-slo-burn';
+import { sloOfAlarm } from './slo/slo-of-alarm';
+
+export interface LatencyAlarmDeps extends SloBurnDeps {
+  /** Reads App Mesh SLOs afresh (CloudWatch GetMetricData). */
+  cloudwatch: SloSource;
+}
+
+export type LatencyAlarmOutcome =
+  | { status: 'ignored'; reason: string }
+  | { status: 'resolved'; sloName: string; resolved: string[] }
+  | { status: 'confirmed'; sloName: string; findings: string[]; result: SloBurnResult }
+  | { status: 'not-confirmed'; sloName: string; resolved: string[] };
+
+/**
+ * One CloudWatch "Alarm State Change" for a `meshgov-slo-*` alarm: ALARM confirms the burn with a
+ * fresh GetMetricData query, names the suspected change and offers its rollback (governSloBurn);
+ * OK resolves the finding. INSUFFICIENT_DATA says nothing about latency and is ignored. A failed
+ * fresh query throws, so the asynchronous invocation is retried and then lands in the DLQ.
+ */
+export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): Promise<LatencyAlarmOutcome> {
+  const alarm = parseAlarmStateChange(value);
+  if (alarm.state === 'INSUFFICIENT_DATA') return { status: 'ignored', reason: 'INSUFFICIENT_DATA says nothing about the burn' };
+  // A window alarm only feeds its pair's composite alarm, whose own state change starts the run.
+  const window = parseSloAlarmName(alarm.alarmName)?.window;
+  if (window) return { status: 'ignored', reason: `${alarm.alarmName} watches the ${window} window alone; its composite alarm starts the run` };
+  const slo = sloOfAlarm(alarm, slosOfPolicy(deps.policy));
+  if (!slo) {
+    deps.log('warn', 'alarm matches no App Mesh SLO in rules/', { alarmName: alarm.alarmName, eventId: alarm.eventId });
+    return { status: 'ignored', reason: `alarm ${alarm.alarmName} matches no App Mesh SLO in rules/` };
+  }
+  const trigger: Trigger = {
+    source: 'cloudwatch-alarm',
+    eventId: alarm.eventId,
+    eventTime: alarm.time,
+    summary: `CloudWatch alarm ${alarm.alarmName} ${alarm.previousState ?? '?'} → ${alarm.state}`,
+  };
+  const run = await runSloAlarm(slo, alarm.state === 'ALARM' ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock() });
+  if (run.problems.length > 0) throw new EventError('(fresh query)', run.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), alarm.eventId);
+  const result = await governSloBurn(run.scoped, deps);
+  const findings = run.scoped.report.findings.map((f) => f.id);
+  deps.log('info', 'SLO alarm handled', { alarmName: alarm.alarmName, state: alarm.state, slo: slo.name, findings, resolved: result.governed.resolved, approvals: result.proposals.map((p) => p.approval.id) });
+  if (alarm.state === 'OK') return { status: 'resolved', sloName: slo.name, resolved: result.governed.resolved };
+  if (findings.length === 0) return { status: 'not-confirmed', sloName: slo.name, resolved: result.governed.resolved };
+  return { status: 'confirmed', sloName: slo.name, findings, result };
+}
+
+export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlarmDeps>) {
+  let deps: Promise<LatencyAlarmDeps> | undefined;
+  return async (event: unknown): Promise<LatencyAlarmOutcome> => {
+    deps ??= depsFactory();
+    deps.catch(() => (deps = undefined));
+    return runLatencyAlarm(event, await deps);
+  };
+}
+
+async function latencyAlarmDepsFromEnv(env: NodeJS.ProcessEnv): Promise<LatencyAlarmDeps> {
+  const hub: HubDeps = await wireHubDeps(env);
+  return { ...hub, cloudwatch: cloudWatchSloSource({ client: new CloudWatchClient(env.AWS_REGION ? { region: env.AWS_REGION } : {}) }) };
+}
+
+export const handler = createLatencyAlarmHandler(() => latencyAlarmDepsFromEnv(process.env));

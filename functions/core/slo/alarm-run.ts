@@ -1,0 +1,50 @@
+import { auditModel } from '../audit';
+import { emptyModel } from '../model/types';
+import { resourceKey, type ScopedReport } from '../pipeline/audit-scope';
+import type { AuditScope, Trigger } from '../pipeline/trigger';
+import type { Policy } from '../policy/types';
+import type { SloDefinition } from './definition';
+import { evaluateSlos, type SloSources } from './evaluate';
+import { sloResource } from './indicator';
+import type { SloReadProblem } from './reading';
+
+/**
+ * One alarm-triggered run for one SLO, cloud-agnostic: a firing alarm is confirmed with a fresh
+ * query (the alarm's own datapoints are not trusted, so a p99 blip that has already passed
+ * raises nothing), a resolved one (OK state, closed incident) reports the SLO's resource with no
+ * finding, so the govern stage resolves the open finding and updates its message.
+ */
+
+export type AlarmState = 'firing' | 'resolved';
+
+export interface SloAlarmRun {
+  scoped: ScopedReport;
+  /** Reading problems of the fresh query: the caller fails the run so the event is delivered again. */
+  problems: SloReadProblem[];
+  queries: number;
+}
+
+export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger: Trigger, deps: { policy: Policy; sources: SloSources; at: Date }): Promise<SloAlarmRun> {
+  const model = emptyModel();
+  let problems: SloReadProblem[] = [];
+  let queries = 0;
+  if (state === 'firing') {
+    const evaluation = await evaluateSlos([slo], deps.sources, deps.at);
+    model.slos.push(...evaluation.indicators);
+    problems = evaluation.problems;
+    queries = evaluation.queries;
+  }
+  const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
+  const report = auditModel(model, deps.policy, deps.at);
+  return {
+    scoped: { trigger, scope: sloScope(slo), report, auditedResources: [resourceKey(provider, sloResource(slo))] },
+    problems,
+    queries,
+  };
+}
+
+/** The narrow scope of an SLO run: its service's namespace or virtual node; only auditedResources decide what resolves. */
+export function sloScope(slo: SloDefinition): AuditScope {
+  if (slo.mesh === 'istio') return { kind: 'istio-namespace', namespace: slo.namespace ?? '' };
+  return { kind: 'appmesh-resource', mesh: slo.meshName ?? '', resourceType: 'virtualNode', name: slo.virtualNode ?? slo.service };
+}

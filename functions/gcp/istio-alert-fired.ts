@@ -1,0 +1,58 @@
+import type { Trigger } from '../core/pipeline/trigger';
+import { runSloAlarm } from '../core/slo/alarm-run';
+import { slosOfPolicy } from '../core/slo/definition';
+import type { SloSource } from '../core/slo/reading';
+import { prometheusSloSource } from '../providers/metrics/prometheus/source';
+import type { AgentDeps, AgentDepsFactory } from './agent-deps';
+import { reportToHub } from './hub-client';
+import type { Logger } from './log';
+import { parseMonitoringIncidentEvent } from './monitoring/incident';
+import type { ReceivedCloudEvent } from './pubsub-message';
+import { withDeps } from './with-deps';
+
+export interface IstioAlertOptions {
+  /** Reads Istio SLOs afresh; default: the Prometheus HTTP API at MESHGOV_PROMETHEUS_URL (an SLO's own source.prometheus.url wins). */
+  prometheus?: (agent: AgentDeps) => SloSource;
+}
+
+/**
+ * `istioAlertFired`: a Cloud Monitoring incident (notification schema 1.2, from a Pub/Sub
+ * notification channel) on one of the alert policies meshgov generates for Istio SLOs. An open
+ * incident is confirmed with a fresh Prometheus query and the SLO's report goes to the hub,
+ * which names the suspected change and offers its rollback; a closed one reports the SLO's
+ * service with no finding, so the hub resolves it. A malformed message or an incident on a
+ * policy of no known SLO is acknowledged with one log line (redelivery cannot fix it); a failed
+ * query or hub call throws, so Pub/Sub redelivers.
+ */
+export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options: IstioAlertOptions = {}): (event: ReceivedCloudEvent) => Promise<void> {
+  return async (event) => {
+    const log = baseLog.with({ function: 'istioAlertFired', eventId: event.id });
+    const parsed = parseMonitoringIncidentEvent(event);
+    if (!parsed.ok) return log.error(`malformed incident, acknowledged: ${parsed.field} ${parsed.problem}`, { field: parsed.field, ack: true });
+    const incident = parsed.value;
+
+    await withDeps(deps, log, async (agent) => {
+      const slo = slosOfPolicy(agent.policy).find((s) => s.mesh === 'istio' && s.name === incident.sloName);
+      if (!slo) return log.warning(`ignored: incident ${incident.incidentId} of policy ${incident.policyName} names no Istio SLO in rules/`, { sloName: incident.sloName, ack: true });
+      const trigger: Trigger = {
+        source: 'cloud-monitoring',
+        // One incident opens and closes: each is its own event.
+        eventId: `${incident.incidentId}:${incident.state}`,
+        eventTime: (incident.state === 'closed' ? incident.endedAt! : incident.startedAt).toISOString(),
+        summary: `Cloud Monitoring incident ${incident.incidentId} ${incident.state}: ${incident.summary}`,
+      };
+      const prometheus = options.prometheus?.(agent) ?? prometheusSloSource({ ...(process.env.MESHGOV_PROMETHEUS_URL ? { url: process.env.MESHGOV_PROMETHEUS_URL } : {}), fetch: agent.fetch });
+      const run = await runSloAlarm(slo, incident.state === 'open' ? 'firing' : 'resolved', trigger, { policy: agent.policy, sources: { prometheus }, at: agent.clock() });
+      if (run.problems.length > 0) {
+        const message = run.problems.map((p) => `${p.slo}: ${p.message}`).join('; ');
+        log.error('the fresh Prometheus query failed; failing so Pub/Sub redelivers', { slo: slo.name, problems: run.problems });
+        throw new Error(message);
+      }
+      log.info('SLO incident checked', { slo: slo.name, state: incident.state, findings: run.scoped.report.findings.length, queries: run.queries });
+      const config = agent.config;
+      const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
+      const delivery = await reportToHub({ agent: config.identity, scopedReport: run.scoped }, target, { fetch: agent.fetch, clock: agent.clock, sleep: agent.sleep, log });
+      log.notice('SLO report delivered to the hub', { slo: slo.name, hubStatus: delivery.status, attempts: delivery.attempts });
+    });
+  };
+}

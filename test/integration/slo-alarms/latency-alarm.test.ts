@@ -1,0 +1,272 @@
+import { DescribeVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
+import { executeApproval } from '../../../functions/core/approvals/execute-approval';
+import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
+import type { ChangeRecord } from '../../../functions/core/ledger/types';
+import type { Policy } from '../../../functions/core/policy/types';
+import { slosOfPolicy } from '../../../functions/core/slo/definition';
+import { evaluateSlos } from '../../../functions/core/slo/evaluate';
+import { runLatencyAlarm, type LatencyAlarmDeps } from '../../../functions/aws/latency-alarm';
+import { SlackNotifier } from '../../../functions/notify/slack/slack-notifier';
+import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
+import { APPMESH_LATENCY_METRIC, APPMESH_REQUEST_COUNT_METRIC } from '../../../functions/providers/metrics/cloudwatch/appmesh-metrics';
+import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
+import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
+import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
+import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
+import { slackClientFor, startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
+import { sharedEvent } from '../../support/shared-events';
+import { CHANNEL, paymentsPolicy, USERS, WORKSPACE } from '../slack/support/storyline';
+
+/**
+ * The alarm-triggered run end to end on loopback: the real-shaped CloudWatch "Alarm State
+ * Change" event into the latency Lambda's run function, the fresh burn query through the real
+ * CloudWatch SDK against the GetMetricData stand-in, the ledger holding the change meshgov made
+ * to payments-api forty minutes before (its listener set to STRICT), Slack through the real
+ * notifier against the Slack emulator, and the approved rollback through the approval executor
+ * and the live App Mesh writer against the App Mesh emulator.
+ */
+
+const NAMESPACE = 'ContainerInsights/Prometheus';
+const ALARM_AT = Date.parse('2026-11-20T15:11:42Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const PER_MINUTE = 3000;
+
+let cw: CloudWatchEmulator;
+let slack: SlackEmulator;
+let appmesh: AppMeshEmulator;
+
+/** payments-api: 0.2 % of requests over 250 ms, then 25 % since the change 40 minutes before the alarm. */
+function seedPayments(slowShare: (t: number) => number, virtualNode = 'payments-api'): void {
+  const latency = [];
+  const requests = [];
+  for (let t = ALARM_AT - 80 * HOUR; t < ALARM_AT; t += MINUTE) {
+    const slow = Math.round(PER_MINUTE * slowShare(t));
+    latency.push({ timestamp: t, values: [80, 400], counts: [PER_MINUTE - slow, slow] });
+    requests.push({ timestamp: t, values: [PER_MINUTE], counts: [1] });
+  }
+  const dimensions = { Mesh: 'prod-mesh', VirtualNode: virtualNode };
+  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_LATENCY_METRIC, dimensions, points: latency });
+  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_REQUEST_COUNT_METRIC, dimensions, points: requests });
+}
+
+function paymentsNodeSpec(mode: 'PERMISSIVE' | 'STRICT') {
+  const node = sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json').detail.responseElements.virtualNode;
+  node.spec.listeners[0].tls.mode = mode;
+  if (mode === 'STRICT') node.spec.listeners[0].tls.validation = { trust: { sds: { secretName: 'spiffe://prod-mesh.example.com' } } };
+  return node.spec;
+}
+
+function sloPolicy(autoRollbackOwnChanges = false): Policy {
+  return paymentsPolicy((p) => {
+    p.slos = [
+      {
+        name: 'payments-api-latency',
+        service: 'payments-api',
+        mesh: 'appmesh',
+        meshName: 'prod-mesh',
+        objective: 99,
+        thresholdMs: 250,
+        source: { cloudwatch: { namespace: NAMESPACE, region: 'us-west-2' } },
+        ...(autoRollbackOwnChanges ? { autoRollbackOwnChanges } : {}),
+      },
+      {
+        name: 'orders-api-latency',
+        service: 'orders-api',
+        mesh: 'appmesh',
+        meshName: 'prod-mesh',
+        objective: 99,
+        thresholdMs: 250,
+        source: { cloudwatch: { namespace: NAMESPACE, region: 'us-west-2' } },
+      },
+    ];
+  });
+}
+
+beforeAll(async () => {
+  cw = await startCloudWatchEmulator();
+  slack = await startSlackEmulator({ workspace: WORKSPACE, users: USERS });
+});
+
+afterAll(async () => {
+  await Promise.all([cw?.stop(), slack?.stop()]);
+});
+
+beforeEach(async () => {
+  appmesh = await startAppMeshEmulator({ seed: { meshes: [{ meshName: 'prod-mesh' }], virtualNodes: [{ meshName: 'prod-mesh', virtualNodeName: 'payments-api', spec: paymentsNodeSpec('STRICT') }] } });
+  slack.reset();
+});
+
+afterEach(async () => {
+  await appmesh.stop();
+});
+
+interface Setup {
+  deps: LatencyAlarmDeps;
+  ledger: MemoryLedger;
+  change: ChangeRecord;
+  executors: LatencyAlarmDeps['executors'];
+}
+
+/** The ledger with meshgov's set-strict change to payments-api, 40 minutes before the alarm, at the node's live version. */
+async function setup(options: { autoRollback?: boolean; burning?: boolean } = {}): Promise<Setup> {
+  const clock = () => new Date(ALARM_AT + 20_000);
+  const ledger = new MemoryLedger(clock);
+  const client = appMeshClientFor(appmesh);
+  const live = await client.send(new DescribeVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
+  const changedAt = new Date(ALARM_AT - 40 * MINUTE);
+  const change: ChangeRecord = {
+    id: 'chg-7a1c2e9b',
+    findingId: 'mtls-not-strict:appmesh:prod-mesh/payments-api',
+    provider: 'appmesh',
+    action: 'appmesh.listener.set-strict',
+    target: { kind: 'VirtualNode', mesh: 'prod-mesh', name: 'payments-api', version: live.virtualNode!.metadata!.version },
+    before: paymentsNodeSpec('PERMISSIVE'),
+    after: paymentsNodeSpec('STRICT'),
+    reason: 'listener 8080 accepts plaintext; set TLS mode STRICT',
+    trigger: { source: 'schedule', eventId: 'c8a9f1e2-3b4d-4c5e-8f6a-7b8c9d0e1f2a', eventTime: changedAt.toISOString(), summary: 'scheduled audit' },
+    at: changedAt.toISOString(),
+    outcome: 'verified',
+    service: 'appmesh:prod-mesh/payments-api',
+    expiresAt: Math.floor(ALARM_AT / 1000) + 90 * 86_400,
+  };
+  await ledger.recordChange(change);
+  // An older change to the same service, outside the 1 h alert window: not the suspect.
+  await ledger.recordChange({ ...change, id: 'chg-0ld3r001', at: new Date(ALARM_AT - 5 * HOUR).toISOString() });
+  const executors = [appMeshExecutor({ client, accountId: '111122223333' })];
+  let ids = 0;
+  const deps: LatencyAlarmDeps = {
+    ledger,
+    policy: sloPolicy(options.autoRollback),
+    notifier: new SlackNotifier(slackClientFor(slack), { awsRegion: 'us-west-2' }),
+    executors,
+    clock,
+    dryRun: false,
+    newId: (prefix) => `${prefix}-${String(++ids).padStart(4, '0')}`,
+    log: () => undefined,
+    cloudwatch: cloudWatchSloSource({ client: cloudWatchClientFor(cw) }),
+  };
+  return { deps, ledger, change, executors };
+}
+
+function alarmEvent(state: 'ALARM' | 'OK', id = '0a2c4e6b-8d1f-4a3c-9e5b-7d9f1b3e5a48') {
+  const event = sharedEvent('aws/cloudwatch-alarm-state-change-latency.json');
+  event.id = id;
+  event.detail.state.value = state;
+  event.detail.previousState.value = state === 'ALARM' ? 'OK' : 'ALARM';
+  return event;
+}
+
+async function liveMode(): Promise<string | undefined> {
+  const client = appMeshClientFor(appmesh);
+  const node = await client.send(new DescribeVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
+  client.destroy();
+  return node.virtualNode?.spec?.listeners?.[0]?.tls?.mode;
+}
+
+describe('the latency alarm run', () => {
+  describe('while payments-api burns', () => {
+    beforeAll(() => seedPayments((t) => (t >= ALARM_AT - 40 * MINUTE ? 0.25 : 0.002)));
+
+    it('confirms the burn, names the suspected change in the finding and in Slack, and offers its rollback', async () => {
+      const { deps, ledger, change } = await setup();
+      const outcome = await runLatencyAlarm(alarmEvent('ALARM'), deps);
+      expect(outcome.status).toBe('confirmed');
+      if (outcome.status !== 'confirmed') return;
+
+      const record = await ledger.getFinding(outcome.findings[0]);
+      expect(record?.status).toBe('open');
+      expect(record?.finding.rule).toBe('slo-latency-burn');
+      expect(record?.finding.detail.suspect).toMatchObject({ changeId: change.id, relation: 'service', when: change.at, action: 'appmesh.listener.set-strict', byMeshgov: true });
+      expect(record?.trigger?.source).toBe('cloudwatch-alarm');
+
+      const [proposal] = outcome.result.proposals;
+      expect(proposal.automatic).toBe(false);
+      expect(proposal.approval).toMatchObject({ state: 'PENDING', undoOf: change.id, remediation: { action: 'appmesh.listener.set-strict.undo', mode: 'approval', change: { changeId: change.id } } });
+      // govern found the rollback already asked and did not ask again.
+      expect(outcome.result.governed.approvalsRequested).toEqual([]);
+
+      const posted = slack.messages(CHANNEL).map((m) => JSON.stringify({ text: m.text, blocks: m.blocks }));
+      expect(posted.some((m) => m.includes(change.id) && m.includes('payments-api'))).toBe(true);
+      expect(slack.messages(CHANNEL).length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('rolls the change back when the rollback is approved: the PERMISSIVE listener is restored', async () => {
+      const { deps, ledger, change, executors } = await setup();
+      const outcome = await runLatencyAlarm(alarmEvent('ALARM', '1b3d5f7a-9c2e-4b4d-8f6a-0c2e4a6c8e91'), deps);
+      if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+      const approvalId = outcome.result.proposals[0].approval.id;
+      expect(await liveMode()).toBe('STRICT');
+
+      await ledger.transitionApproval(approvalId, ['PENDING'], 'APPROVED', { decidedBy: 'U07DAVE0001', decidedAt: deps.clock().toISOString() });
+      const executed = await executeApproval(approvalId, { ledger, notifier: deps.notifier, executors, policy: deps.policy, dryRun: false, clock: deps.clock, newId: deps.newId });
+      expect(executed).toMatchObject({ status: 'finished', state: 'SUCCEEDED' });
+      expect(await liveMode()).toBe('PERMISSIVE');
+      const undo = (await ledger.listChanges(new Date(ALARM_AT).toISOString())).find((c) => c.approvalId === approvalId);
+      expect(undo).toMatchObject({ action: 'appmesh.listener.set-strict.undo', outcome: 'verified', approvedBy: 'U07DAVE0001' });
+      expect(change.id).toBe((await ledger.getApproval(approvalId))?.undoOf);
+    });
+
+    it("rolls meshgov's own change back at once when rules/ allows it", async () => {
+      const { deps } = await setup({ autoRollback: true });
+      const outcome = await runLatencyAlarm(alarmEvent('ALARM', '2c4e6a8b-0d1f-4c3e-9a5b-1d3f5b7d9fa2'), deps);
+      if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+      expect(outcome.result.proposals[0].automatic).toBe(true);
+      expect(outcome.result.automatic).toEqual([expect.objectContaining({ status: 'finished', state: 'SUCCEEDED' })]);
+      expect(await liveMode()).toBe('PERMISSIVE');
+    });
+
+    it('resolves the finding on OK and updates its Slack message', async () => {
+      const { deps, ledger } = await setup();
+      const fired = await runLatencyAlarm(alarmEvent('ALARM', '3d5f7b9c-1e2a-4d4f-8b6c-2e4a6c8eab03'), deps);
+      if (fired.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${fired.status}`);
+      const findingId = fired.findings[0];
+      const ts = (await ledger.getFinding(findingId))?.slack?.ts;
+      expect(ts).toBeDefined();
+
+      const ok = await runLatencyAlarm(alarmEvent('OK', '4e6a8c0d-2f3b-4e5a-9c7d-3f5b7d9fbc14'), deps);
+      expect(ok).toEqual({ status: 'resolved', sloName: 'payments-api-latency', resolved: [findingId] });
+      expect((await ledger.getFinding(findingId))?.status).toBe('resolved');
+      const message = slack.messages(CHANNEL).find((m) => m.ts === ts);
+      expect(message?.history.length).toBeGreaterThan(1);
+    });
+  });
+
+  it('does not page on a 3-minute spike: the fresh query finds the 1h window within budget', async () => {
+    // Every orders-api request slow for 3 minutes: 60x over 5m, but 5x over 1h.
+    seedPayments((t) => (t >= ALARM_AT - 3 * MINUTE ? 1 : 0.002), 'orders-api');
+    const { deps, ledger } = await setup();
+    const event = alarmEvent('ALARM', '5f7b9d1e-3a4c-4f6b-8d8e-4a6c8e0acd25');
+    event.detail.alarmName = 'meshgov-slo-latency-orders-api';
+    event.detail.configuration.metrics[1].metricStat.metric.dimensions = { Mesh: 'prod-mesh', VirtualNode: 'checkout-api', TargetVirtualNode: 'orders-api' };
+    event.detail.configuration.metrics[2].metricStat.metric.dimensions = { Mesh: 'prod-mesh', VirtualNode: 'orders-api' };
+    expect(await runLatencyAlarm(event, deps)).toEqual({ status: 'not-confirmed', sloName: 'orders-api-latency', resolved: [] });
+    // Not for want of data: the short window does burn.
+    const { indicators } = await evaluateSlos(slosOfPolicy(deps.policy).filter((s) => s.name === 'orders-api-latency'), { cloudwatch: deps.cloudwatch }, deps.clock());
+    const page = indicators[0].windows.find((w) => w.long === '1h' && w.short === '5m')!;
+    expect(page.burnShort).toBeGreaterThanOrEqual(14.4);
+    expect(page.burnLong).toBeLessThan(14.4);
+    expect(await ledger.listOpenFindings()).toEqual([]);
+    expect(await ledger.findOpenApproval('anything')).toBeUndefined();
+  });
+
+  it('ignores INSUFFICIENT_DATA and the single-window alarms behind a composite', async () => {
+    const { deps } = await setup();
+    const insufficient = alarmEvent('ALARM');
+    insufficient.detail.state.value = 'INSUFFICIENT_DATA';
+    expect(await runLatencyAlarm(insufficient, deps)).toMatchObject({ status: 'ignored' });
+    const window = alarmEvent('ALARM');
+    window.detail.alarmName = 'meshgov-slo-payments-api-latency-page-1h-5m-short';
+    expect(await runLatencyAlarm(window, deps)).toMatchObject({ status: 'ignored', reason: expect.stringContaining('composite') });
+  });
+
+  it('names the field of a malformed event', async () => {
+    const { deps } = await setup();
+    const event = alarmEvent('ALARM');
+    delete event.detail.alarmName;
+    await expect(runLatencyAlarm(event, deps)).rejects.toThrow(/detail\.alarmName/);
+    const wrongState = alarmEvent('ALARM');
+    wrongState.detail.state.value = 'FIRING';
+    await expect(runLatencyAlarm(wrongState, deps)).rejects.toThrow(/detail\.state\.value/);
+  });
+});

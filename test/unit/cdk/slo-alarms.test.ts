@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MeshGovernance } from '../../../cdk/lib/mesh-governance';
+
+// Synthesis bundles every function with esbuild: seconds each, more when suites run in parallel.
+jest.setTimeout(180_000);
+
+const REPO_RULES = path.resolve(__dirname, '../../../rules');
+
+/** The shipped rules with one App Mesh SLO (page pairs only) and one Istio SLO, which gets no CloudWatch alarm. */
+function rulesWithSlos(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshgov-slo-rules-'));
+  for (const file of fs.readdirSync(REPO_RULES)) fs.copyFileSync(path.join(REPO_RULES, file), path.join(dir, file));
+  fs.writeFileSync(
+    path.join(dir, 'slos.yaml'),
+    [
+      'slos:',
+      '  - name: payments-api-latency',
+      '    service: payments-api',
+      '    mesh: appmesh',
+      '    meshName: prod-mesh',
+      '    objective: 99',
+      '    thresholdMs: 250',
+      '    source:',
+      '      cloudwatch:',
+      '        namespace: ContainerInsights/Prometheus',
+      '    alerting:',
+      '      ticket: []',
+      '  - name: reviews-latency',
+      '    service: reviews',
+      '    mesh: istio',
+      '    namespace: bookinfo',
+      '    objective: 99',
+      '    thresholdMs: 250',
+      '    source:',
+      '      prometheus: {}',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+function synth(rulesDir: string): Template {
+  const app = new App();
+  const stack = new Stack(app, 'MeshGovernance', { env: { account: '111122223333', region: 'us-west-2' } });
+  new MeshGovernance(stack, 'MeshGov', { config: { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)' }, rulesDir });
+  return Template.fromStack(stack);
+}
+
+let rulesDir: string;
+let template: Template;
+beforeAll(() => {
+  rulesDir = rulesWithSlos();
+  template = synth(rulesDir);
+});
+afterAll(() => fs.rmSync(rulesDir, { recursive: true, force: true }));
+
+describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
+  it('makes one composite alarm per window pair, ALARM(long) AND ALARM(short), named meshgov-slo-…', () => {
+    const composites = template.findResources('AWS::CloudWatch::CompositeAlarm');
+    expect(Object.values(composites).map((c: any) => c.Properties.AlarmName).sort()).toEqual(['meshgov-slo-payments-api-latency-page-1h-5m', 'meshgov-slo-payments-api-latency-page-6h-30m']);
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: 'meshgov-slo-payments-api-latency-page-1h-5m',
+      AlarmRule: 'ALARM("meshgov-slo-payments-api-latency-page-1h-5m-long") AND ALARM("meshgov-slo-payments-api-latency-page-1h-5m-short")',
+    });
+  });
+
+  it('watches each window with one metric-math alarm of a single period: TC(:250) over SampleCount of envoy_appmesh_TargetResponseTime', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => String(a.Properties.AlarmName ?? '').startsWith('meshgov-slo-')) as any[];
+    expect(alarms.map((a) => a.Properties.AlarmName).sort()).toEqual([
+      'meshgov-slo-payments-api-latency-page-1h-5m-long',
+      'meshgov-slo-payments-api-latency-page-1h-5m-short',
+      'meshgov-slo-payments-api-latency-page-6h-30m-long',
+      'meshgov-slo-payments-api-latency-page-6h-30m-short',
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'meshgov-slo-payments-api-latency-page-1h-5m-long',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Id: 'good_long',
+          ReturnData: false,
+          MetricStat: {
+            Metric: { Namespace: 'ContainerInsights/Prometheus', MetricName: 'envoy_appmesh_TargetResponseTime', Dimensions: Match.arrayWith([{ Name: 'Mesh', Value: 'prod-mesh' }, { Name: 'VirtualNode', Value: 'payments-api' }]) },
+            Period: 3600,
+            Stat: 'TC(:250)',
+          },
+        }),
+        Match.objectLike({ Id: 'total_long', MetricStat: Match.objectLike({ Period: 3600, Stat: 'SampleCount' }) }),
+        Match.objectLike({ Id: 'burn_long', Expression: '(1 - good_long / total_long) / 0.01', ReturnData: false }),
+        Match.objectLike({ Id: 'burning', Expression: 'IF(total_long > 0 AND burn_long >= 14.4, 1, 0)', ReturnData: true }),
+      ]),
+    });
+    // One period per alarm: every MetricStat of an alarm has the same Period.
+    for (const alarm of alarms) {
+      const periods = new Set(alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Period));
+      expect(periods.size).toBe(1);
+      expect(alarm.Properties.Metrics.filter((m: any) => m.ReturnData)).toHaveLength(1);
+    }
+  });
+
+  it('sends their state changes to the latency function, with a dead-letter queue and retries', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [{ prefix: 'meshgov-slo-' }] } },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }), RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('SLO alarm'), Runtime: 'nodejs22.x' });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'ReadSloMetrics', Action: 'cloudwatch:GetMetricData' }));
+  });
+
+  it('creates nothing for rules without App Mesh SLOs', () => {
+    const shipped = synth(REPO_RULES);
+    expect(Object.keys(shipped.findResources('AWS::CloudWatch::CompositeAlarm'))).toHaveLength(0);
+    expect(Object.values(shipped.findResources('AWS::Events::Rule')).some((r: any) => r.Properties.EventPattern?.source?.[0] === 'aws.cloudwatch')).toBe(false);
+  });
+});
