@@ -42,10 +42,16 @@ export class FleetIndex {
     return this.destinations.get(client.id) ?? [];
   }
 
-  /** Whether a client's destination is inside a mesh: the provider's word, else any matched server in a mesh. */
+  /**
+   * Whether a client's destination is inside a mesh. The servers behind it decide when they are
+   * known (a Service whose only workloads have no sidecar is not in the mesh, whatever its
+   * host looks like); otherwise the provider's word (MESH_EXTERNAL is never in the mesh).
+   */
   isInMeshDestination(client: ClientPolicy): boolean {
-    if (client.inMeshDestination !== undefined) return client.inMeshDestination;
-    return this.serversOf(client).some((s) => s.inMesh);
+    if (client.inMeshDestination === false) return false;
+    const servers = this.serversOf(client);
+    if (servers.length > 0) return servers.some((s) => s.inMesh);
+    return client.inMeshDestination ?? false;
   }
 
   private resolve(c: ClientPolicy): ServerEndpoint[] {

@@ -36,3 +36,11 @@ describe('mtls-client-not-enforced', () => {
     expect(run(model({ clients: [c] }))).toHaveLength(1);
   });
 });
+
+describe('mtls-client-not-enforced and servers without sidecars', () => {
+  it('does not report a client whose only destination workloads have no sidecar, whatever the provider guessed', () => {
+    const outside = server({ name: 'orders-api', namespace: 'orders', inMesh: false });
+    const c = client({ name: 'orders', sends: 'PLAINTEXT', to: outside.hosts, inMeshDestination: true });
+    expect(run(model({ servers: [outside], clients: [c] }))).toEqual([]);
+  });
+});
