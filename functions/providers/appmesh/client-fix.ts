@@ -86,7 +86,9 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   if (Array.isArray(current?.ports) && current.ports.length > 0) {
     next.ports = port !== undefined && !current.ports.includes(port) ? [...current.ports, port].sort((a, b) => a - b) : [...current.ports];
   }
-  const certificate = clientCertificateOf(current) ?? ownCertificate(owner) ?? input.pool.clientCertificates.mostUsed();
+  // Only the client's own certificate will do: SPIRE issues each workload its own identity, and
+  // another workload's file or SDS secret either does not exist in this pod or impersonates it.
+  const certificate = clientCertificateOf(current) ?? ownCertificate(owner);
   if (certificate) next.certificate = certificate;
   else {
     blockers.push(`no client certificate source known for ${owner.kind} ${owner.name}: issue one (file or sds) before enforcing mTLS`);

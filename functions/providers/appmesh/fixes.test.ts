@@ -202,7 +202,7 @@ describe('appmesh.client-policy.enforce', () => {
     expect(spec.listeners).toEqual(orders.doc.data.spec.listeners);
   });
 
-  test("the shared event's payments-api policy (enforced, no certificate) reuses the mesh's client certificate pattern", () => {
+  test("the shared event's payments-api policy (enforced, no certificate) never borrows another workload's client certificate: a person must issue one", () => {
     const checkout = apiNode('checkout', {
       backends: [
         {
@@ -224,13 +224,10 @@ describe('appmesh.client-policy.enforce', () => {
     const client = model.clients.find((c) => c.resource.name === 'payments-api')!;
     expect(client).toMatchObject({ sends: 'TLS', reason: 'no client certificate' });
     const tls = (client.fix!.change.spec as any).backends[0].virtualService.clientPolicy.tls;
-    expect(tls).toEqual({
-      enforce: true,
-      // payments-api's listener has an ACM certificate, which cannot be a client certificate.
-      certificate: { file: { certificateChain: '/certs/client/cert_chain.pem', privateKey: '/certs/client/key.pem' } },
-      validation: { trust: { acm: { certificateAuthorityArns: [PCA_ARN] } } },
-    });
-    expect(client.fix!.blockers).toEqual([]);
+    // checkout's file certificate is checkout's identity: payments-api presenting it would impersonate checkout.
+    expect(tls.certificate).toBeUndefined();
+    expect(client.fix!.manualOnly).toBe(true);
+    expect(client.fix!.blockers).toEqual([expect.stringMatching(/^no client certificate source known for VirtualNode payments-api/)]);
   });
 
   test('enforce: false from backendDefaults becomes a backend override, leaving the defaults alone', () => {

@@ -56,6 +56,10 @@ export function listenerStrictFix(
   }
   const trust = listenerTrustOf(current) ?? chooseListenerTrust(pool, blockers);
   if (!trust) manualOnly = true;
+  if (owner.kind === 'VirtualGateway') {
+    // App Mesh: a virtual gateway is the mesh's entry point, so its clients are outside the mesh.
+    blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);
+  }
 
   const next: ListenerTls = {};
   if (certificate) next.certificate = certificate;

@@ -37,18 +37,9 @@ function bigFleet(n: number) {
   return inventoryOf({ api });
 }
 
-test('10k virtual nodes model in well under a second', () => {
-  // Warm up the JIT on a smaller fleet, then take the best of three runs, as a benchmark
-  // would: the test machine is shared with other test workers.
-  buildAppMeshModel(bigFleet(2_000), { now: NOW });
-  const inventory = bigFleet(10_000);
-  let best = Infinity;
-  let model = buildAppMeshModel(inventoryOf({ api: [] }), { now: NOW });
-  for (let run = 0; run < 3; run++) {
-    const start = performance.now();
-    model = buildAppMeshModel(inventory, { now: NOW });
-    best = Math.min(best, performance.now() - start);
-  }
+// Timings live in bench/ (npm run bench); this test checks that a 10k fleet is modelled whole.
+test('10k virtual nodes are modelled with a server, a client and a fix each', () => {
+  const model = buildAppMeshModel(bigFleet(10_000), { now: NOW });
 
   expect(model.servers).toHaveLength(10_000);
   expect(model.servers.every((s) => s.fix !== undefined)).toBe(true);
@@ -56,8 +47,7 @@ test('10k virtual nodes model in well under a second', () => {
   expect(model.clients.every((c) => c.inMeshDestination === true && c.destination.serverIds!.length > 0)).toBe(true);
   const plaintext = model.clients.filter((c) => c.sends === 'PLAINTEXT');
   expect(plaintext).toHaveLength(10_000);
-  // Each fix finds a client certificate pattern; the listeners' ACM certificates have no known
-  // ACM Private CA in the mesh, so each says so.
-  expect(plaintext.every((c) => c.fix!.blockers.length === 1 && c.fix!.blockers[0].startsWith('no trust known'))).toBe(true);
-  expect(best).toBeLessThan(1000);
+  // No client has a certificate of its own, and the listeners' ACM certificates have no known
+  // ACM Private CA in the mesh: each fix says both, and needs a person.
+  expect(plaintext.every((c) => c.fix!.manualOnly === true && c.fix!.blockers.some((b) => b.startsWith('no client certificate source known')) && c.fix!.blockers.some((b) => b.startsWith('no trust known')))).toBe(true);
 });
