@@ -9,6 +9,8 @@ import { failsAt } from '../core/report/report';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
 import { collectFiles, InputPathError } from '../providers/files/collect';
+import { mergeInventories } from '../core/model/inventory';
+import { collectLive } from './live-sources';
 import { UsageError } from './usage';
 import type { CliIo } from './io';
 
@@ -38,29 +40,36 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const format = oneOf(values.format!, FORMATS, '--format');
   const failOn = oneOf(values['fail-on']!, FAIL_ON, '--fail-on');
   const now = parseNow(values.now);
-  if (values['appmesh-region'] !== undefined || values['kube-context'] !== undefined) {
-    throw new UsageError('live sources (--appmesh-region, --kube-context) are not available in this version; audit exported configuration files instead');
-  }
+  const live = values['appmesh-region'] !== undefined || values['kube-context'] !== undefined;
+  if (values['appmesh-region'] === '') throw new UsageError('--appmesh-region needs a region such as us-west-2');
   const policy = loadPolicy(values.rules);
-  const paths = positionals.length > 0 ? positionals : [EXAMPLES_DIR];
+  // With a live source and no PATH, only the live source is audited, not the example fleet.
+  const paths = positionals.length > 0 ? positionals : live ? [] : [EXAMPLES_DIR];
 
   let inventory;
   try {
-    inventory = await collectFiles(paths);
+    inventory = mergeInventories([
+      await collectFiles(paths),
+      ...(live ? await collectLive({ appmeshRegion: values['appmesh-region'], kubeContext: values['kube-context'], meshes: policy.sources.appmesh?.meshes }) : []),
+    ]);
   } catch (err) {
     if (err instanceof InputPathError) {
       io.stderr(`meshgov: ${err.message}\n`);
       return 2;
     }
+    if (live) {
+      io.stderr(`meshgov: the live source could not be read: ${(err as Error).message}\n`);
+      return 2;
+    }
     throw err;
   }
-  if (inventory.files.length === 0) {
+  if (!live && inventory.files.length === 0) {
     io.stderr(`meshgov: no input files found in ${paths.join(', ')}\n`);
     return 2;
   }
-  const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length;
+  const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
   const report = auditInventory(inventory, { policy, now });
-  if (recognised === 0) {
+  if (recognised === 0 && !live) {
     for (const p of inventory.problems) io.stderr(`meshgov: ${p.file}:${p.line}: ${p.message}\n`);
     io.stderr(`meshgov: no input could be read: no Istio, Kubernetes, App Mesh, Envoy or certificate document in ${paths.join(', ')}\n`);
     return 2;

@@ -9,7 +9,7 @@ export class UsageError extends Error {
 export const USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif] [--now ISO-8601]
                 [--fail-on critical|high|medium|low|never] [--output FILE]
-                [--appmesh-region REGION] [--kube-context NAME]
+                [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
   meshgov --version | --help
 

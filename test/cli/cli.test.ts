@@ -67,6 +67,7 @@ describe('meshgov audit exit codes', () => {
     [['audit', '--now', 'yesterday'], /--now must be an ISO-8601/],
     [['audit', '--now', '2026-13-45'], /--now must be an ISO-8601/],
     [['audit', '--bogus'], /Unknown option '--bogus'/],
+    [['audit', '--appmesh-region', ''], /--appmesh-region needs a region/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const r = await runCli(args as string[]);

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { buildAppMeshModel } from './index';
 import { ACM_CERT_ARN, NOW, apiHttpRoute, apiMesh, apiNode, apiRouter, apiServiceByNode, apiServiceByRouter, dns, inventoryOf, listener } from './testdata/fixtures';
 
