@@ -50,7 +50,13 @@ export function executeRemediation(deps: AgentDepsFactory, baseLog: Logger): (re
     const context = { changeId, action: remediation.action, trigger: trigger.summary };
     const target = isRecord(remediation.change.target) ? remediation.change.target : {};
 
-    const executor = agent.executors.find((e) => e.handles(remediation));
+    // An Undo is handled by the executor of the change it reverts: asked about that change's
+    // action on that change's target (the revert itself restores the recorded `before`).
+    const revertOf = parsed.request.revert;
+    const subject = revertOf
+      ? { ...remediation, action: revertOf.action, change: { operation: 'merge-patch', target: revertOf.target, patch: { metadata: {} } } }
+      : remediation;
+    const executor = agent.executors.find((e) => e.handles(subject));
     if (!executor) {
       log.error(`no executor handles ${remediation.action}`, { ...context, field: 'remediation.action' });
       res.status(400).json({ error: 'unsupported-action', field: 'remediation.action', message: `this agent does not apply ${remediation.action}` });

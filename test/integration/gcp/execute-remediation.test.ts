@@ -10,6 +10,7 @@ import type { Trigger } from '../../../functions/core/pipeline/trigger';
 import { loadPolicy } from '../../../functions/core/policy/load';
 import { AGENT_BUILDERS } from '../../../functions/gcp/agent-deps';
 import { istioSource } from '../../../functions/providers/istio/live';
+import { agentExecutor } from '../../../functions/providers/agent/agent-executor';
 import { loadKubeConfigFor, loadKubernetesClient, startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
 import { wholeCluster } from '../istio/cluster-fixture';
 import { agentEnvironment, kubeconfigFile, removeKubeconfigFiles, LINK_SECRET } from './agent-environment';
@@ -201,4 +202,39 @@ test('only POST is served', async () => {
   const response = await fetch(server.url, { method: 'GET' });
   expect(response.status).toBe(405);
   expect(response.headers.get('allow')).toBe('POST');
+});
+
+describe("the hub's agent executor (the Istio path of approvals and Undo)", () => {
+  test('dispatches an approved change as a signed request, then undoes it through the same link', async () => {
+    const executor = agentExecutor({ url: server.url, secret: async () => LINK_SECRET });
+    const remediation = await plannedRemediation();
+    expect(executor.handles(remediation)).toBe(true);
+    const applied = await executor.apply(remediation, { trigger: approval, changeId: 'chg-hub-0001' });
+    expect(applied).toMatchObject({ outcome: 'verified', target: { kind: 'PeerAuthentication', namespace: 'payments', name: 'default' } });
+    expect(paymentsPolicy().spec).toEqual({ mtls: { mode: 'STRICT' } });
+
+    const change = {
+      id: 'chg-hub-0001',
+      provider: 'istio' as const,
+      action: remediation.action,
+      target: applied.target,
+      before: applied.before,
+      after: applied.after,
+      reason: remediation.reason,
+      trigger: approval,
+      at: new Date().toISOString(),
+      outcome: 'verified' as const,
+      expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+    };
+    const undone = await executor.revert(change, { trigger: { ...approval, summary: 'Undo by carol@example.com' }, changeId: 'chg-hub-0002' });
+    expect(undone).toMatchObject({ outcome: 'verified' });
+    expect(paymentsPolicy().spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  });
+
+  test('reports a failure, without retrying forever, when the agent refuses the signature', async () => {
+    const executor = agentExecutor({ url: server.url, secret: async () => 'not-the-link-secret-0123456789abcdef' });
+    const result = await executor.apply(await plannedRemediation(), { trigger: approval, changeId: 'chg-hub-0003' });
+    expect(result).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/refused the request \(401/) });
+    expect(paymentsPolicy().spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  });
 });
