@@ -38,9 +38,18 @@ export interface ClientFixInput {
 }
 
 /** The client's own listener certificate, when it is one a client policy can present (file or sds). */
+/**
+ * A certificate of the workload itself: its listener's (file or SDS), or the client certificate
+ * it already presents through backendDefaults or another backend's policy. Never another
+ * workload's.
+ */
 function ownCertificate(owner: AppMeshVirtualNode | AppMeshVirtualGateway): TlsCertificate | undefined {
-  for (const listener of owner.listeners) {
-    const cert = listener.tls?.certificate;
+  const candidates = [
+    ...owner.listeners.map((l) => l.tls?.certificate),
+    owner.backendDefaults?.tls?.certificate,
+    ...(owner.kind === 'VirtualNode' ? owner.backends.map((b) => b.clientPolicy?.tls?.certificate) : []),
+  ];
+  for (const cert of candidates) {
     if (cert?.file?.certificateChain && cert.file.privateKey) return { file: { certificateChain: cert.file.certificateChain, privateKey: cert.file.privateKey } };
     if (cert?.sds?.secretName) return { sds: { secretName: cert.sds.secretName } };
   }

@@ -39,11 +39,24 @@ async function start(seed = storySeed()): Promise<void> {
   source = appMeshSource({ client, cache });
 }
 
+/** The node's own SPIRE identity, which meshgov's client fix may use (never another workload's). */
+const OWN_IDENTITY = { clientPolicy: { tls: { certificate: { file: { certificateChain: '/etc/appmesh/certs/payments-api-cert-chain.pem', privateKey: '/etc/appmesh/certs/payments-api-key.pem' } } } } };
+
+/** alice's UpdateVirtualNode (shared event) on a node that presents its own client certificate by default. */
+function aliceEvent(ownIdentity: boolean) {
+  const event = sharedEvent(UPDATE_EVENT);
+  if (ownIdentity) {
+    event.detail.requestParameters.spec.backendDefaults = OWN_IDENTITY;
+    event.detail.responseElements.virtualNode.spec.backendDefaults = OWN_IDENTITY;
+  }
+  return event;
+}
+
 /** alice's change (payments-api to PERMISSIVE, version 3), then the audit of her event. */
-async function aliceChangeAudited(): Promise<Finding[]> {
+async function aliceChangeAudited(ownIdentity = false): Promise<Finding[]> {
   await source.collect({ kind: 'all', providers: ['appmesh'] });
-  emulator.touch(FLEET_MESH, 'virtualNode', PAYMENTS_API, { changeSpec: () => sharedEvent(UPDATE_EVENT).detail.requestParameters.spec });
-  return audit(await source.collect(scopeFromCloudTrail(sharedEvent(UPDATE_EVENT)))).findings;
+  emulator.touch(FLEET_MESH, 'virtualNode', PAYMENTS_API, { changeSpec: () => aliceEvent(ownIdentity).detail.requestParameters.spec });
+  return audit(await source.collect(scopeFromCloudTrail(aliceEvent(ownIdentity)))).findings;
 }
 
 function fixOf(findings: Finding[], rule: Finding['rule'], name: string): Remediation {
@@ -105,8 +118,8 @@ describe('App Mesh writer', () => {
   it('runs as the govern stage drives it; of two fixes planned on one node, the second waits for the next run instead of undoing the first', async () => {
     await start();
     await source.collect({ kind: 'all', providers: ['appmesh'] });
-    emulator.touch(FLEET_MESH, 'virtualNode', PAYMENTS_API, { changeSpec: () => sharedEvent(UPDATE_EVENT).detail.requestParameters.spec });
-    const event = readCloudTrailEvent(sharedEvent(UPDATE_EVENT));
+    emulator.touch(FLEET_MESH, 'virtualNode', PAYMENTS_API, { changeSpec: () => aliceEvent(true).detail.requestParameters.spec });
+    const event = readCloudTrailEvent(aliceEvent(true));
     if (event.kind !== 'scope') throw new Error(event.kind);
     const policy = loadPolicy();
     const ledger = new MemoryLedger();
@@ -266,7 +279,7 @@ describe('App Mesh writer', () => {
 
   it('enforces a virtual node backend client policy and a virtual gateway backendDefaults', async () => {
     await start();
-    const findings = await aliceChangeAudited();
+    const findings = await aliceChangeAudited(true);
     const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID });
 
     const nodeFix = fixOf(findings, 'mtls-client-not-enforced', PAYMENTS_API);

@@ -22,6 +22,8 @@ const SEED_KEYS: Record<string, keyof AppMeshSeed> = {
  * payments-api and ledger not STRICT (approval: a client of each does not send mTLS), and
  * payments-api and payments-worker not enforcing client mTLS (auto under the shipped rules).
  */
+const CLIENTS_WITH_OWN_IDENTITY = ['payments-api', 'payments-worker'];
+
 export function storylineMesh(): AppMeshSeed {
   const seed: AppMeshSeed = {};
   const describes = [
@@ -31,6 +33,10 @@ export function storylineMesh(): AppMeshSeed {
   for (const describe of describes) {
     const [[type, data]] = Object.entries(describe);
     const key = SEED_KEYS[type];
+    // SPIRE gives each workload its own SVID: meshgov's client fixes use that identity, never another workload's.
+    if (type === 'virtualNode' && CLIENTS_WITH_OWN_IDENTITY.includes(data.virtualNodeName)) {
+      data.spec = { ...data.spec, backendDefaults: { clientPolicy: { tls: { certificate: { sds: { secretName: `spiffe://prod-mesh.example.com/${data.virtualNodeName}` } } } } } };
+    }
     (seed[key] ??= [] as never[]).push(data as never);
   }
   return seed;
