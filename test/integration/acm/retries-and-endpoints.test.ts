@@ -31,7 +31,8 @@ describe('ACM lookups against a service that throttles and fails', () => {
 
   it('retries throttled calls with the adaptive strategy until every certificate is read', async () => {
     const arns = seedMany(6);
-    emulator.setThrottle({ rps: 5, burst: 2, operations: ['DescribeCertificate'] });
+    // Tight enough that three calls in flight are throttled even when a loaded machine slows them.
+    emulator.setThrottle({ rps: 2, burst: 1, operations: ['DescribeCertificate'] });
     const { certificates, problems } = await acmCertificateSource({ ...clients(), concurrency: 3 }).describeCertificates(arns);
     expect(problems).toEqual([]);
     expect(certificates.map((c) => c.origin.arn)).toEqual(arns);
