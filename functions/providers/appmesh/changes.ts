@@ -7,6 +7,7 @@
  * CRDs: a JSON merge patch (RFC 7386) of the spec; arrays are replaced whole, which is why a
  * listener change carries the whole `listeners` array.
  */
+import { sameJson } from './same-json';
 import { tlsToCrdSpelling } from './spelling';
 import type { AppMeshObjectBase } from './types';
 
@@ -45,20 +46,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function jsonEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** RFC 7386: the merge patch that turns `before` into `after` (removed keys become null). */
 export function mergePatchBetween(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
-  for (const key of Object.keys(before)) {
+  const removed = Object.keys(before);
+  for (let i = 0; i < removed.length; i++) {
+    const key = removed[i];
     if (!(key in after) || after[key] === undefined) patch[key] = null;
   }
-  for (const [key, value] of Object.entries(after)) {
+  const kept = Object.keys(after);
+  for (let i = 0; i < kept.length; i++) {
+    const key = kept[i];
+    const value = after[key];
     if (value === undefined) continue;
     const old = before[key];
-    if (old === value || jsonEqual(old, value)) continue;
+    if (sameJson(old, value)) continue;
     patch[key] = isPlainObject(old) && isPlainObject(value) ? mergePatchBetween(old, value) : value;
   }
   return patch;
@@ -67,11 +69,10 @@ export function mergePatchBetween(before: Record<string, unknown>, after: Record
 /** The change that replaces `owner`'s spec with `newSpec` (written in the source's spelling). */
 export function specChange(owner: AppMeshObjectBase, newSpec: Record<string, unknown>): Record<string, unknown> {
   if (owner.origin === 'crd' && owner.crd) {
-    const change: Record<string, unknown> = {
-      operation: 'merge-patch',
-      target: { apiVersion: owner.crd.apiVersion, kind: owner.crd.kind, namespace: owner.crd.namespace, name: owner.crd.name },
-      patch: { spec: mergePatchBetween(owner.rawSpec, newSpec) },
-    };
+    // Separate literals rather than nested ones: a nested literal is copied by a slow runtime walk.
+    const target = { apiVersion: owner.crd.apiVersion, kind: owner.crd.kind, namespace: owner.crd.namespace, name: owner.crd.name };
+    const patch = { spec: mergePatchBetween(owner.rawSpec, newSpec) };
+    const change: Record<string, unknown> = { operation: 'merge-patch', target, patch };
     if (owner.crd.resourceVersion) change.expectedResourceVersion = owner.crd.resourceVersion;
     return change;
   }

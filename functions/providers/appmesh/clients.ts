@@ -8,21 +8,24 @@ import type { ClientPolicy, ResourceRef, ServerEndpoint } from '../../core/model
 import { clientEnforceFix } from './client-fix';
 import { effectiveClientPolicy, type EffectiveClientPolicy } from './client-policy';
 import type { AppMeshIndex } from './graph-index';
-import { causeOf, clientId, resourceOf } from './ids';
+import { causeOf, clientId, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
 import type { ServerTable } from './servers';
 import type { TrustPools } from './trust-pool';
 import type {
   AppMeshBackend,
   AppMeshGraph,
+  AppMeshListener,
   AppMeshVirtualGateway,
   AppMeshVirtualNode,
   AppMeshVirtualService,
   ClientPolicySpec,
+  TlsCertificate,
 } from './types';
 
 type ClientOwner = AppMeshVirtualNode | AppMeshVirtualGateway;
 
+/** A client that does not send mTLS, waiting for its fix until every client of its pair is known. */
 interface PendingFix {
   client: ClientPolicy;
   owner: ClientOwner;
@@ -31,6 +34,8 @@ interface PendingFix {
   destination: ResolvedDestination;
   port?: number;
   servers: ServerEndpoint[];
+  /** The listeners of `servers`, in the same order. */
+  listeners: AppMeshListener[];
   /**
    * The clients the fix alters: a node's fix changes one backend (all clients of that pair), a
    * gateway's fix changes its backendDefaults (all clients of the gateway).
@@ -38,12 +43,25 @@ interface PendingFix {
   affectsClients: string[];
 }
 
+/** The client owner being emitted: what all its clients share. */
+interface OwnerClients {
+  owner: ClientOwner;
+  /** `ownerPath(owner)`, the start of each client id. */
+  path: string;
+  /** One ResourceRef per client owner, shared by its clients (10k nodes make 20k+ clients). */
+  resource: ResourceRef;
+}
+
 interface Context {
   servers: ServerTable;
-  /** One ResourceRef per client owner, shared by its clients (10k nodes make 20k+ clients). */
-  resources: Map<ClientOwner, ResourceRef>;
   clients: ClientPolicy[];
   pending: PendingFix[];
+}
+
+/** What one destination port of a backend is sent. */
+interface PortDecision {
+  entry: DestinationPort;
+  effective: EffectiveClientPolicy;
 }
 
 /** Destination ports of one backend; a single port-less entry when nothing resolved. */
@@ -52,61 +70,111 @@ function entriesOf(destination: ResolvedDestination, onlyPorts?: Set<number>): D
   return ports.length > 0 ? ports : [{ port: onlyPorts && onlyPorts.size === 1 ? [...onlyPorts][0] : undefined, listeners: [] }];
 }
 
-function resourceFor(ctx: Context, owner: ClientOwner): ResourceRef {
-  let resource = ctx.resources.get(owner);
-  if (!resource) {
-    resource = resourceOf(owner);
-    ctx.resources.set(owner, resource);
-  }
-  return resource;
+function sameDecision(a: EffectiveClientPolicy, b: EffectiveClientPolicy): boolean {
+  return a.sends === b.sends && a.reason === b.reason && a.scope === b.scope;
 }
 
-function decisionKey(e: EffectiveClientPolicy): string {
-  return `${e.sends}\u0000${e.reason}\u0000${e.scope}`;
-}
-
+/**
+ * The clients of one (owner, destination) pair: one, or one per port when the policy's answer
+ * differs between the destination's ports.
+ */
 function emit(
   ctx: Context,
-  owner: ClientOwner,
+  owner: OwnerClients,
   backend: AppMeshBackend | undefined,
   destination: ResolvedDestination,
   entries: DestinationPort[],
   backendPolicy: ClientPolicySpec | undefined,
   defaults: ClientPolicySpec | undefined,
-  /** Filled with the ids of the clients emitted; a fix's `affectsClients`. */
-  affected: string[],
 ): void {
-  const decisions = entries.map((entry) => ({ entry, effective: effectiveClientPolicy(backendPolicy, defaults, entry.port) }));
-  const split = decisions.length > 1 && new Set(decisions.map((d) => decisionKey(d.effective))).size > 1;
-  const groups = split ? decisions.map((d) => [d]) : [decisions];
-  for (const group of groups) {
-    const effective = group[0].effective;
-    // Listener lists are short (one or two per port): an array beats a Set here.
-    const servers: ServerEndpoint[] = [];
-    for (const { entry } of group) {
-      for (const reached of entry.listeners) {
-        const server = ctx.servers.byListener.get(reached.listener);
-        if (server && !servers.includes(server)) servers.push(server);
+  // Most pairs have one destination port: decide it without building any list.
+  if (entries.length === 1) {
+    emitClient(ctx, owner, backend, destination, entries, 0, 1, effectiveClientPolicy(backendPolicy, defaults, entries[0].port), false);
+    return;
+  }
+  const decisions: PortDecision[] = [];
+  let split = false;
+  for (let i = 0; i < entries.length; i++) {
+    const effective = effectiveClientPolicy(backendPolicy, defaults, entries[i].port);
+    if (i > 0 && !sameDecision(effective, decisions[0].effective)) split = true;
+    decisions.push({ entry: entries[i], effective });
+  }
+  if (!split) {
+    emitClient(ctx, owner, backend, destination, entries, 0, entries.length, decisions[0].effective, false);
+    return;
+  }
+  for (let i = 0; i < decisions.length; i++) emitClient(ctx, owner, backend, destination, entries, i, i + 1, decisions[i].effective, true);
+}
+
+/** One client for `entries[from..to)`, all of which are sent `effective`. */
+function emitClient(
+  ctx: Context,
+  owner: OwnerClients,
+  backend: AppMeshBackend | undefined,
+  destination: ResolvedDestination,
+  entries: DestinationPort[],
+  from: number,
+  to: number,
+  effective: EffectiveClientPolicy,
+  split: boolean,
+): void {
+  // Listener lists are short (one or two per port): an array beats a Set here. The lists start
+  // as one-element literals (most clients reach one server), and the listeners are only wanted
+  // for a fix.
+  const needsFix = effective.sends !== 'MTLS';
+  let servers: ServerEndpoint[] | undefined;
+  let serverIds: string[] = [];
+  let listeners: AppMeshListener[] | undefined;
+  for (let e = from; e < to; e++) {
+    const reached = entries[e].listeners;
+    for (let r = 0; r < reached.length; r++) {
+      const server = ctx.servers.byListener.get(reached[r]);
+      if (!server) continue;
+      if (!servers) {
+        servers = [server];
+        serverIds = [server.id];
+        if (needsFix) listeners = [reached[r]];
+      } else if (!servers.includes(server)) {
+        servers.push(server);
+        serverIds.push(server.id);
+        listeners?.push(reached[r]);
       }
     }
-    const port = group.length === 1 ? group[0].entry.port : undefined;
-    const destinationOf: ClientPolicy['destination'] = { hosts: [destination.serviceName] };
-    if (port !== undefined) destinationOf.port = port;
-    destinationOf.serverIds = servers.map((s) => s.id);
-    const client: ClientPolicy = {
-      id: clientId(owner, destination.serviceName, split ? port : undefined),
-      provider: 'appmesh',
-      resource: resourceFor(ctx, owner),
-      sends: effective.sends,
-      reason: effective.reason,
-      cause: causeOf(owner, effective.scope),
-      destination: destinationOf,
-      inMeshDestination: destination.resolved ? true : undefined,
-    };
-    ctx.clients.push(client);
-    affected.push(client.id);
-    if (effective.sends !== 'MTLS') ctx.pending.push({ client, owner, backend, effective, destination, port, servers, affectsClients: affected });
   }
+  const port = to - from === 1 ? entries[from].port : undefined;
+  const hosts = [destination.serviceName];
+  const destinationOf: ClientPolicy['destination'] = port === undefined ? { hosts, serverIds } : { hosts, port, serverIds };
+  const client: ClientPolicy = {
+    id: clientId(owner.path, destination.serviceName, split ? port : undefined),
+    provider: 'appmesh',
+    resource: owner.resource,
+    sends: effective.sends,
+    reason: effective.reason,
+    cause: causeOf(owner.owner, effective.scope),
+    destination: destinationOf,
+    inMeshDestination: destination.resolved ? true : undefined,
+  };
+  ctx.clients.push(client);
+  if (needsFix) {
+    const affectsClients: string[] = [];
+    ctx.pending.push({ client, owner: owner.owner, backend, effective, destination, port, servers: servers ?? [], listeners: listeners ?? [], affectsClients });
+  }
+}
+
+/** The ids of `clients[from..]`, given to the fixes pending since `pendingFrom` as `affectsClients`. */
+function settleAffected(ctx: Context, from: number, pendingFrom: number): void {
+  if (ctx.pending.length === pendingFrom) return;
+  const ids: string[] = [];
+  for (let i = from; i < ctx.clients.length; i++) ids.push(ctx.clients[i].id);
+  for (let i = pendingFrom; i < ctx.pending.length; i++) ctx.pending[i].affectsClients = ids;
+}
+
+function certificateOf(listener: AppMeshListener): TlsCertificate | undefined {
+  return listener.tls?.certificate;
+}
+
+function ownerClients(owner: ClientOwner): OwnerClients {
+  return { owner, path: ownerPath(owner), resource: resourceOf(owner) };
 }
 
 export function buildClients(
@@ -116,16 +184,24 @@ export function buildClients(
   servers: ServerTable,
   pools: TrustPools,
 ): ClientPolicy[] {
-  const ctx: Context = { servers, resources: new Map(), clients: [], pending: [] };
+  const ctx: Context = { servers, clients: [], pending: [] };
 
-  for (const node of graph.nodes) {
-    for (const backend of node.backends) {
+  for (let n = 0; n < graph.nodes.length; n++) {
+    const node = graph.nodes[n];
+    if (node.backends.length === 0) continue;
+    const owner = ownerClients(node);
+    for (let b = 0; b < node.backends.length; b++) {
+      const backend = node.backends[b];
       const destination = resolver.resolve(backend.service, backend.serviceName, node.origin);
-      emit(ctx, node, backend, destination, entriesOf(destination), backend.clientPolicy, node.backendDefaults, []);
+      const from = ctx.clients.length;
+      const pendingFrom = ctx.pending.length;
+      emit(ctx, owner, backend, destination, entriesOf(destination), backend.clientPolicy, node.backendDefaults);
+      settleAffected(ctx, from, pendingFrom);
     }
   }
 
-  for (const gateway of graph.gateways) {
+  for (let g = 0; g < graph.gateways.length; g++) {
+    const gateway = graph.gateways[g];
     // Every virtual service the gateway's routes target, with the target ports (all when a
     // target names none).
     const targets = new Map<AppMeshVirtualService | string, { destination: ResolvedDestination; ports?: Set<number> }>();
@@ -142,14 +218,19 @@ export function buildClients(
         else entry.ports?.add(target.port);
       }
     }
-    const gatewayClients: string[] = [];
+    if (targets.size === 0) continue;
+    const owner = ownerClients(gateway);
+    const from = ctx.clients.length;
+    const pendingFrom = ctx.pending.length;
     for (const { destination, ports } of targets.values()) {
-      emit(ctx, gateway, undefined, destination, entriesOf(destination, ports), undefined, gateway.backendDefaults, gatewayClients);
+      emit(ctx, owner, undefined, destination, entriesOf(destination, ports), undefined, gateway.backendDefaults);
     }
+    settleAffected(ctx, from, pendingFrom);
   }
 
   // Fixes last, once every client of the pair or gateway is known.
-  for (const p of ctx.pending) {
+  for (let i = 0; i < ctx.pending.length; i++) {
+    const p = ctx.pending[i];
     p.client.fix = clientEnforceFix({
       owner: p.owner,
       backend: p.backend,
@@ -157,7 +238,7 @@ export function buildClients(
       destination: p.destination,
       port: p.port,
       servers: p.servers,
-      serverCertificates: p.servers.map((s) => servers.ownerOf.get(s)?.listener.tls?.certificate),
+      serverCertificates: p.listeners.map(certificateOf),
       pool: pools.poolOf(p.owner.mesh),
       affectsClients: p.affectsClients,
     });

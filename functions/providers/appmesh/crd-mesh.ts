@@ -14,6 +14,7 @@ export type CrdMeshResolution =
 export class CrdMeshResolver {
   private readonly meshesByName = new Map<string, AppMeshMesh>();
   private readonly byNamespace = new Map<string, CrdMeshResolution>();
+  private readonly byMeshRef = new Map<string, CrdMeshResolution>();
 
   constructor(
     private readonly meshes: AppMeshMesh[],
@@ -22,13 +23,15 @@ export class CrdMeshResolver {
     for (const mesh of meshes) this.meshesByName.set(mesh.name, mesh);
   }
 
+  /** Answers are shared (every object of a mesh asks the same question); callers only read them. */
   resolve(meshRefName: unknown, namespace: string): CrdMeshResolution {
     if (typeof meshRefName === 'string' && meshRefName !== '') {
-      const mesh = this.meshesByName.get(meshRefName);
-      if (mesh) return { ok: true, mesh: mesh.name, awsMesh: mesh.awsName, via: 'meshRef' };
-      // A meshRef is authoritative even when the Mesh object was not given; it is only an
-      // error when Mesh objects were given and none has that name.
-      return { ok: true, mesh: meshRefName, awsMesh: meshRefName, via: 'meshRef', unknownMeshRef: this.meshes.length > 0 };
+      let cached = this.byMeshRef.get(meshRefName);
+      if (!cached) {
+        cached = this.byMeshRefName(meshRefName);
+        this.byMeshRef.set(meshRefName, cached);
+      }
+      return cached;
     }
     let cached = this.byNamespace.get(namespace);
     if (!cached) {
@@ -36,6 +39,14 @@ export class CrdMeshResolver {
       this.byNamespace.set(namespace, cached);
     }
     return cached;
+  }
+
+  private byMeshRefName(meshRefName: string): CrdMeshResolution {
+    const mesh = this.meshesByName.get(meshRefName);
+    if (mesh) return { ok: true, mesh: mesh.name, awsMesh: mesh.awsName, via: 'meshRef' };
+    // A meshRef is authoritative even when the Mesh object was not given; it is only an
+    // error when Mesh objects were given and none has that name.
+    return { ok: true, mesh: meshRefName, awsMesh: meshRefName, via: 'meshRef', unknownMeshRef: this.meshes.length > 0 };
   }
 
   private bySelector(namespace: string): CrdMeshResolution {

@@ -26,38 +26,123 @@ class TwoKeyMap<V> {
     return this.outer.get(a)?.get(b);
   }
 
-  set(a: string, b: string, value: V): void {
+  /** The inner map of `a`, made on first use: callers that read and then write it look it up once. */
+  innerOf(a: string): Map<string, V> {
     let inner = this.outer.get(a);
     if (!inner) {
       inner = new Map();
       this.outer.set(a, inner);
     }
-    inner.set(b, value);
+    return inner;
   }
 }
 
 /** One kind of object, found by App Mesh name (mesh, name) or by Kubernetes coordinates. */
 class ObjectIndex<T extends AppMeshObjectBase> {
-  private readonly byAws = new TwoKeyMap<T[]>();
+  /** The first object of each App Mesh name. */
+  private readonly byAws = new TwoKeyMap<T>();
+  /**
+   * Every object of each App Mesh name, in input order, made only when some name is held by
+   * several objects (an API copy and a CRD): the usual single owner of a name costs no list.
+   */
+  private readonly sharedAws = new TwoKeyMap<T[]>();
+  private hasShared = false;
+  /** The last object of each namespace and name, as a map write leaves it. */
   private readonly byK8s = new TwoKeyMap<T>();
+  /**
+   * Objects that a reference to themselves does not find: another object holds the same name
+   * and wins. Usually none, so `findSelf` is usually no lookup at all.
+   */
+  private readonly shadowed = new Set<T>();
 
+  /*
+   * One map write per object and key, no read: the index of 10k objects is rebuilt on every
+   * audit. Names are written walking backwards, so that each keeps its first object; a write
+   * that leaves a map's size unchanged tells that a name is taken twice, and only then are the
+   * lists of shared names and the shadowed objects worked out.
+   */
   constructor(objects: T[]) {
-    for (const obj of objects) {
-      const list = this.byAws.get(obj.awsMesh, obj.awsName);
-      if (list) list.push(obj);
-      else this.byAws.set(obj.awsMesh, obj.awsName, [obj]);
-      if (obj.origin === 'crd' && obj.namespace) this.byK8s.set(obj.namespace, obj.name, obj);
+    let awsTaken = false;
+    let mesh: string | undefined;
+    let names: Map<string, T> | undefined;
+    for (let i = objects.length - 1; i >= 0; i--) {
+      const obj = objects[i];
+      // Objects come grouped by mesh and namespace: look the inner map up only when it changes.
+      if (names === undefined || obj.awsMesh !== mesh) {
+        mesh = obj.awsMesh;
+        names = this.byAws.innerOf(mesh);
+      }
+      const size = names.size;
+      names.set(obj.awsName, obj);
+      if (names.size === size) awsTaken = true;
     }
+    let k8sTaken = false;
+    let namespace: string | undefined;
+    let inNamespace: Map<string, T> | undefined;
+    for (let i = 0; i < objects.length; i++) {
+      const obj = objects[i];
+      if (!isK8sAddressed(obj)) continue;
+      if (inNamespace === undefined || obj.namespace !== namespace) {
+        namespace = obj.namespace!;
+        inNamespace = this.byK8s.innerOf(namespace);
+      }
+      const size = inNamespace.size;
+      inNamespace.set(obj.name, obj);
+      if (inNamespace.size === size) k8sTaken = true;
+    }
+    if (awsTaken) this.listSharedNames(objects);
+    if (awsTaken || k8sTaken) {
+      for (let i = 0; i < objects.length; i++) {
+        const obj = objects[i];
+        if (this.lookUpSelf(obj) !== obj) this.shadowed.add(obj);
+      }
+    }
+  }
+
+  private listSharedNames(objects: T[]): void {
+    for (let i = 0; i < objects.length; i++) {
+      const obj = objects[i];
+      const lists = this.sharedAws.innerOf(obj.awsMesh);
+      const list = lists.get(obj.awsName);
+      if (list) list.push(obj);
+      else lists.set(obj.awsName, [obj]);
+    }
+    this.hasShared = true;
   }
 
   /** The object a reference names; of two (API copy and CRD), the one of `preferOrigin`. */
   find(ref: AppMeshRef, preferOrigin: Origin): T | undefined {
     if (ref.via === 'k8s') return this.byK8s.get(ref.namespace, ref.name);
-    const list = this.byAws.get(ref.awsMesh, ref.awsName);
-    if (!list) return undefined;
-    if (list.length === 1) return list[0];
-    return list.find((o) => o.origin === preferOrigin) ?? list[0];
+    return this.byAwsName(ref.awsMesh, ref.awsName, preferOrigin);
   }
+
+  /**
+   * The object a reference to `obj` itself finds (`find(refTo(obj), obj.origin)`, where `refTo`
+   * names a namespaced CRD by its Kubernetes coordinates and anything else by its App Mesh name):
+   * `obj`, unless another object holds the same name and wins.
+   */
+  findSelf(obj: T): T | undefined {
+    if (this.shadowed.size === 0 || !this.shadowed.has(obj)) return obj;
+    return this.lookUpSelf(obj);
+  }
+
+  private lookUpSelf(obj: T): T | undefined {
+    if (isK8sAddressed(obj)) return this.byK8s.get(obj.namespace!, obj.name);
+    return this.byAwsName(obj.awsMesh, obj.awsName, obj.origin);
+  }
+
+  private byAwsName(awsMesh: string, awsName: string, preferOrigin: Origin): T | undefined {
+    const first = this.byAws.get(awsMesh, awsName);
+    if (!first || !this.hasShared) return first;
+    const shared = this.sharedAws.get(awsMesh, awsName);
+    if (!shared) return first;
+    return shared.find((o) => o.origin === preferOrigin) ?? first;
+  }
+}
+
+/** A namespaced CRD: references to it name its Kubernetes coordinates. */
+function isK8sAddressed(obj: AppMeshObjectBase): boolean {
+  return obj.origin === 'crd' && Boolean(obj.namespace);
 }
 
 export class AppMeshIndex {
@@ -74,7 +159,8 @@ export class AppMeshIndex {
     this.routers = new ObjectIndex(graph.routers);
     this.gateways = new ObjectIndex(graph.gateways);
 
-    for (const route of graph.routes) {
+    for (let i = 0; i < graph.routes.length; i++) {
+      const route = graph.routes[i];
       const router = this.routers.find(route.router, route.origin);
       if (!router) continue;
       const list = this.routesByRouter.get(router);
@@ -83,13 +169,15 @@ export class AppMeshIndex {
     }
 
     const crdGatewaysByMesh = new Map<string, AppMeshVirtualGateway[]>();
-    for (const gw of graph.gateways) {
+    for (let i = 0; i < graph.gateways.length; i++) {
+      const gw = graph.gateways[i];
       if (gw.origin !== 'crd') continue;
       const list = crdGatewaysByMesh.get(gw.mesh);
       if (list) list.push(gw);
       else crdGatewaysByMesh.set(gw.mesh, [gw]);
     }
-    for (const gatewayRoute of graph.gatewayRoutes) {
+    for (let i = 0; i < graph.gatewayRoutes.length; i++) {
+      const gatewayRoute = graph.gatewayRoutes[i];
       const gateway = gatewayRoute.gateway
         ? this.gateways.find(gatewayRoute.gateway, gatewayRoute.origin)
         : this.gatewayBySelectors(gatewayRoute, crdGatewaysByMesh.get(gatewayRoute.mesh) ?? [], graph, problems);

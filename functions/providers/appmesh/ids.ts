@@ -7,45 +7,40 @@
 import type { CauseRef, ResourceRef } from '../../core/model/types';
 import type { AppMeshObjectBase } from './types';
 
-const ownerPaths = new WeakMap<AppMeshObjectBase, string>();
-
-function ownerPath(owner: AppMeshObjectBase): string {
-  let path = ownerPaths.get(owner);
-  if (path === undefined) {
-    path =
-      owner.origin === 'crd' && owner.namespace
-        ? `appmesh:${owner.mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
-        : `appmesh:${owner.mesh}/${owner.kind}/${owner.name}`;
-    ownerPaths.set(owner, path);
-  }
-  return path;
+/**
+ * `appmesh:<mesh>[/<namespace>]/<Kind>/<name>`, the part of every id its owner fixes. Callers
+ * compute it once per owner and derive each listener's and backend's id from it.
+ */
+export function ownerPath(owner: AppMeshObjectBase): string {
+  return owner.origin === 'crd' && owner.namespace
+    ? `appmesh:${owner.mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
+    : `appmesh:${owner.mesh}/${owner.kind}/${owner.name}`;
 }
 
-export function serverId(owner: AppMeshObjectBase, port: number): string {
-  return `${ownerPath(owner)}:${port}`;
+export function serverId(ownerPath: string, port: number): string {
+  return `${ownerPath}:${port}`;
 }
 
-export function clientId(owner: AppMeshObjectBase, serviceName: string, port?: number): string {
-  const base = `${ownerPath(owner)}->virtualService/${serviceName}`;
+export function clientId(ownerPath: string, serviceName: string, port?: number): string {
+  const base = `${ownerPath}->virtualService/${serviceName}`;
   return port === undefined ? base : `${base}:${port}`;
 }
 
 /** CONTRACT.md `resource` for an App Mesh object: always `mesh`, `namespace` for CRDs. */
+/*
+ * One literal per shape, in the field order the output has always had: a ref built field by
+ * field costs a property store and a new hidden class per field, for every server and client.
+ */
+
 export function resourceOf(owner: AppMeshObjectBase, port?: number): ResourceRef {
-  const ref: ResourceRef = { kind: owner.kind, name: owner.name, mesh: owner.mesh };
-  if (owner.namespace) ref.namespace = owner.namespace;
-  if (port !== undefined) ref.port = port;
-  ref.file = owner.source.file;
-  ref.line = owner.source.line;
-  return ref;
+  const { kind, name, mesh, namespace } = owner;
+  const { file, line } = owner.source;
+  if (namespace) return port === undefined ? { kind, name, mesh, namespace, file, line } : { kind, name, mesh, namespace, port, file, line };
+  return port === undefined ? { kind, name, mesh, file, line } : { kind, name, mesh, port, file, line };
 }
 
 /** The object whose setting is in effect, and at which level (`listener`, `backend`, …). */
 export function causeOf(owner: AppMeshObjectBase, scope: CauseRef['scope']): CauseRef {
-  const cause: CauseRef = { kind: owner.kind, name: owner.name };
-  if (owner.namespace) cause.namespace = owner.namespace;
-  cause.mesh = owner.mesh;
-  cause.scope = scope;
-  cause.source = owner.source;
-  return cause;
+  const { kind, name, mesh, namespace, source } = owner;
+  return namespace ? { kind, name, namespace, mesh, scope, source } : { kind, name, mesh, scope, source };
 }

@@ -4,7 +4,7 @@
  */
 import type { Located, PemInput } from '../../core/model/inventory';
 import { emptyModel, type FleetModel, type ResourceRef } from '../../core/model/types';
-import { linkCertificateFiles } from './certificate-links';
+import { linkCertificateFiles, PemFileNames } from './certificate-links';
 import { buildClients } from './clients';
 import { AppMeshIndex } from './graph-index';
 import { resourceOf } from './ids';
@@ -12,9 +12,9 @@ import { listenerStrictFix } from './listener-fix';
 import type { NormalizedAppMesh } from './normalize';
 import type { CertificateFileUse } from './pem-certificates';
 import { VirtualServiceResolver } from './resolve';
-import { buildServers, type ServerTable } from './servers';
+import { buildServers, type ListenerOwner, type ServerTable } from './servers';
 import { TrustPools } from './trust-pool';
-import type { AppMeshGraph, ClientPolicySpec } from './types';
+import type { AppMeshGraph, AppMeshVirtualNode, ClientPolicySpec } from './types';
 
 export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<PemInput>[]): FleetModel {
   const { graph } = normalized;
@@ -25,54 +25,80 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   const index = new AppMeshIndex(graph, problems);
   const resolver = new VirtualServiceResolver(index);
   const pools = new TrustPools(graph);
-  const servers = buildServers([...graph.nodes, ...graph.gateways], problems);
+  const servers = buildServers(graph, problems);
 
-  // Virtual service names are hostnames: each listener answers for the services that reach it.
-  for (const { service, destination } of resolver.resolveAll(graph.services)) {
-    for (const port of destination.ports) {
-      for (const reached of port.listeners) {
-        const server = servers.byListener.get(reached.listener);
-        if (server && !server.hosts.includes(service.awsName)) server.hosts.push(service.awsName);
-      }
-    }
-  }
-
-  for (const server of servers.servers) {
-    if (server.mode === 'STRICT') continue;
-    const { owner, listener } = servers.ownerOf.get(server)!;
-    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh));
-  }
+  addServiceHosts(graph, resolver, servers);
+  addListenerFixes(servers, pools);
 
   model.servers = servers.servers;
   model.clients = buildClients(graph, index, resolver, servers, pools);
   // Without PEM files there is nothing to link: skip collecting the uses.
-  model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers), problems) : [];
+  model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), problems) : [];
   model.problems = problems;
   return model;
 }
 
-/** Every `file.certificateChain` an App Mesh spec names, with who uses it. */
-function certificateFileUses(graph: AppMeshGraph, servers: ServerTable): CertificateFileUse[] {
-  const uses: CertificateFileUse[] = [];
-  const add = (path: unknown, usedBy: ResourceRef) => {
-    if (typeof path === 'string' && path) uses.push({ path, usedBy });
-  };
-  for (const server of servers.servers) {
-    const { listener } = servers.ownerOf.get(server)!;
-    add(listener.tls?.certificate?.file?.certificateChain, server.resource);
-    add(listener.tls?.validation?.trust?.file?.certificateChain, server.resource);
-  }
-  for (const owner of [...graph.nodes, ...graph.gateways]) {
-    const policies: Array<ClientPolicySpec | undefined> = [owner.backendDefaults];
-    if (owner.kind === 'VirtualNode') for (const backend of owner.backends) policies.push(backend.clientPolicy);
-    let usedBy: ResourceRef | undefined;
-    for (const policy of policies) {
-      const tls = policy?.tls;
-      if (!tls) continue;
-      usedBy ??= resourceOf(owner);
-      add(tls.certificate?.file?.certificateChain, usedBy);
-      add(tls.validation?.trust?.file?.certificateChain, usedBy);
+/** Virtual service names are hostnames: each listener answers for the services that reach it. */
+function addServiceHosts(graph: AppMeshGraph, resolver: VirtualServiceResolver, servers: ServerTable): void {
+  for (let i = 0; i < graph.services.length; i++) {
+    const service = graph.services[i];
+    const ports = resolver.resolveOwn(service).ports;
+    for (let p = 0; p < ports.length; p++) {
+      const reached = ports[p].listeners;
+      for (let r = 0; r < reached.length; r++) {
+        const server = servers.byListener.get(reached[r]);
+        // `concat`, not `push`: the list may be the owner's own (servers.ts), and a pushed array
+        // reserves room for 17 where a server has a few hosts.
+        if (server && !server.hosts.includes(service.awsName)) server.hosts = server.hosts.concat(service.awsName);
+      }
     }
   }
+}
+
+/** A fix for every listener that accepts more than mTLS. */
+function addListenerFixes(servers: ServerTable, pools: TrustPools): void {
+  for (let i = 0; i < servers.served.length; i++) {
+    const { server, owner, listener } = servers.served[i];
+    if (server.mode === 'STRICT') continue;
+    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh));
+  }
+}
+
+/**
+ * Every `file.certificateChain` an App Mesh spec names, with who uses it. Only paths whose file
+ * name is one of the PEM files read are kept: no other path can link to a file.
+ */
+function certificateFileUses(graph: AppMeshGraph, servers: ServerTable, pemNames: PemFileNames): CertificateFileUse[] {
+  const uses: CertificateFileUse[] = [];
+  for (let i = 0; i < servers.served.length; i++) {
+    const { server, listener } = servers.served[i];
+    const tls = listener.tls;
+    if (!tls) continue;
+    const chain = tls.certificate?.file?.certificateChain;
+    if (isLinkable(chain, pemNames)) uses.push({ path: chain, usedBy: server.resource });
+    const trustChain = tls.validation?.trust?.file?.certificateChain;
+    if (isLinkable(trustChain, pemNames)) uses.push({ path: trustChain, usedBy: server.resource });
+  }
+  for (let i = 0; i < graph.nodes.length; i++) addPolicyUses(uses, graph.nodes[i], pemNames);
+  for (let i = 0; i < graph.gateways.length; i++) addPolicyUses(uses, graph.gateways[i], pemNames);
   return uses;
+}
+
+function isLinkable(path: unknown, pemNames: PemFileNames): path is string {
+  return typeof path === 'string' && path !== '' && pemNames.includesNameOf(path);
+}
+
+/** The certificate files of an owner's client policies; one ResourceRef for all of them. */
+function addPolicyUses(uses: CertificateFileUse[], owner: ListenerOwner, pemNames: PemFileNames): void {
+  let usedBy: ResourceRef | undefined;
+  const policyCount = owner.kind === 'VirtualNode' ? owner.backends.length + 1 : 1;
+  for (let p = 0; p < policyCount; p++) {
+    const policy: ClientPolicySpec | undefined = p === 0 ? owner.backendDefaults : (owner as AppMeshVirtualNode).backends[p - 1].clientPolicy;
+    const tls = policy?.tls;
+    if (!tls) continue;
+    const chain = tls.certificate?.file?.certificateChain;
+    if (isLinkable(chain, pemNames)) uses.push({ path: chain, usedBy: (usedBy ??= resourceOf(owner)) });
+    const trustChain = tls.validation?.trust?.file?.certificateChain;
+    if (isLinkable(trustChain, pemNames)) uses.push({ path: trustChain, usedBy: (usedBy ??= resourceOf(owner)) });
+  }
 }

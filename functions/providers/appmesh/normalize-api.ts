@@ -5,17 +5,22 @@
  */
 import type { AppMeshApiObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
-import { readRouteTargets } from './route-targets';
+import { readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
 import { normalizeClientPolicy, normalizeListeners, reportProblem, type ReadContext } from './normalize-tls';
 import type {
+  ApiCoordinates,
   AppMeshBackend,
+  AppMeshGatewayRoute,
   AppMeshGraph,
   AppMeshKind,
+  AppMeshMesh,
   AppMeshObjectBase,
   AppMeshRef,
+  AppMeshVirtualGateway,
+  AppMeshVirtualNode,
+  AppMeshVirtualRouter,
   AppMeshVirtualService,
-  BaseOf,
   GatewayRouteTarget,
 } from './types';
 
@@ -44,6 +49,9 @@ function isObject(value: unknown): value is Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Gateway route kinds that carry `action.target` (API `GatewayRouteSpec`). */
+const GATEWAY_ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
+
 function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string): AppMeshRef {
   return { via: 'aws', kind, awsMesh, awsName };
 }
@@ -54,12 +62,17 @@ function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string): AppMeshRef
  */
 export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMeshGraph, problems: ConfigProblem[]): number {
   let consumed = 0;
-  for (const { doc, source } of docs) {
+  const ctx: ReadContext = { origin: 'api', source: { file: '', line: 0 }, kind: '', name: '', problems };
+  // Indexed loops in the readers: a cold `for…of` allocates an iterator result per element.
+  for (let i = 0; i < docs.length; i++) {
+    const { doc, source } = docs[i];
     consumed++;
     const kind = KIND_OF_TYPE[doc.type];
     const data = doc.data;
     const name = isObject(data) ? data[NAME_FIELD[doc.type]] : undefined;
-    const ctx: ReadContext = { origin: 'api', source, kind: kind ?? String(doc.type), name: typeof name === 'string' ? name : '', problems };
+    ctx.source = source;
+    ctx.kind = kind ?? String(doc.type);
+    ctx.name = typeof name === 'string' ? name : '';
     if (!kind || !isObject(data)) {
       reportProblem(ctx, undefined, `not an App Mesh ${String(doc.type)} object`);
       continue;
@@ -77,45 +90,46 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
     if (!isObject(data.spec)) reportProblem(ctx, 'spec', `${kind} ${name} has no spec`);
 
     const meta = isObject(data.metadata) ? data.metadata : {};
+    // Completed in place with the fields of its kind below (types.ts says why).
     const base: AppMeshObjectBase = {
       kind,
       origin: 'api',
       source,
       name,
+      namespace: undefined,
       awsName: name,
       mesh: data.meshName,
       awsMesh: data.meshName,
       rawSpec: spec,
-      api: {
-        arn: meta.arn,
-        version: typeof meta.version === 'number' ? meta.version : undefined,
-        meshOwner: meta.meshOwner,
-        resourceOwner: meta.resourceOwner,
-        uid: meta.uid,
-      },
+      api: apiCoordinates(meta),
+      crd: undefined,
     };
     const mesh = data.meshName as string;
 
     switch (kind) {
       case 'Mesh':
-        graph.meshes.push(base as BaseOf<'Mesh'>);
+        graph.meshes.push(base as AppMeshMesh);
         break;
-      case 'VirtualNode':
-        graph.nodes.push({
-          ...(base as BaseOf<'VirtualNode'>),
-          listeners: normalizeListeners(spec.listeners, false, ctx),
-          hostnames: serviceDiscoveryHostnames(spec.serviceDiscovery),
-          backends: readBackends(spec.backends, mesh, ctx),
-          backendDefaults: normalizeClientPolicy(spec.backendDefaults?.clientPolicy, 'spec.backendDefaults.clientPolicy', ctx),
-        });
+      case 'VirtualNode': {
+        const node = base as AppMeshVirtualNode;
+        node.listeners = normalizeListeners(spec.listeners, false, ctx);
+        node.hostnames = serviceDiscoveryHostnames(spec.serviceDiscovery);
+        node.backends = readBackends(spec.backends, mesh, ctx);
+        node.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
+        node.labels = undefined;
+        graph.nodes.push(node);
         break;
-      case 'VirtualGateway':
-        graph.gateways.push({
-          ...(base as BaseOf<'VirtualGateway'>),
-          listeners: normalizeListeners(spec.listeners, true, ctx),
-          backendDefaults: normalizeClientPolicy(spec.backendDefaults?.clientPolicy, 'spec.backendDefaults.clientPolicy', ctx),
-        });
+      }
+      case 'VirtualGateway': {
+        const gateway = base as AppMeshVirtualGateway;
+        gateway.listeners = normalizeListeners(spec.listeners, true, ctx);
+        gateway.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
+        gateway.namespaceSelector = undefined;
+        gateway.gatewayRouteSelector = undefined;
+        gateway.labels = undefined;
+        graph.gateways.push(gateway);
         break;
+      }
       case 'VirtualService': {
         const provider = spec.provider;
         let serviceProvider: AppMeshVirtualService['provider'];
@@ -124,17 +138,17 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
         } else if (typeof provider?.virtualRouter?.virtualRouterName === 'string') {
           serviceProvider = { kind: 'VirtualRouter', ref: awsRef('VirtualRouter', mesh, provider.virtualRouter.virtualRouterName) };
         }
-        graph.services.push({ ...(base as BaseOf<'VirtualService'>), provider: serviceProvider });
+        const service = base as AppMeshVirtualService;
+        service.provider = serviceProvider;
+        graph.services.push(service);
         break;
       }
-      case 'VirtualRouter':
-        graph.routers.push({
-          ...(base as BaseOf<'VirtualRouter'>),
-          listenerPorts: (Array.isArray(spec.listeners) ? spec.listeners : [])
-            .map((l: any) => l?.portMapping?.port)
-            .filter((p: unknown): p is number => typeof p === 'number'),
-        });
+      case 'VirtualRouter': {
+        const router = base as AppMeshVirtualRouter;
+        router.listenerPorts = routerListenerPorts(spec.listeners);
+        graph.routers.push(router);
         break;
+      }
       case 'Route': {
         if (typeof data.virtualRouterName !== 'string') {
           reportProblem(ctx, 'virtualRouterName', `route ${name} has no virtualRouterName`);
@@ -156,8 +170,8 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
       }
       case 'GatewayRoute': {
         const targets: GatewayRouteTarget[] = [];
-        for (const routeKind of ['httpRoute', 'http2Route', 'grpcRoute'] as const) {
-          const target = spec[routeKind]?.action?.target;
+        for (let k = 0; k < GATEWAY_ROUTE_KINDS.length; k++) {
+          const target = spec[GATEWAY_ROUTE_KINDS[k]]?.action?.target;
           const serviceName = target?.virtualService?.virtualServiceName;
           if (typeof serviceName !== 'string') continue;
           targets.push({
@@ -166,12 +180,11 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
             port: typeof target.port === 'number' ? target.port : undefined,
           });
         }
-        graph.gatewayRoutes.push({
-          ...(base as BaseOf<'GatewayRoute'>),
-          gateway: typeof data.virtualGatewayName === 'string' ? awsRef('VirtualGateway', mesh, data.virtualGatewayName) : undefined,
-          targets,
-          labels: {},
-        });
+        const gatewayRoute = base as AppMeshGatewayRoute;
+        gatewayRoute.gateway = typeof data.virtualGatewayName === 'string' ? awsRef('VirtualGateway', mesh, data.virtualGatewayName) : undefined;
+        gatewayRoute.targets = targets;
+        gatewayRoute.labels = {};
+        graph.gatewayRoutes.push(gatewayRoute);
         break;
       }
     }
@@ -179,22 +192,36 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
   return consumed;
 }
 
+/** A function, not a literal nested in the base: a nested literal is copied by a slow runtime walk. */
+function apiCoordinates(meta: Record<string, any>): ApiCoordinates {
+  return {
+    arn: meta.arn,
+    version: typeof meta.version === 'number' ? meta.version : undefined,
+    meshOwner: meta.meshOwner,
+    resourceOwner: meta.resourceOwner,
+    uid: meta.uid,
+  };
+}
+
 function readBackends(raw: unknown, mesh: string, ctx: ReadContext): AppMeshBackend[] {
   if (!Array.isArray(raw)) return [];
-  const out: AppMeshBackend[] = [];
-  raw.forEach((entry, index) => {
-    const vs = entry?.virtualService;
-    const at = `spec.backends[${index}].virtualService`;
+  // Sized up front (and cut to the backends read): a pushed array reserves room for 17, and
+  // every node keeps its list.
+  const out = new Array<AppMeshBackend>(raw.length);
+  let count = 0;
+  for (let index = 0; index < raw.length; index++) {
+    const vs = raw[index]?.virtualService;
     if (typeof vs?.virtualServiceName !== 'string') {
-      reportProblem(ctx, `${at}.virtualServiceName`, 'backend has no virtualServiceName');
-      return;
+      reportProblem(ctx, `spec.backends[${index}].virtualService.virtualServiceName`, 'backend has no virtualServiceName');
+      continue;
     }
-    out.push({
+    out[count++] = {
       index,
       service: awsRef('VirtualService', mesh, vs.virtualServiceName),
       serviceName: vs.virtualServiceName,
-      clientPolicy: normalizeClientPolicy(vs.clientPolicy, `${at}.clientPolicy`, ctx),
-    });
-  });
+      clientPolicy: normalizeClientPolicy(vs.clientPolicy, index, ctx),
+    };
+  }
+  out.length = count;
   return out;
 }

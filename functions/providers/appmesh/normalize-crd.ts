@@ -5,22 +5,25 @@
  * strings; router routes are inline in `VirtualRouter.spec.routes`; the mesh comes from
  * `spec.meshRef` or the Mesh's `namespaceSelector`; TLS spells `certificateARN`.
  */
-import { apiGroupOf, type KubeObject, type Located } from '../../core/model/inventory';
+import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { refFromArn } from './arn';
 import { CrdMeshResolver } from './crd-mesh';
-import { readRouteTargets } from './route-targets';
+import { readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
 import { normalizeClientPolicy, normalizeListeners, reportProblem, type ReadContext } from './normalize-tls';
 import type {
   AppMeshBackend,
+  AppMeshGatewayRoute,
   AppMeshGraph,
   AppMeshKind,
   AppMeshMesh,
   AppMeshObjectBase,
   AppMeshRef,
+  AppMeshVirtualGateway,
+  AppMeshVirtualNode,
+  AppMeshVirtualRouter,
   AppMeshVirtualService,
-  BaseOf,
   GatewayRouteTarget,
   LabelSelector,
 } from './types';
@@ -29,6 +32,12 @@ export const APPMESH_GROUP = 'appmesh.k8s.aws';
 export const APPMESH_CRD_VERSION = 'appmesh.k8s.aws/v1beta2';
 
 const CRD_KINDS: readonly AppMeshKind[] = ['Mesh', 'VirtualNode', 'VirtualGateway', 'VirtualService', 'VirtualRouter', 'GatewayRoute'];
+
+/** `apiGroupOf(apiVersion) === APPMESH_GROUP` without slicing out the group of every object read. */
+const APPMESH_GROUP_PREFIX = `${APPMESH_GROUP}/`;
+
+/** Gateway route kinds that carry `action.target` (CRD `GatewayRouteSpec`). */
+const GATEWAY_ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
 
 function isObject(value: unknown): value is Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -60,7 +69,7 @@ function defaultAwsName(kind: AppMeshKind, name: string, namespace: string | und
 
 /** True for objects this reader consumes. */
 export function isAppMeshCrd(obj: KubeObject): boolean {
-  return apiGroupOf(obj.apiVersion) === APPMESH_GROUP && (CRD_KINDS as readonly string[]).includes(obj.kind);
+  return obj.apiVersion.startsWith(APPMESH_GROUP_PREFIX) && (CRD_KINDS as readonly string[]).includes(obj.kind);
 }
 
 /**
@@ -68,8 +77,11 @@ export function isAppMeshCrd(obj: KubeObject): boolean {
  * Mesh selectors read. Returns how many App Mesh objects were consumed.
  */
 export function readCrdObjects(objects: Located<KubeObject>[], graph: AppMeshGraph, problems: ConfigProblem[]): number {
+  // Indexed loops in the readers: a cold `for…of` allocates an iterator result per element, and
+  // this one walks every Kubernetes object of the inventory.
   const appmesh: Located<KubeObject>[] = [];
-  for (const located of objects) {
+  for (let i = 0; i < objects.length; i++) {
+    const located = objects[i];
     const obj = located.doc;
     if (obj.apiVersion === 'v1' && obj.kind === 'Namespace' && obj.metadata?.name) {
       graph.namespaceLabels.set(obj.metadata.name, obj.metadata.labels ?? {});
@@ -79,7 +91,8 @@ export function readCrdObjects(objects: Located<KubeObject>[], graph: AppMeshGra
   }
 
   const supported: Located<KubeObject>[] = [];
-  for (const located of appmesh) {
+  for (let i = 0; i < appmesh.length; i++) {
+    const located = appmesh[i];
     const { doc, source } = located;
     if (doc.apiVersion !== APPMESH_CRD_VERSION) {
       problems.push({
@@ -99,7 +112,8 @@ export function readCrdObjects(objects: Located<KubeObject>[], graph: AppMeshGra
 
   // Meshes first: every other object needs them to know its mesh.
   const meshes: AppMeshMesh[] = [];
-  for (const { doc, source } of supported) {
+  for (let i = 0; i < supported.length; i++) {
+    const { doc, source } = supported[i];
     if (doc.kind !== 'Mesh') continue;
     const spec = isObject(doc.spec) ? doc.spec : {};
     const awsName = typeof spec.awsName === 'string' && spec.awsName ? spec.awsName : doc.metadata.name;
@@ -119,9 +133,11 @@ export function readCrdObjects(objects: Located<KubeObject>[], graph: AppMeshGra
   graph.meshes.push(...meshes);
   const meshResolver = new CrdMeshResolver(meshes, graph);
 
-  for (const { doc, source } of supported) {
+  const ctx: ReadContext = { origin: 'crd', source: { file: '', line: 0 }, kind: '', name: '', problems };
+  for (let i = 0; i < supported.length; i++) {
+    const { doc, source } = supported[i];
     if (doc.kind === 'Mesh') continue;
-    readNamespaced(doc, source, meshResolver, graph, problems);
+    readNamespaced(doc, source, meshResolver, graph, ctx);
   }
   return appmesh.length;
 }
@@ -141,11 +157,13 @@ function readNamespaced(
   source: SourceRef,
   meshResolver: CrdMeshResolver,
   graph: AppMeshGraph,
-  problems: ConfigProblem[],
+  ctx: ReadContext,
 ): void {
   const kind = doc.kind as AppMeshKind;
   const name = doc.metadata.name;
-  const ctx: ReadContext = { origin: 'crd', source, kind, name, problems };
+  ctx.source = source;
+  ctx.kind = kind;
+  ctx.name = name;
   const namespace = doc.metadata.namespace;
   if (!namespace) {
     reportProblem(ctx, 'metadata.namespace', `${kind} ${name} has no namespace; App Mesh ${kind} objects are namespaced`);
@@ -161,6 +179,7 @@ function readNamespaced(
     reportProblem(ctx, 'spec.meshRef.name', `${kind} ${namespace}/${name} refers to mesh ${mesh.mesh}, which is not among the Mesh objects read`);
   }
 
+  // Completed in place with the fields of its kind below (types.ts says why).
   const base: AppMeshObjectBase = {
     kind,
     origin: 'crd',
@@ -171,30 +190,31 @@ function readNamespaced(
     mesh: mesh.mesh,
     awsMesh: mesh.awsMesh,
     rawSpec: spec,
+    api: undefined,
     crd: crdCoordinates(doc),
   };
 
   switch (kind) {
-    case 'VirtualNode':
-      graph.nodes.push({
-        ...(base as BaseOf<'VirtualNode'>),
-        listeners: normalizeListeners(spec.listeners, false, ctx),
-        hostnames: serviceDiscoveryHostnames(spec.serviceDiscovery),
-        backends: readBackends(spec.backends, namespace, ctx),
-        backendDefaults: normalizeClientPolicy(spec.backendDefaults?.clientPolicy, 'spec.backendDefaults.clientPolicy', ctx),
-        labels: selectorOf(spec.podSelector)?.matchLabels,
-      });
+    case 'VirtualNode': {
+      const node = base as AppMeshVirtualNode;
+      node.listeners = normalizeListeners(spec.listeners, false, ctx);
+      node.hostnames = serviceDiscoveryHostnames(spec.serviceDiscovery);
+      node.backends = readBackends(spec.backends, namespace, ctx);
+      node.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
+      node.labels = selectorOf(spec.podSelector)?.matchLabels;
+      graph.nodes.push(node);
       break;
-    case 'VirtualGateway':
-      graph.gateways.push({
-        ...(base as BaseOf<'VirtualGateway'>),
-        listeners: normalizeListeners(spec.listeners, true, ctx),
-        backendDefaults: normalizeClientPolicy(spec.backendDefaults?.clientPolicy, 'spec.backendDefaults.clientPolicy', ctx),
-        namespaceSelector: selectorOf(spec.namespaceSelector),
-        gatewayRouteSelector: selectorOf(spec.gatewayRouteSelector),
-        labels: selectorOf(spec.podSelector)?.matchLabels,
-      });
+    }
+    case 'VirtualGateway': {
+      const gateway = base as AppMeshVirtualGateway;
+      gateway.listeners = normalizeListeners(spec.listeners, true, ctx);
+      gateway.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
+      gateway.namespaceSelector = selectorOf(spec.namespaceSelector);
+      gateway.gatewayRouteSelector = selectorOf(spec.gatewayRouteSelector);
+      gateway.labels = selectorOf(spec.podSelector)?.matchLabels;
+      graph.gateways.push(gateway);
       break;
+    }
     case 'VirtualService': {
       const provider = spec.provider;
       const nodeRef = provider?.virtualNode && refOf(provider.virtualNode.virtualNodeRef, provider.virtualNode.virtualNodeARN, 'VirtualNode', namespace);
@@ -203,19 +223,22 @@ function readNamespaced(
       let serviceProvider: AppMeshVirtualService['provider'];
       if (nodeRef) serviceProvider = { kind: 'VirtualNode', ref: nodeRef };
       else if (routerRef) serviceProvider = { kind: 'VirtualRouter', ref: routerRef };
-      graph.services.push({ ...(base as BaseOf<'VirtualService'>), provider: serviceProvider });
+      const service = base as AppMeshVirtualService;
+      service.provider = serviceProvider;
+      graph.services.push(service);
       break;
     }
     case 'VirtualRouter': {
-      graph.routers.push({
-        ...(base as BaseOf<'VirtualRouter'>),
-        listenerPorts: (Array.isArray(spec.listeners) ? spec.listeners : [])
-          .map((l: any) => l?.portMapping?.port)
-          .filter((p: unknown): p is number => typeof p === 'number'),
-      });
+      const router = base as AppMeshVirtualRouter;
+      router.listenerPorts = routerListenerPorts(spec.listeners);
+      graph.routers.push(router);
+      const routes = spec.routes;
+      if (!Array.isArray(routes)) break;
       const self: AppMeshRef = { via: 'k8s', kind: 'VirtualRouter', namespace, name };
-      (Array.isArray(spec.routes) ? spec.routes : []).forEach((route: any, index: number) => {
-        const { targets, matchPort } = readRouteTargets(route, (t) => refOf(t?.virtualNodeRef, t?.virtualNodeARN, 'VirtualNode', namespace));
+      const targetRef = (t: any) => refOf(t?.virtualNodeRef, t?.virtualNodeARN, 'VirtualNode', namespace);
+      for (let index = 0; index < routes.length; index++) {
+        const route = routes[index];
+        const { targets, matchPort } = readRouteTargets(route, targetRef);
         graph.routes.push({
           kind: 'Route',
           origin: 'crd',
@@ -225,12 +248,13 @@ function readNamespaced(
           matchPort,
           targets,
         });
-      });
+      }
       break;
     }
     case 'GatewayRoute': {
       const targets: GatewayRouteTarget[] = [];
-      for (const routeKind of ['httpRoute', 'http2Route', 'grpcRoute'] as const) {
+      for (let k = 0; k < GATEWAY_ROUTE_KINDS.length; k++) {
+        const routeKind = GATEWAY_ROUTE_KINDS[k];
         const target = spec[routeKind]?.action?.target;
         if (!target) continue;
         const ref = refOf(target.virtualService?.virtualServiceRef, target.virtualService?.virtualServiceARN, 'VirtualService', namespace);
@@ -241,14 +265,12 @@ function readNamespaced(
         targets.push({ service: ref, serviceName: refName(ref), port: typeof target.port === 'number' ? target.port : undefined });
       }
       const gwRef = spec.virtualGatewayRef;
-      graph.gatewayRoutes.push({
-        ...(base as BaseOf<'GatewayRoute'>),
-        gateway: isObject(gwRef) && typeof gwRef.name === 'string'
-          ? { via: 'k8s', kind: 'VirtualGateway', namespace: gwRef.namespace || namespace, name: gwRef.name }
-          : undefined,
-        targets,
-        labels: doc.metadata.labels ?? {},
-      });
+      const gatewayRoute = base as AppMeshGatewayRoute;
+      gatewayRoute.gateway =
+        isObject(gwRef) && typeof gwRef.name === 'string' ? { via: 'k8s', kind: 'VirtualGateway', namespace: gwRef.namespace || namespace, name: gwRef.name } : undefined;
+      gatewayRoute.targets = targets;
+      gatewayRoute.labels = doc.metadata.labels ?? {};
+      graph.gatewayRoutes.push(gatewayRoute);
       break;
     }
     default:
@@ -258,16 +280,23 @@ function readNamespaced(
 
 function readBackends(raw: unknown, namespace: string, ctx: ReadContext): AppMeshBackend[] {
   if (!Array.isArray(raw)) return [];
-  const out: AppMeshBackend[] = [];
-  raw.forEach((entry, index) => {
-    const vs = entry?.virtualService;
-    const at = `spec.backends[${index}].virtualService`;
+  // Sized up front (and cut to the backends read): a pushed array reserves room for 17, and
+  // every node keeps its list.
+  const out = new Array<AppMeshBackend>(raw.length);
+  let count = 0;
+  for (let index = 0; index < raw.length; index++) {
+    const vs = raw[index]?.virtualService;
     const ref = refOf(vs?.virtualServiceRef, vs?.virtualServiceARN, 'VirtualService', namespace);
     if (!ref) {
-      reportProblem(ctx, at, "backend names no virtual service: exactly one of 'virtualServiceRef' or 'virtualServiceARN' must be set");
-      return;
+      reportProblem(
+        ctx,
+        `spec.backends[${index}].virtualService`,
+        "backend names no virtual service: exactly one of 'virtualServiceRef' or 'virtualServiceARN' must be set",
+      );
+      continue;
     }
-    out.push({ index, service: ref, serviceName: refName(ref), clientPolicy: normalizeClientPolicy(vs.clientPolicy, `${at}.clientPolicy`, ctx) });
-  });
+    out[count++] = { index, service: ref, serviceName: refName(ref), clientPolicy: normalizeClientPolicy(vs.clientPolicy, index, ctx) };
+  }
+  out.length = count;
   return out;
 }

@@ -32,8 +32,12 @@ function reportUnknownApiMeshes(graph: AppMeshGraph, problems: ConfigProblem[]):
   const apiMeshes = graph.meshes.filter((m) => m.origin === 'api');
   if (apiMeshes.length === 0) return;
   const known = new Set(apiMeshes.map((m) => m.name));
-  for (const list of [graph.nodes, graph.gateways, graph.services, graph.routers, graph.gatewayRoutes]) {
-    for (const obj of list) {
+  const lists = [graph.nodes, graph.gateways, graph.services, graph.routers, graph.gatewayRoutes];
+  for (let l = 0; l < lists.length; l++) {
+    // Indexed: a cold `for…of` allocates an iterator result per object.
+    const list = lists[l];
+    for (let i = 0; i < list.length; i++) {
+      const obj = list[i];
       if (obj.origin !== 'api' || known.has(obj.mesh)) continue;
       problems.push({
         file: obj.source.file,

@@ -61,7 +61,15 @@ export function pathSegments(path: string): string[] {
     .filter((s) => s !== '' && s !== '.');
 }
 
+/**
+ * The last segment of `pathSegments(path)` (the path itself when it has none). Every certificate
+ * path of a fleet is asked: the usual path, whose last segment is a name, is answered without
+ * splitting.
+ */
 export function basenameOf(path: string): string {
+  const start = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1;
+  const last = path.slice(start);
+  if (last !== '' && last !== '.') return last;
   const segments = pathSegments(path);
   return segments[segments.length - 1] ?? path;
 }

@@ -38,7 +38,14 @@ function bigFleet(n: number) {
 
 // Timings live in bench/ (npm run bench); this test checks that a 10k fleet is modelled whole.
 test('10k virtual nodes are modelled with a server, a client and a fix each', () => {
-  const model = buildAppMeshModel(bigFleet(10_000), { now: NOW });
+  const inventory = bigFleet(10_000);
+  const asRead = JSON.stringify(inventory);
+  const model = buildAppMeshModel(inventory, { now: NOW });
+
+  // Fixes and servers share what they do not change with the specs read (changes.ts,
+  // servers.ts): the inventory must come out exactly as it went in.
+  // (Compared as a boolean: a failure would otherwise print both 20 MB texts.)
+  expect(JSON.stringify(inventory) === asRead).toBe(true);
 
   expect(model.servers).toHaveLength(10_000);
   expect(model.servers.every((s) => s.fix !== undefined)).toBe(true);

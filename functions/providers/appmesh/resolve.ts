@@ -8,22 +8,17 @@ import type { AppMeshIndex } from './graph-index';
 import type {
   AppMeshListener,
   AppMeshRef,
-  AppMeshVirtualNode,
   AppMeshVirtualRouter,
   AppMeshVirtualService,
   Origin,
 } from './types';
 
-export interface ReachedListener {
-  owner: AppMeshVirtualNode;
-  listener: AppMeshListener;
-}
-
 /** What clients reach on one port of the virtual service. */
 export interface DestinationPort {
   /** The port clients call; undefined when the provider does not say. */
   port?: number;
-  listeners: ReachedListener[];
+  /** The virtual node listeners reached (the server table knows whose they are). */
+  listeners: AppMeshListener[];
 }
 
 export interface ResolvedDestination {
@@ -44,20 +39,23 @@ export class VirtualServiceResolver {
 
   resolve(ref: AppMeshRef, fallbackName: string, preferOrigin: Origin): ResolvedDestination {
     const service = this.index.services.find(ref, preferOrigin);
-    if (!service) {
-      return { serviceName: fallbackName, resolved: false, unresolvedReason: `virtual service ${fallbackName} is not among the objects read`, ports: [] };
-    }
+    if (!service) return unresolvedService(fallbackName);
+    return this.destinationOf(service);
+  }
+
+  /** A virtual service read, as a reference to itself resolves (another object may hold its name). */
+  resolveOwn(service: AppMeshVirtualService): ResolvedDestination {
+    const found = this.index.services.findSelf(service);
+    return found ? this.destinationOf(found) : unresolvedService(service.awsName);
+  }
+
+  private destinationOf(service: AppMeshVirtualService): ResolvedDestination {
     let result = this.memo.get(service);
     if (!result) {
       result = this.resolveService(service);
       this.memo.set(service, result);
     }
     return result;
-  }
-
-  /** Every virtual service read, resolved (each once). */
-  resolveAll(services: AppMeshVirtualService[]): Array<{ service: AppMeshVirtualService; destination: ResolvedDestination }> {
-    return services.map((service) => ({ service, destination: this.resolve(refTo(service), service.awsName, service.origin) }));
   }
 
   private resolveService(service: AppMeshVirtualService): ResolvedDestination {
@@ -67,7 +65,15 @@ export class VirtualServiceResolver {
     if (provider.kind === 'VirtualNode') {
       const node = this.index.nodes.find(provider.ref, service.origin);
       if (!node) return { serviceName, service, resolved: false, unresolvedReason: `the virtual node providing ${serviceName} is not among the objects read`, ports: [] };
-      return { serviceName, service, resolved: true, ports: node.listeners.map((listener) => ({ port: listener.port, listeners: [{ owner: node, listener }] })) };
+      // Sized up front: destinations stay alive for the whole build.
+      const ports = new Array<DestinationPort>(node.listeners.length);
+      for (let i = 0; i < node.listeners.length; i++) {
+        const listener = node.listeners[i];
+        // Two literals, not one nested in the other: a nested literal is copied by a slow runtime walk.
+        const listeners = [listener];
+        ports[i] = { port: listener.port, listeners };
+      }
+      return { serviceName, service, resolved: true, ports };
     }
     const router = this.index.routers.find(provider.ref, service.origin);
     if (!router) return { serviceName, service, resolved: false, unresolvedReason: `the virtual router providing ${serviceName} is not among the objects read`, ports: [] };
@@ -77,30 +83,35 @@ export class VirtualServiceResolver {
   private routerPorts(router: AppMeshVirtualRouter): DestinationPort[] {
     const routes = this.index.routesOf(router);
     const ports: Array<number | undefined> = router.listenerPorts.length > 0 ? router.listenerPorts : [undefined];
-    return ports.map((port) => {
-      const reached: ReachedListener[] = [];
+    const out: DestinationPort[] = [];
+    for (let p = 0; p < ports.length; p++) {
+      const port = ports[p];
+      const reached: AppMeshListener[] = [];
       const seen = new Set<AppMeshListener>();
-      for (const route of routes) {
+      for (let r = 0; r < routes.length; r++) {
+        const route = routes[r];
         // A route with `match.port` serves only that router listener.
         if (route.matchPort !== undefined && port !== undefined && route.matchPort !== port) continue;
-        for (const target of route.targets) {
+        for (let t = 0; t < route.targets.length; t++) {
+          const target = route.targets[t];
           const node = this.index.nodes.find(target.node, route.origin);
           if (!node) continue;
-          const listeners = target.port === undefined ? node.listeners : node.listeners.filter((l) => l.port === target.port);
-          for (const listener of listeners) {
+          for (let l = 0; l < node.listeners.length; l++) {
+            const listener = node.listeners[l];
+            // A target without a port reaches every listener of the node.
+            if (target.port !== undefined && listener.port !== target.port) continue;
             if (seen.has(listener)) continue;
             seen.add(listener);
-            reached.push({ owner: node, listener });
+            reached.push(listener);
           }
         }
       }
-      return { port, listeners: reached };
-    });
+      out.push({ port, listeners: reached });
+    }
+    return out;
   }
 }
 
-export function refTo(obj: { kind: AppMeshRef['kind']; origin: Origin; namespace?: string; name: string; awsMesh: string; awsName: string }): AppMeshRef {
-  return obj.origin === 'crd' && obj.namespace
-    ? { via: 'k8s', kind: obj.kind, namespace: obj.namespace, name: obj.name }
-    : { via: 'aws', kind: obj.kind, awsMesh: obj.awsMesh, awsName: obj.awsName };
+function unresolvedService(name: string): ResolvedDestination {
+  return { serviceName: name, resolved: false, unresolvedReason: `virtual service ${name} is not among the objects read`, ports: [] };
 }

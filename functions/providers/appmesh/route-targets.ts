@@ -13,11 +13,14 @@ export function readRouteTargets(
 ): { targets: WeightedTarget[]; matchPort?: number } {
   const targets: WeightedTarget[] = [];
   let matchPort: number | undefined;
-  for (const routeKind of ROUTE_KINDS) {
-    const route = spec?.[routeKind];
+  for (let k = 0; k < ROUTE_KINDS.length; k++) {
+    const route = spec?.[ROUTE_KINDS[k]];
     if (!route) continue;
     if (typeof route.match?.port === 'number') matchPort = route.match.port;
-    for (const t of Array.isArray(route.action?.weightedTargets) ? route.action.weightedTargets : []) {
+    const weighted = route.action?.weightedTargets;
+    if (!Array.isArray(weighted)) continue;
+    for (let i = 0; i < weighted.length; i++) {
+      const t = weighted[i];
       const node = refOf(t);
       if (!node) continue;
       targets.push({
@@ -28,4 +31,15 @@ export function readRouteTargets(
     }
   }
   return { targets, matchPort };
+}
+
+/** The ports of a virtual router's `spec.listeners[].portMapping.port` (same spelling in the API and the CRDs). */
+export function routerListenerPorts(listeners: unknown): number[] {
+  const ports: number[] = [];
+  if (!Array.isArray(listeners)) return ports;
+  for (let i = 0; i < listeners.length; i++) {
+    const port = listeners[i]?.portMapping?.port;
+    if (typeof port === 'number') ports.push(port);
+  }
+  return ports;
 }

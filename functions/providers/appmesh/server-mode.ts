@@ -25,17 +25,34 @@ export function listenerTrustOf(tls: ListenerTls | undefined): ValidationTrust |
   return undefined;
 }
 
+/** `listenerTrustOf(tls) !== undefined`, without building the trust. */
+export function hasListenerTrust(tls: ListenerTls | undefined): boolean {
+  const trust = tls?.validation?.trust;
+  return (typeof trust?.file?.certificateChain === 'string' && trust.file.certificateChain !== '') ||
+    (typeof trust?.sds?.secretName === 'string' && trust.sds.secretName !== '');
+}
+
+/*
+ * The fixed answers are shared: every listener of the fleet asks, and nothing changes them.
+ */
+const NO_TLS: EffectiveListenerMode = Object.freeze({ mode: 'DISABLED', reason: 'no tls' });
+const TLS_DISABLED: EffectiveListenerMode = Object.freeze({ mode: 'DISABLED', reason: 'tls.mode DISABLED' });
+const TLS_PERMISSIVE: EffectiveListenerMode = Object.freeze({ mode: 'PERMISSIVE', reason: 'tls.mode PERMISSIVE' });
+const STRICT_VALIDATED: EffectiveListenerMode = Object.freeze({ mode: 'STRICT', reason: 'tls.mode STRICT with client validation' });
+const STRICT_UNVALIDATED: EffectiveListenerMode = Object.freeze({
+  mode: 'TLS_NO_CLIENT_AUTH',
+  reason: 'tls.mode STRICT without validation.trust: client certificates are not verified',
+});
+
 export function effectiveListenerMode(tls: ListenerTls | undefined): EffectiveListenerMode {
-  if (!tls) return { mode: 'DISABLED', reason: 'no tls' };
+  if (!tls) return NO_TLS;
   switch (tls.mode) {
     case 'DISABLED':
-      return { mode: 'DISABLED', reason: 'tls.mode DISABLED' };
+      return TLS_DISABLED;
     case 'PERMISSIVE':
-      return { mode: 'PERMISSIVE', reason: 'tls.mode PERMISSIVE' };
+      return TLS_PERMISSIVE;
     case 'STRICT':
-      return listenerTrustOf(tls)
-        ? { mode: 'STRICT', reason: 'tls.mode STRICT with client validation' }
-        : { mode: 'TLS_NO_CLIENT_AUTH', reason: 'tls.mode STRICT without validation.trust: client certificates are not verified' };
+      return hasListenerTrust(tls) ? STRICT_VALIDATED : STRICT_UNVALIDATED;
     default:
       // App Mesh rejects any other value (a ConfigProblem says so); assume the least protection.
       return { mode: 'DISABLED', reason: `invalid tls.mode ${JSON.stringify(tls.mode)}` };

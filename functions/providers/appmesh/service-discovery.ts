@@ -4,11 +4,11 @@
  * name Cloud Map registers instances under (App Mesh User Guide, "Service discovery").
  */
 export function serviceDiscoveryHostnames(serviceDiscovery: any): string[] {
-  const hosts: string[] = [];
-  if (typeof serviceDiscovery?.dns?.hostname === 'string') hosts.push(serviceDiscovery.dns.hostname);
+  const dns = serviceDiscovery?.dns?.hostname;
   const cloudMap = serviceDiscovery?.awsCloudMap;
-  if (typeof cloudMap?.serviceName === 'string' && typeof cloudMap?.namespaceName === 'string') {
-    hosts.push(`${cloudMap.serviceName}.${cloudMap.namespaceName}`);
-  }
-  return hosts;
+  const cloudMapName =
+    typeof cloudMap?.serviceName === 'string' && typeof cloudMap?.namespaceName === 'string' ? `${cloudMap.serviceName}.${cloudMap.namespaceName}` : undefined;
+  // Literals rather than pushes: a pushed array reserves room for 17, and every node keeps its list.
+  if (typeof dns === 'string') return cloudMapName === undefined ? [dns] : [dns, cloudMapName];
+  return cloudMapName === undefined ? [] : [cloudMapName];
 }

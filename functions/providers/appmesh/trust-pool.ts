@@ -1,57 +1,86 @@
 /**
- * The certificate and trust sources a mesh already uses. Fixes reuse them rather than invent
- * one: a CA the mesh already trusts is far more likely right than a guess.
+ * The trust sources a mesh already uses. Fixes reuse them rather than invent one: a CA the mesh
+ * already trusts is far more likely right than a guess. (Client certificates are never pooled:
+ * a fix only ever uses the client's own, client-fix.ts.)
  */
-import { clientCertificateOf } from './client-policy';
-import { listenerTrustOf } from './server-mode';
-import type { AppMeshGraph, ClientPolicySpec, TlsCertificate, ValidationTrust } from './types';
+import type { AppMeshGraph, AppMeshVirtualGateway, AppMeshVirtualNode, ClientPolicySpec, ValidationTrust } from './types';
+
+export type TrustKind = 'acm' | 'file' | 'sds';
+
+/** A kind, `not-acm` (the kinds a listener can validate with), or `any`. */
+export type SourceCategory = TrustKind | 'not-acm' | 'any';
+
+interface TallyEntry<T> {
+  value: T;
+  count: number;
+  /** Order of first use: ties go to the source seen first, so the choice is deterministic. */
+  order: number;
+}
 
 /**
- * Counts equal values by key; `mostUsed(category)` breaks ties by first seen, so the choice is
- * deterministic. All adds come before any query, so each category's answer is computed once:
- * asking per fix stays O(1) however many fixes there are.
+ * Counts uses of trust sources, by kind and by a key that identifies the source within its kind.
+ * The value kept is the first one seen. Callers ask `countAgain` before they build a value: a
+ * fleet mostly repeats a few sources, so most uses build nothing. All uses are counted before
+ * the first `mostUsed`, which therefore computes each answer once.
  */
-export class Tally<T> {
-  private readonly entries = new Map<string, { value: T; count: number; order: number }>();
-  private readonly best = new Map<string, T | undefined>();
+export class SourceTally<T> {
+  private readonly acm = new Map<string, TallyEntry<T>>();
+  private readonly file = new Map<string, TallyEntry<T>>();
+  private readonly sds = new Map<string, TallyEntry<T>>();
+  private size = 0;
+  private readonly best = new Map<SourceCategory, T | undefined>();
+  /** The source counted last: uses of one source often come in a row (a mesh's one CA). */
+  private last: { kind: TrustKind; key: string; entry: TallyEntry<T> } | undefined;
 
-  constructor(
-    private readonly keyOf: (value: T) => string,
-    private readonly categoriesOf: (value: T) => string[],
-  ) {}
-
-  add(value: T | undefined): void {
-    if (value === undefined) return;
-    this.best.clear();
-    const key = this.keyOf(value);
-    const entry = this.entries.get(key);
-    if (entry) entry.count++;
-    else this.entries.set(key, { value, count: 1, order: this.entries.size });
+  /** Counts one more use of a known source; false when the source is new (then call `addFirst`). */
+  countAgain(kind: TrustKind, key: string): boolean {
+    const last = this.last;
+    // Comparing with the last key costs no hashing of the key.
+    if (last !== undefined && last.key === key && last.kind === kind) {
+      last.entry.count++;
+      return true;
+    }
+    const entry = this.entriesOf(kind).get(key);
+    if (!entry) return false;
+    entry.count++;
+    this.last = { kind, key, entry };
+    return true;
   }
 
-  /** The most used value of a category (`any` for all). */
-  mostUsed(category = 'any'): T | undefined {
+  addFirst(kind: TrustKind, key: string, value: T): void {
+    const entry: TallyEntry<T> = { value, count: 1, order: this.size++ };
+    this.entriesOf(kind).set(key, entry);
+    this.last = { kind, key, entry };
+  }
+
+  private entriesOf(kind: TrustKind): Map<string, TallyEntry<T>> {
+    return kind === 'acm' ? this.acm : kind === 'file' ? this.file : this.sds;
+  }
+
+  /** The most used source of a category. */
+  mostUsed(category: SourceCategory = 'any'): T | undefined {
     if (this.best.has(category)) return this.best.get(category);
-    let best: { value: T; count: number; order: number } | undefined;
-    for (const entry of this.entries.values()) {
-      if (category !== 'any' && !this.categoriesOf(entry.value).includes(category)) continue;
-      if (!best || entry.count > best.count || (entry.count === best.count && entry.order < best.order)) best = entry;
-    }
-    this.best.set(category, best?.value);
-    return best?.value;
+    let best: TallyEntry<T> | undefined;
+    const consider = (kind: TrustKind) => {
+      for (const entry of this.entriesOf(kind).values()) {
+        if (!best || entry.count > best.count || (entry.count === best.count && entry.order < best.order)) best = entry;
+      }
+    };
+    if (category === 'acm' || category === 'any') consider('acm');
+    if (category !== 'acm' && category !== 'sds') consider('file');
+    if (category !== 'acm' && category !== 'file') consider('sds');
+    const value = (best as TallyEntry<T> | undefined)?.value;
+    this.best.set(category, value);
+    return value;
   }
 }
 
 export interface MeshTrustPool {
   /** `validation.trust` of listeners (file or sds). */
-  listenerTrusts: Tally<ValidationTrust>;
+  listenerTrusts: SourceTally<ValidationTrust>;
   /** `validation.trust` of client policies (acm, file or sds). */
-  clientTrusts: Tally<ValidationTrust>;
-  /** Client certificates of client policies (file or sds). */
-  clientCertificates: Tally<TlsCertificate>;
+  clientTrusts: SourceTally<ValidationTrust>;
 }
-
-export type TrustKind = 'acm' | 'file' | 'sds';
 
 export function trustKindOf(trust: ValidationTrust): TrustKind | undefined {
   if (trust.acm) return 'acm';
@@ -60,63 +89,80 @@ export function trustKindOf(trust: ValidationTrust): TrustKind | undefined {
   return undefined;
 }
 
-/** Trust categories: its kind, and `not-acm` for the kinds a listener can use. */
-function trustCategories(trust: ValidationTrust): string[] {
-  const kind = trustKindOf(trust);
-  return kind === 'acm' ? ['acm'] : kind ? [kind, 'not-acm'] : [];
+function emptyPool(): MeshTrustPool {
+  return { listenerTrusts: new SourceTally(), clientTrusts: new SourceTally() };
 }
 
-function trustKey(trust: ValidationTrust): string {
-  if (trust.acm) return `acm\u0000${(trust.acm.certificateAuthorityArns ?? []).join('\u0000')}`;
-  if (trust.file) return `file\u0000${trust.file.certificateChain}`;
-  return `sds\u0000${trust.sds?.secretName}`;
+/**
+ * A listener's validation trust, the one member it can use (`listenerTrustOf`): `{ file }` or
+ * `{ sds }` holding the listener's own object.
+ */
+function tallyListenerTrust(tally: SourceTally<ValidationTrust>, trust: ValidationTrust | undefined): void {
+  const chain = trust?.file?.certificateChain;
+  if (typeof chain === 'string' && chain) {
+    if (!tally.countAgain('file', chain)) tally.addFirst('file', chain, { file: trust!.file });
+    return;
+  }
+  const secret = trust?.sds?.secretName;
+  if (typeof secret === 'string' && secret) {
+    if (!tally.countAgain('sds', secret)) tally.addFirst('sds', secret, { sds: trust!.sds });
+  }
 }
 
-function certificateKey(cert: TlsCertificate): string {
-  if (cert.file) return `file\u0000${cert.file.certificateChain}\u0000${cert.file.privateKey}`;
-  return `sds\u0000${cert.sds?.secretName}`;
-}
-
-function certificateCategories(cert: TlsCertificate): string[] {
-  return cert.file ? ['file'] : cert.sds ? ['sds'] : [];
-}
-
-/** A client policy's validation trust, the one member it uses. */
-function clientTrustOf(policy: ClientPolicySpec | undefined): ValidationTrust | undefined {
+/** A client policy's validation trust, the one member it uses, as a minimal trust object. */
+function tallyClientTrust(tally: SourceTally<ValidationTrust>, policy: ClientPolicySpec | undefined): void {
   const trust = policy?.tls?.validation?.trust;
   const arns = trust?.acm?.certificateAuthorityArns;
-  if (Array.isArray(arns) && arns.length > 0) return { acm: { certificateAuthorityArns: arns } };
-  if (typeof trust?.file?.certificateChain === 'string' && trust.file.certificateChain) return { file: { certificateChain: trust.file.certificateChain } };
-  if (typeof trust?.sds?.secretName === 'string' && trust.sds.secretName) return { sds: { secretName: trust.sds.secretName } };
-  return undefined;
+  if (Array.isArray(arns) && arns.length > 0) {
+    // One CA is the usual trust: its ARN is the key as it is, with nothing to join.
+    const key = arns.length === 1 && typeof arns[0] === 'string' ? arns[0] : arns.join('\u0000');
+    if (!tally.countAgain('acm', key)) tally.addFirst('acm', key, { acm: { certificateAuthorityArns: arns } });
+    return;
+  }
+  const chain = trust?.file?.certificateChain;
+  if (typeof chain === 'string' && chain) {
+    if (!tally.countAgain('file', chain)) tally.addFirst('file', chain, { file: { certificateChain: chain } });
+    return;
+  }
+  const secret = trust?.sds?.secretName;
+  if (typeof secret === 'string' && secret) {
+    if (!tally.countAgain('sds', secret)) tally.addFirst('sds', secret, { sds: { secretName: secret } });
+  }
 }
 
+/**
+ * Each mesh's pool, tallied on the first request: only fixes ask, and a fleet that needs none
+ * never pays for the walk over every listener and client policy.
+ */
 export class TrustPools {
-  private readonly pools = new Map<string, MeshTrustPool>();
+  private pools: Map<string, MeshTrustPool> | undefined;
 
-  constructor(graph: AppMeshGraph) {
-    for (const owner of [...graph.nodes, ...graph.gateways]) {
-      const pool = this.poolOf(owner.mesh);
-      for (const listener of owner.listeners) pool.listenerTrusts.add(listenerTrustOf(listener.tls));
-      const policies: Array<ClientPolicySpec | undefined> = [owner.backendDefaults];
-      if (owner.kind === 'VirtualNode') for (const backend of owner.backends) policies.push(backend.clientPolicy);
-      for (const policy of policies) {
-        pool.clientTrusts.add(clientTrustOf(policy));
-        pool.clientCertificates.add(clientCertificateOf(policy?.tls));
-      }
-    }
-  }
+  constructor(private readonly graph: Pick<AppMeshGraph, 'nodes' | 'gateways'>) {}
 
   poolOf(mesh: string): MeshTrustPool {
-    let pool = this.pools.get(mesh);
+    const pools = (this.pools ??= this.tallyAll());
+    let pool = pools.get(mesh);
     if (!pool) {
-      pool = {
-        listenerTrusts: new Tally(trustKey, trustCategories),
-        clientTrusts: new Tally(trustKey, trustCategories),
-        clientCertificates: new Tally(certificateKey, certificateCategories),
-      };
-      this.pools.set(mesh, pool);
+      pool = emptyPool();
+      pools.set(mesh, pool);
     }
     return pool;
+  }
+
+  private tallyAll(): Map<string, MeshTrustPool> {
+    const pools = new Map<string, MeshTrustPool>();
+    const tallyOwner = (owner: AppMeshVirtualNode | AppMeshVirtualGateway) => {
+      let pool = pools.get(owner.mesh);
+      if (!pool) {
+        pool = emptyPool();
+        pools.set(owner.mesh, pool);
+      }
+      for (let i = 0; i < owner.listeners.length; i++) tallyListenerTrust(pool.listenerTrusts, owner.listeners[i].tls?.validation?.trust);
+      tallyClientTrust(pool.clientTrusts, owner.backendDefaults);
+      if (owner.kind === 'VirtualNode') for (let i = 0; i < owner.backends.length; i++) tallyClientTrust(pool.clientTrusts, owner.backends[i].clientPolicy);
+    };
+    for (let i = 0; i < this.graph.nodes.length; i++) tallyOwner(this.graph.nodes[i]);
+    for (let i = 0; i < this.graph.gateways.length; i++) tallyOwner(this.graph.gateways[i]);
+    return pools;
   }
 }

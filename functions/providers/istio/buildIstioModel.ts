@@ -1,7 +1,7 @@
 import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type ConfigProblem, type FleetModel, type MeshMembership } from '../../core/model/types';
 import { attachClientFixes } from './clientFixes';
-import { buildClients } from './clients';
+import { buildClients, serviceNeedsDestination } from './clients';
 import { collectDestinations } from './destinations';
 import { readDestinationRule, type DestinationRulePolicy } from './destinationRule';
 import { DestinationRuleIndex } from './destinationRuleIndex';
@@ -15,14 +15,15 @@ import {
   workloadMembership,
   type NamespaceInfo,
   type PodEvidence,
-  type WorkloadMembership,
 } from './membership';
+import { NamespaceRun } from './namespaceRun';
 import { nameOf } from './objectKey';
 import { PeerAuthenticationIndex, readPeerAuthentication, type PeerAuthenticationPolicy } from './peerAuthentication';
 import { attachServerFixes } from './serverFixes';
 import { buildServers } from './servers';
 import { readServiceEntry, type ServiceEntryHosts } from './serviceEntry';
 import { readService, ServiceIndex } from './services';
+import { WorkloadTable } from './workloadTable';
 import { hasIstioProxy, hasOwner, ownerWorkloadKey, readWorkload, type Workload } from './workloads';
 
 /**
@@ -46,6 +47,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
     else namespaces.set(info.name, info);
   }
   const namespaceInfo = (name: string): NamespaceInfo => namespaces.get(name) ?? unknownNamespace(name);
+  const namespaceInfoRun = new NamespaceRun(namespaceInfo);
 
   const mesh = readMeshSettings(inputs.meshConfigMaps);
   problems.push(...mesh.problems);
@@ -92,32 +94,32 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
     list.push({ podName: nameOf(pod.doc), hasSidecar: hasIstioProxy(pod.doc.spec, annotations) });
   }
 
-  const memberships = new Map<string, WorkloadMembership>();
-  const membershipOf = (w: Workload): WorkloadMembership => {
-    let m = memberships.get(w.key);
-    if (!m) memberships.set(w.key, (m = workloadMembership(w, namespaceInfo(w.namespace), evidence.get(w.key) ?? [])));
-    return m;
-  };
+  const workloadTable = new WorkloadTable(workloads, (w) => {
+    const pods = evidence.size === 0 ? NO_PODS : (evidence.get(w.key) ?? NO_PODS);
+    return workloadMembership(w, namespaceInfoRun.get(w.namespace), pods);
+  });
 
   const services = inNamespaces(inputs.services, appMeshNamespaces).map(readService);
   const serviceIndex = new ServiceIndex(services);
-  const serverTable = buildServers(workloads, membershipOf, serviceIndex, paIndex);
+  const needsDestination = serviceNeedsDestination(drIndex, settings);
+  const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination);
   attachServerFixes(serverTable.records, paIndex);
   model.servers = serverTable.records.map((r) => r.endpoint);
 
   const workloadsByNamespace = new Map<string, Workload[]>();
-  for (const w of workloads) {
-    let list = workloadsByNamespace.get(w.namespace);
-    if (!list) workloadsByNamespace.set(w.namespace, (list = []));
-    list.push(w);
-  }
+  const workloadListOf = new NamespaceRun((namespace) => {
+    let list = workloadsByNamespace.get(namespace);
+    if (!list) workloadsByNamespace.set(namespace, (list = []));
+    return list;
+  });
+  for (let i = 0; i < workloads.length; i++) workloadListOf.get(workloads[i]!.namespace).push(workloads[i]!);
   const clientNamespaces = [...new Set([...workloadsByNamespace.keys(), ...destinationRules.map((r) => r.namespace)])]
     .filter((ns) => !appMeshNamespaces.has(ns))
     .sort();
   const clientRecords = buildClients({
     index: drIndex,
     mesh: settings,
-    destinations: collectDestinations(services, serviceEntries, destinationRules),
+    destinations: collectDestinations(services, serviceEntries, destinationRules, needsDestination),
     clientNamespaces,
     workloadsByNamespace,
     servers: serverTable,
@@ -125,7 +127,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
   attachClientFixes(clientRecords);
   model.clients = clientRecords.map((r) => r.policy);
 
-  model.membership = membershipEntries(namespaces, workloads, membershipOf, namespaceInfo);
+  model.membership = membershipEntries(namespaces, workloadTable, namespaceInfo);
 
   model.resourceCount =
     inputs.peerAuthentications.length +
@@ -139,10 +141,11 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
   return model;
 };
 
+const NO_PODS: readonly PodEvidence[] = Object.freeze([]);
+
 function membershipEntries(
   namespaces: ReadonlyMap<string, NamespaceInfo>,
-  workloads: Workload[],
-  membershipOf: (w: Workload) => WorkloadMembership,
+  table: WorkloadTable,
   namespaceInfo: (name: string) => NamespaceInfo,
 ): MeshMembership[] {
   const out: MeshMembership[] = [];
@@ -157,8 +160,9 @@ function membershipEntries(
       labels: ns.labels,
     });
   }
-  for (const w of workloads) {
-    const m = membershipOf(w);
+  for (let i = 0; i < table.workloads.length; i++) {
+    const w = table.workloads[i]!;
+    const m = table.entries[i]!.membership;
     // A workload in a namespace outside the mesh is covered by the namespace's entry.
     if (m.inMesh || !m.ownEntry || !namespaceInMesh(namespaceInfo(w.namespace))) continue;
     out.push({

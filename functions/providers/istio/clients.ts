@@ -6,8 +6,8 @@ import { effectiveClientTls, type ClientTlsDecision } from './effectiveClientTls
 import { HostTable } from './hostMatch';
 import type { Labels } from './labels';
 import type { MeshSettings } from './meshConfig';
-import type { ServerRecord, ServerTable } from './servers';
-import { targetPortOn } from './services';
+import { serverOnPort, type ServerRecord, type ServerTable } from './servers';
+import { targetPortOn, type KubeService } from './services';
 import type { Workload } from './workloads';
 
 /**
@@ -75,47 +75,55 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
   }
   for (const [host, owners] of ownersOfWildcard) wildcardOwners.set(host, owners);
   const named = [...index.namedInExportTo].filter((ns) => clientSet.has(ns));
+  const callersWithOwnView = (destination: Destination): Set<string> | undefined => {
+    let out: Set<string> | undefined;
+    const owners = ownersOfHost.get(destination.host);
+    if (owners) out = new Set(owners);
+    if (wildcardOwners.size > 0) {
+      for (const list of coveringWildcardOwners(wildcardOwners, destination.host)) for (const ns of list) (out ??= new Set()).add(ns);
+    }
+    if (named.length > 0) {
+      for (const owning of [destination.namespace, index.rootNamespace]) {
+        if (owning === undefined) continue;
+        for (const entry of index.exportedMatch(owning, destination.host) ?? []) {
+          for (const ns of named) if (entry.exportTo.has(ns)) (out ??= new Set()).add(ns);
+        }
+      }
+    }
+    return out;
+  };
   // Callers minus the namespaces that decide otherwise, shared between destinations with the same exceptions.
   const callersExcept = new Map<string, string[]>();
 
   const records: ClientRecord[] = [];
   for (const destination of destinations) {
-    const lookup = (scope: ClientScope): ConsolidatedDestinationRule | undefined =>
-      index.destinationRuleFor(scope, destination.host, destination.namespace);
-    const generic = lookup({ namespace: ANY_OTHER_NAMESPACE });
-
-    const candidates = new Set<string>(ownersOfHost.get(destination.host) ?? []);
-    for (const ns of coveringWildcardOwners(wildcardOwners, destination.host)) candidates.add(ns);
-    if (named.length > 0) {
-      for (const owning of [destination.namespace, index.rootNamespace]) {
-        if (owning === undefined) continue;
-        for (const entry of index.exportedMatch(owning, destination.host) ?? []) {
-          for (const ns of named) if (entry.exportTo.has(ns)) candidates.add(ns);
-        }
-      }
+    if (!index.mayMatch(destination.host)) {
+      // No rule for the host anywhere: every caller goes without one.
+      if (clientNamespaces.length > 0) records.push(...emit(input, destination, undefined, clientNamespaces, NO_WORKLOADS));
+      continue;
+    }
+    const generic = index.destinationRuleFor(ANY_OTHER_CALLER, destination.host, destination.namespace);
+    const candidates = callersWithOwnView(destination);
+    if (!candidates || candidates.size === 0) {
+      // The common case: every caller sees the same rule (or none), so one outcome covers them all.
+      if (clientNamespaces.length > 0) records.push(...emit(input, destination, generic, clientNamespaces, NO_WORKLOADS));
+      continue;
     }
 
-    // Keyed by the deciding rule: decisions depend only on the rule whose settings apply.
-    const outcomes = new Map<DestinationRulePolicy | undefined, { entry?: ConsolidatedDestinationRule; namespaces: string[]; workloads: string[] }>();
-    const outcome = (entry: ConsolidatedDestinationRule | undefined) => {
-      const key = entry && decidingRule(entry);
-      let o = outcomes.get(key);
-      if (!o) outcomes.set(key, (o = entry ? { entry, namespaces: [], workloads: [] } : { namespaces: [], workloads: [] }));
-      return o;
-    };
-    const genericOutcome = outcome(generic);
+    const outcomes = new OutcomesByRule();
+    const genericOutcome = outcomes.of(generic);
     const genericRule = generic && decidingRule(generic);
     const overriders = new Set<string>();
     for (const ns of candidates) {
-      const own = lookup({ namespace: ns });
+      const own = index.destinationRuleFor({ namespace: ns }, destination.host, destination.namespace);
       const ownRule = own && decidingRule(own);
       if (ownRule !== genericRule) {
         overriders.add(ns);
-        outcome(own).namespaces.push(ns);
+        outcomes.of(own).namespaces.push(ns);
       }
       for (const group of groupsByNamespace.get(ns) ?? []) {
-        const picked = lookup({ namespace: ns, labels: group.labels });
-        if ((picked && decidingRule(picked)) !== ownRule) outcome(picked).workloads.push(...group.workloads);
+        const picked = index.destinationRuleFor({ namespace: ns, labels: group.labels }, destination.host, destination.namespace);
+        if ((picked && decidingRule(picked)) !== ownRule) outcomes.of(picked).workloads.push(...group.workloads);
       }
     }
     // Shared array when nobody overrides: a mesh-wide rule reaches every namespace for every host.
@@ -127,12 +135,49 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
       genericOutcome.namespaces = rest;
     }
 
-    for (const o of outcomes.values()) {
+    for (const o of outcomes.all()) {
       if (o.namespaces.length === 0 && o.workloads.length === 0) continue;
       records.push(...emit(input, destination, o.entry, o.namespaces, o.workloads));
     }
   }
   return records;
+}
+
+/**
+ * Which Services need a destination at all. Callers of a host no rule can match use auto mTLS,
+ * and `emit` writes no record for that unless auto mTLS is off and a MeshConfig says so: with
+ * auto mTLS on, most Services of a fleet need nothing, and building their destinations would be
+ * wasted work.
+ */
+export function serviceNeedsDestination(index: DestinationRuleIndex, mesh: MeshSettings): (svc: KubeService) => boolean {
+  if (!mesh.enableAutoMtls && mesh.configMap) return () => true;
+  return (svc) => index.mayMatchService(svc.namespace, svc.name);
+}
+
+/** "A caller with no rules of its own and not named in any exportTo", looked up once per destination. */
+const ANY_OTHER_CALLER: ClientScope = { namespace: ANY_OTHER_NAMESPACE };
+const NO_WORKLOADS: string[] = [];
+
+interface Outcome {
+  entry?: ConsolidatedDestinationRule;
+  namespaces: string[];
+  workloads: string[];
+}
+
+/** The callers of one destination, keyed by the deciding rule: decisions depend only on the rule whose settings apply. */
+class OutcomesByRule {
+  private readonly byRule = new Map<DestinationRulePolicy | undefined, Outcome>();
+
+  of(entry: ConsolidatedDestinationRule | undefined): Outcome {
+    const key = entry && decidingRule(entry);
+    let o = this.byRule.get(key);
+    if (!o) this.byRule.set(key, (o = entry ? { entry, namespaces: [], workloads: [] } : { namespaces: [], workloads: [] }));
+    return o;
+  }
+
+  all(): Iterable<Outcome> {
+    return this.byRule.values();
+  }
 }
 
 function emit(
@@ -143,10 +188,10 @@ function emit(
   workloads: string[],
 ): ClientRecord[] {
   const { mesh } = input;
-  const callers = { clientNamespaces: namespaces, ...(workloads.length > 0 ? { clientWorkloads: workloads } : {}) };
   if (!entry) {
     // Without a rule the sidecar uses auto mTLS; only with auto mTLS off is that worth a record.
     if (mesh.enableAutoMtls || destination.kind !== 'Service' || !mesh.configMap) return [];
+    const callers = { clientNamespaces: namespaces, ...(workloads.length > 0 ? { clientWorkloads: workloads } : {}) };
     const decision = effectiveClientTls(undefined, undefined, mesh, destination);
     const cm = mesh.configMap;
     const servers = serversBehind(input.servers, destination, destination.ports);
@@ -162,7 +207,7 @@ function emit(
           sends: decision.sends,
           reason: decision.reason,
           cause: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, scope: 'mesh', source: cm.source },
-          destination: { hosts: [destination.host], serverIds: servers.map((s) => s.endpoint.id) },
+          destination: { hosts: [destination.host], serverIds: serverIdsOf(servers) },
           ...(destination.inMesh !== undefined ? { inMeshDestination: destination.inMesh } : {}),
           ...callers,
         },
@@ -171,14 +216,16 @@ function emit(
   }
 
   const rule = decidingRule(entry);
-  const portLevelPorts = [...new Set(rule.trafficPolicy?.portLevelSettings.map((p) => p.port) ?? [])];
+  const portLevelPorts = distinctPortLevelPorts(rule);
   const known = destination.ports;
-  const topLevelPorts = known.filter((p) => !portLevelPorts.includes(p));
+  const topLevelPorts = portLevelPorts.length === 0 ? known : known.filter((p) => !portLevelPorts.includes(p));
   const buckets: Array<number | undefined> = [];
   if (known.length === 0 || topLevelPorts.length > 0) buckets.push(undefined);
   for (const p of portLevelPorts) if (known.length === 0 || known.includes(p)) buckets.push(p);
 
-  return buckets.map((port) => {
+  const records: ClientRecord[] = [];
+  for (let i = 0; i < buckets.length; i++) {
+    const port = buckets[i];
     const decision = effectiveClientTls(entry, port, mesh, destination);
     const servers = serversBehind(input.servers, destination, port === undefined ? topLevelPorts : [port]);
     const resource: IstioClientPolicy['resource'] = { kind: 'DestinationRule', name: rule.name, namespace: rule.namespace };
@@ -186,7 +233,7 @@ function emit(
     if (port !== undefined) resource.port = target.port = port;
     resource.file = rule.source.file;
     resource.line = rule.source.line;
-    target.serverIds = servers.map((s) => s.endpoint.id);
+    target.serverIds = serverIdsOf(servers);
     const policy: IstioClientPolicy = {
       id: `istio:${rule.namespace}/DestinationRule/${rule.name}->${destination.host}:${port ?? '*'}`,
       provider: 'istio',
@@ -207,21 +254,45 @@ function emit(
     if (workloads.length > 0) policy.clientWorkloads = workloads;
     const record: ClientRecord = { policy, decision, destination, servers };
     if (decision.scope === 'port') record.port = port;
-    return record;
-  });
+    records.push(record);
+  }
+  return records;
+}
+
+const NO_PORTS: readonly number[] = Object.freeze([]);
+
+/** The ports the deciding rule's portLevelSettings name, each once, in order. */
+function distinctPortLevelPorts(rule: DestinationRulePolicy): readonly number[] {
+  const settings = rule.trafficPolicy?.portLevelSettings;
+  if (!settings || settings.length === 0) return NO_PORTS;
+  const ports: number[] = [];
+  for (const p of settings) if (!ports.includes(p.port)) ports.push(p.port);
+  return ports;
+}
+
+function serverIdsOf(servers: readonly ServerRecord[]): string[] {
+  return servers.map(serverIdOf);
+}
+
+function serverIdOf(server: ServerRecord): string {
+  return server.endpoint.id;
 }
 
 /** Servers behind a Service for some of its ports: service port → targetPort → the workload's port. */
-function serversBehind(table: ServerTable, destination: Destination, servicePorts: number[]): ServerRecord[] {
+function serversBehind(table: ServerTable, destination: Destination, servicePorts: readonly number[]): ServerRecord[] {
   const svc = destination.service;
   if (!svc) return [];
   const out: ServerRecord[] = [];
-  for (const workload of table.workloadsBehind.get(svc.host) ?? []) {
-    const byPort = table.byWorkloadPort.get(workload.key);
-    for (const sp of svc.ports) {
+  const workloads = table.workloadsBehind.get(svc.host);
+  if (!workloads) return out;
+  for (let w = 0; w < workloads.length; w++) {
+    const workload = workloads[w]!;
+    const byPort = table.workloads.portServersOf(workload);
+    for (let i = 0; i < svc.ports.length; i++) {
+      const sp = svc.ports[i]!;
       if (!servicePorts.includes(sp.port)) continue;
       const target = targetPortOn(sp, workload);
-      const record = target === undefined ? undefined : byPort?.get(target);
+      const record = target === undefined || !byPort ? undefined : serverOnPort(byPort, target);
       // Two service ports may send to one workload port.
       if (record && !out.includes(record)) out.push(record);
     }
@@ -249,8 +320,8 @@ function selectorGroups(index: DestinationRuleIndex, namespace: string, workload
  * Namespaces owning a wildcard rule that matches the host. Every matching wildcard counts, not
  * only the most specific one: each namespace's own pool picks its own.
  */
-function coveringWildcardOwners(table: HostTable<string[]>, host: string): string[] {
-  return table.allWildcardMatches(host).flat();
+function coveringWildcardOwners(table: HostTable<string[]>, host: string): string[][] {
+  return table.allWildcardMatches(host);
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {

@@ -9,15 +9,36 @@ import { nameOf, namespaceOf } from './objectKey';
  * zero time for it, which sorts before every real time, so we treat it as the oldest too.
  */
 export function compareByCreation(a: KubeObject, b: KubeObject): number {
-  const ta = creationMillis(a);
-  const tb = creationMillis(b);
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const na = nameOf(a);
-  const nb = nameOf(b);
-  if (na !== nb) return na < nb ? -1 : 1;
-  const sa = namespaceOf(a);
-  const sb = namespaceOf(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
+  return compareCreationKeys(creationKey(a), creationKey(b));
+}
+
+/** What `compareByCreation` compares, read once per object so a sort does not re-read (and re-parse) it per comparison. */
+export interface CreationKey {
+  millis: number;
+  name: string;
+  namespace: string;
+}
+
+export function creationKey(doc: KubeObject): CreationKey {
+  return { millis: creationMillis(doc), name: nameOf(doc), namespace: namespaceOf(doc) };
+}
+
+export function compareCreationKeys(a: CreationKey, b: CreationKey): number {
+  if (a.millis !== b.millis) return a.millis < b.millis ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
+}
+
+/**
+ * Sorts oldest first, in place, reading each object's key once (a comparator that re-read
+ * names and parsed timestamps would do so on every comparison). Stable, like Array.sort.
+ */
+export function sortByCreation<T extends { doc: KubeObject }>(items: T[]): T[] {
+  if (items.length < 2) return items;
+  const keyed = items.map((item) => ({ item, key: creationKey(item.doc) }));
+  keyed.sort((a, b) => compareCreationKeys(a.key, b.key));
+  for (let i = 0; i < keyed.length; i++) items[i] = keyed[i]!.item;
+  return items;
 }
 
 function creationMillis(doc: KubeObject): number {

@@ -2,6 +2,7 @@ import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { isEmptyLabels, readLabelMap, type Labels } from './labels';
 import { nameOf, namespaceOf } from './objectKey';
+import { ObjectProblems } from './objectProblems';
 import { resolveShortnameToFqdn } from './hostMatch';
 
 /** `ClientTLSSettings.TLSmode` (istio.io/api networking/v1alpha3). */
@@ -50,94 +51,90 @@ export interface DestinationRulePolicy {
  */
 export function readDestinationRule(obj: Located<KubeObject>): { rule?: DestinationRulePolicy; problems: ConfigProblem[] } {
   const { doc, source } = obj;
-  const problems: ConfigProblem[] = [];
-  const problem = (field: string, message: string): void => {
-    problems.push({ ...source, field, message, kind: 'DestinationRule', name: nameOf(doc) });
-  };
+  const problems = new ObjectProblems('DestinationRule', doc, source);
   const spec = doc.spec;
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
-    problem('spec', 'spec must be a mapping with a host');
-    return { problems };
+    problems.add('spec', 'spec must be a mapping with a host');
+    return { problems: problems.list };
   }
   const namespace = namespaceOf(doc);
-  if (typeof spec.host !== 'string' || spec.host === '') problem('spec.host', 'host is required');
+  if (typeof spec.host !== 'string' || spec.host === '') problems.add('spec.host', 'host is required');
 
   let exportTo: string[] = [];
   if (spec.exportTo !== undefined && spec.exportTo !== null) {
     if (Array.isArray(spec.exportTo) && spec.exportTo.every((e: unknown) => typeof e === 'string')) exportTo = spec.exportTo;
-    else problem('spec.exportTo', 'exportTo must be a list of namespace names, "." or "*"');
+    else problems.add('spec.exportTo', 'exportTo must be a list of namespace names, "." or "*"');
   }
 
   let workloadSelector: Labels | undefined;
   if (spec.workloadSelector !== undefined && spec.workloadSelector !== null) {
     const labels = typeof spec.workloadSelector === 'object' ? readLabelMap(spec.workloadSelector.matchLabels) : { error: 'must be a mapping' };
-    if ('error' in labels) problem('spec.workloadSelector.matchLabels', `workloadSelector.matchLabels ${labels.error}`);
+    if ('error' in labels) problems.add('spec.workloadSelector.matchLabels', `workloadSelector.matchLabels ${labels.error}`);
     else if (!isEmptyLabels(labels as Labels)) workloadSelector = labels as Labels;
   }
 
   let trafficPolicy: TrafficPolicy | undefined;
   if (spec.trafficPolicy !== undefined && spec.trafficPolicy !== null) {
-    trafficPolicy = readTrafficPolicy(spec.trafficPolicy, problem);
+    trafficPolicy = readTrafficPolicy(spec.trafficPolicy, problems);
   }
 
-  if (problems.length > 0) return { problems };
-  return {
-    rule: {
-      name: nameOf(doc),
-      namespace,
-      apiVersion: doc.apiVersion,
-      resourceVersion: typeof doc.metadata?.resourceVersion === 'string' ? doc.metadata.resourceVersion : undefined,
-      source,
-      doc,
-      host: resolveShortnameToFqdn(spec.host, namespace),
-      exportTo,
-      ...(workloadSelector ? { workloadSelector } : {}),
-      ...(trafficPolicy ? { trafficPolicy } : {}),
-    },
-    problems,
+  if (!problems.isEmpty) return { problems: problems.list };
+  const rule: DestinationRulePolicy = {
+    name: nameOf(doc),
+    namespace,
+    apiVersion: doc.apiVersion,
+    resourceVersion: typeof doc.metadata?.resourceVersion === 'string' ? doc.metadata.resourceVersion : undefined,
+    source,
+    doc,
+    host: resolveShortnameToFqdn(spec.host, namespace),
+    exportTo,
   };
+  if (workloadSelector) rule.workloadSelector = workloadSelector;
+  if (trafficPolicy) rule.trafficPolicy = trafficPolicy;
+  return { rule, problems: problems.list };
 }
 
-function readTrafficPolicy(raw: unknown, problem: (field: string, message: string) => void): TrafficPolicy | undefined {
+function readTrafficPolicy(raw: unknown, problems: ObjectProblems): TrafficPolicy | undefined {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problem('spec.trafficPolicy', 'trafficPolicy must be a mapping');
+    problems.add('spec.trafficPolicy', 'trafficPolicy must be a mapping');
     return undefined;
   }
   const policy = raw as Record<string, unknown>;
-  const tls = readTls(policy['tls'], 'spec.trafficPolicy.tls', problem);
+  const tls = readTls(policy['tls'], 'spec.trafficPolicy.tls', problems);
   const portLevelSettings: PortTrafficPolicy[] = [];
   const rawList = policy['portLevelSettings'];
   let rawPortLevelSettings: unknown[] = [];
   if (rawList !== undefined && rawList !== null) {
-    if (!Array.isArray(rawList)) problem('spec.trafficPolicy.portLevelSettings', 'portLevelSettings must be a list');
+    if (!Array.isArray(rawList)) problems.add('spec.trafficPolicy.portLevelSettings', 'portLevelSettings must be a list');
     else {
       rawPortLevelSettings = rawList;
+      // forEach, not for-of: it skips the holes of a sparse list, and reading must keep doing so.
       rawList.forEach((entry, i) => {
         const field = `spec.trafficPolicy.portLevelSettings[${i}]`;
         const port = Number((entry as any)?.port?.number);
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
-          problem(`${field}.port.number`, 'port.number must be a port number (1-65535)');
+          problems.add(`${field}.port.number`, 'port.number must be a port number (1-65535)');
           return;
         }
-        const portTls = readTls((entry as any).tls, `${field}.tls`, problem);
+        const portTls = readTls((entry as any).tls, `${field}.tls`, problems);
         portLevelSettings.push(portTls ? { port, tls: portTls } : { port });
       });
     }
   }
-  return { ...(tls ? { tls } : {}), portLevelSettings, rawPortLevelSettings };
+  return tls ? { tls, portLevelSettings, rawPortLevelSettings } : { portLevelSettings, rawPortLevelSettings };
 }
 
 /** A `tls` block without `mode` is DISABLE, the proto enum's zero value. */
-function readTls(raw: unknown, field: string, problem: (field: string, message: string) => void): ClientTls | undefined {
+function readTls(raw: unknown, field: string, problems: ObjectProblems): ClientTls | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problem(field, 'tls must be a mapping');
+    problems.add(field, 'tls must be a mapping');
     return undefined;
   }
   const tls = raw as Record<string, unknown>;
   const mode = tls['mode'] ?? 'DISABLE';
   if (typeof mode !== 'string' || !(TLS_MODES as readonly string[]).includes(mode)) {
-    problem(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${TLS_MODES.join(', ')}`);
+    problems.add(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${TLS_MODES.join(', ')}`);
     return undefined;
   }
   return { mode: mode as ClientTlsMode, raw: tls };

@@ -1,8 +1,9 @@
-import { compareByCreation } from './creationOrder';
+import { compareCreationKeys, creationKey } from './creationOrder';
 import type { DestinationRulePolicy } from './destinationRule';
-import { HostTable } from './hostMatch';
+import { CLUSTER_DOMAIN, HostTable, isWildcardHost } from './hostMatch';
 import { selectorMatches, type Labels } from './labels';
 import type { MeshSettings } from './meshConfig';
+import { NamespaceRun } from './namespaceRun';
 
 /**
  * The DestinationRules Istio merges for one host in one lookup pool
@@ -20,7 +21,9 @@ export interface ConsolidatedDestinationRule {
 
 /** The rule whose settings take effect for the entry: the first member with a trafficPolicy, else the first member. */
 export function decidingRule(entry: ConsolidatedDestinationRule): DestinationRulePolicy {
-  return entry.members.find((m) => m.trafficPolicy !== undefined) ?? entry.members[0]!;
+  const members = entry.members;
+  for (let i = 0; i < members.length; i++) if (members[i]!.trafficPolicy !== undefined) return members[i]!;
+  return members[0]!;
 }
 
 class DestinationRulePool {
@@ -28,14 +31,8 @@ class DestinationRulePool {
 
   merge(rule: DestinationRulePolicy, exportTo: ReadonlySet<string>): void {
     const list = this.hosts.get(rule.host);
-    const fresh = (): ConsolidatedDestinationRule => ({
-      host: rule.host,
-      ...(rule.workloadSelector ? { selector: rule.workloadSelector } : {}),
-      members: [rule],
-      exportTo,
-    });
     if (!list) {
-      this.hosts.set(rule.host, [fresh()]);
+      this.hosts.set(rule.host, [consolidated(rule, exportTo)]);
       return;
     }
     let addAsNewEntry = true;
@@ -48,7 +45,7 @@ class DestinationRulePool {
       entry.members.push(rule);
       if (entry.exportTo.size === 0 && exportTo.size > 0) entry.exportTo = exportTo;
     }
-    if (addAsNewEntry) list.push(fresh());
+    if (addAsNewEntry) list.push(consolidated(rule, exportTo));
   }
 
   lookup(host: string): ConsolidatedDestinationRule[] | undefined {
@@ -58,6 +55,12 @@ class DestinationRulePool {
   get isEmpty(): boolean {
     return this.hosts.size === 0;
   }
+}
+
+function consolidated(rule: DestinationRulePolicy, exportTo: ReadonlySet<string>): ConsolidatedDestinationRule {
+  const entry: ConsolidatedDestinationRule = { host: rule.host, members: [rule], exportTo };
+  if (rule.workloadSelector) entry.selector = rule.workloadSelector;
+  return entry;
 }
 
 /** Who is calling: a namespace, or some workloads of it (for rules with a workload selector). */
@@ -82,28 +85,46 @@ export class DestinationRuleIndex {
   private readonly exportedMatchCache = new Map<string, Map<string, ConsolidatedDestinationRule[] | null>>();
   /** Namespaces named explicitly in some rule's exportTo. */
   readonly namedInExportTo = new Set<string>();
+  /** Every rule's host, and whether any is a wildcard: enough to rule out most hosts without a lookup. */
+  private readonly ruleHosts = new Set<string>();
+  private anyWildcardRule = false;
+  /** Rule hosts of the form `<name>.<namespace>.svc.cluster.local`, as namespace → names. */
+  private readonly serviceNames = new Map<string, Set<string>>();
+  private readonly serviceNamesIn = new NamespaceRun((namespace) => this.serviceNames.get(namespace));
 
   constructor(rules: DestinationRulePolicy[], mesh: MeshSettings) {
     this.rootNamespace = mesh.rootNamespace;
     const defaultPrivate = mesh.defaultDestinationRuleExportTo.includes('.');
-    const ordered = [...rules].sort((a, b) => {
-      // Istio `sortConfigBySelectorAndCreationTime`: rules with a workload selector first.
-      const sa = a.workloadSelector ? 0 : 1;
-      const sb = b.workloadSelector ? 0 : 1;
-      return sa - sb || compareByCreation(a.doc, b.doc);
-    });
-    for (const rule of ordered) {
-      // Istio: a rule with a workload selector is never exported.
-      const exportTo = new Set(rule.workloadSelector ? ['.'] : rule.exportTo);
-      for (const e of exportTo) if (e !== '.' && e !== '*' && e !== '~' && e !== rule.namespace) this.namedInExportTo.add(e);
-      if (exportTo.size === 0 || exportTo.has('*') || exportTo.has('.') || exportTo.has(rule.namespace)) {
-        poolOf(this.namespaceLocal, rule.namespace).merge(rule, exportTo);
+    // Every pool holds the rules of one namespace, so each namespace is sorted on its own: the
+    // same order within a pool as one fleet-wide sort, with far fewer comparisons.
+    const byNamespace = new Map<string, DestinationRulePolicy[]>();
+    const naming: DestinationRulePolicy[] = [];
+    for (const rule of rules) {
+      this.ruleHosts.add(rule.host);
+      if (isWildcardHost(rule.host)) this.anyWildcardRule = true;
+      else this.fileServiceHost(rule.host);
+      let list = byNamespace.get(rule.namespace);
+      if (!list) byNamespace.set(rule.namespace, (list = []));
+      list.push(rule);
+      if (namesOtherNamespaces(rule)) naming.push(rule);
+    }
+    // Namespaces named in exportTo, in the order the fleet-wide sort would meet them.
+    for (const rule of sortBySelectorAndCreation(naming)) {
+      for (const e of rule.exportTo) if (isNamedNamespace(e, rule)) this.namedInExportTo.add(e);
+    }
+    for (const list of byNamespace.values()) {
+      for (const rule of sortBySelectorAndCreation(list)) {
+        // Istio: a rule with a workload selector is never exported.
+        const exportTo = exportSet(rule);
+        if (exportTo.size === 0 || exportTo.has('*') || exportTo.has('.') || exportTo.has(rule.namespace)) {
+          poolOf(this.namespaceLocal, rule.namespace).merge(rule, exportTo);
+        }
+        // Only `.` and `*` of the mesh default are honoured; anything else acts as public.
+        const privateOnly =
+          (exportTo.size === 0 && defaultPrivate) || (exportTo.size === 1 && (exportTo.has('.') || exportTo.has(rule.namespace)));
+        if (!privateOnly) poolOf(this.exported, rule.namespace).merge(rule, exportTo);
+        else if (rule.namespace === this.rootNamespace) this.rootNamespaceLocal.merge(rule, exportTo);
       }
-      // Only `.` and `*` of the mesh default are honoured; anything else acts as public.
-      const privateOnly =
-        (exportTo.size === 0 && defaultPrivate) || (exportTo.size === 1 && (exportTo.has('.') || exportTo.has(rule.namespace)));
-      if (!privateOnly) poolOf(this.exported, rule.namespace).merge(rule, exportTo);
-      else if (rule.namespace === this.rootNamespace) this.rootNamespaceLocal.merge(rule, exportTo);
     }
   }
 
@@ -121,6 +142,38 @@ export class DestinationRuleIndex {
       if (fromHostNs) return fromHostNs;
     }
     return this.exportedTo(this.rootNamespace, host, client.namespace);
+  }
+
+  /**
+   * False when no rule can match the host in any pool, for any caller: no rule names it and no
+   * rule is a wildcard. Most hosts of a fleet are like that, and need no lookup at all.
+   */
+  mayMatch(host: string): boolean {
+    return this.anyWildcardRule || this.ruleHosts.has(host);
+  }
+
+  /**
+   * `mayMatch` for the host of a Service, without building its host name: a fleet has thousands
+   * of Services, and hashing each `<name>.<namespace>.svc.cluster.local` is most of the cost.
+   */
+  mayMatchService(namespace: string, name: string): boolean {
+    return this.anyWildcardRule || this.serviceNamesIn.get(namespace)?.has(name) === true;
+  }
+
+  /**
+   * Files a rule host under every (namespace, name) whose Service host it equals. Names without
+   * dots give one split; a dotted one (not a valid Service name, but possible in a file) is filed
+   * under each split, so the lookup stays exact.
+   */
+  private fileServiceHost(host: string): void {
+    if (!host.endsWith(SERVICE_HOST_SUFFIX)) return;
+    const nameAndNamespace = host.slice(0, -SERVICE_HOST_SUFFIX.length);
+    for (let dot = nameAndNamespace.indexOf('.'); dot >= 0; dot = nameAndNamespace.indexOf('.', dot + 1)) {
+      const namespace = nameAndNamespace.slice(dot + 1);
+      let names = this.serviceNames.get(namespace);
+      if (!names) this.serviceNames.set(namespace, (names = new Set()));
+      names.add(nameAndNamespace.slice(0, dot));
+    }
   }
 
   /** The pool a client namespace searches first. */
@@ -182,6 +235,37 @@ export class DestinationRuleIndex {
     return pool ? { specific: pool.hosts.specific.keys(), wildcard: pool.hosts.wildcard.keys() } : { specific: [], wildcard: [] };
   }
 }
+
+/** Istio `sortConfigBySelectorAndCreationTime`: rules with a workload selector first, then oldest first. In place. */
+function sortBySelectorAndCreation(rules: DestinationRulePolicy[]): DestinationRulePolicy[] {
+  if (rules.length < 2) return rules;
+  const keyed = rules.map((rule) => ({ rule, selectorRank: rule.workloadSelector ? 0 : 1, key: creationKey(rule.doc) }));
+  keyed.sort((a, b) => a.selectorRank - b.selectorRank || compareCreationKeys(a.key, b.key));
+  for (let i = 0; i < keyed.length; i++) rules[i] = keyed[i]!.rule;
+  return rules;
+}
+
+/** Shared, never modified: most rules have no exportTo, and every selector rule is private. */
+const EXPORT_TO_DEFAULT: ReadonlySet<string> = new Set();
+const EXPORT_TO_OWN_NAMESPACE: ReadonlySet<string> = new Set(['.']);
+
+function exportSet(rule: DestinationRulePolicy): ReadonlySet<string> {
+  if (rule.workloadSelector) return EXPORT_TO_OWN_NAMESPACE;
+  return rule.exportTo.length === 0 ? EXPORT_TO_DEFAULT : new Set(rule.exportTo);
+}
+
+function isNamedNamespace(exportTo: string, rule: DestinationRulePolicy): boolean {
+  return exportTo !== '.' && exportTo !== '*' && exportTo !== '~' && exportTo !== rule.namespace;
+}
+
+function namesOtherNamespaces(rule: DestinationRulePolicy): boolean {
+  if (rule.workloadSelector) return false;
+  for (const e of rule.exportTo) if (isNamedNamespace(e, rule)) return true;
+  return false;
+}
+
+/** What `serviceFqdn` appends to `<name>.<namespace>`. */
+const SERVICE_HOST_SUFFIX = `.svc.${CLUSTER_DOMAIN}`;
 
 function poolOf(map: Map<string, DestinationRulePool>, namespace: string): DestinationRulePool {
   let pool = map.get(namespace);

@@ -1,5 +1,5 @@
 import type { ClientSends } from '../../core/model/types';
-import type { ClientTls, DestinationRulePolicy } from './destinationRule';
+import type { ClientTls, DestinationRulePolicy, PortTrafficPolicy } from './destinationRule';
 import { decidingRule, type ConsolidatedDestinationRule } from './destinationRuleIndex';
 import type { MeshSettings } from './meshConfig';
 
@@ -41,23 +41,37 @@ export function effectiveClientTls(
   let scope: ClientTlsDecision['scope'] = rule ? 'namespace' : 'default';
   let where = '';
   if (policy && port !== undefined) {
-    const portLevel = policy.portLevelSettings.find((p) => p.port === port);
+    const portLevel = portLevelEntry(policy.portLevelSettings, port);
     if (portLevel) {
       tls = portLevel.tls;
       scope = 'port';
       where = ` in portLevelSettings for port ${port}`;
     }
   }
-  const decided = (sends: ClientSends, reason: string): ClientTlsDecision => {
-    const decision: ClientTlsDecision = { sends, reason, scope };
-    if (rule) decision.rule = rule;
-    if (tls) decision.tls = tls;
-    return decision;
-  };
-  if (tls) return decided(sendsFor(tls.mode), tls.mode);
-  if (destination.meshExternal) return decided('PLAINTEXT', `no tls settings${where} and the host is MESH_EXTERNAL, where auto mTLS does not apply`);
-  if (mesh.enableAutoMtls) return decided('AUTO', `no tls settings${where}: auto mTLS`);
-  return decided('PLAINTEXT', rule ? `no tls settings${where} and enableAutoMtls is false` : 'no DestinationRule and enableAutoMtls is false');
+  let sends: ClientSends;
+  let reason: string;
+  if (tls) {
+    sends = sendsFor(tls.mode);
+    reason = tls.mode;
+  } else if (destination.meshExternal) {
+    sends = 'PLAINTEXT';
+    reason = `no tls settings${where} and the host is MESH_EXTERNAL, where auto mTLS does not apply`;
+  } else if (mesh.enableAutoMtls) {
+    sends = 'AUTO';
+    reason = `no tls settings${where}: auto mTLS`;
+  } else {
+    sends = 'PLAINTEXT';
+    reason = rule ? `no tls settings${where} and enableAutoMtls is false` : 'no DestinationRule and enableAutoMtls is false';
+  }
+  const decision: ClientTlsDecision = { sends, reason, scope };
+  if (rule) decision.rule = rule;
+  if (tls) decision.tls = tls;
+  return decision;
+}
+
+function portLevelEntry(settings: readonly PortTrafficPolicy[], port: number): PortTrafficPolicy | undefined {
+  for (let i = 0; i < settings.length; i++) if (settings[i]!.port === port) return settings[i];
+  return undefined;
 }
 
 function sendsFor(mode: ClientTls['mode']): ClientSends {

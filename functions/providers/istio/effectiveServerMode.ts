@@ -26,24 +26,19 @@ export interface EffectiveServerMode {
  * "mesh". The mode always comes from the narrowest level that set one.
  */
 export function effectiveServerMode(policies: ApplicablePeerAuthentications, port?: number): EffectiveServerMode {
-  let result: EffectiveServerMode = { mode: 'PERMISSIVE', scope: 'default' };
-  if (policies.mesh) {
-    result = { mode: policies.mesh.mode === 'UNSET' ? 'PERMISSIVE' : toServerMode(policies.mesh.mode), scope: 'mesh', policy: policies.mesh };
-  }
-  if (policies.namespace && policies.namespace.mode !== 'UNSET') {
-    result = { mode: toServerMode(policies.namespace.mode), scope: 'namespace', policy: policies.namespace };
-  }
+  // Walk the chain from the narrowest level up and stop at the first that sets a mode: the
+  // same answer as overriding from the top down, with one result object instead of one per level.
   const workload = policies.workload;
-  if (workload && workload.mode !== 'UNSET') {
-    result = { mode: toServerMode(workload.mode), scope: 'workload', policy: workload };
-  }
   if (workload && port !== undefined) {
     const portMode = workload.portLevelMtls.get(port);
-    if (portMode !== undefined && portMode !== 'UNSET') {
-      result = { mode: toServerMode(portMode), scope: 'port', policy: workload };
-    }
+    if (portMode !== undefined && portMode !== 'UNSET') return { mode: toServerMode(portMode), scope: 'port', policy: workload };
   }
-  return result;
+  if (workload && workload.mode !== 'UNSET') return { mode: toServerMode(workload.mode), scope: 'workload', policy: workload };
+  const namespace = policies.namespace;
+  if (namespace && namespace.mode !== 'UNSET') return { mode: toServerMode(namespace.mode), scope: 'namespace', policy: namespace };
+  const mesh = policies.mesh;
+  if (mesh) return { mode: mesh.mode === 'UNSET' ? 'PERMISSIVE' : toServerMode(mesh.mode), scope: 'mesh', policy: mesh };
+  return { mode: 'PERMISSIVE', scope: 'default' };
 }
 
 /** Istio's DISABLE is the model's DISABLED; STRICT and PERMISSIVE keep their names. */

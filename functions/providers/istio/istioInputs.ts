@@ -1,5 +1,6 @@
 import type { Inventory, KubeObject, Located } from '../../core/model/inventory';
 import { isMeshConfigMap } from './meshConfig';
+import { NamespaceRun } from './namespaceRun';
 import { namespaceOf } from './objectKey';
 
 const SECURITY_VERSIONS = new Set(['security.istio.io/v1', 'security.istio.io/v1beta1']);
@@ -29,20 +30,39 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     controllers: [],
     pods: [],
   };
-  for (const obj of inventory.kubernetes) {
+  const objects = inventory.kubernetes;
+  // An indexed loop over every document of the inventory: cold code allocates a result object per for-of step.
+  for (let i = 0; i < objects.length; i++) {
+    const obj = objects[i]!;
     const { apiVersion, kind } = obj.doc;
-    if (SECURITY_VERSIONS.has(apiVersion)) {
-      if (kind === 'PeerAuthentication') out.peerAuthentications.push(obj);
-    } else if (NETWORKING_VERSIONS.has(apiVersion)) {
-      if (kind === 'DestinationRule') out.destinationRules.push(obj);
-      else if (kind === 'ServiceEntry') out.serviceEntries.push(obj);
-    } else if (apiVersion === 'v1') {
-      if (kind === 'Namespace') out.namespaces.push(obj);
-      else if (kind === 'Service') out.services.push(obj);
-      else if (kind === 'Pod') out.pods.push(obj);
-      else if (kind === 'ConfigMap' && isMeshConfigMap(obj.doc)) out.meshConfigMaps.push(obj);
-    } else if (apiVersion === 'apps/v1') {
-      if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') out.controllers.push(obj);
+    // The kind first: a string switch rejects most documents before any apiVersion is hashed.
+    switch (kind) {
+      case 'PeerAuthentication':
+        if (SECURITY_VERSIONS.has(apiVersion)) out.peerAuthentications.push(obj);
+        break;
+      case 'DestinationRule':
+        if (NETWORKING_VERSIONS.has(apiVersion)) out.destinationRules.push(obj);
+        break;
+      case 'ServiceEntry':
+        if (NETWORKING_VERSIONS.has(apiVersion)) out.serviceEntries.push(obj);
+        break;
+      case 'Namespace':
+        if (apiVersion === 'v1') out.namespaces.push(obj);
+        break;
+      case 'Service':
+        if (apiVersion === 'v1') out.services.push(obj);
+        break;
+      case 'Pod':
+        if (apiVersion === 'v1') out.pods.push(obj);
+        break;
+      case 'ConfigMap':
+        if (apiVersion === 'v1' && isMeshConfigMap(obj.doc)) out.meshConfigMaps.push(obj);
+        break;
+      case 'Deployment':
+      case 'StatefulSet':
+      case 'DaemonSet':
+        if (apiVersion === 'apps/v1') out.controllers.push(obj);
+        break;
     }
   }
   return out;
@@ -69,5 +89,7 @@ export function showsIstio(inputs: IstioInputs): boolean {
 }
 
 export function inNamespaces(objects: Located<KubeObject>[], excluded: ReadonlySet<string>): Located<KubeObject>[] {
-  return excluded.size === 0 ? objects : objects.filter((o) => !excluded.has(namespaceOf(o.doc)));
+  if (excluded.size === 0) return objects;
+  const isExcluded = new NamespaceRun((namespace) => excluded.has(namespace));
+  return objects.filter((o) => !isExcluded.get(namespaceOf(o.doc)));
 }

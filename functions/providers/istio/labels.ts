@@ -16,41 +16,106 @@ export function isEmptyLabels(labels: Labels | undefined): boolean {
   return true;
 }
 
+/** A selector filed in a SelectorIndex, with the order it was added in. */
+interface FiledSelector<T> {
+  selector: Labels;
+  value: T;
+  order: number;
+}
+
 /**
  * Finds the selectors that match a label set without testing every selector: each selector is
  * filed under one of its pairs, so a lookup only tests selectors that share at least one pair
  * with the labels. Selectors must be non-empty.
  */
 export class SelectorIndex<T> {
-  private readonly byPair = new Map<string, Array<{ selector: Labels; value: T; order: number }>>();
+  /** The label keys selectors are filed under (few: selectors mostly start with `app`), and per key, value → selectors. */
+  private readonly keys: string[] = [];
+  private readonly byValue: Map<string, FiledSelector<T>[]>[] = [];
   private size = 0;
 
   add(selector: Labels, value: T): void {
-    const keys = Object.keys(selector).sort();
-    if (keys.length === 0) throw new Error('SelectorIndex holds non-empty selectors only');
-    const pair = pairKey(keys[0]!, selector[keys[0]!]!);
-    let list = this.byPair.get(pair);
-    if (!list) this.byPair.set(pair, (list = []));
+    const key = smallestKey(selector);
+    if (key === undefined) throw new Error('SelectorIndex holds non-empty selectors only');
+    let slot = this.keys.indexOf(key);
+    if (slot < 0) {
+      slot = this.keys.push(key) - 1;
+      this.byValue.push(new Map());
+    }
+    const byValue = this.byValue[slot]!;
+    let list = byValue.get(selector[key]!);
+    if (!list) byValue.set(selector[key]!, (list = []));
     list.push({ selector, value, order: this.size++ });
   }
 
-  /** Values whose selector is a subset of `labels`, in the order they were added. */
-  matching(labels: Labels): T[] {
-    const hits: Array<{ order: number; value: T }> = [];
-    for (const key in labels) {
-      const list = this.byPair.get(pairKey(key, labels[key]!));
+  /** Values whose selector is a subset of `labels`, in the order they were added. The result is shared when empty: do not modify it. */
+  matching(labels: Labels): readonly T[] {
+    let first: FiledSelector<T> | undefined;
+    let more: FiledSelector<T>[] | undefined;
+    // Walk the filing keys, not the labels: there are fewer of them, and each label the
+    // selectors do not use would cost a lookup for nothing.
+    for (let k = 0; k < this.keys.length; k++) {
+      const labelValue = labels[this.keys[k]!];
+      if (labelValue === undefined) continue;
+      const list = this.byValue[k]!.get(labelValue);
       if (!list) continue;
-      for (const entry of list) {
-        if (selectorMatches(entry.selector, labels)) hits.push(entry);
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i]!;
+        if (!selectorMatches(entry.selector, labels)) continue;
+        if (!first) first = entry;
+        else (more ??= [first]).push(entry);
       }
     }
-    if (hits.length > 1) hits.sort((a, b) => a.order - b.order);
-    return hits.map((h) => h.value);
+    if (!first) return NO_MATCH;
+    if (!more) return [first.value];
+    more.sort((a, b) => a.order - b.order);
+    return more.map((h) => h.value);
+  }
+
+  /** The first-added value whose selector is a subset of `labels`. */
+  firstMatch(labels: Labels): T | undefined {
+    let best: FiledSelector<T> | undefined;
+    for (let k = 0; k < this.keys.length; k++) {
+      const labelValue = labels[this.keys[k]!];
+      if (labelValue === undefined) continue;
+      const list = this.byValue[k]!.get(labelValue);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i]!;
+        if ((!best || entry.order < best.order) && selectorMatches(entry.selector, labels)) best = entry;
+      }
+    }
+    return best?.value;
   }
 }
 
-function pairKey(key: string, value: string): string {
-  return `${key}\u0000${value}`;
+const NO_MATCH: readonly never[] = Object.freeze([]);
+
+/** The key a selector is filed under (any key would do; the smallest keeps it deterministic), found without sorting. */
+function smallestKey(selector: Labels): string | undefined {
+  let smallest: string | undefined;
+  for (const key in selector) if (smallest === undefined || key < smallest) smallest = key;
+  return smallest;
+}
+
+const NO_LABELS: Labels = Object.freeze({}) as Labels;
+
+/**
+ * A label map read without copying it: the object itself when it is a plain map of strings (as
+ * YAML and JSON give), a shared empty map when absent, undefined otherwise (the caller then uses
+ * a copying reader, which also says what is wrong). For maps that are only read, never returned
+ * in the model: a large fleet has thousands, and a copy of each would survive the whole build.
+ */
+export function labelMapAsIs(raw: unknown): Labels | undefined {
+  if (raw === undefined || raw === null) return NO_LABELS;
+  if (typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const map = raw as Record<string, unknown>;
+  // The keys a copy would hold are exactly the ones for-in visits, as long as each is an own
+  // property; `__proto__` is the one key a copy could not hold as a label.
+  for (const key in map) {
+    if (typeof map[key] !== 'string' || !Object.hasOwn(map, key) || key === '__proto__') return undefined;
+  }
+  return map as Labels;
 }
 
 /**
@@ -60,8 +125,11 @@ function pairKey(key: string, value: string): string {
 export function readLabelMap(raw: unknown): Labels | { error: string } {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) return { error: 'must be a map of label keys to string values' };
+  const map = raw as Record<string, unknown>;
   const out: Labels = {};
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+  // Object.keys rather than Object.entries: the same keys in the same order, without a pair array per label.
+  for (const k of Object.keys(map)) {
+    const v = map[k];
     if (typeof v !== 'string') return { error: `label ${JSON.stringify(k)} must have a string value, got ${JSON.stringify(v)}` };
     out[k] = v;
   }

@@ -73,6 +73,11 @@ export interface WorkloadMembership {
   ownEntry: boolean;
 }
 
+// The answers that do not name the workload, shared: most workloads of a fleet get one of them.
+const SIDECAR_PRESENT: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, reason: 'istio-proxy sidecar present' });
+const NAMESPACE_INJECTS: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, reason: 'namespace injects sidecars' });
+const POD_OPTS_IN: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, reason: 'pod template opts in to sidecar injection' });
+
 /**
  * Whether a sidecar fronts the workload. Running pods are the strongest evidence (injection
  * happens when a pod is created); then a sidecar already in the pod spec; then the injector's
@@ -82,11 +87,11 @@ export interface WorkloadMembership {
  */
 export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: readonly PodEvidence[]): WorkloadMembership {
   const nsInMesh = namespaceInMesh(ns);
-  const unmeshedPod = pods.find((p) => !p.hasSidecar);
+  const unmeshedPod = firstWithoutSidecar(pods);
   if (unmeshedPod) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${unmeshedPod.podName} runs without an istio-proxy sidecar` };
   }
-  if (pods.length > 0 || workload.declaresSidecar) return { inMesh: true, ownEntry: false, reason: 'istio-proxy sidecar present' };
+  if (pods.length > 0 || workload.declaresSidecar) return SIDECAR_PRESENT;
   if (workload.live) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${workload.name} runs without an istio-proxy sidecar` };
   }
@@ -94,10 +99,15 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
   if (optOut) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets sidecar.istio.io/inject: "false"` };
   }
-  if (nsInMesh) return { inMesh: true, ownEntry: false, reason: 'namespace injects sidecars' };
+  if (nsInMesh) return NAMESPACE_INJECTS;
   if (ns.injection === 'not-labelled') {
     const optIn = workload.podLabels['sidecar.istio.io/inject'] === 'true' || workload.podLabels['istio.io/rev'] !== undefined;
-    if (optIn) return { inMesh: true, ownEntry: false, reason: 'pod template opts in to sidecar injection' };
+    if (optIn) return POD_OPTS_IN;
   }
   return { inMesh: false, ownEntry: false, reason: namespaceOutsideReason(ns) };
+}
+
+function firstWithoutSidecar(pods: readonly PodEvidence[]): PodEvidence | undefined {
+  for (let i = 0; i < pods.length; i++) if (!pods[i]!.hasSidecar) return pods[i];
+  return undefined;
 }

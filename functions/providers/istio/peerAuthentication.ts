@@ -1,8 +1,9 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
-import { compareByCreation } from './creationOrder';
+import { sortByCreation } from './creationOrder';
 import { isEmptyLabels, readLabelMap, SelectorIndex, type Labels } from './labels';
 import { nameOf, namespaceOf } from './objectKey';
+import { ObjectProblems } from './objectProblems';
 
 /** `PeerAuthentication.MutualTLS.Mode` (istio.io/api security/v1beta1). */
 export type PeerAuthenticationMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
@@ -30,53 +31,50 @@ export interface PeerAuthenticationPolicy {
  */
 export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: PeerAuthenticationPolicy; problems: ConfigProblem[] } {
   const { doc, source } = obj;
-  const problems: ConfigProblem[] = [];
-  const problem = (field: string, message: string): void => {
-    problems.push({ ...source, field, message, kind: 'PeerAuthentication', name: nameOf(doc) });
-  };
+  const problems = new ObjectProblems('PeerAuthentication', doc, source);
   const spec = (doc.spec ?? {}) as Record<string, unknown>;
   if (typeof spec !== 'object' || Array.isArray(spec)) {
-    problem('spec', 'spec must be a mapping');
-    return { problems };
+    problems.add('spec', 'spec must be a mapping');
+    return { problems: problems.list };
   }
 
   let selector: Labels | undefined;
   if (spec['selector'] !== undefined && spec['selector'] !== null) {
     const raw = spec['selector'];
-    if (typeof raw !== 'object' || Array.isArray(raw)) problem('spec.selector', 'selector must be a mapping with matchLabels');
+    if (typeof raw !== 'object' || Array.isArray(raw)) problems.add('spec.selector', 'selector must be a mapping with matchLabels');
     else {
       const labels = readLabelMap((raw as Record<string, unknown>)['matchLabels']);
-      if ('error' in labels) problem('spec.selector.matchLabels', `selector.matchLabels ${labels.error}`);
+      if ('error' in labels) problems.add('spec.selector.matchLabels', `selector.matchLabels ${labels.error}`);
       else if (!isEmptyLabels(labels)) selector = labels as Labels;
     }
   }
 
-  const mode = readMode(spec['mtls'], 'spec.mtls', problem);
+  const mode = readMode(spec['mtls'], 'spec.mtls', problems);
 
   const portLevelMtls = new Map<number, PeerAuthenticationMode>();
   const rawPorts = spec['portLevelMtls'];
   if (rawPorts !== undefined && rawPorts !== null) {
-    if (typeof rawPorts !== 'object' || Array.isArray(rawPorts)) problem('spec.portLevelMtls', 'portLevelMtls must be a map from port number to {mode}');
+    if (typeof rawPorts !== 'object' || Array.isArray(rawPorts)) problems.add('spec.portLevelMtls', 'portLevelMtls must be a map from port number to {mode}');
     else {
       for (const [key, value] of Object.entries(rawPorts as Record<string, unknown>)) {
         const port = Number(key);
         if (!/^\d+$/.test(key) || port < 1 || port > 65535) {
-          problem(`spec.portLevelMtls.${key}`, `portLevelMtls key ${JSON.stringify(key)} is not a port number (1-65535)`);
+          problems.add(`spec.portLevelMtls.${key}`, `portLevelMtls key ${JSON.stringify(key)} is not a port number (1-65535)`);
           continue;
         }
-        const portMode = readMode(value, `spec.portLevelMtls.${key}`, problem);
+        const portMode = readMode(value, `spec.portLevelMtls.${key}`, problems);
         if (portMode !== undefined) portLevelMtls.set(port, portMode);
       }
       if (!selector && portLevelMtls.size > 0) {
         // Istio's validation webhook rejects this ("mesh/namespace peer authentication cannot have
         // port level mTLS"); where the object got in anyway, ComposePeerAuthentication ignores it.
-        problem('spec.portLevelMtls', 'a mesh- or namespace-wide PeerAuthentication cannot have portLevelMtls (Istio rejects it); it is ignored');
+        problems.add('spec.portLevelMtls', 'a mesh- or namespace-wide PeerAuthentication cannot have portLevelMtls (Istio rejects it); it is ignored');
         portLevelMtls.clear();
       }
     }
   }
 
-  if (mode === undefined || problems.some((p) => p.field !== 'spec.portLevelMtls')) return { problems };
+  if (mode === undefined || hasRejectingProblem(problems.list)) return { problems: problems.list };
   return {
     policy: {
       name: nameOf(doc),
@@ -89,20 +87,26 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
       mode,
       portLevelMtls,
     },
-    problems,
+    problems: problems.list,
   };
 }
 
-function readMode(raw: unknown, field: string, problem: (field: string, message: string) => void): PeerAuthenticationMode | undefined {
+/** Every problem but the ignored-portLevelMtls warning means the API server would have rejected the object. */
+function hasRejectingProblem(problems: readonly ConfigProblem[]): boolean {
+  for (const p of problems) if (p.field !== 'spec.portLevelMtls') return true;
+  return false;
+}
+
+function readMode(raw: unknown, field: string, problems: ObjectProblems): PeerAuthenticationMode | undefined {
   if (raw === undefined || raw === null) return 'UNSET';
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problem(field, `${field.split('.').pop()} must be a mapping with a mode`);
+    problems.add(field, `${field.split('.').pop()} must be a mapping with a mode`);
     return undefined;
   }
   const mode = (raw as Record<string, unknown>)['mode'];
   if (mode === undefined || mode === null) return 'UNSET';
   if (typeof mode === 'string' && (MODES as readonly string[]).includes(mode)) return mode as PeerAuthenticationMode;
-  problem(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`);
+  problems.add(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`);
   return undefined;
 }
 
@@ -124,38 +128,52 @@ export class PeerAuthenticationIndex {
   private readonly workloadPolicies = new Map<string, SelectorIndex<PeerAuthenticationPolicy>>();
   /** Every policy by namespace, for fixes that must not collide with an existing name. */
   private readonly byNamespace = new Map<string, PeerAuthenticationPolicy[]>();
+  /** Each namespace's view, built on first use: its workloads share one answer per workload policy. */
+  private readonly namespaces = new Map<string, NamespacePeerAuthentications>();
 
   constructor(policies: PeerAuthenticationPolicy[], rootNamespace: string) {
     this.rootNamespace = rootNamespace;
-    const ordered = [...policies].sort((a, b) => compareByCreation(a.doc, b.doc));
-    for (const policy of ordered) {
+    for (const policy of policies) {
       let list = this.byNamespace.get(policy.namespace);
       if (!list) this.byNamespace.set(policy.namespace, (list = []));
       list.push(policy);
-      if (!policy.selector) {
-        // Istio: only the oldest mesh-wide (root namespace) and namespace-wide policy counts.
-        if (policy.namespace === rootNamespace) this.meshPolicy ??= policy;
-        else if (!this.namespacePolicies.has(policy.namespace)) this.namespacePolicies.set(policy.namespace, policy);
-        continue;
-      }
-      // Istio: a policy with a selector in the root namespace is ignored (it is neither mesh-wide nor a workload's).
-      if (policy.namespace === rootNamespace) continue;
-      let index = this.workloadPolicies.get(policy.namespace);
-      if (!index) this.workloadPolicies.set(policy.namespace, (index = new SelectorIndex()));
-      index.add(policy.selector, policy);
+    }
+    // "The oldest wins" only ever compares policies of one namespace, so each namespace is
+    // sorted on its own: the same order as one fleet-wide sort, with far fewer comparisons.
+    for (const list of this.byNamespace.values()) {
+      sortByCreation(list);
+      for (const policy of list) this.file(policy);
     }
   }
 
-  /** The policies that apply to a workload with these pod labels in this namespace. */
-  applicableTo(namespace: string, podLabels: Labels): ApplicablePeerAuthentications {
-    const out: ApplicablePeerAuthentications = {};
-    if (this.meshPolicy) out.mesh = this.meshPolicy;
-    const nsPolicy = namespace === this.rootNamespace ? undefined : this.namespacePolicies.get(namespace);
-    if (nsPolicy) out.namespace = nsPolicy;
-    // Added oldest first, so the first match is the oldest (Istio: the oldest workload policy wins).
-    const workload = this.workloadPolicies.get(namespace)?.matching(podLabels)[0];
-    if (workload) out.workload = workload;
-    return out;
+  private file(policy: PeerAuthenticationPolicy): void {
+    if (!policy.selector) {
+      // Istio: only the oldest mesh-wide (root namespace) and namespace-wide policy counts.
+      if (policy.namespace === this.rootNamespace) this.meshPolicy ??= policy;
+      else if (!this.namespacePolicies.has(policy.namespace)) this.namespacePolicies.set(policy.namespace, policy);
+      return;
+    }
+    // Istio: a policy with a selector in the root namespace is ignored (it is neither mesh-wide nor a workload's).
+    if (policy.namespace === this.rootNamespace) return;
+    let index = this.workloadPolicies.get(policy.namespace);
+    if (!index) this.workloadPolicies.set(policy.namespace, (index = new SelectorIndex()));
+    index.add(policy.selector, policy);
+  }
+
+  /** The policies that apply to a workload with these pod labels in this namespace (shared between workloads: do not modify). */
+  applicableTo(namespace: string, podLabels: Labels): Readonly<ApplicablePeerAuthentications> {
+    return this.inNamespace(namespace).applicableTo(podLabels);
+  }
+
+  /** The policies of one namespace, for a run of its workloads. */
+  inNamespace(namespace: string): NamespacePeerAuthentications {
+    let view = this.namespaces.get(namespace);
+    if (!view) {
+      const nsPolicy = namespace === this.rootNamespace ? undefined : this.namespacePolicies.get(namespace);
+      view = new NamespacePeerAuthentications(this.meshPolicy, nsPolicy, this.workloadPolicies.get(namespace));
+      this.namespaces.set(namespace, view);
+    }
+    return view;
   }
 
   /** The namespace-wide policy of a namespace (the mesh policy for the root namespace). */
@@ -165,5 +183,40 @@ export class PeerAuthenticationIndex {
 
   policiesIn(namespace: string): readonly PeerAuthenticationPolicy[] {
     return this.byNamespace.get(namespace) ?? [];
+  }
+}
+
+/**
+ * The PeerAuthentications of one namespace. Every workload the namespace's workload policies do
+ * not select sees the same chain, and so do all workloads one policy selects: one (read-only)
+ * object per chain, which servers share along with whatever is derived from it.
+ */
+export class NamespacePeerAuthentications {
+  private readonly withoutWorkloadPolicy: Readonly<ApplicablePeerAuthentications>;
+  private readonly withWorkloadPolicy = new Map<PeerAuthenticationPolicy, Readonly<ApplicablePeerAuthentications>>();
+
+  constructor(
+    private readonly mesh: PeerAuthenticationPolicy | undefined,
+    private readonly namespace: PeerAuthenticationPolicy | undefined,
+    private readonly workloadPolicies: SelectorIndex<PeerAuthenticationPolicy> | undefined,
+  ) {
+    this.withoutWorkloadPolicy = this.chain(undefined);
+  }
+
+  applicableTo(podLabels: Labels): Readonly<ApplicablePeerAuthentications> {
+    // Added oldest first, so the first match is the oldest (Istio: the oldest workload policy wins).
+    const workload = this.workloadPolicies?.firstMatch(podLabels);
+    if (!workload) return this.withoutWorkloadPolicy;
+    let chain = this.withWorkloadPolicy.get(workload);
+    if (!chain) this.withWorkloadPolicy.set(workload, (chain = this.chain(workload)));
+    return chain;
+  }
+
+  private chain(workload: PeerAuthenticationPolicy | undefined): ApplicablePeerAuthentications {
+    const out: ApplicablePeerAuthentications = {};
+    if (this.mesh) out.mesh = this.mesh;
+    if (this.namespace) out.namespace = this.namespace;
+    if (workload) out.workload = workload;
+    return out;
   }
 }

@@ -1,6 +1,7 @@
 import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
+import { NamespaceRun } from './namespaceRun';
 import type { ServerRecord } from './servers';
 
 export const SET_STRICT_ACTION = 'istio.peerauthentication.set-strict';
@@ -8,14 +9,15 @@ export const CREATE_STRICT_ACTION = 'istio.peerauthentication.create-strict';
 
 /** One change to PeerAuthentications, and how it would alter the policies a server sees. */
 interface StrictChange {
-  key: string;
   action: string;
   change: Record<string, unknown>;
+  blockers: string[];
   /** The policies a server would see after the change. */
   apply(applicable: ApplicablePeerAuthentications): ApplicablePeerAuthentications;
-  /** The servers the change can reach. */
+  /** Whether the change can reach a server. */
   reaches(record: ServerRecord): boolean;
-  blockers: string[];
+  /** The servers worth trying, in model order: all that the change could reach, and maybe more. */
+  candidates(servers: ServerGroups): readonly ServerRecord[];
 }
 
 /**
@@ -28,28 +30,21 @@ interface StrictChange {
  * workloads it would cover that have no sidecar.
  */
 export function attachServerFixes(records: ServerRecord[], index: PeerAuthenticationIndex): void {
-  const changes = new Map<string, { change: StrictChange; records: ServerRecord[] }>();
-  for (const record of records) {
+  const changes = new ChangeGroups();
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
     if (!record.endpoint.inMesh || record.endpoint.mode === 'STRICT') continue;
-    const target = strictChangeTarget(record, index);
-    let group = changes.get(target.key);
-    if (!group) changes.set(target.key, (group = { change: target.build(), records: [] }));
-    group.records.push(record);
+    changes.add(strictChangeTarget(record, index), record, index);
   }
-  if (changes.size === 0) return;
+  if (changes.isEmpty) return;
 
-  const byNamespace = new Map<string, ServerRecord[]>();
-  for (const r of records) {
-    let list = byNamespace.get(r.workload.namespace);
-    if (!list) byNamespace.set(r.workload.namespace, (list = []));
-    list.push(r);
-  }
-
-  for (const { change, records: owners } of changes.values()) {
-    const candidates = change.reaches === reachesEverything ? records : (byNamespace.get(owners[0]!.workload.namespace) ?? []);
+  const servers = new ServerGroups(records);
+  for (const { change, records: owners } of changes.inOrder) {
+    const candidates = change.candidates(servers);
     const affects: string[] = [];
     const unmeshed = new Set<string>();
-    for (const candidate of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!;
       if (!change.reaches(candidate) || candidate.endpoint.mode === 'STRICT') continue;
       const after = effectiveServerMode(change.apply(candidate.applicable), candidate.port).mode;
       if (after !== 'STRICT') continue;
@@ -60,88 +55,217 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       action: change.action,
       change: change.change,
       affectsServers: affects,
-      blockers: [...change.blockers, ...[...unmeshed].map((key) => `workload ${key} has no sidecar`)],
+      blockers: unmeshed.size === 0 ? [...change.blockers] : [...change.blockers, ...[...unmeshed].map((key) => `workload ${key} has no sidecar`)],
     };
     for (const owner of owners) owner.endpoint.fix = fix;
   }
 }
 
-/** What to change for a server, keyed so servers needing the same change share it (built once per key). */
-function strictChangeTarget(record: ServerRecord, index: PeerAuthenticationIndex): { key: string; build: () => StrictChange } {
+/**
+ * The servers grouped the ways changes reach them, each group in model order and built on first
+ * use: most changes patch one workload policy, and trying only the servers it selects spares a
+ * pass over the whole namespace per change.
+ */
+class ServerGroups {
+  private byNamespace?: Map<string, ServerRecord[]>;
+  private byWorkloadPolicy?: Map<PeerAuthenticationPolicy, ServerRecord[]>;
+
+  constructor(readonly all: readonly ServerRecord[]) {}
+
+  inNamespace(namespace: string): readonly ServerRecord[] {
+    if (!this.byNamespace) {
+      const groups = (this.byNamespace = new Map());
+      const listOf = new NamespaceRun((ns) => {
+        let list = groups.get(ns);
+        if (!list) groups.set(ns, (list = []));
+        return list;
+      });
+      for (let i = 0; i < this.all.length; i++) listOf.get(this.all[i]!.workload.namespace).push(this.all[i]!);
+    }
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  /** The servers whose chain holds this workload policy (it applies in its own namespace only). */
+  selectedBy(policy: PeerAuthenticationPolicy): readonly ServerRecord[] {
+    if (!this.byWorkloadPolicy) {
+      const groups = (this.byWorkloadPolicy = new Map());
+      for (let i = 0; i < this.all.length; i++) {
+        const workloadPolicy = this.all[i]!.applicable.workload;
+        if (!workloadPolicy) continue;
+        const list = groups.get(workloadPolicy);
+        if (list) list.push(this.all[i]!);
+        else groups.set(workloadPolicy, [this.all[i]!]);
+      }
+    }
+    return this.byWorkloadPolicy.get(policy) ?? [];
+  }
+}
+
+/** What to change for a server: servers needing the same change share it. */
+type StrictTarget =
+  | { kind: 'patch-port'; policy: PeerAuthenticationPolicy; port: number }
+  | { kind: 'patch-mode'; policy: PeerAuthenticationPolicy }
+  | { kind: 'create'; namespace: string };
+
+function strictChangeTarget(record: ServerRecord, index: PeerAuthenticationIndex): StrictTarget {
   const { effective } = record;
-  const namespace = record.workload.namespace;
   const policy = effective.policy;
-  if (effective.scope === 'port' && policy && record.port !== undefined) {
-    const port = record.port;
-    return { key: `patch:${policy.namespace}/${policy.name}:port:${port}`, build: () => patchPortLevel(policy, port, index) };
-  }
-  if ((effective.scope === 'workload' || effective.scope === 'namespace') && policy) {
-    return { key: patchModeKey(policy), build: () => patchMode(policy, index) };
-  }
+  if (effective.scope === 'port' && policy && record.port !== undefined) return { kind: 'patch-port', policy, port: record.port };
+  if ((effective.scope === 'workload' || effective.scope === 'namespace') && policy) return { kind: 'patch-mode', policy };
   // Mesh-wide or default: make the workload's namespace STRICT. If it already has a
   // namespace-wide policy (UNSET), patch that one: Istio would ignore a second, newer one.
+  const namespace = record.workload.namespace;
   const existing = index.namespaceWide(namespace);
-  if (existing) return { key: patchModeKey(existing), build: () => patchMode(existing, index) };
-  return { key: `create:${namespace}`, build: () => createNamespaceStrict(namespace, index) };
+  if (existing) return { kind: 'patch-mode', policy: existing };
+  return { kind: 'create', namespace };
 }
 
-function patchModeKey(policy: PeerAuthenticationPolicy): string {
-  return `patch:${policy.namespace}/${policy.name}:mtls`;
+interface ChangeGroup {
+  change: StrictChange;
+  records: ServerRecord[];
 }
 
-function patchMode(policy: PeerAuthenticationPolicy, index: PeerAuthenticationIndex): StrictChange {
-  const patched: PeerAuthenticationPolicy = { ...policy, mode: 'STRICT' };
-  return {
-    key: patchModeKey(policy),
-    action: SET_STRICT_ACTION,
-    change: mergePatch(policy, { spec: { mtls: { mode: 'STRICT' } } }),
-    apply: (applicable) => replacePolicy(applicable, policy, patched),
-    reaches: reachOf(policy, index),
-    blockers: [],
-  };
+/**
+ * Servers grouped by the change they need, in the order each change is first needed. A change
+ * is known by its policy's namespace and name (and port): nested maps on those strings, each
+ * already hashed, rather than one `namespace/name:port` key string built and hashed per server.
+ */
+class ChangeGroups {
+  readonly inOrder: ChangeGroup[] = [];
+  private readonly modePatches = new Map<string, Map<string, ChangeGroup>>();
+  private readonly portPatches = new Map<string, Map<string, Map<number, ChangeGroup>>>();
+  private readonly creations = new Map<string, ChangeGroup>();
+
+  get isEmpty(): boolean {
+    return this.inOrder.length === 0;
+  }
+
+  add(target: StrictTarget, record: ServerRecord, index: PeerAuthenticationIndex): void {
+    let groups: Map<string | number, ChangeGroup>;
+    let key: string | number;
+    switch (target.kind) {
+      case 'patch-port':
+        groups = within(within(this.portPatches, target.policy.namespace), target.policy.name);
+        key = target.port;
+        break;
+      case 'patch-mode':
+        groups = within(this.modePatches, target.policy.namespace);
+        key = target.policy.name;
+        break;
+      case 'create':
+        groups = this.creations;
+        key = target.namespace;
+        break;
+    }
+    let group = groups.get(key);
+    if (!group) {
+      groups.set(key, (group = { change: buildChange(target, index), records: [] }));
+      this.inOrder.push(group);
+    }
+    group.records.push(record);
+  }
 }
 
-function patchPortLevel(policy: PeerAuthenticationPolicy, port: number, index: PeerAuthenticationIndex): StrictChange {
-  const portLevelMtls = new Map(policy.portLevelMtls);
-  portLevelMtls.set(port, 'STRICT');
-  const patched: PeerAuthenticationPolicy = { ...policy, portLevelMtls };
-  return {
-    key: `patch:${policy.namespace}/${policy.name}:port:${port}`,
-    action: SET_STRICT_ACTION,
-    change: mergePatch(policy, { spec: { portLevelMtls: { [String(port)]: { mode: 'STRICT' } } } }),
-    apply: (applicable) => replacePolicy(applicable, policy, patched),
-    reaches: reachOf(policy, index),
-    blockers: [],
-  };
+function within<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
 }
 
-function createNamespaceStrict(namespace: string, index: PeerAuthenticationIndex): StrictChange {
-  const object = {
-    apiVersion: 'security.istio.io/v1',
-    kind: 'PeerAuthentication',
-    metadata: { name: 'default', namespace },
-    spec: { mtls: { mode: 'STRICT' } },
-  };
-  const created: PeerAuthenticationPolicy = {
-    name: 'default',
-    namespace,
-    apiVersion: object.apiVersion,
-    source: { file: '(new)', line: 0 },
-    doc: object,
-    mode: 'STRICT',
-    portLevelMtls: new Map(),
-  };
-  const isRoot = namespace === index.rootNamespace;
-  const taken = index.policiesIn(namespace).find((p) => p.name === 'default');
-  return {
-    key: `create:${namespace}`,
-    action: CREATE_STRICT_ACTION,
-    change: { operation: 'create', object },
-    // In the root namespace a selector-less policy is the mesh-wide one.
-    apply: (applicable) => (isRoot ? { ...applicable, mesh: created } : { ...applicable, namespace: created }),
-    reaches: isRoot ? reachesEverything : (r) => r.workload.namespace === namespace,
-    blockers: taken ? [`PeerAuthentication ${namespace}/default already exists (with a workload selector); choose another name`] : [],
-  };
+/** Built once per key. */
+function buildChange(target: StrictTarget, index: PeerAuthenticationIndex): StrictChange {
+  switch (target.kind) {
+    case 'patch-port': {
+      const portLevelMtls = new Map(target.policy.portLevelMtls);
+      portLevelMtls.set(target.port, 'STRICT');
+      const patch = { spec: { portLevelMtls: { [String(target.port)]: { mode: 'STRICT' } } } };
+      return new PolicyPatch(target.policy, { ...target.policy, portLevelMtls }, patch, index);
+    }
+    case 'patch-mode':
+      return new PolicyPatch(target.policy, { ...target.policy, mode: 'STRICT' }, { spec: { mtls: { mode: 'STRICT' } } }, index);
+    case 'create':
+      return new NamespacePolicyCreation(target.namespace, index);
+  }
+}
+
+/** Sets `mtls.mode`, or one `portLevelMtls` entry, of an existing policy to STRICT. */
+class PolicyPatch implements StrictChange {
+  readonly action = SET_STRICT_ACTION;
+  readonly change: Record<string, unknown>;
+  readonly blockers: string[] = [];
+  /** A mesh-wide policy reaches every server; any other only servers that see it. */
+  private readonly meshWide: boolean;
+
+  constructor(
+    private readonly policy: PeerAuthenticationPolicy,
+    private readonly patched: PeerAuthenticationPolicy,
+    patch: Record<string, unknown>,
+    index: PeerAuthenticationIndex,
+  ) {
+    this.change = mergePatch(policy, patch);
+    this.meshWide = !policy.selector && policy.namespace === index.rootNamespace;
+  }
+
+  apply(applicable: ApplicablePeerAuthentications): ApplicablePeerAuthentications {
+    return replacePolicy(applicable, this.policy, this.patched);
+  }
+
+  reaches(r: ServerRecord): boolean {
+    const p = this.policy;
+    return this.meshWide || r.applicable.mesh === p || r.applicable.namespace === p || r.applicable.workload === p;
+  }
+
+  candidates(servers: ServerGroups): readonly ServerRecord[] {
+    if (this.meshWide) return servers.all;
+    return this.policy.selector ? servers.selectedBy(this.policy) : servers.inNamespace(this.policy.namespace);
+  }
+}
+
+/** Creates the namespace-wide `default` policy with `mtls.mode: STRICT`. */
+class NamespacePolicyCreation implements StrictChange {
+  readonly action = CREATE_STRICT_ACTION;
+  readonly change: Record<string, unknown>;
+  readonly blockers: string[];
+  private readonly created: PeerAuthenticationPolicy;
+  /** In the root namespace a selector-less policy is the mesh-wide one. */
+  private readonly isRoot: boolean;
+
+  constructor(
+    private readonly namespace: string,
+    index: PeerAuthenticationIndex,
+  ) {
+    const object = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace },
+      spec: { mtls: { mode: 'STRICT' } },
+    };
+    this.created = {
+      name: 'default',
+      namespace,
+      apiVersion: object.apiVersion,
+      source: { file: '(new)', line: 0 },
+      doc: object,
+      mode: 'STRICT',
+      portLevelMtls: new Map(),
+    };
+    this.change = { operation: 'create', object };
+    this.isRoot = namespace === index.rootNamespace;
+    const taken = index.policiesIn(namespace).find((p) => p.name === 'default');
+    this.blockers = taken ? [`PeerAuthentication ${namespace}/default already exists (with a workload selector); choose another name`] : [];
+  }
+
+  apply(applicable: ApplicablePeerAuthentications): ApplicablePeerAuthentications {
+    return this.isRoot ? { ...applicable, mesh: this.created } : { ...applicable, namespace: this.created };
+  }
+
+  reaches(r: ServerRecord): boolean {
+    return this.isRoot || r.workload.namespace === this.namespace;
+  }
+
+  candidates(servers: ServerGroups): readonly ServerRecord[] {
+    return this.isRoot ? servers.all : servers.inNamespace(this.namespace);
+  }
 }
 
 function mergePatch(policy: PeerAuthenticationPolicy, patch: Record<string, unknown>): Record<string, unknown> {
@@ -163,17 +287,9 @@ function replacePolicy(
   from: PeerAuthenticationPolicy,
   to: PeerAuthenticationPolicy,
 ): ApplicablePeerAuthentications {
-  return {
-    ...(applicable.mesh ? { mesh: applicable.mesh === from ? to : applicable.mesh } : {}),
-    ...(applicable.namespace ? { namespace: applicable.namespace === from ? to : applicable.namespace } : {}),
-    ...(applicable.workload ? { workload: applicable.workload === from ? to : applicable.workload } : {}),
-  };
-}
-
-const reachesEverything = (): boolean => true;
-
-/** A mesh-wide policy reaches every server; any other only servers that see it. */
-function reachOf(policy: PeerAuthenticationPolicy, index: PeerAuthenticationIndex): (r: ServerRecord) => boolean {
-  if (!policy.selector && policy.namespace === index.rootNamespace) return reachesEverything;
-  return (r) => r.applicable.mesh === policy || r.applicable.namespace === policy || r.applicable.workload === policy;
+  const out: ApplicablePeerAuthentications = {};
+  if (applicable.mesh) out.mesh = applicable.mesh === from ? to : applicable.mesh;
+  if (applicable.namespace) out.namespace = applicable.namespace === from ? to : applicable.namespace;
+  if (applicable.workload) out.workload = applicable.workload === from ? to : applicable.workload;
+  return out;
 }

@@ -2,7 +2,10 @@ import type { CauseRef, ServerEndpoint } from '../../core/model/types';
 import { effectiveServerMode, type EffectiveServerMode } from './effectiveServerMode';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex } from './peerAuthentication';
 import type { WorkloadMembership } from './membership';
-import { targetPortOn, type KubeService, type ServiceIndex } from './services';
+import type { WorkloadTable } from './workloadTable';
+import { NamespaceRun } from './namespaceRun';
+import { append } from './shortLists';
+import { NO_SERVICES, targetPortOn, type KubeService, type ServiceIndex } from './services';
 import type { Workload } from './workloads';
 
 /** A server with the inputs that produced it, so fixes can re-run the same precedence. */
@@ -16,9 +19,8 @@ export interface ServerRecord {
 
 export interface ServerTable {
   records: ServerRecord[];
-  /** Server id by workload key and workload port. */
-  byWorkloadPort: Map<string, Map<number, ServerRecord>>;
-  /** Workloads each Service (by host) selects. */
+  workloads: WorkloadTable;
+  /** Workloads each Service (by host) selects; only for the Services that get a client destination. */
   workloadsBehind: Map<string, Workload[]>;
 }
 
@@ -26,91 +28,179 @@ export function serverId(workload: Workload, port?: number): string {
   return `istio:${workload.key}:${port ?? '*'}`;
 }
 
+/** The server for one port of a workload (ports compare as Map keys do, so even NaN finds itself). */
+export function serverOnPort(servers: readonly ServerRecord[], port: number): ServerRecord | undefined {
+  for (let i = 0; i < servers.length; i++) if (sameNumber(servers[i]!.port!, port)) return servers[i];
+  return undefined;
+}
+
 /**
  * One server per workload port: the container ports, plus the ports Services send to (numeric
  * targetPorts, and named ones resolved through container port names). A workload without any
  * known port still gets one server, without a port.
+ *
+ * This runs once per workload of the fleet, mostly before the JIT has warmed up, so it keeps to
+ * indexed loops and small arrays: in cold code every for-of step, Map and sort allocates.
  */
 export function buildServers(
-  workloads: Workload[],
-  membershipOf: (w: Workload) => WorkloadMembership,
+  workloadTable: WorkloadTable,
   services: ServiceIndex,
   peerAuthentications: PeerAuthenticationIndex,
+  needsDestination: (svc: KubeService) => boolean,
 ): ServerTable {
-  const table: ServerTable = { records: [], byWorkloadPort: new Map(), workloadsBehind: new Map() };
-  for (const workload of workloads) {
-    const selecting = services.selectingWorkload(workload);
-    for (const svc of selecting) {
-      let list = table.workloadsBehind.get(svc.host);
-      if (!list) table.workloadsBehind.set(svc.host, (list = []));
-      list.push(workload);
+  const table: ServerTable = { records: [], workloads: workloadTable, workloadsBehind: new Map() };
+  const workloads = workloadTable.workloads;
+  // Workloads share their PeerAuthentication chain (one object per chain), so the port-independent
+  // answer is worked out once per chain rather than once per port.
+  const chainMode = new Map<ApplicablePeerAuthentications, EffectiveServerMode>();
+  const causes = new CauseCache();
+  const servicesOf = new NamespaceRun((namespace) => services.inNamespace(namespace));
+  const policiesOf = new NamespaceRun((namespace) => peerAuthentications.inNamespace(namespace));
+  for (let w = 0; w < workloads.length; w++) {
+    const workload = workloads[w]!;
+    const selecting = servicesOf.get(workload.namespace)?.matching(workload.podLabels) ?? NO_SERVICES;
+    const hosts = selecting.map(hostOf);
+    for (let i = 0; i < hosts.length; i++) {
+      if (!needsDestination(selecting[i]!)) continue;
+      const list = table.workloadsBehind.get(hosts[i]!);
+      if (list) list.push(workload);
+      else table.workloadsBehind.set(hosts[i]!, [workload]);
     }
-    const servicePortsByTarget = servicePortsOf(workload, selecting);
-    const ports = workloadPorts(workload, servicePortsByTarget);
-    const applicable = peerAuthentications.applicableTo(workload.namespace, workload.podLabels);
-    const membership = membershipOf(workload);
-    const hosts = selecting.map((s) => s.host);
-    const perPort = new Map<number, ServerRecord>();
-    for (const port of ports.length > 0 ? ports : [undefined]) {
-      const effective = effectiveServerMode(applicable, port);
-      const record: ServerRecord = {
-        endpoint: {
-          id: serverId(workload, port),
-          provider: 'istio',
-          resource: {
-            kind: workload.kind,
-            name: workload.name,
-            namespace: workload.namespace,
-            ...(port !== undefined ? { port } : {}),
-            ...(effective.policy?.source ?? workload.source),
-          },
-          mode: effective.mode,
-          inMesh: membership.inMesh,
-          cause: causeOf(effective, workload),
-          hosts,
-          ...(port !== undefined && servicePortsByTarget.has(port) ? { servicePorts: servicePortsByTarget.get(port) } : {}),
-          labels: workload.labels,
-        },
-        workload,
-        ...(port !== undefined ? { port } : {}),
-        applicable,
-        effective,
-      };
+    const targets = serviceTargetsOf(workload, selecting);
+    const ports = workloadPorts(workload, targets);
+    const applicable = policiesOf.get(workload.namespace).applicableTo(workload.podLabels);
+    let chainEffective = chainMode.get(applicable);
+    if (!chainEffective) chainMode.set(applicable, (chainEffective = effectiveServerMode(applicable)));
+    const entry = workloadTable.entries[w]!;
+    const membership = entry.membership;
+    const withPort = new Array<ServerRecord>(ports.length);
+    if (ports.length === 0) table.records.push(serverRecord(workload, undefined, applicable, chainEffective, causes.of(chainEffective, workload), membership, hosts, undefined));
+    for (let i = 0; i < ports.length; i++) {
+      const port = ports[i]!;
+      // Only a portLevelMtls entry of the workload policy can make a port differ from its chain.
+      const effective = applicable.workload?.portLevelMtls.has(port) ? effectiveServerMode(applicable, port) : chainEffective;
+      const record = serverRecord(workload, port, applicable, effective, causes.of(effective, workload), membership, hosts, servicePortsTo(targets, port));
       table.records.push(record);
-      if (port !== undefined) perPort.set(port, record);
+      withPort[i] = record;
     }
-    table.byWorkloadPort.set(workload.key, perPort);
+    // A workload listed twice: clients reach its last copy's servers.
+    entry.portServers = withPort;
   }
   return table;
 }
 
-/** For each workload port, the Service ports that send to it (clients address Service ports). */
-function servicePortsOf(workload: Workload, selecting: KubeService[]): Map<number, number[]> {
-  const byTarget = new Map<number, number[]>();
-  for (const svc of selecting) {
-    for (const sp of svc.ports) {
+function serverRecord(
+  workload: Workload,
+  port: number | undefined,
+  applicable: ApplicablePeerAuthentications,
+  effective: EffectiveServerMode,
+  cause: CauseRef,
+  membership: WorkloadMembership,
+  hosts: string[],
+  servicePorts: number[] | undefined,
+): ServerRecord {
+  // Properties are added in the order the model has always listed them, so its JSON does not change.
+  const resource: ServerEndpoint['resource'] = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
+  if (port !== undefined) resource.port = port;
+  Object.assign(resource, effective.policy?.source ?? workload.source);
+  const endpoint: ServerEndpoint = {
+    id: serverId(workload, port),
+    provider: 'istio',
+    resource,
+    mode: effective.mode,
+    inMesh: membership.inMesh,
+    cause,
+    hosts,
+  };
+  if (servicePorts) endpoint.servicePorts = servicePorts;
+  endpoint.labels = workload.labels;
+  const record: ServerRecord = { endpoint, workload, applicable, effective };
+  if (port !== undefined) record.port = port;
+  return record;
+}
+
+/** A workload port and the Service ports that send to it (clients address Service ports). */
+interface ServiceTarget {
+  port: number;
+  servicePorts: number[];
+}
+
+const NO_TARGETS: readonly ServiceTarget[] = Object.freeze([]);
+
+/** The workload ports the selecting Services send to, in the order first seen. */
+function serviceTargetsOf(workload: Workload, selecting: readonly KubeService[]): readonly ServiceTarget[] {
+  if (selecting.length === 0) return NO_TARGETS;
+  let targets: ServiceTarget[] | undefined;
+  for (let s = 0; s < selecting.length; s++) {
+    const ports = selecting[s]!.ports;
+    for (let i = 0; i < ports.length; i++) {
+      const sp = ports[i]!;
       const target = targetPortOn(sp, workload);
       if (target === undefined) continue;
-      const list = byTarget.get(target);
-      if (list) {
-        if (!list.includes(sp.port)) list.push(sp.port);
-      } else byTarget.set(target, [sp.port]);
+      let known: ServiceTarget | undefined;
+      if (targets) for (let t = 0; t < targets.length && !known; t++) if (sameNumber(targets[t]!.port, target)) known = targets[t];
+      if (!known) targets = append(targets, { port: target, servicePorts: [sp.port] });
+      else if (!known.servicePorts.includes(sp.port)) known.servicePorts.push(sp.port);
     }
   }
-  return byTarget;
+  return targets ?? NO_TARGETS;
 }
 
-function workloadPorts(workload: Workload, servicePortsByTarget: Map<number, number[]>): number[] {
-  const ports = new Set<number>(workload.containerPorts.map((c) => c.port));
-  for (const target of servicePortsByTarget.keys()) ports.add(target);
-  return [...ports].sort((a, b) => a - b);
+function hostOf(service: KubeService): string {
+  return service.host;
 }
 
-function causeOf(effective: EffectiveServerMode, workload: Workload): CauseRef {
-  if (!effective.policy) {
-    // No PeerAuthentication applies: Istio's built-in PERMISSIVE. The workload's own document is the coordinate.
-    return { kind: 'PeerAuthentication', name: '(none)', namespace: workload.namespace, scope: 'default', source: workload.source };
+function servicePortsTo(targets: readonly ServiceTarget[], port: number): number[] | undefined {
+  for (let i = 0; i < targets.length; i++) if (sameNumber(targets[i]!.port, port)) return targets[i]!.servicePorts;
+  return undefined;
+}
+
+/** The container ports and the ports Services send to, each once, in ascending order. */
+function workloadPorts(workload: Workload, targets: readonly ServiceTarget[]): number[] {
+  let ports: number[] | undefined;
+  const declared = workload.containerPorts;
+  for (let i = 0; i < declared.length; i++) if (!ports?.includes(declared[i]!.port)) ports = append(ports, declared[i]!.port);
+  for (let i = 0; i < targets.length; i++) if (!ports?.includes(targets[i]!.port)) ports = append(ports, targets[i]!.port);
+  if (!ports) return [];
+  // Ports are usually declared in order already; sorting even two numbers allocates a work array.
+  if (!isAscending(ports)) ports.sort((a, b) => a - b);
+  return ports;
+}
+
+function isAscending(ports: readonly number[]): boolean {
+  for (let i = 1; i < ports.length; i++) if (!(ports[i]! - ports[i - 1]! > 0)) return false;
+  return true;
+}
+
+/** Map-key equality (SameValueZero): what the Map and Set this replaces used. */
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+/**
+ * The cause of each server's mode. Servers whose mode one PeerAuthentication decides share one
+ * (read-only) object; without a policy the workload's own document is the cause.
+ */
+class CauseCache {
+  private readonly byPolicyDecision = new Map<EffectiveServerMode, CauseRef>();
+  private lastWorkload?: Workload;
+  private lastDefault?: CauseRef;
+
+  of(effective: EffectiveServerMode, workload: Workload): CauseRef {
+    const p = effective.policy;
+    if (!p) {
+      // No PeerAuthentication applies: Istio's built-in PERMISSIVE. The workload's own document is the coordinate.
+      if (this.lastWorkload !== workload) {
+        this.lastWorkload = workload;
+        this.lastDefault = { kind: 'PeerAuthentication', name: '(none)', namespace: workload.namespace, scope: 'default', source: workload.source };
+      }
+      return this.lastDefault!;
+    }
+    let cause = this.byPolicyDecision.get(effective);
+    if (!cause) {
+      cause = { kind: 'PeerAuthentication', name: p.name, namespace: p.namespace, scope: effective.scope, source: p.source };
+      this.byPolicyDecision.set(effective, cause);
+    }
+    return cause;
   }
-  const p = effective.policy;
-  return { kind: 'PeerAuthentication', name: p.name, namespace: p.namespace, scope: effective.scope, source: p.source };
 }

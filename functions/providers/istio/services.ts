@@ -1,6 +1,8 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
-import { isEmptyLabels, readLabelMap, SelectorIndex, type Labels } from './labels';
+import { isEmptyLabels, labelMapAsIs, readLabelMap, SelectorIndex, type Labels } from './labels';
+import { NamespaceRun } from './namespaceRun';
+import { append } from './shortLists';
 import { nameOf, namespaceOf } from './objectKey';
 import { serviceFqdn } from './hostMatch';
 import type { Workload } from './workloads';
@@ -26,27 +28,43 @@ export interface KubeService {
 export function readService(obj: Located<KubeObject>): KubeService {
   const { doc, source } = obj;
   const spec = doc.spec ?? {};
-  const selector = readLabelMap(spec.selector);
-  const ports: ServicePort[] = [];
-  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+  // The selector is only read: the object itself when it is clean, else the copying reader decides.
+  const selector = labelMapAsIs(spec.selector) ?? readLabelMap(spec.selector);
+  let ports: ServicePort[] | undefined;
+  const rawPorts = Array.isArray(spec.ports) ? spec.ports : [];
+  for (let i = 0; i < rawPorts.length; i++) {
+    const p = rawPorts[i];
     const port = Number(p?.port);
     if (!Number.isInteger(port)) continue;
-    const target = p.targetPort;
-    const targetPort = typeof target === 'number' ? target : typeof target === 'string' ? (/^\d+$/.test(target) ? Number(target) : target) : undefined;
-    ports.push({ port, ...(typeof p.name === 'string' ? { name: p.name } : {}), ...(targetPort !== undefined ? { targetPort } : {}) });
+    const entry: ServicePort = { port };
+    if (typeof p.name === 'string') entry.name = p.name;
+    const targetPort = readTargetPort(p.targetPort);
+    if (targetPort !== undefined) entry.targetPort = targetPort;
+    ports = append(ports, entry);
   }
   const name = nameOf(doc);
   const namespace = namespaceOf(doc);
   const hasSelector = !('error' in selector) && !isEmptyLabels(selector as Labels);
-  return {
-    name,
-    namespace,
-    host: serviceFqdn(name, namespace),
-    ...(hasSelector ? { selector: selector as Labels } : {}),
-    ports,
-    externalName: spec.type === 'ExternalName',
-    source,
-  };
+  const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: spec.type === 'ExternalName', source };
+  if (hasSelector) service.selector = selector as Labels;
+  return service;
+}
+
+/** An IntOrString: a number, a numeric string (`"8080"`), or a container port name. */
+function readTargetPort(raw: unknown): number | string | undefined {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw !== 'string') return undefined;
+  return isDigits(raw) ? Number(raw) : raw;
+}
+
+/** `/^\d+$/` without a regex in the per-port loop. */
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**
@@ -58,8 +76,12 @@ export function targetPortOn(servicePort: ServicePort, workload: Workload): numb
   const target = servicePort.targetPort;
   if (target === undefined) return servicePort.port;
   if (typeof target === 'number') return target;
-  return workload.containerPorts.find((c) => c.name === target)?.port;
+  const declared = workload.containerPorts;
+  for (let i = 0; i < declared.length; i++) if (declared[i]!.name === target) return declared[i]!.port;
+  return undefined;
 }
+
+export const NO_SERVICES: readonly KubeService[] = Object.freeze([]);
 
 /** Services per namespace, found by the workloads they select. */
 export class ServiceIndex {
@@ -67,17 +89,25 @@ export class ServiceIndex {
   readonly all: KubeService[] = [];
 
   constructor(services: KubeService[]) {
-    for (const svc of services) {
+    const indexOf = new NamespaceRun((namespace) => {
+      let index = this.selecting.get(namespace);
+      if (!index) this.selecting.set(namespace, (index = new SelectorIndex()));
+      return index;
+    });
+    for (let i = 0; i < services.length; i++) {
+      const svc = services[i]!;
       this.all.push(svc);
-      if (!svc.selector) continue;
-      let index = this.selecting.get(svc.namespace);
-      if (!index) this.selecting.set(svc.namespace, (index = new SelectorIndex()));
-      index.add(svc.selector, svc);
+      if (svc.selector) indexOf.get(svc.namespace).add(svc.selector, svc);
     }
   }
 
   /** Services in the workload's namespace whose selector matches its pod labels. */
-  selectingWorkload(workload: Workload): KubeService[] {
-    return this.selecting.get(workload.namespace)?.matching(workload.podLabels) ?? [];
+  selectingWorkload(workload: Workload): readonly KubeService[] {
+    return this.inNamespace(workload.namespace)?.matching(workload.podLabels) ?? NO_SERVICES;
+  }
+
+  /** The selecting Services of one namespace, for a run of its workloads; undefined when it has none. */
+  inNamespace(namespace: string): SelectorIndex<KubeService> | undefined {
+    return this.selecting.get(namespace);
   }
 }

@@ -1,7 +1,8 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
-import { readLabelMap, type Labels } from './labels';
+import { labelMapAsIs, readLabelMap, type Labels } from './labels';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
+import { append } from './shortLists';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
 
@@ -20,9 +21,10 @@ export interface Workload {
   namespace: string;
   /** `<namespace>/<Kind>/<name>` */
   key: string;
-  /** Labels of the pods (the template's for controllers): what selectors match. */
-  podLabels: Labels;
-  podAnnotations: Record<string, string>;
+  /** Labels of the pods (the template's for controllers): what selectors match. Read-only: often the inventory's own map. */
+  podLabels: Readonly<Labels>;
+  /** Read-only, like podLabels. */
+  podAnnotations: Readonly<Record<string, string>>;
   /** The object's own labels overlaid with the pod labels, for ownership routing. */
   labels: Labels;
   /** Ports the application containers declare (the sidecar's own ports are left out). */
@@ -41,7 +43,9 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
   const isPod = kind === 'Pod';
   const podMeta = (isPod ? doc.metadata : doc.spec?.template?.metadata) ?? {};
   const podSpec = (isPod ? doc.spec : doc.spec?.template?.spec) ?? {};
-  const podLabels = stringMap(podMeta.labels);
+  // Pod labels and annotations are only read: no copy unless they need one.
+  const podLabels = labelMapAsIs(podMeta.labels) ?? stringMap(podMeta.labels);
+  const podAnnotations = labelMapAsIs(podMeta.annotations) ?? stringMap(podMeta.annotations);
   const namespace = namespaceOf(doc);
   const name = nameOf(doc);
   return {
@@ -50,10 +54,10 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
     namespace,
     key: objectKey(kind, namespace, name),
     podLabels,
-    podAnnotations: stringMap(podMeta.annotations),
-    labels: { ...stringMap(doc.metadata?.labels), ...podLabels },
+    podAnnotations,
+    labels: workloadLabels(doc.metadata?.labels, podLabels),
     containerPorts: containerPortsOf(podSpec),
-    declaresSidecar: hasIstioProxy(podSpec, stringMap(podMeta.annotations)),
+    declaresSidecar: hasIstioProxy(podSpec, podAnnotations),
     live: isPod && doc.status !== undefined && doc.status !== null,
     source,
   };
@@ -62,22 +66,43 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
 /** An `istio-proxy` container (classic or native sidecar), or the injector's status annotation. */
 export function hasIstioProxy(podSpec: any, annotations: Record<string, string>): boolean {
   if (annotations['sidecar.istio.io/status'] !== undefined) return true;
-  const named = (list: unknown): boolean => Array.isArray(list) && list.some((c) => c?.name === ISTIO_PROXY_CONTAINER);
-  return named(podSpec?.containers) || named(podSpec?.initContainers);
+  return namesIstioProxy(podSpec?.containers) || namesIstioProxy(podSpec?.initContainers);
+}
+
+function namesIstioProxy(containers: unknown): boolean {
+  if (!Array.isArray(containers)) return false;
+  for (const c of containers) if (c?.name === ISTIO_PROXY_CONTAINER) return true;
+  return false;
+}
+
+/**
+ * The object's own labels overlaid with the pod labels. A clean label map is copied with a
+ * spread, which copies the object's shape at once; anything else goes through `stringMap`,
+ * which stringifies odd values, and then gets the same overlay.
+ */
+function workloadLabels(raw: unknown, podLabels: Readonly<Labels>): Labels {
+  const own = labelMapAsIs(raw);
+  if (own) return { ...own, ...podLabels };
+  const labels = stringMap(raw);
+  for (const key in podLabels) labels[key] = podLabels[key]!;
+  return labels;
 }
 
 function containerPortsOf(podSpec: any): ContainerPort[] {
-  const out: ContainerPort[] = [];
+  let out: ContainerPort[] | undefined;
   const containers = Array.isArray(podSpec?.containers) ? podSpec.containers : [];
-  for (const container of containers) {
+  for (let c = 0; c < containers.length; c++) {
+    const container = containers[c];
     if (container?.name === ISTIO_PROXY_CONTAINER || !Array.isArray(container?.ports)) continue;
-    for (const p of container.ports) {
+    const ports = container.ports;
+    for (let i = 0; i < ports.length; i++) {
+      const p = ports[i];
       const port = Number(p?.containerPort);
       if (!Number.isInteger(port) || port < 1 || port > 65535) continue;
-      out.push(typeof p.name === 'string' ? { port, name: p.name } : { port });
+      out = append(out, typeof p.name === 'string' ? { port, name: p.name } : { port });
     }
   }
-  return out;
+  return out ?? [];
 }
 
 function stringMap(raw: unknown): Record<string, string> {
