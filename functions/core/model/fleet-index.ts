@@ -6,31 +6,43 @@ import type { ClientPolicy, FleetModel, ServerEndpoint } from './types';
  */
 export class FleetIndex {
   readonly serverById = new Map<string, ServerEndpoint>();
-  readonly serversByHost = new Map<string, ServerEndpoint[]>();
+  /** Built on first use: most providers name their clients' servers, so most audits never need it. */
+  private byHost: Map<string, ServerEndpoint[]> | undefined;
   readonly clientsByServer = new Map<string, ClientPolicy[]>();
   private readonly destinations = new Map<string, ServerEndpoint[]>();
   private readonly clientsById = new Map<string, ClientPolicy>();
 
   constructor(readonly model: FleetModel) {
-    for (const s of model.servers) {
-      this.serverById.set(s.id, s);
+    const servers = model.servers;
+    for (let i = 0; i < servers.length; i++) this.serverById.set(servers[i]!.id, servers[i]!);
+    const clients = model.clients;
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[i]!;
+      this.clientsById.set(c.id, c);
+      const reached = this.resolve(c);
+      this.destinations.set(c.id, reached);
+      for (let j = 0; j < reached.length; j++) {
+        const id = reached[j]!.id;
+        const list = this.clientsByServer.get(id);
+        if (list) list.push(c);
+        else this.clientsByServer.set(id, [c]);
+      }
+    }
+  }
+
+  /** Servers by each host they answer for (lower case). */
+  get serversByHost(): ReadonlyMap<string, ServerEndpoint[]> {
+    if (this.byHost) return this.byHost;
+    const byHost = new Map<string, ServerEndpoint[]>();
+    for (const s of this.model.servers) {
       for (const h of s.hosts) {
         const key = h.toLowerCase();
-        const list = this.serversByHost.get(key);
+        const list = byHost.get(key);
         if (list) list.push(s);
-        else this.serversByHost.set(key, [s]);
+        else byHost.set(key, [s]);
       }
     }
-    for (const c of model.clients) {
-      this.clientsById.set(c.id, c);
-      const servers = this.resolve(c);
-      this.destinations.set(c.id, servers);
-      for (const s of servers) {
-        const list = this.clientsByServer.get(s.id);
-        if (list) list.push(c);
-        else this.clientsByServer.set(s.id, [c]);
-      }
-    }
+    return (this.byHost = byHost);
   }
 
   clientById(id: string): ClientPolicy | undefined {
@@ -55,8 +67,14 @@ export class FleetIndex {
   }
 
   private resolve(c: ClientPolicy): ServerEndpoint[] {
-    if (c.destination.serverIds && c.destination.serverIds.length > 0) {
-      return c.destination.serverIds.map((id) => this.serverById.get(id)).filter((s): s is ServerEndpoint => s !== undefined);
+    const ids = c.destination.serverIds;
+    if (ids && ids.length > 0) {
+      const out: ServerEndpoint[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const s = this.serverById.get(ids[i]!);
+        if (s !== undefined) out.push(s);
+      }
+      return out;
     }
     const seen = new Set<ServerEndpoint>();
     const port = c.destination.port;
