@@ -178,4 +178,31 @@ describe('govern: remediation', () => {
     expect(Date.parse(approval!.approvalExpiresAt) - Date.parse(approval!.requestedAt)).toBe(24 * 3_600_000);
     expect(notifier.sent.filter((s) => s.type === 'approval')).toHaveLength(1);
   });
+
+  it('posts an approval request again on the next run when Slack was down, and only once', async () => {
+    const { deps, notifier, advance } = setup();
+    const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });
+    notifier.down = true;
+    const r1 = await govern(scoped([f]), deps);
+    const id = r1.approvalsRequested[0];
+    expect((await deps.ledger.getApproval(id))?.slack).toBeUndefined();
+
+    notifier.down = false;
+    advance(15 * 60_000);
+    await govern(scoped([f]), deps);
+    await govern(scoped([f]), deps);
+    expect(notifier.sent.filter((s) => s.type === 'approval')).toEqual([{ type: 'approval', id, channel: '#mesh-governance' }]);
+    expect((await deps.ledger.getApproval(id))?.slack).toMatchObject({ channel: '#mesh-governance' });
+  });
+
+  it('does not post an expired approval request again', async () => {
+    const { deps, notifier, advance } = setup();
+    const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });
+    notifier.down = true;
+    await govern(scoped([f]), deps);
+    notifier.down = false;
+    advance(25 * 3_600_000);
+    await govern(scoped([f]), deps);
+    expect(notifier.sent.filter((s) => s.type === 'approval')).toEqual([]);
+  });
 });

@@ -114,7 +114,14 @@ export function approvalIdFor(finding: Finding): string {
 async function requestApproval(finding: Finding, route: Route, scoped: ScopedReport, deps: GovernDeps, now: Date): Promise<ApprovalRecord | undefined> {
   const id = approvalIdFor(finding);
   // Asked once per finding and exact change: a rejection stands until the change itself differs.
-  if (await deps.ledger.getApproval(id)) return undefined;
+  const existing = await deps.ledger.getApproval(id);
+  if (existing) {
+    // A request whose Slack post failed is asked again on the next run, not left unseen.
+    if (existing.state === 'PENDING' && !existing.slack && Date.parse(existing.approvalExpiresAt) > now.getTime()) {
+      await deliverApprovalRequest(existing, route, deps);
+    }
+    return undefined;
+  }
   const record: ApprovalRecord = {
     id,
     findingId: finding.id,
@@ -130,15 +137,18 @@ async function requestApproval(finding: Finding, route: Route, scoped: ScopedRep
   };
   const created = await deps.ledger.createApproval(record);
   if (!created) return undefined;
-  if (deps.notifier) {
-    try {
-      const slack = await deps.notifier.requestApproval(created, route);
-      await deps.ledger.setApprovalSlack(created.id, slack);
-    } catch (err) {
-      deps.log?.('approval request not delivered; it stays pending in the ledger', { approvalId: created.id, error: String(err) });
-    }
-  }
+  await deliverApprovalRequest(created, route, deps);
   return created;
+}
+
+async function deliverApprovalRequest(approval: ApprovalRecord, route: Route, deps: GovernDeps): Promise<void> {
+  if (!deps.notifier) return;
+  try {
+    const slack = await deps.notifier.requestApproval(approval, route);
+    await deps.ledger.setApprovalSlack(approval.id, slack);
+  } catch (err) {
+    deps.log?.('approval request not delivered; it stays pending in the ledger and is posted again on the next run', { approvalId: approval.id, error: String(err) });
+  }
 }
 
 async function applyAutomatically(
