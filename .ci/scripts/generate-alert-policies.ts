@@ -1,10 +1,13 @@
 /**
  * Writes one Cloud Monitoring AlertPolicy JSON file per Istio SLO of the rules to
- * dist/gcp/alert-policies/<slo-name>.json, for the GCP deployment:
+ * dist/gcp-alert-policies/<slo-name>.json (outside dist/gcp, so the policies are not uploaded
+ * with the functions' source), for the GCP deployment, which runs this script itself with the
+ * Pub/Sub notification channel it made and then, per file:
  *
- *   gcloud alpha monitoring policies create --policy-from-file=dist/gcp/alert-policies/<slo-name>.json
+ *   gcloud alpha monitoring policies create --policy-from-file=dist/gcp-alert-policies/<slo-name>.json
  *
- * Run after build-gcp.ts (which empties dist/gcp):
+ * (functions/gcp/deploy/deploy-agent.sh; `update` for a policy whose `meshgov-slo` label already
+ * names the SLO). By hand:
  *   npx tsx .ci/scripts/generate-alert-policies.ts [--rules DIR] [--out DIR] [--notification-channel projects/P/notificationChannels/ID ...]
  * Without --notification-channel the files carry ${MESHGOV_NOTIFICATION_CHANNEL}, for envsubst.
  */
@@ -24,7 +27,7 @@ export interface GenerateAlertPoliciesOptions {
 
 /** Writes the files and returns their paths (an empty list when the rules declare no Istio SLO). */
 export function generateAlertPolicies(options: GenerateAlertPoliciesOptions = {}): string[] {
-  const outDir = options.outDir ?? path.join(REPO_ROOT, 'dist/gcp/alert-policies');
+  const outDir = options.outDir ?? path.join(REPO_ROOT, 'dist/gcp-alert-policies');
   const slos = slosOfPolicy(loadPolicy(options.rulesDir));
   // Policies of SLOs removed from the rules must not linger.
   mkdirSync(outDir, { recursive: true });

@@ -28,11 +28,17 @@ export interface SloAlarmsProps {
  * CloudWatch alarms for the App Mesh SLOs of rules/ and the alarm-triggered run behind them.
  *
  * Per SLO and window pair (SRE workbook multiwindow alerts): one metric-math alarm per window,
- * each with a single period (the window), joined by a composite alarm `ALARM(long) AND
- * ALARM(short)` named `meshgov-slo-<slo>-<kind>-<long>-<short>`. One metric-math alarm over both
- * windows would need MetricStats of different periods in one alarm, which the CloudWatch console
- * and CDK's MathExpression do not allow (the whole expression takes one period); two alarms and
- * a composite need nothing unusual.
+ * each with a single period (the window) and one evaluation period, so its evaluation range is
+ * the window, joined by a composite alarm `ALARM(long) AND ALARM(short)` named
+ * `meshgov-slo-<slo>-<kind>-<long>-<short>`. One metric-math alarm over both windows would need
+ * MetricStats of different periods in one alarm, whose evaluation range (one Period ×
+ * EvaluationPeriods) would then mean nothing; two alarms and a composite need nothing unusual.
+ *
+ * CloudWatch's limits (PutMetricAlarm: Period × EvaluationPeriods ≤ 1 day under an hour, ≤ 7 days
+ * from an hour up; ≤ 10 metrics; one returned expression) hold for every alarm made here: the
+ * defaults need at most 3 days (the ticket pair's 3d window, a 259,200 s period), and a window
+ * pair that cannot be watched (a window over 7d) makes cloudWatchAlarmSpecs throw
+ * CloudWatchAlarmLimitError, so `cdk synth` stops with the SLO and window named.
  *
  * Every `meshgov-slo-*` state change goes by EventBridge to the latency function
  * (functions/aws/latency-alarm.ts), which ignores the window alarms and runs on the composite's;
@@ -123,7 +129,7 @@ export class SloAlarms extends Construct {
         },
       })),
       ...Object.entries(window.expressions).map(([id, expression]) => ({ id, expression, returnData: false })),
-      { id: 'burning', expression: window.expression, label: `${spec.sloName} burns at ≥ ${spec.factor}x over ${window.window}`, returnData: true },
+      { id: window.resultId, expression: window.expression, label: `${spec.sloName} burns at ≥ ${spec.factor}x over ${window.window}`, returnData: true },
     ];
     const alarm = new cloudwatch.CfnAlarm(this, window.alarmName, {
       alarmName: window.alarmName,
@@ -131,8 +137,8 @@ export class SloAlarms extends Construct {
       metrics,
       threshold: spec.threshold,
       comparisonOperator: spec.comparisonOperator,
-      evaluationPeriods: spec.evaluationPeriods,
-      datapointsToAlarm: spec.datapointsToAlarm,
+      evaluationPeriods: window.evaluationPeriods,
+      datapointsToAlarm: window.datapointsToAlarm,
       treatMissingData: spec.treatMissingData,
     });
     this.windowAlarms.push(alarm);

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Deploys the meshgov GCP agent: Cloud Functions (2nd gen) that audit Istio on one GKE cluster
-# when its configuration changes and on a schedule, report to the hub on AWS, and apply the
-# changes the hub dispatches after an approval.
+# when its configuration changes, on a schedule and when a latency SLO alert fires, report to
+# the hub on AWS, and apply the changes the hub dispatches after an approval.
 #
 # Creates (or updates, when run again):
 #   - the service accounts meshgov-agent (runs the functions) and meshgov-events (Eventarc
 #     triggers), with least privilege: roles/container.clusterViewer to reach the cluster, the
 #     Kubernetes RBAC in rbac.yaml inside it, secretAccessor on the link secret only;
 #   - the Secret Manager secret holding the hub-agent link key;
-#   - the Pub/Sub topics meshgov-istio-changes, meshgov-scheduled-audit, meshgov-dead-letter;
+#   - the Pub/Sub topics meshgov-istio-changes, meshgov-scheduled-audit, meshgov-slo-incidents,
+#     meshgov-dead-letter;
 #   - the log sink on GKE Admin Activity audit entries for Istio kinds, and its writer's
 #     publish right on the topic;
-#   - the functions istioConfigChanged, istioScheduledAudit (Pub/Sub, retried on failure, with
-#     a dead-letter topic after 20 attempts) and executeRemediation (HTTPS);
+#   - the Cloud Monitoring Pub/Sub notification channel on meshgov-slo-incidents, and the
+#     Monitoring notification service agent's publish right on that topic;
+#   - the functions istioConfigChanged, istioScheduledAudit, istioAlertFired (Pub/Sub, retried
+#     on failure, with a dead-letter topic after 20 attempts) and executeRemediation (HTTPS);
+#   - one Cloud Monitoring alert policy per Istio SLO of the rules (PromQL burn-rate conditions,
+#     made by .ci/scripts/generate-alert-policies.ts), notifying that channel; created last, so
+#     that every incident finds istioAlertFired's subscription in place;
 #   - the Cloud Scheduler job meshgov-nightly-audit.
 #
 # Without gcloud on PATH, or with --plan, it changes nothing: it prints every command (the
@@ -48,6 +54,9 @@ Optional:
   --link-secret-file F   MESHGOV_LINK_SECRET_FILE  add this file as the link key's new version
   --vpc-connector NAME   MESHGOV_VPC_CONNECTOR  reach a private cluster's private endpoint through this connector
   --private-execute M    MESHGOV_EXECUTE_INVOKER  deploy executeRemediation private; only IAM member M may invoke it
+  --prometheus-url URL   MESHGOV_PROMETHEUS_URL  Prometheus HTTP API for the fresh SLO query of an incident
+                         (default: the project's Google Managed Prometheus frontend)
+  --alert-policies DIR   MESHGOV_ALERT_POLICIES  where the alert policy files are written (default: dist/gcp-alert-policies)
   --plan                 print the commands without running them
   -h, --help
 USAGE
@@ -71,6 +80,8 @@ ISTIO_NAMESPACE=${MESHGOV_ISTIO_NAMESPACE:-istio-system}
 LINK_SECRET_FILE=${MESHGOV_LINK_SECRET_FILE:-}
 VPC_CONNECTOR=${MESHGOV_VPC_CONNECTOR:-}
 EXECUTE_INVOKER=${MESHGOV_EXECUTE_INVOKER:-}
+PROMETHEUS_URL=${MESHGOV_PROMETHEUS_URL:-}
+ALERT_POLICIES=${MESHGOV_ALERT_POLICIES:-dist/gcp-alert-policies}
 PLAN=false
 
 while [ $# -gt 0 ]; do
@@ -88,6 +99,8 @@ while [ $# -gt 0 ]; do
     --link-secret-file) LINK_SECRET_FILE=${2:?--link-secret-file needs a value}; shift 2 ;;
     --vpc-connector) VPC_CONNECTOR=${2:?--vpc-connector needs a value}; shift 2 ;;
     --private-execute) EXECUTE_INVOKER=${2:?--private-execute needs an IAM member}; shift 2 ;;
+    --prometheus-url) PROMETHEUS_URL=${2:?--prometheus-url needs a URL}; shift 2 ;;
+    --alert-policies) ALERT_POLICIES=${2:?--alert-policies needs a directory}; shift 2 ;;
     --plan) PLAN=true; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -115,6 +128,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   HUB_URL=${HUB_URL:-https://HUB_HOST/agent/findings}
 fi
 case "$HUB_URL" in https://*) ;; *) die "--hub-url must be https, got '$HUB_URL'" ;; esac
+# Google Managed Service for Prometheus answers the Prometheus HTTP API here (the agent's SLO reads).
+PROMETHEUS_URL=${PROMETHEUS_URL:-https://monitoring.googleapis.com/v1/projects/$PROJECT/location/global/prometheus}
 if ! $PLAN && [ ! -f "$SOURCE/package.json" ]; then die "$SOURCE/package.json not found: run 'npm run build' first"; fi
 
 # ---- names -------------------------------------------------------------------------------
@@ -125,6 +140,8 @@ EVENTS_SA="$EVENTS_SA_NAME@$PROJECT.iam.gserviceaccount.com"
 CHANGES_TOPIC=meshgov-istio-changes
 SCHEDULE_TOPIC=meshgov-scheduled-audit
 DEAD_LETTER_TOPIC=meshgov-dead-letter
+INCIDENTS_TOPIC=meshgov-slo-incidents
+INCIDENTS_TOPIC_PATH="projects/$PROJECT/topics/$INCIDENTS_TOPIC"
 DEAD_LETTER_HOLD=meshgov-dead-letter-hold
 SINK=meshgov-istio-changes
 JOB=meshgov-nightly-audit
@@ -162,6 +179,19 @@ run() {
   if ! $PLAN; then "$@"; fi
 }
 
+# Runs a command that creates something and prints its name, for the caller to capture; a plan
+# shows it as capture does (NAME=$(command)) and stands a placeholder in for the name.
+run_capture() {
+  local placeholder=$1
+  shift
+  if $PLAN; then
+    capture "$placeholder" "$@"
+  else
+    quote "$@" >&3
+    "$@"
+  fi
+}
+
 # True when the resource exists; never true in a plan, which shows the create commands.
 present() {
   if $PLAN; then return 1; fi
@@ -191,10 +221,11 @@ $PLAN && echo "# PLAN: nothing below is executed."
 step "APIs"
 run gcloud services enable cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com \
   artifactregistry.googleapis.com eventarc.googleapis.com pubsub.googleapis.com logging.googleapis.com \
-  cloudscheduler.googleapis.com secretmanager.googleapis.com container.googleapis.com "${G[@]}"
+  cloudscheduler.googleapis.com secretmanager.googleapis.com container.googleapis.com monitoring.googleapis.com "${G[@]}"
 
 PROJECT_NUMBER=$(capture PROJECT_NUMBER gcloud projects describe "$PROJECT" --format='value(projectNumber)')
 PUBSUB_AGENT="service-$PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com"
+MONITORING_NOTIFICATION_AGENT="service-$PROJECT_NUMBER@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
 
 step "Service accounts and least-privilege roles"
 if ! present gcloud iam service-accounts describe "$AGENT_SA" "${G[@]}"; then
@@ -205,6 +236,8 @@ if ! present gcloud iam service-accounts describe "$EVENTS_SA" "${G[@]}"; then
 fi
 note "container.clusters.get only: what the agent may do inside the cluster is Kubernetes RBAC (below)."
 run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/container.clusterViewer --condition=None
+note "monitoring.timeSeries.list: the fresh PromQL query of an SLO incident reads Google Managed Prometheus."
+run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/monitoring.viewer --condition=None
 run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$EVENTS_SA" --role=roles/eventarc.eventReceiver --condition=None
 note "Pub/Sub mints the push tokens of the Eventarc subscriptions (needed on projects created before April 2021)."
 run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/iam.serviceAccountTokenCreator --condition=None
@@ -225,7 +258,7 @@ fi
 run gcloud secrets add-iam-policy-binding "$LINK_SECRET" --member="serviceAccount:$AGENT_SA" --role=roles/secretmanager.secretAccessor "${G[@]}"
 
 step "Pub/Sub topics"
-for topic in "$CHANGES_TOPIC" "$SCHEDULE_TOPIC" "$DEAD_LETTER_TOPIC"; do
+for topic in "$CHANGES_TOPIC" "$SCHEDULE_TOPIC" "$INCIDENTS_TOPIC" "$DEAD_LETTER_TOPIC"; do
   if ! present gcloud pubsub topics describe "$topic" "${G[@]}"; then
     run gcloud pubsub topics create "$topic" --labels=app=meshgov "${G[@]}"
   fi
@@ -245,6 +278,20 @@ else
 fi
 SINK_WRITER=$(capture SINK_WRITER_IDENTITY gcloud logging sinks describe "$SINK" --format='value(writerIdentity)' "${G[@]}")
 run gcloud pubsub topics add-iam-policy-binding "$CHANGES_TOPIC" --member="$SINK_WRITER" --role=roles/pubsub.publisher "${G[@]}"
+
+step "Cloud Monitoring notification channel: incidents of the SLO alert policies -> $INCIDENTS_TOPIC"
+# One channel per topic: a second run finds the first one by its topic label.
+CHANNEL=""
+if ! $PLAN; then
+  CHANNEL=$(gcloud beta monitoring channels list --filter="type=pubsub AND labels.topic=$INCIDENTS_TOPIC_PATH" --format='value(name)' "${G[@]}" | head -n 1)
+fi
+if [ -z "$CHANNEL" ]; then
+  CHANNEL=$(run_capture NOTIFICATION_CHANNEL gcloud beta monitoring channels create --type=pubsub --display-name="meshgov SLO incidents ($CLUSTER)" \
+    --description="meshgov: Cloud Monitoring incidents of the Istio SLO alert policies, for istioAlertFired" \
+    --channel-labels="topic=$INCIDENTS_TOPIC_PATH" --format='value(name)' "${G[@]}")
+fi
+note "Cloud Monitoring publishes as its notification service agent, which it creates with the project's first Pub/Sub channel: granted after the channel."
+run gcloud pubsub topics add-iam-policy-binding "$INCIDENTS_TOPIC" --member="serviceAccount:$MONITORING_NOTIFICATION_AGENT" --role=roles/pubsub.publisher "${G[@]}"
 
 step "Cluster endpoint and CA (the functions reach the Kubernetes API with their own token)"
 ENDPOINT_FIELD=endpoint
@@ -276,6 +323,7 @@ MESHGOV_GKE_ENDPOINT: '$GKE_ENDPOINT'
 MESHGOV_GKE_CA_CERT: '$GKE_CA_CERT'
 MESHGOV_AGENT_SA: '$AGENT_SA'
 MESHGOV_ISTIO_ROOT_NAMESPACE: '$ISTIO_NAMESPACE'
+MESHGOV_PROMETHEUS_URL: '$PROMETHEUS_URL'
 MESHGOV_DRY_RUN: '$DRY_RUN'
 NODE_OPTIONS: '--enable-source-maps'"
 if $PLAN; then
@@ -300,6 +348,10 @@ run gcloud functions deploy istioConfigChanged "${COMMON[@]}" --entry-point=isti
 run gcloud functions deploy istioScheduledAudit "${COMMON[@]}" --entry-point=istioScheduledAudit \
   --trigger-topic="$SCHEDULE_TOPIC" --trigger-service-account="$EVENTS_SA" --retry \
   --no-allow-unauthenticated --memory=1Gi --timeout=540s --max-instances=1
+note "Cloud Monitoring incidents (notification 1.2): confirms the burn with a fresh PromQL query and reports to the hub."
+run gcloud functions deploy istioAlertFired "${COMMON[@]}" --entry-point=istioAlertFired \
+  --trigger-topic="$INCIDENTS_TOPIC" --trigger-service-account="$EVENTS_SA" --retry \
+  --no-allow-unauthenticated --memory=512Mi --timeout=120s --max-instances=10
 if [ -n "$EXECUTE_INVOKER" ]; then
   run gcloud functions deploy executeRemediation "${COMMON[@]}" --entry-point=executeRemediation \
     --trigger-http --no-allow-unauthenticated --memory=512Mi --timeout=120s --max-instances=1 --concurrency=1
@@ -309,17 +361,41 @@ else
   run gcloud functions deploy executeRemediation "${COMMON[@]}" --entry-point=executeRemediation \
     --trigger-http --allow-unauthenticated --memory=512Mi --timeout=120s --max-instances=1 --concurrency=1
 fi
-for fn in istioConfigChanged istioScheduledAudit; do
+for fn in istioConfigChanged istioScheduledAudit istioAlertFired; do
   run gcloud functions add-invoker-policy-binding "$fn" --region="$REGION" --member="serviceAccount:$EVENTS_SA" "${G[@]}"
 done
 
 step "Dead-lettering on the Eventarc push subscriptions (bounded redelivery)"
-for fn in istioConfigChanged istioScheduledAudit; do
+for fn in istioConfigChanged istioScheduledAudit istioAlertFired; do
   TRIGGER=$(capture "${fn}_TRIGGER" gcloud functions describe "$fn" --gen2 --region="$REGION" --format='value(eventTrigger.trigger)' "${G[@]}")
   SUBSCRIPTION=$(capture "${fn}_SUBSCRIPTION" gcloud eventarc triggers describe "$TRIGGER" --location="$REGION" --format='value(transport.pubsub.subscription)' "${G[@]}")
   run gcloud pubsub subscriptions update "$SUBSCRIPTION" --dead-letter-topic="projects/$PROJECT/topics/$DEAD_LETTER_TOPIC" \
     --max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS" --min-retry-delay=10s --max-retry-delay=600s "${G[@]}"
   run gcloud pubsub subscriptions add-iam-policy-binding "$SUBSCRIPTION" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.subscriber "${G[@]}"
+done
+
+step "Alert policies for the Istio SLOs of the deployed rules ($SOURCE/rules), notifying $CHANNEL"
+# The same rules the functions read, so each incident names an SLO the agent knows.
+RULES_DIR="$SOURCE/rules"
+$PLAN || [ -d "$RULES_DIR" ] || RULES_DIR=rules
+run npx --no-install tsx .ci/scripts/generate-alert-policies.ts --rules "$RULES_DIR" --out "$ALERT_POLICIES" --notification-channel "$CHANNEL"
+policy_files=()
+for file in "$ALERT_POLICIES"/*.json; do [ -e "$file" ] && policy_files+=("$file"); done
+if [ ${#policy_files[@]} -eq 0 ]; then
+  if $PLAN; then note "then one 'gcloud alpha monitoring policies create --policy-from-file=$ALERT_POLICIES/<slo>.json' per Istio SLO (none generated yet)"
+  else note "the rules declare no Istio SLO: no alert policy"; fi
+fi
+for file in "${policy_files[@]}"; do
+  slo=${file##*/}
+  slo=${slo%.json}
+  # The policy's user label meshgov-slo names its SLO: a second run updates it in place.
+  existing=""
+  $PLAN || existing=$(gcloud alpha monitoring policies list --filter="userLabels.meshgov-slo=$slo" --format='value(name)' "${G[@]}" | head -n 1)
+  if [ -n "$existing" ]; then
+    run gcloud alpha monitoring policies update "$existing" --policy-from-file="$file" "${G[@]}"
+  else
+    run gcloud alpha monitoring policies create --policy-from-file="$file" "${G[@]}"
+  fi
 done
 
 step "Cloud Scheduler: full audit on '$SCHEDULE' ($TIME_ZONE)"

@@ -1,12 +1,15 @@
 /**
  * functions/gcp/deploy/deploy-agent.sh: run where gcloud is not on PATH (and with --plan where
- * a gcloud is), it prints every command it would run, changes nothing and exits 0.
+ * a gcloud is), it prints every command it would run, changes nothing and exits 0. Run for real
+ * against a stand-in gcloud (which records its calls and answers the lookups), a second
+ * deployment reuses the notification channel and updates the alert policies it finds.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { generateAlertPolicies } from '../../../.ci/scripts/generate-alert-policies';
 import { REPO_ROOT } from './functions-server';
 
 const SCRIPT = path.join(REPO_ROOT, 'functions/gcp/deploy/deploy-agent.sh');
@@ -19,6 +22,49 @@ const PARAMS = {
 
 const toolDirs: string[] = [];
 afterAll(() => toolDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  toolDirs.push(dir);
+  return dir;
+}
+
+/** The shipped rules plus two Istio SLOs (and an App Mesh one, which gets no Cloud Monitoring policy). */
+function rulesWithIstioSlos(): string {
+  const dir = tempDir('meshgov-deploy-rules-');
+  for (const file of readdirSync(path.join(REPO_ROOT, 'rules'))) copyFileSync(path.join(REPO_ROOT, 'rules', file), path.join(dir, file));
+  writeFileSync(
+    path.join(dir, 'slos.yaml'),
+    `slos:
+  - name: payments-api-latency
+    service: payments-api
+    mesh: istio
+    namespace: payments
+    objective: 99
+    thresholdMs: 250
+    source:
+      prometheus: {}
+  - name: reviews-latency
+    service: reviews
+    mesh: istio
+    namespace: bookinfo
+    objective: 99.5
+    thresholdMs: 500
+    source:
+      prometheus: {}
+  - name: orders-api-latency
+    service: orders-api
+    mesh: appmesh
+    meshName: prod-mesh
+    objective: 99
+    thresholdMs: 250
+    source:
+      cloudwatch:
+        namespace: ContainerInsights/Prometheus
+`,
+  );
+  return dir;
+}
 
 /** A PATH holding only the tools the script needs, none of them gcloud; optionally a fake gcloud that records its calls. */
 function toolPath(options: { fakeGcloud?: boolean } = {}): { dir: string; gcloudCalls: () => string[] } {
@@ -47,8 +93,13 @@ describe('without gcloud on PATH', () => {
   let lines: string[];
   let commands: string[];
 
+  let policyDir: string;
+
   beforeAll(() => {
-    run = deploy([], PARAMS, toolPath().dir);
+    // Policy files as the generator writes them, for the plan to list.
+    policyDir = tempDir('meshgov-deploy-policies-');
+    generateAlertPolicies({ rulesDir: rulesWithIstioSlos(), outDir: policyDir });
+    run = deploy([], { ...PARAMS, MESHGOV_ALERT_POLICIES: policyDir }, toolPath().dir);
     lines = run.stdout.split('\n');
     commands = lines.filter((l) => l.startsWith('gcloud '));
   });
@@ -70,7 +121,7 @@ describe('without gcloud on PATH', () => {
   });
 
   test('the topics, the log sink with its filter, and its writer identity allowed to publish', () => {
-    for (const topic of ['meshgov-istio-changes', 'meshgov-scheduled-audit', 'meshgov-dead-letter']) {
+    for (const topic of ['meshgov-istio-changes', 'meshgov-scheduled-audit', 'meshgov-slo-incidents', 'meshgov-dead-letter']) {
       expect(commands).toContain(`gcloud pubsub topics create ${topic} --labels=app=meshgov --project=meshgov-demo`);
     }
     const sink = run.stdout.slice(run.stdout.indexOf('gcloud logging sinks create meshgov-istio-changes'));
@@ -89,9 +140,9 @@ describe('without gcloud on PATH', () => {
     expect(commands).toContain("gcloud pubsub topics add-iam-policy-binding meshgov-istio-changes '--member=<SINK_WRITER_IDENTITY>' --role=roles/pubsub.publisher --project=meshgov-demo");
   });
 
-  test('three 2nd-gen functions from dist/gcp: two retried Pub/Sub triggers, one HTTPS endpoint', () => {
+  test('four 2nd-gen functions from dist/gcp: three retried Pub/Sub triggers, one HTTPS endpoint', () => {
     const deployOf = (name: string) => commands.find((c) => c.startsWith(`gcloud functions deploy ${name} `))!;
-    for (const name of ['istioConfigChanged', 'istioScheduledAudit', 'executeRemediation']) {
+    for (const name of ['istioConfigChanged', 'istioScheduledAudit', 'istioAlertFired', 'executeRemediation']) {
       const command = deployOf(name);
       expect(command).toBeDefined();
       for (const flag of ['--gen2', '--runtime=nodejs22', '--source=dist/gcp', `--entry-point=${name}`, '--service-account=meshgov-agent@meshgov-demo.iam.gserviceaccount.com', '--set-secrets=MESHGOV_LINK_SECRET=meshgov-link-secret:latest', '--env-vars-file=meshgov-agent-env.yaml']) {
@@ -100,12 +151,60 @@ describe('without gcloud on PATH', () => {
     }
     expect(deployOf('istioConfigChanged').split(' ')).toEqual(expect.arrayContaining(['--trigger-topic=meshgov-istio-changes', '--retry', '--no-allow-unauthenticated']));
     expect(deployOf('istioScheduledAudit').split(' ')).toEqual(expect.arrayContaining(['--trigger-topic=meshgov-scheduled-audit', '--retry', '--no-allow-unauthenticated']));
+    expect(deployOf('istioAlertFired').split(' ')).toEqual(
+      expect.arrayContaining(['--trigger-topic=meshgov-slo-incidents', '--trigger-service-account=meshgov-events@meshgov-demo.iam.gserviceaccount.com', '--retry', '--no-allow-unauthenticated']),
+    );
     expect(deployOf('executeRemediation').split(' ')).toEqual(expect.arrayContaining(['--trigger-http', '--allow-unauthenticated', '--max-instances=1']));
     expect(run.stdout).toContain("MESHGOV_HUB_URL: 'https://q7x2k9.execute-api.us-west-2.amazonaws.com/agent/findings'");
     expect(run.stdout).toContain("MESHGOV_DRY_RUN: 'true'");
     expect(run.stdout).toContain("MESHGOV_AGENT_SA: 'meshgov-agent@meshgov-demo.iam.gserviceaccount.com'");
-    expect(commands.filter((c) => c.startsWith('gcloud pubsub subscriptions update '))).toHaveLength(2);
-    expect(commands.filter((c) => c.includes('--dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20'))).toHaveLength(2);
+    expect(run.stdout).toContain("MESHGOV_PROMETHEUS_URL: 'https://monitoring.googleapis.com/v1/projects/meshgov-demo/location/global/prometheus'");
+    expect(commands.filter((c) => c.startsWith('gcloud pubsub subscriptions update '))).toHaveLength(3);
+    expect(commands.filter((c) => c.includes('--dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20'))).toHaveLength(3);
+    expect(commands).toContain("gcloud pubsub subscriptions update '<istioAlertFired_SUBSCRIPTION>' --dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20 --min-retry-delay=10s --max-retry-delay=600s --project=meshgov-demo");
+    expect(commands).toContain('gcloud functions add-invoker-policy-binding istioAlertFired --region=us-central1 --member=serviceAccount:meshgov-events@meshgov-demo.iam.gserviceaccount.com --project=meshgov-demo');
+  });
+
+  test('the alarm path: incidents topic, Pub/Sub channel, the Monitoring agent may publish, istioAlertFired, then one alert policy per Istio SLO', () => {
+    const channel =
+      "NOTIFICATION_CHANNEL=$(gcloud beta monitoring channels create --type=pubsub '--display-name=meshgov SLO incidents (prod-gke)' '--description=meshgov: Cloud Monitoring incidents of the Istio SLO alert policies, for istioAlertFired' --channel-labels=topic=projects/meshgov-demo/topics/meshgov-slo-incidents '--format=value(name)' --project=meshgov-demo)";
+    const publisher =
+      "gcloud pubsub topics add-iam-policy-binding meshgov-slo-incidents '--member=serviceAccount:service-<PROJECT_NUMBER>@gcp-sa-monitoring-notification.iam.gserviceaccount.com' --role=roles/pubsub.publisher --project=meshgov-demo";
+    const generate = `npx --no-install tsx .ci/scripts/generate-alert-policies.ts --rules dist/gcp/rules --out ${policyDir} --notification-channel '<NOTIFICATION_CHANNEL>'`;
+    const policies = ['payments-api-latency', 'reviews-latency'].map((slo) => `gcloud alpha monitoring policies create --policy-from-file=${policyDir}/${slo}.json --project=meshgov-demo`);
+    expect(lines).toContain(channel);
+    expect(lines).toContain(publisher);
+    expect(lines).toContain(generate);
+    for (const policy of policies) expect(lines).toContain(policy);
+    // The App Mesh SLO is CloudWatch's: no Cloud Monitoring policy for it.
+    expect(run.stdout).not.toContain('orders-api-latency');
+    expect(run.stdout).toContain('monitoring.googleapis.com --project=meshgov-demo');
+    expect(commands).toContain('gcloud projects add-iam-policy-binding meshgov-demo --member=serviceAccount:meshgov-agent@meshgov-demo.iam.gserviceaccount.com --role=roles/monitoring.viewer --condition=None');
+
+    // The order: topic, channel, the agent's publish right (Monitoring creates its agent with the first channel), the function and its subscription, the policies last.
+    const at = (line: string) => {
+      const index = lines.indexOf(line);
+      expect(index).toBeGreaterThanOrEqual(0);
+      return index;
+    };
+    const order = [
+      at('gcloud pubsub topics create meshgov-slo-incidents --labels=app=meshgov --project=meshgov-demo'),
+      at(channel),
+      at(publisher),
+      lines.findIndex((l) => l.startsWith('gcloud functions deploy istioAlertFired ')),
+      lines.findIndex((l) => l.startsWith("gcloud pubsub subscriptions update '<istioAlertFired_SUBSCRIPTION>'")),
+      at(generate),
+      ...policies.map(at),
+      lines.findIndex((l) => l.startsWith('gcloud scheduler jobs create pubsub ')),
+    ];
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test('the generated policy files hold the PromQL burn conditions, to be pointed at the channel', () => {
+    const policy = JSON.parse(readFileSync(path.join(policyDir, 'payments-api-latency.json'), 'utf8'));
+    expect(policy.userLabels['meshgov-slo']).toBe('payments-api-latency');
+    expect(policy.conditions.map((c: { conditionPrometheusQueryLanguage: { query: string } }) => c.conditionPrometheusQueryLanguage.query)).toHaveLength(3);
   });
 
   test('the Cloud Scheduler job publishing the full-audit message', () => {
@@ -159,6 +258,93 @@ test('--private-execute deploys executeRemediation private, invokable by the giv
   expect(execute.split(' ')).toContain('--no-allow-unauthenticated');
   expect(run.stdout).toContain(`gcloud functions add-invoker-policy-binding executeRemediation --region=us-central1 --member=${member} --project=meshgov-demo`);
   expect(run.stdout).toContain("MESHGOV_DRY_RUN: 'false'");
+});
+
+test('with no policy files yet, the plan says what the generator will lead to', () => {
+  const run = deploy(['--alert-policies', path.join(tempDir('meshgov-deploy-empty-'), 'none')], PARAMS, toolPath().dir);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/# then one 'gcloud alpha monitoring policies create --policy-from-file=.*\/<slo>\.json' per Istio SLO \(none generated yet\)/);
+  expect(run.stdout.split('\n').filter((l) => l.startsWith('gcloud alpha monitoring policies'))).toEqual([]);
+});
+
+describe('a second deployment, run for real against a stand-in gcloud', () => {
+  const CHANNEL = 'projects/meshgov-demo/notificationChannels/8736251049381726354';
+  const EXISTING_POLICY = 'projects/meshgov-demo/alertPolicies/15243078163549871230';
+  let run: ReturnType<typeof deploy>;
+  let calls: string[];
+  let policyDir: string;
+
+  beforeAll(() => {
+    const tools = toolPath();
+    // node and npx for the generator step (npx --no-install tsx, from the repository's node_modules).
+    for (const tool of ['node', 'npx', 'env', 'head', 'sh']) {
+      const found = ['/usr/bin', '/bin', '/usr/local/bin'].map((d) => path.join(d, tool)).find((p) => existsSync(p));
+      if (!found) throw new Error(`${tool} not found`);
+      symlinkSync(found, path.join(tools.dir, tool));
+    }
+    const log = path.join(tools.dir, 'calls.log');
+    // Answers the lookups of a project where everything exists already: the channel, and the policy of payments-api-latency.
+    writeFileSync(
+      path.join(tools.dir, 'gcloud'),
+      `#!${path.join(tools.dir, 'bash')}
+echo "gcloud $*" >> ${JSON.stringify(log)}
+case "$*" in
+  "projects describe "*) echo 481516234200 ;;
+  "beta monitoring channels list "*) echo ${CHANNEL} ;;
+  "alpha monitoring policies list "*meshgov-slo=payments-api-latency*) echo ${EXISTING_POLICY} ;;
+  "alpha monitoring policies list "*) ;;
+  "secrets versions list "*) echo projects/481516234200/secrets/meshgov-link-secret/versions/1 ;;
+  "logging sinks describe "*) echo serviceAccount:service-481516234200@gcp-sa-logging.iam.gserviceaccount.com ;;
+  "container clusters describe "*) echo 203.0.113.10 ;;
+  "functions describe "*) echo projects/meshgov-demo/locations/us-central1/triggers/meshgov-trigger ;;
+  "eventarc triggers describe "*) echo projects/meshgov-demo/subscriptions/eventarc-us-central1-meshgov-sub ;;
+esac
+exit 0
+`,
+    );
+    chmodSync(path.join(tools.dir, 'gcloud'), 0o755);
+    writeFileSync(path.join(tools.dir, 'kubectl'), `#!${path.join(tools.dir, 'bash')}\ncat > /dev/null\necho "kubectl $*" >> ${JSON.stringify(log)}\n`);
+    chmodSync(path.join(tools.dir, 'kubectl'), 0o755);
+
+    // A built source: its package.json, and the rules the functions read.
+    const source = tempDir('meshgov-deploy-source-');
+    writeFileSync(path.join(source, 'package.json'), '{"name":"meshgov-gcp-agent","main":"index.js"}\n');
+    const rules = rulesWithIstioSlos();
+    mkdirSync(path.join(source, 'rules'));
+    for (const file of readdirSync(rules)) copyFileSync(path.join(rules, file), path.join(source, 'rules', file));
+    policyDir = path.join(tempDir('meshgov-deploy-out-'), 'alert-policies');
+
+    run = deploy(['--source', source, '--alert-policies', policyDir], PARAMS, tools.dir);
+    calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  }, 120_000);
+
+  it('exits 0 and creates no second channel', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(calls).toContain(`gcloud beta monitoring channels list --filter=type=pubsub AND labels.topic=projects/meshgov-demo/topics/meshgov-slo-incidents --format=value(name) --project=meshgov-demo`);
+    expect(calls.some((c) => c.startsWith('gcloud beta monitoring channels create'))).toBe(false);
+    expect(calls).toContain('gcloud pubsub topics add-iam-policy-binding meshgov-slo-incidents --member=serviceAccount:service-481516234200@gcp-sa-monitoring-notification.iam.gserviceaccount.com --role=roles/pubsub.publisher --project=meshgov-demo');
+  });
+
+  it('generates the policies from the deployed rules, pointed at the channel it found', () => {
+    expect(readdirSync(policyDir).sort()).toEqual(['payments-api-latency.json', 'reviews-latency.json']);
+    for (const file of readdirSync(policyDir)) {
+      const policy = JSON.parse(readFileSync(path.join(policyDir, file), 'utf8'));
+      expect(policy.notificationChannels).toEqual([CHANNEL]);
+    }
+  });
+
+  it('updates the policy that already names its SLO and creates the other, after deploying istioAlertFired', () => {
+    const update = `gcloud alpha monitoring policies update ${EXISTING_POLICY} --policy-from-file=${policyDir}/payments-api-latency.json --project=meshgov-demo`;
+    const create = `gcloud alpha monitoring policies create --policy-from-file=${policyDir}/reviews-latency.json --project=meshgov-demo`;
+    expect(calls).toContain(update);
+    expect(calls).toContain(create);
+    expect(calls.filter((c) => c.startsWith('gcloud alpha monitoring policies create'))).toEqual([create]);
+    const deployed = calls.findIndex((c) => c.startsWith('gcloud functions deploy istioAlertFired '));
+    expect(deployed).toBeGreaterThan(0);
+    expect(calls.indexOf(update)).toBeGreaterThan(deployed);
+    expect(calls.indexOf(create)).toBeGreaterThan(deployed);
+  });
 });
 
 test('missing parameters are a usage error before anything runs', () => {

@@ -3,50 +3,66 @@ import { MemoryNonceStore } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { Policy } from '../../../functions/core/policy/types';
-import type { SloDefinition } from '../../../functions/core/slo/definition';
-import type { SloSource } from '../../../functions/core/slo/reading';
 import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
 import type { AgentDeps } from '../../../functions/gcp/agent-deps';
 import { istioAlertFired } from '../../../functions/gcp/istio-alert-fired';
 import { jsonLogger } from '../../../functions/gcp/log';
 import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
+import { istioLatencyOpenMetrics, sampleTimes, startPrometheus, type IstioServiceSeries, type PrometheusServer, type TrafficAt } from '../../support/prometheus';
 import { sharedEvent } from '../../support/shared-events';
 
 /**
- * The Istio path: a Cloud Monitoring incident (notification 1.2, the shared Pub/Sub CloudEvents)
- * into the agent function, its signed report through the hub client into the hub's real receive
- * function (the agent's fetch hands the request to it), where the suspected change is named and
- * its rollback offered, and a closed incident resolves the finding.
+ * The Istio path: a Cloud Monitoring incident (notification 1.2, the shared Pub/Sub CloudEvents,
+ * open and closed, with the state in several casings) into the agent function, which confirms
+ * the burn with a fresh PromQL query against a real Prometheus (Debian's package, backfilled by
+ * promtool with the 80 hours before the incident); its signed report goes through the hub
+ * client into the hub's real receive function (the agent's fetch hands hub requests to it and
+ * Prometheus requests to the server), where the suspected change is named and its rollback
+ * offered, and a closed incident resolves the finding.
  */
 
 const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
 // The incident started at 15:10:00Z (started_at 1795187400); the agent runs a minute later.
 const NOW = new Date('2026-11-20T15:11:00Z');
+const NOW_S = NOW.getTime() / 1000;
+const HOUR = 3600;
+/** bob's DestinationRule change to payments-api (CHANGE below). */
+const CHANGE_AT_S = Date.parse('2026-11-20T14:45:00Z') / 1000;
 
-const SLO = {
-  name: 'payments-api-latency',
-  service: 'payments-api',
-  mesh: 'istio',
-  namespace: 'payments',
-  objective: 99,
-  thresholdMs: 250,
-  source: { prometheus: {} },
-};
+/**
+ * The traffic Prometheus holds, 50 requests per second each: payments-api has 40 % of its
+ * requests over 250 ms since the change (0.2 % before), so at NOW it burns its 1 % budget at
+ * 40× over 5m and about 17× over 1h (26 of the last 60 minutes): a page. ledger-api stays at
+ * 0.2 % (0.2×) all along.
+ */
+const SERIES: IstioServiceSeries[] = [
+  { namespace: 'payments', service: 'payments-api', traffic: (t): TrafficAt => ({ perSecond: 50, slowShare: t > CHANGE_AT_S ? 0.4 : 0.002 }) },
+  { namespace: 'payments', service: 'ledger-api', traffic: (): TrafficAt => ({ perSecond: 50, slowShare: 0.002 }) },
+];
 
-/** What Prometheus would answer for payments-api burning since the change: 20× over 5m, 16× over 1h. */
-function burningPrometheus(reads: SloDefinition[][]): SloSource {
-  return {
-    async read(slos) {
-      reads.push(slos);
-      return { readings: slos.map((slo) => ({ slo, method: 'prometheus-histogram', burnRates: { '5m': 20, '30m': 18, '1h': 16, '6h': 2.7, '3d': 0.3, '30d': 0.05 } })), problems: [], queries: 1 };
-    },
-  };
+let prometheus: PrometheusServer;
+
+beforeAll(async () => {
+  const times = sampleTimes(NOW_S, 80 * HOUR, 7 * HOUR, 60, 600);
+  prometheus = await startPrometheus({ openMetrics: istioLatencyOpenMetrics({ times, services: SERIES }) });
+}, 120_000);
+
+afterAll(async () => {
+  await prometheus?.stop();
+});
+
+/** An SLO of rules/ reading the test's Prometheus (an SLO's own source.prometheus.url wins over MESHGOV_PROMETHEUS_URL). */
+function slo(name: string, service: string, url = prometheus.url) {
+  return { name, service, mesh: 'istio', namespace: 'payments', objective: 99, thresholdMs: 250, source: { prometheus: { url } } };
 }
+
+/** Where a test points the SLOs; the last test points them at a port where nothing listens. */
+let prometheusUrl: () => string = () => prometheus.url;
 
 function policy(): Policy {
   const p = shippedPolicy();
-  p.slos = [SLO];
+  p.slos = [slo('payments-api-latency', 'payments-api', prometheusUrl()), slo('ledger-api-latency', 'ledger-api', prometheusUrl())];
   return p;
 }
 
@@ -82,7 +98,26 @@ function hubDeps(ledger: MemoryLedger, notifier: RecordingNotifier): AgentReport
   };
 }
 
-/** The agent's fetch, answered by the hub's receive function as API Gateway would call it. */
+/** A PromQL query the agent sent to Prometheus, as the HTTP API received it (POST form). */
+interface SentQuery {
+  query: string;
+  time: number;
+}
+
+/** The agent's fetch: Prometheus requests go to the real server (and are recorded), the rest to the hub's receive function as API Gateway would call it. */
+function agentFetch(hub: AgentReportDeps, queries: SentQuery[]): typeof fetch {
+  const intoHub = fetchIntoHub(hub);
+  return (async (url: string | URL | Request, init?: RequestInit) => {
+    const target = String(url);
+    if (target.startsWith(prometheusUrl())) {
+      const form = new URLSearchParams(String(init?.body ?? ''));
+      queries.push({ query: form.get('query') ?? '', time: Number(form.get('time')) });
+      return globalThis.fetch(target, init);
+    }
+    return intoHub(url, init);
+  }) as typeof fetch;
+}
+
 function fetchIntoHub(hub: AgentReportDeps): typeof fetch {
   return (async (_url: string | URL | Request, init?: RequestInit) => {
     const template = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
@@ -100,7 +135,7 @@ function fetchIntoHub(hub: AgentReportDeps): typeof fetch {
   }) as typeof fetch;
 }
 
-function agent(hub: AgentReportDeps): AgentDeps {
+function agent(hub: AgentReportDeps, queries: SentQuery[]): AgentDeps {
   return {
     config: {
       hubUrl: new URL('https://hub.example.com/agent/findings'),
@@ -111,14 +146,15 @@ function agent(hub: AgentReportDeps): AgentDeps {
       dryRun: 'true',
       hubRetry: { attempts: 1, backoffMs: 1, timeoutMs: 5_000 },
     },
-    source: { collect: async () => { throw new Error('an incident run reads no configuration'); } } as unknown as AgentDeps['source'],
+    // No cluster here: the run's topology read fails, is logged and skipped, and the service's own change is the suspect.
+    source: { collect: async () => { throw new Error('this test gives the agent no Kubernetes API'); } } as unknown as AgentDeps['source'],
     executors: [],
     builders: [],
     policy: policy(),
     dryRun: true,
     nonceStore: new MemoryNonceStore({ clock: () => NOW }),
     clock: () => NOW,
-    fetch: fetchIntoHub(hub),
+    fetch: agentFetch(hub, queries),
     sleep: async () => undefined,
   };
 }
@@ -133,49 +169,98 @@ function incidentEvent(file: 'open' | 'closed', edit: (incident: Record<string, 
 
 const quiet = jsonLogger(() => undefined);
 
-describe('istioAlertFired through the hub', () => {
-  it('confirms an open incident with a fresh query; the hub names the suspected change and offers its rollback', async () => {
-    const ledger = new MemoryLedger(() => NOW);
-    await ledger.recordChange(CHANGE);
-    const notifier = new RecordingNotifier();
-    const hub = hubDeps(ledger, notifier);
-    const reads: SloDefinition[][] = [];
-    await istioAlertFired(async () => agent(hub), quiet, { prometheus: () => burningPrometheus(reads) })(incidentEvent('open'));
+/** One incident run against a fresh hub and ledger (holding CHANGE), with what it queried. */
+async function setUp() {
+  const ledger = new MemoryLedger(() => NOW);
+  await ledger.recordChange(CHANGE);
+  const notifier = new RecordingNotifier();
+  const hub = hubDeps(ledger, notifier);
+  const queries: SentQuery[] = [];
+  const fired = istioAlertFired(async () => agent(hub, queries), quiet);
+  return { ledger, notifier, queries, fired };
+}
 
-    expect(reads.map((slos) => slos.map((s) => s.name))).toEqual([['payments-api-latency']]);
+type Windows = Array<{ kind: string; long: string; short: string; factor: number; burnLong: number; burnShort: number }>;
+
+describe('istioAlertFired through the hub, confirming with real Prometheus', () => {
+  it.each(['open', 'OPEN', 'Open'])('an incident in state %j: a fresh PromQL query at the run time confirms the page; the hub names the suspected change and offers its rollback', async (state) => {
+    const { ledger, notifier, queries, fired } = await setUp();
+    await fired(incidentEvent('open', (incident) => (incident.state = state)));
+
+    // One batched query for every window of the SLO, evaluated now, not at the incident's start.
+    expect(queries).toHaveLength(1);
+    expect(queries[0].time).toBe(NOW_S);
+    expect(queries[0].query).toContain('istio_request_duration_milliseconds_bucket');
+    expect(queries[0].query).toContain('reporter="destination"');
+    expect(queries[0].query).toContain('payments-api');
+    expect(queries[0].query).not.toContain('ledger-api');
+
     const open = await ledger.listOpenFindings();
     expect(open).toHaveLength(1);
-    expect(open[0].finding).toMatchObject({ rule: 'slo-latency-burn', provider: 'prometheus', resource: { kind: 'Service', name: 'payments-api', namespace: 'payments' } });
-    expect(open[0].finding.detail.suspect).toMatchObject({ changeId: CHANGE.id, relation: 'service', who: 'approved by U07BOB0001', byMeshgov: false });
-    expect(open[0].finding.message).toContain(CHANGE.id);
+    const finding = open[0].finding;
+    expect(finding).toMatchObject({ rule: 'slo-latency-burn', severity: 'critical', provider: 'prometheus', resource: { kind: 'Service', name: 'payments-api', namespace: 'payments' } });
+    expect(finding.detail).toMatchObject({ level: 'page', method: 'prometheus-histogram', objective: 99, thresholdMs: 250 });
+    // The burn rates are Prometheus's answer over the backfilled series: 40× over 5m, ~17× over 1h; 6h (~3×) does not reach 6×.
+    const windows = finding.detail.windows as Windows;
+    const fast = windows.find((w) => w.long === '1h' && w.short === '5m')!;
+    expect(fast.burnShort).toBeCloseTo(40, 0);
+    expect(fast.burnLong).toBeGreaterThan(16);
+    expect(fast.burnLong).toBeLessThan(19);
+    const slow = windows.find((w) => w.long === '6h' && w.short === '30m')!;
+    expect(slow.burnLong).toBeGreaterThan(2);
+    expect(slow.burnLong).toBeLessThan(6);
+
+    expect(finding.detail.suspect).toMatchObject({ changeId: CHANGE.id, relation: 'service', who: 'approved by U07BOB0001', byMeshgov: false });
+    expect(finding.message).toContain(CHANGE.id);
     expect(open[0].trigger).toMatchObject({ source: 'cloud-monitoring', eventId: '0.nq1d6hfe1l3v:open' });
     const approval = await ledger.findOpenApproval(open[0].id);
     expect(approval).toMatchObject({ undoOf: CHANGE.id, remediation: { action: 'istio.destination-rule.tls-mode.undo', change: { changeId: CHANGE.id } } });
     expect(notifier.sent.map((s) => s.type).sort()).toEqual(['approval', 'finding']);
   });
 
-  it('resolves the finding when the incident closes (state compared case-insensitively), with no query', async () => {
-    const ledger = new MemoryLedger(() => NOW);
-    await ledger.recordChange(CHANGE);
-    const notifier = new RecordingNotifier();
-    const hub = hubDeps(ledger, notifier);
-    const reads: SloDefinition[][] = [];
-    const fired = istioAlertFired(async () => agent(hub), quiet, { prometheus: () => burningPrometheus(reads) });
+  it.each(['closed', 'CLOSED', 'Closed'])('a closed incident in state %j resolves the finding, with no query', async (state) => {
+    const { ledger, notifier, queries, fired } = await setUp();
     await fired(incidentEvent('open'));
     const [finding] = await ledger.listOpenFindings();
+    expect(finding).toBeDefined();
 
-    await fired(incidentEvent('closed', (incident) => (incident.state = 'CLOSED')));
-    expect(reads).toHaveLength(1);
+    await fired(incidentEvent('closed', (incident) => (incident.state = state)));
+    expect(queries).toHaveLength(1);
     expect((await ledger.getFinding(finding.id))?.status).toBe('resolved');
     expect(notifier.sent).toContainEqual(expect.objectContaining({ type: 'finding', id: finding.id, kind: 'resolved' }));
   });
 
-  it('acknowledges an incident of a policy that names no SLO, and reports nothing', async () => {
-    const ledger = new MemoryLedger(() => NOW);
-    const hub = hubDeps(ledger, new RecordingNotifier());
-    const reads: SloDefinition[][] = [];
-    await istioAlertFired(async () => agent(hub), quiet, { prometheus: () => burningPrometheus(reads) })(incidentEvent('open', (incident) => (incident.policy_user_labels = { team: 'payments' })));
-    expect(reads).toHaveLength(0);
+  it('an open incident the fresh numbers do not confirm (ledger-api burns at 0.2×) raises nothing', async () => {
+    const { ledger, notifier, queries, fired } = await setUp();
+    await fired(
+      incidentEvent('open', (incident) => {
+        incident.policy_user_labels = { 'meshgov-slo': 'ledger-api-latency', team: 'payments' };
+        incident.summary = 'p99 request latency for ledger-api in payments (prod-gke) is above the 250 ms threshold with a value of 268.1.';
+      }),
+    );
+    expect(queries).toHaveLength(1);
+    expect(queries[0].query).toContain('ledger-api');
     expect(await ledger.listOpenFindings()).toHaveLength(0);
+    expect(notifier.sent).toEqual([]);
+  });
+
+  it('acknowledges an incident of a policy that names no SLO, and reports nothing', async () => {
+    const { ledger, queries, fired } = await setUp();
+    await fired(incidentEvent('open', (incident) => (incident.policy_user_labels = { team: 'payments' })));
+    expect(queries).toHaveLength(0);
+    expect(await ledger.listOpenFindings()).toHaveLength(0);
+  });
+
+  it('fails the run when Prometheus cannot be reached, so Pub/Sub delivers the incident again', async () => {
+    // Port 1 (tcpmux) is privileged and unused on a test machine: the connection is refused.
+    prometheusUrl = () => 'http://127.0.0.1:1';
+    try {
+      const { ledger, queries, fired } = await setUp();
+      await expect(fired(incidentEvent('open'))).rejects.toThrow(/payments-api-latency/);
+      expect(queries).toHaveLength(1);
+      expect(await ledger.listOpenFindings()).toHaveLength(0);
+    } finally {
+      prometheusUrl = () => prometheus.url;
+    }
   });
 });

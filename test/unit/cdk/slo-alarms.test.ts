@@ -10,8 +10,8 @@ jest.setTimeout(180_000);
 
 const REPO_RULES = path.resolve(__dirname, '../../../rules');
 
-/** The shipped rules with one App Mesh SLO (page pairs only) and one Istio SLO, which gets no CloudWatch alarm. */
-function rulesWithSlos(): string {
+/** The shipped rules with one App Mesh SLO (the SRE workbook's default pairs) and one Istio SLO, which gets no CloudWatch alarm. */
+function rulesWithSlos(appMeshAlerting: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshgov-slo-rules-'));
   for (const file of fs.readdirSync(REPO_RULES)) fs.copyFileSync(path.join(REPO_RULES, file), path.join(dir, file));
   fs.writeFileSync(
@@ -27,8 +27,7 @@ function rulesWithSlos(): string {
       '    source:',
       '      cloudwatch:',
       '        namespace: ContainerInsights/Prometheus',
-      '    alerting:',
-      '      ticket: []',
+      ...appMeshAlerting,
       '  - name: reviews-latency',
       '    service: reviews',
       '    mesh: istio',
@@ -61,7 +60,11 @@ afterAll(() => fs.rmSync(rulesDir, { recursive: true, force: true }));
 describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
   it('makes one composite alarm per window pair, ALARM(long) AND ALARM(short), named meshgov-slo-…', () => {
     const composites = template.findResources('AWS::CloudWatch::CompositeAlarm');
-    expect(Object.values(composites).map((c: any) => c.Properties.AlarmName).sort()).toEqual(['meshgov-slo-payments-api-latency-page-1h-5m', 'meshgov-slo-payments-api-latency-page-6h-30m']);
+    expect(Object.values(composites).map((c: any) => c.Properties.AlarmName).sort()).toEqual([
+      'meshgov-slo-payments-api-latency-page-1h-5m',
+      'meshgov-slo-payments-api-latency-page-6h-30m',
+      'meshgov-slo-payments-api-latency-ticket-3d-6h',
+    ]);
     template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
       AlarmName: 'meshgov-slo-payments-api-latency-page-1h-5m',
       AlarmRule: 'ALARM("meshgov-slo-payments-api-latency-page-1h-5m-long") AND ALARM("meshgov-slo-payments-api-latency-page-1h-5m-short")',
@@ -75,6 +78,8 @@ describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
       'meshgov-slo-payments-api-latency-page-1h-5m-short',
       'meshgov-slo-payments-api-latency-page-6h-30m-long',
       'meshgov-slo-payments-api-latency-page-6h-30m-short',
+      'meshgov-slo-payments-api-latency-ticket-3d-6h-long',
+      'meshgov-slo-payments-api-latency-ticket-3d-6h-short',
     ]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'meshgov-slo-payments-api-latency-page-1h-5m-long',
@@ -102,6 +107,55 @@ describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
       const periods = new Set(alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Period));
       expect(periods.size).toBe(1);
       expect(alarm.Properties.Metrics.filter((m: any) => m.ReturnData)).toHaveLength(1);
+    }
+  });
+
+  it('every generated alarm is within the CloudWatch limits (PutMetricAlarm, metric-math alarms, composite alarms)', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => String(a.Properties.AlarmName ?? '').startsWith('meshgov-slo-')) as any[];
+    expect(alarms).toHaveLength(6);
+    const ranges: Record<string, number> = {};
+    for (const { Properties: alarm } of alarms) {
+      const stats = alarm.Metrics.filter((m: any) => m.MetricStat);
+      const expressions = alarm.Metrics.filter((m: any) => m.Expression !== undefined);
+      // At most 10 metrics and 10 expressions (20 queries), exactly one returned expression.
+      expect(stats.length).toBeLessThanOrEqual(10);
+      expect(expressions.length).toBeLessThanOrEqual(10);
+      expect(alarm.Metrics.length).toBe(stats.length + expressions.length);
+      expect(alarm.Metrics.filter((m: any) => m.ReturnData === true).map((m: any) => m.Expression !== undefined)).toEqual([true]);
+      for (const m of alarm.Metrics) expect(m.Id).toMatch(/^[a-z][A-Za-z0-9_]{0,254}$/);
+      // A metric-math alarm gives no top-level Period, Statistic or metric.
+      expect(alarm).not.toHaveProperty('Period');
+      expect(alarm).not.toHaveProperty('MetricName');
+      // Period 10, 20, 30 or a multiple of 60, one per alarm; Period × EvaluationPeriods ≤ 1 day under an hour, ≤ 7 days from an hour up.
+      const periods = [...new Set(stats.map((m: any) => m.MetricStat.Period as number))] as number[];
+      expect(periods).toHaveLength(1);
+      const [period] = periods;
+      expect(period % 60 === 0 || [10, 20, 30].includes(period)).toBe(true);
+      expect(alarm.DatapointsToAlarm).toBeGreaterThanOrEqual(1);
+      expect(alarm.DatapointsToAlarm).toBeLessThanOrEqual(alarm.EvaluationPeriods);
+      const range = period * alarm.EvaluationPeriods;
+      expect(range).toBeLessThanOrEqual(period < 3600 ? 86_400 : 604_800);
+      expect(alarm.AlarmName.length).toBeLessThanOrEqual(255);
+      ranges[alarm.AlarmName] = range;
+    }
+    // Each window alarm's evaluation range is its window: the ticket pair watches a full 3 days.
+    expect(ranges['meshgov-slo-payments-api-latency-ticket-3d-6h-long']).toBe(3 * 86_400);
+    expect(ranges['meshgov-slo-payments-api-latency-ticket-3d-6h-short']).toBe(6 * 3600);
+    expect(ranges['meshgov-slo-payments-api-latency-page-1h-5m-short']).toBe(300);
+    for (const composite of Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')) as any[]) {
+      expect(composite.Properties.AlarmRule.length).toBeLessThanOrEqual(10_240);
+      // The rule names only alarms of this stack.
+      const named = [...composite.Properties.AlarmRule.matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]);
+      expect(named.every((n) => alarms.some((a) => a.Properties.AlarmName === n))).toBe(true);
+    }
+  });
+
+  it('refuses at synth a window pair CloudWatch cannot watch, naming the SLO and the window', () => {
+    const dir = rulesWithSlos(['    window: 28d', '    alerting:', '      ticket:', '        - long: 14d', '          short: 1d', '          factor: 1']);
+    try {
+      expect(() => synth(dir)).toThrow(/SLO payments-api-latency, ticket pair 14d\/1d, window 14d \(meshgov-slo-payments-api-latency-ticket-14d-1d-long\): EvaluationPeriods: evaluation range 1209600 s/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

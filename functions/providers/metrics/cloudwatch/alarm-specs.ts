@@ -1,20 +1,27 @@
 import { errorBudget, windowPairs, type AlertKind, type SloDefinition, type SloWindowPair } from '../../../core/slo/definition';
+import { compositeAlarmProblems, metricMathAlarmProblems, type AlarmLimitProblem } from './alarm-limits';
 import { APPMESH_LATENCY_METRIC, methodOf, percentileForBurn, percentileStat, sloDimensions, trimmedCountStat } from './appmesh-metrics';
 
 /**
  * CloudWatch alarm specifications for App Mesh SLOs, one per SLO and window pair, as plain data
  * for the CDK app (no SDK or CDK import here). Each spec holds:
  *
- * - `expression` over `expressions` and `usingMetrics`:
- *   `IF(total_long > 0 AND burn_long >= f AND total_short > 0 AND burn_short >= f, 1, 0)`, where
+ * - `windows.long` and `windows.short`: what the CDK app deploys. One metric-math alarm per
+ *   window, `IF(total_x > 0 AND burn_x >= f, 1, 0)` with
  *   `burn_x = (1 - good_x / total_x) / (1 - objective)` over TC(:threshold) and SampleCount of
- *   envoy_appmesh_TargetResponseTime, each metric fetched with its window as its period
- *   (`periodSeconds`); for the percentile method `IF(pct_long > T AND pct_short > T, 1, 0)`. The alarm fires at ≥ 1. Render it with `CfnAlarm` `metrics` (each
- *   MetricStat keeps its own Period), since a CDK `MathExpression` forces one period on all
- *   the metrics it uses.
- * - `windows.long` and `windows.short`: the same burn condition per window, each with a single
- *   period, for two alarms joined by a composite alarm rule `ALARM(long) AND ALARM(short)`
- *   (`compositeRule`), for use with `MathExpression` + `Alarm` + `CompositeAlarm`.
+ *   envoy_appmesh_TargetResponseTime (percentile method: `IF(pct_x > T, 1, 0)`), each metric
+ *   read with the window as its single period and one evaluation period, so the evaluation
+ *   range is exactly the window; a composite alarm `ALARM(long) AND ALARM(short)`
+ *   (`compositeRule`) joins them.
+ * - `expression` over `expressions` and `usingMetrics`: the whole pair's condition in one
+ *   expression whose metrics have different periods. It describes the condition (and suits a
+ *   GetMetricData read); it is not an alarm, since an alarm's evaluation range is one Period ×
+ *   EvaluationPeriods.
+ *
+ * Every window alarm and composite is checked against CloudWatch's limits (alarm-limits.ts):
+ * a window pair CloudWatch cannot watch (a window over 7 days, the longest evaluation range
+ * PutMetricAlarm allows) throws CloudWatchAlarmLimitError, naming the SLO and the window, when
+ * the specifications are made, i.e. at `cdk synth`.
  */
 
 export interface AlarmMetric {
@@ -28,7 +35,13 @@ export interface AlarmMetric {
 export interface WindowAlarmSpec {
   alarmName: string;
   window: string;
+  /** The window in seconds: the period of every metric of this alarm. */
   periodSeconds: number;
+  /** One period: the evaluation range is the window itself. */
+  evaluationPeriods: 1;
+  datapointsToAlarm: 1;
+  /** The id of the returned expression (ReturnData true). */
+  resultId: typeof WINDOW_RESULT_ID;
   /** 1 while this window burns at ≥ factor, else 0. */
   expression: string;
   /** Intermediate expressions by id (`burn_long`), for nesting. */
@@ -66,6 +79,9 @@ export interface CloudWatchAlarmSpec {
 
 const NAME_PREFIX = 'meshgov-slo-';
 
+/** The id of each window alarm's returned expression. */
+export const WINDOW_RESULT_ID = 'burning';
+
 /** `meshgov-slo-payments-api-latency-page-1h-5m`. */
 export function sloAlarmName(sloName: string, kind: AlertKind, long: string, short: string): string {
   return `${NAME_PREFIX}${sloName}-${kind}-${long}-${short}`;
@@ -90,7 +106,55 @@ export function cloudWatchAlarmSpecs(slos: SloDefinition[]): CloudWatchAlarmSpec
     if (slo.mesh !== 'appmesh' || !slo.source.cloudwatch) continue;
     for (const pair of windowPairs(slo)) specs.push(pairSpec(slo, pair));
   }
+  const problems = specs.flatMap(cloudWatchAlarmSpecProblems);
+  if (problems.length > 0) throw new CloudWatchAlarmLimitError(problems);
   return specs;
+}
+
+/** A CloudWatch limit one window pair of one SLO breaks. */
+export interface SloAlarmLimitProblem extends AlarmLimitProblem {
+  sloName: string;
+  kind: AlertKind;
+  long: string;
+  short: string;
+  /** The window whose alarm breaks it (`14d`), or the pair for the composite. */
+  window: string;
+}
+
+/** Every CloudWatch limit the alarms of one window pair break; empty when all of them can be deployed. */
+export function cloudWatchAlarmSpecProblems(spec: CloudWatchAlarmSpec): SloAlarmLimitProblem[] {
+  const at = { sloName: spec.sloName, kind: spec.kind, long: spec.long, short: spec.short };
+  const problems: SloAlarmLimitProblem[] = [];
+  for (const window of [spec.windows.long, spec.windows.short]) {
+    const found = metricMathAlarmProblems({
+      alarmName: window.alarmName,
+      metricStats: window.usingMetrics,
+      expressions: { ...window.expressions, [window.resultId]: window.expression },
+      returnDataIds: [window.resultId],
+      evaluationPeriods: window.evaluationPeriods,
+      datapointsToAlarm: window.datapointsToAlarm,
+    });
+    problems.push(...found.map((p) => ({ ...at, window: window.window, ...p })));
+  }
+  problems.push(...compositeAlarmProblems(spec.alarmName, spec.compositeRule).map((p) => ({ ...at, window: `${spec.long}/${spec.short}`, ...p })));
+  return problems;
+}
+
+/** Thrown when rules/ asks for an App Mesh alarm CloudWatch cannot hold; `problems` names each SLO, window and limit. */
+export class CloudWatchAlarmLimitError extends Error {
+  constructor(readonly problems: SloAlarmLimitProblem[]) {
+    super(
+      [
+        `${problems.length === 1 ? 'one App Mesh SLO alarm breaks' : `${problems.length} App Mesh SLO alarms break`} a CloudWatch limit:`,
+        ...problems.map(
+          (p) =>
+            `- SLO ${p.sloName}, ${p.kind} pair ${p.long}/${p.short}, window ${p.window} (${p.alarmName}): ${p.field}: ${p.message}` +
+            (p.field === 'EvaluationPeriods' ? `; CloudWatch can watch windows of at most 7d, so shorten this window in rules/ (slos[].alerting.${p.kind})` : ''),
+        ),
+      ].join('\n'),
+    );
+    this.name = 'CloudWatchAlarmLimitError';
+  }
 }
 
 function pairSpec(slo: SloDefinition, pair: SloWindowPair): CloudWatchAlarmSpec {
@@ -143,6 +207,9 @@ function windowSpec(slo: SloDefinition, pair: SloWindowPair, side: 'long' | 'sho
     alarmName: `${sloAlarmName(slo.name, pair.kind, pair.long, pair.short)}-${side}`,
     window,
     periodSeconds,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    resultId: WINDOW_RESULT_ID,
     expression: `IF(${condition}, 1, 0)`,
     expressions,
     usingMetrics: metrics,
