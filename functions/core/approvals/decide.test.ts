@@ -134,6 +134,16 @@ describe('decide', () => {
     expect(await decide({ approvalId: 'undo-chg-01JDQ5K3T8M2', verb: 'undo', slackUserId: DAVE }, deps)).toMatchObject({ kind: 'decided', verb: 'undo', approval: { state: 'APPROVED' } });
   });
 
+  test('a rollback proposed after an SLO burn is a request: Approve and Reject work, Undo does not', async () => {
+    const { ledger, deps } = setup();
+    const rollback = (id: string) => approvalRecord({ id, undoOf: 'chg-01JDR2W9Q4VX', causedBy: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/erin@example.com' });
+    await ledger.createApproval(rollback('rmd-5be0c2d1a9f3'));
+    await ledger.createApproval(rollback('rmd-77aa01c3e4d2'));
+    expect(await decide({ approvalId: 'rmd-5be0c2d1a9f3', verb: 'undo', slackUserId: CAROL }, deps)).toMatchObject({ kind: 'refused', refusal: { reason: 'wrong-button' } });
+    expect(await decide({ approvalId: 'rmd-5be0c2d1a9f3', verb: 'approve', slackUserId: CAROL }, deps)).toMatchObject({ kind: 'decided', verb: 'approve', approval: { state: 'APPROVED', undoOf: 'chg-01JDR2W9Q4VX' } });
+    expect(await decide({ approvalId: 'rmd-77aa01c3e4d2', verb: 'reject', slackUserId: DAVE }, deps)).toMatchObject({ kind: 'decided', verb: 'reject', approval: { state: 'REJECTED' } });
+  });
+
   test('an Undo follows the same rules: only approvers', async () => {
     const { ledger, deps } = setup();
     await ledger.createApproval(approvalRecord({ id: 'undo-chg-01JDQ5K3T8M2', undoOf: 'chg-01JDQ5K3T8M2', causedBy: undefined }));

@@ -14,7 +14,8 @@ export interface DecideDeps {
 
 /**
  * Decides one Approve, Reject or Undo click. In order:
- * 1. the approval must exist, be of the button's kind, and still be PENDING;
+ * 1. the approval must exist, be of the button's kind (Undo for the Undo button of a change
+ *    announcement; Approve or Reject for a request, a proposed rollback included), and still be PENDING;
  * 2. the clicker must be one of the owning team's approvers (by user id or user group); a team
  *    with no approvers refuses everyone, and a Slack failure refuses rather than guesses;
  * 3. the person whose change caused the finding may not approve (or undo) its fix; they may reject it;
@@ -26,8 +27,7 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
   const { ledger } = deps;
   const approval = await ledger.getApproval(request.approvalId);
   if (!approval) return refused(request, 'unknown-approval');
-  const isUndo = approval.undoOf !== undefined;
-  if (isUndo !== (request.verb === 'undo')) return refused(request, 'wrong-button', approval);
+  if (offeredAsUndoButton(approval) !== (request.verb === 'undo')) return refused(request, 'wrong-button', approval);
   if (approval.state !== 'PENDING') return refused(request, 'already-decided', approval);
 
   // Ownership as the rules say now: a team whose approvers changed since the request decides with the new list.
@@ -61,6 +61,15 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
     return refused(request, 'already-decided', winner);
   }
   return { kind: 'decided', verb: request.verb, approval: decided };
+}
+
+/**
+ * The Undo button of a change announcement carries the approval `undo-<change id>` (see govern's
+ * applyAutomatically). A rollback proposed after an SLO burn also reverts a change, but it is
+ * asked as a request, with Approve and Reject.
+ */
+export function offeredAsUndoButton(approval: ApprovalRecord): boolean {
+  return approval.undoOf !== undefined && approval.id === `undo-${approval.undoOf}`;
 }
 
 function refused(request: DecisionRequest, reason: RefusalReason, approval?: ApprovalRecord): Decision {
