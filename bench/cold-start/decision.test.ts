@@ -1,4 +1,4 @@
-import { preferredSdkChoice, type SdkFigures } from './decision';
+import { preferredPowertoolsChoice, preferredSdkChoice, type SdkFigures } from './decision';
 
 const KB = 1024;
 const fig = (target: string, sdk: 'bundled' | 'runtime', kb: number, initMs: number): SdkFigures => ({ target, sdk, bytes: kb * KB, initMs });
@@ -29,5 +29,23 @@ describe('preferredSdkChoice', () => {
 
   it('refuses to decide without both variants', () => {
     expect(() => preferredSdkChoice([fig('slack-actions', 'runtime', 300, 100)])).toThrow('both SDK variants');
+  });
+});
+
+describe('preferredPowertoolsChoice', () => {
+  const pt = (powertools: 'bundled' | 'layer', kb: number, initMs: number) => ({ target: 'app-mesh-events', powertools, bytes: kb * KB, initMs });
+
+  it('keeps Powertools bundled when both variants meet the targets', () => {
+    const decision = preferredPowertoolsChoice([pt('bundled', 377, 95), pt('layer', 280, 120)]);
+    expect(decision.choice).toBe('bundled');
+    expect(decision.why).toContain('bundled: 1/1 meet both targets');
+  });
+
+  it('takes the layer when only the layer meets them', () => {
+    expect(preferredPowertoolsChoice([pt('bundled', 764, 240), pt('layer', 420, 140)]).choice).toBe('layer');
+  });
+
+  it('refuses to decide without both variants', () => {
+    expect(() => preferredPowertoolsChoice([pt('bundled', 377, 95)])).toThrow('both Powertools variants');
   });
 });

@@ -4,7 +4,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { POLICY_SNAPSHOT_FILE, SNAPSHOT_ONLY_DEFINE } from '../../../functions/core/policy/snapshot';
+import { createPolicySnapshot } from '../../../functions/core/policy/write-snapshot';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
@@ -14,6 +18,31 @@ export const REPO_ROOT = path.resolve(__dirname, '../../..');
  * bench/cold-start.bench.ts, which fails when this no longer matches its measurements.
  */
 export const CDK_SDK_CHOICE: 'bundled' | 'runtime' = 'runtime';
+
+/**
+ * Where Powertools comes from: `bundled` in each bundle (what this construct does), or `layer`
+ * (the AWSLambdaPowertoolsTypeScriptV2 layer, which this construct does not add). Also checked
+ * by bench/cold-start.bench.ts against its figures.
+ */
+export const CDK_POWERTOOLS_CHOICE: 'bundled' | 'layer' = 'bundled';
+
+let stagedSnapshot: string | undefined;
+
+/**
+ * Validates rules/ once per synth (a broken rules file fails `cdk synth` with its file, line and
+ * field) and stages its snapshot under .tmp/ in the project root, which is the bundling input
+ * directory both locally and in Docker. Returns its path relative to the project root.
+ */
+export function stagePolicySnapshot(): string {
+  if (!stagedSnapshot) {
+    const text = `${JSON.stringify(createPolicySnapshot(path.join(REPO_ROOT, 'rules')))}\n`;
+    const relative = path.join('.tmp', 'policy-snapshot', `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
+    mkdirSync(path.dirname(path.join(REPO_ROOT, relative)), { recursive: true });
+    writeFileSync(path.join(REPO_ROOT, relative), text);
+    stagedSnapshot = relative;
+  }
+  return stagedSnapshot;
+}
 
 export interface MeshGovFunctionProps {
   /** Path of the handler module under functions/aws, e.g. `app-mesh-events.ts`. */
@@ -27,7 +56,8 @@ export interface MeshGovFunctionProps {
 /**
  * A meshgov Lambda function: NodejsFunction bundled by the locally installed esbuild (no
  * Docker), nodejs22.x on arm64, minified with source maps, and the rules/ policy copied
- * beside the bundle (MESHGOV_RULES points at it).
+ * beside the bundle (MESHGOV_RULES points at it) with its validated snapshot, which is all the
+ * function reads of it.
  */
 export class MeshGovFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
@@ -43,6 +73,7 @@ export class MeshGovFunction extends Construct {
       description: `meshgov ${props.entry}: execution role`,
     });
     logGroup.grantWrite(role);
+    const snapshot = stagePolicySnapshot();
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(REPO_ROOT, 'functions/aws', props.entry),
       handler: 'handler',
@@ -67,12 +98,17 @@ export class MeshGovFunction extends Construct {
         sourceMap: true,
         target: 'node22',
         externalModules: CDK_SDK_CHOICE === 'runtime' ? ['@aws-sdk/*'] : [],
+        // The policy comes from the snapshot staged above: no zod, no yaml in the bundle.
+        define: { ...SNAPSHOT_ONLY_DEFINE },
         forceDockerBundling: false,
         format: nodejs.OutputFormat.CJS,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [`cp -r "${inputDir}/rules" "${outputDir}/rules"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp -r "${inputDir}/rules" "${outputDir}/rules"`,
+            `cp "${inputDir}/${snapshot}" "${outputDir}/rules/${POLICY_SNAPSHOT_FILE}"`,
+          ],
         },
       },
     });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { policyFileSchema } from './schema';
 
 /** The rules-file schema as JSON Schema (draft 2020-12), for editors and for rules/schema.json. */

@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { RULE_IDS, type RuleId } from '../findings';
 import type { ConfigProblem } from '../model/types';
 import { DEFAULT_CERT_TIERS, RULE_CATALOG } from '../rules/catalog';
 import { PolicyError } from './errors';
-import { readPolicyFile } from './read-policy-file';
+import type { PolicyFileResult } from './read-policy-file';
+import { readRulesFiles } from './rules-files';
 import type { PolicyFile } from './schema';
+import { snapshotValues } from './snapshot';
 import type { Policy, RuleSettings } from './types';
 
 /** The shipped policy: `rules/` at the repository root, or MESHGOV_RULES in a deployed function. */
@@ -39,22 +40,37 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
   const files: Array<{ file: string; value: PolicyFile }> = [];
   const problems: ConfigProblem[] = [];
   for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = statSync(dir).isDirectory() ? readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort() : [];
-    } catch (err) {
-      problems.push({ file: dir, line: 1, message: `cannot read rules directory: ${(err as Error).message}` });
+    const read = readRulesFiles(dir);
+    problems.push(...read.problems);
+    const readPolicyFile = yamlPolicyReader();
+    if (!readPolicyFile) {
+      // A deployed build: the snapshot validated when it was built, from exactly these files, stands for them.
+      const snapshot = read.files.length > 0 ? snapshotValues(dir, read.files) : { values: [] };
+      if ('stale' in snapshot) problems.push({ file: dir, line: 1, message: `this build reads rules only through the snapshot validated when it was built, and ${snapshot.stale}: rebuild and redeploy the function` });
+      else snapshot.values.forEach((value, i) => files.push({ file: read.files[i]!.file, value }));
       continue;
     }
-    if (statSync(dir).isFile()) names = [''];
-    for (const name of names) {
-      const file = name ? path.join(dir, name) : dir;
-      const result = readPolicyFile(file, readFileSync(file, 'utf8'));
+    for (const { file, text } of read.files) {
+      const result = readPolicyFile(file, text);
       problems.push(...result.problems);
       if (result.value) files.push({ file, value: result.value });
     }
   }
   return { files, problems };
+}
+
+/**
+ * The full reader (the `yaml` parser for line numbers, zod for the schema), loaded on first
+ * need; undefined in a deployed build. Those are bundled with MESHGOV_POLICY_SNAPSHOT_ONLY
+ * defined as "true" (cdk/lib/constructs/meshgov-function.ts, .ci/scripts/build-gcp.ts): esbuild
+ * then drops this require, and zod's and yaml's ~550 KB with it, and the loader reads the
+ * snapshot shipped beside the rules instead. Everywhere else (the CLI, `meshgov rules
+ * validate`, synth, tests) the YAML is always read and validated, snapshot or not.
+ */
+function yamlPolicyReader(): ((file: string, text: string) => PolicyFileResult) | undefined {
+  if (process.env.MESHGOV_POLICY_SNAPSHOT_ONLY === 'true') return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see above.
+  return (require('./read-policy-file') as typeof import('./read-policy-file')).readPolicyFile;
 }
 
 function resolvePolicy(files: Array<{ file: string; value: PolicyFile }>): Policy {

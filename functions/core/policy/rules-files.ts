@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { ConfigProblem } from '../model/types';
+
+/** One rules file as read from disk: its path, its name in the directory, its text. */
+export interface RulesFileText {
+  file: string;
+  name: string;
+  text: string;
+}
+
+/**
+ * The YAML files of a rules directory in merge (name) order, or the file itself when `dir` is
+ * one file. An unreadable directory is a problem on line 1 of it. Neither zod nor a YAML
+ * parser is needed here, so the deployed functions can list their rules without them.
+ */
+export function readRulesFiles(dir: string): { files: RulesFileText[]; problems: ConfigProblem[] } {
+  let names: string[];
+  try {
+    names = statSync(dir).isDirectory() ? readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort() : [];
+  } catch (err) {
+    return { files: [], problems: [{ file: dir, line: 1, message: `cannot read rules directory: ${(err as Error).message}` }] };
+  }
+  if (statSync(dir).isFile()) names = [''];
+  const files = names.map((name) => {
+    const file = name ? path.join(dir, name) : dir;
+    return { file, name: name || path.basename(dir), text: readFileSync(file, 'utf8') };
+  });
+  return { files, problems: [] };
+}
