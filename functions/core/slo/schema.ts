@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundariesAround, isBucketBoundary, ISTIO_DEFAULT_BUCKETS_MS } from './buckets';
 import { DURATION_PATTERN, durationSeconds } from './duration';
 
