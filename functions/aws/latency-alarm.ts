@@ -2,7 +2,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
+import { readSloTopology, type MeshReader } from '../core/slo/read-topology';
 import type { SloSource } from '../core/slo/reading';
+import { buildAppMeshModel } from '../providers/appmesh';
+import { appMeshSource } from '../providers/appmesh/live';
 import { parseSloAlarmName } from '../providers/metrics/cloudwatch/alarm-specs';
 import { cloudWatchSloSource } from '../providers/metrics/cloudwatch/source';
 import { EventError } from './events/event-error';
@@ -15,6 +18,11 @@ import { sloOfAlarm } from './slo/slo-of-alarm';
 export interface LatencyAlarmDeps extends SloBurnDeps {
   /** Reads App Mesh SLOs afresh (CloudWatch GetMetricData). */
   cloudwatch: SloSource;
+  /**
+   * Reads the SLO's mesh, so the suspect search covers what its service calls (its backends'
+   * virtual services, routers and nodes); without it only changes to the service itself are found.
+   */
+  mesh?: MeshReader;
 }
 
 export type LatencyAlarmOutcome =
@@ -25,7 +33,8 @@ export type LatencyAlarmOutcome =
 
 /**
  * One CloudWatch "Alarm State Change" for a `meshgov-slo-*` alarm: ALARM confirms the burn with a
- * fresh GetMetricData query, names the suspected change and offers its rollback (governSloBurn);
+ * fresh GetMetricData query, reads the SLO's mesh for what its service calls, names the suspected
+ * change (the service's own, else a dependency's) and offers its rollback (governSloBurn);
  * OK resolves the finding. INSUFFICIENT_DATA says nothing about latency and is ignored. A failed
  * fresh query throws, so the asynchronous invocation is retried and then lands in the DLQ.
  */
@@ -46,7 +55,9 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
     eventTime: alarm.time,
     summary: `CloudWatch alarm ${alarm.alarmName} ${alarm.previousState ?? '?'} → ${alarm.state}`,
   };
-  const run = await runSloAlarm(slo, alarm.state === 'ALARM' ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock() });
+  const firing = alarm.state === 'ALARM';
+  const topology = firing && deps.mesh ? await readSloTopology(slo, deps.mesh, deps.clock(), (message, fields) => deps.log('warn', message, fields)) : undefined;
+  const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock(), ...(topology ? { topology } : {}) });
   if (run.problems.length > 0) throw new EventError('(fresh query)', run.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), alarm.eventId);
   const result = await governSloBurn(run.scoped, deps);
   const findings = run.scoped.report.findings.map((f) => f.id);
@@ -67,7 +78,9 @@ export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlar
 
 async function latencyAlarmDepsFromEnv(env: NodeJS.ProcessEnv): Promise<LatencyAlarmDeps> {
   const hub: HubDeps = await wireHubDeps(env);
-  return { ...hub, cloudwatch: cloudWatchSloSource({ client: new CloudWatchClient(env.AWS_REGION ? { region: env.AWS_REGION } : {}) }) };
+  // Its own App Mesh reader: the hub's source also looks up ACM certificates, which the topology does not need.
+  const mesh: MeshReader = { source: appMeshSource({ region: env.AWS_REGION }), builders: [buildAppMeshModel] };
+  return { ...hub, mesh, cloudwatch: cloudWatchSloSource({ client: new CloudWatchClient(env.AWS_REGION ? { region: env.AWS_REGION } : {}) }) };
 }
 
 export const handler = createLatencyAlarmHandler(() => latencyAlarmDepsFromEnv(process.env));

@@ -1,6 +1,7 @@
 import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
+import { readSloTopology } from '../core/slo/read-topology';
 import type { SloSource } from '../core/slo/reading';
 import { prometheusSloSource } from '../providers/metrics/prometheus/source';
 import type { AgentDeps, AgentDepsFactory } from './agent-deps';
@@ -18,8 +19,9 @@ export interface IstioAlertOptions {
 /**
  * `istioAlertFired`: a Cloud Monitoring incident (notification schema 1.2, from a Pub/Sub
  * notification channel) on one of the alert policies meshgov generates for Istio SLOs. An open
- * incident is confirmed with a fresh Prometheus query and the SLO's report goes to the hub,
- * which names the suspected change and offers its rollback; a closed one reports the SLO's
+ * incident is confirmed with a fresh Prometheus query, what the service calls is read from its
+ * namespace (it travels on the finding as `detail.topology`), and the SLO's report goes to the
+ * hub, which names the suspected change (the service's own, else a dependency's) and offers its rollback; a closed one reports the SLO's
  * service with no finding, so the hub resolves it. A malformed message or an incident on a
  * policy of no known SLO is acknowledged with one log line (redelivery cannot fix it); a failed
  * query or hub call throws, so Pub/Sub redelivers.
@@ -42,7 +44,10 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
         summary: `Cloud Monitoring incident ${incident.incidentId} ${incident.state}: ${incident.summary}`,
       };
       const prometheus = options.prometheus?.(agent) ?? prometheusSloSource({ ...(process.env.MESHGOV_PROMETHEUS_URL ? { url: process.env.MESHGOV_PROMETHEUS_URL } : {}), fetch: agent.fetch });
-      const run = await runSloAlarm(slo, incident.state === 'open' ? 'firing' : 'resolved', trigger, { policy: agent.policy, sources: { prometheus }, at: agent.clock() });
+      const firing = incident.state === 'open';
+      // What the service calls, read from its namespace here, where the cluster is: the hub blames with it.
+      const topology = firing ? await readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), (message, fields) => log.warning(message, fields)) : undefined;
+      const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: agent.policy, sources: { prometheus }, at: agent.clock(), ...(topology ? { topology } : {}) });
       if (run.problems.length > 0) {
         const message = run.problems.map((p) => `${p.slo}: ${p.message}`).join('; ');
         log.error('the fresh Prometheus query failed; failing so Pub/Sub redelivers', { slo: slo.name, problems: run.problems });

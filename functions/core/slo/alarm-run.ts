@@ -4,6 +4,7 @@ import { resourceKey, type ScopedReport } from '../pipeline/audit-scope';
 import type { AuditScope, Trigger } from '../pipeline/trigger';
 import type { Policy } from '../policy/types';
 import type { SloDefinition } from './definition';
+import type { SloTopology } from './dependencies';
 import { evaluateSlos, type SloSources } from './evaluate';
 import { sloResource } from './indicator';
 import type { SloReadProblem } from './reading';
@@ -24,7 +25,19 @@ export interface SloAlarmRun {
   queries: number;
 }
 
-export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger: Trigger, deps: { policy: Policy; sources: SloSources; at: Date }): Promise<SloAlarmRun> {
+export interface SloAlarmDeps {
+  policy: Policy;
+  sources: SloSources;
+  at: Date;
+  /**
+   * Where the service sits in the mesh (sloTopology), read by the adapter that can read the
+   * mesh. It travels on the finding as `detail.topology`, so the hub's suspect search covers
+   * the service's dependencies even when the run happened on the GCP agent.
+   */
+  topology?: SloTopology;
+}
+
+export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger: Trigger, deps: SloAlarmDeps): Promise<SloAlarmRun> {
   const model = emptyModel();
   let problems: SloReadProblem[] = [];
   let queries = 0;
@@ -35,7 +48,11 @@ export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger
     queries = evaluation.queries;
   }
   const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
-  const report = auditModel(model, deps.policy, deps.at);
+  const audited = auditModel(model, deps.policy, deps.at);
+  const topology = deps.topology;
+  const report = topology
+    ? { ...audited, findings: audited.findings.map((f) => (f.rule === 'slo-latency-burn' ? { ...f, detail: { ...f.detail, topology } } : f)) }
+    : audited;
   return {
     scoped: { trigger, scope: sloScope(slo), report, auditedResources: [resourceKey(provider, sloResource(slo))] },
     problems,

@@ -13,8 +13,10 @@ export {
   type SloDefinition,
   type SloWindowPair,
 } from './definition';
+export { DEPENDENCY_HOPS, sloTopology, type SloTopology } from './dependencies';
 export { durationSeconds, formatWindow, windowSeconds } from './duration';
 export { evaluateSlos, type SloEvaluation, type SloSources } from './evaluate';
 export { sloIndicatorId, sloResource, toSloIndicator, type IndicatorSeverities } from './indicator';
+export { readSloTopology, topologyScope, type MeshReader } from './read-topology';
 export type { SloMethod, SloReading, SloReadProblem, SloReadResult, SloSource } from './reading';
 export { DEFAULT_ALERTING, sloSchema, slosSchema, windowPairSchema, type SloSpec, type WindowPair } from './schema';

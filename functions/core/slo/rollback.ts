@@ -1,11 +1,12 @@
-import type { Finding } from '../findings';
-import type { ApprovalRecord, Ledger } from '../ledger/types';
+import type { Finding, Remediation } from '../findings';
+import type { ApprovalRecord, ChangeRecord, Ledger } from '../ledger/types';
 import type { ScopedReport } from '../pipeline/audit-scope';
 import { approvalIdFor } from '../pipeline/govern';
 import { expiresAt } from '../pipeline/observe-findings';
 import type { Notifier } from '../pipeline/ports';
 import { routeFor } from '../pipeline/route';
 import type { Policy } from '../policy/types';
+import type { SloTopology } from './dependencies';
 import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
 import { sloResource } from './indicator';
@@ -32,30 +33,65 @@ export interface RollbackProposal {
   automatic: boolean;
 }
 
-/** The finding with `detail.suspect` and the suspect's Undo as its remediation, and the suspect named in its message. */
+/**
+ * The finding with `detail.suspect` and the suspect's Undo as its remediation, and the suspect
+ * named in its message (with the dependency it touched, when it is not the service's own).
+ */
 export function withSuspect(finding: Finding, suspect: Suspect): Finding {
   const change = suspect.change;
+  const to = suspect.relation === 'dependency' ? ` to a dependency of this service (${change.service}, which it calls)` : '';
   return {
     ...finding,
-    message: `${finding.message} Suspected change: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id}).`,
+    message: `${finding.message} Suspected change${to}: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id}).`,
     detail: { ...finding.detail, suspect: suspectDetail(suspect) },
-    remediation: {
-      action: `${change.action}.undo`,
-      mode: 'approval',
-      reason: `roll back change ${change.id} (${change.action} at ${change.at}, ${suspect.who}), the most likely cause of the latency burn`,
-      change: { changeId: change.id },
-    },
+    remediation: rollbackOf(suspect),
   };
+}
+
+/**
+ * The Undo of a suspected change: for approval when the change record holds the state to
+ * restore (`before`), else manual, saying why, so the owner still learns what to put back.
+ */
+export function rollbackOf(suspect: Suspect): Remediation {
+  const change = suspect.change;
+  const what = `change ${change.id} (${change.action} at ${change.at}, ${suspect.who})`;
+  const unrestorable = whyNotRestorable(change);
+  if (unrestorable) {
+    return {
+      action: `${change.action}.undo`,
+      mode: 'manual',
+      reason: `${what} is the most likely cause of the latency burn, but meshgov cannot roll it back: ${unrestorable}; restore the previous configuration by hand`,
+      change: { changeId: change.id },
+    };
+  }
+  return {
+    action: `${change.action}.undo`,
+    mode: 'approval',
+    reason: `roll back ${what}, the most likely cause of the latency burn`,
+    change: { changeId: change.id },
+  };
+}
+
+/** Why a recorded change cannot be restored by its executor, or undefined when it can. */
+function whyNotRestorable(change: ChangeRecord): string | undefined {
+  if (change.action.endsWith('.create') || change.action.endsWith('.delete')) return `it ${change.action.endsWith('.create') ? 'created' : 'deleted'} a resource, and meshgov restores only updated specs`;
+  const before = change.before;
+  if (before === undefined || before === null || typeof before !== 'object') {
+    return `the configuration before it is unknown${change.detail ? ` (${change.detail})` : ''}`;
+  }
+  return undefined;
 }
 
 /**
  * Records the Undo approval for an enriched finding (see withSuspect) and asks the owning team
  * for it in Slack. With `autoRollback`, a change meshgov made itself is approved by meshgov at
  * once (nobody is asked) and the caller executes it; anyone else's change always waits for a person.
- * Returns undefined when the approval already exists (an earlier alarm asked already).
+ * Returns undefined when the approval already exists (an earlier alarm asked already) or when
+ * the rollback is manual (the change's previous state is unknown).
  */
 export async function proposeRollback(finding: Finding, suspect: Suspect, deps: RollbackDeps, options: { autoRollback?: boolean } = {}): Promise<RollbackProposal | undefined> {
-  if (!finding.remediation) return undefined;
+  // A manual rollback is told in the finding's message and remediation; there is nothing to approve.
+  if (!finding.remediation || finding.remediation.mode === 'manual') return undefined;
   const now = deps.clock();
   const id = approvalIdFor(finding);
   if (await deps.ledger.getApproval(id)) return undefined;
@@ -92,7 +128,10 @@ export async function proposeRollback(finding: Finding, suspect: Suspect, deps: 
 }
 
 export interface BlameOptions {
-  /** Ledger service keys of what an SLO's service calls (its backends); none when left out. */
+  /**
+   * Ledger service keys of what an SLO's service calls (its backends), added to those the alarm
+   * run attached to the finding (`detail.topology`, see runSloAlarm); none when both are left out.
+   */
   dependenciesOf?: (slo: SloDefinition) => string[];
 }
 
@@ -119,7 +158,13 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
       continue;
     }
     const since = new Date(now.getTime() - alertWindowSeconds(finding) * 1000);
-    const suspect = await findSuspect(deps.ledger, { service: sloServiceKeys(slo), dependencies: options.dependenciesOf?.(slo) ?? [], since, until: now });
+    const topology = topologyOf(finding);
+    const suspect = await findSuspect(deps.ledger, {
+      service: [...sloServiceKeys(slo), ...topology.service],
+      dependencies: [...topology.dependencies, ...(options.dependenciesOf?.(slo) ?? [])],
+      since,
+      until: now,
+    });
     if (!suspect) {
       findings.push(finding);
       continue;
@@ -130,6 +175,13 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
     if (proposal) proposals.push(proposal);
   }
   return { scoped: { ...scoped, report: { ...scoped.report, findings } }, proposals };
+}
+
+/** The topology the alarm run attached to the finding (runSloAlarm), else none. */
+function topologyOf(finding: Finding): SloTopology {
+  const t = finding.detail.topology as Partial<SloTopology> | undefined;
+  const keys = (v: unknown): string[] => (Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : []);
+  return { service: keys(t?.service), dependencies: keys(t?.dependencies) };
 }
 
 /** The SLO a finding is about: the one whose resource it names. */

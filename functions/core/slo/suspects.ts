@@ -3,9 +3,11 @@ import type { SloDefinition } from './definition';
 
 /**
  * The configuration change that most likely made an SLO burn: the ledger's changes within the
- * alert window (meshgov's own remediations included, since they are change records too), the
- * most recent one to the service itself first, else the most recent one to a dependency. A
- * change that never took effect (aborted, failed, rolled back) cannot have caused anything.
+ * alert window (meshgov's own remediations and the changes people made that the hub observed,
+ * both change records), the most recent one to the service itself first, else the most recent
+ * one to a dependency. A change that never took effect (aborted, failed, rolled back) cannot
+ * have caused anything. A change may touch several services (a route shifts traffic between
+ * the virtual nodes it targets): it matches on any of them (see touchedServices).
  */
 
 export interface SuspectQuery {
@@ -48,19 +50,33 @@ export async function findSuspect(ledger: Ledger, query: SuspectQuery): Promise<
   const deps = new Set((query.dependencies ?? []).filter((k) => !own.has(k)));
   const until = query.until.getTime();
   const changes = (await ledger.listChanges(query.since.toISOString()))
-    .filter((c) => EFFECTIVE.has(c.outcome) && c.service !== undefined && Date.parse(c.at) <= until)
+    .filter((c) => EFFECTIVE.has(c.outcome) && touchedServices(c).length > 0 && Date.parse(c.at) <= until)
     // An undo restores an earlier state; it is not a new configuration to blame.
     .filter((c) => !c.action.endsWith('.undo'))
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-  const mine = changes.find((c) => own.has(c.service!));
+  const mine = changes.find((c) => touchedServices(c).some((k) => own.has(k)));
   if (mine) return describe(mine, 'service');
-  const theirs = changes.find((c) => deps.has(c.service!));
+  const theirs = changes.find((c) => touchedServices(c).some((k) => deps.has(k)));
   return theirs ? describe(theirs, 'dependency') : undefined;
+}
+
+/**
+ * Every ledger service key a change touched: its `service`, and the keys an observed change
+ * lists in `target.services` (a route change: its router, the virtual services the router
+ * provides, and the virtual nodes the route sends to before and after).
+ */
+export function touchedServices(change: ChangeRecord): string[] {
+  const keys = new Set<string>();
+  if (change.service) keys.add(change.service);
+  const listed = change.target?.services;
+  if (Array.isArray(listed)) for (const k of listed) if (typeof k === 'string' && k !== '') keys.add(k);
+  return [...keys];
 }
 
 function describe(change: ChangeRecord, relation: Suspect['relation']): Suspect {
   const byMeshgov = change.approvedBy === undefined && change.trigger.source !== 'slack' && change.findingId !== undefined;
-  const who = change.approvedBy ? `approved by ${change.approvedBy}` : (change.trigger.actor ?? (byMeshgov ? 'meshgov (automatic remediation)' : 'unknown'));
+  const actor = change.trigger.actor ? personOf(change.trigger.actor) : undefined;
+  const who = change.approvedBy ? `approved by ${change.approvedBy}` : (actor ?? (byMeshgov ? 'meshgov (automatic remediation)' : 'unknown'));
   return {
     change,
     relation,
@@ -69,6 +85,14 @@ function describe(change: ChangeRecord, relation: Suspect['relation']): Suspect 
     what: `${change.action} on ${change.service}: ${change.reason}`,
     byMeshgov,
   };
+}
+
+/**
+ * A person-readable actor: the session name of an assumed role or the user of an IAM ARN
+ * (`arn:aws:sts::1:assumed-role/Role/alice@example.com` → `alice@example.com`); anything else as given.
+ */
+function personOf(actor: string): string {
+  return /^arn:aws[\w-]*:(sts|iam)::/.test(actor) ? (actor.split('/').pop() ?? actor) : actor;
 }
 
 /** The suspect as the finding's `detail.suspect` carries it (plain JSON for the report and Slack). */

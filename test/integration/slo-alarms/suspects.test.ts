@@ -1,7 +1,8 @@
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import { parseSlos } from '../../../functions/core/slo/definition';
-import { findSuspect, sloServiceKeys } from '../../../functions/core/slo/suspects';
+import { rollbackOf } from '../../../functions/core/slo/rollback';
+import { findSuspect, sloServiceKeys, touchedServices } from '../../../functions/core/slo/suspects';
 
 const NOW = new Date('2026-11-20T15:12:00Z');
 const MINUTE = 60_000;
@@ -72,5 +73,53 @@ describe('findSuspect', () => {
     ]);
     expect(sloServiceKeys(appmesh)).toEqual(['appmesh:prod-mesh/payments-api-v2', 'appmesh:prod-mesh/payments-api']);
     expect(sloServiceKeys(istio)).toEqual(['istio:bookinfo/reviews']);
+  });
+});
+
+describe('observed changes in the suspect search', () => {
+  const ALICE = 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/alice@example.com';
+  /** alice's route change as the hub records it: the router is its service, the targets and the virtual service are touched too. */
+  function routeChange(id: string, minutesAgo: number, edit: Partial<ChangeRecord> = {}): ChangeRecord {
+    return change(id, minutesAgo, 'appmesh:prod-mesh/payments-router', {
+      action: 'appmesh.route.update',
+      target: {
+        kind: 'Route',
+        mesh: 'prod-mesh',
+        parentName: 'payments-router',
+        name: 'payments-canary',
+        version: 2,
+        services: ['appmesh:prod-mesh/payments-router', 'appmesh:prod-mesh/payments.payments.svc.cluster.local', 'appmesh:prod-mesh/payments-api', 'appmesh:prod-mesh/payments-api-v2'],
+      },
+      before: { httpRoute: { action: { weightedTargets: [{ virtualNode: 'payments-api', weight: 90 }, { virtualNode: 'payments-api-v2', weight: 10 }] } } },
+      after: { httpRoute: { action: { weightedTargets: [{ virtualNode: 'payments-api', weight: 10 }, { virtualNode: 'payments-api-v2', weight: 90 }] } } },
+      trigger: { source: 'cloudtrail', eventId: `evt-${id}`, eventTime: NOW.toISOString(), actor: ALICE, summary: 'UpdateRoute payments-router/payments-canary in mesh prod-mesh by alice@example.com' },
+      ...edit,
+    });
+  }
+
+  it('matches a change on any service it touched, and names the person behind it', async () => {
+    const ledger = await ledgerWith(routeChange('chg-route', 20));
+    expect(await findSuspect(ledger, { service: ['appmesh:prod-mesh/payments-api-v2'], ...window })).toMatchObject({ relation: 'service', change: { id: 'chg-route' }, who: 'alice@example.com', byMeshgov: false });
+    expect(await findSuspect(ledger, { service: ['appmesh:prod-mesh/checkout-api'], dependencies: ['appmesh:prod-mesh/payments.payments.svc.cluster.local'], ...window })).toMatchObject({ relation: 'dependency', change: { id: 'chg-route' } });
+    expect(await findSuspect(ledger, { service: ['appmesh:prod-mesh/orders-api'], dependencies: ['appmesh:prod-mesh/ledger-db'], ...window })).toBeUndefined();
+  });
+
+  it('lists the touched services once, ignoring what is not a key', () => {
+    const c = routeChange('chg-route', 20);
+    c.target.services = ['appmesh:prod-mesh/payments-router', 'appmesh:prod-mesh/payments-api-v2', 42, ''];
+    expect(touchedServices(c)).toEqual(['appmesh:prod-mesh/payments-router', 'appmesh:prod-mesh/payments-api-v2']);
+  });
+
+  it('offers the rollback for approval when the previous spec is on record, and manually, saying why, otherwise', async () => {
+    const known = (await findSuspect(await ledgerWith(routeChange('chg-known', 20)), { service: ['appmesh:prod-mesh/payments-api-v2'], ...window }))!;
+    expect(rollbackOf(known)).toEqual({ action: 'appmesh.route.update.undo', mode: 'approval', reason: expect.stringContaining('roll back change chg-known'), change: { changeId: 'chg-known' } });
+
+    const unknown = (await findSuspect(await ledgerWith(routeChange('chg-unknown', 20, { before: undefined, detail: 'previous spec unknown: meshgov held no copy of it' })), { service: ['appmesh:prod-mesh/payments-api-v2'], ...window }))!;
+    const manual = rollbackOf(unknown);
+    expect(manual).toMatchObject({ mode: 'manual', change: { changeId: 'chg-unknown' } });
+    expect(manual.reason).toContain('the configuration before it is unknown (previous spec unknown: meshgov held no copy of it)');
+
+    const created = (await findSuspect(await ledgerWith(routeChange('chg-created', 20, { action: 'appmesh.route.create', before: null })), { service: ['appmesh:prod-mesh/payments-api-v2'], ...window }))!;
+    expect(rollbackOf(created)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('created a resource') });
   });
 });

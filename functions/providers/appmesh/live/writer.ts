@@ -1,6 +1,9 @@
 /**
  * The App Mesh writer: applies `appmesh.listener.set-strict` and `appmesh.client-policy.enforce`
- * to virtual nodes and gateways read from the App Mesh API, and undoes them.
+ * to virtual nodes and gateways read from the App Mesh API, and undoes them. It also undoes the
+ * App Mesh updates the hub observed in CloudTrail (`appmesh.route.update.undo`, …): the
+ * previous spec recorded with the change goes back, guarded by the version the change produced
+ * (restore-spec.ts).
  *
  * Every write goes through replaceSpec: read right before writing, abort on a version other
  * than the audit's or on another account's resource, send the whole spec (UpdateVirtualNode
@@ -17,8 +20,10 @@ import { ENFORCE_ACTION, SET_STRICT_ACTION } from '../index';
 import { createAppMeshClient } from './client';
 import { clientTokenFor } from './client-token';
 import type { MeshSnapshotCache } from './mesh-snapshot';
+import { isObservedAction } from './observed-actions';
 import { installRateLimit, RequestRateLimiter } from './rate-limiter';
 import { replaceSpec, type WriterDeps } from './replace-spec';
+import { restoreObservedChange } from './restore-spec';
 import { isSpecChange, parseRecordedTarget, parseSpecChange } from './spec-change';
 import { enforcedClientsCheck, sameJson, samePostureCheck, strictListenersCheck } from './tls-checks';
 
@@ -42,6 +47,8 @@ export interface AppMeshExecutorOptions {
 
 export interface AppMeshExecutor extends RemediationExecutor {
   readonly client: AppMeshClient;
+  /** The snapshots it shares with the reader, when given: the hub reads from them the spec a person's change replaced (observed-change.ts). */
+  readonly snapshots?: MeshSnapshotCache;
 }
 
 /**
@@ -68,8 +75,13 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
 
   return {
     client,
+    ...(options.cache ? { snapshots: options.cache } : {}),
     handles(remediation: Remediation): boolean {
-      if (remediation.action.endsWith(UNDO_SUFFIX)) return ACTIONS.has(remediation.action.slice(0, -UNDO_SUFFIX.length));
+      if (remediation.action.endsWith(UNDO_SUFFIX)) {
+        const undone = remediation.action.slice(0, -UNDO_SUFFIX.length);
+        // meshgov's own fixes, and the App Mesh changes the hub observed in CloudTrail (observed-change.ts).
+        return ACTIONS.has(undone) || isObservedAction(undone);
+      }
       return ACTIONS.has(remediation.action) && isSpecChange(remediation.change);
     },
 
@@ -100,6 +112,8 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
     },
 
     async revert(change: ChangeRecord, context): Promise<ApplyResult> {
+      // A change someone else made: restore the spec recorded from before it, on any resource type.
+      if (isObservedAction(change.action)) return restoreObservedChange(change, context, deps);
       const parsed = parseRecordedTarget(change.target);
       if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: change.target };
       const before = change.before;

@@ -1,0 +1,281 @@
+/**
+ * The Undo of an observed App Mesh update (observed-change.ts): put the recorded previous spec
+ * back on a route, virtual router, virtual node, virtual service, virtual gateway, gateway route
+ * or mesh, with the same care as the writer's fixes (replace-spec.ts), which App Mesh's lack of
+ * a conditional update forces:
+ * 1. refuse another account's resource;
+ * 2. Describe right before writing and abort unless the resource is still at the version the
+ *    observed change produced (without a version: still has the spec it wrote), so an edit made
+ *    after the suspect is never overwritten;
+ * 3. Update with the whole previous spec (every App Mesh Update replaces the spec) and the undo's
+ *    change id as clientToken, so a retried write lands once;
+ * 4. Describe again: `verified` when the live spec holds every field of the previous spec (App
+ *    Mesh may add defaults) and is no longer the replaced one; otherwise put back the spec it
+ *    replaced and return `rolled-back`. A later write after ours
+ *    is never rolled back over.
+ */
+import {
+  UpdateGatewayRouteCommand,
+  UpdateMeshCommand,
+  UpdateRouteCommand,
+  UpdateVirtualGatewayCommand,
+  UpdateVirtualNodeCommand,
+  UpdateVirtualRouterCommand,
+  UpdateVirtualServiceCommand,
+  type AppMeshClient,
+} from '@aws-sdk/client-app-mesh';
+import type { AppMeshApiType } from '../../../core/model/inventory';
+import type { ChangeRecord } from '../../../core/ledger/types';
+import type { ApplyResult } from '../../../core/pipeline/ports';
+import { API_KINDS, type ResourceAddress } from './api-kinds';
+import { clientTokenFor } from './client-token';
+import { errorNameOf } from './errors';
+import { KIND_OF_TYPE, parseObservedAction } from './observed-actions';
+import type { WriterDeps } from './replace-spec';
+import { sameJson } from './tls-checks';
+
+type Spec = Record<string, any>;
+type Data = Record<string, any>;
+
+export interface RestoreTarget extends ResourceAddress {
+  type: AppMeshApiType;
+}
+
+/**
+ * Restores `change.before` over the resource `change.target` names.
+ *
+ * @example
+ * const result = await restoreObservedChange(change, { changeId: 'chg-0007' }, deps);
+ * result.outcome; // 'verified' | 'rolled-back' | 'aborted' | 'failed'
+ */
+export async function restoreObservedChange(change: ChangeRecord, context: { changeId: string }, deps: WriterDeps): Promise<ApplyResult> {
+  const action = parseObservedAction(change.action);
+  if (!action) return { outcome: 'failed', detail: `${change.action} is not an observed App Mesh change`, target: change.target };
+  if (action.verb !== 'update') {
+    return { outcome: 'failed', detail: `change ${change.id} ${action.verb === 'create' ? 'created' : 'deleted'} a resource; meshgov restores only updated specs`, target: change.target };
+  }
+  const parsed = restoreTargetOf(action.type, change.target);
+  if (typeof parsed === 'string') return { outcome: 'failed', detail: parsed, target: change.target };
+  const before = change.before;
+  if (!isObject(before)) return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore (${change.detail ?? 'unknown'})`, target: change.target };
+  const version = typeof change.target.version === 'number' ? change.target.version : undefined;
+  const after = isObject(change.after) ? change.after : undefined;
+  return restoreSpec(
+    {
+      target: parsed,
+      expectedVersion: version,
+      expectedSpec: version === undefined ? after : undefined,
+      claimedOwner: typeof change.target.resourceOwner === 'string' ? change.target.resourceOwner : undefined,
+      spec: before,
+      clientToken: clientTokenFor(context.changeId),
+      rollbackToken: clientTokenFor(context.changeId, 'rollback'),
+      of: `change ${change.id}`,
+    },
+    deps,
+  );
+}
+
+export interface RestoreRequest {
+  target: RestoreTarget;
+  /** The version the change to undo produced: the resource must still be at it. */
+  expectedVersion?: number;
+  /** Without a version: the spec the resource must still have. */
+  expectedSpec?: Spec;
+  claimedOwner?: string;
+  spec: Spec;
+  clientToken: string;
+  rollbackToken: string;
+  /** For details: "change chg-…". */
+  of: string;
+}
+
+export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promise<ApplyResult> {
+  const { target } = req;
+  const label = labelOf(target);
+  let arn: string | undefined;
+  let version: number | undefined;
+  let current: Spec | undefined;
+  const result = (outcome: ApplyResult['outcome'], detail: string, extra: Partial<ApplyResult> = {}): ApplyResult => ({
+    outcome,
+    detail,
+    target: targetOf(target, arn, version),
+    ...(current ? { before: current } : {}),
+    ...extra,
+  });
+
+  let caller = await deps.callerAccount();
+  if (req.claimedOwner && caller && req.claimedOwner !== caller) {
+    return result('aborted', `${label} belongs to account ${req.claimedOwner}, not ${caller}: meshgov never modifies another account's resource`);
+  }
+  let live: Data | undefined;
+  try {
+    live = await describe(deps.client, target);
+  } catch (error) {
+    return result('failed', `could not read ${label} before restoring it: ${describeError(error)}; nothing was changed`);
+  }
+  if (!live) return result('aborted', `${label} no longer exists; nothing was restored`);
+  arn = live.metadata?.arn;
+  version = live.metadata?.version;
+  current = live.spec ?? {};
+  const owner: string | undefined = live.metadata?.resourceOwner;
+  caller ??= target.meshOwner ? undefined : accountOfArn(arn);
+  if (!caller) return result('aborted', `cannot tell which account meshgov runs as, so cannot check that ${label} (owned by ${owner ?? 'an unknown account'}) is its own: configure accountId`);
+  if (owner !== caller) return result('aborted', `${label} belongs to account ${owner ?? 'unknown'}, not ${caller}: meshgov never modifies another account's resource`);
+
+  if (req.expectedVersion !== undefined) {
+    if (version !== req.expectedVersion) {
+      return result('aborted', `${label} was changed again after ${req.of} (version ${req.expectedVersion}, now ${version}): not overwriting the later edit; review it by hand`);
+    }
+  } else if (req.expectedSpec !== undefined) {
+    if (!sameJson(current, req.expectedSpec)) return result('aborted', `${label} was changed again after ${req.of} (its spec differs): not overwriting the later edit; review it by hand`);
+  } else {
+    return result('aborted', `${req.of} recorded neither the version nor the spec it produced: without one, restoring could overwrite a later edit`);
+  }
+  if (sameJson(req.spec, current)) return result('aborted', `${label} already has the previous spec: nothing to restore`);
+
+  let written: Data;
+  try {
+    written = await update(deps.client, target, req.spec, req.clientToken);
+  } catch (error) {
+    const name = errorNameOf(error);
+    if (name === 'ForbiddenException') return result('aborted', `App Mesh refused the write to ${label} (${describeError(error)}): not this account's to change`);
+    // IAM: the role may update only what the deployment lets it (cdk grantAppMeshAccess); nothing was written.
+    if (name === 'AccessDeniedException') return result('aborted', `meshgov's role may not update ${label} (${describeError(error)}); nothing was changed: grant it the Update call, or restore by hand`);
+    if (name === 'NotFoundException') return result('aborted', `${label} was deleted before the write; nothing was restored`);
+    return result('failed', `restoring ${label} failed after retries: ${describeError(error)}; check whether it is at version ${version} still`);
+  }
+  deps.cache?.record(target.type, written);
+  const writtenVersion: number | undefined = written.metadata?.version;
+  const raced = typeof version === 'number' && typeof writtenVersion === 'number' && writtenVersion > version + 1;
+  const replaced: Spec = live.spec ?? {};
+
+  let readBack: Data | undefined;
+  try {
+    readBack = await describe(deps.client, target);
+  } catch (error) {
+    version = writtenVersion;
+    return result('failed', `restored ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, { after: req.spec });
+  }
+  if (!readBack) return result('failed', `restored ${label} (version ${writtenVersion}) but it was deleted right after`, { after: req.spec });
+  deps.cache?.record(target.type, readBack);
+  const liveVersion: number | undefined = readBack.metadata?.version;
+  const after: Spec = readBack.spec ?? {};
+  const holds = restored(req.spec, replaced, after);
+  version = liveVersion;
+
+  if (liveVersion !== writtenVersion) {
+    return holds
+      ? result('verified', `restored ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the previous spec`, { after })
+      : result('failed', `restored ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it; not rolled back over the later write`, { after });
+  }
+  if (holds) {
+    if (raced) {
+      return result('failed', `restored ${label}, but another writer updated it between meshgov's read (version ${req.expectedVersion}) and its write (which became version ${writtenVersion}): that change was overwritten; review the resource`, { after });
+    }
+    return result('verified', `restored the spec from before ${req.of} on ${label} (version ${req.expectedVersion ?? '?'} → ${writtenVersion}) and read it back`, { after });
+  }
+  try {
+    const putBack = await update(deps.client, target, replaced, req.rollbackToken);
+    deps.cache?.record(target.type, putBack);
+    version = putBack.metadata?.version;
+    return result('rolled-back', `restored ${label} (version ${writtenVersion}) but read back a different spec; put back the spec it replaced (version ${version})`, { after: req.spec });
+  } catch (error) {
+    return result('failed', `restored ${label} (version ${writtenVersion}) but read back a different spec, and putting back the replaced spec failed: ${describeError(error)}; review it by hand`, { after: req.spec });
+  }
+}
+
+/**
+ * Whether the live spec is the restored one: it holds every field of the previous spec and is
+ * no longer the spec it replaced (a field the change added must be gone, not merely tolerated).
+ */
+function restored(previous: Spec, replaced: Spec, live: Spec): boolean {
+  return specHolds(previous, live) && (sameJson(previous, live) || !specHolds(replaced, live));
+}
+
+/**
+ * Whether `live` holds every field `expected` sets: App Mesh may fill defaults the recorded spec
+ * left out, so equality would be too strict; lists must match element by element (weights, targets).
+ */
+export function specHolds(expected: unknown, live: unknown): boolean {
+  if (Array.isArray(expected)) return Array.isArray(live) && live.length === expected.length && expected.every((e, i) => specHolds(e, live[i]));
+  if (isObject(expected)) {
+    if (!isObject(live)) return false;
+    return Object.entries(expected).every(([k, v]) => v === undefined || v === null || specHolds(v, live[k]));
+  }
+  return expected === live;
+}
+
+/** The resource a change record targets, or what is missing. */
+function restoreTargetOf(type: AppMeshApiType, target: Record<string, unknown>): RestoreTarget | string {
+  if (target.kind !== KIND_OF_TYPE[type]) return `target.kind: expected ${KIND_OF_TYPE[type]}, got ${JSON.stringify(target.kind)}`;
+  if (typeof target.mesh !== 'string' || target.mesh === '') return 'target.mesh: missing';
+  if (typeof target.name !== 'string' || target.name === '') return 'target.name: missing';
+  const out: RestoreTarget = { type, meshName: target.mesh, name: target.name };
+  if (API_KINDS[type].parentField) {
+    if (typeof target.parentName !== 'string' || target.parentName === '') return `target.parentName: missing (the ${type === 'route' ? 'virtual router' : 'virtual gateway'})`;
+    out.parentName = target.parentName;
+  }
+  if (typeof target.meshOwner === 'string' && target.meshOwner) out.meshOwner = target.meshOwner;
+  return out;
+}
+
+function labelOf(t: RestoreTarget): string {
+  return `${KIND_OF_TYPE[t.type]} ${t.meshName}/${t.parentName ? `${t.parentName}/` : ''}${t.name}`;
+}
+
+function targetOf(t: RestoreTarget, arn?: string, version?: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { mesh: t.meshName, kind: KIND_OF_TYPE[t.type], name: t.name };
+  if (t.parentName) out.parentName = t.parentName;
+  if (t.meshOwner) out.meshOwner = t.meshOwner;
+  if (arn) out.arn = arn;
+  if (version !== undefined) out.version = version;
+  return out;
+}
+
+async function describe(client: AppMeshClient, t: RestoreTarget): Promise<Data | undefined> {
+  try {
+    const { data } = await API_KINDS[t.type].describe(client, t);
+    return isObject(data) ? data : undefined;
+  } catch (error) {
+    if (errorNameOf(error) === 'NotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** The Update of each type: the request carries the whole spec, which replaces the stored one (App Mesh API Reference, Update*). */
+async function update(client: AppMeshClient, t: RestoreTarget, spec: Spec, clientToken: string): Promise<Data> {
+  const mesh = t.meshOwner ? { meshName: t.meshName, meshOwner: t.meshOwner } : { meshName: t.meshName };
+  const s = spec as any;
+  switch (t.type) {
+    case 'mesh':
+      return ((await client.send(new UpdateMeshCommand({ meshName: t.meshName, spec: s, clientToken }))).mesh ?? {}) as Data;
+    case 'virtualNode':
+      return ((await client.send(new UpdateVirtualNodeCommand({ ...mesh, virtualNodeName: t.name, spec: s, clientToken }))).virtualNode ?? {}) as Data;
+    case 'virtualGateway':
+      return ((await client.send(new UpdateVirtualGatewayCommand({ ...mesh, virtualGatewayName: t.name, spec: s, clientToken }))).virtualGateway ?? {}) as Data;
+    case 'virtualService':
+      return ((await client.send(new UpdateVirtualServiceCommand({ ...mesh, virtualServiceName: t.name, spec: s, clientToken }))).virtualService ?? {}) as Data;
+    case 'virtualRouter':
+      return ((await client.send(new UpdateVirtualRouterCommand({ ...mesh, virtualRouterName: t.name, spec: s, clientToken }))).virtualRouter ?? {}) as Data;
+    case 'route':
+      return ((await client.send(new UpdateRouteCommand({ ...mesh, virtualRouterName: t.parentName!, routeName: t.name, spec: s, clientToken }))).route ?? {}) as Data;
+    case 'gatewayRoute':
+      return ((await client.send(new UpdateGatewayRouteCommand({ ...mesh, virtualGatewayName: t.parentName!, gatewayRouteName: t.name, spec: s, clientToken }))).gatewayRoute ?? {}) as Data;
+  }
+}
+
+function describeError(error: unknown): string {
+  const name = errorNameOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message && message !== name ? `${name}: ${message}` : name;
+}
+
+/** `arn:aws:appmesh:us-west-2:111122223333:mesh/…` → `111122223333`. */
+function accountOfArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+function isObject(value: unknown): value is Data {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
