@@ -117,7 +117,7 @@ export class AppMeshAuditor extends Construct {
   }
 }
 
-/** Least privilege: read everything App Mesh and ACM, write only the listed meshes' nodes and gateways. */
+/** Least privilege: read everything App Mesh and ACM, write only the listed meshes' resources (update, never create or delete). */
 export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGovConfig): void {
   const meshArn = (mesh: string, rest: string) => stack.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: `${mesh}${rest}` });
   role.addToPrincipalPolicy(
@@ -153,8 +153,25 @@ export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGo
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'RemediateAppMesh',
-        actions: ['appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualGateway'],
-        resources: config.meshes.flatMap((m) => [meshArn(m, '/virtualNode/*'), meshArn(m, '/virtualGateway/*')]),
+        // Nodes and gateways for fixes; routers, routes, services, gateway routes and the mesh for
+        // rolling back a person's change after an SLO burn (restore-spec.ts).
+        actions: [
+          'appmesh:UpdateVirtualNode',
+          'appmesh:UpdateVirtualGateway',
+          'appmesh:UpdateGatewayRoute',
+          'appmesh:UpdateVirtualRouter',
+          'appmesh:UpdateRoute',
+          'appmesh:UpdateVirtualService',
+          'appmesh:UpdateMesh',
+        ],
+        resources: config.meshes.flatMap((m) => [
+          meshArn(m, ''),
+          meshArn(m, '/virtualNode/*'),
+          // Gateway routes are under their gateway, routes under their router.
+          meshArn(m, '/virtualGateway/*'),
+          meshArn(m, '/virtualRouter/*'),
+          meshArn(m, '/virtualService/*'),
+        ]),
       }),
     );
   }

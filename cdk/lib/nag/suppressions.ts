@@ -72,9 +72,18 @@ export const ALLOWED_WILDCARD_RESOURCES: readonly AllowedWildcard[] = [
       'Read-only App Mesh describes/lists: the audited meshes may be shared from other accounts through AWS RAM, so neither the owner account nor the mesh child resources are known at deploy time.',
   },
   {
-    pattern: arnPattern('appmesh', String.raw`${ACCOUNT}:mesh/[^/*]+/virtual(?:Node|Gateway)/\*`),
+    pattern: arnPattern('appmesh', String.raw`${ACCOUNT}:mesh/[^/*]+/virtual(?:Node|Gateway|Router|Service)/\*`),
+    actions: [
+      'appmesh:UpdateVirtualNode',
+      'appmesh:UpdateVirtualGateway',
+      'appmesh:UpdateGatewayRoute',
+      'appmesh:UpdateVirtualRouter',
+      'appmesh:UpdateRoute',
+      'appmesh:UpdateVirtualService',
+      'appmesh:UpdateMesh',
+    ],
     reason:
-      'Remediation updates listeners of any virtual node or gateway, but only inside the meshes named in the meshgov:meshes context; nodes come and go with deployments so they cannot be listed.',
+      'Updates only, inside the meshes named in the meshgov:meshes context: listener fixes on any virtual node or gateway, and the rollback of a change to a router, route, service or gateway route after an SLO burn; these come and go with deployments so they cannot be listed.',
   },
   {
     pattern: arnPattern('acm', String.raw`${ACCOUNT}:certificate/\*`),

@@ -115,7 +115,7 @@ describe('executeApproval', () => {
   test('the blast radius per hour, counted from the ledger, defers the change', async () => {
     const { ledger, executor, deps, approval } = await setup((d) => (d.policy.remediation.maxChangesPerHour = 2));
     for (const id of ['chg-a', 'chg-b']) {
-      await ledger.recordChange({ id, provider: 'appmesh', action: 'appmesh.listener.set-strict', target: {}, before: {}, after: {}, reason: 'auto', trigger, at: new Date(NOW.getTime() - 10 * 60_000).toISOString(), outcome: 'verified', expiresAt: 1_900_000_000 } as ChangeRecord);
+      await ledger.recordChange({ id, findingId: `f-${id}`, provider: 'appmesh', action: 'appmesh.listener.set-strict', target: {}, before: {}, after: {}, reason: 'auto', trigger, at: new Date(NOW.getTime() - 10 * 60_000).toISOString(), outcome: 'verified', expiresAt: 1_900_000_000 } as ChangeRecord);
     }
     expect(await executeApproval(approval.id, deps)).toEqual({ status: 'deferred', approvalId: approval.id, reason: 'blast radius: 2 change(s) in the last hour already made', retryAfterSeconds: 300 });
     expect((await ledger.getApproval(approval.id))?.state).toBe('APPROVED');

@@ -1,4 +1,5 @@
 import type { Remediation } from '../findings';
+import { meshgovChangesSince } from '../ledger/meshgov-changes';
 import type { ApprovalRecord, ApprovalState, ChangeRecord, Ledger } from '../ledger/types';
 import type { ModelBuilder } from '../model/provider';
 import type { Provider } from '../model/types';
@@ -96,8 +97,7 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
 
   const isUndo = approval.undoOf !== undefined;
   const safety = { ...deps.policy.remediation, dryRun: deps.dryRun };
-  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
-  const changesLastHour = (await ledger.listChanges(hourAgo)).filter((c) => c.outcome === 'verified' || c.outcome === 'applied').length;
+  const changesLastHour = await meshgovChangesSince(ledger, new Date(now.getTime() - 3_600_000));
   // An Undo restores what meshgov itself changed: it shrinks the blast radius rather than adding to it.
   const verdict = gateExecution(approval.remediation, safety, {
     now,

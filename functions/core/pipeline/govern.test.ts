@@ -166,6 +166,30 @@ describe('govern: remediation', () => {
     expect(executor.calls).toBe(2);
   });
 
+  it('counts only its own changes against the hourly blast radius, not the changes people make', async () => {
+    const executor = new CountingExecutor();
+    const policy = shippedPolicy();
+    policy.remediation.maxChangesPerHour = 2;
+    const { deps } = setup({ executors: [executor], policy });
+    const at = '2026-11-20T14:40:00Z';
+    const person = (i: number) => ({
+      id: `chg-cloudtrail-4f1d2c3b-9a8e-7d6c-5b4a-3f2e1d0c9b8${i}`,
+      provider: 'appmesh' as const,
+      action: 'appmesh.route.update',
+      target: { kind: 'Route', mesh: 'prod-mesh', name: `payments-route-${i}` },
+      before: {},
+      after: {},
+      reason: 'UpdateRoute by erin@example.com',
+      trigger: trigger('cloudtrail', at),
+      at,
+      outcome: 'applied' as const,
+    });
+    for (const i of [1, 2, 3]) await deps.ledger.recordChange(person(i));
+    const many = [1, 2, 3].map((i) => finding({ id: `f-${i}`, remediation: fix, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
+    await govern(scoped(many), deps);
+    expect(executor.calls).toBe(2);
+  });
+
   it('asks for approval once per finding and change', async () => {
     const { deps, notifier } = setup();
     const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });

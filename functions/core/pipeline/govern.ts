@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../findings';
+import { meshgovChangesSince } from '../ledger/meshgov-changes';
 import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
@@ -162,8 +163,7 @@ async function applyAutomatically(
   const remediation = finding.remediation!;
   const executor = deps.executors.find((e) => e.handles(remediation));
   if (!executor) return undefined;
-  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
-  const changesLastHour = (await deps.ledger.listChanges(hourAgo)).filter((c) => c.outcome === 'verified' || c.outcome === 'applied').length;
+  const changesLastHour = await meshgovChangesSince(deps.ledger, new Date(now.getTime() - 3_600_000));
   const safety = { ...deps.policy.remediation, dryRun: deps.dryRun };
   const verdict = gateExecution(remediation, safety, { now, changesThisRun, changesLastHour, approved: false });
   if (!verdict.act) {

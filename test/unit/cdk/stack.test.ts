@@ -77,9 +77,12 @@ describe('the hub stack: App Mesh events', () => {
   it('grants App Mesh writes only on the configured meshes, and no wildcard on any write', () => {
     const all = statements();
     const remediate = all.find((s) => s.Sid === 'RemediateAppMesh')!;
-    expect(remediate.Action).toEqual(['appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualGateway']);
-    expect(JSON.stringify(remediate.Resource)).toContain('mesh/prod-mesh/virtualNode/*');
-    expect(JSON.stringify(remediate.Resource)).toContain('mesh/prod-mesh/virtualGateway/*');
+    // Updates only (fixes and rollbacks of a person's change), never create or delete.
+    expect([...remediate.Action].sort()).toEqual(
+      ['appmesh:UpdateGatewayRoute', 'appmesh:UpdateMesh', 'appmesh:UpdateRoute', 'appmesh:UpdateVirtualGateway', 'appmesh:UpdateVirtualNode', 'appmesh:UpdateVirtualRouter', 'appmesh:UpdateVirtualService'],
+    );
+    for (const part of ['virtualNode', 'virtualGateway', 'virtualRouter', 'virtualService']) expect(JSON.stringify(remediate.Resource)).toContain(`mesh/prod-mesh/${part}/*`);
+    expect(JSON.stringify(remediate.Resource)).not.toMatch(/mesh\/\*/);
     const writes = /^(appmesh|acm|acm-pca):(Create|Update|Delete|Put|Tag|Untag|Import|Issue|Revoke)/;
     for (const s of all) {
       const actions = ([] as string[]).concat(s.Action);
