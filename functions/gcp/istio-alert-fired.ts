@@ -3,8 +3,10 @@ import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
 import { readSloTopology } from '../core/slo/read-topology';
 import type { SloSource } from '../core/slo/reading';
+import type { FetchLike } from '../providers/metrics/prometheus/http-api';
 import { prometheusSloSource } from '../providers/metrics/prometheus/source';
 import type { AgentDeps, AgentDepsFactory } from './agent-deps';
+import { googleAuthorizedFetch } from './google-authorized-fetch';
 import { reportToHub } from './hub-client';
 import type { Logger } from './log';
 import { parseMonitoringIncidentEvent } from './monitoring/incident';
@@ -43,7 +45,11 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
         eventTime: (incident.state === 'closed' ? incident.endedAt! : incident.startedAt).toISOString(),
         summary: `Cloud Monitoring incident ${incident.incidentId} ${incident.state}: ${incident.summary}`,
       };
-      const prometheus = options.prometheus?.(agent) ?? prometheusSloSource({ ...(process.env.MESHGOV_PROMETHEUS_URL ? { url: process.env.MESHGOV_PROMETHEUS_URL } : {}), fetch: agent.fetch });
+      const prometheus = options.prometheus?.(agent) ?? prometheusSloSource({
+          ...(process.env.MESHGOV_PROMETHEUS_URL ? { url: process.env.MESHGOV_PROMETHEUS_URL } : {}),
+          // Managed Prometheus is a Google API: its queries carry the service account's token.
+          fetch: googleAuthorizedFetch(agent.fetch as unknown as FetchLike),
+        });
       const firing = incident.state === 'open';
       // What the service calls, read from its namespace here, where the cluster is: the hub blames with it.
       const topology = firing ? await readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), (message, fields) => log.warning(message, fields)) : undefined;

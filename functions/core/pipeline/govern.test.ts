@@ -183,6 +183,8 @@ describe('govern: remediation', () => {
       trigger: trigger('cloudtrail', at),
       at,
       outcome: 'applied' as const,
+      service: 'appmesh:prod-mesh/payments-router',
+      expiresAt: 1_900_000_000,
     });
     for (const i of [1, 2, 3]) await deps.ledger.recordChange(person(i));
     const many = [1, 2, 3].map((i) => finding({ id: `f-${i}`, remediation: fix, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
