@@ -4,6 +4,9 @@
  * `measure-audit.ts <fleet dir>`.
  */
 import { loadPolicy } from '../../functions/core/policy/load';
+// loadPolicy requires its YAML reader (zod, yaml) on first use; loading modules is kept outside
+// the clock here, as it is for the floor, whose js-yaml is imported before its clock starts.
+import '../../functions/core/policy/read-policy-file';
 import { auditInventory } from '../../functions/providers/audit-inventory';
 import { collectFiles } from '../../functions/providers/files/collect';
 import { reportMeasurement, startClock } from './measurement';
