@@ -117,6 +117,17 @@ export class AppMeshAuditor extends Construct {
   }
 }
 
+/** The only App Mesh writes meshgov makes: whole-spec updates, never a create or a delete. */
+export const APP_MESH_UPDATE_ACTIONS = [
+  'appmesh:UpdateVirtualNode',
+  'appmesh:UpdateVirtualGateway',
+  'appmesh:UpdateGatewayRoute',
+  'appmesh:UpdateVirtualRouter',
+  'appmesh:UpdateRoute',
+  'appmesh:UpdateVirtualService',
+  'appmesh:UpdateMesh',
+] as const;
+
 /** Least privilege: read everything App Mesh and ACM, write only the listed meshes' resources (update, never create or delete). */
 export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGovConfig): void {
   const meshArn = (mesh: string, rest: string) => stack.formatArn({ service: 'appmesh', resource: 'mesh', resourceName: `${mesh}${rest}` });
@@ -155,15 +166,7 @@ export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGo
         sid: 'RemediateAppMesh',
         // Nodes and gateways for fixes; routers, routes, services, gateway routes and the mesh for
         // rolling back a person's change after an SLO burn (restore-spec.ts).
-        actions: [
-          'appmesh:UpdateVirtualNode',
-          'appmesh:UpdateVirtualGateway',
-          'appmesh:UpdateGatewayRoute',
-          'appmesh:UpdateVirtualRouter',
-          'appmesh:UpdateRoute',
-          'appmesh:UpdateVirtualService',
-          'appmesh:UpdateMesh',
-        ],
+        actions: [...APP_MESH_UPDATE_ACTIONS],
         resources: config.meshes.flatMap((m) => [
           meshArn(m, ''),
           meshArn(m, '/virtualNode/*'),

@@ -1,6 +1,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { APP_MESH_UPDATE_ACTIONS } from '../constructs/app-mesh-auditor';
 import { MeshGovFunction } from '../constructs/meshgov-function';
 import type { MeshGovernance } from '../mesh-governance';
 
@@ -73,15 +74,7 @@ export const ALLOWED_WILDCARD_RESOURCES: readonly AllowedWildcard[] = [
   },
   {
     pattern: arnPattern('appmesh', String.raw`${ACCOUNT}:mesh/[^/*]+/virtual(?:Node|Gateway|Router|Service)/\*`),
-    actions: [
-      'appmesh:UpdateVirtualNode',
-      'appmesh:UpdateVirtualGateway',
-      'appmesh:UpdateGatewayRoute',
-      'appmesh:UpdateVirtualRouter',
-      'appmesh:UpdateRoute',
-      'appmesh:UpdateVirtualService',
-      'appmesh:UpdateMesh',
-    ],
+    actions: APP_MESH_UPDATE_ACTIONS,
     reason:
       'Updates only, inside the meshes named in the meshgov:meshes context: listener fixes on any virtual node or gateway, and the rollback of a change to a router, route, service or gateway route after an SLO burn; these come and go with deployments so they cannot be listed.',
   },

@@ -24,7 +24,8 @@ import type {
   GatewayRouteTarget,
 } from './types';
 
-const KIND_OF_TYPE: Record<AppMeshApiObject['type'], AppMeshKind> = {
+/** The API's kind names (`DescribeRoute` → `Route`) by the wrapper keys of describe-* output. */
+export const KIND_OF_TYPE: Record<AppMeshApiObject['type'], AppMeshKind> = {
   mesh: 'Mesh',
   virtualNode: 'VirtualNode',
   virtualGateway: 'VirtualGateway',

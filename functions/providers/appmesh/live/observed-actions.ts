@@ -9,15 +9,7 @@ import type { AppMeshApiType } from '../../../core/model/inventory';
 export type ObservedVerb = 'create' | 'update' | 'delete';
 
 /** The API's kind names (`DescribeRoute` → `Route`), as change record targets carry them. */
-export const KIND_OF_TYPE: Record<AppMeshApiType, string> = {
-  mesh: 'Mesh',
-  virtualNode: 'VirtualNode',
-  virtualGateway: 'VirtualGateway',
-  virtualService: 'VirtualService',
-  virtualRouter: 'VirtualRouter',
-  route: 'Route',
-  gatewayRoute: 'GatewayRoute',
-};
+export { KIND_OF_TYPE } from '../normalize-api';
 
 const SEGMENT_OF_TYPE: Record<AppMeshApiType, string> = {
   mesh: 'mesh',
