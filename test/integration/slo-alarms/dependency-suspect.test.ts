@@ -5,7 +5,6 @@ import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { SlackNotifier } from '../../../functions/notify/slack/slack-notifier';
 import { buildAppMeshModel } from '../../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource } from '../../../functions/providers/appmesh/live';
-import { APPMESH_LATENCY_METRIC, APPMESH_REQUEST_COUNT_METRIC } from '../../../functions/providers/metrics/cloudwatch/appmesh-metrics';
 import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
 import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
@@ -13,7 +12,7 @@ import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator }
 import { slackClientFor, startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
 import { sharedEvent } from '../../support/shared-events';
 import { CHANNEL, USERS, WORKSPACE } from '../slack/support/storyline';
-import { ACCOUNT, aliceUpdatesNode, aliceUpdatesRoute, hubDepsFor, MESH, meshSeed, NAMESPACE, nodeSpec, PAYMENTS_HOST, scheduledEvent, storyPolicy } from './support/route-story';
+import { ACCOUNT, aliceUpdatesNode, aliceUpdatesRoute, hubDepsFor, MESH, meshSeed, nodeSpec, PAYMENTS_HOST, scheduledEvent, seedEnvoyLatency, storyPolicy } from './support/route-story';
 
 /**
  * Dependencies in the suspect search, on the App Mesh path: checkout-api calls the virtual
@@ -41,16 +40,7 @@ const clock = () => now;
 beforeAll(async () => {
   cw = await startCloudWatchEmulator();
   slack = await startSlackEmulator({ workspace: WORKSPACE, users: USERS });
-  const latency = [];
-  const requests = [];
-  for (let t = ALARM_AT - 80 * HOUR; t < ALARM_AT; t += MINUTE) {
-    const slow = Math.round(PER_MINUTE * (t >= CHANGE_AT.getTime() ? 0.3 : 0.002));
-    latency.push({ timestamp: t, values: [80, 400], counts: [PER_MINUTE - slow, slow] });
-    requests.push({ timestamp: t, values: [PER_MINUTE], counts: [1] });
-  }
-  const dimensions = { Mesh: MESH, VirtualNode: 'checkout-api' };
-  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_LATENCY_METRIC, dimensions, points: latency });
-  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_REQUEST_COUNT_METRIC, dimensions, points: requests });
+  seedEnvoyLatency(cw, 'checkout-api', ALARM_AT - 80 * HOUR, ALARM_AT, (t) => ({ perMinute: PER_MINUTE, slowShare: t >= CHANGE_AT.getTime() ? 0.3 : 0.002 }));
 });
 
 afterAll(async () => {

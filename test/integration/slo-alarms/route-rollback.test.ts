@@ -6,7 +6,6 @@ import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import { SlackNotifier } from '../../../functions/notify/slack/slack-notifier';
 import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
-import { APPMESH_LATENCY_METRIC, APPMESH_REQUEST_COUNT_METRIC } from '../../../functions/providers/metrics/cloudwatch/appmesh-metrics';
 import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
 import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
@@ -22,13 +21,13 @@ import {
   hubDepsFor,
   MESH,
   meshSeed,
-  NAMESPACE,
   nodeSpec,
   PAYMENTS_HOST,
   ROUTE,
   ROUTER,
   routeSpec,
   scheduledEvent,
+  seedEnvoyLatency,
   storyPolicy,
 } from './support/route-story';
 
@@ -61,17 +60,9 @@ beforeAll(async () => {
   cw = await startCloudWatchEmulator();
   slack = await startSlackEmulator({ workspace: WORKSPACE, users: USERS });
   // The canary: 0.2 % of its requests over 250 ms, then 25 % once the route sends it 90 % of the traffic.
-  const latency = [];
-  const requests = [];
-  for (let t = ALARM_AT - 80 * HOUR; t < ALARM_AT; t += MINUTE) {
-    const perMinute = t >= CHANGE_AT.getTime() ? PER_MINUTE * 9 : PER_MINUTE;
-    const slow = Math.round(perMinute * (t >= CHANGE_AT.getTime() ? 0.25 : 0.002));
-    latency.push({ timestamp: t, values: [80, 400], counts: [perMinute - slow, slow] });
-    requests.push({ timestamp: t, values: [perMinute], counts: [1] });
-  }
-  const dimensions = { Mesh: MESH, VirtualNode: 'payments-api-v2' };
-  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_LATENCY_METRIC, dimensions, points: latency });
-  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_REQUEST_COUNT_METRIC, dimensions, points: requests });
+  seedEnvoyLatency(cw, 'payments-api-v2', ALARM_AT - 80 * HOUR, ALARM_AT, (t) =>
+    t >= CHANGE_AT.getTime() ? { perMinute: PER_MINUTE * 9, slowShare: 0.25 } : { perMinute: PER_MINUTE, slowShare: 0.002 },
+  );
 });
 
 afterAll(async () => {

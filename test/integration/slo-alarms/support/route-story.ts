@@ -4,7 +4,9 @@ import type { Ledger } from '../../../../functions/core/ledger/types';
 import type { Policy } from '../../../../functions/core/policy/types';
 import { buildAppMeshModel } from '../../../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache, scopeFromCloudTrail } from '../../../../functions/providers/appmesh/live';
+import { APPMESH_LATENCY_METRIC, APPMESH_REQUEST_COUNT_METRIC } from '../../../../functions/providers/metrics/cloudwatch/appmesh-metrics';
 import type { AppMeshSeed } from '../../../emulators/appmesh';
+import type { CloudWatchEmulator } from '../../../emulators/cloudwatch';
 import { sharedEvent } from '../../../support/shared-events';
 import { paymentsPolicy } from '../../slack/support/storyline';
 
@@ -187,4 +189,29 @@ export async function aliceUpdatesRouter(client: AppMeshClient, spec: VirtualRou
   const out = await client.send(new UpdateVirtualRouterCommand({ meshName: MESH, virtualRouterName: ROUTER, spec, clientToken }));
   const request = { meshName: MESH, virtualRouterName: ROUTER, clientToken, spec };
   return { event: cloudTrailUpdate('UpdateVirtualRouter', request, { virtualRouter: withCloudTrailDates(out.virtualRouter) }, at, id), version: out.virtualRouter!.metadata!.version! };
+}
+
+/**
+ * Minute-by-minute App Mesh Envoy metrics for one virtual node, as the CloudWatch agent publishes
+ * them (a histogram of TargetResponseTime with values 80 and 400 ms, and RequestCount), from
+ * `from` up to `to`: `traffic(t)` says how many requests that minute and which share is slow.
+ */
+export function seedEnvoyLatency(
+  cw: CloudWatchEmulator,
+  virtualNode: string,
+  from: number,
+  to: number,
+  traffic: (t: number) => { perMinute: number; slowShare: number },
+): void {
+  const latency = [];
+  const requests = [];
+  for (let t = from; t < to; t += 60_000) {
+    const { perMinute, slowShare } = traffic(t);
+    const slow = Math.round(perMinute * slowShare);
+    latency.push({ timestamp: t, values: [80, 400], counts: [perMinute - slow, slow] });
+    requests.push({ timestamp: t, values: [perMinute], counts: [1] });
+  }
+  const dimensions = { Mesh: MESH, VirtualNode: virtualNode };
+  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_LATENCY_METRIC, dimensions, points: latency });
+  cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_REQUEST_COUNT_METRIC, dimensions, points: requests });
 }
