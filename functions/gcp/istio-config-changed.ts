@@ -1,17 +1,22 @@
 import type { AuditScope, Trigger } from '../core/pipeline/trigger';
+import { observeIstioChange, type AuditedIstioWrite } from '../providers/istio/live/observe-change';
 import type { AgentDepsFactory } from './agent-deps';
 import { auditAndReport } from './audit-and-report';
 import { destinationHostNamespace } from './destination-host-namespace';
 import { classifyAuditEntry, type IstioChange } from './k8s-audit-entry';
 import type { Logger } from './log';
-import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
+import { decodePubsubEvent, isObject, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
 /**
  * `istioConfigChanged`: a Pub/Sub message from the log sink on GKE audit entries. An Istio
- * policy change starts a scoped audit of its namespace, reported to the hub. Anything else is
- * acknowledged with one log line saying why, so that it is never redelivered in a loop: an
- * entry of another kind, a change made by meshgov itself, and an event that cannot be read.
+ * policy change starts a scoped audit of its namespace, reported to the hub. The report also
+ * carries the change itself (observe-change.ts: the object it left, from the entry's response or
+ * the audit's read, and the services it touches), which the hub records in the ledger as a
+ * person's change, so that a latency burn can name it. Anything else is acknowledged with one
+ * log line saying why, so that it is never redelivered in a loop: an entry of another kind, a
+ * change made by meshgov itself (its service accounts, MESHGOV_AGENT_SA: never recorded as a
+ * person's), and an event that cannot be read.
  */
 export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
@@ -45,7 +50,30 @@ export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger): (ev
         summary: `${change.verb} ${describe(change)}${change.actor === undefined ? '' : ` by ${change.actor}`}`,
       };
       log.info(`auditing after ${trigger.summary}`, { scope, actor: change.actor });
-      await auditAndReport(trigger, scope, agent, log);
+      const payload = entry.value.protoPayload as Record<string, unknown>;
+      const write: AuditedIstioWrite = {
+        insertId: typeof entry.value.insertId === 'string' ? entry.value.insertId : '',
+        kind: change.kind,
+        apiVersion: change.apiVersion,
+        verb: change.verb,
+        at: trigger.eventTime,
+        ...(change.namespace === undefined ? {} : { namespace: change.namespace }),
+        ...(change.name === undefined ? {} : { name: change.name }),
+        ...(change.actor === undefined ? {} : { actor: change.actor }),
+        ...(isObject(payload.request) ? { request: payload.request } : {}),
+        ...(isObject(payload.response) ? { response: payload.response } : {}),
+      };
+      // The change itself travels with the report, observed from the audit's own read; the hub
+      // records it once (its id comes from the entry's insertId).
+      await auditAndReport(trigger, scope, agent, log, (read, report) => {
+        const observation = observeIstioChange(write, (read?.kubernetes ?? []).map((o) => o.doc), agent.config.rootNamespace);
+        if (observation.kind === 'observed') {
+          report.observedChange = observation.change;
+          log.info('change observed for the ledger', { changeId: observation.change.id, objectFrom: observation.change.objectFrom, services: observation.change.services });
+        } else {
+          log.info(`change not recorded: ${observation.reason}`);
+        }
+      });
     });
   };
 }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
+import { checkObservedChange, verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
+import { recordObservedIstioChange } from '../../providers/istio/live/record-observed-change';
 import { governSloBurn, isSloAlarmRun } from '../slo/govern-slo-burn';
 import { governDepsOf, type HubDeps } from './hub-deps';
 
@@ -14,6 +15,10 @@ export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'no
  * verifies the agent's signature over the raw body, then records, notifies and remediates
  * the agent's ScopedReport exactly as the hub does its own. A non-2xx answer makes the agent
  * fail, so Pub/Sub delivers the message again and nothing is lost.
+ * A report about a person's Istio change carries it (`observedChange`, optional: older agents
+ * send none); it is recorded in the ledger first, once per audit entry, so that the findings and
+ * any later latency burn can name it. A malformed one is logged and skipped, never a reason to
+ * refuse the findings with it.
  */
 export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: AgentReportDeps): Promise<APIGatewayProxyStructuredResultV2> {
   const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -30,6 +35,7 @@ export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: Ag
   }
   const problem = checkReport(report);
   if (problem) return json(400, { error: 'malformed-request', ...problem });
+  const observed = await recordObservation(report, deps);
   // An incident-triggered SLO run also names the suspected change and offers its rollback.
   const result: GovernResult = isSloAlarmRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await govern(report.scopedReport, governDepsOf(deps));
   deps.log('info', 'agent report recorded', {
@@ -39,7 +45,31 @@ export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: Ag
     resolved: result.resolved.length,
     approvalsRequested: result.approvalsRequested.length,
   });
-  return json(200, { observed: result.observed, resolved: result.resolved.length, approvalsRequested: result.approvalsRequested.length, changes: result.changes.length });
+  return json(200, {
+    observed: result.observed,
+    resolved: result.resolved.length,
+    approvalsRequested: result.approvalsRequested.length,
+    changes: result.changes.length,
+    ...(observed ? { observedChange: observed } : {}),
+  });
+}
+
+/** Records the report's observed Istio change; what happened to it, for the answer and the log. */
+async function recordObservation(report: AgentReport, deps: AgentReportDeps): Promise<string | undefined> {
+  if (report.observedChange === undefined) return undefined;
+  const problem = checkObservedChange(report.observedChange);
+  if (problem) {
+    deps.log('warn', 'observed change not recorded: malformed', { agent: report.agent, ...problem });
+    return `not recorded: ${problem.field} ${problem.message}`;
+  }
+  const outcome = await recordObservedIstioChange(report.observedChange, report.scopedReport.trigger, deps.ledger, deps.clock());
+  deps.log('info', outcome.status === 'recorded' ? 'observed change recorded' : 'observed change already on record', {
+    agent: report.agent,
+    changeId: outcome.change.id,
+    action: outcome.change.action,
+    detail: outcome.change.detail,
+  });
+  return outcome.status;
 }
 
 function checkReport(report: AgentReport): { field: string; message: string } | undefined {

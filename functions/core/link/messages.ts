@@ -21,6 +21,51 @@ export interface AgentIdentity {
 export interface AgentReport {
   agent: AgentIdentity;
   scopedReport: ScopedReport;
+  /**
+   * Set when the audit was started by a change someone other than meshgov made to an Istio
+   * object (a GKE audit-log entry): the hub records it in the ledger before it governs the
+   * report, so that a latency burn can name it and offer its rollback. Optional: reports of
+   * older agents, and of scheduled and alarm-triggered runs, carry none.
+   */
+  observedChange?: ObservedIstioChange;
+}
+
+/** An Istio object as a change left it: identity, the versions the API server gave it, and its spec. */
+export interface ObservedIstioObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; uid?: string; resourceVersion?: string; generation?: number };
+  spec: Record<string, unknown>;
+}
+
+/** A person's (or another tool's) change to a PeerAuthentication, DestinationRule or ServiceEntry, as the agent saw it. */
+export interface ObservedIstioChange {
+  /** The ledger change id, from the audit entry's insertId (`chg-gke-audit-<insertId>`): a redelivered entry is recorded once. */
+  id: string;
+  /** The request's verb, as the audit entry's methodName ends. */
+  verb: 'create' | 'update' | 'patch' | 'delete';
+  kind: string;
+  apiVersion: string;
+  namespace: string;
+  name: string;
+  /** `authenticationInfo.principalEmail`. */
+  actor?: string;
+  /** When the API server handled the request (the entry's `timestamp`). */
+  at: string;
+  /** The object the change left; null after a delete; absent when the agent could not tell it. */
+  object?: ObservedIstioObject | null;
+  /**
+   * Where `object` comes from: the API server's response logged in the audit entry (exactly the
+   * change's result), the agent's read of the cluster right after the event (later edits may
+   * already show), or the body of an update request (no resourceVersion or generation).
+   */
+  objectFrom?: 'audit-response' | 'live-read' | 'audit-request';
+  /** A delete: the object as it was deleted, when the response carried it. */
+  deleted?: ObservedIstioObject;
+  /** The resourceVersion the request was conditional on (`metadata.resourceVersion` of its body): the version the change replaced. */
+  replacedResourceVersion?: string;
+  /** Ledger service keys (`istio:<namespace>/<service>`) of the services the change touches. */
+  services: string[];
 }
 
 /** Hub → agent (`MESHGOV_AGENT_URL`, the `executeRemediation` function): an approved change to apply. */

@@ -89,10 +89,14 @@ function describe(change: ChangeRecord, relation: Suspect['relation']): Suspect 
 
 /**
  * A person-readable actor: the session name of an assumed role or the user of an IAM ARN
- * (`arn:aws:sts::1:assumed-role/Role/alice@example.com` → `alice@example.com`); anything else as given.
+ * (`arn:aws:sts::1:assumed-role/Role/alice@example.com` → `alice@example.com`), a Kubernetes
+ * service account by namespace and name (`system:serviceaccount:argocd:argocd-application-controller`
+ * → `argocd/argocd-application-controller`); anything else (a GKE principal's email) as given.
  */
-function personOf(actor: string): string {
-  return /^arn:aws[\w-]*:(sts|iam)::/.test(actor) ? (actor.split('/').pop() ?? actor) : actor;
+export function personOf(actor: string): string {
+  if (/^arn:aws[\w-]*:(sts|iam)::/.test(actor)) return actor.split('/').pop() ?? actor;
+  const account = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(actor);
+  return account ? `${account[1]}/${account[2]}` : actor;
 }
 
 /** The suspect as the finding's `detail.suspect` carries it (plain JSON for the report and Slack). */

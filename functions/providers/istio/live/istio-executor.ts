@@ -30,6 +30,8 @@ import { readIstioChange, readSnapshot, snapshotOf, writableType, type IstioChan
 import type { KubeConnection } from './kube-client';
 import { changedPaths, isEmptyPatch, jsonEqual, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
 import { collectionPath, objectPath } from './resource-types';
+import { isObservedIstioAction } from './observed-actions';
+import { restoreObservedChange } from './restore-observed-change';
 import { KubeRestClient, type RestClientOptions } from './rest-client';
 
 export const MESHGOV_FIELD_MANAGER = 'meshgov';
@@ -57,11 +59,19 @@ interface Context {
  *   // result.outcome: 'verified' | 'rolled-back' | 'aborted' | 'failed'
  */
 export function istioExecutor(options: IstioExecutorOptions): RemediationExecutor {
-  const writer = new IstioWriter(new KubeRestClient(options, options), options.fieldManager ?? MESHGOV_FIELD_MANAGER);
+  const rest = new KubeRestClient(options, options);
+  const fieldManager = options.fieldManager ?? MESHGOV_FIELD_MANAGER;
+  const writer = new IstioWriter(rest, fieldManager);
   return {
-    handles: (remediation: Remediation) => ISTIO_WRITER_ACTIONS.includes(remediation.action) && !('error' in readIstioChange(remediation.change)),
-    apply: (remediation, context) => writer.apply(remediation, context),
-    revert: (change, context) => writer.revert(change, context),
+    // A change someone else made (istio.destinationrule.update, …) is handled too: only its Undo runs (revert), never an apply.
+    handles: (remediation: Remediation) =>
+      (ISTIO_WRITER_ACTIONS.includes(remediation.action) && !('error' in readIstioChange(remediation.change))) || isObservedIstioAction(remediation.action.replace(/\.undo$/, '')),
+    apply: (remediation, context) =>
+      isObservedIstioAction(remediation.action.replace(/\.undo$/, ''))
+        ? Promise.resolve({ outcome: 'failed', detail: `${remediation.action} is the Undo of a recorded change: it runs as a revert of that change`, target: {} })
+        : writer.apply(remediation, context),
+    revert: (change, context) =>
+      isObservedIstioAction(change.action) ? restoreObservedChange(change, context, { rest, fieldManager, changeIdAnnotation: CHANGE_ID_ANNOTATION }) : writer.revert(change, context),
   };
 }
 

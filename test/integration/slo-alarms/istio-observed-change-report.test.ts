@@ -1,0 +1,101 @@
+/**
+ * The hub's receive function and the optional `observedChange` of an agent report: recorded
+ * before the findings are governed; a report without one (an older agent) is accepted as
+ * before; a malformed one is skipped and logged, never a reason to refuse the findings.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
+import { MemoryNonceStore, signRequest, type AgentReport, type ObservedIstioChange } from '../../../functions/core/link';
+import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
+import { shippedPolicy } from '../../support/model';
+import { RecordingNotifier } from '../../support/recording-notifier';
+import { sharedEvent } from '../../support/shared-events';
+
+const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
+const NOW = new Date('2026-11-20T14:47:20Z');
+
+function observed(): ObservedIstioChange {
+  return {
+    id: 'chg-gke-audit-7e2b9c41-5d8a-4f3e-b1c6-0a9d8e7f6c52',
+    verb: 'patch',
+    kind: 'PeerAuthentication',
+    apiVersion: 'security.istio.io/v1',
+    namespace: 'payments',
+    name: 'default',
+    actor: 'bob@example.com',
+    at: '2026-11-20T14:47:12.483917Z',
+    object: {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'payments', uid: '9b4d6f8a-2c1e-4a3b-8d5f-7e9a1c3b5d60', resourceVersion: '48213377', generation: 3 },
+      spec: { mtls: { mode: 'PERMISSIVE' } },
+    },
+    objectFrom: 'audit-response',
+    services: ['istio:payments/ledger', 'istio:payments/payments-api'],
+  };
+}
+
+function report(extra: Partial<AgentReport> = {}): AgentReport {
+  return {
+    agent: { project: 'meshgov-demo', cluster: 'prod-gke', location: 'us-central1' },
+    scopedReport: {
+      trigger: { source: 'gke-audit', eventId: '13268925375184921', eventTime: '2026-11-20T14:47:12.483917Z', actor: 'bob@example.com', summary: 'patch PeerAuthentication payments/default by bob@example.com' },
+      scope: { kind: 'istio-namespace', namespace: 'payments' },
+      report: { version: 1, generatedAt: NOW.toISOString(), findings: [], summary: { resources: 0, findings: 0, bySeverity: {} } } as never,
+      auditedResources: ['istio|Deployment|payments||payments-api'],
+    },
+    ...extra,
+  };
+}
+
+function signed(body: unknown): APIGatewayProxyEventV2 {
+  const raw = JSON.stringify(body);
+  const template = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
+  return { ...template, routeKey: 'POST /agent/findings', rawPath: '/agent/findings', headers: { 'content-type': 'application/json', ...signRequest(raw, SECRET, NOW) }, body: raw, isBase64Encoded: false };
+}
+
+function deps(ledger: MemoryLedger, logs: Array<[string, string, Record<string, unknown> | undefined]>): AgentReportDeps {
+  return {
+    ledger,
+    notifier: new RecordingNotifier(),
+    policy: shippedPolicy(),
+    executors: [],
+    clock: () => NOW,
+    dryRun: true,
+    newId: (p) => `${p}-0001`,
+    log: (level, message, fields) => void logs.push([level, message, fields]),
+    linkSecret: async () => SECRET,
+    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
+  };
+}
+
+test('an observed change is recorded once; the answer says so', async () => {
+  const ledger = new MemoryLedger(() => NOW);
+  const d = deps(ledger, []);
+  const first = await receiveAgentReport(signed(report({ observedChange: observed() })), d);
+  expect(first.statusCode).toBe(200);
+  expect(JSON.parse(first.body as string)).toMatchObject({ observedChange: 'recorded' });
+  expect(await ledger.getChange(observed().id)).toMatchObject({ action: 'istio.peerauthentication.patch', service: 'istio:payments/default', target: { services: ['istio:payments/ledger', 'istio:payments/payments-api'] } });
+
+  const again = await receiveAgentReport(signed(report({ observedChange: observed() })), d);
+  expect(JSON.parse(again.body as string)).toMatchObject({ observedChange: 'already-recorded' });
+  expect(await ledger.listChanges('2026-11-01T00:00:00Z')).toHaveLength(1);
+});
+
+test('a report without one (an older agent) is governed as before', async () => {
+  const ledger = new MemoryLedger(() => NOW);
+  const answer = await receiveAgentReport(signed(report()), deps(ledger, []));
+  expect(answer.statusCode).toBe(200);
+  expect(JSON.parse(answer.body as string).observedChange).toBeUndefined();
+  expect(await ledger.listChanges('2026-11-01T00:00:00Z')).toEqual([]);
+});
+
+test('a malformed one is skipped and logged with its field; the findings still go through', async () => {
+  const ledger = new MemoryLedger(() => NOW);
+  const logs: Array<[string, string, Record<string, unknown> | undefined]> = [];
+  const answer = await receiveAgentReport(signed(report({ observedChange: { ...observed(), verb: 'watch' as never } })), deps(ledger, logs));
+  expect(answer.statusCode).toBe(200);
+  expect(JSON.parse(answer.body as string)).toMatchObject({ observedChange: 'not recorded: observedChange.verb must be create, update, patch or delete' });
+  expect(logs).toContainEqual(['warn', 'observed change not recorded: malformed', expect.objectContaining({ field: 'observedChange.verb' })]);
+  expect(await ledger.listChanges('2026-11-01T00:00:00Z')).toEqual([]);
+});
