@@ -10,6 +10,7 @@ import type { SloTopology } from './dependencies';
 import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
 import { sloResource } from './indicator';
+import { estimateBurnOnset, type BurnOnset, type BurnWindow } from './burn-onset';
 import { findSuspect, sloServiceKeys, suspectDetail, type Suspect } from './suspects';
 
 /**
@@ -42,7 +43,7 @@ export function withSuspect(finding: Finding, suspect: Suspect): Finding {
   const to = suspect.relation === 'dependency' ? ` to a dependency of this service (${change.service}, which it calls)` : '';
   return {
     ...finding,
-    message: `${finding.message} Suspected change${to}: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id}).`,
+    message: `${finding.message} Suspected change${to}: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id})${suspect.afterOnset ? '; it came after the burn began, so it may not be the cause' : ''}.`,
     detail: { ...finding.detail, suspect: suspectDetail(suspect) },
     remediation: rollbackOf(suspect),
   };
@@ -60,14 +61,16 @@ export function rollbackOf(suspect: Suspect): Remediation {
     return {
       action: `${change.action}.undo`,
       mode: 'manual',
-      reason: `${what} is the most likely cause of the latency burn, but meshgov cannot roll it back: ${unrestorable}; restore the previous configuration by hand`,
+      reason: `${what} is ${suspect.afterOnset ? 'the only change in the alert window (though it came after the burn began)' : 'the most likely cause of the latency burn'}, but meshgov cannot roll it back: ${unrestorable}; restore the previous configuration by hand`,
       change: { changeId: change.id },
     };
   }
   return {
     action: `${change.action}.undo`,
     mode: 'approval',
-    reason: `roll back ${what}, the most likely cause of the latency burn`,
+    reason: suspect.afterOnset
+      ? `roll back ${what}, the only change in the alert window, though it came after the burn began`
+      : `roll back ${what}, the most likely cause of the latency burn`,
     change: { changeId: change.id },
   };
 }
@@ -159,19 +162,27 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
     }
     const since = new Date(now.getTime() - alertWindowSeconds(finding) * 1000);
     const topology = topologyOf(finding);
-    const suspect = await findSuspect(deps.ledger, {
+    const query = {
       service: [...sloServiceKeys(slo), ...topology.service],
       dependencies: [...topology.dependencies, ...(options.dependenciesOf?.(slo) ?? [])],
       since,
-      until: now,
-    });
+    };
+    // A change made after the burn began cannot have started it: look before the onset first.
+    const onset = estimateBurnOnset(firingWindowsOf(finding), now);
+    let suspect = await findSuspect(deps.ledger, { ...query, until: onset?.latest ?? now });
+    if (!suspect && onset) {
+      const later = await findSuspect(deps.ledger, { ...query, until: now });
+      if (later) suspect = { ...later, afterOnset: true };
+    }
+    const dated = onset ? withBurnOnset(finding, onset) : finding;
     if (!suspect) {
-      findings.push(finding);
+      findings.push(dated);
       continue;
     }
-    const enriched = withSuspect(finding, suspect);
+    const enriched = withSuspect(dated, suspect);
     findings.push(enriched);
-    const proposal = await proposeRollback(enriched, suspect, deps, { autoRollback: slo.autoRollbackOwnChanges === true });
+    // Only a suspect that precedes the burn is rolled back without asking.
+    const proposal = await proposeRollback(enriched, suspect, deps, { autoRollback: slo.autoRollbackOwnChanges === true && !suspect.afterOnset });
     if (proposal) proposals.push(proposal);
   }
   return { scoped: { ...scoped, report: { ...scoped.report, findings } }, proposals };
@@ -193,9 +204,22 @@ export function sloOfFinding(finding: Finding, slos: SloDefinition[]): SloDefini
   });
 }
 
+/** The window pairs of the finding's detail that fire (both windows at or over the factor). */
+function firingWindowsOf(finding: Finding): BurnWindow[] {
+  const windows = Array.isArray(finding.detail.windows) ? (finding.detail.windows as BurnWindow[]) : [];
+  return windows.filter((w) => w.burnLong >= w.factor && w.burnShort >= w.factor);
+}
+
+/** The finding with when its burn most likely began (see estimateBurnOnset), in its message and detail. */
+function withBurnOnset(finding: Finding, onset: BurnOnset): Finding {
+  return {
+    ...finding,
+    message: `${finding.message} The burn most likely began about ${onset.at.toISOString()} (${onset.basis}).`,
+    detail: { ...finding.detail, burnOnset: { at: onset.at.toISOString(), basis: onset.basis } },
+  };
+}
+
 /** The longest long window among the firing pairs in the finding's detail; one hour when it names none. */
 function alertWindowSeconds(finding: Finding): number {
-  const windows = Array.isArray(finding.detail.windows) ? (finding.detail.windows as Array<{ long: string; burnLong: number; burnShort: number; factor: number }>) : [];
-  const firing = windows.filter((w) => w.burnLong >= w.factor && w.burnShort >= w.factor);
-  return Math.max(3_600, ...firing.map((w) => windowSeconds(w.long)));
+  return Math.max(3_600, ...firingWindowsOf(finding).map((w) => windowSeconds(w.long)));
 }

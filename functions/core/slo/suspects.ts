@@ -31,6 +31,8 @@ export interface Suspect {
   what: string;
   /** True when meshgov made the change on its own (no approver, not a person's edit). */
   byMeshgov: boolean;
+  /** Set when no change precedes the burn's estimated onset and this one came after it: a weak suspect. */
+  afterOnset?: boolean;
 }
 
 const EFFECTIVE: ReadonlySet<ChangeRecord['outcome']> = new Set(['applied', 'verified']);
@@ -110,5 +112,6 @@ export function suspectDetail(suspect: Suspect): Record<string, unknown> {
     action: suspect.change.action,
     service: suspect.change.service,
     byMeshgov: suspect.byMeshgov,
+    ...(suspect.afterOnset ? { afterOnset: true } : {}),
   };
 }

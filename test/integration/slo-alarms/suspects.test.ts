@@ -1,7 +1,11 @@
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import { parseSlos } from '../../../functions/core/slo/definition';
-import { rollbackOf } from '../../../functions/core/slo/rollback';
+import type { Finding } from '../../../functions/core/findings';
+import type { ScopedReport } from '../../../functions/core/pipeline/audit-scope';
+import { buildReport } from '../../../functions/core/report/report';
+import { blameSloBurns, rollbackOf } from '../../../functions/core/slo/rollback';
+import { shippedPolicy } from '../../support/model';
 import { findSuspect, sloServiceKeys, touchedServices } from '../../../functions/core/slo/suspects';
 
 const NOW = new Date('2026-11-20T15:12:00Z');
@@ -121,5 +125,49 @@ describe('observed changes in the suspect search', () => {
 
     const created = (await findSuspect(await ledgerWith(routeChange('chg-created', 20, { action: 'appmesh.route.create', before: null })), { service: ['appmesh:prod-mesh/payments-api-v2'], ...window }))!;
     expect(rollbackOf(created)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('created a resource') });
+  });
+});
+
+describe('the burn onset in the suspect search', () => {
+  const [slo] = parseSlos([
+    { name: 'payments-api-latency', service: 'payments-api', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 250, autoRollbackOwnChanges: true, source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus' } } },
+  ]);
+  /** A page at 15:12: 40× over 5m, 17.3× over 1h, so the burn began about 26 minutes earlier. */
+  function burnReport(): ScopedReport {
+    const finding: Finding = {
+      id: 'f-slo-payments-api',
+      rule: 'slo-latency-burn',
+      severity: 'critical',
+      provider: 'appmesh',
+      resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' },
+      message: 'payments-api-latency burns its error budget at 40× (5m) and 17× (1h).',
+      detail: { windows: [{ long: '1h', short: '5m', burnLong: 40 * (26 / 60), burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
+      remediation: null,
+    };
+    const trigger = { source: 'cloudwatch-alarm' as const, eventId: 'evt-alarm', eventTime: NOW.toISOString(), summary: 'meshgov-slo-payments-api-latency-page-1h-5m ALARM' };
+    return { trigger, scope: { kind: 'all', providers: ['appmesh'] }, report: buildReport([finding], 1, NOW), auditedResources: [] };
+  }
+  const deps = (ledger: MemoryLedger) => ({ ledger, policy: shippedPolicy(), clock: () => NOW });
+
+  it("blames the change that preceded the burn, not meshgov's own fix a minute before the alarm", async () => {
+    const ledger = await ledgerWith(change('chg-person', 30, PAYMENTS, { approvalId: undefined, trigger: { source: 'cloudtrail', eventId: 'evt-p', eventTime: NOW.toISOString(), actor: 'erin@example.com', summary: 'UpdateVirtualNode payments-api' } }), change('chg-meshgov-fix', 1, PAYMENTS, { findingId: 'f-payments-api-8080' }));
+    const { scoped } = await blameSloBurns(burnReport(), [slo], deps(ledger));
+    const finding = scoped.report.findings[0]!;
+    expect(finding.detail.suspect).toMatchObject({ changeId: 'chg-person' });
+    expect(finding.detail.burnOnset).toEqual({ at: '2026-11-20T14:46:00.000Z', basis: '1h burn 17× ÷ 5m burn 40× = 43 % of 1h' });
+    expect(finding.message).toContain('The burn most likely began about 2026-11-20T14:46:00.000Z');
+    expect(finding.message).not.toContain('may not be the cause');
+  });
+
+  it('names a change made after the onset only when there is no other, says so, and does not roll it back on its own', async () => {
+    const ledger = await ledgerWith(change('chg-meshgov-fix', 1, PAYMENTS, { findingId: 'f-payments-api-8080' }));
+    const { scoped, proposals } = await blameSloBurns(burnReport(), [slo], deps(ledger));
+    const finding = scoped.report.findings[0]!;
+    expect(finding.detail.suspect).toMatchObject({ changeId: 'chg-meshgov-fix', byMeshgov: true, afterOnset: true });
+    expect(finding.message).toContain('it came after the burn began, so it may not be the cause');
+    expect(finding.remediation).toMatchObject({ mode: 'approval', reason: expect.stringContaining('though it came after the burn began') });
+    // autoRollbackOwnChanges is on, but a change after the onset waits for a person.
+    expect(proposals).toEqual([expect.objectContaining({ automatic: false })]);
+    expect((await ledger.getApproval(proposals[0]!.approval.id))?.state).toBe('PENDING');
   });
 });
