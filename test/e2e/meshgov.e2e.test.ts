@@ -171,8 +171,9 @@ test('story 3: a certificate ten days from expiry is announced once over three s
   expect(versions[1]).toBeGreaterThan(versions[0]!);
   expect(versions[2]).toBeGreaterThan(versions[1]!);
 
-  // One message, and nothing else posted by the three runs. An ACM certificate is not a mesh
-  // resource (its finding names no mesh), so it goes to the default route: the platform channel.
+  // One message, and nothing else posted by the three runs. An ACM certificate goes to the team
+  // owning what uses it: here edge-proxy in the edge mesh, which no team owns, so the default
+  // route, the platform channel.
   const posted = slack.postedSince();
   expect(posted).toHaveLength(1);
   expect(posted[0]).toMatchObject({ channel: PLATFORM_CHANNEL, ts: announced!.slack!.ts });
