@@ -5,35 +5,16 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
-import { MemoryNonceStore, signRequest, type AgentReport, type ObservedIstioChange } from '../../../functions/core/link';
+import { MemoryNonceStore, signRequest, type AgentReport } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { shippedPolicy } from '../../support/model';
+import { bobsPeerAuthenticationPatch as observed } from '../../support/observed-istio-change';
 import { RecordingNotifier } from '../../support/recording-notifier';
 import { sharedEvent } from '../../support/shared-events';
 
 const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
 const NOW = new Date('2026-11-20T14:47:20Z');
 
-function observed(): ObservedIstioChange {
-  return {
-    id: 'chg-gke-audit-7e2b9c41-5d8a-4f3e-b1c6-0a9d8e7f6c52',
-    verb: 'patch',
-    kind: 'PeerAuthentication',
-    apiVersion: 'security.istio.io/v1',
-    namespace: 'payments',
-    name: 'default',
-    actor: 'bob@example.com',
-    at: '2026-11-20T14:47:12.483917Z',
-    object: {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'PeerAuthentication',
-      metadata: { name: 'default', namespace: 'payments', uid: '9b4d6f8a-2c1e-4a3b-8d5f-7e9a1c3b5d60', resourceVersion: '48213377', generation: 3 },
-      spec: { mtls: { mode: 'PERMISSIVE' } },
-    },
-    objectFrom: 'audit-response',
-    services: ['istio:payments/ledger', 'istio:payments/payments-api'],
-  };
-}
 
 function report(extra: Partial<AgentReport> = {}): AgentReport {
   return {

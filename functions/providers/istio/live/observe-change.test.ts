@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../../core/model/inventory';
 import { sharedEvent } from '../../../../test/support/shared-events';
 import { observeIstioChange, type AuditedIstioWrite } from './observe-change';
+import { bobsPeerAuthenticationPatch } from '../../../../test/support/observed-istio-change';
 
 type Entry = Record<string, any>;
 
@@ -37,27 +38,7 @@ const READ: KubeObject[] = [
 
 test('a patch logged with its response: the object is the response, with the versions the change produced', () => {
   const observed = observeIstioChange(bobsPatch(), READ, 'istio-system');
-  expect(observed).toEqual({
-    kind: 'observed',
-    change: {
-      id: 'chg-gke-audit-7e2b9c41-5d8a-4f3e-b1c6-0a9d8e7f6c52',
-      verb: 'patch',
-      kind: 'PeerAuthentication',
-      apiVersion: 'security.istio.io/v1',
-      namespace: 'payments',
-      name: 'default',
-      actor: 'bob@example.com',
-      at: '2026-11-20T14:47:12.483917Z',
-      object: {
-        apiVersion: 'security.istio.io/v1',
-        kind: 'PeerAuthentication',
-        metadata: { name: 'default', namespace: 'payments', uid: '9b4d6f8a-2c1e-4a3b-8d5f-7e9a1c3b5d60', resourceVersion: '48213377', generation: 3 },
-        spec: { mtls: { mode: 'PERMISSIVE' } },
-      },
-      objectFrom: 'audit-response',
-      services: ['istio:payments/ledger', 'istio:payments/payments-api'],
-    },
-  });
+  expect(observed).toEqual({ kind: 'observed', change: bobsPeerAuthenticationPatch() });
 });
 
 test('without the bodies (GKE did not log them): the object as the audit read it', () => {
