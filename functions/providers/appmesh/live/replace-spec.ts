@@ -4,21 +4,13 @@
  * audit, refuses another account's resource, writes with a clientToken, reads it back, and
  * restores the spec it replaced when the write did not achieve what it was for.
  */
-import {
-  DescribeVirtualGatewayCommand,
-  DescribeVirtualNodeCommand,
-  UpdateVirtualGatewayCommand,
-  UpdateVirtualNodeCommand,
-  type AppMeshClient,
-} from '@aws-sdk/client-app-mesh';
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { ApplyResult } from '../../../core/pipeline/ports';
 import { errorNameOf } from './errors';
 import type { MeshSnapshotCache } from './mesh-snapshot';
 import type { WriteTarget } from './spec-change';
+import { accountOfArn, describeCallError as describeError, describeResource as describe, notOwnResource, updateResource as update, type Data, type Spec } from './resource-io';
 import { sameJson, type SpecCheck } from './tls-checks';
-
-type Spec = Record<string, any>;
-type Data = Record<string, any>;
 
 export interface ReplaceSpecRequest {
   target: WriteTarget;
@@ -55,9 +47,9 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   });
 
   let caller = await deps.callerAccount();
-  if (req.claimedOwner && caller && req.claimedOwner !== caller) {
-    return result('aborted', `${label} belongs to account ${req.claimedOwner}, not ${caller}: meshgov never modifies another account's resource`);
-  }
+  // The owner the audit saw refuses the write before any call, when the caller is known.
+  const claimedNotOurs = req.claimedOwner && caller ? notOwnResource(label, req.claimedOwner, caller) : undefined;
+  if (claimedNotOurs) return result('aborted', claimedNotOurs);
 
   let current: Data | undefined;
   try {
@@ -74,12 +66,8 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
 
   // Without meshOwner the mesh is the caller's own, so the ARN's account is the caller's.
   caller ??= target.meshOwner ? undefined : accountOfArn(arn);
-  if (!caller) {
-    return result('aborted', `cannot tell which account meshgov runs as, so cannot check that ${label} (owned by ${owner ?? 'an unknown account'}) is its own: configure accountId`, withArn());
-  }
-  if (owner !== caller) {
-    return result('aborted', `${label} belongs to account ${owner ?? 'unknown'}, not ${caller}: meshgov never modifies another account's resource`, withArn());
-  }
+  const notOurs = notOwnResource(label, owner, caller);
+  if (notOurs) return result('aborted', notOurs, withArn());
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
       return result('aborted', `${label} changed since the audit read it (version ${req.expectedVersion}, now ${version}): not overwriting a change meshgov has not audited`, withArn());
@@ -163,32 +151,6 @@ function targetOf(t: WriteTarget, arn?: string, version?: number): Record<string
   return out;
 }
 
-function meshInput(t: WriteTarget): { meshName: string; meshOwner?: string } {
-  return t.meshOwner ? { meshName: t.meshName, meshOwner: t.meshOwner } : { meshName: t.meshName };
-}
-
-async function describe(client: AppMeshClient, t: WriteTarget): Promise<Data | undefined> {
-  try {
-    if (t.type === 'virtualNode') {
-      return (await client.send(new DescribeVirtualNodeCommand({ ...meshInput(t), virtualNodeName: t.name }))).virtualNode as Data | undefined;
-    }
-    return (await client.send(new DescribeVirtualGatewayCommand({ ...meshInput(t), virtualGatewayName: t.name }))).virtualGateway as Data | undefined;
-  } catch (error) {
-    if (errorNameOf(error) === 'NotFoundException') return undefined;
-    throw error;
-  }
-}
-
-/** UpdateVirtualNode / UpdateVirtualGateway: the request carries the whole spec, which replaces the stored one. */
-async function update(client: AppMeshClient, t: WriteTarget, spec: Spec, clientToken: string): Promise<Data> {
-  if (t.type === 'virtualNode') {
-    const out = await client.send(new UpdateVirtualNodeCommand({ ...meshInput(t), virtualNodeName: t.name, spec: spec as any, clientToken }));
-    return (out.virtualNode ?? {}) as Data;
-  }
-  const out = await client.send(new UpdateVirtualGatewayCommand({ ...meshInput(t), virtualGatewayName: t.name, spec: spec as any, clientToken }));
-  return (out.virtualGateway ?? {}) as Data;
-}
-
 /** After a write that failed with no answer we can trust: did it land? */
 async function stateAfterFailedWrite(client: AppMeshClient, t: WriteTarget, versionBefore: number | undefined): Promise<string> {
   try {
@@ -199,16 +161,4 @@ async function stateAfterFailedWrite(client: AppMeshClient, t: WriteTarget, vers
   } catch (error) {
     return `its state could not be read (${describeError(error)}); review it`;
   }
-}
-
-function describeError(error: unknown): string {
-  const name = errorNameOf(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return message && message !== name ? `${name}: ${message}` : name;
-}
-
-/** `arn:aws:appmesh:us-west-2:111122223333:mesh/…` → `111122223333`. */
-function accountOfArn(arn: string | undefined): string | undefined {
-  const account = arn?.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
 }

@@ -14,32 +14,18 @@
  *    replaced and return `rolled-back`. A later write after ours
  *    is never rolled back over.
  */
-import {
-  UpdateGatewayRouteCommand,
-  UpdateMeshCommand,
-  UpdateRouteCommand,
-  UpdateVirtualGatewayCommand,
-  UpdateVirtualNodeCommand,
-  UpdateVirtualRouterCommand,
-  UpdateVirtualServiceCommand,
-  type AppMeshClient,
-} from '@aws-sdk/client-app-mesh';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult } from '../../../core/pipeline/ports';
-import { API_KINDS, type ResourceAddress } from './api-kinds';
+import { API_KINDS } from './api-kinds';
 import { clientTokenFor } from './client-token';
 import { errorNameOf } from './errors';
 import { KIND_OF_TYPE, parseObservedAction } from './observed-actions';
 import type { WriterDeps } from './replace-spec';
+import { accountOfArn, describeCallError as describeError, describeResource as describe, isObject, notOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
 import { sameJson } from './tls-checks';
 
-type Spec = Record<string, any>;
-type Data = Record<string, any>;
-
-export interface RestoreTarget extends ResourceAddress {
-  type: AppMeshApiType;
-}
+export type RestoreTarget = MeshResource;
 
 /**
  * Restores `change.before` over the resource `change.target` names.
@@ -104,9 +90,9 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
   });
 
   let caller = await deps.callerAccount();
-  if (req.claimedOwner && caller && req.claimedOwner !== caller) {
-    return result('aborted', `${label} belongs to account ${req.claimedOwner}, not ${caller}: meshgov never modifies another account's resource`);
-  }
+  // The owner the audit saw refuses the write before any call, when the caller is known.
+  const claimedNotOurs = req.claimedOwner && caller ? notOwnResource(label, req.claimedOwner, caller) : undefined;
+  if (claimedNotOurs) return result('aborted', claimedNotOurs);
   let live: Data | undefined;
   try {
     live = await describe(deps.client, target);
@@ -119,8 +105,8 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
   current = live.spec ?? {};
   const owner: string | undefined = live.metadata?.resourceOwner;
   caller ??= target.meshOwner ? undefined : accountOfArn(arn);
-  if (!caller) return result('aborted', `cannot tell which account meshgov runs as, so cannot check that ${label} (owned by ${owner ?? 'an unknown account'}) is its own: configure accountId`);
-  if (owner !== caller) return result('aborted', `${label} belongs to account ${owner ?? 'unknown'}, not ${caller}: meshgov never modifies another account's resource`);
+  const notOurs = notOwnResource(label, owner, caller);
+  if (notOurs) return result('aborted', notOurs);
 
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
@@ -230,52 +216,4 @@ function targetOf(t: RestoreTarget, arn?: string, version?: number): Record<stri
   if (arn) out.arn = arn;
   if (version !== undefined) out.version = version;
   return out;
-}
-
-async function describe(client: AppMeshClient, t: RestoreTarget): Promise<Data | undefined> {
-  try {
-    const { data } = await API_KINDS[t.type].describe(client, t);
-    return isObject(data) ? data : undefined;
-  } catch (error) {
-    if (errorNameOf(error) === 'NotFoundException') return undefined;
-    throw error;
-  }
-}
-
-/** The Update of each type: the request carries the whole spec, which replaces the stored one (App Mesh API Reference, Update*). */
-async function update(client: AppMeshClient, t: RestoreTarget, spec: Spec, clientToken: string): Promise<Data> {
-  const mesh = t.meshOwner ? { meshName: t.meshName, meshOwner: t.meshOwner } : { meshName: t.meshName };
-  const s = spec as any;
-  switch (t.type) {
-    case 'mesh':
-      return ((await client.send(new UpdateMeshCommand({ meshName: t.meshName, spec: s, clientToken }))).mesh ?? {}) as Data;
-    case 'virtualNode':
-      return ((await client.send(new UpdateVirtualNodeCommand({ ...mesh, virtualNodeName: t.name, spec: s, clientToken }))).virtualNode ?? {}) as Data;
-    case 'virtualGateway':
-      return ((await client.send(new UpdateVirtualGatewayCommand({ ...mesh, virtualGatewayName: t.name, spec: s, clientToken }))).virtualGateway ?? {}) as Data;
-    case 'virtualService':
-      return ((await client.send(new UpdateVirtualServiceCommand({ ...mesh, virtualServiceName: t.name, spec: s, clientToken }))).virtualService ?? {}) as Data;
-    case 'virtualRouter':
-      return ((await client.send(new UpdateVirtualRouterCommand({ ...mesh, virtualRouterName: t.name, spec: s, clientToken }))).virtualRouter ?? {}) as Data;
-    case 'route':
-      return ((await client.send(new UpdateRouteCommand({ ...mesh, virtualRouterName: t.parentName!, routeName: t.name, spec: s, clientToken }))).route ?? {}) as Data;
-    case 'gatewayRoute':
-      return ((await client.send(new UpdateGatewayRouteCommand({ ...mesh, virtualGatewayName: t.parentName!, gatewayRouteName: t.name, spec: s, clientToken }))).gatewayRoute ?? {}) as Data;
-  }
-}
-
-function describeError(error: unknown): string {
-  const name = errorNameOf(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return message && message !== name ? `${name}: ${message}` : name;
-}
-
-/** `arn:aws:appmesh:us-west-2:111122223333:mesh/…` → `111122223333`. */
-function accountOfArn(arn: string | undefined): string | undefined {
-  const account = arn?.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-}
-
-function isObject(value: unknown): value is Data {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
