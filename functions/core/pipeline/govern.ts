@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../findings';
 import { meshgovChangesSince } from '../ledger/meshgov-changes';
+import { deliverApprovalRequest, pendingApproval } from './approval-request';
 import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
@@ -123,33 +124,11 @@ async function requestApproval(finding: Finding, route: Route, scoped: ScopedRep
     }
     return undefined;
   }
-  const record: ApprovalRecord = {
-    id,
-    findingId: finding.id,
-    state: 'PENDING',
-    remediation: finding.remediation!,
-    finding,
-    requestedAt: now.toISOString(),
-    approvalExpiresAt: new Date(now.getTime() + deps.policy.remediation.approvalTtlHours * 3_600_000).toISOString(),
-    ...(route.team ? { team: route.team } : {}),
-    ...(scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {}),
-    version: 1,
-    expiresAt: expiresAt(now),
-  };
+  const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {});
   const created = await deps.ledger.createApproval(record);
   if (!created) return undefined;
   await deliverApprovalRequest(created, route, deps);
   return created;
-}
-
-async function deliverApprovalRequest(approval: ApprovalRecord, route: Route, deps: GovernDeps): Promise<void> {
-  if (!deps.notifier) return;
-  try {
-    const slack = await deps.notifier.requestApproval(approval, route);
-    await deps.ledger.setApprovalSlack(approval.id, slack);
-  } catch (err) {
-    deps.log?.('approval request not delivered; it stays pending in the ledger and is posted again on the next run', { approvalId: approval.id, error: String(err) });
-  }
 }
 
 async function applyAutomatically(
@@ -190,19 +169,8 @@ async function applyAutomatically(
   };
   await deps.ledger.recordChange(change);
   if (applied.outcome === 'verified' && deps.notifier) {
-    const undo: ApprovalRecord = {
-      id: `undo-${changeId}`,
-      findingId: finding.id,
-      state: 'PENDING',
-      remediation: { action: `${remediation.action}.undo`, mode: 'approval', reason: `undo of automatic change ${changeId}`, change: { changeId } },
-      finding,
-      requestedAt: now.toISOString(),
-      approvalExpiresAt: new Date(now.getTime() + deps.policy.remediation.approvalTtlHours * 3_600_000).toISOString(),
-      ...(route.team ? { team: route.team } : {}),
-      undoOf: changeId,
-      version: 1,
-      expiresAt: expiresAt(now),
-    };
+    const undoRemediation = { action: `${remediation.action}.undo`, mode: 'approval' as const, reason: `undo of automatic change ${changeId}`, change: { changeId } };
+    const undo = pendingApproval(`undo-${changeId}`, finding, undoRemediation, route, deps.policy, now, { undoOf: changeId });
     await deps.ledger.createApproval(undo);
     try {
       const slack = await deps.notifier.announceChange(change, finding, route, undo.id);

@@ -1,8 +1,8 @@
 import type { Finding, Remediation } from '../findings';
 import type { ApprovalRecord, ChangeRecord, Ledger } from '../ledger/types';
 import type { ScopedReport } from '../pipeline/audit-scope';
+import { deliverApprovalRequest, pendingApproval } from '../pipeline/approval-request';
 import { approvalIdFor } from '../pipeline/govern';
-import { expiresAt } from '../pipeline/observe-findings';
 import type { Notifier } from '../pipeline/ports';
 import { routeFor } from '../pipeline/route';
 import type { Policy } from '../policy/types';
@@ -99,19 +99,7 @@ export async function proposeRollback(finding: Finding, suspect: Suspect, deps: 
   const id = approvalIdFor(finding);
   if (await deps.ledger.getApproval(id)) return undefined;
   const route = routeFor(finding, deps.policy);
-  const record: ApprovalRecord = {
-    id,
-    findingId: finding.id,
-    state: 'PENDING',
-    remediation: finding.remediation,
-    finding,
-    requestedAt: now.toISOString(),
-    approvalExpiresAt: new Date(now.getTime() + deps.policy.remediation.approvalTtlHours * 3_600_000).toISOString(),
-    ...(route.team ? { team: route.team } : {}),
-    undoOf: suspect.change.id,
-    version: 1,
-    expiresAt: expiresAt(now),
-  };
+  const record = pendingApproval(id, finding, finding.remediation, route, deps.policy, now, { undoOf: suspect.change.id });
   const created = await deps.ledger.createApproval(record);
   if (!created) return undefined;
 
@@ -119,14 +107,7 @@ export async function proposeRollback(finding: Finding, suspect: Suspect, deps: 
     const approved = await deps.ledger.transitionApproval(id, ['PENDING'], 'APPROVED', { decidedBy: 'meshgov', decidedAt: now.toISOString() });
     if (approved) return { approval: approved, automatic: true };
   }
-  if (deps.notifier) {
-    try {
-      const slack = await deps.notifier.requestApproval(created, route);
-      await deps.ledger.setApprovalSlack(id, slack);
-    } catch (err) {
-      deps.log?.('rollback request not delivered; it stays pending in the ledger', { approvalId: id, error: String(err) });
-    }
-  }
+  await deliverApprovalRequest(created, route, deps);
   return { approval: (await deps.ledger.getApproval(id)) ?? created, automatic: false };
 }
 
