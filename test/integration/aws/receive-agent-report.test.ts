@@ -6,6 +6,7 @@ import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws
 import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { sharedEvent } from '../../support/shared-events';
+import { agentFindingsEvent } from '../../support/agent-findings-event';
 
 const SECRET = 'link-test-secret-3f9a1c7e5b2d4f60';
 const NOW = new Date('2026-11-20T14:47:20Z');
@@ -40,16 +41,7 @@ function report(): AgentReport {
 
 /** The API Gateway HTTP API (payload 2.0) event for a POST from the agent. */
 function apiEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  const e = sharedEvent('aws/apigw-http-slack-block-actions.json');
-  return {
-    ...e,
-    routeKey: 'POST /agent/findings',
-    rawPath: '/agent/findings',
-    headers: { 'content-type': 'application/json', 'user-agent': 'meshgov-agent', ...headers },
-    requestContext: { ...e.requestContext, routeKey: 'POST /agent/findings', http: { ...e.requestContext.http, path: '/agent/findings' } },
-    body,
-    isBase64Encoded: false,
-  };
+  return agentFindingsEvent(body, { 'content-type': 'application/json', 'user-agent': 'meshgov-agent', ...headers });
 }
 
 function deps(): AgentReportDeps & { ledger: MemoryLedger; notifier: RecordingNotifier } {

@@ -1,5 +1,4 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
+import type { AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
 import { MemoryNonceStore } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
@@ -13,6 +12,8 @@ import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { sharedEvent } from '../../support/shared-events';
 import { startLiveCluster, type LiveCluster } from '../istio/live-cluster';
+import { fetchIntoHub } from '../../support/agent-findings-event';
+import { agentDeps, LINK_SECRET } from './support/agent';
 
 /**
  * Dependencies on the Istio path: the agent reads the SLO service's namespace from the cluster
@@ -25,7 +26,6 @@ import { startLiveCluster, type LiveCluster } from '../istio/live-cluster';
  * here the SLO source answers with a page-level burn.)
  */
 
-const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
 const NOW = new Date('2026-11-20T15:11:00Z');
 
 let cluster: LiveCluster;
@@ -80,50 +80,14 @@ function hubDeps(ledger: MemoryLedger): AgentReportDeps {
     dryRun: true,
     newId: (p) => `${p}-0001`,
     log: () => undefined,
-    linkSecret: async () => SECRET,
+    linkSecret: async () => LINK_SECRET,
     nonceStore: new MemoryNonceStore({ clock: () => NOW }),
   };
 }
 
-/** The agent's fetch, answered by the hub's receive function as API Gateway would call it. */
-function fetchIntoHub(hub: AgentReportDeps): typeof fetch {
-  return (async (_url: string | URL | Request, init?: RequestInit) => {
-    const template = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
-    const event: APIGatewayProxyEventV2 = {
-      ...template,
-      routeKey: 'POST /agent/findings',
-      rawPath: '/agent/findings',
-      headers: Object.fromEntries(new Headers(init?.headers).entries()),
-      requestContext: { ...template.requestContext, routeKey: 'POST /agent/findings', http: { ...template.requestContext.http, path: '/agent/findings' } },
-      body: String(init?.body),
-      isBase64Encoded: false,
-    };
-    const answer = await receiveAgentReport(event, hub);
-    return new Response(answer.body ?? '', { status: answer.statusCode ?? 200, headers: { 'content-type': 'application/json' } });
-  }) as typeof fetch;
-}
 
 function agent(hub: AgentReportDeps, source: AgentDeps['source']): AgentDeps {
-  return {
-    config: {
-      hubUrl: new URL('https://hub.example.com/agent/findings'),
-      linkSecrets: [SECRET],
-      identity: { project: 'meshgov-demo', cluster: 'prod-gke', location: 'us-central1' },
-      ownPrincipals: [],
-      rootNamespace: 'istio-system',
-      dryRun: 'true',
-      hubRetry: { attempts: 1, backoffMs: 1, timeoutMs: 5_000 },
-    },
-    source,
-    executors: [],
-    builders: AGENT_BUILDERS,
-    policy: policy(),
-    dryRun: true,
-    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
-    clock: () => NOW,
-    fetch: fetchIntoHub(hub),
-    sleep: async () => undefined,
-  };
+  return agentDeps(NOW, { source, builders: AGENT_BUILDERS, policy: policy(), fetch: fetchIntoHub(hub) });
 }
 
 function openIncident() {

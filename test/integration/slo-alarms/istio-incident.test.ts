@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MemoryNonceStore } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { Policy } from '../../../functions/core/policy/types';
-import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
+import type { AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
 import type { AgentDeps } from '../../../functions/gcp/agent-deps';
 import { istioAlertFired } from '../../../functions/gcp/istio-alert-fired';
 import { jsonLogger } from '../../../functions/gcp/log';
@@ -11,6 +10,8 @@ import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { istioLatencyOpenMetrics, sampleTimes, startPrometheus, type IstioServiceSeries, type PrometheusServer, type TrafficAt } from '../../support/prometheus';
 import { sharedEvent } from '../../support/shared-events';
+import { fetchIntoHub } from '../../support/agent-findings-event';
+import { agentDeps, LINK_SECRET } from './support/agent';
 
 /**
  * The Istio path: a Cloud Monitoring incident (notification 1.2, the shared Pub/Sub CloudEvents,
@@ -22,7 +23,6 @@ import { sharedEvent } from '../../support/shared-events';
  * offered, and a closed incident resolves the finding.
  */
 
-const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
 // The incident started at 15:10:00Z (started_at 1795187400); the agent runs a minute later.
 const NOW = new Date('2026-11-20T15:11:00Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -93,7 +93,7 @@ function hubDeps(ledger: MemoryLedger, notifier: RecordingNotifier): AgentReport
     dryRun: true,
     newId: (p) => `${p}-0001`,
     log: () => undefined,
-    linkSecret: async () => SECRET,
+    linkSecret: async () => LINK_SECRET,
     nonceStore: new MemoryNonceStore({ clock: () => NOW }),
   };
 }
@@ -118,45 +118,15 @@ function agentFetch(hub: AgentReportDeps, queries: SentQuery[]): typeof fetch {
   }) as typeof fetch;
 }
 
-function fetchIntoHub(hub: AgentReportDeps): typeof fetch {
-  return (async (_url: string | URL | Request, init?: RequestInit) => {
-    const template = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
-    const event: APIGatewayProxyEventV2 = {
-      ...template,
-      routeKey: 'POST /agent/findings',
-      rawPath: '/agent/findings',
-      headers: Object.fromEntries(new Headers(init?.headers).entries()),
-      requestContext: { ...template.requestContext, routeKey: 'POST /agent/findings', http: { ...template.requestContext.http, path: '/agent/findings' } },
-      body: String(init?.body),
-      isBase64Encoded: false,
-    };
-    const answer = await receiveAgentReport(event, hub);
-    return new Response(answer.body ?? '', { status: answer.statusCode ?? 200, headers: { 'content-type': 'application/json' } });
-  }) as typeof fetch;
-}
 
 function agent(hub: AgentReportDeps, queries: SentQuery[]): AgentDeps {
-  return {
-    config: {
-      hubUrl: new URL('https://hub.example.com/agent/findings'),
-      linkSecrets: [SECRET],
-      identity: { project: 'meshgov-demo', cluster: 'prod-gke', location: 'us-central1' },
-      ownPrincipals: [],
-      rootNamespace: 'istio-system',
-      dryRun: 'true',
-      hubRetry: { attempts: 1, backoffMs: 1, timeoutMs: 5_000 },
-    },
+  return agentDeps(NOW, {
     // No cluster here: the run's topology read fails, is logged and skipped, and the service's own change is the suspect.
     source: { collect: async () => { throw new Error('this test gives the agent no Kubernetes API'); } } as unknown as AgentDeps['source'],
-    executors: [],
     builders: [],
     policy: policy(),
-    dryRun: true,
-    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
-    clock: () => NOW,
     fetch: agentFetch(hub, queries),
-    sleep: async () => undefined,
-  };
+  });
 }
 
 function incidentEvent(file: 'open' | 'closed', edit: (incident: Record<string, any>) => void = () => {}) {

@@ -10,7 +10,7 @@ import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { shippedPolicy } from '../../support/model';
 import { bobsPeerAuthenticationPatch as observed } from '../../support/observed-istio-change';
 import { RecordingNotifier } from '../../support/recording-notifier';
-import { sharedEvent } from '../../support/shared-events';
+import { agentFindingsEvent } from '../../support/agent-findings-event';
 
 const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
 const NOW = new Date('2026-11-20T14:47:20Z');
@@ -31,8 +31,7 @@ function report(extra: Partial<AgentReport> = {}): AgentReport {
 
 function signed(body: unknown): APIGatewayProxyEventV2 {
   const raw = JSON.stringify(body);
-  const template = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
-  return { ...template, routeKey: 'POST /agent/findings', rawPath: '/agent/findings', headers: { 'content-type': 'application/json', ...signRequest(raw, SECRET, NOW) }, body: raw, isBase64Encoded: false };
+  return agentFindingsEvent(raw, { 'content-type': 'application/json', ...signRequest(raw, SECRET, NOW) });
 }
 
 function deps(ledger: MemoryLedger, logs: Array<[string, string, Record<string, unknown> | undefined]>): AgentReportDeps {

@@ -12,7 +12,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
 import { executeApproval } from '../../../functions/core/approvals/execute-approval';
 import { MemoryNonceStore } from '../../../functions/core/link';
@@ -36,6 +35,7 @@ import { auditEvent, auditLogEntry, deliver, type LogEntry } from '../gcp/cloud-
 import { startFunctionsServer, type FunctionsServer } from '../gcp/functions-server';
 import { wholeCluster } from '../istio/cluster-fixture';
 import { CHANNEL, DAVE, USERS, WORKSPACE } from '../slack/support/storyline';
+import { agentFindingsEvent } from '../../support/agent-findings-event';
 
 /** The incident opened at 15:10Z; the alarm-triggered run and the hub run a minute later. */
 const NOW = new Date('2026-11-20T15:11:00Z');
@@ -91,7 +91,7 @@ async function startHub(): Promise<Server> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      receiveAgentReport(apiGatewayEvent(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>), hub).then(
+      receiveAgentReport(agentFindingsEvent(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>), hub).then(
         (answer) => {
           res.writeHead(answer.statusCode ?? 200, { 'content-type': 'application/json' });
           res.end(answer.body ?? '');
@@ -107,18 +107,6 @@ async function startHub(): Promise<Server> {
   return server;
 }
 
-function apiGatewayEvent(body: string, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  const template = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
-  return {
-    ...template,
-    routeKey: 'POST /agent/findings',
-    rawPath: '/agent/findings',
-    headers,
-    requestContext: { ...template.requestContext, routeKey: 'POST /agent/findings', http: { ...template.requestContext.http, path: '/agent/findings' } },
-    body,
-    isBase64Encoded: false,
-  };
-}
 
 /** The hub's dependencies: the link is verified at the real time (the agent process signs with it). */
 function hubDeps(ledger: MemoryLedger, clock: () => Date = () => new Date()): AgentReportDeps {
@@ -236,7 +224,7 @@ async function incident(ledger: MemoryLedger): Promise<void> {
     clock: () => NOW,
     fetch: (async (url: string | URL | Request, init?: RequestInit) => {
       if (String(url).startsWith(prometheus.url)) return globalThis.fetch(url, init);
-      const answer = await receiveAgentReport(apiGatewayEvent(String(init?.body), Object.fromEntries(new Headers(init?.headers).entries())), at);
+      const answer = await receiveAgentReport(agentFindingsEvent(String(init?.body), Object.fromEntries(new Headers(init?.headers).entries())), at);
       return new Response(answer.body ?? '', { status: answer.statusCode ?? 200 });
     }) as typeof fetch,
     sleep: async () => undefined,
