@@ -141,20 +141,16 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
       findings.push(finding);
       continue;
     }
-    const since = new Date(now.getTime() - alertWindowSeconds(finding) * 1000);
     const topology = topologyOf(finding);
-    const query = {
+    // A change made after the burn began cannot have started it: the onset bounds the preferred suspects.
+    const onset = estimateBurnOnset(firingWindowsOf(finding), now);
+    const suspect = await findSuspect(deps.ledger, {
       service: [...sloServiceKeys(slo), ...topology.service],
       dependencies: [...topology.dependencies, ...(options.dependenciesOf?.(slo) ?? [])],
-      since,
-    };
-    // A change made after the burn began cannot have started it: look before the onset first.
-    const onset = estimateBurnOnset(firingWindowsOf(finding), now);
-    let suspect = await findSuspect(deps.ledger, { ...query, until: onset?.latest ?? now });
-    if (!suspect && onset) {
-      const later = await findSuspect(deps.ledger, { ...query, until: now });
-      if (later) suspect = { ...later, afterOnset: true };
-    }
+      since: new Date(now.getTime() - alertWindowSeconds(finding) * 1000),
+      until: now,
+      ...(onset ? { onsetBy: onset.latest } : {}),
+    });
     const dated = onset ? withBurnOnset(finding, onset) : finding;
     if (!suspect) {
       findings.push(dated);

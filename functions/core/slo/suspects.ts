@@ -19,6 +19,11 @@ export interface SuspectQuery {
   since: Date;
   /** The alarm time: a change after it cannot be its cause. */
   until: Date;
+  /**
+   * The latest the burn can have begun (see estimateBurnOnset): a change up to it is preferred;
+   * one after it is named only when there is no other, marked `afterOnset`.
+   */
+  onsetBy?: Date;
 }
 
 export interface Suspect {
@@ -56,10 +61,21 @@ export async function findSuspect(ledger: Ledger, query: SuspectQuery): Promise<
     // An undo restores an earlier state; it is not a new configuration to blame.
     .filter((c) => !c.action.endsWith('.undo'))
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  const onsetBy = query.onsetBy?.getTime() ?? until;
+  const before = changes.filter((c) => Date.parse(c.at) <= onsetBy);
+  return mostLikely(before, own, deps) ?? flagAfterOnset(before.length === changes.length ? undefined : mostLikely(changes, own, deps));
+}
+
+/** The most recent change to the service itself, else the most recent one to a dependency. */
+function mostLikely(changes: ChangeRecord[], own: ReadonlySet<string>, deps: ReadonlySet<string>): Suspect | undefined {
   const mine = changes.find((c) => touchedServices(c).some((k) => own.has(k)));
   if (mine) return describe(mine, 'service');
   const theirs = changes.find((c) => touchedServices(c).some((k) => deps.has(k)));
   return theirs ? describe(theirs, 'dependency') : undefined;
+}
+
+function flagAfterOnset(suspect: Suspect | undefined): Suspect | undefined {
+  return suspect ? { ...suspect, afterOnset: true } : undefined;
 }
 
 /**
