@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 /**
  * A real DynamoDB-compatible server for tests: dynalite (architect/dynalite) with its
@@ -33,23 +33,10 @@ const dynalite = require('dynalite') as (options?: DynaliteOptions) => Server;
 export async function startDynalite(options: DynaliteOptions = {}): Promise<DynaliteServer> {
   // Tables become ACTIVE at once: a test has no use for the CREATING delay.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...options });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Port 0: the kernel picks a free port, so parallel test files never collide.
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // The SDK keeps sockets alive; close() alone would wait for them to time out.
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }
 

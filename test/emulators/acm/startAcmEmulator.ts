@@ -2,7 +2,6 @@ import type { CertificateDetail } from '@aws-sdk/client-acm';
 import type { CertificateAuthority } from '@aws-sdk/client-acm-pca';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describeCertificate, listCertificates, type Caller } from './acmOperations';
 import { AwsJsonError, awsJsonError, errorBody, type AcmService } from './awsJsonErrors';
 import { CertificateStore, type AcmCertificateSeed, type CertificateAuthoritySeed } from './certificateStore';
@@ -10,6 +9,7 @@ import { FaultInjector, type OperationSelector, type ThrottleOptions } from './f
 import { OPERATION_NAMES, operationOfTarget, serviceOfTarget, type OperationName } from './operationTargets';
 import { describeCertificateAuthority, getCertificateAuthorityCertificate } from './pcaOperations';
 import { toWire } from './wireFormat';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server';
 
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_REGION = 'us-west-2';
@@ -178,22 +178,13 @@ export async function startAcmEmulator(options: AcmEmulatorOptions = {}): Promis
   });
   // The SDK keeps connections alive; close them on stop so the test process can exit.
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     url: `http://127.0.0.1:${port}`,
     accountId,
     region,
-    async stop() {
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    stop: () => closeServer(server),
     seedCertificate: (seed) => store.seedCertificate(seed),
     seedCertificateAuthority: (seed) => store.seedCertificateAuthority(seed),
     calls: () => ({ ...counts }),

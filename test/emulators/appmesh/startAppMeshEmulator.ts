@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AppMeshErrorName } from './appMeshErrors';
 import { FaultInjector, type OperationSelector, type ThrottleOptions } from './faultInjector';
 import { handleAppMeshRequest, type EmulatorRuntime, type RecordedRequest } from './handleAppMeshRequest';
@@ -12,6 +11,7 @@ import type { ResourceKind } from './resourceKinds';
 import type { AppMeshSeed } from './seedTypes';
 import { seedStore } from './seedState';
 import type { JsonObject, ResourceAddress } from './storedResource';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server';
 
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_REGION = 'us-west-2';
@@ -120,11 +120,7 @@ export async function startAppMeshEmulator(options: AppMeshEmulatorOptions = {})
     // A client that hangs up mid-request leaves nothing to answer.
     handleAppMeshRequest(runtime, req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   const addressOf = (meshName: string, kind: ResourceKind, name: string, touchOptions?: TouchOptions): ResourceAddress => ({
     kind,
@@ -153,12 +149,7 @@ export async function startAppMeshEmulator(options: AppMeshEmulatorOptions = {})
       },
       list: (kind, meshName) => store.all(kind).filter((r) => meshName === undefined || r.meshName === meshName).map((r) => toData(r)),
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // SDK clients keep sockets alive; close them so stop() does not wait for their timeout.
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
     seed: (seed) => seedStore(store, seed, { region, accountId, nowMs: now() }),
     reset: () => {
       store.clear();

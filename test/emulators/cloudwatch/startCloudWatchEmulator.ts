@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MetricStore, type MetricSeed } from './metric-store';
 import { UnsupportedStatistic } from './statistics';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server';
 
 /**
  * A CloudWatch stand-in for GetMetricData, speaking what `@aws-sdk/client-cloudwatch` 3.x sends
@@ -220,11 +220,7 @@ export async function startCloudWatchEmulator(options: CloudWatchEmulatorOptions
     });
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     region,
@@ -242,12 +238,7 @@ export async function startCloudWatchEmulator(options: CloudWatchEmulatorOptions
       log = [];
       scripted = [];
     },
-    async stop() {
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-    },
+    stop: () => closeServer(server),
   };
 }
 

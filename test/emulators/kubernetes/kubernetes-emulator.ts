@@ -15,7 +15,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { CallLog } from './call-log';
 import { KubernetesCluster } from './cluster';
 import { discoveryDocument } from './discovery';
@@ -26,6 +25,7 @@ import { routeResourceRequest, type ResourceRoute, type RouteFailure } from './r
 import { makeServingCertificate } from './self-signed-certificate';
 import { injectedFailure, methodNotAllowed, pathNotFound, StatusError, unauthorized } from './status-errors';
 import type { KubernetesObject, RecordedCall } from './types';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server';
 
 export interface KubernetesEmulatorOptions {
   /** Bearer token every request must carry; `null` turns authentication off. Default EMULATOR_TOKEN. */
@@ -195,11 +195,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   };
   const certificate = options.tls ? makeServingCertificate() : undefined;
   const server = certificate === undefined ? createHttpServer(listener) : createHttpsServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem }, listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  url = `${certificate === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `${certificate === undefined ? 'http' : 'https'}://127.0.0.1:${await listenOnLoopback(server)}`;
 
   return {
     url,
@@ -211,11 +207,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
         ...(namespace === undefined ? {} : { namespace }),
         ...(certificate === undefined ? {} : { certificateAuthorityPem: certificate.certificatePem }),
       }),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
     seed: (objects) => cluster.seed(objects),
     get: (kind, namespace, name) => cluster.get(kind, namespace, name),
     list: (kind, namespace) => cluster.list(kind, namespace),
