@@ -76,15 +76,38 @@ function parseJson(file: string, text: string): ParsedFile {
   }
 }
 
+/**
+ * Text handed to one js-yaml `loadAll` call. js-yaml builds a file's whole event stream before
+ * its objects, so one call over a large file keeps that stream alive across many young-generation
+ * collections, which copy and then promote it: cutting at document boundaries into pieces of
+ * about this size keeps each stream short-lived. Measured on the 10k-workload bench fleet:
+ * about 10 % less time and 45 MB less peak RSS than one call per file (see bench/README.md).
+ */
+const YAML_BATCH_CHARS = 64 * 1024;
+
 function parseYaml(file: string, text: string): ParsedFile {
   const chunks = splitYamlDocuments(text);
-  return parseYamlWhole(file, text, chunks) ?? parseYamlByDocument(file, chunks);
+  if (text.length <= YAML_BATCH_CHARS) return parseYamlWhole(file, text, chunks) ?? parseYamlByDocument(file, chunks);
+  const documents: RawDocument[] = [];
+  const problems: ConfigProblem[] = [];
+  for (let first = 0; first < chunks.length; ) {
+    let last = first;
+    while (last + 1 < chunks.length && chunks[last]!.end - chunks[first]!.start < YAML_BATCH_CHARS) last++;
+    const batch = chunks.slice(first, last + 1);
+    const batchText = text.slice(batch[0]!.start, batch[batch.length - 1]!.end);
+    const parsed = parseYamlWhole(file, batchText, batch) ?? parseYamlByDocument(file, batch);
+    for (let i = 0; i < parsed.documents.length; i++) documents.push(parsed.documents[i]!);
+    for (let i = 0; i < parsed.problems.length; i++) problems.push(parsed.problems[i]!);
+    first = last + 1;
+  }
+  return { documents, problems };
 }
 
 /**
- * The fast path: one js-yaml `loadAll` over the whole file (as fast as parsing gets), with
- * each document's line taken from the `---` scan. Undefined when the file has an error, or
- * when documents and separators do not pair up one to one, so the careful path decides.
+ * The fast path: one js-yaml `loadAll` over the text of consecutive documents (as fast as
+ * parsing gets), with each document's line taken from the `---` scan. Undefined when the text
+ * has an error, or when documents and separators do not pair up one to one, so the careful
+ * path decides.
  */
 function parseYamlWhole(file: string, text: string, chunks: YamlChunk[]): ParsedFile | undefined {
   const bodies: unknown[] = [];
@@ -93,15 +116,14 @@ function parseYamlWhole(file: string, text: string, chunks: YamlChunk[]): Parsed
   } catch {
     return undefined;
   }
-  // Text before the first `---` is a document only when it holds something.
-  const docChunks = chunks.length > 0 && !hasContent(chunks[0].text) && chunks.length > 1 ? chunks.slice(1) : chunks;
+  const docChunks = chunks.filter((c, i) => hasContent(c.text) || !(c.afterEnd || (i === 0 && chunks.length > 1)));
   if (bodies.length === 0 && docChunks.every((c) => !hasContent(c.text))) return { documents: [], problems: [] };
   if (bodies.length !== docChunks.length) return undefined;
   const documents: RawDocument[] = [];
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i];
     if (body === null || body === undefined) continue;
-    documents.push(yamlDocument(file, docChunks[i], body));
+    documents.push(yamlDocument(file, docChunks[i]!, body));
   }
   return { documents, problems: [] };
 }
@@ -171,6 +193,14 @@ interface YamlChunk {
   text: string;
   /** Line of the chunk's first line in the file. */
   line: number;
+  /** Offsets of the chunk in the file's text: `text` is `fileText.slice(start, end)`. */
+  start: number;
+  end: number;
+  /**
+   * Follows a `...` end marker. Such a chunk, like text before the first `---`, is a document
+   * only when it holds something: js-yaml gives an empty document only between two `---`.
+   */
+  afterEnd?: boolean;
 }
 
 /**
@@ -181,18 +211,21 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
   const chunks: YamlChunk[] = [];
   let start = 0;
   let startLine = 1;
+  let afterEnd = false;
   let pos = 0;
   let line = 1;
   while (pos <= text.length) {
     const end = text.indexOf('\n', pos);
     const lineEnd = end === -1 ? text.length : end;
     if (text.charCodeAt(pos) === 45 /* - */ && isSeparator(text, pos, lineEnd)) {
-      chunks.push({ text: text.slice(start, pos), line: startLine });
+      chunks.push(chunkOf(text, start, pos, startLine, afterEnd));
+      afterEnd = false;
       // Content after `--- ` on the same line belongs to the next document.
       start = pos + 3;
       startLine = line;
     } else if (text.startsWith('...', pos) && text.slice(pos, lineEnd).trim() === '...') {
-      chunks.push({ text: text.slice(start, pos), line: startLine });
+      chunks.push(chunkOf(text, start, pos, startLine, afterEnd));
+      afterEnd = true;
       start = lineEnd;
       startLine = line;
     }
@@ -200,8 +233,14 @@ export function splitYamlDocuments(text: string): YamlChunk[] {
     pos = end + 1;
     line++;
   }
-  chunks.push({ text: text.slice(start), line: startLine });
+  chunks.push(chunkOf(text, start, text.length, startLine, afterEnd));
   return chunks;
+}
+
+function chunkOf(text: string, start: number, end: number, line: number, afterEnd: boolean): YamlChunk {
+  const chunk: YamlChunk = { text: text.slice(start, end), line, start, end };
+  if (afterEnd) chunk.afterEnd = true;
+  return chunk;
 }
 
 function isSeparator(text: string, pos: number, lineEnd: number): boolean {

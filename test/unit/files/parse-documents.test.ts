@@ -1,7 +1,14 @@
+import * as jsYaml from 'js-yaml';
 import { emptyInventory } from '../../../functions/core/model/inventory';
 import { classifyDocument } from '../../../functions/providers/files/classify';
 import { parseFileText, splitYamlDocuments } from '../../../functions/providers/files/parse-documents';
 import { jsonArrayElementLines } from '../../../functions/providers/files/text-lines';
+
+// The real js-yaml, with its one-document `load` observable: the careful path uses it, the fast path does not.
+jest.mock('js-yaml', () => {
+  const actual = jest.requireActual('js-yaml');
+  return { ...actual, load: jest.fn(actual.load) };
+});
 
 const PA = (ns: string, mode: string) => `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -38,6 +45,42 @@ describe('multi-document YAML', () => {
     expect(inv.problems).toHaveLength(1);
     expect(inv.problems[0]).toMatchObject({ file: 'mixed.yaml', line: 14 });
     expect(inv.problems[0].message).toMatch(/invalid YAML/);
+  });
+
+  it('reads a file larger than one parse batch exactly as document-by-document, lines and errors included', () => {
+    // Over 64 KB, the file is parsed in pieces cut at document boundaries: every separator form
+    // (plain, with a comment, an empty document, an end marker) and a broken document must land
+    // on the same documents and lines as they would in one piece.
+    const parts: string[] = [];
+    const expected: Array<[string, number]> = [];
+    let line = 1;
+    const push = (text: string) => {
+      parts.push(text);
+      line += text.split('\n').length - 1;
+    };
+    for (let i = 0; i < 900; i++) {
+      if (i > 0) push(i % 50 === 0 ? '--- # next service\n' : i % 77 === 0 ? '...\n---\n' : '---\n');
+      if (i % 111 === 0) push('# nothing in this one\n---\n');
+      if (i === 450) {
+        push('apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\n   namespace: orders\n');
+        continue;
+      }
+      expected.push([`svc-${i}`, line]);
+      push(`apiVersion: v1\nkind: Service\nmetadata:\n  name: svc-${i}\n  namespace: orders\n  labels:\n    app: svc-${i}\nspec:\n  selector:\n    app: svc-${i}\n  ports:\n    - name: http\n      port: 80\n      targetPort: 8080\n`);
+    }
+    const text = parts.join('');
+    expect(text.length).toBeGreaterThan(2 * 64 * 1024);
+    const brokenLine = text.split('\n').findIndex((l) => l === '  name: broken') + 2;
+
+    // Only the piece holding the broken document (about a third of this file) is parsed document by document.
+    const oneByOne = jsYaml.load as jest.MockedFunction<typeof jsYaml.load>;
+    oneByOne.mockClear();
+    const inv = inventoryOf('services.yaml', text);
+    expect(oneByOne.mock.calls.length).toBeGreaterThan(0);
+    expect(oneByOne.mock.calls.length).toBeLessThan(450);
+    expect(inv.kubernetes.map((k) => [k.doc.metadata.name, k.source.line])).toEqual(expected);
+    expect(inv.kubernetes[1].doc.spec.ports[0]).toEqual({ name: 'http', port: 80, targetPort: 8080 });
+    expect(inv.problems).toEqual([expect.objectContaining({ file: 'services.yaml', line: brokenLine, message: expect.stringMatching(/invalid YAML/) })]);
   });
 
   it('does not split on --- inside a block scalar or a longer dash run', () => {
