@@ -81,7 +81,7 @@ function parseJson(file: string, text: string): ParsedFile {
  * its objects, so one call over a large file keeps that stream alive across many young-generation
  * collections, which copy and then promote it: cutting at document boundaries into pieces of
  * about this size keeps each stream short-lived. Measured on the 10k-workload bench fleet:
- * about 10 % less time and 45 MB less peak RSS than one call per file (see bench/README.md).
+ * about 10 % less time and 45 MB less peak RSS than one call per file (`npm run bench -- audit`).
  */
 const YAML_BATCH_CHARS = 64 * 1024;
 
