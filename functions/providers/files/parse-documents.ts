@@ -65,7 +65,7 @@ function parseJson(file: string, text: string): ParsedFile {
     const body: unknown = JSON.parse(text);
     const line = lineAt(text, text.search(/\S/));
     const doc: RawDocument = { file, line, format: 'json', body };
-    if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text);
+    if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text, body.length);
     return { documents: [doc], problems: [] };
   } catch (err) {
     const message = (err as Error).message;

@@ -28,11 +28,62 @@ export function firstContentLine(chunk: string, startLine: number): number {
 
 /**
  * For a JSON text whose top level is an array, the 1-based line where each element starts.
- * A small scanner: JSON.parse gives no positions, and describe-* arrays need one line per item.
- * Strings are skipped with indexOf, and newlines are counted only up to each element start,
- * so the cost stays close to one native pass over the text.
+ * JSON.parse gives no positions, and describe-* arrays need one line per item. When the caller
+ * knows how many elements the array has, indented output (`aws … --output json`, `jq`,
+ * JSON.stringify with a space) is read by its layout first; anything else, or a layout that does
+ * not account for every element, goes through the scanner.
  */
-export function jsonArrayElementLines(text: string): number[] {
+export function jsonArrayElementLines(text: string, elementCount?: number): number[] {
+  if (elementCount !== undefined) {
+    const lines = indentedElementLines(text, elementCount);
+    if (lines) return lines;
+  }
+  return scannedElementLines(text);
+}
+
+/**
+ * Indented output puts each element of the top-level array on a line of its own, at the first
+ * element's indentation, with everything nested deeper; a JSON string holds no raw newline.
+ * So the element starts are the lines that begin with exactly that indentation and the first
+ * element's opening bracket, found with indexOf. Undefined unless they number `elementCount`.
+ */
+function indentedElementLines(text: string, elementCount: number): number[] | undefined {
+  const open = text.indexOf('[');
+  if (open < 0) return undefined;
+  let first = open + 1;
+  while (first < text.length && isJsonSpace(text.charCodeAt(first))) first++;
+  if (text.charCodeAt(first) === 93 /* ] */) return elementCount === 0 ? [] : undefined;
+  const opener = text[first];
+  if (opener !== '{' && opener !== '[') return undefined;
+  const lineStart = text.lastIndexOf('\n', first) + 1;
+  for (let i = lineStart; i < first; i++) if (text.charCodeAt(i) !== 32) return undefined;
+  const marker = `\n${' '.repeat(first - lineStart)}${opener}`;
+  const starts = [first];
+  for (let at = text.indexOf(marker, first); at >= 0; at = text.indexOf(marker, at + marker.length)) {
+    if (starts.length === elementCount) return undefined;
+    starts.push(at + marker.length - 1);
+  }
+  if (starts.length !== elementCount) return undefined;
+  const lines = new Array<number>(starts.length);
+  let line = 1;
+  let counted = 0;
+  for (let i = 0; i < starts.length; i++) {
+    line = lineAt(text, starts[i]!, counted, line);
+    counted = starts[i]!;
+    lines[i] = line;
+  }
+  return lines;
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/**
+ * The scanner: strings are skipped with indexOf, and newlines are counted only up to each
+ * element start, so the cost stays close to one native pass over the text.
+ */
+function scannedElementLines(text: string): number[] {
   const lines: number[] = [];
   const structural = /["[\]{},]/g;
   let depth = 0;

@@ -138,6 +138,40 @@ describe('JSON', () => {
   it('scans element lines past strings holding brackets and escapes', () => {
     expect(jsonArrayElementLines('[\n {"a": "[\\"x"},\n\n {"b": [1,\n 2]},\n 3\n]')).toEqual([2, 4, 6]);
   });
+
+  describe('element lines of indented output, read by its layout', () => {
+    const node = (name: string) => ({
+      virtualNode: {
+        meshName: 'prod-mesh',
+        virtualNodeName: name,
+        metadata: { arn: `arn:aws:appmesh:us-west-2:111122223333:mesh/prod-mesh/virtualNode/${name}`, version: 3 },
+        spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }], backends: [{ virtualService: { virtualServiceName: 'ledger.payments.svc.cluster.local' } }] },
+      },
+    });
+    const nodes = [node('payments-api'), node('payments-worker'), node('payments-ledger')];
+
+    it.each([
+      ['aws --output json (4 spaces)', JSON.stringify(nodes, null, 4)],
+      ['jq (2 spaces)', JSON.stringify(nodes, null, 2)],
+      ['CRLF line ends', JSON.stringify(nodes, null, 2).replace(/\n/g, '\r\n')],
+    ])('%s: the same lines as the scanner, one per element', (_layout, text) => {
+      const lines = jsonArrayElementLines(text, nodes.length);
+      expect(lines).toEqual(jsonArrayElementLines(text));
+      expect(lines).toHaveLength(3);
+      expect(text.split('\n')[lines[1] - 1].trim()).toBe('{');
+    });
+
+    it('falls back to the scanner when the layout does not account for every element', () => {
+      // Two elements share a line: the layout shows two starts of three.
+      const text = `[\n  ${JSON.stringify(nodes[0])}, ${JSON.stringify(nodes[1])},\n  ${JSON.stringify(nodes[2])}\n]`;
+      expect(jsonArrayElementLines(text, 3)).toEqual([2, 2, 3]);
+      // A nested object at the elements' indentation: the layout shows four starts of three.
+      const skewed = '[\n  {"a": 1},\n  {"b":\n  {"c": 2}},\n  {"d": 3}\n]';
+      expect(jsonArrayElementLines(skewed, 3)).toEqual([2, 3, 5]);
+      expect(jsonArrayElementLines(JSON.stringify(nodes), 3)).toEqual([1, 1, 1]);
+      expect(jsonArrayElementLines('[\n]', 0)).toEqual([]);
+    });
+  });
 });
 
 describe('Envoy and PEM', () => {
