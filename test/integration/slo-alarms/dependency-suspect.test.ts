@@ -2,17 +2,14 @@ import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { processEvent } from '../../../functions/aws/hub/process-event';
 import { runLatencyAlarm, type LatencyAlarmDeps } from '../../../functions/aws/latency-alarm';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
-import { SlackNotifier } from '../../../functions/notify/slack/slack-notifier';
 import { buildAppMeshModel } from '../../../functions/providers/appmesh';
-import { appMeshExecutor, appMeshSource } from '../../../functions/providers/appmesh/live';
-import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
 import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
-import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
-import { slackClientFor, startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
+import { startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
+import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
 import { sharedEvent } from '../../support/shared-events';
 import { CHANNEL, USERS, WORKSPACE } from '../slack/support/storyline';
-import { ACCOUNT, aliceUpdatesNode, aliceUpdatesRoute, hubDepsFor, MESH, meshSeed, nodeSpec, PAYMENTS_HOST, scheduledEvent, seedEnvoyLatency, storyPolicy } from './support/route-story';
+import { alarmDepsFor, aliceUpdatesNode, aliceUpdatesRoute, hubDepsFor, MESH, meshSeed, nodeSpec, PAYMENTS_HOST, scheduledEvent, seedEnvoyLatency } from './support/route-story';
 
 /**
  * Dependencies in the suspect search, on the App Mesh path: checkout-api calls the virtual
@@ -70,19 +67,8 @@ async function hubObserves(change: () => Promise<{ event: { id: string } }>, led
   return `chg-cloudtrail-${event.id}`;
 }
 
-function alarmDeps(ledger: MemoryLedger, withMesh: boolean): LatencyAlarmDeps {
-  return {
-    ledger,
-    policy: storyPolicy(),
-    notifier: new SlackNotifier(slackClientFor(slack), { awsRegion: 'us-west-2' }),
-    executors: [appMeshExecutor({ client, accountId: ACCOUNT })],
-    clock,
-    dryRun: false,
-    newId: (prefix) => `${prefix}-0001`,
-    log: () => undefined,
-    cloudwatch: cloudWatchSloSource({ client: cloudWatchClientFor(cw) }),
-    ...(withMesh ? { mesh: { source: appMeshSource({ client, accountId: ACCOUNT }), builders: [buildAppMeshModel] } } : {}),
-  };
+function alarmDeps(ledger: MemoryLedger, readMesh: boolean): LatencyAlarmDeps {
+  return alarmDepsFor({ client, cw, slack }, ledger, clock, { newId: (prefix) => `${prefix}-0001`, readMesh });
 }
 
 function checkoutAlarm(id: string) {

@@ -4,17 +4,16 @@ import { runLatencyAlarm, type LatencyAlarmDeps } from '../../../functions/aws/l
 import { executeApproval } from '../../../functions/core/approvals/execute-approval';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
-import { SlackNotifier } from '../../../functions/notify/slack/slack-notifier';
 import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
-import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
 import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
-import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
-import { slackClientFor, startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
+import { startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
+import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
 import { sharedEvent } from '../../support/shared-events';
 import { CHANNEL, DAVE, USERS, WORKSPACE } from '../slack/support/storyline';
 import {
   ACCOUNT,
+  alarmDepsFor,
   aliceUpdatesNode,
   aliceUpdatesRoute,
   aliceUpdatesRouter,
@@ -28,7 +27,6 @@ import {
   routeSpec,
   scheduledEvent,
   seedEnvoyLatency,
-  storyPolicy,
 } from './support/route-story';
 
 /**
@@ -100,17 +98,7 @@ async function hubSeesAliceChangeTheRoute(ledger: MemoryLedger, options: { scann
 
 function alarmDeps(ledger: MemoryLedger): LatencyAlarmDeps {
   let ids = 0;
-  return {
-    ledger,
-    policy: storyPolicy(),
-    notifier: new SlackNotifier(slackClientFor(slack), { awsRegion: 'us-west-2' }),
-    executors: [appMeshExecutor({ client, accountId: ACCOUNT })],
-    clock,
-    dryRun: false,
-    newId: (prefix) => `${prefix}-${String(++ids).padStart(4, '0')}`,
-    log: () => undefined,
-    cloudwatch: cloudWatchSloSource({ client: cloudWatchClientFor(cw) }),
-  };
+  return alarmDepsFor({ client, cw, slack }, ledger, clock, { newId: (prefix) => `${prefix}-${String(++ids).padStart(4, '0')}` });
 }
 
 /** The composite page alarm meshgov generates for the canary's SLO, going to ALARM. */

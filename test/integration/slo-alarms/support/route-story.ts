@@ -1,12 +1,16 @@
 import { UpdateRouteCommand, UpdateVirtualNodeCommand, UpdateVirtualRouterCommand, type AppMeshClient, type RouteSpec, type VirtualNodeSpec, type VirtualRouterSpec } from '@aws-sdk/client-app-mesh';
 import type { HubDeps } from '../../../../functions/aws/hub/hub-deps';
+import type { LatencyAlarmDeps } from '../../../../functions/aws/latency-alarm';
 import type { Ledger } from '../../../../functions/core/ledger/types';
 import type { Policy } from '../../../../functions/core/policy/types';
+import { SlackNotifier } from '../../../../functions/notify/slack/slack-notifier';
 import { buildAppMeshModel } from '../../../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache, scopeFromCloudTrail } from '../../../../functions/providers/appmesh/live';
 import { APPMESH_LATENCY_METRIC, APPMESH_REQUEST_COUNT_METRIC } from '../../../../functions/providers/metrics/cloudwatch/appmesh-metrics';
+import { cloudWatchSloSource } from '../../../../functions/providers/metrics/cloudwatch/source';
 import type { AppMeshSeed } from '../../../emulators/appmesh';
-import type { CloudWatchEmulator } from '../../../emulators/cloudwatch';
+import { cloudWatchClientFor, type CloudWatchEmulator } from '../../../emulators/cloudwatch';
+import { slackClientFor, type SlackEmulator } from '../../../emulators/slack';
 import { sharedEvent } from '../../../support/shared-events';
 import { paymentsPolicy } from '../../slack/support/storyline';
 
@@ -97,6 +101,31 @@ export function storyPolicy(): Policy {
       { name: 'checkout-api-latency', service: 'checkout-api', mesh: 'appmesh', meshName: MESH, objective: 99, thresholdMs: 250, source },
     ];
   });
+}
+
+/**
+ * The latency alarm's dependencies over the story's servers, applying changes for real. With
+ * `readMesh`, the run also reads prod-mesh, so the suspect search can follow dependencies.
+ */
+export function alarmDepsFor(
+  servers: { client: AppMeshClient; cw: CloudWatchEmulator; slack: SlackEmulator },
+  ledger: Ledger,
+  clock: () => Date,
+  options: { newId: (prefix: string) => string; readMesh?: boolean },
+): LatencyAlarmDeps {
+  const { client, cw, slack } = servers;
+  return {
+    ledger,
+    policy: storyPolicy(),
+    notifier: new SlackNotifier(slackClientFor(slack), { awsRegion: 'us-west-2' }),
+    executors: [appMeshExecutor({ client, accountId: ACCOUNT })],
+    clock,
+    dryRun: false,
+    newId: options.newId,
+    log: () => undefined,
+    cloudwatch: cloudWatchSloSource({ client: cloudWatchClientFor(cw) }),
+    ...(options.readMesh ? { mesh: { source: appMeshSource({ client, accountId: ACCOUNT }), builders: [buildAppMeshModel] } } : {}),
+  };
 }
 
 /** The hub's dependencies over the emulator: one snapshot cache shared by the reader and the writer, as wireHubDeps does. */
