@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signRequest, MemoryNonceStore, type AgentReport } from '../../../functions/core/link';
+import { signRequest, type AgentReport } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { buildReport } from '../../../functions/core/report/report';
 import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
 import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { sharedEvent } from '../../support/shared-events';
-import { agentFindingsEvent } from '../../support/agent-findings-event';
+import { agentFindingsEvent, hubReportDeps } from '../../support/agent-findings-event';
 
 const SECRET = 'link-test-secret-3f9a1c7e5b2d4f60';
 const NOW = new Date('2026-11-20T14:47:20Z');
@@ -45,18 +45,9 @@ function apiEvent(body: string, headers: Record<string, string>): APIGatewayProx
 }
 
 function deps(): AgentReportDeps & { ledger: MemoryLedger; notifier: RecordingNotifier } {
-  return {
-    ledger: new MemoryLedger(() => NOW),
-    notifier: new RecordingNotifier(),
-    policy: shippedPolicy(),
-    executors: [],
-    clock: () => NOW,
-    dryRun: true,
-    newId: (p) => `${p}-1`,
-    log: () => undefined,
-    linkSecret: async () => SECRET,
-    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
-  };
+  const ledger = new MemoryLedger(() => NOW);
+  const notifier = new RecordingNotifier();
+  return { ...hubReportDeps(NOW, SECRET, { ledger, notifier, policy: shippedPolicy(), newId: (p) => `${p}-1` }), ledger, notifier };
 }
 
 describe("the hub's findings endpoint for the agent", () => {

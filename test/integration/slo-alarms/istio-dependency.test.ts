@@ -1,5 +1,4 @@
 import type { AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
-import { MemoryNonceStore } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { Policy } from '../../../functions/core/policy/types';
@@ -12,7 +11,7 @@ import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { sharedEvent } from '../../support/shared-events';
 import { startLiveCluster, type LiveCluster } from '../istio/live-cluster';
-import { fetchIntoHub } from '../../support/agent-findings-event';
+import { fetchIntoHub, hubReportDeps } from '../../support/agent-findings-event';
 import { agentDeps, LINK_SECRET } from './support/agent';
 
 /**
@@ -71,18 +70,7 @@ const LEDGER_CHANGE: ChangeRecord = {
 };
 
 function hubDeps(ledger: MemoryLedger): AgentReportDeps {
-  return {
-    ledger,
-    notifier: new RecordingNotifier(),
-    policy: policy(),
-    executors: [],
-    clock: () => NOW,
-    dryRun: true,
-    newId: (p) => `${p}-0001`,
-    log: () => undefined,
-    linkSecret: async () => LINK_SECRET,
-    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
-  };
+  return hubReportDeps(NOW, LINK_SECRET, { ledger, policy: policy() });
 }
 
 

@@ -1,4 +1,3 @@
-import { MemoryNonceStore } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { Policy } from '../../../functions/core/policy/types';
@@ -10,7 +9,7 @@ import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { istioLatencyOpenMetrics, sampleTimes, startPrometheus, type IstioServiceSeries, type PrometheusServer, type TrafficAt } from '../../support/prometheus';
 import { sharedEvent } from '../../support/shared-events';
-import { fetchIntoHub } from '../../support/agent-findings-event';
+import { fetchIntoHub, hubReportDeps } from '../../support/agent-findings-event';
 import { agentDeps, LINK_SECRET } from './support/agent';
 
 /**
@@ -84,18 +83,7 @@ const CHANGE: ChangeRecord = {
 };
 
 function hubDeps(ledger: MemoryLedger, notifier: RecordingNotifier): AgentReportDeps {
-  return {
-    ledger,
-    notifier,
-    policy: policy(),
-    executors: [],
-    clock: () => NOW,
-    dryRun: true,
-    newId: (p) => `${p}-0001`,
-    log: () => undefined,
-    linkSecret: async () => LINK_SECRET,
-    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
-  };
+  return hubReportDeps(NOW, LINK_SECRET, { ledger, notifier, policy: policy() });
 }
 
 /** A PromQL query the agent sent to Prometheus, as the HTTP API received it (POST form). */

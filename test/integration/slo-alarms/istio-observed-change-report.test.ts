@@ -5,12 +5,11 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { receiveAgentReport, type AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
-import { MemoryNonceStore, signRequest, type AgentReport } from '../../../functions/core/link';
+import { signRequest, type AgentReport } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { shippedPolicy } from '../../support/model';
 import { bobsPeerAuthenticationPatch as observed } from '../../support/observed-istio-change';
-import { RecordingNotifier } from '../../support/recording-notifier';
-import { agentFindingsEvent } from '../../support/agent-findings-event';
+import { agentFindingsEvent, hubReportDeps } from '../../support/agent-findings-event';
 
 const SECRET = 'meshgov-test-link-secret-0123456789abcdef';
 const NOW = new Date('2026-11-20T14:47:20Z');
@@ -35,18 +34,7 @@ function signed(body: unknown): APIGatewayProxyEventV2 {
 }
 
 function deps(ledger: MemoryLedger, logs: Array<[string, string, Record<string, unknown> | undefined]>): AgentReportDeps {
-  return {
-    ledger,
-    notifier: new RecordingNotifier(),
-    policy: shippedPolicy(),
-    executors: [],
-    clock: () => NOW,
-    dryRun: true,
-    newId: (p) => `${p}-0001`,
-    log: (level, message, fields) => void logs.push([level, message, fields]),
-    linkSecret: async () => SECRET,
-    nonceStore: new MemoryNonceStore({ clock: () => NOW }),
-  };
+  return hubReportDeps(NOW, SECRET, { ledger, policy: shippedPolicy(), log: (level, message, fields) => void logs.push([level, message, fields]) });
 }
 
 test('an observed change is recorded once; the answer says so', async () => {
