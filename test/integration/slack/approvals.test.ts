@@ -6,26 +6,15 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createSlackActionsHandler } from '../../../functions/aws/slack-actions';
-import { startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { sharedEvent } from '../../support/shared-events';
 import { aliceChange } from './support/fleet';
 import { approvalOf, blockOf, headerOf, messageOf } from './support/lookups';
 import { clickEvent, tampered } from './support/signed-click';
 import { ALICE, CAROL, CHANNEL, DAVE, MALLORY, paymentsPolicy } from './support/storyline';
-import { startWorld, type World } from './support/world';
+import { worldPerTest, type World } from './support/world';
 
-let dynalite: DynaliteServer;
+const startTestWorld = worldPerTest();
 let world: World;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  await dynalite?.stop();
-});
-afterEach(async () => {
-  await world?.stop();
-});
 
 const everyFixApproved = (edit: (p: ReturnType<typeof paymentsPolicy>) => void = () => {}) =>
   paymentsPolicy((p) => {
@@ -34,8 +23,8 @@ const everyFixApproved = (edit: (p: ReturnType<typeof paymentsPolicy>) => void =
   });
 
 /** A world where alice's change has been audited and meshgov has asked for every fix. */
-async function asked(options: Parameters<typeof startWorld>[0] extends infer O ? Partial<O> : never = {}) {
-  world = await startWorld({ dynalite, policy: everyFixApproved(), ...options });
+async function asked(options: Parameters<typeof startTestWorld>[0] = {}) {
+  world = await startTestWorld({ policy: everyFixApproved(), ...options });
   const run = await world.govern(aliceChange(world.now()));
   expect(run.approvalsRequested).toHaveLength(4);
   return { workerFix: await approvalOf(world, 'mtls-client-not-enforced', 'payments-worker'), strictFix: await approvalOf(world, 'mtls-not-strict', 'payments-api') };
@@ -298,7 +287,7 @@ describe('Slack approvals', () => {
   });
 
   test('when no team approvers are configured nobody can approve (fail closed)', async () => {
-    world = await startWorld({ dynalite, policy: everyFixApproved((p) => (p.ownership.teams[0].slack.approvers = {})) });
+    world = await startTestWorld({ policy: everyFixApproved((p) => (p.ownership.teams[0].slack.approvers = {})) });
     await world.govern(aliceChange(world.now()));
     const workerFix = await approvalOf(world, 'mtls-client-not-enforced', 'payments-worker');
     expect(await world.click({ approvalId: workerFix.id, user: CAROL })).toEqual(ACK);

@@ -5,25 +5,14 @@
  */
 import type { StoredMessage } from '../../emulators/slack';
 import { FAST_RETRY_CONFIG } from '../../emulators/slack';
-import { startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { RULE_IDS } from '../../../functions/core/findings';
 import { findingId } from '../../../functions/core/rules/finding-id';
 import { aliceChange, nightlyAudit } from './support/fleet';
 import { CHANNEL, paymentsPolicy } from './support/storyline';
-import { startWorld, type World } from './support/world';
+import { worldPerTest, type World } from './support/world';
 
-let dynalite: DynaliteServer;
+const startTestWorld = worldPerTest();
 let world: World;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  await dynalite?.stop();
-});
-afterEach(async () => {
-  await world?.stop();
-});
 
 const manualOnly = () => paymentsPolicy((p) => RULE_IDS.forEach((id) => (p.rules[id].remediation = 'manual')));
 
@@ -44,7 +33,7 @@ const block = (m: StoredMessage, id: string) => m.blocks?.find((b) => b.block_id
 
 describe('Slack notifications', () => {
   test('a new finding produces one message in the owning team channel, and the next run none', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     const first = await world.govern(aliceChange(world.now()));
     expect(first.notified).toHaveLength(4);
     expect(first.notificationFailures).toBe(0);
@@ -68,7 +57,7 @@ describe('Slack notifications', () => {
   });
 
   test('a resolved finding updates its message: struck through under a Resolved header', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     await world.govern(aliceChange(world.now()));
     const workerClient = await idOf(world, 'mtls-client-not-enforced', 'payments-worker');
     const before = posts(world).find((m) => header(m).includes('mtls-client-not-enforced on payments-worker'))!;
@@ -95,7 +84,7 @@ describe('Slack notifications', () => {
   });
 
   test('an escalation is a thread reply, broadcast, and an update of the message', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     await world.govern(aliceChange(world.now()));
     const workerClient = await idOf(world, 'mtls-client-not-enforced', 'payments-worker');
     const original = posts(world).find((m) => header(m).includes('mtls-client-not-enforced on payments-worker'))!;
@@ -114,7 +103,7 @@ describe('Slack notifications', () => {
   });
 
   test('a scheduled run posts one digest per channel instead of a burst', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     const run = await world.govern(nightlyAudit(world.now()));
     expect(run.notified).toHaveLength(4);
     expect(posts(world)).toHaveLength(1);
@@ -126,7 +115,7 @@ describe('Slack notifications', () => {
   });
 
   test('a Slack 429 is retried after Retry-After, and the message is posted once', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     world.slack.failNext('chat.postMessage', 429, 1, 1);
     const run = await world.govern(aliceChange(world.now()));
     expect(run.notificationFailures).toBe(0);
@@ -139,7 +128,7 @@ describe('Slack notifications', () => {
   });
 
   test('when Slack is down the finding is still recorded, and the notification is sent by a later run', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     await world.slack.goDown();
     const down = await world.govern(aliceChange(world.now()));
     expect(down.notificationFailures).toBe(4);
@@ -156,7 +145,7 @@ describe('Slack notifications', () => {
   });
 
   test('Slack 5xx beyond the retries leaves the notification owed', async () => {
-    world = await startWorld({ dynalite, policy: manualOnly() });
+    world = await startTestWorld({ policy: manualOnly() });
     // Every attempt of the first notification fails: the first try and the client's retries.
     world.slack.failNext('chat.postMessage', 503, (FAST_RETRY_CONFIG.retries ?? 0) + 1);
     const run = await world.govern(aliceChange(world.now()));

@@ -5,24 +5,13 @@
  * App Mesh writer against the App Mesh emulator.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { aliceChange } from './support/fleet';
 import { blockOf, findingIdOf, headerOf } from './support/lookups';
 import { CAROL, CHANNEL, DAVE, MALLORY } from './support/storyline';
-import { startWorld, type World } from './support/world';
+import { worldPerTest, type World } from './support/world';
 
-let dynalite: DynaliteServer;
+const startTestWorld = worldPerTest();
 let world: World;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  await dynalite?.stop();
-});
-afterEach(async () => {
-  await world?.stop();
-});
 
 const ACK: APIGatewayProxyStructuredResultV2 = { statusCode: 200, body: '' };
 const nodeSpec = (w: World, name: string) => (w.appmesh.state.describe('virtualNode', 'prod-mesh', name) as any).spec;
@@ -30,7 +19,7 @@ const nodeVersion = (w: World, name: string) => (w.appmesh.state.describe('virtu
 
 /** A world where meshgov has fixed payments-worker's client policy by itself and announced it. */
 async function autoFixed() {
-  world = await startWorld({ dynalite });
+  world = await startTestWorld();
   const original = structuredClone(nodeSpec(world, 'payments-worker'));
   const run = await world.govern(aliceChange(world.now()), { autoFix: true });
   const findingId = await findingIdOf(world, 'mtls-client-not-enforced', 'payments-worker');

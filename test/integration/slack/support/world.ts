@@ -21,7 +21,7 @@ import { createLedgerTable, DynamoDbLedger } from '../../../../functions/provide
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../../emulators/appmesh';
 import { appMeshClientFor } from '../../../emulators/appmesh/appMeshTestFixtures';
 import { slackClientFor, startSlackEmulator, type SlackEmulator } from '../../../emulators/slack';
-import { dynaliteClient, type DynaliteServer } from '../../../support/dynalite';
+import { dynaliteClient, startDynalite, type DynaliteServer } from '../../../support/dynalite';
 import { sharedEvent } from '../../../support/shared-events';
 import { clickEvent, type ClickOptions } from './signed-click';
 import { APP_ID, DAVE, PAYMENTS_APPROVERS, paymentsPolicy, SIGNING_SECRET, TEAM_ID, USERS, WORKSPACE } from './storyline';
@@ -191,5 +191,29 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       dynamo.destroy();
       await Promise.all([slack.stop(), appmesh.stop()]);
     },
+  };
+}
+
+/**
+ * Registers the hooks a Slack story file needs: one dynalite for the file, and a world per test,
+ * stopped after it. Call at the top level of the file; the returned function starts the test's world.
+ */
+export function worldPerTest(): (options?: Omit<WorldOptions, 'dynalite'>) => Promise<World> {
+  let dynalite: DynaliteServer | undefined;
+  let world: World | undefined;
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynalite?.stop();
+  });
+  afterEach(async () => {
+    await world?.stop();
+    world = undefined;
+  });
+  return async (options = {}) => {
+    if (!dynalite) throw new Error('worldPerTest: dynalite has not started (call worldPerTest at the top level of the test file)');
+    world = await startWorld({ ...options, dynalite });
+    return world;
   };
 }
