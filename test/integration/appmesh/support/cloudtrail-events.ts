@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AppMeshApiType } from '../../../../functions/core/model/inventory';
+import { API_KINDS } from '../../../../functions/providers/appmesh/live/api-kinds';
+import { KIND_OF_TYPE } from '../../../../functions/providers/appmesh/normalize-api';
 import { sharedEvent } from '../../../support/shared-events';
 import { asResponseElement } from './harness';
 
@@ -12,40 +14,20 @@ export const UPDATE_EVENT = 'aws/cloudtrail-appmesh-update-virtual-node.json';
 export const UPDATE_NO_RESPONSE_EVENT = 'aws/cloudtrail-appmesh-update-virtual-node-no-response.json';
 export const DELETE_EVENT = 'aws/cloudtrail-appmesh-delete-virtual-node.json';
 
-const NOUN: Record<AppMeshApiType, string> = {
-  mesh: 'Mesh',
-  virtualNode: 'VirtualNode',
-  virtualGateway: 'VirtualGateway',
-  virtualService: 'VirtualService',
-  virtualRouter: 'VirtualRouter',
-  route: 'Route',
-  gatewayRoute: 'GatewayRoute',
-};
-
-const FIELDS: Record<AppMeshApiType, { name: string; parent?: string }> = {
-  mesh: { name: 'meshName' },
-  virtualNode: { name: 'virtualNodeName' },
-  virtualGateway: { name: 'virtualGatewayName' },
-  virtualService: { name: 'virtualServiceName' },
-  virtualRouter: { name: 'virtualRouterName' },
-  route: { name: 'routeName', parent: 'virtualRouterName' },
-  gatewayRoute: { name: 'gatewayRouteName', parent: 'virtualGatewayName' },
-};
-
 /**
  * The EventBridge event CloudTrail would send for `verb` on the resource whose `*Data` (as
  * the emulator holds it after the call) is `data`; `responseElements` null unless asked for.
  */
 export function cloudTrailEventFor(verb: 'Create' | 'Update' | 'Delete', type: AppMeshApiType, data: Record<string, any>, options: { withResponse: boolean }): any {
   const event = sharedEvent(UPDATE_EVENT);
-  const fields = FIELDS[type];
+  const { nameField, parentField } = API_KINDS[type];
   event.id = randomUUID();
   event.detail.eventID = randomUUID();
   event.detail.requestID = randomUUID();
-  event.detail.eventName = `${verb}${NOUN[type]}`;
+  event.detail.eventName = `${verb}${KIND_OF_TYPE[type]}`;
   const request: Record<string, unknown> = { meshName: data.meshName };
-  if (fields.parent) request[fields.parent] = data[fields.parent];
-  if (type !== 'mesh') request[fields.name] = data[fields.name];
+  if (parentField) request[parentField] = data[parentField];
+  if (type !== 'mesh') request[nameField] = data[nameField];
   if (data.metadata?.meshOwner && data.metadata.meshOwner !== event.account) request.meshOwner = data.metadata.meshOwner;
   if (verb !== 'Delete') {
     request.clientToken = randomUUID();
