@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { RestartableListener } from '../../emulators/slack/restartableListener';
+import { readRequestBody } from '../../support/loopback-server';
 import { sharedEvent } from '../../support/shared-events';
 
 export type HttpLambda = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -44,7 +45,7 @@ export async function startApiGateway(routes: Record<string, HttpLambda>): Promi
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     const routeKey = `${req.method} ${path}`;
     const lambda = routes[routeKey];
@@ -113,13 +114,4 @@ function eventOf(req: IncomingMessage, routeKey: string, path: string, body: Buf
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer): void {
   res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

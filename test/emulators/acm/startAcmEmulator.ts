@@ -9,7 +9,7 @@ import { FaultInjector, type OperationSelector, type ThrottleOptions } from './f
 import { OPERATION_NAMES, operationOfTarget, serviceOfTarget, type OperationName } from './operationTargets';
 import { describeCertificateAuthority, getCertificateAuthorityCertificate } from './pcaOperations';
 import { toWire } from './wireFormat';
-import { closeServer, listenOnLoopback } from '../../support/loopback-server';
+import { closeServer, listenOnLoopback, readRequestBody } from '../../support/loopback-server';
 
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_REGION = 'us-west-2';
@@ -70,12 +70,6 @@ function credentialScope(authorization: string | undefined): { region: string; s
   return match ? { region: match[1], service: match[2] } : undefined;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, {
     'Content-Type': 'application/x-amz-json-1.1',
@@ -112,7 +106,7 @@ export async function startAcmEmulator(options: AcmEmulatorOptions = {}): Promis
   let peak = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const raw = (await readRequestBody(req)).toString('utf8');
     const target = String(req.headers['x-amz-target'] ?? '');
     const scope = credentialScope(req.headers.authorization);
     const found = operationOfTarget(target);

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppMeshError } from './appMeshErrors';
 import { callerAccountOf } from './callerIdentity';
 import type { FaultInjector } from './faultInjector';
-import { parseJsonBody, readBody, sendError, sendJson } from './httpExchange';
+import { readRequestBody } from '../../support/loopback-server';
+import { parseJsonBody, sendError, sendJson } from './httpExchange';
 import type { IdempotencyCache } from './idempotencyCache';
 import { runMeshOperation } from './meshOperations';
 import type { MeshStore } from './meshStore';
@@ -45,7 +46,7 @@ export interface EmulatorRuntime {
  * failures, run the operation, and answer in restJson1.
  */
 export async function handleAppMeshRequest(runtime: EmulatorRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const rawBody = await readBody(req);
+  const rawBody = (await readRequestBody(req)).toString('utf8');
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://appmesh.emulator');
   const recorded: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 200 };

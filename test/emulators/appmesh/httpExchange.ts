@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { AppMeshError, errorTypeHeader } from './appMeshErrors';
 import type { JsonObject } from './storedResource';
 
 /** Reading requests and writing responses the way an AWS restJson1 service does. */
-
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** The request body as a JSON object; an empty body is `{}`. */
 export function parseJsonBody(raw: string): JsonObject {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestEncoding } from './types';
+import { readRequestBody } from '../../support/loopback-server';
 
 /** Arguments of one Web API call. Form and query values are strings; JSON keeps its types. */
 export type SlackArguments = Record<string, unknown>;
@@ -45,7 +46,7 @@ export async function readSlackRequest(
   let encoding: RequestEncoding = query.size > 0 ? 'query' : 'none';
   let bodyToken: unknown = args.token;
 
-  const body = await readBody(request);
+  const body = (await readRequestBody(request)).toString('utf8');
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (body.length > 0) {
     if (contentType === 'application/json') {
@@ -87,10 +88,4 @@ function parseJsonObject(body: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

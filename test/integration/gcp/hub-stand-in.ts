@@ -3,8 +3,8 @@
  * request's link signature exactly as the hub must (verifyRequest over the raw body), records
  * the reports it accepts, and can be told to fail the next requests or to stop answering.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { closeServer, listenOnLoopback, readRequestBody } from '../../support/loopback-server';
 import { MemoryNonceStore, verifyRequest, type AgentReport, type LinkVerification } from '../../../functions/core/link';
 
 export interface HubRequest {
@@ -37,7 +37,7 @@ export async function startHubStandIn(options: { secret: string; path?: string }
   const path = options.path ?? '/agent/findings';
 
   const server: Server = createServer((req, res) => {
-    readBody(req).then(async (raw) => {
+    readRequestBody(req).then(async (raw) => {
       const answer = (status: number, body: unknown, headers: Record<string, string> = {}, verification?: LinkVerification): void => {
         requests.push({ status, verification: verification ?? { ok: false, reason: 'missing-header', message: 'not checked' }, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}) });
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -52,8 +52,7 @@ export async function startHubStandIn(options: { secret: string; path?: string }
       answer(202, { accepted: true }, {}, verification);
     }, () => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     url: `http://127.0.0.1:${port}${path}`,
@@ -75,18 +74,6 @@ export async function startHubStandIn(options: { secret: string; path?: string }
       }
       return reports;
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () => closeServer(server),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
