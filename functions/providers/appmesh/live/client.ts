@@ -43,3 +43,15 @@ export function createAppMeshClient(options: AppMeshClientOptions = {}): AppMesh
   }
   return client;
 }
+
+/**
+ * The client a source or executor works with: the one it was given (paced too when
+ * `requestsPerSecond` is set), else a new one from `createAppMeshClient`.
+ */
+export function appMeshClientFrom(options: { client?: AppMeshClient; region?: string; requestsPerSecond?: number; burst?: number }): AppMeshClient {
+  if (!options.client) return createAppMeshClient({ region: options.region, requestsPerSecond: options.requestsPerSecond, burst: options.burst });
+  if (options.requestsPerSecond !== undefined) {
+    installRateLimit(options.client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
+  }
+  return options.client;
+}

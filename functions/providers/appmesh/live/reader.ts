@@ -28,11 +28,10 @@ import type { AuditScope } from '../../../core/pipeline/trigger';
 import type { ListedRef } from './api-kinds';
 import { asApiData } from './api-data';
 import { CallStats } from './call-stats';
-import { createAppMeshClient } from './client';
+import { appMeshClientFrom } from './client';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { MeshApi } from './mesh-api';
 import { MeshSnapshotCache, type ApplyOutcome, type MeshSnapshot } from './mesh-snapshot';
-import { installRateLimit, RequestRateLimiter } from './rate-limiter';
 import { readMesh } from './read-mesh';
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -108,12 +107,7 @@ export interface AppMeshSource extends InventorySource {
  * source.lastCollect?.totalCalls; // API calls this audit made
  */
 export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource {
-  const client =
-    options.client ??
-    createAppMeshClient({ region: options.region, requestsPerSecond: options.requestsPerSecond, burst: options.burst });
-  if (options.client && options.requestsPerSecond !== undefined) {
-    installRateLimit(client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
-  }
+  const client = appMeshClientFrom(options);
   const api = new MeshApi(client, new ConcurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY));
   const cache = options.cache ?? new MeshSnapshotCache();
   const now = options.now ?? Date.now;

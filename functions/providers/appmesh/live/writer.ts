@@ -17,11 +17,10 @@ import type { Remediation } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
 import { ENFORCE_ACTION, SET_STRICT_ACTION } from '../index';
-import { createAppMeshClient } from './client';
+import { appMeshClientFrom } from './client';
 import { clientTokenFor } from './client-token';
 import type { MeshSnapshotCache } from './mesh-snapshot';
 import { isObservedAction } from './observed-actions';
-import { installRateLimit, RequestRateLimiter } from './rate-limiter';
 import { replaceSpec, type WriterDeps } from './replace-spec';
 import { restoreObservedChange } from './restore-spec';
 import { isSpecChange, parseRecordedTarget, parseSpecChange } from './spec-change';
@@ -60,12 +59,7 @@ export interface AppMeshExecutor extends RemediationExecutor {
  * }
  */
 export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshExecutor {
-  const client =
-    options.client ??
-    createAppMeshClient({ region: options.region, requestsPerSecond: options.requestsPerSecond, burst: options.burst });
-  if (options.client && options.requestsPerSecond !== undefined) {
-    installRateLimit(client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
-  }
+  const client = appMeshClientFrom(options);
   let knownAccount: Promise<string | undefined> | undefined;
   const deps: WriterDeps = {
     client,
