@@ -5,6 +5,7 @@ import { isExcluded } from '../policy/exclusions';
 import type { Policy } from '../policy/types';
 import { planRemediation } from '../remediation/plan';
 import { RULES } from './index';
+import type { RuleFinding } from './rule';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
@@ -21,20 +22,30 @@ export function evaluateModel(model: FleetModel, policy: Policy, now: Date): Fin
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
       if (byId.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
-      const { fixSource: _ignored, ...finding } = rf;
-      byId.set(rf.id, { ...finding, remediation: planRemediation(rf, index, settings) });
+      byId.set(rf.id, toFinding(rf, planRemediation(rf, index, settings)));
     }
   }
   return [...byId.values()].sort(compareFindings);
 }
 
+/** The finding as reported: the rule's fields in the contract's order, without the plan stage's `fixSource`. */
+function toFinding(rf: RuleFinding, remediation: Finding['remediation']): Finding {
+  return { id: rf.id, rule: rf.rule, severity: rf.severity, provider: rf.provider, resource: rf.resource, message: rf.message, detail: rf.detail, remediation };
+}
+
+/**
+ * The collation `localeCompare` uses, made once: `localeCompare` looks its collator up on every
+ * call, which made sorting 5k findings cost as much as evaluating a rule.
+ */
+const collate = new Intl.Collator().compare;
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-    a.rule.localeCompare(b.rule) ||
-    (a.resource.namespace ?? a.resource.mesh ?? '').localeCompare(b.resource.namespace ?? b.resource.mesh ?? '') ||
-    a.resource.name.localeCompare(b.resource.name) ||
+    collate(a.rule, b.rule) ||
+    collate(a.resource.namespace ?? a.resource.mesh ?? '', b.resource.namespace ?? b.resource.mesh ?? '') ||
+    collate(a.resource.name, b.resource.name) ||
     (a.resource.port ?? 0) - (b.resource.port ?? 0) ||
-    a.id.localeCompare(b.id)
+    collate(a.id, b.id)
   );
 }
