@@ -28,7 +28,7 @@ export class InputPathError extends Error {
  */
 export async function collectFiles(paths: string[]): Promise<Inventory> {
   const inventory = emptyInventory();
-  const walked = await walkPaths(paths);
+  const walked = walkPaths(paths);
   if (walked.missing.length > 0) {
     const m = walked.missing[0];
     throw new InputPathError(m.path, m.message);
