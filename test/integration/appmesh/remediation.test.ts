@@ -258,6 +258,25 @@ describe('App Mesh writer', () => {
     });
   });
 
+  it('writes nothing when it cannot read the node right before the write, or the node is gone', async () => {
+    await start();
+    const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID, cache });
+    const label = `VirtualNode ${FLEET_MESH}/${PAYMENTS_API}`;
+    emulator.resetCalls();
+
+    emulator.failNext('DescribeVirtualNode', 'BadRequestException', 1, 'virtualNodeName is malformed');
+    const unread = await executor.apply(remediation, { trigger, changeId: 'chg-unread' });
+    expect(unread).toMatchObject({ outcome: 'failed', detail: `could not read ${label} before writing: BadRequestException: virtualNodeName is malformed; nothing was changed` });
+    expect(unread.before).toBeUndefined();
+
+    emulator.failNext('DescribeVirtualNode', 'NotFoundException');
+    const gone = await executor.apply(remediation, { trigger, changeId: 'chg-gone' });
+    expect(gone).toMatchObject({ outcome: 'aborted', detail: `${label} no longer exists; nothing was changed` });
+    expect(emulator.calls()).toMatchObject({ DescribeVirtualNode: 2, UpdateVirtualNode: 0 });
+    expect(listenerTls().mode).toBe('PERMISSIVE');
+  });
+
   it('restores the previous spec when the read-back shows the fix did not hold', async () => {
     await start();
     const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);

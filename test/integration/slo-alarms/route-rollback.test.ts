@@ -310,6 +310,24 @@ describe('restoring what a person changed on other App Mesh resources', () => {
     expect(await liveWeights()).toEqual([10, 90]);
   });
 
+  it('writes nothing when it cannot read the route right before restoring it, or the route is gone', async () => {
+    const ledger = new MemoryLedger(clock);
+    const change = await observed(ledger, () => aliceUpdatesRoute(client, 10, 90, CHANGE_AT, '5fa02b4c-6d8e-4f9a-8b2c-3d5e7f9a1bd8'));
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT });
+    const label = `Route ${MESH}/${ROUTER}/${ROUTE}`;
+    appmesh.resetCalls();
+
+    appmesh.failNext('DescribeRoute', 'BadRequestException', 1, 'meshName is malformed');
+    expect(await executor.revert(change, { trigger: change.trigger, changeId: 'chg-undo-unread' })).toMatchObject({
+      outcome: 'failed',
+      detail: `could not read ${label} before restoring it: BadRequestException: meshName is malformed; nothing was changed`,
+    });
+    appmesh.failNext('DescribeRoute', 'NotFoundException');
+    expect(await executor.revert(change, { trigger: change.trigger, changeId: 'chg-undo-gone' })).toMatchObject({ outcome: 'aborted', detail: `${label} no longer exists; nothing was restored` });
+    expect(appmesh.calls()).toMatchObject({ DescribeRoute: 2, UpdateRoute: 0 });
+    expect(await liveWeights()).toEqual([10, 90]);
+  });
+
   it('says so when another writer came between its read and its write, and when App Mesh refuses the write', async () => {
     const ledger = new MemoryLedger(clock);
     const change = await observed(ledger, () => aliceUpdatesRoute(client, 10, 90, CHANGE_AT, '4e9f1a3b-5c7d-4e8f-9a1b-2c4d6e8f0ac7'));

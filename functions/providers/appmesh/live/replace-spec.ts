@@ -9,7 +9,7 @@ import type { ApplyResult } from '../../../core/pipeline/ports';
 import { errorNameOf } from './errors';
 import type { MeshSnapshotCache } from './mesh-snapshot';
 import type { WriteTarget } from './spec-change';
-import { accountOfArn, describeCallError as describeError, describeResource as describe, notOwnResource, updateResource as update, type Data, type Spec } from './resource-io';
+import { describeCallError as describeError, describeResource as describe, readOwnResource, updateResource as update, type Data, type Spec } from './resource-io';
 import { sameJson, type SpecCheck } from './tls-checks';
 
 export interface ReplaceSpecRequest {
@@ -46,28 +46,14 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
     ...extra,
   });
 
-  let caller = await deps.callerAccount();
-  // The owner the audit saw refuses the write before any call, when the caller is known.
-  const claimedNotOurs = req.claimedOwner && caller ? notOwnResource(label, req.claimedOwner, caller) : undefined;
-  if (claimedNotOurs) return result('aborted', claimedNotOurs);
-
-  let current: Data | undefined;
-  try {
-    current = await describe(deps.client, target);
-  } catch (error) {
-    return result('failed', `could not read ${label} before writing: ${describeError(error)}; nothing was changed`);
-  }
-  if (!current) return result('aborted', `${label} no longer exists; nothing was changed`);
+  const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { reading: 'before writing', gone: 'nothing was changed', claimedOwner: req.claimedOwner });
+  const current = read.live;
+  if (!current) return result(read.refusal!.outcome, read.refusal!.detail);
   const before: Spec = current.spec ?? {};
   const arn: string | undefined = current.metadata?.arn;
   const version: number | undefined = current.metadata?.version;
-  const owner: string | undefined = current.metadata?.resourceOwner;
   const withArn = (extra: Partial<ApplyResult> = {}): Partial<ApplyResult> => ({ target: targetOf(target, arn, version), before, ...extra });
-
-  // Without meshOwner the mesh is the caller's own, so the ARN's account is the caller's.
-  caller ??= target.meshOwner ? undefined : accountOfArn(arn);
-  const notOurs = notOwnResource(label, owner, caller);
-  if (notOurs) return result('aborted', notOurs, withArn());
+  if (read.refusal) return result(read.refusal.outcome, read.refusal.detail, withArn());
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
       return result('aborted', `${label} changed since the audit read it (version ${req.expectedVersion}, now ${version}): not overwriting a change meshgov has not audited`, withArn());

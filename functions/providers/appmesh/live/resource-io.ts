@@ -82,3 +82,36 @@ export function notOwnResource(label: string, owner: string | undefined, caller:
 export function isObject(value: unknown): value is Data {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** What a writer learns right before a whole-spec write: the live resource, or why it must not write. */
+export type OwnedRead =
+  | { live: Data; refusal?: undefined }
+  | { refusal: { outcome: 'aborted' | 'failed'; detail: string }; live?: Data };
+
+/**
+ * The read that opens every write: refuse another account's resource (by the owner the audit
+ * saw, before any call, when the caller is known), Describe it, and check its live owner.
+ * `gone` ends the message when the resource no longer exists ("nothing was changed").
+ */
+export async function readOwnResource(
+  client: AppMeshClient,
+  callerAccount: () => Promise<string | undefined>,
+  target: MeshResource,
+  label: string,
+  words: { reading: string; gone: string; claimedOwner?: string },
+): Promise<OwnedRead> {
+  let caller = await callerAccount();
+  const claimedNotOurs = words.claimedOwner && caller ? notOwnResource(label, words.claimedOwner, caller) : undefined;
+  if (claimedNotOurs) return { refusal: { outcome: 'aborted', detail: claimedNotOurs } };
+  let live: Data | undefined;
+  try {
+    live = await describeResource(client, target);
+  } catch (error) {
+    return { refusal: { outcome: 'failed', detail: `could not read ${label} ${words.reading}: ${describeCallError(error)}; nothing was changed` } };
+  }
+  if (!live) return { refusal: { outcome: 'aborted', detail: `${label} no longer exists; ${words.gone}` } };
+  // Without meshOwner the mesh is the caller's own, so the ARN's account is the caller's.
+  caller ??= target.meshOwner ? undefined : accountOfArn(live.metadata?.arn);
+  const notOurs = notOwnResource(label, live.metadata?.resourceOwner, caller);
+  return notOurs ? { refusal: { outcome: 'aborted', detail: notOurs }, live } : { live };
+}

@@ -22,7 +22,7 @@ import { clientTokenFor } from './client-token';
 import { errorNameOf } from './errors';
 import { KIND_OF_TYPE, parseObservedAction } from './observed-actions';
 import type { WriterDeps } from './replace-spec';
-import { accountOfArn, describeCallError as describeError, describeResource as describe, isObject, notOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
+import { describeCallError as describeError, describeResource as describe, isObject, readOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
 import { sameJson } from './tls-checks';
 
 export type RestoreTarget = MeshResource;
@@ -89,24 +89,13 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
     ...extra,
   });
 
-  let caller = await deps.callerAccount();
-  // The owner the audit saw refuses the write before any call, when the caller is known.
-  const claimedNotOurs = req.claimedOwner && caller ? notOwnResource(label, req.claimedOwner, caller) : undefined;
-  if (claimedNotOurs) return result('aborted', claimedNotOurs);
-  let live: Data | undefined;
-  try {
-    live = await describe(deps.client, target);
-  } catch (error) {
-    return result('failed', `could not read ${label} before restoring it: ${describeError(error)}; nothing was changed`);
-  }
-  if (!live) return result('aborted', `${label} no longer exists; nothing was restored`);
+  const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { reading: 'before restoring it', gone: 'nothing was restored', claimedOwner: req.claimedOwner });
+  const live = read.live;
+  if (!live) return result(read.refusal!.outcome, read.refusal!.detail);
   arn = live.metadata?.arn;
   version = live.metadata?.version;
   current = live.spec ?? {};
-  const owner: string | undefined = live.metadata?.resourceOwner;
-  caller ??= target.meshOwner ? undefined : accountOfArn(arn);
-  const notOurs = notOwnResource(label, owner, caller);
-  if (notOurs) return result('aborted', notOurs);
+  if (read.refusal) return result(read.refusal.outcome, read.refusal.detail);
 
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
