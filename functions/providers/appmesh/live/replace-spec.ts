@@ -46,7 +46,7 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
     ...extra,
   });
 
-  const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { reading: 'before writing', gone: 'nothing was changed', claimedOwner: req.claimedOwner });
+  const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { claimedOwner: req.claimedOwner, reading: 'before writing', gone: 'nothing was changed' });
   const current = read.live;
   if (!current) return result(read.refusal!.outcome, read.refusal!.detail);
   const before: Spec = current.spec ?? {};

@@ -91,25 +91,31 @@ export type OwnedRead =
 /**
  * The read that opens every write: refuse another account's resource (by the owner the audit
  * saw, before any call, when the caller is known), Describe it, and check its live owner.
- * `gone` ends the message when the resource no longer exists ("nothing was changed").
  */
 export async function readOwnResource(
   client: AppMeshClient,
   callerAccount: () => Promise<string | undefined>,
   target: MeshResource,
   label: string,
-  words: { reading: string; gone: string; claimedOwner?: string },
+  how: {
+    /** The owner the audit saw (`change.resourceOwner`), checked before any call. */
+    claimedOwner?: string;
+    /** When the read happens, for its failure: "before writing". */
+    reading: string;
+    /** What a vanished resource means for the write: "nothing was changed". */
+    gone: string;
+  },
 ): Promise<OwnedRead> {
   let caller = await callerAccount();
-  const claimedNotOurs = words.claimedOwner && caller ? notOwnResource(label, words.claimedOwner, caller) : undefined;
+  const claimedNotOurs = how.claimedOwner && caller ? notOwnResource(label, how.claimedOwner, caller) : undefined;
   if (claimedNotOurs) return { refusal: { outcome: 'aborted', detail: claimedNotOurs } };
   let live: Data | undefined;
   try {
     live = await describeResource(client, target);
   } catch (error) {
-    return { refusal: { outcome: 'failed', detail: `could not read ${label} ${words.reading}: ${describeCallError(error)}; nothing was changed` } };
+    return { refusal: { outcome: 'failed', detail: `could not read ${label} ${how.reading}: ${describeCallError(error)}; nothing was changed` } };
   }
-  if (!live) return { refusal: { outcome: 'aborted', detail: `${label} no longer exists; ${words.gone}` } };
+  if (!live) return { refusal: { outcome: 'aborted', detail: `${label} no longer exists; ${how.gone}` } };
   // Without meshOwner the mesh is the caller's own, so the ARN's account is the caller's.
   caller ??= target.meshOwner ? undefined : accountOfArn(live.metadata?.arn);
   const notOurs = notOwnResource(label, live.metadata?.resourceOwner, caller);

@@ -89,7 +89,7 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
     ...extra,
   });
 
-  const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { reading: 'before restoring it', gone: 'nothing was restored', claimedOwner: req.claimedOwner });
+  const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { claimedOwner: req.claimedOwner, reading: 'before restoring it', gone: 'nothing was restored' });
   const live = read.live;
   if (!live) return result(read.refusal!.outcome, read.refusal!.detail);
   arn = live.metadata?.arn;
