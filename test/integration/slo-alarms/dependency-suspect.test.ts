@@ -3,13 +3,11 @@ import { processEvent } from '../../../functions/aws/hub/process-event';
 import { runLatencyAlarm, type LatencyAlarmDeps } from '../../../functions/aws/latency-alarm';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { buildAppMeshModel } from '../../../functions/providers/appmesh';
-import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
-import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
-import { startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
-import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
+import type { CloudWatchEmulator } from '../../emulators/cloudwatch';
+import type { SlackEmulator } from '../../emulators/slack';
 import { sharedEvent } from '../../support/shared-events';
-import { CHANNEL, USERS, WORKSPACE } from '../slack/support/storyline';
-import { alarmDepsFor, aliceUpdatesNode, aliceUpdatesRoute, hubDepsFor, MESH, meshSeed, nodeSpec, PAYMENTS_HOST, scheduledEvent, seedEnvoyLatency } from './support/route-story';
+import { CHANNEL } from '../slack/support/storyline';
+import { alarmDepsFor, aliceUpdatesNode, aliceUpdatesRoute, hubDepsFor, MESH, nodeSpec, PAYMENTS_HOST, routeStoryServers, scheduledEvent, seedEnvoyLatency } from './support/route-story';
 
 /**
  * Dependencies in the suspect search, on the App Mesh path: checkout-api calls the virtual
@@ -29,32 +27,17 @@ const PER_MINUTE = 3000;
 
 let cw: CloudWatchEmulator;
 let slack: SlackEmulator;
-let appmesh: AppMeshEmulator;
 let client: AppMeshClient;
 let now: Date;
 const clock = () => now;
 
-beforeAll(async () => {
-  cw = await startCloudWatchEmulator();
-  slack = await startSlackEmulator({ workspace: WORKSPACE, users: USERS });
-  seedEnvoyLatency(cw, 'checkout-api', ALARM_AT - 80 * HOUR, ALARM_AT, (t) => ({ perMinute: PER_MINUTE, slowShare: t >= CHANGE_AT.getTime() ? 0.3 : 0.002 }));
-});
-
-afterAll(async () => {
-  await Promise.all([cw?.stop(), slack?.stop()]);
-});
-
-beforeEach(async () => {
-  appmesh = await startAppMeshEmulator({ seed: meshSeed() });
-  client = appMeshClientFor(appmesh);
-  slack.reset();
-  now = SCAN_AT;
-});
-
-afterEach(async () => {
-  client.destroy();
-  await appmesh.stop();
-});
+routeStoryServers(
+  (emulator) => seedEnvoyLatency(emulator, 'checkout-api', ALARM_AT - 80 * HOUR, ALARM_AT, (t) => ({ perMinute: PER_MINUTE, slowShare: t >= CHANGE_AT.getTime() ? 0.3 : 0.002 })),
+  (servers) => {
+    ({ cw, slack, client } = servers);
+    now = SCAN_AT;
+  },
+);
 
 /** The hub reads prod-mesh on schedule, then sees alice's CloudTrail event; returns the recorded change's id. */
 async function hubObserves(change: () => Promise<{ event: { id: string } }>, ledger: MemoryLedger): Promise<string> {

@@ -5,12 +5,11 @@ import { executeApproval } from '../../../functions/core/approvals/execute-appro
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
-import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
-import { appMeshClientFor } from '../../emulators/appmesh/appMeshTestFixtures';
-import { startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
-import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack';
+import type { AppMeshEmulator } from '../../emulators/appmesh';
+import type { CloudWatchEmulator } from '../../emulators/cloudwatch';
+import type { SlackEmulator } from '../../emulators/slack';
 import { sharedEvent } from '../../support/shared-events';
-import { CHANNEL, DAVE, USERS, WORKSPACE } from '../slack/support/storyline';
+import { CHANNEL, DAVE } from '../slack/support/storyline';
 import {
   ACCOUNT,
   alarmDepsFor,
@@ -19,12 +18,12 @@ import {
   aliceUpdatesRouter,
   hubDepsFor,
   MESH,
-  meshSeed,
   nodeSpec,
   PAYMENTS_HOST,
   ROUTE,
   ROUTER,
   routeSpec,
+  routeStoryServers,
   scheduledEvent,
   seedEnvoyLatency,
 } from './support/route-story';
@@ -54,30 +53,17 @@ let appmesh: AppMeshEmulator;
 let client: AppMeshClient;
 let now: Date;
 
-beforeAll(async () => {
-  cw = await startCloudWatchEmulator();
-  slack = await startSlackEmulator({ workspace: WORKSPACE, users: USERS });
+routeStoryServers(
   // The canary: 0.2 % of its requests over 250 ms, then 25 % once the route sends it 90 % of the traffic.
-  seedEnvoyLatency(cw, 'payments-api-v2', ALARM_AT - 80 * HOUR, ALARM_AT, (t) =>
-    t >= CHANGE_AT.getTime() ? { perMinute: PER_MINUTE * 9, slowShare: 0.25 } : { perMinute: PER_MINUTE, slowShare: 0.002 },
-  );
-});
-
-afterAll(async () => {
-  await Promise.all([cw?.stop(), slack?.stop()]);
-});
-
-beforeEach(async () => {
-  appmesh = await startAppMeshEmulator({ seed: meshSeed() });
-  client = appMeshClientFor(appmesh);
-  slack.reset();
-  now = SCAN_AT;
-});
-
-afterEach(async () => {
-  client.destroy();
-  await appmesh.stop();
-});
+  (emulator) =>
+    seedEnvoyLatency(emulator, 'payments-api-v2', ALARM_AT - 80 * HOUR, ALARM_AT, (t) =>
+      t >= CHANGE_AT.getTime() ? { perMinute: PER_MINUTE * 9, slowShare: 0.25 } : { perMinute: PER_MINUTE, slowShare: 0.002 },
+    ),
+  (servers) => {
+    ({ cw, slack, appmesh, client } = servers);
+    now = SCAN_AT;
+  },
+);
 
 const clock = () => now;
 

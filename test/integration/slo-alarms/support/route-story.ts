@@ -8,11 +8,12 @@ import { buildAppMeshModel } from '../../../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache, scopeFromCloudTrail } from '../../../../functions/providers/appmesh/live';
 import { APPMESH_LATENCY_METRIC, APPMESH_REQUEST_COUNT_METRIC } from '../../../../functions/providers/metrics/cloudwatch/appmesh-metrics';
 import { cloudWatchSloSource } from '../../../../functions/providers/metrics/cloudwatch/source';
-import type { AppMeshSeed } from '../../../emulators/appmesh';
-import { cloudWatchClientFor, type CloudWatchEmulator } from '../../../emulators/cloudwatch';
-import { slackClientFor, type SlackEmulator } from '../../../emulators/slack';
+import { startAppMeshEmulator, type AppMeshEmulator, type AppMeshSeed } from '../../../emulators/appmesh';
+import { appMeshClientFor } from '../../../emulators/appmesh/appMeshTestFixtures';
+import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator } from '../../../emulators/cloudwatch';
+import { slackClientFor, startSlackEmulator, type SlackEmulator } from '../../../emulators/slack';
 import { sharedEvent } from '../../../support/shared-events';
-import { paymentsPolicy } from '../../slack/support/storyline';
+import { paymentsPolicy, USERS, WORKSPACE } from '../../slack/support/storyline';
 
 /**
  * The route story's mesh and events: prod-mesh, where checkout-api calls the virtual service
@@ -100,6 +101,45 @@ export function storyPolicy(): Policy {
       { name: 'payments-api-latency', service: 'payments-api', mesh: 'appmesh', meshName: MESH, virtualNode: 'payments-api-v2', objective: 99, thresholdMs: 250, source },
       { name: 'checkout-api-latency', service: 'checkout-api', mesh: 'appmesh', meshName: MESH, objective: 99, thresholdMs: 250, source },
     ];
+  });
+}
+
+/** The servers of one route-story test. */
+export interface RouteStoryServers {
+  cw: CloudWatchEmulator;
+  slack: SlackEmulator;
+  appmesh: AppMeshEmulator;
+  client: AppMeshClient;
+}
+
+/**
+ * Registers the hooks a route-story file needs: CloudWatch (seeded once with `seedMetrics`) and
+ * Slack for the whole file, and for each test a fresh App Mesh emulator with the story's mesh and
+ * a reset Slack, handed to `use` before the test runs. Call at the top level of the file.
+ */
+export function routeStoryServers(seedMetrics: (cw: CloudWatchEmulator) => void, use: (servers: RouteStoryServers) => void): void {
+  let cw: CloudWatchEmulator | undefined;
+  let slack: SlackEmulator | undefined;
+  let appmesh: AppMeshEmulator | undefined;
+  let client: AppMeshClient | undefined;
+  beforeAll(async () => {
+    cw = await startCloudWatchEmulator();
+    slack = await startSlackEmulator({ workspace: WORKSPACE, users: USERS });
+    seedMetrics(cw);
+  });
+  afterAll(async () => {
+    await Promise.all([cw?.stop(), slack?.stop()]);
+  });
+  beforeEach(async () => {
+    if (!cw || !slack) throw new Error('routeStoryServers: CloudWatch and Slack have not started (call it at the top level of the test file)');
+    appmesh = await startAppMeshEmulator({ seed: meshSeed() });
+    client = appMeshClientFor(appmesh);
+    slack.reset();
+    use({ cw, slack, appmesh, client });
+  });
+  afterEach(async () => {
+    client?.destroy();
+    await appmesh?.stop();
   });
 }
 
