@@ -87,6 +87,17 @@ function alarmDeps(ledger: MemoryLedger): LatencyAlarmDeps {
   return alarmDepsFor({ client, cw, slack }, ledger, clock, { newId: (prefix) => `${prefix}-${String(++ids).padStart(4, '0')}` });
 }
 
+type ConfirmedAlarm = Extract<Awaited<ReturnType<typeof runLatencyAlarm>>, { status: 'confirmed' }>;
+
+/** The canary's page alarm handled 20 s after it fired, which must confirm the burn. */
+async function confirmedPageAlarm(ledger: MemoryLedger, alarmId: string): Promise<{ deps: LatencyAlarmDeps; outcome: ConfirmedAlarm }> {
+  now = new Date(ALARM_AT + 20_000);
+  const deps = alarmDeps(ledger);
+  const outcome = await runLatencyAlarm(pageAlarm(alarmId), deps);
+  if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+  return { deps, outcome };
+}
+
 /** The composite page alarm meshgov generates for the canary's SLO, going to ALARM. */
 function pageAlarm(id: string) {
   const event = sharedEvent('aws/cloudwatch-alarm-state-change-latency.json');
@@ -180,10 +191,7 @@ describe('a route change that makes an SLO burn', () => {
   it('names the route change when the alarm fires, and the approved rollback restores 90/10', async () => {
     const ledger = new MemoryLedger(clock);
     const { changeId } = await hubSeesAliceChangeTheRoute(ledger);
-    now = new Date(ALARM_AT + 20_000);
-    const deps = alarmDeps(ledger);
-    const outcome = await runLatencyAlarm(pageAlarm('8e3f5a7b-9c1d-4e2f-8a4b-6c8d0e2f4a61'), deps);
-    if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+    const { deps, outcome } = await confirmedPageAlarm(ledger, '8e3f5a7b-9c1d-4e2f-8a4b-6c8d0e2f4a61');
 
     const finding = (await ledger.getFinding(outcome.findings[0]))!.finding;
     expect(finding.detail.suspect).toMatchObject({ changeId, relation: 'service', action: 'appmesh.route.update', who: 'alice@example.com', byMeshgov: false });
@@ -212,10 +220,7 @@ describe('a route change that makes an SLO burn', () => {
   it('does not overwrite the route when it was edited again after the suspected change', async () => {
     const ledger = new MemoryLedger(clock);
     const { changeId } = await hubSeesAliceChangeTheRoute(ledger);
-    now = new Date(ALARM_AT + 20_000);
-    const deps = alarmDeps(ledger);
-    const outcome = await runLatencyAlarm(pageAlarm('9f4a6b8c-0d2e-4f3a-9b5c-7d9e1f3a5b72'), deps);
-    if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+    const { deps, outcome } = await confirmedPageAlarm(ledger, '9f4a6b8c-0d2e-4f3a-9b5c-7d9e1f3a5b72');
     const approvalId = outcome.result.proposals[0].approval.id;
 
     // bob splits the traffic evenly while the approval waits.
@@ -233,9 +238,7 @@ describe('a route change that makes an SLO burn', () => {
     const { changeId } = await hubSeesAliceChangeTheRoute(ledger, { scanned: false });
     expect(await ledger.getChange(changeId)).toMatchObject({ before: undefined, detail: 'previous spec unknown: the change made version 2, meshgov held no copy of it' });
 
-    now = new Date(ALARM_AT + 20_000);
-    const outcome = await runLatencyAlarm(pageAlarm('0a5b7c9d-1e3f-4a4b-8c6d-8e0f2a4b6c83'), alarmDeps(ledger));
-    if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+    const { outcome } = await confirmedPageAlarm(ledger, '0a5b7c9d-1e3f-4a4b-8c6d-8e0f2a4b6c83');
     const finding = (await ledger.getFinding(outcome.findings[0]))!.finding;
     expect(finding.detail.suspect).toMatchObject({ changeId });
     expect(finding.remediation).toMatchObject({ action: 'appmesh.route.update.undo', mode: 'manual', reason: expect.stringContaining('the configuration before it is unknown') });
