@@ -5,7 +5,7 @@
  * each stage is reported beside the total.
  */
 import { loadPolicy } from '../../functions/core/policy/load';
-// loadPolicy requires its YAML reader (zod, yaml) on first use; loading modules is kept outside
+// loadPolicy requires its YAML reader (zod, js-yaml) on first use; loading modules is kept outside
 // the clock here, as it is for the floor, whose js-yaml is imported before its clock starts.
 import '../../functions/core/policy/read-policy-file';
 import { auditModel, buildModel } from '../../functions/core/audit';

@@ -60,10 +60,10 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
 }
 
 /**
- * The full reader (the `yaml` parser for line numbers, zod for the schema), loaded on first
+ * The full reader (js-yaml, and the `yaml` parser for line numbers; zod for the schema), loaded on first
  * need; undefined in a deployed build. Those are bundled with MESHGOV_POLICY_SNAPSHOT_ONLY
  * defined as "true" (cdk/lib/constructs/meshgov-function.ts, .ci/scripts/build-gcp.ts): esbuild
- * then drops this require, and zod's and yaml's ~550 KB with it, and the loader reads the
+ * then drops this require, and zod's and the YAML parsers' ~550 KB with it, and the loader reads the
  * snapshot shipped beside the rules instead. Everywhere else (the CLI, `meshgov rules
  * validate`, synth, tests) the YAML is always read and validated, snapshot or not.
  */

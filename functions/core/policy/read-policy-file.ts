@@ -1,6 +1,9 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import * as jsYaml from 'js-yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { ConfigProblem } from '../model/types';
 import { policyFileSchema, type PolicyFile } from './schema';
+
+type YamlModule = typeof import('yaml');
 
 export interface PolicyFileResult {
   value?: PolicyFile;
@@ -8,12 +11,34 @@ export interface PolicyFileResult {
 }
 
 /**
- * Reads one rules file. The `yaml` parser (not js-yaml) is used here because it keeps node
- * positions, so that every schema error can name its line; rules files are small.
+ * Reads one rules file. A valid file is read with js-yaml, whose default schema is the YAML 1.2
+ * core schema that the `yaml` parser also uses, so both read the same data (test/unit/policy/
+ * read-policy-file.test.ts holds them to it). Any error sends the file to the `yaml` parser,
+ * which keeps node positions, so that every problem names its line and field. The `yaml`
+ * parser is loaded only then: every audit reads the policy, and loading and warming up that
+ * parser cost more than the rest of reading it.
  */
 export function readPolicyFile(file: string, text: string): PolicyFileResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  return readValid(text) ?? readWithPositions(file, text);
+}
+
+function readValid(text: string): PolicyFileResult | undefined {
+  let data: unknown;
+  try {
+    data = jsYaml.load(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = policyFileSchema.safeParse(data ?? {});
+  return parsed.success ? { value: parsed.data, problems: [] } : undefined;
+}
+
+/** The `yaml` parser's reading, with positions: the one that reports problems. */
+export function readWithPositions(file: string, text: string): PolicyFileResult {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see readPolicyFile.
+  const yaml = require('yaml') as YamlModule;
+  const lineCounter = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       problems: doc.errors.map((e) => ({
@@ -34,7 +59,7 @@ export function readPolicyFile(file: string, text: string): PolicyFileResult {
       const fieldPath = keys.length > 0 ? [...path, keys[0]] : path;
       return {
         file,
-        line: lineOf(doc, lineCounter, path, keys[0]),
+        line: lineOf(yaml, doc, lineCounter, path, keys[0]),
         field: formatPath(fieldPath),
         message: issue.message,
       };
@@ -42,7 +67,7 @@ export function readPolicyFile(file: string, text: string): PolicyFileResult {
   };
 }
 
-function lineOf(doc: Document, lineCounter: LineCounter, path: Array<string | number>, key?: string): number {
+function lineOf({ isMap, isPair, isScalar }: YamlModule, doc: Document, lineCounter: LineCounter, path: Array<string | number>, key?: string): number {
   // Walk down as far as the path exists, so a missing field points at its parent.
   let node: unknown = doc.contents;
   let offset = 0;
