@@ -6,21 +6,21 @@ import type { ClientPolicy, FleetModel, ServerEndpoint } from './types';
  */
 export class FleetIndex {
   readonly serverById = new Map<string, ServerEndpoint>();
-  /** Built on first use: most providers name their clients' servers, so most audits never need it. */
-  private byHost: Map<string, ServerEndpoint[]> | undefined;
   readonly clientsByServer = new Map<string, ClientPolicy[]>();
-  private readonly destinations = new Map<string, ServerEndpoint[]>();
-  private readonly clientsById = new Map<string, ClientPolicy>();
+  /** Servers by host (lower case), only for the hosts of clients whose provider named no servers. */
+  private readonly byHost: Map<string, ServerEndpoint[]>;
+  /** Each client by id, with the servers it reaches: one map for both lookups. */
+  private readonly clientsById = new Map<string, { client: ClientPolicy; servers: ServerEndpoint[] }>();
 
   constructor(readonly model: FleetModel) {
     const servers = model.servers;
     for (let i = 0; i < servers.length; i++) this.serverById.set(servers[i]!.id, servers[i]!);
+    this.byHost = serversByHost(servers, hostsToMatch(model.clients));
     const clients = model.clients;
     for (let i = 0; i < clients.length; i++) {
       const c = clients[i]!;
-      this.clientsById.set(c.id, c);
       const reached = this.resolve(c);
-      this.destinations.set(c.id, reached);
+      this.clientsById.set(c.id, { client: c, servers: reached });
       for (let j = 0; j < reached.length; j++) {
         const id = reached[j]!.id;
         const list = this.clientsByServer.get(id);
@@ -30,28 +30,13 @@ export class FleetIndex {
     }
   }
 
-  /** Servers by each host they answer for (lower case). */
-  get serversByHost(): ReadonlyMap<string, ServerEndpoint[]> {
-    if (this.byHost) return this.byHost;
-    const byHost = new Map<string, ServerEndpoint[]>();
-    for (const s of this.model.servers) {
-      for (const h of s.hosts) {
-        const key = h.toLowerCase();
-        const list = byHost.get(key);
-        if (list) list.push(s);
-        else byHost.set(key, [s]);
-      }
-    }
-    return (this.byHost = byHost);
-  }
-
   clientById(id: string): ClientPolicy | undefined {
-    return this.clientsById.get(id);
+    return this.clientsById.get(id)?.client;
   }
 
   /** The servers a client calls: those its provider resolved, else those answering for its hosts. */
   serversOf(client: ClientPolicy): ServerEndpoint[] {
-    return this.destinations.get(client.id) ?? [];
+    return this.clientsById.get(client.id)?.servers ?? [];
   }
 
   /**
@@ -79,7 +64,7 @@ export class FleetIndex {
     const seen = new Set<ServerEndpoint>();
     const port = c.destination.port;
     for (const h of c.destination.hosts) {
-      for (const s of this.serversByHost.get(h.toLowerCase()) ?? []) {
+      for (const s of this.byHost.get(h.toLowerCase()) ?? []) {
         if (port === undefined || reachesPort(s, port)) seen.add(s);
       }
     }
@@ -91,4 +76,35 @@ export class FleetIndex {
 function reachesPort(s: ServerEndpoint, port: number): boolean {
   if (s.servicePorts) return s.servicePorts.includes(port);
   return s.resource.port === undefined || s.resource.port === port;
+}
+
+/**
+ * The hosts (lower case) of the clients whose provider named no servers. Most providers name
+ * them, so this is usually a small set, and the host index below is built for it alone: a map
+ * of every host of a large fleet costs more than all of the lookups it would serve.
+ */
+function hostsToMatch(clients: readonly ClientPolicy[]): Set<string> {
+  const hosts = new Set<string>();
+  for (let i = 0; i < clients.length; i++) {
+    const c = clients[i]!;
+    if (c.destination.serverIds && c.destination.serverIds.length > 0) continue;
+    for (const h of c.destination.hosts) hosts.add(h.toLowerCase());
+  }
+  return hosts;
+}
+
+function serversByHost(servers: readonly ServerEndpoint[], wanted: ReadonlySet<string>): Map<string, ServerEndpoint[]> {
+  const byHost = new Map<string, ServerEndpoint[]>();
+  if (wanted.size === 0) return byHost;
+  for (let i = 0; i < servers.length; i++) {
+    const s = servers[i]!;
+    for (let j = 0; j < s.hosts.length; j++) {
+      const key = s.hosts[j]!.toLowerCase();
+      if (!wanted.has(key)) continue;
+      const list = byHost.get(key);
+      if (list) list.push(s);
+      else byHost.set(key, [s]);
+    }
+  }
+  return byHost;
 }
