@@ -8,6 +8,8 @@
  *   kept     the floor holding every parsed document to the end, as a cross-file audit must (context only)
  *   audit    collectFiles → loadPolicy → auditInventory (the engine API)
  *   js-yaml  / yaml   the two YAML parsers on the same YAML files, parse time only
+ * Each run also reports its garbage-collection pauses (and the audit those of each stage), which
+ * show what holding the documents and the model alive costs.
  * Runs of one repetition are interleaved, so drift of a noisy machine hits all of them alike,
  * and every target is a ratio within this one run.
  *
@@ -46,6 +48,8 @@ interface SizeResult {
   detail: Record<Run, Record<string, number>>;
   /** Medians of the audit's stages: collect (read, parse, detect), model (every provider), evaluate (rules, plans, report). */
   stages: { collectMs: number; modelMs: number; evaluateMs: number };
+  /** Medians of the garbage-collection pauses inside each run and each audit stage. */
+  gcMs: { floor: number; kept: number; audit: number; collect: number; model: number; evaluate: number };
   error?: string;
 }
 
@@ -68,6 +72,14 @@ function measureSize(size: number): SizeResult {
       ms: pick((m) => median(m.map((x) => x.ms))),
       peakRssMb: pick((m) => Math.max(...m.map((x) => x.maxRssMb))),
       detail: pick((m) => m[m.length - 1].detail),
+      gcMs: {
+        floor: median(samples.floor.map((m) => m.detail.gcMs)),
+        kept: median(samples.kept.map((m) => m.detail.gcMs)),
+        audit: median(samples.audit.map((m) => m.detail.gcMs)),
+        collect: median(samples.audit.map((m) => m.detail.collectGcMs)),
+        model: median(samples.audit.map((m) => m.detail.modelGcMs)),
+        evaluate: median(samples.audit.map((m) => m.detail.evaluateGcMs)),
+      },
       stages: {
         collectMs: median(samples.audit.map((m) => m.detail.collectMs)),
         modelMs: median(samples.audit.map((m) => m.detail.modelMs)),
@@ -142,6 +154,14 @@ function main(): void {
   );
   console.log('collect: read, parse, detect by content, with lines; model: the Istio, App Mesh, Envoy and certificate providers; evaluate: rules, remediation plans and the report.');
   console.log(`target: ${MAX_AUDIT_TO_FLOOR} × floor; target − collect: what the target leaves for the model and evaluate stages once the files are collected.`);
+  console.log('\nGarbage-collection pauses inside each run (medians, ms):\n');
+  console.log(
+    formatTable(
+      ['workloads', 'floor', 'kept', 'audit', 'in collect', 'in model', 'in evaluate'],
+      results.map((r) => [String(r.fleet.workloads), ...[r.gcMs.floor, r.gcMs.kept, r.gcMs.audit, r.gcMs.collect, r.gcMs.model, r.gcMs.evaluate].map((ms) => fixed(ms))]),
+    ),
+  );
+  console.log("The pauses V8 reports as `gc` performance entries: what holding data alive costs, beside the wall times above (marking done in steps between the pauses is not counted).");
   console.log('\nYAML parsers on the same YAML files (parse time only):\n');
   console.log(
     formatTable(

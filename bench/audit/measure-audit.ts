@@ -11,28 +11,42 @@ import '../../functions/core/policy/read-policy-file';
 import { auditModel, buildModel } from '../../functions/core/audit';
 import { MODEL_BUILDERS } from '../../functions/providers/model-builders';
 import { collectFiles } from '../../functions/providers/files/collect';
-import { reportMeasurement, startClock } from './measurement';
+import { GcPauses, reportMeasurement, startClock } from './measurement';
 
 /** A fixed clock, so certificate findings are the same on every run. */
 const NOW = new Date('2026-11-26T00:00:00Z');
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
+  const gc = new GcPauses();
+  const marks = [gc.mark()];
   const started = startClock();
   const inventory = await collectFiles([dir]);
   const collected = startClock();
+  marks.push(gc.mark());
   const model = buildModel(inventory, { builders: MODEL_BUILDERS, now: NOW });
   const modelled = startClock();
+  marks.push(gc.mark());
   const report = auditModel(model, loadPolicy(), NOW);
   const ended = startClock();
-  reportMeasurement(started, {
-    files: inventory.files.length,
-    resources: report.summary.resources,
-    findings: report.findings.length,
-    collectMs: Number(collected - started) / 1e6,
-    modelMs: Number(modelled - collected) / 1e6,
-    evaluateMs: Number(ended - modelled) / 1e6,
-  });
+  marks.push(gc.mark());
+  await gc.settled();
+  reportMeasurement(
+    started,
+    {
+      files: inventory.files.length,
+      resources: report.summary.resources,
+      findings: report.findings.length,
+      collectMs: Number(collected - started) / 1e6,
+      modelMs: Number(modelled - collected) / 1e6,
+      evaluateMs: Number(ended - modelled) / 1e6,
+      gcMs: gc.between(marks[0]!, marks[3]!),
+      collectGcMs: gc.between(marks[0]!, marks[1]!),
+      modelGcMs: gc.between(marks[1]!, marks[2]!),
+      evaluateGcMs: gc.between(marks[2]!, marks[3]!),
+    },
+    ended,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import { listFiles } from './list-files';
-import { reportMeasurement, startClock } from './measurement';
+import { GcPauses, reportMeasurement, startClock } from './measurement';
 
 /** The size of one js-yaml call's text; the cut is at the next `---` line. */
 const PIECE_CHARS = 64 * 1024;
@@ -39,6 +39,8 @@ function loadAllInPieces(text: string, onDocument: (doc: unknown) => void): void
 const dir = process.argv[2];
 const keep = process.argv.includes('--keep');
 const kept: unknown[] = [];
+const gc = new GcPauses();
+const from = gc.mark();
 const started = startClock();
 let documents = 0;
 let bytes = 0;
@@ -56,4 +58,6 @@ for (const file of listFiles(dir)) {
     documents += parsed.length;
   }
 }
-reportMeasurement(started, { documents, bytes, kept: kept.length });
+const ended = startClock();
+const to = gc.mark();
+void gc.settled().then(() => reportMeasurement(started, { documents, bytes, kept: kept.length, gcMs: gc.between(from, to) }, ended));
