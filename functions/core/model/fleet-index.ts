@@ -52,8 +52,8 @@ export class FleetIndex {
   }
 
   private resolve(c: ClientPolicy): ServerEndpoint[] {
-    const ids = c.destination.serverIds;
-    if (ids && ids.length > 0) {
+    const ids = namedServerIds(c);
+    if (ids) {
       const out: ServerEndpoint[] = [];
       for (let i = 0; i < ids.length; i++) {
         const s = this.serverById.get(ids[i]!);
@@ -72,6 +72,12 @@ export class FleetIndex {
   }
 }
 
+/** The servers the client's provider named, when it named any; otherwise the client is matched by host. */
+function namedServerIds(c: ClientPolicy): string[] | undefined {
+  const ids = c.destination.serverIds;
+  return ids && ids.length > 0 ? ids : undefined;
+}
+
 /** Whether a client addressing `port` reaches this server: by its Service ports, else its own port. */
 function reachesPort(s: ServerEndpoint, port: number): boolean {
   if (s.servicePorts) return s.servicePorts.includes(port);
@@ -87,7 +93,7 @@ function hostsToMatch(clients: readonly ClientPolicy[]): Set<string> {
   const hosts = new Set<string>();
   for (let i = 0; i < clients.length; i++) {
     const c = clients[i]!;
-    if (c.destination.serverIds && c.destination.serverIds.length > 0) continue;
+    if (namedServerIds(c)) continue;
     for (const h of c.destination.hosts) hosts.add(h.toLowerCase());
   }
   return hosts;
