@@ -1,4 +1,4 @@
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /**
  * The one-line protocol between a measuring child process and the benchmark: the child
@@ -41,9 +41,7 @@ export function parseMeasurement(stdout: string): Measurement {
  */
 export class GcPauses {
   private readonly pauses: Array<{ at: number; ms: number }> = [];
-  private readonly observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) this.pauses.push({ at: e.startTime, ms: e.duration });
-  });
+  private readonly observer = new PerformanceObserver((list) => this.record(list.getEntries()));
 
   constructor() {
     this.observer.observe({ entryTypes: ['gc'] });
@@ -70,7 +68,11 @@ export class GcPauses {
   async settled(): Promise<void> {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
-    for (const e of this.observer.takeRecords()) this.pauses.push({ at: e.startTime, ms: e.duration });
+    this.record(this.observer.takeRecords());
     this.observer.disconnect();
+  }
+
+  private record(entries: readonly PerformanceEntry[]): void {
+    for (const e of entries) this.pauses.push({ at: e.startTime, ms: e.duration });
   }
 }
