@@ -1,4 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { isRecord } from '../core/is-record';
 import { verifyRequest, type ExecuteResponse } from '../core/link';
 import type { ApplyResult } from '../core/pipeline/ports';
 import type { AgentDeps, AgentDepsFactory } from './agent-deps';
@@ -87,8 +88,4 @@ export function executeRemediation(deps: AgentDepsFactory, baseLog: Logger): (re
     const body: ExecuteResponse = { ...result, changeId };
     res.status(status).json(body);
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { isRecord as isObject } from '../core/is-record';
 import type { AuditScope, Trigger } from '../core/pipeline/trigger';
 import { observeIstioChange, type AuditedIstioWrite } from '../providers/istio/live/observe-change';
 import type { AgentDepsFactory } from './agent-deps';
@@ -5,7 +6,7 @@ import { auditAndReport } from './audit-and-report';
 import { destinationHostNamespace } from './destination-host-namespace';
 import { classifyAuditEntry, type IstioChange } from './k8s-audit-entry';
 import type { Logger } from './log';
-import { decodePubsubEvent, isObject, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
+import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
 /**

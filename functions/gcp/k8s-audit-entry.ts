@@ -1,4 +1,4 @@
-import { isObject } from './pubsub-message';
+import { isRecord as isObject } from '../core/is-record';
 import { parseResourceName } from './kubernetes-resource-name';
 
 /**

@@ -1,3 +1,4 @@
+import { isRecord as isObject } from '../core/is-record';
 /**
  * A Pub/Sub message as a functions-framework `cloudEvent` function receives it: the CloudEvent
  * of type `google.cloud.pubsub.topic.v1.messagePublished`, whose `data` is
@@ -62,10 +63,6 @@ export function parseJsonObject(text: string, field = 'data.message.data'): Deco
   }
   if (!isObject(value)) return bad(field, 'is JSON but not an object');
   return { ok: true, value };
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOr(...values: unknown[]): string | undefined {

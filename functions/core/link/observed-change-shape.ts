@@ -1,3 +1,4 @@
+import { isLooseRecord as isRecord } from '../is-record';
 import type { ObservedIstioChange } from './messages';
 
 /**
@@ -25,8 +26,4 @@ export function checkObservedChange(value: unknown): { field: string; message: s
     }
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

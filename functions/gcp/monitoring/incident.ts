@@ -1,4 +1,5 @@
-import { decodePubsubEvent, isObject, parseJsonObject, type Decoded, type ReceivedCloudEvent } from '../pubsub-message';
+import { isRecord as isObject } from '../../core/is-record';
+import { decodePubsubEvent, parseJsonObject, type Decoded, type ReceivedCloudEvent } from '../pubsub-message';
 import { SLO_LABEL } from './alert-policies';
 
 /**

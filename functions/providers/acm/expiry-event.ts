@@ -1,3 +1,4 @@
+import { isRecord } from '../../core/is-record';
 import type { AuditScope, Trigger } from '../../core/pipeline/trigger';
 import { parseAcmArn } from './arn';
 
@@ -41,10 +42,6 @@ export interface AcmExpiryEvent {
 }
 
 const DAY_MS = 86_400_000;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * Validates an expiry event and reads it: the scope to audit, the trigger for the ledger and

@@ -7,6 +7,7 @@
  * CRDs: a JSON merge patch (RFC 7386) of the spec; arrays are replaced whole, which is why a
  * listener change carries the whole `listeners` array.
  */
+import { isRecord as isPlainObject } from '../../core/is-record';
 import { sameJson } from './same-json';
 import { tlsToCrdSpelling } from './spelling';
 import type { AppMeshObjectBase } from './types';
@@ -40,10 +41,6 @@ export function withBackendDefaultsClientPolicy(spec: Record<string, any>, clien
 /** Values in the source's own spelling (the CRDs spell `certificateARN`). */
 export function inSourceSpelling<T>(owner: AppMeshObjectBase, value: T): T {
   return owner.origin === 'crd' ? tlsToCrdSpelling(value) : value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** RFC 7386: the merge patch that turns `before` into `after` (removed keys become null). */

@@ -3,9 +3,10 @@
  * siblings return, App Mesh API Reference `VirtualNodeData`, `RouteData`, …) into the
  * provider's graph. The live reader and the file loader both hand over this shape.
  */
+import { isLooseRecord as isObject } from '../../core/is-record';
 import type { AppMeshApiObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
-import { readRouteTargets, routerListenerPorts } from './route-targets';
+import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
 import { normalizeClientPolicy, normalizeListeners, reportProblem, type ReadContext } from './normalize-tls';
 import type {
@@ -45,13 +46,6 @@ const NAME_FIELD: Record<AppMeshApiObject['type'], string> = {
   route: 'routeName',
   gatewayRoute: 'gatewayRouteName',
 };
-
-function isObject(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Gateway route kinds that carry `action.target` (API `GatewayRouteSpec`). */
-const GATEWAY_ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
 
 function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string): AppMeshRef {
   return { via: 'aws', kind, awsMesh, awsName };

@@ -5,11 +5,12 @@
  * strings; router routes are inline in `VirtualRouter.spec.routes`; the mesh comes from
  * `spec.meshRef` or the Mesh's `namespaceSelector`; TLS spells `certificateARN`.
  */
+import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { refFromArn } from './arn';
 import { CrdMeshResolver } from './crd-mesh';
-import { readRouteTargets, routerListenerPorts } from './route-targets';
+import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
 import { normalizeClientPolicy, normalizeListeners, reportProblem, type ReadContext } from './normalize-tls';
 import type {
@@ -35,13 +36,6 @@ const CRD_KINDS: readonly AppMeshKind[] = ['Mesh', 'VirtualNode', 'VirtualGatewa
 
 /** `apiGroupOf(apiVersion) === APPMESH_GROUP` without slicing out the group of every object read. */
 const APPMESH_GROUP_PREFIX = `${APPMESH_GROUP}/`;
-
-/** Gateway route kinds that carry `action.target` (CRD `GatewayRouteSpec`). */
-const GATEWAY_ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
-
-function isObject(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function selectorOf(value: unknown): LabelSelector | undefined {
   return isObject(value) ? (value as LabelSelector) : undefined;

@@ -3,6 +3,7 @@
  * and the enum checks App Mesh itself applies (API Reference `ListenerTls`, `PortMapping`,
  * `ClientPolicyTls`, `ClientTlsCertificate`).
  */
+import { isLooseRecord as isObject } from '../../core/is-record';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { tlsFromCrdSpelling } from './spelling';
 import type { AppMeshListener, ClientPolicySpec, ClientPolicyTls, ListenerTls, Origin } from './types';
@@ -29,10 +30,6 @@ export function reportProblem(ctx: ReadContext, field: string | undefined, messa
   const problem: ConfigProblem = { file: ctx.source.file, line: ctx.source.line, message, kind: ctx.kind, name: ctx.name };
   if (field) problem.field = field;
   ctx.problems.push(problem);
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function isPort(value: unknown): value is number {

@@ -3,6 +3,9 @@ import type { AppMeshRef, WeightedTarget } from './types';
 /** The route kinds that carry `action.weightedTargets` (API `RouteSpec`, CRD `Route`). */
 export const ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
 
+/** The gateway route kinds that carry `action.target` (API and CRD `GatewayRouteSpec`). */
+export const GATEWAY_ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
+
 /**
  * Weighted targets of every route kind in a route spec, and the `match.port` that ties the
  * route to one router listener (API `HttpRouteMatch.port`, `TcpRouteMatch.port`, …).

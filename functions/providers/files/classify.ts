@@ -1,3 +1,4 @@
+import { isLooseRecord as isObject } from '../../core/is-record';
 import type { AppMeshApiType, Inventory, KubeObject } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
 import type { RawDocument } from './parse-documents';
@@ -86,8 +87,4 @@ function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiTyp
     }
   }
   return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -13,9 +13,11 @@
  * 3. else it is unknown, and the record says why: a rollback is then manual, never a guess
  *    (a copy several versions old would also undo the edits in between).
  */
+import { isLooseRecord as isObject } from '../../../core/is-record';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import type { ChangeRecord, Ledger } from '../../../core/ledger/types';
 import { expiresAt } from '../../../core/pipeline/observe-findings';
+import { GATEWAY_ROUTE_KINDS, ROUTE_KINDS } from '../route-targets';
 import type { MeshSnapshot, MeshSnapshotCache } from './mesh-snapshot';
 import { KIND_OF_TYPE, observedAction, type ObservedVerb } from './observed-actions';
 import { readCloudTrailEvent } from './scope-from-cloudtrail';
@@ -189,9 +191,6 @@ export function servicesTouched(
   return { service: key(owner), services: [...names].map(key) };
 }
 
-/** The API's route kinds that carry `action.weightedTargets` (RouteSpec). */
-const ROUTE_KINDS = ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute'] as const;
-
 function routeTargets(spec: any): string[] {
   const out: string[] = [];
   for (const kind of ROUTE_KINDS) {
@@ -208,7 +207,7 @@ function providersOf(spec: any): string[] {
 
 function gatewayRouteTargets(spec: any): string[] {
   const out: string[] = [];
-  for (const kind of ['httpRoute', 'http2Route', 'grpcRoute'] as const) {
+  for (const kind of GATEWAY_ROUTE_KINDS) {
     const service = spec?.[kind]?.action?.target?.virtualService?.virtualServiceName;
     if (typeof service === 'string') out.push(service);
   }
@@ -220,9 +219,5 @@ function isNewer(copy: Data, than: Data | undefined): boolean {
   const v = copy.metadata?.version;
   const w = than?.metadata?.version;
   return typeof v === 'number' && (typeof w !== 'number' || v > w);
-}
-
-function isObject(value: unknown): value is Data {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -14,6 +14,7 @@ import {
   UpdateVirtualServiceCommand,
   type AppMeshClient,
 } from '@aws-sdk/client-app-mesh';
+import { isLooseRecord as isObject } from '../../../core/is-record';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import { API_KINDS, type ResourceAddress } from './api-kinds';
 import { errorNameOf } from './errors';
@@ -77,10 +78,6 @@ export function notOwnResource(label: string, owner: string | undefined, caller:
   if (!caller) return `cannot tell which account meshgov runs as, so cannot check that ${label} (owned by ${owner ?? 'an unknown account'}) is its own: configure accountId`;
   if (owner !== caller) return `${label} belongs to account ${owner ?? 'unknown'}, not ${caller}: meshgov never modifies another account's resource`;
   return undefined;
-}
-
-export function isObject(value: unknown): value is Data {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What a writer learns right before a whole-spec write: the live resource, or why it must not write. */

@@ -14,6 +14,7 @@
  *    replaced and return `rolled-back`. A later write after ours
  *    is never rolled back over.
  */
+import { isLooseRecord as isObject } from '../../../core/is-record';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult } from '../../../core/pipeline/ports';
@@ -22,7 +23,7 @@ import { clientTokenFor } from './client-token';
 import { errorNameOf } from './errors';
 import { KIND_OF_TYPE, parseObservedAction } from './observed-actions';
 import type { WriterDeps } from './replace-spec';
-import { describeCallError as describeError, describeResource as describe, isObject, readOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
+import { describeCallError as describeError, describeResource as describe, readOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
 import { sameJson } from './tls-checks';
 
 export type RestoreTarget = MeshResource;

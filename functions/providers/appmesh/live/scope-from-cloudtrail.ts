@@ -11,6 +11,7 @@
  * …); `responseElements` holds the operation's output (`{ virtualNode: VirtualNodeData }`),
  * or is null when CloudTrail did not record it.
  */
+import { isLooseRecord as isObject } from '../../../core/is-record';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import type { AuditScope, Trigger } from '../../../core/pipeline/trigger';
 import { API_KINDS } from './api-kinds';
@@ -69,10 +70,6 @@ const TYPE_OF_NOUN: Record<string, AppMeshApiType> = {
 const WRITE_EVENT = /^(Create|Update|Delete)(Mesh|VirtualNode|VirtualGateway|VirtualService|VirtualRouter|Route|GatewayRoute)$/;
 
 type Json = Record<string, any>;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function invalid(field: string, message: string): CloudTrailScopeResult {
   return { kind: 'invalid', error: { field, message } };

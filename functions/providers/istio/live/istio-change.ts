@@ -3,6 +3,7 @@
  * remediation's `change`, and the snapshots of an object a change record keeps as
  * `before` and `after`.
  */
+import { isLooseRecord as isRecord } from '../../../core/is-record';
 import { WRITABLE_KINDS, type ResourceType } from './resource-types';
 
 export interface ObjectTarget {
@@ -29,10 +30,6 @@ export interface ObjectSnapshot {
   kind: string;
   metadata: { name: string; namespace: string; uid?: string; resourceVersion?: string; generation?: number };
   spec: Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function nonEmpty(value: unknown): value is string {

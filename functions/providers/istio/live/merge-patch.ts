@@ -1,3 +1,4 @@
+import { isRecord as isObject } from '../../../core/is-record';
 /**
  * JSON merge patch (RFC 7386) arithmetic for the writer: whether a patch holds on an object
  * (verification), and the patch that turns one document into another (rollback, revert).
@@ -6,10 +7,6 @@
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

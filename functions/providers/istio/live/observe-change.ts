@@ -12,6 +12,7 @@
  * 3. the body of an update (PUT carries the whole object): the spec, but not the versions it produced.
  * A delete leaves no object; its response may carry the object as deleted.
  */
+import { isLooseRecord as isRecord } from '../../../core/is-record';
 import type { ObservedIstioChange, ObservedIstioObject } from '../../../core/link/messages';
 import type { KubeObject } from '../../../core/model/inventory';
 import { isObservedKind, isObservedVerb } from './observed-actions';
@@ -107,8 +108,4 @@ export function objectOf(value: unknown, kind: string, namespace: string, name: 
 function resourceVersionOf(request: unknown): string | undefined {
   const rv = isRecord(request) && isRecord(request['metadata']) ? request['metadata']['resourceVersion'] : undefined;
   return typeof rv === 'string' && rv !== '' ? rv : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

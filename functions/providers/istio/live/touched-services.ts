@@ -12,6 +12,7 @@
  * - a namespace-wide PeerAuthentication: every service of its namespace; in the root
  *   namespace (the mesh-wide policy), every service read.
  */
+import { isLooseRecord as isRecord } from '../../../core/is-record';
 import type { KubeObject } from '../../../core/model/inventory';
 
 type Labels = Record<string, string>;
@@ -116,8 +117,4 @@ function labelMap(value: unknown): Labels | undefined {
 
 function subset(wanted: Labels, labels: Labels): boolean {
   return Object.entries(wanted).every(([k, v]) => labels[k] === v);
-}
-
-function isRecord(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
