@@ -7,6 +7,8 @@
  *   floor    read + parse every file with js-yaml loadAll / JSON.parse, nothing else
  *   kept     the floor holding every parsed document to the end, as a cross-file audit must (context only)
  *   audit    collectFiles → loadPolicy → auditInventory (the engine API)
+ *   least    the kept floor plus the least model-and-rules work any audit of the fleet must do
+ *            (bench/audit/least-work.ts): a lower bound, context only
  *   js-yaml  / yaml   the two YAML parsers on the same YAML files, parse time only
  * Each run also reports its garbage-collection pauses (and the audit those of each stage), which
  * show what holding the documents and the model alive costs.
@@ -32,11 +34,12 @@ const MAX_AUDIT_TO_FLOOR = 1.5;
 const MAX_LINEARITY = 1.3;
 const MAX_PEAK_RSS_MB = 256;
 
-type Run = 'floor' | 'kept' | 'audit' | 'js-yaml' | 'yaml';
+type Run = 'floor' | 'kept' | 'audit' | 'least' | 'js-yaml' | 'yaml';
 const RUNS: Record<Run, { script: string; args: (dir: string) => string[] }> = {
   floor: { script: 'measure-floor.ts', args: (dir) => [dir] },
   kept: { script: 'measure-floor.ts', args: (dir) => [dir, '--keep'] },
   audit: { script: 'measure-audit.ts', args: (dir) => [dir] },
+  least: { script: 'measure-least-work.ts', args: (dir) => [dir] },
   'js-yaml': { script: 'measure-yaml-parser.ts', args: (dir) => ['js-yaml', dir] },
   yaml: { script: 'measure-yaml-parser.ts', args: (dir) => ['yaml', dir] },
 };
@@ -48,6 +51,8 @@ interface SizeResult {
   detail: Record<Run, Record<string, number>>;
   /** Medians of the audit's stages: collect (read, parse, detect), model (every provider), evaluate (rules, plans, report). */
   stages: { collectMs: number; modelMs: number; evaluateMs: number };
+  /** Median of the least-work run's model part (least-work.ts), after its parse. */
+  leastModelMs: number;
   /** Medians of the garbage-collection pauses inside each run and each audit stage. */
   gcMs: { floor: number; kept: number; audit: number; collect: number; model: number; evaluate: number };
   error?: string;
@@ -72,6 +77,7 @@ function measureSize(size: number): SizeResult {
       ms: pick((m) => median(m.map((x) => x.ms))),
       peakRssMb: pick((m) => Math.max(...m.map((x) => x.maxRssMb))),
       detail: pick((m) => m[m.length - 1].detail),
+      leastModelMs: median(samples.least.map((m) => m.detail.modelMs)),
       gcMs: {
         floor: median(samples.floor.map((m) => m.detail.gcMs)),
         kept: median(samples.kept.map((m) => m.detail.gcMs)),
@@ -154,6 +160,26 @@ function main(): void {
   );
   console.log('collect: read, parse, detect by content, with lines; model: the Istio, App Mesh, Envoy and certificate providers; evaluate: rules, remediation plans and the report.');
   console.log(`target: ${MAX_AUDIT_TO_FLOOR} × floor; target − collect: what the target leaves for the model and evaluate stages once the files are collected.`);
+  console.log('\nA lower bound: the kept floor plus the least model-and-rules work (bench/audit/least-work.ts):\n');
+  console.log(
+    formatTable(
+      ['workloads', 'floor ms', 'kept ms', 'least ms', 'least/floor', 'least model ms', 'audit model + evaluate ms', 'servers least/audit', 'clients least/audit'],
+      results.map((r) => [
+        String(r.fleet.workloads),
+        fixed(r.ms.floor),
+        fixed(r.ms.kept),
+        fixed(r.ms.least),
+        fixed(r.ms.least / r.ms.floor, 2),
+        fixed(r.leastModelMs),
+        fixed(r.stages.modelMs + r.stages.evaluateMs),
+        `${r.detail.least.servers}/${r.detail.audit.servers}`,
+        `${r.detail.least.clients}/${r.detail.audit.clients}`,
+      ]),
+    ),
+  );
+  console.log(
+    'least: each server\'s mode, each client\'s sends, clients matched to servers, the non-STRICT servers and non-mTLS clients counted; no validation, precedence corner cases, plans, certificates or report. Context only: it shows what part of the target the parse alone leaves.',
+  );
   console.log('\nGarbage-collection pauses inside each run (medians, ms):\n');
   console.log(
     formatTable(

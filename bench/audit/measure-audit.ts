@@ -38,6 +38,8 @@ async function main(): Promise<void> {
       files: inventory.files.length,
       resources: report.summary.resources,
       findings: report.findings.length,
+      servers: model.servers.length,
+      clients: model.clients.length,
       collectMs: Number(collected - started) / 1e6,
       modelMs: Number(modelled - collected) / 1e6,
       evaluateMs: Number(ended - modelled) / 1e6,

@@ -1,0 +1,29 @@
+/**
+ * The kept floor followed by the least model-and-rules work (least-work.ts): a lower bound for
+ * any audit of the bench fleet, reported beside the audit for context. Run in a fresh process:
+ * `measure-least-work.ts <fleet dir>`.
+ */
+import { readFileSync } from 'node:fs';
+import { LeastWorkInput, leastWork } from './least-work';
+import { listFiles } from './list-files';
+import { loadAllInPieces } from './load-in-pieces';
+import { GcPauses, reportMeasurement, startClock } from './measurement';
+
+const dir = process.argv[2];
+const input = new LeastWorkInput();
+
+const gc = new GcPauses();
+const from = gc.mark();
+const started = startClock();
+for (const file of listFiles(dir)) {
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.json')) input.add(JSON.parse(text));
+  else if (/\.ya?ml$/.test(file)) loadAllInPieces(text, input.add);
+}
+const parsed = startClock();
+const result = leastWork(input);
+const ended = startClock();
+const to = gc.mark();
+void gc.settled().then(() =>
+  reportMeasurement(started, { servers: result.servers.length, clients: result.clients.length, findings: result.findings, parseMs: Number(parsed - started) / 1e6, modelMs: Number(ended - parsed) / 1e6, gcMs: gc.between(from, to) }, ended),
+);
