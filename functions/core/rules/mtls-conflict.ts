@@ -22,8 +22,13 @@ export const mtlsConflict: Rule = {
   id: 'mtls-conflict',
   evaluate({ model, index, settings }) {
     const out: RuleFinding[] = [];
-    for (const c of model.clients) {
-      for (const s of index.serversOf(c)) {
+    // Indexed loops: cold for…of allocates an iterator result per step.
+    const clients = model.clients;
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[i]!;
+      const servers = index.serversOf(c);
+      for (let j = 0; j < servers.length; j++) {
+        const s = servers[j]!;
         // A server outside the mesh has no proxy enforcing its mode; its posture is mesh-sidecar-missing.
         if (!s.inMesh) continue;
         const why = conflictBetween(c.sends, s.mode);
