@@ -4,9 +4,11 @@ import * as yaml from 'js-yaml';
 const PIECE_CHARS = 64 * 1024;
 
 /**
- * js-yaml `loadAll` over a file's text in pieces of about 64 KB cut at `---` lines, as the
- * audit's collector does: one call over a large file keeps its whole event stream alive across
- * young collections, and the pieces make parsing itself faster (by about 5 %) and smaller.
+ * js-yaml `loadAll` over a file's text in pieces of about 64 KB cut at `---` lines: one call
+ * over a large file keeps its whole event stream alive across young collections, and the pieces
+ * make parsing itself faster (by about 5 %) and smaller. The audit's collector cuts 16 KB pieces
+ * (parse-documents.ts says why); parsing alone takes the same time with either size (660 and
+ * 661 ms at 10k workloads, medians of 6 interleaved runs).
  */
 export function loadAllInPieces(text: string, onDocument: (doc: unknown) => void): void {
   for (let start = 0; start < text.length; ) {

@@ -77,13 +77,21 @@ function parseJson(file: string, text: string): ParsedFile {
 }
 
 /**
- * Text handed to one js-yaml `loadAll` call. js-yaml builds a file's whole event stream before
+ * Text handed to one js-yaml `loadAll` call. js-yaml builds a text's whole event stream before
  * its objects, so one call over a large file keeps that stream alive across many young-generation
  * collections, which copy and then promote it: cutting at document boundaries into pieces of
- * about this size keeps each stream short-lived. Measured on the 10k-workload bench fleet:
- * 45 MB less peak RSS and a few per cent less time than one call per file (`npm run bench -- audit`).
+ * about this size keeps each stream short-lived (45 MB less peak RSS at 10k workloads than one
+ * call per file).
+ *
+ * 16 KB rather than 64: when a scavenge found most of one allocation site's recent objects
+ * still alive (a 64 KB piece's stream, mid-parse), V8 decided to pretenure that site, and from
+ * then on every object it made went straight to the old generation (`node
+ * --trace-pretenuring-statistics` shows the "=> tenure" decision). About one run in five did
+ * this, and its peak RSS went from 220 to 300 MB. Measured on the 10k-workload bench fleet:
+ * no such run in 80 with 16 KB pieces; with 64 KB ones, 2 in 10 interleaved runs; the same audit
+ * time (1,331 against 1,329 ms, medians of those 10).
  */
-const YAML_BATCH_CHARS = 64 * 1024;
+const YAML_BATCH_CHARS = 16 * 1024;
 
 function parseYaml(file: string, text: string): ParsedFile {
   const chunks = splitYamlDocuments(text);

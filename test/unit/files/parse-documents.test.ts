@@ -48,7 +48,7 @@ describe('multi-document YAML', () => {
   });
 
   it('reads a file larger than one parse batch exactly as document-by-document, lines and errors included', () => {
-    // Over 64 KB, the file is parsed in pieces cut at document boundaries: every separator form
+    // Over 16 KB, the file is parsed in pieces cut at document boundaries: every separator form
     // (plain, with a comment, an empty document, an end marker) and a broken document must land
     // on the same documents and lines as they would in one piece.
     const parts: string[] = [];
@@ -72,7 +72,7 @@ describe('multi-document YAML', () => {
     expect(text.length).toBeGreaterThan(2 * 64 * 1024);
     const brokenLine = text.split('\n').findIndex((l) => l === '  name: broken') + 2;
 
-    // Only the piece holding the broken document (about a third of this file) is parsed document by document.
+    // Only the piece holding the broken document is parsed document by document.
     const oneByOne = jsYaml.load as jest.MockedFunction<typeof jsYaml.load>;
     oneByOne.mockClear();
     const inv = inventoryOf('services.yaml', text);
