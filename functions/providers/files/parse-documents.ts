@@ -88,7 +88,7 @@ function parseJson(file: string, text: string): ParsedFile {
  * then on every object it made went straight to the old generation (`node
  * --trace-pretenuring-statistics` shows the "=> tenure" decision). About one run in five did
  * this, and its peak RSS went from 220 to 300 MB. Measured on the 10k-workload bench fleet:
- * no such run in 80 with 16 KB pieces; with 64 KB ones, 2 in 10 interleaved runs; the same audit
+ * no such run in 91 with 16 KB pieces; with 64 KB ones, 2 in 10 interleaved runs; the same audit
  * time (1,331 against 1,329 ms, medians of those 10).
  */
 const YAML_BATCH_CHARS = 16 * 1024;
