@@ -28,18 +28,16 @@ import { SET_ISTIO_MUTUAL_ACTION } from '../clientFixes';
 import { isKubeApiError, KubeApiError } from './api-error';
 import { readIstioChange, readSnapshot, snapshotOf, writableType, type IstioChange, type ObjectSnapshot, type ObjectTarget } from './istio-change';
 import type { KubeConnection } from './kube-client';
-import { changedPaths, isEmptyPatch, jsonEqual, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
+import { changedPaths, isEmptyPatch, jsonEqual, MERGE_PATCH, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
 import { collectionPath, objectPath } from './resource-types';
 import { isObservedIstioAction } from './observed-actions';
 import { restoreObservedChange } from './restore-observed-change';
-import { KubeRestClient, type RestClientOptions } from './rest-client';
+import { KubeRestClient, readObject, type RestClientOptions } from './rest-client';
 
 export const MESHGOV_FIELD_MANAGER = 'meshgov';
 export const CHANGE_ID_ANNOTATION = 'meshgov.io/change-id';
 /** The actions this writer applies. */
 export const ISTIO_WRITER_ACTIONS: readonly string[] = [SET_STRICT_ACTION, CREATE_STRICT_ACTION, SET_ISTIO_MUTUAL_ACTION];
-
-const MERGE_PATCH = 'application/merge-patch+json';
 
 export interface IstioExecutorOptions extends KubeConnection, RestClientOptions {
   /** Field manager recorded for our writes (default `meshgov`). */
@@ -50,6 +48,11 @@ type KubeObjectJson = Record<string, any>;
 
 interface Context {
   changeId: string;
+}
+
+/** An observed change's action (`istio.destinationrule.update`), or its Undo (`….undo`). */
+function undoesObservedChange(action: string): boolean {
+  return isObservedIstioAction(action.replace(/\.undo$/, ''));
 }
 
 /**
@@ -65,9 +68,9 @@ export function istioExecutor(options: IstioExecutorOptions): RemediationExecuto
   return {
     // A change someone else made (istio.destinationrule.update, …) is handled too: only its Undo runs (revert), never an apply.
     handles: (remediation: Remediation) =>
-      (ISTIO_WRITER_ACTIONS.includes(remediation.action) && !('error' in readIstioChange(remediation.change))) || isObservedIstioAction(remediation.action.replace(/\.undo$/, '')),
+      (ISTIO_WRITER_ACTIONS.includes(remediation.action) && !('error' in readIstioChange(remediation.change))) || undoesObservedChange(remediation.action),
     apply: (remediation, context) =>
-      isObservedIstioAction(remediation.action.replace(/\.undo$/, ''))
+      undoesObservedChange(remediation.action)
         ? Promise.resolve({ outcome: 'failed', detail: `${remediation.action} is the Undo of a recorded change: it runs as a revert of that change`, target: {} })
         : writer.apply(remediation, context),
     revert: (change, context) =>
@@ -308,14 +311,8 @@ class IstioWriter {
   }
 
   /** The object, undefined when absent, or the error of the read. */
-  private async read(path: string): Promise<KubeObjectJson | undefined | KubeApiError> {
-    try {
-      return await this.rest.request<KubeObjectJson>('GET', path);
-    } catch (error) {
-      if (isKubeApiError(error, 404)) return undefined;
-      if (error instanceof KubeApiError) return error;
-      throw error;
-    }
+  private read(path: string): Promise<KubeObjectJson | undefined | KubeApiError> {
+    return readObject<KubeObjectJson>(this.rest, path);
   }
 
   private failedRead(error: KubeApiError, target: Record<string, unknown>): ApplyResult {

@@ -1,10 +1,13 @@
-import { isRecord as isObject } from '../../../core/is-record';
 /**
  * JSON merge patch (RFC 7386) arithmetic for the writer: whether a patch holds on an object
  * (verification), and the patch that turns one document into another (rollback, revert).
  * Objects merge key by key, `null` deletes, and anything else — lists included — is replaced
  * whole, so a list is compared whole.
  */
+import { isRecord as isObject } from '../../../core/is-record';
+
+/** The content type of a JSON merge patch request to the API server. */
+export const MERGE_PATCH = 'application/merge-patch+json';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -7,7 +7,7 @@
  *
  * Every request is retried on 429 (honouring Retry-After) and 5xx, within a bounded budget.
  */
-import { errorFromResponse, KubeApiError } from './api-error';
+import { errorFromResponse, isKubeApiError, KubeApiError } from './api-error';
 import { requireKubernetesClient, type KubeConnection, type KubernetesClientModule } from './kube-client';
 import { DEFAULT_RETRY_POLICY, isRetryableNetworkError, isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy';
 
@@ -136,5 +136,16 @@ export class KubeRestClient {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     const error = errorFromResponse(response.httpStatusCode, text, method, path, attempt);
     return retryAfterMs === undefined ? { ok: false, error } : { ok: false, error, retryAfterMs };
+  }
+}
+
+/** The object at `path`: undefined when it does not exist (404), the KubeApiError of any other refusal. */
+export async function readObject<T = Record<string, any>>(rest: KubeRestClient, path: string): Promise<T | undefined | KubeApiError> {
+  try {
+    return await rest.request<T>('GET', path);
+  } catch (error) {
+    if (isKubeApiError(error, 404)) return undefined;
+    if (error instanceof KubeApiError) return error;
+    throw error;
   }
 }

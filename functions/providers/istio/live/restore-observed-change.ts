@@ -15,14 +15,12 @@
  */
 import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult } from '../../../core/pipeline/ports';
-import { isKubeApiError, KubeApiError } from './api-error';
+import { KubeApiError } from './api-error';
 import { readSnapshot, snapshotOf, writableType, type ObjectSnapshot } from './istio-change';
-import { jsonEqual, mergePatchBetween } from './merge-patch';
+import { jsonEqual, MERGE_PATCH, mergePatchBetween } from './merge-patch';
 import { parseObservedIstioAction } from './observed-actions';
 import { objectPath } from './resource-types';
-import type { KubeRestClient } from './rest-client';
-
-const MERGE_PATCH = 'application/merge-patch+json';
+import { readObject, type KubeRestClient } from './rest-client';
 
 type KubeObjectJson = Record<string, any>;
 
@@ -59,7 +57,7 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
   const target = (resourceVersion?: string): Record<string, unknown> => ({ apiVersion, kind, namespace, name, path, ...(resourceVersion ? { resourceVersion } : {}) });
   const recordedVersion = typeof change.target.resourceVersion === 'string' ? change.target.resourceVersion : after?.metadata.resourceVersion;
 
-  const current = await read(deps.rest, path);
+  const current = await readObject<KubeObjectJson>(deps.rest, path);
   if (current instanceof KubeApiError) return { outcome: 'failed', detail: `cannot read ${label} before restoring it: ${current.describe()}; nothing was changed`, target: target() };
   if (current === undefined) return { outcome: 'aborted', detail: `${label} no longer exists; nothing was restored`, target: target() };
   const found = snapshotOf(current);
@@ -86,7 +84,7 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
   } catch (error) {
     if (!(error instanceof KubeApiError)) throw error;
     // A retried write may have landed the first time: our annotation and the previous spec say so.
-    const landed = await read(deps.rest, path);
+    const landed = await readObject<KubeObjectJson>(deps.rest, path);
     const ours = !(landed instanceof KubeApiError) && landed !== undefined && landed['metadata']?.['annotations']?.[deps.changeIdAnnotation] === context.changeId && jsonEqual(landed['spec'] ?? {}, before.spec);
     if (!ours) {
       if (error.status === 409) return result('aborted', `${label} changed between meshgov's read (resourceVersion ${seen}) and its write (409 Conflict): nothing was written, the later edit is kept; review it by hand`);
@@ -96,7 +94,7 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
     written = landed['metadata']?.['resourceVersion'];
   }
 
-  const readBack = await read(deps.rest, path);
+  const readBack = await readObject<KubeObjectJson>(deps.rest, path);
   if (readBack instanceof KubeApiError || readBack === undefined) {
     return result('failed', `restored ${label}, but the re-read ${readBack === undefined ? 'found it gone' : `failed: ${readBack.describe()}`}`, { after: before });
   }
@@ -123,19 +121,9 @@ async function putBack(deps: RestoreDeps, path: string, readBack: KubeObjectJson
     if (!(error instanceof KubeApiError)) throw error;
     return result('failed', `${why}, and putting back the spec it replaced failed: ${error.describe()}; review it by hand`, { after: snapshotOf(readBack) });
   }
-  const final = await read(deps.rest, path);
+  const final = await readObject<KubeObjectJson>(deps.rest, path);
   const settled = final instanceof KubeApiError || final === undefined ? undefined : snapshotOf(final);
   return settled && jsonEqual(settled.spec, replaced.spec)
     ? result('rolled-back', `${why}; put back the spec it replaced`, { after: settled })
     : result('failed', `${why}; the spec it replaced was sent back but the re-read shows otherwise`, settled ? { after: settled } : {});
-}
-
-async function read(rest: KubeRestClient, path: string): Promise<KubeObjectJson | undefined | KubeApiError> {
-  try {
-    return await rest.request<KubeObjectJson>('GET', path);
-  } catch (error) {
-    if (isKubeApiError(error, 404)) return undefined;
-    if (error instanceof KubeApiError) return error;
-    throw error;
-  }
 }
