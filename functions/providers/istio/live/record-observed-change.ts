@@ -24,6 +24,7 @@ import type { ObservedIstioChange, ObservedIstioObject } from '../../../core/lin
 import type { ChangeRecord, Ledger } from '../../../core/ledger/types';
 import { expiresAt } from '../../../core/pipeline/observe-findings';
 import type { Trigger } from '../../../core/pipeline/trigger';
+import { readSnapshot } from './istio-change';
 import { jsonEqual } from './merge-patch';
 import { observedIstioAction } from './observed-actions';
 import { istioServiceKey } from './touched-services';
@@ -46,7 +47,7 @@ export async function recordObservedIstioChange(observed: ObservedIstioChange, t
 
   const after: ObservedIstioObject | null = observed.verb === 'delete' ? null : (observed.object ?? null);
   const prior = await priorSnapshot(observed, after, ledger, now);
-  const noOp = after !== null && isSnapshot(prior.before) && jsonEqual(prior.before.spec, after.spec);
+  const noOp = after !== null && prior.before != null && jsonEqual(prior.before.spec, after.spec);
   const services = noOp ? [] : [...observed.services];
 
   const target: Record<string, unknown> = { kind: observed.kind, apiVersion: observed.apiVersion, namespace: observed.namespace, name: observed.name, services };
@@ -124,9 +125,10 @@ function snapshotsOf(observed: ObservedIstioChange, changes: ChangeRecord[]): He
   for (const c of changes) {
     if (c.provider !== 'istio' || c.id === observed.id) continue;
     for (const value of [c.after, c.before]) {
-      if (!isSnapshot(value)) continue;
-      const m = value.metadata;
-      if (value.kind === observed.kind && m.namespace === observed.namespace && m.name === observed.name) out.push({ changeId: c.id, snapshot: value });
+      const snapshot = readSnapshot(value);
+      if (!snapshot) continue;
+      const m = snapshot.metadata;
+      if (snapshot.kind === observed.kind && m.namespace === observed.namespace && m.name === observed.name) out.push({ changeId: c.id, snapshot });
     }
   }
   return out;
@@ -136,10 +138,4 @@ function sameUid(snapshot: ObservedIstioObject, after: ObservedIstioObject | nul
   const a = snapshot.metadata.uid;
   const b = after?.metadata.uid;
   return a === undefined || b === undefined || a === b;
-}
-
-function isSnapshot(value: unknown): value is ObservedIstioObject {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const v = value as Record<string, any>;
-  return typeof v['kind'] === 'string' && v['metadata'] !== null && typeof v['metadata'] === 'object' && typeof v['metadata']['name'] === 'string' && v['spec'] !== null && typeof v['spec'] === 'object';
 }

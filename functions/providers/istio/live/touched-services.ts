@@ -14,8 +14,7 @@
  */
 import { isLooseRecord as isRecord } from '../../../core/is-record';
 import type { KubeObject } from '../../../core/model/inventory';
-
-type Labels = Record<string, string>;
+import { isEmptyLabels, selectorMatches, type Labels } from '../labels';
 
 export interface ChangedObject {
   kind: string;
@@ -79,12 +78,12 @@ function servicesSelectingWorkloads(selector: Labels, namespace: string, objects
   const podLabels = objects
     .filter((o) => o.metadata?.namespace === namespace)
     .map(podLabelsOf)
-    .filter((labels): labels is Labels => labels !== undefined && subset(selector, labels));
+    .filter((labels): labels is Labels => labels !== undefined && selectorMatches(selector, labels));
   if (podLabels.length === 0) return undefined;
   const out: string[] = [];
   for (const service of services.filter((s) => s.metadata.namespace === namespace)) {
     const own = matchLabelsOfService(service);
-    if (own && podLabels.some((labels) => subset(own, labels))) out.push(istioServiceKey(namespace, service.metadata.name));
+    if (own && podLabels.some((labels) => selectorMatches(own, labels))) out.push(istioServiceKey(namespace, service.metadata.name));
   }
   return out;
 }
@@ -99,13 +98,13 @@ function podLabelsOf(object: KubeObject): Labels | undefined {
 /** A Service selects nothing without a non-empty `spec.selector` (its endpoints are managed by hand). */
 function matchLabelsOfService(service: KubeObject): Labels | undefined {
   const selector = labelMap(service.spec?.selector);
-  return selector && Object.keys(selector).length > 0 ? selector : undefined;
+  return isEmptyLabels(selector) ? undefined : selector;
 }
 
 /** Istio WorkloadSelector `matchLabels`; undefined when absent or empty (the policy is namespace-wide). */
 function matchLabelsOf(selector: unknown): Labels | undefined {
   const labels = isRecord(selector) ? labelMap(selector['matchLabels']) : undefined;
-  return labels && Object.keys(labels).length > 0 ? labels : undefined;
+  return isEmptyLabels(labels) ? undefined : labels;
 }
 
 function labelMap(value: unknown): Labels | undefined {
@@ -113,8 +112,4 @@ function labelMap(value: unknown): Labels | undefined {
   const out: Labels = {};
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
-}
-
-function subset(wanted: Labels, labels: Labels): boolean {
-  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
 }
