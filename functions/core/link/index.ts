@@ -8,5 +8,6 @@ export { verifyRequest, type IncomingHeaders, type LinkRejectionReason, type Lin
 export { MemoryNonceStore, type MemoryNonceStoreOptions, type NonceStore } from './nonce-store';
 export { computeSignature } from './signature';
 export { NONCE_HEADER, REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, SIGNATURE_VERSION, TIMESTAMP_HEADER, type SignedHeaders } from './protocol';
-export type { AgentIdentity, AgentReport, ExecuteRequest, ExecuteResponse, ObservedIstioChange, ObservedIstioObject } from './messages';
+export type { AgentIdentity, AgentReport, ExecuteRequest, ExecuteResponse, ObservedIstioChange, ObservedIstioKind, ObservedIstioObject, ObservedIstioVerb } from './messages';
+export { OBSERVED_ISTIO_KINDS, OBSERVED_ISTIO_VERBS } from './messages';
 export { checkObservedChange } from './observed-change-shape';

@@ -30,6 +30,13 @@ export interface AgentReport {
   observedChange?: ObservedIstioChange;
 }
 
+/** The Istio kinds whose changes an agent observes, and the verbs it records for them. */
+export const OBSERVED_ISTIO_KINDS = ['PeerAuthentication', 'DestinationRule', 'ServiceEntry'] as const;
+export const OBSERVED_ISTIO_VERBS = ['create', 'update', 'patch', 'delete'] as const;
+
+export type ObservedIstioKind = (typeof OBSERVED_ISTIO_KINDS)[number];
+export type ObservedIstioVerb = (typeof OBSERVED_ISTIO_VERBS)[number];
+
 /** An Istio object as a change left it: identity, the versions the API server gave it, and its spec. */
 export interface ObservedIstioObject {
   apiVersion: string;
@@ -43,7 +50,7 @@ export interface ObservedIstioChange {
   /** The ledger change id, from the audit entry's insertId (`chg-gke-audit-<insertId>`): a redelivered entry is recorded once. */
   id: string;
   /** The request's verb, as the audit entry's methodName ends. */
-  verb: 'create' | 'update' | 'patch' | 'delete';
+  verb: ObservedIstioVerb;
   kind: string;
   apiVersion: string;
   namespace: string;

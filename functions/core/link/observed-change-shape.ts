@@ -1,5 +1,5 @@
 import { isLooseRecord as isRecord } from '../is-record';
-import type { ObservedIstioChange } from './messages';
+import { OBSERVED_ISTIO_KINDS, OBSERVED_ISTIO_VERBS, type ObservedIstioChange } from './messages';
 
 /**
  * Checks the `observedChange` of an agent report before the hub records it: the agent is
@@ -13,8 +13,8 @@ export function checkObservedChange(value: unknown): { field: string; message: s
     if (typeof c[field] !== 'string' || c[field] === '') return { field: at(field), message: 'missing or not a string' };
   }
   if (!/^chg-[A-Za-z0-9._:-]{1,120}$/.test(c.id!)) return { field: at('id'), message: 'must be chg- followed by letters, digits, dots, colons, dashes or underscores' };
-  if (!['create', 'update', 'patch', 'delete'].includes(c.verb as string)) return { field: at('verb'), message: 'must be create, update, patch or delete' };
-  if (!['PeerAuthentication', 'DestinationRule', 'ServiceEntry'].includes(c.kind!)) return { field: at('kind'), message: 'must be PeerAuthentication, DestinationRule or ServiceEntry' };
+  if (!(OBSERVED_ISTIO_VERBS as readonly unknown[]).includes(c.verb)) return { field: at('verb'), message: `must be ${oneOf(OBSERVED_ISTIO_VERBS)}` };
+  if (!(OBSERVED_ISTIO_KINDS as readonly unknown[]).includes(c.kind)) return { field: at('kind'), message: `must be ${oneOf(OBSERVED_ISTIO_KINDS)}` };
   if (Number.isNaN(Date.parse(c.at!))) return { field: at('at'), message: 'not a date' };
   if (c.actor !== undefined && typeof c.actor !== 'string') return { field: at('actor'), message: 'not a string' };
   if (!Array.isArray(c.services) || !c.services.every((s) => typeof s === 'string' && s.startsWith('istio:'))) return { field: at('services'), message: 'must be a list of istio:<namespace>/<service> keys' };
@@ -26,4 +26,9 @@ export function checkObservedChange(value: unknown): { field: string; message: s
     }
   }
   return undefined;
+}
+
+/** `a, b or c`. */
+function oneOf(words: readonly string[]): string {
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
 }

@@ -5,11 +5,12 @@
  * (`<action>.undo`) restores the recorded previous spec (restore-observed-change.ts), for
  * updates and patches only. meshgov's own fixes have other names (`istio.peerauthentication.set-strict`).
  */
+import { OBSERVED_ISTIO_VERBS, type ObservedIstioKind, type ObservedIstioVerb } from '../../../core/link/messages';
 
-export type ObservedIstioVerb = 'create' | 'update' | 'patch' | 'delete';
+export type { ObservedIstioVerb };
 
-/** The Istio kinds whose changes are observed, by the action segment that names them. */
-const SEGMENT_OF_KIND: Record<string, string> = {
+/** The action segment that names each observed kind. */
+const SEGMENT_OF_KIND: Record<ObservedIstioKind, string> = {
   PeerAuthentication: 'peerauthentication',
   DestinationRule: 'destinationrule',
   ServiceEntry: 'serviceentry',
@@ -17,11 +18,11 @@ const SEGMENT_OF_KIND: Record<string, string> = {
 
 const KIND_OF_SEGMENT = new Map(Object.entries(SEGMENT_OF_KIND).map(([kind, segment]) => [segment, kind]));
 
-const VERBS: ReadonlySet<string> = new Set<ObservedIstioVerb>(['create', 'update', 'patch', 'delete']);
+const VERBS: ReadonlySet<string> = new Set(OBSERVED_ISTIO_VERBS);
 
 /** @example observedIstioAction('DestinationRule', 'update') // 'istio.destinationrule.update' */
 export function observedIstioAction(kind: string, verb: ObservedIstioVerb): string {
-  const segment = SEGMENT_OF_KIND[kind];
+  const segment = isObservedKind(kind) ? SEGMENT_OF_KIND[kind] : undefined;
   if (!segment) throw new Error(`${kind} is not an Istio kind whose changes meshgov observes`);
   return `istio.${segment}.${verb}`;
 }
@@ -43,6 +44,6 @@ export function isObservedVerb(verb: string): verb is ObservedIstioVerb {
   return VERBS.has(verb);
 }
 
-export function isObservedKind(kind: string): boolean {
+export function isObservedKind(kind: string): kind is ObservedIstioKind {
   return kind in SEGMENT_OF_KIND;
 }
