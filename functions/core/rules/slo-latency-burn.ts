@@ -1,3 +1,4 @@
+import { isFiring } from '../slo/burn-onset';
 import { describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /**
@@ -9,7 +10,7 @@ export const sloLatencyBurn: Rule = {
   evaluate({ model, settings }) {
     const out: RuleFinding[] = [];
     for (const slo of model.slos) {
-      const firing = slo.windows.filter((w) => w.burnLong >= w.factor && w.burnShort >= w.factor);
+      const firing = slo.windows.filter(isFiring);
       if (firing.length === 0) continue;
       const page = firing.find((w) => w.kind === 'page');
       const top = page ?? firing[0];

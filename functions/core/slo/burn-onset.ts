@@ -1,12 +1,12 @@
+import type { SloIndicator } from '../model/types';
 import { windowSeconds } from './duration';
 
 /** A window pair as the finding's detail carries it (SloIndicator.windows). */
-export interface BurnWindow {
-  long: string;
-  short: string;
-  burnLong: number;
-  burnShort: number;
-  factor: number;
+export type BurnWindow = Pick<SloIndicator['windows'][number], 'long' | 'short' | 'burnLong' | 'burnShort' | 'factor'>;
+
+/** The pair fires: both windows burn at or over its factor. */
+export function isFiring(w: BurnWindow): boolean {
+  return w.burnLong >= w.factor && w.burnShort >= w.factor;
 }
 
 export interface BurnOnset {
@@ -31,7 +31,7 @@ export interface BurnOnset {
  * long window; `latest` allows one short window of slack, the resolution of the reading.
  */
 export function estimateBurnOnset(windows: readonly BurnWindow[], now: Date): BurnOnset | undefined {
-  const firing = windows.filter((w) => w.burnLong >= w.factor && w.burnShort >= w.factor && w.burnShort > 0);
+  const firing = windows.filter((w) => isFiring(w) && w.burnShort > 0);
   if (firing.length === 0) return undefined;
   const pair = firing.reduce((a, b) => (windowSeconds(b.long) > windowSeconds(a.long) ? b : a));
   const longSeconds = windowSeconds(pair.long);

@@ -10,7 +10,7 @@ import type { SloTopology } from './dependencies';
 import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
 import { sloResource } from './indicator';
-import { estimateBurnOnset, type BurnOnset, type BurnWindow } from './burn-onset';
+import { estimateBurnOnset, isFiring, type BurnOnset, type BurnWindow } from './burn-onset';
 import { findSuspect, sloServiceKeys, suspectDetail, type Suspect } from './suspects';
 
 /**
@@ -184,7 +184,7 @@ export function sloOfFinding(finding: Finding, slos: SloDefinition[]): SloDefini
 /** The window pairs of the finding's detail that fire (both windows at or over the factor). */
 function firingWindowsOf(finding: Finding): BurnWindow[] {
   const windows = Array.isArray(finding.detail.windows) ? (finding.detail.windows as BurnWindow[]) : [];
-  return windows.filter((w) => w.burnLong >= w.factor && w.burnShort >= w.factor);
+  return windows.filter(isFiring);
 }
 
 /** The finding with when its burn most likely began (see estimateBurnOnset), in its message and detail. */
