@@ -1,4 +1,3 @@
-import { isRecord as isObject } from '../core/is-record';
 /**
  * A Pub/Sub message as a functions-framework `cloudEvent` function receives it: the CloudEvent
  * of type `google.cloud.pubsub.topic.v1.messagePublished`, whose `data` is
@@ -6,6 +5,7 @@ import { isRecord as isObject } from '../core/is-record';
  * (googleapis/google-cloudevents, MessagePublishedData). The snake_case duplicates
  * `message_id` and `publish_time` are read only when the camelCase field is absent.
  */
+import { isRecord as isObject } from '../core/is-record';
 
 export interface PubsubMessage {
   messageId: string;
