@@ -1,25 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildModel } from '../../functions/core/audit';
 import { collectFiles } from '../../functions/providers/files/collect';
 import { MODEL_BUILDERS } from '../../functions/providers/model-builders';
 import { generateFleet } from '../fleet';
-import { LeastWorkInput, leastWork } from './least-work';
-import { listFiles } from './list-files';
-import { loadAllInPieces } from './load-in-pieces';
+import { leastWork, readLeastWorkInput } from './least-work';
 
 const NOW = new Date('2026-11-26T00:00:00Z');
-
-function leastWorkOf(dir: string): ReturnType<typeof leastWork> {
-  const input = new LeastWorkInput();
-  for (const file of listFiles(dir)) {
-    const text = readFileSync(file, 'utf8');
-    if (file.endsWith('.json')) input.add(JSON.parse(text));
-    else if (/\.ya?ml$/.test(file)) loadAllInPieces(text, input.add);
-  }
-  return leastWork(input);
-}
 
 // The audit bench reports the yardstick beside the engine; it means something only while it
 // reaches the servers and clients the engine's model has.
@@ -31,7 +19,7 @@ describe('least-work yardstick', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'meshgov-least-'));
     try {
       generateFleet(dir, workloads, seed);
-      const least = leastWorkOf(dir);
+      const least = leastWork(readLeastWorkInput(dir));
       const model = buildModel(await collectFiles([dir]), { builders: MODEL_BUILDERS, now: NOW });
       const modes = (servers: Array<{ id: string; mode: string; inMesh: boolean }>) =>
         Object.fromEntries(servers.map((s) => [s.id, `${s.mode}${s.inMesh ? '' : ' (no sidecar)'}`]));

@@ -13,6 +13,10 @@
  * clients are counted so that the bench can show it reached as many as the engine's model did.
  */
 
+import { readFileSync } from 'node:fs';
+import { listFiles } from './list-files';
+import { loadAllInPieces } from './load-in-pieces';
+
 type Doc = Record<string, any>;
 
 /** Parsed documents sorted by the least there is to tell them apart. */
@@ -34,6 +38,17 @@ export class LeastWorkInput {
     else if (doc.kind === 'List') this.add(doc.items);
     else push(this.byKind, doc.kind, doc);
   };
+}
+
+/** Every file under `dir` parsed as the kept floor parses it (JSON.parse, js-yaml in pieces), sorted for `leastWork`. */
+export function readLeastWorkInput(dir: string): LeastWorkInput {
+  const input = new LeastWorkInput();
+  for (const file of listFiles(dir)) {
+    const text = readFileSync(file, 'utf8');
+    if (file.endsWith('.json')) input.add(JSON.parse(text));
+    else if (/\.ya?ml$/.test(file)) loadAllInPieces(text, input.add);
+  }
+  return input;
 }
 
 /** Ids as the engine's model writes them (functions/providers/istio/servers.ts, appmesh/ids.ts). */

@@ -3,23 +3,15 @@
  * any audit of the bench fleet, reported beside the audit for context. Run in a fresh process:
  * `measure-least-work.ts <fleet dir>`.
  */
-import { readFileSync } from 'node:fs';
-import { LeastWorkInput, leastWork } from './least-work';
-import { listFiles } from './list-files';
-import { loadAllInPieces } from './load-in-pieces';
+import { leastWork, readLeastWorkInput } from './least-work';
 import { GcPauses, reportMeasurement, startClock } from './measurement';
 
 const dir = process.argv[2];
-const input = new LeastWorkInput();
 
 const gc = new GcPauses();
 const from = gc.mark();
 const started = startClock();
-for (const file of listFiles(dir)) {
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.json')) input.add(JSON.parse(text));
-  else if (/\.ya?ml$/.test(file)) loadAllInPieces(text, input.add);
-}
+const input = readLeastWorkInput(dir);
 const parsed = startClock();
 const result = leastWork(input);
 const ended = startClock();
