@@ -4,6 +4,7 @@
  * `before` and `after`.
  */
 import { isLooseRecord as isRecord } from '../../../core/is-record';
+import type { ObservedIstioObject } from '../../../core/link/messages';
 import { WRITABLE_KINDS, type ResourceType } from './resource-types';
 
 export interface ObjectTarget {
@@ -24,13 +25,8 @@ export interface ChangeShapeError {
   error: string;
 }
 
-/** The part of an object a change record keeps: identity, version and spec. */
-export interface ObjectSnapshot {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace: string; uid?: string; resourceVersion?: string; generation?: number };
-  spec: Record<string, unknown>;
-}
+/** The part of an object a change record keeps: identity, version and spec (the same shape an agent reports an observed change's object in). */
+export type ObjectSnapshot = ObservedIstioObject;
 
 function nonEmpty(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
