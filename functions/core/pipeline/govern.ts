@@ -5,6 +5,7 @@ import { deliverApprovalRequest, pendingApproval } from './approval-request';
 import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
+import { undoActionOf } from '../remediation/undo-action';
 import { resourceKey, type ScopedReport } from './audit-scope';
 import { expiresAt, observeFinding, resolveFinding, type NotifyKind } from './observe-findings';
 import type { Notifier, RemediationExecutor, Route } from './ports';
@@ -169,7 +170,7 @@ async function applyAutomatically(
   };
   await deps.ledger.recordChange(change);
   if (applied.outcome === 'verified' && deps.notifier) {
-    const undoRemediation = { action: `${remediation.action}.undo`, mode: 'approval' as const, reason: `undo of automatic change ${changeId}`, change: { changeId } };
+    const undoRemediation = { action: undoActionOf(remediation.action), mode: 'approval' as const, reason: `undo of automatic change ${changeId}`, change: { changeId } };
     const undo = pendingApproval(`undo-${changeId}`, finding, undoRemediation, route, deps.policy, now, { undoOf: changeId });
     await deps.ledger.createApproval(undo);
     try {

@@ -6,6 +6,7 @@ import { approvalIdFor } from '../pipeline/govern';
 import type { Notifier } from '../pipeline/ports';
 import { routeFor } from '../pipeline/route';
 import type { Policy } from '../policy/types';
+import { undoActionOf } from '../remediation/undo-action';
 import type { SloTopology } from './dependencies';
 import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
@@ -59,14 +60,14 @@ export function rollbackOf(suspect: Suspect): Remediation {
   const unrestorable = whyNotRestorable(change);
   if (unrestorable) {
     return {
-      action: `${change.action}.undo`,
+      action: undoActionOf(change.action),
       mode: 'manual',
       reason: `${what} is ${suspect.afterOnset ? 'the only change in the alert window (though it came after the burn began)' : 'the most likely cause of the latency burn'}, but meshgov cannot roll it back: ${unrestorable}; restore the previous configuration by hand`,
       change: { changeId: change.id },
     };
   }
   return {
-    action: `${change.action}.undo`,
+    action: undoActionOf(change.action),
     mode: 'approval',
     reason: suspect.afterOnset
       ? `roll back ${what}, the only change in the alert window, though it came after the burn began`

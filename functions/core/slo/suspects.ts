@@ -1,4 +1,5 @@
 import type { ChangeRecord, Ledger } from '../ledger/types';
+import { isUndoAction } from '../remediation/undo-action';
 import type { SloDefinition } from './definition';
 
 /**
@@ -59,7 +60,7 @@ export async function findSuspect(ledger: Ledger, query: SuspectQuery): Promise<
   const changes = (await ledger.listChanges(query.since.toISOString()))
     .filter((c) => EFFECTIVE.has(c.outcome) && touchedServices(c).length > 0 && Date.parse(c.at) <= until)
     // An undo restores an earlier state; it is not a new configuration to blame.
-    .filter((c) => !c.action.endsWith('.undo'))
+    .filter((c) => !isUndoAction(c.action))
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
   const onsetBy = query.onsetBy?.getTime() ?? until;
   const before = changes.filter((c) => Date.parse(c.at) <= onsetBy);

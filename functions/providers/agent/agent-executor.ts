@@ -3,6 +3,7 @@ import type { ChangeRecord } from '../../core/ledger/types';
 import { signRequest, type ExecuteRequest, type ExecuteResponse } from '../../core/link';
 import type { ApplyResult, RemediationExecutor } from '../../core/pipeline/ports';
 import type { Trigger } from '../../core/pipeline/trigger';
+import { undoActionOf } from '../../core/remediation/undo-action';
 
 export interface AgentExecutorOptions {
   /** The agent's executeRemediation URL (MESHGOV_AGENT_URL). */
@@ -73,7 +74,7 @@ export function agentExecutor(options: AgentExecutorOptions): RemediationExecuto
     apply: (remediation, context) => send({ remediation, trigger: context.trigger, changeId: context.changeId }),
     revert: (change: ChangeRecord, context: { trigger: Trigger; changeId: string }) =>
       send({
-        remediation: { action: `${change.action}.undo`, mode: 'approval', reason: `undo of ${change.id}`, change: { target: change.target } },
+        remediation: { action: undoActionOf(change.action), mode: 'approval', reason: `undo of ${change.id}`, change: { target: change.target } },
         trigger: context.trigger,
         changeId: context.changeId,
         revert: change,

@@ -1,5 +1,6 @@
 import type { Finding, Remediation } from '../../../core/findings';
 import type { ApprovalRecord } from '../../../core/ledger/types';
+import { isUndoAction } from '../../../core/remediation/undo-action';
 import { ACTION_IDS, BLOCK_IDS, buttonValue } from './action-ids';
 import { LIMITS, type Block, type Button, type ConfirmDialog, type SlackMessage } from './block-kit';
 import { actionTitle, changeSummary, describeResource, shortActor, shortResource } from './describe-finding';
@@ -11,12 +12,12 @@ const RISKY_RULES = new Set<Finding['rule']>(['mtls-not-strict', 'mtls-conflict'
 
 /** True for a fix that can break calls (STRICT, conflicting TLS) or that rolls a change back. */
 export function isRisky(remediation: Pick<Remediation, 'action'>, finding: Finding): boolean {
-  return RISKY_RULES.has(finding.rule) || remediation.action.endsWith('.undo') || remediation.action.includes('rollback');
+  return RISKY_RULES.has(finding.rule) || isUndoAction(remediation.action) || remediation.action.includes('rollback');
 }
 
 /** What could go wrong, for the confirm dialog (≤ 300 characters). */
 function riskText(remediation: Pick<Remediation, 'action'>, finding: Finding): string {
-  if (remediation.action.endsWith('.undo')) return `This restores the previous spec of ${shortResource(finding)}, undoing meshgov's change.`;
+  if (isUndoAction(remediation.action)) return `This restores the previous spec of ${shortResource(finding)}, undoing meshgov's change.`;
   if (finding.rule === 'mtls-not-strict') return `Clients of ${shortResource(finding)} that do not present a trusted client certificate will be refused.`;
   if (finding.rule === 'mtls-conflict') return `This changes how ${shortResource(finding)} speaks TLS; calls may fail until both sides agree.`;
   return `This changes ${shortResource(finding)} in production.`;
@@ -24,7 +25,7 @@ function riskText(remediation: Pick<Remediation, 'action'>, finding: Finding): s
 
 export function confirmDialog(remediation: Pick<Remediation, 'action'>, finding: Finding, confirmLabel: string): ConfirmDialog {
   return {
-    title: plainText(remediation.action.endsWith('.undo') ? 'Undo this change?' : 'Apply this change?', LIMITS.confirmTitle),
+    title: plainText(isUndoAction(remediation.action) ? 'Undo this change?' : 'Apply this change?', LIMITS.confirmTitle),
     text: mrkdwn(escapeText(riskText(remediation, finding)), LIMITS.confirmText),
     confirm: plainText(confirmLabel, LIMITS.confirmButton),
     deny: plainText('Cancel', LIMITS.confirmButton),

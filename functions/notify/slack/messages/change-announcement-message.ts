@@ -1,5 +1,6 @@
 import type { Finding } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
+import { undoActionOf } from '../../../core/remediation/undo-action';
 import { ACTION_IDS, BLOCK_IDS, buttonValue } from './action-ids';
 import { confirmDialog } from './approval-request-message';
 import { LIMITS, type Block, type SlackMessage } from './block-kit';
@@ -38,7 +39,7 @@ export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding
           action_id: ACTION_IDS.undo,
           text: plainText('Undo', LIMITS.buttonText),
           value: buttonValue('undo', undoApprovalId),
-          confirm: confirmDialog({ action: `${change.action}.undo` }, finding, 'Undo'),
+          confirm: confirmDialog({ action: undoActionOf(change.action) }, finding, 'Undo'),
         },
       ],
     },

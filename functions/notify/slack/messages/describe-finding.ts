@@ -2,6 +2,7 @@ import type { Finding, Remediation } from '../../../core/findings';
 import type { FindingRecord } from '../../../core/ledger/types';
 import type { Severity } from '../../../core/model/types';
 import type { Trigger } from '../../../core/pipeline/trigger';
+import { isUndoAction } from '../../../core/remediation/undo-action';
 import { code, escapeText, formatTime } from './escape';
 
 /** Severity as a person reads it in a header, with a colour cue. */
@@ -92,7 +93,7 @@ export function actionTitle(remediation: Pick<Remediation, 'action' | 'change'>,
   const r = finding.resource;
   const port = r.port !== undefined ? ` on port ${r.port}` : '';
   const change = remediation.change;
-  if (remediation.action.endsWith('.undo')) {
+  if (isUndoAction(remediation.action)) {
     return `undo change ${typeof change.changeId === 'string' ? change.changeId : ''} on ${shortResource(finding)}`.replace(/ {2}/g, ' ');
   }
   switch (remediation.action) {

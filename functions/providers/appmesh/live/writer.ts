@@ -16,6 +16,7 @@ import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { Remediation } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
+import { isUndoAction, undoneActionOf } from '../../../core/remediation/undo-action';
 import { ENFORCE_ACTION, SET_STRICT_ACTION } from '../index';
 import { appMeshClientFrom } from './client';
 import { clientTokenFor } from './client-token';
@@ -27,7 +28,6 @@ import { isSpecChange, parseRecordedTarget, parseSpecChange } from './spec-chang
 import { enforcedClientsCheck, sameJson, samePostureCheck, strictListenersCheck } from './tls-checks';
 
 const ACTIONS = new Set([SET_STRICT_ACTION, ENFORCE_ACTION]);
-const UNDO_SUFFIX = '.undo';
 
 export interface AppMeshExecutorOptions {
   client?: AppMeshClient;
@@ -71,16 +71,14 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
     client,
     ...(options.cache ? { snapshots: options.cache } : {}),
     handles(remediation: Remediation): boolean {
-      if (remediation.action.endsWith(UNDO_SUFFIX)) {
-        const undone = remediation.action.slice(0, -UNDO_SUFFIX.length);
-        // meshgov's own fixes, and the App Mesh changes the hub observed in CloudTrail (observed-change.ts).
-        return ACTIONS.has(undone) || isObservedAction(undone);
-      }
+      const undone = undoneActionOf(remediation.action);
+      // meshgov's own fixes, and the App Mesh changes the hub observed in CloudTrail (observed-change.ts).
+      if (undone !== undefined) return ACTIONS.has(undone) || isObservedAction(undone);
       return ACTIONS.has(remediation.action) && isSpecChange(remediation.change);
     },
 
     async apply(remediation, context): Promise<ApplyResult> {
-      if (remediation.action.endsWith(UNDO_SUFFIX)) {
+      if (isUndoAction(remediation.action)) {
         return { outcome: 'failed', detail: `${remediation.action} needs the recorded change: call revert(change)`, target: { ...remediation.change } };
       }
       if (!ACTIONS.has(remediation.action)) {

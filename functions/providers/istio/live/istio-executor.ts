@@ -23,6 +23,7 @@
 import type { Remediation } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
+import { undoneActionOf } from '../../../core/remediation/undo-action';
 import { CREATE_STRICT_ACTION, SET_STRICT_ACTION } from '../serverFixes';
 import { SET_ISTIO_MUTUAL_ACTION } from '../clientFixes';
 import { isKubeApiError, KubeApiError } from './api-error';
@@ -52,7 +53,7 @@ interface Context {
 
 /** An observed change's action (`istio.destinationrule.update`), or its Undo (`….undo`). */
 function undoesObservedChange(action: string): boolean {
-  return isObservedIstioAction(action.replace(/\.undo$/, ''));
+  return isObservedIstioAction(undoneActionOf(action) ?? action);
 }
 
 /**
