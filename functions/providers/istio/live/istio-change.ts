@@ -68,6 +68,11 @@ export function readIstioChange(change: Record<string, unknown>): IstioChange | 
   return { error: `change.operation ${JSON.stringify(change['operation'])} is neither merge-patch nor create` };
 }
 
+/**
+ * What a change record keeps of an object: its identity, version and a copy of its spec. Also
+ * used for objects read from audit-log entries (observe-change.ts), so only fields of the right
+ * type are kept.
+ */
 export function snapshotOf(object: Record<string, any>): ObjectSnapshot {
   const metadata = object['metadata'] ?? {};
   return {
@@ -76,9 +81,9 @@ export function snapshotOf(object: Record<string, any>): ObjectSnapshot {
     metadata: {
       name: metadata.name,
       namespace: metadata.namespace,
-      ...(metadata.uid ? { uid: metadata.uid } : {}),
-      ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
-      ...(metadata.generation !== undefined ? { generation: metadata.generation } : {}),
+      ...(typeof metadata.uid === 'string' && metadata.uid !== '' ? { uid: metadata.uid } : {}),
+      ...(typeof metadata.resourceVersion === 'string' && metadata.resourceVersion !== '' ? { resourceVersion: metadata.resourceVersion } : {}),
+      ...(typeof metadata.generation === 'number' ? { generation: metadata.generation } : {}),
     },
     spec: structuredClone(object['spec'] ?? {}),
   };

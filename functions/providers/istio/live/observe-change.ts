@@ -15,6 +15,7 @@
 import { isLooseRecord as isRecord } from '../../../core/is-record';
 import type { ObservedIstioChange, ObservedIstioObject } from '../../../core/link/messages';
 import type { KubeObject } from '../../../core/model/inventory';
+import { snapshotOf } from './istio-change';
 import { isObservedKind, isObservedVerb } from './observed-actions';
 import { touchedServices } from './touched-services';
 
@@ -91,18 +92,8 @@ export function objectOf(value: unknown, kind: string, namespace: string, name: 
   if (metadata['name'] !== undefined && metadata['name'] !== name) return undefined;
   if (metadata['namespace'] !== undefined && metadata['namespace'] !== namespace) return undefined;
   if (typeof value['apiVersion'] !== 'string') return undefined;
-  return {
-    apiVersion: value['apiVersion'],
-    kind,
-    metadata: {
-      name,
-      namespace,
-      ...(typeof metadata['uid'] === 'string' ? { uid: metadata['uid'] } : {}),
-      ...(typeof metadata['resourceVersion'] === 'string' ? { resourceVersion: metadata['resourceVersion'] } : {}),
-      ...(typeof metadata['generation'] === 'number' ? { generation: metadata['generation'] } : {}),
-    },
-    spec: structuredClone(value['spec']),
-  };
+  // An entry may leave the name or namespace out of its object; the entry's own coordinates fill them.
+  return snapshotOf({ ...value, metadata: { ...metadata, name, namespace } });
 }
 
 function resourceVersionOf(request: unknown): string | undefined {
