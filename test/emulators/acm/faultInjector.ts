@@ -1,3 +1,4 @@
+import { TokenBucket } from '../../support/token-bucket';
 import { AwsJsonError, awsJsonError, errorNameForStatus, statusOfError, type AcmService } from './awsJsonErrors';
 import type { OperationName } from './operationTargets';
 
@@ -20,34 +21,6 @@ interface ScriptedFailure {
   message?: string;
 }
 
-/**
- * A token bucket: `burst` tokens, refilled at `rps` per second; a request without a token is
- * throttled. ACM and ACM-PCA quotas are per-operation request rates of this kind.
- */
-class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly rps: number,
-    private readonly burst: number,
-    private readonly now: () => number,
-  ) {
-    if (!(rps > 0) || !(burst >= 1)) throw new RangeError(`throttle needs rps > 0 and burst >= 1, got rps ${rps}, burst ${burst}`);
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  take(): boolean {
-    const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rps);
-    this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
 /** The faults a test can inject: a throttle, a queue of scripted failures, and latency. */
 export class FaultInjector {
   private failures: ScriptedFailure[] = [];
@@ -58,7 +31,7 @@ export class FaultInjector {
 
   setThrottle(options: ThrottleOptions | null): void {
     this.throttle = options
-      ? { bucket: new TokenBucket(options.rps, options.burst, this.now), operations: options.operations ? new Set(options.operations) : undefined }
+      ? { bucket: new TokenBucket({ rps: options.rps, burst: options.burst, now: this.now }), operations: options.operations ? new Set(options.operations) : undefined }
       : undefined;
   }
 
@@ -85,7 +58,7 @@ export class FaultInjector {
   throttled(service: AcmService, operation: OperationName): AwsJsonError | undefined {
     const throttle = this.throttle;
     if (!throttle || (throttle.operations && !throttle.operations.has(operation))) return undefined;
-    return throttle.bucket.take() ? undefined : awsJsonError(service, 'ThrottlingException', 'Rate exceeded');
+    return throttle.bucket.tryTake() ? undefined : awsJsonError(service, 'ThrottlingException', 'Rate exceeded');
   }
 
   /** The scripted failure for this call, consuming it. */

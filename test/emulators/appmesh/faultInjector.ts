@@ -1,6 +1,6 @@
+import { TokenBucket } from '../../support/token-bucket';
 import { AppMeshError, errorNameForStatus, isAppMeshErrorName, type AppMeshErrorName } from './appMeshErrors';
 import type { OperationName } from './operationNames';
-import { TokenBucket } from './tokenBucket';
 
 /** `'*'` matches every operation. */
 export type OperationSelector = OperationName | '*';

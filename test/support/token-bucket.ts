@@ -1,7 +1,8 @@
 /**
  * A token bucket: holds at most `burst` tokens, refills at `rps` tokens per second, and each
- * call takes one. An empty bucket means the caller is throttled, the way App Mesh answers
- * a burst above its per-account request rate with 429 TooManyRequestsException.
+ * call takes one. An empty bucket means the caller is throttled, the way App Mesh answers a
+ * burst above its per-account request rate (429 TooManyRequestsException) and ACM and ACM-PCA
+ * one above an operation's quota (ThrottlingException). The emulators of both use it.
  */
 export interface TokenBucketOptions {
   /** Sustained requests per second (refill rate). */

@@ -1,4 +1,4 @@
-import { TokenBucket } from './tokenBucket';
+import { TokenBucket } from './token-bucket';
 
 describe('TokenBucket', () => {
   it('allows a burst, then refills at rps tokens per second', () => {
