@@ -39,6 +39,20 @@ export type AppMeshApiType =
   | 'route'
   | 'gatewayRoute';
 
+/**
+ * The field that names each type's resource (API Reference `VirtualNodeData.virtualNodeName`,
+ * …). It is also the wrapper key of `aws appmesh describe-*` output (`{"virtualNode": {…}}`).
+ */
+export const APPMESH_NAME_FIELDS: Readonly<Record<AppMeshApiType, string>> = {
+  mesh: 'meshName',
+  virtualNode: 'virtualNodeName',
+  virtualGateway: 'virtualGatewayName',
+  virtualService: 'virtualServiceName',
+  virtualRouter: 'virtualRouterName',
+  route: 'routeName',
+  gatewayRoute: 'gatewayRouteName',
+};
+
 /** One App Mesh resource as the API returns it (camelCase `*Data` shape: meshName, spec, metadata, status). */
 export interface AppMeshApiObject {
   type: AppMeshApiType;

@@ -4,7 +4,7 @@
  * provider's graph. The live reader and the file loader both hand over this shape.
  */
 import { isLooseRecord as isObject } from '../../core/is-record';
-import type { AppMeshApiObject, Located } from '../../core/model/inventory';
+import { APPMESH_NAME_FIELDS, type AppMeshApiObject, type Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
@@ -36,17 +36,6 @@ export const KIND_OF_TYPE: Record<AppMeshApiObject['type'], AppMeshKind> = {
   gatewayRoute: 'GatewayRoute',
 };
 
-/** The `*Name` field that names each type (API Reference `VirtualNodeData.virtualNodeName`, …). */
-const NAME_FIELD: Record<AppMeshApiObject['type'], string> = {
-  mesh: 'meshName',
-  virtualNode: 'virtualNodeName',
-  virtualGateway: 'virtualGatewayName',
-  virtualService: 'virtualServiceName',
-  virtualRouter: 'virtualRouterName',
-  route: 'routeName',
-  gatewayRoute: 'gatewayRouteName',
-};
-
 function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string): AppMeshRef {
   return { via: 'aws', kind, awsMesh, awsName };
 }
@@ -64,7 +53,7 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
     consumed++;
     const kind = KIND_OF_TYPE[doc.type];
     const data = doc.data;
-    const name = isObject(data) ? data[NAME_FIELD[doc.type]] : undefined;
+    const name = isObject(data) ? data[APPMESH_NAME_FIELDS[doc.type]] : undefined;
     ctx.source = source;
     ctx.kind = kind ?? String(doc.type);
     ctx.name = typeof name === 'string' ? name : '';
@@ -73,7 +62,7 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
       continue;
     }
     if (typeof name !== 'string' || name === '') {
-      reportProblem(ctx, NAME_FIELD[doc.type], `${kind} has no ${NAME_FIELD[doc.type]}`);
+      reportProblem(ctx, APPMESH_NAME_FIELDS[doc.type], `${kind} has no ${APPMESH_NAME_FIELDS[doc.type]}`);
       continue;
     }
     if (typeof data.meshName !== 'string' || data.meshName === '') {

@@ -1,18 +1,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
-import type { AppMeshApiType, Inventory, KubeObject } from '../../core/model/inventory';
+import { APPMESH_NAME_FIELDS, type AppMeshApiType, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
 import type { RawDocument } from './parse-documents';
-
-/** Wrapper keys of `aws appmesh describe-*` output, and the name field of each resource's data. */
-const APPMESH_TYPES: Record<AppMeshApiType, string> = {
-  mesh: 'meshName',
-  virtualNode: 'virtualNodeName',
-  virtualGateway: 'virtualGatewayName',
-  virtualService: 'virtualServiceName',
-  virtualRouter: 'virtualRouterName',
-  route: 'routeName',
-  gatewayRoute: 'gatewayRouteName',
-};
 
 /** Most specific first: a route also carries virtualRouterName, a gateway route virtualGatewayName. */
 const APPMESH_BARE_ORDER: AppMeshApiType[] = ['gatewayRoute', 'route', 'virtualNode', 'virtualGateway', 'virtualService', 'virtualRouter', 'mesh'];
@@ -76,14 +65,14 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
 
 function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiType; data: any } | undefined {
   const keys = Object.keys(value);
-  if (keys.length === 1 && keys[0] in APPMESH_TYPES) {
+  if (keys.length === 1 && Object.hasOwn(APPMESH_NAME_FIELDS, keys[0])) {
     const type = keys[0] as AppMeshApiType;
     const data = value[type];
     if (isObject(data) && typeof data.meshName === 'string') return { type, data };
   }
   if (typeof value.meshName === 'string' && ('spec' in value || 'metadata' in value)) {
     for (const type of APPMESH_BARE_ORDER) {
-      if (typeof value[APPMESH_TYPES[type]] === 'string') return { type, data: value };
+      if (typeof value[APPMESH_NAME_FIELDS[type]] === 'string') return { type, data: value };
     }
   }
   return undefined;

@@ -130,6 +130,12 @@ describe('JSON', () => {
     expect(inv.appmeshApi[0].doc.type).toBe('route');
   });
 
+  it('takes only App Mesh types as describe-* wrapper keys, not names every object inherits', () => {
+    const inv = inventoryOf('odd.json', JSON.stringify({ constructor: { meshName: 'prod-mesh', virtualNodeName: 'payments-api', spec: {} } }));
+    expect(inv.appmeshApi).toEqual([]);
+    expect(inv.unknown).toHaveLength(1);
+  });
+
   it('points a JSON syntax error at its line', () => {
     const inv = inventoryOf('bad.json', '{\n  "virtualNode": {\n    "meshName": "prod-mesh",\n  }\n}\n');
     expect(inv.problems[0]).toMatchObject({ file: 'bad.json', line: 4 });
