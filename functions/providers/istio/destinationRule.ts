@@ -1,7 +1,7 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
-import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import type { ConfigProblem } from '../../core/model/types';
 import { isEmptyLabels, readLabelMap, type Labels } from './labels';
-import { nameOf, namespaceOf } from './objectKey';
+import { nameOf, namespaceOf, resourceVersionOf, type IstioPolicyObject } from './objectKey';
 import { ObjectProblems } from './objectProblems';
 import { resolveShortnameToFqdn } from './hostMatch';
 
@@ -29,13 +29,7 @@ export interface TrafficPolicy {
   rawPortLevelSettings: unknown[];
 }
 
-export interface DestinationRulePolicy {
-  name: string;
-  namespace: string;
-  apiVersion: string;
-  resourceVersion?: string;
-  source: SourceRef;
-  doc: KubeObject;
+export interface DestinationRulePolicy extends IstioPolicyObject {
   /** `spec.host` resolved against the rule's namespace. */
   host: string;
   exportTo: string[];
@@ -83,7 +77,7 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
     name: nameOf(doc),
     namespace,
     apiVersion: doc.apiVersion,
-    resourceVersion: typeof doc.metadata?.resourceVersion === 'string' ? doc.metadata.resourceVersion : undefined,
+    resourceVersion: resourceVersionOf(doc),
     source,
     doc,
     host: resolveShortnameToFqdn(spec.host, namespace),

@@ -1,8 +1,8 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
-import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import type { ConfigProblem } from '../../core/model/types';
 import { sortByCreation } from './creationOrder';
 import { isEmptyLabels, readLabelMap, SelectorIndex, type Labels } from './labels';
-import { nameOf, namespaceOf } from './objectKey';
+import { nameOf, namespaceOf, resourceVersionOf, type IstioPolicyObject } from './objectKey';
 import { ObjectProblems } from './objectProblems';
 
 /** `PeerAuthentication.MutualTLS.Mode` (istio.io/api security/v1beta1). */
@@ -10,13 +10,7 @@ export type PeerAuthenticationMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRIC
 
 const MODES: readonly PeerAuthenticationMode[] = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
 
-export interface PeerAuthenticationPolicy {
-  name: string;
-  namespace: string;
-  apiVersion: string;
-  resourceVersion?: string;
-  source: SourceRef;
-  doc: KubeObject;
+export interface PeerAuthenticationPolicy extends IstioPolicyObject {
   /** Undefined for mesh- and namespace-wide policies (no selector, or empty `matchLabels`). */
   selector?: Labels;
   mode: PeerAuthenticationMode;
@@ -80,7 +74,7 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
       name: nameOf(doc),
       namespace: namespaceOf(doc),
       apiVersion: doc.apiVersion,
-      resourceVersion: typeof doc.metadata?.resourceVersion === 'string' ? doc.metadata.resourceVersion : undefined,
+      resourceVersion: resourceVersionOf(doc),
       source,
       doc,
       selector,
