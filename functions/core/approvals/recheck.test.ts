@@ -34,7 +34,7 @@ describe('recheckApproval', () => {
     ['the finding is gone', [], 'the finding is no longer there: it was fixed or changed since the request'],
     ['no fix is planned any more', [{ ...paymentsApiFinding(), remediation: null }], 'meshgov no longer plans a fix for this finding'],
     ['another action is planned', [withRemediation({ action: 'appmesh.listener.set-permissive' })], 'the fix is now appmesh.listener.set-permissive, not the approved appmesh.listener.set-strict'],
-    ['the fix became manual-only', [withRemediation({ mode: 'manual', reason: 'this change needs a person: meshgov cannot apply it safely' })], 'the fix now needs a person: this change needs a person: meshgov cannot apply it safely'],
+    ['the fix became manual-only', [withRemediation({ mode: 'manual', reason: 'this change needs a person: no client certificate source known for VirtualNode payments-api: issue one (file or sds) before enforcing mTLS' })], 'the fix is now manual: this change needs a person: no client certificate source known for VirtualNode payments-api: issue one (file or sds) before enforcing mTLS'],
     [
       'the resource moved on (version 3 → 4)',
       [withRemediation({ reason: BLOCKED, change: { ...paymentsApiFinding().remediation!.change, expectedVersion: 4 } })],

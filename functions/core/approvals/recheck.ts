@@ -34,7 +34,7 @@ export function recheckApproval(approval: ApprovalRecord, fresh: AuditReport): R
   const now = finding.remediation;
   if (!now) return { ok: false, reason: 'meshgov no longer plans a fix for this finding' };
   if (now.action !== approved.action) return { ok: false, reason: `the fix is now ${now.action}, not the approved ${approved.action}` };
-  if (now.mode === 'manual') return { ok: false, reason: `the fix now needs a person: ${now.reason}` };
+  if (now.mode === 'manual') return { ok: false, reason: `the fix is now manual: ${now.reason}` };
   if (!sameJson(now.change, approved.change)) {
     return { ok: false, reason: `the resource changed since the request, so the approved change no longer applies as shown${versionNote(approved, now)}` };
   }

@@ -68,6 +68,8 @@ export interface ProviderFix {
   blockers: string[];
   /** True when a person must make the change by hand (e.g. a certificate must be issued). */
   manualOnly?: boolean;
+  /** Why a person must make it even when no blocker is left (no meshgov writer for that configuration). */
+  manualReason?: string;
 }
 
 /** One server side: an Istio workload port, an App Mesh listener, an Envoy listener. */

@@ -50,6 +50,12 @@ describe('planning a server fix', () => {
     expect(remediationOf(model({ servers: [s] }), manual).mode).toBe('manual');
   });
 
+  it('lists at most five distinct blockers, and counts the other distinct ones', () => {
+    const blockers = ['a', 'b', 'a', 'c', 'd', 'e', 'f', 'f', 'g'].map((w) => `workload payments/Deployment/${w} has no sidecar`);
+    const r = remediationOf(model({ servers: [server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id], blockers) })] }));
+    expect(r.reason).toBe(`preconditions do not hold: ${['a', 'b', 'c', 'd', 'e'].map((w) => `workload payments/Deployment/${w} has no sidecar`).join('; ')}; and 2 more`);
+  });
+
   it('is null when no provider can fix it', () => {
     expect(evaluateModel(model({ servers: [server({ name: 'x', mode: 'PERMISSIVE' })] }), shippedPolicy(), NOW)[0].remediation).toBeNull();
   });
@@ -80,5 +86,27 @@ describe('planning on a partial audit', () => {
     });
     const f = evaluateModel({ ...model({ servers: [s] }), partial: true }, shippedPolicy(), NOW).find((x) => x.rule === 'mtls-not-strict')!;
     expect(f.remediation).toMatchObject({ mode: 'approval', reason: expect.stringMatching(/preconditions across the fleet are unknown/) });
+  });
+});
+
+describe('planning a fix only a person can make', () => {
+  const id = 'appmesh:prod-mesh/VirtualNode/ledger:8443';
+  const manualFix = (fix: Partial<ProviderFix>): ProviderFix => ({ ...setStrict([id]), action: 'appmesh.listener.set-strict', manualOnly: true, ...fix });
+
+  it("says what must happen first, in the provider's words, even when the rule would allow auto", () => {
+    const blocker = `listener ${id} has no TLS certificate: issue one (ACM, file or SDS) before requiring mTLS`;
+    const s = server({ name: 'ledger', mode: 'TLS_NO_CLIENT_AUTH', fix: manualFix({ blockers: [blocker] }) });
+    expect(remediationOf(model({ servers: [s] }))).toMatchObject({ mode: 'manual', reason: `this change needs a person: ${blocker}` });
+  });
+
+  it("puts the provider's reason first, then the blockers", () => {
+    const fix = manualFix({ action: 'envoy.listener.require-client-certificate', manualReason: 'meshgov does not write Envoy static configuration', blockers: ['no trusted CA is known for listener https_ingress'] });
+    const r = remediationOf(model({ servers: [server({ name: 'edge', mode: 'TLS_NO_CLIENT_AUTH', fix })] }));
+    expect(r.reason).toBe('this change needs a person: meshgov does not write Envoy static configuration; no trusted CA is known for listener https_ingress');
+  });
+
+  it('still says so when the provider gave no reason', () => {
+    const r = remediationOf(model({ servers: [server({ name: 'ledger', mode: 'PERMISSIVE', fix: manualFix({}) })] }));
+    expect(r).toMatchObject({ mode: 'manual', reason: 'this change needs a person: meshgov cannot apply it safely' });
   });
 });

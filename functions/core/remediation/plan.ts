@@ -15,11 +15,11 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
   const fix = fixFor(finding, index);
   if (!fix) return null;
   const base = { action: fix.action, change: fix.change };
-  if (fix.manualOnly) return { ...base, mode: 'manual', reason: 'this change needs a person: meshgov cannot apply it safely' };
+  if (fix.manualOnly) return { ...base, mode: 'manual', reason: `this change needs a person: ${whyManual(fix)}` };
   if (settings.remediation === 'manual') return { ...base, mode: 'manual', reason: `rule ${finding.rule} allows only manual remediation` };
   const blockers = [...fix.blockers, ...fleetBlockers(fix, index)];
   if (blockers.length > 0) {
-    return { ...base, mode: 'approval', reason: `preconditions do not hold: ${unique(blockers).slice(0, 5).join('; ')}${blockers.length > 5 ? `; and ${blockers.length - 5} more` : ''}` };
+    return { ...base, mode: 'approval', reason: `preconditions do not hold: ${listed(blockers)}` };
   }
   if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
   if (index.model.partial) {
@@ -75,6 +75,17 @@ function preconditionsHeld(fix: ProviderFix): string {
   return 'preconditions hold: every destination of this client accepts mTLS';
 }
 
-function unique(xs: string[]): string[] {
-  return [...new Set(xs)];
+/**
+ * Why only a person can make the change, in words they can act on: the provider's reason (no
+ * writer for that configuration) and what must happen first (a certificate issued, a CA chosen).
+ */
+function whyManual(fix: ProviderFix): string {
+  const why = fix.manualReason !== undefined ? [fix.manualReason, ...fix.blockers] : fix.blockers;
+  return why.length > 0 ? listed(why) : 'meshgov cannot apply it safely';
+}
+
+/** The first five distinct reasons, and how many other distinct ones there are. */
+function listed(reasons: string[]): string {
+  const distinct = [...new Set(reasons)];
+  return `${distinct.slice(0, 5).join('; ')}${distinct.length > 5 ? `; and ${distinct.length - 5} more` : ''}`;
 }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { ClientPolicy, ClientSends, ConfigProblem, ProviderFix, SourceRef } from '../../core/model/types';
-import { clusterId } from './names';
+import { ENVOY_MANUAL_REASON, clusterId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, type ProtoObject } from './proto-fields';
 import { classifyTransportSocket } from './transport-socket';
@@ -156,5 +156,6 @@ function addClientCertificateFix(id: string, name: string, tlsContext: ProtoObje
     affectsClients: [id],
     blockers: [`a client certificate and key must be issued for cluster ${name}`],
     manualOnly: true,
+    manualReason: ENVOY_MANUAL_REASON,
   };
 }

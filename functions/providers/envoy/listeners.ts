@@ -1,7 +1,7 @@
 import type { ConfigProblem, ProviderFix, ServerEndpoint, SourceRef } from '../../core/model/types';
 import { ENVOY_SOURCES, effectiveDownstreamMode } from './downstream-mode';
 import { effectiveListenerMode, type ChainPosture } from './listener-mode';
-import { listenerId } from './names';
+import { ENVOY_MANUAL_REASON, listenerId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
 import type { StaticSecrets } from './static-secrets';
@@ -183,6 +183,7 @@ function requireClientCertificateFix(id: string, listenerName: string, chains: C
     affectsServers: [id],
     blockers,
     manualOnly: true,
+    manualReason: ENVOY_MANUAL_REASON,
   };
 }
 

@@ -8,3 +8,9 @@ export function listenerId(source: SourceRef, name: string): string {
 export function clusterId(source: SourceRef, name: string): string {
   return `envoy:${source.file}#cluster/${name}`;
 }
+
+/**
+ * Why every Envoy fix is manual: meshgov has no writer for Envoy's static configuration, and
+ * Envoy reads `static_resources` only when it starts.
+ */
+export const ENVOY_MANUAL_REASON = 'meshgov does not write Envoy static configuration (change the file, then restart Envoy)';
