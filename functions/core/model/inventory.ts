@@ -64,6 +64,12 @@ export interface Located<T> {
   source: SourceRef;
 }
 
+/** An Envoy bootstrap (`static_resources`), with where its listeners and clusters are written. */
+export interface EnvoyInput extends Located<any> {
+  /** The line of each `listeners` and `clusters` entry, in order, when the file's layout gives them. */
+  entryLines?: { listeners?: number[]; clusters?: number[] };
+}
+
 export interface PemInput {
   /** The whole text of a file holding one or more PEM blocks. */
   text: string;
@@ -72,7 +78,7 @@ export interface PemInput {
 export interface Inventory {
   kubernetes: Located<KubeObject>[];
   appmeshApi: Located<AppMeshApiObject>[];
-  envoy: Located<any>[];
+  envoy: EnvoyInput[];
   pem: Located<PemInput>[];
   /** Certificates already read from a certificate service (ACM, ACM-PCA), with no document behind them. */
   certificates: CertificateRecord[];

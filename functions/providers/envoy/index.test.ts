@@ -640,3 +640,27 @@ static_resources:
     expect(model.resourceCount).toBe(5);
   });
 });
+
+describe('buildEnvoyModel: where each listener and cluster is written', () => {
+  const doc = yaml.load(FRONT_PROXY) as { static_resources: { listeners: unknown[]; clusters: unknown[] } };
+  const listeners = doc.static_resources.listeners.length;
+  const clusters = doc.static_resources.clusters.length;
+
+  test("findings and problems point at the entry's own line when the collector found it", () => {
+    const inventory = emptyInventory();
+    const entryLines = { listeners: Array.from({ length: listeners }, (_, i) => 20 + i * 40), clusters: Array.from({ length: clusters }, (_, i) => 200 + i * 10) };
+    inventory.envoy.push({ doc, source: { file: 'envoy/front-proxy.yaml', line: 2 }, entryLines });
+    const model = buildEnvoyModel(inventory, NOW);
+    expect([model.servers.length, model.clients.length]).toEqual([listeners, clusters]);
+    expect(model.servers.map((s) => s.resource.line)).toEqual(entryLines.listeners);
+    expect(model.clients.map((c) => c.resource.line)).toEqual(entryLines.clusters);
+  });
+
+  test('without entry lines, or with only some lists located, the rest keep the bootstrap line', () => {
+    const inventory = emptyInventory();
+    inventory.envoy.push({ doc, source: { file: 'envoy/front-proxy.yaml', line: 2 }, entryLines: { clusters: Array.from({ length: clusters }, (_, i) => 90 + i) } });
+    const model = buildEnvoyModel(inventory, NOW);
+    expect(new Set(model.servers.map((s) => s.resource.line))).toEqual(new Set([2]));
+    expect(model.clients[0]!.resource.line).toBe(90);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ModelBuilder } from '../../core/model/provider';
-import { emptyModel } from '../../core/model/types';
+import { emptyModel, type SourceRef } from '../../core/model/types';
 import { readCluster } from './clusters';
 import { readListener } from './listeners';
 import { listField, readField } from './proto-fields';
@@ -19,7 +19,7 @@ export type { EnvoyListenerEndpoint } from './listeners';
  */
 export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
   const model = emptyModel();
-  for (const { doc, source } of inventory.envoy) {
+  for (const { doc, source, entryLines } of inventory.envoy) {
     const staticResources = readField(doc, 'static_resources');
     if (!staticResources) continue;
     const base = staticResources.key;
@@ -28,7 +28,7 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
     const listenersKey = readField(staticResources.value, 'listeners')?.key ?? 'listeners';
     listField(staticResources.value, 'listeners').forEach((listener, i) => {
       model.resourceCount++;
-      const { server, problems } = readListener({ listener, path: `${base}.${listenersKey}[${i}]`, source, secrets });
+      const { server, problems } = readListener({ listener, path: `${base}.${listenersKey}[${i}]`, source: entrySource(source, entryLines?.listeners, i), secrets });
       if (server) model.servers.push(server);
       model.problems.push(...problems);
     });
@@ -36,10 +36,16 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
     const clustersKey = readField(staticResources.value, 'clusters')?.key ?? 'clusters';
     listField(staticResources.value, 'clusters').forEach((cluster, i) => {
       model.resourceCount++;
-      const { client, problems } = readCluster({ cluster, path: `${base}.${clustersKey}[${i}]`, source });
+      const { client, problems } = readCluster({ cluster, path: `${base}.${clustersKey}[${i}]`, source: entrySource(source, entryLines?.clusters, i) });
       if (client) model.clients.push(client);
       model.problems.push(...problems);
     });
   }
   return model;
 };
+
+/** Where a listener or cluster is written: its own line when the collector found it, else the bootstrap's. */
+function entrySource(source: SourceRef, lines: readonly number[] | undefined, index: number): SourceRef {
+  const line = lines?.[index];
+  return line === undefined ? source : { file: source.file, line };
+}

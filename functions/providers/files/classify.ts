@@ -1,5 +1,5 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
-import { APPMESH_NAME_FIELDS, type AppMeshApiType, type Inventory, type KubeObject } from '../../core/model/inventory';
+import { APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
 import type { RawDocument } from './parse-documents';
 
@@ -17,10 +17,14 @@ export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
     doc.body.forEach((item, i) => classifyValue(item, { file: doc.file, line: doc.elementLines?.[i] ?? doc.line }, inventory, `[${i}]`));
     return;
   }
-  classifyValue(doc.body, source, inventory, '', doc.elementLines);
+  classifyValue(doc.body, source, inventory, '', doc.elementLines, doc.entryLines);
 }
 
-function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[]): void {
+function isEnvoyBootstrap(value: Record<string, unknown>): boolean {
+  return isObject(value.static_resources) || isObject(value.staticResources);
+}
+
+function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[], entryLines?: EnvoyInput['entryLines']): void {
   if (!isObject(value)) {
     inventory.unknown.push({ doc: value, source });
     return;
@@ -29,8 +33,8 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
     classifyKubernetes(value, source, inventory, path, itemLines);
     return;
   }
-  if (isObject(value.static_resources) || isObject(value.staticResources)) {
-    inventory.envoy.push({ doc: value, source });
+  if (isEnvoyBootstrap(value)) {
+    inventory.envoy.push(entryLines ? { doc: value, source, entryLines } : { doc: value, source });
     return;
   }
   const appmesh = appMeshApiObject(value);

@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import type { ConfigProblem } from '../../core/model/types';
-import { firstContentLine, jsonArrayElementLines, lineAt } from './text-lines';
+import { firstContentLine, jsonArrayElementLines, jsonArrayLinesAt, lineAt, sequenceEntryLines } from './text-lines';
 
 /** One parsed document of a file, before its kind is known. */
 export interface RawDocument {
@@ -13,6 +13,11 @@ export interface RawDocument {
    * `kind: List`, so every item points at its own place.
    */
   elementLines?: number[];
+  /**
+   * The line of each entry of a list inside the document, by the list's key: the `listeners`
+   * and `clusters` of an Envoy bootstrap's `static_resources`.
+   */
+  entryLines?: { listeners?: number[]; clusters?: number[] };
 }
 
 export interface ParsedFile {
@@ -66,6 +71,8 @@ function parseJson(file: string, text: string): ParsedFile {
     const line = lineAt(text, text.search(/\S/));
     const doc: RawDocument = { file, line, format: 'json', body };
     if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text, body.length);
+    const envoy = envoyEntryLines(body, (path) => jsonArrayLinesAt(text, path));
+    if (envoy) doc.entryLines = envoy;
     return { documents: [doc], problems: [] };
   } catch (err) {
     const message = (err as Error).message;
@@ -160,35 +167,34 @@ function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocumen
   const doc: RawDocument = { file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body };
   const items = (body as { items?: unknown })?.items;
   if (Array.isArray(items) && typeof (body as { kind?: unknown }).kind === 'string') {
-    const lines = listItemLines(chunk.text, chunk.line);
+    const lines = sequenceEntryLines(chunk.text, chunk.line, ['items']);
     if (lines.length === items.length) doc.elementLines = lines;
   }
+  const envoy = envoyEntryLines(body, (path) => sequenceEntryLines(chunk.text, chunk.line, path));
+  if (envoy) doc.entryLines = envoy;
   return doc;
 }
 
+/** The Envoy bootstrap's keys whose entries are resources of their own. */
+const ENVOY_RESOURCE_LISTS = ['listeners', 'clusters'] as const;
+
 /**
- * The lines where the entries of a top-level `items:` block sequence start (a `kind: List`
- * from `kubectl get -o yaml`). Empty when the layout is not the plain one; callers then fall
- * back to the List's own line.
+ * For an Envoy bootstrap, the line of each listener and cluster, so that a finding points at the
+ * listener rather than at the top of the file. A list whose layout the scan cannot follow is left
+ * out, and its entries fall back to the document's line.
  */
-export function listItemLines(text: string, startLine: number): number[] {
-  const lines = text.split('\n');
-  const at = lines.findIndex((l) => /^items:\s*(#.*)?$/.test(l));
-  if (at < 0) return [];
-  const out: number[] = [];
-  let indent = -1;
-  for (let i = at + 1; i < lines.length; i++) {
-    const l = lines[i];
-    const content = l.trimStart();
-    if (content === '' || content.startsWith('#')) continue;
-    const ind = l.length - content.length;
-    const entry = content === '-' || content.startsWith('- ');
-    if (indent < 0) {
-      if (!entry) return [];
-      indent = ind;
-    }
-    if (ind < indent || (ind === indent && !entry)) break;
-    if (ind === indent && entry) out.push(startLine + i);
+function envoyEntryLines(body: unknown, linesAt: (path: string[]) => number[]): RawDocument['entryLines'] {
+  if (body === null || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const key = 'static_resources' in record ? 'static_resources' : 'staticResources' in record ? 'staticResources' : undefined;
+  const resources = key === undefined ? undefined : record[key];
+  if (resources === null || typeof resources !== 'object') return undefined;
+  let out: RawDocument['entryLines'];
+  for (const list of ENVOY_RESOURCE_LISTS) {
+    const entries = (resources as Record<string, unknown>)[list];
+    if (!Array.isArray(entries) || entries.length === 0) continue;
+    const lines = linesAt([key!, list]);
+    if (lines.length === entries.length) (out ??= {})[list] = lines;
   }
   return out;
 }

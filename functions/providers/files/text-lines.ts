@@ -27,6 +27,73 @@ export function firstContentLine(chunk: string, startLine: number): number {
 }
 
 /**
+ * The lines where the entries of the block sequence at `path` start: `['items']` for a `kind:
+ * List` from `kubectl get -o yaml`, `['static_resources', 'listeners']` for an Envoy bootstrap.
+ * Each key must sit alone on its line in plain block layout, with its entries below it (indented
+ * or not). Any other layout (flow style, a quoted key) gives [], and callers fall back to the
+ * document's own line.
+ */
+export function sequenceEntryLines(text: string, startLine: number, path: readonly string[]): number[] {
+  const lines = text.split('\n');
+  let from = 0;
+  let keyIndent = -1;
+  for (let depth = 0; depth < path.length; depth++) {
+    const at = keyLine(lines, from, keyIndent, path[depth]!);
+    if (at < 0) return [];
+    keyIndent = indentOf(lines[at]!);
+    from = at + 1;
+  }
+  const out: number[] = [];
+  let indent = -1;
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i]!;
+    const content = line.trimStart();
+    if (isBlankOrComment(content)) continue;
+    const ind = line.length - content.length;
+    const entry = content === '-' || content.startsWith('- ') || content === '-\r';
+    if (indent < 0) {
+      if (!entry || ind < keyIndent) return [];
+      indent = ind;
+    }
+    if (ind < indent || (ind === indent && !entry)) break;
+    if (ind === indent) out.push(startLine + i);
+  }
+  return out;
+}
+
+/**
+ * The index of the line holding `key:` with nothing after it, among the children of the block
+ * that starts at `from` (whose parent key is indented `parentIndent`); -1 when the block ends first.
+ */
+function keyLine(lines: readonly string[], from: number, parentIndent: number, key: string): number {
+  let childIndent = -1;
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i]!;
+    const content = line.trimStart();
+    if (isBlankOrComment(content)) continue;
+    const ind = line.length - content.length;
+    if (ind <= parentIndent) return -1;
+    if (childIndent < 0) childIndent = ind;
+    if (ind < childIndent) return -1;
+    if (ind === childIndent && content.startsWith(key) && isBareKey(content.slice(key.length))) return i;
+  }
+  return -1;
+}
+
+/** What may follow a key that opens a block: the colon, then only spaces or a comment. */
+function isBareKey(rest: string): boolean {
+  return /^:\s*(#.*)?$/.test(rest);
+}
+
+function isBlankOrComment(content: string): boolean {
+  return content === '' || content.startsWith('#');
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/**
  * For a JSON text whose top level is an array, the 1-based line where each element starts.
  * JSON.parse gives no positions, and describe-* arrays need one line per item. When the caller
  * knows how many elements the array has, indented output (`aws … --output json`, `jq`,
@@ -64,15 +131,7 @@ function indentedElementLines(text: string, elementCount: number): number[] | un
     starts.push(at + marker.length - 1);
   }
   if (starts.length !== elementCount) return undefined;
-  const lines = new Array<number>(starts.length);
-  let line = 1;
-  let counted = 0;
-  for (let i = 0; i < starts.length; i++) {
-    line = lineAt(text, starts[i]!, counted, line);
-    counted = starts[i]!;
-    lines[i] = line;
-  }
-  return lines;
+  return starts.map(forwardLineCounter(text));
 }
 
 function isJsonSpace(c: number): boolean {
@@ -84,35 +143,70 @@ function isJsonSpace(c: number): boolean {
  * element start, so the cost stays close to one native pass over the text.
  */
 function scannedElementLines(text: string): number[] {
-  const lines: number[] = [];
+  return jsonArrayLinesAt(text, []);
+}
+
+/**
+ * For a JSON text, the 1-based line where each element of the array at `path` starts (object
+ * keys from the top: `['staticResources', 'listeners']`, or `[]` for a top-level array); []
+ * when no array is there. One pass over the text, as `scannedElementLines` says.
+ */
+export function jsonArrayLinesAt(text: string, path: readonly string[]): number[] {
   const structural = /["[\]{},]/g;
-  let depth = 0;
-  let line = 1;
-  let counted = 0;
+  // One frame per open container: whether it is an object, its key being read, whether it lies on `path`.
+  const frames: Array<{ object: boolean; key?: string; onPath: boolean }> = [];
+  let expectKey = false;
+  let target = -1;
+  const lines: number[] = [];
+  const lineOf = forwardLineCounter(text);
   const elementAfter = (i: number) => {
     let j = i + 1;
-    while (j < text.length && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13 || text.charCodeAt(j) === 9)) j++;
-    if (j >= text.length || text.charCodeAt(j) === 93) return;
-    line = lineAt(text, j, counted, line);
-    counted = j;
-    lines.push(line);
+    while (j < text.length && isJsonSpace(text.charCodeAt(j))) j++;
+    if (j < text.length && text.charCodeAt(j) !== 93) lines.push(lineOf(j));
   };
   let m: RegExpExecArray | null;
   while ((m = structural.exec(text)) !== null) {
     const i = m.index;
     const c = text.charCodeAt(i);
+    const top = frames[frames.length - 1];
     if (c === 34) {
-      structural.lastIndex = endOfString(text, i + 1);
+      const end = endOfString(text, i + 1);
+      if (top?.object && expectKey) {
+        top.key = JSON.parse(text.slice(i, end)) as string;
+        expectKey = false;
+      }
+      structural.lastIndex = end;
     } else if (c === 91 || c === 123) {
-      depth++;
-      if (depth === 1 && c === 91) elementAfter(i);
+      const depth = frames.length;
+      const onPath = depth === 0 || (top!.onPath && top!.object && depth <= path.length && top!.key === path[depth - 1]);
+      frames.push({ object: c === 123, onPath });
+      expectKey = c === 123;
+      if (c === 91 && onPath && depth === path.length) {
+        target = frames.length;
+        elementAfter(i);
+      }
     } else if (c === 93 || c === 125) {
-      depth--;
-    } else if (c === 44 && depth === 1) {
+      if (frames.length === target) return lines;
+      frames.pop();
+      expectKey = false;
+    } else if (top?.object) {
+      expectKey = true;
+    } else if (frames.length === target) {
       elementAfter(i);
     }
   }
   return lines;
+}
+
+/** Line numbers of offsets asked for in increasing order, counting each newline once. */
+function forwardLineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let counted = 0;
+  return (offset) => {
+    line = lineAt(text, offset, counted, line);
+    counted = offset;
+    return line;
+  };
 }
 
 /** The index just past the closing quote of a JSON string whose body starts at `from`. */

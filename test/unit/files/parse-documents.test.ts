@@ -2,7 +2,7 @@ import * as jsYaml from 'js-yaml';
 import { emptyInventory } from '../../../functions/core/model/inventory';
 import { classifyDocument } from '../../../functions/providers/files/classify';
 import { parseFileText, splitYamlDocuments } from '../../../functions/providers/files/parse-documents';
-import { jsonArrayElementLines } from '../../../functions/providers/files/text-lines';
+import { jsonArrayElementLines, jsonArrayLinesAt, sequenceEntryLines } from '../../../functions/providers/files/text-lines';
 
 // The real js-yaml, with its one-document `load` observable: the careful path uses it, the fast path does not.
 jest.mock('js-yaml', () => {
@@ -186,6 +186,79 @@ describe('Envoy and PEM', () => {
     expect(inv.envoy).toHaveLength(1);
   });
 
+  const BOOTSTRAP = `# Edge proxy (envoy -c edge.yaml)
+admin:
+  address:
+    socket_address: { address: 127.0.0.1, port_value: 9901 }
+static_resources:
+  listeners:
+    # Public HTTPS.
+    - name: ingress_https
+      address:
+        socket_address: { address: 0.0.0.0, port_value: 8443 }
+      filter_chains:
+        - filters:
+            - name: envoy.filters.network.tcp_proxy
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                stat_prefix: ingress
+                cluster: checkout_web
+
+    - name: admin_http
+      address:
+        socket_address: { address: 127.0.0.1, port_value: 8001 }
+      filter_chains: []
+  clusters:
+  - name: checkout_web
+    type: STRICT_DNS
+    load_assignment:
+      cluster_name: checkout_web
+      endpoints:
+      - lb_endpoints:
+        - endpoint:
+            address:
+              socket_address: { address: checkout-web.checkout.svc.cluster.local, port_value: 80 }
+`;
+
+  it('gives each listener and cluster of an Envoy bootstrap its own line', () => {
+    const [envoy] = inventoryOf('edge.yaml', BOOTSTRAP).envoy;
+    const lineOf = (text: string) => BOOTSTRAP.split('\n').findIndex((l) => l.includes(text)) + 1;
+    expect(envoy.source.line).toBe(2);
+    expect(envoy.entryLines).toEqual({ listeners: [lineOf('- name: ingress_https'), lineOf('- name: admin_http')], clusters: [lineOf('- name: checkout_web')] });
+  });
+
+  it('gives a YAML document after others its lines in the file, not in the document', () => {
+    const text = `${PA('payments', 'STRICT')}---\n${BOOTSTRAP}`;
+    const [envoy] = inventoryOf('mixed.yaml', text).envoy;
+    expect(envoy.entryLines?.clusters).toEqual([text.split('\n').findIndex((l) => l.includes('- name: checkout_web')) + 1]);
+  });
+
+  it('gives each listener and cluster of a proto-JSON bootstrap its own line', () => {
+    const bootstrap = {
+      node: { id: 'payments-api-7c9f8b6d4-x2kqp', cluster: 'payments-api' },
+      staticResources: {
+        listeners: [
+          { name: 'payments_inbound', address: { socketAddress: { address: '0.0.0.0', portValue: 8443 } }, filterChains: [] },
+          { name: 'payments_admin', address: { socketAddress: { address: '127.0.0.1', portValue: 15000 } }, filterChains: [] },
+        ],
+        clusters: [{ name: 'local_app', connectTimeout: '0.25s', type: 'STATIC' }],
+      },
+    };
+    const text = JSON.stringify(bootstrap, null, 2);
+    // An element starts at its `{`, the line above its name: the 0-based index of the name's line.
+    const lineOf = (name: string) => text.split('\n').findIndex((l) => l.includes(`"${name}"`));
+    expect(inventoryOf('payments-api-envoy.json', text).envoy[0].entryLines).toEqual({
+      listeners: [lineOf('payments_inbound'), lineOf('payments_admin')],
+      clusters: [lineOf('local_app')],
+    });
+  });
+
+  it('leaves out the lines of a list written in flow style, so its entries keep the bootstrap line', () => {
+    const flow = 'static_resources:\n  listeners: [{ name: a, address: { socket_address: { address: 0.0.0.0, port_value: 80 } } }]\n  clusters:\n  - name: b\n';
+    expect(inventoryOf('flow.yaml', flow).envoy[0].entryLines).toEqual({ clusters: [4] });
+    expect(inventoryOf('empty.yaml', 'static_resources:\n  listeners: []\n').envoy[0].entryLines).toBeUndefined();
+  });
+
   it('treats a certificate file as PEM but a Secret holding PEM as Kubernetes', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     expect(inventoryOf('ca.crt', `subject=CN = root\n${pem}`).pem).toHaveLength(1);
@@ -198,5 +271,56 @@ describe('Envoy and PEM', () => {
   it('puts documents of no known kind aside', () => {
     const inv = inventoryOf('values.yaml', 'replicaCount: 3\nimage: nginx\n');
     expect(inv.unknown).toHaveLength(1);
+  });
+});
+
+describe('jsonArrayLinesAt', () => {
+  it('follows object keys to the array, past strings and keys that hold brackets, commas and escapes', () => {
+    const text = [
+      '{"a": {"x[": "]{,", "b\\"q": [1, 2], "b": [',
+      '  {"k": "v,]"},',
+      '  [3, 4],',
+      '  "s"',
+      ']}, "b": [9]}',
+    ].join('\n');
+    expect(jsonArrayLinesAt(text, ['a', 'b'])).toEqual([2, 3, 4]);
+    expect(jsonArrayLinesAt(text, ['b'])).toEqual([5]);
+    expect(jsonArrayLinesAt(text, ['a', 'x['])).toEqual([]);
+    expect(jsonArrayLinesAt(text, ['a', 'b"q'])).toEqual([1, 1]);
+  });
+
+  it('reads minified JSON, an empty array and a top-level array', () => {
+    expect(jsonArrayLinesAt('{"l":[{"n":1},{"n":2}]}', ['l'])).toEqual([1, 1]);
+    expect(jsonArrayLinesAt('{"l": [ ]}', ['l'])).toEqual([]);
+    expect(jsonArrayLinesAt('[\n {"n": 1},\n {"n": 2}\n]', [])).toEqual([2, 3]);
+  });
+});
+
+describe('sequenceEntryLines', () => {
+  it('follows a path of block keys to the entries of its sequence, indented or not', () => {
+    const text = 'a:\n  b:\n    - x\n    - y\n  c:\n  - z\n';
+    expect(sequenceEntryLines(text, 10, ['a', 'b'])).toEqual([12, 13]);
+    expect(sequenceEntryLines(text, 10, ['a', 'c'])).toEqual([15]);
+  });
+
+  it('finds a key only among the children of its parent, not deeper or in a sibling block', () => {
+    const text = 'admin:\n  listeners:\n  - wrong\nstatic_resources:\n  other:\n    listeners:\n    - deeper\n  listeners:\n  - right\n';
+    expect(sequenceEntryLines(text, 1, ['static_resources', 'listeners'])).toEqual([9]);
+  });
+
+  it('is not fooled by a block scalar or a comment that looks like the key', () => {
+    const text = 'static_resources:\n  note: |\n    listeners:\n    - not a listener\n  # listeners:\n  listeners:\n  - name: a\n';
+    expect(sequenceEntryLines(text, 1, ['static_resources', 'listeners'])).toEqual([7]);
+  });
+
+  it('gives nothing for a layout it cannot follow', () => {
+    expect(sequenceEntryLines('static_resources:\n  listeners: [a, b]\n', 1, ['static_resources', 'listeners'])).toEqual([]);
+    expect(sequenceEntryLines('static_resources:\n  "listeners":\n  - a\n', 1, ['static_resources', 'listeners'])).toEqual([]);
+    expect(sequenceEntryLines('static_resources:\n  listeners:\n    name: not a sequence\n', 1, ['static_resources', 'listeners'])).toEqual([]);
+    expect(sequenceEntryLines('clusters:\n- a\n', 1, ['static_resources', 'clusters'])).toEqual([]);
+  });
+
+  it('reads CRLF line ends', () => {
+    expect(sequenceEntryLines('static_resources:\r\n  clusters:\r\n  - name: a\r\n  - name: b\r\n', 1, ['static_resources', 'clusters'])).toEqual([3, 4]);
   });
 });
