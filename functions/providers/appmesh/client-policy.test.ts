@@ -31,7 +31,7 @@ describe('effectiveClientPolicy', () => {
     expect(effectiveClientPolicy({ tls: { enforce: false, validation: acmTrust } }, defaults, 8080)).toMatchObject({ sends: 'PLAINTEXT', scope: 'backend' });
     expect(effectiveClientPolicy({ tls: { certificate: fileCert, validation: acmTrust } }, { tls: { enforce: false, validation: acmTrust } }, 8080)).toMatchObject({
       sends: 'MTLS',
-      reason: 'client certificate from file',
+      reason: 'enforced TLS with a certificate from file',
       scope: 'backend',
     });
   });
@@ -45,8 +45,8 @@ describe('effectiveClientPolicy', () => {
   });
 
   test('client certificates come from file or sds; ACM is not a client certificate', () => {
-    expect(effectiveClientPolicy({ tls: { certificate: fileCert, validation: acmTrust } }, undefined)).toMatchObject({ sends: 'MTLS', reason: 'client certificate from file' });
-    expect(effectiveClientPolicy({ tls: { certificate: sdsCert, validation: acmTrust } }, undefined)).toMatchObject({ sends: 'MTLS', reason: 'client certificate from sds' });
+    expect(effectiveClientPolicy({ tls: { certificate: fileCert, validation: acmTrust } }, undefined)).toMatchObject({ sends: 'MTLS', reason: 'enforced TLS with a certificate from file' });
+    expect(effectiveClientPolicy({ tls: { certificate: sdsCert, validation: acmTrust } }, undefined)).toMatchObject({ sends: 'MTLS', reason: 'enforced TLS with a certificate from sds' });
     const acm = effectiveClientPolicy({ tls: { certificate: { acm: { certificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/x' } }, validation: acmTrust } } as any, undefined);
     expect(acm.sends).toBe('TLS');
   });
@@ -110,7 +110,7 @@ describe('App Mesh clients', () => {
     );
     const byName = Object.fromEntries(model.clients.map((c) => [c.resource.name, c]));
     expect(byName['orders-api']).toMatchObject({ sends: 'PLAINTEXT', reason: 'no client policy', cause: { scope: 'default' } });
-    expect(byName['checkout']).toMatchObject({ sends: 'MTLS', reason: 'client certificate from sds', cause: { scope: 'backendDefaults' } });
+    expect(byName['checkout']).toMatchObject({ sends: 'MTLS', reason: 'enforced TLS with a certificate from sds', cause: { scope: 'backendDefaults' } });
   });
 
   test('tls.ports splits one backend per port when the answer differs', () => {

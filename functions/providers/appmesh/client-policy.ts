@@ -55,8 +55,8 @@ export function effectiveClientPolicy(
     return { sends: 'PLAINTEXT', reason: `tls.ports [${tls.ports.join(', ')}] excludes port ${port}`, scope, tls };
   }
   const certificate = clientCertificateOf(tls);
-  if (certificate?.file) return { sends: 'MTLS', reason: 'client certificate from file', scope, tls };
-  if (certificate?.sds) return { sends: 'MTLS', reason: 'client certificate from sds', scope, tls };
+  if (certificate?.file) return { sends: 'MTLS', reason: 'enforced TLS with a certificate from file', scope, tls };
+  if (certificate?.sds) return { sends: 'MTLS', reason: 'enforced TLS with a certificate from sds', scope, tls };
   if (tls.certificate?.acm) return { sends: 'TLS', reason: 'no client certificate (an ACM certificate cannot be a client certificate)', scope, tls };
   return { sends: 'TLS', reason: 'no client certificate', scope, tls };
 }
