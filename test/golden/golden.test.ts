@@ -188,8 +188,8 @@ const CASES: Record<string, GoldenCase> = {
     findings: [
       'config-invalid File test/golden/cases/bad-input/input/istio/payments.yaml @istio/payments.yaml:28',
       // ENGINE BUG: an Istio finding always sets the namespace (CONTRACT.md), config-invalid included.
-      'config-invalid PeerAuthentication payments/payments-api-strict spec.mtls.mode @istio/payments.yaml:53',
-      'config-invalid Service payments/test/golden/cases/bad-input/input/kubernetes/services.yaml metadata.name @kubernetes/services.yaml:15',
+      'config-invalid PeerAuthentication payments/payments-api-strict spec.mtls.mode @istio/payments.yaml:63',
+      'config-invalid Service payments/test/golden/cases/bad-input/input/kubernetes/services.yaml metadata.name @kubernetes/services.yaml:17',
       'config-invalid File test/golden/cases/bad-input/input/appmesh/describe-virtual-node-risk-scoring.json @appmesh/describe-virtual-node-risk-scoring.json:20',
       // Audited all the same: the documents around the bad one, and the valid JSON file beside the invalid one.
       'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @istio/payments.yaml:8 fix:auto',

@@ -92,6 +92,12 @@ export interface Inventory {
    * cached picture of the rest): fleet-wide preconditions are then unknown, so nothing is auto.
    */
   partial?: boolean;
+  /**
+   * The line where `field` of the object at `file:line` is written, when the source can tell
+   * (the file source reads the text again). Problems name their field; with this, their line is
+   * the field's own rather than the object's.
+   */
+  fieldLine?: (file: string, line: number, field: string) => number | undefined;
 }
 
 export function emptyInventory(): Inventory {
@@ -110,6 +116,8 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.problems.push(...p.problems);
     out.files.push(...p.files);
     if (p.partial) out.partial = true;
+    // Each locator reads any file by its path, so one of them serves the merged inventory.
+    if (p.fieldLine) out.fieldLine ??= p.fieldLine;
   }
   return out;
 }

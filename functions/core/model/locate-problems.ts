@@ -4,7 +4,8 @@ import type { ConfigProblem } from './types';
 /**
  * Gives each problem the coordinates of the object it is about (the namespace of a Kubernetes
  * object, the mesh of an App Mesh one), found by the document's file and line, so a
- * config-invalid finding names them as every other finding does.
+ * config-invalid finding names them as every other finding does; then moves each problem
+ * that names a field to the field's own line, when the source can find it.
  */
 export function locateProblems(problems: ConfigProblem[], inventory: Inventory): void {
   if (problems.length === 0) return;
@@ -21,5 +22,13 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
     const place = byPlace.get(`${p.file}:${p.line}`);
     if (place?.namespace) p.namespace = place.namespace;
     if (place?.mesh) p.mesh = place.mesh;
+  }
+  // Last: the lookup above goes by the object's line.
+  const fieldLine = inventory.fieldLine;
+  if (!fieldLine) return;
+  for (const p of problems) {
+    if (p.field === undefined) continue;
+    const line = fieldLine(p.file, p.line, p.field);
+    if (line !== undefined) p.line = line;
   }
 }

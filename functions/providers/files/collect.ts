@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
 import { classifyDocument } from './classify';
+import { fieldLineLocator } from './field-line';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
 import { walkPaths } from './walk';
 
@@ -28,6 +29,7 @@ export class InputPathError extends Error {
  */
 export async function collectFiles(paths: string[]): Promise<Inventory> {
   const inventory = emptyInventory();
+  inventory.fieldLine = fieldLineLocator();
   const walked = walkPaths(paths);
   if (walked.missing.length > 0) {
     const m = walked.missing[0];

@@ -117,8 +117,7 @@ export function jsonArrayElementLines(text: string, elementCount?: number): numb
 function indentedElementLines(text: string, elementCount: number): number[] | undefined {
   const open = text.indexOf('[');
   if (open < 0) return undefined;
-  let first = open + 1;
-  while (first < text.length && isJsonSpace(text.charCodeAt(first))) first++;
+  const first = jsonSpaceEnd(text, open + 1);
   if (text.charCodeAt(first) === 93 /* ] */) return elementCount === 0 ? [] : undefined;
   const opener = text[first];
   if (opener !== '{' && opener !== '[') return undefined;
@@ -136,6 +135,13 @@ function indentedElementLines(text: string, elementCount: number): number[] | un
 
 function isJsonSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** The index of the first character at or after `from` that is not JSON whitespace. */
+export function jsonSpaceEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /**
@@ -160,8 +166,7 @@ export function jsonArrayLinesAt(text: string, path: readonly string[]): number[
   const lines: number[] = [];
   const lineOf = forwardLineCounter(text);
   const elementAfter = (i: number) => {
-    let j = i + 1;
-    while (j < text.length && isJsonSpace(text.charCodeAt(j))) j++;
+    const j = jsonSpaceEnd(text, i + 1);
     if (j < text.length && text.charCodeAt(j) !== 93) lines.push(lineOf(j));
   };
   let m: RegExpExecArray | null;
@@ -170,7 +175,7 @@ export function jsonArrayLinesAt(text: string, path: readonly string[]): number[
     const c = text.charCodeAt(i);
     const top = frames[frames.length - 1];
     if (c === 34) {
-      const end = endOfString(text, i + 1);
+      const end = jsonStringEnd(text, i + 1);
       if (top?.object && expectKey) {
         top.key = JSON.parse(text.slice(i, end)) as string;
         expectKey = false;
@@ -210,7 +215,7 @@ function forwardLineCounter(text: string): (offset: number) => number {
 }
 
 /** The index just past the closing quote of a JSON string whose body starts at `from`. */
-function endOfString(text: string, from: number): number {
+export function jsonStringEnd(text: string, from: number): number {
   let i = text.indexOf('"', from);
   while (i !== -1) {
     let backslashes = 0;
