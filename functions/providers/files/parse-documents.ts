@@ -1,6 +1,8 @@
 import * as yaml from 'js-yaml';
 import type { ConfigProblem } from '../../core/model/types';
-import { firstContentLine, jsonArrayElementLines, jsonArrayLinesAt, lineAt, sequenceEntryLines } from './text-lines';
+import { jsonArrayElementLines, jsonArrayLinesAt } from './json-path';
+import { firstContentLine, lineAt } from './text-lines';
+import { sequenceEntryLines } from './yaml-path';
 
 /** One parsed document of a file, before its kind is known. */
 export interface RawDocument {

@@ -2,7 +2,8 @@ import * as jsYaml from 'js-yaml';
 import { emptyInventory } from '../../../functions/core/model/inventory';
 import { classifyDocument } from '../../../functions/providers/files/classify';
 import { parseFileText, splitYamlDocuments } from '../../../functions/providers/files/parse-documents';
-import { jsonArrayElementLines, jsonArrayLinesAt, sequenceEntryLines } from '../../../functions/providers/files/text-lines';
+import { jsonArrayElementLines, jsonArrayLinesAt } from '../../../functions/providers/files/json-path';
+import { sequenceEntryLines } from '../../../functions/providers/files/yaml-path';
 
 // The real js-yaml, with its one-document `load` observable: the careful path uses it, the fast path does not.
 jest.mock('js-yaml', () => {
@@ -315,9 +316,12 @@ describe('sequenceEntryLines', () => {
 
   it('gives nothing for a layout it cannot follow', () => {
     expect(sequenceEntryLines('static_resources:\n  listeners: [a, b]\n', 1, ['static_resources', 'listeners'])).toEqual([]);
-    expect(sequenceEntryLines('static_resources:\n  "listeners":\n  - a\n', 1, ['static_resources', 'listeners'])).toEqual([]);
     expect(sequenceEntryLines('static_resources:\n  listeners:\n    name: not a sequence\n', 1, ['static_resources', 'listeners'])).toEqual([]);
     expect(sequenceEntryLines('clusters:\n- a\n', 1, ['static_resources', 'clusters'])).toEqual([]);
+  });
+
+  it('reads quoted keys', () => {
+    expect(sequenceEntryLines(`static_resources:\n  "listeners":\n  - a\n  'clusters':\n    - b\n`, 1, ['static_resources', 'clusters'])).toEqual([5]);
   });
 
   it('reads CRLF line ends', () => {
