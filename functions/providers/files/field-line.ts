@@ -61,31 +61,33 @@ export function parseFieldPath(field: string): PathSegment[] | undefined {
 }
 
 /**
- * From the object at `line`, else from the root of the document holding it (an Envoy
- * listener's paths start at `static_resources`, a List item's at `items[i]`).
+ * From the object at `line`, else from the root of the document holding it when the path runs
+ * through the object (an Envoy listener's paths start at `static_resources`, a List item's at
+ * `items[i]`); never to a field of some other object.
  */
 function yamlFieldLine(lines: readonly string[], line: number, path: readonly PathSegment[]): number | undefined {
-  for (const from of [line - 1, documentStart(lines, line - 1)]) {
-    const start = nodeAt(lines, from);
-    const steps = start ? followYamlPath(lines, start, path).steps : [];
-    if (steps.length > 0) return steps[steps.length - 1]! + 1;
-  }
-  return undefined;
+  const object = nodeAt(lines, line - 1);
+  if (object === undefined) return undefined;
+  const own = followYamlPath(lines, object, path).steps;
+  if (own.length > 0) return own[own.length - 1]! + 1;
+  const root = nodeAt(lines, documentStart(lines, line - 1));
+  const steps = root ? followYamlPath(lines, root, path).steps : [];
+  return steps.includes(object.line) ? steps[steps.length - 1]! + 1 : undefined;
 }
 
 /**
  * From the value that starts on `line` (an element of a describe-* array), inside its first
  * member (the `{"virtualNode": {…}}` wrapper has only that one, and App Mesh paths start from
- * its data), else from the top of the text.
+ * its data), else from the top of the text when the path runs through that value.
  */
 function jsonFieldLine(text: string, line: number, path: readonly PathSegment[]): number | undefined {
   const at = jsonSpaceEnd(text, lineStart(text, line));
-  for (const from of [at, firstMemberValue(text, at), jsonSpaceEnd(text, 0)]) {
-    if (from === undefined) continue;
-    const steps = followJsonPath(text, from, path).steps;
+  for (const from of [at, firstMemberValue(text, at)]) {
+    const steps = from === undefined ? [] : followJsonPath(text, from, path).steps;
     if (steps.length > 0) return lineAt(text, steps[steps.length - 1]!);
   }
-  return undefined;
+  const steps = followJsonPath(text, jsonSpaceEnd(text, 0), path).steps;
+  return steps.includes(at) ? lineAt(text, steps[steps.length - 1]!) : undefined;
 }
 
 /** Where the value of the first member of the object at `at` starts. */

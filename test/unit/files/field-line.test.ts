@@ -107,6 +107,15 @@ spec:
     expect(locate(file, 2, 'metadata.labels')).toBe(lineOf('metadata:'));
   });
 
+  it('never looks into the next document for a field its own document lacks', () => {
+    const { file, lineOf } = fileWith(
+      'two.yaml',
+      'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: no-spec\n  namespace: payments\n---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: other\nspec:\n  mtls:\n    mode: STRICT\n',
+    );
+    expect(fieldLineLocator()(file, 1, 'spec.mtls.mode')).toBeUndefined();
+    expect(fieldLineLocator()(file, 1, 'metadata.labels')).toBe(lineOf('metadata:'));
+  });
+
   it('leaves the line alone when the path cannot start there, or the file cannot be read', () => {
     const { file } = fileWith('istio-none.yaml', text);
     const locate = fieldLineLocator();
@@ -154,6 +163,13 @@ items:
     );
     const item = list.lineOf('kind: Service', 6) - 1;
     expect(locate(list.file, item, 'items[1].metadata.name')).toBe(list.lineOf('namespace: payments') - 1);
+  });
+
+  it("does not take another object's field from the document's root", () => {
+    const list = fileWith('list-meta.yaml', 'apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: ""\nitems:\n- apiVersion: appmesh.k8s.aws/v1beta2\n  kind: VirtualNode\n  spec: {}\n');
+    expect(fieldLineLocator()(list.file, list.lineOf('- apiVersion'), 'metadata.name')).toBeUndefined();
+    const json = fileWith('list-meta.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [{ apiVersion: 'v1', kind: 'Service', spec: {} }] }, null, 2));
+    expect(fieldLineLocator()(json.file, json.lineOf('"kind": "Service"') - 2, 'metadata.name')).toBeUndefined();
   });
 
   it('reads CRLF line ends', () => {
