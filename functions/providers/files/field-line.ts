@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { followJsonPath, jsonSpaceEnd, jsonStringEnd } from './json-path';
-import { lineAt } from './text-lines';
-import { documentStart, followYamlPath, nodeAt, splitLines, type PathSegment } from './yaml-path';
+import { lineOfOffset, lineStarts } from './text-lines';
+import { followYamlPath, nodeAt, splitLines, type PathSegment } from './yaml-path';
 
 /**
  * Where a problem's field is written. Providers name a problem by the object's line and the
@@ -15,7 +15,7 @@ import { documentStart, followYamlPath, nodeAt, splitLines, type PathSegment } f
  */
 export function fieldLineLocator(): (file: string, line: number, field: string) => number | undefined {
   // Each file is read and cut into lines once, however many of its objects have problems.
-  const texts = new Map<string, { text: string; lines?: string[] } | null>();
+  const texts = new Map<string, { text: string; lines?: string[]; starts?: number[] } | null>();
   return (file, line, field) => {
     let read = texts.get(file);
     if (read === undefined) {
@@ -26,7 +26,7 @@ export function fieldLineLocator(): (file: string, line: number, field: string) 
     const path = parseFieldPath(field);
     if (read === null || path === undefined) return undefined;
     const first = read.text.charCodeAt(jsonSpaceEnd(read.text, 0));
-    if (first === 123 || first === 91) return jsonFieldLine(read.text, line, path);
+    if (first === 123 || first === 91) return jsonFieldLine(read.text, (read.starts ??= lineStarts(read.text)), line, path);
     read.lines ??= splitLines(read.text);
     return yamlFieldLine(read.lines, line, path);
   };
@@ -61,33 +61,43 @@ export function parseFieldPath(field: string): PathSegment[] | undefined {
 }
 
 /**
- * From the object at `line`, else from the root of the document holding it when the path runs
- * through the object (an Envoy listener's paths start at `static_resources`, a List item's at
- * `items[i]`); never to a field of some other object.
+ * The ways a path may go on inside the object at a problem's line: the whole path (`spec.mtls.mode`
+ * from a PeerAuthentication), else what follows each index step, first to last
+ * (`static_resources.listeners[1].address` from listener 1 is `address`; `items[3].metadata.name`
+ * from item 3 is `metadata.name`). The walk stays inside the object, so it never reaches a field
+ * of another object, and costs no more than the object's own text.
  */
+function pathsInside(path: readonly PathSegment[]): PathSegment[][] {
+  const out = [path.slice()];
+  for (let k = 0; k < path.length - 1; k++) if (typeof path[k] === 'number') out.push(path.slice(k + 1));
+  return out;
+}
+
 function yamlFieldLine(lines: readonly string[], line: number, path: readonly PathSegment[]): number | undefined {
   const object = nodeAt(lines, line - 1);
   if (object === undefined) return undefined;
-  const own = followYamlPath(lines, object, path).steps;
-  if (own.length > 0) return own[own.length - 1]! + 1;
-  const root = nodeAt(lines, documentStart(lines, line - 1));
-  const steps = root ? followYamlPath(lines, root, path).steps : [];
-  return steps.includes(object.line) ? steps[steps.length - 1]! + 1 : undefined;
+  for (const inside of pathsInside(path)) {
+    const steps = followYamlPath(lines, object, inside).steps;
+    if (steps.length > 0) return steps[steps.length - 1]! + 1;
+  }
+  return undefined;
 }
 
 /**
- * From the value that starts on `line` (an element of a describe-* array), inside its first
+ * From the value that starts on `line` (an element of a describe-* array), or inside its first
  * member (the `{"virtualNode": {…}}` wrapper has only that one, and App Mesh paths start from
- * its data), else from the top of the text when the path runs through that value.
+ * its data).
  */
-function jsonFieldLine(text: string, line: number, path: readonly PathSegment[]): number | undefined {
-  const at = jsonSpaceEnd(text, lineStart(text, line));
-  for (const from of [at, firstMemberValue(text, at)]) {
-    const steps = from === undefined ? [] : followJsonPath(text, from, path).steps;
-    if (steps.length > 0) return lineAt(text, steps[steps.length - 1]!);
+function jsonFieldLine(text: string, starts: readonly number[], line: number, path: readonly PathSegment[]): number | undefined {
+  const at = jsonSpaceEnd(text, starts[Math.min(line, starts.length) - 1] ?? 0);
+  const wrapped = firstMemberValue(text, at);
+  for (const inside of pathsInside(path)) {
+    for (const from of wrapped === undefined ? [at] : [at, wrapped]) {
+      const steps = followJsonPath(text, from, inside).steps;
+      if (steps.length > 0) return lineOfOffset(starts, steps[steps.length - 1]!);
+    }
   }
-  const steps = followJsonPath(text, jsonSpaceEnd(text, 0), path).steps;
-  return steps.includes(at) ? lineAt(text, steps[steps.length - 1]!) : undefined;
+  return undefined;
 }
 
 /** Where the value of the first member of the object at `at` starts. */
@@ -97,14 +107,4 @@ function firstMemberValue(text: string, at: number): number | undefined {
   if (text.charCodeAt(key) !== 34) return undefined;
   const colon = jsonSpaceEnd(text, jsonStringEnd(text, key + 1));
   return jsonSpaceEnd(text, colon + 1);
-}
-
-function lineStart(text: string, line: number): number {
-  let at = 0;
-  for (let n = 1; n < line; n++) {
-    const next = text.indexOf('\n', at);
-    if (next < 0) return text.length;
-    at = next + 1;
-  }
-  return at;
 }

@@ -11,7 +11,7 @@ export interface RawDocument {
   format: 'yaml' | 'json' | 'pem';
   body: unknown;
   /**
-   * The line of each element: of a JSON array (describe-* arrays), or of the `items` of a YAML
+   * The line of each element: of a JSON array (describe-* arrays), or of the `items` of a
    * `kind: List`, so every item points at its own place.
    */
   elementLines?: number[];
@@ -72,8 +72,10 @@ function parseJson(file: string, text: string): ParsedFile {
     const body: unknown = JSON.parse(text);
     const line = lineAt(text, text.search(/\S/));
     const doc: RawDocument = { file, line, format: 'json', body };
-    if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text, body.length);
-    const envoy = envoyEntryLines(body, (path) => jsonArrayLinesAt(text, path));
+    const linesAt = (path: string[]) => jsonArrayLinesAt(text, path);
+    const elementLines = Array.isArray(body) ? jsonArrayElementLines(text, body.length) : listItemLines(body, linesAt);
+    if (elementLines) doc.elementLines = elementLines;
+    const envoy = envoyEntryLines(body, linesAt);
     if (envoy) doc.entryLines = envoy;
     return { documents: [doc], problems: [] };
   } catch (err) {
@@ -167,14 +169,20 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
 
 function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocument {
   const doc: RawDocument = { file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body };
-  const items = (body as { items?: unknown })?.items;
-  if (Array.isArray(items) && typeof (body as { kind?: unknown }).kind === 'string') {
-    const lines = sequenceEntryLines(chunk.text, chunk.line, ['items']);
-    if (lines.length === items.length) doc.elementLines = lines;
-  }
-  const envoy = envoyEntryLines(body, (path) => sequenceEntryLines(chunk.text, chunk.line, path));
+  const linesAt = (path: string[]) => sequenceEntryLines(chunk.text, chunk.line, path);
+  const elementLines = listItemLines(body, linesAt);
+  if (elementLines) doc.elementLines = elementLines;
+  const envoy = envoyEntryLines(body, linesAt);
   if (envoy) doc.entryLines = envoy;
   return doc;
+}
+
+/** For a `kind: List` (`kubectl get -o yaml|json`), the line of each item, so every item points at its own place. */
+function listItemLines(body: unknown, linesAt: (path: string[]) => number[]): number[] | undefined {
+  const items = (body as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items) || typeof (body as { kind?: unknown }).kind !== 'string') return undefined;
+  const lines = linesAt(['items']);
+  return lines.length === items.length ? lines : undefined;
 }
 
 /** The Envoy bootstrap's keys whose entries are resources of their own. */

@@ -36,3 +36,22 @@ export function forwardLineCounter(text: string): (offset: number) => number {
     return line;
   };
 }
+
+/** The offset where each line starts: the table `lineOfOffset` searches. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line number of an offset, by binary search of `lineStarts(text)`. */
+export function lineOfOffset(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}

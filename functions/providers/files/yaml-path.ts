@@ -40,14 +40,6 @@ export function nodeAt(lines: readonly string[], line: number): Place | undefine
   return undefined;
 }
 
-/** The first line of the YAML document holding `line`: the one after the `---` above it. */
-export function documentStart(lines: readonly string[], line: number): number {
-  for (let i = Math.min(line, lines.length - 1); i >= 0; i--) {
-    if (/^---(?:[ \t]|$)/.test(lines[i]!)) return i + 1;
-  }
-  return 0;
-}
-
 export interface YamlWalk {
   /** The line (0-based) of each step reached, in order. */
   steps: number[];

@@ -98,6 +98,25 @@ describe('multi-document YAML', () => {
     ]);
   });
 
+  it('gives each item of a JSON List its own line too (kubectl get -o json)', () => {
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      metadata: { resourceVersion: '' },
+      items: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'orders', labels: { 'istio-injection': 'enabled' } } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders-api', namespace: 'orders' }, spec: { selector: { matchLabels: { app: 'orders-api' } } } },
+      ],
+    };
+    const text = JSON.stringify(list, null, 4);
+    const itemLine = (kind: string) => text.split('\n').findIndex((l) => l.includes(`"kind": "${kind}"`)) - 1;
+    const inv = inventoryOf('list.json', text);
+    expect(inv.kubernetes.map((k) => [k.doc.kind, k.source.line])).toEqual([
+      ['Namespace', itemLine('Namespace')],
+      ['Deployment', itemLine('Deployment')],
+    ]);
+  });
+
   it('finds List items indented under items:', () => {
     const text = `---\napiVersion: v1\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: b}\nkind: List\n`;
     expect(inventoryOf('l.yaml', text).kubernetes.map((k) => k.source.line)).toEqual([4, 7]);
