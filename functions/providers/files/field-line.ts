@@ -14,15 +14,15 @@ import { followYamlPath, nodeAt, splitLines, type PathSegment } from './yaml-pat
  * leaves the line as it is.
  */
 export function fieldLineLocator(): (file: string, line: number, field: string) => number | undefined {
-  // Each file is read and cut into lines once, however many of its objects have problems.
-  const texts = new Map<string, { text: string; lines?: string[]; starts?: number[] } | null>();
+  // Problems come grouped by file (each provider's in input order), so keeping the last file read
+  // reads most files once, and holds one file's text at a time however large the fleet.
+  let last: { file: string; read: { text: string; lines?: string[]; starts?: number[] } | null } | undefined;
   return (file, line, field) => {
-    let read = texts.get(file);
-    if (read === undefined) {
+    if (last?.file !== file) {
       const text = readText(file);
-      read = text === null ? null : { text };
-      texts.set(file, read);
+      last = { file, read: text === null ? null : { text } };
     }
+    const read = last.read;
     const path = parseFieldPath(field);
     if (read === null || path === undefined) return undefined;
     const first = read.text.charCodeAt(jsonSpaceEnd(read.text, 0));
