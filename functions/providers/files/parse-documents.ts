@@ -72,11 +72,8 @@ function parseJson(file: string, text: string): ParsedFile {
     const body: unknown = JSON.parse(text);
     const line = lineAt(text, text.search(/\S/));
     const doc: RawDocument = { file, line, format: 'json', body };
-    const linesAt = (path: string[]) => jsonArrayLinesAt(text, path);
-    const elementLines = Array.isArray(body) ? jsonArrayElementLines(text, body.length) : listItemLines(body, linesAt);
-    if (elementLines) doc.elementLines = elementLines;
-    const envoy = envoyEntryLines(body, linesAt);
-    if (envoy) doc.entryLines = envoy;
+    if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text, body.length);
+    else if (hasInnerLists(body)) addInnerLines(doc, (path) => jsonArrayLinesAt(text, path));
     return { documents: [doc], problems: [] };
   } catch (err) {
     const message = (err as Error).message;
@@ -169,12 +166,27 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
 
 function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocument {
   const doc: RawDocument = { file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body };
-  const linesAt = (path: string[]) => sequenceEntryLines(chunk.text, chunk.line, path);
-  const elementLines = listItemLines(body, linesAt);
-  if (elementLines) doc.elementLines = elementLines;
-  const envoy = envoyEntryLines(body, linesAt);
-  if (envoy) doc.entryLines = envoy;
+  if (hasInnerLists(body)) addInnerLines(doc, (path) => sequenceEntryLines(chunk.text, chunk.line, path));
   return doc;
+}
+
+/**
+ * Whether a document holds lists whose entries are resources of their own: a `kind: List`'s
+ * items, an Envoy bootstrap's listeners and clusters. Asked of every document, so it only
+ * reads properties; the line finder is made for the few that answer yes.
+ */
+function hasInnerLists(body: unknown): body is Record<string, unknown> {
+  if (body === null || typeof body !== 'object') return false;
+  const record = body as Record<string, unknown>;
+  return Array.isArray(record.items) || record.static_resources !== undefined || record.staticResources !== undefined;
+}
+
+/** The lines of those entries, from `linesAt`, which finds the entry lines of the list at a path. */
+function addInnerLines(doc: RawDocument, linesAt: (path: string[]) => number[]): void {
+  const items = listItemLines(doc.body, linesAt);
+  if (items) doc.elementLines = items;
+  const envoy = envoyEntryLines(doc.body, linesAt);
+  if (envoy) doc.entryLines = envoy;
 }
 
 /** For a `kind: List` (`kubectl get -o yaml|json`), the line of each item, so every item points at its own place. */
