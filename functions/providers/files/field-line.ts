@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { parseFieldPath, type PathSegment } from './field-path';
 import { followJsonPath, jsonSpaceEnd, jsonStringEnd } from './json-path';
 import { lineOfOffset, lineStarts } from './text-lines';
-import { followYamlPath, nodeAt, splitLines, type PathSegment } from './yaml-path';
+import { followYamlPath, nodeAt, splitLines } from './yaml-path';
 
 /**
  * Where a problem's field is written. Providers name a problem by the object's line and the
@@ -39,25 +40,6 @@ function readText(file: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * `spec.listeners[0].tls.mode` → ['spec', 'listeners', 0, 'tls', 'mode'];
- * `data["cert-chain.pem"]` → ['data', 'cert-chain.pem']. Undefined for a path it cannot read.
- */
-export function parseFieldPath(field: string): PathSegment[] | undefined {
-  const out: PathSegment[] = [];
-  const part = /\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.[\]]+)/y;
-  let at = 0;
-  while (at < field.length) {
-    if (field[at] === '.' && out.length > 0) at++;
-    part.lastIndex = at;
-    const m = part.exec(field);
-    if (!m) return undefined;
-    out.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? (JSON.parse(`"${m[2]}"`) as string) : m[3]!);
-    at = part.lastIndex;
-  }
-  return out.length > 0 ? out : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  * path ends at. One pass from the starting value, with strings skipped by indexOf.
  */
 import { forwardLineCounter } from './text-lines';
-import { keySegments, type PathSegment } from './yaml-path';
+import { keySegments, type PathSegment } from './field-path';
 
 /**
  * For a JSON text whose top level is an array, the 1-based line where each element starts.

@@ -5,9 +5,7 @@
  * Flow style (`{ … }`, `[ … ]`), anchors and multi-line keys are not followed: the walk stops at
  * the last line it could place.
  */
-
-/** A path step: a mapping key, or a sequence index. */
-export type PathSegment = string | number;
+import { keySegments, type PathSegment } from './field-path';
 
 /** Where a node's content starts: a line (0-based) and a column. */
 export interface Place {
@@ -139,20 +137,6 @@ function entryOf(lines: readonly string[], node: Place, index: number): Found | 
     return { line: at.line, segments: 1, ...(value ? { value } : {}) };
   }
   return undefined;
-}
-
-/**
- * How many segments from path[s] spell `name` (`app.kubernetes.io/name` takes three, since a
- * dotted path cannot tell a dot in a key from a step), or 0.
- */
-export function keySegments(name: string, path: readonly PathSegment[], s: number): number {
-  let joined = '';
-  for (let n = s; n < path.length; n++) {
-    joined = n === s ? String(path[n]) : `${joined}.${String(path[n])}`;
-    if (joined === name) return n - s + 1;
-    if (!name.startsWith(joined)) return 0;
-  }
-  return 0;
 }
 
 /** The node held by the key or entry on `line` when its value starts on a line of its own. */

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fieldLineLocator, parseFieldPath } from '../../../functions/providers/files/field-line';
+import { fieldLineLocator } from '../../../functions/providers/files/field-line';
+import { parseFieldPath } from '../../../functions/providers/files/field-path';
 
 let dir: string;
 beforeAll(() => {

@@ -1,0 +1,40 @@
+/**
+ * The field paths problems name (`spec.listeners[0].tls.mode`, `data["cert-chain.pem"]`), as
+ * steps that the YAML and JSON walkers follow through a file's text.
+ */
+
+/** A path step: a mapping key, or a sequence index. */
+export type PathSegment = string | number;
+
+/**
+ * `spec.listeners[0].tls.mode` → ['spec', 'listeners', 0, 'tls', 'mode'];
+ * `data["cert-chain.pem"]` → ['data', 'cert-chain.pem']. Undefined for a path it cannot read.
+ */
+export function parseFieldPath(field: string): PathSegment[] | undefined {
+  const out: PathSegment[] = [];
+  const part = /\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.[\]]+)/y;
+  let at = 0;
+  while (at < field.length) {
+    if (field[at] === '.' && out.length > 0) at++;
+    part.lastIndex = at;
+    const m = part.exec(field);
+    if (!m) return undefined;
+    out.push(m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? (JSON.parse(`"${m[2]}"`) as string) : m[3]!);
+    at = part.lastIndex;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * How many segments from path[s] spell `name` (`app.kubernetes.io/name` takes three, since a
+ * dotted path cannot tell a dot in a key from a step), or 0.
+ */
+export function keySegments(name: string, path: readonly PathSegment[], s: number): number {
+  let joined = '';
+  for (let n = s; n < path.length; n++) {
+    joined = n === s ? String(path[n]) : `${joined}.${String(path[n])}`;
+    if (joined === name) return n - s + 1;
+    if (!name.startsWith(joined)) return 0;
+  }
+  return 0;
+}
