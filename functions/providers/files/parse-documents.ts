@@ -1,5 +1,8 @@
 import * as yaml from 'js-yaml';
+import { isRecord } from '../../core/is-record';
+import type { EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
+import { readField } from '../envoy/proto-fields';
 import { jsonArrayElementLines, jsonArrayLinesAt } from './json-path';
 import { firstContentLine, lineAt } from './text-lines';
 import { sequenceEntryLines } from './yaml-path';
@@ -19,7 +22,7 @@ export interface RawDocument {
    * The line of each entry of a list inside the document, by the list's key: the `listeners`
    * and `clusters` of an Envoy bootstrap's `static_resources`.
    */
-  entryLines?: { listeners?: number[]; clusters?: number[] };
+  entryLines?: EnvoyInput['entryLines'];
 }
 
 export interface ParsedFile {
@@ -175,10 +178,8 @@ function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocumen
  * items, an Envoy bootstrap's listeners and clusters. Asked of every document, so it only
  * reads properties; the line finder is made for the few that answer yes.
  */
-function hasInnerLists(body: unknown): body is Record<string, unknown> {
-  if (body === null || typeof body !== 'object') return false;
-  const record = body as Record<string, unknown>;
-  return Array.isArray(record.items) || record.static_resources !== undefined || record.staticResources !== undefined;
+function hasInnerLists(body: unknown): boolean {
+  return isRecord(body) && (Array.isArray(body.items) || body.static_resources !== undefined || body.staticResources !== undefined);
 }
 
 /** The lines of those entries, from `linesAt`, which finds the entry lines of the list at a path. */
@@ -206,16 +207,14 @@ const ENVOY_RESOURCE_LISTS = ['listeners', 'clusters'] as const;
  * out, and its entries fall back to the document's line.
  */
 function envoyEntryLines(body: unknown, linesAt: (path: string[]) => number[]): RawDocument['entryLines'] {
-  if (body === null || typeof body !== 'object') return undefined;
-  const record = body as Record<string, unknown>;
-  const key = 'static_resources' in record ? 'static_resources' : 'staticResources' in record ? 'staticResources' : undefined;
-  const resources = key === undefined ? undefined : record[key];
-  if (resources === null || typeof resources !== 'object') return undefined;
+  // Read as the Envoy provider reads it: by proto name, else by its lowerCamelCase JSON name.
+  const resources = readField(body, 'static_resources');
+  if (resources === undefined || !isRecord(resources.value)) return undefined;
   let out: RawDocument['entryLines'];
   for (const list of ENVOY_RESOURCE_LISTS) {
-    const entries = (resources as Record<string, unknown>)[list];
+    const entries = resources.value[list];
     if (!Array.isArray(entries) || entries.length === 0) continue;
-    const lines = linesAt([key!, list]);
+    const lines = linesAt([resources.key, list]);
     if (lines.length === entries.length) (out ??= {})[list] = lines;
   }
   return out;
