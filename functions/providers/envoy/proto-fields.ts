@@ -4,12 +4,12 @@
  * does too; we read whichever is present and remember which, so that error paths name the key
  * the user actually wrote.
  */
+import { isRecord } from '../../core/is-record';
 
 export type ProtoObject = Record<string, unknown>;
 
-export function isProtoObject(v: unknown): v is ProtoObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** A message: an object with fields, the same test as core `isRecord`. */
+export const isProtoObject: (v: unknown) => v is ProtoObject = isRecord;
 
 /** `filter_chains` → `filterChains`, as protoc's json_name does. */
 export function lowerCamel(snake: string): string {
