@@ -70,8 +70,6 @@ export function jsonArrayLinesAt(text: string, path: readonly PathSegment[]): nu
 export interface JsonWalk {
   /** The offset of each step's key (or element) reached, in order. */
   steps: number[];
-  /** Whether the whole path was followed (a key with dots takes several of its steps). */
-  complete: boolean;
   /** When the whole path was followed to an array: the offset of each of its elements. */
   elements?: number[];
 }
@@ -96,7 +94,6 @@ interface Frame {
  */
 export function followJsonPath(text: string, start: number, path: readonly PathSegment[]): JsonWalk {
   const steps: number[] = [];
-  let followed = 0;
   let elements: number[] | undefined;
   const frames: Frame[] = [];
   const elementAt = (frame: Frame, from: number) => {
@@ -106,7 +103,6 @@ export function followJsonPath(text: string, start: number, path: readonly PathS
     else if (frame.step >= 0 && path[frame.step] === frame.element) {
       steps.push(at);
       frame.taken = 1;
-      followed = frame.step + 1;
     }
   };
   const structural = /["[\]{},]/g;
@@ -138,7 +134,6 @@ export function followJsonPath(text: string, start: number, path: readonly PathS
           if (taken > 0) {
             steps.push(i);
             top.taken = taken;
-            followed = top.step + taken;
           }
         }
       }
@@ -152,8 +147,7 @@ export function followJsonPath(text: string, start: number, path: readonly PathS
       elementAt(top, i + 1);
     }
   }
-  const complete = followed === path.length;
-  return elements !== undefined ? { steps, complete, elements } : { steps, complete };
+  return elements !== undefined ? { steps, elements } : { steps };
 }
 
 /** The index just past the closing quote of a JSON string whose body starts at `from`. */

@@ -41,8 +41,6 @@ export function nodeAt(lines: readonly string[], line: number): Place | undefine
 export interface YamlWalk {
   /** The line (0-based) of each step reached, in order. */
   steps: number[];
-  /** Whether the whole path was followed (a key with dots takes several of its steps). */
-  complete: boolean;
   /** The node the last step holds, when the whole path was followed and that node is a block. */
   node?: Place;
 }
@@ -54,14 +52,14 @@ export function followYamlPath(lines: readonly string[], start: Place, path: rea
   for (let s = 0; s < path.length; ) {
     const segment = path[s]!;
     const found = typeof segment === 'number' ? entryOf(lines, node, segment) : keyOf(lines, node, path, s);
-    if (found === undefined) return { steps, complete: false };
+    if (found === undefined) return { steps };
     steps.push(found.line);
     s += found.segments;
     const value = found.value ?? nodeBelow(lines, found.line, node.column);
-    if (value === undefined) return { steps, complete: s === path.length };
+    if (value === undefined) return { steps };
     node = value;
   }
-  return { steps, complete: true, node };
+  return { steps, node };
 }
 
 /**
@@ -74,7 +72,7 @@ export function sequenceEntryLines(text: string, startLine: number, path: readon
   const lines = splitLines(text);
   const start = nodeAt(lines, 0);
   const walk = start && followYamlPath(lines, start, path);
-  return walk?.complete && walk.node ? entryLines(lines, walk.node).map((i) => startLine + i) : [];
+  return walk?.node ? entryLines(lines, walk.node).map((i) => startLine + i) : [];
 }
 
 /** The lines (0-based) of the entries of the block sequence at `node`; empty when it is not one. */
