@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
-import type { ClientPolicy, ClientSends, ConfigProblem, ProviderFix, SourceRef } from '../../core/model/types';
+import type { ClientPolicy, ConfigProblem, ProviderFix, SourceRef } from '../../core/model/types';
 import { ENVOY_MANUAL_REASON, clusterId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, type ProtoObject } from './proto-fields';
+import { decideSending, staticEndpointsOf, type Candidate } from './socket-matches';
 import { classifyTransportSocket } from './transport-socket';
 
 export interface ClusterInput {
@@ -17,15 +18,6 @@ export interface ClusterResult {
   problems: ConfigProblem[];
 }
 
-/** What one transport socket of a cluster sends, and why. */
-interface Sending {
-  sends: Exclude<ClientSends, 'AUTO'>;
-  reason: string;
-  tlsContext?: ProtoObject;
-}
-
-const WEAKEST_FIRST: Sending['sends'][] = ['PLAINTEXT', 'TLS', 'MTLS'];
-
 /**
  * One cluster of a bootstrap as a client policy: what Envoy sends to the cluster's endpoints.
  * A cluster Envoy would refuse to load yields problems and no policy.
@@ -36,25 +28,32 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
   if (!isProtoObject(cluster)) return { problems: [problem(path, 'cluster must be an object')] };
 
   const problems: ConfigProblem[] = [];
-  const sendings: Array<Sending & { match?: string }> = [];
-  const read = (socket: unknown, socketPath: string, match?: string) => {
+  const candidates: Candidate[] = [];
+  const read = (socket: unknown, socketPath: string, entry?: { name: string; match: ProtoObject }) => {
     const kind = classifyTransportSocket(socket, socketPath, 'upstream');
+    const from = entry ? { entry: entry.name, match: entry.match } : {};
     if (kind.kind === 'invalid') problems.push(problem(kind.field, kind.message));
-    else if (kind.kind === 'plaintext') sendings.push({ sends: 'PLAINTEXT', reason: kind.why, match });
-    else if (hasClientCertificate(kind.tlsContext)) sendings.push({ sends: 'MTLS', reason: 'UpstreamTlsContext with a client certificate', tlsContext: kind.tlsContext, match });
-    else sendings.push({ sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate', tlsContext: kind.tlsContext, match });
+    else if (kind.kind === 'plaintext') candidates.push({ sends: 'PLAINTEXT', reason: kind.why, ...from });
+    else if (hasClientCertificate(kind.tlsContext)) candidates.push({ sends: 'MTLS', reason: 'UpstreamTlsContext with a client certificate', tlsContext: kind.tlsContext, ...from });
+    else candidates.push({ sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate', tlsContext: kind.tlsContext, ...from });
   };
-  // Endpoints that match no transport_socket_matches entry use the cluster's transport_socket.
+  // Envoy tries the entries in order; endpoints that match none use the cluster's transport_socket.
   const matchesKey = readField(cluster, 'transport_socket_matches')?.key ?? 'transport_socket_matches';
   listField(cluster, 'transport_socket_matches').forEach((entry, i) => {
+    const entryPath = `${path}.${matchesKey}[${i}]`;
+    const match = field(entry, 'match');
+    if (match !== undefined && !isProtoObject(match)) {
+      problems.push(problem(`${entryPath}.match`, 'match must be an object of endpoint metadata labels (a google.protobuf.Struct)'));
+      return;
+    }
     const socket = readField(entry, 'transport_socket');
-    read(socket?.value, `${path}.${matchesKey}[${i}].${socket?.key ?? 'transport_socket'}`, stringField(entry, 'name') ?? `#${i}`);
+    read(socket?.value, `${entryPath}.${socket?.key ?? 'transport_socket'}`, { name: stringField(entry, 'name') ?? `#${i}`, match: match ?? {} });
   });
   const socket = readField(cluster, 'transport_socket');
   read(socket?.value, `${path}.${socket?.key ?? 'transport_socket'}`);
   if (problems.length > 0) return { problems };
 
-  const { sends, reason, tlsContext } = combine(sendings);
+  const { sends, reason, tlsContext, entry } = decideSending(candidates, staticEndpointsOf(cluster));
   const { hosts, port } = destinationOf(cluster, name, tlsContext);
   const id = clusterId(source, name);
   const client: ClientPolicy = {
@@ -68,25 +67,9 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
   };
   // An external destination reached in plaintext is not a mesh call; elsewhere the core matches hosts.
   if (sends === 'PLAINTEXT' && hosts.length > 0 && hosts.every((h) => !isClusterLocal(h))) client.inMeshDestination = false;
-  if (sends === 'TLS' && tlsContext) client.fix = addClientCertificateFix(id, name, tlsContext);
+  // The fix rewrites the cluster's transport_socket, which changes nothing where an entry decides.
+  if (sends === 'TLS' && tlsContext && entry === undefined) client.fix = addClientCertificateFix(id, name, tlsContext);
   return { client, problems };
-}
-
-/**
- * Several transport sockets (transport_socket_matches) mean different endpoints get different
- * treatment. mTLS to some and plaintext to the rest is Istio's auto mTLS (`tlsMode: istio`
- * endpoints get ISTIO_MUTUAL); any other mix sends what the weakest socket sends.
- */
-function combine(sendings: Array<Sending & { match?: string }>): { sends: ClientSends; reason: string; tlsContext?: ProtoObject } {
-  const kinds = new Set(sendings.map((s) => s.sends));
-  if (kinds.size === 1) return sendings.find((s) => s.match === undefined) ?? sendings[0];
-  if (kinds.size === 2 && kinds.has('MTLS') && kinds.has('PLAINTEXT')) {
-    const mtls = sendings.filter((s) => s.sends === 'MTLS').map((s) => s.match ?? 'the default transport socket');
-    return { sends: 'AUTO', reason: `transport_socket_matches: mTLS to endpoints matching ${mtls.join(', ')}, plaintext to the others` };
-  }
-  const weakest = WEAKEST_FIRST.find((k) => kinds.has(k)) ?? 'PLAINTEXT';
-  const chosen = sendings.find((s) => s.sends === weakest)!;
-  return { ...chosen, reason: `${chosen.reason} (transport socket ${chosen.match ?? 'default'}, the weakest of the cluster's transport sockets)` };
 }
 
 /**
