@@ -1,3 +1,4 @@
+import type { KubeObject } from '../../core/model/inventory';
 import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type ConfigProblem, type FleetModel, type MeshMembership } from '../../core/model/types';
 import { attachClientFixes } from './clientFixes';
@@ -17,14 +18,14 @@ import {
   type PodEvidence,
 } from './membership';
 import { NamespaceRun } from './namespaceRun';
-import { nameOf } from './objectKey';
+import { nameOf, namespaceOf, objectKey } from './objectKey';
 import { PeerAuthenticationIndex, readPeerAuthentication, type PeerAuthenticationPolicy } from './peerAuthentication';
 import { attachServerFixes } from './serverFixes';
 import { buildServers } from './servers';
 import { readServiceEntry, type ServiceEntryHosts } from './serviceEntry';
 import { readService, ServiceIndex } from './services';
 import { WorkloadTable } from './workloadTable';
-import { hasIstioProxy, hasOwner, ownerWorkloadKey, readWorkload, type Workload } from './workloads';
+import { addToPodGroup, hasIstioProxy, hasOwner, ownerWorkloadKey, podOwnerOf, readPodGroup, readWorkload, type Workload } from './workloads';
 
 /**
  * The Istio provider's model: servers (workload ports and the mTLS mode their sidecar
@@ -76,22 +77,49 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
     if (read.entry) serviceEntries.push(read.entry);
   }
 
-  // Workloads: controllers and standalone Pods. Pods a controller owns only show whether its sidecar is there.
+  // Workloads: controllers and standalone Pods. Pods a controller owns only show whether its
+  // sidecar is there; when that controller is not among the inputs (`kubectl get pods`), its
+  // Pods are the workload, one per controller however many replicas run.
   const controllers = inNamespaces(inputs.controllers, appMeshNamespaces);
   const pods = inNamespaces(inputs.pods, appMeshNamespaces);
   const workloads: Workload[] = controllers.map(readWorkload);
+  const controllerKeys = new Set<string>();
+  for (let i = 0; i < workloads.length; i++) controllerKeys.add(workloads[i]!.key);
+  const podGroups = new Map<string, Workload>();
   const evidence = new Map<string, PodEvidence[]>();
+  const addEvidence = (key: string, pod: KubeObject): void => {
+    let list = evidence.get(key);
+    if (!list) evidence.set(key, (list = []));
+    const annotations = (pod.metadata?.annotations ?? {}) as Record<string, string>;
+    list.push({ podName: nameOf(pod), hasSidecar: hasIstioProxy(pod.spec, annotations) });
+  };
   for (const pod of pods) {
     if (!hasOwner(pod.doc)) {
       workloads.push(readWorkload(pod));
       continue;
     }
     const owner = ownerWorkloadKey(pod.doc);
-    if (!owner) continue;
-    let list = evidence.get(owner);
-    if (!list) evidence.set(owner, (list = []));
-    const annotations = (pod.doc.metadata?.annotations ?? {}) as Record<string, string>;
-    list.push({ podName: nameOf(pod.doc), hasSidecar: hasIstioProxy(pod.doc.spec, annotations) });
+    if (owner !== undefined && controllerKeys.has(owner)) {
+      addEvidence(owner, pod.doc);
+      continue;
+    }
+    const podOwner = podOwnerOf(pod.doc);
+    if (!podOwner) {
+      // Owner references but no controller: nothing manages the Pod, so it is its own workload.
+      workloads.push(readWorkload(pod));
+      continue;
+    }
+    const key = objectKey(podOwner.kind, namespaceOf(pod.doc), podOwner.name);
+    if (!controllerKeys.has(key)) {
+      const group = podGroups.get(key);
+      if (group) addToPodGroup(group, pod);
+      else {
+        const workload = readPodGroup(pod, podOwner);
+        podGroups.set(key, workload);
+        workloads.push(workload);
+      }
+    }
+    addEvidence(key, pod.doc);
   }
 
   const workloadTable = new WorkloadTable(workloads, (w) => {

@@ -60,7 +60,7 @@ export function namespaceOutsideReason(ns: NamespaceInfo): string {
     : `namespace ${ns.name} has neither istio-injection=enabled nor an istio.io/rev label, so no sidecar is injected`;
 }
 
-/** What the running pods of a controller show, when the inputs include them. */
+/** What the running pods of a controller (or of a Pod group whose controller the inputs lack) show. */
 export interface PodEvidence {
   podName: string;
   hasSidecar: boolean;
@@ -89,7 +89,14 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
   const nsInMesh = namespaceInMesh(ns);
   const unmeshedPod = firstWithoutSidecar(pods);
   if (unmeshedPod) {
-    return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${unmeshedPod.podName} runs without an istio-proxy sidecar` };
+    const meshed = countWithSidecar(pods);
+    // Pods that disagree (a rollout, a pod created before injection was enabled): traffic to
+    // the unmeshed ones goes around the mesh, so one such pod puts the workload outside it.
+    const reason =
+      meshed === 0
+        ? `pod ${unmeshedPod.podName} runs without an istio-proxy sidecar`
+        : `pod ${unmeshedPod.podName} runs without an istio-proxy sidecar while ${meshed} of the workload's ${pods.length} pods have one; a workload is in the mesh only when every pod is`;
+    return { inMesh: false, ownEntry: nsInMesh, reason };
   }
   if (pods.length > 0 || workload.declaresSidecar) return SIDECAR_PRESENT;
   if (workload.live) {
@@ -105,6 +112,12 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
     if (optIn) return POD_OPTS_IN;
   }
   return { inMesh: false, ownEntry: false, reason: namespaceOutsideReason(ns) };
+}
+
+function countWithSidecar(pods: readonly PodEvidence[]): number {
+  let n = 0;
+  for (let i = 0; i < pods.length; i++) if (pods[i]!.hasSidecar) n++;
+  return n;
 }
 
 function firstWithoutSidecar(pods: readonly PodEvidence[]): PodEvidence | undefined {

@@ -4,7 +4,11 @@ import { labelMapAsIs, readLabelMap, type Labels } from './labels';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
 import { append } from './shortLists';
 
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod';
+/**
+ * The controller kinds the inputs carry, a Pod, or (for Pods whose controller is not among the
+ * inputs) the owner's kind as the ownerReference gives it: ReplicaSet, Job, a CRD's kind.
+ */
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod' | (string & {});
 
 /** The sidecar's container name, set by the injector (and by `istioctl kube-inject`). */
 export const ISTIO_PROXY_CONTAINER = 'istio-proxy';
@@ -14,7 +18,10 @@ export interface ContainerPort {
   name?: string;
 }
 
-/** A Deployment, StatefulSet, DaemonSet or standalone Pod, as the model sees it. */
+/**
+ * A Deployment, StatefulSet, DaemonSet or standalone Pod, as the model sees it; or the Pods of
+ * a controller the inputs do not include, as one workload named after that controller.
+ */
 export interface Workload {
   kind: WorkloadKind;
   name: string;
@@ -29,7 +36,7 @@ export interface Workload {
   labels: Labels;
   /** Ports the application containers declare (the sidecar's own ports are left out). */
   containerPorts: ContainerPort[];
-  /** True when the pod spec already carries an `istio-proxy` container (manual injection or a live Pod). */
+  /** True when the pod spec already carries an `istio-proxy` container (manual injection or a live Pod); for a Pod group, every Pod does. */
   declaresSidecar: boolean;
   /** True for a Pod read from a live cluster (it has a status): its containers are final. */
   live: boolean;
@@ -66,12 +73,13 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
 /** An `istio-proxy` container (classic or native sidecar), or the injector's status annotation. */
 export function hasIstioProxy(podSpec: any, annotations: Record<string, string>): boolean {
   if (annotations['sidecar.istio.io/status'] !== undefined) return true;
-  return namesIstioProxy(podSpec?.containers) || namesIstioProxy(podSpec?.initContainers);
+  return namesIstioProxy(podSpec?.containers, false) || namesIstioProxy(podSpec?.initContainers, true);
 }
 
-function namesIstioProxy(containers: unknown): boolean {
+/** An init container is a sidecar only when native (`restartPolicy: Always`); otherwise it exits before the app starts. */
+function namesIstioProxy(containers: unknown, nativeOnly: boolean): boolean {
   if (!Array.isArray(containers)) return false;
-  for (const c of containers) if (c?.name === ISTIO_PROXY_CONTAINER) return true;
+  for (const c of containers) if (c?.name === ISTIO_PROXY_CONTAINER && (!nativeOnly || c?.restartPolicy === 'Always')) return true;
   return false;
 }
 
@@ -117,7 +125,7 @@ function stringMap(raw: unknown): Record<string, string> {
 /**
  * The controller a Pod belongs to, from its first controller ownerReference: a ReplicaSet
  * `<deployment>-<pod-template-hash>` belongs to the Deployment; StatefulSets and DaemonSets own
- * their pods directly.
+ * their pods directly. Finds the controller among the inputs; without it, see `podOwnerOf`.
  */
 export function ownerWorkloadKey(pod: KubeObject): string | undefined {
   const refs = pod.metadata?.ownerReferences;
@@ -136,6 +144,77 @@ export function ownerWorkloadKey(pod: KubeObject): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The Pods' workload when their controller is not among the inputs: who a person would fix. */
+export interface PodOwner {
+  kind: string;
+  name: string;
+}
+
+/**
+ * Labels the controllers stamp on each Pod or revision (`pod-template-hash`,
+ * `controller-revision-hash`, a StatefulSet pod's own name and index, …): they differ between
+ * Pods of one workload, so a group keeps the labels its template gave.
+ */
+const PER_POD_LABELS = [
+  'pod-template-hash',
+  'controller-revision-hash',
+  'pod-template-generation',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'batch.kubernetes.io/job-completion-index',
+];
+
+/**
+ * The workload a Pod belongs to when its controller (the ownerReference with `controller:
+ * true`) is not among the inputs. A ReplicaSet named `<deployment>-<pod-template-hash>` stands
+ * for its Deployment; any other owner is named as it is. Undefined without a controller.
+ */
+export function podOwnerOf(pod: KubeObject): PodOwner | undefined {
+  const refs = pod.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  const ref = refs.find((r: any) => r?.controller === true);
+  if (typeof ref?.kind !== 'string' || ref.kind === '' || typeof ref.name !== 'string' || ref.name === '') return undefined;
+  if (ref.kind === 'ReplicaSet') {
+    const hash = pod.metadata?.labels?.['pod-template-hash'];
+    const suffix = `-${hash}`;
+    // Only the hash the Deployment controller appended proves the ReplicaSet is a Deployment's.
+    if (typeof hash === 'string' && hash !== '' && ref.name.length > suffix.length && ref.name.endsWith(suffix)) {
+      return { kind: 'Deployment', name: ref.name.slice(0, -suffix.length) };
+    }
+  }
+  return { kind: ref.kind, name: ref.name };
+}
+
+/** The first Pod of a group whose controller the inputs lack, read as that controller's workload. */
+export function readPodGroup(pod: Located<KubeObject>, owner: PodOwner): Workload {
+  const workload = readWorkload(pod);
+  const podLabels = withoutPerPodLabels(workload.podLabels);
+  workload.kind = owner.kind;
+  workload.name = owner.name;
+  workload.key = objectKey(owner.kind, workload.namespace, owner.name);
+  workload.podLabels = podLabels;
+  workload.labels = { ...podLabels };
+  return workload;
+}
+
+/** Adds another Pod of the group: its ports, and whether it too has a sidecar and a status. */
+export function addToPodGroup(workload: Workload, pod: Located<KubeObject>): void {
+  const other = readWorkload(pod);
+  for (const p of other.containerPorts) {
+    // Pods of two ReplicaSets (a rollout) may differ; each port and name is kept once.
+    if (!workload.containerPorts.some((q) => q.port === p.port && q.name === p.name)) workload.containerPorts = append(workload.containerPorts, p);
+  }
+  workload.declaresSidecar &&= other.declaresSidecar;
+  workload.live ||= other.live;
+}
+
+function withoutPerPodLabels(labels: Readonly<Labels>): Readonly<Labels> {
+  if (!PER_POD_LABELS.some((l) => labels[l] !== undefined)) return labels;
+  const out: Labels = { ...labels };
+  for (const l of PER_POD_LABELS) delete out[l];
+  return out;
 }
 
 export function hasOwner(pod: KubeObject): boolean {
