@@ -94,6 +94,13 @@ export interface ServerEndpoint {
   servicePorts?: number[];
   /** Workload labels, for ownership routing. */
   labels?: Record<string, string>;
+  /**
+   * What Istio auto mTLS sends to this server, set only where that differs from what the server
+   * takes. Istio infers the mode of a destination from its namespace-wide or mesh-wide
+   * PeerAuthentication and ignores workload and port policies (`BestEffortInferServiceMTLSMode`),
+   * so a workload policy that departs from its namespace makes auto mTLS callers fail.
+   */
+  autoMtls?: { sends: 'MTLS' | 'PLAINTEXT'; reason: string };
   fix?: ProviderFix;
 }
 

@@ -21,7 +21,29 @@ describe('conflictBetween', () => {
     ['TLS', 'TLS_NO_CLIENT_AUTH', false],
   ];
   it.each(table)('%s toward %s conflicts: %s', (sends, mode, conflicts) => {
-    expect(conflictBetween(sends, mode) !== undefined).toBe(conflicts);
+    expect(conflictBetween(sends, { mode, inMesh: true }) !== undefined).toBe(conflicts);
+  });
+
+  // Istio infers a destination's mode from namespace and mesh policies only; a workload policy that departs from them breaks auto mTLS.
+  const auto: Array<[ServerMode, 'MTLS' | 'PLAINTEXT', boolean]> = [
+    ['DISABLED', 'MTLS', true],
+    ['STRICT', 'PLAINTEXT', true],
+    ['PERMISSIVE', 'PLAINTEXT', false],
+    ['PERMISSIVE', 'MTLS', false],
+  ];
+  it.each(auto)('AUTO toward a %s workload where auto mTLS sends %s conflicts: %s', (mode, sends, conflicts) => {
+    const why = conflictBetween('AUTO', { mode, inMesh: true, autoMtls: { sends, reason: 'namespace payments is PERMISSIVE' } });
+    expect(why !== undefined).toBe(conflicts);
+    if (conflicts) expect(why).toContain('namespace payments is PERMISSIVE');
+  });
+
+  it.each<[ClientSends, boolean]>([
+    ['MTLS', true],
+    ['TLS', true],
+    ['PLAINTEXT', false],
+    ['AUTO', false],
+  ])('%s toward a server without a sidecar conflicts: %s', (sends, conflicts) => {
+    expect(conflictBetween(sends, { mode: 'STRICT', inMesh: false }) !== undefined).toBe(conflicts);
   });
 });
 
@@ -37,10 +59,19 @@ describe('mtls-conflict', () => {
     expect(findings[0].severity).toBe('critical');
   });
 
-  it('ignores servers outside the mesh', () => {
+  it('lets plaintext reach a server outside the mesh, whatever its policy says', () => {
     const s = server({ name: 'batch', inMesh: false });
     const c = client({ name: 'to-batch', sends: 'PLAINTEXT', to: s.hosts });
     expect(evaluateModel(model({ servers: [s], clients: [c] }), shippedPolicy(), NOW).filter((f) => f.rule === 'mtls-conflict')).toEqual([]);
+  });
+
+  it('reports mTLS toward a server without a sidecar: the application gets a handshake it cannot read', () => {
+    const s = server({ name: 'batch', inMesh: false });
+    const c = client({ name: 'to-batch', sends: 'MTLS', reason: 'ISTIO_MUTUAL', to: s.hosts });
+    const findings = evaluateModel(model({ servers: [s], clients: [c] }), shippedPolicy(), NOW).filter((f) => f.rule === 'mtls-conflict');
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toContain('has no sidecar, so it accepts only plaintext');
+    expect(findings[0].detail.server).toMatchObject({ name: 'batch', inMesh: false });
   });
 
   it('matches an Envoy cluster to an Istio server by host', () => {

@@ -1,14 +1,27 @@
-import type { ClientSends, ServerMode } from '../model/types';
+import type { ClientSends, ServerEndpoint } from '../model/types';
 import { causeDetail } from './mtls-not-strict';
 import { describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /**
- * Whether a client's traffic fails at a server, and why. AUTO (Istio auto mTLS) adapts to
- * the destination, so it never conflicts (Istio picks mTLS only for sidecar destinations
- * whose PeerAuthentication does not DISABLE it).
+ * Whether a client's traffic fails at a server, and why. AUTO (Istio auto mTLS) adapts to the
+ * destination: mTLS to sidecars, plaintext otherwise, except where the server says auto mTLS
+ * guesses its mode wrong (`autoMtls`). A server without a sidecar has no proxy to terminate
+ * mTLS, so the application itself receives the handshake and takes only plaintext.
  */
-export function conflictBetween(sends: ClientSends, mode: ServerMode): string | undefined {
-  if (sends === 'AUTO') return undefined;
+export function conflictBetween(sends: ClientSends, server: Pick<ServerEndpoint, 'mode' | 'inMesh' | 'autoMtls'>): string | undefined {
+  if (sends === 'AUTO') {
+    const auto = server.autoMtls;
+    if (!auto || !server.inMesh) return undefined;
+    if (server.mode === 'STRICT' && auto.sends === 'PLAINTEXT') return `auto mTLS sends plaintext (${auto.reason}) and the server requires mTLS`;
+    if (server.mode === 'DISABLED' && auto.sends === 'MTLS') return `auto mTLS sends mTLS (${auto.reason}) and the server accepts only plaintext`;
+    return undefined;
+  }
+  if (!server.inMesh) {
+    if (sends === 'MTLS') return 'the client sends mTLS and the server has no sidecar, so it accepts only plaintext';
+    if (sends === 'TLS') return 'the client sends TLS and the server has no sidecar, so it accepts only plaintext';
+    return undefined;
+  }
+  const mode = server.mode;
   if (mode === 'STRICT' && sends === 'PLAINTEXT') return 'the client sends plaintext and the server requires mTLS';
   if (mode === 'STRICT' && sends === 'TLS') return 'the client sends TLS without a client certificate and the server requires one';
   if (mode === 'DISABLED' && sends === 'MTLS') return 'the client sends mTLS and the server accepts only plaintext';
@@ -29,9 +42,7 @@ export const mtlsConflict: Rule = {
       const servers = index.serversOf(c);
       for (let j = 0; j < servers.length; j++) {
         const s = servers[j]!;
-        // A server outside the mesh has no proxy enforcing its mode; its posture is mesh-sidecar-missing.
-        if (!s.inMesh) continue;
-        const why = conflictBetween(c.sends, s.mode);
+        const why = conflictBetween(c.sends, s);
         if (!why) continue;
         out.push({
           ...makeFinding(
@@ -39,12 +50,12 @@ export const mtlsConflict: Rule = {
             settings.severity,
             c.provider,
             c.resource,
-            `Calls from ${describeResource(c.resource)} to ${describeResource(s.resource)} fail: ${why} (client ${c.reason}, server ${s.mode}).`,
+            `Calls from ${describeResource(c.resource)} to ${describeResource(s.resource)} fail: ${why} (client ${c.reason}, server ${s.inMesh ? s.mode : 'without a sidecar'}).`,
             {
               sends: c.sends,
               reason: why,
               clientCause: causeDetail(c.cause),
-              server: { ...s.resource, mode: s.mode, provider: s.provider, cause: causeDetail(s.cause) },
+              server: { ...s.resource, mode: s.mode, provider: s.provider, cause: causeDetail(s.cause), ...(s.inMesh ? {} : { inMesh: false }) },
             },
             s.id,
           ),

@@ -3,11 +3,13 @@ import type { ClientRecord } from './clients';
 import type { DestinationRulePolicy } from './destinationRule';
 
 export const SET_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.set-istio-mutual';
+export const CREATE_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.create-istio-mutual';
 
 /**
- * Attaches a fix to every client that sends DISABLE or SIMPLE to an in-mesh host: set the
- * deciding DestinationRule's `tls` (top level, or the port's `portLevelSettings` entry) to
- * ISTIO_MUTUAL. One change serves every client decided by the same rule and level, so
+ * Attaches a fix to every client that sends DISABLE or SIMPLE to an in-mesh host, or whose auto
+ * mTLS sends plaintext to a STRICT workload: set the deciding DestinationRule's `tls` (top
+ * level, or the port's `portLevelSettings` entry) to ISTIO_MUTUAL, or create one where no rule
+ * decides. One change serves every client decided by the same rule and level, so
  * `affectsClients` lists them all; `blockers` name destination workloads that could not take
  * mTLS (plaintext-only or without a sidecar) and external hosts the same rule also governs.
  */
@@ -23,18 +25,18 @@ export function attachClientFixes(records: ClientRecord[]): void {
   }
 
   for (const record of records) {
-    const mode = record.decision.tls?.mode;
-    if ((mode !== 'DISABLE' && mode !== 'SIMPLE') || record.destination.inMesh !== true || record.policy.fix) continue;
-    const rule = record.decision.rule!;
+    if (record.policy.fix || !needsIstioMutual(record)) continue;
+    const rule = record.decision.rule;
+    if (!rule) {
+      record.policy.fix = createIstioMutual(record);
+      continue;
+    }
     const port = record.decision.scope === 'port' ? record.port : undefined;
     const group = groups.get(changeKey(rule, port))!;
     const altered = group.filter((r) => r.policy.sends !== 'MTLS');
     const blockers = new Set<string>();
     for (const r of altered) {
-      for (const server of r.servers) {
-        if (!server.endpoint.inMesh) blockers.add(`${server.workload.key} has no sidecar`);
-        else if (server.endpoint.mode === 'DISABLED') blockers.add(`${server.workload.key} accepts only plaintext`);
-      }
+      addServerBlockers(r, blockers);
       if (r.destination.meshExternal) blockers.add(`the rule also governs MESH_EXTERNAL host ${r.destination.host}, which cannot take Istio mTLS`);
     }
     const fix: ProviderFix = {
@@ -44,11 +46,40 @@ export function attachClientFixes(records: ClientRecord[]): void {
       affectsClients: altered.map((r) => r.policy.id),
       blockers: [...blockers],
     };
-    for (const r of altered) {
-      const m = r.decision.tls?.mode;
-      if ((m === 'DISABLE' || m === 'SIMPLE') && r.destination.inMesh === true) r.policy.fix = fix;
-    }
+    for (const r of altered) if (needsIstioMutual(r)) r.policy.fix = fix;
   }
+}
+
+/**
+ * DISABLE or SIMPLE toward an in-mesh host, or auto mTLS that sends plaintext to a STRICT
+ * workload (its namespace or the mesh DISABLEs mTLS, and Istio ignores the workload's policy).
+ */
+function needsIstioMutual(record: ClientRecord): boolean {
+  const mode = record.decision.tls?.mode;
+  if (mode === 'DISABLE' || mode === 'SIMPLE') return record.destination.inMesh === true;
+  return record.policy.sends === 'AUTO' && record.servers.some((s) => s.endpoint.mode === 'STRICT' && s.endpoint.autoMtls?.sends === 'PLAINTEXT');
+}
+
+/** Destination workloads that could not take mTLS. */
+function addServerBlockers(record: ClientRecord, blockers: Set<string>): void {
+  for (const server of record.servers) {
+    if (!server.endpoint.inMesh) blockers.add(`${server.workload.key} has no sidecar`);
+    else if (server.endpoint.mode === 'DISABLED') blockers.add(`${server.workload.key} accepts only plaintext`);
+  }
+}
+
+/** A DestinationRule in the Service's namespace that pins ISTIO_MUTUAL, for callers no rule governs. */
+function createIstioMutual(record: ClientRecord): ProviderFix {
+  const svc = record.destination.service!;
+  const object = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: `${svc.name}-istio-mutual`, namespace: svc.namespace },
+    spec: { host: record.destination.host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+  };
+  const blockers = new Set<string>();
+  addServerBlockers(record, blockers);
+  return { action: CREATE_ISTIO_MUTUAL_ACTION, change: { operation: 'create', object }, affectsServers: [], affectsClients: [record.policy.id], blockers: [...blockers] };
 }
 
 function changeKey(rule: DestinationRulePolicy, port: number | undefined): string {

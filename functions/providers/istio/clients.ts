@@ -6,7 +6,7 @@ import { effectiveClientTls, type ClientTlsDecision } from './effectiveClientTls
 import { HostTable } from './hostMatch';
 import type { Labels } from './labels';
 import type { MeshSettings } from './meshConfig';
-import { serverOnPort, type ServerRecord, type ServerTable } from './servers';
+import { serverOnPort, type DestinationNeeds, type ServerRecord, type ServerTable } from './servers';
 import { targetPortOn, type KubeService } from './services';
 import type { Workload } from './workloads';
 
@@ -145,13 +145,17 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
 
 /**
  * Which Services need a destination at all. Callers of a host no rule can match use auto mTLS,
- * and `emit` writes no record for that unless auto mTLS is off and a MeshConfig says so: with
- * auto mTLS on, most Services of a fleet need nothing, and building their destinations would be
- * wasted work.
+ * and `emit` writes no record for that unless auto mTLS is off and a MeshConfig says so, or
+ * auto mTLS fails at one of the Service's workloads (`buildServers` marks those with `add`):
+ * with auto mTLS on, most Services of a fleet need nothing, and building their destinations
+ * would be wasted work.
  */
-export function serviceNeedsDestination(index: DestinationRuleIndex, mesh: MeshSettings): (svc: KubeService) => boolean {
-  if (!mesh.enableAutoMtls && mesh.configMap) return () => true;
-  return (svc) => index.mayMatchService(svc.namespace, svc.name);
+export function serviceNeedsDestination(index: DestinationRuleIndex, mesh: MeshSettings): DestinationNeeds {
+  const marked = new Set<KubeService>();
+  const all = !mesh.enableAutoMtls && mesh.configMap !== undefined;
+  const needs = ((svc: KubeService) => all || index.mayMatchService(svc.namespace, svc.name) || (marked.size > 0 && marked.has(svc))) as DestinationNeeds;
+  needs.add = (svc) => void marked.add(svc);
+  return needs;
 }
 
 /** "A caller with no rules of its own and not named in any exportTo", looked up once per destination. */
@@ -189,8 +193,9 @@ function emit(
 ): ClientRecord[] {
   const { mesh } = input;
   if (!entry) {
-    // Without a rule the sidecar uses auto mTLS; only with auto mTLS off is that worth a record.
-    if (mesh.enableAutoMtls || destination.kind !== 'Service' || !mesh.configMap) return [];
+    // Without a rule the sidecar uses auto mTLS: worth a record only where it fails, or with auto mTLS off.
+    if (mesh.enableAutoMtls) return autoMtlsRecords(input, destination, namespaces, workloads);
+    if (destination.kind !== 'Service' || !mesh.configMap) return [];
     const callers = { clientNamespaces: namespaces, ...(workloads.length > 0 ? { clientWorkloads: workloads } : {}) };
     const decision = effectiveClientTls(undefined, undefined, mesh, destination);
     const cm = mesh.configMap;
@@ -257,6 +262,32 @@ function emit(
     records.push(record);
   }
   return records;
+}
+
+/**
+ * The callers of a Service that no rule governs, where auto mTLS fails at one of its workloads
+ * (a workload policy that departs from the namespace's, see `autoMtlsMismatch`). No object
+ * makes their choice, so the Service they call stands for them.
+ */
+function autoMtlsRecords(input: ClientInputs, destination: Destination, namespaces: string[], workloads: string[]): ClientRecord[] {
+  const svc = destination.service;
+  if (destination.kind !== 'Service' || !svc) return [];
+  const servers = serversBehind(input.servers, destination, destination.ports);
+  if (!servers.some((s) => s.endpoint.autoMtls !== undefined)) return [];
+  const decision = effectiveClientTls(undefined, undefined, input.mesh, destination);
+  const policy: IstioClientPolicy = {
+    id: `istio:auto-mtls->${destination.host}:*`,
+    provider: 'istio',
+    resource: { kind: 'Service', name: svc.name, namespace: svc.namespace, ...svc.source },
+    sends: decision.sends,
+    reason: `no DestinationRule for ${destination.host}: auto mTLS`,
+    cause: { kind: 'Service', name: svc.name, namespace: svc.namespace, scope: 'default', source: svc.source },
+    destination: { hosts: [destination.host], serverIds: serverIdsOf(servers) },
+    clientNamespaces: namespaces,
+  };
+  if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
+  if (workloads.length > 0) policy.clientWorkloads = workloads;
+  return [{ decision, destination, servers, policy }];
 }
 
 const NO_PORTS: readonly number[] = Object.freeze([]);

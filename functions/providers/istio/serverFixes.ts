@@ -2,7 +2,7 @@ import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
 import { NamespaceRun } from './namespaceRun';
-import type { ServerRecord } from './servers';
+import { autoMtlsMismatch, type ServerRecord } from './servers';
 
 export const SET_STRICT_ACTION = 'istio.peerauthentication.set-strict';
 export const CREATE_STRICT_ACTION = 'istio.peerauthentication.create-strict';
@@ -43,19 +43,27 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
     const candidates = change.candidates(servers);
     const affects: string[] = [];
     const unmeshed = new Set<string>();
+    let plaintextByAuto: Set<string> | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i]!;
       if (!change.reaches(candidate) || candidate.endpoint.mode === 'STRICT') continue;
-      const after = effectiveServerMode(change.apply(candidate.applicable), candidate.port).mode;
-      if (after !== 'STRICT') continue;
+      const applied = change.apply(candidate.applicable);
+      const after = effectiveServerMode(applied, candidate.port);
+      if (after.mode !== 'STRICT') continue;
       if (candidate.endpoint.inMesh) affects.push(candidate.endpoint.id);
       else unmeshed.add(candidate.workload.key);
+      // Auto mTLS would still send plaintext: it reads the namespace and mesh policies, not the one this change writes.
+      const auto = candidate.endpoint.inMesh && candidate.endpoint.hosts.length > 0 ? autoMtlsMismatch(applied, after) : undefined;
+      if (auto) (plaintextByAuto ??= new Set()).add(`callers of ${candidate.workload.key} that use auto mTLS would keep sending plaintext (${auto.reason}); give its Service a DestinationRule with ISTIO_MUTUAL first`);
     }
+    const blockers = [...change.blockers];
+    for (const key of unmeshed) blockers.push(`workload ${key} has no sidecar`);
+    if (plaintextByAuto) blockers.push(...plaintextByAuto);
     const fix: ProviderFix = {
       action: change.action,
       change: change.change,
       affectsServers: affects,
-      blockers: unmeshed.size === 0 ? [...change.blockers] : [...change.blockers, ...[...unmeshed].map((key) => `workload ${key} has no sidecar`)],
+      blockers,
     };
     for (const owner of owners) owner.endpoint.fix = fix;
   }

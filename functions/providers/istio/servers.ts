@@ -46,7 +46,7 @@ export function buildServers(
   workloadTable: WorkloadTable,
   services: ServiceIndex,
   peerAuthentications: PeerAuthenticationIndex,
-  needsDestination: (svc: KubeService) => boolean,
+  needsDestination: DestinationNeeds,
 ): ServerTable {
   const table: ServerTable = { records: [], workloads: workloadTable, workloadsBehind: new Map() };
   const workloads = workloadTable.workloads;
@@ -56,16 +56,11 @@ export function buildServers(
   const causes = new CauseCache();
   const servicesOf = new NamespaceRun((namespace) => services.inNamespace(namespace));
   const policiesOf = new NamespaceRun((namespace) => peerAuthentications.inNamespace(namespace));
+  let added: Set<KubeService> | undefined;
   for (let w = 0; w < workloads.length; w++) {
     const workload = workloads[w]!;
     const selecting = servicesOf.get(workload.namespace)?.matching(workload.podLabels) ?? NO_SERVICES;
     const hosts = selecting.map(hostOf);
-    for (let i = 0; i < hosts.length; i++) {
-      if (!needsDestination(selecting[i]!)) continue;
-      const list = table.workloadsBehind.get(hosts[i]!);
-      if (list) list.push(workload);
-      else table.workloadsBehind.set(hosts[i]!, [workload]);
-    }
     const targets = serviceTargetsOf(workload, selecting);
     const ports = workloadPorts(workload, targets);
     const applicable = policiesOf.get(workload.namespace).applicableTo(workload.podLabels);
@@ -74,7 +69,12 @@ export function buildServers(
     const entry = workloadTable.entries[w]!;
     const membership = entry.membership;
     const withPort = new Array<ServerRecord>(ports.length);
-    if (ports.length === 0) table.records.push(serverRecord(workload, undefined, applicable, chainEffective, causes.of(chainEffective, workload), membership, hosts, undefined));
+    let autoMtlsFails = false;
+    if (ports.length === 0) {
+      const record = serverRecord(workload, undefined, applicable, chainEffective, causes.of(chainEffective, workload), membership, hosts, undefined);
+      table.records.push(record);
+      autoMtlsFails = record.endpoint.autoMtls !== undefined;
+    }
     for (let i = 0; i < ports.length; i++) {
       const port = ports[i]!;
       // Only a portLevelMtls entry of the workload policy can make a port differ from its chain.
@@ -82,11 +82,74 @@ export function buildServers(
       const record = serverRecord(workload, port, applicable, effective, causes.of(effective, workload), membership, hosts, servicePortsTo(targets, port));
       table.records.push(record);
       withPort[i] = record;
+      if (record.endpoint.autoMtls) autoMtlsFails = true;
     }
     // A workload listed twice: clients reach its last copy's servers.
     entry.portServers = withPort;
+    for (let i = 0; i < hosts.length; i++) {
+      const svc = selecting[i]!;
+      if (autoMtlsFails && !needsDestination(svc)) {
+        // Its callers fail through auto mTLS alone, so the Service needs a client record even without a rule.
+        needsDestination.add(svc);
+        (added ??= new Set()).add(svc);
+      }
+      if (added?.has(svc) || !needsDestination(svc)) continue;
+      const list = table.workloadsBehind.get(hosts[i]!);
+      if (list) list.push(workload);
+      else table.workloadsBehind.set(hosts[i]!, [workload]);
+    }
   }
+  if (added) addWorkloadsBehind(table, added, services);
   return table;
+}
+
+/** Every workload behind the Services marked late, in model order: rare, so a second pass over the fleet costs nothing in the common case. */
+function addWorkloadsBehind(table: ServerTable, added: ReadonlySet<KubeService>, services: ServiceIndex): void {
+  const namespaces = new Set<string>();
+  for (const svc of added) namespaces.add(svc.namespace);
+  const workloads = table.workloads.workloads;
+  for (let w = 0; w < workloads.length; w++) {
+    const workload = workloads[w]!;
+    if (!namespaces.has(workload.namespace)) continue;
+    const selecting = services.inNamespace(workload.namespace)?.matching(workload.podLabels) ?? NO_SERVICES;
+    for (const svc of selecting) {
+      if (!added.has(svc)) continue;
+      const list = table.workloadsBehind.get(svc.host);
+      if (list) list.push(workload);
+      else table.workloadsBehind.set(svc.host, [workload]);
+    }
+  }
+}
+
+/** Which Services get a client destination: those a rule may match, and those `add` marks. */
+export interface DestinationNeeds {
+  (svc: KubeService): boolean;
+  add(svc: KubeService): void;
+}
+
+/**
+ * What Istio auto mTLS sends to a server whose own PeerAuthentication departs from the mode Istio
+ * infers for its Service, or undefined when they agree. Istio infers from the namespace-wide or
+ * mesh-wide policy only (pilot `BestEffortInferServiceMTLSMode`): mTLS unless that says DISABLE.
+ */
+export function autoMtlsMismatch(applicable: ApplicablePeerAuthentications, effective: EffectiveServerMode): ServerEndpoint['autoMtls'] {
+  if (effective.scope !== 'workload' && effective.scope !== 'port') return undefined;
+  if (effective.mode !== 'STRICT' && effective.mode !== 'DISABLED') return undefined;
+  const inferred = inferredServiceMode(applicable);
+  const sends = inferred.mode === 'DISABLED' ? 'PLAINTEXT' : 'MTLS';
+  if ((effective.mode === 'STRICT') === (sends === 'MTLS')) return undefined;
+  return { sends, reason: `Istio infers ${inferred.mode === 'DISABLED' ? 'DISABLE' : inferred.mode} for the Service from ${describeInference(inferred)} and ignores workload and port policies` };
+}
+
+/** The mode auto mTLS assumes for a destination: its namespace-wide policy, else the mesh-wide one. */
+export function inferredServiceMode(applicable: ApplicablePeerAuthentications): EffectiveServerMode {
+  return effectiveServerMode({ mesh: applicable.mesh, namespace: applicable.namespace });
+}
+
+function describeInference(inferred: EffectiveServerMode): string {
+  const p = inferred.policy;
+  if (!p) return 'no namespace-wide or mesh-wide PeerAuthentication';
+  return `${inferred.scope === 'mesh' ? 'mesh-wide' : 'namespace-wide'} PeerAuthentication ${p.namespace}/${p.name}`;
 }
 
 function serverRecord(
@@ -114,6 +177,10 @@ function serverRecord(
   };
   if (servicePorts) endpoint.servicePorts = servicePorts;
   endpoint.labels = workload.labels;
+  if (membership.inMesh) {
+    const auto = autoMtlsMismatch(applicable, effective);
+    if (auto) endpoint.autoMtls = auto;
+  }
   const record: ServerRecord = { endpoint, workload, applicable, effective };
   if (port !== undefined) record.port = port;
   return record;

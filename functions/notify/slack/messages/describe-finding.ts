@@ -111,6 +111,10 @@ export function actionTitle(remediation: Pick<Remediation, 'action' | 'change'>,
       const target = change.target as { namespace?: string; name?: string } | undefined;
       return `set DestinationRule ${target?.namespace ?? r.namespace}/${target?.name ?? r.name} to ISTIO_MUTUAL`;
     }
+    case 'istio.destinationrule.create-istio-mutual': {
+      const spec = (change.object as { spec?: { host?: string } } | undefined)?.spec;
+      return `create an ISTIO_MUTUAL DestinationRule for ${spec?.host ?? shortResource(finding)}`;
+    }
     default:
       return `${remediation.action} on ${shortResource(finding)}`;
   }

@@ -25,7 +25,7 @@ import type { ChangeRecord } from '../../../core/ledger/types';
 import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
 import { undoneActionOf } from '../../../core/remediation/undo-action';
 import { CREATE_STRICT_ACTION, SET_STRICT_ACTION } from '../serverFixes';
-import { SET_ISTIO_MUTUAL_ACTION } from '../clientFixes';
+import { CREATE_ISTIO_MUTUAL_ACTION, SET_ISTIO_MUTUAL_ACTION } from '../clientFixes';
 import { isKubeApiError, KubeApiError } from './api-error';
 import { readIstioChange, readSnapshot, snapshotOf, writableType, type IstioChange, type ObjectSnapshot, type ObjectTarget } from './istio-change';
 import type { KubeConnection } from './kube-client';
@@ -38,7 +38,7 @@ import { KubeRestClient, readObject, type RestClientOptions } from './rest-clien
 export const MESHGOV_FIELD_MANAGER = 'meshgov';
 export const CHANGE_ID_ANNOTATION = 'meshgov.io/change-id';
 /** The actions this writer applies. */
-export const ISTIO_WRITER_ACTIONS: readonly string[] = [SET_STRICT_ACTION, CREATE_STRICT_ACTION, SET_ISTIO_MUTUAL_ACTION];
+export const ISTIO_WRITER_ACTIONS: readonly string[] = [SET_STRICT_ACTION, CREATE_STRICT_ACTION, SET_ISTIO_MUTUAL_ACTION, CREATE_ISTIO_MUTUAL_ACTION];
 
 export interface IstioExecutorOptions extends KubeConnection, RestClientOptions {
   /** Field manager recorded for our writes (default `meshgov`). */

@@ -1,0 +1,179 @@
+import { evaluateModel } from '../../core/rules/engine';
+import type { Finding } from '../../core/findings';
+import { shippedPolicy } from '../../../test/support/model';
+import { deployment, istioModelOf } from './testInventory';
+
+/*
+ * Istio auto mTLS infers a destination's mode from its namespace-wide or mesh-wide
+ * PeerAuthentication only (pilot BestEffortInferServiceMTLSMode; istio.io "Auto mTLS has a
+ * known limitation with workload level peer authentication"). A workload policy that departs
+ * from it makes callers without a DestinationRule fail.
+ */
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+const docs = (...parts: string[]) => parts.join('---\n');
+
+const namespace = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  labels:
+    istio-injection: enabled
+`;
+
+const service = (ns: string, name: string, ports: number[] = [8080]) => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${ns}
+spec:
+  selector:
+    app: ${name}
+  ports:
+${ports.map((p) => `  - name: http-${p}\n    port: ${p}\n    targetPort: ${p}`).join('\n')}
+`;
+
+const peerAuthentication = (ns: string, name: string, mode: string, opts: { app?: string; ports?: Record<number, string> } = {}) => `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: ${name}
+  namespace: ${ns}
+  creationTimestamp: "2026-03-02T09:14:00Z"
+spec:
+${opts.app ? `  selector:\n    matchLabels:\n      app: ${opts.app}\n` : ''}  mtls:
+    mode: ${mode}
+${opts.ports ? `  portLevelMtls:\n${Object.entries(opts.ports).map(([p, m]) => `    ${p}:\n      mode: ${m}`).join('\n')}\n` : ''}`;
+
+const fleet = (...extra: string[]) =>
+  docs(namespace('shop'), namespace('web'), deployment('shop', 'api', { ports: [8080, 9090] }), service('shop', 'api', [8080, 9090]), deployment('web', 'frontend'), ...extra);
+
+function audit(yaml: string): Finding[] {
+  return evaluateModel(istioModelOf(yaml), shippedPolicy(), NOW);
+}
+
+const conflicts = (findings: Finding[]) => findings.filter((f) => f.rule === 'mtls-conflict');
+const port = (f: Finding) => (f.detail.server as { port: number }).port;
+
+describe('auto mTLS against workload PeerAuthentications', () => {
+  it('a workload DISABLE under a STRICT mesh: callers send mTLS to a plaintext-only port', () => {
+    const findings = audit(fleet(peerAuthentication('istio-system', 'default', 'STRICT'), peerAuthentication('shop', 'api', 'DISABLE', { app: 'api' })));
+    const found = conflicts(findings).sort((a, b) => port(a) - port(b));
+    expect(found.map((f) => f.detail.server)).toEqual([
+      expect.objectContaining({ kind: 'Deployment', name: 'api', namespace: 'shop', port: 8080, mode: 'DISABLED' }),
+      expect.objectContaining({ kind: 'Deployment', name: 'api', namespace: 'shop', port: 9090, mode: 'DISABLED' }),
+    ]);
+    expect(found[0]!.resource).toMatchObject({ kind: 'Service', name: 'api', namespace: 'shop' });
+    expect(found[0]!.message).toContain('auto mTLS sends mTLS');
+    expect(found[0]!.message).toContain('mesh-wide PeerAuthentication istio-system/default');
+    // The plaintext-only side is the odd one out: the fix tightens the workload policy.
+    expect(found[0]!.remediation).toMatchObject({ action: 'istio.peerauthentication.set-strict' });
+  });
+
+  it('a workload STRICT under a DISABLE namespace: callers send plaintext; the fix gives the Service an ISTIO_MUTUAL rule', () => {
+    const findings = audit(fleet(peerAuthentication('shop', 'default', 'DISABLE'), peerAuthentication('shop', 'api', 'STRICT', { app: 'api' })));
+    const found = conflicts(findings);
+    expect(found).toHaveLength(2);
+    expect(found[0]!.message).toContain('auto mTLS sends plaintext');
+    expect(found[0]!.message).toContain('namespace-wide PeerAuthentication shop/default');
+    expect(found[0]!.remediation).toMatchObject({
+      action: 'istio.destinationrule.create-istio-mutual',
+      mode: 'approval',
+      change: {
+        operation: 'create',
+        object: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'DestinationRule',
+          metadata: { namespace: 'shop' },
+          spec: { host: 'api.shop.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+        },
+      },
+    });
+  });
+
+  it('only the port whose portLevelMtls departs from the namespace conflicts', () => {
+    const findings = audit(fleet(peerAuthentication('istio-system', 'default', 'STRICT'), peerAuthentication('shop', 'api', 'UNSET', { app: 'api', ports: { 9090: 'DISABLE' } })));
+    expect(conflicts(findings).map(port)).toEqual([9090]);
+  });
+
+  it('policies that agree with the inferred mode do not conflict', () => {
+    expect(conflicts(audit(fleet(peerAuthentication('shop', 'default', 'DISABLE'), peerAuthentication('shop', 'api', 'DISABLE', { app: 'api' }))))).toEqual([]);
+    expect(conflicts(audit(fleet(peerAuthentication('istio-system', 'default', 'STRICT'), peerAuthentication('shop', 'api', 'STRICT', { app: 'api' }))))).toEqual([]);
+    // PERMISSIVE takes both, whatever auto mTLS guesses.
+    expect(conflicts(audit(fleet(peerAuthentication('shop', 'default', 'DISABLE'), peerAuthentication('shop', 'api', 'PERMISSIVE', { app: 'api' }))))).toEqual([]);
+  });
+
+  it('a DestinationRule without tls leaves auto mTLS in charge, and is named as the client', () => {
+    const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: api-pool
+  namespace: shop
+spec:
+  host: api.shop.svc.cluster.local
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        maxConnections: 100
+`;
+    const found = conflicts(audit(fleet(peerAuthentication('istio-system', 'default', 'STRICT'), peerAuthentication('shop', 'api', 'DISABLE', { app: 'api' }), rule)));
+    expect(found.map((f) => f.resource)).toEqual([
+      expect.objectContaining({ kind: 'DestinationRule', name: 'api-pool', namespace: 'shop' }),
+      expect.objectContaining({ kind: 'DestinationRule', name: 'api-pool', namespace: 'shop' }),
+    ]);
+  });
+
+  it('a DestinationRule with ISTIO_MUTUAL takes auto mTLS out of the way: no conflict toward a STRICT workload', () => {
+    const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: api-mtls
+  namespace: shop
+spec:
+  host: api.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+`;
+    expect(conflicts(audit(fleet(peerAuthentication('shop', 'default', 'DISABLE'), peerAuthentication('shop', 'api', 'STRICT', { app: 'api' }), rule)))).toEqual([]);
+  });
+});
+
+describe('the gate and auto mTLS', () => {
+  it('making a workload STRICT under a DISABLE mesh needs approval: its auto mTLS callers would keep sending plaintext', () => {
+    const findings = audit(fleet(peerAuthentication('istio-system', 'default', 'DISABLE'), peerAuthentication('shop', 'api', 'PERMISSIVE', { app: 'api' })));
+    const notStrict = findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'api' && f.resource.port === 8080)!;
+    expect(notStrict.remediation).toMatchObject({ action: 'istio.peerauthentication.set-strict', mode: 'approval' });
+    expect(notStrict.remediation!.reason).toContain('callers of shop/Deployment/api that use auto mTLS would keep sending plaintext');
+  });
+
+  it('a namespace-wide fix changes what auto mTLS infers, so it can go ahead', () => {
+    const findings = audit(fleet(peerAuthentication('istio-system', 'default', 'DISABLE')));
+    const notStrict = findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'api' && f.resource.port === 8080)!;
+    expect(notStrict.remediation).toMatchObject({ action: 'istio.peerauthentication.create-strict', mode: 'auto' });
+  });
+});
+
+describe('mTLS toward a workload without a sidecar', () => {
+  it('is a conflict: the application receives a TLS handshake', () => {
+    const outside = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: legacy
+`;
+    const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ledger-mtls
+  namespace: web
+spec:
+  host: ledger.legacy.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+`;
+    const found = conflicts(audit(docs(namespace('web'), outside, deployment('legacy', 'ledger'), service('legacy', 'ledger'), rule)));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.resource).toMatchObject({ kind: 'DestinationRule', name: 'ledger-mtls', namespace: 'web' });
+    expect(found[0]!.message).toContain('has no sidecar, so it accepts only plaintext');
+  });
+});
