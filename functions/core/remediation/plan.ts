@@ -28,7 +28,7 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
   return { ...base, mode: 'auto', reason: preconditionsHeld(fix) };
 }
 
-function fixFor(finding: RuleFinding, index: FleetIndex): ProviderFix | undefined {
+export function fixFor(finding: RuleFinding, index: FleetIndex): ProviderFix | undefined {
   const src = finding.fixSource;
   if (!src) return undefined;
   if (src.serverId) return index.serverById.get(src.serverId)?.fix;

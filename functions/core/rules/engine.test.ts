@@ -17,6 +17,29 @@ describe('the rules engine', () => {
     expect(f.map((x) => x.rule)).toEqual(['mtls-conflict', 'config-invalid', 'mtls-not-strict', 'mtls-not-strict', 'mesh-sidecar-missing']);
   });
 
+  it('gives one change that fixes several findings the most cautious verdict among them', () => {
+    const strict = server({ name: 'payments-api' });
+    const fix = {
+      action: 'istio.destinationrule.set-istio-mutual',
+      change: { operation: 'merge-patch', target: { kind: 'DestinationRule', namespace: 'checkout', name: 'payments-plain' }, patch: { spec: { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } } },
+      affectsServers: [],
+      blockers: [],
+    };
+    const plain = client({ name: 'payments-plain', sends: 'PLAINTEXT', reason: 'DISABLE', to: strict.hosts, fix });
+    plain.fix!.affectsClients = [plain.id];
+    const policy = shippedPolicy();
+    policy.rules['mtls-conflict'].remediation = 'approval';
+    policy.rules['mtls-client-not-enforced'].remediation = 'auto';
+    const f = evaluateModel(model({ servers: [strict], clients: [plain] }), policy, NOW);
+    const conflict = f.find((x) => x.rule === 'mtls-conflict')!;
+    const notEnforced = f.find((x) => x.rule === 'mtls-client-not-enforced')!;
+    expect(conflict.remediation).toMatchObject({ mode: 'approval', reason: 'rule mtls-conflict requires approval for this change' });
+    expect(notEnforced.remediation).toMatchObject({
+      mode: 'approval',
+      reason: 'the same change also fixes mtls-conflict on DestinationRule checkout/payments-plain, where rule mtls-conflict requires approval for this change',
+    });
+  });
+
   it('skips disabled rules, applies severity overrides and exclusions', () => {
     const policy = shippedPolicy();
     policy.rules['mesh-sidecar-missing'].enabled = false;

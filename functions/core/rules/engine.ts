@@ -1,11 +1,11 @@
-import { RULE_IDS, type Finding } from '../findings';
+import { RULE_IDS, type Finding, type RemediationMode } from '../findings';
 import { FleetIndex } from '../model/fleet-index';
-import type { FleetModel, Severity } from '../model/types';
+import type { FleetModel, ProviderFix, Severity } from '../model/types';
 import { isExcluded } from '../policy/exclusions';
 import type { Policy } from '../policy/types';
-import { planRemediation } from '../remediation/plan';
+import { fixFor, planRemediation } from '../remediation/plan';
 import { RULES } from './index';
-import type { RuleFinding } from './rule';
+import { describeResource, type RuleFinding } from './rule';
 
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
@@ -17,15 +17,42 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium:
 export function evaluateModel(model: FleetModel, policy: Policy, now: Date): Finding[] {
   const index = new FleetIndex(model);
   const byId = new Map<string, Finding>();
+  const byFix = new Map<ProviderFix, Finding[]>();
   for (const id of RULE_IDS) {
     const settings = policy.rules[id];
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
       if (byId.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
-      byId.set(rf.id, toFinding(rf, planRemediation(rf, index, settings)));
+      const finding = toFinding(rf, planRemediation(rf, index, settings));
+      byId.set(rf.id, finding);
+      const fix = finding.remediation ? fixFor(rf, index) : undefined;
+      if (fix) {
+        const list = byFix.get(fix);
+        if (list) list.push(finding);
+        else byFix.set(fix, [finding]);
+      }
     }
   }
+  for (const sharing of byFix.values()) if (sharing.length > 1) alignVerdicts(sharing);
   return [...byId.values()].sort(compareFindings);
+}
+
+const CAUTION: Record<RemediationMode, number> = { auto: 0, approval: 1, manual: 2 };
+
+/**
+ * One change fixing several findings (a DestinationRule set to ISTIO_MUTUAL fixes both its
+ * mtls-client-not-enforced and its mtls-conflict) gets the most cautious verdict among them:
+ * otherwise the gate would apply on one finding what another finding's rule keeps for a person.
+ */
+function alignVerdicts(sharing: Finding[]): void {
+  let strictest = sharing[0]!;
+  for (const f of sharing) if (CAUTION[f.remediation!.mode] > CAUTION[strictest.remediation!.mode]) strictest = f;
+  const held = strictest.remediation!;
+  for (const f of sharing) {
+    const own = f.remediation!;
+    if (CAUTION[own.mode] >= CAUTION[held.mode]) continue;
+    f.remediation = { ...own, mode: held.mode, reason: `the same change also fixes ${strictest.rule} on ${describeResource(strictest.resource)}, where ${held.reason}` };
+  }
 }
 
 /** The finding as reported: the rule's fields in the contract's order, without the plan stage's `fixSource`. */
