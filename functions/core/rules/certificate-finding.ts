@@ -24,7 +24,7 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
     issuer: cert.issuer,
     serialNumber: cert.serialNumber,
     fingerprint256: cert.fingerprint256 || undefined,
-    notBefore: cert.notBefore.toISOString(),
+    notBefore: knownNotBefore(cert)?.toISOString(),
     notAfter: cert.notAfter.toISOString(),
     expiresAt: cert.notAfter.toISOString(),
     daysLeft: daysLeft(cert, now),
@@ -34,6 +34,16 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
     usedBy: cert.usedBy,
     dateSource: cert.dateSource,
   };
+}
+
+/**
+ * notBefore, unless the record does not know it. CertificateRecord.notBefore is required, so a
+ * source without a start date (cert-manager status without `notBefore`) stores the epoch, which
+ * never makes a certificate "not yet valid"; the report leaves it out rather than showing 1970.
+ * Only records dated by their source (dateSource) can hold it: a parsed certificate has a real one.
+ */
+export function knownNotBefore(cert: CertificateRecord): Date | undefined {
+  return cert.dateSource !== undefined && cert.notBefore.getTime() === 0 ? undefined : cert.notBefore;
 }
 
 export function describeOrigin(cert: CertificateRecord): string {

@@ -45,6 +45,27 @@ describe('cert-expired and cert-expiring', () => {
     expect(run([certificate({ cn: 'x', notAfter: '2027-01-10T00:00:00Z' })], policy).map((f) => f.severity)).toEqual(['medium']);
   });
 
+  it('leaves an unknown notBefore out of detail rather than reporting 1970', () => {
+    // cert-manager without status.notBefore: the record holds the epoch, dated by its source.
+    const certManager = certificate({
+      cn: 'api.shop.example.com',
+      id: 'certmanager:istio-ingress/api-shop-example-com',
+      fingerprint256: '',
+      notBefore: '1970-01-01T00:00:00Z',
+      notAfter: '2026-11-20T00:00:00Z',
+      dateSource: 'cert-manager status',
+      origin: { kind: 'Certificate', name: 'api-shop-example-com', namespace: 'istio-ingress', source: { file: 'ingress/certificates.yaml', line: 1 } },
+    });
+    const [f] = run([certManager]);
+    expect(f.rule).toBe('cert-expired');
+    expect(f.detail).not.toHaveProperty('notBefore', expect.anything());
+    expect(JSON.parse(JSON.stringify(f.detail))).not.toHaveProperty('notBefore');
+    expect(f.detail).toMatchObject({ notAfter: '2026-11-20T00:00:00.000Z', dateSource: 'cert-manager status' });
+
+    const dated = run([{ ...certManager, notBefore: new Date('2026-08-22T00:00:00Z') }]);
+    expect(dated[0].detail.notBefore).toBe('2026-08-22T00:00:00.000Z');
+  });
+
   it('checks every certificate of a chain separately', () => {
     const leaf = certificate({ cn: 'leaf', notAfter: '2027-06-01T00:00:00Z' });
     const intermediate = certificate({ cn: 'intermediate', id: 'x509:int', chainIndex: 1, isCA: true, notAfter: '2026-11-20T00:00:00Z' });

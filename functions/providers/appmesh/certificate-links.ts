@@ -4,7 +4,8 @@
  */
 import type { Located, PemInput } from '../../core/model/inventory';
 import type { CertificateRecord, ConfigProblem, ResourceRef } from '../../core/model/types';
-import { basenameOf, certificatesFromPem, samePathBySuffix, type CertificateFileUse } from './pem-certificates';
+import { certificatesFromPemFile } from '../x509/pem';
+import { basenameOf, samePathBySuffix, type CertificateFileUse } from './pem-certificates';
 
 function resourceKey(ref: ResourceRef): string {
   return [ref.kind, ref.mesh, ref.namespace, ref.name, ref.port].join('\u0000');
@@ -42,10 +43,15 @@ function endsWithOne(path: string, names: string[]): boolean {
   return false;
 }
 
+/**
+ * The records of the PEM files the uses name, each with who uses it. Problems of those files
+ * (a malformed block) are not added to `_problems`: the x509 provider reads every PEM file and
+ * reports them, and reporting them here too would give each one twice.
+ */
 export function linkCertificateFiles(
   pem: Located<PemInput>[],
   uses: CertificateFileUse[],
-  problems: ConfigProblem[],
+  _problems: ConfigProblem[],
 ): CertificateRecord[] {
   if (pem.length === 0 || uses.length === 0) return [];
   const pemByBasename = new Map<string, Located<PemInput>[]>();
@@ -71,7 +77,7 @@ export function linkCertificateFiles(
       const file = files[f];
       let records = recordsByFile.get(file);
       if (!records) {
-        records = certificatesFromPem(file.doc.text, file.source, problems).map((r) => ({ ...r, usedBy: [] }));
+        records = certificatesFromPemFile(file).certificates.map((r) => ({ ...r, usedBy: [] }));
         recordsByFile.set(file, records);
       }
       for (let r = 0; r < records.length; r++) {

@@ -1,56 +1,21 @@
 /**
- * A small PEM → CertificateRecord reader for the certificate files App Mesh listeners and client
- * policies name (`file.certificateChain`). The general x509 provider reads every PEM file; this
- * one only links the files App Mesh uses to the listener or client that uses them. The core
- * dedupes records with the same fingerprint and file, merging `usedBy`.
+ * The certificate files App Mesh listeners and client policies name (`file.certificateChain`),
+ * and how their paths match the files read. The certificates themselves are read by the x509
+ * provider's PEM reader, so a file gives the same records (ids, lines, names) whichever
+ * provider reads it, and the core's dedupe merges their `usedBy`.
  */
-import { X509Certificate } from 'node:crypto';
 import type { CertificateRecord, ConfigProblem, ResourceRef, SourceRef } from '../../core/model/types';
+import { certificatesFromPemFile } from '../x509/pem';
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
-/** The value of the last `CN=` line of a distinguished name as node:crypto prints it. */
-function commonNameOf(distinguishedName: string): string {
-  const cn = distinguishedName
-    .split('\n')
-    .filter((part) => part.startsWith('CN='))
-    .pop();
-  return cn ? cn.slice(3) : '';
-}
-
-/** Every certificate in a PEM text, leaf first (chainIndex 0). */
+/** Every certificate in a PEM file's text, leaf first (chainIndex 0), as the x509 provider reads it. */
 export function certificatesFromPem(
   text: string,
   source: SourceRef,
   problems: ConfigProblem[],
 ): Array<Omit<CertificateRecord, 'usedBy'>> {
-  const records: Array<Omit<CertificateRecord, 'usedBy'>> = [];
-  const blocks = text.match(PEM_CERTIFICATE) ?? [];
-  blocks.forEach((block, chainIndex) => {
-    let cert: X509Certificate;
-    try {
-      cert = new X509Certificate(block);
-    } catch (err) {
-      problems.push({ file: source.file, line: source.line, message: `PEM block ${chainIndex} is not a readable X.509 certificate: ${(err as Error).message}` });
-      return;
-    }
-    const name = basenameOf(source.file);
-    records.push({
-      id: `x509:${source.file}#${chainIndex}:${cert.fingerprint256}`,
-      provider: 'x509',
-      subjectCN: commonNameOf(cert.subject),
-      subject: cert.subject,
-      issuer: cert.issuer,
-      serialNumber: cert.serialNumber,
-      fingerprint256: cert.fingerprint256,
-      notBefore: new Date(cert.validFrom),
-      notAfter: new Date(cert.validTo),
-      isCA: cert.ca,
-      chainIndex,
-      origin: { kind: 'File', name, source },
-    });
-  });
-  return records;
+  const read = certificatesFromPemFile({ doc: { text }, source });
+  problems.push(...read.problems);
+  return read.certificates;
 }
 
 /** `a\b//c/./d` → segments [a, b, c, d]. */

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
 import { classifyDocument } from './classify';
@@ -47,6 +48,12 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     }
     inventory.files.push(file);
     if (isBinary(buf)) {
+      // A DER certificate (`.crt`, `.cer`, `.der` as many CAs hand them out) is one certificate at line 1.
+      const pem = derCertificateAsPem(buf);
+      if (pem !== undefined) {
+        classifyDocument({ file, line: 1, format: 'pem', body: pem }, inventory);
+        continue;
+      }
       // Binary files inside a directory are not configuration; one named directly is a mistake.
       if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file' });
       continue;
@@ -62,6 +69,20 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     for (const doc of parsed.documents) classifyDocument(doc, inventory);
   }
   return inventory;
+}
+
+/**
+ * The PEM form of a DER-encoded X.509 certificate, or undefined when the bytes are not one. Only
+ * a buffer that starts as an ASN.1 SEQUENCE (0x30) is handed to the parser, so other binary
+ * files cost one byte comparison.
+ */
+function derCertificateAsPem(buf: Buffer): string | undefined {
+  if (buf.length < 2 || buf[0] !== 0x30) return undefined;
+  try {
+    return new X509Certificate(buf).toString();
+  } catch {
+    return undefined;
+  }
 }
 
 function isBinary(buf: Buffer): boolean {

@@ -55,9 +55,40 @@ function firstSignificantChar(text: string): string {
   return '';
 }
 
-/** PEM blocks also appear inside Secrets and ConfigMaps; those are YAML documents, not PEM files. */
+const CONFIGURATION_KEY = /^\s*(apiVersion|kind|static_resources)\s*:/m;
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+/** A YAML block scalar header (`tls.crt: |`): the lines after it are meant as its value. */
+const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
+
+/**
+ * PEM blocks also appear inside Secrets and ConfigMaps; those are YAML documents, not PEM files.
+ * Inside YAML a certificate is a value, indented under its key or quoted after it. A file whose
+ * first BEGIN line starts at column 0 has a PEM file's layout, and the text before it is a header
+ * (`kind: root bundle`, openssl's `Bag Attributes`), unless that text opens a block scalar the
+ * block was meant to fill (its YAML error is then reported) or the whole text parses as YAML
+ * mappings.
+ */
 function looksLikeConfiguration(text: string): boolean {
-  return /^\s*(apiVersion|kind|static_resources)\s*:/m.test(text);
+  const begin = text.indexOf(PEM_MARKER);
+  const lineStart = text.lastIndexOf('\n', begin - 1) + 1;
+  if (begin > lineStart) return CONFIGURATION_KEY.test(text.replace(PEM_BLOCK, ''));
+  const header = text.slice(0, lineStart);
+  if (!CONFIGURATION_KEY.test(header)) return false;
+  const lastLine = header.split(/\r?\n/).reverse().find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  return (lastLine !== undefined && BLOCK_SCALAR_HEADER.test(lastLine)) || parsesAsMappings(text);
+}
+
+/** True when the text is YAML whose documents are all mappings (asked only of the rare file the layout leaves in doubt). */
+function parsesAsMappings(text: string): boolean {
+  let mappings = true;
+  try {
+    yaml.loadAll(text, (doc) => {
+      if (doc !== null && doc !== undefined && !isRecord(doc)) mappings = false;
+    });
+  } catch {
+    return false;
+  }
+  return mappings;
 }
 
 /**

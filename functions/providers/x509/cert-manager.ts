@@ -50,8 +50,9 @@ export function certificateFromCertManager(obj: KubeObject, source: SourceRef): 
     issuer: typeof issuerRef.name === 'string' ? `${typeof issuerRef.kind === 'string' ? issuerRef.kind : 'Issuer'}/${issuerRef.name}` : '',
     serialNumber: '',
     fingerprint256: '',
-    // Without status.notBefore (older cert-manager releases do not set it) the start is unknown:
-    // the epoch never makes a certificate "not yet valid".
+    // Without status.notBefore (older cert-manager releases do not set it) the start is unknown.
+    // The record type requires a date: the epoch never makes a certificate "not yet valid", and
+    // findings leave an epoch start of a record with a dateSource out of their detail.
     notBefore: notBefore ?? new Date(0),
     notAfter,
     isCA: spec.isCA === true,

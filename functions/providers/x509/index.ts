@@ -1,11 +1,10 @@
-import { basename } from 'node:path';
 import type { ModelBuilder } from '../../core/model/provider';
-import { emptyModel, type CertificateRecord } from '../../core/model/types';
+import { emptyModel, type CertificateRecord, type SourceRef } from '../../core/model/types';
 import { certificateFromCertManager, isCertManagerCertificate } from './cert-manager';
 import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf } from './kubernetes-sources';
-import { certificatesFromPem } from './pem';
+import { certificatesFromPemFile, type PemReadResult } from './pem';
 
-export { certificatesFromPem, type PemReadOptions, type PemReadResult } from './pem';
+export { certificatesFromPem, certificatesFromPemFile, type PemReadOptions, type PemReadResult } from './pem';
 export { parseCertificateDate } from './certificate-date';
 
 /**
@@ -19,11 +18,18 @@ export { parseCertificateDate } from './certificate-date';
 export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
   const model = emptyModel();
 
-  for (const { doc, source } of inventory.pem) {
+  // One input that cannot be read is a problem with its file and line; it never aborts the audit.
+  const guarded = (source: SourceRef, read: () => PemReadResult): PemReadResult => {
+    try {
+      return read();
+    } catch (err) {
+      return { certificates: [], problems: [{ file: source.file, line: source.line, message: `certificate cannot be read: ${(err as Error).message}` }] };
+    }
+  };
+
+  for (const file of inventory.pem) {
     model.resourceCount++;
-    const origin: CertificateRecord['origin'] = { kind: 'File', name: basename(source.file), source };
-    // A PEM input is the whole file (PemInput), so its first line is line 1 of the file.
-    const read = certificatesFromPem(doc.text, origin, 'x509', { textFirstLine: 1 });
+    const read = guarded(file.source, () => certificatesFromPemFile(file));
     model.certificates.push(...read.certificates);
     model.problems.push(...read.problems);
   }
@@ -34,13 +40,13 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
     const secretKeys = certificateKeysOfSecret(doc);
     if (secretKeys) {
       model.resourceCount++;
-      const read = certificatesFromSecret(doc, secretKeys, source);
+      const read = guarded(source, () => certificatesFromSecret(doc, secretKeys, source));
       model.certificates.push(...read.certificates);
       model.problems.push(...read.problems);
       if (read.certificates.some((c) => c.origin.key === 'tls.crt')) secretsWithTlsCrt.add(`${namespaceOf(doc)}/${doc.metadata.name}`);
     } else if (isRootCertConfigMap(doc)) {
       model.resourceCount++;
-      const read = certificatesFromRootCertConfigMap(doc, source);
+      const read = guarded(source, () => certificatesFromRootCertConfigMap(doc, source));
       model.certificates.push(...read.certificates);
       model.problems.push(...read.problems);
     } else if (isCertManagerCertificate(doc)) {

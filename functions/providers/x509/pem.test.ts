@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { makeCertChain, type CertChain } from '../../../test/support/certs';
+import { makeCertChain, makeRootCa, type CertChain } from '../../../test/support/certs';
 import type { CertificateRecord } from '../../core/model/types';
 import { parseCertificateDate } from './certificate-date';
-import { certificatesFromPem } from './pem';
+import { certificatesFromPem, certificatesFromPemFile } from './pem';
+import { istioRootCa, istioWorkloadCertificate } from './testdata/openssl-certs';
 
 const FILE_ORIGIN: CertificateRecord['origin'] = { kind: 'File', name: 'payments-chain.pem', source: { file: 'certs/payments-chain.pem', line: 1 } };
 
@@ -61,7 +62,7 @@ describe('certificatesFromPem', () => {
       fingerprint256: x.fingerprint256,
       origin: { kind: 'File', name: 'payments-chain.pem', source: { file: 'certs/payments-chain.pem', line: 3 } },
     });
-    expect(leaf.id).toBe(`x509:${x.fingerprint256}@File//payments-chain.pem/certs/payments-chain.pem`);
+    expect(leaf.id).toBe(`x509:${x.fingerprint256}#0@File//payments-chain.pem`);
     expect(leaf.notBefore.toISOString()).toBe('2026-06-01T00:00:00.000Z');
     expect(leaf.notAfter.toISOString()).toBe('2027-06-01T12:34:56.000Z');
     expect(certificates[1].notAfter.toISOString()).toBe('2030-02-01T00:00:00.000Z');
@@ -116,7 +117,58 @@ describe('certificatesFromPem', () => {
   test('the provider can be acm, and the same certificate twice in one text keeps distinct ids', () => {
     const { certificates } = certificatesFromPem(`${chain.rootPem}${chain.rootPem}`, FILE_ORIGIN, 'acm');
     expect(certificates.map((c) => c.provider)).toEqual(['acm', 'acm']);
-    expect(certificates[1].id).toBe(`${certificates[0].id}#1`);
+    expect(new Set(certificates.map((c) => c.id)).size).toBe(2);
+    const secret: CertificateRecord['origin'] = { kind: 'Secret', name: 'cacerts', namespace: 'istio-system', key: 'root-cert.pem', source: { file: 'k8s/cacerts.yaml', line: 1 } };
+    const inSecret = certificatesFromPem(`${chain.rootPem}${chain.rootPem}`, secret, 'x509', { textFirstLine: null }).certificates;
+    expect(inSecret[1].id).toBe(`${inSecret[0].id}#1`);
+  });
+
+  test('an Istio workload certificate (empty subject, SPIFFE URI SAN) is named by its SAN, not a crash', () => {
+    const root = istioRootCa();
+    const workload = istioWorkloadCertificate(root, 'spiffe://cluster.local/ns/payments/sa/payments-api');
+    const { certificates, problems } = certificatesFromPem(`${workload.certPem}${root.certPem}`, FILE_ORIGIN);
+    expect(problems).toEqual([]);
+    expect(certificates.map((c) => [c.subjectCN, c.subject, c.issuer, c.isCA])).toEqual([
+      ['spiffe://cluster.local/ns/payments/sa/payments-api', '', 'O=cluster.local', false],
+      ['', 'O=cluster.local', 'O=cluster.local', true],
+    ]);
+  });
+
+  test('a certificate whose fields cannot be read is a problem at its BEGIN line, and the others are still read', () => {
+    const text = `# edge bundle\n${chain.leafPem}${chain.intermediatePem}`;
+    const leafFingerprint = new X509Certificate(chain.leafPem).fingerprint256;
+    const real = Object.getOwnPropertyDescriptor(X509Certificate.prototype, 'subject')!.get!;
+    const subject = jest.spyOn(X509Certificate.prototype, 'subject', 'get').mockImplementation(function (this: X509Certificate) {
+      if (this.fingerprint256 === leafFingerprint) throw new Error('unsupported name encoding');
+      return real.call(this);
+    });
+    try {
+      const { certificates, problems } = certificatesFromPem(text, FILE_ORIGIN, 'x509', { textFirstLine: 1 });
+      expect(problems).toEqual([expect.objectContaining({ file: 'certs/payments-chain.pem', line: 2, message: 'certificate #0 cannot be read: unsupported name encoding' })]);
+      expect(certificates.map((c) => c.subjectCN)).toEqual(['meshgov test intermediate CA']);
+    } finally {
+      subject.mockRestore();
+    }
+  });
+
+  test('CNs are unescaped: DN-special characters come back as written', () => {
+    const ca = makeRootCa({ cn: 'Payments, Inc. CA', organization: 'Payments, Inc.' });
+    const [cert] = certificatesFromPem(ca.certPem, FILE_ORIGIN).certificates;
+    expect(cert.subjectCN).toBe('Payments, Inc. CA');
+    // The subject stays a DN, escaped so that its commas still separate attributes.
+    expect(cert.subject).toBe('O=Payments\\, Inc., CN=Payments\\, Inc. CA');
+  });
+
+  test('a file certificate keeps its id however the path was written; a Secret key keeps its object-and-key id', () => {
+    const idsAt = (file: string) =>
+      certificatesFromPemFile({ doc: { text: chain.chainPem }, source: { file, line: 1 } }).certificates.map((c) => c.id);
+    const ids = idsAt('certs/payments-chain.pem');
+    expect(idsAt('/srv/fleet/certs/payments-chain.pem')).toEqual(ids);
+    expect(idsAt('../../srv/fleet/certs/payments-chain.pem')).toEqual(ids);
+    expect(idsAt('./certs//payments-chain.pem')).toEqual(ids);
+    expect(new Set(ids).size).toBe(2);
+    // Another file holding the same certificates is another record.
+    expect(idsAt('certs/payments-chain-old.pem')).not.toEqual(ids);
   });
 
   test('CRLF line endings are read', () => {

@@ -1,6 +1,9 @@
 import { X509Certificate } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Located, PemInput } from '../../core/model/inventory';
 import type { CertificateRecord, ConfigProblem } from '../../core/model/types';
 import { validityOf } from './certificate-date';
+import { commonNameOf, firstAltNameOf, oneLine } from './distinguished-name';
 
 const BEGIN = '-----BEGIN CERTIFICATE-----';
 const END = '-----END CERTIFICATE-----';
@@ -64,28 +67,20 @@ export function certificatesFromPem(
       problems.push(problem(block.lineOffset, `${where} cannot be parsed: ${(err as Error).message}`));
       continue;
     }
-    const { notBefore, notAfter } = validityOf(cert);
-    if (!notBefore || !notAfter) {
-      problems.push(problem(block.lineOffset, `${where} has a validity period that cannot be read (${cert.validFrom} – ${cert.validTo})`));
+    // Reading the fields of an odd certificate must not abort the audit: it becomes a problem here.
+    let record: CertificateRecord | string;
+    try {
+      record = recordOf(cert, block.index, provider, origin, lineOf(block.lineOffset));
+    } catch (err) {
+      record = `cannot be read: ${(err as Error).message}`;
+    }
+    if (typeof record === 'string') {
+      problems.push(problem(block.lineOffset, `${where} ${record}`));
       continue;
     }
-    let id = `x509:${cert.fingerprint256}@${origin.kind}/${origin.namespace ?? ''}/${origin.name}/${origin.key ?? origin.source.file}`;
-    if (seenIds.has(id)) id = `${id}#${block.index}`;
-    seenIds.add(id);
-    certificates.push({
-      id,
-      provider,
-      subjectCN: commonNameOf(cert),
-      subject: oneLine(cert.subject),
-      issuer: oneLine(cert.issuer),
-      serialNumber: cert.serialNumber,
-      fingerprint256: cert.fingerprint256,
-      notBefore,
-      notAfter,
-      isCA: cert.ca,
-      chainIndex: block.index,
-      origin: { ...origin, source: { file: origin.source.file, line: lineOf(block.lineOffset) } },
-    });
+    if (seenIds.has(record.id)) record.id = `${record.id}#${block.index}`;
+    seenIds.add(record.id);
+    certificates.push(record);
   }
   return { certificates, problems };
 }
@@ -127,18 +122,52 @@ function pemBlocks(text: string): PemBlock[] {
   return blocks;
 }
 
-/** Node prints a distinguished name one attribute per line: `CN=payments-api\nO=Shop`. */
-function oneLine(dn: string): string {
-  return dn.split('\n').filter(Boolean).join(', ');
+/**
+ * The record of one parsed block, or why it has none.
+ *
+ * The id of a certificate from a Secret or ConfigMap names the object and key. A file's names
+ * its base name and the block's place in it, never the path as written: finding ids hash the
+ * record id, and must not change with the directory the audit runs from (finding-id.ts).
+ */
+function recordOf(cert: X509Certificate, index: number, provider: CertificateRecord['provider'], origin: CertificateRecord['origin'], line: number): CertificateRecord | string {
+  const { notBefore, notAfter } = validityOf(cert);
+  if (!notBefore || !notAfter) return `has a validity period that cannot be read (${cert.validFrom} – ${cert.validTo})`;
+  const fingerprint = cert.fingerprint256;
+  const id =
+    origin.key !== undefined
+      ? `x509:${fingerprint}@${origin.kind}/${origin.namespace ?? ''}/${origin.name}/${origin.key}`
+      : `x509:${fingerprint}#${index}@${origin.kind}/${origin.namespace ?? ''}/${basename(origin.source.file)}`;
+  return {
+    id,
+    provider,
+    subjectCN: nameOf(cert),
+    // Node 20 gives undefined for an empty subject or issuer (Istio workload certificates).
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
+    serialNumber: cert.serialNumber,
+    fingerprint256: fingerprint,
+    notBefore,
+    notAfter,
+    isCA: cert.ca,
+    chainIndex: index,
+    origin: { ...origin, source: { file: origin.source.file, line } },
+  };
+}
+
+/**
+ * The certificates of a PEM file as the file source reads it (a PemInput is the whole file).
+ * The one reader of PEM files: the App Mesh provider links the same records to the listeners
+ * that name the file.
+ */
+export function certificatesFromPemFile(file: Located<PemInput>, provider: CertificateRecord['provider'] = 'x509'): PemReadResult {
+  const origin: CertificateRecord['origin'] = { kind: 'File', name: basename(file.source.file), source: file.source };
+  return certificatesFromPem(file.doc.text, origin, provider, { textFirstLine: 1 });
 }
 
 /**
  * The subject CN; for certificates without one (Istio workload certificates carry only a
  * SPIFFE URI SAN), the first subject alternative name, so that findings still name something.
  */
-function commonNameOf(cert: X509Certificate): string {
-  const cn = cert.subject.split('\n').find((attr) => attr.startsWith('CN='));
-  if (cn) return cn.slice(3);
-  const firstSan = cert.subjectAltName?.split(', ')[0];
-  return firstSan ? firstSan.replace(/^[A-Za-z ]+:/, '') : '';
+function nameOf(cert: X509Certificate): string {
+  return commonNameOf(cert.subject) ?? firstAltNameOf(cert.subjectAltName) ?? '';
 }
