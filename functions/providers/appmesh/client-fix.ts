@@ -8,9 +8,11 @@ import type { ProviderFix, ServerEndpoint } from '../../core/model/types';
 import { inSourceSpelling, specChange, withBackendClientPolicy, withBackendDefaultsClientPolicy } from './changes';
 import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy';
 import type { ResolvedDestination } from './resolve';
-import type { MeshTrustPool } from './trust-pool';
+import type { DestinationTrusts } from './destination-trust';
+import { trustKindOf, type MeshTrustPool } from './trust-pool';
 import type {
   AppMeshBackend,
+  AppMeshListener,
   AppMeshVirtualGateway,
   AppMeshVirtualNode,
   ClientPolicyTls,
@@ -31,9 +33,11 @@ export interface ClientFixInput {
   port?: number;
   /** The servers the destination reaches on that port. */
   servers: ServerEndpoint[];
-  /** The certificate source of each reached listener, in the order of `servers`. */
-  serverCertificates: Array<TlsCertificate | undefined>;
+  /** The listener of each server, in the order of `servers`. */
+  serverListeners: AppMeshListener[];
   pool: MeshTrustPool;
+  /** What the model knows of the CA behind each destination listener. */
+  trusts: DestinationTrusts;
   affectsClients: string[];
 }
 
@@ -61,17 +65,72 @@ function hasTrust(validation: ValidationContext | undefined): boolean {
   return Boolean(trust && (trust.acm?.certificateAuthorityArns?.length || trust.file?.certificateChain || trust.sds?.secretName));
 }
 
-/** A trust the mesh already uses for certificates of the same source as the destination's. */
-function trustForDestination(input: ClientFixInput): ValidationTrust | undefined {
-  const { pool } = input;
-  for (const cert of input.serverCertificates) {
-    if (!cert) continue;
-    const kind = cert.acm ? 'acm' : cert.file ? 'file' : cert.sds ? 'sds' : undefined;
-    if (!kind) continue;
-    const trust = pool.clientTrusts.mostUsed(kind) ?? (kind === 'acm' ? undefined : pool.listenerTrusts.mostUsed(kind));
-    if (trust) return trust;
+/** How a trust reads in a blocker: its CA ARNs, file path or SDS secret name. */
+function describeTrust(trust: ValidationTrust): string {
+  if (trust.acm) return (trust.acm.certificateAuthorityArns ?? []).join(', ');
+  if (trust.file) return trust.file.certificateChain ?? 'a file trust';
+  return trust.sds?.secretName ?? 'an sds trust';
+}
+
+function sameTrust(a: ValidationTrust, b: ValidationTrust): boolean {
+  return trustKindOf(a) === trustKindOf(b) && describeTrust(a) === describeTrust(b);
+}
+
+/** The trust proposed for the destination, and when it is not known to be right, why. */
+interface TrustChoice {
+  trust?: ValidationTrust;
+  /** Set when the trust is a guess: a blocker a person resolves by confirming or replacing it. */
+  guessed?: string;
+}
+
+/**
+ * The trust that validates the destination's certificate. It is known only when every listener
+ * reached has a known trust (destination-trust.ts) and they agree. Otherwise meshgov proposes
+ * one (a listener's known trust, or the trust other client policies of the mesh use for
+ * certificates of the same source), but that is a guess: a CA of another partner or environment
+ * would make every call fail, so a person must confirm it.
+ */
+function trustForDestination(input: ClientFixInput): TrustChoice {
+  const { pool, destination } = input;
+  const cannotTell = `the CA that signs the certificate of virtual service ${destination.serviceName} is not known`;
+  const knownTrusts: ValidationTrust[] = [];
+  let unknown = input.serverListeners.length === 0;
+  for (const listener of input.serverListeners) {
+    // A listener without a certificate serves no TLS: there is no CA to know (DISABLED is a blocker of its own).
+    if (!listener.tls?.certificate) continue;
+    const trust = input.trusts.knownTrustOf(listener, pool);
+    if (!trust) unknown = true;
+    else if (!knownTrusts.some((t) => sameTrust(t, trust))) knownTrusts.push(trust);
   }
-  return input.serverCertificates.length === 0 ? pool.clientTrusts.mostUsed() : undefined;
+  if (knownTrusts.length === 1 && !unknown) return { trust: knownTrusts[0] };
+  if (knownTrusts.length > 1) {
+    const listed = knownTrusts.map(describeTrust).join(', ');
+    return {
+      trust: knownTrusts[0],
+      guessed: `the listeners behind virtual service ${destination.serviceName} are signed by different CAs (${listed}): meshgov took ${describeTrust(knownTrusts[0])}; confirm one trust validates them all`,
+    };
+  }
+  if (knownTrusts.length === 1) {
+    return {
+      trust: knownTrusts[0],
+      guessed: `${cannotTell} for every listener it reaches: meshgov took ${describeTrust(knownTrusts[0])} from the others; confirm it validates them all`,
+    };
+  }
+
+  for (const listener of input.serverListeners) {
+    const cert = listener.tls?.certificate;
+    const kind = cert?.acm ? 'acm' : cert?.file ? 'file' : cert?.sds ? 'sds' : undefined;
+    if (!kind) continue;
+    const fromClients = pool.clientTrusts.mostUsed(kind);
+    // A listener can only validate with file or sds trusts: none is an ACM Private CA.
+    const trust = fromClients ?? (kind === 'acm' ? undefined : pool.listenerTrusts.mostUsed(kind));
+    if (!trust) continue;
+    const source = fromClients ? 'other client policies' : 'the validation of other listeners';
+    return { trust, guessed: `${cannotTell}: meshgov guessed ${describeTrust(trust)} from ${source} of mesh ${input.owner.mesh}; confirm it` };
+  }
+  if (input.serverListeners.length > 0) return {};
+  const trust = pool.clientTrusts.mostUsed();
+  return trust ? { trust, guessed: `${cannotTell}: meshgov guessed ${describeTrust(trust)} from other client policies of mesh ${input.owner.mesh}; confirm it` } : {};
 }
 
 export function clientEnforceFix(input: ClientFixInput): ProviderFix {
@@ -105,7 +164,8 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   }
   if (hasTrust(current?.validation)) next.validation = current?.validation;
   else {
-    const trust = trustForDestination(input);
+    const { trust, guessed } = trustForDestination(input);
+    if (guessed) blockers.push(guessed);
     if (trust) next.validation = { ...current?.validation, trust };
     else {
       blockers.push(`no trust known for the certificate of virtual service ${destination.serviceName}: choose the CA that signs its server certificate`);

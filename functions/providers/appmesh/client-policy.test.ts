@@ -1,3 +1,5 @@
+import { auditModel } from '../../core/audit';
+import { loadPolicy } from '../../core/policy/load';
 import { effectiveClientPolicy } from './client-policy';
 import { buildAppMeshModel } from './index';
 import { MESH, NOW, PCA_ARN, apiNode, apiServiceByNode, dns, inventoryOf, listener, paymentsApiNodeData } from './testdata/fixtures';
@@ -148,11 +150,13 @@ describe('App Mesh clients', () => {
     expect(fixed.ports).toEqual([8080, 8443]);
   });
 
-  test('a backend whose virtual service is not read keeps inMeshDestination undefined', () => {
+  test('a backend whose virtual service is not read is still an in-mesh destination: not enforced is reported, with no conflict', () => {
+    // A scoped read of one changed virtual node (normalize.ts): its backends' virtual services are not read.
     const model = buildAppMeshModel(
       inventoryOf({
         api: [
           apiNode('orders-api', {
+            listeners: [listener(8080, { mode: 'STRICT', certificate: sdsCert, validation: { trust: { sds: { secretName: 'spiffe://prod-mesh.example.org' } } } })],
             backends: [{ virtualService: { virtualServiceName: 'fraud-check.risk.svc.cluster.local' } }],
             serviceDiscovery: dns('orders-api.orders.svc.cluster.local'),
           }),
@@ -161,7 +165,17 @@ describe('App Mesh clients', () => {
       { now: NOW },
     );
     expect(model.clients).toHaveLength(1);
-    expect(model.clients[0].inMeshDestination).toBeUndefined();
+    // A backend is a virtual service, which exists only inside a mesh.
+    expect(model.clients[0].inMeshDestination).toBe(true);
     expect(model.clients[0].destination).toEqual({ hosts: ['fraud-check.risk.svc.cluster.local'], serverIds: [] });
+    const findings = auditModel(model, loadPolicy(), NOW).findings;
+    expect(findings.filter((f) => f.rule === 'mtls-client-not-enforced')).toEqual([
+      expect.objectContaining({
+        resource: expect.objectContaining({ kind: 'VirtualNode', name: 'orders-api', mesh: MESH }),
+        detail: expect.objectContaining({ sends: 'PLAINTEXT', reason: 'no client policy', destination: ['fraud-check.risk.svc.cluster.local'] }),
+      }),
+    ]);
+    // A conflict needs the server, which was not read.
+    expect(findings.filter((f) => f.rule === 'mtls-conflict')).toEqual([]);
   });
 });

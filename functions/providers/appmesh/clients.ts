@@ -7,6 +7,7 @@
 import type { ClientPolicy, ResourceRef, ServerEndpoint } from '../../core/model/types';
 import { clientEnforceFix } from './client-fix';
 import { effectiveClientPolicy, type EffectiveClientPolicy } from './client-policy';
+import type { DestinationTrusts } from './destination-trust';
 import type { AppMeshIndex } from './graph-index';
 import { causeOf, clientId, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
@@ -20,7 +21,6 @@ import type {
   AppMeshVirtualNode,
   AppMeshVirtualService,
   ClientPolicySpec,
-  TlsCertificate,
 } from './types';
 
 type ClientOwner = AppMeshVirtualNode | AppMeshVirtualGateway;
@@ -152,7 +152,9 @@ function emitClient(
     reason: effective.reason,
     cause: causeOf(owner.owner, effective.scope),
     destination: destinationOf,
-    inMeshDestination: destination.resolved ? true : undefined,
+    // A backend is a virtual service, which only exists inside a mesh: the destination is in-mesh
+    // even when its object was not read (a scoped read of one virtual node, normalize.ts).
+    inMeshDestination: true,
   };
   ctx.clients.push(client);
   if (needsFix) {
@@ -169,10 +171,6 @@ function settleAffected(ctx: Context, from: number, pendingFrom: number): void {
   for (let i = pendingFrom; i < ctx.pending.length; i++) ctx.pending[i].affectsClients = ids;
 }
 
-function certificateOf(listener: AppMeshListener): TlsCertificate | undefined {
-  return listener.tls?.certificate;
-}
-
 function ownerClients(owner: ClientOwner): OwnerClients {
   return { owner, path: ownerPath(owner), resource: resourceOf(owner) };
 }
@@ -183,6 +181,7 @@ export function buildClients(
   resolver: VirtualServiceResolver,
   servers: ServerTable,
   pools: TrustPools,
+  trusts: DestinationTrusts,
 ): ClientPolicy[] {
   const ctx: Context = { servers, clients: [], pending: [] };
 
@@ -238,8 +237,9 @@ export function buildClients(
       destination: p.destination,
       port: p.port,
       servers: p.servers,
-      serverCertificates: p.listeners.map(certificateOf),
+      serverListeners: p.listeners,
       pool: pools.poolOf(p.owner.mesh),
+      trusts,
       affectsClients: p.affectsClients,
     });
   }

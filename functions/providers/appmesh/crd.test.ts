@@ -1,5 +1,7 @@
+import { loadPolicy } from '../../core/policy/load';
+import { auditInventory } from '../audit-inventory';
 import { buildAppMeshModel } from './index';
-import { ACM_CERT_ARN, MESH, NOW, PCA_ARN, crd, crdMesh, inventoryOf, namespace } from './testdata/fixtures';
+import { ACM_CERT_ARN, MESH, NOW, PCA_ARN, crd, crdMesh, inventoryOf, kube, namespace } from './testdata/fixtures';
 
 const meshRef = { name: MESH, uid: '0b7c3a52-41e8-4b09-8a1d-6f2e9c0d4b17' };
 
@@ -207,6 +209,7 @@ describe('App Mesh CRDs', () => {
             meshRef,
           }),
           crd('VirtualService', 'payments', 'payments-api.payments.svc.cluster.local', {
+            awsName: 'payments-api.payments.svc.cluster.local',
             provider: { virtualNode: { virtualNodeRef: { name: 'payments-api' } } },
             meshRef,
           }),
@@ -223,11 +226,89 @@ describe('App Mesh CRDs', () => {
     );
     const gw = model.clients.filter((c) => c.resource.kind === 'VirtualGateway');
     expect(gw.map((c) => c.destination.hosts[0]).sort()).toEqual(['ledger.payments.svc.cluster.local', 'payments-api.payments.svc.cluster.local']);
-    expect(gw.find((c) => c.destination.hosts[0] === 'ledger.payments.svc.cluster.local')!.inMeshDestination).toBeUndefined();
+    // ledger's virtual service was not read, but a virtual service only exists inside a mesh.
+    expect(gw.find((c) => c.destination.hosts[0] === 'ledger.payments.svc.cluster.local')!.inMeshDestination).toBe(true);
     expect(gw.find((c) => c.destination.hosts[0] === 'payments-api.payments.svc.cluster.local')).toMatchObject({
       id: 'appmesh:prod-mesh/ingress/VirtualGateway/ingress-gw->virtualService/payments-api.payments.svc.cluster.local',
       sends: 'MTLS',
       destination: { hosts: ['payments-api.payments.svc.cluster.local'], port: 8080, serverIds: ['appmesh:prod-mesh/payments/VirtualNode/payments-api:8080'] },
+    });
+  });
+
+  describe('App Mesh names of CRDs without spec.awsName: the controller webhooks\' defaults', () => {
+    const ARN_PREFIX = `arn:aws:appmesh:us-west-2:111122223333:mesh/${MESH}`;
+    const strictSds = (workload: string) => ({
+      mode: 'STRICT',
+      certificate: { sds: { secretName: `spiffe://prod-mesh.example.org/ns/payments/sa/${workload}` } },
+      validation: { trust: { sds: { secretName: 'spiffe://prod-mesh.example.org' } } },
+    });
+
+    test('VirtualService `<name>.<namespace>`; VirtualRouter and VirtualNode `<name>_<namespace>`: ARNs built from them resolve', () => {
+      const model = buildAppMeshModel(
+        inventoryOf({
+          kube: [
+            crdMesh(MESH, { namespaceSelector: {} }),
+            crd('VirtualNode', 'payments', 'ledger-v1', {
+              podSelector: { matchLabels: { app: 'ledger', version: 'v1' } },
+              listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: strictSds('ledger') }],
+            }),
+            crd('VirtualRouter', 'payments', 'ledger-router', {
+              listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+              routes: [{ name: 'all', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeARN: `${ARN_PREFIX}/virtualNode/ledger-v1_payments`, weight: 1 }] } } }],
+            }),
+            crd('VirtualService', 'payments', 'ledger', { provider: { virtualRouter: { virtualRouterARN: `${ARN_PREFIX}/virtualRouter/ledger-router_payments` } } }),
+            crd('VirtualNode', 'orders', 'orders-api', {
+              podSelector: { matchLabels: { app: 'orders-api' } },
+              backends: [{ virtualService: { virtualServiceARN: `${ARN_PREFIX}/virtualService/ledger.payments` } }],
+            }),
+          ],
+        }),
+        { now: NOW },
+      );
+      expect(model.problems).toEqual([]);
+      const client = model.clients[0];
+      expect(client.id).toBe('appmesh:prod-mesh/orders/VirtualNode/orders-api->virtualService/ledger.payments');
+      expect(client.destination).toEqual({ hosts: ['ledger.payments'], port: 8080, serverIds: ['appmesh:prod-mesh/payments/VirtualNode/ledger-v1:8080'] });
+      // No serviceDiscovery: the listener answers for the virtual service name alone.
+      expect(model.servers[0].hosts).toEqual(['ledger.payments']);
+    });
+
+    test('drift with Istio is found through the defaulted `<name>.<namespace>`, as through an explicit awsName', () => {
+      const appmesh = (awsName?: Record<string, string>) => [
+        crdMesh(MESH, { namespaceSelector: {} }),
+        crd('VirtualNode', 'shop', 'cart', {
+          podSelector: { matchLabels: { app: 'cart' } },
+          listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE', certificate: { file: { certificateChain: '/certs/cart/cert_chain.pem', privateKey: '/certs/cart/key.pem' } } } }],
+        }),
+        crd('VirtualService', 'shop', 'cart', { ...awsName, provider: { virtualNode: { virtualNodeRef: { name: 'cart' } } } }),
+      ];
+      const istio = [
+        kube({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } }, 'istio/shop.yaml'),
+        kube({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } }, 'istio/mesh.yaml'),
+        kube(
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'cart', namespace: 'shop' },
+            spec: {
+              selector: { matchLabels: { app: 'cart' } },
+              template: { metadata: { labels: { app: 'cart' } }, spec: { containers: [{ name: 'cart', image: 'cart:1.4.2', ports: [{ containerPort: 8080 }] }] } },
+            },
+          },
+          'istio/cart.yaml',
+        ),
+        kube({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' }, spec: { selector: { app: 'cart' }, ports: [{ port: 8080, targetPort: 8080 }] } }, 'istio/cart.yaml', 12),
+      ];
+      const drift = (kubeObjects: ReturnType<typeof appmesh>) =>
+        auditInventory(inventoryOf({ kube: [...istio, ...kubeObjects] }), { policy: loadPolicy(), now: NOW }).findings.filter((f) => f.rule === 'mtls-cross-mesh-drift');
+      const expected = [
+        expect.objectContaining({
+          resource: expect.objectContaining({ kind: 'VirtualNode', name: 'cart', namespace: 'shop', port: 8080 }),
+          detail: expect.objectContaining({ service: 'cart.shop', istio: expect.objectContaining({ mode: 'STRICT' }), appmesh: expect.objectContaining({ mode: 'PERMISSIVE' }) }),
+        }),
+      ];
+      expect(drift(appmesh())).toEqual(expected);
+      expect(drift(appmesh({ awsName: 'cart.shop.svc.cluster.local' }))).toEqual(expected);
     });
   });
 

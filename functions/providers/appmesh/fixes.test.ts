@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { auditModel } from '../../core/audit';
+import { loadPolicy } from '../../core/policy/load';
 import { ENFORCE_ACTION } from './client-fix';
 import { buildAppMeshModel } from './index';
 import { NO_TRUST_SOURCE, SET_STRICT_ACTION } from './listener-fix';
@@ -8,6 +12,10 @@ import {
   NOW,
   PCA_ARN,
   apiGateway,
+  apiHttpRoute,
+  apiMesh,
+  apiRouter,
+  apiServiceByRouter,
   apiNode,
   apiServiceByNode,
   crd,
@@ -16,6 +24,7 @@ import {
   inventoryOf,
   listener,
   paymentsApiNodeData,
+  TESTDATA,
 } from './testdata/fixtures';
 
 const MESH_TRUST_DOMAIN = 'spiffe://prod-mesh.example.org';
@@ -321,5 +330,158 @@ describe('appmesh.client-policy.enforce', () => {
     });
     // The destination was not read: that is a blocker, not a guess.
     expect(fix.blockers).toEqual(['virtual service ledger.payments.svc.cluster.local is not among the objects read: cannot check that the destination accepts TLS']);
+  });
+
+  describe('the trust for the destination: known only from the destination itself, else a guess a person confirms', () => {
+    const clientCert = { file: { certificateChain: '/certs/orders-api/cert_chain.pem', privateKey: '/certs/orders-api/key.pem' } };
+    /** orders-api calls `service` with no client policy; it has a certificate of its own. */
+    const ordersApi = (service: string) =>
+      apiNode('orders-api', {
+        backends: [{ virtualService: { virtualServiceName: service } }],
+        listeners: [listener(8080, { mode: 'STRICT', certificate: clientCert, validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } } })],
+        serviceDiscovery: dns('orders-api.orders.svc.cluster.local'),
+      });
+    /** Nodes calling a partner's API through client policies that trust the partner's CA: the mesh's most used client trust. */
+    const partnerCallers = (trust: Record<string, unknown>) =>
+      ['billing-sync', 'invoice-export'].map((name) =>
+        apiNode(name, {
+          backends: [{ virtualService: { virtualServiceName: 'api.partner.example.com', clientPolicy: { tls: { certificate: sds(name), validation: { trust } } } } }],
+          serviceDiscovery: dns(`${name}.payments.svc.cluster.local`),
+        }),
+      );
+    const enforceFixOf = (model: ReturnType<typeof buildAppMeshModel>) => model.clients.find((c) => c.resource.name === 'orders-api')!.fix!;
+    const trustOf = (fix: { change: { spec?: unknown } }) => (fix.change.spec as any).backends[0].virtualService.clientPolicy.tls.validation.trust;
+
+    test("the destination listener's own validation trust, not the CA other client policies use (auto stays)", () => {
+      const ledger = apiNode('ledger', {
+        listeners: [
+          // PERMISSIVE: orders-api's plaintext still gets through, so no conflict decides the verdict.
+          listener(8080, {
+            mode: 'PERMISSIVE',
+            certificate: { file: { certificateChain: '/certs/ledger/cert_chain.pem', privateKey: '/certs/ledger/key.pem' } },
+            validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } },
+          }),
+        ],
+        serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+      });
+      const model = buildAppMeshModel(
+        inventoryOf({
+          api: [apiMesh(), ordersApi('ledger.payments.svc.cluster.local'), ledger, apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'), ...partnerCallers({ file: { certificateChain: '/certs/partner-ca.pem' } })],
+        }),
+        { now: NOW },
+      );
+      const fix = enforceFixOf(model);
+      expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/ca_cert.pem' } });
+      expect(fix.blockers).toEqual([]);
+      const finding = auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'orders-api')!;
+      expect(finding.remediation).toMatchObject({ mode: 'auto' });
+    });
+
+    test('an ACM certificate, whose Private CA no App Mesh object names: the pooled trust is a guess, and the fix needs approval', () => {
+      const ledger = apiNode('ledger', {
+        listeners: [listener(8080, { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: ACM_CERT_ARN } } })],
+        serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+      });
+      const model = buildAppMeshModel(
+        inventoryOf({
+          api: [apiMesh(), ordersApi('ledger.payments.svc.cluster.local'), ledger, apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'), ...partnerCallers({ acm: { certificateAuthorityArns: [PCA_ARN] } })],
+        }),
+        { now: NOW },
+      );
+      const fix = enforceFixOf(model);
+      const guessed = `the CA that signs the certificate of virtual service ledger.payments.svc.cluster.local is not known: meshgov guessed ${PCA_ARN} from other client policies of mesh ${MESH}; confirm it`;
+      expect(fix.blockers).toEqual([guessed]);
+      expect(fix.manualOnly).toBeUndefined();
+      // The proposal stays in the change, for the person approving it.
+      expect(trustOf(fix)).toEqual({ acm: { certificateAuthorityArns: [PCA_ARN] } });
+      const finding = auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'orders-api')!;
+      expect(finding.remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${guessed}` });
+    });
+
+    describe('a file certificate: known when the PEM files read show which trust file the mesh uses holds its issuer', () => {
+      const paymentsApiTls = () =>
+        apiNode('payments-api', {
+          // PERMISSIVE without validation: the listener itself names no CA.
+          listeners: [listener(8080, { mode: 'PERMISSIVE', certificate: { file: { certificateChain: '/certs/payments-api/cert_chain.pem', privateKey: '/certs/payments-api/key.pem' } } })],
+          serviceDiscovery: dns('payments-api.payments.svc.cluster.local'),
+        });
+      // A third node trusts the mesh CA once; the partner CA is used twice, so it is the most used.
+      const fleet = () => [
+        apiMesh(),
+        ordersApi('payments-api.payments.svc.cluster.local'),
+        paymentsApiTls(),
+        apiServiceByNode('payments-api.payments.svc.cluster.local', 'payments-api'),
+        ...partnerCallers({ file: { certificateChain: '/certs/partner-ca.pem' } }),
+        apiNode('refunds', {
+          backends: [{ virtualService: { virtualServiceName: 'ledger.payments.svc.cluster.local', clientPolicy: { tls: { certificate: sds('refunds'), validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } } } } } }],
+          serviceDiscovery: dns('refunds.payments.svc.cluster.local'),
+        }),
+      ];
+      const pem = (path: string) => ({ file: `examples/appmesh/${path}`, text: readFileSync(join(TESTDATA, path), 'utf8') });
+
+      test('the CA file that signed it (signature checked), though another CA is used more', () => {
+        const model = buildAppMeshModel(
+          inventoryOf({ api: fleet(), pem: [pem('certs/payments-api/cert_chain.pem'), pem('certs/ca_cert.pem'), pem('certs/partner-ca.pem')] }),
+          { now: NOW },
+        );
+        const fix = enforceFixOf(model);
+        expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/ca_cert.pem' } });
+        expect(fix.blockers).toEqual([]);
+      });
+
+      test('without the PEM files the issuer is not known: the most used file trust is a guess', () => {
+        const fix = enforceFixOf(buildAppMeshModel(inventoryOf({ api: fleet() }), { now: NOW }));
+        expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/partner-ca.pem' } });
+        expect(fix.blockers).toEqual([
+          `the CA that signs the certificate of virtual service payments-api.payments.svc.cluster.local is not known: meshgov guessed /certs/partner-ca.pem from other client policies of mesh ${MESH}; confirm it`,
+        ]);
+      });
+    });
+
+    test("an SDS certificate named by its SPIFFE ID: the bundle of that ID's trust domain", () => {
+      const ledger = apiNode('ledger', {
+        listeners: [listener(8080, { mode: 'PERMISSIVE', certificate: sds('ledger') })],
+        serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+      });
+      const model = buildAppMeshModel(
+        inventoryOf({
+          api: [apiMesh(), ordersApi('ledger.payments.svc.cluster.local'), ledger, apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'), ...partnerCallers({ sds: { secretName: 'spiffe://partner.example.com' } })],
+        }),
+        { now: NOW },
+      );
+      const fix = enforceFixOf(model);
+      expect(trustOf(fix)).toEqual({ sds: { secretName: MESH_TRUST_DOMAIN } });
+      expect(fix.blockers).toEqual([]);
+    });
+
+    test('listeners reached through a router that trust different CAs: a person confirms the one proposed', () => {
+      const node = (name: string, ca: string) =>
+        apiNode(name, {
+          listeners: [listener(8080, { mode: 'STRICT', certificate: sds(name), validation: { trust: { file: { certificateChain: ca } } } })],
+          serviceDiscovery: dns(`${name}.payments.svc.cluster.local`),
+        });
+      const model = buildAppMeshModel(
+        inventoryOf({
+          api: [
+            apiMesh(),
+            ordersApi('ledger.payments.svc.cluster.local'),
+            node('ledger-v1', '/certs/ca_cert.pem'),
+            node('ledger-v2', '/certs/ca_2027.pem'),
+            apiRouter('ledger-router', [8080]),
+            apiHttpRoute('canary', 'ledger-router', [
+              { virtualNode: 'ledger-v1', weight: 90 },
+              { virtualNode: 'ledger-v2', weight: 10 },
+            ]),
+            apiServiceByRouter('ledger.payments.svc.cluster.local', 'ledger-router'),
+          ],
+        }),
+        { now: NOW },
+      );
+      const fix = enforceFixOf(model);
+      expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/ca_cert.pem' } });
+      expect(fix.blockers).toEqual([
+        'the listeners behind virtual service ledger.payments.svc.cluster.local are signed by different CAs (/certs/ca_cert.pem, /certs/ca_2027.pem): meshgov took /certs/ca_cert.pem; confirm one trust validates them all',
+      ]);
+    });
   });
 });

@@ -6,6 +6,7 @@ import type { Located, PemInput } from '../../core/model/inventory';
 import { emptyModel, type FleetModel, type ResourceRef } from '../../core/model/types';
 import { linkCertificateFiles, PemFileNames } from './certificate-links';
 import { buildClients } from './clients';
+import { CertificateFiles, DestinationTrusts } from './destination-trust';
 import { AppMeshIndex } from './graph-index';
 import { resourceOf } from './ids';
 import { listenerStrictFix } from './listener-fix';
@@ -31,7 +32,7 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   addListenerFixes(servers, pools);
 
   model.servers = servers.servers;
-  model.clients = buildClients(graph, index, resolver, servers, pools);
+  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(new CertificateFiles(pem)));
   // Without PEM files there is nothing to link: skip collecting the uses.
   model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), problems) : [];
   model.problems = problems;

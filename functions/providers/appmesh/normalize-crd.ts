@@ -55,9 +55,15 @@ function refName(ref: AppMeshRef): string {
   return ref.via === 'k8s' ? ref.name : ref.awsName;
 }
 
-/** The controller's default App Mesh names (`awsName` doc comments in *_types.go). */
+/**
+ * The App Mesh name the controller's mutating webhooks give an object created without
+ * `spec.awsName` (webhooks/appmesh/*_mutator.go `defaultingAWSName`): a Mesh keeps its name, a
+ * VirtualService becomes `<name>.<namespace>` (a hostname, as virtual service names are), and
+ * VirtualNode / VirtualGateway / VirtualRouter / GatewayRoute become `<name>_<namespace>`.
+ */
 function defaultAwsName(kind: AppMeshKind, name: string, namespace: string | undefined): string {
-  if (kind === 'Mesh' || kind === 'VirtualService') return name;
+  if (kind === 'Mesh') return name;
+  if (kind === 'VirtualService') return `${name}.${namespace ?? ''}`;
   return `${name}_${namespace ?? ''}`;
 }
 

@@ -1,9 +1,12 @@
+import { auditModel } from '../../core/audit';
+import { loadPolicy } from '../../core/policy/load';
 import { buildAppMeshModel } from './index';
 import {
   NOW,
   apiGateway,
   apiGatewayRoute,
   apiHttpRoute,
+  apiMesh,
   apiNode,
   apiRouter,
   apiServiceByNode,
@@ -80,6 +83,45 @@ describe('virtual service resolution', () => {
     const client = model.clients[0];
     expect(client.destination.port).toBeUndefined();
     expect(client.destination.serverIds).toEqual(['appmesh:prod-mesh/VirtualNode/ledger:8080', 'appmesh:prod-mesh/VirtualNode/ledger:9090']);
+  });
+
+  describe('weighted targets of weight 0 get no traffic (WeightedTarget.weight is relative, 0-100)', () => {
+    /** payments-v1 takes all traffic; payments-v2, plaintext only, is parked at weight 0. */
+    const parkedFleet = (targets: Array<{ virtualNode: string; weight: number }>) => [
+      apiMesh(),
+      apiNode('payments-v1', { listeners: [listener(8080, strictSds('payments-v1'))], serviceDiscovery: dns('payments-v1.payments.svc.cluster.local') }),
+      apiNode('payments-v2', { listeners: [listener(8080)], serviceDiscovery: dns('payments-v2.payments.svc.cluster.local') }),
+      apiRouter('payments-router', [8080]),
+      apiHttpRoute('canary', 'payments-router', targets),
+      apiServiceByRouter('payments.payments.svc.cluster.local', 'payments-router'),
+      apiNode('orders-api', {
+        backends: [{ virtualService: { virtualServiceName: 'payments.payments.svc.cluster.local' } }],
+        backendDefaults: { clientPolicy: { tls: { certificate: { sds: { secretName: 'spiffe://prod-mesh.example.org/ns/orders/sa/orders-api' } }, validation: sdsTrust } } },
+        serviceDiscovery: dns('orders-api.orders.svc.cluster.local'),
+      }),
+    ];
+
+    test('a weight-0 target is not a destination: no conflict with it', () => {
+      const model = buildAppMeshModel(
+        inventoryOf({ api: parkedFleet([{ virtualNode: 'payments-v1', weight: 100 }, { virtualNode: 'payments-v2', weight: 0 }]) }),
+        { now: NOW },
+      );
+      const client = model.clients.find((c) => c.resource.name === 'orders-api')!;
+      expect(client.destination.serverIds).toEqual(['appmesh:prod-mesh/VirtualNode/payments-v1:8080']);
+      // The virtual service's name is not a host of the parked listener either.
+      expect(model.servers.find((s) => s.id === 'appmesh:prod-mesh/VirtualNode/payments-v2:8080')!.hosts).toEqual(['payments-v2.payments.svc.cluster.local']);
+      const findings = auditModel(model, loadPolicy(), NOW).findings;
+      expect(findings.filter((f) => f.rule === 'mtls-conflict')).toEqual([]);
+    });
+
+    test('a route whose targets all weigh 0 sends nothing', () => {
+      const model = buildAppMeshModel(
+        inventoryOf({ api: parkedFleet([{ virtualNode: 'payments-v1', weight: 0 }, { virtualNode: 'payments-v2', weight: 0 }]) }),
+        { now: NOW },
+      );
+      const client = model.clients.find((c) => c.resource.name === 'orders-api')!;
+      expect(client.destination).toEqual({ hosts: ['payments.payments.svc.cluster.local'], port: 8080, serverIds: [] });
+    });
   });
 
   test('a router whose routes are not read resolves to no listener', () => {

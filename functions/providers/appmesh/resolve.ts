@@ -2,7 +2,8 @@
  * Which listeners a virtual service reaches (App Mesh API Reference `VirtualServiceProvider`):
  * a virtual node provider serves it on its own listeners; a virtual router provider forwards
  * each router listener's traffic along its routes' `action.weightedTargets` to virtual nodes,
- * on the target's `port`, or on the node's listeners when the target names no port.
+ * on the target's `port`, or on the node's listeners when the target names no port. Targets of
+ * weight 0 receive nothing and are left out.
  */
 import type { AppMeshIndex } from './graph-index';
 import type {
@@ -94,6 +95,9 @@ export class VirtualServiceResolver {
         if (route.matchPort !== undefined && port !== undefined && route.matchPort !== port) continue;
         for (let t = 0; t < route.targets.length; t++) {
           const target = route.targets[t];
+          // `WeightedTarget.weight` is relative (0-100): a weight-0 target gets no traffic, and a
+          // route whose targets all weigh 0 sends nothing, so neither reaches a listener.
+          if (target.weight === 0) continue;
           const node = this.index.nodes.find(target.node, route.origin);
           if (!node) continue;
           for (let l = 0; l < node.listeners.length; l++) {

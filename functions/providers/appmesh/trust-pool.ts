@@ -57,6 +57,13 @@ export class SourceTally<T> {
     return kind === 'acm' ? this.acm : kind === 'file' ? this.file : this.sds;
   }
 
+  /** Every source of a kind, in order of first use. */
+  valuesOf(kind: TrustKind): T[] {
+    const out: T[] = [];
+    for (const entry of this.entriesOf(kind).values()) out.push(entry.value);
+    return out;
+  }
+
   /** The most used source of a category. */
   mostUsed(category: SourceCategory = 'any'): T | undefined {
     if (this.best.has(category)) return this.best.get(category);
