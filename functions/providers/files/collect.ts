@@ -47,7 +47,8 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
       continue;
     }
     inventory.files.push(file);
-    if (isBinary(buf)) {
+    const utf16 = utf16Text(buf);
+    if (utf16 === undefined && isBinary(buf)) {
       // A DER certificate (`.crt`, `.cer`, `.der` as many CAs hand them out) is one certificate at line 1.
       const pem = derCertificateAsPem(buf);
       if (pem !== undefined) {
@@ -58,7 +59,7 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
       if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file' });
       continue;
     }
-    const text = buf.toString('utf8');
+    const text = utf16 ?? buf.toString('utf8');
     const parsed = parseFileText(file, text);
     if (parsed.problems.length > 0 && !explicit.has(file) && !mightBeConfiguration(text)) {
       // A README or script beside the configuration: not a configuration file, not an error.
@@ -83,6 +84,17 @@ function derCertificateAsPem(buf: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The text of a file with a UTF-16 byte order mark, as Windows PowerShell's `>` writes it; its
+ * NUL bytes would otherwise make it look binary. Undefined for any other file.
+ */
+function utf16Text(buf: Buffer): string | undefined {
+  if (buf.length < 2) return undefined;
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le');
+  if (buf[0] === 0xfe && buf[1] === 0xff && buf.length % 2 === 0) return Buffer.from(buf).swap16().toString('utf16le');
+  return undefined;
 }
 
 function isBinary(buf: Buffer): boolean {

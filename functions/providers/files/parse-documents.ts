@@ -3,6 +3,7 @@ import { isRecord } from '../../core/is-record';
 import type { EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { readField } from '../envoy/proto-fields';
+import { locateJsonError } from './json-error';
 import { jsonArrayElementLines, jsonArrayLinesAt } from './json-path';
 import { firstContentLine, lineAt } from './text-lines';
 import { sequenceEntryLines } from './yaml-path';
@@ -29,6 +30,14 @@ export interface ParsedFile {
   documents: RawDocument[];
   problems: ConfigProblem[];
 }
+
+/**
+ * YAML 1.2 core types plus merge keys (`<<: *base`), which kubectl's YAML reader expands:
+ * js-yaml's default schema leaves `<<` a plain key. Measured on the 10k-workload bench fleet,
+ * parsing takes the same time with it (572 against 581 ms, medians of 6).
+ */
+const KUBERNETES_YAML = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
+const YAML_OPTIONS: yaml.LoadOptions = { schema: KUBERNETES_YAML };
 
 const PEM_MARKER = '-----BEGIN CERTIFICATE-----';
 const DOCUMENT_SEPARATOR = /^---(?:[ \t].*)?$/;
@@ -84,7 +93,7 @@ function parsesAsMappings(text: string): boolean {
   try {
     yaml.loadAll(text, (doc) => {
       if (doc !== null && doc !== undefined && !isRecord(doc)) mappings = false;
-    });
+    }, YAML_OPTIONS);
   } catch {
     return false;
   }
@@ -109,13 +118,21 @@ function parseJson(file: string, text: string): ParsedFile {
     if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text, body.length);
     else if (hasInnerLists(body)) addInnerLines(doc, (path) => jsonArrayLinesAt(text, path));
     return { documents: [doc], problems: [] };
-  } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const lineCol = /line (\d+)/.exec(message);
-    const line = pos ? lineAt(text, Number(pos[1])) : lineCol ? Number(lineCol[1]) : 1;
-    return { documents: [], problems: [{ file, line, message: `invalid JSON: ${message}` }] };
+  } catch {
+    const { offset, message } = locateJsonError(text);
+    const column = offset - text.lastIndexOf('\n', offset - 1);
+    return { documents: [], problems: [{ file, line: lineAt(text, offset), message: `invalid JSON: ${message} at column ${column}`, ...providerHint(text) }] };
   }
+}
+
+/**
+ * Whose input a file that cannot be parsed was meant to be, from the names in its text: the
+ * report's provider has no "file" value, and guessing Istio for an App Mesh export misleads.
+ */
+function providerHint(text: string): Pick<ConfigProblem, 'provider'> {
+  if (/appmesh\.k8s\.aws|"?(meshName|virtualNodeName|virtualGatewayName|virtualServiceName|virtualRouterName)"?\s*:/.test(text)) return { provider: 'appmesh' };
+  if (/"?(static_resources|staticResources)"?\s*:/.test(text)) return { provider: 'envoy' };
+  return {};
 }
 
 /**
@@ -162,7 +179,7 @@ function parseYaml(file: string, text: string): ParsedFile {
 function parseYamlWhole(file: string, text: string, chunks: YamlChunk[]): ParsedFile | undefined {
   const bodies: unknown[] = [];
   try {
-    yaml.loadAll(text, (doc) => bodies.push(doc));
+    yaml.loadAll(text, (doc) => bodies.push(doc), YAML_OPTIONS);
   } catch {
     return undefined;
   }
@@ -186,16 +203,24 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
   for (const chunk of chunks) {
     if (!hasContent(chunk.text)) continue;
     try {
-      const body = yaml.load(chunk.text, { filename: file });
+      const body = yaml.load(chunk.text, { filename: file, schema: KUBERNETES_YAML });
       if (body === null || body === undefined) continue;
       documents.push(yamlDocument(file, chunk, body));
     } catch (err) {
       const e = err as yaml.YAMLException;
-      const line = chunk.line + (e.mark?.line ?? 0);
-      problems.push({ file, line, message: `invalid YAML: ${e.reason ?? e.message}` });
+      // At an unexpected end js-yaml marks the line after the last one; name the last instead.
+      const line = Math.min(chunk.line + (e.mark?.line ?? 0), lastLineOf(chunk));
+      problems.push({ file, line, message: `invalid YAML: ${e.reason ?? e.message}`, ...providerHint(chunk.text) });
     }
   }
   return { documents, problems };
+}
+
+/** The chunk's last line that holds a character. */
+function lastLineOf(chunk: YamlChunk): number {
+  let end = chunk.text.length;
+  while (end > 0 && /\s/.test(chunk.text[end - 1]!)) end--;
+  return lineAt(chunk.text, end, 0, chunk.line);
 }
 
 function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocument {
