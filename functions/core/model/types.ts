@@ -122,6 +122,11 @@ export interface ClientPolicy {
   };
   /** True when the destination is inside a mesh; undefined lets the core decide by host match. */
   inMeshDestination?: boolean;
+  /**
+   * Tells apart the findings of two clients with the same resource and destination, such as a
+   * DestinationRule's top level and one of its subsets; it joins the finding id only when set.
+   */
+  findingKey?: string;
   fix?: ProviderFix;
 }
 

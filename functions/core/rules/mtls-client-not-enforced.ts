@@ -19,7 +19,7 @@ export const mtlsClientNotEnforced: Rule = {
           c.resource,
           `${describeResource(c.resource)} sends ${c.sends === 'TLS' ? 'TLS without a client certificate' : 'plaintext'} to in-mesh ${c.destination.hosts.join(', ')}${c.destination.port !== undefined ? ` port ${c.destination.port}` : ''} (${c.reason}${where(c.cause.source)}); enforce mTLS on the client side.`,
           { sends: c.sends, reason: c.reason, destination: c.destination.hosts, destinationPort: c.destination.port, cause: causeDetail(c.cause) },
-          `${c.destination.hosts.join(',')}:${c.destination.port ?? ''}`,
+          `${c.destination.hosts.join(',')}:${c.destination.port ?? ''}${c.findingKey !== undefined ? `#${c.findingKey}` : ''}`,
         ),
         fixSource: { clientId: c.id },
       }));

@@ -57,7 +57,7 @@ export const mtlsConflict: Rule = {
               clientCause: causeDetail(c.cause),
               server: { ...s.resource, mode: s.mode, provider: s.provider, cause: causeDetail(s.cause), ...(s.inMesh ? {} : { inMesh: false }) },
             },
-            s.id,
+            c.findingKey !== undefined ? `${s.id}#${c.findingKey}` : s.id,
           ),
           // Plaintext-only servers are the odd side out; otherwise the client is.
           fixSource: s.mode === 'DISABLED' ? { serverId: s.id } : { clientId: c.id },

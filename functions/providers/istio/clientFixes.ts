@@ -1,6 +1,6 @@
 import type { ProviderFix } from '../../core/model/types';
 import type { ClientRecord } from './clients';
-import type { DestinationRulePolicy } from './destinationRule';
+import type { DestinationRulePolicy, DestinationSubset } from './destinationRule';
 
 export const SET_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.set-istio-mutual';
 export const CREATE_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.create-istio-mutual';
@@ -8,8 +8,9 @@ export const CREATE_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.create-istio-mu
 /**
  * Attaches a fix to every client that sends DISABLE or SIMPLE to an in-mesh host, or whose auto
  * mTLS sends plaintext to a STRICT workload: set the deciding DestinationRule's `tls` (top
- * level, or the port's `portLevelSettings` entry) to ISTIO_MUTUAL, or create one where no rule
- * decides. One change serves every client decided by the same rule and level, so
+ * level, or the port's `portLevelSettings` entry, or the same in the subset whose own settings
+ * decide) to ISTIO_MUTUAL, or create one where no rule decides. One change serves every client
+ * decided by the same rule, subset and level, so
  * `affectsClients` lists them all; `blockers` name destination workloads that could not take
  * mTLS (plaintext-only or without a sidecar) and external hosts the same rule also governs.
  */
@@ -18,7 +19,7 @@ export function attachClientFixes(records: ClientRecord[]): void {
   for (const record of records) {
     const rule = record.decision.rule;
     if (!rule) continue;
-    const key = changeKey(rule, record.decision.scope === 'port' ? record.port : undefined);
+    const key = changeKey(rule, record.decision.subset, record.decision.scope === 'port' ? record.port : undefined);
     let list = groups.get(key);
     if (!list) groups.set(key, (list = []));
     list.push(record);
@@ -32,7 +33,8 @@ export function attachClientFixes(records: ClientRecord[]): void {
       continue;
     }
     const port = record.decision.scope === 'port' ? record.port : undefined;
-    const group = groups.get(changeKey(rule, port))!;
+    const subset = record.decision.subset;
+    const group = groups.get(changeKey(rule, subset, port))!;
     const altered = group.filter((r) => r.policy.sends !== 'MTLS');
     const blockers = new Set<string>();
     for (const r of altered) {
@@ -41,7 +43,7 @@ export function attachClientFixes(records: ClientRecord[]): void {
     }
     const fix: ProviderFix = {
       action: SET_ISTIO_MUTUAL_ACTION,
-      change: port === undefined ? topLevelChange(rule) : portLevelChange(rule, port),
+      change: subset ? subsetChange(rule, subset, port) : port === undefined ? topLevelChange(rule) : portLevelChange(rule, port),
       affectsServers: [],
       affectsClients: altered.map((r) => r.policy.id),
       blockers: [...blockers],
@@ -82,8 +84,8 @@ function createIstioMutual(record: ClientRecord): ProviderFix {
   return { action: CREATE_ISTIO_MUTUAL_ACTION, change: { operation: 'create', object }, affectsServers: [], affectsClients: [record.policy.id], blockers: [...blockers] };
 }
 
-function changeKey(rule: DestinationRulePolicy, port: number | undefined): string {
-  return `${rule.namespace}/${rule.name}:${port ?? '*'}`;
+function changeKey(rule: DestinationRulePolicy, subset: DestinationSubset | undefined, port: number | undefined): string {
+  return `${rule.namespace}/${rule.name}:${port ?? '*'}${subset ? `#${subset.name}` : ''}`;
 }
 
 /** JSON merge patch of `spec.trafficPolicy.tls`; fields ISTIO_MUTUAL does not use (sni, credentialName, …) are cleared with null. */
@@ -101,6 +103,27 @@ function portLevelChange(rule: DestinationRulePolicy, port: number): Record<stri
     return Number(e?.['port']?.number) === port ? { ...e, tls: { mode: 'ISTIO_MUTUAL' } } : e;
   });
   return mergePatch(rule, { spec: { trafficPolicy: { portLevelSettings: list } } });
+}
+
+/**
+ * A subset's `tls`, or its portLevelSettings entry's, set to ISTIO_MUTUAL. A merge patch replaces
+ * lists whole, so the patch carries every subset as written with only that one changed (the
+ * first of the name: Istio ignores later duplicates). Inside a replaced list a null would be
+ * stored, not clear a field, so the new `tls` is written whole instead.
+ */
+function subsetChange(rule: DestinationRulePolicy, subset: DestinationSubset, port: number | undefined): Record<string, unknown> {
+  let done = false;
+  const list = (rule.rawSubsets ?? []).map((entry) => {
+    const e = entry as Record<string, any>;
+    if (done || e?.['name'] !== subset.name) return e;
+    done = true;
+    const policy = (e['trafficPolicy'] ?? {}) as Record<string, any>;
+    if (port === undefined) return { ...e, trafficPolicy: { ...policy, tls: { mode: 'ISTIO_MUTUAL' } } };
+    const settings = (policy['portLevelSettings'] ?? []) as Array<Record<string, any>>;
+    const portLevelSettings = settings.map((p) => (Number(p?.['port']?.number) === port ? { ...p, tls: { mode: 'ISTIO_MUTUAL' } } : p));
+    return { ...e, trafficPolicy: { ...policy, portLevelSettings } };
+  });
+  return mergePatch(rule, { spec: { subsets: list } });
 }
 
 function mergePatch(rule: DestinationRulePolicy, patch: Record<string, unknown>): Record<string, unknown> {

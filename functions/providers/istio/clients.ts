@@ -1,10 +1,10 @@
 import type { ClientPolicy } from '../../core/model/types';
 import type { Destination } from './destinations';
-import type { DestinationRulePolicy } from './destinationRule';
+import type { DestinationRulePolicy, DestinationSubset, TrafficPolicy } from './destinationRule';
 import { decidingRule, type ClientScope, type ConsolidatedDestinationRule, type DestinationRuleIndex } from './destinationRuleIndex';
-import { effectiveClientTls, type ClientTlsDecision } from './effectiveClientTls';
+import { effectiveClientTls, subsetClientTls, type ClientTlsDecision } from './effectiveClientTls';
 import { HostTable } from './hostMatch';
-import type { Labels } from './labels';
+import { selectorMatches, type Labels } from './labels';
 import type { MeshSettings } from './meshConfig';
 import { serverOnPort, type DestinationNeeds, type ServerRecord, type ServerTable } from './servers';
 import { targetPortOn, type KubeService } from './services';
@@ -221,7 +221,7 @@ function emit(
   }
 
   const rule = decidingRule(entry);
-  const portLevelPorts = distinctPortLevelPorts(rule);
+  const portLevelPorts = distinctPortLevelPorts(rule.trafficPolicy);
   const known = destination.ports;
   const topLevelPorts = portLevelPorts.length === 0 ? known : known.filter((p) => !portLevelPorts.includes(p));
   const buckets: Array<number | undefined> = [];
@@ -261,7 +261,96 @@ function emit(
     if (decision.scope === 'port') record.port = port;
     records.push(record);
   }
+  // Only rules that declare subsets pay for them: most have none, and this runs per destination.
+  const members = entry.members;
+  for (let m = 0; m < members.length; m++) {
+    if (members[m]!.subsets === undefined) continue;
+    addSubsetRecords(input, destination, entry, topLevelPorts, portLevelPorts, namespaces, workloads, records);
+    break;
+  }
   return records;
+}
+
+/**
+ * One record per subset and port bucket where the subset's own settings send something other
+ * than the rule's top level (Istio builds a cluster per subset, `MergeTrafficPolicy`). Subsets
+ * come from every merged rule, unique by name, the first one winning (`mergeDestinationRule`).
+ * Its servers are the workloads behind the Service whose pod labels the subset selects.
+ */
+function addSubsetRecords(
+  input: ClientInputs,
+  destination: Destination,
+  entry: ConsolidatedDestinationRule,
+  topLevelPorts: readonly number[],
+  portLevelPorts: readonly number[],
+  namespaces: string[],
+  workloads: string[],
+  out: ClientRecord[],
+): void {
+  const { mesh } = input;
+  const known = destination.ports;
+  const seen = new Set<string>();
+  for (const owner of entry.members) {
+    for (const subset of owner.subsets ?? []) {
+      if (seen.has(subset.name)) continue;
+      seen.add(subset.name);
+      if (!subset.trafficPolicy) continue;
+      const ownPorts = distinctPortLevelPorts(subset.trafficPolicy);
+      // The subset's buckets: the top level's, with its own port-level ports split out of "any other port".
+      const rest = ownPorts.length === 0 ? topLevelPorts : topLevelPorts.filter((p) => !ownPorts.includes(p));
+      const buckets: Array<number | undefined> = [];
+      if (known.length === 0 || rest.length > 0) buckets.push(undefined);
+      for (const p of portLevelPorts) if (known.length === 0 || known.includes(p)) buckets.push(p);
+      for (const p of ownPorts) if (!buckets.includes(p) && (known.length === 0 || known.includes(p))) buckets.push(p);
+
+      for (const port of buckets) {
+        const decision = subsetClientTls(owner, subset, port, mesh, destination);
+        if (!decision) continue; // the subset inherits the top level for this port
+        const top = effectiveClientTls(entry, port, mesh, destination);
+        if (decision.sends === top.sends && decision.tls?.mode === top.tls?.mode) continue;
+        const all = serversBehind(input.servers, destination, port === undefined ? rest : [port]);
+        const servers = all.filter((s) => selectorMatches(subset.labels, s.workload.podLabels));
+        // No server the subset selects, among known ones: its cluster has no endpoints. The core
+        // reads an empty serverIds as "match by host" and would pair it with every workload.
+        if (servers.length === 0 && all.length > 0) continue;
+        out.push(subsetRecord(destination, owner, subset, port, decision, servers, namespaces, workloads));
+      }
+    }
+  }
+}
+
+function subsetRecord(
+  destination: Destination,
+  owner: DestinationRulePolicy,
+  subset: DestinationSubset,
+  port: number | undefined,
+  decision: ClientTlsDecision,
+  servers: ServerRecord[],
+  namespaces: string[],
+  workloads: string[],
+): ClientRecord {
+  const resource: IstioClientPolicy['resource'] = { kind: 'DestinationRule', name: owner.name, namespace: owner.namespace };
+  const target: IstioClientPolicy['destination'] = { hosts: [destination.host] };
+  if (port !== undefined) resource.port = target.port = port;
+  resource.file = owner.source.file;
+  resource.line = owner.source.line;
+  target.serverIds = serverIdsOf(servers);
+  const policy: IstioClientPolicy = {
+    id: `istio:${owner.namespace}/DestinationRule/${owner.name}->${destination.host}:${port ?? '*'}#${subset.name}`,
+    provider: 'istio',
+    resource,
+    sends: decision.sends,
+    reason: decision.reason,
+    cause: { kind: 'DestinationRule', name: owner.name, namespace: owner.namespace, scope: decision.scope === 'port' ? 'port' : 'namespace', source: owner.source },
+    destination: target,
+    clientNamespaces: namespaces,
+    findingKey: `subset ${subset.name}`,
+  };
+  if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
+  if (workloads.length > 0) policy.clientWorkloads = workloads;
+  const record: ClientRecord = { policy, decision, destination, servers };
+  if (decision.scope === 'port') record.port = port;
+  return record;
 }
 
 /**
@@ -292,9 +381,9 @@ function autoMtlsRecords(input: ClientInputs, destination: Destination, namespac
 
 const NO_PORTS: readonly number[] = Object.freeze([]);
 
-/** The ports the deciding rule's portLevelSettings name, each once, in order. */
-function distinctPortLevelPorts(rule: DestinationRulePolicy): readonly number[] {
-  const settings = rule.trafficPolicy?.portLevelSettings;
+/** The ports a traffic policy's portLevelSettings name, each once, in order. */
+function distinctPortLevelPorts(policy: TrafficPolicy | undefined): readonly number[] {
+  const settings = policy?.portLevelSettings;
   if (!settings || settings.length === 0) return NO_PORTS;
   const ports: number[] = [];
   for (const p of settings) if (!ports.includes(p.port)) ports.push(p.port);

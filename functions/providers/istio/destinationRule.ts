@@ -29,6 +29,14 @@ export interface TrafficPolicy {
   rawPortLevelSettings: unknown[];
 }
 
+/** One `spec.subsets` entry: a named group of the host's endpoints, with its own traffic policy. */
+export interface DestinationSubset {
+  name: string;
+  labels: Labels;
+  /** Undefined when the subset has none: its cluster then uses the rule's top level (Istio `MergeTrafficPolicy`). */
+  trafficPolicy?: TrafficPolicy;
+}
+
 export interface DestinationRulePolicy extends IstioPolicyObject {
   /** `spec.host` resolved against the rule's namespace. */
   host: string;
@@ -36,6 +44,10 @@ export interface DestinationRulePolicy extends IstioPolicyObject {
   workloadSelector?: Labels;
   /** Undefined when the rule has no `trafficPolicy` (it then contributes none when merged). */
   trafficPolicy?: TrafficPolicy;
+  /** Set only when the rule has subsets, so rules without them cost nothing downstream. */
+  subsets?: DestinationSubset[];
+  /** `spec.subsets` exactly as written, for a merge patch that must send the whole list. */
+  rawSubsets?: unknown[];
 }
 
 /**
@@ -69,7 +81,14 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
 
   let trafficPolicy: TrafficPolicy | undefined;
   if (spec.trafficPolicy !== undefined && spec.trafficPolicy !== null) {
-    trafficPolicy = readTrafficPolicy(spec.trafficPolicy, problems);
+    trafficPolicy = readTrafficPolicy(spec.trafficPolicy, 'spec.trafficPolicy', problems);
+  }
+
+  let subsets: DestinationSubset[] | undefined;
+  const rawSubsets = spec.subsets;
+  if (rawSubsets !== undefined && rawSubsets !== null) {
+    if (!Array.isArray(rawSubsets)) problems.add('spec.subsets', 'subsets must be a list');
+    else if (rawSubsets.length > 0) subsets = readSubsets(rawSubsets, problems);
   }
 
   if (!problems.isEmpty) return { problems: problems.list };
@@ -85,26 +104,62 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
   };
   if (workloadSelector) rule.workloadSelector = workloadSelector;
   if (trafficPolicy) rule.trafficPolicy = trafficPolicy;
+  if (subsets && subsets.length > 0) {
+    rule.subsets = subsets;
+    rule.rawSubsets = rawSubsets;
+  }
   return { rule, problems: problems.list };
 }
 
-function readTrafficPolicy(raw: unknown, problems: ObjectProblems): TrafficPolicy | undefined {
+/** `spec.subsets`: each needs a name; labels and trafficPolicy are optional (no labels selects every endpoint). */
+function readSubsets(rawList: unknown[], problems: ObjectProblems): DestinationSubset[] {
+  const subsets: DestinationSubset[] = [];
+  // forEach, like portLevelSettings: it skips the holes of a sparse list.
+  rawList.forEach((entry, i) => {
+    const field = `spec.subsets[${i}]`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.add(field, 'a subset must be a mapping with a name');
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    const name = e['name'];
+    const named = typeof name === 'string' && name !== '';
+    if (!named) problems.add(`${field}.name`, 'subset name is required');
+    const labels = readLabelMap(e['labels']);
+    const badLabels = isLabelError(labels, e['labels']);
+    if (badLabels) problems.add(`${field}.labels`, `labels ${(labels as { error: string }).error}`);
+    let trafficPolicy: TrafficPolicy | undefined;
+    if (e['trafficPolicy'] !== undefined && e['trafficPolicy'] !== null) trafficPolicy = readTrafficPolicy(e['trafficPolicy'], `${field}.trafficPolicy`, problems);
+    if (!named || badLabels) return;
+    const subset: DestinationSubset = { name: name as string, labels: labels as Labels };
+    if (trafficPolicy) subset.trafficPolicy = trafficPolicy;
+    subsets.push(subset);
+  });
+  return subsets;
+}
+
+/** Whether `readLabelMap` failed, told apart from a valid map that has a label named `error`. */
+function isLabelError(result: Labels | { error: string }, raw: unknown): boolean {
+  return 'error' in result && (typeof raw !== 'object' || raw === null || (raw as Record<string, unknown>)['error'] !== result.error);
+}
+
+function readTrafficPolicy(raw: unknown, base: string, problems: ObjectProblems): TrafficPolicy | undefined {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    problems.add('spec.trafficPolicy', 'trafficPolicy must be a mapping');
+    problems.add(base, 'trafficPolicy must be a mapping');
     return undefined;
   }
   const policy = raw as Record<string, unknown>;
-  const tls = readTls(policy['tls'], 'spec.trafficPolicy.tls', problems);
+  const tls = readTls(policy['tls'], `${base}.tls`, problems);
   const portLevelSettings: PortTrafficPolicy[] = [];
   const rawList = policy['portLevelSettings'];
   let rawPortLevelSettings: unknown[] = [];
   if (rawList !== undefined && rawList !== null) {
-    if (!Array.isArray(rawList)) problems.add('spec.trafficPolicy.portLevelSettings', 'portLevelSettings must be a list');
+    if (!Array.isArray(rawList)) problems.add(`${base}.portLevelSettings`, 'portLevelSettings must be a list');
     else {
       rawPortLevelSettings = rawList;
       // forEach, not for-of: it skips the holes of a sparse list, and reading must keep doing so.
       rawList.forEach((entry, i) => {
-        const field = `spec.trafficPolicy.portLevelSettings[${i}]`;
+        const field = `${base}.portLevelSettings[${i}]`;
         const port = Number((entry as any)?.port?.number);
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
           problems.add(`${field}.port.number`, 'port.number must be a port number (1-65535)');

@@ -1,5 +1,5 @@
 import type { ClientSends } from '../../core/model/types';
-import type { ClientTls, DestinationRulePolicy, PortTrafficPolicy } from './destinationRule';
+import type { ClientTls, DestinationRulePolicy, DestinationSubset, PortTrafficPolicy } from './destinationRule';
 import { decidingRule, type ConsolidatedDestinationRule } from './destinationRuleIndex';
 import type { MeshSettings } from './meshConfig';
 
@@ -12,6 +12,8 @@ export interface ClientTlsDecision {
   scope: 'namespace' | 'port' | 'default';
   /** The explicit TLS settings that decided, if any. */
   tls?: ClientTls;
+  /** The subset whose own settings decided (its cluster only carries traffic a route sends to it). */
+  subset?: DestinationSubset;
 }
 
 /**
@@ -48,25 +50,69 @@ export function effectiveClientTls(
       where = ` in portLevelSettings for port ${port}`;
     }
   }
-  let sends: ClientSends;
-  let reason: string;
-  if (tls) {
-    sends = sendsFor(tls.mode);
-    reason = tls.mode;
-  } else if (destination.meshExternal) {
-    sends = 'PLAINTEXT';
-    reason = `no tls settings${where} and the host is MESH_EXTERNAL, where auto mTLS does not apply`;
-  } else if (mesh.enableAutoMtls) {
-    sends = 'AUTO';
-    reason = `no tls settings${where}: auto mTLS`;
-  } else {
-    sends = 'PLAINTEXT';
-    reason = rule ? `no tls settings${where} and enableAutoMtls is false` : 'no DestinationRule and enableAutoMtls is false';
-  }
-  const decision: ClientTlsDecision = { sends, reason, scope };
+  const decision: ClientTlsDecision = { sends: sendsWith(tls, mesh, destination), reason: reasonWith(tls, where, rule !== undefined, mesh, destination), scope };
   if (rule) decision.rule = rule;
   if (tls) decision.tls = tls;
   return decision;
+}
+
+/**
+ * What a sidecar sends to one port of a subset's cluster, when the subset's own settings decide
+ * (Istio `MergeTrafficPolicy(original, subset.trafficPolicy, port)`): the subset's
+ * portLevelSettings entry for the port (its `tls`, or none: no inheritance), else the subset's
+ * top-level `tls`. Undefined when neither applies: the subset's cluster then sends what the
+ * rule's top level gives for the port. `rule` is the rule that declares the subset (merged rules
+ * contribute their subsets too). A subset cluster carries traffic only when a route sends to it,
+ * which VirtualServices decide and the model does not read, so the reason says so.
+ */
+export function subsetClientTls(
+  rule: DestinationRulePolicy,
+  subset: DestinationSubset,
+  port: number | undefined,
+  mesh: Pick<MeshSettings, 'enableAutoMtls'>,
+  destination: { meshExternal: boolean },
+): ClientTlsDecision | undefined {
+  const policy = subset.trafficPolicy;
+  if (!policy) return undefined;
+  const portLevel = port === undefined ? undefined : portLevelEntry(policy.portLevelSettings, port);
+  let tls: ClientTls | undefined;
+  let where: string;
+  if (portLevel) {
+    tls = portLevel.tls;
+    where = ` in subset ${subset.name} portLevelSettings for port ${port}`;
+  } else if (policy.tls) {
+    tls = policy.tls;
+    where = ` in subset ${subset.name}`;
+  } else return undefined;
+  const decision: ClientTlsDecision = {
+    sends: sendsWith(tls, mesh, destination),
+    reason: `${tls ? `${tls.mode}${where}` : reasonWith(tls, where, true, mesh, destination)} (when a route sends to it)`,
+    scope: portLevel ? 'port' : 'namespace',
+    rule,
+    subset,
+  };
+  if (tls) decision.tls = tls;
+  return decision;
+}
+
+// Two functions rather than one returning a pair: this runs once per client record, and a pair would be an allocation each time.
+function sendsWith(tls: ClientTls | undefined, mesh: Pick<MeshSettings, 'enableAutoMtls'>, destination: { meshExternal: boolean }): ClientSends {
+  if (tls) return sendsFor(tls.mode);
+  if (destination.meshExternal) return 'PLAINTEXT';
+  return mesh.enableAutoMtls ? 'AUTO' : 'PLAINTEXT';
+}
+
+function reasonWith(
+  tls: ClientTls | undefined,
+  where: string,
+  hasRule: boolean,
+  mesh: Pick<MeshSettings, 'enableAutoMtls'>,
+  destination: { meshExternal: boolean },
+): string {
+  if (tls) return tls.mode;
+  if (destination.meshExternal) return `no tls settings${where} and the host is MESH_EXTERNAL, where auto mTLS does not apply`;
+  if (mesh.enableAutoMtls) return `no tls settings${where}: auto mTLS`;
+  return hasRule ? `no tls settings${where} and enableAutoMtls is false` : 'no DestinationRule and enableAutoMtls is false';
 }
 
 function portLevelEntry(settings: readonly PortTrafficPolicy[], port: number): PortTrafficPolicy | undefined {
