@@ -30,6 +30,8 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
   const model = dedupeCertificates(merged);
   model.problems.unshift(...inventory.problems);
   locateProblems(model.problems, inventory);
+  const identity = inventory.fileIdentity;
+  if (identity) for (const p of model.problems) p.fileIdentity = identity(p.file);
   if (inventory.partial) model.partial = true;
   return model;
 }

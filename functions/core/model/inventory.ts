@@ -98,6 +98,12 @@ export interface Inventory {
    * the field's own rather than the object's.
    */
   fieldLine?: (file: string, line: number, field: string) => number | undefined;
+  /**
+   * A file's name as finding ids use it, the same however the path was written and wherever the
+   * audit runs (the file source gives its path inside the git work tree). Without it, ids use
+   * the path as given.
+   */
+  fileIdentity?: (file: string) => string;
 }
 
 export function emptyInventory(): Inventory {
@@ -118,6 +124,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     if (p.partial) out.partial = true;
     // Each locator reads any file by its path, so one of them serves the merged inventory.
     if (p.fieldLine) out.fieldLine ??= p.fieldLine;
+    if (p.fileIdentity) out.fileIdentity ??= p.fileIdentity;
   }
   return out;
 }

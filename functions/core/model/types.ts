@@ -178,6 +178,8 @@ export interface ConfigProblem {
   /** Dotted path of the offending field, when known. */
   field?: string;
   message: string;
+  /** The file as finding ids name it (Inventory.fileIdentity); the path as given when unset. */
+  fileIdentity?: string;
   kind?: string;
   name?: string;
   /** The provider whose input it is, when known. */

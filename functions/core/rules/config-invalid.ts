@@ -1,28 +1,30 @@
-import type { ConfigProblem, Provider } from '../model/types';
+import type { ConfigProblem, Provider, ResourceRef } from '../model/types';
+import { findingId } from './finding-id';
 import { makeFinding, type Rule } from './rule';
 
 /** config-invalid: an input or rule file could not be read, parsed or validated. */
 export const configInvalid: Rule = {
   id: 'config-invalid',
   evaluate({ model, settings }) {
-    return model.problems.map((p) =>
-      makeFinding(
-        'config-invalid',
-        settings.severity,
-        providerOf(p),
-        {
-          kind: p.kind ?? 'File',
-          name: p.name ?? p.file,
-          ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
-          ...(p.mesh !== undefined ? { mesh: p.mesh } : {}),
-          file: p.file,
-          line: p.line,
-        },
-        `${p.file}:${p.line}${p.field ? ` ${p.field}` : ''}: ${p.message}`,
-        { field: p.field, error: p.message },
-        `${p.file}:${p.line}:${p.field ?? ''}:${p.message}`,
-      ),
-    );
+    return model.problems.map((p) => {
+      const provider = providerOf(p);
+      const resource: ResourceRef = {
+        kind: p.kind ?? 'File',
+        name: p.name ?? p.file,
+        ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+        ...(p.mesh !== undefined ? { mesh: p.mesh } : {}),
+        file: p.file,
+        line: p.line,
+      };
+      const finding = makeFinding('config-invalid', settings.severity, provider, resource, `${p.file}:${p.line}${p.field ? ` ${p.field}` : ''}: ${p.message}`, {
+        field: p.field,
+        error: p.message,
+      });
+      // The file is the problem's identity: named as ids name files, so the id does not move with the path's spelling.
+      const file = p.fileIdentity ?? p.file;
+      finding.id = findingId('config-invalid', provider, { ...resource, name: p.name ?? file }, `${file}:${p.line}:${p.field ?? ''}:${p.message}`);
+      return finding;
+    });
   },
 };
 

@@ -3,7 +3,7 @@
  * path ends with the spec's path (or the reverse) is that certificate file.
  */
 import type { Located, PemInput } from '../../core/model/inventory';
-import type { CertificateRecord, ConfigProblem, ResourceRef } from '../../core/model/types';
+import type { CertificateRecord, ResourceRef } from '../../core/model/types';
 import { certificatesFromPemFile } from '../x509/pem';
 import { basenameOf, samePathBySuffix, type CertificateFileUse } from './pem-certificates';
 
@@ -51,7 +51,7 @@ function endsWithOne(path: string, names: string[]): boolean {
 export function linkCertificateFiles(
   pem: Located<PemInput>[],
   uses: CertificateFileUse[],
-  _problems: ConfigProblem[],
+  fileIdentity?: (file: string) => string,
 ): CertificateRecord[] {
   if (pem.length === 0 || uses.length === 0) return [];
   const pemByBasename = new Map<string, Located<PemInput>[]>();
@@ -77,7 +77,7 @@ export function linkCertificateFiles(
       const file = files[f];
       let records = recordsByFile.get(file);
       if (!records) {
-        records = certificatesFromPemFile(file).certificates.map((r) => ({ ...r, usedBy: [] }));
+        records = certificatesFromPemFile(file, fileIdentity).certificates.map((r) => ({ ...r, usedBy: [] }));
         recordsByFile.set(file, records);
       }
       for (let r = 0; r < records.length; r++) {

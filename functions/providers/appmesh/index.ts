@@ -10,7 +10,7 @@ import type { ModelBuilder } from '../../core/model/provider';
 import { buildModelFromGraph } from './model';
 import { normalizeAppMesh } from './normalize';
 
-export const buildAppMeshModel: ModelBuilder = (inventory) => buildModelFromGraph(normalizeAppMesh(inventory), inventory.pem);
+export const buildAppMeshModel: ModelBuilder = (inventory) => buildModelFromGraph(normalizeAppMesh(inventory), inventory.pem, inventory.fileIdentity);
 
 export { normalizeAppMesh, type NormalizedAppMesh } from './normalize';
 export { buildModelFromGraph } from './model';

@@ -17,7 +17,7 @@ import { buildServers, type ListenerOwner, type ServerTable } from './servers';
 import { TrustPools } from './trust-pool';
 import type { AppMeshGraph, AppMeshVirtualNode, ClientPolicySpec } from './types';
 
-export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<PemInput>[]): FleetModel {
+export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<PemInput>[], fileIdentity?: (file: string) => string): FleetModel {
   const { graph } = normalized;
   const problems = [...normalized.problems];
   const model = emptyModel();
@@ -34,7 +34,7 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   model.servers = servers.servers;
   model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(new CertificateFiles(pem)));
   // Without PEM files there is nothing to link: skip collecting the uses.
-  model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), problems) : [];
+  model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), fileIdentity) : [];
   model.problems = problems;
   return model;
 }

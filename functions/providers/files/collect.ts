@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
 import { classifyDocument } from './classify';
 import { fieldLineLocator } from './field-line';
+import { fileIdentityResolver } from './file-identity';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
 import { walkPaths } from './walk';
 
@@ -31,6 +32,7 @@ export class InputPathError extends Error {
 export async function collectFiles(paths: string[]): Promise<Inventory> {
   const inventory = emptyInventory();
   inventory.fieldLine = fieldLineLocator();
+  inventory.fileIdentity = fileIdentityResolver();
   const walked = walkPaths(paths);
   if (walked.missing.length > 0) {
     const m = walked.missing[0];

@@ -29,7 +29,7 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
 
   for (const file of inventory.pem) {
     model.resourceCount++;
-    const read = guarded(file.source, () => certificatesFromPemFile(file));
+    const read = guarded(file.source, () => certificatesFromPemFile(file, inventory.fileIdentity));
     model.certificates.push(...read.certificates);
     model.problems.push(...read.problems);
   }

@@ -17,6 +17,8 @@ export interface PemReadOptions {
   textFirstLine?: number | null;
   /** The field problems name, e.g. `stringData["tls.crt"]`; defaults to `data["<origin.key>"]` when there is a key. */
   field?: string;
+  /** How record ids name a file (Inventory.fileIdentity); its base name by default. */
+  fileIdentity?: (file: string) => string;
 }
 
 export interface PemReadResult {
@@ -70,7 +72,7 @@ export function certificatesFromPem(
     // Reading the fields of an odd certificate must not abort the audit: it becomes a problem here.
     let record: CertificateRecord | string;
     try {
-      record = recordOf(cert, block.index, provider, origin, lineOf(block.lineOffset));
+      record = recordOf(cert, block.index, provider, origin, lineOf(block.lineOffset), options.fileIdentity ?? basename);
     } catch (err) {
       record = `cannot be read: ${(err as Error).message}`;
     }
@@ -126,17 +128,25 @@ function pemBlocks(text: string): PemBlock[] {
  * The record of one parsed block, or why it has none.
  *
  * The id of a certificate from a Secret or ConfigMap names the object and key. A file's names
- * its base name and the block's place in it, never the path as written: finding ids hash the
- * record id, and must not change with the directory the audit runs from (finding-id.ts).
+ * the file as `fileIdentity` does (its path in the repository, from the file source) and the
+ * block's place in it, never the path as written: finding ids hash the record id, and must not
+ * change with the directory the audit runs from (finding-id.ts).
  */
-function recordOf(cert: X509Certificate, index: number, provider: CertificateRecord['provider'], origin: CertificateRecord['origin'], line: number): CertificateRecord | string {
+function recordOf(
+  cert: X509Certificate,
+  index: number,
+  provider: CertificateRecord['provider'],
+  origin: CertificateRecord['origin'],
+  line: number,
+  fileIdentity: (file: string) => string,
+): CertificateRecord | string {
   const { notBefore, notAfter } = validityOf(cert);
   if (!notBefore || !notAfter) return `has a validity period that cannot be read (${cert.validFrom} – ${cert.validTo})`;
   const fingerprint = cert.fingerprint256;
   const id =
     origin.key !== undefined
       ? `x509:${fingerprint}@${origin.kind}/${origin.namespace ?? ''}/${origin.name}/${origin.key}`
-      : `x509:${fingerprint}#${index}@${origin.kind}/${origin.namespace ?? ''}/${basename(origin.source.file)}`;
+      : `x509:${fingerprint}#${index}@${origin.kind}/${origin.namespace ?? ''}/${fileIdentity(origin.source.file)}`;
   return {
     id,
     provider,
@@ -159,9 +169,9 @@ function recordOf(cert: X509Certificate, index: number, provider: CertificateRec
  * The one reader of PEM files: the App Mesh provider links the same records to the listeners
  * that name the file.
  */
-export function certificatesFromPemFile(file: Located<PemInput>, provider: CertificateRecord['provider'] = 'x509'): PemReadResult {
+export function certificatesFromPemFile(file: Located<PemInput>, fileIdentity?: (file: string) => string, provider: CertificateRecord['provider'] = 'x509'): PemReadResult {
   const origin: CertificateRecord['origin'] = { kind: 'File', name: basename(file.source.file), source: file.source };
-  return certificatesFromPem(file.doc.text, origin, provider, { textFirstLine: 1 });
+  return certificatesFromPem(file.doc.text, origin, provider, fileIdentity ? { textFirstLine: 1, fileIdentity } : { textFirstLine: 1 });
 }
 
 /**
