@@ -7,7 +7,7 @@ import { collectDestinations } from './destinations';
 import { readDestinationRule, type DestinationRulePolicy } from './destinationRule';
 import { DestinationRuleIndex } from './destinationRuleIndex';
 import { inNamespaces, selectIstioInputs, showsIstio } from './istioInputs';
-import { readMeshSettings } from './meshConfig';
+import { readMeshSettings, type MeshSettings } from './meshConfig';
 import {
   namespaceInMesh,
   namespaceOutsideReason,
@@ -129,7 +129,9 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
 
   const services = inNamespaces(inputs.services, appMeshNamespaces).map(readService);
   const serviceIndex = new ServiceIndex(services);
-  const needsDestination = serviceNeedsDestination(drIndex, settings);
+  // Each control plane's own MeshConfig serves the namespaces of its revision; only auto mTLS differs in what clients send.
+  const meshOf = controlPlanes(mesh.revisions, settings, namespaceInfo, clientRevisionsDiffer(mesh.revisions, settings));
+  const needsDestination = serviceNeedsDestination(drIndex, settings, ...mesh.revisions.values());
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination);
   attachServerFixes(serverTable.records, paIndex);
   model.servers = serverTable.records.map((r) => r.endpoint);
@@ -151,6 +153,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
     clientNamespaces,
     workloadsByNamespace,
     servers: serverTable,
+    ...(meshOf ? { meshOf } : {}),
   });
   attachClientFixes(clientRecords);
   model.clients = clientRecords.map((r) => r.policy);
@@ -170,6 +173,31 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
 };
 
 const NO_PODS: readonly PodEvidence[] = Object.freeze([]);
+
+function clientRevisionsDiffer(revisions: ReadonlyMap<string, MeshSettings>, settings: MeshSettings): boolean {
+  for (const r of revisions.values()) if (r.enableAutoMtls !== settings.enableAutoMtls) return true;
+  return false;
+}
+
+/**
+ * The MeshConfig serving each namespace: the one of its `istio.io/rev` revision (when
+ * `istio-injection=enabled` does not override it), else the default revision's `istio`, else the
+ * fleet's. Undefined when every control plane agrees, so clients are computed once.
+ */
+function controlPlanes(
+  revisions: ReadonlyMap<string, MeshSettings>,
+  settings: MeshSettings,
+  namespaceInfo: (name: string) => NamespaceInfo,
+  differ: boolean,
+): ((namespace: string) => MeshSettings) | undefined {
+  if (!differ) return undefined;
+  const fallback = revisions.get('') ?? settings;
+  return (namespace) => {
+    const info = namespaceInfo(namespace);
+    const revision = info.injection === 'revision' ? info.labels['istio.io/rev'] : undefined;
+    return (revision !== undefined ? revisions.get(revision) : undefined) ?? fallback;
+  };
+}
 
 function membershipEntries(
   namespaces: ReadonlyMap<string, NamespaceInfo>,

@@ -39,6 +39,11 @@ export interface ClientInputs {
   clientNamespaces: string[];
   workloadsByNamespace: ReadonlyMap<string, Workload[]>;
   servers: ServerTable;
+  /**
+   * The MeshConfig of the control plane serving a calling namespace (its `istio.io/rev`), where
+   * revisions disagree on auto mTLS; without it every caller uses `mesh`.
+   */
+  meshOf?: (namespace: string) => MeshSettings;
 }
 
 /** A namespace name Kubernetes cannot have: "a caller with no rules of its own and not named in any exportTo". */
@@ -99,14 +104,14 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
   for (const destination of destinations) {
     if (!index.mayMatch(destination.host)) {
       // No rule for the host anywhere: every caller goes without one.
-      if (clientNamespaces.length > 0) records.push(...emit(input, destination, undefined, clientNamespaces, NO_WORKLOADS));
+      if (clientNamespaces.length > 0) records.push(...emitPerControlPlane(input, destination, undefined, clientNamespaces, NO_WORKLOADS));
       continue;
     }
     const generic = index.destinationRuleFor(ANY_OTHER_CALLER, destination.host, destination.namespace);
     const candidates = callersWithOwnView(destination);
     if (!candidates || candidates.size === 0) {
       // The common case: every caller sees the same rule (or none), so one outcome covers them all.
-      if (clientNamespaces.length > 0) records.push(...emit(input, destination, generic, clientNamespaces, NO_WORKLOADS));
+      if (clientNamespaces.length > 0) records.push(...emitPerControlPlane(input, destination, generic, clientNamespaces, NO_WORKLOADS));
       continue;
     }
 
@@ -137,7 +142,7 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
 
     for (const o of outcomes.all()) {
       if (o.namespaces.length === 0 && o.workloads.length === 0) continue;
-      records.push(...emit(input, destination, o.entry, o.namespaces, o.workloads));
+      records.push(...emitPerControlPlane(input, destination, o.entry, o.namespaces, o.workloads));
     }
   }
   return records;
@@ -150,9 +155,9 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
  * with auto mTLS on, most Services of a fleet need nothing, and building their destinations
  * would be wasted work.
  */
-export function serviceNeedsDestination(index: DestinationRuleIndex, mesh: MeshSettings): DestinationNeeds {
+export function serviceNeedsDestination(index: DestinationRuleIndex, ...meshes: MeshSettings[]): DestinationNeeds {
   const marked = new Set<KubeService>();
-  const all = !mesh.enableAutoMtls && mesh.configMap !== undefined;
+  const all = meshes.some((mesh) => !mesh.enableAutoMtls && mesh.configMap !== undefined);
   const needs = ((svc: KubeService) => all || index.mayMatchService(svc.namespace, svc.name) || (marked.size > 0 && marked.has(svc))) as DestinationNeeds;
   needs.add = (svc) => void marked.add(svc);
   return needs;
@@ -182,6 +187,51 @@ class OutcomesByRule {
   all(): Iterable<Outcome> {
     return this.byRule.values();
   }
+}
+
+/**
+ * `emit` once per control plane among the callers: the sidecars of a namespace labelled
+ * `istio.io/rev: canary` follow istiod-canary's MeshConfig (`istio-canary`), and with auto mTLS
+ * on in one revision and off in another the same rule sends differently. Callers of the fleet's
+ * own revision keep their record ids; the others' are suffixed with their ConfigMap.
+ */
+function emitPerControlPlane(
+  input: ClientInputs,
+  destination: Destination,
+  entry: ConsolidatedDestinationRule | undefined,
+  namespaces: string[],
+  workloads: string[],
+): ClientRecord[] {
+  const meshOf = input.meshOf;
+  if (!meshOf) return emit(input, destination, entry, namespaces, workloads);
+  const groups = new Map<MeshSettings, string[]>();
+  for (const ns of namespaces) {
+    const mesh = meshOf(ns);
+    const group = groups.get(mesh);
+    if (group) group.push(ns);
+    else groups.set(mesh, [ns]);
+  }
+  for (const w of workloads) {
+    const mesh = meshOf(w.slice(0, w.indexOf('/')));
+    if (!groups.has(mesh)) groups.set(mesh, []);
+  }
+  const out: ClientRecord[] = [];
+  for (const [mesh, group] of groups) {
+    const own = workloads.filter((w) => meshOf(w.slice(0, w.indexOf('/'))) === mesh);
+    if (mesh === input.mesh) {
+      out.push(...emit(input, destination, entry, group, own));
+      continue;
+    }
+    for (const record of emit({ ...input, mesh }, destination, entry, group, own)) {
+      const via = mesh.configMap ? `${mesh.configMap.namespace}/${mesh.configMap.name}` : 'its revision';
+      record.policy.id += `@${via}`;
+      record.policy.findingKey = record.policy.findingKey === undefined ? `MeshConfig ${via}` : `${record.policy.findingKey}, MeshConfig ${via}`;
+      // A rule without TLS settings leaves the choice to the MeshConfig; say which one (a ConfigMap client names itself).
+      if (!record.decision.tls && record.decision.rule) record.policy.reason += ` (MeshConfig ${via}, which serves the callers' istio.io/rev)`;
+      out.push(record);
+    }
+  }
+  return out;
 }
 
 function emit(

@@ -33,14 +33,42 @@ export function isMeshConfigMap(doc: KubeObject): boolean {
   return typeof doc.data?.['mesh'] === 'string';
 }
 
+export interface MeshSettingsRead {
+  /** The fleet's settings: the default revision's (`istio`), else the first revision's by name. */
+  settings: MeshSettings;
+  /**
+   * Each control plane's own, by revision (`''` for `istio`, `canary` for `istio-canary`): a
+   * namespace labelled `istio.io/rev: canary` is served by that istiod, which reads only its own.
+   */
+  revisions: Map<string, MeshSettings>;
+  problems: ConfigProblem[];
+}
+
 /**
- * Picks the MeshConfig ConfigMap (the default revision's `istio` first, else the first
- * `istio-<revision>` by name) and reads the fields we use. A `mesh` value that is not valid
- * YAML, or a field of the wrong type, becomes a problem and leaves the default in place.
+ * Reads every MeshConfig ConfigMap, and picks the fleet's (the default revision's `istio` first,
+ * else the first `istio-<revision>` by name). A `mesh` value that is not valid YAML, or a field
+ * of the wrong type, becomes a problem and leaves the default in place.
  */
-export function readMeshSettings(configMaps: Located<KubeObject>[]): { settings: MeshSettings; problems: ConfigProblem[] } {
-  if (configMaps.length === 0) return { settings: { ...DEFAULT_MESH_SETTINGS }, problems: [] };
-  const chosen = [...configMaps].sort((a, b) => rank(a.doc) - rank(b.doc) || compare(nameOf(a.doc), nameOf(b.doc)))[0]!;
+export function readMeshSettings(configMaps: Located<KubeObject>[]): MeshSettingsRead {
+  const revisions = new Map<string, MeshSettings>();
+  if (configMaps.length === 0) return { settings: { ...DEFAULT_MESH_SETTINGS }, revisions, problems: [] };
+  const problems: ConfigProblem[] = [];
+  const sorted = [...configMaps].sort((a, b) => rank(a.doc) - rank(b.doc) || compare(nameOf(a.doc), nameOf(b.doc)));
+  for (const configMap of sorted) {
+    const revision = revisionOf(configMap.doc);
+    if (revisions.has(revision)) continue;
+    const read = readOne(configMap);
+    revisions.set(revision, read.settings);
+    problems.push(...read.problems);
+  }
+  return { settings: revisions.get(revisionOf(sorted[0]!.doc))!, revisions, problems };
+}
+
+function revisionOf(doc: KubeObject): string {
+  return nameOf(doc) === 'istio' ? '' : nameOf(doc).slice('istio-'.length);
+}
+
+function readOne(chosen: Located<KubeObject>): { settings: MeshSettings; problems: ConfigProblem[] } {
   const settings: MeshSettings = {
     ...DEFAULT_MESH_SETTINGS,
     configMap: { name: nameOf(chosen.doc), namespace: namespaceOf(chosen.doc), source: chosen.source },

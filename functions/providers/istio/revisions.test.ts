@@ -1,0 +1,111 @@
+import { evaluateModel } from '../../core/rules/engine';
+import { shippedPolicy } from '../../../test/support/model';
+import { deployment, istioModelOf } from './testInventory';
+
+/*
+ * A revisioned control plane (canary upgrades): istiod-<rev> reads only ConfigMap istio-<rev>
+ * (istio-discovery chart, `istio{{- if .Values.revision }}-{{ .Values.revision }}`), and serves
+ * the namespaces labelled `istio.io/rev: <rev>`. Auto mTLS can be on in one and off in the other.
+ */
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+const docs = (...parts: string[]) => parts.join('---\n');
+
+const meshConfig = (name: string, autoMtls: boolean) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  namespace: istio-system
+data:
+  mesh: |
+    enableAutoMtls: ${autoMtls}
+    rootNamespace: istio-system
+`;
+
+const namespace = (name: string, labels: Record<string, string>) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  labels:
+${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}`).join('\n')}
+`;
+
+const fleet = (canaryAutoMtls: boolean, ...extra: string[]) =>
+  docs(
+    meshConfig('istio', true),
+    meshConfig('istio-canary', canaryAutoMtls),
+    namespace('shop', { 'istio-injection': 'enabled' }),
+    namespace('web', { 'istio.io/rev': 'canary' }),
+    namespace('batch', { 'istio-injection': 'enabled' }),
+    `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: STRICT
+`,
+    deployment('shop', 'api'),
+    `apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  namespace: shop
+spec:
+  selector:
+    app: api
+  ports:
+  - name: http
+    port: 8080
+    targetPort: 8080
+`,
+    deployment('web', 'frontend'),
+    deployment('batch', 'reports'),
+    ...extra,
+  );
+
+describe('MeshConfig per control plane revision', () => {
+  it("callers in a canary namespace follow istio-canary's enableAutoMtls: false, and send plaintext", () => {
+    const model = istioModelOf(fleet(false));
+    const findings = evaluateModel(model, shippedPolicy(), NOW).filter((f) => f.rule === 'mtls-conflict' || f.rule === 'mtls-client-not-enforced');
+    expect(findings.map((f) => [f.rule, f.resource.kind, f.resource.name])).toEqual([
+      ['mtls-conflict', 'ConfigMap', 'istio-canary'],
+      ['mtls-client-not-enforced', 'ConfigMap', 'istio-canary'],
+    ]);
+    // Only web follows istio-canary; shop and batch keep auto mTLS from istio.
+    const plaintext = model.clients.filter((c) => c.sends === 'PLAINTEXT') as Array<{ clientNamespaces?: string[] }>;
+    expect(plaintext.map((c) => c.clientNamespaces)).toEqual([['web']]);
+  });
+
+  it('a DestinationRule without tls is judged per revision, and says which MeshConfig decided', () => {
+    const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: api-pool
+  namespace: istio-system
+spec:
+  host: api.shop.svc.cluster.local
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        maxConnections: 200
+`;
+    const model = istioModelOf(fleet(false, rule));
+    const fromRule = model.clients.filter((c) => c.resource.kind === 'DestinationRule');
+    expect(fromRule.map((c) => [c.id, c.sends])).toEqual([
+      ['istio:istio-system/DestinationRule/api-pool->api.shop.svc.cluster.local:*', 'AUTO'],
+      ['istio:istio-system/DestinationRule/api-pool->api.shop.svc.cluster.local:*@istio-system/istio-canary', 'PLAINTEXT'],
+    ]);
+    expect(fromRule[1]!.reason).toBe("no tls settings and enableAutoMtls is false (MeshConfig istio-system/istio-canary, which serves the callers' istio.io/rev)");
+    const conflicts = evaluateModel(model, shippedPolicy(), NOW).filter((f) => f.rule === 'mtls-conflict');
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]!.resource).toMatchObject({ kind: 'DestinationRule', name: 'api-pool' });
+  });
+
+  it('when the revisions agree, clients are computed once, as without revisions', () => {
+    const model = istioModelOf(fleet(true));
+    expect(model.clients.filter((c) => c.id.includes('@'))).toEqual([]);
+    expect(evaluateModel(model, shippedPolicy(), NOW).filter((f) => f.rule === 'mtls-conflict')).toEqual([]);
+  });
+});
