@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
@@ -9,9 +9,10 @@ import { failsAt } from '../core/report/report';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
 import { collectFiles, InputPathError } from '../providers/files/collect';
-import { mergeInventories } from '../core/model/inventory';
+import { mergeInventories, type Inventory } from '../core/model/inventory';
 import { collectLive } from './live-sources';
-import { UsageError } from './usage';
+import { formatProblem } from '../core/policy/errors';
+import { AUDIT_USAGE, UsageError } from './usage';
 import type { CliIo } from './io';
 
 const FORMATS = ['table', 'json', 'sarif'] as const;
@@ -35,16 +36,24 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       'kube-context': { type: 'string' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    io.stdout(AUDIT_USAGE);
+    return 0;
+  }
   const format = oneOf(values.format!, FORMATS, '--format');
   const failOn = oneOf(values['fail-on']!, FAIL_ON, '--fail-on');
   const now = parseNow(values.now);
   const live = values['appmesh-region'] !== undefined || values['kube-context'] !== undefined;
   if (values['appmesh-region'] === '') throw new UsageError('--appmesh-region needs a region such as us-west-2');
+  // loadPolicy treats an empty DIR as "none given": the built-in rules would stand in silently.
+  if (values.rules === '') throw new UsageError('--rules needs a rules directory');
   const policy = loadPolicy(values.rules);
   // With a live source and no PATH, only the live source is audited, not the example fleet.
-  const paths = positionals.length > 0 ? positionals : live ? [] : [EXAMPLES_DIR];
+  // `-` is standard input, read through its device file (a pipe, or a file redirected with <).
+  const paths = positionals.length > 0 ? positionals.map((p) => (p === '-' ? '/dev/stdin' : p)) : live ? [] : [EXAMPLES_DIR];
 
   let inventory;
   try {
@@ -64,19 +73,19 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     throw err;
   }
   if (!live && inventory.files.length === 0) {
+    // What could not be read (a socket as standard input, an unreadable file) says why nothing was found.
+    for (const p of inventory.problems) io.stderr(`meshgov: ${formatProblem(p)}\n`);
     io.stderr(`meshgov: no input files found in ${paths.join(', ')}\n`);
     return 2;
   }
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
   const report = auditInventory(inventory, { policy, now });
   if (recognised === 0 && !live) {
-    for (const p of inventory.problems) io.stderr(`meshgov: ${p.file}:${p.line}: ${p.message}\n`);
+    for (const p of inventory.problems) io.stderr(`meshgov: ${formatProblem(p)}\n`);
     io.stderr(`meshgov: no input could be read: no Istio, Kubernetes, App Mesh, Envoy or certificate document in ${paths.join(', ')}\n`);
     return 2;
   }
-  if (inventory.unknown.length > 0) {
-    io.stderr(`meshgov: skipped ${inventory.unknown.length} document(s) of a kind meshgov does not audit\n`);
-  }
+  if (inventory.unknown.length > 0) io.stderr(skippedNotice(inventory.unknown));
 
   const color = values['no-color'] ? false : (values.color ?? (io.isTTY && !values.output && !process.env.NO_COLOR));
   const text =
@@ -86,7 +95,11 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
         ? formatSarif(report, { baseDir: process.cwd(), toolVersion: io.version })
         : formatTable(report, { color });
   if (values.output) {
-    writeFileSync(values.output, text);
+    const failed = writeReport(values.output, text);
+    if (failed) {
+      io.stderr(`meshgov: cannot write report to ${values.output}: ${failed}\n`);
+      return 2;
+    }
     io.stderr(`${summaryLine(report)}; report written to ${values.output}\n`);
   } else {
     io.stdout(text);
@@ -94,16 +107,73 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   return failsAt(report, failOn as Severity | 'never') ? 1 : 0;
 }
 
+/** Writes the report, creating missing directories (mkdir -p); on failure, why, as one line. */
+function writeReport(file: string, text: string): string | undefined {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    // EEXIST: a file stands where a directory should; the write below says so more plainly (ENOTDIR).
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return reason(err);
+  }
+  try {
+    writeFileSync(file, text);
+    return undefined;
+  } catch (err) {
+    return reason(err);
+  }
+}
+
+/** `EISDIR: illegal operation on a directory`, without the syscall and path Node appends. */
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const text = e.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
+  return e.code ? `${e.code}: ${text}` : text;
+}
+
+/** How many skipped documents the notice names; the rest it counts. */
+const SKIPPED_LISTED = 5;
+
+/** The notice for documents meshgov does not audit, naming where each is and what it is, so a typo does not pass unseen. */
+function skippedNotice(unknown: Inventory['unknown']): string {
+  const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source }) => `  ${source.file}:${source.line}: ${describeDocument(doc)}\n`);
+  if (unknown.length > SKIPPED_LISTED) lines.push(`  and ${unknown.length - SKIPPED_LISTED} more\n`);
+  return `meshgov: skipped ${unknown.length} document(s) of a kind meshgov does not audit:\n${lines.join('')}`;
+}
+
+function describeDocument(doc: unknown): string {
+  // The file source records a file that did not parse and does not look like configuration (a README) as null.
+  if (doc === null || doc === undefined) return 'not a configuration file';
+  if (typeof doc !== 'object' || Array.isArray(doc)) return `a ${Array.isArray(doc) ? 'list' : typeof doc}, not an object`;
+  const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (apiVersion !== undefined && kind !== undefined) return `apiVersion ${text(apiVersion)}, kind ${text(kind)}`;
+  if (apiVersion !== undefined) return `apiVersion ${text(apiVersion)}, no kind`;
+  if (kind !== undefined) return `kind ${text(kind)}, no apiVersion`;
+  return 'no apiVersion or kind';
+}
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
   return value as T;
 }
 
-/** `--now` fixes the certificate clock; only a full ISO-8601 date or date-time is accepted. */
+/**
+ * `--now` fixes the certificate clock; only a full ISO-8601 date or date-time is accepted. A
+ * date-time without an offset is UTC, as a date alone is: the host's time zone would make the
+ * report depend on the machine.
+ */
 export function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(Date.parse(value))) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  const time = m && Date.parse(m[4] && !m[7] ? `${value}Z` : value);
+  if (!m || time === null || Number.isNaN(time)) {
     throw new UsageError(`--now must be an ISO-8601 date or date-time such as 2026-11-26T00:00:00Z (got "${value}")`);
   }
-  return new Date(value);
+  // Date.parse rolls an impossible day over (2026-02-30 becomes March 2) instead of rejecting it.
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!) {
+    throw new UsageError(`--now: ${value} is not a date: ${m[1]}-${m[2]} has no day ${m[3]}`);
+  }
+  return new Date(time);
 }

@@ -4,7 +4,7 @@ import { PolicyError } from '../core/policy/errors';
 import { auditCommand } from './audit-command';
 import type { CliIo } from './io';
 import { rulesCommand } from './rules-command';
-import { USAGE, UsageError } from './usage';
+import { AUDIT_USAGE, RULES_USAGE, USAGE, UsageError } from './usage';
 
 function packageVersion(): string {
   try {
@@ -47,7 +47,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`meshgov: ${(err as Error).message}\n\n${USAGE}`);
+      // A subcommand's mistake is followed by that subcommand's usage.
+      const usage = command === 'audit' ? AUDIT_USAGE : command === 'rules' ? RULES_USAGE : USAGE;
+      io.stderr(`meshgov: ${(err as Error).message}\n\n${usage}`);
       return 2;
     }
     if (err instanceof PolicyError) {

@@ -12,6 +12,7 @@ export const USAGE = `Usage:
                 [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
   meshgov --version | --help
+  meshgov audit --help | meshgov rules --help
 
 audit      Audits configuration files (Istio, Kubernetes, App Mesh API JSON and CRDs, Envoy,
            PEM certificates; detected by content) for mTLS drift, certificate expiry and
@@ -19,4 +20,35 @@ audit      Audits configuration files (Istio, Kubernetes, App Mesh API JSON and 
            Exit status: 0 no finding at or above --fail-on (default high); 1 one is; 2 usage
            error or no input could be read.
 rules      Validates a rules directory (default: the built-in rules/) against the schema.
+`;
+
+export const AUDIT_USAGE = `Usage:
+  meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif] [--now ISO-8601]
+                [--fail-on critical|high|medium|low|never] [--output FILE]
+                [--appmesh-region REGION] [--kube-context NAME]
+
+Audits configuration files (Istio, Kubernetes, App Mesh API JSON and CRDs, Envoy, PEM
+certificates; detected by content) for mTLS drift, certificate expiry and configuration errors.
+
+  PATH                a file or a directory (read recursively, following symbolic links; a file
+                      reached twice is read once); - or /dev/stdin reads standard input. With no
+                      PATH, audits the embedded example fleet (examples/).
+  --rules DIR         a rules directory whose settings apply over the built-in rules/
+  --format FORMAT     table (default), json or sarif
+  --now ISO-8601      the clock of the certificate checks, e.g. 2026-11-26T00:00:00Z; a date or
+                      a date-time without an offset is read as UTC
+  --fail-on SEVERITY  exit 1 when a finding is at or above it (default high; never: always 0)
+  --output FILE       write the report to FILE (creating its directory) instead of stdout
+  --appmesh-region R  also audit App Mesh through its API in region R
+  --kube-context NAME also audit Istio through the kubeconfig context NAME ("" for the current)
+
+Exit status: 0 no finding at or above --fail-on; 1 one is; 2 usage error or no input could be read.
+`;
+
+export const RULES_USAGE = `Usage:
+  meshgov rules validate [DIR]
+
+Validates a rules directory (default: the built-in rules/) against the schema, and checks that
+no two of its files set one setting differently. Prints every problem with its file, line and
+field. Exit status: 0 valid; 1 invalid; 2 usage error.
 `;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { fixtureDir, runCli } from './run-cli';
 
@@ -69,6 +69,12 @@ describe('meshgov audit exit codes', () => {
     [['audit', '--bogus'], /Unknown option '--bogus'/],
     [['audit', '--appmesh-region', ''], /--appmesh-region needs a region/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['audit', '--now', '2026-02-30'], /--now: 2026-02-30 is not a date: 2026-02 has no day 30/],
+    [['audit', '--now', '2026-02-29T00:00:00Z'], /--now: 2026-02-29T00:00:00Z is not a date/],
+    [['audit', '--now', '2026-04-31'], /--now: 2026-04-31 is not a date/],
+    [['audit', '--rules', ''], /--rules needs a rules directory/],
+    [['rules', 'validate', '--bogus'], /Unknown option '--bogus'/],
+    [['rules', 'validate', ''], /rules validate needs a rules directory/],
   ])('exits 2 on a usage error: %j', async (args, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(2);
@@ -90,8 +96,80 @@ describe('meshgov audit exit codes', () => {
   it('exits 2 when nothing could be read, naming each failure', async () => {
     const r = await runCli(['audit', fixtureDir({ 'broken.yaml': 'kind: [\n', 'values.yaml': 'replicaCount: 3\n' })]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broken\.yaml:2: invalid YAML: deficient indentation/);
+    expect(r.stderr).toMatch(/broken\.yaml:1: invalid YAML: deficient indentation/);
     expect(r.stderr).toMatch(/no input could be read/);
+  });
+});
+
+describe('--now', () => {
+  const dir = fixtureDir({ 'orders.yaml': strict });
+  const generatedAt = async (now: string) => JSON.parse((await runCli(['audit', dir, '--now', now, '--format', 'json'])).stdout).generatedAt;
+
+  it('reads a date-time without an offset as UTC, whatever the host time zone', () => {
+    // In a child process: jest gives each test file its own process.env, so TZ set here would not reach Date.
+    const script = `require('tsx/cjs'); const { parseNow } = require(${JSON.stringify(path.resolve(__dirname, '../../functions/cli/audit-command.ts'))});
+      console.log(['2026-11-26T00:00:00', '2026-11-26T09:30', '2026-11-26T09:00:00+09:00'].map((v) => parseNow(v).toISOString()).join(' '));`;
+    const r = spawnSync('node', ['-e', script], { encoding: 'utf8', env: { ...process.env, TZ: 'Asia/Tokyo' } });
+    expect(r.stdout.trim()).toBe('2026-11-26T00:00:00.000Z 2026-11-26T09:30:00.000Z 2026-11-26T00:00:00.000Z');
+  });
+
+  it('accepts a leap day', async () => {
+    expect(await generatedAt('2028-02-29')).toBe('2028-02-29T00:00:00.000Z');
+  });
+});
+
+describe('--help after a subcommand', () => {
+  it.each([
+    [['audit', '--help'], /meshgov audit \[PATH \.\.\.\]/],
+    [['audit', '-h'], /--now ISO-8601 .*\n.*without an offset is read as UTC/],
+    [['rules', '--help'], /meshgov rules validate \[DIR\]/],
+    [['rules', 'validate', '-h'], /meshgov rules validate \[DIR\]/],
+  ])('%j prints that usage and exits 0', async (args, usage) => {
+    const r = await runCli(args as string[]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(usage as RegExp);
+  });
+});
+
+describe('inputs reached by links and by overlapping paths', () => {
+  const root = path.resolve(__dirname, '../..');
+  const summary = async (args: string[]) => JSON.parse((await runCli(['audit', ...args, '--now', NOW, '--format', 'json', '--fail-on', 'never'])).stdout);
+
+  it('follows a symbolic link to a certificate inside a directory', async () => {
+    const dir = fixtureDir({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n' });
+    symlinkSync(path.join(root, 'examples/certs/edge/api.shop.example.com.crt'), path.join(dir, 'api.crt'));
+    const r = await runCli(['audit', dir, '--now', '2045-01-01T00:00:00Z', '--fail-on', 'critical', '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: any) => [f.rule, f.resource.file])).toEqual([
+      ['cert-expired', path.join(dir, 'api.crt')],
+      ['cert-expired', path.join(dir, 'api.crt')],
+    ]);
+  });
+
+  it('reads a mounted ConfigMap volume (key -> ..data/key) once', async () => {
+    const dir = fixtureDir({ '..2026_11_26_00_00_00.1/orders.yaml': permissive });
+    symlinkSync('..2026_11_26_00_00_00.1', path.join(dir, '..data'));
+    symlinkSync('..data/orders.yaml', path.join(dir, 'orders.yaml'));
+    const report = await summary([dir]);
+    expect(report.findings.map((f: any) => [f.rule, f.resource.file])).toEqual([['mtls-not-strict', path.join(dir, 'orders.yaml')]]);
+  });
+
+  it('counts a directory named twice, or under two spellings, once', async () => {
+    const once = await summary([path.join(root, 'examples')]);
+    const relative = path.relative(process.cwd(), path.join(root, 'examples'));
+    for (const args of [[relative, relative], [relative, path.join(root, 'examples')], [relative, path.join(relative, 'certs')]]) {
+      const report = await summary(args);
+      expect(report.summary).toEqual(once.summary);
+      expect(report.findings.map((f: any) => f.id)).toEqual(once.findings.map((f: any) => f.id));
+    }
+  });
+
+  it.each(['-', '/dev/stdin'])('reads a shell pipe given as %s', (arg) => {
+    // Through sh: a shell pipe is a FIFO (spawnSync's own stdin would be a socket, which collect.ts cannot open by path).
+    const file = path.join(fixtureDir({ 'orders.yaml': permissive }), 'orders.yaml');
+    const r = spawnSync('sh', ['-c', 'cat "$1" | node "$2" audit "$3" --now "$4" --format json', 'sh', file, path.join(root, 'functions/cli/meshgov.cjs'), arg, NOW], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: any) => [f.rule, f.resource.file])).toEqual([['mtls-not-strict', '/dev/stdin']]);
   });
 });
 
@@ -122,6 +200,35 @@ describe('bad input among good input', () => {
     const r = await runCli(['audit', dir, '--now', NOW]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/skipped 1 document/);
+  });
+
+  it('names each skipped document with its file, line, apiVersion and kind, the first five of them', async () => {
+    const policy = (i: number) => `apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p${i}, namespace: orders}\n`;
+    const dir = fixtureDir({ 'orders.yaml': strict, 'helm-values.yaml': 'replicaCount: 3\n', 'authz.yaml': [1, 2, 3, 4, 5].map(policy).join('---\n') });
+    const r = await runCli(['audit', dir, '--now', NOW]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      [
+        'meshgov: skipped 6 document(s) of a kind meshgov does not audit:',
+        `  ${path.join(dir, 'authz.yaml')}:1: apiVersion security.istio.io/v1, kind AuthorizationPolicy`,
+        `  ${path.join(dir, 'authz.yaml')}:5: apiVersion security.istio.io/v1, kind AuthorizationPolicy`,
+      ].join('\n'),
+    );
+    expect(r.stderr).toMatch(/authz\.yaml:17: .*\n  and 1 more\n/);
+    expect(r.stderr).not.toContain('helm-values.yaml');
+  });
+
+  it('reports an unknown version of a mesh API group as config-invalid on apiVersion', async () => {
+    const pa = 'apiVersion: security.istio.io/v1beta\nkind: PeerAuthentication\nmetadata: {name: default, namespace: orders}\nspec: {mtls: {mode: DISABLE}}\n';
+    const alone = await runCli(['audit', fixtureDir({ 'pa.yaml': pa }), '--now', NOW]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/pa\.yaml:1: apiVersion: PeerAuthentication apiVersion "security\.istio\.io\/v1beta" is not a version of security\.istio\.io that meshgov reads \(served: v1, v1beta1\)/);
+    const dir = fixtureDir({ 'orders.yaml': strict.replace(/---\napiVersion: security[^]*$/, ''), 'pa.yaml': pa });
+    const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings.filter((f: any) => f.rule === 'config-invalid').map((f: any) => [f.resource, f.detail.field])).toEqual([
+      [{ kind: 'PeerAuthentication', name: 'default', namespace: 'orders', file: path.join(dir, 'pa.yaml'), line: 1 }, 'apiVersion'],
+    ]);
   });
 
   it('passes over binary files in a directory, and reports one named directly', async () => {
@@ -179,6 +286,25 @@ describe('formats', () => {
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe('mtls-not-strict');
   });
 
+  it('--output creates missing directories', async () => {
+    const out = path.join(fixtureDir({}), 'reports/2026/report.json');
+    const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json', '--output', out]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(readFileSync(out, 'utf8')).findings).toHaveLength(1);
+  });
+
+  it.each([
+    ['a directory', () => fixtureDir({}), /EISDIR: illegal operation on a directory$/],
+    ['a full device', () => '/dev/full', /ENOSPC: no space left on device$/],
+    ['below a file', () => path.join(fixtureDir({ 'f.txt': 'x' }), 'f.txt/r.json'), /ENOTDIR: not a directory$/],
+  ])('--output into %s is one line and exit 2', async (_name, target, reason) => {
+    const out = target();
+    const r = await runCli(['audit', dir, '--now', NOW, '--output', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^meshgov: cannot write report to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `))]);
+    expect(r.stderr.trimEnd()).toMatch(reason);
+  });
+
   it('--output writes the report to a file and prints the summary', async () => {
     const out = path.join(fixtureDir({}), 'report.json');
     const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json', '--output', out]);
@@ -198,6 +324,34 @@ describe('meshgov rules validate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path.join(dir, 'a.yaml')}:3: rules.cert-expired.enabeld`);
     expect(r.stderr).toContain(`${path.join(dir, 'a.yaml')}:5: rules.config-invalid.severity`);
+  });
+});
+
+describe('rules directories that used to pass', () => {
+  it('a directory without rules files: validate exits 1, audit 2', async () => {
+    const dir = fixtureDir({ 'ca.crt': 'x' });
+    mkdirSync(path.join(dir, 'sub'));
+    const v = await runCli(['rules', 'validate', dir]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain(`no rules files (*.yaml, *.yml) in ${dir}`);
+    const a = await runCli(['audit', fixtureDir({ 'orders.yaml': strict }), '--rules', dir]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain(`no rules files (*.yaml, *.yml) in ${dir}`);
+  });
+
+  it('two files that set one setting differently', async () => {
+    const dir = fixtureDir({ 'a.yaml': 'rules:\n  mtls-not-strict:\n    severity: low\n', 'b.yaml': 'rules:\n  mtls-not-strict:\n    severity: critical\n' });
+    const r = await runCli(['rules', 'validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(dir, 'b.yaml')}:3: rules.mtls-not-strict.severity: conflicts with ${path.join(dir, 'a.yaml')}:3`);
+  });
+
+  it('inverted certificate tiers', async () => {
+    const dir = fixtureDir({ 'certificates.yaml': 'rules:\n  cert-expiring:\n    tiers:\n      - withinDays: 30\n        severity: critical\n      - withinDays: 7\n        severity: high\n      - withinDays: 7\n        severity: low\n' });
+    const r = await runCli(['rules', 'validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(dir, 'certificates.yaml')}:8: rules.cert-expiring.tiers[2].withinDays`);
+    expect(r.stderr).toContain(`${path.join(dir, 'certificates.yaml')}:5: rules.cert-expiring.tiers[0].severity`);
   });
 });
 

@@ -3,7 +3,6 @@ import { RULE_IDS, type RuleId } from '../findings';
 import type { ConfigProblem } from '../model/types';
 import { DEFAULT_CERT_TIERS, RULE_CATALOG } from '../rules/catalog';
 import { PolicyError } from './errors';
-import type { PolicyFileResult } from './read-policy-file';
 import { readRulesFiles } from './rules-files';
 import type { PolicyFile } from './schema';
 import { snapshotValues } from './snapshot';
@@ -42,19 +41,23 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
   for (const dir of dirs) {
     const read = readRulesFiles(dir);
     problems.push(...read.problems);
-    const readPolicyFile = yamlPolicyReader();
-    if (!readPolicyFile) {
+    const reader = yamlPolicyReader();
+    if (!reader) {
       // A deployed build: the snapshot validated when it was built, from exactly these files, stands for them.
       const snapshot = read.files.length > 0 ? snapshotValues(dir, read.files) : { values: [] };
       if ('stale' in snapshot) problems.push({ file: dir, line: 1, message: `this build reads rules only through the snapshot validated when it was built, and ${snapshot.stale}: rebuild and redeploy the function` });
       else snapshot.values.forEach((value, i) => files.push({ file: read.files[i]!.file, value }));
       continue;
     }
+    const valid: Array<{ file: string; text: string; value: PolicyFile }> = [];
     for (const { file, text } of read.files) {
-      const result = readPolicyFile(file, text);
+      const result = reader.readPolicyFile(file, text);
       problems.push(...result.problems);
-      if (result.value) files.push({ file, value: result.value });
+      if (result.value) valid.push({ file, text, value: result.value });
     }
+    // Only within one directory: a --rules copy is meant to override the built-in rules/.
+    problems.push(...reader.settingConflicts(valid));
+    files.push(...valid.map(({ file, value }) => ({ file, value })));
   }
   return { files, problems };
 }
@@ -67,10 +70,10 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
  * snapshot shipped beside the rules instead. Everywhere else (the CLI, `meshgov rules
  * validate`, synth, tests) the YAML is always read and validated, snapshot or not.
  */
-function yamlPolicyReader(): ((file: string, text: string) => PolicyFileResult) | undefined {
+function yamlPolicyReader(): Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts'> | undefined {
   if (process.env.MESHGOV_POLICY_SNAPSHOT_ONLY === 'true') return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see above.
-  return (require('./read-policy-file') as typeof import('./read-policy-file')).readPolicyFile;
+  return require('./read-policy-file') as typeof import('./read-policy-file');
 }
 
 function resolvePolicy(files: Array<{ file: string; value: PolicyFile }>): Policy {

@@ -22,6 +22,8 @@ export function readRulesFiles(dir: string): { files: RulesFileText[]; problems:
     return { files: [], problems: [{ file: dir, line: 1, message: `cannot read rules directory: ${(err as Error).message}` }] };
   }
   if (statSync(dir).isFile()) names = [''];
+  // An empty directory (or one of certificates) is almost surely the wrong --rules: it must not silently mean the defaults.
+  else if (names.length === 0) return { files: [], problems: [{ file: dir, line: 1, message: `no rules files (*.yaml, *.yml) in ${dir}` }] };
   const files = names.map((name) => {
     const file = name ? path.join(dir, name) : dir;
     return { file, name: name || path.basename(dir), text: readFileSync(file, 'utf8') };

@@ -4,8 +4,9 @@ import { slosSchema } from '../slo/schema';
 
 /**
  * The schema of a `rules/` YAML file. Every file may hold any of the sections; files in a
- * directory are merged in name order over the built-in defaults. Unknown keys are errors, so
- * that a typo never silently turns a setting off.
+ * directory are merged in name order over the built-in defaults; two files of one directory that
+ * set one setting differently are an error (read-policy-file.ts, settingConflicts). Unknown keys
+ * are errors, so that a typo never silently turns a setting off.
  */
 
 const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
@@ -26,6 +27,37 @@ export const exclusionSchema = z
 
 const tierSchema = z.object({ withinDays: z.number().positive(), severity }).strict();
 
+const SEVERITY_RANK: Readonly<Record<z.infer<typeof severity>, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/**
+ * The smallest window that holds wins, so two tiers with one window make one of them dead, and a
+ * shorter window with a lower severity would make a certificate look safer as it nears expiry.
+ */
+const tiersSchema = z
+  .array(tierSchema)
+  .min(1)
+  .superRefine((tiers, ctx) => {
+    // Stable sort: of two tiers with one window, the one written first is kept and the other reported.
+    const byWindow = [...tiers.keys()].sort((a, b) => tiers[a]!.withinDays - tiers[b]!.withinDays);
+    let j = byWindow[0]!;
+    for (const i of byWindow.slice(1)) {
+      const [wider, narrower] = [tiers[i]!, tiers[j]!];
+      if (wider.withinDays === narrower.withinDays) {
+        ctx.addIssue({ code: 'custom', path: [i, 'withinDays'], message: `withinDays ${wider.withinDays} is also the window of tiers[${j}]: each tier needs its own window` });
+        continue;
+      }
+      if (SEVERITY_RANK[wider.severity] > SEVERITY_RANK[narrower.severity]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'severity'],
+          message: `${wider.severity} within ${wider.withinDays} days is above ${narrower.severity} within ${narrower.withinDays} days (tiers[${j}]): a shorter window needs the same or a higher severity`,
+        });
+      }
+      j = i;
+    }
+  })
+  .describe('Severity by days left; the smallest window that holds wins. Each tier needs its own withinDays, and a shorter window the same or a higher severity.');
+
 export const ruleSettingsSchema = z
   .object({
     enabled: z.boolean().optional(),
@@ -34,7 +66,7 @@ export const ruleSettingsSchema = z
     remediation: remediationMode.optional(),
     exclude: z.array(exclusionSchema).optional(),
     /** cert-expiring: severity by days left, the smallest window that holds wins. */
-    tiers: z.array(tierSchema).min(1).optional(),
+    tiers: tiersSchema.optional(),
     /** slo-latency-burn: severity of a page-level and of a ticket-level burn. */
     pageSeverity: severity.optional(),
     ticketSeverity: severity.optional(),

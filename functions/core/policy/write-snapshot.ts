@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError } from './errors';
-import { readPolicyFile } from './read-policy-file';
+import { readPolicyFile, settingConflicts } from './read-policy-file';
 import { readRulesFiles } from './rules-files';
+import type { PolicyFile } from './schema';
 import { POLICY_SNAPSHOT_FILE, POLICY_SNAPSHOT_FORMAT, sha256, type PolicySnapshot } from './snapshot';
 
 /**
@@ -13,11 +14,16 @@ import { POLICY_SNAPSHOT_FILE, POLICY_SNAPSHOT_FORMAT, sha256, type PolicySnapsh
 export function createPolicySnapshot(dir: string): PolicySnapshot {
   const { files, problems } = readRulesFiles(dir);
   const snapshot: PolicySnapshot = { format: POLICY_SNAPSHOT_FORMAT, files: [] };
+  const valid: Array<{ file: string; text: string; value: PolicyFile }> = [];
   for (const f of files) {
     const result = readPolicyFile(f.file, f.text);
     problems.push(...result.problems);
-    if (result.value) snapshot.files.push({ name: f.name, sha256: sha256(f.text), value: result.value });
+    if (result.value) {
+      valid.push({ file: f.file, text: f.text, value: result.value });
+      snapshot.files.push({ name: f.name, sha256: sha256(f.text), value: result.value });
+    }
   }
+  problems.push(...settingConflicts(valid));
   if (problems.length > 0) throw new PolicyError(problems);
   return snapshot;
 }

@@ -1,10 +1,33 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import { APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
-import type { SourceRef } from '../../core/model/types';
+import type { Provider, SourceRef } from '../../core/model/types';
 import type { RawDocument } from './parse-documents';
 
 /** Most specific first: a route also carries virtualRouterName, a gateway route virtualGatewayName. */
 const APPMESH_BARE_ORDER: AppMeshApiType[] = ['gatewayRoute', 'route', 'virtualNode', 'virtualGateway', 'virtualService', 'virtualRouter', 'mesh'];
+
+/**
+ * The mesh API groups meshgov reads: the versions each serves, the kinds meshgov audits and the
+ * other kinds the group serves. In these groups an unknown version or kind is a typo that would
+ * otherwise drop the object without a word (`security.istio.io/v1beta`); a served kind that
+ * meshgov does not audit (AuthorizationPolicy) is skipped, and the CLI lists it.
+ */
+const MESH_GROUPS: Readonly<Record<string, { provider: Provider; versions: readonly string[]; audited: readonly string[]; other: readonly string[] }>> = {
+  'security.istio.io': { provider: 'istio', versions: ['v1', 'v1beta1'], audited: ['PeerAuthentication'], other: ['AuthorizationPolicy', 'RequestAuthentication'] },
+  'networking.istio.io': {
+    provider: 'istio',
+    versions: ['v1', 'v1beta1', 'v1alpha3'],
+    audited: ['DestinationRule', 'ServiceEntry'],
+    other: ['VirtualService', 'Gateway', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup', 'EnvoyFilter', 'ProxyConfig'],
+  },
+  'appmesh.k8s.aws': {
+    provider: 'appmesh',
+    versions: ['v1beta2'],
+    audited: ['Mesh', 'VirtualNode', 'VirtualGateway', 'VirtualService', 'VirtualRouter', 'GatewayRoute'],
+    other: ['BackendGroup'],
+  },
+  'cert-manager.io': { provider: 'x509', versions: ['v1'], audited: ['Certificate'], other: ['CertificateRequest', 'Issuer', 'ClusterIssuer'] },
+};
 
 /** Sorts one parsed document (or each element of an array or List) into the inventory by its content. */
 export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
@@ -52,6 +75,7 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
     items.forEach((item, i) => classifyValue(item, { file: source.file, line: itemLines?.[i] ?? source.line }, inventory, `${path}${path ? '.' : ''}items[${i}]`));
     return;
   }
+  if (!checkMeshGroup(value, source, inventory, path)) return;
   const metadata = value.metadata;
   if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
     inventory.problems.push({
@@ -65,6 +89,46 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
     return;
   }
   inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+}
+
+/**
+ * False when the object belongs to a mesh API group but is not one meshgov audits: a version or
+ * kind the group does not serve becomes a problem on that field, a served kind meshgov does not
+ * audit is skipped.
+ */
+function checkMeshGroup(value: Record<string, unknown>, source: SourceRef, inventory: Inventory, path: string): boolean {
+  const apiVersion = value.apiVersion as string;
+  const kind = value.kind as string;
+  const slash = apiVersion.indexOf('/');
+  // `apiVersion: security.istio.io` (the version left out) is the same typo.
+  const group = slash < 0 ? apiVersion : apiVersion.slice(0, slash);
+  const served = Object.hasOwn(MESH_GROUPS, group) ? MESH_GROUPS[group] : undefined;
+  if (!served) return true;
+  const version = slash < 0 ? '' : apiVersion.slice(slash + 1);
+  const problem = (field: string, message: string) => {
+    const metadata = isObject(value.metadata) ? value.metadata : {};
+    inventory.problems.push({
+      file: source.file,
+      line: source.line,
+      field: `${path}${path ? '.' : ''}${field}`,
+      message,
+      kind,
+      provider: served.provider,
+      ...(typeof metadata.name === 'string' && metadata.name !== '' ? { name: metadata.name } : {}),
+      ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+    });
+  };
+  if (!served.versions.includes(version)) {
+    problem('apiVersion', `${kind} apiVersion "${apiVersion}" is not a version of ${group} that meshgov reads (served: ${served.versions.join(', ')})`);
+    return false;
+  }
+  if (served.audited.includes(kind)) return true;
+  if (served.other.includes(kind)) {
+    inventory.unknown.push({ doc: value, source });
+  } else {
+    problem('kind', `${group} has no kind "${kind}" (served: ${[...served.audited, ...served.other].join(', ')})`);
+  }
+  return false;
 }
 
 function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiType; data: any } | undefined {

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { RULE_IDS } from '../../../functions/core/findings';
 import { rulesJsonSchema } from '../../../functions/core/policy/json-schema';
 import { PolicyError } from '../../../functions/core/policy/errors';
 import { defaultRulesDir, loadPolicy, validatePolicyDir } from '../../../functions/core/policy/load';
+import { createPolicySnapshot } from '../../../functions/core/policy/write-snapshot';
 import { RULE_CATALOG } from '../../../functions/core/rules/catalog';
 
 function rulesDir(files: Record<string, string>): string {
@@ -106,5 +107,61 @@ describe('errors name the file, line and field', () => {
       expect(problems[0].message).toMatch(/invalid YAML/);
       expect(problems[1]).toMatchObject({ line: 3, field: 'rules.config-invalid.enabled' });
     }
+  });
+});
+
+describe('certificate expiry tiers', () => {
+  const tiers = (...t: Array<[number, string]>) => `rules:\n  cert-expiring:\n    tiers:\n${t.map(([d, s]) => `      - withinDays: ${d}\n        severity: ${s}\n`).join('')}`;
+
+  it('rejects two tiers with one window, on the later one', () => {
+    const dir = rulesDir({ 'c.yaml': tiers([7, 'critical'], [30, 'high'], [7, 'low']) });
+    const problems = validatePolicyDir(dir);
+    expect(problems).toEqual([expect.objectContaining({ file: path.join(dir, 'c.yaml'), line: 8, field: 'rules.cert-expiring.tiers[2].withinDays' })]);
+    expect(problems[0]!.message).toMatch(/also the window of tiers\[0\]/);
+  });
+
+  it('rejects a severity that goes up as the window widens, in any order', () => {
+    const dir = rulesDir({ 'c.yaml': tiers([30, 'critical'], [7, 'high']) });
+    const problems = validatePolicyDir(dir);
+    expect(problems).toEqual([expect.objectContaining({ line: 5, field: 'rules.cert-expiring.tiers[0].severity' })]);
+    expect(problems[0]!.message).toMatch(/critical within 30 days is above high within 7 days/);
+  });
+
+  it('accepts tiers in any order, and equal severities', () => {
+    expect(validatePolicyDir(rulesDir({ 'c.yaml': tiers([30, 'high'], [7, 'critical'], [14, 'critical'], [90, 'high']) }))).toEqual([]);
+  });
+});
+
+describe('files of one directory that disagree', () => {
+  it('is an error naming both files, their lines and the field', () => {
+    const dir = rulesDir({ 'a.yaml': 'rules:\n  mtls-not-strict:\n    severity: low\n', 'b.yaml': '# stricter\nrules:\n  mtls-not-strict:\n    enabled: true\n    severity: critical\n' });
+    const problems = validatePolicyDir(dir);
+    expect(problems).toEqual([expect.objectContaining({ file: path.join(dir, 'b.yaml'), line: 5, field: 'rules.mtls-not-strict.severity' })]);
+    expect(problems[0]!.message).toContain(`${path.join(dir, 'a.yaml')}:3`);
+    expect(problems[0]!.message).toMatch(/"low".*"critical"/);
+    expect(() => loadPolicy(dir)).toThrow(PolicyError);
+    expect(() => createPolicySnapshot(dir)).toThrow(/rules\.mtls-not-strict\.severity: conflicts/);
+  });
+
+  it('compares lists whole, and lets files repeat a value or set different settings', () => {
+    const a = 'rules:\n  mtls-not-strict:\n    severity: high\n    exclude:\n      - namespace: "kube-*"\nremediation:\n  dryRun: true\n';
+    expect(validatePolicyDir(rulesDir({ 'a.yaml': a, 'b.yaml': 'rules:\n  mtls-not-strict:\n    severity: high\n    enabled: false\nremediation:\n  maxChangesPerRun: 1\n' }))).toEqual([]);
+    const problems = validatePolicyDir(rulesDir({ 'a.yaml': a, 'b.yaml': 'rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: "gke-*"\n' }));
+    expect(problems).toEqual([expect.objectContaining({ line: 3, field: 'rules.mtls-not-strict.exclude' })]);
+    expect(problems[0]!.message).toMatch(/a\.yaml:4, which sets it to \[\{"namespace":"kube-\*"\}\]/);
+  });
+
+  it('leaves a --rules copy free to override the built-in rules', () => {
+    expect(loadPolicy(rulesDir({ 'mtls.yaml': 'rules:\n  mtls-not-strict:\n    severity: low\n' })).rules['mtls-not-strict'].severity).toBe('low');
+  });
+});
+
+describe('a rules directory without rules files', () => {
+  it('is an error, not the defaults', () => {
+    const dir = rulesDir({});
+    mkdirSync(path.join(dir, 'sub'));
+    writeFileSync(path.join(dir, 'ca.crt'), 'not rules');
+    expect(validatePolicyDir(dir)).toEqual([{ file: dir, line: 1, message: `no rules files (*.yaml, *.yml) in ${dir}` }]);
+    expect(() => loadPolicy(dir)).toThrow(/no rules files \(\*\.yaml, \*\.yml\)/);
   });
 });

@@ -76,4 +76,15 @@ describe('readPolicyFile reads what the yaml parser reads', () => {
     expect(readPolicyFile(FILE, '')).toEqual({ value: {}, problems: [] });
     expect(readWithPositions(FILE, '# nothing yet\n')).toEqual({ value: {}, problems: [] });
   });
+
+  it.each([
+    ['an unterminated quote: where it opens', 'rules:\n  cert-expiring:\n    enabled: true\n    severity: "high\n    tiers: []\n', 4],
+    ['an unterminated quote in the last line', "a: 'x'\nb: 'y\n\n\n", 2],
+    ['an unterminated [ on the last line, with a final newline', 'rules:\n  mtls-conflict:\n    severity: [high\n', 3],
+    ['an unterminated [ on the last line, without one', 'rules:\n  mtls-conflict:\n    severity: [high', 3],
+  ])('places a YAML error left open at the end of the file on a line of the file: %s', (_name, text, line) => {
+    const problems = readPolicyFile(FILE, text).problems;
+    expect(problems.map((p) => p.line)).toEqual([line]);
+    expect(problems[0]!.message).toMatch(/^invalid YAML/);
+  });
 });
