@@ -56,7 +56,7 @@ const tiersSchema = z
       j = i;
     }
   })
-  .describe('Severity by days left; the smallest window that holds wins. Each tier needs its own withinDays, and a shorter window the same or a higher severity.');
+  .describe("Severity by days left; the smallest window that holds wins, never above the rule's severity. Each tier needs its own withinDays, and a shorter window the same or a higher severity.");
 
 export const ruleSettingsSchema = z
   .object({

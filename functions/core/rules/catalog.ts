@@ -40,7 +40,8 @@ export const RULE_CATALOG: Record<RuleId, RuleCatalogEntry> = {
   },
   'cert-expiring': {
     id: 'cert-expiring',
-    severity: 'high',
+    // The most a tier may give (critical within 7 days): tiers grade below it.
+    severity: 'critical',
     remediation: 'manual',
     summary: 'A certificate expires within the configured window.',
   },

@@ -1,9 +1,10 @@
 import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin } from './certificate-finding';
-import { makeFinding, type Rule, type RuleFinding } from './rule';
+import { cappedSeverity, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /**
  * cert-expiring: a certificate expires within the largest configured window. The smallest
- * window that holds sets the severity. Expired certificates belong to cert-expired only.
+ * window that holds sets the severity, up to the rule's own. Expired certificates belong to
+ * cert-expired only.
  */
 export const certExpiring: Rule = {
   id: 'cert-expiring',
@@ -20,7 +21,7 @@ export const certExpiring: Rule = {
       out.push(
         makeFinding(
           'cert-expiring',
-          tier.severity,
+          cappedSeverity(tier.severity, settings.severity),
           c.provider,
           certificateResource(c),
           `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${days} day${days === 1 ? '' : 's'} (${c.notAfter.toISOString()}); renew it before then.`,

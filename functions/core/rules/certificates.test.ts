@@ -45,6 +45,18 @@ describe('cert-expired and cert-expiring', () => {
     expect(run([certificate({ cn: 'x', notAfter: '2027-01-10T00:00:00Z' })], policy).map((f) => f.severity)).toEqual(['medium']);
   });
 
+  it("holds every tier to the rule's own severity, so lowering it in a rules copy takes effect", () => {
+    const policy = shippedPolicy();
+    policy.rules['cert-expiring'].severity = 'medium';
+    const certs = [certificate({ cn: 'soon', notAfter: '2026-11-29T12:00:00Z' }), certificate({ cn: 'later', notAfter: '2026-12-20T12:00:00Z' })];
+    expect(run(certs, policy).map((f) => [f.resource.name, f.severity])).toEqual([
+      ['later', 'medium'],
+      ['soon', 'medium'],
+    ]);
+    policy.rules['cert-expiring'].severity = 'info';
+    expect(run(certs, policy).map((f) => f.severity)).toEqual(['info', 'info']);
+  });
+
   it('leaves an unknown notBefore out of detail rather than reporting 1970', () => {
     // cert-manager without status.notBefore: the record holds the epoch, dated by its source.
     const certManager = certificate({

@@ -1,6 +1,6 @@
 import type { Finding, RuleId } from '../findings';
 import type { FleetIndex } from '../model/fleet-index';
-import type { FleetModel, Provider, ResourceRef, Severity } from '../model/types';
+import { SEVERITIES, type FleetModel, type Provider, type ResourceRef, type Severity } from '../model/types';
 import type { RuleSettings } from '../policy/types';
 import { findingId } from './finding-id';
 
@@ -33,6 +33,15 @@ export function makeFinding(
   discriminator = '',
 ): RuleFinding {
   return { id: findingId(rule, provider, resource, discriminator), rule, severity, provider, resource: clean(resource), message, detail };
+}
+
+/**
+ * A graded severity (a certificate tier, a page- or ticket-level burn) held to the rule's own
+ * `severity`: the rule's severity is the most its findings get, so a rules copy that lowers it
+ * lowers every grade, and the grades can only lower it further.
+ */
+export function cappedSeverity(graded: Severity, cap: Severity): Severity {
+  return SEVERITIES.indexOf(graded) >= SEVERITIES.indexOf(cap) ? graded : cap;
 }
 
 /** Drops undefined coordinates so the JSON report carries only what is known. */

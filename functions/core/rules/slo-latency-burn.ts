@@ -1,5 +1,5 @@
 import { isFiring } from '../slo/burn-onset';
-import { describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
+import { cappedSeverity, describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /**
  * slo-latency-burn: a latency SLO burns its error budget faster than a configured window
@@ -14,7 +14,7 @@ export const sloLatencyBurn: Rule = {
       if (firing.length === 0) continue;
       const page = firing.find((w) => w.kind === 'page');
       const top = page ?? firing[0];
-      const severity = page ? settings.pageSeverity : settings.ticketSeverity;
+      const severity = cappedSeverity(page ? settings.pageSeverity : settings.ticketSeverity, settings.severity);
       out.push(
         makeFinding(
           'slo-latency-burn',

@@ -38,7 +38,7 @@ describe('a user copy', () => {
     const dir = rulesDir({ 'certs.yaml': 'rules:\n  cert-expiring:\n    tiers:\n      - withinDays: 14\n        severity: high\n' });
     const policy = loadPolicy(dir);
     expect(policy.rules['cert-expiring'].tiers).toEqual([{ withinDays: 14, severity: 'high' }]);
-    expect(policy.rules['cert-expiring'].severity).toBe('high');
+    expect(policy.rules['cert-expiring'].severity).toBe('critical');
     expect(policy.rules['mtls-not-strict'].exclude.length).toBeGreaterThan(0);
     expect(policy.files[policy.files.length - 1]).toBe(path.join(dir, 'certs.yaml'));
   });
