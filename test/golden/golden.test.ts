@@ -39,7 +39,9 @@ const CASES: Record<string, GoldenCase> = {
     findings: [
       // payments/default PERMISSIVE; payments-api-metrics has no mode of its own (UNSET inherits the namespace).
       'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @payments/peer-authentication.yaml:2 fix:auto',
-      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/peer-authentication.yaml:14 fix:auto',
+      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/peer-authentication.yaml:14 fix:person',
+      // Auto mTLS infers PERMISSIVE from the namespace policy and ignores port 9090's DISABLE: in-mesh callers send mTLS there.
+      'mtls-conflict Service payments/payments-api -> Deployment payments/payments-api:9090 @payments/workloads.yaml:31 fix:person',
       'mtls-not-strict Deployment payments/ledger:8443 PERMISSIVE @payments/peer-authentication.yaml:2 fix:auto',
       'mtls-not-strict Deployment orders/orders-api:8080 DISABLED @orders/orders.yaml:23 fix:auto',
       // No finding: checkout/cart (UNSET at workload and port level: mesh STRICT), orders/orders-worker
@@ -106,12 +108,12 @@ const CASES: Record<string, GoldenCase> = {
       'mtls-not-strict VirtualNode prod-mesh ledger:8443 TLS_NO_CLIENT_AUTH @describe-virtual-node-ledger.json:1 fix:person',
       'mtls-not-strict VirtualNode prod-mesh payments-api-v1:8080 PERMISSIVE @prod-mesh-describe-all.json:135 fix:person',
       'mtls-not-strict VirtualNode prod-mesh payments-api-v2:8080 DISABLED @prod-mesh-describe-all.json:222 fix:person',
-      'mtls-not-strict VirtualNode prod-mesh fraud-check:8080 DISABLED @prod-mesh-describe-all.json:310 fix:auto',
+      'mtls-not-strict VirtualNode prod-mesh fraud-check:8080 DISABLED @prod-mesh-describe-all.json:310 fix:person',
       // ENGINE BUG: the engine plans requiring client certificates on the gateway's listener as auto ("every known
       // client sends mTLS"), but a gateway's clients are outside the mesh and unknown: that change cuts off ingress.
       'mtls-not-strict VirtualGateway prod-mesh ingress-gw:8443 TLS_NO_CLIENT_AUTH @prod-mesh-describe-all.json:505 fix:person',
       // enforce: false → plaintext, which ledger's STRICT (one-way TLS) listener refuses.
-      'mtls-client-not-enforced VirtualNode prod-mesh payments-api-v1 sends PLAINTEXT to ledger.payments.svc.cluster.local:8443 @prod-mesh-describe-all.json:135 fix:auto',
+      'mtls-client-not-enforced VirtualNode prod-mesh payments-api-v1 sends PLAINTEXT to ledger.payments.svc.cluster.local:8443 @prod-mesh-describe-all.json:135 fix:person',
       'mtls-conflict VirtualNode prod-mesh payments-api-v1 -> VirtualNode prod-mesh ledger:8443 @prod-mesh-describe-all.json:135 fix:person',
       // backendDefaults with a trust but no certificate: one-way TLS, which ledger accepts.
       // ENGINE BUG: the engine's fix (auto) hands payments-api-v2 the SPIFFE identity of payments-worker
@@ -133,7 +135,7 @@ const CASES: Record<string, GoldenCase> = {
       'mtls-not-strict VirtualNode prod-mesh payments/ledger:8443 TLS_NO_CLIENT_AUTH @payments.yaml:53 fix:auto',
       'mtls-not-strict VirtualNode prod-mesh orders/orders-api:8080 PERMISSIVE @orders.yaml:2 fix:auto',
       'mtls-not-strict VirtualGateway prod-mesh ingress/ingress-gw:8088 DISABLED @ingress.yaml:4 fix:person',
-      'mtls-client-not-enforced VirtualNode prod-mesh orders/orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @orders.yaml:2 fix:auto',
+      'mtls-client-not-enforced VirtualNode prod-mesh orders/orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @orders.yaml:2 fix:person',
       'mtls-conflict VirtualNode prod-mesh orders/orders-api -> VirtualNode prod-mesh payments/payments-api:8080 @orders.yaml:2 fix:person',
       // ENGINE BUG: the engine's fix (auto) gives the gateway orders-api's certificate files
       // (/etc/appmesh/certs/orders-api-cert-chain.pem); the gateway has no certificate of its own.
