@@ -4,7 +4,8 @@
  * namespace, then mesh-wide PeerAuthentication, with port-level modes), each App Mesh listener
  * its mode, each DestinationRule and App Mesh backend what it sends (backends resolved through
  * virtual services, routers and routes to nodes), matches clients to servers, and lists the
- * servers that are not STRICT and the clients that do not send mTLS.
+ * servers that are not STRICT and the clients that do not send mTLS. Services whose workload
+ * policies depart from what auto mTLS infers get a client for their callers, as in the engine.
  *
  * It leaves out everything else the engine does: validation and problems with lines and fields,
  * exportTo and the DestinationRule lookup order, auto mTLS, ServiceEntries, sidecar evidence,
@@ -80,10 +81,11 @@ export function leastWork(input: LeastWorkInput): LeastWorkResult {
     servers.push(server);
     for (const host of hosts) push(byHost, host, server);
   };
-  istioServers(input.byKind, addServer);
+  const autoMtlsFails = new Set<string>();
+  istioServers(input.byKind, addServer, autoMtlsFails);
   const appMesh = new AppMeshLookups(input);
   appMesh.servers(addServer);
-  const clients = [...istioClients(input.byKind, byHost), ...appMesh.clients(servers)];
+  const clients = [...istioClients(input.byKind, byHost, autoMtlsFails), ...appMesh.clients(servers)];
 
   let findings = 0;
   for (const s of servers) if (!s.inMesh || s.mode !== 'STRICT') findings++;
@@ -95,7 +97,11 @@ export function leastWork(input: LeastWorkInput): LeastWorkResult {
   return { servers, clients, findings };
 }
 
-function istioServers(byKind: Map<string, Doc[]>, addServer: (server: Server, hosts: string[]) => void): void {
+/**
+ * `autoMtlsFails` receives the hosts of Services with a workload port whose own policy departs
+ * from the mode auto mTLS infers from the namespace or mesh (DISABLE under STRICT, STRICT under DISABLE).
+ */
+function istioServers(byKind: Map<string, Doc[]>, addServer: (server: Server, hosts: string[]) => void, autoMtlsFails: Set<string>): void {
   const injected = new Map<string, boolean>();
   for (const ns of byKind.get('Namespace') ?? []) {
     const labels = ns.metadata.labels ?? {};
@@ -130,6 +136,7 @@ function istioServers(byKind: Map<string, Doc[]>, addServer: (server: Server, ho
         for (const port of container.ports ?? []) {
           const portMode = own?.spec?.portLevelMtls?.[port.containerPort]?.mode;
           const mode = portMode && portMode !== 'UNSET' ? portMode : workloadMode;
+          if (inMesh && (mode === 'STRICT' || mode === 'DISABLE') && (mode === 'DISABLE') !== (inherited === 'DISABLE')) for (const h of hosts) autoMtlsFails.add(h);
           addServer({ id: `istio:${ns}/${kind}/${w.metadata.name}:${port.containerPort}`, mode: mode === 'DISABLE' ? 'DISABLED' : mode, inMesh }, hosts);
         }
       }
@@ -137,17 +144,21 @@ function istioServers(byKind: Map<string, Doc[]>, addServer: (server: Server, ho
   }
 }
 
-function istioClients(byKind: Map<string, Doc[]>, byHost: Map<string, Server[]>): Client[] {
+/** A client per DestinationRule decision, and one for the auto-mTLS callers of each Service in `autoMtlsFails` no rule governs. */
+function istioClients(byKind: Map<string, Doc[]>, byHost: Map<string, Server[]>, autoMtlsFails: Set<string>): Client[] {
   const clients: Client[] = [];
+  const governed = new Set<string>();
   for (const dr of byKind.get('DestinationRule') ?? []) {
     const ns = dr.metadata.namespace;
     const host: string = dr.spec?.host?.includes('.') ? dr.spec.host : `${dr.spec?.host}.${ns}.svc.cluster.local`;
+    governed.add(host);
     const servers = byHost.get(host) ?? [];
     clients.push({ id: `istio:${ns}/DestinationRule/${dr.metadata.name}`, sends: sendsOf(dr.spec?.trafficPolicy?.tls?.mode), servers });
     for (const setting of dr.spec?.trafficPolicy?.portLevelSettings ?? []) {
       clients.push({ id: `istio:${ns}/DestinationRule/${dr.metadata.name}:${setting.port?.number}`, sends: sendsOf(setting.tls?.mode), servers });
     }
   }
+  for (const host of autoMtlsFails) if (!governed.has(host)) clients.push({ id: `istio:auto-mtls->${host}`, sends: 'AUTO', servers: byHost.get(host) ?? [] });
   return clients;
 }
 

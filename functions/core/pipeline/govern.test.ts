@@ -138,6 +138,21 @@ describe('govern: remediation', () => {
     }
   }
 
+  it('applies a change that fixes two findings once, and asks for one approval of a shared change', async () => {
+    const executor = new CountingExecutor();
+    const { deps } = setup({ executors: [executor] });
+    const enforce = { action: 'appmesh.client-policy.enforce', mode: 'auto' as const, reason: 'preconditions hold', change: { operation: 'update-virtual-node', spec: { backends: [] } } };
+    const conflict = finding({ id: 'f-conflict', rule: 'mtls-conflict', remediation: enforce });
+    const notEnforced = finding({ id: 'f-not-enforced', rule: 'mtls-client-not-enforced', remediation: enforce });
+    const r = await govern(scoped([conflict, notEnforced]), deps);
+    expect(executor.calls).toBe(1);
+    expect(r.changes).toHaveLength(1);
+
+    const asked = { ...enforce, mode: 'approval' as const, change: { operation: 'update-virtual-node', spec: { backends: [{ virtualService: {} }] } } };
+    const again = await govern(scoped([finding({ id: 'f-a', remediation: asked }), finding({ id: 'f-b', remediation: asked })]), deps);
+    expect(again.approvalsRequested).toHaveLength(1);
+  });
+
   it('applies an auto fix, records the change and announces it with an Undo', async () => {
     const executor = new CountingExecutor();
     const { deps, notifier } = setup({ executors: [executor] });
@@ -161,7 +176,7 @@ describe('govern: remediation', () => {
     policy.remediation.dryRun = false;
     policy.remediation.maxChangesPerRun = 2;
     const { deps } = setup({ executors: [executor], policy });
-    const many = [1, 2, 3, 4].map((i) => finding({ id: `f-${i}`, remediation: fix, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
+    const many = [1, 2, 3, 4].map((i) => finding({ id: `f-${i}`, remediation: { ...fix, change: { ...fix.change, virtualNodeName: `n${i}` } }, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
     await govern(scoped(many), deps);
     expect(executor.calls).toBe(2);
   });
@@ -187,7 +202,7 @@ describe('govern: remediation', () => {
       expiresAt: 1_900_000_000,
     });
     for (const i of [1, 2, 3]) await deps.ledger.recordChange(person(i));
-    const many = [1, 2, 3].map((i) => finding({ id: `f-${i}`, remediation: fix, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
+    const many = [1, 2, 3].map((i) => finding({ id: `f-${i}`, remediation: { ...fix, change: { ...fix.change, virtualNodeName: `n${i}` } }, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } }));
     await govern(scoped(many), deps);
     expect(executor.calls).toBe(2);
   });

@@ -66,9 +66,15 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   }
 
   let changesThisRun = 0;
+  // One change can fix several findings (a client policy fixes its conflict and its
+  // client-not-enforced finding): it is applied, or put to a person, once.
+  const planned = new Set<string>();
   for (const finding of scoped.report.findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
+    const key = `${remediation.action}\u0000${JSON.stringify(remediation.change)}`;
+    if (planned.has(key)) continue;
+    planned.add(key);
     const route = routeFor(finding, deps.policy);
     if (remediation.mode === 'approval') {
       const approval = await requestApproval(finding, route, scoped, deps, now);
