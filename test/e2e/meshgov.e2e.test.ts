@@ -121,8 +121,13 @@ test('story 2: an Istio namespace made PERMISSIVE is reported by the agent, appr
 
   const finding = await openFinding((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.namespace === 'payments' && r.finding.resource.name === 'payments-api', 'istio');
   expect(finding.trigger).toMatchObject({ source: 'gke-audit', eventId: event.data.message.messageId, actor: 'bob@example.com' });
-  const approval = await sys.ledger.findOpenApproval(finding.id);
+  // The namespace policy's patch fixes every payments workload's finding: one approval asks for it.
+  const inPayments = (await sys.ledger.listOpenFindings({ provider: 'istio' })).filter((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.namespace === 'payments');
+  const approvals = (await Promise.all(inPayments.map((r) => sys.ledger.findOpenApproval(r.finding.id)))).filter((a) => a !== undefined);
+  expect(approvals).toHaveLength(1);
+  const approval = approvals[0];
   expect(approval).toMatchObject({ state: 'PENDING', remediation: { action: 'istio.peerauthentication.set-strict' }, slack: { channel: PAYMENTS_CHANNEL } });
+  expect(inPayments.every((r) => JSON.stringify(r.finding.remediation?.change) === JSON.stringify(approval!.remediation.change))).toBe(true);
   expect(slack.postedSince(PAYMENTS_CHANNEL).map((m) => m.ts)).toEqual(expect.arrayContaining([finding.slack!.ts, approval!.slack!.ts]));
 
   // dave approves (through the payments approvers user group); the worker dispatches to the agent.
