@@ -123,6 +123,12 @@ export interface ClientPolicy {
   /** True when the destination is inside a mesh; undefined lets the core decide by host match. */
   inMeshDestination?: boolean;
   /**
+   * True when the client presents the mesh's own workload identity (Istio ISTIO_MUTUAL): only a
+   * mesh proxy takes it, so it fails toward a server without one. A client with certificates of
+   * its own (MUTUAL, SIMPLE, App Mesh, Envoy) may be talking to an application that serves TLS itself.
+   */
+  meshIdentity?: boolean;
+  /**
    * Tells apart the findings of two clients with the same resource and destination, such as a
    * DestinationRule's top level and one of its subsets; it joins the finding id only when set.
    */

@@ -37,13 +37,15 @@ describe('conflictBetween', () => {
     if (conflicts) expect(why).toContain('namespace payments is PERMISSIVE');
   });
 
-  it.each<[ClientSends, boolean]>([
-    ['MTLS', true],
-    ['TLS', true],
-    ['PLAINTEXT', false],
-    ['AUTO', false],
-  ])('%s toward a server without a sidecar conflicts: %s', (sends, conflicts) => {
-    expect(conflictBetween(sends, { mode: 'STRICT', inMesh: false }) !== undefined).toBe(conflicts);
+  it.each<[ClientSends, boolean, boolean]>([
+    ['MTLS', true, true],
+    // MUTUAL or SIMPLE with certificates of the client's own may reach an application serving TLS itself.
+    ['MTLS', false, false],
+    ['TLS', false, false],
+    ['PLAINTEXT', false, false],
+    ['AUTO', true, false],
+  ])('%s (mesh identity: %s) toward a server without a sidecar conflicts: %s', (sends, meshIdentity, conflicts) => {
+    expect(conflictBetween(sends, { mode: 'STRICT', inMesh: false }, meshIdentity) !== undefined).toBe(conflicts);
   });
 });
 
@@ -67,10 +69,10 @@ describe('mtls-conflict', () => {
 
   it('reports mTLS toward a server without a sidecar: the application gets a handshake it cannot read', () => {
     const s = server({ name: 'batch', inMesh: false });
-    const c = client({ name: 'to-batch', sends: 'MTLS', reason: 'ISTIO_MUTUAL', to: s.hosts });
+    const c = client({ name: 'to-batch', sends: 'MTLS', reason: 'ISTIO_MUTUAL', to: s.hosts, meshIdentity: true });
     const findings = evaluateModel(model({ servers: [s], clients: [c] }), shippedPolicy(), NOW).filter((f) => f.rule === 'mtls-conflict');
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toContain('has no sidecar, so it accepts only plaintext');
+    expect(findings[0].message).toContain('has no sidecar to take it');
     expect(findings[0].detail.server).toMatchObject({ name: 'batch', inMesh: false });
   });
 

@@ -5,10 +5,12 @@ import { describeResource, makeFinding, type Rule, type RuleFinding } from './ru
 /**
  * Whether a client's traffic fails at a server, and why. AUTO (Istio auto mTLS) adapts to the
  * destination: mTLS to sidecars, plaintext otherwise, except where the server says auto mTLS
- * guesses its mode wrong (`autoMtls`). A server without a sidecar has no proxy to terminate
- * mTLS, so the application itself receives the handshake and takes only plaintext.
+ * guesses its mode wrong (`autoMtls`). A server without a sidecar has no proxy to terminate the
+ * mesh's mTLS, so a client presenting the mesh identity reaches an application that cannot
+ * take it; TLS with certificates of the client's own may reach an application serving TLS
+ * itself, which no configuration here tells, so it is not called a failure.
  */
-export function conflictBetween(sends: ClientSends, server: Pick<ServerEndpoint, 'mode' | 'inMesh' | 'autoMtls'>): string | undefined {
+export function conflictBetween(sends: ClientSends, server: Pick<ServerEndpoint, 'mode' | 'inMesh' | 'autoMtls'>, meshIdentity = false): string | undefined {
   if (sends === 'AUTO') {
     const auto = server.autoMtls;
     if (!auto || !server.inMesh) return undefined;
@@ -17,9 +19,7 @@ export function conflictBetween(sends: ClientSends, server: Pick<ServerEndpoint,
     return undefined;
   }
   if (!server.inMesh) {
-    if (sends === 'MTLS') return 'the client sends mTLS and the server has no sidecar, so it accepts only plaintext';
-    if (sends === 'TLS') return 'the client sends TLS and the server has no sidecar, so it accepts only plaintext';
-    return undefined;
+    return sends === 'MTLS' && meshIdentity ? 'the client sends Istio mTLS and the server has no sidecar to take it' : undefined;
   }
   const mode = server.mode;
   if (mode === 'STRICT' && sends === 'PLAINTEXT') return 'the client sends plaintext and the server requires mTLS';
@@ -42,7 +42,7 @@ export const mtlsConflict: Rule = {
       const servers = index.serversOf(c);
       for (let j = 0; j < servers.length; j++) {
         const s = servers[j]!;
-        const why = conflictBetween(c.sends, s);
+        const why = conflictBetween(c.sends, s, c.meshIdentity);
         if (!why) continue;
         out.push({
           ...makeFinding(

@@ -174,6 +174,27 @@ spec:
     const found = conflicts(audit(docs(namespace('web'), outside, deployment('legacy', 'ledger'), service('legacy', 'ledger'), rule)));
     expect(found).toHaveLength(1);
     expect(found[0]!.resource).toMatchObject({ kind: 'DestinationRule', name: 'ledger-mtls', namespace: 'web' });
-    expect(found[0]!.message).toContain('has no sidecar, so it accepts only plaintext');
+    expect(found[0]!.message).toContain('has no sidecar to take it');
+  });
+
+  it('is not a conflict for MUTUAL or SIMPLE: the application may serve TLS itself', () => {
+    const outside = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: legacy
+`;
+    const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ledger-tls
+  namespace: web
+spec:
+  host: ledger.legacy.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+      credentialName: ledger-client-cert
+`;
+    expect(conflicts(audit(docs(namespace('web'), outside, deployment('legacy', 'ledger'), service('legacy', 'ledger'), rule)))).toEqual([]);
   });
 });

@@ -306,6 +306,7 @@ function emit(
       clientNamespaces: namespaces,
     };
     if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
+    if (decision.tls?.mode === 'ISTIO_MUTUAL') policy.meshIdentity = true;
     if (workloads.length > 0) policy.clientWorkloads = workloads;
     const record: ClientRecord = { policy, decision, destination, servers };
     if (decision.scope === 'port') record.port = port;
@@ -397,6 +398,7 @@ function subsetRecord(
     findingKey: `subset ${subset.name}`,
   };
   if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
+  if (decision.tls?.mode === 'ISTIO_MUTUAL') policy.meshIdentity = true;
   if (workloads.length > 0) policy.clientWorkloads = workloads;
   const record: ClientRecord = { policy, decision, destination, servers };
   if (decision.scope === 'port') record.port = port;
