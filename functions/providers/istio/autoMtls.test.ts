@@ -1,7 +1,7 @@
 import { evaluateModel } from '../../core/rules/engine';
 import type { Finding } from '../../core/findings';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, istioModelOf } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml as service } from './testInventory';
 
 /*
  * Istio auto mTLS infers a destination's mode from its namespace-wide or mesh-wide
@@ -11,39 +11,6 @@ import { deployment, istioModelOf } from './testInventory';
  */
 
 const NOW = new Date('2026-11-26T00:00:00Z');
-const docs = (...parts: string[]) => parts.join('---\n');
-
-const namespace = (name: string) => `apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${name}
-  labels:
-    istio-injection: enabled
-`;
-
-const service = (ns: string, name: string, ports: number[] = [8080]) => `apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  selector:
-    app: ${name}
-  ports:
-${ports.map((p) => `  - name: http-${p}\n    port: ${p}\n    targetPort: ${p}`).join('\n')}
-`;
-
-const peerAuthentication = (ns: string, name: string, mode: string, opts: { app?: string; ports?: Record<number, string> } = {}) => `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: ${name}
-  namespace: ${ns}
-  creationTimestamp: "2026-03-02T09:14:00Z"
-spec:
-${opts.app ? `  selector:\n    matchLabels:\n      app: ${opts.app}\n` : ''}  mtls:
-    mode: ${mode}
-${opts.ports ? `  portLevelMtls:\n${Object.entries(opts.ports).map(([p, m]) => `    ${p}:\n      mode: ${m}`).join('\n')}\n` : ''}`;
-
 const fleet = (...extra: string[]) =>
   docs(namespace('shop'), namespace('web'), deployment('shop', 'api', { ports: [8080, 9090] }), service('shop', 'api', [8080, 9090]), deployment('web', 'frontend'), ...extra);
 

@@ -283,34 +283,7 @@ function emit(
     const port = buckets[i];
     const decision = effectiveClientTls(entry, port, mesh, destination);
     const servers = serversBehind(input.servers, destination, port === undefined ? topLevelPorts : [port]);
-    const resource: IstioClientPolicy['resource'] = { kind: 'DestinationRule', name: rule.name, namespace: rule.namespace };
-    const target: IstioClientPolicy['destination'] = { hosts: [destination.host] };
-    if (port !== undefined) resource.port = target.port = port;
-    resource.file = rule.source.file;
-    resource.line = rule.source.line;
-    target.serverIds = serverIdsOf(servers);
-    const policy: IstioClientPolicy = {
-      id: `istio:${rule.namespace}/DestinationRule/${rule.name}->${destination.host}:${port ?? '*'}`,
-      provider: 'istio',
-      resource,
-      sends: decision.sends,
-      reason: decision.reason,
-      cause: {
-        kind: 'DestinationRule',
-        name: rule.name,
-        namespace: rule.namespace,
-        scope: decision.scope === 'port' ? 'port' : 'namespace',
-        source: rule.source,
-      },
-      destination: target,
-      clientNamespaces: namespaces,
-    };
-    if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
-    if (decision.tls?.mode === 'ISTIO_MUTUAL') policy.meshIdentity = true;
-    if (workloads.length > 0) policy.clientWorkloads = workloads;
-    const record: ClientRecord = { policy, decision, destination, servers };
-    if (decision.scope === 'port') record.port = port;
-    records.push(record);
+    records.push(ruleRecord(destination, rule, undefined, port, decision, servers, namespaces, workloads));
   }
   // Only rules that declare subsets pay for them: most have none, and this runs per destination.
   const members = entry.members;
@@ -364,16 +337,17 @@ function addSubsetRecords(
         // No server the subset selects, among known ones: its cluster has no endpoints. The core
         // reads an empty serverIds as "match by host" and would pair it with every workload.
         if (servers.length === 0 && all.length > 0) continue;
-        out.push(subsetRecord(destination, owner, subset, port, decision, servers, namespaces, workloads));
+        out.push(ruleRecord(destination, owner, subset, port, decision, servers, namespaces, workloads));
       }
     }
   }
 }
 
-function subsetRecord(
+/** The record of one DestinationRule decision: the rule's top level (no subset) or one subset, for a port or for "any other port". */
+function ruleRecord(
   destination: Destination,
   owner: DestinationRulePolicy,
-  subset: DestinationSubset,
+  subset: DestinationSubset | undefined,
   port: number | undefined,
   decision: ClientTlsDecision,
   servers: ServerRecord[],
@@ -387,7 +361,7 @@ function subsetRecord(
   resource.line = owner.source.line;
   target.serverIds = serverIdsOf(servers);
   const policy: IstioClientPolicy = {
-    id: `istio:${owner.namespace}/DestinationRule/${owner.name}->${destination.host}:${port ?? '*'}#${subset.name}`,
+    id: `istio:${owner.namespace}/DestinationRule/${owner.name}->${destination.host}:${port ?? '*'}${subset ? `#${subset.name}` : ''}`,
     provider: 'istio',
     resource,
     sends: decision.sends,
@@ -395,8 +369,8 @@ function subsetRecord(
     cause: { kind: 'DestinationRule', name: owner.name, namespace: owner.namespace, scope: decision.scope === 'port' ? 'port' : 'namespace', source: owner.source },
     destination: target,
     clientNamespaces: namespaces,
-    findingKey: `subset ${subset.name}`,
   };
+  if (subset) policy.findingKey = `subset ${subset.name}`;
   if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
   if (decision.tls?.mode === 'ISTIO_MUTUAL') policy.meshIdentity = true;
   if (workloads.length > 0) policy.clientWorkloads = workloads;

@@ -1,6 +1,6 @@
 import { evaluateModel } from '../../core/rules/engine';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, istioModelOf } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace } from './testInventory';
 
 /*
  * A revisioned control plane (canary upgrades): istiod-<rev> reads only ConfigMap istio-<rev>
@@ -9,7 +9,6 @@ import { deployment, istioModelOf } from './testInventory';
  */
 
 const NOW = new Date('2026-11-26T00:00:00Z');
-const docs = (...parts: string[]) => parts.join('---\n');
 
 const meshConfig = (name: string, autoMtls: boolean) => `apiVersion: v1
 kind: ConfigMap
@@ -20,14 +19,6 @@ data:
   mesh: |
     enableAutoMtls: ${autoMtls}
     rootNamespace: istio-system
-`;
-
-const namespace = (name: string, labels: Record<string, string>) => `apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${name}
-  labels:
-${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}`).join('\n')}
 `;
 
 const fleet = (canaryAutoMtls: boolean, ...extra: string[]) =>

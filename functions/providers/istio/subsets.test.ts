@@ -3,7 +3,7 @@ import type { Finding } from '../../core/findings';
 import type { FleetModel } from '../../core/model/types';
 import { shippedPolicy } from '../../../test/support/model';
 import type { IstioClientPolicy } from './clients';
-import { deployment, istioModelOf } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace } from './testInventory';
 
 /*
  * DestinationRule subsets (istio.io DestinationRule `subsets`, pilot `MergeTrafficPolicy`): each
@@ -13,16 +13,7 @@ import { deployment, istioModelOf } from './testInventory';
  */
 
 const NOW = new Date('2026-11-26T00:00:00Z');
-const docs = (...parts: string[]) => parts.join('---\n');
 const API = 'api.shop.svc.cluster.local';
-
-const namespace = (name: string) => `apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${name}
-  labels:
-    istio-injection: enabled
-`;
 
 const meshStrict = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication

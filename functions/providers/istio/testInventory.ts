@@ -79,3 +79,45 @@ ${annotations}    spec:
 ${ports.length > 0 ? `        ports:\n${ports.join('\n')}` : ''}
 `;
 }
+
+/** Documents of one multi-document YAML stream. */
+export const docs = (...parts: string[]): string => parts.join('---\n');
+
+/** A Namespace; by default labelled for sidecar injection. */
+export function namespaceYaml(name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }): string {
+  const entries = Object.entries(labels);
+  return `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+${entries.length > 0 ? `  labels:\n${entries.map(([k, v]) => `    ${k}: ${v}`).join('\n')}\n` : ''}`;
+}
+
+/** A Service selecting `app: <name>`, each port sending to the same container port. */
+export function serviceYaml(namespace: string, name: string, ports: number[] = [8080]): string {
+  return `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  selector:
+    app: ${name}
+  ports:
+${ports.map((p) => `  - name: http-${p}\n    port: ${p}\n    targetPort: ${p}`).join('\n')}
+`;
+}
+
+/** A PeerAuthentication: namespace-wide (mesh-wide in istio-system), or for `app` with optional portLevelMtls. */
+export function peerAuthenticationYaml(namespace: string, name: string, mode: string, opts: { app?: string; ports?: Record<number, string> } = {}): string {
+  return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+  creationTimestamp: "2026-03-02T09:14:00Z"
+spec:
+${opts.app ? `  selector:\n    matchLabels:\n      app: ${opts.app}\n` : ''}  mtls:
+    mode: ${mode}
+${opts.ports ? `  portLevelMtls:\n${Object.entries(opts.ports).map(([p, m]) => `    ${p}:\n      mode: ${m}`).join('\n')}\n` : ''}`;
+}
