@@ -4,8 +4,8 @@
  * namespace, then mesh-wide PeerAuthentication, with port-level modes), each App Mesh listener
  * its mode, each DestinationRule and App Mesh backend what it sends (backends resolved through
  * virtual services, routers and routes to nodes), matches clients to servers, and lists the
- * servers that are not STRICT and the clients that do not send mTLS. Services whose workload
- * policies depart from what auto mTLS infers get a client for their callers, as in the engine.
+ * servers that are not STRICT and the clients that do not send mTLS. Services with a STRICT
+ * workload under a DISABLE namespace or mesh get a client for their callers, as in the engine.
  *
  * It leaves out everything else the engine does: validation and problems with lines and fields,
  * exportTo and the DestinationRule lookup order, auto mTLS, ServiceEntries, sidecar evidence,
@@ -98,8 +98,8 @@ export function leastWork(input: LeastWorkInput): LeastWorkResult {
 }
 
 /**
- * `autoMtlsFails` receives the hosts of Services with a workload port whose own policy departs
- * from the mode auto mTLS infers from the namespace or mesh (DISABLE under STRICT, STRICT under DISABLE).
+ * `autoMtlsFails` receives the hosts of Services with a STRICT workload port under a DISABLE
+ * namespace or mesh: auto mTLS gives their cluster no TLS.
  */
 function istioServers(byKind: Map<string, Doc[]>, addServer: (server: Server, hosts: string[]) => void, autoMtlsFails: Set<string>): void {
   const injected = new Map<string, boolean>();
@@ -136,7 +136,7 @@ function istioServers(byKind: Map<string, Doc[]>, addServer: (server: Server, ho
         for (const port of container.ports ?? []) {
           const portMode = own?.spec?.portLevelMtls?.[port.containerPort]?.mode;
           const mode = portMode && portMode !== 'UNSET' ? portMode : workloadMode;
-          if (inMesh && (mode === 'STRICT' || mode === 'DISABLE') && (mode === 'DISABLE') !== (inherited === 'DISABLE')) for (const h of hosts) autoMtlsFails.add(h);
+          if (inMesh && mode === 'STRICT' && inherited === 'DISABLE') for (const h of hosts) autoMtlsFails.add(h);
           addServer({ id: `istio:${ns}/${kind}/${w.metadata.name}:${port.containerPort}`, mode: mode === 'DISABLE' ? 'DISABLED' : mode, inMesh }, hosts);
         }
       }

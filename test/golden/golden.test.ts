@@ -39,9 +39,7 @@ const CASES: Record<string, GoldenCase> = {
     findings: [
       // payments/default PERMISSIVE; payments-api-metrics has no mode of its own (UNSET inherits the namespace).
       'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @payments/peer-authentication.yaml:2 fix:auto',
-      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/peer-authentication.yaml:14 fix:person',
-      // Auto mTLS infers PERMISSIVE from the namespace policy and ignores port 9090's DISABLE: in-mesh callers send mTLS there.
-      'mtls-conflict Service payments/payments-api -> Deployment payments/payments-api:9090 @payments/workloads.yaml:31 fix:person',
+      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/peer-authentication.yaml:14 fix:auto',
       'mtls-not-strict Deployment payments/ledger:8443 PERMISSIVE @payments/peer-authentication.yaml:2 fix:auto',
       'mtls-not-strict Deployment orders/orders-api:8080 DISABLED @orders/orders.yaml:23 fix:auto',
       // No finding: checkout/cart (UNSET at workload and port level: mesh STRICT), orders/orders-worker

@@ -95,12 +95,11 @@ export interface ServerEndpoint {
   /** Workload labels, for ownership routing. */
   labels?: Record<string, string>;
   /**
-   * What Istio auto mTLS sends to this server, set only where that differs from what the server
-   * takes. Istio infers the mode of a destination from its namespace-wide or mesh-wide
-   * PeerAuthentication and ignores workload and port policies (`BestEffortInferServiceMTLSMode`),
-   * so a workload policy that departs from its namespace makes auto mTLS callers fail.
+   * Set where Istio auto mTLS sends this server something it refuses: plaintext to a STRICT
+   * workload whose Service Istio takes for plaintext-only, because it infers the Service's mode
+   * from the namespace-wide or mesh-wide PeerAuthentication (`BestEffortInferServiceMTLSMode`).
    */
-  autoMtls?: { sends: 'MTLS' | 'PLAINTEXT'; reason: string };
+  autoMtls?: { sends: 'PLAINTEXT'; reason: string };
   fix?: ProviderFix;
 }
 

@@ -14,9 +14,7 @@ export function conflictBetween(sends: ClientSends, server: Pick<ServerEndpoint,
   if (sends === 'AUTO') {
     const auto = server.autoMtls;
     if (!auto || !server.inMesh) return undefined;
-    if (server.mode === 'STRICT' && auto.sends === 'PLAINTEXT') return `auto mTLS sends plaintext (${auto.reason}) and the server requires mTLS`;
-    if (server.mode === 'DISABLED' && auto.sends === 'MTLS') return `auto mTLS sends mTLS (${auto.reason}) and the server accepts only plaintext`;
-    return undefined;
+    return server.mode === 'STRICT' ? `auto mTLS sends plaintext (${auto.reason}) and the server requires mTLS` : undefined;
   }
   if (!server.inMesh) {
     return sends === 'MTLS' && meshIdentity ? 'the client sends Istio mTLS and the server has no sidecar to take it' : undefined;

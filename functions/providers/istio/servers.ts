@@ -128,17 +128,19 @@ export interface DestinationNeeds {
 }
 
 /**
- * What Istio auto mTLS sends to a server whose own PeerAuthentication departs from the mode Istio
- * infers for its Service, or undefined when they agree. Istio infers from the namespace-wide or
- * mesh-wide policy only (pilot `BestEffortInferServiceMTLSMode`): mTLS unless that says DISABLE.
+ * What Istio auto mTLS sends to a STRICT server whose Service it takes for plaintext-only, or
+ * undefined. Istio decides in two steps: the cluster gets a TLS transport socket only when the
+ * mode it infers for the Service from the namespace-wide or mesh-wide policy is not DISABLE
+ * (pilot `BestEffortInferServiceMTLSMode`, `buildAutoMtlsSettings`); then each endpoint is
+ * marked for mTLS by its own workload and port policies (EDS `checkMtlsEnabled`). So a workload
+ * DISABLE under a STRICT namespace gets plaintext and works, while a workload STRICT under a
+ * DISABLE namespace gets plaintext too, from a cluster without TLS, and refuses it.
  */
 export function autoMtlsMismatch(applicable: ApplicablePeerAuthentications, effective: EffectiveServerMode): ServerEndpoint['autoMtls'] {
-  if (effective.scope !== 'workload' && effective.scope !== 'port') return undefined;
-  if (effective.mode !== 'STRICT' && effective.mode !== 'DISABLED') return undefined;
+  if (effective.mode !== 'STRICT' || (effective.scope !== 'workload' && effective.scope !== 'port')) return undefined;
   const inferred = inferredServiceMode(applicable);
-  const sends = inferred.mode === 'DISABLED' ? 'PLAINTEXT' : 'MTLS';
-  if ((effective.mode === 'STRICT') === (sends === 'MTLS')) return undefined;
-  return { sends, reason: `Istio infers ${inferred.mode === 'DISABLED' ? 'DISABLE' : inferred.mode} for the Service from ${describeInference(inferred)} and ignores workload and port policies` };
+  if (inferred.mode !== 'DISABLED') return undefined;
+  return { sends: 'PLAINTEXT', reason: `Istio infers DISABLE for the Service from ${describeInference(inferred)}, so its cluster has no TLS, whatever the workload's own policy says` };
 }
 
 /** The mode auto mTLS assumes for a destination: its namespace-wide policy, else the mesh-wide one. */
