@@ -13,7 +13,7 @@ export const meshSidecarMissing: Rule = {
           m.provider,
           m.resource,
           `${describeResource(m.resource)} is outside the mesh (${m.reason}); no mTLS policy protects its traffic. Enable sidecar injection.`,
-          { reason: m.reason },
+          m.labels && Object.keys(m.labels).length > 0 ? { reason: m.reason, labels: m.labels } : { reason: m.reason },
         ),
       );
   },

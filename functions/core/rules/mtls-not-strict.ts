@@ -14,7 +14,8 @@ export const mtlsNotStrict: Rule = {
           s.provider,
           s.resource,
           `${describeResource(s.resource)} ${ACCEPTS[s.mode]} (${s.mode}, set by ${describeCause(s.cause)}${where(s.cause.source)}); require mTLS (STRICT).`,
-          { mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts },
+          // Labels route the finding to the team that owns the workload (rules/ownership.yaml).
+          s.labels && Object.keys(s.labels).length > 0 ? { mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts, labels: s.labels } : { mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts },
         ),
         fixSource: { serverId: s.id },
       }));
