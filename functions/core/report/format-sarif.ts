@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { RULE_IDS } from '../findings';
 import type { Severity } from '../model/types';
 import { RULE_CATALOG } from '../rules/catalog';
@@ -21,6 +22,8 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     id,
     name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
     shortDescription: { text: RULE_CATALOG[id].summary },
+    fullDescription: { text: RULE_CATALOG[id].summary },
+    help: { text: RULE_CATALOG[id].help },
     defaultConfiguration: { level: LEVEL[RULE_CATALOG[id].severity] },
     properties: { 'security-severity': SECURITY_SEVERITY[RULE_CATALOG[id].severity], tags: ['security', 'service-mesh'] },
   }));
@@ -33,7 +36,7 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
       ? [
           {
             physicalLocation: {
-              artifactLocation: { uri: toUri(f.resource.file, options.baseDir), uriBaseId: '%SRCROOT%' },
+              artifactLocation: artifactOf(f.resource.file, options.baseDir),
               region: { startLine: f.resource.line ?? 1 },
             },
           },
@@ -54,7 +57,7 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     runs: [
       {
         tool: { driver: { name: 'meshgov', version: options.toolVersion, rules } },
-        originalUriBaseIds: { '%SRCROOT%': { uri: `file://${options.baseDir.replace(/\\/g, '/').replace(/\/?$/, '/')}` } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(options.baseDir) } },
         invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
         results,
       },
@@ -63,9 +66,19 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function toUri(file: string, baseDir: string): string {
+/**
+ * A file inside the base directory as a relative reference to `%SRCROOT%`; one outside it as
+ * an absolute `file:` URI of its own (a relative reference would resolve to the wrong file).
+ */
+function artifactOf(file: string, baseDir: string): { uri: string; uriBaseId?: string } {
   const abs = path.resolve(file);
   const rel = path.relative(baseDir, abs);
-  const p = rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
-  return p.split(path.sep).map(encodeURIComponent).join('/');
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+  return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
+/** SARIF 3.14.14: an absolute URI ending in `/`, percent-encoded (a `#` or a space in a path is not a URI). */
+function directoryUri(dir: string): string {
+  const href = pathToFileURL(path.resolve(dir)).href;
+  return href.endsWith('/') ? href : `${href}/`;
 }

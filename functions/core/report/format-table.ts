@@ -28,11 +28,21 @@ export function formatTable(report: AuditReport, options: TableOptions): string 
 function formatFinding(f: Finding, paint: (code: string, s: string) => string): string[] {
   const r = f.resource;
   const scope = r.namespace ?? r.mesh;
-  const resource = `${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`;
-  const location = r.file ? `${r.file}${r.line ? `:${r.line}` : ''}` : '';
-  const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}`, `  ${''.padEnd(25)} ${f.message}`];
-  if (f.remediation) out.push(`  ${''.padEnd(25)} ${paint(DIM, `fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`)}`);
+  const resource = printable(`${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
+  const location = printable(r.file ? `${r.file}${r.line ? `:${r.line}` : ''}` : '');
+  const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}`, `  ${''.padEnd(25)} ${printable(f.message)}`];
+  if (f.remediation) out.push(`  ${''.padEnd(25)} ${paint(DIM, printable(`fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`))}`);
   return out;
+}
+
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * Names and messages quote the inputs, which may hold control characters (a listener named with
+ * a newline or an escape sequence): shown escaped, they can neither break a row nor forge one.
+ */
+function printable(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export function summaryLine(report: AuditReport): string {
