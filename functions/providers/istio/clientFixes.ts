@@ -34,8 +34,11 @@ export function attachClientFixes(records: ClientRecord[]): void {
     }
     const port = record.decision.scope === 'port' ? record.port : undefined;
     const subset = record.decision.subset;
-    const group = groups.get(changeKey(rule, subset, port))!;
-    const altered = group.filter((r) => r.policy.sends !== 'MTLS');
+    // Every subset of a rule is patched by one change: each patch carries the whole list, so
+    // one per subset would put back what the one before it set.
+    const altered = subset
+      ? records.filter((r) => r.decision.rule === rule && r.decision.subset !== undefined && needsIstioMutual(r))
+      : groups.get(changeKey(rule, undefined, port))!.filter((r) => r.policy.sends !== 'MTLS');
     const blockers = new Set<string>();
     for (const r of altered) {
       addServerBlockers(r, blockers);
@@ -43,7 +46,7 @@ export function attachClientFixes(records: ClientRecord[]): void {
     }
     const fix: ProviderFix = {
       action: SET_ISTIO_MUTUAL_ACTION,
-      change: subset ? subsetChange(rule, subset, port) : port === undefined ? topLevelChange(rule) : portLevelChange(rule, port),
+      change: subset ? subsetsChange(rule, altered) : port === undefined ? topLevelChange(rule) : portLevelChange(rule, port),
       affectsServers: [],
       affectsClients: altered.map((r) => r.policy.id),
       blockers: [...blockers],
@@ -106,22 +109,30 @@ function portLevelChange(rule: DestinationRulePolicy, port: number): Record<stri
 }
 
 /**
- * A subset's `tls`, or its portLevelSettings entry's, set to ISTIO_MUTUAL. A merge patch replaces
- * lists whole, so the patch carries every subset as written with only that one changed (the
- * first of the name: Istio ignores later duplicates). Inside a replaced list a null would be
- * stored, not clear a field, so the new `tls` is written whole instead.
+ * The `tls` of each subset (or of its portLevelSettings entry) that the records name, set to
+ * ISTIO_MUTUAL. A merge patch replaces lists whole, so the patch carries every subset as written
+ * with only those changed (the first of a name: Istio ignores later duplicates). Inside a
+ * replaced list a null would be stored, not clear a field, so the new `tls` is written whole.
  */
-function subsetChange(rule: DestinationRulePolicy, subset: DestinationSubset, port: number | undefined): Record<string, unknown> {
-  let done = false;
+function subsetsChange(rule: DestinationRulePolicy, records: readonly ClientRecord[]): Record<string, unknown> {
+  const portsOf = new Map<string, Set<number | undefined>>();
+  for (const r of records) {
+    const name = r.decision.subset!.name;
+    let ports = portsOf.get(name);
+    if (!ports) portsOf.set(name, (ports = new Set()));
+    ports.add(r.decision.scope === 'port' ? r.port : undefined);
+  }
+  const seen = new Set<string>();
   const list = (rule.rawSubsets ?? []).map((entry) => {
     const e = entry as Record<string, any>;
-    if (done || e?.['name'] !== subset.name) return e;
-    done = true;
-    const policy = (e['trafficPolicy'] ?? {}) as Record<string, any>;
-    if (port === undefined) return { ...e, trafficPolicy: { ...policy, tls: { mode: 'ISTIO_MUTUAL' } } };
-    const settings = (policy['portLevelSettings'] ?? []) as Array<Record<string, any>>;
-    const portLevelSettings = settings.map((p) => (Number(p?.['port']?.number) === port ? { ...p, tls: { mode: 'ISTIO_MUTUAL' } } : p));
-    return { ...e, trafficPolicy: { ...policy, portLevelSettings } };
+    const ports = portsOf.get(e?.['name']);
+    if (!ports || seen.has(e['name'])) return e;
+    seen.add(e['name']);
+    let policy = (e['trafficPolicy'] ?? {}) as Record<string, any>;
+    if (ports.has(undefined)) policy = { ...policy, tls: { mode: 'ISTIO_MUTUAL' } };
+    const settings = policy['portLevelSettings'] as Array<Record<string, any>> | undefined;
+    if (settings) policy = { ...policy, portLevelSettings: settings.map((p) => (ports.has(Number(p?.['port']?.number)) ? { ...p, tls: { mode: 'ISTIO_MUTUAL' } } : p)) };
+    return { ...e, trafficPolicy: policy };
   });
   return mergePatch(rule, { spec: { subsets: list } });
 }
