@@ -18,10 +18,11 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
     if (typeof a.doc.data?.meshName === 'string') byPlace.set(`${a.source.file}:${a.source.line}`, { mesh: a.doc.data.meshName });
   }
   for (const p of problems) {
-    if (p.namespace !== undefined || p.mesh !== undefined) continue;
+    if (p.namespace !== undefined && p.mesh !== undefined) continue;
     const place = byPlace.get(`${p.file}:${p.line}`);
-    if (place?.namespace) p.namespace = place.namespace;
-    if (place?.mesh) p.mesh = place.mesh;
+    // An App Mesh CRD problem knows its mesh and takes its namespace from the document.
+    if (place?.namespace && p.namespace === undefined) p.namespace = place.namespace;
+    if (place?.mesh && p.mesh === undefined) p.mesh = place.mesh;
   }
   // Last: the lookup above goes by the object's line.
   const fieldLine = inventory.fieldLine;

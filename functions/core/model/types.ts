@@ -192,6 +192,8 @@ export interface ConfigProblem {
   /** Coordinates of the object at fault (CONTRACT.md: Istio findings set namespace, App Mesh ones mesh). */
   namespace?: string;
   mesh?: string;
+  /** The listener port, when the problem is in one (CONTRACT.md: `port` where one is concerned). */
+  port?: number;
 }
 
 /** A latency SLO indicator, filled by the metrics providers (issue: SLOs). */

@@ -13,6 +13,7 @@ export const configInvalid: Rule = {
         name: p.name ?? p.file,
         ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
         ...(p.mesh !== undefined ? { mesh: p.mesh } : {}),
+        ...(p.port !== undefined ? { port: p.port } : {}),
         file: p.file,
         line: p.line,
       };

@@ -164,6 +164,7 @@ function readNamespaced(
   ctx.source = source;
   ctx.kind = kind;
   ctx.name = name;
+  ctx.mesh = undefined;
   const namespace = doc.metadata.namespace;
   if (!namespace) {
     reportProblem(ctx, 'metadata.namespace', `${kind} ${name} has no namespace; App Mesh ${kind} objects are namespaced`);
@@ -175,6 +176,7 @@ function readNamespaced(
     reportProblem(ctx, mesh.field, `${kind} ${namespace}/${name} is not audited: ${mesh.message}`);
     return;
   }
+  ctx.mesh = mesh.mesh;
   if (mesh.unknownMeshRef) {
     reportProblem(ctx, 'spec.meshRef.name', `${kind} ${namespace}/${name} refers to mesh ${mesh.mesh}, which is not among the Mesh objects read`);
   }

@@ -23,12 +23,16 @@ export interface ReadContext {
   source: SourceRef;
   kind: string;
   name: string;
+  /** The object's mesh, once known (a CRD's `spec.meshRef` or selecting Mesh); API objects get theirs from `meshName` later. */
+  mesh?: string;
   problems: ConfigProblem[];
 }
 
-export function reportProblem(ctx: ReadContext, field: string | undefined, message: string): void {
+export function reportProblem(ctx: ReadContext, field: string | undefined, message: string, port?: number): void {
   const problem: ConfigProblem = { file: ctx.source.file, line: ctx.source.line, message, kind: ctx.kind, name: ctx.name };
   if (field) problem.field = field;
+  if (ctx.mesh !== undefined) problem.mesh = ctx.mesh;
+  if (port !== undefined) problem.port = port;
   ctx.problems.push(problem);
 }
 
@@ -85,21 +89,21 @@ function normalizeListener(entry: unknown, index: number, protocols: string[], c
     else reportProblem(ctx, listenerPath(index, '.portMapping.protocol'), `listener protocol ${JSON.stringify(portMapping.protocol)} is not one of ${protocols.join(', ')}`);
   }
   if (entry.tls !== undefined && entry.tls !== null) {
-    if (!isObject(entry.tls)) reportProblem(ctx, listenerPath(index, '.tls'), 'tls must be an object');
-    else listener.tls = normalizeListenerTls(entry.tls, index, ctx);
+    if (!isObject(entry.tls)) reportProblem(ctx, listenerPath(index, '.tls'), 'tls must be an object', listener.port);
+    else listener.tls = normalizeListenerTls(entry.tls, index, ctx, listener.port);
   }
   return listener;
 }
 
-function normalizeListenerTls(raw: Record<string, any>, index: number, ctx: ReadContext): ListenerTls {
+function normalizeListenerTls(raw: Record<string, any>, index: number, ctx: ReadContext, port: number | undefined): ListenerTls {
   const tls = toCanonical(raw, ctx.origin) as ListenerTls;
   if (!(LISTENER_TLS_MODES as readonly unknown[]).includes(tls.mode)) {
-    reportProblem(ctx, listenerPath(index, '.tls.mode'), `TLS mode ${JSON.stringify(tls.mode)} is not one of ${LISTENER_TLS_MODES.join(', ')}`);
+    reportProblem(ctx, listenerPath(index, '.tls.mode'), `TLS mode ${JSON.stringify(tls.mode)} is not one of ${LISTENER_TLS_MODES.join(', ')}`, port);
   }
   // API `ListenerTlsValidationContextTrust` has only `file` and `sds`: a listener cannot validate
   // client certificates against ACM Private CA.
   if (tls.validation?.trust?.acm) {
-    reportProblem(ctx, listenerPath(index, '.tls.validation.trust.acm'), 'a listener validation trust can only be file or sds; acm is not allowed here');
+    reportProblem(ctx, listenerPath(index, '.tls.validation.trust.acm'), 'a listener validation trust can only be file or sds; acm is not allowed here', port);
   }
   return tls;
 }

@@ -22,6 +22,7 @@ describe('App Mesh configuration problems', () => {
         message: 'TLS mode "Strict" is not one of STRICT, PERMISSIVE, DISABLED',
         kind: 'VirtualNode',
         name: 'payments-api',
+        port: 8080,
       },
     ]);
     expect(model.servers[0].mode).toBe('DISABLED');

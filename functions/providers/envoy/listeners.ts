@@ -38,14 +38,15 @@ const PLACEHOLDER_KEY = '<path of the server private key>';
  */
 export function readListener({ listener, path, source, secrets }: ListenerInput): ListenerResult {
   const name = stringField(listener, 'name') ?? path;
-  const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Listener', name });
+  let port: number | undefined;
+  const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Listener', name, ...(port !== undefined ? { port } : {}) });
   if (!isProtoObject(listener)) return { problems: [problem(path, 'listener must be an object')] };
 
   const address = messageField(listener, 'address');
   if (!address && !readField(listener, 'internal_listener')) {
     return { problems: [problem(`${path}.address`, `listener ${name} has no address, so Envoy cannot bind it`)] };
   }
-  const port = portValue(field(messageField(address, 'socket_address'), 'port_value'));
+  port = portValue(field(messageField(address, 'socket_address'), 'port_value'));
 
   const problems: ConfigProblem[] = [];
   const chains: ChainPosture[] = [];

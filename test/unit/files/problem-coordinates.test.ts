@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectFiles } from '../../../functions/providers/files/collect';
+import { auditInventory } from '../../../functions/providers/audit-inventory';
+import { shippedPolicy } from '../../support/model';
+
+/** CONTRACT.md: an App Mesh finding always sets `mesh` (for CRDs also `namespace`), `port` where a listener is concerned; Envoy too. */
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'meshgov-coordinates-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function configInvalid() {
+  const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: new Date('2026-11-26T00:00:00Z') });
+  return report.findings.filter((f) => f.rule === 'config-invalid').map((f) => f.resource);
+}
+
+test('a bad listener of an App Mesh CRD names its mesh, namespace and port', async () => {
+  writeFileSync(
+    join(dir, 'billing.yaml'),
+    `apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata:
+  name: billing
+  namespace: payments
+spec:
+  meshRef:
+    name: prod-mesh
+    uid: 6d1e7c0a-3b9f-4e52-8a41-0c2d9e7f5b13
+  awsName: billing_payments
+  podSelector:
+    matchLabels:
+      app: billing
+  listeners:
+    - portMapping:
+        port: 8443
+        protocol: http
+      tls:
+        mode: STRICTLY
+  serviceDiscovery:
+    dns:
+      hostname: billing.payments.svc.cluster.local
+`,
+  );
+  expect(await configInvalid()).toEqual([expect.objectContaining({ kind: 'VirtualNode', name: 'billing', namespace: 'payments', mesh: 'prod-mesh', port: 8443 })]);
+});
+
+test('a bad filter chain of an Envoy listener names the listener port', async () => {
+  writeFileSync(
+    join(dir, 'envoy.yaml'),
+    `static_resources:
+  listeners:
+    - name: ingress_https
+      address:
+        socket_address: { address: 0.0.0.0, port_value: 8443 }
+      filter_chains:
+        - transport_socket:
+            name: envoy.transport_sockets.tls
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.NoSuchContext
+          filters: []
+`,
+  );
+  expect(await configInvalid()).toEqual([expect.objectContaining({ kind: 'Listener', name: 'ingress_https', port: 8443 })]);
+});
