@@ -9,6 +9,7 @@ import type { AgentDeps, AgentDepsFactory } from './agent-deps';
 import { googleAuthorizedFetch } from './google-authorized-fetch';
 import { reportToHub } from './hub-client';
 import type { Logger } from './log';
+import { rejectMalformed } from './malformed-message';
 import { parseMonitoringIncidentEvent } from './monitoring/incident';
 import type { ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
@@ -24,15 +25,16 @@ export interface IstioAlertOptions {
  * incident is confirmed with a fresh Prometheus query, what the service calls is read from its
  * namespace (it travels on the finding as `detail.topology`), and the SLO's report goes to the
  * hub, which names the suspected change (the service's own, else a dependency's) and offers its rollback; a closed one reports the SLO's
- * service with no finding, so the hub resolves it. A malformed message or an incident on a
- * policy of no known SLO is acknowledged with one log line (redelivery cannot fix it); a failed
+ * service with no finding, so the hub resolves it. An incident on a policy of no known SLO is
+ * acknowledged with one log line (meshgov ignores it on purpose); a malformed message fails with
+ * an error naming the field, so that Pub/Sub redelivers it and then dead-letters it; a failed
  * query or hub call throws, so Pub/Sub redelivers.
  */
 export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options: IstioAlertOptions = {}): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioAlertFired', eventId: event.id });
     const parsed = parseMonitoringIncidentEvent(event);
-    if (!parsed.ok) return log.error(`malformed incident, acknowledged: ${parsed.field} ${parsed.problem}`, { field: parsed.field, ack: true });
+    if (!parsed.ok) rejectMalformed(log, 'malformed incident', parsed.field, parsed.problem);
     const incident = parsed.value;
 
     await withDeps(deps, log, async (agent) => {

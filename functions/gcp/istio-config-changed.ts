@@ -6,6 +6,7 @@ import { auditAndReport } from './audit-and-report';
 import { destinationHostNamespace } from './destination-host-namespace';
 import { classifyAuditEntry, type IstioChange } from './k8s-audit-entry';
 import type { Logger } from './log';
+import { rejectMalformed } from './malformed-message';
 import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
@@ -14,23 +15,22 @@ import { withDeps } from './with-deps';
  * policy change starts a scoped audit of its namespace, reported to the hub. The report also
  * carries the change itself (observe-change.ts: the object it left, from the entry's response or
  * the audit's read, and the services it touches), which the hub records in the ledger as a
- * person's change, so that a latency burn can name it. Anything else is acknowledged with one
- * log line saying why, so that it is never redelivered in a loop: an entry of another kind, a
- * change made by meshgov itself (its service accounts, MESHGOV_AGENT_SA: never recorded as a
- * person's), and an event that cannot be read.
+ * person's change, so that a latency burn can name it. What meshgov ignores on purpose is
+ * acknowledged with one log line saying why: an entry of another kind, a refused request, a
+ * change on another cluster, a change made by meshgov itself (its service accounts,
+ * MESHGOV_AGENT_SA: never recorded as a person's). An event that cannot be read fails with an
+ * error naming the field, so that Pub/Sub redelivers it and then dead-letters it (never silence).
  */
 export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioConfigChanged', eventId: event.id });
     const message = decodePubsubEvent(event);
-    if (!message.ok) return log.error(`malformed event, acknowledged: ${message.field} ${message.problem}`, { field: message.field, ack: true });
+    if (!message.ok) rejectMalformed(log, 'malformed event', message.field, message.problem);
     const entry = parseJsonObject(message.value.text);
-    if (!entry.ok) return log.error(`malformed event, acknowledged: ${entry.field} ${entry.problem}`, { field: entry.field, ack: true });
+    if (!entry.ok) rejectMalformed(log, 'malformed event', entry.field, entry.problem);
 
     const verdict = classifyAuditEntry(entry.value);
-    if (verdict.kind === 'malformed') {
-      return log.error(`malformed audit log entry, acknowledged: ${verdict.field} ${verdict.problem}`, { field: verdict.field, insertId: entry.value.insertId, ack: true });
-    }
+    if (verdict.kind === 'malformed') rejectMalformed(log, 'malformed audit log entry', verdict.field, verdict.problem, { insertId: entry.value.insertId });
     if (verdict.kind === 'ignored') return log.info(`ignored: ${verdict.reason}`, { resourceName: verdict.resourceName, insertId: entry.value.insertId });
 
     const change = verdict.change;

@@ -2,6 +2,7 @@ import type { AuditScope, Trigger } from '../core/pipeline/trigger';
 import type { AgentDepsFactory } from './agent-deps';
 import { auditAndReport } from './audit-and-report';
 import type { Logger } from './log';
+import { rejectMalformed } from './malformed-message';
 import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
@@ -11,22 +12,19 @@ export const SCHEDULER_JOB_ATTRIBUTE = 'meshgov-job';
 /**
  * `istioScheduledAudit`: the Cloud Scheduler job publishes `{"trigger":"schedule","scope":"all"}`
  * to its topic; the function audits the whole cluster (Istio and certificates) and reports to
- * the hub, which resolves the findings this full audit no longer sees.
+ * the hub, which resolves the findings this full audit no longer sees. Any other message body
+ * fails with an error naming the field, so that Pub/Sub redelivers it and then dead-letters it.
  */
 export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioScheduledAudit', eventId: event.id });
     const message = decodePubsubEvent(event);
-    if (!message.ok) return log.error(`malformed event, acknowledged: ${message.field} ${message.problem}`, { field: message.field, ack: true });
+    if (!message.ok) rejectMalformed(log, 'malformed event', message.field, message.problem);
     const body = parseJsonObject(message.value.text);
-    if (!body.ok) return log.error(`malformed event, acknowledged: ${body.field} ${body.problem}`, { field: body.field, ack: true });
+    if (!body.ok) rejectMalformed(log, 'malformed event', body.field, body.problem);
     const { trigger: kind, scope: requested } = body.value;
-    if (kind !== 'schedule') {
-      return log.error(`unknown message, acknowledged: data.message.data.trigger is ${JSON.stringify(kind)}, expected "schedule"`, { field: 'data.message.data.trigger', ack: true });
-    }
-    if (requested !== 'all') {
-      return log.error(`unknown message, acknowledged: data.message.data.scope is ${JSON.stringify(requested)}, expected "all"`, { field: 'data.message.data.scope', ack: true });
-    }
+    if (kind !== 'schedule') rejectMalformed(log, 'unknown message', 'data.message.data.trigger', `is ${JSON.stringify(kind)}, expected "schedule"`);
+    if (requested !== 'all') rejectMalformed(log, 'unknown message', 'data.message.data.scope', `is ${JSON.stringify(requested)}, expected "all"`);
 
     await withDeps(deps, log, async (agent) => {
       const job = message.value.attributes[SCHEDULER_JOB_ATTRIBUTE];

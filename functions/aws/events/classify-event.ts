@@ -16,6 +16,11 @@ export interface ClassifyOptions {
   scopeFromCloudTrail: (event: EventBridgeEvent) => AuditScope;
   /** Meshes the deployment governs; events for others are ignored. Empty: all. */
   meshes: string[];
+  /**
+   * The account meshgov runs in (MESHGOV_ACCOUNT_ID); unset, the event's own account
+   * (`detail.recipientAccountId`, else `account`). Events for a mesh another account owns are ignored.
+   */
+  accountId?: string;
 }
 
 const APPMESH_CALL = 'AWS API Call via CloudTrail';
@@ -25,7 +30,8 @@ const ACM_EXPIRY = 'ACM Certificate Approaching Expiration';
 
 /**
  * The trigger stage on AWS: an EventBridge event becomes a scope to audit, or is ignored with
- * a reason (meshgov's own change, a mesh not governed). Anything unknown is an EventError.
+ * a reason (meshgov's own change, a mesh not governed, a mesh another account owns). Anything
+ * unknown is an EventError.
  */
 export function classifyEvent(event: EventBridgeEvent, options: ClassifyOptions): ClassifiedEvent {
   const kind = `${event.source} / ${event['detail-type']}`;
@@ -45,12 +51,12 @@ export function classifyEvent(event: EventBridgeEvent, options: ClassifyOptions)
       const field = (err as { field?: string }).field;
       throw new EventError(field ?? 'detail', (err as Error).message.replace(`${field}: `, ''), event.id);
     }
-    return governed(options, { kind: 'audit', trigger, scope });
+    return governed(options, event, { kind: 'audit', trigger, scope });
   }
   if (event.source === 'aws.config' && event['detail-type'] === CONFIG_CHANGE) {
     const item = event.detail?.configurationItem ?? {};
     const trigger = triggerOf(event, 'aws-config', `AWS Config recorded a change to ${item.resourceType ?? 'a resource'} ${item.resourceName ?? ''}`.trim());
-    return governed(options, { kind: 'audit', trigger, scope: scopeFromConfigItem(event) });
+    return governed(options, event, { kind: 'audit', trigger, scope: scopeFromConfigItem(event) });
   }
   if (event.source === 'aws.events' && event['detail-type'] === SCHEDULE) {
     const trigger = triggerOf(event, 'schedule', 'scheduled full audit');
@@ -68,11 +74,27 @@ export function classifyEvent(event: EventBridgeEvent, options: ClassifyOptions)
   throw new EventError('detail-type', `unknown event ${kind}`, event.id);
 }
 
-function governed(options: ClassifyOptions, c: { kind: 'audit'; trigger: Trigger; scope: AuditScope }): ClassifiedEvent {
-  if (c.scope.kind === 'appmesh-resource' && options.meshes.length > 0 && !options.meshes.includes(c.scope.mesh)) {
+function governed(options: ClassifyOptions, event: EventBridgeEvent, c: { kind: 'audit'; trigger: Trigger; scope: AuditScope }): ClassifiedEvent {
+  if (c.scope.kind !== 'appmesh-resource') return c;
+  if (options.meshes.length > 0 && !options.meshes.includes(c.scope.mesh)) {
     return { kind: 'ignored', reason: `mesh ${c.scope.mesh} is not governed by this deployment`, trigger: c.trigger };
   }
+  // MESHGOV_MESHES names meshes, and findings record no owner: a same-named mesh another
+  // account shares with this one would resolve or overwrite this account's findings.
+  const account = ownAccount(options, event);
+  if (c.scope.meshOwner && account && c.scope.meshOwner !== account) {
+    return {
+      kind: 'ignored',
+      reason: `mesh ${c.scope.mesh} is owned by account ${c.scope.meshOwner}, not by this account (${account}): another account's shared mesh does not change this account's findings`,
+      trigger: c.trigger,
+    };
+  }
   return c;
+}
+
+function ownAccount(options: ClassifyOptions, event: EventBridgeEvent): string | undefined {
+  const candidates: unknown[] = [options.accountId, event.detail?.recipientAccountId, event.account];
+  return candidates.find((v): v is string => typeof v === 'string' && v !== '');
 }
 
 function triggerOf(event: EventBridgeEvent, source: Trigger['source'], summary: string, actor?: string): Trigger {

@@ -1,6 +1,8 @@
 import { sharedEvent } from '../../../test/support/shared-events';
 import { scopeFromConfigItem, configKeyToApi } from './config-item';
 import { EventError } from './event-error';
+import { scopeFromCloudTrail } from '../../providers/appmesh/live/scope-from-cloudtrail';
+import { classifyEvent } from './classify-event';
 import { actorOf, isOwnChange } from './own-change';
 import { parseEventBridge, parseEventBridgeBody } from './parse-eventbridge';
 
@@ -92,4 +94,31 @@ describe('scopeFromConfigItem', () => {
     ['AWSCloudMap', 'awsCloudMap'],
     ['CertificateAuthorityArns', 'certificateAuthorityArns'],
   ])('maps the Config key %s to %s', (k, v) => expect(configKeyToApi(k)).toBe(v));
+});
+
+describe('classifyEvent: shared meshes', () => {
+  const options = { remediatorRoleArns: [REMEDIATOR], scopeFromCloudTrail, meshes: ['prod-mesh'] };
+  /** alice's UpdateVirtualNode, sent to a same-named mesh of `owner` (App Mesh `meshOwner`). */
+  const inMeshOf = (owner?: string) => {
+    const event = parseEventBridge(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'));
+    if (owner) {
+      event.detail.requestParameters.meshOwner = owner;
+      event.detail.responseElements.virtualNode.metadata.meshOwner = owner;
+    }
+    return event;
+  };
+
+  it("ignores an event for another account's mesh, naming the owner, whatever the mesh is called", () => {
+    expect(classifyEvent(inMeshOf('444455556666'), { ...options, accountId: '111122223333' })).toMatchObject({
+      kind: 'ignored',
+      reason: expect.stringContaining('owned by account 444455556666, not by this account (111122223333)'),
+    });
+    // Without MESHGOV_ACCOUNT_ID, the account the event was recorded in is this one.
+    expect(classifyEvent(inMeshOf('444455556666'), options)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('owned by account 444455556666') });
+  });
+
+  it("audits this account's own mesh, named with or without meshOwner", () => {
+    expect(classifyEvent(inMeshOf(), { ...options, accountId: '111122223333' })).toMatchObject({ kind: 'audit', scope: { mesh: 'prod-mesh', meshOwner: '111122223333' } });
+    expect(classifyEvent(inMeshOf('111122223333'), options)).toMatchObject({ kind: 'audit' });
+  });
 });

@@ -54,6 +54,8 @@ export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise
     newId: (prefix) => `${prefix}-${randomBytes(6).toString('hex')}`,
     remediatorRoleArns: listEnv(env, 'MESHGOV_REMEDIATOR_ROLE_ARNS'),
     meshes,
+    // Events for a mesh another account owns are ignored (classify-event.ts).
+    ...(env.MESHGOV_ACCOUNT_ID ? { accountId: env.MESHGOV_ACCOUNT_ID } : {}),
     scopeFromCloudTrail,
     log: (level, message, fields) => console[level === 'info' ? 'log' : level](JSON.stringify({ level: level.toUpperCase(), message, ...fields })),
   };

@@ -85,6 +85,30 @@ describe('govern: notifications', () => {
     expect(r.resolved).toEqual(['f-payments-api-8080']);
   });
 
+  it('a deleted App Mesh resource resolves the findings of its own kind, name and parent only; a deleted mesh all of its findings', async () => {
+    const arn = 'arn:aws:appmesh:us-west-2:111122223333:mesh/prod-mesh';
+    const node = finding({ resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh', port: 8080, file: `${arn}/virtualNode/payments-api`, line: 1 } });
+    const route = (id: string, router: string) =>
+      finding({ id, rule: 'config-invalid', resource: { kind: 'Route', name: 'default', mesh: 'prod-mesh', file: `${arn}/virtualRouter/${router}/route/default`, line: 1 } });
+    const elsewhere = finding({ id: 'f-staging', resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'staging-mesh', port: 8080 } });
+    const { deps } = setup();
+    await govern(scoped([node, route('f-route-payments', 'payments-api'), route('f-route-orders', 'orders-api'), elsewhere]), deps);
+    const deleted = (resourceType: 'virtualRouter' | 'route' | 'mesh', name: string, parentName?: string): AuditScope => ({
+      kind: 'appmesh-resource',
+      mesh: 'prod-mesh',
+      resourceType,
+      name,
+      ...(parentName ? { parentName } : {}),
+      deleted: true,
+    });
+    // A router named like the node: not the node.
+    expect((await govern(scoped([], trigger(), deleted('virtualRouter', 'payments-api')), deps)).resolved).toEqual([]);
+    // Route names repeat across routers: only the route of the deleted router's parent.
+    expect((await govern(scoped([], trigger(), deleted('route', 'default', 'orders-api')), deps)).resolved).toEqual(['f-route-orders']);
+    expect((await govern(scoped([], trigger(), deleted('mesh', 'prod-mesh')), deps)).resolved.sort()).toEqual(['f-payments-api-8080', 'f-route-payments']);
+    expect((await deps.ledger.getFinding('f-staging'))?.status).toBe('open');
+  });
+
   it('notifies again on escalation and after the reminder interval', async () => {
     const { deps, advance } = setup();
     await govern(scoped([finding()]), deps);

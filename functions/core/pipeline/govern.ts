@@ -6,10 +6,12 @@ import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../led
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { undoActionOf } from '../remediation/undo-action';
+import type { AppMeshApiType } from '../model/inventory';
 import { resourceKey, type ScopedReport } from './audit-scope';
 import { expiresAt, observeFinding, resolveFinding, type NotifyKind } from './observe-findings';
 import type { Notifier, RemediationExecutor, Route } from './ports';
 import { routeFor } from './route';
+import type { AuditScope } from './trigger';
 
 export interface GovernDeps {
   ledger: Ledger;
@@ -104,8 +106,45 @@ async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<Finding
     if (scope.kind === 'all') return scope.providers.includes(f.provider) && inAllScope(f, scope);
     if (audited.has(resourceKey(f.provider, f.resource))) return true;
     // A deleted App Mesh resource takes its findings with it.
-    return scope.kind === 'appmesh-resource' && scope.deleted === true && f.provider === 'appmesh' && f.resource.mesh === scope.mesh && f.resource.name === scope.name;
+    return scope.kind === 'appmesh-resource' && scope.deleted === true && goneWithDeleted(f, scope);
   });
+}
+
+type AppMeshResourceScope = Extract<AuditScope, { kind: 'appmesh-resource' }>;
+
+/** The `resource.kind` App Mesh findings carry, by the API type a scope names. */
+const FINDING_KIND_OF: Readonly<Record<AppMeshApiType, string>> = {
+  mesh: 'Mesh',
+  virtualNode: 'VirtualNode',
+  virtualGateway: 'VirtualGateway',
+  virtualService: 'VirtualService',
+  virtualRouter: 'VirtualRouter',
+  route: 'Route',
+  gatewayRoute: 'GatewayRoute',
+};
+
+/**
+ * Whether a finding went away with the deleted resource. A deleted mesh takes every finding in
+ * it; anything else only the findings of the same kind and name, since App Mesh names are unique
+ * per type only (a virtual router may share a virtual node's name), and for a route or gateway
+ * route only under the same router or gateway.
+ */
+function goneWithDeleted(f: Finding, scope: AppMeshResourceScope): boolean {
+  if (f.provider !== 'appmesh' || f.resource.mesh !== scope.mesh) return false;
+  if (scope.resourceType === 'mesh') return true;
+  // A namespaced (CRD) finding is named by its Kubernetes name, not by the App Mesh name a deletion carries.
+  if (f.resource.namespace !== undefined) return false;
+  if (f.resource.kind !== FINDING_KIND_OF[scope.resourceType] || f.resource.name !== scope.name) return false;
+  if (scope.resourceType !== 'route' && scope.resourceType !== 'gatewayRoute') return true;
+  // Findings carry no parent field; their location (the ARN, or the reader's `appmesh:` path)
+  // names it. Unknown parent: left for the next full audit rather than resolved by a guess.
+  return scope.parentName !== undefined && parentInLocation(f.resource.file) === scope.parentName;
+}
+
+/** `…mesh/<mesh>/virtualRouter/<router>/route/<name>` (or virtualGateway/…/gatewayRoute/…) → the router or gateway. */
+function parentInLocation(file: string | undefined): string | undefined {
+  const match = file ? /\/(?:virtualRouter|virtualGateway)\/([^/]+)\/(?:route|gatewayRoute)\/[^/]+$/.exec(file) : null;
+  return match?.[1];
 }
 
 function inAllScope(f: Finding, scope: { meshes?: string[]; namespaces?: string[] }): boolean {

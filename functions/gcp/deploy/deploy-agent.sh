@@ -341,7 +341,7 @@ COMMON=(--gen2 --runtime="$RUNTIME" --region="$REGION" --source="$SOURCE" --serv
   --env-vars-file="$ENV_FILE" --set-secrets="MESHGOV_LINK_SECRET=$LINK_SECRET:latest" "${G[@]}")
 [ -n "$VPC_CONNECTOR" ] && COMMON+=(--vpc-connector="$VPC_CONNECTOR" --egress-settings=private-ranges-only)
 
-note "--retry: a failed run (hub or cluster unreachable) is redelivered by Pub/Sub instead of dropped."
+note "--retry: a failed run (hub or cluster unreachable, a message that cannot be read) is redelivered by Pub/Sub instead of dropped."
 run gcloud functions deploy istioConfigChanged "${COMMON[@]}" --entry-point=istioConfigChanged \
   --trigger-topic="$CHANGES_TOPIC" --trigger-service-account="$EVENTS_SA" --retry \
   --no-allow-unauthenticated --memory=512Mi --timeout=300s --max-instances=10

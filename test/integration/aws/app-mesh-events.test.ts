@@ -1,3 +1,4 @@
+import { AppMeshClient, DeleteVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createAppMeshEventsHandler } from '../../../functions/aws/app-mesh-events';
@@ -190,5 +191,91 @@ describe('the App Mesh events function', () => {
     expect(await handler()(sqsBatch(schedule), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect((await ledger().getFinding(id))?.status).toBe('resolved');
     expect(appmesh.calls().ListVirtualNodes).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("deletions and shared meshes: only this account's own resource takes its findings", () => {
+  const OTHER_ACCOUNT = '444455556666';
+
+  /** The open mtls-not-strict finding of payments-api (PERMISSIVE), recorded from alice's update. */
+  async function openPaymentsApiFinding(suffix: string): Promise<string> {
+    const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), suffix);
+    expect(await handler()(sqsBatch(update), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const open = await ledger().listOpenFindings({ provider: 'appmesh' });
+    const finding = open.find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api');
+    expect(finding?.finding.resource).toMatchObject({ kind: 'VirtualNode', mesh: 'prod-mesh' });
+    return finding!.id;
+  }
+
+  /** The shared DeleteVirtualNode (ci-deployer, Terraform), pointed at another resource. */
+  function deleteEvent(suffix: string, eventName: string, requestParameters: Record<string, string>) {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json'), suffix);
+    event.detail.eventName = eventName;
+    event.detail.requestParameters = requestParameters;
+    event.detail.responseElements = null;
+    return event;
+  }
+
+  /** The reasons the hub logged for the events it ignored. */
+  async function ignoredReasons(run: () => Promise<unknown>): Promise<string[]> {
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      await run();
+    } finally {
+      spy.mockRestore();
+    }
+    return lines.filter((l) => l.includes('"event ignored"')).map((l) => JSON.parse(l).reason as string);
+  }
+
+  it("a deleted virtual router that shares the node's name leaves the node's findings open", async () => {
+    const id = await openPaymentsApiFinding('11');
+    const event = deleteEvent('12', 'DeleteVirtualRouter', { meshName: 'prod-mesh', virtualRouterName: 'payments-api' });
+    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    // The node is still PERMISSIVE in App Mesh: its finding stands.
+    expect((await ledger().getFinding(id))?.status).toBe('open');
+  });
+
+  it('the deleted virtual node itself still takes its findings with it', async () => {
+    const id = await openPaymentsApiFinding('13');
+    const client = new AppMeshClient({ region: 'us-west-2', endpoint: appmesh.url });
+    const { virtualNode } = await client.send(new DeleteVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
+    client.destroy();
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json'), '14');
+    event.detail.requestParameters = { meshName: 'prod-mesh', virtualNodeName: 'payments-api' };
+    event.detail.responseElements.virtualNode = { ...event.detail.responseElements.virtualNode, virtualNodeName: 'payments-api', metadata: { ...event.detail.responseElements.virtualNode.metadata, arn: virtualNode!.metadata!.arn, uid: virtualNode!.metadata!.uid } };
+    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect((await ledger().getFinding(id))?.status).toBe('resolved');
+  });
+
+  it("a DeleteVirtualNode in another account's shared mesh of the same name is ignored, with the reason logged", async () => {
+    const id = await openPaymentsApiFinding('15');
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json'), '16');
+    event.detail.requestParameters = { meshName: 'prod-mesh', virtualNodeName: 'payments-api', meshOwner: OTHER_ACCOUNT };
+    const node = event.detail.responseElements.virtualNode;
+    node.virtualNodeName = 'payments-api';
+    node.metadata.meshOwner = OTHER_ACCOUNT;
+    node.metadata.arn = `arn:aws:appmesh:us-west-2:${OTHER_ACCOUNT}:mesh/prod-mesh/virtualNode/payments-api`;
+    appmesh.resetCalls();
+    const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    expect(reasons).toEqual([expect.stringContaining(`owned by account ${OTHER_ACCOUNT}, not by this account (111122223333)`)]);
+    expect((await ledger().getFinding(id))?.status).toBe('open');
+    expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
+  });
+
+  it("an UpdateVirtualNode to STRICT in another account's mesh of the same name does not resolve this account's finding", async () => {
+    const id = await openPaymentsApiFinding('17');
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '18');
+    event.detail.requestParameters.meshOwner = OTHER_ACCOUNT;
+    const node = event.detail.responseElements.virtualNode;
+    node.metadata.meshOwner = OTHER_ACCOUNT;
+    node.metadata.arn = `arn:aws:appmesh:us-west-2:${OTHER_ACCOUNT}:mesh/prod-mesh/virtualNode/payments-api`;
+    node.spec.listeners[0].tls.mode = 'STRICT';
+    node.spec.listeners[0].tls.validation = { trust: { sds: { secretName: 'spiffe://other' } } };
+    // Without MESHGOV_ACCOUNT_ID the event's recipient account is this account.
+    delete process.env.MESHGOV_ACCOUNT_ID;
+    const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    expect(reasons).toEqual([expect.stringContaining(`owned by account ${OTHER_ACCOUNT}`)]);
+    expect((await ledger().getFinding(id))?.status).toBe('open');
   });
 });

@@ -169,34 +169,50 @@ test("a change on another cluster of the project is not this agent's to audit", 
   expect(reads()).toBe(0);
 });
 
-const garbage: Array<{ name: string; event: () => ReturnType<typeof auditEvent>; severity: string; message: RegExp; field?: string }> = [
+const malformed: Array<{ name: string; event: () => ReturnType<typeof auditEvent>; message: RegExp; field: string }> = [
   {
     name: 'a Cloud Storage CloudEvent routed here by mistake',
     event: () => ({ ...auditEvent(), type: 'google.cloud.storage.object.v1.finalized', source: '//storage.googleapis.com/projects/_/buckets/meshgov-demo-reports' }),
-    severity: 'ERROR',
-    message: /^malformed event, acknowledged: type is google\.cloud\.storage\.object\.v1\.finalized, not a Pub\/Sub message/,
+    message: /^malformed event, not acknowledged: type is google\.cloud\.storage\.object\.v1\.finalized, not a Pub\/Sub message/,
     field: 'type',
   },
-  { name: 'data that is not base64', event: () => withRawData(auditEvent(), '{"protoPayload":{}}'), severity: 'ERROR', message: /^malformed event, acknowledged: data\.message\.data is not base64/, field: 'data.message.data' },
-  { name: 'base64 of text that is not JSON', event: () => withRawData(auditEvent(), Buffer.from('kubectl patch pa default').toString('base64')), severity: 'ERROR', message: /data\.message\.data is not JSON/, field: 'data.message.data' },
-  { name: 'a message without data', event: () => withRawData(auditEvent(), undefined), severity: 'ERROR', message: /data\.message\.data is missing/, field: 'data.message.data' },
-  { name: 'a Cloud Monitoring incident sent to the wrong topic', event: () => sampleEvent('pubsub-cloudevent-monitoring-incident-open.json'), severity: 'ERROR', message: /^malformed audit log entry, acknowledged: protoPayload is missing/, field: 'protoPayload' },
-  { name: 'an audit entry without resourceName', event: () => auditEvent(entryWithout('resourceName')), severity: 'ERROR', message: /protoPayload\.resourceName is missing/, field: 'protoPayload.resourceName' },
-  { name: 'an audit entry without serviceName', event: () => auditEvent(entryWithout('serviceName')), severity: 'ERROR', message: /protoPayload\.serviceName is missing/, field: 'protoPayload.serviceName' },
-  { name: 'a Deployment rollout', event: () => auditEvent(deploymentEntry()), severity: 'INFO', message: /^ignored: apps deployments is not an Istio kind meshgov audits$/ },
-  { name: 'a Cloud Storage audit entry', event: () => auditEvent(storageEntry()), severity: 'INFO', message: /^ignored: serviceName is storage\.googleapis\.com, not k8s\.io/ },
-  { name: "istiod's status update", event: () => auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default/status', 'update')), severity: 'INFO', message: /^ignored: a change to the status subresource/ },
-  { name: 'a patch the API server refused', event: () => auditEvent(refusedEntry()), severity: 'INFO', message: /^ignored: the request failed \(status code 7/ },
+  { name: 'data that is not base64', event: () => withRawData(auditEvent(), '{"protoPayload":{}}'), message: /^malformed event, not acknowledged: data\.message\.data is not base64/, field: 'data.message.data' },
+  // base64 of a kubectl command line, not of a LogEntry
+  { name: 'base64 of text that is not JSON', event: () => withRawData(auditEvent(), Buffer.from('kubectl patch pa default').toString('base64')), message: /^malformed event, not acknowledged: data\.message\.data is not JSON/, field: 'data.message.data' },
+  { name: 'a message without data', event: () => withRawData(auditEvent(), undefined), message: /data\.message\.data is missing/, field: 'data.message.data' },
+  { name: 'a Cloud Monitoring incident sent to the wrong topic', event: () => sampleEvent('pubsub-cloudevent-monitoring-incident-open.json'), message: /^malformed audit log entry, not acknowledged: protoPayload is missing/, field: 'protoPayload' },
+  { name: 'an audit entry without resourceName', event: () => auditEvent(entryWithout('resourceName')), message: /protoPayload\.resourceName is missing/, field: 'protoPayload.resourceName' },
+  { name: 'an audit entry without serviceName', event: () => auditEvent(entryWithout('serviceName')), message: /protoPayload\.serviceName is missing/, field: 'protoPayload.serviceName' },
 ];
 
-test.each(garbage)('$name: acknowledged (2xx) with one clear log line, nothing read or reported', async ({ event: make, severity, message, field }) => {
+test.each(malformed)('$name: not acknowledged (non-2xx, so Pub/Sub redelivers, then dead-letters it), one ERROR line naming the field', async ({ event: make, message, field }) => {
+  const event = make();
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeGreaterThanOrEqual(400);
+  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect(line).toMatchObject({ severity: 'ERROR', function: 'istioConfigChanged', field, ack: false, message: expect.stringMatching(message) });
+  expect(line.message).toContain('Pub/Sub redelivers it, then dead-letters it');
+  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(hub.requests).toHaveLength(0);
+  expect(reads()).toBe(0);
+  // Redelivered, it fails the same way: it is kept until the dead-letter topic takes it.
+  expect((await deliver(server.url, event)).status).toBeGreaterThanOrEqual(400);
+});
+
+const ignored: Array<{ name: string; event: () => ReturnType<typeof auditEvent>; message: RegExp }> = [
+  { name: 'a Deployment rollout', event: () => auditEvent(deploymentEntry()), message: /^ignored: apps deployments is not an Istio kind meshgov audits$/ },
+  { name: 'a Cloud Storage audit entry', event: () => auditEvent(storageEntry()), message: /^ignored: serviceName is storage\.googleapis\.com, not k8s\.io/ },
+  { name: "istiod's status update", event: () => auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default/status', 'update')), message: /^ignored: a change to the status subresource/ },
+  { name: 'a patch the API server refused', event: () => auditEvent(refusedEntry()), message: /^ignored: the request failed \(status code 7/ },
+];
+
+test.each(ignored)('$name: ignored on purpose, so acknowledged (2xx) with one INFO line, nothing read or reported', async ({ event: make, message }) => {
   const event = make();
   const delivery = await deliver(server.url, event);
   expect(delivery.status).toBeGreaterThanOrEqual(200);
   expect(delivery.status).toBeLessThan(300);
   const line = await server.waitForLog((l) => l.eventId === event.id);
-  expect(line).toMatchObject({ severity, function: 'istioConfigChanged', message: expect.stringMatching(message) });
-  if (field !== undefined) expect(line).toMatchObject({ field, ack: true });
+  expect(line).toMatchObject({ severity: 'INFO', function: 'istioConfigChanged', message: expect.stringMatching(message) });
   expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
   expect(hub.requests).toHaveLength(0);
   expect(reads()).toBe(0);
@@ -255,9 +271,12 @@ describe('without its configuration', () => {
     expect(hub.requests).toHaveLength(0);
   });
 
-  test('a malformed event is still acknowledged: it could never succeed', async () => {
+  test('a malformed event fails naming its field before any setting is needed: redelivered, then dead-lettered', async () => {
     const event = withRawData(auditEvent(), 'not base64!');
-    expect((await deliver(unconfigured.url, event)).status).toBeLessThan(300);
+    expect((await deliver(unconfigured.url, event)).status).toBe(500);
+    const line = await unconfigured.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR');
+    expect(line).toMatchObject({ field: 'data.message.data', ack: false });
+    expect(line.variables).toBeUndefined();
   });
 });
 

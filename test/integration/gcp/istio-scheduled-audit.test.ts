@@ -61,20 +61,22 @@ test('the nightly job audits the whole cluster and reports every namespace to th
 test.each([
   ['another scope', { trigger: 'schedule', scope: 'payments' }, 'data.message.data.scope'],
   ['another trigger', { trigger: 'backfill', scope: 'all' }, 'data.message.data.trigger'],
-])('a job message with %s is acknowledged with a log line naming the field, and audits nothing', async (_name, body, field) => {
+])('a job message with %s fails (non-2xx: redelivered, then dead-lettered) with a log line naming the field, and audits nothing', async (_name, body, field) => {
   const event = schedulerEvent(body);
-  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  expect((await deliver(server.url, event)).status).toBe(500);
   const line = await server.waitForLog((l) => l.eventId === event.id);
-  expect(line).toMatchObject({ severity: 'ERROR', field, ack: true, message: expect.stringContaining(field) });
+  expect(line).toMatchObject({ severity: 'ERROR', field, ack: false, message: expect.stringContaining(field) });
   expect(hub.requests).toHaveLength(0);
   expect(emulator.requests()).toHaveLength(0);
 });
 
-test('a job message that is not JSON is acknowledged', async () => {
+test('a job message that is not JSON fails, naming data.message.data, so it reaches the dead-letter topic', async () => {
   const event = withRawData(schedulerEvent(), Buffer.from('trigger=schedule').toString('base64'));
-  expect((await deliver(server.url, event)).status).toBeLessThan(300);
-  await server.waitForLog((l) => l.eventId === event.id && l.field === 'data.message.data');
+  expect((await deliver(server.url, event)).status).toBe(500);
+  const line = await server.waitForLog((l) => l.eventId === event.id && l.field === 'data.message.data');
+  expect(line).toMatchObject({ severity: 'ERROR', ack: false, message: expect.stringMatching(/^malformed event, not acknowledged: data\.message\.data is not JSON/) });
   expect(hub.requests).toHaveLength(0);
+  expect(emulator.requests()).toHaveLength(0);
 });
 
 test('the cluster answering 503 throughout fails the run, so Pub/Sub redelivers it; nothing partial is reported', async () => {

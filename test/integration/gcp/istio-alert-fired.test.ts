@@ -1,0 +1,80 @@
+/**
+ * istioAlertFired on the real functions-framework server (the production entry): what it
+ * answers Pub/Sub push for a Cloud Monitoring notification it cannot read (non-2xx, so Pub/Sub
+ * redelivers it and then dead-letters it) and for one it ignores on purpose (2xx). The
+ * confirmed-incident path, with real Prometheus, is in test/integration/slo-alarms.
+ */
+import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import { sharedEvent } from '../../support/shared-events';
+import { agentEnvironment, kubeconfigFile, LINK_SECRET, removeKubeconfigFiles } from './agent-environment';
+import { deliver, sampleEvent, withRawData, type PubsubCloudEvent } from './cloud-events';
+import { startFunctionsServer, type FunctionsServer } from './functions-server';
+import { startHubStandIn, type HubStandIn } from './hub-stand-in';
+
+let emulator: KubernetesEmulator;
+let hub: HubStandIn;
+let server: FunctionsServer;
+
+beforeAll(async () => {
+  emulator = await startKubernetesEmulator();
+  hub = await startHubStandIn({ secret: LINK_SECRET });
+  server = await startFunctionsServer({ target: 'istioAlertFired', env: agentEnvironment({ kubeconfig: kubeconfigFile(emulator), hubUrl: hub.url }) });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await hub?.stop();
+  await emulator?.stop();
+  removeKubeconfigFiles();
+});
+
+beforeEach(() => {
+  emulator.resetCalls();
+  hub.reset();
+  server.clearLogs();
+});
+
+let sequence = 0;
+
+/** The shared open-incident message, its notification varied by `edit`, with a fresh message id. */
+function incidentEvent(edit: (notification: Record<string, any>) => void = () => {}): PubsubCloudEvent {
+  const notification = sharedEvent<Record<string, any>>('gcp/monitoring-incident-open.notification.json');
+  edit(notification);
+  const event = withRawData(sampleEvent('pubsub-cloudevent-monitoring-incident-open.json'), Buffer.from(JSON.stringify(notification), 'utf8').toString('base64'));
+  const messageId = `1326911842307${4000 + ++sequence}`;
+  event.id = messageId;
+  event.data.message = { ...event.data.message, messageId, message_id: messageId };
+  return event;
+}
+
+test.each([
+  ['a notification of another schema version', (n: Record<string, any>) => (n.version = '1.1'), 'data.message.data.version'],
+  ['an incident without incident_id', (n: Record<string, any>) => delete n.incident.incident_id, 'data.message.data.incident.incident_id'],
+  ['an incident state meshgov does not know', (n: Record<string, any>) => (n.incident.state = 'acknowledged'), 'data.message.data.incident.state'],
+])('%s is not acknowledged (non-2xx: redelivered, then dead-lettered), with one ERROR line naming the field', async (_name, edit, field) => {
+  const event = incidentEvent(edit);
+  expect((await deliver(server.url, event)).status).toBe(500);
+  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect(line).toMatchObject({ severity: 'ERROR', function: 'istioAlertFired', field, ack: false, message: expect.stringMatching(/^malformed incident, not acknowledged: /) });
+  expect(line.message).toContain(field);
+  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(hub.requests).toHaveLength(0);
+});
+
+test('message data that is not JSON fails, naming data.message.data', async () => {
+  const event = withRawData(incidentEvent(), Buffer.from('incident 0.nq1d6hfe1l3v open').toString('base64'));
+  expect((await deliver(server.url, event)).status).toBe(500);
+  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect(line).toMatchObject({ severity: 'ERROR', field: 'data.message.data', ack: false, message: expect.stringContaining('data.message.data is not JSON') });
+});
+
+test('an incident of a policy that names no Istio SLO is ignored on purpose: acknowledged (2xx), nothing reported', async () => {
+  const event = incidentEvent((n) => (n.incident.policy_user_labels['meshgov-slo'] = 'billing-batch-latency'));
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeGreaterThanOrEqual(200);
+  expect(delivery.status).toBeLessThan(300);
+  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect(line).toMatchObject({ severity: 'WARNING', message: expect.stringMatching(/^ignored: incident 0\.nq1d6hfe1l3v .* names no Istio SLO/) });
+  expect(hub.requests).toHaveLength(0);
+  expect(emulator.requests()).toHaveLength(0);
+});
