@@ -154,8 +154,8 @@ function appMeshUpdateSummary(change: Record<string, unknown>): string {
     if (vs?.clientPolicy) effects.push(`backend ${code(String(vs.virtualServiceName))} ${enforced(vs.clientPolicy) ? 'enforces mTLS' : 'does not enforce mTLS'}`);
   }
   if (spec.backendDefaults?.clientPolicy) effects.push(`backend defaults ${enforced(spec.backendDefaults.clientPolicy) ? 'enforce mTLS' : 'do not enforce mTLS'}`);
-  const mesh = escapeText(String(change.meshName ?? ''));
-  return `${call} ${code(`${mesh}/${name}`)}${version}, whole spec${effects.length ? `: ${effects.join('; ')}` : ''}`;
+  // code() escapes; escaping the mesh first would show `&amp;` for an `&` in its name.
+  return `${call} ${code(`${String(change.meshName ?? '')}/${name}`)}${version}, whole spec${effects.length ? `: ${effects.join('; ')}` : ''}`;
 }
 
 function kubernetesSummary(change: Record<string, unknown>): string {

@@ -1,3 +1,4 @@
+import { changeSummary } from './describe-finding';
 import { code, escapeText, formatTime, link, mention, mrkdwn, plainText, truncate } from './escape';
 
 describe('Slack text escaping', () => {
@@ -40,4 +41,10 @@ describe('Slack text escaping', () => {
     expect(formatTime('2026-11-20T15:00:49Z')).toBe('2026-11-20 15:00:49 UTC');
     expect(formatTime(undefined)).toBe('an unknown time');
   });
+});
+
+test('an App Mesh change summary escapes the mesh name once', () => {
+  const summary = changeSummary({ operation: 'update-virtual-node', meshName: 'R&D-mesh', virtualNodeName: 'payments-api', expectedVersion: 3, spec: { listeners: [] } });
+  expect(summary).toContain('`R&amp;D-mesh/payments-api`');
+  expect(summary).not.toContain('&amp;amp;');
 });
