@@ -41,12 +41,26 @@ export class SqsHandOff implements ExecutionHandOff {
   }
 }
 
-/** The message in an SQS record body, or undefined when it is not one (logged and dropped by the worker). */
-export function parseExecutionRequest(body: string): ExecutionRequestMessage | undefined {
+const APPROVAL_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+
+export type ParsedExecutionRequest = { ok: true; value: ExecutionRequestMessage } | { ok: false; field: string; problem: string };
+
+/** The message in an SQS record body, or which field makes it not one (the worker fails the record, so it ends in the dead-letter queue). */
+export function parseExecutionRequest(body: string): ParsedExecutionRequest {
+  let value: unknown;
   try {
-    const value = JSON.parse(body) as Record<string, unknown>;
-    return typeof value?.approvalId === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/.test(value.approvalId) ? { approvalId: value.approvalId } : undefined;
-  } catch {
-    return undefined;
+    value = JSON.parse(body);
+  } catch (err) {
+    return { ok: false, field: 'body', problem: `not JSON (${(err as Error).message})` };
   }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, field: 'body', problem: `a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object` };
+  const id = (value as Record<string, unknown>).approvalId;
+  if (id === undefined) {
+    // A renamed or misspelt key is the likely cause: say which keys are there.
+    const keys = Object.keys(value);
+    return { ok: false, field: 'approvalId', problem: `missing (the body has ${keys.length ? keys.map((k) => JSON.stringify(k)).join(', ') : 'no keys'})` };
+  }
+  if (typeof id !== 'string') return { ok: false, field: 'approvalId', problem: `a ${id === null ? 'null' : typeof id}, not a string` };
+  if (!APPROVAL_ID.test(id)) return { ok: false, field: 'approvalId', problem: `${JSON.stringify(id.slice(0, 80))} is not an approval id (letters, digits, _ . -, at most 200)` };
+  return { ok: true, value: { approvalId: id } };
 }

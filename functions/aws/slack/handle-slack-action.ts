@@ -42,7 +42,9 @@ function answer(statusCode: number, error: string): APIGatewayProxyStructuredRes
  * 4. decide (approvers, self-approval, expiry, one winner among racing clicks); a refusal is
  *    explained to the clicker alone;
  * 5. a decision (and an expiry) is handed to the approval worker, which applies the change and
- *    redraws the message; Slack gets an empty 200 at once (it needs an answer within 3 s).
+ *    redraws the message; Slack gets an empty 200 at once (it needs an answer within 3 s). When the
+ *    hand-off of an approval fails, the clicker is told to click again (a click on an APPROVED
+ *    approval hands it off again); a 500 only when that could not be said.
  */
 export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: SlackActionsDeps): Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.clock();
@@ -79,24 +81,40 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
 
   const decision = await decide({ approvalId: click.approvalId, verb: click.verb, slackUserId: click.userId }, deps);
   const fields = { approvalId: click.approvalId, verb: click.verb, user: click.userId, ...source };
+  /** Tells the clicker alone why nothing happened; false when Slack would not take it. */
+  const explain = async (channel: string, refusal: Refusal): Promise<boolean> => {
+    try {
+      await deps.refusals.explainRefusal({ channel, user: click.userId }, refusal);
+      return true;
+    } catch (err) {
+      deps.log('warn', 'refusal not shown to the clicker', { ...fields, error: (err as Error).message });
+      return false;
+    }
+  };
   if (decision.kind === 'refused') {
     deps.log('info', `click refused: ${decision.refusal.reason}`, fields);
     if (decision.changed) {
       // Only a redraw of the message (now EXPIRED): not worth failing the click over.
       await deps.handOff.send({ approvalId: click.approvalId }).catch((err: Error) => deps.log('warn', 'expired approval not handed off for its redraw', { ...fields, error: err.message }));
     }
-    if (click.channelId) {
-      try {
-        await deps.refusals.explainRefusal({ channel: click.channelId, user: click.userId }, decision.refusal);
-      } catch (err) {
-        deps.log('warn', 'refusal not shown to the clicker', { ...fields, error: (err as Error).message });
-      }
-    }
+    if (click.channelId) await explain(click.channelId, decision.refusal);
     return ACK;
   }
-  // The decision is on record. If the hand-off fails, the handler answers 500 (Slack shows the
-  // clicker an error) and the approval stays APPROVED in the ledger for an operator to re-queue.
-  await deps.handOff.send({ approvalId: click.approvalId });
-  deps.log('info', `click decided: ${decision.approval.state}`, fields);
+  try {
+    await deps.handOff.send({ approvalId: click.approvalId });
+  } catch (err) {
+    const error = (err as Error).message;
+    if (decision.approval.state === 'REJECTED') {
+      // The rejection is on record and nothing runs: only the message's redraw is lost, as for an expiry above.
+      deps.log('warn', 'rejection not handed off for its redraw', { ...fields, error });
+      return ACK;
+    }
+    // The decision stays APPROVED, and a click on it hands it off again (decide): tell the clicker to click again.
+    deps.log('error', 'click decided, but not handed off to the approval worker', { ...fields, state: decision.approval.state, error });
+    const told = click.channelId ? await explain(click.channelId, { reason: 'hand-off-failed', approvalId: click.approvalId, verb: click.verb, state: decision.approval.state, error }) : false;
+    // Without that message Slack must show an error, so the click is not taken for done.
+    return told ? ACK : answer(500, 'hand-off-failed');
+  }
+  deps.log('info', decision.again ? 'click handed an approved change to the worker again' : `click decided: ${decision.approval.state}`, fields);
   return ACK;
 }

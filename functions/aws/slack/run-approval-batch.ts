@@ -11,19 +11,27 @@ export interface ApprovalWorkerDeps extends ExecuteApprovalDeps {
  * One SQS batch of approvals, one after the other (the blast radius per run counts across the
  * batch). A record that throws (the ledger unreachable) is reported as a batch item failure, so
  * SQS delivers it again and, after maxReceiveCount, dead-letters it; a deferred approval goes
- * back on the queue with a delay; a body that is not an execution request is logged and dropped.
- * Lambda: the event source mapping needs `ReportBatchItemFailures`.
+ * back on the queue with a delay. A body that is not an execution request is a batch item
+ * failure too, logged with the field at fault: it reaches the approval dead-letter queue rather
+ * than vanishing. Lambda: the event source mapping needs `ReportBatchItemFailures`.
  */
 export async function runApprovalBatch(event: SQSEvent, deps: ApprovalWorkerDeps): Promise<SQSBatchResponse & { outcomes: ExecutionOutcome[] }> {
   const run = { changesThisRun: 0 };
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const outcomes: ExecutionOutcome[] = [];
   for (const record of event.Records) {
-    const request = parseExecutionRequest(record.body);
-    if (!request) {
-      deps.log?.('dropped a message that is not an execution request', { messageId: record.messageId });
+    const parsed = parseExecutionRequest(record.body);
+    if (!parsed.ok) {
+      deps.log?.(`approval queue message is not an execution request: ${parsed.field}: ${parsed.problem}; left for the dead-letter queue`, {
+        messageId: record.messageId,
+        field: parsed.field,
+        problem: parsed.problem,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+      });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
       continue;
     }
+    const request = parsed.value;
     try {
       const outcome = await executeApproval(request.approvalId, deps, run);
       outcomes.push(outcome);

@@ -5,7 +5,7 @@ import { APPROVAL_ID, approvalRecord, CAROL, DAVE, NOW } from '../../../test/int
 import { shippedPolicy } from '../../../test/support/model';
 import type { ApproverDirectory } from './approver-directory';
 import { actorEmail } from './actor-email';
-import { decide, type DecideDeps } from './decide';
+import { decide, HAND_OFF_GRACE_MS, type DecideDeps } from './decide';
 
 /** alice@example.com in Slack: she made the change that caused the payments-api finding. */
 const ALICE = 'U05ALICE0RS';
@@ -123,6 +123,24 @@ describe('decide', () => {
     expect(decided).toHaveLength(1);
     expect(refused).toEqual([{ kind: 'refused', refusal: expect.objectContaining({ reason: 'already-decided', decidedBy: (decided[0] as any).approval.decidedBy }) }]);
     expect((await ledger.getApproval(APPROVAL_ID))?.version).toBe(2);
+  });
+
+  test('an APPROVED approval whose hand-off may have failed is decided again for the decider at once, for other approvers after the grace', async () => {
+    const approved = approvalRecord({ state: 'APPROVED', decidedBy: CAROL, decidedAt: NOW.toISOString() });
+    const soon = setup();
+    await soon.ledger.createApproval(approved);
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: CAROL }, soon.deps)).toMatchObject({ kind: 'decided', again: true, approval: { state: 'APPROVED', decidedBy: CAROL, version: 1 } });
+    // A click racing the decision is told who decided rather than sending it twice.
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: DAVE }, soon.deps)).toMatchObject({ kind: 'refused', refusal: { reason: 'already-decided', decidedBy: CAROL } });
+
+    const later = setup({}, new Date(NOW.getTime() + HAND_OFF_GRACE_MS));
+    await later.ledger.createApproval(approved);
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: DAVE }, later.deps)).toMatchObject({ kind: 'decided', again: true });
+    // The same checks as a first decision; and Reject cannot undo an approval.
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: MALLORY }, later.deps)).toMatchObject({ kind: 'refused', refusal: { reason: 'not-approver' } });
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: ALICE }, later.deps)).toMatchObject({ kind: 'refused', refusal: { reason: 'self-approval' } });
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'reject', slackUserId: DAVE }, later.deps)).toMatchObject({ kind: 'refused', refusal: { reason: 'already-decided', state: 'APPROVED' } });
+    expect(await later.ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'APPROVED', decidedBy: CAROL, version: 1 });
   });
 
   test('an Undo button works only on an Undo approval, and Approve only on a request', async () => {

@@ -22,13 +22,17 @@ export interface DecideDeps {
  * 4. an approval past `approvalExpiresAt` is moved to EXPIRED and cannot be decided;
  * 5. the decision is one conditional ledger write (PENDING → APPROVED / REJECTED): of two racing
  *    clicks exactly one takes effect, and the other is told who decided first.
+ * An Approve or Undo click on an APPROVED approval that passes 2 and 3 is decided `again`, so the
+ * endpoint hands it off again (see handOffAgain).
  */
 export async function decide(request: DecisionRequest, deps: DecideDeps): Promise<Decision> {
   const { ledger } = deps;
   const approval = await ledger.getApproval(request.approvalId);
   if (!approval) return refused(request, 'unknown-approval');
   if (offeredAsUndoButton(approval) !== (request.verb === 'undo')) return refused(request, 'wrong-button', approval);
-  if (approval.state !== 'PENDING') return refused(request, 'already-decided', approval);
+  const now = deps.clock();
+  const again = handOffAgain(approval, request, now);
+  if (approval.state !== 'PENDING' && !again) return refused(request, 'already-decided', approval);
 
   // Ownership as the rules say now: a team whose approvers changed since the request decides with the new list.
   const route = routeFor(approval.finding, deps.policy);
@@ -44,7 +48,9 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
     return { kind: 'refused', refusal: { ...refusal(request, 'directory-unavailable', owned), error: errorText(err) } };
   }
 
-  const now = deps.clock();
+  // Past its expiry too: the worker moves it to EXPIRED and redraws its message.
+  if (again) return { kind: 'decided', verb: request.verb, approval, again: true };
+
   if (now.getTime() >= Date.parse(approval.approvalExpiresAt)) {
     const expired = await ledger.transitionApproval(approval.id, ['PENDING'], 'EXPIRED', {
       outcome: `expired at ${approval.approvalExpiresAt} before anyone decided; nothing was changed`,
@@ -61,6 +67,25 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
     return refused(request, 'already-decided', winner);
   }
   return { kind: 'decided', verb: request.verb, approval: decided };
+}
+
+/**
+ * How long a decision may still be on its way to the worker: the interactivity endpoint's own
+ * timeout (10 s, cdk/lib/constructs/slack-and-agent-endpoints.ts).
+ */
+export const HAND_OFF_GRACE_MS = 10_000;
+
+/**
+ * An Approve (or Undo) click on an APPROVED approval hands it to the worker again: its first
+ * hand-off may have failed, and the ledger cannot tell whether it went (the worker runs it once
+ * however often it is sent). Only from the person who decided, or once a hand-off in flight would
+ * have finished; a click racing the decision is told who decided instead. The clicker is checked
+ * as for a first decision.
+ */
+function handOffAgain(approval: ApprovalRecord, request: DecisionRequest, now: Date): boolean {
+  if (approval.state !== 'APPROVED' || request.verb === 'reject') return false;
+  if (approval.decidedBy === request.slackUserId) return true;
+  return approval.decidedAt !== undefined && now.getTime() - Date.parse(approval.decidedAt) >= HAND_OFF_GRACE_MS;
 }
 
 /**

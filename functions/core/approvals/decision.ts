@@ -26,7 +26,12 @@ export type RefusalReason =
   /** The clicker made the change that caused the finding. */
   | 'self-approval'
   /** Slack could not say who the approvers are or who caused the change; refused rather than guessed. */
-  | 'directory-unavailable';
+  | 'directory-unavailable'
+  /**
+   * The decision is on record (APPROVED), but handing it to the worker failed: nothing runs until
+   * a click on it hands it off again (decide allows that).
+   */
+  | 'hand-off-failed';
 
 /** Why a click did nothing, with the facts a message to the clicker needs. */
 export interface Refusal {
@@ -42,13 +47,17 @@ export interface Refusal {
   approvalExpiresAt?: string;
   /** Who caused the finding, as the trigger named them (self-approval). */
   causedBy?: string;
-  /** What went wrong asking Slack (directory-unavailable). */
+  /** What went wrong asking Slack (directory-unavailable), or sending to the worker (hand-off-failed). */
   error?: string;
 }
 
 export type Decision =
-  /** The click took effect: the approval is now APPROVED (approve, undo) or REJECTED. */
-  | { kind: 'decided'; verb: ApprovalVerb; approval: ApprovalRecord }
+  /**
+   * The click took effect: the approval is now APPROVED (approve, undo) or REJECTED. `again`: it
+   * was APPROVED already and its hand-off to the worker may have failed, so it is handed off again
+   * (the worker runs an approval once however often it is sent).
+   */
+  | { kind: 'decided'; verb: ApprovalVerb; approval: ApprovalRecord; again?: true }
   /**
    * The click did nothing. `changed` is the approval when refusing moved it (PENDING → EXPIRED),
    * so its message must be redrawn.

@@ -10,7 +10,7 @@ import { auditScope } from '../pipeline/audit-scope';
 import { govern } from '../pipeline/govern';
 import type { InventorySource } from '../pipeline/ports';
 import type { Trigger } from '../pipeline/trigger';
-import { executeApproval, type ExecuteApprovalDeps } from './execute-approval';
+import { executeApproval, EXECUTING_TAKEOVER_MS, type ExecuteApprovalDeps } from './execute-approval';
 
 const NOW = new Date('2026-11-20T15:04:12Z');
 const CAROL = 'U05JX7RB2LM';
@@ -167,5 +167,124 @@ describe('executeApproval', () => {
     notifier.down = true;
     expect(await executeApproval(approval.id, deps)).toMatchObject({ state: 'SUCCEEDED' });
     expect((await ledger.getApproval(approval.id))?.state).toBe('SUCCEEDED');
+  });
+});
+
+describe('executeApproval when something fails on the way', () => {
+  const LATER = new Date(NOW.getTime() + EXECUTING_TAKEOVER_MS);
+  const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+  /** An apply that never comes back (the Lambda timed out); resolves once it was called. */
+  const hang = (executor: RecordingExecutor) =>
+    new Promise<void>((called) => {
+      executor.apply = () => {
+        called();
+        return new Promise(() => {});
+      };
+    });
+
+  test('a re-check that cannot read leaves the approval APPROVED, so the retry runs it', async () => {
+    const { ledger, mesh, executor, deps, approval } = await setup();
+    const collect = mesh.collect.bind(mesh);
+    mesh.collect = async () => {
+      throw Object.assign(new Error('ListMeshes: ServiceUnavailableException (HTTP 503)'), { name: 'ServiceUnavailableException' });
+    };
+    await expect(executeApproval(approval.id, deps)).rejects.toThrow('ServiceUnavailableException');
+    expect((await ledger.getApproval(approval.id))?.state).toBe('APPROVED');
+    expect(executor.calls).toEqual([]);
+
+    mesh.collect = collect;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ status: 'finished', state: 'SUCCEEDED' });
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  test('the claim is stamped with its time and change id; another delivery within the takeover window leaves it alone', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    const applying = hang(executor);
+    void executeApproval(approval.id, deps);
+    await applying;
+    expect(await ledger.getApproval(approval.id)).toMatchObject({ state: 'EXECUTING', outcome: `applying since ${NOW.toISOString()} as change chg-1` });
+    deps.clock = () => new Date(LATER.getTime() - 1);
+    expect(await executeApproval(approval.id, deps)).toEqual({ status: 'ignored', approvalId: approval.id, reason: 'already EXECUTING' });
+  });
+
+  test('an attempt that died before applying is taken over after the window and applied once, as the same change', async () => {
+    const { ledger, mesh, executor, deps, approval } = await setup();
+    const apply = executor.apply.bind(executor);
+    const applying = hang(executor);
+    void executeApproval(approval.id, deps);
+    await applying;
+
+    executor.apply = apply;
+    deps.clock = () => LATER;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({
+      status: 'finished',
+      state: 'SUCCEEDED',
+      detail: `the attempt that started at ${NOW.toISOString()} as change chg-1 was interrupted; applied and verified: prod-mesh/payments-worker updated to version 5 (change chg-1)`,
+    });
+    expect(executor.calls.map((c) => c.changeId)).toEqual(['chg-1']);
+    expect(mesh.resources.get('prod-mesh/payments-worker')!.version).toBe(5);
+    expect(await ledger.getChange('chg-1')).toMatchObject({ approvalId: approval.id, outcome: 'verified' });
+  });
+
+  test('an attempt that died after recording its change is finished from the record, without applying again', async () => {
+    const { ledger, executor, notifier, deps, approval } = await setup();
+    const transition = ledger.transitionApproval.bind(ledger);
+    ledger.transitionApproval = async (id, from, to, patch) => {
+      if (to !== 'EXECUTING') throw throttled();
+      return transition(id, from, to, patch);
+    };
+    await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
+    expect(await ledger.getApproval(approval.id)).toMatchObject({ state: 'EXECUTING' });
+    expect(await ledger.getChange('chg-1')).toMatchObject({ outcome: 'verified' });
+
+    ledger.transitionApproval = transition;
+    deps.clock = () => LATER;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ status: 'finished', state: 'SUCCEEDED', detail: 'applied and verified: prod-mesh/payments-worker updated to version 5 (change chg-1)' });
+    expect(executor.calls).toHaveLength(1);
+    expect(updatesOf(notifier)).toEqual(['SUCCEEDED']);
+  });
+
+  test('an attempt that died after applying but before recording is closed without applying again', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    const { recordChange, transitionApproval } = ledger;
+    ledger.recordChange = async () => {
+      throw throttled();
+    };
+    ledger.transitionApproval = async (id, from, to, patch) => {
+      if (to !== 'EXECUTING') throw throttled();
+      return transitionApproval.call(ledger, id, from, to, patch);
+    };
+    await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
+    ledger.recordChange = recordChange;
+    ledger.transitionApproval = transitionApproval;
+
+    deps.clock = () => LATER;
+    const outcome = await executeApproval(approval.id, deps);
+    expect(outcome).toMatchObject({ status: 'finished', state: 'SUCCEEDED', detail: expect.stringContaining('the finding is no longer there, so nothing more was applied') });
+    expect(executor.calls).toHaveLength(1);
+    expect(await ledger.findOpenApproval(approval.findingId)).toBeUndefined();
+  });
+
+  test('a change record that cannot be written is tried again, then named in the outcome and logged whole', async () => {
+    const logs: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const { ledger, deps, approval } = await setup((d) => (d.log = (message, fields) => logs.push({ message, fields })));
+    let tries = 0;
+    ledger.recordChange = async () => {
+      tries++;
+      throw throttled();
+    };
+    const outcome = await executeApproval(approval.id, deps);
+    expect(tries).toBe(3);
+    expect(outcome).toMatchObject({ state: 'SUCCEEDED', detail: expect.stringMatching(/\(change chg-1\); its change record could not be written \(Rate of requests exceeds the allowed throughput\.\), so it is missing from the ledger$/) });
+    expect(logs.find((l) => l.message === 'change made but its record could not be written')?.fields).toMatchObject({ change: { id: 'chg-1', outcome: 'verified', before: expect.anything() } });
+  });
+
+  test('an EXECUTING approval without a stamp (claimed by an older worker) is taken over once its decision is older than the window', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    await ledger.transitionApproval(approval.id, ['APPROVED'], 'EXECUTING');
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ status: 'ignored', reason: 'already EXECUTING' });
+    deps.clock = () => LATER;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ status: 'finished', state: 'SUCCEEDED', detail: expect.stringMatching(/^the attempt was interrupted; applied and verified/) });
+    expect(executor.calls).toHaveLength(1);
   });
 });

@@ -55,7 +55,20 @@ export type ExecutionOutcome =
 /** How long a deferred execution waits before it is tried again (SQS allows at most 900 s of delay). */
 export const DEFER_SECONDS = 300;
 
-const TERMINAL_BY_OUTCOME: Record<ApplyResult['outcome'], ApprovalState> = {
+/**
+ * After this long an EXECUTING approval belongs to an attempt that died (a Lambda timeout, a crash:
+ * no catch ran), and a later delivery may take it over. No worker invocation outlives it: the
+ * approval worker's timeout is 5 minutes and Lambda's maximum 15 (cdk/lib/constructs/
+ * slack-and-agent-endpoints.ts); the approval queue's 30-minute visibility timeout redelivers a
+ * failed message only after it.
+ */
+export const EXECUTING_TAKEOVER_MS = 15 * 60_000;
+
+/** Tries of a ledger write after a change was applied, before giving up on it (DynamoDB throttling, a dropped connection). */
+const LEDGER_ATTEMPTS = 3;
+
+const TERMINAL_BY_OUTCOME: Record<ChangeRecord['outcome'], ApprovalState> = {
+  applied: 'SUCCEEDED',
   verified: 'SUCCEEDED',
   'rolled-back': 'ROLLED_BACK',
   aborted: 'FAILED',
@@ -65,16 +78,26 @@ const TERMINAL_BY_OUTCOME: Record<ApplyResult['outcome'], ApprovalState> = {
 /**
  * Runs one approved fix (or Undo) exactly once, re-checking everything at execution time:
  * 1. only an APPROVED approval runs; REJECTED and EXPIRED ones get their message redrawn, and any
- *    other state means another delivery has it (SQS delivers at least once);
+ *    other state means another delivery has it (SQS delivers at least once), except an EXECUTING
+ *    one claimed more than EXECUTING_TAKEOVER_MS ago, whose attempt died: this delivery finishes it;
  * 2. past `approvalExpiresAt` it becomes EXPIRED instead;
  * 3. the gate with `approved: true`: dry-run and manual refuse; a freeze window or the blast
  *    radius (per run, and per hour from the ledger's change records) defers it, still APPROVED;
- * 4. APPROVED → EXECUTING is one conditional write: of two deliveries only one goes on;
- * 5. the fix is planned again on fresh state and must be the one approved, with no new broken
- *    precondition (recheckApproval); an Undo needs its change to be on record and to have held;
+ * 4. the fix is planned again on fresh state and must be the one approved, with no new broken
+ *    precondition (recheckApproval); an Undo needs its change to be on record and to have held.
+ *    These only read, before the claim: when one throws (App Mesh or DynamoDB unreachable) the
+ *    approval is still APPROVED and the SQS retry runs it;
+ * 5. APPROVED → EXECUTING is one conditional write, stamped with its time and change id: of two
+ *    deliveries only one goes on;
  * 6. the executor that handles the action applies it (Undo: reverts the recorded change), the
  *    change record is written, and the approval ends SUCCEEDED, ROLLED_BACK or FAILED;
  * 7. the Slack message shows the outcome.
+ * Ledger writes after the apply are tried a few times. A change record that still cannot be
+ * written is logged whole and named in the approval's outcome; an approval that cannot be moved
+ * out of EXECUTING throws, SQS delivers the message again after its visibility timeout, and that
+ * delivery takes it over: it finishes from the change record when there is one, and otherwise
+ * re-checks and applies with the same change id, so a change already made is not made twice (the
+ * finding is gone, or the resource's version moved).
  */
 export async function executeApproval(approvalId: string, deps: ExecuteApprovalDeps, run: RunCounter = { changesThisRun: 0 }): Promise<ExecutionOutcome> {
   const { ledger } = deps;
@@ -84,10 +107,25 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     await show(approval, deps);
     return { status: 'shown', approvalId, state: approval.state };
   }
-  if (approval.state !== 'APPROVED') return { status: 'ignored', approvalId, reason: `already ${approval.state}` };
 
   const now = deps.clock();
+  let takeover: Claim | undefined;
+  if (approval.state === 'EXECUTING') {
+    const claim = claimOf(approval);
+    if (!isAbandoned(claim, approval, now)) return { status: 'ignored', approvalId, reason: 'already EXECUTING' };
+    takeover = claim;
+    deps.log?.('taking over an approval whose attempt died while EXECUTING', { approvalId, claimedAt: claim.at, changeId: claim.changeId });
+    // It died after writing its change record: finish from the record, without applying again.
+    const recorded = claim.changeId ? await ledger.getChange(claim.changeId) : undefined;
+    if (recorded && recorded.approvalId === approvalId) return finish(approval, recorded, `${describeOutcome(recorded)} (change ${recorded.id})`, deps);
+  } else if (approval.state !== 'APPROVED') {
+    return { status: 'ignored', approvalId, reason: `already ${approval.state}` };
+  }
+  const interrupted = takeover ? `${interruptedNote(takeover)}; ` : '';
+
   if (now.getTime() >= Date.parse(approval.approvalExpiresAt)) {
+    // EXECUTING cannot become EXPIRED: a taken-over approval ends FAILED, saying why.
+    if (takeover) return refuse(approval, `${interrupted}expired at ${approval.approvalExpiresAt} before it could run again; nothing more was changed`, deps);
     const detail = `expired at ${approval.approvalExpiresAt} before it could run; nothing was changed`;
     const expired = await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXPIRED', { outcome: detail });
     if (!expired) return { status: 'ignored', approvalId, reason: 'another delivery took it' };
@@ -106,35 +144,36 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     approved: true,
   });
   if (!verdict.act && verdict.retryable) {
+    // A taken-over approval stays EXECUTING and abandoned, so the delayed delivery takes it over again.
     await show({ ...approval, outcome: `waiting: ${verdict.reason}; meshgov tries again until ${approval.approvalExpiresAt}` }, deps);
     return { status: 'deferred', approvalId, reason: verdict.reason, retryAfterSeconds: DEFER_SECONDS };
   }
 
-  const executing = await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING');
-  if (!executing) return { status: 'ignored', approvalId, reason: 'another delivery took it' };
-  if (!verdict.act) return refuse(executing, `not applied: ${verdict.reason}`, deps);
+  // The same change id on a takeover: the writers use it as their idempotency token.
+  const changeId = takeover?.changeId ?? deps.newId('chg');
+  const ready: Ready = verdict.act ? await prepare(approval, deps) : { ok: false, detail: `not applied: ${verdict.reason}` };
+
+  let executing = approval;
+  if (!takeover) {
+    const claimed = await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING', { outcome: claimNote(now, changeId) });
+    if (!claimed) return { status: 'ignored', approvalId, reason: 'another delivery took it' };
+    executing = claimed;
+  }
+  if (!ready.ok) {
+    if (takeover && ready.findingGone) {
+      // Most likely the dead attempt made the change before it could record it; never make it twice.
+      const detail = `${interrupted}the finding is no longer there, so nothing more was applied: the interrupted attempt most likely made the change, but its change record was never written`;
+      return finish(executing, undefined, detail, deps, 'SUCCEEDED');
+    }
+    return refuse(executing, `${interrupted}${ready.detail}`, deps);
+  }
 
   const trigger = approvalTrigger(executing, now);
-  const changeId = deps.newId('chg');
   let result: ApplyResult;
-  let original: ChangeRecord | undefined;
-  if (isUndo) {
-    original = await ledger.getChange(executing.undoOf!);
-    if (!original) return refuse(executing, `change ${executing.undoOf} is not on record: nothing to undo`, deps);
-    if (original.outcome !== 'verified' && original.outcome !== 'applied') {
-      return refuse(executing, `change ${original.id} ended ${original.outcome}: there is nothing of it to undo`, deps);
-    }
-  } else {
-    const rechecked = await recheck(executing, deps);
-    if (!rechecked.ok) return refuse(executing, `refused at execution: ${rechecked.reason}`, deps);
-  }
-  const executor = deps.executors.find((e) => e.handles(executing.remediation));
-  if (!executor) return refuse(executing, `no executor here applies ${executing.remediation.action}`, deps);
-
   try {
-    result = original ? await executor.revert(original, { trigger, changeId }) : await executor.apply(executing.remediation, { trigger, changeId });
+    result = ready.original ? await ready.executor.revert(ready.original, { trigger, changeId }) : await ready.executor.apply(executing.remediation, { trigger, changeId });
   } catch (err) {
-    result = { outcome: 'failed', detail: err instanceof Error ? err.message : String(err), target: targetOf(executing.remediation) };
+    result = { outcome: 'failed', detail: errorText(err), target: targetOf(executing.remediation) };
   }
   if (result.outcome === 'verified') run.changesThisRun++;
 
@@ -156,16 +195,99 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     service: serviceOf(executing.finding),
     expiresAt: expiresAt(now),
   };
-  await ledger.recordChange(change);
-  const state = TERMINAL_BY_OUTCOME[result.outcome];
-  const detail = `${describeOutcome(result)} (change ${changeId})`;
-  const finished = await ledger.transitionApproval(approvalId, ['EXECUTING'], state, { outcome: detail });
-  await show(finished ?? { ...executing, state, outcome: detail }, deps);
+  let detail = `${interrupted}${describeOutcome(result)} (change ${changeId})`;
+  try {
+    await persist(() => ledger.recordChange(change), 'change record', approvalId, deps);
+  } catch (err) {
+    // The change is made; its record is lost to the ledger, not to the log, and the approval says so.
+    deps.log?.('change made but its record could not be written', { approvalId, change, error: errorText(err) });
+    detail += `; its change record could not be written (${errorText(err)}), so it is missing from the ledger`;
+  }
+  const outcome = await finish(executing, change, detail, deps);
   deps.log?.('approved change ran', { approvalId, changeId, outcome: result.outcome, detail: result.detail });
-  return { status: 'finished', approvalId, state, detail, change };
+  return outcome;
 }
 
-async function recheck(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ ok: true } | { ok: false; reason: string }> {
+/** Who holds an EXECUTING approval: when it was claimed, and the change id it runs as. */
+interface Claim {
+  at?: string;
+  changeId?: string;
+}
+
+/**
+ * The claim is written into `outcome`, the one free-text field the ledger keeps, while the
+ * approval is EXECUTING; every end state replaces it with the result.
+ */
+function claimNote(at: Date, changeId: string): string {
+  return `applying since ${at.toISOString()} as change ${changeId}`;
+}
+
+const CLAIM_NOTE = /^applying since (\S+) as change (\S+)$/;
+
+function claimOf(approval: ApprovalRecord): Claim {
+  const match = CLAIM_NOTE.exec(approval.outcome ?? '');
+  return match && !Number.isNaN(Date.parse(match[1])) ? { at: match[1], changeId: match[2] } : {};
+}
+
+/**
+ * An EXECUTING approval whose attempt cannot still be running. One claimed without a stamp (by a
+ * worker before stamps) is judged by its decision, the latest time known before the claim.
+ */
+function isAbandoned(claim: Claim, approval: ApprovalRecord, now: Date): boolean {
+  const since = claim.at ?? approval.decidedAt;
+  return since !== undefined && now.getTime() - Date.parse(since) >= EXECUTING_TAKEOVER_MS;
+}
+
+function interruptedNote(claim: Claim): string {
+  const started = claim.at ? ` that started at ${claim.at}` : '';
+  const as = claim.changeId ? ` as change ${claim.changeId}` : '';
+  return `the attempt${started}${as} was interrupted`;
+}
+
+type Ready =
+  | { ok: true; executor: RemediationExecutor; original?: ChangeRecord }
+  | { ok: false; detail: string; findingGone?: boolean };
+
+/** Every check that only reads, so it runs before the claim: a throw leaves the approval APPROVED. */
+async function prepare(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<Ready> {
+  let original: ChangeRecord | undefined;
+  if (approval.undoOf !== undefined) {
+    original = await deps.ledger.getChange(approval.undoOf);
+    if (!original) return { ok: false, detail: `change ${approval.undoOf} is not on record: nothing to undo` };
+    if (original.outcome !== 'verified' && original.outcome !== 'applied') {
+      return { ok: false, detail: `change ${original.id} ended ${original.outcome}: there is nothing of it to undo` };
+    }
+  } else {
+    const rechecked = await recheck(approval, deps);
+    if (!rechecked.ok) return { ok: false, detail: `refused at execution: ${rechecked.reason}`, findingGone: rechecked.findingGone };
+  }
+  const executor = deps.executors.find((e) => e.handles(approval.remediation));
+  if (!executor) return { ok: false, detail: `no executor here applies ${approval.remediation.action}` };
+  return { ok: true, executor, ...(original ? { original } : {}) };
+}
+
+/** Ends an EXECUTING approval in the state its change's outcome gives (or `state`), and redraws it. */
+async function finish(approval: ApprovalRecord, change: ChangeRecord | undefined, detail: string, deps: ExecuteApprovalDeps, state?: ApprovalState): Promise<ExecutionOutcome> {
+  const to = state ?? TERMINAL_BY_OUTCOME[change?.outcome ?? 'failed'];
+  const finished = await persist(() => deps.ledger.transitionApproval(approval.id, ['EXECUTING'], to, { outcome: detail }), 'approval outcome', approval.id, deps);
+  await show(finished ?? { ...approval, state: to, outcome: detail }, deps);
+  return { status: 'finished', approvalId: approval.id, state: to, detail, ...(change ? { change } : {}) };
+}
+
+/** A ledger write after the change was made, tried a few times: throwing now leaves the approval EXECUTING until a takeover. */
+async function persist<T>(write: () => Promise<T>, what: string, approvalId: string, deps: ExecuteApprovalDeps): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= LEDGER_ATTEMPTS) throw err;
+      deps.log?.(`${what} not written; trying again`, { approvalId, attempt, error: errorText(err) });
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+async function recheck(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ ok: true } | { ok: false; reason: string; findingGone: boolean }> {
   const fresh = deps.freshState;
   if (!fresh || !fresh.providers.includes(approval.finding.provider)) {
     deps.log?.('fix not re-planned here; the executor checks the resource version', { approvalId: approval.id, provider: approval.finding.provider });
@@ -173,14 +295,14 @@ async function recheck(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Pro
   }
   const trigger = approvalTrigger(approval, deps.clock());
   const scoped = await auditScope(trigger, freshScopeFor(approval.finding), { source: fresh.source, builders: fresh.builders, policy: deps.policy, clock: deps.clock });
-  return recheckApproval(approval, scoped.report);
+  const verdict = recheckApproval(approval, scoped.report);
+  return verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason, findingGone: !scoped.report.findings.some((f) => f.id === approval.findingId) };
 }
 
 async function refuse(approval: ApprovalRecord, detail: string, deps: ExecuteApprovalDeps): Promise<ExecutionOutcome> {
-  const failed = await deps.ledger.transitionApproval(approval.id, ['EXECUTING'], 'FAILED', { outcome: detail });
-  await show(failed ?? { ...approval, state: 'FAILED', outcome: detail }, deps);
+  const outcome = await finish(approval, undefined, detail, deps, 'FAILED');
   deps.log?.('approved change refused at execution', { approvalId: approval.id, detail });
-  return { status: 'finished', approvalId: approval.id, state: 'FAILED', detail };
+  return outcome;
 }
 
 /** The run an approval starts: a Slack decision, by the approver. */
@@ -196,8 +318,11 @@ export function approvalTrigger(approval: ApprovalRecord, now: Date): Trigger {
   };
 }
 
-function describeOutcome(result: ApplyResult): string {
+function describeOutcome(change: Pick<ChangeRecord, 'outcome' | 'detail'>): string {
+  const result = { outcome: change.outcome, detail: change.detail ?? 'no detail recorded' };
   switch (result.outcome) {
+    case 'applied':
+      return `applied: ${result.detail}`;
     case 'verified':
       return `applied and verified: ${result.detail}`;
     case 'rolled-back':
@@ -220,6 +345,10 @@ async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promis
   try {
     await deps.notifier.updateApproval(approval);
   } catch (err) {
-    deps.log?.('approval message not updated', { approvalId: approval.id, error: err instanceof Error ? err.message : String(err) });
+    deps.log?.('approval message not updated', { approvalId: approval.id, error: errorText(err) });
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -164,11 +164,12 @@ describe('the Lambda handlers on failure', () => {
     }
   });
 
-  test('the worker reports a record it could not handle as a batch item failure, and drops one that is not a request', async () => {
+  test('the worker reports a record it could not handle as a batch item failure, and one that is not a request too, naming the field', async () => {
     const ledger = new MemoryLedger();
     ledger.getApproval = async () => {
       throw new Error('ProvisionedThroughputExceededException');
     };
+    const logs: Array<{ message: string; fields?: Record<string, unknown> }> = [];
     const deps: ApprovalWorkerDeps = {
       ledger,
       executors: [],
@@ -177,6 +178,7 @@ describe('the Lambda handlers on failure', () => {
       clock: () => new Date(),
       newId: (p) => `${p}-1`,
       handOff: { send: async () => {} },
+      log: (message, fields) => logs.push({ message, fields }),
     };
     const template = sharedEvent<SQSEvent>('aws/sqs-event-with-eventbridge-record.json').Records[0];
     const event: SQSEvent = {
@@ -185,6 +187,33 @@ describe('the Lambda handlers on failure', () => {
         { ...template, messageId: 'm-2', body: template.body },
       ],
     };
-    expect(await createApprovalWorkerHandler(async () => deps)(event)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    // Both come back from SQS and, after maxReceiveCount, land in the approval dead-letter queue.
+    expect(await createApprovalWorkerHandler(async () => deps)(event)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }] });
+    expect(logs.find((l) => l.fields?.messageId === 'm-2')).toMatchObject({
+      message: expect.stringMatching(/^approval queue message is not an execution request: approvalId: missing \(the body has "version", "id", .*\); left for the dead-letter queue$/),
+      fields: { field: 'approvalId' },
+    });
+  });
+
+  test('a request whose approvalId was renamed (approvalID) is failed to the dead-letter queue, and the log names approvalId', async () => {
+    const logs: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    let reads = 0;
+    const ledger = new MemoryLedger();
+    ledger.getApproval = async () => {
+      reads++;
+      return undefined;
+    };
+    const deps: ApprovalWorkerDeps = { ledger, executors: [], policy: paymentsPolicy(), dryRun: false, clock: () => new Date(), newId: (p) => `${p}-1`, handOff: { send: async () => {} }, log: (message, fields) => logs.push({ message, fields }) };
+    const template = sharedEvent<SQSEvent>('aws/sqs-event-with-eventbridge-record.json').Records[0];
+    const bodies = [
+      ['m-renamed', '{"approvalID":"rmd-61a27284f25e"}', 'approvalId: missing (the body has "approvalID")'],
+      ['m-number', '{"approvalId":42}', 'approvalId: a number, not a string'],
+      ['m-not-json', '{"approvalId":', 'body: not JSON'],
+    ];
+    const event: SQSEvent = { Records: bodies.map(([messageId, body]) => ({ ...template, messageId, body, eventSourceARN: 'arn:aws:sqs:us-west-2:111122223333:meshgov-approvals' })) };
+    const result = await createApprovalWorkerHandler(async () => deps)(event);
+    expect(result).toEqual({ batchItemFailures: bodies.map(([itemIdentifier]) => ({ itemIdentifier })) });
+    for (const [messageId, , problem] of bodies) expect(logs.find((l) => l.fields?.messageId === messageId)?.message).toContain(`not an execution request: ${problem}`);
+    expect(reads).toBe(0);
   });
 });

@@ -29,6 +29,10 @@ export function refusalText(refusal: Refusal): string {
       return `:lock: You made the change that caused this finding (${escapeText(shortActor(refusal.causedBy))}), so someone else must approve its fix. You may still reject it. Nothing was changed.`;
     case 'directory-unavailable':
       return `:warning: meshgov could not check the approvers with Slack just now${refusal.error ? ` (${escapeText(refusal.error)})` : ''}. Nothing was changed; try again in a minute.`;
+    case 'hand-off-failed': {
+      const button = refusal.verb === 'undo' ? 'Undo' : 'Approve';
+      return `:warning: Your ${button} of request ${id} is on record, but meshgov could not pass it on to be applied just now${refusal.error ? ` (${escapeText(refusal.error)})` : ''}. Nothing was changed yet: click ${button} again to retry.`;
+    }
   }
 }
 
