@@ -53,6 +53,17 @@ export const APPMESH_NAME_FIELDS: Readonly<Record<AppMeshApiType, string>> = {
   gatewayRoute: 'gatewayRouteName',
 };
 
+/** The kind names findings and CRDs use (`DescribeRoute` → `Route`), by API type. */
+export const APPMESH_KIND_OF_TYPE = {
+  mesh: 'Mesh',
+  virtualNode: 'VirtualNode',
+  virtualGateway: 'VirtualGateway',
+  virtualService: 'VirtualService',
+  virtualRouter: 'VirtualRouter',
+  route: 'Route',
+  gatewayRoute: 'GatewayRoute',
+} as const satisfies Readonly<Record<AppMeshApiType, string>>;
+
 /** One App Mesh resource as the API returns it (camelCase `*Data` shape: meshName, spec, metadata, status). */
 export interface AppMeshApiObject {
   type: AppMeshApiType;

@@ -6,7 +6,7 @@ import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../led
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { undoActionOf } from '../remediation/undo-action';
-import type { AppMeshApiType } from '../model/inventory';
+import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
 import { resourceKey, type ScopedReport } from './audit-scope';
 import { expiresAt, observeFinding, resolveFinding, type NotifyKind } from './observe-findings';
 import type { Notifier, RemediationExecutor, Route } from './ports';
@@ -112,16 +112,6 @@ async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<Finding
 
 type AppMeshResourceScope = Extract<AuditScope, { kind: 'appmesh-resource' }>;
 
-/** The `resource.kind` App Mesh findings carry, by the API type a scope names. */
-const FINDING_KIND_OF: Readonly<Record<AppMeshApiType, string>> = {
-  mesh: 'Mesh',
-  virtualNode: 'VirtualNode',
-  virtualGateway: 'VirtualGateway',
-  virtualService: 'VirtualService',
-  virtualRouter: 'VirtualRouter',
-  route: 'Route',
-  gatewayRoute: 'GatewayRoute',
-};
 
 /**
  * Whether a finding went away with the deleted resource. A deleted mesh takes every finding in
@@ -134,7 +124,7 @@ function goneWithDeleted(f: Finding, scope: AppMeshResourceScope): boolean {
   if (scope.resourceType === 'mesh') return true;
   // A namespaced (CRD) finding is named by its Kubernetes name, not by the App Mesh name a deletion carries.
   if (f.resource.namespace !== undefined) return false;
-  if (f.resource.kind !== FINDING_KIND_OF[scope.resourceType] || f.resource.name !== scope.name) return false;
+  if (f.resource.kind !== APPMESH_KIND_OF_TYPE[scope.resourceType] || f.resource.name !== scope.name) return false;
   if (scope.resourceType !== 'route' && scope.resourceType !== 'gatewayRoute') return true;
   // Findings carry no parent field; their location (the ARN, or the reader's `appmesh:` path)
   // names it. Unknown parent: left for the next full audit rather than resolved by a guess.

@@ -4,7 +4,7 @@
  * provider's graph. The live reader and the file loader both hand over this shape.
  */
 import { isLooseRecord as isObject } from '../../core/is-record';
-import { APPMESH_NAME_FIELDS, type AppMeshApiObject, type Located } from '../../core/model/inventory';
+import { APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, type AppMeshApiObject, type Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
@@ -26,15 +26,7 @@ import type {
 } from './types';
 
 /** The API's kind names (`DescribeRoute` → `Route`) by the wrapper keys of describe-* output. */
-export const KIND_OF_TYPE: Record<AppMeshApiObject['type'], AppMeshKind> = {
-  mesh: 'Mesh',
-  virtualNode: 'VirtualNode',
-  virtualGateway: 'VirtualGateway',
-  virtualService: 'VirtualService',
-  virtualRouter: 'VirtualRouter',
-  route: 'Route',
-  gatewayRoute: 'GatewayRoute',
-};
+export const KIND_OF_TYPE: Readonly<Record<AppMeshApiObject['type'], AppMeshKind>> = APPMESH_KIND_OF_TYPE;
 
 function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string): AppMeshRef {
   return { via: 'aws', kind, awsMesh, awsName };

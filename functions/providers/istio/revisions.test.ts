@@ -1,6 +1,6 @@
 import { evaluateModel } from '../../core/rules/engine';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, docs, istioModelOf, namespaceYaml as namespace } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace, serviceYaml } from './testInventory';
 
 /*
  * A revisioned control plane (canary upgrades): istiod-<rev> reads only ConfigMap istio-<rev>
@@ -38,19 +38,7 @@ spec:
     mode: STRICT
 `,
     deployment('shop', 'api'),
-    `apiVersion: v1
-kind: Service
-metadata:
-  name: api
-  namespace: shop
-spec:
-  selector:
-    app: api
-  ports:
-  - name: http
-    port: 8080
-    targetPort: 8080
-`,
+    serviceYaml('shop', 'api'),
     deployment('web', 'frontend'),
     deployment('batch', 'reports'),
     ...extra,
