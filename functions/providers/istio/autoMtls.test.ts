@@ -158,3 +158,13 @@ spec:
     expect(conflicts(audit(docs(namespace('web'), outside, deployment('legacy', 'ledger'), service('legacy', 'ledger'), rule)))).toEqual([]);
   });
 });
+
+describe('Prometheus scrape ports', () => {
+  it('a port the pod template asks Prometheus to scrape goes STRICT only with approval', () => {
+    const scraped = deployment('shop', 'api', { ports: [8080, 9090], annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' } });
+    const yaml = docs(namespace('shop'), scraped, service('shop', 'api', [8080]), peerAuthentication('istio-system', 'default', 'STRICT'), peerAuthentication('shop', 'api', 'UNSET', { app: 'api', ports: { 9090: 'DISABLE' } }));
+    const fix = audit(yaml).find((f) => f.rule === 'mtls-not-strict' && f.resource.port === 9090)!.remediation!;
+    expect(fix).toMatchObject({ action: 'istio.peerauthentication.set-strict', mode: 'approval' });
+    expect(fix.reason).toContain('port 9090 of shop/Deployment/api is a Prometheus scrape target');
+  });
+});

@@ -44,6 +44,7 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
     const affects: string[] = [];
     const unmeshed = new Set<string>();
     let plaintextByAuto: Set<string> | undefined;
+    let scraped: Set<string> | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i]!;
       if (!change.reaches(candidate) || candidate.endpoint.mode === 'STRICT') continue;
@@ -55,10 +56,13 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       // Auto mTLS would still send plaintext: it reads the namespace and mesh policies, not the one this change writes.
       const auto = candidate.endpoint.inMesh && candidate.endpoint.hosts.length > 0 ? autoMtlsMismatch(applied, after) : undefined;
       if (auto) (plaintextByAuto ??= new Set()).add(`callers of ${candidate.workload.key} that use auto mTLS would keep sending plaintext (${auto.reason}); give its Service a DestinationRule with ISTIO_MUTUAL first`);
+      const scrape = candidate.port !== undefined ? scrapedPort(candidate, candidate.port) : undefined;
+      if (scrape) (scraped ??= new Set()).add(scrape);
     }
     const blockers = [...change.blockers];
     for (const key of unmeshed) blockers.push(`workload ${key} has no sidecar`);
     if (plaintextByAuto) blockers.push(...plaintextByAuto);
+    if (scraped) blockers.push(...scraped);
     const fix: ProviderFix = {
       action: change.action,
       change: change.change,
@@ -67,6 +71,18 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
     };
     for (const owner of owners) owner.endpoint.fix = fix;
   }
+}
+
+/**
+ * Why a port that Prometheus is told to scrape (`prometheus.io/scrape` with `prometheus.io/port`
+ * on the pod template) should not go STRICT unasked: a scraper outside the mesh calls it in
+ * plaintext, unless Istio's metrics merging (on by default) moves the scrape to the sidecar.
+ * The configuration cannot tell which, so a person confirms.
+ */
+function scrapedPort(record: ServerRecord, port: number): string | undefined {
+  const annotations = record.workload.podAnnotations;
+  if (annotations['prometheus.io/scrape'] !== 'true' || Number(annotations['prometheus.io/port']) !== port) return undefined;
+  return `port ${port} of ${record.workload.key} is a Prometheus scrape target (prometheus.io/port): a scraper outside the mesh calls it in plaintext unless Istio merges the metrics; confirm how it is scraped`;
 }
 
 /**
