@@ -160,11 +160,37 @@ spec:
 });
 
 describe('Prometheus scrape ports', () => {
-  it('a port the pod template asks Prometheus to scrape goes STRICT only with approval', () => {
-    const scraped = deployment('shop', 'api', { ports: [8080, 9090], annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090' } });
-    const yaml = docs(namespace('shop'), scraped, service('shop', 'api', [8080]), peerAuthentication('istio-system', 'default', 'STRICT'), peerAuthentication('shop', 'api', 'UNSET', { app: 'api', ports: { 9090: 'DISABLE' } }));
-    const fix = audit(yaml).find((f) => f.rule === 'mtls-not-strict' && f.resource.port === 9090)!.remediation!;
+  const scrapedFleet = (annotations: Record<string, string>, ...extra: string[]) =>
+    docs(
+      namespace('shop'),
+      deployment('shop', 'api', { ports: [8080, 9090], annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', ...annotations } }),
+      service('shop', 'api', [8080]),
+      peerAuthentication('istio-system', 'default', 'STRICT'),
+      peerAuthentication('shop', 'api', 'UNSET', { app: 'api', ports: { 9090: 'DISABLE' } }),
+      ...extra,
+    );
+  const fixOf = (yaml: string) => audit(yaml).find((f) => f.rule === 'mtls-not-strict' && f.resource.port === 9090)!.remediation!;
+
+  it('goes STRICT only with approval when the pod turns Istio metrics merging off: the scraper calls the port in plaintext', () => {
+    const fix = fixOf(scrapedFleet({ 'prometheus.istio.io/merge-metrics': 'false' }));
     expect(fix).toMatchObject({ action: 'istio.peerauthentication.set-strict', mode: 'approval' });
-    expect(fix.reason).toContain('port 9090 of shop/Deployment/api is a Prometheus scrape target');
+    expect(fix.reason).toContain('port 9090 of shop/Deployment/api is a Prometheus scrape target (prometheus.io/port) without Istio');
+  });
+
+  it('the same when the MeshConfig turns merging off', () => {
+    const meshConfig = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio
+  namespace: istio-system
+data:
+  mesh: |
+    enablePrometheusMerge: false
+`;
+    expect(fixOf(scrapedFleet({}, meshConfig)).mode).toBe('approval');
+  });
+
+  it('with merging on (the default) the scrape goes to the sidecar, so the fix can go ahead', () => {
+    expect(fixOf(scrapedFleet({})).mode).toBe('auto');
   });
 });

@@ -133,7 +133,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
   const meshOf = controlPlanes(mesh.revisions, settings, namespaceInfo, clientRevisionsDiffer(mesh.revisions, settings));
   const needsDestination = serviceNeedsDestination(drIndex, settings, ...mesh.revisions.values());
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination);
-  attachServerFixes(serverTable.records, paIndex);
+  attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge);
   model.servers = serverTable.records.map((r) => r.endpoint);
 
   const workloadsByNamespace = new Map<string, Workload[]>();

@@ -11,6 +11,8 @@ export interface MeshSettings {
   enableAutoMtls: boolean;
   /** Istio `MeshConfig.defaultDestinationRuleExportTo`; empty means public (`*`). */
   defaultDestinationRuleExportTo: string[];
+  /** Istio `MeshConfig.enablePrometheusMerge`, default true: the sidecar serves the app's metrics on 15020, so scrapers skip the app's port. */
+  enablePrometheusMerge: boolean;
   /** The ConfigMap the settings came from, when there is one. */
   configMap?: { name: string; namespace: string; source: SourceRef };
 }
@@ -19,6 +21,7 @@ export const DEFAULT_MESH_SETTINGS: MeshSettings = {
   rootNamespace: 'istio-system',
   enableAutoMtls: true,
   defaultDestinationRuleExportTo: [],
+  enablePrometheusMerge: true,
 };
 
 /**
@@ -101,6 +104,10 @@ function readOne(chosen: Located<KubeObject>): { settings: MeshSettings; problem
   if (mesh['enableAutoMtls'] !== undefined) {
     if (typeof mesh['enableAutoMtls'] === 'boolean') settings.enableAutoMtls = mesh['enableAutoMtls'];
     else problem('data.mesh.enableAutoMtls', 'enableAutoMtls must be true or false');
+  }
+  if (mesh['enablePrometheusMerge'] !== undefined) {
+    if (typeof mesh['enablePrometheusMerge'] === 'boolean') settings.enablePrometheusMerge = mesh['enablePrometheusMerge'];
+    else problem('data.mesh.enablePrometheusMerge', 'enablePrometheusMerge must be true or false');
   }
   if (mesh['defaultDestinationRuleExportTo'] !== undefined) {
     const raw = mesh['defaultDestinationRuleExportTo'];

@@ -29,7 +29,7 @@ interface StrictChange {
  * so `affectsServers` lists exactly the servers it would move to STRICT and `blockers` the
  * workloads it would cover that have no sidecar.
  */
-export function attachServerFixes(records: ServerRecord[], index: PeerAuthenticationIndex): void {
+export function attachServerFixes(records: ServerRecord[], index: PeerAuthenticationIndex, prometheusMerge = true): void {
   const changes = new ChangeGroups();
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
@@ -56,7 +56,7 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       // Auto mTLS would still send plaintext: it reads the namespace and mesh policies, not the one this change writes.
       const auto = candidate.endpoint.inMesh && candidate.endpoint.hosts.length > 0 ? autoMtlsMismatch(applied, after) : undefined;
       if (auto) (plaintextByAuto ??= new Set()).add(`callers of ${candidate.workload.key} that use auto mTLS would keep sending plaintext (${auto.reason}); give its Service a DestinationRule with ISTIO_MUTUAL first`);
-      const scrape = candidate.port !== undefined ? scrapedPort(candidate, candidate.port) : undefined;
+      const scrape = candidate.port !== undefined ? scrapedPort(candidate, candidate.port, prometheusMerge) : undefined;
       if (scrape) (scraped ??= new Set()).add(scrape);
     }
     const blockers = [...change.blockers];
@@ -76,13 +76,16 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
 /**
  * Why a port that Prometheus is told to scrape (`prometheus.io/scrape` with `prometheus.io/port`
  * on the pod template) should not go STRICT unasked: a scraper outside the mesh calls it in
- * plaintext, unless Istio's metrics merging (on by default) moves the scrape to the sidecar.
- * The configuration cannot tell which, so a person confirms.
+ * plaintext. With Istio's metrics merging (MeshConfig `enablePrometheusMerge`, on by default,
+ * unless the pod sets `prometheus.istio.io/merge-metrics: "false"`) the injector points the
+ * scrape at the sidecar's 15020 instead, and STRICT on the app's port changes nothing for it.
  */
-function scrapedPort(record: ServerRecord, port: number): string | undefined {
+function scrapedPort(record: ServerRecord, port: number, prometheusMerge: boolean): string | undefined {
   const annotations = record.workload.podAnnotations;
   if (annotations['prometheus.io/scrape'] !== 'true' || Number(annotations['prometheus.io/port']) !== port) return undefined;
-  return `port ${port} of ${record.workload.key} is a Prometheus scrape target (prometheus.io/port): a scraper outside the mesh calls it in plaintext unless Istio merges the metrics; confirm how it is scraped`;
+  const merged = prometheusMerge && annotations['prometheus.istio.io/merge-metrics'] !== 'false';
+  if (merged) return undefined;
+  return `port ${port} of ${record.workload.key} is a Prometheus scrape target (prometheus.io/port) without Istio's metrics merging: a scraper outside the mesh calls it in plaintext`;
 }
 
 /**
