@@ -14,13 +14,15 @@ import { followYamlPath, nodeAt, splitLines } from './yaml-path';
  * or the field is missing, the deepest line reached is kept, and a path that cannot be started
  * leaves the line as it is.
  */
-export function fieldLineLocator(): (file: string, line: number, field: string) => number | undefined {
+export function fieldLineLocator(kept: ReadonlyMap<string, string> = new Map()): (file: string, line: number, field: string) => number | undefined {
   // Problems come grouped by file (each provider's in input order), so keeping the last file read
   // reads most files once, and holds one file's text at a time however large the fleet.
   let last: { file: string; read: { text: string; lines?: string[]; starts?: number[] } | null } | undefined;
   return (file, line, field) => {
     if (last?.file !== file) {
-      const text = readText(file);
+      // A pipe cannot be read twice (opening a FIFO again waits for a writer forever), and a
+      // UTF-16 file reads wrong as UTF-8: the collector keeps the text it decoded for those.
+      const text = kept.get(file) ?? readText(file);
       last = { file, read: text === null ? null : { text } };
     }
     const read = last.read;

@@ -1,9 +1,12 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectFiles } from '../../../functions/providers/files/collect';
 import { locateJsonError } from '../../../functions/providers/files/json-error';
 import { parseFileText } from '../../../functions/providers/files/parse-documents';
+import { auditInventory } from '../../../functions/providers/audit-inventory';
+import { shippedPolicy } from '../../support/model';
 
 /** Inputs people really hand over: hand-edited App Mesh exports, PowerShell redirects, YAML with anchors. */
 
@@ -107,5 +110,50 @@ describe('UTF-16 files', () => {
     writeFileSync(join(dir, 'pa.yaml'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]));
     const inventory = await collectFiles([dir]);
     expect(inventory.kubernetes.map((k) => k.doc.metadata?.namespace)).toEqual(['orders']);
+  });
+});
+
+describe('the line of a problem in a file that cannot be read twice', () => {
+  const bad = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: orders
+spec:
+  selector:
+    matchLabels:
+      app: orders-api
+  mtls:
+    mode: STRICTT
+`;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'meshgov-reread-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const fieldLineOf = async (path: string) => {
+    const report = auditInventory(await collectFiles([path]), { policy: shippedPolicy(), now: new Date('2026-11-26T00:00:00Z') });
+    return report.findings.filter((f) => f.rule === 'config-invalid').map((f) => f.resource.line);
+  };
+
+  it('a UTF-16 file: the field line comes from the decoded text', async () => {
+    const file = join(dir, 'pa.yaml');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(bad, 'utf16le')]));
+    expect(await fieldLineOf(file)).toEqual([11]);
+  });
+
+  it('a FIFO: read once, and the field line found without opening it again (which would wait for a writer forever)', async () => {
+    const fifo = join(dir, 'policies');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `printf '%s' "$0" > "${fifo}"`, bad]);
+    // Should the FIFO be opened a second time, this empty write ends the wait, so the test fails instead of hanging.
+    const rescuer = spawn('sh', ['-c', `sleep 5; : > "${fifo}"`]);
+    try {
+      expect(await fieldLineOf(fifo)).toEqual([11]);
+    } finally {
+      writer.kill();
+      rescuer.kill();
+    }
   });
 });
