@@ -16,13 +16,13 @@ export const CREATE_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.create-istio-mu
  */
 export function attachClientFixes(records: ClientRecord[]): void {
   const groups = new Map<string, ClientRecord[]>();
+  // Per rule, the records a list-replacing patch must fix together (portLevelSettings, subsets).
+  const listFixes = new Map<string, ClientRecord[]>();
   for (const record of records) {
     const rule = record.decision.rule;
     if (!rule) continue;
-    const key = changeKey(rule, record.decision.subset, record.decision.scope === 'port' ? record.port : undefined);
-    let list = groups.get(key);
-    if (!list) groups.set(key, (list = []));
-    list.push(record);
+    push(groups, changeKey(rule, record.decision.subset, record.decision.scope === 'port' ? record.port : undefined), record);
+    if ((record.decision.subset || record.decision.scope === 'port') && needsIstioMutual(record)) push(listFixes, listKey(rule, record.decision.subset !== undefined), record);
   }
 
   for (const record of records) {
@@ -32,13 +32,16 @@ export function attachClientFixes(records: ClientRecord[]): void {
       record.policy.fix = createIstioMutual(record);
       continue;
     }
-    const port = record.decision.scope === 'port' ? record.port : undefined;
     const subset = record.decision.subset;
-    // Every subset of a rule is patched by one change: each patch carries the whole list, so
-    // one per subset would put back what the one before it set.
+    const portLevel = !subset && record.decision.scope === 'port';
+    // The ports, or the subsets, of a rule are patched by one change each: a patch carries the
+    // whole list, so one per entry would put back what the one before it set.
+    const fixedPorts = portLevel ? new Set(listFixes.get(listKey(rule, false))!.map((r) => r.port!)) : undefined;
     const altered = subset
-      ? records.filter((r) => r.decision.rule === rule && r.decision.subset !== undefined && needsIstioMutual(r))
-      : groups.get(changeKey(rule, undefined, port))!.filter((r) => r.policy.sends !== 'MTLS');
+      ? listFixes.get(listKey(rule, true))!
+      : fixedPorts
+        ? [...fixedPorts].flatMap((p) => groups.get(changeKey(rule, undefined, p))!.filter((r) => r.policy.sends !== 'MTLS'))
+        : groups.get(changeKey(rule, undefined, undefined))!.filter((r) => r.policy.sends !== 'MTLS');
     const blockers = new Set<string>();
     for (const r of altered) {
       addServerBlockers(r, blockers);
@@ -46,7 +49,7 @@ export function attachClientFixes(records: ClientRecord[]): void {
     }
     const fix: ProviderFix = {
       action: SET_ISTIO_MUTUAL_ACTION,
-      change: subset ? subsetsChange(rule, altered) : port === undefined ? topLevelChange(rule) : portLevelChange(rule, port),
+      change: subset ? subsetsChange(rule, altered) : fixedPorts ? portLevelChange(rule, fixedPorts) : topLevelChange(rule),
       affectsServers: [],
       affectsClients: altered.map((r) => r.policy.id),
       blockers: [...blockers],
@@ -87,6 +90,16 @@ function createIstioMutual(record: ClientRecord): ProviderFix {
   return { action: CREATE_ISTIO_MUTUAL_ACTION, change: { operation: 'create', object }, affectsServers: [], affectsClients: [record.policy.id], blockers: [...blockers] };
 }
 
+function listKey(rule: DestinationRulePolicy, subsets: boolean): string {
+  return `${rule.namespace}/${rule.name}:${subsets ? 'subsets' : 'ports'}`;
+}
+
+function push(map: Map<string, ClientRecord[]>, key: string, record: ClientRecord): void {
+  const list = map.get(key);
+  if (list) list.push(record);
+  else map.set(key, [record]);
+}
+
 function changeKey(rule: DestinationRulePolicy, subset: DestinationSubset | undefined, port: number | undefined): string {
   return `${rule.namespace}/${rule.name}:${port ?? '*'}${subset ? `#${subset.name}` : ''}`;
 }
@@ -99,11 +112,11 @@ function topLevelChange(rule: DestinationRulePolicy): Record<string, unknown> {
   return mergePatch(rule, { spec: { trafficPolicy: { tls } } });
 }
 
-/** A merge patch replaces lists whole, so the patch carries every portLevelSettings entry. */
-function portLevelChange(rule: DestinationRulePolicy, port: number): Record<string, unknown> {
+/** A merge patch replaces lists whole, so the patch carries every portLevelSettings entry, those of `ports` set to ISTIO_MUTUAL. */
+function portLevelChange(rule: DestinationRulePolicy, ports: ReadonlySet<number>): Record<string, unknown> {
   const list = (rule.trafficPolicy?.rawPortLevelSettings ?? []).map((entry) => {
     const e = entry as Record<string, any>;
-    return Number(e?.['port']?.number) === port ? { ...e, tls: { mode: 'ISTIO_MUTUAL' } } : e;
+    return ports.has(Number(e?.['port']?.number)) ? { ...e, tls: { mode: 'ISTIO_MUTUAL' } } : e;
   });
   return mergePatch(rule, { spec: { trafficPolicy: { portLevelSettings: list } } });
 }

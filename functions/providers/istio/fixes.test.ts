@@ -1,5 +1,5 @@
 import type { FleetModel, ServerEndpoint } from '../../core/model/types';
-import { deployment, istioModelOf } from './testInventory';
+import { deployment, docs as documents, istioModelOf, namespaceYaml, peerAuthenticationYaml, serviceYaml } from './testInventory';
 
 const docs = (...parts: string[]) => parts.join('---\n');
 
@@ -415,5 +415,44 @@ spec:
       [`istio:bookinfo/DestinationRule/reviews->${REVIEWS}:*`, undefined],
       ['istio:bookinfo/DestinationRule/stripe->api.stripe.com:*', undefined],
     ]);
+  });
+});
+
+describe('client fixes of portLevelSettings', () => {
+  it('one patch sets every failing port of a rule: each carries the whole list, so one per port would undo the other', () => {
+    const rule = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: api-ports
+  namespace: shop
+spec:
+  host: api.shop.svc.cluster.local
+  trafficPolicy:
+    portLevelSettings:
+    - port:
+        number: 8080
+      tls:
+        mode: DISABLE
+    - port:
+        number: 9090
+      tls:
+        mode: DISABLE
+`;
+    const model = istioModelOf(documents(namespaceYaml('shop'), peerAuthenticationYaml('istio-system', 'default', 'STRICT'), deployment('shop', 'api', { ports: [8080, 9090] }), serviceYaml('shop', 'api', [8080, 9090]), rule));
+    const fixes = model.clients.filter((c) => c.resource.name === 'api-ports').map((c) => c.fix);
+    expect(fixes).toHaveLength(2);
+    expect(fixes[0]).toBe(fixes[1]);
+    expect(fixes[0]!.change).toMatchObject({
+      patch: {
+        spec: {
+          trafficPolicy: {
+            portLevelSettings: [
+              { port: { number: 8080 }, tls: { mode: 'ISTIO_MUTUAL' } },
+              { port: { number: 9090 }, tls: { mode: 'ISTIO_MUTUAL' } },
+            ],
+          },
+        },
+      },
+    });
   });
 });
