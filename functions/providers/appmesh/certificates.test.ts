@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAppMeshModel } from './index';
-import { certificatesFromPem, samePathBySuffix } from './pem-certificates';
+import { certificatesFromPemFile } from '../x509/pem';
+import { samePathBySuffix } from './pem-certificates';
 import { MESH, NOW, TESTDATA, apiNode, dns, inventoryOf, listener } from './testdata/fixtures';
 
 // A leaf for payments-api.payments.svc.cluster.local followed by its CA, made with openssl.
@@ -38,8 +39,7 @@ describe('samePathBySuffix', () => {
 
 describe('PEM → CertificateRecord', () => {
   test('every block of a chain, leaf first, with the real X.509 fields', () => {
-    const problems: any[] = [];
-    const records = certificatesFromPem(chainText, { file: CHAIN_FILE, line: 1 }, problems);
+    const { certificates: records, problems } = certificatesFromPemFile({ doc: { text: chainText }, source: { file: CHAIN_FILE, line: 1 } });
     expect(problems).toEqual([]);
     expect(records).toHaveLength(2);
     const leaf = new X509Certificate(chainText);
@@ -57,9 +57,9 @@ describe('PEM → CertificateRecord', () => {
   });
 
   test('a damaged block is a problem with the file', () => {
-    const problems: any[] = [];
     const broken = '-----BEGIN CERTIFICATE-----\nTUlJQm9q\n-----END CERTIFICATE-----\n';
-    expect(certificatesFromPem(broken, { file: 'certs/broken.pem', line: 1 }, problems)).toEqual([]);
+    const { certificates, problems } = certificatesFromPemFile({ doc: { text: broken }, source: { file: 'certs/broken.pem', line: 1 } });
+    expect(certificates).toEqual([]);
     expect(problems[0]).toMatchObject({ file: 'certs/broken.pem', line: 1 });
   });
 });

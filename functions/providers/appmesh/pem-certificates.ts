@@ -4,19 +4,7 @@
  * provider's PEM reader, so a file gives the same records (ids, lines, names) whichever
  * provider reads it, and the core's dedupe merges their `usedBy`.
  */
-import type { CertificateRecord, ConfigProblem, ResourceRef, SourceRef } from '../../core/model/types';
-import { certificatesFromPemFile } from '../x509/pem';
-
-/** Every certificate in a PEM file's text, leaf first (chainIndex 0), as the x509 provider reads it. */
-export function certificatesFromPem(
-  text: string,
-  source: SourceRef,
-  problems: ConfigProblem[],
-): Array<Omit<CertificateRecord, 'usedBy'>> {
-  const read = certificatesFromPemFile({ doc: { text }, source });
-  problems.push(...read.problems);
-  return read.certificates;
-}
+import type { ResourceRef } from '../../core/model/types';
 
 /** `a\b//c/./d` → segments [a, b, c, d]. */
 export function pathSegments(path: string): string[] {

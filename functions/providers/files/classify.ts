@@ -105,30 +105,32 @@ function checkMeshGroup(value: Record<string, unknown>, source: SourceRef, inven
   const served = Object.hasOwn(MESH_GROUPS, group) ? MESH_GROUPS[group] : undefined;
   if (!served) return true;
   const version = slash < 0 ? '' : apiVersion.slice(slash + 1);
-  const problem = (field: string, message: string) => {
-    const metadata = isObject(value.metadata) ? value.metadata : {};
-    inventory.problems.push({
-      file: source.file,
-      line: source.line,
-      field: `${path}${path ? '.' : ''}${field}`,
-      message,
-      kind,
-      provider: served.provider,
-      ...(typeof metadata.name === 'string' && metadata.name !== '' ? { name: metadata.name } : {}),
-      ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
-    });
-  };
   if (!served.versions.includes(version)) {
-    problem('apiVersion', `${kind} apiVersion "${apiVersion}" is not a version of ${group} that meshgov reads (served: ${served.versions.join(', ')})`);
+    pushGroupProblem(inventory, value, source, path, served.provider, 'apiVersion', `${kind} apiVersion "${apiVersion}" is not a version of ${group} that meshgov reads (served: ${served.versions.join(', ')})`);
     return false;
   }
   if (served.audited.includes(kind)) return true;
   if (served.other.includes(kind)) {
     inventory.unknown.push({ doc: value, source });
   } else {
-    problem('kind', `${group} has no kind "${kind}" (served: ${[...served.audited, ...served.other].join(', ')})`);
+    pushGroupProblem(inventory, value, source, path, served.provider, 'kind', `${group} has no kind "${kind}" (served: ${[...served.audited, ...served.other].join(', ')})`);
   }
   return false;
+}
+
+/** A problem on one field of an object of a mesh API group (a function of its own, not a closure made for every such object). */
+function pushGroupProblem(inventory: Inventory, value: Record<string, unknown>, source: SourceRef, path: string, provider: Provider, field: string, message: string): void {
+  const metadata = isObject(value.metadata) ? value.metadata : {};
+  inventory.problems.push({
+    file: source.file,
+    line: source.line,
+    field: `${path}${path ? '.' : ''}${field}`,
+    message,
+    kind: value.kind as string,
+    provider,
+    ...(typeof metadata.name === 'string' && metadata.name !== '' ? { name: metadata.name } : {}),
+    ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+  });
 }
 
 function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiType; data: any } | undefined {
