@@ -4,29 +4,25 @@
  * redelivers it and then dead-letters it) and for one it ignores on purpose (2xx). The
  * confirmed-incident path, with real Prometheus, is in test/integration/slo-alarms.
  */
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import type { KubernetesEmulator } from '../../emulators/kubernetes';
+import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
 import { sharedEvent } from '../../support/shared-events';
-import { agentEnvironment, kubeconfigFile, LINK_SECRET, removeKubeconfigFiles } from './agent-environment';
 import { deliver, sampleEvent, withRawData, type PubsubCloudEvent } from './cloud-events';
-import { startFunctionsServer, type FunctionsServer } from './functions-server';
-import { startHubStandIn, type HubStandIn } from './hub-stand-in';
+import type { FunctionsServer } from './functions-server';
+import type { HubStandIn } from './hub-stand-in';
 
 let emulator: KubernetesEmulator;
 let hub: HubStandIn;
 let server: FunctionsServer;
 
+let world: Partial<AgentWorld> = {};
+
 beforeAll(async () => {
-  emulator = await startKubernetesEmulator();
-  hub = await startHubStandIn({ secret: LINK_SECRET });
-  server = await startFunctionsServer({ target: 'istioAlertFired', env: agentEnvironment({ kubeconfig: kubeconfigFile(emulator), hubUrl: hub.url }) });
+  world = await startAgentWorld('istioAlertFired');
+  ({ emulator, hub, server } = world as AgentWorld);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await hub?.stop();
-  await emulator?.stop();
-  removeKubeconfigFiles();
-});
+afterAll(() => stopAgentWorld(world));
 
 beforeEach(() => {
   emulator.resetCalls();

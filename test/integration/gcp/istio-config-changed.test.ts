@@ -5,31 +5,27 @@
  * stand-in that verifies the link signature.
  */
 import type { Finding } from '../../../functions/core/findings';
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import type { KubernetesEmulator } from '../../emulators/kubernetes';
+import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
 import { wholeCluster } from '../istio/cluster-fixture';
-import { agentEnvironment, AGENT_SA, kubeconfigFile, removeKubeconfigFiles } from './agent-environment';
+import { agentEnvironment, AGENT_SA } from './agent-environment';
 import { auditEvent, auditLogEntry, deliver, sampleEvent, withRawData, type LogEntry } from './cloud-events';
 import { freePort, startFunctionsServer, type FunctionsServer } from './functions-server';
-import { startHubStandIn, type HubStandIn } from './hub-stand-in';
+import type { HubStandIn } from './hub-stand-in';
 
 let emulator: KubernetesEmulator;
 let hub: HubStandIn;
 let server: FunctionsServer;
 let kubeconfig: string;
 
+let world: Partial<AgentWorld> = {};
+
 beforeAll(async () => {
-  emulator = await startKubernetesEmulator();
-  hub = await startHubStandIn({ secret: agentEnvironment({ kubeconfig: '', hubUrl: '' }).MESHGOV_LINK_SECRET! });
-  kubeconfig = kubeconfigFile(emulator);
-  server = await startFunctionsServer({ target: 'istioConfigChanged', env: agentEnvironment({ kubeconfig, hubUrl: hub.url }) });
+  world = await startAgentWorld('istioConfigChanged');
+  ({ emulator, hub, server, kubeconfig } = world as AgentWorld);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await hub?.stop();
-  await emulator?.stop();
-  removeKubeconfigFiles();
-});
+afterAll(() => stopAgentWorld(world));
 
 beforeEach(() => {
   emulator.reset();

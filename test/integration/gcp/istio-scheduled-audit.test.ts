@@ -3,29 +3,25 @@
  * starts a full audit of the emulated cluster, reported to the hub stand-in.
  */
 import type { Finding } from '../../../functions/core/findings';
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import type { KubernetesEmulator } from '../../emulators/kubernetes';
+import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
 import { wholeCluster } from '../istio/cluster-fixture';
-import { agentEnvironment, kubeconfigFile, removeKubeconfigFiles, LINK_SECRET } from './agent-environment';
 import { deliver, schedulerEvent, withRawData } from './cloud-events';
-import { startFunctionsServer, type FunctionsServer } from './functions-server';
-import { startHubStandIn, type HubStandIn } from './hub-stand-in';
+import type { FunctionsServer } from './functions-server';
+import type { HubStandIn } from './hub-stand-in';
 
 let emulator: KubernetesEmulator;
 let hub: HubStandIn;
 let server: FunctionsServer;
 
+let world: Partial<AgentWorld> = {};
+
 beforeAll(async () => {
-  emulator = await startKubernetesEmulator();
-  hub = await startHubStandIn({ secret: LINK_SECRET });
-  server = await startFunctionsServer({ target: 'istioScheduledAudit', env: agentEnvironment({ kubeconfig: kubeconfigFile(emulator), hubUrl: hub.url }) });
+  world = await startAgentWorld('istioScheduledAudit');
+  ({ emulator, hub, server } = world as AgentWorld);
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await hub?.stop();
-  await emulator?.stop();
-  removeKubeconfigFiles();
-});
+afterAll(() => stopAgentWorld(world));
 
 beforeEach(() => {
   emulator.reset(); // also disarms injected failures
