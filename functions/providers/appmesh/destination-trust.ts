@@ -13,12 +13,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { Located, PemInput } from '../../core/model/inventory';
+import { parsedCertificates } from '../x509/pem';
 import { basenameOf, samePathBySuffix } from './pem-certificates';
 import { listenerTrustOf } from './server-mode';
 import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, ValidationTrust } from './types';
-
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** `spiffe://<trust domain>/<path>` → `spiffe://<trust domain>`. */
 function spiffeTrustDomain(id: string): string | undefined {
@@ -47,17 +46,8 @@ export class CertificateFiles {
   at(path: string): X509Certificate[] {
     let certs = this.parsed.get(path);
     if (certs) return certs;
-    certs = [];
     const files = (this.byName.get(basenameOf(path)) ?? []).filter((f) => samePathBySuffix(f.source.file, path));
-    if (files.length > 0 && files.every((f) => f.doc.text === files[0].doc.text)) {
-      for (const block of files[0].doc.text.match(PEM_BLOCK) ?? []) {
-        try {
-          certs.push(new X509Certificate(block));
-        } catch {
-          // Not this module's to report: the x509 provider reads every PEM file and reports it.
-        }
-      }
-    }
+    certs = files.length > 0 && files.every((f) => f.doc.text === files[0].doc.text) ? parsedCertificates(files[0].doc.text) : [];
     this.parsed.set(path, certs);
     return certs;
   }

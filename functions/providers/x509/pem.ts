@@ -64,7 +64,7 @@ export function certificatesFromPem(
     }
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(`${BEGIN}\n${block.body}\n${END}\n`);
+      cert = certificateOf(block.body);
     } catch (err) {
       problems.push(problem(block.lineOffset, `${where} cannot be parsed: ${(err as Error).message}`));
       continue;
@@ -85,6 +85,27 @@ export function certificatesFromPem(
     certificates.push(record);
   }
   return { certificates, problems };
+}
+
+/**
+ * The certificates of a PEM text that parse, leaf first, read block by block as
+ * `certificatesFromPem` reads them; blocks that do not parse are left out (that reader reports them).
+ */
+export function parsedCertificates(text: string): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (const block of pemBlocks(text)) {
+    if (block.body === undefined) continue;
+    try {
+      out.push(certificateOf(block.body));
+    } catch {
+      // Reported by certificatesFromPem, which reads every PEM file.
+    }
+  }
+  return out;
+}
+
+function certificateOf(body: string): X509Certificate {
+  return new X509Certificate(`${BEGIN}\n${body}\n${END}\n`);
 }
 
 /** True when the text holds at least one certificate block. */
