@@ -199,15 +199,16 @@ export function readPodGroup(pod: Located<KubeObject>, owner: PodOwner): Workloa
   return workload;
 }
 
-/** Adds another Pod of the group: its ports, and whether it too has a sidecar and a status. */
+/** Adds another Pod of the group: its ports, and whether it too has a sidecar and a status (only what can differ between Pods is read). */
 export function addToPodGroup(workload: Workload, pod: Located<KubeObject>): void {
-  const other = readWorkload(pod);
-  for (const p of other.containerPorts) {
+  const { doc } = pod;
+  for (const p of containerPortsOf(doc.spec)) {
     // Pods of two ReplicaSets (a rollout) may differ; each port and name is kept once.
     if (!workload.containerPorts.some((q) => q.port === p.port && q.name === p.name)) workload.containerPorts = append(workload.containerPorts, p);
   }
-  workload.declaresSidecar &&= other.declaresSidecar;
-  workload.live ||= other.live;
+  const annotations = doc.metadata?.annotations;
+  workload.declaresSidecar &&= hasIstioProxy(doc.spec, labelMapAsIs(annotations) ?? stringMap(annotations));
+  workload.live ||= doc.status !== undefined && doc.status !== null;
 }
 
 function withoutPerPodLabels(labels: Readonly<Labels>): Readonly<Labels> {
