@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
 import { classifyDocument } from './classify';
 import { fieldLineLocator } from './field-line';
@@ -66,7 +66,7 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     const text = utf16 ?? buf.toString('utf8');
     const parsed = parseFileText(file, text);
     // Providers find problems later, so these few texts are kept whatever the parse found.
-    if (utf16 !== undefined || !isRegularFile(file)) kept.set(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    if (utf16 !== undefined || walked.streams.has(file)) kept.set(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     if (parsed.problems.length > 0 && !explicit.has(file) && !mightBeConfiguration(text)) {
       // A README or script beside the configuration: not a configuration file, not an error.
       inventory.unknown.push({ doc: null, source: { file, line: 1 } });
@@ -101,15 +101,6 @@ function utf16Text(buf: Buffer): string | undefined {
   if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le');
   if (buf[0] === 0xfe && buf[1] === 0xff && buf.length % 2 === 0) return Buffer.from(buf).swap16().toString('utf16le');
   return undefined;
-}
-
-/** False for a pipe or device (`-`, /dev/stdin, a FIFO): its text is gone once read. */
-function isRegularFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function isBinary(buf: Buffer): boolean {

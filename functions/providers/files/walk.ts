@@ -9,6 +9,8 @@ const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
 export interface WalkResult {
   files: string[];
+  /** The files that are pipes or standard input: their text is gone once read. */
+  streams: Set<string>;
   /** Paths given on the command line that do not exist or cannot be read. */
   missing: Array<{ path: string; message: string }>;
 }
@@ -27,6 +29,7 @@ export interface WalkResult {
  */
 export function walkPaths(paths: string[]): WalkResult {
   const walk: Walk = { files: [], seenFiles: new Set(), seenDirs: new Set() };
+  const streams = new Set<string>();
   const missing: WalkResult['missing'] = [];
   for (const p of paths) {
     let stat;
@@ -46,11 +49,12 @@ export function walkPaths(paths: string[]): WalkResult {
     } else if (stat.isFIFO() || STDIN_PATHS.has(p)) {
       // `cat f.yaml | meshgov audit /dev/stdin`: a pipe has no real path (/proc/self/fd/0 -> pipe:[…]), but an inode.
       addFile(p, `stream:${stat.dev}:${stat.ino}`, walk);
+      streams.add(p);
     } else {
       missing.push({ path: p, message: 'not a file, directory or pipe' });
     }
   }
-  return { files: walk.files, missing };
+  return { files: walk.files, streams, missing };
 }
 
 interface Walk {
