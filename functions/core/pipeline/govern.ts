@@ -112,7 +112,6 @@ async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<Finding
 
 type AppMeshResourceScope = Extract<AuditScope, { kind: 'appmesh-resource' }>;
 
-
 /**
  * Whether a finding went away with the deleted resource. A deleted mesh takes every finding in
  * it; anything else only the findings of the same kind and name, since App Mesh names are unique

@@ -1,4 +1,4 @@
-import { describeResource, makeFinding, type Rule } from './rule';
+import { describeResource, makeFinding, withLabels, type Rule } from './rule';
 
 /** mesh-sidecar-missing: a namespace or workload is outside the mesh, so no mesh policy protects it. */
 export const meshSidecarMissing: Rule = {
@@ -13,7 +13,7 @@ export const meshSidecarMissing: Rule = {
           m.provider,
           m.resource,
           `${describeResource(m.resource)} is outside the mesh (${m.reason}); no mTLS policy protects its traffic. Enable sidecar injection.`,
-          m.labels && Object.keys(m.labels).length > 0 ? { reason: m.reason, labels: m.labels } : { reason: m.reason },
+          withLabels({ reason: m.reason }, m.labels),
         ),
       );
   },

@@ -1,5 +1,5 @@
 import type { CauseRef } from '../model/types';
-import { describeResource, makeFinding, where, type Rule } from './rule';
+import { describeResource, makeFinding, where, withLabels, type Rule } from './rule';
 
 /** mtls-not-strict: an in-mesh server side accepts plaintext, or TLS without a verified client certificate. */
 export const mtlsNotStrict: Rule = {
@@ -14,8 +14,7 @@ export const mtlsNotStrict: Rule = {
           s.provider,
           s.resource,
           `${describeResource(s.resource)} ${ACCEPTS[s.mode]} (${s.mode}, set by ${describeCause(s.cause)}${where(s.cause.source)}); require mTLS (STRICT).`,
-          // Labels route the finding to the team that owns the workload (rules/ownership.yaml).
-          s.labels && Object.keys(s.labels).length > 0 ? { mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts, labels: s.labels } : { mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts },
+          withLabels({ mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts }, s.labels),
         ),
         fixSource: { serverId: s.id },
       }));

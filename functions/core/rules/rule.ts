@@ -44,6 +44,18 @@ export function cappedSeverity(graded: Severity, cap: Severity): Severity {
   return SEVERITIES.indexOf(graded) >= SEVERITIES.indexOf(cap) ? graded : cap;
 }
 
+/** The detail with the resource's labels, which route it to the team that owns the workload (rules/ownership.yaml); none when it has none. */
+export function withLabels(detail: Record<string, unknown>, labels: Readonly<Record<string, string>> | undefined): Record<string, unknown> {
+  // for…in stops at the first key: no array of keys per finding just to learn there is one.
+  if (labels) {
+    for (const _ in labels) {
+      detail.labels = labels;
+      break;
+    }
+  }
+  return detail;
+}
+
 /** Drops undefined coordinates so the JSON report carries only what is known. */
 function clean(r: ResourceRef): ResourceRef {
   const out: ResourceRef = { kind: r.kind, name: r.name };
