@@ -130,13 +130,14 @@ const CASES: Record<string, GoldenCase> = {
       'App Mesh CRDs appmesh.k8s.aws/v1beta2: Mesh namespaceSelector (no meshRef), certificateARN and certificateAuthorityARNs, VirtualService → VirtualRouter with inline routes, VirtualGateway + GatewayRoute picked by namespaceSelector',
     exitCode: 1,
     findings: [
-      'mtls-not-strict VirtualNode prod-mesh payments/ledger:8443 TLS_NO_CLIENT_AUTH @payments.yaml:53 fix:auto',
+      // The mesh CA the fix would validate callers with is not known to sign payments-api's client
+      // certificate (no PEM file among the inputs, no other STRICT listener it reaches): a person confirms.
+      'mtls-not-strict VirtualNode prod-mesh payments/ledger:8443 TLS_NO_CLIENT_AUTH @payments.yaml:53 fix:person',
       'mtls-not-strict VirtualNode prod-mesh orders/orders-api:8080 PERMISSIVE @orders.yaml:2 fix:auto',
       'mtls-not-strict VirtualGateway prod-mesh ingress/ingress-gw:8088 DISABLED @ingress.yaml:4 fix:person',
       'mtls-client-not-enforced VirtualNode prod-mesh orders/orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @orders.yaml:2 fix:person',
       'mtls-conflict VirtualNode prod-mesh orders/orders-api -> VirtualNode prod-mesh payments/payments-api:8080 @orders.yaml:2 fix:person',
-      // ENGINE BUG: the engine's fix (auto) gives the gateway orders-api's certificate files
-      // (/etc/appmesh/certs/orders-api-cert-chain.pem); the gateway has no certificate of its own.
+      // The gateway has no certificate of its own, and the fix never borrows orders-api's: a person issues one.
       'mtls-client-not-enforced VirtualGateway prod-mesh ingress/ingress-gw sends TLS to payments-api.payments.svc.cluster.local:8080 @ingress.yaml:4 fix:person',
       'mtls-conflict VirtualGateway prod-mesh ingress/ingress-gw -> VirtualNode prod-mesh payments/payments-api:8080 @ingress.yaml:4 fix:person',
       // No finding: payments-api (STRICT with validation trust; mTLS from sds toward ledger).

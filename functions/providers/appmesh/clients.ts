@@ -5,12 +5,14 @@
  * the answer differ between the destination's ports, the pair is split per port.
  */
 import type { ClientPolicy, ResourceRef, ServerEndpoint } from '../../core/model/types';
+import type { ListenerCallers } from './caller-trust';
 import { clientEnforceFix } from './client-fix';
-import { effectiveClientPolicy, type EffectiveClientPolicy } from './client-policy';
+import { clientCertificateOf, effectiveClientPolicy, type EffectiveClientPolicy } from './client-policy';
 import type { DestinationTrusts } from './destination-trust';
 import type { AppMeshIndex } from './graph-index';
 import { causeOf, clientId, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
+import { listenerTrustOf } from './server-mode';
 import type { ServerTable } from './servers';
 import type { TrustPools } from './trust-pool';
 import type {
@@ -56,6 +58,7 @@ interface Context {
   servers: ServerTable;
   clients: ClientPolicy[];
   pending: PendingFix[];
+  callers: ListenerCallers;
 }
 
 /** What one destination port of a backend is sent. */
@@ -157,9 +160,24 @@ function emitClient(
     inMeshDestination: true,
   };
   ctx.clients.push(client);
+  if (!needsFix && servers) addCaller(ctx, owner, effective, entries, from, to);
   if (needsFix) {
     const affectsClients: string[] = [];
     ctx.pending.push({ client, owner: owner.owner, backend, effective, destination, port, servers: servers ?? [], listeners: listeners ?? [], affectsClients });
+  }
+}
+
+/** Records which listeners the client's certificate reaches, for the trust their STRICT fixes choose (caller-trust.ts). */
+function addCaller(ctx: Context, owner: OwnerClients, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
+  const certificate = clientCertificateOf(effective.tls);
+  if (!certificate) return;
+  for (let e = from; e < to; e++) {
+    const reached = entries[e].listeners;
+    for (let r = 0; r < reached.length; r++) {
+      const server = ctx.servers.byListener.get(reached[r]);
+      if (!server) continue;
+      ctx.callers.add(server.id, owner.resource, certificate, server.mode === 'STRICT' ? listenerTrustOf(reached[r].tls) : undefined);
+    }
   }
 }
 
@@ -182,8 +200,9 @@ export function buildClients(
   servers: ServerTable,
   pools: TrustPools,
   trusts: DestinationTrusts,
+  callers: ListenerCallers,
 ): ClientPolicy[] {
-  const ctx: Context = { servers, clients: [], pending: [] };
+  const ctx: Context = { servers, clients: [], pending: [], callers };
 
   for (let n = 0; n < graph.nodes.length; n++) {
     const node = graph.nodes[n];

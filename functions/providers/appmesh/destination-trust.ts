@@ -20,7 +20,7 @@ import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, ValidationTrust } from './types';
 
 /** `spiffe://<trust domain>/<path>` → `spiffe://<trust domain>`. */
-function spiffeTrustDomain(id: string): string | undefined {
+export function spiffeTrustDomain(id: string): string | undefined {
   const m = /^spiffe:\/\/([^/]+)\/./.exec(id);
   return m ? `spiffe://${m[1]}` : undefined;
 }
@@ -62,7 +62,7 @@ function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
 }
 
 /** True when the chain (leaf first) leads to one of the anchors, through its own intermediates. */
-function chainsTo(chain: X509Certificate[], anchors: X509Certificate[]): boolean {
+export function chainsTo(chain: X509Certificate[], anchors: X509Certificate[]): boolean {
   let current = chain[0];
   for (let step = 0; step < chain.length; step++) {
     for (const anchor of anchors) {

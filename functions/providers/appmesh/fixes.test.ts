@@ -175,6 +175,129 @@ describe('appmesh.listener.set-strict', () => {
   });
 });
 
+describe('appmesh.listener.set-strict: a trust taken from the rest of the mesh must validate the callers', () => {
+  const LEDGER = 'appmesh:prod-mesh/VirtualNode/ledger:8080';
+  const pem = (path: string) => ({ file: `examples/appmesh/${path}`, text: readFileSync(join(TESTDATA, path), 'utf8') });
+  /** ledger serves TLS without validation: its STRICT fix must take a trust from elsewhere. */
+  const ledger = () =>
+    apiNode('ledger', {
+      listeners: [listener(8080, { mode: 'PERMISSIVE', certificate: { file: { certificateChain: '/certs/ledger/cert_chain.pem', privateKey: '/certs/ledger/key.pem' } } })],
+      serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+    });
+  /** Another listener of the mesh, whose validation trust is the one the mesh uses most. */
+  const auditNode = (trust: Record<string, unknown>) =>
+    apiNode('audit', {
+      listeners: [listener(8080, { mode: 'STRICT', certificate: sds('audit'), validation: { trust } })],
+      serviceDiscovery: dns('audit.payments.svc.cluster.local'),
+    });
+  /** payments-api calls ledger with mTLS, presenting `certificate`. */
+  const caller = (certificate: Record<string, unknown>) =>
+    apiNode('payments-api', {
+      backends: [
+        {
+          virtualService: {
+            virtualServiceName: 'ledger.payments.svc.cluster.local',
+            clientPolicy: { tls: { enforce: true, certificate, validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } } } },
+          },
+        },
+      ],
+      serviceDiscovery: dns('payments-api.payments.svc.cluster.local'),
+    });
+  const fileCert = { file: { certificateChain: '/certs/payments-api/cert_chain.pem', privateKey: '/certs/payments-api/key.pem' } };
+  const fleet = (trust: Record<string, unknown>, certificate: Record<string, unknown>) => [
+    apiMesh(),
+    ledger(),
+    apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'),
+    auditNode(trust),
+    caller(certificate),
+  ];
+  const auditOf = (model: ReturnType<typeof buildAppMeshModel>) =>
+    auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'ledger')!;
+
+  test("the chosen CA file signed the caller's certificate (signature checked): auto", () => {
+    const model = buildAppMeshModel(
+      inventoryOf({ api: fleet({ file: { certificateChain: '/certs/ca_cert.pem' } }, fileCert), pem: [pem('certs/payments-api/cert_chain.pem'), pem('certs/ca_cert.pem')] }),
+      { now: NOW },
+    );
+    const fix = model.servers.find((s) => s.id === LEDGER)!.fix!;
+    expect((fix.change.spec as any).listeners[0].tls.validation).toEqual({ trust: { file: { certificateChain: '/certs/ca_cert.pem' } } });
+    expect(fix.blockers).toEqual([]);
+    expect(auditOf(model).remediation).toMatchObject({ mode: 'auto' });
+  });
+
+  test("the chosen CA file did not sign the caller's certificate: STRICT would refuse the caller, so a person decides", () => {
+    const model = buildAppMeshModel(
+      inventoryOf({ api: fleet({ file: { certificateChain: '/certs/partner-ca.pem' } }, fileCert), pem: [pem('certs/payments-api/cert_chain.pem'), pem('certs/partner-ca.pem')] }),
+      { now: NOW },
+    );
+    const refused = `VirtualNode prod-mesh/payments-api presents client certificate /certs/payments-api/cert_chain.pem, which /certs/partner-ca.pem does not validate: STRICT on ${LEDGER} would refuse it`;
+    expect(model.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([refused]);
+    expect(auditOf(model).remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${refused}` });
+  });
+
+  test('without the PEM files nothing tells: the chosen trust is a guess a person confirms', () => {
+    const model = buildAppMeshModel(inventoryOf({ api: fleet({ file: { certificateChain: '/certs/ca_cert.pem' } }, fileCert) }), { now: NOW });
+    const guessed = `meshgov chose trust /certs/ca_cert.pem for ${LEDGER} from the rest of the mesh, and cannot tell whether it validates the client certificates of VirtualNode prod-mesh/payments-api: confirm it`;
+    expect(model.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([guessed]);
+    expect(auditOf(model).remediation).toMatchObject({ mode: 'approval' });
+  });
+
+  test("SPIFFE: a trust domain validates the SVIDs of that domain and refuses another domain's", () => {
+    const same = buildAppMeshModel(inventoryOf({ api: fleet({ sds: { secretName: MESH_TRUST_DOMAIN } }, sds('payments-api')) }), { now: NOW });
+    expect(same.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([]);
+    expect(auditOf(same).remediation).toMatchObject({ mode: 'auto' });
+
+    const other = buildAppMeshModel(inventoryOf({ api: fleet({ sds: { secretName: 'spiffe://partner.example.com' } }, sds('payments-api')) }), { now: NOW });
+    expect(other.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([
+      `VirtualNode prod-mesh/payments-api presents client certificate ${MESH_TRUST_DOMAIN}/ns/payments/sa/payments-api, which spiffe://partner.example.com does not validate: STRICT on ${LEDGER} would refuse it`,
+    ]);
+  });
+
+  test('a caller that presents the same certificate to a STRICT listener validating with the chosen trust: known, auto', () => {
+    const calledAlready = apiNode('payments-api', {
+      backends: ['ledger', 'audit'].map((name) => ({
+        virtualService: {
+          virtualServiceName: `${name}.payments.svc.cluster.local`,
+          clientPolicy: { tls: { enforce: true, certificate: fileCert, validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } } } },
+        },
+      })),
+      serviceDiscovery: dns('payments-api.payments.svc.cluster.local'),
+    });
+    const fleetWithAudit = [
+      apiMesh(),
+      ledger(),
+      apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'),
+      apiNode('audit', {
+        listeners: [listener(8080, { mode: 'STRICT', certificate: sds('audit'), validation: { trust: { file: { certificateChain: '/certs/partner-ca.pem' } } } })],
+        serviceDiscovery: dns('audit.payments.svc.cluster.local'),
+      }),
+      apiServiceByNode('audit.payments.svc.cluster.local', 'audit'),
+      calledAlready,
+    ];
+    const model = buildAppMeshModel(inventoryOf({ api: fleetWithAudit }), { now: NOW });
+    expect(model.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([]);
+    expect(auditOf(model).remediation).toMatchObject({ mode: 'auto' });
+  });
+
+  test("the listener's own validation trust is kept, and not second-guessed", () => {
+    const own = apiNode('ledger', {
+      listeners: [
+        listener(8080, {
+          mode: 'PERMISSIVE',
+          certificate: { file: { certificateChain: '/certs/ledger/cert_chain.pem', privateKey: '/certs/ledger/key.pem' } },
+          validation: { trust: { file: { certificateChain: '/certs/partner-ca.pem' } } },
+        }),
+      ],
+      serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+    });
+    const model = buildAppMeshModel(
+      inventoryOf({ api: [apiMesh(), own, apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'), caller(fileCert)] }),
+      { now: NOW },
+    );
+    expect(model.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([]);
+  });
+});
+
 describe('appmesh.client-policy.enforce', () => {
   const ledgerStrict = () =>
     apiNode('ledger', {

@@ -3,7 +3,9 @@
  * that it accepts only TLS with a client certificate it verified.
  */
 import type { ProviderFix } from '../../core/model/types';
+import { chosenTrustBlockers, type CallerCertificate } from './caller-trust';
 import { inSourceSpelling, specChange, withListenerTls } from './changes';
+import type { CertificateFiles } from './destination-trust';
 import { listenerTrustOf } from './server-mode';
 import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
@@ -44,6 +46,8 @@ export function listenerStrictFix(
   listener: AppMeshListener,
   server: string,
   pool: MeshTrustPool,
+  callers: readonly CallerCertificate[],
+  files: CertificateFiles,
 ): ProviderFix {
   const blockers: string[] = [];
   let manualOnly = false;
@@ -54,8 +58,11 @@ export function listenerStrictFix(
     blockers.push(`listener ${server} has no TLS certificate: issue one (ACM, file or SDS) before requiring mTLS`);
     manualOnly = true;
   }
-  const trust = listenerTrustOf(current) ?? chooseListenerTrust(pool, blockers);
+  const own = listenerTrustOf(current);
+  const trust = own ?? chooseListenerTrust(pool, blockers);
   if (!trust) manualOnly = true;
+  // A trust taken from the rest of the mesh must still validate the callers' certificates.
+  else if (!own) blockers.push(...chosenTrustBlockers(trust, server, callers, files));
   if (owner.kind === 'VirtualGateway') {
     // App Mesh: a virtual gateway is the mesh's entry point, so its clients are outside the mesh.
     blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);

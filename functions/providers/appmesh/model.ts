@@ -5,6 +5,7 @@
 import type { Located, PemInput } from '../../core/model/inventory';
 import { emptyModel, type FleetModel, type ResourceRef } from '../../core/model/types';
 import { linkCertificateFiles, PemFileNames } from './certificate-links';
+import { ListenerCallers } from './caller-trust';
 import { buildClients } from './clients';
 import { CertificateFiles, DestinationTrusts } from './destination-trust';
 import { AppMeshIndex } from './graph-index';
@@ -29,10 +30,12 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   const servers = buildServers(graph, problems);
 
   addServiceHosts(graph, resolver, servers);
-  addListenerFixes(servers, pools);
-
+  const files = new CertificateFiles(pem);
+  const callers = new ListenerCallers();
+  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers);
+  // After the clients: a listener's fix checks its trust against the certificates of its callers.
+  addListenerFixes(servers, pools, callers, files);
   model.servers = servers.servers;
-  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(new CertificateFiles(pem)));
   // Without PEM files there is nothing to link: skip collecting the uses.
   model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), fileIdentity) : [];
   model.problems = problems;
@@ -57,11 +60,11 @@ function addServiceHosts(graph: AppMeshGraph, resolver: VirtualServiceResolver, 
 }
 
 /** A fix for every listener that accepts more than mTLS. */
-function addListenerFixes(servers: ServerTable, pools: TrustPools): void {
+function addListenerFixes(servers: ServerTable, pools: TrustPools, callers: ListenerCallers, files: CertificateFiles): void {
   for (let i = 0; i < servers.served.length; i++) {
     const { server, owner, listener } = servers.served[i];
     if (server.mode === 'STRICT') continue;
-    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh));
+    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh), callers.of(server.id), files);
   }
 }
 

@@ -12,7 +12,7 @@ import type { Trigger } from '../../../functions/core/pipeline/trigger';
 import { loadPolicy } from '../../../functions/core/policy/load';
 import { buildAppMeshModel, ENFORCE_ACTION, SET_STRICT_ACTION } from '../../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache, readCloudTrailEvent, scopeFromCloudTrail, type AppMeshSource } from '../../../functions/providers/appmesh/live';
-import type { AppMeshEmulator } from '../../emulators/appmesh';
+import type { AppMeshEmulator, AppMeshSeed } from '../../emulators/appmesh';
 import { ACCOUNT_ID, MESH_OWNER_ACCOUNT_ID, TEST_CREDENTIALS } from '../../emulators/appmesh/appMeshTestFixtures';
 import { sharedEvent } from '../../support/shared-events';
 import { audit, clientFor, NOW, startEmulator } from './support/harness';
@@ -37,6 +37,19 @@ async function start(seed = storySeed()): Promise<void> {
   client = clientFor(emulator);
   cache = new MeshSnapshotCache();
   source = appMeshSource({ client, cache });
+}
+
+/**
+ * The story mesh, with checkout-web also calling the ledger, whose STRICT listener validates
+ * with the mesh CA: the certificate checkout-web presents there is known to be signed by that
+ * CA, so payments-api's STRICT fix may take the same trust without asking (caller-trust.ts).
+ */
+function seedWithKnownCallerTrust(): AppMeshSeed {
+  const seed = storySeed();
+  const checkout = seed.virtualNodes!.find((n) => n.virtualNodeName === 'checkout-web')!;
+  const backends = (checkout.spec as any).backends;
+  backends.push({ virtualService: { ...backends[0].virtualService, virtualServiceName: 'ledger.payments.svc.cluster.local' } });
+  return seed;
 }
 
 /** The node's own SPIRE identity, which meshgov's client fix may use (never another workload's). */
@@ -79,7 +92,7 @@ function listenerTls(name = PAYMENTS_API): any {
 
 describe('App Mesh writer', () => {
   it('sets a PERMISSIVE listener STRICT with validation, with the whole spec and the change id as clientToken, and verifies it', async () => {
-    await start();
+    await start(seedWithKnownCallerTrust());
     const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);
     expect(remediation).toMatchObject({ action: SET_STRICT_ACTION, mode: 'auto', change: { operation: 'update-virtual-node', expectedVersion: 3, resourceOwner: ACCOUNT_ID } });
     const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID, cache });
@@ -116,7 +129,7 @@ describe('App Mesh writer', () => {
   });
 
   it('runs as the govern stage drives it; of two fixes planned on one node, the second waits for the next run instead of undoing the first', async () => {
-    await start();
+    await start(seedWithKnownCallerTrust());
     await source.collect({ kind: 'all', providers: ['appmesh'] });
     emulator.touch(FLEET_MESH, 'virtualNode', PAYMENTS_API, { changeSpec: () => aliceEvent(true).detail.requestParameters.spec });
     const event = readCloudTrailEvent(aliceEvent(true));

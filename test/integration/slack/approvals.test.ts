@@ -42,7 +42,11 @@ describe('Slack approvals', () => {
     const buttons = blockOf(strict, 'meshgov_decision').elements;
     expect(buttons.map((b: any) => b.value)).toEqual([`approve:${strictFix.id}`, `reject:${strictFix.id}`]);
     expect(buttons[0].confirm.title.text).toBe('Apply this change?');
-    expect(blockOf(strict, 'meshgov_finding').text.text).toContain('*Why approval:* preconditions do not hold: VirtualNode prod-mesh/payments-worker sends plaintext to VirtualNode prod-mesh/payments-api port 8080');
+    const why = blockOf(strict, 'meshgov_finding').text.text;
+    expect(why).toContain('*Why approval:* preconditions do not hold: ');
+    expect(why).toContain('VirtualNode prod-mesh/payments-worker sends plaintext to VirtualNode prod-mesh/payments-api port 8080');
+    // The trust the listener would validate with is taken from the rest of the mesh: a guess the approver confirms.
+    expect(why).toContain('cannot tell whether it validates the client certificates of VirtualGateway prod-mesh/partner-ingress: confirm it');
     expect(blockOf(strict, 'meshgov_meta').elements[0].text).toContain('changed by alice@example.com');
     // Enforcing a client's mTLS toward servers that accept it breaks nothing: no confirm dialog.
     expect(blockOf(messageOf(world, workerFix), 'meshgov_decision').elements[0].confirm).toBeUndefined();
