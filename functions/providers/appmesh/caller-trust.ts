@@ -21,7 +21,7 @@ import type { TlsCertificate, ValidationTrust } from './types';
 export interface CallerCertificate {
   caller: ResourceRef;
   certificate: TlsCertificate;
-  /** Trusts of STRICT listeners this caller sends the certificate to: each validates it. */
+  /** Trusts of STRICT listeners this caller sends the certificate to (each validates it), as their specs hold them. */
   validatedBy: ValidationTrust[];
 }
 
@@ -30,18 +30,24 @@ export class ListenerCallers {
   private readonly byServer = new Map<string, CallerCertificate[]>();
   /** One record per caller (its shared ResourceRef) and certificate. */
   private readonly byCaller = new Map<ResourceRef, Map<string, CallerCertificate>>();
+  /** The record added last: a caller's clients come in a row, each reaching one or two listeners. */
+  private last: CallerCertificate | undefined;
 
   /**
    * `caller` sends mTLS with `certificate` to `serverId`; `strictTrust` is that listener's own
-   * trust when it is STRICT.
+   * trust (the object in its spec) when it is STRICT.
    */
   add(serverId: string, caller: ResourceRef, certificate: TlsCertificate, strictTrust: ValidationTrust | undefined): void {
-    let certificates = this.byCaller.get(caller);
-    if (!certificates) this.byCaller.set(caller, (certificates = new Map()));
     const key = describeCertificate(certificate);
-    let record = certificates.get(key);
-    if (!record) certificates.set(key, (record = { caller, certificate, validatedBy: [] }));
-    if (strictTrust && !record.validatedBy.some((t) => sameTrust(t, strictTrust))) record.validatedBy.push(strictTrust);
+    let record = this.last;
+    if (record === undefined || record.caller !== caller || describeCertificate(record.certificate) !== key) {
+      let certificates = this.byCaller.get(caller);
+      if (!certificates) this.byCaller.set(caller, (certificates = new Map()));
+      record = certificates.get(key);
+      if (!record) certificates.set(key, (record = { caller, certificate, validatedBy: [] }));
+      this.last = record;
+    }
+    if (strictTrust && !record.validatedBy.includes(strictTrust)) record.validatedBy.push(strictTrust);
     const list = this.byServer.get(serverId);
     if (!list) this.byServer.set(serverId, [record]);
     // A caller reaches a listener once per backend that routes to it.
@@ -54,8 +60,8 @@ export class ListenerCallers {
 }
 
 function sameTrust(a: ValidationTrust, b: ValidationTrust): boolean {
-  if (a.file) return b.file?.certificateChain === a.file.certificateChain;
-  return b.sds !== undefined && b.sds.secretName === a.sds?.secretName;
+  if (a.file?.certificateChain) return b.file?.certificateChain === a.file.certificateChain;
+  return a.sds?.secretName !== undefined && b.sds?.secretName === a.sds.secretName;
 }
 
 export type TrustVerdict = 'validates' | 'refuses' | 'unknown';
@@ -81,11 +87,12 @@ export function trustValidates(trust: ValidationTrust, certificate: TlsCertifica
 }
 
 function describeCertificate(certificate: TlsCertificate): string {
-  return certificate.file?.certificateChain ?? certificate.sds?.secretName ?? 'a certificate';
+  // `||`: a spec may hold an empty file path beside the SDS secret it uses.
+  return certificate.file?.certificateChain || certificate.sds?.secretName || 'a certificate';
 }
 
 function describeTrust(trust: ValidationTrust): string {
-  return trust.file?.certificateChain ?? trust.sds?.secretName ?? 'the chosen trust';
+  return trust.file?.certificateChain || trust.sds?.secretName || 'the chosen trust';
 }
 
 /** At most this many callers are named in one blocker. */

@@ -23,6 +23,12 @@ export interface EffectiveClientPolicy {
   tls?: ClientPolicyTls;
 }
 
+/** `clientCertificateOf(tls) !== undefined`, without building the certificate. */
+export function hasClientCertificate(tls: ClientPolicyTls | undefined): boolean {
+  const cert = tls?.certificate;
+  return (typeof cert?.file?.certificateChain === 'string' && cert.file.certificateChain !== '') || (typeof cert?.sds?.secretName === 'string' && cert.sds.secretName !== '');
+}
+
 /** A usable client certificate: `file` or `sds` (API `ClientTlsCertificate`). */
 export function clientCertificateOf(tls: ClientPolicyTls | undefined): TlsCertificate | undefined {
   const cert = tls?.certificate;

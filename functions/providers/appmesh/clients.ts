@@ -7,12 +7,11 @@
 import type { ClientPolicy, ResourceRef, ServerEndpoint } from '../../core/model/types';
 import type { ListenerCallers } from './caller-trust';
 import { clientEnforceFix } from './client-fix';
-import { clientCertificateOf, effectiveClientPolicy, type EffectiveClientPolicy } from './client-policy';
+import { effectiveClientPolicy, hasClientCertificate, type EffectiveClientPolicy } from './client-policy';
 import type { DestinationTrusts } from './destination-trust';
 import type { AppMeshIndex } from './graph-index';
 import { causeOf, clientId, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
-import { listenerTrustOf } from './server-mode';
 import type { ServerTable } from './servers';
 import type { TrustPools } from './trust-pool';
 import type {
@@ -169,14 +168,15 @@ function emitClient(
 
 /** Records which listeners the client's certificate reaches, for the trust their STRICT fixes choose (caller-trust.ts). */
 function addCaller(ctx: Context, owner: OwnerClients, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
-  const certificate = clientCertificateOf(effective.tls);
-  if (!certificate) return;
+  // The spec's own object: clientCertificateOf would build one per client.
+  const certificate = effective.tls?.certificate;
+  if (!certificate || !hasClientCertificate(effective.tls)) return;
   for (let e = from; e < to; e++) {
     const reached = entries[e].listeners;
     for (let r = 0; r < reached.length; r++) {
       const server = ctx.servers.byListener.get(reached[r]);
       if (!server) continue;
-      ctx.callers.add(server.id, owner.resource, certificate, server.mode === 'STRICT' ? listenerTrustOf(reached[r].tls) : undefined);
+      ctx.callers.add(server.id, owner.resource, certificate, server.mode === 'STRICT' ? reached[r].tls?.validation?.trust : undefined);
     }
   }
 }
