@@ -226,12 +226,55 @@ describe('executeApproval when something fails on the way', () => {
     expect(await ledger.getChange('chg-1')).toMatchObject({ approvalId: approval.id, outcome: 'verified' });
   });
 
+  test('two deliveries that both find the attempt abandoned: one takes it over and applies it, once', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    const apply = executor.apply.bind(executor);
+    const died = hang(executor);
+    void executeApproval(approval.id, deps);
+    await died;
+
+    // Both read EXECUTING with the old stamp before either claims it.
+    let release!: () => void;
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    const getApproval = ledger.getApproval.bind(ledger);
+    ledger.getApproval = async (id) => {
+      const read = await getApproval(id);
+      if (++reads === 2) release();
+      await bothRead;
+      return read;
+    };
+    executor.apply = apply;
+    deps.clock = () => LATER;
+    const outcomes = await Promise.all([executeApproval(approval.id, deps), executeApproval(approval.id, deps)]);
+    ledger.getApproval = getApproval;
+
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['finished', 'ignored']);
+    expect(outcomes.find((o) => o.status === 'ignored')).toEqual({ status: 'ignored', approvalId: approval.id, reason: 'another delivery took it over' });
+    expect(executor.calls.map((c) => c.changeId)).toEqual(['chg-1']);
+    expect(await ledger.getApproval(approval.id)).toMatchObject({ state: 'SUCCEEDED' });
+  });
+
+  test('a takeover stamps the claim again, so a delivery within the new window leaves it alone', async () => {
+    const { ledger, executor, deps, approval } = await setup();
+    const died = hang(executor);
+    void executeApproval(approval.id, deps);
+    await died;
+    const diedAgain = hang(executor);
+    deps.clock = () => LATER;
+    void executeApproval(approval.id, deps);
+    await diedAgain;
+    expect(await ledger.getApproval(approval.id)).toMatchObject({ state: 'EXECUTING', outcome: `applying since ${LATER.toISOString()} as change chg-1` });
+    deps.clock = () => new Date(LATER.getTime() + EXECUTING_TAKEOVER_MS - 1);
+    expect(await executeApproval(approval.id, deps)).toEqual({ status: 'ignored', approvalId: approval.id, reason: 'already EXECUTING' });
+  });
+
   test('an attempt that died after recording its change is finished from the record, without applying again', async () => {
     const { ledger, executor, notifier, deps, approval } = await setup();
     const transition = ledger.transitionApproval.bind(ledger);
-    ledger.transitionApproval = async (id, from, to, patch) => {
+    ledger.transitionApproval = async (id, from, to, patch, options) => {
       if (to !== 'EXECUTING') throw throttled();
-      return transition(id, from, to, patch);
+      return transition(id, from, to, patch, options);
     };
     await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
     expect(await ledger.getApproval(approval.id)).toMatchObject({ state: 'EXECUTING' });
@@ -250,9 +293,9 @@ describe('executeApproval when something fails on the way', () => {
     ledger.recordChange = async () => {
       throw throttled();
     };
-    ledger.transitionApproval = async (id, from, to, patch) => {
+    ledger.transitionApproval = async (id, from, to, patch, options) => {
       if (to !== 'EXECUTING') throw throttled();
-      return transitionApproval.call(ledger, id, from, to, patch);
+      return transitionApproval.call(ledger, id, from, to, patch, options);
     };
     await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
     ledger.recordChange = recordChange;

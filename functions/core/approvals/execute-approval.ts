@@ -88,7 +88,7 @@ const TERMINAL_BY_OUTCOME: Record<ChangeRecord['outcome'], ApprovalState> = {
  *    These only read, before the claim: when one throws (App Mesh or DynamoDB unreachable) the
  *    approval is still APPROVED and the SQS retry runs it;
  * 5. APPROVED → EXECUTING is one conditional write, stamped with its time and change id: of two
- *    deliveries only one goes on;
+ *    deliveries only one goes on (a takeover re-stamps the EXECUTING record at the version it read);
  * 6. the executor that handles the action applies it (Undo: reverts the recorded change), the
  *    change record is written, and the approval ends SUCCEEDED, ROLLED_BACK or FAILED;
  * 7. the Slack message shows the outcome.
@@ -153,12 +153,14 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
   const changeId = takeover?.changeId ?? deps.newId('chg');
   const ready: Ready = verdict.act ? await prepare(approval, deps) : { ok: false, detail: `not applied: ${verdict.reason}` };
 
-  let executing = approval;
-  if (!takeover) {
-    const claimed = await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING', { outcome: claimNote(now, changeId) });
-    if (!claimed) return { status: 'ignored', approvalId, reason: 'another delivery took it' };
-    executing = claimed;
-  }
+  // APPROVED → EXECUTING; a takeover claims the EXECUTING record at the version it read, so of two
+  // deliveries that both found the attempt abandoned only one goes on, and the fresh stamp keeps
+  // later deliveries off it for another window.
+  const claimed = takeover
+    ? await ledger.transitionApproval(approvalId, ['EXECUTING'], 'EXECUTING', { outcome: claimNote(now, changeId) }, { version: approval.version })
+    : await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING', { outcome: claimNote(now, changeId) });
+  if (!claimed) return { status: 'ignored', approvalId, reason: takeover ? 'another delivery took it over' : 'another delivery took it' };
+  const executing = claimed;
   if (!ready.ok) {
     if (takeover && ready.findingGone) {
       // Most likely the dead attempt made the change before it could record it; never make it twice.

@@ -1,4 +1,4 @@
-import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef } from './types';
+import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
 
 /**
  * A ledger in memory, with the same conditional-write semantics as the DynamoDB one. For the
@@ -57,9 +57,10 @@ export class MemoryLedger implements Ledger {
     return clone(this.live(this.approvals.get(id)));
   }
 
-  async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}) {
+  async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}, options: TransitionOptions = {}) {
     const current = this.live(this.approvals.get(id));
     if (!current || !from.includes(current.state) || !APPROVAL_TRANSITIONS[current.state].includes(to)) return undefined;
+    if (options.version !== undefined && current.version !== options.version) return undefined;
     const next: ApprovalRecord = { ...current, ...patch, id, state: to, version: current.version + 1 };
     this.approvals.set(id, clone(next)!);
     return clone(next);

@@ -41,11 +41,17 @@ export const APPROVAL_TRANSITIONS: Record<ApprovalState, ApprovalState[]> = {
   APPROVED: ['EXECUTING', 'EXPIRED'],
   REJECTED: [],
   EXPIRED: [],
-  EXECUTING: ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'],
+  // EXECUTING → EXECUTING: a later delivery takes over an attempt that died (execute-approval.ts).
+  EXECUTING: ['EXECUTING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK'],
   SUCCEEDED: [],
   FAILED: [],
   ROLLED_BACK: [],
 };
+
+export interface TransitionOptions {
+  /** Only when the stored record is still at this version: what a takeover of EXECUTING needs, whose state does not change. */
+  version?: number;
+}
 
 export interface ApprovalRecord {
   /** e.g. `rmd-7c1e9a44d2b0`. */
@@ -107,9 +113,10 @@ export interface Ledger {
   getApproval(id: string): Promise<ApprovalRecord | undefined>;
   /**
    * Moves an approval from one of `from` to `to` in one conditional write, with extra fields.
-   * Returns the new record, or undefined when the stored state was not in `from` (someone else acted).
+   * Returns the new record, or undefined when the stored state was not in `from` (someone else
+   * acted), or, with `options.version`, when the stored record is no longer at that version.
    */
-  transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch?: Partial<ApprovalRecord>): Promise<ApprovalRecord | undefined>;
+  transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch?: Partial<ApprovalRecord>, options?: TransitionOptions): Promise<ApprovalRecord | undefined>;
   /** Remembers where an approval's Slack message lives (no state change). */
   setApprovalSlack(id: string, slack: SlackRef): Promise<void>;
   /** The pending approval for a finding, if one exists (so a run does not ask twice). */

@@ -36,7 +36,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef } from '../../core/ledger/types';
+import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
 import { ExpressionParts } from './expression';
 import {
   approvalItem,
@@ -139,7 +139,7 @@ export class DynamoDbLedger implements Ledger {
     return this.getLive<ApprovalRecord>(approvalKey(id));
   }
 
-  async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}): Promise<ApprovalRecord | undefined> {
+  async transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch: Partial<ApprovalRecord> = {}, options: TransitionOptions = {}): Promise<ApprovalRecord | undefined> {
     // Only stored states that are in `from` and may move to `to`: an illegal move never matches the condition.
     const sources = from.filter((state) => APPROVAL_TRANSITIONS[state].includes(to));
     if (sources.length === 0) return undefined;
@@ -161,7 +161,13 @@ export class DynamoDbLedger implements Ledger {
       remove.push(x.name(LEDGER_KEYS.gsi1pk), x.name(LEDGER_KEYS.gsi1sk));
     }
 
-    const updated = await this.updateIf(approvalKey(id), x, `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`, `${x.isOneOf('state', sources)} AND ${this.liveCondition(x)}`);
+    const atVersion = options.version !== undefined ? ` AND ${x.name('version')} = ${x.value(options.version)}` : '';
+    const updated = await this.updateIf(
+      approvalKey(id),
+      x,
+      `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      `${x.isOneOf('state', sources)}${atVersion} AND ${this.liveCondition(x)}`,
+    );
     return updated ? recordOf<ApprovalRecord>(updated) : undefined;
   }
 

@@ -190,6 +190,17 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(runs.filter((r) => r !== undefined)).toHaveLength(1);
       });
 
+      it('takes over an EXECUTING approval only at the version read: of racing takeovers one wins, and a stale version loses', async () => {
+        await ledger.createApproval(approvalRecord({ state: 'EXECUTING', outcome: 'applying since 2026-11-20T15:04:13.000Z as change chg-01JDQ5K3T8M2' }));
+        const read = (await ledger.getApproval(APPROVAL_ID))!;
+        const claim = { outcome: 'applying since 2026-11-20T15:20:00.000Z as change chg-01JDQ5K3T8M2' };
+        const takeovers = await Promise.all([1, 2, 3].map(() => ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'EXECUTING', claim, { version: read.version })));
+        const won = takeovers.filter((r) => r !== undefined);
+        expect(won).toEqual([{ ...read, ...claim, version: read.version + 1 }]);
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'SUCCEEDED', { outcome: 'late' }, { version: read.version })).toBeUndefined();
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(won[0]);
+      });
+
       it('moves PENDING → APPROVED → EXECUTING → SUCCEEDED, keeping earlier fields and counting versions', async () => {
         const created = (await ledger.createApproval(approvalRecord()))!;
         const approved = await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z' });

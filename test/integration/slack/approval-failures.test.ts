@@ -92,9 +92,9 @@ describe('the approval worker when App Mesh or DynamoDB fails', () => {
     world.ledger.recordChange = async () => {
       throw throttled();
     };
-    world.ledger.transitionApproval = async (id, from, to, patch) => {
+    world.ledger.transitionApproval = async (id, from, to, patch, options) => {
       if (to !== 'EXECUTING') throw throttled();
-      return transitionApproval.call(world.ledger, id, from, to, patch);
+      return transitionApproval.call(world.ledger, id, from, to, patch, options);
     };
 
     const first = await runApprovalBatch(event, world.workerDeps);
@@ -127,9 +127,9 @@ describe('the approval worker when App Mesh or DynamoDB fails', () => {
     const fix = await asked();
     const event = await approvedAndQueued(fix);
     const { transitionApproval } = world.ledger;
-    world.ledger.transitionApproval = async (id, from, to, patch) => {
+    world.ledger.transitionApproval = async (id, from, to, patch, options) => {
       if (to !== 'EXECUTING') throw throttled();
-      return transitionApproval.call(world.ledger, id, from, to, patch);
+      return transitionApproval.call(world.ledger, id, from, to, patch, options);
     };
     expect((await runApprovalBatch(event, world.workerDeps)).batchItemFailures).toHaveLength(1);
     world.ledger.transitionApproval = transitionApproval;
