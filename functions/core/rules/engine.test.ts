@@ -40,6 +40,38 @@ describe('the rules engine', () => {
     });
   });
 
+  it('aligns the verdicts of fixes built apart that make the same change, as govern applies that change once', () => {
+    // The namespace's PeerAuthentication fix, built once per workload: equal changes, different objects.
+    const namespaceStrict = (blockers: string[], affectsServers: string[]) => ({
+      action: 'istio.peerauthentication.set-strict',
+      change: {
+        operation: 'merge-patch',
+        target: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'payments', name: 'default' },
+        patch: { spec: { mtls: { mode: 'STRICT' } } },
+      },
+      affectsServers,
+      blockers,
+    });
+    const api = server({ name: 'payments-api', mode: 'PERMISSIVE' });
+    const worker = server({ name: 'payments-worker', mode: 'PERMISSIVE' });
+    const ids = [api.id, worker.id];
+    api.fix = namespaceStrict([], ids);
+    worker.fix = namespaceStrict(['Deployment legacy/batch-export sends plaintext to Deployment payments/payments-worker port 8080'], ids);
+    // Another namespace's patch alike in every top-level value but the patch: a different change.
+    const other = server({ name: 'ledger', mode: 'PERMISSIVE' });
+    other.fix = { ...namespaceStrict([], [other.id]), change: { ...namespaceStrict([], []).change, patch: { spec: { mtls: { mode: 'STRICT' }, portLevelMtls: { 9090: { mode: 'PERMISSIVE' } } } } } };
+
+    const f = evaluateModel(model({ servers: [api, worker, other] }), shippedPolicy(), NOW).filter((x) => x.rule === 'mtls-not-strict');
+    const verdictOf = (name: string) => f.find((x) => x.resource.name === name)!.remediation!;
+    expect(verdictOf('payments-worker')).toMatchObject({ mode: 'approval', reason: 'preconditions do not hold: Deployment legacy/batch-export sends plaintext to Deployment payments/payments-worker port 8080' });
+    expect(verdictOf('payments-api')).toMatchObject({
+      mode: 'approval',
+      reason:
+        'the same change also fixes mtls-not-strict on Deployment payments/payments-worker port 8080, where preconditions do not hold: Deployment legacy/batch-export sends plaintext to Deployment payments/payments-worker port 8080',
+    });
+    expect(verdictOf('ledger').mode).toBe('auto');
+  });
+
   it('skips disabled rules, applies severity overrides and exclusions', () => {
     const policy = shippedPolicy();
     policy.rules['mesh-sidecar-missing'].enabled = false;

@@ -33,8 +33,58 @@ export function evaluateModel(model: FleetModel, policy: Policy, now: Date): Fin
       }
     }
   }
-  for (const sharing of byFix.values()) if (sharing.length > 1) alignVerdicts(sharing);
+  for (const sharing of sameChangeGroups(byFix)) if (sharing.length > 1) alignVerdicts(sharing);
   return [...byId.values()].sort(compareFindings);
+}
+
+/**
+ * The findings of each distinct change. A fix object shared by findings is one change; fix
+ * objects built apart can make the same change too (a namespace's PeerAuthentication fix, built
+ * once per workload in it), and govern applies or asks for that change once (its key is the
+ * action and the change's JSON), so they must agree as well. Only fixes alike in their action
+ * and the change's top-level values are compared whole: JSON of every change would cost as much
+ * as a rule.
+ */
+function sameChangeGroups(byFix: Map<ProviderFix, Finding[]>): Finding[][] {
+  const buckets = new Map<string, Array<[ProviderFix, Finding[]]>>();
+  for (const entry of byFix) {
+    const key = shallowKey(entry[0]);
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(entry);
+    else buckets.set(key, [entry]);
+  }
+  const groups: Finding[][] = [];
+  for (const bucket of buckets.values()) {
+    if (bucket.length === 1) {
+      groups.push(bucket[0]![1]);
+      continue;
+    }
+    const byChange = new Map<string, Finding[]>();
+    for (const [fix, findings] of bucket) {
+      const json = JSON.stringify(fix.change);
+      const group = byChange.get(json);
+      if (group) group.push(...findings);
+      else byChange.set(json, [...findings]);
+    }
+    groups.push(...byChange.values());
+  }
+  return groups;
+}
+
+/** The action and the primitive values of the change and of its `target`: equal for equal changes. */
+function shallowKey(fix: ProviderFix): string {
+  let key = fix.action;
+  const change = fix.change;
+  for (const k in change) {
+    const v = change[k];
+    if (v !== null && typeof v === 'object') continue;
+    key += `\u0000${k}=${String(v)}`;
+  }
+  const target = change.target;
+  if (target !== null && typeof target === 'object') {
+    for (const [k, v] of Object.entries(target)) if (v === null || typeof v !== 'object') key += `\u0000target.${k}=${String(v)}`;
+  }
+  return key;
 }
 
 const CAUTION: Record<RemediationMode, number> = { auto: 0, approval: 1, manual: 2 };
