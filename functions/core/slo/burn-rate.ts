@@ -4,8 +4,16 @@
  * An error rate equal to the budget (1 − objective) burns at 1×.
  */
 
-/** burn rate = error ratio / (1 − objective); objective in percent. */
+/**
+ * burn rate = error ratio / (1 − objective); objective in percent. An objective of 100 % (or
+ * one outside 0–100) has no budget to divide by: it throws rather than return Infinity or NaN,
+ * which would page or hide silently. (A fraction such as 0.999 is caught by the schema.)
+ */
 export function burnRate(errorRatio: number, objectivePercent: number): number {
+  if (!(objectivePercent > 0 && objectivePercent < 100)) {
+    throw new RangeError(`objective ${objectivePercent}% has no error budget to burn: it must be a percent above 0 and below 100, such as 99.9`);
+  }
+  if (!(errorRatio >= 0 && errorRatio <= 1)) throw new RangeError(`error ratio ${errorRatio} is not a share of requests between 0 and 1`);
   return errorRatio / (1 - objectivePercent / 100);
 }
 

@@ -25,7 +25,7 @@ export interface IndicatorSeverities {
  */
 export function toSloIndicator(reading: SloReading, severities: IndicatorSeverities = { page: 'critical', ticket: 'medium' }): SloIndicator {
   const { slo } = reading;
-  const burnOf = (window: string) => round(reading.burnRates[window] ?? 0);
+  const burnOf = (window: string) => roundDown(reading.burnRates[window] ?? 0);
   const sloWindowBurn = reading.burnRates[slo.window];
   const indicator: SloIndicator = {
     id: sloIndicatorId(slo.name),
@@ -53,4 +53,14 @@ export function toSloIndicator(reading: SloReading, severities: IndicatorSeverit
 /** Four decimals: enough for a burn rate or a budget share, and stable in reports and fingerprints. */
 function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
+}
+
+/**
+ * A burn rate to four decimals, rounded down: the rule compares the rounded rate with the
+ * factor, and rounding 14.39996 up to 14.4 would fire a pair the window never reached. The
+ * 1e-6 (of the last decimal) absorbs binary noise, so 0.0144 / 0.001 = 14.399999999999999
+ * still reads 14.4.
+ */
+function roundDown(value: number): number {
+  return Math.floor(value * 10_000 + 1e-6) / 10_000;
 }

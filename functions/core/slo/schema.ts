@@ -87,7 +87,10 @@ export const sloSchema = z
     /** App Mesh: the virtual node that serves it (the service name when left out). */
     virtualNode: z.string().min(1).optional(),
     /** Percent of requests that must be under the threshold, e.g. 99 or 99.9. */
-    objective: z.number().gt(0).lt(100),
+    objective: z
+      .number()
+      .gt(0, 'an objective is the percent of requests under the threshold, above 0 (e.g. 99 or 99.9)')
+      .lt(100, 'an objective of 100% leaves no error budget to burn (the burn rate divides by 100 − objective); use e.g. 99.99'),
     thresholdMs: z.number().positive(),
     window: windowText.default('30d'),
     source: sourceSchema,
@@ -146,12 +149,35 @@ function checkSlo(slo: SloInput, ctx: z.RefinementCtx): void {
     if (!ascending) issue(['buckets'], 'bucket boundaries must be listed in ascending order without repeats');
   }
 
-  const budget = typeof slo.objective === 'number' ? 1 - slo.objective / 100 : undefined;
+  checkObjectiveAndPairs(slo, issue);
+}
+
+type Issue = (path: Array<string | number>, message: string) => void;
+
+/**
+ * The objective is a percent, and every window pair, given or default, must be able to fire
+ * within the SLO window: a pair that never fires silently turns its alert off.
+ */
+function checkObjectiveAndPairs(slo: SloInput, issue: Issue): void {
+  const objective = typeof slo.objective === 'number' && slo.objective > 0 && slo.objective < 100 ? slo.objective : undefined;
+  // 0.999 is a fraction written where a percent is expected: read as 0.999 %, it leaves a budget
+  // of 99 % of requests and no default pair could ever page.
+  if (objective !== undefined && objective <= 1) {
+    issue(['objective'], `objective ${objective} reads as ${objective}%: it is a percent of requests, so write ${fractionAsPercent(objective)} for ${fractionAsPercent(objective)}%`);
+  }
+  const budget = objective !== undefined && objective > 1 ? 1 - objective / 100 : undefined;
   const sloWindow = typeof slo.window === 'string' ? durationSeconds(slo.window) : undefined;
+  // An alerting value of the wrong type already has its own issue; its defaults are not in play.
+  const alerting: Partial<Record<'page' | 'ticket', unknown>> | undefined = slo.alerting === undefined ? {} : typeof slo.alerting === 'object' && slo.alerting !== null ? slo.alerting : undefined;
+  if (alerting === undefined) return;
   for (const kind of ['page', 'ticket'] as const) {
-    const pairs = slo.alerting?.[kind];
-    if (!Array.isArray(pairs)) continue;
-    for (const [index, pair] of pairs.entries()) {
+    const given = alerting[kind];
+    if (given === undefined) {
+      checkDefaultPairs(kind, { budget, sloWindow, objective: slo.objective, window: slo.window }, issue);
+      continue;
+    }
+    if (!Array.isArray(given)) continue;
+    for (const [index, pair] of (given as Array<Partial<WindowPair> | null>).entries()) {
       if (typeof pair !== 'object' || pair === null) continue;
       const at = ['alerting', kind, index];
       const long = typeof pair.long === 'string' ? durationSeconds(pair.long) : undefined;
@@ -166,6 +192,35 @@ function checkSlo(slo: SloInput, ctx: z.RefinementCtx): void {
       }
     }
   }
+}
+
+interface PairContext {
+  budget: number | undefined;
+  sloWindow: number | undefined;
+  objective: unknown;
+  window: unknown;
+}
+
+/** The workbook's default pairs suit a 99.9 %, 30-day SLO; say so where they cannot work, on the field that makes them fail. */
+function checkDefaultPairs(kind: 'page' | 'ticket', at: PairContext, issue: Issue): void {
+  for (const pair of DEFAULT_ALERTING[kind]) {
+    const name = `the default ${kind} pair (${pair.factor}× over ${pair.long} and ${pair.short})`;
+    if (at.budget !== undefined && pair.factor * at.budget > 1) {
+      const most = Math.floor((1 / at.budget) * 100) / 100;
+      issue(
+        ['objective'],
+        `with objective ${at.objective}%, ${name} can never fire: it needs ${(pair.factor * at.budget * 100).toFixed(1)}% of requests over the threshold; set alerting.${kind} to pairs with factors of at most ${most} (or [] to turn it off)`,
+      );
+    }
+    if (at.sloWindow !== undefined && durationSeconds(pair.long)! > at.sloWindow) {
+      issue(['window'], `${name} has a long window longer than the SLO window (${at.window}); set alerting.${kind} to pairs within ${at.window} (or [] to turn it off)`);
+    }
+  }
+}
+
+/** 0.999 → 99.9, without the binary noise of 0.999 × 100. */
+function fractionAsPercent(fraction: number): number {
+  return Number((fraction * 100).toFixed(10));
 }
 
 /** An SLO as the rules file gives it (after zod's defaults). */

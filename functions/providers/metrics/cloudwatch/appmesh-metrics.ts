@@ -28,7 +28,12 @@ export function trimmedCountStat(thresholdMs: number): string {
  * factor × (100 − objective) % of requests over the threshold ⇔ p(100 − that) > threshold.
  */
 export function percentileForBurn(objective: number, factor: number): number {
-  return Number((100 - (100 - objective) * factor).toFixed(10));
+  const percentile = Number((100 - (100 - objective) * factor).toFixed(10));
+  // CloudWatch percentiles run from p0 to p100; below p0 the burn needs more than every request slow.
+  if (!(percentile >= 0 && percentile <= 100)) {
+    throw new RangeError(`a burn of ${factor}× with objective ${objective}% needs p${percentile}, which CloudWatch cannot compute; use a factor of at most ${Math.floor((100 / (100 - objective)) * 100) / 100}`);
+  }
+  return percentile;
 }
 
 export function percentileStat(percentile: number): string {
