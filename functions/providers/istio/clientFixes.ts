@@ -65,6 +65,8 @@ export function attachClientFixes(records: ClientRecord[]): void {
 function needsIstioMutual(record: ClientRecord): boolean {
   const mode = record.decision.tls?.mode;
   if (mode === 'DISABLE' || mode === 'SIMPLE') return record.destination.inMesh === true;
+  // Auto mTLS to a headless Service that sends plaintext to every pod, STRICT ones included.
+  if (record.decision.passthrough) return record.policy.sends === 'PLAINTEXT' && record.servers.some((s) => s.endpoint.inMesh && s.endpoint.mode === 'STRICT');
   return record.policy.sends === 'AUTO' && record.servers.some((s) => s.endpoint.mode === 'STRICT' && s.endpoint.autoMtls?.sends === 'PLAINTEXT');
 }
 

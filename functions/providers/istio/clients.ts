@@ -6,7 +6,7 @@ import { effectiveClientTls, subsetClientTls, type ClientTlsDecision } from './e
 import { HostTable } from './hostMatch';
 import { selectorMatches, type Labels } from './labels';
 import type { MeshSettings } from './meshConfig';
-import { serverOnPort, type DestinationNeeds, type ServerRecord, type ServerTable } from './servers';
+import { inferredServiceMode, serverOnPort, type DestinationNeeds, type ServerRecord, type ServerTable } from './servers';
 import { targetPortOn, type KubeService } from './services';
 import type { Workload } from './workloads';
 
@@ -158,7 +158,8 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
 export function serviceNeedsDestination(index: DestinationRuleIndex, ...meshes: MeshSettings[]): DestinationNeeds {
   const marked = new Set<KubeService>();
   const all = meshes.some((mesh) => !mesh.enableAutoMtls && mesh.configMap !== undefined);
-  const needs = ((svc: KubeService) => all || index.mayMatchService(svc.namespace, svc.name) || (marked.size > 0 && marked.has(svc))) as DestinationNeeds;
+  // Headless Services always: whether auto mTLS works for them depends on every pod behind them at once.
+  const needs = ((svc: KubeService) => all || svc.headless || index.mayMatchService(svc.namespace, svc.name) || (marked.size > 0 && marked.has(svc))) as DestinationNeeds;
   needs.add = (svc) => void marked.add(svc);
   return needs;
 }
@@ -281,9 +282,10 @@ function emit(
   const records: ClientRecord[] = [];
   for (let i = 0; i < buckets.length; i++) {
     const port = buckets[i];
-    const decision = effectiveClientTls(entry, port, mesh, destination);
     const servers = serversBehind(input.servers, destination, port === undefined ? topLevelPorts : [port]);
-    records.push(ruleRecord(destination, rule, undefined, port, decision, servers, namespaces, workloads));
+    let decision = effectiveClientTls(entry, port, mesh, destination);
+    if (destination.service?.headless) decision = passthroughDecision(decision, servers, servers);
+    pushRuleRecords(records, destination, rule, undefined, port, decision, servers, namespaces, workloads);
   }
   // Only rules that declare subsets pay for them: most have none, and this runs per destination.
   const members = entry.members;
@@ -328,7 +330,7 @@ function addSubsetRecords(
       for (const p of ownPorts) if (!buckets.includes(p) && (known.length === 0 || known.includes(p))) buckets.push(p);
 
       for (const port of buckets) {
-        const decision = subsetClientTls(owner, subset, port, mesh, destination);
+        let decision = subsetClientTls(owner, subset, port, mesh, destination);
         if (!decision) continue; // the subset inherits the top level for this port
         const top = effectiveClientTls(entry, port, mesh, destination);
         if (decision.sends === top.sends && decision.tls?.mode === top.tls?.mode) continue;
@@ -337,14 +339,22 @@ function addSubsetRecords(
         // No server the subset selects, among known ones: its cluster has no endpoints. The core
         // reads an empty serverIds as "match by host" and would pair it with every workload.
         if (servers.length === 0 && all.length > 0) continue;
-        out.push(ruleRecord(destination, owner, subset, port, decision, servers, namespaces, workloads));
+        // A subset cluster infers from every endpoint of the Service port, not the subset's (ServiceEndpointsByPort without labels).
+        if (destination.service?.headless) decision = passthroughDecision(decision, all, servers);
+        pushRuleRecords(out, destination, owner, subset, port, decision, servers, namespaces, workloads);
       }
     }
   }
 }
 
-/** The record of one DestinationRule decision: the rule's top level (no subset) or one subset, for a port or for "any other port". */
-function ruleRecord(
+/**
+ * The records of one DestinationRule decision for a Service port: one, unless a named targetPort
+ * resolves to different container ports on the workloads behind it. CONTRACT.md keys an Istio
+ * finding's `port` by the workload port (as portLevelMtls does), while the rule's own key, the
+ * Service port, stays in `destination.port`; one record per workload port keeps both exact.
+ */
+function pushRuleRecords(
+  out: ClientRecord[],
   destination: Destination,
   owner: DestinationRulePolicy,
   subset: DestinationSubset | undefined,
@@ -353,15 +363,70 @@ function ruleRecord(
   servers: ServerRecord[],
   namespaces: string[],
   workloads: string[],
+): void {
+  if (port === undefined) {
+    out.push(ruleRecord(destination, owner, subset, undefined, undefined, decision, servers, namespaces, workloads, false));
+    return;
+  }
+  if (servers.length === 0) {
+    out.push(ruleRecord(destination, owner, subset, port, declaredTargetPort(destination, port), decision, servers, namespaces, workloads, false));
+    return;
+  }
+  const first = servers[0]!.port;
+  let uniform = true;
+  for (let i = 1; i < servers.length && uniform; i++) uniform = servers[i]!.port === first;
+  if (uniform) {
+    out.push(ruleRecord(destination, owner, subset, port, first, decision, servers, namespaces, workloads, false));
+    return;
+  }
+  // Rare: group by workload port, in the order the ports are first met.
+  const groups = new Map<number | undefined, ServerRecord[]>();
+  for (const s of servers) {
+    const group = groups.get(s.port);
+    if (group) group.push(s);
+    else groups.set(s.port, [s]);
+  }
+  for (const [workloadPort, group] of groups) out.push(ruleRecord(destination, owner, subset, port, workloadPort, decision, group, namespaces, workloads, true));
+}
+
+/**
+ * The workload port a Service port sends to when no workload behind it is known: the numeric
+ * targetPort, or the port itself without one; undefined for a name only a pod template resolves.
+ */
+function declaredTargetPort(destination: Destination, port: number): number | undefined {
+  const ports = destination.service?.ports;
+  if (!ports) return port;
+  for (let i = 0; i < ports.length; i++) {
+    const sp = ports[i]!;
+    if (sp.port !== port) continue;
+    if (sp.targetPort === undefined) return sp.port;
+    return typeof sp.targetPort === 'number' ? sp.targetPort : undefined;
+  }
+  return port;
+}
+
+/** The record of one DestinationRule decision: the rule's top level (no subset) or one subset, for a port or for "any other port". */
+function ruleRecord(
+  destination: Destination,
+  owner: DestinationRulePolicy,
+  subset: DestinationSubset | undefined,
+  port: number | undefined,
+  workloadPort: number | undefined,
+  decision: ClientTlsDecision,
+  servers: ServerRecord[],
+  namespaces: string[],
+  workloads: string[],
+  split: boolean,
 ): ClientRecord {
   const resource: IstioClientPolicy['resource'] = { kind: 'DestinationRule', name: owner.name, namespace: owner.namespace };
   const target: IstioClientPolicy['destination'] = { hosts: [destination.host] };
-  if (port !== undefined) resource.port = target.port = port;
+  if (workloadPort !== undefined) resource.port = workloadPort;
+  if (port !== undefined) target.port = port;
   resource.file = owner.source.file;
   resource.line = owner.source.line;
   target.serverIds = serverIdsOf(servers);
   const policy: IstioClientPolicy = {
-    id: `istio:${owner.namespace}/DestinationRule/${owner.name}->${destination.host}:${port ?? '*'}${subset ? `#${subset.name}` : ''}`,
+    id: `istio:${owner.namespace}/DestinationRule/${owner.name}->${destination.host}:${port ?? '*'}${split ? `>${workloadPort ?? '?'}` : ''}${subset ? `#${subset.name}` : ''}`,
     provider: 'istio',
     resource,
     sends: decision.sends,
@@ -372,7 +437,7 @@ function ruleRecord(
   };
   if (subset) policy.findingKey = `subset ${subset.name}`;
   if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
-  if (decision.tls?.mode === 'ISTIO_MUTUAL') policy.meshIdentity = true;
+  if (decision.tls?.mode === 'ISTIO_MUTUAL' || (decision.passthrough && decision.sends === 'MTLS')) policy.meshIdentity = true;
   if (workloads.length > 0) policy.clientWorkloads = workloads;
   const record: ClientRecord = { policy, decision, destination, servers };
   if (decision.scope === 'port') record.port = port;
@@ -388,21 +453,61 @@ function autoMtlsRecords(input: ClientInputs, destination: Destination, namespac
   const svc = destination.service;
   if (destination.kind !== 'Service' || !svc) return [];
   const servers = serversBehind(input.servers, destination, destination.ports);
-  if (!servers.some((s) => s.endpoint.autoMtls !== undefined)) return [];
-  const decision = effectiveClientTls(undefined, undefined, input.mesh, destination);
+  if (!svc.headless && !servers.some((s) => s.endpoint.autoMtls !== undefined)) return [];
+  let decision = effectiveClientTls(undefined, undefined, input.mesh, destination);
+  decision.reason = `no DestinationRule for ${destination.host}: auto mTLS`;
+  if (svc.headless) {
+    decision = passthroughDecision(decision, servers, servers);
+    if (!decision.passthrough && !servers.some((s) => s.endpoint.autoMtls !== undefined)) return [];
+  }
   const policy: IstioClientPolicy = {
     id: `istio:auto-mtls->${destination.host}:*`,
     provider: 'istio',
     resource: { kind: 'Service', name: svc.name, namespace: svc.namespace, ...svc.source },
     sends: decision.sends,
-    reason: `no DestinationRule for ${destination.host}: auto mTLS`,
+    reason: decision.reason,
     cause: { kind: 'Service', name: svc.name, namespace: svc.namespace, scope: 'default', source: svc.source },
     destination: { hosts: [destination.host], serverIds: serverIdsOf(servers) },
     clientNamespaces: namespaces,
   };
+  if (decision.sends === 'MTLS') policy.meshIdentity = true;
   if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
   if (workloads.length > 0) policy.clientWorkloads = workloads;
   return [{ decision, destination, servers, policy }];
+}
+
+/**
+ * What auto mTLS sends a headless Service, where that departs from AUTO ("mTLS to sidecars,
+ * plaintext otherwise"); else the decision as it is. A headless Service is Passthrough: its
+ * ORIGINAL_DST cluster (cluster.go convertResolution, with PILOT_ENABLE_EDS_FOR_HEADLESS_SERVICES
+ * off, the default) has no endpoints to carry a tlsMode, so the TLS Istio picks goes to every pod
+ * (cluster_tls.go applyUpstreamTLSSettings). It picks none when any endpoint has no sidecar, else
+ * follows the namespace-wide or mesh-wide mode (push_context.go BestEffortInferServiceMTLSMode).
+ * `endpoints` are all the Service port's servers, `reached` those this cluster sends to.
+ */
+function passthroughDecision(decision: ClientTlsDecision, endpoints: readonly ServerRecord[], reached: readonly ServerRecord[]): ClientTlsDecision {
+  if (decision.sends !== 'AUTO' || endpoints.length === 0) return decision;
+  let bare: ServerRecord | undefined;
+  for (let i = 0; i < endpoints.length && !bare; i++) if (!endpoints[i]!.endpoint.inMesh) bare = endpoints[i];
+  if (bare) {
+    // Plaintext to every pod departs from AUTO only at pods with a sidecar.
+    if (!reached.some(hasSidecar)) return decision;
+    const reason = `${decision.reason}, but ${bare.workload.key} behind the headless Service has no sidecar, so Istio infers DISABLE and sends plaintext to every pod`;
+    return { ...decision, sends: 'PLAINTEXT', reason, passthrough: true };
+  }
+  // A DISABLE namespace or mesh gives a cluster without TLS, as for any Service: the servers' `autoMtls` says where that fails.
+  if (inferredServiceMode(endpoints[0]!.applicable).mode === 'DISABLED') return decision;
+  if (!reached.some(refusesMtls)) return decision;
+  const reason = `${decision.reason}, but the headless Service's ORIGINAL_DST cluster sends ISTIO_MUTUAL to every pod, whatever the pod's own PeerAuthentication`;
+  return { ...decision, sends: 'MTLS', reason, passthrough: true };
+}
+
+function hasSidecar(server: ServerRecord): boolean {
+  return server.endpoint.inMesh;
+}
+
+function refusesMtls(server: ServerRecord): boolean {
+  return server.endpoint.inMesh && server.endpoint.mode === 'DISABLED';
 }
 
 const NO_PORTS: readonly number[] = Object.freeze([]);

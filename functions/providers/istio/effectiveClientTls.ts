@@ -14,6 +14,8 @@ export interface ClientTlsDecision {
   tls?: ClientTls;
   /** The subset whose own settings decided (its cluster only carries traffic a route sends to it). */
   subset?: DestinationSubset;
+  /** Auto mTLS toward a headless Service, resolved to what it sends every pod (`sends` is then never AUTO). */
+  passthrough?: true;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface KubeService {
   selector?: Labels;
   ports: ServicePort[];
   externalName: boolean;
+  /** `clusterIP: None`: Istio's Passthrough resolution, an ORIGINAL_DST cluster in a sidecar. */
+  headless: boolean;
   source: SourceRef;
 }
 
@@ -32,22 +34,32 @@ export function readService(obj: Located<KubeObject>): KubeService {
   const selector = labelMapAsIs(spec.selector) ?? readLabelMap(spec.selector);
   let ports: ServicePort[] | undefined;
   const rawPorts = Array.isArray(spec.ports) ? spec.ports : [];
+  const headless = isHeadless(spec);
   for (let i = 0; i < rawPorts.length; i++) {
     const p = rawPorts[i];
     const port = Number(p?.port);
     if (!Number.isInteger(port)) continue;
     const entry: ServicePort = { port };
     if (typeof p.name === 'string') entry.name = p.name;
-    const targetPort = readTargetPort(p.targetPort);
+    // Headless: nothing translates ports. The sidecar listens on podIP:port and its ORIGINAL_DST
+    // cluster keeps the dialed port (listener.go, cluster_builder.go; PassthroughTargetPorts is
+    // only set for ServiceEntries), so a targetPort there reaches nothing (istio/istio#51908).
+    const targetPort = headless ? undefined : readTargetPort(p.targetPort);
     if (targetPort !== undefined) entry.targetPort = targetPort;
     ports = append(ports, entry);
   }
   const name = nameOf(doc);
   const namespace = namespaceOf(doc);
   const hasSelector = !('error' in selector) && !isEmptyLabels(selector as Labels);
-  const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: spec.type === 'ExternalName', source };
+  const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: spec.type === 'ExternalName', headless, source };
   if (hasSelector) service.selector = selector as Labels;
   return service;
+}
+
+/** `clusterIP: None` (or the first of `clusterIPs`, which Kubernetes keeps equal to it). */
+function isHeadless(spec: Record<string, any>): boolean {
+  if (spec.clusterIP === 'None') return true;
+  return spec.clusterIP === undefined && Array.isArray(spec.clusterIPs) && spec.clusterIPs[0] === 'None';
 }
 
 /** An IntOrString: a number, a numeric string (`"8080"`), or a container port name. */
