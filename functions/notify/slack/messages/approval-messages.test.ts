@@ -28,7 +28,8 @@ describe('approvalRequestMessage', () => {
     const actions = find(approvalRequestMessage(approvalRecord()), 'meshgov_decision');
     expect(actions.elements[0].confirm).toEqual({
       title: { type: 'plain_text', text: 'Apply this change?', emoji: true },
-      text: { type: 'mrkdwn', text: 'Clients of payments-api (prod-mesh) that do not present a trusted client certificate will be refused.' },
+      // plain_text, as the confirmation dialog object asks: nothing in it is parsed.
+      text: { type: 'plain_text', text: 'Clients of payments-api (prod-mesh) that do not present a trusted client certificate will be refused.', emoji: true },
       confirm: { type: 'plain_text', text: 'Approve', emoji: true },
       deny: { type: 'plain_text', text: 'Cancel', emoji: true },
       style: 'danger',

@@ -3,8 +3,9 @@ import { BLOCK_IDS } from './action-ids';
 import { approvalBody, approvalMeta } from './approval-request-message';
 import type { Block, SlackMessage } from './block-kit';
 import { actionTitle, shortResource } from './describe-finding';
-import { escapeText, formatTime, mention, mrkdwn, plainText, truncate } from './escape';
+import { formatTime, mention, mrkdwn, plainText } from './escape';
 import type { EvidenceContext } from './evidence';
+import { fallbackText, fitLines, type Line } from './fit-lines';
 
 const HEADLINE: Record<ApprovalState, string> = {
   PENDING: ':hourglass_flowing_sand: Waiting for approval',
@@ -38,21 +39,22 @@ export function approvalOutcomeMessage(approval: ApprovalRecord, context: Eviden
   const headline = waiting ? ':double_vertical_bar: Approved, waiting' : ((undo && UNDO_HEADLINE[approval.state]) || HEADLINE[approval.state]);
   const title = `${headline}: ${actionTitle(remediation, finding)}`;
 
-  const status: string[] = [];
+  const status: Line[] = [];
   if (approval.decidedBy) {
     const verb = approval.state === 'REJECTED' ? 'Rejected' : undo ? 'Undo approved' : 'Approved';
     status.push(`*${verb} by* ${mention(approval.decidedBy)} at ${formatTime(approval.decidedAt)}`);
   }
-  if (approval.outcome) status.push(`*Result:* ${escapeText(approval.outcome)}`);
+  // An outcome carries provider error text of any length: cut to the section, never mid-entity.
+  if (approval.outcome) status.push({ prefix: '*Result:* ', raw: approval.outcome });
   else if (approval.state === 'REJECTED') status.push('*Result:* nothing was changed');
 
   const blocks: Block[] = [
     { type: 'header', block_id: BLOCK_IDS.title, text: plainText(title) },
     { type: 'section', block_id: BLOCK_IDS.finding, text: mrkdwn(approvalBody(approval, context, false)) },
   ];
-  if (status.length) blocks.push({ type: 'section', block_id: BLOCK_IDS.outcome, text: mrkdwn(status.join('\n')) });
+  if (status.length) blocks.push({ type: 'section', block_id: BLOCK_IDS.outcome, text: mrkdwn(fitLines(status)) });
   blocks.push({ type: 'context', block_id: BLOCK_IDS.meta, elements: [mrkdwn(approvalMeta(approval))] });
 
   const text = `meshgov: ${headline.replace(/^:[a-z_]+: /, '').toLowerCase()} - ${actionTitle(remediation, finding)} (${shortResource(finding)})`;
-  return { text: truncate(escapeText(text), 3000), blocks };
+  return { text: fallbackText(text), blocks };
 }

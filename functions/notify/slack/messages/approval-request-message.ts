@@ -4,8 +4,9 @@ import { isUndoAction } from '../../../core/remediation/undo-action';
 import { ACTION_IDS, BLOCK_IDS, buttonValue } from './action-ids';
 import { LIMITS, type Block, type Button, type ConfirmDialog, type SlackMessage } from './block-kit';
 import { actionTitle, changeSummary, describeResource, shortActor, shortResource } from './describe-finding';
-import { code, escapeText, formatTime, link, mrkdwn, plainText, truncate } from './escape';
-import { evidenceFor, type EvidenceContext } from './evidence';
+import { code, formatTime, mrkdwn, plainText, prose } from './escape';
+import { evidenceFor, evidenceMrkdwn, type EvidenceContext } from './evidence';
+import { fallbackText, fitLines, type Line } from './fit-lines';
 
 /** Rules whose fixes can cut traffic when a client is not ready: they get a confirm dialog. */
 const RISKY_RULES = new Set<Finding['rule']>(['mtls-not-strict', 'mtls-conflict']);
@@ -15,7 +16,7 @@ export function isRisky(remediation: Pick<Remediation, 'action'>, finding: Findi
   return RISKY_RULES.has(finding.rule) || isUndoAction(remediation.action) || remediation.action.includes('rollback');
 }
 
-/** What could go wrong, for the confirm dialog (≤ 300 characters). */
+/** What could go wrong, for the confirm dialog (plain text; plainText() cuts it to 300 characters). */
 function riskText(remediation: Pick<Remediation, 'action'>, finding: Finding): string {
   if (isUndoAction(remediation.action)) return `This restores the previous spec of ${shortResource(finding)}, undoing meshgov's change.`;
   if (finding.rule === 'mtls-not-strict') return `Clients of ${shortResource(finding)} that do not present a trusted client certificate will be refused.`;
@@ -26,7 +27,7 @@ function riskText(remediation: Pick<Remediation, 'action'>, finding: Finding): s
 export function confirmDialog(remediation: Pick<Remediation, 'action'>, finding: Finding, confirmLabel: string): ConfirmDialog {
   return {
     title: plainText(isUndoAction(remediation.action) ? 'Undo this change?' : 'Apply this change?', LIMITS.confirmTitle),
-    text: mrkdwn(escapeText(riskText(remediation, finding)), LIMITS.confirmText),
+    text: plainText(riskText(remediation, finding), LIMITS.confirmText),
     confirm: plainText(confirmLabel, LIMITS.confirmButton),
     deny: plainText('Cancel', LIMITS.confirmButton),
     style: 'danger',
@@ -57,27 +58,28 @@ export function approvalRequestMessage(approval: ApprovalRecord, context: Eviden
     { type: 'actions', block_id: BLOCK_IDS.decision, elements: [approve, reject] },
     { type: 'context', block_id: BLOCK_IDS.meta, elements: [mrkdwn(approvalMeta(approval))] },
   ];
-  return { text: truncate(escapeText(`meshgov: approval needed - ${finding.rule} on ${shortResource(finding)}`), 3000), blocks };
+  return { text: fallbackText(`meshgov: approval needed - ${finding.rule} on ${shortResource(finding)}`), blocks };
 }
 
 /** The request's facts (mrkdwn): rule, resource, change, why it waits for a person, evidence. */
 export function approvalBody(approval: ApprovalRecord, context: EvidenceContext, withWhy: boolean): string {
   const { finding, remediation } = approval;
-  const lines = [
+  const lines: Line[] = [
     `*Rule:* ${code(finding.rule)} (${finding.severity})`,
     `*Resource:* ${describeResource(finding)}`,
-    `*Problem:* ${escapeText(finding.message)}`,
+    { prefix: '*Problem:* ', raw: finding.message },
     `*Change:* ${changeSummary(remediation.change)}`,
   ];
-  if (withWhy) lines.push(`*Why approval:* ${escapeText(remediation.reason)}`);
+  // A long list of blockers in the reason is cut, never the evidence link after it.
+  if (withWhy) lines.push({ prefix: '*Why approval:* ', raw: remediation.reason });
   const evidence = evidenceFor(finding, context);
-  if (evidence) lines.push(evidence.url ? link(evidence.url, evidence.label) : `Evidence: ${code(evidence.label)}`);
-  return lines.join('\n');
+  if (evidence) lines.push(evidenceMrkdwn(evidence));
+  return fitLines(lines);
 }
 
 export function approvalMeta(approval: ApprovalRecord): string {
   const parts = [`finding ${code(approval.findingId)}`];
-  if (approval.causedBy) parts.push(`changed by ${escapeText(shortActor(approval.causedBy))}`);
+  if (approval.causedBy) parts.push(`changed by ${prose(shortActor(approval.causedBy), 200)}`);
   parts.push(`remediation ${code(approval.id)}`, `expires ${formatTime(approval.approvalExpiresAt)}`);
   return parts.join(' · ');
 }

@@ -16,10 +16,14 @@ export interface Mrkdwn {
   verbatim?: boolean;
 }
 
-/** A confirmation dialog on a button: title ≤ 100, text ≤ 300, confirm/deny ≤ 30 characters. */
+/**
+ * A confirmation dialog on a button: title ≤ 100, text ≤ 300, confirm/deny ≤ 30 characters.
+ * Every field is plain_text (docs.slack.dev confirmation dialog object): nothing in it is
+ * parsed, so names need no escaping there, only cutting.
+ */
 export interface ConfirmDialog {
   title: PlainText;
-  text: Mrkdwn;
+  text: PlainText;
   confirm: PlainText;
   deny: PlainText;
   style?: 'primary' | 'danger';
@@ -74,4 +78,22 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-export const LIMITS = { header: 150, section: 3000, buttonText: 75, confirmTitle: 100, confirmText: 300, confirmButton: 30, blocks: 50, fallbackText: 4000 } as const;
+/**
+ * Slack's limits (Block Kit reference; chat.postMessage for `text`: 40,000 accepted, 4,000
+ * recommended). `contextText` is the mrkdwn text object's own limit.
+ */
+export const LIMITS = {
+  header: 150,
+  section: 3000,
+  contextText: 3000,
+  contextElements: 10,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  blockId: 255,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  blocks: 50,
+  fallbackText: 4000,
+} as const;

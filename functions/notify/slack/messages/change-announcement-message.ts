@@ -1,12 +1,11 @@
 import type { Finding } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
-import { undoActionOf } from '../../../core/remediation/undo-action';
 import { ACTION_IDS, BLOCK_IDS, buttonValue } from './action-ids';
-import { confirmDialog } from './approval-request-message';
-import { LIMITS, type Block, type SlackMessage } from './block-kit';
-import { actionTitle, changeSummary, describeResource, shortResource } from './describe-finding';
-import { code, escapeText, formatTime, link, mrkdwn, plainText, truncate } from './escape';
-import { evidenceFor, type EvidenceContext } from './evidence';
+import { LIMITS, type Block, type ConfirmDialog, type SlackMessage } from './block-kit';
+import { actionTitle, beforeState, changeSummary, describeResource, shortResource } from './describe-finding';
+import { code, formatTime, mrkdwn, plainText, prose, truncate } from './escape';
+import { evidenceFor, evidenceMrkdwn, type EvidenceContext } from './evidence';
+import { fallbackText, fitLines, type Line } from './fit-lines';
 
 /**
  * After an automatic change: what meshgov changed and why it could, the trigger, and an Undo
@@ -16,20 +15,20 @@ import { evidenceFor, type EvidenceContext } from './evidence';
 export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding, undoApprovalId: string, context: EvidenceContext = {}): SlackMessage {
   const remediation = finding.remediation ?? { action: change.action, mode: 'auto' as const, reason: change.reason, change: {} };
   const title = actionTitle(remediation, finding);
-  const lines = [
+  const lines: Line[] = [
     `*Rule:* ${code(finding.rule)} (${finding.severity})`,
     `*Resource:* ${describeResource(finding)}`,
-    `*Was:* ${escapeText(finding.message)}`,
+    { prefix: '*Was:* ', raw: finding.message },
     `*Change:* ${changeSummary(remediation.change)}`,
-    `*Why automatic:* ${escapeText(change.reason)}`,
-    `*Result:* ${escapeText(change.detail ?? change.outcome)}`,
+    { prefix: '*Why automatic:* ', raw: change.reason },
+    { prefix: '*Result:* ', raw: change.detail ?? change.outcome },
   ];
   const evidence = evidenceFor(finding, context);
-  if (evidence) lines.push(evidence.url ? link(evidence.url, evidence.label) : `Evidence: ${code(evidence.label)}`);
+  if (evidence) lines.push(evidenceMrkdwn(evidence));
 
   const blocks: Block[] = [
     { type: 'header', block_id: BLOCK_IDS.title, text: plainText(`:wrench: Fixed automatically: ${title}`) },
-    { type: 'section', block_id: BLOCK_IDS.finding, text: mrkdwn(lines.join('\n')) },
+    { type: 'section', block_id: BLOCK_IDS.finding, text: mrkdwn(fitLines(lines)) },
     {
       type: 'actions',
       block_id: BLOCK_IDS.undo,
@@ -39,15 +38,40 @@ export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding
           action_id: ACTION_IDS.undo,
           text: plainText('Undo', LIMITS.buttonText),
           value: buttonValue('undo', undoApprovalId),
-          confirm: confirmDialog({ action: undoActionOf(change.action) }, finding, 'Undo'),
+          confirm: undoConfirmDialog(change, finding, title),
         },
       ],
     },
     {
       type: 'context',
       block_id: BLOCK_IDS.meta,
-      elements: [mrkdwn(`change ${code(change.id)} at ${formatTime(change.at)} · ${escapeText(change.trigger.summary)} · finding ${code(finding.id)}`)],
+      elements: [mrkdwn(`change ${code(change.id)} at ${formatTime(change.at)} · ${prose(change.trigger.summary, 500)} · finding ${code(finding.id)}`)],
     },
   ];
-  return { text: truncate(escapeText(`meshgov fixed ${finding.rule} on ${shortResource(finding)} automatically: ${title}`), 3000), blocks };
+  return { text: fallbackText(`meshgov fixed ${finding.rule} on ${shortResource(finding)} automatically: ${title}`), blocks };
+}
+
+/**
+ * The Undo button's dialog: what will be reverted, in words a person can weigh before
+ * clicking: the resource, the change (its id and what it did), and the state Undo returns
+ * to. Plain text within the dialog's 300 characters; names are cut first so the state,
+ * the part that says what will be lost, keeps its room.
+ */
+export function undoConfirmDialog(change: ChangeRecord, finding: Finding, changeTitle: string): ConfirmDialog {
+  const resource = truncate(`${finding.resource.kind} ${shortResource(finding)}`, 90);
+  const what = `change ${truncate(change.id, 40)} (${truncate(changeTitle, 90)})`;
+  const state = beforeState(change.before);
+  const text =
+    change.before === null
+      ? `Deletes the object that ${what} created; before that change it did not exist.`
+      : state
+        ? `Restores ${resource} to how it was before ${what}. After Undo: ${state}.`
+        : `Restores ${resource} to the spec recorded before ${what}, reverting everything that change set.`;
+  return {
+    title: plainText('Undo this change?', LIMITS.confirmTitle),
+    text: plainText(text, LIMITS.confirmText),
+    confirm: plainText('Undo', LIMITS.confirmButton),
+    deny: plainText('Cancel', LIMITS.confirmButton),
+    style: 'danger',
+  };
 }

@@ -3,7 +3,14 @@ import type { FindingRecord } from '../../../core/ledger/types';
 import type { Severity } from '../../../core/model/types';
 import type { Trigger } from '../../../core/pipeline/trigger';
 import { isUndoAction } from '../../../core/remediation/undo-action';
-import { code, escapeText, formatTime } from './escape';
+import { code, formatTime, prose } from './escape';
+import { fitLines } from './fit-lines';
+
+/** Caps on single names and values, so that a few of them always fit a 3000-character section. */
+const NAME_MAX = 300;
+const VALUE_MAX = 200;
+/** At most this many listener and backend effects are named in a change summary. */
+const EFFECTS_MAX = 8;
 
 /** Severity as a person reads it in a header, with a colour cue. */
 export const SEVERITY_BADGE: Record<Severity, string> = {
@@ -18,9 +25,9 @@ export const SEVERITY_BADGE: Record<Severity, string> = {
 export function describeResource(finding: Finding): string {
   const r = finding.resource;
   const name = r.namespace && finding.provider !== 'appmesh' ? `${r.namespace}/${r.name}` : r.name;
-  const parts = [`${escapeText(r.kind)} ${code(name)}`];
-  if (r.mesh) parts[0] += ` in mesh ${code(r.mesh)}`;
-  if (r.namespace && finding.provider === 'appmesh') parts[0] += ` (namespace ${code(r.namespace)})`;
+  const parts = [`${prose(r.kind, 60)} ${code(name, NAME_MAX)}`];
+  if (r.mesh) parts[0] += ` in mesh ${code(r.mesh, NAME_MAX)}`;
+  if (r.namespace && finding.provider === 'appmesh') parts[0] += ` (namespace ${code(r.namespace, NAME_MAX)})`;
   if (r.port !== undefined) parts.push(`port ${r.port}`);
   return parts.join(', ');
 }
@@ -57,7 +64,7 @@ export function describeCause(record: Pick<FindingRecord, 'finding' | 'trigger'>
   const t = record.trigger;
   const lines: string[] = [];
   if (t && CHANGE_SOURCES.has(t.source)) {
-    lines.push(`${escapeText(t.summary)} — ${SOURCE_LABEL[t.source]}, ${formatTime(t.eventTime)}`);
+    lines.push(`${prose(t.summary, 500)} — ${SOURCE_LABEL[t.source]}, ${formatTime(t.eventTime)}`);
   }
   const where = configurationLocation(record.finding);
   if (where) lines.push(`configuration: ${where}`);
@@ -70,7 +77,7 @@ function configurationLocation(finding: Finding): string | undefined {
   const cause = finding.detail.cause as { source?: { file?: string; line?: number } } | undefined;
   const source = cause?.source?.file ? cause.source : finding.resource.file ? { file: finding.resource.file, line: finding.resource.line } : undefined;
   if (!source?.file || source.file.startsWith('arn:') || source.file.startsWith('/api')) return undefined;
-  return code(source.line ? `${source.file}:${source.line}` : source.file);
+  return code(source.line ? `${source.file}:${source.line}` : source.file, 500);
 }
 
 const MODE_TEXT: Record<Remediation['mode'], string> = {
@@ -81,11 +88,11 @@ const MODE_TEXT: Record<Remediation['mode'], string> = {
 
 /** What the fix does and why that mode (mrkdwn). */
 export function describeFix(remediation: Remediation, finding: Finding): string {
-  return [
-    `*Fix:* ${escapeText(actionTitle(remediation, finding))} — ${MODE_TEXT[remediation.mode]}`,
-    `*Why ${remediation.mode}:* ${escapeText(remediation.reason)}`,
+  return fitLines([
+    { prefix: '*Fix:* ', raw: actionTitle(remediation, finding), suffix: ` — ${MODE_TEXT[remediation.mode]}` },
+    { prefix: `*Why ${remediation.mode}:* `, raw: remediation.reason },
     `*Change:* ${changeSummary(remediation.change)}`,
-  ].join('\n');
+  ]);
 }
 
 /** A person's name for an action (plain text): `require mTLS (STRICT) on port 8080 of payments-api`. */
@@ -129,7 +136,7 @@ export function changeSummary(change: Record<string, unknown>): string {
   const op = change.operation;
   if (op === 'update-virtual-node' || op === 'update-virtual-gateway') return appMeshUpdateSummary(change);
   if (op === 'merge-patch' || op === 'create') return kubernetesSummary(change);
-  if (typeof change.changeId === 'string') return `restore the spec from before change ${code(change.changeId)}`;
+  if (typeof change.changeId === 'string') return `restore the spec from before change ${code(change.changeId, VALUE_MAX)}`;
   return code(truncateJson(change));
 }
 
@@ -138,36 +145,81 @@ function appMeshUpdateSummary(change: Record<string, unknown>): string {
   const name = String(node ? change.virtualNodeName : change.virtualGatewayName);
   const call = node ? 'UpdateVirtualNode' : 'UpdateVirtualGateway';
   const version = typeof change.expectedVersion === 'number' ? ` at version ${change.expectedVersion}` : '';
-  const spec = (change.spec ?? {}) as Record<string, any>;
+  const effects = capped(appMeshTlsEffects((change.spec ?? {}) as Record<string, any>, (v) => code(v, VALUE_MAX)));
+  // code() escapes; escaping the mesh first would show `&amp;` for an `&` in its name.
+  return `${call} ${code(`${String(change.meshName ?? '')}/${name}`, NAME_MAX)}${version}, whole spec${effects.length ? `: ${effects.join('; ')}` : ''}`;
+}
+
+/** The first EFFECTS_MAX effects and a count of the rest: a node may have many listeners and backends. */
+function capped(effects: string[]): string[] {
+  return effects.length <= EFFECTS_MAX ? effects : [...effects.slice(0, EFFECTS_MAX), `and ${effects.length - EFFECTS_MAX} more`];
+}
+
+/**
+ * The mTLS an App Mesh spec gives each listener and backend, as words; `show` renders a name
+ * or mode (a code span in mrkdwn, the bare value in plain text). A change summary names the
+ * TLS it sets; a before state also names listeners that had none.
+ */
+function appMeshTlsEffects(spec: Record<string, any>, show: (value: string) => string, plainListeners = false): string[] {
   const effects: string[] = [];
   for (const l of Array.isArray(spec.listeners) ? spec.listeners : []) {
     const port = l?.portMapping?.port;
     const tls = l?.tls;
-    if (!tls) continue;
+    if (!tls) {
+      if (plainListeners) effects.push(`listener ${port ?? '?'} without TLS (plaintext)`);
+      continue;
+    }
     const trust = tls.validation?.trust;
-    const via = trust?.file ? ` (clients verified against ${code(String(trust.file.certificateChain))})` : trust?.sds ? ` (clients verified via SDS ${code(String(trust.sds.secretName))})` : '';
-    effects.push(`listener ${port ?? '?'} TLS ${code(String(tls.mode))}${via}`);
+    const via = trust?.file ? ` (clients verified against ${show(String(trust.file.certificateChain))})` : trust?.sds ? ` (clients verified via SDS ${show(String(trust.sds.secretName))})` : '';
+    effects.push(`listener ${port ?? '?'} TLS ${show(String(tls.mode))}${via}`);
   }
   const enforced = (policy: any) => policy?.tls?.enforce === true && policy?.tls?.certificate !== undefined;
   for (const b of Array.isArray(spec.backends) ? spec.backends : []) {
     const vs = b?.virtualService;
-    if (vs?.clientPolicy) effects.push(`backend ${code(String(vs.virtualServiceName))} ${enforced(vs.clientPolicy) ? 'enforces mTLS' : 'does not enforce mTLS'}`);
+    if (vs?.clientPolicy) effects.push(`backend ${show(String(vs.virtualServiceName))} ${enforced(vs.clientPolicy) ? 'enforces mTLS' : 'does not enforce mTLS'}`);
   }
   if (spec.backendDefaults?.clientPolicy) effects.push(`backend defaults ${enforced(spec.backendDefaults.clientPolicy) ? 'enforce mTLS' : 'do not enforce mTLS'}`);
-  // code() escapes; escaping the mesh first would show `&amp;` for an `&` in its name.
-  return `${call} ${code(`${String(change.meshName ?? '')}/${name}`)}${version}, whole spec${effects.length ? `: ${effects.join('; ')}` : ''}`;
+  return effects;
+}
+
+/**
+ * The state a change replaced, in plain words for the Undo dialog (plain text, not escaped):
+ * the mTLS of an App Mesh spec (the spec itself, or `{ version, spec }`), the mode of an Istio
+ * PeerAuthentication or DestinationRule snapshot. Undefined when the record holds nothing
+ * readable (null included: the change created the object).
+ */
+export function beforeState(before: unknown): string | undefined {
+  if (!before || typeof before !== 'object') return undefined;
+  const record = before as Record<string, any>;
+  const spec = (record.spec && typeof record.spec === 'object' ? record.spec : record) as Record<string, any>;
+  const appMesh = appMeshTlsEffects(spec, (v) => v, true);
+  if (appMesh.length) return capped(appMesh).join('; ');
+  const istio = istioTlsState(spec);
+  return istio.length ? capped(istio).join('; ') : undefined;
+}
+
+/** PeerAuthentication `mtls.mode` and `portLevelMtls`, DestinationRule `trafficPolicy.tls.mode`. */
+function istioTlsState(spec: Record<string, any>): string[] {
+  const states: string[] = [];
+  if (spec.mtls?.mode) states.push(`mTLS mode ${String(spec.mtls.mode)}`);
+  for (const [port, setting] of Object.entries((spec.portLevelMtls ?? {}) as Record<string, any>)) {
+    if (setting?.mode) states.push(`port ${port} mTLS mode ${String(setting.mode)}`);
+  }
+  if (spec.trafficPolicy?.tls?.mode) states.push(`client TLS mode ${String(spec.trafficPolicy.tls.mode)}`);
+  if ('mtls' in spec && !spec.mtls?.mode && states.length === 0) states.push('no mTLS mode set (inherited)');
+  return states;
 }
 
 function kubernetesSummary(change: Record<string, unknown>): string {
   const create = change.operation === 'create';
   const object = (create ? change.object : change.target) as Record<string, any> | undefined;
   const meta = create ? object?.metadata : object;
-  const id = `${object?.kind ?? 'object'} ${meta?.namespace ? `${meta.namespace}/` : ''}${meta?.name ?? '?'}`;
+  const id = `${String(object?.kind ?? 'object')} ${meta?.namespace ? `${String(meta.namespace)}/` : ''}${String(meta?.name ?? '?')}`;
   const rv = !create && (object?.resourceVersion ?? change.expectedResourceVersion);
   const fields = leaves(create ? { spec: object?.spec } : (change.patch as Record<string, unknown>) ?? {});
-  const shown = fields.slice(0, 6).map(([path, value]) => `${code(path)} ${create ? '=' : '→'} ${code(value === null ? 'null (removed)' : JSON.stringify(value))}`);
+  const shown = fields.slice(0, 6).map(([path, value]) => `${code(path, VALUE_MAX)} ${create ? '=' : '→'} ${code(value === null ? 'null (removed)' : JSON.stringify(value), VALUE_MAX)}`);
   if (fields.length > 6) shown.push(`and ${fields.length - 6} more`);
-  return `${create ? 'create' : 'merge patch of'} ${code(id)}${rv ? ` at resourceVersion ${escapeText(String(rv))}` : ''}${shown.length ? `: ${shown.join(', ')}` : ''}`;
+  return `${create ? 'create' : 'merge patch of'} ${code(id, NAME_MAX)}${rv ? ` at resourceVersion ${prose(String(rv), 60)}` : ''}${shown.length ? `: ${shown.join(', ')}` : ''}`;
 }
 
 /** Dotted paths of every leaf of a patch (arrays are leaves: merge patches replace them whole). */

@@ -4,7 +4,8 @@ import type { Trigger } from '../../../core/pipeline/trigger';
 import { BLOCK_IDS } from './action-ids';
 import { LIMITS, type Block, type SlackMessage } from './block-kit';
 import { describeResource, shortResource } from './describe-finding';
-import { code, escapeText, formatTime, mrkdwn, plainText, truncate } from './escape';
+import { code, formatTime, mrkdwn, plainText, prose } from './escape';
+import { fallbackText } from './fit-lines';
 
 /** At most this many findings are listed one per line; the rest are counted. */
 export const DIGEST_MAX_LINES = 40;
@@ -30,12 +31,13 @@ export function digestMessage(records: FindingRecord[], trigger: Trigger): Slack
   const noun = records.length === 1 ? 'finding' : 'findings';
   const blocks: Block[] = [
     { type: 'header', block_id: BLOCK_IDS.title, text: plainText(`:clipboard: meshgov: ${records.length} new ${noun}`) },
-    { type: 'context', block_id: BLOCK_IDS.meta, elements: [mrkdwn(`${counts} · ${escapeText(trigger.summary)} at ${formatTime(trigger.eventTime)}`)] },
+    { type: 'context', block_id: BLOCK_IDS.meta, elements: [mrkdwn(`${counts} · ${prose(trigger.summary, 500)} at ${formatTime(trigger.eventTime)}`)] },
   ];
 
   const lines = sorted.slice(0, DIGEST_MAX_LINES).map((r) => {
     const f = r.finding;
-    return `${DOT[f.severity]} ${code(f.rule)} on ${describeResource(f)}: ${truncate(escapeText(f.message), 180)}`;
+    // Cut on the raw message: cutting escaped text could split `&amp;` or overrun the 180.
+    return `${DOT[f.severity]} ${code(f.rule)} on ${describeResource(f)}: ${prose(f.message, 180)}`;
   });
   if (sorted.length > DIGEST_MAX_LINES) lines.push(`and ${sorted.length - DIGEST_MAX_LINES} more; \`meshgov audit\` lists them all`);
   // Sections hold at most 3000 characters: pack lines into as few as fit.
@@ -50,5 +52,5 @@ export function digestMessage(records: FindingRecord[], trigger: Trigger): Slack
   if (current) blocks.push({ type: 'section', text: mrkdwn(current) });
 
   const first = sorted.slice(0, 3).map((r) => `${r.finding.rule} on ${shortResource(r.finding)}`).join(', ');
-  return { text: truncate(escapeText(`meshgov: ${records.length} new ${noun} (${counts}): ${first}${records.length > 3 ? ', …' : ''}`), 3000), blocks };
+  return { text: fallbackText(`meshgov: ${records.length} new ${noun} (${counts}): ${first}${records.length > 3 ? ', …' : ''}`), blocks };
 }

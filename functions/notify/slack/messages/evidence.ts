@@ -1,4 +1,5 @@
 import type { Finding } from '../../../core/findings';
+import { code, link } from './escape';
 
 /** Where the consoles live, for findings that carry no region or cluster of their own. */
 export interface EvidenceContext {
@@ -63,6 +64,11 @@ export function evidenceFor(finding: Finding, context: EvidenceContext = {}): Ev
   }
   if (r.file && !arn) return { label: r.line ? `${r.file}:${r.line}` : r.file };
   return undefined;
+}
+
+/** The evidence as a line of mrkdwn: a link, or the location to open in a code span (a path may be long: capped). */
+export function evidenceMrkdwn(evidence: Evidence): string {
+  return evidence.url ? link(evidence.url, evidence.label) : `Evidence: ${code(evidence.label, 500)}`;
 }
 
 /** `arn:aws:appmesh:<region>:<account>:mesh/<mesh>/<type>/<name>` → its console page. */

@@ -2,8 +2,9 @@ import type { FindingRecord } from '../../../core/ledger/types';
 import { BLOCK_IDS } from './action-ids';
 import type { Block, SlackMessage } from './block-kit';
 import { describeCause, describeFix, describeResource, SEVERITY_BADGE, shortResource } from './describe-finding';
-import { code, escapeText, formatTime, link, mrkdwn, plainText, truncate } from './escape';
-import { evidenceFor, type EvidenceContext } from './evidence';
+import { code, formatTime, mrkdwn, plainText } from './escape';
+import { evidenceFor, evidenceMrkdwn, type EvidenceContext } from './evidence';
+import { fallbackText, fitLines } from './fit-lines';
 
 export type FindingMessageState = 'open' | 'resolved';
 
@@ -19,14 +20,14 @@ export function findingMessage(record: FindingRecord, state: FindingMessageState
   const title = resolved
     ? `:white_check_mark: Resolved: ${f.rule} on ${shortResource(f)}`
     : `${SEVERITY_BADGE[f.severity]}: ${f.rule} on ${shortResource(f)}`;
-  const strike = (s: string) => (resolved ? `~${s}~` : s);
 
   const blocks: Block[] = [
     { type: 'header', block_id: BLOCK_IDS.title, text: plainText(title) },
     {
       type: 'section',
       block_id: BLOCK_IDS.finding,
-      text: mrkdwn(`*Rule:* ${code(f.rule)} (${f.severity})\n*Resource:* ${describeResource(f)}\n*Problem:* ${strike(escapeText(f.message))}`),
+      // Struck through when resolved; prose() keeps the message's own `~` from ending the strike.
+      text: mrkdwn(fitLines([`*Rule:* ${code(f.rule)} (${f.severity})`, `*Resource:* ${describeResource(f)}`, { prefix: resolved ? '*Problem:* ~' : '*Problem:* ', raw: f.message, suffix: resolved ? '~' : '' }])),
     },
   ];
   const cause = describeCause(record);
@@ -34,7 +35,7 @@ export function findingMessage(record: FindingRecord, state: FindingMessageState
   if (f.remediation && !resolved) blocks.push({ type: 'section', block_id: BLOCK_IDS.fix, text: mrkdwn(describeFix(f.remediation, f)) });
   const evidence = evidenceFor(f, context);
   if (evidence) {
-    blocks.push({ type: 'context', block_id: BLOCK_IDS.evidence, elements: [mrkdwn(evidence.url ? link(evidence.url, evidence.label) : `Evidence: ${code(evidence.label)}`)] });
+    blocks.push({ type: 'context', block_id: BLOCK_IDS.evidence, elements: [mrkdwn(evidenceMrkdwn(evidence))] });
   }
   const seen = resolved
     ? `resolved ${formatTime(record.resolvedAt)} · first seen ${formatTime(record.firstSeen)}`
@@ -44,5 +45,5 @@ export function findingMessage(record: FindingRecord, state: FindingMessageState
   const text = resolved
     ? `meshgov: resolved - ${f.rule} on ${shortResource(f)}`
     : `meshgov: ${f.severity} ${f.rule} on ${shortResource(f)} - ${f.message}`;
-  return { text: truncate(escapeText(text), 3000), blocks };
+  return { text: fallbackText(text), blocks };
 }

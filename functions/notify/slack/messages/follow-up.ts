@@ -1,5 +1,5 @@
 import type { FindingRecord } from '../../../core/ledger/types';
-import { code, escapeText, formatTime, truncate } from './escape';
+import { code, formatTime, prose } from './escape';
 
 export type FollowUpKind = 'escalated' | 'reminder' | 'reopened' | 'updated';
 
@@ -9,7 +9,7 @@ export type FollowUpKind = 'escalated' | 'reminder' | 'reopened' | 'updated';
  */
 export function followUpText(record: FindingRecord, kind: FollowUpKind): string {
   const f = record.finding;
-  const message = truncate(escapeText(f.message), 2500);
+  const message = prose(f.message, 2500);
   switch (kind) {
     case 'escalated':
       return `:arrow_up: Escalated to *${f.severity}*${record.notifiedSeverity ? ` (was ${record.notifiedSeverity})` : ''}: ${message}`;

@@ -1,5 +1,5 @@
 import type { Refusal } from '../../../core/approvals/decision';
-import { code, escapeText, formatTime, mention } from './escape';
+import { bold, code, formatTime, mention, prose } from './escape';
 import { shortActor } from './describe-finding';
 
 /**
@@ -8,7 +8,7 @@ import { shortActor } from './describe-finding';
  */
 export function refusalText(refusal: Refusal): string {
   const id = code(refusal.approvalId);
-  const team = refusal.team ? `team *${escapeText(refusal.team)}*` : 'the owning team';
+  const team = refusal.team ? `team ${bold(refusal.team, 200)}` : 'the owning team';
   switch (refusal.reason) {
     case 'unknown-approval':
       return `:warning: meshgov has no request ${id} on record (it may have aged out of the ledger). Nothing was changed.`;
@@ -26,12 +26,12 @@ export function refusalText(refusal: Refusal): string {
     case 'not-approver':
       return `:lock: Only approvers of ${team} can decide request ${id}, and you are not one of them. Nothing was changed.`;
     case 'self-approval':
-      return `:lock: You made the change that caused this finding (${escapeText(shortActor(refusal.causedBy))}), so someone else must approve its fix. You may still reject it. Nothing was changed.`;
+      return `:lock: You made the change that caused this finding (${prose(shortActor(refusal.causedBy), 200)}), so someone else must approve its fix. You may still reject it. Nothing was changed.`;
     case 'directory-unavailable':
-      return `:warning: meshgov could not check the approvers with Slack just now${refusal.error ? ` (${escapeText(refusal.error)})` : ''}. Nothing was changed; try again in a minute.`;
+      return `:warning: meshgov could not check the approvers with Slack just now${refusal.error ? ` (${prose(refusal.error, 500)})` : ''}. Nothing was changed; try again in a minute.`;
     case 'hand-off-failed': {
       const button = refusal.verb === 'undo' ? 'Undo' : 'Approve';
-      return `:warning: Your ${button} of request ${id} is on record, but meshgov could not pass it on to be applied just now${refusal.error ? ` (${escapeText(refusal.error)})` : ''}. Nothing was changed yet: click ${button} again to retry.`;
+      return `:warning: Your ${button} of request ${id} is on record, but meshgov could not pass it on to be applied just now${refusal.error ? ` (${prose(refusal.error, 500)})` : ''}. Nothing was changed yet: click ${button} again to retry.`;
     }
   }
 }
