@@ -1,3 +1,4 @@
+import { isTcp } from './portProtocol';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
 import { isEmptyLabels, labelMapAsIs, readLabelMap, SelectorIndex, type Labels } from './labels';
@@ -38,7 +39,7 @@ export function readService(obj: Located<KubeObject>): KubeService {
   for (let i = 0; i < rawPorts.length; i++) {
     const p = rawPorts[i];
     const port = Number(p?.port);
-    if (!Number.isInteger(port)) continue;
+    if (!Number.isInteger(port) || !isTcp(p)) continue;
     const entry: ServicePort = { port };
     if (typeof p.name === 'string') entry.name = p.name;
     // Headless: nothing translates ports. The sidecar listens on podIP:port and its ORIGINAL_DST

@@ -3,6 +3,7 @@ import type { SourceRef } from '../../core/model/types';
 import { labelMapAsIs, readLabelMap, type Labels } from './labels';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
 import { append } from './shortLists';
+import { isTcp } from './portProtocol';
 
 /**
  * The controller kinds the inputs carry, a Pod, or (for Pods whose controller is not among the
@@ -106,7 +107,7 @@ function containerPortsOf(podSpec: any): ContainerPort[] {
     for (let i = 0; i < ports.length; i++) {
       const p = ports[i];
       const port = Number(p?.containerPort);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) continue;
+      if (!Number.isInteger(port) || port < 1 || port > 65535 || !isTcp(p)) continue;
       out = append(out, typeof p.name === 'string' ? { port, name: p.name } : { port });
     }
   }
