@@ -35,6 +35,8 @@ export interface CauseRef {
   mesh?: string;
   /** Which level of the precedence chain produced the setting. */
   scope?: 'mesh' | 'namespace' | 'workload' | 'port' | 'default' | 'listener' | 'backend' | 'backendDefaults' | 'cluster';
+  /** The part of the object that sets it, when not the object as a whole (`annotation traffic.sidecar.istio.io/excludeInboundPorts`). */
+  field?: string;
   source?: SourceRef;
 }
 
@@ -97,9 +99,10 @@ export interface ServerEndpoint {
   /**
    * Set where Istio auto mTLS sends this server something it refuses: plaintext to a STRICT
    * workload whose Service Istio takes for plaintext-only, because it infers the Service's mode
-   * from the namespace-wide or mesh-wide PeerAuthentication (`BestEffortInferServiceMTLSMode`).
+   * from the namespace-wide or mesh-wide PeerAuthentication (`BestEffortInferServiceMTLSMode`);
+   * or mTLS to a port of a pod with a sidecar that the sidecar does not capture.
    */
-  autoMtls?: { sends: 'PLAINTEXT'; reason: string };
+  autoMtls?: { sends: 'PLAINTEXT' | 'MTLS'; reason: string };
   fix?: ProviderFix;
 }
 

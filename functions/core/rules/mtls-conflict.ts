@@ -14,6 +14,7 @@ export function conflictBetween(sends: ClientSends, server: Pick<ServerEndpoint,
   if (sends === 'AUTO') {
     const auto = server.autoMtls;
     if (!auto || !server.inMesh) return undefined;
+    if (auto.sends === 'MTLS') return server.mode === 'DISABLED' ? `auto mTLS sends mTLS (${auto.reason}) and the port accepts only plaintext` : undefined;
     return server.mode === 'STRICT' ? `auto mTLS sends plaintext (${auto.reason}) and the server requires mTLS` : undefined;
   }
   if (!server.inMesh) {

@@ -31,7 +31,7 @@ const ACCEPTS: Record<string, string> = {
 export function describeCause(c: CauseRef): string {
   if (c.scope === 'default') return 'no policy (the mesh default)';
   const scope = c.namespace ?? c.mesh;
-  return `${c.scope ? `${c.scope}-level ` : ''}${c.kind} ${scope ? `${scope}/` : ''}${c.name}`;
+  return `${c.scope ? `${c.scope}-level ` : ''}${c.kind} ${scope ? `${scope}/` : ''}${c.name}${c.field ? ` ${c.field}` : ''}`;
 }
 
 export function causeDetail(c: CauseRef): Record<string, unknown> {
@@ -41,6 +41,7 @@ export function causeDetail(c: CauseRef): Record<string, unknown> {
     ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
     ...(c.mesh !== undefined ? { mesh: c.mesh } : {}),
     ...(c.scope !== undefined ? { scope: c.scope } : {}),
+    ...(c.field !== undefined ? { field: c.field } : {}),
     ...(c.source ? { file: c.source.file, line: c.source.line } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
+import { captureInboundPortFix } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
 import { NamespaceRun } from './namespaceRun';
 import { autoMtlsMismatch, type ServerRecord } from './servers';
@@ -34,6 +35,11 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     if (!record.endpoint.inMesh || record.endpoint.mode === 'STRICT') continue;
+    // No PeerAuthentication reaches a port the sidecar does not capture: the pod template must change first.
+    if (record.uncaptured) {
+      record.endpoint.fix = captureInboundPortFix(record.workload, record.port!, record.uncaptured);
+      continue;
+    }
     changes.add(strictChangeTarget(record, index), record, index);
   }
   if (changes.isEmpty) return;
@@ -47,7 +53,7 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
     let scraped: Set<string> | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i]!;
-      if (!change.reaches(candidate) || candidate.endpoint.mode === 'STRICT') continue;
+      if (!change.reaches(candidate) || candidate.endpoint.mode === 'STRICT' || candidate.uncaptured) continue;
       const applied = change.apply(candidate.applicable);
       const after = effectiveServerMode(applied, candidate.port);
       if (after.mode !== 'STRICT') continue;

@@ -1,5 +1,6 @@
 import type { CauseRef, ServerEndpoint } from '../../core/model/types';
 import { effectiveServerMode, type EffectiveServerMode } from './effectiveServerMode';
+import { uncapturedAutoMtlsReason, uncapturedCause, uncapturedInbound, type UncapturedPort } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex } from './peerAuthentication';
 import type { WorkloadMembership } from './membership';
 import type { WorkloadTable } from './workloadTable';
@@ -14,7 +15,10 @@ export interface ServerRecord {
   workload: Workload;
   port?: number;
   applicable: ApplicablePeerAuthentications;
+  /** What the PeerAuthentications decide for the port (an uncaptured port ignores it). */
   effective: EffectiveServerMode;
+  /** Set when the sidecar does not capture the port (inboundCapture.ts). */
+  uncaptured?: UncapturedPort;
 }
 
 export interface ServerTable {
@@ -179,12 +183,23 @@ function serverRecord(
   };
   if (servicePorts) endpoint.servicePorts = servicePorts;
   endpoint.labels = workload.labels;
-  if (membership.inMesh) {
+  const uncaptured = membership.inMesh && port !== undefined ? uncapturedInbound(workload.podAnnotations, port) : undefined;
+  if (uncaptured) {
+    // The application answers the port itself: plaintext only, whatever the policies say.
+    endpoint.mode = 'DISABLED';
+    endpoint.cause = uncapturedCause(workload, uncaptured);
+    Object.assign(resource, workload.source);
+    // Auto mTLS still sends mTLS, unless Istio marks the endpoint or the Service plaintext from the policies.
+    if (effective.mode !== 'DISABLED' && inferredServiceMode(applicable).mode !== 'DISABLED') {
+      endpoint.autoMtls = { sends: 'MTLS', reason: uncapturedAutoMtlsReason(workload, port!, uncaptured) };
+    }
+  } else if (membership.inMesh) {
     const auto = autoMtlsMismatch(applicable, effective);
     if (auto) endpoint.autoMtls = auto;
   }
   const record: ServerRecord = { endpoint, workload, applicable, effective };
   if (port !== undefined) record.port = port;
+  if (uncaptured) record.uncaptured = uncaptured;
   return record;
 }
 

@@ -122,6 +122,8 @@ export function actionTitle(remediation: Pick<Remediation, 'action' | 'change'>,
       const spec = (change.object as { spec?: { host?: string } } | undefined)?.spec;
       return `create an ISTIO_MUTUAL DestinationRule for ${spec?.host ?? shortResource(finding)}`;
     }
+    case 'istio.workload.capture-inbound-port':
+      return `let the sidecar of ${shortResource(finding)} capture port ${r.port ?? ''}`.trim();
     default:
       return `${remediation.action} on ${shortResource(finding)}`;
   }

@@ -1,0 +1,89 @@
+import { evaluateModel } from '../../core/rules/engine';
+import type { Finding } from '../../core/findings';
+import { shippedPolicy } from '../../../test/support/model';
+import { CAPTURE_INBOUND_PORT_ACTION } from './inboundCapture';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml as service } from './testInventory';
+
+/*
+ * A port the sidecar does not capture (traffic.sidecar.istio.io/excludeInboundPorts, or left out
+ * of includeInboundPorts) reaches the application directly: plaintext, whatever the
+ * PeerAuthentication says; and callers' sidecars still send it mTLS through auto mTLS (Istio FAQ
+ * "Does Auto mTLS work for port exclusion?").
+ */
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+const EXCLUDE = 'traffic.sidecar.istio.io/excludeInboundPorts';
+const INCLUDE = 'traffic.sidecar.istio.io/includeInboundPorts';
+
+/** ledger serves its API on 8080 and Postgres's wire protocol on 5432, in a STRICT namespace. */
+const fleet = (annotations: Record<string, string>, ...extra: string[]) =>
+  docs(
+    namespace('payments'),
+    namespace('checkout'),
+    peerAuthentication('payments', 'default', 'STRICT'),
+    deployment('payments', 'ledger', { ports: [8080, 5432], annotations }),
+    service('payments', 'ledger', [8080, 5432]),
+    deployment('checkout', 'checkout-web'),
+    ...extra,
+  );
+
+const audit = (yaml: string): Finding[] => evaluateModel(istioModelOf(yaml), shippedPolicy(), NOW);
+const notStrict = (findings: Finding[]) => findings.filter((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'ledger');
+
+describe('ports the sidecar does not capture', () => {
+  it('an excluded port takes plaintext under a STRICT namespace: mtls-not-strict names the annotation, and the fix is to the pod template', () => {
+    const [finding, ...others] = notStrict(audit(fleet({ [EXCLUDE]: '5432' })));
+    expect(others).toEqual([]);
+    expect(finding!.resource).toMatchObject({ kind: 'Deployment', name: 'ledger', namespace: 'payments', port: 5432 });
+    expect(finding!.message).toBe(
+      `Deployment payments/ledger port 5432 accepts only plaintext (DISABLED, set by workload-level Deployment payments/ledger annotation ${EXCLUDE} (fleet.yaml:${finding!.resource.line})); require mTLS (STRICT).`,
+    );
+    expect(finding!.detail.cause).toMatchObject({ kind: 'Deployment', name: 'ledger', scope: 'workload', field: `annotation ${EXCLUDE}` });
+    expect(finding!.remediation).toMatchObject({
+      action: CAPTURE_INBOUND_PORT_ACTION,
+      mode: 'manual',
+      change: {
+        operation: 'merge-patch',
+        target: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'payments', name: 'ledger' },
+        // The list left empty is removed.
+        patch: { spec: { template: { metadata: { annotations: { [EXCLUDE]: null } } } } },
+      },
+    });
+  });
+
+  it('the fix keeps the other excluded ports', () => {
+    const [finding] = notStrict(audit(fleet({ [EXCLUDE]: '5432, 9901' })));
+    expect((finding!.remediation!.change as any).patch.spec.template.metadata.annotations).toEqual({ [EXCLUDE]: '9901' });
+  });
+
+  it('an include list leaves out every port it does not name, and the exclude list is then not read', () => {
+    const findings = notStrict(audit(fleet({ [INCLUDE]: '8080', [EXCLUDE]: '8080' })));
+    expect(findings.map((f) => f.resource.port)).toEqual([5432]);
+    expect((findings[0]!.remediation!.change as any).patch.spec.template.metadata.annotations).toEqual({ [INCLUDE]: '5432,8080' });
+    // `*` is the default: every port is captured but the excluded ones.
+    expect(notStrict(audit(fleet({ [INCLUDE]: '*', [EXCLUDE]: '9901' })))).toEqual([]);
+  });
+
+  it("callers that use auto mTLS send the excluded port mTLS it cannot take: an mtls-conflict on the ledger's Service", () => {
+    const conflicts = audit(fleet({ [EXCLUDE]: '5432' })).filter((f) => f.rule === 'mtls-conflict');
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]!.resource).toMatchObject({ kind: 'Service', name: 'ledger', namespace: 'payments' });
+    expect(conflicts[0]!.detail.server).toMatchObject({ name: 'ledger', port: 5432 });
+    expect(conflicts[0]!.message).toContain('auto mTLS sends mTLS (port 5432 of payments/Deployment/ledger bypasses its sidecar');
+  });
+
+  it('a port-level DISABLE for the excluded port makes Istio mark the endpoint plaintext: no conflict, the bypass is still reported', () => {
+    const findings = audit(fleet({ [EXCLUDE]: '5432' }, peerAuthentication('payments', 'ledger-postgres', 'STRICT', { app: 'ledger', ports: { 5432: 'DISABLE' } })));
+    expect(findings.filter((f) => f.rule === 'mtls-conflict')).toEqual([]);
+    expect(notStrict(findings).map((f) => [f.resource.port, f.remediation!.action])).toEqual([[5432, CAPTURE_INBOUND_PORT_ACTION]]);
+  });
+
+  it("a namespace policy set to STRICT does not count the excluded port among the servers it tightens", () => {
+    const yaml = fleet({ [EXCLUDE]: '5432' }).replace('mode: STRICT', 'mode: PERMISSIVE');
+    const model = istioModelOf(yaml);
+    const api = model.servers.find((s) => s.resource.name === 'ledger' && s.resource.port === 8080)!;
+    expect(api.fix!.affectsServers).toEqual([api.id]);
+    const postgres = model.servers.find((s) => s.resource.name === 'ledger' && s.resource.port === 5432)!;
+    expect(postgres.fix!.action).toBe(CAPTURE_INBOUND_PORT_ACTION);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Ports a pod's sidecar does not intercept. istio-iptables redirects inbound TCP to the sidecar
+ * only for the ports `traffic.sidecar.istio.io/includeInboundPorts` lists (`*`, the default,
+ * means all but those `excludeInboundPorts` lists; an empty list means none). Traffic to any
+ * other port reaches the application directly: it takes plaintext whatever PeerAuthentication
+ * says, and a client's sidecar still sends it mTLS through auto mTLS, since the pod has a
+ * sidecar (Istio FAQ "Does Auto mTLS work for port exclusion?": no).
+ */
+import type { CauseRef, ProviderFix } from '../../core/model/types';
+import type { Workload } from './workloads';
+
+export const INCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/includeInboundPorts';
+export const EXCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/excludeInboundPorts';
+export const CAPTURE_INBOUND_PORT_ACTION = 'istio.workload.capture-inbound-port';
+
+/** The annotation that leaves a port uncaptured, with its value. */
+export interface UncapturedPort {
+  annotation: typeof INCLUDE_INBOUND_PORTS | typeof EXCLUDE_INBOUND_PORTS;
+  value: string;
+}
+
+/** Why the sidecar does not capture inbound traffic to `port`; undefined when it does. */
+export function uncapturedInbound(annotations: Readonly<Record<string, string>>, port: number): UncapturedPort | undefined {
+  const include = annotations[INCLUDE_INBOUND_PORTS];
+  // An include list other than `*` decides alone: istio-iptables reads the exclude list only with `*`.
+  if (typeof include === 'string' && include.trim() !== '*') {
+    return portsOf(include).includes(port) ? undefined : { annotation: INCLUDE_INBOUND_PORTS, value: include };
+  }
+  const exclude = annotations[EXCLUDE_INBOUND_PORTS];
+  if (typeof exclude === 'string' && portsOf(exclude).includes(port)) return { annotation: EXCLUDE_INBOUND_PORTS, value: exclude };
+  return undefined;
+}
+
+function portsOf(list: string): number[] {
+  const ports: number[] = [];
+  for (const item of list.split(',')) {
+    const text = item.trim();
+    if (/^\d+$/.test(text)) ports.push(Number(text));
+  }
+  return ports;
+}
+
+/** The cause of an uncaptured port's mode: the workload and its annotation. */
+export function uncapturedCause(workload: Workload, uncaptured: UncapturedPort): CauseRef {
+  return { kind: workload.kind, name: workload.name, namespace: workload.namespace, scope: 'workload', field: `annotation ${uncaptured.annotation}`, source: workload.source };
+}
+
+/** Why auto mTLS callers send the port mTLS it cannot take. */
+export function uncapturedAutoMtlsReason(workload: Workload, port: number, uncaptured: UncapturedPort): string {
+  return `port ${port} of ${workload.key} bypasses its sidecar (${uncaptured.annotation}: "${uncaptured.value}"), yet callers' sidecars send the pod mTLS because it has a sidecar`;
+}
+
+/**
+ * The change that lets the sidecar capture the port again, after which the PeerAuthentication
+ * applies: the port left out of the exclude list, or added to the include list. A person makes
+ * it, since meshgov writes only Istio objects and the pods must be recreated for the sidecar's
+ * iptables rules to change.
+ */
+export function captureInboundPortFix(workload: Workload, port: number, uncaptured: UncapturedPort): ProviderFix {
+  const listed = uncaptured.value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const next =
+    uncaptured.annotation === EXCLUDE_INBOUND_PORTS ? listed.filter((p) => p !== String(port)) : [...listed, String(port)].sort((a, b) => Number(a) - Number(b));
+  // JSON merge patch: null removes an exclude list left empty.
+  const value = next.length > 0 ? next.join(',') : null;
+  const annotations = { [uncaptured.annotation]: value };
+  const patch = workload.kind === 'Pod' ? { metadata: { annotations } } : { spec: { template: { metadata: { annotations } } } };
+  return {
+    action: CAPTURE_INBOUND_PORT_ACTION,
+    change: {
+      operation: 'merge-patch',
+      target: { apiVersion: workload.kind === 'Pod' ? 'v1' : 'apps/v1', kind: workload.kind, namespace: workload.namespace, name: workload.name },
+      patch,
+    },
+    affectsServers: [],
+    affectsClients: [],
+    blockers: [],
+    manualOnly: true,
+    manualReason: `meshgov writes only Istio objects: change ${workload.kind} ${workload.namespace}/${workload.name} so that the sidecar captures port ${port}; only pods created after the change get it`,
+  };
+}
