@@ -78,7 +78,7 @@ export const RULE_CATALOG: Record<RuleId, RuleCatalogEntry> = {
     severity: 'medium',
     remediation: 'manual',
     summary: 'A namespace or workload is outside the mesh (no sidecar injection), so no mesh policy protects it.',
-    help: "Enable sidecar injection (label the namespace istio-injection=enabled or istio.io/rev, or remove sidecar.istio.io/inject: \"false\" from the pod template) and restart the workload, or exclude it in rules/ with a reason.",
+    help: "Enable sidecar injection (label the namespace istio-injection=enabled or istio.io/rev, or remove sidecar.istio.io/inject: \"false\" from the pod template) and restart the workload, or put it in Istio's ambient mode (label the namespace istio.io/dataplane-mode=ambient), or exclude it in rules/ with a reason.",
   },
 };
 

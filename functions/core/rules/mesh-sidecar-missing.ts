@@ -12,7 +12,7 @@ export const meshSidecarMissing: Rule = {
           settings.severity,
           m.provider,
           m.resource,
-          `${describeResource(m.resource)} is outside the mesh (${m.reason}); no mTLS policy protects its traffic. Enable sidecar injection.`,
+          `${describeResource(m.resource)} is outside the mesh (${m.reason}); no mTLS policy protects its traffic. ${m.provider === 'istio' ? 'Enable sidecar injection or ambient mode.' : 'Enable sidecar injection.'}`,
           withLabels({ reason: m.reason }, m.labels),
         ),
       );

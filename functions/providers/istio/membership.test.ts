@@ -25,7 +25,9 @@ describe('namespace sidecar injection', () => {
     { labels: { 'istio.io/rev': 'prod-1-24' }, inMesh: true },
     { labels: { 'istio-injection': 'disabled' }, inMesh: false, reason: /istio-injection=disabled/ },
     { labels: { 'istio-injection': 'disabled', 'istio.io/rev': 'prod-1-24' }, inMesh: false, reason: /istio-injection=disabled/ },
-    { labels: { 'kubernetes.io/metadata.name': 'orders' }, inMesh: false, reason: /neither istio-injection=enabled nor an istio.io\/rev label/ },
+    { labels: { 'kubernetes.io/metadata.name': 'orders' }, inMesh: false, reason: /neither istio-injection=enabled, an istio.io\/rev label nor istio.io\/dataplane-mode=ambient/ },
+    { labels: { 'istio.io/dataplane-mode': 'ambient' }, inMesh: true },
+    { labels: { 'istio-injection': 'disabled', 'istio.io/dataplane-mode': 'ambient' }, inMesh: true },
   ])('labels $labels → in mesh: $inMesh', ({ labels, inMesh, reason }) => {
     const model = istioModelOf(docs(meshPolicy, namespace('orders', labels), deployment('orders', 'orders-api')), 'k8s/orders.yaml');
     expect(model.servers.find((s) => s.id === 'istio:orders/Deployment/orders-api:8080')!.inMesh).toBe(inMesh);
@@ -129,6 +131,72 @@ status:
     expect(model.membership).toEqual([
       expect.objectContaining({ id: 'istio:orders/Deployment/orders-api', reason: 'pod orders-api-5f7c9d8b6-kq2lz runs without an istio-proxy sidecar' }),
     ]);
+  });
+
+  describe('ambient mode (ztunnel, no sidecar)', () => {
+    const ambientPod = (labels: Record<string, string> = {}) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: orders-api-5f7c9d8b6-kq2lz
+  namespace: orders
+  labels:
+    app: orders-api
+    pod-template-hash: 5f7c9d8b6
+${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}`).join('\n')}
+  annotations:
+    ambient.istio.io/redirection: enabled
+  ownerReferences:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    name: orders-api-5f7c9d8b6
+    uid: 3c1f0a9e-6b2d-4e7f-8a5c-1d9e2b7f4a60
+    controller: true
+    blockOwnerDeletion: true
+spec:
+  containers:
+  - name: orders-api
+    image: registry.example.com/orders/orders-api:1.4.2
+status:
+  phase: Running
+`;
+    const ambient = { 'istio.io/dataplane-mode': 'ambient' };
+
+    it('running pods without a sidecar in an ambient namespace are in the mesh, with no mesh-sidecar-missing entry', () => {
+      const model = istioModelOf(docs(meshPolicy, namespace('orders', ambient), deployment('orders', 'orders-api'), ambientPod()));
+      expect(model.servers[0]).toMatchObject({ inMesh: true, mode: 'STRICT' });
+      expect(model.membership).toEqual([]);
+    });
+
+    it('a pod labelled istio.io/dataplane-mode: none leaves the ambient namespace: its workload gets its own entry', () => {
+      const optedOut = deployment('orders', 'orders-batch', { labels: { app: 'orders-batch', 'istio.io/dataplane-mode': 'none' } });
+      const model = istioModelOf(docs(meshPolicy, namespace('orders', ambient), deployment('orders', 'orders-api'), optedOut));
+      expect(model.servers.find((s) => s.id.includes('orders-api'))!.inMesh).toBe(true);
+      expect(model.servers.find((s) => s.id.includes('orders-batch'))!.inMesh).toBe(false);
+      expect(model.membership).toEqual([
+        expect.objectContaining({ id: 'istio:orders/Deployment/orders-batch', reason: 'pod template of orders/Deployment/orders-batch sets istio.io/dataplane-mode: "none", leaving ambient namespace orders' }),
+      ]);
+    });
+
+    it('a pod labelled istio.io/dataplane-mode: ambient joins from a namespace without labels', () => {
+      const joined = deployment('orders', 'orders-api', { labels: { app: 'orders-api', 'istio.io/dataplane-mode': 'ambient' } });
+      const model = istioModelOf(docs(meshPolicy, namespace('orders'), joined));
+      expect(model.servers[0]!.inMesh).toBe(true);
+    });
+
+    it('sidecar injection comes first: an injected namespace labelled ambient too gives sidecars', () => {
+      const model = istioModelOf(docs(meshPolicy, namespace('orders', { ...ambient, 'istio-injection': 'enabled' }), deployment('orders', 'orders-api')));
+      expect(model.servers[0]).toMatchObject({ inMesh: true });
+      const model2 = istioModelOf(docs(meshPolicy, namespace('orders', { ...ambient, 'istio-injection': 'enabled' }), deployment('orders', 'orders-api'), ambientPod()));
+      // A running pod without a sidecar there is ztunnel's.
+      expect(model2.servers[0]).toMatchObject({ inMesh: true });
+    });
+
+    it('ztunnel has no DISABLE: a DISABLE policy leaves the workload PERMISSIVE, and says why', () => {
+      const disable = meshPolicy.replace('mode: STRICT', 'mode: DISABLE');
+      const model = istioModelOf(docs(disable, namespace('orders', ambient), deployment('orders', 'orders-api')));
+      expect(model.servers[0]).toMatchObject({ mode: 'PERMISSIVE', cause: { kind: 'PeerAuthentication', name: 'default', scope: 'mesh', field: 'mode DISABLE, which ambient mode does not support: ztunnel takes plaintext and mTLS' } });
+      expect(model.servers[0]!.autoMtls).toBeUndefined();
+    });
   });
 
   it('without any sign of Istio in the inputs the provider models nothing (an App Mesh-only fleet is not unprotected Istio)', () => {

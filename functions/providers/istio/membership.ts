@@ -18,8 +18,12 @@ export interface NamespaceInfo {
   labels: Labels;
   /** True when App Mesh (EKS) owns the namespace: Istio leaves it alone. */
   appMesh: boolean;
+  /** `istio.io/dataplane-mode=ambient`: ztunnel, not a sidecar, puts its pods in the mesh. */
+  ambient: boolean;
   source?: SourceRef;
 }
+
+const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 
 /** Labels the App Mesh controller keys on (`appmesh.k8s.aws/sidecarInjectorWebhook`, a Mesh's `namespaceSelector` on `mesh`). */
 const APP_MESH_NAMESPACE_LABELS = ['appmesh.k8s.aws/sidecarInjectorWebhook', 'mesh'];
@@ -32,13 +36,14 @@ export function readNamespace(obj: Located<KubeObject>): NamespaceInfo {
     injection: namespaceInjection(labels),
     labels,
     appMesh: APP_MESH_NAMESPACE_LABELS.some((l) => labels[l] !== undefined),
+    ambient: labels[DATAPLANE_MODE] === 'ambient',
     source: obj.source,
   };
 }
 
 /** A namespace the inputs do not describe: Istio's defaults put it in the mesh. */
 export function unknownNamespace(name: string): NamespaceInfo {
-  return { name, injection: 'no-object', labels: {}, appMesh: false };
+  return { name, injection: 'no-object', labels: {}, appMesh: false, ambient: false };
 }
 
 function namespaceInjection(labels: Labels): NamespaceInjection {
@@ -50,14 +55,19 @@ function namespaceInjection(labels: Labels): NamespaceInjection {
   return 'not-labelled';
 }
 
-export function namespaceInMesh(ns: NamespaceInfo): boolean {
+/** Whether the injector gives the namespace's pods sidecars. */
+function namespaceInjects(ns: NamespaceInfo): boolean {
   return ns.injection === 'enabled' || ns.injection === 'revision' || ns.injection === 'no-object';
+}
+
+export function namespaceInMesh(ns: NamespaceInfo): boolean {
+  return namespaceInjects(ns) || ns.ambient;
 }
 
 export function namespaceOutsideReason(ns: NamespaceInfo): string {
   return ns.injection === 'disabled'
-    ? `namespace ${ns.name} has label istio-injection=disabled, so no sidecar is injected`
-    : `namespace ${ns.name} has neither istio-injection=enabled nor an istio.io/rev label, so no sidecar is injected`;
+    ? `namespace ${ns.name} has label istio-injection=disabled, so no sidecar is injected, and no ${DATAPLANE_MODE}=ambient label`
+    : `namespace ${ns.name} has neither istio-injection=enabled, an istio.io/rev label nor ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
 }
 
 /** What the running pods of a controller (or of a Pod group whose controller the inputs lack) show. */
@@ -71,12 +81,25 @@ export interface WorkloadMembership {
   reason: string;
   /** True when the workload itself (not its namespace) is the reason it is outside the mesh. */
   ownEntry: boolean;
+  /** In the mesh through ztunnel (ambient mode) rather than a sidecar. */
+  ambient?: boolean;
 }
 
 // The answers that do not name the workload, shared: most workloads of a fleet get one of them.
 const SIDECAR_PRESENT: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, reason: 'istio-proxy sidecar present' });
 const NAMESPACE_INJECTS: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, reason: 'namespace injects sidecars' });
 const POD_OPTS_IN: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, reason: 'pod template opts in to sidecar injection' });
+const AMBIENT: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: false, ambient: true, reason: 'ztunnel serves the pods (ambient mode)' });
+
+/**
+ * Whether ztunnel captures the workload's pods (ambient mode): the pod label
+ * `istio.io/dataplane-mode: ambient`, or an ambient namespace the pod does not leave with
+ * `istio.io/dataplane-mode: none`. A pod with a sidecar is the sidecar's, not ztunnel's.
+ */
+function ambientEnrolled(workload: Workload, ns: NamespaceInfo): boolean {
+  const podMode = workload.podLabels[DATAPLANE_MODE];
+  return podMode === 'ambient' || (ns.ambient && podMode !== 'none');
+}
 
 /**
  * Whether a sidecar fronts the workload. Running pods are the strongest evidence (injection
@@ -87,7 +110,10 @@ const POD_OPTS_IN: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: 
  */
 export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: readonly PodEvidence[]): WorkloadMembership {
   const nsInMesh = namespaceInMesh(ns);
+  const ambient = ambientEnrolled(workload, ns);
   const unmeshedPod = firstWithoutSidecar(pods);
+  // ztunnel serves every pod without a sidecar; with some sidecars too, both halves are in the mesh.
+  if (unmeshedPod && ambient) return countWithSidecar(pods) === 0 ? AMBIENT : SIDECAR_PRESENT;
   if (unmeshedPod) {
     const meshed = countWithSidecar(pods);
     // Pods that disagree (a rollout, a pod created before injection was enabled): traffic to
@@ -99,14 +125,20 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
     return { inMesh: false, ownEntry: nsInMesh, reason };
   }
   if (pods.length > 0 || workload.declaresSidecar) return SIDECAR_PRESENT;
+  if (workload.live && ambient) return AMBIENT;
   if (workload.live) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${workload.name} runs without an istio-proxy sidecar` };
   }
   const optOut = workload.podLabels['sidecar.istio.io/inject'] === 'false' || workload.podAnnotations['sidecar.istio.io/inject'] === 'false';
+  // The injector runs first: a pod it gives a sidecar is skipped by ztunnel.
+  if (!optOut && namespaceInjects(ns)) return NAMESPACE_INJECTS;
+  if (ambient) return AMBIENT;
   if (optOut) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets sidecar.istio.io/inject: "false"` };
   }
-  if (nsInMesh) return NAMESPACE_INJECTS;
+  if (ns.ambient) {
+    return { inMesh: false, ownEntry: true, reason: `pod template of ${workload.key} sets ${DATAPLANE_MODE}: "${workload.podLabels[DATAPLANE_MODE]}", leaving ambient namespace ${ns.name}` };
+  }
   if (ns.injection === 'not-labelled') {
     const optIn = workload.podLabels['sidecar.istio.io/inject'] === 'true' || workload.podLabels['istio.io/rev'] !== undefined;
     if (optIn) return POD_OPTS_IN;

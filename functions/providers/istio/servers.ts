@@ -183,8 +183,14 @@ function serverRecord(
   };
   if (servicePorts) endpoint.servicePorts = servicePorts;
   endpoint.labels = workload.labels;
-  const uncaptured = membership.inMesh && port !== undefined ? uncapturedInbound(workload.podAnnotations, port) : undefined;
-  if (uncaptured) {
+  const uncaptured = membership.inMesh && !membership.ambient && port !== undefined ? uncapturedInbound(workload.podAnnotations, port) : undefined;
+  if (membership.ambient) {
+    // ztunnel has no DISABLE (PeerAuthentication reference, ambient mode): it takes plaintext and mTLS alike.
+    if (effective.mode === 'DISABLED') {
+      endpoint.mode = 'PERMISSIVE';
+      endpoint.cause = { ...cause, field: 'mode DISABLE, which ambient mode does not support: ztunnel takes plaintext and mTLS' };
+    }
+  } else if (uncaptured) {
     // The application answers the port itself: plaintext only, whatever the policies say.
     endpoint.mode = 'DISABLED';
     endpoint.cause = uncapturedCause(workload, uncaptured);
