@@ -3,12 +3,36 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { EventError } from './events/event-error';
 import { parseEventBridgeBody, type EventBridgeEvent } from './events/parse-eventbridge';
 import type { HubDeps } from './hub/hub-deps';
 import { processEvent, type ProcessOutcome } from './hub/process-event';
 import { wireHubDeps } from './hub/wire';
+
+/**
+ * What the idempotency layer keeps per event id, and returns for a repeated delivery. Only
+ * counts: the full GovernResult of a scheduled audit (every notified id, every change with its
+ * specs) can pass DynamoDB's 400 KB item limit, and a result that cannot be saved leaves the
+ * record IN_PROGRESS, so the event would neither be acknowledged nor run again in time.
+ */
+export type EventSummary =
+  | { status: 'ignored'; eventId: string; reason: string }
+  | { status: 'audited'; eventId: string; findings: number; applied: number; notificationFailures: number };
+
+export function summarise(outcome: ProcessOutcome): EventSummary {
+  if (outcome.status === 'ignored') return outcome;
+  return {
+    status: 'audited',
+    eventId: outcome.eventId,
+    findings: outcome.findings,
+    applied: outcome.result.changes.filter((c) => c.outcome === 'verified').length,
+    notificationFailures: outcome.result.notificationFailures,
+  };
+}
+
+/** Keys one record's log lines carry: the event's stable id as the correlation id, and the SQS message. */
+const RECORD_KEYS = ['correlation_id', 'messageId', 'detailType'];
 
 /**
  * The hub's event function: EventBridge rules (App Mesh CloudTrail calls, AWS Config items,
@@ -25,47 +49,68 @@ export function createAppMeshEventsHandler(depsFactory: () => Promise<HubDeps>, 
     tableName: options.idempotencyTable,
     ...(options.dynamoDbEndpoint ? { clientConfig: { endpoint: options.dynamoDbEndpoint } } : {}),
   });
+  // EventBridge `id` is the same on every delivery of one event (its retries to SQS get new messageIds).
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 });
-  let deps: Promise<HubDeps> | undefined;
+  const loadDeps = cachedDeps(depsFactory, logger);
 
-  const processOnce = makeIdempotent(
-    async (event: EventBridgeEvent): Promise<ProcessOutcome> => processEvent(event, await (deps ??= depsFactory())),
-    { persistenceStore, config: idempotency },
-  );
+  const processOnce = makeIdempotent(async (event: EventBridgeEvent): Promise<EventSummary> => summarise(await processEvent(event, await loadDeps())), {
+    persistenceStore,
+    config: idempotency,
+  });
 
-  const recordHandler = async (record: SQSRecord): Promise<ProcessOutcome> => {
-    let event: EventBridgeEvent;
+  const recordHandler = async (record: SQSRecord): Promise<EventSummary> => {
+    logger.appendKeys({ messageId: record.messageId });
     try {
-      event = parseEventBridgeBody(record.body);
-      logger.appendKeys({ eventId: event.id, detailType: event['detail-type'] });
-      const outcome = await processOnce(event);
-      metrics.addMetric(outcome.status === 'ignored' ? 'EventsIgnored' : 'EventsAudited', MetricUnit.Count, 1);
-      if (outcome.status === 'audited') {
-        metrics.addMetric('Findings', MetricUnit.Count, outcome.findings);
-        metrics.addMetric('RemediationsApplied', MetricUnit.Count, outcome.result.changes.filter((c) => c.outcome === 'verified').length);
-        metrics.addMetric('NotificationFailures', MetricUnit.Count, outcome.result.notificationFailures);
-      }
-      return outcome;
+      const event = parseEventBridgeBody(record.body);
+      logger.setCorrelationId(event.id);
+      logger.appendKeys({ detailType: event['detail-type'] });
+      const summary = await processOnce(event);
+      addOutcomeMetrics(metrics, summary);
+      return summary;
     } catch (err) {
       // A bad event is retried only to land in the dead-letter queue with this log line beside it.
       const fields = err instanceof EventError ? { field: err.field, eventId: err.eventId } : {};
-      logger.error('event failed; SQS will retry it and then dead-letter it', { messageId: record.messageId, ...fields, error: err as Error });
+      logger.error('event failed; SQS will retry it and then dead-letter it', { ...fields, error: err as Error });
       metrics.addMetric(err instanceof EventError ? 'EventsMalformed' : 'EventsFailed', MetricUnit.Count, 1);
       throw err;
     } finally {
-      logger.removeKeys(['eventId', 'detailType']);
+      logger.removeKeys(RECORD_KEYS);
     }
   };
 
-  return async (event: SQSEvent, context: Context) => {
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     logger.addContext(context);
     idempotency.registerLambdaContext(context);
     try {
-      return await processPartialResponse(event, recordHandler, processor, { context });
+      // One record after the other: the logger's per-record keys stay with their record, and the
+      // blast radius and App Mesh request budget are counted in order.
+      return await processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
     } finally {
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * The dependencies, built on first use and kept for the container's life; a failed build is
+ * forgotten, so the next record tries again instead of failing until the container is recycled.
+ * The hub's log lines go through the Powertools logger, so they carry the record's correlation id.
+ */
+function cachedDeps(depsFactory: () => Promise<HubDeps>, logger: Logger): () => Promise<HubDeps> {
+  let deps: Promise<HubDeps> | undefined;
+  return () => {
+    deps ??= depsFactory().then((d) => ({ ...d, log: (level, message, fields) => logger[level](message, fields ?? {}) }));
+    deps.catch(() => (deps = undefined));
+    return deps;
+  };
+}
+
+function addOutcomeMetrics(metrics: Metrics, summary: EventSummary): void {
+  metrics.addMetric(summary.status === 'ignored' ? 'EventsIgnored' : 'EventsAudited', MetricUnit.Count, 1);
+  if (summary.status !== 'audited') return;
+  metrics.addMetric('Findings', MetricUnit.Count, summary.findings);
+  metrics.addMetric('RemediationsApplied', MetricUnit.Count, summary.applied);
+  metrics.addMetric('NotificationFailures', MetricUnit.Count, summary.notificationFailures);
 }
 
 /** The Lambda entry point (cdk/lib/constructs/app-mesh-auditor.ts). */

@@ -1,4 +1,7 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Context } from 'aws-lambda';
 import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
@@ -32,6 +35,21 @@ export type LatencyAlarmOutcome =
   | { status: 'not-confirmed'; sloName: string; resolved: string[] };
 
 /**
+ * The fresh burn query failed (CloudWatch unreachable or throttled): the event itself is fine, so
+ * this is not an EventError; the invocation fails and Lambda's asynchronous retry runs it again.
+ */
+export class FreshQueryError extends Error {
+  override readonly name = 'FreshQueryError';
+
+  constructor(
+    message: string,
+    readonly eventId: string,
+  ) {
+    super(`fresh query: ${message}`);
+  }
+}
+
+/**
  * One CloudWatch "Alarm State Change" for a `meshgov-slo-*` alarm: ALARM confirms the burn with a
  * fresh GetMetricData query, reads the SLO's mesh for what its service calls, names the suspected
  * change (the service's own, else a dependency's) and offers its rollback (governSloBurn);
@@ -58,7 +76,7 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
   const firing = alarm.state === 'ALARM';
   const topology = firing && deps.mesh ? await readSloTopology(slo, deps.mesh, deps.clock(), (message, fields) => deps.log('warn', message, fields)) : undefined;
   const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock(), ...(topology ? { topology } : {}) });
-  if (run.problems.length > 0) throw new EventError('(fresh query)', run.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), alarm.eventId);
+  if (run.problems.length > 0) throw new FreshQueryError(run.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), alarm.eventId);
   const result = await governSloBurn(run.scoped, deps);
   const findings = run.scoped.report.findings.map((f) => f.id);
   deps.log('info', 'SLO alarm handled', { alarmName: alarm.alarmName, state: alarm.state, slo: slo.name, findings, resolved: result.governed.resolved, approvals: result.proposals.map((p) => p.approval.id) });
@@ -67,13 +85,61 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
   return { status: 'confirmed', sloName: slo.name, findings, result };
 }
 
+/**
+ * The Lambda handler, invoked asynchronously by the EventBridge rule on the `meshgov-slo-*`
+ * alarms. Whatever fails is logged with the event id as correlation id (and, for a malformed
+ * event, the field at fault) and then thrown: the stack's `configureAsyncInvoke` retries it twice
+ * and then sends it to the SLO dead-letter queue, so a malformed event is not retried forever and
+ * a transient failure is not lost.
+ */
 export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlarmDeps>) {
+  const logger = new Logger({ serviceName: 'meshgov-slo' });
+  const metrics = new Metrics({ namespace: 'meshgov', serviceName: 'meshgov-slo' });
   let deps: Promise<LatencyAlarmDeps> | undefined;
-  return async (event: unknown): Promise<LatencyAlarmOutcome> => {
-    deps ??= depsFactory();
+  const loadDeps = (): Promise<LatencyAlarmDeps> => {
+    // The run's own log lines go through the logger too, so they carry the correlation id.
+    deps ??= depsFactory().then((d) => ({ ...d, log: (level, message, fields) => logger[level](message, fields ?? {}) }));
     deps.catch(() => (deps = undefined));
-    return runLatencyAlarm(event, await deps);
+    return deps;
   };
+  return async (event: unknown, context?: Context): Promise<LatencyAlarmOutcome> => {
+    if (context) logger.addContext(context);
+    const eventId = idOf(event);
+    if (eventId) logger.setCorrelationId(eventId);
+    try {
+      const outcome = await runLatencyAlarm(event, await loadDeps());
+      metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
+      return outcome;
+    } catch (err) {
+      logFailure(logger, metrics, err);
+      throw err;
+    } finally {
+      logger.removeKeys(['correlation_id']);
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+const OUTCOME_METRIC: Record<LatencyAlarmOutcome['status'], string> = {
+  ignored: 'SloAlarmsIgnored',
+  resolved: 'SloAlarmsResolved',
+  confirmed: 'SloAlarmsConfirmed',
+  'not-confirmed': 'SloAlarmsNotConfirmed',
+};
+
+function idOf(event: unknown): string | undefined {
+  const id = (event as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+function logFailure(logger: Logger, metrics: Metrics, err: unknown): void {
+  if (err instanceof EventError) {
+    logger.error(`malformed alarm event: ${err.field}; Lambda retries it, then the SLO dead-letter queue keeps it`, { field: err.field, eventId: err.eventId, error: err });
+    metrics.addMetric('SloAlarmEventsMalformed', MetricUnit.Count, 1);
+    return;
+  }
+  logger.error('SLO alarm run failed; Lambda retries it, then the SLO dead-letter queue keeps it', { error: err as Error });
+  metrics.addMetric('SloAlarmRunsFailed', MetricUnit.Count, 1);
 }
 
 async function latencyAlarmDepsFromEnv(env: NodeJS.ProcessEnv): Promise<LatencyAlarmDeps> {

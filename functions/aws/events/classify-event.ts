@@ -21,6 +21,11 @@ export interface ClassifyOptions {
    * (`detail.recipientAccountId`, else `account`). Events for a mesh another account owns are ignored.
    */
   accountId?: string;
+  /**
+   * The region meshgov reads App Mesh in (the function's AWS_REGION). App Mesh is regional: an
+   * event forwarded from another region names a mesh this deployment's reader does not see.
+   */
+  region?: string;
 }
 
 const APPMESH_CALL = 'AWS API Call via CloudTrail';
@@ -79,6 +84,11 @@ function governed(options: ClassifyOptions, event: EventBridgeEvent, c: { kind: 
   if (options.meshes.length > 0 && !options.meshes.includes(c.scope.mesh)) {
     return { kind: 'ignored', reason: `mesh ${c.scope.mesh} is not governed by this deployment`, trigger: c.trigger };
   }
+  // Findings record no region either: a same-named mesh elsewhere would overwrite this region's.
+  const region = eventRegion(event);
+  if (options.region && region && region !== options.region) {
+    return { kind: 'ignored', reason: `mesh ${c.scope.mesh} is in region ${region}, not in this deployment's region (${options.region}): a hub per region audits it`, trigger: c.trigger };
+  }
   // MESHGOV_MESHES names meshes, and findings record no owner: a same-named mesh another
   // account shares with this one would resolve or overwrite this account's findings.
   const account = ownAccount(options, event);
@@ -90,6 +100,12 @@ function governed(options: ClassifyOptions, event: EventBridgeEvent, c: { kind: 
     };
   }
   return c;
+}
+
+/** Where the resource lives: CloudTrail's `awsRegion`, Config's item `awsRegion`, else the envelope's `region`. */
+function eventRegion(event: EventBridgeEvent): string | undefined {
+  const candidates: unknown[] = [event.detail?.awsRegion, event.detail?.configurationItem?.awsRegion, event.region];
+  return candidates.find((v): v is string => typeof v === 'string' && v !== '');
 }
 
 function ownAccount(options: ClassifyOptions, event: EventBridgeEvent): string | undefined {

@@ -122,3 +122,26 @@ describe('classifyEvent: shared meshes', () => {
     expect(classifyEvent(inMeshOf('111122223333'), options)).toMatchObject({ kind: 'audit' });
   });
 });
+
+describe('classifyEvent: regions', () => {
+  const options = { remediatorRoleArns: [REMEDIATOR], scopeFromCloudTrail, meshes: ['prod-mesh'], region: 'us-west-2' };
+
+  it('audits a call made in its own region', () => {
+    expect(classifyEvent(parseEventBridge(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json')), options)).toMatchObject({ kind: 'audit' });
+  });
+
+  it("ignores a CloudTrail call (detail.awsRegion) and a Config item (configurationItem.awsRegion) from another region, naming both", () => {
+    const call = parseEventBridge(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'));
+    call.detail.awsRegion = 'eu-west-1';
+    expect(classifyEvent(call, options)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining("region eu-west-1, not in this deployment's region (us-west-2)") });
+    const item = parseEventBridge(sharedEvent('aws/config-item-change-appmesh-virtual-node.json'));
+    item.detail.configurationItem.awsRegion = 'ap-southeast-2';
+    expect(classifyEvent(item, options)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('region ap-southeast-2') });
+  });
+
+  it('checks no region when the deployment names none', () => {
+    const call = parseEventBridge(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'));
+    call.detail.awsRegion = 'eu-west-1';
+    expect(classifyEvent(call, { ...options, region: undefined })).toMatchObject({ kind: 'audit' });
+  });
+});

@@ -56,6 +56,8 @@ export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise
     meshes,
     // Events for a mesh another account owns are ignored (classify-event.ts).
     ...(env.MESHGOV_ACCOUNT_ID ? { accountId: env.MESHGOV_ACCOUNT_ID } : {}),
+    // Events from another region are ignored (classify-event.ts): the reader only sees this one.
+    ...(region ? { region } : {}),
     scopeFromCloudTrail,
     log: (level, message, fields) => console[level === 'info' ? 'log' : level](JSON.stringify({ level: level.toUpperCase(), message, ...fields })),
   };

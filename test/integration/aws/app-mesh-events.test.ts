@@ -1,5 +1,6 @@
 import { AppMeshClient, DeleteVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createAppMeshEventsHandler } from '../../../functions/aws/app-mesh-events';
 import { wireHubDeps } from '../../../functions/aws/hub/wire';
@@ -118,6 +119,23 @@ function handler() {
   return createAppMeshEventsHandler(() => wireHubDeps(process.env), { idempotencyTable: IDEMPOTENCY });
 }
 
+/**
+ * The JSON lines the hub's Powertools logger writes at `level` while `run` runs. POWERTOOLS_DEV
+ * makes the logger write to the global console (read when the handler is created).
+ */
+async function hubLogLines(level: 'info' | 'error', run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+  process.env.POWERTOOLS_DEV = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = level.toUpperCase();
+  const lines: string[] = [];
+  const spy = jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.filter((l) => l.trimStart().startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 function ledger() {
   return new DynamoDbLedger(dynaliteClient(dynalite.endpoint), LEDGER);
 }
@@ -218,14 +236,7 @@ describe("deletions and shared meshes: only this account's own resource takes it
 
   /** The reasons the hub logged for the events it ignored. */
   async function ignoredReasons(run: () => Promise<unknown>): Promise<string[]> {
-    const lines: string[] = [];
-    const spy = jest.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
-    try {
-      await run();
-    } finally {
-      spy.mockRestore();
-    }
-    return lines.filter((l) => l.includes('"event ignored"')).map((l) => JSON.parse(l).reason as string);
+    return (await hubLogLines('info', run)).filter((l) => l.message === 'event ignored').map((l) => l.reason as string);
   }
 
   it("a deleted virtual router that shares the node's name leaves the node's findings open", async () => {
@@ -277,5 +288,70 @@ describe("deletions and shared meshes: only this account's own resource takes it
     const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
     expect(reasons).toEqual([expect.stringContaining(`owned by account ${OTHER_ACCOUNT}`)]);
     expect((await ledger().getFinding(id))?.status).toBe('open');
+  });
+});
+
+describe('Powertools practice: correlation, idempotency records, recovery, regions', () => {
+  it("each record's log lines carry its own event id as correlation id and its own SQS message id", async () => {
+    const unknownEvent = (suffix: string) => {
+      const e = withNewId(sharedEvent('aws/scheduled-event.json'), suffix);
+      e.source = 'aws.ec2';
+      e['detail-type'] = 'EC2 Instance State-change Notification';
+      return e;
+    };
+    const first = unknownEvent('21');
+    const second = unknownEvent('22');
+    // A good record too: a batch whose every record fails is thrown whole (Powertools FullBatchFailureError).
+    const good = withNewId(sharedEvent('aws/scheduled-event.json'), '20');
+    const batch = sqsBatch(first, good, second);
+    const lines = await hubLogLines('error', async () => {
+      const result = await handler()(batch, lambdaContext());
+      expect(result.batchItemFailures).toHaveLength(2);
+    });
+    const failed = lines.filter((l) => String(l.message).startsWith('event failed'));
+    expect(failed.map((l) => [l.messageId, l.correlation_id, l.field])).toEqual([
+      [batch.Records[0].messageId, first.id, 'detail-type'],
+      [batch.Records[2].messageId, second.id, 'detail-type'],
+    ]);
+  });
+
+  it('keeps only counts in the idempotency record, never the whole governed result', async () => {
+    const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '23');
+    expect(await handler()(sqsBatch(update), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const client = dynaliteClient(dynalite.endpoint);
+    const { Items } = await DynamoDBDocumentClient.from(client).send(new ScanCommand({ TableName: IDEMPOTENCY }));
+    client.destroy();
+    const record = (Items ?? []).find((i) => i.data?.eventId === update.id);
+    expect(record?.status).toBe('COMPLETED');
+    expect(record?.data).toEqual({ status: 'audited', eventId: update.id, findings: 2, applied: 0, notificationFailures: 0 });
+    // Expiry is a timestamp Powertools compares itself (dynalite, like a lagging TTL, deletes nothing).
+    expect(record?.expiration).toBeGreaterThan(Date.now() / 1000 + 23 * 3600);
+  });
+
+  it('a failed build of the dependencies is retried on the next batch, not kept for the life of the container', async () => {
+    let builds = 0;
+    const h = createAppMeshEventsHandler(
+      async () => {
+        if (++builds === 1) throw new Error('secrets manager unreachable');
+        return wireHubDeps(process.env);
+      },
+      { idempotencyTable: IDEMPOTENCY },
+    );
+    const first = sqsBatch(withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '24'));
+    await expect(h(first, lambdaContext())).rejects.toThrow(/All records failed/);
+    expect(await h(sqsBatch(withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '25')), lambdaContext())).toEqual({ batchItemFailures: [] });
+    // The first message, delivered again by SQS, now runs too (its failed attempt left no idempotency record).
+    expect(await h(first, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(builds).toBe(2);
+  });
+
+  it('ignores an App Mesh call made in another region, whose mesh this hub does not read', async () => {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node-no-response.json'), '26');
+    event.region = 'eu-west-1';
+    event.detail.awsRegion = 'eu-west-1';
+    appmesh.resetCalls();
+    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    expect(lines.find((l) => l.message === 'event ignored')?.reason).toEqual(expect.stringContaining("in region eu-west-1, not in this deployment's region (us-west-2)"));
+    expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
   });
 });
