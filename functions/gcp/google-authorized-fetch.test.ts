@@ -31,6 +31,8 @@ test('Managed Prometheus and other Google APIs need a token; a self-hosted Prome
   // A look-alike host is not Google's.
   expect(isGoogleApi('https://monitoring.googleapis.com.evil.example/api')).toBe(false);
   expect(isGoogleApi('not a url')).toBe(false);
+  // Plain http would hand the service account's token to anyone on the path.
+  expect(isGoogleApi('http://monitoring.googleapis.com/v1/projects/acme-prod-gke/location/global/prometheus')).toBe(false);
 });
 
 test('each query to a Google API carries a current bearer token', async () => {

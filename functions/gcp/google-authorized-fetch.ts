@@ -8,7 +8,9 @@ import { googleAccessTokenSource, type AccessTokenSource } from '../providers/is
  */
 export function isGoogleApi(url: string): boolean {
   try {
-    const host = new URL(url).hostname;
+    const { protocol, hostname: host } = new URL(url);
+    // A bearer token is a credential: never sent in clear, even to a Google host.
+    if (protocol !== 'https:') return false;
     return host === 'googleapis.com' || host.endsWith('.googleapis.com');
   } catch {
     return false;

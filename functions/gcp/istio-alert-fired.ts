@@ -6,12 +6,13 @@ import type { SloSource } from '../core/slo/reading';
 import type { FetchLike } from '../providers/metrics/prometheus/http-api';
 import { prometheusSloSource } from '../providers/metrics/prometheus/source';
 import type { AgentDeps, AgentDepsFactory } from './agent-deps';
+import { DeliveryMemory } from './delivery-memory';
 import { googleAuthorizedFetch } from './google-authorized-fetch';
 import { reportToHub } from './hub-client';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
-import { parseMonitoringIncidentEvent } from './monitoring/incident';
-import type { ReceivedCloudEvent } from './pubsub-message';
+import { parseMonitoringNotification, type MonitoringIncident } from './monitoring/incident';
+import { decodePubsubEvent, parseJsonObject, type Decoded, type PubsubMessage, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
 export interface IstioAlertOptions {
@@ -30,14 +31,16 @@ export interface IstioAlertOptions {
  * an error naming the field, so that Pub/Sub redelivers it and then dead-letters it; a failed
  * query or hub call throws, so Pub/Sub redelivers.
  */
-export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options: IstioAlertOptions = {}): (event: ReceivedCloudEvent) => Promise<void> {
+export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options: IstioAlertOptions = {}, memory = new DeliveryMemory()): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioAlertFired', eventId: event.id });
-    const parsed = parseMonitoringIncidentEvent(event);
+    const message = decodePubsubEvent(event);
+    if (!message.ok) rejectMalformed(log, 'malformed incident', message.field, message.problem);
+    const parsed = parseIncidentMessage(message.value);
     if (!parsed.ok) rejectMalformed(log, 'malformed incident', parsed.field, parsed.problem);
     const incident = parsed.value;
 
-    await withDeps(deps, log, async (agent) => {
+    await memory.once(message.value.messageId, log, () => withDeps(deps, log, async (agent) => {
       const slo = slosOfPolicy(agent.policy).find((s) => s.mesh === 'istio' && s.name === incident.sloName);
       if (!slo) return log.warning(`ignored: incident ${incident.incidentId} of policy ${incident.policyName} names no Istio SLO in rules/`, { sloName: incident.sloName, ack: true });
       const trigger: Trigger = {
@@ -66,6 +69,12 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
       const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
       const delivery = await reportToHub({ agent: config.identity, scopedReport: run.scoped }, target, { fetch: agent.fetch, clock: agent.clock, sleep: agent.sleep, log });
       log.notice('SLO report delivered to the hub', { slo: slo.name, hubStatus: delivery.status, attempts: delivery.attempts });
-    });
+    }));
   };
+}
+
+/** The notification JSON of a decoded message (what parseMonitoringIncidentEvent reads, once decoded). */
+function parseIncidentMessage(message: PubsubMessage): Decoded<MonitoringIncident> {
+  const json = parseJsonObject(message.text);
+  return json.ok ? parseMonitoringNotification(json.value, 'data.message.data') : json;
 }

@@ -3,11 +3,12 @@ import type { AuditScope, Trigger } from '../core/pipeline/trigger';
 import { observeIstioChange, type AuditedIstioWrite } from '../providers/istio/live/observe-change';
 import type { AgentDepsFactory } from './agent-deps';
 import { auditAndReport } from './audit-and-report';
+import { DeliveryMemory } from './delivery-memory';
 import { destinationHostNamespace } from './destination-host-namespace';
 import { classifyAuditEntry, type IstioChange } from './k8s-audit-entry';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
-import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
+import { decodePubsubEvent, parseJsonObject, type PubsubMessage, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
 /**
@@ -21,62 +22,67 @@ import { withDeps } from './with-deps';
  * MESHGOV_AGENT_SA: never recorded as a person's). An event that cannot be read fails with an
  * error naming the field, so that Pub/Sub redelivers it and then dead-letters it (never silence).
  */
-export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
+export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger, memory = new DeliveryMemory()): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioConfigChanged', eventId: event.id });
     const message = decodePubsubEvent(event);
     if (!message.ok) rejectMalformed(log, 'malformed event', message.field, message.problem);
-    const entry = parseJsonObject(message.value.text);
-    if (!entry.ok) rejectMalformed(log, 'malformed event', entry.field, entry.problem);
-
-    const verdict = classifyAuditEntry(entry.value);
-    if (verdict.kind === 'malformed') rejectMalformed(log, 'malformed audit log entry', verdict.field, verdict.problem, { insertId: entry.value.insertId });
-    if (verdict.kind === 'ignored') return log.info(`ignored: ${verdict.reason}`, { resourceName: verdict.resourceName, insertId: entry.value.insertId });
-
-    const change = verdict.change;
-    await withDeps(deps, log, async (agent) => {
-      const { identity, ownPrincipals, rootNamespace } = agent.config;
-      const elsewhere = otherCluster(change, identity);
-      if (elsewhere) return log.info(`ignored: the change is on ${elsewhere}, not on this agent's cluster`, { actor: change.actor });
-      if (change.actor !== undefined && ownPrincipals.includes(change.actor)) {
-        // meshgov's own remediation: the hub verifies it already; auditing it again could loop.
-        return log.info(`ignored: change made by meshgov itself (${change.actor})`, { actor: change.actor, resource: describe(change) });
-      }
-      const scope = scopeOf(change, rootNamespace);
-      const trigger: Trigger = {
-        source: 'gke-audit',
-        eventId: message.value.messageId,
-        eventTime: change.at ?? message.value.publishTime ?? agent.clock().toISOString(),
-        ...(change.actor === undefined ? {} : { actor: change.actor }),
-        summary: `${change.verb} ${describe(change)}${change.actor === undefined ? '' : ` by ${change.actor}`}`,
-      };
-      log.info(`auditing after ${trigger.summary}`, { scope, actor: change.actor });
-      const payload = entry.value.protoPayload as Record<string, unknown>;
-      const write: AuditedIstioWrite = {
-        insertId: typeof entry.value.insertId === 'string' ? entry.value.insertId : '',
-        kind: change.kind,
-        apiVersion: change.apiVersion,
-        verb: change.verb,
-        at: trigger.eventTime,
-        ...(change.namespace === undefined ? {} : { namespace: change.namespace }),
-        ...(change.name === undefined ? {} : { name: change.name }),
-        ...(change.actor === undefined ? {} : { actor: change.actor }),
-        ...(isObject(payload.request) ? { request: payload.request } : {}),
-        ...(isObject(payload.response) ? { response: payload.response } : {}),
-      };
-      // The change itself travels with the report, observed from the audit's own read; the hub
-      // records it once (its id comes from the entry's insertId).
-      await auditAndReport(trigger, scope, agent, log, (read, report) => {
-        const observation = observeIstioChange(write, (read?.kubernetes ?? []).map((o) => o.doc), agent.config.rootNamespace);
-        if (observation.kind === 'observed') {
-          report.observedChange = observation.change;
-          log.info('change observed for the ledger', { changeId: observation.change.id, objectFrom: observation.change.objectFrom, services: observation.change.services });
-        } else {
-          log.info(`change not recorded: ${observation.reason}`);
-        }
-      });
-    });
+    await memory.once(message.value.messageId, log, () => handleAuditMessage(message.value, deps, log));
   };
+}
+
+/** One log-sink message, first delivery: classify the entry, then audit and report a change. */
+async function handleAuditMessage(message: PubsubMessage, deps: AgentDepsFactory, log: Logger): Promise<void> {
+  const entry = parseJsonObject(message.text);
+  if (!entry.ok) rejectMalformed(log, 'malformed event', entry.field, entry.problem);
+
+  const verdict = classifyAuditEntry(entry.value);
+  if (verdict.kind === 'malformed') rejectMalformed(log, 'malformed audit log entry', verdict.field, verdict.problem, { insertId: entry.value.insertId });
+  if (verdict.kind === 'ignored') return log.info(`ignored: ${verdict.reason}`, { resourceName: verdict.resourceName, insertId: entry.value.insertId });
+
+  const change = verdict.change;
+  await withDeps(deps, log, async (agent) => {
+    const { identity, ownPrincipals, rootNamespace } = agent.config;
+    const elsewhere = otherCluster(change, identity);
+    if (elsewhere) return log.info(`ignored: the change is on ${elsewhere}, not on this agent's cluster`, { actor: change.actor });
+    if (change.actor !== undefined && ownPrincipals.includes(change.actor)) {
+      // meshgov's own remediation: the hub verifies it already; auditing it again could loop.
+      return log.info(`ignored: change made by meshgov itself (${change.actor})`, { actor: change.actor, resource: describe(change) });
+    }
+    const scope = scopeOf(change, rootNamespace);
+    const trigger: Trigger = {
+      source: 'gke-audit',
+      eventId: message.messageId,
+      eventTime: change.at ?? message.publishTime ?? agent.clock().toISOString(),
+      ...(change.actor === undefined ? {} : { actor: change.actor }),
+      summary: `${change.verb} ${describe(change)}${change.actor === undefined ? '' : ` by ${change.actor}`}`,
+    };
+    log.info(`auditing after ${trigger.summary}`, { scope, actor: change.actor });
+    const payload = entry.value.protoPayload as Record<string, unknown>;
+    const write: AuditedIstioWrite = {
+      insertId: typeof entry.value.insertId === 'string' ? entry.value.insertId : '',
+      kind: change.kind,
+      apiVersion: change.apiVersion,
+      verb: change.verb,
+      at: trigger.eventTime,
+      ...(change.namespace === undefined ? {} : { namespace: change.namespace }),
+      ...(change.name === undefined ? {} : { name: change.name }),
+      ...(change.actor === undefined ? {} : { actor: change.actor }),
+      ...(isObject(payload.request) ? { request: payload.request } : {}),
+      ...(isObject(payload.response) ? { response: payload.response } : {}),
+    };
+    // The change itself travels with the report, observed from the audit's own read; the hub
+    // records it once (its id comes from the entry's insertId).
+    await auditAndReport(trigger, scope, agent, log, (read, report) => {
+      const observation = observeIstioChange(write, (read?.kubernetes ?? []).map((o) => o.doc), agent.config.rootNamespace);
+      if (observation.kind === 'observed') {
+        report.observedChange = observation.change;
+        log.info('change observed for the ledger', { changeId: observation.change.id, objectFrom: observation.change.objectFrom, services: observation.change.services });
+      } else {
+        log.info(`change not recorded: ${observation.reason}`);
+      }
+    });
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AuditScope, Trigger } from '../core/pipeline/trigger';
 import type { AgentDepsFactory } from './agent-deps';
 import { auditAndReport } from './audit-and-report';
+import { DeliveryMemory } from './delivery-memory';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
 import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
@@ -15,7 +16,7 @@ export const SCHEDULER_JOB_ATTRIBUTE = 'meshgov-job';
  * the hub, which resolves the findings this full audit no longer sees. Any other message body
  * fails with an error naming the field, so that Pub/Sub redelivers it and then dead-letters it.
  */
-export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger): (event: ReceivedCloudEvent) => Promise<void> {
+export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger, memory = new DeliveryMemory()): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioScheduledAudit', eventId: event.id });
     const message = decodePubsubEvent(event);
@@ -26,7 +27,8 @@ export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger): (e
     if (kind !== 'schedule') rejectMalformed(log, 'unknown message', 'data.message.data.trigger', `is ${JSON.stringify(kind)}, expected "schedule"`);
     if (requested !== 'all') rejectMalformed(log, 'unknown message', 'data.message.data.scope', `is ${JSON.stringify(requested)}, expected "all"`);
 
-    await withDeps(deps, log, async (agent) => {
+    // One scheduled run per message: a redelivery of a run that succeeded is not a second run.
+    await memory.once(message.value.messageId, log, () => withDeps(deps, log, async (agent) => {
       const job = message.value.attributes[SCHEDULER_JOB_ATTRIBUTE];
       const trigger: Trigger = {
         source: 'cloud-scheduler',
@@ -37,6 +39,6 @@ export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger): (e
       const scope: AuditScope = { kind: 'all', providers: ['istio', 'x509'] };
       log.info(trigger.summary, { scope });
       await auditAndReport(trigger, scope, agent, log);
-    });
+    }));
   };
 }

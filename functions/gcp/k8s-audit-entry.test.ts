@@ -111,6 +111,32 @@ const cases: Array<{ name: string; vary: (e: Entry) => void; expected: Partial<A
     vary: (e) => (e.protoPayload.serviceName = 'storage.googleapis.com'),
     expected: { kind: 'ignored', reason: 'serviceName is storage.googleapis.com, not k8s.io: not a Kubernetes audit entry' },
   },
+  {
+    name: 'a server-side dry-run delete (DeleteOptions dryRun All) persists nothing',
+    vary: (e) => {
+      at('networking.istio.io/v1/namespaces/orders/destinationrules/payments-api', 'io.k8s.networking.istio.v1.destinationrules.delete')(e);
+      e.protoPayload.request = { '@type': 'k8s.io/DeleteOptions', apiVersion: 'v1', kind: 'DeleteOptions', dryRun: ['All'], propagationPolicy: 'Background' };
+    },
+    expected: { kind: 'ignored', reason: 'a dry run (request.dryRun ["All"]) persists nothing' },
+  },
+  {
+    name: 'a delete whose DeleteOptions carry an empty dryRun is a real change',
+    vary: (e) => {
+      at('networking.istio.io/v1/namespaces/orders/destinationrules/payments-api', 'io.k8s.networking.istio.v1.destinationrules.delete')(e);
+      e.protoPayload.request = { '@type': 'k8s.io/DeleteOptions', apiVersion: 'v1', kind: 'DeleteOptions', dryRun: [], propagationPolicy: 'Background' };
+    },
+    expected: { kind: 'istio-change', change: expect.objectContaining({ kind: 'DestinationRule', verb: 'delete' }) },
+  },
+  {
+    name: 'a methodName in the io.k8s.<group> spelling is read the same way',
+    vary: at('networking.istio.io/v1alpha3/namespaces/orders/destinationrules/payments-api', 'io.k8s.networking.istio.v1alpha3.destinationrules.patch'),
+    expected: { kind: 'istio-change', change: expect.objectContaining({ kind: 'DestinationRule', apiVersion: 'networking.istio.io/v1alpha3', verb: 'patch' }) },
+  },
+  {
+    name: 'a payload of another type (a request log, not an audit log) is malformed, naming protoPayload.@type',
+    vary: (e) => (e.protoPayload['@type'] = 'type.googleapis.com/google.appengine.logging.v1.RequestLog'),
+    expected: { kind: 'malformed', field: 'protoPayload.@type' },
+  },
   { name: 'no protoPayload (a text log entry)', vary: (e) => delete e.protoPayload, expected: { kind: 'malformed', field: 'protoPayload' } },
   { name: 'no serviceName', vary: (e) => delete e.protoPayload.serviceName, expected: { kind: 'malformed', field: 'protoPayload.serviceName' } },
   { name: 'no resourceName', vary: (e) => delete e.protoPayload.resourceName, expected: { kind: 'malformed', field: 'protoPayload.resourceName' } },

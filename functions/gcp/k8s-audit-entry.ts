@@ -15,6 +15,9 @@ const AUDITED_KINDS: Record<string, Record<string, IstioKind>> = {
 
 export type IstioKind = 'PeerAuthentication' | 'DestinationRule' | 'ServiceEntry';
 
+/** `protoPayload.@type` of a Cloud Audit Logs entry (LogEntry reference, AuditLog). */
+export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
+
 // Verbs that change nothing; a data-access audit entry routed to the sink by mistake says so.
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -48,6 +51,9 @@ export type AuditEntryVerdict =
 export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVerdict {
   const payload = entry.protoPayload;
   if (!isObject(payload)) return malformed('protoPayload', 'is missing or not an object (not an audit log entry?)');
+  // A sink exports audit entries with this payload type; another type is another kind of log.
+  const type = payload['@type'];
+  if (type !== undefined && type !== AUDIT_LOG_TYPE) return malformed('protoPayload.@type', `is ${JSON.stringify(type)}, not ${AUDIT_LOG_TYPE} (not an audit log entry?)`);
   const serviceName = payload.serviceName;
   if (typeof serviceName !== 'string') return malformed('protoPayload.serviceName', 'is missing or not a string');
   if (serviceName !== 'k8s.io') return { kind: 'ignored', reason: `serviceName is ${serviceName}, not k8s.io: not a Kubernetes audit entry` };
@@ -70,6 +76,9 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
     return { kind: 'ignored', reason: `the request failed (status code ${status.code}${typeof status.message === 'string' ? `: ${status.message}` : ''}), so nothing changed`, resourceName };
   }
 
+  const dryRun = dryRunOf(payload.request);
+  if (dryRun) return { kind: 'ignored', reason: `a dry run (request.dryRun ${JSON.stringify(dryRun)}) persists nothing`, resourceName };
+
   const authentication = payload.authenticationInfo;
   const actor = isObject(authentication) && typeof authentication.principalEmail === 'string' ? authentication.principalEmail : undefined;
   const labels = isObject(entry.resource) && isObject(entry.resource.labels) ? entry.resource.labels : {};
@@ -87,6 +96,19 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
   const host = kind === 'DestinationRule' ? hostOf(payload.response) ?? hostOf(payload.request) : undefined;
   if (host !== undefined) change.host = host;
   return { kind: 'istio-change', change };
+}
+
+/**
+ * The `dryRun` of the request's options, when it asks for one: a server-side dry run
+ * (`kubectl … --dry-run=server`) passes admission but stores nothing. Kubernetes puts it in the
+ * DeleteOptions body of a delete (`{"kind":"DeleteOptions","dryRun":["All"]}`) and, for create,
+ * update and patch, in the query, which the audit entry does not carry; options objects that do
+ * reach `request` are read the same way.
+ */
+function dryRunOf(request: unknown): string[] | undefined {
+  if (!isObject(request) || !Array.isArray(request.dryRun)) return undefined;
+  const values = request.dryRun.filter((v): v is string => typeof v === 'string' && v !== '');
+  return values.length > 0 ? values : undefined;
 }
 
 function hostOf(object: unknown): string | undefined {

@@ -239,8 +239,9 @@ run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$
 note "monitoring.timeSeries.list: the fresh PromQL query of an SLO incident reads Google Managed Prometheus."
 run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/monitoring.viewer --condition=None
 run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$EVENTS_SA" --role=roles/eventarc.eventReceiver --condition=None
-note "Pub/Sub mints the push tokens of the Eventarc subscriptions (needed on projects created before April 2021)."
-run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/iam.serviceAccountTokenCreator --condition=None
+note "Pub/Sub mints the push tokens of the Eventarc subscriptions as $EVENTS_SA (needed on projects created before April 2021):"
+note "granted on that one service account, not project-wide, so Pub/Sub cannot mint tokens for any other."
+run gcloud iam service-accounts add-iam-policy-binding "$EVENTS_SA" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/iam.serviceAccountTokenCreator "${G[@]}"
 
 step "Link secret (Secret Manager): the key the hub also holds in AWS Secrets Manager"
 if ! present gcloud secrets describe "$LINK_SECRET" "${G[@]}"; then

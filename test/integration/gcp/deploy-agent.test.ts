@@ -120,6 +120,17 @@ describe('without gcloud on PATH', () => {
     expect(run.stdout).not.toMatch(/roles\/(editor|owner|container\.admin|container\.developer|container\.viewer)\b/);
   });
 
+  test("the Pub/Sub service agent may mint tokens for the trigger account only, and may publish dead letters and pull from the functions' subscriptions", () => {
+    const agent = 'serviceAccount:service-<PROJECT_NUMBER>@gcp-sa-pubsub.iam.gserviceaccount.com';
+    expect(commands).toContain(`gcloud iam service-accounts add-iam-policy-binding meshgov-events@meshgov-demo.iam.gserviceaccount.com '--member=${agent}' --role=roles/iam.serviceAccountTokenCreator --project=meshgov-demo`);
+    // Project-wide, it could act as every service account of the project, the agent's included.
+    expect(commands.filter((c) => c.startsWith('gcloud projects add-iam-policy-binding') && c.includes('serviceAccountTokenCreator'))).toEqual([]);
+    expect(commands).toContain(`gcloud pubsub topics add-iam-policy-binding meshgov-dead-letter '--member=${agent}' --role=roles/pubsub.publisher --project=meshgov-demo`);
+    for (const fn of ['istioConfigChanged', 'istioScheduledAudit', 'istioAlertFired']) {
+      expect(commands).toContain(`gcloud pubsub subscriptions add-iam-policy-binding '<${fn}_SUBSCRIPTION>' '--member=${agent}' --role=roles/pubsub.subscriber --project=meshgov-demo`);
+    }
+  });
+
   test('the topics, the log sink with its filter, and its writer identity allowed to publish', () => {
     for (const topic of ['meshgov-istio-changes', 'meshgov-scheduled-audit', 'meshgov-slo-incidents', 'meshgov-dead-letter']) {
       expect(commands).toContain(`gcloud pubsub topics create ${topic} --labels=app=meshgov --project=meshgov-demo`);

@@ -74,3 +74,16 @@ test('an incident of a policy that names no Istio SLO is ignored on purpose: ack
   expect(hub.requests).toHaveLength(0);
   expect(emulator.requests()).toHaveLength(0);
 });
+
+test('the same notification delivered again (same messageId) is acknowledged as a duplicate, not handled a second time', async () => {
+  const event = incidentEvent((n) => (n.incident.policy_user_labels['meshgov-slo'] = 'billing-batch-latency'));
+  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  const again = await deliver(server.url, structuredClone(event));
+  expect(again.status).toBeGreaterThanOrEqual(200);
+  expect(again.status).toBeLessThan(300);
+  await server.waitForLog((l) => l.eventId === event.id && l.duplicate === true);
+  const lines = server.logs().filter((l) => l.eventId === event.id);
+  expect(lines.map((l) => l.severity)).toEqual(['WARNING', 'INFO']);
+  expect(lines[1]).toMatchObject({ messageId: event.data.message.messageId, message: expect.stringMatching(/^ignored: duplicate delivery of message /) });
+  expect(hub.requests).toHaveLength(0);
+});

@@ -178,6 +178,12 @@ const malformed: Array<{ name: string; event: () => ReturnType<typeof auditEvent
   { name: 'a message without data', event: () => withRawData(auditEvent(), undefined), message: /data\.message\.data is missing/, field: 'data.message.data' },
   { name: 'a Cloud Monitoring incident sent to the wrong topic', event: () => sampleEvent('pubsub-cloudevent-monitoring-incident-open.json'), message: /^malformed audit log entry, not acknowledged: protoPayload is missing/, field: 'protoPayload' },
   { name: 'an audit entry without resourceName', event: () => auditEvent(entryWithout('resourceName')), message: /protoPayload\.resourceName is missing/, field: 'protoPayload.resourceName' },
+  {
+    name: 'a LogEntry whose protoPayload is no AuditLog',
+    event: () => auditEvent(withPayloadType('type.googleapis.com/google.appengine.logging.v1.RequestLog')),
+    message: /^malformed audit log entry, not acknowledged: protoPayload\.@type is "type\.googleapis\.com\/google\.appengine\.logging\.v1\.RequestLog", not type\.googleapis\.com\/google\.cloud\.audit\.AuditLog/,
+    field: 'protoPayload.@type',
+  },
   { name: 'an audit entry without serviceName', event: () => auditEvent(entryWithout('serviceName')), message: /protoPayload\.serviceName is missing/, field: 'protoPayload.serviceName' },
 ];
 
@@ -200,6 +206,17 @@ const ignored: Array<{ name: string; event: () => ReturnType<typeof auditEvent>;
   { name: 'a Cloud Storage audit entry', event: () => auditEvent(storageEntry()), message: /^ignored: serviceName is storage\.googleapis\.com, not k8s\.io/ },
   { name: "istiod's status update", event: () => auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default/status', 'update')), message: /^ignored: a change to the status subresource/ },
   { name: 'a patch the API server refused', event: () => auditEvent(refusedEntry()), message: /^ignored: the request failed \(status code 7/ },
+  {
+    name: 'a server-side dry-run delete (kubectl delete --dry-run=server)',
+    event: () =>
+      auditEvent(
+        entryFor('networking.istio.io/v1/namespaces/orders/destinationrules/payments-api-plaintext', 'delete', (e) => {
+          e.protoPayload.methodName = 'io.k8s.networking.istio.v1.destinationrules.delete';
+          e.protoPayload.request.dryRun = ['All'];
+        }),
+      ),
+    message: /^ignored: a dry run \(request\.dryRun \["All"\]\) persists nothing$/,
+  },
 ];
 
 test.each(ignored)('$name: ignored on purpose, so acknowledged (2xx) with one INFO line, nothing read or reported', async ({ event: make, message }) => {
@@ -212,6 +229,39 @@ test.each(ignored)('$name: ignored on purpose, so acknowledged (2xx) with one IN
   expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
   expect(hub.requests).toHaveLength(0);
   expect(reads()).toBe(0);
+});
+
+describe('Pub/Sub delivers at least once: the same messageId again', () => {
+  test('after it was handled: acknowledged with one INFO line, the cluster is not read again and the hub gets no second report', async () => {
+    const event = auditEvent();
+    expect((await deliver(server.url, event)).status).toBeLessThan(300);
+    expect(hub.reports).toHaveLength(1);
+    const readsOfFirst = reads();
+
+    const again = await deliver(server.url, structuredClone(event));
+    expect(again.status).toBeGreaterThanOrEqual(200);
+    expect(again.status).toBeLessThan(300);
+    const line = await server.waitForLog((l) => l.eventId === event.id && l.duplicate === true);
+    expect(line).toMatchObject({ severity: 'INFO', messageId: event.data.message.messageId, message: expect.stringMatching(/^ignored: duplicate delivery of message 13268925375185\d+, already handled at /) });
+    expect(hub.requests).toHaveLength(1);
+    expect(reads()).toBe(readsOfFirst);
+  });
+
+  test('while the first is still running: both are acknowledged, and only one report reaches the hub', async () => {
+    const event = auditEvent();
+    const [first, second] = await Promise.all([deliver(server.url, event), deliver(server.url, structuredClone(event))]);
+    expect(first.status).toBeLessThan(300);
+    expect(second.status).toBeLessThan(300);
+    expect(hub.reports).toHaveLength(1);
+    expect(hub.requests).toHaveLength(1);
+  });
+
+  test('another message about the same entry (another messageId) is its own delivery', async () => {
+    const entry = auditLogEntry();
+    expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
+    expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
+    expect(hub.reports).toHaveLength(2);
+  });
 });
 
 test('a hub answering 503 fails the delivery (Pub/Sub redelivers); the redelivered message then arrives, nothing lost', async () => {
@@ -279,6 +329,12 @@ describe('without its configuration', () => {
 function entryWithout(field: 'resourceName' | 'serviceName'): LogEntry {
   const entry = auditLogEntry();
   delete entry.protoPayload[field];
+  return entry;
+}
+
+function withPayloadType(type: string): LogEntry {
+  const entry = auditLogEntry();
+  entry.protoPayload['@type'] = type;
   return entry;
 }
 

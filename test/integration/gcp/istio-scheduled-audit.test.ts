@@ -83,3 +83,16 @@ test('the cluster answering 503 throughout fails the run, so Pub/Sub redelivers 
   expect(hub.requests).toHaveLength(0);
   await server.waitForLog((l) => l.eventId === event.id && /audit failed: the cluster could not be read/.test(l.message));
 });
+
+test('a redelivery of a job message that was handled (same messageId) is acknowledged without a second full audit or report', async () => {
+  const event = schedulerEvent();
+  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  expect(hub.reports).toHaveLength(1);
+  emulator.resetCalls();
+
+  const again = await deliver(server.url, structuredClone(event));
+  expect(again.status).toBeLessThan(300);
+  await server.waitForLog((l) => l.eventId === event.id && l.duplicate === true && /^ignored: duplicate delivery/.test(l.message));
+  expect(hub.requests).toHaveLength(1);
+  expect(emulator.requests()).toHaveLength(0);
+});
