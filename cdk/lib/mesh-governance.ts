@@ -56,6 +56,7 @@ export class MeshGovernance extends Construct {
         MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn,
       },
     });
+    this.appMeshAuditor.addWriterRole(this.endpoints.approvalWorker.fn.role!);
     this.endpoints.slackSecret.grantRead(this.appMeshAuditor.function.fn);
     this.endpoints.linkSecret.grantRead(this.appMeshAuditor.function.fn);
 
@@ -66,6 +67,8 @@ export class MeshGovernance extends Construct {
       grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
     });
     if (this.sloAlarms.function) {
+      // Runs the rollbacks rules/ lets meshgov take without asking: its writes are meshgov's too.
+      this.appMeshAuditor.addWriterRole(this.sloAlarms.function.fn.role!);
       this.endpoints.slackSecret.grantRead(this.sloAlarms.function.fn);
       this.endpoints.linkSecret.grantRead(this.sloAlarms.function.fn);
     }

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,7 +8,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MeshGovConfig } from '../config';
+import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
+import { SQS_SOURCE_MAX_RECEIVE_COUNT } from './queues';
 
 /** Every App Mesh write that can change a finding (CloudTrail event names). */
 export const APPMESH_EVENT_NAMES = ['VirtualNode', 'VirtualGateway', 'VirtualService', 'VirtualRouter', 'Route', 'GatewayRoute', 'Mesh'].flatMap((kind) =>
@@ -34,6 +36,8 @@ export class AppMeshAuditor extends Construct {
   readonly function: MeshGovFunction;
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly rules: events.Rule[];
+  /** Every role that writes App Mesh for meshgov; CloudTrail events made by them are not audited again. */
+  private readonly writerRoles: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: AppMeshAuditorProps) {
     super(scope, id);
@@ -51,7 +55,7 @@ export class AppMeshAuditor extends Construct {
       enforceSSL: true,
       // AWS: at least six times the function timeout, so a batch is not redelivered while it runs.
       visibilityTimeout: Duration.minutes(30),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: SQS_SOURCE_MAX_RECEIVE_COUNT },
     });
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: 'meshgov: an event could not be processed and is in the dead-letter queue',
@@ -77,10 +81,11 @@ export class AppMeshAuditor extends Construct {
     });
     const fn = this.function.fn;
     // The function's own role makes meshgov's changes; events from it are recognised and ignored.
-    fn.addEnvironment('MESHGOV_REMEDIATOR_ROLE_ARNS', fn.role!.roleArn);
+    this.writerRoles.push(fn.role!);
+    fn.addEnvironment('MESHGOV_REMEDIATOR_ROLE_ARNS', Lazy.string({ produce: () => this.writerRoles.map((r) => r.roleArn).join(',') }));
     fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
-    props.ledger.grantReadWriteData(fn);
-    props.idempotency.grantReadWriteData(fn);
+    grantLedgerData(props.ledger, fn);
+    props.idempotency.grant(fn, ...IDEMPOTENCY_DATA_ACTIONS);
     grantAppMeshAccess(fn.role!, stack, config);
 
     const target = new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) });
@@ -115,7 +120,33 @@ export class AppMeshAuditor extends Construct {
       }),
     ];
   }
+
+  /**
+   * Names another role that applies meshgov's App Mesh changes (the approval worker, the SLO
+   * rollback function), so the CloudTrail events of its writes are ignored like the auditor's
+   * own: without it an approved fix or a rollback would start another run (DESIGN.md: no loops).
+   */
+  addWriterRole(role: iam.IRole): void {
+    this.writerRoles.push(role);
+  }
 }
+
+/** Every App Mesh read of the live reader (functions/providers/appmesh/live/api-kinds.ts) but ListMeshes, which takes no resource. */
+export const APP_MESH_READ_ACTIONS = [
+  'appmesh:DescribeMesh',
+  'appmesh:ListVirtualNodes',
+  'appmesh:DescribeVirtualNode',
+  'appmesh:ListVirtualGateways',
+  'appmesh:DescribeVirtualGateway',
+  'appmesh:ListVirtualServices',
+  'appmesh:DescribeVirtualService',
+  'appmesh:ListVirtualRouters',
+  'appmesh:DescribeVirtualRouter',
+  'appmesh:ListRoutes',
+  'appmesh:DescribeRoute',
+  'appmesh:ListGatewayRoutes',
+  'appmesh:DescribeGatewayRoute',
+] as const;
 
 /** The only App Mesh writes meshgov makes: whole-spec updates, never a create or a delete. */
 export const APP_MESH_UPDATE_ACTIONS = [
@@ -141,21 +172,7 @@ export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGo
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'DescribeAppMesh',
-      actions: [
-        'appmesh:DescribeMesh',
-        'appmesh:ListVirtualNodes',
-        'appmesh:DescribeVirtualNode',
-        'appmesh:ListVirtualGateways',
-        'appmesh:DescribeVirtualGateway',
-        'appmesh:ListVirtualServices',
-        'appmesh:DescribeVirtualService',
-        'appmesh:ListVirtualRouters',
-        'appmesh:DescribeVirtualRouter',
-        'appmesh:ListRoutes',
-        'appmesh:DescribeRoute',
-        'appmesh:ListGatewayRoutes',
-        'appmesh:DescribeGatewayRoute',
-      ],
+      actions: [...APP_MESH_READ_ACTIONS],
       // Shared meshes live in their owner's account, so the account is a wildcard for reads.
       resources: [`arn:${stack.partition}:appmesh:${stack.region}:*:mesh/*`],
     }),

@@ -9,7 +9,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { grantLedgerData } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
+import { SQS_SOURCE_MAX_RECEIVE_COUNT } from './queues';
+
+/**
+ * Requests per second the HTTP API accepts (steady, burst) before answering 429, far above what
+ * people clicking in Slack and one agent send, so a flood of forged requests cannot run up
+ * Lambda invocations (each still fails the signature check, but only after it is billed).
+ */
+/** Concurrent approval-worker invocations (SQS event source maximum concurrency: 2 to 1000). */
+export const APPROVAL_WORKER_MAX_CONCURRENCY = 2;
+
+export const API_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 export interface EndpointsProps {
   ledger: dynamodb.Table;
@@ -50,7 +62,7 @@ export class SlackAndAgentEndpoints extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.minutes(30),
-      deadLetterQueue: { queue: this.approvalDeadLetters, maxReceiveCount: 3 },
+      deadLetterQueue: { queue: this.approvalDeadLetters, maxReceiveCount: SQS_SOURCE_MAX_RECEIVE_COUNT },
     });
     new cloudwatch.Alarm(this, 'ApprovalDeadLetterAlarm', {
       alarmDescription: 'meshgov: an approved change could not be run and is in the dead-letter queue',
@@ -80,7 +92,9 @@ export class SlackAndAgentEndpoints extends Construct {
       timeout: Duration.minutes(5),
       environment: { ...env, POWERTOOLS_SERVICE_NAME: 'meshgov-approval-worker' },
     });
-    this.approvalWorker.fn.addEventSource(new SqsEventSource(this.approvals, { batchSize: 1, reportBatchItemFailures: true }));
+    // At most two approved changes at once (the least SQS allows): the blast-radius check counts
+    // the ledger's changes of the last hour before writing, so every parallel worker could pass it.
+    this.approvalWorker.fn.addEventSource(new SqsEventSource(this.approvals, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: APPROVAL_WORKER_MAX_CONCURRENCY }));
     this.agentFindings = new MeshGovFunction(this, 'AgentFindings', {
       entry: 'agent-findings.ts',
       description: 'meshgov: signed findings reports from the GCP agent',
@@ -89,7 +103,7 @@ export class SlackAndAgentEndpoints extends Construct {
     });
 
     for (const f of [this.slackActions, this.approvalWorker, this.agentFindings]) {
-      props.ledger.grantReadWriteData(f.fn);
+      grantLedgerData(props.ledger, f.fn);
       this.slackSecret.grantRead(f.fn);
       this.linkSecret.grantRead(f.fn);
     }
@@ -105,6 +119,7 @@ export class SlackAndAgentEndpoints extends Construct {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
     };
+    stage.defaultRouteSettings = { throttlingRateLimit: API_THROTTLE.rateLimit, throttlingBurstLimit: API_THROTTLE.burstLimit };
     this.api.addRoutes({ path: '/slack/actions', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('SlackActions', this.slackActions.fn) });
     this.api.addRoutes({ path: '/agent/findings', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('AgentFindings', this.agentFindings.fn) });
 

@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SloDefinition } from '../../../functions/core/slo/definition';
 import { cloudWatchAlarmSpecs, type CloudWatchAlarmSpec, type WindowAlarmSpec } from '../../../functions/providers/metrics/cloudwatch/alarm-specs';
+import { grantLedgerData } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
 
 /** Every alarm this construct makes is named with it; the EventBridge rule matches on it. */
@@ -93,7 +94,7 @@ export class SloAlarms extends Construct {
     });
     // A failed run (the fresh query failed, the ledger was unreachable) is retried twice, then kept.
     fn.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetterQueue) });
-    props.ledger.grantReadWriteData(fn.fn);
+    grantLedgerData(props.ledger, fn.fn);
     fn.fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadSloMetrics',

@@ -1,7 +1,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { APP_MESH_UPDATE_ACTIONS } from '../constructs/app-mesh-auditor';
+import { APP_MESH_READ_ACTIONS, APP_MESH_UPDATE_ACTIONS } from '../constructs/app-mesh-auditor';
+import { LEDGER_DATA_ACTIONS } from '../constructs/ledger-tables';
 import { MeshGovFunction } from '../constructs/meshgov-function';
 import type { MeshGovernance } from '../mesh-governance';
 
@@ -58,17 +59,19 @@ export interface AllowedWildcard {
 export const ALLOWED_WILDCARD_RESOURCES: readonly AllowedWildcard[] = [
   {
     pattern: /^\*$/,
-    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'appmesh:ListMeshes'],
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'appmesh:ListMeshes', 'cloudwatch:GetMetricData'],
     reason:
-      'Only actions without resource-level permissions use "*": xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and appmesh:ListMeshes (Service Authorization Reference: no resource types).',
+      'Only actions without resource-level permissions use "*": xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), appmesh:ListMeshes, and cloudwatch:GetMetricData (the SLO function\'s fresh burn query) (Service Authorization Reference: no resource types).',
   },
   {
     pattern: /^<[A-Za-z0-9]+\.Arn>\/index\/\*$/,
+    actions: LEDGER_DATA_ACTIONS,
     reason:
       'Queries on the ledger table go through its global secondary indexes; "index/*" covers only the indexes of this one table, whose names are fixed in the table definition.',
   },
   {
     pattern: arnPattern('appmesh', String.raw`\*:mesh/\*`),
+    actions: APP_MESH_READ_ACTIONS,
     reason:
       'Read-only App Mesh describes/lists: the audited meshes may be shared from other accounts through AWS RAM, so neither the owner account nor the mesh child resources are known at deploy time.',
   },
@@ -80,11 +83,13 @@ export const ALLOWED_WILDCARD_RESOURCES: readonly AllowedWildcard[] = [
   },
   {
     pattern: arnPattern('acm', String.raw`${ACCOUNT}:certificate/\*`),
+    actions: ['acm:DescribeCertificate'],
     reason:
       'acm:DescribeCertificate (read-only) on the certificates App Mesh listeners reference; their ids are only known from the mesh configuration at run time, and the ARN is scoped to this account and region.',
   },
   {
     pattern: arnPattern('acm-pca', String.raw`${ACCOUNT}:certificate-authority/\*`),
+    actions: ['acm-pca:DescribeCertificateAuthority'],
     reason:
       'acm-pca:DescribeCertificateAuthority (read-only) on the private CAs that listener validation trusts; their ids are only known from the mesh configuration at run time, scoped to this account and region.',
   },
@@ -126,6 +131,18 @@ export function meshGovernanceSuppressions(governance: MeshGovernance): Targeted
       ],
     },
   ];
+  if (governance.sloAlarms.deadLetterQueue) {
+    out.push({
+      target: governance.sloAlarms.deadLetterQueue,
+      suppressions: [
+        {
+          id: 'AwsSolutions-SQS3',
+          reason:
+            'This queue is itself a dead-letter queue, though no queue redrives into it: the SLO rule\'s EventBridge target and the latency function\'s asynchronous on-failure destination send to it, and it has its own alarm.',
+        },
+      ],
+    });
+  }
   for (const f of functions) {
     out.push({
       target: f,
@@ -142,27 +159,47 @@ export function meshGovernanceSuppressions(governance: MeshGovernance): Targeted
   return out;
 }
 
-/** IAM5 acknowledgements for the wildcard resources of a role's policies that the allowlist explains. */
+/** A statement of a role's policies, resolved: its actions and each resource as cdk-nag prints it. */
+interface FlatStatement {
+  actions: string[];
+  resources: string[];
+}
+
+/**
+ * IAM5 acknowledgements for the wildcard resources of a role's policies that the allowlist
+ * explains. cdk-nag names an IAM5 finding by its resource alone, so one acknowledgement covers
+ * every statement on that resource: a wildcard is acknowledged only when all of them are allowed.
+ */
 function wildcardSuppressions(role: iam.IRole | undefined): NagSuppression[] {
   if (!role) return [];
-  const stack = Stack.of(role);
-  const byReason = new Map<string, string[]>();
-  const policies = role.node.findAll().filter((c): c is iam.Policy => c instanceof iam.Policy);
-  for (const policy of policies) {
-    const document = stack.resolve(policy.document) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
-    for (const statement of document.Statement ?? []) {
-      const actions = ([] as string[]).concat(statement.Action ?? []);
-      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-      for (const resource of resources) {
-        const flat = flattenReference(resource);
-        if (!flat.includes('*')) continue;
-        const allowed = ALLOWED_WILDCARD_RESOURCES.find((a) => a.pattern.test(flat) && (!a.actions || actions.every((x) => a.actions!.includes(x))));
-        if (!allowed) continue;
-        byReason.set(allowed.reason, [...(byReason.get(allowed.reason) ?? []), `Resource::${flat}`]);
-      }
+  const byResource = new Map<string, Array<AllowedWildcard | undefined>>();
+  for (const { actions, resources } of roleStatements(role)) {
+    for (const flat of resources.filter((r) => r.includes('*'))) {
+      const allowed = ALLOWED_WILDCARD_RESOURCES.find((a) => a.pattern.test(flat) && (!a.actions || actions.every((x) => a.actions!.includes(x))));
+      byResource.set(flat, [...(byResource.get(flat) ?? []), allowed]);
     }
   }
-  return [...byReason].map(([reason, appliesTo]) => ({ id: 'AwsSolutions-IAM5', reason, appliesTo: [...new Set(appliesTo)] }));
+  const byReason = new Map<string, string[]>();
+  for (const [flat, verdicts] of byResource) {
+    const reasons = new Set(verdicts.map((v) => v?.reason));
+    // One unexplained statement, or two explanations for one finding: leave it to cdk-nag.
+    if (reasons.size !== 1 || reasons.has(undefined)) continue;
+    const reason = [...reasons][0]!;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), `Resource::${flat}`]);
+  }
+  return [...byReason].map(([reason, appliesTo]) => ({ id: 'AwsSolutions-IAM5', reason, appliesTo }));
+}
+
+function roleStatements(role: iam.IRole): FlatStatement[] {
+  const stack = Stack.of(role);
+  const policies = role.node.findAll().filter((c): c is iam.Policy => c instanceof iam.Policy);
+  return policies.flatMap((policy) => {
+    const document = stack.resolve(policy.document) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
+    return (document.Statement ?? []).map((statement) => ({
+      actions: ([] as string[]).concat(statement.Action ?? []),
+      resources: (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(flattenReference),
+    }));
+  });
 }
 
 /**

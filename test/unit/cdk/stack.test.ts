@@ -57,7 +57,7 @@ describe('the hub stack: App Mesh events', () => {
 
   it('takes events from SQS with partial batch failures, and dead-letters failed ones with an alarm', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10 });
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 3 }, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 5 }, SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       ComparisonOperator: 'GreaterThanThreshold',
