@@ -2,8 +2,10 @@ import { isIP } from 'node:net';
 import type { ClientPolicy, ConfigProblem, ProviderFix, SourceRef } from '../../core/model/types';
 import { ENVOY_MANUAL_REASON, clusterId } from './names';
 import { withField, withMessage } from './patch-spelling';
-import { field, isProtoObject, listField, messageField, portValue, readField, stringField, type ProtoObject } from './proto-fields';
-import { decideSending, staticEndpointsOf, type Candidate } from './socket-matches';
+import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
+import { decideByMatcher, decideSending, staticEndpointsOf, type Candidate, type Decision } from './socket-matches';
+import { matcherTargets } from './transport-socket-matcher';
+import { UPSTREAM_TLS_CONTEXT } from './type-urls';
 import { classifyTransportSocket } from './transport-socket';
 
 export interface ClusterInput {
@@ -34,11 +36,11 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
     const from = entry ? { entry: entry.name, match: entry.match } : {};
     if (kind.kind === 'invalid') problems.push(problem(kind.field, kind.message));
     else if (kind.kind === 'plaintext') candidates.push({ sends: 'PLAINTEXT', reason: kind.why, ...from });
-    else if (hasClientCertificate(kind.tlsContext)) candidates.push({ sends: 'MTLS', reason: 'UpstreamTlsContext with a client certificate', tlsContext: kind.tlsContext, ...from });
-    else candidates.push({ sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate', tlsContext: kind.tlsContext, ...from });
+    else candidates.push({ ...tlsSending(kind.tlsContext), tlsContext: kind.tlsContext, tlsAt: { path: kind.path, direct: kind.direct }, ...from });
   };
   // Envoy tries the entries in order; endpoints that match none use the cluster's transport_socket.
   const matchesKey = readField(cluster, 'transport_socket_matches')?.key ?? 'transport_socket_matches';
+  const matcher = messageField(cluster, 'transport_socket_matcher');
   listField(cluster, 'transport_socket_matches').forEach((entry, i) => {
     const entryPath = `${path}.${matchesKey}[${i}]`;
     const match = field(entry, 'match');
@@ -46,14 +48,20 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
       problems.push(problem(`${entryPath}.match`, 'match must be an object of endpoint metadata labels (a google.protobuf.Struct)'));
       return;
     }
+    const entryName = stringField(entry, 'name');
+    // transport_socket_match_impl.cc setupTransportSocketMatcher: the matcher selects entries by name.
+    if (matcher && !entryName) problems.push(problem(`${entryPath}.name`, 'Transport socket name is required when using transport_socket_matcher'));
     const socket = readField(entry, 'transport_socket');
-    read(socket?.value, `${entryPath}.${socket?.key ?? 'transport_socket'}`, { name: stringField(entry, 'name') ?? `#${i}`, match: match ?? {} });
+    read(socket?.value, `${entryPath}.${socket?.key ?? 'transport_socket'}`, { name: entryName ?? `#${i}`, match: match ?? {} });
   });
   const socket = readField(cluster, 'transport_socket');
   read(socket?.value, `${path}.${socket?.key ?? 'transport_socket'}`);
   if (problems.length > 0) return { problems };
 
-  const { sends, reason, tlsContext, entry } = decideSending(candidates, staticEndpointsOf(cluster));
+  const internal = internalListenersOf(cluster);
+  const decided = matcher ? decideWithMatcher(matcher, candidates) : decideSending(candidates, staticEndpointsOf(cluster));
+  const { sends, tlsContext, entry } = decided;
+  const reason = internal ? `${decided.reason}, to internal listener(s) ${internal.join(', ')} of this Envoy (envoy_internal_address): the bytes never leave the process` : decided.reason;
   const { hosts, port } = destinationOf(cluster, name, tlsContext);
   const id = clusterId(source, name);
   const client: ClientPolicy = {
@@ -67,9 +75,56 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
   };
   // An external destination reached in plaintext is not a mesh call; elsewhere the core matches hosts.
   if (sends === 'PLAINTEXT' && hosts.length > 0 && hosts.every((h) => !isClusterLocal(h))) client.inMeshDestination = false;
+  // An internal listener is reached through a user-space socket inside this Envoy, not the network.
+  if (internal) client.inMeshDestination = false;
   // The fix rewrites the cluster's transport_socket, which changes nothing where an entry decides.
-  if (sends === 'TLS' && tlsContext && entry === undefined) client.fix = addClientCertificateFix(id, name, tlsContext);
+  const chosen = candidates.find((c) => c.tlsContext === tlsContext && c.entry === undefined);
+  if (sends === 'TLS' && tlsContext && entry === undefined && chosen?.tlsAt) client.fix = addClientCertificateFix(id, name, tlsContext, chosen.tlsAt);
   return { client, problems };
+}
+
+/** What one UpstreamTlsContext sends: mTLS when it holds a client certificate, by any of its sources. */
+function tlsSending(tlsContext: ProtoObject): { sends: 'MTLS' | 'TLS'; reason: string } {
+  if (!hasClientCertificate(tlsContext)) return { sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate' };
+  const sds = listField(messageField(tlsContext, 'common_tls_context'), 'tls_certificate_sds_secret_configs')
+    .map((c) => stringField(c, 'name'))
+    .filter((n): n is string => n !== undefined);
+  // tls.proto: an SDS certificate is fetched at run time; meshgov sees its name, not its content.
+  if (sds.length > 0) return { sends: 'MTLS', reason: `UpstreamTlsContext with a client certificate from SDS secret ${sds.map((n) => `'${n}'`).join(', ')} (delivered at run time; meshgov cannot see its content)` };
+  return { sends: 'MTLS', reason: 'UpstreamTlsContext with a client certificate' };
+}
+
+/**
+ * With a transport_socket_matcher, Envoy ignores the entries' `match` labels: the candidates are
+ * the entries the tree names (that exist), and the cluster's transport_socket when reachable.
+ */
+function decideWithMatcher(matcher: ProtoObject, candidates: Candidate[]): Decision {
+  const entries = candidates.filter((c) => c.match !== undefined);
+  const fallback = candidates.find((c) => c.match === undefined)!;
+  const { names, fallbackReachable } = matcherTargets(matcher, new Set(entries.map((c) => c.entry!)));
+  const reachable = entries.filter((c) => names.includes(c.entry!));
+  if (fallbackReachable || reachable.length === 0) reachable.push(fallback);
+  return decideByMatcher(reachable);
+}
+
+/**
+ * The internal listeners a cluster sends to, when every endpoint is an `envoy_internal_address`
+ * (address.proto EnvoyInternalAddress): such a connection goes to a listener of the same Envoy
+ * through a user-space socket, so the bytes never reach a network.
+ */
+function internalListenersOf(cluster: ProtoObject): string[] | undefined {
+  const names: string[] = [];
+  let endpoints = 0;
+  for (const locality of listField(messageField(cluster, 'load_assignment'), 'endpoints')) {
+    for (const lb of listField(locality, 'lb_endpoints')) {
+      endpoints++;
+      const internal = messageField(messageField(messageField(lb, 'endpoint'), 'address'), 'envoy_internal_address');
+      if (!internal) return undefined;
+      const listener = stringField(internal, 'server_listener_name') ?? '(unnamed)';
+      if (!names.includes(listener)) names.push(listener);
+    }
+  }
+  return endpoints > 0 ? names : undefined;
 }
 
 /**
@@ -128,13 +183,21 @@ function isClusterLocal(host: string): boolean {
 const PLACEHOLDER_CHAIN = '<path of the client certificate chain>';
 const PLACEHOLDER_KEY = '<path of the client private key>';
 
-function addClientCertificateFix(id: string, name: string, tlsContext: ProtoObject): ProviderFix {
+/**
+ * Adds a client certificate. A context that is the socket's own typed_config replaces the
+ * socket; one inside a wrapper (PROXY protocol, tcp_stats, …) or a TypedStruct is patched where it
+ * is, so that the wrapper, which the upstream may depend on, stays.
+ */
+function addClientCertificateFix(id: string, name: string, tlsContext: ProtoObject, at: { path: string; direct: boolean }): ProviderFix {
   const patched = withMessage(tlsContext, 'common_tls_context', (common) =>
     withField(common, 'tls_certificates', [{ certificate_chain: { filename: PLACEHOLDER_CHAIN }, private_key: { filename: PLACEHOLDER_KEY } }]),
   );
+  const change = at.direct
+    ? { cluster: name, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: typeUrlOf(patched) ? patched : { '@type': UPSTREAM_TLS_CONTEXT, ...patched } } }
+    : { cluster: name, path: at.path, upstream_tls_context: patched };
   return {
     action: 'envoy.cluster.add-client-certificate',
-    change: { cluster: name, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: patched } },
+    change,
     affectsServers: [],
     affectsClients: [id],
     blockers: [`a client certificate and key must be issued for cluster ${name}`],

@@ -12,7 +12,8 @@ export type ChainPosture = {
   | { kind: 'plaintext'; why: string }
   /** No transport socket, but the chain matches only TLS (SNI or `transport_protocol: tls`): Envoy forwards the TLS bytes unread. */
   | { kind: 'passthrough'; why: string }
-  | { kind: 'tls'; decision: DownstreamModeDecision; path: string; tlsContext: ProtoObject }
+  /** `direct`: the context is the chain socket's own typed_config (not inside a wrapper or QUIC). */
+  | { kind: 'tls'; decision: DownstreamModeDecision; path: string; tlsContext: ProtoObject; direct: boolean }
 );
 
 /**

@@ -5,6 +5,7 @@ import { ENVOY_MANUAL_REASON, listenerId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
 import type { StaticSecrets } from './static-secrets';
+import { QUIC_SOURCES, quicDownstreamMode } from './quic-mode';
 import { classifyTransportSocket, typedConfigProblem } from './transport-socket';
 import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER } from './type-urls';
 
@@ -43,10 +44,15 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
   if (!isProtoObject(listener)) return { problems: [problem(path, 'listener must be an object')] };
 
   const address = messageField(listener, 'address');
-  if (!address && !readField(listener, 'internal_listener')) {
+  const internal = isInternalListener(listener);
+  if (!address && !internal) {
     return { problems: [problem(`${path}.address`, `listener ${name} has no address, so Envoy cannot bind it`)] };
   }
   port = portValue(field(messageField(address, 'socket_address'), 'port_value'));
+  const quic = isQuicListener(listener);
+  // A UDP listener without QUIC hands datagrams to its UDP listener filters (udp_proxy, dns_filter):
+  // Envoy has no TLS or DTLS transport for them, so there is no mTLS posture to judge.
+  if (!quic && isUdp(address)) return { problems: [] };
 
   const problems: ConfigProblem[] = [];
   const chains: ChainPosture[] = [];
@@ -64,17 +70,23 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
     const kind = classifyTransportSocket(socket?.value, `${chainPath}.${socket?.key ?? 'transport_socket'}`, 'downstream');
     if (kind.kind === 'invalid') {
       problems.push(problem(kind.field, kind.message));
+    } else if (quic && !(kind.kind === 'tls' && kind.quic)) {
+      problems.push(problem(`${chainPath}.${socket?.key ?? 'transport_socket'}`, 'wrong transport socket config specified for quic transport socket: a QUIC listener needs QuicDownstreamTransport'));
     } else if (kind.kind === 'tls') {
-      const decision = effectiveDownstreamMode(kind.tlsContext, secrets);
-      if (decision.rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${decision.rejected}`));
-      chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext });
+      const tcp = effectiveDownstreamMode(kind.tlsContext, secrets);
+      const decision = kind.quic ? quicDownstreamMode(kind.tlsContext, tcp) : tcp;
+      const rejected = serverCertificateProblem(kind.tlsContext) ?? decision.rejected;
+      if (rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${rejected}`));
+      chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
     } else if (matchesOnlyTls(match)) {
       chains.push({ label, chainPath, kind: 'passthrough', why: 'the chain matches only TLS and has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
     } else {
       chains.push({ label, chainPath, kind: 'plaintext', why: kind.why });
     }
   }
-  if (problems.length > 0 || chains.length === 0) return { problems };
+  // An internal listener takes connections only from this Envoy's own clusters (envoy_internal_address),
+  // never from the network: no other workload can reach it, so its plaintext hop is not an mTLS gap.
+  if (problems.length > 0 || chains.length === 0 || internal) return { problems };
 
   const id = listenerId(source, name);
   const { mode, reason } = effectiveListenerMode(chains);
@@ -122,6 +134,37 @@ function keyName(message: unknown, snake: string): string {
 function matchesOnlyTls(match: ProtoObject | undefined): boolean {
   if (!match) return false;
   return stringField(match, 'transport_protocol') === 'tls' || listField(match, 'server_names').length > 0;
+}
+
+/** `internal_listener` set (listener.proto), or an `envoy_internal_address` as the listener's address. */
+function isInternalListener(listener: ProtoObject): boolean {
+  return readField(listener, 'internal_listener') !== undefined || messageField(messageField(listener, 'address'), 'envoy_internal_address') !== undefined;
+}
+
+/** listener.proto UdpListenerConfig.quic_options: the listener serves QUIC (HTTP/3). */
+function isQuicListener(listener: ProtoObject): boolean {
+  return readField(messageField(listener, 'udp_listener_config'), 'quic_options') !== undefined;
+}
+
+/** address.proto SocketAddress.protocol UDP (enum value 1). */
+function isUdp(address: ProtoObject | undefined): boolean {
+  const protocol = field(messageField(address, 'socket_address'), 'protocol');
+  return protocol === 'UDP' || protocol === 1;
+}
+
+/**
+ * A server context needs a certificate to present (tls/server_context_config_impl.cc: "No TLS
+ * certificates found for server context"): inline, from SDS (content unseen here, but present),
+ * or from a certificate provider, custom handshaker or certificate selector that supplies one.
+ */
+function serverCertificateProblem(tlsContext: ProtoObject): string | undefined {
+  const common = messageField(tlsContext, 'common_tls_context');
+  const inline = listField(common, 'tls_certificates').length > 0;
+  const sds = listField(common, 'tls_certificate_sds_secret_configs').length > 0;
+  if (inline && sds) return 'SDS and non-SDS TLS certificates may not be mixed in server contexts';
+  if (inline || sds) return undefined;
+  const others = ['tls_certificate_provider_instance', 'tls_certificate_certificate_provider_instance', 'custom_handshaker', 'custom_tls_certificate_selector'];
+  return others.some((member) => readField(common, member) !== undefined) ? undefined : 'No TLS certificates found for server context';
 }
 
 /** The domains of an inline HttpConnectionManager route_config (RDS names are not followed). */
@@ -175,6 +218,12 @@ function requireClientCertificateFix(id: string, listenerName: string, chains: C
           validation_context: { trusted_ca: knownCa ?? { filename: PLACEHOLDER_CA } },
         },
       };
+    }
+    if (chain.kind === 'tls' && !chain.direct) {
+      // Inside a wrapper or a QUIC socket: patch the context in place, keeping what wraps it.
+      patches.push({ filter_chain: chain.label, path: chain.path, downstream_tls_context: context });
+      if (chain.decision.source === QUIC_SOURCES.serverFactory) blockers.push(`${chain.label} of listener ${listenerName} is QUIC: client authentication over QUIC needs an Envoy release after 1.39`);
+      continue;
     }
     patches.push({ filter_chain: chain.label, path: chain.chainPath, transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: context } });
   }

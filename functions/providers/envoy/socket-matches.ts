@@ -17,6 +17,8 @@ export interface Sending {
   sends: Exclude<ClientSends, 'AUTO'>;
   reason: string;
   tlsContext?: ProtoObject;
+  /** Where the TLS context is, and whether it is the socket's own typed_config (see TransportSocketKind). */
+  tlsAt?: { path: string; direct: boolean };
 }
 
 /** One transport socket the cluster may use: a transport_socket_matches entry, or the default. */
@@ -88,6 +90,24 @@ export function decideSending(candidates: Candidate[], endpoints: StaticEndpoint
   const where = known ? ` for ${used.get(chosen)!.join(', ')}` : '';
   const among = `the transport sockets the cluster's endpoints ${known ? 'use' : 'may use'}: ${outcomes.map(describe).join(', ')}`;
   return { ...chosen, reason: `${chosen.reason}, from ${describe(chosen)}${where}, ${kinds.size === 1 ? `as from all of ${among}` : `the weakest of ${among}`}` };
+}
+
+/**
+ * What the cluster sends when a `transport_socket_matcher` chooses (see transport-socket-matcher.ts):
+ * one of `reachable`, the sockets its actions name plus the fallback when some input reaches it.
+ * The tree's inputs are not evaluated here, so several outcomes give the weakest, and say so.
+ */
+export function decideByMatcher(reachable: Candidate[]): Decision {
+  if (reachable.length === 1) {
+    const only = reachable[0]!;
+    return { ...only, reason: `${only.reason}, from ${describe(only)}, the only transport socket the cluster's transport_socket_matcher can choose` };
+  }
+  const kinds = new Set(reachable.map((c) => c.sends));
+  const weakest = WEAKEST_FIRST.find((k) => kinds.has(k))!;
+  const chosen = reachable.find((c) => c.sends === weakest && c.match === undefined) ?? reachable.find((c) => c.sends === weakest)!;
+  const among = `the transport sockets the cluster's transport_socket_matcher may choose: ${reachable.map(describe).join(', ')}`;
+  const caveat = kinds.size === 1 ? '' : "; which one an endpoint gets depends on the matcher's inputs (endpoint metadata, filter state), which meshgov does not evaluate";
+  return { ...chosen, reason: `${chosen.reason}, from ${describe(chosen)}, ${kinds.size === 1 ? `as from all of ${among}` : `the weakest of ${among}`}${caveat}` };
 }
 
 /**
