@@ -11,6 +11,10 @@ export interface MeshGovConfig {
   agentUrl?: string;
   /** The scheduled full audit, as an EventBridge schedule expression. */
   schedule: string;
+  /** Subscribed by email to the operational alarm topic the stack creates. */
+  alarmEmail?: string;
+  /** An existing SNS topic for operational alarms, used instead of creating one. */
+  alarmTopicArn?: string;
 }
 
 export class ConfigError extends Error {
@@ -38,7 +42,20 @@ export function readConfig(node: Node): MeshGovConfig {
   if (agentUrl !== undefined && !/^https:\/\/[^\s/]+/.test(agentUrl)) throw new ConfigError('meshgov:agentUrl', `"${agentUrl}" is not an https URL`);
   const schedule = optionalString(node, 'meshgov:schedule') ?? 'cron(0 6 * * ? *)';
   if (!/^(cron|rate)\(.+\)$/.test(schedule)) throw new ConfigError('meshgov:schedule', `"${schedule}" is not a schedule expression such as cron(0 6 * * ? *)`);
-  return { meshes, regions, dryRun, schedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}) };
+  return { meshes, regions, dryRun, schedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}), ...readAlarmTarget(node) };
+}
+
+/** Where operational alarms go: a topic the stack creates (optionally with an email subscriber), or an existing one. */
+function readAlarmTarget(node: Node): Pick<MeshGovConfig, 'alarmEmail' | 'alarmTopicArn'> {
+  const alarmEmail = optionalString(node, 'meshgov:alarmEmail');
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) throw new ConfigError('meshgov:alarmEmail', `"${alarmEmail}" is not an email address`);
+  const alarmTopicArn = optionalString(node, 'meshgov:alarmTopicArn');
+  if (alarmTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(alarmTopicArn)) {
+    throw new ConfigError('meshgov:alarmTopicArn', `"${alarmTopicArn}" is not an SNS topic ARN`);
+  }
+  // An existing topic has its own subscribers: subscribing an address to it is its owner's call.
+  if (alarmEmail && alarmTopicArn) throw new ConfigError('meshgov:alarmEmail', 'give it or meshgov:alarmTopicArn, not both (subscribe the address to your own topic)');
+  return { ...(alarmEmail ? { alarmEmail } : {}), ...(alarmTopicArn ? { alarmTopicArn } : {}) };
 }
 
 function raw(node: Node, key: string): unknown {

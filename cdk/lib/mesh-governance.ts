@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import type { MeshGovConfig } from './config';
 import { Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { AppMeshAuditor, grantAppMeshAccess } from './constructs/app-mesh-auditor';
 import { LedgerTables } from './constructs/ledger-tables';
+import { OperationsAlarms } from './constructs/operations-alarms';
 import { SlackAndAgentEndpoints } from './constructs/slack-and-agent-endpoints';
 import { SloAlarms } from './constructs/slo-alarms';
 import { loadPolicy } from '../../functions/core/policy/load';
@@ -27,6 +29,7 @@ export class MeshGovernance extends Construct {
   readonly appMeshAuditor: AppMeshAuditor;
   readonly endpoints: SlackAndAgentEndpoints;
   readonly sloAlarms: SloAlarms;
+  readonly operationsAlarms: OperationsAlarms;
 
   constructor(scope: Construct, id: string, props: MeshGovernanceProps) {
     super(scope, id);
@@ -43,6 +46,7 @@ export class MeshGovernance extends Construct {
     };
     this.endpoints = new SlackAndAgentEndpoints(this, 'Endpoints', {
       ledger: this.tables.ledger,
+      idempotency: this.tables.idempotency,
       hubEnvironment,
       grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
     });
@@ -63,6 +67,7 @@ export class MeshGovernance extends Construct {
     this.sloAlarms = new SloAlarms(this, 'SloAlarms', {
       slos: slosOfPolicy(loadPolicy(props.rulesDir)),
       ledger: this.tables.ledger,
+      idempotency: this.tables.idempotency,
       environment: { ...hubEnvironment, MESHGOV_SLACK_SECRET_ARN: this.endpoints.slackSecret.secretArn, MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn },
       grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
     });
@@ -72,5 +77,18 @@ export class MeshGovernance extends Construct {
       this.endpoints.slackSecret.grantRead(this.sloAlarms.function.fn);
       this.endpoints.linkSecret.grantRead(this.sloAlarms.function.fn);
     }
+
+    // Every dead-letter queue alarm tells someone, when it fires and when it clears.
+    this.operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', {
+      ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+      ...(config.alarmTopicArn ? { topicArn: config.alarmTopicArn } : {}),
+    });
+    for (const alarm of this.deadLetterAlarms()) this.operationsAlarms.notify(alarm);
+  }
+
+  /** The alarms on meshgov's dead-letter queues. */
+  deadLetterAlarms(): cloudwatch.Alarm[] {
+    const slo = this.sloAlarms.deadLetterAlarm;
+    return [this.appMeshAuditor.deadLetterAlarm, this.endpoints.approvalDeadLetterAlarm, ...(slo ? [slo] : [])];
   }
 }

@@ -1,3 +1,5 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -86,13 +88,65 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
 }
 
 /**
+ * What the idempotency record keeps of a run, and what a redelivered event gets back: names and
+ * counts only, since a whole SloBurnResult (changes with their specs) could pass DynamoDB's item limit.
+ */
+export type LatencyAlarmSummary =
+  | { status: 'ignored'; reason: string }
+  | { status: 'resolved' | 'not-confirmed'; sloName: string; resolved: number }
+  | { status: 'confirmed'; sloName: string; findings: string[]; approvals: string[] };
+
+export function summariseAlarm(outcome: LatencyAlarmOutcome): LatencyAlarmSummary {
+  if (outcome.status === 'ignored') return outcome;
+  if (outcome.status === 'confirmed') return { status: 'confirmed', sloName: outcome.sloName, findings: outcome.findings, approvals: outcome.result.proposals.map((p) => p.approval.id) };
+  return { status: outcome.status, sloName: outcome.sloName, resolved: outcome.resolved.length };
+}
+
+export interface LatencyAlarmOptions {
+  /** Powertools' idempotency table: with it, each EventBridge event id runs once. */
+  idempotencyTable?: string;
+  dynamoDbEndpoint?: string;
+}
+
+/** EventBridge retries a target for up to 24 hours, and the function's async retries fit inside. */
+export const ALARM_EVENT_EXPIRY_SECONDS = 24 * 3600;
+
+type RunAlarm = (event: unknown) => Promise<LatencyAlarmOutcome | LatencyAlarmSummary>;
+
+/**
+ * Runs each event id once: EventBridge delivers at least once, and a redelivered ALARM would
+ * otherwise offer the same rollback twice. A run that throws leaves no record, so Lambda's retry
+ * runs it again; a repeat gets the first run's summary back.
+ */
+function runOncePerEvent(run: (event: unknown) => Promise<LatencyAlarmOutcome>, options: LatencyAlarmOptions & { idempotencyTable: string }, config: IdempotencyConfig): RunAlarm {
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.idempotencyTable,
+    ...(options.dynamoDbEndpoint ? { clientConfig: { endpoint: options.dynamoDbEndpoint } } : {}),
+  });
+  // The sink (argument 1, not hashed) hands the first run's whole outcome to its caller.
+  const once = makeIdempotent(
+    async (event: unknown, sink: { outcome?: LatencyAlarmOutcome }): Promise<LatencyAlarmSummary> => {
+      sink.outcome = await run(event);
+      return summariseAlarm(sink.outcome);
+    },
+    { persistenceStore, config, keyPrefix: 'meshgov-slo-alarm', dataIndexArgument: 0 },
+  );
+  return async (event) => {
+    const sink: { outcome?: LatencyAlarmOutcome } = {};
+    const summary = await once(event, sink);
+    return sink.outcome ?? summary;
+  };
+}
+
+/**
  * The Lambda handler, invoked asynchronously by the EventBridge rule on the `meshgov-slo-*`
  * alarms. Whatever fails is logged with the event id as correlation id (and, for a malformed
  * event, the field at fault) and then thrown: the stack's `configureAsyncInvoke` retries it twice
  * and then sends it to the SLO dead-letter queue, so a malformed event is not retried forever and
- * a transient failure is not lost.
+ * a transient failure is not lost. With an idempotency table a redelivered event (same `id`)
+ * answers with the first run's summary and runs nothing.
  */
-export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlarmDeps>) {
+export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlarmDeps>, options: LatencyAlarmOptions = {}) {
   const logger = new Logger({ serviceName: 'meshgov-slo' });
   const metrics = new Metrics({ namespace: 'meshgov', serviceName: 'meshgov-slo' });
   let deps: Promise<LatencyAlarmDeps> | undefined;
@@ -102,12 +156,27 @@ export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlar
     deps.catch(() => (deps = undefined));
     return deps;
   };
-  return async (event: unknown, context?: Context): Promise<LatencyAlarmOutcome> => {
-    if (context) logger.addContext(context);
+  const runFresh = async (event: unknown): Promise<LatencyAlarmOutcome> => runLatencyAlarm(event, await loadDeps());
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'id',
+    expiresAfterSeconds: ALARM_EVENT_EXPIRY_SECONDS,
+    responseHook: (summary) => {
+      logger.info('alarm event already handled; not run again');
+      metrics.addMetric('SloAlarmEventsRepeated', MetricUnit.Count, 1);
+      return summary;
+    },
+  });
+  const run: RunAlarm = options.idempotencyTable ? runOncePerEvent(runFresh, { ...options, idempotencyTable: options.idempotencyTable }, config) : runFresh;
+  return async (event: unknown, context?: Context): Promise<LatencyAlarmOutcome | LatencyAlarmSummary> => {
+    if (context) {
+      logger.addContext(context);
+      // An IN_PROGRESS record of a run killed by a timeout then lapses with the invocation.
+      config.registerLambdaContext(context);
+    }
     const eventId = idOf(event);
     if (eventId) logger.setCorrelationId(eventId);
     try {
-      const outcome = await runLatencyAlarm(event, await loadDeps());
+      const outcome = await run(event);
       metrics.addMetric(OUTCOME_METRIC[outcome.status], MetricUnit.Count, 1);
       return outcome;
     } catch (err) {
@@ -149,4 +218,7 @@ async function latencyAlarmDepsFromEnv(env: NodeJS.ProcessEnv): Promise<LatencyA
   return { ...hub, mesh, cloudwatch: cloudWatchSloSource({ client: new CloudWatchClient(env.AWS_REGION ? { region: env.AWS_REGION } : {}) }) };
 }
 
-export const handler = createLatencyAlarmHandler(() => latencyAlarmDepsFromEnv(process.env));
+/** The Lambda entry point (cdk/lib/constructs/slo-alarms.ts). */
+export const handler = createLatencyAlarmHandler(() => latencyAlarmDepsFromEnv(process.env), {
+  idempotencyTable: process.env.MESHGOV_IDEMPOTENCY_TABLE ?? 'meshgov-idempotency',
+});

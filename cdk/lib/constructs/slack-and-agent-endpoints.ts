@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { grantLedgerData } from './ledger-tables';
+import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
 import { SQS_SOURCE_MAX_RECEIVE_COUNT } from './queues';
 
@@ -25,6 +25,8 @@ export const API_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 export interface EndpointsProps {
   ledger: dynamodb.Table;
+  /** Powertools' idempotency records: the agent's report for one trigger is governed once. */
+  idempotency: dynamodb.ITable;
   /** Environment the hub functions share (tables, meshes, dry-run, agent URL, secrets). */
   hubEnvironment: Record<string, string>;
   /** Grants the App Mesh reads and writes of the auditor to the approval worker. */
@@ -43,6 +45,7 @@ export class SlackAndAgentEndpoints extends Construct {
   readonly linkSecret: secrets.Secret;
   readonly approvals: sqs.Queue;
   readonly approvalDeadLetters: sqs.Queue;
+  readonly approvalDeadLetterAlarm: cloudwatch.Alarm;
   readonly slackActions: MeshGovFunction;
   readonly approvalWorker: MeshGovFunction;
   readonly agentFindings: MeshGovFunction;
@@ -64,7 +67,7 @@ export class SlackAndAgentEndpoints extends Construct {
       visibilityTimeout: Duration.minutes(30),
       deadLetterQueue: { queue: this.approvalDeadLetters, maxReceiveCount: SQS_SOURCE_MAX_RECEIVE_COUNT },
     });
-    new cloudwatch.Alarm(this, 'ApprovalDeadLetterAlarm', {
+    this.approvalDeadLetterAlarm = new cloudwatch.Alarm(this, 'ApprovalDeadLetterAlarm', {
       alarmDescription: 'meshgov: an approved change could not be run and is in the dead-letter queue',
       metric: this.approvalDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
@@ -107,6 +110,8 @@ export class SlackAndAgentEndpoints extends Construct {
       this.slackSecret.grantRead(f.fn);
       this.linkSecret.grantRead(f.fn);
     }
+    props.idempotency.grant(this.agentFindings.fn, ...IDEMPOTENCY_DATA_ACTIONS);
+    this.agentFindings.fn.addEnvironment('MESHGOV_IDEMPOTENCY_TABLE', props.idempotency.tableName);
     this.approvals.grantSendMessages(this.slackActions.fn);
     this.approvals.grantSendMessages(this.approvalWorker.fn);
     props.grantAppMesh(this.approvalWorker.fn.role!);

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SloDefinition } from '../../../functions/core/slo/definition';
 import { cloudWatchAlarmSpecs, type CloudWatchAlarmSpec, type WindowAlarmSpec } from '../../../functions/providers/metrics/cloudwatch/alarm-specs';
-import { grantLedgerData } from './ledger-tables';
+import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
 
 /** Every alarm this construct makes is named with it; the EventBridge rule matches on it. */
@@ -19,6 +19,8 @@ export interface SloAlarmsProps {
   /** The SLOs of rules/ (slosOfPolicy); only App Mesh ones get alarms. */
   slos: SloDefinition[];
   ledger: dynamodb.ITable;
+  /** Powertools' idempotency records: each alarm state change (EventBridge `id`) runs once. */
+  idempotency?: dynamodb.ITable;
   /** The hub's environment (ledger, dry run, Slack and link secrets). */
   environment: Record<string, string>;
   /** Lets the latency function read App Mesh and revert meshgov's own changes (an approved rollback runs in the approval worker). */
@@ -52,6 +54,7 @@ export class SloAlarms extends Construct {
   readonly windowAlarms: cloudwatch.CfnAlarm[] = [];
   readonly function?: MeshGovFunction;
   readonly deadLetterQueue?: sqs.Queue;
+  readonly deadLetterAlarm?: cloudwatch.Alarm;
   readonly rule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: SloAlarmsProps) {
@@ -77,7 +80,7 @@ export class SloAlarms extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+    const deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: 'meshgov: an SLO alarm state change could not be processed and is in the dead-letter queue',
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
@@ -95,6 +98,10 @@ export class SloAlarms extends Construct {
     // A failed run (the fresh query failed, the ledger was unreachable) is retried twice, then kept.
     fn.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetterQueue) });
     grantLedgerData(props.ledger, fn.fn);
+    if (props.idempotency) {
+      props.idempotency.grant(fn.fn, ...IDEMPOTENCY_DATA_ACTIONS);
+      fn.fn.addEnvironment('MESHGOV_IDEMPOTENCY_TABLE', props.idempotency.tableName);
+    }
     fn.fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadSloMetrics',
@@ -116,6 +123,7 @@ export class SloAlarms extends Construct {
     });
     this.function = fn;
     this.deadLetterQueue = deadLetterQueue;
+    this.deadLetterAlarm = deadLetterAlarm;
   }
 
   private windowAlarm(spec: CloudWatchAlarmSpec, window: WindowAlarmSpec): cloudwatch.CfnAlarm {

@@ -10,31 +10,63 @@ export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'no
   nonceStore: NonceStore;
 }
 
+/** The hub's answer to a governed report: small, so Powertools can keep it as the idempotency record. */
+export interface AgentReportAnswer {
+  observed: GovernResult['observed'];
+  resolved: number;
+  approvalsRequested: number;
+  changes: number;
+  observedChange?: string;
+}
+
+/**
+ * A request checked before any governing: accepted (signed, well formed), refused (signature,
+ * timestamp, replay: 401, which the agent's redelivery passes once the key is fixed), or
+ * discarded (signed but malformed: the agent would send the same again, so it is never retried).
+ */
+export type AcceptedAgentReport =
+  | { ok: true; report: AgentReport }
+  | { ok: false; outcome: 'refused' | 'discarded'; response: APIGatewayProxyStructuredResultV2 };
+
 /**
  * The hub's findings endpoint for the GCP agent (API Gateway HTTP API, POST /agent/findings):
  * verifies the agent's signature over the raw body, then records, notifies and remediates
- * the agent's ScopedReport exactly as the hub does its own. A non-2xx answer makes the agent
- * fail, so Pub/Sub delivers the message again and nothing is lost.
+ * the agent's ScopedReport exactly as the hub does its own. The agent (functions/gcp/hub-client.ts)
+ * retries 408, 425, 429 and 5xx itself and fails on any other non-2xx, so Pub/Sub redelivers:
+ * a transient failure must answer 5xx, and a malformed report, which no redelivery mends,
+ * answers 2xx (`status: "discarded"`) and is logged as an error instead.
  * A report about a person's Istio change carries it (`observedChange`, optional: older agents
  * send none); it is recorded in the ledger first, once per audit entry, so that the findings and
  * any later latency burn can name it. A malformed one is logged and skipped, never a reason to
  * refuse the findings with it.
  */
 export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: AgentReportDeps): Promise<APIGatewayProxyStructuredResultV2> {
+  const accepted = await acceptAgentReport(event, deps);
+  if (!accepted.ok) return accepted.response;
+  return agentReportResponse(await governAgentReport(accepted.report, deps));
+}
+
+/** Verifies the signature, then reads and checks the report; nothing is recorded. */
+export async function acceptAgentReport(event: APIGatewayProxyEventV2, deps: AgentReportDeps): Promise<AcceptedAgentReport> {
   const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const verdict = await verifyRequest(event.headers, raw, await deps.linkSecret(), deps.clock(), deps.nonceStore);
   if (!verdict.ok) {
     deps.log('warn', 'agent report refused', { reason: verdict.reason, message: verdict.message, sourceIp: event.requestContext?.http?.sourceIp });
-    return json(401, { error: verdict.reason, message: verdict.message });
+    return { ok: false, outcome: 'refused', response: json(401, { error: verdict.reason, message: verdict.message }) };
   }
   let report: AgentReport;
   try {
     report = JSON.parse(raw) as AgentReport;
   } catch (err) {
-    return json(400, { error: 'malformed-request', field: '(body)', message: `not JSON: ${(err as Error).message}` });
+    return discard(deps, raw, { field: '(body)', message: `not JSON: ${(err as Error).message}` });
   }
   const problem = checkReport(report);
-  if (problem) return json(400, { error: 'malformed-request', ...problem });
+  if (problem) return discard(deps, raw, problem, report);
+  return { ok: true, report };
+}
+
+/** Records, notifies and remediates one accepted report; throws on anything worth a retry. */
+export async function governAgentReport(report: AgentReport, deps: AgentReportDeps): Promise<AgentReportAnswer> {
   const observed = await recordObservation(report, deps);
   // An incident-triggered SLO run also names the suspected change and offers its rollback.
   const result: GovernResult = isSloAlarmRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await govern(report.scopedReport, governDepsOf(deps));
@@ -45,13 +77,28 @@ export async function receiveAgentReport(event: APIGatewayProxyEventV2, deps: Ag
     resolved: result.resolved.length,
     approvalsRequested: result.approvalsRequested.length,
   });
-  return json(200, {
+  return {
     observed: result.observed,
     resolved: result.resolved.length,
     approvalsRequested: result.approvalsRequested.length,
     changes: result.changes.length,
     ...(observed ? { observedChange: observed } : {}),
-  });
+  };
+}
+
+export function agentReportResponse(answer: AgentReportAnswer): APIGatewayProxyStructuredResultV2 {
+  return json(200, answer);
+}
+
+/**
+ * A signed report the hub cannot read. Answered 2xx, because the agent retries any other answer
+ * until Pub/Sub gives up and the same code would send the same report; the error log line (the
+ * field at fault, the size, never the body) is what tells the operator.
+ */
+function discard(deps: AgentReportDeps, raw: string, problem: { field: string; message: string }, report?: AgentReport): AcceptedAgentReport {
+  const agent = typeof report?.agent?.project === 'string' ? report.agent.project : undefined;
+  deps.log('error', 'agent report discarded: malformed; answered 200 so the agent does not send it again', { ...problem, bytes: Buffer.byteLength(raw), ...(agent ? { agent } : {}) });
+  return { ok: false, outcome: 'discarded', response: json(200, { status: 'discarded', error: 'malformed-request', ...problem }) };
 }
 
 /** Records the report's observed Istio change; what happened to it, for the answer and the log. */

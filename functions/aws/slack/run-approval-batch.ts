@@ -5,6 +5,14 @@ import { parseExecutionRequest, type ExecutionHandOff } from './hand-off';
 export interface ApprovalWorkerDeps extends ExecuteApprovalDeps {
   /** Sends a deferred approval back to the queue with a delay. */
   handOff: ExecutionHandOff;
+  /** Where a record's failure is logged; `log` when absent. */
+  logError?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Lets the Lambda handler follow each record: its log keys while it runs, and its outcome. */
+export interface ApprovalBatchHooks {
+  recordStarted?(messageId: string, approvalId?: string): void;
+  recordEnded?(result: { outcome: ExecutionOutcome } | { failure: 'malformed' | 'error' }): void;
 }
 
 /**
@@ -15,20 +23,23 @@ export interface ApprovalWorkerDeps extends ExecuteApprovalDeps {
  * failure too, logged with the field at fault: it reaches the approval dead-letter queue rather
  * than vanishing. Lambda: the event source mapping needs `ReportBatchItemFailures`.
  */
-export async function runApprovalBatch(event: SQSEvent, deps: ApprovalWorkerDeps): Promise<SQSBatchResponse & { outcomes: ExecutionOutcome[] }> {
+export async function runApprovalBatch(event: SQSEvent, deps: ApprovalWorkerDeps, hooks: ApprovalBatchHooks = {}): Promise<SQSBatchResponse & { outcomes: ExecutionOutcome[] }> {
   const run = { changesThisRun: 0 };
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const outcomes: ExecutionOutcome[] = [];
+  const logError = deps.logError ?? deps.log;
   for (const record of event.Records) {
     const parsed = parseExecutionRequest(record.body);
+    hooks.recordStarted?.(record.messageId, parsed.ok ? parsed.value.approvalId : undefined);
     if (!parsed.ok) {
-      deps.log?.(`approval queue message is not an execution request: ${parsed.field}: ${parsed.problem}; left for the dead-letter queue`, {
+      logError?.(`approval queue message is not an execution request: ${parsed.field}: ${parsed.problem}; left for the dead-letter queue`, {
         messageId: record.messageId,
         field: parsed.field,
         problem: parsed.problem,
         receiveCount: record.attributes?.ApproximateReceiveCount,
       });
       batchItemFailures.push({ itemIdentifier: record.messageId });
+      hooks.recordEnded?.({ failure: 'malformed' });
       continue;
     }
     const request = parsed.value;
@@ -37,9 +48,11 @@ export async function runApprovalBatch(event: SQSEvent, deps: ApprovalWorkerDeps
       outcomes.push(outcome);
       if (outcome.status === 'deferred') await deps.handOff.send(request, { delaySeconds: outcome.retryAfterSeconds });
       deps.log?.('approval handled', { messageId: record.messageId, ...outcome, change: undefined });
+      hooks.recordEnded?.({ outcome });
     } catch (err) {
-      deps.log?.('approval failed; SQS will deliver it again', { messageId: record.messageId, approvalId: request.approvalId, error: (err as Error).message });
+      logError?.('approval failed; SQS will deliver it again', { messageId: record.messageId, approvalId: request.approvalId, error: (err as Error).message });
       batchItemFailures.push({ itemIdentifier: record.messageId });
+      hooks.recordEnded?.({ failure: 'error' });
     }
   }
   return { batchItemFailures, outcomes };

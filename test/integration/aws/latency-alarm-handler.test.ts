@@ -1,9 +1,12 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { Policy } from '../../../functions/core/policy/types';
 import { EventError } from '../../../functions/aws/events/event-error';
-import { createLatencyAlarmHandler, FreshQueryError, type LatencyAlarmDeps } from '../../../functions/aws/latency-alarm';
+import { createLatencyAlarmHandler, FreshQueryError, summariseAlarm, type LatencyAlarmDeps, type LatencyAlarmOutcome } from '../../../functions/aws/latency-alarm';
 import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
 import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
+import { dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { sharedEvent } from '../../support/shared-events';
 import { paymentsPolicy } from '../slack/support/storyline';
 
@@ -14,21 +17,35 @@ import { paymentsPolicy } from '../slack/support/storyline';
  */
 
 const NAMESPACE = 'ContainerInsights/Prometheus';
+const IDEMPOTENCY = 'meshgov-idempotency';
 let cw: CloudWatchEmulator;
+let dynalite: DynaliteServer;
 let savedEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   cw = await startCloudWatchEmulator();
+  dynalite = await startDynalite();
+  const client = dynaliteClient(dynalite.endpoint);
+  await client.send(
+    new CreateTableCommand({
+      TableName: IDEMPOTENCY,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  client.destroy();
 });
 
 afterAll(async () => {
   await cw.stop();
+  await dynalite.stop();
 });
 
 beforeEach(() => {
   savedEnv = { ...process.env };
   // The logger writes to the global console in dev mode (read when the handler is created).
-  Object.assign(process.env, { POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' });
+  Object.assign(process.env, { AWS_REGION: 'us-west-2', AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', POWERTOOLS_DEV: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' });
 });
 
 afterEach(() => {
@@ -87,5 +104,54 @@ describe('the latency alarm handler', () => {
     expect(thrown).toBeInstanceOf(FreshQueryError);
     expect(thrown).not.toBeInstanceOf(EventError);
     expect(lines).toEqual([expect.objectContaining({ correlation_id: event.id, message: expect.stringContaining('SLO alarm run failed') })]);
+  });
+});
+
+function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'meshgov-latency-alarm',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-west-2:111122223333:function:meshgov-latency-alarm',
+    memoryLimitInMB: '1024',
+    awsRequestId: '3f6b1a2c-5d4e-4f7a-9b8c-1d2e3f4a5b6c',
+    logGroupName: '/aws/lambda/meshgov-latency-alarm',
+    logStreamName: '2026/11/20/[$LATEST]9a8b7c6d',
+    getRemainingTimeInMillis: () => 110_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+describe('the latency alarm handler: a redelivered event', () => {
+  const options = () => ({ idempotencyTable: IDEMPOTENCY, dynamoDbEndpoint: dynalite.endpoint });
+
+  it('runs once per EventBridge id: a redelivery (same id, another container) gets the first summary without a second run', async () => {
+    const event = sharedEvent('aws/cloudwatch-alarm-state-change-latency.json');
+    event.id = 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a01';
+    let runs = 0;
+    const counting = async (): Promise<LatencyAlarmDeps> => {
+      const d = deps();
+      return { ...d, cloudwatch: { read: (slos, at) => (runs++, d.cloudwatch.read(slos, at)) } };
+    };
+    const first = await createLatencyAlarmHandler(counting, options())(event, lambdaContext());
+    const again = await createLatencyAlarmHandler(counting, options())(structuredClone(event), lambdaContext());
+    expect(runs).toBe(1);
+    expect(['confirmed', 'not-confirmed']).toContain(first.status);
+    expect(again).toEqual(summariseAlarm(first as LatencyAlarmOutcome));
+    // Another event id runs.
+    await createLatencyAlarmHandler(counting, options())({ ...structuredClone(event), id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a02' }, lambdaContext());
+    expect(runs).toBe(2);
+  });
+
+  it('a failed run leaves no record: the asynchronous retry of the same event runs again', async () => {
+    const event = sharedEvent('aws/cloudwatch-alarm-state-change-latency.json');
+    event.id = 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a03';
+    cw.failNext('InternalServiceError', 20);
+    const handler = createLatencyAlarmHandler(async () => deps(), options());
+    await errorLines(() => expect(handler(event, lambdaContext())).rejects.toThrow(FreshQueryError));
+    cw.reset();
+    await expect(handler(event, lambdaContext())).resolves.toMatchObject({ sloName: 'payments-api-latency' });
   });
 });

@@ -81,9 +81,13 @@ describe('DynamoDB least privilege', () => {
     expect(JSON.stringify(ledgerStatement.Resource)).toContain('/index/*');
   });
 
-  it('lets only the auditor use the idempotency table, with the four calls Powertools makes', () => {
+  it('lets only the functions that run once per event use the idempotency table (auditor, agent findings, SLO alarms), with the four calls Powertools makes', () => {
     const idempotency = logicalIdOf('AWS::DynamoDB::Table', (p) => p.TimeToLiveSpecification?.AttributeName === 'expiration');
-    expect(actionsOn(idempotency)).toEqual([[...IDEMPOTENCY_DATA_ACTIONS].sort()]);
+    expect(actionsOn(idempotency)).toEqual([0, 1, 2].map(() => [...IDEMPOTENCY_DATA_ACTIONS].sort()));
+    const holders = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => JSON.stringify(p.Properties.PolicyDocument.Statement).includes(`"${idempotency}"`))
+      .flatMap((p: any) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
+    expect(holders.sort()).toEqual(['app-mesh-events.ts', 'agent-findings.ts', 'latency-alarm.ts'].map(roleOf).sort());
   });
 
   it('keeps the ledger when the stack goes and refuses DeleteTable while it lives', () => {

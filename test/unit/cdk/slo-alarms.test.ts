@@ -176,3 +176,20 @@ describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
     expect(Object.values(shipped.findResources('AWS::Events::Rule')).some((r: any) => r.Properties.EventPattern?.source?.[0] === 'aws.cloudwatch')).toBe(false);
   });
 });
+
+describe('the latency function and its dead-letter queue', () => {
+  it('runs each alarm state change once: the idempotency table is granted and named in its environment', () => {
+    const idempotency = Object.keys(template.findResources('AWS::DynamoDB::Table')).find((id) => id.includes('Idempotency'))!;
+    const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]: [string, any]) => /SLO alarm/.test(f.Properties.Description))! as [string, any];
+    expect(fn.Properties.Environment.Variables.MESHGOV_IDEMPOTENCY_TABLE).toEqual({ Ref: idempotency });
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as any[]).filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem']), Resource: expect.arrayContaining([{ 'Fn::GetAtt': [idempotency, 'Arn'] }]) }));
+  });
+
+  it('notifies the operational alarm topic when its dead-letter queue alarm fires and clears', () => {
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const alarm = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[]).find((a) => /SLO alarm state change/.test(a.Properties.AlarmDescription));
+    expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
+  });
+});
