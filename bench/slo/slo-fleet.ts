@@ -1,5 +1,5 @@
 import type { SloDefinition } from '../../functions/core/slo/definition';
-import { parseSlos } from '../../functions/core/slo/definition';
+import { parseSlos } from '../../functions/core/slo/parse-slos';
 
 /**
  * The SLO fleet of the benchmark: N Istio services (20 per namespace) and N App Mesh virtual

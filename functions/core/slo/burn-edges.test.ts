@@ -5,7 +5,7 @@ import { sloLatencyBurn } from '../rules/slo-latency-burn';
 import type { FleetIndex } from '../model/fleet-index';
 import { burnRate } from './burn-rate';
 import { isFiring } from './burn-onset';
-import { parseSlos } from './definition';
+import { parseSlos } from './parse-slos';
 import { toSloIndicator } from './indicator';
 import type { SloReading } from './reading';
 

@@ -1,6 +1,7 @@
 import { ISTIO_DEFAULT_BUCKETS_MS } from './buckets';
 import { windowSeconds } from './duration';
-import { DEFAULT_ALERTING, slosSchema, type SloSpec, type WindowPair } from './schema';
+import { DEFAULT_ALERTING, DEFAULT_SLO_WINDOW } from './defaults';
+import type { SloSpec, WindowPair } from './schema';
 
 /** An SLO with every default filled in: what the readers, the rule and the alarm generators use. */
 export interface SloDefinition extends Omit<SloSpec, 'buckets' | 'alerting'> {
@@ -56,30 +57,18 @@ export function errorBudget(slo: Pick<SloDefinition, 'objective'>): number {
   return 1 - slo.objective / 100;
 }
 
-/** A list of SLOs that did not come through the policy loader (tests, scripts): validated and resolved, or a thrown error naming each field. */
-export function parseSlos(value: unknown): SloDefinition[] {
-  const parsed = slosSchema.safeParse(value);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `slos${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
-    throw new SloDefinitionError(lines);
-  }
-  return parsed.data.map(resolveSlo);
-}
-
 /**
- * The SLOs of a loaded policy. The loader already validated them (with file and line in its
- * errors); they are parsed again only to give them their type and their defaults.
+ * The SLOs of a loaded policy, with their defaults. The loader validated them against the
+ * schema (with file and line in its errors, at build time for a deployed snapshot), so they are
+ * not parsed again: a deployed function resolves them without loading zod. SLOs from anywhere
+ * else go through parseSlos (parse-slos.ts).
  *
  * @example
  *   const slos = slosOfPolicy(loadPolicy(rulesDir));
  */
 export function slosOfPolicy(policy: { slos: readonly unknown[] }): SloDefinition[] {
-  return parseSlos(policy.slos);
-}
-
-export class SloDefinitionError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'SloDefinitionError';
-  }
+  return policy.slos.map((slo) => {
+    const spec = slo as SloSpec;
+    return resolveSlo(spec.window === undefined ? { ...spec, window: DEFAULT_SLO_WINDOW } : spec);
+  });
 }

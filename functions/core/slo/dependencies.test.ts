@@ -1,6 +1,7 @@
 import { emptyModel, type ClientPolicy, type FleetModel, type ServerEndpoint } from '../model/types';
-import { parseSlos } from './definition';
+import { parseSlos } from './parse-slos';
 import { sloTopology } from './dependencies';
+import { slosOfPolicy } from './definition';
 
 /**
  * The model shapes are the providers' (functions/providers/appmesh ids.ts and clients.ts,
@@ -129,5 +130,15 @@ describe('sloTopology on Istio', () => {
     const topology = sloTopology(PAYMENTS_ISTIO, model);
     expect(topology.service).toEqual(['istio:payments/payments-api']);
     expect(topology.dependencies).toEqual(['istio:ledger/ledger', 'istio:payments/ledger-pool', 'istio:observability/otel-collector']);
+  });
+});
+
+describe('slosOfPolicy', () => {
+  it("resolves a loaded policy's SLOs without parsing them again: defaults filled, the given window kept", () => {
+    const spec = { name: 'orders-api-latency', mesh: 'istio', service: 'orders-api', namespace: 'orders', objective: 99.9, thresholdMs: 300, source: { prometheus: {} } };
+    const [byDefault, given] = slosOfPolicy({ slos: [spec, { ...spec, name: 'orders-api-weekly', window: '7d' }] });
+    expect(byDefault).toMatchObject({ window: '30d', alerting: { page: [{ long: '1h', short: '5m', factor: 14.4 }, { long: '6h', short: '30m', factor: 6 }], ticket: [{ long: '3d', short: '6h', factor: 1 }] } });
+    expect(byDefault!.buckets.length).toBeGreaterThan(0);
+    expect(given!.window).toBe('7d');
   });
 });

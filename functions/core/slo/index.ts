@@ -1,11 +1,10 @@
 /** Latency SLOs: definitions and their schema, window pairs, burn-rate maths, indicators. No cloud SDK here. */
 export { boundariesAround, isBucketBoundary, ISTIO_DEFAULT_BUCKETS_MS, leLabelPattern } from './buckets';
 export { budgetRemaining, burnRate, errorRatioOf } from './burn-rate';
+export { parseSlos, SloDefinitionError } from './parse-slos';
 export {
   errorBudget,
-  parseSlos,
   resolveSlo,
-  SloDefinitionError,
   slosOfPolicy,
   windowPairs,
   windowsToMeasure,

@@ -1,7 +1,8 @@
 import { readPolicyFile } from '../policy/read-policy-file';
 import { boundariesAround, leLabelPattern } from './buckets';
 import { budgetRemaining, burnRate, errorRatioOf } from './burn-rate';
-import { parseSlos, windowPairs, windowsToMeasure } from './definition';
+import { parseSlos } from './parse-slos';
+import { windowPairs, windowsToMeasure } from './definition';
 import { durationSeconds, formatWindow } from './duration';
 
 const FILE = 'rules/slos.yaml';

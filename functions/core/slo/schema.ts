@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { boundariesAround, isBucketBoundary, ISTIO_DEFAULT_BUCKETS_MS } from './buckets';
+import { DEFAULT_ALERTING, DEFAULT_SLO_WINDOW } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
 
 /**
@@ -22,14 +23,7 @@ export const windowPairSchema = z
   })
   .strict();
 
-/** The SRE workbook's recommended pairs for a 30-day, 99.9%-style SLO (table 5-8), used when `alerting` is left out. */
-export const DEFAULT_ALERTING = {
-  page: [
-    { long: '1h', short: '5m', factor: 14.4 },
-    { long: '6h', short: '30m', factor: 6 },
-  ],
-  ticket: [{ long: '3d', short: '6h', factor: 1 }],
-} as const;
+export { DEFAULT_ALERTING };
 
 const alertingSchema = z
   .object({
@@ -92,7 +86,7 @@ export const sloSchema = z
       .gt(0, 'an objective is the percent of requests under the threshold, above 0 (e.g. 99 or 99.9)')
       .lt(100, 'an objective of 100% leaves no error budget to burn (the burn rate divides by 100 − objective); use e.g. 99.99'),
     thresholdMs: z.number().positive(),
-    window: windowText.default('30d'),
+    window: windowText.default(DEFAULT_SLO_WINDOW),
     source: sourceSchema,
     /** The histogram's bucket boundaries in ms; Istio's defaults when left out. */
     buckets: z.array(z.number().positive()).min(1).optional(),

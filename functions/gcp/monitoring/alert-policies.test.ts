@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateAlertPolicies } from '../../../.ci/scripts/generate-alert-policies';
-import { parseSlos } from '../../core/slo/definition';
+import { parseSlos } from '../../core/slo/parse-slos';
 import { alertPoliciesForSlos, alertPolicyFor, NOTIFICATION_CHANNEL_PLACEHOLDER } from './alert-policies';
 
 const [istio, appmesh] = parseSlos([

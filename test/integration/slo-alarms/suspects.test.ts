@@ -1,6 +1,6 @@
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
-import { parseSlos } from '../../../functions/core/slo/definition';
+import { parseSlos } from '../../../functions/core/slo/parse-slos';
 import type { Finding } from '../../../functions/core/findings';
 import type { ScopedReport } from '../../../functions/core/pipeline/audit-scope';
 import { buildReport } from '../../../functions/core/report/report';

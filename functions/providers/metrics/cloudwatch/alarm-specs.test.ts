@@ -1,4 +1,4 @@
-import { parseSlos } from '../../../core/slo/definition';
+import { parseSlos } from '../../../core/slo/parse-slos';
 import { maxEvaluationRangeSeconds } from './alarm-limits';
 import { CloudWatchAlarmLimitError, cloudWatchAlarmSpecProblems, cloudWatchAlarmSpecs, parseSloAlarmName, sloAlarmName } from './alarm-specs';
 

@@ -1,4 +1,4 @@
-import { parseSlos } from '../../../core/slo/definition';
+import { parseSlos } from '../../../core/slo/parse-slos';
 import { toSloIndicator } from '../../../core/slo/indicator';
 import { prometheusInstalled, startPrometheus, type PrometheusServer } from '../../../../test/support/prometheus';
 import { prometheusSloSource } from './source';
