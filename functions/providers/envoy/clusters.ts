@@ -36,7 +36,12 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
     const from = entry ? { entry: entry.name, match: entry.match } : {};
     if (kind.kind === 'invalid') problems.push(problem(kind.field, kind.message));
     else if (kind.kind === 'plaintext') candidates.push({ sends: 'PLAINTEXT', reason: kind.why, ...from });
-    else candidates.push({ ...tlsSending(kind.tlsContext), tlsContext: kind.tlsContext, tlsAt: { path: kind.path, direct: kind.direct }, ...from });
+    else {
+      const sending = tlsSending(kind.tlsContext);
+      // UpstreamStartTlsConfig: TLS once the protocol filter switches (postgres_proxy upstream_ssl); named, since before that it is cleartext.
+      if (kind.startTls) sending.reason = `${sending.reason}, after the StartTLS switch (cleartext until the protocol filter asks for TLS)`;
+      candidates.push({ ...sending, tlsContext: kind.tlsContext, tlsAt: { path: kind.path, direct: kind.direct }, ...from });
+    }
   };
   // Envoy tries the entries in order; endpoints that match none use the cluster's transport_socket.
   const matchesKey = readField(cluster, 'transport_socket_matches')?.key ?? 'transport_socket_matches';

@@ -9,7 +9,8 @@ export type ChainPosture = {
   /** Dotted path of the chain in the document. */
   chainPath: string;
 } & (
-  | { kind: 'plaintext'; why: string }
+  /** `startTls`: the cleartext phase of a StartTLS chain, which a client that never asks for TLS keeps. */
+  | { kind: 'plaintext'; why: string; startTls?: true }
   /** No transport socket, but the chain matches only TLS (SNI or `transport_protocol: tls`): Envoy forwards the TLS bytes unread. */
   | { kind: 'passthrough'; why: string }
   /** `direct`: the context is the chain socket's own typed_config (not inside a wrapper or QUIC). */

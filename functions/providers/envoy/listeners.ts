@@ -78,6 +78,15 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
       const rejected = serverCertificateProblem(kind.tlsContext) ?? decision.rejected;
       if (rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${rejected}`));
       chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
+      if (kind.startTls) {
+        chains.push({
+          label: `${label} before StartTLS`,
+          chainPath,
+          kind: 'plaintext',
+          startTls: true,
+          why: 'a StartTLS socket speaks cleartext until the protocol filter switches to TLS, and a client that never asks stays in cleartext',
+        });
+      }
     } else if (matchesOnlyTls(match)) {
       chains.push({ label, chainPath, kind: 'passthrough', why: 'the chain matches only TLS and has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
     } else {
@@ -194,6 +203,11 @@ function requireClientCertificateFix(id: string, listenerName: string, chains: C
     if (chain.kind === 'tls' && chain.decision.mode === 'STRICT') continue;
     if (chain.kind === 'passthrough') {
       blockers.push(`${chain.label} of listener ${listenerName} passes TLS through; the upstream must require client certificates`);
+      continue;
+    }
+    if (chain.kind === 'plaintext' && chain.startTls) {
+      // No socket replaces StartTLS without breaking the protocol: its filter must refuse clients that do not switch.
+      blockers.push(`${chain.label} of listener ${listenerName}: clients that do not ask for TLS stay in cleartext; make the protocol filter refuse them where it can`);
       continue;
     }
     let context: ProtoObject;

@@ -8,6 +8,8 @@ import {
   QUIC_DOWNSTREAM,
   QUIC_UPSTREAM,
   RAW_BUFFER,
+  STARTTLS_DOWNSTREAM,
+  STARTTLS_UPSTREAM,
   TAP,
   TCP_STATS,
   TYPED_STRUCT_TYPES,
@@ -24,7 +26,7 @@ export type TransportSocketKind =
    * false when it sits inside a wrapper, a QUIC socket or a TypedStruct (a fix must patch it in
    * place). `quic` marks a QUIC transport (TLS 1.3 inside QUIC).
    */
-  | { kind: 'tls'; tlsContext: ProtoObject; path: string; direct: boolean; quic: boolean }
+  | { kind: 'tls'; tlsContext: ProtoObject; path: string; direct: boolean; quic: boolean; startTls?: true }
   /** Something we cannot read, or Envoy refuses: the field at fault and why. */
   | { kind: 'invalid'; field: string; message: string };
 
@@ -39,6 +41,7 @@ const name = fullNameOf;
  */
 const TLS_CONTEXT: Record<Direction, string> = { downstream: name(DOWNSTREAM_TLS_CONTEXT), upstream: name(UPSTREAM_TLS_CONTEXT) };
 const QUIC: Record<Direction, string> = { downstream: name(QUIC_DOWNSTREAM), upstream: name(QUIC_UPSTREAM) };
+const STARTTLS: Record<Direction, string> = { downstream: name(STARTTLS_DOWNSTREAM), upstream: name(STARTTLS_UPSTREAM) };
 const WRAPPERS: Record<Direction, ReadonlySet<string>> = {
   downstream: new Set([name(TAP), name(TCP_STATS)]),
   upstream: new Set([name(TAP), name(TCP_STATS), name(PROXY_PROTOCOL_UPSTREAM), name(INTERNAL_UPSTREAM), name(HTTP_11_PROXY)]),
@@ -58,6 +61,7 @@ const BY_NAME: Record<Direction, Record<string, string>> = {
     'envoy.transport_sockets.quic': QUIC.downstream,
     'envoy.transport_sockets.tap': name(TAP),
     'envoy.transport_sockets.tcp_stats': name(TCP_STATS),
+    'envoy.transport_sockets.starttls': STARTTLS.downstream,
   },
   upstream: {
     'envoy.transport_sockets.tls': TLS_CONTEXT.upstream,
@@ -70,6 +74,7 @@ const BY_NAME: Record<Direction, Record<string, string>> = {
     'envoy.transport_sockets.upstream_proxy_protocol': name(PROXY_PROTOCOL_UPSTREAM),
     'envoy.transport_sockets.internal_upstream': name(INTERNAL_UPSTREAM),
     'envoy.transport_sockets.http_11_proxy': name(HTTP_11_PROXY),
+    'envoy.transport_sockets.starttls': STARTTLS.upstream,
   },
 };
 
@@ -102,7 +107,8 @@ export function classifyTransportSocket(socket: unknown, path: string, direction
   if (type === name(RAW_BUFFER)) return { kind: 'plaintext', why: 'raw_buffer transport socket' };
   if (WRAPPERS[direction].has(type)) return classifyWrapped(config, configPath, direction, depth, type);
   if (type === QUIC[direction]) return quicTls(config, configPath, direction);
-  if (type === TLS_CONTEXT.downstream || type === TLS_CONTEXT.upstream || WRAPPERS.upstream.has(type)) {
+  if (type === STARTTLS[direction]) return startTls(config, configPath);
+  if (type === TLS_CONTEXT.downstream || type === TLS_CONTEXT.upstream || WRAPPERS.upstream.has(type) || type === STARTTLS.downstream || type === STARTTLS.upstream) {
     return { kind: 'invalid', field: `${configPath}.@type`, message: `${type.split('.').pop()} cannot be used on the ${direction} side: Envoy registers no ${direction} factory for it` };
   }
   return { kind: 'invalid', field: `${configPath}.@type`, message: `unknown transport socket type ${resolved.typeUrl}${/\.v2\./.test(type) ? ' (the v2 API is no longer served)' : ''}` };
@@ -150,6 +156,18 @@ function quicTls(config: ProtoObject, path: string, direction: Direction): Trans
   const tls = messageField(config, member);
   if (!tls) return { kind: 'invalid', field: `${path}.${member}`, message: `QUIC transport socket without ${member}` };
   return { kind: 'tls', tlsContext: tls, path: `${path}.${inner?.key ?? member}`, direct: false, quic: true };
+}
+
+/**
+ * StartTLS (starttls.proto): the connection speaks `cleartext_socket_config` (raw_buffer) until a
+ * protocol filter asks for TLS, then `tls_socket_config`, a TLS context message rather than a
+ * socket. A factory built without it has no TLS to switch to.
+ */
+function startTls(config: ProtoObject, path: string): TransportSocketKind {
+  const inner = readField(config, 'tls_socket_config');
+  const tls = messageField(config, 'tls_socket_config');
+  if (!tls) return { kind: 'invalid', field: `${path}.tls_socket_config`, message: 'StartTLS transport socket without tls_socket_config: there is no TLS to switch to' };
+  return { kind: 'tls', tlsContext: tls, path: `${path}.${inner?.key ?? 'tls_socket_config'}`, direct: false, quic: false, startTls: true };
 }
 
 /** A filter's or socket's `typed_config` must name its message (the proto `Any` needs @type). */

@@ -23,6 +23,10 @@ export const QUIC_DOWNSTREAM = `${PREFIX}envoy.extensions.transport_sockets.quic
 /** QUIC clusters carry their UpstreamTlsContext in `upstream_tls_context`. */
 export const QUIC_UPSTREAM = `${PREFIX}envoy.extensions.transport_sockets.quic.v3.QuicUpstreamTransport`;
 
+/** Cleartext until a protocol filter (postgres_proxy, …) switches the connection to the TLS of `tls_socket_config` (starttls.proto). */
+export const STARTTLS_DOWNSTREAM = `${PREFIX}envoy.extensions.transport_sockets.starttls.v3.StartTlsConfig`;
+export const STARTTLS_UPSTREAM = `${PREFIX}envoy.extensions.transport_sockets.starttls.v3.UpstreamStartTlsConfig`;
+
 export const HTTP_CONNECTION_MANAGER = `${PREFIX}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`;
 
 export const SPIFFE_CERT_VALIDATOR_CONFIG = `${PREFIX}envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig`;
