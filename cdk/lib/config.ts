@@ -15,6 +15,9 @@ export interface MeshGovConfig {
   alarmEmail?: string;
   /** An existing SNS topic for operational alarms, used instead of creating one. */
   alarmTopicArn?: string;
+  /** The Slack workspace (T…) and app (A…) whose signed clicks the Slack actions function accepts. */
+  slackTeamId?: string;
+  slackAppId?: string;
 }
 
 export class ConfigError extends Error {
@@ -42,7 +45,16 @@ export function readConfig(node: Node): MeshGovConfig {
   if (agentUrl !== undefined && !/^https:\/\/[^\s/]+/.test(agentUrl)) throw new ConfigError('meshgov:agentUrl', `"${agentUrl}" is not an https URL`);
   const schedule = optionalString(node, 'meshgov:schedule') ?? 'cron(0 6 * * ? *)';
   if (!/^(cron|rate)\(.+\)$/.test(schedule)) throw new ConfigError('meshgov:schedule', `"${schedule}" is not a schedule expression such as cron(0 6 * * ? *)`);
-  return { meshes, regions, dryRun, schedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}), ...readAlarmTarget(node) };
+  return { meshes, regions, dryRun, schedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}), ...readAlarmTarget(node), ...readSlackApp(node) };
+}
+
+/** The workspace and app ids the Slack actions function checks every click against (functions/aws/slack/slack-env.ts). */
+function readSlackApp(node: Node): Pick<MeshGovConfig, 'slackTeamId' | 'slackAppId'> {
+  const slackTeamId = optionalString(node, 'meshgov:slackTeamId');
+  if (slackTeamId !== undefined && !/^[TE][A-Z0-9]{2,}$/.test(slackTeamId)) throw new ConfigError('meshgov:slackTeamId', `"${slackTeamId}" is not a Slack workspace id such as T04MG8VQ2KX`);
+  const slackAppId = optionalString(node, 'meshgov:slackAppId');
+  if (slackAppId !== undefined && !/^A[A-Z0-9]{2,}$/.test(slackAppId)) throw new ConfigError('meshgov:slackAppId', `"${slackAppId}" is not a Slack app id such as A07MGVQ3N5R`);
+  return { ...(slackTeamId ? { slackTeamId } : {}), ...(slackAppId ? { slackAppId } : {}) };
 }
 
 /** Where operational alarms go: a topic the stack creates (optionally with an email subscriber), or an existing one. */

@@ -49,6 +49,7 @@ export class MeshGovernance extends Construct {
       idempotency: this.tables.idempotency,
       hubEnvironment,
       grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
+      slackApp: { teamId: config.slackTeamId, appId: config.slackAppId },
     });
     this.appMeshAuditor = new AppMeshAuditor(this, 'AppMesh', {
       config,

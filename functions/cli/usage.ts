@@ -39,6 +39,8 @@ certificates; detected by content) for mTLS drift, certificate expiry and config
                       a date-time without an offset is read as UTC
   --fail-on SEVERITY  exit 1 when a finding is at or above it (default high; never: always 0)
   --output FILE       write the report to FILE (creating its directory) instead of stdout
+  --color, --no-color colour the table or not (default: on a terminal, without --output or
+                      NO_COLOR)
   --appmesh-region R  also audit App Mesh through its API in region R
   --kube-context NAME also audit Istio through the kubeconfig context NAME ("" for the current)
 
@@ -49,6 +51,7 @@ export const RULES_USAGE = `Usage:
   meshgov rules validate [DIR]
 
 Validates a rules directory (default: the built-in rules/) against the schema, and checks that
-no two of its files set one setting differently. Prints every problem with its file, line and
-field. Exit status: 0 valid; 1 invalid; 2 usage error.
+no two of its files set one setting differently and that no shorter cert-expiring window has
+a lower severity than a longer one. Prints every problem with its file, line and field.
+Exit status: 0 valid; 1 invalid (or the directory cannot be read); 2 usage error.
 `;

@@ -31,6 +31,8 @@ export interface EndpointsProps {
   hubEnvironment: Record<string, string>;
   /** Grants the App Mesh reads and writes of the auditor to the approval worker. */
   grantAppMesh: (role: iam.IRole) => void;
+  /** The Slack workspace and app ids (cdk.json context); without them every click is refused until they are set. */
+  slackApp?: { teamId?: string; appId?: string };
 }
 
 /**
@@ -87,7 +89,12 @@ export class SlackAndAgentEndpoints extends Construct {
       description: 'meshgov: Slack interactivity (Approve, Reject, Undo), verified and acknowledged within 3 s',
       timeout: Duration.seconds(10),
       memorySize: 512,
-      environment: { ...env, POWERTOOLS_SERVICE_NAME: 'meshgov-slack-actions' },
+      environment: {
+        ...env,
+        ...(props.slackApp?.teamId ? { MESHGOV_SLACK_TEAM_ID: props.slackApp.teamId } : {}),
+        ...(props.slackApp?.appId ? { MESHGOV_SLACK_APP_ID: props.slackApp.appId } : {}),
+        POWERTOOLS_SERVICE_NAME: 'meshgov-slack-actions',
+      },
     });
     this.approvalWorker = new MeshGovFunction(this, 'ApprovalWorker', {
       entry: 'approval-worker.ts',
