@@ -135,6 +135,12 @@ export interface ClientPolicy {
    * DestinationRule's top level and one of its subsets; it joins the finding id only when set.
    */
   findingKey?: string;
+  /**
+   * Servers (by id) whose certificate this client refuses, whatever the modes say, with why: an
+   * App Mesh client pinning subject alternative names the destination's certificate does not
+   * carry. Each is an `mtls-conflict`.
+   */
+  refusesCertificateOf?: Record<string, string>;
   fix?: ProviderFix;
 }
 

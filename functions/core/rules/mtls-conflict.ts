@@ -41,7 +41,7 @@ export const mtlsConflict: Rule = {
       const servers = index.serversOf(c);
       for (let j = 0; j < servers.length; j++) {
         const s = servers[j]!;
-        const why = conflictBetween(c.sends, s, c.meshIdentity);
+        const why = conflictBetween(c.sends, s, c.meshIdentity) ?? c.refusesCertificateOf?.[s.id];
         if (!why) continue;
         out.push({
           ...makeFinding(

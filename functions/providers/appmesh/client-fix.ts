@@ -133,6 +133,20 @@ function trustForDestination(input: ClientFixInput): TrustChoice {
   return trust ? { trust, guessed: `${cannotTell}: meshgov guessed ${describeTrust(trust)} from other client policies of mesh ${input.owner.mesh}; confirm it` } : {};
 }
 
+/**
+ * `tls.ports` widened to the ports the client's traffic goes to: the listener ports of the
+ * virtual nodes reached, which is what the restriction is compared with (clients.ts,
+ * `upstreamPortOf`); the port the client calls only when no listener is known.
+ */
+function portsWithUpstream(ports: number[], listeners: AppMeshListener[], calledPort: number | undefined): number[] {
+  const out = [...ports];
+  for (const listener of listeners) {
+    if (listener.port !== undefined && !out.includes(listener.port)) out.push(listener.port);
+  }
+  if (listeners.length === 0 && calledPort !== undefined && !out.includes(calledPort)) out.push(calledPort);
+  return out.length === ports.length ? out : out.sort((a, b) => a - b);
+}
+
 export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   const { owner, effective, destination, port } = input;
   const blockers: string[] = [];
@@ -151,9 +165,7 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   }
 
   const next: ClientPolicyTls = { enforce: true };
-  if (Array.isArray(current?.ports) && current.ports.length > 0) {
-    next.ports = port !== undefined && !current.ports.includes(port) ? [...current.ports, port].sort((a, b) => a - b) : [...current.ports];
-  }
+  if (Array.isArray(current?.ports) && current.ports.length > 0) next.ports = portsWithUpstream(current.ports, input.serverListeners, port);
   // Only the client's own certificate will do: SPIRE issues each workload its own identity, and
   // another workload's file or SDS secret either does not exist in this pod or impersonates it.
   const certificate = clientCertificateOf(current) ?? ownCertificate(owner);

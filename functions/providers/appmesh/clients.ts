@@ -12,6 +12,7 @@ import type { DestinationTrusts } from './destination-trust';
 import type { AppMeshIndex } from './graph-index';
 import { causeOf, clientId, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
+import { pinnedNames, type SanPins } from './san-pins';
 import type { ServerTable } from './servers';
 import type { TrustPools } from './trust-pool';
 import type {
@@ -58,6 +59,7 @@ interface Context {
   clients: ClientPolicy[];
   pending: PendingFix[];
   callers: ListenerCallers;
+  sanPins: SanPins;
 }
 
 /** What one destination port of a backend is sent. */
@@ -76,6 +78,69 @@ function sameDecision(a: EffectiveClientPolicy, b: EffectiveClientPolicy): boole
   return a.sends === b.sends && a.reason === b.reason && a.scope === b.scope;
 }
 
+/** The `tls.ports` of the policy in effect, when it names any: undefined means every port. */
+function restrictedPorts(backendPolicy: ClientPolicySpec | undefined, defaults: ClientPolicySpec | undefined): number[] | undefined {
+  const ports = (backendPolicy ?? defaults)?.tls?.ports;
+  return Array.isArray(ports) && ports.length > 0 ? ports : undefined;
+}
+
+/**
+ * The port `tls.ports` is compared with: the virtual node listener port the client's proxy
+ * connects to. `ClientPolicyTls.ports` scopes "which upstream ports to enforce TLS on"
+ * (aws/aws-app-mesh-roadmap#38, the design of client policies), and a router forwards to "the
+ * Virtual Node on its listener port" (aws-app-mesh-controller-for-k8s#228): a router listener
+ * on 80 in front of node listeners on 8080 is TLS under `ports: [8080]`, not `[80]`. When no
+ * listener is known, the port the client calls is the best there is.
+ */
+function upstreamPortOf(entry: DestinationPort): number | undefined {
+  if (entry.upstreamPort !== undefined) return entry.upstreamPort;
+  const listeners = entry.listeners;
+  return listeners.length > 0 && listeners[0].port !== undefined ? listeners[0].port : entry.port;
+}
+
+/**
+ * Under a `tls.ports` restriction, a destination port whose listeners sit on upstream ports the
+ * restriction treats differently is cut into one part per upstream port. Every other entry is
+ * kept as it is (a restriction is rare, and a mixed port rarer).
+ */
+function splitByUpstreamPort(entries: DestinationPort[], restricted: number[]): DestinationPort[] {
+  let out: DestinationPort[] | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const parts = mixedParts(entry, restricted);
+    if (!parts) {
+      out?.push(entry);
+      continue;
+    }
+    out ??= entries.slice(0, i);
+    for (let p = 0; p < parts.length; p++) out.push(parts[p]);
+  }
+  return out ?? entries;
+}
+
+/** The parts of an entry whose listeners' ports fall both inside and outside `restricted`; undefined when they agree. */
+function mixedParts(entry: DestinationPort, restricted: number[]): DestinationPort[] | undefined {
+  const listeners = entry.listeners;
+  if (listeners.length < 2) return undefined;
+  const first = listeners[0].port;
+  let mixed = false;
+  for (let l = 1; l < listeners.length && !mixed; l++) {
+    const port = listeners[l].port;
+    // Two ports outside the restriction give two different reasons (`excludes port …`) too.
+    if (port !== first) mixed = restricted.includes(port as number) !== restricted.includes(first as number) || !restricted.includes(port as number);
+  }
+  if (!mixed) return undefined;
+  const byPort = new Map<number | undefined, AppMeshListener[]>();
+  for (let l = 0; l < listeners.length; l++) {
+    const list = byPort.get(listeners[l].port);
+    if (list) list.push(listeners[l]);
+    else byPort.set(listeners[l].port, [listeners[l]]);
+  }
+  const parts: DestinationPort[] = [];
+  for (const [upstreamPort, reached] of byPort) parts.push({ port: entry.port, listeners: reached, upstreamPort });
+  return parts;
+}
+
 /**
  * The clients of one (owner, destination) pair: one, or one per port when the policy's answer
  * differs between the destination's ports.
@@ -89,15 +154,19 @@ function emit(
   backendPolicy: ClientPolicySpec | undefined,
   defaults: ClientPolicySpec | undefined,
 ): void {
-  // Most pairs have one destination port: decide it without building any list.
+  const restricted = restrictedPorts(backendPolicy, defaults);
+  if (restricted) entries = splitByUpstreamPort(entries, restricted);
+  // Most pairs have one destination port: decide it without building any list. Without a
+  // restriction the port does not matter, and none is looked up.
   if (entries.length === 1) {
-    emitClient(ctx, owner, backend, destination, entries, 0, 1, effectiveClientPolicy(backendPolicy, defaults, entries[0].port), false);
+    const port = restricted ? upstreamPortOf(entries[0]) : entries[0].port;
+    emitClient(ctx, owner, backend, destination, entries, 0, 1, effectiveClientPolicy(backendPolicy, defaults, port), false);
     return;
   }
   const decisions: PortDecision[] = [];
   let split = false;
   for (let i = 0; i < entries.length; i++) {
-    const effective = effectiveClientPolicy(backendPolicy, defaults, entries[i].port);
+    const effective = effectiveClientPolicy(backendPolicy, defaults, restricted ? upstreamPortOf(entries[i]) : entries[i].port);
     if (i > 0 && !sameDecision(effective, decisions[0].effective)) split = true;
     decisions.push({ entry: entries[i], effective });
   }
@@ -144,10 +213,12 @@ function emitClient(
     }
   }
   const port = to - from === 1 ? entries[from].port : undefined;
+  // Only the parts of a port cut by `tls.ports` (splitByUpstreamPort) carry an upstream port.
+  const upstreamPort = to - from === 1 ? entries[from].upstreamPort : undefined;
   const hosts = [destination.serviceName];
   const destinationOf: ClientPolicy['destination'] = port === undefined ? { hosts, serverIds } : { hosts, port, serverIds };
   const client: ClientPolicy = {
-    id: clientId(owner.path, destination.serviceName, split ? port : undefined),
+    id: clientId(owner.path, destination.serviceName, split ? port : undefined, upstreamPort),
     provider: 'appmesh',
     resource: owner.resource,
     sends: effective.sends,
@@ -158,11 +229,31 @@ function emitClient(
     // even when its object was not read (a scoped read of one virtual node, normalize.ts).
     inMeshDestination: true,
   };
+  // Two parts of one destination port: their findings must not share an id.
+  if (upstreamPort !== undefined) client.findingKey = `upstream:${upstreamPort}`;
   ctx.clients.push(client);
+  if (servers && effective.sends !== 'PLAINTEXT' && effective.tls?.validation?.subjectAlternativeNames !== undefined) {
+    checkSanPins(ctx, client, effective, entries, from, to);
+  }
   if (!needsFix && servers) addCaller(ctx, owner, effective, entries, from, to);
   if (needsFix) {
     const affectsClients: string[] = [];
     ctx.pending.push({ client, owner: owner.owner, backend, effective, destination, port, servers: servers ?? [], listeners: listeners ?? [], affectsClients });
+  }
+}
+
+/** Marks the destination listeners whose certificates the client's SAN pins are known to miss (san-pins.ts): its calls to them fail. */
+function checkSanPins(ctx: Context, client: ClientPolicy, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
+  const pins = pinnedNames(effective.tls);
+  if (!pins || pins.length === 0) return;
+  for (let e = from; e < to; e++) {
+    const reached = entries[e].listeners;
+    for (let r = 0; r < reached.length; r++) {
+      const server = ctx.servers.byListener.get(reached[r]);
+      const why = server && ctx.sanPins.missReason(pins, reached[r]);
+      if (!server || !why) continue;
+      (client.refusesCertificateOf ??= {})[server.id] = `the client pins subjectAlternativeNames [${pins.join(', ')}], and ${why}, so its TLS handshakes fail`;
+    }
   }
 }
 
@@ -201,8 +292,9 @@ export function buildClients(
   pools: TrustPools,
   trusts: DestinationTrusts,
   callers: ListenerCallers,
+  sanPins: SanPins,
 ): ClientPolicy[] {
-  const ctx: Context = { servers, clients: [], pending: [], callers };
+  const ctx: Context = { servers, clients: [], pending: [], callers, sanPins };
 
   for (let n = 0; n < graph.nodes.length; n++) {
     const node = graph.nodes[n];

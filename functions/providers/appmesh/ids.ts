@@ -2,7 +2,7 @@
  * Stable model ids. Servers: `appmesh:<mesh>/<Kind>/<name>:<port>`, and for CRDs
  * `appmesh:<mesh>/<namespace>/<Kind>/<name>:<port>`. Clients append the backend virtual service:
  * `appmesh:<mesh>/<Kind>/<name>->virtualService/<service>` (and `:<port>` when one backend gives
- * different answers per destination port).
+ * different answers per destination port, `:<port>-><listener port>` when one port does).
  */
 import type { CauseRef, ResourceRef } from '../../core/model/types';
 import type { AppMeshObjectBase } from './types';
@@ -21,9 +21,14 @@ export function serverId(ownerPath: string, port: number): string {
   return `${ownerPath}:${port}`;
 }
 
-export function clientId(ownerPath: string, serviceName: string, port?: number): string {
+/**
+ * @param upstreamPort set when `tls.ports` cuts one destination port by the virtual node
+ *   listener port behind it (clients.ts): `…:80->8443`
+ */
+export function clientId(ownerPath: string, serviceName: string, port?: number, upstreamPort?: number): string {
   const base = `${ownerPath}->virtualService/${serviceName}`;
-  return port === undefined ? base : `${base}:${port}`;
+  const withPort = port === undefined ? base : `${base}:${port}`;
+  return upstreamPort === undefined ? withPort : `${withPort}->${upstreamPort}`;
 }
 
 /** CONTRACT.md `resource` for an App Mesh object: always `mesh`, `namespace` for CRDs. */

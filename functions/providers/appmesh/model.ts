@@ -10,6 +10,7 @@ import { buildClients } from './clients';
 import { CertificateFiles, DestinationTrusts } from './destination-trust';
 import { AppMeshIndex } from './graph-index';
 import { resourceOf } from './ids';
+import { SanPins } from './san-pins';
 import { listenerStrictFix } from './listener-fix';
 import type { NormalizedAppMesh } from './normalize';
 import type { CertificateFileUse } from './pem-certificates';
@@ -32,7 +33,7 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   addServiceHosts(graph, resolver, servers);
   const files = new CertificateFiles(pem);
   const callers = new ListenerCallers();
-  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers);
+  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, new SanPins(files));
   // After the clients: a listener's fix checks its trust against the certificates of its callers.
   addListenerFixes(servers, pools, callers, files);
   model.servers = servers.servers;

@@ -20,6 +20,11 @@ export interface DestinationPort {
   port?: number;
   /** The virtual node listeners reached (the server table knows whose they are). */
   listeners: AppMeshListener[];
+  /**
+   * Set on the parts of a port that `tls.ports` splits by the virtual node listener port the
+   * traffic goes on to (clients.ts); undefined otherwise.
+   */
+  upstreamPort?: number;
 }
 
 export interface ResolvedDestination {

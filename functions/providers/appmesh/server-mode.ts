@@ -6,7 +6,9 @@
  * listener verifies client certificates only when it has `validation.trust` (API
  * `ListenerTlsValidationContext`; the CDK's `ListenerTlsOptions.mutualTlsValidation` documents
  * the default as "client TLS certificate is not required"); without it the listener serves
- * TLS to any client.
+ * TLS to any client. PERMISSIVE stays PERMISSIVE with a `validation`: it takes plaintext either
+ * way, and whether the Envoy configuration App Mesh generates then refuses TLS without a client
+ * certificate is documented nowhere, so no conflict is built on it.
  */
 import type { ServerMode } from '../../core/model/types';
 import type { ListenerTls, ValidationTrust } from './types';
