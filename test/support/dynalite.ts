@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { closeServer, listenOnLoopback } from './loopback-server';
 
 /**
@@ -50,4 +50,19 @@ export function dynaliteClient(endpoint: string): DynamoDBClient {
     region: 'us-west-2',
     credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
   });
+}
+
+/**
+ * The table Powertools idempotency writes to, as the stack creates it: partition key `id`
+ * (Powertools' default), on demand.
+ */
+export async function createIdempotencyTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }

@@ -19,6 +19,30 @@ spec:
 
 const docs = (...parts: string[]) => parts.join('---\n');
 
+/** A running orders-api Pod without a sidecar, owned by the Deployment's ReplicaSet. */
+const runningPod = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: orders-api-5f7c9d8b6-kq2lz
+  namespace: orders
+  labels:
+    app: orders-api
+    pod-template-hash: 5f7c9d8b6
+${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}\n`).join('')}${Object.keys(annotations).length > 0 ? `  annotations:\n${Object.entries(annotations).map(([k, v]) => `    ${k}: ${v}\n`).join('')}` : ''}  ownerReferences:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    name: orders-api-5f7c9d8b6
+    uid: 3c1f0a9e-6b2d-4e7f-8a5c-1d9e2b7f4a60
+    controller: true
+    blockOwnerDeletion: true
+spec:
+  containers:
+  - name: orders-api
+    image: registry.example.com/orders/orders-api:1.4.2
+status:
+  phase: Running
+`;
+
 describe('namespace sidecar injection', () => {
   it.each<{ labels: Record<string, string>; inMesh: boolean; reason?: RegExp }>([
     { labels: { 'istio-injection': 'enabled' }, inMesh: true },
@@ -104,28 +128,7 @@ describe('namespace sidecar injection', () => {
   });
 
   it('running pods without istio-proxy put their Deployment outside the mesh even in an injected namespace', () => {
-    const pod = `apiVersion: v1
-kind: Pod
-metadata:
-  name: orders-api-5f7c9d8b6-kq2lz
-  namespace: orders
-  labels:
-    app: orders-api
-    pod-template-hash: 5f7c9d8b6
-  ownerReferences:
-  - apiVersion: apps/v1
-    kind: ReplicaSet
-    name: orders-api-5f7c9d8b6
-    uid: 3c1f0a9e-6b2d-4e7f-8a5c-1d9e2b7f4a60
-    controller: true
-    blockOwnerDeletion: true
-spec:
-  containers:
-  - name: orders-api
-    image: registry.example.com/orders/orders-api:1.4.2
-status:
-  phase: Running
-`;
+    const pod = runningPod();
     const model = istioModelOf(docs(meshPolicy, namespace('orders', { 'istio-injection': 'enabled' }), deployment('orders', 'orders-api'), pod));
     expect(model.servers[0]!.inMesh).toBe(false);
     expect(model.membership).toEqual([
@@ -134,31 +137,7 @@ status:
   });
 
   describe('ambient mode (ztunnel, no sidecar)', () => {
-    const ambientPod = (labels: Record<string, string> = {}) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: orders-api-5f7c9d8b6-kq2lz
-  namespace: orders
-  labels:
-    app: orders-api
-    pod-template-hash: 5f7c9d8b6
-${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}`).join('\n')}
-  annotations:
-    ambient.istio.io/redirection: enabled
-  ownerReferences:
-  - apiVersion: apps/v1
-    kind: ReplicaSet
-    name: orders-api-5f7c9d8b6
-    uid: 3c1f0a9e-6b2d-4e7f-8a5c-1d9e2b7f4a60
-    controller: true
-    blockOwnerDeletion: true
-spec:
-  containers:
-  - name: orders-api
-    image: registry.example.com/orders/orders-api:1.4.2
-status:
-  phase: Running
-`;
+    const ambientPod = () => runningPod({}, { 'ambient.istio.io/redirection': 'enabled' });
     const ambient = { 'istio.io/dataplane-mode': 'ambient' };
 
     it('running pods without a sidecar in an ambient namespace are in the mesh, with no mesh-sidecar-missing entry', () => {

@@ -11,7 +11,6 @@
  * The handlers' only departure from the deployed wiring: their Slack client retries briefly
  * (the emulator's fast policy) instead of the production 3 retries over about 10 s.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as agentFindingsHandler } from '../../../functions/aws/agent-findings';
@@ -35,7 +34,7 @@ import { agentEnvironment, kubeconfigFile, LINK_SECRET, removeKubeconfigFiles } 
 import { startFunctionsServer, type FunctionsServer } from '../../integration/gcp/functions-server';
 import { startFakeAwsJsonService } from '../../integration/slack/support/fake-aws-json-service';
 import { DAVE, PAYMENTS_APPROVERS, SIGNING_SECRET, USERS, WORKSPACE } from '../../integration/slack/support/storyline';
-import { dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
+import { createIdempotencyTable, dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { startApiGateway, type ApiGateway } from './api-gateway';
 import { EDGE_CERT_ARN, fleetSeed, PAYMENTS_CERT_ARN, PCA_ARN } from './app-mesh-fleet';
 import { APPROVAL_QUEUE_URL, startApprovalQueue, type ApprovalQueue } from './approval-queue';
@@ -210,14 +209,7 @@ export async function startSystem(): Promise<MeshgovSystem> {
 async function createTables(dynalite: DynaliteServer): Promise<void> {
   const client = dynaliteClient(dynalite.endpoint);
   await createLedgerTable(client, LEDGER_TABLE);
-  await client.send(
-    new CreateTableCommand({
-      TableName: IDEMPOTENCY_TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createIdempotencyTable(client, IDEMPOTENCY_TABLE);
   client.destroy();
 }
 

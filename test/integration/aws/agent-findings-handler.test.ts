@@ -1,4 +1,3 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createAgentFindingsHandler } from '../../../functions/aws/agent-findings';
 import type { AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
@@ -9,7 +8,7 @@ import type { Finding } from '../../../functions/core/findings';
 import { reportToHub } from '../../../functions/gcp/hub-client';
 import type { Logger as AgentLogger } from '../../../functions/gcp/log';
 import { agentFindingsEvent, hubReportDeps } from '../../support/agent-findings-event';
-import { dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
+import { createIdempotencyTable, dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { shippedPolicy } from '../../support/model';
 import { RecordingNotifier } from '../../support/recording-notifier';
 
@@ -30,14 +29,7 @@ let triggerSeq = 0;
 beforeAll(async () => {
   dynalite = await startDynalite();
   const client = dynaliteClient(dynalite.endpoint);
-  await client.send(
-    new CreateTableCommand({
-      TableName: IDEMPOTENCY,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createIdempotencyTable(client, IDEMPOTENCY);
   client.destroy();
 });
 

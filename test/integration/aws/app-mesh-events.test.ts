@@ -1,5 +1,4 @@
 import { AppMeshClient, DeleteVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createAppMeshEventsHandler } from '../../../functions/aws/app-mesh-events';
@@ -7,7 +6,7 @@ import { wireHubDeps } from '../../../functions/aws/hub/wire';
 import { DynamoDbLedger, createLedgerTable } from '../../../functions/providers/ledger';
 import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
-import { dynaliteClient, startDynalite } from '../../support/dynalite';
+import { createIdempotencyTable, dynaliteClient, startDynalite } from '../../support/dynalite';
 import { sharedEvent } from '../../support/shared-events';
 
 /**
@@ -69,14 +68,7 @@ beforeAll(async () => {
   dynalite = await startDynalite();
   const client = dynaliteClient(dynalite.endpoint);
   await createLedgerTable(client, LEDGER);
-  await client.send(
-    new CreateTableCommand({
-      TableName: IDEMPOTENCY,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createIdempotencyTable(client, IDEMPOTENCY);
   client.destroy();
 });
 

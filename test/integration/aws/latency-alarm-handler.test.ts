@@ -1,4 +1,3 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { Policy } from '../../../functions/core/policy/types';
@@ -6,7 +5,7 @@ import { EventError } from '../../../functions/aws/events/event-error';
 import { createLatencyAlarmHandler, FreshQueryError, summariseAlarm, type LatencyAlarmDeps, type LatencyAlarmOutcome } from '../../../functions/aws/latency-alarm';
 import { cloudWatchSloSource } from '../../../functions/providers/metrics/cloudwatch/source';
 import { cloudWatchClientFor, startCloudWatchEmulator, type CloudWatchEmulator } from '../../emulators/cloudwatch';
-import { dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
+import { createIdempotencyTable, dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { sharedEvent } from '../../support/shared-events';
 import { paymentsPolicy } from '../slack/support/storyline';
 
@@ -26,14 +25,7 @@ beforeAll(async () => {
   cw = await startCloudWatchEmulator();
   dynalite = await startDynalite();
   const client = dynaliteClient(dynalite.endpoint);
-  await client.send(
-    new CreateTableCommand({
-      TableName: IDEMPOTENCY,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createIdempotencyTable(client, IDEMPOTENCY);
   client.destroy();
 });
 
