@@ -66,7 +66,7 @@ export function createAgentFindingsHandler(depsFactory: () => Promise<AgentRepor
     const deps = await loadDeps();
     const accepted = await acceptAgentReport(event, deps);
     if (!accepted.ok) {
-      metrics.addMetric(accepted.outcome === 'refused' ? 'AgentReportsRefused' : 'AgentReportsDiscarded', MetricUnit.Count, 1);
+      metrics.addMetric(accepted.outcome === 'refused' ? 'AgentReportsRefused' : 'AgentReportsMalformed', MetricUnit.Count, 1);
       return accepted.response;
     }
     const { agent, scopedReport } = accepted.report;

@@ -22,19 +22,21 @@ export interface AgentReportAnswer {
 /**
  * A request checked before any governing: accepted (signed, well formed), refused (signature,
  * timestamp, replay: 401, which the agent's redelivery passes once the key is fixed), or
- * discarded (signed but malformed: the agent would send the same again, so it is never retried).
+ * malformed (signed, but not a report the hub can read: 400, so the agent fails the delivery
+ * and Pub/Sub's dead-letter topic keeps it once its attempts are spent; nothing is lost).
  */
 export type AcceptedAgentReport =
   | { ok: true; report: AgentReport }
-  | { ok: false; outcome: 'refused' | 'discarded'; response: APIGatewayProxyStructuredResultV2 };
+  | { ok: false; outcome: 'refused' | 'malformed'; response: APIGatewayProxyStructuredResultV2 };
 
 /**
  * The hub's findings endpoint for the GCP agent (API Gateway HTTP API, POST /agent/findings):
  * verifies the agent's signature over the raw body, then records, notifies and remediates
  * the agent's ScopedReport exactly as the hub does its own. The agent (functions/gcp/hub-client.ts)
  * retries 408, 425, 429 and 5xx itself and fails on any other non-2xx, so Pub/Sub redelivers:
- * a transient failure must answer 5xx, and a malformed report, which no redelivery mends,
- * answers 2xx (`status: "discarded"`) and is logged as an error instead.
+ * a transient failure must answer 5xx. A malformed report, which no redelivery mends, answers
+ * 400 and is logged as an error naming the field: the agent fails the delivery, and after its
+ * attempts Pub/Sub moves the message to the agent's dead-letter topic, where it can be read.
  * A report about a person's Istio change carries it (`observedChange`, optional: older agents
  * send none); it is recorded in the ledger first, once per audit entry, so that the findings and
  * any later latency burn can name it. A malformed one is logged and skipped, never a reason to
@@ -58,10 +60,10 @@ export async function acceptAgentReport(event: APIGatewayProxyEventV2, deps: Age
   try {
     report = JSON.parse(raw) as AgentReport;
   } catch (err) {
-    return discard(deps, raw, { field: '(body)', message: `not JSON: ${(err as Error).message}` });
+    return malformed(deps, raw, { field: '(body)', message: `not JSON: ${(err as Error).message}` });
   }
   const problem = checkReport(report);
-  if (problem) return discard(deps, raw, problem, report);
+  if (problem) return malformed(deps, raw, problem, report);
   return { ok: true, report };
 }
 
@@ -91,14 +93,18 @@ export function agentReportResponse(answer: AgentReportAnswer): APIGatewayProxyS
 }
 
 /**
- * A signed report the hub cannot read. Answered 2xx, because the agent retries any other answer
- * until Pub/Sub gives up and the same code would send the same report; the error log line (the
- * field at fault, the size, never the body) is what tells the operator.
+ * A signed report the hub cannot read: 400, so that the delivery fails and the message ends in
+ * the agent's dead-letter topic rather than nowhere. The error log line (the field at fault,
+ * the size, never the body) tells the operator which field.
  */
-function discard(deps: AgentReportDeps, raw: string, problem: { field: string; message: string }, report?: AgentReport): AcceptedAgentReport {
+function malformed(deps: AgentReportDeps, raw: string, problem: { field: string; message: string }, report?: AgentReport): AcceptedAgentReport {
   const agent = typeof report?.agent?.project === 'string' ? report.agent.project : undefined;
-  deps.log('error', 'agent report discarded: malformed; answered 200 so the agent does not send it again', { ...problem, bytes: Buffer.byteLength(raw), ...(agent ? { agent } : {}) });
-  return { ok: false, outcome: 'discarded', response: json(200, { status: 'discarded', error: 'malformed-request', ...problem }) };
+  deps.log('error', "agent report malformed: answered 400, so Pub/Sub keeps it in the agent's dead-letter topic once its attempts are spent", {
+    ...problem,
+    bytes: Buffer.byteLength(raw),
+    ...(agent ? { agent } : {}),
+  });
+  return { ok: false, outcome: 'malformed', response: json(400, { error: 'malformed-request', ...problem }) };
 }
 
 /** Records the report's observed Istio change; what happened to it, for the answer and the log. */

@@ -228,16 +228,16 @@ describe('the agent findings handler: failures, as the agent client sees them', 
     expect(await w.ledger.getFinding('9c1b2d3e4f5a6b7c8d9e0f1a')).toMatchObject({ status: 'open' });
   });
 
-  it('a malformed report is taken once and discarded, so the agent does not send it again (and Pub/Sub does not redeliver it)', async () => {
+  it("a malformed report is refused with 400: the agent fails the delivery, for Pub/Sub's dead-letter topic, and nothing is governed", async () => {
     const w = world();
     const bad = report(newTrigger(), [finding('9c1b2d3e4f5a6b7c8d9e0f1a', 'payments-api')]) as any;
     delete bad.scopedReport.auditedResources;
-    const delivery = await deliver(w.handler, bad);
-    expect(delivery).toMatchObject({ status: 200, attempts: 1 });
+    // The agent does not retry a 400 itself; its function fails, so Pub/Sub redelivers, then dead-letters.
+    await expect(deliver(w.handler, bad)).rejects.toMatchObject({ name: 'HubDeliveryError', status: 400, attempts: 1, retryable: false });
     expect(w.notifier.sent).toHaveLength(0);
   });
 
-  it('logs the discarded report as an error naming the field, with the request id as correlation id, and never the body', async () => {
+  it('logs the malformed report as an error naming the field, with the request id as correlation id, and never the body', async () => {
     process.env.POWERTOOLS_DEV = 'true';
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     const w = world();
@@ -252,7 +252,8 @@ describe('the agent findings handler: failures, as the agent client sees them', 
     } finally {
       spy.mockRestore();
     }
-    expect(JSON.parse(answer.body as string)).toMatchObject({ status: 'discarded', error: 'malformed-request', field: 'scopedReport.auditedResources' });
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body as string)).toMatchObject({ error: 'malformed-request', field: 'scopedReport.auditedResources' });
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toEqual([expect.objectContaining({ level: 'ERROR', field: 'scopedReport.auditedResources', correlation_id: event.requestContext.requestId, service: 'meshgov-agent-findings' })]);
     expect(lines.join('\n')).not.toContain('PERMISSIVE');

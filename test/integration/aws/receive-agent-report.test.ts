@@ -73,18 +73,18 @@ describe("the hub's findings endpoint for the agent", () => {
     expect(d.notifier.sent).toHaveLength(1);
   });
 
-  it('discards a signed but malformed report with a 2xx naming the field (the agent retries any 4xx until Pub/Sub gives up), and records nothing', async () => {
+  it("refuses a signed but malformed report with 400 naming the field (the agent fails the delivery, and Pub/Sub dead-letters it after its attempts), and records nothing", async () => {
     const d = deps();
     const bad = report() as any;
     delete bad.scopedReport.auditedResources;
     const body = JSON.stringify(bad);
     const res = await receiveAgentReport(apiEvent(body, signRequest(body, SECRET, NOW) as unknown as Record<string, string>), d);
-    expect(res.statusCode).toBe(200);
-    expect(JSON.parse(res.body as string)).toMatchObject({ status: 'discarded', error: 'malformed-request', field: 'scopedReport.auditedResources' });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body as string)).toMatchObject({ error: 'malformed-request', field: 'scopedReport.auditedResources' });
     expect(d.notifier.sent).toEqual([]);
     const notJson = '{"agent":';
     const res2 = await receiveAgentReport(apiEvent(notJson, signRequest(notJson, SECRET, NOW) as unknown as Record<string, string>), d);
-    expect(res2.statusCode).toBe(200);
-    expect(JSON.parse(res2.body as string)).toMatchObject({ status: 'discarded', field: '(body)' });
+    expect(res2.statusCode).toBe(400);
+    expect(JSON.parse(res2.body as string)).toMatchObject({ error: 'malformed-request', field: '(body)' });
   });
 });
