@@ -132,7 +132,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
   // Each control plane's own MeshConfig serves the namespaces of its revision; only auto mTLS differs in what clients send.
   const meshOf = controlPlanes(mesh.revisions, settings, namespaceInfo, clientRevisionsDiffer(mesh.revisions, settings));
   const needsDestination = serviceNeedsDestination(drIndex, settings, ...mesh.revisions.values());
-  const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination);
+  const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination, problems);
   attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge);
   model.servers = serverTable.records.map((r) => r.endpoint);
 

@@ -1,10 +1,11 @@
-import type { CauseRef, ServerEndpoint } from '../../core/model/types';
+import type { CauseRef, ConfigProblem, ServerEndpoint } from '../../core/model/types';
 import { effectiveServerMode, type EffectiveServerMode } from './effectiveServerMode';
 import { uncapturedAutoMtlsReason, uncapturedCause, uncapturedInbound, type UncapturedPort } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex } from './peerAuthentication';
 import type { WorkloadMembership } from './membership';
 import type { WorkloadTable } from './workloadTable';
 import { NamespaceRun } from './namespaceRun';
+import { PortLevelKeyCheck, type ServicePortTarget } from './portLevelKeys';
 import { append } from './shortLists';
 import { NO_SERVICES, targetPortOn, type KubeService, type ServiceIndex } from './services';
 import type { Workload } from './workloads';
@@ -51,7 +52,9 @@ export function buildServers(
   services: ServiceIndex,
   peerAuthentications: PeerAuthenticationIndex,
   needsDestination: DestinationNeeds,
+  problems: ConfigProblem[] = [],
 ): ServerTable {
+  const portKeys = new PortLevelKeyCheck(problems);
   const table: ServerTable = { records: [], workloads: workloadTable, workloadsBehind: new Map() };
   const workloads = workloadTable.workloads;
   // Workloads share their PeerAuthentication chain (one object per chain), so the port-independent
@@ -68,6 +71,8 @@ export function buildServers(
     const targets = serviceTargetsOf(workload, selecting);
     const ports = workloadPorts(workload, targets);
     const applicable = policiesOf.get(workload.namespace).applicableTo(workload.podLabels);
+    const workloadPolicy = applicable.workload;
+    if (workloadPolicy && workloadPolicy.portLevelMtls.size > 0 && targets.length > 0) portKeys.check(workloadPolicy, workload, ports, servicePortTargets(targets));
     let chainEffective = chainMode.get(applicable);
     if (!chainEffective) chainMode.set(applicable, (chainEffective = effectiveServerMode(applicable)));
     const entry = workloadTable.entries[w]!;
@@ -234,6 +239,12 @@ function serviceTargetsOf(workload: Workload, selecting: readonly KubeService[])
     }
   }
   return targets ?? NO_TARGETS;
+}
+
+function servicePortTargets(targets: readonly ServiceTarget[]): ServicePortTarget[] {
+  const out: ServicePortTarget[] = [];
+  for (const t of targets) for (const servicePort of t.servicePorts) out.push({ servicePort, workloadPort: t.port });
+  return out;
 }
 
 function hostOf(service: KubeService): string {
