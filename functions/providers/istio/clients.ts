@@ -1,6 +1,6 @@
 import type { ClientPolicy } from '../../core/model/types';
 import type { Destination } from './destinations';
-import type { DestinationRulePolicy, DestinationSubset, TrafficPolicy } from './destinationRule';
+import { loadBalancerPassthrough, type DestinationRulePolicy, type DestinationSubset, type TrafficPolicy } from './destinationRule';
 import { decidingRule, type ClientScope, type ConsolidatedDestinationRule, type DestinationRuleIndex } from './destinationRuleIndex';
 import { effectiveClientTls, subsetClientTls, type ClientTlsDecision } from './effectiveClientTls';
 import { HostTable } from './hostMatch';
@@ -284,7 +284,8 @@ function emit(
     const port = buckets[i];
     const servers = serversBehind(input.servers, destination, port === undefined ? topLevelPorts : [port]);
     let decision = effectiveClientTls(entry, port, mesh, destination);
-    if (destination.service?.headless) decision = passthroughDecision(decision, servers, servers);
+    // Passthrough by resolution (headless) or by the rule's load balancer (push_context.go BestEffortInferServiceMTLSMode).
+    if (destination.service?.headless || loadBalancerPassthrough(rule.trafficPolicy, port)) decision = passthroughDecision(decision, servers, servers);
     pushRuleRecords(records, destination, rule, undefined, port, decision, servers, namespaces, workloads);
   }
   // Only rules that declare subsets pay for them: most have none, and this runs per destination.

@@ -20,10 +20,14 @@ export interface PortTrafficPolicy {
   port: number;
   /** Undefined when the entry has no `tls`: Istio then uses no TLS settings for the port (no inheritance). */
   tls?: ClientTls;
+  /** Set when the entry has a `loadBalancer`: whether it is `simple: PASSTHROUGH` (it replaces the top level's). */
+  passthrough?: boolean;
 }
 
 export interface TrafficPolicy {
   tls?: ClientTls;
+  /** `loadBalancer.simple: PASSTHROUGH`: an ORIGINAL_DST cluster, which Istio treats as a passthrough Service. */
+  passthrough?: true;
   portLevelSettings: PortTrafficPolicy[];
   /** `portLevelSettings` exactly as written, for a merge patch that must send the whole list. */
   rawPortLevelSettings: unknown[];
@@ -166,11 +170,33 @@ function readTrafficPolicy(raw: unknown, base: string, problems: ObjectProblems)
           return;
         }
         const portTls = readTls((entry as any).tls, `${field}.tls`, problems);
-        portLevelSettings.push(portTls ? { port, tls: portTls } : { port });
+        const settings: PortTrafficPolicy = portTls ? { port, tls: portTls } : { port };
+        const lb = (entry as any).loadBalancer;
+        if (lb !== undefined && lb !== null) settings.passthrough = isPassthrough(lb);
+        portLevelSettings.push(settings);
       });
     }
   }
-  return tls ? { tls, portLevelSettings, rawPortLevelSettings } : { portLevelSettings, rawPortLevelSettings };
+  const read: TrafficPolicy = tls ? { tls, portLevelSettings, rawPortLevelSettings } : { portLevelSettings, rawPortLevelSettings };
+  if (isPassthrough(policy['loadBalancer'])) read.passthrough = true;
+  return read;
+}
+
+function isPassthrough(loadBalancer: unknown): boolean {
+  return (loadBalancer as { simple?: unknown } | null | undefined)?.simple === 'PASSTHROUGH';
+}
+
+/**
+ * Whether the rule's cluster for `port` is passthrough (ORIGINAL_DST) by its load balancer: a
+ * port-level `loadBalancer` replaces the top level's (cluster_builder.go applyLoadBalancer with
+ * the port's merged policy).
+ */
+export function loadBalancerPassthrough(policy: TrafficPolicy | undefined, port: number | undefined): boolean {
+  if (!policy) return false;
+  if (port !== undefined) {
+    for (const entry of policy.portLevelSettings) if (entry.port === port && entry.passthrough !== undefined) return entry.passthrough;
+  }
+  return policy.passthrough === true;
 }
 
 /** A `tls` block without `mode` is DISABLE, the proto enum's zero value. */

@@ -107,3 +107,34 @@ ${tls}`;
     expect(model.servers.map((s) => s.resource.port)).not.toContain(7100);
   });
 });
+
+describe('a DestinationRule with loadBalancer simple: PASSTHROUGH', () => {
+  /** ORIGINAL_DST by the rule's load balancer (cluster_builder.go applyLoadBalancer), inferred like a headless Service. */
+  const passthroughRule = (portLevel = '') => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ledger-direct
+  namespace: bank
+spec:
+  host: ledger.bank.svc.cluster.local
+  trafficPolicy:
+    loadBalancer:
+      simple: PASSTHROUGH
+${portLevel}`;
+
+  it('makes a ClusterIP Service passthrough: one pod without a sidecar turns auto mTLS into plaintext for every pod', () => {
+    const found = conflicts(audit(fleet(clusterIp, ledgerRestore, passthroughRule())));
+    expect(found.map((f) => [f.resource.kind, f.resource.name, (f.detail.server as { name: string }).name])).toEqual([['DestinationRule', 'ledger-direct', 'ledger']]);
+    expect(found[0]!.message).toContain('has no sidecar');
+  });
+
+  it('a port-level loadBalancer replaces it for that port', () => {
+    const roundRobin = `    portLevelSettings:
+    - port:
+        number: 7000
+      loadBalancer:
+        simple: ROUND_ROBIN
+`;
+    expect(conflicts(audit(fleet(clusterIp, ledgerRestore, passthroughRule(roundRobin))))).toEqual([]);
+  });
+});
