@@ -36,6 +36,15 @@ describe('parseEventBridge', () => {
     }
   });
 
+  it('says what the field should have been', () => {
+    const e = sharedEvent('aws/scheduled-event.json');
+    e.time = 'yesterday';
+    expect(() => parseEventBridge(e)).toThrow('time: not an EventBridge event: not a valid datetime');
+    const f = sharedEvent('aws/scheduled-event.json');
+    delete f['detail-type'];
+    expect(() => parseEventBridge(f)).toThrow('detail-type: not an EventBridge event: expected string');
+  });
+
   it('says when a body is not JSON', () => {
     expect(() => parseEventBridgeBody('{"version": "0",')).toThrow(/body: not JSON/);
   });
