@@ -15,6 +15,7 @@
 import type { ResourceRef } from '../../core/model/types';
 import { describeResource } from '../../core/rules/rule';
 import { chainsTo, type CertificateFiles, spiffeTrustDomain } from './destination-trust';
+import { describeTrust, sameTrust } from './trust-pool';
 import type { TlsCertificate, ValidationTrust } from './types';
 
 /** One caller of listeners that sends them mTLS, with the certificate it presents. */
@@ -59,11 +60,6 @@ export class ListenerCallers {
   }
 }
 
-function sameTrust(a: ValidationTrust, b: ValidationTrust): boolean {
-  if (a.file?.certificateChain) return b.file?.certificateChain === a.file.certificateChain;
-  return a.sds?.secretName !== undefined && b.sds?.secretName === a.sds.secretName;
-}
-
 export type TrustVerdict = 'validates' | 'refuses' | 'unknown';
 
 /** Whether `trust` validates `certificate`, as far as the files read and the names tell. */
@@ -89,10 +85,6 @@ export function trustValidates(trust: ValidationTrust, certificate: TlsCertifica
 function describeCertificate(certificate: TlsCertificate): string {
   // `||`: a spec may hold an empty file path beside the SDS secret it uses.
   return certificate.file?.certificateChain || certificate.sds?.secretName || 'a certificate';
-}
-
-function describeTrust(trust: ValidationTrust): string {
-  return trust.file?.certificateChain || trust.sds?.secretName || 'the chosen trust';
 }
 
 /** At most this many callers are named in one blocker. */

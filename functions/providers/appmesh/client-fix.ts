@@ -9,7 +9,7 @@ import { inSourceSpelling, specChange, withBackendClientPolicy, withBackendDefau
 import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy';
 import type { ResolvedDestination } from './resolve';
 import type { DestinationTrusts } from './destination-trust';
-import { trustKindOf, type MeshTrustPool } from './trust-pool';
+import { describeTrust, sameTrust, type MeshTrustPool } from './trust-pool';
 import type {
   AppMeshBackend,
   AppMeshListener,
@@ -63,17 +63,6 @@ function ownCertificate(owner: AppMeshVirtualNode | AppMeshVirtualGateway): TlsC
 function hasTrust(validation: ValidationContext | undefined): boolean {
   const trust = validation?.trust;
   return Boolean(trust && (trust.acm?.certificateAuthorityArns?.length || trust.file?.certificateChain || trust.sds?.secretName));
-}
-
-/** How a trust reads in a blocker: its CA ARNs, file path or SDS secret name. */
-function describeTrust(trust: ValidationTrust): string {
-  if (trust.acm) return (trust.acm.certificateAuthorityArns ?? []).join(', ');
-  if (trust.file) return trust.file.certificateChain ?? 'a file trust';
-  return trust.sds?.secretName ?? 'an sds trust';
-}
-
-function sameTrust(a: ValidationTrust, b: ValidationTrust): boolean {
-  return trustKindOf(a) === trustKindOf(b) && describeTrust(a) === describeTrust(b);
 }
 
 /** The trust proposed for the destination, and when it is not known to be right, why. */

@@ -96,6 +96,18 @@ export function trustKindOf(trust: ValidationTrust): TrustKind | undefined {
   return undefined;
 }
 
+/** How a trust reads in a blocker: its CA ARNs, file path or SDS secret name. */
+export function describeTrust(trust: ValidationTrust): string {
+  if (trust.acm) return (trust.acm.certificateAuthorityArns ?? []).join(', ');
+  if (trust.file) return trust.file.certificateChain ?? 'a file trust';
+  return trust.sds?.secretName ?? 'an sds trust';
+}
+
+/** Two trusts of one kind naming the same CA ARNs, file or SDS secret. */
+export function sameTrust(a: ValidationTrust, b: ValidationTrust): boolean {
+  return trustKindOf(a) === trustKindOf(b) && describeTrust(a) === describeTrust(b);
+}
+
 function emptyPool(): MeshTrustPool {
   return { listenerTrusts: new SourceTally(), clientTrusts: new SourceTally() };
 }
