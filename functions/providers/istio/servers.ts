@@ -173,10 +173,12 @@ function serverRecord(
   hosts: string[],
   servicePorts: number[] | undefined,
 ): ServerRecord {
+  const uncaptured = membership.inMesh && !membership.ambient && port !== undefined ? uncapturedInbound(workload.podAnnotations, port) : undefined;
   // Properties are added in the order the model has always listed them, so its JSON does not change.
   const resource: ServerEndpoint['resource'] = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
   if (port !== undefined) resource.port = port;
-  Object.assign(resource, effective.policy?.source ?? workload.source);
+  // An uncaptured port is set by the workload's own annotation, not by the policy.
+  Object.assign(resource, uncaptured ? workload.source : (effective.policy?.source ?? workload.source));
   const endpoint: ServerEndpoint = {
     id: serverId(workload, port),
     provider: 'istio',
@@ -188,21 +190,19 @@ function serverRecord(
   };
   if (servicePorts) endpoint.servicePorts = servicePorts;
   endpoint.labels = workload.labels;
-  const uncaptured = membership.inMesh && !membership.ambient && port !== undefined ? uncapturedInbound(workload.podAnnotations, port) : undefined;
   if (membership.ambient) {
     // ztunnel has no DISABLE (PeerAuthentication reference, ambient mode): it takes plaintext and mTLS alike.
     if (effective.mode === 'DISABLED') {
       endpoint.mode = 'PERMISSIVE';
       endpoint.cause = { ...cause, field: 'mode DISABLE, which ambient mode does not support: ztunnel takes plaintext and mTLS' };
     }
-  } else if (uncaptured) {
+  } else if (uncaptured && port !== undefined) {
     // The application answers the port itself: plaintext only, whatever the policies say.
     endpoint.mode = 'DISABLED';
     endpoint.cause = uncapturedCause(workload, uncaptured);
-    Object.assign(resource, workload.source);
     // Auto mTLS still sends mTLS, unless Istio marks the endpoint or the Service plaintext from the policies.
     if (effective.mode !== 'DISABLED' && inferredServiceMode(applicable).mode !== 'DISABLED') {
-      endpoint.autoMtls = { sends: 'MTLS', reason: uncapturedAutoMtlsReason(workload, port!, uncaptured) };
+      endpoint.autoMtls = { sends: 'MTLS', reason: uncapturedAutoMtlsReason(workload, port, uncaptured) };
     }
   } else if (membership.inMesh) {
     const auto = autoMtlsMismatch(applicable, effective);
