@@ -1,5 +1,4 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,6 +8,7 @@ import { acceptAgentReport, agentReportResponse, governAgentReport, type AgentRe
 import { linkSecretLoader } from './hub/link-secret';
 import { requiredEnv, wireHubDeps } from './hub/wire';
 import { DynamoDbNonceStore } from './slack/dynamodb-nonce-store';
+import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-store';
 
 /**
  * What makes two reports the same: the agent (project, cluster) and the trigger it ran for. A
@@ -22,10 +22,7 @@ export const AGENT_REPORT_EXPIRY_SECONDS = 3600;
 /** Seconds the agent waits before asking again while another instance governs the same trigger. */
 const IN_PROGRESS_RETRY_AFTER = '5';
 
-export interface AgentFindingsOptions {
-  idempotencyTable: string;
-  dynamoDbEndpoint?: string;
-}
+export type AgentFindingsOptions = IdempotencyTableOptions;
 
 /** Keys one request's log lines carry. */
 const REQUEST_KEYS = ['correlation_id', 'agentProject', 'triggerEventId'];
@@ -50,10 +47,7 @@ export function createAgentFindingsHandler(depsFactory: () => Promise<AgentRepor
       return answer;
     },
   });
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: options.idempotencyTable,
-    ...(options.dynamoDbEndpoint ? { clientConfig: { endpoint: options.dynamoDbEndpoint } } : {}),
-  });
+  const persistenceStore = idempotencyStore(options);
   // The key comes from the report (argument 0); the dependencies ride along unhashed.
   const governOnce = makeIdempotent((report: AgentReport, deps: AgentReportDeps): Promise<AgentReportAnswer> => governAgentReport(report, deps), {
     persistenceStore,

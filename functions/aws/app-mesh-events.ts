@@ -1,6 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -9,6 +8,7 @@ import { parseEventBridgeBody, type EventBridgeEvent } from './events/parse-even
 import type { HubDeps } from './hub/hub-deps';
 import { processEvent, type ProcessOutcome } from './hub/process-event';
 import { wireHubDeps } from './hub/wire';
+import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-store';
 
 /**
  * What the idempotency layer keeps per event id, and returns for a repeated delivery. Only
@@ -41,14 +41,11 @@ const RECORD_KEYS = ['correlation_id', 'messageId', 'detailType'];
  * the queue's maxReceiveCount, moves it to the dead-letter queue (which has an alarm): nothing
  * is lost. EventBridge delivers at least once, so each event id runs once (idempotency).
  */
-export function createAppMeshEventsHandler(depsFactory: () => Promise<HubDeps>, options: { idempotencyTable: string; dynamoDbEndpoint?: string }) {
+export function createAppMeshEventsHandler(depsFactory: () => Promise<HubDeps>, options: IdempotencyTableOptions) {
   const logger = new Logger({ serviceName: 'meshgov-hub' });
   const metrics = new Metrics({ namespace: 'meshgov', serviceName: 'meshgov-hub' });
   const processor = new BatchProcessor(EventType.SQS);
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: options.idempotencyTable,
-    ...(options.dynamoDbEndpoint ? { clientConfig: { endpoint: options.dynamoDbEndpoint } } : {}),
-  });
+  const persistenceStore = idempotencyStore(options);
   // EventBridge `id` is the same on every delivery of one event (its retries to SQS get new messageIds).
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 });
   const loadDeps = cachedDeps(depsFactory, logger);

@@ -1,5 +1,4 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -19,6 +18,7 @@ import { wireHubDeps } from './hub/wire';
 import { parseAlarmStateChange } from './slo/alarm-event';
 import { governSloBurn, type SloBurnDeps, type SloBurnResult } from './slo/govern-slo-burn';
 import { sloOfAlarm } from './slo/slo-of-alarm';
+import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-store';
 
 export interface LatencyAlarmDeps extends SloBurnDeps {
   /** Reads App Mesh SLOs afresh (CloudWatch GetMetricData). */
@@ -102,11 +102,8 @@ export function summariseAlarm(outcome: LatencyAlarmOutcome): LatencyAlarmSummar
   return { status: outcome.status, sloName: outcome.sloName, resolved: outcome.resolved.length };
 }
 
-export interface LatencyAlarmOptions {
-  /** Powertools' idempotency table: with it, each EventBridge event id runs once. */
-  idempotencyTable?: string;
-  dynamoDbEndpoint?: string;
-}
+/** Powertools' idempotency table is optional here: with it, each EventBridge event id runs once. */
+export type LatencyAlarmOptions = Partial<IdempotencyTableOptions>;
 
 /** EventBridge retries a target for up to 24 hours, and the function's async retries fit inside. */
 export const ALARM_EVENT_EXPIRY_SECONDS = 24 * 3600;
@@ -118,11 +115,8 @@ type RunAlarm = (event: unknown) => Promise<LatencyAlarmOutcome | LatencyAlarmSu
  * otherwise offer the same rollback twice. A run that throws leaves no record, so Lambda's retry
  * runs it again; a repeat gets the first run's summary back.
  */
-function runOncePerEvent(run: (event: unknown) => Promise<LatencyAlarmOutcome>, options: LatencyAlarmOptions & { idempotencyTable: string }, config: IdempotencyConfig): RunAlarm {
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: options.idempotencyTable,
-    ...(options.dynamoDbEndpoint ? { clientConfig: { endpoint: options.dynamoDbEndpoint } } : {}),
-  });
+function runOncePerEvent(run: (event: unknown) => Promise<LatencyAlarmOutcome>, options: IdempotencyTableOptions, config: IdempotencyConfig): RunAlarm {
+  const persistenceStore = idempotencyStore(options);
   // The sink (argument 1, not hashed) hands the first run's whole outcome to its caller.
   const once = makeIdempotent(
     async (event: unknown, sink: { outcome?: LatencyAlarmOutcome }): Promise<LatencyAlarmSummary> => {
