@@ -1,6 +1,6 @@
 import { evaluateModel } from '../../core/rules/engine';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml } from './testInventory';
 
 /*
  * portLevelMtls is keyed by the workload port (PeerAuthentication reference). An entry keyed by
@@ -9,24 +9,10 @@ import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthent
 
 const NOW = new Date('2026-11-26T00:00:00Z');
 
-const catalogService = `apiVersion: v1
-kind: Service
-metadata:
-  name: catalog
-  namespace: shop
-spec:
-  selector:
-    app: catalog
-  ports:
-  - name: http
-    port: 80
-    protocol: TCP
-    targetPort: 8080
-  - name: http-metrics
-    port: 9090
-    protocol: TCP
-    targetPort: 9090
-`;
+const catalogService = serviceYaml('shop', 'catalog', [
+  { name: 'http', port: 80, targetPort: 8080 },
+  { name: 'http-metrics', port: 9090, targetPort: 9090 },
+]);
 
 const fleet = (ports: Record<number, string>) =>
   docs(

@@ -1,7 +1,7 @@
 import { evaluateModel } from '../../core/rules/engine';
 import type { Finding } from '../../core/findings';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml } from './testInventory';
 
 /*
  * Two port numbers meet in Istio: a DestinationRule's portLevelSettings name the Service port
@@ -16,24 +16,10 @@ const NOW = new Date('2026-11-26T00:00:00Z');
 const HOST = 'catalog.shop.svc.cluster.local';
 
 /** port 80 → targetPort http (8080), port 9090 → 9091. */
-const catalogService = `apiVersion: v1
-kind: Service
-metadata:
-  name: catalog
-  namespace: shop
-spec:
-  selector:
-    app: catalog
-  ports:
-  - name: http
-    port: 80
-    protocol: TCP
-    targetPort: http
-  - name: http-metrics
-    port: 9090
-    protocol: TCP
-    targetPort: 9091
-`;
+const catalogService = serviceYaml('shop', 'catalog', [
+  { name: 'http', port: 80, targetPort: 'http' },
+  { name: 'http-metrics', port: 9090, targetPort: 9091 },
+]);
 
 const rule = (portLevel: string) => `apiVersion: networking.istio.io/v1
 kind: DestinationRule

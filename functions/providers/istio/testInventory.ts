@@ -93,8 +93,17 @@ metadata:
 ${entries.length > 0 ? `  labels:\n${entries.map(([k, v]) => `    ${k}: ${v}`).join('\n')}\n` : ''}`;
 }
 
-/** A Service selecting `app: <name>`, each port sending to the same container port. */
-export function serviceYaml(namespace: string, name: string, ports: number[] = [8080]): string {
+/** A Service port that sends to another container port (a number, or a container port's name). */
+export interface ServicePortYaml {
+  name: string;
+  port: number;
+  targetPort: number | string;
+}
+
+/** A Service selecting `app: <name>`; a numbered port sends to the same container port. */
+export function serviceYaml(namespace: string, name: string, ports: Array<number | ServicePortYaml> = [8080]): string {
+  const entry = (p: number | ServicePortYaml) =>
+    typeof p === 'number' ? `  - name: http-${p}\n    port: ${p}\n    targetPort: ${p}` : `  - name: ${p.name}\n    port: ${p.port}\n    protocol: TCP\n    targetPort: ${p.targetPort}`;
   return `apiVersion: v1
 kind: Service
 metadata:
@@ -104,7 +113,7 @@ spec:
   selector:
     app: ${name}
   ports:
-${ports.map((p) => `  - name: http-${p}\n    port: ${p}\n    targetPort: ${p}`).join('\n')}
+${ports.map(entry).join('\n')}
 `;
 }
 
