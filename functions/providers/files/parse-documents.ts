@@ -148,7 +148,9 @@ function providerHint(text: string): Pick<ConfigProblem, 'provider'> {
  * --trace-pretenuring-statistics` shows the "=> tenure" decision). About one run in five did
  * this, and its peak RSS went from 220 to 300 MB. Measured on the 10k-workload bench fleet:
  * no such run in 91 with 16 KB pieces; with 64 KB ones, 2 in 10 interleaved runs; the same audit
- * time (1,331 against 1,329 ms, medians of those 10).
+ * time (1,331 against 1,329 ms, medians of those 10). Smaller pieces only made the decision
+ * rarer (it came back in about 1 run in 10 once the engine loaded more code before parsing), so
+ * the collector now turns pretenuring off (collect.ts, stopAllocationSitePretenuring).
  */
 const YAML_BATCH_CHARS = 16 * 1024;
 
