@@ -1,5 +1,6 @@
 import * as yaml from 'js-yaml';
 import { readCluster } from './clusters';
+import { staticSecretsOf } from './static-secrets';
 
 const SOURCE = { file: 'envoy/bootstrap.yaml', line: 1 };
 
@@ -7,7 +8,7 @@ const SOURCE = { file: 'envoy/bootstrap.yaml', line: 1 };
 function clusterOf(doc: unknown) {
   const resources = (doc as Record<string, any>).static_resources ?? (doc as Record<string, any>).staticResources;
   const cluster = (resources.clusters ?? [])[0];
-  return readCluster({ cluster, path: 'static_resources.clusters[0]', source: SOURCE });
+  return readCluster({ cluster, path: 'static_resources.clusters[0]', source: SOURCE, secrets: staticSecretsOf(resources) });
 }
 
 /** Istio's sidecar sockets: ISTIO_MUTUAL with the SDS workload certificate, and raw_buffer. */

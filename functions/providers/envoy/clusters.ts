@@ -6,6 +6,7 @@ import { field, isProtoObject, listField, messageField, portValue, readField, st
 import { decideByMatcher, decideSending, staticEndpointsOf, type Candidate, type Decision } from './socket-matches';
 import { matcherTargets } from './transport-socket-matcher';
 import { UPSTREAM_TLS_CONTEXT } from './type-urls';
+import { unknownStaticCertificates, type StaticSecrets } from './static-secrets';
 import { classifyTransportSocket } from './transport-socket';
 
 export interface ClusterInput {
@@ -13,6 +14,8 @@ export interface ClusterInput {
   /** Dotted path of the cluster in the document, e.g. `static_resources.clusters[0]`. */
   path: string;
   source: SourceRef;
+  /** The bootstrap's static secrets, which SDS references without `sds_config` name. */
+  secrets: StaticSecrets;
 }
 
 export interface ClusterResult {
@@ -24,7 +27,7 @@ export interface ClusterResult {
  * One cluster of a bootstrap as a client policy: what Envoy sends to the cluster's endpoints.
  * A cluster Envoy would refuse to load yields problems and no policy.
  */
-export function readCluster({ cluster, path, source }: ClusterInput): ClusterResult {
+export function readCluster({ cluster, path, source, secrets }: ClusterInput): ClusterResult {
   const name = stringField(cluster, 'name') ?? path;
   const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Cluster', name });
   if (!isProtoObject(cluster)) return { problems: [problem(path, 'cluster must be an object')] };
@@ -37,6 +40,7 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
     if (kind.kind === 'invalid') problems.push(problem(kind.field, kind.message));
     else if (kind.kind === 'plaintext') candidates.push({ sends: 'PLAINTEXT', reason: kind.why, ...from });
     else {
+      for (const bad of unknownStaticCertificates(kind.tlsContext, kind.path, secrets)) problems.push(problem(bad.field, bad.message));
       const sending = tlsSending(kind.tlsContext);
       // UpstreamStartTlsConfig: TLS once the protocol filter switches (postgres_proxy upstream_ssl); named, since before that it is cleartext.
       if (kind.startTls) sending.reason = `${sending.reason}, after the StartTLS switch (cleartext until the protocol filter asks for TLS)`;
@@ -91,11 +95,17 @@ export function readCluster({ cluster, path, source }: ClusterInput): ClusterRes
 /** What one UpstreamTlsContext sends: mTLS when it holds a client certificate, by any of its sources. */
 function tlsSending(tlsContext: ProtoObject): { sends: 'MTLS' | 'TLS'; reason: string } {
   if (!hasClientCertificate(tlsContext)) return { sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate' };
-  const sds = listField(messageField(tlsContext, 'common_tls_context'), 'tls_certificate_sds_secret_configs')
-    .map((c) => stringField(c, 'name'))
-    .filter((n): n is string => n !== undefined);
+  const configs = listField(messageField(tlsContext, 'common_tls_context'), 'tls_certificate_sds_secret_configs');
+  const names = (dynamic: boolean) =>
+    configs
+      .filter((c) => (readField(c, 'sds_config') !== undefined) === dynamic)
+      .map((c) => `'${stringField(c, 'name') ?? ''}'`)
+      .join(', ');
   // tls.proto: an SDS certificate is fetched at run time; meshgov sees its name, not its content.
-  if (sds.length > 0) return { sends: 'MTLS', reason: `UpstreamTlsContext with a client certificate from SDS secret ${sds.map((n) => `'${n}'`).join(', ')} (delivered at run time; meshgov cannot see its content)` };
+  const fetched = names(true);
+  if (fetched) return { sends: 'MTLS', reason: `UpstreamTlsContext with a client certificate from SDS secret ${fetched} (delivered at run time; meshgov cannot see its content)` };
+  const bootstrap = names(false);
+  if (bootstrap) return { sends: 'MTLS', reason: `UpstreamTlsContext with a client certificate from static secret ${bootstrap} of the bootstrap` };
   return { sends: 'MTLS', reason: 'UpstreamTlsContext with a client certificate' };
 }
 

@@ -641,6 +641,100 @@ static_resources:
   });
 });
 
+describe('buildEnvoyModel: certificates named from static_resources.secrets', () => {
+  /** A sidecar-less edge proxy that keeps its certificates as bootstrap secrets and names them without sds_config. */
+  const STATIC_SDS = (listenerCert: string, clusterCert: string) => `
+static_resources:
+  secrets:
+  - name: edge-server-cert
+    tls_certificate:
+      certificate_chain: { filename: /etc/envoy/certs/edge.pem }
+      private_key: { filename: /etc/envoy/certs/edge-key.pem }
+  - name: payments-client-cert
+    tls_certificate:
+      certificate_chain: { filename: /etc/envoy/certs/payments-client.pem }
+      private_key: { filename: /etc/envoy/certs/payments-client-key.pem }
+  - name: shop-ca
+    validation_context:
+      trusted_ca: { filename: /etc/envoy/certs/shop-ca.pem }
+  listeners:
+  - name: edge_https
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 8443 }
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.tcp_proxy
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          stat_prefix: edge
+          cluster: payments
+      transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            tls_certificate_sds_secret_configs:
+            - name: ${listenerCert}
+            validation_context_sds_secret_config:
+              name: shop-ca
+  clusters:
+  - name: payments
+    type: STRICT_DNS
+    load_assignment:
+      cluster_name: payments
+      endpoints:
+      - lb_endpoints:
+        - endpoint:
+            address:
+              socket_address: { address: payments.payments.svc.cluster.local, port_value: 8443 }
+    transport_socket:
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+        common_tls_context:
+          tls_certificate_sds_secret_configs:
+          - name: ${clusterCert}
+          validation_context_sds_secret_config:
+            name: shop-ca
+`;
+  const build = (listenerCert: string, clusterCert: string) => buildEnvoyModel(inventoryOf({ doc: yaml.load(STATIC_SDS(listenerCert, clusterCert)), file: 'envoy/edge.yaml' }), NOW);
+
+  test('names of static tls_certificate secrets load: the listener is STRICT and the cluster sends mTLS from that secret', () => {
+    const model = build('edge-server-cert', 'payments-client-cert');
+    expect(model.problems).toEqual([]);
+    expect(model.servers[0]).toMatchObject({ resource: { name: 'edge_https' }, mode: 'STRICT' });
+    expect(model.clients[0]).toMatchObject({ sends: 'MTLS', reason: "UpstreamTlsContext with a client certificate from static secret 'payments-client-cert' of the bootstrap" });
+  });
+
+  test('a cluster naming a secret the bootstrap lacks is a problem at that name, and no client policy (Envoy: Unknown static secret)', () => {
+    const model = build('edge-server-cert', 'payments-client');
+    expect(model.problems).toEqual([
+      {
+        file: 'envoy/edge.yaml',
+        line: 1,
+        kind: 'Cluster',
+        name: 'payments',
+        field: 'static_resources.clusters[0].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name',
+        message: "Unknown static secret: payments-client: without sds_config the name must be a static_resources.secrets entry with a tls_certificate (known: 'edge-server-cert', 'payments-client-cert')",
+      },
+    ]);
+    expect(model.clients).toEqual([]);
+  });
+
+  test('a listener naming a secret that holds only a validation context is refused the same way', () => {
+    const model = build('shop-ca', 'payments-client-cert');
+    expect(model.problems).toHaveLength(1);
+    expect(model.problems[0]).toMatchObject({
+      kind: 'Listener',
+      name: 'edge_https',
+      field: 'static_resources.listeners[0].filter_chains[0].transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].name',
+      message: expect.stringMatching(/^Unknown static secret: shop-ca: /),
+    });
+    expect(model.servers).toEqual([]);
+  });
+});
+
 describe('buildEnvoyModel: where each listener and cluster is written', () => {
   const doc = yaml.load(FRONT_PROXY) as { static_resources: { listeners: unknown[]; clusters: unknown[] } };
   const listeners = doc.static_resources.listeners.length;

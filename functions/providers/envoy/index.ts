@@ -36,7 +36,7 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
     const clustersKey = readField(staticResources.value, 'clusters')?.key ?? 'clusters';
     listField(staticResources.value, 'clusters').forEach((cluster, i) => {
       model.resourceCount++;
-      const { client, problems } = readCluster({ cluster, path: `${base}.${clustersKey}[${i}]`, source: entrySource(source, entryLines?.clusters, i) });
+      const { client, problems } = readCluster({ cluster, path: `${base}.${clustersKey}[${i}]`, source: entrySource(source, entryLines?.clusters, i), secrets });
       if (client) model.clients.push(client);
       model.problems.push(...problems);
     });

@@ -4,7 +4,7 @@ import { effectiveListenerMode, type ChainPosture } from './listener-mode';
 import { ENVOY_MANUAL_REASON, listenerId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
-import type { StaticSecrets } from './static-secrets';
+import { unknownStaticCertificates, type StaticSecrets } from './static-secrets';
 import { QUIC_SOURCES, quicDownstreamMode } from './quic-mode';
 import { classifyTransportSocket, typedConfigProblem } from './transport-socket';
 import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER } from './type-urls';
@@ -77,6 +77,7 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
       const decision = kind.quic ? quicDownstreamMode(kind.tlsContext, tcp) : tcp;
       const rejected = serverCertificateProblem(kind.tlsContext) ?? decision.rejected;
       if (rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${rejected}`));
+      for (const bad of unknownStaticCertificates(kind.tlsContext, kind.path, secrets)) problems.push(problem(bad.field, bad.message));
       chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
       if (kind.startTls) {
         chains.push({
