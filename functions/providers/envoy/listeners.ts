@@ -72,6 +72,9 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
       problems.push(problem(kind.field, kind.message));
     } else if (quic && !(kind.kind === 'tls' && kind.quic)) {
       problems.push(problem(`${chainPath}.${socket?.key ?? 'transport_socket'}`, 'wrong transport socket config specified for quic transport socket: a QUIC listener needs QuicDownstreamTransport'));
+    } else if (!quic && kind.kind === 'tls' && kind.quic) {
+      // quic_transport_socket_factory.h: the QUIC factory makes no TCP transport socket ("not implemented").
+      problems.push(problem(`${chainPath}.${socket?.key ?? 'transport_socket'}`, 'QuicDownstreamTransport on a TCP listener: Envoy loads it, but its QUIC socket factory cannot make a TCP transport socket, so no TCP connection to this chain can be served. Use a DownstreamTlsContext, or make the listener QUIC (UDP address and udp_listener_config.quic_options)'));
     } else if (kind.kind === 'tls') {
       const tcp = effectiveDownstreamMode(kind.tlsContext, secrets);
       const decision = kind.quic ? quicDownstreamMode(kind.tlsContext, tcp) : tcp;

@@ -374,6 +374,23 @@ describe('QUIC and UDP listeners', () => {
     expect(model.problems[0].message).toMatch(/wrong transport socket config specified for quic transport socket/);
   });
 
+  test('a QuicDownstreamTransport on a TCP listener is a problem at its transport socket, not a QUIC server', () => {
+    const tcp = quicListener('\n            require_client_certificate: true')
+      .replace('socket_address: { protocol: UDP, address: 0.0.0.0, port_value: 443 }', 'socket_address: { address: 0.0.0.0, port_value: 443 }')
+      .replace(/    udp_listener_config:\n      quic_options: \{\}\n      downstream_socket_config: \{ prefer_gro: true \}\n/, '');
+    expect(tcp).not.toMatch(/UDP|udp_listener_config/);
+    const model = modelOf(tcp);
+    expect(model.servers).toEqual([]);
+    expect(model.problems).toEqual([
+      expect.objectContaining({
+        kind: 'Listener',
+        name: 'ingress_http3',
+        field: 'static_resources.listeners[0].filter_chains[0].transport_socket',
+        message: expect.stringMatching(/^QuicDownstreamTransport on a TCP listener: .*cannot make a TCP transport socket/),
+      }),
+    ]);
+  });
+
   test('a plain UDP listener with udp_proxy is no TLS server: no endpoint and no problem', () => {
     const model = modelOf(`
 static_resources:
