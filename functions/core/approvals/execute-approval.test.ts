@@ -122,6 +122,25 @@ describe('executeApproval', () => {
     expect(executor.calls).toEqual([]);
   });
 
+  test('a slot held by a change under way elsewhere defers the change, though the ledger counts no change yet', async () => {
+    const { ledger, executor, deps, approval } = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
+    expect(await ledger.reserveChangeSlot('chg-concurrent', 1)).toBe(0);
+    expect(await executeApproval(approval.id, deps)).toEqual({ status: 'deferred', approvalId: approval.id, reason: 'blast radius: 1 change(s) in the last hour already made or under way', retryAfterSeconds: 300 });
+    expect((await ledger.getApproval(approval.id))?.state).toBe('APPROVED');
+    expect(executor.calls).toEqual([]);
+  });
+
+  test('a change that fails gives its slot back; one that took effect keeps it', async () => {
+    const failed = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
+    failed.executor.throwOnApply = new Error('connect ETIMEDOUT 203.0.113.10:443');
+    expect(await executeApproval(failed.approval.id, failed.deps)).toMatchObject({ state: 'FAILED' });
+    expect(await failed.ledger.reserveChangeSlot('chg-next', 1)).toBe(0);
+
+    const applied = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
+    expect(await executeApproval(applied.approval.id, applied.deps)).toMatchObject({ state: 'SUCCEEDED' });
+    expect(await applied.ledger.reserveChangeSlot('chg-next', 1)).toBeUndefined();
+  });
+
   test('the blast radius per run defers the rest of a batch', async () => {
     const { deps, approval } = await setup((d) => (d.policy.remediation.maxChangesPerRun = 1));
     expect(await executeApproval(approval.id, deps, { changesThisRun: 1 })).toMatchObject({ status: 'deferred', reason: 'blast radius: 1 change(s) per run already made' });

@@ -1,5 +1,5 @@
 import type { Remediation } from '../findings';
-import { meshgovChangesSince } from '../ledger/meshgov-changes';
+import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
 import type { ApprovalRecord, ApprovalState, ChangeRecord, Ledger } from '../ledger/types';
 import type { ModelBuilder } from '../model/provider';
 import type { Provider } from '../model/types';
@@ -151,6 +151,17 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
 
   // The same change id on a takeover: the writers use it as their idempotency token.
   const changeId = takeover?.changeId ?? deps.newId('chg');
+  // The count above can be passed by concurrent deliveries at once; the slot is the atomic check
+  // (a takeover gets back the slot its change id already holds).
+  const slot = verdict.act && !isUndo ? await ledger.reserveChangeSlot(changeId, safety.maxChangesPerHour) : undefined;
+  if (verdict.act && !isUndo && slot === undefined) {
+    const reason = `blast radius: ${safety.maxChangesPerHour} change(s) in the last hour already made or under way`;
+    await show({ ...approval, outcome: `waiting: ${reason}; meshgov tries again until ${approval.approvalExpiresAt}` }, deps);
+    return { status: 'deferred', approvalId, reason, retryAfterSeconds: DEFER_SECONDS };
+  }
+  const releaseSlot = async () => {
+    if (slot !== undefined) await ledger.releaseChangeSlot(slot, changeId);
+  };
   const ready: Ready = verdict.act ? await prepare(approval, deps) : { ok: false, detail: `not applied: ${verdict.reason}` };
 
   // APPROVED → EXECUTING; a takeover claims the EXECUTING record at the version it read, so of two
@@ -159,7 +170,11 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
   const claimed = takeover
     ? await ledger.transitionApproval(approvalId, ['EXECUTING'], 'EXECUTING', { outcome: claimNote(now, changeId) }, { version: approval.version })
     : await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING', { outcome: claimNote(now, changeId) });
-  if (!claimed) return { status: 'ignored', approvalId, reason: takeover ? 'another delivery took it over' : 'another delivery took it' };
+  if (!claimed) {
+    // The delivery that did claim it runs as its own change (or, on a takeover, as this same one).
+    if (!takeover) await releaseSlot();
+    return { status: 'ignored', approvalId, reason: takeover ? 'another delivery took it over' : 'another delivery took it' };
+  }
   const executing = claimed;
   if (!ready.ok) {
     if (takeover && ready.findingGone) {
@@ -167,6 +182,7 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
       const detail = `${interrupted}the finding is no longer there, so nothing more was applied: the interrupted attempt most likely made the change, but its change record was never written`;
       return finish(executing, undefined, detail, deps, 'SUCCEEDED');
     }
+    await releaseSlot();
     return refuse(executing, `${interrupted}${ready.detail}`, deps);
   }
 
@@ -178,6 +194,7 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     result = { outcome: 'failed', detail: errorText(err), target: targetOf(executing.remediation) };
   }
   if (result.outcome === 'verified') run.changesThisRun++;
+  if (!tookEffect(result.outcome)) await releaseSlot();
 
   const change: ChangeRecord = {
     id: changeId,

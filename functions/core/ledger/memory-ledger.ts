@@ -1,4 +1,4 @@
-import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
+import { APPROVAL_TRANSITIONS, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
 
 /**
  * A ledger in memory, with the same conditional-write semantics as the DynamoDB one. For the
@@ -9,6 +9,7 @@ export class MemoryLedger implements Ledger {
   private readonly findings = new Map<string, FindingRecord>();
   private readonly approvals = new Map<string, ApprovalRecord>();
   private readonly changes = new Map<string, ChangeRecord>();
+  private readonly slots = new Map<number, { holder: string; expiresAt: number }>();
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -88,6 +89,21 @@ export class MemoryLedger implements Ledger {
       .filter((c) => this.live(c) && c.at >= since && (!filter?.service || c.service === filter.service))
       .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
       .map((c) => clone(c)!);
+  }
+
+  async reserveChangeSlot(holder: string, slots: number) {
+    const now = this.clock().getTime();
+    for (let slot = 0; slot < slots; slot++) {
+      const held = this.live(this.slots.get(slot));
+      if (held && held.holder !== holder) continue;
+      this.slots.set(slot, { holder, expiresAt: Math.floor(now / 1000) + CHANGE_SLOT_SECONDS });
+      return slot;
+    }
+    return undefined;
+  }
+
+  async releaseChangeSlot(slot: number, holder: string) {
+    if (this.slots.get(slot)?.holder === holder) this.slots.delete(slot);
   }
 }
 

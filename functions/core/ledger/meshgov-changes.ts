@@ -11,5 +11,10 @@ export function madeByMeshgov(change: ChangeRecord): boolean {
 /** The changes meshgov made since `since` that took effect: what the hourly blast radius counts. */
 export async function meshgovChangesSince(ledger: Ledger, since: Date): Promise<number> {
   const changes = await ledger.listChanges(since.toISOString());
-  return changes.filter((c) => madeByMeshgov(c) && (c.outcome === 'verified' || c.outcome === 'applied')).length;
+  return changes.filter((c) => madeByMeshgov(c) && tookEffect(c.outcome)).length;
+}
+
+/** Whether a change with this outcome counts against the blast radius (it changed the mesh). */
+export function tookEffect(outcome: ChangeRecord['outcome']): boolean {
+  return outcome === 'verified' || outcome === 'applied';
 }

@@ -126,4 +126,17 @@ export interface Ledger {
   getChange(id: string): Promise<ChangeRecord | undefined>;
   /** Changes at or after `since`, newest first; optionally for one service. */
   listChanges(since: string, filter?: { service?: string }): Promise<ChangeRecord[]>;
+
+  /**
+   * Takes one of `slots` places for an hour (from the ledger's clock) for the change `holder`:
+   * the hourly blast radius, held atomically across concurrent runs, which counting the changes
+   * already recorded cannot do. Returns the slot taken, the slot `holder` already holds (a retry),
+   * or undefined when every slot is held.
+   */
+  reserveChangeSlot(holder: string, slots: number): Promise<number | undefined>;
+  /** Gives back the slot `holder` took, when its change did not take effect. */
+  releaseChangeSlot(slot: number, holder: string): Promise<void>;
 }
+
+/** How long a change holds its blast-radius slot. */
+export const CHANGE_SLOT_SECONDS = 3600;

@@ -231,6 +231,32 @@ describe('govern: remediation', () => {
     expect(executor.calls).toBe(2);
   });
 
+  it('shares the hourly blast radius with runs going on at the same time: both count no change, only one may make one', async () => {
+    const executor = new CountingExecutor();
+    const policy = shippedPolicy();
+    policy.remediation.maxChangesPerHour = 1;
+    const { deps } = setup({ executors: [executor], policy });
+    const node = (i: number) => finding({ id: `f-${i}`, remediation: { ...fix, change: { ...fix.change, virtualNodeName: `n${i}` } }, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } });
+    const [first, second] = await Promise.all([govern(scoped([node(1)]), deps), govern(scoped([node(2)]), deps)]);
+    expect(executor.calls).toBe(1);
+    expect(first.changes.length + second.changes.length).toBe(1);
+  });
+
+  it('gives the blast-radius slot back when a change does not take effect', async () => {
+    const failing = new CountingExecutor();
+    failing.apply = async () => {
+      failing.calls++;
+      return { outcome: 'failed', detail: 'UpdateVirtualNode: ConflictException', target: { mesh: 'prod-mesh' } };
+    };
+    const policy = shippedPolicy();
+    policy.remediation.maxChangesPerHour = 1;
+    const { deps } = setup({ executors: [failing], policy });
+    const node = (i: number) => finding({ id: `f-${i}`, remediation: { ...fix, change: { ...fix.change, virtualNodeName: `n${i}` } }, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } });
+    await govern(scoped([node(1), node(2)]), deps);
+    expect(failing.calls).toBe(2);
+    expect(await deps.ledger.reserveChangeSlot('chg-next', 1)).toBe(0);
+  });
+
   it('asks for approval once per finding and change', async () => {
     const { deps, notifier } = setup();
     const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../findings';
-import { meshgovChangesSince } from '../ledger/meshgov-changes';
+import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
 import { deliverApprovalRequest, pendingApproval } from './approval-request';
 import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
@@ -185,7 +185,20 @@ async function applyAutomatically(
     return undefined;
   }
   const changeId = deps.newId('chg');
-  const applied = await executor.apply(remediation, { trigger: scoped.trigger, changeId });
+  // The count above can be passed by concurrent runs at once; the slot is the atomic check.
+  const slot = await deps.ledger.reserveChangeSlot(changeId, safety.maxChangesPerHour);
+  if (slot === undefined) {
+    deps.log?.('remediation not applied', { findingId: finding.id, action: remediation.action, reason: `blast radius: ${safety.maxChangesPerHour} change(s) in the last hour already made or under way` });
+    return undefined;
+  }
+  let applied: Awaited<ReturnType<typeof executor.apply>>;
+  try {
+    applied = await executor.apply(remediation, { trigger: scoped.trigger, changeId });
+  } catch (err) {
+    await deps.ledger.releaseChangeSlot(slot, changeId);
+    throw err;
+  }
+  if (!tookEffect(applied.outcome)) await deps.ledger.releaseChangeSlot(slot, changeId);
   const change: ChangeRecord = {
     id: changeId,
     findingId: finding.id,

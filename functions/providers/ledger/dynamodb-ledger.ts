@@ -8,6 +8,7 @@
  * | finding  | `FINDING#<id>`      | `FINDING`  | while open: `OPEN_FINDINGS#<provider>` / `MESH#<mesh>#NS#<namespace>#<id>` | while a notification is owed: `PENDING_NOTIFICATIONS` / `<id>` |
  * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | none |
  * | change   | `CHANGE#<id>`       | `CHANGE`   | with a service: `SERVICE_CHANGES#<service>` / `<at>#<id>`  | always: `CHANGES` / `<at>#<id>`          |
+ * | slot     | `CHANGE_SLOT#<n>`   | `CHANGE_SLOT` | none                                                    | none                                     |
  *
  * So every listing is a Query that reads only what it returns (plus items that expired but
  * TTL has not deleted yet), never a Scan:
@@ -24,6 +25,9 @@
  * an approval transition on `state IN (<states allowed to move to the target>)`. The loser of
  * a race gets `undefined`, exactly as from MemoryLedger.
  *
+ * Blast radius: the n-th change within an hour takes slot n with a conditional put (absent, expired
+ * or already its own), so two runs cannot both take the last one; the slot expires an hour later.
+ *
  * Expiry: items carry `expiresAt` (epoch seconds, the TTL attribute). TTL deletion can lag by
  * days and does not happen at all in dynalite, so an item whose `expiresAt` has passed (is
  * earlier than now, as DynamoDB TTL defines expired) counts as absent: reads and listings skip
@@ -36,13 +40,14 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { APPROVAL_TRANSITIONS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
+import { APPROVAL_TRANSITIONS, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
 import { ExpressionParts } from './expression';
 import {
   approvalItem,
   approvalKey,
   changeItem,
   changeKey,
+  changeSlotKey,
   CHANGES_BY_TIME,
   findingItem,
   findingKey,
@@ -218,6 +223,23 @@ export class DynamoDbLedger implements Ledger {
       FilterExpression: this.liveCondition(x),
       ScanIndexForward: false,
     });
+  }
+
+  // Blast radius
+
+  async reserveChangeSlot(holder: string, slots: number): Promise<number | undefined> {
+    for (let slot = 0; slot < slots; slot++) {
+      const item = { ...changeSlotKey(slot), holder, [LEDGER_TTL_ATTRIBUTE]: this.nowEpochSeconds() + CHANGE_SLOT_SECONDS };
+      if (await this.putIf(item, (x) => `${this.absentCondition(x)} OR ${x.name('holder')} = ${x.value(holder)}`)) return slot;
+    }
+    return undefined;
+  }
+
+  async releaseChangeSlot(slot: number, holder: string): Promise<void> {
+    // Expired rather than deleted: the functions' role has no DeleteItem on the ledger. A slot
+    // another change holds by now (this one's hour ran out) is not ours to give back.
+    const x = new ExpressionParts();
+    await this.updateIf(changeSlotKey(slot), x, `SET ${x.name(LEDGER_TTL_ATTRIBUTE)} = ${x.value(this.nowEpochSeconds() - 1)}`, `${x.name('holder')} = ${x.value(holder)}`);
   }
 
   // Plumbing

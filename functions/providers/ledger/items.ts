@@ -11,7 +11,7 @@ import { LEDGER_KEYS } from './table-definition';
 export type LedgerItem = Record<string, unknown>;
 
 /** The sort key of every item: one item per record, so the entity name is enough. */
-export const SORT_KEY = { finding: 'FINDING', approval: 'APPROVAL', change: 'CHANGE' } as const;
+export const SORT_KEY = { finding: 'FINDING', approval: 'APPROVAL', change: 'CHANGE', changeSlot: 'CHANGE_SLOT' } as const;
 
 export const PENDING_NOTIFICATIONS = 'PENDING_NOTIFICATIONS';
 export const CHANGES_BY_TIME = 'CHANGES';
@@ -29,6 +29,7 @@ const part = (value: string | undefined): string => encodeURIComponent(value ?? 
 export const findingKey = (id: string) => ({ [LEDGER_KEYS.pk]: `FINDING#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.finding });
 export const approvalKey = (id: string) => ({ [LEDGER_KEYS.pk]: `APPROVAL#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.approval });
 export const changeKey = (id: string) => ({ [LEDGER_KEYS.pk]: `CHANGE#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.change });
+export const changeSlotKey = (slot: number) => ({ [LEDGER_KEYS.pk]: `CHANGE_SLOT#${slot}`, [LEDGER_KEYS.sk]: SORT_KEY.changeSlot });
 
 export const openFindingsPartition = (provider: string) => `OPEN_FINDINGS#${provider}`;
 

@@ -2,7 +2,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLedgerTable, DynamoDbLedger } from '../../../functions/providers/ledger';
 import { dynaliteClient, startDynalite, type DynaliteServer } from '../../support/dynalite';
 import { describeLedgerContract } from './ledger-contract';
-import { NOW } from './fixtures';
 
 let server: DynaliteServer;
 let client: DynamoDBClient;
@@ -20,10 +19,10 @@ afterAll(async () => {
 
 describeLedgerContract('DynamoDbLedger on dynalite', {
   // A table per test: no test sees another's records.
-  create: async () => {
+  create: async (clock) => {
     const table = `meshgov-ledger-contract-${++tables}`;
     await createLedgerTable(client, table);
-    return new DynamoDbLedger(client, table, { clock: () => NOW });
+    return new DynamoDbLedger(client, table, { clock });
   },
   skipsExpiredItems: true,
 });

@@ -21,8 +21,8 @@ import {
 } from './fixtures';
 
 export interface LedgerUnderTest {
-  /** A fresh, empty ledger whose notion of "now" is NOW. */
-  create(): Promise<Ledger>;
+  /** A fresh, empty ledger whose notion of "now" is `clock` (NOW unless a test moves it). */
+  create(clock: () => Date): Promise<Ledger>;
   /** Whether reads skip items whose expiresAt has passed. */
   skipsExpiredItems: boolean;
 }
@@ -32,8 +32,10 @@ const ids = (records: Array<{ id: string }>) => records.map((r) => r.id).sort();
 export function describeLedgerContract(name: string, subject: LedgerUnderTest): void {
   describe(`Ledger contract: ${name}`, () => {
     let ledger: Ledger;
+    let now = NOW;
     beforeEach(async () => {
-      ledger = await subject.create();
+      now = NOW;
+      ledger = await subject.create(() => now);
     });
 
     describe('findings', () => {
@@ -324,6 +326,38 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect((await ledger.listChanges('2026-11-20T00:00:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).map((c) => c.id)).toEqual([approved.id, earlier.id]);
         expect(await ledger.listChanges('2026-11-20T15:05:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).toEqual([]);
         expect(await ledger.listChanges('2026-11-20T15:20:00.000Z', { service: 'istio:payments/payments-api' })).toEqual([istio]);
+      });
+    });
+
+    describe('blast-radius slots', () => {
+      it('gives each change its own slot until all are held, and none to the next', async () => {
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6A1', 2)).toBe(0);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6A2', 2)).toBe(1);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6A3', 2)).toBeUndefined();
+        // A retry of a change that holds a slot gets the same one back.
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6A2', 2)).toBe(1);
+      });
+
+      it('lets exactly as many concurrent reservations win as there are slots', async () => {
+        const holders = ['chg-01JDQ7B1', 'chg-01JDQ7B2', 'chg-01JDQ7B3', 'chg-01JDQ7B4', 'chg-01JDQ7B5'];
+        const slots = await Promise.all(holders.map((h) => ledger.reserveChangeSlot(h, 3)));
+        expect(slots.filter((s) => s !== undefined).sort()).toEqual([0, 1, 2]);
+      });
+
+      it("frees a slot when its holder gives it back, and only then; another holder's release changes nothing", async () => {
+        expect(await ledger.reserveChangeSlot('chg-01JDQ8C1', 1)).toBe(0);
+        await ledger.releaseChangeSlot(0, 'chg-01JDQ8C9');
+        expect(await ledger.reserveChangeSlot('chg-01JDQ8C2', 1)).toBeUndefined();
+        await ledger.releaseChangeSlot(0, 'chg-01JDQ8C1');
+        expect(await ledger.reserveChangeSlot('chg-01JDQ8C2', 1)).toBe(0);
+      });
+
+      it('frees a slot an hour after it was taken, by its expiry time (TTL deletion may never come)', async () => {
+        expect(await ledger.reserveChangeSlot('chg-01JDQ9D1', 1)).toBe(0);
+        now = new Date(NOW.getTime() + 59 * 60_000);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ9D2', 1)).toBeUndefined();
+        now = new Date(NOW.getTime() + 61 * 60_000);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ9D2', 1)).toBe(0);
       });
     });
 
