@@ -92,11 +92,10 @@ export class MemoryLedger implements Ledger {
   }
 
   async reserveChangeSlot(holder: string, slots: number) {
-    const now = this.clock().getTime();
+    for (const [slot, held] of this.slots) if (this.live(held)?.holder === holder) return slot;
     for (let slot = 0; slot < slots; slot++) {
-      const held = this.live(this.slots.get(slot));
-      if (held && held.holder !== holder) continue;
-      this.slots.set(slot, { holder, expiresAt: Math.floor(now / 1000) + CHANGE_SLOT_SECONDS });
+      if (this.live(this.slots.get(slot))) continue;
+      this.slots.set(slot, { holder, expiresAt: Math.floor(this.clock().getTime() / 1000) + CHANGE_SLOT_SECONDS });
       return slot;
     }
     return undefined;

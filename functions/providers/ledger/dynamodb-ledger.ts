@@ -8,7 +8,7 @@
  * | finding  | `FINDING#<id>`      | `FINDING`  | while open: `OPEN_FINDINGS#<provider>` / `MESH#<mesh>#NS#<namespace>#<id>` | while a notification is owed: `PENDING_NOTIFICATIONS` / `<id>` |
  * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | none |
  * | change   | `CHANGE#<id>`       | `CHANGE`   | with a service: `SERVICE_CHANGES#<service>` / `<at>#<id>`  | always: `CHANGES` / `<at>#<id>`          |
- * | slot     | `CHANGE_SLOT#<n>`   | `CHANGE_SLOT` | none                                                    | none                                     |
+ * | slot     | `CHANGE_SLOTS`      | `CHANGE_SLOT#<n>` | none                                                   | none                                     |
  *
  * So every listing is a Query that reads only what it returns (plus items that expired but
  * TTL has not deleted yet), never a Scan:
@@ -25,8 +25,9 @@
  * an approval transition on `state IN (<states allowed to move to the target>)`. The loser of
  * a race gets `undefined`, exactly as from MemoryLedger.
  *
- * Blast radius: the n-th change within an hour takes slot n with a conditional put (absent, expired
- * or already its own), so two runs cannot both take the last one; the slot expires an hour later.
+ * Blast radius: a change takes a free slot with a conditional put (absent, expired or already its
+ * own), so two runs cannot both take the last one; the slot expires an hour later. A retry of the
+ * same change finds the slot it holds first (one consistent Query of the slots' partition).
  *
  * Expiry: items carry `expiresAt` (epoch seconds, the TTL attribute). TTL deletion can lag by
  * days and does not happen at all in dynalite, so an item whose `expiresAt` has passed (is
@@ -48,6 +49,7 @@ import {
   changeItem,
   changeKey,
   changeSlotKey,
+  CHANGE_SLOTS,
   CHANGES_BY_TIME,
   findingItem,
   findingKey,
@@ -228,9 +230,19 @@ export class DynamoDbLedger implements Ledger {
   // Blast radius
 
   async reserveChangeSlot(holder: string, slots: number): Promise<number | undefined> {
+    const q = new ExpressionParts();
+    const held = await this.queryAll<{ slot: number; holder: string }>(q, {
+      KeyConditionExpression: `${q.name(LEDGER_KEYS.pk)} = ${q.value(CHANGE_SLOTS)}`,
+      FilterExpression: this.liveCondition(q),
+      ConsistentRead: true,
+    });
+    const own = held.find((h) => h.holder === holder);
+    if (own) return own.slot;
+    const taken = new Set(held.map((h) => h.slot));
     for (let slot = 0; slot < slots; slot++) {
-      const item = { ...changeSlotKey(slot), holder, [LEDGER_TTL_ATTRIBUTE]: this.nowEpochSeconds() + CHANGE_SLOT_SECONDS };
-      if (await this.putIf(item, (x) => `${this.absentCondition(x)} OR ${x.name('holder')} = ${x.value(holder)}`)) return slot;
+      if (taken.has(slot)) continue;
+      const item = { ...changeSlotKey(slot), slot, holder, [LEDGER_TTL_ATTRIBUTE]: this.nowEpochSeconds() + CHANGE_SLOT_SECONDS };
+      if (await this.putIf(item, (x) => this.absentCondition(x))) return slot;
     }
     return undefined;
   }

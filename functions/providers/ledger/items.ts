@@ -29,7 +29,9 @@ const part = (value: string | undefined): string => encodeURIComponent(value ?? 
 export const findingKey = (id: string) => ({ [LEDGER_KEYS.pk]: `FINDING#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.finding });
 export const approvalKey = (id: string) => ({ [LEDGER_KEYS.pk]: `APPROVAL#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.approval });
 export const changeKey = (id: string) => ({ [LEDGER_KEYS.pk]: `CHANGE#${id}`, [LEDGER_KEYS.sk]: SORT_KEY.change });
-export const changeSlotKey = (slot: number) => ({ [LEDGER_KEYS.pk]: `CHANGE_SLOT#${slot}`, [LEDGER_KEYS.sk]: SORT_KEY.changeSlot });
+/** The blast-radius slots share one partition, so one strongly consistent Query reads them all. */
+export const CHANGE_SLOTS = 'CHANGE_SLOTS';
+export const changeSlotKey = (slot: number) => ({ [LEDGER_KEYS.pk]: CHANGE_SLOTS, [LEDGER_KEYS.sk]: `${SORT_KEY.changeSlot}#${slot}` });
 
 export const openFindingsPartition = (provider: string) => `OPEN_FINDINGS#${provider}`;
 

@@ -338,6 +338,15 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(await ledger.reserveChangeSlot('chg-01JDQ6A2', 2)).toBe(1);
       });
 
+      it('gives a retry the slot it holds even when a lower one is free, so one change never holds two', async () => {
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6E1', 2)).toBe(0);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6E2', 2)).toBe(1);
+        await ledger.releaseChangeSlot(0, 'chg-01JDQ6E1');
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6E2', 2)).toBe(1);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6E3', 2)).toBe(0);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ6E4', 2)).toBeUndefined();
+      });
+
       it('lets exactly as many concurrent reservations win as there are slots', async () => {
         const holders = ['chg-01JDQ7B1', 'chg-01JDQ7B2', 'chg-01JDQ7B3', 'chg-01JDQ7B4', 'chg-01JDQ7B5'];
         const slots = await Promise.all(holders.map((h) => ledger.reserveChangeSlot(h, 3)));
