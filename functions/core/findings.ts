@@ -11,6 +11,8 @@ export const RULE_IDS = [
   'slo-latency-burn',
   'config-invalid',
   'mesh-sidecar-missing',
+  // Added after CONTRACT.md's list, which allows more; last, so SARIF rule indexes stay as they were.
+  'slo-no-data',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -215,6 +215,11 @@ export interface SloIndicator {
   windows: Array<{ long: string; short: string; burnLong: number; burnShort: number; factor: number; severity: Severity; kind: 'page' | 'ticket' }>;
   budgetRemaining?: number;
   method?: string;
+  /**
+   * Set when the reader found no request at all in any window it measured: the SLO's service,
+   * namespace, mesh or metric names match no traffic, so it can never burn (slo-no-data).
+   */
+  noData?: { slo: string; window: string; selection?: string };
 }
 
 /** Everything the rules see. */

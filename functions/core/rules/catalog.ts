@@ -80,6 +80,13 @@ export const RULE_CATALOG: Record<RuleId, RuleCatalogEntry> = {
     summary: 'A namespace or workload is outside the mesh (no sidecar injection), so no mesh policy protects it.',
     help: "Enable sidecar injection (label the namespace istio-injection=enabled or istio.io/rev, or remove sidecar.istio.io/inject: \"false\" from the pod template) and restart the workload, or put it in Istio's ambient mode (label the namespace istio.io/dataplane-mode=ambient), or exclude it in rules/ with a reason.",
   },
+  'slo-no-data': {
+    id: 'slo-no-data',
+    severity: 'high',
+    remediation: 'manual',
+    summary: 'A latency SLO measured no request in any window, so it can never burn and pages no one.',
+    help: "Check the SLO in rules/slos.yaml against the metrics the finding names: the service, namespace (Istio) or mesh and virtual node (App Mesh), the Prometheus job, the CloudWatch namespace and dimensions. A service that really takes no traffic needs no SLO: remove it, or exclude the finding with a reason.",
+  },
 };
 
 /** cert-expiring tiers from CONTRACT.md: critical within 7 days, high within 30. */

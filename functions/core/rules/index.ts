@@ -9,6 +9,7 @@ import { mtlsCrossMeshDrift } from './mtls-cross-mesh-drift';
 import { mtlsNotStrict } from './mtls-not-strict';
 import type { Rule } from './rule';
 import { sloLatencyBurn } from './slo-latency-burn';
+import { sloNoData } from './slo-no-data';
 
 /** Every rule, one per contract rule id. */
 export const RULES: Record<RuleId, Rule> = {
@@ -21,4 +22,5 @@ export const RULES: Record<RuleId, Rule> = {
   'slo-latency-burn': sloLatencyBurn,
   'config-invalid': configInvalid,
   'mesh-sidecar-missing': meshSidecarMissing,
+  'slo-no-data': sloNoData,
 };

@@ -1,6 +1,7 @@
 import type { ResourceRef, Severity, SloIndicator } from '../model/types';
 import { budgetRemaining } from './burn-rate';
 import { windowPairs, type SloDefinition } from './definition';
+import { windowSeconds } from './duration';
 import type { SloReading } from './reading';
 
 /** The finding discriminator of an SLO: one SLO, one finding, whatever window pair fires. */
@@ -47,7 +48,17 @@ export function toSloIndicator(reading: SloReading, severities: IndicatorSeverit
   // A percentile reading only bounds the burn from below, so it cannot say what is left; a
   // window without traffic has spent nothing.
   if (reading.method !== 'cloudwatch-percentile') indicator.budgetRemaining = round(budgetRemaining(sloWindowBurn ?? 0));
+  const longest = longestWindow(reading.windows ?? []);
+  if (reading.requests && Object.keys(reading.requests).length === 0 && longest) {
+    indicator.noData = { slo: slo.name, window: longest, ...(reading.selection ? { selection: reading.selection } : {}) };
+  }
   return indicator;
+}
+
+function longestWindow(windows: readonly string[]): string | undefined {
+  let longest: string | undefined;
+  for (const w of windows) if (longest === undefined || windowSeconds(w) > windowSeconds(longest)) longest = w;
+  return longest;
 }
 
 /** Four decimals: enough for a burn rate or a budget share, and stable in reports and fingerprints. */

@@ -20,6 +20,10 @@ export interface SloReading {
   requests?: Record<string, number>;
   /** Error ratio per window, where the method counts requests. */
   errorRatios?: Record<string, number>;
+  /** The windows the reader measured: with no requests in any of them, the SLO measures nothing. */
+  windows?: string[];
+  /** What the reader counted requests of, in the back end's own terms (a PromQL selector, a metric with its dimensions). */
+  selection?: string;
 }
 
 /** An SLO a reader could not measure, and why (the query failed, the API refused, …). */

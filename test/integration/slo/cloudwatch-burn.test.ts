@@ -79,6 +79,27 @@ async function audit(options: Parameters<typeof cloudWatchSloSource>[0] = {}) {
   return { evaluation, findings, byNode: (name: string) => findings.find((f) => f.resource.name === name) };
 }
 
+describe('App Mesh SLOs whose names match no metric', () => {
+  it('are slo-no-data with either method, naming the metric and dimensions counted; a node with traffic is not', async () => {
+    // `refunds-api` publishes nothing; `orders-api` does.
+    const idle = parseSlos([slo('refunds-api'), { ...slo('refunds-api', 'percentile'), name: 'refunds-api-p-latency' }, slo('orders-api')]);
+    const evaluation = await evaluateSlos(idle, { cloudwatch: cloudWatchSloSource({ client: cloudWatchClientFor(cw) }) }, new Date(EVALUATED_AT));
+    const model = emptyModel();
+    model.slos.push(...evaluation.indicators);
+    const findings = evaluateModel(model, loadPolicy(), new Date(EVALUATED_AT)).filter((f) => f.rule === 'slo-no-data');
+
+    expect(evaluation.problems).toEqual([]);
+    const dims = 'Mesh=prod-mesh, VirtualNode=refunds-api';
+    const byMethod = [...findings].sort((a, b) => String(b.detail.method).localeCompare(String(a.detail.method)));
+    expect(byMethod.map((f) => [f.resource, f.severity, f.detail.window, f.detail.selection])).toEqual([
+      [{ kind: 'VirtualNode', name: 'refunds-api', mesh: 'prod-mesh' }, 'high', '30d', `${APPMESH_LATENCY_METRIC} SampleCount in ${NAMESPACE} with ${dims}`],
+      // The percentile method measures the alerting windows only, the longest being the ticket pair's 3d.
+      [{ kind: 'VirtualNode', name: 'refunds-api', mesh: 'prod-mesh' }, 'high', '3d', `${APPMESH_REQUEST_COUNT_METRIC} Sum in ${NAMESPACE} with ${dims}`],
+    ]);
+    expect(new Set(findings.map((f) => f.id)).size).toBe(2);
+  });
+});
+
 describe('App Mesh SLOs through CloudWatch GetMetricData', () => {
   it('pages a fast burn, tickets a slow one, leaves a steady node alone, and records the method', async () => {
     const { evaluation, byNode } = await audit();

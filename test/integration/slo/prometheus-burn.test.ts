@@ -108,6 +108,43 @@ describe('Istio SLOs on a real Prometheus', () => {
   });
 });
 
+describe('an SLO whose names match no traffic', () => {
+  it('is slo-no-data, naming the series it counted, and neither burns nor hides the others', async () => {
+    // The steady ledger service, with its namespace misspelt: Prometheus answers, with no series for it.
+    const ledger = SCENARIOS.steady;
+    const extra = `  - name: payments-typo-latency
+    service: ${ledger.service}
+    mesh: istio
+    namespace: paymnets
+    objective: 99
+    thresholdMs: 250
+    source:
+      prometheus:
+        url: ${prometheus.url}
+`;
+    writeFileSync(path.join(rulesDir, 'slos.yaml'), slosYaml(prometheus.url, extra));
+    const policy = loadPolicy(rulesDir);
+    const evaluation = await evaluateSlos(slosOfPolicy(policy), { prometheus: prometheusSloSource() }, at);
+    const model = emptyModel();
+    model.slos.push(...evaluation.indicators);
+    const findings = evaluateModel(model, policy, at);
+
+    expect(evaluation.problems).toEqual([]);
+    const noData = findings.filter((f) => f.rule === 'slo-no-data');
+    expect(noData).toEqual([
+      expect.objectContaining({
+        severity: 'high',
+        provider: 'prometheus',
+        resource: { kind: 'Service', name: ledger.service, namespace: 'paymnets' },
+        message: `SLO payments-typo-latency measured no request to Service paymnets/${ledger.service} over 30d (istio_request_duration_milliseconds_count{reporter="destination", destination_service_namespace="paymnets", destination_service_name="${ledger.service}"}): its names match no traffic, so it can never burn and would page no one. Check the SLO in rules/slos.yaml.`,
+        detail: expect.objectContaining({ slo: 'payments-typo-latency', window: '30d', method: 'prometheus-histogram' }),
+      }),
+    ]);
+    // Every correctly named SLO measured traffic.
+    expect(evaluation.indicators.filter((i) => i.noData).map((i) => i.id)).toEqual(['slo:payments-typo-latency']);
+  });
+});
+
 describe('the Prometheus reader', () => {
   it('gives the same numbers batched and one query per SLO and window', async () => {
     writeFileSync(path.join(rulesDir, 'slos.yaml'), slosYaml(prometheus.url));

@@ -190,9 +190,17 @@ function needsOf(slo: SloDefinition): Need[] {
 
 const sum = (xs: number[] | undefined) => (xs && xs.length > 0 ? xs.reduce((a, b) => a + b, 0) : undefined);
 
+/** A metric and statistic as the SLO's query names it, for a reading that counted no request. */
+function selectionOf(slo: SloDefinition, metric: string, stat: string): string {
+  const dimensions = Object.entries(sloDimensions(slo)).map(([name, value]) => `${name}=${value}`).join(', ');
+  return `${metric} ${stat} in ${slo.source.cloudwatch?.namespace ?? '(no namespace)'} with ${dimensions}`;
+}
+
 function trimmedCountReading(slo: SloDefinition, needs: Need[], values: Map<Need, number[]>): SloReading | { problem: string } {
-  const reading: SloReading = { slo, method: 'cloudwatch-trimmed-count', burnRates: {}, requests: {}, errorRatios: {} };
-  for (const window of windowsToMeasure(slo)) {
+  const windows = windowsToMeasure(slo);
+  const selection = selectionOf(slo, APPMESH_LATENCY_METRIC, 'SampleCount');
+  const reading: SloReading = { slo, method: 'cloudwatch-trimmed-count', burnRates: {}, requests: {}, errorRatios: {}, windows, selection };
+  for (const window of windows) {
     const good = sum(values.get(needs.find((n) => n.window === window && n.role.kind === 'good')!));
     const total = sum(values.get(needs.find((n) => n.window === window && n.role.kind === 'total')!));
     if (total === undefined || total <= 0) continue;
@@ -208,8 +216,8 @@ function trimmedCountReading(slo: SloDefinition, needs: Need[], values: Map<Need
 }
 
 function percentileReading(slo: SloDefinition, needs: Need[], values: Map<Need, number[]>): SloReading {
-  const reading: SloReading = { slo, method: 'cloudwatch-percentile', burnRates: {}, requests: {} };
   const windows = [...new Set(needs.map((n) => n.window))];
+  const reading: SloReading = { slo, method: 'cloudwatch-percentile', burnRates: {}, requests: {}, windows, selection: selectionOf(slo, APPMESH_REQUEST_COUNT_METRIC, 'Sum') };
   for (const window of windows) {
     const requests = sum(values.get(needs.find((n) => n.window === window && n.role.kind === 'requests')!));
     if (requests === undefined || requests <= 0) continue;

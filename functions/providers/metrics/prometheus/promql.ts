@@ -53,6 +53,11 @@ export function goodRequests(selection: ServiceSelection, thresholdMs: number, w
   return `${BY} (increase(${ISTIO_DURATION_BUCKET}${selector(selection, [`le=~${promqlString(leLabelPattern(thresholdMs))}`])}[${window}]))`;
 }
 
+/** The series whose increase counts an SLO's requests, as a PromQL selector (named when it counts none). */
+export function requestCountSeries(selection: ServiceSelection): string {
+  return `${ISTIO_DURATION_COUNT}${selector(selection)}`;
+}
+
 /** All requests over a window, per service. */
 export function totalRequests(selection: ServiceSelection, window: string): string {
   return `${BY} (increase(${ISTIO_DURATION_COUNT}${selector(selection)}[${window}]))`;

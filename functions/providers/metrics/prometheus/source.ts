@@ -2,7 +2,7 @@ import { burnRate, errorRatioOf } from '../../../core/slo/burn-rate';
 import { windowsToMeasure, type SloDefinition } from '../../../core/slo/definition';
 import type { SloReading, SloReadProblem, SloReadResult, SloSource } from '../../../core/slo/reading';
 import { instantQuery, type FetchLike, type InstantQueryOptions } from './http-api';
-import { batchedLatencyQuery, PART_LABEL, WINDOW_LABEL } from './promql';
+import { batchedLatencyQuery, PART_LABEL, requestCountSeries, WINDOW_LABEL } from './promql';
 
 export interface PrometheusSloSourceOptions {
   /** The Prometheus HTTP API base (`http://127.0.0.1:9090`, or a Managed Prometheus frontend); an SLO's own source.prometheus.url wins. */
@@ -117,8 +117,10 @@ export function prometheusSloSource(options: PrometheusSloSourceOptions = {}): S
 }
 
 function toReading(slo: SloDefinition, perWindow: Map<string, { good?: number; total?: number }>): SloReading | { problem: string } {
-  const reading: SloReading = { slo, method: 'prometheus-histogram', burnRates: {}, requests: {}, errorRatios: {} };
-  for (const window of windowsToMeasure(slo)) {
+  const windows = windowsToMeasure(slo);
+  const selection = requestCountSeries({ namespaces: [slo.namespace ?? ''], services: [slo.service], ...(slo.source.prometheus?.job ? { job: slo.source.prometheus.job } : {}) });
+  const reading: SloReading = { slo, method: 'prometheus-histogram', burnRates: {}, requests: {}, errorRatios: {}, windows, selection };
+  for (const window of windows) {
     const { good, total } = perWindow.get(window) ?? {};
     if (total === undefined || total <= 0) continue;
     if (good === undefined) {
