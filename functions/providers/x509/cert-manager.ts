@@ -3,7 +3,23 @@ import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/mod
 import { namespaceOf } from './kubernetes-sources';
 
 /** RFC 3339 date-time, as metav1.Time serialises (`2026-12-01T00:00:00Z`). */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+
+/**
+ * The instant of an RFC 3339 time, or undefined. Fields out of range are refused as Go's
+ * time.Parse (metav1.Time) refuses them: `Date` would roll `02-30` into March and `T24:00` into
+ * the next day, and gives an invalid Date for `T25:00`, on which the expiry rules fail.
+ */
+function rfc3339Date(text: string): Date | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
 
 export function isCertManagerCertificate(obj: KubeObject): boolean {
   return apiGroupOf(obj.apiVersion) === 'cert-manager.io' && obj.kind === 'Certificate';
@@ -32,7 +48,8 @@ export function certificateFromCertManager(obj: KubeObject, source: SourceRef): 
   const date = (field: 'notBefore' | 'notAfter'): Date | undefined => {
     const v = status[field];
     if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string' && RFC3339.test(v)) return new Date(v);
+    const parsed = typeof v === 'string' ? rfc3339Date(v) : undefined;
+    if (parsed) return parsed;
     problems.push({ file: source.file, line: source.line, field: `status.${field}`, message: `status.${field} of Certificate ${name} is not an RFC 3339 time: ${JSON.stringify(v)}`, kind: 'Certificate', name });
     return undefined;
   };

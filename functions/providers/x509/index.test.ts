@@ -2,6 +2,8 @@ import * as yaml from 'js-yaml';
 import { X509Certificate } from 'node:crypto';
 import { makeCertChain, type CertChain } from '../../../test/support/certs';
 import { emptyInventory, type Inventory, type KubeObject } from '../../core/model/inventory';
+import { loadPolicy } from '../../core/policy/load';
+import { auditInventory } from '../audit-inventory';
 import { buildCertificateModel } from './index';
 
 const NOW = { now: new Date('2026-11-26T00:00:00Z') };
@@ -291,6 +293,154 @@ data:
     expect(model.problems[2].message).toMatch(/^certificate #1 in data\["root-cert.pem"\] cannot be parsed/);
     // The good root before the corrupt block is still read.
     expect(model.certificates.map((c) => [c.origin.key, c.subjectCN])).toEqual([['root-cert.pem', 'Shop mesh root CA']]);
+  });
+
+  test('a PEM that YAML folded onto one line (a multi-line single-quoted value) is a problem naming the key, not silently nothing', () => {
+    const inventory = emptyInventory();
+    // YAML folds the lines of a quoted scalar into spaces: the Secret holds a one-line PEM istiod cannot read.
+    const quoted = `'${ingress.leafPem.trimEnd().split('\n').join('\n    ')}'`;
+    kube(
+      inventory,
+      `apiVersion: v1
+kind: Secret
+metadata:
+  name: shop-example-com-tls
+  namespace: istio-ingress
+type: kubernetes.io/tls
+stringData:
+  tls.crt: ${quoted}
+  ca.crt: |
+${indent(ingress.rootPem, 4)}
+`,
+      'ingress/tls.yaml',
+      3,
+    );
+    const model = buildCertificateModel(inventory, NOW);
+    expect(model.problems).toEqual([
+      {
+        file: 'ingress/tls.yaml',
+        line: 3,
+        field: 'stringData["tls.crt"]',
+        message: 'certificate #0 in stringData["tls.crt"] is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break',
+        kind: 'Secret',
+        name: 'shop-example-com-tls',
+      },
+    ]);
+    expect(model.certificates.map((c) => [c.origin.key, c.subjectCN])).toEqual([['ca.crt', 'meshgov test root CA']]);
+  });
+
+  test('base64 data with spaces, as YAML folding of a plain multi-line value leaves it, is not valid base64 (the API server refuses it)', () => {
+    const inventory = emptyInventory();
+    const encoded = b64(mesh.rootPem);
+    // Line breaks inside a block scalar are skipped by Go's decoder as by ours; the folded spaces are not.
+    kube(
+      inventory,
+      `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:
+  root-cert.pem: ${encoded.slice(0, 64)}
+    ${encoded.slice(64)}
+  ca-cert.pem: |
+    ${encoded.slice(0, 64)}
+    ${encoded.slice(64)}
+`,
+      'clusters/east/cacerts.yaml',
+    );
+    const model = buildCertificateModel(inventory, NOW);
+    expect(model.problems.map((p) => [p.field, p.message])).toEqual([['data["root-cert.pem"]', 'data["root-cert.pem"] of Secret cacerts is not valid base64']]);
+    expect(model.certificates.map((c) => [c.origin.key, c.subjectCN])).toEqual([['ca-cert.pem', 'Shop mesh root CA']]);
+  });
+
+  test.each([
+    ['an hour past 23', '2026-12-01T25:00:00Z'],
+    ['24:00, which Date rolls into the next day', '2026-12-01T24:00:00Z'],
+    ['a day the month does not have, which Date rolls into March', '2026-02-30T10:00:00Z'],
+    ['month 13', '2026-13-01T10:00:00Z'],
+    ['an offset past 23 hours', '2026-12-01T10:00:00+24:00'],
+  ])('a cert-manager status time with %s is a problem, never a record with a wrong or invalid date', (_why, notAfter) => {
+    const inventory = emptyInventory();
+    kube(
+      inventory,
+      `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: api-shop-example-com
+  namespace: istio-ingress
+spec:
+  secretName: api-shop-example-com-tls
+  dnsNames:
+  - api.shop.example.com
+  issuerRef:
+    name: letsencrypt-prod
+    kind: ClusterIssuer
+status:
+  notBefore: "2026-09-02T10:00:00Z"
+  notAfter: "${notAfter}"
+`,
+      'ingress/certificates.yaml',
+    );
+    const model = buildCertificateModel(inventory, NOW);
+    expect(model.certificates).toEqual([]);
+    expect(model.problems).toEqual([
+      expect.objectContaining({ field: 'status.notAfter', message: `status.notAfter of Certificate api-shop-example-com is not an RFC 3339 time: "${notAfter}"` }),
+    ]);
+  });
+
+  test('valid RFC 3339 status times still read: fractions, offsets, a leap day', () => {
+    const inventory = emptyInventory();
+    kube(
+      inventory,
+      `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: leap
+  namespace: shop
+spec:
+  secretName: leap-tls
+  commonName: leap.shop.example.com
+  issuerRef: { name: shop-ca }
+status:
+  notBefore: "2028-02-29T23:30:00.5+01:00"
+  notAfter: "2028-05-29T23:59:59Z"
+`,
+      'shop/leap.yaml',
+    );
+    const model = buildCertificateModel(inventory, NOW);
+    expect(model.problems).toEqual([]);
+    expect(model.certificates.map((c) => [c.notBefore.toISOString(), c.notAfter.toISOString()])).toEqual([['2028-02-29T22:30:00.500Z', '2028-05-29T23:59:59.000Z']]);
+  });
+
+  test('the same Secret in two clusters\' files (a shared root) keeps a record id per file, so each gets its finding', () => {
+    const inventory = emptyInventory();
+    const cacerts = (cluster: string) => `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:
+  root-cert.pem: ${b64(mesh.rootPem)}
+# ${cluster}
+`;
+    kube(inventory, cacerts('east'), 'clusters/east/cacerts.yaml');
+    kube(inventory, cacerts('west'), 'clusters/west/cacerts.yaml');
+    const model = buildCertificateModel(inventory, NOW);
+    const rootId = `x509:${new X509Certificate(mesh.rootPem).fingerprint256}@Secret/istio-system/cacerts/root-cert.pem`;
+    expect(model.certificates.map((c) => [c.origin.source.file, c.id])).toEqual([
+      // The first keeps the object's id, the same as when its cluster is audited alone.
+      ['clusters/east/cacerts.yaml', rootId],
+      ['clusters/west/cacerts.yaml', `${rootId}@clusters/west/cacerts.yaml`],
+    ]);
+    // The engine keeps one finding per id: with one id, west's Secret had no finding at all.
+    const report = auditInventory(inventory, { policy: loadPolicy(), now: new Date('2034-12-20T00:00:00Z') });
+    expect(report.findings.filter((f) => f.rule === 'cert-expiring').map((f) => [f.resource.file, f.severity]).sort()).toEqual([
+      ['clusters/east/cacerts.yaml', 'high'],
+      ['clusters/west/cacerts.yaml', 'high'],
+    ]);
   });
 
   test('a bad cert-manager status date is a problem; unrelated Secrets and ConfigMaps are not read', () => {

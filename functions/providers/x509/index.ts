@@ -62,5 +62,23 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
     if (secretName && secretsWithTlsCrt.has(`${record.origin.namespace}/${secretName}`)) continue;
     model.certificates.push(record);
   }
+  distinguishSameObjectInOtherFiles(model.certificates, inventory.fileIdentity ?? ((f) => f));
   return model;
 };
+
+/**
+ * The id of a Secret's, ConfigMap's or cert-manager Certificate's record names the object, not
+ * the file, so that the object read from files or live keeps its findings' ids. The same object in
+ * another file (each cluster's `istio-system/cacerts` holding the shared root) is another place to
+ * fix, and the engine keeps one finding per id: that record's id also names its file.
+ */
+function distinguishSameObjectInOtherFiles(certificates: CertificateRecord[], fileIdentity: (file: string) => string): void {
+  const firstFile = new Map<string, string>();
+  for (const c of certificates) {
+    if (c.origin.kind === 'File') continue;
+    const file = c.origin.source.file;
+    const first = firstFile.get(c.id);
+    if (first === undefined) firstFile.set(c.id, file);
+    else if (first !== file && fileIdentity(first) !== fileIdentity(file)) c.id = `${c.id}@${fileIdentity(file)}`;
+  }
+}

@@ -70,9 +70,13 @@ function readKey(obj: KubeObject, key: string, text: string, field: string, sour
   return certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
 }
 
-/** Kubernetes `data` is standard, padded base64 (RFC 4648 §4); Buffer.from would silently skip bad characters. */
+/**
+ * Kubernetes `data` is standard, padded base64 (RFC 4648 §4); Buffer.from would silently skip bad
+ * characters. The API server (Go's base64.StdEncoding) skips line breaks only: a space, as YAML
+ * folding leaves between the lines of a plain or `>` value, makes it refuse the Secret.
+ */
 function decodeBase64(value: string): string | undefined {
-  const compact = value.replace(/\s+/g, '');
+  const compact = value.replace(/[\r\n]+/g, '');
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   return Buffer.from(compact, 'base64').toString('utf8');
 }

@@ -3,7 +3,7 @@ import { makeCertChain, makeRootCa, type CertChain } from '../../../test/support
 import type { CertificateRecord } from '../../core/model/types';
 import { parseCertificateDate } from './certificate-date';
 import { certificatesFromPem, certificatesFromPemFile } from './pem';
-import { istioRootCa, istioWorkloadCertificate } from './testdata/openssl-certs';
+import { istioRootCa, istioWorkloadCertificate, trustedCertificate } from './testdata/openssl-certs';
 
 const FILE_ORIGIN: CertificateRecord['origin'] = { kind: 'File', name: 'payments-chain.pem', source: { file: 'certs/payments-chain.pem', line: 1 } };
 
@@ -174,5 +174,38 @@ describe('certificatesFromPem', () => {
   test('CRLF line endings are read', () => {
     const { certificates } = certificatesFromPem(chain.chainPem.replace(/\n/g, '\r\n'), FILE_ORIGIN);
     expect(certificates).toHaveLength(2);
+  });
+
+  test('TRUSTED CERTIFICATE blocks (openssl x509 -trustout, Red Hat trust bundles) are read as certificates', () => {
+    const trusted = trustedCertificate(chain.rootPem, ['serverAuth', 'clientAuth']);
+    expect(trusted.startsWith('-----BEGIN TRUSTED CERTIFICATE-----\n')).toBe(true);
+    const text = `${chain.intermediatePem}# mesh root, trusted for TLS clients and servers\n${trusted}`;
+    const { certificates, problems } = certificatesFromPem(text, FILE_ORIGIN, 'x509', { textFirstLine: 1 });
+    expect(problems).toEqual([]);
+    const interLines = chain.intermediatePem.trimEnd().split('\n').length;
+    expect(certificates.map((c) => [c.subjectCN, c.chainIndex, c.isCA, c.origin.source.line])).toEqual([
+      ['meshgov test intermediate CA', 0, true, 1],
+      ['meshgov test root CA', 1, true, interLines + 2],
+    ]);
+    // The trust settings after the certificate are not part of it.
+    expect(certificates[1].fingerprint256).toBe(new X509Certificate(chain.rootPem).fingerprint256);
+    expect(certificates[1].notAfter.toISOString()).toBe('2035-01-01T00:00:00.000Z');
+  });
+
+  test('a certificate folded onto one line, or with bare CR line endings, is a problem at its line, never silently nothing', () => {
+    // As a pasted environment value or a multi-line single-quoted YAML value leaves it: OpenSSL and Go read no certificate there.
+    const folded = chain.leafPem.trimEnd().split('\n').join(' ');
+    const { certificates, problems } = certificatesFromPem(`# edge bundle\n${folded}\n${chain.intermediatePem}`, FILE_ORIGIN, 'x509', { textFirstLine: 1 });
+    expect(problems).toEqual([
+      expect.objectContaining({ file: 'certs/payments-chain.pem', line: 2, message: 'certificate #0 is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break' }),
+    ]);
+    expect(certificates.map((c) => [c.subjectCN, c.chainIndex])).toEqual([['meshgov test intermediate CA', 1]]);
+
+    const classicMac = certificatesFromPem(chain.chainPem.replace(/\n/g, '\r'), FILE_ORIGIN);
+    expect(classicMac.certificates).toEqual([]);
+    expect(classicMac.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^certificate #0 is not on lines of its own/),
+      expect.stringMatching(/^certificate #1 is not on lines of its own/),
+    ]);
   });
 });

@@ -5,8 +5,16 @@ import type { CertificateRecord, ConfigProblem } from '../../core/model/types';
 import { validityOf } from './certificate-date';
 import { commonNameOf, firstAltNameOf, oneLine } from './distinguished-name';
 
-const BEGIN = '-----BEGIN CERTIFICATE-----';
-const END = '-----END CERTIFICATE-----';
+/**
+ * The labels OpenSSL reads as a certificate: `CERTIFICATE`, the old `X509 CERTIFICATE`, and
+ * `TRUSTED CERTIFICATE` (`openssl x509 -trustout`, the ca-bundle.trust.crt of Red Hat systems,
+ * read by OpenSSL and Envoy CA files), whose trust settings after the certificate Node ignores.
+ */
+const LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
+const BEGIN_LINE = new Map(LABELS.map((l) => [`-----BEGIN ${l}-----`, l]));
+/** A BEGIN marker anywhere in a text: the ones not alone on their line are reported, never skipped silently. */
+const ANY_BEGIN = new RegExp(`-----BEGIN (${LABELS.join('|')})-----`);
+const EVERY_BEGIN = new RegExp(ANY_BEGIN.source, 'g');
 
 export interface PemReadOptions {
   /**
@@ -27,7 +35,8 @@ export interface PemReadResult {
 }
 
 /**
- * Every `-----BEGIN CERTIFICATE-----` block of a text, in order: the first is the leaf
+ * Every `-----BEGIN CERTIFICATE-----` block of a text (and `TRUSTED CERTIFICATE`, `X509
+ * CERTIFICATE`), in order: the first is the leaf
  * (chainIndex 0), then its issuers. A block that does not parse becomes a problem at its BEGIN
  * line, and the others are still read.
  *
@@ -58,13 +67,17 @@ export function certificatesFromPem(
   const seenIds = new Set<string>();
   for (const block of pemBlocks(text)) {
     const where = `certificate #${block.index}${field ? ` in ${field}` : ''}`;
+    if (block.malformed) {
+      problems.push(problem(block.lineOffset, `${where} ${block.malformed}`));
+      continue;
+    }
     if (block.body === undefined) {
-      problems.push(problem(block.lineOffset, `${where} has no ${END} line`));
+      problems.push(problem(block.lineOffset, `${where} has no -----END ${block.label}----- line`));
       continue;
     }
     let cert: X509Certificate;
     try {
-      cert = certificateOf(block.body);
+      cert = certificateOf(block.body, block.label);
     } catch (err) {
       problems.push(problem(block.lineOffset, `${where} cannot be parsed: ${(err as Error).message}`));
       continue;
@@ -96,7 +109,7 @@ export function parsedCertificates(text: string): X509Certificate[] {
   for (const block of pemBlocks(text)) {
     if (block.body === undefined) continue;
     try {
-      out.push(certificateOf(block.body));
+      out.push(certificateOf(block.body, block.label));
     } catch {
       // Reported by certificatesFromPem, which reads every PEM file.
     }
@@ -104,13 +117,13 @@ export function parsedCertificates(text: string): X509Certificate[] {
   return out;
 }
 
-function certificateOf(body: string): X509Certificate {
-  return new X509Certificate(`${BEGIN}\n${body}\n${END}\n`);
+function certificateOf(body: string, label: string): X509Certificate {
+  return new X509Certificate(`-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`);
 }
 
 /** True when the text holds at least one certificate block. */
 export function holdsPemCertificate(text: string): boolean {
-  return text.includes(BEGIN);
+  return ANY_BEGIN.test(text);
 }
 
 interface PemBlock {
@@ -118,25 +131,37 @@ interface PemBlock {
   index: number;
   /** Lines from the start of the text to the BEGIN line. */
   lineOffset: number;
+  /** The PEM label: `CERTIFICATE`, `X509 CERTIFICATE` or `TRUSTED CERTIFICATE`. */
+  label: string;
   /** The base64 lines, or undefined when the END line is missing. */
   body?: string;
+  /** Why the block cannot be read as PEM at all. */
+  malformed?: string;
 }
 
 function pemBlocks(text: string): PemBlock[] {
   const lines = text.split(/\r?\n/);
   const blocks: PemBlock[] = [];
-  let open: { lineOffset: number; body: string[] } | undefined;
+  let open: { lineOffset: number; label: string; body: string[] } | undefined;
   const close = (body: string | undefined) => {
-    if (open) blocks.push({ index: blocks.length, lineOffset: open.lineOffset, ...(body !== undefined ? { body } : {}) });
+    if (open) blocks.push({ index: blocks.length, lineOffset: open.lineOffset, label: open.label, ...(body !== undefined ? { body } : {}) });
     open = undefined;
   };
   lines.forEach((raw, i) => {
     const line = raw.trim();
-    if (line === BEGIN) {
+    const label = BEGIN_LINE.get(line);
+    if (label !== undefined) {
       if (open) close(undefined);
-      open = { lineOffset: i, body: [] };
-    } else if (line === END && open) {
+      open = { lineOffset: i, label, body: [] };
+    } else if (open && line === `-----END ${open.label}-----`) {
       close(open.body.join('\n'));
+    } else if (ANY_BEGIN.test(line)) {
+      // A PEM folded onto one line (a multi-line single-quoted YAML value, a pasted environment
+      // value) or with bare CR line endings: OpenSSL and Go read no certificate there either.
+      if (open) close(undefined);
+      for (const m of line.matchAll(EVERY_BEGIN)) {
+        blocks.push({ index: blocks.length, lineOffset: i, label: m[1]!, malformed: 'is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break' });
+      }
     } else if (open) {
       open.body.push(line);
     }

@@ -70,3 +70,15 @@ export function istioWorkloadCertificate(issuer: IssuedCertificate, spiffeId: st
     return { certPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
   });
 }
+
+/**
+ * The same certificate as `openssl x509 -trustout` writes it: a `TRUSTED CERTIFICATE` block, the
+ * certificate followed by its trust settings, as in Red Hat's ca-bundle.trust.crt.
+ */
+export function trustedCertificate(certPem: string, trust: string[] = ['serverAuth']): string {
+  return inWorkDir((dir) => {
+    writeFileSync(join(dir, 'cert.pem'), certPem);
+    openssl(['x509', '-in', join(dir, 'cert.pem'), '-trustout', ...trust.flatMap((t) => ['-addtrust', t]), '-out', join(dir, 'trusted.pem')]);
+    return readFileSync(join(dir, 'trusted.pem'), 'utf8');
+  });
+}
