@@ -1,6 +1,7 @@
 import * as jsYaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
 import type { ConfigProblem } from '../model/types';
+import type * as z from 'zod';
 import { policyFileSchema, type PolicyFile } from './schema';
 
 type YamlModule = typeof import('yaml');
@@ -39,32 +40,103 @@ export function readWithPositions(file: string, text: string): PolicyFileResult 
   const yaml = require('yaml') as YamlModule;
   const lineCounter = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // An unresolved tag (`!Ref x`, `!!int high`) is only a warning to the parser, which then reads a plain string.
+  const yamlErrors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  if (yamlErrors.length > 0) {
     return {
-      problems: doc.errors.map((e) => ({
+      problems: yamlErrors.map((e) => ({
         file,
         line: errorLine(yaml, text, e.code === 'MISSING_CHAR' && /quote/.test(e.message), e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line),
-        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+        message: `invalid YAML: ${e.code === 'MULTIPLE_DOCS' ? 'a rules file holds one YAML document: remove this `---` or split the file in two' : e.message.split('\n')[0]}`,
       })),
     };
   }
   const data = doc.toJS() ?? {};
   const parsed = policyFileSchema.safeParse(data);
   if (parsed.success) return { value: parsed.data, problems: [] };
-  return {
-    problems: parsed.error.issues.map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      // An unknown key is reported on the key itself, not on its parent map.
-      const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
-      const fieldPath = keys.length > 0 ? [...path, keys[0]] : path;
-      return {
-        file,
-        line: lineOf(yaml, doc, lineCounter, path, keys[0]),
-        field: formatPath(fieldPath),
-        message: issue.message,
-      };
-    }),
+  const problems = parsed.error.issues.flatMap((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    // An unknown key is reported on the key itself, not on its parent map: one problem per key.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ file, line: lineOf(yaml, doc, lineCounter, path, key), field: formatPath([...path, key]), message: unknownKeyMessage(key, keysAt(path)) }));
+    }
+    return [{ file, line: lineOf(yaml, doc, lineCounter, path), field: formatPath(path), message: withHint(issue, valueAt(data, path)) }];
+  });
+  return { problems };
+}
+
+/** An unknown key, with the key it was probably meant to be, else the keys allowed there. */
+function unknownKeyMessage(key: string, known: string[]): string {
+  const message = `Unrecognized key: "${key}"`;
+  if (key === '<<') return `${message}: merge keys are YAML 1.1 and are not read here (YAML 1.2); repeat the settings, or give the whole mapping as an alias (*name)`;
+  const near = closest(key, known);
+  if (near) return `${message}; did you mean "${near}"?`;
+  return known.length > 0 ? `${message}; expected one of ${known.join(', ')}` : message;
+}
+
+/** The known key nearest `key` by edit distance (ignoring case), when near enough to be a slip. */
+function closest(key: string, known: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  // A rule id with a word left out (mtls-strict for mtls-not-strict) is a slip too.
+  return best && best.distance <= Math.max(2, Math.floor(key.length * 0.4)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = [...Array(b.length + 1).keys()];
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/** The keys the schema allows in the mapping at `path`, read from zod's schema definitions (`_zod.def`). */
+function keysAt(path: Array<string | number>): string[] {
+  let schema: unknown = policyFileSchema;
+  const def = () => (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def ?? {};
+  const unwrap = () => {
+    while (['optional', 'default', 'nullable'].includes(def().type as string)) schema = def().innerType;
   };
+  unwrap();
+  for (const segment of path) {
+    const d = def();
+    if (d.type === 'object') schema = (d.shape as Record<string, unknown>)[segment];
+    else if (d.type === 'array') schema = d.element;
+    else if (d.type === 'record') schema = d.valueType;
+    else return [];
+    if (!schema) return [];
+    unwrap();
+  }
+  return def().type === 'object' ? Object.keys(def().shape as object) : [];
+}
+
+function valueAt(data: unknown, path: Array<string | number>): unknown {
+  let value = data;
+  for (const segment of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+  return value;
+}
+
+const YAML11_BOOLEAN = /^(y|yes|n|no|on|off)$/i;
+
+/** zod's message, and what to write instead where a user's usual slip is plain. */
+function withHint(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.path.length === 0 && issue.code === 'invalid_type') return `${issue.message}: a rules file is a mapping of rules, ownership, remediation, sources and slos`;
+  // A key whose entries were all commented out: YAML reads it as null.
+  if (value === null && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) {
+    const empty = issue.code === 'invalid_type' && issue.expected === 'array' ? ' ([] for none)' : issue.code === 'invalid_type' && issue.expected === 'object' ? ' ({} for none)' : '';
+    return `${issue.message}: the key has no value; give one${empty}, or remove the key`;
+  }
+  if (issue.code === 'invalid_type' && value === undefined) return `${issue.message}: ${String(issue.path[issue.path.length - 1])} is required here`;
+  if (issue.code === 'invalid_type' && issue.expected === 'boolean' && typeof value === 'string' && YAML11_BOOLEAN.test(value)) {
+    return `${issue.message}: "${value}" is a string in YAML 1.2; write true or false`;
+  }
+  if ((issue.code === 'invalid_value' || issue.code === 'invalid_format') && (typeof value === 'string' || typeof value === 'number')) return `${issue.message} (got ${JSON.stringify(value)})`;
+  return issue.message;
 }
 
 /**

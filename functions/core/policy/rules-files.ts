@@ -17,16 +17,25 @@ export interface RulesFileText {
 export function readRulesFiles(dir: string): { files: RulesFileText[]; problems: ConfigProblem[] } {
   let names: string[];
   try {
-    names = statSync(dir).isDirectory() ? readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort() : [];
+    // Dotfiles are editors' (an Emacs lock `.#a.yaml`, a macOS `._a.yaml`), never rules.
+    names = statSync(dir).isDirectory() ? readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n) && !n.startsWith('.')).sort() : [];
   } catch (err) {
     return { files: [], problems: [{ file: dir, line: 1, message: `cannot read rules directory: ${(err as Error).message}` }] };
   }
   if (statSync(dir).isFile()) names = [''];
-  // An empty directory (or one of certificates) is almost surely the wrong --rules: it must not silently mean the defaults.
-  else if (names.length === 0) return { files: [], problems: [{ file: dir, line: 1, message: `no rules files (*.yaml, *.yml) in ${dir}` }] };
-  const files = names.map((name) => {
+  const files: RulesFileText[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const name of names) {
     const file = name ? path.join(dir, name) : dir;
-    return { file, name: name || path.basename(dir), text: readFileSync(file, 'utf8') };
-  });
-  return { files, problems: [] };
+    try {
+      if (name && statSync(file).isDirectory()) continue;
+      files.push({ file, name: name || path.basename(dir), text: readFileSync(file, 'utf8') });
+    } catch (err) {
+      // A dangling symlink or an unreadable file: a problem on it, not a stack trace.
+      problems.push({ file, line: 1, message: `cannot read rules file: ${(err as Error).message}` });
+    }
+  }
+  // An empty directory (or one of certificates) is almost surely the wrong --rules: it must not silently mean the defaults.
+  if (files.length === 0 && problems.length === 0) return { files, problems: [{ file: dir, line: 1, message: `no rules files (*.yaml, *.yml) in ${dir}` }] };
+  return { files, problems };
 }

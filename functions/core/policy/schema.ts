@@ -12,10 +12,21 @@ import { slosSchema } from '../slo/schema';
 const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 const remediationMode = z.enum(['auto', 'approval', 'manual']);
 
+/**
+ * A glob on Kubernetes namespaces, which are lowercase letters, digits and `-`: anything else
+ * (`Kube-*`, a `[a-z]` class or a regex, which globToRegExp reads literally) can never match.
+ */
+const namespaceGlob = z
+  .string()
+  .min(1)
+  .refine((g) => /^[a-z0-9*?-]+$/.test(g), {
+    error: (iss) => `namespace glob ${JSON.stringify(iss.input)} can never match: namespaces are lowercase letters, digits and -, and a glob adds only * and ? (no [...] or regex)`,
+  });
+
 /** Globs (`*`, `?`) on namespace, mesh and name; every given field must match. */
 export const exclusionSchema = z
   .object({
-    namespace: z.string().min(1).optional(),
+    namespace: namespaceGlob.optional(),
     mesh: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
     reason: z.string().optional(),
@@ -75,7 +86,8 @@ export const ruleSettingsSchema = z
 
 const slackRouteSchema = z
   .object({
-    channel: z.string().regex(/^[#CG][A-Za-z0-9_.-]+$/, 'a channel is `#name` or a channel id such as C0123ABCD'),
+    // Slack channel names are lowercase letters, digits, - and _ (at most 80); ids are C or G and upper-case letters and digits.
+    channel: z.string().regex(/^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{8,})$/, 'a channel is `#name` (lowercase letters, digits, - and _) or a channel id such as C0123ABCD'),
     approvers: z
       .object({
         users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id such as U0123ABCD')).optional(),
@@ -91,11 +103,15 @@ const teamSchema = z
     name: z.string().min(1),
     match: z
       .object({
-        namespaces: z.array(z.string().min(1)).optional(),
+        namespaces: z.array(namespaceGlob).optional(),
         meshes: z.array(z.string().min(1)).optional(),
         labels: z.record(z.string(), z.string()).optional(),
       })
-      .strict(),
+      .strict()
+      // routeFor matches on a non-empty list or label set only: an empty match would silently own nothing.
+      .refine((m) => (m.namespaces?.length ?? 0) > 0 || (m.meshes?.length ?? 0) > 0 || Object.keys(m.labels ?? {}).length > 0, {
+        message: 'a team needs at least one of namespaces, meshes or labels to match, or it owns nothing',
+      }),
     slack: slackRouteSchema,
   })
   .strict();
