@@ -22,10 +22,11 @@ export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
 
 /** `meshgov audit`: collect → model → evaluate → plan → report, then the contract's exit status. */
 export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
+    tokens: true,
     options: {
       rules: { type: 'string' },
       format: { type: 'string', default: 'table' },
@@ -75,7 +76,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   if (!live && inventory.files.length === 0) {
     // What could not be read (a socket as standard input, an unreadable file) says why nothing was found.
     for (const p of inventory.problems) io.stderr(`meshgov: ${formatProblem(p)}\n`);
-    io.stderr(`meshgov: no input files found in ${paths.join(', ')}\n`);
+    // A file that exists but cannot be read was found: saying "none found" would send the user looking elsewhere.
+    io.stderr(`meshgov: ${inventory.problems.length > 0 ? 'no input could be read from' : 'no input files found in'} ${paths.join(', ')}\n`);
     return 2;
   }
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
@@ -87,13 +89,17 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (inventory.unknown.length > 0) io.stderr(skippedNotice(inventory.unknown));
 
-  const color = values['no-color'] ? false : (values.color ?? (io.isTTY && !values.output && !process.env.NO_COLOR));
+  // Of --color and --no-color, the last given wins, as with every other flag given twice.
+  const colorFlag = tokens.filter((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color')).pop();
+  const toTerminal = io.isTTY && !values.output;
+  const color = colorFlag ? colorFlag.kind === 'option' && colorFlag.name === 'color' : !values.output && colorFromEnv(toTerminal);
+  const width = toTerminal ? terminalWidth(io) : undefined;
   const text =
     format === 'json'
       ? formatJson(report)
       : format === 'sarif'
         ? formatSarif(report, { baseDir: process.cwd(), toolVersion: io.version })
-        : formatTable(report, { color });
+        : formatTable(report, { color, ...(width ? { width } : {}) });
   if (values.output) {
     const failed = writeReport(values.output, text);
     if (failed) {
@@ -105,6 +111,24 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(text);
   }
   return failsAt(report, failOn as Severity | 'never') ? 1 : 0;
+}
+
+/**
+ * Colour on stdout without a flag: FORCE_COLOR as Node and chalk read it (set forces colour, but
+ * 0 and false turn it off; it outranks NO_COLOR), then a non-empty NO_COLOR (no-color.org), then
+ * a terminal that is not TERM=dumb.
+ */
+function colorFromEnv(toTerminal: boolean): boolean {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (process.env.NO_COLOR) return false;
+  return toTerminal && process.env.TERM !== 'dumb';
+}
+
+/** The width to wrap the table to on a terminal: COLUMNS when set (as a user sets it to override), else the terminal's. */
+function terminalWidth(io: CliIo): number | undefined {
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : io.columns;
 }
 
 /** Writes the report, creating missing directories (mkdir -p); on failure, why, as one line. */
@@ -124,7 +148,7 @@ function writeReport(file: string, text: string): string | undefined {
 }
 
 /** `EISDIR: illegal operation on a directory`, without the syscall and path Node appends. */
-function reason(err: unknown): string {
+export function reason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const text = e.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
   return e.code ? `${e.code}: ${text}` : text;

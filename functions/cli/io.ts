@@ -3,5 +3,7 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   isTTY: boolean;
+  /** The terminal's width, when stdout is one. */
+  columns?: number;
   version: string;
 }

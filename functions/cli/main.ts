@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError } from '../core/policy/errors';
-import { auditCommand } from './audit-command';
+import { auditCommand, reason } from './audit-command';
 import type { CliIo } from './io';
 import { rulesCommand } from './rules-command';
 import { AUDIT_USAGE, RULES_USAGE, USAGE, UsageError } from './usage';
@@ -15,12 +15,39 @@ function packageVersion(): string {
 }
 
 export function processIo(): CliIo {
+  guardStreams();
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
     version: packageVersion(),
   };
+}
+
+let streamsGuarded = false;
+
+/**
+ * A failed write to stdout or stderr arrives as an 'error' event after the write returned; with
+ * no listener, Node crashes with a stack trace (`meshgov audit | head`, `> /dev/full`).
+ */
+function guardStreams(): void {
+  if (streamsGuarded) return;
+  streamsGuarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // The reader stopped early (`| head`): it has what it wanted, and the audit's status stands.
+    if (err.code === 'EPIPE') return;
+    // The report is lost, as when --output cannot be written: exit 2 says so to CI.
+    process.stderr.write(`meshgov: cannot write report to standard output: ${reason(err)}\n`);
+    process.exit(2);
+  });
+  // Nowhere is left to tell of a failed write to stderr; the audit's status still stands.
+  process.stderr.on('error', () => {});
+}
+
+/** An error of the operating system (EACCES, EIO…), as opposed to a bug. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 /** Runs the meshgov command line and resolves to its exit status. */
@@ -54,6 +81,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     if (err instanceof PolicyError) {
       io.stderr(`meshgov: the rules are invalid:\n${err.message}\n`);
+      return 2;
+    }
+    if (isSystemError(err)) {
+      // A directory in the tree or a rules file that cannot be read: expected, so one line, no stack.
+      io.stderr(`meshgov: ${err.path ? `cannot read ${err.path}: ` : ''}${reason(err)}\n`);
       return 2;
     }
     throw err;

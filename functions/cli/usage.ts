@@ -40,7 +40,7 @@ certificates; detected by content) for mTLS drift, certificate expiry and config
   --fail-on SEVERITY  exit 1 when a finding is at or above it (default high; never: always 0)
   --output FILE       write the report to FILE (creating its directory) instead of stdout
   --color, --no-color colour the table or not (default: on a terminal, without --output or
-                      NO_COLOR)
+                      NO_COLOR, unless TERM=dumb; FORCE_COLOR=1 forces it, FORCE_COLOR=0 not)
   --appmesh-region R  also audit App Mesh through its API in region R
   --kube-context NAME also audit Istio through the kubeconfig context NAME ("" for the current)
 

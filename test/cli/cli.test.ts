@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { fixtureDir, runCli } from './run-cli';
 
@@ -367,5 +367,115 @@ describe('the installed command', () => {
   it('prints its version', () => {
     const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
     expect(execFileSync('node', [path.join(root, 'functions/cli/meshgov.cjs'), '--version'], { encoding: 'utf8' }).trim()).toBe(version);
+  });
+});
+
+describe('output streams and the file system, as a CI job meets them', () => {
+  const root = path.resolve(__dirname, '../..');
+  const meshgov = path.join(root, 'functions/cli/meshgov.cjs');
+  const sh = (script: string, opts: { uid?: number; gid?: number } = {}) =>
+    spawnSync('bash', ['-c', script, 'bash', meshgov, path.join(root, 'examples')], { encoding: 'utf8', cwd: root, ...opts });
+
+  it.each([
+    ['stdout', '"$1" audit "$2" --format json --fail-on never | true'],
+    ['stderr', '"$1" audit "$2" --fail-on never 2>&1 >/dev/null | true'],
+  ])('a reader that closes the pipe on %s early (| head) ends the run quietly, with the audit status', (_stream, script) => {
+    const r = sh(`node ${script}; exit \${PIPESTATUS[0]}`);
+    expect(r.stderr).not.toMatch(/EPIPE|^\s+at /m);
+    expect(r.status).toBe(0);
+  });
+
+  it('a report that cannot be written to stdout is one line and exit 2, as with --output', () => {
+    const r = sh('node "$1" audit "$2" --format json --fail-on never >/dev/full');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^meshgov: cannot write report to standard output: ENOSPC: no space left on device\n$/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  // Root reads any file whatever its mode: the unreadable cases run as nobody.
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const unreadable = (files: Record<string, string>, blocked: string) => {
+    const dir = fixtureDir(files);
+    chmodSync(dir, 0o755);
+    for (const d of path.dirname(blocked).split('/').filter((p) => p !== '.').map((_p, i, a) => a.slice(0, i + 1).join('/'))) chmodSync(path.join(dir, d), 0o755);
+    chmodSync(path.join(dir, blocked), 0o000);
+    return dir;
+  };
+
+  it('a directory in the tree that cannot be read is named on one line, without a stack trace', () => {
+    const dir = unreadable({ 'orders.yaml': strict, 'team-b/orders.yaml': strict }, 'team-b');
+    const r = spawnSync('node', [meshgov, 'audit', dir, '--now', NOW], { encoding: 'utf8', ...asNobody });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`meshgov: cannot read ${path.join(dir, 'team-b')}: EACCES: permission denied\n`);
+  });
+
+  it('an input that exists but cannot be read is not reported as "no input files found"', () => {
+    const dir = unreadable({ 'orders.yaml': strict }, 'orders.yaml');
+    const r = spawnSync('node', [meshgov, 'audit', path.join(dir, 'orders.yaml'), '--now', NOW], { encoding: 'utf8', ...asNobody });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/orders\.yaml:1: cannot read file: EACCES/);
+    expect(r.stderr).not.toMatch(/no input files found/);
+    expect(r.stderr).toMatch(/no input could be read from .*orders\.yaml$/m);
+  });
+});
+
+describe('colour, as no-color.org and FORCE_COLOR have it', () => {
+  const dir = fixtureDir({ 'orders.yaml': permissive });
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of ['NO_COLOR', 'FORCE_COLOR', 'TERM']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+  const coloured = async (env: Record<string, string | undefined>, isTTY: boolean, flags: string[] = []) => {
+    for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    return (await runCli(['audit', dir, '--now', NOW, ...flags], isTTY)).stdout.includes('\x1b[');
+  };
+
+  it.each([
+    [{ FORCE_COLOR: '1' }, false, true],
+    [{ FORCE_COLOR: '' }, false, true],
+    [{ FORCE_COLOR: '0' }, true, false],
+    [{ FORCE_COLOR: 'false' }, true, false],
+    [{ FORCE_COLOR: '1', NO_COLOR: '1' }, false, true],
+    [{ NO_COLOR: '1' }, true, false],
+    [{ NO_COLOR: '' }, true, true],
+    [{ TERM: 'dumb' }, true, false],
+  ])('%j with a TTY %s: colour %s', async (env, isTTY, expected) => {
+    expect(await coloured({ NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm', ...env }, isTTY)).toBe(expected);
+  });
+
+  it('FORCE_COLOR does not put escape codes into an --output file', async () => {
+    process.env.FORCE_COLOR = '1';
+    const out = path.join(fixtureDir({}), 'report.txt');
+    await runCli(['audit', dir, '--now', NOW, '--output', out]);
+    expect(readFileSync(out, 'utf8')).not.toContain('\x1b[');
+  });
+
+  it('of --color and --no-color, the last given wins', async () => {
+    const base = { NO_COLOR: undefined, FORCE_COLOR: undefined };
+    expect(await coloured(base, false, ['--no-color', '--color'])).toBe(true);
+    expect(await coloured(base, true, ['--color', '--no-color'])).toBe(false);
+  });
+});
+
+describe('the table on a terminal', () => {
+  it('wraps long messages to the terminal width (COLUMNS first), and not when piped', async () => {
+    const dir = fixtureDir({ 'orders.yaml': permissive });
+    const saved = process.env.COLUMNS;
+    try {
+      process.env.COLUMNS = '90';
+      const tty = await runCli(['audit', dir, '--now', NOW, '--no-color'], true);
+      const lines = tty.stdout.split('\n');
+      // Only a header (rule, resource, file:line) or a single word too long to break (a path) may run past.
+      expect(lines.filter((l) => l.length > 90 && !/^  [a-z-]+ +\S/.test(l) && !/^ +\S+$/.test(l))).toEqual([]);
+      expect(lines.filter((l) => /^ {28}\S/.test(l)).length).toBeGreaterThan(3);
+      const piped = await runCli(['audit', dir, '--now', NOW], false);
+      expect(piped.stdout).toMatch(/^ {28}Deployment orders\/orders-api port 8080 accepts plaintext as well as mTLS .*require mTLS \(STRICT\)\.$/m);
+    } finally {
+      if (saved === undefined) delete process.env.COLUMNS;
+      else process.env.COLUMNS = saved;
+    }
   });
 });

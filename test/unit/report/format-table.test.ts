@@ -18,3 +18,45 @@ test('control characters from the inputs are shown escaped, so they cannot break
   expect(table.split('\n').filter((l) => l.startsWith('CRITICAL'))).toEqual([]);
   expect(table).toContain('Listener ingress\\x0aCRITICAL (0)\\x1b[2K:8443');
 });
+
+describe('width', () => {
+  const finding: Finding = {
+    id: 'f-1',
+    rule: 'mtls-not-strict',
+    severity: 'high',
+    provider: 'istio',
+    resource: { kind: 'Deployment', name: 'orders-api', namespace: 'orders', port: 8080, file: 'orders/pa.yaml', line: 4 },
+    message: 'Deployment orders/orders-api port 8080 accepts plaintext as well as mTLS (PERMISSIVE, set by namespace-level PeerAuthentication orders/default (orders/pa.yaml:4)); require mTLS (STRICT).',
+    detail: {},
+    remediation: { action: 'istio.peerauthentication.set-strict', mode: 'auto', reason: 'preconditions hold: every known client sends mTLS to the 2 affected server port(s), and all have sidecars', change: {} },
+  };
+  const report = buildReport([finding], 1, new Date('2026-11-26T00:00:00Z'));
+  const words = (table: string) => table.replace(/\x1b\[[0-9;]*m/g, '').split(/\s+/).filter(Boolean);
+
+  it('breaks the message and the fix at spaces under the message column, losing no word', () => {
+    const table = formatTable(report, { color: true, width: 80 });
+    const body = table.split('\n').slice(2, -3).map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
+    expect(body.length).toBeGreaterThan(3);
+    for (const line of body) {
+      expect(line.length).toBeLessThanOrEqual(80);
+      expect(line).toMatch(/^ {28}\S/);
+    }
+    expect(words(table)).toEqual(words(formatTable(report, { color: false })));
+    // Each painted line is reset on itself, so a wrapped fix stays dim and nothing bleeds into the next line.
+    const fix = table.split('\n').filter((l) => l.includes('\x1b[2m') && !l.startsWith('  mtls'));
+    expect(fix.length).toBeGreaterThan(1);
+    for (const line of fix) expect(line).toMatch(/^ {28}\x1b\[2m[^\x1b]+\x1b\[0m$/);
+  });
+
+  it('moves the message under the rule on a terminal too narrow for the column', () => {
+    const table = formatTable(report, { color: false, width: 50 });
+    const body = table.split('\n').slice(2, -3);
+    for (const line of body) expect(line).toMatch(/^ {4}\S/);
+    expect(body.filter((l) => l.length > 50 && /\s\S/.test(l.trim()))).toEqual([]);
+  });
+
+  it('without a width, each message stays on one line (for grep and CI logs)', () => {
+    const table = formatTable(report, { color: false });
+    expect(table.split('\n')[2]).toBe(`${' '.repeat(28)}${finding.message}`);
+  });
+});
