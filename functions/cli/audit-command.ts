@@ -9,6 +9,7 @@ import { failsAt } from '../core/report/report';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
 import { collectFiles, InputPathError } from '../providers/files/collect';
+import { gitWorkTreeRoot } from '../providers/files/file-identity';
 import { mergeInventories, type Inventory } from '../core/model/inventory';
 import { collectLive } from './live-sources';
 import { formatProblem } from '../core/policy/errors';
@@ -98,7 +99,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     format === 'json'
       ? formatJson(report)
       : format === 'sarif'
-        ? formatSarif(report, { baseDir: process.cwd(), toolVersion: io.version })
+        ? // GitHub code scanning reads relative URIs from the repository root, whatever directory the job ran in.
+          formatSarif(report, { baseDir: gitWorkTreeRoot(path.resolve(process.cwd())) ?? process.cwd(), toolVersion: io.version })
         : formatTable(report, { color, ...(width ? { width } : {}) });
   if (values.output) {
     const failed = writeReport(values.output, text);

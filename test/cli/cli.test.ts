@@ -286,6 +286,21 @@ describe('formats', () => {
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe('mtls-not-strict');
   });
 
+  it('sarif paths are relative to the git work tree, not to the directory the job runs in (GitHub reads them from the repository root)', () => {
+    const repo = fixtureDir({ 'deploy/istio/orders.yaml': permissive });
+    mkdirSync(path.join(repo, '.git'));
+    const meshgov = path.resolve(__dirname, '../../functions/cli/meshgov.cjs');
+    // A CI step with `working-directory: deploy`.
+    const r = spawnSync('node', [meshgov, 'audit', 'istio', '--now', NOW, '--format', 'sarif'], { cwd: path.join(repo, 'deploy'), encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('deploy/istio/orders.yaml');
+    // Outside any work tree, the working directory stays the base.
+    const plain = fixtureDir({ 'istio/orders.yaml': permissive });
+    const outside = spawnSync('node', [meshgov, 'audit', 'istio', '--now', NOW, '--format', 'sarif'], { cwd: plain, encoding: 'utf8' });
+    expect(JSON.parse(outside.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('istio/orders.yaml');
+  });
+
   it('--output creates missing directories', async () => {
     const out = path.join(fixtureDir({}), 'reports/2026/report.json');
     const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json', '--output', out]);

@@ -1,6 +1,7 @@
+import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULE_IDS } from '../findings';
+import { RULE_IDS, type Finding } from '../findings';
 import type { Severity } from '../model/types';
 import { RULE_CATALOG } from '../rules/catalog';
 import type { AuditReport } from './report';
@@ -9,6 +10,11 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error
 
 /** GitHub code scanning ranks alerts by this property (0–10). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+
+/** GitHub code scanning rejects a whole SARIF file whose run holds more results than this. */
+export const MAX_RESULTS = 25_000;
+
+const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
 export interface SarifOptions {
   /** Directory that artifact URIs are made relative to (the repository root in CI). */
@@ -27,21 +33,39 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     defaultConfiguration: { level: LEVEL[RULE_CATALOG[id].severity] },
     properties: { 'security-severity': SECURITY_SEVERITY[RULE_CATALOG[id].severity], tags: ['security', 'service-mesh'] },
   }));
-  const results = report.findings.map((f) => ({
+  const baseDir = realOrResolved(options.baseDir);
+  const located: Array<{ f: Finding; file: string }> = [];
+  const notifications: object[] = [];
+  // Many findings share a file: stat and resolve each file once.
+  const files = new Map<string, string | undefined>();
+  const fileOf = (name: string) => (files.has(name) ? files.get(name) : files.set(name, localFile(name)).get(name));
+  for (const f of report.findings) {
+    const file = f.resource.file ? fileOf(f.resource.file) : undefined;
+    if (file) located.push({ f, file });
+    // An ACM certificate, a live Kubernetes or App Mesh object, an SLO: no file to annotate, and
+    // code scanning rejects the whole upload for one result without a location. Kept as a notification.
+    else notifications.push(notification(f, `${f.message} (${f.resource.file ?? 'no file'})`));
+  }
+  if (located.length > MAX_RESULTS) {
+    // Over the limit GitHub rejects the file, so keep the most severe (stable within a severity).
+    located.sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity]);
+    const left = located.splice(MAX_RESULTS);
+    notifications.push({ level: 'warning', message: { text: `${left.length} findings left out: code scanning accepts at most ${MAX_RESULTS} results per run; the JSON report has them all` } });
+  }
+  const results = located.map(({ f, file }) => ({
     ruleId: f.rule,
     ruleIndex: RULE_IDS.indexOf(f.rule),
     level: LEVEL[f.severity],
     message: { text: f.message },
-    locations: f.resource.file
-      ? [
-          {
-            physicalLocation: {
-              artifactLocation: artifactOf(f.resource.file, options.baseDir),
-              region: { startLine: f.resource.line ?? 1 },
-            },
-          },
-        ]
-      : [],
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: artifactOf(file, baseDir),
+          // SARIF 3.30.5: lines start at 1.
+          region: { startLine: Math.max(1, f.resource.line ?? 1) },
+        },
+      },
+    ],
     partialFingerprints: { 'meshgovFindingId/v1': f.id },
     properties: {
       severity: f.severity,
@@ -57,8 +81,8 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     runs: [
       {
         tool: { driver: { name: 'meshgov', version: options.toolVersion, rules } },
-        originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(options.baseDir) } },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
+        originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(baseDir) } },
+        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt, ...(notifications.length ? { toolExecutionNotifications: notifications } : {}) }],
         results,
       },
     ],
@@ -66,19 +90,46 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
+function notification(f: Finding, text: string): object {
+  return { associatedRule: { id: f.rule, index: RULE_IDS.indexOf(f.rule) }, level: LEVEL[f.severity], message: { text }, properties: { id: f.id, severity: f.severity, provider: f.provider, resource: f.resource } };
+}
+
+/**
+ * The file on this machine, with links resolved (code scanning cannot show a result reported at a
+ * symlink); undefined for a source that is no file here (an ARN, a Kubernetes API path). Standard
+ * input from a pipe keeps its name: its real path would be `/proc/<pid>/fd/pipe:[…]`.
+ */
+function localFile(file: string): string | undefined {
+  const abs = path.resolve(file);
+  try {
+    return statSync(abs).isFile() ? realpathSync(abs) : abs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The base resolved like the files, so that a checkout reached through a link still gives relative URIs. */
+function realOrResolved(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
 /**
  * A file inside the base directory as a relative reference to `%SRCROOT%`; one outside it as
  * an absolute `file:` URI of its own (a relative reference would resolve to the wrong file).
  */
-function artifactOf(file: string, baseDir: string): { uri: string; uriBaseId?: string } {
-  const abs = path.resolve(file);
+function artifactOf(abs: string, baseDir: string): { uri: string; uriBaseId?: string } {
   const rel = path.relative(baseDir, abs);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+  // `..x.yaml` is a file inside the base directory; only a `..` segment leaves it.
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
   return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
 /** SARIF 3.14.14: an absolute URI ending in `/`, percent-encoded (a `#` or a space in a path is not a URI). */
 function directoryUri(dir: string): string {
-  const href = pathToFileURL(path.resolve(dir)).href;
+  const href = pathToFileURL(dir).href;
   return href.endsWith('/') ? href : `${href}/`;
 }

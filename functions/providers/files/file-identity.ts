@@ -11,17 +11,24 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  */
 export function fileIdentityResolver(cwd = process.cwd()): (file: string) => string {
   const rootOfDir = new Map<string, string | null>();
-  const rootOf = (dir: string): string | null => {
-    const known = rootOfDir.get(dir);
-    if (known !== undefined) return known;
-    const parent = dirname(dir);
-    const root = existsSync(join(dir, '.git')) ? dir : parent === dir ? null : rootOf(parent);
-    rootOfDir.set(dir, root);
-    return root;
-  };
+  const rootOf = (dir: string): string | null => gitWorkTreeRoot(dir, rootOfDir);
   return (file) => {
     const absolute = resolve(cwd, file);
     const path = relative(rootOf(dirname(absolute)) ?? cwd, absolute);
     return sep === '/' ? path : path.split(sep).join('/');
   };
+}
+
+/**
+ * The git work tree that holds `dir`: the nearest directory, `dir` or above, with a `.git`
+ * (a directory, or the file a worktree or submodule has). Null outside any. `known` keeps
+ * each directory's answer for callers that ask many times.
+ */
+export function gitWorkTreeRoot(dir: string, known = new Map<string, string | null>()): string | null {
+  const cached = known.get(dir);
+  if (cached !== undefined) return cached;
+  const parent = dirname(dir);
+  const root = existsSync(join(dir, '.git')) ? dir : parent === dir ? null : gitWorkTreeRoot(parent, known);
+  known.set(dir, root);
+  return root;
 }
