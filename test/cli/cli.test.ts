@@ -417,11 +417,22 @@ describe('output streams and the file system, as a CI job meets them', () => {
     return dir;
   };
 
-  it('a directory in the tree that cannot be read is named on one line, without a stack trace', () => {
-    const dir = unreadable({ 'orders.yaml': strict, 'team-b/orders.yaml': strict }, 'team-b');
-    const r = spawnSync('node', [meshgov, 'audit', dir, '--now', NOW], { encoding: 'utf8', ...asNobody });
+  it('a directory in the tree that cannot be read is a config-invalid finding naming it, and the rest is still audited', () => {
+    const dir = unreadable({ 'orders.yaml': permissive, 'team-b/orders.yaml': strict }, 'team-b');
+    const r = spawnSync('node', [meshgov, 'audit', dir, '--now', NOW, '--format', 'json'], { encoding: 'utf8', ...asNobody });
+    expect(r.status).toBe(1);
+    const findings = JSON.parse(r.stdout).findings as Array<{ rule: string; resource: { file?: string }; message: string }>;
+    expect(findings.map((f) => f.rule).sort()).toEqual(['config-invalid', 'mtls-not-strict']);
+    const invalid = findings.find((f) => f.rule === 'config-invalid')!;
+    expect(invalid.resource.file).toBe(path.join(dir, 'team-b'));
+    expect(invalid.message).toMatch(/cannot read directory: EACCES: permission denied/);
+  });
+
+  it('a directory named on the command line that cannot be read is one line and exit 2, without a stack trace', () => {
+    const dir = unreadable({ 'team-b/orders.yaml': strict }, 'team-b');
+    const r = spawnSync('node', [meshgov, 'audit', path.join(dir, 'team-b'), '--now', NOW], { encoding: 'utf8', ...asNobody });
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`meshgov: cannot read ${path.join(dir, 'team-b')}: EACCES: permission denied\n`);
+    expect(r.stderr).toBe(`meshgov: ${path.join(dir, 'team-b')}: cannot read directory: EACCES: permission denied\n`);
   });
 
   it('an input that exists but cannot be read is not reported as "no input files found"', () => {

@@ -14,9 +14,11 @@ export const certExpiring: Rule = {
     const out: RuleFinding[] = [];
     for (const c of model.certificates) {
       const msLeft = c.notAfter.getTime() - now.getTime();
-      if (msLeft < 0 || c.notBefore.getTime() > now.getTime()) continue;
+      // An unreadable date is its provider's problem to report; here it must not stop every other rule.
+      if (!Number.isFinite(msLeft) || msLeft < 0 || c.notBefore.getTime() > now.getTime()) continue;
       if (msLeft > widest * 86_400_000) continue;
-      const tier = tiers.find((t) => msLeft <= t.withinDays * 86_400_000)!;
+      const tier = tiers.find((t) => msLeft <= t.withinDays * 86_400_000);
+      if (!tier) continue;
       const days = daysLeft(c, now);
       out.push(
         makeFinding(

@@ -39,6 +39,16 @@ describe('cert-expired and cert-expiring', () => {
     expect(f.message).toMatch(/Secret istio-system\/cacerts key ca-cert.pem/);
   });
 
+  it('a record with an unreadable date, or a rules copy with no tiers, does not stop the audit', () => {
+    const broken = certificate({ cn: 'broken', notAfter: '2026-12-01T00:00:00Z' });
+    broken.notAfter = new Date('2026-12-01T25:00:00Z');
+    const soon = certificate({ cn: 'soon', notAfter: '2026-11-29T12:00:00Z' });
+    expect(run([broken, soon]).map((f) => f.resource.name)).toEqual(['soon']);
+    const policy = shippedPolicy();
+    policy.rules['cert-expiring'].tiers = [];
+    expect(run([certificate({ cn: 'now', notAfter: NOW.toISOString() })], policy)).toEqual([]);
+  });
+
   it('uses the tiers of a rules copy', () => {
     const policy = shippedPolicy();
     policy.rules['cert-expiring'].tiers = [{ withinDays: 60, severity: 'medium' }];

@@ -42,6 +42,8 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     const m = walked.missing[0];
     throw new InputPathError(m.path, m.message);
   }
+  // A directory deeper in the tree that cannot be listed is a problem of its own; the rest is read.
+  for (const u of walked.unreadable) inventory.problems.push({ file: u.path, line: 1, message: u.message });
   const explicit = new Set(paths);
   for (const file of walked.files) {
     let buf: Buffer;

@@ -39,7 +39,8 @@ export interface ParsedFile {
 const KUBERNETES_YAML = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
 const YAML_OPTIONS: yaml.LoadOptions = { schema: KUBERNETES_YAML };
 
-const PEM_MARKER = '-----BEGIN CERTIFICATE-----';
+/** Certificate blocks as OpenSSL writes them, `-trustout` ones (TRUSTED) and the old X509 label included. */
+const PEM_MARKER = /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----/;
 const DOCUMENT_SEPARATOR = /^---(?:[ \t].*)?$/;
 
 /**
@@ -50,8 +51,9 @@ export function parseFileText(file: string, text: string): ParsedFile {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const first = firstSignificantChar(body);
   if (first === '{' || first === '[') return parseJson(file, body);
-  if (body.includes(PEM_MARKER) && !looksLikeConfiguration(body)) {
-    return { documents: [{ file, line: lineAt(body, body.indexOf(PEM_MARKER)), format: 'pem', body }], problems: [] };
+  const pemAt = body.search(PEM_MARKER);
+  if (pemAt >= 0 && !looksLikeConfiguration(body, pemAt)) {
+    return { documents: [{ file, line: lineAt(body, pemAt), format: 'pem', body }], problems: [] };
   }
   return parseYaml(file, body);
 }
@@ -65,7 +67,7 @@ function firstSignificantChar(text: string): string {
 }
 
 const CONFIGURATION_KEY = /^\s*(apiVersion|kind|static_resources)\s*:/m;
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const PEM_BLOCK = /-----BEGIN ((?:TRUSTED |X509 )?CERTIFICATE)-----[\s\S]*?-----END \1-----/g;
 /** A YAML block scalar header (`tls.crt: |`): the lines after it are meant as its value. */
 const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 
@@ -77,8 +79,7 @@ const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
  * block was meant to fill (its YAML error is then reported) or the whole text parses as YAML
  * mappings.
  */
-function looksLikeConfiguration(text: string): boolean {
-  const begin = text.indexOf(PEM_MARKER);
+function looksLikeConfiguration(text: string, begin: number): boolean {
   const lineStart = text.lastIndexOf('\n', begin - 1) + 1;
   if (begin > lineStart) return CONFIGURATION_KEY.test(text.replace(PEM_BLOCK, ''));
   const header = text.slice(0, lineStart);

@@ -13,6 +13,8 @@ export interface WalkResult {
   streams: Set<string>;
   /** Paths given on the command line that do not exist or cannot be read. */
   missing: Array<{ path: string; message: string }>;
+  /** Directories inside the tree that could not be listed: the rest is still read. */
+  unreadable: Array<{ path: string; message: string }>;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface WalkResult {
  * only regular files are (reading a pipe found there could block forever).
  */
 export function walkPaths(paths: string[]): WalkResult {
-  const walk: Walk = { files: [], seenFiles: new Set(), seenDirs: new Set() };
+  const walk: Walk = { files: [], seenFiles: new Set(), seenDirs: new Set(), unreadable: [] };
   const streams = new Set<string>();
   const missing: WalkResult['missing'] = [];
   for (const p of paths) {
@@ -43,7 +45,10 @@ export function walkPaths(paths: string[]): WalkResult {
       const real = realPath(p);
       if (walk.seenDirs.has(real)) continue;
       walk.seenDirs.add(real);
+      const before = walk.unreadable.length;
       walkDir(p, real, walk);
+      // The directory named on the command line itself: a usage error, not a finding.
+      if (walk.unreadable.length > before && walk.unreadable[before]!.path === p) missing.push(walk.unreadable.splice(before, 1)[0]!);
     } else if (stat.isFile()) {
       addFile(p, realPath(p), walk);
     } else if (stat.isFIFO() || STDIN_PATHS.has(p)) {
@@ -54,7 +59,7 @@ export function walkPaths(paths: string[]): WalkResult {
       missing.push({ path: p, message: 'not a file, directory or pipe' });
     }
   }
-  return { files: walk.files, streams, missing };
+  return { files: walk.files, streams, missing, unreadable: walk.unreadable };
 }
 
 interface Walk {
@@ -63,6 +68,7 @@ interface Walk {
   seenFiles: Set<string>;
   /** Real paths of the directories entered: a link back up the tree must not loop. */
   seenDirs: Set<string>;
+  unreadable: Array<{ path: string; message: string }>;
 }
 
 function addFile(file: string, real: string, walk: Walk): void {
@@ -82,7 +88,13 @@ function realPath(p: string): string {
 
 /** `dir` as the user reaches it, `realDir` where it really is: entries that are not links need no realpath call. */
 function walkDir(dir: string, realDir: string, walk: Walk): void {
-  const entries = readdirSync(dir, { withFileTypes: true });
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    walk.unreadable.push({ path: dir, message: `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? ''}${(err as NodeJS.ErrnoException).code ? ': ' : ''}${systemReason(err)}` });
+    return;
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     // Hidden names stay skipped, links too: a mount's `..data` is reached through the visible links into it.
@@ -111,4 +123,10 @@ function walkDir(dir: string, realDir: string, walk: Walk): void {
       addFile(full, real, walk);
     }
   }
+}
+
+/** The reason of a system error without the path and syscall Node repeats in its message. */
+function systemReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
 }

@@ -279,6 +279,11 @@ static_resources:
     expect(inventoryOf('empty.yaml', 'static_resources:\n  listeners: []\n').envoy[0].entryLines).toBeUndefined();
   });
 
+  it.each(['TRUSTED CERTIFICATE', 'X509 CERTIFICATE'])('treats a file of %s blocks (openssl x509 -trustout, the old label) as PEM', (label) => {
+    const text = `# ca-bundle.trust.crt\n-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+    expect(parseFileText('certs/ca-bundle.trust.crt', text).documents).toEqual([{ file: 'certs/ca-bundle.trust.crt', line: 2, format: 'pem', body: text }]);
+  });
+
   it('treats a certificate file as PEM but a Secret holding PEM as Kubernetes', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     expect(inventoryOf('ca.crt', `subject=CN = root\n${pem}`).pem).toHaveLength(1);
