@@ -100,7 +100,11 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       ? formatJson(report)
       : format === 'sarif'
         ? // GitHub code scanning reads relative URIs from the repository root, whatever directory the job ran in.
-          formatSarif(report, { baseDir: gitWorkTreeRoot(path.resolve(process.cwd())) ?? process.cwd(), toolVersion: io.version })
+          formatSarif(report, {
+            baseDir: gitWorkTreeRoot(path.resolve(process.cwd())) ?? process.cwd(),
+            toolVersion: io.version,
+            ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
+          })
         : formatTable(report, { color, ...(width ? { width } : {}) });
   if (values.output) {
     const failed = writeReport(values.output, text);

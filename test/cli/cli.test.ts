@@ -165,9 +165,16 @@ describe('inputs reached by links and by overlapping paths', () => {
   });
 
   it.each(['-', '/dev/stdin'])('reads a shell pipe given as %s', (arg) => {
-    // Through sh: a shell pipe is a FIFO (spawnSync's own stdin would be a socket, which collect.ts cannot open by path).
+    // Through sh: a shell pipe is a FIFO (spawnSync's own stdin is a socket: the next test).
     const file = path.join(fixtureDir({ 'orders.yaml': permissive }), 'orders.yaml');
     const r = spawnSync('sh', ['-c', 'cat "$1" | node "$2" audit "$3" --now "$4" --format json', 'sh', file, path.join(root, 'functions/cli/meshgov.cjs'), arg, NOW], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).findings.map((f: any) => [f.rule, f.resource.file])).toEqual([['mtls-not-strict', '/dev/stdin']]);
+  });
+
+  it('reads standard input that is a socket, as a Node program spawning meshgov gives it', () => {
+    const r = spawnSync('node', [path.join(root, 'functions/cli/meshgov.cjs'), 'audit', '-', '--now', NOW, '--format', 'json'], { input: permissive, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).findings.map((f: any) => [f.rule, f.resource.file])).toEqual([['mtls-not-strict', '/dev/stdin']]);
   });
@@ -299,6 +306,15 @@ describe('formats', () => {
     const plain = fixtureDir({ 'istio/orders.yaml': permissive });
     const outside = spawnSync('node', [meshgov, 'audit', 'istio', '--now', NOW, '--format', 'sarif'], { cwd: plain, encoding: 'utf8' });
     expect(JSON.parse(outside.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('istio/orders.yaml');
+  });
+
+  it("sarif rules carry the severity of the rules in force, which is what GitHub ranks alerts by", async () => {
+    const shipped = JSON.parse((await runCli(['audit', dir, '--now', NOW, '--format', 'sarif'])).stdout);
+    const rule = (sarif: any) => sarif.runs[0].tool.driver.rules.find((x: any) => x.id === 'mtls-not-strict');
+    expect(rule(shipped)).toMatchObject({ defaultConfiguration: { level: 'error' }, properties: { 'security-severity': '8.0' } });
+    const rules = fixtureDir({ 'mtls.yaml': 'rules:\n  mtls-not-strict:\n    severity: low\n' });
+    const lowered = JSON.parse((await runCli(['audit', dir, '--now', NOW, '--format', 'sarif', '--rules', rules])).stdout);
+    expect(rule(lowered)).toMatchObject({ defaultConfiguration: { level: 'note' }, properties: { 'security-severity': '3.0' } });
   });
 
   it('--output creates missing directories', async () => {

@@ -1,7 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULE_IDS, type Finding } from '../findings';
+import { RULE_IDS, type Finding, type RuleId } from '../findings';
 import type { Severity } from '../model/types';
 import { RULE_CATALOG } from '../rules/catalog';
 import type { AuditReport } from './report';
@@ -20,18 +20,24 @@ export interface SarifOptions {
   /** Directory that artifact URIs are made relative to (the repository root in CI). */
   baseDir: string;
   toolVersion: string;
+  /**
+   * Each rule's severity in the rules in force (a rules copy may change it). GitHub ranks alerts
+   * by the rule's security-severity only, so the rule entries carry these, not the catalog's.
+   */
+  ruleSeverities?: Partial<Record<RuleId, Severity>>;
 }
 
 /** `--format sarif`: SARIF 2.1.0 with file and line locations, so code scanning annotates pull requests. */
 export function formatSarif(report: AuditReport, options: SarifOptions): string {
+  const severityOf = (id: RuleId): Severity => options.ruleSeverities?.[id] ?? RULE_CATALOG[id].severity;
   const rules = RULE_IDS.map((id) => ({
     id,
     name: id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
     shortDescription: { text: RULE_CATALOG[id].summary },
     fullDescription: { text: RULE_CATALOG[id].summary },
     help: { text: RULE_CATALOG[id].help },
-    defaultConfiguration: { level: LEVEL[RULE_CATALOG[id].severity] },
-    properties: { 'security-severity': SECURITY_SEVERITY[RULE_CATALOG[id].severity], tags: ['security', 'service-mesh'] },
+    defaultConfiguration: { level: LEVEL[severityOf(id)] },
+    properties: { 'security-severity': SECURITY_SEVERITY[severityOf(id)], tags: ['security', 'service-mesh'] },
   }));
   const baseDir = realOrResolved(options.baseDir);
   const located: Array<{ f: Finding; file: string }> = [];

@@ -6,7 +6,7 @@ import { classifyDocument } from './classify';
 import { fieldLineLocator } from './field-line';
 import { fileIdentityResolver } from './file-identity';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
-import { walkPaths } from './walk';
+import { isStdinPath, walkPaths } from './walk';
 
 /** Bytes inspected to tell text from binary, as git and grep do. */
 const BINARY_SNIFF_BYTES = 8000;
@@ -49,7 +49,8 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     let buf: Buffer;
     try {
       // Synchronous reads: one file after another is what the parser needs, without event-loop hops.
-      buf = readFileSync(file);
+      // Standard input by its descriptor: opening /dev/stdin fails (ENXIO) when it is a socket, as a spawning Node process makes it.
+      buf = isStdinPath(file) ? readFileSync(0) : readFileSync(file);
     } catch (err) {
       inventory.problems.push({ file, line: 1, message: `cannot read file: ${(err as Error).message}` });
       continue;

@@ -7,6 +7,11 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', 'cdk.out']);
 /** Names of standard input, which may be a terminal (a character device) or, from a spawning process, a socket. */
 const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
+/** Whether a path names this process's standard input. */
+export function isStdinPath(p: string): boolean {
+  return STDIN_PATHS.has(p);
+}
+
 export interface WalkResult {
   files: string[];
   /** The files that are pipes or standard input: their text is gone once read. */
