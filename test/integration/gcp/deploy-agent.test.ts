@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generateAlertPolicies } from '../../../.ci/scripts/generate-alert-policies';
 import { REPO_ROOT } from './functions-server';
+import { ISTIO_WRITER_RULES } from '../../../functions/providers/istio/live/rbac';
 
 const SCRIPT = path.join(REPO_ROOT, 'functions/gcp/deploy/deploy-agent.sh');
 const PARAMS = {
@@ -243,8 +244,17 @@ describe('without gcloud on PATH', () => {
     const writer = docs.find((d) => d.metadata.name === 'meshgov-agent-writer' && d.kind === 'ClusterRole');
     expect(writer.rules).toEqual([
       { apiGroups: ['security.istio.io'], resources: ['peerauthentications'], verbs: ['patch', 'create', 'delete'] },
-      { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: ['patch'] },
+      { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: ['patch', 'create', 'delete'] },
     ]);
+    // Every verb the live writer is written to need (its own rules) is granted by the deployed roles.
+    const granted = docs.filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>);
+    for (const rule of ISTIO_WRITER_RULES) {
+      for (const resource of rule.resources) {
+        for (const verb of rule.verbs) {
+          expect({ resource, verb, granted: granted.some((g) => g.apiGroups.includes(rule.apiGroups[0]!) && g.resources.includes(resource) && g.verbs.includes(verb)) }).toEqual({ resource, verb, granted: true });
+        }
+      }
+    }
     const caReader = docs.find((d) => d.kind === 'Role');
     expect(caReader).toMatchObject({ metadata: { namespace: 'istio-system' }, rules: [{ resources: ['secrets'], resourceNames: ['cacerts', 'istio-ca-secret'], verbs: ['get'] }] });
     // Secrets are never readable cluster-wide.

@@ -266,6 +266,27 @@ test('Istio kinds are read in v1beta1 where v1 is not served, and a cluster with
   }
 });
 
+test('a group version that does not serve a kind (security.istio.io/v1 on Istio 1.18–1.21 has no PeerAuthentication) is skipped for that kind', async () => {
+  // The group still lists v1 (AuthorizationPolicy and RequestAuthentication are served there), but
+  // /apis/security.istio.io/v1/peerauthentications answers 404 until Istio 1.22.
+  const older = await startOlderApiServer(cluster.emulator.url, ['security.istio.io/v1/peerauthentications']);
+  try {
+    const kubeConfig = await loadKubeConfigFor(older.url);
+    const inventory = await istioSource({ kubeConfig, client: cluster.k8s }).collect({ kind: 'istio-namespace', namespace: 'payments' });
+
+    const policies = inventory.kubernetes.filter((o) => o.doc.kind === 'PeerAuthentication');
+    expect(policies.map((o) => o.source.file).sort()).toEqual([
+      '/apis/security.istio.io/v1beta1/namespaces/istio-system/peerauthentications/default',
+      '/apis/security.istio.io/v1beta1/namespaces/payments/peerauthentications/default',
+    ]);
+    expect(policies.every((o) => o.doc.apiVersion === 'security.istio.io/v1beta1')).toBe(true);
+    // The other kinds keep the newest version their group-version serves.
+    expect(inventory.kubernetes.some((o) => o.source.file === '/apis/networking.istio.io/v1/namespaces/payments/destinationrules/ledger')).toBe(true);
+  } finally {
+    await older.stop();
+  }
+});
+
 test('a Secret the service account may not read is a problem of the read, which goes on', async () => {
   cluster.emulator.failNext({ verb: 'get', resource: 'secrets', name: 'cacerts' }, 403);
   const inventory = await istioSource({ kubeConfig: cluster.kubeConfig, client: cluster.k8s }).collect(ALL);

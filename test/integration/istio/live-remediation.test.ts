@@ -10,11 +10,13 @@ import type { ApplyResult } from '../../../functions/core/pipeline/ports';
 import type { AuditScope, Trigger } from '../../../functions/core/pipeline/trigger';
 import { loadPolicy } from '../../../functions/core/policy/load';
 import { buildIstioModel } from '../../../functions/providers/istio';
-import { istioExecutor, istioSource } from '../../../functions/providers/istio/live';
+import { ISTIO_READER_RULES, ISTIO_WRITER_RULES, istioExecutor, istioSource } from '../../../functions/providers/istio/live';
 import { buildCertificateModel } from '../../../functions/providers/x509';
 import type { KubernetesObject } from '../../emulators/kubernetes';
 import { controlPlane, neighbourNamespaces, paymentsNamespace, wholeCluster } from './cluster-fixture';
 import { startLiveCluster, type LiveCluster } from './live-cluster';
+import { startOlderApiServer } from './older-apiserver-proxy';
+import { loadKubeConfigFor } from '../../emulators/kubernetes';
 
 let cluster: LiveCluster | undefined;
 
@@ -302,6 +304,70 @@ test('create-strict creates the namespace policy, a second create aborts, and re
   const reverted = await executor.revert(recordOf('chg-10', remediation, created), { trigger, changeId: 'chg-10-undo' });
   expect(reverted).toMatchObject({ outcome: 'verified', detail: 'deleted the object change chg-10 created', after: null });
   expect(live.emulator.get('pa', 'orders', 'default')).toBeUndefined();
+});
+
+test('create-strict on a cluster whose PeerAuthentication is not served in v1 yet (Istio 1.18–1.21) creates it in v1beta1', async () => {
+  const objects = [...controlPlane(), ...paymentsNamespace(), ...neighbourNamespaces()].map((o) =>
+    o.kind === 'PeerAuthentication' && o.metadata.namespace === 'istio-system' ? { ...o, spec: { mtls: { mode: 'PERMISSIVE' } } } : o,
+  );
+  const live = await start(objects);
+  const older = await startOlderApiServer(live.emulator.url, ['security.istio.io/v1/peerauthentications']);
+  try {
+    const kubeConfig = await loadKubeConfigFor(older.url);
+    const inventory = await istioSource({ kubeConfig, client: live.k8s }).collect({ kind: 'istio-namespace', namespace: 'orders' });
+    const finding = auditWithBuilders(inventory, { policy, now: new Date(), builders: [buildIstioModel, buildCertificateModel] }).findings.find(
+      (f) => f.rule === 'mtls-not-strict' && f.resource.name === 'orders-api',
+    );
+    const remediation = finding!.remediation!;
+    expect(remediation.action).toBe('istio.peerauthentication.create-strict');
+    const executor = istioExecutor({ kubeConfig, client: live.k8s, sleep: live.sleep });
+
+    const created = await executor.apply(remediation, { trigger, changeId: 'chg-20' });
+
+    expect(created).toMatchObject({ outcome: 'verified', before: null, target: { apiVersion: 'security.istio.io/v1beta1', path: '/apis/security.istio.io/v1beta1/namespaces/orders/peerauthentications/default' } });
+    expect(live.emulator.get('pa', 'orders', 'default')!['spec']).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(live.emulator.requests().filter((r) => r.verb === 'create').map((r) => [r.path, r.status])).toEqual([
+      ['/apis/security.istio.io/v1beta1/namespaces/orders/peerauthentications', 201],
+    ]);
+
+    const reverted = await executor.revert(recordOf('chg-20', remediation, created), { trigger, changeId: 'chg-20-undo' });
+    expect(reverted.outcome).toBe('verified');
+    expect(live.emulator.get('pa', 'orders', 'default')).toBeUndefined();
+  } finally {
+    await older.stop();
+  }
+});
+
+test('every request create-istio-mutual and its undo send is granted by the RBAC rules the agent is given', async () => {
+  const live = await start();
+  const remediation: Remediation = {
+    action: 'istio.destinationrule.create-istio-mutual',
+    mode: 'approval',
+    reason: 'auto mTLS sends plaintext to a STRICT workload',
+    change: {
+      operation: 'create',
+      object: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'ledger-istio-mutual', namespace: 'payments' },
+        spec: { host: 'ledger.payments.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+      },
+    },
+  };
+  const executor = writer(live);
+  const created = await executor.apply(remediation, { trigger, changeId: 'chg-30' });
+  expect(created.outcome).toBe('verified');
+  const reverted = await executor.revert(recordOf('chg-30', remediation, created), { trigger, changeId: 'chg-30-undo' });
+  expect(reverted.outcome).toBe('verified');
+
+  // Discovery is open to every authenticated user (system:discovery); everything else needs a rule.
+  const rules = [...ISTIO_READER_RULES, ...ISTIO_WRITER_RULES];
+  const denied = live.emulator
+    .requests()
+    .filter((r) => r.verb !== 'discovery')
+    .filter((r) => !rules.some((rule) => rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb) && (!rule.resourceNames || rule.resourceNames.includes(r.name ?? ''))))
+    .map((r) => `${r.verb} ${r.group}/${r.resource}`);
+  expect(denied).toEqual([]);
 });
 
 test('the writer handles the three Istio actions with a well-formed change, and nothing else', async () => {

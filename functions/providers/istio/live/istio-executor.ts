@@ -30,10 +30,11 @@ import { isKubeApiError, KubeApiError } from './api-error';
 import { readIstioChange, readSnapshot, snapshotOf, writableType, type IstioChange, type ObjectSnapshot, type ObjectTarget } from './istio-change';
 import type { KubeConnection } from './kube-client';
 import { changedPaths, isEmptyPatch, jsonEqual, MERGE_PATCH, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
-import { collectionPath, objectPath } from './resource-types';
+import { apiVersionOf, collectionPath, objectPath } from './resource-types';
 import { isObservedIstioAction } from './observed-actions';
 import { restoreObservedChange } from './restore-observed-change';
 import { KubeRestClient, readObject, type RestClientOptions } from './rest-client';
+import { ServedVersions } from './served-versions';
 
 export const MESHGOV_FIELD_MANAGER = 'meshgov';
 export const CHANGE_ID_ANNOTATION = 'meshgov.io/change-id';
@@ -175,11 +176,24 @@ class IstioWriter {
   // ---- create ----
 
   private async create(change: Extract<IstioChange, { operation: 'create' }>, context: Context): Promise<ApplyResult> {
-    const { target } = change;
+    const { type } = writableType(change.target)!;
+    // Fixes plan new objects in v1, which a cluster before Istio 1.22 does not serve for these
+    // kinds (the POST would answer 404): create in the newest version it serves, same spec.
+    let version: string | undefined;
+    try {
+      version = await new ServedVersions(this.rest).versionFor(type);
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      return { outcome: 'failed', detail: `cannot tell which version of ${type.kind} the cluster serves: ${error.describe()}`, target: targetRecord(change.target, this.pathOf(change.target)) };
+    }
+    if (version === undefined) {
+      return { outcome: 'failed', detail: `the cluster serves no ${type.group} ${type.kind} (${type.versions.join(', ')}): is Istio installed?`, target: targetRecord(change.target, this.pathOf(change.target)) };
+    }
+    const apiVersion = apiVersionOf(type.group, version);
+    const target = { ...change.target, apiVersion };
     const path = this.pathOf(target);
     const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
-    const object = withMetadata(change.object, { annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
-    const { type, version } = writableType(target)!;
+    const object = withMetadata({ ...change.object, apiVersion }, { annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
     try {
       await this.rest.request('POST', collectionPath(type, version, target.namespace), { body: object, query: { fieldManager: this.fieldManager } });
     } catch (error) {

@@ -5,7 +5,8 @@
  * - the reader lists and gets what an audit reads, and gets only the two CA Secrets by name
  *   (`kubernetes.io/tls` Secrets need `list secrets`, granted only when `tlsSecrets` is on);
  * - the writer patches PeerAuthentications and DestinationRules, creates PeerAuthentications
- *   (create-strict), and deletes them only to undo its own create.
+ *   (create-strict) and DestinationRules (create-istio-mutual), and deletes them only to undo
+ *   its own create.
  * Discovery (`/apis/<group>`) is open to every authenticated user (system:discovery).
  */
 
@@ -30,5 +31,5 @@ export const ISTIO_TLS_SECRET_READER_RULES: PolicyRule[] = [{ apiGroups: [''], r
 
 export const ISTIO_WRITER_RULES: PolicyRule[] = [
   { apiGroups: ['security.istio.io'], resources: ['peerauthentications'], verbs: ['get', 'patch', 'create', 'delete'] },
-  { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: ['get', 'patch'] },
+  { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: ['get', 'patch', 'create', 'delete'] },
 ];
