@@ -13,7 +13,12 @@ import type { SloReadProblem } from './reading';
  * One alarm-triggered run for one SLO, cloud-agnostic: a firing alarm is confirmed with a fresh
  * query (the alarm's own datapoints are not trusted, so a p99 blip that has already passed
  * raises nothing), a resolved one (OK state, closed incident) reports the SLO's resource with no
- * finding, so the govern stage resolves the open finding and updates its message.
+ * burn, so the govern stage resolves the open finding and updates its message.
+ *
+ * A resolved run still reads the SLO once, for slo-no-data only: an SLO whose names match no
+ * traffic never fires (missing data is not breaching), so its alarm's first OK, right after the
+ * SLO is deployed, is the one moment the typo can be caught. If that read fails, the run resolves
+ * as before rather than fail an OK event.
  */
 
 export type AlarmState = 'firing' | 'resolved';
@@ -41,11 +46,14 @@ export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger
   const model = emptyModel();
   let problems: SloReadProblem[] = [];
   let queries = 0;
+  const evaluation = await evaluateSlos([slo], deps.sources, deps.at);
+  queries = evaluation.queries;
   if (state === 'firing') {
-    const evaluation = await evaluateSlos([slo], deps.sources, deps.at);
     model.slos.push(...evaluation.indicators);
     problems = evaluation.problems;
-    queries = evaluation.queries;
+  } else {
+    // An OK alarm says nothing burns: keep only whether the SLO measured anything at all.
+    for (const indicator of evaluation.indicators) if (indicator.noData) model.slos.push({ ...indicator, windows: [] });
   }
   const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
   const audited = auditModel(model, deps.policy, deps.at);

@@ -61,7 +61,8 @@ let prometheusUrl: () => string = () => prometheus.url;
 
 function policy(): Policy {
   const p = shippedPolicy();
-  p.slos = [slo('payments-api-latency', 'payments-api', prometheusUrl()), slo('ledger-api-latency', 'ledger-api', prometheusUrl())];
+  // refunds-api takes no traffic in this Prometheus: an SLO whose names match nothing.
+  p.slos = [slo('payments-api-latency', 'payments-api', prometheusUrl()), slo('ledger-api-latency', 'ledger-api', prometheusUrl()), slo('refunds-api-latency', 'refunds-api', prometheusUrl())];
   return p;
 }
 
@@ -176,14 +177,14 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     expect(notifier.sent.map((s) => s.type).sort()).toEqual(['approval', 'finding']);
   });
 
-  it.each(['closed', 'CLOSED', 'Closed'])('a closed incident in state %j resolves the finding, with no query', async (state) => {
+  it.each(['closed', 'CLOSED', 'Closed'])('a closed incident in state %j resolves the finding, its one read only asking whether the SLO measures anything', async (state) => {
     const { ledger, notifier, queries, fired } = await setUp();
     await fired(incidentEvent('open'));
     const [finding] = await ledger.listOpenFindings();
     expect(finding).toBeDefined();
 
     await fired(incidentEvent('closed', (incident) => (incident.state = state)));
-    expect(queries).toHaveLength(1);
+    expect(queries).toHaveLength(2);
     expect((await ledger.getFinding(finding.id))?.status).toBe('resolved');
     expect(notifier.sent).toContainEqual(expect.objectContaining({ type: 'finding', id: finding.id, kind: 'resolved' }));
   });
@@ -200,6 +201,28 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     expect(queries[0].query).toContain('ledger-api');
     expect(await ledger.listOpenFindings()).toHaveLength(0);
     expect(notifier.sent).toEqual([]);
+  });
+
+  it('the first closed state of an SLO whose names match no traffic raises slo-no-data, and no burn', async () => {
+    const { ledger, notifier, fired } = await setUp();
+    await fired(incidentEvent('closed', (incident) => (incident.policy_user_labels = { 'meshgov-slo': 'refunds-api-latency', team: 'payments' })));
+    const open = await ledger.listOpenFindings();
+    expect(open.map((r) => [r.finding.rule, r.finding.resource])).toEqual([['slo-no-data', { kind: 'Service', name: 'refunds-api', namespace: 'payments' }]]);
+    expect(open[0].finding.message).toMatch(/^SLO refunds-api-latency measured no request to Service payments\/refunds-api over 30d/);
+    expect(notifier.sent).toContainEqual(expect.objectContaining({ type: 'finding', kind: 'new' }));
+  });
+
+  it('a closed incident still resolves when that read fails: an OK is never retried for want of Prometheus', async () => {
+    const { ledger, fired } = await setUp();
+    await fired(incidentEvent('open'));
+    const [finding] = await ledger.listOpenFindings();
+    prometheusUrl = () => 'http://127.0.0.1:1';
+    try {
+      await fired(incidentEvent('closed'));
+      expect((await ledger.getFinding(finding.id))?.status).toBe('resolved');
+    } finally {
+      prometheusUrl = () => prometheus.url;
+    }
   });
 
   it('acknowledges an incident of a policy that names no SLO, and reports nothing', async () => {
