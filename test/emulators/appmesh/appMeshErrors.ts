@@ -25,9 +25,12 @@ export type AppMeshErrorName = keyof typeof APP_MESH_ERROR_STATUS;
 
 /**
  * Errors the AWS front door sends before the request reaches App Mesh; they are not in the
- * App Mesh model, so the SDK surfaces them as its base `AppMeshServiceException`.
+ * App Mesh model, so the SDK surfaces them as its base `AppMeshServiceException` (named after
+ * the error). IAM's denial is one: "AccessDeniedException … is not authorized to perform:
+ * appmesh:ListMeshes on resource: *".
  */
 export const PROTOCOL_ERROR_STATUS = {
+  AccessDeniedException: 403,
   MissingAuthenticationTokenException: 403,
   UnknownOperationException: 404,
   SerializationException: 400,
@@ -67,6 +70,10 @@ export function statusOfError(errorName: EmulatorErrorName): number {
 
 export function isAppMeshErrorName(value: string): value is AppMeshErrorName {
   return Object.prototype.hasOwnProperty.call(APP_MESH_ERROR_STATUS, value);
+}
+
+export function isEmulatorErrorName(value: string): value is EmulatorErrorName {
+  return isAppMeshErrorName(value) || Object.prototype.hasOwnProperty.call(PROTOCOL_ERROR_STATUS, value);
 }
 
 /** Maps a scripted HTTP status to the App Mesh error the service uses for it. */

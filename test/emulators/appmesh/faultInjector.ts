@@ -1,5 +1,5 @@
 import { TokenBucket } from '../../support/token-bucket';
-import { AppMeshError, errorNameForStatus, isAppMeshErrorName, type AppMeshErrorName } from './appMeshErrors';
+import { AppMeshError, errorNameForStatus, isEmulatorErrorName, type EmulatorErrorName } from './appMeshErrors';
 import type { OperationName } from './operationNames';
 
 /** `'*'` matches every operation. */
@@ -16,7 +16,7 @@ export interface ThrottleOptions {
 
 interface ScriptedFailure {
   operation: OperationSelector;
-  errorName: AppMeshErrorName;
+  errorName: EmulatorErrorName;
   remaining: number;
   message?: string;
 }
@@ -48,11 +48,11 @@ export class FaultInjector {
       : undefined;
   }
 
-  /** The next `count` calls of `operation` fail with this status (or named error). */
-  failNext(operation: OperationSelector, statusOrError: number | AppMeshErrorName, count = 1, message?: string): void {
+  /** The next `count` calls of `operation` fail with this status (or named error, IAM's AccessDeniedException included). */
+  failNext(operation: OperationSelector, statusOrError: number | EmulatorErrorName, count = 1, message?: string): void {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
     const errorName = typeof statusOrError === 'number' ? errorNameForStatus(statusOrError) : statusOrError;
-    if (!isAppMeshErrorName(errorName)) throw new RangeError(`unknown App Mesh error ${String(errorName)}`);
+    if (!isEmulatorErrorName(errorName)) throw new RangeError(`unknown App Mesh error ${String(errorName)}`);
     this.failures.push({ operation, errorName, remaining: count, message });
   }
 
@@ -107,7 +107,7 @@ function matches(selector: OperationSelector, operation: OperationName): boolean
   return selector === '*' || selector === operation;
 }
 
-function defaultMessage(errorName: AppMeshErrorName): string {
+function defaultMessage(errorName: EmulatorErrorName): string {
   switch (errorName) {
     case 'ServiceUnavailableException':
       return 'The request has failed due to a temporary failure of the service.';

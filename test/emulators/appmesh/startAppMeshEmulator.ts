@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AppMeshErrorName } from './appMeshErrors';
+import type { EmulatorErrorName } from './appMeshErrors';
 import { FaultInjector, type OperationSelector, type ThrottleOptions } from './faultInjector';
 import { handleAppMeshRequest, type EmulatorRuntime, type RecordedRequest } from './handleAppMeshRequest';
 import { IdempotencyCache } from './idempotencyCache';
@@ -65,7 +65,7 @@ export interface AppMeshEmulator {
   /** Every request received, in order. */
   requests(): RecordedRequest[];
   /** The next `count` calls of `operation` ('*' for any) fail with this status or error name. */
-  failNext(operation: OperationSelector, statusOrError: number | AppMeshErrorName, count?: number, message?: string): void;
+  failNext(operation: OperationSelector, statusOrError: number | EmulatorErrorName, count?: number, message?: string): void;
   /** Token-bucket throttling; `null` turns it off. */
   setThrottle(options: ThrottleOptions | null): void;
   setLatency(ms: number, operation?: OperationSelector): void;

@@ -152,6 +152,27 @@ describe('full scan', () => {
     expect(sortedFindings(audit(inventory))).toEqual(sortedFindings(audit(stateInventory(emulator, FLEET_MESH))));
   });
 
+  it('does not resend a LimitExceededException (a service quota, not a throttle): one attempt, and the collect fails with it', async () => {
+    emulator = await startEmulator({ seed: { virtualNodes: [virtualNodeSeed('payments-api')] } });
+    client = clientFor(emulator, { maxAttempts: 3 });
+    const source = appMeshSource({ client });
+    emulator.failNext('DescribeVirtualNode', 'LimitExceededException', 3, 'You have exceeded a service limit for your account.');
+
+    const error = await source.collect({ kind: 'all', providers: ['appmesh'] }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AppMeshCallError);
+    expect(error).toMatchObject({ operation: 'DescribeVirtualNode', errorName: 'LimitExceededException', statusCode: 400 });
+    expect(emulator.calls().DescribeVirtualNode).toBe(1);
+    expect(source.lastCollect).toBeUndefined();
+    // Throttles and 5xx are still resent.
+    emulator.reset();
+    emulator.seed({ virtualNodes: [virtualNodeSeed('payments-api')] });
+    emulator.failNext('DescribeVirtualNode', 'TooManyRequestsException', 1);
+    emulator.failNext('DescribeMesh', 503, 1);
+    await source.collect({ kind: 'all', providers: ['appmesh'] });
+    expect(emulator.calls()).toMatchObject({ DescribeVirtualNode: 2, DescribeMesh: 2 });
+  });
+
   it('fails the collect with the call and resource when App Mesh keeps failing, rather than return a partial mesh', async () => {
     emulator = await startEmulator({ seed: { virtualNodes: [virtualNodeSeed('payments-api'), virtualNodeSeed('ledger')] } });
     client = clientFor(emulator, { maxAttempts: 2 });

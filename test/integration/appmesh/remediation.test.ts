@@ -293,6 +293,38 @@ describe('App Mesh writer', () => {
     expect(listenerTls().mode).toBe('PERMISSIVE');
   });
 
+  it('does not resend a write App Mesh refuses with LimitExceededException (a service quota): one attempt, nothing changed', async () => {
+    await start();
+    const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID, cache });
+    emulator.resetCalls();
+    emulator.failNext('UpdateVirtualNode', 'LimitExceededException', 8, 'You have exceeded a service limit for your account.');
+
+    const result = await executor.apply(remediation, { trigger, changeId: 'chg-quota' });
+
+    expect(result.outcome).toBe('failed');
+    expect(result.detail).toContain('LimitExceededException: You have exceeded a service limit for your account.');
+    expect(result.detail).toContain('the resource is unchanged (version 3)');
+    expect(emulator.calls()).toMatchObject({ UpdateVirtualNode: 1 });
+    expect(listenerTls().mode).toBe('PERMISSIVE');
+  });
+
+  it("aborts with nothing changed when IAM denies the write (AccessDeniedException), without a second read", async () => {
+    await start();
+    const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID, cache });
+    emulator.resetCalls();
+    const denial = `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/meshgov-hub/worker is not authorized to perform: appmesh:UpdateVirtualNode on resource: arn:aws:appmesh:us-west-2:${ACCOUNT_ID}:mesh/${FLEET_MESH}/virtualNode/${PAYMENTS_API}`;
+    emulator.failNext('UpdateVirtualNode', 'AccessDeniedException', 1, denial);
+
+    const result = await executor.apply(remediation, { trigger, changeId: 'chg-denied' });
+
+    expect(result).toMatchObject({ outcome: 'aborted', target: { version: 3 } });
+    expect(result.detail).toBe(`meshgov's role may not update VirtualNode ${FLEET_MESH}/${PAYMENTS_API} (AccessDeniedException: ${denial}); nothing was changed: grant it the Update call, or apply the fix by hand`);
+    expect(emulator.calls()).toMatchObject({ DescribeVirtualNode: 1, UpdateVirtualNode: 1 });
+    expect(listenerTls().mode).toBe('PERMISSIVE');
+  });
+
   it('restores the previous spec when the read-back shows the fix did not hold', async () => {
     await start();
     const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);

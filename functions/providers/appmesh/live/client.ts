@@ -4,6 +4,7 @@
  * `AWS_ENDPOINT_URL` (CONTRACT.md, "Runtime configuration").
  */
 import { AppMeshClient, type AppMeshClientConfig } from '@aws-sdk/client-app-mesh';
+import { errorNameOf } from './errors';
 import { installRateLimit, RequestRateLimiter } from './rate-limiter';
 
 /** Attempts per call, first included: enough to ride out a throttled minute at adaptive back-off. */
@@ -23,7 +24,8 @@ export interface AppMeshClientOptions {
 
 /**
  * A client with adaptive retry: TooManyRequestsException and 5xx are retried with back-off,
- * and after a throttle the SDK also slows its own sending rate.
+ * and after a throttle the SDK also slows its own sending rate. LimitExceededException is not
+ * retried (see failFastOnQuota).
  *
  * @example
  * const client = createAppMeshClient({ region: 'us-west-2', requestsPerSecond: 40 });
@@ -38,6 +40,7 @@ export function createAppMeshClient(options: AppMeshClientOptions = {}): AppMesh
   if (options.endpoint) config.endpoint = options.endpoint;
   if (options.credentials) config.credentials = options.credentials;
   const client = new AppMeshClient(config);
+  failFastOnQuota(client);
   if (options.requestsPerSecond !== undefined) {
     installRateLimit(client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
   }
@@ -54,4 +57,32 @@ export function appMeshClientFrom(options: { client?: AppMeshClient; region?: st
     installRateLimit(options.client, new RequestRateLimiter({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }));
   }
   return options.client;
+}
+
+/**
+ * Errors the SDK would retry that retrying cannot cure. App Mesh's LimitExceededException (HTTP
+ * 400) is a service quota ("You have exceeded a service limit for your account", API
+ * Reference) with no retryable trait in the model, but the SDK classes it as a throttle by its
+ * name (THROTTLING_ERROR_CODES): it would resend it up to maxAttempts with throttle back-off and
+ * make its adaptive limiter slow every later call of the client.
+ */
+const NOT_RETRIED = new Set(['LimitExceededException']);
+
+type ResolvedRetryStrategy = Awaited<ReturnType<AppMeshClient['config']['retryStrategy']>>;
+
+/** Wraps the client's resolved retry strategy so that NOT_RETRIED errors end the call at once. */
+function failFastOnQuota(client: AppMeshClient): void {
+  const resolve = client.config.retryStrategy;
+  let wrapped: Promise<ResolvedRetryStrategy> | undefined;
+  client.config.retryStrategy = () =>
+    (wrapped ??= resolve().then((inner): ResolvedRetryStrategy => {
+      // A legacy strategy (`retry(next, args)`) keeps its own loop; the SDK resolves a V2 one.
+      if (!('refreshRetryTokenForRetry' in inner)) return inner;
+      return {
+        acquireInitialRetryToken: (scope) => inner.acquireInitialRetryToken(scope),
+        // A rejection here makes the SDK throw the call's own error, with its attempts.
+        refreshRetryTokenForRetry: (token, info) => (NOT_RETRIED.has(errorNameOf(info.error)) ? Promise.reject(info.error) : inner.refreshRetryTokenForRetry(token, info)),
+        recordSuccess: (token) => inner.recordSuccess(token),
+      };
+    }));
 }

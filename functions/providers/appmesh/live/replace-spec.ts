@@ -74,6 +74,8 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   } catch (error) {
     const name = errorNameOf(error);
     if (name === 'ForbiddenException') return result('aborted', `App Mesh refused the write to ${label} (${describeError(error)}): not this account's to change`, withArn());
+    // IAM's denial (not in the App Mesh model): refused before App Mesh saw it, so nothing was written.
+    if (name === 'AccessDeniedException') return result('aborted', `meshgov's role may not update ${label} (${describeError(error)}); nothing was changed: grant it the Update call, or apply the fix by hand`, withArn());
     if (name === 'NotFoundException') return result('aborted', `${label} was deleted before the write; nothing was changed`, withArn());
     return result('failed', `the write to ${label} failed after retries: ${describeError(error)}; ${await stateAfterFailedWrite(deps.client, target, version)}`, withArn());
   }
