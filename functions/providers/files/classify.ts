@@ -29,6 +29,21 @@ const MESH_GROUPS: Readonly<Record<string, { provider: Provider; versions: reado
   'cert-manager.io': { provider: 'x509', versions: ['v1'], audited: ['Certificate'], other: ['CertificateRequest', 'Issuer', 'ClusterIssuer'] },
 };
 
+/**
+ * The Kubernetes kinds meshgov reads from the core (`v1`) and `apps` groups, and every other kind
+ * those groups serve. Those groups serve far more than meshgov reads, and manifests hold them all,
+ * so only a kind that is none of them and within two letters of one meshgov reads is taken for a
+ * typo (`kind: Namespce`), which would otherwise drop the object without a word.
+ */
+const CORE_GROUPS: Readonly<Record<string, { read: Readonly<Record<string, Provider>>; served: readonly string[] }>> = {
+  v1: {
+    // Secrets hold certificates; a ConfigMap is Istio's mesh config or its root certificate.
+    read: { Namespace: 'istio', Service: 'istio', Pod: 'istio', Secret: 'x509', ConfigMap: 'istio' },
+    served: ['Binding', 'ComponentStatus', 'Endpoints', 'Event', 'LimitRange', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'ServiceAccount'],
+  },
+  'apps/v1': { read: { Deployment: 'istio', StatefulSet: 'istio', DaemonSet: 'istio' }, served: ['ReplicaSet', 'ControllerRevision'] },
+};
+
 /** Sorts one parsed document (or each element of an array or List) into the inventory by its content. */
 export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
   const source: SourceRef = { file: doc.file, line: doc.line };
@@ -76,6 +91,14 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
     return;
   }
   if (!checkMeshGroup(value, source, inventory, path)) return;
+  const core = Object.hasOwn(CORE_GROUPS, value.apiVersion as string) ? CORE_GROUPS[value.apiVersion as string] : undefined;
+  if (core && !Object.hasOwn(core.read, kind) && !core.served.includes(kind)) {
+    const meant = Object.keys(core.read).find((k) => k.toLowerCase() === kind.toLowerCase() || withinTwoEdits(k, kind));
+    if (meant) {
+      pushGroupProblem(inventory, value, source, path, core.read[meant]!, 'kind', `${value.apiVersion} has no kind "${kind}"; did you mean ${meant}?`);
+      return;
+    }
+  }
   const metadata = value.metadata;
   if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
     inventory.problems.push({
@@ -146,4 +169,16 @@ function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiTyp
     }
   }
   return undefined;
+}
+
+/** Levenshtein distance of at most 2, for telling a typo of a kind from another kind. */
+function withinTwoEdits(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]! <= 2;
 }

@@ -55,6 +55,30 @@ describe('documents of a mesh API group', () => {
     expect(inv.unknown).toEqual([{ doc: expect.objectContaining({ kind: 'AuthorizationPolicy' }), source: { file: 'f.yaml', line: 1 } }]);
   });
 
+  it.each([
+    ['v1', 'Namespce', 'Namespace', 'istio'],
+    ['v1', 'service', 'Service', 'istio'],
+    ['v1', 'Secrets', 'Secret', 'x509'],
+    ['apps/v1', 'Deploymnet', 'Deployment', 'istio'],
+    ['apps/v1', 'StatefullSet', 'StatefulSet', 'istio'],
+  ])('reports a core kind misspelt (%s %s) on kind, naming the one meant', (apiVersion, kind, meant, provider) => {
+    const inv = inventoryOf(object(apiVersion, kind));
+    expect(inv.kubernetes).toEqual([]);
+    expect(inv.problems).toEqual([expect.objectContaining({ line: 1, field: 'kind', kind, provider, message: `${apiVersion} has no kind "${kind}"; did you mean ${meant}?` })]);
+  });
+
+  it.each([
+    ['v1', 'Node'],
+    ['v1', 'Endpoints'],
+    ['v1', 'ServiceAccount'],
+    ['apps/v1', 'ReplicaSet'],
+    ['v1', 'Ingress'],
+    ['batch/v1', 'Job'],
+  ])('leaves other kinds of the core groups, and far-off names, alone (%s %s)', (apiVersion, kind) => {
+    const inv = inventoryOf(object(apiVersion, kind));
+    expect(inv.problems).toEqual([]);
+  });
+
   it('names the item of a List', () => {
     const inv = inventoryOf(`apiVersion: v1\nkind: List\nitems:\n  - apiVersion: networking.istio.io/v1beta\n    kind: DestinationRule\n    metadata: {name: x}\n`);
     expect(inv.problems).toEqual([expect.objectContaining({ line: 4, field: 'items[0].apiVersion' })]);
