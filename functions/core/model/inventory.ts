@@ -104,6 +104,11 @@ export interface Inventory {
    */
   partial?: boolean;
   /**
+   * Meshes a full read was refused (an IAM policy that names some meshes only): their findings
+   * were not looked at, so a run must not resolve them.
+   */
+  unreadMeshes?: string[];
+  /**
    * The line where `field` of the object at `file:line` is written, when the source can tell
    * (the file source reads the text again). Problems name their field; with this, their line is
    * the field's own rather than the object's.
@@ -133,6 +138,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.problems.push(...p.problems);
     out.files.push(...p.files);
     if (p.partial) out.partial = true;
+    if (p.unreadMeshes?.length) out.unreadMeshes = [...(out.unreadMeshes ?? []), ...p.unreadMeshes];
     // Each locator reads any file by its path, so one of them serves the merged inventory.
     if (p.fieldLine) out.fieldLine ??= p.fieldLine;
     if (p.fileIdentity) out.fileIdentity ??= p.fileIdentity;

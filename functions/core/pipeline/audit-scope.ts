@@ -37,7 +37,8 @@ export async function auditScope(trigger: Trigger, scope: AuditScope, deps: Audi
   const now = deps.clock();
   const model = buildModel(inventory, { builders: deps.builders, now });
   const report = auditModel(model, deps.policy, now);
-  return { trigger, scope, report, auditedResources: auditedResourceKeys(model) };
+  const unread = inventory.unreadMeshes;
+  return { trigger, scope: unread?.length && scope.kind === 'all' ? { ...scope, unreadMeshes: unread } : scope, report, auditedResources: auditedResourceKeys(model) };
 }
 
 export function auditedResourceKeys(model: FleetModel): string[] {

@@ -85,6 +85,15 @@ describe('govern: notifications', () => {
     expect(r.resolved).toEqual(['f-payments-api-8080']);
   });
 
+  it('a full run that could not read a mesh leaves that mesh\'s findings, and the ACM ones, open', async () => {
+    const { deps } = setup();
+    const checkout = finding({ id: 'f-checkout', resource: { kind: 'VirtualNode', name: 'checkout-api', mesh: 'checkout-mesh', port: 8080 } });
+    const acm = finding({ id: 'f-acm', rule: 'cert-expiring', provider: 'acm', resource: { kind: 'Certificate', name: 'checkout.example.com' } });
+    await govern(scoped([finding(), checkout, acm], trigger(), { kind: 'all', providers: ['appmesh', 'acm'] }), deps);
+    const r = await govern(scoped([], trigger(), { kind: 'all', providers: ['appmesh', 'acm'], unreadMeshes: ['checkout-mesh'] }), deps);
+    expect(r.resolved).toEqual(['f-payments-api-8080']);
+  });
+
   it('a deleted App Mesh resource resolves the findings of its own kind, name and parent only; a deleted mesh all of its findings', async () => {
     const arn = 'arn:aws:appmesh:us-west-2:111122223333:mesh/prod-mesh';
     const node = finding({ resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh', port: 8080, file: `${arn}/virtualNode/payments-api`, line: 1 } });

@@ -136,8 +136,14 @@ function parentInLocation(file: string | undefined): string | undefined {
   return match?.[1];
 }
 
-function inAllScope(f: Finding, scope: { meshes?: string[]; namespaces?: string[] }): boolean {
+function inAllScope(f: Finding, scope: { meshes?: string[]; namespaces?: string[]; unreadMeshes?: string[] }): boolean {
   if (scope.meshes?.length && f.resource.mesh !== undefined && !scope.meshes.includes(f.resource.mesh)) return false;
+  if (scope.unreadMeshes?.length) {
+    // A mesh that could not be read says nothing about its findings; nor, then, about the ACM
+    // certificates its listeners may serve.
+    if (f.resource.mesh !== undefined && scope.unreadMeshes.includes(f.resource.mesh)) return false;
+    if (f.provider === 'acm') return false;
+  }
   if (scope.namespaces?.length && f.resource.namespace !== undefined && !scope.namespaces.includes(f.resource.namespace)) return false;
   return true;
 }

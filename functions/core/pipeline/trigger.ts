@@ -31,6 +31,8 @@ export type AuditScope =
       providers: readonly Provider[];
       meshes?: string[];
       namespaces?: string[];
+      /** Meshes the run could not read (set by the run, from its inventory): their findings stay open. */
+      unreadMeshes?: string[];
     }
   | {
       kind: 'appmesh-resource';

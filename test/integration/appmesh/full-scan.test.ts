@@ -3,6 +3,9 @@
  * paging, the throttle, shared meshes, retries, and the findings of what it read.
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { auditScope } from '../../../functions/core/pipeline/audit-scope';
+import { loadPolicy } from '../../../functions/core/policy/load';
+import { buildAppMeshModel } from '../../../functions/providers/appmesh';
 import { AppMeshCallError, appMeshSource, MeshSnapshotCache } from '../../../functions/providers/appmesh/live';
 import type { AppMeshEmulator } from '../../emulators/appmesh';
 import { ACCOUNT_ID, MESH_OWNER_ACCOUNT_ID, virtualNodeSeed } from '../../emulators/appmesh/appMeshTestFixtures';
@@ -171,6 +174,37 @@ describe('full scan', () => {
     emulator.failNext('DescribeMesh', 503, 1);
     await source.collect({ kind: 'all', providers: ['appmesh'] });
     expect(emulator.calls()).toMatchObject({ DescribeVirtualNode: 2, DescribeMesh: 2 });
+  });
+
+  it('audits the other meshes when one refuses the credentials, naming it, and marks the inventory partial', async () => {
+    emulator = await startEmulator({
+      seed: { virtualNodes: [virtualNodeSeed('payments-api'), virtualNodeSeed('checkout-api', { meshName: 'checkout-mesh' })] },
+    });
+    client = clientFor(emulator);
+    const source = appMeshSource({ client });
+    // An IAM policy that names one mesh only: the first mesh the scan describes is refused.
+    emulator.failNext('DescribeMesh', 'AccessDeniedException', 1);
+
+    const inventory = await source.collect({ kind: 'all', providers: ['appmesh'] });
+    const readMeshes = new Set(inventory.appmeshApi.map((l) => l.doc.data.meshName));
+    expect(readMeshes.size).toBe(1);
+    const [unread] = ['prod-mesh', 'checkout-mesh'].filter((m) => !readMeshes.has(m));
+    expect(inventory.unreadMeshes).toEqual([unread]);
+    expect(inventory.partial).toBe(true);
+    expect(inventory.problems).toEqual([
+      expect.objectContaining({ file: `appmesh:${unread}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: unread, message: expect.stringMatching(/^mesh not audited: DescribeMesh .*AccessDeniedException/) }),
+    ]);
+    // The finding for it is config-invalid, and the scan's scope keeps that mesh's findings open.
+    expect(audit(inventory).findings.filter((f) => f.rule === 'config-invalid').map((f) => f.resource.name)).toEqual([unread]);
+
+    // Through the pipeline, the run's scope carries the unread mesh to the govern stage.
+    emulator.failNext('DescribeMesh', 'AccessDeniedException', 1);
+    const scoped = await auditScope(
+      { source: 'schedule', eventId: 'scan-2', eventTime: '2026-11-20T15:00:00Z', summary: 'scheduled audit' },
+      { kind: 'all', providers: ['appmesh', 'acm'] },
+      { source, builders: [buildAppMeshModel], policy: loadPolicy(), clock: () => new Date('2026-11-20T15:00:00Z') },
+    );
+    expect(scoped.scope).toMatchObject({ kind: 'all', unreadMeshes: [expect.stringMatching(/^(prod|checkout)-mesh$/)] });
   });
 
   it('fails the collect with the call and resource when App Mesh keeps failing, rather than return a partial mesh', async () => {

@@ -30,6 +30,7 @@ import { asApiData } from './api-data';
 import { CallStats } from './call-stats';
 import { appMeshClientFrom } from './client';
 import { ConcurrencyLimit } from './concurrency-limit';
+import { AppMeshCallError } from './errors';
 import { MeshApi } from './mesh-api';
 import { MeshSnapshotCache, type ApplyOutcome, type MeshSnapshot } from './mesh-snapshot';
 import { readMesh } from './read-mesh';
@@ -136,11 +137,18 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
     const listed: ListedRef[] = [];
     await api.list('mesh', {}, stats, (refs) => listed.push(...refs));
     const selected = wanted ? listed.filter((m) => wanted.includes(m.name)) : listed;
+    const refused: AppMeshCallError[] = [];
     const read = await Promise.all(
       selected.map((m) =>
         readMesh(api, { meshName: m.name, meshOwner: m.meshOwner, listed: m }, stats, {
           previous: m.meshOwner ? cache.get(m.name, m.meshOwner) : undefined,
           startedAt,
+        }).catch((err: unknown) => {
+          // A mesh the credentials may not read (IAM naming some meshes only) is reported, and the
+          // others are still audited; any other failure still fails the run, to be retried.
+          if (!isRefused(err)) throw err;
+          refused.push(err);
+          return undefined;
         }),
       ),
     );
@@ -148,7 +156,16 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
     forgetUnlisted(cache, listed, wanted);
     for (const s of snapshots) cache.set(s);
     const missingMeshes = (wanted ?? []).filter((name) => !listed.some((m) => m.name === name));
-    return finish(scope, stats, startedAt, snapshots, { snapshot: 'read', ...(missingMeshes.length ? { missingMeshes } : {}) });
+    const inventory = finish(scope, stats, startedAt, snapshots, { snapshot: 'read', ...(missingMeshes.length ? { missingMeshes } : {}) });
+    if (refused.length > 0) {
+      inventory.unreadMeshes = refused.map((e) => e.address.meshName ?? '');
+      // Fleet-wide preconditions are unknown without them: nothing is auto this run.
+      inventory.partial = true;
+      for (const e of refused) {
+        inventory.problems.push({ file: `appmesh:${e.address.meshName ?? ''}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: e.address.meshName ?? '', message: `mesh not audited: ${e.message}` });
+      }
+    }
+    return inventory;
   };
 
   const collectResource = async (scope: Extract<AuditScope, { kind: 'appmesh-resource' }>, stats: CallStats, startedAt: number): Promise<Inventory> => {
@@ -254,4 +271,9 @@ function forgetUnlisted(cache: MeshSnapshotCache, listed: ListedRef[], wanted: s
 function deletedUid(data: unknown): string | undefined {
   const uid = (data as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid;
   return typeof uid === 'string' ? uid : undefined;
+}
+
+/** The credentials may not read this (App Mesh's ForbiddenException, or IAM's AccessDeniedException before App Mesh sees the call). */
+function isRefused(err: unknown): err is AppMeshCallError {
+  return err instanceof AppMeshCallError && (err.errorName === 'ForbiddenException' || err.errorName === 'AccessDeniedException');
 }
