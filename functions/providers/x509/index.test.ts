@@ -14,6 +14,26 @@ function kube(inventory: Inventory, text: string, file: string, line = 1): void 
   for (const doc of yaml.loadAll(text)) inventory.kubernetes.push({ doc: doc as KubeObject, source: { file, line } });
 }
 
+
+/** The ingress certificate cert-manager issues from Let's Encrypt, with the given `status` lines. */
+function issuedCertificate(status: string): string {
+  return `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: api-shop-example-com
+  namespace: istio-ingress
+spec:
+  secretName: api-shop-example-com-tls
+  dnsNames:
+  - api.shop.example.com
+  issuerRef:
+    name: letsencrypt-prod
+    kind: ClusterIssuer
+    group: cert-manager.io
+status:
+${status}`;
+}
+
 describe('buildCertificateModel', () => {
   let mesh: CertChain;
   let ingress: CertChain;
@@ -168,28 +188,14 @@ ${indent(mesh.rootPem, 4)}
     const inventory = emptyInventory();
     kube(
       inventory,
-      `apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata:
-  name: api-shop-example-com
-  namespace: istio-ingress
-spec:
-  secretName: api-shop-example-com-tls
-  dnsNames:
-  - api.shop.example.com
-  issuerRef:
-    name: letsencrypt-prod
-    kind: ClusterIssuer
-    group: cert-manager.io
-status:
-  conditions:
+      `${issuedCertificate(`  conditions:
   - type: Ready
     status: "True"
     reason: Ready
   notBefore: "2026-09-02T10:00:00Z"
   notAfter: "2026-12-01T10:00:00Z"
   renewalTime: "2026-11-01T10:00:00Z"
-  revision: 3
+  revision: 3`)}
 ---
 apiVersion: cert-manager.io/v1
 kind: Certificate
@@ -365,21 +371,8 @@ data:
     const inventory = emptyInventory();
     kube(
       inventory,
-      `apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata:
-  name: api-shop-example-com
-  namespace: istio-ingress
-spec:
-  secretName: api-shop-example-com-tls
-  dnsNames:
-  - api.shop.example.com
-  issuerRef:
-    name: letsencrypt-prod
-    kind: ClusterIssuer
-status:
-  notBefore: "2026-09-02T10:00:00Z"
-  notAfter: "${notAfter}"
+      `${issuedCertificate(`  notBefore: "2026-09-02T10:00:00Z"
+  notAfter: "${notAfter}"`)}
 `,
       'ingress/certificates.yaml',
     );
