@@ -15,6 +15,15 @@ function kube(inventory: Inventory, text: string, file: string, line = 1): void 
 }
 
 
+/** The head of Istio's plug-in CA Secret, up to its `data:` key. */
+const CACERTS = `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:`;
+
 /** The ingress certificate cert-manager issues from Let's Encrypt, with the given `status` lines. */
 function issuedCertificate(status: string): string {
   return `apiVersion: cert-manager.io/v1
@@ -76,13 +85,7 @@ describe('buildCertificateModel', () => {
     const inventory = emptyInventory();
     kube(
       inventory,
-      `apiVersion: v1
-kind: Secret
-metadata:
-  name: cacerts
-  namespace: istio-system
-type: Opaque
-data:
+      `${CACERTS}
   ca-cert.pem: ${b64(mesh.intermediatePem)}
   ca-key.pem: ${b64(mesh.intermediateKeyPem)}
   cert-chain.pem: ${b64(mesh.intermediatePem + mesh.rootPem)}
@@ -274,13 +277,7 @@ data:
     const corrupt = `${mesh.rootPem}-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n-----END CERTIFICATE-----\n`;
     kube(
       inventory,
-      `apiVersion: v1
-kind: Secret
-metadata:
-  name: cacerts
-  namespace: istio-system
-type: Opaque
-data:
+      `${CACERTS}
   ca-cert.pem: "not*base64!"
   cert-chain.pem: ${b64('this is not a certificate\n')}
   root-cert.pem: ${b64(corrupt)}
@@ -341,13 +338,7 @@ ${indent(ingress.rootPem, 4)}
     // Line breaks inside a block scalar are skipped by Go's decoder as by ours; the folded spaces are not.
     kube(
       inventory,
-      `apiVersion: v1
-kind: Secret
-metadata:
-  name: cacerts
-  namespace: istio-system
-type: Opaque
-data:
+      `${CACERTS}
   root-cert.pem: ${encoded.slice(0, 64)}
     ${encoded.slice(64)}
   ca-cert.pem: |
@@ -409,13 +400,7 @@ status:
 
   test('the same Secret in two clusters\' files (a shared root) keeps a record id per file, so each gets its finding', () => {
     const inventory = emptyInventory();
-    const cacerts = (cluster: string) => `apiVersion: v1
-kind: Secret
-metadata:
-  name: cacerts
-  namespace: istio-system
-type: Opaque
-data:
+    const cacerts = (cluster: string) => `${CACERTS}
   root-cert.pem: ${b64(mesh.rootPem)}
 # ${cluster}
 `;
