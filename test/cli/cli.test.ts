@@ -423,8 +423,11 @@ describe('output streams and the file system, as a CI job meets them', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
-  // Root reads any file whatever its mode: the unreadable cases run as nobody.
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  // Root reads any file whatever its mode: as root, the unreadable cases run with the two
+  // capabilities that let it (util-linux setpriv, in every Debian) dropped, from wherever the checkout is.
+  const DROP_DAC = ['--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
+  const unprivileged = (args: string[]) =>
+    process.getuid?.() === 0 ? spawnSync('setpriv', [...DROP_DAC, 'node', meshgov, ...args], { encoding: 'utf8' }) : spawnSync('node', [meshgov, ...args], { encoding: 'utf8' });
   const unreadable = (files: Record<string, string>, blocked: string) => {
     const dir = fixtureDir(files);
     chmodSync(dir, 0o755);
@@ -435,7 +438,7 @@ describe('output streams and the file system, as a CI job meets them', () => {
 
   it('a directory in the tree that cannot be read is a config-invalid finding naming it, and the rest is still audited', () => {
     const dir = unreadable({ 'orders.yaml': permissive, 'team-b/orders.yaml': strict }, 'team-b');
-    const r = spawnSync('node', [meshgov, 'audit', dir, '--now', NOW, '--format', 'json'], { encoding: 'utf8', ...asNobody });
+    const r = unprivileged(['audit', dir, '--now', NOW, '--format', 'json']);
     expect(r.status).toBe(1);
     const findings = JSON.parse(r.stdout).findings as Array<{ rule: string; resource: { file?: string }; message: string }>;
     expect(findings.map((f) => f.rule).sort()).toEqual(['config-invalid', 'mtls-not-strict']);
@@ -446,14 +449,14 @@ describe('output streams and the file system, as a CI job meets them', () => {
 
   it('a directory named on the command line that cannot be read is one line and exit 2, without a stack trace', () => {
     const dir = unreadable({ 'team-b/orders.yaml': strict }, 'team-b');
-    const r = spawnSync('node', [meshgov, 'audit', path.join(dir, 'team-b'), '--now', NOW], { encoding: 'utf8', ...asNobody });
+    const r = unprivileged(['audit', path.join(dir, 'team-b'), '--now', NOW]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`meshgov: ${path.join(dir, 'team-b')}: cannot read directory: EACCES: permission denied\n`);
   });
 
   it('an input that exists but cannot be read is not reported as "no input files found"', () => {
     const dir = unreadable({ 'orders.yaml': strict }, 'orders.yaml');
-    const r = spawnSync('node', [meshgov, 'audit', path.join(dir, 'orders.yaml'), '--now', NOW], { encoding: 'utf8', ...asNobody });
+    const r = unprivileged(['audit', path.join(dir, 'orders.yaml'), '--now', NOW]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/orders\.yaml:1: cannot read file: EACCES/);
     expect(r.stderr).not.toMatch(/no input files found/);
