@@ -1,5 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
+import { editDistance } from '../edit-distance';
 import type { ConfigProblem } from '../model/types';
 import type * as z from 'zod';
 import { policyFileSchema, type PolicyFile } from './schema';
@@ -83,16 +84,6 @@ function closest(key: string, known: string[]): string | undefined {
   }
   // A rule id with a word left out (mtls-strict for mtls-not-strict) is a slip too.
   return best && best.distance <= Math.max(2, Math.floor(key.length * 0.4)) ? best.name : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = [...Array(b.length + 1).keys()];
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** The keys the schema allows in the mapping at `path`, read from zod's schema definitions (`_zod.def`). */

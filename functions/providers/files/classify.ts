@@ -1,3 +1,4 @@
+import { editDistance } from '../../core/edit-distance';
 import { isLooseRecord as isObject } from '../../core/is-record';
 import { APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { Provider, SourceRef } from '../../core/model/types';
@@ -93,7 +94,7 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
   if (!checkMeshGroup(value, source, inventory, path)) return;
   const core = Object.hasOwn(CORE_GROUPS, value.apiVersion as string) ? CORE_GROUPS[value.apiVersion as string] : undefined;
   if (core && !Object.hasOwn(core.read, kind) && !core.served.includes(kind)) {
-    const meant = Object.keys(core.read).find((k) => k.toLowerCase() === kind.toLowerCase() || withinTwoEdits(k, kind));
+    const meant = Object.keys(core.read).find((k) => k.toLowerCase() === kind.toLowerCase() || (Math.abs(k.length - kind.length) <= 2 && editDistance(k, kind) <= 2));
     if (meant) {
       pushGroupProblem(inventory, value, source, path, core.read[meant]!, 'kind', `${value.apiVersion} has no kind "${kind}"; did you mean ${meant}?`);
       return;
@@ -171,14 +172,3 @@ function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiTyp
   return undefined;
 }
 
-/** Levenshtein distance of at most 2, for telling a typo of a kind from another kind. */
-function withinTwoEdits(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]! <= 2;
-}
