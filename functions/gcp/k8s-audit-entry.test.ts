@@ -120,6 +120,11 @@ const cases: Array<{ name: string; vary: (e: Entry) => void; expected: Partial<A
     expected: { kind: 'ignored', reason: 'a dry run (request.dryRun ["All"]) persists nothing' },
   },
   {
+    name: "bob's patch sent with kubectl --dry-run=server (GKE's command.gke.io/dryRun label) persists nothing",
+    vary: (e) => (e.labels['command.gke.io/dryRun'] = 'true'),
+    expected: { kind: 'ignored', reason: 'a dry run (label command.gke.io/dryRun "true") persists nothing' },
+  },
+  {
     name: 'a delete whose DeleteOptions carry an empty dryRun is a real change',
     vary: (e) => {
       at('networking.istio.io/v1/namespaces/orders/destinationrules/payments-api', 'io.k8s.networking.istio.v1.destinationrules.delete')(e);
@@ -131,6 +136,35 @@ const cases: Array<{ name: string; vary: (e: Entry) => void; expected: Partial<A
     name: 'a methodName in the io.k8s.<group> spelling is read the same way',
     vary: at('networking.istio.io/v1alpha3/namespaces/orders/destinationrules/payments-api', 'io.k8s.networking.istio.v1alpha3.destinationrules.patch'),
     expected: { kind: 'istio-change', change: expect.objectContaining({ kind: 'DestinationRule', apiVersion: 'networking.istio.io/v1alpha3', verb: 'patch' }) },
+  },
+  {
+    name: 'a resourceName without the version is the same PeerAuthentication, its apiVersion from the logged object',
+    vary: at('security.istio.io/namespaces/payments/peerauthentications/default', 'io.istio.security.v1.peerauthentications.patch'),
+    expected: { kind: 'istio-change', change: expect.objectContaining({ kind: 'PeerAuthentication', apiVersion: 'security.istio.io/v1', namespace: 'payments', name: 'default', verb: 'patch' }) },
+  },
+  {
+    name: 'a versionless DestinationRule delete (no object logged) keeps the bare group as apiVersion',
+    vary: (e) => {
+      at('networking.istio.io/namespaces/orders/destinationrules/payments-api', 'io.k8s.networking.istio.v1.destinationrules.delete')(e);
+      e.protoPayload.request = { '@type': 'k8s.io/DeleteOptions', apiVersion: 'v1', kind: 'DeleteOptions' };
+      delete e.protoPayload.response;
+    },
+    expected: { kind: 'istio-change', change: expect.objectContaining({ kind: 'DestinationRule', apiVersion: 'networking.istio.io', namespace: 'orders', name: 'payments-api', verb: 'delete' }) },
+  },
+  {
+    name: 'a versionless collection in a namespace (a create with generateName) has no name',
+    vary: at('networking.istio.io/namespaces/orders/destinationrules', 'io.k8s.networking.istio.v1.destinationrules.create'),
+    expected: { kind: 'istio-change', change: expect.objectContaining({ kind: 'DestinationRule', namespace: 'orders' }) },
+  },
+  {
+    name: 'a versionless status update is still a subresource',
+    vary: at('security.istio.io/namespaces/payments/peerauthentications/default/status', 'io.istio.security.v1.peerauthentications.status.update'),
+    expected: { kind: 'ignored', reason: 'a change to the status subresource does not change the policy' },
+  },
+  {
+    name: 'a core resource without the version is read the same way',
+    vary: at('core/namespaces/istio-system/secrets/cacerts', 'io.k8s.core.v1.secrets.update'),
+    expected: { kind: 'ignored', reason: 'secrets is not an Istio kind meshgov audits' },
   },
   {
     name: 'a payload of another type (a request log, not an audit log) is malformed, naming protoPayload.@type',

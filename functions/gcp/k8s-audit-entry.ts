@@ -18,6 +18,12 @@ export type IstioKind = 'PeerAuthentication' | 'DestinationRule' | 'ServiceEntry
 /** `protoPayload.@type` of a Cloud Audit Logs entry (LogEntry reference, AuditLog). */
 export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 
+/**
+ * GKE labels the Admin Activity entry of a dry-run request (`kubectl --dry-run=server`, the
+ * `dryRun` URL parameter) with this; the query itself is not in the entry (GKE audit logging).
+ */
+export const DRY_RUN_LABEL = 'command.gke.io/dryRun';
+
 // Verbs that change nothing; a data-access audit entry routed to the sink by mistake says so.
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -78,6 +84,10 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
 
   const dryRun = dryRunOf(payload.request);
   if (dryRun) return { kind: 'ignored', reason: `a dry run (request.dryRun ${JSON.stringify(dryRun)}) persists nothing`, resourceName };
+  const dryRunLabel = isObject(entry.labels) ? entry.labels[DRY_RUN_LABEL] : undefined;
+  if (typeof dryRunLabel === 'string' && dryRunLabel !== '' && dryRunLabel.toLowerCase() !== 'false') {
+    return { kind: 'ignored', reason: `a dry run (label ${DRY_RUN_LABEL} ${JSON.stringify(dryRunLabel)}) persists nothing`, resourceName };
+  }
 
   const authentication = payload.authenticationInfo;
   const actor = isObject(authentication) && typeof authentication.principalEmail === 'string' ? authentication.principalEmail : undefined;
@@ -88,7 +98,8 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
   if (label('location')) cluster.location = label('location');
   if (label('cluster_name')) cluster.name = label('cluster_name');
 
-  const change: IstioChange = { kind, apiVersion: `${parsed.group}/${parsed.version}`, verb, cluster };
+  const apiVersion = parsed.version !== undefined ? `${parsed.group}/${parsed.version}` : objectApiVersion(parsed.group, payload.response) ?? objectApiVersion(parsed.group, payload.request) ?? parsed.group;
+  const change: IstioChange = { kind, apiVersion, verb, cluster };
   if (parsed.namespace !== undefined) change.namespace = parsed.namespace;
   if (parsed.name !== undefined) change.name = parsed.name;
   if (actor !== undefined) change.actor = actor;
@@ -102,13 +113,22 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
  * The `dryRun` of the request's options, when it asks for one: a server-side dry run
  * (`kubectl … --dry-run=server`) passes admission but stores nothing. Kubernetes puts it in the
  * DeleteOptions body of a delete (`{"kind":"DeleteOptions","dryRun":["All"]}`) and, for create,
- * update and patch, in the query, which the audit entry does not carry; options objects that do
- * reach `request` are read the same way.
+ * update and patch, in the query, which the audit entry does not carry (DRY_RUN_LABEL says so
+ * instead); options objects that do reach `request` are read the same way.
  */
 function dryRunOf(request: unknown): string[] | undefined {
   if (!isObject(request) || !Array.isArray(request.dryRun)) return undefined;
   const values = request.dryRun.filter((v): v is string => typeof v === 'string' && v !== '');
   return values.length > 0 ? values : undefined;
+}
+
+/**
+ * The `apiVersion` of a logged object of `group`, for a resourceName without the version. Without
+ * one the change keeps the bare group, so an Undo of it says to restore by hand rather than guess.
+ */
+function objectApiVersion(group: string, object: unknown): string | undefined {
+  if (!isObject(object) || typeof object.apiVersion !== 'string') return undefined;
+  return object.apiVersion.startsWith(`${group}/`) ? object.apiVersion : undefined;
 }
 
 function hostOf(object: unknown): string | undefined {

@@ -7,7 +7,8 @@
  */
 export interface KubernetesResourceName {
   group: string;
-  version: string;
+  /** Absent when the entry's resourceName leaves it out (`networking.istio.io/namespaces/…`). */
+  version?: string;
   namespace?: string;
   /** Plural resource, as in the REST path: `peerauthentications`. */
   resource: string;
@@ -17,11 +18,17 @@ export interface KubernetesResourceName {
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+// A Kubernetes API version (v1, v1beta1, v2alpha3): what tells `<group>/<version>/…` from `<group>/namespaces/…`.
+const VERSION = /^v\d+(?:(?:alpha|beta)\d+)?$/;
 
 export function parseResourceName(resourceName: string): KubernetesResourceName | undefined {
   const parts = resourceName.split('/');
-  if (parts.some((p) => !SEGMENT.test(p)) || parts.length < 3) return undefined;
-  const [group, version, ...rest] = parts as [string, string, ...string[]];
+  if (parts.some((p) => !SEGMENT.test(p)) || parts.length < 2) return undefined;
+  // Entries also name resources without the version; reading `namespaces` as the version would
+  // turn `<group>/namespaces/payments/peerauthentications/default` into resource "payments".
+  const [group, ...afterGroup] = parts as [string, ...string[]];
+  const version = VERSION.test(afterGroup[0]!) ? afterGroup.shift() : undefined;
+  const rest = afterGroup;
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     namespace = rest[1];
@@ -31,7 +38,7 @@ export function parseResourceName(resourceName: string): KubernetesResourceName 
   if (resource === undefined || extra.length > 0) return undefined;
   return {
     group,
-    version,
+    ...(version === undefined ? {} : { version }),
     resource,
     ...(namespace === undefined ? {} : { namespace }),
     ...(name === undefined ? {} : { name }),

@@ -134,6 +134,23 @@ test('a delete of payments/default: the audit of payments sees the mesh-wide STR
   expect(report.auditedResources).toContain('istio|Deployment|payments||payments-api');
 });
 
+test('a resourceName without the version (security.istio.io/namespaces/payments/…) is the same change: payments is audited and reported', async () => {
+  const entry = auditLogEntry();
+  entry.protoPayload.resourceName = 'security.istio.io/namespaces/payments/peerauthentications/default';
+  entry.protoPayload.authorizationInfo[0].resource = entry.protoPayload.resourceName;
+  const event = auditEvent(entry);
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeGreaterThanOrEqual(200);
+  expect(delivery.status).toBeLessThan(300);
+  expect(hub.reports).toHaveLength(1);
+  const report = hub.reports[0]!;
+  expect(report.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'payments' });
+  expect(report.scopedReport.trigger.summary).toBe('patch PeerAuthentication payments/default by bob@example.com');
+  expect(report.scopedReport.report.findings).toContainEqual(expect.objectContaining({ rule: 'mtls-not-strict', resource: expect.objectContaining({ namespace: 'payments', name: 'payments-api' }) }));
+  // The ledger's record keeps the version the API server answered with.
+  expect(report.observedChange).toMatchObject({ kind: 'PeerAuthentication', apiVersion: 'security.istio.io/v1', namespace: 'payments', name: 'default' });
+});
+
 test('a change in the root namespace is mesh-wide, so the whole cluster is audited', async () => {
   const entry = entryFor('security.istio.io/v1/namespaces/istio-system/peerauthentications/default', 'patch');
   expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
@@ -216,6 +233,12 @@ const ignored: Array<{ name: string; event: () => ReturnType<typeof auditEvent>;
         }),
       ),
     message: /^ignored: a dry run \(request\.dryRun \["All"\]\) persists nothing$/,
+  },
+  {
+    // The dryRun query parameter is not in the entry; GKE labels the entry instead.
+    name: "bob's patch sent with kubectl patch --dry-run=server",
+    event: () => auditEvent(dryRunEntry()),
+    message: /^ignored: a dry run \(label command\.gke\.io\/dryRun "true"\) persists nothing$/,
   },
 ];
 
@@ -362,6 +385,12 @@ function refusedEntry(): LogEntry {
   entry.protoPayload.authorizationInfo[0].granted = false;
   entry.protoPayload.status = { code: 7, message: 'PERMISSION_DENIED' };
   delete entry.protoPayload.response;
+  return entry;
+}
+
+function dryRunEntry(): LogEntry {
+  const entry = auditLogEntry();
+  entry.labels['command.gke.io/dryRun'] = 'true';
   return entry;
 }
 
