@@ -13,6 +13,7 @@ import { gitWorkTreeRoot } from '../providers/files/file-identity';
 import { mergeInventories, type Inventory } from '../core/model/inventory';
 import { collectLive } from './live-sources';
 import { formatProblem } from '../core/policy/errors';
+import { systemErrorReason } from '../core/system-error';
 import { AUDIT_USAGE, UsageError } from './usage';
 import type { CliIo } from './io';
 
@@ -143,21 +144,14 @@ function writeReport(file: string, text: string): string | undefined {
     mkdirSync(path.dirname(file), { recursive: true });
   } catch (err) {
     // EEXIST: a file stands where a directory should; the write below says so more plainly (ENOTDIR).
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return reason(err);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return systemErrorReason(err);
   }
   try {
     writeFileSync(file, text);
     return undefined;
   } catch (err) {
-    return reason(err);
+    return systemErrorReason(err);
   }
-}
-
-/** `EISDIR: illegal operation on a directory`, without the syscall and path Node appends. */
-export function reason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const text = e.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
-  return e.code ? `${e.code}: ${text}` : text;
 }
 
 /** How many skipped documents the notice names; the rest it counts. */

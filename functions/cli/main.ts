@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PolicyError } from '../core/policy/errors';
-import { auditCommand, reason } from './audit-command';
+import { systemErrorReason } from '../core/system-error';
+import { auditCommand } from './audit-command';
 import type { CliIo } from './io';
 import { rulesCommand } from './rules-command';
 import { AUDIT_USAGE, RULES_USAGE, USAGE, UsageError } from './usage';
@@ -38,7 +39,7 @@ function guardStreams(): void {
     // The reader stopped early (`| head`): it has what it wanted, and the audit's status stands.
     if (err.code === 'EPIPE') return;
     // The report is lost, as when --output cannot be written: exit 2 says so to CI.
-    process.stderr.write(`meshgov: cannot write report to standard output: ${reason(err)}\n`);
+    process.stderr.write(`meshgov: cannot write report to standard output: ${systemErrorReason(err)}\n`);
     process.exit(2);
   });
   // Nowhere is left to tell of a failed write to stderr; the audit's status still stands.
@@ -85,7 +86,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     if (isSystemError(err)) {
       // A directory in the tree or a rules file that cannot be read: expected, so one line, no stack.
-      io.stderr(`meshgov: ${err.path ? `cannot read ${err.path}: ` : ''}${reason(err)}\n`);
+      io.stderr(`meshgov: ${err.path ? `cannot read ${err.path}: ` : ''}${systemErrorReason(err)}\n`);
       return 2;
     }
     throw err;

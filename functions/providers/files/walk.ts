@@ -1,5 +1,6 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { systemErrorReason } from '../../core/system-error';
 
 /** Folders that never hold fleet configuration and can be huge. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', 'cdk.out']);
@@ -97,7 +98,7 @@ function walkDir(dir: string, realDir: string, walk: Walk): void {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    walk.unreadable.push({ path: dir, message: `cannot read directory: ${(err as NodeJS.ErrnoException).code ?? ''}${(err as NodeJS.ErrnoException).code ? ': ' : ''}${systemReason(err)}` });
+    walk.unreadable.push({ path: dir, message: `cannot read directory: ${systemErrorReason(err)}` });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -128,10 +129,4 @@ function walkDir(dir: string, realDir: string, walk: Walk): void {
       addFile(full, real, walk);
     }
   }
-}
-
-/** The reason of a system error without the path and syscall Node repeats in its message. */
-function systemReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
 }
