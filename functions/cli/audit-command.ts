@@ -13,6 +13,7 @@ import { gitWorkTreeRoot } from '../providers/files/file-identity';
 import { mergeInventories, type Inventory } from '../core/model/inventory';
 import { collectLive } from './live-sources';
 import { formatProblem } from '../core/policy/errors';
+import { isCalendarDate } from '../core/calendar';
 import { systemErrorReason } from '../core/system-error';
 import { AUDIT_USAGE, UsageError } from './usage';
 import type { CliIo } from './io';
@@ -194,9 +195,7 @@ export function parseNow(value: string | undefined): Date {
     throw new UsageError(`--now must be an ISO-8601 date or date-time such as 2026-11-26T00:00:00Z (got "${value}")`);
   }
   // Date.parse rolls an impossible day over (2026-02-30 becomes March 2) instead of rejecting it.
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!) {
+  if (!isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) {
     throw new UsageError(`--now: ${value} is not a date: ${m[1]}-${m[2]} has no day ${m[3]}`);
   }
   return new Date(time);

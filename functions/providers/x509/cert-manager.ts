@@ -1,4 +1,5 @@
 import { apiGroupOf, type KubeObject } from '../../core/model/inventory';
+import { isCalendarDate } from '../../core/calendar';
 import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/model/types';
 import { namespaceOf } from './kubernetes-sources';
 
@@ -14,8 +15,7 @@ function rfc3339Date(text: string): Date | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
   if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return undefined;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
