@@ -3,6 +3,7 @@ import { isRecord } from '../../core/is-record';
 import type { EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { readField } from '../envoy/proto-fields';
+import { ANY_BEGIN } from '../x509/pem';
 import { locateJsonError } from './json-error';
 import { jsonArrayElementLines, jsonArrayLinesAt } from './json-path';
 import { firstContentLine, lineAt } from './text-lines';
@@ -39,8 +40,8 @@ export interface ParsedFile {
 const KUBERNETES_YAML = yaml.CORE_SCHEMA.withTags(yaml.mergeTag);
 const YAML_OPTIONS: yaml.LoadOptions = { schema: KUBERNETES_YAML };
 
-/** Certificate blocks as OpenSSL writes them, `-trustout` ones (TRUSTED) and the old X509 label included. */
-const PEM_MARKER = /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----/;
+/** A certificate block's BEGIN line, with every label the certificate reader takes (pem.ts). */
+const PEM_MARKER = ANY_BEGIN;
 const DOCUMENT_SEPARATOR = /^---(?:[ \t].*)?$/;
 
 /**
@@ -67,7 +68,7 @@ function firstSignificantChar(text: string): string {
 }
 
 const CONFIGURATION_KEY = /^\s*(apiVersion|kind|static_resources)\s*:/m;
-const PEM_BLOCK = /-----BEGIN ((?:TRUSTED |X509 )?CERTIFICATE)-----[\s\S]*?-----END \1-----/g;
+const PEM_BLOCK = new RegExp(`${ANY_BEGIN.source}[\\s\\S]*?-----END \\1-----`, 'g');
 /** A YAML block scalar header (`tls.crt: |`): the lines after it are meant as its value. */
 const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 

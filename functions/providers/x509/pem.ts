@@ -13,7 +13,7 @@ import { commonNameOf, firstAltNameOf, oneLine } from './distinguished-name';
 const LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 const BEGIN_LINE = new Map(LABELS.map((l) => [`-----BEGIN ${l}-----`, l]));
 /** A BEGIN marker anywhere in a text: the ones not alone on their line are reported, never skipped silently. */
-const ANY_BEGIN = new RegExp(`-----BEGIN (${LABELS.join('|')})-----`);
+export const ANY_BEGIN = new RegExp(`-----BEGIN (${LABELS.join('|')})-----`);
 const EVERY_BEGIN = new RegExp(ANY_BEGIN.source, 'g');
 
 export interface PemReadOptions {
