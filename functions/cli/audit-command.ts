@@ -103,7 +103,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       : format === 'sarif'
         ? // GitHub code scanning reads relative URIs from the repository root, whatever directory the job ran in.
           formatSarif(report, {
-            baseDir: gitWorkTreeRoot(path.resolve(process.cwd())) ?? process.cwd(),
+            baseDir: gitWorkTreeRoot(process.cwd()) ?? process.cwd(),
             toolVersion: io.version,
             ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
           })

@@ -137,7 +137,7 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
     const listed: ListedRef[] = [];
     await api.list('mesh', {}, stats, (refs) => listed.push(...refs));
     const selected = wanted ? listed.filter((m) => wanted.includes(m.name)) : listed;
-    const refused: AppMeshCallError[] = [];
+    const refused: Array<{ mesh: string; error: AppMeshCallError }> = [];
     const read = await Promise.all(
       selected.map((m) =>
         readMesh(api, { meshName: m.name, meshOwner: m.meshOwner, listed: m }, stats, {
@@ -147,7 +147,7 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
           // A mesh the credentials may not read (IAM naming some meshes only) is reported, and the
           // others are still audited; any other failure still fails the run, to be retried.
           if (!isRefused(err)) throw err;
-          refused.push(err);
+          refused.push({ mesh: m.name, error: err });
           return undefined;
         }),
       ),
@@ -158,11 +158,11 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
     const missingMeshes = (wanted ?? []).filter((name) => !listed.some((m) => m.name === name));
     const inventory = finish(scope, stats, startedAt, snapshots, { snapshot: 'read', ...(missingMeshes.length ? { missingMeshes } : {}) });
     if (refused.length > 0) {
-      inventory.unreadMeshes = refused.map((e) => e.address.meshName ?? '');
+      inventory.unreadMeshes = refused.map((r) => r.mesh);
       // Fleet-wide preconditions are unknown without them: nothing is auto this run.
       inventory.partial = true;
-      for (const e of refused) {
-        inventory.problems.push({ file: `appmesh:${e.address.meshName ?? ''}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: e.address.meshName ?? '', message: `mesh not audited: ${e.message}` });
+      for (const { mesh, error } of refused) {
+        inventory.problems.push({ file: `appmesh:${mesh}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: mesh, message: `mesh not audited: ${error.message}` });
       }
     }
     return inventory;
