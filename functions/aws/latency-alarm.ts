@@ -33,6 +33,8 @@ export interface LatencyAlarmDeps extends SloBurnDeps {
 export type LatencyAlarmOutcome =
   | { status: 'ignored'; reason: string }
   | { status: 'resolved'; sloName: string; resolved: string[] }
+  /** OK, but the fresh numbers still fire a window pair (another condition of the composite): the finding stays open. */
+  | { status: 'still-burning'; sloName: string; findings: string[] }
   | { status: 'confirmed'; sloName: string; findings: string[]; result: SloBurnResult }
   | { status: 'not-confirmed'; sloName: string; resolved: string[] };
 
@@ -55,7 +57,7 @@ export class FreshQueryError extends Error {
  * One CloudWatch "Alarm State Change" for a `meshgov-slo-*` alarm: ALARM confirms the burn with a
  * fresh GetMetricData query, reads the SLO's mesh for what its service calls, names the suspected
  * change (the service's own, else a dependency's) and offers its rollback (governSloBurn);
- * OK resolves the finding. INSUFFICIENT_DATA says nothing about latency and is ignored. A failed
+ * OK resolves the finding unless the fresh numbers still burn. INSUFFICIENT_DATA says nothing about latency and is ignored. A failed
  * fresh query throws, so the asynchronous invocation is retried and then lands in the DLQ.
  */
 export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): Promise<LatencyAlarmOutcome> {
@@ -76,13 +78,18 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
     summary: `CloudWatch alarm ${alarm.alarmName} ${alarm.previousState ?? '?'} → ${alarm.state}`,
   };
   const firing = alarm.state === 'ALARM';
-  const topology = firing && deps.mesh ? await readSloTopology(slo, deps.mesh, deps.clock(), (message, fields) => deps.log('warn', message, fields)) : undefined;
-  const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock(), ...(topology ? { topology } : {}) });
+  const mesh = deps.mesh;
+  const readTopology = mesh ? () => readSloTopology(slo, mesh, deps.clock(), (message, fields) => deps.log('warn', message, fields)) : undefined;
+  const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock(), ...(readTopology ? { readTopology } : {}) });
   if (run.problems.length > 0) throw new FreshQueryError(run.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), alarm.eventId);
   const result = await governSloBurn(run.scoped, deps);
   const findings = run.scoped.report.findings.map((f) => f.id);
   deps.log('info', 'SLO alarm handled', { alarmName: alarm.alarmName, state: alarm.state, slo: slo.name, findings, resolved: result.governed.resolved, approvals: result.proposals.map((p) => p.approval.id) });
-  if (alarm.state === 'OK') return { status: 'resolved', sloName: slo.name, resolved: result.governed.resolved };
+  if (alarm.state === 'OK') {
+    const burning = run.scoped.report.findings.filter((f) => f.rule === 'slo-latency-burn').map((f) => f.id);
+    if (burning.length > 0) return { status: 'still-burning', sloName: slo.name, findings: burning };
+    return { status: 'resolved', sloName: slo.name, resolved: result.governed.resolved };
+  }
   if (findings.length === 0) return { status: 'not-confirmed', sloName: slo.name, resolved: result.governed.resolved };
   return { status: 'confirmed', sloName: slo.name, findings, result };
 }
@@ -94,10 +101,11 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
 export type LatencyAlarmSummary =
   | { status: 'ignored'; reason: string }
   | { status: 'resolved' | 'not-confirmed'; sloName: string; resolved: number }
+  | { status: 'still-burning'; sloName: string; findings: string[] }
   | { status: 'confirmed'; sloName: string; findings: string[]; approvals: string[] };
 
 export function summariseAlarm(outcome: LatencyAlarmOutcome): LatencyAlarmSummary {
-  if (outcome.status === 'ignored') return outcome;
+  if (outcome.status === 'ignored' || outcome.status === 'still-burning') return outcome;
   if (outcome.status === 'confirmed') return { status: 'confirmed', sloName: outcome.sloName, findings: outcome.findings, approvals: outcome.result.proposals.map((p) => p.approval.id) };
   return { status: outcome.status, sloName: outcome.sloName, resolved: outcome.resolved.length };
 }
@@ -186,6 +194,7 @@ export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlar
 const OUTCOME_METRIC: Record<LatencyAlarmOutcome['status'], string> = {
   ignored: 'SloAlarmsIgnored',
   resolved: 'SloAlarmsResolved',
+  'still-burning': 'SloAlarmsStillBurning',
   confirmed: 'SloAlarmsConfirmed',
   'not-confirmed': 'SloAlarmsNotConfirmed',
 };

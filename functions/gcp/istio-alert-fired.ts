@@ -57,8 +57,8 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
         });
       const firing = incident.state === 'open';
       // What the service calls, read from its namespace here, where the cluster is: the hub blames with it.
-      const topology = firing ? await readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), (message, fields) => log.warning(message, fields)) : undefined;
-      const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: agent.policy, sources: { prometheus }, at: agent.clock(), ...(topology ? { topology } : {}) });
+      const readTopology = () => readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), (message, fields) => log.warning(message, fields));
+      const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: agent.policy, sources: { prometheus }, at: agent.clock(), readTopology });
       if (run.problems.length > 0) {
         const message = run.problems.map((p) => `${p.slo}: ${p.message}`).join('; ');
         log.error('the fresh Prometheus query failed; failing so Pub/Sub redelivers', { slo: slo.name, problems: run.problems });

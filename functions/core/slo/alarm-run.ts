@@ -5,6 +5,7 @@ import type { AuditScope, Trigger } from '../pipeline/trigger';
 import type { Policy } from '../policy/types';
 import type { SloDefinition } from './definition';
 import type { SloTopology } from './dependencies';
+import { isFiring } from './burn-onset';
 import { evaluateSlos, type SloSources } from './evaluate';
 import { sloResource } from './indicator';
 import type { SloReadProblem } from './reading';
@@ -19,6 +20,11 @@ import type { SloReadProblem } from './reading';
  * traffic never fires (missing data is not breaching), so its alarm's first OK, right after the
  * SLO is deployed, is the one moment the typo can be caught. If that read fails, the run resolves
  * as before rather than fail an OK event.
+ *
+ * An OK alarm or a closed incident speaks for one condition only: a Cloud Monitoring policy
+ * with a fast-burn and a slow-burn condition closes the fast one's incident while the slow one
+ * stays open, and a CloudWatch composite may hold several alarms. So a resolved run that reads
+ * a pair still firing keeps the burn, and the finding stays open until the numbers stop.
  */
 
 export type AlarmState = 'firing' | 'resolved';
@@ -35,11 +41,12 @@ export interface SloAlarmDeps {
   sources: SloSources;
   at: Date;
   /**
-   * Where the service sits in the mesh (sloTopology), read by the adapter that can read the
-   * mesh. It travels on the finding as `detail.topology`, so the hub's suspect search covers
-   * the service's dependencies even when the run happened on the GCP agent.
+   * Reads where the service sits in the mesh (sloTopology), given by the adapter that can read
+   * the mesh, and called only when the run reports a burn. It travels on the finding as
+   * `detail.topology`, so the hub's suspect search covers the service's dependencies even when
+   * the run happened on the GCP agent.
    */
-  topology?: SloTopology;
+  readTopology?: () => Promise<SloTopology | undefined>;
 }
 
 export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger: Trigger, deps: SloAlarmDeps): Promise<SloAlarmRun> {
@@ -52,12 +59,16 @@ export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger
     model.slos.push(...evaluation.indicators);
     problems = evaluation.problems;
   } else {
-    // An OK alarm says nothing burns: keep only whether the SLO measured anything at all.
-    for (const indicator of evaluation.indicators) if (indicator.noData) model.slos.push({ ...indicator, windows: [] });
+    for (const indicator of evaluation.indicators) {
+      if (indicator.windows.some(isFiring)) model.slos.push(indicator);
+      // Nothing burns: keep only whether the SLO measured anything at all.
+      else if (indicator.noData) model.slos.push({ ...indicator, windows: [] });
+    }
   }
   const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
   const audited = auditModel(model, deps.policy, deps.at);
-  const topology = deps.topology;
+  const burns = audited.findings.some((f) => f.rule === 'slo-latency-burn');
+  const topology = burns ? await deps.readTopology?.() : undefined;
   const report = topology
     ? { ...audited, findings: audited.findings.map((f) => (f.rule === 'slo-latency-burn' ? { ...f, detail: { ...f.detail, topology } } : f)) }
     : audited;

@@ -26,8 +26,8 @@ export function topologyScope(slo: SloDefinition): AuditScope {
  * run still confirms the burn and looks for changes to the service itself, and says so in the log.
  *
  * @example
- *   const topology = await readSloTopology(slo, { source, builders: [buildAppMeshModel] }, clock());
- *   await runSloAlarm(slo, 'firing', trigger, { policy, sources, at, ...(topology ? { topology } : {}) });
+ *   const readTopology = () => readSloTopology(slo, { source, builders: [buildAppMeshModel] }, clock());
+ *   await runSloAlarm(slo, 'firing', trigger, { policy, sources, at, readTopology });
  */
 export async function readSloTopology(slo: SloDefinition, reader: MeshReader, now: Date, log?: (message: string, fields?: Record<string, unknown>) => void): Promise<SloTopology | undefined> {
   try {

@@ -1,3 +1,4 @@
+import { MemoryNonceStore } from '../../../functions/core/link';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { Policy } from '../../../functions/core/policy/types';
@@ -28,22 +29,27 @@ const NOW_S = NOW.getTime() / 1000;
 const HOUR = 3600;
 /** bob's DestinationRule change to payments-api (CHANGE below). */
 const CHANGE_AT_S = Date.parse('2026-11-20T14:45:00Z') / 1000;
+/** When bob's change was reverted by hand and payments-api's latency came back to 0.2 %. */
+const RECOVERED_AT_S = Date.parse('2026-11-20T15:30:00Z') / 1000;
+/** The closed incident ended at 15:41:00Z (ended_at 1795189260); the agent runs a minute later. */
+const CLOSED_RUN = new Date('2026-11-20T15:42:00Z');
 
 /**
  * The traffic Prometheus holds, 50 requests per second each: payments-api has 40 % of its
  * requests over 250 ms since the change (0.2 % before), so at NOW it burns its 1 % budget at
- * 40× over 5m and about 17× over 1h (26 of the last 60 minutes): a page. ledger-api stays at
- * 0.2 % (0.2×) all along.
+ * 40× over 5m and about 17× over 1h (26 of the last 60 minutes): a page. From 15:30 it is back
+ * at 0.2 %, so at CLOSED_RUN no window pair fires (6h: 45 slow minutes, about 5×, under 6×).
+ * ledger-api stays at 0.2 % (0.2×) all along.
  */
 const SERIES: IstioServiceSeries[] = [
-  { namespace: 'payments', service: 'payments-api', traffic: (t): TrafficAt => ({ perSecond: 50, slowShare: t > CHANGE_AT_S ? 0.4 : 0.002 }) },
+  { namespace: 'payments', service: 'payments-api', traffic: (t): TrafficAt => ({ perSecond: 50, slowShare: t > CHANGE_AT_S && t <= RECOVERED_AT_S ? 0.4 : 0.002 }) },
   { namespace: 'payments', service: 'ledger-api', traffic: (): TrafficAt => ({ perSecond: 50, slowShare: 0.002 }) },
 ];
 
 let prometheus: PrometheusServer;
 
 beforeAll(async () => {
-  const times = sampleTimes(NOW_S, 80 * HOUR, 7 * HOUR, 60, 600);
+  const times = sampleTimes(CLOSED_RUN.getTime() / 1000, 80 * HOUR, 7 * HOUR, 60, 600);
   prometheus = await startPrometheus({ openMetrics: istioLatencyOpenMetrics({ times, services: SERIES }) });
 }, 120_000);
 
@@ -83,8 +89,8 @@ const CHANGE: ChangeRecord = {
   expiresAt: Math.floor(NOW.getTime() / 1000) + 90 * 86_400,
 };
 
-function hubDeps(ledger: MemoryLedger, notifier: RecordingNotifier): AgentReportDeps {
-  return hubReportDeps(NOW, LINK_SECRET, { ledger, notifier, policy: policy() });
+function hubDeps(ledger: MemoryLedger, notifier: RecordingNotifier, clock: () => Date): AgentReportDeps {
+  return hubReportDeps(NOW, LINK_SECRET, { ledger, notifier, policy: policy(), clock, nonceStore: new MemoryNonceStore({ clock }) });
 }
 
 /** A PromQL query the agent sent to Prometheus, as the HTTP API received it (POST form). */
@@ -108,8 +114,8 @@ function agentFetch(hub: AgentReportDeps, queries: SentQuery[]): typeof fetch {
 }
 
 
-function agent(hub: AgentReportDeps, queries: SentQuery[]): AgentDeps {
-  return agentDeps(NOW, {
+function agent(hub: AgentReportDeps, queries: SentQuery[], at: Date): AgentDeps {
+  return agentDeps(at, {
     // No cluster here: the run's topology read fails, is logged and skipped, and the service's own change is the suspect.
     source: { collect: async () => { throw new Error('this test gives the agent no Kubernetes API'); } } as unknown as AgentDeps['source'],
     builders: [],
@@ -128,15 +134,23 @@ function incidentEvent(file: 'open' | 'closed', edit: (incident: Record<string, 
 
 const quiet = jsonLogger(() => undefined);
 
-/** One incident run against a fresh hub and ledger (holding CHANGE), with what it queried. */
+/**
+ * One incident run against a fresh hub and ledger (holding CHANGE), with what it queried. The
+ * agent and the hub run at NOW until `runAt` moves them (a closed incident comes later).
+ */
 async function setUp() {
-  const ledger = new MemoryLedger(() => NOW);
+  let at = NOW;
+  const clock = () => at;
+  const ledger = new MemoryLedger(clock);
   await ledger.recordChange(CHANGE);
   const notifier = new RecordingNotifier();
-  const hub = hubDeps(ledger, notifier);
+  const hub = hubDeps(ledger, notifier, clock);
   const queries: SentQuery[] = [];
-  const fired = istioAlertFired(async () => agent(hub, queries), quiet);
-  return { ledger, notifier, queries, fired };
+  const fired = istioAlertFired(async () => agent(hub, queries, at), quiet);
+  const runAt = (when: Date) => {
+    at = when;
+  };
+  return { ledger, notifier, queries, fired, runAt };
 }
 
 type Windows = Array<{ kind: string; long: string; short: string; factor: number; burnLong: number; burnShort: number }>;
@@ -177,16 +191,41 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     expect(notifier.sent.map((s) => s.type).sort()).toEqual(['approval', 'finding']);
   });
 
-  it.each(['closed', 'CLOSED', 'Closed'])('a closed incident in state %j resolves the finding, its one read only asking whether the SLO measures anything', async (state) => {
-    const { ledger, notifier, queries, fired } = await setUp();
+  it.each(['closed', 'CLOSED', 'Closed'])('a closed incident in state %j resolves the finding once the fresh numbers have stopped burning', async (state) => {
+    const { ledger, notifier, queries, fired, runAt } = await setUp();
     await fired(incidentEvent('open'));
     const [finding] = await ledger.listOpenFindings();
     expect(finding).toBeDefined();
 
+    runAt(CLOSED_RUN);
     await fired(incidentEvent('closed', (incident) => (incident.state = state)));
     expect(queries).toHaveLength(2);
+    expect(queries[1].time).toBe(CLOSED_RUN.getTime() / 1000);
     expect((await ledger.getFinding(finding.id))?.status).toBe('resolved');
     expect(notifier.sent).toContainEqual(expect.objectContaining({ type: 'finding', id: finding.id, kind: 'resolved' }));
+  });
+
+  it('a closed incident of one condition keeps the finding open while the fresh numbers still burn (the policy\'s other condition is open)', async () => {
+    const { ledger, notifier, queries, fired, runAt } = await setUp();
+    await fired(incidentEvent('open'));
+    const [finding] = await ledger.listOpenFindings();
+
+    // The fast condition's incident closes at 15:20, while payments-api is still 40 % slow.
+    const closedAt = new Date('2026-11-20T15:20:00Z');
+    runAt(new Date(closedAt.getTime() + 60_000));
+    await fired(
+      incidentEvent('closed', (incident) => {
+        incident.ended_at = closedAt.getTime() / 1000;
+        incident.condition_name = 'payments-api 5m burn rate under 14.4x';
+      }),
+    );
+    expect(queries).toHaveLength(2);
+    const record = await ledger.getFinding(finding.id);
+    expect(record?.status).toBe('open');
+    expect(record?.finding.rule).toBe('slo-latency-burn');
+    const fast = (record?.finding.detail.windows as Windows).find((w) => w.long === '1h' && w.short === '5m')!;
+    expect(fast.burnShort).toBeCloseTo(40, 0);
+    expect(notifier.sent.filter((s) => s.type === 'finding' && s.kind === 'resolved')).toEqual([]);
   });
 
   it('an open incident the fresh numbers do not confirm (ledger-api burns at 0.2×) raises nothing', async () => {

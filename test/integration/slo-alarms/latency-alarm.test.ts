@@ -37,10 +37,10 @@ let slack: SlackEmulator;
 let appmesh: AppMeshEmulator;
 
 /** payments-api: 0.2 % of requests over 250 ms, then 25 % since the change 40 minutes before the alarm. */
-function seedPayments(slowShare: (t: number) => number, virtualNode = 'payments-api'): void {
+function seedPayments(slowShare: (t: number) => number, virtualNode = 'payments-api', from = ALARM_AT - 80 * HOUR, to = ALARM_AT): void {
   const latency = [];
   const requests = [];
-  for (let t = ALARM_AT - 80 * HOUR; t < ALARM_AT; t += MINUTE) {
+  for (let t = from; t < to; t += MINUTE) {
     const slow = Math.round(PER_MINUTE * slowShare(t));
     latency.push({ timestamp: t, values: [80, 400], counts: [PER_MINUTE - slow, slow] });
     requests.push({ timestamp: t, values: [PER_MINUTE], counts: [1] });
@@ -106,11 +106,14 @@ interface Setup {
   ledger: MemoryLedger;
   change: ChangeRecord;
   executors: LatencyAlarmDeps['executors'];
+  /** Moves the run's clock (and the ledger's): a later alarm state change. */
+  runAt(at: number): void;
 }
 
 /** The ledger with meshgov's set-strict change to payments-api, 40 minutes before the alarm, at the node's live version. */
 async function setup(options: { autoRollback?: boolean; burning?: boolean } = {}): Promise<Setup> {
-  const clock = () => new Date(ALARM_AT + 20_000);
+  let now = ALARM_AT + 20_000;
+  const clock = () => new Date(now);
   const ledger = new MemoryLedger(clock);
   const client = appMeshClientFor(appmesh);
   const live = await client.send(new DescribeVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
@@ -146,7 +149,10 @@ async function setup(options: { autoRollback?: boolean; burning?: boolean } = {}
     log: () => undefined,
     cloudwatch: cloudWatchSloSource({ client: cloudWatchClientFor(cw) }),
   };
-  return { deps, ledger, change, executors };
+  const runAt = (at: number) => {
+    now = at;
+  };
+  return { deps, ledger, change, executors, runAt };
 }
 
 function alarmEvent(state: 'ALARM' | 'OK', id = '0a2c4e6b-8d1f-4a3c-9e5b-7d9f1b3e5a48') {
@@ -216,14 +222,32 @@ describe('the latency alarm run', () => {
       expect(await liveMode()).toBe('PERMISSIVE');
     });
 
-    it('resolves the finding on OK and updates its Slack message', async () => {
+    it('keeps the finding open on an OK while the fresh numbers still burn (another alarm of the composite)', async () => {
       const { deps, ledger } = await setup();
+      const fired = await runLatencyAlarm(alarmEvent('ALARM', '6a8c0e2f-4b5d-4a7c-9e9f-5b7d9f1bde36'), deps);
+      if (fired.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${fired.status}`);
+      const findingId = fired.findings[0];
+
+      // Twenty seconds later nothing has changed: payments-api is still 25 % slow.
+      const ok = await runLatencyAlarm(alarmEvent('OK', '7b9d1f3a-5c6e-4b8d-8fa0-6c8e0a2cef47'), deps);
+      expect(ok).toEqual({ status: 'still-burning', sloName: 'payments-api-latency', findings: [findingId] });
+      const record = await ledger.getFinding(findingId);
+      expect(record?.status).toBe('open');
+      expect(record?.finding.detail.windows).toEqual(expect.arrayContaining([expect.objectContaining({ long: '1h', short: '5m', factor: 14.4 })]));
+    });
+
+    it('resolves the finding on an OK once the burn has stopped, and updates its Slack message', async () => {
+      const { deps, ledger, runAt } = await setup();
       const fired = await runLatencyAlarm(alarmEvent('ALARM', '3d5f7b9c-1e2a-4d4f-8b6c-2e4a6c8eab03'), deps);
       if (fired.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${fired.status}`);
       const findingId = fired.findings[0];
       const ts = (await ledger.getFinding(findingId))?.slack?.ts;
       expect(ts).toBeDefined();
 
+      // Rolled back a minute after the alarm: 0.2 % again, and 70 minutes on no pair fires
+      // (6h: 41 slow minutes at 25x, about 2.9x against 6x; 1d: under 1x against 3x).
+      seedPayments(() => 0.002, 'payments-api', ALARM_AT + MINUTE, ALARM_AT + 71 * MINUTE);
+      runAt(ALARM_AT + 70 * MINUTE);
       const ok = await runLatencyAlarm(alarmEvent('OK', '4e6a8c0d-2f3b-4e5a-9c7d-3f5b7d9fbc14'), deps);
       expect(ok).toEqual({ status: 'resolved', sloName: 'payments-api-latency', resolved: [findingId] });
       expect((await ledger.getFinding(findingId))?.status).toBe('resolved');
