@@ -11,6 +11,8 @@ export interface MeshGovConfig {
   agentUrl?: string;
   /** The scheduled full audit, as an EventBridge schedule expression. */
   schedule: string;
+  /** The scheduled read of every App Mesh SLO (a safety net under the alarms), as an EventBridge schedule expression. */
+  sloSchedule: string;
   /** Subscribed by email to the operational alarm topic the stack creates. */
   alarmEmail?: string;
   /** An existing SNS topic for operational alarms, used instead of creating one. */
@@ -45,7 +47,9 @@ export function readConfig(node: Node): MeshGovConfig {
   if (agentUrl !== undefined && !/^https:\/\/[^\s/]+/.test(agentUrl)) throw new ConfigError('meshgov:agentUrl', `"${agentUrl}" is not an https URL`);
   const schedule = optionalString(node, 'meshgov:schedule') ?? 'cron(0 6 * * ? *)';
   if (!/^(cron|rate)\(.+\)$/.test(schedule)) throw new ConfigError('meshgov:schedule', `"${schedule}" is not a schedule expression such as cron(0 6 * * ? *)`);
-  return { meshes, regions, dryRun, schedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}), ...readAlarmTarget(node), ...readSlackApp(node) };
+  const sloSchedule = optionalString(node, 'meshgov:sloSchedule') ?? 'rate(1 hour)';
+  if (!/^(cron|rate)\(.+\)$/.test(sloSchedule)) throw new ConfigError('meshgov:sloSchedule', `"${sloSchedule}" is not a schedule expression such as rate(1 hour)`);
+  return { meshes, regions, dryRun, schedule, sloSchedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}), ...readAlarmTarget(node), ...readSlackApp(node) };
 }
 
 /** The workspace and app ids the Slack actions function checks every click against (functions/aws/slack/slack-env.ts). */

@@ -22,7 +22,7 @@ export interface MeshGovernanceProps {
  * schedule reach.
  *
  * @example
- *   new MeshGovernance(stack, 'MeshGov', { config: { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)' } });
+ *   new MeshGovernance(stack, 'MeshGov', { config: { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)', sloSchedule: 'rate(1 hour)' } });
  */
 export class MeshGovernance extends Construct {
   readonly tables: LedgerTables;
@@ -71,6 +71,7 @@ export class MeshGovernance extends Construct {
       idempotency: this.tables.idempotency,
       environment: { ...hubEnvironment, MESHGOV_SLACK_SECRET_ARN: this.endpoints.slackSecret.secretArn, MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn },
       grantAppMesh: (role) => grantAppMeshAccess(role, stack, config),
+      sweepSchedule: config.sloSchedule,
     });
     if (this.sloAlarms.function) {
       // Runs the rollbacks rules/ lets meshgov take without asking: its writes are meshgov's too.

@@ -18,6 +18,7 @@ import { wireHubDeps } from './hub/wire';
 import { parseAlarmStateChange } from './slo/alarm-event';
 import { governSloBurn, type SloBurnDeps, type SloBurnResult } from './slo/govern-slo-burn';
 import { sloOfAlarm } from './slo/slo-of-alarm';
+import { isScheduledEvent, sweepAppMeshSlos, type SloSweepOutcome } from './slo/slo-sweep';
 import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-store';
 
 export interface LatencyAlarmDeps extends SloBurnDeps {
@@ -36,7 +37,8 @@ export type LatencyAlarmOutcome =
   /** OK, but the fresh numbers still fire a window pair (another condition of the composite): the finding stays open. */
   | { status: 'still-burning'; sloName: string; findings: string[] }
   | { status: 'confirmed'; sloName: string; findings: string[]; result: SloBurnResult }
-  | { status: 'not-confirmed'; sloName: string; resolved: string[] };
+  | { status: 'not-confirmed'; sloName: string; resolved: string[] }
+  | SloSweepOutcome;
 
 /**
  * The fresh burn query failed (CloudWatch unreachable or throttled): the event itself is fine, so
@@ -57,10 +59,13 @@ export class FreshQueryError extends Error {
  * One CloudWatch "Alarm State Change" for a `meshgov-slo-*` alarm: ALARM confirms the burn with a
  * fresh GetMetricData query, reads the SLO's mesh for what its service calls, names the suspected
  * change (the service's own, else a dependency's) and offers its rollback (governSloBurn);
- * OK resolves the finding unless the fresh numbers still burn. INSUFFICIENT_DATA says nothing about latency and is ignored. A failed
- * fresh query throws, so the asynchronous invocation is retried and then lands in the DLQ.
+ * OK resolves the finding unless the fresh numbers still burn. INSUFFICIENT_DATA says nothing
+ * about latency and is ignored. The SLO sweep's "Scheduled Event" reads every App Mesh SLO
+ * (slo-sweep.ts). A failed fresh query throws, so the asynchronous invocation is retried and
+ * then lands in the DLQ.
  */
 export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): Promise<LatencyAlarmOutcome> {
+  if (isScheduledEvent(value)) return sweepAppMeshSlos(value, deps, (message, eventId) => new FreshQueryError(message, eventId));
   const alarm = parseAlarmStateChange(value);
   if (alarm.state === 'INSUFFICIENT_DATA') return { status: 'ignored', reason: 'INSUFFICIENT_DATA says nothing about the burn' };
   // A window alarm only feeds its pair's composite alarm, whose own state change starts the run.
@@ -102,10 +107,12 @@ export type LatencyAlarmSummary =
   | { status: 'ignored'; reason: string }
   | { status: 'resolved' | 'not-confirmed'; sloName: string; resolved: number }
   | { status: 'still-burning'; sloName: string; findings: string[] }
-  | { status: 'confirmed'; sloName: string; findings: string[]; approvals: string[] };
+  | { status: 'confirmed'; sloName: string; findings: string[]; approvals: string[] }
+  | { status: 'swept'; slos: number; read: number; findings: string[]; resolved: number };
 
 export function summariseAlarm(outcome: LatencyAlarmOutcome): LatencyAlarmSummary {
   if (outcome.status === 'ignored' || outcome.status === 'still-burning') return outcome;
+  if (outcome.status === 'swept') return { ...outcome, resolved: outcome.resolved.length };
   if (outcome.status === 'confirmed') return { status: 'confirmed', sloName: outcome.sloName, findings: outcome.findings, approvals: outcome.result.proposals.map((p) => p.approval.id) };
   return { status: outcome.status, sloName: outcome.sloName, resolved: outcome.resolved.length };
 }
@@ -195,6 +202,7 @@ const OUTCOME_METRIC: Record<LatencyAlarmOutcome['status'], string> = {
   ignored: 'SloAlarmsIgnored',
   resolved: 'SloAlarmsResolved',
   'still-burning': 'SloAlarmsStillBurning',
+  swept: 'SloSweeps',
   confirmed: 'SloAlarmsConfirmed',
   'not-confirmed': 'SloAlarmsNotConfirmed',
 };

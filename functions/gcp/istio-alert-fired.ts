@@ -2,12 +2,9 @@ import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
 import { readSloTopology } from '../core/slo/read-topology';
-import type { SloSource } from '../core/slo/reading';
-import type { FetchLike } from '../providers/metrics/prometheus/http-api';
-import { prometheusSloSource } from '../providers/metrics/prometheus/source';
-import type { AgentDeps, AgentDepsFactory } from './agent-deps';
+import type { AgentDepsFactory } from './agent-deps';
+import { agentPrometheus, type AgentPrometheusOptions } from './agent-prometheus';
 import { DeliveryMemory } from './delivery-memory';
-import { googleAuthorizedFetch } from './google-authorized-fetch';
 import { reportToHub } from './hub-client';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
@@ -15,10 +12,7 @@ import { parseMonitoringNotification, type MonitoringIncident } from './monitori
 import { decodePubsubEvent, parseJsonObject, type Decoded, type PubsubMessage, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
-export interface IstioAlertOptions {
-  /** Reads Istio SLOs afresh; default: the Prometheus HTTP API at MESHGOV_PROMETHEUS_URL (an SLO's own source.prometheus.url wins). */
-  prometheus?: (agent: AgentDeps) => SloSource;
-}
+export type IstioAlertOptions = AgentPrometheusOptions;
 
 /**
  * `istioAlertFired`: a Cloud Monitoring incident (notification schema 1.2, from a Pub/Sub
@@ -50,11 +44,7 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
         eventTime: (incident.state === 'closed' ? incident.endedAt! : incident.startedAt).toISOString(),
         summary: `Cloud Monitoring incident ${incident.incidentId} ${incident.state}: ${incident.summary}`,
       };
-      const prometheus = options.prometheus?.(agent) ?? prometheusSloSource({
-          ...(process.env.MESHGOV_PROMETHEUS_URL ? { url: process.env.MESHGOV_PROMETHEUS_URL } : {}),
-          // Managed Prometheus is a Google API: its queries carry the service account's token.
-          fetch: googleAuthorizedFetch(agent.fetch as unknown as FetchLike),
-        });
+      const prometheus = agentPrometheus(agent, options);
       const firing = incident.state === 'open';
       // What the service calls, read from its namespace here, where the cluster is: the hub blames with it.
       const readTopology = () => readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), (message, fields) => log.warning(message, fields));

@@ -1,10 +1,12 @@
 import type { AuditScope, Trigger } from '../core/pipeline/trigger';
 import type { AgentDepsFactory } from './agent-deps';
+import { agentPrometheus, type AgentPrometheusOptions } from './agent-prometheus';
 import { auditAndReport } from './audit-and-report';
 import { DeliveryMemory } from './delivery-memory';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
 import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
+import { sweepIstioSlos } from './sweep-istio-slos';
 import { withDeps } from './with-deps';
 
 /** The Cloud Scheduler job's attribute naming it (deploy-agent.sh sets it). */
@@ -13,10 +15,11 @@ export const SCHEDULER_JOB_ATTRIBUTE = 'meshgov-job';
 /**
  * `istioScheduledAudit`: the Cloud Scheduler job publishes `{"trigger":"schedule","scope":"all"}`
  * to its topic; the function audits the whole cluster (Istio and certificates) and reports to
- * the hub, which resolves the findings this full audit no longer sees. Any other message body
+ * the hub, which resolves the findings this full audit no longer sees; then it reads every Istio
+ * SLO of rules/ and reports each (sweepIstioSlos). Any other message body
  * fails with an error naming the field, so that Pub/Sub redelivers it and then dead-letters it.
  */
-export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger, memory = new DeliveryMemory()): (event: ReceivedCloudEvent) => Promise<void> {
+export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger, options: AgentPrometheusOptions = {}, memory = new DeliveryMemory()): (event: ReceivedCloudEvent) => Promise<void> {
   return async (event) => {
     const log = baseLog.with({ function: 'istioScheduledAudit', eventId: event.id });
     const message = decodePubsubEvent(event);
@@ -39,6 +42,7 @@ export function istioScheduledAudit(deps: AgentDepsFactory, baseLog: Logger, mem
       const scope: AuditScope = { kind: 'all', providers: ['istio', 'x509'] };
       log.info(trigger.summary, { scope });
       await auditAndReport(trigger, scope, agent, log);
+      await sweepIstioSlos(trigger, agent, agentPrometheus(agent, options), log);
     }));
   };
 }

@@ -25,6 +25,8 @@ export interface SloAlarmsProps {
   environment: Record<string, string>;
   /** Lets the latency function read App Mesh and revert meshgov's own changes (an approved rollback runs in the approval worker). */
   grantAppMesh?: (role: iam.IRole) => void;
+  /** When the latency function also reads every App Mesh SLO (the sweep), as an EventBridge schedule expression. */
+  sweepSchedule?: string;
 }
 
 /**
@@ -45,8 +47,10 @@ export interface SloAlarmsProps {
  *
  * Every `meshgov-slo-*` state change goes by EventBridge to the latency function
  * (functions/aws/latency-alarm.ts), which ignores the window alarms and runs on the composite's;
- * delivery failures and failed invocations land in a dead-letter queue with an alarm. With no
- * App Mesh SLO in rules/ the construct creates nothing.
+ * delivery failures and failed invocations land in a dead-letter queue with an alarm. A schedule
+ * (`sweepSchedule`) also starts it, to read every App Mesh SLO: an alarm speaks only when its
+ * state changes, and an SLO that measures nothing never changes state. With no App Mesh SLO in
+ * rules/ the construct creates nothing.
  */
 export class SloAlarms extends Construct {
   readonly specs: CloudWatchAlarmSpec[];
@@ -56,6 +60,7 @@ export class SloAlarms extends Construct {
   readonly deadLetterQueue?: sqs.Queue;
   readonly deadLetterAlarm?: cloudwatch.Alarm;
   readonly rule?: events.Rule;
+  readonly sweepRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: SloAlarmsProps) {
     super(scope, id);
@@ -121,6 +126,13 @@ export class SloAlarms extends Construct {
       },
       targets: [new targets.LambdaFunction(fn.fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
+    if (props.sweepSchedule) {
+      this.sweepRule = new events.Rule(this, 'SloSweep', {
+        description: 'meshgov: scheduled read of every App Mesh SLO',
+        schedule: events.Schedule.expression(props.sweepSchedule),
+        targets: [new targets.LambdaFunction(fn.fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(1) })],
+      });
+    }
     this.function = fn;
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = deadLetterAlarm;

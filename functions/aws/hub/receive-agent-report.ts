@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { checkObservedChange, verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
 import { recordObservedIstioChange } from '../../providers/istio/live/record-observed-change';
-import { governSloBurn, isSloAlarmRun } from '../slo/govern-slo-burn';
+import { governSloBurn, isSloRun } from '../slo/govern-slo-burn';
 import { governDepsOf, type HubDeps } from './hub-deps';
 
 export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'> {
@@ -70,8 +70,8 @@ export async function acceptAgentReport(event: APIGatewayProxyEventV2, deps: Age
 /** Records, notifies and remediates one accepted report; throws on anything worth a retry. */
 export async function governAgentReport(report: AgentReport, deps: AgentReportDeps): Promise<AgentReportAnswer> {
   const observed = await recordObservation(report, deps);
-  // An incident-triggered SLO run also names the suspected change and offers its rollback.
-  const result: GovernResult = isSloAlarmRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await govern(report.scopedReport, governDepsOf(deps));
+  // An SLO run (an incident's, a scheduled sweep's) also names the suspected change and offers its rollback.
+  const result: GovernResult = isSloRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await govern(report.scopedReport, governDepsOf(deps));
   deps.log('info', 'agent report recorded', {
     agent: report.agent,
     eventId: report.scopedReport.trigger.eventId,

@@ -40,7 +40,14 @@ export async function governSloBurn(scoped: ScopedReport, deps: SloBurnDeps): Pr
   return { governed, proposals: blamed.proposals, automatic };
 }
 
-/** Whether a scoped report comes from an alarm-triggered run (so the hub's receive path blames and proposes). */
-export function isSloAlarmRun(scoped: ScopedReport): boolean {
-  return scoped.trigger.source === 'cloudwatch-alarm' || scoped.trigger.source === 'cloud-monitoring';
+/**
+ * Whether a scoped report is an SLO run (so the hub's receive path blames and proposes): one an
+ * alarm or incident started, or a scheduled sweep's, whose audited resources are SLOs alone.
+ */
+export function isSloRun(scoped: ScopedReport): boolean {
+  if (scoped.trigger.source === 'cloudwatch-alarm' || scoped.trigger.source === 'cloud-monitoring') return true;
+  return scoped.auditedResources.length > 0 && scoped.auditedResources.every((key) => SLO_PROVIDERS.some((p) => key.startsWith(`${p}|`)));
 }
+
+/** The providers of SLO resources (sloIndicator): resourceKey starts with them. */
+const SLO_PROVIDERS = ['prometheus', 'cloudwatch'];

@@ -1,11 +1,12 @@
 import { auditModel } from '../audit';
+import type { SloIndicator } from '../model/types';
 import { emptyModel } from '../model/types';
 import { resourceKey, type ScopedReport } from '../pipeline/audit-scope';
 import type { AuditScope, Trigger } from '../pipeline/trigger';
 import type { Policy } from '../policy/types';
+import { isFiring } from './burn-onset';
 import type { SloDefinition } from './definition';
 import type { SloTopology } from './dependencies';
-import { isFiring } from './burn-onset';
 import { evaluateSlos, type SloSources } from './evaluate';
 import { sloResource } from './indicator';
 import type { SloReadProblem } from './reading';
@@ -36,10 +37,13 @@ export interface SloAlarmRun {
   queries: number;
 }
 
-export interface SloAlarmDeps {
+export interface SloRunDeps {
   policy: Policy;
   sources: SloSources;
   at: Date;
+}
+
+export interface SloAlarmDeps extends SloRunDeps {
   /**
    * Reads where the service sits in the mesh (sloTopology), given by the adapter that can read
    * the mesh, and called only when the run reports a burn. It travels on the finding as
@@ -50,33 +54,42 @@ export interface SloAlarmDeps {
 }
 
 export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger: Trigger, deps: SloAlarmDeps): Promise<SloAlarmRun> {
-  const model = emptyModel();
-  let problems: SloReadProblem[] = [];
-  let queries = 0;
   const evaluation = await evaluateSlos([slo], deps.sources, deps.at);
-  queries = evaluation.queries;
-  if (state === 'firing') {
-    model.slos.push(...evaluation.indicators);
-    problems = evaluation.problems;
-  } else {
+  let indicators = evaluation.indicators;
+  if (state === 'resolved') {
+    indicators = [];
     for (const indicator of evaluation.indicators) {
-      if (indicator.windows.some(isFiring)) model.slos.push(indicator);
+      if (indicator.windows.some(isFiring)) indicators.push(indicator);
       // Nothing burns: keep only whether the SLO measured anything at all.
-      else if (indicator.noData) model.slos.push({ ...indicator, windows: [] });
+      else if (indicator.noData) indicators.push({ ...indicator, windows: [] });
     }
   }
-  const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
+  const scoped = await sloScopedReport(slo, indicators, trigger, deps, deps.readTopology);
+  return { scoped, problems: state === 'firing' ? evaluation.problems : [], queries: evaluation.queries };
+}
+
+/**
+ * The report of one SLO's run: its burn and no-data findings from these indicators, with the
+ * SLO's resource as the one audited, so a finding of the SLO that is not reported again resolves.
+ * A reported burn carries the service's topology, read only then.
+ */
+export async function sloScopedReport(
+  slo: SloDefinition,
+  indicators: SloIndicator[],
+  trigger: Trigger,
+  deps: Pick<SloRunDeps, 'policy' | 'at'>,
+  readTopology?: () => Promise<SloTopology | undefined>,
+): Promise<ScopedReport> {
+  const model = emptyModel();
+  model.slos.push(...indicators);
   const audited = auditModel(model, deps.policy, deps.at);
   const burns = audited.findings.some((f) => f.rule === 'slo-latency-burn');
-  const topology = burns ? await deps.readTopology?.() : undefined;
+  const topology = burns ? await readTopology?.() : undefined;
   const report = topology
     ? { ...audited, findings: audited.findings.map((f) => (f.rule === 'slo-latency-burn' ? { ...f, detail: { ...f.detail, topology } } : f)) }
     : audited;
-  return {
-    scoped: { trigger, scope: sloScope(slo), report, auditedResources: [resourceKey(provider, sloResource(slo))] },
-    problems,
-    queries,
-  };
+  const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
+  return { trigger, scope: sloScope(slo), report, auditedResources: [resourceKey(provider, sloResource(slo))] };
 }
 
 /** The narrow scope of an SLO run: its service's namespace or virtual node; only auditedResources decide what resolves. */

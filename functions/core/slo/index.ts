@@ -16,6 +16,7 @@ export { DEPENDENCY_HOPS, sloTopology, type SloTopology } from './dependencies';
 export { durationSeconds, formatWindow, windowSeconds } from './duration';
 export { evaluateSlos, type SloEvaluation, type SloSources } from './evaluate';
 export { sloIndicatorId, sloResource, toSloIndicator, type IndicatorSeverities } from './indicator';
+export { sweepSlos, type SloSweep, type SloSweepDeps } from './sweep';
 export { readSloTopology, topologyScope, type MeshReader } from './read-topology';
 export type { SloMethod, SloReading, SloReadProblem, SloReadResult, SloSource } from './reading';
 export { DEFAULT_ALERTING, sloSchema, slosSchema, windowPairSchema, type SloSpec, type WindowPair } from './schema';

@@ -54,7 +54,7 @@ Optional:
   --link-secret-file F   MESHGOV_LINK_SECRET_FILE  add this file as the link key's new version
   --vpc-connector NAME   MESHGOV_VPC_CONNECTOR  reach a private cluster's private endpoint through this connector
   --private-execute M    MESHGOV_EXECUTE_INVOKER  deploy executeRemediation private; only IAM member M may invoke it
-  --prometheus-url URL   MESHGOV_PROMETHEUS_URL  Prometheus HTTP API for the fresh SLO query of an incident
+  --prometheus-url URL   MESHGOV_PROMETHEUS_URL  Prometheus HTTP API for the fresh SLO query of an incident and the SLO sweep
                          (default: the project's Google Managed Prometheus frontend)
   --alert-policies DIR   MESHGOV_ALERT_POLICIES  where the alert policy files are written (default: dist/gcp-alert-policies)
   --plan                 print the commands without running them

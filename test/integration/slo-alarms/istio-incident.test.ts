@@ -4,12 +4,15 @@ import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { Policy } from '../../../functions/core/policy/types';
 import type { AgentReportDeps } from '../../../functions/aws/hub/receive-agent-report';
 import type { AgentDeps } from '../../../functions/gcp/agent-deps';
+import { emptyInventory } from '../../../functions/core/model/inventory';
 import { istioAlertFired } from '../../../functions/gcp/istio-alert-fired';
+import { istioScheduledAudit } from '../../../functions/gcp/istio-scheduled-audit';
 import { jsonLogger } from '../../../functions/gcp/log';
 import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
 import { istioLatencyOpenMetrics, sampleTimes, startPrometheus, type IstioServiceSeries, type PrometheusServer, type TrafficAt } from '../../support/prometheus';
 import { sharedEvent } from '../../support/shared-events';
+import { schedulerEvent } from '../gcp/cloud-events';
 import { fetchIntoHub, hubReportDeps } from '../../support/agent-findings-event';
 import { agentDeps, LINK_SECRET } from './support/agent';
 
@@ -282,5 +285,54 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     } finally {
       prometheusUrl = () => prometheus.url;
     }
+  });
+});
+
+describe('istioScheduledAudit sweeps the Istio SLOs after the full audit', () => {
+  /** The scheduled function against the same hub and Prometheus; the cluster holds nothing, so the full audit reports no finding. */
+  async function scheduledSetUp() {
+    const setup = await setUp();
+    let at = NOW;
+    const moveTo = (when: Date) => {
+      at = when;
+      setup.runAt(when);
+    };
+    const hub = hubDeps(setup.ledger, setup.notifier, () => at);
+    const fired = istioScheduledAudit(async () => ({ ...agent(hub, setup.queries, at), source: { collect: async () => emptyInventory() } }), quiet);
+    return { ...setup, fired, moveTo };
+  }
+
+  it('reports each SLO on its own: the burn as an incident would (suspect named, rollback offered), the SLO without traffic as slo-no-data', async () => {
+    const { ledger, queries, fired } = await scheduledSetUp();
+    await fired(schedulerEvent());
+    // One batched PromQL query for the three SLOs.
+    expect(queries).toHaveLength(1);
+    for (const service of ['payments-api', 'ledger-api', 'refunds-api']) expect(queries[0].query).toContain(service);
+    const open = await ledger.listOpenFindings();
+    expect(open.map((r) => [r.finding.rule, r.finding.resource.name]).sort()).toEqual([
+      ['slo-latency-burn', 'payments-api'],
+      ['slo-no-data', 'refunds-api'],
+    ]);
+    const burn = open.find((r) => r.finding.rule === 'slo-latency-burn')!;
+    expect(burn.trigger).toMatchObject({ source: 'cloud-scheduler', summary: 'scheduled SLO sweep (payments-api-latency)', eventId: expect.stringMatching(/:slo:payments-api-latency$/) });
+    expect(burn.finding.detail.suspect).toMatchObject({ changeId: CHANGE.id });
+    expect(await ledger.findOpenApproval(burn.id)).toMatchObject({ undoOf: CHANGE.id });
+  });
+
+  it('a sweep that cannot read the SLOs fails (Pub/Sub redelivers) and leaves their findings open; the next one resolves the burn that has stopped', async () => {
+    const { ledger, fired, moveTo } = await scheduledSetUp();
+    await fired(schedulerEvent());
+    const [burn] = (await ledger.listOpenFindings()).filter((r) => r.finding.rule === 'slo-latency-burn');
+
+    moveTo(CLOSED_RUN);
+    prometheusUrl = () => 'http://127.0.0.1:1';
+    try {
+      await expect(fired(schedulerEvent())).rejects.toThrow(/payments-api-latency/);
+      expect((await ledger.getFinding(burn.id))?.status).toBe('open');
+    } finally {
+      prometheusUrl = () => prometheus.url;
+    }
+    await fired(schedulerEvent());
+    expect((await ledger.getFinding(burn.id))?.status).toBe('resolved');
   });
 });

@@ -50,6 +50,15 @@ function seedPayments(slowShare: (t: number) => number, virtualNode = 'payments-
   cw.seedMetric({ namespace: NAMESPACE, metricName: APPMESH_REQUEST_COUNT_METRIC, dimensions, points: requests });
 }
 
+let recovered = false;
+
+/** payments-api rolled back a minute after the alarm: 0.2 % again for the next 70 minutes (seeded once). */
+function seedRecovery(): void {
+  if (recovered) return;
+  recovered = true;
+  seedPayments(() => 0.002, 'payments-api', ALARM_AT + MINUTE, ALARM_AT + 71 * MINUTE);
+}
+
 function paymentsNodeSpec(mode: 'PERMISSIVE' | 'STRICT') {
   const node = sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json').detail.responseElements.virtualNode;
   node.spec.listeners[0].tls.mode = mode;
@@ -163,6 +172,15 @@ function alarmEvent(state: 'ALARM' | 'OK', id = '0a2c4e6b-8d1f-4a3c-9e5b-7d9f1b3
   return event;
 }
 
+/** The SLO sweep rule's EventBridge "Scheduled Event" (the shared event, from another rule). */
+function sweepEvent(id: string) {
+  const event = sharedEvent('aws/scheduled-event.json');
+  event.id = id;
+  event.time = new Date(ALARM_AT).toISOString().replace('.000Z', 'Z');
+  event.resources = ['arn:aws:events:us-west-2:111122223333:rule/MeshGovernance-MeshGovSloAlarmsSloSweep1A2B3C4D-5E6F7A8B9C0D'];
+  return event;
+}
+
 async function liveMode(): Promise<string | undefined> {
   const client = appMeshClientFor(appmesh);
   const node = await client.send(new DescribeVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
@@ -222,6 +240,46 @@ describe('the latency alarm run', () => {
       expect(await liveMode()).toBe('PERMISSIVE');
     });
 
+    it('the scheduled sweep reads both App Mesh SLOs in one batch: the burn is reported as an alarm would, and orders-api, which has no traffic here, as slo-no-data', async () => {
+      const { deps, ledger, change, runAt } = await setup();
+      cw.resetCalls();
+      const swept = await runLatencyAlarm(sweepEvent('8c0e2a4b-6d7f-4c9e-a1b2-7d9f1b3d0f58'), deps);
+      expect(swept).toMatchObject({ status: 'swept', slos: 2, read: 2 });
+      // Both SLOs in the same GetMetricData calls (one per window length, with their pages), not one set per SLO.
+      const sweepCalls = cw.requests().filter((r) => !r.nextToken).length;
+      cw.resetCalls();
+      await runLatencyAlarm(alarmEvent('ALARM', '0e2a4c6d-8f0b-4d1e-b3c4-9fb1d3f5a07c'), deps);
+      expect(sweepCalls).toBe(cw.requests().filter((r) => !r.nextToken).length);
+
+      const open = await ledger.listOpenFindings();
+      expect(open.map((r) => [r.finding.rule, r.finding.resource.name]).sort()).toEqual([
+        ['slo-latency-burn', 'payments-api'],
+        ['slo-no-data', 'orders-api'],
+      ]);
+      const burn = open.find((r) => r.finding.rule === 'slo-latency-burn')!;
+      expect(burn.trigger).toMatchObject({ source: 'schedule', summary: 'scheduled SLO sweep' });
+      expect(burn.finding.detail.suspect).toMatchObject({ changeId: change.id });
+      expect(await ledger.findOpenApproval(burn.id)).toMatchObject({ undoOf: change.id });
+
+      // An hour later payments-api has recovered and orders-api takes traffic: the next sweep clears both.
+      seedRecovery();
+      seedPayments(() => 0.002, 'orders-api', ALARM_AT + 10 * MINUTE, ALARM_AT + 71 * MINUTE);
+      runAt(ALARM_AT + 70 * MINUTE);
+      const later = await runLatencyAlarm(sweepEvent('9d1f3b5c-7e8a-4dab-b2c3-8eaf2c4e1a69'), deps);
+      expect(later).toMatchObject({ status: 'swept', read: 2, findings: [] });
+      expect(await ledger.listOpenFindings()).toEqual([]);
+    });
+
+    it('a sweep whose read fails is retried: it throws, and the open findings stay as they are', async () => {
+      const { deps, ledger } = await setup();
+      const fired = await runLatencyAlarm(alarmEvent('ALARM', 'ae203c4d-8f9b-4ebc-83d4-9fb03d5f2b7a'), deps);
+      if (fired.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${fired.status}`);
+      // A 400 is not retried by the SDK: the one call of that window fails, for every SLO in it.
+      cw.failNext('InvalidParameterValue', 1);
+      await expect(runLatencyAlarm(sweepEvent('bf314d5e-9a0c-4fcd-94e5-a0c14e6a3c8b'), deps)).rejects.toThrow(/fresh query: .*payments-api-latency/);
+      expect((await ledger.getFinding(fired.findings[0]))?.status).toBe('open');
+    });
+
     it('keeps the finding open on an OK while the fresh numbers still burn (another alarm of the composite)', async () => {
       const { deps, ledger } = await setup();
       const fired = await runLatencyAlarm(alarmEvent('ALARM', '6a8c0e2f-4b5d-4a7c-9e9f-5b7d9f1bde36'), deps);
@@ -246,7 +304,7 @@ describe('the latency alarm run', () => {
 
       // Rolled back a minute after the alarm: 0.2 % again, and 70 minutes on no pair fires
       // (6h: 41 slow minutes at 25x, about 2.9x against 6x; 1d: under 1x against 3x).
-      seedPayments(() => 0.002, 'payments-api', ALARM_AT + MINUTE, ALARM_AT + 71 * MINUTE);
+      seedRecovery();
       runAt(ALARM_AT + 70 * MINUTE);
       const ok = await runLatencyAlarm(alarmEvent('OK', '4e6a8c0d-2f3b-4e5a-9c7d-3f5b7d9fbc14'), deps);
       expect(ok).toEqual({ status: 'resolved', sloName: 'payments-api-latency', resolved: [findingId] });

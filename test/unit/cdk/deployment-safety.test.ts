@@ -15,7 +15,7 @@ import { applyMeshGovernanceSuppressions, meshGovernanceSuppressions } from '../
 jest.setTimeout(180_000);
 
 const REPO_RULES = path.resolve(__dirname, '../../../rules');
-const CONFIG = { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)' };
+const CONFIG = { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)', sloSchedule: 'rate(1 hour)' };
 
 /** The shipped rules plus one App Mesh SLO, so the SLO function (a third App Mesh writer) exists. */
 function rulesWithAppMeshSlo(): string {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ConfigError, readConfig } from '../../../cdk/lib/config';
 import { MeshGovernance } from '../../../cdk/lib/mesh-governance';
 
 // Synthesis bundles every function with esbuild: seconds each, more when suites run in parallel.
@@ -45,7 +46,7 @@ function rulesWithSlos(appMeshAlerting: string[] = []): string {
 function synth(rulesDir: string): Template {
   const app = new App();
   const stack = new Stack(app, 'MeshGovernance', { env: { account: '111122223333', region: 'us-west-2' } });
-  new MeshGovernance(stack, 'MeshGov', { config: { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)' }, rulesDir });
+  new MeshGovernance(stack, 'MeshGov', { config: { meshes: ['prod-mesh'], regions: ['us-west-2'], dryRun: true, schedule: 'cron(0 6 * * ? *)', sloSchedule: 'rate(1 hour)' }, rulesDir });
   return Template.fromStack(stack);
 }
 
@@ -170,10 +171,21 @@ describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Sid: 'ReadSloMetrics', Action: 'cloudwatch:GetMetricData' }));
   });
 
+  it('starts the latency function on the SLO sweep schedule too, with the same dead-letter queue', () => {
+    const sweep = Object.values(template.findResources('AWS::Events::Rule')).filter((r: any) => r.Properties.ScheduleExpression === 'rate(1 hour)') as any[];
+    expect(sweep).toHaveLength(1);
+    const [target] = sweep[0].Properties.Targets;
+    const alarmRule = Object.values(template.findResources('AWS::Events::Rule')).find((r: any) => r.Properties.EventPattern?.source?.[0] === 'aws.cloudwatch') as any;
+    expect(target.Arn).toEqual(alarmRule.Properties.Targets[0].Arn);
+    expect(target.DeadLetterConfig).toEqual(alarmRule.Properties.Targets[0].DeadLetterConfig);
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 });
+  });
+
   it('creates nothing for rules without App Mesh SLOs', () => {
     const shipped = synth(REPO_RULES);
     expect(Object.keys(shipped.findResources('AWS::CloudWatch::CompositeAlarm'))).toHaveLength(0);
     expect(Object.values(shipped.findResources('AWS::Events::Rule')).some((r: any) => r.Properties.EventPattern?.source?.[0] === 'aws.cloudwatch')).toBe(false);
+    expect(Object.values(shipped.findResources('AWS::Events::Rule')).some((r: any) => r.Properties.ScheduleExpression === 'rate(1 hour)')).toBe(false);
   });
 });
 
@@ -191,5 +203,15 @@ describe('the latency function and its dead-letter queue', () => {
     const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
     const alarm = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[]).find((a) => /SLO alarm state change/.test(a.Properties.AlarmDescription));
     expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
+  });
+});
+
+describe('the SLO sweep schedule from cdk.json context', () => {
+  const configOf = (context: Record<string, unknown>) => readConfig(new App({ context: { 'meshgov:meshes': ['prod-mesh'], 'meshgov:regions': ['us-west-2'], ...context } }).node);
+
+  it('is hourly by default, takes any EventBridge schedule expression, and refuses anything else naming the key', () => {
+    expect(configOf({}).sloSchedule).toBe('rate(1 hour)');
+    expect(configOf({ 'meshgov:sloSchedule': 'rate(15 minutes)' }).sloSchedule).toBe('rate(15 minutes)');
+    expect(() => configOf({ 'meshgov:sloSchedule': 'hourly' })).toThrow(new ConfigError('meshgov:sloSchedule', '"hourly" is not a schedule expression such as rate(1 hour)'));
   });
 });

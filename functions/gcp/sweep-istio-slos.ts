@@ -1,0 +1,39 @@
+import type { Trigger } from '../core/pipeline/trigger';
+import { slosOfPolicy } from '../core/slo/definition';
+import { readSloTopology } from '../core/slo/read-topology';
+import type { SloSource } from '../core/slo/reading';
+import { sweepSlos } from '../core/slo/sweep';
+import type { AgentDeps } from './agent-deps';
+import { reportToHub } from './hub-client';
+import type { Logger } from './log';
+
+/**
+ * The scheduled read of every Istio SLO (sweepSlos), after the scheduled full audit: one batched
+ * Prometheus query, then one report per SLO to the hub, which governs it as an incident's (a burn
+ * names its suspect and offers its rollback; what no longer holds resolves). Each report has its
+ * own trigger id (`<message id>:slo:<name>`), so the hub governs each once. An SLO that could not
+ * be read is not reported, so its findings stay as they are, and the run throws after reporting
+ * the others, so Pub/Sub redelivers.
+ */
+export async function sweepIstioSlos(trigger: Trigger, agent: AgentDeps, prometheus: SloSource, log: Logger): Promise<void> {
+  const slos = slosOfPolicy(agent.policy).filter((s) => s.mesh === 'istio');
+  if (slos.length === 0) return;
+  const warn = (message: string, fields?: Record<string, unknown>) => log.warning(message, fields);
+  const sweep = await sweepSlos(slos, trigger, {
+    policy: agent.policy,
+    sources: { prometheus },
+    at: agent.clock(),
+    readTopology: (slo) => readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), warn),
+  });
+  const config = agent.config;
+  const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
+  for (const run of sweep.runs) {
+    const scopedReport = { ...run.scoped, trigger: { ...trigger, eventId: `${trigger.eventId}:slo:${run.slo.name}`, summary: `scheduled SLO sweep (${run.slo.name})` } };
+    await reportToHub({ agent: config.identity, scopedReport }, target, { fetch: agent.fetch, clock: agent.clock, sleep: agent.sleep, log });
+  }
+  log.notice('SLO sweep reported to the hub', { slos: slos.length, read: sweep.runs.length, queries: sweep.queries, findings: sweep.runs.reduce((n, r) => n + r.scoped.report.findings.length, 0) });
+  if (sweep.problems.length > 0) {
+    log.error('the SLO sweep could not read every SLO; failing so Pub/Sub redelivers', { problems: sweep.problems });
+    throw new Error(sweep.problems.map((p) => `${p.slo}: ${p.message}`).join('; '));
+  }
+}
