@@ -32,7 +32,7 @@ describe('Cloud Monitoring alert policies from Istio SLOs', () => {
     expect(first.query).toContain('le=~"250(\\\\.0+)?"');
     expect(first.query).toContain('job="istio-mesh"');
     expect(first.query).toContain('reporter="destination"');
-    expect(first.query).toMatch(/\/ 0\.01 > 14\.4\)$/);
+    expect(first.query).toMatch(/\/ 0\.01 >= 14\.4\)$/);
   });
 
   it('generates policies for Istio SLOs only', () => {

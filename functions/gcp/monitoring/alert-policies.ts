@@ -42,13 +42,15 @@ export interface AlertPolicyOptions {
 }
 
 /**
- * The burn condition of one window pair: `(error ratio over long) / budget > f and (error ratio
- * over short) / budget > f`, per service.
+ * The burn condition of one window pair: `(error ratio over long) / budget >= f and (error ratio
+ * over short) / budget >= f`, per service: at or over the factor, as the CloudWatch alarms and the
+ * rule that confirms the burn (isFiring) compare, so an incident never opens on numbers the
+ * confirming query would not call a burn, nor the reverse.
  */
 export function windowPairQuery(slo: SloDefinition, pair: SloWindowPair): string {
   const selection = { namespaces: [slo.namespace ?? ''], services: [slo.service], job: slo.source.prometheus?.job };
   const burn = (window: string) => `(${errorRatioQuery(selection, slo.thresholdMs, window)}) / ${Number(errorBudget(slo).toFixed(10))}`;
-  return `(${burn(pair.long)} > ${pair.factor})\nand\n(${burn(pair.short)} > ${pair.factor})`;
+  return `(${burn(pair.long)} >= ${pair.factor})\nand\n(${burn(pair.short)} >= ${pair.factor})`;
 }
 
 /**

@@ -7,6 +7,8 @@ import type { AgentDeps } from '../../../functions/gcp/agent-deps';
 import { emptyInventory } from '../../../functions/core/model/inventory';
 import { istioAlertFired } from '../../../functions/gcp/istio-alert-fired';
 import { istioScheduledAudit } from '../../../functions/gcp/istio-scheduled-audit';
+import { alertPolicyFor } from '../../../functions/gcp/monitoring/alert-policies';
+import { slosOfPolicy } from '../../../functions/core/slo/definition';
 import { jsonLogger } from '../../../functions/gcp/log';
 import { RecordingNotifier } from '../../support/recording-notifier';
 import { shippedPolicy } from '../../support/model';
@@ -334,5 +336,28 @@ describe('istioScheduledAudit sweeps the Istio SLOs after the full audit', () =>
     }
     await fired(schedulerEvent());
     expect((await ledger.getFinding(burn.id))?.status).toBe('resolved');
+  });
+});
+
+describe('the alert policy meshgov generates for the SLO, evaluated by the same Prometheus', () => {
+  /** The series a PromQL condition returns at `at` (Cloud Monitoring opens an incident while it returns any). */
+  async function evaluate(query: string, at: Date): Promise<unknown[]> {
+    const res = await fetch(`${prometheus.url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query, time: String(at.getTime() / 1000) }) });
+    const body = (await res.json()) as { status: string; data: { result: unknown[] }; error?: string };
+    if (body.status !== 'success') throw new Error(`Prometheus refused the condition: ${body.error}`);
+    return body.data.result;
+  }
+
+  it('fires its fast-burn condition exactly when the confirming query sees the page, and none once the burn has stopped', async () => {
+    const slo = slosOfPolicy(policy()).find((s) => s.name === 'payments-api-latency')!;
+    const conditions = alertPolicyFor(slo).conditions.map((c) => ({ name: c.displayName, query: c.conditionPrometheusQueryLanguage.query }));
+    const firingAt = async (at: Date) => {
+      const out: string[] = [];
+      for (const c of conditions) if ((await evaluate(c.query, at)).length > 0) out.push(c.name);
+      return out;
+    };
+    // At NOW the confirming query reads 40x over 5m and ~17x over 1h, ~3x over 6h (the first test above).
+    expect(await firingAt(NOW)).toEqual(['payments-api-latency page: 14.4x burn over 1h and 5m']);
+    expect(await firingAt(CLOSED_RUN)).toEqual([]);
   });
 });
