@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { readConfig } from './config';
 import { MeshGovernance } from './mesh-governance';
@@ -10,6 +10,15 @@ export class MeshGovernanceStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.templateOptions.description = 'meshgov: governance for service meshes spanning AWS App Mesh and Istio';
-    this.governance = new MeshGovernance(this, 'MeshGov', { config: readConfig(this.node) });
+    const config = readConfig(this.node);
+    this.governance = new MeshGovernance(this, 'MeshGov', { config });
+    // App Mesh is regional and the hub reads it where it runs. An environment-agnostic synth
+    // (no AWS configuration: the region is a token) cannot be checked, so that is not an error.
+    if (!Token.isUnresolved(this.region) && !config.regions.includes(this.region)) {
+      Annotations.of(this).addWarningV2(
+        'meshgov:region-not-listed',
+        `this stack deploys to ${this.region}, which cdk.json context "meshgov:regions" does not list (${config.regions.join(', ')}): the hub audits App Mesh in ${this.region} only`,
+      );
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../../cdk/lib/config';
 import { APPMESH_EVENT_NAMES } from '../../../cdk/lib/constructs/app-mesh-auditor';
 import { MeshGovernanceStack } from '../../../cdk/lib/mesh-governance-stack';
@@ -133,5 +133,23 @@ describe('cdk.json context', () => {
   ])('refuses %j with a clear error', (context, message) => {
     expect(() => synth(context)).toThrow(ConfigError);
     expect(() => synth(context)).toThrow(message);
+  });
+});
+
+describe('the hub stack: meshgov:regions', () => {
+  const warningsOf = (region?: string) => {
+    const app = new App({ context: { 'meshgov:meshes': ['prod-mesh'], 'meshgov:regions': ['us-west-2', 'us-east-1'], 'meshgov:dryRun': true } });
+    const stack = new MeshGovernanceStack(app, 'MeshGovernance', region ? { env: { account: '111122223333', region } } : {});
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('meshgov:regions'));
+  };
+
+  it('warns at synth when the stack deploys to a region the context does not list, naming both', () => {
+    const [warning] = warningsOf('eu-west-1');
+    expect(String(warning?.entry.data)).toMatch(/deploys to eu-west-1, which cdk\.json context "meshgov:regions" does not list \(us-west-2, us-east-1\)/);
+  });
+
+  it('says nothing for a listed region, or when the synth is environment-agnostic', () => {
+    expect(warningsOf('us-east-1')).toEqual([]);
+    expect(warningsOf()).toEqual([]);
   });
 });
