@@ -43,6 +43,7 @@ export class MeshGovernance extends Construct {
       MESHGOV_MESHES: config.meshes.join(','),
       MESHGOV_ACCOUNT_ID: stack.account,
       ...(config.agentUrl ? { MESHGOV_AGENT_URL: config.agentUrl } : {}),
+      ...(config.slackChannel ? { MESHGOV_DEFAULT_CHANNEL: config.slackChannel } : {}),
     };
     this.endpoints = new SlackAndAgentEndpoints(this, 'Endpoints', {
       ledger: this.tables.ledger,

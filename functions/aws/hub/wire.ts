@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { resolveDryRun } from '../../core/pipeline/govern';
-import { loadPolicy } from '../../core/policy/load';
+import { deployedPolicy } from '../deployed-policy';
 import { acmCertificateSource } from '../../providers/acm';
 import { buildAppMeshModel } from '../../providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache, scopeFromCloudTrail } from '../../providers/appmesh/live';
@@ -30,7 +30,7 @@ export function listEnv(env: NodeJS.ProcessEnv, name: string): string[] {
  * Every AWS client honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>.
  */
 export async function wireHubDeps(env: NodeJS.ProcessEnv = process.env): Promise<HubDeps> {
-  const policy = loadPolicy();
+  const policy = deployedPolicy(env);
   const region = env.AWS_REGION;
   const meshes = listEnv(env, 'MESHGOV_MESHES');
   const cache = new MeshSnapshotCache();

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SlackApproverDirectory } from '../../notify/slack/approver-directory';
 import { BOUNDED_RETRY_CONFIG, createSlackClient, INTERACTIVE_RETRY_CONFIG } from '../../notify/slack/slack-client';
 import { SlackNotifier } from '../../notify/slack/slack-notifier';
-import { loadPolicy } from '../../core/policy/load';
+import { deployedPolicy } from '../deployed-policy';
 import { DynamoDbLedger } from '../../providers/ledger';
 import { wireHubDeps } from '../hub/wire';
 import { DynamoDbNonceStore } from './dynamodb-nonce-store';
@@ -61,7 +61,7 @@ export async function slackActionsDepsFromEnv(env: NodeJS.ProcessEnv = process.e
     teamId: slackEnv.teamId,
     appId: slackEnv.appId,
     ledger: new DynamoDbLedger(dynamo, slackEnv.ledgerTable),
-    policy: loadPolicy(),
+    policy: deployedPolicy(env),
     directory: new SlackApproverDirectory(slack),
     refusals: new SlackNotifier(slack, evidenceContext(slackEnv)),
     handOff: new SqsHandOff(sqsClient(slackEnv.region), slackEnv.queueUrl),

@@ -21,6 +21,14 @@ describe('the Slack workspace and app ids from cdk.json context', () => {
     expect(slackActions.Properties.Environment.Variables).toMatchObject({ MESHGOV_SLACK_TEAM_ID: TEAM, MESHGOV_SLACK_APP_ID: APP });
   });
 
+  it('meshgov:slackChannel reaches every hub function as the channel for findings no team owns', () => {
+    const app = new App({ context: { ...BASE, 'meshgov:slackChannel': '#mesh-governance-staging' } });
+    const template = Template.fromStack(new MeshGovernanceStack(app, 'MeshGovernance', { env: { account: '111122223333', region: 'us-west-2' } }));
+    const hubFunctions = (Object.values(template.findResources('AWS::Lambda::Function')) as any[]).filter((f) => f.Properties.Environment?.Variables?.MESHGOV_LEDGER_TABLE);
+    expect(hubFunctions.length).toBeGreaterThanOrEqual(4);
+    for (const f of hubFunctions) expect(f.Properties.Environment.Variables.MESHGOV_DEFAULT_CHANNEL).toBe('#mesh-governance-staging');
+  });
+
   it('are optional, and a wrong id is refused naming the key', () => {
     expect(configOf({})).not.toHaveProperty('slackTeamId');
     expect(configOf({ 'meshgov:slackTeamId': TEAM, 'meshgov:slackAppId': APP })).toMatchObject({ slackTeamId: TEAM, slackAppId: APP });
