@@ -5,6 +5,7 @@ import type { Refusal } from '../../core/approvals/decision';
 import type { NonceStore } from '../../core/link/nonce-store';
 import type { Ledger } from '../../core/ledger/types';
 import type { Policy } from '../../core/policy/types';
+import type { RefusalAddress } from '../../notify/slack/slack-notifier';
 import type { ExecutionHandOff } from './hand-off';
 import { headerOf, rawBodyOf, readInteraction } from './interaction';
 import { SLACK_REPLAY_WINDOW_SECONDS, verifySlackSignature } from './verify-slack-signature';
@@ -20,7 +21,7 @@ export interface SlackActionsDeps {
   policy: Policy;
   directory: ApproverDirectory;
   /** Tells the clicker why nothing happened (SlackNotifier.explainRefusal). */
-  refusals: { explainRefusal(where: { channel: string; user: string }, refusal: Refusal): Promise<void> };
+  refusals: { explainRefusal(where: RefusalAddress, refusal: Refusal): Promise<void> };
   handOff: ExecutionHandOff;
   /** Signatures already accepted within the replay window. */
   nonceStore: NonceStore;
@@ -40,7 +41,7 @@ function answer(statusCode: number, error: string): APIGatewayProxyStructuredRes
  * 2. a signature seen before within the window is a replay: 401;
  * 3. the workspace (`team.id`) and app (`api_app_id`) must be ours: else 403;
  * 4. decide (approvers, self-approval, expiry, one winner among racing clicks); a refusal is
- *    explained to the clicker alone;
+ *    explained to the clicker alone (chat.postEphemeral, else the click's response_url);
  * 5. a decision (and an expiry) is handed to the approval worker, which applies the change and
  *    redraws the message; Slack gets an empty 200 at once (it needs an answer within 3 s). When the
  *    hand-off of an approval fails, the clicker is told to click again (a click on an APPROVED
@@ -82,9 +83,10 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
   const decision = await decide({ approvalId: click.approvalId, verb: click.verb, slackUserId: click.userId }, deps);
   const fields = { approvalId: click.approvalId, verb: click.verb, user: click.userId, ...source };
   /** Tells the clicker alone why nothing happened; false when Slack would not take it. */
-  const explain = async (channel: string, refusal: Refusal): Promise<boolean> => {
+  const explain = async (refusal: Refusal): Promise<boolean> => {
+    if (!click.channelId && !click.responseUrl) return false;
     try {
-      await deps.refusals.explainRefusal({ channel, user: click.userId }, refusal);
+      await deps.refusals.explainRefusal({ channel: click.channelId, user: click.userId, responseUrl: click.responseUrl }, refusal);
       return true;
     } catch (err) {
       deps.log('warn', 'refusal not shown to the clicker', { ...fields, error: (err as Error).message });
@@ -97,7 +99,7 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
       // Only a redraw of the message (now EXPIRED): not worth failing the click over.
       await deps.handOff.send({ approvalId: click.approvalId }).catch((err: Error) => deps.log('warn', 'expired approval not handed off for its redraw', { ...fields, error: err.message }));
     }
-    if (click.channelId) await explain(click.channelId, decision.refusal);
+    await explain(decision.refusal);
     return ACK;
   }
   try {
@@ -111,7 +113,7 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
     }
     // The decision stays APPROVED, and a click on it hands it off again (decide): tell the clicker to click again.
     deps.log('error', 'click decided, but not handed off to the approval worker', { ...fields, state: decision.approval.state, error });
-    const told = click.channelId ? await explain(click.channelId, { reason: 'hand-off-failed', approvalId: click.approvalId, verb: click.verb, state: decision.approval.state, error }) : false;
+    const told = await explain({ reason: 'hand-off-failed', approvalId: click.approvalId, verb: click.verb, state: decision.approval.state, error });
     // Without that message Slack must show an error, so the click is not taken for done.
     return told ? ACK : answer(500, 'hand-off-failed');
   }

@@ -25,8 +25,22 @@ describe('readInteraction', () => {
         channelId: 'C07PLATSEC9',
         messageTs: '1795186890.000200',
         actionTs: '1795187052.418373',
+        responseUrl: 'https://hooks.slack.com/actions/T04MG8VQ2KX/8041553917632/Qh3nV8cR2xLp5Tz9Wk1Ym7Df',
       },
     });
+  });
+
+  test.each([
+    ['plain http to a public host', 'http://hooks.slack.com/actions/T04MG8VQ2KX/8041553917632/Qh3nV8cR2xLp5Tz9Wk1Ym7Df'],
+    ['https to a host that is not Slack\'s', 'https://hooks.slack.com.example.net/actions/T04MG8VQ2KX/8041553917632/Qh3nV8cR2xLp5Tz9Wk1Ym7Df'],
+    ['not a URL', 'hooks.slack.com/actions/T04MG8VQ2KX'],
+    ['not a string', 42],
+  ])('a response_url that is %s is not kept', (_name, responseUrl) => {
+    const payload = sharedEvent('slack/block-actions-approve.payload.json');
+    payload.response_url = responseUrl;
+    const read = readInteraction('application/x-www-form-urlencoded', formBody(payload));
+    expect(read).toMatchObject({ kind: 'click', click: { approvalId: 'rmd-7c1e9a44d2b0' } });
+    expect((read as { click: object }).click).not.toHaveProperty('responseUrl');
   });
 
   test('the sample re-encoded the same way gives the same bytes (the encoding matches Slack\'s)', () => {

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ApprovalVerb } from '../../core/approvals/decision';
 import { parseButton } from '../../notify/slack/messages/action-ids';
+import { isResponseUrl } from '../../notify/slack/response-url';
 
 /**
  * The raw body of an API Gateway HTTP API (payload 2.0) event, as bytes: HTTP APIs hand Slack's
@@ -32,6 +33,8 @@ export interface ButtonClick {
   channelId?: string;
   messageTs?: string;
   actionTs?: string;
+  /** Answers the clicker alone where the bot cannot post (it is not in the channel). */
+  responseUrl?: string;
 }
 
 export type ReadInteraction =
@@ -80,6 +83,7 @@ export function readInteraction(contentType: string | undefined, rawBody: Buffer
     if (messageTs) click.messageTs = messageTs;
     const actionTs = stringAt(action?.action_ts);
     if (actionTs) click.actionTs = actionTs;
+    if (isResponseUrl(payload.response_url)) click.responseUrl = payload.response_url;
     return { kind: 'click', click };
   }
   return { kind: 'other', reason: 'no meshgov button in the actions' };

@@ -62,7 +62,7 @@ export async function slackActionsDepsFromEnv(env: NodeJS.ProcessEnv = process.e
     appId: slackEnv.appId,
     ledger: new DynamoDbLedger(dynamo, slackEnv.ledgerTable),
     policy: deployedPolicy(env),
-    directory: new SlackApproverDirectory(slack),
+    directory: new SlackApproverDirectory(slack, (message, fields) => jsonLog('warn', message, fields)),
     refusals: new SlackNotifier(slack, evidenceContext(slackEnv)),
     handOff: new SqsHandOff(sqsClient(slackEnv.region), slackEnv.queueUrl),
     nonceStore: new DynamoDbNonceStore(dynamo, slackEnv.ledgerTable),

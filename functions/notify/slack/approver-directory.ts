@@ -10,14 +10,31 @@ import type { Route } from '../../core/pipeline/ports';
  * from an approvers group must lose the right at once.
  */
 export class SlackApproverDirectory implements ApproverDirectory {
-  constructor(private readonly client: WebClient) {}
+  /** `warn` hears of a listed user group Slack does not know, so a deleted group or a typo in rules/ shows in the logs. */
+  constructor(
+    private readonly client: WebClient,
+    private readonly warn: (message: string, fields: Record<string, unknown>) => void = () => {},
+  ) {}
 
+  /**
+   * Membership of any one group is enough, so a group that cannot be read does not decide alone:
+   * one Slack no longer knows (`no_such_subteam`) has no members, and when another lookup fails
+   * the clicker may still be found in the next group. Only when no group names them and a lookup
+   * failed is the failure thrown (the click is refused with "try again", never decided on a guess).
+   */
   async isApprover(slackUserId: string, route: Route): Promise<boolean> {
     if (route.approvers.users.includes(slackUserId)) return true;
+    let failure: unknown;
     for (const usergroup of route.approvers.usergroups) {
-      const result = await this.client.usergroups.users.list({ usergroup });
-      if ((result.users ?? []).includes(slackUserId)) return true;
+      try {
+        const result = await this.client.usergroups.users.list({ usergroup });
+        if ((result.users ?? []).includes(slackUserId)) return true;
+      } catch (err) {
+        if (platformError(err) === 'no_such_subteam') this.warn('approvers user group not found in Slack; it grants nothing', { usergroup });
+        else failure ??= err;
+      }
     }
+    if (failure !== undefined) throw failure;
     return false;
   }
 

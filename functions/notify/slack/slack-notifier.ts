@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Refusal } from '../../core/approvals/decision';
 import type { Finding } from '../../core/findings';
 import type { ApprovalRecord, ChangeRecord, FindingRecord, SlackRef } from '../../core/ledger/types';
@@ -14,6 +14,7 @@ import type { EvidenceContext } from './messages/evidence';
 import { findingMessage } from './messages/finding-message';
 import { followUpText, type FollowUpKind } from './messages/follow-up';
 import { refusalText } from './messages/refusal-message';
+import { respondEphemeral } from './response-url';
 
 type FindingChange = Parameters<Notifier['notifyFinding']>[2];
 
@@ -25,6 +26,21 @@ const FOLLOW_UP: Partial<Record<FindingChange, { kind: FollowUpKind; broadcast: 
   new: { kind: 'reopened', broadcast: true },
   updated: { kind: 'updated', broadcast: false },
 };
+
+/** Where a clicker can be answered: the message's channel, and the click's response_url. */
+export interface RefusalAddress {
+  channel?: string;
+  user: string;
+  responseUrl?: string;
+}
+
+/** Refusals are told within the click's 3-second answer, so the response_url gets 1 s. */
+const RESPONSE_URL_TIMEOUT_MS = 1_000;
+
+/** Slack refused the call (`{ ok: false }`, or a 429 not waited out): nothing was posted. */
+function certainlyNotPosted(err: unknown): boolean {
+  return platformError(err) !== undefined || (err as { code?: string })?.code === ErrorCode.RateLimitedError;
+}
 
 /** Slack answers these when a message or its channel is gone: post a fresh message instead. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
@@ -84,9 +100,24 @@ export class SlackNotifier implements Notifier {
     return this.post(route.channel, changeAnnouncementMessage(change, finding, undoApprovalId, this.evidence));
   }
 
-  /** Tells one person, and only them, why their click did nothing (chat.postEphemeral). */
-  async explainRefusal(where: { channel: string; user: string }, refusal: Refusal): Promise<void> {
-    await this.client.chat.postEphemeral({ channel: where.channel, user: where.user, text: refusalText(refusal) });
+  /**
+   * Tells one person, and only them, why their click did nothing: chat.postEphemeral, and when
+   * Slack will not take it there (the bot is not in the channel: it posts with chat:write.public)
+   * the interaction's response_url, which needs no membership.
+   */
+  async explainRefusal(where: RefusalAddress, refusal: Refusal): Promise<void> {
+    const text = refusalText(refusal);
+    if (where.channel) {
+      try {
+        await this.client.chat.postEphemeral({ channel: where.channel, user: where.user, text });
+        return;
+      } catch (err) {
+        // Only when Slack surely did not show it: a timeout may have, and the clicker must not read it twice.
+        if (!where.responseUrl || !certainlyNotPosted(err)) throw err;
+      }
+    }
+    if (!where.responseUrl) throw new Error('neither a channel nor a response_url to answer the clicker in');
+    await respondEphemeral(where.responseUrl, text, RESPONSE_URL_TIMEOUT_MS);
   }
 
   private async post(channel: string, message: SlackMessage): Promise<SlackRef> {
