@@ -136,9 +136,9 @@ export interface ClientPolicy {
    */
   findingKey?: string;
   /**
-   * Servers (by id) whose certificate this client refuses, whatever the modes say, with why: an
-   * App Mesh client pinning subject alternative names the destination's certificate does not
-   * carry. Each is an `mtls-conflict`.
+   * Servers (by id) whose TLS handshakes with this client are known to fail, whatever the modes
+   * say, with why: either side's subject alternative name pins miss the other's certificate, or
+   * either side's validation trust refuses it (App Mesh). Each is an `mtls-conflict`.
    */
   refusesCertificateOf?: Record<string, string>;
   fix?: ProviderFix;

@@ -82,7 +82,7 @@ export function trustValidates(trust: ValidationTrust, certificate: TlsCertifica
   return 'unknown';
 }
 
-function describeCertificate(certificate: TlsCertificate): string {
+export function describeCertificate(certificate: TlsCertificate): string {
   // `||`: a spec may hold an empty file path beside the SDS secret it uses.
   return certificate.file?.certificateChain || certificate.sds?.secretName || 'a certificate';
 }

@@ -7,7 +7,7 @@
 import type { ClientPolicy, ResourceRef, ServerEndpoint } from '../../core/model/types';
 import type { ListenerCallers } from './caller-trust';
 import { clientEnforceFix } from './client-fix';
-import { effectiveClientPolicy, hasClientCertificate, type EffectiveClientPolicy } from './client-policy';
+import { clientCertificateOf, effectiveClientPolicy, hasClientCertificate, type EffectiveClientPolicy } from './client-policy';
 import type { DestinationTrusts } from './destination-trust';
 import type { AppMeshIndex } from './graph-index';
 import { causeOf, clientId, ownerPath, resourceOf } from './ids';
@@ -15,6 +15,7 @@ import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } fro
 import { pinnedNames, type SanPins } from './san-pins';
 import type { ServerTable } from './servers';
 import type { TrustPools } from './trust-pool';
+import type { TrustRefusals } from './trust-refusals';
 import type {
   AppMeshBackend,
   AppMeshGraph,
@@ -60,6 +61,7 @@ interface Context {
   pending: PendingFix[];
   callers: ListenerCallers;
   sanPins: SanPins;
+  trustRefusals: TrustRefusals;
 }
 
 /** What one destination port of a backend is sent. */
@@ -232,9 +234,7 @@ function emitClient(
   // Two parts of one destination port: their findings must not share an id.
   if (upstreamPort !== undefined) client.findingKey = `upstream:${upstreamPort}`;
   ctx.clients.push(client);
-  if (servers && effective.sends !== 'PLAINTEXT' && effective.tls?.validation?.subjectAlternativeNames !== undefined) {
-    checkSanPins(ctx, client, effective, entries, from, to);
-  }
+  if (servers && effective.sends !== 'PLAINTEXT') checkRefusals(ctx, client, effective, entries, from, to);
   if (!needsFix && servers) addCaller(ctx, owner, effective, entries, from, to);
   if (needsFix) {
     const affectsClients: string[] = [];
@@ -242,19 +242,43 @@ function emitClient(
   }
 }
 
-/** Marks the destination listeners whose certificates the client's SAN pins are known to miss (san-pins.ts): its calls to them fail. */
-function checkSanPins(ctx: Context, client: ClientPolicy, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
-  const pins = pinnedNames(effective.tls);
-  if (!pins || pins.length === 0) return;
+/**
+ * Marks the destination listeners whose handshakes with the client are known to fail whatever
+ * the modes say: SAN pins of either side miss the other's certificate (san-pins.ts), or a
+ * validation trust refuses the other side's certificate (trust-refusals.ts).
+ */
+function checkRefusals(ctx: Context, client: ClientPolicy, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
+  const pins = effective.tls?.validation?.subjectAlternativeNames !== undefined ? pinnedNames(effective.tls) : undefined;
+  const sendsCertificate = effective.sends === 'MTLS';
   for (let e = from; e < to; e++) {
     const reached = entries[e].listeners;
     for (let r = 0; r < reached.length; r++) {
       const server = ctx.servers.byListener.get(reached[r]);
-      const why = server && ctx.sanPins.missReason(pins, reached[r]);
-      if (!server || !why) continue;
-      (client.refusesCertificateOf ??= {})[server.id] = `the client pins subjectAlternativeNames [${pins.join(', ')}], and ${why}, so its TLS handshakes fail`;
+      if (!server) continue;
+      const missed = pins && pins.length > 0 ? ctx.sanPins.missReason(pins, reached[r]) : undefined;
+      const pinned = missed && `the client pins subjectAlternativeNames [${pins!.join(', ')}], and ${missed}, so its TLS handshakes fail`;
+      const refused = ctx.trustRefusals.reasonFor(effective.tls, reached[r], sendsCertificate);
+      const listenerPinned = sendsCertificate ? listenerPinMiss(ctx, effective, reached[r]) : undefined;
+      // Joined without a list: this runs for every TLS client and listener, and almost none is refused.
+      const why = joinReasons(joinReasons(pinned, refused), listenerPinned);
+      if (why) (client.refusesCertificateOf ??= {})[server.id] = why;
     }
   }
+}
+
+/** Two reasons a handshake fails, either of which may be absent. */
+function joinReasons(a: string | undefined, b: string | undefined): string | undefined {
+  return a && b ? `${a}; and ${b}` : a || b;
+}
+
+/** Why a STRICT listener's own SAN pins refuse the client certificate, when known (san-pins.ts). */
+function listenerPinMiss(ctx: Context, effective: EffectiveClientPolicy, listener: AppMeshListener): string | undefined {
+  const tls = listener.tls;
+  if (tls?.mode !== 'STRICT' || tls.validation?.subjectAlternativeNames === undefined) return undefined;
+  const pins = pinnedNames(tls);
+  const certificate = clientCertificateOf(effective.tls);
+  const missed = pins && pins.length > 0 && certificate ? ctx.sanPins.clientMissReason(pins, certificate) : undefined;
+  return missed && `the listener pins subjectAlternativeNames [${pins!.join(', ')}] for client certificates, and ${missed}, so the listener refuses its TLS handshakes`;
 }
 
 /** Records which listeners the client's certificate reaches, for the trust their STRICT fixes choose (caller-trust.ts). */
@@ -293,8 +317,9 @@ export function buildClients(
   trusts: DestinationTrusts,
   callers: ListenerCallers,
   sanPins: SanPins,
+  trustRefusals: TrustRefusals,
 ): ClientPolicy[] {
-  const ctx: Context = { servers, clients: [], pending: [], callers, sanPins };
+  const ctx: Context = { servers, clients: [], pending: [], callers, sanPins, trustRefusals };
 
   for (let n = 0; n < graph.nodes.length; n++) {
     const node = graph.nodes[n];

@@ -17,6 +17,7 @@ import type { CertificateFileUse } from './pem-certificates';
 import { VirtualServiceResolver } from './resolve';
 import { buildServers, type ListenerOwner, type ServerTable } from './servers';
 import { TrustPools } from './trust-pool';
+import { TrustRefusals } from './trust-refusals';
 import type { AppMeshGraph, AppMeshVirtualNode, ClientPolicySpec } from './types';
 
 export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<PemInput>[], fileIdentity?: (file: string) => string): FleetModel {
@@ -33,7 +34,7 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   addServiceHosts(graph, resolver, servers);
   const files = new CertificateFiles(pem);
   const callers = new ListenerCallers();
-  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, new SanPins(files));
+  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, new SanPins(files), new TrustRefusals(files));
   // After the clients: a listener's fix checks its trust against the certificates of its callers.
   addListenerFixes(servers, pools, callers, files);
   model.servers = servers.servers;

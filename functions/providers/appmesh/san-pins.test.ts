@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { auditModel } from '../../core/audit';
 import { loadPolicy } from '../../core/policy/load';
 import { buildAppMeshModel } from './index';
+import { sanMatchesPin } from './san-pins';
 import { ACM_CERT_ARN, MESH, NOW, PCA_ARN, TESTDATA, apiNode, apiServiceByNode, crd, crdMesh, dns, inventoryOf, listener } from './testdata/fixtures';
 
 const TRUST_DOMAIN = 'spiffe://prod-mesh.example.org';
@@ -122,5 +123,32 @@ describe('client policy SAN pins', () => {
     expect(conflicts).toEqual([
       expect.objectContaining({ resource: expect.objectContaining({ kind: 'VirtualNode', name: 'orders-api', namespace: 'orders', mesh: MESH }), detail: expect.objectContaining({ reason: expect.stringContaining('ledger-canary') }) }),
     ]);
+  });
+});
+
+describe('DNS names are matched as Envoy matches them (dnsNameMatch: no case, a wildcard in the left-most label)', () => {
+  test('a pin in other letter case than the DNS SAN of a read certificate: the handshake succeeds, nothing reported', () => {
+    const cert = { file: { certificateChain: '/certs/payments-api/cert_chain.pem', privateKey: '/certs/payments-api/key.pem' } };
+    const pem = [{ file: 'fleet/certs/payments-api/cert_chain.pem', text: readFileSync(join(TESTDATA, 'certs/payments-api/cert_chain.pem'), 'utf8') }];
+    const model = buildAppMeshModel(inventoryOf({ api: fleet(cert, ['Payments-API.payments.svc.cluster.local']), pem }), { now: NOW });
+    expect(refusals(model)).toEqual([]);
+  });
+
+  test.each([
+    // [certificate SAN, pin, Envoy accepts]
+    [{ dns: true, value: '*.payments.svc.cluster.local' }, 'ledger.payments.svc.cluster.local', true],
+    [{ dns: true, value: '*.payments.svc.cluster.local' }, 'v2.ledger.payments.svc.cluster.local', false],
+    [{ dns: true, value: '*.payments.svc.cluster.local' }, 'payments.svc.cluster.local', false],
+    [{ dns: true, value: 'ledger-*.payments.svc.cluster.local' }, 'ledger-v2.payments.svc.cluster.local', true],
+    [{ dns: true, value: 'ledger-*.payments.svc.cluster.local' }, 'audit-v2.payments.svc.cluster.local', false],
+    [{ dns: true, value: '*-canary.payments.svc.cluster.local' }, 'ledger-canary.payments.svc.cluster.local', true],
+    [{ dns: true, value: 'xn--*.payments.svc.cluster.local' }, 'xn--bcher-kva.payments.svc.cluster.local', false],
+    [{ dns: true, value: 'ledger.*.svc.cluster.local' }, 'ledger.payments.svc.cluster.local', false],
+    [{ dns: true, value: 'LEDGER.Payments.svc.cluster.local' }, 'ledger.payments.svc.cluster.local', true],
+    // Only DNS names get DNS semantics: a URI SAN is compared exactly.
+    [{ dns: false, value: 'spiffe://prod-mesh.example.org/ns/payments/sa/ledger' }, 'spiffe://PROD-MESH.example.org/ns/payments/sa/ledger', false],
+    [{ dns: false, value: '*.payments.svc.cluster.local' }, 'ledger.payments.svc.cluster.local', false],
+  ])('SAN %j, pin %s: %s', (san, pin, accepted) => {
+    expect(sanMatchesPin(san, pin)).toBe(accepted);
   });
 });
