@@ -153,7 +153,8 @@ spec:
   trafficPolicy:
     tls:
       mode: MUTUAL
-      credentialName: ledger-client-cert
+      clientCertificate: /etc/certs/ledger-client.pem
+      privateKey: /etc/certs/ledger-client-key.pem
 `;
     expect(conflicts(audit(docs(namespace('web'), outside, deployment('legacy', 'ledger'), service('legacy', 'ledger'), rule)))).toEqual([]);
   });

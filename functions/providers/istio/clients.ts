@@ -284,8 +284,12 @@ function emit(
     const port = buckets[i];
     const servers = serversBehind(input.servers, destination, port === undefined ? topLevelPorts : [port]);
     let decision = effectiveClientTls(entry, port, mesh, destination);
-    // Passthrough by resolution (headless) or by the rule's load balancer (push_context.go BestEffortInferServiceMTLSMode).
-    if (destination.service?.headless || loadBalancerPassthrough(rule.trafficPolicy, port)) decision = passthroughDecision(decision, servers, servers);
+    // Passthrough by resolution (headless) or by the rule's load balancer. Istio infers the mode
+    // from the top-level one only (BestEffortInferServiceMTLSMode(destinationRule.GetTrafficPolicy())),
+    // while the port's merged one makes the cluster ORIGINAL_DST (cluster_builder.go applyDestinationRule).
+    const headless = destination.service?.headless === true;
+    const how = headless ? HEADLESS : { infersFromEndpoints: rule.trafficPolicy?.passthrough === true, originalDst: loadBalancerPassthrough(rule.trafficPolicy, port) };
+    if (how.infersFromEndpoints || how.originalDst) decision = passthroughDecision(decision, servers, servers, how);
     pushRuleRecords(records, destination, rule, undefined, port, decision, servers, namespaces, workloads);
   }
   // Only rules that declare subsets pay for them: most have none, and this runs per destination.
@@ -331,7 +335,7 @@ function addSubsetRecords(
       for (const p of ownPorts) if (!buckets.includes(p) && (known.length === 0 || known.includes(p))) buckets.push(p);
 
       for (const port of buckets) {
-        let decision = subsetClientTls(owner, subset, port, mesh, destination);
+        let decision = subsetClientTls(owner, subset, port, mesh, destination, entry.selector !== undefined);
         if (!decision) continue; // the subset inherits the top level for this port
         const top = effectiveClientTls(entry, port, mesh, destination);
         if (decision.sends === top.sends && decision.tls?.mode === top.tls?.mode) continue;
@@ -341,7 +345,7 @@ function addSubsetRecords(
         // reads an empty serverIds as "match by host" and would pair it with every workload.
         if (servers.length === 0 && all.length > 0) continue;
         // A subset cluster infers from every endpoint of the Service port, not the subset's (ServiceEndpointsByPort without labels).
-        if (destination.service?.headless) decision = passthroughDecision(decision, all, servers);
+        if (destination.service?.headless) decision = passthroughDecision(decision, all, servers, HEADLESS);
         pushRuleRecords(out, destination, owner, subset, port, decision, servers, namespaces, workloads);
       }
     }
@@ -458,7 +462,7 @@ function autoMtlsRecords(input: ClientInputs, destination: Destination, namespac
   let decision = effectiveClientTls(undefined, undefined, input.mesh, destination);
   decision.reason = `no DestinationRule for ${destination.host}: auto mTLS`;
   if (svc.headless) {
-    decision = passthroughDecision(decision, servers, servers);
+    decision = passthroughDecision(decision, servers, servers, HEADLESS);
     if (!decision.passthrough && !servers.some((s) => s.endpoint.autoMtls !== undefined)) return [];
   }
   const policy: IstioClientPolicy = {
@@ -478,28 +482,48 @@ function autoMtlsRecords(input: ClientInputs, destination: Destination, namespac
 }
 
 /**
- * What auto mTLS sends a headless Service, where that departs from AUTO ("mTLS to sidecars,
- * plaintext otherwise"); else the decision as it is. A headless Service is Passthrough: its
- * ORIGINAL_DST cluster (cluster.go convertResolution, with PILOT_ENABLE_EDS_FOR_HEADLESS_SERVICES
- * off, the default) has no endpoints to carry a tlsMode, so the TLS Istio picks goes to every pod
- * (cluster_tls.go applyUpstreamTLSSettings). It picks none when any endpoint has no sidecar, else
- * follows the namespace-wide or mesh-wide mode (push_context.go BestEffortInferServiceMTLSMode).
- * `endpoints` are all the Service port's servers, `reached` those this cluster sends to.
+ * How a passthrough cluster decides: `infersFromEndpoints` when Istio infers the mode from every
+ * endpoint (headless, or a top-level PASSTHROUGH load balancer), `originalDst` when the cluster
+ * is ORIGINAL_DST (headless, or the port's merged load balancer is PASSTHROUGH).
  */
-function passthroughDecision(decision: ClientTlsDecision, endpoints: readonly ServerRecord[], reached: readonly ServerRecord[]): ClientTlsDecision {
+interface Passthrough {
+  infersFromEndpoints: boolean;
+  originalDst: boolean;
+}
+
+const HEADLESS: Passthrough = Object.freeze({ infersFromEndpoints: true, originalDst: true });
+
+/**
+ * What auto mTLS sends a passthrough destination, where that departs from AUTO ("mTLS to
+ * sidecars, plaintext otherwise"); else the decision as it is. Istio infers DISABLE, and builds
+ * no TLS, when any endpoint has no sidecar, else follows the namespace-wide or mesh-wide mode
+ * (push_context.go BestEffortInferServiceMTLSMode). An ORIGINAL_DST cluster (a headless Service
+ * with PILOT_ENABLE_EDS_FOR_HEADLESS_SERVICES off, the default, or a PASSTHROUGH load balancer)
+ * has no endpoints to carry a tlsMode, so the TLS Istio picks goes to every pod (cluster_tls.go
+ * applyUpstreamTLSSettings). `endpoints` are all the Service port's servers, `reached` those
+ * this cluster sends to.
+ */
+function passthroughDecision(decision: ClientTlsDecision, endpoints: readonly ServerRecord[], reached: readonly ServerRecord[], how: Passthrough): ClientTlsDecision {
   if (decision.sends !== 'AUTO' || endpoints.length === 0) return decision;
   let bare: ServerRecord | undefined;
   for (let i = 0; i < endpoints.length && !bare; i++) if (!endpoints[i]!.endpoint.inMesh) bare = endpoints[i];
-  if (bare) {
+  if (bare && how.infersFromEndpoints) {
     // Plaintext to every pod departs from AUTO only at pods with a sidecar.
     if (!reached.some(hasSidecar)) return decision;
-    const reason = `${decision.reason}, but ${bare.workload.key} behind the headless Service has no sidecar, so Istio infers DISABLE and sends plaintext to every pod`;
+    const where = how === HEADLESS ? 'behind the headless Service has no sidecar' : "has no sidecar and the rule's top-level loadBalancer is PASSTHROUGH";
+    const reason = `${decision.reason}, but ${bare.workload.key} ${where}, so Istio infers DISABLE and sends plaintext to every pod`;
     return { ...decision, sends: 'PLAINTEXT', reason, passthrough: true };
   }
+  // Per-endpoint transport sockets: auto mTLS as for any Service.
+  if (!how.originalDst) return decision;
   // A DISABLE namespace or mesh gives a cluster without TLS, as for any Service: the servers' `autoMtls` says where that fails.
   if (inferredServiceMode(endpoints[0]!.applicable).mode === 'DISABLED') return decision;
-  if (!reached.some(refusesMtls)) return decision;
-  const reason = `${decision.reason}, but the headless Service's ORIGINAL_DST cluster sends ISTIO_MUTUAL to every pod, whatever the pod's own PeerAuthentication`;
+  // Only a pod the inference did not look at can lack a sidecar here.
+  if (!reached.some((s) => refusesMtls(s) || !hasSidecar(s))) return decision;
+  const reason =
+    how === HEADLESS
+      ? `${decision.reason}, but the headless Service's ORIGINAL_DST cluster sends ISTIO_MUTUAL to every pod, whatever the pod's own PeerAuthentication`
+      : `${decision.reason}, but the PASSTHROUGH loadBalancer makes an ORIGINAL_DST cluster, which sends ISTIO_MUTUAL to every pod, whatever the pod's own PeerAuthentication or sidecar`;
   return { ...decision, sends: 'MTLS', reason, passthrough: true };
 }
 

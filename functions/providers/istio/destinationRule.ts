@@ -1,9 +1,10 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
-import { isEmptyLabels, readLabelMap, type Labels } from './labels';
+import { readLabelMap, type Labels } from './labels';
 import { nameOf, namespaceOf, resourceVersionOf, type IstioPolicyObject } from './objectKey';
 import { ObjectProblems } from './objectProblems';
 import { resolveShortnameToFqdn } from './hostMatch';
+import { missesClientCertificate } from './sidecarTls';
 
 /** `ClientTLSSettings.TLSmode` (istio.io/api networking/v1alpha3). */
 export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
@@ -45,6 +46,7 @@ export interface DestinationRulePolicy extends IstioPolicyObject {
   /** `spec.host` resolved against the rule's namespace. */
   host: string;
   exportTo: string[];
+  /** Set whenever the rule has a workloadSelector, even one without labels (it then picks every workload of its namespace). */
   workloadSelector?: Labels;
   /** Undefined when the rule has no `trafficPolicy` (it then contributes none when merged). */
   trafficPolicy?: TrafficPolicy;
@@ -76,11 +78,14 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
     else problems.add('spec.exportTo', 'exportTo must be a list of namespace names, "." or "*"');
   }
 
+  // A present but empty selector stays a selector (`{}` picks every workload of the namespace):
+  // istiod tests `GetWorkloadSelector() != nil`, so such a rule is private and picks workloads as
+  // any selector rule does (push_context.go setDestinationRules, SidecarScope.DestinationRule).
   let workloadSelector: Labels | undefined;
   if (spec.workloadSelector !== undefined && spec.workloadSelector !== null) {
     const labels = typeof spec.workloadSelector === 'object' ? readLabelMap(spec.workloadSelector.matchLabels) : { error: 'must be a mapping' };
     if ('error' in labels) problems.add('spec.workloadSelector.matchLabels', `workloadSelector.matchLabels ${labels.error}`);
-    else if (!isEmptyLabels(labels as Labels)) workloadSelector = labels as Labels;
+    else workloadSelector = labels as Labels;
   }
 
   let trafficPolicy: TrafficPolicy | undefined;
@@ -95,7 +100,7 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
     else if (rawSubsets.length > 0) subsets = readSubsets(rawSubsets, problems);
   }
 
-  if (!problems.isEmpty) return { problems: problems.list };
+  if (problems.rejected) return { problems: problems.list };
   const rule: DestinationRulePolicy = {
     name: nameOf(doc),
     namespace,
@@ -212,5 +217,10 @@ function readTls(raw: unknown, field: string, problems: ObjectProblems): ClientT
     problems.add(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${TLS_MODES.join(', ')}`);
     return undefined;
   }
-  return { mode: mode as ClientTlsMode, raw: tls };
+  const read: ClientTls = { mode: mode as ClientTlsMode, raw: tls };
+  // Kept, as istiod acts on it where it got in: a sidecar then sends plaintext (sidecarTls.ts).
+  if (missesClientCertificate(read)) {
+    problems.warn(field, 'MUTUAL needs clientCertificate and privateKey, or credentialName (Istio validation rejects it without them); a sidecar given it sends plaintext');
+  }
+  return read;
 }

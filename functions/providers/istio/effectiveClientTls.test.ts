@@ -192,7 +192,10 @@ describe('client TLS mode (effectiveClientTls)', () => {
     ['SIMPLE', 'TLS'],
     ['DISABLE', 'PLAINTEXT'],
   ])('tls.mode %s sends %s', (mode, sends) => {
-    const model = istioModelOf(docs(fleet, dr('bookinfo', 'reviews', REVIEWS, { tls: mode })));
+    // MUTUAL needs its client certificate files (sidecarTls.test.ts covers the rule without them).
+    const files = '      clientCertificate: /etc/certs/client.pem\n      privateKey: /etc/certs/client-key.pem\n';
+    const rule = dr('bookinfo', 'reviews', REVIEWS, { tls: mode }).replace('      mode: MUTUAL\n', `      mode: MUTUAL\n${files}`);
+    const model = istioModelOf(docs(fleet, rule));
     expect(clientsFor(model, REVIEWS)[0]).toMatchObject({ sends, reason: mode, cause: { kind: 'DestinationRule', scope: 'namespace' } });
   });
 

@@ -2,6 +2,7 @@ import type { ClientSends } from '../../core/model/types';
 import type { ClientTls, DestinationRulePolicy, DestinationSubset, PortTrafficPolicy } from './destinationRule';
 import { decidingRule, type ConsolidatedDestinationRule } from './destinationRuleIndex';
 import type { MeshSettings } from './meshConfig';
+import { failedTlsReason, sidecarTlsFailure } from './sidecarTls';
 
 export interface ClientTlsDecision {
   sends: ClientSends;
@@ -26,7 +27,7 @@ export interface ClientTlsDecision {
  *   without `tls` means no TLS settings for that port (Istio `MergeTrafficPolicy`: port-level
  *   policies do not inherit).
  * - ISTIO_MUTUAL and MUTUAL send mTLS, SIMPLE sends TLS without a client certificate, DISABLE
- *   sends plaintext.
+ *   sends plaintext; SIMPLE or MUTUAL that a sidecar cannot build sends plaintext (sidecarTls.ts).
  * - Without TLS settings, auto mTLS (MeshConfig `enableAutoMtls`, default true) sends mTLS to
  *   sidecars and plaintext otherwise; it never applies to a MESH_EXTERNAL host, and when it is
  *   off the client sends plaintext (Istio `buildUpstreamTLSSettings`).
@@ -52,7 +53,10 @@ export function effectiveClientTls(
       where = ` in portLevelSettings for port ${port}`;
     }
   }
-  const decision: ClientTlsDecision = { sends: sendsWith(tls, mesh, destination), reason: reasonWith(tls, where, rule !== undefined, mesh, destination), scope };
+  const failure = tls && sidecarTlsFailure(tls, entry!.selector !== undefined);
+  const decision: ClientTlsDecision = failure
+    ? { sends: 'PLAINTEXT', reason: failedTlsReason(tls!, where, failure), scope }
+    : { sends: sendsWith(tls, mesh, destination), reason: reasonWith(tls, where, rule !== undefined, mesh, destination), scope };
   if (rule) decision.rule = rule;
   if (tls) decision.tls = tls;
   return decision;
@@ -66,6 +70,7 @@ export function effectiveClientTls(
  * rule's top level gives for the port. `rule` is the rule that declares the subset (merged rules
  * contribute their subsets too). A subset cluster carries traffic only when a route sends to it,
  * which VirtualServices decide and the model does not read, so the reason says so.
+ * `ruleHasSelector`: the merged rule the subset belongs to has a workloadSelector (sidecarTls.ts).
  */
 export function subsetClientTls(
   rule: DestinationRulePolicy,
@@ -73,6 +78,7 @@ export function subsetClientTls(
   port: number | undefined,
   mesh: Pick<MeshSettings, 'enableAutoMtls'>,
   destination: { meshExternal: boolean },
+  ruleHasSelector: boolean,
 ): ClientTlsDecision | undefined {
   const policy = subset.trafficPolicy;
   if (!policy) return undefined;
@@ -86,9 +92,10 @@ export function subsetClientTls(
     tls = policy.tls;
     where = ` in subset ${subset.name}`;
   } else return undefined;
+  const failure = tls && sidecarTlsFailure(tls, ruleHasSelector);
   const decision: ClientTlsDecision = {
-    sends: sendsWith(tls, mesh, destination),
-    reason: `${tls ? `${tls.mode}${where}` : reasonWith(tls, where, true, mesh, destination)} (when a route sends to it)`,
+    sends: failure ? 'PLAINTEXT' : sendsWith(tls, mesh, destination),
+    reason: `${failure ? failedTlsReason(tls!, where, failure) : tls ? `${tls.mode}${where}` : reasonWith(tls, where, true, mesh, destination)} (when a route sends to it)`,
     scope: portLevel ? 'port' : 'namespace',
     rule,
     subset,

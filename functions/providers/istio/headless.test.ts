@@ -128,13 +128,40 @@ ${portLevel}`;
     expect(found[0]!.message).toContain('has no sidecar');
   });
 
-  it('a port-level loadBalancer replaces it for that port', () => {
+  /*
+   * Two decisions read two different load balancers (cluster_builder.go applyDestinationRule):
+   * the inferred mode reads the rule's top-level one (`BestEffortInferServiceMTLSMode(
+   * destinationRule.GetTrafficPolicy(), …)`), the cluster type the port's merged one
+   * (applyLoadBalancer). A port-level loadBalancer changes the second only.
+   */
+  it('a port-level ROUND_ROBIN keeps per-pod matching, but Istio still infers from the top level: the pod without a sidecar makes it plaintext for all', () => {
     const roundRobin = `    portLevelSettings:
     - port:
         number: 7000
       loadBalancer:
         simple: ROUND_ROBIN
 `;
-    expect(conflicts(audit(fleet(clusterIp, ledgerRestore, passthroughRule(roundRobin))))).toEqual([]);
+    const found = conflicts(audit(fleet(clusterIp, ledgerRestore, passthroughRule(roundRobin))));
+    expect(found.map((f) => [f.resource.name, f.detail.sends, (f.detail.server as { name: string }).name])).toEqual([['ledger-direct', 'PLAINTEXT', 'ledger']]);
+  });
+
+  it('a port-level PASSTHROUGH alone makes the port ORIGINAL_DST while Istio infers the mesh STRICT: mTLS goes to every pod, the one without a sidecar included', () => {
+    const portOnly = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ledger-direct
+  namespace: bank
+spec:
+  host: ledger.bank.svc.cluster.local
+  trafficPolicy:
+    portLevelSettings:
+    - port:
+        number: 7000
+      loadBalancer:
+        simple: PASSTHROUGH
+`;
+    const found = conflicts(audit(fleet(clusterIp, ledgerRestore, portOnly)));
+    expect(found.map((f) => [f.resource.name, f.detail.sends, (f.detail.server as { name: string }).name])).toEqual([['ledger-direct', 'MTLS', 'ledger-restore']]);
+    expect(found[0]!.message).toContain('has no sidecar to take it');
   });
 });

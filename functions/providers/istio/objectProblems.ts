@@ -9,6 +9,8 @@ import { nameOf } from './objectKey';
  */
 export class ObjectProblems {
   readonly list: ConfigProblem[] = [];
+  /** How many of `list` mean the API server would not have stored the object. */
+  private rejections = 0;
 
   constructor(
     private readonly kind: string,
@@ -16,11 +18,23 @@ export class ObjectProblems {
     private readonly source: SourceRef,
   ) {}
 
+  /** A problem that keeps the object out of the cluster. */
   add(field: string, message: string): void {
+    this.rejections++;
+    this.warn(field, message);
+  }
+
+  /** A problem Istio's validation webhook rejects, but which istiod still acts on where the object got in. */
+  warn(field: string, message: string): void {
     this.list.push({ ...this.source, field, message, kind: this.kind, name: nameOf(this.doc) });
   }
 
   get isEmpty(): boolean {
     return this.list.length === 0;
+  }
+
+  /** True when some problem keeps the object out of the cluster. */
+  get rejected(): boolean {
+    return this.rejections > 0;
   }
 }
