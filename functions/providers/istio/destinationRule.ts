@@ -76,6 +76,10 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
   if (spec.exportTo !== undefined && spec.exportTo !== null) {
     if (Array.isArray(spec.exportTo) && spec.exportTo.every((e: unknown) => typeof e === 'string')) exportTo = spec.exportTo;
     else problems.add('spec.exportTo', 'exportTo must be a list of namespace names, "." or "*"');
+    // Kept as istiod would act on it (visible to no namespace) where the object got in.
+    if (exportTo.includes('~')) {
+      problems.warn('spec.exportTo', 'exportTo "~" (visible to no namespace) is for ServiceEntries only: Istio validation rejects it on a DestinationRule ("exportTo ~ (none) is not allowed"), and where such a rule got in, no client uses it, yet it still hides the less specific rules for its host');
+    }
   }
 
   // A present but empty selector stays a selector (`{}` picks every workload of the namespace):
