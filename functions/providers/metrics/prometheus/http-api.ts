@@ -2,7 +2,8 @@
  * The Prometheus HTTP API's instant query (`POST /api/v1/query`, form-encoded `query` and
  * `time`), as Prometheus and Google Managed Service for Prometheus answer it:
  * `{ status: "success", data: { resultType: "vector", result: [{ metric, value: [t, "v"] }] } }`
- * or `{ status: "error", errorType, error }` (prometheus.io, "HTTP API").
+ * or `{ status: "error", errorType, error }` (prometheus.io, "HTTP API"); Managed Prometheus'
+ * front end refuses auth and quota with Google's `{ error: { code, message, status } }`.
  */
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{
@@ -52,9 +53,14 @@ export async function instantQuery(baseUrl: string, query: string, at: Date, opt
   } catch {
     throw new PrometheusQueryError(`${queryEndpoint(baseUrl)} answered HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`, response.status);
   }
-  const answer = parsed as { status?: string; errorType?: string; error?: string; data?: { resultType?: string; result?: unknown } };
+  const answer = parsed as { status?: string; errorType?: string; error?: unknown; data?: { resultType?: string; result?: unknown } };
   if (answer.status !== 'success') {
-    throw new PrometheusQueryError(`Prometheus refused the query (${answer.errorType ?? `HTTP ${response.status}`}): ${answer.error ?? text.slice(0, 200)}`, response.status, answer.errorType);
+    const google = googleError(answer.error);
+    if (google) {
+      throw new PrometheusQueryError(`Prometheus refused the query (${google.status ?? 'error'}, HTTP ${response.status}): ${google.message ?? text.slice(0, 200)}`, response.status, google.status);
+    }
+    const reason = typeof answer.error === 'string' ? answer.error : text.slice(0, 200);
+    throw new PrometheusQueryError(`Prometheus refused the query (${answer.errorType ?? `HTTP ${response.status}`}): ${reason}`, response.status, answer.errorType);
   }
   if (answer.data?.resultType !== 'vector' || !Array.isArray(answer.data.result)) {
     throw new PrometheusQueryError(`expected a vector result, got ${answer.data?.resultType ?? 'nothing'}`, response.status);
@@ -63,4 +69,15 @@ export async function instantQuery(baseUrl: string, query: string, at: Date, opt
     metric: r.metric ?? {},
     value: Number(r.value?.[1]),
   }));
+}
+
+/**
+ * Managed Prometheus sits behind Google's API front end, which refuses a missing IAM role, an
+ * expired token or a spent quota with Google's error body, `{error: {code, message, status}}`,
+ * not Prometheus' `{status: "error", error: "<text>"}`.
+ */
+function googleError(error: unknown): { message?: string; status?: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { message, status } = error as { message?: unknown; status?: unknown };
+  return { ...(typeof message === 'string' ? { message } : {}), ...(typeof status === 'string' ? { status } : {}) };
 }
