@@ -87,7 +87,8 @@ export class MemoryLedger implements Ledger {
   async listChanges(since: string, filter?: { service?: string }) {
     return [...this.changes.values()]
       .filter((c) => this.live(c) && c.at >= since && (!filter?.service || c.service === filter.service))
-      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+      // Newest first, and among changes of the same time the higher id first: DynamoDB's order of `<at>#<id>`.
+      .sort((a, b) => descending(a.at, b.at) || descending(a.id, b.id))
       .map((c) => clone(c)!);
   }
 
@@ -104,6 +105,10 @@ export class MemoryLedger implements Ledger {
   async releaseChangeSlot(slot: number, holder: string) {
     if (this.slots.get(slot)?.holder === holder) this.slots.delete(slot);
   }
+}
+
+function descending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }
 
 /** Records leave the ledger as copies, as they would from a database. */

@@ -27,17 +27,19 @@
  *
  * Blast radius: a change takes a free slot with a conditional put (absent, expired or already its
  * own), so two runs cannot both take the last one; the slot expires an hour later. A retry of the
- * same change finds the slot it holds first (one consistent Query of the slots' partition).
+ * same change finds the slot it holds first (one consistent Query of the slots' partition), and
+ * two racing deliveries of one change keep the lower of the slots they took.
  *
  * Expiry: items carry `expiresAt` (epoch seconds, the TTL attribute). TTL deletion can lag by
- * days and does not happen at all in dynalite, so an item whose `expiresAt` has passed (is
- * earlier than now, as DynamoDB TTL defines expired) counts as absent: reads and listings skip
- * it, and a create may replace it.
+ * days and does not happen at all in dynalite, so an item whose `expiresAt` has come (is not
+ * later than now, as MemoryLedger has it) counts as absent: reads and listings skip it, and a
+ * create may replace it.
  *
  * Consistency: gets are strongly consistent; listings come from GSIs, which are eventually
  * consistent and may lag a write by a moment. That is safe for the pipeline, because whatever
  * it does with a listed record is a write conditional on the stored version or state; and
- * findOpenApproval, whose answer decides whether to ask again, confirms on the item itself.
+ * findOpenApproval, whose answer decides whether to ask again, and listPendingNotifications,
+ * whose answer is posted to Slack before any write, confirm on the item itself.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -128,11 +130,15 @@ export class DynamoDbLedger implements Ledger {
 
   async listPendingNotifications(): Promise<FindingRecord[]> {
     const x = new ExpressionParts();
-    return this.queryAll<FindingRecord>(x, {
+    const candidates = await this.queryAll<FindingRecord>(x, {
       IndexName: LEDGER_INDEXES.gsi2,
       KeyConditionExpression: `${x.name(LEDGER_KEYS.gsi2pk)} = ${x.value(PENDING_NOTIFICATIONS)}`,
       FilterExpression: `${x.name('notificationPending')} = ${x.value(true)} AND ${this.liveCondition(x)}`,
     });
+    // The caller posts to Slack from what it gets, before any conditional write: an index that
+    // lags the write recording a post would make it post again. So each is confirmed on the item.
+    const current = await Promise.all(candidates.map((c) => this.getFinding(c.id)));
+    return current.filter((r): r is FindingRecord => r?.notificationPending === true);
   }
 
   // Approvals
@@ -230,21 +236,38 @@ export class DynamoDbLedger implements Ledger {
   // Blast radius
 
   async reserveChangeSlot(holder: string, slots: number): Promise<number | undefined> {
-    const q = new ExpressionParts();
-    const held = await this.queryAll<{ slot: number; holder: string }>(q, {
-      KeyConditionExpression: `${q.name(LEDGER_KEYS.pk)} = ${q.value(CHANGE_SLOTS)}`,
-      FilterExpression: this.liveCondition(q),
-      ConsistentRead: true,
-    });
+    const held = await this.heldSlots();
     const own = held.find((h) => h.holder === holder);
     if (own) return own.slot;
     const taken = new Set(held.map((h) => h.slot));
     for (let slot = 0; slot < slots; slot++) {
       if (taken.has(slot)) continue;
       const item = { ...changeSlotKey(slot), slot, holder, [LEDGER_TTL_ATTRIBUTE]: this.nowEpochSeconds() + CHANGE_SLOT_SECONDS };
-      if (await this.putIf(item, (x) => this.absentCondition(x))) return slot;
+      if (await this.putIf(item, (x) => this.absentCondition(x))) return this.keepOneSlot(holder, slot);
     }
     return undefined;
+  }
+
+  /**
+   * Two deliveries of the same change that reserve at once both miss its slot in their first
+   * read and each take one. Each then reads again (after its own put, so the later reader sees
+   * both) and keeps the lowest, giving the others back: the change ends up holding one slot.
+   */
+  private async keepOneSlot(holder: string, taken: number): Promise<number> {
+    const mine = (await this.heldSlots()).filter((h) => h.holder === holder).map((h) => h.slot);
+    const keep = Math.min(taken, ...mine);
+    for (const slot of mine) if (slot !== keep) await this.releaseChangeSlot(slot, holder);
+    return keep;
+  }
+
+  /** The live slots, read consistently from their one partition. */
+  private async heldSlots(): Promise<Array<{ slot: number; holder: string }>> {
+    const q = new ExpressionParts();
+    return this.queryAll<{ slot: number; holder: string }>(q, {
+      KeyConditionExpression: `${q.name(LEDGER_KEYS.pk)} = ${q.value(CHANGE_SLOTS)}`,
+      FilterExpression: this.liveCondition(q),
+      ConsistentRead: true,
+    });
   }
 
   async releaseChangeSlot(slot: number, holder: string): Promise<void> {
@@ -260,20 +283,23 @@ export class DynamoDbLedger implements Ledger {
     return Math.floor(this.clock().getTime() / 1000);
   }
 
+  // Expired means expiresAt <= now, as MemoryLedger has it: for whole epoch seconds that is
+  // expiresAt <= floor(now), so an item is never live a second longer here than there.
+
   /** The stored item has not expired (or carries no expiry). */
   private liveCondition(x: ExpressionParts): string {
     const ttl = x.name(LEDGER_TTL_ATTRIBUTE);
-    return `(attribute_not_exists(${ttl}) OR ${ttl} >= ${x.value(this.nowEpochSeconds())})`;
+    return `(attribute_not_exists(${ttl}) OR ${ttl} > ${x.value(this.nowEpochSeconds())})`;
   }
 
   /** No item, or only an expired one that TTL has not deleted yet. */
   private absentCondition(x: ExpressionParts): string {
-    return `attribute_not_exists(${x.name(LEDGER_KEYS.pk)}) OR ${x.name(LEDGER_TTL_ATTRIBUTE)} < ${x.value(this.nowEpochSeconds())}`;
+    return `attribute_not_exists(${x.name(LEDGER_KEYS.pk)}) OR ${x.name(LEDGER_TTL_ATTRIBUTE)} <= ${x.value(this.nowEpochSeconds())}`;
   }
 
   private isExpired(item: LedgerItem): boolean {
     const expiresAt = item[LEDGER_TTL_ATTRIBUTE];
-    return typeof expiresAt === 'number' && expiresAt < this.nowEpochSeconds();
+    return typeof expiresAt === 'number' && expiresAt <= this.nowEpochSeconds();
   }
 
   private async getLive<T>(key: Record<string, string>): Promise<T | undefined> {

@@ -6,6 +6,7 @@
  */
 import type { ApprovalRecord, ApprovalState, ChangeRecord, FindingRecord } from '../../core/ledger/types';
 import type { Provider } from '../../core/model/types';
+import { packIfLarge, PACKED_ATTRIBUTE, unpack, type FieldPath } from './packing';
 import { LEDGER_KEYS } from './table-definition';
 
 export type LedgerItem = Record<string, unknown>;
@@ -55,9 +56,16 @@ export const serviceChangesPartition = (service: string) => `SERVICE_CHANGES#${s
 /** ISO times sort as strings, and `#` sorts before every character of one, so `<at>#<id> >= since` exactly when `at >= since`. */
 export const changeSortKey = (at: string, id: string) => `${at}#${id}`;
 
+/** What may be packed when an item nears 400 KB: bulk only, never a key, condition or filter attribute (status, state, version, expiresAt, finding.resource). */
+const BULKY: Record<'finding' | 'approval' | 'change', readonly FieldPath[]> = {
+  finding: [['finding', 'detail'], ['finding', 'remediation'], ['finding', 'message']],
+  approval: [['remediation'], ['finding', 'detail'], ['finding', 'remediation'], ['finding', 'message']],
+  change: [['before'], ['after'], ['target'], ['detail']],
+};
+
 export function findingItem(record: FindingRecord): LedgerItem {
   const resource = record.finding.resource;
-  return {
+  return packIfLarge({
     ...record,
     ...findingKey(record.id),
     ...(record.status === 'open'
@@ -67,36 +75,36 @@ export function findingItem(record: FindingRecord): LedgerItem {
         }
       : {}),
     ...(record.notificationPending ? { [LEDGER_KEYS.gsi2pk]: PENDING_NOTIFICATIONS, [LEDGER_KEYS.gsi2sk]: record.id } : {}),
-  };
+  }, BULKY.finding);
 }
 
 export function approvalItem(record: ApprovalRecord): LedgerItem {
-  return {
+  return packIfLarge({
     ...record,
     ...approvalKey(record.id),
     ...(OPEN_APPROVAL_STATES.includes(record.state)
       ? { [LEDGER_KEYS.gsi1pk]: openApprovalsPartition(record.findingId), [LEDGER_KEYS.gsi1sk]: openApprovalSortKey(record.requestedAt, record.id) }
       : {}),
-  };
+  }, BULKY.approval);
 }
 
 export function changeItem(change: ChangeRecord): LedgerItem {
   const byTime = changeSortKey(change.at, change.id);
-  return {
+  return packIfLarge({
     ...change,
     ...changeKey(change.id),
     // Changes are few (the blast-radius limits cap them per run and per hour), so one partition holds them all by time.
     [LEDGER_KEYS.gsi2pk]: CHANGES_BY_TIME,
     [LEDGER_KEYS.gsi2sk]: byTime,
     ...(change.service ? { [LEDGER_KEYS.gsi1pk]: serviceChangesPartition(change.service), [LEDGER_KEYS.gsi1sk]: byTime } : {}),
-  };
+  }, BULKY.change);
 }
 
-const KEY_ATTRIBUTES = new Set<string>(Object.values(LEDGER_KEYS));
+const KEY_ATTRIBUTES = new Set<string>([...Object.values(LEDGER_KEYS), PACKED_ATTRIBUTE]);
 
-/** The record an item holds: the item without its key attributes. */
+/** The record an item holds: the item, its packed fields unpacked, without its key attributes. */
 export function recordOf<T>(item: LedgerItem): T {
   const record: LedgerItem = {};
-  for (const [name, value] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(name)) record[name] = value;
+  for (const [name, value] of Object.entries(unpack(item))) if (!KEY_ATTRIBUTES.has(name)) record[name] = value;
   return record as T;
 }

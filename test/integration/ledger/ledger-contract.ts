@@ -329,6 +329,20 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
       });
     });
 
+    describe('changes at the same time', () => {
+      it('lists changes that share a time in one order everywhere: by id, descending', async () => {
+        // Two App Mesh updates in the same second: CloudTrail eventTime has whole seconds.
+        const at = '2026-11-20T15:00:49Z';
+        const first = changeRecord({ id: 'chg-cloudtrail-b3f1c2d4', at, findingId: undefined, approvalId: undefined, outcome: 'applied' });
+        const second = changeRecord({ id: 'chg-cloudtrail-0a9e7d21', at, findingId: undefined, approvalId: undefined, outcome: 'applied' });
+        const third = changeRecord({ id: 'chg-cloudtrail-f4c81e07', at, findingId: undefined, approvalId: undefined, outcome: 'applied' });
+        for (const c of [first, second, third]) await ledger.recordChange(c);
+        const expected = [third.id, first.id, second.id];
+        expect((await ledger.listChanges('2026-11-20T15:00:00.000Z')).map((c) => c.id)).toEqual(expected);
+        expect((await ledger.listChanges('2026-11-20T15:00:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).map((c) => c.id)).toEqual(expected);
+      });
+    });
+
     describe('blast-radius slots', () => {
       it('gives each change its own slot until all are held, and none to the next', async () => {
         expect(await ledger.reserveChangeSlot('chg-01JDQ6A1', 2)).toBe(0);
@@ -351,6 +365,16 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         const holders = ['chg-01JDQ7B1', 'chg-01JDQ7B2', 'chg-01JDQ7B3', 'chg-01JDQ7B4', 'chg-01JDQ7B5'];
         const slots = await Promise.all(holders.map((h) => ledger.reserveChangeSlot(h, 3)));
         expect(slots.filter((s) => s !== undefined).sort()).toEqual([0, 1, 2]);
+      });
+
+      it('gives one change one slot even when two deliveries of it reserve at once (an EXECUTING takeover raced)', async () => {
+        const same = await Promise.all([1, 2, 3].map(() => ledger.reserveChangeSlot('chg-01JDQ7T1', 3)));
+        expect(new Set(same).size).toBe(1);
+        expect(same[0]).toBeDefined();
+        // The other two slots are still free for other changes.
+        const others = await Promise.all(['chg-01JDQ7T2', 'chg-01JDQ7T3', 'chg-01JDQ7T4'].map((h) => ledger.reserveChangeSlot(h, 3)));
+        expect(others.filter((s) => s !== undefined)).toHaveLength(2);
+        expect(await ledger.reserveChangeSlot('chg-01JDQ7T1', 3)).toBe(same[0]);
       });
 
       it("frees a slot when its holder gives it back, and only then; another holder's release changes nothing", async () => {
@@ -396,6 +420,29 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(await ledger.getApproval(APPROVAL_ID)).toBeUndefined();
         expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toBeUndefined();
         expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL })).toBeUndefined();
+      });
+
+      when('expire at their expiresAt second exactly, in every implementation', async () => {
+        const at = Math.floor(NOW.getTime() / 1000) + 60;
+        const record = findingRecord(paymentsApiFinding(), { expiresAt: at });
+        await ledger.createFinding(record);
+        now = new Date(at * 1000 - 1);
+        expect(await ledger.getFinding(record.id)).toEqual(record);
+        expect(ids(await ledger.listOpenFindings())).toEqual([record.id]);
+        for (const ms of [0, 500]) {
+          now = new Date(at * 1000 + ms);
+          expect(await ledger.getFinding(record.id)).toBeUndefined();
+          expect(await ledger.listOpenFindings()).toEqual([]);
+          expect(await ledger.listPendingNotifications()).toEqual([]);
+          expect(await ledger.updateFinding({ ...record, version: 2 })).toBeUndefined();
+        }
+        // A blast-radius slot taken at 15:02:00.400 (expiresAt in whole seconds: 16:02:00) is free at 16:02:00.400, not a second later.
+        now = new Date(NOW.getTime() + 400);
+        expect(await ledger.reserveChangeSlot('chg-01JDQAF1', 1)).toBe(0);
+        now = new Date(NOW.getTime() + 3_600_000 - 1);
+        expect(await ledger.reserveChangeSlot('chg-01JDQAF2', 1)).toBeUndefined();
+        now = new Date(NOW.getTime() + 3_600_000 + 400);
+        expect(await ledger.reserveChangeSlot('chg-01JDQAF2', 1)).toBe(0);
       });
 
       when('are left out of the changes listed', async () => {
