@@ -1,4 +1,4 @@
-import { boolValue, field, isProtoObject, listField, messageField, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
+import { boolValue, field, isProtoObject, listField, messageField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
 import type { StaticSecrets } from './static-secrets';
 import { SPIFFE_CERT_VALIDATOR_CONFIG, SPIFFE_CERT_VALIDATOR_NAME } from './type-urls';
 import { isDataSourceSet, resolveValidationContext } from './validation-context';
@@ -124,8 +124,12 @@ export function effectiveDownstreamMode(tlsContext: unknown, secrets: StaticSecr
   };
 }
 
+/**
+ * `system_root_certs` is no CA here: common.proto marks it `[#not-implemented-hide:]` (it is for
+ * gRPC's xDS client), and Envoy reads its CA from `trusted_ca` alone.
+ */
 function trustedCaOf(vc: ProtoObject, dynamicSecret: string | undefined, provider: string | undefined): DownstreamModeDecision['trustedCa'] {
-  if (isDataSourceSet(field(vc, 'trusted_ca')) || readField(vc, 'system_root_certs')) return 'static';
+  if (isDataSourceSet(field(vc, 'trusted_ca'))) return 'static';
   if (dynamicSecret !== undefined) return 'sds';
   if (provider !== undefined || messageField(vc, 'ca_certificate_provider_instance')) return 'provider';
   return 'none';

@@ -21,6 +21,10 @@ static_resources:
   - name: ingress_mtls
     address:
       socket_address: { address: 0.0.0.0, port_value: 8443 }
+    listener_filters:
+    - name: envoy.filters.listener.tls_inspector
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
     filter_chains:
     - filter_chain_match:
         server_names: ["api.shop.example.com"]
@@ -131,6 +135,10 @@ static_resources:
   - name: tls_with_plain_default
     address:
       socket_address: { address: 0.0.0.0, port_value: 10443 }
+    listener_filters:
+    - name: envoy.filters.listener.tls_inspector
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
     filter_chains:
     - filter_chain_match: { server_names: ["orders.shop.example.com"] }
       filters:
@@ -348,6 +356,7 @@ describe('buildEnvoyModel: proto JSON and Istio-shaped clusters', () => {
         {
           name: 'inbound_9443',
           address: { socketAddress: { address: '0.0.0.0', portValue: 9443 } },
+          listenerFilters: [{ name: 'envoy.filters.listener.tls_inspector', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector' } }],
           filterChains: [
             {
               filterChainMatch: { serverNames: ['reviews.bookinfo.svc.cluster.local'] },

@@ -1,6 +1,9 @@
 import type { ConfigProblem, ProviderFix, ServerEndpoint, SourceRef } from '../../core/model/types';
 import { ENVOY_SOURCES, effectiveDownstreamMode } from './downstream-mode';
 import { effectiveListenerMode, type ChainPosture } from './listener-mode';
+import { chainMatchKeys } from './filter-chain-match';
+import { listenerReach, type Reach } from './filter-chain-reach';
+import { inspectionOf } from './listener-inspection';
 import { ENVOY_MANUAL_REASON, listenerId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
@@ -57,7 +60,9 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
   const problems: ConfigProblem[] = [];
   const chains: ChainPosture[] = [];
   const hosts = new Set<string>();
-  for (const { chain, chainPath, label } of filterChainsOf(listener, path)) {
+  const listed = reachOf(listener, filterChainsOf(listener, path), quic);
+  const unreachable: string[] = [];
+  for (const { chain, chainPath, label, reach: r, isDefault } of listed) {
     for (const [i, filter] of listField(chain, 'filters').entries()) {
       const bad = typedConfigProblem(filter, `${chainPath}.${keyName(chain, 'filters')}[${i}]`);
       if (bad) problems.push(problem(bad.field, bad.message));
@@ -75,13 +80,17 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
     } else if (!quic && kind.kind === 'tls' && kind.quic) {
       // quic_transport_socket_factory.h: the QUIC factory makes no TCP transport socket ("not implemented").
       problems.push(problem(`${chainPath}.${socket?.key ?? 'transport_socket'}`, 'QuicDownstreamTransport on a TCP listener: Envoy loads it, but its QUIC socket factory cannot make a TCP transport socket, so no TCP connection to this chain can be served. Use a DownstreamTlsContext, or make the listener QUIC (UDP address and udp_listener_config.quic_options)'));
+    } else if (!r.byPlaintext && !r.byTls) {
+      // Envoy still builds the chain (so the checks above hold), but no connection is given it.
+      unreachable.push(`${label} (${neverSelectedWhy(listener, chain, isDefault)})`);
     } else if (kind.kind === 'tls') {
       const tcp = effectiveDownstreamMode(kind.tlsContext, secrets);
       const decision = kind.quic ? quicDownstreamMode(kind.tlsContext, tcp) : tcp;
       const rejected = serverCertificateProblem(kind.tlsContext) ?? decision.rejected;
       if (rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${rejected}`));
       for (const bad of unknownStaticCertificates(kind.tlsContext, kind.path, secrets)) problems.push(problem(bad.field, bad.message));
-      chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
+      // A TLS chain that only plaintext clients reach fails their handshake: it lets no one in.
+      if (r.byTls || kind.startTls) chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
       if (kind.startTls) {
         chains.push({
           label: `${label} before StartTLS`,
@@ -91,18 +100,24 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
           why: 'a StartTLS socket speaks cleartext until the protocol filter switches to TLS, and a client that never asks stays in cleartext',
         });
       }
-    } else if (matchesOnlyTls(match)) {
-      chains.push({ label, chainPath, kind: 'passthrough', why: 'the chain matches only TLS and has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
+    } else if (!r.byPlaintext) {
+      chains.push({ label, chainPath, kind: 'passthrough', why: 'only TLS clients reach the chain and it has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
     } else {
       chains.push({ label, chainPath, kind: 'plaintext', why: kind.why });
     }
+  }
+  if (problems.length === 0 && chains.length === 0 && unreachable.length > 0 && !internal) {
+    const filtersKey = readField(listener, 'listener_filters')?.key ?? 'listener_filters';
+    problems.push(problem(`${path}.${filtersKey}`, `no filter chain matches any connection, so Envoy closes every one ("no matching filter chain found"): ${unreachable.join('; ')}`));
   }
   // An internal listener takes connections only from this Envoy's own clusters (envoy_internal_address),
   // never from the network: no other workload can reach it, so its plaintext hop is not an mTLS gap.
   if (problems.length > 0 || chains.length === 0 || internal) return { problems };
 
   const id = listenerId(source, name);
-  const { mode, reason } = effectiveListenerMode(chains);
+  const decided = effectiveListenerMode(chains);
+  const { mode } = decided;
+  const reason = unreachable.length === 0 ? decided.reason : `${decided.reason}; never selected: ${unreachable.join('; ')}`;
   const server: EnvoyListenerEndpoint = {
     id,
     provider: 'envoy',
@@ -121,32 +136,53 @@ interface ChainAt {
   chain: ProtoObject;
   chainPath: string;
   label: string;
+  /** Whether plaintext and TLS clients can be given this chain (filter-chain-reach.ts). */
+  reach: Reach;
 }
 
-function filterChainsOf(listener: ProtoObject, path: string): ChainAt[] {
-  const out: ChainAt[] = [];
+const EVERYONE: Reach = { byPlaintext: true, byTls: true };
+
+function filterChainsOf(listener: ProtoObject, path: string): Array<ChainAt & { isDefault: boolean }> {
+  const out: Array<ChainAt & { isDefault: boolean }> = [];
   const key = keyName(listener, 'filter_chains');
   listField(listener, 'filter_chains').forEach((chain, i) => {
     if (!isProtoObject(chain)) return;
     const chainName = stringField(chain, 'name');
-    out.push({ chain, chainPath: `${path}.${key}[${i}]`, label: chainName ? `filter chain ${chainName}` : `filter chain #${i}` });
+    out.push({ chain, chainPath: `${path}.${key}[${i}]`, label: chainName ? `filter chain ${chainName}` : `filter chain #${i}`, reach: EVERYONE, isDefault: false });
   });
   const fallback = readField(listener, 'default_filter_chain');
-  if (fallback && isProtoObject(fallback.value)) out.push({ chain: fallback.value, chainPath: `${path}.${fallback.key}`, label: 'default filter chain' });
+  if (fallback && isProtoObject(fallback.value)) out.push({ chain: fallback.value, chainPath: `${path}.${fallback.key}`, label: 'default filter chain', reach: EVERYONE, isDefault: true });
   return out;
+}
+
+/**
+ * Each chain's reach, as filter-chain-reach.ts decides it. Left at EVERYONE where meshgov does not
+ * model the selection: a `filter_chain_matcher` tree replaces filter_chain_match entirely
+ * (FilterChainManagerImpl::setupFilterChainMatcher), and a QUIC listener matches on what the QUIC
+ * handshake tells it, with transport protocol `quic`.
+ */
+function reachOf<T extends ChainAt & { isDefault: boolean }>(listener: ProtoObject, listed: T[], quic: boolean): T[] {
+  if (quic || readField(listener, 'filter_chain_matcher') !== undefined) return listed;
+  const matched = listed.filter((c) => !c.isDefault);
+  const reach = listenerReach(matched.map((c) => chainMatchKeys(c.chain)), inspectionOf(listener));
+  let i = 0;
+  for (const c of listed) c.reach = c.isDefault ? reach.defaultChain : reach.chains[i++]!;
+  return listed;
+}
+
+/** Why no connection is given a chain, for the mode's reason. */
+function neverSelectedWhy(listener: ProtoObject, chain: ProtoObject, isDefault: boolean): string {
+  if (isDefault) return 'every connection matches one of the filter chains, and only one that matches none gets the default';
+  const keys = chainMatchKeys(chain);
+  const needsInspector = keys.serverNames.length > 0 || keys.transportProtocol === 'tls' || keys.applicationProtocols.length > 0;
+  if (needsInspector && inspectionOf(listener).tls === 'never') {
+    return 'it matches on server_names, transport_protocol tls or application_protocols, but without the tls_inspector listener filter every connection has transport protocol raw_buffer, no SNI and no TLS ALPN';
+  }
+  return 'more specific filter chains take every connection it could match';
 }
 
 function keyName(message: unknown, snake: string): string {
   return readField(message, snake)?.key ?? snake;
-}
-
-/**
- * A chain whose match requires `transport_protocol: tls`, or SNI `server_names` (only a TLS
- * ClientHello carries SNI, found by the tls_inspector), never sees a plaintext connection.
- */
-function matchesOnlyTls(match: ProtoObject | undefined): boolean {
-  if (!match) return false;
-  return stringField(match, 'transport_protocol') === 'tls' || listField(match, 'server_names').length > 0;
 }
 
 /** `internal_listener` set (listener.proto), or an `envoy_internal_address` as the listener's address. */
