@@ -4,8 +4,8 @@
 # the hub on AWS, and apply the changes the hub dispatches after an approval.
 #
 # Creates (or updates, when run again):
-#   - the service accounts meshgov-agent (runs the functions) and meshgov-events (Eventarc
-#     triggers), with least privilege: roles/container.clusterViewer to reach the cluster, the
+#   - the service accounts meshgov-agent (runs the functions), meshgov-events (Eventarc
+#     triggers) and meshgov-build (builds the functions' source), with least privilege: roles/container.clusterViewer to reach the cluster, the
 #     Kubernetes RBAC in rbac.yaml inside it, secretAccessor on the link secret only;
 #   - the Secret Manager secret holding the hub-agent link key;
 #   - the Pub/Sub topics meshgov-istio-changes, meshgov-scheduled-audit, meshgov-slo-incidents,
@@ -135,8 +135,10 @@ if ! $PLAN && [ ! -f "$SOURCE/package.json" ]; then die "$SOURCE/package.json no
 # ---- names -------------------------------------------------------------------------------
 AGENT_SA_NAME=meshgov-agent
 EVENTS_SA_NAME=meshgov-events
+BUILD_SA_NAME=meshgov-build
 AGENT_SA="$AGENT_SA_NAME@$PROJECT.iam.gserviceaccount.com"
 EVENTS_SA="$EVENTS_SA_NAME@$PROJECT.iam.gserviceaccount.com"
+BUILD_SA="$BUILD_SA_NAME@$PROJECT.iam.gserviceaccount.com"
 CHANGES_TOPIC=meshgov-istio-changes
 SCHEDULE_TOPIC=meshgov-scheduled-audit
 DEAD_LETTER_TOPIC=meshgov-dead-letter
@@ -148,17 +150,21 @@ JOB=meshgov-nightly-audit
 LINK_SECRET=meshgov-link-secret
 RUNTIME=nodejs22
 MAX_DELIVERY_ATTEMPTS=20
+# Pub/Sub's longest ack deadline; above every event function's --timeout (540 s at most).
+ACK_DEADLINE_SECONDS=600
 
 # Admin Activity audit entries (always on for GKE) of this cluster, for writes to the Istio
 # kinds. Keyed on resourceName; the methods are create, update, patch, delete and
 # deletecollection (GKE writes methodName as io.istio.<group>.<version>.<resource>.<verb>).
+# The dot is a class, [.], not \.: the query language's own string escapes would otherwise
+# decide what reaches the RE2 pattern.
 LOG_FILTER="logName=\"projects/$PROJECT/logs/cloudaudit.googleapis.com%2Factivity\"
 AND protoPayload.serviceName=\"k8s.io\"
 AND resource.type=\"k8s_cluster\"
 AND resource.labels.cluster_name=\"$CLUSTER\"
 AND resource.labels.location=\"$LOCATION\"
 AND (protoPayload.resourceName:\"security.istio.io/\" OR protoPayload.resourceName:\"networking.istio.io/\")
-AND protoPayload.methodName=~\"\\.(create|update|patch|delete|deletecollection)\$\""
+AND protoPayload.methodName=~\"[.](create|update|patch|delete|deletecollection)\$\""
 
 SCHEDULER_MESSAGE='{"trigger":"schedule","scope":"all"}'
 
@@ -177,6 +183,25 @@ note() { echo "# $*"; }
 run() {
   quote "$@"
   if ! $PLAN; then "$@"; fi
+}
+
+# Runs an IAM grant, retrying it with exponential backoff (1 s doubling, about a minute in all):
+# IAM is eventually consistent, and a principal just created (a service account above, a service
+# agent made when its API was enabled or its first channel created) may be "not found" for a while
+# (IAM API reference: "retry the request with truncated exponential backoff"). Granting is
+# idempotent, so a retry is safe.
+IAM_ATTEMPTS=7
+run_iam() {
+  quote "$@"
+  if $PLAN; then return 0; fi
+  local attempt=1 delay=1
+  until "$@"; do
+    [ "$attempt" -lt "$IAM_ATTEMPTS" ] || return 1
+    echo "# IAM may not see that principal yet: trying again in ${delay}s" >&2
+    sleep "$delay"
+    attempt=$((attempt + 1))
+    delay=$((delay * 2))
+  done
 }
 
 # Runs a command that creates something and prints its name, for the caller to capture; a plan
@@ -219,9 +244,12 @@ echo "# hub $HUB_URL; MESHGOV_DRY_RUN=$DRY_RUN"
 $PLAN && echo "# PLAN: nothing below is executed."
 
 step "APIs"
+# iam: the service accounts below, and a user-specified build service account
+# (https://cloud.google.com/functions/docs/securing/build-custom-sa, "Enable APIs").
 run gcloud services enable cloudfunctions.googleapis.com run.googleapis.com cloudbuild.googleapis.com \
   artifactregistry.googleapis.com eventarc.googleapis.com pubsub.googleapis.com logging.googleapis.com \
-  cloudscheduler.googleapis.com secretmanager.googleapis.com container.googleapis.com monitoring.googleapis.com "${G[@]}"
+  cloudscheduler.googleapis.com secretmanager.googleapis.com container.googleapis.com iam.googleapis.com \
+  monitoring.googleapis.com "${G[@]}"
 
 PROJECT_NUMBER=$(capture PROJECT_NUMBER gcloud projects describe "$PROJECT" --format='value(projectNumber)')
 PUBSUB_AGENT="service-$PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com"
@@ -234,14 +262,20 @@ fi
 if ! present gcloud iam service-accounts describe "$EVENTS_SA" "${G[@]}"; then
   run gcloud iam service-accounts create "$EVENTS_SA_NAME" --display-name="meshgov event triggers (invokes the agent's event functions)" "${G[@]}"
 fi
+if ! present gcloud iam service-accounts describe "$BUILD_SA" "${G[@]}"; then
+  run gcloud iam service-accounts create "$BUILD_SA_NAME" --display-name="meshgov function builds (Cloud Build)" "${G[@]}"
+fi
+note "Cloud Build builds the functions as $BUILD_SA: since July 2024 a new project's default build account"
+note "(the Compute Engine default one) may lack the rights to build a function (functions/docs/securing/build-custom-sa)."
+run_iam gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$BUILD_SA" --role=roles/cloudbuild.builds.builder --condition=None
 note "container.clusters.get only: what the agent may do inside the cluster is Kubernetes RBAC (below)."
-run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/container.clusterViewer --condition=None
+run_iam gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/container.clusterViewer --condition=None
 note "monitoring.timeSeries.list: the fresh PromQL query of an SLO incident reads Google Managed Prometheus."
-run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/monitoring.viewer --condition=None
-run gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$EVENTS_SA" --role=roles/eventarc.eventReceiver --condition=None
+run_iam gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$AGENT_SA" --role=roles/monitoring.viewer --condition=None
+run_iam gcloud projects add-iam-policy-binding "$PROJECT" --member="serviceAccount:$EVENTS_SA" --role=roles/eventarc.eventReceiver --condition=None
 note "Pub/Sub mints the push tokens of the Eventarc subscriptions as $EVENTS_SA (needed on projects created before April 2021):"
 note "granted on that one service account, not project-wide, so Pub/Sub cannot mint tokens for any other."
-run gcloud iam service-accounts add-iam-policy-binding "$EVENTS_SA" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/iam.serviceAccountTokenCreator "${G[@]}"
+run_iam gcloud iam service-accounts add-iam-policy-binding "$EVENTS_SA" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/iam.serviceAccountTokenCreator "${G[@]}"
 
 step "Link secret (Secret Manager): the key the hub also holds in AWS Secrets Manager"
 if ! present gcloud secrets describe "$LINK_SECRET" "${G[@]}"; then
@@ -256,7 +290,7 @@ elif $PLAN; then
 elif [ -z "$(gcloud secrets versions list "$LINK_SECRET" --filter=state:ENABLED --limit=1 --format='value(name)' "${G[@]}")" ]; then
   die "secret $LINK_SECRET has no enabled version: 'openssl rand -hex 32 | tr -d \"\\n\" > link.key', store link.key in AWS Secrets Manager for the hub (MESHGOV_LINK_SECRET_ARN), then pass --link-secret-file link.key"
 fi
-run gcloud secrets add-iam-policy-binding "$LINK_SECRET" --member="serviceAccount:$AGENT_SA" --role=roles/secretmanager.secretAccessor "${G[@]}"
+run_iam gcloud secrets add-iam-policy-binding "$LINK_SECRET" --member="serviceAccount:$AGENT_SA" --role=roles/secretmanager.secretAccessor "${G[@]}"
 
 step "Pub/Sub topics"
 for topic in "$CHANGES_TOPIC" "$SCHEDULE_TOPIC" "$INCIDENTS_TOPIC" "$DEAD_LETTER_TOPIC"; do
@@ -268,7 +302,7 @@ note "keeps what failed $MAX_DELIVERY_ATTEMPTS times for a week, for a person to
 if ! present gcloud pubsub subscriptions describe "$DEAD_LETTER_HOLD" "${G[@]}"; then
   run gcloud pubsub subscriptions create "$DEAD_LETTER_HOLD" --topic="$DEAD_LETTER_TOPIC" --message-retention-duration=7d --expiration-period=never "${G[@]}"
 fi
-run gcloud pubsub topics add-iam-policy-binding "$DEAD_LETTER_TOPIC" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.publisher "${G[@]}"
+run_iam gcloud pubsub topics add-iam-policy-binding "$DEAD_LETTER_TOPIC" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.publisher "${G[@]}"
 
 step "Log sink: GKE audit entries for Istio kinds -> $CHANGES_TOPIC"
 if present gcloud logging sinks describe "$SINK" "${G[@]}"; then
@@ -278,7 +312,7 @@ else
     --description="meshgov: Istio configuration changes on $CLUSTER" "${G[@]}"
 fi
 SINK_WRITER=$(capture SINK_WRITER_IDENTITY gcloud logging sinks describe "$SINK" --format='value(writerIdentity)' "${G[@]}")
-run gcloud pubsub topics add-iam-policy-binding "$CHANGES_TOPIC" --member="$SINK_WRITER" --role=roles/pubsub.publisher "${G[@]}"
+run_iam gcloud pubsub topics add-iam-policy-binding "$CHANGES_TOPIC" --member="$SINK_WRITER" --role=roles/pubsub.publisher "${G[@]}"
 
 step "Cloud Monitoring notification channel: incidents of the SLO alert policies -> $INCIDENTS_TOPIC"
 # One channel per topic: a second run finds the first one by its topic label.
@@ -292,7 +326,7 @@ if [ -z "$CHANNEL" ]; then
     --channel-labels="topic=$INCIDENTS_TOPIC_PATH" --format='value(name)' "${G[@]}")
 fi
 note "Cloud Monitoring publishes as its notification service agent, which it creates with the project's first Pub/Sub channel: granted after the channel."
-run gcloud pubsub topics add-iam-policy-binding "$INCIDENTS_TOPIC" --member="serviceAccount:$MONITORING_NOTIFICATION_AGENT" --role=roles/pubsub.publisher "${G[@]}"
+run_iam gcloud pubsub topics add-iam-policy-binding "$INCIDENTS_TOPIC" --member="serviceAccount:$MONITORING_NOTIFICATION_AGENT" --role=roles/pubsub.publisher "${G[@]}"
 
 step "Cluster endpoint and CA (the functions reach the Kubernetes API with their own token)"
 ENDPOINT_FIELD=endpoint
@@ -339,6 +373,7 @@ echo "$ENV_VARS"
 echo "ENV"
 
 COMMON=(--gen2 --runtime="$RUNTIME" --region="$REGION" --source="$SOURCE" --service-account="$AGENT_SA"
+  --build-service-account="projects/$PROJECT/serviceAccounts/$BUILD_SA"
   --env-vars-file="$ENV_FILE" --set-secrets="MESHGOV_LINK_SECRET=$LINK_SECRET:latest" "${G[@]}")
 [ -n "$VPC_CONNECTOR" ] && COMMON+=(--vpc-connector="$VPC_CONNECTOR" --egress-settings=private-ranges-only)
 
@@ -356,23 +391,28 @@ run gcloud functions deploy istioAlertFired "${COMMON[@]}" --entry-point=istioAl
 if [ -n "$EXECUTE_INVOKER" ]; then
   run gcloud functions deploy executeRemediation "${COMMON[@]}" --entry-point=executeRemediation \
     --trigger-http --no-allow-unauthenticated --memory=512Mi --timeout=120s --max-instances=1 --concurrency=1
-  run gcloud functions add-invoker-policy-binding executeRemediation --region="$REGION" --member="$EXECUTE_INVOKER" "${G[@]}"
+  run_iam gcloud functions add-invoker-policy-binding executeRemediation --region="$REGION" --member="$EXECUTE_INVOKER" "${G[@]}"
 else
   note "public URL on purpose: the hub signs with the link key and has no Google identity (see the header)."
   run gcloud functions deploy executeRemediation "${COMMON[@]}" --entry-point=executeRemediation \
     --trigger-http --allow-unauthenticated --memory=512Mi --timeout=120s --max-instances=1 --concurrency=1
 fi
 for fn in istioConfigChanged istioScheduledAudit istioAlertFired; do
-  run gcloud functions add-invoker-policy-binding "$fn" --region="$REGION" --member="serviceAccount:$EVENTS_SA" "${G[@]}"
+  run_iam gcloud functions add-invoker-policy-binding "$fn" --region="$REGION" --member="serviceAccount:$EVENTS_SA" "${G[@]}"
 done
 
 step "Dead-lettering on the Eventarc push subscriptions (bounded redelivery)"
+# For a push subscription the ack deadline is the push request's timeout, and each deadline
+# exceeded counts as a delivery attempt (Pub/Sub DeadLetterPolicy): shorter than a run, it would
+# redeliver a message still being handled and dead-letter it after 20 of those. Cloud Run's
+# Pub/Sub push guide asks for the 600 s maximum (run/docs/events/pubsub-push, ack deadline).
 for fn in istioConfigChanged istioScheduledAudit istioAlertFired; do
   TRIGGER=$(capture "${fn}_TRIGGER" gcloud functions describe "$fn" --gen2 --region="$REGION" --format='value(eventTrigger.trigger)' "${G[@]}")
   SUBSCRIPTION=$(capture "${fn}_SUBSCRIPTION" gcloud eventarc triggers describe "$TRIGGER" --location="$REGION" --format='value(transport.pubsub.subscription)' "${G[@]}")
   run gcloud pubsub subscriptions update "$SUBSCRIPTION" --dead-letter-topic="projects/$PROJECT/topics/$DEAD_LETTER_TOPIC" \
-    --max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS" --min-retry-delay=10s --max-retry-delay=600s "${G[@]}"
-  run gcloud pubsub subscriptions add-iam-policy-binding "$SUBSCRIPTION" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.subscriber "${G[@]}"
+    --max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS" --min-retry-delay=10s --max-retry-delay=600s \
+    --ack-deadline="$ACK_DEADLINE_SECONDS" "${G[@]}"
+  run_iam gcloud pubsub subscriptions add-iam-policy-binding "$SUBSCRIPTION" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.subscriber "${G[@]}"
 done
 
 step "Alert policies for the Istio SLOs of the deployed rules ($SOURCE/rules), notifying $CHANNEL"

@@ -145,6 +145,7 @@ describe('without gcloud on PATH', () => {
     expect(filter).toContain('resource.labels.cluster_name="prod-gke"');
     expect(filter).toContain('(protoPayload.resourceName:"security.istio.io/" OR protoPayload.resourceName:"networking.istio.io/")');
     const methods = /protoPayload\.methodName=~"(.+)"/.exec(filter)![1]!.replace(/\\\\/g, '\\');
+    expect(methods).not.toContain('\\');
     const methodPattern = new RegExp(methods);
     expect(['io.istio.security.v1.peerauthentications.patch', 'io.istio.networking.v1.destinationrules.create', 'io.istio.networking.v1beta1.serviceentries.delete', 'io.istio.networking.v1.destinationrules.update', 'io.istio.networking.v1.destinationrules.deletecollection'].every((m) => methodPattern.test(m))).toBe(true);
     expect(['io.istio.security.v1.peerauthentications.get', 'io.istio.security.v1.peerauthentications.list', 'io.istio.security.v1.peerauthentications.watch'].some((m) => methodPattern.test(m))).toBe(false);
@@ -173,7 +174,7 @@ describe('without gcloud on PATH', () => {
     expect(run.stdout).toContain("MESHGOV_PROMETHEUS_URL: 'https://monitoring.googleapis.com/v1/projects/meshgov-demo/location/global/prometheus'");
     expect(commands.filter((c) => c.startsWith('gcloud pubsub subscriptions update '))).toHaveLength(3);
     expect(commands.filter((c) => c.includes('--dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20'))).toHaveLength(3);
-    expect(commands).toContain("gcloud pubsub subscriptions update '<istioAlertFired_SUBSCRIPTION>' --dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20 --min-retry-delay=10s --max-retry-delay=600s --project=meshgov-demo");
+    expect(commands).toContain("gcloud pubsub subscriptions update '<istioAlertFired_SUBSCRIPTION>' --dead-letter-topic=projects/meshgov-demo/topics/meshgov-dead-letter --max-delivery-attempts=20 --min-retry-delay=10s --max-retry-delay=600s --ack-deadline=600 --project=meshgov-demo");
     expect(commands).toContain('gcloud functions add-invoker-policy-binding istioAlertFired --region=us-central1 --member=serviceAccount:meshgov-events@meshgov-demo.iam.gserviceaccount.com --project=meshgov-demo');
   });
 
