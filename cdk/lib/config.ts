@@ -45,11 +45,43 @@ export function readConfig(node: Node): MeshGovConfig {
   }
   const agentUrl = optionalString(node, 'meshgov:agentUrl');
   if (agentUrl !== undefined && !/^https:\/\/[^\s/]+/.test(agentUrl)) throw new ConfigError('meshgov:agentUrl', `"${agentUrl}" is not an https URL`);
-  const schedule = optionalString(node, 'meshgov:schedule') ?? 'cron(0 6 * * ? *)';
-  if (!/^(cron|rate)\(.+\)$/.test(schedule)) throw new ConfigError('meshgov:schedule', `"${schedule}" is not a schedule expression such as cron(0 6 * * ? *)`);
-  const sloSchedule = optionalString(node, 'meshgov:sloSchedule') ?? 'rate(1 hour)';
-  if (!/^(cron|rate)\(.+\)$/.test(sloSchedule)) throw new ConfigError('meshgov:sloSchedule', `"${sloSchedule}" is not a schedule expression such as rate(1 hour)`);
+  const schedule = readSchedule(node, 'meshgov:schedule', 'cron(0 6 * * ? *)');
+  const sloSchedule = readSchedule(node, 'meshgov:sloSchedule', 'rate(1 hour)');
   return { meshes, regions, dryRun, schedule, sloSchedule, ...(slackChannel ? { slackChannel } : {}), ...(agentUrl ? { agentUrl } : {}), ...readAlarmTarget(node), ...readSlackApp(node) };
+}
+
+/**
+ * An EventBridge schedule expression, checked against EventBridge's rules so a mistake stops
+ * `cdk synth` instead of failing PutRule mid-deploy ("Parameter ScheduleExpression is not valid").
+ */
+function readSchedule(node: Node, key: string, fallback: string): string {
+  const expression = optionalString(node, key) ?? fallback;
+  if (!/^(cron|rate)\(.+\)$/.test(expression)) throw new ConfigError(key, `"${expression}" is not a schedule expression such as ${fallback}`);
+  const problem = scheduleProblem(expression);
+  if (problem) throw new ConfigError(key, `"${expression}" is not a valid EventBridge schedule expression: ${problem}`);
+  return expression;
+}
+
+/** What EventBridge would refuse in a rate() or cron() expression (its "cron and rate expressions" rules), or undefined. */
+export function scheduleProblem(expression: string): string | undefined {
+  const rate = /^rate\((.*)\)$/.exec(expression);
+  if (rate) {
+    const m = /^(\d+) (minute|hour|day)(s?)$/.exec(rate[1]!);
+    if (!m) return 'rate(value unit) takes a whole number and a unit of minute, hour or day';
+    const value = Number(m[1]);
+    if (value < 1) return 'the rate value must be a positive whole number';
+    // rate(1 hours) and rate(5 hour) are both refused.
+    if (value === 1 && m[3]) return `a rate of 1 takes the singular unit: rate(1 ${m[2]})`;
+    if (value > 1 && !m[3]) return `a rate above 1 takes the plural unit: rate(${value} ${m[2]}s)`;
+    return undefined;
+  }
+  const fields = /^cron\((.*)\)$/.exec(expression)![1]!.trim().split(/\s+/);
+  if (fields.length !== 6) return `cron takes six fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`;
+  if (fields.some((f) => !/^[0-9A-Za-z,*\/?#-]+$/.test(f))) return 'a field holds a character cron does not allow';
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  // Exactly one of the two day fields is "?": EventBridge refuses a value or * in both, and "?" in both.
+  if ((dayOfMonth === '?') === (dayOfWeek === '?')) return 'exactly one of day-of-month and day-of-week must be "?", e.g. cron(0 6 * * ? *)';
+  return undefined;
 }
 
 /** The workspace and app ids the Slack actions function checks every click against (functions/aws/slack/slack-env.ts). */

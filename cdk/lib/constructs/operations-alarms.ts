@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,11 +26,17 @@ export class OperationsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsAlarmsProps = {}) {
     super(scope, id);
+    const stack = Stack.of(this);
     if (props.topicArn) {
+      // CloudWatch alarms notify only a topic of their own region: PutMetricAlarm refuses any
+      // other ("Invalid region … specified"), which would fail the deploy at the first alarm.
+      const topicRegion = Token.isUnresolved(props.topicArn) ? undefined : props.topicArn.split(':')[3];
+      if (topicRegion && !Token.isUnresolved(stack.region) && topicRegion !== stack.region) {
+        throw new Error(`the operational alarm topic ${props.topicArn} is in ${topicRegion}, but the alarms are in ${stack.region}: CloudWatch alarms notify only a topic of their own region`);
+      }
       this.topic = sns.Topic.fromTopicArn(this, 'Topic', props.topicArn);
       return;
     }
-    const stack = Stack.of(this);
     const alarmsOfThisAccount = {
       StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },

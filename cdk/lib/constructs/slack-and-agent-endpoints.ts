@@ -13,14 +13,14 @@ import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
 import { SQS_SOURCE_MAX_RECEIVE_COUNT } from './queues';
 
+/** Concurrent approval-worker invocations (SQS event source maximum concurrency: 2 to 1000). */
+export const APPROVAL_WORKER_MAX_CONCURRENCY = 2;
+
 /**
  * Requests per second the HTTP API accepts (steady, burst) before answering 429, far above what
  * people clicking in Slack and one agent send, so a flood of forged requests cannot run up
  * Lambda invocations (each still fails the signature check, but only after it is billed).
  */
-/** Concurrent approval-worker invocations (SQS event source maximum concurrency: 2 to 1000). */
-export const APPROVAL_WORKER_MAX_CONCURRENCY = 2;
-
 export const API_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 export interface EndpointsProps {
