@@ -58,8 +58,8 @@ const CASES: Record<string, GoldenCase> = {
       'mtls-client-not-enforced DestinationRule payments/payments-api:9090 sends PLAINTEXT to payments-api.payments.svc.cluster.local:9090 @payments/traffic.yaml:17 fix:person',
       // payments/payments-api is private, so orders falls back to the mesh-wide ISTIO_MUTUAL rule: mTLS toward a DISABLE port.
       'mtls-conflict DestinationRule istio-system/default -> Deployment payments/payments-api:9090 @istio-system/mesh-defaults.yaml:12 fix:person',
-      'mtls-client-not-enforced DestinationRule orders/orders-api-tls sends TLS to orders-api.orders.svc.cluster.local @orders/orders.yaml:50 fix:auto',
-      'mtls-client-not-enforced DestinationRule payments/billing-vm sends PLAINTEXT to billing.payments.internal @payments/traffic.yaml:83 fix:auto',
+      'mtls-client-not-enforced DestinationRule orders/orders-api-tls sends TLS to orders-api.orders.svc.cluster.local @orders/orders.yaml:50 fix:person',
+      'mtls-client-not-enforced DestinationRule payments/billing-vm sends PLAINTEXT to billing.payments.internal @payments/traffic.yaml:83 fix:person',
       'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/traffic.yaml:2 fix:person',
       'mtls-not-strict Deployment orders/orders-api:8443 PERMISSIVE @orders/orders.yaml:2 fix:person',
       // No finding: payments/stripe-api SIMPLE toward api.stripe.com (MESH_EXTERNAL), payments/partner-webhooks

@@ -1,9 +1,10 @@
 import type { Remediation } from '../findings';
 import type { FleetIndex } from '../model/fleet-index';
-import type { ProviderFix } from '../model/types';
+import type { ProviderFix, ServerEndpoint } from '../model/types';
 import type { RuleSettings } from '../policy/types';
 import type { RuleFinding } from '../rules/rule';
 import { describeResource } from '../rules/rule';
+import { UnmeshedCallers } from './unmeshed-callers';
 
 /**
  * The plan stage: attaches the provider's fix to a finding, with the gate's verdict. `auto` is
@@ -11,13 +12,13 @@ import { describeResource } from '../rules/rule';
  * a server goes STRICT only when no known client sends it plaintext and every workload in
  * scope has a sidecar; a client is enforced only when its servers accept mTLS.
  */
-export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings): Remediation | null {
+export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings, unmeshed?: UnmeshedCallers): Remediation | null {
   const fix = fixFor(finding, index);
   if (!fix) return null;
   const base = { action: fix.action, change: fix.change };
   if (fix.manualOnly) return { ...base, mode: 'manual', reason: `this change needs a person: ${whyManual(fix)}` };
   if (settings.remediation === 'manual') return { ...base, mode: 'manual', reason: `rule ${finding.rule} allows only manual remediation` };
-  const blockers = [...fix.blockers, ...fleetBlockers(fix, index)];
+  const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed ?? new UnmeshedCallers(index.model))];
   if (blockers.length > 0) {
     return { ...base, mode: 'approval', reason: `preconditions do not hold: ${listed(blockers)}` };
   }
@@ -37,15 +38,18 @@ export function fixFor(finding: RuleFinding, index: FleetIndex): ProviderFix | u
 }
 
 /** What only the whole fleet can tell: who calls the servers being tightened, what the clients' servers accept. */
-export function fleetBlockers(fix: ProviderFix, index: FleetIndex): string[] {
+export function fleetBlockers(fix: ProviderFix, index: FleetIndex, unmeshed: UnmeshedCallers): string[] {
   const out: string[] = [];
   // Indexed loops: cold for…of allocates an iterator result per step, for thousands of fixes.
   const servers = fix.affectsServers;
+  let takesPlaintext: ServerEndpoint | undefined;
   for (let i = 0; i < servers.length; i++) {
     const id = servers[i]!;
     const server = index.serverById.get(id);
     if (!server) continue;
     if (!server.inMesh) out.push(`${describeResource(server.resource)} has no sidecar`);
+    // Only a server that takes plaintext today loses callers without sidecars by going STRICT.
+    if (!takesPlaintext && (server.mode === 'PERMISSIVE' || server.mode === 'DISABLED') && unmeshed.of(server.provider).length > 0) takesPlaintext = server;
     const callers = index.clientsByServer.get(id);
     for (let j = 0; callers !== undefined && j < callers.length; j++) {
       const c = callers[j]!;
@@ -54,11 +58,16 @@ export function fleetBlockers(fix: ProviderFix, index: FleetIndex): string[] {
       }
     }
   }
+  // One reason for the callers without a sidecar, naming the first server they could lose.
+  const plaintextCallers = takesPlaintext && unmeshed.reasonFor(takesPlaintext.provider, describeResource(takesPlaintext.resource));
+  if (plaintextCallers) out.push(plaintextCallers);
   const clients = fix.affectsClients ?? [];
   for (let i = 0; i < clients.length; i++) {
     const client = index.clientById(clients[i]!);
     if (!client) continue;
     const reached = index.serversOf(client);
+    // A ServiceEntry's VM or a Service whose pods were not read: nothing shows a proxy there that takes mTLS.
+    if (reached.length === 0) out.push(`no server behind ${client.destination.hosts.join(', ')} is in this audit, so nothing shows it accepts mTLS`);
     for (let j = 0; j < reached.length; j++) {
       const s = reached[j]!;
       if (!s.inMesh) out.push(`${describeResource(s.resource)} has no sidecar to accept mTLS`);

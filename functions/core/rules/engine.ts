@@ -4,6 +4,7 @@ import type { FleetModel, ProviderFix, Severity } from '../model/types';
 import { isExcluded } from '../policy/exclusions';
 import type { Policy } from '../policy/types';
 import { fixFor, planRemediation } from '../remediation/plan';
+import { UnmeshedCallers } from '../remediation/unmeshed-callers';
 import { RULES } from './index';
 import { describeResource, type RuleFinding } from './rule';
 
@@ -18,12 +19,13 @@ export function evaluateModel(model: FleetModel, policy: Policy, now: Date): Fin
   const index = new FleetIndex(model);
   const byId = new Map<string, Finding>();
   const byFix = new Map<ProviderFix, Finding[]>();
+  const unmeshed = new UnmeshedCallers(model, policy.rules['mesh-sidecar-missing'].exclude);
   for (const id of RULE_IDS) {
     const settings = policy.rules[id];
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
       if (byId.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
-      const finding = toFinding(rf, planRemediation(rf, index, settings));
+      const finding = toFinding(rf, planRemediation(rf, index, settings, unmeshed));
       byId.set(rf.id, finding);
       const fix = finding.remediation ? fixFor(rf, index) : undefined;
       if (fix) {

@@ -3,11 +3,12 @@
  * that it accepts only TLS with a client certificate it verified.
  */
 import type { ProviderFix } from '../../core/model/types';
-import { chosenTrustBlockers, type CallerCertificate } from './caller-trust';
+import { chosenTrustBlockers, describeCertificate, trustValidates, type CallerCertificate } from './caller-trust';
+import { describeResource } from '../../core/rules/rule';
 import { inSourceSpelling, specChange, withListenerTls } from './changes';
 import type { CertificateFiles } from './destination-trust';
 import { listenerTrustOf } from './server-mode';
-import type { MeshTrustPool } from './trust-pool';
+import { describeTrust, type MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
 
 export const SET_STRICT_ACTION = 'appmesh.listener.set-strict';
@@ -41,6 +42,16 @@ function listenerCertificateOf(tls: ListenerTls | undefined): TlsCertificate | u
   return undefined;
 }
 
+/** Callers whose client certificate the listener's own trust is shown to refuse; a trust the listener chose is not second-guessed when nothing tells. */
+function ownTrustRefusals(trust: ValidationTrust, server: string, callers: readonly CallerCertificate[], files: CertificateFiles): string[] {
+  const out: string[] = [];
+  for (const { caller, certificate } of callers) {
+    if (trustValidates(trust, certificate, files) !== 'refuses') continue;
+    out.push(`${describeResource(caller)} presents client certificate ${describeCertificate(certificate)}, which ${describeTrust(trust)} does not validate: STRICT on ${server} would refuse it`);
+  }
+  return out;
+}
+
 export function listenerStrictFix(
   owner: AppMeshVirtualNode | AppMeshVirtualGateway,
   listener: AppMeshListener,
@@ -63,6 +74,8 @@ export function listenerStrictFix(
   if (!trust) manualOnly = true;
   // A trust taken from the rest of the mesh must still validate the callers' certificates.
   else if (!own) blockers.push(...chosenTrustBlockers(trust, server, callers, files));
+  // The listener's own trust is not enforced yet (PERMISSIVE); STRICT would refuse a caller it is shown not to validate.
+  else if (current?.mode !== 'STRICT') blockers.push(...ownTrustRefusals(trust, server, callers, files));
   if (owner.kind === 'VirtualGateway') {
     // App Mesh: a virtual gateway is the mesh's entry point, so its clients are outside the mesh.
     blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);

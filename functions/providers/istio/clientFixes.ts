@@ -45,6 +45,7 @@ export function attachClientFixes(records: ClientRecord[]): void {
     const blockers = new Set<string>();
     for (const r of altered) {
       addServerBlockers(r, blockers);
+      if (r.decision.tls?.mode === 'SIMPLE') addOwnTlsBlockers(r, rule, blockers);
       if (r.destination.meshExternal) blockers.add(`the rule also governs MESH_EXTERNAL host ${r.destination.host}, which cannot take Istio mTLS`);
     }
     const fix: ProviderFix = {
@@ -75,6 +76,28 @@ function addServerBlockers(record: ClientRecord, blockers: Set<string>): void {
   for (const server of record.servers) {
     if (!server.endpoint.inMesh) blockers.add(`${server.workload.key} has no sidecar`);
     else if (server.endpoint.mode === 'DISABLED') blockers.add(`${server.workload.key} accepts only plaintext`);
+  }
+}
+
+/**
+ * SIMPLE makes the client's sidecar originate TLS without the mesh identity. A PERMISSIVE sidecar
+ * passes such TLS through untouched, so those calls work only when the application terminates
+ * TLS itself; under ISTIO_MUTUAL the sidecar would terminate the mTLS and hand it plaintext. A
+ * STRICT server refuses SIMPLE already, so the change cannot make it worse there.
+ */
+function addOwnTlsBlockers(record: ClientRecord, rule: DestinationRulePolicy, blockers: Set<string>): void {
+  const portsOf = new Map<string, number[]>();
+  for (const server of record.servers) {
+    if (!server.endpoint.inMesh || server.endpoint.mode !== 'PERMISSIVE') continue;
+    const ports = portsOf.get(server.workload.key) ?? [];
+    if (server.port !== undefined) ports.push(server.port);
+    portsOf.set(server.workload.key, ports);
+  }
+  for (const [workload, ports] of portsOf) {
+    const what = ports.length === 0 ? 'it serves' : ports.length === 1 ? `port ${ports[0]} serves` : `ports ${ports.join(', ')} serve`;
+    blockers.add(
+      `${workload} takes the TLS that DestinationRule ${rule.namespace}/${rule.name} originates (SIMPLE) only if its application serves TLS itself, and under ISTIO_MUTUAL its sidecar would hand that application plaintext: confirm ${what} plaintext`,
+    );
   }
 }
 

@@ -50,7 +50,8 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
     const affects: string[] = [];
     const unmeshed = new Set<string>();
     let plaintextByAuto: Set<string> | undefined;
-    let scraped: Set<string> | undefined;
+    // Plaintext callers from outside the mesh: a Prometheus scraper, the kubelet's probes.
+    let outsideCallers: Set<string> | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const candidate = candidates[i]!;
       if (!change.reaches(candidate) || candidate.endpoint.mode === 'STRICT' || candidate.uncaptured) continue;
@@ -63,12 +64,14 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       const auto = candidate.endpoint.inMesh && candidate.endpoint.hosts.length > 0 ? autoMtlsMismatch(applied, after) : undefined;
       if (auto) (plaintextByAuto ??= new Set()).add(`callers of ${candidate.workload.key} that use auto mTLS would keep sending plaintext (${auto.reason}); give its Service a DestinationRule with ISTIO_MUTUAL first`);
       const scrape = candidate.port !== undefined ? scrapedPort(candidate, candidate.port, prometheusMerge) : undefined;
-      if (scrape) (scraped ??= new Set()).add(scrape);
+      if (scrape) (outsideCallers ??= new Set()).add(scrape);
+      const probes = candidate.endpoint.inMesh ? unrewrittenProbes(candidate) : undefined;
+      if (probes) (outsideCallers ??= new Set()).add(probes);
     }
     const blockers = [...change.blockers];
     for (const key of unmeshed) blockers.push(`workload ${key} has no sidecar`);
     if (plaintextByAuto) blockers.push(...plaintextByAuto);
-    if (scraped) blockers.push(...scraped);
+    if (outsideCallers) blockers.push(...outsideCallers);
     const fix: ProviderFix = {
       action: change.action,
       change: change.change,
@@ -92,6 +95,18 @@ function scrapedPort(record: ServerRecord, port: number, prometheusMerge: boolea
   const merged = prometheusMerge && annotations['prometheus.istio.io/merge-metrics'] !== 'false';
   if (merged) return undefined;
   return `port ${port} of ${record.workload.key} is a Prometheus scrape target (prometheus.io/port) without Istio's metrics merging: a scraper outside the mesh calls it in plaintext`;
+}
+
+/**
+ * Why a workload that opts out of probe rewriting should not go STRICT unasked. The injector
+ * normally points HTTP and gRPC probes at the agent's port 15020 (istio.io, "Health Checking of
+ * Istio Services"); with `sidecar.istio.io/rewriteAppHTTPProbers: "false"` the kubelet, which
+ * holds no mesh certificate, probes the application's port through the sidecar in plaintext.
+ * The model does not carry the probes, so the annotation alone holds the change for a person.
+ */
+function unrewrittenProbes(record: ServerRecord): string | undefined {
+  if (record.workload.podAnnotations['sidecar.istio.io/rewriteAppHTTPProbers'] !== 'false') return undefined;
+  return `${record.workload.key} sets sidecar.istio.io/rewriteAppHTTPProbers: "false": its kubelet HTTP and gRPC probes reach the sidecar in plaintext, which STRICT refuses (the pods would fail them)`;
 }
 
 /**
