@@ -19,21 +19,31 @@ export class SlackApproverDirectory implements ApproverDirectory {
   /**
    * Membership of any one group is enough, so a group that cannot be read does not decide alone:
    * one Slack no longer knows (`no_such_subteam`) has no members, and when another lookup fails
-   * the clicker may still be found in the next group. Only when no group names them and a lookup
+   * the clicker may still be found in another group. Only when no group names them and a lookup
    * failed is the failure thrown (the click is refused with "try again", never decided on a guess).
+   * The groups are asked at once: the click must be answered within 3 s, and each lookup may take
+   * its whole timeout.
    */
   async isApprover(slackUserId: string, route: Route): Promise<boolean> {
     if (route.approvers.users.includes(slackUserId)) return true;
+    const groups = route.approvers.usergroups;
+    if (groups.length === 0) return false;
     let failure: unknown;
-    for (const usergroup of route.approvers.usergroups) {
-      try {
-        const result = await this.client.usergroups.users.list({ usergroup });
-        if ((result.users ?? []).includes(slackUserId)) return true;
-      } catch (err) {
-        if (platformError(err) === 'no_such_subteam') this.warn('approvers user group not found in Slack; it grants nothing', { usergroup });
-        else failure ??= err;
-      }
-    }
+    const lists = (usergroup: string): Promise<boolean> =>
+      this.client.usergroups.users.list({ usergroup }).then(
+        (result) => (result.users ?? []).includes(slackUserId),
+        (err: unknown) => {
+          if (platformError(err) === 'no_such_subteam') this.warn('approvers user group not found in Slack; it grants nothing', { usergroup });
+          else failure ??= err;
+          return false;
+        },
+      );
+    // The first group that lists the clicker decides; the others need not be waited for.
+    const found = await new Promise<boolean>((resolve) => {
+      let pending = groups.length;
+      for (const usergroup of groups) void lists(usergroup).then((yes) => (yes ? resolve(true) : --pending === 0 && resolve(false)));
+    });
+    if (found) return true;
     if (failure !== undefined) throw failure;
     return false;
   }
