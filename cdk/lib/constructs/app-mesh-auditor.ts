@@ -108,6 +108,20 @@ export class AppMeshAuditor extends Construct {
         },
         targets: [target],
       }),
+      // An item too large for the event comes as a summary (the full item goes to S3): the
+      // auditor reads the resource the summary names live.
+      new events.Rule(this, 'AppMeshOversizedConfigItems', {
+        description: 'meshgov: AWS Config changes of App Mesh resources too large for the event (summaries)',
+        eventPattern: {
+          source: ['aws.config'],
+          detailType: ['Config Configuration Item Change'],
+          detail: {
+            messageType: ['OversizedConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeDeliveryFailed'],
+            configurationItemSummary: { resourceType: events.Match.prefix('AWS::AppMesh::') },
+          },
+        },
+        targets: [target],
+      }),
       new events.Rule(this, 'AcmExpiry', {
         description: 'meshgov: ACM certificates approaching expiration',
         eventPattern: { source: ['aws.acm'], detailType: ['ACM Certificate Approaching Expiration'] },

@@ -1,6 +1,6 @@
 import type { AuditScope, Trigger } from '../../core/pipeline/trigger';
 import { AcmEventError, readAcmExpiryEvent } from '../../providers/acm/expiry-event';
-import { scopeFromConfigItem } from './config-item';
+import { readConfigChange } from './config-change';
 import { EventError } from './event-error';
 import { actorOf, isOwnChange } from './own-change';
 import type { EventBridgeEvent } from './parse-eventbridge';
@@ -59,9 +59,11 @@ export function classifyEvent(event: EventBridgeEvent, options: ClassifyOptions)
     return governed(options, event, { kind: 'audit', trigger, scope });
   }
   if (event.source === 'aws.config' && event['detail-type'] === CONFIG_CHANGE) {
-    const item = event.detail?.configurationItem ?? {};
-    const trigger = triggerOf(event, 'aws-config', `AWS Config recorded a change to ${item.resourceType ?? 'a resource'} ${item.resourceName ?? ''}`.trim());
-    return governed(options, event, { kind: 'audit', trigger, scope: scopeFromConfigItem(event) });
+    const change = readConfigChange(event);
+    const what = change.kind === 'scope' && change.scope.deleted ? 'the deletion of' : 'a change to';
+    const trigger = triggerOf(event, 'aws-config', `AWS Config recorded ${what} ${change.label}`);
+    if (change.kind === 'ignored') return { kind: 'ignored', reason: change.reason, trigger };
+    return governed(options, event, { kind: 'audit', trigger, scope: change.scope });
   }
   if (event.source === 'aws.events' && event['detail-type'] === SCHEDULE) {
     const trigger = triggerOf(event, 'schedule', 'scheduled full audit');
@@ -102,9 +104,10 @@ function governed(options: ClassifyOptions, event: EventBridgeEvent, c: { kind: 
   return c;
 }
 
-/** Where the resource lives: CloudTrail's `awsRegion`, Config's item `awsRegion`, else the envelope's `region`. */
+/** Where the resource lives: CloudTrail's `awsRegion`, Config's item (or oversized summary) `awsRegion`, else the envelope's `region`. */
 function eventRegion(event: EventBridgeEvent): string | undefined {
-  const candidates: unknown[] = [event.detail?.awsRegion, event.detail?.configurationItem?.awsRegion, event.region];
+  const d = event.detail;
+  const candidates: unknown[] = [d?.awsRegion, d?.configurationItem?.awsRegion, d?.configurationItemSummary?.awsRegion, event.region];
   return candidates.find((v): v is string => typeof v === 'string' && v !== '');
 }
 

@@ -1,18 +1,6 @@
-import type { AppMeshApiType } from '../../core/model/inventory';
-import type { AuditScope } from '../../core/pipeline/trigger';
+import { appMeshArnOf, appMeshTypeOf, isDeletion, type AppMeshResourceScope } from './config-types';
 import { EventError } from './event-error';
 import type { EventBridgeEvent } from './parse-eventbridge';
-
-/** AWS Config resource types for App Mesh, and the API's data type and name field for each. */
-const CONFIG_TYPES: Record<string, { type: AppMeshApiType; nameField: string }> = {
-  'AWS::AppMesh::Mesh': { type: 'mesh', nameField: 'meshName' },
-  'AWS::AppMesh::VirtualNode': { type: 'virtualNode', nameField: 'virtualNodeName' },
-  'AWS::AppMesh::VirtualGateway': { type: 'virtualGateway', nameField: 'virtualGatewayName' },
-  'AWS::AppMesh::VirtualService': { type: 'virtualService', nameField: 'virtualServiceName' },
-  'AWS::AppMesh::VirtualRouter': { type: 'virtualRouter', nameField: 'virtualRouterName' },
-  'AWS::AppMesh::Route': { type: 'route', nameField: 'routeName' },
-  'AWS::AppMesh::GatewayRoute': { type: 'gatewayRoute', nameField: 'gatewayRouteName' },
-};
 
 /** Config's schema upper-cases these acronyms whole; the App Mesh API spells them in camelCase. */
 const ACRONYMS: Record<string, string> = { DNS: 'dns', AWSCloudMap: 'awsCloudMap', TLS: 'tls', ACM: 'acm', SDS: 'sds', HTTP: 'http', HTTP2: 'http2', GRPC: 'grpc', TCP: 'tcp', ARN: 'arn', ARNs: 'arns' };
@@ -33,26 +21,33 @@ export function configToApi(value: unknown): unknown {
  * item's configuration (Config's PascalCase) is turned into the API's data shape, so the audit
  * needs no Describe call; a deleted resource resolves its findings.
  */
-export function scopeFromConfigItem(event: EventBridgeEvent): AuditScope {
+export function scopeFromConfigItem(event: EventBridgeEvent): AppMeshResourceScope {
+  const at = 'detail.configurationItem';
   const item = event.detail?.configurationItem;
-  if (!item || typeof item !== 'object') throw new EventError('detail.configurationItem', 'missing', event.id);
-  const known = CONFIG_TYPES[item.resourceType as string];
-  if (!known) throw new EventError('detail.configurationItem.resourceType', `not an App Mesh type: ${String(item.resourceType)}`, event.id);
-  const status: string = item.configurationItemStatus ?? '';
-  const deleted = status === 'ResourceDeleted' || status === 'ResourceDeletedNotRecorded' || event.detail?.configurationItemDiff?.changeType === 'DELETE';
+  if (!item || typeof item !== 'object') throw new EventError(at, 'missing', event.id);
+  const known = appMeshTypeOf(item.resourceType);
+  if (!known) throw new EventError(`${at}.resourceType`, `not an App Mesh type: ${String(item.resourceType)}`, event.id);
+  const diff = event.detail?.configurationItemDiff;
+  const deleted = isDeletion(item.configurationItemStatus, diff?.changeType);
+  // Not recorded: Config kept no configuration, so the auditor reads the resource live.
+  const unrecorded = deleted || item.configurationItemStatus === 'ResourceNotRecorded';
   const configuration = item.configuration;
-  if (!deleted && (!configuration || typeof configuration !== 'object')) throw new EventError('detail.configurationItem.configuration', 'missing', event.id);
+  if (!unrecorded && (!configuration || typeof configuration !== 'object')) throw new EventError(`${at}.configuration`, 'missing', event.id);
   const config = (configuration ?? {}) as Record<string, any>;
-  const mesh: unknown = config.MeshName ?? meshFromArn(item.ARN ?? item.arn ?? config.Arn);
-  if (typeof mesh !== 'string') throw new EventError('detail.configurationItem.configuration.MeshName', 'missing', event.id);
-  const name: unknown = config[pascal(known.nameField)] ?? item.resourceName;
-  if (typeof name !== 'string') throw new EventError(`detail.configurationItem.configuration.${pascal(known.nameField)}`, 'missing', event.id);
-  const parentName: unknown = known.type === 'route' ? config.VirtualRouterName : known.type === 'gatewayRoute' ? config.VirtualGatewayName : undefined;
-  const data = deleted ? undefined : configurationToData(config);
+  // A deleted item's configuration is null; the diff keeps the one it replaced (MeshOwner).
+  const previous: Record<string, any> = (deleted && diff?.changedProperties?.Configuration?.previousValue) || {};
+  const arn = appMeshArnOf({ ARN: item.ARN ?? item.arn ?? config.Arn ?? previous.Arn, resourceId: item.resourceId }, known.type, at, event.id);
+  const mesh: unknown = config.MeshName ?? arn?.mesh;
+  if (typeof mesh !== 'string') throw new EventError(`${at}.configuration.MeshName`, 'missing', event.id);
+  const name: unknown = config[pascal(known.nameField)] ?? arn?.name ?? item.resourceName;
+  if (typeof name !== 'string') throw new EventError(`${at}.configuration.${pascal(known.nameField)}`, 'missing', event.id);
+  const parentName: unknown = known.type === 'route' ? (config.VirtualRouterName ?? arn?.parentName) : known.type === 'gatewayRoute' ? (config.VirtualGatewayName ?? arn?.parentName) : undefined;
+  const meshOwner: unknown = config.MeshOwner ?? previous.MeshOwner;
+  const data = unrecorded ? undefined : configurationToData(config);
   return {
     kind: 'appmesh-resource',
     mesh,
-    ...(typeof config.MeshOwner === 'string' ? { meshOwner: config.MeshOwner } : {}),
+    ...(typeof meshOwner === 'string' ? { meshOwner } : {}),
     resourceType: known.type,
     name,
     ...(typeof parentName === 'string' ? { parentName } : {}),
@@ -75,8 +70,4 @@ function configurationToData(config: Record<string, any>): Record<string, unknow
 
 function pascal(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function meshFromArn(arn: unknown): string | undefined {
-  return typeof arn === 'string' ? /:mesh\/([^/]+)/.exec(arn)?.[1] : undefined;
 }

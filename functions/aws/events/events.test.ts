@@ -78,7 +78,8 @@ describe('scopeFromConfigItem', () => {
 
   it('handles a route (with its router) and a deletion', () => {
     const e = sharedEvent('aws/config-item-change-appmesh-virtual-node.json');
-    e.detail.configurationItem.resourceType = 'AWS::AppMesh::Route';
+    const routeArn = 'arn:aws:appmesh:us-west-2:111122223333:mesh/prod-mesh/virtualRouter/payments-router/route/canary';
+    Object.assign(e.detail.configurationItem, { resourceType: 'AWS::AppMesh::Route', resourceId: routeArn, ARN: routeArn, resourceName: 'canary' });
     e.detail.configurationItem.configuration = { MeshName: 'prod-mesh', VirtualRouterName: 'payments-router', RouteName: 'canary', Spec: { HttpRoute: { Action: { WeightedTargets: [{ VirtualNode: 'payments-api-v2', Weight: 10 }] }, Match: { Prefix: '/' } } } };
     const route = scopeFromConfigItem(parseEventBridge(e)) as any;
     expect(route).toMatchObject({ resourceType: 'route', name: 'canary', parentName: 'payments-router' });

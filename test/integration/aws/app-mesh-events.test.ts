@@ -347,3 +347,72 @@ describe('Powertools practice: correlation, idempotency records, recovery, regio
     expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
   });
 });
+
+describe('AWS Config items: oversized notifications, deletions, other resource types', () => {
+  /** The shared Config item as AWS Config sends it when it is too large for the event: a summary only. */
+  function oversizedConfigEvent(suffix: string) {
+    const event = withNewId(sharedEvent('aws/config-item-change-appmesh-virtual-node.json'), suffix);
+    const item = event.detail.configurationItem;
+    event.detail = {
+      configurationItemSummary: {
+        changeType: 'UPDATE',
+        configurationItemVersion: item.configurationItemVersion,
+        configurationItemCaptureTime: item.configurationItemCaptureTime,
+        configurationStateId: item.configurationStateId,
+        awsAccountId: item.awsAccountId,
+        configurationItemStatus: 'OK',
+        resourceType: item.resourceType,
+        resourceId: item.resourceId,
+        resourceName: item.resourceName,
+        ARN: item.ARN,
+        awsRegion: item.awsRegion,
+        availabilityZone: item.availabilityZone,
+        configurationStateMd5Hash: '',
+        resourceCreationTime: item.resourceCreationTime,
+      },
+      s3DeliverySummary: { s3BucketLocation: 'config-bucket-111122223333/AWSLogs/111122223333/Config/us-west-2/2026/11/20/OversizedChangeNotification/payments-api_0.json.gz', errorCode: null, errorMessage: null },
+      notificationCreationTime: event.detail.notificationCreationTime,
+      messageType: 'OversizedConfigurationItemChangeNotification',
+      recordVersion: '1.0',
+    };
+    return event;
+  }
+
+  it('audits the virtual node an oversized notification names, reading it live', async () => {
+    const event = oversizedConfigEvent('31');
+    appmesh.resetCalls();
+    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    expect(appmesh.calls().DescribeVirtualNode).toBe(1);
+    // An open finding keeps the trigger that first found it (earlier tests): the run's own log line names this one.
+    const audited = lines.find((l) => l.message === 'event audited');
+    expect(audited).toMatchObject({ eventId: event.id, scope: 'appmesh-resource', trigger: expect.stringContaining('AWS::AppMesh::VirtualNode payments-api') });
+    expect(audited?.findings).toBeGreaterThan(0);
+    const open = await ledger().listOpenFindings({ provider: 'appmesh' });
+    expect(open.find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api')?.finding).toMatchObject({ resource: { kind: 'VirtualNode', mesh: 'prod-mesh' }, detail: { mode: 'PERMISSIVE' } });
+  });
+
+  it("a Config item of the deleted virtual node (ResourceDeleted) resolves the node's findings", async () => {
+    const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '32');
+    expect(await handler()(sqsBatch(update), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const id = (await ledger().listOpenFindings({ provider: 'appmesh' })).find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api')!.id;
+    const client = new AppMeshClient({ region: 'us-west-2', endpoint: appmesh.url });
+    await client.send(new DeleteVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
+    client.destroy();
+    const deleted = withNewId(sharedEvent('aws/config-item-change-appmesh-virtual-node.json'), '33');
+    const item = deleted.detail.configurationItem;
+    deleted.detail.configurationItemDiff = { changedProperties: { Configuration: { previousValue: item.configuration, updatedValue: null, changeType: 'DELETE' } }, changeType: 'DELETE' };
+    item.configuration = null;
+    item.configurationItemStatus = 'ResourceDeleted';
+    expect(await handler()(sqsBatch(deleted), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect((await ledger().getFinding(id))?.status).toBe('resolved');
+  });
+
+  it('ignores a Config item of a resource type that is not App Mesh, logging why, instead of dead-lettering it', async () => {
+    const event = withNewId(sharedEvent('aws/config-item-change-appmesh-virtual-node.json'), '34');
+    Object.assign(event.detail.configurationItem, { resourceType: 'AWS::EC2::SecurityGroup', resourceId: 'sg-0a1b2c3d4e5f60718', resourceName: 'payments-api', ARN: 'arn:aws:ec2:us-west-2:111122223333:security-group/sg-0a1b2c3d4e5f60718' });
+    appmesh.resetCalls();
+    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    expect(lines.find((l) => l.message === 'event ignored')?.reason).toEqual(expect.stringContaining('AWS::EC2::SecurityGroup is not an App Mesh resource type'));
+    expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
+  });
+});

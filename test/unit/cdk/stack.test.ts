@@ -36,6 +36,16 @@ describe('the hub stack: App Mesh events', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.config'], detail: { configurationItem: { resourceType: [{ prefix: 'AWS::AppMesh::' }] } } },
     });
+    // Items too large for the event arrive as summaries, under their own message types.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.config'],
+        detail: {
+          messageType: ['OversizedConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeDeliveryFailed'],
+          configurationItemSummary: { resourceType: [{ prefix: 'AWS::AppMesh::' }] },
+        },
+      },
+    });
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.acm'], 'detail-type': ['ACM Certificate Approaching Expiration'] } });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 6 * * ? *)' });
     // Every rule targets the queue, with a dead-letter queue for delivery failures.

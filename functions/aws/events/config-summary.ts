@@ -1,0 +1,29 @@
+import { appMeshArnOf, appMeshTypeOf, isDeletion, type AppMeshResourceScope } from './config-types';
+import { EventError } from './event-error';
+import type { EventBridgeEvent } from './parse-eventbridge';
+
+/**
+ * An oversized AWS Config notification (OversizedConfigurationItemChangeNotification, or
+ * …DeliveryFailed when S3 did not get the item either) → a scoped audit. It carries only
+ * `configurationItemSummary` (type, ARN, resourceId, resourceName, region, changeType, status):
+ * enough to name the resource, which the auditor then reads live. The whole item in S3
+ * (`s3DeliverySummary`) is not fetched: a live read is newer, and needs no S3 permission.
+ */
+export function scopeFromConfigSummary(event: EventBridgeEvent): AppMeshResourceScope {
+  const at = 'detail.configurationItemSummary';
+  const summary = event.detail?.configurationItemSummary;
+  if (!summary || typeof summary !== 'object') throw new EventError(at, 'missing', event.id);
+  const known = appMeshTypeOf(summary.resourceType);
+  if (!known) throw new EventError(`${at}.resourceType`, `not an App Mesh type: ${String(summary.resourceType)}`, event.id);
+  // The ARN is the only place a summary names the mesh (and a route's router).
+  const arn = appMeshArnOf(summary, known.type, at, event.id);
+  if (!arn) throw new EventError(`${at}.ARN`, 'missing: the summary names no App Mesh resource', event.id);
+  return {
+    kind: 'appmesh-resource',
+    mesh: arn.mesh,
+    resourceType: known.type,
+    name: arn.name,
+    ...(arn.parentName ? { parentName: arn.parentName } : {}),
+    ...(isDeletion(summary.configurationItemStatus, summary.changeType) ? { deleted: true } : {}),
+  };
+}
