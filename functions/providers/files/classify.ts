@@ -31,7 +31,7 @@ const MESH_GROUPS: Readonly<Record<string, { provider: Provider; versions: reado
 };
 
 /**
- * The Kubernetes kinds meshgov reads from the core (`v1`) and `apps` groups, and every other kind
+ * The Kubernetes kinds meshgov reads from the core (`v1`), `apps` and `batch` groups, and every other kind
  * those groups serve. Those groups serve far more than meshgov reads, and manifests hold them all,
  * so only a kind that is none of them and within two letters of one meshgov reads is taken for a
  * typo (`kind: Namespce`), which would otherwise drop the object without a word.
@@ -43,6 +43,8 @@ const CORE_GROUPS: Readonly<Record<string, { read: Readonly<Record<string, Provi
     served: ['Binding', 'ComponentStatus', 'Endpoints', 'Event', 'LimitRange', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'ServiceAccount'],
   },
   'apps/v1': { read: { Deployment: 'istio', StatefulSet: 'istio', DaemonSet: 'istio' }, served: ['ReplicaSet', 'ControllerRevision'] },
+  // Job and CronJob are all that batch/v1 serves; their pod templates are workloads.
+  'batch/v1': { read: { Job: 'istio', CronJob: 'istio' }, served: [] },
 };
 
 /** Sorts one parsed document (or each element of an array or List) into the inventory by its content. */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../core/model/inventory';
+import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type ConfigProblem, type FleetModel, type MeshMembership } from '../../core/model/types';
 import { attachClientFixes } from './clientFixes';
@@ -25,7 +25,7 @@ import { buildServers } from './servers';
 import { readServiceEntry, type ServiceEntryHosts } from './serviceEntry';
 import { readService, ServiceIndex } from './services';
 import { WorkloadTable } from './workloadTable';
-import { addToPodGroup, hasIstioProxy, hasOwner, ownerWorkloadKey, podOwnerOf, readPodGroup, readWorkload, type Workload } from './workloads';
+import { addToPodGroup, cronJobOwnerKey, hasIstioProxy, hasOwner, ownerWorkloadKey, podOwnerOf, readPodGroup, readWorkload, type Workload } from './workloads';
 
 /**
  * The Istio provider's model: servers (workload ports and the mTLS mode their sidecar
@@ -80,7 +80,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
   // Workloads: controllers and standalone Pods. Pods a controller owns only show whether its
   // sidecar is there; when that controller is not among the inputs (`kubectl get pods`), its
   // Pods are the workload, one per controller however many replicas run.
-  const controllers = inNamespaces(inputs.controllers, appMeshNamespaces);
+  const controllers = withoutCronJobsJobs(inNamespaces(inputs.controllers, appMeshNamespaces));
   const pods = inNamespaces(inputs.pods, appMeshNamespaces);
   const workloads: Workload[] = controllers.map(readWorkload);
   const controllerKeys = new Set<string>();
@@ -98,7 +98,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
       workloads.push(readWorkload(pod));
       continue;
     }
-    const owner = ownerWorkloadKey(pod.doc);
+    const owner = ownerWorkloadKey(pod.doc, controllerKeys);
     if (owner !== undefined && controllerKeys.has(owner)) {
       addEvidence(owner, pod.doc);
       continue;
@@ -173,6 +173,25 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
 };
 
 const NO_PODS: readonly PodEvidence[] = Object.freeze([]);
+
+/**
+ * The controllers less the Jobs a CronJob among them made: those run the CronJob's template, so
+ * the CronJob is the workload (a person fixes it, not each run), and their Pods its evidence.
+ */
+function withoutCronJobsJobs(controllers: Located<KubeObject>[]): Located<KubeObject>[] {
+  let cronJobs: Set<string> | undefined;
+  for (let i = 0; i < controllers.length; i++) {
+    const doc = controllers[i]!.doc;
+    if (doc.kind === 'CronJob') (cronJobs ??= new Set()).add(objectKey('CronJob', namespaceOf(doc), nameOf(doc)));
+  }
+  if (!cronJobs) return controllers;
+  const made = cronJobs;
+  return controllers.filter((c) => {
+    if (c.doc.kind !== 'Job') return true;
+    const owner = cronJobOwnerKey(c.doc);
+    return owner === undefined || !made.has(owner);
+  });
+}
 
 function clientRevisionsDiffer(revisions: ReadonlyMap<string, MeshSettings>, settings: MeshSettings): boolean {
   for (const r of revisions.values()) if (r.enableAutoMtls !== settings.enableAutoMtls) return true;

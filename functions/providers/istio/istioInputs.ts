@@ -2,6 +2,7 @@ import type { Inventory, KubeObject, Located } from '../../core/model/inventory'
 import { isMeshConfigMap } from './meshConfig';
 import { NamespaceRun } from './namespaceRun';
 import { namespaceOf } from './objectKey';
+import { podTemplateOf } from './workloads';
 
 const SECURITY_VERSIONS = new Set(['security.istio.io/v1', 'security.istio.io/v1beta1']);
 const NETWORKING_VERSIONS = new Set(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
@@ -63,6 +64,10 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
       case 'DaemonSet':
         if (apiVersion === 'apps/v1') out.controllers.push(obj);
         break;
+      case 'Job':
+      case 'CronJob':
+        if (apiVersion === 'batch/v1') out.controllers.push(obj);
+        break;
     }
   }
   return out;
@@ -85,7 +90,10 @@ export function showsIstio(inputs: IstioInputs): boolean {
     hasIstioLabel(meta?.annotations) ||
     [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c: any) => c?.name === 'istio-proxy');
   if (inputs.pods.some((p) => podShowsIstio(p.doc.metadata, p.doc.spec))) return true;
-  return inputs.controllers.some((c) => podShowsIstio(c.doc.spec?.template?.metadata, c.doc.spec?.template?.spec));
+  return inputs.controllers.some((c) => {
+    const template = podTemplateOf(c.doc);
+    return podShowsIstio(template?.metadata, template?.spec);
+  });
 }
 
 export function inNamespaces(objects: Located<KubeObject>[], excluded: ReadonlySet<string>): Located<KubeObject>[] {

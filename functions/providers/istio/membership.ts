@@ -97,6 +97,8 @@ const AMBIENT: WorkloadMembership = Object.freeze({ inMesh: true, ownEntry: fals
  * `istio.io/dataplane-mode: none`. A pod with a sidecar is the sidecar's, not ztunnel's.
  */
 function ambientEnrolled(workload: Workload, ns: NamespaceInfo): boolean {
+  // istio-cni skips hostNetwork pods: their redirection rules would land in the node's network namespace.
+  if (workload.hostNetwork) return false;
   const podMode = workload.podLabels[DATAPLANE_MODE];
   return podMode === 'ambient' || (ns.ambient && podMode !== 'none');
 }
@@ -104,7 +106,7 @@ function ambientEnrolled(workload: Workload, ns: NamespaceInfo): boolean {
 /**
  * Whether a sidecar fronts the workload. Running pods are the strongest evidence (injection
  * happens when a pod is created); then a sidecar already in the pod spec; then the injector's
- * rules: a pod opts out with `sidecar.istio.io/inject: "false"` (label or annotation), and in a
+ * rules: a hostNetwork pod never gets one, a pod opts out with `sidecar.istio.io/inject: "false"` (label or annotation), and in a
  * namespace without injection labels opts in with the label `sidecar.istio.io/inject: "true"`
  * or an `istio.io/rev` label.
  */
@@ -128,6 +130,10 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
   if (workload.live && ambient) return AMBIENT;
   if (workload.live) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${workload.name} runs without an istio-proxy sidecar` };
+  }
+  // The injector's first check (inject.go injectRequired), before any label or annotation.
+  if (workload.hostNetwork) {
+    return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets hostNetwork: true, and Istio injects no sidecar into pods on the node's network` };
   }
   const optOut = workload.podLabels['sidecar.istio.io/inject'] === 'false' || workload.podAnnotations['sidecar.istio.io/inject'] === 'false';
   // The injector runs first: a pod it gives a sidecar is skipped by ztunnel.

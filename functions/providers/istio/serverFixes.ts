@@ -1,9 +1,11 @@
 import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
+import { isIstioGateway } from './gateways';
 import { captureInboundPortFix } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
 import { NamespaceRun } from './namespaceRun';
 import { autoMtlsMismatch, type ServerRecord } from './servers';
+import { outsideEntry } from './services';
 
 export const SET_STRICT_ACTION = 'istio.peerauthentication.set-strict';
 export const CREATE_STRICT_ACTION = 'istio.peerauthentication.create-strict';
@@ -67,6 +69,8 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       if (scrape) (outsideCallers ??= new Set()).add(scrape);
       const probes = candidate.endpoint.inMesh ? unrewrittenProbes(candidate) : undefined;
       if (probes) (outsideCallers ??= new Set()).add(probes);
+      const exposed = candidate.endpoint.inMesh ? outsideService(candidate) : undefined;
+      if (exposed) (outsideCallers ??= new Set()).add(exposed);
     }
     const blockers = [...change.blockers];
     for (const key of unmeshed) blockers.push(`workload ${key} has no sidecar`);
@@ -107,6 +111,18 @@ function scrapedPort(record: ServerRecord, port: number, prometheusMerge: boolea
 function unrewrittenProbes(record: ServerRecord): string | undefined {
   if (record.workload.podAnnotations['sidecar.istio.io/rewriteAppHTTPProbers'] !== 'false') return undefined;
   return `${record.workload.key} sets sidecar.istio.io/rewriteAppHTTPProbers: "false": its kubelet HTTP and gRPC probes reach the sidecar in plaintext, which STRICT refuses (the pods would fail them)`;
+}
+
+/**
+ * Why a port that a LoadBalancer or NodePort Service, or one with externalIPs, sends to should
+ * not go STRICT unasked: the load balancer's or node port's clients are outside the mesh and send
+ * plaintext. An Istio gateway is left out: PeerAuthentication does not govern its listeners, so
+ * STRICT refuses none of its outside clients (its own Service is a LoadBalancer by design).
+ */
+function outsideService(record: ServerRecord): string | undefined {
+  const svc = record.exposedBy;
+  if (!svc || isIstioGateway(record.workload)) return undefined;
+  return `Service ${svc.namespace}/${svc.name} ${outsideEntry(svc)}: its clients outside the mesh send plaintext to port ${record.port} of ${record.workload.key}, which STRICT refuses`;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { WorkloadTable } from './workloadTable';
 import { NamespaceRun } from './namespaceRun';
 import { PortLevelKeyCheck, type ServicePortTarget } from './portLevelKeys';
 import { append } from './shortLists';
-import { NO_SERVICES, targetPortOn, type KubeService, type ServiceIndex } from './services';
+import { NO_SERVICES, takesOutsideClients, targetPortOn, type KubeService, type ServiceIndex } from './services';
 import type { Workload } from './workloads';
 
 /** A server with the inputs that produced it, so fixes can re-run the same precedence. */
@@ -20,6 +20,8 @@ export interface ServerRecord {
   effective: EffectiveServerMode;
   /** Set when the sidecar does not capture the port (inboundCapture.ts). */
   uncaptured?: UncapturedPort;
+  /** The first selecting Service that brings clients from outside the mesh to this port (LoadBalancer, NodePort, externalIPs). */
+  exposedBy?: KubeService;
 }
 
 export interface ServerTable {
@@ -88,7 +90,7 @@ export function buildServers(
       const port = ports[i]!;
       // Only a portLevelMtls entry of the workload policy can make a port differ from its chain.
       const effective = applicable.workload?.portLevelMtls.has(port) ? effectiveServerMode(applicable, port) : chainEffective;
-      const record = serverRecord(workload, port, applicable, effective, causes.of(effective, workload), membership, hosts, servicePortsTo(targets, port));
+      const record = serverRecord(workload, port, applicable, effective, causes.of(effective, workload), membership, hosts, targetOf(targets, port));
       table.records.push(record);
       withPort[i] = record;
       if (record.endpoint.autoMtls) autoMtlsFails = true;
@@ -171,7 +173,7 @@ function serverRecord(
   cause: CauseRef,
   membership: WorkloadMembership,
   hosts: string[],
-  servicePorts: number[] | undefined,
+  target: ServiceTarget | undefined,
 ): ServerRecord {
   const uncaptured = membership.inMesh && !membership.ambient && port !== undefined ? uncapturedInbound(workload.podAnnotations, port) : undefined;
   // Properties are added in the order the model has always listed them, so its JSON does not change.
@@ -188,7 +190,7 @@ function serverRecord(
     cause,
     hosts,
   };
-  if (servicePorts) endpoint.servicePorts = servicePorts;
+  if (target) endpoint.servicePorts = target.servicePorts;
   endpoint.labels = workload.labels;
   if (membership.ambient) {
     // ztunnel has no DISABLE (PeerAuthentication reference, ambient mode): it takes plaintext and mTLS alike.
@@ -211,6 +213,7 @@ function serverRecord(
   const record: ServerRecord = { endpoint, workload, applicable, effective };
   if (port !== undefined) record.port = port;
   if (uncaptured) record.uncaptured = uncaptured;
+  if (target?.exposedBy) record.exposedBy = target.exposedBy;
   return record;
 }
 
@@ -218,6 +221,8 @@ function serverRecord(
 interface ServiceTarget {
   port: number;
   servicePorts: number[];
+  /** The first of those Services that takes clients from outside the mesh. */
+  exposedBy?: KubeService;
 }
 
 const NO_TARGETS: readonly ServiceTarget[] = Object.freeze([]);
@@ -227,15 +232,18 @@ function serviceTargetsOf(workload: Workload, selecting: readonly KubeService[])
   if (selecting.length === 0) return NO_TARGETS;
   let targets: ServiceTarget[] | undefined;
   for (let s = 0; s < selecting.length; s++) {
-    const ports = selecting[s]!.ports;
+    const svc = selecting[s]!;
+    const ports = svc.ports;
+    const outside = takesOutsideClients(svc);
     for (let i = 0; i < ports.length; i++) {
       const sp = ports[i]!;
       const target = targetPortOn(sp, workload);
       if (target === undefined) continue;
       let known: ServiceTarget | undefined;
       if (targets) for (let t = 0; t < targets.length && !known; t++) if (sameNumber(targets[t]!.port, target)) known = targets[t];
-      if (!known) targets = append(targets, { port: target, servicePorts: [sp.port] });
+      if (!known) targets = append(targets, (known = { port: target, servicePorts: [sp.port] }));
       else if (!known.servicePorts.includes(sp.port)) known.servicePorts.push(sp.port);
+      if (outside && !known.exposedBy) known.exposedBy = svc;
     }
   }
   return targets ?? NO_TARGETS;
@@ -251,8 +259,8 @@ function hostOf(service: KubeService): string {
   return service.host;
 }
 
-function servicePortsTo(targets: readonly ServiceTarget[], port: number): number[] | undefined {
-  for (let i = 0; i < targets.length; i++) if (sameNumber(targets[i]!.port, port)) return targets[i]!.servicePorts;
+function targetOf(targets: readonly ServiceTarget[], port: number): ServiceTarget | undefined {
+  for (let i = 0; i < targets.length; i++) if (sameNumber(targets[i]!.port, port)) return targets[i];
   return undefined;
 }
 

@@ -25,6 +25,10 @@ export interface KubeService {
   externalName: boolean;
   /** `clusterIP: None`: Istio's Passthrough resolution, an ORIGINAL_DST cluster in a sidecar. */
   headless: boolean;
+  /** `spec.type`, ClusterIP when absent. */
+  type: string;
+  /** `spec.externalIPs`, when it lists any: addresses outside the cluster's Service network route to the pods. */
+  externalIPs?: string[];
   source: SourceRef;
 }
 
@@ -52,9 +56,22 @@ export function readService(obj: Located<KubeObject>): KubeService {
   const name = nameOf(doc);
   const namespace = namespaceOf(doc);
   const hasSelector = !('error' in selector) && !isEmptyLabels(selector as Labels);
-  const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: spec.type === 'ExternalName', headless, source };
+  const type = typeof spec.type === 'string' && spec.type !== '' ? spec.type : 'ClusterIP';
+  const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: type === 'ExternalName', headless, type, source };
+  if (Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0) service.externalIPs = spec.externalIPs.map(String);
   if (hasSelector) service.selector = selector as Labels;
   return service;
+}
+
+/** True when clients outside the mesh reach the Service's pods: through a node port, a load balancer or an external IP. */
+export function takesOutsideClients(svc: KubeService): boolean {
+  return svc.type === 'LoadBalancer' || svc.type === 'NodePort' || svc.externalIPs !== undefined;
+}
+
+/** How the Service lets outside clients in, for a reason: "is a LoadBalancer", "has externalIPs (203.0.113.10)". */
+export function outsideEntry(svc: KubeService): string {
+  if (svc.type === 'LoadBalancer' || svc.type === 'NodePort') return `is a ${svc.type}`;
+  return `has externalIPs (${(svc.externalIPs ?? []).join(', ')})`;
 }
 
 /** `clusterIP: None` (or the first of `clusterIPs`, which Kubernetes keeps equal to it). */

@@ -9,7 +9,7 @@ import { isTcp } from './portProtocol';
  * The controller kinds the inputs carry, a Pod, or (for Pods whose controller is not among the
  * inputs) the owner's kind as the ownerReference gives it: ReplicaSet, Job, a CRD's kind.
  */
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod' | (string & {});
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob' | 'Pod' | (string & {});
 
 /** The sidecar's container name, set by the injector (and by `istioctl kube-inject`). */
 export const ISTIO_PROXY_CONTAINER = 'istio-proxy';
@@ -20,7 +20,7 @@ export interface ContainerPort {
 }
 
 /**
- * A Deployment, StatefulSet, DaemonSet or standalone Pod, as the model sees it; or the Pods of
+ * A Deployment, StatefulSet, DaemonSet, Job, CronJob or standalone Pod, as the model sees it; or the Pods of
  * a controller the inputs do not include, as one workload named after that controller.
  */
 export interface Workload {
@@ -41,6 +41,8 @@ export interface Workload {
   declaresSidecar: boolean;
   /** True for a Pod read from a live cluster (it has a status): its containers are final. */
   live: boolean;
+  /** `spec.hostNetwork: true`: neither the injector nor ztunnel touches such pods. */
+  hostNetwork: boolean;
   source: SourceRef;
 }
 
@@ -49,8 +51,9 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
   const { doc, source } = obj;
   const kind = doc.kind as WorkloadKind;
   const isPod = kind === 'Pod';
-  const podMeta = (isPod ? doc.metadata : doc.spec?.template?.metadata) ?? {};
-  const podSpec = (isPod ? doc.spec : doc.spec?.template?.spec) ?? {};
+  const template = isPod ? undefined : podTemplateOf(doc);
+  const podMeta = (isPod ? doc.metadata : template?.metadata) ?? {};
+  const podSpec = (isPod ? doc.spec : template?.spec) ?? {};
   // Pod labels and annotations are only read: no copy unless they need one.
   const podLabels = labelMapAsIs(podMeta.labels) ?? stringMap(podMeta.labels);
   const podAnnotations = labelMapAsIs(podMeta.annotations) ?? stringMap(podMeta.annotations);
@@ -67,8 +70,14 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
     containerPorts: containerPortsOf(podSpec),
     declaresSidecar: hasIstioProxy(podSpec, podAnnotations),
     live: isPod && doc.status !== undefined && doc.status !== null,
+    hostNetwork: podSpec.hostNetwork === true,
     source,
   };
+}
+
+/** A controller's pod template: a CronJob keeps it in the template of the Jobs it makes. */
+export function podTemplateOf(doc: KubeObject): any {
+  return doc.kind === 'CronJob' ? doc.spec?.jobTemplate?.spec?.template : doc.spec?.template;
 }
 
 /** An `istio-proxy` container (classic or native sidecar), or the injector's status annotation. */
@@ -124,11 +133,40 @@ function stringMap(raw: unknown): Record<string, string> {
 }
 
 /**
- * The controller a Pod belongs to, from its first controller ownerReference: a ReplicaSet
- * `<deployment>-<pod-template-hash>` belongs to the Deployment; StatefulSets and DaemonSets own
- * their pods directly. Finds the controller among the inputs; without it, see `podOwnerOf`.
+ * The controller among the inputs (`controllers`, by key) that a Pod belongs to, from its
+ * first controller ownerReference: a ReplicaSet `<deployment>-<pod-template-hash>` belongs to
+ * the Deployment; StatefulSets, DaemonSets and Jobs own their pods directly; a Job named
+ * `<cronjob>-<minutes since the epoch>` (the CronJob controller's name for it) stands for its
+ * CronJob when the inputs hold that and not the Job. Without it, see `podOwnerOf`.
  */
-export function ownerWorkloadKey(pod: KubeObject): string | undefined {
+export function ownerWorkloadKey(pod: KubeObject, controllers: ReadonlySet<string>): string | undefined {
+  const key = ownerKey(pod);
+  if (key === undefined || controllers.has(key)) return key;
+  const cron = cronJobKeyOf(key);
+  return cron !== undefined && controllers.has(cron) ? cron : key;
+}
+
+/** The key of the CronJob that made a Job (its controller ownerReference), else undefined. */
+export function cronJobOwnerKey(job: KubeObject): string | undefined {
+  const refs = job.metadata?.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  const ref = refs.find((r: any) => r?.controller === true);
+  return ref?.kind === 'CronJob' && typeof ref.name === 'string' ? objectKey('CronJob', namespaceOf(job), ref.name) : undefined;
+}
+
+/** `ns/CronJob/<name>` for a key `ns/Job/<name>-<digits>`, else undefined. */
+function cronJobKeyOf(jobKey: string): string | undefined {
+  const marker = jobKey.indexOf('/Job/');
+  const dash = jobKey.lastIndexOf('-');
+  if (marker < 0 || dash <= marker + 5 || dash === jobKey.length - 1) return undefined;
+  for (let i = dash + 1; i < jobKey.length; i++) {
+    const c = jobKey.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return `${jobKey.slice(0, marker)}/CronJob/${jobKey.slice(marker + 5, dash)}`;
+}
+
+function ownerKey(pod: KubeObject): string | undefined {
   const refs = pod.metadata?.ownerReferences;
   if (!Array.isArray(refs) || refs.length === 0) return undefined;
   const ref = refs.find((r: any) => r?.controller === true) ?? refs[0];
@@ -141,6 +179,7 @@ export function ownerWorkloadKey(pod: KubeObject): string | undefined {
     }
     case 'StatefulSet':
     case 'DaemonSet':
+    case 'Job':
       return objectKey(ref.kind, namespace, ref.name);
     default:
       return undefined;
