@@ -42,7 +42,7 @@ test('discovery documents name every group, version and resource the emulator se
   expect(byName['networking.istio.io']!.versions.map((v) => v.groupVersion)).toEqual(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
   expect(byName['networking.istio.io']!.preferredVersion!.version).toBe('v1');
   expect(byName['security.istio.io']!.versions.map((v) => v.version)).toEqual(['v1', 'v1beta1']);
-  expect(Object.keys(byName).sort()).toEqual(['apps', 'cert-manager.io', 'networking.istio.io', 'security.istio.io']);
+  expect(Object.keys(byName).sort()).toEqual(['apps', 'batch', 'cert-manager.io', 'networking.istio.io', 'security.istio.io']);
 
   const core = await kubeConfig.makeApiClient(k8s.CoreApi).getAPIVersions();
   expect(core.versions).toEqual(['v1']);

@@ -80,6 +80,16 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: false,
   },
   {
+    group: 'batch', versions: ['v1'], kind: 'Job', plural: 'jobs', singular: 'job',
+    namespaced: true, shortNames: [], categories: ['all'], verbs: builtinVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: false,
+  },
+  {
+    group: 'batch', versions: ['v1'], kind: 'CronJob', plural: 'cronjobs', singular: 'cronjob',
+    namespaced: true, shortNames: ['cj'], categories: ['all'], verbs: builtinVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: false,
+  },
+  {
     group: 'security.istio.io', versions: ['v1', 'v1beta1'], kind: 'PeerAuthentication',
     plural: 'peerauthentications', singular: 'peerauthentication', namespaced: true, shortNames: ['pa'],
     categories: ['istio-io', 'security-istio-io'], verbs: crdVerbs,

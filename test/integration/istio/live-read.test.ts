@@ -9,6 +9,8 @@ import { pathsOf, startLiveCluster, type LiveCluster } from './live-cluster';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { loadKubeConfigFor } from '../../emulators/kubernetes';
+import { buildIstioModel } from '../../../functions/providers/istio';
+import { wholeCluster } from './cluster-fixture';
 
 let cluster: LiveCluster;
 
@@ -344,4 +346,43 @@ test('an API server that accepts the connection and never answers times out, and
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   }
+});
+
+describe('Jobs and CronJobs', () => {
+  /**
+   * A nightly export in orders (injection on) that opts out of the sidecar, as jobs often do (a
+   * sidecar keeps a Job's pod from completing), and the Job it last made.
+   */
+  const nightlyExport = [
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly-export', namespace: 'orders', uid: '5d0c3b8e-2f4a-4e61-9a7b-1c8d2e3f4a5b' },
+      spec: {
+        schedule: '0 2 * * *',
+        jobTemplate: { spec: { template: { metadata: { labels: { app: 'nightly-export', 'sidecar.istio.io/inject': 'false' } }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'export', image: 'registry.example.com/data/export:2.4.1' }] } } } },
+      },
+    },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'nightly-export-29400480', namespace: 'orders', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly-export', uid: '5d0c3b8e-2f4a-4e61-9a7b-1c8d2e3f4a5b', controller: true }] },
+      spec: { template: { metadata: { labels: { app: 'nightly-export', 'sidecar.istio.io/inject': 'false' } }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'export', image: 'registry.example.com/data/export:2.4.1' }] } } },
+    },
+  ];
+
+  test('are read cluster-wide and for a namespace, as the file audit reads them, and one that opts out of the sidecar is outside the mesh', async () => {
+    await cluster.emulator.stop();
+    cluster = await startLiveCluster([...wholeCluster(), ...nightlyExport]);
+    const source = istioSource({ kubeConfig: cluster.kubeConfig, client: cluster.k8s });
+    const paths = pathsOf(await source.collect(ALL));
+    expect(paths).toEqual(expect.arrayContaining(['/apis/batch/v1/namespaces/orders/cronjobs/nightly-export', '/apis/batch/v1/namespaces/orders/jobs/nightly-export-29400480']));
+
+    const inventory = await source.collect({ kind: 'istio-namespace', namespace: 'orders' });
+    expect(pathsOf(inventory)).toEqual(expect.arrayContaining(['/apis/batch/v1/namespaces/orders/cronjobs/nightly-export']));
+    const model = buildIstioModel(inventory, { now: new Date("2026-11-26T00:00:00Z") });
+    expect(model.membership.find((m) => m.resource.kind === 'CronJob')).toMatchObject({ inMesh: false, resource: { name: 'nightly-export', namespace: 'orders' } });
+    // The CronJob's Job folds into it: one workload per CronJob, not one per run.
+    expect(model.membership.some((m) => m.resource.kind === 'Job')).toBe(false);
+  });
 });

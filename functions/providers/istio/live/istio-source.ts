@@ -6,7 +6,7 @@
  *
  * What a scope reads:
  * - `all` (the providers include `istio` or `x509`): cluster-wide, paged lists of Namespaces,
- *   Services, Deployments, StatefulSets, DaemonSets, Pods, PeerAuthentications,
+ *   Services, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, PeerAuthentications,
  *   DestinationRules, ServiceEntries, cert-manager Certificates and `istio-ca-root-cert`
  *   ConfigMaps; the MeshConfig ConfigMaps (`istio`, `istio-<revision>`) and the CA Secrets
  *   (`cacerts`, `istio-ca-secret`) of the control-plane namespace (and of the configured root
@@ -42,6 +42,8 @@ import {
   CERTIFICATES,
   CONFIG_MAPS,
   DAEMON_SETS,
+  JOBS,
+  CRON_JOBS,
   DEPLOYMENTS,
   DESTINATION_RULES,
   NAMESPACES,
@@ -195,7 +197,7 @@ class ClusterRead {
   }
 
   private clusterWideReads(): (() => Promise<Located<KubeObject>[]>)[] {
-    const istio = [NAMESPACES, PEER_AUTHENTICATIONS, DESTINATION_RULES, SERVICE_ENTRIES, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, PODS];
+    const istio = [NAMESPACES, PEER_AUTHENTICATIONS, DESTINATION_RULES, SERVICE_ENTRIES, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, JOBS, CRON_JOBS, PODS];
     const tasks = istio.map((type) => this.whenWanted('istio', () => this.list(type, {}, 'istio')));
     tasks.push(this.whenWanted('certificates', () => this.list(CERTIFICATES, {}, 'certificates')));
     tasks.push(this.whenWanted('certificates', () => this.list(CONFIG_MAPS, { fieldSelector: `metadata.name=${ROOT_CERT_CONFIG_MAP}` }, 'certificates')));
@@ -213,7 +215,7 @@ class ClusterRead {
     const tls = this.options.tlsSecrets;
     for (const ns of namespaces) {
       tasks.push(this.whenWanted('istio', () => this.get(NAMESPACES, undefined, ns, 'istio')));
-      for (const type of [PEER_AUTHENTICATIONS, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, PODS]) {
+      for (const type of [PEER_AUTHENTICATIONS, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, JOBS, CRON_JOBS, PODS]) {
         tasks.push(this.whenWanted('istio', () => this.list(type, { namespace: ns }, 'istio')));
       }
       tasks.push(this.whenWanted('certificates', () => this.list(CERTIFICATES, { namespace: ns }, 'certificates')));

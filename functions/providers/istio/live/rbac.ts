@@ -20,6 +20,7 @@ export interface PolicyRule {
 export const ISTIO_READER_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['namespaces', 'services', 'pods', 'configmaps'], verbs: ['get', 'list'] },
   { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list'] },
+  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get', 'list'] },
   { apiGroups: ['security.istio.io'], resources: ['peerauthentications'], verbs: ['get', 'list'] },
   { apiGroups: ['networking.istio.io'], resources: ['destinationrules', 'serviceentries'], verbs: ['get', 'list'] },
   { apiGroups: ['cert-manager.io'], resources: ['certificates'], verbs: ['get', 'list'] },

@@ -9,7 +9,7 @@ export interface ResourceType {
   kind: string;
   /** '' is the core group, served under /api. */
   group: string;
-  /** Versions to use, most preferred first; core and apps kinds have exactly one. */
+  /** Versions to use, most preferred first; core, apps and batch kinds have exactly one. */
   versions: string[];
   plural: string;
   namespaced: boolean;
@@ -19,6 +19,7 @@ export interface ResourceType {
 
 const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ kind, group: '', versions: ['v1'], plural, namespaced });
 const apps = (kind: string, plural: string): ResourceType => ({ kind, group: 'apps', versions: ['v1'], plural, namespaced: true });
+const batch = (kind: string, plural: string): ResourceType => ({ kind, group: 'batch', versions: ['v1'], plural, namespaced: true });
 
 export const NAMESPACES = core('Namespace', 'namespaces', false);
 export const SERVICES = core('Service', 'services');
@@ -28,6 +29,8 @@ export const SECRETS = core('Secret', 'secrets');
 export const DEPLOYMENTS = apps('Deployment', 'deployments');
 export const STATEFUL_SETS = apps('StatefulSet', 'statefulsets');
 export const DAEMON_SETS = apps('DaemonSet', 'daemonsets');
+export const JOBS = batch('Job', 'jobs');
+export const CRON_JOBS = batch('CronJob', 'cronjobs');
 
 export const PEER_AUTHENTICATIONS: ResourceType = {
   kind: 'PeerAuthentication',

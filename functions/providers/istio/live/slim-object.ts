@@ -58,6 +58,8 @@ function slimPod(item: Record<string, any>, apiVersion: string, metadata: Record
   const spec = item['spec'] ?? {};
   const slimSpec: Record<string, unknown> = { containers: (spec.containers ?? []).map(containerSkeleton) };
   if (Array.isArray(spec.initContainers) && spec.initContainers.length > 0) slimSpec['initContainers'] = spec.initContainers.map(containerSkeleton);
+  // A pod on the node's network has no sidecar whatever it declares (workloads.ts).
+  if (spec.hostNetwork === true) slimSpec['hostNetwork'] = true;
   const pod: KubeObject = { apiVersion, kind: 'Pod', metadata: metadata as KubeObject['metadata'], spec: slimSpec };
   if (item['status'] !== undefined && item['status'] !== null) pod.status = { phase: item['status'].phase };
   return pod;

@@ -47,3 +47,15 @@ test('the specs before and after a host change both count; missing specs are ski
   const specs = [{ host: 'ledger.payments.svc.cluster.local' }, undefined, { host: 'orders-api.orders.svc.cluster.local' }];
   expect(touchedServices({ kind: 'DestinationRule', namespace: 'payments', specs }, CLUSTER, 'istio-system')).toEqual(['istio:orders/orders-api', 'istio:payments/ledger']);
 });
+
+test('a workload PeerAuthentication selecting a CronJob\'s pods touches the Service that selects them', () => {
+  const cronJob: KubeObject = {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'settlement-export', namespace: 'payments' },
+    spec: { schedule: '30 1 * * *', jobTemplate: { spec: { template: { metadata: { labels: { app: 'settlement-export' } }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'export', image: 'settlement-export:3.1' }] } } } } },
+  };
+  const cluster = [...CLUSTER, cronJob, service('payments', 'settlement-export', { app: 'settlement-export' })];
+  const spec = { selector: { matchLabels: { app: 'settlement-export' } }, mtls: { mode: 'STRICT' } };
+  expect(touchedServices({ kind: 'PeerAuthentication', namespace: 'payments', specs: [spec] }, cluster, 'istio-system')).toEqual(['istio:payments/settlement-export']);
+});

@@ -91,7 +91,8 @@ function servicesSelectingWorkloads(selector: Labels, namespace: string, objects
 /** The labels a workload's pods carry: a controller's pod template, or a Pod's own. */
 function podLabelsOf(object: KubeObject): Labels | undefined {
   if (object.kind === 'Pod') return labelMap(object.metadata?.labels);
-  if (object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet') return labelMap(object.spec?.template?.metadata?.labels);
+  if (object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet' || object.kind === 'Job') return labelMap(object.spec?.template?.metadata?.labels);
+  if (object.kind === 'CronJob') return labelMap(object.spec?.jobTemplate?.spec?.template?.metadata?.labels);
   return undefined;
 }
 
