@@ -1,29 +1,10 @@
-import { deployment, istioModelOf } from './testInventory';
-
-const docs = (...parts: string[]) => parts.join('---\n');
+import { deployment, docs, istioModelOf, namespaceYaml, peerAuthenticationYaml } from './testInventory';
 
 /** orders-api serves HTTPS itself on 8443; its callers' sidecars originate TLS (SIMPLE) to it. */
 const ordersFleet = (peerAuthenticationMode: 'PERMISSIVE' | 'STRICT') =>
   docs(
-    `apiVersion: v1
-kind: Namespace
-metadata:
-  name: orders
-  labels:
-    istio-injection: enabled
-`,
-    `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: orders-api
-  namespace: orders
-spec:
-  selector:
-    matchLabels:
-      app: orders-api
-  mtls:
-    mode: ${peerAuthenticationMode}
-`,
+    namespaceYaml('orders'),
+    peerAuthenticationYaml('orders', 'orders-api', peerAuthenticationMode, { app: 'orders-api' }),
     deployment('orders', 'orders-api', { labels: { app: 'orders-api' }, ports: [{ containerPort: 8443, name: 'https' }] }),
     `apiVersion: v1
 kind: Service

@@ -1,25 +1,9 @@
-import { deployment, istioModelOf } from './testInventory';
-
-const docs = (...parts: string[]) => parts.join('---\n');
+import { deployment, docs, istioModelOf, namespaceYaml, peerAuthenticationYaml } from './testInventory';
 
 const orders = (podAnnotations: string) =>
   docs(
-    `apiVersion: v1
-kind: Namespace
-metadata:
-  name: orders
-  labels:
-    istio-injection: enabled
-`,
-    `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: orders
-spec:
-  mtls:
-    mode: PERMISSIVE
-`,
+    namespaceYaml('orders'),
+    peerAuthenticationYaml('orders', 'default', 'PERMISSIVE'),
     `apiVersion: apps/v1
 kind: Deployment
 metadata:
