@@ -74,12 +74,15 @@ export function trustValidates(trust: ValidationTrust, certificate: TlsCertifica
   }
   const trustName = trust.sds?.secretName;
   const identity = certificate.sds?.secretName;
-  if (trustName && identity && /^spiffe:\/\/[^/]+$/.test(trustName)) {
-    const domain = spiffeTrustDomain(identity);
-    if (domain === undefined) return 'unknown';
-    return domain === trustName ? 'validates' : 'refuses';
-  }
-  return 'unknown';
+  return trustName && identity ? spiffeVerdict(trustName, identity) : 'unknown';
+}
+
+/** Whether an SDS trust named by a SPIFFE trust domain (`spiffe://prod-mesh`) takes the SPIFFE ID `identity`. */
+export function spiffeVerdict(trustName: string, identity: string): TrustVerdict {
+  if (!/^spiffe:\/\/[^/]+$/.test(trustName)) return 'unknown';
+  const domain = spiffeTrustDomain(identity);
+  if (domain === undefined) return 'unknown';
+  return domain === trustName ? 'validates' : 'refuses';
 }
 
 export function describeCertificate(certificate: TlsCertificate): string {

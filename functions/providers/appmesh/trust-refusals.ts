@@ -9,34 +9,28 @@
  * Known only where `trustValidates` can tell (caller-trust.ts): PEM files of both sides read, or a
  * SPIFFE trust domain and a SPIFFE ID. ACM, and files not read, are never called a refusal.
  */
-import { describeCertificate, trustValidates, type TrustVerdict } from './caller-trust';
-import { clientCertificateOf } from './client-policy';
+import { spiffeVerdict, trustValidates, type TrustVerdict } from './caller-trust';
 import type { CertificateFiles } from './destination-trust';
-import { listenerTrustOf } from './server-mode';
-import { describeTrust } from './trust-pool';
 import type { AppMeshListener, ClientPolicyTls, TlsCertificate, ValidationTrust } from './types';
 
-/** The one member of a trust that `trustValidates` can judge against `certificate`; undefined when none can be. */
-function judgeable(trust: ValidationTrust | undefined, certificate: TlsCertificate | undefined): ValidationTrust | undefined {
-  if (!trust || !certificate) return undefined;
-  const anchors = trust.file?.certificateChain;
-  if (typeof anchors === 'string' && anchors && typeof certificate.file?.certificateChain === 'string' && certificate.file.certificateChain) {
-    return { file: { certificateChain: anchors } };
-  }
-  const domain = trust.sds?.secretName;
-  if (typeof domain === 'string' && typeof certificate.sds?.secretName === 'string') return { sds: { secretName: domain } };
-  return undefined;
+/** The names of a trust and a certificate it is known to refuse. */
+interface Refused {
+  trust: string;
+  certificate: string;
 }
 
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
 export class TrustRefusals {
-  /** Verdicts of file trusts by trust and certificate: a fleet repeats a few pairs, and a file check verifies signatures. */
+  /** Verdicts of file trusts by trust and certificate path: a fleet repeats a few pairs, and a file check verifies signatures. */
   private readonly verdicts = new Map<string, Map<string, TrustVerdict>>();
 
   constructor(private readonly files: CertificateFiles) {}
 
   /**
    * Why the handshakes between a client with `tls` and `listener` fail, when a trust is known to
-   * refuse; undefined otherwise.
+   * refuse; undefined otherwise. Runs for every TLS client and listener it reaches, so it reads
+   * names in place and builds nothing unless a trust refuses.
    * @param sendsCertificate the client presents its certificate (it sends mTLS)
    */
   reasonFor(tls: ClientPolicyTls | undefined, listener: AppMeshListener, sendsCertificate: boolean): string | undefined {
@@ -45,35 +39,42 @@ export class TrustRefusals {
     if (!listenerTls || listenerTls.mode === 'DISABLED') return undefined;
     let clientSide: string | undefined;
     let listenerSide: string | undefined;
-    const serverCertificate = listenerTls.certificate;
-    const clientTrust = judgeable(tls?.validation?.trust, serverCertificate);
-    if (clientTrust && this.verdict(clientTrust, serverCertificate!) === 'refuses') {
-      clientSide = `the client validates server certificates with ${describeTrust(clientTrust)}, which does not validate the listener certificate ${describeCertificate(serverCertificate!)}, so its TLS handshakes fail`;
+    const byClient = this.refused(tls?.validation?.trust, listenerTls.certificate);
+    if (byClient) {
+      clientSide = `the client validates server certificates with ${byClient.trust}, which does not validate the listener certificate ${byClient.certificate}, so its TLS handshakes fail`;
     }
     if (sendsCertificate && listenerTls.mode === 'STRICT') {
-      const clientCertificate = clientCertificateOf(tls);
-      const listenerTrust = judgeable(listenerTrustOf(listenerTls), clientCertificate);
-      if (listenerTrust && this.verdict(listenerTrust, clientCertificate!) === 'refuses') {
-        listenerSide = `the listener validates client certificates with ${describeTrust(listenerTrust)}, which does not validate the client certificate ${describeCertificate(clientCertificate!)}, so the listener refuses its TLS handshakes`;
+      const byListener = this.refused(listenerTls.validation?.trust, tls?.certificate);
+      if (byListener) {
+        listenerSide = `the listener validates client certificates with ${byListener.trust}, which does not validate the client certificate ${byListener.certificate}, so the listener refuses its TLS handshakes`;
       }
     }
     return clientSide && listenerSide ? `${clientSide}; and ${listenerSide}` : clientSide || listenerSide;
   }
 
-  private verdict(trust: ValidationTrust, certificate: TlsCertificate): TrustVerdict {
-    // A SPIFFE check is a comparison of names, cheaper than a cache lookup.
-    if (!trust.file) return trustValidates(trust, certificate, this.files);
-    // By path, then path: no key string built per client and listener.
-    const trustPath = describeTrust(trust);
-    let byCertificate = this.verdicts.get(trustPath);
-    if (!byCertificate) this.verdicts.set(trustPath, (byCertificate = new Map()));
-    const certificatePath = describeCertificate(certificate);
-    let verdict = byCertificate.get(certificatePath);
+  /**
+   * The names, when `trust` is known to refuse `certificate`: both as PEM files that were read
+   * (the chain checked), or a SPIFFE trust domain and a SPIFFE ID. ACM, and files not read, never.
+   */
+  private refused(trust: ValidationTrust | undefined, certificate: TlsCertificate | undefined): Refused | undefined {
+    if (!trust || !certificate) return undefined;
+    const anchors = trust.file?.certificateChain;
+    const chain = certificate.file?.certificateChain;
+    if (nonEmpty(anchors) && nonEmpty(chain)) return this.fileVerdict(anchors, chain) === 'refuses' ? { trust: anchors, certificate: chain } : undefined;
+    const domain = trust.sds?.secretName;
+    const identity = certificate.sds?.secretName;
+    if (nonEmpty(domain) && typeof identity === 'string') return spiffeVerdict(domain, identity) === 'refuses' ? { trust: domain, certificate: identity } : undefined;
+    return undefined;
+  }
+
+  private fileVerdict(anchors: string, chain: string): TrustVerdict {
+    let byChain = this.verdicts.get(anchors);
+    if (!byChain) this.verdicts.set(anchors, (byChain = new Map()));
+    let verdict = byChain.get(chain);
     if (verdict === undefined) {
-      verdict = trustValidates(trust, certificate, this.files);
-      byCertificate.set(certificatePath, verdict);
+      verdict = trustValidates({ file: { certificateChain: anchors } }, { file: { certificateChain: chain } }, this.files);
+      byChain.set(chain, verdict);
     }
     return verdict;
   }
-
 }
