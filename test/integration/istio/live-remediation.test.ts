@@ -380,3 +380,96 @@ test('the writer handles the three Istio actions with a well-formed change, and 
   const malformed = await executor.apply({ ...remediation, change: { operation: 'replace' } }, { trigger, changeId: 'chg-12' });
   expect(malformed).toEqual({ outcome: 'failed', detail: 'cannot apply istio.peerauthentication.set-strict: change.operation "replace" is neither merge-patch nor create', target: {} });
 });
+
+/** The next patch lands as `mutate` says, but its answer is lost (503): the client sends it again, now on a stale resourceVersion. */
+function landThenLoseAnswer(live: LiveCluster, nth: number, mutate: (o: KubernetesObject) => void): void {
+  let seen = 0;
+  live.emulator.failNext((call) => {
+    if (call.verb !== 'patch' || ++seen !== nth) return false;
+    live.emulator.bumpResourceVersion('pa', 'payments', 'default', mutate);
+    return true;
+  }, 503);
+}
+
+test('undo does not restore over a policy that was deleted and created again since the change (another uid)', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  const executor = writer(live);
+  const applied = await executor.apply(remediation, { trigger, changeId: 'chg-40' });
+  expect(applied.outcome).toBe('verified');
+  const firstUid = paymentsPolicy(live).metadata.uid;
+  // Someone replaces the policy with their own STRICT one (kubectl replace --force, a GitOps re-create).
+  live.emulator.seed([{ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'payments' }, spec: { mtls: { mode: 'STRICT' } } }]);
+  expect(paymentsPolicy(live).metadata.uid).not.toBe(firstUid);
+  live.emulator.resetCalls();
+
+  const reverted = await executor.revert(recordOf('chg-40', remediation, applied), { trigger, changeId: 'chg-40-undo' });
+
+  expect(reverted.outcome).toBe('aborted');
+  expect(reverted.detail).toMatch(/deleted and created again/);
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch')).toEqual([]);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'STRICT' } });
+});
+
+test('an undo whose patch landed but whose answer was lost (503, then 409 on the resend) is reported as done', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  const executor = writer(live);
+  const applied = await executor.apply(remediation, { trigger, changeId: 'chg-41' });
+  expect(applied.outcome).toBe('verified');
+  live.emulator.resetCalls();
+  landThenLoseAnswer(live, 1, (o) => {
+    o['spec'] = { mtls: { mode: 'PERMISSIVE' } };
+    o.metadata.annotations = { ...o.metadata.annotations, 'meshgov.io/change-id': 'chg-41-undo' };
+  });
+
+  const reverted = await executor.revert(recordOf('chg-41', remediation, applied), { trigger, changeId: 'chg-41-undo' });
+
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([503, 409]);
+  expect(reverted).toMatchObject({ outcome: 'verified', detail: 'restored spec.mtls.mode as before change chg-41', after: { spec: { mtls: { mode: 'PERMISSIVE' } } } });
+});
+
+test('a rollback whose patch landed but whose answer was lost is reported as rolled back', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  let stage: 'before-patch' | 'patched' | 'done' = 'before-patch';
+  live.emulator.failNext((call) => {
+    if (stage === 'before-patch' && call.verb === 'patch') stage = 'patched';
+    else if (stage === 'patched' && call.verb === 'get') {
+      stage = 'done';
+      live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'UNSET' } }));
+    }
+    return false;
+  }, 500);
+  landThenLoseAnswer(live, 2, (o) => void (o['spec'] = { mtls: { mode: 'PERMISSIVE' } }));
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-42' });
+
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([200, 503, 409]);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+  expect(result).toMatchObject({ outcome: 'rolled-back', after: { spec: { mtls: { mode: 'PERMISSIVE' } } } });
+});
+
+test('the same change sent again after its first attempt landed (a taken-over approval) is not reported aborted, and its Undo leaves the policy alone', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  const executor = writer(live);
+  const first = await executor.apply(remediation, { trigger, changeId: 'chg-43' });
+  expect(first.outcome).toBe('verified');
+  live.emulator.resetCalls();
+
+  // The hub never got the first answer, and runs the same change id again.
+  const again = await executor.apply(remediation, { trigger, changeId: 'chg-43' });
+
+  expect(again.outcome).toBe('verified');
+  expect(again.detail).toMatch(/already applied by an earlier attempt of change chg-43/);
+  expect(again.before).toBeUndefined();
+  expect(again.after).toMatchObject({ spec: { mtls: { mode: 'STRICT' } } });
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch')).toEqual([]);
+
+  // Its record has no `before`: an Undo must not take that for "created by meshgov" and delete the policy.
+  const undo = await executor.revert({ ...recordOf('chg-43', remediation, again), before: undefined }, { trigger, changeId: 'chg-43-undo' });
+  expect(undo.outcome).toBe('failed');
+  expect(live.emulator.requests().filter((r) => r.verb === 'delete' || r.verb === 'patch')).toEqual([]);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'STRICT' } });
+});

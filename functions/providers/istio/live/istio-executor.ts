@@ -111,6 +111,16 @@ class IstioWriter {
     if (current instanceof KubeApiError) return this.failedRead(current, record());
     if (current === undefined) return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} no longer exists`, target: record() };
     const before = snapshotOf(current);
+    // An earlier attempt of this very change (the hub re-sends a change whose answer it lost) moved the
+    // resourceVersion itself: not a conflict. The spec from before it is unknown here, so none is reported.
+    if (annotationOf(current) === context.changeId && unheldFields(patch, current).length === 0) {
+      return {
+        outcome: 'verified',
+        detail: `already applied by an earlier attempt of change ${context.changeId} (annotation ${CHANGE_ID_ANNOTATION}); that attempt saw the previous spec, this one cannot record it, so an Undo of it is by hand`,
+        after: before,
+        target: record(before.metadata.resourceVersion),
+      };
+    }
     const seenVersion = target.resourceVersion ?? before.metadata.resourceVersion;
     if (target.resourceVersion && target.resourceVersion !== before.metadata.resourceVersion) {
       return {
@@ -162,7 +172,12 @@ class IstioWriter {
         });
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
-        return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']) };
+        // A resent restore may have landed the first time (a 5xx or timeout, then 409 on the stale version).
+        const landed = await this.read(path);
+        const restoredAnyway = !(landed instanceof KubeApiError) && landed !== undefined && jsonEqual(landed['spec'] ?? {}, before.spec);
+        if (!restoredAnyway) {
+          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']) };
+        }
       }
     }
     const restored = await this.read(path);
@@ -240,7 +255,8 @@ class IstioWriter {
 
   async revert(change: ChangeRecord, context: Context): Promise<ApplyResult> {
     const after = readSnapshot(change.after);
-    const before = change.before === null || change.before === undefined ? null : readSnapshot(change.before);
+    // Only an explicit null means "meshgov created it": a record without `before` must never lead to a delete.
+    const before = change.before === null ? null : readSnapshot(change.before);
     const raw = change.target as Partial<ObjectTarget>;
     const target: ObjectTarget | undefined =
       after && writableType(after)
@@ -289,6 +305,9 @@ class IstioWriter {
   ): Promise<ApplyResult> {
     if (current === undefined) return { outcome: 'aborted', detail: `the object change ${change.id} patched no longer exists`, target: record() };
     const now = snapshotOf(current);
+    if (after.metadata.uid && now.metadata.uid && now.metadata.uid !== after.metadata.uid) {
+      return { outcome: 'aborted', detail: `the object change ${change.id} patched was deleted and created again since; not restoring an older object's spec over it`, before: now, target: record(now.metadata.resourceVersion) };
+    }
     // Only what the change set is put back, and only while it still holds: a later edit of the same field wins.
     const paths = changedPaths(before.spec, after.spec);
     const moved = paths.filter((p) => !jsonEqual(valueAt(now.spec, p), valueAt(after.spec, p)));
@@ -306,7 +325,11 @@ class IstioWriter {
       });
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
-      return this.failedWrite(error, now, record(now.metadata.resourceVersion), `revert of change ${change.id}`);
+      // A resent write may have landed the first time: our annotation and the restored fields say so.
+      const landed = await this.read(path);
+      const ours =
+        !(landed instanceof KubeApiError) && landed !== undefined && annotationOf(landed) === context.changeId && paths.every((p) => jsonEqual(valueAt(landed['spec'], p), valueAt(before.spec, p)));
+      if (!ours) return this.failedWrite(error, now, record(now.metadata.resourceVersion), `revert of change ${change.id}`);
     }
     const reverted = await this.read(path);
     if (reverted instanceof KubeApiError || reverted === undefined) {
