@@ -8,6 +8,7 @@ import type { ApprovalRecord, ChangeRecord } from '../ledger/types';
 import { emptyInventory, type AppMeshApiType, type Inventory } from '../model/inventory';
 import { auditScope } from '../pipeline/audit-scope';
 import { govern } from '../pipeline/govern';
+import { resolveFinding } from '../pipeline/observe-findings';
 import type { InventorySource } from '../pipeline/ports';
 import type { Trigger } from '../pipeline/trigger';
 import { executeApproval, EXECUTING_TAKEOVER_MS, type ExecuteApprovalDeps } from './execute-approval';
@@ -325,6 +326,36 @@ describe('executeApproval when something fails on the way', () => {
     expect(outcome).toMatchObject({ status: 'finished', state: 'SUCCEEDED', detail: expect.stringContaining('the finding is no longer there, so nothing more was applied') });
     expect(executor.calls).toHaveLength(1);
     expect(await ledger.findOpenApproval(approval.findingId)).toBeUndefined();
+  });
+
+  test('without a fresh-state reader (Istio), a takeover whose finding a later audit resolved is closed without applying again', async () => {
+    const { ledger, executor, deps, approval } = await setup((d) => delete d.freshState);
+    const { recordChange, transitionApproval } = ledger;
+    ledger.recordChange = async () => {
+      throw throttled();
+    };
+    ledger.transitionApproval = async (id, from, to, patch, options) => {
+      if (to !== 'EXECUTING') throw throttled();
+      return transitionApproval.call(ledger, id, from, to, patch, options);
+    };
+    await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
+    ledger.recordChange = recordChange;
+    ledger.transitionApproval = transitionApproval;
+    // The audit the change itself set off (the agent's report) resolved the finding.
+    await resolveFinding(ledger, (await ledger.getFinding(approval.findingId))!, new Date(NOW.getTime() + 60_000));
+
+    deps.clock = () => LATER;
+    expect(await executeApproval(approval.id, deps)).toMatchObject({ status: 'finished', state: 'SUCCEEDED', detail: expect.stringContaining('the finding is no longer there, so nothing more was applied') });
+    expect(executor.calls).toHaveLength(1);
+  });
+
+  test('a re-check that throws gives back the blast-radius slot it took', async () => {
+    const { ledger, mesh, deps, approval } = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
+    mesh.collect = async () => {
+      throw Object.assign(new Error('ListMeshes: ServiceUnavailableException (HTTP 503)'), { name: 'ServiceUnavailableException' });
+    };
+    await expect(executeApproval(approval.id, deps)).rejects.toThrow('ServiceUnavailableException');
+    expect(await ledger.reserveChangeSlot('chg-other', 1)).toBeDefined();
   });
 
   test('a change record that cannot be written is tried again, then named in the outcome and logged whole', async () => {

@@ -29,8 +29,8 @@ export interface ExecuteApprovalDeps {
   clock: () => Date;
   newId: (prefix: string) => string;
   /**
-   * Absent, or not covering the finding's provider: the fix is not re-planned here, and its
-   * executor's own optimistic concurrency is the last check (the GCP agent applies Istio
+   * Absent, or not covering the finding's provider: the fix is not re-planned here; the ledger's
+   * finding record must still be open, and its executor's own optimistic concurrency is the last check (the GCP agent applies Istio
    * changes only at the `resourceVersion` they were planned on).
    */
   freshState?: FreshStateReader;
@@ -162,14 +162,22 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
   const releaseSlot = async () => {
     if (slot !== undefined) await ledger.releaseChangeSlot(slot, changeId);
   };
-  const ready: Ready = verdict.act ? await prepare(approval, deps) : { ok: false, detail: `not applied: ${verdict.reason}` };
-
-  // APPROVED → EXECUTING; a takeover claims the EXECUTING record at the version it read, so of two
-  // deliveries that both found the attempt abandoned only one goes on, and the fresh stamp keeps
-  // later deliveries off it for another window.
-  const claimed = takeover
-    ? await ledger.transitionApproval(approvalId, ['EXECUTING'], 'EXECUTING', { outcome: claimNote(now, changeId) }, { version: approval.version })
-    : await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING', { outcome: claimNote(now, changeId) });
+  let ready: Ready;
+  let claimed: ApprovalRecord | undefined;
+  try {
+    ready = verdict.act ? await prepare(approval, deps) : { ok: false, detail: `not applied: ${verdict.reason}` };
+    // APPROVED → EXECUTING; a takeover claims the EXECUTING record at the version it read, so of two
+    // deliveries that both found the attempt abandoned only one goes on, and the fresh stamp keeps
+    // later deliveries off it for another window.
+    claimed = takeover
+      ? await ledger.transitionApproval(approvalId, ['EXECUTING'], 'EXECUTING', { outcome: claimNote(now, changeId) }, { version: approval.version })
+      : await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXECUTING', { outcome: claimNote(now, changeId) });
+  } catch (err) {
+    // Nothing was applied, and the SQS retry runs as a new change with a slot of its own: a slot
+    // kept here would block the hour's blast radius for nothing. A takeover keeps the dead attempt's.
+    if (!takeover) await releaseQuietly(releaseSlot, approvalId, deps);
+    throw err;
+  }
   if (!claimed) {
     // The delivery that did claim it runs as its own change (or, on a takeover, as this same one).
     if (!takeover) await releaseSlot();
@@ -285,6 +293,15 @@ async function prepare(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Pro
   return { ok: true, executor, ...(original ? { original } : {}) };
 }
 
+/** Gives a slot back while another error is on its way out: a failure here is logged, not thrown over it. */
+async function releaseQuietly(release: () => Promise<void>, approvalId: string, deps: ExecuteApprovalDeps): Promise<void> {
+  try {
+    await release();
+  } catch (err) {
+    deps.log?.('blast-radius slot not given back; it frees itself after an hour', { approvalId, error: errorText(err) });
+  }
+}
+
 /** Ends an EXECUTING approval in the state its change's outcome gives (or `state`), and redraws it. */
 async function finish(approval: ApprovalRecord, change: ChangeRecord | undefined, detail: string, deps: ExecuteApprovalDeps, state?: ApprovalState): Promise<ExecutionOutcome> {
   const to = state ?? TERMINAL_BY_OUTCOME[change?.outcome ?? 'failed'];
@@ -309,6 +326,13 @@ async function persist<T>(write: () => Promise<T>, what: string, approvalId: str
 async function recheck(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ ok: true } | { ok: false; reason: string; findingGone: boolean }> {
   const fresh = deps.freshState;
   if (!fresh || !fresh.providers.includes(approval.finding.provider)) {
+    // The executor checks only the target's version; whether the finding is still there is what
+    // the ledger last heard from that provider's audits (the agent's reports, for Istio).
+    const record = await deps.ledger.getFinding(approval.findingId);
+    if (record && record.status !== 'open') {
+      const when = record.resolvedAt ? ` at ${record.resolvedAt}` : '';
+      return { ok: false, reason: `the finding is no longer open (${record.status}${when}): it was fixed or changed since the request`, findingGone: true };
+    }
     deps.log?.('fix not re-planned here; the executor checks the resource version', { approvalId: approval.id, provider: approval.finding.provider });
     return { ok: true };
   }
