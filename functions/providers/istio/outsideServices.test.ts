@@ -143,17 +143,16 @@ spec:
     targetPort: 443
 `;
 
-  it("adds no outside-client blocker for the gateway's own ports", () => {
+  it("is no mTLS server at all, so its own ports get neither a finding nor a blocker", () => {
     const yaml = docs(namespace('istio-ingress'), peerAuthentication('istio-ingress', 'default', 'PERMISSIVE'), gateway, gatewayService);
-    const fix = fixOf(yaml, 'istio:istio-ingress/Deployment/istio-ingressgateway:443');
-    expect(fix.blockers).toEqual([]);
+    expect(istioModelOf(yaml).servers.filter((s) => s.resource.name === 'istio-ingressgateway')).toEqual([]);
   });
 
-  it('still blocks for an application workload in the same scope', () => {
+  it('does not hide the blocker of an application workload in the same scope', () => {
     const app = deployment('istio-ingress', 'edge-auth', { ports: [8080] });
     const appService = exposing('  type: NodePort\n').replace(/payments/g, 'istio-ingress').replace('app: istio-ingress-api', 'app: edge-auth');
     const yaml = docs(namespace('istio-ingress'), peerAuthentication('istio-ingress', 'default', 'PERMISSIVE'), gateway, gatewayService, app, appService);
-    const fix = fixOf(yaml, 'istio:istio-ingress/Deployment/istio-ingressgateway:443');
+    const fix = fixOf(yaml, 'istio:istio-ingress/Deployment/edge-auth:8080');
     expect(fix.blockers).toEqual([
       'Service istio-ingress/istio-ingress-public is a NodePort: its clients outside the mesh send plaintext to port 8080 of istio-ingress/Deployment/edge-auth, which STRICT refuses',
     ]);

@@ -1,6 +1,5 @@
 import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
-import { isIstioGateway } from './gateways';
 import { captureInboundPortFix } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
 import { NamespaceRun } from './namespaceRun';
@@ -116,12 +115,12 @@ function unrewrittenProbes(record: ServerRecord): string | undefined {
 /**
  * Why a port that a LoadBalancer or NodePort Service, or one with externalIPs, sends to should
  * not go STRICT unasked: the load balancer's or node port's clients are outside the mesh and send
- * plaintext. An Istio gateway is left out: PeerAuthentication does not govern its listeners, so
- * STRICT refuses none of its outside clients (its own Service is a LoadBalancer by design).
+ * plaintext. An Istio gateway, whose own Service is a LoadBalancer by design, has no server
+ * records (servers.ts), so it never gets here.
  */
 function outsideService(record: ServerRecord): string | undefined {
   const svc = record.exposedBy;
-  if (!svc || isIstioGateway(record.workload)) return undefined;
+  if (!svc) return undefined;
   return `Service ${svc.namespace}/${svc.name} ${outsideEntry(svc)}: its clients outside the mesh send plaintext to port ${record.port} of ${record.workload.key}, which STRICT refuses`;
 }
 

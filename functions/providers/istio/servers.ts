@@ -1,4 +1,5 @@
 import type { CauseRef, ConfigProblem, ServerEndpoint } from '../../core/model/types';
+import { isIstioGateway } from './gateways';
 import { effectiveServerMode, type EffectiveServerMode } from './effectiveServerMode';
 import { uncapturedAutoMtlsReason, uncapturedCause, uncapturedInbound, type UncapturedPort } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex } from './peerAuthentication';
@@ -68,6 +69,9 @@ export function buildServers(
   let added: Set<KubeService> | undefined;
   for (let w = 0; w < workloads.length; w++) {
     const workload = workloads[w]!;
+    // A gateway's listeners take their TLS from Gateway resources, not PeerAuthentication: it is
+    // the mesh's edge, not one of its mTLS servers (its membership still counts).
+    if (isIstioGateway(workload)) continue;
     const selecting = servicesOf.get(workload.namespace)?.matching(workload.podLabels) ?? NO_SERVICES;
     const hosts = selecting.map(hostOf);
     const targets = serviceTargetsOf(workload, selecting);
