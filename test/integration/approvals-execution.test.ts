@@ -91,3 +91,21 @@ describe('a finding resolved while its approval waited', () => {
     expect(await world.ledger.reserveChangeSlot('chg-next', 1)).toBeDefined();
   });
 });
+
+describe('a change made whose Slack message could not be redrawn', () => {
+  test('the SQS message comes back until the message shows the outcome, and the change is not made twice', async () => {
+    const fix = await asked();
+    const event = await approvedAndQueued(fix);
+    // Slack answers 503 to every attempt of the notifier's client (three: FAST_RETRY_CONFIG retries twice).
+    world.slack.failNext('chat.update', 503, 3);
+    const first = await runApprovalBatch(event, world.workerDeps);
+    expect(first).toMatchObject({ batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }], outcomes: [{ status: 'finished', state: 'SUCCEEDED', notShown: expect.any(String) }] });
+    expect(updates()).toBe(1);
+    expect(blockOf(messageOf(world, fix), 'meshgov_outcome')?.text.text ?? '').not.toContain('applied and verified');
+
+    const retry = await runApprovalBatch(redelivered(event), world.workerDeps);
+    expect(retry).toMatchObject({ batchItemFailures: [], outcomes: [{ status: 'ignored', reason: 'already SUCCEEDED' }] });
+    expect(updates()).toBe(1);
+    expect(blockOf(messageOf(world, fix), 'meshgov_outcome').text.text).toContain('*Result:* applied and verified');
+  });
+});

@@ -19,7 +19,8 @@ export interface ApprovalBatchHooks {
  * One SQS batch of approvals, one after the other (the blast radius per run counts across the
  * batch). A record that throws (the ledger unreachable) is reported as a batch item failure, so
  * SQS delivers it again and, after maxReceiveCount, dead-letters it; a deferred approval goes
- * back on the queue with a delay. A body that is not an execution request is a batch item
+ * back on the queue with a delay. A finished approval whose Slack message could not be redrawn
+ * is a batch item failure too: its next delivery redraws it. A body that is not an execution request is a batch item
  * failure too, logged with the field at fault: it reaches the approval dead-letter queue rather
  * than vanishing. Lambda: the event source mapping needs `ReportBatchItemFailures`.
  */
@@ -49,6 +50,11 @@ export async function runApprovalBatch(event: SQSEvent, deps: ApprovalWorkerDeps
       if (outcome.status === 'deferred') await deps.handOff.send(request, { delaySeconds: outcome.retryAfterSeconds });
       deps.log?.('approval handled', { messageId: record.messageId, ...outcome, change: undefined });
       hooks.recordEnded?.({ outcome });
+      // Done in the ledger, but Slack still shows the old state: delivered again, the message is redrawn (and dead-lettered at last).
+      if ('notShown' in outcome && outcome.notShown !== undefined) {
+        logError?.('approval message not redrawn; SQS will deliver it again to redraw it', { messageId: record.messageId, approvalId: request.approvalId, state: 'state' in outcome ? outcome.state : undefined, error: outcome.notShown });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
     } catch (err) {
       logError?.('approval failed; SQS will deliver it again', { messageId: record.messageId, approvalId: request.approvalId, error: (err as Error).message });
       batchItemFailures.push({ itemIdentifier: record.messageId });

@@ -43,14 +43,16 @@ export interface RunCounter {
 }
 
 export type ExecutionOutcome =
-  /** Nothing to do: unknown id, or another delivery already took or finished it. */
-  | { status: 'ignored'; approvalId: string; reason: string }
+  /** Nothing to do: unknown id, or another delivery already took or finished it (a finished one is redrawn). */
+  | { status: 'ignored'; approvalId: string; reason: string; notShown?: string }
   /** A REJECTED or EXPIRED approval: only its message was redrawn. */
-  | { status: 'shown'; approvalId: string; state: ApprovalState }
+  | { status: 'shown'; approvalId: string; state: ApprovalState; notShown?: string }
   /** Not now (a freeze window, the blast radius): still APPROVED; try again after `retryAfterSeconds`. */
   | { status: 'deferred'; approvalId: string; reason: string; retryAfterSeconds: number }
   /** Ran to an end state: EXPIRED, FAILED (refused at execution or failed), SUCCEEDED or ROLLED_BACK. */
-  | { status: 'finished'; approvalId: string; state: ApprovalState; detail: string; change?: ChangeRecord };
+  | { status: 'finished'; approvalId: string; state: ApprovalState; detail: string; change?: ChangeRecord; notShown?: string };
+// `notShown`: the Slack message could not be redrawn (why). The ledger is right; the worker has
+// the message delivered again, and a delivery of a finished approval redraws it.
 
 /** How long a deferred execution waits before it is tried again (SQS allows at most 900 s of delay). */
 export const DEFER_SECONDS = 300;
@@ -104,8 +106,7 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
   const approval = await ledger.getApproval(approvalId);
   if (!approval) return { status: 'ignored', approvalId, reason: 'no such approval on record' };
   if (approval.state === 'REJECTED' || approval.state === 'EXPIRED') {
-    await show(approval, deps);
-    return { status: 'shown', approvalId, state: approval.state };
+    return { status: 'shown', approvalId, state: approval.state, ...(await show(approval, deps)) };
   }
 
   const now = deps.clock();
@@ -119,7 +120,8 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     const recorded = claim.changeId ? await ledger.getChange(claim.changeId) : undefined;
     if (recorded && recorded.approvalId === approvalId) return finish(approval, recorded, `${describeOutcome(recorded)} (change ${recorded.id})`, deps);
   } else if (approval.state !== 'APPROVED') {
-    return { status: 'ignored', approvalId, reason: `already ${approval.state}` };
+    // A finished approval delivered again may be the retry of one whose message was not redrawn.
+    return { status: 'ignored', approvalId, reason: `already ${approval.state}`, ...(FINISHED.has(approval.state) ? await show(approval, deps) : {}) };
   }
   const interrupted = takeover ? `${interruptedNote(takeover)}; ` : '';
 
@@ -306,8 +308,8 @@ async function releaseQuietly(release: () => Promise<void>, approvalId: string, 
 async function finish(approval: ApprovalRecord, change: ChangeRecord | undefined, detail: string, deps: ExecuteApprovalDeps, state?: ApprovalState): Promise<ExecutionOutcome> {
   const to = state ?? TERMINAL_BY_OUTCOME[change?.outcome ?? 'failed'];
   const finished = await persist(() => deps.ledger.transitionApproval(approval.id, ['EXECUTING'], to, { outcome: detail }), 'approval outcome', approval.id, deps);
-  await show(finished ?? { ...approval, state: to, outcome: detail }, deps);
-  return { status: 'finished', approvalId: approval.id, state: to, detail, ...(change ? { change } : {}) };
+  const shown = await show(finished ?? { ...approval, state: to, outcome: detail }, deps);
+  return { status: 'finished', approvalId: approval.id, state: to, detail, ...(change ? { change } : {}), ...shown };
 }
 
 /** A ledger write after the change was made, tried a few times: throwing now leaves the approval EXECUTING until a takeover. */
@@ -383,12 +385,18 @@ function targetOf(remediation: Remediation): Record<string, unknown> {
 }
 
 /** Redraws the approval's message; a Slack failure is logged, never undoes what the ledger says. */
-async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<void> {
-  if (!deps.notifier) return;
+/** The states an execution ends in; a delivery that finds one redraws its message. */
+const FINISHED = new Set<ApprovalState>(['SUCCEEDED', 'FAILED', 'ROLLED_BACK']);
+
+/** Redraws the approval's message; `notShown` says why it could not be. */
+async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ notShown?: string }> {
+  if (!deps.notifier) return {};
   try {
     await deps.notifier.updateApproval(approval);
+    return {};
   } catch (err) {
     deps.log?.('approval message not updated', { approvalId: approval.id, error: errorText(err) });
+    return { notShown: errorText(err) };
   }
 }
 
