@@ -198,10 +198,8 @@ test('a throttled patch is sent again after the Retry-After the server asked for
   expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([429, 429, 200]);
 });
 
-test('a change that does not hold on re-read is rolled back to the previous spec', async () => {
-  const live = await start();
-  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
-  // A controller rewrites the mode right after our patch (as a mutating webhook or a GitOps sync would).
+/** A controller rewrites payments' PeerAuthentication right after meshgov's patch (as a mutating webhook or a GitOps sync would). */
+function rewrittenAfterOurPatch(live: LiveCluster): void {
   let stage: 'before-patch' | 'patched' | 'done' = 'before-patch';
   live.emulator.failNext((call) => {
     if (stage === 'before-patch' && call.verb === 'patch') stage = 'patched';
@@ -211,6 +209,12 @@ test('a change that does not hold on re-read is rolled back to the previous spec
     }
     return false;
   }, 500);
+}
+
+test('a change that does not hold on re-read is rolled back to the previous spec', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  rewrittenAfterOurPatch(live);
 
   const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-6' });
 
@@ -432,15 +436,7 @@ test('an undo whose patch landed but whose answer was lost (503, then 409 on the
 test('a rollback whose patch landed but whose answer was lost is reported as rolled back', async () => {
   const live = await start();
   const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
-  let stage: 'before-patch' | 'patched' | 'done' = 'before-patch';
-  live.emulator.failNext((call) => {
-    if (stage === 'before-patch' && call.verb === 'patch') stage = 'patched';
-    else if (stage === 'patched' && call.verb === 'get') {
-      stage = 'done';
-      live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void (o['spec'] = { mtls: { mode: 'UNSET' } }));
-    }
-    return false;
-  }, 500);
+  rewrittenAfterOurPatch(live);
   landThenLoseAnswer(live, 2, (o) => void (o['spec'] = { mtls: { mode: 'PERMISSIVE' } }));
 
   const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-42' });
