@@ -1,4 +1,4 @@
-import { appMeshArnOf, appMeshTypeOf, isDeletion, type AppMeshResourceScope } from './config-types';
+import { appMeshArnOf, appMeshFieldsOf, isDeletion, type AppMeshResourceScope } from './config-types';
 import { EventError } from './event-error';
 import type { EventBridgeEvent } from './parse-eventbridge';
 
@@ -22,11 +22,7 @@ export function configToApi(value: unknown): unknown {
  * needs no Describe call; a deleted resource resolves its findings.
  */
 export function scopeFromConfigItem(event: EventBridgeEvent): AppMeshResourceScope {
-  const at = 'detail.configurationItem';
-  const item = event.detail?.configurationItem;
-  if (!item || typeof item !== 'object') throw new EventError(at, 'missing', event.id);
-  const known = appMeshTypeOf(item.resourceType);
-  if (!known) throw new EventError(`${at}.resourceType`, `not an App Mesh type: ${String(item.resourceType)}`, event.id);
+  const { at, fields: item, known } = appMeshFieldsOf(event, 'configurationItem');
   const diff = event.detail?.configurationItemDiff;
   const deleted = isDeletion(item.configurationItemStatus, diff?.changeType);
   // Not recorded: Config kept no configuration, so the auditor reads the resource live.

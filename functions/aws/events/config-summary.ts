@@ -1,4 +1,4 @@
-import { appMeshArnOf, appMeshTypeOf, isDeletion, type AppMeshResourceScope } from './config-types';
+import { appMeshArnOf, appMeshFieldsOf, isDeletion, type AppMeshResourceScope } from './config-types';
 import { EventError } from './event-error';
 import type { EventBridgeEvent } from './parse-eventbridge';
 
@@ -10,11 +10,7 @@ import type { EventBridgeEvent } from './parse-eventbridge';
  * (`s3DeliverySummary`) is not fetched: a live read is newer, and needs no S3 permission.
  */
 export function scopeFromConfigSummary(event: EventBridgeEvent): AppMeshResourceScope {
-  const at = 'detail.configurationItemSummary';
-  const summary = event.detail?.configurationItemSummary;
-  if (!summary || typeof summary !== 'object') throw new EventError(at, 'missing', event.id);
-  const known = appMeshTypeOf(summary.resourceType);
-  if (!known) throw new EventError(`${at}.resourceType`, `not an App Mesh type: ${String(summary.resourceType)}`, event.id);
+  const { at, fields: summary, known } = appMeshFieldsOf(event, 'configurationItemSummary');
   // The ARN is the only place a summary names the mesh (and a route's router).
   const arn = appMeshArnOf(summary, known.type, at, event.id);
   if (!arn) throw new EventError(`${at}.ARN`, 'missing: the summary names no App Mesh resource', event.id);

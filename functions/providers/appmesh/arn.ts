@@ -9,6 +9,8 @@ export interface AppMeshArn {
   mesh: string;
   kind: AppMeshKind;
   name: string;
+  /** A route's virtual router, a gateway route's virtual gateway. */
+  parentName?: string;
 }
 
 const TYPE_TO_KIND: Record<string, AppMeshKind> = {
@@ -27,8 +29,9 @@ export function parseAppMeshArn(arn: string): AppMeshArn | undefined {
   const kind = TYPE_TO_KIND[resource[2]];
   if (!kind || !resource[3]) return undefined;
   if (resource.length === 4) return { mesh: resource[1], kind, name: resource[3] };
-  if (kind === 'VirtualRouter' && resource[4] === 'route' && resource[5]) return { mesh: resource[1], kind: 'Route', name: resource[5] };
-  if (kind === 'VirtualGateway' && resource[4] === 'gatewayRoute' && resource[5]) return { mesh: resource[1], kind: 'GatewayRoute', name: resource[5] };
+  if (resource.length !== 6 || !resource[5]) return undefined;
+  if (kind === 'VirtualRouter' && resource[4] === 'route') return { mesh: resource[1], kind: 'Route', name: resource[5], parentName: resource[3] };
+  if (kind === 'VirtualGateway' && resource[4] === 'gatewayRoute') return { mesh: resource[1], kind: 'GatewayRoute', name: resource[5], parentName: resource[3] };
   return undefined;
 }
 
