@@ -7,7 +7,7 @@ import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
 import { readSloTopology, type MeshReader } from '../core/slo/read-topology';
-import type { SloSource } from '../core/slo/reading';
+import { describeReadProblems, type SloSource } from '../core/slo/reading';
 import { buildAppMeshModel } from '../providers/appmesh';
 import { appMeshSource } from '../providers/appmesh/live';
 import { parseSloAlarmName } from '../providers/metrics/cloudwatch/alarm-specs';
@@ -18,8 +18,12 @@ import { wireHubDeps } from './hub/wire';
 import { parseAlarmStateChange } from './slo/alarm-event';
 import { governSloBurn, type SloBurnDeps, type SloBurnResult } from './slo/govern-slo-burn';
 import { sloOfAlarm } from './slo/slo-of-alarm';
+import { FreshQueryError } from './slo/fresh-query-error';
 import { isScheduledEvent, sweepAppMeshSlos, type SloSweepOutcome } from './slo/slo-sweep';
 import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-store';
+
+/** Re-exported: the handler's callers tell a failed fresh query from a malformed event by it. */
+export { FreshQueryError };
 
 export interface LatencyAlarmDeps extends SloBurnDeps {
   /** Reads App Mesh SLOs afresh (CloudWatch GetMetricData). */
@@ -41,21 +45,6 @@ export type LatencyAlarmOutcome =
   | SloSweepOutcome;
 
 /**
- * The fresh burn query failed (CloudWatch unreachable or throttled): the event itself is fine, so
- * this is not an EventError; the invocation fails and Lambda's asynchronous retry runs it again.
- */
-export class FreshQueryError extends Error {
-  override readonly name = 'FreshQueryError';
-
-  constructor(
-    message: string,
-    readonly eventId: string,
-  ) {
-    super(`fresh query: ${message}`);
-  }
-}
-
-/**
  * One CloudWatch "Alarm State Change" for a `meshgov-slo-*` alarm: ALARM confirms the burn with a
  * fresh GetMetricData query, reads the SLO's mesh for what its service calls, names the suspected
  * change (the service's own, else a dependency's) and offers its rollback (governSloBurn);
@@ -65,7 +54,7 @@ export class FreshQueryError extends Error {
  * then lands in the DLQ.
  */
 export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): Promise<LatencyAlarmOutcome> {
-  if (isScheduledEvent(value)) return sweepAppMeshSlos(value, deps, (message, eventId) => new FreshQueryError(message, eventId));
+  if (isScheduledEvent(value)) return sweepAppMeshSlos(value, deps);
   const alarm = parseAlarmStateChange(value);
   if (alarm.state === 'INSUFFICIENT_DATA') return { status: 'ignored', reason: 'INSUFFICIENT_DATA says nothing about the burn' };
   // A window alarm only feeds its pair's composite alarm, whose own state change starts the run.
@@ -86,7 +75,7 @@ export async function runLatencyAlarm(value: unknown, deps: LatencyAlarmDeps): P
   const mesh = deps.mesh;
   const readTopology = mesh ? () => readSloTopology(slo, mesh, deps.clock(), (message, fields) => deps.log('warn', message, fields)) : undefined;
   const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: deps.policy, sources: { cloudwatch: deps.cloudwatch }, at: deps.clock(), ...(readTopology ? { readTopology } : {}) });
-  if (run.problems.length > 0) throw new FreshQueryError(run.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), alarm.eventId);
+  if (run.problems.length > 0) throw new FreshQueryError(describeReadProblems(run.problems), alarm.eventId);
   const result = await governSloBurn(run.scoped, deps);
   const findings = run.scoped.report.findings.map((f) => f.id);
   deps.log('info', 'SLO alarm handled', { alarmName: alarm.alarmName, state: alarm.state, slo: slo.name, findings, resolved: result.governed.resolved, approvals: result.proposals.map((p) => p.approval.id) });

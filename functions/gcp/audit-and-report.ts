@@ -4,7 +4,7 @@ import { auditScope, type ScopedReport } from '../core/pipeline/audit-scope';
 import type { InventorySource } from '../core/pipeline/ports';
 import type { AuditScope, Trigger } from '../core/pipeline/trigger';
 import type { AgentDeps } from './agent-deps';
-import { reportToHub } from './hub-client';
+import { reportAsAgent } from './hub-client';
 import type { Logger } from './log';
 
 /**
@@ -32,12 +32,10 @@ export async function auditAndReport(trigger: Trigger, scope: AuditScope, deps: 
   const { summary } = scopedReport.report;
   log.info('audit done', { scope, findings: summary.findings, bySeverity: summary.bySeverity, resources: summary.resources, auditMs: Date.now() - started });
 
-  const config = deps.config;
-  const report: AgentReport = { agent: config.identity, scopedReport };
+  const report: AgentReport = { agent: deps.config.identity, scopedReport };
   addToReport?.(read, report);
-  const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
   try {
-    const delivery = await reportToHub(report, target, { fetch: deps.fetch, clock: deps.clock, sleep: deps.sleep, log });
+    const delivery = await reportAsAgent(report, deps, log);
     log.notice('report delivered to the hub', { scope, findings: summary.findings, hubStatus: delivery.status, attempts: delivery.attempts, bytes: delivery.bytes });
   } catch (error) {
     log.error('report not delivered to the hub; failing so Pub/Sub redelivers the message', { scope, error });

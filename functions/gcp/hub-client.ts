@@ -1,5 +1,5 @@
 import { signRequest, type AgentReport } from '../core/link';
-import type { HubRetry } from './config';
+import type { AgentConfig, HubRetry } from './config';
 import type { Logger } from './log';
 
 /**
@@ -46,6 +46,20 @@ export class HubDeliveryError extends Error {
 }
 
 const MAX_DELAY_MS = 30_000;
+
+/** What an agent function reports with: its configuration and its clock, fetch and sleep (AgentDeps). */
+export interface AgentHubDeps {
+  config: Pick<AgentConfig, 'hubUrl' | 'linkSecrets' | 'hubRetry'>;
+  fetch: typeof fetch;
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** Sends a report to the hub the agent is configured for, signed with its current link secret. */
+export function reportAsAgent(report: AgentReport, agent: AgentHubDeps, log: Logger): Promise<HubDelivery> {
+  const { config } = agent;
+  return reportToHub(report, { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry }, { fetch: agent.fetch, clock: agent.clock, sleep: agent.sleep, log });
+}
 
 export async function reportToHub(report: AgentReport, target: HubTarget, deps: HubClientDeps): Promise<HubDelivery> {
   const body = JSON.stringify(report);

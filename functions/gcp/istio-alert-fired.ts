@@ -2,10 +2,11 @@ import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
 import { readSloTopology } from '../core/slo/read-topology';
+import { describeReadProblems } from '../core/slo/reading';
 import type { AgentDepsFactory } from './agent-deps';
 import { agentPrometheus, type AgentPrometheusOptions } from './agent-prometheus';
 import { DeliveryMemory } from './delivery-memory';
-import { reportToHub } from './hub-client';
+import { reportAsAgent } from './hub-client';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
 import { parseMonitoringNotification, type MonitoringIncident } from './monitoring/incident';
@@ -50,14 +51,11 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
       const readTopology = () => readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), (message, fields) => log.warning(message, fields));
       const run = await runSloAlarm(slo, firing ? 'firing' : 'resolved', trigger, { policy: agent.policy, sources: { prometheus }, at: agent.clock(), readTopology });
       if (run.problems.length > 0) {
-        const message = run.problems.map((p) => `${p.slo}: ${p.message}`).join('; ');
         log.error('the fresh Prometheus query failed; failing so Pub/Sub redelivers', { slo: slo.name, problems: run.problems });
-        throw new Error(message);
+        throw new Error(describeReadProblems(run.problems));
       }
       log.info('SLO incident checked', { slo: slo.name, state: incident.state, findings: run.scoped.report.findings.length, queries: run.queries });
-      const config = agent.config;
-      const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
-      const delivery = await reportToHub({ agent: config.identity, scopedReport: run.scoped }, target, { fetch: agent.fetch, clock: agent.clock, sleep: agent.sleep, log });
+      const delivery = await reportAsAgent({ agent: agent.config.identity, scopedReport: run.scoped }, agent, log);
       log.notice('SLO report delivered to the hub', { slo: slo.name, hubStatus: delivery.status, attempts: delivery.attempts });
     }));
   };

@@ -1,10 +1,10 @@
 import type { Trigger } from '../core/pipeline/trigger';
 import { slosOfPolicy } from '../core/slo/definition';
 import { readSloTopology } from '../core/slo/read-topology';
-import type { SloSource } from '../core/slo/reading';
+import { describeReadProblems, type SloSource } from '../core/slo/reading';
 import { sweepSlos } from '../core/slo/sweep';
 import type { AgentDeps } from './agent-deps';
-import { reportToHub } from './hub-client';
+import { reportAsAgent } from './hub-client';
 import type { Logger } from './log';
 
 /**
@@ -25,15 +25,13 @@ export async function sweepIstioSlos(trigger: Trigger, agent: AgentDeps, prometh
     at: agent.clock(),
     readTopology: (slo) => readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), warn),
   });
-  const config = agent.config;
-  const target = { url: config.hubUrl, secret: config.linkSecrets[0]!, retry: config.hubRetry };
   for (const run of sweep.runs) {
     const scopedReport = { ...run.scoped, trigger: { ...trigger, eventId: `${trigger.eventId}:slo:${run.slo.name}`, summary: `scheduled SLO sweep (${run.slo.name})` } };
-    await reportToHub({ agent: config.identity, scopedReport }, target, { fetch: agent.fetch, clock: agent.clock, sleep: agent.sleep, log });
+    await reportAsAgent({ agent: agent.config.identity, scopedReport }, agent, log);
   }
   log.notice('SLO sweep reported to the hub', { slos: slos.length, read: sweep.runs.length, queries: sweep.queries, findings: sweep.runs.reduce((n, r) => n + r.scoped.report.findings.length, 0) });
   if (sweep.problems.length > 0) {
     log.error('the SLO sweep could not read every SLO; failing so Pub/Sub redelivers', { problems: sweep.problems });
-    throw new Error(sweep.problems.map((p) => `${p.slo}: ${p.message}`).join('; '));
+    throw new Error(describeReadProblems(sweep.problems));
   }
 }

@@ -1,9 +1,10 @@
 import type { Trigger } from '../../core/pipeline/trigger';
 import { slosOfPolicy } from '../../core/slo/definition';
 import { readSloTopology, type MeshReader } from '../../core/slo/read-topology';
-import type { SloSource } from '../../core/slo/reading';
+import { describeReadProblems, type SloSource } from '../../core/slo/reading';
 import { sweepSlos } from '../../core/slo/sweep';
 import { EventError } from '../events/event-error';
+import { FreshQueryError } from './fresh-query-error';
 import { governSloBurn, type SloBurnDeps } from './govern-slo-burn';
 
 export interface SloSweepDeps extends SloBurnDeps {
@@ -34,7 +35,7 @@ export function isScheduledEvent(value: unknown): boolean {
  * they are, and the run throws after governing the others, so Lambda retries it and then the SLO
  * dead-letter queue keeps it.
  */
-export async function sweepAppMeshSlos(value: unknown, deps: SloSweepDeps, fail: (message: string, eventId: string) => Error): Promise<SloSweepOutcome> {
+export async function sweepAppMeshSlos(value: unknown, deps: SloSweepDeps): Promise<SloSweepOutcome> {
   const event = value as { id?: unknown; time?: unknown };
   if (typeof event.id !== 'string' || event.id === '') throw new EventError('id', 'missing or not a string');
   if (typeof event.time !== 'string' || Number.isNaN(Date.parse(event.time))) throw new EventError('time', 'missing or not an ISO time', event.id);
@@ -56,6 +57,6 @@ export async function sweepAppMeshSlos(value: unknown, deps: SloSweepDeps, fail:
     resolved.push(...result.governed.resolved);
   }
   deps.log('info', 'SLO sweep done', { eventId: event.id, slos: slos.length, read: sweep.runs.length, queries: sweep.queries, findings, resolved, problems: sweep.problems });
-  if (sweep.problems.length > 0) throw fail(sweep.problems.map((p) => `${p.slo}: ${p.message}`).join('; '), event.id);
+  if (sweep.problems.length > 0) throw new FreshQueryError(describeReadProblems(sweep.problems), event.id);
   return { status: 'swept', slos: slos.length, read: sweep.runs.length, findings, resolved };
 }

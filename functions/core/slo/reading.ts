@@ -32,6 +32,11 @@ export interface SloReadProblem {
   message: string;
 }
 
+/** The problems as one line for an error or a log: `<slo>: <message>; …`. */
+export function describeReadProblems(problems: readonly SloReadProblem[]): string {
+  return problems.map((p) => `${p.slo}: ${p.message}`).join('; ');
+}
+
 export interface SloReadResult {
   readings: SloReading[];
   problems: SloReadProblem[];
