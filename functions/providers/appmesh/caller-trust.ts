@@ -90,6 +90,11 @@ export function describeCertificate(certificate: TlsCertificate): string {
   return certificate.file?.certificateChain || certificate.sds?.secretName || 'a certificate';
 }
 
+/** The blocker for a caller whose client certificate `trust` refuses: STRICT on `server` would refuse it. */
+export function refusedCallerBlocker(caller: ResourceRef, certificate: TlsCertificate, trust: ValidationTrust, server: string): string {
+  return `${describeResource(caller)} presents client certificate ${describeCertificate(certificate)}, which ${describeTrust(trust)} does not validate: STRICT on ${server} would refuse it`;
+}
+
 /** At most this many callers are named in one blocker. */
 const NAMED_CALLERS = 3;
 
@@ -104,7 +109,7 @@ export function chosenTrustBlockers(trust: ValidationTrust, server: string, call
     let verdict = trustValidates(trust, certificate, files);
     if (verdict === 'unknown' && validatedBy.some((t) => sameTrust(t, trust))) verdict = 'validates';
     if (verdict === 'refuses') {
-      blockers.push(`${describeResource(caller)} presents client certificate ${describeCertificate(certificate)}, which ${describeTrust(trust)} does not validate: STRICT on ${server} would refuse it`);
+      blockers.push(refusedCallerBlocker(caller, certificate, trust, server));
     } else if (verdict === 'unknown') {
       const name = describeResource(caller);
       if (!unknown.includes(name)) unknown.push(name);

@@ -3,12 +3,11 @@
  * that it accepts only TLS with a client certificate it verified.
  */
 import type { ProviderFix } from '../../core/model/types';
-import { chosenTrustBlockers, describeCertificate, trustValidates, type CallerCertificate } from './caller-trust';
-import { describeResource } from '../../core/rules/rule';
+import { chosenTrustBlockers, refusedCallerBlocker, trustValidates, type CallerCertificate } from './caller-trust';
 import { inSourceSpelling, specChange, withListenerTls } from './changes';
 import type { CertificateFiles } from './destination-trust';
 import { listenerTrustOf } from './server-mode';
-import { describeTrust, type MeshTrustPool } from './trust-pool';
+import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
 
 export const SET_STRICT_ACTION = 'appmesh.listener.set-strict';
@@ -47,7 +46,7 @@ function ownTrustRefusals(trust: ValidationTrust, server: string, callers: reado
   const out: string[] = [];
   for (const { caller, certificate } of callers) {
     if (trustValidates(trust, certificate, files) !== 'refuses') continue;
-    out.push(`${describeResource(caller)} presents client certificate ${describeCertificate(certificate)}, which ${describeTrust(trust)} does not validate: STRICT on ${server} would refuse it`);
+    out.push(refusedCallerBlocker(caller, certificate, trust, server));
   }
   return out;
 }
