@@ -384,11 +384,10 @@ function targetOf(remediation: Remediation): Record<string, unknown> {
   return t && typeof t === 'object' && !Array.isArray(t) ? { ...(t as Record<string, unknown>) } : {};
 }
 
-/** Redraws the approval's message; a Slack failure is logged, never undoes what the ledger says. */
 /** The states an execution ends in; a delivery that finds one redraws its message. */
-const FINISHED = new Set<ApprovalState>(['SUCCEEDED', 'FAILED', 'ROLLED_BACK']);
+const FINISHED = new Set<ApprovalState>(Object.values(TERMINAL_BY_OUTCOME));
 
-/** Redraws the approval's message; `notShown` says why it could not be. */
+/** Redraws the approval's message; a Slack failure is logged and reported (`notShown`), never undoes what the ledger says. */
 async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ notShown?: string }> {
   if (!deps.notifier) return {};
   try {
