@@ -139,9 +139,8 @@ class IstioWriter {
       await this.rest.request('PATCH', path, { body, contentType: MERGE_PATCH, query: { fieldManager: this.fieldManager } });
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
-      // A write that was retried may have landed the first time: our annotation says so.
-      const landed = await this.read(path);
-      const ours = !(landed instanceof KubeApiError) && landed !== undefined && annotationOf(landed) === context.changeId && unheldFields(patch, landed).length === 0;
+      // Our annotation and the patched fields say whether it landed.
+      const ours = await this.landedAnyway(path, (landed) => annotationOf(landed) === context.changeId && unheldFields(patch, landed).length === 0);
       if (!ours) return this.failedWrite(error, before, record(seenVersion), `merge patch of ${target.kind} ${target.namespace}/${target.name}`);
     }
     return this.verifyPatch(target, patch, before, record);
@@ -172,9 +171,7 @@ class IstioWriter {
         });
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
-        // A resent restore may have landed the first time (a 5xx or timeout, then 409 on the stale version).
-        const landed = await this.read(path);
-        const restoredAnyway = !(landed instanceof KubeApiError) && landed !== undefined && jsonEqual(landed['spec'] ?? {}, before.spec);
+        const restoredAnyway = await this.landedAnyway(path, (landed) => jsonEqual(landed['spec'] ?? {}, before.spec));
         if (!restoredAnyway) {
           return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']) };
         }
@@ -325,10 +322,8 @@ class IstioWriter {
       });
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
-      // A resent write may have landed the first time: our annotation and the restored fields say so.
-      const landed = await this.read(path);
-      const ours =
-        !(landed instanceof KubeApiError) && landed !== undefined && annotationOf(landed) === context.changeId && paths.every((p) => jsonEqual(valueAt(landed['spec'], p), valueAt(before.spec, p)));
+      // Our annotation and the restored fields say whether it landed.
+      const ours = await this.landedAnyway(path, (landed) => annotationOf(landed) === context.changeId && paths.every((p) => jsonEqual(valueAt(landed['spec'], p), valueAt(before.spec, p))));
       if (!ours) return this.failedWrite(error, now, record(now.metadata.resourceVersion), `revert of change ${change.id}`);
     }
     const reverted = await this.read(path);
@@ -351,6 +346,16 @@ class IstioWriter {
   /** The object, undefined when absent, or the error of the read. */
   private read(path: string): Promise<KubeObjectJson | undefined | KubeApiError> {
     return readObject<KubeObjectJson>(this.rest, path);
+  }
+
+  /**
+   * After a write that failed: whether an earlier try of it landed anyway (the client resends on a
+   * 5xx or a timeout, and the resend then meets 409 on the version it moved), as `holds` tells
+   * from a fresh read.
+   */
+  private async landedAnyway(path: string, holds: (object: KubeObjectJson) => boolean): Promise<boolean> {
+    const landed = await this.read(path);
+    return !(landed instanceof KubeApiError) && landed !== undefined && holds(landed);
   }
 
   private failedRead(error: KubeApiError, target: Record<string, unknown>): ApplyResult {
