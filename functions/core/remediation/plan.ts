@@ -4,21 +4,22 @@ import type { ProviderFix, ServerEndpoint } from '../model/types';
 import type { RuleSettings } from '../policy/types';
 import type { RuleFinding } from '../rules/rule';
 import { describeResource } from '../rules/rule';
-import { UnmeshedCallers } from './unmeshed-callers';
+import type { UnmeshedCallers } from './unmeshed-callers';
 
 /**
  * The plan stage: attaches the provider's fix to a finding, with the gate's verdict. `auto` is
  * given only when the rule allows it and every precondition holds across the audited fleet:
  * a server goes STRICT only when no known client sends it plaintext and every workload in
- * scope has a sidecar; a client is enforced only when its servers accept mTLS.
+ * scope has a sidecar; a client is enforced only when its servers accept mTLS. `unmeshed` is the
+ * audit's sidecar-less workloads, read once (with mesh-sidecar-missing's exclusions) for all findings.
  */
-export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings, unmeshed?: UnmeshedCallers): Remediation | null {
+export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings, unmeshed: UnmeshedCallers): Remediation | null {
   const fix = fixFor(finding, index);
   if (!fix) return null;
   const base = { action: fix.action, change: fix.change };
   if (fix.manualOnly) return { ...base, mode: 'manual', reason: `this change needs a person: ${whyManual(fix)}` };
   if (settings.remediation === 'manual') return { ...base, mode: 'manual', reason: `rule ${finding.rule} allows only manual remediation` };
-  const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed ?? new UnmeshedCallers(index.model))];
+  const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed)];
   if (blockers.length > 0) {
     return { ...base, mode: 'approval', reason: `preconditions do not hold: ${listed(blockers)}` };
   }
