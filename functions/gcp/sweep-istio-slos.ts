@@ -1,5 +1,5 @@
 import type { Trigger } from '../core/pipeline/trigger';
-import { slosOfPolicy } from '../core/slo/definition';
+import { slosOfPolicy, type SloDefinition } from '../core/slo/definition';
 import { readSloTopology } from '../core/slo/read-topology';
 import { describeReadProblems, type SloSource } from '../core/slo/reading';
 import { sweepSlos } from '../core/slo/sweep';
@@ -19,16 +19,15 @@ export async function sweepIstioSlos(trigger: Trigger, agent: AgentDeps, prometh
   const slos = slosOfPolicy(agent.policy).filter((s) => s.mesh === 'istio');
   if (slos.length === 0) return;
   const warn = (message: string, fields?: Record<string, unknown>) => log.warning(message, fields);
-  const sweep = await sweepSlos(slos, trigger, {
+  // Each SLO's report under its own event id, so the hub governs each once.
+  const sloTrigger = (slo: SloDefinition): Trigger => ({ ...trigger, eventId: `${trigger.eventId}:slo:${slo.name}`, summary: `scheduled SLO sweep (${slo.name})` });
+  const sweep = await sweepSlos(slos, sloTrigger, {
     policy: agent.policy,
     sources: { prometheus },
     at: agent.clock(),
     readTopology: (slo) => readSloTopology(slo, { source: agent.source, builders: agent.builders }, agent.clock(), warn),
   });
-  for (const run of sweep.runs) {
-    const scopedReport = { ...run.scoped, trigger: { ...trigger, eventId: `${trigger.eventId}:slo:${run.slo.name}`, summary: `scheduled SLO sweep (${run.slo.name})` } };
-    await reportAsAgent({ agent: agent.config.identity, scopedReport }, agent, log);
-  }
+  for (const run of sweep.runs) await reportAsAgent({ agent: agent.config.identity, scopedReport: run.scoped }, agent, log);
   log.notice('SLO sweep reported to the hub', { slos: slos.length, read: sweep.runs.length, queries: sweep.queries, findings: sweep.runs.reduce((n, r) => n + r.scoped.report.findings.length, 0) });
   if (sweep.problems.length > 0) {
     log.error('the SLO sweep could not read every SLO; failing so Pub/Sub redelivers', { problems: sweep.problems });

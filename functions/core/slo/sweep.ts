@@ -28,13 +28,15 @@ export interface SloSweepDeps extends SloRunDeps {
 }
 
 /**
- * Reads the SLOs in one batch per back end (evaluateSlos) and makes one scoped report per SLO.
+ * Reads the SLOs in one batch per back end (evaluateSlos) and makes one scoped report per SLO,
+ * started by `trigger`: one Trigger for all, or one per SLO (an agent reports each to the hub
+ * under its own event id).
  *
  * @example
  *   const sweep = await sweepSlos(slosOfPolicy(policy).filter((s) => s.mesh === 'appmesh'), trigger, { policy, sources: { cloudwatch }, at: new Date() });
  *   for (const run of sweep.runs) await governSloBurn(run.scoped, deps);
  */
-export async function sweepSlos(slos: SloDefinition[], trigger: Trigger, deps: SloSweepDeps): Promise<SloSweep> {
+export async function sweepSlos(slos: SloDefinition[], trigger: Trigger | ((slo: SloDefinition) => Trigger), deps: SloSweepDeps): Promise<SloSweep> {
   const evaluation = await evaluateSlos(slos, deps.sources, deps.at);
   const failed = new Set(evaluation.problems.map((p) => p.slo));
   const indicators = new Map(evaluation.indicators.map((i) => [i.id, i]));
@@ -43,7 +45,7 @@ export async function sweepSlos(slos: SloDefinition[], trigger: Trigger, deps: S
     const indicator = indicators.get(sloIndicatorId(slo.name));
     if (failed.has(slo.name) || !indicator) continue;
     const readTopology = deps.readTopology ? () => deps.readTopology!(slo) : undefined;
-    runs.push({ slo, scoped: await sloScopedReport(slo, [indicator], trigger, deps, readTopology) });
+    runs.push({ slo, scoped: await sloScopedReport(slo, [indicator], typeof trigger === 'function' ? trigger(slo) : trigger, deps, readTopology) });
   }
   return { runs, problems: evaluation.problems, queries: evaluation.queries };
 }
