@@ -4,14 +4,14 @@
  * cover: the blast-radius slot when the re-check or the claim cannot run, and a finding that a
  * scheduled audit resolved while the approval waited, for a provider the hub does not re-plan.
  */
-import type { SQSEvent } from 'aws-lambda';
 import { runApprovalBatch } from '../../functions/aws/slack/run-approval-batch';
 import { resolveFinding } from '../../functions/core/pipeline/observe-findings';
 import type { ApprovalRecord } from '../../functions/core/ledger/types';
 import { aliceChange, storylineMesh } from './slack/support/fleet';
 import { approvalOf, blockOf, messageOf } from './slack/support/lookups';
-import { CAROL, paymentsPolicy } from './slack/support/storyline';
+import { paymentsPolicy } from './slack/support/storyline';
 import { worldPerTest, type World } from './slack/support/world';
+import { approvedAndQueued, redelivered, throttled } from './slack/support/worker-queue';
 
 const startTestWorld = worldPerTest();
 let world: World;
@@ -27,22 +27,12 @@ async function asked(): Promise<ApprovalRecord> {
   return approvalOf(world, 'mtls-client-not-enforced', 'payments-worker');
 }
 
-async function approvedAndQueued(fix: ApprovalRecord): Promise<SQSEvent> {
-  expect(await world.click({ approvalId: fix.id, user: CAROL, messageTs: fix.slack!.ts })).toEqual({ statusCode: 200, body: '' });
-  return world.queue.receive()!;
-}
-
-function redelivered(event: SQSEvent): SQSEvent {
-  return { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(Number(r.attributes.ApproximateReceiveCount) + 1) } })) };
-}
-
 const updates = () => world.appmesh.calls().UpdateVirtualNode;
-const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
 
 describe('the blast-radius slot of an approval that could not start', () => {
   test('App Mesh unavailable during the re-check: the slot is given back, so the SQS retry applies it instead of waiting an hour', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     world.appmesh.failNext('*', 503, 50, 'ServiceUnavailable');
     expect((await runApprovalBatch(event, world.workerDeps)).batchItemFailures).toHaveLength(1);
 
@@ -57,7 +47,7 @@ describe('the blast-radius slot of an approval that could not start', () => {
 
   test('the claim (APPROVED → EXECUTING) throttled: the slot is given back and the approval is still APPROVED for the retry', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     const transition = world.ledger.transitionApproval;
     world.ledger.transitionApproval = async () => {
       throw throttled();
@@ -75,7 +65,7 @@ describe('the blast-radius slot of an approval that could not start', () => {
 describe('a finding resolved while its approval waited', () => {
   test('for a provider the hub does not re-plan (Istio: the agent applies), the ledger saying resolved refuses the fix; nothing is sent to the executor', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     // The hub re-plans App Mesh itself; without a fresh-state reader this is the Istio path.
     const { freshState: _, ...deps } = world.workerDeps;
     // A scheduled audit found the finding gone and resolved it, after the click.
@@ -95,7 +85,7 @@ describe('a finding resolved while its approval waited', () => {
 describe('a change made whose Slack message could not be redrawn', () => {
   test('the SQS message comes back until the message shows the outcome, and the change is not made twice', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     // Slack answers 503 to every attempt of the notifier's client (three: FAST_RETRY_CONFIG retries twice).
     world.slack.failNext('chat.update', 503, 3);
     const first = await runApprovalBatch(event, world.workerDeps);

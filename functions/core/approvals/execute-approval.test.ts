@@ -193,6 +193,23 @@ describe('executeApproval', () => {
 describe('executeApproval when something fails on the way', () => {
   const LATER = new Date(NOW.getTime() + EXECUTING_TAKEOVER_MS);
   const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+  /**
+   * A delivery that applies the change, then cannot record it or end the approval (the ledger
+   * throttled until the Lambda died): the approval is left EXECUTING with its change made.
+   */
+  async function dieAfterApplying(ledger: MemoryLedger, approvalId: string, deps: ExecuteApprovalDeps): Promise<void> {
+    const { recordChange, transitionApproval } = ledger;
+    ledger.recordChange = async () => {
+      throw throttled();
+    };
+    ledger.transitionApproval = async (id, from, to, patch, options) => {
+      if (to !== 'EXECUTING') throw throttled();
+      return transitionApproval.call(ledger, id, from, to, patch, options);
+    };
+    await expect(executeApproval(approvalId, deps)).rejects.toThrow('Rate of requests');
+    ledger.recordChange = recordChange;
+    ledger.transitionApproval = transitionApproval;
+  }
   /** An apply that never comes back (the Lambda timed out); resolves once it was called. */
   const hang = (executor: RecordingExecutor) =>
     new Promise<void>((called) => {
@@ -309,17 +326,7 @@ describe('executeApproval when something fails on the way', () => {
 
   test('an attempt that died after applying but before recording is closed without applying again', async () => {
     const { ledger, executor, deps, approval } = await setup();
-    const { recordChange, transitionApproval } = ledger;
-    ledger.recordChange = async () => {
-      throw throttled();
-    };
-    ledger.transitionApproval = async (id, from, to, patch, options) => {
-      if (to !== 'EXECUTING') throw throttled();
-      return transitionApproval.call(ledger, id, from, to, patch, options);
-    };
-    await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
-    ledger.recordChange = recordChange;
-    ledger.transitionApproval = transitionApproval;
+    await dieAfterApplying(ledger, approval.id, deps);
 
     deps.clock = () => LATER;
     const outcome = await executeApproval(approval.id, deps);
@@ -330,17 +337,7 @@ describe('executeApproval when something fails on the way', () => {
 
   test('without a fresh-state reader (Istio), a takeover whose finding a later audit resolved is closed without applying again', async () => {
     const { ledger, executor, deps, approval } = await setup((d) => delete d.freshState);
-    const { recordChange, transitionApproval } = ledger;
-    ledger.recordChange = async () => {
-      throw throttled();
-    };
-    ledger.transitionApproval = async (id, from, to, patch, options) => {
-      if (to !== 'EXECUTING') throw throttled();
-      return transitionApproval.call(ledger, id, from, to, patch, options);
-    };
-    await expect(executeApproval(approval.id, deps)).rejects.toThrow('Rate of requests');
-    ledger.recordChange = recordChange;
-    ledger.transitionApproval = transitionApproval;
+    await dieAfterApplying(ledger, approval.id, deps);
     // The audit the change itself set off (the agent's report) resolved the finding.
     await resolveFinding(ledger, (await ledger.getFinding(approval.findingId))!, new Date(NOW.getTime() + 60_000));
 

@@ -5,7 +5,6 @@
  * state (or is retried), and no change is made twice. Real servers as in approvals.test.ts:
  * DynamoDbLedger on dynalite, the App Mesh and Slack emulators, the real handler and worker.
  */
-import type { SQSEvent } from 'aws-lambda';
 import { EXECUTING_TAKEOVER_MS } from '../../../functions/core/approvals/execute-approval';
 import type { ApprovalRecord } from '../../../functions/core/ledger/types';
 import { runApprovalBatch } from '../../../functions/aws/slack/run-approval-batch';
@@ -14,6 +13,7 @@ import { aliceChange, storylineMesh } from './support/fleet';
 import { approvalOf, blockOf, headerOf, messageOf } from './support/lookups';
 import { CAROL, CHANNEL, DAVE, MALLORY, paymentsPolicy } from './support/storyline';
 import { worldPerTest, type World, type WorldOptions } from './support/world';
+import { approvedAndQueued, redelivered, throttled } from './support/worker-queue';
 
 const startTestWorld = worldPerTest();
 let world: World;
@@ -30,26 +30,14 @@ async function asked(options: Omit<WorldOptions, 'dynalite'> = {}): Promise<Appr
   return approvalOf(world, 'mtls-client-not-enforced', 'payments-worker');
 }
 
-/** Carol approves; the message the endpoint put on the approval queue, as the worker receives it. */
-async function approvedAndQueued(fix: ApprovalRecord): Promise<SQSEvent> {
-  expect(await world.click({ approvalId: fix.id, user: CAROL, messageTs: fix.slack!.ts })).toEqual({ statusCode: 200, body: '' });
-  return world.queue.receive()!;
-}
-
-/** SQS delivering a failed message again: same message id, one more receive. */
-function redelivered(event: SQSEvent): SQSEvent {
-  return { Records: event.Records.map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(Number(r.attributes.ApproximateReceiveCount) + 1) } })) };
-}
-
 const updates = () => world.appmesh.calls().UpdateVirtualNode;
 const enforce = () => (world.appmesh.state.describe('virtualNode', 'prod-mesh', 'payments-worker') as any).spec.backends[0].virtualService.clientPolicy.tls.enforce;
 const stateOf = async (id: string) => (await world.ledger.getApproval(id))?.state;
-const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
 
 describe('the approval worker when App Mesh or DynamoDB fails', () => {
   test('App Mesh unavailable during the execution-time re-check: the approval stays APPROVED and the SQS retry applies it once', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     world.appmesh.failNext('*', 503, 50, 'ServiceUnavailable');
 
     const first = await runApprovalBatch(event, world.workerDeps);
@@ -69,7 +57,7 @@ describe('the approval worker when App Mesh or DynamoDB fails', () => {
 
   test('the change record throttled once after the change was made: it is written on a second try, and the approval ends SUCCEEDED', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     const write = world.ledger.recordChange.bind(world.ledger);
     let calls = 0;
     world.ledger.recordChange = async (change) => {
@@ -87,7 +75,7 @@ describe('the approval worker when App Mesh or DynamoDB fails', () => {
 
   test('the ledger down right after the change was made: SQS retries, a delivery within the takeover window leaves it alone, a later one closes it without changing it again', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     const { recordChange, transitionApproval } = world.ledger;
     world.ledger.recordChange = async () => {
       throw throttled();
@@ -125,7 +113,7 @@ describe('the approval worker when App Mesh or DynamoDB fails', () => {
 
   test('the approval closed in the ledger failed after its change was recorded: the takeover finishes from the record', async () => {
     const fix = await asked();
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     const { transitionApproval } = world.ledger;
     world.ledger.transitionApproval = async (id, from, to, patch, options) => {
       if (to !== 'EXECUTING') throw throttled();
@@ -161,7 +149,7 @@ describe('the approval worker when App Mesh or DynamoDB fails', () => {
         ];
       },
     });
-    const event = await approvedAndQueued(fix);
+    const event = await approvedAndQueued(world, fix);
     void runApprovalBatch(event, world.workerDeps);
     await applying;
     expect(await stateOf(fix.id)).toBe('EXECUTING');
