@@ -18,7 +18,7 @@ import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-st
  */
 export type EventSummary =
   | { status: 'ignored'; eventId: string; reason: string }
-  | { status: 'audited'; eventId: string; findings: number; applied: number; notificationFailures: number };
+  | { status: 'audited'; eventId: string; findings: number; applied: number; notificationFailures: number; approvalsExpired: number };
 
 export function summarise(outcome: ProcessOutcome): EventSummary {
   if (outcome.status === 'ignored') return outcome;
@@ -28,6 +28,7 @@ export function summarise(outcome: ProcessOutcome): EventSummary {
     findings: outcome.findings,
     applied: outcome.result.changes.filter((c) => c.outcome === 'verified').length,
     notificationFailures: outcome.result.notificationFailures,
+    approvalsExpired: outcome.result.approvalsExpired.length,
   };
 }
 
@@ -108,6 +109,7 @@ function addOutcomeMetrics(metrics: Metrics, summary: EventSummary): void {
   metrics.addMetric('Findings', MetricUnit.Count, summary.findings);
   metrics.addMetric('RemediationsApplied', MetricUnit.Count, summary.applied);
   metrics.addMetric('NotificationFailures', MetricUnit.Count, summary.notificationFailures);
+  metrics.addMetric('ApprovalsExpired', MetricUnit.Count, summary.approvalsExpired);
 }
 
 /** The Lambda entry point (cdk/lib/constructs/app-mesh-auditor.ts). */

@@ -61,6 +61,7 @@ export async function processEvent(event: EventBridgeEvent, deps: HubDeps & Obse
     resolved: result.resolved.length,
     changes: result.changes.length,
     approvalsRequested: result.approvalsRequested.length,
+    approvalsExpired: result.approvalsExpired.length,
   });
   return { status: 'audited', eventId: event.id, findings: scoped.report.findings.length, result };
 }

@@ -78,6 +78,7 @@ export async function governAgentReport(report: AgentReport, deps: AgentReportDe
     findings: report.scopedReport.report.findings.length,
     resolved: result.resolved.length,
     approvalsRequested: result.approvalsRequested.length,
+    approvalsExpired: result.approvalsExpired.length,
   });
   return {
     observed: result.observed,

@@ -107,8 +107,10 @@ describe('decide', () => {
     const decision = await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: CAROL }, deps);
     expect(decision).toMatchObject({ kind: 'refused', refusal: { reason: 'expired', state: 'EXPIRED' }, changed: { state: 'EXPIRED' } });
     expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'EXPIRED', outcome: expect.stringContaining('nothing was changed') });
-    // Clicking again finds it decided, and changes nothing more.
-    expect(await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: CAROL }, deps)).toMatchObject({ kind: 'refused', refusal: { reason: 'already-decided', state: 'EXPIRED' } });
+    // Clicking again is refused as expired, and changes nothing more.
+    const again = await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: CAROL }, deps);
+    expect(again).toEqual({ kind: 'refused', refusal: expect.objectContaining({ reason: 'expired', state: 'EXPIRED', approvalExpiresAt: '2026-11-21T15:01:30.000Z' }) });
+    expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'EXPIRED', version: 2 });
   });
 
   test('two racing clicks act once; the other is told who decided first', async () => {

@@ -3,6 +3,7 @@ import { routeFor } from '../pipeline/route';
 import type { Policy } from '../policy/types';
 import type { ApproverDirectory } from './approver-directory';
 import type { Decision, DecisionRequest, Refusal, RefusalReason } from './decision';
+import { expiredOutcome, isPastDeadline } from './expiry';
 
 export interface DecideDeps {
   ledger: Ledger;
@@ -19,7 +20,8 @@ export interface DecideDeps {
  * 2. the clicker must be one of the owning team's approvers (by user id or user group); a team
  *    with no approvers refuses everyone, and a Slack failure refuses rather than guesses;
  * 3. the person whose change caused the finding may not approve (or undo) its fix; they may reject it;
- * 4. an approval past `approvalExpiresAt` is moved to EXPIRED and cannot be decided;
+ * 4. an approval past `approvalExpiresAt` is moved to EXPIRED and cannot be decided (one already
+ *    EXPIRED is refused as expired at step 1);
  * 5. the decision is one conditional ledger write (PENDING → APPROVED / REJECTED): of two racing
  *    clicks exactly one takes effect, and the other is told who decided first.
  * An Approve or Undo click on an APPROVED approval that passes 2 and 3 is decided `again`, so the
@@ -32,6 +34,8 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
   if (offeredAsUndoButton(approval) !== (request.verb === 'undo')) return refused(request, 'wrong-button', approval);
   const now = deps.clock();
   const again = handOffAgain(approval, request, now);
+  // Expired by an earlier click, the worker or the expiry sweep: the clicker is told when, not "already decided".
+  if (approval.state === 'EXPIRED') return refused(request, 'expired', approval);
   if (approval.state !== 'PENDING' && !again) return refused(request, 'already-decided', approval);
 
   // Ownership as the rules say now: a team whose approvers changed since the request decides with the new list.
@@ -51,10 +55,8 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
   // Past its expiry too: the worker moves it to EXPIRED and redraws its message.
   if (again) return { kind: 'decided', verb: request.verb, approval, again: true };
 
-  if (now.getTime() >= Date.parse(approval.approvalExpiresAt)) {
-    const expired = await ledger.transitionApproval(approval.id, ['PENDING'], 'EXPIRED', {
-      outcome: `expired at ${approval.approvalExpiresAt} before anyone decided; nothing was changed`,
-    });
+  if (isPastDeadline(approval, now)) {
+    const expired = await ledger.transitionApproval(approval.id, ['PENDING'], 'EXPIRED', { outcome: expiredOutcome(approval) });
     const current = expired ?? (await ledger.getApproval(approval.id)) ?? approval;
     return { kind: 'refused', refusal: refusal(request, 'expired', current), ...(expired ? { changed: expired } : {}) };
   }

@@ -10,6 +10,8 @@ import type { ApplyResult, InventorySource, Notifier, RemediationExecutor } from
 import type { Trigger } from '../pipeline/trigger';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
+import { undoneChange } from './expire-overdue';
+import { expiredOutcome, isPastDeadline } from './expiry';
 import { freshScopeFor, recheckApproval } from './recheck';
 
 /** Reads the live state again before an approved fix runs, for the providers it can read. */
@@ -125,10 +127,10 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
   }
   const interrupted = takeover ? `${interruptedNote(takeover)}; ` : '';
 
-  if (now.getTime() >= Date.parse(approval.approvalExpiresAt)) {
+  if (isPastDeadline(approval, now)) {
     // EXECUTING cannot become EXPIRED: a taken-over approval ends FAILED, saying why.
     if (takeover) return refuse(approval, `${interrupted}expired at ${approval.approvalExpiresAt} before it could run again; nothing more was changed`, deps);
-    const detail = `expired at ${approval.approvalExpiresAt} before it could run; nothing was changed`;
+    const detail = expiredOutcome(approval);
     const expired = await ledger.transitionApproval(approvalId, ['APPROVED'], 'EXPIRED', { outcome: detail });
     if (!expired) return { status: 'ignored', approvalId, reason: 'another delivery took it' };
     await show(expired, deps);
@@ -391,7 +393,7 @@ const FINISHED = new Set<ApprovalState>(Object.values(TERMINAL_BY_OUTCOME));
 async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ notShown?: string }> {
   if (!deps.notifier) return {};
   try {
-    await deps.notifier.updateApproval(approval);
+    await deps.notifier.updateApproval(approval, await undoneChange(approval, deps.ledger));
     return {};
   } catch (err) {
     deps.log?.('approval message not updated', { approvalId: approval.id, error: errorText(err) });

@@ -1,5 +1,6 @@
 /**
- * Approvals: who may decide a Slack click (decide), and running an approved fix or Undo exactly
+ * Approvals: who may decide a Slack click (decide), expiring requests nobody decided in time
+ * (expireOverdueApprovals), and running an approved fix or Undo exactly
  * once with every check repeated at execution time (executeApproval). Pure logic over the
  * Ledger and small ports; no cloud SDK.
  */
@@ -7,6 +8,8 @@ export type { ApproverDirectory } from './approver-directory';
 export { actorEmail } from './actor-email';
 export type { ApprovalVerb, Decision, DecisionRequest, Refusal, RefusalReason } from './decision';
 export { decide, type DecideDeps } from './decide';
+export { expireOverdueApprovals, type ExpirySweepDeps, type ExpirySweepResult } from './expire-overdue';
+export { expiredOutcome, isPastDeadline } from './expiry';
 export { blockersOf, freshScopeFor, recheckApproval, type Recheck } from './recheck';
 export {
   approvalTrigger,

@@ -1,4 +1,4 @@
-import { APPROVAL_TRANSITIONS, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
+import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
 
 /**
  * A ledger in memory, with the same conditional-write semantics as the DynamoDB one. For the
@@ -74,6 +74,19 @@ export class MemoryLedger implements Ledger {
 
   async findOpenApproval(findingId: string) {
     return clone([...this.approvals.values()].find((a) => this.live(a) && a.findingId === findingId && (a.state === 'PENDING' || a.state === 'APPROVED' || a.state === 'EXECUTING')));
+  }
+
+  async listOverdueApprovals(dueBy: string) {
+    const due = Date.parse(dueBy);
+    return [...this.approvals.values()]
+      .filter((a) => this.live(a) && awaitsExpirySweep(a) && Date.parse(a.approvalExpiresAt) <= due)
+      .sort((a, b) => Date.parse(a.approvalExpiresAt) - Date.parse(b.approvalExpiresAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((a) => clone(a)!);
+  }
+
+  async markExpiryShown(id: string) {
+    const current = this.live(this.approvals.get(id));
+    if (current?.state === 'EXPIRED') this.approvals.set(id, { ...current, expiryShown: true });
   }
 
   async recordChange(change: ChangeRecord) {

@@ -74,8 +74,19 @@ export interface ApprovalRecord {
   /** For an Undo: the change record it reverts. */
   undoOf?: string;
   slack?: SlackRef;
+  /** EXPIRED only: the expiry sweep has redrawn its message without buttons (or it had none). */
+  expiryShown?: boolean;
   version: number;
   expiresAt: number;
+}
+
+/**
+ * Approvals the expiry sweep must look at once `approvalExpiresAt` has passed: those that could
+ * still be decided or run (their message still has buttons), and EXPIRED ones whose message has
+ * not been redrawn by the sweep yet.
+ */
+export function awaitsExpirySweep(approval: Pick<ApprovalRecord, 'state' | 'expiryShown'>): boolean {
+  return approval.state === 'PENDING' || approval.state === 'APPROVED' || (approval.state === 'EXPIRED' && approval.expiryShown !== true);
 }
 
 export interface ChangeRecord {
@@ -121,6 +132,14 @@ export interface Ledger {
   setApprovalSlack(id: string, slack: SlackRef): Promise<void>;
   /** The pending approval for a finding, if one exists (so a run does not ask twice). */
   findOpenApproval(findingId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Approvals whose `approvalExpiresAt` is at or before `dueBy` (an ISO time) and that
+   * `awaitsExpirySweep`, earliest deadline first. Listings may lag a write: act on them with
+   * conditional writes only.
+   */
+  listOverdueApprovals(dueBy: string): Promise<ApprovalRecord[]>;
+  /** Records that an EXPIRED approval's message shows its expiry (no state change; others are left alone). */
+  markExpiryShown(id: string): Promise<void>;
 
   recordChange(change: ChangeRecord): Promise<void>;
   getChange(id: string): Promise<ChangeRecord | undefined>;

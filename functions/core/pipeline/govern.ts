@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { expireOverdueApprovals } from '../approvals/expire-overdue';
 import type { Finding } from '../findings';
 import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
 import { deliverApprovalRequest, pendingApproval } from './approval-request';
@@ -31,8 +32,10 @@ export interface GovernResult {
   notified: Array<{ id: string; kind: NotifyKind }>;
   resolved: string[];
   approvalsRequested: string[];
+  /** Approvals that ran out before anyone decided (or before they ran), moved to EXPIRED by this run. */
+  approvalsExpired: string[];
   changes: ChangeRecord[];
-  /** Notifications that failed (Slack down); they stay owed and a later run sends them. */
+  /** Notifications and expired approvals' redraws that failed (Slack down); they stay owed and a later run sends them. */
   notificationFailures: number;
 }
 
@@ -41,11 +44,12 @@ const DIGEST_SOURCES = new Set(['schedule', 'cloud-scheduler']);
 /**
  * The record + act + notify stages for one scoped report: record every finding in the
  * ledger, resolve the ones this scope no longer sees, run safe fixes through the gate,
- * ask for approval of the rest, and tell each owning team once.
+ * ask for approval of the rest, tell each owning team once, and expire the approval requests
+ * whose time ran out.
  */
 export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<GovernResult> {
   const now = deps.clock();
-  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], changes: [], notificationFailures: 0 };
+  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], approvalsExpired: [], changes: [], notificationFailures: 0 };
   const owed: Array<{ record: FindingRecord; kind: NotifyKind }> = [];
 
   for (const finding of scoped.report.findings) {
@@ -91,6 +95,11 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   }
 
   await deliver(owed, scoped, deps, result);
+
+  // Requests nobody answered in time lose their buttons, whichever event this run is for.
+  const sweep = await expireOverdueApprovals(deps);
+  result.approvalsExpired = sweep.expired;
+  result.notificationFailures += sweep.notShown;
   return result;
 }
 

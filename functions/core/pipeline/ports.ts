@@ -51,8 +51,11 @@ export interface Notifier {
   postDigest(route: Route, records: FindingRecord[], trigger: Trigger): Promise<SlackRef>;
   /** An approval request with Approve / Reject buttons. */
   requestApproval(approval: ApprovalRecord, route: Route): Promise<SlackRef>;
-  /** Updates an approval's message with its outcome (approved, executed, failed, rolled back, expired). */
-  updateApproval(approval: ApprovalRecord): Promise<void>;
+  /**
+   * Updates an approval's message with its outcome (approved, executed, failed, rolled back,
+   * expired). `undone`: for an Undo, the change it would revert (its announcement is redrawn).
+   */
+  updateApproval(approval: ApprovalRecord, undone?: ChangeRecord): Promise<void>;
   /** Announces an automatic change after the fact, with an Undo button. */
   announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId: string): Promise<SlackRef>;
 }

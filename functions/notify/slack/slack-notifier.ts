@@ -90,10 +90,18 @@ export class SlackNotifier implements Notifier {
     return this.post(route.channel, approvalRequestMessage(approval, this.evidence));
   }
 
-  /** Redraws an approval's message with its state; nothing to do when the request was never delivered. */
-  async updateApproval(approval: ApprovalRecord): Promise<void> {
+  /**
+   * Redraws an approval's message with its state; nothing to do when the request was never
+   * delivered. An expired Undo lives in its change's announcement, which keeps saying what was
+   * changed and only loses its button.
+   */
+  async updateApproval(approval: ApprovalRecord, undone?: ChangeRecord): Promise<void> {
     if (!approval.slack) return;
-    await this.update(approval.slack, approvalOutcomeMessage(approval, this.evidence));
+    const message =
+      approval.state === 'EXPIRED' && undone !== undefined && undone.id === approval.undoOf
+        ? changeAnnouncementMessage(undone, approval.finding, approval.id, this.evidence, { undoExpiredAt: approval.approvalExpiresAt })
+        : approvalOutcomeMessage(approval, this.evidence);
+    await this.update(approval.slack, message);
   }
 
   async announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId: string): Promise<SlackRef> {

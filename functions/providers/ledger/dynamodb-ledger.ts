@@ -6,7 +6,7 @@
  * | record   | pk                  | sk         | gsi1pk / gsi1sk (sparse)                                   | gsi2pk / gsi2sk (sparse)                 |
  * |----------|---------------------|------------|------------------------------------------------------------|------------------------------------------|
  * | finding  | `FINDING#<id>`      | `FINDING`  | while open: `OPEN_FINDINGS#<provider>` / `MESH#<mesh>#NS#<namespace>#<id>` | while a notification is owed: `PENDING_NOTIFICATIONS` / `<id>` |
- * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | none |
+ * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | while PENDING, APPROVED, or EXPIRED until the sweep showed it: `APPROVAL_DEADLINES` / `<approvalExpiresAt>#<id>` |
  * | change   | `CHANGE#<id>`       | `CHANGE`   | with a service: `SERVICE_CHANGES#<service>` / `<at>#<id>`  | always: `CHANGES` / `<at>#<id>`          |
  * | slot     | `CHANGE_SLOTS`      | `CHANGE_SLOT#<n>` | none                                                   | none                                     |
  *
@@ -17,6 +17,9 @@
  *   within the provider's partition. Resolving a finding drops it from the index.
  * - owed notifications: one small partition, holding only what Slack has not taken yet.
  * - the open approval of a finding: its own partition, oldest request first.
+ * - approvals past their deadline (for the expiry sweep): a range on `<approvalExpiresAt>#<id>`
+ *   in one partition, which holds only approvals that can still be decided or run, a few
+ *   hundred at most, plus expired ones until their message has been redrawn.
  * - changes since a time: a range on `<at>#<id>`, newest first, per service or overall. The
  *   overall partition is one, which is fine because the blast-radius limits cap changes per hour.
  *
@@ -43,9 +46,12 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { APPROVAL_TRANSITIONS, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
+import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
 import { ExpressionParts } from './expression';
 import {
+  APPROVAL_DEADLINES,
+  approvalDeadlineSortKey,
+  approvalDeadlineUpperBound,
   approvalItem,
   approvalKey,
   changeItem,
@@ -173,6 +179,12 @@ export class DynamoDbLedger implements Ledger {
     } else {
       remove.push(x.name(LEDGER_KEYS.gsi1pk), x.name(LEDGER_KEYS.gsi1sk));
     }
+    // The deadline keys were written at creation and stay while the sweep may need the approval
+    // (awaitsExpirySweep): an EXPIRED one keeps them until markExpiryShown.
+    if (!awaitsExpirySweep({ state: to, expiryShown: patch.expiryShown })) remove.push(x.name(LEDGER_KEYS.gsi2pk), x.name(LEDGER_KEYS.gsi2sk));
+    else if (patch.approvalExpiresAt !== undefined) {
+      set.push(`${x.name(LEDGER_KEYS.gsi2pk)} = ${x.value(APPROVAL_DEADLINES)}`, `${x.name(LEDGER_KEYS.gsi2sk)} = ${x.value(approvalDeadlineSortKey(patch.approvalExpiresAt, id))}`);
+    }
 
     const atVersion = options.version !== undefined ? ` AND ${x.name('version')} = ${x.value(options.version)}` : '';
     const updated = await this.updateIf(
@@ -204,6 +216,27 @@ export class DynamoDbLedger implements Ledger {
       if (current && current.findingId === findingId && OPEN_APPROVAL_STATES.includes(current.state)) return current;
     }
     return undefined;
+  }
+
+  async listOverdueApprovals(dueBy: string): Promise<ApprovalRecord[]> {
+    const x = new ExpressionParts();
+    const candidates = await this.queryAll<ApprovalRecord>(x, {
+      IndexName: LEDGER_INDEXES.gsi2,
+      KeyConditionExpression: `${x.name(LEDGER_KEYS.gsi2pk)} = ${x.value(APPROVAL_DEADLINES)} AND ${x.name(LEDGER_KEYS.gsi2sk)} < ${x.value(approvalDeadlineUpperBound(dueBy))}`,
+      FilterExpression: this.liveCondition(x),
+      ScanIndexForward: true,
+    });
+    return candidates.filter(awaitsExpirySweep);
+  }
+
+  async markExpiryShown(id: string): Promise<void> {
+    const x = new ExpressionParts();
+    await this.updateIf(
+      approvalKey(id),
+      x,
+      `SET ${x.name('expiryShown')} = ${x.value(true)} REMOVE ${x.name(LEDGER_KEYS.gsi2pk)}, ${x.name(LEDGER_KEYS.gsi2sk)}`,
+      `${x.name('state')} = ${x.value('EXPIRED')} AND ${this.liveCondition(x)}`,
+    );
   }
 
   // Changes

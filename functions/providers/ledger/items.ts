@@ -4,7 +4,7 @@
  * dynamodb-ledger.ts gives it. The index keys are present only while a record must be listed,
  * which keeps the indexes sparse.
  */
-import type { ApprovalRecord, ApprovalState, ChangeRecord, FindingRecord } from '../../core/ledger/types';
+import { awaitsExpirySweep, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord } from '../../core/ledger/types';
 import type { Provider } from '../../core/model/types';
 import { packIfLarge, PACKED_ATTRIBUTE, unpack, type FieldPath } from './packing';
 import { LEDGER_KEYS } from './table-definition';
@@ -16,6 +16,7 @@ export const SORT_KEY = { finding: 'FINDING', approval: 'APPROVAL', change: 'CHA
 
 export const PENDING_NOTIFICATIONS = 'PENDING_NOTIFICATIONS';
 export const CHANGES_BY_TIME = 'CHANGES';
+export const APPROVAL_DEADLINES = 'APPROVAL_DEADLINES';
 
 /** States in which an approval may still act, so a run must not ask again (as MemoryLedger.findOpenApproval). */
 export const OPEN_APPROVAL_STATES: readonly ApprovalState[] = ['PENDING', 'APPROVED', 'EXECUTING'];
@@ -52,6 +53,13 @@ export function openFindingSortKeyPrefix(mesh: string, namespace?: string): stri
 
 export const openApprovalsPartition = (findingId: string) => `OPEN_APPROVALS#${findingId}`;
 export const openApprovalSortKey = (requestedAt: string, id: string) => `${requestedAt}#${id}`;
+/**
+ * `<approvalExpiresAt>#<id>`, the time in toISOString's one format so that deadlines sort as
+ * strings; `#` sorts before every character of a time, so `key < <dueBy>$` exactly when the
+ * deadline is at or before dueBy.
+ */
+export const approvalDeadlineSortKey = (approvalExpiresAt: string, id: string) => `${new Date(approvalExpiresAt).toISOString()}#${id}`;
+export const approvalDeadlineUpperBound = (dueBy: string) => `${new Date(dueBy).toISOString()}$`;
 export const serviceChangesPartition = (service: string) => `SERVICE_CHANGES#${service}`;
 /** ISO times sort as strings, and `#` sorts before every character of one, so `<at>#<id> >= since` exactly when `at >= since`. */
 export const changeSortKey = (at: string, id: string) => `${at}#${id}`;
@@ -84,6 +92,9 @@ export function approvalItem(record: ApprovalRecord): LedgerItem {
     ...approvalKey(record.id),
     ...(OPEN_APPROVAL_STATES.includes(record.state)
       ? { [LEDGER_KEYS.gsi1pk]: openApprovalsPartition(record.findingId), [LEDGER_KEYS.gsi1sk]: openApprovalSortKey(record.requestedAt, record.id) }
+      : {}),
+    ...(awaitsExpirySweep(record)
+      ? { [LEDGER_KEYS.gsi2pk]: APPROVAL_DEADLINES, [LEDGER_KEYS.gsi2sk]: approvalDeadlineSortKey(record.approvalExpiresAt, record.id) }
       : {}),
   }, BULKY.approval);
 }

@@ -315,7 +315,7 @@ describe('Powertools practice: correlation, idempotency records, recovery, regio
     client.destroy();
     const record = (Items ?? []).find((i) => i.data?.eventId === update.id);
     expect(record?.status).toBe('COMPLETED');
-    expect(record?.data).toEqual({ status: 'audited', eventId: update.id, findings: 2, applied: 0, notificationFailures: 0 });
+    expect(record?.data).toEqual({ status: 'audited', eventId: update.id, findings: 2, applied: 0, notificationFailures: 0, approvalsExpired: 0 });
     // Expiry is a timestamp Powertools compares itself (dynalite, like a lagging TTL, deletes nothing).
     expect(record?.expiration).toBeGreaterThan(Date.now() / 1000 + 23 * 3600);
   });

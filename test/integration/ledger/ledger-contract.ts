@@ -294,6 +294,65 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
       });
     });
 
+    describe('listOverdueApprovals (the expiry sweep)', () => {
+      const DEADLINE = '2026-11-21T15:01:30.000Z';
+      const overdueIds = async (dueBy: string) => (await ledger.listOverdueApprovals(dueBy)).map((a) => a.id);
+
+      it('lists PENDING and APPROVED approvals whose deadline is at or before dueBy, earliest deadline first', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.createApproval(approvalRecord({ id: 'rmd-3b9d0e5f7a21', approvalExpiresAt: '2026-11-21T09:00:00.000Z', state: 'APPROVED', decidedBy: CAROL }));
+        await ledger.createApproval(approvalRecord({ id: 'rmd-5d2c8e1a9f30', approvalExpiresAt: '2026-11-22T09:00:00.000Z' }));
+        expect(await overdueIds('2026-11-21T09:00:00.000Z')).toEqual(['rmd-3b9d0e5f7a21']);
+        expect(await overdueIds('2026-11-21T15:01:29.999Z')).toEqual(['rmd-3b9d0e5f7a21']);
+        expect(await overdueIds(DEADLINE)).toEqual(['rmd-3b9d0e5f7a21', APPROVAL_ID]);
+        expect(await ledger.listOverdueApprovals('2026-11-23T00:00:00.000Z')).toEqual([
+          expect.objectContaining({ id: 'rmd-3b9d0e5f7a21', state: 'APPROVED' }),
+          expect.objectContaining({ id: APPROVAL_ID, state: 'PENDING' }),
+          expect.objectContaining({ id: 'rmd-5d2c8e1a9f30', state: 'PENDING' }),
+        ]);
+      });
+
+      it('compares deadlines as times, whatever ISO form they were written in', async () => {
+        await ledger.createApproval(approvalRecord({ approvalExpiresAt: '2026-11-21T15:01:30Z' }));
+        expect(await overdueIds('2026-11-21T15:01:29.999Z')).toEqual([]);
+        expect(await overdueIds(DEADLINE)).toEqual([APPROVAL_ID]);
+      });
+
+      it('leaves out approvals that were decided, ran or ended, and keeps an EXPIRED one until its expiry is shown', async () => {
+        for (const [id, state] of [['rmd-a00000000001', 'REJECTED'], ['rmd-a00000000002', 'EXECUTING'], ['rmd-a00000000003', 'SUCCEEDED'], ['rmd-a00000000004', 'FAILED']] as const) {
+          await ledger.createApproval(approvalRecord({ id, state: 'PENDING' }));
+          const path: ApprovalState[] = state === 'REJECTED' ? ['REJECTED'] : state === 'EXECUTING' ? ['APPROVED', 'EXECUTING'] : ['APPROVED', 'EXECUTING', state];
+          let from: ApprovalState = 'PENDING';
+          for (const to of path) {
+            expect(await ledger.transitionApproval(id, [from], to)).toMatchObject({ state: to });
+            from = to;
+          }
+        }
+        await ledger.createApproval(approvalRecord());
+        await ledger.setApprovalSlack(APPROVAL_ID, APPROVAL_MESSAGE);
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'EXPIRED', { outcome: 'expired' })).toMatchObject({ state: 'EXPIRED' });
+        expect(await ledger.listOverdueApprovals('2026-11-22T00:00:00.000Z')).toEqual([expect.objectContaining({ id: APPROVAL_ID, state: 'EXPIRED', slack: APPROVAL_MESSAGE })]);
+
+        await ledger.markExpiryShown(APPROVAL_ID);
+        expect(await overdueIds('2026-11-22T00:00:00.000Z')).toEqual([]);
+        expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'EXPIRED', expiryShown: true, version: 2, slack: APPROVAL_MESSAGE });
+      });
+
+      it('marks only an EXPIRED approval as shown', async () => {
+        const created = (await ledger.createApproval(approvalRecord()))!;
+        await ledger.markExpiryShown(APPROVAL_ID);
+        await ledger.markExpiryShown('rmd-000000000000');
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(created);
+        expect(await ledger.getApproval('rmd-000000000000')).toBeUndefined();
+        expect(await overdueIds('2026-11-22T00:00:00.000Z')).toEqual([APPROVAL_ID]);
+      });
+
+      it('skips an approval whose record has expired', async () => {
+        await ledger.createApproval(approvalRecord({ expiresAt: Math.floor(NOW.getTime() / 1000) - 1 }));
+        expect(await overdueIds('2026-11-22T00:00:00.000Z')).toEqual([]);
+      });
+    });
+
     describe('changes', () => {
       it('records a change and reads it back whole: before, after, who approved, the trigger, when', async () => {
         const change = changeRecord();

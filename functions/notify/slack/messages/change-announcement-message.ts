@@ -7,12 +7,17 @@ import { code, formatTime, mrkdwn, plainText, prose, truncate } from './escape';
 import { evidenceFor, evidenceMrkdwn, type EvidenceContext } from './evidence';
 import { fallbackText, fitLines, type Line } from './fit-lines';
 
+export interface AnnouncementOptions {
+  /** When the Undo ran out: the announcement is redrawn with this instead of its button. */
+  undoExpiredAt?: string;
+}
+
 /**
  * After an automatic change: what meshgov changed and why it could, the trigger, and an Undo
  * button (`undo:<approvalId>`, with a confirm dialog) that restores the previous spec, under
  * the same approval rules as any fix.
  */
-export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding, undoApprovalId: string, context: EvidenceContext = {}): SlackMessage {
+export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding, undoApprovalId: string, context: EvidenceContext = {}, options: AnnouncementOptions = {}): SlackMessage {
   const remediation = finding.remediation ?? { action: change.action, mode: 'auto' as const, reason: change.reason, change: {} };
   const title = actionTitle(remediation, finding);
   const lines: Line[] = [
@@ -29,19 +34,21 @@ export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding
   const blocks: Block[] = [
     { type: 'header', block_id: BLOCK_IDS.title, text: plainText(`:wrench: Fixed automatically: ${title}`) },
     { type: 'section', block_id: BLOCK_IDS.finding, text: mrkdwn(fitLines(lines)) },
-    {
-      type: 'actions',
-      block_id: BLOCK_IDS.undo,
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTION_IDS.undo,
-          text: plainText('Undo', LIMITS.buttonText),
-          value: buttonValue('undo', undoApprovalId),
-          confirm: undoConfirmDialog(change, finding, title),
+    options.undoExpiredAt !== undefined
+      ? { type: 'context', block_id: BLOCK_IDS.outcome, elements: [mrkdwn(`:hourglass: Undo no longer available: it expired at ${formatTime(options.undoExpiredAt)}`)] }
+      : {
+          type: 'actions',
+          block_id: BLOCK_IDS.undo,
+          elements: [
+            {
+              type: 'button',
+              action_id: ACTION_IDS.undo,
+              text: plainText('Undo', LIMITS.buttonText),
+              value: buttonValue('undo', undoApprovalId),
+              confirm: undoConfirmDialog(change, finding, title),
+            },
+          ],
         },
-      ],
-    },
     {
       type: 'context',
       block_id: BLOCK_IDS.meta,

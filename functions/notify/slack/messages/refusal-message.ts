@@ -20,6 +20,8 @@ export function refusalText(refusal: Refusal): string {
       return `:information_source: Request ${id} was already ${DECIDED[refusal.state ?? 'APPROVED']}${who}${when}. Your click changed nothing.`;
     }
     case 'expired':
+      // Approved in time but never run (its hand-off was lost, or it waited past the deadline).
+      if (refusal.decidedBy) return `:hourglass: Request ${id} was approved by ${mention(refusal.decidedBy)} but expired at ${formatTime(refusal.approvalExpiresAt)}, before it could run. Nothing was changed.`;
       return `:hourglass: Request ${id} expired at ${formatTime(refusal.approvalExpiresAt)}, before anyone decided. Nothing was changed.`;
     case 'no-approvers':
       return `:lock: ${capitalise(team)} lists no approvers in meshgov's rules (\`ownership\` in rules/), so nobody can decide request ${id}. Nothing was changed.`;
