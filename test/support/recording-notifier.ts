@@ -36,9 +36,9 @@ export class RecordingNotifier implements Notifier {
     this.ref('C0');
     this.sent.push({ type: 'approval-update', id: approval.id, kind: approval.state });
   }
-  async announceChange(change: ChangeRecord, _finding: Finding, route: Route, undoApprovalId: string) {
+  async announceChange(change: ChangeRecord, _finding: Finding, route: Route, undoApprovalId?: string) {
     const ref = this.ref(route.channel);
-    this.sent.push({ type: 'change', id: change.id, kind: undoApprovalId, channel: route.channel });
+    this.sent.push({ type: 'change', id: change.id, kind: undoApprovalId ?? change.outcome, channel: route.channel });
     return ref;
   }
 }

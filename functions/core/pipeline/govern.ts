@@ -231,18 +231,31 @@ async function applyAutomatically(
     expiresAt: expiresAt(now),
   };
   await deps.ledger.recordChange(change);
-  if (applied.outcome === 'verified' && deps.notifier) {
-    const undoRemediation = { action: undoActionOf(remediation.action), mode: 'approval' as const, reason: `undo of automatic change ${changeId}`, change: { changeId } };
-    const undo = pendingApproval(`undo-${changeId}`, finding, undoRemediation, route, deps.policy, now, { undoOf: changeId });
-    await deps.ledger.createApproval(undo);
-    try {
-      const slack = await deps.notifier.announceChange(change, finding, route, undo.id);
-      await deps.ledger.setApprovalSlack(undo.id, slack);
-    } catch (err) {
-      deps.log?.('change announcement not delivered', { changeId, error: String(err) });
-    }
-  }
+  if (deps.notifier && ANNOUNCED.has(applied.outcome)) await announce(change, finding, route, deps, deps.notifier, now);
   return change;
+}
+
+/**
+ * Outcomes a team is told about: the fix landed, or the mesh may have been written to (a write
+ * that failed or could not be checked, one put back after its check failed). An aborted fix
+ * changed nothing and is only logged.
+ */
+const ANNOUNCED = new Set<ChangeRecord['outcome']>(['verified', 'failed', 'rolled-back']);
+
+/** Only a verified change gets an Undo: a failed one's detail says what to check by hand. */
+async function announce(change: ChangeRecord, finding: Finding, route: Route, deps: GovernDeps, notifier: Notifier, now: Date): Promise<void> {
+  let undo: ApprovalRecord | undefined;
+  if (change.outcome === 'verified') {
+    const undoRemediation = { action: undoActionOf(change.action), mode: 'approval' as const, reason: `undo of automatic change ${change.id}`, change: { changeId: change.id } };
+    undo = pendingApproval(`undo-${change.id}`, finding, undoRemediation, route, deps.policy, now, { undoOf: change.id });
+    await deps.ledger.createApproval(undo);
+  }
+  try {
+    const slack = await notifier.announceChange(change, finding, route, undo?.id);
+    if (undo) await deps.ledger.setApprovalSlack(undo.id, slack);
+  } catch (err) {
+    deps.log?.('change announcement not delivered', { changeId: change.id, error: String(err) });
+  }
 }
 
 /** The service a finding concerns, as change records and SLO suspect lookups name it. */

@@ -56,6 +56,6 @@ export interface Notifier {
    * expired). `undone`: for an Undo, the change it would revert (its announcement is redrawn).
    */
   updateApproval(approval: ApprovalRecord, undone?: ChangeRecord): Promise<void>;
-  /** Announces an automatic change after the fact, with an Undo button. */
-  announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId: string): Promise<SlackRef>;
+  /** Announces an automatic change after the fact: with an Undo button when it was verified, saying what happened when it failed or was rolled back. */
+  announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId?: string): Promise<SlackRef>;
 }

@@ -104,7 +104,7 @@ export class SlackNotifier implements Notifier {
     await this.update(approval.slack, message);
   }
 
-  async announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId: string): Promise<SlackRef> {
+  async announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId?: string): Promise<SlackRef> {
     return this.post(route.channel, changeAnnouncementMessage(change, finding, undoApprovalId, this.evidence));
   }
 

@@ -95,4 +95,19 @@ describe('changeAnnouncementMessage', () => {
     expect(body).toContain('*Result:* DescribeVirtualNode shows listener 8080 STRICT at version 4');
     expect(find(message, 'meshgov_meta').elements[0].text).toBe('change `chg-01JDQ5K3T8M2` at 2026-11-20 15:04:15 UTC · UpdateVirtualNode payments-api by alice@example.com · finding `' + finding.id + '`');
   });
+
+  test.each([
+    ['rolled-back' as const, ':leftwards_arrow_with_hook: Automatic fix rolled back: ', 'was rolled back'],
+    ['failed' as const, ':x: Automatic fix failed: ', 'failed'],
+  ])('a %s fix is announced without an Undo, saying what happened', (outcome, headline, verb) => {
+    const finding = paymentsApiFinding();
+    finding.remediation = { ...finding.remediation!, mode: 'auto', reason: 'preconditions hold: every known client sends mTLS to the 1 affected server port(s), and all have sidecars' };
+    const detail = 'wrote VirtualNode prod-mesh/payments-api (version 4) but read back listener 8080 PERMISSIVE; restored the previous spec (version 5)';
+    const change = changeRecord({ approvalId: undefined, approvedBy: undefined, reason: finding.remediation.reason, outcome, detail });
+    const message = changeAnnouncementMessage(change, finding, undefined);
+    expect(find(message, 'meshgov_title').text.text).toBe(`${headline}require mTLS (STRICT) on port 8080 of payments-api (prod-mesh)`);
+    expect(message.text).toBe(`meshgov's automatic fix of mtls-not-strict on payments-api (prod-mesh) ${verb}: require mTLS (STRICT) on port 8080 of payments-api (prod-mesh)`);
+    expect(find(message, 'meshgov_finding').text.text).toContain(`*Result:* ${detail}`);
+    expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
 });

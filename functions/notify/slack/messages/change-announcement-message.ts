@@ -12,14 +12,23 @@ export interface AnnouncementOptions {
   undoExpiredAt?: string;
 }
 
+/** How an automatic change that may have touched the mesh is headed, by its outcome. */
+const HEADLINE: Partial<Record<ChangeRecord['outcome'], string>> = {
+  verified: ':wrench: Fixed automatically',
+  'rolled-back': ':leftwards_arrow_with_hook: Automatic fix rolled back',
+  failed: ':x: Automatic fix failed',
+};
+
 /**
- * After an automatic change: what meshgov changed and why it could, the trigger, and an Undo
- * button (`undo:<approvalId>`, with a confirm dialog) that restores the previous spec, under
- * the same approval rules as any fix.
+ * After an automatic change: what meshgov changed and why it could, the trigger, and, when
+ * `undoApprovalId` is given, an Undo button (`undo:<approvalId>`, with a confirm dialog) that
+ * restores the previous spec, under the same approval rules as any fix. A fix that failed or
+ * was rolled back is announced too (the mesh may have been written to), saying what happened.
  */
-export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding, undoApprovalId: string, context: EvidenceContext = {}, options: AnnouncementOptions = {}): SlackMessage {
+export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding, undoApprovalId: string | undefined, context: EvidenceContext = {}, options: AnnouncementOptions = {}): SlackMessage {
   const remediation = finding.remediation ?? { action: change.action, mode: 'auto' as const, reason: change.reason, change: {} };
   const title = actionTitle(remediation, finding);
+  const headline = HEADLINE[change.outcome] ?? HEADLINE.failed!;
   const lines: Line[] = [
     `*Rule:* ${code(finding.rule)} (${finding.severity})`,
     `*Resource:* ${describeResource(finding)}`,
@@ -32,30 +41,36 @@ export function changeAnnouncementMessage(change: ChangeRecord, finding: Finding
   if (evidence) lines.push(evidenceMrkdwn(evidence));
 
   const blocks: Block[] = [
-    { type: 'header', block_id: BLOCK_IDS.title, text: plainText(`:wrench: Fixed automatically: ${title}`) },
+    { type: 'header', block_id: BLOCK_IDS.title, text: plainText(`${headline}: ${title}`) },
     { type: 'section', block_id: BLOCK_IDS.finding, text: mrkdwn(fitLines(lines)) },
-    options.undoExpiredAt !== undefined
-      ? { type: 'context', block_id: BLOCK_IDS.outcome, elements: [mrkdwn(`:hourglass: Undo no longer available: it expired at ${formatTime(options.undoExpiredAt)}`)] }
-      : {
-          type: 'actions',
-          block_id: BLOCK_IDS.undo,
-          elements: [
-            {
-              type: 'button',
-              action_id: ACTION_IDS.undo,
-              text: plainText('Undo', LIMITS.buttonText),
-              value: buttonValue('undo', undoApprovalId),
-              confirm: undoConfirmDialog(change, finding, title),
-            },
-          ],
-        },
-    {
-      type: 'context',
-      block_id: BLOCK_IDS.meta,
-      elements: [mrkdwn(`change ${code(change.id)} at ${formatTime(change.at)} · ${prose(change.trigger.summary, 500)} · finding ${code(finding.id)}`)],
-    },
   ];
-  return { text: fallbackText(`meshgov fixed ${finding.rule} on ${shortResource(finding)} automatically: ${title}`), blocks };
+  if (options.undoExpiredAt !== undefined) {
+    blocks.push({ type: 'context', block_id: BLOCK_IDS.outcome, elements: [mrkdwn(`:hourglass: Undo no longer available: it expired at ${formatTime(options.undoExpiredAt)}`)] });
+  } else if (undoApprovalId !== undefined) {
+    blocks.push({
+      type: 'actions',
+      block_id: BLOCK_IDS.undo,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.undo,
+          text: plainText('Undo', LIMITS.buttonText),
+          value: buttonValue('undo', undoApprovalId),
+          confirm: undoConfirmDialog(change, finding, title),
+        },
+      ],
+    });
+  }
+  blocks.push({
+    type: 'context',
+    block_id: BLOCK_IDS.meta,
+    elements: [mrkdwn(`change ${code(change.id)} at ${formatTime(change.at)} · ${prose(change.trigger.summary, 500)} · finding ${code(finding.id)}`)],
+  });
+  const text =
+    change.outcome === 'verified'
+      ? `meshgov fixed ${finding.rule} on ${shortResource(finding)} automatically: ${title}`
+      : `meshgov's automatic fix of ${finding.rule} on ${shortResource(finding)} ${change.outcome === 'rolled-back' ? 'was rolled back' : 'failed'}: ${title}`;
+  return { text: fallbackText(text), blocks };
 }
 
 /**

@@ -1,0 +1,67 @@
+/**
+ * An automatic fix whose write landed but could not be checked is announced to the owning team,
+ * like a verified one, but without an Undo: nothing meshgov writes to a mesh goes unannounced.
+ * The fault is the App Mesh emulator's own (503 ServiceUnavailable on the read-back, every retry
+ * of it), armed by a middleware on the real SDK client once the write has been sent.
+ */
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
+import type { AppMeshEmulator } from '../../emulators/appmesh';
+import { aliceChange } from './support/fleet';
+import { blockOf, headerOf } from './support/lookups';
+import { CHANNEL } from './support/storyline';
+import { worldPerTest, type World } from './support/world';
+
+const startTestWorld = worldPerTest();
+
+/** Fails every attempt of the first DescribeVirtualNode after the first UpdateVirtualNode: that write's read-back, and no other. */
+function failFirstReadBack(client: AppMeshClient, emulator: () => AppMeshEmulator): void {
+  let stage: 'before-write' | 'written' | 'done' = 'before-write';
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (stage === 'written' && context.commandName === 'DescribeVirtualNodeCommand') {
+        stage = 'done';
+        // The SDK's standard retry makes 3 attempts; each meets the emulator's 503.
+        emulator().failNext('DescribeVirtualNode', 503, 3, 'Service is unavailable');
+      }
+      const output = await next(args);
+      if (stage === 'before-write' && context.commandName === 'UpdateVirtualNodeCommand') stage = 'written';
+      return output;
+    },
+    { step: 'initialize', name: 'failFirstReadBack' },
+  );
+}
+
+describe('announcing automatic fixes that did not verify', () => {
+  test('a fix whose read-back failed is announced with what happened and no Undo; the verified one keeps its Undo', async () => {
+    let world: World | undefined;
+    world = await startTestWorld({
+      executors: ({ client, cache }) => {
+        failFirstReadBack(client, () => world!.appmesh);
+        return [appMeshExecutor({ client, cache, accountId: '111122223333' })];
+      },
+    });
+    const run = await world.govern(aliceChange(world.now()), { autoFix: true });
+    const failed = run.changes.filter((c) => c.outcome === 'failed');
+    const verified = run.changes.filter((c) => c.outcome === 'verified');
+    expect(failed).toHaveLength(1);
+    expect(verified.length).toBeGreaterThanOrEqual(1);
+    expect(failed[0].detail).toMatch(/^wrote VirtualNode prod-mesh\/[a-z-]+ \(version \d+\) but could not read it back: /);
+
+    const announcements = world.slack.messages(CHANNEL).filter((m) => /^:(wrench|x|leftwards_arrow_with_hook): (Fixed automatically|Automatic fix)/.test(headerOf(m) ?? ''));
+    expect(announcements).toHaveLength(run.changes.length);
+    const failedMessage = announcements.find((m) => blockOf(m, 'meshgov_meta').elements[0].text.includes(failed[0].id))!;
+    expect(headerOf(failedMessage)).toMatch(/^:x: Automatic fix failed: enforce client mTLS on [a-z-]+ \(prod-mesh\)$/);
+    expect(failedMessage.text).toMatch(/^meshgov's automatic fix of mtls-client-not-enforced on [a-z-]+ \(prod-mesh\) failed: enforce client mTLS on /);
+    expect(blockOf(failedMessage, 'meshgov_finding').text.text).toContain('*Result:* wrote VirtualNode prod-mesh/');
+    expect(blockOf(failedMessage, 'meshgov_finding').text.text).toContain('but could not read it back');
+    expect(failedMessage.blocks!.some((b) => b.type === 'actions')).toBe(false);
+    expect(await world.ledger.getApproval(`undo-${failed[0].id}`)).toBeUndefined();
+
+    for (const change of verified) {
+      const message = announcements.find((m) => blockOf(m, 'meshgov_meta').elements[0].text.includes(change.id))!;
+      expect(headerOf(message)).toMatch(/^:wrench: Fixed automatically: /);
+      expect(blockOf(message, 'meshgov_undo').elements[0].value).toBe(`undo:undo-${change.id}`);
+    }
+  });
+});
