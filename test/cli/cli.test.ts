@@ -238,6 +238,50 @@ describe('bad input among good input', () => {
     ]);
   });
 
+  it('reports metadata the API server would refuse on its field and line, and still audits the workload as its author meant it', async () => {
+    const deployment = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: inventory-sync',
+      '  namespace: orders',
+      '  labels:',
+      '    app.kubernetes.io/version: 1.10',
+      'spec:',
+      '  selector:',
+      '    matchLabels: {app: inventory-sync}',
+      '  template:',
+      '    metadata:',
+      '      labels:',
+      '        app: inventory-sync',
+      '        version: 2',
+      '    spec:',
+      '      containers:',
+      '        - name: sync',
+      '          image: registry.example.com/orders/inventory-sync:2.0.1',
+      '          ports: [{containerPort: 8080}]',
+      '',
+    ].join('\n');
+    const listed = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: legacy\n  namespace: [orders, billing]\nspec: {mtls: {mode: DISABLE}}\n';
+    const dir = fixtureDir({ 'orders.yaml': strict, 'sync.yaml': deployment, 'legacy-pa.yaml': listed });
+    const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json']);
+    const report = JSON.parse(r.stdout);
+    const invalid = report.findings.filter((f: any) => f.rule === 'config-invalid').map((f: any) => [path.basename(f.resource.file), f.resource.line, f.detail.field]);
+    expect(invalid).toEqual(
+      expect.arrayContaining([
+        ['sync.yaml', 7, 'metadata.labels["app.kubernetes.io/version"]'],
+        ['sync.yaml', 15, 'spec.template.metadata.labels.version'],
+        ['legacy-pa.yaml', 5, 'metadata.namespace'],
+      ]),
+    );
+    expect(invalid).toHaveLength(3);
+    const version = report.findings.find((f: any) => f.detail.field === 'spec.template.metadata.labels.version');
+    expect(version.message).toContain('label "version" must have a string value, not the number 2: quote it');
+    // The PeerAuthentication that cannot be placed sets nothing; the workload is audited under orders' STRICT policy.
+    expect(report.findings.some((f: any) => f.resource.name === 'inventory-sync' && f.rule.startsWith('mtls-'))).toBe(false);
+    expect(report.findings.some((f: any) => f.resource.name === 'legacy' && f.rule !== 'config-invalid')).toBe(false);
+  });
+
   it('passes over binary files in a directory, and reports one named directly', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
     const dir = fixtureDir({ 'orders.yaml': strict, 'diagram.png': png });

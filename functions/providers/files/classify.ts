@@ -2,6 +2,7 @@ import { editDistance } from '../../core/edit-distance';
 import { isLooseRecord as isObject } from '../../core/is-record';
 import { APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { Provider, SourceRef } from '../../core/model/types';
+import { metadataProblems } from './object-metadata';
 import type { RawDocument } from './parse-documents';
 
 /** Most specific first: a route also carries virtualRouterName, a gateway route virtualGatewayName. */
@@ -108,13 +109,40 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
       file: source.file,
       line: source.line,
       field: `${path}${path ? '.' : ''}metadata.name`,
-      message: `${value.apiVersion} ${kind} has no metadata.name`,
+      message: `${value.apiVersion} ${kind} ${describeName(metadata)}`,
       kind,
       ...(isObject(metadata) && typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
     });
     return;
   }
-  inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+  let placed = true;
+  for (const problem of metadataProblems(value, path)) {
+    inventory.problems.push({ file: source.file, line: source.line, field: problem.field, message: `${value.apiVersion} ${kind} ${metadata.name}: ${problem.message}`, kind, name: metadata.name, ...providerOf(value) });
+    if (problem.fatal) placed = false;
+  }
+  if (placed) inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+}
+
+/** The provider whose input an object is, when its group says. */
+function providerOf(value: Record<string, unknown>): { provider?: Provider } {
+  const apiVersion = value.apiVersion as string;
+  const kind = value.kind as string;
+  const core = Object.hasOwn(CORE_GROUPS, apiVersion) ? CORE_GROUPS[apiVersion] : undefined;
+  if (core) return Object.hasOwn(core.read, kind) ? { provider: core.read[kind] } : {};
+  const group = apiVersion.split('/')[0]!;
+  return Object.hasOwn(MESH_GROUPS, group) ? { provider: MESH_GROUPS[group]!.provider } : {};
+}
+
+/** Why a name is unusable: missing, or (as the API server would refuse it) not a string. */
+function describeName(metadata: unknown): string {
+  if (!isObject(metadata)) return metadata === undefined ? 'has no metadata' : `has metadata that is not an object (${typeName(metadata)})`;
+  const name = metadata.name;
+  if (name === undefined || name === null || name === '') return 'has no metadata.name';
+  return `has a metadata.name that is not a string (${typeName(name)} ${JSON.stringify(name)}): quote it`;
+}
+
+function typeName(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**

@@ -126,7 +126,8 @@ function containerPortsOf(podSpec: any): ContainerPort[] {
 function stringMap(raw: unknown): Record<string, string> {
   const read = readLabelMap(raw);
   if (!('error' in read)) return read as Labels;
-  // Tolerate non-string values (e.g. an unquoted `true`) the way kubectl would stringify them.
+  // Non-string values (an unquoted `true` or `2`) are read as the strings their author meant; the
+  // API server would refuse them, and the file source reports each (object-metadata.ts).
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (v !== null && v !== undefined) out[k] = String(v);
   return out;

@@ -122,6 +122,38 @@ describe('multi-document YAML', () => {
     expect(inventoryOf('l.yaml', text).kubernetes.map((k) => k.source.line)).toEqual([4, 7]);
   });
 
+  it('reports a metadata.name that is not a string as such, not as missing', () => {
+    const inv = inventoryOf('n.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: 8080\n  namespace: orders\n');
+    expect(inv.problems).toEqual([expect.objectContaining({ field: 'metadata.name', message: 'v1 Service has a metadata.name that is not a string (a number 8080): quote it', namespace: 'orders' })]);
+    expect(inv.kubernetes).toEqual([]);
+  });
+
+  it('reports label and annotation maps the API server would refuse, at most three values per map, and keeps the object', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: StatefulSet',
+      'metadata:',
+      '  name: ledger-db',
+      '  namespace: ledger',
+      '  annotations: [sidecar.istio.io/inject]',
+      'spec:',
+      '  template:',
+      '    metadata:',
+      '      labels: {app: ledger-db, tier: 1, replicas: 3, enabled: true, weight: 0.5}',
+      '',
+    ].join('\n');
+    const inv = inventoryOf('sts.yaml', text);
+    expect(inv.problems.map((p) => [p.field, p.provider, p.name])).toEqual([
+      ['metadata.annotations', 'istio', 'ledger-db'],
+      ['spec.template.metadata.labels.tier', 'istio', 'ledger-db'],
+      ['spec.template.metadata.labels.replicas', 'istio', 'ledger-db'],
+      ['spec.template.metadata.labels.enabled', 'istio', 'ledger-db'],
+    ]);
+    expect(inv.problems[0].message).toBe('apps/v1 StatefulSet ledger-db: annotations must be a map of keys to string values, not a list');
+    expect(inv.problems[3].message).toContain('label "enabled" must have a string value, not the boolean true: quote it');
+    expect(inv.kubernetes.map((k) => k.doc.metadata.name)).toEqual(['ledger-db']);
+  });
+
   it('names the field when a Kubernetes object has no metadata.name', () => {
     const inv = inventoryOf('noname.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  namespace: x\n');
     expect(inv.problems[0]).toMatchObject({ file: 'noname.yaml', line: 1, field: 'metadata.name', kind: 'PeerAuthentication' });

@@ -1,0 +1,81 @@
+import { isLooseRecord as isObject } from '../../core/is-record';
+
+/** A problem with an object's metadata, before it has a provider: classify adds the file and line. */
+export interface MetadataProblem {
+  field: string;
+  message: string;
+  /** The object cannot be placed (its namespace is unreadable): it is reported and not audited. */
+  fatal: boolean;
+}
+
+/** Where a workload kind keeps its pod template's metadata: the labels selectors match and the annotations the injector reads. */
+const POD_TEMPLATE_METADATA: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template', 'metadata'],
+  StatefulSet: ['spec', 'template', 'metadata'],
+  DaemonSet: ['spec', 'template', 'metadata'],
+  ReplicaSet: ['spec', 'template', 'metadata'],
+  Job: ['spec', 'template', 'metadata'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+};
+
+/** At most this many problems per map: one wrong map of fifty keys is one mistake, not fifty findings. */
+const PER_MAP = 3;
+
+/**
+ * What the API server would refuse in an object's metadata and its pod template's: a namespace
+ * that is not a string, labels or annotations that are not a map of strings (`version: 2`
+ * unquoted is the usual one: "cannot unmarshal number into ... of type string"). Labels and
+ * annotations are still read as their author meant them (the workload reader turns the values
+ * into strings); a namespace that is not a string leaves nowhere to put the object.
+ */
+export function metadataProblems(value: Record<string, unknown>, path: string): MetadataProblem[] {
+  const out: MetadataProblem[] = [];
+  const prefix = path ? `${path}.` : '';
+  const metadata = value.metadata as Record<string, unknown>;
+  const namespace = metadata.namespace;
+  if (namespace !== undefined && namespace !== null && typeof namespace !== 'string') {
+    out.push({ field: `${prefix}metadata.namespace`, message: `metadata.namespace must be a string, not ${describeValue(namespace)}`, fatal: true });
+  }
+  checkStringMaps(metadata, `${prefix}metadata`, out);
+  const templatePath = typeof value.kind === 'string' && Object.hasOwn(POD_TEMPLATE_METADATA, value.kind) ? POD_TEMPLATE_METADATA[value.kind] : undefined;
+  if (templatePath) {
+    let template: unknown = value;
+    for (const step of templatePath) template = isObject(template) ? template[step] : undefined;
+    if (isObject(template)) checkStringMaps(template, `${prefix}${templatePath.join('.')}`, out);
+  }
+  return out;
+}
+
+function checkStringMaps(metadata: Record<string, unknown>, at: string, out: MetadataProblem[]): void {
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = metadata[field];
+    if (map === undefined || map === null) continue;
+    if (!isObject(map)) {
+      out.push({ field: `${at}.${field}`, message: `${field} must be a map of keys to string values, not ${describeValue(map)}`, fatal: false });
+      continue;
+    }
+    let reported = 0;
+    for (const key in map) {
+      const v = map[key];
+      if (typeof v === 'string' || !Object.hasOwn(map, key)) continue;
+      if (reported++ === PER_MAP) break;
+      const noun = field === 'labels' ? 'label' : 'annotation';
+      out.push({
+        field: `${at}.${field}${fieldStep(key)}`,
+        message: `${noun} ${JSON.stringify(key)} must have a string value, not ${describeValue(v)}: quote it (the API server refuses the object as written; meshgov reads it as the string ${JSON.stringify(String(v))})`,
+        fatal: false,
+      });
+    }
+  }
+}
+
+/** `.app` for a plain key, `["app.kubernetes.io/name"]` for one with dots or slashes (field-path.ts reads both). */
+function fieldStep(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (isObject(value)) return 'a map';
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
