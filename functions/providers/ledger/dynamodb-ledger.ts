@@ -45,7 +45,7 @@
  * whose answer is posted to Slack before any write, confirm on the item itself.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
 import { ExpressionParts } from './expression';
 import {
@@ -369,12 +369,9 @@ export class DynamoDbLedger implements Ledger {
   /** Every page of a query on the table's indexes, as records. */
   private async queryAll<T>(x: ExpressionParts, input: Omit<QueryCommandInput, 'TableName' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<T[]> {
     const records: T[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...input, ...x.attributes(), ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+    for await (const page of paginateQuery({ client: this.doc }, { TableName: this.tableName, ...input, ...x.attributes() })) {
       for (const item of page.Items ?? []) records.push(recordOf<T>(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return records;
   }
 }
