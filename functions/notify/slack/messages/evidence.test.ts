@@ -43,6 +43,17 @@ describe('evidenceFor', () => {
     });
   });
 
+  test.each([
+    ['CronJob', 'cronjob'],
+    ['Job', 'job'],
+    ['Pod', 'pod'],
+  ])('an Istio %s on GKE links to its own Cloud Console page', (kind, segment) => {
+    const finding: Finding = { ...istioFinding('payments', 'payments-api'), resource: { kind, name: 'nightly-settlement', namespace: 'payments', port: 8080 } };
+    expect(evidenceFor(finding, { gke: { project: 'meshgov-demo', location: 'us-central1', cluster: 'prod-gke' } })?.url).toBe(
+      `https://console.cloud.google.com/kubernetes/${segment}/us-central1/prod-gke/payments/nightly-settlement/details?project=meshgov-demo`,
+    );
+  });
+
   test('an Istio object read from the API shows its API path', () => {
     const finding: Finding = {
       ...istioFinding('payments', 'payments-api'),

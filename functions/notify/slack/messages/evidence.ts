@@ -29,7 +29,8 @@ const APPMESH_KIND_TYPES: Record<string, string> = {
   VirtualRouter: 'virtualRouter',
 };
 
-const GKE_WORKLOAD_PATHS: Record<string, string> = { Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset' };
+/** The workload kinds the GKE console has a details page for, by the path segment it uses. */
+const GKE_WORKLOAD_PATHS: Record<string, string> = { Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset', Job: 'job', CronJob: 'cronjob', Pod: 'pod' };
 
 /**
  * The evidence for a finding:
