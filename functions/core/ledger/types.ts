@@ -40,7 +40,8 @@ export const APPROVAL_TRANSITIONS: Record<ApprovalState, ApprovalState[]> = {
   PENDING: ['APPROVED', 'REJECTED', 'EXPIRED'],
   APPROVED: ['EXECUTING', 'EXPIRED'],
   REJECTED: [],
-  EXPIRED: [],
+  // Asked again: a request nobody decided in time (or that never ran) does not bar its fix for good (govern's requestApproval).
+  EXPIRED: ['PENDING'],
   // EXECUTING → EXECUTING: a later delivery takes over an attempt that died (execute-approval.ts).
   EXECUTING: ['EXECUTING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK'],
   SUCCEEDED: [],
@@ -76,6 +77,8 @@ export interface ApprovalRecord {
   slack?: SlackRef;
   /** EXPIRED only: the expiry sweep has redrawn its message without buttons (or it had none). */
   expiryShown?: boolean;
+  /** How many earlier requests for the same fix expired before this one was asked. */
+  expiredRequests?: number;
   version: number;
   expiresAt: number;
 }

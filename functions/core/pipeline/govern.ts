@@ -172,6 +172,7 @@ async function requestApproval(finding: Finding, route: Route, scoped: ScopedRep
     if (existing.state === 'PENDING' && !existing.slack && Date.parse(existing.approvalExpiresAt) > now.getTime()) {
       await deliverApprovalRequest(existing, route, deps);
     }
+    if (existing.state === 'EXPIRED' && existing.expiryShown) return askAgain(existing, finding, route, scoped, deps, now);
     return undefined;
   }
   const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {});
@@ -179,6 +180,37 @@ async function requestApproval(finding: Finding, route: Route, scoped: ScopedRep
   if (!created) return undefined;
   await deliverApprovalRequest(created, route, deps);
   return created;
+}
+
+/**
+ * Asks again for a fix whose request ran out with the finding still open: an unanswered request
+ * is not a rejection. Only once the old message no longer shows buttons (the expiry sweep redrew
+ * it), so one message at a time can decide this approval id; at most one request per approval
+ * TTL, since each new one lives that long. The same id keeps the author of the change, so the
+ * rule against approving one's own fix still holds.
+ */
+async function askAgain(expired: ApprovalRecord, finding: Finding, route: Route, scoped: ScopedReport, deps: GovernDeps, now: Date): Promise<ApprovalRecord | undefined> {
+  const fresh = pendingApproval(expired.id, finding, finding.remediation!, route, deps.policy, now);
+  const renewed = await deps.ledger.transitionApproval(expired.id, ['EXPIRED'], 'PENDING', {
+    findingId: fresh.findingId,
+    finding: fresh.finding,
+    remediation: fresh.remediation,
+    requestedAt: fresh.requestedAt,
+    approvalExpiresAt: fresh.approvalExpiresAt,
+    team: fresh.team,
+    expiresAt: fresh.expiresAt,
+    expiredRequests: (expired.expiredRequests ?? 0) + 1,
+    // What belonged to the request that ran out.
+    slack: undefined,
+    expiryShown: undefined,
+    outcome: undefined,
+    decidedBy: undefined,
+    decidedAt: undefined,
+  });
+  if (!renewed) return undefined;
+  deps.log?.('approval asked again: the earlier request expired undecided', { approvalId: renewed.id, findingId: finding.id, trigger: scoped.trigger.summary });
+  await deliverApprovalRequest(renewed, route, deps);
+  return renewed;
 }
 
 async function applyAutomatically(

@@ -338,6 +338,29 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'EXPIRED', expiryShown: true, version: 2, slack: APPROVAL_MESSAGE });
       });
 
+      it('asks again: EXPIRED → PENDING with a new deadline makes the approval open and due again', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.setApprovalSlack(APPROVAL_ID, APPROVAL_MESSAGE);
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'EXPIRED', { outcome: 'expired' });
+        await ledger.markExpiryShown(APPROVAL_ID);
+        expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toBeUndefined();
+        const renewed = await ledger.transitionApproval(APPROVAL_ID, ['EXPIRED'], 'PENDING', {
+          findingId: paymentsApiFinding().id,
+          requestedAt: '2026-11-21T16:00:00.000Z',
+          approvalExpiresAt: '2026-11-22T16:00:00.000Z',
+          expiredRequests: 1,
+          slack: undefined,
+          expiryShown: undefined,
+          outcome: undefined,
+        });
+        expect(renewed).toMatchObject({ state: 'PENDING', version: 3, expiredRequests: 1, approvalExpiresAt: '2026-11-22T16:00:00.000Z' });
+        expect(renewed!.slack).toBeUndefined();
+        expect(renewed!.expiryShown).toBeUndefined();
+        expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toMatchObject({ id: APPROVAL_ID, state: 'PENDING' });
+        expect(await overdueIds('2026-11-22T15:59:59.999Z')).toEqual([]);
+        expect(await overdueIds('2026-11-22T16:00:00.000Z')).toEqual([APPROVAL_ID]);
+      });
+
       it('marks only an EXPIRED approval as shown', async () => {
         const created = (await ledger.createApproval(approvalRecord()))!;
         await ledger.markExpiryShown(APPROVAL_ID);

@@ -33,7 +33,7 @@ async function asked() {
 }
 
 describe('expiry of approval requests nobody decided', () => {
-  test('the first run after the deadline expires every request and redraws its message without buttons, once', async () => {
+  test('the first run after the deadline expires every request and redraws its message without buttons; the next asks again', async () => {
     const { requested, workerFix } = await asked();
     expect(hasButtons(world, workerFix)).toBe(true);
 
@@ -55,14 +55,49 @@ describe('expiry of approval requests nobody decided', () => {
     expect(headerOf(message)).toBe(':hourglass: Expired: enforce client mTLS on payments-worker (prod-mesh)');
     expect(blockOf(message, 'meshgov_outcome').text.text).toBe(`*Result:* expired at ${workerFix.approvalExpiresAt} before anyone decided; nothing was changed`);
 
-    // Redrawn once: a later run changes no message and does not ask again for the same fixes.
+    // The next run leaves the expired messages as they are and asks again, in new messages.
     const updatesAfterSweep = world.slack.calls('chat.update');
     const posts = world.slack.calls('chat.postMessage');
+    const askedFrom = world.now().getTime();
     const later = await world.govern(nightlyAudit(world.now()));
-    expect(later).toMatchObject({ approvalsExpired: [], approvalsRequested: [], notified: [] });
+    expect(later.approvalsExpired).toEqual([]);
+    expect([...later.approvalsRequested].sort()).toEqual([...requested].sort());
     expect(world.slack.calls('chat.update')).toBe(updatesAfterSweep);
-    expect(world.slack.calls('chat.postMessage')).toBe(posts);
-    expect(updates(world)).toBe(0);
+    expect(world.slack.calls('chat.postMessage')).toBe(posts + 4);
+    expect(headerOf(message)).toBe(':hourglass: Expired: enforce client mTLS on payments-worker (prod-mesh)');
+    const renewed = (await world.ledger.getApproval(workerFix.id))!;
+    expect(renewed).toMatchObject({ state: 'PENDING', expiredRequests: 1, causedBy: workerFix.causedBy });
+    expect(Date.parse(renewed.requestedAt)).toBeGreaterThanOrEqual(askedFrom);
+    expect(renewed.outcome).toBeUndefined();
+    expect(renewed.slack!.ts).not.toBe(workerFix.slack!.ts);
+    expect(Date.parse(renewed.approvalExpiresAt)).toBe(Date.parse(renewed.requestedAt) + DAY_MS);
+    const askedAgain = messageOf(world, renewed);
+    expect(headerOf(askedAgain)).toBe('Approval needed: enforce client mTLS on payments-worker (prod-mesh)');
+    expect(hasButtons(world, renewed)).toBe(true);
+    expect(blockOf(askedAgain, 'meshgov_meta').elements[0].text).toContain('asked again: an earlier request expired undecided');
+
+    // Nothing more while the new request is open.
+    expect(await world.govern(nightlyAudit(world.now()))).toMatchObject({ approvalsExpired: [], approvalsRequested: [] });
+    expect(world.slack.calls('chat.postMessage')).toBe(posts + 4);
+
+    // The new request decides as any other.
+    expect(await world.click({ approvalId: renewed.id, user: CAROL, messageTs: renewed.slack!.ts })).toEqual(ACK);
+    expect(await world.drain()).toEqual([expect.objectContaining({ status: 'finished', state: 'SUCCEEDED' })]);
+    expect(updates(world)).toBe(1);
+    expect(headerOf(messageOf(world, renewed))).toBe(':white_check_mark: Applied: enforce client mTLS on payments-worker (prod-mesh)');
+  });
+
+  test('a rejected request is not asked again when its time would have run out', async () => {
+    const { workerFix } = await asked();
+    expect(await world.click({ verb: 'reject', approvalId: workerFix.id, user: CAROL })).toEqual(ACK);
+    await world.drain();
+    world.advance(2 * DAY_MS);
+    const posts = world.slack.calls('chat.postMessage');
+    const run = await world.govern(nightlyAudit(world.now()));
+    expect(run.approvalsExpired).not.toContain(workerFix.id);
+    expect(run.approvalsRequested).not.toContain(workerFix.id);
+    expect(await world.ledger.getApproval(workerFix.id)).toMatchObject({ state: 'REJECTED' });
+    expect(world.slack.messages(CHANNEL).slice(posts).some((m) => (headerOf(m) ?? '').includes('payments-worker'))).toBe(false);
   });
 
   test('a click after the sweep is told the request expired, and nothing runs', async () => {

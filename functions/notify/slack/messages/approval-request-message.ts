@@ -81,5 +81,6 @@ export function approvalMeta(approval: ApprovalRecord): string {
   const parts = [`finding ${code(approval.findingId)}`];
   if (approval.causedBy) parts.push(`changed by ${prose(shortActor(approval.causedBy), 200)}`);
   parts.push(`remediation ${code(approval.id)}`, `expires ${formatTime(approval.approvalExpiresAt)}`);
+  if (approval.expiredRequests) parts.push(`asked again: ${approval.expiredRequests === 1 ? 'an earlier request' : `${approval.expiredRequests} earlier requests`} expired undecided`);
   return parts.join(' · ');
 }
