@@ -6,7 +6,8 @@
  */
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const OPENSSL_TIME = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4}) GMT$/;
+// OpenSSL prints the year unpadded: Go's zero time (`notBefore` 0001-01-01) is `Jan  1 00:00:00 1 GMT`.
+const OPENSSL_TIME = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{1,4}) GMT$/;
 
 /** The instant an OpenSSL-printed certificate time denotes, or undefined when it is not one. */
 export function parseCertificateDate(text: string): Date | undefined {
@@ -14,7 +15,10 @@ export function parseCertificateDate(text: string): Date | undefined {
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[1]);
   if (month < 0) return undefined;
-  return new Date(Date.UTC(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])));
+  const date = new Date(Date.UTC(2000, 0, 1, Number(m[3]), Number(m[4]), Number(m[5])));
+  // Date.UTC would read years 0–99 as 1900–1999; setUTCFullYear takes them as written.
+  date.setUTCFullYear(Number(m[6]), month, Number(m[2]));
+  return date;
 }
 
 /** The `*Date` accessors that newer Node versions add to X509Certificate, when present. */

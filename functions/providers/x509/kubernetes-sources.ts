@@ -20,7 +20,8 @@ const ROOT_CERT_KEY = 'root-cert.pem';
 /** The certificate keys of a core/v1 Secret, or undefined when the Secret holds none we know. */
 export function certificateKeysOfSecret(secret: KubeObject): string[] | undefined {
   if (secret.apiVersion !== 'v1' || secret.kind !== 'Secret') return undefined;
-  const keys = new Set<string>(ISTIO_CA_SECRETS[secret.metadata.name] ?? []);
+  // Own properties only: a Secret named `constructor` must not find Object.prototype's.
+  const keys = new Set<string>(Object.hasOwn(ISTIO_CA_SECRETS, secret.metadata.name) ? ISTIO_CA_SECRETS[secret.metadata.name] : []);
   if (secret.type === 'kubernetes.io/tls') TLS_SECRET_KEYS.forEach((k) => keys.add(k));
   return keys.size > 0 ? [...keys] : undefined;
 }
@@ -44,7 +45,9 @@ export function certificatesFromSecret(secret: KubeObject, keys: string[], sourc
     } else if (typeof encoded === 'string') {
       const text = decodeBase64(encoded);
       if (text === undefined) {
-        out.problems.push(problemOf(secret, source, `data["${key}"]`, `data["${key}"] of Secret ${secret.metadata.name} is not valid base64`));
+        // The usual cause: a PEM pasted under data, which takes base64.
+        const hint = holdsPemCertificate(encoded) ? ': it holds the PEM as plain text, which belongs under stringData (data takes base64)' : '';
+        out.problems.push(problemOf(secret, source, `data["${key}"]`, `data["${key}"] of Secret ${secret.metadata.name} is not valid base64${hint}`));
         continue;
       }
       add(out, readKey(secret, key, text, `data["${key}"]`, source));
@@ -63,7 +66,7 @@ export function certificatesFromRootCertConfigMap(configMap: KubeObject, source:
 function readKey(obj: KubeObject, key: string, text: string, field: string, source: SourceRef): PemReadResult {
   if (text.trim() === '') return { certificates: [], problems: [] };
   if (!holdsPemCertificate(text)) {
-    return { certificates: [], problems: [problemOf(obj, source, field, `${field} of ${obj.kind} ${obj.metadata.name} holds no PEM certificate`)] };
+    return { certificates: [], problems: [problemOf(obj, source, field, `${field} of ${obj.kind} ${obj.metadata.name} holds no PEM certificate${base64Hint(obj, field, text)}`)] };
   }
   const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source };
   // The decoded value's lines are not lines of the file: every record points at the document.
@@ -79,6 +82,18 @@ function decodeBase64(value: string): string | undefined {
   const compact = value.replace(/[\r\n]+/g, '');
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
   return Buffer.from(compact, 'base64').toString('utf8');
+}
+
+/**
+ * Why a value holds no PEM when it is base64 of one: encoded once too often (data), or base64
+ * where plain text is taken (stringData, ConfigMap data).
+ */
+function base64Hint(obj: KubeObject, field: string, text: string): string {
+  const decoded = decodeBase64(text.trim());
+  if (decoded === undefined || !holdsPemCertificate(decoded)) return '';
+  if (obj.kind === 'Secret' && field.startsWith('data[')) return ': it is base64-encoded twice (data takes the PEM encoded once)';
+  if (obj.kind === 'Secret') return ': it holds base64, which belongs under data (stringData takes the PEM as plain text)';
+  return `: it holds base64, but ${obj.kind} data takes the PEM as plain text`;
 }
 
 /** Objects read from files without a namespace land in `default` when applied. */

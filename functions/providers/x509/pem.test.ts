@@ -13,6 +13,9 @@ describe('parseCertificateDate', () => {
     ['Dec 31 23:59:59 2049 GMT', '2049-12-31T23:59:59.000Z'],
     ['Feb 29 12:30:05 2028 GMT', '2028-02-29T12:30:05.000Z'],
     ['Jul 14 08:00:00 2060 GMT', '2060-07-14T08:00:00.000Z'],
+    // OpenSSL does not pad the year: Go's zero time, and a two-digit year Date.UTC would read as 19xx.
+    ['Jan  1 00:00:00 1 GMT', '0001-01-01T00:00:00.000Z'],
+    ['Jun  1 00:00:00 99 GMT', '0099-06-01T00:00:00.000Z'],
   ])('%s', (text, iso) => {
     expect(parseCertificateDate(text)?.toISOString()).toBe(iso);
   });
@@ -190,6 +193,27 @@ describe('certificatesFromPem', () => {
     // The trust settings after the certificate are not part of it.
     expect(certificates[1].fingerprint256).toBe(new X509Certificate(chain.rootPem).fingerprint256);
     expect(certificates[1].notAfter.toISOString()).toBe('2035-01-01T00:00:00.000Z');
+  });
+
+  test('a certificate with notBefore 0001-01-01 (Go\'s zero time) is read with its dates, not a problem', () => {
+    const goZero = makeRootCa({ cn: 'legacy-ca', notBefore: new Date('0001-01-01T00:00:00Z'), notAfter: new Date('2026-12-01T00:00:00Z') });
+    const { certificates, problems } = certificatesFromPem(goZero.certPem, FILE_ORIGIN);
+    expect(problems).toEqual([]);
+    expect(certificates.map((c) => [c.subjectCN, c.notBefore.toISOString(), c.notAfter.toISOString()])).toEqual([
+      ['legacy-ca', '0001-01-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z'],
+    ]);
+  });
+
+  test('files concatenated without a final line break: the first block is said to have text after its END marker, not to lack one', () => {
+    // `cat leaf.pem intermediate.pem` when leaf.pem has no final newline; OpenSSL says "bad end line" and reads neither.
+    const text = `${chain.leafPem.trimEnd()}${chain.intermediatePem}${chain.rootPem}`;
+    const { certificates, problems } = certificatesFromPem(text, FILE_ORIGIN, 'x509', { textFirstLine: 1 });
+    const leafLines = chain.leafPem.trimEnd().split('\n').length;
+    expect(problems.map((p) => [p.line, p.message])).toEqual([
+      [1, 'certificate #0 has text after its -----END CERTIFICATE----- marker on the same line: the END marker must end its line (a file concatenated without its final line break?)'],
+      [leafLines, 'certificate #1 is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break'],
+    ]);
+    expect(certificates.map((c) => [c.subjectCN, c.chainIndex])).toEqual([['meshgov test root CA', 2]]);
   });
 
   test('a certificate folded onto one line, or with bare CR line endings, is a problem at its line, never silently nothing', () => {

@@ -147,6 +147,13 @@ function pemBlocks(text: string): PemBlock[] {
     if (open) blocks.push({ index: blocks.length, lineOffset: open.lineOffset, label: open.label, ...(body !== undefined ? { body } : {}) });
     open = undefined;
   };
+  // A PEM folded onto one line (a multi-line single-quoted YAML value, a pasted environment
+  // value) or with bare CR line endings: OpenSSL and Go read no certificate there either.
+  const notOnOwnLines = (text: string, lineOffset: number) => {
+    for (const m of text.matchAll(EVERY_BEGIN)) {
+      blocks.push({ index: blocks.length, lineOffset, label: m[1]!, malformed: 'is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break' });
+    }
+  };
   lines.forEach((raw, i) => {
     const line = raw.trim();
     const label = BEGIN_LINE.get(line);
@@ -155,13 +162,16 @@ function pemBlocks(text: string): PemBlock[] {
       open = { lineOffset: i, label, body: [] };
     } else if (open && line === `-----END ${open.label}-----`) {
       close(open.body.join('\n'));
+    } else if (open && line.startsWith(`-----END ${open.label}-----`)) {
+      // `cat leaf.pem ca.pem` when leaf.pem lacks its final line break: OpenSSL ("bad end line")
+      // and Go read neither block, and the END marker is there, so "no END line" would mislead.
+      const end = `-----END ${open.label}-----`;
+      blocks.push({ index: blocks.length, lineOffset: open.lineOffset, label: open.label, malformed: `has text after its ${end} marker on the same line: the END marker must end its line (a file concatenated without its final line break?)` });
+      open = undefined;
+      notOnOwnLines(line.slice(end.length), i);
     } else if (ANY_BEGIN.test(line)) {
-      // A PEM folded onto one line (a multi-line single-quoted YAML value, a pasted environment
-      // value) or with bare CR line endings: OpenSSL and Go read no certificate there either.
       if (open) close(undefined);
-      for (const m of line.matchAll(EVERY_BEGIN)) {
-        blocks.push({ index: blocks.length, lineOffset: i, label: m[1]!, malformed: 'is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break' });
-      }
+      notOnOwnLines(line, i);
     } else if (open) {
       open.body.push(line);
     }

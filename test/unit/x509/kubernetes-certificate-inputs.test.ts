@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { collectFiles } from '../../../functions/providers/files/collect';
+import { auditInventory } from '../../../functions/providers/audit-inventory';
+import { makeCertChain, makeRootCa, type CertChain } from '../../support/certs';
+import { shippedPolicy } from '../../support/model';
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const indent = (text: string, spaces: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(spaces) + l).join('\n');
+
+let chain: CertChain;
+let dir: string;
+beforeAll(() => {
+  chain = makeCertChain({
+    leafCN: 'api.shop.example.com',
+    dnsNames: ['api.shop.example.com'],
+    notBefore: new Date('2026-09-01T00:00:00Z'),
+    notAfter: new Date('2026-12-01T00:00:00Z'),
+    root: { notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2035-01-01T00:00:00Z') },
+  });
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'meshgov-x509-kube-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function audit(files: Record<string, string>) {
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
+  return report.findings.map((f) => ({ rule: f.rule, name: f.resource.name, file: relative(dir, f.resource.file ?? ''), line: f.resource.line, message: f.message, field: (f.detail as { field?: string }).field }));
+}
+
+describe('Kubernetes certificate inputs', () => {
+  test('a Secret named `constructor` (a valid Secret name) does not abort the audit; the cacerts beside it are still checked', async () => {
+    const findings = await audit({
+      'secrets.yaml': `apiVersion: v1
+kind: Secret
+metadata:
+  name: constructor
+  namespace: shop
+type: Opaque
+data:
+  password: ${b64('hunter2')}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:
+  cert-chain.pem: ${b64(chain.chainPem)}
+  root-cert.pem: ${b64(chain.rootPem)}
+`,
+    });
+    expect(findings.map((f) => [f.rule, f.name, f.file, f.line])).toEqual([['cert-expiring', 'api.shop.example.com', 'secrets.yaml', 10]]);
+  });
+
+  test('PEM under data, base64 under stringData, data encoded twice and a base64 root ConfigMap: each problem says which mix-up it is', async () => {
+    const text = `apiVersion: v1
+kind: Secret
+metadata:
+  name: api-shop-example-com-tls
+  namespace: istio-ingress
+type: kubernetes.io/tls
+stringData:
+  tls.crt: ${b64(chain.chainPem)}
+data:
+  ca.crt: |
+${indent(chain.rootPem, 4)}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:
+  root-cert.pem: ${b64(b64(chain.rootPem))}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio-ca-root-cert
+  namespace: shop
+data:
+  root-cert.pem: ${b64(chain.rootPem)}
+`;
+    const findings = await audit({ 'ingress.yaml': text });
+    const lines = text.split('\n');
+    const lineOf = (key: string, nth = 0) => lines.flatMap((l, i) => (l.startsWith(`  ${key}:`) ? [i + 1] : []))[nth];
+    const problems = findings.filter((f) => f.rule === 'config-invalid').sort((a, b) => a.line! - b.line!);
+    expect(problems.map((f) => [f.name, f.line, f.field, f.message.replace(/^.*?: /, '')])).toEqual([
+      ['api-shop-example-com-tls', lineOf('tls.crt'), 'stringData["tls.crt"]', 'stringData["tls.crt"] of Secret api-shop-example-com-tls holds no PEM certificate: it holds base64, which belongs under data (stringData takes the PEM as plain text)'],
+      ['api-shop-example-com-tls', lineOf('ca.crt'), 'data["ca.crt"]', 'data["ca.crt"] of Secret api-shop-example-com-tls is not valid base64: it holds the PEM as plain text, which belongs under stringData (data takes base64)'],
+      ['cacerts', lineOf('root-cert.pem', 0), 'data["root-cert.pem"]', 'data["root-cert.pem"] of Secret cacerts holds no PEM certificate: it is base64-encoded twice (data takes the PEM encoded once)'],
+      ['istio-ca-root-cert', lineOf('root-cert.pem', 1), 'data["root-cert.pem"]', 'data["root-cert.pem"] of ConfigMap istio-ca-root-cert holds no PEM certificate: it holds base64, but ConfigMap data takes the PEM as plain text'],
+    ]);
+  });
+
+  test('a CA whose notBefore is 0001-01-01 (Go\'s zero time) is checked for expiry, not reported as unreadable', async () => {
+    const legacy = makeRootCa({ cn: 'legacy payments CA', notBefore: new Date('0001-01-01T00:00:00Z'), notAfter: new Date('2026-12-20T00:00:00Z') });
+    const findings = await audit({ 'legacy-ca.pem': legacy.certPem });
+    expect(findings.map((f) => [f.rule, f.name, f.file, f.line])).toEqual([['cert-expiring', 'legacy payments CA', 'legacy-ca.pem', 1]]);
+  });
+});
