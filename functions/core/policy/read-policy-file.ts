@@ -3,7 +3,7 @@ import type { Document, LineCounter } from 'yaml';
 import { editDistance } from '../edit-distance';
 import type { ConfigProblem } from '../model/types';
 import type * as z from 'zod';
-import { policyFileSchema, type PolicyFile } from './schema';
+import { policyFileSchema, RULE_SPECIFIC_SETTINGS, type PolicyFile } from './schema';
 
 type YamlModule = typeof import('yaml');
 
@@ -59,16 +59,19 @@ export function readWithPositions(file: string, text: string): PolicyFileResult 
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     // An unknown key is reported on the key itself, not on its parent map: one problem per key.
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ file, line: lineOf(yaml, doc, lineCounter, path, key), field: formatPath([...path, key]), message: unknownKeyMessage(key, keysAt(path)) }));
+      return issue.keys.map((key) => ({ file, line: lineOf(yaml, doc, lineCounter, path, key), field: formatPath([...path, key]), message: unknownKeyMessage(key, keysAt(path), path) }));
     }
     return [{ file, line: lineOf(yaml, doc, lineCounter, path), field: formatPath(path), message: withHint(issue, valueAt(data, path)) }];
   });
-  return { problems };
+  // zod orders issues by schema (unknown keys after a map's fields): a person reads the file top down.
+  return { problems: problems.sort((a, b) => a.line - b.line) };
 }
 
 /** An unknown key, with the key it was probably meant to be, else the keys allowed there. */
-function unknownKeyMessage(key: string, known: string[]): string {
+function unknownKeyMessage(key: string, known: string[], path: Array<string | number>): string {
   const message = `Unrecognized key: "${key}"`;
+  const owner = RULE_SPECIFIC_SETTINGS[key];
+  if (path.length === 2 && path[0] === 'rules' && owner && owner !== path[1]) return `${message}: ${key} applies to ${owner} only, and would be ignored here`;
   if (key === '<<') return `${message}: merge keys are YAML 1.1 and are not read here (YAML 1.2); repeat the settings, or give the whole mapping as an alias (*name)`;
   const near = closest(key, known);
   if (near) return `${message}; did you mean "${near}"?`;
@@ -83,7 +86,15 @@ function closest(key: string, known: string[]): string | undefined {
     if (!best || distance < best.distance) best = { name, distance };
   }
   // A rule id with a word left out (mtls-strict for mtls-not-strict) is a slip too.
-  return best && best.distance <= Math.max(2, Math.floor(key.length * 0.4)) ? best.name : undefined;
+  if (best && best.distance <= Math.max(2, Math.floor(key.length * 0.4))) return best.name;
+  // Another form of the same word (exclusion, exclusions for exclude): a long shared stem.
+  const stem = (name: string) => {
+    let n = 0;
+    while (n < key.length && n < name.length && key[n]!.toLowerCase() === name[n]!.toLowerCase()) n++;
+    return n;
+  };
+  const byStem = known.filter((name) => stem(name) >= 5 && stem(name) >= Math.min(key.length, name.length) - 2);
+  return byStem.length === 1 ? byStem[0] : undefined;
 }
 
 /** The keys the schema allows in the mapping at `path`, read from zod's schema definitions (`_zod.def`). */
@@ -125,6 +136,13 @@ function withHint(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'invalid_type' && value === undefined) return `${issue.message}: ${String(issue.path[issue.path.length - 1])} is required here`;
   if (issue.code === 'invalid_type' && issue.expected === 'boolean' && typeof value === 'string' && YAML11_BOOLEAN.test(value)) {
     return `${issue.message}: "${value}" is a string in YAML 1.2; write true or false`;
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+    return `${issue.message}: write ${value.trim()} without quotes`;
+  }
+  if (issue.code === 'invalid_value' && typeof value === 'string') {
+    const meant = issue.values.find((v) => typeof v === 'string' && v.toLowerCase() === value.toLowerCase());
+    if (meant !== undefined) return `${issue.message} (got ${JSON.stringify(value)}); did you mean ${JSON.stringify(meant)}?`;
   }
   if ((issue.code === 'invalid_value' || issue.code === 'invalid_format') && (typeof value === 'string' || typeof value === 'number')) return `${issue.message} (got ${JSON.stringify(value)})`;
   return issue.message;

@@ -69,20 +69,35 @@ const tiersSchema = z
   })
   .describe("Severity by days left; the smallest window that holds wins, never above the rule's severity. Each tier needs its own withinDays, and a shorter window the same or a higher severity.");
 
-export const ruleSettingsSchema = z
-  .object({
-    enabled: z.boolean().optional(),
-    severity: severity.optional(),
-    /** The most a remediation of this rule may do on its own: auto, approval, manual. */
-    remediation: remediationMode.optional(),
-    exclude: z.array(exclusionSchema).optional(),
-    /** cert-expiring: severity by days left, the smallest window that holds wins. */
-    tiers: tiersSchema.optional(),
-    /** slo-latency-burn: severity of a page-level and of a ticket-level burn. */
-    pageSeverity: severity.optional(),
-    ticketSeverity: severity.optional(),
-  })
-  .strict();
+/** Settings that only one rule reads: given to another rule they would be silently ignored. */
+export const RULE_SPECIFIC_SETTINGS: Readonly<Record<string, (typeof RULE_IDS)[number]>> = {
+  tiers: 'cert-expiring',
+  pageSeverity: 'slo-latency-burn',
+  ticketSeverity: 'slo-latency-burn',
+};
+
+const commonRuleSettings = {
+  enabled: z.boolean().optional(),
+  severity: severity.optional(),
+  /** The most a remediation of this rule may do on its own: auto, approval, manual. */
+  remediation: remediationMode.optional(),
+  exclude: z.array(exclusionSchema).optional(),
+};
+
+export const ruleSettingsSchema = z.object(commonRuleSettings).strict();
+
+/** cert-expiring: severity by days left, the smallest window that holds wins. */
+const certExpiringSettingsSchema = z.object({ ...commonRuleSettings, tiers: tiersSchema.optional() }).strict();
+
+/** slo-latency-burn: severity of a page-level and of a ticket-level burn; a ticket never outranks a page. */
+const sloBurnSettingsSchema = z
+  .object({ ...commonRuleSettings, pageSeverity: severity.optional(), ticketSeverity: severity.optional() })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.pageSeverity !== undefined && s.ticketSeverity !== undefined && SEVERITY_RANK[s.ticketSeverity] > SEVERITY_RANK[s.pageSeverity]) {
+      ctx.addIssue({ code: 'custom', path: ['ticketSeverity'], message: `ticketSeverity ${s.ticketSeverity} is above pageSeverity ${s.pageSeverity}: a page-level burn is the faster one and needs the same or a higher severity` });
+    }
+  });
 
 const slackRouteSchema = z
   .object({
@@ -116,7 +131,19 @@ const teamSchema = z
   })
   .strict();
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO-8601 date-time such as 2026-12-20T00:00:00Z');
+/**
+ * A date (UTC midnight) or a date-time with an offset. Without an offset Date.parse reads local
+ * time, which differs between a laptop and the cloud; other formats are the engine's guess.
+ */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i;
+const isoDate = z.string().superRefine((s, ctx) => {
+  if (!(ISO_DATE.test(s) || ISO_DATE_TIME.test(s)) || Number.isNaN(Date.parse(s))) {
+    ctx.addIssue({ code: 'custom', message: `an ISO-8601 date-time such as 2026-12-20T00:00:00Z (got ${JSON.stringify(s)})` });
+  } else if (!ISO_DATE.test(s) && !/(Z|[+-]\d{2}:\d{2})$/i.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `${s} has no offset, so it would be local time, which differs between a laptop and the cloud: add Z (UTC) or an offset such as +01:00` });
+  }
+});
 
 const freezeWindowSchema = z
   .object({
@@ -130,8 +157,24 @@ const freezeWindowSchema = z
     toHour: z.number().int().min(1).max(24).optional(),
   })
   .strict()
-  .refine((w) => (w.start !== undefined && w.end !== undefined) || w.days !== undefined, {
-    message: 'a freeze window needs start and end, or days',
+  // The gate (remediation/gate.ts) reads start and end when both are given, else days and hours: anything else is never in force or silently ignored.
+  .superRefine((w, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const oneOff = w.start !== undefined || w.end !== undefined;
+    if (!oneOff && w.days === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a freeze window needs start and end, or days' });
+      return;
+    }
+    if (oneOff && (w.start === undefined || w.end === undefined)) issue(w.start === undefined ? 'start' : 'end', 'a one-off freeze window needs both start and end');
+    if (w.start !== undefined && w.end !== undefined && w.days !== undefined) issue('days', 'a freeze window is one-off (start and end) or weekly (days), not both: split it in two');
+    if (w.days === undefined) {
+      for (const key of ['fromHour', 'toHour'] as const) if (w[key] !== undefined) issue(key, `${key} goes with days (a weekly window); a one-off window runs from start to end`);
+    }
+    if (typeof w.fromHour === 'number' && typeof w.toHour === 'number' && w.toHour <= w.fromHour) {
+      issue('toHour', `toHour ${w.toHour} is not after fromHour ${w.fromHour}, so the window is never in force; for one that crosses midnight, give two windows (fromHour: ${w.fromHour}, and toHour: ${w.toHour} on the next days)`);
+    }
+    const [start, end] = [Date.parse(String(w.start)), Date.parse(String(w.end))];
+    if (!Number.isNaN(start) && !Number.isNaN(end) && end <= start) issue('end', `end ${w.end} is not after its start ${w.start}, so the window is never in force`);
   });
 
 const remediationSafetySchema = z
@@ -158,10 +201,11 @@ const sourcesSchema = z
   })
   .strict();
 
-const ruleMapShape = Object.fromEntries(RULE_IDS.map((id) => [id, ruleSettingsSchema.optional()])) as Record<
-  (typeof RULE_IDS)[number],
-  z.ZodOptional<typeof ruleSettingsSchema>
->;
+const ruleMapShape = {
+  ...(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSettingsSchema.optional()])) as Record<(typeof RULE_IDS)[number], z.ZodOptional<typeof ruleSettingsSchema>>),
+  'cert-expiring': certExpiringSettingsSchema.optional(),
+  'slo-latency-burn': sloBurnSettingsSchema.optional(),
+};
 
 export const policyFileSchema = z
   .object({
@@ -181,7 +225,7 @@ export const policyFileSchema = z
   .strict();
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;
-export type RuleSettingsInput = z.infer<typeof ruleSettingsSchema>;
+export type RuleSettingsInput = z.infer<typeof ruleSettingsSchema> & z.infer<typeof certExpiringSettingsSchema> & z.infer<typeof sloBurnSettingsSchema>;
 export type Exclusion = z.infer<typeof exclusionSchema>;
 export type Team = z.infer<typeof teamSchema>;
 export type SlackRoute = z.infer<typeof slackRouteSchema>;
