@@ -5,6 +5,7 @@ import { loadPolicy } from '../core/policy/load';
 import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
+import { printable } from '../core/report/printable';
 import { failsAt } from '../core/report/report';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
@@ -54,6 +55,10 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   if (values['appmesh-region'] === '') throw new UsageError('--appmesh-region needs a region such as us-west-2');
   // loadPolicy treats an empty DIR as "none given": the built-in rules would stand in silently.
   if (values.rules === '') throw new UsageError('--rules needs a rules directory');
+  // An unset variable (`--output "$SARIF"`) would otherwise print the report where CI does not look for it.
+  if (values.output === '') throw new UsageError('--output needs a file (or - for standard output)');
+  // `-` is standard output, as for PATH it is standard input.
+  const output = values.output === '-' ? undefined : values.output;
   const policy = loadPolicy(values.rules);
   // With a live source and no PATH, only the live source is audited, not the example fleet.
   // `-` is standard input, read through its device file (a pipe, or a file redirected with <).
@@ -78,7 +83,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (!live && inventory.files.length === 0) {
     // What could not be read (a socket as standard input, an unreadable file) says why nothing was found.
-    for (const p of inventory.problems) io.stderr(`meshgov: ${formatProblem(p)}\n`);
+    for (const p of inventory.problems) io.stderr(`meshgov: ${printable(formatProblem(p))}\n`);
     // A file that exists but cannot be read was found: saying "none found" would send the user looking elsewhere.
     io.stderr(`meshgov: ${inventory.problems.length > 0 ? 'no input could be read from' : 'no input files found in'} ${paths.join(', ')}\n`);
     return 2;
@@ -86,7 +91,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
   const report = auditInventory(inventory, { policy, now });
   if (recognised === 0 && !live) {
-    for (const p of inventory.problems) io.stderr(`meshgov: ${formatProblem(p)}\n`);
+    for (const p of inventory.problems) io.stderr(`meshgov: ${printable(formatProblem(p))}\n`);
     io.stderr(`meshgov: no input could be read: no Istio, Kubernetes, App Mesh, Envoy or certificate document in ${paths.join(', ')}\n`);
     return 2;
   }
@@ -94,8 +99,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
 
   // Of --color and --no-color, the last given wins, as with every other flag given twice.
   const colorFlag = tokens.filter((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color')).pop();
-  const toTerminal = io.isTTY && !values.output;
-  const color = colorFlag ? colorFlag.kind === 'option' && colorFlag.name === 'color' : !values.output && colorFromEnv(toTerminal);
+  const toTerminal = io.isTTY && !output;
+  const color = colorFlag ? colorFlag.kind === 'option' && colorFlag.name === 'color' : !output && colorFromEnv(toTerminal);
   const width = toTerminal ? terminalWidth(io) : undefined;
   const text =
     format === 'json'
@@ -108,13 +113,13 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
             ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
           })
         : formatTable(report, { color, ...(width ? { width } : {}) });
-  if (values.output) {
-    const failed = writeReport(values.output, text);
+  if (output) {
+    const failed = writeReport(output, text);
     if (failed) {
-      io.stderr(`meshgov: cannot write report to ${values.output}: ${failed}\n`);
+      io.stderr(`meshgov: cannot write report to ${output}: ${failed}\n`);
       return 2;
     }
-    io.stderr(`${summaryLine(report)}; report written to ${values.output}\n`);
+    io.stderr(`${summaryLine(report)}; report written to ${output}\n`);
   } else {
     io.stdout(text);
   }
@@ -160,7 +165,8 @@ const SKIPPED_LISTED = 5;
 
 /** The notice for documents meshgov does not audit, naming where each is and what it is, so a typo does not pass unseen. */
 function skippedNotice(unknown: Inventory['unknown']): string {
-  const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source }) => `  ${source.file}:${source.line}: ${describeDocument(doc)}\n`);
+  // File names and kinds come from the inputs: escaped, they cannot drive the terminal.
+  const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source }) => `  ${printable(`${source.file}:${source.line}: ${describeDocument(doc)}`)}\n`);
   if (unknown.length > SKIPPED_LISTED) lines.push(`  and ${unknown.length - SKIPPED_LISTED} more\n`);
   return `meshgov: skipped ${unknown.length} document(s) of a kind meshgov does not audit:\n${lines.join('')}`;
 }

@@ -8,6 +8,9 @@ import type { AuditReport } from './report';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
+/** GitHub's `problem.severity` for a level: what it shows where it reads no security-severity. */
+const PROBLEM_SEVERITY = { error: 'error', warning: 'warning', note: 'recommendation' } as const;
+
 /** GitHub code scanning ranks alerts by this property (0–10). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
@@ -37,7 +40,11 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     fullDescription: { text: RULE_CATALOG[id].summary },
     help: { text: RULE_CATALOG[id].help },
     defaultConfiguration: { level: LEVEL[severityOf(id)] },
-    properties: { 'security-severity': SECURITY_SEVERITY[severityOf(id)], tags: ['security', 'service-mesh'] },
+    properties: {
+      'security-severity': SECURITY_SEVERITY[severityOf(id)],
+      'problem.severity': PROBLEM_SEVERITY[LEVEL[severityOf(id)]],
+      tags: ['security', 'service-mesh'],
+    },
   }));
   const baseDir = realOrResolved(options.baseDir);
   const located: Array<{ f: Finding; file: string }> = [];

@@ -1,5 +1,6 @@
 import type { Finding } from '../findings';
 import { SEVERITIES, type Severity } from '../model/types';
+import { printable } from './printable';
 import type { AuditReport } from './report';
 
 export interface TableOptions {
@@ -62,16 +63,6 @@ function wrap(text: string, width: number): string[] {
   }
   lines.push(line);
   return lines;
-}
-
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-
-/**
- * Names and messages quote the inputs, which may hold control characters (a listener named with
- * a newline or an escape sequence): shown escaped, they can neither break a row nor forge one.
- */
-function printable(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export function summaryLine(report: AuditReport): string {

@@ -60,3 +60,20 @@ describe('width', () => {
     expect(table.split('\n')[2]).toBe(`${' '.repeat(28)}${finding.message}`);
   });
 });
+
+test('Unicode bidirectional controls from the inputs are shown escaped, so a name cannot display reversed', () => {
+  const name = 'payments\u202eyyy\u2066x\u2069\u200f';
+  const finding: Finding = {
+    id: 'f-bidi',
+    rule: 'mtls-not-strict',
+    severity: 'high',
+    provider: 'appmesh',
+    resource: { kind: 'VirtualNode', name, mesh: 'prod', port: 8080, file: 'mesh/nodes\u202e.json', line: 3 },
+    message: `VirtualNode prod/${name} listener 8080 accepts plaintext`,
+    detail: {},
+    remediation: null,
+  };
+  const table = formatTable(buildReport([finding], 1, new Date('2026-11-26T00:00:00Z')), { color: false });
+  expect(table).not.toMatch(/[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/);
+  expect(table).toContain('VirtualNode prod/payments\\u202eyyy\\u2066x\\u2069\\u200f:8080  mesh/nodes\\u202e.json:3');
+});
