@@ -9,8 +9,8 @@ import { DeliveryMemory } from './delivery-memory';
 import { reportAsAgent } from './hub-client';
 import type { Logger } from './log';
 import { rejectMalformed } from './malformed-message';
-import { parseMonitoringNotification, type MonitoringIncident } from './monitoring/incident';
-import { decodePubsubEvent, parseJsonObject, type Decoded, type PubsubMessage, type ReceivedCloudEvent } from './pubsub-message';
+import { isTestNotification, parseMonitoringNotification, TEST_NOTIFICATION_VERSION } from './monitoring/incident';
+import { decodePubsubEvent, parseJsonObject, type ReceivedCloudEvent } from './pubsub-message';
 import { withDeps } from './with-deps';
 
 export type IstioAlertOptions = AgentPrometheusOptions;
@@ -22,7 +22,8 @@ export type IstioAlertOptions = AgentPrometheusOptions;
  * namespace (it travels on the finding as `detail.topology`), and the SLO's report goes to the
  * hub, which names the suspected change (the service's own, else a dependency's) and offers its rollback; a closed one reports the SLO's
  * service with no finding, so the hub resolves it. An incident on a policy of no known SLO is
- * acknowledged with one log line (meshgov ignores it on purpose); a malformed message fails with
+ * acknowledged with one log line (meshgov ignores it on purpose), and so is a channel's test
+ * notification (`version` "test"); a malformed message fails with
  * an error naming the field, so that Pub/Sub redelivers it and then dead-letters it; a failed
  * query or hub call throws, so Pub/Sub redelivers.
  */
@@ -31,7 +32,11 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
     const log = baseLog.with({ function: 'istioAlertFired', eventId: event.id });
     const message = decodePubsubEvent(event);
     if (!message.ok) rejectMalformed(log, 'malformed incident', message.field, message.problem);
-    const parsed = parseIncidentMessage(message.value);
+    const json = parseJsonObject(message.value.text);
+    if (!json.ok) rejectMalformed(log, 'malformed incident', json.field, json.problem);
+    // Retrying cannot turn a channel check into an incident, and dead-lettering it would alarm.
+    if (isTestNotification(json.value)) return log.info(`ignored: a test notification of the notification channel (version ${JSON.stringify(TEST_NOTIFICATION_VERSION)}), not an incident`, { ack: true });
+    const parsed = parseMonitoringNotification(json.value, 'data.message.data');
     if (!parsed.ok) rejectMalformed(log, 'malformed incident', parsed.field, parsed.problem);
     const incident = parsed.value;
 
@@ -59,10 +64,4 @@ export function istioAlertFired(deps: AgentDepsFactory, baseLog: Logger, options
       log.notice('SLO report delivered to the hub', { slo: slo.name, hubStatus: delivery.status, attempts: delivery.attempts });
     }));
   };
-}
-
-/** The notification JSON of a decoded message (what parseMonitoringIncidentEvent reads, once decoded). */
-function parseIncidentMessage(message: PubsubMessage): Decoded<MonitoringIncident> {
-  const json = parseJsonObject(message.text);
-  return json.ok ? parseMonitoringNotification(json.value, 'data.message.data') : json;
 }

@@ -1,7 +1,9 @@
 import { isRecord as isObject } from '../core/is-record';
-import type { AuditScope, Trigger } from '../core/pipeline/trigger';
+import type { Inventory } from '../core/model/inventory';
+import type { InventorySource } from '../core/pipeline/ports';
+import { scopeKey, type AuditScope, type Trigger } from '../core/pipeline/trigger';
 import { observeIstioChange, type AuditedIstioWrite } from '../providers/istio/live/observe-change';
-import type { AgentDepsFactory } from './agent-deps';
+import type { AgentDeps, AgentDepsFactory } from './agent-deps';
 import { auditAndReport } from './audit-and-report';
 import { DeliveryMemory } from './delivery-memory';
 import { destinationHostNamespace } from './destination-host-namespace';
@@ -19,7 +21,8 @@ import { withDeps } from './with-deps';
  * person's change, so that a latency burn can name it. What meshgov ignores on purpose is
  * acknowledged with one log line saying why: an entry of another kind, a refused request, a
  * change on another cluster, a change made by meshgov itself (its service accounts,
- * MESHGOV_AGENT_SA: never recorded as a person's). An event that cannot be read fails with an
+ * MESHGOV_AGENT_SA: never recorded as a person's). A request answered with a timeout or server
+ * error may have been stored: it is audited, but not recorded as a change. An event that cannot be read fails with an
  * error naming the field, so that Pub/Sub redelivers it and then dead-letters it (never silence).
  */
 export function istioConfigChanged(deps: AgentDepsFactory, baseLog: Logger, memory = new DeliveryMemory()): (event: ReceivedCloudEvent) => Promise<void> {
@@ -49,13 +52,18 @@ async function handleAuditMessage(message: PubsubMessage, deps: AgentDepsFactory
       // meshgov's own remediation: the hub verifies it already; auditing it again could loop.
       return log.info(`ignored: change made by meshgov itself (${change.actor})`, { actor: change.actor, resource: describe(change) });
     }
-    const scope = scopeOf(change, rootNamespace);
+    // GKE logs Istio kinds at the Metadata level (no bodies), so a DestinationRule's host
+    // usually comes from the cluster: the namespace read that finds it is the audit's own read.
+    const learned = await learnHost(change, agent, log);
+    const scope = scopeOf(learned.change, rootNamespace);
+    const source = learned.read === undefined ? agent.source : reusingRead(agent.source, learned.read);
+    const unconfirmed = change.unconfirmed ? ` (answered with status code ${change.unconfirmed.code}, so it may or may not have been stored)` : '';
     const trigger: Trigger = {
       source: 'gke-audit',
       eventId: message.messageId,
       eventTime: change.at ?? message.publishTime ?? agent.clock().toISOString(),
       ...(change.actor === undefined ? {} : { actor: change.actor }),
-      summary: `${change.verb} ${describe(change)}${change.actor === undefined ? '' : ` by ${change.actor}`}`,
+      summary: `${change.verb} ${describe(change)}${change.actor === undefined ? '' : ` by ${change.actor}`}${unconfirmed}`,
     };
     log.info(`auditing after ${trigger.summary}`, { scope, actor: change.actor });
     const payload = entry.value.protoPayload as Record<string, unknown>;
@@ -73,7 +81,11 @@ async function handleAuditMessage(message: PubsubMessage, deps: AgentDepsFactory
     };
     // The change itself travels with the report, observed from the audit's own read; the hub
     // records it once (its id comes from the entry's insertId).
-    await auditAndReport(trigger, scope, agent, log, (read, report) => {
+    await auditAndReport(trigger, scope, { ...agent, source }, log, (read, report) => {
+      // A write that may not have happened is not recorded as a person's change (its rollback would undo nothing, or the wrong thing).
+      if (change.unconfirmed) {
+        return log.info(`change not recorded: the API server answered status code ${change.unconfirmed.code}${change.unconfirmed.message ? ` (${change.unconfirmed.message})` : ''}, so whether it changed anything is unknown`, { status: change.unconfirmed });
+      }
       const observation = observeIstioChange(write, (read?.kubernetes ?? []).map((o) => o.doc), agent.config.rootNamespace);
       if (observation.kind === 'observed') {
         report.observedChange = observation.change;
@@ -98,6 +110,44 @@ export function scopeOf(change: IstioChange, rootNamespace: string): AuditScope 
     return { kind: 'all', providers: ['istio', 'x509'], namespaces: [change.namespace, hostNamespace] };
   }
   return { kind: 'istio-namespace', namespace: change.namespace };
+}
+
+/**
+ * A DestinationRule written (not deleted) whose entry logged no host: its host read from its
+ * namespace, with that read. Nothing to learn for other kinds, deletes, collections and the
+ * root namespace (audited whole anyway).
+ */
+async function learnHost(change: IstioChange, agent: AgentDeps, log: Logger): Promise<{ change: IstioChange; read?: { scope: AuditScope; inventory: Inventory } }> {
+  const { namespace, name } = change;
+  if (change.kind !== 'DestinationRule' || change.host !== undefined || namespace === undefined || name === undefined) return { change };
+  if (namespace === agent.config.rootNamespace || change.verb === 'delete' || change.verb === 'deletecollection') return { change };
+  const scope: AuditScope = { kind: 'istio-namespace', namespace };
+  let inventory: Inventory;
+  try {
+    inventory = await agent.source.collect(scope);
+  } catch (error) {
+    log.error('audit failed: the cluster could not be read; the message will be redelivered', { scope, error });
+    throw error;
+  }
+  const rule = inventory.kubernetes.find((o) => o.doc.kind === 'DestinationRule' && o.doc.metadata?.namespace === namespace && o.doc.metadata?.name === name);
+  const host = rule?.doc.spec?.host;
+  return { change: typeof host === 'string' && host !== '' ? { ...change, host } : change, read: { scope, inventory } };
+}
+
+/** `source`, answering the scope already read with that read, once. */
+function reusingRead(source: InventorySource, read: { scope: AuditScope; inventory: Inventory }): InventorySource {
+  let unused: Inventory | undefined = read.inventory;
+  const key = scopeKey(read.scope);
+  return {
+    collect: async (scope) => {
+      if (unused !== undefined && scopeKey(scope) === key) {
+        const inventory = unused;
+        unused = undefined;
+        return inventory;
+      }
+      return source.collect(scope);
+    },
+  };
 }
 
 function describe(change: IstioChange): string {

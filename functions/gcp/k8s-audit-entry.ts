@@ -24,6 +24,15 @@ export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
  */
 export const DRY_RUN_LABEL = 'command.gke.io/dryRun';
 
+/**
+ * google.rpc.Code values of a request the API server refused before storing anything:
+ * INVALID_ARGUMENT (400, 422), NOT_FOUND (404), ALREADY_EXISTS and ABORTED (409),
+ * PERMISSION_DENIED (403), RESOURCE_EXHAUSTED (429), FAILED_PRECONDITION, OUT_OF_RANGE,
+ * UNIMPLEMENTED (405, 501), UNAUTHENTICATED (401). Others (CANCELLED, UNKNOWN,
+ * DEADLINE_EXCEEDED 504, INTERNAL 500, UNAVAILABLE 503, DATA_LOSS) leave the outcome unknown.
+ */
+const REFUSED_CODES = new Set([3, 5, 6, 7, 8, 9, 10, 11, 12, 16]);
+
 // Verbs that change nothing; a data-access audit entry routed to the sink by mistake says so.
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -47,6 +56,11 @@ export interface IstioChange {
   host?: string;
   /** `resource.labels` of the `k8s_cluster` entry. */
   cluster: { project?: string; location?: string; name?: string };
+  /**
+   * Set when the API server answered with an error that is not a refusal (`protoPayload.status`:
+   * a timeout, an internal error): the write may or may not have been stored.
+   */
+  unconfirmed?: { code: number; message?: string };
 }
 
 export type AuditEntryVerdict =
@@ -76,10 +90,17 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
   const verb = methodName === '' ? 'unknown' : methodName.slice(methodName.lastIndexOf('.') + 1);
   if (READ_VERBS.has(verb)) return { kind: 'ignored', reason: `${verb} changes nothing`, resourceName };
 
-  // A refused or failed request (403, 409, 422 …) changed nothing: google.rpc.Status code 0 is OK.
+  // A refused request (403, 409, 422 …) changed nothing: google.rpc.Status code 0 is OK. A
+  // timeout or server error proves no refusal (Kubernetes may still store the write), so that
+  // change is audited, marked unconfirmed.
   const status = payload.status;
+  let unconfirmed: IstioChange['unconfirmed'];
   if (isObject(status) && typeof status.code === 'number' && status.code !== 0) {
-    return { kind: 'ignored', reason: `the request failed (status code ${status.code}${typeof status.message === 'string' ? `: ${status.message}` : ''}), so nothing changed`, resourceName };
+    const message = typeof status.message === 'string' ? status.message : undefined;
+    if (REFUSED_CODES.has(status.code)) {
+      return { kind: 'ignored', reason: `the request failed (status code ${status.code}${message === undefined ? '' : `: ${message}`}), so nothing changed`, resourceName };
+    }
+    unconfirmed = { code: status.code, ...(message === undefined ? {} : { message }) };
   }
 
   const dryRun = dryRunOf(payload.request);
@@ -106,6 +127,7 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
   if (typeof entry.timestamp === 'string') change.at = entry.timestamp;
   const host = kind === 'DestinationRule' ? hostOf(payload.response) ?? hostOf(payload.request) : undefined;
   if (host !== undefined) change.host = host;
+  if (unconfirmed !== undefined) change.unconfirmed = unconfirmed;
   return { kind: 'istio-change', change };
 }
 

@@ -26,6 +26,14 @@ export interface MonitoringIncident {
 
 export const SUPPORTED_NOTIFICATION_VERSION = '1.2';
 
+/** The `version` of the message a notification channel's "Send test notification" publishes (a fixed fake incident). */
+export const TEST_NOTIFICATION_VERSION = 'test';
+
+/** Whether the notification JSON is a channel's test notification rather than an incident's. */
+export function isTestNotification(notification: Record<string, unknown>): boolean {
+  return notification.version === TEST_NOTIFICATION_VERSION;
+}
+
 /** Parses the Pub/Sub CloudEvent of a Cloud Monitoring notification; a bad field is named in the result. */
 export function parseMonitoringIncidentEvent(event: ReceivedCloudEvent): Decoded<MonitoringIncident> {
   const message = decodePubsubEvent(event);
