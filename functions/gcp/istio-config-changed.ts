@@ -151,6 +151,7 @@ function reusingRead(source: InventorySource, read: { scope: AuditScope; invento
 }
 
 function describe(change: IstioChange): string {
+  if (change.kind === 'Namespace') return `Namespace ${change.name ?? '(collection)'}`;
   return `${change.kind} ${change.namespace ?? '(all namespaces)'}/${change.name ?? '(collection)'}`;
 }
 

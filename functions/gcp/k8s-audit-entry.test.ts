@@ -180,3 +180,18 @@ const cases: Array<{ name: string; vary: (e: Entry) => void; expected: Partial<A
 test.each(cases)('$name', ({ vary, expected }) => {
   expect(classifyAuditEntry(entry(vary))).toEqual(expect.objectContaining(expected));
 });
+
+describe('Namespaces (their injection labels put workloads in or out of the mesh)', () => {
+  test('a patch of a Namespace is a change of the namespace it names', () => {
+    const verdict = classifyAuditEntry(entry(at('core/v1/namespaces/legacy-batch', 'io.k8s.core.v1.namespaces.patch')));
+    expect(verdict).toMatchObject({ kind: 'istio-change', change: { kind: 'Namespace', apiVersion: 'v1', namespace: 'legacy-batch', name: 'legacy-batch', verb: 'patch' } });
+  });
+
+  test.each([
+    ['core/v1/namespaces/legacy-batch/status', 'io.k8s.core.v1.namespaces.status.update'],
+    ['core/v1/namespaces/legacy-batch/finalize', 'io.k8s.core.v1.namespaces.finalize.update'],
+    ['core/v1/namespaces/legacy-batch/configmaps/istio-ca-root-cert', 'io.k8s.core.v1.configmaps.update'],
+  ])('%s is not a change of the namespace itself', (resourceName, methodName) => {
+    expect(classifyAuditEntry(entry(at(resourceName, methodName)))).toMatchObject({ kind: 'ignored' });
+  });
+});

@@ -7,13 +7,17 @@ import { parseResourceName } from './kubernetes-resource-name';
  * resources is derived from the API group rather than documented.
  */
 
-/** The Istio kinds the model reads, by API group and REST resource. */
+/**
+ * The kinds whose writes change what the Istio audit finds, by API group and REST resource: the
+ * Istio policies, and Namespaces, whose injection labels put their workloads in or out of the mesh.
+ */
 const AUDITED_KINDS: Record<string, Record<string, IstioKind>> = {
   'security.istio.io': { peerauthentications: 'PeerAuthentication' },
   'networking.istio.io': { destinationrules: 'DestinationRule', serviceentries: 'ServiceEntry' },
+  core: { namespaces: 'Namespace' },
 };
 
-export type IstioKind = 'PeerAuthentication' | 'DestinationRule' | 'ServiceEntry';
+export type IstioKind = 'PeerAuthentication' | 'DestinationRule' | 'ServiceEntry' | 'Namespace';
 
 /** `protoPayload.@type` of a Cloud Audit Logs entry (LogEntry reference, AuditLog). */
 export const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
@@ -119,9 +123,12 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
   if (label('location')) cluster.location = label('location');
   if (label('cluster_name')) cluster.name = label('cluster_name');
 
-  const apiVersion = parsed.version !== undefined ? `${parsed.group}/${parsed.version}` : objectApiVersion(parsed.group, payload.response) ?? objectApiVersion(parsed.group, payload.request) ?? parsed.group;
+  // The core group has no name in apiVersion (`v1`); GKE's resourceName spells it `core`.
+  const apiVersion = parsed.group === 'core' && parsed.version !== undefined ? parsed.version : parsed.version !== undefined ? `${parsed.group}/${parsed.version}` : objectApiVersion(parsed.group, payload.response) ?? objectApiVersion(parsed.group, payload.request) ?? parsed.group;
   const change: IstioChange = { kind, apiVersion, verb, cluster };
   if (parsed.namespace !== undefined) change.namespace = parsed.namespace;
+  // A Namespace is cluster-scoped; the namespace its write concerns is the one it names.
+  if (kind === 'Namespace' && parsed.name !== undefined) change.namespace = parsed.name;
   if (parsed.name !== undefined) change.name = parsed.name;
   if (actor !== undefined) change.actor = actor;
   if (typeof entry.timestamp === 'string') change.at = entry.timestamp;

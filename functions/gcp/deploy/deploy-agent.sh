@@ -154,8 +154,10 @@ MAX_DELIVERY_ATTEMPTS=20
 ACK_DEADLINE_SECONDS=600
 
 # Admin Activity audit entries (always on for GKE) of this cluster, for writes to the Istio
-# kinds. Keyed on resourceName; the methods are create, update, patch, delete and
-# deletecollection (GKE writes methodName as io.istio.<group>.<version>.<resource>.<verb>).
+# kinds and to Namespaces themselves (their injection labels put workloads in or out of the
+# mesh; the anchored pattern leaves out every object inside a namespace, pods included). Keyed
+# on resourceName; the methods are create, update, patch, delete and deletecollection (GKE
+# writes methodName as io.istio.<group>.<version>.<resource>.<verb>, io.k8s.core.v1.namespaces.<verb>).
 # The dot is a class, [.], not \.: the query language's own string escapes would otherwise
 # decide what reaches the RE2 pattern.
 LOG_FILTER="logName=\"projects/$PROJECT/logs/cloudaudit.googleapis.com%2Factivity\"
@@ -163,7 +165,7 @@ AND protoPayload.serviceName=\"k8s.io\"
 AND resource.type=\"k8s_cluster\"
 AND resource.labels.cluster_name=\"$CLUSTER\"
 AND resource.labels.location=\"$LOCATION\"
-AND (protoPayload.resourceName:\"security.istio.io/\" OR protoPayload.resourceName:\"networking.istio.io/\")
+AND (protoPayload.resourceName:\"security.istio.io/\" OR protoPayload.resourceName:\"networking.istio.io/\" OR protoPayload.resourceName=~\"^core/v1/namespaces/[^/]+\$\")
 AND protoPayload.methodName=~\"[.](create|update|patch|delete|deletecollection)\$\""
 
 SCHEDULER_MESSAGE='{"trigger":"schedule","scope":"all"}'
@@ -304,7 +306,7 @@ if ! present gcloud pubsub subscriptions describe "$DEAD_LETTER_HOLD" "${G[@]}";
 fi
 run_iam gcloud pubsub topics add-iam-policy-binding "$DEAD_LETTER_TOPIC" --member="serviceAccount:$PUBSUB_AGENT" --role=roles/pubsub.publisher "${G[@]}"
 
-step "Log sink: GKE audit entries for Istio kinds -> $CHANGES_TOPIC"
+step "Log sink: GKE audit entries for Istio kinds and Namespaces -> $CHANGES_TOPIC"
 if present gcloud logging sinks describe "$SINK" "${G[@]}"; then
   run gcloud logging sinks update "$SINK" "pubsub.googleapis.com/projects/$PROJECT/topics/$CHANGES_TOPIC" --log-filter="$LOG_FILTER" "${G[@]}"
 else

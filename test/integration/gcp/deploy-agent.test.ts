@@ -143,7 +143,7 @@ describe('without gcloud on PATH', () => {
     expect(filter).toContain('protoPayload.serviceName="k8s.io"');
     expect(filter).toContain('resource.type="k8s_cluster"');
     expect(filter).toContain('resource.labels.cluster_name="prod-gke"');
-    expect(filter).toContain('(protoPayload.resourceName:"security.istio.io/" OR protoPayload.resourceName:"networking.istio.io/")');
+    expect(filter).toContain('(protoPayload.resourceName:"security.istio.io/" OR protoPayload.resourceName:"networking.istio.io/" OR protoPayload.resourceName=~"^core/v1/namespaces/[^/]+$")');
     const methods = /protoPayload\.methodName=~"(.+)"/.exec(filter)![1]!.replace(/\\\\/g, '\\');
     expect(methods).not.toContain('\\');
     const methodPattern = new RegExp(methods);

@@ -151,6 +151,39 @@ test('a resourceName without the version (security.istio.io/namespaces/payments/
   expect(report.observedChange).toMatchObject({ kind: 'PeerAuthentication', apiVersion: 'security.istio.io/v1', namespace: 'payments', name: 'default' });
 });
 
+test('a Namespace patched out of the mesh (istio-injection removed): that namespace is audited at once and reported, not recorded as a policy change', async () => {
+  emulator.bumpResourceVersion('Namespace', undefined, 'payments', (ns) => {
+    delete ns.metadata.labels!['istio-injection'];
+  });
+  const entry = auditLogEntry();
+  entry.protoPayload.resourceName = 'core/v1/namespaces/payments';
+  entry.protoPayload.methodName = 'io.k8s.core.v1.namespaces.patch';
+  entry.protoPayload.authorizationInfo = [{ granted: true, permission: 'io.k8s.core.v1.namespaces.patch', resource: 'core/v1/namespaces/payments' }];
+  delete entry.protoPayload.request;
+  delete entry.protoPayload.response;
+  const event = auditEvent(entry);
+  const delivery = await deliver(server.url, event);
+  expect(delivery.status).toBeLessThan(300);
+  expect(hub.reports).toHaveLength(1);
+  const report = hub.reports[0]!;
+  expect(report.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'payments' });
+  expect(report.scopedReport.trigger.summary).toBe('patch Namespace payments by bob@example.com');
+  expect(report.scopedReport.report.findings).toContainEqual(expect.objectContaining({ rule: 'mesh-sidecar-missing', resource: expect.objectContaining({ kind: 'Namespace', name: 'payments' }) }));
+  expect(report.observedChange).toBeUndefined();
+  expect(writes()).toBe(0);
+});
+
+test('a write inside a namespace that is not an Istio kind (a Pod) is acknowledged and not audited', async () => {
+  const entry = auditLogEntry();
+  entry.protoPayload.resourceName = 'core/v1/namespaces/payments/pods/payments-api-7d4b9c8f6-x2x9q';
+  entry.protoPayload.methodName = 'io.k8s.core.v1.pods.delete';
+  const event = auditEvent(entry);
+  expect((await deliver(server.url, event)).status).toBeLessThan(300);
+  await server.waitForLog((l) => l.eventId === event.id && /ignored: pods is not an Istio kind meshgov audits/.test(l.message));
+  expect(hub.reports).toHaveLength(0);
+  expect(reads()).toBe(0);
+});
+
 test('a change in the root namespace is mesh-wide, so the whole cluster is audited', async () => {
   const entry = entryFor('security.istio.io/v1/namespaces/istio-system/peerauthentications/default', 'patch');
   expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
