@@ -172,9 +172,9 @@ const CASES: Record<string, GoldenCase> = {
       'cert-expiring Certificate checkout-web.checkout.svc.cluster.local high 20d @files/checkout-web.crt:1',
       // ENGINE BUG: the same CA certificate, under ca-cert.pem and inside cert-chain.pem of one Secret, is one
       // finding (same rule, same resource), not two.
-      'cert-expiring Certificate istio-system/istio-ca prod-gke high 25d @kubernetes/cacerts.yaml:4',
-      'cert-expiring Certificate payments/payments-api.payments.svc.cluster.local high 30d @kubernetes/payments-api-tls.yaml:4',
-      'cert-expiring Certificate orders/Example Corp Root CA 2016 critical 3d @kubernetes/istio-ca-root-cert.yaml:4',
+      'cert-expiring Certificate istio-system/istio-ca prod-gke high 25d @kubernetes/cacerts.yaml:11',
+      'cert-expiring Certificate payments/payments-api.payments.svc.cluster.local high 30d @kubernetes/payments-api-tls.yaml:20',
+      'cert-expiring Certificate orders/Example Corp Root CA 2016 critical 3d @kubernetes/istio-ca-root-cert.yaml:12',
       // From the status: its Secret is not among the inputs.
       'cert-expiring Certificate checkout/checkout-web.checkout.svc.cluster.local high 14d @kubernetes/cert-manager-certificates.yaml:4',
       // No finding: the valid leaf and root of the chain file, the cacerts root, Certificate payments/payments-api

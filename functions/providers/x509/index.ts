@@ -1,7 +1,7 @@
 import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type CertificateRecord, type SourceRef } from '../../core/model/types';
 import { certificateFromCertManager, isCertManagerCertificate } from './cert-manager';
-import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf } from './kubernetes-sources';
+import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf, type FieldLocator } from './kubernetes-sources';
 import { certificatesFromPemFile, type PemReadResult } from './pem';
 
 export { certificatesFromPem, certificatesFromPemFile, type PemReadOptions, type PemReadResult } from './pem';
@@ -36,17 +36,19 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
 
   const certManager: Array<{ record: CertificateRecord; secretName?: string }> = [];
   const secretsWithTlsCrt = new Set<string>();
+  const fieldLine = inventory.fieldLine;
+  const locatorAt = (source: SourceRef): FieldLocator => (field) => ({ file: source.file, line: fieldLine?.(source.file, source.line, field) ?? source.line });
   for (const { doc, source } of inventory.kubernetes) {
     const secretKeys = certificateKeysOfSecret(doc);
     if (secretKeys) {
       model.resourceCount++;
-      const read = guarded(source, () => certificatesFromSecret(doc, secretKeys, source));
+      const read = guarded(source, () => certificatesFromSecret(doc, secretKeys, source, locatorAt(source)));
       model.certificates.push(...read.certificates);
       model.problems.push(...read.problems);
       if (read.certificates.some((c) => c.origin.key === 'tls.crt')) secretsWithTlsCrt.add(`${namespaceOf(doc)}/${doc.metadata.name}`);
     } else if (isRootCertConfigMap(doc)) {
       model.resourceCount++;
-      const read = guarded(source, () => certificatesFromRootCertConfigMap(doc, source));
+      const read = guarded(source, () => certificatesFromRootCertConfigMap(doc, source, locatorAt(source)));
       model.certificates.push(...read.certificates);
       model.problems.push(...read.problems);
     } else if (isCertManagerCertificate(doc)) {

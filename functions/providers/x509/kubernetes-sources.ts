@@ -35,13 +35,13 @@ export function isRootCertConfigMap(obj: KubeObject): boolean {
  * as the API server merges it on write. Empty keys are skipped (cert-manager leaves `ca.crt`
  * empty for issuers that do not know their CA).
  */
-export function certificatesFromSecret(secret: KubeObject, keys: string[], source: SourceRef): PemReadResult {
+export function certificatesFromSecret(secret: KubeObject, keys: string[], source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
   const out: PemReadResult = { certificates: [], problems: [] };
   for (const key of keys) {
     const plain = secret.stringData?.[key];
     const encoded = secret.data?.[key];
     if (typeof plain === 'string') {
-      add(out, readKey(secret, key, plain, `stringData["${key}"]`, source));
+      add(out, readKey(secret, key, plain, `stringData["${key}"]`, source, locate));
     } else if (typeof encoded === 'string') {
       const text = decodeBase64(encoded);
       if (text === undefined) {
@@ -50,26 +50,30 @@ export function certificatesFromSecret(secret: KubeObject, keys: string[], sourc
         out.problems.push(problemOf(secret, source, `data["${key}"]`, `data["${key}"] of Secret ${secret.metadata.name} is not valid base64${hint}`));
         continue;
       }
-      add(out, readKey(secret, key, text, `data["${key}"]`, source));
+      add(out, readKey(secret, key, text, `data["${key}"]`, source, locate));
     }
   }
   return out;
 }
 
 /** `istio-ca-root-cert`: the root in plain text under `data["root-cert.pem"]`. */
-export function certificatesFromRootCertConfigMap(configMap: KubeObject, source: SourceRef): PemReadResult {
+export function certificatesFromRootCertConfigMap(configMap: KubeObject, source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
   const text = configMap.data?.[ROOT_CERT_KEY];
   if (typeof text !== 'string') return { certificates: [], problems: [] };
-  return readKey(configMap, ROOT_CERT_KEY, text, `data["${ROOT_CERT_KEY}"]`, source);
+  return readKey(configMap, ROOT_CERT_KEY, text, `data["${ROOT_CERT_KEY}"]`, source, locate);
 }
 
-function readKey(obj: KubeObject, key: string, text: string, field: string, source: SourceRef): PemReadResult {
+/** Where a field of the object is written (its key's line in a file); the object's own place when unknown. */
+export type FieldLocator = (field: string) => SourceRef;
+
+function readKey(obj: KubeObject, key: string, text: string, field: string, source: SourceRef, locate: FieldLocator): PemReadResult {
   if (text.trim() === '') return { certificates: [], problems: [] };
   if (!holdsPemCertificate(text)) {
     return { certificates: [], problems: [problemOf(obj, source, field, `${field} of ${obj.kind} ${obj.metadata.name} holds no PEM certificate${base64Hint(obj, field, text)}`)] };
   }
-  const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source };
-  // The decoded value's lines are not lines of the file: every record points at the document.
+  // The decoded value's lines are not lines of the file: every record points at its key, so a
+  // code-scanning annotation lands on `tls.crt:` rather than on the Secret's first line.
+  const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source: locate(field) };
   return certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
 }
 

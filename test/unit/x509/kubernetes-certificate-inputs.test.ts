@@ -55,7 +55,8 @@ data:
   root-cert.pem: ${b64(chain.rootPem)}
 `,
     });
-    expect(findings.map((f) => [f.rule, f.name, f.file, f.line])).toEqual([['cert-expiring', 'api.shop.example.com', 'secrets.yaml', 10]]);
+    // On the line of the key that holds it, cert-chain.pem.
+    expect(findings.map((f) => [f.rule, f.name, f.file, f.line])).toEqual([['cert-expiring', 'api.shop.example.com', 'secrets.yaml', 17]]);
   });
 
   test('PEM under data, base64 under stringData, data encoded twice and a base64 root ConfigMap: each problem says which mix-up it is', async () => {
