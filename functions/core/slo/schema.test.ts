@@ -126,10 +126,11 @@ ${extra}`;
       { line: 8, field: 'slos[0].source.cloudwatch', message: 'an Istio SLO reads Prometheus, not CloudWatch' },
       { line: 11, field: 'slos[0].alerting.page[0].short', message: 'the short window (1h) must be shorter than the long one (5m)' },
       { line: 11, field: 'slos[0].alerting.page[0].factor', message: 'a burn of 14.4× can never happen with objective 90%: it needs 144.0% of requests over the threshold' },
+      // In the order of their lines.
       { line: 12, field: 'slos[1].meshName', message: 'an App Mesh SLO needs meshName, the mesh its virtual node is in' },
+      { line: 12, field: 'slos[1].name', message: 'SLO name a is already used by slos[0]; names must be unique' },
       { line: 18, field: 'slos[1].source', message: 'an App Mesh SLO reads CloudWatch: set source.cloudwatch.namespace' },
       { line: 18, field: 'slos[1].source.prometheus', message: 'an App Mesh SLO reads CloudWatch, not Prometheus' },
-      { line: 12, field: 'slos[1].name', message: 'SLO name a is already used by slos[0]; names must be unique' },
     ]);
   });
 });
