@@ -38,13 +38,16 @@ certificates; detected by content) for mTLS drift, certificate expiry and config
   --now ISO-8601      the clock of the certificate checks, e.g. 2026-11-26T00:00:00Z; a date or
                       a date-time without an offset is read as UTC
   --fail-on SEVERITY  exit 1 when a finding is at or above it (default high; never: always 0)
-  --output FILE       write the report to FILE (creating its directory) instead of stdout
-  --color, --no-color colour the table or not (default: on a terminal, without --output or
-                      NO_COLOR, unless TERM=dumb; FORCE_COLOR=1 forces it, FORCE_COLOR=0 not)
+  -o, --output FILE   write the report to FILE (creating its directory) instead of stdout, and
+                      the summary line to stderr; --output - is standard output
+  --color, --no-color colour the table or not (default: on a terminal, without --output FILE or
+                      NO_COLOR, unless TERM=dumb; FORCE_COLOR=1 forces it on stdout, FORCE_COLOR=0
+                      not; --color also colours an --output FILE)
   --appmesh-region R  also audit App Mesh through its API in region R
   --kube-context NAME also audit Istio through the kubeconfig context NAME ("" for the current)
 
-Exit status: 0 no finding at or above --fail-on; 1 one is; 2 usage error or no input could be read.
+Exit status: 0 no finding at or above --fail-on; 1 one is; 2 usage error, no input could be read,
+or the report could not be written.
 `;
 
 export const RULES_USAGE = `Usage:
