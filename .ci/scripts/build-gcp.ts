@@ -72,6 +72,19 @@ export interface GcpBuild {
  * @param splitVendor false puts the lazy packages inside index.js, as before the split: only
  *   bench/cold-start uses it, to keep the figures of both layouts side by side.
  */
+/** The rules the agent ships: MESHGOV_RULES when set (as for `cdk deploy`), else the repository's rules/. */
+export function sourceRulesDir(): string {
+  return process.env.MESHGOV_RULES ? path.resolve(process.env.MESHGOV_RULES) : path.join(REPO_ROOT, 'rules');
+}
+
+/** Copies the rules files into `<outDir>/rules` and validates them there, so a broken file fails the build (with file, line and field), not a cold start. */
+export function shipRules(from: string, outDir: string): void {
+  const rulesDir = path.join(outDir, 'rules');
+  mkdirSync(rulesDir);
+  for (const name of readdirSync(from).filter((n) => /\.ya?ml$/.test(n))) copyFileSync(path.join(from, name), path.join(rulesDir, name));
+  writePolicySnapshot(from, rulesDir);
+}
+
 export async function buildGcp(outDir = path.join(REPO_ROOT, 'dist/gcp'), { splitVendor = true } = {}): Promise<GcpBuild> {
   const root = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
     version: string;
@@ -100,13 +113,7 @@ export async function buildGcp(outDir = path.join(REPO_ROOT, 'dist/gcp'), { spli
     vendor.push({ module, file: outfile, bytes: statSync(outfile).size });
   }
 
-  const rulesDir = path.join(outDir, 'rules');
-  mkdirSync(rulesDir);
-  for (const name of readdirSync(path.join(REPO_ROOT, 'rules')).filter((n) => /\.ya?ml$/.test(n))) {
-    copyFileSync(path.join(REPO_ROOT, 'rules', name), path.join(rulesDir, name));
-  }
-  // Validated here, so a broken rules file fails the build (with file, line and field), not a cold start.
-  writePolicySnapshot(path.join(REPO_ROOT, 'rules'), rulesDir);
+  shipRules(sourceRulesDir(), outDir);
 
   const pkg = {
     name: 'meshgov-gcp-agent',

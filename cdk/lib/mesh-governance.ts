@@ -7,12 +7,18 @@ import { LedgerTables } from './constructs/ledger-tables';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { SlackAndAgentEndpoints } from './constructs/slack-and-agent-endpoints';
 import { SloAlarms } from './constructs/slo-alarms';
+import * as path from 'node:path';
 import { loadPolicy } from '../../functions/core/policy/load';
+import { REPO_ROOT, RULES_DIR_CONTEXT } from './constructs/meshgov-function';
 import { slosOfPolicy } from '../../functions/core/slo/definition';
 
 export interface MeshGovernanceProps {
   config: MeshGovConfig;
-  /** The rules directory whose App Mesh SLOs get CloudWatch alarms; MESHGOV_RULES, else the repository's rules/. */
+  /**
+   * The rules directory the functions ship and whose App Mesh SLOs get CloudWatch alarms, whole
+   * (not layered over rules/, as at run time it stands in for it); MESHGOV_RULES, else the
+   * repository's rules/.
+   */
   rulesDir?: string;
 }
 
@@ -33,6 +39,9 @@ export class MeshGovernance extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshGovernanceProps) {
     super(scope, id);
+    // Before any child: every function below reads it, and so do the alarms, so the SLOs alarmed are the ones deployed.
+    const rulesDir = path.resolve(props.rulesDir ?? process.env.MESHGOV_RULES ?? path.join(REPO_ROOT, 'rules'));
+    this.node.setContext(RULES_DIR_CONTEXT, rulesDir);
     const { config } = props;
     const stack = Stack.of(this);
     this.tables = new LedgerTables(this, 'Tables');
@@ -67,7 +76,7 @@ export class MeshGovernance extends Construct {
     this.endpoints.linkSecret.grantRead(this.appMeshAuditor.function.fn);
 
     this.sloAlarms = new SloAlarms(this, 'SloAlarms', {
-      slos: slosOfPolicy(loadPolicy(props.rulesDir)),
+      slos: slosOfPolicy(loadPolicy(undefined, rulesDir)),
       ledger: this.tables.ledger,
       idempotency: this.tables.idempotency,
       environment: { ...hubEnvironment, MESHGOV_SLACK_SECRET_ARN: this.endpoints.slackSecret.secretArn, MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn },

@@ -26,22 +26,35 @@ export const CDK_SDK_CHOICE: 'bundled' | 'runtime' = 'runtime';
  */
 export const CDK_POWERTOOLS_CHOICE: 'bundled' | 'layer' = 'bundled';
 
-let stagedSnapshot: string | undefined;
+/**
+ * The construct context key under which MeshGovernance names the rules directory its functions
+ * ship (set on its own node, so every function below it reads the same one).
+ */
+export const RULES_DIR_CONTEXT = 'meshgov-internal:rulesDir';
+
+/** The rules directory a function under `scope` ships: its MeshGovernance's, else the repository's rules/. */
+export function deployedRulesDir(scope: Construct): string {
+  const dir: unknown = scope.node.tryGetContext(RULES_DIR_CONTEXT);
+  return typeof dir === 'string' ? dir : path.join(REPO_ROOT, 'rules');
+}
+
+const stagedSnapshots = new Map<string, string>();
 
 /**
- * Validates rules/ once per synth (a broken rules file fails `cdk synth` with its file, line and
- * field) and stages its snapshot under .tmp/ in the project root, which is the bundling input
- * directory both locally and in Docker. Returns its path relative to the project root.
+ * Validates a rules directory once per synth (a broken rules file fails `cdk synth` with its
+ * file, line and field) and stages its snapshot under .tmp/ in the project root, which is the
+ * bundling input directory both locally and in Docker. Returns its path relative to the project root.
  */
-export function stagePolicySnapshot(): string {
-  if (!stagedSnapshot) {
-    const text = `${JSON.stringify(createPolicySnapshot(path.join(REPO_ROOT, 'rules')))}\n`;
-    const relative = path.join('.tmp', 'policy-snapshot', `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
-    mkdirSync(path.dirname(path.join(REPO_ROOT, relative)), { recursive: true });
-    writeFileSync(path.join(REPO_ROOT, relative), text);
-    stagedSnapshot = relative;
+export function stagePolicySnapshot(rulesDir: string = path.join(REPO_ROOT, 'rules')): string {
+  let staged = stagedSnapshots.get(rulesDir);
+  if (!staged) {
+    const text = `${JSON.stringify(createPolicySnapshot(rulesDir))}\n`;
+    staged = path.join('.tmp', 'policy-snapshot', `${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
+    mkdirSync(path.dirname(path.join(REPO_ROOT, staged)), { recursive: true });
+    writeFileSync(path.join(REPO_ROOT, staged), text);
+    stagedSnapshots.set(rulesDir, staged);
   }
-  return stagedSnapshot;
+  return staged;
 }
 
 export interface MeshGovFunctionProps {
@@ -55,9 +68,9 @@ export interface MeshGovFunctionProps {
 
 /**
  * A meshgov Lambda function: NodejsFunction bundled by the locally installed esbuild (no
- * Docker), nodejs22.x on arm64, minified with source maps, and the rules/ policy copied
- * beside the bundle (MESHGOV_RULES points at it) with its validated snapshot, which is all the
- * function reads of it.
+ * Docker), nodejs22.x on arm64, minified with source maps, and the rules policy (its
+ * MeshGovernance's rules directory, deployedRulesDir) copied beside the bundle (MESHGOV_RULES
+ * points at it) with its validated snapshot, which is all the function reads of it.
  */
 export class MeshGovFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
@@ -73,7 +86,8 @@ export class MeshGovFunction extends Construct {
       description: `meshgov ${props.entry}: execution role`,
     });
     logGroup.grantWrite(role);
-    const snapshot = stagePolicySnapshot();
+    const rulesDir = deployedRulesDir(this);
+    const snapshot = stagePolicySnapshot(rulesDir);
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(REPO_ROOT, 'functions/aws', props.entry),
       handler: 'handler',
@@ -106,7 +120,8 @@ export class MeshGovFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
-            `cp -r "${inputDir}/rules" "${outputDir}/rules"`,
+            // Bundling runs locally (no Docker), so a rules directory outside the project is reachable too.
+            `cp -r "${rulesDir}" "${outputDir}/rules"`,
             `cp "${inputDir}/${snapshot}" "${outputDir}/rules/${POLICY_SNAPSHOT_FILE}"`,
           ],
         },

@@ -14,16 +14,17 @@ export function defaultRulesDir(): string {
 }
 
 /**
- * Loads the governance policy: the built-in `rules/` first, then the files of `dir` (when
- * given) over it, so a copy that sets one threshold keeps every other default.
+ * Loads the governance policy: the built-in `rules/` first (`builtInDir`, defaultRulesDir()
+ * unless given), then the files of `dir` (when given) over it, so a copy that sets one
+ * threshold keeps every other default.
  * Throws PolicyError naming the file, line and field of every problem.
  *
  * @example
  *   const policy = loadPolicy('./my-rules');
  *   policy.rules['cert-expiring'].tiers; // [{ withinDays: 7, severity: 'critical' }, …]
  */
-export function loadPolicy(dir?: string): Policy {
-  const dirs = [defaultRulesDir()];
+export function loadPolicy(dir?: string, builtInDir: string = defaultRulesDir()): Policy {
+  const dirs = [builtInDir];
   if (dir && path.resolve(dir) !== path.resolve(dirs[0])) dirs.push(dir);
   const { files, problems } = readPolicyDirs(dirs);
   if (problems.length > 0) throw new PolicyError(problems);

@@ -3,10 +3,12 @@
  * is what Cloud Functions runs, so it is started as `npx functions-framework --source <dir>`
  * runs it, on plain node, and one full audit goes through it against the emulator.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildGcp, type GcpBuild } from '../../../.ci/scripts/build-gcp';
+import { buildGcp, shipRules, sourceRulesDir, type GcpBuild } from '../../../.ci/scripts/build-gcp';
+import { POLICY_SNAPSHOT_FILE } from '../../../functions/core/policy/snapshot';
+import { createPolicySnapshot } from '../../../functions/core/policy/write-snapshot';
 import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
 import { wholeCluster } from '../istio/cluster-fixture';
 import { agentEnvironment, kubeconfigFile, removeKubeconfigFiles, LINK_SECRET } from './agent-environment';
@@ -31,6 +33,32 @@ test('package.json: main registers the functions; functions-framework is the onl
   expect(pkg.dependencies).toEqual({ '@google-cloud/functions-framework': root.dependencies['@google-cloud/functions-framework'] });
   expect(built.external).toEqual(['@google-cloud/functions-framework']);
   expect(readFileSync(path.join(outDir, 'rules', 'mtls.yaml'), 'utf8')).toContain('mtls-not-strict');
+});
+
+describe('the rules the agent ships', () => {
+  const saved = process.env.MESHGOV_RULES;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.MESHGOV_RULES;
+    else process.env.MESHGOV_RULES = saved;
+  });
+
+  test('are MESHGOV_RULES when set, as for cdk deploy, validated into the snapshot; else rules/', () => {
+    const custom = mkdtempSync(path.join(tmpdir(), 'meshgov-agent-rules-'));
+    const out = mkdtempSync(path.join(tmpdir(), 'meshgov-agent-out-'));
+    try {
+      writeFileSync(path.join(custom, 'mtls.yaml'), 'rules:\n  mtls-not-strict:\n    severity: critical\n');
+      process.env.MESHGOV_RULES = custom;
+      expect(sourceRulesDir()).toBe(custom);
+      shipRules(sourceRulesDir(), out);
+      expect(readdirSync(path.join(out, 'rules')).sort()).toEqual([POLICY_SNAPSHOT_FILE, 'mtls.yaml'].sort());
+      expect(JSON.parse(readFileSync(path.join(out, 'rules', POLICY_SNAPSHOT_FILE), 'utf8'))).toEqual(createPolicySnapshot(custom));
+      delete process.env.MESHGOV_RULES;
+      expect(sourceRulesDir()).toBe(path.join(REPO_ROOT, 'rules'));
+    } finally {
+      rmSync(custom, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the bundle on the functions-framework server', () => {
