@@ -65,11 +65,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         io.stdout(`${io.version}\n`);
         return 0;
       case undefined:
+        // No command is a usage error: its usage goes where every other one's does.
+        io.stderr(USAGE);
+        return 2;
       case '--help':
       case '-h':
       case 'help':
         io.stdout(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -82,3 +82,14 @@ describe('SARIF from the command line', () => {
     expect(run()).toEqual(first);
   });
 });
+
+describe('usage', () => {
+  it('with no command is a usage error: the usage goes to standard error, exit 2; --help prints it on standard output, exit 0', async () => {
+    const none = await runCli([]);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toMatch(/^Usage:/);
+    const help = await runCli(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toBe(none.stderr);
+  });
+});
