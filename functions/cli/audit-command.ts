@@ -24,6 +24,12 @@ const FAIL_ON = ['critical', 'high', 'medium', 'low', 'never'] as const;
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
 
+/** The example fleet as `npm start` in the checkout names it (`examples`), so the report shows the paths a user types; absolute from elsewhere. */
+function examplesPath(): string {
+  const relative = path.relative(process.cwd(), EXAMPLES_DIR);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : EXAMPLES_DIR;
+}
+
 /** `meshgov audit`: collect → model → evaluate → plan → report, then the contract's exit status. */
 export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals, tokens } = parseArgs({
@@ -62,7 +68,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const policy = loadPolicy(values.rules);
   // With a live source and no PATH, only the live source is audited, not the example fleet.
   // `-` is standard input, read through its device file (a pipe, or a file redirected with <).
-  const paths = positionals.length > 0 ? positionals.map((p) => (p === '-' ? '/dev/stdin' : p)) : live ? [] : [EXAMPLES_DIR];
+  const paths = positionals.length > 0 ? positionals.map((p) => (p === '-' ? '/dev/stdin' : p)) : live ? [] : [examplesPath()];
 
   let inventory;
   try {

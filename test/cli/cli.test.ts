@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fixtureDir, runCli } from './run-cli';
 
@@ -438,6 +439,11 @@ describe('the installed command', () => {
     const report = JSON.parse(r.stdout);
     expect(report.summary.findings).toBeGreaterThan(0);
     expect(report.findings.some((f: any) => f.resource.file?.includes('examples'))).toBe(true);
+    // Run in the checkout, the paths are as a user types them; from elsewhere, absolute.
+    expect(report.findings.filter((f: any) => f.resource.file).every((f: any) => f.resource.file.startsWith('examples/'))).toBe(true);
+    const elsewhere = spawnSync('node', [path.join(root, 'functions/cli/meshgov.cjs'), 'audit', '--format', 'json', '--fail-on', 'never'], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(JSON.parse(elsewhere.stdout).findings.map((f: any) => f.resource.file).filter(Boolean).every((file: string) => file.startsWith(path.join(root, 'examples')))).toBe(true);
+    expect(JSON.parse(elsewhere.stdout).findings.map((f: any) => f.id)).toEqual(report.findings.map((f: any) => f.id));
   });
   it('prints its version', () => {
     const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
