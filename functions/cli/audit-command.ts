@@ -74,7 +74,15 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     inventory = mergeInventories([
       await collectFiles(paths),
-      ...(live ? await collectLive({ appmeshRegion: values['appmesh-region'], kubeContext: values['kube-context'], meshes: policy.sources.appmesh?.meshes }) : []),
+      ...(live
+        ? await collectLive({
+            appmeshRegion: values['appmesh-region'],
+            kubeContext: values['kube-context'],
+            meshes: policy.sources.appmesh?.meshes,
+            // Notes of what a live source holds (no Istio there, no mesh) go where the CLI's own go; names come from the cluster: escaped.
+            notice: (line) => io.stderr(`meshgov: ${printable(line)}\n`),
+          })
+        : []),
     ]);
   } catch (err) {
     if (err instanceof InputPathError) {
@@ -82,7 +90,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     if (live) {
-      io.stderr(`meshgov: the live source could not be read: ${(err as Error).message}\n`);
+      // Server answers are quoted in the message: escaped, they cannot drive the terminal.
+      io.stderr(`meshgov: the live source could not be read: ${printable((err as Error).message)}\n`);
       return 2;
     }
     throw err;

@@ -52,6 +52,11 @@ export interface AppMeshSourceOptions {
   /** Burst of that pacing; default 2. */
   burst?: number;
   /**
+   * Per-attempt bounds on the client's HTTP calls; unset: the SDK's (none, so an endpoint that
+   * accepts the connection and never answers holds the read forever). A timed-out attempt is retried.
+   */
+  httpTimeouts?: { connectionTimeoutMs?: number; requestTimeoutMs?: number };
+  /**
    * A scoped audit with no fresh snapshot of its mesh: `resource` (default) reads only the
    * changed resource (0 calls when the event carries it, else 1) and marks the inventory
    * partial; `mesh` reads the whole mesh first, for exact findings at the cost of a full read.
@@ -109,6 +114,7 @@ export interface AppMeshSource extends InventorySource {
  */
 export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource {
   const client = appMeshClientFrom(options);
+  if (options.httpTimeouts) boundHttpCalls(client, options.httpTimeouts);
   const api = new MeshApi(client, new ConcurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY));
   const cache = options.cache ?? new MeshSnapshotCache();
   const now = options.now ?? Date.now;
@@ -162,7 +168,8 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
       // Fleet-wide preconditions are unknown without them: nothing is auto this run.
       inventory.partial = true;
       for (const { mesh, error } of refused) {
-        inventory.problems.push({ file: `appmesh:${mesh}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: mesh, message: `mesh not audited: ${error.message}` });
+        // CONTRACT.md: an App Mesh finding always sets `mesh`.
+        inventory.problems.push({ file: `appmesh:${mesh}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: mesh, mesh, message: `mesh not audited: ${error.message}` });
       }
     }
     return inventory;
@@ -254,6 +261,17 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
       return finish(scope, stats, startedAt, []);
     },
   };
+}
+
+/** Sets the client's connection and request timeouts; a request timeout only warns unless told to throw. */
+function boundHttpCalls(client: AppMeshClient, timeouts: NonNullable<AppMeshSourceOptions['httpTimeouts']>): void {
+  const handler = client.config.requestHandler as { updateHttpClientConfig?: (key: string, value: unknown) => void };
+  if (typeof handler.updateHttpClientConfig !== 'function') return;
+  if (timeouts.connectionTimeoutMs !== undefined) handler.updateHttpClientConfig('connectionTimeout', timeouts.connectionTimeoutMs);
+  if (timeouts.requestTimeoutMs !== undefined) {
+    handler.updateHttpClientConfig('requestTimeout', timeouts.requestTimeoutMs);
+    handler.updateHttpClientConfig('throwOnRequestTimeout', true);
+  }
 }
 
 /** Snapshots of meshes a full listing no longer shows (deleted, or no longer shared). */

@@ -91,6 +91,8 @@ export interface ReadStats {
   retries: number;
   /** Objects in the inventory. */
   objects: number;
+  /** Kinds the read wanted that the cluster serves in no version (`PeerAuthentication`: no Istio), sorted; absent when none. */
+  unserved?: string[];
 }
 
 export interface IstioSource extends InventorySource {
@@ -129,12 +131,14 @@ export function istioSource(options: IstioSourceOptions): IstioSource {
       const wanted = wantedBy(scope);
       if (wanted === undefined) return emptyInventory();
       const rest = new KubeRestClient(options, options);
+      const read = new ClusterRead(rest, options, wanted);
       let inventory: Inventory | undefined;
       try {
-        inventory = await new ClusterRead(rest, options, wanted).run();
+        inventory = await read.run();
         return inventory;
       } finally {
         stats = { requests: rest.requestCount, retries: rest.retryCount, objects: inventory?.kubernetes.length ?? 0 };
+        if (read.unserved.size > 0) stats.unserved = [...read.unserved].sort();
       }
     },
   };
@@ -148,6 +152,7 @@ class ClusterRead {
   private readonly paging: PagingOptions;
   private readonly problems: ConfigProblem[] = [];
   private readonly controlPlane: string;
+  readonly unserved = new Set<string>();
 
   constructor(
     private readonly rest: KubeRestClient,
@@ -241,7 +246,7 @@ class ClusterRead {
 
   /** A paged list; an absent CRD group is an empty list. */
   private async list(type: ResourceType, request: Omit<ListRequest, 'type' | 'version'>, purpose: Purpose): Promise<Located<KubeObject>[]> {
-    const version = await this.versions.versionFor(type);
+    const version = await this.servedVersion(type);
     if (version === undefined) return [];
     try {
       return await listAll(this.rest, { ...request, type, version }, this.paging);
@@ -252,7 +257,7 @@ class ClusterRead {
 
   /** One named object; absent is empty. */
   private async get(type: ResourceType, namespace: string | undefined, name: string, purpose: Purpose): Promise<Located<KubeObject>[]> {
-    const version = await this.versions.versionFor(type);
+    const version = await this.servedVersion(type);
     if (version === undefined) return [];
     const path = objectPath(type, version, namespace, name);
     try {
@@ -262,6 +267,13 @@ class ClusterRead {
       if (isKubeApiError(error, 404)) return [];
       return this.tolerate(error, type, version, namespace, name, purpose);
     }
+  }
+
+  /** The version to read `type` in; undefined (and remembered) when the cluster does not serve it. */
+  private async servedVersion(type: ResourceType): Promise<string | undefined> {
+    const version = await this.versions.versionFor(type);
+    if (version === undefined) this.unserved.add(type.kind);
+    return version;
   }
 
   /**

@@ -119,6 +119,9 @@ export class KubeRestClient {
       response = await Promise.race([this.configuration.httpApi.send(context).toPromise(), timeout]);
       text = await Promise.race([response.body.text(), timeout]);
     } catch (error) {
+      // The abandoned socket would keep the process alive until the server or the OS drops it
+      // (a CLI that has reported its error and never exits): the agent is this request's own.
+      context.getAgent()?.destroy();
       const code = (error as { code?: string; errno?: string }).code ?? (error as { errno?: string }).errno ?? 'NETWORK';
       this.onRequest?.({ method, path, status: response?.httpStatusCode ?? 0, attempt });
       return { ok: false, error: new KubeApiError(0, code, (error as Error).message, method, path, attempt) };
