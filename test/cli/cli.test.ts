@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fixtureDir, runCli } from './run-cli';
@@ -441,7 +441,7 @@ describe('the installed command', () => {
     expect(report.findings.some((f: any) => f.resource.file?.includes('examples'))).toBe(true);
     // Run in the checkout, the paths are as a user types them; from elsewhere, absolute.
     expect(report.findings.filter((f: any) => f.resource.file).every((f: any) => f.resource.file.startsWith('examples/'))).toBe(true);
-    const elsewhere = spawnSync('node', [path.join(root, 'functions/cli/meshgov.cjs'), 'audit', '--format', 'json', '--fail-on', 'never'], { cwd: tmpdir(), encoding: 'utf8' });
+    const elsewhere = spawnSync('node', [path.join(root, 'functions/cli/meshgov.cjs'), 'audit', '--format', 'json', '--fail-on', 'never'], { cwd: mkdtempSync(path.join(tmpdir(), 'meshgov-cwd-')), encoding: 'utf8' });
     expect(JSON.parse(elsewhere.stdout).findings.map((f: any) => f.resource.file).filter(Boolean).every((file: string) => file.startsWith(path.join(root, 'examples')))).toBe(true);
     expect(JSON.parse(elsewhere.stdout).findings.map((f: any) => f.id)).toEqual(report.findings.map((f: any) => f.id));
   });
