@@ -1,4 +1,4 @@
-import { startKubernetesEmulator, type KubernetesEmulator } from '../../emulators/kubernetes';
+import { startKubernetesEmulator, type KubernetesEmulator, type KubernetesObject } from '../../emulators/kubernetes';
 import { agentEnvironment, kubeconfigFile, LINK_SECRET, removeKubeconfigFiles } from './agent-environment';
 import { startFunctionsServer, type FunctionsServer } from './functions-server';
 import { startHubStandIn, type HubStandIn } from './hub-stand-in';
@@ -27,4 +27,33 @@ export async function stopAgentWorld(world: Partial<AgentWorld>): Promise<void> 
   await world.hub?.stop();
   await world.emulator?.stop();
   removeKubeconfigFiles();
+}
+
+export interface AgentWorldHooks {
+  /** The cluster each test starts from (the emulator is reset to it); left as it is when absent. */
+  seed?: () => KubernetesObject[];
+}
+
+/**
+ * Registers the hooks a test file of one agent function needs: its world started before the
+ * file's tests and stopped after them, and before each test the cluster reset (to `seed`), the
+ * call counts, the hub's reports and the server's logs cleared. Call at the top level of the
+ * file; the world's fields are there once its tests run.
+ */
+export function agentWorldPerFile(target: string, hooks: AgentWorldHooks = {}): AgentWorld {
+  const world = {} as AgentWorld;
+  beforeAll(async () => {
+    Object.assign(world, await startAgentWorld(target));
+  });
+  afterAll(() => stopAgentWorld(world));
+  beforeEach(() => {
+    if (hooks.seed) {
+      world.emulator.reset(); // also disarms injected failures
+      world.emulator.seed(hooks.seed());
+    }
+    world.emulator.resetCalls();
+    world.hub.reset();
+    world.server.clearLogs();
+  });
+  return world;
 }

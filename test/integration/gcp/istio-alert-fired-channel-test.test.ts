@@ -4,30 +4,11 @@
  * it an incident, and dead-lettering it would page someone for checking the channel, so it is
  * acknowledged with one INFO line and nothing is read or reported.
  */
-import type { KubernetesEmulator } from '../../emulators/kubernetes';
-import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
+import { agentWorldPerFile } from './agent-world';
 import { channelTestNotification } from './channel-test-notification';
 import { deliver, sampleEvent, withRawData, type PubsubCloudEvent } from './cloud-events';
-import type { FunctionsServer } from './functions-server';
-import type { HubStandIn } from './hub-stand-in';
 
-let emulator: KubernetesEmulator;
-let hub: HubStandIn;
-let server: FunctionsServer;
-let world: Partial<AgentWorld> = {};
-
-beforeAll(async () => {
-  world = await startAgentWorld('istioAlertFired');
-  ({ emulator, hub, server } = world as AgentWorld);
-});
-
-afterAll(() => stopAgentWorld(world));
-
-beforeEach(() => {
-  emulator.resetCalls();
-  hub.reset();
-  server.clearLogs();
-});
+const world = agentWorldPerFile('istioAlertFired');
 
 let sequence = 0;
 
@@ -41,21 +22,21 @@ function eventOf(notification: unknown): PubsubCloudEvent {
 
 test('a channel test notification is acknowledged (2xx) with one INFO line; nothing is read or reported', async () => {
   const event = eventOf(channelTestNotification());
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeGreaterThanOrEqual(200);
   expect(delivery.status).toBeLessThan(300);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'INFO', function: 'istioAlertFired', ack: true, message: expect.stringMatching(/^ignored: a test notification/) });
-  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
-  expect(hub.requests).toHaveLength(0);
-  expect(emulator.requests()).toHaveLength(0);
+  expect(world.server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(world.hub.requests).toHaveLength(0);
+  expect(world.emulator.requests()).toHaveLength(0);
 });
 
 test('a real incident of another schema version still fails naming the field (only "test" is acknowledged)', async () => {
   const notification = channelTestNotification();
   notification.version = '1.3';
   const event = eventOf(notification);
-  expect((await deliver(server.url, event)).status).toBe(500);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect((await deliver(world.server.url, event)).status).toBe(500);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'ERROR', field: 'data.message.data.version', ack: false });
 });

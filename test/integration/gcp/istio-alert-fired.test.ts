@@ -4,31 +4,11 @@
  * redelivers it and then dead-letters it) and for one it ignores on purpose (2xx). The
  * confirmed-incident path, with real Prometheus, is in test/integration/slo-alarms.
  */
-import type { KubernetesEmulator } from '../../emulators/kubernetes';
-import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
+import { agentWorldPerFile } from './agent-world';
 import { sharedEvent } from '../../support/shared-events';
 import { deliver, sampleEvent, withRawData, type PubsubCloudEvent } from './cloud-events';
-import type { FunctionsServer } from './functions-server';
-import type { HubStandIn } from './hub-stand-in';
 
-let emulator: KubernetesEmulator;
-let hub: HubStandIn;
-let server: FunctionsServer;
-
-let world: Partial<AgentWorld> = {};
-
-beforeAll(async () => {
-  world = await startAgentWorld('istioAlertFired');
-  ({ emulator, hub, server } = world as AgentWorld);
-});
-
-afterAll(() => stopAgentWorld(world));
-
-beforeEach(() => {
-  emulator.resetCalls();
-  hub.reset();
-  server.clearLogs();
-});
+const world = agentWorldPerFile('istioAlertFired');
 
 let sequence = 0;
 
@@ -49,41 +29,41 @@ test.each([
   ['an incident state meshgov does not know', (n: Record<string, any>) => (n.incident.state = 'acknowledged'), 'data.message.data.incident.state'],
 ])('%s is not acknowledged (non-2xx: redelivered, then dead-lettered), with one ERROR line naming the field', async (_name, edit, field) => {
   const event = incidentEvent(edit);
-  expect((await deliver(server.url, event)).status).toBe(500);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect((await deliver(world.server.url, event)).status).toBe(500);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'ERROR', function: 'istioAlertFired', field, ack: false, message: expect.stringMatching(/^malformed incident, not acknowledged: /) });
   expect(line.message).toContain(field);
-  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
-  expect(hub.requests).toHaveLength(0);
+  expect(world.server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(world.hub.requests).toHaveLength(0);
 });
 
 test('message data that is not JSON fails, naming data.message.data', async () => {
   const event = withRawData(incidentEvent(), Buffer.from('incident 0.nq1d6hfe1l3v open').toString('base64'));
-  expect((await deliver(server.url, event)).status).toBe(500);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  expect((await deliver(world.server.url, event)).status).toBe(500);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'ERROR', field: 'data.message.data', ack: false, message: expect.stringContaining('data.message.data is not JSON') });
 });
 
 test('an incident of a policy that names no Istio SLO is ignored on purpose: acknowledged (2xx), nothing reported', async () => {
   const event = incidentEvent((n) => (n.incident.policy_user_labels['meshgov-slo'] = 'billing-batch-latency'));
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeGreaterThanOrEqual(200);
   expect(delivery.status).toBeLessThan(300);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'WARNING', message: expect.stringMatching(/^ignored: incident 0\.nq1d6hfe1l3v .* names no Istio SLO/) });
-  expect(hub.requests).toHaveLength(0);
-  expect(emulator.requests()).toHaveLength(0);
+  expect(world.hub.requests).toHaveLength(0);
+  expect(world.emulator.requests()).toHaveLength(0);
 });
 
 test('the same notification delivered again (same messageId) is acknowledged as a duplicate, not handled a second time', async () => {
   const event = incidentEvent((n) => (n.incident.policy_user_labels['meshgov-slo'] = 'billing-batch-latency'));
-  expect((await deliver(server.url, event)).status).toBeLessThan(300);
-  const again = await deliver(server.url, structuredClone(event));
+  expect((await deliver(world.server.url, event)).status).toBeLessThan(300);
+  const again = await deliver(world.server.url, structuredClone(event));
   expect(again.status).toBeGreaterThanOrEqual(200);
   expect(again.status).toBeLessThan(300);
-  await server.waitForLog((l) => l.eventId === event.id && l.duplicate === true);
-  const lines = server.logs().filter((l) => l.eventId === event.id);
+  await world.server.waitForLog((l) => l.eventId === event.id && l.duplicate === true);
+  const lines = world.server.logs().filter((l) => l.eventId === event.id);
   expect(lines.map((l) => l.severity)).toEqual(['WARNING', 'INFO']);
   expect(lines[1]).toMatchObject({ messageId: event.data.message.messageId, message: expect.stringMatching(/^ignored: duplicate delivery of message /) });
-  expect(hub.requests).toHaveLength(0);
+  expect(world.hub.requests).toHaveLength(0);
 });

@@ -5,32 +5,11 @@
  * so an entry for a DestinationRule or PeerAuthentication carries no `request` and no `response`;
  * and a request the API server answered with a timeout or an internal error may have been stored.
  */
-import type { KubernetesEmulator } from '../../emulators/kubernetes';
 import { wholeCluster } from '../istio/cluster-fixture';
-import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
+import { agentWorldPerFile } from './agent-world';
 import { auditEvent, auditLogEntry, deliver, type LogEntry } from './cloud-events';
-import type { FunctionsServer } from './functions-server';
-import type { HubStandIn } from './hub-stand-in';
 
-let emulator: KubernetesEmulator;
-let hub: HubStandIn;
-let server: FunctionsServer;
-let world: Partial<AgentWorld> = {};
-
-beforeAll(async () => {
-  world = await startAgentWorld('istioConfigChanged');
-  ({ emulator, hub, server } = world as AgentWorld);
-});
-
-afterAll(() => stopAgentWorld(world));
-
-beforeEach(() => {
-  emulator.reset();
-  emulator.seed(wholeCluster());
-  emulator.resetCalls();
-  hub.reset();
-  server.clearLogs();
-});
+const world = agentWorldPerFile('istioConfigChanged', { seed: wholeCluster });
 
 /** A Metadata-level entry (no bodies) for `verb` on `resourceName` by dana. */
 function metadataEntry(resourceName: string, verb: string, vary: (e: LogEntry) => void = () => {}): LogEntry {
@@ -50,9 +29,9 @@ function metadataEntry(resourceName: string, verb: string, vary: (e: LogEntry) =
 describe('a DestinationRule change logged without bodies (GKE Metadata level)', () => {
   test('toward a service in another namespace: both namespaces are audited, the host read from the cluster', async () => {
     const entry = metadataEntry('networking.istio.io/v1beta1/namespaces/orders/destinationrules/payments-api-plaintext', 'patch');
-    expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
+    expect((await deliver(world.server.url, auditEvent(entry))).status).toBeLessThan(300);
 
-    const report = hub.reports[0]!.scopedReport;
+    const report = world.hub.reports[0]!.scopedReport;
     expect(report.scope).toEqual({ kind: 'all', providers: ['istio', 'x509'], namespaces: ['orders', 'payments'] });
     expect(report.trigger.summary).toBe('patch DestinationRule orders/payments-api-plaintext by dana@example.com');
     expect(report.report.findings).toContainEqual(expect.objectContaining({ resource: expect.objectContaining({ kind: 'DestinationRule', namespace: 'orders', name: 'payments-api-plaintext' }) }));
@@ -61,25 +40,25 @@ describe('a DestinationRule change logged without bodies (GKE Metadata level)', 
 
   test('toward a service of its own namespace: one namespace audited, read once', async () => {
     const withBodies = metadataEntry('networking.istio.io/v1/namespaces/payments/destinationrules/ledger', 'patch', (e) => {
-      e.protoPayload.response = { '@type': 'networking.istio.io/v1.DestinationRule', ...emulator.get('DestinationRule', 'payments', 'ledger')! };
+      e.protoPayload.response = { '@type': 'networking.istio.io/v1.DestinationRule', ...world.emulator.get('DestinationRule', 'payments', 'ledger')! };
     });
-    expect((await deliver(server.url, auditEvent(withBodies))).status).toBeLessThan(300);
-    const readsWithHostLogged = emulator.calls();
-    emulator.resetCalls();
+    expect((await deliver(world.server.url, auditEvent(withBodies))).status).toBeLessThan(300);
+    const readsWithHostLogged = world.emulator.calls();
+    world.emulator.resetCalls();
 
-    expect((await deliver(server.url, auditEvent(metadataEntry('networking.istio.io/v1/namespaces/payments/destinationrules/ledger', 'patch')))).status).toBeLessThan(300);
-    expect(hub.reports.map((r) => r.scopedReport.scope)).toEqual([
+    expect((await deliver(world.server.url, auditEvent(metadataEntry('networking.istio.io/v1/namespaces/payments/destinationrules/ledger', 'patch')))).status).toBeLessThan(300);
+    expect(world.hub.reports.map((r) => r.scopedReport.scope)).toEqual([
       { kind: 'istio-namespace', namespace: 'payments' },
       { kind: 'istio-namespace', namespace: 'payments' },
     ]);
     // The read that found the host is the audit's read: the cluster is not read twice.
-    expect(emulator.calls()).toEqual(readsWithHostLogged);
+    expect(world.emulator.calls()).toEqual(readsWithHostLogged);
   });
 
   test('a delete (the rule is gone, its host unknown) audits its own namespace', async () => {
     const entry = metadataEntry('networking.istio.io/v1beta1/namespaces/orders/destinationrules/payments-api-plaintext', 'delete');
-    expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
-    expect(hub.reports[0]!.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'orders' });
+    expect((await deliver(world.server.url, auditEvent(entry))).status).toBeLessThan(300);
+    expect(world.hub.reports[0]!.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'orders' });
   });
 });
 
@@ -89,16 +68,16 @@ describe('a request the API server answered with an error', () => {
     entry.protoPayload.status = { code: 4, message: 'Timeout: request did not complete within requested timeout - context deadline exceeded' };
     delete entry.protoPayload.response;
     const event = auditEvent(entry);
-    expect((await deliver(server.url, event)).status).toBeLessThan(300);
+    expect((await deliver(world.server.url, event)).status).toBeLessThan(300);
 
-    expect(hub.reports).toHaveLength(1);
-    const report = hub.reports[0]!;
+    expect(world.hub.reports).toHaveLength(1);
+    const report = world.hub.reports[0]!;
     expect(report.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'payments' });
     expect(report.scopedReport.trigger.summary).toBe('patch PeerAuthentication payments/default by bob@example.com (answered with status code 4, so it may or may not have been stored)');
     // The emulator holds payments/default PERMISSIVE: the audit reports what the cluster holds.
     expect(report.scopedReport.report.findings).toContainEqual(expect.objectContaining({ rule: 'mtls-not-strict', resource: expect.objectContaining({ namespace: 'payments', name: 'payments-api' }) }));
     expect(report.observedChange).toBeUndefined();
-    await server.waitForLog((l) => l.eventId === event.id && /^change not recorded: the API server answered status code 4/.test(l.message));
+    await world.server.waitForLog((l) => l.eventId === event.id && /^change not recorded: the API server answered status code 4/.test(l.message));
   });
 
   test('a refusal (status code 7) changed nothing: acknowledged, nothing read or reported', async () => {
@@ -106,9 +85,9 @@ describe('a request the API server answered with an error', () => {
     entry.protoPayload.status = { code: 7, message: 'PERMISSION_DENIED' };
     delete entry.protoPayload.response;
     const event = auditEvent(entry);
-    expect((await deliver(server.url, event)).status).toBeLessThan(300);
-    await server.waitForLog((l) => l.eventId === event.id && /^ignored: the request failed/.test(l.message));
-    expect(hub.requests).toHaveLength(0);
-    expect(Object.keys(emulator.calls())).toEqual([]);
+    expect((await deliver(world.server.url, event)).status).toBeLessThan(300);
+    await world.server.waitForLog((l) => l.eventId === event.id && /^ignored: the request failed/.test(l.message));
+    expect(world.hub.requests).toHaveLength(0);
+    expect(Object.keys(world.emulator.calls())).toEqual([]);
   });
 });

@@ -5,35 +5,13 @@
  * stand-in that verifies the link signature.
  */
 import type { Finding } from '../../../functions/core/findings';
-import type { KubernetesEmulator } from '../../emulators/kubernetes';
-import { startAgentWorld, stopAgentWorld, type AgentWorld } from './agent-world';
+import { agentWorldPerFile } from './agent-world';
 import { wholeCluster } from '../istio/cluster-fixture';
 import { agentEnvironment, AGENT_SA } from './agent-environment';
 import { auditEvent, auditLogEntry, deliver, sampleEvent, withRawData, type LogEntry } from './cloud-events';
 import { freePort, startFunctionsServer, type FunctionsServer } from './functions-server';
-import type { HubStandIn } from './hub-stand-in';
 
-let emulator: KubernetesEmulator;
-let hub: HubStandIn;
-let server: FunctionsServer;
-let kubeconfig: string;
-
-let world: Partial<AgentWorld> = {};
-
-beforeAll(async () => {
-  world = await startAgentWorld('istioConfigChanged');
-  ({ emulator, hub, server, kubeconfig } = world as AgentWorld);
-});
-
-afterAll(() => stopAgentWorld(world));
-
-beforeEach(() => {
-  emulator.reset();
-  emulator.seed(wholeCluster());
-  emulator.resetCalls();
-  hub.reset();
-  server.clearLogs();
-});
+const world = agentWorldPerFile('istioConfigChanged', { seed: wholeCluster });
 
 /**
  * The shared entry pointed at another object, as GKE writes resourceName and methodName for
@@ -48,7 +26,7 @@ function entryFor(resourceName: string, verb: string, vary: (e: LogEntry) => voi
   entry.protoPayload.authorizationInfo = [{ granted: true, permission: methodName, resource: resourceName }];
   if (verb === 'update') {
     const [, , , namespace, , name] = resourceName.split('/');
-    const stored = emulator.list(plural!, namespace).find((o) => o.metadata.name === name)!;
+    const stored = world.emulator.list(plural!, namespace).find((o) => o.metadata.name === name)!;
     const type = `${group}/${version}.${stored.kind}`;
     entry.protoPayload.request = { '@type': type, ...stored, apiVersion: `${group}/${version}` };
     entry.protoPayload.response = { '@type': type, ...stored, apiVersion: `${group}/${version}` };
@@ -62,24 +40,24 @@ function entryFor(resourceName: string, verb: string, vary: (e: LogEntry) => voi
 }
 
 function writes(): number {
-  return Object.entries(emulator.calls())
+  return Object.entries(world.emulator.calls())
     .filter(([key]) => /^(patch|create|update|delete|apply)\b/.test(key))
     .reduce((n, [, count]) => n + count, 0);
 }
 
 function reads(): number {
-  return Object.values(emulator.calls()).reduce((n, c) => n + c, 0);
+  return Object.values(world.emulator.calls()).reduce((n, c) => n + c, 0);
 }
 
 test('a namespace PeerAuthentication patched to PERMISSIVE: payments is audited and the finding reaches the hub, signed', async () => {
   const event = auditEvent();
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
 
   expect(delivery.status).toBeGreaterThanOrEqual(200);
   expect(delivery.status).toBeLessThan(300);
-  expect(hub.reports).toHaveLength(1);
-  expect(hub.requests[0]!.verification).toMatchObject({ ok: true });
-  const report = hub.reports[0]!;
+  expect(world.hub.reports).toHaveLength(1);
+  expect(world.hub.requests[0]!.verification).toMatchObject({ ok: true });
+  const report = world.hub.reports[0]!;
   expect(report.agent).toEqual({ project: 'meshgov-demo', cluster: 'prod-gke', location: 'us-central1' });
   expect(report.scopedReport.trigger).toEqual({
     source: 'gke-audit',
@@ -92,7 +70,7 @@ test('a namespace PeerAuthentication patched to PERMISSIVE: payments is audited 
 
   const permissive = report.scopedReport.report.findings.find((f: Finding) => f.rule === 'mtls-not-strict' && f.resource.name === 'payments-api');
   expect(permissive).toMatchObject({ provider: 'istio', resource: { namespace: 'payments', port: 8080 }, detail: { mode: 'PERMISSIVE' } });
-  const stored = emulator.get('PeerAuthentication', 'payments', 'default')!;
+  const stored = world.emulator.get('PeerAuthentication', 'payments', 'default')!;
   expect(permissive!.remediation).toMatchObject({
     action: 'istio.peerauthentication.set-strict',
     change: { operation: 'merge-patch', target: { kind: 'PeerAuthentication', namespace: 'payments', name: 'default', resourceVersion: stored.metadata.resourceVersion }, patch: { spec: { mtls: { mode: 'STRICT' } } } },
@@ -100,18 +78,18 @@ test('a namespace PeerAuthentication patched to PERMISSIVE: payments is audited 
   expect(report.scopedReport.auditedResources).toContain('istio|Deployment|payments||payments-api');
 
   // A scoped audit reads the namespace, and writes nothing.
-  expect(emulator.calls()['list peerauthentications']).toBeGreaterThan(0);
+  expect(world.emulator.calls()['list peerauthentications']).toBeGreaterThan(0);
   expect(writes()).toBe(0);
-  await server.waitForLog((l) => l.message === 'report delivered to the hub' && l.eventId === event.id);
+  await world.server.waitForLog((l) => l.message === 'report delivered to the hub' && l.eventId === event.id);
 });
 
 test('a DestinationRule updated in orders toward payments audits both namespaces, and reports the plaintext rule', async () => {
   const entry = entryFor('networking.istio.io/v1beta1/namespaces/orders/destinationrules/payments-api-plaintext', 'update', (e) => {
     e.protoPayload.authenticationInfo.principalEmail = 'dana@example.com';
   });
-  expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
+  expect((await deliver(world.server.url, auditEvent(entry))).status).toBeLessThan(300);
 
-  const report = hub.reports[0]!.scopedReport;
+  const report = world.hub.reports[0]!.scopedReport;
   expect(report.scope).toEqual({ kind: 'all', providers: ['istio', 'x509'], namespaces: ['orders', 'payments'] });
   expect(report.trigger.summary).toBe('update DestinationRule orders/payments-api-plaintext by dana@example.com');
   expect(report.report.findings).toContainEqual(
@@ -121,13 +99,13 @@ test('a DestinationRule updated in orders toward payments audits both namespaces
 
 test('a delete of payments/default: the audit of payments sees the mesh-wide STRICT again', async () => {
   // The delete happened before its audit log entry reached the sink.
-  const stored = emulator.get('PeerAuthentication', 'payments', 'default')!;
+  const stored = world.emulator.get('PeerAuthentication', 'payments', 'default')!;
   expect(stored.spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
   await deleteInEmulator('security.istio.io/v1', 'peerauthentications', 'payments', 'default');
 
-  const delivery = await deliver(server.url, auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default', 'delete')));
+  const delivery = await deliver(world.server.url, auditEvent(entryFor('security.istio.io/v1/namespaces/payments/peerauthentications/default', 'delete')));
   expect(delivery.status).toBeLessThan(300);
-  const report = hub.reports[0]!.scopedReport;
+  const report = world.hub.reports[0]!.scopedReport;
   expect(report.trigger.summary).toBe('delete PeerAuthentication payments/default by bob@example.com');
   expect(report.report.findings.filter((f: Finding) => f.rule === 'mtls-not-strict' && f.resource.namespace === 'payments')).toEqual([]);
   // Still audited: the hub resolves the open finding instead of leaving it "not looked at".
@@ -139,11 +117,11 @@ test('a resourceName without the version (security.istio.io/namespaces/payments/
   entry.protoPayload.resourceName = 'security.istio.io/namespaces/payments/peerauthentications/default';
   entry.protoPayload.authorizationInfo[0].resource = entry.protoPayload.resourceName;
   const event = auditEvent(entry);
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeGreaterThanOrEqual(200);
   expect(delivery.status).toBeLessThan(300);
-  expect(hub.reports).toHaveLength(1);
-  const report = hub.reports[0]!;
+  expect(world.hub.reports).toHaveLength(1);
+  const report = world.hub.reports[0]!;
   expect(report.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'payments' });
   expect(report.scopedReport.trigger.summary).toBe('patch PeerAuthentication payments/default by bob@example.com');
   expect(report.scopedReport.report.findings).toContainEqual(expect.objectContaining({ rule: 'mtls-not-strict', resource: expect.objectContaining({ namespace: 'payments', name: 'payments-api' }) }));
@@ -152,7 +130,7 @@ test('a resourceName without the version (security.istio.io/namespaces/payments/
 });
 
 test('a Namespace patched out of the mesh (istio-injection removed): that namespace is audited at once and reported, not recorded as a policy change', async () => {
-  emulator.bumpResourceVersion('Namespace', undefined, 'payments', (ns) => {
+  world.emulator.bumpResourceVersion('Namespace', undefined, 'payments', (ns) => {
     delete ns.metadata.labels!['istio-injection'];
   });
   const entry = auditLogEntry();
@@ -162,10 +140,10 @@ test('a Namespace patched out of the mesh (istio-injection removed): that namesp
   delete entry.protoPayload.request;
   delete entry.protoPayload.response;
   const event = auditEvent(entry);
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeLessThan(300);
-  expect(hub.reports).toHaveLength(1);
-  const report = hub.reports[0]!;
+  expect(world.hub.reports).toHaveLength(1);
+  const report = world.hub.reports[0]!;
   expect(report.scopedReport.scope).toEqual({ kind: 'istio-namespace', namespace: 'payments' });
   expect(report.scopedReport.trigger.summary).toBe('patch Namespace payments by bob@example.com');
   expect(report.scopedReport.report.findings).toContainEqual(expect.objectContaining({ rule: 'mesh-sidecar-missing', resource: expect.objectContaining({ kind: 'Namespace', name: 'payments' }) }));
@@ -178,16 +156,16 @@ test('a write inside a namespace that is not an Istio kind (a Pod) is acknowledg
   entry.protoPayload.resourceName = 'core/v1/namespaces/payments/pods/payments-api-7d4b9c8f6-x2x9q';
   entry.protoPayload.methodName = 'io.k8s.core.v1.pods.delete';
   const event = auditEvent(entry);
-  expect((await deliver(server.url, event)).status).toBeLessThan(300);
-  await server.waitForLog((l) => l.eventId === event.id && /ignored: pods is not an Istio kind meshgov audits/.test(l.message));
-  expect(hub.reports).toHaveLength(0);
+  expect((await deliver(world.server.url, event)).status).toBeLessThan(300);
+  await world.server.waitForLog((l) => l.eventId === event.id && /ignored: pods is not an Istio kind meshgov audits/.test(l.message));
+  expect(world.hub.reports).toHaveLength(0);
   expect(reads()).toBe(0);
 });
 
 test('a change in the root namespace is mesh-wide, so the whole cluster is audited', async () => {
   const entry = entryFor('security.istio.io/v1/namespaces/istio-system/peerauthentications/default', 'patch');
-  expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
-  const report = hub.reports[0]!.scopedReport;
+  expect((await deliver(world.server.url, auditEvent(entry))).status).toBeLessThan(300);
+  const report = world.hub.reports[0]!.scopedReport;
   expect(report.scope).toEqual({ kind: 'all', providers: ['istio', 'x509'] });
   const namespaces = new Set(report.report.findings.map((f: Finding) => f.resource.namespace));
   expect([...namespaces]).toEqual(expect.arrayContaining(['payments', 'orders']));
@@ -197,11 +175,11 @@ test("meshgov's own change (its service account) is acknowledged, logged and not
   const entry = auditLogEntry();
   entry.protoPayload.authenticationInfo.principalEmail = AGENT_SA;
   const event = auditEvent(entry);
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeLessThan(300);
-  const line = await server.waitForLog((l) => l.eventId === event.id && l.message.startsWith('ignored'));
+  const line = await world.server.waitForLog((l) => l.eventId === event.id && l.message.startsWith('ignored'));
   expect(line).toMatchObject({ severity: 'INFO', message: `ignored: change made by meshgov itself (${AGENT_SA})`, actor: AGENT_SA });
-  expect(hub.requests).toHaveLength(0);
+  expect(world.hub.requests).toHaveLength(0);
   expect(reads()).toBe(0);
 });
 
@@ -209,9 +187,9 @@ test("a change on another cluster of the project is not this agent's to audit", 
   const entry = auditLogEntry();
   entry.resource.labels.cluster_name = 'staging-gke';
   const event = auditEvent(entry);
-  expect((await deliver(server.url, event)).status).toBeLessThan(300);
-  await server.waitForLog((l) => l.eventId === event.id && /ignored: the change is on cluster staging-gke/.test(l.message));
-  expect(hub.requests).toHaveLength(0);
+  expect((await deliver(world.server.url, event)).status).toBeLessThan(300);
+  await world.server.waitForLog((l) => l.eventId === event.id && /ignored: the change is on cluster staging-gke/.test(l.message));
+  expect(world.hub.requests).toHaveLength(0);
   expect(reads()).toBe(0);
 });
 
@@ -239,16 +217,16 @@ const malformed: Array<{ name: string; event: () => ReturnType<typeof auditEvent
 
 test.each(malformed)('$name: not acknowledged (non-2xx, so Pub/Sub redelivers, then dead-letters it), one ERROR line naming the field', async ({ event: make, message, field }) => {
   const event = make();
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeGreaterThanOrEqual(400);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'ERROR', function: 'istioConfigChanged', field, ack: false, message: expect.stringMatching(message) });
   expect(line.message).toContain('Pub/Sub redelivers it, then dead-letters it');
-  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
-  expect(hub.requests).toHaveLength(0);
+  expect(world.server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(world.hub.requests).toHaveLength(0);
   expect(reads()).toBe(0);
   // Redelivered, it fails the same way: it is kept until the dead-letter topic takes it.
-  expect((await deliver(server.url, event)).status).toBeGreaterThanOrEqual(400);
+  expect((await deliver(world.server.url, event)).status).toBeGreaterThanOrEqual(400);
 });
 
 const ignored: Array<{ name: string; event: () => ReturnType<typeof auditEvent>; message: RegExp }> = [
@@ -277,78 +255,77 @@ const ignored: Array<{ name: string; event: () => ReturnType<typeof auditEvent>;
 
 test.each(ignored)('$name: ignored on purpose, so acknowledged (2xx) with one INFO line, nothing read or reported', async ({ event: make, message }) => {
   const event = make();
-  const delivery = await deliver(server.url, event);
+  const delivery = await deliver(world.server.url, event);
   expect(delivery.status).toBeGreaterThanOrEqual(200);
   expect(delivery.status).toBeLessThan(300);
-  const line = await server.waitForLog((l) => l.eventId === event.id);
+  const line = await world.server.waitForLog((l) => l.eventId === event.id);
   expect(line).toMatchObject({ severity: 'INFO', function: 'istioConfigChanged', message: expect.stringMatching(message) });
-  expect(server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
-  expect(hub.requests).toHaveLength(0);
+  expect(world.server.logs().filter((l) => l.eventId === event.id)).toHaveLength(1);
+  expect(world.hub.requests).toHaveLength(0);
   expect(reads()).toBe(0);
 });
 
 describe('Pub/Sub delivers at least once: the same messageId again', () => {
   test('after it was handled: acknowledged with one INFO line, the cluster is not read again and the hub gets no second report', async () => {
     const event = auditEvent();
-    expect((await deliver(server.url, event)).status).toBeLessThan(300);
-    expect(hub.reports).toHaveLength(1);
+    expect((await deliver(world.server.url, event)).status).toBeLessThan(300);
+    expect(world.hub.reports).toHaveLength(1);
     const readsOfFirst = reads();
 
-    const again = await deliver(server.url, structuredClone(event));
+    const again = await deliver(world.server.url, structuredClone(event));
     expect(again.status).toBeGreaterThanOrEqual(200);
     expect(again.status).toBeLessThan(300);
-    const line = await server.waitForLog((l) => l.eventId === event.id && l.duplicate === true);
+    const line = await world.server.waitForLog((l) => l.eventId === event.id && l.duplicate === true);
     expect(line).toMatchObject({ severity: 'INFO', messageId: event.data.message.messageId, message: expect.stringMatching(/^ignored: duplicate delivery of message 13268925375185\d+, already handled at /) });
-    expect(hub.requests).toHaveLength(1);
+    expect(world.hub.requests).toHaveLength(1);
     expect(reads()).toBe(readsOfFirst);
   });
 
   test('while the first is still running: both are acknowledged, and only one report reaches the hub', async () => {
     const event = auditEvent();
-    const [first, second] = await Promise.all([deliver(server.url, event), deliver(server.url, structuredClone(event))]);
+    const [first, second] = await Promise.all([deliver(world.server.url, event), deliver(world.server.url, structuredClone(event))]);
     expect(first.status).toBeLessThan(300);
     expect(second.status).toBeLessThan(300);
-    expect(hub.reports).toHaveLength(1);
-    expect(hub.requests).toHaveLength(1);
+    expect(world.hub.reports).toHaveLength(1);
+    expect(world.hub.requests).toHaveLength(1);
   });
 
   test('another message about the same entry (another messageId) is its own delivery', async () => {
     const entry = auditLogEntry();
-    expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
-    expect((await deliver(server.url, auditEvent(entry))).status).toBeLessThan(300);
-    expect(hub.reports).toHaveLength(2);
+    expect((await deliver(world.server.url, auditEvent(entry))).status).toBeLessThan(300);
+    expect((await deliver(world.server.url, auditEvent(entry))).status).toBeLessThan(300);
+    expect(world.hub.reports).toHaveLength(2);
   });
 });
 
 test('a hub answering 503 fails the delivery (Pub/Sub redelivers); the redelivered message then arrives, nothing lost', async () => {
-  hub.failNext(503, 2); // MESHGOV_HUB_ATTEMPTS=2: both attempts of the first delivery fail
+  world.hub.failNext(503, 2); // MESHGOV_HUB_ATTEMPTS=2: both attempts of the first delivery fail
   const event = auditEvent();
-  const first = await deliver(server.url, event);
+  const first = await deliver(world.server.url, event);
   expect(first.status).toBeGreaterThanOrEqual(500);
-  expect(hub.reports).toHaveLength(0);
-  await server.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR' && /report not delivered to the hub/.test(l.message));
+  expect(world.hub.reports).toHaveLength(0);
+  await world.server.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR' && /report not delivered to the hub/.test(l.message));
 
-  const redelivery = await deliver(server.url, event);
+  const redelivery = await deliver(world.server.url, event);
   expect(redelivery.status).toBeLessThan(300);
-  expect(hub.reports).toHaveLength(1);
-  expect(hub.reports[0]!.scopedReport.trigger.eventId).toBe(event.data.message.messageId);
-  expect(hub.requests.map((r) => r.status)).toEqual([503, 503, 202]);
+  expect(world.hub.reports).toHaveLength(1);
+  expect(world.hub.reports[0]!.scopedReport.trigger.eventId).toBe(event.data.message.messageId);
+  expect(world.hub.requests.map((r) => r.status)).toEqual([503, 503, 202]);
 });
 
 describe('with the hub down', () => {
   let downServer: FunctionsServer;
   beforeAll(async () => {
     const closed = await freePort();
-    downServer = await startFunctionsServer({ target: 'istioConfigChanged', env: agentEnvironment({ kubeconfig, hubUrl: `http://127.0.0.1:${closed}/agent/findings` }) });
+    downServer = await startFunctionsServer({ target: 'istioConfigChanged', env: agentEnvironment({ kubeconfig: world.kubeconfig, hubUrl: `http://127.0.0.1:${closed}/agent/findings` }) });
   });
   afterAll(() => downServer?.stop());
 
   test('the function fails (non-2xx to Pub/Sub push), after bounded retries, so the message is redelivered', async () => {
     const event = auditEvent();
-    const started = Date.now();
     const delivery = await deliver(downServer.url, event);
     expect(delivery.status).toBe(500);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Bounded: one retry, then the failure (counted, not timed).
     const retries = downServer.logs().filter((l) => l.eventId === event.id && l.message === 'hub not reached; retrying');
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatchObject({ severity: 'WARNING', problem: expect.stringContaining('ECONNREFUSED') });
@@ -359,7 +336,7 @@ describe('with the hub down', () => {
 describe('without its configuration', () => {
   let unconfigured: FunctionsServer;
   beforeAll(async () => {
-    const env = agentEnvironment({ kubeconfig, hubUrl: hub.url });
+    const env = agentEnvironment({ kubeconfig: world.kubeconfig, hubUrl: world.hub.url });
     delete env.MESHGOV_LINK_SECRET;
     unconfigured = await startFunctionsServer({ target: 'istioConfigChanged', env });
   });
@@ -370,7 +347,7 @@ describe('without its configuration', () => {
     expect((await deliver(unconfigured.url, event)).status).toBe(500);
     const line = await unconfigured.waitForLog((l) => l.eventId === event.id && l.severity === 'ERROR');
     expect(line).toMatchObject({ variables: ['MESHGOV_LINK_SECRET'], message: expect.stringContaining('MESHGOV_LINK_SECRET is not set') });
-    expect(hub.requests).toHaveLength(0);
+    expect(world.hub.requests).toHaveLength(0);
   });
 
   test('a malformed event fails naming its field before any setting is needed: redelivered, then dead-lettered', async () => {
@@ -428,7 +405,7 @@ function dryRunEntry(): LogEntry {
 }
 
 async function deleteInEmulator(apiVersion: string, plural: string, namespace: string, name: string): Promise<void> {
-  const response = await fetch(`${emulator.url}/apis/${apiVersion}/namespaces/${namespace}/${plural}/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${emulator.token}` } });
+  const response = await fetch(`${world.emulator.url}/apis/${apiVersion}/namespaces/${namespace}/${plural}/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${world.emulator.token}` } });
   expect(response.status).toBe(200);
-  emulator.resetCalls();
+  world.emulator.resetCalls();
 }
