@@ -173,6 +173,17 @@ export interface CertificateRecord {
   usedBy?: ResourceRef[];
   /** For records without a parsed PEM (cert-manager status, ACM), what the date came from. */
   dateSource?: string;
+  /** What the certificate's manager says about renewing it, when it says anything. */
+  renewal?: CertificateRenewal;
+}
+
+export interface CertificateRenewal {
+  /** Who renews it: `cert-manager`, `ACM`. */
+  by: string;
+  /** When it means to renew. */
+  at?: Date;
+  /** Why renewal is not happening, as the manager says it (failed issuance attempts, a failed renewal). */
+  blocked?: string;
 }
 
 /** A namespace or workload that no sidecar fronts. */

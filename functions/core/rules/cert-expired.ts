@@ -1,4 +1,4 @@
-import { certificateDetail, certificateResource, chainRole, describeOrigin } from './certificate-finding';
+import { certificateDetail, certificateResource, chainRole, describeOrigin, renewalSentence } from './certificate-finding';
 import { makeFinding, type Rule } from './rule';
 
 /** cert-expired: a certificate is past notAfter, or before notBefore (not yet valid). */
@@ -15,7 +15,7 @@ export const certExpired: Rule = {
           settings.severity,
           c.provider,
           certificateResource(c),
-          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} ${what}; ${notYet ? 'check the issuer clock or the rollout' : 'renew it and roll it out'}.`,
+          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} ${what}; ${notYet ? 'check the issuer clock or the rollout' : renewalSentence(c, now, 'renew it and roll it out')}.`,
           { ...certificateDetail(c, now), state: notYet ? 'not-yet-valid' : 'expired' },
           c.id,
         );

@@ -1,4 +1,4 @@
-import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin } from './certificate-finding';
+import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin, renewalSentence } from './certificate-finding';
 import { cappedSeverity, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /**
@@ -26,7 +26,7 @@ export const certExpiring: Rule = {
           cappedSeverity(tier.severity, settings.severity),
           c.provider,
           certificateResource(c),
-          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${days} day${days === 1 ? '' : 's'} (${c.notAfter.toISOString()}); renew it before then.`,
+          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${days} day${days === 1 ? '' : 's'} (${c.notAfter.toISOString()}); ${renewalSentence(c, now, 'renew it before then')}.`,
           { ...certificateDetail(c, now), withinDays: tier.withinDays },
           c.id,
         ),

@@ -33,7 +33,22 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
     origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, arn: cert.origin.arn },
     usedBy: cert.usedBy,
     dateSource: cert.dateSource,
+    renewal: cert.renewal && { by: cert.renewal.by, at: cert.renewal.at?.toISOString(), blocked: cert.renewal.blocked },
   };
+}
+
+/**
+ * What the certificate's manager says about renewing it, as the end of a finding's message: a
+ * stuck renewal is the thing to fix; a planned one tells whether waiting is enough. `advice` is
+ * the message's own ending, used when the manager says nothing.
+ */
+export function renewalSentence(cert: CertificateRecord, now: Date, advice: string): string {
+  const r = cert.renewal;
+  if (r?.blocked) return `${r.by} is not renewing it (${r.blocked}); fix that, or ${advice}`;
+  if (r?.at && r.at.getTime() < cert.notAfter.getTime()) {
+    return r.at.getTime() > now.getTime() ? `${r.by} means to renew it on ${r.at.toISOString()}` : `${r.by} was to renew it on ${r.at.toISOString()} and has not; ${advice}`;
+  }
+  return advice;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { apiGroupOf, type KubeObject } from '../../core/model/inventory';
 import { isCalendarDate } from '../../core/calendar';
-import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/model/types';
+import { isLooseRecord as isObject } from '../../core/is-record';
+import type { CertificateRecord, CertificateRenewal, ConfigProblem, SourceRef } from '../../core/model/types';
 import { namespaceOf } from './kubernetes-sources';
 
 /** RFC 3339 date-time, as metav1.Time serialises (`2026-12-01T00:00:00Z`). */
@@ -30,6 +31,35 @@ export interface CertManagerRead {
   problems: ConfigProblem[];
   /** `spec.secretName`: the Secret cert-manager writes the certificate into. */
   secretName?: string;
+  /** What the status says about renewing it, for the Secret's certificate when that is the one read. */
+  renewal?: CertificateRenewal;
+}
+
+/**
+ * cert-manager's word on renewing: `status.renewalTime`, and why it is not happening. A failed
+ * issuance leaves Ready True until expiry (the old certificate is still valid) and shows in
+ * `failedIssuanceAttempts`, `lastFailureTime` and an Issuing condition False with reason Failed;
+ * Ready False is the other way it says so.
+ */
+function renewalOf(rawStatus: unknown, at: Date | undefined): CertificateRenewal | undefined {
+  const status = isObject(rawStatus) ? rawStatus : {};
+  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isObject) : [];
+  const condition = (type: string) => conditions.find((c) => c.type === type);
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const attempts = typeof status.failedIssuanceAttempts === 'number' ? status.failedIssuanceAttempts : 0;
+  const issuing = condition('Issuing');
+  const ready = condition('Ready');
+  let blocked: string | undefined;
+  if (attempts > 0 || (issuing?.status === 'False' && issuing.reason === 'Failed')) {
+    const last = text(status.lastFailureTime);
+    const why = text(issuing?.message);
+    blocked = `${attempts > 0 ? `${attempts} failed issuance attempt${attempts === 1 ? '' : 's'}` : 'a failed issuance'}${last ? `, the last at ${last}` : ''}${why ? `: ${why}` : ''}`;
+  } else if (ready?.status === 'False') {
+    const why = text(ready.message);
+    blocked = `not Ready (${text(ready.reason) ?? 'no reason given'})${why ? `: ${why}` : ''}`;
+  }
+  if (!at && !blocked) return undefined;
+  return { by: 'cert-manager', ...(at ? { at } : {}), ...(blocked ? { blocked } : {}) };
 }
 
 /**
@@ -42,10 +72,10 @@ export function certificateFromCertManager(obj: KubeObject, source: SourceRef): 
   const namespace = namespaceOf(obj);
   const name = obj.metadata.name;
   const spec = (obj.spec ?? {}) as { commonName?: unknown; dnsNames?: unknown; uris?: unknown; secretName?: unknown; isCA?: unknown; issuerRef?: { name?: unknown; kind?: unknown; group?: unknown } };
-  const status = (obj.status ?? {}) as { notBefore?: unknown; notAfter?: unknown };
+  const status = (obj.status ?? {}) as { notBefore?: unknown; notAfter?: unknown; renewalTime?: unknown };
   const secretName = typeof spec.secretName === 'string' ? spec.secretName : undefined;
   const problems: ConfigProblem[] = [];
-  const date = (field: 'notBefore' | 'notAfter'): Date | undefined => {
+  const date = (field: 'notBefore' | 'notAfter' | 'renewalTime'): Date | undefined => {
     const v = status[field];
     if (v === undefined || v === null) return undefined;
     const parsed = typeof v === 'string' ? rfc3339Date(v) : undefined;
@@ -55,7 +85,8 @@ export function certificateFromCertManager(obj: KubeObject, source: SourceRef): 
   };
   const notAfter = date('notAfter');
   const notBefore = date('notBefore');
-  if (!notAfter) return { problems, ...(secretName ? { secretName } : {}) };
+  const renewal = renewalOf(obj.status, date('renewalTime'));
+  if (!notAfter) return { problems, ...(secretName ? { secretName } : {}), ...(renewal ? { renewal } : {}) };
 
   const cn = typeof spec.commonName === 'string' && spec.commonName !== '' ? spec.commonName : firstString(spec.dnsNames) ?? firstString(spec.uris) ?? name;
   const issuerRef = spec.issuerRef ?? {};
@@ -76,8 +107,9 @@ export function certificateFromCertManager(obj: KubeObject, source: SourceRef): 
     chainIndex: 0,
     origin: { kind: 'Certificate', name, namespace, source },
     dateSource: 'cert-manager status',
+    ...(renewal ? { renewal } : {}),
   };
-  return { certificate, problems, ...(secretName ? { secretName } : {}) };
+  return { certificate, problems, ...(secretName ? { secretName } : {}), ...(renewal ? { renewal } : {}) };
 }
 
 function firstString(v: unknown): string | undefined {

@@ -34,7 +34,9 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
     model.problems.push(...read.problems);
   }
 
-  const certManager: Array<{ record: CertificateRecord; secretName?: string }> = [];
+  const certManager: Array<{ record?: CertificateRecord; secretName?: string; renewal?: CertificateRecord['renewal']; namespace: string }> = [];
+  const isIssuedLeaf = (c: CertificateRecord, namespace: string | undefined, secret: string) =>
+    c.origin.kind === 'Secret' && c.origin.namespace === namespace && c.origin.name === secret && c.origin.key === 'tls.crt' && c.chainIndex === 0;
   const secretsWithTlsCrt = new Set<string>();
   const fieldLine = inventory.fieldLine;
   const locatorAt = (source: SourceRef): FieldLocator => (field) => ({ file: source.file, line: fieldLine?.(source.file, source.line, field) ?? source.line });
@@ -55,14 +57,20 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
       model.resourceCount++;
       const read = certificateFromCertManager(doc, source);
       model.problems.push(...read.problems);
-      if (read.certificate) certManager.push({ record: read.certificate, ...(read.secretName ? { secretName: read.secretName } : {}) });
+      if (read.certificate || read.renewal) {
+        certManager.push({ namespace: namespaceOf(doc), ...(read.certificate ? { record: read.certificate } : {}), ...(read.secretName ? { secretName: read.secretName } : {}), ...(read.renewal ? { renewal: read.renewal } : {}) });
+      }
     }
   }
   // When the Secret cert-manager writes is in the inventory too, its parsed PEM is the better
   // record (exact dates, fingerprint); the status-dated record would report the same expiry twice.
-  for (const { record, secretName } of certManager) {
-    if (secretName && secretsWithTlsCrt.has(`${record.origin.namespace}/${secretName}`)) continue;
-    model.certificates.push(record);
+  for (const { record, secretName, renewal, namespace } of certManager) {
+    if (secretName && secretsWithTlsCrt.has(`${namespace}/${secretName}`)) {
+      // The Secret's leaf is what cert-manager renews: it carries what the status says about that.
+      if (renewal) for (const leaf of model.certificates) if (isIssuedLeaf(leaf, namespace, secretName)) leaf.renewal = renewal;
+      continue;
+    }
+    if (record) model.certificates.push(record);
   }
   distinguishSameObjectInOtherFiles(model.certificates, inventory.fileIdentity ?? ((f) => f));
   return model;
