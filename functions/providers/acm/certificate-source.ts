@@ -126,8 +126,10 @@ export function acmCertificateSource(options: AcmCertificateSourceOptions = {}):
       const problems: ConfigProblem[] = [];
       const unavailable: Array<{ arn: string; error: AwsErrorFacts }> = [];
       outcomes.forEach((outcome, i) => {
-        if ('record' in outcome) certificates.push(outcome.record);
-        else if ('problem' in outcome) problems.push(outcome.problem);
+        if ('record' in outcome) {
+          certificates.push(outcome.record);
+          problems.push(...(outcome.problems ?? []));
+        } else if ('problem' in outcome) problems.push(outcome.problem);
         else unavailable.push({ arn: lookups[i].arn, error: outcome.unavailable });
       });
       if (unavailable.length > 0) throw new AcmUnavailableError(unavailable);
