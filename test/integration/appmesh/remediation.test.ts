@@ -18,7 +18,7 @@ import { sharedEvent } from '../../support/shared-events';
 import { audit, clientFor, NOW, startEmulator } from './support/harness';
 import { UPDATE_EVENT } from './support/cloudtrail-events';
 import { FLEET_MESH } from './support/mesh-fleet';
-import { storySeed } from './support/story-mesh';
+import { PAYMENTS_API_UID, storySeed } from './support/story-mesh';
 
 const PAYMENTS_API = 'payments-api';
 
@@ -109,6 +109,8 @@ describe('App Mesh writer', () => {
       kind: 'VirtualNode',
       name: PAYMENTS_API,
       arn: `arn:aws:appmesh:us-west-2:${ACCOUNT_ID}:mesh/${FLEET_MESH}/virtualNode/${PAYMENTS_API}`,
+      // The incarnation written, so an Undo never lands on a re-created node.
+      uid: PAYMENTS_API_UID,
       version: 4,
     });
     expect((result.before as any).listeners[0].tls.mode).toBe('PERMISSIVE');

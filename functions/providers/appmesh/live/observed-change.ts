@@ -83,7 +83,7 @@ export async function observeChange(event: unknown, deps: ObservedChangeDeps): P
       const response = (scope.data as Data | undefined) ?? (applied && isNewer(applied, held) ? applied : undefined);
       const after: Data | null = verb === 'delete' ? null : (response?.spec ?? (isObject(requested) ? requested : null));
       const version: number | undefined = verb === 'delete' ? undefined : response?.metadata?.version;
-      const prior = verb === 'create' ? { before: null, how: 'none: the change created the resource' } : await priorSpec(type, scope, held, verb === 'delete' ? (scope.data as Data | undefined) : undefined, version, deps.ledger, now);
+      const prior = verb === 'create' ? { before: null, how: 'none: the change created the resource' } : await priorSpec(type, scope, held, verb === 'delete' ? (scope.data as Data | undefined) : undefined, version, deps.ledger, now, response?.metadata?.uid);
 
       const metadata = (response ?? held)?.metadata ?? {};
       const touched = servicesTouched(type, scope.mesh, scope.name, scope.parentName, [prior.before, after], snapshotOf());
@@ -92,6 +92,8 @@ export async function observeChange(event: unknown, deps: ObservedChangeDeps): P
       if (scope.meshOwner) target.meshOwner = scope.meshOwner;
       if (typeof metadata.resourceOwner === 'string') target.resourceOwner = metadata.resourceOwner;
       if (typeof metadata.arn === 'string') target.arn = metadata.arn;
+      // The incarnation changed: an Undo must not restore it over a re-created resource (restore-spec.ts).
+      if (typeof metadata.uid === 'string' && metadata.uid) target.uid = metadata.uid;
       if (version !== undefined) target.version = version;
 
       const change: ChangeRecord = {
@@ -125,13 +127,15 @@ async function priorSpec(
   version: number | undefined,
   ledger: Ledger,
   now: Date,
+  uid?: unknown,
 ): Promise<Prior> {
   // A Delete's response is the resource as it was deleted.
   if (deleted && isObject(deleted.spec)) return { before: deleted.spec, how: 'from the Delete response' };
   const heldVersion: unknown = held?.metadata?.version;
   if (held && isObject(held.spec) && typeof heldVersion === 'number') {
     if (version === undefined) return { before: undefined, how: `unknown: the event carries no version, so meshgov cannot tell whether its copy (version ${heldVersion}) came right before` };
-    if (heldVersion === version - 1) return { before: held.spec, how: `from meshgov's copy of version ${heldVersion}` };
+    const sameIncarnation = typeof uid !== 'string' || typeof held.metadata?.uid !== 'string' || held.metadata.uid === uid;
+    if (heldVersion === version - 1 && sameIncarnation) return { before: held.spec, how: `from meshgov's copy of version ${heldVersion}` };
   }
   if (version === undefined) return { before: undefined, how: 'unknown: meshgov held no copy and the event carries no version' };
   const since = new Date(now.getTime() - LEDGER_LOOKBACK_DAYS * 86_400_000).toISOString();
@@ -144,6 +148,8 @@ async function priorSpec(
       c.target.name === scope.name &&
       (c.target.parentName ?? undefined) === scope.parentName &&
       c.target.version === version - 1 &&
+      // A record of an earlier incarnation (deleted and re-created since) has another uid.
+      (typeof uid !== 'string' || typeof c.target.uid !== 'string' || c.target.uid === uid) &&
       (c.outcome === 'applied' || c.outcome === 'verified') &&
       isObject(c.after),
   );

@@ -18,6 +18,8 @@ export interface ReplaceSpecRequest {
   expectedVersion?: number;
   /** Without a version: the spec the resource must still have (an undo checks meshgov's own spec is still there). */
   expectedSpec?: Spec;
+  /** The `metadata.uid` meshgov wrote to (an undo): a deleted and re-created resource restarts its versions, so the version alone cannot tell it apart. */
+  expectedUid?: string;
   /** The owner the audit saw (`change.resourceOwner`). */
   claimedOwner?: string;
   newSpec: Spec;
@@ -52,8 +54,13 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   const before: Spec = current.spec ?? {};
   const arn: string | undefined = current.metadata?.arn;
   const version: number | undefined = current.metadata?.version;
-  const withArn = (extra: Partial<ApplyResult> = {}): Partial<ApplyResult> => ({ target: targetOf(target, arn, version), before, ...extra });
+  const uid: string | undefined = typeof current.metadata?.uid === 'string' ? current.metadata.uid : undefined;
+  const targetAt = (v: number | undefined) => targetOf(target, arn, v, uid);
+  const withArn = (extra: Partial<ApplyResult> = {}): Partial<ApplyResult> => ({ target: targetAt(version), before, ...extra });
   if (read.refusal) return result(read.refusal.outcome, read.refusal.detail, withArn());
+  if (req.expectedUid !== undefined && uid !== req.expectedUid) {
+    return result('aborted', `${label} was deleted and re-created since meshgov's change (uid ${req.expectedUid}, now ${uid ?? 'unknown'}): not writing a spec recorded from another resource`, withArn());
+  }
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
       return result('aborted', `${label} changed since the audit read it (version ${req.expectedVersion}, now ${version}): not overwriting a change meshgov has not audited`, withArn());
@@ -88,7 +95,7 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   try {
     live = await describe(deps.client, target);
   } catch (error) {
-    return result('failed', `wrote ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, withArn({ after: req.newSpec, target: targetOf(target, arn, writtenVersion) }));
+    return result('failed', `wrote ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, withArn({ after: req.newSpec, target: targetAt(writtenVersion) }));
   }
   if (!live) return result('failed', `wrote ${label} (version ${writtenVersion}) but it was deleted right after`, withArn({ after: req.newSpec }));
   deps.cache?.record(target.type, live);
@@ -99,18 +106,19 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   if (liveVersion !== writtenVersion) {
     // Someone wrote after us: restoring our `before` would undo their change too.
     return shortfall
-      ? result('failed', `wrote ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it and ${shortfall}; not rolled back over the later write`, withArn({ after, target: targetOf(target, arn, liveVersion) }))
-      : result('verified', `wrote ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the ${req.subject} as intended`, withArn({ after, target: targetOf(target, arn, liveVersion) }));
+      ? result('failed', `wrote ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it and ${shortfall}; not rolled back over the later write`, withArn({ after, target: targetAt(liveVersion) }))
+      : // The record names the version meshgov's write produced, and its spec: an Undo must then abort rather than restore over the later write.
+        result('verified', `wrote ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the ${req.subject} as intended`, withArn({ after: written.spec ?? req.newSpec, target: targetAt(writtenVersion) }));
   }
   if (!shortfall) {
     if (raced) {
       return result(
         'failed',
         `wrote ${label} and verified its ${req.subject}, but another writer updated it between meshgov's read (version ${version}) and its write (which became version ${writtenVersion}): that change was overwritten; review the resource`,
-        withArn({ after, target: targetOf(target, arn, writtenVersion) }),
+        withArn({ after, target: targetAt(writtenVersion) }),
       );
     }
-    return result('verified', `wrote ${label} (version ${version} → ${writtenVersion}) and read it back: ${req.subject} as intended`, withArn({ after, target: targetOf(target, arn, writtenVersion) }));
+    return result('verified', `wrote ${label} (version ${version} → ${writtenVersion}) and read it back: ${req.subject} as intended`, withArn({ after, target: targetAt(writtenVersion) }));
   }
 
   // The write landed but did not do what it was for: put the previous spec back.
@@ -120,22 +128,23 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
     return result(
       'rolled-back',
       `wrote ${label} (version ${writtenVersion}) but read back ${shortfall}; restored the previous spec (version ${restored.metadata?.version})`,
-      withArn({ after: req.newSpec, target: targetOf(target, arn, restored.metadata?.version) }),
+      withArn({ after: req.newSpec, target: targetAt(restored.metadata?.version) }),
     );
   } catch (error) {
     return result(
       'failed',
       `wrote ${label} (version ${writtenVersion}) but read back ${shortfall}, and restoring the previous spec failed: ${describeError(error)}; restore it by hand`,
-      withArn({ after: req.newSpec, target: targetOf(target, arn, writtenVersion) }),
+      withArn({ after: req.newSpec, target: targetAt(writtenVersion) }),
     );
   }
 }
 
-function targetOf(t: WriteTarget, arn?: string, version?: number): Record<string, unknown> {
+function targetOf(t: WriteTarget, arn?: string, version?: number, uid?: string): Record<string, unknown> {
   const out: Record<string, unknown> = { mesh: t.meshName, kind: t.kind, name: t.name };
   if (t.meshOwner) out.meshOwner = t.meshOwner;
   if (arn) out.arn = arn;
   if (version !== undefined) out.version = version;
+  if (uid) out.uid = uid;
   return out;
 }
 

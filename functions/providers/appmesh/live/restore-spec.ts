@@ -52,6 +52,7 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
       target: parsed,
       expectedVersion: version,
       expectedSpec: version === undefined ? after : undefined,
+      ...(typeof change.target.uid === 'string' && change.target.uid ? { expectedUid: change.target.uid } : {}),
       claimedOwner: typeof change.target.resourceOwner === 'string' ? change.target.resourceOwner : undefined,
       spec: before,
       clientToken: clientTokenFor(context.changeId),
@@ -68,6 +69,8 @@ export interface RestoreRequest {
   expectedVersion?: number;
   /** Without a version: the spec the resource must still have. */
   expectedSpec?: Spec;
+  /** The `metadata.uid` the change was made to: a re-created resource restarts its versions at 1. */
+  expectedUid?: string;
   claimedOwner?: string;
   spec: Spec;
   clientToken: string;
@@ -81,11 +84,12 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
   const label = labelOf(target);
   let arn: string | undefined;
   let version: number | undefined;
+  let uid: string | undefined;
   let current: Spec | undefined;
   const result = (outcome: ApplyResult['outcome'], detail: string, extra: Partial<ApplyResult> = {}): ApplyResult => ({
     outcome,
     detail,
-    target: targetOf(target, arn, version),
+    target: targetOf(target, arn, version, uid),
     ...(current ? { before: current } : {}),
     ...extra,
   });
@@ -95,8 +99,12 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
   if (!live) return result(read.refusal!.outcome, read.refusal!.detail);
   arn = live.metadata?.arn;
   version = live.metadata?.version;
+  uid = typeof live.metadata?.uid === 'string' ? live.metadata.uid : undefined;
   current = live.spec ?? {};
   if (read.refusal) return result(read.refusal.outcome, read.refusal.detail);
+  if (req.expectedUid !== undefined && uid !== req.expectedUid) {
+    return result('aborted', `${label} was deleted and re-created after ${req.of} (uid ${req.expectedUid}, now ${uid ?? 'unknown'}): not restoring a spec recorded from another resource`);
+  }
 
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
@@ -199,11 +207,12 @@ function labelOf(t: RestoreTarget): string {
   return `${KIND_OF_TYPE[t.type]} ${t.meshName}/${t.parentName ? `${t.parentName}/` : ''}${t.name}`;
 }
 
-function targetOf(t: RestoreTarget, arn?: string, version?: number): Record<string, unknown> {
+function targetOf(t: RestoreTarget, arn?: string, version?: number, uid?: string): Record<string, unknown> {
   const out: Record<string, unknown> = { mesh: t.meshName, kind: KIND_OF_TYPE[t.type], name: t.name };
   if (t.parentName) out.parentName = t.parentName;
   if (t.meshOwner) out.meshOwner = t.meshOwner;
   if (arn) out.arn = arn;
   if (version !== undefined) out.version = version;
+  if (uid) out.uid = uid;
   return out;
 }

@@ -52,12 +52,12 @@ export function parseSpecChange(change: Record<string, unknown>): Parsed<SpecCha
 }
 
 /** The target a change record carries (as appMeshExecutor wrote it), for an undo. */
-export function parseRecordedTarget(target: Record<string, unknown>): Parsed<WriteTarget & { version?: number }> {
+export function parseRecordedTarget(target: Record<string, unknown>): Parsed<WriteTarget & { version?: number; uid?: string }> {
   const kind = target.kind;
   if (kind !== 'VirtualNode' && kind !== 'VirtualGateway') return { ok: false, field: 'target.kind', message: `expected VirtualNode or VirtualGateway, got ${JSON.stringify(kind)}` };
   if (typeof target.mesh !== 'string' || target.mesh === '') return { ok: false, field: 'target.mesh', message: 'missing' };
   if (typeof target.name !== 'string' || target.name === '') return { ok: false, field: 'target.name', message: 'missing' };
-  const value: WriteTarget & { version?: number } = {
+  const value: WriteTarget & { version?: number; uid?: string } = {
     type: kind === 'VirtualNode' ? 'virtualNode' : 'virtualGateway',
     kind,
     meshName: target.mesh,
@@ -65,5 +65,6 @@ export function parseRecordedTarget(target: Record<string, unknown>): Parsed<Wri
   };
   if (typeof target.meshOwner === 'string' && target.meshOwner) value.meshOwner = target.meshOwner;
   if (typeof target.version === 'number') value.version = target.version;
+  if (typeof target.uid === 'string' && target.uid) value.uid = target.uid;
   return { ok: true, value };
 }

@@ -113,13 +113,15 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
         return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore`, target: change.target };
       }
       const after = change.after && typeof change.after === 'object' ? (change.after as Record<string, any>) : undefined;
-      const { version, ...target } = parsed.value;
+      const { version, uid, ...target } = parsed.value;
       return replaceSpec(
         {
           target,
           // Undo only what meshgov wrote: the resource must still be at the version its change produced.
           expectedVersion: version,
           expectedSpec: version === undefined ? after : undefined,
+          // Records made before the uid was kept have none: the version check alone applies then.
+          ...(uid ? { expectedUid: uid } : {}),
           newSpec: before as Record<string, any>,
           clientToken: clientTokenFor(context.changeId),
           rollbackToken: clientTokenFor(context.changeId, 'rollback'),

@@ -1,0 +1,219 @@
+/**
+ * The App Mesh writer's optimistic concurrency against the emulator through the real SDK: an
+ * Undo must never write over a resource that is not the one meshgov changed, nor over a later
+ * write; a write whose answer is lost is applied once.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import type { Remediation } from '../../../functions/core/findings';
+import type { ChangeRecord } from '../../../functions/core/ledger/types';
+import type { ApplyResult } from '../../../functions/core/pipeline/ports';
+import type { Trigger } from '../../../functions/core/pipeline/trigger';
+import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
+import { SET_STRICT_ACTION } from '../../../functions/providers/appmesh';
+import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
+import { observeChange } from '../../../functions/providers/appmesh/live/observed-change';
+import type { AppMeshEmulator, AppMeshSeed } from '../../emulators/appmesh';
+import { ACCOUNT_ID, CERTIFICATE_ARN } from '../../emulators/appmesh/appMeshTestFixtures';
+import { closeServer, listenOnLoopback, readRequestBody } from '../../support/loopback-server';
+import { cloudTrailEventFor } from './support/cloudtrail-events';
+import { clientFor, NOW, startEmulator } from './support/harness';
+
+const MESH = 'prod-mesh';
+const NODE = 'payments-api';
+const UID = '5d8e1c3a-7b2f-4e9a-9c61-2f0d4b8a7e15';
+const OTHER_UID = '9f0e2d4c-1b3a-4c5d-8e7f-6a5b4c3d2e1f';
+/** 2100-01-01: records that do not expire during the test. */
+const FAR_EXPIRY = 4_102_444_800;
+
+const trigger: Trigger = { source: 'schedule', eventId: 'sched-1', eventTime: NOW.toISOString(), summary: 'scheduled audit' };
+
+/** A PERMISSIVE listener, with fields meshgov's model does not interpret. */
+function permissiveSpec(): any {
+  return {
+    backends: [{ virtualService: { virtualServiceName: 'ledger.payments.svc.cluster.local', clientPolicy: { tls: { enforce: true, ports: [8443], validation: { trust: { file: { certificateChain: '/etc/ca.pem' } } } } } } }],
+    listeners: [
+      {
+        portMapping: { port: 8080, protocol: 'http' },
+        connectionPool: { http: { maxConnections: 100, maxPendingRequests: 10 } },
+        outlierDetection: { maxServerErrors: 5, interval: { unit: 's', value: 10 }, baseEjectionDuration: { unit: 's', value: 30 }, maxEjectionPercent: 50 },
+        timeout: { http: { perRequest: { unit: 's', value: 15 }, idle: { unit: 's', value: 300 } } },
+        tls: { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: CERTIFICATE_ARN } } },
+      },
+    ],
+    logging: { accessLog: { file: { path: '/dev/stdout' } } },
+    serviceDiscovery: { awsCloudMap: { namespaceName: 'payments.local', serviceName: 'payments-api', attributes: [{ key: 'stack', value: 'blue' }] } },
+  };
+}
+
+function strictSpec(): any {
+  const spec = permissiveSpec();
+  spec.listeners[0].tls = { mode: 'STRICT', certificate: { acm: { certificateArn: CERTIFICATE_ARN } }, validation: { trust: { file: { certificateChain: '/etc/ca.pem' } } } };
+  return spec;
+}
+
+function seed(version = 3, uid = UID, spec = permissiveSpec()): AppMeshSeed {
+  return {
+    meshes: [{ meshName: MESH }],
+    virtualNodes: [{ meshName: MESH, virtualNodeName: NODE, spec, metadata: { version, uid } }],
+  };
+}
+
+const fix: Remediation = {
+  action: SET_STRICT_ACTION,
+  mode: 'auto',
+  reason: 'listener accepts plaintext',
+  change: { operation: 'update-virtual-node', meshName: MESH, virtualNodeName: NODE, expectedVersion: 3, resourceOwner: ACCOUNT_ID, spec: strictSpec() },
+};
+
+function recordOf(applied: ApplyResult, id: string): ChangeRecord {
+  return { id, provider: 'appmesh', action: SET_STRICT_ACTION, target: applied.target, before: applied.before, after: applied.after, reason: fix.reason, trigger, at: NOW.toISOString(), outcome: applied.outcome, expiresAt: 0 };
+}
+
+let emulator: AppMeshEmulator;
+let client: AppMeshClient;
+let proxy: Server | undefined;
+
+afterEach(async () => {
+  client.destroy();
+  if (proxy) await closeServer(proxy);
+  proxy = undefined;
+  await emulator.stop();
+});
+
+function live(): any {
+  return emulator.state.describe('virtualNode', MESH, NODE);
+}
+
+describe('App Mesh writer: concurrency', () => {
+  it('does not undo a fix over a node that was deleted and re-created since, even at the same version', async () => {
+    emulator = await startEmulator({ seed: seed() });
+    client = clientFor(emulator);
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID });
+    const applied = await executor.apply(fix, { trigger, changeId: 'chg-recreated' });
+    expect(applied).toMatchObject({ outcome: 'verified', target: { version: 4, uid: UID } });
+    // Someone deletes payments-api and creates it again; three updates bring it to version 4.
+    const otherSpec = { ...strictSpec(), logging: { accessLog: { file: { path: '/var/log/envoy.log' } } } };
+    emulator.seed(seed(4, OTHER_UID, otherSpec));
+    emulator.resetCalls();
+
+    const undo = await executor.revert(recordOf(applied, 'chg-recreated'), { trigger, changeId: 'undo-chg-recreated' });
+
+    expect(undo.outcome).toBe('aborted');
+    expect(undo.detail).toContain('deleted and re-created');
+    expect(emulator.calls().UpdateVirtualNode).toBe(0);
+    expect(live().spec).toEqual(otherSpec);
+  });
+
+  it("records the version its own write produced when a later write kept the fix, so an Undo cannot overwrite that later write", async () => {
+    emulator = await startEmulator({ seed: seed() });
+    client = clientFor(emulator);
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID });
+    const theirs = { path: '/var/log/envoy.log' };
+    emulator.touchAfterNext('UpdateVirtualNode', MESH, 'virtualNode', NODE, { changeSpec: (spec) => ({ ...spec, logging: { accessLog: { file: theirs } } }) });
+
+    const applied = await executor.apply(fix, { trigger, changeId: 'chg-later-write' });
+
+    expect(applied.outcome).toBe('verified');
+    expect(applied.detail).toContain('a later write (version 5) kept the listener TLS as intended');
+    expect(applied.target.version).toBe(4);
+    expect(applied.after).toEqual(strictSpec());
+    emulator.resetCalls();
+
+    const undo = await executor.revert(recordOf(applied, 'chg-later-write'), { trigger, changeId: 'undo-chg-later-write' });
+
+    expect(undo.outcome).toBe('aborted');
+    expect(emulator.calls().UpdateVirtualNode).toBe(0);
+    expect(live().spec.logging.accessLog.file).toEqual(theirs);
+    expect(live().spec.listeners[0].tls.mode).toBe('STRICT');
+  });
+
+  it('applies a write once when its answer is lost after it landed: the retry with the same clientToken is not taken for another writer', async () => {
+    emulator = await startEmulator({ seed: seed() });
+    // Forwards every call; the first UpdateVirtualNode reaches App Mesh but its answer is replaced by a 503.
+    let dropped = false;
+    proxy = createServer(async (req, res) => {
+      const body = await readRequestBody(req);
+      const target = new URL(emulator.url);
+      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          if (!dropped && req.method === 'PUT' && req.url?.includes('/virtualNodes/')) {
+            dropped = true;
+            res.writeHead(503, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceUnavailableException' });
+            res.end(JSON.stringify({ message: 'The request has failed due to a temporary failure of the service.' }));
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 500, answer.headers);
+          res.end(Buffer.concat(chunks));
+        });
+      });
+      upstream.end(body);
+    });
+    const port = await listenOnLoopback(proxy);
+    client = clientFor({ ...emulator, url: `http://127.0.0.1:${port}` } as AppMeshEmulator);
+
+    const applied = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(fix, { trigger, changeId: 'chg-lost-answer' });
+
+    expect(dropped).toBe(true);
+    expect(applied).toMatchObject({ outcome: 'verified', target: { version: 4 } });
+    const updates = emulator.requests().filter((r) => r.operation === 'UpdateVirtualNode');
+    expect(updates.map((r) => r.body?.clientToken)).toEqual(['chg-lost-answer', 'chg-lost-answer']);
+    expect(live().metadata.version).toBe(4);
+  });
+
+  it('sends back every field it read, changing only the listener TLS', async () => {
+    emulator = await startEmulator({ seed: seed() });
+    client = clientFor(emulator);
+
+    const applied = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(fix, { trigger, changeId: 'chg-whole-spec' });
+
+    expect(applied.outcome).toBe('verified');
+    const update = emulator.requests().find((r) => r.operation === 'UpdateVirtualNode')!;
+    expect(update.body!.spec).toEqual(strictSpec());
+    expect(live().spec).toEqual(strictSpec());
+  });
+
+  it("does not restore a person's recorded change over a node re-created since at the same version", async () => {
+    emulator = await startEmulator({ seed: seed(4) });
+    client = clientFor(emulator);
+    const observed: ChangeRecord = {
+      id: 'chg-cloudtrail-1',
+      provider: 'appmesh',
+      action: 'appmesh.virtual-node.update',
+      target: { kind: 'VirtualNode', mesh: MESH, name: NODE, version: 4, uid: UID, resourceOwner: ACCOUNT_ID },
+      before: strictSpec(),
+      after: permissiveSpec(),
+      reason: 'UpdateVirtualNode by alice, outside meshgov',
+      trigger,
+      at: NOW.toISOString(),
+      outcome: 'applied',
+      expiresAt: FAR_EXPIRY,
+    };
+    emulator.seed(seed(4, OTHER_UID));
+    emulator.resetCalls();
+
+    const undo = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).revert(observed, { trigger, changeId: 'undo-chg-cloudtrail-1' });
+
+    expect(undo.outcome).toBe('aborted');
+    expect(undo.detail).toContain('deleted and re-created');
+    expect(emulator.calls().UpdateVirtualNode).toBe(0);
+  });
+
+  it("does not take a ledger record of an earlier incarnation as the spec a person's update replaced", async () => {
+    emulator = await startEmulator({ seed: seed(4, OTHER_UID) });
+    client = clientFor(emulator);
+    const ledger = new MemoryLedger();
+    // meshgov's fix of the node before it was deleted and re-created made version 3.
+    await ledger.recordChange({ ...recordOf({ outcome: 'verified', detail: '', target: { kind: 'VirtualNode', mesh: MESH, name: NODE, version: 3, uid: UID }, before: permissiveSpec(), after: strictSpec() }, 'chg-old'), expiresAt: FAR_EXPIRY });
+    const event = cloudTrailEventFor('Update', 'virtualNode', live(), { withResponse: true });
+
+    const observed = await observeChange(event, { ledger, accountId: ACCOUNT_ID });
+    const record = await observed!.record(NOW);
+
+    expect(record.target).toMatchObject({ version: 4, uid: OTHER_UID });
+    expect(record.before ?? undefined).toBeUndefined();
+    expect(record.detail).toContain('unknown');
+  });
+});
