@@ -1,17 +1,12 @@
 import { auditModel, buildModel } from '../../../functions/core/audit';
 import type { Finding } from '../../../functions/core/findings';
 import { loadPolicy } from '../../../functions/core/policy/load';
-import {
-  acmCertificateSource,
-  acmModelBuilder,
-  appMeshCertificateArns,
-  createAcmClient,
-  createPcaClient,
-} from '../../../functions/providers/acm';
+import { acmModelBuilder, appMeshCertificateArns } from '../../../functions/providers/acm';
 import { MODEL_BUILDERS } from '../../../functions/providers/model-builders';
-import { startAcmEmulator, TEST_CREDENTIALS, type AcmEmulator } from '../../emulators/acm';
+import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
 import {
   daysFromNow,
+  emulatedAcmSource,
   EDGE_CERT_ARN,
   fleetInventory,
   LEDGER_CERT_ARN,
@@ -64,12 +59,7 @@ describe('ACM certificates and ACM-PCA CAs through the core certificate rules', 
     await emulator.stop();
   });
 
-  function source() {
-    return acmCertificateSource({
-      acm: createAcmClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
-      pca: createPcaClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
-    });
-  }
+  const source = () => emulatedAcmSource(emulator);
 
   function findingFor(findings: Finding[], rule: string, arn: string): Finding | undefined {
     return findings.find((f) => f.rule === rule && (f.detail.origin as { arn?: string }).arn === arn);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyInventory, type Inventory, type KubeObject, type Located } from '../../../functions/core/model/inventory';
+import { acmCertificateSource, createAcmClient, createPcaClient, type AcmCertificateSource } from '../../../functions/providers/acm';
+import { TEST_CREDENTIALS, type AcmEmulator } from '../../emulators/acm';
 
 /**
  * One realistic App Mesh fleet for the ACM tests, in account 111122223333, us-west-2, mesh
@@ -153,4 +155,12 @@ export function fleetInventory(): Inventory {
   );
   inventory.files.push('cloudtrail-appmesh-update-virtual-node.json', 'appmesh/payments-api-v1.json', 'k8s/namespaces.yaml', 'k8s/mesh.yaml', 'k8s/orders/orders-api.yaml', 'k8s/payments/ledger.yaml', 'k8s/ingress/ingress-gw.yaml');
   return inventory;
+}
+
+/** The certificate source on the emulator's ACM and ACM-PCA, through the real SDK clients, as the hub builds it. */
+export function emulatedAcmSource(emulator: AcmEmulator): AcmCertificateSource {
+  return acmCertificateSource({
+    acm: createAcmClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
+    pca: createPcaClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
+  });
 }

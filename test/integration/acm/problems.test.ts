@@ -1,8 +1,8 @@
 import { auditModel } from '../../../functions/core/audit';
 import { loadPolicy } from '../../../functions/core/policy/load';
-import { acmCertificateSource, acmModelBuilder, createAcmClient, createPcaClient } from '../../../functions/providers/acm';
-import { startAcmEmulator, TEST_CREDENTIALS, type AcmEmulator } from '../../emulators/acm';
-import { daysFromNow, fleetInventory, NOW, ORDERS_CERT_ARN, PAYMENTS_CERT_ARN, PCA_ARN } from './fixtures';
+import { acmModelBuilder } from '../../../functions/providers/acm';
+import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
+import { daysFromNow, emulatedAcmSource, fleetInventory, NOW, ORDERS_CERT_ARN, PAYMENTS_CERT_ARN, PCA_ARN } from './fixtures';
 
 const LISTENER = { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh', port: 8080 };
 
@@ -17,12 +17,7 @@ describe('ACM lookups that cannot give a certificate', () => {
     await emulator.stop();
   });
 
-  function source() {
-    return acmCertificateSource({
-      acm: createAcmClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
-      pca: createPcaClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
-    });
-  }
+  const source = () => emulatedAcmSource(emulator);
 
   it('reports a missing certificate and a missing CA as problems with the ARN as file, and reads the rest', async () => {
     emulator.seedCertificate({ CertificateArn: ORDERS_CERT_ARN, DomainName: 'orders-api.orders.svc.cluster.local', NotBefore: daysFromNow(-10), NotAfter: daysFromNow(3) });

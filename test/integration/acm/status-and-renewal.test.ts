@@ -1,8 +1,8 @@
 import { auditModel } from '../../../functions/core/audit';
 import { loadPolicy } from '../../../functions/core/policy/load';
-import { acmCertificateSource, acmModelBuilder, createAcmClient, createPcaClient } from '../../../functions/providers/acm';
-import { startAcmEmulator, TEST_CREDENTIALS, type AcmEmulator } from '../../emulators/acm';
-import { daysFromNow, EDGE_CERT_ARN, fleetInventory, LEDGER_CERT_ARN, NOW, ORDERS_CERT_ARN, PAYMENTS_CERT_ARN, PCA_ARN } from './fixtures';
+import { acmModelBuilder } from '../../../functions/providers/acm';
+import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
+import { daysFromNow, emulatedAcmSource, EDGE_CERT_ARN, fleetInventory, LEDGER_CERT_ARN, NOW, ORDERS_CERT_ARN, PAYMENTS_CERT_ARN, PCA_ARN } from './fixtures';
 
 const LISTENER = { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh', port: 8080 };
 
@@ -17,12 +17,7 @@ describe('ACM certificate status, managed renewal and type', () => {
     await emulator.stop();
   });
 
-  function source() {
-    return acmCertificateSource({
-      acm: createAcmClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
-      pca: createPcaClient({ endpoint: emulator.url, region: 'us-west-2', credentials: TEST_CREDENTIALS }),
-    });
-  }
+  const source = () => emulatedAcmSource(emulator);
 
   async function audit(uses: Parameters<ReturnType<typeof source>['describeCertificates']>[0]) {
     const { certificates, problems } = await source().describeCertificates(uses);
