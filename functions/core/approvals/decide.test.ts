@@ -113,6 +113,19 @@ describe('decide', () => {
     expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'EXPIRED', version: 2 });
   });
 
+  test('a click that loses to the expiry sweep while its approver is checked is told the request expired', async () => {
+    const { ledger, directory, deps } = setup();
+    await ledger.createApproval(approvalRecord());
+    const check = directory.isApprover.bind(directory);
+    directory.isApprover = async (user, route) => {
+      // The sweep of a run at the deadline gets there while Slack answers.
+      await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'EXPIRED', { outcome: 'expired' });
+      return check(user, route);
+    };
+    const decision = await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: CAROL }, deps);
+    expect(decision).toEqual({ kind: 'refused', refusal: expect.objectContaining({ reason: 'expired', state: 'EXPIRED' }) });
+  });
+
   test('two racing clicks act once; the other is told who decided first', async () => {
     const { ledger, deps } = setup();
     await ledger.createApproval(approvalRecord());

@@ -66,7 +66,8 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
   if (!decided) {
     // Lost the race: tell the clicker what the winner did.
     const winner = (await ledger.getApproval(approval.id)) ?? approval;
-    return refused(request, 'already-decided', winner);
+    // The expiry sweep (or the worker) moved it at its deadline: an expiry, not someone's decision.
+    return refused(request, winner.state === 'EXPIRED' ? 'expired' : 'already-decided', winner);
   }
   return { kind: 'decided', verb: request.verb, approval: decided };
 }

@@ -1,6 +1,6 @@
-import type { ApprovalRecord, ChangeRecord, Ledger } from '../ledger/types';
+import { awaitsExpirySweep, type ApprovalRecord, type ChangeRecord, type Ledger } from '../ledger/types';
 import type { Notifier } from '../pipeline/ports';
-import { expiredOutcome } from './expiry';
+import { expiredOutcome, isPastDeadline } from './expiry';
 
 export interface ExpirySweepDeps {
   ledger: Ledger;
@@ -27,30 +27,45 @@ export interface ExpirySweepResult {
  * first wins and redraws the message itself; an expired approval stays listed until its message
  * has been redrawn, so a Slack failure delays the redraw to a later run and loses nothing.
  */
-export async function expireOverdueApprovals(deps: ExpirySweepDeps): Promise<ExpirySweepResult> {
-  const { ledger } = deps;
-  const result: ExpirySweepResult = { expired: [], shown: [], notShown: 0 };
-  for (const listed of await ledger.listOverdueApprovals(deps.clock().toISOString())) {
-    const approval = listed.state === 'EXPIRED' ? await ledger.getApproval(listed.id) : await expire(listed, ledger);
-    if (approval?.state !== 'EXPIRED' || approval.expiryShown) continue;
-    if (listed.state !== 'EXPIRED') result.expired.push(approval.id);
-    if (!approval.slack) {
-      // Never posted (its request failed and it ran out before a run posted it): nothing shows buttons.
-      await ledger.markExpiryShown(approval.id);
-      continue;
-    }
-    if (!deps.notifier) continue;
-    try {
-      await deps.notifier.updateApproval(approval, await undoneChange(approval, ledger));
-    } catch (err) {
-      result.notShown++;
-      deps.log?.('expired approval message not redrawn; a later run tries again', { approvalId: approval.id, error: err instanceof Error ? err.message : String(err) });
-      continue;
-    }
-    await ledger.markExpiryShown(approval.id);
-    result.shown.push(approval.id);
+export async function expireOverdueApprovals(deps: ExpirySweepDeps, result: ExpirySweepResult = { expired: [], shown: [], notShown: 0 }, done: ReadonlySet<string> = new Set()): Promise<ExpirySweepResult> {
+  const now = deps.clock();
+  for (const listed of await deps.ledger.listOverdueApprovals(now.toISOString())) {
+    if (done.has(listed.id)) continue;
+    // The listing may lag (an index, or another run acting since): decide on the stored record,
+    // which may have been asked again with a new deadline and message.
+    const current = await deps.ledger.getApproval(listed.id);
+    if (current) await expireApproval(current, deps, now, result);
   }
   return result;
+}
+
+/**
+ * Expires one approval read from the ledger, when it is past its deadline and still awaits it,
+ * and redraws its message; for the sweep, and for a run that meets such an approval by its
+ * finding (one stored before the deadline index existed is never listed).
+ */
+export async function expireApproval(current: ApprovalRecord, deps: ExpirySweepDeps, now: Date, result: ExpirySweepResult): Promise<void> {
+  const { ledger } = deps;
+  if (!awaitsExpirySweep(current) || !isPastDeadline(current, now)) return;
+  const approval = current.state === 'EXPIRED' ? current : await expire(current, ledger);
+  if (!approval) return;
+  if (current.state !== 'EXPIRED') result.expired.push(approval.id);
+  if (!approval.slack) {
+    // Never posted (its request failed and it ran out before a run posted it): nothing shows buttons.
+    await ledger.markExpiryShown(approval.id, approval.version);
+    return;
+  }
+  if (!deps.notifier) return;
+  try {
+    await deps.notifier.updateApproval(approval, await undoneChange(approval, ledger));
+  } catch (err) {
+    result.notShown++;
+    deps.log?.('expired approval message not redrawn; a later run tries again', { approvalId: approval.id, error: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  // At the version redrawn: a request asked again since has a message of its own.
+  await ledger.markExpiryShown(approval.id, approval.version);
+  result.shown.push(approval.id);
 }
 
 /** For an expired Undo, the change it would have reverted: its announcement is what gets redrawn. */
@@ -58,7 +73,7 @@ export async function undoneChange(approval: ApprovalRecord, ledger: Ledger): Pr
   return approval.state === 'EXPIRED' && approval.undoOf !== undefined ? ledger.getChange(approval.undoOf) : undefined;
 }
 
-/** PENDING or APPROVED → EXPIRED; undefined when the stored state moved on (a click or the worker acted). */
+/** PENDING or APPROVED → EXPIRED; undefined when the stored record moved on (a click, the worker or a renewal). */
 function expire(approval: ApprovalRecord, ledger: Ledger): Promise<ApprovalRecord | undefined> {
-  return ledger.transitionApproval(approval.id, [approval.state], 'EXPIRED', { outcome: expiredOutcome(approval) });
+  return ledger.transitionApproval(approval.id, [approval.state], 'EXPIRED', { outcome: expiredOutcome(approval) }, { version: approval.version });
 }

@@ -84,9 +84,9 @@ export class MemoryLedger implements Ledger {
       .map((a) => clone(a)!);
   }
 
-  async markExpiryShown(id: string) {
+  async markExpiryShown(id: string, version?: number) {
     const current = this.live(this.approvals.get(id));
-    if (current?.state === 'EXPIRED') this.approvals.set(id, { ...current, expiryShown: true });
+    if (current?.state === 'EXPIRED' && (version === undefined || current.version === version)) this.approvals.set(id, { ...current, expiryShown: true });
   }
 
   async recordChange(change: ChangeRecord) {

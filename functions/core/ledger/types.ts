@@ -141,8 +141,11 @@ export interface Ledger {
    * conditional writes only.
    */
   listOverdueApprovals(dueBy: string): Promise<ApprovalRecord[]>;
-  /** Records that an EXPIRED approval's message shows its expiry (no state change; others are left alone). */
-  markExpiryShown(id: string): Promise<void>;
+  /**
+   * Records that an EXPIRED approval's message shows its expiry (no state change; others are left
+   * alone). With `version`, only while the stored record is at that version: the one redrawn.
+   */
+  markExpiryShown(id: string, version?: number): Promise<void>;
 
   recordChange(change: ChangeRecord): Promise<void>;
   getChange(id: string): Promise<ChangeRecord | undefined>;

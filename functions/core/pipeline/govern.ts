@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { expireOverdueApprovals } from '../approvals/expire-overdue';
+import { isPastDeadline } from '../approvals/expiry';
+import { expireApproval, expireOverdueApprovals, type ExpirySweepResult } from '../approvals/expire-overdue';
 import type { Finding } from '../findings';
 import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
 import { deliverApprovalRequest, pendingApproval } from './approval-request';
-import type { ApprovalRecord, ChangeRecord, FindingRecord, Ledger } from '../ledger/types';
+import { awaitsExpirySweep, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { undoActionOf } from '../remediation/undo-action';
@@ -71,6 +72,9 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
     if (!owed.some((o) => o.record.id === record.id)) owed.push({ record, kind: record.status === 'resolved' ? 'resolved' : 'new' });
   }
 
+  // Approvals this run met by their finding past their deadline, expired before the sweep.
+  const expiries: ExpirySweepResult = { expired: [], shown: [], notShown: 0 };
+  const metByFinding = new Set<string>();
   let changesThisRun = 0;
   // One change can fix several findings (a client policy fixes its conflict and its
   // client-not-enforced finding): it is applied, or put to a person, once.
@@ -83,7 +87,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
     planned.add(key);
     const route = routeFor(finding, deps.policy);
     if (remediation.mode === 'approval') {
-      const approval = await requestApproval(finding, route, scoped, deps, now);
+      const approval = await requestApproval(finding, route, scoped, deps, now, expiries, metByFinding);
       if (approval) result.approvalsRequested.push(approval.id);
       continue;
     }
@@ -97,7 +101,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   await deliver(owed, scoped, deps, result);
 
   // Requests nobody answered in time lose their buttons, whichever event this run is for.
-  const sweep = await expireOverdueApprovals(deps);
+  const sweep = await expireOverdueApprovals(deps, expiries, metByFinding);
   result.approvalsExpired = sweep.expired;
   result.notificationFailures += sweep.notShown;
   return result;
@@ -163,11 +167,26 @@ export function approvalIdFor(finding: Finding): string {
   return `rmd-${digest.slice(0, 12)}`;
 }
 
-async function requestApproval(finding: Finding, route: Route, scoped: ScopedReport, deps: GovernDeps, now: Date): Promise<ApprovalRecord | undefined> {
+async function requestApproval(
+  finding: Finding,
+  route: Route,
+  scoped: ScopedReport,
+  deps: GovernDeps,
+  now: Date,
+  expiries: ExpirySweepResult,
+  metByFinding: Set<string>,
+): Promise<ApprovalRecord | undefined> {
   const id = approvalIdFor(finding);
   // Asked once per finding and exact change: a rejection stands until the change itself differs.
   const existing = await deps.ledger.getApproval(id);
   if (existing) {
+    if (awaitsExpirySweep(existing) && isPastDeadline(existing, now)) {
+      // Expired here, not only by the sweep: one stored before the deadline index is never
+      // listed, and would otherwise keep its buttons and never be asked again. Asked again next run.
+      metByFinding.add(id);
+      await expireApproval(existing, deps, now, expiries);
+      return undefined;
+    }
     // A request whose Slack post failed is asked again on the next run, not left unseen.
     if (existing.state === 'PENDING' && !existing.slack && Date.parse(existing.approvalExpiresAt) > now.getTime()) {
       await deliverApprovalRequest(existing, route, deps);
@@ -263,7 +282,7 @@ async function applyAutomatically(
     expiresAt: expiresAt(now),
   };
   await deps.ledger.recordChange(change);
-  if (deps.notifier && ANNOUNCED.has(applied.outcome)) await announce(change, finding, route, deps, deps.notifier, now);
+  if (deps.notifier && ANNOUNCED.has(applied.outcome) && !(await failureAlreadyAnnounced(change, deps, now))) await announce(change, finding, route, deps, deps.notifier, now);
   return change;
 }
 
@@ -273,6 +292,20 @@ async function applyAutomatically(
  * changed nothing and is only logged.
  */
 const ANNOUNCED = new Set<ChangeRecord['outcome']>(['verified', 'failed', 'rolled-back']);
+
+/**
+ * A fix that keeps failing is attempted by every run while its finding is open: its team is told
+ * once per reminder period, not once per run. Whether the earlier announcement reached Slack is
+ * not recorded, so a failure whose announcement was lost waits for the next period.
+ */
+async function failureAlreadyAnnounced(change: ChangeRecord, deps: GovernDeps, now: Date): Promise<boolean> {
+  if (change.outcome === 'verified') return false;
+  const since = new Date(now.getTime() - deps.policy.remediation.reminderHours * 3_600_000).toISOString();
+  const earlier = await deps.ledger.listChanges(since, change.service ? { service: change.service } : undefined);
+  // Newest first: the attempt before this one, unless a fix landed since (then this failure is news).
+  const previous = earlier.find((c) => c.id !== change.id && c.findingId === change.findingId && c.action === change.action && c.outcome !== 'aborted');
+  return previous !== undefined && (previous.outcome === 'failed' || previous.outcome === 'rolled-back');
+}
 
 /** Only a verified change gets an Undo: a failed one's detail says what to check by hand. */
 async function announce(change: ChangeRecord, finding: Finding, route: Route, deps: GovernDeps, notifier: Notifier, now: Date): Promise<void> {

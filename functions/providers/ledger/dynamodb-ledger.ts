@@ -229,13 +229,14 @@ export class DynamoDbLedger implements Ledger {
     return candidates.filter(awaitsExpirySweep);
   }
 
-  async markExpiryShown(id: string): Promise<void> {
+  async markExpiryShown(id: string, version?: number): Promise<void> {
     const x = new ExpressionParts();
+    const atVersion = version !== undefined ? ` AND ${x.name('version')} = ${x.value(version)}` : '';
     await this.updateIf(
       approvalKey(id),
       x,
       `SET ${x.name('expiryShown')} = ${x.value(true)} REMOVE ${x.name(LEDGER_KEYS.gsi2pk)}, ${x.name(LEDGER_KEYS.gsi2sk)}`,
-      `${x.name('state')} = ${x.value('EXPIRED')} AND ${this.liveCondition(x)}`,
+      `${x.name('state')} = ${x.value('EXPIRED')}${atVersion} AND ${this.liveCondition(x)}`,
     );
   }
 

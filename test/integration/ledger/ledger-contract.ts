@@ -370,6 +370,20 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(await overdueIds('2026-11-22T00:00:00.000Z')).toEqual([APPROVAL_ID]);
       });
 
+      it('marks an approval shown only at the version given: not one asked again and expired since', async () => {
+        await ledger.createApproval(approvalRecord());
+        const first = (await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'EXPIRED', { outcome: 'expired' }))!;
+        await ledger.markExpiryShown(APPROVAL_ID, first.version);
+        await ledger.transitionApproval(APPROVAL_ID, ['EXPIRED'], 'PENDING', { approvalExpiresAt: '2026-11-22T16:00:00.000Z', expiryShown: undefined, outcome: undefined });
+        const second = (await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'EXPIRED', { outcome: 'expired again' }))!;
+        await ledger.markExpiryShown(APPROVAL_ID, first.version);
+        expect((await ledger.getApproval(APPROVAL_ID))!.expiryShown).toBeUndefined();
+        expect(await overdueIds('2026-11-23T00:00:00.000Z')).toEqual([APPROVAL_ID]);
+        await ledger.markExpiryShown(APPROVAL_ID, second.version);
+        expect(await ledger.getApproval(APPROVAL_ID)).toMatchObject({ state: 'EXPIRED', expiryShown: true, version: second.version });
+        expect(await overdueIds('2026-11-23T00:00:00.000Z')).toEqual([]);
+      });
+
       it('skips an approval whose record has expired', async () => {
         await ledger.createApproval(approvalRecord({ expiresAt: Math.floor(NOW.getTime() / 1000) - 1 }));
         expect(await overdueIds('2026-11-22T00:00:00.000Z')).toEqual([]);
