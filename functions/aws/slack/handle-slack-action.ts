@@ -80,7 +80,7 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
     return answer(403, 'wrong-workspace-or-app');
   }
 
-  const decision = await decide({ approvalId: click.approvalId, verb: click.verb, slackUserId: click.userId }, deps);
+  const decision = await decide({ approvalId: click.approvalId, verb: click.verb, slackUserId: click.userId, ...(click.messageTs ? { messageTs: click.messageTs } : {}) }, deps);
   const fields = { approvalId: click.approvalId, verb: click.verb, user: click.userId, ...source };
   /** Tells the clicker alone why nothing happened; false when Slack would not take it. */
   const explain = async (refusal: Refusal): Promise<boolean> => {

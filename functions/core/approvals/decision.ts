@@ -9,6 +9,8 @@ export interface DecisionRequest {
   verb: ApprovalVerb;
   /** The clicker's Slack user id (`user.id` of the block_actions payload). */
   slackUserId: string;
+  /** The `ts` of the message clicked, when Slack says: a request asked again has a new message, and the old one's buttons speak for the expired request. */
+  messageTs?: string;
 }
 
 export type RefusalReason =
@@ -20,6 +22,8 @@ export type RefusalReason =
   | 'already-decided'
   /** The approval's time ran out; it is now EXPIRED. */
   | 'expired'
+  /** The click came from the message of an earlier request of this approval, which expired; it was asked again in a newer message. */
+  | 'superseded'
   /** The owning team lists no approvers, so nobody may decide (fail closed). */
   | 'no-approvers'
   | 'not-approver'
@@ -45,6 +49,8 @@ export interface Refusal {
   decidedBy?: string;
   decidedAt?: string;
   approvalExpiresAt?: string;
+  /** When the request was asked again (superseded). */
+  requestedAt?: string;
   /** Who caused the finding, as the trigger named them (self-approval). */
   causedBy?: string;
   /** What went wrong asking Slack (directory-unavailable), or sending to the worker (hand-off-failed). */

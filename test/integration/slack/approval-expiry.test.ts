@@ -87,6 +87,27 @@ describe('expiry of approval requests nobody decided', () => {
     expect(headerOf(messageOf(world, renewed))).toBe(':white_check_mark: Applied: enforce client mTLS on payments-worker (prod-mesh)');
   });
 
+  test('a click on the old message of a request asked again is refused and pointed at the new message; the new one decides', async () => {
+    const { workerFix } = await asked();
+    world.advance(DAY_MS + 1_000);
+    await world.govern(nightlyAudit(world.now()));
+    await world.govern(nightlyAudit(world.now()));
+    const renewed = (await world.ledger.getApproval(workerFix.id))!;
+    expect(renewed).toMatchObject({ state: 'PENDING', expiredRequests: 1 });
+    expect(renewed.slack!.ts).not.toBe(workerFix.slack!.ts);
+
+    // A client that still shows the old buttons (the same approval id) sends the old message's ts.
+    expect(await world.click({ approvalId: workerFix.id, user: CAROL, messageTs: workerFix.slack!.ts })).toEqual(ACK);
+    expect(world.slack.ephemerals(CHANNEL)).toEqual([
+      expect.objectContaining({ user: CAROL.id, text: expect.stringMatching(/^:hourglass: This request `rmd-[0-9a-f]{12}` expired before anyone decided; it was asked again at .* in a newer message: decide there\. Nothing was changed\.$/) }),
+    ]);
+    expect(world.queue.size).toBe(0);
+    expect(await world.ledger.getApproval(workerFix.id)).toMatchObject({ state: 'PENDING', version: renewed.version });
+
+    expect(await world.click({ approvalId: workerFix.id, user: CAROL, messageTs: renewed.slack!.ts })).toEqual(ACK);
+    expect(await world.ledger.getApproval(workerFix.id)).toMatchObject({ state: 'APPROVED', decidedBy: CAROL.id });
+  });
+
   test('a rejected request is not asked again when its time would have run out', async () => {
     const { workerFix } = await asked();
     expect(await world.click({ verb: 'reject', approvalId: workerFix.id, user: CAROL })).toEqual(ACK);

@@ -47,6 +47,10 @@ describe('refusalText', () => {
       { ...base, reason: 'expired' as const, state: 'EXPIRED' as const, approvalExpiresAt: '2026-11-21T15:01:30.000Z', decidedBy: CAROL, decidedAt: '2026-11-21T15:00:02.000Z' },
       `:hourglass: Request \`rmd-7c1e9a44d2b0\` was approved by <@${CAROL}> but expired at 2026-11-21 15:01:30 UTC, before it could run. Nothing was changed.`,
     ],
+    [
+      { ...base, reason: 'superseded' as const, state: 'PENDING' as const, requestedAt: '2026-11-22T15:05:00.000Z' },
+      ':hourglass: This request `rmd-7c1e9a44d2b0` expired before anyone decided; it was asked again at 2026-11-22 15:05:00 UTC in a newer message: decide there. Nothing was changed.',
+    ],
     [{ ...base, reason: 'directory-unavailable' as const, error: 'An HTTP protocol error occurred: statusCode = 503' }, ':warning: meshgov could not check the approvers with Slack just now (An HTTP protocol error occurred: statusCode = 503). Nothing was changed; try again in a minute.'],
     [{ ...base, reason: 'hand-off-failed' as const, state: 'APPROVED' as const, error: 'SQS SendMessage: ServiceUnavailable' }, ':warning: Your Approve of request `rmd-7c1e9a44d2b0` is on record, but meshgov could not pass it on to be applied just now (SQS SendMessage: ServiceUnavailable). Nothing was changed yet: click Approve again to retry.'],
     [{ ...base, verb: 'undo' as const, approvalId: 'undo-chg-0001', reason: 'hand-off-failed' as const }, ':warning: Your Undo of request `undo-chg-0001` is on record, but meshgov could not pass it on to be applied just now. Nothing was changed yet: click Undo again to retry.'],
