@@ -39,10 +39,13 @@ export function validatePolicyDir(dir: string): ConfigProblem[] {
 function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: PolicyFile }>; problems: ConfigProblem[] } {
   const files: Array<{ file: string; value: PolicyFile }> = [];
   const problems: ConfigProblem[] = [];
+  // Every valid file with its text, in merge order: what only the merged policy can show.
+  const merged: Array<{ file: string; text: string; value: PolicyFile }> = [];
+  let reader: ReturnType<typeof yamlPolicyReader>;
   for (const dir of dirs) {
     const read = readRulesFiles(dir);
     problems.push(...read.problems);
-    const reader = yamlPolicyReader();
+    reader = yamlPolicyReader();
     if (!reader) {
       // A deployed build: the snapshot validated when it was built, from exactly these files, stands for them.
       const snapshot = read.files.length > 0 ? snapshotValues(dir, read.files) : { values: [] };
@@ -59,7 +62,9 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
     // Only within one directory: a --rules copy is meant to override the built-in rules/.
     problems.push(...reader.settingConflicts(valid));
     files.push(...valid.map(({ file, value }) => ({ file, value })));
+    merged.push(...valid);
   }
+  if (reader) problems.push(...reader.burnSeverityOrder(merged));
   return { files, problems };
 }
 
@@ -71,7 +76,7 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
  * snapshot shipped beside the rules instead. Everywhere else (the CLI, `meshgov rules
  * validate`, synth, tests) the YAML is always read and validated, snapshot or not.
  */
-function yamlPolicyReader(): Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts'> | undefined {
+function yamlPolicyReader(): Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts' | 'burnSeverityOrder'> | undefined {
   if (process.env.MESHGOV_POLICY_SNAPSHOT_ONLY === 'true') return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see above.
   return require('./read-policy-file') as typeof import('./read-policy-file');

@@ -1,9 +1,9 @@
 import * as jsYaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
 import { editDistance } from '../edit-distance';
-import type { ConfigProblem } from '../model/types';
+import type { ConfigProblem, Severity } from '../model/types';
 import type * as z from 'zod';
-import { policyFileSchema, RULE_SPECIFIC_SETTINGS, type PolicyFile } from './schema';
+import { policyFileSchema, RULE_SPECIFIC_SETTINGS, SEVERITY_RANK, type PolicyFile } from './schema';
 
 type YamlModule = typeof import('yaml');
 
@@ -263,4 +263,32 @@ function mergedSettings(value: PolicyFile): Array<[string[], unknown]> {
   add(['sources'], value.sources);
   if (value.slos !== undefined) out.push([['slos'], value.slos]);
   return out;
+}
+
+/**
+ * After the merge (the built-in rules, then a --rules copy; load.ts): a ticket-level burn graded
+ * above the page-level one, where the two come from different files or one is left to its
+ * default (`critical` and `medium`, load.ts catalogDefaults); within one file the schema says it.
+ */
+export function burnSeverityOrder(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
+  type Source = { severity: Severity; order: number; file?: string; text?: string };
+  let page: Source = { severity: 'critical', order: -1 };
+  let ticket: Source = { severity: 'medium', order: -1 };
+  files.forEach(({ file, text, value }, order) => {
+    const burn = value.rules?.['slo-latency-burn'] as { pageSeverity?: Severity; ticketSeverity?: Severity } | undefined;
+    if (burn?.pageSeverity !== undefined) page = { severity: burn.pageSeverity, order, file, text };
+    if (burn?.ticketSeverity !== undefined) ticket = { severity: burn.ticketSeverity, order, file, text };
+  });
+  if (SEVERITY_RANK[ticket.severity] <= SEVERITY_RANK[page.severity] || (page.file !== undefined && page.file === ticket.file)) return [];
+  const where = (s: Source, key: string) => (s.file && s.text ? `${s.file}:${settingLine(s.text, ['rules', 'slo-latency-burn', key])}` : 'the default');
+  // Reported where the later of the two was set: the one that broke the order.
+  const [at, key] = page.order > ticket.order ? [page, 'pageSeverity'] : [ticket, 'ticketSeverity'];
+  return [
+    {
+      file: at.file!,
+      line: settingLine(at.text!, ['rules', 'slo-latency-burn', key]),
+      field: formatPath(['rules', 'slo-latency-burn', key]),
+      message: `ticketSeverity ${ticket.severity} (${where(ticket, 'ticketSeverity')}) is above pageSeverity ${page.severity} (${where(page, 'pageSeverity')}): a page-level burn is the faster one and needs the same or a higher severity`,
+    },
+  ];
 }

@@ -38,7 +38,7 @@ export const exclusionSchema = z
 
 const tierSchema = z.object({ withinDays: z.number().positive(), severity }).strict();
 
-const SEVERITY_RANK: Readonly<Record<z.infer<typeof severity>, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+export const SEVERITY_RANK: Readonly<Record<z.infer<typeof severity>, number>> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 /**
  * The smallest window that holds wins, so two tiers with one window make one of them dead, and a

@@ -1,0 +1,50 @@
+/**
+ * A ticket-level burn graded above the page-level one is an error also when the two come from
+ * different files: a --rules copy that lowers only pageSeverity ends up below the built-in
+ * ticketSeverity, which no single file shows.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { PolicyError } from '../../../functions/core/policy/errors';
+import { loadPolicy, validatePolicyDir } from '../../../functions/core/policy/load';
+
+function rulesDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshgov-burn-order-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function problemsLoading(dir: string) {
+  try {
+    loadPolicy(dir);
+  } catch (err) {
+    if (err instanceof PolicyError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('slo-latency-burn severities after the merge', () => {
+  test('a copy lowering pageSeverity below the built-in ticketSeverity is refused on its line, naming where the other is set', () => {
+    const dir = rulesDir({ 'slo.yaml': '# Pages are handled elsewhere.\nrules:\n  slo-latency-burn:\n    pageSeverity: low\n' });
+    expect(problemsLoading(dir)).toEqual([
+      {
+        file: path.join(dir, 'slo.yaml'),
+        line: 4,
+        field: 'rules.slo-latency-burn.pageSeverity',
+        message: expect.stringMatching(/^ticketSeverity medium \(.*rules\/mesh\.yaml:32\) is above pageSeverity low \(.*slo\.yaml:4\): a page-level burn is the faster one/),
+      },
+    ]);
+  });
+
+  test('two files of one copy: the later one is where it is reported', () => {
+    const dir = rulesDir({ 'a.yaml': 'rules:\n  slo-latency-burn:\n    ticketSeverity: high\n', 'b.yaml': 'rules:\n  slo-latency-burn:\n    pageSeverity: medium\n' });
+    expect(validatePolicyDir(dir)).toEqual([expect.objectContaining({ file: path.join(dir, 'b.yaml'), line: 3, field: 'rules.slo-latency-burn.pageSeverity', message: expect.stringContaining('ticketSeverity high') })]);
+  });
+
+  test('an order kept across files, or a copy that changes neither, passes', () => {
+    expect(problemsLoading(rulesDir({ 'slo.yaml': 'rules:\n  slo-latency-burn:\n    pageSeverity: high\n' }))).toEqual([]);
+    expect(problemsLoading(rulesDir({ 'mtls.yaml': 'rules:\n  mtls-not-strict:\n    severity: critical\n' }))).toEqual([]);
+  });
+});
