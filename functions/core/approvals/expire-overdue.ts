@@ -13,8 +13,6 @@ export interface ExpirySweepDeps {
 export interface ExpirySweepResult {
   /** Approvals this sweep moved to EXPIRED. */
   expired: string[];
-  /** Approvals whose message now shows the expiry instead of buttons. */
-  shown: string[];
   /** Redraws Slack did not take; they stay owed and a later sweep tries again. */
   notShown: number;
 }
@@ -27,7 +25,7 @@ export interface ExpirySweepResult {
  * first wins and redraws the message itself; an expired approval stays listed until its message
  * has been redrawn, so a Slack failure delays the redraw to a later run and loses nothing.
  */
-export async function expireOverdueApprovals(deps: ExpirySweepDeps, result: ExpirySweepResult = { expired: [], shown: [], notShown: 0 }, done: ReadonlySet<string> = new Set()): Promise<ExpirySweepResult> {
+export async function expireOverdueApprovals(deps: ExpirySweepDeps, result: ExpirySweepResult = { expired: [], notShown: 0 }, done: ReadonlySet<string> = new Set()): Promise<ExpirySweepResult> {
   const now = deps.clock();
   for (const listed of await deps.ledger.listOverdueApprovals(now.toISOString())) {
     if (done.has(listed.id)) continue;
@@ -65,7 +63,6 @@ export async function expireApproval(current: ApprovalRecord, deps: ExpirySweepD
   }
   // At the version redrawn: a request asked again since has a message of its own.
   await ledger.markExpiryShown(approval.id, approval.version);
-  result.shown.push(approval.id);
 }
 
 /** For an expired Undo, the change it would have reverted: its announcement is what gets redrawn. */

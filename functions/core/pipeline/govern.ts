@@ -73,7 +73,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   }
 
   // Approvals this run met by their finding past their deadline, expired before the sweep.
-  const expiries: ExpirySweepResult = { expired: [], shown: [], notShown: 0 };
+  const expiries: ExpirySweepResult = { expired: [], notShown: 0 };
   const metByFinding = new Set<string>();
   let changesThisRun = 0;
   // One change can fix several findings (a client policy fixes its conflict and its
@@ -187,8 +187,8 @@ async function requestApproval(
       await expireApproval(existing, deps, now, expiries);
       return undefined;
     }
-    // A request whose Slack post failed is asked again on the next run, not left unseen.
-    if (existing.state === 'PENDING' && !existing.slack && Date.parse(existing.approvalExpiresAt) > now.getTime()) {
+    // A request whose Slack post failed is asked again on the next run, not left unseen (one past its deadline was expired above).
+    if (existing.state === 'PENDING' && !existing.slack) {
       await deliverApprovalRequest(existing, route, deps);
     }
     if (existing.state === 'EXPIRED' && existing.expiryShown) return askAgain(existing, finding, route, scoped, deps, now);

@@ -186,7 +186,7 @@ export class DynamoDbLedger implements Ledger {
       set.push(`${x.name(LEDGER_KEYS.gsi2pk)} = ${x.value(APPROVAL_DEADLINES)}`, `${x.name(LEDGER_KEYS.gsi2sk)} = ${x.value(approvalDeadlineSortKey(patch.approvalExpiresAt, id))}`);
     }
 
-    const atVersion = options.version !== undefined ? ` AND ${x.name('version')} = ${x.value(options.version)}` : '';
+    const atVersion = this.atVersionCondition(x, options.version);
     const updated = await this.updateIf(
       approvalKey(id),
       x,
@@ -231,7 +231,7 @@ export class DynamoDbLedger implements Ledger {
 
   async markExpiryShown(id: string, version?: number): Promise<void> {
     const x = new ExpressionParts();
-    const atVersion = version !== undefined ? ` AND ${x.name('version')} = ${x.value(version)}` : '';
+    const atVersion = this.atVersionCondition(x, version);
     await this.updateIf(
       approvalKey(id),
       x,
@@ -324,6 +324,11 @@ export class DynamoDbLedger implements Ledger {
   private liveCondition(x: ExpressionParts): string {
     const ttl = x.name(LEDGER_TTL_ATTRIBUTE);
     return `(attribute_not_exists(${ttl}) OR ${ttl} > ${x.value(this.nowEpochSeconds())})`;
+  }
+
+  /** ` AND version = <version>` when a version is given: the write holds only while the record is the one read. */
+  private atVersionCondition(x: ExpressionParts, version: number | undefined): string {
+    return version !== undefined ? ` AND ${x.name('version')} = ${x.value(version)}` : '';
   }
 
   /** No item, or only an expired one that TTL has not deleted yet. */
