@@ -1,6 +1,6 @@
 import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type CertificateRecord, type SourceRef } from '../../core/model/types';
-import { certificateFromCertManager, isCertManagerCertificate } from './cert-manager';
+import { certificateFromCertManager, isCertManagerCertificate, type CertManagerRead } from './cert-manager';
 import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf, type FieldLocator } from './kubernetes-sources';
 import { certificatesFromPemFile, type PemReadResult } from './pem';
 
@@ -34,7 +34,7 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
     model.problems.push(...read.problems);
   }
 
-  const certManager: Array<{ record?: CertificateRecord; secretName?: string; renewal?: CertificateRecord['renewal']; namespace: string }> = [];
+  const certManager: Array<{ read: CertManagerRead; namespace: string }> = [];
   const isIssuedLeaf = (c: CertificateRecord, namespace: string | undefined, secret: string) =>
     c.origin.kind === 'Secret' && c.origin.namespace === namespace && c.origin.name === secret && c.origin.key === 'tls.crt' && c.chainIndex === 0;
   const secretsWithTlsCrt = new Set<string>();
@@ -57,14 +57,13 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
       model.resourceCount++;
       const read = certificateFromCertManager(doc, source);
       model.problems.push(...read.problems);
-      if (read.certificate || read.renewal) {
-        certManager.push({ namespace: namespaceOf(doc), ...(read.certificate ? { record: read.certificate } : {}), ...(read.secretName ? { secretName: read.secretName } : {}), ...(read.renewal ? { renewal: read.renewal } : {}) });
-      }
+      certManager.push({ read, namespace: namespaceOf(doc) });
     }
   }
   // When the Secret cert-manager writes is in the inventory too, its parsed PEM is the better
   // record (exact dates, fingerprint); the status-dated record would report the same expiry twice.
-  for (const { record, secretName, renewal, namespace } of certManager) {
+  for (const { read, namespace } of certManager) {
+    const { certificate: record, secretName, renewal } = read;
     if (secretName && secretsWithTlsCrt.has(`${namespace}/${secretName}`)) {
       // The Secret's leaf is what cert-manager renews: it carries what the status says about that.
       if (renewal) for (const leaf of model.certificates) if (isIssuedLeaf(leaf, namespace, secretName)) leaf.renewal = renewal;
