@@ -8,8 +8,8 @@ import { OperationsAlarms } from './constructs/operations-alarms';
 import { SlackAndAgentEndpoints } from './constructs/slack-and-agent-endpoints';
 import { SloAlarms } from './constructs/slo-alarms';
 import * as path from 'node:path';
-import { loadPolicy } from '../../functions/core/policy/load';
-import { REPO_ROOT, RULES_DIR_CONTEXT } from './constructs/meshgov-function';
+import { defaultRulesDir, loadPolicy } from '../../functions/core/policy/load';
+import { RULES_DIR_CONTEXT } from './constructs/meshgov-function';
 import { slosOfPolicy } from '../../functions/core/slo/definition';
 
 export interface MeshGovernanceProps {
@@ -40,7 +40,7 @@ export class MeshGovernance extends Construct {
   constructor(scope: Construct, id: string, props: MeshGovernanceProps) {
     super(scope, id);
     // Before any child: every function below reads it, and so do the alarms, so the SLOs alarmed are the ones deployed.
-    const rulesDir = path.resolve(props.rulesDir ?? process.env.MESHGOV_RULES ?? path.join(REPO_ROOT, 'rules'));
+    const rulesDir = path.resolve(props.rulesDir ?? defaultRulesDir());
     this.node.setContext(RULES_DIR_CONTEXT, rulesDir);
     const { config } = props;
     const stack = Stack.of(this);
