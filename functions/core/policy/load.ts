@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { RULE_IDS, type RuleId } from '../findings';
 import type { ConfigProblem } from '../model/types';
-import { DEFAULT_CERT_TIERS, RULE_CATALOG } from '../rules/catalog';
+import { DEFAULT_BURN_SEVERITIES, DEFAULT_CERT_TIERS, RULE_CATALOG } from '../rules/catalog';
 import { PolicyError } from './errors';
 import { readRulesFiles } from './rules-files';
 import type { PolicyFile } from './schema';
@@ -114,8 +114,8 @@ function catalogDefaults(id: RuleId): RuleSettings {
     remediation: entry.remediation,
     exclude: [],
     tiers: DEFAULT_CERT_TIERS,
-    pageSeverity: 'critical',
-    ticketSeverity: 'medium',
+    pageSeverity: DEFAULT_BURN_SEVERITIES.page,
+    ticketSeverity: DEFAULT_BURN_SEVERITIES.ticket,
   };
 }
 

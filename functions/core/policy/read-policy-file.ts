@@ -1,6 +1,7 @@
 import * as jsYaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
 import { editDistance } from '../edit-distance';
+import { DEFAULT_BURN_SEVERITIES } from '../rules/catalog';
 import type { ConfigProblem, Severity } from '../model/types';
 import type * as z from 'zod';
 import { policyFileSchema, RULE_SPECIFIC_SETTINGS, SEVERITY_RANK, type PolicyFile } from './schema';
@@ -93,7 +94,10 @@ function closest(key: string, known: string[]): string | undefined {
     while (n < key.length && n < name.length && key[n]!.toLowerCase() === name[n]!.toLowerCase()) n++;
     return n;
   };
-  const byStem = known.filter((name) => stem(name) >= 5 && stem(name) >= Math.min(key.length, name.length) - 2);
+  const byStem = known.filter((name) => {
+    const shared = stem(name);
+    return shared >= 5 && shared >= Math.min(key.length, name.length) - 2;
+  });
   return byStem.length === 1 ? byStem[0] : undefined;
 }
 
@@ -268,12 +272,12 @@ function mergedSettings(value: PolicyFile): Array<[string[], unknown]> {
 /**
  * After the merge (the built-in rules, then a --rules copy; load.ts): a ticket-level burn graded
  * above the page-level one, where the two come from different files or one is left to its
- * default (`critical` and `medium`, load.ts catalogDefaults); within one file the schema says it.
+ * default (DEFAULT_BURN_SEVERITIES); within one file the schema says it.
  */
 export function burnSeverityOrder(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
   type Source = { severity: Severity; order: number; file?: string; text?: string };
-  let page: Source = { severity: 'critical', order: -1 };
-  let ticket: Source = { severity: 'medium', order: -1 };
+  let page: Source = { severity: DEFAULT_BURN_SEVERITIES.page, order: -1 };
+  let ticket: Source = { severity: DEFAULT_BURN_SEVERITIES.ticket, order: -1 };
   files.forEach(({ file, text, value }, order) => {
     const burn = value.rules?.['slo-latency-burn'] as { pageSeverity?: Severity; ticketSeverity?: Severity } | undefined;
     if (burn?.pageSeverity !== undefined) page = { severity: burn.pageSeverity, order, file, text };

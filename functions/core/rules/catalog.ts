@@ -94,3 +94,6 @@ export const DEFAULT_CERT_TIERS = [
   { withinDays: 7, severity: 'critical' as Severity },
   { withinDays: 30, severity: 'high' as Severity },
 ];
+
+/** slo-latency-burn's severities when the rules do not set them: a page-level burn, a ticket-level one. */
+export const DEFAULT_BURN_SEVERITIES = { page: 'critical', ticket: 'medium' } as const;
