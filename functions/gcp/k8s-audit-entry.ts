@@ -123,8 +123,7 @@ export function classifyAuditEntry(entry: Record<string, unknown>): AuditEntryVe
   if (label('location')) cluster.location = label('location');
   if (label('cluster_name')) cluster.name = label('cluster_name');
 
-  // The core group has no name in apiVersion (`v1`); GKE's resourceName spells it `core`.
-  const apiVersion = parsed.group === 'core' && parsed.version !== undefined ? parsed.version : parsed.version !== undefined ? `${parsed.group}/${parsed.version}` : objectApiVersion(parsed.group, payload.response) ?? objectApiVersion(parsed.group, payload.request) ?? parsed.group;
+  const apiVersion = parsed.version !== undefined ? joinApiVersion(parsed.group, parsed.version) : objectApiVersion(parsed.group, payload.response) ?? objectApiVersion(parsed.group, payload.request) ?? parsed.group;
   const change: IstioChange = { kind, apiVersion, verb, cluster };
   if (parsed.namespace !== undefined) change.namespace = parsed.namespace;
   // A Namespace is cluster-scoped; the namespace its write concerns is the one it names.
@@ -149,6 +148,11 @@ function dryRunOf(request: unknown): string[] | undefined {
   if (!isObject(request) || !Array.isArray(request.dryRun)) return undefined;
   const values = request.dryRun.filter((v): v is string => typeof v === 'string' && v !== '');
   return values.length > 0 ? values : undefined;
+}
+
+/** `<group>/<version>`; the core group has no name in apiVersion (`v1`), though GKE's resourceName spells it `core`. */
+function joinApiVersion(group: string, version: string): string {
+  return group === 'core' ? version : `${group}/${version}`;
 }
 
 /**
