@@ -7,6 +7,7 @@ import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
 import { printable } from '../core/report/printable';
 import { failsAt } from '../core/report/report';
+import { applyBaseline } from '../core/report/baseline';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
 import { collectFiles, InputPathError } from '../providers/files/collect';
@@ -17,6 +18,7 @@ import { formatProblem } from '../core/policy/errors';
 import { isCalendarDate } from '../core/calendar';
 import { systemErrorReason } from '../core/system-error';
 import { AUDIT_USAGE, UsageError } from './usage';
+import { BaselineError, readBaseline } from './read-baseline';
 import type { CliIo } from './io';
 
 const FORMATS = ['table', 'json', 'sarif'] as const;
@@ -43,6 +45,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
       now: { type: 'string' },
       'fail-on': { type: 'string', default: 'high' },
       output: { type: 'string', short: 'o' },
+      baseline: { type: 'string' },
       'appmesh-region': { type: 'string' },
       'kube-context': { type: 'string' },
       color: { type: 'boolean' },
@@ -65,6 +68,18 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.output === '') throw new UsageError('--output needs a file (or - for standard output)');
   // `-` is standard output, as for PATH it is standard input.
   const output = values.output === '-' ? undefined : values.output;
+  // As with --output: an unset variable must not turn the baseline off and fail the build on every known finding.
+  if (values.baseline === '') throw new UsageError('--baseline needs a report file (a previous --format json or sarif report)');
+  // Read before the audit: a bad baseline is the user's to fix, and should not wait for a live source.
+  let baselineIds: string[] | undefined;
+  try {
+    baselineIds = values.baseline === undefined ? undefined : readBaseline(values.baseline);
+  } catch (err) {
+    if (!(err instanceof BaselineError)) throw err;
+    // The file name and the fields come from the user and the file: escaped.
+    io.stderr(`meshgov: ${printable(err.message)}\n`);
+    return 2;
+  }
   const policy = loadPolicy(values.rules);
   // With a live source and no PATH, only the live source is audited, not the example fleet.
   // `-` is standard input, read through its device file (a pipe, or a file redirected with <).
@@ -104,7 +119,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
-  const report = auditInventory(inventory, { policy, now });
+  const audited = auditInventory(inventory, { policy, now });
+  const report = baselineIds ? applyBaseline(audited, { file: values.baseline!, ids: baselineIds }) : audited;
   if (recognised === 0 && !live) {
     for (const p of inventory.problems) io.stderr(`meshgov: ${printable(formatProblem(p))}\n`);
     io.stderr(`meshgov: no input could be read: no Istio, Kubernetes, App Mesh, Envoy or certificate document in ${paths.join(', ')}\n`);

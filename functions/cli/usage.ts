@@ -8,7 +8,7 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif] [--now ISO-8601]
-                [--fail-on critical|high|medium|low|never] [--output FILE]
+                [--fail-on critical|high|medium|low|never] [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
   meshgov --version | --help
@@ -24,7 +24,7 @@ rules      Validates a rules directory (default: the built-in rules/) against th
 
 export const AUDIT_USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif] [--now ISO-8601]
-                [--fail-on critical|high|medium|low|never] [--output FILE]
+                [--fail-on critical|high|medium|low|never] [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]
 
 Audits configuration files (Istio, Kubernetes, App Mesh API JSON and CRDs, Envoy, PEM
@@ -40,6 +40,9 @@ certificates; detected by content) for mTLS drift, certificate expiry and config
   --fail-on SEVERITY  exit 1 when a finding is at or above it (default high; never: always 0)
   -o, --output FILE   write the report to FILE (creating its directory) instead of stdout, and
                       the summary line to stderr; --output - is standard output
+  --baseline FILE     a previous report of meshgov (--format json, or sarif) to compare with:
+                      findings whose id it holds are known, and --fail-on counts only new ones;
+                      the report marks each finding new or known and counts those fixed since
   --color, --no-color colour the table or not (default: on a terminal, without --output FILE or
                       NO_COLOR, unless TERM=dumb; FORCE_COLOR=1 forces it on stdout, FORCE_COLOR=0
                       not; --color also colours an --output FILE)

@@ -1,10 +1,10 @@
 import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULE_IDS, type Finding, type RuleId } from '../findings';
+import { RULE_IDS, type RuleId } from '../findings';
 import type { Severity } from '../model/types';
 import { RULE_CATALOG } from '../rules/catalog';
-import type { AuditReport } from './report';
+import type { AuditReport, ReportedFinding } from './report';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
@@ -47,7 +47,7 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     },
   }));
   const baseDir = realOrResolved(options.baseDir);
-  const located: Array<{ f: Finding; file: string }> = [];
+  const located: Array<{ f: ReportedFinding; file: string }> = [];
   const notifications: object[] = [];
   // Many findings share a file: stat and resolve each file once.
   const files = new Map<string, string | undefined>();
@@ -80,6 +80,8 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
       },
     ],
     partialFingerprints: { 'meshgovFindingId/v1': f.id },
+    // SARIF 3.27.24: with a baseline, every result says whether it is new (then all of them do).
+    ...(f.baselineState ? { baselineState: f.baselineState } : {}),
     properties: {
       severity: f.severity,
       'security-severity': SECURITY_SEVERITY[f.severity],
@@ -97,14 +99,18 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
         originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(baseDir) } },
         invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt, ...(notifications.length ? { toolExecutionNotifications: notifications } : {}) }],
         results,
+        // Findings fixed since the baseline are counted, not reported: a result needs a location
+        // that may be gone, and code scanning would open an alert for each.
+        ...(report.summary.baseline ? { properties: { baseline: report.summary.baseline } } : {}),
       },
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-function notification(f: Finding, text: string): object {
-  return { associatedRule: { id: f.rule, index: RULE_IDS.indexOf(f.rule) }, level: LEVEL[f.severity], message: { text }, properties: { id: f.id, severity: f.severity, provider: f.provider, resource: f.resource } };
+function notification(f: ReportedFinding, text: string): object {
+  const properties = { id: f.id, severity: f.severity, provider: f.provider, resource: f.resource, ...(f.baselineState ? { baselineState: f.baselineState } : {}) };
+  return { associatedRule: { id: f.rule, index: RULE_IDS.indexOf(f.rule) }, level: LEVEL[f.severity], message: { text }, properties };
 }
 
 /**

@@ -1,7 +1,6 @@
-import type { Finding } from '../findings';
 import { SEVERITIES, type Severity } from '../model/types';
 import { printable } from './printable';
-import type { AuditReport } from './report';
+import type { AuditReport, ReportedFinding } from './report';
 
 export interface TableOptions {
   color: boolean;
@@ -18,9 +17,12 @@ export function formatTable(report: AuditReport, options: TableOptions): string 
   const paint = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
   const lines: string[] = [];
   for (const severity of SEVERITIES) {
-    const group = report.findings.filter((f) => f.severity === severity);
-    if (group.length === 0) continue;
-    lines.push(paint(COLORS[severity], `${severity.toUpperCase()} (${group.length})`));
+    const all = report.findings.filter((f) => f.severity === severity);
+    if (all.length === 0) continue;
+    // Against a baseline, what is new is what the reader has to act on: it comes first.
+    const known = all.filter((f) => f.baselineState === 'unchanged');
+    const group = known.length > 0 ? [...all.filter((f) => f.baselineState !== 'unchanged'), ...known] : all;
+    lines.push(paint(COLORS[severity], `${severity.toUpperCase()} (${group.length}${known.length > 0 ? `, ${known.length} known` : ''})`));
     for (const f of group) lines.push(...formatFinding(f, paint, options.width));
     lines.push('');
   }
@@ -34,7 +36,7 @@ const MESSAGE_COLUMN = 28;
 const MIN_MESSAGE_WIDTH = 50;
 const NARROW_INDENT = 4;
 
-function formatFinding(f: Finding, paint: (code: string, s: string) => string, width?: number): string[] {
+function formatFinding(f: ReportedFinding, paint: (code: string, s: string) => string, width?: number): string[] {
   const r = f.resource;
   const scope = r.namespace ?? r.mesh;
   const resource = printable(`${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
@@ -44,7 +46,9 @@ function formatFinding(f: Finding, paint: (code: string, s: string) => string, w
   // Each line is painted on its own, so the colour is reset at every line end.
   const block = (text: string, code?: string) =>
     (width === undefined ? [text] : wrap(text, width - indent)).map((l) => `${' '.repeat(indent)}${code ? paint(code, l) : l}`);
-  const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}`, ...block(printable(f.message))];
+  // A tag in words, not only a colour, so that it survives --no-color and a pipe.
+  const tag = f.baselineState === 'unchanged' ? `${location ? '  ' : ''}${paint(DIM, '[known]')}` : '';
+  const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}${tag}`, ...block(printable(f.message))];
   if (f.remediation) out.push(...block(printable(`fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`), DIM));
   return out;
 }
@@ -68,5 +72,9 @@ function wrap(text: string, width: number): string[] {
 export function summaryLine(report: AuditReport): string {
   const parts = SEVERITIES.filter((s) => report.summary.bySeverity[s]).map((s) => `${report.summary.bySeverity[s]} ${s}`);
   const n = report.summary.findings;
-  return `${n} finding${n === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''} across ${report.summary.resources} resource${report.summary.resources === 1 ? '' : 's'}`;
+  const line = `${n} finding${n === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''} across ${report.summary.resources} resource${report.summary.resources === 1 ? '' : 's'}`;
+  const baseline = report.summary.baseline;
+  if (!baseline) return line;
+  // "fixed" for the absent ones: their ids are in the baseline and no finding has them now.
+  return `${line}; ${baseline.new} new, ${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}`;
 }

@@ -1,15 +1,22 @@
 import type { Finding } from '../findings';
 import { SEVERITIES, type Severity } from '../model/types';
+import type { BaselineState, BaselineSummary } from './baseline';
+
+/** A finding as reported; compared with a baseline (`--baseline`), it also says whether it is new. */
+export interface ReportedFinding extends Finding {
+  baselineState?: BaselineState;
+}
 
 /** The JSON report of CONTRACT.md, version 1. */
 export interface AuditReport {
   version: 1;
   generatedAt: string;
-  findings: Finding[];
+  findings: ReportedFinding[];
   summary: {
     resources: number;
     findings: number;
     bySeverity: Partial<Record<Severity, number>>;
+    baseline?: BaselineSummary;
   };
 }
 
@@ -24,9 +31,12 @@ export function buildReport(findings: Finding[], resources: number, generatedAt:
 
 const FAIL_ORDER: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
-/** CONTRACT.md exit rule: true when a finding is at or above the `--fail-on` severity. */
+/**
+ * CONTRACT.md exit rule: true when a finding is at or above the `--fail-on` severity. Findings a
+ * baseline already held do not count, so a fleet adopting meshgov fails only on new problems.
+ */
 export function failsAt(report: AuditReport, failOn: Severity | 'never'): boolean {
   if (failOn === 'never') return false;
   const min = FAIL_ORDER.indexOf(failOn);
-  return report.findings.some((f) => FAIL_ORDER.indexOf(f.severity) >= min);
+  return report.findings.some((f) => f.baselineState !== 'unchanged' && FAIL_ORDER.indexOf(f.severity) >= min);
 }
