@@ -1,11 +1,17 @@
 import { parseArgs } from 'node:util';
 import { defaultRulesDir, validatePolicyDir } from '../core/policy/load';
-import { formatProblem } from '../core/policy/errors';
 import type { CliIo } from './io';
+import { RULES_LIST_OPTIONS, rulesListCommand } from './rules-list';
+import { printRulesProblems } from './rules-problems';
 import { RULES_USAGE, UsageError } from './usage';
 
-/** `meshgov rules validate [DIR]`: every schema problem with its file, line and field. */
+const SUBCOMMANDS = 'meshgov rules validate [DIR] or meshgov rules list [DIR] [--format table|json]';
+
+/** `meshgov rules validate [DIR]`: every schema problem with its file, line and field; `meshgov rules list`: rules-list.ts. */
 export function rulesCommand(argv: string[], io: CliIo): number {
+  // Only `list` takes --format: find the subcommand without judging options (its VALUE is no subcommand), so `validate` still refuses them.
+  const [first] = parseArgs({ args: argv, allowPositionals: true, strict: false, options: RULES_LIST_OPTIONS }).positionals;
+  if (first === 'list') return rulesListCommand(argv, io);
   // strict: an unknown flag is a usage error, not a directory named `--bogus`.
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
@@ -13,7 +19,9 @@ export function rulesCommand(argv: string[], io: CliIo): number {
     return 0;
   }
   const [sub, dir, ...rest] = positionals;
-  if (sub !== 'validate' || rest.length > 0) throw new UsageError('usage: meshgov rules validate [DIR]');
+  if (sub === undefined) throw new UsageError(`rules needs a subcommand: ${SUBCOMMANDS}`);
+  if (sub !== 'validate') throw new UsageError(`unknown rules subcommand "${sub}": use ${SUBCOMMANDS}`);
+  if (rest.length > 0) throw new UsageError('usage: meshgov rules validate [DIR]');
   if (dir === '') throw new UsageError('rules validate needs a rules directory (got "")');
   const target = dir ?? defaultRulesDir();
   const problems = validatePolicyDir(target);
@@ -21,7 +29,5 @@ export function rulesCommand(argv: string[], io: CliIo): number {
     io.stdout(`${target}: rules are valid\n`);
     return 0;
   }
-  for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
-  io.stderr(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${target}\n`);
-  return 1;
+  return printRulesProblems(problems, target, io);
 }

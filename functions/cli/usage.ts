@@ -11,6 +11,7 @@ export const USAGE = `Usage:
                 [--fail-on critical|high|medium|low|never] [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
+  meshgov rules list [DIR] [--format table|json]
   meshgov --version | --help
   meshgov audit --help | meshgov rules --help
 
@@ -19,7 +20,8 @@ audit      Audits configuration files (Istio, Kubernetes, App Mesh API JSON and 
            configuration errors. With no PATH, audits the embedded example fleet (examples/).
            Exit status: 0 no finding at or above --fail-on (default high); 1 one is; 2 usage
            error or no input could be read.
-rules      Validates a rules directory (default: the built-in rules/) against the schema.
+rules      Validates a rules directory (default: the built-in rules/) against the schema, or
+           lists every rule with its settings in force (severity, remediation, exclusions).
 `;
 
 export const AUDIT_USAGE = `Usage:
@@ -55,9 +57,17 @@ or the report could not be written.
 
 export const RULES_USAGE = `Usage:
   meshgov rules validate [DIR]
+  meshgov rules list [DIR] [--format table|json]
 
-Validates a rules directory (default: the built-in rules/) against the schema, and checks that
-no two of its files set one setting differently and that no shorter cert-expiring window has
-a lower severity than a longer one. Prints every problem with its file, line and field.
-Exit status: 0 valid; 1 invalid (or the directory cannot be read); 2 usage error.
+validate  Validates a rules directory (default: the built-in rules/) against the schema, and
+          checks that no two of its files set one setting differently and that no shorter
+          cert-expiring window has a lower severity than a longer one. Prints every problem with
+          its file, line and field.
+list      Lists every rule as an audit with --rules DIR would apply it (DIR over the built-in
+          rules/, so what DIR leaves out shows its default): enabled or not, severity (with the
+          cert-expiring tiers and slo-latency-burn page/ticket severities), remediation mode
+          (the most a fix may do alone), exclusions with their reasons, and what it checks.
+          --format table (default) or json. An invalid DIR prints its problems as validate does.
+
+Exit status: 0 valid (or listed); 1 invalid (or the directory cannot be read); 2 usage error.
 `;
