@@ -1,10 +1,12 @@
 import type { Inventory } from './model/inventory';
 import { dedupeCertificates } from './model/dedupe-certificates';
 import { locateProblems } from './model/locate-problems';
+import { readSuppressions } from './model/suppressions';
 import type { ModelBuilder } from './model/provider';
 import { mergeModels, type FleetModel } from './model/types';
 import type { Policy } from './policy/types';
 import { buildReport, type AuditReport } from './report/report';
+import { applySuppressions } from './rules/apply-suppressions';
 import { evaluateModel } from './rules/engine';
 
 export interface AuditOptions {
@@ -28,7 +30,9 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
   const merged = mergeModels(parts);
   merged.certificates.push(...(inventory.certificates ?? []));
   const model = dedupeCertificates(merged);
-  model.problems.unshift(...inventory.problems);
+  const { suppressions, problems } = readSuppressions(inventory);
+  model.problems.unshift(...inventory.problems, ...problems);
+  if (suppressions.length > 0) model.suppressions = suppressions;
   locateProblems(model.problems, inventory);
   const identity = inventory.fileIdentity;
   if (identity) for (const p of model.problems) p.fileIdentity = identity(p.file);
@@ -37,5 +41,6 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
 }
 
 export function auditModel(model: FleetModel, policy: Policy, now: Date): AuditReport {
-  return buildReport(evaluateModel(model, policy, now), model.resourceCount, now);
+  const { findings, suppressed } = applySuppressions(evaluateModel(model, policy, now), model.suppressions ?? []);
+  return buildReport(findings, model.resourceCount, now, suppressed);
 }

@@ -1,3 +1,5 @@
+import type { Suppression } from './suppressions';
+
 /**
  * The cloud-neutral model every rule reads. Providers (Istio, App Mesh, Envoy, x509, …) turn
  * their own configuration into these shapes, computing each mesh's effective state exactly
@@ -245,6 +247,8 @@ export interface FleetModel {
   resourceCount: number;
   /** Built from a partial inventory (see Inventory.partial): fleet-wide preconditions are unknown. */
   partial?: boolean;
+  /** `suppress.meshgov.io/<rule>` annotations of the inventory's objects (model/suppressions.ts). */
+  suppressions?: Suppression[];
 }
 
 export function emptyModel(): FleetModel {

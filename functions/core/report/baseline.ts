@@ -23,10 +23,11 @@ export interface BaselineComparison {
 }
 
 /** Compares findings with the finding ids of a previous report: ids are stable fingerprints, so equal ids are the same problem. */
-export function compareWithBaseline(findings: readonly Pick<Finding, 'id'>[], baselineIds: Iterable<string>): BaselineComparison {
+export function compareWithBaseline(findings: readonly Pick<Finding, 'id'>[], baselineIds: Iterable<string>, suppressed: readonly Pick<Finding, 'id'>[] = []): BaselineComparison {
   const known = new Set(baselineIds);
   const states = findings.map((f): BaselineState => (known.has(f.id) ? 'unchanged' : 'new'));
-  const current = new Set(findings.map((f) => f.id));
+  // A finding accepted by an annotation since is still there: not "fixed".
+  const current = new Set([...findings, ...suppressed].map((f) => f.id));
   let absent = 0;
   for (const id of known) if (!current.has(id)) absent++;
   const unchanged = states.filter((s) => s === 'unchanged').length;
@@ -35,7 +36,7 @@ export function compareWithBaseline(findings: readonly Pick<Finding, 'id'>[], ba
 
 /** The report with each finding's `baselineState` and `summary.baseline` added; nothing else changes. */
 export function applyBaseline(report: AuditReport, baseline: { file: string; ids: Iterable<string> }): AuditReport {
-  const comparison = compareWithBaseline(report.findings, baseline.ids);
+  const comparison = compareWithBaseline(report.findings, baseline.ids, report.suppressed);
   return {
     ...report,
     findings: report.findings.map((f, i) => ({ ...f, baselineState: comparison.states[i]! })),

@@ -65,6 +65,11 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     const left = located.splice(MAX_RESULTS);
     notifications.push({ level: 'warning', message: { text: `${left.length} findings left out: code scanning accepts at most ${MAX_RESULTS} results per run; the JSON report has them all` } });
   }
+  const suppressed = report.summary.suppressed ?? 0;
+  if (suppressed > 0) {
+    // Not as results with `suppressions`: code scanning would open an alert for each anyway.
+    notifications.push({ level: 'note', message: { text: `${suppressed} finding${suppressed === 1 ? '' : 's'} accepted by suppress.meshgov.io annotations, left out; the JSON report lists them with their reasons` } });
+  }
   const results = located.map(({ f, file }) => ({
     ruleId: f.rule,
     ruleIndex: RULE_IDS.indexOf(f.rule),
@@ -101,7 +106,9 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
         results,
         // Findings fixed since the baseline are counted, not reported: a result needs a location
         // that may be gone, and code scanning would open an alert for each.
-        ...(report.summary.baseline ? { properties: { baseline: report.summary.baseline } } : {}),
+        ...(report.summary.baseline || suppressed > 0
+          ? { properties: { ...(report.summary.baseline ? { baseline: report.summary.baseline } : {}), ...(suppressed > 0 ? { suppressed } : {}) } }
+          : {}),
       },
     ],
   };

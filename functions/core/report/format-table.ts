@@ -1,5 +1,7 @@
 import { SEVERITIES, type Severity } from '../model/types';
 import { printable } from './printable';
+import type { Finding } from '../findings';
+import type { SuppressedFinding } from '../rules/apply-suppressions';
 import type { AuditReport, ReportedFinding } from './report';
 
 export interface TableOptions {
@@ -26,8 +28,26 @@ export function formatTable(report: AuditReport, options: TableOptions): string 
     for (const f of group) lines.push(...formatFinding(f, paint, options.width));
     lines.push('');
   }
+  if (report.suppressed?.length) {
+    lines.push(paint(DIM, `SUPPRESSED (${report.suppressed.length})`));
+    for (const f of report.suppressed) lines.push(...formatSuppressed(f, paint));
+    lines.push('');
+  }
   lines.push(summaryLine(report));
   return `${lines.join('\n')}\n`;
+}
+
+/** What was accepted, where, and why: one line for the finding, one for the annotation. */
+function formatSuppressed(f: SuppressedFinding, paint: (code: string, s: string) => string): string[] {
+  const s = f.suppression;
+  const reason = s.reason === '' ? 'no reason given' : s.reason;
+  return [`  ${f.rule.padEnd(25)} ${resourceText(f)}  ${paint(DIM, `[${f.severity}]`)}`, `${' '.repeat(MESSAGE_COLUMN)}${printable(`${s.file}:${s.line}: ${reason}`)}`];
+}
+
+function resourceText(f: Finding): string {
+  const r = f.resource;
+  const scope = r.namespace ?? r.mesh;
+  return printable(`${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
 }
 
 /** Where messages start: under the resource, after the rule column. */
@@ -38,8 +58,7 @@ const NARROW_INDENT = 4;
 
 function formatFinding(f: ReportedFinding, paint: (code: string, s: string) => string, width?: number): string[] {
   const r = f.resource;
-  const scope = r.namespace ?? r.mesh;
-  const resource = printable(`${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
+  const resource = resourceText(f);
   const location = printable(r.file ? `${r.file}${r.line ? `:${r.line}` : ''}` : '');
   const indent = width !== undefined && width - MESSAGE_COLUMN < MIN_MESSAGE_WIDTH ? NARROW_INDENT : MESSAGE_COLUMN;
   // Wrapped here, with the indent: a terminal would wrap to column 0, under the rule column.
@@ -73,8 +92,9 @@ export function summaryLine(report: AuditReport): string {
   const parts = SEVERITIES.filter((s) => report.summary.bySeverity[s]).map((s) => `${report.summary.bySeverity[s]} ${s}`);
   const n = report.summary.findings;
   const line = `${n} finding${n === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''} across ${report.summary.resources} resource${report.summary.resources === 1 ? '' : 's'}`;
+  const suppressed = report.summary.suppressed ? `; ${report.summary.suppressed} suppressed by annotations` : '';
   const baseline = report.summary.baseline;
-  if (!baseline) return line;
+  if (!baseline) return `${line}${suppressed}`;
   // "fixed" for the absent ones: their ids are in the baseline and no finding has them now.
-  return `${line}; ${baseline.new} new, ${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}`;
+  return `${line}; ${baseline.new} new, ${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}${suppressed}`;
 }

@@ -1,5 +1,6 @@
 import type { Finding } from '../findings';
 import { SEVERITIES, type Severity } from '../model/types';
+import type { SuppressedFinding } from '../rules/apply-suppressions';
 import type { BaselineState, BaselineSummary } from './baseline';
 
 /** A finding as reported; compared with a baseline (`--baseline`), it also says whether it is new. */
@@ -17,16 +18,26 @@ export interface AuditReport {
     findings: number;
     bySeverity: Partial<Record<Severity, number>>;
     baseline?: BaselineSummary;
+    /** Findings `suppress.meshgov.io` annotations accepted; present only when there are some. */
+    suppressed?: number;
   };
+  /** Those findings, with the annotation and reason that accepted each; not counted in `findings` or by `--fail-on`. */
+  suppressed?: SuppressedFinding[];
 }
 
-export function buildReport(findings: Finding[], resources: number, generatedAt: Date): AuditReport {
+export function buildReport(findings: Finding[], resources: number, generatedAt: Date, suppressed: SuppressedFinding[] = []): AuditReport {
   const bySeverity: Partial<Record<Severity, number>> = {};
   for (const s of SEVERITIES) {
     const n = findings.filter((f) => f.severity === s).length;
     if (n > 0) bySeverity[s] = n;
   }
-  return { version: 1, generatedAt: generatedAt.toISOString(), findings, summary: { resources, findings: findings.length, bySeverity } };
+  const report: AuditReport = { version: 1, generatedAt: generatedAt.toISOString(), findings, summary: { resources, findings: findings.length, bySeverity } };
+  // Added only when used, so a fleet without annotations reports exactly as before.
+  if (suppressed.length > 0) {
+    report.summary.suppressed = suppressed.length;
+    report.suppressed = suppressed;
+  }
+  return report;
 }
 
 const FAIL_ORDER: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
