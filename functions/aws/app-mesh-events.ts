@@ -18,7 +18,7 @@ import { idempotencyStore, type IdempotencyTableOptions } from './idempotency-st
  */
 export type EventSummary =
   | { status: 'ignored'; eventId: string; reason: string }
-  | { status: 'audited'; eventId: string; findings: number; applied: number; notificationFailures: number; approvalsExpired: number };
+  | { status: 'audited'; eventId: string; findings: number; applied: number; notificationFailures: number; approvalsExpired: number; expiryRedrawsAbandoned?: number };
 
 export function summarise(outcome: ProcessOutcome): EventSummary {
   if (outcome.status === 'ignored') return outcome;
@@ -29,6 +29,8 @@ export function summarise(outcome: ProcessOutcome): EventSummary {
     applied: outcome.result.changes.filter((c) => c.outcome === 'verified').length,
     notificationFailures: outcome.result.notificationFailures,
     approvalsExpired: outcome.result.approvalsExpired.length,
+    // Only when there are any: records kept before this field existed lack it as well.
+    ...(outcome.result.expiryRedrawsAbandoned.length > 0 ? { expiryRedrawsAbandoned: outcome.result.expiryRedrawsAbandoned.length } : {}),
   };
 }
 
@@ -110,6 +112,7 @@ function addOutcomeMetrics(metrics: Metrics, summary: EventSummary): void {
   metrics.addMetric('RemediationsApplied', MetricUnit.Count, summary.applied);
   metrics.addMetric('NotificationFailures', MetricUnit.Count, summary.notificationFailures);
   metrics.addMetric('ApprovalsExpired', MetricUnit.Count, summary.approvalsExpired);
+  metrics.addMetric('ExpiryRedrawsAbandoned', MetricUnit.Count, summary.expiryRedrawsAbandoned ?? 0);
 }
 
 /** The Lambda entry point (cdk/lib/constructs/app-mesh-auditor.ts). */

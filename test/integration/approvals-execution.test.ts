@@ -5,6 +5,8 @@
  * scheduled audit resolved while the approval waited, for a provider the hub does not re-plan.
  */
 import { runApprovalBatch } from '../../functions/aws/slack/run-approval-batch';
+import { SlackNotifier } from '../../functions/notify/slack/slack-notifier';
+import { slackClientFor } from '../emulators/slack';
 import { resolveFinding } from '../../functions/core/pipeline/observe-findings';
 import type { ApprovalRecord } from '../../functions/core/ledger/types';
 import { aliceChange, storylineMesh } from './slack/support/fleet';
@@ -97,5 +99,20 @@ describe('a change made whose Slack message could not be redrawn', () => {
     expect(retry).toMatchObject({ batchItemFailures: [], outcomes: [{ status: 'ignored', reason: 'already SUCCEEDED' }] });
     expect(updates()).toBe(1);
     expect(blockOf(messageOf(world, fix), 'meshgov_outcome').text.text).toContain('*Result:* applied and verified');
+  });
+});
+
+describe('a change made whose Slack message can never be redrawn', () => {
+  test('the bot token was revoked: the outcome is logged as an error for a person, and SQS does not deliver it again', async () => {
+    const fix = await asked();
+    const event = await approvedAndQueued(world, fix);
+    // Between the click and the run, the app was reinstalled: Slack refuses the old token (invalid_auth) for good.
+    const revoked = new SlackNotifier(slackClientFor(world.slack, 'xoxb-0000000000-revoked'), { awsRegion: 'us-west-2' });
+    const errors: Array<[string, Record<string, unknown> | undefined]> = [];
+    const run = await runApprovalBatch(event, { ...world.workerDeps, notifier: revoked, logError: (message, fields) => errors.push([message, fields]) });
+    expect(run).toMatchObject({ batchItemFailures: [], outcomes: [{ status: 'finished', state: 'SUCCEEDED' }] });
+    expect(run.outcomes[0]).not.toHaveProperty('notShown');
+    expect(updates()).toBe(1);
+    expect(errors).toEqual([['approval message cannot be redrawn; Slack refuses it for good', expect.objectContaining({ approvalId: fix.id, state: 'SUCCEEDED', error: 'invalid_auth' })]]);
   });
 });

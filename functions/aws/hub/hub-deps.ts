@@ -30,5 +30,6 @@ export function governDepsOf(deps: Pick<HubDeps, 'ledger' | 'policy' | 'notifier
     dryRun: deps.dryRun,
     newId: deps.newId,
     log: (message, fields) => deps.log('warn', message, fields),
+    logError: (message, fields) => deps.log('error', message, fields),
   };
 }

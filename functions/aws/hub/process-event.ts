@@ -62,6 +62,7 @@ export async function processEvent(event: EventBridgeEvent, deps: HubDeps & Obse
     changes: result.changes.length,
     approvalsRequested: result.approvalsRequested.length,
     approvalsExpired: result.approvalsExpired.length,
+    expiryRedrawsAbandoned: result.expiryRedrawsAbandoned.length,
   });
   return { status: 'audited', eventId: event.id, findings: scoped.report.findings.length, result };
 }

@@ -79,6 +79,7 @@ export async function governAgentReport(report: AgentReport, deps: AgentReportDe
     resolved: result.resolved.length,
     approvalsRequested: result.approvalsRequested.length,
     approvalsExpired: result.approvalsExpired.length,
+    expiryRedrawsAbandoned: result.expiryRedrawsAbandoned.length,
   });
   return {
     observed: result.observed,

@@ -6,8 +6,6 @@ import { parseExecutionRequest, type ExecutionHandOff } from './hand-off';
 export interface ApprovalWorkerDeps extends ExecuteApprovalDeps {
   /** Sends a deferred approval back to the queue with a delay. */
   handOff: ExecutionHandOff;
-  /** Where a record's failure is logged; `log` when absent. */
-  logError?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 /** Lets the Lambda handler follow each record: its log keys while it runs, and its outcome. */

@@ -13,6 +13,7 @@ import { gateExecution } from '../remediation/gate';
 import { undoneChange } from './expire-overdue';
 import { expiredOutcome, isPastDeadline } from './expiry';
 import { freshScopeFor, recheckApproval } from './recheck';
+import { isPermanentRedrawError } from './redraw-error';
 
 /** Reads the live state again before an approved fix runs, for the providers it can read. */
 export interface FreshStateReader {
@@ -37,6 +38,8 @@ export interface ExecuteApprovalDeps {
    */
   freshState?: FreshStateReader;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** For what needs a person (a message Slack will never redraw); `log` when absent. */
+  logError?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 /** Changes the calling invocation already made (blast radius per run). */
@@ -389,13 +392,20 @@ function targetOf(remediation: Remediation): Record<string, unknown> {
 /** The states an execution ends in; a delivery that finds one redraws its message. */
 const FINISHED = new Set<ApprovalState>(Object.values(TERMINAL_BY_OUTCOME));
 
-/** Redraws the approval's message; a Slack failure is logged and reported (`notShown`), never undoes what the ledger says. */
+/**
+ * Redraws the approval's message; a Slack failure is logged and reported (`notShown`), never
+ * undoes what the ledger says. One Slack will never take is only logged: a delivery again cannot help.
+ */
 async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ notShown?: string }> {
   if (!deps.notifier) return {};
   try {
     await deps.notifier.updateApproval(approval, await undoneChange(approval, deps.ledger));
     return {};
   } catch (err) {
+    if (isPermanentRedrawError(err)) {
+      (deps.logError ?? deps.log)?.('approval message cannot be redrawn; Slack refuses it for good', { approvalId: approval.id, state: approval.state, slack: approval.slack, error: err.code });
+      return {};
+    }
     deps.log?.('approval message not updated', { approvalId: approval.id, error: errorText(err) });
     return { notShown: errorText(err) };
   }

@@ -8,7 +8,8 @@ export type { ApproverDirectory } from './approver-directory';
 export { actorEmail } from './actor-email';
 export type { ApprovalVerb, Decision, DecisionRequest, Refusal, RefusalReason } from './decision';
 export { decide, type DecideDeps } from './decide';
-export { expireOverdueApprovals, type ExpirySweepDeps, type ExpirySweepResult } from './expire-overdue';
+export { DEFAULT_REDRAW_RETRY_BOUND, expireOverdueApprovals, type ExpirySweepDeps, type ExpirySweepResult, type RedrawRetryBound } from './expire-overdue';
+export { isPermanentRedrawError, PermanentRedrawError } from './redraw-error';
 export { expiredOutcome, isPastDeadline } from './expiry';
 export { blockersOf, freshScopeFor, recheckApproval, type Recheck } from './recheck';
 export {

@@ -1,4 +1,4 @@
-import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
+import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
 
 /**
  * A ledger in memory, with the same conditional-write semantics as the DynamoDB one. For the
@@ -63,6 +63,7 @@ export class MemoryLedger implements Ledger {
     if (!current || !from.includes(current.state) || !APPROVAL_TRANSITIONS[current.state].includes(to)) return undefined;
     if (options.version !== undefined && current.version !== options.version) return undefined;
     const next: ApprovalRecord = { ...current, ...patch, id, state: to, version: current.version + 1 };
+    if (to !== 'EXPIRED') for (const field of EXPIRY_REDRAW_FIELDS) if (patch[field] === undefined) delete next[field];
     this.approvals.set(id, clone(next)!);
     return clone(next);
   }
@@ -84,9 +85,24 @@ export class MemoryLedger implements Ledger {
       .map((a) => clone(a)!);
   }
 
-  async markExpiryShown(id: string, version?: number) {
+  async markExpiryShown(id: string, version?: number, notShown?: string) {
     const current = this.live(this.approvals.get(id));
-    if (current?.state === 'EXPIRED' && (version === undefined || current.version === version)) this.approvals.set(id, { ...current, expiryShown: true });
+    if (current?.state !== 'EXPIRED' || (version !== undefined && current.version !== version)) return false;
+    this.approvals.set(id, { ...current, expiryShown: true, ...(notShown !== undefined ? { expiryNotShown: notShown } : {}) });
+    return true;
+  }
+
+  async recordExpiryRedrawFailure(id: string, version: number, failure: { at: string; error: string }) {
+    const current = this.live(this.approvals.get(id));
+    if (current?.state !== 'EXPIRED' || current.expiryShown === true || current.version !== version) return undefined;
+    const next: ApprovalRecord = {
+      ...current,
+      expiryRedrawFailures: (current.expiryRedrawFailures ?? 0) + 1,
+      expiryRedrawFirstFailedAt: current.expiryRedrawFirstFailedAt ?? failure.at,
+      expiryRedrawError: failure.error,
+    };
+    this.approvals.set(id, next);
+    return clone(next);
   }
 
   async recordChange(change: ChangeRecord) {

@@ -75,8 +75,17 @@ export interface ApprovalRecord {
   /** For an Undo: the change record it reverts. */
   undoOf?: string;
   slack?: SlackRef;
-  /** EXPIRED only: the expiry sweep has redrawn its message without buttons (or it had none). */
+  /**
+   * EXPIRED only: the expiry sweep is done with its message: redrawn without buttons, it had none,
+   * or the sweep gave up on it (`expiryNotShown` says why). Takes it off the deadline index.
+   */
   expiryShown?: boolean;
+  /** EXPIRED only: redraws of this expiry Slack did not take (see expire-overdue.ts), the first one's time, and the last error. */
+  expiryRedrawFailures?: number;
+  expiryRedrawFirstFailedAt?: string;
+  expiryRedrawError?: string;
+  /** EXPIRED only: why the sweep stopped trying to show the expiry; the message may still show buttons (a click on them is refused as expired). */
+  expiryNotShown?: string;
   /** How many earlier requests for the same fix expired before this one was asked. */
   expiredRequests?: number;
   version: number;
@@ -88,6 +97,9 @@ export interface ApprovalRecord {
  * still be decided or run (their message still has buttons), and EXPIRED ones whose message has
  * not been redrawn by the sweep yet.
  */
+/** What belongs to one expiry's redraw: a transition to any state but EXPIRED drops it (a request asked again starts afresh). */
+export const EXPIRY_REDRAW_FIELDS = ['expiryRedrawFailures', 'expiryRedrawFirstFailedAt', 'expiryRedrawError', 'expiryNotShown'] as const satisfies ReadonlyArray<keyof ApprovalRecord>;
+
 export function awaitsExpirySweep(approval: Pick<ApprovalRecord, 'state' | 'expiryShown'>): boolean {
   return approval.state === 'PENDING' || approval.state === 'APPROVED' || (approval.state === 'EXPIRED' && approval.expiryShown !== true);
 }
@@ -142,10 +154,19 @@ export interface Ledger {
    */
   listOverdueApprovals(dueBy: string): Promise<ApprovalRecord[]>;
   /**
-   * Records that an EXPIRED approval's message shows its expiry (no state change; others are left
-   * alone). With `version`, only while the stored record is at that version: the one redrawn.
+   * Records that the sweep is done with an EXPIRED approval's message (no state change; others
+   * are left alone): it shows the expiry or, with `notShown`, it never will, and why. With
+   * `version`, only while the stored record is at that version: the one redrawn. False when
+   * nothing was written.
    */
-  markExpiryShown(id: string, version?: number): Promise<void>;
+  markExpiryShown(id: string, version?: number, notShown?: string): Promise<boolean>;
+  /**
+   * Counts one redraw of an EXPIRED approval's expiry that Slack did not take (no state change):
+   * `expiryRedrawFailures` + 1 (atomic, so concurrent runs each count), the first failure's time
+   * kept, `error` as the last. Only while the stored record is EXPIRED, not yet done with, and at
+   * `version`; returns it as stored, or undefined when it moved on.
+   */
+  recordExpiryRedrawFailure(id: string, version: number, failure: { at: string; error: string }): Promise<ApprovalRecord | undefined>;
 
   recordChange(change: ChangeRecord): Promise<void>;
   getChange(id: string): Promise<ChangeRecord | undefined>;

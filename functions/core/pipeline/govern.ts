@@ -26,6 +26,8 @@ export interface GovernDeps {
   dryRun: boolean;
   newId: (prefix: string) => string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** What an operator must see (a redraw given up); `log` when absent. */
+  logError?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface GovernResult {
@@ -38,6 +40,8 @@ export interface GovernResult {
   changes: ChangeRecord[];
   /** Notifications and expired approvals' redraws that failed (Slack down); they stay owed and a later run sends them. */
   notificationFailures: number;
+  /** Expired approvals whose redraw Slack refused for good or kept failing: no run tries again (each record says why). */
+  expiryRedrawsAbandoned: string[];
 }
 
 const DIGEST_SOURCES = new Set(['schedule', 'cloud-scheduler']);
@@ -50,7 +54,7 @@ const DIGEST_SOURCES = new Set(['schedule', 'cloud-scheduler']);
  */
 export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<GovernResult> {
   const now = deps.clock();
-  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], approvalsExpired: [], changes: [], notificationFailures: 0 };
+  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], approvalsExpired: [], changes: [], notificationFailures: 0, expiryRedrawsAbandoned: [] };
   const owed: Array<{ record: FindingRecord; kind: NotifyKind }> = [];
 
   for (const finding of scoped.report.findings) {
@@ -73,7 +77,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   }
 
   // Approvals this run met by their finding past their deadline, expired before the sweep.
-  const expiries: ExpirySweepResult = { expired: [], notShown: 0 };
+  const expiries: ExpirySweepResult = { expired: [], notShown: 0, abandoned: [] };
   const metByFinding = new Set<string>();
   let changesThisRun = 0;
   // One change can fix several findings (a client policy fixes its conflict and its
@@ -104,6 +108,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   const sweep = await expireOverdueApprovals(deps, expiries, metByFinding);
   result.approvalsExpired = sweep.expired;
   result.notificationFailures += sweep.notShown;
+  result.expiryRedrawsAbandoned = sweep.abandoned;
   return result;
 }
 

@@ -1,5 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Refusal } from '../../core/approvals/decision';
+import { PermanentRedrawError } from '../../core/approvals/redraw-error';
 import type { Finding } from '../../core/findings';
 import type { ApprovalRecord, ChangeRecord, FindingRecord, SlackRef } from '../../core/ledger/types';
 import type { Notifier, Route } from '../../core/pipeline/ports';
@@ -44,6 +45,38 @@ function certainlyNotPosted(err: unknown): boolean {
 
 /** Slack answers these when a message or its channel is gone: post a fresh message instead. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
+
+/**
+ * chat.update answers (Slack's method reference, and its errors common to every method) that the
+ * same call will get again however often it is repeated: the channel is gone, archived or closed
+ * to the app; the message may not be edited by it any more; the token or its scopes are gone; the
+ * content is refused. An approval's message keeps its buttons then, and nothing posts instead.
+ * Anything else (ratelimited, fatal_error, service_unavailable, an HTTP 5xx, the network) may pass later.
+ */
+const NEVER_REDRAWN = new Set([
+  'channel_not_found',
+  'is_archived',
+  'is_inactive',
+  'not_in_channel',
+  'cant_update_message',
+  'edit_window_closed',
+  'no_permission',
+  'access_denied',
+  'team_not_found',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'not_allowed_token_type',
+  'msg_too_long',
+  'no_text',
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'invalid_arguments',
+  'block_mismatch',
+]);
 
 /**
  * The Notifier on Slack's Web API: one Block Kit message per finding in the owning team's
@@ -92,8 +125,9 @@ export class SlackNotifier implements Notifier {
 
   /**
    * Redraws an approval's message with its state; nothing to do when the request was never
-   * delivered. An expired Undo lives in its change's announcement, which keeps saying what was
-   * changed and only loses its button.
+   * delivered, or its message was deleted (no buttons left to click). An expired Undo lives in
+   * its change's announcement, which keeps saying what was changed and only loses its button.
+   * Throws PermanentRedrawError when Slack will never take the redraw, any other error when it may.
    */
   async updateApproval(approval: ApprovalRecord, undone?: ChangeRecord): Promise<void> {
     if (!approval.slack) return;
@@ -101,7 +135,14 @@ export class SlackNotifier implements Notifier {
       approval.state === 'EXPIRED' && undone !== undefined && undone.id === approval.undoOf
         ? changeAnnouncementMessage(undone, approval.finding, approval.id, this.evidence, { undoExpiredAt: approval.approvalExpiresAt })
         : approvalOutcomeMessage(approval, this.evidence);
-    await this.update(approval.slack, message);
+    try {
+      await this.client.chat.update({ channel: approval.slack.channel, ts: approval.slack.ts, text: message.text, blocks: message.blocks });
+    } catch (err) {
+      const error = platformError(err);
+      if (error === 'message_not_found') return;
+      if (error !== undefined && NEVER_REDRAWN.has(error)) throw new PermanentRedrawError(error, { cause: err });
+      throw err;
+    }
   }
 
   async announceChange(change: ChangeRecord, finding: Finding, route: Route, undoApprovalId?: string): Promise<SlackRef> {

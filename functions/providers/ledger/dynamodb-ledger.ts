@@ -6,7 +6,7 @@
  * | record   | pk                  | sk         | gsi1pk / gsi1sk (sparse)                                   | gsi2pk / gsi2sk (sparse)                 |
  * |----------|---------------------|------------|------------------------------------------------------------|------------------------------------------|
  * | finding  | `FINDING#<id>`      | `FINDING`  | while open: `OPEN_FINDINGS#<provider>` / `MESH#<mesh>#NS#<namespace>#<id>` | while a notification is owed: `PENDING_NOTIFICATIONS` / `<id>` |
- * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | while PENDING, APPROVED, or EXPIRED until the sweep showed it: `APPROVAL_DEADLINES` / `<approvalExpiresAt>#<id>` |
+ * | approval | `APPROVAL#<id>`     | `APPROVAL` | while PENDING, APPROVED or EXECUTING: `OPEN_APPROVALS#<findingId>` / `<requestedAt>#<id>` | while PENDING, APPROVED, or EXPIRED until the sweep is done with it (shown or given up): `APPROVAL_DEADLINES` / `<approvalExpiresAt>#<id>` |
  * | change   | `CHANGE#<id>`       | `CHANGE`   | with a service: `SERVICE_CHANGES#<service>` / `<at>#<id>`  | always: `CHANGES` / `<at>#<id>`          |
  * | slot     | `CHANGE_SLOTS`      | `CHANGE_SLOT#<n>` | none                                                   | none                                     |
  *
@@ -19,7 +19,7 @@
  * - the open approval of a finding: its own partition, oldest request first.
  * - approvals past their deadline (for the expiry sweep): a range on `<approvalExpiresAt>#<id>`
  *   in one partition, which holds only approvals that can still be decided or run, a few
- *   hundred at most, plus expired ones until their message has been redrawn.
+ *   hundred at most, plus expired ones until their message has been redrawn or the sweep gave up on it.
  * - changes since a time: a range on `<at>#<id>`, newest first, per service or overall. The
  *   overall partition is one, which is fine because the blast-radius limits cap changes per hour.
  *
@@ -46,7 +46,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
+import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
 import { ExpressionParts } from './expression';
 import {
   APPROVAL_DEADLINES,
@@ -172,6 +172,8 @@ export class DynamoDbLedger implements Ledger {
       if (value === undefined) remove.push(x.name(field));
       else set.push(`${x.name(field)} = ${x.value(value)}`);
     }
+    // Bookkeeping of one expiry's redraw; removing an absent attribute is a no-op.
+    if (to !== 'EXPIRED') for (const field of EXPIRY_REDRAW_FIELDS) if (!Object.hasOwn(patch, field)) remove.push(x.name(field));
     if (OPEN_APPROVAL_STATES.includes(to)) {
       // Still open: the index keys stay, unless the patch moved what they are made of.
       if (patch.findingId !== undefined) set.push(`${x.name(LEDGER_KEYS.gsi1pk)} = ${x.value(openApprovalsPartition(patch.findingId))}`);
@@ -229,15 +231,31 @@ export class DynamoDbLedger implements Ledger {
     return candidates.filter(awaitsExpirySweep);
   }
 
-  async markExpiryShown(id: string, version?: number): Promise<void> {
+  async markExpiryShown(id: string, version?: number, notShown?: string): Promise<boolean> {
     const x = new ExpressionParts();
     const atVersion = this.atVersionCondition(x, version);
-    await this.updateIf(
+    const set = [`${x.name('expiryShown')} = ${x.value(true)}`];
+    if (notShown !== undefined) set.push(`${x.name('expiryNotShown')} = ${x.value(notShown)}`);
+    const updated = await this.updateIf(
       approvalKey(id),
       x,
-      `SET ${x.name('expiryShown')} = ${x.value(true)} REMOVE ${x.name(LEDGER_KEYS.gsi2pk)}, ${x.name(LEDGER_KEYS.gsi2sk)}`,
+      `SET ${set.join(', ')} REMOVE ${x.name(LEDGER_KEYS.gsi2pk)}, ${x.name(LEDGER_KEYS.gsi2sk)}`,
       `${x.name('state')} = ${x.value('EXPIRED')}${atVersion} AND ${this.liveCondition(x)}`,
     );
+    return updated !== undefined;
+  }
+
+  async recordExpiryRedrawFailure(id: string, version: number, failure: { at: string; error: string }): Promise<ApprovalRecord | undefined> {
+    const x = new ExpressionParts();
+    const first = x.name('expiryRedrawFirstFailedAt');
+    // ADD counts from an absent attribute as 0, and concurrent runs' failures both count.
+    const updated = await this.updateIf(
+      approvalKey(id),
+      x,
+      `SET ${first} = if_not_exists(${first}, ${x.value(failure.at)}), ${x.name('expiryRedrawError')} = ${x.value(failure.error)} ADD ${x.name('expiryRedrawFailures')} ${x.value(1)}`,
+      `${x.name('state')} = ${x.value('EXPIRED')} AND (attribute_not_exists(${x.name('expiryShown')}) OR ${x.name('expiryShown')} <> ${x.value(true)})${this.atVersionCondition(x, version)} AND ${this.liveCondition(x)}`,
+    );
+    return updated ? recordOf<ApprovalRecord>(updated) : undefined;
   }
 
   // Changes
