@@ -92,14 +92,14 @@ export interface ApprovalRecord {
   expiresAt: number;
 }
 
-/**
- * Approvals the expiry sweep must look at once `approvalExpiresAt` has passed: those that could
- * still be decided or run (their message still has buttons), and EXPIRED ones whose message has
- * not been redrawn by the sweep yet.
- */
 /** What belongs to one expiry's redraw: a transition to any state but EXPIRED drops it (a request asked again starts afresh). */
 export const EXPIRY_REDRAW_FIELDS = ['expiryRedrawFailures', 'expiryRedrawFirstFailedAt', 'expiryRedrawError', 'expiryNotShown'] as const satisfies ReadonlyArray<keyof ApprovalRecord>;
 
+/**
+ * Approvals the expiry sweep must look at once `approvalExpiresAt` has passed: those that could
+ * still be decided or run (their message still has buttons), and EXPIRED ones whose message has
+ * not been redrawn (or given up) by the sweep yet.
+ */
 export function awaitsExpirySweep(approval: Pick<ApprovalRecord, 'state' | 'expiryShown'>): boolean {
   return approval.state === 'PENDING' || approval.state === 'APPROVED' || (approval.state === 'EXPIRED' && approval.expiryShown !== true);
 }
