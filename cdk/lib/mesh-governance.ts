@@ -96,6 +96,8 @@ export class MeshGovernance extends Construct {
       ...(config.alarmTopicArn ? { topicArn: config.alarmTopicArn } : {}),
     });
     for (const alarm of this.deadLetterAlarms()) this.operationsAlarms.notify(alarm);
+    // A redraw given up leaves buttons on an expired request: someone should look at that channel.
+    this.operationsAlarms.notify(this.appMeshAuditor.expiryRedrawsAbandonedAlarm);
   }
 
   /** The alarms on meshgov's dead-letter queues. */

@@ -35,6 +35,8 @@ export class AppMeshAuditor extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly function: MeshGovFunction;
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** An expired approval whose Slack message the hub gave up redrawing: its buttons may still show. */
+  readonly expiryRedrawsAbandonedAlarm: cloudwatch.Alarm;
   readonly rules: events.Rule[];
   /** Every role that writes App Mesh for meshgov; CloudTrail events made by them are not audited again. */
   private readonly writerRoles: iam.IRole[] = [];
@@ -60,6 +62,16 @@ export class AppMeshAuditor extends Construct {
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: 'meshgov: an event could not be processed and is in the dead-letter queue',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Powertools publishes the hub's metrics in the meshgov namespace with its service as the dimension.
+    this.expiryRedrawsAbandonedAlarm = new cloudwatch.Alarm(this, 'ExpiryRedrawsAbandonedAlarm', {
+      alarmDescription: 'meshgov: Slack would not show that an approval request expired; its buttons may remain (see the hub log for the approval and the Slack error)',
+      metric: new cloudwatch.Metric({ namespace: 'meshgov', metricName: 'ExpiryRedrawsAbandoned', dimensionsMap: { service: 'meshgov-hub' }, statistic: 'Sum', period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

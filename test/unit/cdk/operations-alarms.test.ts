@@ -37,6 +37,22 @@ describe('operational alarms: every dead-letter queue alarm notifies someone', (
     }
   });
 
+  it("alarms the topic when the hub gives up redrawing an expired approval's message (the hub's own metric)", () => {
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.MetricName === 'ExpiryRedrawsAbandoned');
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0].Properties).toMatchObject({
+      Namespace: 'meshgov',
+      Dimensions: [{ Name: 'service', Value: 'meshgov-hub' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topics[0] }],
+      OKActions: [{ Ref: topics[0] }],
+    });
+  });
+
   it('encrypts the topic with a rotated key that CloudWatch may use, and refuses publishing without TLS', () => {
     const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
     template.hasResourceProperties('AWS::KMS::Key', {
