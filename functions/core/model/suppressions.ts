@@ -1,4 +1,4 @@
-import { editDistance } from '../edit-distance';
+import { closestName } from '../edit-distance';
 import { RULE_IDS, type RuleId } from '../findings';
 import type { Inventory, KubeObject, Located } from './inventory';
 import type { ConfigProblem, SourceRef } from './types';
@@ -52,9 +52,14 @@ export function readSuppressions(inventory: Inventory): { suppressions: Suppress
   if (suppressions.length > 0) {
     setEndLines(suppressions, inventory);
     const fieldLine = inventory.fieldLine;
-    if (fieldLine) for (const s of suppressions) s.line = fieldLine(s.source.file, s.source.line, `metadata.annotations[${JSON.stringify(s.annotation)}]`) ?? s.line;
+    if (fieldLine) for (const s of suppressions) s.line = fieldLine(s.source.file, s.source.line, annotationField(s.annotation)) ?? s.line;
   }
   return { suppressions, problems };
+}
+
+/** The annotation as a field path (its key holds dots and a slash): `metadata.annotations["suppress.meshgov.io/…"]`. */
+function annotationField(key: string): string {
+  return `metadata.annotations[${JSON.stringify(key)}]`;
 }
 
 function isRuleId(name: string): name is RuleId {
@@ -70,12 +75,13 @@ function objectOf(doc: KubeObject): Suppression['object'] {
 }
 
 function unknownRule(located: Located<KubeObject>, key: string, rule: string): ConfigProblem {
-  const near = RULE_IDS.map((id) => ({ id, d: editDistance(rule, id) })).sort((a, b) => a.d - b.d)[0]!;
-  const hint = near.d <= 3 ? `; did you mean ${SUPPRESS_PREFIX}${near.id}?` : `; the rules are ${RULE_IDS.join(', ')}`;
+  // The same suggestion a rules file gets for a misspelt rule id.
+  const near = closestName(rule, [...RULE_IDS]);
+  const hint = near ? `; did you mean ${SUPPRESS_PREFIX}${near}?` : `; the rules are ${RULE_IDS.join(', ')}`;
   return {
     file: located.source.file,
     line: located.source.line,
-    field: `metadata.annotations[${JSON.stringify(key)}]`,
+    field: annotationField(key),
     message: `annotation ${key} names no meshgov rule (${JSON.stringify(rule)}), so it suppresses nothing${hint}`,
     kind: located.doc.kind,
     name: objectOf(located.doc).name,

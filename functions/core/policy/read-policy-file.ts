@@ -1,6 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import type { Document, LineCounter } from 'yaml';
-import { editDistance } from '../edit-distance';
+import { closestName } from '../edit-distance';
 import { DEFAULT_BURN_SEVERITIES } from '../rules/catalog';
 import type { ConfigProblem, Severity } from '../model/types';
 import type * as z from 'zod';
@@ -74,31 +74,9 @@ function unknownKeyMessage(key: string, known: string[], path: Array<string | nu
   const owner = RULE_SPECIFIC_SETTINGS[key];
   if (path.length === 2 && path[0] === 'rules' && owner && owner !== path[1]) return `${message}: ${key} applies to ${owner} only, and would be ignored here`;
   if (key === '<<') return `${message}: merge keys are YAML 1.1 and are not read here (YAML 1.2); repeat the settings, or give the whole mapping as an alias (*name)`;
-  const near = closest(key, known);
+  const near = closestName(key, known);
   if (near) return `${message}; did you mean "${near}"?`;
   return known.length > 0 ? `${message}; expected one of ${known.join(', ')}` : message;
-}
-
-/** The known key nearest `key` by edit distance (ignoring case), when near enough to be a slip. */
-function closest(key: string, known: string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  // A rule id with a word left out (mtls-strict for mtls-not-strict) is a slip too.
-  if (best && best.distance <= Math.max(2, Math.floor(key.length * 0.4))) return best.name;
-  // Another form of the same word (exclusion, exclusions for exclude): a long shared stem.
-  const stem = (name: string) => {
-    let n = 0;
-    while (n < key.length && n < name.length && key[n]!.toLowerCase() === name[n]!.toLowerCase()) n++;
-    return n;
-  };
-  const byStem = known.filter((name) => {
-    const shared = stem(name);
-    return shared >= 5 && shared >= Math.min(key.length, name.length) - 2;
-  });
-  return byStem.length === 1 ? byStem[0] : undefined;
 }
 
 /** The keys the schema allows in the mapping at `path`, read from zod's schema definitions (`_zod.def`). */
