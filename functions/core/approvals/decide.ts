@@ -4,6 +4,7 @@ import type { Policy } from '../policy/types';
 import type { ApproverDirectory } from './approver-directory';
 import type { Decision, DecisionRequest, Refusal, RefusalReason } from './decision';
 import { expiredOutcome, isPastDeadline } from './expiry';
+import { errorText } from './error-text';
 
 export interface DecideDeps {
   ledger: Ledger;
@@ -121,6 +122,3 @@ function refusal(request: DecisionRequest, reason: RefusalReason, approval?: App
   return out;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -13,6 +13,7 @@ import { gateExecution } from '../remediation/gate';
 import { undoneChange } from './expire-overdue';
 import { expiredOutcome, isPastDeadline } from './expiry';
 import { freshScopeFor, recheckApproval } from './recheck';
+import { errorText } from './error-text';
 import { isPermanentRedrawError } from './redraw-error';
 
 /** Reads the live state again before an approved fix runs, for the providers it can read. */
@@ -411,6 +412,3 @@ async function show(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promis
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -1,6 +1,7 @@
 import { awaitsExpirySweep, type ApprovalRecord, type ChangeRecord, type Ledger } from '../ledger/types';
 import type { Notifier } from '../pipeline/ports';
 import { expiredOutcome, isPastDeadline } from './expiry';
+import { errorTextWithCauses } from './error-text';
 import { isPermanentRedrawError } from './redraw-error';
 
 /**
@@ -97,7 +98,7 @@ export async function expireApproval(current: ApprovalRecord, deps: ExpirySweepD
 /** Counts the failure on the approval, then gives up on a permanent one or one past the bound; otherwise a later run tries again. */
 async function redrawFailed(approval: ApprovalRecord, err: unknown, deps: ExpirySweepDeps, now: Date, result: ExpirySweepResult): Promise<void> {
   const permanent = isPermanentRedrawError(err);
-  const error = permanent ? err.code : errorText(err);
+  const error = permanent ? err.code : errorTextWithCauses(err);
   // At the version tried: undefined when another run redrew it or asked again meanwhile.
   const failed = await deps.ledger.recordExpiryRedrawFailure(approval.id, approval.version, { at: now.toISOString(), error });
   if (!failed) return;
@@ -124,19 +125,6 @@ async function redrawFailed(approval: ApprovalRecord, err: unknown, deps: Expiry
     failures,
     firstFailedAt,
   });
-}
-
-/** The message with its causes' codes: a network failure alone says "fetch failed", not ECONNREFUSED or ETIMEDOUT. */
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const codes: string[] = [];
-  let cause: unknown = (err as { original?: unknown }).original ?? err.cause;
-  for (let depth = 0; cause !== undefined && cause !== null && depth < 4; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return codes.length > 0 ? `${err.message} (${codes.join(', ')})` : err.message;
 }
 
 /** For an expired Undo, the change it would have reverted: its announcement is what gets redrawn. */
