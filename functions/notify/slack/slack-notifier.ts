@@ -46,6 +46,9 @@ function certainlyNotPosted(err: unknown): boolean {
 /** Slack answers these when a message or its channel is gone: post a fresh message instead. */
 const GONE = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived']);
 
+/** For an approval's message, only its deletion is gone: a channel left or archived still shows the buttons. */
+const MESSAGE_DELETED: ReadonlySet<string> = new Set(['message_not_found']);
+
 /**
  * chat.update answers (Slack's method reference, and its errors common to every method) that the
  * same call will get again however often it is repeated: the channel is gone, archived or closed
@@ -136,10 +139,10 @@ export class SlackNotifier implements Notifier {
         ? changeAnnouncementMessage(undone, approval.finding, approval.id, this.evidence, { undoExpiredAt: approval.approvalExpiresAt })
         : approvalOutcomeMessage(approval, this.evidence);
     try {
-      await this.client.chat.update({ channel: approval.slack.channel, ts: approval.slack.ts, text: message.text, blocks: message.blocks });
+      // Only a deleted message is done with: no buttons are left to click.
+      await this.update(approval.slack, message, MESSAGE_DELETED);
     } catch (err) {
       const error = platformError(err);
-      if (error === 'message_not_found') return;
       if (error !== undefined && NEVER_REDRAWN.has(error)) throw new PermanentRedrawError(error, { cause: err });
       throw err;
     }
@@ -176,13 +179,13 @@ export class SlackNotifier implements Notifier {
     return { channel: posted.channel, ts: posted.ts };
   }
 
-  /** chat.update; false when the message is gone (deleted, archived channel), so the caller posts anew. */
-  private async update(ref: SlackRef, message: SlackMessage): Promise<boolean> {
+  /** chat.update; false when Slack answers one of `gone` (by default: deleted, archived channel), so the caller posts anew. */
+  private async update(ref: SlackRef, message: SlackMessage, gone: ReadonlySet<string> = GONE): Promise<boolean> {
     try {
       await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
       return true;
     } catch (err) {
-      if (GONE.has(platformError(err) ?? '')) return false;
+      if (gone.has(platformError(err) ?? '')) return false;
       throw err;
     }
   }
