@@ -1,4 +1,4 @@
-import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
+import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from './types';
 
 /**
  * A ledger in memory, with the same conditional-write semantics as the DynamoDB one. For the
@@ -63,7 +63,6 @@ export class MemoryLedger implements Ledger {
     if (!current || !from.includes(current.state) || !APPROVAL_TRANSITIONS[current.state].includes(to)) return undefined;
     if (options.version !== undefined && current.version !== options.version) return undefined;
     const next: ApprovalRecord = { ...current, ...patch, id, state: to, version: current.version + 1 };
-    if (to !== 'EXPIRED') for (const field of EXPIRY_REDRAW_FIELDS) if (patch[field] === undefined) delete next[field];
     this.approvals.set(id, clone(next)!);
     return clone(next);
   }

@@ -92,7 +92,7 @@ export interface ApprovalRecord {
   expiresAt: number;
 }
 
-/** What belongs to one expiry's redraw: a transition to any state but EXPIRED drops it (a request asked again starts afresh). */
+/** What belongs to one expiry's redraw: a request asked again starts without it. */
 export const EXPIRY_REDRAW_FIELDS = ['expiryRedrawFailures', 'expiryRedrawFirstFailedAt', 'expiryRedrawError', 'expiryNotShown'] as const satisfies ReadonlyArray<keyof ApprovalRecord>;
 
 /**

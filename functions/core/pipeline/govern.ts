@@ -4,7 +4,7 @@ import { expireApproval, expireOverdueApprovals, type ExpirySweepResult } from '
 import type { Finding } from '../findings';
 import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
 import { deliverApprovalRequest, pendingApproval } from './approval-request';
-import { awaitsExpirySweep, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
+import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { undoActionOf } from '../remediation/undo-action';
@@ -230,6 +230,7 @@ async function askAgain(expired: ApprovalRecord, finding: Finding, route: Route,
     outcome: undefined,
     decidedBy: undefined,
     decidedAt: undefined,
+    ...Object.fromEntries(EXPIRY_REDRAW_FIELDS.map((field) => [field, undefined])),
   });
   if (!renewed) return undefined;
   deps.log?.('approval asked again: the earlier request expired undecided', { approvalId: renewed.id, findingId: finding.id, trigger: scoped.trigger.summary });

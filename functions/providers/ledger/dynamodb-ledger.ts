@@ -46,7 +46,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
+import { APPROVAL_TRANSITIONS, awaitsExpirySweep, CHANGE_SLOT_SECONDS, type ApprovalRecord, type ApprovalState, type ChangeRecord, type FindingRecord, type Ledger, type SlackRef, type TransitionOptions } from '../../core/ledger/types';
 import { ExpressionParts } from './expression';
 import {
   APPROVAL_DEADLINES,
@@ -172,8 +172,6 @@ export class DynamoDbLedger implements Ledger {
       if (value === undefined) remove.push(x.name(field));
       else set.push(`${x.name(field)} = ${x.value(value)}`);
     }
-    // Bookkeeping of one expiry's redraw; removing an absent attribute is a no-op.
-    if (to !== 'EXPIRED') for (const field of EXPIRY_REDRAW_FIELDS) if (!Object.hasOwn(patch, field)) remove.push(x.name(field));
     if (OPEN_APPROVAL_STATES.includes(to)) {
       // Still open: the index keys stay, unless the patch moved what they are made of.
       if (patch.findingId !== undefined) set.push(`${x.name(LEDGER_KEYS.gsi1pk)} = ${x.value(openApprovalsPartition(patch.findingId))}`);

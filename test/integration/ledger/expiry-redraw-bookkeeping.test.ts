@@ -100,7 +100,7 @@ describe.each(subjects)('expiry redraw bookkeeping: %s', (_name, create) => {
     expect(await overdue()).toEqual([]);
   });
 
-  it('a request asked again starts afresh: the redraw bookkeeping of the expiry before goes', async () => {
+  it('a request asked again starts afresh: the redraw bookkeeping of the expiry before is removed when the transition clears it', async () => {
     const approval = await expired();
     await ledger.recordExpiryRedrawFailure(APPROVAL_ID, approval.version, { at: SWEPT_AT, error: 'is_archived' });
     await ledger.markExpiryShown(APPROVAL_ID, approval.version, WHY);
@@ -111,6 +111,11 @@ describe.each(subjects)('expiry redraw bookkeeping: %s', (_name, create) => {
       slack: undefined,
       expiryShown: undefined,
       outcome: undefined,
+      // As govern's askAgain sends them: what belonged to the request that ran out.
+      expiryRedrawFailures: undefined,
+      expiryRedrawFirstFailedAt: undefined,
+      expiryRedrawError: undefined,
+      expiryNotShown: undefined,
     });
     for (const record of [renewed, await ledger.getApproval(APPROVAL_ID)]) {
       expect(record).toMatchObject({ state: 'PENDING', expiredRequests: 1, version: approval.version + 1 });
