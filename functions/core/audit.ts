@@ -8,6 +8,7 @@ import type { Policy } from './policy/types';
 import { buildReport, type AuditReport } from './report/report';
 import { applySuppressions } from './rules/apply-suppressions';
 import { evaluateModel } from './rules/engine';
+import { locateFindings } from './rules/locate-findings';
 
 export interface AuditOptions {
   policy: Policy;
@@ -34,6 +35,7 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
   model.problems.unshift(...inventory.problems, ...problems);
   if (suppressions.length > 0) model.suppressions = suppressions;
   locateProblems(model.problems, inventory);
+  if (inventory.fieldLine) model.fieldLine = inventory.fieldLine;
   const identity = inventory.fileIdentity;
   if (identity) for (const p of model.problems) p.fileIdentity = identity(p.file);
   if (inventory.partial) model.partial = true;
@@ -41,6 +43,8 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
 }
 
 export function auditModel(model: FleetModel, policy: Policy, now: Date): AuditReport {
-  const { findings, suppressed } = applySuppressions(evaluateModel(model, policy, now), model.suppressions ?? []);
+  const evaluated = evaluateModel(model, policy, now);
+  if (model.fieldLine) locateFindings(evaluated, model.fieldLine);
+  const { findings, suppressed } = applySuppressions(evaluated, model.suppressions ?? []);
   return buildReport(findings, model.resourceCount, now, suppressed);
 }

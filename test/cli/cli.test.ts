@@ -333,7 +333,9 @@ describe('formats', () => {
     const result = run.results[0];
     expect(result).toMatchObject({ ruleId: 'mtls-not-strict', level: 'error', partialFingerprints: { 'meshgovFindingId/v1': expect.any(String) } });
     const loc = result.locations[0].physicalLocation;
-    expect(loc.region.startLine).toBe(26);
+    // The line that sets the mode, where code scanning annotates a pull request that changes it.
+    expect(loc.region.startLine).toBe(permissive.split('\n').findIndex((l) => l.includes('mode: PERMISSIVE')) + 1);
+    expect(loc.region.startLine).toBe(33);
     expect(loc.artifactLocation.uri).toMatch(/orders\.yaml$/);
     expect(run.tool.driver.rules[result.ruleIndex].id).toBe('mtls-not-strict');
   });

@@ -38,10 +38,10 @@ const CASES: Record<string, GoldenCase> = {
     exitCode: 1,
     findings: [
       // payments/default PERMISSIVE; payments-api-metrics has no mode of its own (UNSET inherits the namespace).
-      'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @payments/peer-authentication.yaml:2 fix:auto',
-      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/peer-authentication.yaml:14 fix:auto',
-      'mtls-not-strict Deployment payments/ledger:8443 PERMISSIVE @payments/peer-authentication.yaml:2 fix:auto',
-      'mtls-not-strict Deployment orders/orders-api:8080 DISABLED @orders/orders.yaml:23 fix:auto',
+      'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @payments/peer-authentication.yaml:10 fix:auto',
+      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/peer-authentication.yaml:26 fix:auto',
+      'mtls-not-strict Deployment payments/ledger:8443 PERMISSIVE @payments/peer-authentication.yaml:10 fix:auto',
+      'mtls-not-strict Deployment orders/orders-api:8080 DISABLED @orders/orders.yaml:34 fix:auto',
       // No finding: checkout/cart (UNSET at workload and port level: mesh STRICT), orders/orders-worker
       // (orders/default UNSET is older than orders-permissive: mesh STRICT).
     ],
@@ -52,16 +52,16 @@ const CASES: Record<string, GoldenCase> = {
       'DestinationRule and ServiceEntry in networking.istio.io v1, v1beta1, v1alpha3: lookup client namespace → host namespace → root namespace, the most specific host (exact before wildcard), exportTo ".", portLevelSettings, DISABLE toward STRICT, SIMPLE toward an in-mesh host, SIMPLE toward a MESH_EXTERNAL host and TLS origination toward a ServiceEntry without location (MESH_EXTERNAL by default; no finding), a MESH_INTERNAL ServiceEntry',
     exitCode: 1,
     findings: [
-      'mtls-conflict DestinationRule checkout/payments-api-plaintext -> Deployment payments/payments-api:8080 @checkout/checkout.yaml:37 fix:person',
-      'mtls-client-not-enforced DestinationRule checkout/payments-api-plaintext sends PLAINTEXT to payments-api.payments.svc.cluster.local @checkout/checkout.yaml:37 fix:person',
+      'mtls-conflict DestinationRule checkout/payments-api-plaintext -> Deployment payments/payments-api:8080 @checkout/checkout.yaml:48 fix:person',
+      'mtls-client-not-enforced DestinationRule checkout/payments-api-plaintext sends PLAINTEXT to payments-api.payments.svc.cluster.local @checkout/checkout.yaml:48 fix:person',
       // payments' own rule: ISTIO_MUTUAL, but DISABLE in portLevelSettings for 9090, where the server is DISABLE too.
-      'mtls-client-not-enforced DestinationRule payments/payments-api:9090 sends PLAINTEXT to payments-api.payments.svc.cluster.local:9090 @payments/traffic.yaml:17 fix:person',
+      'mtls-client-not-enforced DestinationRule payments/payments-api:9090 sends PLAINTEXT to payments-api.payments.svc.cluster.local:9090 @payments/traffic.yaml:33 fix:person',
       // payments/payments-api is private, so orders falls back to the mesh-wide ISTIO_MUTUAL rule: mTLS toward a DISABLE port.
-      'mtls-conflict DestinationRule istio-system/default -> Deployment payments/payments-api:9090 @istio-system/mesh-defaults.yaml:12 fix:person',
-      'mtls-client-not-enforced DestinationRule orders/orders-api-tls sends TLS to orders-api.orders.svc.cluster.local @orders/orders.yaml:50 fix:person',
-      'mtls-client-not-enforced DestinationRule payments/billing-vm sends PLAINTEXT to billing.payments.internal @payments/traffic.yaml:83 fix:person',
-      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/traffic.yaml:2 fix:person',
-      'mtls-not-strict Deployment orders/orders-api:8443 PERMISSIVE @orders/orders.yaml:2 fix:person',
+      'mtls-conflict DestinationRule istio-system/default -> Deployment payments/payments-api:9090 @istio-system/mesh-defaults.yaml:21 fix:person',
+      'mtls-client-not-enforced DestinationRule orders/orders-api-tls sends TLS to orders-api.orders.svc.cluster.local @orders/orders.yaml:59 fix:person',
+      'mtls-client-not-enforced DestinationRule payments/billing-vm sends PLAINTEXT to billing.payments.internal @payments/traffic.yaml:92 fix:person',
+      'mtls-not-strict Deployment payments/payments-api:9090 DISABLED @payments/traffic.yaml:13 fix:person',
+      'mtls-not-strict Deployment orders/orders-api:8443 PERMISSIVE @orders/orders.yaml:12 fix:person',
       // No finding: payments/stripe-api SIMPLE toward api.stripe.com (MESH_EXTERNAL), payments/partner-webhooks
       // (no location: MESH_EXTERNAL).
     ],
@@ -73,8 +73,8 @@ const CASES: Record<string, GoldenCase> = {
     exitCode: 1,
     findings: [
       // Auto mTLS is off and no DestinationRule covers checkout-web: sidecars send plaintext to a STRICT server.
-      'mtls-conflict ConfigMap istio-system/istio -> Deployment checkout/checkout-web:8080 @istio-system/istio-configmap.yaml:3',
-      'mtls-client-not-enforced ConfigMap istio-system/istio sends PLAINTEXT to checkout-web.checkout.svc.cluster.local @istio-system/istio-configmap.yaml:3',
+      'mtls-conflict ConfigMap istio-system/istio -> Deployment checkout/checkout-web:8080 @istio-system/istio-configmap.yaml:13',
+      'mtls-client-not-enforced ConfigMap istio-system/istio sends PLAINTEXT to checkout-web.checkout.svc.cluster.local @istio-system/istio-configmap.yaml:13',
       // ENGINE BUG: no mtls-client-not-enforced toward orders-api.orders.svc.cluster.local: its only workload is in
       // orders (istio-injection=disabled), so the host is not in the mesh and mTLS to it would break the calls.
       // ENGINE BUG: a Namespace read from a kind: List points at its own item, not at the List's first line.
@@ -92,8 +92,8 @@ const CASES: Record<string, GoldenCase> = {
       'A revisioned control plane: the MeshConfig comes from ConfigMap istio-1-22-3 (enableAutoMtls false); istio-sidecar-injector-1-22-3 is not a MeshConfig',
     exitCode: 1,
     findings: [
-      'mtls-conflict ConfigMap istio-system/istio-1-22-3 -> Deployment payments/payments-api:8080 @istio-system.yaml:3',
-      'mtls-client-not-enforced ConfigMap istio-system/istio-1-22-3 sends PLAINTEXT to payments-api.payments.svc.cluster.local @istio-system.yaml:3',
+      'mtls-conflict ConfigMap istio-system/istio-1-22-3 -> Deployment payments/payments-api:8080 @istio-system.yaml:13',
+      'mtls-client-not-enforced ConfigMap istio-system/istio-1-22-3 sends PLAINTEXT to payments-api.payments.svc.cluster.local @istio-system.yaml:13',
       // No finding for ledger: its DestinationRule sets ISTIO_MUTUAL.
     ],
   },
@@ -103,25 +103,25 @@ const CASES: Record<string, GoldenCase> = {
       'App Mesh API JSON: one describe-virtual-node output and a JSON array of describe-* outputs (mesh, virtual service → router → weighted route → nodes, virtual gateway + gateway route); PERMISSIVE, DISABLED, no-tls and STRICT-without-validation listeners; enforce false, no certificate and no client policy',
     exitCode: 1,
     findings: [
-      'mtls-not-strict VirtualNode prod-mesh ledger:8443 TLS_NO_CLIENT_AUTH @describe-virtual-node-ledger.json:1 fix:person',
-      'mtls-not-strict VirtualNode prod-mesh payments-api-v1:8080 PERMISSIVE @prod-mesh-describe-all.json:135 fix:person',
-      'mtls-not-strict VirtualNode prod-mesh payments-api-v2:8080 DISABLED @prod-mesh-describe-all.json:222 fix:person',
-      'mtls-not-strict VirtualNode prod-mesh fraud-check:8080 DISABLED @prod-mesh-describe-all.json:310 fix:person',
+      'mtls-not-strict VirtualNode prod-mesh ledger:8443 TLS_NO_CLIENT_AUTH @describe-virtual-node-ledger.json:35 fix:person',
+      'mtls-not-strict VirtualNode prod-mesh payments-api-v1:8080 PERMISSIVE @prod-mesh-describe-all.json:192 fix:person',
+      'mtls-not-strict VirtualNode prod-mesh payments-api-v2:8080 DISABLED @prod-mesh-describe-all.json:258 fix:person',
+      'mtls-not-strict VirtualNode prod-mesh fraud-check:8080 DISABLED @prod-mesh-describe-all.json:344 fix:person',
       // ENGINE BUG: the engine plans requiring client certificates on the gateway's listener as auto ("every known
       // client sends mTLS"), but a gateway's clients are outside the mesh and unknown: that change cuts off ingress.
-      'mtls-not-strict VirtualGateway prod-mesh ingress-gw:8443 TLS_NO_CLIENT_AUTH @prod-mesh-describe-all.json:505 fix:person',
+      'mtls-not-strict VirtualGateway prod-mesh ingress-gw:8443 TLS_NO_CLIENT_AUTH @prod-mesh-describe-all.json:559 fix:person',
       // enforce: false → plaintext, which ledger's STRICT (one-way TLS) listener refuses.
-      'mtls-client-not-enforced VirtualNode prod-mesh payments-api-v1 sends PLAINTEXT to ledger.payments.svc.cluster.local:8443 @prod-mesh-describe-all.json:135 fix:person',
-      'mtls-conflict VirtualNode prod-mesh payments-api-v1 -> VirtualNode prod-mesh ledger:8443 @prod-mesh-describe-all.json:135 fix:person',
+      'mtls-client-not-enforced VirtualNode prod-mesh payments-api-v1 sends PLAINTEXT to ledger.payments.svc.cluster.local:8443 @prod-mesh-describe-all.json:154 fix:person',
+      'mtls-conflict VirtualNode prod-mesh payments-api-v1 -> VirtualNode prod-mesh ledger:8443 @prod-mesh-describe-all.json:154 fix:person',
       // backendDefaults with a trust but no certificate: one-way TLS, which ledger accepts.
       // ENGINE BUG: the engine's fix (auto) hands payments-api-v2 the SPIFFE identity of payments-worker
       // (sds spiffe://prod-mesh.example.com/payments-worker); payments-api-v2 has no certificate of its own.
-      'mtls-client-not-enforced VirtualNode prod-mesh payments-api-v2 sends TLS to ledger.payments.svc.cluster.local:8443 @prod-mesh-describe-all.json:222 fix:person',
-      'mtls-client-not-enforced VirtualNode prod-mesh orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @prod-mesh-describe-all.json:442 fix:person',
+      'mtls-client-not-enforced VirtualNode prod-mesh payments-api-v2 sends TLS to ledger.payments.svc.cluster.local:8443 @prod-mesh-describe-all.json:237 fix:person',
+      'mtls-client-not-enforced VirtualNode prod-mesh orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @prod-mesh-describe-all.json:456 fix:person',
       // mTLS (sds, file) toward listeners that accept only plaintext; the route reaches payments-api-v2 at weight 10.
-      'mtls-conflict VirtualNode prod-mesh payments-worker -> VirtualNode prod-mesh payments-api-v2:8080 @prod-mesh-describe-all.json:385 fix:person',
-      'mtls-conflict VirtualNode prod-mesh payments-worker -> VirtualNode prod-mesh fraud-check:8080 @prod-mesh-describe-all.json:385 fix:person',
-      'mtls-conflict VirtualGateway prod-mesh ingress-gw -> VirtualNode prod-mesh payments-api-v2:8080 @prod-mesh-describe-all.json:505 fix:person',
+      'mtls-conflict VirtualNode prod-mesh payments-worker -> VirtualNode prod-mesh payments-api-v2:8080 @prod-mesh-describe-all.json:400 fix:person',
+      'mtls-conflict VirtualNode prod-mesh payments-worker -> VirtualNode prod-mesh fraud-check:8080 @prod-mesh-describe-all.json:400 fix:person',
+      'mtls-conflict VirtualGateway prod-mesh ingress-gw -> VirtualNode prod-mesh payments-api-v2:8080 @prod-mesh-describe-all.json:520 fix:person',
     ],
   },
 
@@ -132,14 +132,14 @@ const CASES: Record<string, GoldenCase> = {
     findings: [
       // The mesh CA the fix would validate callers with is not known to sign payments-api's client
       // certificate (no PEM file among the inputs, no other STRICT listener it reaches): a person confirms.
-      'mtls-not-strict VirtualNode prod-mesh payments/ledger:8443 TLS_NO_CLIENT_AUTH @payments.yaml:53 fix:person',
-      'mtls-not-strict VirtualNode prod-mesh orders/orders-api:8080 PERMISSIVE @orders.yaml:2 fix:auto',
-      'mtls-not-strict VirtualGateway prod-mesh ingress/ingress-gw:8088 DISABLED @ingress.yaml:4 fix:person',
-      'mtls-client-not-enforced VirtualNode prod-mesh orders/orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @orders.yaml:2 fix:person',
-      'mtls-conflict VirtualNode prod-mesh orders/orders-api -> VirtualNode prod-mesh payments/payments-api:8080 @orders.yaml:2 fix:person',
+      'mtls-not-strict VirtualNode prod-mesh payments/ledger:8443 TLS_NO_CLIENT_AUTH @payments.yaml:67 fix:person',
+      'mtls-not-strict VirtualNode prod-mesh orders/orders-api:8080 PERMISSIVE @orders.yaml:17 fix:auto',
+      'mtls-not-strict VirtualGateway prod-mesh ingress/ingress-gw:8088 DISABLED @ingress.yaml:17 fix:person',
+      'mtls-client-not-enforced VirtualNode prod-mesh orders/orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @orders.yaml:35 fix:person',
+      'mtls-conflict VirtualNode prod-mesh orders/orders-api -> VirtualNode prod-mesh payments/payments-api:8080 @orders.yaml:35 fix:person',
       // The gateway has no certificate of its own, and the fix never borrows orders-api's: a person issues one.
-      'mtls-client-not-enforced VirtualGateway prod-mesh ingress/ingress-gw sends TLS to payments-api.payments.svc.cluster.local:8080 @ingress.yaml:4 fix:person',
-      'mtls-conflict VirtualGateway prod-mesh ingress/ingress-gw -> VirtualNode prod-mesh payments/payments-api:8080 @ingress.yaml:4 fix:person',
+      'mtls-client-not-enforced VirtualGateway prod-mesh ingress/ingress-gw sends TLS to payments-api.payments.svc.cluster.local:8080 @ingress.yaml:22 fix:person',
+      'mtls-conflict VirtualGateway prod-mesh ingress/ingress-gw -> VirtualNode prod-mesh payments/payments-api:8080 @ingress.yaml:22 fix:person',
       // No finding: payments-api (STRICT with validation trust; mTLS from sds toward ledger).
     ],
   },
@@ -193,9 +193,9 @@ const CASES: Record<string, GoldenCase> = {
       'config-invalid Service payments/test/golden/cases/bad-input/input/kubernetes/services.yaml metadata.name @kubernetes/services.yaml:17',
       'config-invalid File test/golden/cases/bad-input/input/appmesh/describe-virtual-node-risk-scoring.json @appmesh/describe-virtual-node-risk-scoring.json:20',
       // Audited all the same: the documents around the bad one, and the valid JSON file beside the invalid one.
-      'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @istio/payments.yaml:8 fix:auto',
-      'mtls-not-strict Deployment payments/ledger:8443 PERMISSIVE @istio/payments.yaml:8 fix:auto',
-      'mtls-not-strict VirtualNode prod-mesh fraud-check:8080 PERMISSIVE @appmesh/describe-virtual-node-fraud-check.json:1 fix:person',
+      'mtls-not-strict Deployment payments/payments-api:8080 PERMISSIVE @istio/payments.yaml:15 fix:auto',
+      'mtls-not-strict Deployment payments/ledger:8443 PERMISSIVE @istio/payments.yaml:15 fix:auto',
+      'mtls-not-strict VirtualNode prod-mesh fraud-check:8080 PERMISSIVE @appmesh/describe-virtual-node-fraud-check.json:27 fix:person',
     ],
   },
 };

@@ -1,4 +1,4 @@
-import type { CertificateRecord, ConfigProblem, SourceRef } from './types';
+import type { CertificateRecord, ConfigProblem, FieldLocator, SourceRef } from './types';
 
 /**
  * The raw inputs, after parsing and detection by content, before any provider has read them.
@@ -113,7 +113,7 @@ export interface Inventory {
    * (the file source reads the text again). Problems name their field; with this, their line is
    * the field's own rather than the object's.
    */
-  fieldLine?: (file: string, line: number, field: string) => number | undefined;
+  fieldLine?: FieldLocator;
   /**
    * A file's name as finding ids use it, the same however the path was written and wherever the
    * audit runs (the file source gives its path inside the git work tree). Without it, ids use

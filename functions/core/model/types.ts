@@ -39,6 +39,12 @@ export interface CauseRef {
   scope?: 'mesh' | 'namespace' | 'workload' | 'port' | 'default' | 'listener' | 'backend' | 'backendDefaults' | 'cluster';
   /** The part of the object that sets it, when not the object as a whole (`annotation traffic.sidecar.istio.io/excludeInboundPorts`). */
   field?: string;
+  /**
+   * Where in the cause's document the deciding setting is written (`spec.portLevelMtls.8080.mode`,
+   * `spec.listeners[0].tls.mode`). The audit moves a finding's line there (rules/locate-findings.ts),
+   * so that it points at the line a pull request changes, not only at the document's first line.
+   */
+  path?: string;
   source?: SourceRef;
 }
 
@@ -235,6 +241,9 @@ export interface SloIndicator {
   noData?: { slo: string; window: string; selection?: string };
 }
 
+/** The line where `field` of the object at `file:line` is written, when the source can tell. */
+export type FieldLocator = (file: string, line: number, field: string) => number | undefined;
+
 /** Everything the rules see. */
 export interface FleetModel {
   servers: ServerEndpoint[];
@@ -249,6 +258,8 @@ export interface FleetModel {
   partial?: boolean;
   /** `suppress.meshgov.io/<rule>` annotations of the inventory's objects (model/suppressions.ts). */
   suppressions?: Suppression[];
+  /** The inventory's field locator (files only): findings move to the line of the field that causes them. */
+  fieldLine?: FieldLocator;
 }
 
 export function emptyModel(): FleetModel {

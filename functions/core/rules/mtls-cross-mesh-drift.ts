@@ -1,5 +1,6 @@
 import type { ServerEndpoint, ServerMode } from '../model/types';
 import { logicalServiceKey } from './logical-service';
+import { causeDetail } from './mtls-not-strict';
 import { describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /** Weakest first: the posture a service guarantees is that of its weakest server. */
@@ -43,6 +44,8 @@ export const mtlsCrossMeshDrift: Rule = {
             service,
             istio: { mode: istio.mode, resource: istio.resource },
             appmesh: { mode: appmesh.mode, resource: appmesh.resource },
+            // What sets the weaker side's mode, where the finding points (locate-findings.ts).
+            cause: causeDetail(weaker.cause),
           },
           service,
         ),

@@ -42,6 +42,7 @@ export function causeDetail(c: CauseRef): Record<string, unknown> {
     ...(c.mesh !== undefined ? { mesh: c.mesh } : {}),
     ...(c.scope !== undefined ? { scope: c.scope } : {}),
     ...(c.field !== undefined ? { field: c.field } : {}),
+    ...(c.path !== undefined ? { path: c.path } : {}),
     ...(c.source ? { file: c.source.file, line: c.source.line } : {}),
   };
 }

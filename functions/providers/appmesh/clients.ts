@@ -144,6 +144,23 @@ function mixedParts(entry: DestinationPort, restricted: number[]): DestinationPo
 }
 
 /**
+ * Where the deciding client policy setting is written: the backend's own `clientPolicy` or
+ * `backendDefaults`, down to `tls.enforce` or `tls.ports` when one of them decided; the backend
+ * itself when no policy applies.
+ */
+function clientPolicyPath(backend: AppMeshBackend | undefined, effective: EffectiveClientPolicy): string | undefined {
+  let policy: string;
+  if (effective.scope === 'backend' && backend) policy = `spec.backends[${backend.index}].virtualService.clientPolicy`;
+  else if (effective.scope === 'backendDefaults') policy = 'spec.backendDefaults.clientPolicy';
+  else return backend ? `spec.backends[${backend.index}]` : undefined;
+  const tls = effective.tls;
+  if (!tls) return policy;
+  if (tls.enforce === false) return `${policy}.tls.enforce`;
+  if (effective.sends === 'PLAINTEXT' && tls.ports !== undefined) return `${policy}.tls.ports`;
+  return `${policy}.tls`;
+}
+
+/**
  * The clients of one (owner, destination) pair: one, or one per port when the policy's answer
  * differs between the destination's ports.
  */
@@ -225,7 +242,7 @@ function emitClient(
     resource: owner.resource,
     sends: effective.sends,
     reason: effective.reason,
-    cause: causeOf(owner.owner, effective.scope),
+    cause: causeOf(owner.owner, effective.scope, clientPolicyPath(backend, effective)),
     destination: destinationOf,
     // A backend is a virtual service, which only exists inside a mesh: the destination is in-mesh
     // even when its object was not read (a scoped read of one virtual node, normalize.ts).

@@ -45,7 +45,9 @@ export function resourceOf(owner: AppMeshObjectBase, port?: number): ResourceRef
 }
 
 /** The object whose setting is in effect, and at which level (`listener`, `backend`, …). */
-export function causeOf(owner: AppMeshObjectBase, scope: CauseRef['scope']): CauseRef {
+export function causeOf(owner: AppMeshObjectBase, scope: CauseRef['scope'], path?: string): CauseRef {
   const { kind, name, mesh, namespace, source } = owner;
-  return namespace ? { kind, name, namespace, mesh, scope, source } : { kind, name, mesh, scope, source };
+  const cause: CauseRef = namespace ? { kind, name, namespace, mesh, scope, source } : { kind, name, mesh, scope, source };
+  if (path !== undefined) cause.path = path;
+  return cause;
 }

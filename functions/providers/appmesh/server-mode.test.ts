@@ -61,6 +61,7 @@ describe('App Mesh servers', () => {
       name: 'payments-api',
       mesh: MESH,
       scope: 'listener',
+      path: 'spec.listeners[0].tls.mode',
       source: { file: 'appmesh/payments-api.json', line: 1 },
     });
     // The DNS hostname and the virtual service name happen to be the same: listed once.

@@ -52,7 +52,7 @@ function addOwner(table: ServerTable, owner: ListenerOwner, problems: ConfigProb
       resource: resourceOf(owner, listener.port),
       mode: effectiveListenerMode(listener.tls).mode,
       inMesh: true,
-      cause: causeOf(owner, 'listener'),
+      cause: causeOf(owner, 'listener', listenerTlsPath(listener)),
       // The owner's own list, shared: hosts are only ever added by replacing the list (model.ts).
       hosts: owner.kind === 'VirtualNode' ? owner.hostnames : [],
     };
@@ -61,6 +61,13 @@ function addOwner(table: ServerTable, owner: ListenerOwner, problems: ConfigProb
     table.served.push({ server, owner, listener });
     table.byListener.set(listener, server);
   }
+}
+
+/** Where the listener's mode is written: its `tls.mode`, or the listener itself when it has no `tls` (plaintext). */
+function listenerTlsPath(listener: AppMeshListener): string {
+  const at = `spec.listeners[${listener.index}]`;
+  if (listener.tls === undefined) return at;
+  return listener.tls.mode === undefined ? `${at}.tls` : `${at}.tls.mode`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientPolicy } from '../../core/model/types';
+import type { CauseRef, ClientPolicy } from '../../core/model/types';
 import type { Destination } from './destinations';
 import { loadBalancerPassthrough, type DestinationRulePolicy, type DestinationSubset, type TrafficPolicy } from './destinationRule';
 import { decidingRule, type ClientScope, type ConsolidatedDestinationRule, type DestinationRuleIndex } from './destinationRuleIndex';
@@ -262,7 +262,7 @@ function emit(
           resource: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, ...cm.source },
           sends: decision.sends,
           reason: decision.reason,
-          cause: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, scope: 'mesh', source: cm.source },
+          cause: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, scope: 'mesh', path: 'data.mesh', source: cm.source },
           destination: { hosts: [destination.host], serverIds: serverIdsOf(servers) },
           ...(destination.inMesh !== undefined ? { inMeshDestination: destination.inMesh } : {}),
           ...callers,
@@ -436,7 +436,7 @@ function ruleRecord(
     resource,
     sends: decision.sends,
     reason: decision.reason,
-    cause: { kind: 'DestinationRule', name: owner.name, namespace: owner.namespace, scope: decision.scope === 'port' ? 'port' : 'namespace', source: owner.source },
+    cause: ruleCause(owner, decision),
     destination: target,
     clientNamespaces: namespaces,
   };
@@ -447,6 +447,14 @@ function ruleRecord(
   const record: ClientRecord = { policy, decision, destination, servers };
   if (decision.scope === 'port') record.port = port;
   return record;
+}
+
+/** The rule as the cause, with the path of the `tls` that decided when this rule wrote it. */
+function ruleCause(owner: DestinationRulePolicy, decision: ClientTlsDecision): CauseRef {
+  const cause: CauseRef = { kind: 'DestinationRule', name: owner.name, namespace: owner.namespace, scope: decision.scope === 'port' ? 'port' : 'namespace', source: owner.source };
+  const tls = decision.tls;
+  if (tls?.path !== undefined && decision.rule === owner) cause.path = tls.raw['mode'] === undefined ? tls.path : `${tls.path}.mode`;
+  return cause;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ClientTls {
   mode: ClientTlsMode;
   /** The `tls` object as written, so a fix can clear the fields a new mode does not use. */
   raw: Record<string, unknown>;
+  /** Its field path in the rule (`spec.trafficPolicy.portLevelSettings[0].tls`), for the finding's line. */
+  path?: string;
 }
 
 export interface PortTrafficPolicy {
@@ -221,7 +223,7 @@ function readTls(raw: unknown, field: string, problems: ObjectProblems): ClientT
     problems.add(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${TLS_MODES.join(', ')}`);
     return undefined;
   }
-  const read: ClientTls = { mode: mode as ClientTlsMode, raw: tls };
+  const read: ClientTls = { mode: mode as ClientTlsMode, raw: tls, path: field };
   // Kept, as istiod acts on it where it got in: a sidecar then sends plaintext (sidecarTls.ts).
   if (missesClientCertificate(read)) {
     problems.warn(field, 'MUTUAL needs clientCertificate and privateKey, or credentialName (Istio validation rejects it without them); a sidecar given it sends plaintext');

@@ -9,6 +9,8 @@ export interface EffectiveServerMode {
   scope: ServerModeScope;
   /** The PeerAuthentication that set it; undefined for the built-in default. */
   policy?: PeerAuthenticationPolicy;
+  /** The `portLevelMtls` key that set it (scope `port`). */
+  port?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export function effectiveServerMode(policies: ApplicablePeerAuthentications, por
   const workload = policies.workload;
   if (workload && port !== undefined) {
     const portMode = workload.portLevelMtls.get(port);
-    if (portMode !== undefined && portMode !== 'UNSET') return { mode: toServerMode(portMode), scope: 'port', policy: workload };
+    if (portMode !== undefined && portMode !== 'UNSET') return { mode: toServerMode(portMode), scope: 'port', policy: workload, port };
   }
   if (workload && workload.mode !== 'UNSET') return { mode: toServerMode(workload.mode), scope: 'workload', policy: workload };
   const namespace = policies.namespace;

@@ -312,6 +312,9 @@ class CauseCache {
     let cause = this.byPolicyDecision.get(effective);
     if (!cause) {
       cause = { kind: 'PeerAuthentication', name: p.name, namespace: p.namespace, scope: effective.scope, source: p.source };
+      // A mode that inherits (UNSET) is written nowhere: the policy's document stands for it.
+      if (effective.port !== undefined) cause.path = `spec.portLevelMtls.${effective.port}.mode`;
+      else if (p.mode !== 'UNSET') cause.path = 'spec.mtls.mode';
       this.byPolicyDecision.set(effective, cause);
     }
     return cause;
