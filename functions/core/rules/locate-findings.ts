@@ -48,7 +48,8 @@ export function locateFindings(findings: readonly Finding[], locate: FieldLocato
       cause.line = line;
       if (owner.file === file && owner.line === from) owner.line = line;
       // The message names the cause as ` (file:line)` (rule.ts `where`).
-      if (primary) finding.message = finding.message.replace(`(${file}:${from})`, `(${file}:${line})`);
+      // A function, so that `$&` or `$'` in a file name is not read as a replacement pattern.
+      if (primary) finding.message = finding.message.replace(`(${file}:${from})`, () => `(${file}:${line})`);
     }
   }
 }

@@ -161,6 +161,13 @@ spec: {}
     expect(findings.filter((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'cart' && f.resource.port === 8080)).toEqual([]);
   });
 
+  it("names the moved line in the message even when the file's name holds a replacement pattern ($&)", async () => {
+    write('workloads.yaml', DEPLOYMENTS);
+    const policy = write('team-$&-policies.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: checkout\nspec:\n  mtls:\n    mode: PERMISSIVE\n');
+    const { findings } = await audit();
+    expectAt(only(findings, 'mtls-not-strict', 'payments-api'), 'team-$&-policies.yaml', lineOf(policy, 'mode: PERMISSIVE'));
+  });
+
   it('a mesh-wide policy without a mode stays at its document start: nothing in it is the mode', async () => {
     write('workloads.yaml', DEPLOYMENTS);
     const mesh = write(
