@@ -118,6 +118,31 @@ spec:
       targetPort: 8443
 `;
 
+/** The checkout namespace's own PeerAuthentication, with `mode` as given. */
+function checkoutPolicy(mode: string): string {
+  return `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: checkout
+spec:
+  mtls:
+    mode: ${mode}
+`;
+}
+
+/** A DestinationRule for payments-api, `spec` given below its host, indented by two spaces. */
+function paymentsRule(spec: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: payments-api
+  namespace: checkout
+spec:
+  host: payments-api.checkout.svc.cluster.local
+${spec}`;
+}
+
 describe('Istio findings point at the deciding line', () => {
   it('a namespace-wide mode, a workload port-level mode, and a mesh-wide UNSET at its document', async () => {
     write('workloads.yaml', DEPLOYMENTS);
@@ -163,7 +188,7 @@ spec: {}
 
   it("names the moved line in the message even when the file's name holds a replacement pattern ($&)", async () => {
     write('workloads.yaml', DEPLOYMENTS);
-    const policy = write('team-$&-policies.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: checkout\nspec:\n  mtls:\n    mode: PERMISSIVE\n');
+    const policy = write('team-$&-policies.yaml', checkoutPolicy('PERMISSIVE'));
     const { findings } = await audit();
     expectAt(only(findings, 'mtls-not-strict', 'payments-api'), 'team-$&-policies.yaml', lineOf(policy, 'mode: PERMISSIVE'));
   });
@@ -187,35 +212,17 @@ spec:
 
   it("a DestinationRule's top-level mode, a port-level tls without a mode, and a subset's own tls", async () => {
     write('workloads.yaml', DEPLOYMENTS);
-    write(
-      'strict.yaml',
-      `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: checkout
-spec:
-  mtls:
-    mode: STRICT
-`,
-    );
+    write('strict.yaml', checkoutPolicy('STRICT'));
     const rules = write(
       'rules.yaml',
-      `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: payments-api
-  namespace: checkout
-spec:
-  host: payments-api.checkout.svc.cluster.local
-  trafficPolicy:
+      paymentsRule(`  trafficPolicy:
     connectionPool:
       tcp:
         maxConnections: 100
     tls:
       mode: SIMPLE
       sni: payments-api.checkout.svc.cluster.local
-`,
+`),
     );
     const { findings } = await audit();
     const conflict = only(findings, 'mtls-conflict', 'payments-api');
@@ -225,14 +232,7 @@ spec:
     // A port-level tls without mode is DISABLE; the tls key is the line that decides.
     const portLevel = write(
       'rules.yaml',
-      `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: payments-api
-  namespace: checkout
-spec:
-  host: payments-api.checkout.svc.cluster.local
-  trafficPolicy:
+      paymentsRule(`  trafficPolicy:
     tls:
       mode: ISTIO_MUTUAL
     portLevelSettings:
@@ -240,7 +240,7 @@ spec:
           number: 8443
         tls:
           sni: payments-api.checkout.svc.cluster.local
-`,
+`),
     );
     const again = await audit();
     expectAt(only(again.findings, 'mtls-conflict', 'payments-api'), 'rules.yaml', lineOf(portLevel, 'tls:', 2));
@@ -248,14 +248,7 @@ spec:
     // A subset whose own tls differs from the top level's.
     const subset = write(
       'rules.yaml',
-      `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: payments-api
-  namespace: checkout
-spec:
-  host: payments-api.checkout.svc.cluster.local
-  trafficPolicy:
+      paymentsRule(`  trafficPolicy:
     tls:
       mode: ISTIO_MUTUAL
   subsets:
@@ -265,7 +258,7 @@ spec:
       trafficPolicy:
         tls:
           mode: DISABLE
-`,
+`),
     );
     const third = await audit();
     expectAt(only(third.findings, 'mtls-conflict', 'payments-api'), 'rules.yaml', lineOf(subset, 'mode: DISABLE'));
@@ -273,19 +266,12 @@ spec:
 
   it('flow style is followed as far as the layout goes: the tls key of `tls: {mode: DISABLE}`', async () => {
     write('workloads.yaml', DEPLOYMENTS);
-    write('strict.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: checkout\nspec:\n  mtls:\n    mode: STRICT\n');
+    write('strict.yaml', checkoutPolicy('STRICT'));
     const rules = write(
       'rules.yaml',
-      `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: payments-api
-  namespace: checkout
-spec:
-  host: payments-api.checkout.svc.cluster.local
-  trafficPolicy:
+      paymentsRule(`  trafficPolicy:
     tls: {mode: DISABLE}
-`,
+`),
     );
     const { findings } = await audit();
     expectAt(only(findings, 'mtls-conflict', 'payments-api'), 'rules.yaml', lineOf(rules, 'tls: {mode: DISABLE}'));
