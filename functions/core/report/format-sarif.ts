@@ -1,10 +1,10 @@
-import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RULE_IDS, type RuleId } from '../findings';
 import type { Severity } from '../model/types';
 import { RULE_CATALOG } from '../rules/catalog';
 import type { AuditReport, ReportedFinding } from './report';
+import { ReportFiles } from './report-files';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
 
@@ -46,14 +46,11 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
       tags: ['security', 'service-mesh'],
     },
   }));
-  const baseDir = realOrResolved(options.baseDir);
+  const files = new ReportFiles(options.baseDir);
   const located: Array<{ f: ReportedFinding; file: string }> = [];
   const notifications: object[] = [];
-  // Many findings share a file: stat and resolve each file once.
-  const files = new Map<string, string | undefined>();
-  const fileOf = (name: string) => (files.has(name) ? files.get(name) : files.set(name, localFile(name)).get(name));
   for (const f of report.findings) {
-    const file = f.resource.file ? fileOf(f.resource.file) : undefined;
+    const file = f.resource.file ? files.local(f.resource.file) : undefined;
     if (file) located.push({ f, file });
     // An ACM certificate, a live Kubernetes or App Mesh object, an SLO: no file to annotate, and
     // code scanning rejects the whole upload for one result without a location. Kept as a notification.
@@ -78,7 +75,7 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     locations: [
       {
         physicalLocation: {
-          artifactLocation: artifactOf(file, baseDir),
+          artifactLocation: artifactOf(file, files),
           // SARIF 3.30.5: lines start at 1.
           region: { startLine: Math.max(1, f.resource.line ?? 1) },
         },
@@ -101,7 +98,7 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     runs: [
       {
         tool: { driver: { name: 'meshgov', version: options.toolVersion, rules } },
-        originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(baseDir) } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: directoryUri(files.baseDir) } },
         invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt, ...(notifications.length ? { toolExecutionNotifications: notifications } : {}) }],
         results,
         // Findings fixed since the baseline are counted, not reported: a result needs a location
@@ -121,36 +118,12 @@ function notification(f: ReportedFinding, text: string): object {
 }
 
 /**
- * The file on this machine, with links resolved (code scanning cannot show a result reported at a
- * symlink); undefined for a source that is no file here (an ARN, a Kubernetes API path). Standard
- * input from a pipe keeps its name: its real path would be `/proc/<pid>/fd/pipe:[…]`.
- */
-function localFile(file: string): string | undefined {
-  const abs = path.resolve(file);
-  try {
-    return statSync(abs).isFile() ? realpathSync(abs) : abs;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The base resolved like the files, so that a checkout reached through a link still gives relative URIs. */
-function realOrResolved(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return path.resolve(dir);
-  }
-}
-
-/**
  * A file inside the base directory as a relative reference to `%SRCROOT%`; one outside it as
  * an absolute `file:` URI of its own (a relative reference would resolve to the wrong file).
  */
-function artifactOf(abs: string, baseDir: string): { uri: string; uriBaseId?: string } {
-  const rel = path.relative(baseDir, abs);
-  // `..x.yaml` is a file inside the base directory; only a `..` segment leaves it.
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+function artifactOf(abs: string, files: ReportFiles): { uri: string; uriBaseId?: string } {
+  const rel = files.relative(abs);
+  if (rel === undefined) return { uri: pathToFileURL(abs).href };
   return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
 
