@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
+import { formatGithub } from '../core/report/format-github';
 import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
@@ -21,7 +22,7 @@ import { AUDIT_USAGE, UsageError } from './usage';
 import { BaselineError, readBaseline } from './read-baseline';
 import type { CliIo } from './io';
 
-const FORMATS = ['table', 'json', 'sarif'] as const;
+const FORMATS = ['table', 'json', 'sarif', 'github'] as const;
 const FAIL_ON = ['critical', 'high', 'medium', 'low', 'never'] as const;
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
@@ -133,17 +134,20 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const toTerminal = io.isTTY && !output;
   const color = colorFlag ? colorFlag.kind === 'option' && colorFlag.name === 'color' : !output && colorFromEnv(toTerminal);
   const width = toTerminal ? terminalWidth(io) : undefined;
+  // GitHub reads paths from the repository root, whatever directory the job ran in.
+  const repositoryRoot = () => gitWorkTreeRoot(process.cwd()) ?? process.cwd();
   const text =
     format === 'json'
       ? formatJson(report)
       : format === 'sarif'
-        ? // GitHub code scanning reads relative URIs from the repository root, whatever directory the job ran in.
-          formatSarif(report, {
-            baseDir: gitWorkTreeRoot(process.cwd()) ?? process.cwd(),
+        ? formatSarif(report, {
+            baseDir: repositoryRoot(),
             toolVersion: io.version,
             ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
           })
-        : formatTable(report, { color, ...(width ? { width } : {}) });
+        : format === 'github'
+          ? formatGithub(report, { baseDir: repositoryRoot() })
+          : formatTable(report, { color, ...(width ? { width } : {}) });
   if (output) {
     const failed = writeReport(output, text);
     if (failed) {

@@ -1,0 +1,67 @@
+import * as path from 'node:path';
+import type { Severity } from '../model/types';
+import { summaryLine } from './format-table';
+import { printable } from './printable';
+import type { AuditReport, ReportedFinding } from './report';
+import { ReportFiles } from './report-files';
+
+/** The workflow command for each severity: GitHub shows errors red, warnings yellow, notices blue. */
+const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { critical: 'error', high: 'error', medium: 'warning', low: 'notice', info: 'notice' };
+
+export interface GithubOptions {
+  /** Directory that file paths are made relative to: the repository root, as GitHub reads them. */
+  baseDir: string;
+}
+
+/**
+ * `--format github`: one GitHub Actions workflow command per finding
+ * (`::error file=…,line=…,title=…::…`), so that a workflow step annotates the pull request
+ * without code scanning, which private repositories only have with GitHub Advanced Security.
+ *
+ * - Most severe first, since GitHub shows only the first annotations of each kind per step
+ *   (the log keeps every line).
+ * - With a baseline only new findings are annotated; known ones are counted in the summary.
+ * - A finding with no file in the repository (ACM, a live object, an SLO) is annotated without
+ *   a location.
+ * - Text from the inputs is escaped: it can neither end the command early nor start another.
+ * - The last line is the summary line, plain text in the log.
+ */
+export function formatGithub(report: AuditReport, options: GithubOptions): string {
+  const files = new ReportFiles(options.baseDir);
+  const lines: string[] = [];
+  for (const f of report.findings) {
+    if (f.baselineState === 'unchanged') continue;
+    const location = locationOf(f, files);
+    const properties = [...location, `title=${property(`meshgov ${f.rule} (${f.severity})`)}`];
+    lines.push(`::${COMMAND[f.severity]} ${properties.join(',')}::${messageOf(f, location.length > 0)}`);
+  }
+  lines.push(summaryLine(report));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `file=…,line=…` for a file inside the repository; nothing otherwise. */
+function locationOf(f: ReportedFinding, files: ReportFiles): string[] {
+  const local = f.resource.file ? files.local(f.resource.file) : undefined;
+  const rel = local === undefined ? undefined : files.relative(local);
+  if (rel === undefined) return [];
+  // GitHub matches the path against the repository's, which always uses `/`.
+  return [`file=${property(rel.split(path.sep).join('/'))}`, `line=${Math.max(1, f.resource.line ?? 1)}`];
+}
+
+/** The message, the fix on a line of its own, and where the finding is when the annotation cannot point there. */
+function messageOf(f: ReportedFinding, located: boolean): string {
+  const parts = [f.message];
+  if (f.remediation) parts.push(`fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`);
+  if (!located && f.resource.file) parts.push(`at ${f.resource.file}${f.resource.line !== undefined ? `:${f.resource.line}` : ''}`);
+  return parts.map((p) => data(printable(p))).join('%0A');
+}
+
+/** Workflow-command data: `%` starts an escape; printable() has already escaped line breaks. */
+function data(text: string): string {
+  return text.replace(/%/g, '%25');
+}
+
+/** A workflow-command property: `:` ends the properties and `,` separates them. */
+function property(text: string): string {
+  return data(printable(text)).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

@@ -1,0 +1,123 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fixtureDir } from './run-cli';
+
+/**
+ * `meshgov audit --format github` through the real command, run from inside a git work tree as
+ * a workflow step runs: one workflow command per finding, with the path GitHub matches against
+ * the repository's, the deciding line, escaping, and --baseline.
+ */
+
+const NOW = '2026-11-26T00:00:00Z';
+const CLI = path.resolve(__dirname, '../../functions/cli/meshgov.cjs');
+
+const NAMESPACES = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: orders
+  labels:
+    istio-injection: enabled
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: reporting
+  labels:
+    team: data
+`;
+
+const POLICY = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: orders
+spec:
+  mtls:
+    mode: PERMISSIVE
+`;
+
+function deployment(name: string, namespace: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      containers:
+        - name: ${name}
+          image: us-docker.pkg.dev/shop-prod/images/${name}:3.2.0
+          ports:
+            - containerPort: 8080
+`;
+}
+
+/** A repository whose mesh configuration sits in `deploy/mesh`, as a CI checkout holds it. */
+function repository(files: Record<string, string>): string {
+  const root = fixtureDir(Object.fromEntries(Object.entries(files).map(([name, text]) => [`deploy/mesh/${name}`, text])));
+  execFileSync('git', ['init', '-q', root]);
+  return root;
+}
+
+/** The CLI run from `cwd`, as `run: npx meshgov audit …` in a workflow step. */
+function meshgov(cwd: string, ...args: string[]) {
+  const r = spawnSync('node', [CLI, 'audit', ...args, '--now', NOW, '--format', 'github'], { cwd, encoding: 'utf8' });
+  return { code: r.status, lines: r.stdout.split('\n').filter((l) => l !== ''), stderr: r.stderr };
+}
+
+let roots: string[] = [];
+afterEach(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+  roots = [];
+});
+
+describe('--format github', () => {
+  it('annotates each finding at its file, from the repository root, and its deciding line; the summary ends the output', () => {
+    const root = repository({ 'namespaces.yaml': NAMESPACES, 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    // Run from a directory below the root, with a relative PATH: the file= paths stay repository-relative.
+    const { code, lines } = meshgov(path.join(root, 'deploy'), 'mesh');
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(3);
+    const [high, medium, summary] = lines as [string, string, string];
+    expect(high).toMatch(/^::error file=deploy\/mesh\/orders\/policy\.yaml,line=8,title=meshgov mtls-not-strict \(high\)::Deployment orders\/orders-api port 8080 accepts plaintext as well as mTLS /);
+    // The fix follows on a line of its own, escaped as %0A.
+    expect(high).toMatch(/%0Afix \[approval\] istio\.peerauthentication\.set-strict: /);
+    expect(medium).toMatch(/^::warning file=deploy\/mesh\/namespaces\.yaml,line=8,title=meshgov mesh-sidecar-missing \(medium\)::Namespace reporting\/reporting is outside the mesh/);
+    expect(summary).toBe('2 findings (1 high, 1 medium) across 4 resources');
+  });
+
+  it('escapes what the inputs hold, so a file name can neither end the command nor start another', () => {
+    const evil = 'team,a:b 100%\n::error::forged.yaml';
+    const root = repository({ [evil]: POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const { lines } = meshgov(root, 'deploy/mesh');
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l.startsWith('::error::forged'))).toBe(false);
+    // Properties escape %, : and , ; the message escapes % and shows the line break as \x0a.
+    expect(lines[0]).toContain('file=deploy/mesh/team%2Ca%3Ab 100%25\\x0a%3A%3Aerror%3A%3Aforged.yaml,line=8,');
+    expect(lines[0]).toContain('(deploy/mesh/team,a:b 100%25\\x0a::error::forged.yaml:8)');
+  });
+
+  it('annotates only new findings against a baseline, and counts the known ones in the summary', () => {
+    const root = repository({ 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const baseline = spawnSync('node', [CLI, 'audit', 'deploy/mesh', '--now', NOW, '--format', 'json', '--output', 'baseline.json'], { cwd: root, encoding: 'utf8' });
+    expect(baseline.status).toBe(1);
+    mkdirSync(path.join(root, 'deploy/mesh/payments'));
+    writeFileSync(path.join(root, 'deploy/mesh/payments/ledger.yaml'), deployment('ledger', 'orders'));
+    const { code, lines } = meshgov(root, 'deploy/mesh', '--baseline', 'baseline.json');
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^::error file=deploy\/mesh\/orders\/policy\.yaml,line=8,title=meshgov mtls-not-strict \(high\)::Deployment orders\/ledger port 8080 /);
+    expect(lines[1]).toBe('2 findings (2 high) across 3 resources; 1 new, 1 known and 0 fixed since baseline.json');
+  });
+});
