@@ -73,8 +73,8 @@ const CASES: Record<string, GoldenCase> = {
     exitCode: 1,
     findings: [
       // Auto mTLS is off and no DestinationRule covers checkout-web: sidecars send plaintext to a STRICT server.
-      'mtls-conflict ConfigMap istio-system/istio -> Deployment checkout/checkout-web:8080 @istio-system/istio-configmap.yaml:13',
-      'mtls-client-not-enforced ConfigMap istio-system/istio sends PLAINTEXT to checkout-web.checkout.svc.cluster.local @istio-system/istio-configmap.yaml:13',
+      'mtls-conflict ConfigMap istio-system/istio -> Deployment checkout/checkout-web:8080 @istio-system/istio-configmap.yaml:21',
+      'mtls-client-not-enforced ConfigMap istio-system/istio sends PLAINTEXT to checkout-web.checkout.svc.cluster.local @istio-system/istio-configmap.yaml:21',
       // ENGINE BUG: no mtls-client-not-enforced toward orders-api.orders.svc.cluster.local: its only workload is in
       // orders (istio-injection=disabled), so the host is not in the mesh and mTLS to it would break the calls.
       // ENGINE BUG: a Namespace read from a kind: List points at its own item, not at the List's first line.
@@ -92,8 +92,8 @@ const CASES: Record<string, GoldenCase> = {
       'A revisioned control plane: the MeshConfig comes from ConfigMap istio-1-22-3 (enableAutoMtls false); istio-sidecar-injector-1-22-3 is not a MeshConfig',
     exitCode: 1,
     findings: [
-      'mtls-conflict ConfigMap istio-system/istio-1-22-3 -> Deployment payments/payments-api:8080 @istio-system.yaml:13',
-      'mtls-client-not-enforced ConfigMap istio-system/istio-1-22-3 sends PLAINTEXT to payments-api.payments.svc.cluster.local @istio-system.yaml:13',
+      'mtls-conflict ConfigMap istio-system/istio-1-22-3 -> Deployment payments/payments-api:8080 @istio-system.yaml:16',
+      'mtls-client-not-enforced ConfigMap istio-system/istio-1-22-3 sends PLAINTEXT to payments-api.payments.svc.cluster.local @istio-system.yaml:16',
       // No finding for ledger: its DestinationRule sets ISTIO_MUTUAL.
     ],
   },

@@ -262,7 +262,7 @@ function emit(
           resource: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, ...cm.source },
           sends: decision.sends,
           reason: decision.reason,
-          cause: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, scope: 'mesh', path: 'data.mesh', source: cm.source },
+          cause: { kind: 'ConfigMap', name: cm.name, namespace: cm.namespace, scope: 'mesh', path: 'data.mesh.enableAutoMtls', source: cm.source },
           destination: { hosts: [destination.host], serverIds: serverIdsOf(servers) },
           ...(destination.inMesh !== undefined ? { inMeshDestination: destination.inMesh } : {}),
           ...callers,

@@ -277,6 +277,32 @@ spec:
     expectAt(only(findings, 'mtls-conflict', 'payments-api'), 'rules.yaml', lineOf(rules, 'tls: {mode: DISABLE}'));
   });
 
+  it("MeshConfig's enableAutoMtls: false, inside the ConfigMap's mesh block", async () => {
+    write('workloads.yaml', DEPLOYMENTS);
+    write('strict.yaml', checkoutPolicy('STRICT'));
+    const meshConfig = write(
+      'istio.yaml',
+      `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio
+  namespace: istio-system
+  labels:
+    istio.io/rev: default
+data:
+  mesh: |-
+    accessLogFile: /dev/stdout
+    defaultConfig:
+      discoveryAddress: istiod.istio-system.svc:15012
+    enableAutoMtls: false
+    trustDomain: cluster.local
+  meshNetworks: 'networks: {}'
+`,
+    );
+    const { findings } = await audit();
+    expectAt(only(findings, 'mtls-client-not-enforced', 'istio'), 'istio.yaml', lineOf(meshConfig, 'enableAutoMtls: false'));
+  });
+
   it('an item of a kind: List points into the item', async () => {
     write('workloads.yaml', DEPLOYMENTS);
     const list = write(
