@@ -149,11 +149,11 @@ const CASES: Record<string, GoldenCase> = {
       'Envoy v3 static configuration in YAML (snake_case) and JSON (lowerCamelCase): plaintext, TLS without client certificates, mixed filter chains, require_client_certificate with and without a trusted CA; clusters with and without a client certificate',
     exitCode: 1,
     findings: [
-      'mtls-not-strict Listener ingress_http:8080 DISABLED @edge-front-proxy.yaml:8 fix:person',
-      'mtls-not-strict Listener ingress_https:8443 TLS_NO_CLIENT_AUTH @edge-front-proxy.yaml:30 fix:person',
-      'mtls-not-strict Listener partner_api:9443 PERMISSIVE @edge-front-proxy.yaml:64 fix:person',
+      'mtls-not-strict Listener ingress_http:8080 DISABLED @edge-front-proxy.yaml:12 fix:person',
+      'mtls-not-strict Listener ingress_https:8443 TLS_NO_CLIENT_AUTH @edge-front-proxy.yaml:36 fix:person',
+      'mtls-not-strict Listener partner_api:9443 PERMISSIVE @edge-front-proxy.yaml:92 fix:person',
       // require_client_certificate without a validation context: Envoy never asks for a certificate.
-      'mtls-not-strict Listener payments_admin:9443 TLS_NO_CLIENT_AUTH @payments-api-envoy.json:64 fix:person',
+      'mtls-not-strict Listener payments_admin:9443 TLS_NO_CLIENT_AUTH @payments-api-envoy.json:76 fix:person',
       'mtls-client-not-enforced Cluster payments_api_refunds:8443 sends TLS to payments-api.payments.svc.cluster.local:8443 @edge-front-proxy.yaml:124 fix:person',
       'mtls-conflict Cluster payments_api_refunds:8443 -> Listener payments_inbound:8443 @edge-front-proxy.yaml:124 fix:person',
       // No finding: payments_inbound (STRICT), cluster payments_api (client certificate), checkout_web and

@@ -24,20 +24,21 @@ export type ChainPosture = {
  * client connect); plaintext alone is DISABLED; TLS everywhere is STRICT only when every
  * TLS chain requires a verified client certificate.
  */
-export function effectiveListenerMode(chains: ChainPosture[]): { mode: ServerMode; reason: string } {
+export function effectiveListenerMode(chains: ChainPosture[]): { mode: ServerMode; reason: string; at?: string } {
   const plaintext = chains.filter((c) => c.kind === 'plaintext');
   const unverified = chains.filter((c) => c.kind === 'passthrough' || (c.kind === 'tls' && c.decision.mode !== 'STRICT'));
   const strict = chains.filter((c) => c.kind === 'tls' && c.decision.mode === 'STRICT');
   const labels = (list: ChainPosture[]) => list.map((c) => c.label).join(', ');
 
   if (plaintext.length > 0) {
-    if (strict.length + unverified.length === 0) return { mode: 'DISABLED', reason: `no filter chain terminates TLS (${labels(plaintext)})` };
-    return { mode: 'PERMISSIVE', reason: `${labels(plaintext)} accept${plaintext.length === 1 ? 's' : ''} plaintext next to TLS chain(s) ${labels([...strict, ...unverified])}` };
+    const at = plaintext[0]!.chainPath;
+    if (strict.length + unverified.length === 0) return { mode: 'DISABLED', reason: `no filter chain terminates TLS (${labels(plaintext)})`, at };
+    return { mode: 'PERMISSIVE', reason: `${labels(plaintext)} accept${plaintext.length === 1 ? 's' : ''} plaintext next to TLS chain(s) ${labels([...strict, ...unverified])}`, at };
   }
   if (unverified.length > 0) {
     const first = unverified[0];
     const why = first.kind === 'tls' ? first.decision.reason : first.kind === 'passthrough' ? first.why : '';
-    return { mode: 'TLS_NO_CLIENT_AUTH', reason: `${first.label}: ${why}` };
+    return { mode: 'TLS_NO_CLIENT_AUTH', reason: `${first.label}: ${why}`, at: first.kind === 'tls' ? first.path : first.chainPath };
   }
   const first = strict[0];
   return { mode: 'STRICT', reason: first && first.kind === 'tls' ? `every filter chain requires a verified client certificate (${first.decision.reason})` : 'every filter chain requires a verified client certificate' };

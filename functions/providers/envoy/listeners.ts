@@ -124,7 +124,8 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
     resource: { kind: 'Listener', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line },
     mode,
     inMesh: true,
-    cause: { kind: 'Listener', name, scope: 'listener', source },
+    // The weakest chain (its transport socket's TLS context, or the chain itself) is where the finding points.
+    cause: decided.at === undefined ? { kind: 'Listener', name, scope: 'listener', source } : { kind: 'Listener', name, scope: 'listener', path: decided.at, source },
     hosts: [...hosts],
     modeReason: reason,
   };

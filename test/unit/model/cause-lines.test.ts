@@ -354,6 +354,74 @@ spec:
   });
 });
 
+describe('Envoy findings point at the deciding filter chain', () => {
+  it("the TLS context of a chain that asks no client certificate, and a chain without a transport socket", async () => {
+    const bootstrap = write(
+      'envoy.yaml',
+      `static_resources:
+  listeners:
+  - name: ingress_https
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 8443 }
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.tcp_proxy
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          stat_prefix: ingress
+          cluster: backend
+      transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          common_tls_context:
+            tls_certificates:
+            - certificate_chain: { filename: /etc/envoy/cert.pem }
+              private_key: { filename: /etc/envoy/key.pem }
+  - name: admin_plain
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 9000 }
+    filter_chains:
+    - filter_chain_match:
+        server_names: ["a.example.com"]
+      transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            tls_certificates:
+            - certificate_chain: { filename: /etc/envoy/cert.pem }
+              private_key: { filename: /etc/envoy/key.pem }
+            validation_context:
+              trusted_ca: { filename: /etc/envoy/ca.pem }
+      filters:
+      - name: envoy.filters.network.tcp_proxy
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          stat_prefix: a
+          cluster: backend
+    - filters:
+      - name: envoy.filters.network.tcp_proxy
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+          stat_prefix: plain
+          cluster: backend
+  clusters:
+  - name: backend
+    type: STRICT_DNS
+    load_assignment:
+      cluster_name: backend
+      endpoints: []
+`,
+    );
+    const { findings } = await audit();
+    expectAt(only(findings, 'mtls-not-strict', 'ingress_https'), 'envoy.yaml', lineOf(bootstrap, 'typed_config:', 2));
+    // admin_plain's TLS chain matches server names no listener filter reads, so its plaintext chain decides.
+    expectAt(only(findings, 'mtls-not-strict', 'admin_plain'), 'envoy.yaml', lineOf(bootstrap, '    - filters:', 2));
+  });
+});
+
 const MESH = `apiVersion: v1
 kind: Namespace
 metadata:
