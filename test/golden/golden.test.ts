@@ -154,8 +154,8 @@ const CASES: Record<string, GoldenCase> = {
       'mtls-not-strict Listener partner_api:9443 PERMISSIVE @edge-front-proxy.yaml:92 fix:person',
       // require_client_certificate without a validation context: Envoy never asks for a certificate.
       'mtls-not-strict Listener payments_admin:9443 TLS_NO_CLIENT_AUTH @payments-api-envoy.json:76 fix:person',
-      'mtls-client-not-enforced Cluster payments_api_refunds:8443 sends TLS to payments-api.payments.svc.cluster.local:8443 @edge-front-proxy.yaml:124 fix:person',
-      'mtls-conflict Cluster payments_api_refunds:8443 -> Listener payments_inbound:8443 @edge-front-proxy.yaml:124 fix:person',
+      'mtls-client-not-enforced Cluster payments_api_refunds:8443 sends TLS to payments-api.payments.svc.cluster.local:8443 @edge-front-proxy.yaml:136 fix:person',
+      'mtls-conflict Cluster payments_api_refunds:8443 -> Listener payments_inbound:8443 @edge-front-proxy.yaml:136 fix:person',
       // No finding: payments_inbound (STRICT), cluster payments_api (client certificate), checkout_web and
       // local_app (plaintext to hosts no audited server answers for).
     ],

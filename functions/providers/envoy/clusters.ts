@@ -88,6 +88,8 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
   if (internal) client.inMeshDestination = false;
   // The fix rewrites the cluster's transport_socket, which changes nothing where an entry decides.
   const chosen = candidates.find((c) => c.tlsContext === tlsContext && c.entry === undefined);
+  // TLS without a client certificate: the finding points at that UpstreamTlsContext.
+  if (sends === 'TLS' && chosen?.tlsAt) client.cause.path = chosen.tlsAt.path;
   if (sends === 'TLS' && tlsContext && entry === undefined && chosen?.tlsAt) client.fix = addClientCertificateFix(id, name, tlsContext, chosen.tlsAt);
   return { client, problems };
 }
