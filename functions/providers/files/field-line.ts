@@ -17,7 +17,7 @@ import { followYamlPath, nodeAt, splitLines } from './yaml-path';
 export function fieldLineLocator(kept: ReadonlyMap<string, string> = new Map()): (file: string, line: number, field: string) => number | undefined {
   // Problems come grouped by file (each provider's in input order), so keeping the last file read
   // reads most files once, and holds one file's text at a time however large the fleet.
-  let last: { file: string; read: { text: string; lines?: string[]; starts?: number[] } | null } | undefined;
+  let last: { file: string; read: ReadText | null } | undefined;
   return (file, line, field) => {
     if (last?.file !== file) {
       // A pipe cannot be read twice (opening a FIFO again waits for a writer forever), and a
@@ -29,10 +29,44 @@ export function fieldLineLocator(kept: ReadonlyMap<string, string> = new Map()):
     const path = parseFieldPath(field);
     if (read === null || path === undefined) return undefined;
     const first = read.text.charCodeAt(jsonSpaceEnd(read.text, 0));
-    if (first === 123 || first === 91) return jsonFieldLine(read.text, (read.starts ??= lineStarts(read.text)), line, path);
-    read.lines ??= splitLines(read.text);
-    return yamlFieldLine(read.lines, line, path);
+    const starts = (read.starts ??= lineStarts(read.text));
+    if (first === 123 || first === 91) return jsonFieldLine(read.text, starts, line, path);
+    const window = documentFrom(read, starts, line);
+    const found = yamlFieldLine(window, 1, path);
+    return found === undefined ? undefined : found + line - 1;
   };
+}
+
+interface ReadText {
+  text: string;
+  starts?: number[];
+  /** The lines of the document from a line on, by that line: findings of one policy share it. */
+  documents?: Map<number, string[]>;
+}
+
+/**
+ * The lines from `line` to the end of its document (the next `---`): a walk stays inside its
+ * object, and splitting only the documents asked about keeps the rest of a large file (the
+ * workloads beside the policies) from becoming one string per line.
+ */
+function documentFrom(read: ReadText, starts: readonly number[], line: number): string[] {
+  const documents = (read.documents ??= new Map());
+  let lines = documents.get(line);
+  if (lines) return lines;
+  const text = read.text;
+  const from = starts[Math.min(line, starts.length) - 1] ?? 0;
+  let end = text.length;
+  // A `---` on the object's own line has its newline before `from`: it does not end the window.
+  for (let at = text.indexOf('\n---', from); at >= 0; at = text.indexOf('\n---', at + 4)) {
+    const next = text.charCodeAt(at + 4);
+    if (Number.isNaN(next) || next === 10 || next === 13 || next === 32 || next === 9) {
+      end = at;
+      break;
+    }
+  }
+  lines = splitLines(text.slice(from, end));
+  documents.set(line, lines);
+  return lines;
 }
 
 function readText(file: string): string | null {
