@@ -117,6 +117,33 @@ spec:
     expect(fieldLineLocator()(file, 1, 'metadata.labels')).toBe(lineOf('metadata:'));
   });
 
+  it('reads a document from its --- line to the next one, with CRLF line ends and a comment after the marker', () => {
+    const text = [
+      'apiVersion: security.istio.io/v1',
+      'kind: PeerAuthentication',
+      'metadata: {name: first, namespace: payments}',
+      '--- # the orders policy',
+      'apiVersion: security.istio.io/v1',
+      'kind: PeerAuthentication',
+      'metadata: {name: orders, namespace: orders}',
+      'spec:',
+      '  mtls:',
+      '    mode: PERMISSIVE',
+      '---',
+      'spec:',
+      '  mtls:',
+      '    mode: DISABLE',
+      '',
+    ].join('\r\n');
+    const { file } = fileWith('crlf.yaml', text);
+    const locate = fieldLineLocator();
+    // The object's line is its own `---`: the walk starts there and stops before the next one.
+    expect(locate(file, 4, 'spec.mtls.mode')).toBe(10);
+    expect(locate(file, 4, 'spec.mtls')).toBe(9);
+    expect(locate(file, 1, 'spec.mtls.mode')).toBeUndefined();
+    expect(locate(file, 11, 'spec.mtls.mode')).toBe(14);
+  });
+
   it('leaves the line alone when the path cannot start there, or the file cannot be read', () => {
     const { file } = fileWith('istio-none.yaml', text);
     const locate = fieldLineLocator();
