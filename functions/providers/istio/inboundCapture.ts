@@ -7,7 +7,7 @@
  * sidecar (Istio FAQ "Does Auto mTLS work for port exclusion?": no).
  */
 import type { CauseRef, ProviderFix } from '../../core/model/types';
-import type { Workload } from './workloads';
+import { podAnnotationPath, type Workload } from './workloads';
 
 export const INCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/includeInboundPorts';
 export const EXCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/excludeInboundPorts';
@@ -42,7 +42,15 @@ function portsOf(list: string): number[] {
 
 /** The cause of an uncaptured port's mode: the workload and its annotation. */
 export function uncapturedCause(workload: Workload, uncaptured: UncapturedPort): CauseRef {
-  return { kind: workload.kind, name: workload.name, namespace: workload.namespace, scope: 'workload', field: `annotation ${uncaptured.annotation}`, source: workload.source };
+  return {
+    kind: workload.kind,
+    name: workload.name,
+    namespace: workload.namespace,
+    scope: 'workload',
+    field: `annotation ${uncaptured.annotation}`,
+    path: podAnnotationPath(workload.kind, uncaptured.annotation),
+    source: workload.source,
+  };
 }
 
 /** Why auto mTLS callers send the port mTLS it cannot take. */

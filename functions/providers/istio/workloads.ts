@@ -80,6 +80,12 @@ export function podTemplateOf(doc: KubeObject): any {
   return doc.kind === 'CronJob' ? doc.spec?.jobTemplate?.spec?.template : doc.spec?.template;
 }
 
+/** The field path of a pod annotation in a workload of `kind`, where podTemplateOf reads it (for a finding's line). */
+export function podAnnotationPath(kind: string, annotation: string): string {
+  const metadata = kind === 'Pod' ? 'metadata' : kind === 'CronJob' ? 'spec.jobTemplate.spec.template.metadata' : 'spec.template.metadata';
+  return `${metadata}.annotations[${JSON.stringify(annotation)}]`;
+}
+
 /** An `istio-proxy` container (classic or native sidecar), or the injector's status annotation. */
 export function hasIstioProxy(podSpec: any, annotations: Record<string, string>): boolean {
   if (annotations['sidecar.istio.io/status'] !== undefined) return true;
