@@ -8,10 +8,13 @@ interface CauseDetail {
   path?: unknown;
 }
 
+/** Something in a finding's detail that points at a document: the server of a conflict, a side of a drift. */
+type Side = { cause?: unknown; file?: unknown; line?: unknown };
+
 interface Request {
   finding: Finding;
   cause: CauseDetail & { file: string; line: number; path: string };
-  /** What points at the cause's document and moves with it: the finding's resource, or the server of a conflict. */
+  /** What points at the cause's document and moves with it: the finding's resource, or a side in its detail. */
   owner: { file?: unknown; line?: unknown };
   /** The cause the finding is about (not the server's side of a conflict): the message names it. */
   primary: boolean;
@@ -33,8 +36,12 @@ export function locateFindings(findings: readonly Finding[], locate: FieldLocato
     const detail = finding.detail;
     add(byFile, finding, detail['cause'], finding.resource, true);
     add(byFile, finding, detail['clientCause'], finding.resource, true);
-    const server = detail['server'] as { cause?: unknown; file?: unknown; line?: unknown } | undefined;
+    // The other side of a conflict, and both sides of a cross-mesh drift.
+    const server = detail['server'] as Side | undefined;
     if (server) add(byFile, finding, server.cause, server, false);
+    for (const side of [detail['istio'], detail['appmesh']] as Array<{ resource?: Side; cause?: unknown } | undefined>) {
+      if (side?.resource) add(byFile, finding, side.cause, side.resource, false);
+    }
   }
   for (const [file, requests] of byFile) {
     // Findings of one policy share its cause: each (line, path) is looked up once.

@@ -42,8 +42,9 @@ export const mtlsCrossMeshDrift: Rule = {
           `Service ${service} is ${stronger.mode} in ${label(stronger)} but ${weaker.mode} in ${label(weaker)} (${describeResource(weaker.resource)}); align both meshes on STRICT.`,
           {
             service,
-            istio: { mode: istio.mode, resource: istio.resource },
-            appmesh: { mode: appmesh.mode, resource: appmesh.resource },
+            // Copies with their causes: the audit moves each side's line to what sets its mode (locate-findings.ts).
+            istio: { mode: istio.mode, resource: { ...istio.resource }, cause: causeDetail(istio.cause) },
+            appmesh: { mode: appmesh.mode, resource: { ...appmesh.resource }, cause: causeDetail(appmesh.cause) },
             // What sets the weaker side's mode, where the finding points (locate-findings.ts).
             cause: causeDetail(weaker.cause),
           },

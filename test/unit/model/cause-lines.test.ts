@@ -617,5 +617,12 @@ describe('the example fleet', () => {
     expect(drift.resource.line).toBeGreaterThan(1);
     expect(drift.resource).toEqual(notStrict.resource);
     expect(drift.detail['cause']).toEqual(notStrict.detail['cause']);
+    // Each side of the drift points where its own mode is set.
+    const appmesh = drift.detail['appmesh'] as { resource: { line: number }; cause: { line: number } };
+    expect(appmesh.resource).toEqual(notStrict.resource);
+    expect(appmesh.cause).toEqual(notStrict.detail['cause']);
+    const istio = drift.detail['istio'] as { resource: { file: string; line: number }; cause: { file: string; line: number; path: string } };
+    expect(istio.cause.path).toBe('spec.mtls.mode');
+    expect(istio.resource).toMatchObject({ file: istio.cause.file, line: istio.cause.line });
   });
 });
