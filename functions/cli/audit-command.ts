@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
-import { formatGithub } from '../core/report/format-github';
+import { formatGithub, githubStepSummary } from '../core/report/format-github';
 import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
@@ -148,6 +148,12 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
         : format === 'github'
           ? formatGithub(report, { baseDir: repositoryRoot() })
           : formatTable(report, { color, ...(width ? { width } : {}) });
+  const stepSummary = process.env.GITHUB_STEP_SUMMARY;
+  if (format === 'github' && stepSummary) {
+    // A workflow step's job summary lists every annotated finding; GitHub shows only the first annotations.
+    const failed = appendStepSummary(stepSummary, githubStepSummary(report, { baseDir: repositoryRoot() }));
+    if (failed) io.stderr(`meshgov: cannot write the step summary to ${printable(stepSummary)}: ${failed}\n`);
+  }
   if (output) {
     const failed = writeReport(output, text);
     if (failed) {
@@ -189,6 +195,16 @@ function writeReport(file: string, text: string): string | undefined {
   }
   try {
     writeFileSync(file, text);
+    return undefined;
+  } catch (err) {
+    return systemErrorReason(err);
+  }
+}
+
+/** Appends to the job summary file GitHub gives each step; the reason when it cannot. */
+function appendStepSummary(file: string, markdown: string): string | undefined {
+  try {
+    appendFileSync(file, markdown);
     return undefined;
   } catch (err) {
     return systemErrorReason(err);

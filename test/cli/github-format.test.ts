@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fixtureDir } from './run-cli';
 
@@ -67,9 +67,14 @@ function repository(files: Record<string, string>): string {
   return root;
 }
 
-/** The CLI run from `cwd`, as `run: npx meshgov audit …` in a workflow step. */
+/** The CLI run from `cwd`, as `run: npx meshgov audit …` in a workflow step (whose runner sets GITHUB_STEP_SUMMARY). */
 function meshgov(cwd: string, ...args: string[]) {
-  const r = spawnSync('node', [CLI, 'audit', ...args, '--now', NOW, '--format', 'github'], { cwd, encoding: 'utf8' });
+  return meshgovWith({}, cwd, ...args);
+}
+
+function meshgovWith(env: Record<string, string>, cwd: string, ...args: string[]) {
+  const { GITHUB_STEP_SUMMARY: _, ...rest } = process.env;
+  const r = spawnSync('node', [CLI, 'audit', ...args, '--now', NOW, '--format', 'github'], { cwd, encoding: 'utf8', env: { ...rest, ...env } });
   return { code: r.status, lines: r.stdout.split('\n').filter((l) => l !== ''), stderr: r.stderr };
 }
 
@@ -119,5 +124,38 @@ describe('--format github', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^::error file=deploy\/mesh\/orders\/policy\.yaml,line=8,title=meshgov mtls-not-strict \(high\)::Deployment orders\/ledger port 8080 /);
     expect(lines[1]).toBe('2 findings (2 high) across 3 resources; 1 new, 1 known and 0 fixed since baseline.json');
+  });
+
+  it("appends a job summary to GITHUB_STEP_SUMMARY: the summary line and a row per annotated finding", () => {
+    const root = repository({ 'namespaces.yaml': NAMESPACES, 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const summary = path.join(root, 'step-summary.md');
+    // The runner's file may already hold an earlier step's summary: it is appended to.
+    writeFileSync(summary, '### build\n\nok\n');
+    const { code, lines } = meshgovWith({ GITHUB_STEP_SUMMARY: summary }, root, 'deploy/mesh');
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(3);
+    const text = readFileSync(summary, 'utf8');
+    expect(text.startsWith('### build\n\nok\n### meshgov audit\n\n2 findings (1 high, 1 medium) across 4 resources\n\n| severity | rule | resource | where | finding |\n|---|---|---|---|---|\n')).toBe(true);
+    expect(text).toContain('| high | mtls-not-strict | Deployment orders/orders-api:8080 | deploy/mesh/orders/policy.yaml:8 | Deployment orders/orders-api port 8080 accepts plaintext');
+    expect(text).toContain('| medium | mesh-sidecar-missing | Namespace reporting/reporting | deploy/mesh/namespaces.yaml:8 |');
+  });
+
+  it('says on stderr when the summary cannot be written, and still prints the annotations', () => {
+    const root = repository({ 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const { code, lines, stderr } = meshgovWith({ GITHUB_STEP_SUMMARY: path.join(root, 'no-such-dir', 'summary.md') }, root, 'deploy/mesh');
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(2);
+    expect(stderr).toMatch(/^meshgov: cannot write the step summary to .*no-such-dir\/summary\.md: /m);
+  });
+
+  it('writes no summary for the other formats', () => {
+    const root = repository({ 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const summary = path.join(root, 'step-summary.md');
+    const r = spawnSync('node', [CLI, 'audit', 'deploy/mesh', '--now', NOW, '--format', 'json'], { cwd: root, encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: summary } });
+    expect(r.status).toBe(1);
+    expect(existsSync(summary)).toBe(false);
   });
 });

@@ -65,3 +65,41 @@ function data(text: string): string {
 function property(text: string): string {
   return data(printable(text)).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
+
+/** GitHub refuses a step summary over 1 MiB; the table stops short of it and says how many rows it left out. */
+const SUMMARY_BYTES = 900 * 1024;
+
+/**
+ * The job summary for `$GITHUB_STEP_SUMMARY` (Markdown): the summary line and a table of the
+ * annotated findings. GitHub shows only the first annotations of each kind on a pull request;
+ * the summary page lists them all, within GitHub's size limit.
+ */
+export function githubStepSummary(report: AuditReport, options: GithubOptions): string {
+  const files = new ReportFiles(options.baseDir);
+  const out = ['### meshgov audit', '', cell(summaryLine(report)), ''];
+  const shown = report.findings.filter((f) => f.baselineState !== 'unchanged');
+  if (shown.length === 0) return `${out.join('\n')}\n`;
+  out.push('| severity | rule | resource | where | finding |', '|---|---|---|---|---|');
+  let bytes = Buffer.byteLength(out.join('\n'));
+  let rows = 0;
+  for (const f of shown) {
+    const local = f.resource.file ? files.local(f.resource.file) : undefined;
+    const rel = local === undefined ? undefined : files.relative(local);
+    const where = rel !== undefined ? `${rel.split(path.sep).join('/')}:${Math.max(1, f.resource.line ?? 1)}` : (f.resource.file ?? '');
+    const scope = f.resource.namespace ?? f.resource.mesh;
+    const resource = `${f.resource.kind} ${scope ? `${scope}/` : ''}${f.resource.name}${f.resource.port !== undefined ? `:${f.resource.port}` : ''}`;
+    const row = `| ${f.severity} | ${f.rule} | ${cell(resource)} | ${cell(where)} | ${cell(f.message)} |`;
+    bytes += Buffer.byteLength(row) + 1;
+    if (bytes > SUMMARY_BYTES) break;
+    out.push(row);
+    rows++;
+  }
+  if (rows < shown.length) out.push('', `${shown.length - rows} more finding${shown.length - rows === 1 ? '' : 's'} left out of this summary (GitHub limits its size); the step's log has them all.`);
+  return `${out.join('\n')}\n`;
+}
+
+/** Text from the inputs as one Markdown table cell: no line break, no column break, no HTML. */
+function cell(text: string): string {
+  return printable(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+

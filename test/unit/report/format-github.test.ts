@@ -1,5 +1,5 @@
 import type { Finding } from '../../../functions/core/findings';
-import { formatGithub } from '../../../functions/core/report/format-github';
+import { formatGithub, githubStepSummary } from '../../../functions/core/report/format-github';
 import { buildReport } from '../../../functions/core/report/report';
 
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -29,4 +29,20 @@ describe('formatGithub', () => {
     const out = formatGithub(buildReport([{ ...ACM_EXPIRING, severity: 'low' }, { ...ACM_EXPIRING, id: 'b', severity: 'info' }], 1, NOW), { baseDir: process.cwd() });
     expect(out.split('\n').filter((l) => l.startsWith('::notice title=meshgov cert-expiring (')).length).toBe(2);
   });
+
+  it('keeps text from the inputs inside its table cell in the step summary', () => {
+    const odd = { ...ACM_EXPIRING, resource: { ...ACM_EXPIRING.resource, name: 'a|b <img src=x>' }, message: 'x | y\nz' };
+    const row = githubStepSummary(buildReport([odd], 1, NOW), { baseDir: process.cwd() }).split('\n').find((l) => l.startsWith('| critical'))!;
+    expect(row).toBe('| critical | cert-expiring | Certificate a\\|b &lt;img src=x&gt; | arn:aws:acm:us-east-1:111122223333:certificate/8c1b2f40-5e8d-4a43-9c4e-2f7b0c3d1a95 | x \\| y\\\\x0az |');
+  });
+
+  it('stops the step summary short of GitHub\'s 1 MiB limit and counts what it left out', () => {
+    const many = Array.from({ length: 6000 }, (_, i) => ({ ...ACM_EXPIRING, id: `id-${i}`, message: `${ACM_EXPIRING.message} ${'x'.repeat(120)}` }));
+    const summary = githubStepSummary(buildReport(many, 6000, NOW), { baseDir: process.cwd() });
+    expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
+    const rows = summary.split('\n').filter((l) => l.startsWith('| critical')).length;
+    expect(rows).toBeGreaterThan(1000);
+    expect(summary).toContain(`${6000 - rows} more findings left out of this summary (GitHub limits its size); the step's log has them all.`);
+  });
 });
+
