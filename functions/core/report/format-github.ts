@@ -41,11 +41,19 @@ export function formatGithub(report: AuditReport, options: GithubOptions): strin
 
 /** `file=…,line=…` for a file inside the repository; nothing otherwise. */
 function locationOf(f: ReportedFinding, files: ReportFiles): string[] {
+  const file = repositoryPath(f, files);
+  return file === undefined ? [] : [`file=${property(file)}`, `line=${lineOf(f)}`];
+}
+
+/** The finding's file relative to the repository root, with `/` as GitHub matches it; undefined outside it or for no file. */
+function repositoryPath(f: ReportedFinding, files: ReportFiles): string | undefined {
   const local = f.resource.file ? files.local(f.resource.file) : undefined;
   const rel = local === undefined ? undefined : files.relative(local);
-  if (rel === undefined) return [];
-  // GitHub matches the path against the repository's, which always uses `/`.
-  return [`file=${property(rel.split(path.sep).join('/'))}`, `line=${Math.max(1, f.resource.line ?? 1)}`];
+  return rel?.split(path.sep).join('/');
+}
+
+function lineOf(f: ReportedFinding): number {
+  return Math.max(1, f.resource.line ?? 1);
 }
 
 /** The message, the fix on a line of its own, and where the finding is when the annotation cannot point there. */
@@ -83,9 +91,8 @@ export function githubStepSummary(report: AuditReport, options: GithubOptions): 
   let bytes = Buffer.byteLength(out.join('\n'));
   let rows = 0;
   for (const f of shown) {
-    const local = f.resource.file ? files.local(f.resource.file) : undefined;
-    const rel = local === undefined ? undefined : files.relative(local);
-    const where = rel !== undefined ? `${rel.split(path.sep).join('/')}:${Math.max(1, f.resource.line ?? 1)}` : (f.resource.file ?? '');
+    const file = repositoryPath(f, files);
+    const where = file !== undefined ? `${file}:${lineOf(f)}` : (f.resource.file ?? '');
     const scope = f.resource.namespace ?? f.resource.mesh;
     const resource = `${f.resource.kind} ${scope ? `${scope}/` : ''}${f.resource.name}${f.resource.port !== undefined ? `:${f.resource.port}` : ''}`;
     const row = `| ${f.severity} | ${f.rule} | ${cell(resource)} | ${cell(where)} | ${cell(f.message)} |`;
