@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Severity } from '../model/types';
-import { summaryLine } from './format-table';
+import { resourceText, summaryLine } from './format-table';
 import { printable } from './printable';
 import type { AuditReport, ReportedFinding } from './report';
 import { ReportFiles } from './report-files';
@@ -93,9 +93,7 @@ export function githubStepSummary(report: AuditReport, options: GithubOptions): 
   for (const f of shown) {
     const file = repositoryPath(f, files);
     const where = file !== undefined ? `${file}:${lineOf(f)}` : (f.resource.file ?? '');
-    const scope = f.resource.namespace ?? f.resource.mesh;
-    const resource = `${f.resource.kind} ${scope ? `${scope}/` : ''}${f.resource.name}${f.resource.port !== undefined ? `:${f.resource.port}` : ''}`;
-    const row = `| ${f.severity} | ${f.rule} | ${cell(resource)} | ${cell(where)} | ${cell(f.message)} |`;
+    const row = `| ${f.severity} | ${f.rule} | ${cell(resourceText(f))} | ${cell(where)} | ${cell(f.message)} |`;
     bytes += Buffer.byteLength(row) + 1;
     if (bytes > SUMMARY_BYTES) break;
     out.push(row);

@@ -44,7 +44,8 @@ function formatSuppressed(f: SuppressedFinding, paint: (code: string, s: string)
   return [`  ${f.rule.padEnd(25)} ${resourceText(f)}  ${paint(DIM, `[${f.severity}]`)}`, `${' '.repeat(MESSAGE_COLUMN)}${printable(`${s.file}:${s.line}: ${reason}`)}`];
 }
 
-function resourceText(f: Finding): string {
+/** `Deployment orders/orders-api:8080`: the resource as the table and the GitHub summary name it. */
+export function resourceText(f: Finding): string {
   const r = f.resource;
   const scope = r.namespace ?? r.mesh;
   return printable(`${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
