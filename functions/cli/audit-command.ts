@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
 import { formatGithub, githubStepSummary } from '../core/report/format-github';
+import { formatGitlab } from '../core/report/format-gitlab';
 import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
@@ -22,7 +23,7 @@ import { AUDIT_USAGE, UsageError } from './usage';
 import { BaselineError, readBaseline } from './read-baseline';
 import type { CliIo } from './io';
 
-const FORMATS = ['table', 'json', 'sarif', 'github'] as const;
+const FORMATS = ['table', 'json', 'sarif', 'github', 'gitlab'] as const;
 const FAIL_ON = ['critical', 'high', 'medium', 'low', 'never'] as const;
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
@@ -134,7 +135,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const toTerminal = io.isTTY && !output;
   const color = colorFlag ? colorFlag.kind === 'option' && colorFlag.name === 'color' : !output && colorFromEnv(toTerminal);
   const width = toTerminal ? terminalWidth(io) : undefined;
-  // GitHub reads paths from the repository root, whatever directory the job ran in.
+  // GitHub and GitLab read paths from the repository root, whatever directory the job ran in.
   const repositoryRoot = () => gitWorkTreeRoot(process.cwd()) ?? process.cwd();
   const text =
     format === 'json'
@@ -147,7 +148,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
           })
         : format === 'github'
           ? formatGithub(report, { baseDir: repositoryRoot() })
-          : formatTable(report, { color, ...(width ? { width } : {}) });
+          : format === 'gitlab'
+            ? formatGitlab(report, { baseDir: repositoryRoot() })
+            : formatTable(report, { color, ...(width ? { width } : {}) });
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   if (format === 'github' && stepSummary) {
     // A workflow step's job summary lists every annotated finding; GitHub shows only the first annotations.

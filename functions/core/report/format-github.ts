@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import type { Severity } from '../model/types';
 import { resourceText, summaryLine } from './format-table';
 import { printable } from './printable';
@@ -41,15 +40,8 @@ export function formatGithub(report: AuditReport, options: GithubOptions): strin
 
 /** `file=…,line=…` for a file inside the repository; nothing otherwise. */
 function locationOf(f: ReportedFinding, files: ReportFiles): string[] {
-  const file = repositoryPath(f, files);
+  const file = files.repositoryPath(f.resource.file);
   return file === undefined ? [] : [`file=${property(file)}`, `line=${lineOf(f)}`];
-}
-
-/** The finding's file relative to the repository root, with `/` as GitHub matches it; undefined outside it or for no file. */
-function repositoryPath(f: ReportedFinding, files: ReportFiles): string | undefined {
-  const local = f.resource.file ? files.local(f.resource.file) : undefined;
-  const rel = local === undefined ? undefined : files.relative(local);
-  return rel?.split(path.sep).join('/');
 }
 
 function lineOf(f: ReportedFinding): number {
@@ -91,7 +83,7 @@ export function githubStepSummary(report: AuditReport, options: GithubOptions): 
   let bytes = Buffer.byteLength(out.join('\n'));
   let rows = 0;
   for (const f of shown) {
-    const file = repositoryPath(f, files);
+    const file = files.repositoryPath(f.resource.file);
     const where = file !== undefined ? `${file}:${lineOf(f)}` : (f.resource.file ?? '');
     const row = `| ${f.severity} | ${f.rule} | ${cell(resourceText(f))} | ${cell(where)} | ${cell(f.message)} |`;
     bytes += Buffer.byteLength(row) + 1;

@@ -32,6 +32,15 @@ export class ReportFiles {
     return local;
   }
 
+  /**
+   * A finding's file relative to the base directory with `/` separators, as GitHub and GitLab
+   * match it against the repository's; undefined for no file, or one outside the directory.
+   */
+  repositoryPath(file: string | undefined): string | undefined {
+    const local = file ? this.local(file) : undefined;
+    return local === undefined ? undefined : this.relative(local)?.split(path.sep).join('/');
+  }
+
   /** `abs` relative to the base directory, in the platform's separators; undefined when it lies outside. */
   relative(abs: string): string | undefined {
     const rel = path.relative(this.baseDir, abs);

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { fixtureDir } from './run-cli';
 
 /**
- * `meshgov audit --format github` through the real command, run from inside a git work tree as
- * a workflow step runs: one workflow command per finding, with the path GitHub matches against
- * the repository's, the deciding line, escaping, and --baseline.
+ * `meshgov audit --format github` and `--format gitlab` through the real command, run from inside
+ * a git work tree as a CI job runs: the paths GitHub and GitLab match against the repository's,
+ * the deciding line, escaping, --baseline, and GitHub's step summary.
  */
 
 const NOW = '2026-11-26T00:00:00Z';
@@ -73,9 +73,14 @@ function meshgov(cwd: string, ...args: string[]) {
 }
 
 function meshgovWith(env: Record<string, string>, cwd: string, ...args: string[]) {
-  const { GITHUB_STEP_SUMMARY: _, ...rest } = process.env;
-  const r = spawnSync('node', [CLI, 'audit', ...args, '--now', NOW, '--format', 'github'], { cwd, encoding: 'utf8', env: { ...rest, ...env } });
+  const r = run(env, cwd, ...args, '--format', 'github');
   return { code: r.status, lines: r.stdout.split('\n').filter((l) => l !== ''), stderr: r.stderr };
+}
+
+/** `meshgov audit ARGS --now NOW` from `cwd`, without the runner's GITHUB_STEP_SUMMARY unless `env` gives one. */
+function run(env: Record<string, string>, cwd: string, ...args: string[]) {
+  const { GITHUB_STEP_SUMMARY: _, ...rest } = process.env;
+  return spawnSync('node', [CLI, 'audit', ...args, '--now', NOW], { cwd, encoding: 'utf8', env: { ...rest, ...env } });
 }
 
 let roots: string[] = [];
@@ -159,3 +164,45 @@ describe('--format github', () => {
     expect(existsSync(summary)).toBe(false);
   });
 });
+
+describe('--format gitlab', () => {
+  it('writes a Code Quality report: the rule, the message and fix, the id as fingerprint, the project path and deciding line', () => {
+    const root = repository({ 'namespaces.yaml': NAMESPACES, 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const r = run({}, path.join(root, 'deploy'), 'mesh', '--format', 'gitlab');
+    expect(r.status).toBe(1);
+    const issues = JSON.parse(r.stdout) as Array<Record<string, any>>;
+    const json = JSON.parse(run({}, path.join(root, 'deploy'), 'mesh', '--format', 'json').stdout) as { findings: Array<{ id: string; message: string }> };
+    expect(issues).toEqual([
+      {
+        type: 'issue',
+        check_name: 'mtls-not-strict',
+        description: expect.stringMatching(/^Deployment orders\/orders-api port 8080 accepts plaintext as well as mTLS .* Fix \[approval\] istio\.peerauthentication\.set-strict: /),
+        categories: ['Security'],
+        fingerprint: json.findings[0]!.id,
+        severity: 'major',
+        location: { path: 'deploy/mesh/orders/policy.yaml', lines: { begin: 8 } },
+      },
+      {
+        type: 'issue',
+        check_name: 'mesh-sidecar-missing',
+        description: json.findings[1]!.message,
+        categories: ['Security'],
+        fingerprint: json.findings[1]!.id,
+        severity: 'minor',
+        location: { path: 'deploy/mesh/namespaces.yaml', lines: { begin: 8 } },
+      },
+    ]);
+    // Ids are unique, as GitLab needs of fingerprints.
+    expect(new Set(issues.map((i) => i.fingerprint)).size).toBe(issues.length);
+  });
+
+  it('is an empty list for a clean fleet, and exits 0', () => {
+    const root = repository({ 'orders/policy.yaml': POLICY.replace('PERMISSIVE', 'STRICT'), 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const r = run({}, root, 'deploy/mesh', '--format', 'gitlab');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('[]\n');
+  });
+});
+

@@ -1,5 +1,6 @@
 import type { Finding } from '../../../functions/core/findings';
 import { formatGithub, githubStepSummary } from '../../../functions/core/report/format-github';
+import { formatGitlab } from '../../../functions/core/report/format-gitlab';
 import { buildReport } from '../../../functions/core/report/report';
 
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -43,6 +44,32 @@ describe('formatGithub', () => {
     const rows = summary.split('\n').filter((l) => l.startsWith('| critical')).length;
     expect(rows).toBeGreaterThan(1000);
     expect(summary).toContain(`${6000 - rows} more findings left out of this summary (GitHub limits its size); the step's log has them all.`);
+  });
+});
+
+describe('formatGitlab', () => {
+  it('keeps the source of a finding with no file in the project as its path, at line 1', () => {
+    const [issue] = JSON.parse(formatGitlab(buildReport([ACM_EXPIRING], 1, NOW), { baseDir: process.cwd() }));
+    expect(issue).toEqual({
+      type: 'issue',
+      check_name: 'cert-expiring',
+      description: ACM_EXPIRING.message,
+      categories: ['Security'],
+      fingerprint: ACM_EXPIRING.id,
+      severity: 'critical',
+      location: { path: ACM_EXPIRING.resource.file, lines: { begin: 1 } },
+    });
+  });
+
+  it.each([
+    ['critical', 'critical'],
+    ['high', 'major'],
+    ['medium', 'minor'],
+    ['low', 'info'],
+    ['info', 'info'],
+  ] as const)('gives a %s finding GitLab severity %s', (severity, expected) => {
+    const [issue] = JSON.parse(formatGitlab(buildReport([{ ...ACM_EXPIRING, severity }], 1, NOW), { baseDir: process.cwd() }));
+    expect(issue.severity).toBe(expected);
   });
 });
 
