@@ -305,42 +305,14 @@ data:
 
   it("a port the sidecar does not capture: the pod template's excludeInboundPorts annotation", async () => {
     write('strict.yaml', checkoutPolicy('STRICT'));
+    const template = '      labels:\n        app: cart\n    spec:';
+    expect(DEPLOYMENTS).toContain(template);
     const workload = write(
-      'workload.yaml',
-      `apiVersion: v1
-kind: Namespace
-metadata:
-  name: checkout
-  labels:
-    istio-injection: enabled
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: cart
-  namespace: checkout
-spec:
-  selector:
-    matchLabels:
-      app: cart
-  template:
-    metadata:
-      labels:
-        app: cart
-      annotations:
-        prometheus.io/scrape: "true"
-        traffic.sidecar.istio.io/excludeInboundPorts: "9090"
-    spec:
-      containers:
-        - name: cart
-          image: us-docker.pkg.dev/shop-prod/images/cart:2.3.1
-          ports:
-            - containerPort: 8080
-            - containerPort: 9090
-`,
+      'workloads.yaml',
+      DEPLOYMENTS.replace(template, '      labels:\n        app: cart\n      annotations:\n        prometheus.io/scrape: "true"\n        traffic.sidecar.istio.io/excludeInboundPorts: "9090"\n    spec:'),
     );
     const { findings } = await audit();
-    expectAt(only(findings, 'mtls-not-strict', 'cart', 9090), 'workload.yaml', lineOf(workload, 'excludeInboundPorts'));
+    expectAt(only(findings, 'mtls-not-strict', 'cart', 9090), 'workloads.yaml', lineOf(workload, 'excludeInboundPorts'));
   });
 
   it('an item of a kind: List points into the item', async () => {
