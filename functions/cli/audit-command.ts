@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
 import { formatGithub, githubStepSummary } from '../core/report/format-github';
 import { formatGitlab } from '../core/report/format-gitlab';
+import { formatJunit } from '../core/report/format-junit';
 import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
@@ -23,7 +24,7 @@ import { AUDIT_USAGE, UsageError } from './usage';
 import { BaselineError, readBaseline } from './read-baseline';
 import type { CliIo } from './io';
 
-const FORMATS = ['table', 'json', 'sarif', 'github', 'gitlab'] as const;
+const FORMATS = ['table', 'json', 'sarif', 'github', 'gitlab', 'junit'] as const;
 const FAIL_ON = ['critical', 'high', 'medium', 'low', 'never'] as const;
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
@@ -150,7 +151,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
           ? formatGithub(report, { baseDir: repositoryRoot() })
           : format === 'gitlab'
             ? formatGitlab(report, { baseDir: repositoryRoot() })
-            : formatTable(report, { color, ...(width ? { width } : {}) });
+            : format === 'junit'
+              ? formatJunit(report)
+              : formatTable(report, { color, ...(width ? { width } : {}) });
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   if (format === 'github' && stepSummary) {
     // A workflow step's job summary lists every annotated finding; GitHub shows only the first annotations.

@@ -7,7 +7,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab] [--now ISO-8601]
+  meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit] [--now ISO-8601]
                 [--fail-on critical|high|medium|low|never] [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
@@ -25,7 +25,7 @@ rules      Validates a rules directory (default: the built-in rules/) against th
 `;
 
 export const AUDIT_USAGE = `Usage:
-  meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab] [--now ISO-8601]
+  meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit] [--now ISO-8601]
                 [--fail-on critical|high|medium|low|never] [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]
 
@@ -37,8 +37,9 @@ certificates; detected by content) for mTLS drift, certificate expiry and config
                       PATH, audits the embedded example fleet (examples/).
   --rules DIR         a rules directory whose settings apply over the built-in rules/
   --format FORMAT     table (default), json, sarif, github (GitHub Actions workflow commands
-                      that annotate a pull request at each finding's file and line) or gitlab
-                      (a GitLab Code Quality report for merge requests)
+                      that annotate a pull request at each finding's file and line), gitlab
+                      (a GitLab Code Quality report for merge requests) or junit (JUnit XML
+                      for CI test reports: a failed case per finding)
   --now ISO-8601      the clock of the certificate checks, e.g. 2026-11-26T00:00:00Z; a date or
                       a date-time without an offset is read as UTC
   --fail-on SEVERITY  exit 1 when a finding is at or above it (default high; never: always 0)

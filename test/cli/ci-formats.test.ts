@@ -206,3 +206,17 @@ describe('--format gitlab', () => {
   });
 });
 
+describe('--format junit', () => {
+  it('writes JUnit XML with a failed case per finding at its file and deciding line, and exits as --fail-on says', () => {
+    const root = repository({ 'namespaces.yaml': NAMESPACES, 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders') });
+    roots.push(root);
+    const r = run({}, root, 'deploy/mesh', '--format', 'junit', '--output', 'reports/meshgov.xml', '--fail-on', 'medium');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('2 findings (1 high, 1 medium) across 4 resources; report written to reports/meshgov.xml\n');
+    const xml = readFileSync(path.join(root, 'reports/meshgov.xml'), 'utf8');
+    expect(xml).toContain('<testsuite name="meshgov audit" tests="2" failures="2" errors="0" skipped="0"');
+    expect(xml).toContain('<testcase classname="meshgov.mtls-not-strict" name="Deployment orders/orders-api:8080 [high]" file="deploy/mesh/orders/policy.yaml" line="8"><failure type="high"');
+    expect(xml).toContain('<testcase classname="meshgov.mesh-sidecar-missing" name="Namespace reporting/reporting [medium]" file="deploy/mesh/namespaces.yaml" line="8"><failure type="medium"');
+  });
+});
+

@@ -1,6 +1,9 @@
 import type { Finding } from '../../../functions/core/findings';
 import { formatGithub, githubStepSummary } from '../../../functions/core/report/format-github';
 import { formatGitlab } from '../../../functions/core/report/format-gitlab';
+import { formatJunit } from '../../../functions/core/report/format-junit';
+import { applyBaseline } from '../../../functions/core/report/baseline';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { buildReport } from '../../../functions/core/report/report';
 
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -70,6 +73,57 @@ describe('formatGitlab', () => {
   ] as const)('gives a %s finding GitLab severity %s', (severity, expected) => {
     const [issue] = JSON.parse(formatGitlab(buildReport([{ ...ACM_EXPIRING, severity }], 1, NOW), { baseDir: process.cwd() }));
     expect(issue.severity).toBe(expected);
+  });
+});
+
+describe('formatJunit', () => {
+  const parse = (xml: string) => {
+    expect(XMLValidator.validate(xml)).toBe(true);
+    return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml).testsuites;
+  };
+  const PERMISSIVE: Finding = {
+    id: '2887ad86134b61f7cf88e71d',
+    rule: 'mtls-not-strict',
+    severity: 'high',
+    provider: 'istio',
+    resource: { kind: 'Deployment', name: 'cart', namespace: 'checkout', port: 8080, file: 'mesh/checkout & <co>.yaml', line: 12 },
+    message: 'Deployment checkout/cart port 8080 accepts plaintext as well as mTLS (PERMISSIVE, set by "default" \u001b[31m <here>); require mTLS (STRICT).',
+    detail: {},
+    remediation: { action: 'istio.peerauthentication.set-strict', mode: 'auto', reason: 'preconditions hold', change: {} },
+  };
+
+  it('is well-formed XML with a failed case per finding, whatever the inputs hold', () => {
+    const suites = parse(formatJunit(buildReport([PERMISSIVE, ACM_EXPIRING], 2, NOW)));
+    expect(suites).toMatchObject({ tests: '2', failures: '2', skipped: '0' });
+    // In the report's order (buildReport keeps it; the engine sorts by severity).
+    const cases = suites.testsuite.testcase;
+    expect(cases).toHaveLength(2);
+    expect(cases[1]).toMatchObject({ classname: 'meshgov.cert-expiring', name: 'Certificate payments.prod.example.com [critical]', failure: { type: 'critical' } });
+    expect(cases[0]).toMatchObject({ classname: 'meshgov.mtls-not-strict', name: 'Deployment checkout/cart:8080 [high]', file: 'mesh/checkout & <co>.yaml', line: '12' });
+    // The escape sequence is shown escaped: XML 1.0 cannot hold the control character.
+    expect(cases[0].failure.message).toBe('Deployment checkout/cart port 8080 accepts plaintext as well as mTLS (PERMISSIVE, set by "default" \\x1b[31m <here>); require mTLS (STRICT).');
+    expect(cases[0].failure['#text']).toContain('fix [auto] istio.peerauthentication.set-strict: preconditions hold');
+    expect(cases[0].failure['#text']).toContain('id 2887ad86134b61f7cf88e71d');
+  });
+
+  it('skips the findings a baseline holds, so only new ones fail', () => {
+    const report = applyBaseline(buildReport([PERMISSIVE, ACM_EXPIRING], 2, NOW), { file: 'baseline.json', ids: [ACM_EXPIRING.id] });
+    const suites = parse(formatJunit(report));
+    expect(suites).toMatchObject({ tests: '2', failures: '1', skipped: '1' });
+    expect(suites.testsuite.testcase[0].failure).toBeDefined();
+    expect(suites.testsuite.testcase[1].skipped.message).toBe(`known: the baseline holds finding ${ACM_EXPIRING.id}`);
+  });
+
+  it('gives two findings on one resource their ids, so test reports keep both', () => {
+    const second = { ...PERMISSIVE, id: 'ffffffffffffffffffffffff' };
+    const names = parse(formatJunit(buildReport([PERMISSIVE, second], 1, NOW))).testsuite.testcase.map((c: { name: string }) => c.name);
+    expect(names).toEqual([`Deployment checkout/cart:8080 [high] ${PERMISSIVE.id}`, 'Deployment checkout/cart:8080 [high] ffffffffffffffffffffffff']);
+  });
+
+  it('is one passing case when there is no finding', () => {
+    const suites = parse(formatJunit(buildReport([], 7, NOW)));
+    expect(suites).toMatchObject({ tests: '1', failures: '0', skipped: '0' });
+    expect(suites.testsuite.testcase).toEqual([{ classname: 'meshgov', name: '0 findings across 7 resources' }]);
   });
 });
 
