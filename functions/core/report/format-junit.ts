@@ -1,6 +1,7 @@
 import { resourceText, summaryLine } from './format-table';
 import { printable } from './printable';
 import type { AuditReport, ReportedFinding } from './report';
+import { ReportFiles } from './report-files';
 
 /**
  * `--format junit`: JUnit XML, which Jenkins, Azure Pipelines, CircleCI and GitLab's test
@@ -14,7 +15,9 @@ export function formatJunit(report: AuditReport): string {
   // Test reports key cases by class and name: two findings on one resource (a rule toward two hosts) get their ids.
   const names = new Map<string, number>();
   for (const f of report.findings) names.set(nameOf(f), (names.get(nameOf(f)) ?? 0) + 1);
-  const cases = report.findings.map((f) => testCase(f, names.get(nameOf(f))! > 1));
+  // Only a file here is a `file` attribute (an ARN or an API path stays in the failure text).
+  const files = new ReportFiles(process.cwd());
+  const cases = report.findings.map((f) => testCase(f, names.get(nameOf(f))! > 1, f.resource.file !== undefined && files.local(f.resource.file) !== undefined));
   if (cases.length === 0) cases.push(`    <testcase classname="meshgov" name="${attribute(summaryLine(report))}"/>`);
   const tests = Math.max(1, report.findings.length);
   return [
@@ -33,10 +36,11 @@ function nameOf(f: ReportedFinding): string {
   return `${f.rule}\u0000${resourceText(f)} [${f.severity}]`;
 }
 
-function testCase(f: ReportedFinding, shared: boolean): string {
+function testCase(f: ReportedFinding, shared: boolean, local: boolean): string {
   const where = f.resource.file ? `${f.resource.file}${f.resource.line !== undefined ? `:${f.resource.line}` : ''}` : undefined;
   const name = `${resourceText(f)} [${f.severity}]${shared ? ` ${f.id}` : ''}`;
-  const open = `    <testcase classname="meshgov.${f.rule}" name="${attribute(name)}"${where ? ` file="${attribute(f.resource.file!)}"` : ''}${f.resource.line !== undefined ? ` line="${f.resource.line}"` : ''}>`;
+  const at = local ? ` file="${attribute(f.resource.file!)}"${f.resource.line !== undefined ? ` line="${f.resource.line}"` : ''}` : '';
+  const open = `    <testcase classname="meshgov.${f.rule}" name="${attribute(name)}"${at}>`;
   if (f.baselineState === 'unchanged') return `${open}<skipped message="known: the baseline holds finding ${f.id}"/></testcase>`;
   const body = [f.message, ...(where ? [`at ${where}`] : []), ...(f.remediation ? [`fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`] : []), `id ${f.id}`];
   return `${open}<failure type="${f.severity}" message="${attribute(f.message)}">${text(body.join('\n'))}</failure></testcase>`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Finding } from '../../../functions/core/findings';
 import { formatGithub, githubStepSummary } from '../../../functions/core/report/format-github';
 import { formatGitlab } from '../../../functions/core/report/format-gitlab';
@@ -81,12 +84,17 @@ describe('formatJunit', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testcase' }).parse(xml).testsuites;
   };
+  // A file that exists, with a name XML must escape: only a file here becomes the case's `file`.
+  const dir = mkdtempSync(join(tmpdir(), 'meshgov-junit-'));
+  const policyFile = join(dir, 'checkout & <co>.yaml');
+  writeFileSync(policyFile, 'apiVersion: security.istio.io/v1\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const PERMISSIVE: Finding = {
     id: '2887ad86134b61f7cf88e71d',
     rule: 'mtls-not-strict',
     severity: 'high',
     provider: 'istio',
-    resource: { kind: 'Deployment', name: 'cart', namespace: 'checkout', port: 8080, file: 'mesh/checkout & <co>.yaml', line: 12 },
+    resource: { kind: 'Deployment', name: 'cart', namespace: 'checkout', port: 8080, file: policyFile, line: 12 },
     message: 'Deployment checkout/cart port 8080 accepts plaintext as well as mTLS (PERMISSIVE, set by "default" \u001b[31m <here>); require mTLS (STRICT).',
     detail: {},
     remediation: { action: 'istio.peerauthentication.set-strict', mode: 'auto', reason: 'preconditions hold', change: {} },
@@ -99,7 +107,10 @@ describe('formatJunit', () => {
     const cases = suites.testsuite.testcase;
     expect(cases).toHaveLength(2);
     expect(cases[1]).toMatchObject({ classname: 'meshgov.cert-expiring', name: 'Certificate payments.prod.example.com [critical]', failure: { type: 'critical' } });
-    expect(cases[0]).toMatchObject({ classname: 'meshgov.mtls-not-strict', name: 'Deployment checkout/cart:8080 [high]', file: 'mesh/checkout & <co>.yaml', line: '12' });
+    // An ARN is no file here: it is named in the failure, not as the case's file.
+    expect(cases[1].file).toBeUndefined();
+    expect(cases[1].failure['#text']).toContain(`at ${ACM_EXPIRING.resource.file}`);
+    expect(cases[0]).toMatchObject({ classname: 'meshgov.mtls-not-strict', name: 'Deployment checkout/cart:8080 [high]', file: policyFile, line: '12' });
     // The escape sequence is shown escaped: XML 1.0 cannot hold the control character.
     expect(cases[0].failure.message).toBe('Deployment checkout/cart port 8080 accepts plaintext as well as mTLS (PERMISSIVE, set by "default" \\x1b[31m <here>); require mTLS (STRICT).');
     expect(cases[0].failure['#text']).toContain('fix [auto] istio.peerauthentication.set-strict: preconditions hold');
