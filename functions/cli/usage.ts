@@ -8,8 +8,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit]
-                [--now ISO-8601] [--fail-on critical|high|medium|low|never] [--output FILE]
-                [--baseline FILE] [--appmesh-region REGION] [--kube-context NAME]   # live sources
+                [--now ISO-8601] [--fail-on critical|high|medium|low|never]
+                [--output FILE] [--baseline FILE]
+                [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
   meshgov rules list [DIR] [--format table|json]
   meshgov --version | --help
@@ -26,8 +27,9 @@ rules      Validates a rules directory (default: the built-in rules/) against th
 
 export const AUDIT_USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit]
-                [--now ISO-8601] [--fail-on critical|high|medium|low|never] [--output FILE]
-                [--baseline FILE] [--appmesh-region REGION] [--kube-context NAME]
+                [--now ISO-8601] [--fail-on critical|high|medium|low|never]
+                [--output FILE] [--baseline FILE]
+                [--appmesh-region REGION] [--kube-context NAME]
 
 Audits configuration files (Istio, Kubernetes, App Mesh API JSON and CRDs, Envoy, PEM
 certificates; detected by content) for mTLS drift, certificate expiry and configuration errors.
