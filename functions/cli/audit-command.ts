@@ -20,7 +20,7 @@ import { collectLive } from './live-sources';
 import { formatProblem } from '../core/policy/errors';
 import { isCalendarDate } from '../core/calendar';
 import { systemErrorReason } from '../core/system-error';
-import { AUDIT_USAGE, UsageError } from './usage';
+import { AUDIT_USAGE, oneOf, UsageError } from './usage';
 import { BaselineError, readBaseline } from './read-baseline';
 import type { CliIo } from './io';
 
@@ -238,11 +238,6 @@ function describeDocument(doc: unknown): string {
   if (apiVersion !== undefined) return `apiVersion ${text(apiVersion)}, no kind`;
   if (kind !== undefined) return `kind ${text(kind)}, no apiVersion`;
   return 'no apiVersion or kind';
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
-  return value as T;
 }
 
 /**

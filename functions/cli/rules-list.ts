@@ -9,7 +9,7 @@ import { printable } from '../core/report/printable';
 import { RULE_CATALOG } from '../core/rules/catalog';
 import type { CliIo } from './io';
 import { printRulesProblems } from './rules-problems';
-import { RULES_USAGE, UsageError } from './usage';
+import { oneOf, RULES_USAGE, UsageError } from './usage';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -47,8 +47,7 @@ export function rulesListCommand(argv: string[], io: CliIo): number {
   if (rest.length > 0) throw new UsageError('usage: meshgov rules list [DIR] [--format table|json]');
   // loadPolicy reads "" as "no DIR": the built-in rules would be listed in its place.
   if (dir === '') throw new UsageError('rules list needs a rules directory (got "")');
-  const format = values.format ?? 'table';
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${format}")`);
+  const format = oneOf(values.format ?? 'table', FORMATS, '--format');
   let policy: Policy;
   try {
     // The audit's own loader: DIR over the built-in rules, so what DIR leaves out shows its default.

@@ -6,6 +6,12 @@ export class UsageError extends Error {
   }
 }
 
+/** `value` when it is one of `allowed`; a usage error naming the flag and the choices otherwise. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+}
+
 export const USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit]
                 [--now ISO-8601] [--fail-on critical|high|medium|low|never]
