@@ -5,8 +5,6 @@
  * stop at once. Any other error may pass on a later try.
  */
 export class PermanentRedrawError extends Error {
-  readonly permanent = true;
-
   /** @param code the service's own name for the refusal, e.g. Slack's `channel_not_found`. */
   constructor(
     readonly code: string,
