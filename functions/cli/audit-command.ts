@@ -9,6 +9,7 @@ import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
 import { printable } from '../core/report/printable';
+import { ReportFiles } from '../core/report/report-files';
 import { failsAt } from '../core/report/report';
 import { applyBaseline } from '../core/report/baseline';
 import type { Severity } from '../core/model/types';
@@ -138,6 +139,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const width = toTerminal ? terminalWidth(io) : undefined;
   // GitHub and GitLab read paths from the repository root, whatever directory the job ran in.
   const repositoryRoot = () => gitWorkTreeRoot(process.cwd()) ?? process.cwd();
+  // The annotations and the job summary resolve the same files: once.
+  let resolved: ReportFiles | undefined;
+  const githubFiles = () => (resolved ??= new ReportFiles(repositoryRoot()));
   const text =
     format === 'json'
       ? formatJson(report)
@@ -148,7 +152,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
             ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
           })
         : format === 'github'
-          ? formatGithub(report, { baseDir: repositoryRoot() })
+          ? formatGithub(report, { files: githubFiles() })
           : format === 'gitlab'
             ? formatGitlab(report, { baseDir: repositoryRoot() })
             : format === 'junit'
@@ -157,7 +161,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   if (format === 'github' && stepSummary) {
     // A workflow step's job summary lists every annotated finding; GitHub shows only the first annotations.
-    const failed = appendStepSummary(stepSummary, githubStepSummary(report, { baseDir: repositoryRoot() }));
+    const failed = appendStepSummary(stepSummary, githubStepSummary(report, { files: githubFiles() }));
     if (failed) io.stderr(`meshgov: cannot write the step summary to ${printable(stepSummary)}: ${failed}\n`);
   }
   if (output) {

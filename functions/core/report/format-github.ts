@@ -2,14 +2,17 @@ import type { Severity } from '../model/types';
 import { resourceText, summaryLine } from './format-table';
 import { printable } from './printable';
 import type { AuditReport, ReportedFinding } from './report';
-import { ReportFiles } from './report-files';
+import type { ReportFiles } from './report-files';
 
 /** The workflow command for each severity: GitHub shows errors red, warnings yellow, notices blue. */
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { critical: 'error', high: 'error', medium: 'warning', low: 'notice', info: 'notice' };
 
 export interface GithubOptions {
-  /** Directory that file paths are made relative to: the repository root, as GitHub reads them. */
-  baseDir: string;
+  /**
+   * The findings' files relative to the repository root, as GitHub reads them; one instance for
+   * the annotations and the job summary resolves each file once.
+   */
+  files: ReportFiles;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface GithubOptions {
  * - The last line is the summary line, plain text in the log.
  */
 export function formatGithub(report: AuditReport, options: GithubOptions): string {
-  const files = new ReportFiles(options.baseDir);
+  const { files } = options;
   const lines: string[] = [];
   for (const f of report.findings) {
     if (f.baselineState === 'unchanged') continue;
@@ -75,7 +78,7 @@ const SUMMARY_BYTES = 900 * 1024;
  * the summary page lists them all, within GitHub's size limit.
  */
 export function githubStepSummary(report: AuditReport, options: GithubOptions): string {
-  const files = new ReportFiles(options.baseDir);
+  const { files } = options;
   const out = ['### meshgov audit', '', cell(summaryLine(report)), ''];
   const shown = report.findings.filter((f) => f.baselineState !== 'unchanged');
   if (shown.length === 0) return `${out.join('\n')}\n`;

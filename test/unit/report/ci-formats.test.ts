@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../../functions/core/findings';
 import { formatGithub, githubStepSummary } from '../../../functions/core/report/format-github';
+import { ReportFiles } from '../../../functions/core/report/report-files';
 import { formatGitlab } from '../../../functions/core/report/format-gitlab';
 import { formatJunit } from '../../../functions/core/report/format-junit';
 import { applyBaseline } from '../../../functions/core/report/baseline';
@@ -25,7 +26,7 @@ const ACM_EXPIRING: Finding = {
 
 describe('formatGithub', () => {
   it('annotates a finding with no file in the repository without a location, and says where it is in the message', () => {
-    const out = formatGithub(buildReport([ACM_EXPIRING], 1, NOW), { baseDir: process.cwd() }).split('\n');
+    const out = formatGithub(buildReport([ACM_EXPIRING], 1, NOW), { files: new ReportFiles(process.cwd()) }).split('\n');
     expect(out[0]).toBe(
       '::error title=meshgov cert-expiring (critical)::Certificate payments.prod.example.com expires on 2026-11-30T12:00:00.000Z, in 4 days.%0Aat arn:aws:acm:us-east-1:111122223333:certificate/8c1b2f40-5e8d-4a43-9c4e-2f7b0c3d1a95',
     );
@@ -33,19 +34,19 @@ describe('formatGithub', () => {
   });
 
   it('gives low and info findings as notices', () => {
-    const out = formatGithub(buildReport([{ ...ACM_EXPIRING, severity: 'low' }, { ...ACM_EXPIRING, id: 'b', severity: 'info' }], 1, NOW), { baseDir: process.cwd() });
+    const out = formatGithub(buildReport([{ ...ACM_EXPIRING, severity: 'low' }, { ...ACM_EXPIRING, id: 'b', severity: 'info' }], 1, NOW), { files: new ReportFiles(process.cwd()) });
     expect(out.split('\n').filter((l) => l.startsWith('::notice title=meshgov cert-expiring (')).length).toBe(2);
   });
 
   it('keeps text from the inputs inside its table cell in the step summary', () => {
     const odd = { ...ACM_EXPIRING, resource: { ...ACM_EXPIRING.resource, name: 'a|b <img src=x>' }, message: 'x | y\nz' };
-    const row = githubStepSummary(buildReport([odd], 1, NOW), { baseDir: process.cwd() }).split('\n').find((l) => l.startsWith('| critical'))!;
+    const row = githubStepSummary(buildReport([odd], 1, NOW), { files: new ReportFiles(process.cwd()) }).split('\n').find((l) => l.startsWith('| critical'))!;
     expect(row).toBe('| critical | cert-expiring | Certificate a\\|b &lt;img src=x&gt; | arn:aws:acm:us-east-1:111122223333:certificate/8c1b2f40-5e8d-4a43-9c4e-2f7b0c3d1a95 | x \\| y\\\\x0az |');
   });
 
   it('stops the step summary short of GitHub\'s 1 MiB limit and counts what it left out', () => {
     const many = Array.from({ length: 6000 }, (_, i) => ({ ...ACM_EXPIRING, id: `id-${i}`, message: `${ACM_EXPIRING.message} ${'x'.repeat(120)}` }));
-    const summary = githubStepSummary(buildReport(many, 6000, NOW), { baseDir: process.cwd() });
+    const summary = githubStepSummary(buildReport(many, 6000, NOW), { files: new ReportFiles(process.cwd()) });
     expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024);
     const rows = summary.split('\n').filter((l) => l.startsWith('| critical')).length;
     expect(rows).toBeGreaterThan(1000);
