@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { deploymentYaml } from '../support/deployment-yaml';
 import { fixtureDir } from './run-cli';
 
 /**
@@ -38,26 +39,7 @@ spec:
 `;
 
 function deployment(name: string, namespace: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      containers:
-        - name: ${name}
-          image: us-docker.pkg.dev/shop-prod/images/${name}:3.2.0
-          ports:
-            - containerPort: 8080
-`;
+  return deploymentYaml(name, `  namespace: ${namespace}\n`);
 }
 
 /** A repository whose mesh configuration sits in `deploy/mesh`, as a CI checkout holds it. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { collectFiles } from '../../../functions/providers/files/collect';
 import { auditInventory } from '../../../functions/providers/audit-inventory';
 import { makeRootCa } from '../../support/certs';
+import { deploymentYaml } from '../../support/deployment-yaml';
 import { shippedPolicy } from '../../support/model';
 
 /** `suppress.meshgov.io/<rule>: "<reason>"` on a Kubernetes object accepts that rule's findings about it. */
@@ -40,25 +41,7 @@ ${annotations}spec:
 }
 
 function deployment(name: string, annotations = '', namespace = '  namespace: checkout\n'): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${namespace}${annotations}spec:
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      containers:
-        - name: ${name}
-          image: us-docker.pkg.dev/shop-prod/images/${name}:1.14.2
-          ports:
-            - containerPort: 8080
-`;
+  return deploymentYaml(name, `${namespace}${annotations}`);
 }
 
 const ACCEPT_WEB = `  annotations:
