@@ -1,6 +1,6 @@
 import type { Finding } from '../findings';
 import type { ResourceRef } from '../model/types';
-import { globToRegExp } from '../policy/exclusions';
+import { globToRegExp } from '../policy/glob';
 import type { Policy } from '../policy/types';
 import type { Route } from './ports';
 

@@ -1,18 +1,6 @@
 import type { ResourceRef } from '../model/types';
+import { globToRegExp } from './glob';
 import type { Exclusion } from './schema';
-
-const globCache = new Map<string, RegExp>();
-
-/** `*` matches any run of characters, `?` one character; everything else is literal. */
-export function globToRegExp(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (!re) {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    re = new RegExp(`^${body}$`);
-    globCache.set(glob, re);
-  }
-  return re;
-}
 
 /** An exclusion matches when every field it gives matches the resource (a field the resource lacks never matches). */
 export function isExcluded(resource: ResourceRef, exclusions: Exclusion[]): Exclusion | undefined {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { RULE_IDS } from '../findings';
 import { slosSchema } from '../slo/schema';
+import { globClasses, globOutsideClasses, globToRegExp } from './glob';
 
 /**
  * The schema of a `rules/` YAML file. Every file may hold any of the sections; files in a
@@ -12,23 +13,45 @@ import { slosSchema } from '../slo/schema';
 const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 const remediationMode = z.enum(['auto', 'approval', 'manual']);
 
-/**
- * A glob on Kubernetes namespaces, which are lowercase letters, digits and `-`: anything else
- * (`Kube-*`, a `[a-z]` class or a regex, which globToRegExp reads literally) can never match.
- */
-const namespaceGlob = z
+/** A glob (glob.ts) whose character classes RegExp can read; `[z-a]` would fail every audit that reads it. */
+const glob = z
   .string()
   .min(1)
-  .refine((g) => /^[a-z0-9*?-]+$/.test(g), {
-    error: (iss) => `namespace glob ${JSON.stringify(iss.input)} can never match: namespaces are lowercase letters, digits and -, and a glob adds only * and ? (no [...] or regex)`,
+  .superRefine((g, ctx) => {
+    const bad = globClasses(g).find((c) => !isReadableClass(c.members));
+    if (bad) ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} has a character class [${bad.members}] that cannot be read: a range such as a-z must go from low to high` });
   });
 
-/** Globs (`*`, `?`) on namespace, mesh and name; every given field must match. */
+/**
+ * A glob on Kubernetes namespaces, which are lowercase letters, digits and `-`: any other
+ * character outside a class (`Kube-*`, a regex's `^`, `.` or `/`) can never match.
+ */
+const namespaceGlob = glob.refine((g) => /^[a-z0-9*?-]*$/.test(globOutsideClasses(g)) && globClasses(g).every(admitsNamespaceCharacter), {
+  error: (iss) => `namespace glob ${JSON.stringify(iss.input)} can never match: namespaces are lowercase letters, digits and -, and a glob adds only *, ? and [...] classes (no regex)`,
+});
+
+/** `[A-Z]` matches no character a namespace can hold. */
+function admitsNamespaceCharacter(c: { members: string; negated: boolean }): boolean {
+  if (!isReadableClass(c.members)) return true; // the glob schema reports it
+  const re = globToRegExp(`[${c.negated ? '!' : ''}${c.members}]`);
+  return [...'abcdefghijklmnopqrstuvwxyz0123456789-'].some((ch) => re.test(ch));
+}
+
+function isReadableClass(members: string): boolean {
+  try {
+    globToRegExp(`[${members}]`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Globs (`*`, `?`, `[...]`) on namespace, mesh and name; every given field must match. */
 export const exclusionSchema = z
   .object({
     namespace: namespaceGlob.optional(),
-    mesh: z.string().min(1).optional(),
-    name: z.string().min(1).optional(),
+    mesh: glob.optional(),
+    name: glob.optional(),
     reason: z.string().optional(),
   })
   .strict()
@@ -119,7 +142,7 @@ const teamSchema = z
     match: z
       .object({
         namespaces: z.array(namespaceGlob).optional(),
-        meshes: z.array(z.string().min(1)).optional(),
+        meshes: z.array(glob).optional(),
         labels: z.record(z.string(), z.string()).optional(),
       })
       .strict()

@@ -137,7 +137,7 @@ describe('ownership', () => {
 });
 
 describe('a namespace glob that can never match', () => {
-  it.each(['Kube-*', 'kube-[a-z]*', '^kube-.*$', 'payments/*'])('is rejected on its line: %s', (glob) => {
+  it.each(['Kube-*', 'kube-[A-Z]*', '^kube-.*$', 'payments/*', '[.]*'])('is rejected on its line: %s', (glob) => {
     const text = `rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: "${glob}"\nownership:\n  teams:\n    - name: t\n      match: { namespaces: ["${glob}"] }\n      slack: { channel: "#t" }\n`;
     expect(problemsOf(text)).toEqual([
       expect.objectContaining({ line: 4, field: 'rules.mtls-not-strict.exclude[0].namespace', message: expect.stringMatching(/can never match/) }),
@@ -146,6 +146,16 @@ describe('a namespace glob that can never match', () => {
   });
 
   it('leaves globs that can match alone', () => {
-    expect(problemsOf('rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: "kube-*"\n      - namespace: "team-?"\n      - namespace: "*"\n')).toEqual([]);
+    expect(problemsOf('rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: "kube-*"\n      - namespace: "team-?"\n      - namespace: "*"\n      - namespace: "team-[a-c0-9]*"\n      - namespace: "[!k]*"\n')).toEqual([]);
+  });
+
+  it('rejects a character class RegExp cannot read, in every glob field, on its line', () => {
+    const text = 'rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: "team-[z-a]"\n      - mesh: "prod-[9-0]"\n        name: "api-[z-a]*"\nownership:\n  teams:\n    - name: t\n      match: { meshes: ["[b-a]x"] }\n      slack: { channel: "#t" }\n';
+    expect(problemsOf(text)).toEqual([
+      expect.objectContaining({ line: 4, field: 'rules.mtls-not-strict.exclude[0].namespace', message: expect.stringMatching(/\[z-a\] that cannot be read/) }),
+      expect.objectContaining({ line: 5, field: 'rules.mtls-not-strict.exclude[1].mesh', message: expect.stringMatching(/\[9-0\] that cannot be read/) }),
+      expect.objectContaining({ line: 6, field: 'rules.mtls-not-strict.exclude[1].name', message: expect.stringMatching(/\[z-a\] that cannot be read/) }),
+      expect.objectContaining({ line: 10, field: 'ownership.teams[0].match.meshes[0]', message: expect.stringMatching(/\[b-a\] that cannot be read/) }),
+    ]);
   });
 });
