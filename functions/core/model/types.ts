@@ -93,6 +93,11 @@ export interface ServerEndpoint {
   inMesh: boolean;
   cause: CauseRef;
   /**
+   * Tells apart the findings of two servers with the same resource, such as listeners of one
+   * name in two Envoy bootstraps; it joins the finding id only when set.
+   */
+  findingKey?: string;
+  /**
    * Hosts this server answers for (FQDNs such as `payments-api.payments.svc.cluster.local`),
    * used to match clients and to compare the same logical service across meshes.
    */

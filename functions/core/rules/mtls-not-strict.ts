@@ -15,6 +15,7 @@ export const mtlsNotStrict: Rule = {
           s.resource,
           `${describeResource(s.resource)} ${ACCEPTS[s.mode]} (${s.mode}, set by ${describeCause(s.cause)}${where(s.cause.source)}); require mTLS (STRICT).`,
           withLabels({ mode: s.mode, cause: causeDetail(s.cause), hosts: s.hosts }, s.labels),
+          s.findingKey,
         ),
         fixSource: { serverId: s.id },
       }));

@@ -1,5 +1,5 @@
 import type { ModelBuilder } from '../../core/model/provider';
-import { emptyModel, type SourceRef } from '../../core/model/types';
+import { emptyModel, type ClientPolicy, type ServerEndpoint, type SourceRef } from '../../core/model/types';
 import { readCluster } from './clusters';
 import { readListener } from './listeners';
 import { listField, readField } from './proto-fields';
@@ -41,8 +41,29 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
       model.problems.push(...problems);
     });
   }
+  distinguishSameNamesInOtherFiles(model.servers, inventory.fileIdentity);
+  distinguishSameNamesInOtherFiles(model.clients, inventory.fileIdentity);
   return model;
 };
+
+/**
+ * Two bootstraps are two proxies, and both commonly name their listeners alike (`ingress_http`).
+ * Finding ids hash the name, not the file, and the engine keeps one finding per id: a listener
+ * or cluster whose name an earlier file already used gets its file in its finding key, so each
+ * proxy's finding is reported. The first keeps the plain id, as a single bootstrap always has.
+ */
+function distinguishSameNamesInOtherFiles(entries: (ServerEndpoint | ClientPolicy)[], fileIdentity: ((file: string) => string) | undefined): void {
+  const firstFile = new Map<string, string>();
+  const identity = fileIdentity ?? ((file: string) => file);
+  for (const entry of entries) {
+    const { kind, name, port, file } = entry.resource;
+    if (file === undefined) continue;
+    const key = `${kind}\u0000${name}\u0000${port ?? ''}`;
+    const first = firstFile.get(key);
+    if (first === undefined) firstFile.set(key, file);
+    else if (first !== file && identity(first) !== identity(file)) entry.findingKey = `${entry.findingKey ?? ''}@${identity(file)}`;
+  }
+}
 
 /** Where a listener or cluster is written: its own line when the collector found it, else the bootstrap's. */
 function entrySource(source: SourceRef, lines: readonly number[] | undefined, index: number): SourceRef {
