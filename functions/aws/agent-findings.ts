@@ -4,6 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AgentReport } from '../core/link';
+import type { GovernResult } from '../core/pipeline/govern';
 import { acceptAgentReport, agentReportResponse, governAgentReport, type AgentReportAnswer, type AgentReportDeps } from './hub/receive-agent-report';
 import { linkSecretLoader } from './hub/link-secret';
 import { requiredEnv, wireHubDeps } from './hub/wire';
@@ -65,7 +66,8 @@ export function createAgentFindingsHandler(depsFactory: () => Promise<AgentRepor
     }
     const { agent, scopedReport } = accepted.report;
     logger.appendKeys({ agentProject: agent.project, triggerEventId: scopedReport.trigger.eventId });
-    const answer = await governOnce(accepted.report, deps);
+    // Told only when this post governs: a repeat answered from the record runs nothing, so counts nothing twice.
+    const answer = await governOnce(accepted.report, { ...deps, onGoverned: (result) => countGoverned(metrics, result) });
     metrics.addMetric('AgentReportsAnswered', MetricUnit.Count, 1);
     return agentReportResponse(answer);
   };
@@ -86,6 +88,11 @@ export function createAgentFindingsHandler(depsFactory: () => Promise<AgentRepor
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/** What the alarms watch of a govern run: expired requests whose buttons Slack would not take away. */
+function countGoverned(metrics: Metrics, result: GovernResult): void {
+  metrics.addMetric('ExpiryRedrawsAbandoned', MetricUnit.Count, result.expiryRedrawsAbandoned.length);
 }
 
 /** Every failure here may pass on a later try, so every answer is one the agent retries (5xx). */

@@ -50,13 +50,27 @@ export function createAppMeshEventsHandler(depsFactory: () => Promise<HubDeps>, 
   const processor = new BatchProcessor(EventType.SQS);
   const persistenceStore = idempotencyStore(options);
   // EventBridge `id` is the same on every delivery of one event (its retries to SQS get new messageIds).
-  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 });
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: 'id',
+    expiresAfterSeconds: 24 * 3600,
+    // Called only when the summary comes from the record: the event was a redelivery, counted once already.
+    responseHook: (summary) => {
+      logger.info('event already processed; not run again');
+      metrics.addMetric('EventsRepeated', MetricUnit.Count, 1);
+      return summary;
+    },
+  });
   const loadDeps = cachedDeps(depsFactory, logger);
 
-  const processOnce = makeIdempotent(async (event: EventBridgeEvent): Promise<EventSummary> => summarise(await processEvent(event, await loadDeps())), {
-    persistenceStore,
-    config: idempotency,
-  });
+  // The outcome is counted where the event runs, so a redelivery answered from the record counts nothing twice.
+  const processOnce = makeIdempotent(
+    async (event: EventBridgeEvent): Promise<EventSummary> => {
+      const summary = summarise(await processEvent(event, await loadDeps()));
+      addOutcomeMetrics(metrics, summary);
+      return summary;
+    },
+    { persistenceStore, config: idempotency },
+  );
 
   const recordHandler = async (record: SQSRecord): Promise<EventSummary> => {
     logger.appendKeys({ messageId: record.messageId });
@@ -64,9 +78,7 @@ export function createAppMeshEventsHandler(depsFactory: () => Promise<HubDeps>, 
       const event = parseEventBridgeBody(record.body);
       logger.setCorrelationId(event.id);
       logger.appendKeys({ detailType: event['detail-type'] });
-      const summary = await processOnce(event);
-      addOutcomeMetrics(metrics, summary);
-      return summary;
+      return await processOnce(event);
     } catch (err) {
       // A bad event is retried only to land in the dead-letter queue with this log line beside it.
       const fields = err instanceof EventError ? { field: err.field, eventId: err.eventId } : {};

@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Context } from 'aws-lambda';
+import type { GovernResult } from '../core/pipeline/govern';
 import type { Trigger } from '../core/pipeline/trigger';
 import { runSloAlarm } from '../core/slo/alarm-run';
 import { slosOfPolicy } from '../core/slo/definition';
@@ -154,7 +155,15 @@ export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlar
     deps.catch(() => (deps = undefined));
     return deps;
   };
-  const runFresh = async (event: unknown): Promise<LatencyAlarmOutcome> => runLatencyAlarm(event, await loadDeps());
+  // Only a run that is not a repeat comes here, so a redelivered event counts nothing twice.
+  const runFresh = async (event: unknown): Promise<LatencyAlarmOutcome> => {
+    const redraws = redrawTally();
+    try {
+      return await runLatencyAlarm(event, { ...(await loadDeps()), onGoverned: redraws.add });
+    } finally {
+      redraws.publish(metrics);
+    }
+  };
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'id',
     expiresAfterSeconds: ALARM_EVENT_EXPIRY_SECONDS,
@@ -184,6 +193,21 @@ export function createLatencyAlarmHandler(depsFactory: () => Promise<LatencyAlar
       logger.removeKeys(['correlation_id']);
       metrics.publishStoredMetrics();
     }
+  };
+}
+
+/**
+ * The expiry redraws one run's govern runs gave up (a sweep governs once per SLO), as one count
+ * when the run ends, failed or not: they are given up for good, so a retry does not count them
+ * again. A run that governed nothing (ignored, malformed, failed before) counts none.
+ */
+function redrawTally(): { add: (result: GovernResult) => void; publish: (metrics: Metrics) => void } {
+  let abandoned: number | undefined;
+  return {
+    add: (result) => void (abandoned = (abandoned ?? 0) + result.expiryRedrawsAbandoned.length),
+    publish: (metrics) => {
+      if (abandoned !== undefined) metrics.addMetric('ExpiryRedrawsAbandoned', MetricUnit.Count, abandoned);
+    },
   };
 }
 

@@ -17,6 +17,12 @@ export const APPMESH_EVENT_NAMES = ['VirtualNode', 'VirtualGateway', 'VirtualSer
   ['Create', 'Update', 'Delete'].map((verb) => `${verb}${kind}`),
 );
 
+/**
+ * The Powertools service names (POWERTOOLS_SERVICE_NAME, so the `service` dimension of their
+ * metrics) of the functions that govern: the hub's, the GCP agent's findings and the SLO alarms'.
+ */
+export const GOVERNING_SERVICES = { hub: 'meshgov-hub', agentFindings: 'meshgov-agent-findings', slo: 'meshgov-slo' } as const;
+
 export interface AppMeshAuditorProps {
   config: MeshGovConfig;
   ledger: dynamodb.Table;
@@ -35,7 +41,7 @@ export class AppMeshAuditor extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly function: MeshGovFunction;
   readonly deadLetterAlarm: cloudwatch.Alarm;
-  /** An expired approval whose Slack message the hub gave up redrawing: its buttons may still show. */
+  /** An expired approval whose Slack message a governing function gave up redrawing: its buttons may still show. */
   readonly expiryRedrawsAbandonedAlarm: cloudwatch.Alarm;
   readonly rules: events.Rule[];
   /** Every role that writes App Mesh for meshgov; CloudTrail events made by them are not audited again. */
@@ -68,10 +74,12 @@ export class AppMeshAuditor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    // Powertools publishes the hub's metrics in the meshgov namespace with its service as the dimension.
+    // Every function that governs expires approvals, so each publishes the count: one alarm sums them.
     this.expiryRedrawsAbandonedAlarm = new cloudwatch.Alarm(this, 'ExpiryRedrawsAbandonedAlarm', {
-      alarmDescription: 'meshgov: Slack would not show that an approval request expired; its buttons may remain (see the hub log for the approval and the Slack error)',
-      metric: new cloudwatch.Metric({ namespace: 'meshgov', metricName: 'ExpiryRedrawsAbandoned', dimensionsMap: { service: 'meshgov-hub' }, statistic: 'Sum', period: Duration.minutes(5) }),
+      alarmDescription:
+        'meshgov: Slack would not show that an approval request expired; its buttons may remain. The approval and the Slack error are in the logs ' +
+        `of the hub, agent-findings and slo functions (services ${Object.values(GOVERNING_SERVICES).join(', ')}): "expired approval message given up"`,
+      metric: expiryRedrawsAbandoned(Duration.minutes(5)),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -87,7 +95,7 @@ export class AppMeshAuditor extends Construct {
         MESHGOV_LEDGER_TABLE: props.ledger.tableName,
         MESHGOV_IDEMPOTENCY_TABLE: props.idempotency.tableName,
         MESHGOV_MESHES: config.meshes.join(','),
-        POWERTOOLS_SERVICE_NAME: 'meshgov-hub',
+        POWERTOOLS_SERVICE_NAME: GOVERNING_SERVICES.hub,
         ...props.environment,
       },
     });
@@ -155,6 +163,20 @@ export class AppMeshAuditor extends Construct {
   addWriterRole(role: iam.IRole): void {
     this.writerRoles.push(role);
   }
+}
+
+/**
+ * ExpiryRedrawsAbandoned summed over the governing functions (Powertools publishes it in the
+ * meshgov namespace with the service as the dimension). Most periods some publish nothing (no
+ * agent report, no SLO run, or no SLO function at all): FILL makes those 0, so they never hide
+ * another's count.
+ */
+function expiryRedrawsAbandoned(period: Duration): cloudwatch.MathExpression {
+  const usingMetrics = Object.fromEntries(
+    Object.values(GOVERNING_SERVICES).map((service, i) => [`m${i + 1}`, new cloudwatch.Metric({ namespace: 'meshgov', metricName: 'ExpiryRedrawsAbandoned', dimensionsMap: { service }, statistic: 'Sum', period })]),
+  );
+  const filled = Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`);
+  return new cloudwatch.MathExpression({ expression: `SUM([${filled.join(', ')}])`, usingMetrics, label: 'ExpiryRedrawsAbandoned', period });
 }
 
 /** Every App Mesh read of the live reader (functions/providers/appmesh/live/api-kinds.ts) but ListMeshes, which takes no resource. */

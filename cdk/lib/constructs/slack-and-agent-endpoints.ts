@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { GOVERNING_SERVICES } from './app-mesh-auditor';
 import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
 import { SQS_SOURCE_MAX_RECEIVE_COUNT } from './queues';
@@ -109,7 +110,7 @@ export class SlackAndAgentEndpoints extends Construct {
       entry: 'agent-findings.ts',
       description: 'meshgov: signed findings reports from the GCP agent',
       timeout: Duration.seconds(60),
-      environment: { ...env, POWERTOOLS_SERVICE_NAME: 'meshgov-agent-findings' },
+      environment: { ...env, POWERTOOLS_SERVICE_NAME: GOVERNING_SERVICES.agentFindings },
     });
 
     for (const f of [this.slackActions, this.approvalWorker, this.agentFindings]) {

@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SloDefinition } from '../../../functions/core/slo/definition';
 import { cloudWatchAlarmSpecs, type CloudWatchAlarmSpec, type WindowAlarmSpec } from '../../../functions/providers/metrics/cloudwatch/alarm-specs';
+import { GOVERNING_SERVICES } from './app-mesh-auditor';
 import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
 
@@ -98,7 +99,7 @@ export class SloAlarms extends Construct {
       entry: 'latency-alarm.ts',
       description: 'meshgov hub: confirms an SLO alarm, names the suspected change and offers its rollback',
       timeout: Duration.minutes(2),
-      environment: { POWERTOOLS_SERVICE_NAME: 'meshgov-slo', ...props.environment },
+      environment: { POWERTOOLS_SERVICE_NAME: GOVERNING_SERVICES.slo, ...props.environment },
     });
     // A failed run (the fresh query failed, the ledger was unreachable) is retried twice, then kept.
     fn.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(deadLetterQueue) });

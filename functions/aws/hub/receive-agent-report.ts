@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { checkObservedChange, verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
+import type { ScopedReport } from '../../core/pipeline/audit-scope';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
 import { recordObservedIstioChange } from '../../providers/istio/live/record-observed-change';
-import { governSloBurn, isSloRun } from '../slo/govern-slo-burn';
+import { governSloBurn, isSloRun, type GovernListener } from '../slo/govern-slo-burn';
 import { governDepsOf, type HubDeps } from './hub-deps';
 
-export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'> {
+export interface AgentReportDeps extends Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'>, GovernListener {
   linkSecret: () => Promise<string>;
   nonceStore: NonceStore;
 }
@@ -71,7 +72,7 @@ export async function acceptAgentReport(event: APIGatewayProxyEventV2, deps: Age
 export async function governAgentReport(report: AgentReport, deps: AgentReportDeps): Promise<AgentReportAnswer> {
   const observed = await recordObservation(report, deps);
   // An SLO run (an incident's, a scheduled sweep's) also names the suspected change and offers its rollback.
-  const result: GovernResult = isSloRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await govern(report.scopedReport, governDepsOf(deps));
+  const result: GovernResult = isSloRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await governTelling(report.scopedReport, deps);
   deps.log('info', 'agent report recorded', {
     agent: report.agent,
     eventId: report.scopedReport.trigger.eventId,
@@ -88,6 +89,13 @@ export async function governAgentReport(report: AgentReport, deps: AgentReportDe
     changes: result.changes.length,
     ...(observed ? { observedChange: observed } : {}),
   };
+}
+
+/** govern, telling the listener its result as governSloBurn does. */
+async function governTelling(scoped: ScopedReport, deps: AgentReportDeps): Promise<GovernResult> {
+  const result = await govern(scoped, governDepsOf(deps));
+  deps.onGoverned?.(result);
+  return result;
 }
 
 export function agentReportResponse(answer: AgentReportAnswer): APIGatewayProxyStructuredResultV2 {

@@ -5,7 +5,15 @@ import { slosOfPolicy } from '../../core/slo/definition';
 import { blameSloBurns, type BlameOptions, type RollbackProposal } from '../../core/slo/rollback';
 import { governDepsOf, type HubDeps } from '../hub/hub-deps';
 
-export type SloBurnDeps = Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'> & BlameOptions;
+export type SloBurnDeps = Pick<HubDeps, 'ledger' | 'policy' | 'notifier' | 'executors' | 'clock' | 'dryRun' | 'newId' | 'log'> & BlameOptions & GovernListener;
+
+/**
+ * Told each govern run's result as soon as it ends: a Lambda handler counts from it what its
+ * runs did (metrics), also when a later step of the run fails.
+ */
+export interface GovernListener {
+  onGoverned?: (result: GovernResult) => void;
+}
 
 export interface SloBurnResult {
   governed: GovernResult;
@@ -25,6 +33,7 @@ export async function governSloBurn(scoped: ScopedReport, deps: SloBurnDeps): Pr
   const governDeps = governDepsOf(deps);
   const blamed = await blameSloBurns(scoped, slosOfPolicy(deps.policy), governDeps, deps.dependenciesOf ? { dependenciesOf: deps.dependenciesOf } : {});
   const governed = await govern(blamed.scoped, governDeps);
+  deps.onGoverned?.(governed);
   const executeDeps: ExecuteApprovalDeps = {
     ledger: deps.ledger,
     ...(deps.notifier ? { notifier: deps.notifier } : {}),

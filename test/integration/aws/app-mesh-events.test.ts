@@ -7,6 +7,7 @@ import { DynamoDbLedger, createLedgerTable } from '../../../functions/providers/
 import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
 import { createIdempotencyTable, dynaliteClient, startDynalite } from '../../support/dynalite';
+import { declaredMetrics, emfDocuments } from '../../support/emf';
 import { sharedEvent } from '../../support/shared-events';
 
 /**
@@ -188,6 +189,18 @@ describe('the App Mesh events function', () => {
     await handler()(sqsBatch(event), lambdaContext());
     expect(first).toBe(1);
     expect(appmesh.calls().DescribeVirtualNode).toBe(1);
+  });
+
+  it('counts an event\'s outcome once: its redelivery publishes EventsRepeated, not its findings again', async () => {
+    const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '7');
+    process.env.POWERTOOLS_DEV = 'true';
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const h = handler();
+    const [first] = await emfDocuments(() => h(sqsBatch(event), lambdaContext()));
+    expect(first).toMatchObject({ service: 'meshgov-hub', EventsAudited: 1, Findings: 2, ExpiryRedrawsAbandoned: 0 });
+    const [again] = await emfDocuments(() => h(sqsBatch(event), lambdaContext()));
+    expect(again).toMatchObject({ service: 'meshgov-hub', EventsRepeated: 1 });
+    expect(declaredMetrics(again)).toEqual(['EventsRepeated']);
   });
 
   it('resolves the finding when the scheduled audit no longer sees it', async () => {
