@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
@@ -141,7 +141,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const repositoryRoot = () => gitWorkTreeRoot(process.cwd()) ?? process.cwd();
   // The annotations and the job summary resolve the same files: once.
   let resolved: ReportFiles | undefined;
-  const githubFiles = () => (resolved ??= new ReportFiles(repositoryRoot()));
+  const repositoryFiles = () => (resolved ??= new ReportFiles(repositoryRoot()));
   const text =
     format === 'json'
       ? formatJson(report)
@@ -152,16 +152,18 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
             ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
           })
         : format === 'github'
-          ? formatGithub(report, { files: githubFiles() })
+          ? formatGithub(report, { files: repositoryFiles() })
           : format === 'gitlab'
             ? formatGitlab(report, { baseDir: repositoryRoot() })
             : format === 'junit'
-              ? formatJunit(report)
+              ? formatJunit(report, { files: repositoryFiles() })
               : formatTable(report, { color, ...(width ? { width } : {}) });
   const stepSummary = process.env.GITHUB_STEP_SUMMARY;
   if (format === 'github' && stepSummary) {
     // A workflow step's job summary lists every annotated finding; GitHub shows only the first annotations.
-    const failed = appendStepSummary(stepSummary, githubStepSummary(report, { files: githubFiles() }));
+    const usedBytes = fileSize(stepSummary);
+    const markdown = githubStepSummary(report, { files: repositoryFiles(), usedBytes });
+    const failed = markdown === undefined ? `it already holds ${usedBytes} bytes, and GitHub shows no summary over 1 MiB` : appendStepSummary(stepSummary, markdown);
     if (failed) io.stderr(`meshgov: cannot write the step summary to ${printable(stepSummary)}: ${failed}\n`);
   }
   if (output) {
@@ -208,6 +210,15 @@ function writeReport(file: string, text: string): string | undefined {
     return undefined;
   } catch (err) {
     return systemErrorReason(err);
+  }
+}
+
+/** The size of a file, 0 when there is none yet (GitHub creates the step's summary file, but an empty one may be missing). */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

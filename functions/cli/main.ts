@@ -6,6 +6,7 @@ import { auditCommand } from './audit-command';
 import type { CliIo } from './io';
 import { rulesCommand } from './rules-command';
 import { AUDIT_USAGE, RULES_USAGE, USAGE, UsageError } from './usage';
+import { asksForGithubFormat, shieldWorkflowCommands } from './workflow-command-shield';
 
 function packageVersion(): string {
   try {
@@ -52,8 +53,10 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException {
 }
 
 /** Runs the meshgov command line and resolves to its exit status. */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], given: CliIo = processIo()): Promise<number> {
   const [command, ...rest] = argv;
+  // Its annotations are workflow commands: what it writes beside them must not be read as more.
+  const io = command === 'audit' && asksForGithubFormat(rest) ? shieldWorkflowCommands(given) : given;
   try {
     switch (command) {
       case 'audit':

@@ -94,9 +94,33 @@ describe('--format github', () => {
     const { lines } = meshgov(root, 'deploy/mesh');
     expect(lines).toHaveLength(2);
     expect(lines.some((l) => l.startsWith('::error::forged'))).toBe(false);
-    // Properties escape %, : and , ; the message escapes % and shows the line break as \x0a.
-    expect(lines[0]).toContain('file=deploy/mesh/team%2Ca%3Ab 100%25\\x0a%3A%3Aerror%3A%3Aforged.yaml,line=8,');
+    // Properties escape as the toolkit's escapeProperty (%, line breaks, : and ,), which the runner undoes: the file name is exact.
+    // The message escapes % and shows the line break as \x0a.
+    expect(lines[0]).toContain('file=deploy/mesh/team%2Ca%3Ab 100%25%0A%3A%3Aerror%3A%3Aforged.yaml,line=8,');
     expect(lines[0]).toContain('(deploy/mesh/team,a:b 100%25\\x0a::error::forged.yaml:8)');
+  });
+
+  it('pauses workflow commands around what it writes to stderr, so a file name or kind from the inputs cannot start one', () => {
+    // The runner reads commands from stderr too: `::` at a line's start, or the legacy `##[` anywhere.
+    const root = repository({ 'orders/policy.yaml': POLICY, 'orders/api.yaml': deployment('orders-api', 'orders'), '::stop-commands::meshgovhide': 'not configuration\n', 'other.yaml': 'kind: "##[stop-commands]hide"\n' });
+    roots.push(root);
+    const r = meshgov(root, 'deploy/mesh');
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    const token = /^::stop-commands::([0-9a-f-]{36})$/.exec(lines[0]!)?.[1];
+    expect(token).toBeDefined();
+    expect(lines.at(-1)).toBe(`::${token}::`);
+    // Every quoted name is inside the pause; the token is new each run, so the inputs cannot end it.
+    expect(lines.slice(1, -1).join('\n')).toContain('deploy/mesh/::stop-commands::meshgovhide:1: a string, not an object');
+    expect(lines.slice(1, -1).join('\n')).toContain('kind ##[stop-commands]hide, no apiVersion');
+    expect(meshgov(root, 'deploy/mesh').stderr).not.toContain(token);
+    // The annotations on stdout are unaffected.
+    expect(r.lines[0]).toMatch(/^::error file=deploy\/mesh\/orders\/policy\.yaml,line=8,/);
+  });
+
+  it('leaves stderr as it is for the other formats', () => {
+    const root = repository({ 'orders/policy.yaml': POLICY, 'notes.txt': 'not configuration\n' });
+    roots.push(root);
+    expect(run({}, root, 'deploy/mesh', '--format', 'json').stderr).toBe('meshgov: skipped 1 document(s) of a kind meshgov does not audit:\n  deploy/mesh/notes.txt:1: a string, not an object\n');
   });
 
   it('annotates only new findings against a baseline, and counts the known ones in the summary', () => {
@@ -197,8 +221,8 @@ describe('--format junit', () => {
     expect(r.stderr).toBe('2 findings (1 high, 1 medium) across 4 resources; report written to reports/meshgov.xml\n');
     const xml = readFileSync(path.join(root, 'reports/meshgov.xml'), 'utf8');
     expect(xml).toContain('<testsuite name="meshgov audit" tests="2" failures="2" errors="0" skipped="0"');
-    expect(xml).toContain('<testcase classname="meshgov.mtls-not-strict" name="Deployment orders/orders-api:8080 [high]" file="deploy/mesh/orders/policy.yaml" line="8"><failure type="high"');
-    expect(xml).toContain('<testcase classname="meshgov.mesh-sidecar-missing" name="Namespace reporting/reporting [medium]" file="deploy/mesh/namespaces.yaml" line="8"><failure type="medium"');
+    expect(xml).toContain('<testcase classname="meshgov.mtls-not-strict" name="Deployment orders/orders-api:8080 [4fffcd443f8a7ddd424b36cc]" time="0" file="deploy/mesh/orders/policy.yaml" line="8"><failure type="high"');
+    expect(xml).toContain('<testcase classname="meshgov.mesh-sidecar-missing" name="Namespace reporting/reporting [6404ed9b1384c24a57d039b5]" time="0" file="deploy/mesh/namespaces.yaml" line="8"><failure type="medium"');
   });
 });
 

@@ -64,33 +64,52 @@ function data(text: string): string {
   return text.replace(/%/g, '%25');
 }
 
-/** A workflow-command property: `:` ends the properties and `,` separates them. */
+/**
+ * A workflow-command property, escaped as the Actions toolkit's escapeProperty does (`%`, line
+ * breaks, `:` which ends the properties, `,` which separates them), all of which the runner
+ * unescapes: a file name keeps every other character, so a TAB in it still names the file.
+ */
 function property(text: string): string {
-  return data(printable(text)).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** GitHub refuses a step summary over 1 MiB; the table stops short of it and says how many rows it left out. */
-const SUMMARY_BYTES = 900 * 1024;
+/**
+ * GitHub refuses a step's summary file over 1 MiB, and then shows none of it. The file may hold
+ * what earlier commands of the step wrote: the table stops short of the limit with them counted,
+ * and says how many rows it left out.
+ */
+export const SUMMARY_BYTES = 900 * 1024;
+
+/** The summary line and the note of rows left out, which the table always leaves room for. */
+const SUMMARY_RESERVE = 512;
+
+export interface StepSummaryOptions extends GithubOptions {
+  /** Bytes the step's summary file already holds. */
+  usedBytes?: number;
+}
 
 /**
  * The job summary for `$GITHUB_STEP_SUMMARY` (Markdown): the summary line and a table of the
  * annotated findings. GitHub shows only the first annotations of each kind on a pull request;
  * the summary page lists them all, within GitHub's size limit.
  */
-export function githubStepSummary(report: AuditReport, options: GithubOptions): string {
+export function githubStepSummary(report: AuditReport, options: StepSummaryOptions): string | undefined {
   const { files } = options;
+  const budget = SUMMARY_BYTES - (options.usedBytes ?? 0);
   const out = ['### meshgov audit', '', cell(summaryLine(report)), ''];
+  // No room even for the summary line: writing would make GitHub drop what the file holds.
+  if (Buffer.byteLength(out.join('\n')) + SUMMARY_RESERVE > budget) return undefined;
   const shown = report.findings.filter((f) => f.baselineState !== 'unchanged');
   if (shown.length === 0) return `${out.join('\n')}\n`;
   out.push('| severity | rule | resource | where | finding |', '|---|---|---|---|---|');
-  let bytes = Buffer.byteLength(out.join('\n'));
+  let bytes = Buffer.byteLength(out.join('\n')) + SUMMARY_RESERVE;
   let rows = 0;
   for (const f of shown) {
     const file = files.repositoryPath(f.resource.file);
     const where = file !== undefined ? `${file}:${lineOf(f)}` : (f.resource.file ?? '');
     const row = `| ${f.severity} | ${f.rule} | ${cell(resourceText(f))} | ${cell(where)} | ${cell(f.message)} |`;
     bytes += Buffer.byteLength(row) + 1;
-    if (bytes > SUMMARY_BYTES) break;
+    if (bytes > budget) break;
     out.push(row);
     rows++;
   }

@@ -32,7 +32,8 @@ export function formatGitlab(report: AuditReport, options: GitlabOptions): strin
       severity: SEVERITY[f.severity],
       location: {
         path: inProject ?? f.resource.file ?? `${f.resource.kind}/${f.resource.name}`,
-        lines: { begin: inProject !== undefined ? Math.max(1, f.resource.line ?? 1) : 1 },
+        // A file outside the project still has its line, which the report's reader can open.
+        lines: { begin: Math.max(1, f.resource.line ?? 1) },
       },
     };
   });
