@@ -31,5 +31,6 @@ export function governDepsOf(deps: Pick<HubDeps, 'ledger' | 'policy' | 'notifier
     newId: deps.newId,
     log: (message, fields) => deps.log('warn', message, fields),
     logError: (message, fields) => deps.log('error', message, fields),
+    logInfo: (message, fields) => deps.log('info', message, fields),
   };
 }

@@ -38,9 +38,10 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
   // Expired by an earlier click, the worker or the expiry sweep: the clicker is told when, not "already decided".
   if (approval.state === 'EXPIRED') return refused(request, 'expired', approval);
   // A click on the message of an earlier request of this approval (asked again since, in a new
-  // message): that request expired; the live one is decided on its own message.
-  if (request.messageTs !== undefined && approval.slack !== undefined && request.messageTs !== approval.slack.ts && (approval.expiredRequests ?? 0) > 0) {
-    return { kind: 'refused', refusal: { ...refusal(request, 'superseded', approval), requestedAt: approval.requestedAt } };
+  // message): that request expired, or its approved fix failed; the live one is decided on its own message.
+  if (request.messageTs !== undefined && approval.slack !== undefined && request.messageTs !== approval.slack.ts && (approval.expiredRequests ?? 0) + (approval.failedRequests ?? 0) > 0) {
+    const after = approval.askedAgainAfter ?? ((approval.expiredRequests ?? 0) > 0 ? 'expiry' : 'failure');
+    return { kind: 'refused', refusal: { ...refusal(request, 'superseded', approval), requestedAt: approval.requestedAt, askedAgainAfter: after } };
   }
   if (approval.state !== 'PENDING' && !again) return refused(request, 'already-decided', approval);
 

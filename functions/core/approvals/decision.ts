@@ -22,7 +22,7 @@ export type RefusalReason =
   | 'already-decided'
   /** The approval's time ran out; it is now EXPIRED. */
   | 'expired'
-  /** The click came from the message of an earlier request of this approval, which expired; it was asked again in a newer message. */
+  /** The click came from the message of an earlier request of this approval (it expired, or its approved fix failed); it was asked again in a newer message. */
   | 'superseded'
   /** The owning team lists no approvers, so nobody may decide (fail closed). */
   | 'no-approvers'
@@ -51,6 +51,8 @@ export interface Refusal {
   approvalExpiresAt?: string;
   /** When the request was asked again (superseded). */
   requestedAt?: string;
+  /** Why it was asked again (superseded): the earlier request expired, or its approved fix failed. */
+  askedAgainAfter?: 'expiry' | 'failure';
   /** Who caused the finding, as the trigger named them (self-approval). */
   causedBy?: string;
   /** What went wrong asking Slack (directory-unavailable), or sending to the worker (hand-off-failed). */

@@ -313,7 +313,9 @@ async function releaseQuietly(release: () => Promise<void>, approvalId: string, 
 /** Ends an EXECUTING approval in the state its change's outcome gives (or `state`), and redraws it. */
 async function finish(approval: ApprovalRecord, change: ChangeRecord | undefined, detail: string, deps: ExecuteApprovalDeps, state?: ApprovalState): Promise<ExecutionOutcome> {
   const to = state ?? TERMINAL_BY_OUTCOME[change?.outcome ?? 'failed'];
-  const finished = await persist(() => deps.ledger.transitionApproval(approval.id, ['EXECUTING'], to, { outcome: detail }), 'approval outcome', approval.id, deps);
+  // failedAt: a FAILED fix may be asked again one approval TTL later (govern's requestApproval).
+  const patch = { outcome: detail, ...(to === 'FAILED' ? { failedAt: deps.clock().toISOString() } : {}) };
+  const finished = await persist(() => deps.ledger.transitionApproval(approval.id, ['EXECUTING'], to, patch), 'approval outcome', approval.id, deps);
   const shown = await show(finished ?? { ...approval, state: to, outcome: detail }, deps);
   return { status: 'finished', approvalId: approval.id, state: to, detail, ...(change ? { change } : {}), ...shown };
 }

@@ -45,7 +45,8 @@ export const APPROVAL_TRANSITIONS: Record<ApprovalState, ApprovalState[]> = {
   // EXECUTING → EXECUTING: a later delivery takes over an attempt that died (execute-approval.ts).
   EXECUTING: ['EXECUTING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK'],
   SUCCEEDED: [],
-  FAILED: [],
+  // Asked again: an approved fix that failed (an API error, a conflict, a permission since fixed) may be approved once more, at most once per approval TTL (govern's requestApproval).
+  FAILED: ['PENDING'],
   ROLLED_BACK: [],
 };
 
@@ -88,6 +89,14 @@ export interface ApprovalRecord {
   expiryNotShown?: string;
   /** How many earlier requests for the same fix expired before this one was asked. */
   expiredRequests?: number;
+  /** FAILED only: when the approval reached FAILED (execute-approval's finish); a request asked again starts without it. */
+  failedAt?: string;
+  /** How many earlier requests for the same fix were approved and then failed before this one was asked. */
+  failedRequests?: number;
+  /** Why the last approved attempt of this fix failed (its `outcome` then), shown when it is asked again. */
+  previousFailure?: string;
+  /** Why the live request was asked again on this id: the one before expired, or its approved fix failed. */
+  askedAgainAfter?: 'expiry' | 'failure';
   version: number;
   expiresAt: number;
 }

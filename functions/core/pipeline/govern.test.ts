@@ -7,6 +7,10 @@ import type { AuditScope, Trigger } from './trigger';
 import { buildReport } from '../report/report';
 import { RecordingNotifier } from '../../../test/support/recording-notifier';
 import { shippedPolicy } from '../../../test/support/model';
+import { executeApproval } from '../approvals/execute-approval';
+import type { ApprovalRecord } from '../ledger/types';
+import { approvalRequestMessage } from '../../notify/slack/messages/approval-request-message';
+import type { Route } from './ports';
 
 const trigger = (source: Trigger['source'] = 'cloudtrail', at = '2026-11-20T15:00:49Z'): Trigger => ({
   source,
@@ -305,4 +309,166 @@ describe('govern: remediation', () => {
     await govern(scoped([f]), deps);
     expect(notifier.sent.filter((s) => s.type === 'approval')).toEqual([]);
   });
+});
+
+describe('govern: asking again for a fix whose approved attempt failed', () => {
+  const HOUR = 3_600_000;
+  const TTL = 24 * HOUR;
+  const FAILURE = 'UpdateVirtualNode: AccessDeniedException: User is not authorized to perform appmesh:UpdateVirtualNode on prod-mesh/payments-api';
+  const asked = finding({ remediation: { action: 'appmesh.listener.set-strict', mode: 'approval', reason: 'a client sends plaintext', change: { operation: 'update-virtual-node' } } });
+
+  /** RecordingNotifier that also keeps the approvals it was asked to post, to draw their Slack message. */
+  class RequestKeepingNotifier extends RecordingNotifier {
+    readonly requests: ApprovalRecord[] = [];
+    override async requestApproval(approval: ApprovalRecord, route: Route) {
+      const ref = await super.requestApproval(approval, route);
+      this.requests.push(structuredClone(approval));
+      return ref;
+    }
+  }
+
+  /** An executor whose every write App Mesh refuses. */
+  const failing: RemediationExecutor = {
+    handles: () => true,
+    apply: async () => ({ outcome: 'failed', detail: FAILURE, target: { mesh: 'prod-mesh', virtualNodeName: 'payments-api' } }),
+    revert: async () => ({ outcome: 'failed', detail: 'not used', target: {} }),
+  };
+
+  /** meshgov asks; carol approves; the worker runs it and App Mesh refuses: FAILED. */
+  async function failedOnce(over: Partial<GovernDeps> = {}) {
+    const notifier = new RequestKeepingNotifier();
+    const logs: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const infos: typeof logs = [];
+    const world = setup({ notifier, executors: [failing], log: (message, fields) => logs.push({ message, fields }), logInfo: (message, fields) => infos.push({ message, fields }), ...over });
+    const run = await govern(scoped([asked]), world.deps);
+    const id = run.approvalsRequested[0];
+    world.advance(10 * 60_000);
+    await world.deps.ledger.transitionApproval(id, ['PENDING'], 'APPROVED', { decidedBy: 'U05JX7RB2LM', decidedAt: world.deps.clock().toISOString() });
+    const executed = await executeApproval(id, world.deps);
+    expect(executed).toMatchObject({ status: 'finished', state: 'FAILED', detail: expect.stringContaining('AccessDeniedException') });
+    const failed = (await world.deps.ledger.getApproval(id))!;
+    expect(failed).toMatchObject({ state: 'FAILED', failedAt: world.deps.clock().toISOString() });
+    return { ...world, notifier, logs, infos, id, failed };
+  }
+
+  const approvalPosts = (notifier: RecordingNotifier) => notifier.sent.filter((s) => s.type === 'approval');
+
+  it('does not ask again while the fix failed less than one approval TTL ago, and logs when it will', async () => {
+    const { deps, notifier, logs, infos, advance, id, failed } = await failedOnce();
+    for (const wait of [0, HOUR, TTL - 2 * HOUR]) {
+      advance(wait);
+      expect((await govern(scoped([asked]), deps)).approvalsRequested).toEqual([]);
+    }
+    expect(await deps.ledger.getApproval(id)).toEqual(failed);
+    expect(approvalPosts(notifier)).toHaveLength(1);
+    // At info level: nothing is wrong, and nobody is asked.
+    expect(logs.filter((l) => l.message.includes('will be asked again'))).toEqual([]);
+    const waiting = infos.filter((l) => l.message.includes('will be asked again'));
+    expect(waiting).toHaveLength(3);
+    expect(waiting[0].message).toBe(`approved fix failed less than one approval TTL ago; it will be asked again at ${new Date(Date.parse(failed.failedAt!) + TTL).toISOString()}`);
+    expect(waiting[0].fields).toEqual({ approvalId: id, findingId: asked.id, failedAt: failed.failedAt, askAgainAt: new Date(Date.parse(failed.failedAt!) + TTL).toISOString() });
+  });
+
+  it('asks again once, one approval TTL after the failure: PENDING, failedRequests 1, a new Slack request that says why the last attempt failed', async () => {
+    const { deps, notifier, advance, id, failed } = await failedOnce();
+    advance(TTL);
+    const run = await govern(scoped([asked]), deps);
+    expect(run.approvalsRequested).toEqual([id]);
+
+    const renewed = (await deps.ledger.getApproval(id))!;
+    expect(renewed).toMatchObject({ state: 'PENDING', failedRequests: 1, previousFailure: `failed: ${FAILURE} (change chg-1)`, causedBy: failed.causedBy, requestedAt: deps.clock().toISOString() });
+    expect(renewed.causedBy).toContain('alice@example.com');
+    for (const field of ['outcome', 'decidedBy', 'decidedAt', 'failedAt', 'expiredRequests', 'expiryShown'] as const) expect(renewed[field]).toBeUndefined();
+    expect(Date.parse(renewed.approvalExpiresAt)).toBe(Date.parse(renewed.requestedAt) + TTL);
+    expect(renewed.slack).toBeDefined();
+    expect(renewed.slack!.ts).not.toBe(failed.slack!.ts);
+
+    // Posted through the notifier, and its message says why the last attempt failed.
+    expect(approvalPosts(notifier)).toEqual([
+      { type: 'approval', id, channel: '#mesh-governance' },
+      { type: 'approval', id, channel: '#mesh-governance' },
+    ]);
+    const message = approvalRequestMessage(notifier.requests.at(-1)!);
+    expect(blockOf(message, 'meshgov_finding').text.text).toContain(`*The last approved attempt failed:* failed: ${FAILURE} (change chg-1). Asked again.`);
+    expect(blockOf(message, 'meshgov_meta').elements[0].text).toContain('asked again: an earlier approved attempt failed');
+    expect(message.blocks.some((b) => b.type === 'actions')).toBe(true);
+
+    // Nothing more while the new request is open, nor a TTL later (it expires instead).
+    expect((await govern(scoped([asked]), deps)).approvalsRequested).toEqual([]);
+    expect(approvalPosts(notifier)).toHaveLength(2);
+  });
+
+  it('a fix that fails again is asked again a TTL after its newest failure, counting both failures', async () => {
+    const { deps, notifier, advance, id } = await failedOnce();
+    advance(TTL);
+    await govern(scoped([asked]), deps);
+    advance(HOUR);
+    await deps.ledger.transitionApproval(id, ['PENDING'], 'APPROVED', { decidedBy: 'U05JX7RB2LM', decidedAt: deps.clock().toISOString() });
+    expect(await executeApproval(id, deps)).toMatchObject({ state: 'FAILED' });
+    const second = (await deps.ledger.getApproval(id))!;
+    expect(second).toMatchObject({ state: 'FAILED', failedRequests: 1, failedAt: deps.clock().toISOString() });
+
+    advance(TTL - 1);
+    expect((await govern(scoped([asked]), deps)).approvalsRequested).toEqual([]);
+    advance(1);
+    expect((await govern(scoped([asked]), deps)).approvalsRequested).toEqual([id]);
+    expect(await deps.ledger.getApproval(id)).toMatchObject({ state: 'PENDING', failedRequests: 2 });
+    expect(approvalPosts(notifier)).toHaveLength(3);
+    expect(approvalMetaOf(notifier.requests.at(-1)!)).toContain('asked again: 2 earlier approved attempts failed');
+  });
+
+  it('two runs at the same time ask again once', async () => {
+    const { deps, notifier, advance, id } = await failedOnce();
+    advance(TTL + HOUR);
+    const runs = await Promise.all([govern(scoped([asked]), deps), govern(scoped([asked]), deps), govern(scoped([asked]), deps)]);
+    expect(runs.flatMap((r) => r.approvalsRequested)).toEqual([id]);
+    expect(await deps.ledger.getApproval(id)).toMatchObject({ state: 'PENDING', failedRequests: 1 });
+    expect(approvalPosts(notifier)).toHaveLength(2);
+  });
+
+  it('a run that read the failure before another run asked again, and the fix failed again since, does not ask right after the newer failure', async () => {
+    const { deps, notifier, advance, id, failed } = await failedOnce();
+    advance(TTL);
+    // Another run asks again, the fix is approved and fails once more.
+    await govern(scoped([asked]), deps);
+    await deps.ledger.transitionApproval(id, ['PENDING'], 'APPROVED', { decidedBy: 'U05JX7RB2LM' });
+    await executeApproval(id, deps);
+    const newer = (await deps.ledger.getApproval(id))!;
+    expect(newer).toMatchObject({ state: 'FAILED', failedRequests: 1 });
+    // A slow run still holds the first failure it read: its conditional write finds a newer record.
+    const ledger = Object.create(deps.ledger) as typeof deps.ledger;
+    ledger.getApproval = async (approvalId) => (approvalId === id ? structuredClone(failed) : deps.ledger.getApproval(approvalId));
+    expect((await govern(scoped([asked]), { ...deps, ledger })).approvalsRequested).toEqual([]);
+    expect(await deps.ledger.getApproval(id)).toEqual(newer);
+    expect(approvalPosts(notifier)).toHaveLength(2);
+  });
+
+  it('a fix that failed before failedAt was recorded is counted from its deadline', async () => {
+    const { deps, advance, id, failed } = await failedOnce();
+    // As stored by a worker before this version: no failedAt.
+    const legacy = new MemoryLedger(deps.clock);
+    await legacy.createApproval({ ...failed, failedAt: undefined });
+    await legacy.createFinding((await deps.ledger.getFinding(asked.id))!);
+    const legacyDeps = { ...deps, ledger: legacy };
+    advance(Date.parse(failed.approvalExpiresAt) + TTL - 1 - deps.clock().getTime());
+    expect((await govern(scoped([asked]), legacyDeps)).approvalsRequested).toEqual([]);
+    advance(1);
+    expect((await govern(scoped([asked]), legacyDeps)).approvalsRequested).toEqual([id]);
+  });
+
+  it('a rejection stands: a REJECTED fix is never asked again', async () => {
+    const notifier = new RequestKeepingNotifier();
+    const { deps, advance } = setup({ notifier, executors: [failing] });
+    const id = (await govern(scoped([asked]), deps)).approvalsRequested[0];
+    await deps.ledger.transitionApproval(id, ['PENDING'], 'REJECTED', { decidedBy: 'U05JX7RB2LM', decidedAt: deps.clock().toISOString() });
+    for (let day = 1; day <= 5; day++) {
+      advance(TTL);
+      expect((await govern(scoped([asked]), deps)).approvalsRequested).toEqual([]);
+    }
+    expect(await deps.ledger.getApproval(id)).toMatchObject({ state: 'REJECTED', version: 2 });
+    expect(approvalPosts(notifier)).toHaveLength(1);
+  });
+
+  const blockOf = (message: { blocks: unknown[] }, id: string): any => message.blocks.find((b) => (b as { block_id?: string }).block_id === id);
+  const approvalMetaOf = (approval: ApprovalRecord): string => blockOf(approvalRequestMessage(approval), 'meshgov_meta').elements[0].text;
 });

@@ -28,6 +28,8 @@ export interface GovernDeps {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** What an operator must see (a redraw given up); `log` when absent. */
   logError?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Routine news at info level (a failed fix waiting out its approval TTL before it is asked again); `log` when absent. */
+  logInfo?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface GovernResult {
@@ -197,6 +199,7 @@ async function requestApproval(
       await deliverApprovalRequest(existing, route, deps);
     }
     if (existing.state === 'EXPIRED' && existing.expiryShown) return askAgain(existing, finding, route, scoped, deps, now);
+    if (existing.state === 'FAILED') return askAgainAfterFailure(existing, finding, route, scoped, deps, now);
     return undefined;
   }
   const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {});
@@ -214,8 +217,75 @@ async function requestApproval(
  * rule against approving one's own fix still holds.
  */
 async function askAgain(expired: ApprovalRecord, finding: Finding, route: Route, scoped: ScopedReport, deps: GovernDeps, now: Date): Promise<ApprovalRecord | undefined> {
-  const fresh = pendingApproval(expired.id, finding, finding.remediation!, route, deps.policy, now);
   const renewed = await deps.ledger.transitionApproval(expired.id, ['EXPIRED'], 'PENDING', {
+    ...renewedRequest(expired, finding, route, deps, now),
+    expiredRequests: (expired.expiredRequests ?? 0) + 1,
+    askedAgainAfter: 'expiry',
+  });
+  if (!renewed) return undefined;
+  deps.log?.('approval asked again: the earlier request expired undecided', { approvalId: renewed.id, findingId: finding.id, trigger: scoped.trigger.summary });
+  await deliverApprovalRequest(renewed, route, deps);
+  return renewed;
+}
+
+/** How much of a failure's text a request asked again keeps (a Slack section holds 3000 characters). */
+export const PREVIOUS_FAILURE_MAX = 2000;
+
+/**
+ * Asks again for a fix that was approved and then failed (a transient API error, a conflict with
+ * an edit that has settled since, a permission fixed since), with the finding and the exact change
+ * still there: a failed attempt is not a rejection. At most once per approval TTL counted from
+ * the failure, so a fix that fails the same way every time asks once a TTL, not on every run.
+ * Conditional on the FAILED record read (its state and version): of concurrent runs one asks, and
+ * a run that read an earlier failure does not ask right after a newer one. The same id keeps the
+ * author of the change, so the rule against approving one's own fix still holds; the new request
+ * says why the last attempt failed.
+ */
+async function askAgainAfterFailure(failed: ApprovalRecord, finding: Finding, route: Route, scoped: ScopedReport, deps: GovernDeps, now: Date): Promise<ApprovalRecord | undefined> {
+  const askAt = failedAskAgainAt(failed, deps.policy);
+  if (now.getTime() < askAt.getTime()) {
+    (deps.logInfo ?? deps.log)?.(`approved fix failed less than one approval TTL ago; it will be asked again at ${askAt.toISOString()}`, {
+      approvalId: failed.id,
+      findingId: finding.id,
+      failedAt: failed.failedAt,
+      askAgainAt: askAt.toISOString(),
+    });
+    return undefined;
+  }
+  const renewed = await deps.ledger.transitionApproval(
+    failed.id,
+    ['FAILED'],
+    'PENDING',
+    {
+      ...renewedRequest(failed, finding, route, deps, now),
+      failedRequests: (failed.failedRequests ?? 0) + 1,
+      askedAgainAfter: 'failure',
+      previousFailure: clip(failed.outcome?.trim() || 'no reason was recorded', PREVIOUS_FAILURE_MAX),
+      failedAt: undefined,
+    },
+    { version: failed.version },
+  );
+  if (!renewed) return undefined;
+  deps.log?.('approval asked again: the approved fix failed', { approvalId: renewed.id, findingId: finding.id, previousFailure: renewed.previousFailure, trigger: scoped.trigger.summary });
+  await deliverApprovalRequest(renewed, route, deps);
+  return renewed;
+}
+
+/**
+ * When a FAILED approval may be asked again: one approval TTL after it failed. One that failed
+ * before `failedAt` was recorded is counted from its deadline, the latest an attempt normally
+ * ends, so it is never asked sooner than a TTL after its failure.
+ */
+export function failedAskAgainAt(failed: Pick<ApprovalRecord, 'failedAt' | 'approvalExpiresAt'>, policy: Policy): Date {
+  const stamped = failed.failedAt !== undefined ? Date.parse(failed.failedAt) : Number.NaN;
+  const since = Number.isNaN(stamped) ? Date.parse(failed.approvalExpiresAt) : stamped;
+  return new Date(since + policy.remediation.approvalTtlHours * 3_600_000);
+}
+
+/** A request asked again on the same id: fresh request fields, and nothing of the request before (its message, decision, outcome, expiry). */
+function renewedRequest(previous: ApprovalRecord, finding: Finding, route: Route, deps: GovernDeps, now: Date): Partial<ApprovalRecord> {
+  const fresh = pendingApproval(previous.id, finding, finding.remediation!, route, deps.policy, now);
+  return {
     findingId: fresh.findingId,
     finding: fresh.finding,
     remediation: fresh.remediation,
@@ -223,19 +293,21 @@ async function askAgain(expired: ApprovalRecord, finding: Finding, route: Route,
     approvalExpiresAt: fresh.approvalExpiresAt,
     team: fresh.team,
     expiresAt: fresh.expiresAt,
-    expiredRequests: (expired.expiredRequests ?? 0) + 1,
-    // What belonged to the request that ran out.
+    // What belonged to the request before.
     slack: undefined,
     expiryShown: undefined,
     outcome: undefined,
     decidedBy: undefined,
     decidedAt: undefined,
     ...Object.fromEntries(EXPIRY_REDRAW_FIELDS.map((field) => [field, undefined])),
-  });
-  if (!renewed) return undefined;
-  deps.log?.('approval asked again: the earlier request expired undecided', { approvalId: renewed.id, findingId: finding.id, trigger: scoped.trigger.summary });
-  await deliverApprovalRequest(renewed, route, deps);
-  return renewed;
+  };
+}
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // Never half a surrogate pair.
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }
 
 async function applyAutomatically(

@@ -220,6 +220,8 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         ['PENDING', 'REJECTED'],
         ['PENDING', 'EXPIRED'],
         ['APPROVED', 'EXPIRED'],
+        ['EXPIRED', 'PENDING'],
+        ['FAILED', 'PENDING'],
       ])('allows %s → %s', async (from, to) => {
         await ledger.createApproval(approvalRecord({ state: from }));
         expect(await ledger.transitionApproval(APPROVAL_ID, [from], to)).toMatchObject({ state: to, version: 2 });
@@ -233,7 +235,12 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         ['EXPIRED', 'APPROVED'],
         ['SUCCEEDED', 'ROLLED_BACK'],
         ['FAILED', 'EXECUTING'],
+        ['FAILED', 'APPROVED'],
         ['EXECUTING', 'APPROVED'],
+        // A rejection stands, and a fix that ran is not asked again.
+        ['REJECTED', 'PENDING'],
+        ['SUCCEEDED', 'PENDING'],
+        ['ROLLED_BACK', 'PENDING'],
       ])('refuses %s → %s, even when the caller names the stored state', async (stored, to) => {
         const created = (await ledger.createApproval(approvalRecord({ state: stored })))!;
         expect(await ledger.transitionApproval(APPROVAL_ID, [stored], to, { decidedBy: CAROL })).toBeUndefined();
@@ -359,6 +366,60 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toMatchObject({ id: APPROVAL_ID, state: 'PENDING' });
         expect(await overdueIds('2026-11-22T15:59:59.999Z')).toEqual([]);
         expect(await overdueIds('2026-11-22T16:00:00.000Z')).toEqual([APPROVAL_ID]);
+      });
+
+      it('asks again after a failed fix: FAILED → PENDING, at the version read, makes the approval open and due again, clearing what the failed request had', async () => {
+        await ledger.createApproval(approvalRecord());
+        await ledger.setApprovalSlack(APPROVAL_ID, APPROVAL_MESSAGE);
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z' });
+        await ledger.transitionApproval(APPROVAL_ID, ['APPROVED'], 'EXECUTING', { outcome: 'applying since 2026-11-20T15:04:13.000Z as change chg-01JDQ5K3T8M2' });
+        const failed = (await ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'FAILED', { outcome: 'failed: AccessDeniedException (change chg-01JDQ5K3T8M2)', failedAt: '2026-11-20T15:04:15.000Z' }))!;
+        expect(failed).toMatchObject({ state: 'FAILED', failedAt: '2026-11-20T15:04:15.000Z', version: 4 });
+        expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toBeUndefined();
+        expect(await overdueIds('2026-11-30T00:00:00.000Z')).toEqual([]);
+
+        const renew = () =>
+          ledger.transitionApproval(
+            APPROVAL_ID,
+            ['FAILED'],
+            'PENDING',
+            {
+              findingId: paymentsApiFinding().id,
+              requestedAt: '2026-11-21T16:00:00.000Z',
+              approvalExpiresAt: '2026-11-22T16:00:00.000Z',
+              failedRequests: 1,
+              previousFailure: failed.outcome,
+              slack: undefined,
+              outcome: undefined,
+              decidedBy: undefined,
+              decidedAt: undefined,
+              failedAt: undefined,
+            },
+            { version: failed.version },
+          );
+        // Two runs at once: one asks.
+        const renewals = await Promise.all([renew(), renew()]);
+        const won = renewals.filter((r) => r !== undefined);
+        expect(won).toHaveLength(1);
+        expect(won[0]).toMatchObject({ state: 'PENDING', version: 5, failedRequests: 1, previousFailure: 'failed: AccessDeniedException (change chg-01JDQ5K3T8M2)', causedBy: failed.causedBy });
+        for (const field of ['slack', 'outcome', 'decidedBy', 'decidedAt', 'failedAt'] as const) expect(won[0]![field]).toBeUndefined();
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(won[0]);
+        expect(await ledger.findOpenApproval(paymentsApiFinding().id)).toMatchObject({ id: APPROVAL_ID, state: 'PENDING' });
+        expect(await overdueIds('2026-11-22T15:59:59.999Z')).toEqual([]);
+        expect(await overdueIds('2026-11-22T16:00:00.000Z')).toEqual([APPROVAL_ID]);
+        // Once asked, the same write again finds a PENDING record, and a stale version never matches.
+        expect(await renew()).toBeUndefined();
+      });
+
+      it('asks again after a failed fix only at the version read: not right after a newer failure', async () => {
+        await ledger.createApproval(approvalRecord({ state: 'EXECUTING' }));
+        const first = (await ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'FAILED', { outcome: 'failed once', failedAt: '2026-11-20T15:04:15.000Z' }))!;
+        await ledger.transitionApproval(APPROVAL_ID, ['FAILED'], 'PENDING', { failedRequests: 1, outcome: undefined, failedAt: undefined }, { version: first.version });
+        await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL });
+        await ledger.transitionApproval(APPROVAL_ID, ['APPROVED'], 'EXECUTING');
+        const second = (await ledger.transitionApproval(APPROVAL_ID, ['EXECUTING'], 'FAILED', { outcome: 'failed twice', failedAt: '2026-11-21T16:30:00.000Z' }))!;
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['FAILED'], 'PENDING', { failedRequests: 1 }, { version: first.version })).toBeUndefined();
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual(second);
       });
 
       it('marks only an EXPIRED approval as shown', async () => {

@@ -72,6 +72,8 @@ export function approvalBody(approval: ApprovalRecord, context: EvidenceContext,
   ];
   // A long list of blockers in the reason is cut, never the evidence link after it.
   if (withWhy) lines.push({ prefix: '*Why approval:* ', raw: remediation.reason });
+  // A request asked again after its approved fix failed says why (provider error text of any length: cut to fit).
+  if (withWhy && approval.previousFailure) lines.push({ prefix: '*The last approved attempt failed:* ', raw: withoutFinalStop(approval.previousFailure), suffix: '. Asked again.' });
   const evidence = evidenceFor(finding, context);
   if (evidence) lines.push(evidenceMrkdwn(evidence));
   return fitLines(lines);
@@ -82,5 +84,11 @@ export function approvalMeta(approval: ApprovalRecord): string {
   if (approval.causedBy) parts.push(`changed by ${prose(shortActor(approval.causedBy), 200)}`);
   parts.push(`remediation ${code(approval.id)}`, `expires ${formatTime(approval.approvalExpiresAt)}`);
   if (approval.expiredRequests) parts.push(`asked again: ${approval.expiredRequests === 1 ? 'an earlier request' : `${approval.expiredRequests} earlier requests`} expired undecided`);
+  if (approval.failedRequests) parts.push(`asked again: ${approval.failedRequests === 1 ? 'an earlier approved attempt' : `${approval.failedRequests} earlier approved attempts`} failed`);
   return parts.join(' · ');
+}
+
+/** A failure's text ends the sentence the message puts it in: its own final full stop would double it. */
+function withoutFinalStop(text: string): string {
+  return text.trim().replace(/\.+$/, '');
 }

@@ -51,6 +51,10 @@ describe('refusalText', () => {
       { ...base, reason: 'superseded' as const, state: 'PENDING' as const, requestedAt: '2026-11-22T15:05:00.000Z' },
       ':hourglass: This request `rmd-7c1e9a44d2b0` expired before anyone decided; it was asked again at 2026-11-22 15:05:00 UTC in a newer message: decide there. Nothing was changed.',
     ],
+    [
+      { ...base, reason: 'superseded' as const, state: 'PENDING' as const, requestedAt: '2026-11-23T09:00:00.000Z', askedAgainAfter: 'failure' as const },
+      ':hourglass: This request `rmd-7c1e9a44d2b0` was approved, and its fix failed; it was asked again at 2026-11-23 09:00:00 UTC in a newer message: decide there. Nothing was changed.',
+    ],
     [{ ...base, reason: 'directory-unavailable' as const, error: 'An HTTP protocol error occurred: statusCode = 503' }, ':warning: meshgov could not check the approvers with Slack just now (An HTTP protocol error occurred: statusCode = 503). Nothing was changed; try again in a minute.'],
     [{ ...base, reason: 'hand-off-failed' as const, state: 'APPROVED' as const, error: 'SQS SendMessage: ServiceUnavailable' }, ':warning: Your Approve of request `rmd-7c1e9a44d2b0` is on record, but meshgov could not pass it on to be applied just now (SQS SendMessage: ServiceUnavailable). Nothing was changed yet: click Approve again to retry.'],
     [{ ...base, verb: 'undo' as const, approvalId: 'undo-chg-0001', reason: 'hand-off-failed' as const }, ':warning: Your Undo of request `undo-chg-0001` is on record, but meshgov could not pass it on to be applied just now. Nothing was changed yet: click Undo again to retry.'],

@@ -23,8 +23,10 @@ export function refusalText(refusal: Refusal): string {
       // Approved in time but never run (its hand-off was lost, or it waited past the deadline).
       if (refusal.decidedBy) return `:hourglass: Request ${id} was approved by ${mention(refusal.decidedBy)} but expired at ${formatTime(refusal.approvalExpiresAt)}, before it could run. Nothing was changed.`;
       return `:hourglass: Request ${id} expired at ${formatTime(refusal.approvalExpiresAt)}, before anyone decided. Nothing was changed.`;
-    case 'superseded':
-      return `:hourglass: This request ${id} expired before anyone decided; it was asked again${refusal.requestedAt ? ` at ${formatTime(refusal.requestedAt)}` : ''} in a newer message: decide there. Nothing was changed.`;
+    case 'superseded': {
+      const before = refusal.askedAgainAfter === 'failure' ? 'was approved, and its fix failed' : 'expired before anyone decided';
+      return `:hourglass: This request ${id} ${before}; it was asked again${refusal.requestedAt ? ` at ${formatTime(refusal.requestedAt)}` : ''} in a newer message: decide there. Nothing was changed.`;
+    }
     case 'no-approvers':
       return `:lock: ${capitalise(team)} lists no approvers in meshgov's rules (\`ownership\` in rules/), so nobody can decide request ${id}. Nothing was changed.`;
     case 'not-approver':
