@@ -125,7 +125,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
   const audited = auditInventory(inventory, { policy, now });
   const report = baselineIds ? applyBaseline(audited, { file: values.baseline!, ids: baselineIds }) : audited;
-  if (recognised === 0 && !live) {
+  // A file that was read but does not parse, or holds a misspelt kind, is a config-invalid finding
+  // (CONTRACT.md); only inputs none of which could be read at all end without a report.
+  if (recognised === 0 && !live && inventory.problems.every((p) => p.unread)) {
     for (const p of inventory.problems) io.stderr(`meshgov: ${printable(formatProblem(p))}\n`);
     io.stderr(`meshgov: no input could be read: no Istio, Kubernetes, App Mesh, Envoy or certificate document in ${paths.join(', ')}\n`);
     return 2;

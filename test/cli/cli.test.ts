@@ -94,11 +94,22 @@ describe('meshgov audit exit codes', () => {
     expect(r.stderr).toMatch(/no input files found/);
   });
 
-  it('exits 2 when nothing could be read, naming each failure', async () => {
-    const r = await runCli(['audit', fixtureDir({ 'broken.yaml': 'kind: [\n', 'values.yaml': 'replicaCount: 3\n' })]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/broken\.yaml:1: invalid YAML: deficient indentation/);
-    expect(r.stderr).toMatch(/no input could be read/);
+  it('reports a file that does not parse as config-invalid even when nothing else could be audited: a report, exit by --fail-on', async () => {
+    const dir = fixtureDir({ 'broken.yaml': 'kind: [\n', 'values.yaml': 'replicaCount: 3\n' });
+    const r = await runCli(['audit', dir, '--format', 'json', '--now', NOW]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.findings).toEqual([expect.objectContaining({ rule: 'config-invalid', resource: expect.objectContaining({ file: path.join(dir, 'broken.yaml'), line: 1 }) })]);
+    expect(report.findings[0].message).toMatch(/invalid YAML: deficient indentation/);
+    expect(r.stderr).toMatch(/skipped 1 document/);
+    expect(r.stderr).not.toMatch(/no input could be read/);
+  });
+
+  it('reports a misspelt kind of an API group it reads as config-invalid when it is the only input', async () => {
+    const dir = fixtureDir({ 'pa.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentcation\nmetadata:\n  name: default\n  namespace: orders\nspec:\n  mtls:\n    mode: PERMISSIVE\n' });
+    const r = await runCli(['audit', dir, '--format', 'json', '--now', NOW, '--fail-on', 'never']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).findings).toEqual([expect.objectContaining({ rule: 'config-invalid', message: expect.stringMatching(/has no kind "PeerAuthentcation"/) })]);
   });
 });
 
@@ -229,8 +240,8 @@ describe('bad input among good input', () => {
   it('reports an unknown version of a mesh API group as config-invalid on apiVersion', async () => {
     const pa = 'apiVersion: security.istio.io/v1beta\nkind: PeerAuthentication\nmetadata: {name: default, namespace: orders}\nspec: {mtls: {mode: DISABLE}}\n';
     const alone = await runCli(['audit', fixtureDir({ 'pa.yaml': pa }), '--now', NOW]);
-    expect(alone.code).toBe(2);
-    expect(alone.stderr).toMatch(/pa\.yaml:1: apiVersion: PeerAuthentication apiVersion "security\.istio\.io\/v1beta" is not a version of security\.istio\.io that meshgov reads \(served: v1, v1beta1\)/);
+    expect(alone.code).toBe(1);
+    expect(alone.stdout).toMatch(/pa\.yaml:1 apiVersion: PeerAuthentication apiVersion "security\.istio\.io\/v1beta" is not a version of security\.istio\.io that meshgov reads \(served: v1, v1beta1\)/);
     const dir = fixtureDir({ 'orders.yaml': strict.replace(/---\napiVersion: security[^]*$/, ''), 'pa.yaml': pa });
     const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json']);
     expect(r.code).toBe(1);

@@ -227,6 +227,8 @@ export interface ConfigProblem {
   mesh?: string;
   /** The listener port, when the problem is in one (CONTRACT.md: `port` where one is concerned). */
   port?: number;
+  /** The input itself could not be read (a file or directory), or named directly holds no text (a binary file): nothing of it was audited. */
+  unread?: true;
 }
 
 /** A latency SLO indicator, filled by the metrics providers (issue: SLOs). */

@@ -43,7 +43,7 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     throw new InputPathError(m.path, m.message);
   }
   // A directory deeper in the tree that cannot be listed is a problem of its own; the rest is read.
-  for (const u of walked.unreadable) inventory.problems.push({ file: u.path, line: 1, message: u.message });
+  for (const u of walked.unreadable) inventory.problems.push({ file: u.path, line: 1, message: u.message, unread: true });
   const explicit = new Set(paths);
   for (const file of walked.files) {
     let buf: Buffer;
@@ -52,7 +52,7 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
       // Standard input by its descriptor: opening /dev/stdin fails (ENXIO) when it is a socket, as a spawning Node process makes it.
       buf = isStdinPath(file) ? readFileSync(0) : readFileSync(file);
     } catch (err) {
-      inventory.problems.push({ file, line: 1, message: `cannot read file: ${(err as Error).message}` });
+      inventory.problems.push({ file, line: 1, message: `cannot read file: ${(err as Error).message}`, unread: true });
       continue;
     }
     inventory.files.push(file);
@@ -65,7 +65,7 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
         continue;
       }
       // Binary files inside a directory are not configuration; one named directly is a mistake.
-      if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file' });
+      if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file', unread: true });
       continue;
     }
     const text = utf16 ?? buf.toString('utf8');
