@@ -1,5 +1,5 @@
 import type { ModelBuilder } from '../../core/model/provider';
-import { emptyModel, type ClientPolicy, type ServerEndpoint, type SourceRef } from '../../core/model/types';
+import { emptyModel, type ClientPolicy, type ConfigProblem, type ServerEndpoint, type SourceRef } from '../../core/model/types';
 import { readCluster } from './clusters';
 import { readListener } from './listeners';
 import { listField, readField } from './proto-fields';
@@ -23,6 +23,12 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
     const staticResources = readField(doc, 'static_resources');
     if (!staticResources) continue;
     const base = staticResources.key;
+    // Envoy refuses a bootstrap whose lists are not lists; read as empty, its listeners would pass unaudited.
+    const misshapen = misshapenFields(staticResources, source);
+    if (misshapen.length > 0) {
+      model.problems.push(...misshapen);
+      continue;
+    }
     const secrets = staticSecretsOf(staticResources.value);
 
     const listenersKey = readField(staticResources.value, 'listeners')?.key ?? 'listeners';
@@ -63,6 +69,30 @@ function distinguishSameNamesInOtherFiles(entries: (ServerEndpoint | ClientPolic
     if (first === undefined) firstFile.set(key, file);
     else if (first !== file && identity(first) !== identity(file)) entry.findingKey = `${entry.findingKey ?? ''}@${identity(file)}`;
   }
+}
+
+/** `static_resources` that is not a message, or whose `listeners` or `clusters` is not a list, as Envoy's proto parser would refuse it. */
+function misshapenFields(staticResources: { key: string; value: unknown }, source: SourceRef): ConfigProblem[] {
+  const problem = (field: string, expected: string, value: unknown): ConfigProblem => ({
+    file: source.file,
+    line: source.line,
+    field,
+    message: `must be ${expected}, not ${describeValue(value)}: Envoy refuses the bootstrap, and nothing in it was audited`,
+    provider: 'envoy',
+  });
+  if (typeof staticResources.value !== 'object' || Array.isArray(staticResources.value)) return [problem(staticResources.key, 'a mapping (StaticResources)', staticResources.value)];
+  const out: ConfigProblem[] = [];
+  for (const name of ['listeners', 'clusters']) {
+    const read = readField(staticResources.value, name);
+    if (read !== undefined && !Array.isArray(read.value)) out.push(problem(`${staticResources.key}.${read.key}`, `a list of ${name}`, read.value));
+  }
+  return out;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 /** Where a listener or cluster is written: its own line when the collector found it, else the bootstrap's. */
