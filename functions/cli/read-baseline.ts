@@ -5,6 +5,7 @@ import { locateJsonError } from '../providers/files/json-error';
 import { followJsonPath, jsonSpaceEnd } from '../providers/files/json-path';
 import type { PathSegment } from '../providers/files/field-path';
 import { lineAt, lineOfOffset, lineStarts } from '../providers/files/text-lines';
+import { utf16Text } from '../providers/files/utf16-text';
 
 /** A `--baseline` file that cannot be used; the message names the file, and where it can, the line and the field. */
 export class BaselineError extends Error {
@@ -22,12 +23,14 @@ const SARIF_ID = 'meshgovFindingId/v1';
  * told apart by their content (a SARIF log has `runs` or a SARIF `$schema`), as inputs are.
  */
 export function readBaseline(file: string): string[] {
-  let text: string;
+  let buf: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    buf = readFileSync(file);
   } catch (err) {
     throw new BaselineError(`cannot read baseline ${file}: ${systemErrorReason(err)}`);
   }
+  // Windows PowerShell's `>` writes UTF-16 with a byte order mark, as inputs are read too.
+  let text = utf16Text(buf) ?? buf.toString('utf8');
   // Editors and PowerShell's Out-File write a BOM, which JSON.parse rejects.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let body: unknown;

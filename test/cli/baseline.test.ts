@@ -91,6 +91,17 @@ describe('meshgov audit --baseline', () => {
     expect(now.summary.baseline).toEqual({ file: file('baseline.json'), new: 0, unchanged: 3, absent: 0 });
   });
 
+  it.each([
+    ['UTF-16LE', (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ['UTF-16BE', (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])],
+  ])('reads a report Windows PowerShell wrote with `>` (%s with a byte order mark), as inputs are read', async (_name, encode) => {
+    const { configs, file } = await fleetWithReport();
+    writeFileSync(file('baseline-ps.json'), encode(readFileSync(file('baseline.json'), 'utf8')));
+    const r = await audit(configs, '--baseline', file('baseline-ps.json'), '--format', 'json', '--fail-on', 'low');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect((JSON.parse(r.stdout) as Report).summary.baseline).toMatchObject({ new: 0, unchanged: 3, absent: 0 });
+  });
+
   it('a finding the baseline lacks is new, and fails the build at its own severity only', async () => {
     const { configs, report, file } = await fleetWithReport();
     const medium = report.findings.find((f) => f.severity === 'medium')!;

@@ -7,6 +7,7 @@ import { fieldLineLocator } from './field-line';
 import { fileIdentityResolver } from './file-identity';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
 import { isStdinPath, walkPaths } from './walk';
+import { utf16Text } from './utf16-text';
 
 /** Bytes inspected to tell text from binary, as git and grep do. */
 const BINARY_SNIFF_BYTES = 8000;
@@ -109,17 +110,6 @@ function derCertificateAsPem(buf: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The text of a file with a UTF-16 byte order mark, as Windows PowerShell's `>` writes it; its
- * NUL bytes would otherwise make it look binary. Undefined for any other file.
- */
-function utf16Text(buf: Buffer): string | undefined {
-  if (buf.length < 2) return undefined;
-  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le');
-  if (buf[0] === 0xfe && buf[1] === 0xff && buf.length % 2 === 0) return Buffer.from(buf).swap16().toString('utf16le');
-  return undefined;
 }
 
 function isBinary(buf: Buffer): boolean {
