@@ -53,7 +53,7 @@ describe('DER certificates', () => {
     writeFileSync(join(dir, 'truncated.der'), der(chain.leafPem).subarray(0, -10));
     const inventory = await collectFiles([join(dir, 'ledger.der'), join(dir, 'truncated.der')]);
     expect(inventory.pem.map((p) => p.source.file)).toEqual([join(dir, 'ledger.der')]);
-    expect(inventory.problems).toEqual([{ file: join(dir, 'truncated.der'), line: 1, message: 'binary file: not a configuration file' }]);
+    expect(inventory.problems).toEqual([{ file: join(dir, 'truncated.der'), line: 1, message: 'binary file: not a configuration file', unread: true }]);
   });
 });
 
