@@ -11,7 +11,7 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
   if (problems.length === 0) return;
   const byPlace = new Map<string, { namespace?: string; mesh?: string }>();
   for (const k of inventory.kubernetes) {
-    const ns = k.doc.metadata?.namespace;
+    const ns = namespaceOfObject(k.doc);
     if (ns) byPlace.set(`${k.source.file}:${k.source.line}`, { namespace: ns });
   }
   for (const a of inventory.appmeshApi) {
@@ -32,4 +32,18 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
     const line = fieldLine(p.file, p.line, p.field);
     if (line !== undefined) p.line = line;
   }
+}
+
+/** Kinds meshgov reads that live outside any namespace (an App Mesh `Mesh` CRD among them). */
+const CLUSTER_SCOPED = new Set(['Namespace', 'Mesh', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'ClusterIssuer']);
+
+/**
+ * The namespace an object lands in: its own, else `default` as kubectl places it (the Istio
+ * reader does the same, so a config-invalid finding and the object's other findings agree, and
+ * an Istio finding always names a namespace); none for a cluster-scoped kind.
+ */
+function namespaceOfObject(doc: Inventory['kubernetes'][number]['doc']): string | undefined {
+  const ns = doc.metadata?.namespace;
+  if (typeof ns === 'string' && ns !== '') return ns;
+  return typeof doc.kind === 'string' && CLUSTER_SCOPED.has(doc.kind) ? undefined : 'default';
 }

@@ -66,3 +66,17 @@ test('a bad filter chain of an Envoy listener names the listener port', async ()
   );
   expect(await configInvalid()).toEqual([expect.objectContaining({ kind: 'Listener', name: 'ingress_https', port: 8443 })]);
 });
+
+test('an Istio object written without metadata.namespace is in default, as kubectl places it: its config-invalid finding names that namespace', async () => {
+  writeFileSync(join(dir, 'pa.yaml'), 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n  mtls:\n    mode: BOGUS\n');
+  const resources = await configInvalid();
+  expect(resources).toContainEqual({ kind: 'PeerAuthentication', name: 'default', namespace: 'default', file: join(dir, 'pa.yaml'), line: 7 });
+});
+
+test('a cluster-scoped object keeps no namespace', async () => {
+  writeFileSync(join(dir, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: orders\n  labels:\n    istio-injection: 42\n');
+  const resources = await configInvalid();
+  expect(resources).toHaveLength(1);
+  expect(resources[0]).toMatchObject({ kind: 'Namespace', name: 'orders' });
+  expect(resources[0]!.namespace).toBeUndefined();
+});
