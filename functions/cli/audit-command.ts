@@ -11,7 +11,7 @@ import { formatTable, summaryLine } from '../core/report/format-table';
 import { printable } from '../core/report/printable';
 import { ReportFiles } from '../core/report/report-files';
 import { failsAt } from '../core/report/report';
-import { applyBaseline } from '../core/report/baseline';
+import { applyBaseline, type BaselineEntry } from '../core/report/baseline';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
 import { collectFiles, InputPathError } from '../providers/files/collect';
@@ -75,9 +75,9 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   // As with --output: an unset variable must not turn the baseline off and fail the build on every known finding.
   if (values.baseline === '') throw new UsageError('--baseline needs a report file (a previous --format json or sarif report)');
   // Read before the audit: a bad baseline is the user's to fix, and should not wait for a live source.
-  let baselineIds: string[] | undefined;
+  let baseline: BaselineEntry[] | undefined;
   try {
-    baselineIds = values.baseline === undefined ? undefined : readBaseline(values.baseline);
+    baseline = values.baseline === undefined ? undefined : readBaseline(values.baseline);
   } catch (err) {
     if (!(err instanceof BaselineError)) throw err;
     // The file name and the fields come from the user and the file: escaped.
@@ -124,7 +124,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
   const audited = auditInventory(inventory, { policy, now });
-  const report = baselineIds ? applyBaseline(audited, { file: values.baseline!, ids: baselineIds }) : audited;
+  const report = baseline ? applyBaseline(audited, { file: values.baseline!, entries: baseline }) : audited;
   // A file that was read but does not parse, or holds a misspelt kind, is a config-invalid finding
   // (CONTRACT.md); only inputs none of which could be read at all end without a report.
   if (recognised === 0 && !live && inventory.problems.every((p) => p.unread)) {

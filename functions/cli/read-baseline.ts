@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isRecord } from '../core/is-record';
+import { SEVERITIES, type Severity } from '../core/model/types';
+import type { BaselineEntry } from '../core/report/baseline';
 import { systemErrorReason } from '../core/system-error';
 import { locateJsonError } from '../providers/files/json-error';
 import { followJsonPath, jsonSpaceEnd } from '../providers/files/json-path';
@@ -19,10 +21,11 @@ export class BaselineError extends Error {
 const SARIF_ID = 'meshgovFindingId/v1';
 
 /**
- * The finding ids of a previous report: a `--format json` report, or a SARIF log meshgov wrote,
- * told apart by their content (a SARIF log has `runs` or a SARIF `$schema`), as inputs are.
+ * The findings of a previous report (id, and severity where it says), from a `--format json`
+ * report or a SARIF log meshgov wrote, told apart by their content (a SARIF log has `runs` or a
+ * SARIF `$schema`), as inputs are.
  */
-export function readBaseline(file: string): string[] {
+export function readBaseline(file: string): BaselineEntry[] {
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -47,7 +50,7 @@ export function readBaseline(file: string): string[] {
   if (!isRecord(body)) {
     return fail([], `expected a meshgov JSON report or SARIF log, got ${describe(body)}`);
   }
-  return isSarif(body) ? sarifIds(body, fail) : reportIds(body, fail);
+  return isSarif(body) ? sarifEntries(body, fail) : reportEntries(body, fail);
 }
 
 type Fail = (path: readonly PathSegment[], what: string) => never;
@@ -57,7 +60,7 @@ function isSarif(body: Record<string, unknown>): boolean {
 }
 
 /** CONTRACT.md's JSON report: `version: 1` and `findings[].id`. */
-function reportIds(body: Record<string, unknown>, fail: Fail): string[] {
+function reportEntries(body: Record<string, unknown>, fail: Fail): BaselineEntry[] {
   if (!('version' in body) && !('findings' in body)) {
     return fail(['findings'], 'expected an array: a meshgov JSON report has version 1 and findings, a SARIF log has runs');
   }
@@ -65,7 +68,7 @@ function reportIds(body: Record<string, unknown>, fail: Fail): string[] {
   if (!Array.isArray(body.findings)) return fail(['findings'], expected('an array', body.findings));
   return body.findings.map((f, i) => {
     if (!isRecord(f)) return fail(['findings', i], expected('an object', f));
-    return stringAt(f.id, ['findings', i, 'id'], fail);
+    return entry(stringAt(f.id, ['findings', i, 'id'], fail), f.severity);
   });
 }
 
@@ -73,10 +76,10 @@ function reportIds(body: Record<string, unknown>, fail: Fail): string[] {
  * A SARIF log of format-sarif.ts: results carry the id as a partial fingerprint; findings without
  * a file went into the notifications, with their id in `properties.id`.
  */
-function sarifIds(body: Record<string, unknown>, fail: Fail): string[] {
+function sarifEntries(body: Record<string, unknown>, fail: Fail): BaselineEntry[] {
   if (body.version !== '2.1.0') fail(['version'], expected('"2.1.0"', body.version));
   if (!Array.isArray(body.runs)) return fail(['runs'], expected('an array', body.runs));
-  const ids: string[] = [];
+  const ids: BaselineEntry[] = [];
   body.runs.forEach((run, r) => {
     if (!isRecord(run)) return fail(['runs', r], expected('an object', run));
     const driver = isRecord(run.tool) && isRecord(run.tool.driver) ? run.tool.driver : undefined;
@@ -87,16 +90,27 @@ function sarifIds(body: Record<string, unknown>, fail: Fail): string[] {
       const at = ['runs', r, 'results', i];
       if (!isRecord(result)) return fail(at, expected('an object', result));
       if (!isRecord(result.partialFingerprints)) return fail([...at, 'partialFingerprints'], expected(`an object holding "${SARIF_ID}"`, result.partialFingerprints));
-      ids.push(stringAt(result.partialFingerprints[SARIF_ID], [...at, 'partialFingerprints', SARIF_ID], fail));
+      ids.push(entry(stringAt(result.partialFingerprints[SARIF_ID], [...at, 'partialFingerprints', SARIF_ID], fail), isRecord(result.properties) ? result.properties.severity : undefined));
     });
     const invocations = Array.isArray(run.invocations) ? run.invocations : [];
     for (const invocation of invocations) {
       const notes = isRecord(invocation) && Array.isArray(invocation.toolExecutionNotifications) ? invocation.toolExecutionNotifications : [];
-      // Other notifications (results left out over the limit) carry no id and name no finding.
-      for (const note of notes) if (isRecord(note) && isRecord(note.properties) && typeof note.properties.id === 'string') ids.push(note.properties.id);
+      for (const note of notes) {
+        if (!isRecord(note) || !isRecord(note.properties)) continue;
+        if (typeof note.properties.id === 'string') ids.push(entry(note.properties.id, note.properties.severity));
+        // Results left out over code scanning's limit: the note lists them, so a baseline still knows them.
+        if (Array.isArray(note.properties.omittedFindings)) {
+          for (const omitted of note.properties.omittedFindings) if (isRecord(omitted) && typeof omitted.id === 'string') ids.push(entry(omitted.id, omitted.severity));
+        }
+      }
     }
   });
   return ids;
+}
+
+/** A baseline finding; a severity it does not give as one of meshgov's is unknown, never an error (older reports). */
+function entry(id: string, severity: unknown): BaselineEntry {
+  return typeof severity === 'string' && (SEVERITIES as readonly string[]).includes(severity) ? { id, severity: severity as Severity } : { id };
 }
 
 function stringAt(value: unknown, path: readonly PathSegment[], fail: Fail): string {

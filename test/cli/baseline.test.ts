@@ -88,7 +88,7 @@ describe('meshgov audit --baseline', () => {
     expect(r.code).toBe(0);
     const now = JSON.parse(r.stdout) as Report;
     expect(now.findings.map((f) => [f.id, f.baselineState])).toEqual(report.findings.map((f) => [f.id, 'unchanged']));
-    expect(now.summary.baseline).toEqual({ file: file('baseline.json'), new: 0, unchanged: 3, absent: 0 });
+    expect(now.summary.baseline).toEqual({ file: file('baseline.json'), new: 0, unchanged: 3, updated: 0, absent: 0 });
   });
 
   it.each([
@@ -99,7 +99,7 @@ describe('meshgov audit --baseline', () => {
     writeFileSync(file('baseline-ps.json'), encode(readFileSync(file('baseline.json'), 'utf8')));
     const r = await audit(configs, '--baseline', file('baseline-ps.json'), '--format', 'json', '--fail-on', 'low');
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect((JSON.parse(r.stdout) as Report).summary.baseline).toMatchObject({ new: 0, unchanged: 3, absent: 0 });
+    expect((JSON.parse(r.stdout) as Report).summary.baseline).toMatchObject({ new: 0, unchanged: 3, updated: 0, absent: 0 });
   });
 
   it('a finding the baseline lacks is new, and fails the build at its own severity only', async () => {
@@ -112,7 +112,7 @@ describe('meshgov audit --baseline', () => {
     const now = JSON.parse(json.stdout) as Report;
     expect(now.findings.filter((f) => f.baselineState === 'new').map((f) => f.id)).toEqual([medium.id]);
     expect(now.findings.filter((f) => f.baselineState === 'unchanged')).toHaveLength(2);
-    expect(now.summary.baseline).toEqual({ file: baseline, new: 1, unchanged: 2, absent: 0 });
+    expect(now.summary.baseline).toEqual({ file: baseline, new: 1, unchanged: 2, updated: 0, absent: 0 });
     // The two high findings are known: only the new medium one counts against --fail-on.
     expect((await audit(configs, '--baseline', baseline, '--fail-on', 'high')).code).toBe(0);
     expect((await audit(configs, '--fail-on', 'high')).code).toBe(1);
@@ -124,7 +124,7 @@ describe('meshgov audit --baseline', () => {
     const baseline = writeJson(file('with-gone.json'), { ...report, findings: [...report.findings, gone] });
     const r = await audit(configs, '--baseline', baseline, '--format', 'json', '--fail-on', 'low');
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as Report).summary.baseline).toEqual({ file: baseline, new: 0, unchanged: 3, absent: 1 });
+    expect((JSON.parse(r.stdout) as Report).summary.baseline).toEqual({ file: baseline, new: 0, unchanged: 3, updated: 0, absent: 1 });
   });
 
   it('accepts a SARIF log meshgov wrote, recognised by its content whatever its name', async () => {
@@ -133,7 +133,7 @@ describe('meshgov audit --baseline', () => {
     expect((await audit(configs, '--format', 'sarif', '--output', sarif)).code).toBe(1);
     const r = await audit(configs, '--baseline', sarif, '--format', 'json', '--fail-on', 'low');
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as Report).summary.baseline).toEqual({ file: sarif, new: 0, unchanged: 3, absent: 0 });
+    expect((JSON.parse(r.stdout) as Report).summary.baseline).toEqual({ file: sarif, new: 0, unchanged: 3, updated: 0, absent: 0 });
 
     // A finding with no file to annotate is a tool notification there, its id in properties.id.
     const log = JSON.parse(readFileSync(sarif, 'utf8'));
@@ -145,7 +145,7 @@ describe('meshgov audit --baseline', () => {
     ];
     const fromNotes = await audit(configs, '--baseline', writeJson(file('notes.sarif'), log), '--format', 'json', '--fail-on', 'low');
     expect(fromNotes.code).toBe(0);
-    expect((JSON.parse(fromNotes.stdout) as Report).summary.baseline).toMatchObject({ new: 0, unchanged: 3, absent: 0 });
+    expect((JSON.parse(fromNotes.stdout) as Report).summary.baseline).toMatchObject({ new: 0, unchanged: 3, updated: 0, absent: 0 });
 
     // Without the result anywhere, its finding is new.
     log.runs[0].invocations[0].toolExecutionNotifications = [];
@@ -199,7 +199,7 @@ describe('meshgov audit --baseline', () => {
     expect(log.runs[0].results).toHaveLength(3);
     // SARIF 3.27.24: present on one result, it is present on every one.
     for (const result of log.runs[0].results) expect(result.baselineState).toBe('unchanged');
-    expect(log.runs[0].properties.baseline).toEqual({ file: file('baseline.json'), new: 0, unchanged: 3, absent: 0 });
+    expect(log.runs[0].properties.baseline).toEqual({ file: file('baseline.json'), new: 0, unchanged: 3, updated: 0, absent: 0 });
   });
 });
 

@@ -60,7 +60,12 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     // Over the limit GitHub rejects the file, so keep the most severe (stable within a severity).
     located.sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity]);
     const left = located.splice(MAX_RESULTS);
-    notifications.push({ level: 'warning', message: { text: `${left.length} findings left out: code scanning accepts at most ${MAX_RESULTS} results per run; the JSON report has them all` } });
+    notifications.push({
+      level: 'warning',
+      message: { text: `${left.length} findings left out: code scanning accepts at most ${MAX_RESULTS} results per run; the JSON report has them all` },
+      // Listed, so that this log used as a --baseline still knows them.
+      properties: { omittedFindings: left.map(({ f }) => ({ id: f.id, severity: f.severity })) },
+    });
   }
   const suppressed = report.summary.suppressed ?? 0;
   if (suppressed > 0) {

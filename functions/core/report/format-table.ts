@@ -57,6 +57,9 @@ const MESSAGE_COLUMN = 28;
 const MIN_MESSAGE_WIDTH = 50;
 const NARROW_INDENT = 4;
 
+/** A finding the baseline held, in words: a grown one is still to act on, and says why it is listed. */
+const TAGS = { unchanged: '[known]', updated: '[more severe than in the baseline]' } as const;
+
 function formatFinding(f: ReportedFinding, paint: (code: string, s: string) => string, width?: number): string[] {
   const r = f.resource;
   const resource = resourceText(f);
@@ -67,7 +70,7 @@ function formatFinding(f: ReportedFinding, paint: (code: string, s: string) => s
   const block = (text: string, code?: string) =>
     (width === undefined ? [text] : wrap(text, width - indent)).map((l) => `${' '.repeat(indent)}${code ? paint(code, l) : l}`);
   // A tag in words, not only a colour, so that it survives --no-color and a pipe.
-  const tag = f.baselineState === 'unchanged' ? `${location ? '  ' : ''}${paint(DIM, '[known]')}` : '';
+  const tag = f.baselineState === 'unchanged' || f.baselineState === 'updated' ? `${location ? '  ' : ''}${paint(DIM, TAGS[f.baselineState])}` : '';
   const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}${tag}`, ...block(printable(f.message))];
   if (f.remediation) out.push(...block(printable(`fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`), DIM));
   return out;
@@ -97,5 +100,6 @@ export function summaryLine(report: AuditReport): string {
   const baseline = report.summary.baseline;
   if (!baseline) return `${line}${suppressed}`;
   // "fixed" for the absent ones: their ids are in the baseline and no finding has them now.
-  return `${line}; ${baseline.new} new, ${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}${suppressed}`;
+  const grown = baseline.updated > 0 ? `${baseline.updated} more severe, ` : '';
+  return `${line}; ${baseline.new} new, ${grown}${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}${suppressed}`;
 }

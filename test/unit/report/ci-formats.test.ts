@@ -139,7 +139,7 @@ describe('formatJunit', () => {
   });
 
   it('skips the findings a baseline holds, so only new ones fail', () => {
-    const report = applyBaseline(buildReport([PERMISSIVE, ACM_EXPIRING], 2, NOW), { file: 'baseline.json', ids: [ACM_EXPIRING.id] });
+    const report = applyBaseline(buildReport([PERMISSIVE, ACM_EXPIRING], 2, NOW), { file: 'baseline.json', entries: [{ id: ACM_EXPIRING.id }] });
     const suites = parse(junit(report));
     expect(suites.testsuite).toMatchObject({ tests: '2', failures: '1', skipped: '1' });
     expect(suites.testsuite.testcase[0].failure).toBeDefined();
