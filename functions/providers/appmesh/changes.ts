@@ -3,7 +3,10 @@
  *
  * API objects: `UpdateVirtualNode` / `UpdateVirtualGateway` replace the whole spec (API
  * Reference: the request carries `spec`, not a patch), so the change carries the whole new
- * spec, with `expectedVersion` = `metadata.version` for the writer's concurrency check.
+ * spec, with `expectedVersion` = `metadata.version` for the writer's concurrency check, and
+ * `expectedUid` = `metadata.uid` when the audit read one: App Mesh restarts the versions of a
+ * resource deleted and re-created under the same name at 1, so the version alone cannot tell
+ * the audited resource from a new one that reached the same version before the fix runs.
  * CRDs: a JSON merge patch (RFC 7386) of the spec; arrays are replaced whole, which is why a
  * listener change carries the whole `listeners` array.
  */
@@ -81,6 +84,7 @@ export function specChange(owner: AppMeshObjectBase, newSpec: Record<string, unk
   if (owner.api?.meshOwner) change.meshOwner = owner.api.meshOwner;
   change[isNode ? 'virtualNodeName' : 'virtualGatewayName'] = owner.awsName;
   change.expectedVersion = owner.api?.version;
+  if (owner.api?.uid) change.expectedUid = owner.api.uid;
   if (owner.api?.resourceOwner) change.resourceOwner = owner.api.resourceOwner;
   change.spec = newSpec;
   return change;

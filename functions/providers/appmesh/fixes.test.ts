@@ -60,6 +60,8 @@ describe('appmesh.listener.set-strict', () => {
         meshOwner: ACCOUNT,
         virtualNodeName: 'payments-api',
         expectedVersion: 3,
+        // payments-api.virtual-node.json's metadata.uid: a node re-created since the audit has another.
+        expectedUid: '5d8e1c3a-7b2f-4e9a-9c61-2f0d4b8a7e15',
         resourceOwner: ACCOUNT,
         spec: expectedSpec,
       },
@@ -117,20 +119,21 @@ describe('appmesh.listener.set-strict', () => {
   });
 
   test('virtual gateway: update-virtual-gateway with the whole spec', () => {
+    const gateway = apiGateway('ingress-gw', {
+      listeners: [listener(8443, { mode: 'STRICT', certificate: { file: { certificateChain: '/certs/ingress-gw/cert_chain.pem', privateKey: '/certs/ingress-gw/key.pem' } } })],
+      logging: { accessLog: { file: { path: '/dev/stdout' } } },
+    }, { version: 7 });
     const model = buildAppMeshModel(
       inventoryOf({
         api: [
-          apiGateway('ingress-gw', {
-            listeners: [listener(8443, { mode: 'STRICT', certificate: { file: { certificateChain: '/certs/ingress-gw/cert_chain.pem', privateKey: '/certs/ingress-gw/key.pem' } } })],
-            logging: { accessLog: { file: { path: '/dev/stdout' } } },
-          }, { version: 7 }),
+          gateway,
           apiNode('ledger', { listeners: [listener(8080, { mode: 'STRICT', certificate: sds('ledger'), validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } } })], serviceDiscovery: dns('ledger.payments.svc.cluster.local') }),
         ],
       }),
       { now: NOW },
     );
     const fix = model.servers.find((s) => s.resource.kind === 'VirtualGateway')!.fix!;
-    expect(fix.change).toMatchObject({ operation: 'update-virtual-gateway', meshName: MESH, virtualGatewayName: 'ingress-gw', expectedVersion: 7 });
+    expect(fix.change).toMatchObject({ operation: 'update-virtual-gateway', meshName: MESH, virtualGatewayName: 'ingress-gw', expectedVersion: 7, expectedUid: gateway.doc.data.metadata.uid });
     expect(fix.change).not.toHaveProperty('virtualNodeName');
     expect((fix.change.spec as any).logging).toEqual({ accessLog: { file: { path: '/dev/stdout' } } });
     expect((fix.change.spec as any).listeners[0].tls.validation).toEqual({ trust: { file: { certificateChain: '/certs/ca_cert.pem' } } });
@@ -172,6 +175,54 @@ describe('appmesh.listener.set-strict', () => {
       expectedResourceVersion: '48213',
     });
     expect(server.fix!.affectsServers).toEqual(['appmesh:prod-mesh/payments/VirtualNode/ledger:9090']);
+  });
+
+  describe('expectedUid: the incarnation the audit read, since a deleted and re-created node restarts at version 1', () => {
+    const strictLedger = () =>
+      apiNode('ledger', {
+        listeners: [listener(8080, { mode: 'STRICT', certificate: { file: { certificateChain: '/certs/ledger/cert_chain.pem', privateKey: '/certs/ledger/key.pem' } }, validation: { trust: { file: { certificateChain: '/certs/ca_cert.pem' } } } })],
+        serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+      });
+    const fixWith = (metadata: (meta: Record<string, unknown>) => Record<string, unknown>) => {
+      const input = paymentsApi();
+      input.doc.data.metadata = metadata(input.doc.data.metadata);
+      const model = buildAppMeshModel(inventoryOf({ api: [input, strictLedger()] }), { now: NOW });
+      return model.servers.find((s) => s.id === 'appmesh:prod-mesh/VirtualNode/payments-api:8080')!.fix!;
+    };
+
+    test('from the API data, next to expectedVersion (also at version 1, where a re-created node starts)', () => {
+      const fix = fixWith((meta) => ({ ...meta, version: 1, uid: '0e4f7a1c-3b5d-4e8f-9a2c-6d1b8e3f5a70' }));
+      expect(fix.change).toMatchObject({ expectedVersion: 1, expectedUid: '0e4f7a1c-3b5d-4e8f-9a2c-6d1b8e3f5a70' });
+      expect(Object.keys(fix.change)).toEqual(['operation', 'meshName', 'meshOwner', 'virtualNodeName', 'expectedVersion', 'expectedUid', 'resourceOwner', 'spec']);
+    });
+
+    test('describe JSON without a uid (or with one that is not a string): no expectedUid, the version check alone', () => {
+      const without = fixWith(({ uid: _uid, ...meta }) => meta);
+      expect(without.change).toMatchObject({ operation: 'update-virtual-node', expectedVersion: 3 });
+      expect(without.change).not.toHaveProperty('expectedUid');
+      for (const uid of [42, '', null]) {
+        expect(fixWith((meta) => ({ ...meta, uid })).change).not.toHaveProperty('expectedUid');
+      }
+    });
+
+    test('CRDs: the merge patch keeps expectedResourceVersion only (Kubernetes changes it across a re-creation)', () => {
+      const model = buildAppMeshModel(
+        inventoryOf({
+          kube: [
+            crdMesh(MESH, {}),
+            crd('VirtualNode', 'payments', 'ledger', {
+              listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE', certificate: sds('ledger'), validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } } } } }],
+              serviceDiscovery: { dns: { hostname: 'ledger.payments.svc.cluster.local' } },
+              meshRef: { name: MESH, uid: '0b7c3a52-41e8-4b09-8a1d-6f2e9c0d4b17' },
+            }),
+          ],
+        }),
+        { now: NOW },
+      );
+      const change = model.servers[0].fix!.change;
+      expect(change).toMatchObject({ operation: 'merge-patch', expectedResourceVersion: '48213' });
+      expect(change).not.toHaveProperty('expectedUid');
+    });
   });
 });
 
@@ -320,7 +371,8 @@ describe('appmesh.client-policy.enforce', () => {
     expect(fix.manualOnly).toBeUndefined();
     expect(fix.affectsServers).toEqual([]);
     expect(fix.affectsClients).toEqual([client.id]);
-    expect(fix.change).toMatchObject({ operation: 'update-virtual-node', meshName: MESH, virtualNodeName: 'orders-api', expectedVersion: 12 });
+    expect(fix.change).toMatchObject({ operation: 'update-virtual-node', meshName: MESH, virtualNodeName: 'orders-api', expectedVersion: 12, expectedUid: orders.doc.data.metadata.uid });
+    expect(fix.change.expectedUid).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
     const spec = fix.change.spec as any;
     expect(spec.backends).toEqual([
       {

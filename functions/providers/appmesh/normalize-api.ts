@@ -175,7 +175,8 @@ function apiCoordinates(meta: Record<string, any>): ApiCoordinates {
     version: typeof meta.version === 'number' ? meta.version : undefined,
     meshOwner: meta.meshOwner,
     resourceOwner: meta.resourceOwner,
-    uid: meta.uid,
+    // Only a string: it becomes a fix's `expectedUid`, which the writer refuses in any other type.
+    uid: typeof meta.uid === 'string' && meta.uid !== '' ? meta.uid : undefined,
   };
 }
 

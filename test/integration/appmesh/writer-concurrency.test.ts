@@ -1,23 +1,23 @@
 /**
- * The App Mesh writer's optimistic concurrency against the emulator through the real SDK: an
- * Undo must never write over a resource that is not the one meshgov changed, nor over a later
- * write; a write whose answer is lost is applied once.
+ * The App Mesh writer's optimistic concurrency against the emulator through the real SDK: a
+ * fix or an Undo must never write over a resource that is not the one meshgov audited or
+ * changed, nor over a later write; a write whose answer is lost is applied once.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { CreateVirtualNodeCommand, DeleteVirtualNodeCommand, type AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { Remediation } from '../../../functions/core/findings';
 import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { ApplyResult } from '../../../functions/core/pipeline/ports';
 import type { Trigger } from '../../../functions/core/pipeline/trigger';
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { SET_STRICT_ACTION } from '../../../functions/providers/appmesh';
-import { appMeshExecutor } from '../../../functions/providers/appmesh/live';
+import { appMeshExecutor, appMeshSource } from '../../../functions/providers/appmesh/live';
 import { observeChange } from '../../../functions/providers/appmesh/live/observed-change';
 import type { AppMeshEmulator, AppMeshSeed } from '../../emulators/appmesh';
 import { ACCOUNT_ID, CERTIFICATE_ARN } from '../../emulators/appmesh/appMeshTestFixtures';
 import { closeServer, listenOnLoopback, readRequestBody } from '../../support/loopback-server';
 import { cloudTrailEventFor } from './support/cloudtrail-events';
-import { clientFor, NOW, startEmulator } from './support/harness';
+import { audit, clientFor, NOW, startEmulator } from './support/harness';
 
 const MESH = 'prod-mesh';
 const NODE = 'payments-api';
@@ -84,6 +84,68 @@ afterEach(async () => {
 function live(): any {
   return emulator.state.describe('virtualNode', MESH, NODE);
 }
+
+/** The set-strict fix of payments-api as the live reader and the engine plan it now. */
+async function auditedFix(): Promise<Remediation> {
+  const inventory = await appMeshSource({ client }).collect({ kind: 'all', providers: ['appmesh'] });
+  const finding = audit(inventory).findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === NODE);
+  expect(finding?.remediation?.action).toBe(SET_STRICT_ACTION);
+  return finding!.remediation!;
+}
+
+describe('App Mesh writer: a fix planned on a node deleted and re-created before it runs', () => {
+  // A re-created node starts again at version 1: audited at version 1, the version check alone cannot tell the two apart.
+  it('aborts, and leaves the new node as it is, when the uid the audit read is gone though the version is the same', async () => {
+    emulator = await startEmulator({ seed: seed(1) });
+    client = clientFor(emulator);
+    const remediation = await auditedFix();
+    expect(remediation.change).toMatchObject({ operation: 'update-virtual-node', virtualNodeName: NODE, expectedVersion: 1, expectedUid: UID });
+    // Between the audit and an approval: someone deletes payments-api and creates it again, with a spec of its own.
+    await client.send(new DeleteVirtualNodeCommand({ meshName: MESH, virtualNodeName: NODE }));
+    const recreatedSpec = { ...permissiveSpec(), logging: { accessLog: { file: { path: '/var/log/envoy.log' } } } };
+    const { virtualNode: recreated } = await client.send(new CreateVirtualNodeCommand({ meshName: MESH, virtualNodeName: NODE, spec: recreatedSpec }));
+    expect(recreated?.metadata).toMatchObject({ version: 1 });
+    expect(recreated?.metadata?.uid).not.toBe(UID);
+    emulator.resetCalls();
+
+    const applied = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(remediation, { trigger, changeId: 'chg-recreated-before-fix' });
+
+    expect(applied.outcome).toBe('aborted');
+    expect(applied.detail).toBe(
+      `VirtualNode ${MESH}/${NODE} was deleted and re-created since the audit (uid ${UID}, now ${recreated!.metadata!.uid}): not writing a spec recorded from another resource`,
+    );
+    expect(applied.target).toMatchObject({ version: 1, uid: recreated!.metadata!.uid });
+    expect(emulator.calls().UpdateVirtualNode).toBe(0);
+    expect(live().spec).toEqual(recreatedSpec);
+    expect(live().metadata).toMatchObject({ version: 1, uid: recreated!.metadata!.uid });
+  });
+
+  it('applies the fix to the node the audit read (same uid, same version)', async () => {
+    emulator = await startEmulator({ seed: seed(1) });
+    client = clientFor(emulator);
+    const remediation = await auditedFix();
+    expect(remediation.change).toMatchObject({ expectedVersion: 1, expectedUid: UID });
+
+    const applied = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(remediation, { trigger, changeId: 'chg-same-incarnation' });
+
+    expect(applied).toMatchObject({ outcome: 'verified', target: { version: 2, uid: UID } });
+    expect(emulator.calls().UpdateVirtualNode).toBe(1);
+    expect(live().spec.listeners[0].tls.mode).toBe('STRICT');
+    expect(live().metadata).toMatchObject({ version: 2, uid: UID });
+  });
+
+  it('a change planned before expectedUid was carried is still applied on the version check alone', async () => {
+    emulator = await startEmulator({ seed: seed(1) });
+    client = clientFor(emulator);
+    const { expectedUid, ...planned } = (await auditedFix()).change;
+    expect(expectedUid).toBe(UID);
+
+    const applied = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply({ ...fix, change: planned }, { trigger, changeId: 'chg-no-uid' });
+
+    expect(applied).toMatchObject({ outcome: 'verified', target: { version: 2, uid: UID } });
+    expect(live().spec.listeners[0].tls.mode).toBe('STRICT');
+  });
+});
 
 describe('App Mesh writer: concurrency', () => {
   it('does not undo a fix over a node that was deleted and re-created since, even at the same version', async () => {

@@ -18,8 +18,13 @@ export interface ReplaceSpecRequest {
   expectedVersion?: number;
   /** Without a version: the spec the resource must still have (an undo checks meshgov's own spec is still there). */
   expectedSpec?: Spec;
-  /** The `metadata.uid` meshgov wrote to (an undo): a deleted and re-created resource restarts its versions, so the version alone cannot tell it apart. */
+  /**
+   * The `metadata.uid` the audit read (a fix) or meshgov wrote to (an undo): a deleted and
+   * re-created resource restarts its versions, so the version alone cannot tell it apart.
+   */
   expectedUid?: string;
+  /** What the uid was read at, for the abort's detail: "the audit" (a fix); default "meshgov's change" (an undo). */
+  uidReadAt?: string;
   /** The owner the audit saw (`change.resourceOwner`). */
   claimedOwner?: string;
   newSpec: Spec;
@@ -59,7 +64,7 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   const withArn = (extra: Partial<ApplyResult> = {}): Partial<ApplyResult> => ({ target: targetAt(version), before, ...extra });
   if (read.refusal) return result(read.refusal.outcome, read.refusal.detail, withArn());
   if (req.expectedUid !== undefined && uid !== req.expectedUid) {
-    return result('aborted', `${label} was deleted and re-created since meshgov's change (uid ${req.expectedUid}, now ${uid ?? 'unknown'}): not writing a spec recorded from another resource`, withArn());
+    return result('aborted', `${label} was deleted and re-created since ${req.uidReadAt ?? "meshgov's change"} (uid ${req.expectedUid}, now ${uid ?? 'unknown'}): not writing a spec recorded from another resource`, withArn());
   }
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {

@@ -16,6 +16,11 @@ export interface WriteTarget {
 export interface SpecChange {
   target: WriteTarget;
   expectedVersion?: number;
+  /**
+   * The `metadata.uid` the audit read. Absent in changes planned before it was carried, and from
+   * describe JSON without one: the version check alone applies then.
+   */
+  expectedUid?: string;
   resourceOwner?: string;
   spec: Record<string, any>;
 }
@@ -41,12 +46,14 @@ export function parseSpecChange(change: Record<string, unknown>): Parsed<SpecCha
   if (change.meshOwner !== undefined && typeof change.meshOwner !== 'string') return { ok: false, field: 'change.meshOwner', message: 'not a string' };
   if (change.resourceOwner !== undefined && typeof change.resourceOwner !== 'string') return { ok: false, field: 'change.resourceOwner', message: 'not a string' };
   if (change.expectedVersion !== undefined && typeof change.expectedVersion !== 'number') return { ok: false, field: 'change.expectedVersion', message: 'not a number' };
+  if (change.expectedUid !== undefined && (typeof change.expectedUid !== 'string' || change.expectedUid === '')) return { ok: false, field: 'change.expectedUid', message: 'not a non-empty string' };
   const spec = change.spec;
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return { ok: false, field: 'change.spec', message: 'not an object: an update must carry the whole spec' };
   const target: WriteTarget = { type: op.type, kind: op.kind, meshName, name };
   if (change.meshOwner) target.meshOwner = change.meshOwner as string;
   const value: SpecChange = { target, spec: spec as Record<string, any> };
   if (typeof change.expectedVersion === 'number') value.expectedVersion = change.expectedVersion;
+  if (typeof change.expectedUid === 'string') value.expectedUid = change.expectedUid;
   if (change.resourceOwner) value.resourceOwner = change.resourceOwner as string;
   return { ok: true, value };
 }

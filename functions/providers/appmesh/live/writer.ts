@@ -6,11 +6,13 @@
  * (restore-spec.ts).
  *
  * Every write goes through replaceSpec: read right before writing, abort on a version other
- * than the audit's or on another account's resource, send the whole spec (UpdateVirtualNode
- * replaces it) with the change id as clientToken, read back, and restore the previous spec
- * when the listener or client policy did not end up with the intended TLS. A throttled or 5xx
- * write is retried by the client's adaptive retry strategy with the same clientToken, so it is
- * applied once. Changes to App Mesh CRDs (merge patches) belong to the Kubernetes writer.
+ * than the audit's, on a uid other than the audit's (a resource deleted and re-created since,
+ * whose versions started again at 1) or on another account's resource, send the whole spec
+ * (UpdateVirtualNode replaces it) with the change id as clientToken, read back, and restore the
+ * previous spec when the listener or client policy did not end up with the intended TLS. A
+ * throttled or 5xx write is retried by the client's adaptive retry strategy with the same
+ * clientToken, so it is applied once. Changes to App Mesh CRDs (merge patches) belong to the
+ * Kubernetes writer.
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { Remediation } from '../../../core/findings';
@@ -92,6 +94,8 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
         {
           target: change.target,
           expectedVersion: change.expectedVersion,
+          // A resource deleted and re-created since the audit restarts at version 1: its uid tells it apart.
+          ...(change.expectedUid !== undefined ? { expectedUid: change.expectedUid, uidReadAt: 'the audit' } : {}),
           claimedOwner: change.resourceOwner,
           newSpec: change.spec,
           clientToken: clientTokenFor(context.changeId),
