@@ -39,10 +39,26 @@ export interface AcmDescribeResult {
   certificates: CertificateRecord[];
   /** One problem per ARN that could not: missing, malformed, not readable, not issued yet. */
   problems: ConfigProblem[];
+  /**
+   * Each ACM certificate ACM described → the ACM Private CA that issued it (DescribeCertificate
+   * `CertificateAuthorityArn`), or null for one no private CA issued (public, imported). Known
+   * even when the certificate became a problem (revoked, not issued); absent for a certificate
+   * ACM did not describe (not found, access denied, another region).
+   */
+  issuers?: Record<string, string | null>;
+}
+
+export interface DescribeOptions {
+  /**
+   * Users of a private CA, by its ARN (App Mesh client policies that trust it): a private
+   * certificate that CA issued counts them as its own users too, since those clients validate
+   * whatever it issued. Merged into the record's (or problem's) `usedBy`.
+   */
+  issuerUsers?: ReadonlyMap<string, readonly ResourceRef[]>;
 }
 
 export interface AcmCertificateSource {
-  describeCertificates(arns: ReadonlyArray<string | CertificateArnUse>): Promise<AcmDescribeResult>;
+  describeCertificates(arns: ReadonlyArray<string | CertificateArnUse>, options?: DescribeOptions): Promise<AcmDescribeResult>;
 }
 
 /** Describe calls that still failed after every retry; the run should be retried later. */
@@ -82,11 +98,17 @@ export function acmCertificateSource(options: AcmCertificateSourceOptions = {}):
   const acmClients = new RegionalClients(options.acm, (region) => createAcmClient({ region: pinned ?? region }));
   const pcaClients = new RegionalClients(options.pca, (region) => createPcaClient({ region: pinned ?? region }));
 
-  async function describe(arn: AcmArn, usedBy: ResourceRef[]): Promise<Outcome> {
+  async function describe(arn: AcmArn, usedBy: ResourceRef[], context: { issuers: Record<string, string | null>; options: DescribeOptions }): Promise<Outcome> {
     try {
       if (arn.kind === 'AcmCertificate') {
         const out = await acmClients.forRegion(arn.region).send(new DescribeCertificateCommand({ CertificateArn: arn.arn }));
         if (!out.Certificate) return { problem: problemFor(arn, 'Certificate', `ACM answered DescribeCertificate for ${arn.arn} without a certificate`, usedBy) };
+        const issuer = out.Certificate.CertificateAuthorityArn || null;
+        context.issuers[arn.arn] = issuer;
+        if (issuer) {
+          const trusting = context.options.issuerUsers?.get(issuer);
+          if (trusting?.length) usedBy = mergeUsedBy([...usedBy], trusting);
+        }
         return recordFromCertificateDetail(arn, out.Certificate, usedBy);
       }
       const out = await pcaClients.forRegion(arn.region).send(new DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: arn.arn }));
@@ -102,8 +124,9 @@ export function acmCertificateSource(options: AcmCertificateSourceOptions = {}):
   }
 
   return {
-    async describeCertificates(arns) {
+    async describeCertificates(arns, describeOptions = {}) {
       const lookups = groupByArn(arns);
+      const context = { issuers: {} as Record<string, string | null>, options: describeOptions };
       const outcomes = await mapWithConcurrency(lookups, concurrency, async ({ arn, usedBy }): Promise<Outcome> => {
         const parsed = parseAcmArn(arn);
         if (!parsed) {
@@ -119,7 +142,7 @@ export function acmCertificateSource(options: AcmCertificateSourceOptions = {}):
         if (pinned && parsed.region !== pinned) {
           return { problem: problemFor(parsed, arnField(parsed), `${parsed.arn} is in region ${parsed.region}, but this audit reads ${pinned}`, usedBy) };
         }
-        return describe(parsed, usedBy);
+        return describe(parsed, usedBy, context);
       });
 
       const certificates: CertificateRecord[] = [];
@@ -133,7 +156,7 @@ export function acmCertificateSource(options: AcmCertificateSourceOptions = {}):
         else unavailable.push({ arn: lookups[i].arn, error: outcome.unavailable });
       });
       if (unavailable.length > 0) throw new AcmUnavailableError(unavailable);
-      return { certificates, problems };
+      return { certificates, problems, issuers: context.issuers };
     },
   };
 }

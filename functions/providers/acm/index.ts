@@ -15,6 +15,7 @@ export {
   type AcmCertificateSource,
   type AcmCertificateSourceOptions,
   type AcmDescribeResult,
+  type DescribeOptions as AcmDescribeOptions,
   type CertificateArnUse,
 } from './certificate-source';
 export { appMeshCertificateArns, type AppMeshArnUse } from './appmesh-arns';
