@@ -340,7 +340,7 @@ describe('formats', () => {
     const f = report.findings[0];
     expect(Object.keys(f)).toEqual(['id', 'rule', 'severity', 'provider', 'resource', 'message', 'detail', 'remediation']);
     expect(f).toMatchObject({ rule: 'mtls-not-strict', severity: 'high', provider: 'istio', resource: { kind: 'Deployment', name: 'orders-api', namespace: 'orders', port: 8080 } });
-    expect(report.summary).toEqual({ resources: expect.any(Number), findings: report.findings.length, bySeverity: { high: report.findings.length } });
+    expect(report.summary).toEqual({ resources: expect.any(Number), findings: report.findings.length, bySeverity: { critical: 0, high: report.findings.length, medium: 0, low: 0, info: 0 } });
   });
 
   it('table groups by severity, colours only on a TTY, and ends with the summary line', async () => {

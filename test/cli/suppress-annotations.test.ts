@@ -83,7 +83,7 @@ spec:
   expect(none.code).toBe(0);
   const report = JSON.parse(none.stdout);
   expect(report.findings).toEqual([]);
-  expect(report.summary).toEqual({ resources: 4, findings: 0, bySeverity: {}, suppressed: 2 });
+  expect(report.summary).toEqual({ resources: 4, findings: 0, bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 }, suppressed: 2 });
   // The workload's own annotation is the narrower one: it is named for orders-cache.
   expect(report.suppressed.map((f: { resource: { name: string }; suppression: { reason: string; line: number } }) => [f.resource.name, f.suppression.reason, f.suppression.line])).toEqual([
     ['orders-cache', 'redis clients in the batch VPC cannot do mTLS yet (ORD-881)', 7],

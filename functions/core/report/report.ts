@@ -26,11 +26,11 @@ export interface AuditReport {
 }
 
 export function buildReport(findings: Finding[], resources: number, generatedAt: Date, suppressed: SuppressedFinding[] = []): AuditReport {
+  // Every severity, 0 included (CONTRACT.md's example has `"critical": 0`): a reader of
+  // `bySeverity.critical` gets a number on a clean fleet too.
   const bySeverity: Partial<Record<Severity, number>> = {};
-  for (const s of SEVERITIES) {
-    const n = findings.filter((f) => f.severity === s).length;
-    if (n > 0) bySeverity[s] = n;
-  }
+  for (const s of SEVERITIES) bySeverity[s] = 0;
+  for (const f of findings) bySeverity[f.severity]!++;
   const report: AuditReport = { version: 1, generatedAt: generatedAt.toISOString(), findings, summary: { resources, findings: findings.length, bySeverity } };
   // Added only when used, so a fleet without annotations reports exactly as before.
   if (suppressed.length > 0) {
