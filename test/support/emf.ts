@@ -4,8 +4,8 @@
  * where a test reads them instead of mocking the metrics client.
  */
 
-/** The EMF documents written to the console while `run` ran (one per invocation that added metrics). */
-export async function emfDocuments(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
+/** Every JSON document written to the console while `run` ran: log lines and EMF documents. */
+export async function consoleJsonDocuments(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
   const lines: string[] = [];
   const spies = (['log', 'info', 'warn', 'error'] as const).map((level) => jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
   try {
@@ -13,10 +13,12 @@ export async function emfDocuments(run: () => Promise<unknown>): Promise<Array<R
   } finally {
     spies.forEach((s) => s.mockRestore());
   }
-  return lines
-    .filter((l) => l.trimStart().startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, any>)
-    .filter((l) => l._aws);
+  return lines.filter((l) => l.trimStart().startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+}
+
+/** The EMF documents written to the console while `run` ran (one per invocation that added metrics). */
+export async function emfDocuments(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
+  return (await consoleJsonDocuments(run)).filter((d) => d._aws);
 }
 
 /** The metric names one EMF document declares. */

@@ -1,5 +1,4 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { createAppMeshEventsHandler } from '../../../functions/aws/app-mesh-events';
 import { wireHubDeps } from '../../../functions/aws/hub/wire';
 import type { FindingRecord } from '../../../functions/core/ledger/types';
@@ -9,6 +8,8 @@ import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appm
 import { createIdempotencyTable, dynaliteClient, startDynalite } from '../../support/dynalite';
 import { declaredMetrics } from '../../support/emf';
 import { RecordingNotifier } from '../../support/recording-notifier';
+import { consoleJsonDocuments } from '../../support/emf';
+import { hubLambdaContext, sqsBatch } from '../../support/hub-lambda';
 import { sharedEvent } from '../../support/shared-events';
 
 /**
@@ -34,7 +35,6 @@ let acm: AcmEmulator;
 let dynalite: { endpoint: string; stop(): Promise<void> };
 let savedEnv: NodeJS.ProcessEnv;
 let notifier: RecordingNotifier;
-let messageSeq = 0;
 let eventSeq = 0;
 
 /** An ACM certificate ARN of this account that no seed uses unless a test says so. */
@@ -59,34 +59,6 @@ function expiryEvent(arn: string | string[], commonName: string, daysToExpiry = 
 
 function seedCert(arn: string, domainName: string, daysLeft: number, extra: Record<string, unknown> = {}) {
   acm.seedCertificate({ CertificateArn: arn, DomainName: domainName, NotBefore: new Date(Date.now() - 300 * DAY_MS), NotAfter: new Date(Date.now() + daysLeft * DAY_MS), ...extra });
-}
-
-function sqsBatch(...events: unknown[]): SQSEvent {
-  const template = sharedEvent('aws/sqs-event-with-eventbridge-record.json').Records[0];
-  return {
-    Records: events.map((e) => ({
-      ...template,
-      messageId: `7d3a${String(++messageSeq).padStart(4, '0')}-1e8a-4b7d-9c3e-2a6f8d0b4e71`,
-      body: typeof e === 'string' ? e : JSON.stringify(e),
-    })),
-  };
-}
-
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'meshgov-hub-auditor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-west-2:${ACCOUNT}:function:meshgov-hub-auditor`,
-    memoryLimitInMB: '1024',
-    awsRequestId: `d7bf9ac6-7b61-11e6-9a41-93e8deadbe${String(messageSeq % 100).padStart(2, '0')}`,
-    logGroupName: '/aws/lambda/meshgov-hub-auditor',
-    logStreamName: '2026/11/20/[$LATEST]2e2f0b6a',
-    getRemainingTimeInMillis: () => 240_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 beforeAll(async () => {
@@ -146,14 +118,7 @@ async function captured(run: () => Promise<unknown>): Promise<{ logs: Array<Reco
   process.env.POWERTOOLS_DEV = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  const lines: string[] = [];
-  const spies = (['log', 'info', 'warn', 'error'] as const).map((level) => jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
-  try {
-    await run();
-  } finally {
-    spies.forEach((s) => s.mockRestore());
-  }
-  const docs = lines.filter((l) => l.trimStart().startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+  const docs = await consoleJsonDocuments(run);
   return { logs: docs.filter((d) => !d._aws), metrics: docs.filter((d) => d._aws) };
 }
 
@@ -195,7 +160,7 @@ describe('ACM expiry events: only certificates of the governed meshes are report
     seedCert(unused, 'www.example.com', 12);
     const event = expiryEvent(unused, 'www.example.com');
 
-    const { logs, metrics } = await captured(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { logs, metrics } = await captured(async () => expect(await handler()(sqsBatch(event), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     expect(await ledgerItemsNaming(unused)).toEqual([]);
     expect(notifier.sent).toEqual([]);
@@ -220,7 +185,7 @@ describe('ACM expiry events: only certificates of the governed meshes are report
     seedCert(unused, 'cdn.example.com', 12);
     acm.resetCalls();
 
-    const { logs } = await captured(async () => expect(await handler()(sqsBatch(expiryEvent(unused, 'cdn.example.com')), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { logs } = await captured(async () => expect(await handler()(sqsBatch(expiryEvent(unused, 'cdn.example.com')), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     expect(logs.find((l) => l.message === 'event ignored')?.reason).toContain(`certificate ${unused} is used by no App Mesh resource of the meshes meshgov governs (prod-mesh)`);
     expect(acm.calls().DescribeCertificate ?? 0).toBe(0);
@@ -231,7 +196,7 @@ describe('ACM expiry events: only certificates of the governed meshes are report
     seedCert(LISTENER_CERT_ARN, 'payments-api.payments.svc.cluster.local', 12, { CertificateAuthorityArn: PCA_ARN });
     const event = expiryEvent(LISTENER_CERT_ARN, 'payments-api.payments.svc.cluster.local');
 
-    const { metrics } = await captured(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { metrics } = await captured(async () => expect(await handler()(sqsBatch(event), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     const [finding] = (await findingsOf(LISTENER_CERT_ARN)).filter((r) => r.status === 'open');
     expect(finding?.finding).toMatchObject({
@@ -250,7 +215,7 @@ describe('ACM expiry events: only certificates of the governed meshes are report
     seedCert(issued, 'ledger.payments.svc.cluster.local', 20, { CertificateAuthorityArn: PCA_ARN });
     const event = expiryEvent(issued, 'ledger.payments.svc.cluster.local', 20);
 
-    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(event), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] });
 
     const [finding] = (await findingsOf(issued)).filter((r) => r.status === 'open');
     expect(finding?.finding).toMatchObject({
@@ -271,7 +236,7 @@ describe('ACM expiry events: only certificates of the governed meshes are report
     seedCert(otherPrivate, 'batch.internal.example.com', 12, { CertificateAuthorityArn: otherCa });
 
     const { logs } = await captured(async () =>
-      expect(await handler()(sqsBatch(expiryEvent(publicCert, 'shop.example.com'), expiryEvent(otherPrivate, 'batch.internal.example.com')), lambdaContext())).toEqual({ batchItemFailures: [] }),
+      expect(await handler()(sqsBatch(expiryEvent(publicCert, 'shop.example.com'), expiryEvent(otherPrivate, 'batch.internal.example.com')), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }),
     );
 
     expect(await ledgerItemsNaming(publicCert)).toEqual([]);
@@ -289,7 +254,7 @@ describe('ACM expiry events: only certificates of the governed meshes are report
     seedCert(LISTENER_CERT_ARN, 'payments-api.payments.svc.cluster.local', 12, { CertificateAuthorityArn: PCA_ARN });
     const event = expiryEvent([unused, LISTENER_CERT_ARN], 'www.example.org');
 
-    const { logs } = await captured(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { logs } = await captured(async () => expect(await handler()(sqsBatch(event), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     expect(await ledgerItemsNaming(unused)).toEqual([]);
     expect((await findingsOf(LISTENER_CERT_ARN)).filter((r) => r.status === 'open')).toHaveLength(1);
@@ -308,7 +273,7 @@ describe('ACM expiry events: fail safe, a certificate meshgov cannot tell is unu
     appmesh.failNext('ListVirtualNodes', 'ForbiddenException', 1, 'User: arn:aws:sts::111122223333:assumed-role/meshgov-hub/fn is not authorized to perform: appmesh:ListVirtualNodes');
     const event = expiryEvent(unknown, 'api.example.net');
 
-    const { logs } = await captured(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { logs } = await captured(async () => expect(await handler()(sqsBatch(event), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     const [finding] = (await findingsOf(unknown)).filter((r) => r.status === 'open');
     expect(finding?.finding).toMatchObject({ rule: 'cert-expiring', resource: { file: unknown } });
@@ -325,7 +290,7 @@ describe('ACM expiry events: fail safe, a certificate meshgov cannot tell is unu
     seedCert(unknown, 'reports.example.com', 12);
     acm.failNext('DescribeCertificate', 'AccessDeniedException', 1, 'User: arn:aws:sts::111122223333:assumed-role/meshgov-hub/fn is not authorized to perform: acm:DescribeCertificate');
 
-    const { logs } = await captured(async () => expect(await handler()(sqsBatch(expiryEvent(unknown, 'reports.example.com')), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { logs } = await captured(async () => expect(await handler()(sqsBatch(expiryEvent(unknown, 'reports.example.com')), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     const [problem] = (await findingsOf(unknown)).filter((r) => r.status === 'open');
     expect(problem?.finding).toMatchObject({ rule: 'config-invalid', provider: 'acm', resource: { file: unknown } });
@@ -342,13 +307,13 @@ describe('ACM expiry events: fail safe, a certificate meshgov cannot tell is unu
     appmesh.failNext('ListMeshes', 'BadRequestException', 1, 'injected: App Mesh refused the listing');
 
     const batch = sqsBatch(event);
-    const first = await handler()(batch, lambdaContext()).catch((err: unknown) => err);
+    const first = await handler()(batch, hubLambdaContext(ACCOUNT)).catch((err: unknown) => err);
     // A batch whose every record failed is thrown whole (Powertools FullBatchFailureError): SQS retries it.
     expect(String(first)).toMatch(/All records failed/);
     expect(notifier.sent).toEqual([]);
 
     // SQS delivers it again; the failed attempt left no idempotency record, so it runs.
-    expect(await handler()(batch, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(batch, hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] });
     expect((await findingsOf(LISTENER_CERT_ARN)).filter((r) => r.status === 'open')).toHaveLength(1);
   });
 });
@@ -361,13 +326,13 @@ describe('ACM expiry events: findings left open before', () => {
     seedCert(unused, 'status.example.com', 12);
     // Yesterday a mesh could not be read: the certificate was reported (and posted to Slack).
     appmesh.failNext('ListVirtualNodes', 'ForbiddenException');
-    expect(await handler()(sqsBatch(expiryEvent(unused, 'status.example.com')), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(expiryEvent(unused, 'status.example.com')), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] });
     const [earlier] = (await findingsOf(unused)).filter((r) => r.status === 'open');
     expect(earlier?.slack).toBeDefined();
 
     // Today both meshes are read, and neither uses it.
     const today = expiryEvent(unused, 'status.example.com', 11);
-    const { logs } = await captured(async () => expect(await handler()(sqsBatch(today), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const { logs } = await captured(async () => expect(await handler()(sqsBatch(today), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] }));
 
     const after = await ledger().getFinding(earlier!.id);
     expect(after).toMatchObject({ status: 'resolved', notificationPending: false });
@@ -379,14 +344,14 @@ describe('ACM expiry events: findings left open before', () => {
 
   it("leaves open the finding of a used certificate with the same name as the unused one", async () => {
     seedCert(LISTENER_CERT_ARN, 'payments-api.payments.svc.cluster.local', 12, { CertificateAuthorityArn: PCA_ARN });
-    expect(await handler()(sqsBatch(expiryEvent(LISTENER_CERT_ARN, 'payments-api.payments.svc.cluster.local')), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(expiryEvent(LISTENER_CERT_ARN, 'payments-api.payments.svc.cluster.local')), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] });
     const [used] = (await findingsOf(LISTENER_CERT_ARN)).filter((r) => r.status === 'open');
     expect(used).toBeDefined();
 
     // An imported copy of the same name (an ALB's, say), which no mesh resource names.
     const twin = certArn(10);
     seedCert(twin, 'payments-api.payments.svc.cluster.local', 12, { Type: 'IMPORTED' });
-    expect(await handler()(sqsBatch(expiryEvent(twin, 'payments-api.payments.svc.cluster.local')), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(expiryEvent(twin, 'payments-api.payments.svc.cluster.local')), hubLambdaContext(ACCOUNT))).toEqual({ batchItemFailures: [] });
 
     expect((await ledger().getFinding(used!.id))?.status).toBe('open');
     expect(await ledgerItemsNaming(twin)).toEqual([]);

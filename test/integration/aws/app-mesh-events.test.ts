@@ -1,6 +1,5 @@
 import { AppMeshClient, DeleteVirtualNodeCommand } from '@aws-sdk/client-app-mesh';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { createAppMeshEventsHandler } from '../../../functions/aws/app-mesh-events';
 import { wireHubDeps } from '../../../functions/aws/hub/wire';
 import { DynamoDbLedger, createLedgerTable } from '../../../functions/providers/ledger';
@@ -8,6 +7,7 @@ import { startAcmEmulator, type AcmEmulator } from '../../emulators/acm';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../../emulators/appmesh';
 import { createIdempotencyTable, dynaliteClient, startDynalite } from '../../support/dynalite';
 import { declaredMetrics, emfDocuments } from '../../support/emf';
+import { hubLambdaContext, sqsBatch } from '../../support/hub-lambda';
 import { sharedEvent } from '../../support/shared-events';
 
 /**
@@ -26,7 +26,6 @@ let appmesh: AppMeshEmulator;
 let acm: AcmEmulator;
 let dynalite: { endpoint: string; stop(): Promise<void> };
 let savedEnv: NodeJS.ProcessEnv;
-let messageSeq = 0;
 
 function paymentsApiNode(mode: 'PERMISSIVE' | 'STRICT') {
   const node = sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json').detail.responseElements.virtualNode;
@@ -37,34 +36,6 @@ function paymentsApiNode(mode: 'PERMISSIVE' | 'STRICT') {
 }
 
 /** An SQS event as Lambda receives it from the queue the EventBridge rules target. */
-function sqsBatch(...events: unknown[]): SQSEvent {
-  const template = sharedEvent('aws/sqs-event-with-eventbridge-record.json').Records[0];
-  return {
-    Records: events.map((e) => ({
-      ...template,
-      messageId: `5c2f${String(++messageSeq).padStart(4, '0')}-1e8a-4b7d-9c3e-2a6f8d0b4e71`,
-      body: typeof e === 'string' ? e : JSON.stringify(e),
-    })),
-  };
-}
-
-function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'meshgov-hub-auditor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-west-2:111122223333:function:meshgov-hub-auditor',
-    memoryLimitInMB: '1024',
-    awsRequestId: `c6af9ac6-7b61-11e6-9a41-93e8deadbe${String(messageSeq).padStart(2, '0')}`,
-    logGroupName: '/aws/lambda/meshgov-hub-auditor',
-    logStreamName: '2026/11/20/[$LATEST]2e2f0b6a',
-    getRemainingTimeInMillis: () => 240_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 beforeAll(async () => {
   dynalite = await startDynalite();
   const client = dynaliteClient(dynalite.endpoint);
@@ -142,7 +113,7 @@ describe('the App Mesh events function', () => {
   it('audits a CloudTrail UpdateVirtualNode from the event alone, with no Describe call', async () => {
     const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '1');
     appmesh.resetCalls();
-    const result = await handler()(sqsBatch(event), lambdaContext());
+    const result = await handler()(sqsBatch(event), hubLambdaContext());
     expect(result).toEqual({ batchItemFailures: [] });
     expect(appmesh.calls().DescribeVirtualNode ?? 0).toBe(0);
     const open = await ledger().listOpenFindings({ provider: 'appmesh' });
@@ -154,7 +125,7 @@ describe('the App Mesh events function', () => {
   it('describes the node once when the event carries no response', async () => {
     const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node-no-response.json'), '2');
     appmesh.resetCalls();
-    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     expect(appmesh.calls().DescribeVirtualNode).toBe(1);
     const total = Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0);
     expect(total).toBeLessThanOrEqual(2);
@@ -164,7 +135,7 @@ describe('the App Mesh events function', () => {
     const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-by-meshgov-role.json'), '3');
     appmesh.resetCalls();
     acm.resetCalls();
-    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
   });
 
@@ -175,7 +146,7 @@ describe('the App Mesh events function', () => {
     const broken = '{"version":"0","id":"9d1f';
     const good = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '5');
     const batch = sqsBatch(unknown, broken, good);
-    const result = await handler()(batch, lambdaContext());
+    const result = await handler()(batch, hubLambdaContext());
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([batch.Records[0].messageId, batch.Records[1].messageId].sort());
   });
 
@@ -183,10 +154,10 @@ describe('the App Mesh events function', () => {
     const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node-no-response.json'), '6');
     const h = handler();
     appmesh.resetCalls();
-    await h(sqsBatch(event), lambdaContext());
+    await h(sqsBatch(event), hubLambdaContext());
     const first = appmesh.calls().DescribeVirtualNode;
-    await h(sqsBatch(event), lambdaContext());
-    await handler()(sqsBatch(event), lambdaContext());
+    await h(sqsBatch(event), hubLambdaContext());
+    await handler()(sqsBatch(event), hubLambdaContext());
     expect(first).toBe(1);
     expect(appmesh.calls().DescribeVirtualNode).toBe(1);
   });
@@ -196,22 +167,22 @@ describe('the App Mesh events function', () => {
     process.env.POWERTOOLS_DEV = 'true';
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     const h = handler();
-    const [first] = await emfDocuments(() => h(sqsBatch(event), lambdaContext()));
+    const [first] = await emfDocuments(() => h(sqsBatch(event), hubLambdaContext()));
     expect(first).toMatchObject({ service: 'meshgov-hub', EventsAudited: 1, Findings: 2, ExpiryRedrawsAbandoned: 0 });
-    const [again] = await emfDocuments(() => h(sqsBatch(event), lambdaContext()));
+    const [again] = await emfDocuments(() => h(sqsBatch(event), hubLambdaContext()));
     expect(again).toMatchObject({ service: 'meshgov-hub', EventsRepeated: 1 });
     expect(declaredMetrics(again)).toEqual(['EventsRepeated']);
   });
 
   it('resolves the finding when the scheduled audit no longer sees it', async () => {
     const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '7');
-    await handler()(sqsBatch(update), lambdaContext());
+    await handler()(sqsBatch(update), hubLambdaContext());
     const before = await ledger().listOpenFindings({ provider: 'appmesh' });
     const id = before.find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api')!.id;
     // Someone fixes the listener; the nightly audit reads the whole mesh.
     appmesh.seed({ virtualNodes: [paymentsApiNode('STRICT')] });
     const schedule = withNewId(sharedEvent('aws/scheduled-event.json'), '8');
-    expect(await handler()(sqsBatch(schedule), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(schedule), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     expect((await ledger().getFinding(id))?.status).toBe('resolved');
     expect(appmesh.calls().ListVirtualNodes).toBeGreaterThanOrEqual(1);
   });
@@ -223,7 +194,7 @@ describe("deletions and shared meshes: only this account's own resource takes it
   /** The open mtls-not-strict finding of payments-api (PERMISSIVE), recorded from alice's update. */
   async function openPaymentsApiFinding(suffix: string): Promise<string> {
     const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), suffix);
-    expect(await handler()(sqsBatch(update), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(update), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     const open = await ledger().listOpenFindings({ provider: 'appmesh' });
     const finding = open.find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api');
     expect(finding?.finding.resource).toMatchObject({ kind: 'VirtualNode', mesh: 'prod-mesh' });
@@ -247,7 +218,7 @@ describe("deletions and shared meshes: only this account's own resource takes it
   it("a deleted virtual router that shares the node's name leaves the node's findings open", async () => {
     const id = await openPaymentsApiFinding('11');
     const event = deleteEvent('12', 'DeleteVirtualRouter', { meshName: 'prod-mesh', virtualRouterName: 'payments-api' });
-    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     // The node is still PERMISSIVE in App Mesh: its finding stands.
     expect((await ledger().getFinding(id))?.status).toBe('open');
   });
@@ -260,7 +231,7 @@ describe("deletions and shared meshes: only this account's own resource takes it
     const event = withNewId(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json'), '14');
     event.detail.requestParameters = { meshName: 'prod-mesh', virtualNodeName: 'payments-api' };
     event.detail.responseElements.virtualNode = { ...event.detail.responseElements.virtualNode, virtualNodeName: 'payments-api', metadata: { ...event.detail.responseElements.virtualNode.metadata, arn: virtualNode!.metadata!.arn, uid: virtualNode!.metadata!.uid } };
-    expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     expect((await ledger().getFinding(id))?.status).toBe('resolved');
   });
 
@@ -273,7 +244,7 @@ describe("deletions and shared meshes: only this account's own resource takes it
     node.metadata.meshOwner = OTHER_ACCOUNT;
     node.metadata.arn = `arn:aws:appmesh:us-west-2:${OTHER_ACCOUNT}:mesh/prod-mesh/virtualNode/payments-api`;
     appmesh.resetCalls();
-    const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] }));
     expect(reasons).toEqual([expect.stringContaining(`owned by account ${OTHER_ACCOUNT}, not by this account (111122223333)`)]);
     expect((await ledger().getFinding(id))?.status).toBe('open');
     expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
@@ -290,7 +261,7 @@ describe("deletions and shared meshes: only this account's own resource takes it
     node.spec.listeners[0].tls.validation = { trust: { sds: { secretName: 'spiffe://other' } } };
     // Without MESHGOV_ACCOUNT_ID the event's recipient account is this account.
     delete process.env.MESHGOV_ACCOUNT_ID;
-    const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const reasons = await ignoredReasons(async () => expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] }));
     expect(reasons).toEqual([expect.stringContaining(`owned by account ${OTHER_ACCOUNT}`)]);
     expect((await ledger().getFinding(id))?.status).toBe('open');
   });
@@ -310,7 +281,7 @@ describe('Powertools practice: correlation, idempotency records, recovery, regio
     const good = withNewId(sharedEvent('aws/scheduled-event.json'), '20');
     const batch = sqsBatch(first, good, second);
     const lines = await hubLogLines('error', async () => {
-      const result = await handler()(batch, lambdaContext());
+      const result = await handler()(batch, hubLambdaContext());
       expect(result.batchItemFailures).toHaveLength(2);
     });
     const failed = lines.filter((l) => String(l.message).startsWith('event failed'));
@@ -322,7 +293,7 @@ describe('Powertools practice: correlation, idempotency records, recovery, regio
 
   it('keeps only counts in the idempotency record, never the whole governed result', async () => {
     const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '23');
-    expect(await handler()(sqsBatch(update), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(update), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     const client = dynaliteClient(dynalite.endpoint);
     const { Items } = await DynamoDBDocumentClient.from(client).send(new ScanCommand({ TableName: IDEMPOTENCY }));
     client.destroy();
@@ -343,10 +314,10 @@ describe('Powertools practice: correlation, idempotency records, recovery, regio
       { idempotencyTable: IDEMPOTENCY },
     );
     const first = sqsBatch(withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '24'));
-    await expect(h(first, lambdaContext())).rejects.toThrow(/All records failed/);
-    expect(await h(sqsBatch(withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '25')), lambdaContext())).toEqual({ batchItemFailures: [] });
+    await expect(h(first, hubLambdaContext())).rejects.toThrow(/All records failed/);
+    expect(await h(sqsBatch(withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '25')), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     // The first message, delivered again by SQS, now runs too (its failed attempt left no idempotency record).
-    expect(await h(first, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await h(first, hubLambdaContext())).toEqual({ batchItemFailures: [] });
     expect(builds).toBe(2);
   });
 
@@ -355,7 +326,7 @@ describe('Powertools practice: correlation, idempotency records, recovery, regio
     event.region = 'eu-west-1';
     event.detail.awsRegion = 'eu-west-1';
     appmesh.resetCalls();
-    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] }));
     expect(lines.find((l) => l.message === 'event ignored')?.reason).toEqual(expect.stringContaining("in region eu-west-1, not in this deployment's region (us-west-2)"));
     expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
   });
@@ -394,7 +365,7 @@ describe('AWS Config items: oversized notifications, deletions, other resource t
   it('audits the virtual node an oversized notification names, reading it live', async () => {
     const event = oversizedConfigEvent('31');
     appmesh.resetCalls();
-    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] }));
     expect(appmesh.calls().DescribeVirtualNode).toBe(1);
     // An open finding keeps the trigger that first found it (earlier tests): the run's own log line names this one.
     const audited = lines.find((l) => l.message === 'event audited');
@@ -406,7 +377,7 @@ describe('AWS Config items: oversized notifications, deletions, other resource t
 
   it("a Config item of the deleted virtual node (ResourceDeleted) resolves the node's findings", async () => {
     const update = withNewId(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json'), '32');
-    expect(await handler()(sqsBatch(update), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(update), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     const id = (await ledger().listOpenFindings({ provider: 'appmesh' })).find((r) => r.finding.rule === 'mtls-not-strict' && r.finding.resource.name === 'payments-api')!.id;
     const client = new AppMeshClient({ region: 'us-west-2', endpoint: appmesh.url });
     await client.send(new DeleteVirtualNodeCommand({ meshName: 'prod-mesh', virtualNodeName: 'payments-api' }));
@@ -416,7 +387,7 @@ describe('AWS Config items: oversized notifications, deletions, other resource t
     deleted.detail.configurationItemDiff = { changedProperties: { Configuration: { previousValue: item.configuration, updatedValue: null, changeType: 'DELETE' } }, changeType: 'DELETE' };
     item.configuration = null;
     item.configurationItemStatus = 'ResourceDeleted';
-    expect(await handler()(sqsBatch(deleted), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await handler()(sqsBatch(deleted), hubLambdaContext())).toEqual({ batchItemFailures: [] });
     expect((await ledger().getFinding(id))?.status).toBe('resolved');
   });
 
@@ -424,7 +395,7 @@ describe('AWS Config items: oversized notifications, deletions, other resource t
     const event = withNewId(sharedEvent('aws/config-item-change-appmesh-virtual-node.json'), '34');
     Object.assign(event.detail.configurationItem, { resourceType: 'AWS::EC2::SecurityGroup', resourceId: 'sg-0a1b2c3d4e5f60718', resourceName: 'payments-api', ARN: 'arn:aws:ec2:us-west-2:111122223333:security-group/sg-0a1b2c3d4e5f60718' });
     appmesh.resetCalls();
-    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), lambdaContext())).toEqual({ batchItemFailures: [] }));
+    const lines = await hubLogLines('info', async () => expect(await handler()(sqsBatch(event), hubLambdaContext())).toEqual({ batchItemFailures: [] }));
     expect(lines.find((l) => l.message === 'event ignored')?.reason).toEqual(expect.stringContaining('AWS::EC2::SecurityGroup is not an App Mesh resource type'));
     expect(Object.values(appmesh.calls()).reduce((a, b) => a + (b ?? 0), 0)).toBe(0);
   });

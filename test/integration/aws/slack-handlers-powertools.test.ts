@@ -6,6 +6,7 @@ import type { ApprovalWorkerDeps } from '../../../functions/aws/slack/run-approv
 import { MemoryLedger } from '../../../functions/core/ledger/memory-ledger';
 import { MemoryNonceStore } from '../../../functions/core/link';
 import { sharedEvent } from '../../support/shared-events';
+import { consoleJsonDocuments } from '../../support/emf';
 import { shippedPolicy } from '../../support/model';
 
 /**
@@ -27,18 +28,6 @@ afterEach(() => {
   process.env = savedEnv;
 });
 
-/** Every JSON line written to the console while `run` runs. */
-async function jsonLines(run: () => Promise<unknown>): Promise<Array<Record<string, any>>> {
-  const lines: string[] = [];
-  const spies = (['log', 'info', 'warn', 'error'] as const).map((level) => jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
-  try {
-    await run();
-  } finally {
-    spies.forEach((s) => s.mockRestore());
-  }
-  return lines.filter((l) => l.trimStart().startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
-}
-
 function workerDeps(ledger: MemoryLedger): ApprovalWorkerDeps {
   return { ledger, executors: [], policy: shippedPolicy(), dryRun: false, clock: () => new Date(), newId: (p) => `${p}-1`, handOff: { send: async () => {} } };
 }
@@ -58,7 +47,7 @@ describe('the approval worker logs with Powertools', () => {
       ],
     };
     let result: unknown;
-    const lines = await jsonLines(async () => {
+    const lines = await consoleJsonDocuments(async () => {
       result = await handler(event);
     });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }] });
@@ -102,7 +91,7 @@ describe('the Slack interactivity endpoint logs with Powertools', () => {
     const handler = createSlackActionsHandler(async (log) => actionsDeps(log));
     const event = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
     let status: number | undefined;
-    const lines = await jsonLines(async () => {
+    const lines = await consoleJsonDocuments(async () => {
       status = (await handler(event)).statusCode;
     });
     expect(status).toBe(401);
@@ -117,7 +106,7 @@ describe('the Slack interactivity endpoint logs with Powertools', () => {
       throw new Error('secrets manager unreachable');
     });
     const event = sharedEvent<APIGatewayProxyEventV2>('aws/apigw-http-slack-block-actions.json');
-    const lines = await jsonLines(async () => expect((await handler(event)).statusCode).toBe(500));
+    const lines = await consoleJsonDocuments(async () => expect((await handler(event)).statusCode).toBe(500));
     expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', message: 'Slack action failed', correlation_id: event.requestContext.requestId, error: 'secrets manager unreachable' })]);
   });
 });
