@@ -15,9 +15,10 @@
  * Run: npx tsx .ci/scripts/build-gcp.ts [outDir]
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
+import { readRulesFiles } from '../../functions/core/policy/rules-files';
 import { SNAPSHOT_ONLY_DEFINE } from '../../functions/core/policy/snapshot';
 import { writePolicySnapshot } from '../../functions/core/policy/write-snapshot';
 
@@ -77,11 +78,14 @@ export function sourceRulesDir(): string {
   return process.env.MESHGOV_RULES ? path.resolve(process.env.MESHGOV_RULES) : path.join(REPO_ROOT, 'rules');
 }
 
-/** Copies the rules files into `<outDir>/rules` and validates them there, so a broken file fails the build (with file, line and field), not a cold start. */
+/**
+ * Copies the rules files into `<outDir>/rules` and validates them there, so a broken file fails the build (with file, line and field), not a cold start.
+ * The files are the ones the policy loader reads (readRulesFiles: `b.YAML` too, never `.#a.yaml`), so the snapshot names exactly the files shipped beside it.
+ */
 export function shipRules(from: string, outDir: string): void {
   const rulesDir = path.join(outDir, 'rules');
   mkdirSync(rulesDir);
-  for (const name of readdirSync(from).filter((n) => /\.ya?ml$/.test(n))) copyFileSync(path.join(from, name), path.join(rulesDir, name));
+  for (const file of readRulesFiles(from).files) copyFileSync(file.file, path.join(rulesDir, file.name));
   writePolicySnapshot(from, rulesDir);
 }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { MeshGovConfig } from './config';
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { AppMeshAuditor, grantAppMeshAccess } from './constructs/app-mesh-auditor';
 import { LedgerTables } from './constructs/ledger-tables';
@@ -44,6 +44,14 @@ export class MeshGovernance extends Construct {
     this.node.setContext(RULES_DIR_CONTEXT, rulesDir);
     const { config } = props;
     const stack = Stack.of(this);
+    const policy = loadPolicy(undefined, rulesDir);
+    // MESHGOV_DRY_RUN, set on every function below, wins over the rules (resolveDryRun): say so where that hides the rules' word.
+    if (config.dryRun && !policy.remediation.dryRun) {
+      Annotations.of(this).addWarningV2(
+        'meshgov:dry-run-overrides-rules',
+        `the rules (${rulesDir}) set remediation.dryRun: false, but this deployment sets MESHGOV_DRY_RUN=true (context "meshgov:dryRun", default true), which wins: the functions change nothing. Deploy with -c meshgov:dryRun=false to let fixes run`,
+      );
+    }
     this.tables = new LedgerTables(this, 'Tables');
     const hubEnvironment: Record<string, string> = {
       MESHGOV_DRY_RUN: String(config.dryRun),
@@ -76,7 +84,7 @@ export class MeshGovernance extends Construct {
     this.endpoints.linkSecret.grantRead(this.appMeshAuditor.function.fn);
 
     this.sloAlarms = new SloAlarms(this, 'SloAlarms', {
-      slos: slosOfPolicy(loadPolicy(undefined, rulesDir)),
+      slos: slosOfPolicy(policy),
       ledger: this.tables.ledger,
       idempotency: this.tables.idempotency,
       environment: { ...hubEnvironment, MESHGOV_SLACK_SECRET_ARN: this.endpoints.slackSecret.secretArn, MESHGOV_LINK_SECRET_ARN: this.endpoints.linkSecret.secretArn },

@@ -47,7 +47,8 @@ Required (flag or environment variable):
 Optional:
   --region REGION        MESHGOV_REGION         region of the functions, topics and job (default: us-central1)
   --source DIR           MESHGOV_SOURCE         built functions source (default: dist/gcp)
-  --dry-run true|false   MESHGOV_DRY_RUN        agent changes nothing while true (default: true)
+  --dry-run true|false   MESHGOV_DRY_RUN        agent changes nothing while true (default: true); set on the
+                         functions, it wins over remediation.dryRun in the rules
   --schedule CRON        MESHGOV_SCHEDULE       full audit schedule (default: "0 6 * * *")
   --time-zone TZ         MESHGOV_TIME_ZONE      time zone of the schedule (default: Etc/UTC)
   --istio-namespace NS   MESHGOV_ISTIO_NAMESPACE  Istio control-plane/root namespace (default: istio-system)
