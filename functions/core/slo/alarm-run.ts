@@ -3,12 +3,13 @@ import type { SloIndicator } from '../model/types';
 import { emptyModel } from '../model/types';
 import { resourceKey, type ScopedReport } from '../pipeline/audit-scope';
 import type { AuditScope, Trigger } from '../pipeline/trigger';
-import type { Policy } from '../policy/types';
+import type { Policy, RuleSettings } from '../policy/types';
+import { cappedSeverity } from '../rules/rule';
 import { isFiring } from './burn-onset';
 import type { SloDefinition } from './definition';
 import type { SloTopology } from './dependencies';
 import { evaluateSlos, type SloSources } from './evaluate';
-import { sloResource } from './indicator';
+import { sloResource, type IndicatorSeverities } from './indicator';
 import type { SloReadProblem } from './reading';
 
 /**
@@ -54,7 +55,7 @@ export interface SloAlarmDeps extends SloRunDeps {
 }
 
 export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger: Trigger, deps: SloAlarmDeps): Promise<SloAlarmRun> {
-  const evaluation = await evaluateSlos([slo], deps.sources, deps.at);
+  const evaluation = await evaluateSlos([slo], deps.sources, deps.at, burnSeverities(deps.policy));
   let indicators = evaluation.indicators;
   if (state === 'resolved') {
     indicators = [];
@@ -66,6 +67,18 @@ export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger
   }
   const scoped = await sloScopedReport(slo, indicators, trigger, deps, deps.readTopology);
   return { scoped, problems: state === 'firing' ? evaluation.problems : [], queries: evaluation.queries };
+}
+
+/**
+ * The severity of a page and of a ticket burn as rule slo-latency-burn grades its finding
+ * (`pageSeverity`, `ticketSeverity`, each held to the rule's `severity`), for the indicator's
+ * `windows[].severity`: the windows of a finding then say what the finding says. Undefined for a
+ * policy without the rule's settings (the indicator's defaults apply).
+ */
+export function burnSeverities(policy: Pick<Policy, 'rules'>): IndicatorSeverities | undefined {
+  const settings = policy.rules['slo-latency-burn'] as RuleSettings | undefined;
+  if (!settings) return undefined;
+  return { page: cappedSeverity(settings.pageSeverity, settings.severity), ticket: cappedSeverity(settings.ticketSeverity, settings.severity) };
 }
 
 /**

@@ -19,13 +19,15 @@ export interface SloEvaluation {
 /**
  * One scheduled (or alarm-triggered) measurement of every SLO: each mesh's SLOs go to their
  * back end in one batch, both back ends at once. The indicators go into the model, where the
- * `slo-latency-burn` rule turns the burning ones into findings.
+ * `slo-latency-burn` rule turns the burning ones into findings. `severities` grade the windows
+ * (`windows[].severity`): pass the policy's (burnSeverities, alarm-run.ts), so they say what the
+ * finding says; without them a page is critical and a ticket medium.
  *
  * @example
  *   const { indicators } = await evaluateSlos(slosOfPolicy(policy), {
  *     prometheus: prometheusSloSource({ url: 'http://127.0.0.1:9090' }),
  *     cloudwatch: cloudWatchSloSource({ client: new CloudWatchClient({}) }),
- *   }, new Date());
+ *   }, new Date(), burnSeverities(policy));
  *   model.slos.push(...indicators);
  */
 export async function evaluateSlos(slos: SloDefinition[], sources: SloSources, at: Date, severities?: IndicatorSeverities): Promise<SloEvaluation> {

@@ -1,4 +1,4 @@
-import type { Finding, Remediation } from '../findings';
+import type { Finding, Remediation, RemediationMode } from '../findings';
 import type { ApprovalRecord, ChangeRecord, Ledger } from '../ledger/types';
 import type { ScopedReport } from '../pipeline/audit-scope';
 import { deliverApprovalRequest, pendingApproval } from '../pipeline/approval-request';
@@ -36,33 +36,48 @@ export interface RollbackProposal {
 }
 
 /**
- * The finding with `detail.suspect` and the suspect's Undo as its remediation, and the suspect
- * named in its message (with the dependency it touched, when it is not the service's own).
+ * The finding with `detail.suspect` and the suspect's Undo as its remediation (as far as `allowed`,
+ * rule slo-latency-burn's `remediation`, lets it go; see rollbackOf), and the suspect named in its
+ * message (with the dependency it touched, when it is not the service's own).
  */
-export function withSuspect(finding: Finding, suspect: Suspect): Finding {
+export function withSuspect(finding: Finding, suspect: Suspect, allowed: RemediationMode = 'auto'): Finding {
   const change = suspect.change;
   const to = suspect.relation === 'dependency' ? ` to a dependency of this service (${change.service}, which it calls)` : '';
   return {
     ...finding,
     message: `${finding.message} Suspected change${to}: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id})${suspect.afterOnset ? '; it came after the burn began, so it may not be the cause' : ''}.`,
     detail: { ...finding.detail, suspect: suspectDetail(suspect) },
-    remediation: rollbackOf(suspect),
+    remediation: rollbackOf(suspect, allowed),
   };
 }
 
 /**
  * The Undo of a suspected change: for approval when the change record holds the state to
  * restore (`before`), else manual, saying why, so the owner still learns what to put back.
+ *
+ * `allowed` is rule slo-latency-burn's `remediation`, the most a rollback may do, as for every
+ * rule: `manual` names the change and its Undo but offers no approval (nothing runs); `approval`
+ * and `auto` offer it for approval (blameSloBurns approves it at once only under `auto`, for an
+ * SLO with `autoRollbackOwnChanges`).
  */
-export function rollbackOf(suspect: Suspect): Remediation {
+export function rollbackOf(suspect: Suspect, allowed: RemediationMode = 'auto'): Remediation {
   const change = suspect.change;
   const what = `change ${change.id} (${change.action} at ${change.at}, ${suspect.who})`;
+  const cause = suspect.afterOnset ? 'the only change in the alert window (though it came after the burn began)' : 'the most likely cause of the latency burn';
   const unrestorable = whyNotRestorable(change);
   if (unrestorable) {
     return {
       action: undoActionOf(change.action),
       mode: 'manual',
-      reason: `${what} is ${suspect.afterOnset ? 'the only change in the alert window (though it came after the burn began)' : 'the most likely cause of the latency burn'}, but meshgov cannot roll it back: ${unrestorable}; restore the previous configuration by hand`,
+      reason: `${what} is ${cause}, but meshgov cannot roll it back: ${unrestorable}; restore the previous configuration by hand`,
+      change: { changeId: change.id },
+    };
+  }
+  if (allowed === 'manual') {
+    return {
+      action: undoActionOf(change.action),
+      mode: 'manual',
+      reason: `${what} is ${cause}; rule slo-latency-burn allows only manual remediation, so meshgov neither asks to roll it back nor does: restore the configuration from before the change by hand`,
       change: { changeId: change.id },
     };
   }
@@ -88,8 +103,9 @@ function whyNotRestorable(change: ChangeRecord): string | undefined {
 
 /**
  * Records the Undo approval for an enriched finding (see withSuspect) and asks the owning team
- * for it in Slack. With `autoRollback`, a change meshgov made itself is approved by meshgov at
- * once (nobody is asked) and the caller executes it; anyone else's change always waits for a person.
+ * for it in Slack. With `autoRollback` (the caller checks the rule allows `auto`), a change
+ * meshgov made itself is approved by meshgov at once (nobody is asked) and the caller executes
+ * it; anyone else's change always waits for a person.
  * Returns undefined when the approval already exists (an earlier alarm asked already) or when
  * the rollback is manual (the change's previous state is unknown).
  */
@@ -131,9 +147,14 @@ export interface BlameResult {
  * the suspected change within the alert window (the longest firing long window before now), the
  * finding enriched with it, and the rollback approval recorded. Findings without a suspect stay
  * as they are: the owner is still told of the burn.
+ *
+ * The rule's `remediation` caps the rollback as it caps every rule's fix: `manual` offers no
+ * approval, `approval` always waits for a person, and only `auto` lets an SLO's
+ * `autoRollbackOwnChanges` undo meshgov's own change without asking.
  */
 export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[], deps: RollbackDeps, options: BlameOptions = {}): Promise<BlameResult> {
   const now = deps.clock();
+  const allowed = deps.policy.rules['slo-latency-burn'].remediation;
   const proposals: RollbackProposal[] = [];
   const findings: Finding[] = [];
   for (const finding of scoped.report.findings) {
@@ -157,10 +178,16 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
       findings.push(dated);
       continue;
     }
-    const enriched = withSuspect(dated, suspect);
+    let enriched = withSuspect(dated, suspect, allowed);
+    // Only a suspect meshgov made, that precedes the burn, is rolled back without asking, and only when the rule allows auto.
+    const wantsAuto = slo.autoRollbackOwnChanges === true && suspect.byMeshgov && !suspect.afterOnset;
+    if (wantsAuto && allowed !== 'auto' && enriched.remediation) {
+      const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but rule slo-latency-burn allows at most ${allowed} remediation, so meshgov does not roll it back on its own)`;
+      enriched = { ...enriched, remediation: { ...enriched.remediation, reason } };
+      deps.log?.('automatic rollback held back by the rule', { slo: slo.name, changeId: suspect.change.id, remediation: allowed });
+    }
     findings.push(enriched);
-    // Only a suspect that precedes the burn is rolled back without asking.
-    const proposal = await proposeRollback(enriched, suspect, deps, { autoRollback: slo.autoRollbackOwnChanges === true && !suspect.afterOnset });
+    const proposal = await proposeRollback(enriched, suspect, deps, { autoRollback: wantsAuto && allowed === 'auto' });
     if (proposal) proposals.push(proposal);
   }
   return { scoped: { ...scoped, report: { ...scoped.report, findings } }, proposals };

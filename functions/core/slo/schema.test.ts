@@ -133,6 +133,56 @@ ${extra}`;
       { line: 18, field: 'slos[1].source.prometheus', message: 'an App Mesh SLO reads CloudWatch, not Prometheus' },
     ]);
   });
+
+  it("refuses the other mesh's coordinates on the field, naming the SLO: an Istio SLO's meshName and virtualNode, an App Mesh SLO's namespace", () => {
+    const yaml = `slos:
+  - name: reviews-latency
+    service: reviews
+    mesh: istio
+    namespace: bookinfo
+    meshName: prod-mesh
+    virtualNode: reviews-v2
+    objective: 99
+    thresholdMs: 250
+    source:
+      prometheus: {}
+  - name: orders-latency
+    service: orders-api
+    mesh: appmesh
+    meshName: prod-mesh
+    namespace: orders
+    objective: 99
+    thresholdMs: 500
+    source:
+      cloudwatch:
+        namespace: ContainerInsights/Prometheus
+`;
+    expect(problemsOf(yaml)).toEqual([
+      {
+        line: 6,
+        field: 'slos[0].meshName',
+        message: 'meshName applies to App Mesh SLOs, but SLO reviews-latency is an Istio SLO (mesh: istio), found by namespace and service: remove meshName, or set mesh: appmesh',
+      },
+      {
+        line: 7,
+        field: 'slos[0].virtualNode',
+        message: 'virtualNode applies to App Mesh SLOs, but SLO reviews-latency is an Istio SLO (mesh: istio), found by namespace and service: remove virtualNode, or set mesh: appmesh',
+      },
+      {
+        line: 16,
+        field: 'slos[1].namespace',
+        message: 'namespace applies to Istio SLOs, but SLO orders-latency is an App Mesh SLO (mesh: appmesh), found by meshName and virtualNode: remove namespace, or set mesh: istio',
+      },
+    ]);
+    // The CloudWatch source's own namespace is not the Istio one.
+    expect(problemsOf(yaml.replace('    namespace: orders\n', ''))).toHaveLength(2);
+  });
+
+  it('refuses them where SLOs come from elsewhere too (parseSlos)', () => {
+    expect(() =>
+      parseSlos([{ name: 'reviews-latency', service: 'reviews', mesh: 'istio', namespace: 'bookinfo', virtualNode: 'reviews-v2', objective: 99, thresholdMs: 250, source: { prometheus: {} } }]),
+    ).toThrow(/virtualNode applies to App Mesh SLOs, but SLO reviews-latency is an Istio SLO/);
+  });
 });
 
 describe('le label matching', () => {

@@ -91,7 +91,11 @@ export const sloSchema = z
     /** The histogram's bucket boundaries in ms; Istio's defaults when left out. */
     buckets: z.array(z.number().positive()).min(1).optional(),
     alerting: alertingSchema.optional(),
-    /** When the alarm-triggered run suspects a change meshgov itself made, undo it without asking (false when left out). */
+    /**
+     * When an SLO run suspects a change meshgov itself made (before the burn began), undo it
+     * without asking (false when left out). Only while rule slo-latency-burn's remediation is
+     * `auto`: under `approval` the rollback waits for a person, under `manual` it is only named.
+     */
     autoRollbackOwnChanges: z.boolean().optional(),
   })
   .strict()
@@ -116,12 +120,19 @@ type SloInput = z.output<typeof sloSchema>;
 function checkSlo(slo: SloInput, ctx: z.RefinementCtx): void {
   const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
   const source = typeof slo.source === 'object' && slo.source !== null ? slo.source : {};
+  // A coordinate of the other mesh is never read: accepted, the SLO would quietly watch another
+  // service than the file names (an Istio SLO's virtualNode, an App Mesh SLO's namespace).
+  const named = typeof slo.name === 'string' ? `SLO ${slo.name}` : 'this SLO';
   if (slo.mesh === 'istio') {
     if (slo.namespace === undefined) issue(['namespace'], 'an Istio SLO needs the namespace of its service');
+    for (const field of ['meshName', 'virtualNode'] as const) {
+      if (slo[field] !== undefined) issue([field], `${field} applies to App Mesh SLOs, but ${named} is an Istio SLO (mesh: istio), found by namespace and service: remove ${field}, or set mesh: appmesh`);
+    }
     if (source.prometheus === undefined) issue(['source'], 'an Istio SLO reads Prometheus: set source.prometheus (it may be {})');
     if (source.cloudwatch !== undefined) issue(['source', 'cloudwatch'], 'an Istio SLO reads Prometheus, not CloudWatch');
   } else {
     if (slo.meshName === undefined) issue(['meshName'], 'an App Mesh SLO needs meshName, the mesh its virtual node is in');
+    if (slo.mesh === 'appmesh' && slo.namespace !== undefined) issue(['namespace'], `namespace applies to Istio SLOs, but ${named} is an App Mesh SLO (mesh: appmesh), found by meshName and virtualNode: remove namespace, or set mesh: istio`);
     if (source.cloudwatch === undefined) issue(['source'], 'an App Mesh SLO reads CloudWatch: set source.cloudwatch.namespace');
     if (source.prometheus !== undefined) issue(['source', 'prometheus'], 'an App Mesh SLO reads CloudWatch, not Prometheus');
   }

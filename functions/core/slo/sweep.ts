@@ -1,6 +1,6 @@
 import type { ScopedReport } from '../pipeline/audit-scope';
 import type { Trigger } from '../pipeline/trigger';
-import { sloScopedReport, type SloRunDeps } from './alarm-run';
+import { burnSeverities, sloScopedReport, type SloRunDeps } from './alarm-run';
 import type { SloDefinition } from './definition';
 import type { SloTopology } from './dependencies';
 import { evaluateSlos } from './evaluate';
@@ -37,7 +37,7 @@ export interface SloSweepDeps extends SloRunDeps {
  *   for (const run of sweep.runs) await governSloBurn(run.scoped, deps);
  */
 export async function sweepSlos(slos: SloDefinition[], trigger: Trigger | ((slo: SloDefinition) => Trigger), deps: SloSweepDeps): Promise<SloSweep> {
-  const evaluation = await evaluateSlos(slos, deps.sources, deps.at);
+  const evaluation = await evaluateSlos(slos, deps.sources, deps.at, burnSeverities(deps.policy));
   const failed = new Set(evaluation.problems.map((p) => p.slo));
   const indicators = new Map(evaluation.indicators.map((i) => [i.id, i]));
   const runs: SloSweep['runs'] = [];

@@ -70,8 +70,15 @@ function slo(name: string, service: string, url = prometheus.url) {
 /** Where a test points the SLOs; the last test points them at a port where nothing listens. */
 let prometheusUrl: () => string = () => prometheus.url;
 
+/** What a test changes of rule slo-latency-burn, in the agent's rules/ and the hub's alike (reset after each test). */
+let burnRule: Partial<Pick<Policy['rules']['slo-latency-burn'], 'remediation' | 'pageSeverity' | 'ticketSeverity'>> = {};
+afterEach(() => {
+  burnRule = {};
+});
+
 function policy(): Policy {
   const p = shippedPolicy();
+  Object.assign(p.rules['slo-latency-burn'], burnRule);
   // refunds-api takes no traffic in this Prometheus: an SLO whose names match nothing.
   p.slos = [slo('payments-api-latency', 'payments-api', prometheusUrl()), slo('ledger-api-latency', 'ledger-api', prometheusUrl()), slo('refunds-api-latency', 'refunds-api', prometheusUrl())];
   return p;
@@ -269,6 +276,31 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     }
   });
 
+  it("grades the finding's windows by the rules' pageSeverity and ticketSeverity, as the finding is", async () => {
+    burnRule = { pageSeverity: 'high', ticketSeverity: 'low' };
+    const { ledger, fired } = await setUp();
+    await fired(incidentEvent('open'));
+    const [record] = await ledger.listOpenFindings();
+    expect(record.finding.severity).toBe('high');
+    expect((record.finding.detail.windows as Array<Windows[number] & { severity: string }>).map((w) => `${w.kind} ${w.long}/${w.short} ${w.severity}`)).toEqual([
+      'page 1h/5m high',
+      'page 6h/30m high',
+      'ticket 3d/6h low',
+    ]);
+  });
+
+  it("with the rule's remediation manual, the hub names the suspected change and its Undo but asks for no approval", async () => {
+    burnRule = { remediation: 'manual' };
+    const { ledger, notifier, fired } = await setUp();
+    await fired(incidentEvent('open'));
+    const [record] = await ledger.listOpenFindings();
+    expect(record.finding.detail.suspect).toMatchObject({ changeId: CHANGE.id });
+    expect(record.finding.remediation).toMatchObject({ action: 'istio.destination-rule.tls-mode.undo', mode: 'manual', change: { changeId: CHANGE.id } });
+    expect(record.finding.remediation!.reason).toContain('rule slo-latency-burn allows only manual remediation');
+    expect(await ledger.findOpenApproval(record.id)).toBeUndefined();
+    expect(notifier.sent.map((s) => s.type)).toEqual(['finding']);
+  });
+
   it('acknowledges an incident of a policy that names no SLO, and reports nothing', async () => {
     const { ledger, queries, fired } = await setUp();
     await fired(incidentEvent('open', (incident) => (incident.policy_user_labels = { team: 'payments' })));
@@ -319,6 +351,16 @@ describe('istioScheduledAudit sweeps the Istio SLOs after the full audit', () =>
     expect(burn.trigger).toMatchObject({ source: 'cloud-scheduler', summary: 'scheduled SLO sweep (payments-api-latency)', eventId: expect.stringMatching(/:slo:payments-api-latency$/) });
     expect(burn.finding.detail.suspect).toMatchObject({ changeId: CHANGE.id });
     expect(await ledger.findOpenApproval(burn.id)).toMatchObject({ undoOf: CHANGE.id });
+  });
+
+  it("grades the swept burn's windows by the rules' pageSeverity and ticketSeverity", async () => {
+    burnRule = { pageSeverity: 'high', ticketSeverity: 'low' };
+    const { ledger, fired } = await scheduledSetUp();
+    await fired(schedulerEvent());
+    const burn = (await ledger.listOpenFindings()).find((r) => r.finding.rule === 'slo-latency-burn')!;
+    expect(burn.trigger).toMatchObject({ source: 'cloud-scheduler' });
+    expect(burn.finding.severity).toBe('high');
+    expect((burn.finding.detail.windows as Array<{ kind: string; severity: string }>).map((w) => `${w.kind} ${w.severity}`)).toEqual(['page high', 'page high', 'ticket low']);
   });
 
   it('a sweep that cannot read the SLOs fails (Pub/Sub redelivers) and leaves their findings open; the next one resolves the burn that has stopped', async () => {

@@ -66,8 +66,12 @@ function paymentsNodeSpec(mode: 'PERMISSIVE' | 'STRICT') {
   return node.spec;
 }
 
-function sloPolicy(autoRollbackOwnChanges = false): Policy {
+/** What a test changes of rule slo-latency-burn in rules/: its remediation mode, its page and ticket severities. */
+type BurnRule = Partial<Pick<Policy['rules']['slo-latency-burn'], 'remediation' | 'pageSeverity' | 'ticketSeverity'>>;
+
+function sloPolicy(autoRollbackOwnChanges = false, burnRule: BurnRule = {}): Policy {
   return paymentsPolicy((p) => {
+    Object.assign(p.rules['slo-latency-burn'], burnRule);
     p.slos = [
       {
         name: 'payments-api-latency',
@@ -120,7 +124,7 @@ interface Setup {
 }
 
 /** The ledger with meshgov's set-strict change to payments-api, 40 minutes before the alarm, at the node's live version. */
-async function setup(options: { autoRollback?: boolean; burning?: boolean } = {}): Promise<Setup> {
+async function setup(options: { autoRollback?: boolean; burning?: boolean; burnRule?: BurnRule } = {}): Promise<Setup> {
   let now = ALARM_AT + 20_000;
   const clock = () => new Date(now);
   const ledger = new MemoryLedger(clock);
@@ -149,7 +153,7 @@ async function setup(options: { autoRollback?: boolean; burning?: boolean } = {}
   let ids = 0;
   const deps: LatencyAlarmDeps = {
     ledger,
-    policy: sloPolicy(options.autoRollback),
+    policy: sloPolicy(options.autoRollback, options.burnRule),
     notifier: new SlackNotifier(slackClientFor(slack), { awsRegion: 'us-west-2' }),
     executors,
     clock,
@@ -231,13 +235,65 @@ describe('the latency alarm run', () => {
       expect(change.id).toBe((await ledger.getApproval(approvalId))?.undoOf);
     });
 
-    it("rolls meshgov's own change back at once when rules/ allows it", async () => {
-      const { deps } = await setup({ autoRollback: true });
+    it("rolls meshgov's own change back at once when rules/ allows it (autoRollbackOwnChanges, and the rule's remediation auto)", async () => {
+      const { deps } = await setup({ autoRollback: true, burnRule: { remediation: 'auto' } });
       const outcome = await runLatencyAlarm(alarmEvent('ALARM', '2c4e6a8b-0d1f-4c3e-9a5b-1d3f5b7d9fa2'), deps);
       if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
       expect(outcome.result.proposals[0].automatic).toBe(true);
       expect(outcome.result.automatic).toEqual([expect.objectContaining({ status: 'finished', state: 'SUCCEEDED' })]);
       expect(await liveMode()).toBe('PERMISSIVE');
+    });
+
+    it('with autoRollbackOwnChanges but the rule at approval (as shipped), asks for the rollback and runs nothing', async () => {
+      const { deps, ledger, change } = await setup({ autoRollback: true, burnRule: { remediation: 'approval' } });
+      const outcome = await runLatencyAlarm(alarmEvent('ALARM', '3a5c7e9f-1b2d-4e6f-8a0b-2c4e6a8c0e13'), deps);
+      if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+      expect(outcome.result.proposals).toEqual([expect.objectContaining({ automatic: false })]);
+      expect(outcome.result.automatic).toEqual([]);
+      const approval = await ledger.getApproval(outcome.result.proposals[0].approval.id);
+      expect(approval).toMatchObject({ state: 'PENDING', undoOf: change.id, remediation: { mode: 'approval', reason: expect.stringContaining('allows at most approval remediation') } });
+      expect(await liveMode()).toBe('STRICT');
+    });
+
+    it('with the rule at manual, names the suspected change and its Undo but asks nothing and runs nothing, autoRollbackOwnChanges or not', async () => {
+      const { deps, ledger, change } = await setup({ autoRollback: true, burnRule: { remediation: 'manual' } });
+      const outcome = await runLatencyAlarm(alarmEvent('ALARM', '4b6d8fa0-2c3e-4f70-9b1c-3d5f7b9d1f24'), deps);
+      if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+      expect(outcome.result.proposals).toEqual([]);
+      expect(outcome.result.automatic).toEqual([]);
+      expect(outcome.result.governed.approvalsRequested).toEqual([]);
+      const record = await ledger.getFinding(outcome.findings[0]);
+      expect(record?.status).toBe('open');
+      expect(record?.finding.detail.suspect).toMatchObject({ changeId: change.id, byMeshgov: true });
+      expect(record?.finding.remediation).toEqual({
+        action: 'appmesh.listener.set-strict.undo',
+        mode: 'manual',
+        reason: expect.stringContaining('rule slo-latency-burn allows only manual remediation'),
+        change: { changeId: change.id },
+      });
+      expect(await ledger.findOpenApproval(outcome.findings[0])).toBeUndefined();
+      // The owner is told of the burn and its suspect, with no approval to click.
+      const posted = slack.messages(CHANNEL).map((m) => JSON.stringify({ text: m.text, blocks: m.blocks }));
+      expect(posted.some((m) => m.includes(change.id))).toBe(true);
+      expect(await liveMode()).toBe('STRICT');
+    });
+
+    it("grades the finding's windows by the rule's pageSeverity and ticketSeverity, in the alarm run and in the sweep", async () => {
+      const burnRule: BurnRule = { pageSeverity: 'high', ticketSeverity: 'low' };
+      const gradesIn = async (ledger: MemoryLedger) => {
+        const record = (await ledger.listOpenFindings()).find((r) => r.finding.rule === 'slo-latency-burn')!;
+        const windows = record.finding.detail.windows as Array<{ kind: string; long: string; short: string; severity: string }>;
+        return { trigger: record.trigger?.source, finding: record.finding.severity, windows: windows.map((w) => `${w.kind} ${w.long}/${w.short} ${w.severity}`) };
+      };
+      const graded = ['page 1h/5m high', 'page 6h/30m high', 'ticket 3d/6h low'];
+
+      const alarm = await setup({ burnRule });
+      expect(await runLatencyAlarm(alarmEvent('ALARM', '5c7e9fb1-3d4f-4a81-8c2d-4e6a8cae2a35'), alarm.deps)).toMatchObject({ status: 'confirmed' });
+      expect(await gradesIn(alarm.ledger)).toEqual({ trigger: 'cloudwatch-alarm', finding: 'high', windows: graded });
+
+      const sweep = await setup({ burnRule });
+      expect(await runLatencyAlarm(sweepEvent('6d8fa0c2-4e5a-4b92-9d3e-5f7b9dbf3b46'), sweep.deps)).toMatchObject({ status: 'swept' });
+      expect(await gradesIn(sweep.ledger)).toEqual({ trigger: 'schedule', finding: 'high', windows: graded });
     });
 
     it('the scheduled sweep reads both App Mesh SLOs in one batch: the burn is reported as an alarm would, and orders-api, which has no traffic here, as slo-no-data', async () => {

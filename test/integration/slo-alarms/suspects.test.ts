@@ -171,3 +171,66 @@ describe('the burn onset in the suspect search', () => {
     expect((await ledger.getApproval(proposals[0]!.approval.id))?.state).toBe('PENDING');
   });
 });
+
+describe("the rule's remediation mode caps the rollback", () => {
+  const [slo] = parseSlos([
+    { name: 'payments-api-latency', service: 'payments-api', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 250, autoRollbackOwnChanges: true, source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus' } } },
+  ]);
+  /** A page at 15:12 that began about 14:46 (as above). */
+  function burnReport(): ScopedReport {
+    const finding: Finding = {
+      id: 'f-slo-payments-api',
+      rule: 'slo-latency-burn',
+      severity: 'critical',
+      provider: 'appmesh',
+      resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' },
+      message: 'payments-api-latency burns its error budget.',
+      detail: { windows: [{ long: '1h', short: '5m', burnLong: 40 * (26 / 60), burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
+      remediation: null,
+    };
+    const trigger = { source: 'cloudwatch-alarm' as const, eventId: 'evt-alarm', eventTime: NOW.toISOString(), summary: 'meshgov-slo-payments-api-latency-page-1h-5m ALARM' };
+    return { trigger, scope: { kind: 'all', providers: ['appmesh'] }, report: buildReport([finding], 1, NOW), auditedResources: [] };
+  }
+  /** meshgov's own set-strict of payments-api, 30 minutes before the alarm (before the onset), with the spec to restore. */
+  const ownChange = () => ledgerWith(change('chg-meshgov', 30, PAYMENTS, { findingId: 'f-payments-api-8080' }));
+  function depsWith(ledger: MemoryLedger, remediation: 'auto' | 'approval' | 'manual') {
+    const policy = shippedPolicy();
+    policy.rules['slo-latency-burn'].remediation = remediation;
+    return { ledger, policy, clock: () => NOW };
+  }
+
+  it('manual: the finding names the suspected change and its Undo, but no approval is offered and nothing runs, autoRollbackOwnChanges or not', async () => {
+    const ledger = await ownChange();
+    const { scoped, proposals } = await blameSloBurns(burnReport(), [slo], depsWith(ledger, 'manual'));
+    const finding = scoped.report.findings[0]!;
+    expect(finding.detail.suspect).toMatchObject({ changeId: 'chg-meshgov', byMeshgov: true });
+    expect(finding.message).toContain('chg-meshgov');
+    expect(finding.remediation).toEqual({
+      action: 'appmesh.listener.set-strict.undo',
+      mode: 'manual',
+      reason: expect.stringContaining('rule slo-latency-burn allows only manual remediation'),
+      change: { changeId: 'chg-meshgov' },
+    });
+    expect(finding.remediation!.reason).toContain('change chg-meshgov (appmesh.listener.set-strict at');
+    expect(proposals).toEqual([]);
+    expect(await ledger.findOpenApproval(finding.id)).toBeUndefined();
+  });
+
+  it('approval: the rollback waits for a person even with autoRollbackOwnChanges, and says why', async () => {
+    const ledger = await ownChange();
+    const { scoped, proposals } = await blameSloBurns(burnReport(), [slo], depsWith(ledger, 'approval'));
+    const finding = scoped.report.findings[0]!;
+    expect(finding.remediation).toMatchObject({ action: 'appmesh.listener.set-strict.undo', mode: 'approval', change: { changeId: 'chg-meshgov' } });
+    expect(finding.remediation!.reason).toContain('autoRollbackOwnChanges is set on SLO payments-api-latency, but rule slo-latency-burn allows at most approval remediation');
+    expect(proposals).toEqual([expect.objectContaining({ automatic: false })]);
+    expect(proposals[0]!.approval).toMatchObject({ state: 'PENDING', undoOf: 'chg-meshgov' });
+  });
+
+  it("auto: meshgov's own change is approved by meshgov at once, as before", async () => {
+    const ledger = await ownChange();
+    const { scoped, proposals } = await blameSloBurns(burnReport(), [slo], depsWith(ledger, 'auto'));
+    expect(scoped.report.findings[0]!.remediation).toMatchObject({ mode: 'approval', reason: expect.not.stringContaining('autoRollbackOwnChanges') });
+    expect(proposals).toEqual([expect.objectContaining({ automatic: true })]);
+    expect(proposals[0]!.approval).toMatchObject({ state: 'APPROVED', decidedBy: 'meshgov', undoOf: 'chg-meshgov', remediation: { action: 'appmesh.listener.set-strict.undo' } });
+  });
+});
