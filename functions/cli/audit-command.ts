@@ -129,6 +129,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   // (CONTRACT.md); only inputs none of which could be read at all end without a report.
   if (recognised === 0 && !live && inventory.problems.every((p) => p.unread)) {
     for (const p of inventory.problems) io.stderr(`meshgov: ${printable(formatProblem(p))}\n`);
+    // What was read but set aside says why nothing was audited (a list output instead of a describe).
+    if (inventory.unknown.length > 0) io.stderr(skippedNotice(inventory.unknown));
     io.stderr(`meshgov: no input could be read: no Istio, Kubernetes, App Mesh, Envoy or certificate document in ${paths.join(', ')}\n`);
     return 2;
   }
@@ -240,7 +242,7 @@ const SKIPPED_LISTED = 5;
 /** The notice for documents meshgov does not audit, naming where each is and what it is, so a typo does not pass unseen. */
 function skippedNotice(unknown: Inventory['unknown']): string {
   // File names and kinds come from the inputs: escaped, they cannot drive the terminal.
-  const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source }) => `  ${printable(`${source.file}:${source.line}: ${describeDocument(doc)}`)}\n`);
+  const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source, note }) => `  ${printable(`${source.file}:${source.line}: ${note ?? describeDocument(doc)}`)}\n`);
   if (unknown.length > SKIPPED_LISTED) lines.push(`  and ${unknown.length - SKIPPED_LISTED} more\n`);
   return `meshgov: skipped ${unknown.length} document(s) of a kind meshgov does not audit:\n${lines.join('')}`;
 }

@@ -93,8 +93,8 @@ export interface Inventory {
   pem: Located<PemInput>[];
   /** Certificates already read from a certificate service (ACM, ACM-PCA), with no document behind them. */
   certificates: CertificateRecord[];
-  /** Documents that parsed but matched no known input kind. */
-  unknown: Located<unknown>[];
+  /** Documents that parsed but matched no known input kind; `note` says what one is and what to give instead, when the reader knows. */
+  unknown: Array<Located<unknown> & { note?: string }>;
   problems: ConfigProblem[];
   /** Files that were read (path as given). */
   files: string[];

@@ -1,6 +1,6 @@
 import { editDistance } from '../../core/edit-distance';
 import { isLooseRecord as isObject } from '../../core/is-record';
-import { APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
+import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { Provider, SourceRef } from '../../core/model/types';
 import { metadataProblems } from './object-metadata';
 import type { RawDocument } from './parse-documents';
@@ -48,6 +48,9 @@ const CORE_GROUPS: Readonly<Record<string, { read: Readonly<Record<string, Provi
   'batch/v1': { read: { Job: 'istio', CronJob: 'istio' }, served: [] },
 };
 
+/** The kinds whose objects are workloads: their name is only a label in messages and ids, so a generated one (generateName) will do. */
+const GENERATED_NAME_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
 /** Sorts one parsed document (or each element of an array or List) into the inventory by its content. */
 export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
   const source: SourceRef = { file: doc.file, line: doc.line };
@@ -84,6 +87,11 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
     inventory.appmeshApi.push({ doc: appmesh, source });
     return;
   }
+  const listed = appMeshListOutput(value);
+  if (listed) {
+    inventory.unknown.push({ doc: value, source, note: listed });
+    return;
+  }
   inventory.unknown.push({ doc: value, source });
 }
 
@@ -91,7 +99,12 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
   const kind = value.kind as string;
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(value.items))) {
     const items = Array.isArray(value.items) ? value.items : [];
-    items.forEach((item, i) => classifyValue(item, { file: source.file, line: itemLines?.[i] ?? source.line }, inventory, `${path}${path ? '.' : ''}items[${i}]`));
+    // A typed list as the API server returns it (`kubectl get --raw`, client libraries) leaves the
+    // items' apiVersion and kind out: they are the list's, its kind without `List`.
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    items.forEach((item, i) =>
+      classifyValue(itemKind ? typedListItem(item, value.apiVersion as string, itemKind) : item, { file: source.file, line: itemLines?.[i] ?? source.line }, inventory, `${path}${path ? '.' : ''}items[${i}]`),
+    );
     return;
   }
   if (!checkMeshGroup(value, source, inventory, path)) return;
@@ -103,7 +116,22 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
       return;
     }
   }
-  const metadata = value.metadata;
+  let metadata = value.metadata;
+  if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+    // Past checkMeshGroup, an object of a mesh group is of a kind meshgov audits.
+    const readsKind = core ? Object.hasOwn(core.read, kind) : Object.hasOwn(MESH_GROUPS, apiGroupOf(value.apiVersion as string));
+    if (metadata === undefined && !readsKind) {
+      // A tool's own configuration file (a kustomization, skaffold.yaml, a kind cluster, a
+      // kubeconfig) has an apiVersion and kind but no metadata: not an API object.
+      inventory.unknown.push({ doc: value, source });
+      return;
+    }
+    const named = readsKind && GENERATED_NAME_KINDS.has(kind) ? withGeneratedName(value) : undefined;
+    if (named) {
+      value = named;
+      metadata = named.metadata;
+    }
+  }
   if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
     inventory.problems.push({
       file: source.file,
@@ -121,6 +149,24 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
     if (problem.fatal) placed = false;
   }
   if (placed) inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+}
+
+/**
+ * A workload created with `metadata.generateName` (`kubectl create` of a Job run once per
+ * release) has no name until the API server makes one: it is named by the prefix as written
+ * (`orders-migrate-`), so its findings say which file it is and keep their ids from run to run.
+ */
+function withGeneratedName(value: Record<string, unknown>): Record<string, unknown> | undefined {
+  const metadata = value.metadata;
+  if (!isObject(metadata) || (metadata.name !== undefined && metadata.name !== null && metadata.name !== '')) return undefined;
+  const prefix = metadata.generateName;
+  return typeof prefix === 'string' && prefix !== '' ? { ...value, metadata: { ...metadata, name: prefix } } : undefined;
+}
+
+/** An item of a typed list (`DeploymentList`), with the list's apiVersion and item kind where it leaves them out. */
+function typedListItem(item: unknown, apiVersion: string, kind: string): unknown {
+  if (!isObject(item) || (item.apiVersion !== undefined && item.kind !== undefined)) return item;
+  return { apiVersion, kind, ...item };
 }
 
 /** The provider whose input an object is, when its group says. */
@@ -189,8 +235,10 @@ function pushGroupProblem(inventory: Inventory, value: Record<string, unknown>, 
 
 function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiType; data: any } | undefined {
   const keys = Object.keys(value);
-  if (keys.length === 1 && Object.hasOwn(APPMESH_NAME_FIELDS, keys[0])) {
-    const type = keys[0] as AppMeshApiType;
+  // boto3 keeps the HTTP response's ResponseMetadata beside the output's one member.
+  const wrapper = keys.length === 1 ? keys[0] : keys.length === 2 && Object.hasOwn(value, 'ResponseMetadata') ? keys.find((k) => k !== 'ResponseMetadata') : undefined;
+  if (wrapper !== undefined && Object.hasOwn(APPMESH_NAME_FIELDS, wrapper)) {
+    const type = wrapper as AppMeshApiType;
     const data = value[type];
     if (isObject(data) && typeof data.meshName === 'string') return { type, data };
   }
@@ -202,3 +250,32 @@ function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiTyp
   return undefined;
 }
 
+/** The member that holds the references in the output of each `aws appmesh list-*` command. */
+const APPMESH_LIST_MEMBERS: Readonly<Record<string, AppMeshApiType>> = {
+  meshes: 'mesh',
+  virtualNodes: 'virtualNode',
+  virtualGateways: 'virtualGateway',
+  virtualServices: 'virtualService',
+  virtualRouters: 'virtualRouter',
+  routes: 'route',
+  gatewayRoutes: 'gatewayRoute',
+};
+
+/**
+ * For the output of `aws appmesh list-virtual-nodes` and the other list-* commands, which
+ * hold references (names and ARNs, no specs), what to give meshgov instead.
+ */
+function appMeshListOutput(value: Record<string, unknown>): string | undefined {
+  let type: AppMeshApiType | undefined;
+  for (const key in value) {
+    if (key === 'nextToken' || key === 'ResponseMetadata') continue;
+    if (type !== undefined || !Object.hasOwn(APPMESH_LIST_MEMBERS, key)) return undefined;
+    type = APPMESH_LIST_MEMBERS[key];
+    const refs = value[key];
+    if (!Array.isArray(refs) || !refs.every((r) => isObject(r) && typeof r.meshName === 'string')) return undefined;
+  }
+  if (type === undefined) return undefined;
+  const command = APPMESH_KIND_OF_TYPE[type].replace(/[A-Z]/g, (c, i: number) => `${i > 0 ? '-' : ''}${c.toLowerCase()}`);
+  const plural = command === 'mesh' ? 'meshes' : `${command}s`;
+  return `output of aws appmesh list-${plural}: ${APPMESH_KIND_OF_TYPE[type]}Refs, names without specs; give meshgov the output of aws appmesh describe-${command} for each`;
+}

@@ -4,6 +4,8 @@
  * ("at position N"), so the offset comes from a scan that follows RFC 8259 and stops at the
  * first character it cannot take. It runs only on text JSON.parse has already rejected.
  */
+import { jsonSpaceEnd } from './json-path';
+
 export interface JsonError {
   /** Offset of the offending character; the text's length at an unexpected end. */
   offset: number;
@@ -19,7 +21,20 @@ class Stop {
 }
 
 export function locateJsonError(text: string): JsonError {
-  let i = 0;
+  const scanned = scanJsonValue(text, 0);
+  if ('message' in scanned) return scanned;
+  const end = jsonSpaceEnd(text, scanned.end);
+  if (end < text.length) return { offset: end, message: describeAt(text, end) };
+  return { offset: text.length, message: 'unexpected end of input' };
+}
+
+/**
+ * Where the JSON value that starts at `from` (after any whitespace) ends, or where and why it is
+ * not one. A file that holds several values one after another (`jq '.items[]'`, describe output
+ * appended with `>>`) is read value by value with it.
+ */
+export function scanJsonValue(text: string, from: number): { end: number } | JsonError {
+  let i = from;
   const stop = (): never => {
     throw new Stop(i);
   };
@@ -125,15 +140,13 @@ export function locateJsonError(text: string): JsonError {
 
   try {
     value();
-    skipSpace();
-    if (i < text.length) stop();
   } catch (err) {
     if (err instanceof Stop) return { offset: err.offset, message: describeAt(text, err.offset) };
     // Nesting deeper than the stack: no place to name.
-    if (err instanceof RangeError) return { offset: 0, message: 'nesting too deep to read' };
+    if (err instanceof RangeError) return { offset: from, message: 'nesting too deep to read' };
     throw err;
   }
-  return { offset: text.length, message: 'unexpected end of input' };
+  return { end: i };
 }
 
 function describeAt(text: string, offset: number): string {

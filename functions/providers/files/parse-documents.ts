@@ -1,12 +1,12 @@
 import * as yaml from 'js-yaml';
 import { isRecord } from '../../core/is-record';
-import type { EnvoyInput } from '../../core/model/inventory';
+import { APPMESH_NAME_FIELDS, type EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { readField } from '../envoy/proto-fields';
 import { ANY_BEGIN } from '../x509/pem';
-import { locateJsonError } from './json-error';
-import { jsonArrayElementLines, jsonArrayLinesAt } from './json-path';
-import { firstContentLine, lineAt } from './text-lines';
+import { locateJsonError, scanJsonValue, type JsonError } from './json-error';
+import { jsonArrayElementLines, jsonArrayLinesAt, jsonSpaceEnd } from './json-path';
+import { firstContentLine, forwardLineCounter, lineAt } from './text-lines';
 import { sequenceEntryLines } from './yaml-path';
 
 /** One parsed document of a file, before its kind is known. */
@@ -103,28 +103,113 @@ function parsesAsMappings(text: string): boolean {
 }
 
 /**
- * Whether a file that failed to parse was meant as configuration. A README or a shell script
- * found while walking a directory is not; a YAML or JSON file with the keys of a known input is.
+ * The keys a document of an input meshgov reads may start with: a Kubernetes object's (a List's
+ * `items` sorts before `kind`), an Envoy bootstrap's, an App Mesh describe-* output's wrapper
+ * and `*Data` fields, boto3's `ResponseMetadata` (sorted first by `json.dumps(sort_keys=True)`).
+ */
+const DOCUMENT_START_KEYS: ReadonlySet<string> = new Set([
+  'apiVersion',
+  'kind',
+  'metadata',
+  'spec',
+  'items',
+  'static_resources',
+  'staticResources',
+  'dynamic_resources',
+  'dynamicResources',
+  'node',
+  'admin',
+  ...Object.keys(APPMESH_NAME_FIELDS),
+  ...Object.values(APPMESH_NAME_FIELDS),
+  'ResponseMetadata',
+]);
+
+/** A YAML key at the start of a line (`apiVersion:`, `- "kind":`), the key captured. */
+const YAML_KEY = /^(?:-[ \t]+)?(["']?)([A-Za-z_][\w.-]*)\1[ \t]*:(?:[ \t]|$)/;
+/** A JSON object's first key, or an array's first element's (`{ "apiVersion"`, `[{"virtualNode"`), the key captured. */
+const JSON_FIRST_KEY = /^(?:\[\s*)?\{\s*(["']?)([A-Za-z_][\w.-]*)\1\s*:/;
+
+/**
+ * Whether a file that failed to parse, found while walking a directory, was meant as
+ * configuration: its first line that is not blank, a comment (a Markdown heading, a shebang), a
+ * directive or a `---` starts a document of an input meshgov reads, a YAML key or a JSON
+ * object's first key among DOCUMENT_START_KEYS. A README (prose, a fenced example), a script,
+ * TOML or INI (`[build-system]`), JSON with comments (tsconfig.json) or a Helm template
+ * (`{{- if …}}`) is not; a broken manifest or export is, and is reported. Reads only the first
+ * lines, and only of files that did not parse.
  */
 export function mightBeConfiguration(text: string): boolean {
-  if (text.startsWith('#!')) return false;
-  const first = firstSignificantChar(text);
-  return first === '{' || first === '[' || /^\s*-?\s*["']?(apiVersion|kind|static_resources|meshName|virtualNodeName|spec)["']?\s*:/m.test(text);
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (pos < text.length) {
+    const end = text.indexOf('\n', pos);
+    const lineEnd = end === -1 ? text.length : end;
+    let line = text.slice(pos, lineEnd).trim();
+    if (line.startsWith('---') && DOCUMENT_SEPARATOR.test(line)) line = line.slice(3).trim();
+    if (line !== '' && line[0] !== '#' && line[0] !== '%' && line !== '...') {
+      if (line[0] === '{' || line[0] === '[') {
+        // Pretty-printed JSON puts the first key on a later line: read on from here.
+        const open = text.indexOf(line[0], pos);
+        const key = JSON_FIRST_KEY.exec(text.slice(open, open + 4096));
+        return key !== null && DOCUMENT_START_KEYS.has(key[2]!);
+      }
+      const key = YAML_KEY.exec(line);
+      return key !== null && DOCUMENT_START_KEYS.has(key[2]!);
+    }
+    if (end === -1) break;
+    pos = end + 1;
+  }
+  return false;
 }
 
 function parseJson(file: string, text: string): ParsedFile {
+  let body: unknown;
   try {
-    const body: unknown = JSON.parse(text);
-    const line = lineAt(text, text.search(/\S/));
-    const doc: RawDocument = { file, line, format: 'json', body };
-    if (Array.isArray(body)) doc.elementLines = jsonArrayElementLines(text, body.length);
-    else if (hasInnerLists(body)) addInnerLines(doc, (path) => jsonArrayLinesAt(text, path));
-    return { documents: [doc], problems: [] };
+    body = JSON.parse(text);
   } catch {
-    const { offset, message } = locateJsonError(text);
-    const column = offset - text.lastIndexOf('\n', offset - 1);
-    return { documents: [], problems: [{ file, line: lineAt(text, offset), message: `invalid JSON: ${message} at column ${column}`, ...providerHint(text) }] };
+    return parseJsonStream(file, text);
   }
+  return { documents: [jsonDocument(file, text, body, lineAt(text, text.search(/\S/)), 0)], problems: [] };
+}
+
+/**
+ * A text JSON.parse refused: JSON values one after another, as kubectl reads them
+ * (`jq '.items[]'`, pretty or compact; describe-* output appended with `>>`), each a document
+ * with its own line; or a syntax error, reported where it is, after the values before it.
+ */
+function parseJsonStream(file: string, text: string): ParsedFile {
+  const documents: RawDocument[] = [];
+  const lineOf = forwardLineCounter(text);
+  for (let at = jsonSpaceEnd(text, 0); ; ) {
+    const scanned = scanJsonValue(text, at);
+    if ('message' in scanned) return { documents, problems: [jsonProblem(file, text, scanned)] };
+    const piece = text.slice(at, scanned.end);
+    let body: unknown;
+    try {
+      body = JSON.parse(piece);
+    } catch {
+      // The scan follows RFC 8259 as JSON.parse does; should they ever differ, the error is still placed.
+      const error = locateJsonError(piece);
+      return { documents, problems: [jsonProblem(file, text, { offset: at + error.offset, message: error.message })] };
+    }
+    const line = lineOf(at);
+    documents.push(jsonDocument(file, piece, body, line, line - 1));
+    at = jsonSpaceEnd(text, scanned.end);
+    if (at >= text.length) return { documents, problems: [] };
+  }
+}
+
+/** One JSON document: `text` is its own text, `lineShift` the lines of the file before it. */
+function jsonDocument(file: string, text: string, body: unknown, line: number, lineShift: number): RawDocument {
+  const doc: RawDocument = { file, line, format: 'json', body };
+  const shift = (lines: number[]) => (lineShift === 0 ? lines : lines.map((l) => l + lineShift));
+  if (Array.isArray(body)) doc.elementLines = shift(jsonArrayElementLines(text, body.length));
+  else if (hasInnerLists(body)) addInnerLines(doc, (path) => shift(jsonArrayLinesAt(text, path)));
+  return doc;
+}
+
+function jsonProblem(file: string, text: string, error: JsonError): ConfigProblem {
+  const column = error.offset - text.lastIndexOf('\n', error.offset - 1);
+  return { file, line: lineAt(text, error.offset), message: `invalid JSON: ${error.message} at column ${column}`, ...providerHint(text) };
 }
 
 /**
