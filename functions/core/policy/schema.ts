@@ -109,6 +109,25 @@ const commonRuleSettings = {
 
 export const ruleSettingsSchema = z.object(commonRuleSettings).strict();
 
+/**
+ * The rules whose findings carry a change meshgov can make: the mTLS rules, whose findings name
+ * the server or client a provider fixes (the rule sets fixSource; remediation/plan.ts), and
+ * slo-latency-burn, whose finding proposes the rollback of the suspected change
+ * (slo/rollback.ts). Every other rule's findings are for a person, whatever `remediation` says.
+ */
+export const RULES_WITH_FIXES: ReadonlySet<(typeof RULE_IDS)[number]> = new Set(['mtls-not-strict', 'mtls-client-not-enforced', 'mtls-conflict', 'mtls-cross-mesh-drift', 'slo-latency-burn']);
+
+/**
+ * `remediation: auto` or `approval` on a rule without a fix: `rules list` would show a mode that
+ * nothing applies. `manual` says what holds (and the shipped rules/ states it for every rule).
+ */
+function remediationWithoutFix(id: (typeof RULE_IDS)[number]) {
+  return (s: { remediation?: z.infer<typeof remediationMode> }, ctx: z.core.$RefinementCtx) => {
+    if (s.remediation === undefined || s.remediation === 'manual' || RULES_WITH_FIXES.has(id)) return;
+    ctx.addIssue({ code: 'custom', path: ['remediation'], message: `${id} has no fix meshgov applies; remediation: ${s.remediation} does nothing here: remove it, or write manual (its findings are always left to a person)` });
+  };
+}
+
 /** cert-expiring: severity by days left, the smallest window that holds wins. */
 const certExpiringSettingsSchema = z.object({ ...commonRuleSettings, tiers: tiersSchema.optional() }).strict();
 
@@ -161,12 +180,34 @@ const teamSchema = z
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/i;
 const isoDate = z.string().superRefine((s, ctx) => {
-  if (!(ISO_DATE.test(s) || ISO_DATE_TIME.test(s)) || Number.isNaN(Date.parse(s))) {
+  const impossible = ISO_DATE.test(s) || ISO_DATE_TIME.test(s) ? calendarError(s) : undefined;
+  if (impossible) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} is not a date: ${impossible}` });
+  } else if (!(ISO_DATE.test(s) || ISO_DATE_TIME.test(s)) || Number.isNaN(Date.parse(s))) {
     ctx.addIssue({ code: 'custom', message: `an ISO-8601 date-time such as 2026-12-20T00:00:00Z (got ${JSON.stringify(s)})` });
   } else if (!ISO_DATE.test(s) && !/(Z|[+-]\d{2}:\d{2})$/i.test(s)) {
     ctx.addIssue({ code: 'custom', message: `${s} has no offset, so it would be local time, which differs between a laptop and the cloud: add Z (UTC) or an offset such as +01:00` });
   }
 });
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * What makes a date or time of the ISO shape impossible: Date.parse rolls 2026-02-30 over to
+ * March 2 and 2026-11-31 to December 1, so a freeze window would silently end elsewhere.
+ */
+function calendarError(s: string): string | undefined {
+  const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))?)?$/i.exec(s)!.map(Number);
+  if (month! < 1 || month! > 12) return `there is no month ${month}`;
+  const leap = year! % 4 === 0 && (year! % 100 !== 0 || year! % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month! - 1]!;
+  if (day! < 1 || day! > days) return `${MONTHS[month! - 1]} ${year} has ${days} days`;
+  if (hour! > 23) return `the hour is 00 to 23 (got ${hour})`;
+  if (minute! > 59) return `the minute is 00 to 59 (got ${minute})`;
+  if (second! > 59) return `the second is 00 to 59 (got ${second})`;
+  if (offsetHour! > 23 || offsetMinute! > 59) return `the offset is at most +23:59 or -23:59`;
+  return undefined;
+}
 
 const freezeWindowSchema = z
   .object({
@@ -196,7 +237,8 @@ const freezeWindowSchema = z
     if (typeof w.fromHour === 'number' && typeof w.toHour === 'number' && w.toHour <= w.fromHour) {
       issue('toHour', `toHour ${w.toHour} is not after fromHour ${w.fromHour}, so the window is never in force; for one that crosses midnight, give two windows (fromHour: ${w.fromHour}, and toHour: ${w.toHour} on the next days)`);
     }
-    const [start, end] = [Date.parse(String(w.start)), Date.parse(String(w.end))];
+    // An impossible date (2026-02-30) is reported on its own field; Date.parse would roll it over.
+    const [start, end] = [w.start, w.end].map((d) => (d !== undefined && (ISO_DATE.test(d) || ISO_DATE_TIME.test(d)) && !calendarError(d) ? Date.parse(d) : NaN));
     if (!Number.isNaN(start) && !Number.isNaN(end) && end <= start) issue('end', `end ${w.end} is not after its start ${w.start}, so the window is never in force`);
   });
 
@@ -225,8 +267,8 @@ const sourcesSchema = z
   .strict();
 
 const ruleMapShape = {
-  ...(Object.fromEntries(RULE_IDS.map((id) => [id, ruleSettingsSchema.optional()])) as Record<(typeof RULE_IDS)[number], z.ZodOptional<typeof ruleSettingsSchema>>),
-  'cert-expiring': certExpiringSettingsSchema.optional(),
+  ...(Object.fromEntries(RULE_IDS.map((id) => [id, (RULES_WITH_FIXES.has(id) ? ruleSettingsSchema : ruleSettingsSchema.superRefine(remediationWithoutFix(id))).optional()])) as Record<(typeof RULE_IDS)[number], z.ZodOptional<typeof ruleSettingsSchema>>),
+  'cert-expiring': certExpiringSettingsSchema.superRefine(remediationWithoutFix('cert-expiring')).optional(),
   'slo-latency-burn': sloBurnSettingsSchema.optional(),
 };
 

@@ -68,8 +68,8 @@ describe('readPolicyFile reads what the yaml parser reads', () => {
     const text = 'rules:\n  mtls-not-strict:\n    severity: high\n    severity: low\n';
     const problems = readPolicyFile(FILE, text).problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ file: FILE, line: 4 });
-    expect(problems[0]!.message).toMatch(/^invalid YAML: .*unique/i);
+    expect(problems[0]).toMatchObject({ file: FILE, line: 4, field: 'rules.mtls-not-strict.severity' });
+    expect(problems[0]!.message).toMatch(/^duplicate key \(first on line 3\)/);
   });
 
   it('reads an empty file as an empty policy on both paths', () => {

@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { rulesJsonSchema } from '../../../functions/core/policy/json-schema';
 import { loadPolicy, validatePolicyDir } from '../../../functions/core/policy/load';
 import { readPolicyFile } from '../../../functions/core/policy/read-policy-file';
+import { RULES_WITH_FIXES } from '../../../functions/core/policy/schema';
+import { RULE_IDS } from '../../../functions/core/findings';
 
 /** Settings a rules file used to accept and then never apply, or apply otherwise than written. */
 
@@ -61,6 +63,19 @@ describe('freeze windows that would never be in force, or be in force at another
   });
 
   it.each([
+    ['a day past the end of its month', '{ name: x, start: "2026-11-27", end: "2026-11-31" }', 'end', '"2026-11-31" is not a date: November 2026 has 30 days'],
+    ['February 30th in a date-time', '{ name: x, start: "2026-02-20T00:00:00Z", end: "2026-02-30T00:00:00Z" }', 'end', '"2026-02-30T00:00:00Z" is not a date: February 2026 has 28 days'],
+    ['February 29th of a common year', '{ name: x, start: "2027-02-29", end: "2027-03-02" }', 'start', '"2027-02-29" is not a date: February 2027 has 28 days'],
+    ['an impossible start, once (not also as an end before it, as rolled over)', '{ name: x, start: "2026-02-30", end: "2026-03-01" }', 'start', '"2026-02-30" is not a date: February 2026 has 28 days'],
+    ['a month 13', '{ name: x, start: "2026-13-01", end: "2027-01-02" }', 'start', '"2026-13-01" is not a date: there is no month 13'],
+    ['hour 24', '{ name: x, start: "2026-12-20T24:00:00Z", end: "2026-12-22T00:00:00Z" }', 'start', '"2026-12-20T24:00:00Z" is not a date: the hour is 00 to 23 (got 24)'],
+  ])('refuses an impossible calendar date, which Date.parse would roll over: %s', (_name, window, key, message) => {
+    expect(problemsOf(windows(window))).toEqual([{ file: FILE, line: 3, field: `remediation.freezeWindows[0].${key}`, message }]);
+  });
+
+  it.each([
+    '{ name: x, start: "2028-02-29", end: "2028-03-01" }',
+    '{ name: x, start: "2026-12-31T23:59:59Z", end: "2027-01-31T00:00:00+14:00" }',
     '{ name: x, start: "2026-12-20T00:00:00Z", end: "2027-01-04T00:00:00Z" }',
     '{ name: x, start: "2026-12-20T09:00:00+01:00", end: "2026-12-20T18:00:00.5-05:00" }',
     '{ name: x, start: "2026-12-20", end: "2026-12-21" }',
@@ -117,5 +132,32 @@ describe('the problems of one file', () => {
   it('come in the order of their lines', () => {
     const text = 'rules:\n  mtls-not-strict:\n    severity: urgent\n    exclusion: []\n    enabled: maybe\n';
     expect(problemsOf(text).map((p) => p.line)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('remediation on a rule that has no fix', () => {
+  it.each([
+    ['cert-expired', 'auto'],
+    ['cert-expiring', 'approval'],
+    ['mesh-sidecar-missing', 'auto'],
+    ['config-invalid', 'approval'],
+    ['slo-no-data', 'auto'],
+  ])('%s: remediation: %s is refused on its line, since nothing applies it', (rule, mode) => {
+    expect(problemsOf(`rules:\n  ${rule}:\n    enabled: true\n    remediation: ${mode}\n`)).toEqual([
+      { file: FILE, line: 4, field: `rules.${rule}.remediation`, message: `${rule} has no fix meshgov applies; remediation: ${mode} does nothing here: remove it, or write manual (its findings are always left to a person)` },
+    ]);
+  });
+
+  it('manual, what such a rule\'s findings always are, is accepted (the shipped rules/ says it of every rule)', () => {
+    expect(problemsOf('rules:\n  cert-expired:\n    remediation: manual\n  slo-no-data:\n    remediation: manual\n')).toEqual([]);
+  });
+
+  it.each(['mtls-not-strict', 'mtls-client-not-enforced', 'mtls-conflict', 'mtls-cross-mesh-drift', 'slo-latency-burn'])('%s, whose findings carry a fix or a rollback, takes every mode', (rule) => {
+    for (const mode of ['auto', 'approval', 'manual']) expect(problemsOf(`rules:\n  ${rule}:\n    remediation: ${mode}\n`)).toEqual([]);
+  });
+
+  it('RULES_WITH_FIXES names exactly the rules whose findings a provider fixes (fixSource), and slo-latency-burn (its rollback)', () => {
+    const fixing = RULE_IDS.filter((id) => /fixSource:/.test(readFileSync(path.resolve(__dirname, '../../../functions/core/rules', `${id}.ts`), 'utf8')));
+    expect([...RULES_WITH_FIXES].sort()).toEqual([...fixing, 'slo-latency-burn'].sort());
   });
 });
