@@ -128,25 +128,29 @@ describe('observed changes in the suspect search', () => {
   });
 });
 
+/** The App Mesh SLO of payments-api, with autoRollbackOwnChanges on. */
+const [BURNING_SLO] = parseSlos([
+  { name: 'payments-api-latency', service: 'payments-api', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 250, autoRollbackOwnChanges: true, source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus' } } },
+]);
+
+/** A page at 15:12: 40× over 5m, 17.3× over 1h, so the burn began about 26 minutes earlier. */
+function burnReport(): ScopedReport {
+  const finding: Finding = {
+    id: 'f-slo-payments-api',
+    rule: 'slo-latency-burn',
+    severity: 'critical',
+    provider: 'appmesh',
+    resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' },
+    message: 'payments-api-latency burns its error budget at 40× (5m) and 17× (1h).',
+    detail: { windows: [{ long: '1h', short: '5m', burnLong: 40 * (26 / 60), burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
+    remediation: null,
+  };
+  const trigger = { source: 'cloudwatch-alarm' as const, eventId: 'evt-alarm', eventTime: NOW.toISOString(), summary: 'meshgov-slo-payments-api-latency-page-1h-5m ALARM' };
+  return { trigger, scope: { kind: 'all', providers: ['appmesh'] }, report: buildReport([finding], 1, NOW), auditedResources: [] };
+}
+
 describe('the burn onset in the suspect search', () => {
-  const [slo] = parseSlos([
-    { name: 'payments-api-latency', service: 'payments-api', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 250, autoRollbackOwnChanges: true, source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus' } } },
-  ]);
-  /** A page at 15:12: 40× over 5m, 17.3× over 1h, so the burn began about 26 minutes earlier. */
-  function burnReport(): ScopedReport {
-    const finding: Finding = {
-      id: 'f-slo-payments-api',
-      rule: 'slo-latency-burn',
-      severity: 'critical',
-      provider: 'appmesh',
-      resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' },
-      message: 'payments-api-latency burns its error budget at 40× (5m) and 17× (1h).',
-      detail: { windows: [{ long: '1h', short: '5m', burnLong: 40 * (26 / 60), burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
-      remediation: null,
-    };
-    const trigger = { source: 'cloudwatch-alarm' as const, eventId: 'evt-alarm', eventTime: NOW.toISOString(), summary: 'meshgov-slo-payments-api-latency-page-1h-5m ALARM' };
-    return { trigger, scope: { kind: 'all', providers: ['appmesh'] }, report: buildReport([finding], 1, NOW), auditedResources: [] };
-  }
+  const slo = BURNING_SLO!;
   const deps = (ledger: MemoryLedger) => ({ ledger, policy: shippedPolicy(), clock: () => NOW });
 
   it("blames the change that preceded the burn, not meshgov's own fix a minute before the alarm", async () => {
@@ -173,24 +177,7 @@ describe('the burn onset in the suspect search', () => {
 });
 
 describe("the rule's remediation mode caps the rollback", () => {
-  const [slo] = parseSlos([
-    { name: 'payments-api-latency', service: 'payments-api', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 250, autoRollbackOwnChanges: true, source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus' } } },
-  ]);
-  /** A page at 15:12 that began about 14:46 (as above). */
-  function burnReport(): ScopedReport {
-    const finding: Finding = {
-      id: 'f-slo-payments-api',
-      rule: 'slo-latency-burn',
-      severity: 'critical',
-      provider: 'appmesh',
-      resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' },
-      message: 'payments-api-latency burns its error budget.',
-      detail: { windows: [{ long: '1h', short: '5m', burnLong: 40 * (26 / 60), burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
-      remediation: null,
-    };
-    const trigger = { source: 'cloudwatch-alarm' as const, eventId: 'evt-alarm', eventTime: NOW.toISOString(), summary: 'meshgov-slo-payments-api-latency-page-1h-5m ALARM' };
-    return { trigger, scope: { kind: 'all', providers: ['appmesh'] }, report: buildReport([finding], 1, NOW), auditedResources: [] };
-  }
+  const slo = BURNING_SLO!;
   /** meshgov's own set-strict of payments-api, 30 minutes before the alarm (before the onset), with the spec to restore. */
   const ownChange = () => ledgerWith(change('chg-meshgov', 30, PAYMENTS, { findingId: 'f-payments-api-8080' }));
   function depsWith(ledger: MemoryLedger, remediation: 'auto' | 'approval' | 'manual') {
