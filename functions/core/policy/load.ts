@@ -64,7 +64,7 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
     files.push(...valid.map(({ file, value }) => ({ file, value })));
     merged.push(...valid);
   }
-  if (reader) problems.push(...reader.burnSeverityOrder(merged));
+  if (reader) problems.push(...reader.burnSeverityOrder(merged), ...reader.rollbacksWithoutAuto(merged));
   return { files, problems };
 }
 
@@ -76,7 +76,7 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
  * snapshot shipped beside the rules instead. Everywhere else (the CLI, `meshgov rules
  * validate`, synth, tests) the YAML is always read and validated, snapshot or not.
  */
-function yamlPolicyReader(): Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts' | 'burnSeverityOrder'> | undefined {
+function yamlPolicyReader(): Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts' | 'burnSeverityOrder' | 'rollbacksWithoutAuto'> | undefined {
   if (process.env.MESHGOV_POLICY_SNAPSHOT_ONLY === 'true') return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see above.
   return require('./read-policy-file') as typeof import('./read-policy-file');

@@ -350,12 +350,13 @@ function lastQuoteOffset(yaml: YamlModule, text: string): number | undefined {
 }
 
 /** The line of the key of the setting at `path` in a rules file's text (a list's value starts below it). */
-function settingLine(text: string, path: string[]): number {
+function settingLine(text: string, path: Array<string | number>): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see readPolicyFile.
   const yaml = require('yaml') as YamlModule;
   const lineCounter = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false });
-  return lineOf(yaml, doc, lineCounter, path.slice(0, -1), path[path.length - 1]);
+  const key = path[path.length - 1];
+  return lineOf(yaml, doc, lineCounter, path.slice(0, -1), typeof key === 'string' ? key : undefined);
 }
 
 function lineOf({ isMap, isPair, isScalar }: YamlModule, doc: Document, lineCounter: LineCounter, path: Array<string | number>, key?: string): number {
@@ -465,3 +466,35 @@ export function burnSeverityOrder(files: ReadonlyArray<{ file: string; text: str
     },
   ];
 }
+
+/**
+ * After the merge: an SLO's `autoRollbackOwnChanges: true` does nothing while rule
+ * slo-latency-burn's remediation (the last file that sets it; rules/mesh.yaml ships approval)
+ * is not auto, since the rule caps every rollback (core/slo/rollback.ts). Said where the SLO
+ * asks for it, so the setting is never silently dead.
+ */
+export function rollbacksWithoutAuto(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
+  let mode: { value: string; where: string } | undefined;
+  let slos: { file: string; text: string; list: NonNullable<PolicyFile['slos']> } | undefined;
+  for (const { file, text, value } of files) {
+    const remediation = (value.rules?.['slo-latency-burn'] as { remediation?: string } | undefined)?.remediation;
+    if (remediation !== undefined) mode = { value: remediation, where: `${file}:${settingLine(text, ['rules', 'slo-latency-burn', 'remediation'])}` };
+    if (value.slos !== undefined) slos = { file, text, list: value.slos };
+  }
+  if (!slos || mode?.value === 'auto') return [];
+  // A directory validated on its own leaves the rule to the built-in rules, which ship approval.
+  const ruleMode = mode ? `${mode.value} (${mode.where})` : 'approval (as the built-in rules set it)';
+  return slos.list.flatMap((slo, i) => {
+    if ((slo as { autoRollbackOwnChanges?: boolean }).autoRollbackOwnChanges !== true) return [];
+    const path = ['slos', i, 'autoRollbackOwnChanges'];
+    return [
+      {
+        file: slos!.file,
+        line: settingLine(slos!.text, path),
+        field: formatPath(path),
+        message: `autoRollbackOwnChanges: true does nothing while rule slo-latency-burn's remediation is ${ruleMode}, which caps every rollback: set remediation: auto on the rule to let meshgov undo its own changes without asking, or remove this setting`,
+      },
+    ];
+  });
+}
+

@@ -48,3 +48,32 @@ describe('slo-latency-burn severities after the merge', () => {
     expect(problemsLoading(rulesDir({ 'mtls.yaml': 'rules:\n  mtls-not-strict:\n    severity: critical\n' }))).toEqual([]);
   });
 });
+
+describe('autoRollbackOwnChanges after the merge', () => {
+  const slo = (auto: string) =>
+    `slos:\n  - name: payments-api-latency\n    service: payments-api\n    mesh: appmesh\n    meshName: prod-mesh\n    objective: 99\n    thresholdMs: 250\n${auto}    source:\n      cloudwatch:\n        namespace: ContainerInsights/Prometheus\n`;
+
+  test('is refused on its line while the rule stays at the built-in approval, naming where that is set', () => {
+    const dir = rulesDir({ 'slos.yaml': slo('    autoRollbackOwnChanges: true\n') });
+    expect(problemsLoading(dir)).toEqual([
+      {
+        file: path.join(dir, 'slos.yaml'),
+        line: 8,
+        field: 'slos[0].autoRollbackOwnChanges',
+        message: expect.stringMatching(/^autoRollbackOwnChanges: true does nothing while rule slo-latency-burn's remediation is approval \(.*rules\/mesh\.yaml:33\), which caps every rollback: set remediation: auto/),
+      },
+    ]);
+    // Validated on its own, the directory leaves the rule to the built-in rules.
+    expect(validatePolicyDir(dir)).toEqual([expect.objectContaining({ line: 8, field: 'slos[0].autoRollbackOwnChanges', message: expect.stringContaining('remediation is approval (as the built-in rules set it)') })]);
+  });
+
+  test('is accepted with remediation: auto on the rule, from the same copy or another file of it', () => {
+    expect(problemsLoading(rulesDir({ 'slos.yaml': `rules:\n  slo-latency-burn:\n    remediation: auto\n${slo('    autoRollbackOwnChanges: true\n')}` }))).toEqual([]);
+    expect(problemsLoading(rulesDir({ 'a.yaml': 'rules:\n  slo-latency-burn:\n    remediation: auto\n', 'slos.yaml': slo('    autoRollbackOwnChanges: true\n') }))).toEqual([]);
+  });
+
+  test('false or left out says nothing', () => {
+    expect(problemsLoading(rulesDir({ 'slos.yaml': slo('    autoRollbackOwnChanges: false\n') }))).toEqual([]);
+    expect(problemsLoading(rulesDir({ 'slos.yaml': slo('') }))).toEqual([]);
+  });
+});
