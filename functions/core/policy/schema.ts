@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { daysInMonth, isCalendarDate } from '../calendar';
 import { RULE_IDS } from '../findings';
 import { slosSchema } from '../slo/schema';
 import { globClasses, globOutsideClasses, globToRegExp } from './glob';
@@ -199,9 +200,8 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 function calendarError(s: string): string | undefined {
   const [, year, month, day, hour, minute, second, offsetHour, offsetMinute] = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))?)?$/i.exec(s)!.map(Number);
   if (month! < 1 || month! > 12) return `there is no month ${month}`;
-  const leap = year! % 4 === 0 && (year! % 100 !== 0 || year! % 400 === 0);
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month! - 1]!;
-  if (day! < 1 || day! > days) return `${MONTHS[month! - 1]} ${year} has ${days} days`;
+  const days = daysInMonth(year!, month!);
+  if (!isCalendarDate(year!, month!, day!)) return `${MONTHS[month! - 1]} ${year} has ${days} days`;
   if (hour! > 23) return `the hour is 00 to 23 (got ${hour})`;
   if (minute! > 59) return `the minute is 00 to 59 (got ${minute})`;
   if (second! > 59) return `the second is 00 to 59 (got ${second})`;
