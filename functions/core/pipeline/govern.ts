@@ -8,6 +8,7 @@ import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type Chan
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { undoActionOf } from '../remediation/undo-action';
+import { truncate } from '../truncate';
 import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
 import { resourceKey, type ScopedReport } from './audit-scope';
 import { expiresAt, observeFinding, resolveFinding, type NotifyKind } from './observe-findings';
@@ -260,7 +261,7 @@ async function askAgainAfterFailure(failed: ApprovalRecord, finding: Finding, ro
       ...renewedRequest(failed, finding, route, deps, now),
       failedRequests: (failed.failedRequests ?? 0) + 1,
       askedAgainAfter: 'failure',
-      previousFailure: clip(failed.outcome?.trim() || 'no reason was recorded', PREVIOUS_FAILURE_MAX),
+      previousFailure: truncate(failed.outcome?.trim() || 'no reason was recorded', PREVIOUS_FAILURE_MAX),
       failedAt: undefined,
     },
     { version: failed.version },
@@ -303,12 +304,6 @@ function renewedRequest(previous: ApprovalRecord, finding: Finding, route: Route
   };
 }
 
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  // Never half a surrogate pair.
-  const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
-  return `${text.slice(0, cut)}…`;
-}
 
 async function applyAutomatically(
   finding: Finding,

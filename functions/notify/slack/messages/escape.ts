@@ -1,4 +1,7 @@
+import { ELLIPSIS, isHighSurrogate, truncate } from '../../../core/truncate';
 import { LIMITS, type Mrkdwn, type PlainText } from './block-kit';
+
+export { truncate };
 
 /**
  * Slack "Formatting text for app surfaces": `&`, `<` and `>` are control characters in message
@@ -9,8 +12,6 @@ import { LIMITS, type Mrkdwn, type PlainText } from './block-kit';
 export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-
-const ELLIPSIS = '…';
 
 /**
  * `raw` escaped and, when needed, cut so that the escaped text with its ellipsis fits `max`.
@@ -117,18 +118,6 @@ export function link(url: string, label: string): string {
 /** A user mention for a Slack user id; anything that is not one is shown as escaped text. */
 export function mention(userId: string): string {
   return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : prose(userId, 100);
-}
-
-/** Cuts text to `max` characters, ending in an ellipsis when cut; never between the halves of a surrogate pair. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - ELLIPSIS.length);
-  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-  return `${text.slice(0, end)}${ELLIPSIS}`;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /**
