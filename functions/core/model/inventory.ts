@@ -64,6 +64,17 @@ export const APPMESH_KIND_OF_TYPE = {
   gatewayRoute: 'GatewayRoute',
 } as const satisfies Readonly<Record<AppMeshApiType, string>>;
 
+/** The member of each List*Output that holds the `*Ref`s (`ListVirtualNodesOutput.virtualNodes`), by API type. */
+export const APPMESH_LIST_MEMBER = {
+  mesh: 'meshes',
+  virtualNode: 'virtualNodes',
+  virtualGateway: 'virtualGateways',
+  virtualService: 'virtualServices',
+  virtualRouter: 'virtualRouters',
+  route: 'routes',
+  gatewayRoute: 'gatewayRoutes',
+} as const satisfies Readonly<Record<AppMeshApiType, string>>;
+
 /** One App Mesh resource as the API returns it (camelCase `*Data` shape: meshName, spec, metadata, status). */
 export interface AppMeshApiObject {
   type: AppMeshApiType;

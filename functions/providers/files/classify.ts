@@ -1,6 +1,6 @@
 import { editDistance } from '../../core/edit-distance';
 import { isLooseRecord as isObject } from '../../core/is-record';
-import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
+import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_LIST_MEMBER, APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { Provider, SourceRef } from '../../core/model/types';
 import { metadataProblems } from './object-metadata';
 import type { RawDocument } from './parse-documents';
@@ -250,16 +250,8 @@ function appMeshApiObject(value: Record<string, unknown>): { type: AppMeshApiTyp
   return undefined;
 }
 
-/** The member that holds the references in the output of each `aws appmesh list-*` command. */
-const APPMESH_LIST_MEMBERS: Readonly<Record<string, AppMeshApiType>> = {
-  meshes: 'mesh',
-  virtualNodes: 'virtualNode',
-  virtualGateways: 'virtualGateway',
-  virtualServices: 'virtualService',
-  virtualRouters: 'virtualRouter',
-  routes: 'route',
-  gatewayRoutes: 'gatewayRoute',
-};
+/** The API type whose `*Ref`s each `aws appmesh list-*` output holds, by its member. */
+const APPMESH_TYPE_OF_LIST_MEMBER: Readonly<Record<string, AppMeshApiType>> = Object.fromEntries(Object.entries(APPMESH_LIST_MEMBER).map(([type, member]) => [member, type as AppMeshApiType]));
 
 /**
  * For the output of `aws appmesh list-virtual-nodes` and the other list-* commands, which
@@ -269,8 +261,8 @@ function appMeshListOutput(value: Record<string, unknown>): string | undefined {
   let type: AppMeshApiType | undefined;
   for (const key in value) {
     if (key === 'nextToken' || key === 'ResponseMetadata') continue;
-    if (type !== undefined || !Object.hasOwn(APPMESH_LIST_MEMBERS, key)) return undefined;
-    type = APPMESH_LIST_MEMBERS[key];
+    if (type !== undefined || !Object.hasOwn(APPMESH_TYPE_OF_LIST_MEMBER, key)) return undefined;
+    type = APPMESH_TYPE_OF_LIST_MEMBER[key];
     const refs = value[key];
     if (!Array.isArray(refs) || !refs.every((r) => isObject(r) && typeof r.meshName === 'string')) return undefined;
   }

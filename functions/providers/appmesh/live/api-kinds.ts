@@ -20,7 +20,7 @@ import {
   paginateListVirtualServices,
   type AppMeshClient,
 } from '@aws-sdk/client-app-mesh';
-import type { AppMeshApiType } from '../../../core/model/inventory';
+import { APPMESH_LIST_MEMBER, type AppMeshApiType } from '../../../core/model/inventory';
 
 /** Where one resource lives. `meshOwner` is omitted for a mesh of the caller's own account. */
 export interface ResourceAddress {
@@ -80,7 +80,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     listOperation: 'ListMeshes',
     describeOperation: 'DescribeMesh',
     pages: (client) => iterate(paginateListMeshes({ client, pageSize: PAGE_SIZE }, {})),
-    refsOf: refs('meshes'),
+    refsOf: refs(APPMESH_LIST_MEMBER.mesh),
     describe: async (client, a) => {
       const output = await client.send(new DescribeMeshCommand(meshInput(a)));
       return { data: output.mesh, output };
@@ -92,7 +92,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     listOperation: 'ListVirtualNodes',
     describeOperation: 'DescribeVirtualNode',
     pages: (client, w) => iterate(paginateListVirtualNodes({ client, pageSize: PAGE_SIZE }, meshInput(w))),
-    refsOf: refs('virtualNodes'),
+    refsOf: refs(APPMESH_LIST_MEMBER.virtualNode),
     describe: async (client, a) => {
       const output = await client.send(new DescribeVirtualNodeCommand({ ...meshInput(a), virtualNodeName: a.name }));
       return { data: output.virtualNode, output };
@@ -104,7 +104,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     listOperation: 'ListVirtualGateways',
     describeOperation: 'DescribeVirtualGateway',
     pages: (client, w) => iterate(paginateListVirtualGateways({ client, pageSize: PAGE_SIZE }, meshInput(w))),
-    refsOf: refs('virtualGateways'),
+    refsOf: refs(APPMESH_LIST_MEMBER.virtualGateway),
     describe: async (client, a) => {
       const output = await client.send(new DescribeVirtualGatewayCommand({ ...meshInput(a), virtualGatewayName: a.name }));
       return { data: output.virtualGateway, output };
@@ -116,7 +116,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     listOperation: 'ListVirtualServices',
     describeOperation: 'DescribeVirtualService',
     pages: (client, w) => iterate(paginateListVirtualServices({ client, pageSize: PAGE_SIZE }, meshInput(w))),
-    refsOf: refs('virtualServices'),
+    refsOf: refs(APPMESH_LIST_MEMBER.virtualService),
     describe: async (client, a) => {
       const output = await client.send(new DescribeVirtualServiceCommand({ ...meshInput(a), virtualServiceName: a.name }));
       return { data: output.virtualService, output };
@@ -128,7 +128,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     listOperation: 'ListVirtualRouters',
     describeOperation: 'DescribeVirtualRouter',
     pages: (client, w) => iterate(paginateListVirtualRouters({ client, pageSize: PAGE_SIZE }, meshInput(w))),
-    refsOf: refs('virtualRouters'),
+    refsOf: refs(APPMESH_LIST_MEMBER.virtualRouter),
     describe: async (client, a) => {
       const output = await client.send(new DescribeVirtualRouterCommand({ ...meshInput(a), virtualRouterName: a.name }));
       return { data: output.virtualRouter, output };
@@ -142,7 +142,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     listOperation: 'ListRoutes',
     describeOperation: 'DescribeRoute',
     pages: (client, w) => iterate(paginateListRoutes({ client, pageSize: PAGE_SIZE }, { ...meshInput(w), virtualRouterName: w.parentName! })),
-    refsOf: refs('routes'),
+    refsOf: refs(APPMESH_LIST_MEMBER.route),
     describe: async (client, a) => {
       const output = await client.send(new DescribeRouteCommand({ ...meshInput(a), virtualRouterName: a.parentName!, routeName: a.name }));
       return { data: output.route, output };
@@ -157,7 +157,7 @@ export const API_KINDS: Record<AppMeshApiType, ApiKind> = {
     describeOperation: 'DescribeGatewayRoute',
     pages: (client, w) =>
       iterate(paginateListGatewayRoutes({ client, pageSize: PAGE_SIZE }, { ...meshInput(w), virtualGatewayName: w.parentName! })),
-    refsOf: refs('gatewayRoutes'),
+    refsOf: refs(APPMESH_LIST_MEMBER.gatewayRoute),
     describe: async (client, a) => {
       const output = await client.send(
         new DescribeGatewayRouteCommand({ ...meshInput(a), virtualGatewayName: a.parentName!, gatewayRouteName: a.name }),
