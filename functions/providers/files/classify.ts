@@ -117,7 +117,7 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
     }
   }
   let metadata = value.metadata;
-  if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+  if (!isNamed(metadata)) {
     // Past checkMeshGroup, an object of a mesh group is of a kind meshgov audits.
     const readsKind = core ? Object.hasOwn(core.read, kind) : Object.hasOwn(MESH_GROUPS, apiGroupOf(value.apiVersion as string));
     if (metadata === undefined && !readsKind) {
@@ -132,7 +132,7 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
       metadata = named.metadata;
     }
   }
-  if (!isObject(metadata) || typeof metadata.name !== 'string' || metadata.name === '') {
+  if (!isNamed(metadata)) {
     inventory.problems.push({
       file: source.file,
       line: source.line,
@@ -149,6 +149,11 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
     if (problem.fatal) placed = false;
   }
   if (placed) inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+}
+
+/** Metadata with a name, as the API server requires of every object it stores. */
+function isNamed(metadata: unknown): metadata is Record<string, unknown> & { name: string } {
+  return isObject(metadata) && typeof metadata.name === 'string' && metadata.name !== '';
 }
 
 /**
