@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { fixtureDir, runCli } from './run-cli';
+import { README_WITH_YAML_EXAMPLE } from '../support/readme-with-yaml';
 
 /** What `meshgov audit DIR` makes of the files beside the configuration, and of inputs that are not one object per file. */
 
@@ -40,24 +41,6 @@ spec:
     mode: STRICT
 `;
 
-const README = `# Payments mesh policy
-
-This directory holds the payments namespace's Istio policy. To make the namespace strict, apply:
-
-\`\`\`yaml
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: payments
-spec:
-  mtls:
-    mode: STRICT
-\`\`\`
-
-Then run \`meshgov audit .\` again.
-`;
-
 interface Finding {
   id: string;
   rule: string;
@@ -73,12 +56,12 @@ async function audit(args: string[]) {
 const located = (dir: string, findings: Finding[]) => findings.map((f) => [f.rule, f.resource.kind, f.resource.name, path.relative(dir, f.resource.file), f.resource.line]);
 
 describe('files that hold no configuration, found in a directory', () => {
-  it('passes over a README with a fenced YAML example and notes with a line that reads as a key: a clean fleet exits 0', async () => {
-    const dir = fixtureDir({ 'mesh.yaml': strict, 'README.md': README, 'NOTES.txt': 'Rollout notes\nkind: we moved to STRICT on 2026-10-01\n' });
+  it('passes over a README_WITH_YAML_EXAMPLE with a fenced YAML example and notes with a line that reads as a key: a clean fleet exits 0', async () => {
+    const dir = fixtureDir({ 'mesh.yaml': strict, 'README_WITH_YAML_EXAMPLE.md': README_WITH_YAML_EXAMPLE, 'NOTES.txt': 'Rollout notes\nkind: we moved to STRICT on 2026-10-01\n' });
     const r = await audit([dir]);
     expect(r.findings).toEqual([]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`meshgov: skipped 2 document(s) of a kind meshgov does not audit:\n  ${path.join(dir, 'NOTES.txt')}:1: not a configuration file\n  ${path.join(dir, 'README.md')}:1: not a configuration file\n`);
+    expect(r.stderr).toBe(`meshgov: skipped 2 document(s) of a kind meshgov does not audit:\n  ${path.join(dir, 'NOTES.txt')}:1: not a configuration file\n  ${path.join(dir, 'README_WITH_YAML_EXAMPLE.md')}:1: not a configuration file\n`);
   });
 
   it('passes over TOML, INI and JSON with comments', async () => {
@@ -97,7 +80,7 @@ describe('files that hold no configuration, found in a directory', () => {
   it('still reports a broken manifest or export beside them, at its line, and a file that holds none named directly', async () => {
     const dir = fixtureDir({
       'mesh.yaml': strict,
-      'README.md': README,
+      'README_WITH_YAML_EXAMPLE.md': README_WITH_YAML_EXAMPLE,
       'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: [\n',
       'list.json': '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [\n    {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments"},}\n  ]\n}\n',
       'ledger-vn.json': '{\n    "virtualNode": {\n        "meshName": "prod-mesh",\n        "virtualNodeName": ledger\n    }\n}\n',

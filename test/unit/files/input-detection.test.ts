@@ -1,6 +1,7 @@
 import { emptyInventory } from '../../../functions/core/model/inventory';
 import { classifyDocument } from '../../../functions/providers/files/classify';
 import { mightBeConfiguration, parseFileText } from '../../../functions/providers/files/parse-documents';
+import { README_WITH_YAML_EXAMPLE } from '../../support/readme-with-yaml';
 
 /** Which files that do not parse are configuration, and inputs people hand over that are not one object per file. */
 
@@ -25,27 +26,9 @@ function joined(parts: string[]): { text: string; lines: number[] } {
   return { text: `${parts.join('\n')}\n`, lines };
 }
 
-const README = `# Payments mesh policy
-
-This directory holds the payments namespace's Istio policy. To make the namespace strict, apply:
-
-\`\`\`yaml
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: payments
-spec:
-  mtls:
-    mode: STRICT
-\`\`\`
-
-Then run \`meshgov audit .\` again.
-`;
-
 describe('a file that does not parse is configuration only when it starts like a document meshgov reads', () => {
   it.each([
-    ['a README with a fenced YAML example', README],
+    ['a README_WITH_YAML_EXAMPLE with a fenced YAML example', README_WITH_YAML_EXAMPLE],
     ['notes with a line that reads as a key', 'Rollout notes\nkind: we moved to STRICT on 2026-10-01\n'],
     ['a shell script', '#!/usr/bin/env bash\nset -euo pipefail\ncontext="${1:?usage: apply.sh CONTEXT}"\nkubectl --context "$context" apply -f "$(dirname "$0")"\n'],
     ['Markdown with front matter', '---\ntitle: Payments runbook\n---\n# Runbook\n\n- step: one\nnot: [yaml\n'],
