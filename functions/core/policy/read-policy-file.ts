@@ -485,7 +485,7 @@ export function rollbacksWithoutAuto(files: ReadonlyArray<{ file: string; text: 
   // A directory validated on its own leaves the rule to the built-in rules, which ship approval.
   const ruleMode = mode ? `${mode.value} (${mode.where})` : 'approval (as the built-in rules set it)';
   return slos.list.flatMap((slo, i) => {
-    if ((slo as { autoRollbackOwnChanges?: boolean }).autoRollbackOwnChanges !== true) return [];
+    if (slo.autoRollbackOwnChanges !== true) return [];
     const path = ['slos', i, 'autoRollbackOwnChanges'];
     return [
       {
