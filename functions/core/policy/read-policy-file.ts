@@ -474,16 +474,19 @@ export function burnSeverityOrder(files: ReadonlyArray<{ file: string; text: str
  * asks for it, so the setting is never silently dead.
  */
 export function rollbacksWithoutAuto(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
-  let mode: { value: string; where: string } | undefined;
+  let mode: { value: string; file: string; text: string } | undefined;
   let slos: { file: string; text: string; list: NonNullable<PolicyFile['slos']> } | undefined;
   for (const { file, text, value } of files) {
     const remediation = (value.rules?.['slo-latency-burn'] as { remediation?: string } | undefined)?.remediation;
-    if (remediation !== undefined) mode = { value: remediation, where: `${file}:${settingLine(text, ['rules', 'slo-latency-burn', 'remediation'])}` };
+    if (remediation !== undefined) mode = { value: remediation, file, text };
     if (value.slos !== undefined) slos = { file, text, list: value.slos };
   }
-  if (!slos || mode?.value === 'auto') return [];
+  if (!slos || mode?.value === 'auto' || !slos.list.some((slo) => slo.autoRollbackOwnChanges === true)) return [];
+  // Lines only for a problem to report: finding one loads and runs the YAML reader of positions.
   // A directory validated on its own leaves the rule to the built-in rules, which ship approval.
-  const ruleMode = mode ? `${mode.value} (${mode.where})` : 'approval (as the built-in rules set it)';
+  const ruleMode = mode
+    ? `${mode.value} (${mode.file}:${settingLine(mode.text, ['rules', 'slo-latency-burn', 'remediation'])})`
+    : 'approval (as the built-in rules set it)';
   return slos.list.flatMap((slo, i) => {
     if (slo.autoRollbackOwnChanges !== true) return [];
     const path = ['slos', i, 'autoRollbackOwnChanges'];
