@@ -422,6 +422,8 @@ step "Alert policies for the Istio SLOs of the deployed rules ($SOURCE/rules), n
 # The same rules the functions read, so each incident names an SLO the agent knows.
 RULES_DIR="$SOURCE/rules"
 $PLAN || [ -d "$RULES_DIR" ] || RULES_DIR=rules
+# npm's own notice of a newer npm is not this deployment's output (and, on stderr, reads as a failure).
+export npm_config_update_notifier=false
 run npx --no-install tsx .ci/scripts/generate-alert-policies.ts --rules "$RULES_DIR" --out "$ALERT_POLICIES" --notification-channel "$CHANNEL"
 policy_files=()
 for file in "$ALERT_POLICIES"/*.json; do [ -e "$file" ] && policy_files+=("$file"); done
