@@ -135,6 +135,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (inventory.unknown.length > 0) io.stderr(skippedNotice(inventory.unknown));
+  if (inventory.repeated?.length) io.stderr(repeatedNotice(inventory.repeated));
 
   // Of --color and --no-color, the last given wins, as with every other flag given twice.
   const colorFlag = tokens.filter((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color')).pop();
@@ -245,6 +246,14 @@ function skippedNotice(unknown: Inventory['unknown']): string {
   const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source, note }) => `  ${printable(`${source.file}:${source.line}: ${note ?? describeDocument(doc)}`)}\n`);
   if (unknown.length > SKIPPED_LISTED) lines.push(`  and ${unknown.length - SKIPPED_LISTED} more\n`);
   return `meshgov: skipped ${unknown.length} document(s) of a kind meshgov does not audit:\n${lines.join('')}`;
+}
+
+/** The notice for objects two inputs define alike (an overlapping export), each audited once: the counts would otherwise not add up. */
+function repeatedNotice(repeated: NonNullable<Inventory['repeated']>): string {
+  // Names come from the inputs: escaped.
+  const lines = repeated.slice(0, SKIPPED_LISTED).map(({ source, first, what }) => `  ${printable(`${source.file}:${source.line}: ${what}, as at ${first.file}:${first.line}`)}\n`);
+  if (repeated.length > SKIPPED_LISTED) lines.push(`  and ${repeated.length - SKIPPED_LISTED} more\n`);
+  return `meshgov: ${repeated.length} object(s) defined again, the same way, by a later document; each is audited once:\n${lines.join('')}`;
 }
 
 function describeDocument(doc: unknown): string {

@@ -259,3 +259,26 @@ describe('aws appmesh list output', () => {
     expect(r.stderr).not.toMatch(/no apiVersion or kind/);
   });
 });
+
+describe('an object two inputs define', () => {
+  it('lists each copy that says the same, and audits the object once', async () => {
+    const dir = fixtureDir({ 'rendered/payments.yaml': strict, 'export/payments.yaml': strict });
+    const r = await runCli(['audit', path.join(dir, 'rendered'), path.join(dir, 'export'), '--now', NOW, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const once = await runCli(['audit', path.join(dir, 'rendered'), '--now', NOW, '--format', 'json']);
+    expect(JSON.parse(r.stdout).summary).toEqual(JSON.parse(once.stdout).summary);
+    const copy = path.join(dir, 'export/payments.yaml');
+    const first = path.join(dir, 'rendered/payments.yaml');
+    expect(r.stderr).toContain(`meshgov: 3 object(s) defined again, the same way, by a later document; each is audited once:\n  ${copy}:1: Namespace payments, as at ${first}:1\n`);
+    expect(once.stderr).toBe('');
+  });
+
+  it('fails the gate on a copy that differs, at the differing field', async () => {
+    const dir = fixtureDir({ 'a.yaml': strict, 'b.yaml': strict.replace('mode: STRICT', 'mode: PERMISSIVE') });
+    const r = await runCli(['audit', dir, '--now', NOW, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.stdout).findings as Array<{ rule: string; resource: { file: string; line: number }; message: string }>;
+    expect(findings.map((f) => [f.rule, f.resource.file, f.resource.line])).toEqual([['config-invalid', path.join(dir, 'b.yaml'), 33]]);
+    expect(findings[0]!.message).toContain(`differently from ${path.join(dir, 'a.yaml')}:26`);
+  });
+});

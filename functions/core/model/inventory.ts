@@ -97,6 +97,14 @@ export interface PemInput {
   text: string;
 }
 
+/** A later document that defines an object an earlier one defined the same way: audited once. */
+export interface RepeatedObject {
+  source: SourceRef;
+  first: SourceRef;
+  /** `PeerAuthentication checkout/default`. */
+  what: string;
+}
+
 export interface Inventory {
   kubernetes: Located<KubeObject>[];
   appmeshApi: Located<AppMeshApiObject>[];
@@ -106,6 +114,8 @@ export interface Inventory {
   certificates: CertificateRecord[];
   /** Documents that parsed but matched no known input kind; `note` says what one is and what to give instead, when the reader knows. */
   unknown: Array<Located<unknown> & { note?: string }>;
+  /** Documents set aside as copies of an object an earlier document defines the same way (files/repeated-objects.ts). */
+  repeated?: RepeatedObject[];
   problems: ConfigProblem[];
   /** Files that were read (path as given). */
   files: string[];
@@ -146,6 +156,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.pem.push(...p.pem);
     out.certificates.push(...(p.certificates ?? []));
     out.unknown.push(...p.unknown);
+    if (p.repeated?.length) (out.repeated ??= []).push(...p.repeated);
     out.problems.push(...p.problems);
     out.files.push(...p.files);
     if (p.partial) out.partial = true;

@@ -7,6 +7,7 @@ import { fieldLineLocator } from './field-line';
 import { fileIdentityResolver } from './file-identity';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
 import { isStdinPath, walkPaths } from './walk';
+import { setAsideRepeatedObjects } from './repeated-objects';
 import { utf16Text } from './utf16-text';
 
 /** Bytes inspected to tell text from binary, as git and grep do. */
@@ -81,6 +82,7 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     inventory.problems.push(...parsed.problems);
     for (const doc of parsed.documents) classifyDocument(doc, inventory);
   }
+  setAsideRepeatedObjects(inventory);
   return inventory;
 }
 
