@@ -98,6 +98,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
             appmeshRegion: values['appmesh-region'],
             kubeContext: values['kube-context'],
             meshes: policy.sources.appmesh?.meshes,
+            ...(policy.sources.istio ? { istio: policy.sources.istio } : {}),
             // Notes of what a live source holds (no Istio there, no mesh) go where the CLI's own go; names come from the cluster: escaped.
             notice: (line) => io.stderr(`meshgov: ${printable(line)}\n`),
           })

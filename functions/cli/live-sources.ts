@@ -9,6 +9,11 @@ export interface LiveSourceOptions {
   kubeContext?: string;
   /** Meshes to read (rules/ `sources.appmesh.meshes`); all when unset. */
   meshes?: string[];
+  /**
+   * rules/ `sources.istio`: the namespaces to read (with the root namespace; all when unset),
+   * and the root namespace when the cluster's MeshConfig names none.
+   */
+  istio?: { namespaces?: string[]; rootNamespace?: string };
   /** Where notes about what was read go (a cluster without Istio, a region without meshes); standard error by default. */
   notice?: (line: string) => void;
   /** The loaded @kubernetes/client-node; required lazily when omitted (tests pass theirs). */
@@ -51,7 +56,7 @@ export async function collectLive(options: LiveSourceOptions): Promise<Inventory
     parts.push(await collectAppMesh(options.appmeshRegion, options.meshes, timeouts, notice));
   }
   if (options.kubeContext !== undefined) {
-    parts.push(await collectKubernetes(options.kubeContext, options.kubeClient, timeouts, notice));
+    parts.push(await collectKubernetes(options.kubeContext, options.kubeClient, options.istio ?? {}, timeouts, notice));
   }
   return parts;
 }
@@ -81,7 +86,13 @@ async function collectAppMesh(region: string, meshes: string[] | undefined, time
   return inventory;
 }
 
-async function collectKubernetes(context: string, client: KubernetesClientModule | undefined, timeouts: LiveTimeouts, notice: (line: string) => void): Promise<Inventory> {
+async function collectKubernetes(
+  context: string,
+  client: KubernetesClientModule | undefined,
+  istio: NonNullable<LiveSourceOptions['istio']>,
+  timeouts: LiveTimeouts,
+  notice: (line: string) => void,
+): Promise<Inventory> {
   const kubeConfig = kubeConfigFromFile(context || undefined, client ? { client } : {});
   const connection = { kubeConfig, ...(client ? { client } : {}) };
   try {
@@ -91,8 +102,8 @@ async function collectKubernetes(context: string, client: KubernetesClientModule
       // Any answer at all (even 404 from a proxy) proves the server is there; the read says the rest.
       if (!(error instanceof KubeApiError) || error.status === 0) throw error;
     });
-    const source = istioSource(connection);
-    const inventory = await source.collect({ kind: 'all', providers: ['istio', 'x509'] });
+    const source = istioSource({ ...connection, ...(istio.rootNamespace ? { rootNamespace: istio.rootNamespace } : {}) });
+    const inventory = await source.collect({ kind: 'all', providers: ['istio', 'x509'], ...(istio.namespaces?.length ? { namespaces: istio.namespaces } : {}) });
     if (source.lastRead().unserved?.includes('PeerAuthentication')) {
       notice(`context "${kubeConfig.getCurrentContext()}" (${kubeConfig.getCurrentCluster()?.server}) serves no Istio PeerAuthentication (security.istio.io): Istio is not installed there, so no Istio policy was read`);
     }

@@ -26,8 +26,10 @@ export function auditWithBuilders(inventory: Inventory, options: AuditOptions): 
   return auditModel(model, options.policy, options.now);
 }
 
-export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'builders' | 'now'>): FleetModel {
-  const parts = options.builders.map((build) => build(inventory, { now: options.now }));
+export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'builders' | 'now'> & Partial<Pick<AuditOptions, 'policy'>>): FleetModel {
+  const rootNamespace = options.policy?.sources.istio?.rootNamespace;
+  const context = { now: options.now, ...(rootNamespace !== undefined ? { istioRootNamespace: rootNamespace } : {}) };
+  const parts = options.builders.map((build) => build(inventory, context));
   const merged = mergeModels(parts);
   merged.certificates.push(...(inventory.certificates ?? []));
   const model = dedupeCertificates(merged);

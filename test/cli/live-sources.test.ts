@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startAppMeshEmulator, type AppMeshEmulator } from '../emulators/appmesh';
@@ -74,6 +74,24 @@ describe('meshgov audit against live sources', () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'mtls-not-strict', provider: 'istio', resource: expect.objectContaining({ name: 'payments-api', namespace: 'payments', port: 8080 }), detail: expect.objectContaining({ mode: 'PERMISSIVE' }) })]));
+  });
+
+  it('--kube-context reads only the namespaces of rules sources.istio.namespaces, and the root namespace it names', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshgov-kube-'));
+    const kubeconfig = path.join(dir, 'config');
+    writeFileSync(kubeconfig, kubeconfigFor(kube.url, { contextName: 'gke_meshgov-demo_us-central1_prod-gke' }));
+    const rules = path.join(dir, 'rules');
+    cpSync(path.join(ROOT, 'rules'), rules, { recursive: true });
+    writeFileSync(path.join(rules, 'sources.yaml'), 'sources:\n  istio:\n    namespaces: [payments]\n    rootNamespace: mesh-root\n');
+    kube.resetCalls();
+    const r = await meshgov(['audit', '--kube-context', 'gke_meshgov-demo_us-central1_prod-gke', '--rules', rules, '--format', 'json'], { KUBECONFIG: kubeconfig });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'mtls-not-strict', resource: expect.objectContaining({ name: 'payments-api', namespace: 'payments' }) })]));
+    const reads = kube.requests().filter((c) => c.verb === 'list' || c.verb === 'get');
+    // Nothing cluster-wide beyond the namespace objects themselves, and no namespace outside the scope.
+    expect(reads.filter((c) => c.namespace === undefined).map((c) => c.resource)).toEqual(expect.not.arrayContaining(['peerauthentications', 'deployments', 'services']));
+    expect(new Set(reads.map((c) => c.namespace).filter(Boolean))).toEqual(new Set(['payments', 'mesh-root', 'istio-system']));
   });
 
   it('exits 2 with a clear message when the live source cannot be read', async () => {

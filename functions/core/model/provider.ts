@@ -11,4 +11,9 @@ export type ModelBuilder = (inventory: Inventory, context: ModelContext) => Flee
 export interface ModelContext {
   /** The audit clock (CONTRACT.md `--now`). */
   now: Date;
+  /**
+   * Istio's root namespace when the inputs hold no MeshConfig ConfigMap to name it (rules/
+   * `sources.istio.rootNamespace`); `istio-system`, Istio's default, when unset.
+   */
+  istioRootNamespace?: string;
 }

@@ -35,7 +35,7 @@ export interface AuditScopeDeps {
 export async function auditScope(trigger: Trigger, scope: AuditScope, deps: AuditScopeDeps): Promise<ScopedReport> {
   const inventory = await deps.source.collect(scope);
   const now = deps.clock();
-  const model = buildModel(inventory, { builders: deps.builders, now });
+  const model = buildModel(inventory, { builders: deps.builders, now, policy: deps.policy });
   const report = auditModel(model, deps.policy, now);
   const unread = inventory.unreadMeshes;
   return { trigger, scope: unread?.length && scope.kind === 'all' ? { ...scope, unreadMeshes: unread } : scope, report, auditedResources: auditedResourceKeys(model) };

@@ -256,11 +256,21 @@ const remediationSafetySchema = z
 const sourcesSchema = z
   .object({
     appmesh: z
-      .object({ meshes: z.array(z.string().min(1)).optional(), regions: z.array(z.string().min(1)).optional() })
+      .object({
+        meshes: z.array(z.string().min(1)).optional().describe('The App Mesh meshes to read; every mesh the credentials see when unset.'),
+        regions: z.array(z.string().min(1)).optional().describe('Accepted, read by no part of this version: the hub audits its own region, the CLI --appmesh-region.'),
+      })
       .strict()
       .optional(),
     istio: z
-      .object({ namespaces: z.array(z.string().min(1)).optional(), rootNamespace: z.string().min(1).optional() })
+      .object({
+        namespaces: z.array(z.string().min(1)).optional().describe('The namespaces the CLI --kube-context read covers, with the root namespace; all when unset. Files are audited whole.'),
+        rootNamespace: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Istio's root namespace when the inputs hold no MeshConfig ConfigMap; a MeshConfig decides when there is one."),
+      })
       .strict()
       .optional(),
   })

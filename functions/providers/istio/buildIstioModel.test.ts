@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../core/model/inventory';
 import { buildIstioModel } from './buildIstioModel';
-import { deployment, inventoryOf, istioModelOf } from './testInventory';
+import { deployment, inventoryFromYaml, inventoryOf, istioModelOf } from './testInventory';
 
 const docs = (...parts: string[]) => parts.join('---\n');
 const NOW = { now: new Date('2026-11-26T00:00:00Z') };
@@ -115,6 +115,44 @@ spec:
     );
     expect(model.servers[0]).toMatchObject({ mode: 'STRICT', cause: { scope: 'mesh', namespace: 'mesh-root' } });
     expect(model.problems).toEqual([]);
+  });
+
+  describe('the root namespace that rules/ sources.istio.rootNamespace configures', () => {
+    const meshWide = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: mesh-root
+spec:
+  mtls:
+    mode: STRICT
+`;
+    const meshConfig = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio
+  namespace: istio-system
+data:
+  mesh: |-
+    enableAutoMtls: true
+`;
+    const modelOf = (yaml: string, istioRootNamespace?: string) =>
+      buildIstioModel(inventoryFromYaml(yaml), { ...NOW, ...(istioRootNamespace ? { istioRootNamespace } : {}) });
+
+    it('stands in when the inputs hold no MeshConfig', () => {
+      const model = modelOf(docs(meshWide, deployment('orders', 'orders-api')), 'mesh-root');
+      expect(model.servers[0]).toMatchObject({ mode: 'STRICT', cause: { scope: 'mesh', namespace: 'mesh-root' } });
+    });
+
+    it('is not guessed without it: the policy is then only its own namespace\'s', () => {
+      const model = modelOf(docs(meshWide, deployment('orders', 'orders-api')));
+      expect(model.servers[0]).toMatchObject({ mode: 'PERMISSIVE' });
+    });
+
+    it('gives way to a MeshConfig, which without rootNamespace means Istio\'s default', () => {
+      const model = modelOf(docs(meshConfig, meshWide, deployment('orders', 'orders-api')), 'mesh-root');
+      expect(model.servers[0]).toMatchObject({ mode: 'PERMISSIVE' });
+    });
   });
 
   it('reports a MeshConfig that is not valid YAML at the ConfigMap, and keeps the defaults', () => {

@@ -33,7 +33,7 @@ import { addToPodGroup, cronJobOwnerKey, hasIstioProxy, hasOwner, ownerWorkloadK
  * configuration problems, all computed once from PeerAuthentication, DestinationRule,
  * ServiceEntry, the MeshConfig and the Kubernetes objects that give them context.
  */
-export const buildIstioModel: ModelBuilder = (inventory) => {
+export const buildIstioModel: ModelBuilder = (inventory, context) => {
   const model: FleetModel = emptyModel();
   const inputs = selectIstioInputs(inventory);
   if (!showsIstio(inputs)) return model;
@@ -50,7 +50,7 @@ export const buildIstioModel: ModelBuilder = (inventory) => {
   const namespaceInfo = (name: string): NamespaceInfo => namespaces.get(name) ?? unknownNamespace(name);
   const namespaceInfoRun = new NamespaceRun(namespaceInfo);
 
-  const mesh = readMeshSettings(inputs.meshConfigMaps);
+  const mesh = readMeshSettings(inputs.meshConfigMaps, context.istioRootNamespace);
   problems.push(...mesh.problems);
   const settings = mesh.settings;
 

@@ -50,11 +50,14 @@ export interface MeshSettingsRead {
 /**
  * Reads every MeshConfig ConfigMap, and picks the fleet's (the default revision's `istio` first,
  * else the first `istio-<revision>` by name). A `mesh` value that is not valid YAML, or a field
- * of the wrong type, becomes a problem and leaves the default in place.
+ * of the wrong type, becomes a problem and leaves the default in place. `rootWithoutMeshConfig`
+ * is the root namespace when there is no MeshConfig at all (a file audit of application
+ * manifests); a MeshConfig that names none means Istio's default, whatever is configured.
  */
-export function readMeshSettings(configMaps: Located<KubeObject>[]): MeshSettingsRead {
+export function readMeshSettings(configMaps: Located<KubeObject>[], rootWithoutMeshConfig?: string): MeshSettingsRead {
   const revisions = new Map<string, MeshSettings>();
-  if (configMaps.length === 0) return { settings: { ...DEFAULT_MESH_SETTINGS }, revisions, problems: [] };
+  // Without a MeshConfig the configured root stands in; with one, Istio's own default does, as istiod reads it.
+  if (configMaps.length === 0) return { settings: { ...DEFAULT_MESH_SETTINGS, ...(rootWithoutMeshConfig ? { rootNamespace: rootWithoutMeshConfig } : {}) }, revisions, problems: [] };
   const problems: ConfigProblem[] = [];
   const sorted = [...configMaps].sort((a, b) => rank(a.doc) - rank(b.doc) || compare(nameOf(a.doc), nameOf(b.doc)));
   for (const configMap of sorted) {
