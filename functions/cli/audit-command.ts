@@ -252,9 +252,11 @@ function skippedNotice(unknown: Inventory['unknown']): string {
 /** The notice for objects two inputs define alike (an overlapping export), each audited once: the counts would otherwise not add up. */
 function repeatedNotice(repeated: NonNullable<Inventory['repeated']>): string {
   // Names come from the inputs: escaped.
-  const lines = repeated.slice(0, SKIPPED_LISTED).map(({ source, first, what }) => `  ${printable(`${source.file}:${source.line}: ${what}, as at ${first.file}:${first.line}`)}\n`);
+  const lines = repeated
+    .slice(0, SKIPPED_LISTED)
+    .map(({ source, first, what, otherDifference }) => `  ${printable(`${source.file}:${source.line}: ${what}, as at ${first.file}:${first.line}${otherDifference ? ` (differs at ${otherDifference}, which meshgov does not read)` : ''}`)}\n`);
   if (repeated.length > SKIPPED_LISTED) lines.push(`  and ${repeated.length - SKIPPED_LISTED} more\n`);
-  return `meshgov: ${repeated.length} object(s) defined again, the same way, by a later document; each is audited once:\n${lines.join('')}`;
+  return `meshgov: ${repeated.length} object(s) defined again by a later document, alike in what meshgov reads; each is audited once, as first defined:\n${lines.join('')}`;
 }
 
 function describeDocument(doc: unknown): string {

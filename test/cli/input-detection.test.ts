@@ -269,7 +269,7 @@ describe('an object two inputs define', () => {
     expect(JSON.parse(r.stdout).summary).toEqual(JSON.parse(once.stdout).summary);
     const copy = path.join(dir, 'export/payments.yaml');
     const first = path.join(dir, 'rendered/payments.yaml');
-    expect(r.stderr).toContain(`meshgov: 3 object(s) defined again, the same way, by a later document; each is audited once:\n  ${copy}:1: Namespace payments, as at ${first}:1\n`);
+    expect(r.stderr).toContain(`meshgov: 3 object(s) defined again by a later document, alike in what meshgov reads; each is audited once, as first defined:\n  ${copy}:1: Namespace payments, as at ${first}:1\n`);
     expect(once.stderr).toBe('');
   });
 

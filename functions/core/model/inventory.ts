@@ -103,6 +103,8 @@ export interface RepeatedObject {
   first: SourceRef;
   /** `PeerAuthentication checkout/default`. */
   what: string;
+  /** The first field where the copies differ in what meshgov does not read (`spec.strategy`), if any. */
+  otherDifference?: string;
 }
 
 export interface Inventory {

@@ -40,10 +40,11 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'Mesh', 'MutatingWebhookConfigurati
 /**
  * The namespace an object lands in: its own, else `default` as kubectl places it (the Istio
  * reader does the same, so a config-invalid finding and the object's other findings agree, and
- * an Istio finding always names a namespace); none for a cluster-scoped kind.
+ * an Istio finding always names a namespace); none for a cluster-scoped kind, whose
+ * `metadata.namespace` the API server ignores.
  */
-function namespaceOfObject(doc: Inventory['kubernetes'][number]['doc']): string | undefined {
+export function namespaceOfObject(doc: Inventory['kubernetes'][number]['doc']): string | undefined {
+  if (typeof doc.kind === 'string' && CLUSTER_SCOPED.has(doc.kind)) return undefined;
   const ns = doc.metadata?.namespace;
-  if (typeof ns === 'string' && ns !== '') return ns;
-  return typeof doc.kind === 'string' && CLUSTER_SCOPED.has(doc.kind) ? undefined : 'default';
+  return typeof ns === 'string' && ns !== '' ? ns : 'default';
 }

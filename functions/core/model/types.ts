@@ -229,6 +229,11 @@ export interface ConfigProblem {
   port?: number;
   /** The input itself could not be read (a file or directory), or named directly holds no text (a binary file): nothing of it was audited. */
   unread?: true;
+  /**
+   * What the finding id hashes in place of the message, when the message names a place that
+   * moves on its own (the line of an object in another file), so the id stays while the problem does.
+   */
+  identity?: string;
 }
 
 /** A latency SLO indicator, filled by the metrics providers (issue: SLOs). */

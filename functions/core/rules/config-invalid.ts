@@ -23,7 +23,7 @@ export const configInvalid: Rule = {
       });
       // The file is the problem's identity: named as ids name files, so the id does not move with the path's spelling.
       const file = p.fileIdentity ?? p.file;
-      finding.id = findingId('config-invalid', provider, { ...resource, name: p.name ?? file }, `${file}:${p.line}:${p.field ?? ''}:${p.message}`);
+      finding.id = findingId('config-invalid', provider, { ...resource, name: p.name ?? file }, `${file}:${p.line}:${p.field ?? ''}:${p.identity ?? p.message}`);
       return finding;
     });
   },

@@ -1,24 +1,48 @@
 import { APPMESH_KIND_OF_TYPE, apiGroupOf, type AppMeshApiObject, type Inventory, type KubeObject, type Located, type RepeatedObject } from '../../core/model/inventory';
+import { namespaceOfObject } from '../../core/model/locate-problems';
 import type { ConfigProblem, Provider } from '../../core/model/types';
+import { auditedAppMeshContent, auditedKubernetesContent, keptKubernetesContent, ONE_SIDED_KUBERNETES_FIELDS } from './audited-content';
+import { firstDifference, type FieldPath } from './first-difference';
 
 /**
- * Objects that more than one input document defines: two overlapping exports of one cluster, or
- * two clusters' configuration given to one audit. Providers would each settle such a pair their
- * own way (one keeps the first copy, another the last), so the verdict on a PeerAuthentication
- * could hang on the order of the paths. Here the first copy is the one audited, always:
+ * Objects that more than one input document defines: a rendered tree and a live export of the
+ * same cluster, or two clusters' configuration given to one audit. Providers would each settle
+ * such a pair their own way (one keeps the first copy, another the last), so the verdict on a
+ * PeerAuthentication could hang on the order of the paths. Here the first copy is the one
+ * audited, always, and every later copy is accounted for:
  *
- * - a later copy with the same content (status and server-set metadata aside) is set aside,
- *   and listed in `inventory.repeated` for the CLI's notice;
- * - a later copy that differs is a `config-invalid` problem at its first differing field,
- *   naming the copy that was audited, so the difference is never silently dropped.
+ * - a copy that differs in what meshgov reads (audited-content.ts) is a `config-invalid`
+ *   problem at its first such field, naming the copy that was audited;
+ * - a copy that says the same, or differs only in what meshgov does not read (server defaults
+ *   an export adds, tools' annotations), is set aside and listed in `inventory.repeated`, with
+ *   its first other difference, for the CLI's notice.
  *
- * Only the file source calls this: a live source lists each object once.
+ * A cert-manager Certificate's status, which a manifest never has, is taken from the copy that
+ * has one, so a live export's expiry is audited whatever the order. Only the file source calls
+ * this: a live source lists each object once.
  */
 export function setAsideRepeatedObjects(inventory: Inventory): void {
   const repeated: RepeatedObject[] = [];
-  inventory.kubernetes = keepFirstCopies(inventory.kubernetes, kubernetesIdentity, kubernetesContent, describeKubernetes, inventory.problems, repeated);
-  inventory.appmeshApi = keepFirstCopies(inventory.appmeshApi, appMeshIdentity, (o) => ({ spec: o.data?.spec }), describeAppMesh, inventory.problems, repeated);
+  inventory.kubernetes = keepFirstCopies(inventory.kubernetes, KUBERNETES, inventory.problems, repeated);
+  inventory.appmeshApi = keepFirstCopies(inventory.appmeshApi, APP_MESH, inventory.problems, repeated);
   if (repeated.length > 0) inventory.repeated = [...(inventory.repeated ?? []), ...repeated];
+}
+
+/** How one input kind names, compares and describes its objects. */
+interface Reading<T> {
+  /** The object's name; copies share it. Undefined for an object that has none. */
+  identity(doc: T): string | undefined;
+  /** Coordinates that set apart objects of one identity when both copies give them (an ARN's region and account). */
+  discriminators?(doc: T): Record<string, string | undefined>;
+  /** What meshgov reads of the object. */
+  audited(doc: T): Record<string, unknown>;
+  /** The object less what only the server and tools write: differences here and not in `audited` are noted. */
+  kept(doc: T): Record<string, unknown>;
+  /** Top-level-or-deeper fields that count only when both copies have them: a manifest leaves out what a controller fills in. */
+  oneSided?(doc: T): readonly FieldPath[];
+  /** The first copy with what the later one adds (a Certificate's status), when it adds something meshgov reads. */
+  completed?(first: T, later: T): T | undefined;
+  describe(doc: T): Description;
 }
 
 interface Description {
@@ -30,91 +54,104 @@ interface Description {
   mesh?: string;
 }
 
-function keepFirstCopies<T>(
-  items: Array<Located<T>>,
-  identity: (doc: T) => string | undefined,
-  content: (doc: T) => unknown,
-  describe: (doc: T) => Description,
-  problems: ConfigProblem[],
-  repeated: RepeatedObject[],
-): Array<Located<T>> {
-  const firsts = new Map<string, Located<T>>();
-  let kept: Array<Located<T>> | undefined;
+interface Entry<T> {
+  item: Located<T>;
+  index: number;
+  discriminators: Record<string, string | undefined>;
+}
+
+function keepFirstCopies<T>(items: Array<Located<T>>, reading: Reading<T>, problems: ConfigProblem[], repeated: RepeatedObject[]): Array<Located<T>> {
+  const groups = new Map<string, Array<Entry<T>>>();
+  let kept: Array<Located<T> | undefined> | undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const key = identity(item.doc);
-    const first = key === undefined ? undefined : firsts.get(key);
-    if (first === undefined) {
-      if (key !== undefined) firsts.set(key, item);
-      kept?.push(item);
+    const key = reading.identity(item.doc);
+    if (key === undefined) continue;
+    const discriminators = reading.discriminators?.(item.doc) ?? {};
+    const group = groups.get(key);
+    const first = group?.find((e) => sameCoordinates(e.discriminators, discriminators));
+    if (!first) {
+      if (group) group.push({ item, index: i, discriminators });
+      else groups.set(key, [{ item, index: i, discriminators }]);
       continue;
     }
     // Copied only once a repeat shows up: most fleets have none.
-    kept ??= items.slice(0, i);
-    const d = describe(item.doc);
-    const difference = firstDifference(content(first.doc), content(item.doc));
-    if (difference === undefined) {
-      repeated.push({ source: item.source, first: first.source, what: d.what });
-      continue;
+    kept ??= items.slice();
+    kept[i] = undefined;
+    const completed = reading.completed?.(first.item.doc, item.doc);
+    if (completed !== undefined) {
+      first.item = { ...first.item, doc: completed };
+      kept[first.index] = first.item;
     }
-    const { what, ...coordinates } = d;
-    const where = `${first.source.file}:${first.source.line}`;
-    problems.push({
-      file: item.source.file,
-      line: item.source.line,
-      ...(difference.length > 0 ? { field: formatField(difference) } : {}),
-      message: `${what} is defined again here, differently from ${where}: only the definition at ${where} is audited. Keep one definition, or audit each cluster's configuration on its own`,
-      ...coordinates,
-    });
+    compareCopies(first.item, item, reading, problems, repeated);
   }
-  return kept ?? items;
+  return kept ? kept.filter((k): k is Located<T> => k !== undefined) : items;
 }
 
-function kubernetesIdentity(doc: KubeObject): string | undefined {
-  const name = doc.metadata?.name;
-  if (typeof name !== 'string') return undefined;
-  // One object whatever version it is written in: v1 and v1beta1 of a PeerAuthentication are the same object.
-  return `${apiGroupOf(doc.apiVersion)}\0${doc.kind}\0${doc.metadata.namespace ?? ''}\0${name}`;
+/** Two coordinates disagree only when both copies give them. */
+function sameCoordinates(a: Record<string, string | undefined>, b: Record<string, string | undefined>): boolean {
+  for (const key of Object.keys(a)) if (a[key] !== undefined && b[key] !== undefined && a[key] !== b[key]) return false;
+  return true;
 }
 
-/** What the server sets and an export adds, none of which meshgov reads. */
-const SERVER_SET_METADATA = new Set(['resourceVersion', 'uid', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'ownerReferences']);
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-/**
- * The object as meshgov reads it, so that a `kubectl get -o yaml` export and the manifest it was
- * applied from compare equal: status is left out (except a cert-manager Certificate's, which
- * dates the certificate), and so are the fields the server sets and the version it is written in.
- */
-function kubernetesContent(doc: KubeObject): unknown {
-  const metadata: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(doc.metadata ?? {})) {
-    if (SERVER_SET_METADATA.has(key)) continue;
-    if (key === 'annotations' && value !== null && typeof value === 'object') {
-      const { [LAST_APPLIED]: _applied, ...rest } = value as Record<string, unknown>;
-      metadata[key] = rest;
-    } else metadata[key] = value;
+function compareCopies<T>(first: Located<T>, later: Located<T>, reading: Reading<T>, problems: ConfigProblem[], repeated: RepeatedObject[]): void {
+  const skip = [...(reading.oneSided?.(first.doc) ?? []), ...(reading.oneSided?.(later.doc) ?? [])];
+  const d = reading.describe(later.doc);
+  const where = `${first.source.file}:${first.source.line}`;
+  const audited = firstDifference(reading.audited(first.doc), reading.audited(later.doc), skip);
+  if (audited === undefined) {
+    const other = firstDifference(reading.kept(first.doc), reading.kept(later.doc), skip);
+    repeated.push({ source: later.source, first: first.source, what: d.what, ...(other ? { otherDifference: formatField(other.path) } : {}) });
+    return;
   }
-  // The version is left out too: v1beta1 and v1 of one PeerAuthentication are one object.
-  const { status, metadata: _metadata, apiVersion: _version, ...rest } = doc;
-  const keepsStatus = doc.kind === 'Certificate' && apiGroupOf(doc.apiVersion) === 'cert-manager.io';
-  return keepsStatus ? { ...rest, metadata, status } : { ...rest, metadata };
+  const { what, ...coordinates } = d;
+  const field = formatField(audited.path);
+  const values = audited.values ? ` (${audited.values.later} here, ${audited.values.first} there)` : '';
+  problems.push({
+    file: later.source.file,
+    line: later.source.line,
+    ...(audited.path.length > 0 ? { field } : {}),
+    message: `${what} is defined again here, differently from ${where}${values}: only the definition at ${where} is audited. Keep one definition, or audit each cluster's configuration on its own`,
+    // The other copy's place moves with edits to its own file; the id should not.
+    identity: `${what} defined again, differently at ${field}`,
+    ...coordinates,
+  });
 }
 
-function describeKubernetes(doc: KubeObject): Description {
-  const namespace = doc.metadata.namespace;
-  const group = apiGroupOf(doc.apiVersion);
-  const provider: Provider | undefined = group.endsWith('istio.io') ? 'istio' : group === 'appmesh.k8s.aws' ? 'appmesh' : undefined;
-  // The copy is no longer in the inventory, where other problems find their mesh: an App Mesh CRD names it here.
-  const mesh = provider === 'appmesh' ? crdMesh(doc) : undefined;
-  return {
-    what: `${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.metadata.name}`,
-    kind: doc.kind,
-    name: doc.metadata.name,
-    ...(provider ? { provider } : {}),
-    ...(namespace ? { namespace } : {}),
-    ...(mesh ? { mesh } : {}),
-  };
+const KUBERNETES: Reading<KubeObject> = {
+  identity(doc) {
+    const name = doc.metadata?.name;
+    if (typeof name !== 'string') return undefined;
+    // One object whatever version it is written in, and wherever a manifest without a namespace lands.
+    return `${apiGroupOf(doc.apiVersion)}\0${doc.kind}\0${namespaceOfObject(doc) ?? ''}\0${name}`;
+  },
+  audited: auditedKubernetesContent,
+  kept: keptKubernetesContent,
+  oneSided: () => ONE_SIDED_KUBERNETES_FIELDS,
+  completed(first, later) {
+    // A cert-manager Certificate's status dates its certificate: the export that has it is the one to audit.
+    if (!isCertManagerCertificate(first) || first.status !== undefined || later.status === undefined) return undefined;
+    return { ...first, status: later.status };
+  },
+  describe(doc) {
+    const namespace = namespaceOfObject(doc);
+    const group = apiGroupOf(doc.apiVersion);
+    const provider: Provider | undefined = group.endsWith('istio.io') ? 'istio' : group === 'appmesh.k8s.aws' ? 'appmesh' : undefined;
+    // The copy is no longer in the inventory, where other problems find their mesh: an App Mesh CRD names it here.
+    const mesh = provider === 'appmesh' ? crdMesh(doc) : undefined;
+    return {
+      what: `${doc.kind} ${namespace ? `${namespace}/` : ''}${doc.metadata.name}`,
+      kind: doc.kind,
+      name: doc.metadata.name,
+      ...(provider ? { provider } : {}),
+      ...(namespace ? { namespace } : {}),
+      ...(mesh ? { mesh } : {}),
+    };
+  },
+};
+
+function isCertManagerCertificate(doc: KubeObject): boolean {
+  return doc.kind === 'Certificate' && apiGroupOf(doc.apiVersion) === 'cert-manager.io';
 }
 
 function crdMesh(doc: KubeObject): string | undefined {
@@ -124,76 +161,44 @@ function crdMesh(doc: KubeObject): string | undefined {
 }
 
 /** The object's name within its mesh: a route is named within its router, a gateway route within its gateway. */
-const APPMESH_PARENT = { route: 'virtualRouterName', gatewayRoute: 'virtualGatewayName' } as const;
+const APPMESH_PARENT: Partial<Record<string, string>> = { route: 'virtualRouterName', gatewayRoute: 'virtualGatewayName' };
 
-function appMeshIdentity(object: AppMeshApiObject): string | undefined {
-  const data = object.data as Record<string, unknown> | undefined;
-  const name = appMeshName(object);
-  if (!data || name === undefined) return undefined;
-  // An ARN holds region and account: two regions' meshes of one name are different objects.
-  const arn = (data.metadata as { arn?: unknown } | undefined)?.arn;
-  if (typeof arn === 'string' && arn !== '') return arn;
-  const parentField = (APPMESH_PARENT as Partial<Record<string, string>>)[object.type];
-  const owner = (data.metadata as { meshOwner?: unknown } | undefined)?.meshOwner;
-  return `${object.type}\0${String(data.meshName)}\0${typeof owner === 'string' ? owner : ''}\0${parentField ? String(data[parentField]) : ''}\0${name}`;
-}
+const APP_MESH: Reading<AppMeshApiObject> = {
+  identity(object) {
+    const data = object.data as Record<string, unknown> | undefined;
+    const name = appMeshName(object);
+    if (!data || name === undefined) return undefined;
+    const parent = APPMESH_PARENT[object.type];
+    return `${object.type}\0${String(data.meshName)}\0${parent ? String(data[parent]) : ''}\0${name}`;
+  },
+  discriminators(object) {
+    // describe-* output carries an ARN (region, account) and meshOwner; --cli-input-json neither.
+    const metadata = (object.data as { metadata?: { arn?: unknown; meshOwner?: unknown } } | undefined)?.metadata;
+    const arn = typeof metadata?.arn === 'string' ? metadata.arn.split(':') : [];
+    const owner = typeof metadata?.meshOwner === 'string' ? metadata.meshOwner : arn[4] || undefined;
+    return { region: arn[3] || undefined, owner };
+  },
+  audited: auditedAppMeshContent,
+  kept: auditedAppMeshContent,
+  // An --cli-input-json file has no status; describe-* output does.
+  oneSided: () => [['status']],
+  describe(object) {
+    const data = object.data as Record<string, unknown>;
+    const kind = APPMESH_KIND_OF_TYPE[object.type];
+    const name = appMeshName(object)!;
+    const mesh = typeof data.meshName === 'string' ? data.meshName : undefined;
+    return { what: `App Mesh ${kind} ${object.type === 'mesh' ? name : `${mesh}/${name}`}`, kind, name, provider: 'appmesh', ...(mesh ? { mesh } : {}) };
+  },
+};
 
 function appMeshName(object: AppMeshApiObject): string | undefined {
   const data = object.data as Record<string, unknown> | undefined;
-  const field = object.type === 'mesh' ? 'meshName' : `${object.type}Name`;
-  const name = data?.[field];
+  const name = data?.[object.type === 'mesh' ? 'meshName' : `${object.type}Name`];
   return typeof name === 'string' ? name : undefined;
 }
 
-function describeAppMesh(object: AppMeshApiObject): Description {
-  const data = object.data as Record<string, unknown>;
-  const kind = APPMESH_KIND_OF_TYPE[object.type];
-  const name = appMeshName(object)!;
-  const mesh = typeof data.meshName === 'string' ? data.meshName : undefined;
-  return { what: `App Mesh ${kind} ${object.type === 'mesh' ? name : `${mesh}/${name}`}`, kind, name, provider: 'appmesh', ...(mesh ? { mesh } : {}) };
-}
-
-/**
- * The path of the first place two parsed documents differ, in key order of the first; [] when
- * they differ at the top; undefined when they are the same.
- */
-export function firstDifference(a: unknown, b: unknown): Array<string | number> | undefined {
-  if (Object.is(a, b)) return undefined;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      if (i >= a.length || i >= b.length) return [i];
-      const inner = firstDifference(a[i], b[i]);
-      if (inner) return [i, ...inner];
-    }
-    return undefined;
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !Object.hasOwn(a, k))];
-    for (const key of keys) {
-      const left = unset(a[key]);
-      const right = unset(b[key]);
-      const inner = firstDifference(left, right);
-      if (inner) return [key, ...inner];
-    }
-    return undefined;
-  }
-  return [];
-}
-
-/** A key set to null, an empty map or list (or a map of only such keys), and a key left out say the same thing to the API server. */
-function unset(value: unknown): unknown {
-  if (value === null) return undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value;
-  if (isPlainObject(value) && Object.values(value).every((v) => unset(v) === undefined)) return undefined;
-  return value;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** A field path as problems name it: `spec.mtls.mode`, `metadata.labels["istio-injection"]`. */
-function formatField(path: ReadonlyArray<string | number>): string {
+function formatField(path: FieldPath): string {
   let out = '';
   for (const step of path) {
     if (typeof step === 'number') out += `[${step}]`;

@@ -1,7 +1,7 @@
 import { evaluateModel } from '../../core/rules/engine';
 import type { Finding } from '../../core/findings';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml as service } from './testInventory';
+import { deployment, docs, istioModelOf, meshConfigYaml, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml as service } from './testInventory';
 
 /*
  * Istio auto mTLS infers a destination's mode from its namespace-wide or mesh-wide
@@ -179,15 +179,7 @@ describe('Prometheus scrape ports', () => {
   });
 
   it('the same when the MeshConfig turns merging off', () => {
-    const meshConfig = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: istio
-  namespace: istio-system
-data:
-  mesh: |
-    enablePrometheusMerge: false
-`;
+    const meshConfig = meshConfigYaml('enablePrometheusMerge: false');
     expect(fixOf(scrapedFleet({}, meshConfig)).mode).toBe('approval');
   });
 

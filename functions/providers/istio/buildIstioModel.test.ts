@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../core/model/inventory';
 import { buildIstioModel } from './buildIstioModel';
-import { deployment, inventoryFromYaml, inventoryOf, istioModelOf } from './testInventory';
+import { deployment, inventoryFromYaml, inventoryOf, istioModelOf, meshConfigYaml, peerAuthenticationYaml } from './testInventory';
 
 const docs = (...parts: string[]) => parts.join('---\n');
 const NOW = { now: new Date('2026-11-26T00:00:00Z') };
@@ -101,15 +101,7 @@ data:
     enableAutoMtls: true
   meshNetworks: 'networks: {}'
 `,
-        `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: mesh-root
-spec:
-  mtls:
-    mode: STRICT
-`,
+        peerAuthenticationYaml('mesh-root', 'default', 'STRICT'),
         deployment('orders', 'orders-api'),
       ),
     );
@@ -118,24 +110,8 @@ spec:
   });
 
   describe('the root namespace that rules/ sources.istio.rootNamespace configures', () => {
-    const meshWide = `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: mesh-root
-spec:
-  mtls:
-    mode: STRICT
-`;
-    const meshConfig = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: istio
-  namespace: istio-system
-data:
-  mesh: |-
-    enableAutoMtls: true
-`;
+    const meshWide = peerAuthenticationYaml('mesh-root', 'default', 'STRICT');
+    const meshConfig = meshConfigYaml('enableAutoMtls: true');
     const modelOf = (yaml: string, istioRootNamespace?: string) =>
       buildIstioModel(inventoryFromYaml(yaml), { ...NOW, ...(istioRootNamespace ? { istioRootNamespace } : {}) });
 

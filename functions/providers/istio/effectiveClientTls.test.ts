@@ -1,6 +1,6 @@
 import type { FleetModel } from '../../core/model/types';
 import type { IstioClientPolicy } from './clients';
-import { deployment, istioModelOf } from './testInventory';
+import { deployment, istioModelOf, meshConfigYaml } from './testInventory';
 
 const docs = (...parts: string[]) => parts.join('---\n');
 
@@ -119,17 +119,7 @@ describe('DestinationRule lookup (Istio PushContext.destinationRule)', () => {
   });
 
   it('MeshConfig defaultDestinationRuleExportTo ["."] keeps rules without exportTo private', () => {
-    const meshConfig = `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: istio
-  namespace: istio-system
-data:
-  mesh: |-
-    defaultDestinationRuleExportTo:
-    - "."
-    rootNamespace: istio-system
-`;
+    const meshConfig = meshConfigYaml('defaultDestinationRuleExportTo:\n- "."\nrootNamespace: istio-system');
     const model = istioModelOf(docs(fleet, meshConfig, dr('bookinfo', 'reviews', REVIEWS, { tls: 'DISABLE' })));
     expect(ruleByNamespace(model, REVIEWS)).toEqual({ bookinfo: 'bookinfo/reviews' });
   });

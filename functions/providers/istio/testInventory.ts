@@ -93,6 +93,23 @@ metadata:
 ${entries.length > 0 ? `  labels:\n${entries.map(([k, v]) => `    ${k}: ${v}`).join('\n')}\n` : ''}`;
 }
 
+/** The MeshConfig ConfigMap `istio` of istio-system, its `mesh` key holding `mesh` (YAML lines). */
+export function meshConfigYaml(mesh: string): string {
+  return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio
+  namespace: istio-system
+data:
+  mesh: |-
+${mesh
+  .trimEnd()
+  .split('\n')
+  .map((line) => `    ${line}`)
+  .join('\n')}
+`;
+}
+
 /** A Service port that sends to another container port (a number, or a container port's name). */
 export interface ServicePortYaml {
   name: string;

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectFiles } from '../../../functions/providers/files/collect';
-import { firstDifference } from '../../../functions/providers/files/repeated-objects';
+import { firstDifference } from '../../../functions/providers/files/first-difference';
 import { auditInventory } from '../../../functions/providers/audit-inventory';
+import { deployment, docs, namespaceYaml, peerAuthenticationYaml } from '../../../functions/providers/istio/testInventory';
 import { shippedPolicy } from '../../support/model';
 
 /**
@@ -19,48 +20,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const NAMESPACE_AND_WORKLOAD = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: checkout
-  labels:
-    istio-injection: enabled
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: cart
-  namespace: checkout
-  labels:
-    app: cart
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: cart
-  template:
-    metadata:
-      labels:
-        app: cart
-    spec:
-      containers:
-        - name: cart
-          image: us-docker.pkg.dev/shop/checkout/cart:4.2.0
-          ports:
-            - name: http
-              containerPort: 8080
-`;
+const NAMESPACE_AND_WORKLOAD = docs(namespaceYaml('checkout'), deployment('checkout', 'cart'));
 
 function peerAuthentication(mode: string, apiVersion = 'security.istio.io/v1'): string {
-  return `apiVersion: ${apiVersion}
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: checkout
-spec:
-  mtls:
-    mode: ${mode}
-`;
+  return peerAuthenticationYaml('checkout', 'default', mode).replace('security.istio.io/v1', apiVersion);
 }
 
 async function audit(paths: string[]) {
@@ -83,16 +46,16 @@ describe('a PeerAuthentication that two files define differently', () => {
     const { report } = await audit([join(dir, 'workloads.yaml'), strict, permissive]);
     expect(report.findings.map((f) => f.rule)).toEqual(['config-invalid']);
     const finding = report.findings[0]!;
-    expect(finding.resource).toEqual(expect.objectContaining({ kind: 'PeerAuthentication', name: 'default', namespace: 'checkout', file: permissive, line: 9 }));
+    expect(finding.resource).toEqual(expect.objectContaining({ kind: 'PeerAuthentication', name: 'default', namespace: 'checkout', file: permissive, line: 10 }));
     expect(finding.provider).toBe('istio');
     expect(finding.detail).toEqual(expect.objectContaining({ field: 'spec.mtls.mode' }));
-    expect(finding.message).toContain(`differently from ${strict}:1: only the definition at ${strict}:1 is audited`);
+    expect(finding.message).toContain(`differently from ${strict}:1 ("PERMISSIVE" here, "STRICT" there): only the definition at ${strict}:1 is audited`);
 
     // The other order audits the other copy: the verdict follows the paths, and says so.
     const reversed = await audit([join(dir, 'workloads.yaml'), permissive, strict]);
     expect(reversed.report.findings.map((f) => f.rule).sort()).toEqual(['config-invalid', 'mtls-not-strict']);
     const invalid = reversed.report.findings.find((f) => f.rule === 'config-invalid')!;
-    expect(invalid.resource).toEqual(expect.objectContaining({ file: strict, line: 8 }));
+    expect(invalid.resource).toEqual(expect.objectContaining({ file: strict, line: 9 }));
     expect(invalid.message).toContain(`only the definition at ${permissive}:2 is audited`);
   });
 
@@ -134,15 +97,12 @@ items:
     metadata:
       name: cart
       namespace: checkout
-      labels:
-        app: cart
       generation: 7
       managedFields:
         - manager: helm
           operation: Update
           apiVersion: apps/v1
     spec:
-      replicas: 2
       selector:
         matchLabels:
           app: cart
@@ -153,10 +113,10 @@ items:
         spec:
           containers:
             - name: cart
-              image: us-docker.pkg.dev/shop/checkout/cart:4.2.0
+              image: registry.example.com/checkout/cart:1.4.2
               ports:
-                - name: http
-                  containerPort: 8080
+                - containerPort: 8080
+                  protocol: TCP
     status:
       availableReplicas: 2
       observedGeneration: 7
@@ -165,7 +125,7 @@ items:
     const { inventory, report } = await audit([manifests, exported]);
     expect(report.findings).toEqual([]);
     expect(inventory.repeated).toEqual([
-      { source: { file: join(dir, 'export.yaml'), line: 4 }, first: { file: join(dir, 'manifests.yaml'), line: 32 }, what: 'PeerAuthentication checkout/default' },
+      { source: { file: join(dir, 'export.yaml'), line: 4 }, first: { file: join(dir, 'manifests.yaml'), line: 29 }, what: 'PeerAuthentication checkout/default' },
       { source: { file: join(dir, 'export.yaml'), line: 19 }, first: { file: join(dir, 'manifests.yaml'), line: 8 }, what: 'Deployment checkout/cart' },
     ]);
     expect(inventory.kubernetes).toHaveLength(3);
@@ -284,16 +244,333 @@ describe('App Mesh objects as describe-* returns them', () => {
   });
 });
 
-describe('firstDifference', () => {
-  it('reads a null, an empty map or list and a missing key as the same, as the API server does', () => {
-    expect(firstDifference({ spec: { selector: null, mtls: { mode: 'STRICT' } } }, { spec: { mtls: { mode: 'STRICT' } } })).toBeUndefined();
-    expect(firstDifference({ metadata: { annotations: {}, labels: { app: 'cart' } }, spec: { ports: [] } }, { metadata: { labels: { app: 'cart' } }, spec: {} })).toBeUndefined();
+describe('a rendered tree and a live export of it', () => {
+  const rendered = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    istio-injection: enabled
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: cart
+  namespace: shop
+  labels:
+    app.kubernetes.io/managed-by: Helm
+spec:
+  selector:
+    app: cart
+  ports:
+    - name: http
+      port: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: cart
+  template:
+    metadata:
+      labels:
+        app: cart
+    spec:
+      containers:
+        - name: cart
+          image: us-docker.pkg.dev/shop/cart:4.2.0
+          ports:
+            - name: http
+              containerPort: 8080
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cart-db
+  namespace: shop
+type: Opaque
+stringData:
+  DATABASE_URL: postgres://cart@cart-db.shop.svc.cluster.local:5432/cart
+`;
+  // As `kubectl get ns,svc,deploy,secret -o yaml` returns them once applied with Helm.
+  const exported = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Namespace
+    metadata:
+      name: shop
+      labels:
+        istio-injection: enabled
+        kubernetes.io/metadata.name: shop
+      creationTimestamp: "2026-09-14T08:20:51Z"
+      resourceVersion: "48213002"
+      uid: 0c9a4f1e-2b7d-4e6a-8f30-5d1c2b3a4e5f
+    spec:
+      finalizers:
+        - kubernetes
+    status:
+      phase: Active
+  - apiVersion: v1
+    kind: Service
+    metadata:
+      name: cart
+      namespace: shop
+      labels:
+        app.kubernetes.io/managed-by: Helm
+      annotations:
+        meta.helm.sh/release-name: shop
+        meta.helm.sh/release-namespace: shop
+    spec:
+      clusterIP: 10.48.7.211
+      clusterIPs:
+        - 10.48.7.211
+      internalTrafficPolicy: Cluster
+      ipFamilies:
+        - IPv4
+      ipFamilyPolicy: SingleStack
+      ports:
+        - name: http
+          port: 8080
+          protocol: TCP
+          targetPort: 8080
+      selector:
+        app: cart
+      sessionAffinity: None
+      type: ClusterIP
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: cart
+      namespace: shop
+      annotations:
+        deployment.kubernetes.io/revision: "3"
+        meta.helm.sh/release-name: shop
+        meta.helm.sh/release-namespace: shop
+      generation: 3
+    spec:
+      progressDeadlineSeconds: 600
+      replicas: 2
+      revisionHistoryLimit: 10
+      selector:
+        matchLabels:
+          app: cart
+      strategy:
+        rollingUpdate:
+          maxSurge: 25%
+          maxUnavailable: 25%
+        type: RollingUpdate
+      template:
+        metadata:
+          creationTimestamp: null
+          labels:
+            app: cart
+        spec:
+          containers:
+            - name: cart
+              image: us-docker.pkg.dev/shop/cart:4.2.0
+              imagePullPolicy: IfNotPresent
+              ports:
+                - name: http
+                  containerPort: 8080
+                  protocol: TCP
+              readinessProbe:
+                failureThreshold: 3
+                httpGet:
+                  path: /healthz
+                  port: http
+                  scheme: HTTP
+                periodSeconds: 10
+                successThreshold: 1
+                timeoutSeconds: 1
+              resources: {}
+              terminationMessagePath: /dev/termination-log
+              terminationMessagePolicy: File
+          dnsPolicy: ClusterFirst
+          restartPolicy: Always
+          schedulerName: default-scheduler
+          securityContext: {}
+          terminationGracePeriodSeconds: 30
+    status:
+      availableReplicas: 2
+  - apiVersion: v1
+    kind: Secret
+    metadata:
+      name: cart-db
+      namespace: shop
+    type: Opaque
+    data:
+      DATABASE_URL: ${Buffer.from('postgres://cart@cart-db.shop.svc.cluster.local:5432/cart').toString('base64')}
+`;
+
+  it('holds no difference meshgov reads: each object is audited once, and what else differs is noted', async () => {
+    const first = write('rendered.yaml', rendered);
+    const later = write('export.yaml', exported);
+    const { inventory } = await audit([first, later]);
+    expect(inventory.problems).toEqual([]);
+    expect(inventory.repeated?.map((r) => [r.what, r.otherDifference])).toEqual([
+      ['Namespace shop', 'metadata.labels["kubernetes.io/metadata.name"]'],
+      ['Service shop/cart', 'spec.ports[0].protocol'],
+      ['Deployment shop/cart', 'spec.template.spec.containers[0].ports[0].protocol'],
+      ['Secret shop/cart-db', 'stringData'],
+    ]);
   });
 
-  it('names the first differing place in the first copy’s key order', () => {
-    expect(firstDifference({ a: 1, b: [1, { c: 2 }] }, { a: 1, b: [1, { c: 3 }] })).toEqual(['b', 1, 'c']);
-    expect(firstDifference({ a: [1, 2] }, { a: [1] })).toEqual(['a', 1]);
-    expect(firstDifference({ a: 1 }, { a: 1, z: 'added' })).toEqual(['z']);
-    expect(firstDifference({ a: { b: 1 } }, { a: 'text' })).toEqual(['a']);
+  it('still reports a difference that changes the audit, with both values', async () => {
+    const first = write('rendered.yaml', rendered);
+    const later = write('export.yaml', exported.replace('istio-injection: enabled', 'istio-injection: disabled'));
+    const invalid = (await audit([first, later])).report.findings.filter((f) => f.rule === 'config-invalid');
+    expect(invalid.map((f) => [f.resource.kind, f.detail['field']])).toEqual([['Namespace', 'metadata.labels["istio-injection"]']]);
+    expect(invalid[0]!.message).toContain('("disabled" here, "enabled" there)');
+  });
+
+  it('keeps the finding id when the audited copy moves within its file', async () => {
+    const first = write('rendered.yaml', rendered);
+    const later = write('export.yaml', exported.replace('istio-injection: enabled', 'istio-injection: disabled'));
+    const configInvalid = async () => (await audit([first, later])).report.findings.find((f) => f.rule === 'config-invalid')!;
+    const before = await configInvalid();
+    write('rendered.yaml', `# rendered by helm template shop ./chart\n${rendered}`);
+    const after = await configInvalid();
+    expect(after.message).not.toBe(before.message);
+    expect(after.id).toBe(before.id);
+  });
+});
+
+describe('one object, however its copies are written', () => {
+  it('a manifest without a namespace and the same object in default', async () => {
+    const first = write('a.yaml', peerAuthentication('STRICT').replace('  namespace: checkout\n', ''));
+    const later = write('b.yaml', peerAuthentication('PERMISSIVE').replace('namespace: checkout', 'namespace: default'));
+    const { inventory } = await audit([first, later]);
+    expect(inventory.problems).toEqual([expect.objectContaining({ file: later, field: 'spec.mtls.mode', namespace: 'default' })]);
+  });
+
+  it('a Namespace with a namespace of its own, which the API server ignores', async () => {
+    const first = write('a.yaml', namespaceYaml('shop').replace('  name: shop\n', '  name: shop\n  namespace: shop\n'));
+    const later = write('b.yaml', namespaceYaml('shop', { 'istio-injection': 'disabled' }));
+    const { inventory } = await audit([first, later]);
+    expect(inventory.problems).toEqual([expect.objectContaining({ file: later, kind: 'Namespace', field: 'metadata.labels["istio-injection"]' })]);
+    expect(inventory.problems[0]!.message).toMatch(/^Namespace shop is defined again/);
+  });
+
+  it('an --cli-input-json virtual node and describe-virtual-node output of it', async () => {
+    const described = write('describe.json', describeVirtualNode('us-west-2', 8080));
+    const input = write(
+      'update-input.json',
+      JSON.stringify({ meshName: 'prod-mesh', virtualNodeName: 'payments-api', spec: JSON.parse(describeVirtualNode('us-west-2', 8080, { mode: 'STRICT', certificate: { file: { certificateChain: '/certs/chain.pem', privateKey: '/certs/key.pem' } } })).virtualNode.spec }, null, 2),
+    );
+    const { inventory } = await audit([described, input]);
+    expect(inventory.appmeshApi).toHaveLength(1);
+    expect(inventory.problems).toEqual([expect.objectContaining({ file: input, field: 'spec.listeners[0].tls', mesh: 'prod-mesh' })]);
+  });
+
+  it('a deleted App Mesh object and the active one', async () => {
+    const active = write('active.json', describeVirtualNode('us-west-2', 8080));
+    const deleted = JSON.parse(describeVirtualNode('us-west-2', 8080));
+    deleted.virtualNode.status.status = 'DELETED';
+    const later = write('deleted.json', JSON.stringify(deleted, null, 4));
+    const { inventory } = await audit([active, later]);
+    expect(inventory.problems).toEqual([expect.objectContaining({ file: later, field: 'status.status' })]);
+  });
+
+  it('a DestinationRule with an empty workloadSelector, and one without, which Istio applies differently', async () => {
+    const rule = (selector: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: cart
+  namespace: platform
+spec:
+  host: cart.checkout.svc.cluster.local
+${selector}  trafficPolicy:
+    tls:
+      mode: DISABLE
+`;
+    const first = write('public.yaml', rule(''));
+    const later = write('private.yaml', rule('  workloadSelector: {}\n'));
+    const { inventory } = await audit([first, later]);
+    expect(inventory.problems).toEqual([expect.objectContaining({ file: later, field: 'spec.workloadSelector' })]);
+  });
+
+  it("a cert-manager Certificate as rendered and as exported: the export's status is audited in either order", async () => {
+    const spec = `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: cart-tls
+  namespace: checkout
+spec:
+  secretName: cart-tls
+  dnsNames:
+    - cart.checkout.svc.cluster.local
+  issuerRef:
+    name: mesh-ca
+    kind: ClusterIssuer
+`;
+    const renderedCopy = write('rendered.yaml', spec);
+    const exportedCopy = write(
+      'export.yaml',
+      `${spec}status:
+  notBefore: "2026-08-31T10:00:05Z"
+  notAfter: "2026-11-30T10:00:05Z"
+  renewalTime: "2026-11-29T10:00:05Z"
+  conditions:
+    - type: Ready
+      status: "True"
+      reason: Ready
+`,
+    );
+    for (const order of [
+      [renderedCopy, exportedCopy],
+      [exportedCopy, renderedCopy],
+    ]) {
+      const { report } = await audit(order);
+      expect(report.findings.map((f) => [f.rule, f.severity, f.resource.kind])).toEqual([['cert-expiring', 'critical', 'Certificate']]);
+    }
+  });
+});
+
+describe('firstDifference', () => {
+  it('reads a null and a missing key as the same, and an empty map as a value (an empty selector selects everything)', () => {
+    expect(firstDifference({ spec: { selector: null, mtls: { mode: 'STRICT' } } }, { spec: { mtls: { mode: 'STRICT' } } })).toBeUndefined();
+    expect(firstDifference({ spec: { workloadSelector: {}, host: 'cart' } }, { spec: { host: 'cart' } })).toEqual({ path: ['spec', 'workloadSelector'] });
+  });
+
+  it('names the first differing place in the first copy’s key order, with the two values when they are scalars', () => {
+    expect(firstDifference({ a: 1, b: [1, { c: 2 }] }, { a: 1, b: [1, { c: 3 }] })).toEqual({ path: ['b', 1, 'c'], values: { first: '2', later: '3' } });
+    expect(firstDifference({ a: [1, 2] }, { a: [1] })).toEqual({ path: ['a', 1], values: { first: '2', later: 'absent' } });
+    expect(firstDifference({ a: 1 }, { a: 1, z: 'added' })).toEqual({ path: ['z'], values: { first: 'absent', later: '"added"' } });
+    expect(firstDifference({ a: { b: 1 } }, { a: 'text' })).toEqual({ path: ['a'] });
+  });
+
+  it('skips a one-sided field only where one copy lacks it', () => {
+    expect(firstDifference({ spec: { awsName: 'cart_shop', listeners: [] } }, { spec: { listeners: [] } }, [['spec', 'awsName']])).toBeUndefined();
+    expect(firstDifference({ spec: { awsName: 'cart_shop' } }, { spec: { awsName: 'cart_web' } }, [['spec', 'awsName']])?.path).toEqual(['spec', 'awsName']);
+  });
+
+  it('compares a structure nested past any real object without exhausting the stack', () => {
+    const deep = (leaf: string) => {
+      let v: unknown = leaf;
+      for (let i = 0; i < 6000; i++) v = { k: v };
+      return v;
+    };
+    expect(firstDifference(deep('a'), deep('a'))?.path.length).toBeGreaterThan(200);
+    expect(firstDifference(deep('a'), deep('b'))).toBeDefined();
+  });
+
+  it('compares each pair of shared nodes once, so YAML aliases cannot make it exponential', () => {
+    // Nine levels of ten aliases each: 10^9 leaves once expanded.
+    const tower = () => {
+      let level: unknown[] = Array.from({ length: 10 }, () => 'v');
+      for (let i = 0; i < 9; i++) level = Array.from({ length: 10 }, () => level);
+      return { spec: { x: level } };
+    };
+    expect(firstDifference(tower(), tower())).toBeUndefined();
   });
 });

@@ -1,19 +1,11 @@
 import { auditInventory } from '../../../functions/providers/audit-inventory';
-import { deployment, inventoryFromYaml } from '../../../functions/providers/istio/testInventory';
+import { deployment, inventoryFromYaml, peerAuthenticationYaml } from '../../../functions/providers/istio/testInventory';
 import { shippedPolicy } from '../../support/model';
 
 /** rules/ `sources.istio.rootNamespace` reaches the Istio model through the audit every caller shares. */
 
 const NOW = new Date('2026-11-26T00:00:00Z');
-const MESH_WIDE = `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: mesh-root
-spec:
-  mtls:
-    mode: STRICT
-`;
+const MESH_WIDE = peerAuthenticationYaml('mesh-root', 'default', 'STRICT');
 
 it('makes a PeerAuthentication of that namespace mesh-wide when the inputs hold no MeshConfig', () => {
   const yaml = `${MESH_WIDE}---\n${deployment('orders', 'orders-api')}`;
