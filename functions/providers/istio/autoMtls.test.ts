@@ -183,6 +183,14 @@ describe('Prometheus scrape ports', () => {
     expect(fixOf(scrapedFleet({}, meshConfig)).mode).toBe('approval');
   });
 
+  it('without prometheus.io/port every declared port is a target, as the usual kubernetes-pods scrape job finds them', () => {
+    const fleet = scrapedFleet({ 'prometheus.istio.io/merge-metrics': 'false' }).replace('prometheus.io/port: "9090"', 'prometheus.io/path: "/metrics"');
+    expect(fleet).not.toContain('prometheus.io/port');
+    const fix = fixOf(fleet);
+    expect(fix.mode).toBe('approval');
+    expect(fix.reason).toContain('port 9090 of shop/Deployment/api is a Prometheus scrape target (prometheus.io/scrape without prometheus.io/port, so every declared port is scraped)');
+  });
+
   it('with merging on (the default) the scrape goes to the sidecar, so the fix can go ahead', () => {
     expect(fixOf(scrapedFleet({})).mode).toBe('auto');
   });

@@ -51,6 +51,67 @@ describe('ports the sidecar does not capture', () => {
     });
   });
 
+  it('the fix to a CronJob patches the pod template of its Jobs, in batch/v1; a Job is to be made again', () => {
+    const cronJob = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: reporter
+  namespace: payments
+spec:
+  schedule: "*/15 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          labels:
+            app: reporter
+          annotations:
+            ${EXCLUDE}: "9100,6379"
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: reporter
+              image: registry.example.com/payments/reporter:2.1.0
+              ports:
+                - containerPort: 6379
+`;
+    const job = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: reporter-once
+  namespace: payments
+spec:
+  template:
+    metadata:
+      labels:
+        app: reporter
+      annotations:
+        ${EXCLUDE}: "6379"
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: reporter
+          image: registry.example.com/payments/reporter:2.1.0
+          ports:
+            - containerPort: 6379
+`;
+    const findings = audit(docs(namespace('payments'), peerAuthentication('payments', 'default', 'STRICT'), cronJob, job, service('payments', 'reporter', [6379])));
+    const fixes = findings.filter((f) => f.rule === 'mtls-not-strict').map((f) => [f.resource.kind, f.remediation?.change]);
+    expect(fixes).toEqual([
+      [
+        'CronJob',
+        {
+          operation: 'merge-patch',
+          target: { apiVersion: 'batch/v1', kind: 'CronJob', namespace: 'payments', name: 'reporter' },
+          patch: { spec: { jobTemplate: { spec: { template: { metadata: { annotations: { [EXCLUDE]: '9100' } } } } } } },
+        },
+      ],
+      ['Job', expect.objectContaining({ target: { apiVersion: 'batch/v1', kind: 'Job', namespace: 'payments', name: 'reporter-once' } })],
+    ]);
+    const jobFix = findings.find((f) => f.resource.kind === 'Job')!.remediation!;
+    expect(jobFix.reason).toContain('delete and create Job payments/reporter-once again with this change');
+  });
+
   it('the fix keeps the other excluded ports', () => {
     const [finding] = notStrict(audit(fleet({ [EXCLUDE]: '5432, 9901' })));
     expect((finding!.remediation!.change as any).patch.spec.template.metadata.annotations).toEqual({ [EXCLUDE]: '9901' });

@@ -71,18 +71,29 @@ export function captureInboundPortFix(workload: Workload, port: number, uncaptur
   // JSON merge patch: null removes an exclude list left empty.
   const value = next.length > 0 ? next.join(',') : null;
   const annotations = { [uncaptured.annotation]: value };
-  const patch = workload.kind === 'Pod' ? { metadata: { annotations } } : { spec: { template: { metadata: { annotations } } } };
+  const template = { template: { metadata: { annotations } } };
+  // Where the pod template sits: a CronJob keeps it in the template of the Jobs it makes.
+  const patch = workload.kind === 'Pod' ? { metadata: { annotations } } : workload.kind === 'CronJob' ? { spec: { jobTemplate: { spec: template } } } : { spec: template };
   return {
     action: CAPTURE_INBOUND_PORT_ACTION,
     change: {
       operation: 'merge-patch',
-      target: { apiVersion: workload.kind === 'Pod' ? 'v1' : 'apps/v1', kind: workload.kind, namespace: workload.namespace, name: workload.name },
+      target: { apiVersion: WORKLOAD_API_VERSIONS[workload.kind] ?? 'apps/v1', kind: workload.kind, namespace: workload.namespace, name: workload.name },
       patch,
     },
     affectsServers: [],
     affectsClients: [],
     blockers: [],
     manualOnly: true,
-    manualReason: `meshgov writes only Istio objects: change ${workload.kind} ${workload.namespace}/${workload.name} so that the sidecar captures port ${port}; only pods created after the change get it`,
+    manualReason: `meshgov writes only Istio objects: ${recreateOrChange(workload, port)}; only pods created after the change get it`,
   };
+}
+
+const WORKLOAD_API_VERSIONS: Partial<Record<string, string>> = { Pod: 'v1', Job: 'batch/v1', CronJob: 'batch/v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1' };
+
+/** A Job's and a Pod's pod template cannot be changed in place (the API server refuses it): they are made again. */
+function recreateOrChange(workload: Workload, port: number): string {
+  const what = `${workload.kind} ${workload.namespace}/${workload.name}`;
+  if (workload.kind === 'Job' || workload.kind === 'Pod') return `delete and create ${what} again with this change (its pod template cannot be changed in place), so that the sidecar captures port ${port}`;
+  return `change ${what} so that the sidecar captures port ${port}`;
 }

@@ -86,18 +86,22 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
 }
 
 /**
- * Why a port that Prometheus is told to scrape (`prometheus.io/scrape` with `prometheus.io/port`
- * on the pod template) should not go STRICT unasked: a scraper outside the mesh calls it in
- * plaintext. With Istio's metrics merging (MeshConfig `enablePrometheusMerge`, on by default,
- * unless the pod sets `prometheus.istio.io/merge-metrics: "false"`) the injector points the
- * scrape at the sidecar's 15020 instead, and STRICT on the app's port changes nothing for it.
+ * Why a port that Prometheus is told to scrape (`prometheus.io/scrape` on the pod template, with
+ * `prometheus.io/port` naming the port, or no port at all: the usual `kubernetes-pods` job then
+ * scrapes every port the pod declares) should not go STRICT unasked: a scraper outside the mesh
+ * calls it in plaintext. With Istio's metrics merging (MeshConfig `enablePrometheusMerge`, on by
+ * default, unless the pod sets `prometheus.istio.io/merge-metrics: "false"`) the injector points
+ * the scrape at the sidecar's 15020 instead, and STRICT on the app's port changes nothing for it.
  */
 function scrapedPort(record: ServerRecord, port: number, prometheusMerge: boolean): string | undefined {
   const annotations = record.workload.podAnnotations;
-  if (annotations['prometheus.io/scrape'] !== 'true' || Number(annotations['prometheus.io/port']) !== port) return undefined;
+  if (annotations['prometheus.io/scrape'] !== 'true') return undefined;
+  const named = annotations['prometheus.io/port'];
+  if (named !== undefined && Number(named) !== port) return undefined;
   const merged = prometheusMerge && annotations['prometheus.istio.io/merge-metrics'] !== 'false';
   if (merged) return undefined;
-  return `port ${port} of ${record.workload.key} is a Prometheus scrape target (prometheus.io/port) without Istio's metrics merging: a scraper outside the mesh calls it in plaintext`;
+  const why = named !== undefined ? 'prometheus.io/port' : 'prometheus.io/scrape without prometheus.io/port, so every declared port is scraped';
+  return `port ${port} of ${record.workload.key} is a Prometheus scrape target (${why}) without Istio's metrics merging: a scraper outside the mesh calls it in plaintext`;
 }
 
 /**
