@@ -61,18 +61,21 @@ interface Entry<T> {
 }
 
 function keepFirstCopies<T>(items: Array<Located<T>>, reading: Reading<T>, problems: ConfigProblem[], repeated: RepeatedObject[]): Array<Located<T>> {
-  const groups = new Map<string, Array<Entry<T>>>();
+  // One entry per name, a list only for names that several objects share (two regions' meshes).
+  const groups = new Map<string, Entry<T> | Array<Entry<T>>>();
   let kept: Array<Located<T> | undefined> | undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const key = reading.identity(item.doc);
     if (key === undefined) continue;
-    const discriminators = reading.discriminators?.(item.doc) ?? {};
+    const discriminators = reading.discriminators?.(item.doc) ?? NO_COORDINATES;
     const group = groups.get(key);
-    const first = group?.find((e) => sameCoordinates(e.discriminators, discriminators));
+    const first = group === undefined ? undefined : Array.isArray(group) ? group.find((e) => sameCoordinates(e.discriminators, discriminators)) : sameCoordinates(group.discriminators, discriminators) ? group : undefined;
     if (!first) {
-      if (group) group.push({ item, index: i, discriminators });
-      else groups.set(key, [{ item, index: i, discriminators }]);
+      const entry = { item, index: i, discriminators };
+      if (group === undefined) groups.set(key, entry);
+      else if (Array.isArray(group)) group.push(entry);
+      else groups.set(key, [group, entry]);
       continue;
     }
     // Copied only once a repeat shows up: most fleets have none.
@@ -87,6 +90,8 @@ function keepFirstCopies<T>(items: Array<Located<T>>, reading: Reading<T>, probl
   }
   return kept ? kept.filter((k): k is Located<T> => k !== undefined) : items;
 }
+
+const NO_COORDINATES: Record<string, string | undefined> = {};
 
 /** Two coordinates disagree only when both copies give them. */
 function sameCoordinates(a: Record<string, string | undefined>, b: Record<string, string | undefined>): boolean {
