@@ -38,6 +38,11 @@ export interface ClientFixInput {
   pool: MeshTrustPool;
   /** What the model knows of the CA behind each destination listener. */
   trusts: DestinationTrusts;
+  /**
+   * Why handshakes with a client sending `tls` toward `listener` are known to fail: the audit's
+   * own check (clients.ts), so that a fix never writes what the next audit reports as a conflict.
+   */
+  plannedRefusal: (tls: ClientPolicyTls, listener: AppMeshListener) => string | undefined;
   affectsClients: string[];
 }
 
@@ -123,6 +128,21 @@ function trustForDestination(input: ClientFixInput): TrustChoice {
 }
 
 /**
+ * The listeners the planned `tls` is known to fail toward: a trust (written or kept) that does
+ * not validate the listener's certificate, SAN pins that miss it, or a STRICT listener that
+ * refuses the client certificate. Applied, each would be an mtls-conflict.
+ */
+function plannedRefusals(tls: ClientPolicyTls, input: ClientFixInput): string[] {
+  const out: string[] = [];
+  // `servers` and `serverListeners` are in the same order (clients.ts).
+  for (let i = 0; i < input.serverListeners.length; i++) {
+    const why = input.plannedRefusal(tls, input.serverListeners[i]);
+    if (why) out.push(`with the client policy this change writes, toward ${input.servers[i].id}: ${why}`);
+  }
+  return out;
+}
+
+/**
  * `tls.ports` widened to the ports the client's traffic goes to: the listener ports of the
  * virtual nodes reached, which is what the restriction is compared with (clients.ts,
  * `upstreamPortOf`); the port the client calls only when no listener is known.
@@ -173,6 +193,8 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
       manualOnly = true;
     }
   }
+
+  blockers.push(...plannedRefusals(next, input));
 
   const policy = inSourceSpelling(owner, { tls: next });
   const newSpec =

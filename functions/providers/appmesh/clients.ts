@@ -24,6 +24,7 @@ import type {
   AppMeshVirtualNode,
   AppMeshVirtualService,
   ClientPolicySpec,
+  ClientPolicyTls,
 } from './types';
 
 type ClientOwner = AppMeshVirtualNode | AppMeshVirtualGateway;
@@ -265,22 +266,36 @@ function emitClient(
  * validation trust refuses the other side's certificate (trust-refusals.ts).
  */
 function checkRefusals(ctx: Context, client: ClientPolicy, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
-  const pins = effective.tls?.validation?.subjectAlternativeNames !== undefined ? pinnedNames(effective.tls) : undefined;
+  const pins = clientPins(effective.tls);
   const sendsCertificate = effective.sends === 'MTLS';
   for (let e = from; e < to; e++) {
     const reached = entries[e].listeners;
     for (let r = 0; r < reached.length; r++) {
       const server = ctx.servers.byListener.get(reached[r]);
       if (!server) continue;
-      const missed = pins && pins.length > 0 ? ctx.sanPins.missReason(pins, reached[r]) : undefined;
-      const pinned = missed && `the client pins subjectAlternativeNames [${pins!.join(', ')}], and ${missed}, so its TLS handshakes fail`;
-      const refused = ctx.trustRefusals.reasonFor(effective.tls, reached[r], sendsCertificate);
-      const listenerPinned = sendsCertificate ? listenerPinMiss(ctx, effective, reached[r]) : undefined;
-      // Joined without a list: this runs for every TLS client and listener, and almost none is refused.
-      const why = joinReasons(joinReasons(pinned, refused), listenerPinned);
+      const why = refusalOf(ctx, effective.tls, pins, reached[r], sendsCertificate);
       if (why) (client.refusesCertificateOf ??= {})[server.id] = why;
     }
   }
+}
+
+/** The client's own SAN pins, when its validation sets any. */
+function clientPins(tls: ClientPolicyTls | undefined): string[] | undefined {
+  return tls?.validation?.subjectAlternativeNames !== undefined ? pinnedNames(tls) : undefined;
+}
+
+/**
+ * Why handshakes between a client sending `tls` (whose SAN pins are `pins`) and `listener` are
+ * known to fail, whatever the modes say; undefined when nothing tells. The audit runs it on what
+ * clients send, and client-fix.ts on what a fix would make them send.
+ */
+function refusalOf(ctx: Context, tls: ClientPolicyTls | undefined, pins: string[] | undefined, listener: AppMeshListener, sendsCertificate: boolean): string | undefined {
+  const missed = pins && pins.length > 0 ? ctx.sanPins.missReason(pins, listener) : undefined;
+  const pinned = missed && `the client pins subjectAlternativeNames [${pins!.join(', ')}], and ${missed}, so its TLS handshakes fail`;
+  const refused = ctx.trustRefusals.reasonFor(tls, listener, sendsCertificate);
+  const listenerPinned = sendsCertificate ? listenerPinMiss(ctx, tls, listener) : undefined;
+  // Joined without a list: this runs for every TLS client and listener, and almost none is refused.
+  return joinReasons(joinReasons(pinned, refused), listenerPinned);
 }
 
 /** Two reasons a handshake fails, either of which may be absent. */
@@ -289,11 +304,11 @@ function joinReasons(a: string | undefined, b: string | undefined): string | und
 }
 
 /** Why a STRICT listener's own SAN pins refuse the client certificate, when known (san-pins.ts). */
-function listenerPinMiss(ctx: Context, effective: EffectiveClientPolicy, listener: AppMeshListener): string | undefined {
+function listenerPinMiss(ctx: Context, clientTls: ClientPolicyTls | undefined, listener: AppMeshListener): string | undefined {
   const tls = listener.tls;
   if (tls?.mode !== 'STRICT' || tls.validation?.subjectAlternativeNames === undefined) return undefined;
   const pins = pinnedNames(tls);
-  const certificate = clientCertificateOf(effective.tls);
+  const certificate = clientCertificateOf(clientTls);
   const missed = pins && pins.length > 0 && certificate ? ctx.sanPins.clientMissReason(pins, certificate) : undefined;
   return missed && `the listener pins subjectAlternativeNames [${pins!.join(', ')}] for client certificates, and ${missed}, so the listener refuses its TLS handshakes`;
 }
@@ -381,6 +396,7 @@ export function buildClients(
   }
 
   // Fixes last, once every client of the pair or gateway is known.
+  const plannedRefusal = (tls: ClientPolicyTls, listener: AppMeshListener) => refusalOf(ctx, tls, clientPins(tls), listener, hasClientCertificate(tls));
   for (let i = 0; i < ctx.pending.length; i++) {
     const p = ctx.pending[i];
     p.client.fix = clientEnforceFix({
@@ -393,6 +409,7 @@ export function buildClients(
       serverListeners: p.listeners,
       pool: pools.poolOf(p.owner.mesh),
       trusts,
+      plannedRefusal,
       affectsClients: p.affectsClients,
     });
   }

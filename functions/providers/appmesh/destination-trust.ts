@@ -1,21 +1,20 @@
 /**
  * Which CA signs a destination listener's certificate, when the model knows it, as the client
  * policy trust that validates it (API `TlsValidationContextTrust`). Known only from the
- * destination itself:
- * - its own listener `validation.trust`: the CA it checks its callers against is the mesh CA that
- *   signs its certificate too;
+ * destination's certificate itself:
  * - an SDS certificate named by its SPIFFE ID (App Mesh's SPIRE integration): the SPIRE agent
  *   serves the bundle that validates it under the trust domain's ID, `spiffe://<trust domain>`;
  * - a file certificate whose PEM file was read: a trust file the mesh already uses, also read,
  *   holding the CA that issued it (signature checked, not only the issuer name).
  * Anything else (an ACM certificate, whose Private CA the App Mesh objects do not name) is unknown:
- * a trust then proposed is a guess, and client-fix.ts says so.
+ * a trust then proposed is a guess, and client-fix.ts says so. The listener's own
+ * `validation.trust` is no evidence: it names the CA of its callers' client certificates, which
+ * need not be the one that signs its own (a separate client CA is common).
  */
 import { X509Certificate } from 'node:crypto';
 import type { Located, PemInput } from '../../core/model/inventory';
 import { parsedCertificates } from '../x509/pem';
 import { basenameOf, samePathBySuffix } from './pem-certificates';
-import { listenerTrustOf } from './server-mode';
 import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, ValidationTrust } from './types';
 
@@ -92,9 +91,6 @@ export class DestinationTrusts {
   }
 
   private findKnownTrust(listener: AppMeshListener, pool: MeshTrustPool): ValidationTrust | undefined {
-    const own = listenerTrustOf(listener.tls);
-    if (own?.file) return { file: { certificateChain: own.file.certificateChain } };
-    if (own?.sds) return { sds: { secretName: own.sds.secretName } };
     const cert = listener.tls?.certificate;
     const secret = cert?.sds?.secretName;
     if (typeof secret === 'string') {

@@ -114,7 +114,10 @@ describe('appmesh.listener.set-strict', () => {
     );
     const fix = model.servers.find((s) => s.resource.name === 'ledger')!.fix!;
     expect(fix.manualOnly).toBe(true);
-    expect(fix.blockers).toEqual(['listener appmesh:prod-mesh/VirtualNode/ledger:8080 has no TLS certificate: issue one (ACM, file or SDS) before requiring mTLS']);
+    // App Mesh requires ListenerTls.certificate: the change is incomplete, and the plan says what to add.
+    expect(fix.blockers).toEqual([
+      'listener appmesh:prod-mesh/VirtualNode/ledger:8080 has no TLS certificate: issue one (ACM, file or SDS) and add it to this change as tls.certificate before requiring mTLS (App Mesh rejects a listener tls without one)',
+    ]);
     expect((fix.change.spec as any).listeners[0].tls).toEqual({ mode: 'STRICT', validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } } } });
   });
 
@@ -527,7 +530,7 @@ describe('appmesh.client-policy.enforce', () => {
     const enforceFixOf = (model: ReturnType<typeof buildAppMeshModel>) => model.clients.find((c) => c.resource.name === 'orders-api')!.fix!;
     const trustOf = (fix: { change: { spec?: unknown } }) => (fix.change.spec as any).backends[0].virtualService.clientPolicy.tls.validation.trust;
 
-    test("the destination listener's own validation trust, not the CA other client policies use (auto stays)", () => {
+    test("the destination listener's own validation trust names the CA of its callers, not of its certificate: the proposal is a guess", () => {
       const ledger = apiNode('ledger', {
         listeners: [
           // PERMISSIVE: orders-api's plaintext still gets through, so no conflict decides the verdict.
@@ -546,10 +549,12 @@ describe('appmesh.client-policy.enforce', () => {
         { now: NOW },
       );
       const fix = enforceFixOf(model);
-      expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/ca_cert.pem' } });
-      expect(fix.blockers).toEqual([]);
+      // ledger's PEM file was not read: nothing shows which CA signed it, so the mesh's most used client trust is proposed.
+      expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/partner-ca.pem' } });
+      const guessed = `the CA that signs the certificate of virtual service ledger.payments.svc.cluster.local is not known: meshgov guessed /certs/partner-ca.pem from other client policies of mesh ${MESH}; confirm it`;
+      expect(fix.blockers).toEqual([guessed]);
       const finding = auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'orders-api')!;
-      expect(finding.remediation).toMatchObject({ mode: 'auto' });
+      expect(finding.remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${guessed}` });
     });
 
     test('an ACM certificate, whose Private CA no App Mesh object names: the pooled trust is a guess, and the fix needs approval', () => {
@@ -629,10 +634,11 @@ describe('appmesh.client-policy.enforce', () => {
       expect(fix.blockers).toEqual([]);
     });
 
-    test('listeners reached through a router that trust different CAs: a person confirms the one proposed', () => {
-      const node = (name: string, ca: string) =>
+    test('listeners reached through a router whose certificates come from different CAs: a person confirms the one proposed', () => {
+      // SVIDs of two SPIRE trust domains (a migration): each domain's bundle validates only its own.
+      const node = (name: string, domain: string) =>
         apiNode(name, {
-          listeners: [listener(8080, { mode: 'STRICT', certificate: sds(name), validation: { trust: { file: { certificateChain: ca } } } })],
+          listeners: [listener(8080, { mode: 'STRICT', certificate: { sds: { secretName: `${domain}/ns/payments/sa/${name}` } }, validation: { trust: { sds: { secretName: domain } } } })],
           serviceDiscovery: dns(`${name}.payments.svc.cluster.local`),
         });
       const model = buildAppMeshModel(
@@ -640,8 +646,8 @@ describe('appmesh.client-policy.enforce', () => {
           api: [
             apiMesh(),
             ordersApi('ledger.payments.svc.cluster.local'),
-            node('ledger-v1', '/certs/ca_cert.pem'),
-            node('ledger-v2', '/certs/ca_2027.pem'),
+            node('ledger-v1', MESH_TRUST_DOMAIN),
+            node('ledger-v2', 'spiffe://prod-mesh-2027.example.org'),
             apiRouter('ledger-router', [8080]),
             apiHttpRoute('canary', 'ledger-router', [
               { virtualNode: 'ledger-v1', weight: 90 },
@@ -653,9 +659,11 @@ describe('appmesh.client-policy.enforce', () => {
         { now: NOW },
       );
       const fix = enforceFixOf(model);
-      expect(trustOf(fix)).toEqual({ file: { certificateChain: '/certs/ca_cert.pem' } });
+      expect(trustOf(fix)).toEqual({ sds: { secretName: MESH_TRUST_DOMAIN } });
       expect(fix.blockers).toEqual([
-        'the listeners behind virtual service ledger.payments.svc.cluster.local are signed by different CAs (/certs/ca_cert.pem, /certs/ca_2027.pem): meshgov took /certs/ca_cert.pem; confirm one trust validates them all',
+        `the listeners behind virtual service ledger.payments.svc.cluster.local are signed by different CAs (${MESH_TRUST_DOMAIN}, spiffe://prod-mesh-2027.example.org): meshgov took ${MESH_TRUST_DOMAIN}; confirm one trust validates them all`,
+        // The trust taken is known to refuse the other domain's SVID.
+        `with the client policy this change writes, toward appmesh:prod-mesh/VirtualNode/ledger-v2:8080: the client validates server certificates with ${MESH_TRUST_DOMAIN}, which does not validate the listener certificate spiffe://prod-mesh-2027.example.org/ns/payments/sa/ledger-v2, so its TLS handshakes fail`,
       ]);
     });
   });

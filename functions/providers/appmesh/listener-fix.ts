@@ -3,9 +3,11 @@
  * that it accepts only TLS with a client certificate it verified.
  */
 import type { ProviderFix } from '../../core/model/types';
+import { describeResource } from '../../core/rules/rule';
 import { chosenTrustBlockers, refusedCallerBlocker, trustValidates, type CallerCertificate } from './caller-trust';
 import { inSourceSpelling, specChange, withListenerTls } from './changes';
 import type { CertificateFiles } from './destination-trust';
+import { pinnedNames, type SanPins } from './san-pins';
 import { listenerTrustOf } from './server-mode';
 import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
@@ -51,6 +53,23 @@ function ownTrustRefusals(trust: ValidationTrust, server: string, callers: reado
   return out;
 }
 
+/**
+ * Callers whose client certificate the listener's `validation.subjectAlternativeNames` are shown
+ * to miss (san-pins.ts). The pins are kept in the change, and STRICT enforces them on every caller.
+ */
+function pinRefusals(tls: ListenerTls | undefined, server: string, callers: readonly CallerCertificate[], sanPins: SanPins): string[] {
+  if (tls?.validation?.subjectAlternativeNames === undefined) return [];
+  const pins = pinnedNames(tls);
+  if (!pins || pins.length === 0) return [];
+  const out: string[] = [];
+  for (const { caller, certificate } of callers) {
+    const missed = sanPins.clientMissReason(pins, certificate);
+    if (!missed) continue;
+    out.push(`the listener's subjectAlternativeNames [${pins.join(', ')}] do not match the client certificate of ${describeResource(caller)} (${missed}): STRICT on ${server} would refuse it`);
+  }
+  return out;
+}
+
 export function listenerStrictFix(
   owner: AppMeshVirtualNode | AppMeshVirtualGateway,
   listener: AppMeshListener,
@@ -58,6 +77,7 @@ export function listenerStrictFix(
   pool: MeshTrustPool,
   callers: readonly CallerCertificate[],
   files: CertificateFiles,
+  sanPins: SanPins,
 ): ProviderFix {
   const blockers: string[] = [];
   let manualOnly = false;
@@ -65,7 +85,10 @@ export function listenerStrictFix(
 
   const certificate = listenerCertificateOf(current);
   if (!certificate) {
-    blockers.push(`listener ${server} has no TLS certificate: issue one (ACM, file or SDS) before requiring mTLS`);
+    // The change is then incomplete: App Mesh requires `ListenerTls.certificate`, and meshgov cannot pick one.
+    blockers.push(
+      `listener ${server} has no TLS certificate: issue one (ACM, file or SDS) and add it to this change as tls.certificate before requiring mTLS (App Mesh rejects a listener tls without one)`,
+    );
     manualOnly = true;
   }
   const own = listenerTrustOf(current);
@@ -75,6 +98,8 @@ export function listenerStrictFix(
   else if (!own) blockers.push(...chosenTrustBlockers(trust, server, callers, files));
   // The listener's own trust is not enforced yet (PERMISSIVE); STRICT would refuse a caller it is shown not to validate.
   else if (current?.mode !== 'STRICT') blockers.push(...ownTrustRefusals(trust, server, callers, files));
+  // PERMISSIVE does not enforce the pins on every caller (server-mode.ts); STRICT does.
+  if (current?.mode !== 'STRICT') blockers.push(...pinRefusals(current, server, callers, sanPins));
   if (owner.kind === 'VirtualGateway') {
     // App Mesh: a virtual gateway is the mesh's entry point, so its clients are outside the mesh.
     blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);

@@ -34,9 +34,10 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   addServiceHosts(graph, resolver, servers);
   const files = new CertificateFiles(pem);
   const callers = new ListenerCallers();
-  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, new SanPins(files), new TrustRefusals(files));
-  // After the clients: a listener's fix checks its trust against the certificates of its callers.
-  addListenerFixes(servers, pools, callers, files);
+  const sanPins = new SanPins(files);
+  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, sanPins, new TrustRefusals(files));
+  // After the clients: a listener's fix checks its trust and SAN pins against the certificates of its callers.
+  addListenerFixes(servers, pools, callers, files, sanPins);
   model.servers = servers.servers;
   // Without PEM files there is nothing to link: skip collecting the uses.
   model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), fileIdentity) : [];
@@ -62,11 +63,11 @@ function addServiceHosts(graph: AppMeshGraph, resolver: VirtualServiceResolver, 
 }
 
 /** A fix for every listener that accepts more than mTLS. */
-function addListenerFixes(servers: ServerTable, pools: TrustPools, callers: ListenerCallers, files: CertificateFiles): void {
+function addListenerFixes(servers: ServerTable, pools: TrustPools, callers: ListenerCallers, files: CertificateFiles, sanPins: SanPins): void {
   for (let i = 0; i < servers.served.length; i++) {
     const { server, owner, listener } = servers.served[i];
     if (server.mode === 'STRICT') continue;
-    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh), callers.of(server.id), files);
+    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh), callers.of(server.id), files, sanPins);
   }
 }
 
