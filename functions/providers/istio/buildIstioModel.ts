@@ -155,7 +155,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     servers: serverTable,
     ...(meshOf ? { meshOf } : {}),
   });
-  attachClientFixes(clientRecords);
+  attachClientFixes(clientRecords, drIndex);
   model.clients = clientRecords.map((r) => r.policy);
 
   model.membership = membershipEntries(namespaces, workloadTable, namespaceInfo);

@@ -1,4 +1,7 @@
 import type { ProviderFix } from '../../core/model/types';
+import { FreeRuleNames } from './client-fix-names';
+import type { DestinationRuleIndex } from './destinationRuleIndex';
+import { addEdit, hiddenSubsetEdits, type SubsetEdits } from './client-fix-subsets';
 import type { ClientRecord } from './clients';
 import type { DestinationRulePolicy, DestinationSubset } from './destinationRule';
 
@@ -13,8 +16,10 @@ export const CREATE_ISTIO_MUTUAL_ACTION = 'istio.destinationrule.create-istio-mu
  * decided by the same rule, subset and level, so
  * `affectsClients` lists them all; `blockers` name destination workloads that could not take
  * mTLS (plaintext-only or without a sidecar) and external hosts the same rule also governs.
+ * A change of a level also sets the subsets that repeat the mode it replaces: they decide as
+ * the level does (so have no record), but their own `tls` would outlive it.
  */
-export function attachClientFixes(records: ClientRecord[]): void {
+export function attachClientFixes(records: ClientRecord[], rules: Pick<DestinationRuleIndex, 'ruleNamesIn'>): void {
   const groups = new Map<string, ClientRecord[]>();
   // Per rule, the records a list-replacing patch must fix together (portLevelSettings, subsets).
   const listFixes = new Map<string, ClientRecord[]>();
@@ -25,38 +30,80 @@ export function attachClientFixes(records: ClientRecord[]): void {
     if ((record.decision.subset || record.decision.scope === 'port') && needsIstioMutual(record)) push(listFixes, listKey(rule, record.decision.subset !== undefined), record);
   }
 
+  const names = new FreeRuleNames(rules);
+  const planned = new Set<DestinationRulePolicy>();
   for (const record of records) {
     if (record.policy.fix || !needsIstioMutual(record)) continue;
     const rule = record.decision.rule;
     if (!rule) {
-      record.policy.fix = createIstioMutual(record);
+      record.policy.fix = createIstioMutual(record, names);
       continue;
     }
-    const subset = record.decision.subset;
-    const portLevel = !subset && record.decision.scope === 'port';
-    // The ports, or the subsets, of a rule are patched by one change each: a patch carries the
-    // whole list, so one per entry would put back what the one before it set.
-    const fixedPorts = portLevel ? new Set(listFixes.get(listKey(rule, false))!.map((r) => r.port!)) : undefined;
-    const altered = subset
-      ? listFixes.get(listKey(rule, true))!
-      : fixedPorts
-        ? [...fixedPorts].flatMap((p) => groups.get(changeKey(rule, undefined, p))!.filter((r) => r.policy.sends !== 'MTLS'))
-        : groups.get(changeKey(rule, undefined, undefined))!.filter((r) => r.policy.sends !== 'MTLS');
-    const blockers = new Set<string>();
-    for (const r of altered) {
-      addServerBlockers(r, blockers);
-      if (r.decision.tls?.mode === 'SIMPLE') addOwnTlsBlockers(r, rule, blockers);
-      if (r.destination.meshExternal) blockers.add(`the rule also governs MESH_EXTERNAL host ${r.destination.host}, which cannot take Istio mTLS`);
+    if (planned.has(rule)) continue;
+    planned.add(rule);
+    for (const fix of ruleFixes(rule, units(rule, groups, listFixes))) {
+      for (const r of fix.altered) if (needsIstioMutual(r)) r.policy.fix = fix.fix;
     }
-    const fix: ProviderFix = {
-      action: SET_ISTIO_MUTUAL_ACTION,
-      change: subset ? subsetsChange(rule, altered) : fixedPorts ? portLevelChange(rule, fixedPorts) : topLevelChange(rule),
-      affectsServers: [],
-      affectsClients: altered.map((r) => r.policy.id),
-      blockers: [...blockers],
-    };
-    for (const r of altered) if (needsIstioMutual(r)) r.policy.fix = fix;
   }
+}
+
+/** Which part of a rule a change sets to ISTIO_MUTUAL, the records it alters, and the subset entries it must rewrite with it. */
+interface Unit {
+  part: 'top' | 'ports' | 'subsets';
+  altered: ClientRecord[];
+  /** The ports a `ports` unit sets. */
+  ports?: ReadonlySet<number>;
+  edits: SubsetEdits;
+}
+
+/**
+ * The changes a rule needs: its top level, its portLevelSettings (one change for every port: a
+ * patch carries the whole list, so one per entry would put back what the one before it set),
+ * and its subsets (one change, for the same reason).
+ */
+function units(rule: DestinationRulePolicy, groups: Map<string, ClientRecord[]>, listFixes: Map<string, ClientRecord[]>): Unit[] {
+  const out: Unit[] = [];
+  const top = groups.get(changeKey(rule, undefined, undefined));
+  if (top?.some(needsIstioMutual)) out.push({ part: 'top', altered: top.filter((r) => r.policy.sends !== 'MTLS'), edits: hiddenSubsetEdits(rule, undefined) });
+  const portRecords = listFixes.get(listKey(rule, false));
+  if (portRecords) {
+    const ports = new Set(portRecords.map((r) => r.port!));
+    const altered = [...ports].flatMap((p) => groups.get(changeKey(rule, undefined, p))!.filter((r) => r.policy.sends !== 'MTLS'));
+    out.push({ part: 'ports', altered, ports, edits: hiddenSubsetEdits(rule, ports) });
+  }
+  const subsetRecords = listFixes.get(listKey(rule, true));
+  if (subsetRecords) out.push({ part: 'subsets', altered: subsetRecords, edits: recordSubsetEdits(subsetRecords) });
+  return out;
+}
+
+/**
+ * One fix per unit, except that every unit that rewrites subsets joins one fix: a merge patch
+ * replaces `subsets` whole, so two patches of it would each put back what the other set.
+ */
+function ruleFixes(rule: DestinationRulePolicy, all: Unit[]): Array<{ fix: ProviderFix; altered: ClientRecord[] }> {
+  const withSubsets = all.filter((u) => u.edits.size > 0);
+  const batches = all.filter((u) => u.edits.size === 0).map((u) => [u]);
+  if (withSubsets.length > 0) batches.push(withSubsets);
+  return batches.map((batch) => {
+    const altered = batch.flatMap((u) => u.altered);
+    return { fix: setIstioMutual(rule, batch, altered), altered };
+  });
+}
+
+function setIstioMutual(rule: DestinationRulePolicy, batch: Unit[], altered: ClientRecord[]): ProviderFix {
+  const blockers = new Set<string>();
+  for (const r of altered) {
+    addServerBlockers(r, blockers);
+    if (r.decision.tls?.mode === 'SIMPLE') addOwnTlsBlockers(r, rule, blockers);
+    if (r.destination.meshExternal) blockers.add(`the rule also governs MESH_EXTERNAL host ${r.destination.host}, which cannot take Istio mTLS`);
+  }
+  return {
+    action: SET_ISTIO_MUTUAL_ACTION,
+    change: ruleChange(rule, batch),
+    affectsServers: [],
+    affectsClients: altered.map((r) => r.policy.id),
+    blockers: [...blockers],
+  };
 }
 
 /**
@@ -101,14 +148,23 @@ function addOwnTlsBlockers(record: ClientRecord, rule: DestinationRulePolicy, bl
   }
 }
 
-/** A DestinationRule in the Service's namespace that pins ISTIO_MUTUAL, for callers no rule governs. */
-function createIstioMutual(record: ClientRecord): ProviderFix {
+/**
+ * A DestinationRule in the Service's namespace that pins ISTIO_MUTUAL, for callers no rule
+ * governs, under a name no rule of the namespace takes. `exportTo: ["*"]`: a rule without
+ * exportTo takes MeshConfig `defaultDestinationRuleExportTo`, and where that is `.` only the
+ * Service's namespace would see it while every other caller kept auto mTLS. The STRICT server
+ * refuses plaintext from any namespace, so every caller needs the rule, those that appear later
+ * included, which a list of today's callers would miss; `*` is also what Istio gives a rule
+ * when the MeshConfig says nothing, so the rule acts the same whatever the MeshConfig. A
+ * namespace with a rule of its own for the host still uses its own (Istio looks there first).
+ */
+function createIstioMutual(record: ClientRecord, names: FreeRuleNames): ProviderFix {
   const svc = record.destination.service!;
   const object = {
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
-    metadata: { name: `${svc.name}-istio-mutual`, namespace: svc.namespace },
-    spec: { host: record.destination.host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+    metadata: { name: names.nameFor(svc.namespace, record.destination.host, `${svc.name}-istio-mutual`), namespace: svc.namespace },
+    spec: { host: record.destination.host, exportTo: ['*'], trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
   };
   const blockers = new Set<string>();
   addServerBlockers(record, blockers);
@@ -129,41 +185,58 @@ function changeKey(rule: DestinationRulePolicy, subset: DestinationSubset | unde
   return `${rule.namespace}/${rule.name}:${port ?? '*'}${subset ? `#${subset.name}` : ''}`;
 }
 
-/** JSON merge patch of `spec.trafficPolicy.tls`; fields ISTIO_MUTUAL does not use (sni, credentialName, …) are cleared with null. */
-function topLevelChange(rule: DestinationRulePolicy): Record<string, unknown> {
+/**
+ * One JSON merge patch for the batch's parts: `trafficPolicy.tls`, `trafficPolicy.portLevelSettings`
+ * and `subsets`, each only when a unit sets it.
+ */
+function ruleChange(rule: DestinationRulePolicy, batch: readonly Unit[]): Record<string, unknown> {
+  const trafficPolicy: Record<string, unknown> = {};
+  const edits: SubsetEdits = new Map();
+  for (const unit of batch) {
+    if (unit.part === 'top') trafficPolicy['tls'] = topLevelTls(rule);
+    if (unit.part === 'ports') trafficPolicy['portLevelSettings'] = portLevelList(rule, unit.ports!);
+    for (const [name, ports] of unit.edits) for (const p of ports) addEdit(edits, name, p);
+  }
+  const spec: Record<string, unknown> = {};
+  if (Object.keys(trafficPolicy).length > 0) spec['trafficPolicy'] = trafficPolicy;
+  if (edits.size > 0) spec['subsets'] = subsetsList(rule, edits);
+  return mergePatch(rule, { spec });
+}
+
+/** `spec.trafficPolicy.tls` set to ISTIO_MUTUAL; fields ISTIO_MUTUAL does not use (sni, credentialName, …) are cleared with null. */
+function topLevelTls(rule: DestinationRulePolicy): Record<string, unknown> {
   const tls: Record<string, unknown> = {};
   for (const key of Object.keys(rule.trafficPolicy?.tls?.raw ?? {})) tls[key] = null;
   tls['mode'] = 'ISTIO_MUTUAL';
-  return mergePatch(rule, { spec: { trafficPolicy: { tls } } });
+  return tls;
 }
 
-/** A merge patch replaces lists whole, so the patch carries every portLevelSettings entry, those of `ports` set to ISTIO_MUTUAL. */
-function portLevelChange(rule: DestinationRulePolicy, ports: ReadonlySet<number>): Record<string, unknown> {
-  const list = (rule.trafficPolicy?.rawPortLevelSettings ?? []).map((entry) => {
+/** A merge patch replaces lists whole, so this is every portLevelSettings entry, those of `ports` set to ISTIO_MUTUAL. */
+function portLevelList(rule: DestinationRulePolicy, ports: ReadonlySet<number>): unknown[] {
+  return (rule.trafficPolicy?.rawPortLevelSettings ?? []).map((entry) => {
     const e = entry as Record<string, any>;
     return ports.has(Number(e?.['port']?.number)) ? { ...e, tls: { mode: 'ISTIO_MUTUAL' } } : e;
   });
-  return mergePatch(rule, { spec: { trafficPolicy: { portLevelSettings: list } } });
+}
+
+/** The subset `tls` entries the subset records name: the subset's own (undefined), or its portLevelSettings entry for the port. */
+function recordSubsetEdits(records: readonly ClientRecord[]): SubsetEdits {
+  const edits: SubsetEdits = new Map();
+  for (const r of records) addEdit(edits, r.decision.subset!.name, r.decision.scope === 'port' ? r.port : undefined);
+  return edits;
 }
 
 /**
- * The `tls` of each subset (or of its portLevelSettings entry) that the records name, set to
- * ISTIO_MUTUAL. A merge patch replaces lists whole, so the patch carries every subset as written
+ * The `tls` of each subset (or of its portLevelSettings entry) that `edits` name, set to
+ * ISTIO_MUTUAL. A merge patch replaces lists whole, so this carries every subset as written
  * with only those changed (the first of a name: Istio ignores later duplicates). Inside a
  * replaced list a null would be stored, not clear a field, so the new `tls` is written whole.
  */
-function subsetsChange(rule: DestinationRulePolicy, records: readonly ClientRecord[]): Record<string, unknown> {
-  const portsOf = new Map<string, Set<number | undefined>>();
-  for (const r of records) {
-    const name = r.decision.subset!.name;
-    let ports = portsOf.get(name);
-    if (!ports) portsOf.set(name, (ports = new Set()));
-    ports.add(r.decision.scope === 'port' ? r.port : undefined);
-  }
+function subsetsList(rule: DestinationRulePolicy, edits: SubsetEdits): unknown[] {
   const seen = new Set<string>();
-  const list = (rule.rawSubsets ?? []).map((entry) => {
+  return (rule.rawSubsets ?? []).map((entry) => {
     const e = entry as Record<string, any>;
-    const ports = portsOf.get(e?.['name']);
+    const ports = edits.get(e?.['name']);
     if (!ports || seen.has(e['name'])) return e;
     seen.add(e['name']);
     let policy = (e['trafficPolicy'] ?? {}) as Record<string, any>;
@@ -172,7 +245,6 @@ function subsetsChange(rule: DestinationRulePolicy, records: readonly ClientReco
     if (settings) policy = { ...policy, portLevelSettings: settings.map((p) => (ports.has(Number(p?.['port']?.number)) ? { ...p, tls: { mode: 'ISTIO_MUTUAL' } } : p)) };
     return { ...e, trafficPolicy: policy };
   });
-  return mergePatch(rule, { spec: { subsets: list } });
 }
 
 function mergePatch(rule: DestinationRulePolicy, patch: Record<string, unknown>): Record<string, unknown> {

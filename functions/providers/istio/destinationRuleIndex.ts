@@ -91,6 +91,8 @@ export class DestinationRuleIndex {
   /** Rule hosts of the form `<name>.<namespace>.svc.cluster.local`, as namespace → names. */
   private readonly serviceNames = new Map<string, Set<string>>();
   private readonly serviceNamesIn = new NamespaceRun((namespace) => this.serviceNames.get(namespace));
+  /** The names each namespace's rules take, so a new rule can get a free one. */
+  private readonly namesByNamespace = new Map<string, Set<string>>();
 
   constructor(rules: DestinationRulePolicy[], mesh: MeshSettings) {
     this.rootNamespace = mesh.rootNamespace;
@@ -100,6 +102,9 @@ export class DestinationRuleIndex {
     const byNamespace = new Map<string, DestinationRulePolicy[]>();
     const naming: DestinationRulePolicy[] = [];
     for (const rule of rules) {
+      let names = this.namesByNamespace.get(rule.namespace);
+      if (!names) this.namesByNamespace.set(rule.namespace, (names = new Set()));
+      names.add(rule.name);
       this.ruleHosts.add(rule.host);
       if (isWildcardHost(rule.host)) this.anyWildcardRule = true;
       else this.fileServiceHost(rule.host);
@@ -229,12 +234,19 @@ export class DestinationRuleIndex {
     return out;
   }
 
+  /** Names of the DestinationRules a namespace holds (every rule read, whatever its host or selector). */
+  ruleNamesIn(namespace: string): ReadonlySet<string> {
+    return this.namesByNamespace.get(namespace) ?? NO_NAMES;
+  }
+
   /** Hosts (exact and wildcard) of a namespace's first pool. */
   localHosts(namespace: string): { specific: Iterable<string>; wildcard: Iterable<string> } {
     const pool = this.clientLocalPool(namespace);
     return pool ? { specific: pool.hosts.specific.keys(), wildcard: pool.hosts.wildcard.keys() } : { specific: [], wildcard: [] };
   }
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** Istio `sortConfigBySelectorAndCreationTime`: rules with a workload selector first, then oldest first. In place. */
 function sortBySelectorAndCreation(rules: DestinationRulePolicy[]): DestinationRulePolicy[] {
