@@ -119,6 +119,39 @@ describe('namespace sidecar injection', () => {
     expect(model.membership.map((m) => m.id)).toEqual(['istio:orders/Deployment/cron']);
   });
 
+  it('the label wins over the annotation, as the injector prefers it; any value but yes opts out', () => {
+    const model = istioModelOf(
+      docs(
+        meshPolicy,
+        namespace('orders', { 'istio-injection': 'enabled' }),
+        deployment('orders', 'cart', { labels: { app: 'cart', 'sidecar.istio.io/inject': 'true' }, annotations: { 'sidecar.istio.io/inject': 'false' } }),
+        deployment('orders', 'reports', { labels: { app: 'reports', 'sidecar.istio.io/inject': 'no' }, annotations: { 'sidecar.istio.io/inject': 'true' } }),
+        deployment('orders', 'billing', { annotations: { 'sidecar.istio.io/inject': 'True' } }),
+      ),
+    );
+    expect(model.servers.filter((s) => s.inMesh).map((s) => s.resource.name).sort()).toEqual(['billing', 'cart']);
+    expect(model.membership).toEqual([expect.objectContaining({ id: 'istio:orders/Deployment/reports', reason: expect.stringContaining('sidecar.istio.io/inject: "no"') })]);
+  });
+
+  it('kube-system and the other namespaces the injector ignores get no sidecar, whatever their labels', () => {
+    const model = istioModelOf(
+      docs(
+        meshPolicy,
+        namespace('kube-system', { 'istio-injection': 'enabled' }),
+        deployment('kube-system', 'metrics-agent'),
+        deployment('kube-node-lease', 'lease-probe'),
+        deployment('orders', 'orders-api'),
+      ),
+    );
+    expect(model.servers.map((s) => [s.resource.name, s.inMesh])).toEqual([
+      ['metrics-agent', false],
+      ['lease-probe', false],
+      ['orders-api', true],
+    ]);
+    // Reported where the namespace was labelled for injection; kube-node-lease (no Namespace object) is just outside.
+    expect(model.membership).toEqual([expect.objectContaining({ id: 'istio:kube-system/Deployment/metrics-agent', reason: expect.stringContaining("Istio never injects a sidecar into namespace kube-system") })]);
+  });
+
   it('a pod labelled sidecar.istio.io/inject: "true" is injected in a namespace without injection labels', () => {
     const model = istioModelOf(
       docs(meshPolicy, namespace('tools'), deployment('tools', 'debug', { labels: { app: 'debug', 'sidecar.istio.io/inject': 'true' } }), deployment('tools', 'plain')),

@@ -106,7 +106,9 @@ function ambientEnrolled(workload: Workload, ns: NamespaceInfo): boolean {
 /**
  * Whether a sidecar fronts the workload. Running pods are the strongest evidence (injection
  * happens when a pod is created); then a sidecar already in the pod spec; then the injector's
- * rules: a hostNetwork pod never gets one, a pod opts out with `sidecar.istio.io/inject: "false"` (label or annotation), and in a
+ * rules: a hostNetwork pod never gets one, nor does a pod in kube-system and the other namespaces
+ * the injector ignores, a pod opts out with `sidecar.istio.io/inject: "false"` (the label, else
+ * the annotation), and in a
  * namespace without injection labels opts in with the label `sidecar.istio.io/inject: "true"`
  * or an `istio.io/rev` label.
  */
@@ -131,16 +133,21 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
   if (workload.live) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod ${workload.name} runs without an istio-proxy sidecar` };
   }
-  // The injector's first check (inject.go injectRequired), before any label or annotation.
+  // The injector's first checks (inject.go injectRequired), before any label or annotation.
   if (workload.hostNetwork) {
     return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets hostNetwork: true, and Istio injects no sidecar into pods on the node's network` };
   }
-  const optOut = workload.podLabels['sidecar.istio.io/inject'] === 'false' || workload.podAnnotations['sidecar.istio.io/inject'] === 'false';
+  if (NEVER_INJECTED_NAMESPACES.has(workload.namespace)) {
+    // Reported only where someone labelled the namespace for injection, expecting it to work.
+    const labelled = ns.injection === 'enabled' || ns.injection === 'revision';
+    return { inMesh: false, ownEntry: labelled, reason: `Istio never injects a sidecar into namespace ${workload.namespace} (one of the injector's ignored namespaces), whatever its labels` };
+  }
+  const optOut = optsOut(workload);
   // The injector runs first: a pod it gives a sidecar is skipped by ztunnel.
   if (!optOut && namespaceInjects(ns)) return NAMESPACE_INJECTS;
   if (ambient) return AMBIENT;
   if (optOut) {
-    return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets sidecar.istio.io/inject: "false"` };
+    return { inMesh: false, ownEntry: nsInMesh, reason: `pod template of ${workload.key} sets sidecar.istio.io/inject: "${injectSetting(workload)}"` };
   }
   if (ns.ambient) {
     return { inMesh: false, ownEntry: true, reason: `pod template of ${workload.key} sets ${DATAPLANE_MODE}: "${workload.podLabels[DATAPLANE_MODE]}", leaving ambient namespace ${ns.name}` };
@@ -150,6 +157,26 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
     if (optIn) return POD_OPTS_IN;
   }
   return { inMesh: false, ownEntry: false, reason: namespaceOutsideReason(ns) };
+}
+
+/** Namespaces the injector skips before reading any label (inject.IgnoredNamespaces). */
+const NEVER_INJECTED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
+
+/** Values of `sidecar.istio.io/inject` the injector reads as yes (inject.go, case-insensitive). */
+const INJECT_YES = new Set(['y', 'yes', 'true', 'on']);
+
+/**
+ * The pod's `sidecar.istio.io/inject` as the injector reads it: the label when there is one
+ * ("if both are present we prefer the label"), else the annotation.
+ */
+function injectSetting(workload: Workload): string | undefined {
+  return workload.podLabels['sidecar.istio.io/inject'] ?? workload.podAnnotations['sidecar.istio.io/inject'];
+}
+
+/** Any setting other than yes (`"false"`, `"no"`) opts the pod out; none leaves the namespace to decide. */
+function optsOut(workload: Workload): boolean {
+  const setting = injectSetting(workload);
+  return setting !== undefined && setting !== '' && !INJECT_YES.has(setting.toLowerCase());
 }
 
 function countWithSidecar(pods: readonly PodEvidence[]): number {
