@@ -130,7 +130,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   const services = inNamespaces(inputs.services, appMeshNamespaces).map(readService);
   const serviceIndex = new ServiceIndex(services);
   // Each control plane's own MeshConfig serves the namespaces of its revision; only auto mTLS differs in what clients send.
-  const meshOf = controlPlanes(mesh.revisions, settings, namespaceInfo, clientRevisionsDiffer(mesh.revisions, settings));
+  const meshOf = controlPlanes(mesh.revisions, settings, namespaceInfo, clientRevisionsDiffer(mesh.revisions, settings), revisionTags(inputs.revisionTags));
   const needsDestination = serviceNeedsDestination(drIndex, settings, ...mesh.revisions.values());
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination, problems);
   attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge);
@@ -201,21 +201,36 @@ function clientRevisionsDiffer(revisions: ReadonlyMap<string, MeshSettings>, set
 /**
  * The MeshConfig serving each namespace: the one of its `istio.io/rev` revision (when
  * `istio-injection=enabled` does not override it), else the default revision's `istio`, else the
- * fleet's. Undefined when every control plane agrees, so clients are computed once.
+ * fleet's. A revision tag stands for the revision its webhook injects (`istio.io/rev: prod` with
+ * `istioctl tag set prod --revision 1-24-2`), and the `default` tag also serves
+ * `istio-injection=enabled`. Undefined when every control plane agrees, so clients are computed once.
  */
 function controlPlanes(
   revisions: ReadonlyMap<string, MeshSettings>,
   settings: MeshSettings,
   namespaceInfo: (name: string) => NamespaceInfo,
   differ: boolean,
+  tags: ReadonlyMap<string, string>,
 ): ((namespace: string) => MeshSettings) | undefined {
   if (!differ) return undefined;
   const fallback = revisions.get('') ?? settings;
   return (namespace) => {
     const info = namespaceInfo(namespace);
-    const revision = info.injection === 'revision' ? info.labels['istio.io/rev'] : undefined;
+    const label = info.injection === 'revision' ? info.labels['istio.io/rev'] : info.injection === 'enabled' ? 'default' : undefined;
+    const revision = label !== undefined ? (tags.get(label) ?? label) : undefined;
     return (revision !== undefined ? revisions.get(revision) : undefined) ?? fallback;
   };
+}
+
+/** Tag → revision, from the tags' injector webhooks (labels `istio.io/tag` and `istio.io/rev`). */
+function revisionTags(webhooks: readonly Located<KubeObject>[]): Map<string, string> {
+  const tags = new Map<string, string>();
+  for (const { doc } of webhooks) {
+    const tag = doc.metadata.labels?.['istio.io/tag'];
+    const revision = doc.metadata.labels?.['istio.io/rev'];
+    if (typeof tag === 'string' && typeof revision === 'string' && !tags.has(tag)) tags.set(tag, revision);
+  }
+  return tags;
 }
 
 function membershipEntries(

@@ -17,6 +17,8 @@ export interface IstioInputs {
   services: Located<KubeObject>[];
   controllers: Located<KubeObject>[];
   pods: Located<KubeObject>[];
+  /** The injector webhooks of revision tags (`istioctl tag set`): labelled `istio.io/tag`. */
+  revisionTags: Located<KubeObject>[];
 }
 
 /** Picks the objects this provider understands out of the inventory; everything else is left to other providers. */
@@ -30,6 +32,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     services: [],
     controllers: [],
     pods: [],
+    revisionTags: [],
   };
   const objects = inventory.kubernetes;
   // An indexed loop over every document of the inventory: cold code allocates a result object per for-of step.
@@ -67,6 +70,9 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
       case 'Job':
       case 'CronJob':
         if (apiVersion === 'batch/v1') out.controllers.push(obj);
+        break;
+      case 'MutatingWebhookConfiguration':
+        if (apiVersion.startsWith('admissionregistration.k8s.io/') && typeof obj.doc.metadata?.labels?.['istio.io/tag'] === 'string') out.revisionTags.push(obj);
         break;
     }
   }

@@ -82,6 +82,46 @@ spec:
     expect(conflicts[0]!.resource).toMatchObject({ kind: 'DestinationRule', name: 'api-pool' });
   });
 
+  describe('revision tags (istioctl tag set), resolved by their injector webhooks', () => {
+    const tagWebhook = (tag: string, revision: string) => `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: istio-revision-tag-${tag}
+  labels:
+    app: sidecar-injector
+    istio.io/rev: ${revision}
+    istio.io/tag: ${tag}
+webhooks:
+  - name: rev.namespace.sidecar-injector.istio.io
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig:
+      service:
+        name: istiod-${revision}
+        namespace: istio-system
+        path: /inject
+    namespaceSelector:
+      matchExpressions:
+        - key: istio.io/rev
+          operator: In
+          values: [${tag}]
+`;
+
+    it('a namespace labelled with a tag follows the MeshConfig of the revision the tag points at', () => {
+      const tagged = fleet(false).replace("istio.io/rev: canary", 'istio.io/rev: prod');
+      expect(istioModelOf(tagged).clients.filter((c) => c.sends === 'PLAINTEXT')).toEqual([]);
+      const model = istioModelOf(docs(tagged, tagWebhook('prod', 'canary')));
+      const plaintext = model.clients.filter((c) => c.sends === 'PLAINTEXT') as Array<{ clientNamespaces?: string[] }>;
+      expect(plaintext.map((c) => c.clientNamespaces)).toEqual([['web']]);
+    });
+
+    it('the default tag serves namespaces labelled istio-injection=enabled', () => {
+      const model = istioModelOf(docs(fleet(false), tagWebhook('default', 'canary')));
+      const plaintext = model.clients.filter((c) => c.sends === 'PLAINTEXT') as Array<{ clientNamespaces?: string[] }>;
+      expect(plaintext.map((c) => [...(c.clientNamespaces ?? [])].sort())).toEqual([['batch', 'shop', 'web']]);
+    });
+  });
+
   it('when the revisions agree, clients are computed once, as without revisions', () => {
     const model = istioModelOf(fleet(true));
     expect(model.clients.filter((c) => c.id.includes('@'))).toEqual([]);
