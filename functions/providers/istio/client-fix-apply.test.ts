@@ -5,6 +5,16 @@ import type { FleetModel, ProviderFix } from '../../core/model/types';
 import { shippedPolicy } from '../../../test/support/model';
 import { deployment, docs, istioModelOf, meshConfigYaml, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml } from './testInventory';
 
+/** DestinationRule shop/api for the api Service, with the rest of its spec as given. */
+const apiRule = (rest: string) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: api
+  namespace: shop
+spec:
+  host: api.shop.svc.cluster.local
+${rest}`;
+
 /*
  * DestinationRule fixes judged by what they leave behind: apply each planned create or JSON
  * merge patch to the input objects, audit again, and expect no caller of the host to send
@@ -89,14 +99,7 @@ const versionedApi = (rule: string) =>
 describe('set-istio-mutual rewrites the subsets that repeat the mode it replaces', () => {
   // Istio MergeTrafficPolicy: a subset's own tls replaces the rule's for its cluster, so a
   // subset that says DISABLE like the top level keeps sending plaintext after the top changes.
-  const topLevelRule = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: api
-  namespace: shop
-spec:
-  host: api.shop.svc.cluster.local
-  trafficPolicy:
+  const topLevelRule = apiRule(`  trafficPolicy:
     tls:
       mode: DISABLE
   subsets:
@@ -112,7 +115,7 @@ spec:
   - name: v2
     labels:
       version: v2
-`;
+`);
 
   it('top level: one patch sets the top-level tls and carries every subset, v1 set to ISTIO_MUTUAL', () => {
     const model = istioModelOf(versionedApi(topLevelRule));
@@ -135,14 +138,7 @@ spec:
     expect(clientsOf(after).map((c) => c.sends)).toEqual(['MTLS']);
   });
 
-  const portLevelRule = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: api
-  namespace: shop
-spec:
-  host: api.shop.svc.cluster.local
-  trafficPolicy:
+  const portLevelRule = apiRule(`  trafficPolicy:
     connectionPool:
       tcp:
         maxConnections: 100
@@ -175,7 +171,7 @@ spec:
           number: 9000
         tls:
           mode: DISABLE
-`;
+`);
 
   it("port level: one patch sets the rule's entries, the subset's tls that replaces them, and the subset's own entry for the port", () => {
     const fixes = ruleFixes(istioModelOf(versionedApi(portLevelRule)));
@@ -208,14 +204,7 @@ spec:
 
   it('joins the fix of a subset that fails on its own: two patches of the subsets list would each put back what the other set', () => {
     // v1 repeats the top level (DISABLE); v2 has a record of its own (SIMPLE).
-    const rule = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: api
-  namespace: shop
-spec:
-  host: api.shop.svc.cluster.local
-  trafficPolicy:
+    const rule = apiRule(`  trafficPolicy:
     tls:
       mode: DISABLE
   subsets:
@@ -232,7 +221,7 @@ spec:
       tls:
         mode: SIMPLE
         sni: api.shop.example.com
-`;
+`);
     const model = istioModelOf(versionedApi(rule));
     const fixes = ruleFixes(model);
     expect(fixes).toHaveLength(1);
@@ -246,14 +235,7 @@ spec:
   });
 
   it('leaves a subset alone that sends mTLS already, and one whose mode differs and needs nothing', () => {
-    const rule = `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata:
-  name: api
-  namespace: shop
-spec:
-  host: api.shop.svc.cluster.local
-  trafficPolicy:
+    const rule = apiRule(`  trafficPolicy:
     tls:
       mode: DISABLE
   subsets:
@@ -263,7 +245,7 @@ spec:
     trafficPolicy:
       tls:
         mode: ISTIO_MUTUAL
-`;
+`);
     const fixes = ruleFixes(istioModelOf(versionedApi(rule)));
     expect(fixes.map((f) => f.change['patch'])).toEqual([{ spec: { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } }]);
   });
