@@ -1,51 +1,23 @@
 import { compareCreationKeys, creationKey } from './creationOrder';
+import { consolidated, decidingRule, mergeRule, type ConsolidatedDestinationRule, type DestinationRuleMerge } from './destination-rule-merge';
 import type { DestinationRulePolicy } from './destinationRule';
 import { CLUSTER_DOMAIN, HostTable, isWildcardHost } from './hostMatch';
 import { selectorMatches, type Labels } from './labels';
 import type { MeshSettings } from './meshConfig';
 import { NamespaceRun } from './namespaceRun';
 
-/**
- * The DestinationRules Istio merges for one host in one lookup pool
- * (pilot/pkg/model/destination_rule.go `mergeDestinationRule`): rules without a workload
- * selector merge into one entry, rules with the same selector into another. The first rule (in
- * selector-first, oldest-first order) that has a `trafficPolicy` supplies it for the entry.
- */
-export interface ConsolidatedDestinationRule {
-  host: string;
-  selector?: Labels;
-  /** The rules merged here, in merge order. */
-  members: DestinationRulePolicy[];
-  exportTo: ReadonlySet<string>;
-}
+export { decidingRule, type ConsolidatedDestinationRule, type DestinationRuleMerge };
 
-/** The rule whose settings take effect for the entry: the first member with a trafficPolicy, else the first member. */
-export function decidingRule(entry: ConsolidatedDestinationRule): DestinationRulePolicy {
-  const members = entry.members;
-  for (let i = 0; i < members.length; i++) if (members[i]!.trafficPolicy !== undefined) return members[i]!;
-  return members[0]!;
-}
-
+/** One lookup pool: per host, the entries `mergeRule` leaves (several when rules stay apart). */
 class DestinationRulePool {
   readonly hosts = new HostTable<ConsolidatedDestinationRule[]>();
 
+  constructor(private readonly how: DestinationRuleMerge) {}
+
   merge(rule: DestinationRulePolicy, exportTo: ReadonlySet<string>): void {
     const list = this.hosts.get(rule.host);
-    if (!list) {
-      this.hosts.set(rule.host, [consolidated(rule, exportTo)]);
-      return;
-    }
-    let addAsNewEntry = true;
-    for (const entry of list) {
-      const bothWithout = !rule.workloadSelector && !entry.selector;
-      const bothWith = !!rule.workloadSelector && !!entry.selector;
-      const sameSelector = sameLabels(entry.selector, rule.workloadSelector);
-      if (bothWith && !sameSelector) continue;
-      if (bothWithout || (rule.workloadSelector && sameSelector)) addAsNewEntry = false;
-      entry.members.push(rule);
-      if (entry.exportTo.size === 0 && exportTo.size > 0) entry.exportTo = exportTo;
-    }
-    if (addAsNewEntry) list.push(consolidated(rule, exportTo));
+    if (list) mergeRule(list, rule, exportTo, this.how);
+    else this.hosts.set(rule.host, [consolidated(rule, exportTo)]);
   }
 
   lookup(host: string): ConsolidatedDestinationRule[] | undefined {
@@ -55,12 +27,6 @@ class DestinationRulePool {
   get isEmpty(): boolean {
     return this.hosts.size === 0;
   }
-}
-
-function consolidated(rule: DestinationRulePolicy, exportTo: ReadonlySet<string>): ConsolidatedDestinationRule {
-  const entry: ConsolidatedDestinationRule = { host: rule.host, members: [rule], exportTo };
-  if (rule.workloadSelector) entry.selector = rule.workloadSelector;
-  return entry;
 }
 
 /** Who is calling: a namespace, or some workloads of it (for rules with a workload selector). */
@@ -81,7 +47,7 @@ export class DestinationRuleIndex {
   /** Rules exported beyond their namespace. */
   private readonly exported = new Map<string, DestinationRulePool>();
   /** Private rules of the root namespace, seen only by the root namespace's own proxies. */
-  private readonly rootNamespaceLocal = new DestinationRulePool();
+  private readonly rootNamespaceLocal: DestinationRulePool;
   private readonly exportedMatchCache = new Map<string, Map<string, ConsolidatedDestinationRule[] | null>>();
   /** Namespaces named explicitly in some rule's exportTo. */
   readonly namedInExportTo = new Set<string>();
@@ -94,8 +60,16 @@ export class DestinationRuleIndex {
   /** The names each namespace's rules take, so a new rule can get a free one. */
   private readonly namesByNamespace = new Map<string, Set<string>>();
 
-  constructor(rules: DestinationRulePolicy[], mesh: MeshSettings) {
+  private readonly merge: DestinationRuleMerge;
+
+  /**
+   * `options.merge` is istiod's merge (`ENABLE_ENHANCED_DESTINATIONRULE_MERGE`, an environment
+   * variable of istiod, not MeshConfig): `enhanced` (Istio 1.24+, the default) or `legacy`.
+   */
+  constructor(rules: DestinationRulePolicy[], mesh: MeshSettings, options: { merge?: DestinationRuleMerge } = {}) {
     this.rootNamespace = mesh.rootNamespace;
+    this.merge = options.merge ?? 'enhanced';
+    this.rootNamespaceLocal = new DestinationRulePool(this.merge);
     const defaultPrivate = mesh.defaultDestinationRuleExportTo.includes('.');
     // Every pool holds the rules of one namespace, so each namespace is sorted on its own: the
     // same order within a pool as one fleet-wide sort, with far fewer comparisons.
@@ -122,12 +96,12 @@ export class DestinationRuleIndex {
         // Istio: a rule with a workload selector is never exported.
         const exportTo = exportSet(rule);
         if (exportTo.size === 0 || exportTo.has('*') || exportTo.has('.') || exportTo.has(rule.namespace)) {
-          poolOf(this.namespaceLocal, rule.namespace).merge(rule, exportTo);
+          this.poolOf(this.namespaceLocal, rule.namespace).merge(rule, exportTo);
         }
         // Only `.` and `*` of the mesh default are honoured; anything else acts as public.
         const privateOnly =
           (exportTo.size === 0 && defaultPrivate) || (exportTo.size === 1 && (exportTo.has('.') || exportTo.has(rule.namespace)));
-        if (!privateOnly) poolOf(this.exported, rule.namespace).merge(rule, exportTo);
+        if (!privateOnly) this.poolOf(this.exported, rule.namespace).merge(rule, exportTo);
         else if (rule.namespace === this.rootNamespace) this.rootNamespaceLocal.merge(rule, exportTo);
       }
     }
@@ -181,6 +155,12 @@ export class DestinationRuleIndex {
     }
   }
 
+  private poolOf(map: Map<string, DestinationRulePool>, namespace: string): DestinationRulePool {
+    let pool = map.get(namespace);
+    if (!pool) map.set(namespace, (pool = new DestinationRulePool(this.merge)));
+    return pool;
+  }
+
   /** The pool a client namespace searches first. */
   clientLocalPool(namespace: string): DestinationRulePool | undefined {
     const pool = namespace === this.rootNamespace ? this.rootNamespaceLocal : this.namespaceLocal.get(namespace);
@@ -201,13 +181,19 @@ export class DestinationRuleIndex {
   private exportedTo(owningNamespace: string, host: string, clientNamespace: string): ConsolidatedDestinationRule | undefined {
     const entries = this.exportedMatch(owningNamespace, host);
     if (!entries) return undefined;
-    // Exported entries never carry a selector, so there is at most one.
-    return entries.find((e) => e.exportTo.size === 0 || e.exportTo.has('*') || e.exportTo.has(clientNamespace));
+    // Istio getExportedDestinationRuleFromNamespace keeps the entries exported to the client;
+    // SidecarScope.DestinationRule then takes the last (exported entries carry no selector).
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.exportTo.size === 0 || e.exportTo.has('*') || e.exportTo.has(clientNamespace)) return e;
+    }
+    return undefined;
   }
 
   /**
-   * Istio `SidecarScope.DestinationRule`: a rule whose selector matches the calling workload (and
-   * lives in its namespace) wins; otherwise the rule without a selector, if there is one.
+   * Istio `SidecarScope.DestinationRule`: the first entry whose selector matches the calling
+   * workload (and lives in its namespace) wins; otherwise the last entry without a selector, if
+   * there is one (entries that stayed apart under the enhanced merge: the newest catch-all).
    */
   private chooseForClient(entries: ConsolidatedDestinationRule[], client: ClientScope): ConsolidatedDestinationRule | undefined {
     let catchAll: ConsolidatedDestinationRule | undefined;
@@ -278,16 +264,3 @@ function namesOtherNamespaces(rule: DestinationRulePolicy): boolean {
 
 /** What `serviceFqdn` appends to `<name>.<namespace>`. */
 const SERVICE_HOST_SUFFIX = `.svc.${CLUSTER_DOMAIN}`;
-
-function poolOf(map: Map<string, DestinationRulePool>, namespace: string): DestinationRulePool {
-  let pool = map.get(namespace);
-  if (!pool) map.set(namespace, (pool = new DestinationRulePool()));
-  return pool;
-}
-
-function sameLabels(a: Labels | undefined, b: Labels | undefined): boolean {
-  const ka = a ? Object.keys(a) : [];
-  const kb = b ? Object.keys(b) : [];
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => b![k] === a![k]);
-}
