@@ -19,14 +19,14 @@ export const certExpiring: Rule = {
       if (msLeft > widest * 86_400_000) continue;
       const tier = tiers.find((t) => msLeft <= t.withinDays * 86_400_000);
       if (!tier) continue;
-      const days = daysLeft(c, now);
+      const left = timeLeft(daysLeft(c, now), msLeft);
       out.push(
         makeFinding(
           'cert-expiring',
           cappedSeverity(tier.severity, settings.severity),
           c.provider,
           certificateResource(c),
-          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${days} day${days === 1 ? '' : 's'} (${c.notAfter.toISOString()}); ${renewalSentence(c, now, 'renew it before then')}.`,
+          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${left} (${c.notAfter.toISOString()}); ${renewalSentence(c, now, 'renew it before then')}.`,
           { ...certificateDetail(c, now), withinDays: tier.withinDays },
           c.id,
         ),
@@ -35,3 +35,11 @@ export const certExpiring: Rule = {
     return out;
   },
 };
+
+/** Whole days as a person counts them; under a day, hours, since "0 days" reads as already gone. */
+function timeLeft(days: number, msLeft: number): string {
+  if (days > 0) return `${days} day${days === 1 ? '' : 's'}`;
+  const hours = Math.floor(msLeft / 3_600_000);
+  if (hours > 0) return `${hours} hour${hours === 1 ? '' : 's'}`;
+  return 'less than an hour';
+}

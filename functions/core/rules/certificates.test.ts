@@ -19,6 +19,14 @@ describe('cert-expired and cert-expiring', () => {
     expect(findings.map((f) => [f.rule, f.severity])).toEqual(rule ? [[rule, severity]] : []);
   });
 
+  it('counts the last day in hours, since "0 days" reads as gone already', () => {
+    const message = (notAfter: string) => run([certificate({ cn: 'edge', notAfter })])[0]!.message;
+    expect(message('2026-11-27T08:00:00Z')).toMatch(/ expires in 20 hours \(2026-11-27T08:00:00.000Z\)/);
+    expect(message('2026-11-26T13:00:00Z')).toMatch(/ expires in 1 hour /);
+    expect(message('2026-11-26T12:30:00Z')).toMatch(/ expires in less than an hour /);
+    expect(message('2026-11-27T12:00:00Z')).toMatch(/ expires in 1 day /);
+  });
+
   it('reports a not-yet-valid certificate as cert-expired, and never also as cert-expiring', () => {
     const findings = run([certificate({ cn: 'future', notBefore: '2026-12-01T00:00:00Z', notAfter: '2026-12-05T00:00:00Z' })]);
     expect(findings.map((f) => f.rule)).toEqual(['cert-expired']);
