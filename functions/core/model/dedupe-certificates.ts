@@ -4,7 +4,7 @@ import type { CertificateRecord, FleetModel } from './types';
  * The same certificate can be read twice from one place: by two providers (a PEM file, and
  * the App Mesh listener that names that file), or under two keys of one Secret (`cacerts`
  * holds the CA in ca-cert.pem and again in cert-chain.pem). Keep one record per certificate
- * and object, so one problem gives one finding, and merge who uses it.
+ * and object, so one problem gives one finding, and merge who uses it and which keys hold it.
  */
 export function dedupeCertificates(model: FleetModel): FleetModel {
   const byKey = new Map<string, CertificateRecord>();
@@ -13,9 +13,12 @@ export function dedupeCertificates(model: FleetModel): FleetModel {
     const key = `${c.fingerprint256 || c.id}\u0000${o.source.file}\u0000${o.kind}\u0000${o.namespace ?? ''}\u0000${o.name}`;
     const seen = byKey.get(key);
     if (!seen) {
-      byKey.set(key, { ...c, usedBy: c.usedBy ? [...c.usedBy] : undefined });
-    } else if (c.usedBy?.length) {
-      seen.usedBy = [...(seen.usedBy ?? []), ...c.usedBy];
+      byKey.set(key, { ...c, origin: { ...o }, usedBy: c.usedBy ? [...c.usedBy] : undefined });
+      continue;
+    }
+    if (c.usedBy?.length) seen.usedBy = [...(seen.usedBy ?? []), ...c.usedBy];
+    if (o.key !== undefined && o.key !== seen.origin.key && !seen.origin.alsoKeys?.includes(o.key)) {
+      seen.origin.alsoKeys = [...(seen.origin.alsoKeys ?? []), o.key];
     }
   }
   return { ...model, certificates: [...byKey.values()] };

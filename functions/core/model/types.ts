@@ -179,6 +179,8 @@ export interface CertificateRecord {
     name: string;
     namespace?: string;
     key?: string;
+    /** Other keys of the same object that hold this certificate too (`cert-chain.pem` beside `ca-cert.pem`): replacing one leaves the others. */
+    alsoKeys?: string[];
     arn?: string;
     source: SourceRef;
   };

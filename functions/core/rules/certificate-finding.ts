@@ -30,7 +30,7 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
     daysLeft: daysLeft(cert, now),
     chainIndex: cert.chainIndex,
     isCA: cert.isCA,
-    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, arn: cert.origin.arn },
+    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, ...(cert.origin.alsoKeys ? { alsoKeys: cert.origin.alsoKeys } : {}), arn: cert.origin.arn },
     usedBy: cert.usedBy,
     dateSource: cert.dateSource,
     renewal: cert.renewal && { by: cert.renewal.by, at: cert.renewal.at?.toISOString(), blocked: cert.renewal.blocked },
@@ -65,7 +65,8 @@ export function describeOrigin(cert: CertificateRecord): string {
   const o = cert.origin;
   if (o.kind === 'File') return `file ${o.source.file}`;
   if (o.arn) return o.arn;
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${o.key ? ` key ${o.key}` : ''}`;
+  const keys = o.key ? ` key ${o.key}${o.alsoKeys?.length ? ` (also in ${o.alsoKeys.join(', ')})` : ''}` : '';
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${keys}`;
 }
 
 export function chainRole(cert: CertificateRecord): string {

@@ -29,7 +29,15 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function audit(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
-  return report.findings.map((f) => ({ rule: f.rule, name: f.resource.name, file: relative(dir, f.resource.file ?? ''), line: f.resource.line, message: f.message, field: (f.detail as { field?: string }).field }));
+  return report.findings.map((f) => ({
+    rule: f.rule,
+    name: f.resource.name,
+    file: relative(dir, f.resource.file ?? ''),
+    line: f.resource.line,
+    message: f.message,
+    field: (f.detail as { field?: string }).field,
+    origin: (f.detail as { origin?: unknown }).origin,
+  }));
 }
 
 describe('Kubernetes certificate inputs', () => {
@@ -105,5 +113,32 @@ data:
     const legacy = makeRootCa({ cn: 'legacy payments CA', notBefore: new Date('0001-01-01T00:00:00Z'), notAfter: new Date('2026-12-20T00:00:00Z') });
     const findings = await audit({ 'legacy-ca.pem': legacy.certPem });
     expect(findings.map((f) => [f.rule, f.name, f.file, f.line])).toEqual([['cert-expiring', 'legacy payments CA', 'legacy-ca.pem', 1]]);
+  });
+
+  test('a CA in two keys of cacerts is one finding that names both keys, so replacing one does not leave the other unseen', async () => {
+    const plugged = makeCertChain({
+      leafCN: 'istiod.istio-system.svc',
+      intermediateCN: 'prod-gke intermediate CA',
+      intermediate: { notBefore: new Date('2025-12-10T00:00:00Z'), notAfter: new Date('2026-12-10T00:00:00Z') },
+      root: { notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2035-01-01T00:00:00Z') },
+    });
+    // Istio's plug-in CA layout: cert-chain.pem is ca-cert.pem followed by the root.
+    const findings = await audit({
+      'cacerts.yaml': `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:
+  ca-cert.pem: ${b64(plugged.intermediatePem)}
+  ca-key.pem: ${b64(plugged.intermediateKeyPem)}
+  cert-chain.pem: ${b64(plugged.intermediatePem + plugged.rootPem)}
+  root-cert.pem: ${b64(plugged.rootPem)}
+`,
+    });
+    expect(findings.map((f) => [f.rule, f.name, f.line])).toEqual([['cert-expiring', 'prod-gke intermediate CA', 8]]);
+    expect(findings[0]!.message).toContain('in Secret istio-system/cacerts key ca-cert.pem (also in cert-chain.pem) expires in 14 days');
+    expect(findings[0]!.origin).toEqual(expect.objectContaining({ key: 'ca-cert.pem', alsoKeys: ['cert-chain.pem'] }));
   });
 });
