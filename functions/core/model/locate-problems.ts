@@ -35,7 +35,7 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
 }
 
 /** Kinds meshgov reads that live outside any namespace (an App Mesh `Mesh` CRD among them). */
-const CLUSTER_SCOPED = new Set(['Namespace', 'Mesh', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'ClusterIssuer']);
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Namespace', 'Mesh', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'ClusterIssuer']);
 
 /**
  * The namespace an object lands in: its own, else `default` as kubectl places it (the Istio

@@ -1,6 +1,7 @@
 import { closestName } from '../edit-distance';
 import { RULE_IDS, type RuleId } from '../findings';
 import type { Inventory, KubeObject, Located } from './inventory';
+import { CLUSTER_SCOPED } from './locate-problems';
 import type { ConfigProblem, SourceRef } from './types';
 
 /**
@@ -23,9 +24,6 @@ export interface Suppression {
   /** The annotation's own line, where the source can tell; else the object's. */
   line: number;
 }
-
-/** Kinds without a namespace: their findings carry none (a Namespace's carries its own name). */
-const CLUSTER_SCOPED = new Set(['Mesh', 'ClusterIssuer', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition']);
 
 /**
  * Reads every suppression annotation of the inventory's Kubernetes objects. An annotation naming
@@ -69,7 +67,8 @@ function isRuleId(name: string): name is RuleId {
 function objectOf(doc: KubeObject): Suppression['object'] {
   const name = typeof doc.metadata?.name === 'string' ? doc.metadata.name : '';
   const ns = doc.metadata?.namespace;
-  // As the providers place them: a namespaced object written without a namespace is in `default`.
+  // As the providers place them: a namespaced object written without a namespace is in `default`;
+  // a cluster-scoped one's findings carry none, a Namespace's its own name.
   const namespace = doc.kind === 'Namespace' ? name : typeof ns === 'string' && ns !== '' ? ns : CLUSTER_SCOPED.has(doc.kind) ? undefined : 'default';
   return { kind: doc.kind, name, ...(namespace !== undefined ? { namespace } : {}) };
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '../../core/is-record';
 import { apiGroupOf, type AppMeshApiObject, type KubeObject } from '../../core/model/inventory';
 import type { FieldPath } from './first-difference';
 
@@ -72,7 +73,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The annotations less kubectl's copy of the manifest; none left is no annotations. */
 function withoutLastApplied(annotations: unknown): unknown {
-  if (!isMap(annotations)) return annotations;
+  if (!isRecord(annotations)) return annotations;
   const { [LAST_APPLIED]: _applied, ...rest } = annotations;
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
@@ -91,7 +92,7 @@ function auditedMetadata(doc: { metadata?: { labels?: unknown; annotations?: unk
 
 /** The map with only the keys kept; undefined when none is left, as no map at all says the same. */
 function filtered(map: unknown, keep: (key: string) => boolean): Record<string, unknown> | undefined {
-  if (!isMap(map)) return map === undefined || map === null ? undefined : { value: map };
+  if (!isRecord(map)) return map === undefined || map === null ? undefined : { value: map };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(map)) if (keep(k)) out[k] = v;
   return Object.keys(out).length > 0 ? out : undefined;
@@ -122,7 +123,7 @@ function podTemplateOf(doc: KubeObject): Record<string, unknown> | undefined {
 }
 
 function auditedTemplate(template: unknown): Record<string, unknown> | undefined {
-  if (!isMap(template)) return undefined;
+  if (!isRecord(template)) return undefined;
   return { metadata: auditedMetadata(template), spec: auditedPodSpec(template.spec as Record<string, unknown> | undefined) };
 }
 
@@ -136,12 +137,12 @@ const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
 function auditedContainers(containers: unknown): unknown {
   if (!Array.isArray(containers)) return containers;
   return containers.map((c) => {
-    if (!isMap(c)) return c;
+    if (!isRecord(c)) return c;
     const out: Record<string, unknown> = { name: c.name, ports: withDefaultProtocol(c.ports) };
     // A native sidecar (an init container that keeps running) serves like a container.
     if (c.restartPolicy !== undefined) out.restartPolicy = c.restartPolicy;
     // Of a probe, meshgov reads the port the kubelet calls; the server fills in its timings and scheme.
-    for (const probe of PROBES) if (isMap(c[probe])) out[probe] = probedPort(c[probe]);
+    for (const probe of PROBES) if (isRecord(c[probe])) out[probe] = probedPort(c[probe]);
     return out;
   });
 }
@@ -150,17 +151,17 @@ function probedPort(probe: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
     const h = probe[handler];
-    if (isMap(h)) out[handler] = { port: h.port };
+    if (isRecord(h)) out[handler] = { port: h.port };
   }
   return out;
 }
 
 function auditedServiceSpec(spec: unknown): Record<string, unknown> | undefined {
-  if (!isMap(spec)) return undefined;
+  if (!isRecord(spec)) return undefined;
   return {
     selector: spec.selector,
     // A Service port without targetPort sends to the same port, as an export then spells out.
-    ports: withDefaultProtocol(Array.isArray(spec.ports) ? spec.ports.map((p) => (isMap(p) ? { ...p, targetPort: p.targetPort ?? p.port } : p)) : spec.ports),
+    ports: withDefaultProtocol(Array.isArray(spec.ports) ? spec.ports.map((p) => (isRecord(p) ? { ...p, targetPort: p.targetPort ?? p.port } : p)) : spec.ports),
     type: spec.type ?? 'ClusterIP',
     externalName: spec.externalName,
     // A headless Service is read as such; the address of any other is the server's choice.
@@ -171,18 +172,14 @@ function auditedServiceSpec(spec: unknown): Record<string, unknown> | undefined 
 /** Ports with the protocol the API server defaults to TCP, as an export shows it and a manifest leaves it out. */
 function withDefaultProtocol(ports: unknown): unknown {
   if (!Array.isArray(ports)) return ports;
-  return ports.map((p) => (isMap(p) ? { ...p, protocol: p.protocol ?? 'TCP' } : p));
+  return ports.map((p) => (isRecord(p) ? { ...p, protocol: p.protocol ?? 'TCP' } : p));
 }
 
 /** A Secret's data, with `stringData` folded in as the API server stores it (base64). */
 function secretData(doc: KubeObject): Record<string, unknown> | undefined {
-  const stringData = isMap(doc.stringData) ? doc.stringData : undefined;
+  const stringData = isRecord(doc.stringData) ? doc.stringData : undefined;
   if (!stringData) return doc.data;
   const out: Record<string, unknown> = { ...(doc.data ?? {}) };
   for (const [k, v] of Object.entries(stringData)) if (typeof v === 'string') out[k] = Buffer.from(v, 'utf8').toString('base64');
   return out;
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

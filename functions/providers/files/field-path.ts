@@ -26,6 +26,20 @@ export function parseFieldPath(field: string): PathSegment[] | undefined {
 }
 
 /**
+ * The inverse of parseFieldPath: ['spec', 'mtls', 'mode'] → `spec.mtls.mode`; a key that is not
+ * a plain name is quoted, ['metadata', 'labels', 'istio-injection'] → `metadata.labels["istio-injection"]`.
+ */
+export function formatFieldPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const step of path) {
+    if (typeof step === 'number') out += `[${step}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(step)) out += out ? `.${step}` : step;
+    else out += `[${JSON.stringify(step)}]`;
+  }
+  return out;
+}
+
+/**
  * How many segments from path[s] spell `name` (`app.kubernetes.io/name` takes three, since a
  * dotted path cannot tell a dot in a key from a step), or 0.
  */

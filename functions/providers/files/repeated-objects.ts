@@ -1,7 +1,8 @@
-import { APPMESH_KIND_OF_TYPE, apiGroupOf, type AppMeshApiObject, type Inventory, type KubeObject, type Located, type RepeatedObject } from '../../core/model/inventory';
+import { APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, apiGroupOf, type AppMeshApiObject, type Inventory, type KubeObject, type Located, type RepeatedObject } from '../../core/model/inventory';
 import { namespaceOfObject } from '../../core/model/locate-problems';
 import type { ConfigProblem, Provider } from '../../core/model/types';
 import { auditedAppMeshContent, auditedKubernetesContent, keptKubernetesContent, ONE_SIDED_KUBERNETES_FIELDS } from './audited-content';
+import { formatFieldPath } from './field-path';
 import { firstDifference, type FieldPath } from './first-difference';
 
 /**
@@ -106,11 +107,11 @@ function compareCopies<T>(first: Located<T>, later: Located<T>, reading: Reading
   const audited = firstDifference(reading.audited(first.doc), reading.audited(later.doc), skip);
   if (audited === undefined) {
     const other = firstDifference(reading.kept(first.doc), reading.kept(later.doc), skip);
-    repeated.push({ source: later.source, first: first.source, what: d.what, ...(other ? { otherDifference: formatField(other.path) } : {}) });
+    repeated.push({ source: later.source, first: first.source, what: d.what, ...(other ? { otherDifference: formatFieldPath(other.path) } : {}) });
     return;
   }
   const { what, ...coordinates } = d;
-  const field = formatField(audited.path);
+  const field = formatFieldPath(audited.path);
   const values = audited.values ? ` (${audited.values.later} here, ${audited.values.first} there)` : '';
   problems.push({
     file: later.source.file,
@@ -197,18 +198,6 @@ const APP_MESH: Reading<AppMeshApiObject> = {
 };
 
 function appMeshName(object: AppMeshApiObject): string | undefined {
-  const data = object.data as Record<string, unknown> | undefined;
-  const name = data?.[object.type === 'mesh' ? 'meshName' : `${object.type}Name`];
+  const name = (object.data as Record<string, unknown> | undefined)?.[APPMESH_NAME_FIELDS[object.type]];
   return typeof name === 'string' ? name : undefined;
-}
-
-/** A field path as problems name it: `spec.mtls.mode`, `metadata.labels["istio-injection"]`. */
-function formatField(path: FieldPath): string {
-  let out = '';
-  for (const step of path) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(step)) out += out ? `.${step}` : step;
-    else out += `[${JSON.stringify(step)}]`;
-  }
-  return out;
 }
