@@ -349,14 +349,24 @@ function lastQuoteOffset(yaml: YamlModule, text: string): number | undefined {
   return last;
 }
 
-/** The line of the key of the setting at `path` in a rules file's text (a list's value starts below it). */
-function settingLine(text: string, path: Array<string | number>): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see readPolicyFile.
-  const yaml = require('yaml') as YamlModule;
-  const lineCounter = new yaml.LineCounter();
-  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false });
-  const key = path[path.length - 1];
-  return lineOf(yaml, doc, lineCounter, path.slice(0, -1), typeof key === 'string' ? key : undefined);
+/**
+ * The line of the key of the setting at `path` in a rules file's text (a list's value starts
+ * below it). Each text is parsed with positions once per finder, however many settings of it a
+ * check names.
+ */
+function settingLineFinder(): (text: string, path: Array<string | number>) => number {
+  const parsed = new Map<string, { doc: Document; lineCounter: LineCounter }>();
+  return (text, path) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see readPolicyFile.
+    const yaml = require('yaml') as YamlModule;
+    let read = parsed.get(text);
+    if (!read) {
+      const lineCounter = new yaml.LineCounter();
+      parsed.set(text, (read = { doc: yaml.parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter }));
+    }
+    const key = path[path.length - 1];
+    return lineOf(yaml, read.doc, read.lineCounter, path.slice(0, -1), typeof key === 'string' ? key : undefined);
+  };
 }
 
 function lineOf({ isMap, isPair, isScalar }: YamlModule, doc: Document, lineCounter: LineCounter, path: Array<string | number>, key?: string): number {
@@ -405,6 +415,7 @@ export function formatPath(path: Array<string | number>): string {
 export function settingConflicts(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
   const first = new Map<string, { file: string; text: string; path: string[]; json: string }>();
   const problems: ConfigProblem[] = [];
+  const settingLine = settingLineFinder();
   for (const { file, text, value } of files) {
     for (const [path, setting] of mergedSettings(value)) {
       const key = JSON.stringify(path);
@@ -454,6 +465,7 @@ export function burnSeverityOrder(files: ReadonlyArray<{ file: string; text: str
     if (burn?.ticketSeverity !== undefined) ticket = { severity: burn.ticketSeverity, order, file, text };
   });
   if (SEVERITY_RANK[ticket.severity] <= SEVERITY_RANK[page.severity] || (page.file !== undefined && page.file === ticket.file)) return [];
+  const settingLine = settingLineFinder();
   const where = (s: Source, key: string) => (s.file && s.text ? `${s.file}:${settingLine(s.text, ['rules', 'slo-latency-burn', key])}` : 'the default');
   // Reported where the later of the two was set: the one that broke the order.
   const [at, key] = page.order > ticket.order ? [page, 'pageSeverity'] : [ticket, 'ticketSeverity'];
@@ -483,6 +495,7 @@ export function rollbacksWithoutAuto(files: ReadonlyArray<{ file: string; text: 
   }
   if (!slos || mode?.value === 'auto' || !slos.list.some((slo) => slo.autoRollbackOwnChanges === true)) return [];
   // Lines only for a problem to report: finding one loads and runs the YAML reader of positions.
+  const settingLine = settingLineFinder();
   // A directory validated on its own leaves the rule to the built-in rules, which ship approval.
   const ruleMode = mode
     ? `${mode.value} (${mode.file}:${settingLine(mode.text, ['rules', 'slo-latency-burn', 'remediation'])})`
