@@ -305,12 +305,9 @@ function joinReasons(a: string | undefined, b: string | undefined): string | und
 
 /** Why a STRICT listener's own SAN pins refuse the client certificate, when known (san-pins.ts). */
 function listenerPinMiss(ctx: Context, clientTls: ClientPolicyTls | undefined, listener: AppMeshListener): string | undefined {
-  const tls = listener.tls;
-  if (tls?.mode !== 'STRICT' || tls.validation?.subjectAlternativeNames === undefined) return undefined;
-  const pins = pinnedNames(tls);
-  const certificate = clientCertificateOf(clientTls);
-  const missed = pins && pins.length > 0 && certificate ? ctx.sanPins.clientMissReason(pins, certificate) : undefined;
-  return missed && `the listener pins subjectAlternativeNames [${pins!.join(', ')}] for client certificates, and ${missed}, so the listener refuses its TLS handshakes`;
+  if (listener.tls?.mode !== 'STRICT') return undefined;
+  const miss = ctx.sanPins.listenerPinMiss(listener.tls, clientCertificateOf(clientTls));
+  return miss && `the listener pins subjectAlternativeNames [${miss.pins.join(', ')}] for client certificates, and ${miss.missed}, so the listener refuses its TLS handshakes`;
 }
 
 /** Records which listeners the client's certificate reaches, for the trust their STRICT fixes choose (caller-trust.ts). */

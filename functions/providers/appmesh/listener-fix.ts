@@ -7,7 +7,7 @@ import { describeResource } from '../../core/rules/rule';
 import { chosenTrustBlockers, refusedCallerBlocker, trustValidates, type CallerCertificate } from './caller-trust';
 import { inSourceSpelling, specChange, withListenerTls } from './changes';
 import type { CertificateFiles } from './destination-trust';
-import { pinnedNames, type SanPins } from './san-pins';
+import type { SanPins } from './san-pins';
 import { listenerTrustOf } from './server-mode';
 import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
@@ -58,14 +58,11 @@ function ownTrustRefusals(trust: ValidationTrust, server: string, callers: reado
  * to miss (san-pins.ts). The pins are kept in the change, and STRICT enforces them on every caller.
  */
 function pinRefusals(tls: ListenerTls | undefined, server: string, callers: readonly CallerCertificate[], sanPins: SanPins): string[] {
-  if (tls?.validation?.subjectAlternativeNames === undefined) return [];
-  const pins = pinnedNames(tls);
-  if (!pins || pins.length === 0) return [];
   const out: string[] = [];
   for (const { caller, certificate } of callers) {
-    const missed = sanPins.clientMissReason(pins, certificate);
-    if (!missed) continue;
-    out.push(`the listener's subjectAlternativeNames [${pins.join(', ')}] do not match the client certificate of ${describeResource(caller)} (${missed}): STRICT on ${server} would refuse it`);
+    const miss = sanPins.listenerPinMiss(tls, certificate);
+    if (!miss) continue;
+    out.push(`the listener's subjectAlternativeNames [${miss.pins.join(', ')}] do not match the client certificate of ${describeResource(caller)} (${miss.missed}): STRICT on ${server} would refuse it`);
   }
   return out;
 }

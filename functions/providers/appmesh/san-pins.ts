@@ -108,6 +108,17 @@ export class SanPins {
     return known ? missed(pins, known, certificate, 'the client certificate') : undefined;
   }
 
+  /**
+   * Why a listener's own pins (`validation.subjectAlternativeNames`) refuse a caller's client
+   * certificate, with the pins, when known: what STRICT enforces on every caller.
+   */
+  listenerPinMiss(listenerTls: Pick<ClientPolicyTls, 'validation'> | undefined, certificate: TlsCertificate | undefined): { pins: string[]; missed: string } | undefined {
+    const pins = pinnedNames(listenerTls);
+    if (!pins || pins.length === 0 || !certificate) return undefined;
+    const missed = this.clientMissReason(pins, certificate);
+    return missed ? { pins, missed } : undefined;
+  }
+
   private namesOfCertificate(cert: TlsCertificate | undefined): KnownNames | undefined {
     const secret = cert?.sds?.secretName;
     if (typeof secret === 'string' && /^spiffe:\/\/[^/]+\/./.test(secret)) return { scope: 'spiffe', names: [{ dns: false, value: secret }] };
