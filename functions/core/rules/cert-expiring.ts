@@ -19,7 +19,7 @@ export const certExpiring: Rule = {
       if (msLeft > widest * 86_400_000) continue;
       const tier = tiers.find((t) => msLeft <= t.withinDays * 86_400_000);
       if (!tier) continue;
-      const left = timeLeft(daysLeft(c, now), msLeft);
+      const left = timeLeft(daysLeft(c, now), msLeft, tiers);
       out.push(
         makeFinding(
           'cert-expiring',
@@ -36,10 +36,21 @@ export const certExpiring: Rule = {
   },
 };
 
-/** Whole days as a person counts them; under a day, hours, since "0 days" reads as already gone. */
-function timeLeft(days: number, msLeft: number): string {
-  if (days > 0) return `${days} day${days === 1 ? '' : 's'}`;
-  const hours = Math.floor(msLeft / 3_600_000);
-  if (hours > 0) return `${hours} hour${hours === 1 ? '' : 's'}`;
+/**
+ * Whole days as a person counts them; under a day, hours, since "0 days" reads as already gone.
+ * On the day just past a tier's edge (7 days and some hours, outside the 7-day tier) the hours
+ * are said too: "7 days" alone would read as inside the tier it missed.
+ */
+function timeLeft(days: number, msLeft: number, tiers: ReadonlyArray<{ withinDays: number }>): string {
+  const hours = Math.floor((msLeft % 86_400_000) / 3_600_000);
+  if (days > 0) {
+    const pastEdge = hours > 0 && tiers.some((t) => t.withinDays === days);
+    return `${plural(days, 'day')}${pastEdge ? ` and ${plural(hours, 'hour')}` : ''}`;
+  }
+  if (hours > 0) return plural(hours, 'hour');
   return 'less than an hour';
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }

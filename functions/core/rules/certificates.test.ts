@@ -27,6 +27,14 @@ describe('cert-expired and cert-expiring', () => {
     expect(message('2026-11-27T12:00:00Z')).toMatch(/ expires in 1 day /);
   });
 
+  it('says the hours on the day past a tier edge, so the high finding does not read like the critical one', () => {
+    const at = (notAfter: string) => run([certificate({ cn: 'edge', notAfter })])[0]!;
+    expect([at('2026-12-03T12:00:00Z').severity, at('2026-12-03T12:00:00Z').message]).toEqual(['critical', expect.stringMatching(/ expires in 7 days \(/)]);
+    expect([at('2026-12-03T17:00:00Z').severity, at('2026-12-03T17:00:00Z').message]).toEqual(['high', expect.stringMatching(/ expires in 7 days and 5 hours \(/)]);
+    expect(at('2026-12-04T13:00:00Z').message).toMatch(/ expires in 8 days \(/);
+    expect(at('2026-12-03T13:00:00Z').message).toMatch(/ expires in 7 days and 1 hour \(/);
+  });
+
   it('reports a not-yet-valid certificate as cert-expired, and never also as cert-expiring', () => {
     const findings = run([certificate({ cn: 'future', notBefore: '2026-12-01T00:00:00Z', notAfter: '2026-12-05T00:00:00Z' })]);
     expect(findings.map((f) => f.rule)).toEqual(['cert-expired']);
