@@ -5,6 +5,7 @@ import { makeCertChain, type CertChain } from '../../../test/support/certs';
 import { shippedPolicy } from '../../../test/support/model';
 import { auditInventory } from '../audit-inventory';
 import { collectFiles } from '../files/collect';
+import { fileIdentityResolver } from '../files/file-identity';
 import { buildCertificateModel } from '../x509';
 import { buildAppMeshModel } from './index';
 import { MESH, NOW, apiNode, dns, inventoryOf, listener } from './testdata/fixtures';
@@ -74,6 +75,30 @@ describe('certificate files an App Mesh listener names are read by the x509 read
       expect(withSpec.filter((f) => f.rule === 'config-invalid').map((f) => [f.resource.file, f.resource.line])).toEqual([[pemFile, corruptLine]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('which spec uses a file does not depend on the directory the command runs from', () => {
+    // A checkout (a `.git` at its top) with one service's chain; two services name theirs alike.
+    const repo = mkdtempSync(join(tmpdir(), 'meshgov-appmesh-cwd-'));
+    try {
+      mkdirSync(join(repo, '.git'));
+      const certsDir = join(repo, 'fleet', 'certs', 'payments-api');
+      mkdirSync(certsDir, { recursive: true });
+      const ordersNode = apiNode('orders-api', {
+        listeners: [listener(8080, { mode: 'STRICT', certificate: { file: { certificateChain: '/certs/orders-api/cert_chain.pem', privateKey: '/certs/orders-api/key.pem' } } })],
+        serviceDiscovery: dns('orders-api.orders.svc.cluster.local'),
+      });
+      const usersFrom = (cwd: string, file: string) => {
+        const inventory = inventoryOf({ api: [paymentsNode(), ordersNode], pem: [{ file, text: chain.chainPem }] });
+        inventory.fileIdentity = fileIdentityResolver(cwd);
+        return buildAppMeshModel(inventory, { now: NOW }).certificates.map((c) => c.usedBy?.map((u) => u.name));
+      };
+      // From the top of the checkout, and from inside the file's own directory (`meshgov audit .`).
+      expect(usersFrom(repo, 'fleet/certs/payments-api/cert_chain.pem')).toEqual([['payments-api'], ['payments-api']]);
+      expect(usersFrom(certsDir, 'cert_chain.pem')).toEqual([['payments-api'], ['payments-api']]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
     }
   });
 });

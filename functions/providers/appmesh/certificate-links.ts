@@ -1,6 +1,7 @@
 /**
  * Certificate files named by App Mesh specs, linked to the PEM files read: a PEM file whose
- * path ends with the spec's path (or the reverse) is that certificate file.
+ * path (its path inside the checkout, as finding ids name it) ends with the spec's path, or the
+ * reverse, is that certificate file.
  */
 import type { Located, PemInput } from '../../core/model/inventory';
 import type { CertificateRecord, ResourceRef } from '../../core/model/types';
@@ -62,6 +63,7 @@ export function linkCertificateFiles(
     else pemByBasename.set(base, [file]);
   }
 
+  const identity = fileIdentity ?? ((file: string) => file);
   const recordsByFile = new Map<Located<PemInput>, CertificateRecord[]>();
   const usedByKeys = new Map<CertificateRecord, Set<string>>();
   // Specs name the same few paths over and over (a mesh's root CA): match each path once.
@@ -70,7 +72,9 @@ export function linkCertificateFiles(
     const use = uses[i];
     let files = filesByPath.get(use.path);
     if (!files) {
-      files = (pemByBasename.get(basenameOf(use.path)) ?? []).filter((file) => samePathBySuffix(file.source.file, use.path));
+      // The file's path inside its checkout, not as written: from inside its directory it would be
+      // `cert_chain.pem`, the end of every service's `/certs/<service>/cert_chain.pem`.
+      files = (pemByBasename.get(basenameOf(use.path)) ?? []).filter((file) => samePathBySuffix(identity(file.source.file), use.path));
       filesByPath.set(use.path, files);
     }
     for (let f = 0; f < files.length; f++) {
