@@ -7,6 +7,7 @@ import { auditInventory } from '../audit-inventory';
 import { collectFiles } from '../files/collect';
 import { fileIdentityResolver } from '../files/file-identity';
 import { buildCertificateModel } from '../x509';
+import { CertificateFiles } from './destination-trust';
 import { buildAppMeshModel } from './index';
 import { MESH, NOW, apiNode, dns, inventoryOf, listener } from './testdata/fixtures';
 
@@ -97,6 +98,10 @@ describe('certificate files an App Mesh listener names are read by the x509 read
       // From the top of the checkout, and from inside the file's own directory (`meshgov audit .`).
       expect(usersFrom(repo, 'fleet/certs/payments-api/cert_chain.pem')).toEqual([['payments-api'], ['payments-api']]);
       expect(usersFrom(certsDir, 'cert_chain.pem')).toEqual([['payments-api'], ['payments-api']]);
+      // The trust checks of the fixes read the same file only for the spec path that names it.
+      const files = new CertificateFiles([{ doc: { text: chain.chainPem }, source: { file: 'cert_chain.pem', line: 1 } }], fileIdentityResolver(certsDir));
+      expect(files.at('/certs/orders-api/cert_chain.pem')).toEqual([]);
+      expect(files.at('/certs/payments-api/cert_chain.pem').map((c) => c.subject)).toEqual([expect.stringContaining('payments-api'), expect.stringContaining('Intermediate')]);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

@@ -29,7 +29,11 @@ export class CertificateFiles {
   private readonly byName = new Map<string, Located<PemInput>[]>();
   private readonly parsed = new Map<string, X509Certificate[]>();
 
-  constructor(pem: Located<PemInput>[]) {
+  /** `identity` names a file by its path inside its checkout (Inventory.fileIdentity), whatever directory meshgov runs from. */
+  constructor(
+    pem: Located<PemInput>[],
+    private readonly identity: (file: string) => string = (file) => file,
+  ) {
     for (let i = 0; i < pem.length; i++) {
       const name = basenameOf(pem[i].source.file);
       const list = this.byName.get(name);
@@ -45,7 +49,7 @@ export class CertificateFiles {
   at(path: string): X509Certificate[] {
     let certs = this.parsed.get(path);
     if (certs) return certs;
-    const files = (this.byName.get(basenameOf(path)) ?? []).filter((f) => samePathBySuffix(f.source.file, path));
+    const files = (this.byName.get(basenameOf(path)) ?? []).filter((f) => samePathBySuffix(this.identity(f.source.file), path));
     certs = files.length > 0 && files.every((f) => f.doc.text === files[0].doc.text) ? parsedCertificates(files[0].doc.text) : [];
     this.parsed.set(path, certs);
     return certs;

@@ -32,7 +32,7 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   const servers = buildServers(graph, problems);
 
   addServiceHosts(graph, resolver, servers);
-  const files = new CertificateFiles(pem);
+  const files = new CertificateFiles(pem, fileIdentity);
   const callers = new ListenerCallers();
   const sanPins = new SanPins(files);
   model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, sanPins, new TrustRefusals(files));
