@@ -2,7 +2,7 @@ import type { Inventory } from './model/inventory';
 import { dedupeCertificates } from './model/dedupe-certificates';
 import { locateProblems } from './model/locate-problems';
 import { readSuppressions } from './model/suppressions';
-import type { ModelBuilder } from './model/provider';
+import type { ModelBuilder, ModelContext } from './model/provider';
 import { mergeModels, type FleetModel } from './model/types';
 import type { Policy } from './policy/types';
 import { buildReport, type AuditReport } from './report/report';
@@ -27,8 +27,10 @@ export function auditWithBuilders(inventory: Inventory, options: AuditOptions): 
 }
 
 export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'builders' | 'now'> & Partial<Pick<AuditOptions, 'policy'>>): FleetModel {
-  const rootNamespace = options.policy?.sources.istio?.rootNamespace;
-  const context = { now: options.now, ...(rootNamespace !== undefined ? { istioRootNamespace: rootNamespace } : {}) };
+  const istio = options.policy?.sources.istio;
+  const context: ModelContext = { now: options.now };
+  if (istio?.rootNamespace !== undefined) context.istioRootNamespace = istio.rootNamespace;
+  if (istio?.enhancedDestinationRuleMerge !== undefined) context.istioDestinationRuleMerge = istio.enhancedDestinationRuleMerge ? 'enhanced' : 'legacy';
   const parts = options.builders.map((build) => build(inventory, context));
   const merged = mergeModels(parts);
   merged.certificates.push(...(inventory.certificates ?? []));

@@ -16,4 +16,9 @@ export interface ModelContext {
    * `sources.istio.rootNamespace`); `istio-system`, Istio's default, when unset.
    */
   istioRootNamespace?: string;
+  /**
+   * How istiod merges DestinationRules for one host (rules/ `sources.istio.enhancedDestinationRuleMerge`):
+   * `enhanced` (Istio 1.24+) when unset, `legacy` for Istio ≤1.23 or its compatibility profile.
+   */
+  istioDestinationRuleMerge?: 'enhanced' | 'legacy';
 }

@@ -270,6 +270,12 @@ const sourcesSchema = z
           .min(1)
           .optional()
           .describe("Istio's root namespace when the inputs hold no MeshConfig ConfigMap; a MeshConfig decides when there is one."),
+        enhancedDestinationRuleMerge: z
+          .boolean()
+          .optional()
+          .describe(
+            "istiod's ENABLE_ENHANCED_DESTINATIONRULE_MERGE: true (Istio 1.24 and later, the default) keeps DestinationRules for one host whose exportTo differ apart; false (Istio 1.23 and earlier, or the 1.23 compatibility profile) merges them.",
+          ),
       })
       .strict()
       .optional(),

@@ -29,7 +29,7 @@ export interface Policy {
   rules: Record<RuleId, RuleSettings>;
   ownership: { default?: SlackRoute; teams: Team[] };
   remediation: RemediationSafety;
-  sources: { appmesh?: { meshes?: string[]; regions?: string[] }; istio?: { namespaces?: string[]; rootNamespace?: string } };
+  sources: { appmesh?: { meshes?: string[]; regions?: string[] }; istio?: { namespaces?: string[]; rootNamespace?: string; enhancedDestinationRuleMerge?: boolean } };
   slos: Array<Record<string, unknown>>;
   /** The files it was read from, in merge order. */
   files: string[];

@@ -68,7 +68,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     problems.push(...read.problems);
     if (read.rule) destinationRules.push(read.rule);
   }
-  const drIndex = new DestinationRuleIndex(destinationRules, settings);
+  const drIndex = new DestinationRuleIndex(destinationRules, settings, context.istioDestinationRuleMerge ? { merge: context.istioDestinationRuleMerge } : {});
 
   const serviceEntries: ServiceEntryHosts[] = [];
   for (const obj of inputs.serviceEntries) {
