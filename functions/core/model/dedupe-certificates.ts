@@ -1,4 +1,4 @@
-import type { CertificateRecord, FleetModel } from './types';
+import type { CertificateRecord, FleetModel, ResourceRef } from './types';
 
 /**
  * The same certificate can be read twice from one place: by two providers (a PEM file, and
@@ -16,10 +16,15 @@ export function dedupeCertificates(model: FleetModel): FleetModel {
       byKey.set(key, { ...c, origin: { ...o }, usedBy: c.usedBy ? [...c.usedBy] : undefined });
       continue;
     }
-    if (c.usedBy?.length) seen.usedBy = [...(seen.usedBy ?? []), ...c.usedBy];
+    // One user holding the certificate in two places (two filter chains of a listener) is one user.
+    if (c.usedBy?.length) seen.usedBy = [...(seen.usedBy ?? []), ...c.usedBy.filter((u) => !seen.usedBy?.some((s) => sameResource(s, u)))];
     if (o.key !== undefined && o.key !== seen.origin.key && !seen.origin.alsoKeys?.includes(o.key)) {
       seen.origin.alsoKeys = [...(seen.origin.alsoKeys ?? []), o.key];
     }
   }
   return { ...model, certificates: [...byKey.values()] };
+}
+
+function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace && a.mesh === b.mesh && a.port === b.port && a.file === b.file && a.line === b.line;
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ClientPolicy, ConfigProblem, ProviderFix, SourceRef } from '../../core/model/types';
+import type { ClientPolicy, ConfigProblem, ProviderFix, ResourceRef, SourceRef } from '../../core/model/types';
 import { ENVOY_MANUAL_REASON, clusterId } from './names';
 import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
@@ -47,24 +47,23 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
       candidates.push({ ...sending, tlsContext: kind.tlsContext, tlsAt: { path: kind.path, direct: kind.direct }, ...from });
     }
   };
-  // Envoy tries the entries in order; endpoints that match none use the cluster's transport_socket.
-  const matchesKey = readField(cluster, 'transport_socket_matches')?.key ?? 'transport_socket_matches';
   const matcher = messageField(cluster, 'transport_socket_matcher');
-  listField(cluster, 'transport_socket_matches').forEach((entry, i) => {
-    const entryPath = `${path}.${matchesKey}[${i}]`;
+  for (const at of clusterSockets(cluster, path)) {
+    if (at.entry === undefined) {
+      read(at.socket, at.path);
+      continue;
+    }
+    const { value: entry, index: i, path: entryPath } = at.entry;
     const match = field(entry, 'match');
     if (match !== undefined && !isProtoObject(match)) {
       problems.push(problem(`${entryPath}.match`, 'match must be an object of endpoint metadata labels (a google.protobuf.Struct)'));
-      return;
+      continue;
     }
     const entryName = stringField(entry, 'name');
     // transport_socket_match_impl.cc setupTransportSocketMatcher: the matcher selects entries by name.
     if (matcher && !entryName) problems.push(problem(`${entryPath}.name`, 'Transport socket name is required when using transport_socket_matcher'));
-    const socket = readField(entry, 'transport_socket');
-    read(socket?.value, `${entryPath}.${socket?.key ?? 'transport_socket'}`, { name: entryName ?? `#${i}`, match: match ?? {} });
-  });
-  const socket = readField(cluster, 'transport_socket');
-  read(socket?.value, `${path}.${socket?.key ?? 'transport_socket'}`);
+    read(at.socket, at.path, { name: entryName ?? `#${i}`, match: match ?? {} });
+  }
   if (problems.length > 0) return { problems };
 
   const internal = internalListenersOf(cluster);
@@ -76,7 +75,7 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
   const client: ClientPolicy = {
     id,
     provider: 'envoy',
-    resource: { kind: 'Cluster', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line },
+    resource: resourceOf(name, port, source),
     sends,
     reason,
     cause: { kind: 'Cluster', name, scope: 'cluster', source },
@@ -92,6 +91,39 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
   if (sends === 'TLS' && chosen?.tlsAt) client.cause.path = chosen.tlsAt.path;
   if (sends === 'TLS' && tlsContext && entry === undefined && chosen?.tlsAt) client.fix = addClientCertificateFix(id, name, tlsContext, chosen.tlsAt);
   return { client, problems };
+}
+
+/** One transport socket of a cluster, with the transport_socket_matches entry that holds it (none for the cluster's own). */
+export interface ClusterSocket {
+  socket: unknown;
+  /** Dotted path of the socket in the document. */
+  path: string;
+  entry?: { value: unknown; index: number; path: string };
+}
+
+/** A cluster's transport sockets in the order Envoy tries them: each transport_socket_matches entry's, then the cluster's own. */
+export function clusterSockets(cluster: unknown, path: string): ClusterSocket[] {
+  const matchesKey = readField(cluster, 'transport_socket_matches')?.key ?? 'transport_socket_matches';
+  const out: ClusterSocket[] = listField(cluster, 'transport_socket_matches').map((entry, index) => {
+    const entryPath = `${path}.${matchesKey}[${index}]`;
+    const socket = readField(entry, 'transport_socket');
+    return { socket: socket?.value, path: `${entryPath}.${socket?.key ?? 'transport_socket'}`, entry: { value: entry, index, path: entryPath } };
+  });
+  const socket = readField(cluster, 'transport_socket');
+  out.push({ socket: socket?.value, path: `${path}.${socket?.key ?? 'transport_socket'}` });
+  return out;
+}
+
+/**
+ * The cluster as findings name it (its client policy's resource), and as the certificates
+ * written inline in it name their user.
+ */
+export function clusterResource(cluster: ProtoObject, name: string, source: SourceRef): ResourceRef {
+  return resourceOf(name, destinationOf(cluster, name, undefined).port, source);
+}
+
+function resourceOf(name: string, port: number | undefined, source: SourceRef): ResourceRef {
+  return { kind: 'Cluster', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line };
 }
 
 /** What one UpstreamTlsContext sends: mTLS when it holds a client certificate, by any of its sources. */

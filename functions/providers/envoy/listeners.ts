@@ -1,4 +1,4 @@
-import type { ConfigProblem, ProviderFix, ServerEndpoint, SourceRef } from '../../core/model/types';
+import type { ConfigProblem, ProviderFix, ResourceRef, ServerEndpoint, SourceRef } from '../../core/model/types';
 import { ENVOY_SOURCES, effectiveDownstreamMode } from './downstream-mode';
 import { effectiveListenerMode, type ChainPosture } from './listener-mode';
 import { chainMatchKeys } from './filter-chain-match';
@@ -121,7 +121,7 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
   const server: EnvoyListenerEndpoint = {
     id,
     provider: 'envoy',
-    resource: { kind: 'Listener', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line },
+    resource: listenerResource(listener, name, source),
     mode,
     inMesh: true,
     // The weakest chain (its transport socket's TLS context, or the chain itself) is where the finding points.
@@ -133,7 +133,16 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
   return { server, problems };
 }
 
-interface ChainAt {
+/**
+ * The listener as findings name it (its server endpoint's resource), and as the certificates
+ * written inline in it name their user.
+ */
+export function listenerResource(listener: ProtoObject, name: string, source: SourceRef): ResourceRef {
+  const port = portValue(field(messageField(messageField(listener, 'address'), 'socket_address'), 'port_value'));
+  return { kind: 'Listener', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line };
+}
+
+export interface ChainAt {
   chain: ProtoObject;
   chainPath: string;
   label: string;
@@ -143,7 +152,8 @@ interface ChainAt {
 
 const EVERYONE: Reach = { byPlaintext: true, byTls: true };
 
-function filterChainsOf(listener: ProtoObject, path: string): Array<ChainAt & { isDefault: boolean }> {
+/** The listener's filter chains, then its default filter chain: every place a listener has a transport socket. */
+export function filterChainsOf(listener: ProtoObject, path: string): Array<ChainAt & { isDefault: boolean }> {
   const out: Array<ChainAt & { isDefault: boolean }> = [];
   const key = keyName(listener, 'filter_chains');
   listField(listener, 'filter_chains').forEach((chain, i) => {

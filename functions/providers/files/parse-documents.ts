@@ -67,7 +67,7 @@ function firstSignificantChar(text: string): string {
   return '';
 }
 
-const CONFIGURATION_KEY = /^\s*(apiVersion|kind|static_resources)\s*:/m;
+const CONFIGURATION_KEY = /^\s*(apiVersion|kind|static_resources|staticResources)\s*:/m;
 const PEM_BLOCK = new RegExp(`${ANY_BEGIN.source}[\\s\\S]*?-----END \\1-----`, 'g');
 /** A YAML block scalar header (`tls.crt: |`): the lines after it are meant as its value. */
 const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;

@@ -2,6 +2,7 @@ import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type CertificateRecord, type SourceRef } from '../../core/model/types';
 import { certificateFromCertManager, isCertManagerCertificate, type CertManagerRead } from './cert-manager';
 import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf, type FieldLocator } from './kubernetes-sources';
+import { inlineCertificatesOf } from '../envoy/inline-certificates';
 import { certificatesFromPemFile, type PemReadResult } from './pem';
 
 export { certificatesFromPem, certificatesFromPemFile, type PemReadOptions, type PemReadResult } from './pem';
@@ -10,7 +11,8 @@ export { parseCertificateDate } from './certificate-date';
 /**
  * The certificate provider: every certificate in PEM files, in Istio CA Secrets (`cacerts`,
  * `istio-ca-secret`), in `kubernetes.io/tls` Secrets, in the `istio-ca-root-cert` ConfigMap,
- * and every issued cert-manager `Certificate`. Expiry is judged by the rules, not here.
+ * written inline in Envoy bootstraps, and every issued cert-manager `Certificate`. Expiry is
+ * judged by the rules, not here.
  *
  * @example
  *   const { certificates, problems } = buildCertificateModel(inventory, { now: new Date() });
@@ -60,6 +62,12 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
       certManager.push({ read, namespace: namespaceOf(doc) });
     }
   }
+  // Certificates an Envoy bootstrap writes inline; its listeners and clusters are the Envoy provider's to count.
+  for (const input of inventory.envoy) {
+    const read = guarded(input.source, () => inlineCertificatesOf(input, fieldLine));
+    model.certificates.push(...read.certificates);
+    model.problems.push(...read.problems);
+  }
   // When the Secret cert-manager writes is in the inventory too, its parsed PEM is the better
   // record (exact dates, fingerprint); the status-dated record would report the same expiry twice.
   for (const { read, namespace } of certManager) {
@@ -78,8 +86,9 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
 /**
  * The id of a Secret's, ConfigMap's or cert-manager Certificate's record names the object, not
  * the file, so that the object read from files or live keeps its findings' ids. The same object in
- * another file (each cluster's `istio-system/cacerts` holding the shared root) is another place to
- * fix, and the engine keeps one finding per id: that record's id also names its file.
+ * another file (each cluster's `istio-system/cacerts` holding the shared root, two bootstraps'
+ * `ingress_https` listeners) is another place to fix, and the engine keeps one finding per id:
+ * that record's id also names its file.
  */
 function distinguishSameObjectInOtherFiles(certificates: CertificateRecord[], fileIdentity: (file: string) => string): void {
   const firstFile = new Map<string, string>();

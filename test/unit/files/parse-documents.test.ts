@@ -325,6 +325,14 @@ static_resources:
     expect(inv.kubernetes[0].doc.kind).toBe('Secret');
   });
 
+  it.each(['static_resources', 'staticResources'])('treats an Envoy bootstrap (%s) with an inline certificate as Envoy, not PEM', (key) => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const bootstrap = `${key}:\n  secrets:\n  - name: server_cert\n    tls_certificate:\n      certificate_chain:\n        inline_string: |\n          ${pem.trim().split('\n').join('\n          ')}\n`;
+    const inv = inventoryOf('envoy.yaml', bootstrap);
+    expect(inv.pem).toHaveLength(0);
+    expect(inv.envoy).toHaveLength(1);
+  });
+
   it('puts documents of no known kind aside', () => {
     const inv = inventoryOf('values.yaml', 'replicaCount: 3\nimage: nginx\n');
     expect(inv.unknown).toHaveLength(1);
