@@ -185,15 +185,23 @@ describe('kubectl and jq output', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('reports a syntax error in a stream at its line, and reads the objects before it', async () => {
-    const text = stream(2).replace('"PERMISSIVE"', 'PERMISSIVE');
+  it.each([
+    ["jq '.items[]'", 2],
+    ["jq -c '.items[]'", 0],
+  ])('reports a syntax error in a stream of %s at its line, and reads the objects before and after it', async (_command, indent) => {
+    const text = stream(indent).replace('"PERMISSIVE"', 'PERMISSIVE');
     const dir = fixtureDir({ 'payments.json': text });
     const r = await audit([dir]);
     const line = text.slice(0, text.indexOf('PERMISSIVE')).split('\n').length;
-    expect(located(dir, r.findings)).toEqual([['config-invalid', 'File', path.join(dir, 'payments.json'), 'payments.json', line]]);
-    expect(r.findings[0]!.message).toContain("invalid JSON: unexpected 'P' at column 15");
-    // The Namespace before it was read.
-    expect(JSON.parse(r.stdout).summary.resources).toBe(1);
+    const column = text.split('\n')[line - 1]!.indexOf('PERMISSIVE') + 1;
+    const deploymentLine = text.slice(0, text.indexOf('"Deployment"')).split('\n').length - (indent ? 2 : 0);
+    // The broken PeerAuthentication is lost, so the Deployment after it runs PERMISSIVE by the mesh default.
+    expect(located(dir, r.findings)).toEqual([
+      ['config-invalid', 'File', path.join(dir, 'payments.json'), 'payments.json', line],
+      ['mtls-not-strict', 'Deployment', 'ledger', 'payments.json', deploymentLine],
+    ]);
+    expect(r.findings[0]!.message).toContain(`invalid JSON: unexpected 'P', expected a value at column ${column}`);
+    expect(JSON.parse(r.stdout).summary.resources).toBe(2);
     expect(r.code).toBe(1);
   });
 

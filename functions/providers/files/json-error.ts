@@ -17,7 +17,11 @@ const HEX4 = /[0-9a-fA-F]{4}/y;
 
 /** Thrown inside the scan at the first character JSON does not allow there. */
 class Stop {
-  constructor(readonly offset: number) {}
+  constructor(
+    readonly offset: number,
+    /** What JSON allows there, when it is one thing a person would type by hand. */
+    readonly expected?: string,
+  ) {}
 }
 
 export function locateJsonError(text: string): JsonError {
@@ -35,8 +39,8 @@ export function locateJsonError(text: string): JsonError {
  */
 export function scanJsonValue(text: string, from: number): { end: number } | JsonError {
   let i = from;
-  const stop = (): never => {
-    throw new Stop(i);
+  const stop = (expected?: string): never => {
+    throw new Stop(i, expected);
   };
   const skipSpace = (): void => {
     while (i < text.length) {
@@ -45,12 +49,13 @@ export function scanJsonValue(text: string, from: number): { end: number } | Jso
       i++;
     }
   };
-  const expect = (char: string): void => {
-    if (text[i] !== char) stop();
+  const expect = (char: string, expected: string): void => {
+    if (text[i] !== char) stop(expected);
     i++;
   };
   const string = (): void => {
-    expect('"');
+    // value() only calls this at a quote, so a missing one is always a key's (`{"a": 1,}`).
+    expect('"', 'a key in double quotes');
     for (;;) {
       if (i >= text.length) stop();
       const c = text.charCodeAt(i);
@@ -94,14 +99,14 @@ export function scanJsonValue(text: string, from: number): { end: number } | Jso
         skipSpace();
         string();
         skipSpace();
-        expect(':');
+        expect(':', "':' after the key");
         value();
         skipSpace();
         if (text[i] === ',') {
           i++;
           continue;
         }
-        expect('}');
+        expect('}', "',' or '}' after the value");
         return;
       }
     }
@@ -119,7 +124,7 @@ export function scanJsonValue(text: string, from: number): { end: number } | Jso
           i++;
           continue;
         }
-        expect(']');
+        expect(']', "',' or ']' after the value");
         return;
       }
     }
@@ -135,13 +140,13 @@ export function scanJsonValue(text: string, from: number): { end: number } | Jso
       i = NUMBER.lastIndex;
       return;
     }
-    stop();
+    stop('a value');
   };
 
   try {
     value();
   } catch (err) {
-    if (err instanceof Stop) return { offset: err.offset, message: describeAt(text, err.offset) };
+    if (err instanceof Stop) return { offset: err.offset, message: describeAt(text, err.offset, err.expected) };
     // Nesting deeper than the stack: no place to name.
     if (err instanceof RangeError) return { offset: from, message: 'nesting too deep to read' };
     throw err;
@@ -149,9 +154,10 @@ export function scanJsonValue(text: string, from: number): { end: number } | Jso
   return { end: i };
 }
 
-function describeAt(text: string, offset: number): string {
-  if (offset >= text.length) return 'unexpected end of input';
+function describeAt(text: string, offset: number, expected?: string): string {
+  const wanted = expected ? `, expected ${expected}` : '';
+  if (offset >= text.length) return `unexpected end of input${wanted}`;
   const c = text[offset]!;
   const shown = /[\x00-\x1f]/.test(c) ? `control character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : `'${c}'`;
-  return `unexpected ${shown}`;
+  return `unexpected ${shown}${wanted}`;
 }

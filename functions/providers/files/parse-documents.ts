@@ -174,28 +174,44 @@ function parseJson(file: string, text: string): ParsedFile {
 /**
  * A text JSON.parse refused: JSON values one after another, as kubectl reads them
  * (`jq '.items[]'`, pretty or compact; describe-* output appended with `>>`), each a document
- * with its own line; or a syntax error, reported where it is, after the values before it.
+ * with its own line; or a syntax error, reported where it is. After an error the values go on at
+ * the next line that opens one at its first column, as jq and `>>` write each value, so one
+ * broken value does not hide the ones after it (YAML documents recover the same way).
  */
 function parseJsonStream(file: string, text: string): ParsedFile {
   const documents: RawDocument[] = [];
+  const problems: ConfigProblem[] = [];
   const lineOf = forwardLineCounter(text);
-  for (let at = jsonSpaceEnd(text, 0); ; ) {
+  for (let at = jsonSpaceEnd(text, 0); at < text.length; ) {
     const scanned = scanJsonValue(text, at);
-    if ('message' in scanned) return { documents, problems: [jsonProblem(file, text, scanned)] };
-    const piece = text.slice(at, scanned.end);
-    let body: unknown;
-    try {
-      body = JSON.parse(piece);
-    } catch {
-      // The scan follows RFC 8259 as JSON.parse does; should they ever differ, the error is still placed.
-      const error = locateJsonError(piece);
-      return { documents, problems: [jsonProblem(file, text, { offset: at + error.offset, message: error.message })] };
+    let error: JsonError | undefined = 'message' in scanned ? scanned : undefined;
+    if (!('message' in scanned)) {
+      const piece = text.slice(at, scanned.end);
+      try {
+        const body: unknown = JSON.parse(piece);
+        const line = lineOf(at);
+        documents.push(jsonDocument(file, piece, body, line, line - 1));
+        at = jsonSpaceEnd(text, scanned.end);
+        continue;
+      } catch {
+        // The scan follows RFC 8259 as JSON.parse does; should they ever differ, the error is still placed.
+        const located = locateJsonError(piece);
+        error = { offset: at + located.offset, message: located.message };
+      }
     }
-    const line = lineOf(at);
-    documents.push(jsonDocument(file, piece, body, line, line - 1));
-    at = jsonSpaceEnd(text, scanned.end);
-    if (at >= text.length) return { documents, problems: [] };
+    problems.push(jsonProblem(file, text, error!));
+    at = nextValueAtLineStart(text, Math.max(error!.offset, at + 1));
   }
+  return { documents, problems };
+}
+
+/** The offset of the next line, after `from`, that starts with `{` or `[`; the text's end when none does. */
+function nextValueAtLineStart(text: string, from: number): number {
+  for (let nl = text.indexOf('\n', from); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    const c = text.charCodeAt(nl + 1);
+    if (c === 123 /* { */ || c === 91 /* [ */) return nl + 1;
+  }
+  return text.length;
 }
 
 /** One JSON document: `text` is its own text, `lineShift` the lines of the file before it. */
@@ -209,7 +225,9 @@ function jsonDocument(file: string, text: string, body: unknown, line: number, l
 
 function jsonProblem(file: string, text: string, error: JsonError): ConfigProblem {
   const column = error.offset - text.lastIndexOf('\n', error.offset - 1);
-  return { file, line: lineAt(text, error.offset), message: `invalid JSON: ${error.message} at column ${column}`, ...providerHint(text) };
+  // The id keeps the wording from before the message said what was expected, so baselines hold.
+  const identity = `invalid JSON: ${error.message.replace(/, expected .*$/, '')} at column ${column}`;
+  return { file, line: lineAt(text, error.offset), message: `invalid JSON: ${error.message} at column ${column}`, identity, ...providerHint(text) };
 }
 
 /**

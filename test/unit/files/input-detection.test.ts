@@ -158,12 +158,12 @@ describe('a stream of JSON values in one file', () => {
     const text = `${object('Namespace', 'payments', 2)}\n{\n  "apiVersion": "security.istio.io/v1",\n  "kind": "PeerAuthentication",\n  "metadata": {"name": "default", "namespace": "payments"},\n  "spec": {"mtls": {"mode": STRICT}}\n}\n`;
     const inv = inventoryOf('stream.json', text);
     expect(inv.kubernetes.map((k) => k.doc.kind)).toEqual(['Namespace']);
-    expect(inv.problems).toEqual([{ file: 'stream.json', line: lineOf(text, 'STRICT'), message: "invalid JSON: unexpected 'S' at column 29" }]);
+    expect(inv.problems).toEqual([{ file: 'stream.json', line: lineOf(text, 'STRICT'), message: "invalid JSON: unexpected 'S', expected a value at column 29", identity: "invalid JSON: unexpected 'S' at column 29" }]);
   });
 
   it('still reports text after a value that is not another value', () => {
     const text = `${object('Namespace', 'payments', 2)}\n]\n`;
-    expect(inventoryOf('ns.json', text).problems).toEqual([{ file: 'ns.json', line: lineOf(text, ']'), message: "invalid JSON: unexpected ']' at column 1" }]);
+    expect(inventoryOf('ns.json', text).problems).toEqual([{ file: 'ns.json', line: lineOf(text, ']'), message: "invalid JSON: unexpected ']', expected a value at column 1", identity: "invalid JSON: unexpected ']' at column 1" }]);
   });
 });
 

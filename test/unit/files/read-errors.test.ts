@@ -22,22 +22,24 @@ const VIRTUAL_NODE = `{
 describe('JSON errors name the line of the offending character', () => {
   it('an unquoted word: V8 gives no position, the scan finds line 4', () => {
     const { problems } = parseFileText('mesh/payments-api.json', VIRTUAL_NODE);
-    expect(problems).toEqual([{ file: 'mesh/payments-api.json', line: 4, message: "invalid JSON: unexpected 'o' at column 24", provider: 'appmesh' }]);
+    expect(problems).toEqual([{ file: 'mesh/payments-api.json', line: 4, message: "invalid JSON: unexpected 'o', expected a value at column 24", identity: "invalid JSON: unexpected 'o' at column 24", provider: 'appmesh' }]);
   });
 
   it('keeps V8 snippets, and their newlines, out of the message', () => {
     const [problem] = parseFileText('a.json', '{\n  "a": 1,\n  "b": }\n').problems;
-    expect(problem).toMatchObject({ line: 3, message: "invalid JSON: unexpected '}' at column 8" });
+    expect(problem).toMatchObject({ line: 3, message: "invalid JSON: unexpected '}', expected a value at column 8" });
     expect(problem!.message).not.toContain('\n');
   });
 
   it.each([
-    ['a trailing comma', '{"listeners": [1, 2,]}', 20, "unexpected ']'"],
+    ['a trailing comma', '{"listeners": [1, 2,]}', 20, "unexpected ']', expected a value"],
     ['an unterminated string', '{"name": "checkout', 18, 'unexpected end of input'],
     ['a bad escape', '{"name": "a\\qb"}', 12, "unexpected 'q'"],
     ['a raw tab in a string', '{"name": "a\tb"}', 11, 'unexpected control character U+0009'],
     ['text after the value', '{"a": 1} {"b": 2}', 9, "unexpected '{'"],
-    ['a leading zero', '{"port": 08080}', 10, "unexpected '8'"],
+    ['a leading zero', '{"port": 08080}', 10, "unexpected '8', expected ',' or '}' after the value"],
+    ['a missing comma between properties', '{"port": 8080 "name": "http"}', 14, "unexpected '\"', expected ',' or '}' after the value"],
+    ['a trailing comma in an object', '{"port": 8080,}', 14, "unexpected '}', expected a key in double quotes"],
   ])('%s', (_, text, offset, message) => {
     expect(locateJsonError(text)).toEqual({ offset, message });
   });
