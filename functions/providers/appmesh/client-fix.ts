@@ -9,6 +9,7 @@ import { inSourceSpelling, specChange, withBackendClientPolicy, withBackendDefau
 import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy';
 import type { ResolvedDestination } from './resolve';
 import type { DestinationTrusts } from './destination-trust';
+import { pinDestinationSvid } from './discovery-pins';
 import { describeTrust, sameTrust, type MeshTrustPool } from './trust-pool';
 import type {
   AppMeshBackend,
@@ -194,6 +195,8 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
     }
   }
 
+  // An SVID matches no service discovery name: without SANs the calls would fail (discovery-pins.ts).
+  if (next.validation) next.validation = pinDestinationSvid(next.validation, input.serverListeners, destination.serviceName, blockers);
   blockers.push(...plannedRefusals(next, input));
 
   const policy = inSourceSpelling(owner, { tls: next });

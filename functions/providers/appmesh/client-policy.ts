@@ -7,6 +7,11 @@
  * True, if a value isn't specified"; `ports` are "One or more ports that the policy is enforced
  * for"; the client certificate (`ClientTlsCertificate`) is a `file` or an `sds` secret, never
  * ACM. TLS with a client certificate is mutual; without one it is one-way TLS.
+ *
+ * `ClientPolicyTls.validation` is required: App Mesh (and the controller's CRD schema) rejects a
+ * `tls` without it, so the mesh runs whatever it had before and what the client sends is unknown.
+ * As for an invalid listener mode (server-mode.ts), the least protection is assumed: plaintext,
+ * which keeps every fix that counts on this client's mTLS from being auto.
  */
 import type { ClientSends } from '../../core/model/types';
 import type { ClientPolicySpec, ClientPolicyTls, TlsCertificate } from './types';
@@ -23,6 +28,11 @@ export interface EffectiveClientPolicy {
   tls?: ClientPolicyTls;
 }
 
+/** A `tls` App Mesh rejects for want of its required `validation` (normalize-tls.ts reports it). */
+export function lacksValidation(tls: ClientPolicyTls): boolean {
+  return tls.validation === undefined || tls.validation === null;
+}
+
 /** `clientCertificateOf(tls) !== undefined`, without building the certificate. */
 export function hasClientCertificate(tls: ClientPolicyTls | undefined): boolean {
   const cert = tls?.certificate;
@@ -36,6 +46,8 @@ export function clientCertificateOf(tls: ClientPolicyTls | undefined): TlsCertif
   if (typeof cert?.sds?.secretName === 'string' && cert.sds.secretName) return { sds: cert.sds };
   return undefined;
 }
+
+const NO_VALIDATION = 'tls has no validation, which App Mesh requires: the mesh rejects this spec, so what the client sends is unknown (taken as plaintext)';
 
 /**
  * @param backendPolicy the backend's own `clientPolicy` (undefined when it sets none)
@@ -56,6 +68,7 @@ export function effectiveClientPolicy(
   if (!policy) return { sends: 'PLAINTEXT', reason: 'no client policy', scope };
   const tls = policy.tls;
   if (!tls) return { sends: 'PLAINTEXT', reason: 'client policy has no tls', scope };
+  if (lacksValidation(tls)) return { sends: 'PLAINTEXT', reason: NO_VALIDATION, scope, tls };
   if (tls.enforce === false) return { sends: 'PLAINTEXT', reason: 'enforce: false', scope, tls };
   if (Array.isArray(tls.ports) && tls.ports.length > 0 && port !== undefined && !tls.ports.includes(port)) {
     return { sends: 'PLAINTEXT', reason: `tls.ports [${tls.ports.join(', ')}] excludes port ${port}`, scope, tls };

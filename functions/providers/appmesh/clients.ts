@@ -5,14 +5,16 @@
  * the answer differ between the destination's ports, the pair is split per port.
  */
 import type { ClientPolicy, ResourceRef, ServerEndpoint } from '../../core/model/types';
+import type { CallerReach } from './caller-reach';
 import type { ListenerCallers } from './caller-trust';
 import { clientEnforceFix } from './client-fix';
-import { clientCertificateOf, effectiveClientPolicy, hasClientCertificate, type EffectiveClientPolicy } from './client-policy';
+import { clientCertificateOf, effectiveClientPolicy, hasClientCertificate, lacksValidation, type EffectiveClientPolicy } from './client-policy';
 import type { DestinationTrusts } from './destination-trust';
+import { DiscoveryPins, pinsNoSans } from './discovery-pins';
 import type { AppMeshIndex } from './graph-index';
 import { causeOf, clientId, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
-import { pinnedNames, type SanPins } from './san-pins';
+import { pinnedNames, svidOf, type SanPins } from './san-pins';
 import type { ServerTable } from './servers';
 import type { TrustPools } from './trust-pool';
 import type { TrustRefusals } from './trust-refusals';
@@ -62,7 +64,9 @@ interface Context {
   pending: PendingFix[];
   callers: ListenerCallers;
   sanPins: SanPins;
+  discoveryPins: DiscoveryPins;
   trustRefusals: TrustRefusals;
+  reach: CallerReach;
 }
 
 /** What one destination port of a backend is sent. */
@@ -156,6 +160,7 @@ function clientPolicyPath(backend: AppMeshBackend | undefined, effective: Effect
   else return backend ? `spec.backends[${backend.index}]` : undefined;
   const tls = effective.tls;
   if (!tls) return policy;
+  if (lacksValidation(tls)) return `${policy}.tls`;
   if (tls.enforce === false) return `${policy}.tls.enforce`;
   if (effective.sends === 'PLAINTEXT' && tls.ports !== undefined) return `${policy}.tls.ports`;
   return `${policy}.tls`;
@@ -262,12 +267,15 @@ function emitClient(
 
 /**
  * Marks the destination listeners whose handshakes with the client are known to fail whatever
- * the modes say: SAN pins of either side miss the other's certificate (san-pins.ts), or a
- * validation trust refuses the other side's certificate (trust-refusals.ts).
+ * the modes say: SAN pins of either side miss the other's certificate (san-pins.ts; without pins,
+ * the service discovery names, discovery-pins.ts), or a validation trust refuses the other side's
+ * certificate (trust-refusals.ts). A client sending mTLS is recorded for the STRICT fixes of the
+ * listeners it fails toward, or pins no SANs toward an SVID of (caller-reach.ts).
  */
 function checkRefusals(ctx: Context, client: ClientPolicy, effective: EffectiveClientPolicy, entries: DestinationPort[], from: number, to: number): void {
   const pins = clientPins(effective.tls);
   const sendsCertificate = effective.sends === 'MTLS';
+  const unpinned = sendsCertificate && pinsNoSans(effective.tls);
   for (let e = from; e < to; e++) {
     const reached = entries[e].listeners;
     for (let r = 0; r < reached.length; r++) {
@@ -275,6 +283,13 @@ function checkRefusals(ctx: Context, client: ClientPolicy, effective: EffectiveC
       if (!server) continue;
       const why = refusalOf(ctx, effective.tls, pins, reached[r], sendsCertificate);
       if (why) (client.refusesCertificateOf ??= {})[server.id] = why;
+      // Only a listener short of STRICT has a STRICT fix to hold back.
+      if (!sendsCertificate || server.mode === 'STRICT') continue;
+      if (why) ctx.reach.refused(server.id, client.resource, why);
+      else if (unpinned) {
+        const svid = svidOf(reached[r].tls?.certificate);
+        if (svid !== undefined) ctx.reach.unpinnedSvid(server.id, client.resource, svid, ctx.discoveryPins.namesOf(reached[r]));
+      }
     }
   }
 }
@@ -291,7 +306,12 @@ function clientPins(tls: ClientPolicyTls | undefined): string[] | undefined {
  */
 function refusalOf(ctx: Context, tls: ClientPolicyTls | undefined, pins: string[] | undefined, listener: AppMeshListener, sendsCertificate: boolean): string | undefined {
   const missed = pins && pins.length > 0 ? ctx.sanPins.missReason(pins, listener) : undefined;
-  const pinned = missed && `the client pins subjectAlternativeNames [${pins!.join(', ')}], and ${missed}, so its TLS handshakes fail`;
+  // Without pins App Mesh still checks names: the destination's service discovery names.
+  const pinned = missed
+    ? `the client pins subjectAlternativeNames [${pins!.join(', ')}], and ${missed}, so its TLS handshakes fail`
+    : pins === undefined && pinsNoSans(tls)
+      ? ctx.discoveryPins.missReason(listener)
+      : undefined;
   const refused = ctx.trustRefusals.reasonFor(tls, listener, sendsCertificate);
   const listenerPinned = sendsCertificate ? listenerPinMiss(ctx, tls, listener) : undefined;
   // Joined without a list: this runs for every TLS client and listener, and almost none is refused.
@@ -347,8 +367,10 @@ export function buildClients(
   callers: ListenerCallers,
   sanPins: SanPins,
   trustRefusals: TrustRefusals,
+  reach: CallerReach,
 ): ClientPolicy[] {
-  const ctx: Context = { servers, clients: [], pending: [], callers, sanPins, trustRefusals };
+  const discoveryPins = new DiscoveryPins(servers.served, sanPins);
+  const ctx: Context = { servers, clients: [], pending: [], callers, sanPins, discoveryPins, trustRefusals, reach };
 
   for (let n = 0; n < graph.nodes.length; n++) {
     const node = graph.nodes[n];

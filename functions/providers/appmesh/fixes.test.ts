@@ -381,7 +381,8 @@ describe('appmesh.client-policy.enforce', () => {
       {
         virtualService: {
           virtualServiceName: 'ledger.payments.svc.cluster.local',
-          clientPolicy: { tls: { enforce: true, certificate: sds('orders-api'), validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } } } } },
+          // Without SANs App Mesh checks the SVID against the service discovery name, which it never is (discovery-pins.ts).
+          clientPolicy: { tls: { enforce: true, certificate: sds('orders-api'), validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } }, subjectAlternativeNames: { match: { exact: [sds('ledger').sds.secretName] } } } } },
         },
       },
     ]);
@@ -433,7 +434,11 @@ describe('appmesh.client-policy.enforce', () => {
     expect(client).toMatchObject({ sends: 'PLAINTEXT', reason: 'enforce: false', cause: { scope: 'backendDefaults' } });
     const spec = client.fix!.change.spec as any;
     expect(spec.backendDefaults).toEqual(defaults);
-    expect(spec.backends[0].virtualService.clientPolicy.tls).toEqual({ enforce: true, certificate: sds('orders-api'), validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } } } });
+    expect(spec.backends[0].virtualService.clientPolicy.tls).toEqual({
+      enforce: true,
+      certificate: sds('orders-api'),
+      validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } }, subjectAlternativeNames: { match: { exact: [sds('ledger').sds.secretName] } } },
+    });
   });
 
   test('blockers: no client certificate source known, and a destination listener with TLS DISABLED', () => {
@@ -662,6 +667,8 @@ describe('appmesh.client-policy.enforce', () => {
       expect(trustOf(fix)).toEqual({ sds: { secretName: MESH_TRUST_DOMAIN } });
       expect(fix.blockers).toEqual([
         `the listeners behind virtual service ledger.payments.svc.cluster.local are signed by different CAs (${MESH_TRUST_DOMAIN}, spiffe://prod-mesh-2027.example.org): meshgov took ${MESH_TRUST_DOMAIN}; confirm one trust validates them all`,
+        // Two SVIDs: which to pin is a person's choice.
+        `the listeners behind virtual service ledger.payments.svc.cluster.local serve the SVIDs ${MESH_TRUST_DOMAIN}/ns/payments/sa/ledger-v1, spiffe://prod-mesh-2027.example.org/ns/payments/sa/ledger-v2: without subjectAlternativeNames App Mesh checks each against its service discovery name, which a SPIFFE ID does not match; choose the names to pin in validation.subjectAlternativeNames`,
         // The trust taken is known to refuse the other domain's SVID.
         `with the client policy this change writes, toward appmesh:prod-mesh/VirtualNode/ledger-v2:8080: the client validates server certificates with ${MESH_TRUST_DOMAIN}, which does not validate the listener certificate spiffe://prod-mesh-2027.example.org/ns/payments/sa/ledger-v2, so its TLS handshakes fail`,
       ]);

@@ -75,6 +75,8 @@ export function listenerStrictFix(
   callers: readonly CallerCertificate[],
   files: CertificateFiles,
   sanPins: SanPins,
+  /** Known callers whose mTLS does not, or may not, reach the listener (caller-reach.ts). */
+  unreachedCallers: readonly string[],
 ): ProviderFix {
   const blockers: string[] = [];
   let manualOnly = false;
@@ -97,6 +99,8 @@ export function listenerStrictFix(
   else if (current?.mode !== 'STRICT') blockers.push(...ownTrustRefusals(trust, server, callers, files));
   // PERMISSIVE does not enforce the pins on every caller (server-mode.ts); STRICT does.
   if (current?.mode !== 'STRICT') blockers.push(...pinRefusals(current, server, callers, sanPins));
+  // "Every known caller sends mTLS" holds only for mTLS that gets through.
+  blockers.push(...unreachedCallers);
   if (owner.kind === 'VirtualGateway') {
     // App Mesh: a virtual gateway is the mesh's entry point, so its clients are outside the mesh.
     blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);

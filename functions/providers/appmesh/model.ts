@@ -5,6 +5,7 @@
 import type { Located, PemInput } from '../../core/model/inventory';
 import { emptyModel, type FleetModel, type ResourceRef } from '../../core/model/types';
 import { linkCertificateFiles, PemFileNames } from './certificate-links';
+import { CallerReach } from './caller-reach';
 import { ListenerCallers } from './caller-trust';
 import { buildClients } from './clients';
 import { CertificateFiles, DestinationTrusts } from './destination-trust';
@@ -35,9 +36,10 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   const files = new CertificateFiles(pem, fileIdentity);
   const callers = new ListenerCallers();
   const sanPins = new SanPins(files);
-  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, sanPins, new TrustRefusals(files));
+  const reach = new CallerReach();
+  model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, sanPins, new TrustRefusals(files), reach);
   // After the clients: a listener's fix checks its trust and SAN pins against the certificates of its callers.
-  addListenerFixes(servers, pools, callers, files, sanPins);
+  addListenerFixes(servers, pools, callers, files, sanPins, reach);
   model.servers = servers.servers;
   // Without PEM files there is nothing to link: skip collecting the uses.
   model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), fileIdentity) : [];
@@ -63,11 +65,11 @@ function addServiceHosts(graph: AppMeshGraph, resolver: VirtualServiceResolver, 
 }
 
 /** A fix for every listener that accepts more than mTLS. */
-function addListenerFixes(servers: ServerTable, pools: TrustPools, callers: ListenerCallers, files: CertificateFiles, sanPins: SanPins): void {
+function addListenerFixes(servers: ServerTable, pools: TrustPools, callers: ListenerCallers, files: CertificateFiles, sanPins: SanPins, reach: CallerReach): void {
   for (let i = 0; i < servers.served.length; i++) {
     const { server, owner, listener } = servers.served[i];
     if (server.mode === 'STRICT') continue;
-    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh), callers.of(server.id), files, sanPins);
+    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh), callers.of(server.id), files, sanPins, reach.blockersOf(server.id));
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import { lacksValidation } from './client-policy';
 import { tlsFromCrdSpelling } from './spelling';
 import type { AppMeshListener, ClientPolicySpec, ClientPolicyTls, ListenerTls, Origin } from './types';
 
@@ -100,6 +101,11 @@ function normalizeListenerTls(raw: Record<string, any>, index: number, ctx: Read
   if (!(LISTENER_TLS_MODES as readonly unknown[]).includes(tls.mode)) {
     reportProblem(ctx, listenerPath(index, '.tls.mode'), `TLS mode ${JSON.stringify(tls.mode)} is not one of ${LISTENER_TLS_MODES.join(', ')}`, port);
   }
+  // API `ListenerTls.certificate` is required (CRD `ListenerTLS.Certificate`, `json:"certificate"`):
+  // App Mesh rejects the spec. The listener is still modelled from its mode.
+  if (tls.certificate === undefined || tls.certificate === null) {
+    reportProblem(ctx, listenerPath(index, '.tls.certificate'), 'listener tls has no certificate; App Mesh requires one (acm, file or sds) for every listener tls', port);
+  }
   // API `ListenerTlsValidationContextTrust` has only `file` and `sds`: a listener cannot validate
   // client certificates against ACM Private CA.
   if (tls.validation?.trust?.acm) {
@@ -129,6 +135,11 @@ export function normalizeClientPolicy(raw: unknown, backendIndex: number | undef
   }
   if (tls.ports !== undefined && (!Array.isArray(tls.ports) || !tls.ports.every(isPort))) {
     reportProblem(ctx, clientPolicyPath(backendIndex, '.tls.ports'), 'ports must be a list of port numbers (1-65535)');
+  }
+  // API `ClientPolicyTls.validation` is required (CRD `ClientPolicyTLS.Validation`, `json:"validation"`):
+  // App Mesh rejects the spec, so what the client sends is unknown (client-policy.ts).
+  if (lacksValidation(tls)) {
+    reportProblem(ctx, clientPolicyPath(backendIndex, '.tls.validation'), 'client policy tls has no validation; App Mesh requires one (a trust for the server certificate) for every client policy tls');
   }
   // API `ClientTlsCertificate` is a union of `file` and `sds` only.
   if (tls.certificate?.acm) {

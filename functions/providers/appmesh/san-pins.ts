@@ -31,6 +31,12 @@ export function pinnedNames(tls: Pick<ClientPolicyTls, 'validation'> | undefined
   return exact.filter((n: unknown): n is string => typeof n === 'string');
 }
 
+/** The SPIFFE ID an SDS certificate is named by (an X.509-SVID); undefined for any other certificate. */
+export function svidOf(cert: TlsCertificate | undefined): string | undefined {
+  const secret = cert?.sds?.secretName;
+  return typeof secret === 'string' && /^spiffe:\/\/[^/]+\/./.test(secret) ? secret : undefined;
+}
+
 /** One subject alternative name of a certificate; `dns` for a dNSName, which Envoy matches as a DNS name. */
 export interface CertificateSan {
   dns: boolean;
@@ -120,8 +126,8 @@ export class SanPins {
   }
 
   private namesOfCertificate(cert: TlsCertificate | undefined): KnownNames | undefined {
-    const secret = cert?.sds?.secretName;
-    if (typeof secret === 'string' && /^spiffe:\/\/[^/]+\/./.test(secret)) return { scope: 'spiffe', names: [{ dns: false, value: secret }] };
+    const svid = svidOf(cert);
+    if (svid !== undefined) return { scope: 'spiffe', names: [{ dns: false, value: svid }] };
     const chain = cert?.file?.certificateChain;
     if (typeof chain !== 'string' || !chain) return undefined;
     const certs = this.files.at(chain);

@@ -40,6 +40,10 @@ spec:
         protocol: http
       tls:
         mode: STRICTLY
+        certificate:
+          file:
+            certificateChain: /certs/billing/cert_chain.pem
+            privateKey: /certs/billing/key.pem
   serviceDiscovery:
     dns:
       hostname: billing.payments.svc.cluster.local
