@@ -329,6 +329,7 @@ ${indent(ingress.rootPem, 4)}
         message: 'certificate #0 in stringData["tls.crt"] is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break',
         kind: 'Secret',
         name: 'shop-example-com-tls',
+        namespace: 'istio-ingress',
       },
     ]);
     expect(model.certificates.map((c) => [c.origin.key, c.subjectCN])).toEqual([['ca.crt', 'meshgov test root CA']]);

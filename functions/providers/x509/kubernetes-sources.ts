@@ -13,6 +13,11 @@ const ISTIO_CA_SECRETS: Record<string, string[]> = {
 };
 /** kubernetes.io/tls: the serving chain and, as cert-manager writes it, the issuing CA. */
 const TLS_SECRET_KEYS = ['tls.crt', 'ca.crt'];
+/**
+ * What the API server requires of a kubernetes.io/tls Secret, of what meshgov reads: `tls.key`
+ * is required too, but exports and the live reader leave private keys out on purpose.
+ */
+const TLS_SECRET_REQUIRED_KEYS = ['tls.crt'];
 /** The root certificate istiod publishes into every namespace. */
 const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
 const ROOT_CERT_KEY = 'root-cert.pem';
@@ -37,6 +42,7 @@ export function isRootCertConfigMap(obj: KubeObject): boolean {
  */
 export function certificatesFromSecret(secret: KubeObject, keys: string[], source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
   const out: PemReadResult = { certificates: [], problems: [] };
+  if (secret.type === 'kubernetes.io/tls') out.problems.push(...missingTlsKeys(secret, locate));
   for (const key of keys) {
     const plain = secret.stringData?.[key];
     const encoded = secret.data?.[key];
@@ -54,6 +60,21 @@ export function certificatesFromSecret(secret: KubeObject, keys: string[], sourc
     }
   }
   return out;
+}
+
+/**
+ * Kubernetes refuses a `kubernetes.io/tls` Secret without both `tls.crt` and `tls.key`
+ * (ValidateSecret): written to a file, it would never reach the cluster, and whatever used it
+ * keeps its old certificate or none. Empty values are allowed (cert-manager fills them).
+ */
+function missingTlsKeys(secret: KubeObject, locate: FieldLocator): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const key of TLS_SECRET_REQUIRED_KEYS) {
+    if (typeof secret.data?.[key] === 'string' || typeof secret.stringData?.[key] === 'string') continue;
+    const at = locate(secret.data !== undefined ? 'data' : secret.stringData !== undefined ? 'stringData' : 'type');
+    problems.push(problemOf(secret, at, `data["${key}"]`, `Secret ${secret.metadata.name} of type kubernetes.io/tls has no ${key}; Kubernetes refuses it without one, and there is no certificate to check`));
+  }
+  return problems;
 }
 
 /** `istio-ca-root-cert`: the root in plain text under `data["root-cert.pem"]`. */
@@ -74,7 +95,14 @@ function readKey(obj: KubeObject, key: string, text: string, field: string, sour
   // The decoded value's lines are not lines of the file: every record points at its key, so a
   // code-scanning annotation lands on `tls.crt:` rather than on the Secret's first line.
   const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source: locate(field) };
-  return certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
+  const read = certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
+  // A block that cannot be read names its object, as the object's other problems do.
+  for (const problem of read.problems) {
+    problem.kind ??= obj.kind;
+    problem.name ??= obj.metadata.name;
+    problem.namespace ??= namespaceOf(obj);
+  }
+  return read;
 }
 
 /**
@@ -106,7 +134,7 @@ export function namespaceOf(obj: KubeObject): string {
 }
 
 function problemOf(obj: KubeObject, source: SourceRef, field: string, message: string): ConfigProblem {
-  return { file: source.file, line: source.line, field, message, kind: obj.kind, name: obj.metadata.name };
+  return { file: source.file, line: source.line, field, message, kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj) };
 }
 
 function add(into: PemReadResult, from: PemReadResult): void {

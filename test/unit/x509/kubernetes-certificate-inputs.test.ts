@@ -141,4 +141,64 @@ data:
     expect(findings[0]!.message).toContain('in Secret istio-system/cacerts key ca-cert.pem (also in cert-chain.pem) expires in 14 days');
     expect(findings[0]!.origin).toEqual(expect.objectContaining({ key: 'ca-cert.pem', alsoKeys: ['cert-chain.pem'] }));
   });
+
+  test('a kubernetes.io/tls Secret without tls.crt is config-invalid at its data, with its namespace; an empty one, or no tls.key (left out of exports), is not', async () => {
+    writeFileSync(
+      join(dir, 'tls.yaml'),
+      `apiVersion: v1
+kind: Secret
+metadata:
+  name: web-tls
+  namespace: shop
+type: kubernetes.io/tls
+data:
+  tls.key: ${b64('-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n')}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: pending-tls
+  namespace: shop
+  annotations:
+    cert-manager.io/issuer-name: shop-issuer
+type: kubernetes.io/tls
+data:
+  tls.crt: ""
+  tls.key: ""
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: exported-tls
+  namespace: shop
+type: kubernetes.io/tls
+data:
+  tls.crt: ${b64(chain.chainPem)}
+`,
+    );
+    const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
+    expect(report.findings.map((f) => [f.rule, f.resource.namespace, f.resource.name, f.resource.line, (f.detail as { field?: string }).field])).toEqual([
+      ['cert-expiring', 'shop', 'api.shop.example.com', 29, undefined],
+      ['config-invalid', 'shop', 'web-tls', 7, 'data["tls.crt"]'],
+    ]);
+    expect(report.findings[1]!.message).toContain('Secret web-tls of type kubernetes.io/tls has no tls.crt; Kubernetes refuses it without one');
+  });
+
+  test('a block that cannot be read names the namespace of its Secret', async () => {
+    const findings = await audit({
+      'cacerts.yaml': `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+stringData:
+  ca-cert.pem: |
+${indent(chain.leafPem.split('\n').slice(0, 4).join('\n'), 4)}
+`,
+    });
+    expect(findings.map((f) => [f.rule, f.name, f.field])).toEqual([['config-invalid', 'cacerts', 'stringData["ca-cert.pem"]']]);
+    const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
+    expect(report.findings[0]!.resource.namespace).toBe('istio-system');
+  });
 });
