@@ -20,6 +20,7 @@ import type {
   AppMeshKind,
   AppMeshMesh,
   AppMeshObjectBase,
+  CrdCoordinates,
   AppMeshRef,
   AppMeshVirtualGateway,
   AppMeshVirtualNode,
@@ -142,13 +143,16 @@ export function readCrdObjects(objects: Located<KubeObject>[], graph: AppMeshGra
   return appmesh.length;
 }
 
-function crdCoordinates(doc: KubeObject) {
+function crdCoordinates(doc: KubeObject): CrdCoordinates {
+  // The controller writes the App Mesh object's ARN to the status (`virtualNodeARN`, `meshARN`, …).
+  const arn = isObject(doc.status) ? doc.status[`${doc.kind.charAt(0).toLowerCase()}${doc.kind.slice(1)}ARN`] : undefined;
   return {
     apiVersion: doc.apiVersion,
     kind: doc.kind,
     namespace: doc.metadata.namespace,
     name: doc.metadata.name,
     resourceVersion: doc.metadata.resourceVersion,
+    ...(typeof arn === 'string' && arn !== '' ? { arn } : {}),
   };
 }
 

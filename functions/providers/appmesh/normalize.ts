@@ -4,6 +4,7 @@
  */
 import type { Inventory } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
+import { setAsideApiCopiesOfCrds } from './crd-api-copies';
 import { readApiObjects } from './normalize-api';
 import { readCrdObjects } from './normalize-crd';
 import { emptyGraph, type AppMeshGraph } from './types';
@@ -21,6 +22,8 @@ export function normalizeAppMesh(inventory: Pick<Inventory, 'appmeshApi' | 'kube
   let resourceCount = readApiObjects(inventory.appmeshApi, graph, problems);
   reportUnknownApiMeshes(graph, problems);
   resourceCount += readCrdObjects(inventory.kubernetes, graph, problems);
+  // Counted once: the same App Mesh object read as its CRD and as the API object made from it.
+  resourceCount -= setAsideApiCopiesOfCrds(graph, problems);
   return { graph, problems, resourceCount };
 }
 

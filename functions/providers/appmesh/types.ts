@@ -33,6 +33,8 @@ export interface CrdCoordinates {
   namespace?: string;
   name: string;
   resourceVersion?: string;
+  /** The App Mesh object's ARN, as the controller writes it to the status once it exists. */
+  arn?: string;
 }
 
 /** How one App Mesh object refers to another. */
