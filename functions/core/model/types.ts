@@ -116,6 +116,8 @@ export interface ServerEndpoint {
    * or mTLS to a port of a pod with a sidecar that the sidecar does not capture.
    */
   autoMtls?: { sends: 'PLAINTEXT' | 'MTLS'; reason: string };
+  /** One sentence on why the server has its mode, where the provider knows more than the cause (Envoy: the deciding chain and rule). */
+  modeReason?: string;
   fix?: ProviderFix;
 }
 
@@ -181,6 +183,8 @@ export interface CertificateRecord {
     key?: string;
     /** Other keys of the same object that hold this certificate too (`cert-chain.pem` beside `ca-cert.pem`): replacing one leaves the others. */
     alsoKeys?: string[];
+    /** Copies of it made by something else, not places to fix (istiod's `istio-ca-root-cert` in every namespace): `namespace/name`. */
+    copies?: string[];
     arn?: string;
     source: SourceRef;
   };

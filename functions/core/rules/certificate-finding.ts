@@ -30,7 +30,7 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
     daysLeft: daysLeft(cert, now),
     chainIndex: cert.chainIndex,
     isCA: cert.isCA,
-    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, ...(cert.origin.alsoKeys ? { alsoKeys: cert.origin.alsoKeys } : {}), arn: cert.origin.arn },
+    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, ...(cert.origin.alsoKeys ? { alsoKeys: cert.origin.alsoKeys } : {}), ...(cert.origin.copies ? { copies: cert.origin.copies } : {}), arn: cert.origin.arn },
     usedBy: cert.usedBy,
     dateSource: cert.dateSource,
     renewal: cert.renewal && { by: cert.renewal.by, at: cert.renewal.at?.toISOString(), blocked: cert.renewal.blocked },
@@ -66,10 +66,17 @@ export function describeOrigin(cert: CertificateRecord): string {
   if (o.kind === 'File') return `file ${o.source.file}`;
   if (o.arn) return o.arn;
   const keys = o.key ? ` key ${o.key}${o.alsoKeys?.length ? ` (also in ${o.alsoKeys.join(', ')})` : ''}` : '';
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${keys}`;
+  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}${keys}${copiesOf(o.copies)}`;
 }
 
 export function chainRole(cert: CertificateRecord): string {
   if (cert.chainIndex === 0 && !cert.isCA) return 'certificate';
   return cert.isCA ? 'CA certificate' : `certificate #${cert.chainIndex + 1} of the chain`;
+}
+
+/** Copies beside the place to fix, shown by their first few names: a root CA is published into every namespace. */
+function copiesOf(copies: string[] | undefined): string {
+  if (!copies?.length) return '';
+  const shown = copies.length > 4 ? `${copies.slice(0, 3).join(', ')} and ${copies.length - 3} more` : copies.join(', ');
+  return ` (copied to ${copies.length === 1 ? '' : `${copies.length} places: `}${shown})`;
 }

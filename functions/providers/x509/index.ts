@@ -4,6 +4,7 @@ import { certificateFromCertManager, isCertManagerCertificate, type CertManagerR
 import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificatesFromSecret, isRootCertConfigMap, namespaceOf, type FieldLocator } from './kubernetes-sources';
 import { inlineCertificatesOf } from '../envoy/inline-certificates';
 import { certificatesFromPemFile, type PemReadResult } from './pem';
+import { foldRootCertCopies } from './root-cert-copies';
 
 export { certificatesFromPem, certificatesFromPemFile, type PemReadOptions, type PemReadResult } from './pem';
 export { parseCertificateDate } from './certificate-date';
@@ -17,7 +18,7 @@ export { parseCertificateDate } from './certificate-date';
  * @example
  *   const { certificates, problems } = buildCertificateModel(inventory, { now: new Date() });
  */
-export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
+export const buildCertificateModel: ModelBuilder = (inventory, context) => {
   const model = emptyModel();
 
   // One input that cannot be read is a problem with its file and line; it never aborts the audit.
@@ -79,6 +80,7 @@ export const buildCertificateModel: ModelBuilder = (inventory, _context) => {
     }
     if (record) model.certificates.push(record);
   }
+  model.certificates = foldRootCertCopies(model.certificates, context.istioRootNamespace);
   distinguishSameObjectInOtherFiles(model.certificates, inventory.fileIdentity ?? ((f) => f));
   return model;
 };
