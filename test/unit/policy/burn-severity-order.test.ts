@@ -3,11 +3,18 @@
  * different files: a --rules copy that lowers only pageSeverity ends up below the built-in
  * ticketSeverity, which no single file shows.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PolicyError } from '../../../functions/core/policy/errors';
 import { loadPolicy, validatePolicyDir } from '../../../functions/core/policy/load';
+
+/** The line of a setting of slo-latency-burn in the built-in rules/mesh.yaml. */
+function builtInLine(setting: string): number {
+  const lines = readFileSync(path.join(__dirname, '../../../rules/mesh.yaml'), 'utf8').split('\n');
+  const rule = lines.findIndex((l) => l.trim() === 'slo-latency-burn:');
+  return lines.findIndex((l, i) => i > rule && l.trim().startsWith(`${setting}:`)) + 1;
+}
 
 function rulesDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshgov-burn-order-'));
@@ -33,7 +40,7 @@ describe('slo-latency-burn severities after the merge', () => {
         file: path.join(dir, 'slo.yaml'),
         line: 4,
         field: 'rules.slo-latency-burn.pageSeverity',
-        message: expect.stringMatching(/^ticketSeverity medium \(.*rules\/mesh\.yaml:32\) is above pageSeverity low \(.*slo\.yaml:4\): a page-level burn is the faster one/),
+        message: expect.stringMatching(new RegExp(`^ticketSeverity medium \\(.*rules/mesh\\.yaml:${builtInLine('ticketSeverity')}\\) is above pageSeverity low \\(.*slo\\.yaml:4\\): a page-level burn is the faster one`)),
       },
     ]);
   });
@@ -60,7 +67,9 @@ describe('autoRollbackOwnChanges after the merge', () => {
         file: path.join(dir, 'slos.yaml'),
         line: 8,
         field: 'slos[0].autoRollbackOwnChanges',
-        message: expect.stringMatching(/^autoRollbackOwnChanges: true does nothing while rule slo-latency-burn's remediation is approval \(.*rules\/mesh\.yaml:33\), which caps every rollback: set remediation: auto/),
+        message: expect.stringMatching(
+          new RegExp(`^autoRollbackOwnChanges: true does nothing while rule slo-latency-burn's remediation is approval \\(.*rules/mesh\\.yaml:${builtInLine('remediation')}\\), which caps every rollback: set remediation: auto`),
+        ),
       },
     ]);
     // Validated on its own, the directory leaves the rule to the built-in rules.
