@@ -292,3 +292,87 @@ describe('readCluster: what an entry decides', () => {
     expect(problems).toEqual([expect.objectContaining({ field: 'static_resources.clusters[0].transport_socket_matches[0].match' })]);
   });
 });
+
+describe('readCluster: TLS without a client certificate is reported alone', () => {
+  const tlsCluster = (address: string, sni: string) =>
+    clusterOf(
+      yaml.load(`
+static_resources:
+  clusters:
+  - name: checkout_web
+    type: STRICT_DNS
+    connect_timeout: 2s
+    load_assignment:
+      cluster_name: checkout_web
+      endpoints:
+      - lb_endpoints:
+        - endpoint: { address: { socket_address: { address: ${address}, port_value: 443 } } }
+    transport_socket:
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+        sni: ${sni}
+        common_tls_context:
+          validation_context: { trusted_ca: { filename: /etc/envoy/certs/root-ca.pem } }`),
+    ).client!;
+
+  test.each([
+    ['checkout-web.checkout.svc.cluster.local', 'checkout-web.checkout.svc.cluster.local'],
+    ['checkout-web', 'checkout-web'],
+    ['10.0.0.5', 'checkout.corp.internal'],
+    ['billing.mesh.local', 'billing.mesh.local'],
+  ])('%s is marked in the mesh, so mtls-client-not-enforced reports it without its server among the inputs', (address, sni) => {
+    expect(tlsCluster(address, sni)).toMatchObject({ sends: 'TLS', inMeshDestination: true });
+  });
+
+  test.each([
+    ['api.stripe.com', 'api.stripe.com'],
+    ['203.0.113.10', 'api.partner.example.com'],
+  ])('%s is plainly external: left for the servers among the inputs to decide', (address, sni) => {
+    expect(tlsCluster(address, sni).inMeshDestination).toBeUndefined();
+  });
+});
+
+describe('readCluster: members Envoy does not implement', () => {
+  const cluster = (common: string) =>
+    clusterOf(
+      yaml.load(`
+static_resources:
+  clusters:
+  - name: api_provider_cert
+    type: STRICT_DNS
+    load_assignment:
+      cluster_name: api_provider_cert
+      endpoints:
+      - lb_endpoints:
+        - endpoint: { address: { socket_address: { address: api.shop.svc.cluster.local, port_value: 8443 } } }
+    transport_socket:
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+        common_tls_context:
+${common}`),
+    );
+
+  test('tls_certificate_provider_instance is no client certificate (getTlsCertificateConfigProviders ignores it): TLS', () => {
+    const { client, problems } = cluster(`
+          tls_certificate_provider_instance: { instance_name: google_cloud_private_spiffe, certificate_name: DEFAULT }
+          validation_context: { trusted_ca: { filename: /certs/ca.crt } }`);
+    expect(problems).toEqual([]);
+    expect(client).toMatchObject({ sends: 'TLS', reason: 'UpstreamTlsContext without a client certificate' });
+  });
+
+  test('a combined_validation_context without validation_context_sds_secret_config is refused by Envoy', () => {
+    const { client, problems } = cluster(`
+          tls_certificates: [{ certificate_chain: { filename: /certs/client.crt }, private_key: { filename: /certs/client.key } }]
+          combined_validation_context:
+            default_validation_context: { trusted_ca: { filename: /certs/ca.crt } }`);
+    expect(client).toBeUndefined();
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'static_resources.clusters[0].transport_socket.typed_config.common_tls_context.combined_validation_context',
+        message: expect.stringMatching(/validation_context_sds_secret_config.*Envoy refuses/),
+      }),
+    ]);
+  });
+});

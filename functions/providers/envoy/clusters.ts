@@ -8,6 +8,8 @@ import { matcherTargets } from './transport-socket-matcher';
 import { UPSTREAM_TLS_CONTEXT } from './type-urls';
 import { unknownStaticCertificates, type StaticSecrets } from './static-secrets';
 import { classifyTransportSocket } from './transport-socket';
+import { combinedContextProblem } from './validation-context';
+import { removedTlsContext } from './removed-v2-fields';
 
 export interface ClusterInput {
   cluster: unknown;
@@ -33,6 +35,8 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
   if (!isProtoObject(cluster)) return { problems: [problem(path, 'cluster must be an object')] };
 
   const problems: ConfigProblem[] = [];
+  const removed = removedTlsContext(cluster, path);
+  if (removed) return { problems: [problem(removed.field, removed.message)] };
   const candidates: Candidate[] = [];
   const read = (socket: unknown, socketPath: string, entry?: { name: string; match: ProtoObject }) => {
     const kind = classifyTransportSocket(socket, socketPath, 'upstream');
@@ -41,6 +45,8 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
     else if (kind.kind === 'plaintext') candidates.push({ sends: 'PLAINTEXT', reason: kind.why, ...from });
     else {
       for (const bad of unknownStaticCertificates(kind.tlsContext, kind.path, secrets)) problems.push(problem(bad.field, bad.message));
+      const combined = combinedContextProblem(messageField(kind.tlsContext, 'common_tls_context'));
+      if (combined) problems.push(problem(`${kind.path}.common_tls_context.combined_validation_context`, `Envoy rejects the UpstreamTlsContext: ${combined}`));
       const sending = tlsSending(kind.tlsContext);
       // UpstreamStartTlsConfig: TLS once the protocol filter switches (postgres_proxy upstream_ssl); named, since before that it is cleartext.
       if (kind.startTls) sending.reason = `${sending.reason}, after the StartTLS switch (cleartext until the protocol filter asks for TLS)`;
@@ -83,6 +89,9 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
   };
   // An external destination reached in plaintext is not a mesh call; elsewhere the core matches hosts.
   if (sends === 'PLAINTEXT' && hosts.length > 0 && hosts.every((h) => !isClusterLocal(h))) client.inMeshDestination = false;
+  // TLS without a client certificate is reported whatever servers are among the inputs, unless
+  // every host is plainly outside (a public DNS name or IP); those are left to the servers found.
+  if (sends === 'TLS' && (hosts.length === 0 || !hosts.every(isPlainlyExternal))) client.inMeshDestination = true;
   // An internal listener is reached through a user-space socket inside this Envoy, not the network.
   if (internal) client.inMeshDestination = false;
   // The fix rewrites the cluster's transport_socket, which changes nothing where an entry decides.
@@ -177,23 +186,19 @@ function internalListenersOf(cluster: ProtoObject): string[] | undefined {
 }
 
 /**
- * tls.proto CommonTlsContext: a client certificate comes from `tls_certificates`,
- * `tls_certificate_sds_secret_configs` or a certificate provider instance.
+ * tls.proto CommonTlsContext: Envoy's client certificate comes from `tls_certificates` or
+ * `tls_certificate_sds_secret_configs` (context_config_impl.cc getTlsCertificateConfigProviders
+ * reads nothing else); the certificate provider instances are `[#not-implemented-hide:]`.
  */
 export function hasClientCertificate(tlsContext: ProtoObject): boolean {
   const common = messageField(tlsContext, 'common_tls_context');
-  return (
-    listField(common, 'tls_certificates').length > 0 ||
-    listField(common, 'tls_certificate_sds_secret_configs').length > 0 ||
-    messageField(common, 'tls_certificate_provider_instance') !== undefined ||
-    messageField(common, 'tls_certificate_certificate_provider_instance') !== undefined
-  );
+  return listField(common, 'tls_certificates').length > 0 || listField(common, 'tls_certificate_sds_secret_configs').length > 0;
 }
 
 /**
  * The hosts a cluster sends to: the socket addresses of its static load_assignment (DNS names
  * for STRICT_DNS / LOGICAL_DNS clusters), else the host of an Istio-style EDS name
- * (`outbound|9080||reviews.bookinfo.svc.cluster.local`), else the TLS SNI.
+ * (`outbound|9080||reviews.bookinfo.svc.cluster.local`); and the TLS SNI, always.
  */
 function destinationOf(cluster: ProtoObject, name: string, tlsContext: ProtoObject | undefined): { hosts: string[]; port?: number } {
   const hosts: string[] = [];
@@ -214,8 +219,9 @@ function destinationOf(cluster: ProtoObject, name: string, tlsContext: ProtoObje
       port ??= istio[1] ? Number(istio[1]) : undefined;
     }
   }
+  // The SNI names the service behind IP endpoints too: it is how a listener of that host is found.
   const sni = tlsContext ? stringField(tlsContext, 'sni') : undefined;
-  if (hosts.length === 0 && sni) hosts.push(sni);
+  if (sni && !hosts.includes(sni)) hosts.push(sni);
   return { hosts, ...(port !== undefined ? { port } : {}) };
 }
 
@@ -227,6 +233,23 @@ function isClusterLocal(host: string): boolean {
   if (isIP(host) !== 0) return false;
   const h = host.toLowerCase().replace(/\.$/, '');
   return !h.includes('.') || h.endsWith('.svc') || h.endsWith('.cluster.local');
+}
+
+/**
+ * A public DNS name or a public IP literal. Private, loopback and link-local addresses, and the
+ * private suffixes (`.internal`, `.local`, Kubernetes service DNS) or a bare name, may be in a mesh.
+ */
+function isPlainlyExternal(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (isIP(h) !== 0) return !isPrivateAddress(h);
+  return !isClusterLocal(h) && !h.endsWith('.internal') && !h.endsWith('.local');
+}
+
+/** RFC 1918, RFC 6598, loopback, link-local and IPv6 unique-local / link-local / loopback addresses. */
+function isPrivateAddress(ip: string): boolean {
+  if (isIP(ip) === 6) return ip === '::1' || /^f[cd]/.test(ip) || /^fe[89ab]/.test(ip);
+  const [a = 0, b = 0] = ip.split('.').map(Number);
+  return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
 }
 
 const PLACEHOLDER_CHAIN = '<path of the client certificate chain>';

@@ -162,6 +162,30 @@ const rows: Row[] = [
     rejected: /Unknown static certificate validation context: missing-ca/,
   },
   {
+    rule: 'ca_certificate_provider_instance is [#not-implemented-hide:]: no CA, require_client_certificate has no effect',
+    source: ENVOY_SOURCES.addClientValidationContext,
+    tls: ctx({ ca_certificate_provider_instance: { instance_name: 'google_cloud_private_spiffe', certificate_name: 'ROOTCA' } }, { require_client_certificate: true }),
+    mode: 'TLS_NO_CLIENT_AUTH',
+    trustedCa: 'none',
+  },
+  {
+    rule: 'validation_context_certificate_provider_instance is not read by getCertificateValidationContextConfigProvider: no validation context',
+    source: ENVOY_SOURCES.addClientValidationContext,
+    tls: {
+      common_tls_context: { ...SERVER_CERT, validation_context_certificate_provider_instance: { instance_name: 'google_cloud_private_spiffe', certificate_name: 'ROOTCA' } },
+      require_client_certificate: true,
+    },
+    mode: 'TLS_NO_CLIENT_AUTH',
+    trustedCa: 'none',
+  },
+  {
+    rule: 'combined_validation_context without validation_context_sds_secret_config fails validation: Envoy refuses the context',
+    source: ENVOY_SOURCES.staticSecret,
+    tls: { common_tls_context: { ...SERVER_CERT, combined_validation_context: { default_validation_context: TRUSTED_CA } }, require_client_certificate: true },
+    mode: 'TLS_NO_CLIENT_AUTH',
+    rejected: /combined_validation_context without validation_context_sds_secret_config: .*Envoy refuses/,
+  },
+  {
     rule: 'the SPIFFE validator always requires and verifies a client certificate',
     source: ENVOY_SOURCES.spiffeValidator,
     tls: ctx({
@@ -174,6 +198,21 @@ const rows: Row[] = [
       },
     }),
     mode: 'STRICT',
+  },
+  {
+    rule: 'a SPIFFE validator config named `spiffe`: Envoy finds factories by name only and refuses the context',
+    source: ENVOY_SOURCES.certValidatorFactory,
+    tls: ctx({
+      custom_validator_config: {
+        name: 'spiffe',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig',
+          trust_domains: [{ name: 'cluster.local', trust_bundle: { filename: '/etc/envoy/spiffe/cluster.local.pem' } }],
+        },
+      },
+    }),
+    mode: 'TLS_NO_CLIENT_AUTH',
+    rejected: /^Failed to get certificate validator factory for spiffe: /,
   },
   {
     rule: 'an unknown custom validator decides alone; meshgov does not vouch for it',

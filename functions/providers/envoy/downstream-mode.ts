@@ -1,4 +1,4 @@
-import { boolValue, field, isProtoObject, listField, messageField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
+import { boolValue, field, isProtoObject, listField, messageField, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
 import type { StaticSecrets } from './static-secrets';
 import { SPIFFE_CERT_VALIDATOR_CONFIG, SPIFFE_CERT_VALIDATOR_NAME } from './type-urls';
 import { isDataSourceSet, resolveValidationContext } from './validation-context';
@@ -19,6 +19,7 @@ export const ENVOY_SOURCES = {
   staticSecret: 'envoy source/common/tls/context_config_impl.cc, getCertificateValidationContextConfigProvider',
   spiffeValidator: 'envoy source/extensions/transport_sockets/tls/cert_validator/spiffe/spiffe_validator.cc, SPIFFEValidator::initializeSslContexts',
   customValidator: 'envoy api/envoy/extensions/transport_sockets/tls/v3/common.proto, CertificateValidationContext.custom_validator_config',
+  certValidatorFactory: 'envoy source/common/tls/cert_validator/factory.cc, getCertValidatorName (the factory is found by custom_validator_config.name)',
 } as const;
 
 /** What one DownstreamTlsContext demands of a client, as Envoy enforces it. */
@@ -29,10 +30,12 @@ export interface DownstreamModeDecision {
   reason: string;
   /** The Envoy source of the semantic (ENVOY_SOURCES). */
   source: string;
-  /** Where the trusted CA comes from, for the fix: inline/file, SDS, a provider, or nowhere. */
-  trustedCa: 'static' | 'sds' | 'provider' | 'none';
+  /** Where the trusted CA comes from, for the fix: inline/file, SDS, or nowhere (Envoy implements no certificate provider). */
+  trustedCa: 'static' | 'sds' | 'none';
   /** Set when Envoy refuses this TLS context while loading it: the message Envoy gives. */
   rejected?: string;
+  /** The written field that decided a non-STRICT mode, as a path inside the TLS context (as spelled). */
+  decidedBy?: string;
 }
 
 /**
@@ -59,18 +62,20 @@ export function effectiveDownstreamMode(tlsContext: unknown, secrets: StaticSecr
   if (vc === undefined) {
     return {
       mode: 'TLS_NO_CLIENT_AUTH',
-      reason: requireClientCertificate
-        ? 'require_client_certificate has no effect without a validation context: Envoy has no CA to verify a client certificate against, so it never asks for one'
-        : 'no validation context: Envoy does not request a client certificate',
+      reason: `${ignoredProviderWords(resolved.ignoredProvider)}${
+        requireClientCertificate
+          ? 'require_client_certificate has no effect without a validation context: Envoy has no CA to verify a client certificate against, so it never asks for one'
+          : 'no validation context: Envoy does not request a client certificate'
+      }`,
       source: requireClientCertificate ? ENVOY_SOURCES.addClientValidationContext : ENVOY_SOURCES.initializeSslContexts,
       trustedCa: 'none',
     };
   }
 
   const custom = messageField(vc, 'custom_validator_config');
-  if (custom) return customValidatorMode(custom, trustedCaOf(vc, resolved.dynamicSecret, resolved.certificateProvider));
+  if (custom) return customValidatorMode(custom, trustedCaOf(vc, resolved.dynamicSecret));
 
-  const trustedCa = trustedCaOf(vc, resolved.dynamicSecret, resolved.certificateProvider);
+  const trustedCa = trustedCaOf(vc, resolved.dynamicSecret);
   const hasCa = trustedCa !== 'none';
   const sanMatchers = listField(vc, 'match_typed_subject_alt_names').length > 0 || listField(vc, 'match_subject_alt_names').length > 0;
   const pins = listField(vc, 'verify_certificate_hash').length > 0 || listField(vc, 'verify_certificate_spki').length > 0;
@@ -81,7 +86,9 @@ export function effectiveDownstreamMode(tlsContext: unknown, secrets: StaticSecr
     if (rejected) return { mode: 'TLS_NO_CLIENT_AUTH', reason: `Envoy rejects this TLS context: ${rejected}`, source: ENVOY_SOURCES.validationContextConfig, trustedCa, rejected };
   }
   if (acceptUntrusted) {
+    const at = trustChainVerificationPath(tlsContext);
     return {
+      ...(at ? { decidedBy: at } : {}),
       mode: 'TLS_NO_CLIENT_AUTH',
       reason:
         hasCa && requireClientCertificate
@@ -107,38 +114,47 @@ export function effectiveDownstreamMode(tlsContext: unknown, secrets: StaticSecr
     };
   }
   if (hasCa) {
+    // `require_client_certificate: false` written out is the field to change.
+    const at = readField(tlsContext, 'require_client_certificate')?.key;
     return {
+      ...(at ? { decidedBy: at } : {}),
       mode: 'TLS_NO_CLIENT_AUTH',
       reason: 'a trusted CA without require_client_certificate: a client certificate is verified when presented, but connections without one are accepted',
       source: ENVOY_SOURCES.initializeSslContexts,
       trustedCa,
     };
   }
+  const caProvider = messageField(vc, 'ca_certificate_provider_instance');
   return {
     mode: 'TLS_NO_CLIENT_AUTH',
-    reason: requireClientCertificate
-      ? 'require_client_certificate has no effect without a trusted CA: Envoy never asks for a client certificate'
-      : 'the validation context has no trusted CA and no pins: Envoy does not request a client certificate',
+    reason: `${caProvider ? ignoredProviderWords(stringField(caProvider, 'instance_name') ?? 'ca_certificate_provider_instance', 'trusted CA') : ''}${
+      requireClientCertificate
+        ? 'require_client_certificate has no effect without a trusted CA: Envoy never asks for a client certificate'
+        : 'the validation context has no trusted CA and no pins: Envoy does not request a client certificate'
+    }`,
     source: requireClientCertificate ? ENVOY_SOURCES.addClientValidationContext : ENVOY_SOURCES.initializeSslContexts,
     trustedCa,
   };
 }
 
 /**
- * `system_root_certs` is no CA here: common.proto marks it `[#not-implemented-hide:]` (it is for
- * gRPC's xDS client), and Envoy reads its CA from `trusted_ca` alone.
+ * `system_root_certs` and `ca_certificate_provider_instance` are no CA here: common.proto marks
+ * them `[#not-implemented-hide:]` (they are for gRPC's xDS client), and
+ * CertificateValidationContextConfigImpl reads the CA from `trusted_ca` alone.
  */
-function trustedCaOf(vc: ProtoObject, dynamicSecret: string | undefined, provider: string | undefined): DownstreamModeDecision['trustedCa'] {
+function trustedCaOf(vc: ProtoObject, dynamicSecret: string | undefined): DownstreamModeDecision['trustedCa'] {
   if (isDataSourceSet(field(vc, 'trusted_ca'))) return 'static';
   if (dynamicSecret !== undefined) return 'sds';
-  if (provider !== undefined || messageField(vc, 'ca_certificate_provider_instance')) return 'provider';
   return 'none';
 }
 
-function caWords(trustedCa: DownstreamModeDecision['trustedCa'], resolved: { dynamicSecret?: string; certificateProvider?: string }): string {
+function caWords(trustedCa: DownstreamModeDecision['trustedCa'], resolved: { dynamicSecret?: string }): string {
   if (trustedCa === 'sds') return `from SDS secret '${resolved.dynamicSecret}'`;
-  if (trustedCa === 'provider') return `from certificate provider '${resolved.certificateProvider ?? 'ca_certificate_provider_instance'}'`;
   return 'trusted_ca';
+}
+
+function ignoredProviderWords(provider: string | undefined, supplies = 'validation context'): string {
+  return provider ? `certificate provider '${provider}' is not implemented in Envoy ([#not-implemented-hide:]), so it supplies no ${supplies}; ` : '';
 }
 
 /** The checks Envoy makes on a validation context without a CA before it will load it. */
@@ -147,6 +163,22 @@ function rejectionWithoutCa(vc: ProtoObject, sanMatchers: boolean): string | und
   if (isDataSourceSet(crl)) return `Failed to load CRL from ${stringField(crl, 'filename') ?? '<inline>'} without trusted CA`;
   if (sanMatchers) return 'SAN-based verification of peer certificates without trusted CA is insecure and not allowed';
   if (boolValue(field(vc, 'allow_expired_certificate')) === true) return 'Certificate validity period is always ignored without trusted CA';
+  return undefined;
+}
+
+/** Where `trust_chain_verification` is written in the context itself (its validation context, or a combined one's default), if it is. */
+function trustChainVerificationPath(tlsContext: unknown): string | undefined {
+  const common = readField(tlsContext, 'common_tls_context');
+  const direct = readField(common?.value, 'validation_context');
+  const combined = readField(common?.value, 'combined_validation_context');
+  const defaults = readField(combined?.value, 'default_validation_context');
+  for (const [vc, prefix] of [
+    [direct, `${common?.key}.${direct?.key}`],
+    [defaults, `${common?.key}.${combined?.key}.${defaults?.key}`],
+  ] as const) {
+    const key = readField(vc?.value, 'trust_chain_verification')?.key;
+    if (key) return `${prefix}.${key}`;
+  }
   return undefined;
 }
 
@@ -163,7 +195,13 @@ function isAcceptUntrusted(v: unknown): boolean {
 function customValidatorMode(custom: ProtoObject, trustedCa: DownstreamModeDecision['trustedCa']): DownstreamModeDecision {
   const name = stringField(custom, 'name') ?? '';
   const typed = field(custom, 'typed_config');
-  if (name === SPIFFE_CERT_VALIDATOR_NAME || typeUrlOf(typed) === SPIFFE_CERT_VALIDATOR_CONFIG) {
+  // cert_validator/factory.cc getCertValidatorName: the factory is looked up by name alone, so a
+  // SPIFFE config under another name finds no factory and Envoy refuses the context.
+  if (name !== SPIFFE_CERT_VALIDATOR_NAME && typeUrlOf(typed) === SPIFFE_CERT_VALIDATOR_CONFIG) {
+    const rejected = `Failed to get certificate validator factory for ${name || '(unnamed)'}: custom_validator_config must be named ${SPIFFE_CERT_VALIDATOR_NAME} for a SPIFFECertValidatorConfig, so Envoy refuses the TLS context`;
+    return { mode: 'TLS_NO_CLIENT_AUTH', reason: `Envoy rejects this TLS context: ${rejected}`, source: ENVOY_SOURCES.certValidatorFactory, trustedCa, rejected };
+  }
+  if (name === SPIFFE_CERT_VALIDATOR_NAME) {
     const domains = isProtoObject(typed) ? listField(typed, 'trust_domains').length : 0;
     return {
       mode: 'STRICT',

@@ -1,6 +1,7 @@
 import * as yaml from 'js-yaml';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
 import type { ClientPolicy, ServerEndpoint } from '../../core/model/types';
+import { FleetIndex } from '../../core/model/fleet-index';
 import { buildEnvoyModel } from './index';
 
 const NOW = { now: new Date('2026-11-26T00:00:00Z') };
@@ -765,5 +766,156 @@ describe('buildEnvoyModel: where each listener and cluster is written', () => {
     const model = buildEnvoyModel(inventory, NOW);
     expect(new Set(model.servers.map((s) => s.resource.line))).toEqual(new Set([2]));
     expect(model.clients[0]!.resource.line).toBe(90);
+  });
+});
+
+describe('buildEnvoyModel: a single element in place of a repeated field', () => {
+  // protobuf json/internal/parser.cc with allow_legacy_syntax (which Envoy's MessageUtil::loadFromJson
+  // gets from JsonStringToMessage) accepts one element where a list belongs.
+  const TCP_PROXY = `
+        filters:
+        - name: envoy.filters.network.tcp_proxy
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+            stat_prefix: tcp
+            cluster: local`;
+
+  test('a lone filter chain mapping is read: its plaintext makes the listener DISABLED', () => {
+    const doc = yaml.load(`
+static_resources:
+  listeners:
+    name: ingress
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 8080 }
+    filter_chains:${TCP_PROXY.replace(/\n {2}/g, '\n')}
+`);
+    const model = buildEnvoyModel(inventoryOf({ doc, file: 'edge/envoy.yaml' }), NOW);
+    expect(model.problems).toEqual([]);
+    expect(model.servers).toHaveLength(1);
+    expect(model.servers[0]).toMatchObject({ resource: { name: 'ingress', port: 8080 }, mode: 'DISABLED' });
+  });
+
+  test('a lone tls_certificates mapping is the server certificate: the listener is STRICT, not refused', () => {
+    const doc = yaml.load(`
+static_resources:
+  listeners:
+  - name: ingress
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 8443 }
+    filter_chains:
+    - transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            tls_certificates:
+              certificate_chain: { filename: /certs/server.crt }
+              private_key: { filename: /certs/server.key }
+            validation_context:
+              trusted_ca: { filename: /certs/ca.crt }${TCP_PROXY.replace(/\n {2}/g, '\n')}
+`);
+    const model = buildEnvoyModel(inventoryOf({ doc, file: 'edge/envoy.yaml' }), NOW);
+    expect(model.problems).toEqual([]);
+    expect(model.servers[0]).toMatchObject({ resource: { name: 'ingress' }, mode: 'STRICT' });
+  });
+});
+
+describe('buildEnvoyModel: a cluster reaching a listener by SNI', () => {
+  const CLIENT = `
+static_resources:
+  clusters:
+  - name: api_by_ip
+    type: STATIC
+    connect_timeout: 1s
+    load_assignment:
+      cluster_name: api_by_ip
+      endpoints:
+      - lb_endpoints:
+        - endpoint: { address: { socket_address: { address: 10.0.0.5, port_value: 8443 } } }
+    transport_socket:
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+        sni: api.shop.svc.cluster.local
+        common_tls_context:
+          validation_context: { trusted_ca: { filename: /certs/ca.crt } }
+`;
+  const SERVER = `
+static_resources:
+  listeners:
+  - name: api_mtls
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 8443 }
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: api
+          route_config:
+            virtual_hosts:
+            - name: api
+              domains: ["api.shop.svc.cluster.local"]
+              routes: [{ match: { prefix: / }, route: { cluster: local } }]
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+      transport_socket:
+        name: envoy.transport_sockets.tls
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          require_client_certificate: true
+          common_tls_context:
+            tls_certificates: [{ certificate_chain: { filename: /certs/server.crt }, private_key: { filename: /certs/server.key } }]
+            validation_context: { trusted_ca: { filename: /certs/ca.crt } }
+`;
+
+  test('the SNI joins the endpoint IPs as a destination host, so the listener serving it is found', () => {
+    const model = buildEnvoyModel(inventoryOf({ doc: yaml.load(CLIENT), file: 'edge/client.yaml' }, { doc: yaml.load(SERVER), file: 'api/server.yaml' }), NOW);
+    const client = byName(model.clients, 'api_by_ip');
+    expect(client.destination).toEqual({ hosts: ['10.0.0.5', 'api.shop.svc.cluster.local'], port: 8443 });
+    expect(new FleetIndex(model).serversOf(client).map((s) => s.resource.name)).toEqual(['api_mtls']);
+  });
+});
+
+describe('buildEnvoyModel: the v2 tls_context field', () => {
+  const V2 = `
+static_resources:
+  listeners:
+  - name: ingress
+    address:
+      socket_address: { address: 0.0.0.0, port_value: 8443 }
+    filter_chains:
+    - tls_context:
+        require_client_certificate: true
+        common_tls_context:
+          tls_certificates: [{ certificate_chain: { filename: /certs/server.crt }, private_key: { filename: /certs/server.key } }]
+          validation_context: { trusted_ca: { filename: /certs/ca.crt } }
+      filters:
+      - name: envoy.filters.network.tcp_proxy
+        typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy, stat_prefix: tcp, cluster: backend }
+  clusters:
+  - name: backend
+    type: STRICT_DNS
+    connect_timeout: 1s
+    tls_context:
+      common_tls_context:
+        tls_certificates: [{ certificate_chain: { filename: /certs/client.crt }, private_key: { filename: /certs/client.key } }]
+    load_assignment:
+      cluster_name: backend
+      endpoints:
+      - lb_endpoints:
+        - endpoint: { address: { socket_address: { address: backend.shop.svc.cluster.local, port_value: 8443 } } }
+`;
+
+  test('is refused at that field (v3 reserves it), and the chain is not read as plaintext', () => {
+    const model = buildEnvoyModel(inventoryOf({ doc: yaml.load(V2), file: 'edge/envoy.yaml' }), NOW);
+    expect(model.servers).toEqual([]);
+    expect(model.clients).toEqual([]);
+    expect(model.problems.map((p) => [p.field, p.message])).toEqual([
+      ['static_resources.listeners[0].filter_chains[0].tls_context', expect.stringMatching(/^tls_context is a v2 field removed in Envoy v3; use transport_socket/)],
+      ['static_resources.clusters[0].tls_context', expect.stringMatching(/^tls_context is a v2 field removed in Envoy v3; use transport_socket/)],
+    ]);
   });
 });

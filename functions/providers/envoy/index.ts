@@ -71,7 +71,11 @@ function distinguishSameNamesInOtherFiles(entries: (ServerEndpoint | ClientPolic
   }
 }
 
-/** `static_resources` that is not a message, or whose `listeners` or `clusters` is not a list, as Envoy's proto parser would refuse it. */
+/**
+ * `static_resources` that is not a message, as Envoy's proto parser would refuse it. A single
+ * listener or cluster in place of the list is accepted (see listField), and a scalar there
+ * fails only as an element, where the listener or cluster reader reports it.
+ */
 function misshapenFields(staticResources: { key: string; value: unknown }, source: SourceRef): ConfigProblem[] {
   const problem = (field: string, expected: string, value: unknown): ConfigProblem => ({
     file: source.file,
@@ -81,12 +85,7 @@ function misshapenFields(staticResources: { key: string; value: unknown }, sourc
     provider: 'envoy',
   });
   if (typeof staticResources.value !== 'object' || Array.isArray(staticResources.value)) return [problem(staticResources.key, 'a mapping (StaticResources)', staticResources.value)];
-  const out: ConfigProblem[] = [];
-  for (const name of ['listeners', 'clusters']) {
-    const read = readField(staticResources.value, name);
-    if (read !== undefined && !Array.isArray(read.value)) out.push(problem(`${staticResources.key}.${read.key}`, `a list of ${name}`, read.value));
-  }
-  return out;
+  return [];
 }
 
 function describeValue(value: unknown): string {

@@ -38,7 +38,9 @@ export function effectiveListenerMode(chains: ChainPosture[]): { mode: ServerMod
   if (unverified.length > 0) {
     const first = unverified[0];
     const why = first.kind === 'tls' ? first.decision.reason : first.kind === 'passthrough' ? first.why : '';
-    return { mode: 'TLS_NO_CLIENT_AUTH', reason: `${first.label}: ${why}`, at: first.kind === 'tls' ? first.path : first.chainPath };
+    // The finding points at the field that decided (require_client_certificate, trust_chain_verification) where one is written.
+    const at = first.kind === 'tls' ? (first.decision.decidedBy ? `${first.path}.${first.decision.decidedBy}` : first.path) : first.chainPath;
+    return { mode: 'TLS_NO_CLIENT_AUTH', reason: `${first.label}: ${why}`, at };
   }
   const first = strict[0];
   return { mode: 'STRICT', reason: first && first.kind === 'tls' ? `every filter chain requires a verified client certificate (${first.decision.reason})` : 'every filter chain requires a verified client certificate' };

@@ -9,12 +9,13 @@ import { withField, withMessage } from './patch-spelling';
 import { field, isProtoObject, listField, messageField, portValue, readField, stringField, typeUrlOf, type ProtoObject } from './proto-fields';
 import { unknownStaticCertificates, type StaticSecrets } from './static-secrets';
 import { QUIC_SOURCES, quicDownstreamMode } from './quic-mode';
+import { removedTlsContext } from './removed-v2-fields';
 import { classifyTransportSocket, typedConfigProblem } from './transport-socket';
 import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER } from './type-urls';
 
 /** An Envoy listener as a server: the core ServerEndpoint plus why it has its mode. */
 export interface EnvoyListenerEndpoint extends ServerEndpoint {
-  /** One sentence naming the deciding filter chain and the Envoy rule (not read by the core). */
+  /** One sentence naming the deciding filter chain and the Envoy rule (the core's mtls-not-strict reports it). */
   modeReason: string;
 }
 
@@ -71,6 +72,11 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
     const match = messageField(chain, 'filter_chain_match');
     for (const serverName of listField(match, 'server_names')) if (typeof serverName === 'string') hosts.add(serverName);
 
+    const removed = removedTlsContext(chain, chainPath);
+    if (removed) {
+      problems.push(problem(removed.field, removed.message));
+      continue;
+    }
     const socket = readField(chain, 'transport_socket');
     const kind = classifyTransportSocket(socket?.value, `${chainPath}.${socket?.key ?? 'transport_socket'}`, 'downstream');
     if (kind.kind === 'invalid') {

@@ -40,9 +40,15 @@ export function messageField(message: unknown, snakeName: string): ProtoObject |
   return isProtoObject(v) ? v : undefined;
 }
 
+/**
+ * A repeated field. Envoy parses bootstraps with protobuf's JSON parser (MessageUtil::loadFromJson,
+ * also for YAML), which sets `allow_legacy_syntax`: json/internal/parser.cc then accepts "a single
+ * element in place of an array", so a lone value is a one-element list.
+ */
 export function listField(message: unknown, snakeName: string): unknown[] {
   const v = field(message, snakeName);
-  return Array.isArray(v) ? v : [];
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
 }
 
 export function stringField(message: unknown, snakeName: string): string | undefined {

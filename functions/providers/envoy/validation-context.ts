@@ -14,8 +14,11 @@ export interface ResolvedValidationContext {
    * secret's name. Such secrets carry the trusted CA (Istio's `ROOTCA`, for instance).
    */
   dynamicSecret?: string;
-  /** Set when the CA comes from a certificate provider plugin instance. */
-  certificateProvider?: string;
+  /**
+   * Set when a certificate provider member is written: Envoy does not implement them
+   * (`[#not-implemented-hide:]`, for gRPC's xDS client), so it supplies no CA. Named in reasons only.
+   */
+  ignoredProvider?: string;
   /** Set when Envoy refuses the configuration while loading it. */
   rejected?: string;
 }
@@ -31,15 +34,27 @@ export function resolveValidationContext(commonTlsContext: unknown, secrets: Sta
   if (combined) {
     const defaults = messageField(combined, 'default_validation_context') ?? {};
     const dynamic = messageField(combined, 'validation_context_sds_secret_config');
-    if (dynamic) return fromSdsSecret(dynamic, secrets, defaults);
-    const provider = providerName(combined);
-    if (provider) return { context: defaults, certificateProvider: provider };
-    return { context: defaults };
+    if (!dynamic) return { context: defaults, rejected: COMBINED_WITHOUT_SDS };
+    return fromSdsSecret(dynamic, secrets, defaults);
   }
 
+  // context_config_impl.cc getCertificateValidationContextConfigProvider reads only the three
+  // members above: a provider instance leaves the context without any validation context.
   const provider = providerName(commonTlsContext);
-  if (provider) return { context: {}, certificateProvider: provider };
-  return {};
+  return provider ? { ignoredProvider: provider } : {};
+}
+
+/**
+ * tls.proto CombinedCertificateValidationContext.validation_context_sds_secret_config is
+ * `(validate.rules).message = {required: true}`: Envoy refuses a combined context without it.
+ */
+export const COMBINED_WITHOUT_SDS =
+  'combined_validation_context without validation_context_sds_secret_config: the field is required (validate.rules), so Envoy refuses the TLS context';
+
+/** The combined_validation_context of a CommonTlsContext that Envoy refuses, if any (upstream and downstream alike). */
+export function combinedContextProblem(commonTlsContext: unknown): string | undefined {
+  const combined = messageField(commonTlsContext, 'combined_validation_context');
+  return combined && !messageField(combined, 'validation_context_sds_secret_config') ? COMBINED_WITHOUT_SDS : undefined;
 }
 
 function fromSdsSecret(sds: ProtoObject, secrets: StaticSecrets, defaults: ProtoObject | undefined): ResolvedValidationContext {
@@ -72,7 +87,7 @@ export function mergeValidationContexts(defaults: ProtoObject, dynamic: ProtoObj
   return merged;
 }
 
-/** The deprecated certificate-provider members of the oneof (tls.proto, "not implemented" in Envoy, used by gRPC xDS). */
+/** The certificate-provider members of the oneof (tls.proto `[#not-implemented-hide:]`: gRPC xDS only, Envoy ignores them). */
 function providerName(message: unknown): string | undefined {
   for (const name of ['validation_context_certificate_provider_instance', 'validation_context_certificate_provider']) {
     const provider = messageField(message, name);
