@@ -18,15 +18,24 @@ const POD_TEMPLATE_METADATA: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
 };
 
+/**
+ * Label maps a kind keeps in its spec, typed map[string]string as metadata labels are: a
+ * Service's `spec.selector` (`tier: 2` unquoted would otherwise select nothing without a word).
+ */
+const SPEC_LABEL_MAPS: Readonly<Record<string, { path: readonly string[]; noun: string }>> = {
+  Service: { path: ['spec', 'selector'], noun: 'selector label' },
+};
+
 /** At most this many problems per map: one wrong map of fifty keys is one mistake, not fifty findings. */
 const PER_MAP = 3;
 
 /**
  * What the API server would refuse in an object's metadata and its pod template's: a namespace
  * that is not a string, labels or annotations that are not a map of strings (`version: 2`
- * unquoted is the usual one: "cannot unmarshal number into ... of type string"). Labels and
- * annotations are still read as their author meant them (the workload reader turns the values
- * into strings); a namespace that is not a string leaves nowhere to put the object.
+ * unquoted is the usual one: "cannot unmarshal number into ... of type string"), and the same in
+ * a Service's selector. Labels, annotations and selectors are still read as their author meant
+ * them (the readers turn the values into strings); a namespace that is not a string leaves
+ * nowhere to put the object.
  */
 export function metadataProblems(value: Record<string, unknown>, path: string): MetadataProblem[] {
   const out: MetadataProblem[] = [];
@@ -43,29 +52,37 @@ export function metadataProblems(value: Record<string, unknown>, path: string): 
     for (const step of templatePath) template = isObject(template) ? template[step] : undefined;
     if (isObject(template)) checkStringMaps(template, `${prefix}${templatePath.join('.')}`, out);
   }
+  const specMap = typeof value.kind === 'string' && Object.hasOwn(SPEC_LABEL_MAPS, value.kind) ? SPEC_LABEL_MAPS[value.kind] : undefined;
+  if (specMap) {
+    let map: unknown = value;
+    for (const step of specMap.path) map = isObject(map) ? map[step] : undefined;
+    const field = specMap.path[specMap.path.length - 1]!;
+    checkStringMap(map, field, specMap.noun, `${prefix}${specMap.path.join('.')}`, out);
+  }
   return out;
 }
 
 function checkStringMaps(metadata: Record<string, unknown>, at: string, out: MetadataProblem[]): void {
-  for (const field of ['labels', 'annotations'] as const) {
-    const map = metadata[field];
-    if (map === undefined || map === null) continue;
-    if (!isObject(map)) {
-      out.push({ field: `${at}.${field}`, message: `${field} must be a map of keys to string values, not ${describeValue(map)}`, fatal: false });
-      continue;
-    }
-    let reported = 0;
-    for (const key in map) {
-      const v = map[key];
-      if (typeof v === 'string' || !Object.hasOwn(map, key)) continue;
-      if (reported++ === PER_MAP) break;
-      const noun = field === 'labels' ? 'label' : 'annotation';
-      out.push({
-        field: `${at}.${field}${fieldStep(key)}`,
-        message: `${noun} ${JSON.stringify(key)} must have a string value, not ${describeValue(v)}: quote it (the API server refuses the object as written; meshgov reads it as the string ${JSON.stringify(String(v))})`,
-        fatal: false,
-      });
-    }
+  for (const field of ['labels', 'annotations'] as const) checkStringMap(metadata[field], field, field === 'labels' ? 'label' : 'annotation', `${at}.${field}`, out);
+}
+
+/** One map of string values (`labels` at `at`), each of whose entries is a `noun`. */
+function checkStringMap(map: unknown, field: string, noun: string, at: string, out: MetadataProblem[]): void {
+  if (map === undefined || map === null) return;
+  if (!isObject(map)) {
+    out.push({ field: at, message: `${field} must be a map of keys to string values, not ${describeValue(map)}`, fatal: false });
+    return;
+  }
+  let reported = 0;
+  for (const key in map) {
+    const v = map[key];
+    if (typeof v === 'string' || !Object.hasOwn(map, key)) continue;
+    if (reported++ === PER_MAP) break;
+    out.push({
+      field: `${at}${fieldStep(key)}`,
+      message: `${noun} ${JSON.stringify(key)} must have a string value, not ${describeValue(v)}: quote it (the API server refuses the object as written; meshgov reads it as the string ${JSON.stringify(String(v))})`,
+      fatal: false,
+    });
   }
 }
 

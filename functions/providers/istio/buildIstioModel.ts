@@ -1,6 +1,7 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ModelBuilder } from '../../core/model/provider';
-import { emptyModel, type ConfigProblem, type FleetModel, type MeshMembership } from '../../core/model/types';
+import { emptyModel, type ConfigProblem, type FieldLocator, type FleetModel, type MeshMembership } from '../../core/model/types';
+import { embeddedLineFinder } from './blockScalarLine';
 import { attachClientFixes } from './clientFixes';
 import { buildClients, serviceNeedsDestination } from './clients';
 import { collectDestinations } from './destinations';
@@ -13,6 +14,7 @@ import {
   namespaceOutsideReason,
   readNamespace,
   unknownNamespace,
+  unreadInjectionLabel,
   workloadMembership,
   type NamespaceInfo,
   type PodEvidence,
@@ -50,7 +52,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   const namespaceInfo = (name: string): NamespaceInfo => namespaces.get(name) ?? unknownNamespace(name);
   const namespaceInfoRun = new NamespaceRun(namespaceInfo);
 
-  const mesh = readMeshSettings(inputs.meshConfigMaps, context.istioRootNamespace);
+  const mesh = readMeshSettings(inputs.meshConfigMaps, context.istioRootNamespace, embeddedLineFinder(inventory.fieldLine));
   problems.push(...mesh.problems);
   const settings = mesh.settings;
 
@@ -158,7 +160,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   attachClientFixes(clientRecords, drIndex);
   model.clients = clientRecords.map((r) => r.policy);
 
-  model.membership = membershipEntries(namespaces, workloadTable, namespaceInfo);
+  model.membership = membershipEntries(namespaces, workloadTable, namespaceInfo, inventory.fieldLine);
 
   model.resourceCount =
     inputs.peerAuthentications.length +
@@ -233,10 +235,18 @@ function revisionTags(webhooks: readonly Located<KubeObject>[]): Map<string, str
   return tags;
 }
 
+/** An `istio-injection` label with a value the injector does not read (`Enabled`) is what to fix: the finding points at its line. */
+function injectionLabelLine(ns: NamespaceInfo, fieldLine: FieldLocator | undefined): { line: number } | undefined {
+  if (!ns.source || !fieldLine || unreadInjectionLabel(ns) === undefined) return undefined;
+  const line = fieldLine(ns.source.file, ns.source.line, 'metadata.labels["istio-injection"]');
+  return line === undefined ? undefined : { line };
+}
+
 function membershipEntries(
   namespaces: ReadonlyMap<string, NamespaceInfo>,
   table: WorkloadTable,
   namespaceInfo: (name: string) => NamespaceInfo,
+  fieldLine: FieldLocator | undefined,
 ): MeshMembership[] {
   const out: MeshMembership[] = [];
   for (const ns of namespaces.values()) {
@@ -244,7 +254,7 @@ function membershipEntries(
     out.push({
       id: `istio:${ns.name}/Namespace/${ns.name}`,
       provider: 'istio',
-      resource: { kind: 'Namespace', name: ns.name, namespace: ns.name, ...ns.source },
+      resource: { kind: 'Namespace', name: ns.name, namespace: ns.name, ...ns.source, ...injectionLabelLine(ns, fieldLine) },
       inMesh: false,
       reason: namespaceOutsideReason(ns),
       labels: ns.labels,

@@ -1,9 +1,12 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
+import { checkExportTo, checkSubsetName } from './destinationRuleWebhook';
 import { readLabelMap, type Labels } from './labels';
+import { ISTIO_FIELDS, reportNearMisses } from './nearMissFields';
 import { nameOf, namespaceOf, resourceVersionOf, type IstioPolicyObject } from './objectKey';
 import { ObjectProblems } from './objectProblems';
 import { resolveShortnameToFqdn } from './hostMatch';
+import { readPortNumber } from './portNumber';
 import { missesClientCertificate } from './sidecarTls';
 
 /** `ClientTLSSettings.TLSmode` (istio.io/api networking/v1alpha3). */
@@ -60,8 +63,9 @@ export interface DestinationRulePolicy extends IstioPolicyObject {
 
 /**
  * Reads one DestinationRule. Values the CRD schema rejects (unknown TLS mode, a port that is not
- * a number, a malformed selector, a missing host) mean the object would not exist in the cluster,
- * so it is reported and dropped.
+ * an integer, a malformed selector, a missing host, a misspelled field) and the rules Istio's
+ * validation webhook adds (subset names, exportTo entries) mean the object would not exist in the
+ * cluster, so it is reported and dropped.
  */
 export function readDestinationRule(obj: Located<KubeObject>): { rule?: DestinationRulePolicy; problems: ConfigProblem[] } {
   const { doc, source } = obj;
@@ -72,12 +76,14 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
     return { problems: problems.list };
   }
   const namespace = namespaceOf(doc);
+  reportNearMisses(spec, ISTIO_FIELDS.destinationRuleSpec, 'spec', problems);
   if (typeof spec.host !== 'string' || spec.host === '') problems.add('spec.host', 'host is required');
 
   let exportTo: string[] = [];
   if (spec.exportTo !== undefined && spec.exportTo !== null) {
     if (Array.isArray(spec.exportTo) && spec.exportTo.every((e: unknown) => typeof e === 'string')) exportTo = spec.exportTo;
     else problems.add('spec.exportTo', 'exportTo must be a list of namespace names, "." or "*"');
+    checkExportTo(exportTo, namespace, problems);
     // Kept as istiod would act on it (visible to no namespace) where the object got in.
     if (exportTo.includes('~')) {
       problems.warn('spec.exportTo', 'exportTo "~" (visible to no namespace) is for ServiceEntries only: Istio validation rejects it on a DestinationRule ("exportTo ~ (none) is not allowed"), and where such a rule got in, no client uses it, yet it still hides the less specific rules for its host');
@@ -129,6 +135,7 @@ export function readDestinationRule(obj: Located<KubeObject>): { rule?: Destinat
 /** `spec.subsets`: each needs a name; labels and trafficPolicy are optional (no labels selects every endpoint). */
 function readSubsets(rawList: unknown[], problems: ObjectProblems): DestinationSubset[] {
   const subsets: DestinationSubset[] = [];
+  const names = new Map<string, string>();
   // forEach, like portLevelSettings: it skips the holes of a sparse list.
   rawList.forEach((entry, i) => {
     const field = `spec.subsets[${i}]`;
@@ -137,9 +144,11 @@ function readSubsets(rawList: unknown[], problems: ObjectProblems): DestinationS
       return;
     }
     const e = entry as Record<string, unknown>;
+    reportNearMisses(e, ISTIO_FIELDS.subset, field, problems);
     const name = e['name'];
     const named = typeof name === 'string' && name !== '';
     if (!named) problems.add(`${field}.name`, 'subset name is required');
+    else checkSubsetName(name as string, field, names, problems);
     const labels = readLabelMap(e['labels']);
     const badLabels = isLabelError(labels, e['labels']);
     if (badLabels) problems.add(`${field}.labels`, `labels ${(labels as { error: string }).error}`);
@@ -164,6 +173,7 @@ function readTrafficPolicy(raw: unknown, base: string, problems: ObjectProblems)
     return undefined;
   }
   const policy = raw as Record<string, unknown>;
+  reportNearMisses(policy, ISTIO_FIELDS.trafficPolicy, base, problems);
   const tls = readTls(policy['tls'], `${base}.tls`, problems);
   const portLevelSettings: PortTrafficPolicy[] = [];
   const rawList = policy['portLevelSettings'];
@@ -175,14 +185,23 @@ function readTrafficPolicy(raw: unknown, base: string, problems: ObjectProblems)
       // forEach, not for-of: it skips the holes of a sparse list, and reading must keep doing so.
       rawList.forEach((entry, i) => {
         const field = `${base}.portLevelSettings[${i}]`;
-        const port = Number((entry as any)?.port?.number);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) {
-          problems.add(`${field}.port.number`, 'port.number must be a port number (1-65535)');
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+          problems.add(field, 'a portLevelSettings entry must be a mapping with a port');
           return;
         }
-        const portTls = readTls((entry as any).tls, `${field}.tls`, problems);
+        const e = entry as Record<string, unknown>;
+        reportNearMisses(e, ISTIO_FIELDS.portTrafficPolicy, field, problems);
+        const selector = e['port'];
+        if (selector !== undefined && selector !== null && (typeof selector !== 'object' || Array.isArray(selector))) {
+          problems.add(`${field}.port`, 'port must be a mapping with a number, such as port: {number: 80}');
+          return;
+        }
+        // An integer, as the CRD types it: the API server refuses `number: "80"`.
+        const port = readPortNumber((selector as Record<string, unknown> | null | undefined)?.['number'], `${field}.port.number`, problems);
+        if (port === undefined) return;
+        const portTls = readTls(e['tls'], `${field}.tls`, problems);
         const settings: PortTrafficPolicy = portTls ? { port, tls: portTls } : { port };
-        const lb = (entry as any).loadBalancer;
+        const lb = e['loadBalancer'];
         if (lb !== undefined && lb !== null) settings.passthrough = isPassthrough(lb);
         portLevelSettings.push(settings);
       });
@@ -218,6 +237,7 @@ function readTls(raw: unknown, field: string, problems: ObjectProblems): ClientT
     return undefined;
   }
   const tls = raw as Record<string, unknown>;
+  reportNearMisses(tls, ISTIO_FIELDS.clientTls, field, problems);
   const mode = tls['mode'] ?? 'DISABLE';
   if (typeof mode !== 'string' || !(TLS_MODES as readonly string[]).includes(mode)) {
     problems.add(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${TLS_MODES.join(', ')}`);

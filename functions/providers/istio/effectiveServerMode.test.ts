@@ -112,11 +112,12 @@ describe('effective PeerAuthentication precedence (Istio ComposePeerAuthenticati
       cause: { scope: 'namespace', name: 'default', namespace: 'orders' },
     },
     {
-      rule: 'portLevelMtls on a policy without a selector is ignored',
-      yaml: docs(meshedNamespace('orders'), pa('orders', 'default', { mode: 'STRICT', ports: { 9090: 'DISABLE' } }), orders),
-      port: 9090,
+      // CRD rule "portLevelMtls requires selector": the API server refuses the whole object, so its mtls never applies either.
+      rule: 'a policy without a selector that has portLevelMtls is refused whole: the namespace keeps the mode it inherits',
+      yaml: docs(meshedNamespace('orders'), pa('istio-system', 'default', { mode: 'STRICT' }), pa('orders', 'default', { mode: 'DISABLE', ports: { 9090: 'STRICT' } }), orders),
+      port: 8080,
       mode: 'STRICT',
-      cause: { scope: 'namespace', name: 'default', namespace: 'orders' },
+      cause: { scope: 'mesh', name: 'default', namespace: 'istio-system' },
     },
     {
       rule: 'a root-namespace policy with a selector is ignored',
@@ -186,7 +187,7 @@ describe('effective PeerAuthentication precedence (Istio ComposePeerAuthenticati
     expect(server.cause).toMatchObject({ kind: 'PeerAuthentication', ...cause });
   });
 
-  it('reports portLevelMtls on a namespace-wide policy, which Istio validation rejects', () => {
+  it('reports portLevelMtls on a namespace-wide policy, which the CRD refuses', () => {
     const model = istioModelOf(docs(meshedNamespace('orders'), pa('orders', 'default', { mode: 'STRICT', ports: { 9090: 'DISABLE' } }), orders), 'k8s/orders.yaml');
     expect(model.problems).toEqual([
       expect.objectContaining({ file: 'k8s/orders.yaml', line: 8, field: 'spec.portLevelMtls', kind: 'PeerAuthentication', name: 'default' }),

@@ -119,6 +119,23 @@ export function labelMapAsIs(raw: unknown): Labels | undefined {
 }
 
 /**
+ * A label map as its author meant it: a value that is not a string (an unquoted `true` or
+ * `1234`) reads as the string it spells. The API server refuses such an object and the file
+ * source reports each value (files/object-metadata.ts, "meshgov reads it as the string …"); one
+ * such value must not cost the object its other labels. Anything but a map reads as no labels.
+ */
+export function coercedLabelMap(raw: unknown): Labels {
+  const out: Labels = {};
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  const map = raw as Record<string, unknown>;
+  for (const k of Object.keys(map)) {
+    const v = map[k];
+    if (v !== null && v !== undefined) out[k] = typeof v === 'string' ? v : String(v);
+  }
+  return out;
+}
+
+/**
  * Reads a `matchLabels`-shaped map. Kubernetes requires string values; anything else is
  * reported by the caller as a malformed selector.
  */

@@ -1,7 +1,7 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
 import type { Labels } from './labels';
-import { readLabelMap } from './labels';
+import { coercedLabelMap } from './labels';
 import { nameOf } from './objectKey';
 import type { Workload } from './workloads';
 
@@ -29,8 +29,8 @@ const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 const APP_MESH_NAMESPACE_LABELS = ['appmesh.k8s.aws/sidecarInjectorWebhook', 'mesh'];
 
 export function readNamespace(obj: Located<KubeObject>): NamespaceInfo {
-  const raw = readLabelMap(obj.doc.metadata?.labels);
-  const labels: Labels = 'error' in raw ? {} : (raw as Labels);
+  // One unquoted value (`cost-center: 1234`) is read as its string, as the file source's report of it says, and the other labels stay.
+  const labels = coercedLabelMap(obj.doc.metadata?.labels);
   return {
     name: nameOf(obj.doc),
     injection: namespaceInjection(labels),
@@ -65,9 +65,21 @@ export function namespaceInMesh(ns: NamespaceInfo): boolean {
 }
 
 export function namespaceOutsideReason(ns: NamespaceInfo): string {
-  return ns.injection === 'disabled'
-    ? `namespace ${ns.name} has label istio-injection=disabled, so no sidecar is injected, and no ${DATAPLANE_MODE}=ambient label`
-    : `namespace ${ns.name} has neither istio-injection=enabled, an istio.io/rev label nor ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
+  if (ns.injection === 'disabled') return `namespace ${ns.name} has label istio-injection=disabled, so no sidecar is injected, and no ${DATAPLANE_MODE}=ambient label`;
+  const unread = unreadInjectionLabel(ns);
+  if (unread !== undefined) {
+    return `namespace ${ns.name} has label istio-injection=${JSON.stringify(unread)}, which the injector does not read as "enabled" (it matches that exact, lowercase value), and neither an istio.io/rev label nor ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
+  }
+  return `namespace ${ns.name} has neither istio-injection=enabled, an istio.io/rev label nor ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
+}
+
+/**
+ * The value of an `istio-injection` label the injector's selector does not match
+ * (`istio-injection In [enabled]`), where it leaves the namespace unlabelled: `Enabled`, `true`.
+ */
+export function unreadInjectionLabel(ns: NamespaceInfo): string | undefined {
+  const legacy = ns.labels['istio-injection'];
+  return ns.injection === 'not-labelled' && legacy !== undefined ? legacy : undefined;
 }
 
 /** What the running pods of a controller (or of a Pod group whose controller the inputs lack) show. */

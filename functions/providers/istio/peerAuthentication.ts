@@ -2,6 +2,7 @@ import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { sortByCreation } from './creationOrder';
 import { isEmptyLabels, readLabelMap, SelectorIndex, type Labels } from './labels';
+import { ISTIO_FIELDS, reportNearMisses } from './nearMissFields';
 import { nameOf, namespaceOf, resourceVersionOf, type IstioPolicyObject } from './objectKey';
 import { ObjectProblems } from './objectProblems';
 
@@ -20,8 +21,9 @@ export interface PeerAuthenticationPolicy extends IstioPolicyObject {
 
 /**
  * Reads one PeerAuthentication. A value the CRD schema rejects (an unknown mode, a malformed
- * selector, a port that is not a number) means the API server would not have stored the object,
- * so it takes no effect: we report it and drop it.
+ * selector, a port that is not a number, portLevelMtls without a selector, a misspelled field)
+ * means the API server would not have stored the object, so it takes no effect: we report it
+ * and drop it, and the workloads keep the mode they inherit.
  */
 export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: PeerAuthenticationPolicy; problems: ConfigProblem[] } {
   const { doc, source } = obj;
@@ -31,17 +33,9 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
     problems.add('spec', 'spec must be a mapping');
     return { problems: problems.list };
   }
+  reportNearMisses(spec, ISTIO_FIELDS.peerAuthenticationSpec, 'spec', problems);
 
-  let selector: Labels | undefined;
-  if (spec['selector'] !== undefined && spec['selector'] !== null) {
-    const raw = spec['selector'];
-    if (typeof raw !== 'object' || Array.isArray(raw)) problems.add('spec.selector', 'selector must be a mapping with matchLabels');
-    else {
-      const labels = readLabelMap((raw as Record<string, unknown>)['matchLabels']);
-      if ('error' in labels) problems.add('spec.selector.matchLabels', `selector.matchLabels ${labels.error}`);
-      else if (!isEmptyLabels(labels)) selector = labels as Labels;
-    }
-  }
+  const { labels: selector, malformed: malformedSelector } = readSelector(spec['selector'], problems);
 
   const mode = readMode(spec['mtls'], 'spec.mtls', problems);
 
@@ -49,7 +43,16 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
   const rawPorts = spec['portLevelMtls'];
   if (rawPorts !== undefined && rawPorts !== null) {
     if (typeof rawPorts !== 'object' || Array.isArray(rawPorts)) problems.add('spec.portLevelMtls', 'portLevelMtls must be a map from port number to {mode}');
-    else {
+    else if (!selector && !malformedSelector) {
+      // The CRD's CEL rule refuses the whole object, not just the ports (istio/api: "portLevelMtls
+      // requires selector"); a selector with empty matchLabels counts as none.
+      problems.add(
+        'spec.portLevelMtls',
+        'portLevelMtls requires a selector with matchLabels: Istio refuses the whole PeerAuthentication ("portLevelMtls requires selector"), so none of it applies and the namespace keeps the mode it inherits',
+      );
+    } else if (Object.keys(rawPorts).length === 0 && !malformedSelector) {
+      problems.add('spec.portLevelMtls', 'portLevelMtls must list at least one port (Istio\'s CRD sets minProperties 1): remove it or add a port');
+    } else {
       for (const [key, value] of Object.entries(rawPorts as Record<string, unknown>)) {
         const port = Number(key);
         if (!/^\d+$/.test(key) || port < 1 || port > 65535) {
@@ -59,16 +62,10 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
         const portMode = readMode(value, `spec.portLevelMtls.${key}`, problems);
         if (portMode !== undefined) portLevelMtls.set(port, portMode);
       }
-      if (!selector && portLevelMtls.size > 0) {
-        // Istio's validation webhook rejects this ("mesh/namespace peer authentication cannot have
-        // port level mTLS"); where the object got in anyway, ComposePeerAuthentication ignores it.
-        problems.add('spec.portLevelMtls', 'a mesh- or namespace-wide PeerAuthentication cannot have portLevelMtls (Istio rejects it); it is ignored');
-        portLevelMtls.clear();
-      }
     }
   }
 
-  if (mode === undefined || hasRejectingProblem(problems.list)) return { problems: problems.list };
+  if (mode === undefined || problems.rejected) return { problems: problems.list };
   return {
     policy: {
       name: nameOf(doc),
@@ -85,10 +82,20 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
   };
 }
 
-/** Every problem but the ignored-portLevelMtls warning means the API server would have rejected the object. */
-function hasRejectingProblem(problems: readonly ConfigProblem[]): boolean {
-  for (const p of problems) if (p.field !== 'spec.portLevelMtls') return true;
-  return false;
+/** `spec.selector`: its labels, none when absent or without matchLabels, `malformed` when the CRD refuses it. */
+function readSelector(raw: unknown, problems: ObjectProblems): { labels?: Labels; malformed?: true } {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.add('spec.selector', 'selector must be a mapping with matchLabels');
+    return { malformed: true };
+  }
+  reportNearMisses(raw as Record<string, unknown>, ISTIO_FIELDS.workloadSelector, 'spec.selector', problems);
+  const labels = readLabelMap((raw as Record<string, unknown>)['matchLabels']);
+  if ('error' in labels) {
+    problems.add('spec.selector.matchLabels', `selector.matchLabels ${labels.error}`);
+    return { malformed: true };
+  }
+  return isEmptyLabels(labels as Labels) ? {} : { labels: labels as Labels };
 }
 
 function readMode(raw: unknown, field: string, problems: ObjectProblems): PeerAuthenticationMode | undefined {
@@ -97,6 +104,7 @@ function readMode(raw: unknown, field: string, problems: ObjectProblems): PeerAu
     problems.add(field, `${field.split('.').pop()} must be a mapping with a mode`);
     return undefined;
   }
+  reportNearMisses(raw as Record<string, unknown>, ISTIO_FIELDS.mutualTls, field, problems);
   const mode = (raw as Record<string, unknown>)['mode'];
   if (mode === undefined || mode === null) return 'UNSET';
   if (typeof mode === 'string' && (MODES as readonly string[]).includes(mode)) return mode as PeerAuthenticationMode;

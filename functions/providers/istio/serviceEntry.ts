@@ -1,6 +1,9 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import { ISTIO_FIELDS, reportNearMisses } from './nearMissFields';
 import { nameOf, namespaceOf } from './objectKey';
+import { ObjectProblems } from './objectProblems';
+import { describeValue, readPortNumber } from './portNumber';
 
 export type ServiceEntryLocation = 'MESH_EXTERNAL' | 'MESH_INTERNAL';
 
@@ -14,24 +17,60 @@ export interface ServiceEntryHosts {
   source: SourceRef;
 }
 
+/**
+ * Reads one ServiceEntry. Whatever the CRD schema or Istio's validation refuses (no hosts, an
+ * unknown location, a port number that is a string or out of range, a misspelled field) keeps
+ * the object out of the cluster, so it is reported and dropped.
+ */
 export function readServiceEntry(obj: Located<KubeObject>): { entry?: ServiceEntryHosts; problems: ConfigProblem[] } {
   const { doc, source } = obj;
-  const problems: ConfigProblem[] = [];
-  const problem = (field: string, message: string): void => {
-    problems.push({ ...source, field, message, kind: 'ServiceEntry', name: nameOf(doc) });
-  };
+  const problems = new ObjectProblems('ServiceEntry', doc, source);
   const spec = doc.spec ?? {};
-  const hosts = Array.isArray(spec.hosts) ? spec.hosts.filter((h: unknown): h is string => typeof h === 'string' && h !== '') : [];
-  if (hosts.length === 0) problem('spec.hosts', 'hosts must list at least one host');
+  if (typeof spec !== 'object' || Array.isArray(spec)) {
+    problems.add('spec', 'spec must be a mapping with hosts');
+    return { problems: problems.list };
+  }
+  reportNearMisses(spec, ISTIO_FIELDS.serviceEntrySpec, 'spec', problems);
+  const hosts = readHosts(spec.hosts, problems);
   const location = spec.location ?? 'MESH_EXTERNAL';
   if (location !== 'MESH_EXTERNAL' && location !== 'MESH_INTERNAL') {
-    problem('spec.location', `location ${JSON.stringify(location)} is not one of MESH_EXTERNAL, MESH_INTERNAL`);
+    problems.add('spec.location', `location ${JSON.stringify(location)} is not one of MESH_EXTERNAL, MESH_INTERNAL`);
   }
   const ports: number[] = [];
-  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
-    const n = Number(p?.number);
-    if (Number.isInteger(n) && n > 0 && n <= 65535) ports.push(n);
+  if (spec.ports !== undefined && spec.ports !== null) {
+    if (!Array.isArray(spec.ports)) problems.add('spec.ports', 'ports must be a list');
+    else {
+      spec.ports.forEach((p: unknown, i: number) => {
+        if (!p || typeof p !== 'object' || Array.isArray(p)) problems.add(`spec.ports[${i}]`, 'a port must be a mapping with a number');
+        else {
+          const n = readPortNumber((p as Record<string, unknown>)['number'], `spec.ports[${i}].number`, problems);
+          if (n !== undefined) ports.push(n);
+        }
+      });
+    }
   }
-  if (problems.length > 0) return { problems };
-  return { entry: { name: nameOf(doc), namespace: namespaceOf(doc), hosts, location, ports, source }, problems };
+  if (problems.rejected) return { problems: problems.list };
+  return { entry: { name: nameOf(doc), namespace: namespaceOf(doc), hosts, location, ports, source }, problems: problems.list };
+}
+
+function readHosts(raw: unknown, problems: ObjectProblems): string[] {
+  if (typeof raw === 'string') {
+    problems.add('spec.hosts', `hosts must be a list, not a string: write hosts: [${raw}]`);
+    return [];
+  }
+  if (raw !== undefined && raw !== null && !Array.isArray(raw)) {
+    problems.add('spec.hosts', `hosts must be a list of host names, not ${describeValue(raw)}`);
+    return [];
+  }
+  const hosts: string[] = [];
+  let bad = false;
+  (raw ?? []).forEach((h: unknown, i: number) => {
+    if (typeof h === 'string' && h !== '') hosts.push(h);
+    else {
+      bad = true;
+      problems.add(`spec.hosts[${i}]`, `a host must be a non-empty name, not ${describeValue(h)}`);
+    }
+  });
+  if (hosts.length === 0 && !bad) problems.add('spec.hosts', 'hosts must list at least one host');
+  return hosts;
 }

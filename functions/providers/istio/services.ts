@@ -1,7 +1,7 @@
 import { isTcp } from './portProtocol';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
-import { isEmptyLabels, labelMapAsIs, readLabelMap, SelectorIndex, type Labels } from './labels';
+import { coercedLabelMap, isEmptyLabels, labelMapAsIs, SelectorIndex, type Labels } from './labels';
 import { NamespaceRun } from './namespaceRun';
 import { append } from './shortLists';
 import { nameOf, namespaceOf } from './objectKey';
@@ -35,8 +35,9 @@ export interface KubeService {
 export function readService(obj: Located<KubeObject>): KubeService {
   const { doc, source } = obj;
   const spec = doc.spec ?? {};
-  // The selector is only read: the object itself when it is clean, else the copying reader decides.
-  const selector = labelMapAsIs(spec.selector) ?? readLabelMap(spec.selector);
+  // The selector is only read: the object itself when it is clean, else a copy with each value
+  // as the string its author meant (`tier: 2`), which the file source reports (object-metadata.ts).
+  const selector = labelMapAsIs(spec.selector) ?? coercedLabelMap(spec.selector);
   let ports: ServicePort[] | undefined;
   const rawPorts = Array.isArray(spec.ports) ? spec.ports : [];
   const headless = isHeadless(spec);
@@ -55,11 +56,11 @@ export function readService(obj: Located<KubeObject>): KubeService {
   }
   const name = nameOf(doc);
   const namespace = namespaceOf(doc);
-  const hasSelector = !('error' in selector) && !isEmptyLabels(selector as Labels);
+  const hasSelector = !isEmptyLabels(selector);
   const type = typeof spec.type === 'string' && spec.type !== '' ? spec.type : 'ClusterIP';
   const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: type === 'ExternalName', headless, type, source };
   if (Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0) service.externalIPs = spec.externalIPs.map(String);
-  if (hasSelector) service.selector = selector as Labels;
+  if (hasSelector) service.selector = selector;
   return service;
 }
 

@@ -1,6 +1,6 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { SourceRef } from '../../core/model/types';
-import { labelMapAsIs, readLabelMap, type Labels } from './labels';
+import { coercedLabelMap, labelMapAsIs, type Labels } from './labels';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
 import { append } from './shortLists';
 import { isTcp } from './portProtocol';
@@ -55,8 +55,8 @@ export function readWorkload(obj: Located<KubeObject>): Workload {
   const podMeta = (isPod ? doc.metadata : template?.metadata) ?? {};
   const podSpec = (isPod ? doc.spec : template?.spec) ?? {};
   // Pod labels and annotations are only read: no copy unless they need one.
-  const podLabels = labelMapAsIs(podMeta.labels) ?? stringMap(podMeta.labels);
-  const podAnnotations = labelMapAsIs(podMeta.annotations) ?? stringMap(podMeta.annotations);
+  const podLabels = labelMapAsIs(podMeta.labels) ?? coercedLabelMap(podMeta.labels);
+  const podAnnotations = labelMapAsIs(podMeta.annotations) ?? coercedLabelMap(podMeta.annotations);
   const namespace = namespaceOf(doc);
   const name = nameOf(doc);
   return {
@@ -101,13 +101,13 @@ function namesIstioProxy(containers: unknown, nativeOnly: boolean): boolean {
 
 /**
  * The object's own labels overlaid with the pod labels. A clean label map is copied with a
- * spread, which copies the object's shape at once; anything else goes through `stringMap`,
+ * spread, which copies the object's shape at once; anything else goes through `coercedLabelMap`,
  * which stringifies odd values, and then gets the same overlay.
  */
 function workloadLabels(raw: unknown, podLabels: Readonly<Labels>): Labels {
   const own = labelMapAsIs(raw);
   if (own) return { ...own, ...podLabels };
-  const labels = stringMap(raw);
+  const labels = coercedLabelMap(raw);
   for (const key in podLabels) labels[key] = podLabels[key]!;
   return labels;
 }
@@ -127,16 +127,6 @@ function containerPortsOf(podSpec: any): ContainerPort[] {
     }
   }
   return out ?? [];
-}
-
-function stringMap(raw: unknown): Record<string, string> {
-  const read = readLabelMap(raw);
-  if (!('error' in read)) return read as Labels;
-  // Non-string values (an unquoted `true` or `2`) are read as the strings their author meant; the
-  // API server would refuse them, and the file source reports each (object-metadata.ts).
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (v !== null && v !== undefined) out[k] = String(v);
-  return out;
 }
 
 /**
@@ -254,7 +244,7 @@ export function addToPodGroup(workload: Workload, pod: Located<KubeObject>): voi
     if (!workload.containerPorts.some((q) => q.port === p.port && q.name === p.name)) workload.containerPorts = append(workload.containerPorts, p);
   }
   const annotations = doc.metadata?.annotations;
-  workload.declaresSidecar &&= hasIstioProxy(doc.spec, labelMapAsIs(annotations) ?? stringMap(annotations));
+  workload.declaresSidecar &&= hasIstioProxy(doc.spec, labelMapAsIs(annotations) ?? coercedLabelMap(annotations));
   workload.live ||= doc.status !== undefined && doc.status !== null;
 }
 
