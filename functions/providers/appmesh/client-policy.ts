@@ -28,9 +28,10 @@ export interface EffectiveClientPolicy {
   tls?: ClientPolicyTls;
 }
 
-/** A `tls` App Mesh rejects for want of its required `validation` (normalize-tls.ts reports it). */
+/** A `tls` App Mesh rejects for want of its required `validation`, or that validation's required `trust` (normalize-tls.ts reports it). */
 export function lacksValidation(tls: ClientPolicyTls): boolean {
-  return tls.validation === undefined || tls.validation === null;
+  const validation = tls.validation;
+  return validation === undefined || validation === null || validation.trust === undefined || validation.trust === null;
 }
 
 /** `clientCertificateOf(tls) !== undefined`, without building the certificate. */
@@ -47,7 +48,7 @@ export function clientCertificateOf(tls: ClientPolicyTls | undefined): TlsCertif
   return undefined;
 }
 
-const NO_VALIDATION = 'tls has no validation, which App Mesh requires: the mesh rejects this spec, so what the client sends is unknown (taken as plaintext)';
+const NO_VALIDATION = 'tls has no validation trust, which App Mesh requires: the mesh rejects this spec, so what the client sends is unknown (taken as plaintext)';
 
 /**
  * @param backendPolicy the backend's own `clientPolicy` (undefined when it sets none)

@@ -106,6 +106,11 @@ function normalizeListenerTls(raw: Record<string, any>, index: number, ctx: Read
   if (tls.certificate === undefined || tls.certificate === null) {
     reportProblem(ctx, listenerPath(index, '.tls.certificate'), 'listener tls has no certificate; App Mesh requires one (acm, file or sds) for every listener tls', port);
   }
+  // API `ListenerTlsValidationContext.trust` is required: a validation without one is refused.
+  const validation = tls.validation;
+  if (validation !== undefined && validation !== null && (validation.trust === undefined || validation.trust === null)) {
+    reportProblem(ctx, listenerPath(index, '.tls.validation'), 'listener tls validation has no trust; App Mesh requires one (file or sds) to check client certificates', port);
+  }
   // API `ListenerTlsValidationContextTrust` has only `file` and `sds`: a listener cannot validate
   // client certificates against ACM Private CA.
   if (tls.validation?.trust?.acm) {
@@ -138,8 +143,11 @@ export function normalizeClientPolicy(raw: unknown, backendIndex: number | undef
   }
   // API `ClientPolicyTls.validation` is required (CRD `ClientPolicyTLS.Validation`, `json:"validation"`):
   // App Mesh rejects the spec, so what the client sends is unknown (client-policy.ts).
-  if (lacksValidation(tls)) {
+  if (tls.validation === undefined || tls.validation === null) {
     reportProblem(ctx, clientPolicyPath(backendIndex, '.tls.validation'), 'client policy tls has no validation; App Mesh requires one (a trust for the server certificate) for every client policy tls');
+  } else if (lacksValidation(tls)) {
+    // API `TlsValidationContext.trust` is required too.
+    reportProblem(ctx, clientPolicyPath(backendIndex, '.tls.validation'), 'client policy tls validation has no trust; App Mesh requires one (acm, file or sds) to check the server certificate');
   }
   // API `ClientTlsCertificate` is a union of `file` and `sds` only.
   if (tls.certificate?.acm) {

@@ -147,9 +147,46 @@ describe('a client policy tls without validation', () => {
     for (const tls of [{ certificate }, { enforce: true, certificate, validation: null }, { enforce: false, certificate }]) {
       expect(effectiveClientPolicy(undefined, { tls: tls as any }, 8080)).toMatchObject({
         sends: 'PLAINTEXT',
-        reason: 'tls has no validation, which App Mesh requires: the mesh rejects this spec, so what the client sends is unknown (taken as plaintext)',
+        reason: 'tls has no validation trust, which App Mesh requires: the mesh rejects this spec, so what the client sends is unknown (taken as plaintext)',
       });
     }
+  });
+});
+
+describe('a validation without its required trust', () => {
+  test('a client policy validation that only pins SANs: config-invalid at the validation, and the client taken as plaintext', () => {
+    const api = [
+      apiNode('ledger', { listeners: [listener(8443, { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: ACM_CERT_ARN } } })], serviceDiscovery: dns('ledger.payments.svc.cluster.local') }),
+      apiServiceByNode('ledger.payments.svc.cluster.local', 'ledger'),
+      apiNode('orders-api', {
+        backendDefaults: {
+          clientPolicy: {
+            tls: {
+              certificate: { sds: { secretName: 'spiffe://prod-mesh.example.org/ns/orders/sa/orders-api' } },
+              validation: { subjectAlternativeNames: { match: { exact: ['ledger.payments.svc.cluster.local'] } } },
+            },
+          },
+        },
+        backends: [{ virtualService: { virtualServiceName: 'ledger.payments.svc.cluster.local' } }],
+        serviceDiscovery: dns('orders-api.orders.svc.cluster.local'),
+      }),
+    ];
+    const model = buildAppMeshModel(inventoryOf({ api }), { now: NOW });
+    expect(model.problems).toEqual([
+      expect.objectContaining({ name: 'orders-api', field: 'spec.backendDefaults.clientPolicy.tls.validation', message: expect.stringContaining('validation has no trust') }),
+    ]);
+    expect(model.clients[0]).toMatchObject({ sends: 'PLAINTEXT' });
+  });
+
+  test('a listener validation without trust: config-invalid at the validation, with the port', () => {
+    const api = [
+      apiNode('ledger', {
+        listeners: [listener(8443, { mode: 'STRICT', certificate: { acm: { certificateArn: ACM_CERT_ARN } }, validation: { subjectAlternativeNames: { match: { exact: ['orders-api.orders.svc.cluster.local'] } } } })],
+        serviceDiscovery: dns('ledger.payments.svc.cluster.local'),
+      }),
+    ];
+    const model = buildAppMeshModel(inventoryOf({ api }), { now: NOW });
+    expect(model.problems).toEqual([expect.objectContaining({ name: 'ledger', field: 'spec.listeners[0].tls.validation', port: 8443, message: expect.stringContaining('validation has no trust') })]);
   });
 });
 
