@@ -20,6 +20,23 @@ kind: Namespace
 metadata:
   name: batch
 ---
+# A worker outside the mesh: an empty namespace would be no finding.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ledger-export
+  namespace: batch
+spec:
+  selector:
+    matchLabels: { app: ledger-export }
+  template:
+    metadata:
+      labels: { app: ledger-export }
+    spec:
+      containers:
+        - name: app
+          image: ghcr.io/example/ledger-export:1.0.0
+---
 ${['orders-api', 'orders-worker']
   .map(
     (name, i) => `apiVersion: apps/v1
@@ -173,7 +190,7 @@ describe('meshgov audit --baseline', () => {
       [expect.stringContaining('batch'), true],
     ]);
     expect(r.stdout).not.toMatch(/\x1b/);
-    expect(lines.at(-2)).toBe(`3 findings (2 high, 1 medium) across 5 resources; 1 new, 2 known and 1 fixed since ${baseline}`);
+    expect(lines.at(-2)).toBe(`3 findings (2 high, 1 medium) across 6 resources; 1 new, 2 known and 1 fixed since ${baseline}`);
 
     // With --output, the summary line on standard error says the same.
     const written = await audit(configs, '--baseline', baseline, '--fail-on', 'never', '--output', file('table.txt'));

@@ -26,7 +26,8 @@ metadata:
   name: reporting
   labels:
     team: data
-`;
+---
+${deploymentYaml('report-builder', '  namespace: reporting\n')}`;
 
 const POLICY = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
@@ -84,7 +85,7 @@ describe('--format github', () => {
     // The fix follows on a line of its own, escaped as %0A.
     expect(high).toMatch(/%0Afix \[approval\] istio\.peerauthentication\.set-strict: /);
     expect(medium).toMatch(/^::warning file=deploy\/mesh\/namespaces\.yaml,line=8,title=meshgov mesh-sidecar-missing \(medium\)::Namespace reporting\/reporting is outside the mesh/);
-    expect(summary).toBe('2 findings (1 high, 1 medium) across 4 resources');
+    expect(summary).toBe('2 findings (1 high, 1 medium) across 5 resources');
   });
 
   it('escapes what the inputs hold, so a file name can neither end the command nor start another', () => {
@@ -147,7 +148,7 @@ describe('--format github', () => {
     expect(code).toBe(1);
     expect(lines).toHaveLength(3);
     const text = readFileSync(summary, 'utf8');
-    expect(text.startsWith('### build\n\nok\n### meshgov audit\n\n2 findings (1 high, 1 medium) across 4 resources\n\n| severity | rule | resource | where | finding |\n|---|---|---|---|---|\n')).toBe(true);
+    expect(text.startsWith('### build\n\nok\n### meshgov audit\n\n2 findings (1 high, 1 medium) across 5 resources\n\n| severity | rule | resource | where | finding |\n|---|---|---|---|---|\n')).toBe(true);
     expect(text).toContain('| high | mtls-not-strict | Deployment orders/orders-api:8080 | deploy/mesh/orders/policy.yaml:8 | Deployment orders/orders-api port 8080 accepts plaintext');
     expect(text).toContain('| medium | mesh-sidecar-missing | Namespace reporting/reporting | deploy/mesh/namespaces.yaml:8 |');
   });
@@ -218,7 +219,7 @@ describe('--format junit', () => {
     roots.push(root);
     const r = run({}, root, 'deploy/mesh', '--format', 'junit', '--output', 'reports/meshgov.xml', '--fail-on', 'medium');
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('2 findings (1 high, 1 medium) across 4 resources; report written to reports/meshgov.xml\n');
+    expect(r.stderr).toBe('2 findings (1 high, 1 medium) across 5 resources; report written to reports/meshgov.xml\n');
     const xml = readFileSync(path.join(root, 'reports/meshgov.xml'), 'utf8');
     expect(xml).toContain('<testsuite name="meshgov audit" tests="2" failures="2" errors="0" skipped="0"');
     expect(xml).toContain('<testcase classname="meshgov.mtls-not-strict" name="Deployment orders/orders-api:8080 [4fffcd443f8a7ddd424b36cc]" time="0" file="deploy/mesh/orders/policy.yaml" line="8"><failure type="high"');

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../core/model/inventory';
 import { buildIstioModel } from './buildIstioModel';
-import { deployment, inventoryFromYaml, inventoryOf, istioModelOf, meshConfigYaml, peerAuthenticationYaml } from './testInventory';
+import { deployment, inventoryFromYaml, inventoryOf, istioModelOf, meshConfigYaml, peerAuthenticationYaml, serviceYaml } from './testInventory';
 
 const docs = (...parts: string[]) => parts.join('---\n');
 const NOW = { now: new Date('2026-11-26T00:00:00Z') };
@@ -71,20 +71,26 @@ spec:
     expect(model.resourceCount).toBe(3);
   });
 
-  it('gives a workload without any known port one server without a port', () => {
-    const model = istioModelOf(
-      docs(
-        `apiVersion: v1
+  it('gives a workload without any known port one server without a port when a Service selects it, else none', () => {
+    const jobs = (...more: string[]) =>
+      istioModelOf(
+        docs(
+          `apiVersion: v1
 kind: Namespace
 metadata:
   name: jobs
   labels:
     istio-injection: enabled
 `,
-        deployment('jobs', 'reconciler', { ports: [] }),
-      ),
-    );
-    expect(model.servers.map((s) => [s.id, s.resource.port])).toEqual([['istio:jobs/Deployment/reconciler:*', undefined]]);
+          deployment('jobs', 'reconciler', { ports: [] }),
+          ...more,
+        ),
+      );
+    // Nothing listens and nothing sends to it: a worker that only calls out.
+    expect(jobs().servers).toEqual([]);
+    // A Service's named targetPort that no container port resolves still brings callers.
+    const svc = serviceYaml('jobs', 'reconciler', [{ name: 'http', port: 80, targetPort: 'http' }]);
+    expect(jobs(svc).servers.map((s) => [s.id, s.resource.port])).toEqual([['istio:jobs/Deployment/reconciler:*', undefined]]);
   });
 
   it('reads the MeshConfig root namespace from the istio ConfigMap', () => {

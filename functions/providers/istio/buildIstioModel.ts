@@ -1,5 +1,6 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ModelBuilder } from '../../core/model/provider';
+import type { LabelSelector } from '../appmesh/types';
 import { emptyModel, type ConfigProblem, type FieldLocator, type FleetModel, type MeshMembership } from '../../core/model/types';
 import { embeddedLineFinder } from './blockScalarLine';
 import { attachClientFixes } from './clientFixes';
@@ -27,7 +28,7 @@ import { buildServers } from './servers';
 import { readServiceEntry, type ServiceEntryHosts } from './serviceEntry';
 import { readService, ServiceIndex } from './services';
 import { WorkloadTable } from './workloadTable';
-import { addToPodGroup, cronJobOwnerKey, hasIstioProxy, hasOwner, ownerWorkloadKey, podOwnerOf, readPodGroup, readWorkload, type Workload } from './workloads';
+import { addToPodGroup, cronJobOwnerKey, hasIstioProxy, hasOwner, isTerminatedPod, ownerWorkloadKey, podOwnerOf, readPodGroup, readWorkload, type Workload } from './workloads';
 
 /**
  * The Istio provider's model: servers (workload ports and the mTLS mode their sidecar
@@ -44,8 +45,9 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   // Namespaces: App Mesh's are not Istio's, so their workloads and Services are left alone.
   const namespaces = new Map<string, NamespaceInfo>();
   const appMeshNamespaces = new Set<string>();
+  const appMeshSelectors = meshNamespaceSelectors(inputs.appMeshMeshes);
   for (const obj of inputs.namespaces) {
-    const info = readNamespace(obj);
+    const info = readNamespace(obj, appMeshSelectors);
     if (info.appMesh) appMeshNamespaces.add(info.name);
     else namespaces.set(info.name, info);
   }
@@ -82,9 +84,22 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   // Workloads: controllers and standalone Pods. Pods a controller owns only show whether its
   // sidecar is there; when that controller is not among the inputs (`kubectl get pods`), its
   // Pods are the workload, one per controller however many replicas run.
-  const controllers = withoutCronJobsJobs(inNamespaces(inputs.controllers, appMeshNamespaces));
+  const { controllers, orphanRuns } = withoutCronJobsJobs(inNamespaces(inputs.controllers, appMeshNamespaces));
   const pods = inNamespaces(inputs.pods, appMeshNamespaces);
+  // Evicted, completed and terminating Pods linger after their last traffic: only live ones count.
+  const servingPods = pods.filter((p) => !isTerminatedPod(p.doc));
   const workloads: Workload[] = controllers.map(readWorkload);
+  // Runs of a CronJob the inputs lack stand for it: one workload whose id outlives each run.
+  const runOf = new Map<string, string>();
+  const grouped = new Set<string>();
+  for (const run of orphanRuns) {
+    const cronJob = cronJobOwnerKey(run.doc)!;
+    if (!grouped.has(cronJob)) {
+      grouped.add(cronJob);
+      workloads.push(readPodGroup(run, { kind: 'CronJob', name: cronJob.slice(cronJob.indexOf('/CronJob/') + '/CronJob/'.length) }));
+    }
+    runOf.set(objectKey('Job', namespaceOf(run.doc), nameOf(run.doc)), cronJob);
+  }
   const controllerKeys = new Set<string>();
   for (let i = 0; i < workloads.length; i++) controllerKeys.add(workloads[i]!.key);
   const podGroups = new Map<string, Workload>();
@@ -95,12 +110,13 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     const annotations = (pod.metadata?.annotations ?? {}) as Record<string, string>;
     list.push({ podName: nameOf(pod), hasSidecar: hasIstioProxy(pod.spec, annotations) });
   };
-  for (const pod of pods) {
+  for (const pod of servingPods) {
     if (!hasOwner(pod.doc)) {
       workloads.push(readWorkload(pod));
       continue;
     }
-    const owner = ownerWorkloadKey(pod.doc, controllerKeys);
+    const ownerKey = ownerWorkloadKey(pod.doc, controllerKeys);
+    const owner = ownerKey !== undefined ? (runOf.get(ownerKey) ?? ownerKey) : undefined;
     if (owner !== undefined && controllerKeys.has(owner)) {
       addEvidence(owner, pod.doc);
       continue;
@@ -170,6 +186,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     namespaces.size +
     services.length +
     controllers.length +
+    orphanRuns.length +
     pods.length;
   return model;
 };
@@ -177,22 +194,37 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
 const NO_PODS: readonly PodEvidence[] = Object.freeze([]);
 
 /**
- * The controllers less the Jobs a CronJob among them made: those run the CronJob's template, so
- * the CronJob is the workload (a person fixes it, not each run), and their Pods its evidence.
+ * The controllers less the Jobs a CronJob made: those run the CronJob's template, so the CronJob
+ * is the workload (a person fixes it, not each run), and their Pods its evidence. The runs of a
+ * CronJob the inputs lack come back as `orphanRuns`, to stand for it.
  */
-function withoutCronJobsJobs(controllers: Located<KubeObject>[]): Located<KubeObject>[] {
+function withoutCronJobsJobs(all: Located<KubeObject>[]): { controllers: Located<KubeObject>[]; orphanRuns: Located<KubeObject>[] } {
   let cronJobs: Set<string> | undefined;
-  for (let i = 0; i < controllers.length; i++) {
-    const doc = controllers[i]!.doc;
+  let runs = false;
+  for (let i = 0; i < all.length; i++) {
+    const doc = all[i]!.doc;
     if (doc.kind === 'CronJob') (cronJobs ??= new Set()).add(objectKey('CronJob', namespaceOf(doc), nameOf(doc)));
+    else if (doc.kind === 'Job' && cronJobOwnerKey(doc) !== undefined) runs = true;
   }
-  if (!cronJobs) return controllers;
-  const made = cronJobs;
-  return controllers.filter((c) => {
-    if (c.doc.kind !== 'Job') return true;
-    const owner = cronJobOwnerKey(c.doc);
-    return owner === undefined || !made.has(owner);
-  });
+  if (!runs) return { controllers: all, orphanRuns: [] };
+  const controllers: Located<KubeObject>[] = [];
+  const orphanRuns: Located<KubeObject>[] = [];
+  for (const c of all) {
+    const owner = c.doc.kind === 'Job' ? cronJobOwnerKey(c.doc) : undefined;
+    if (owner === undefined) controllers.push(c);
+    else if (!cronJobs?.has(owner)) orphanRuns.push(c);
+  }
+  return { controllers, orphanRuns };
+}
+
+/** The Meshes' `namespaceSelector`s; an absent one selects no namespace (App Mesh mesh_types.go). */
+function meshNamespaceSelectors(meshes: readonly Located<KubeObject>[]): LabelSelector[] {
+  const out: LabelSelector[] = [];
+  for (const { doc } of meshes) {
+    const selector = doc.spec?.namespaceSelector;
+    if (selector && typeof selector === 'object') out.push(selector as LabelSelector);
+  }
+  return out;
 }
 
 function clientRevisionsDiffer(revisions: ReadonlyMap<string, MeshSettings>, settings: MeshSettings): boolean {
@@ -249,8 +281,13 @@ function membershipEntries(
   fieldLine: FieldLocator | undefined,
 ): MeshMembership[] {
   const out: MeshMembership[] = [];
+  // A namespace without injection is a finding (and a plaintext caller the gate weighs) only
+  // through a workload the inputs show outside the mesh: an empty namespace, or one whose only
+  // workloads opt in (the gateway chart's `sidecar.istio.io/inject: "true"`), calls nobody in plaintext.
+  const withOutsideWorkload = new Set<string>();
+  for (let i = 0; i < table.workloads.length; i++) if (!table.entries[i]!.membership.inMesh) withOutsideWorkload.add(table.workloads[i]!.namespace);
   for (const ns of namespaces.values()) {
-    if (namespaceInMesh(ns)) continue;
+    if (namespaceInMesh(ns) || !withOutsideWorkload.has(ns.name)) continue;
     out.push({
       id: `istio:${ns.name}/Namespace/${ns.name}`,
       provider: 'istio',

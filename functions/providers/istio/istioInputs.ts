@@ -19,6 +19,8 @@ export interface IstioInputs {
   pods: Located<KubeObject>[];
   /** The injector webhooks of revision tags (`istioctl tag set`): labelled `istio.io/tag`. */
   revisionTags: Located<KubeObject>[];
+  /** App Mesh `Mesh` objects (appmesh.k8s.aws): their `namespaceSelector` says which namespaces are App Mesh's. */
+  appMeshMeshes: Located<KubeObject>[];
 }
 
 /** Picks the objects this provider understands out of the inventory; everything else is left to other providers. */
@@ -33,6 +35,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     controllers: [],
     pods: [],
     revisionTags: [],
+    appMeshMeshes: [],
   };
   const objects = inventory.kubernetes;
   // An indexed loop over every document of the inventory: cold code allocates a result object per for-of step.
@@ -57,7 +60,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
         if (apiVersion === 'v1') out.services.push(obj);
         break;
       case 'Pod':
-        if (apiVersion === 'v1') out.pods.push(obj);
+        if (apiVersion === 'v1' && !isHelmHook(obj.doc)) out.pods.push(obj);
         break;
       case 'ConfigMap':
         if (apiVersion === 'v1' && isMeshConfigMap(obj.doc)) out.meshConfigMaps.push(obj);
@@ -68,8 +71,13 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
         if (apiVersion === 'apps/v1') out.controllers.push(obj);
         break;
       case 'Job':
+        if (apiVersion === 'batch/v1' && !isHelmHook(obj.doc)) out.controllers.push(obj);
+        break;
       case 'CronJob':
         if (apiVersion === 'batch/v1') out.controllers.push(obj);
+        break;
+      case 'Mesh':
+        if (typeof apiVersion === 'string' && apiVersion.startsWith('appmesh.k8s.aws/')) out.appMeshMeshes.push(obj);
         break;
       case 'MutatingWebhookConfiguration':
         if (apiVersion.startsWith('admissionregistration.k8s.io/') && typeof obj.doc.metadata?.labels?.['istio.io/tag'] === 'string') out.revisionTags.push(obj);
@@ -80,26 +88,56 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
 }
 
 /**
- * True when the inputs show Istio at all: an Istio resource, the MeshConfig, a namespace or pod
- * labelled for injection, or a pod with an Istio sidecar. Without any, plain Deployments (say,
- * an App Mesh fleet's) must not be reported as unprotected Istio workloads.
+ * True when the inputs show Istio at all: an Istio resource, the MeshConfig, a revision tag's
+ * webhook, a namespace that enrols its pods (`istio-injection=enabled`, `istio.io/rev`, ambient),
+ * or a pod that has a sidecar or opts in. Without any, plain Deployments (say, an App Mesh
+ * fleet's) must not be reported as unprotected Istio workloads. An opt-out
+ * (`sidecar.istio.io/inject: "false"`, `istio-injection=disabled`) is no evidence: charts set it
+ * on their Jobs whatever mesh the cluster runs.
  */
 export function showsIstio(inputs: IstioInputs): boolean {
-  if (inputs.peerAuthentications.length + inputs.destinationRules.length + inputs.serviceEntries.length + inputs.meshConfigMaps.length > 0) {
+  if (inputs.peerAuthentications.length + inputs.destinationRules.length + inputs.serviceEntries.length + inputs.meshConfigMaps.length + inputs.revisionTags.length > 0) {
     return true;
   }
-  const hasIstioLabel = (labels: unknown): boolean =>
-    !!labels && typeof labels === 'object' && Object.keys(labels).some((k) => k === 'istio-injection' || k === 'istio.io/rev' || k.startsWith('sidecar.istio.io/'));
-  if (inputs.namespaces.some((n) => hasIstioLabel(n.doc.metadata?.labels))) return true;
-  const podShowsIstio = (meta: any, spec: any): boolean =>
-    hasIstioLabel(meta?.labels) ||
-    hasIstioLabel(meta?.annotations) ||
-    [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c: any) => c?.name === 'istio-proxy');
+  if (inputs.namespaces.some((n) => enrols(n.doc.metadata?.labels))) return true;
   if (inputs.pods.some((p) => podShowsIstio(p.doc.metadata, p.doc.spec))) return true;
   return inputs.controllers.some((c) => {
     const template = podTemplateOf(c.doc);
     return podShowsIstio(template?.metadata, template?.spec);
   });
+}
+
+/** Labels (of a namespace or a pod) that put pods in the mesh: injection or ambient enrolment. */
+function enrols(labels: unknown): boolean {
+  if (!labels || typeof labels !== 'object') return false;
+  const l = labels as Record<string, unknown>;
+  return l['istio-injection'] === 'enabled' || l['istio.io/rev'] !== undefined || l['istio.io/dataplane-mode'] === 'ambient';
+}
+
+/** A sidecar already there (container, injector status, its tlsMode label), or a pod opting in. */
+function podShowsIstio(meta: any, spec: any): boolean {
+  const labels = meta?.labels;
+  const annotations = meta?.annotations;
+  if (enrols(labels) || optsIn(labels) || optsIn(annotations)) return true;
+  if (annotations?.['sidecar.istio.io/status'] !== undefined || labels?.['security.istio.io/tlsMode'] !== undefined) return true;
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c: any) => c?.name === 'istio-proxy');
+}
+
+function optsIn(map: any): boolean {
+  const value = map?.['sidecar.istio.io/inject'];
+  // An unquoted `true` in a file is read as a boolean.
+  return value === true || (typeof value === 'string' && INJECT_YES.has(value.toLowerCase()));
+}
+
+/** Values of `sidecar.istio.io/inject` the injector reads as yes (inject.go, case-insensitive). */
+const INJECT_YES = new Set(['y', 'yes', 'true', 'on']);
+
+/**
+ * A Pod or Job a Helm chart runs once around an install or as `helm test` (annotation
+ * `helm.sh/hook`): it serves nothing and calls only while it runs, so it is no workload to audit.
+ */
+function isHelmHook(doc: KubeObject): boolean {
+  return doc.metadata?.annotations?.['helm.sh/hook'] !== undefined;
 }
 
 export function inNamespaces(objects: Located<KubeObject>[], excluded: ReadonlySet<string>): Located<KubeObject>[] {

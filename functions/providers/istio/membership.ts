@@ -3,6 +3,8 @@ import type { SourceRef } from '../../core/model/types';
 import type { Labels } from './labels';
 import { coercedLabelMap } from './labels';
 import { nameOf } from './objectKey';
+import { labelSelectorMatches } from '../appmesh/label-selector';
+import type { LabelSelector } from '../appmesh/types';
 import type { Workload } from './workloads';
 
 /**
@@ -25,20 +27,40 @@ export interface NamespaceInfo {
 
 const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 
-/** Labels the App Mesh controller keys on (`appmesh.k8s.aws/sidecarInjectorWebhook`, a Mesh's `namespaceSelector` on `mesh`). */
-const APP_MESH_NAMESPACE_LABELS = ['appmesh.k8s.aws/sidecarInjectorWebhook', 'mesh'];
+/** The App Mesh controller's injector webhook selects namespaces on this label. */
+const APP_MESH_INJECTOR_LABEL = 'appmesh.k8s.aws/sidecarInjectorWebhook';
+/** The label App Mesh's own examples put in a Mesh's `namespaceSelector`. */
+const APP_MESH_MESH_LABEL = 'mesh';
 
-export function readNamespace(obj: Located<KubeObject>): NamespaceInfo {
+/**
+ * Reads a Namespace. `appMeshSelectors`, the `namespaceSelector`s of the App Mesh Mesh objects
+ * among the inputs, decide which namespaces a Mesh claims; without any, a `mesh` label is taken
+ * for one (the usual selector).
+ */
+export function readNamespace(obj: Located<KubeObject>, appMeshSelectors: readonly LabelSelector[] = []): NamespaceInfo {
   // One unquoted value (`cost-center: 1234`) is read as its string, as the file source's report of it says, and the other labels stay.
   const labels = coercedLabelMap(obj.doc.metadata?.labels);
+  const injection = namespaceInjection(labels);
+  const ambient = labels[DATAPLANE_MODE] === 'ambient';
   return {
     name: nameOf(obj.doc),
-    injection: namespaceInjection(labels),
+    injection,
     labels,
-    appMesh: APP_MESH_NAMESPACE_LABELS.some((l) => labels[l] !== undefined),
-    ambient: labels[DATAPLANE_MODE] === 'ambient',
+    appMesh: ownedByAppMesh(labels, injection, ambient, appMeshSelectors),
+    ambient,
     source: obj.source,
   };
+}
+
+/**
+ * Whether App Mesh owns the namespace. Istio's own enrolment (`istio-injection=enabled`, an
+ * `istio.io/rev` label, ambient) wins: a generic `mesh: istio` label must not hide it from the audit.
+ */
+function ownedByAppMesh(labels: Labels, injection: NamespaceInjection, ambient: boolean, selectors: readonly LabelSelector[]): boolean {
+  if (injection === 'enabled' || injection === 'revision' || ambient) return false;
+  if (labels[APP_MESH_INJECTOR_LABEL] !== undefined) return true;
+  if (selectors.length > 0) return selectors.some((s) => labelSelectorMatches(s, labels));
+  return labels[APP_MESH_MESH_LABEL] !== undefined;
 }
 
 /** A namespace the inputs do not describe: Istio's defaults put it in the mesh. */

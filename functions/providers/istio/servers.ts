@@ -45,7 +45,8 @@ export function serverOnPort(servers: readonly ServerRecord[], port: number): Se
 /**
  * One server per workload port: the container ports, plus the ports Services send to (numeric
  * targetPorts, and named ones resolved through container port names). A workload without any
- * known port still gets one server, without a port.
+ * known port that a Service selects still gets one server, without a port; one no Service
+ * selects gets none.
  *
  * This runs once per workload of the fleet, mostly before the JIT has warmed up, so it keeps to
  * indexed loops and small arrays: in cold code every for-of step, Map and sort allocates.
@@ -82,6 +83,12 @@ export function buildServers(
     let chainEffective = chainMode.get(applicable);
     if (!chainEffective) chainMode.set(applicable, (chainEffective = effectiveServerMode(applicable)));
     const entry = workloadTable.entries[w]!;
+    // No port of its own and no Service in front (a one-shot Job, a wget test Pod): nothing
+    // listens, so there is no server; its membership still counts it as a caller.
+    if (ports.length === 0 && selecting.length === 0) {
+      entry.portServers = [];
+      continue;
+    }
     const membership = entry.membership;
     const withPort = new Array<ServerRecord>(ports.length);
     let autoMtlsFails = false;

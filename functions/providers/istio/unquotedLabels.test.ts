@@ -72,7 +72,8 @@ spec:
 });
 
 it('a Namespace whose istio-injection value the injector does not match says which value it has', () => {
-  const yaml = docs(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: pay\n  labels:\n    istio-injection: Enabled\n`, peerAuthentication('pay', 'default', 'STRICT'));
+  // A workload runs there: an empty namespace is no entry whatever its labels.
+  const yaml = docs(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: pay\n  labels:\n    istio-injection: Enabled\n`, peerAuthentication('pay', 'default', 'STRICT'), deployment('pay', 'pay-api'));
   expect(findings(yaml).filter((f) => f.rule === 'mesh-sidecar-missing')).toEqual([
     expect.objectContaining({ message: expect.stringContaining('namespace pay has label istio-injection="Enabled", which the injector does not read as "enabled"') }),
   ]);

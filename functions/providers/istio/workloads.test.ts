@@ -166,7 +166,7 @@ spec:
     expect(istioModelOf(docs(shop, apiPod('abcde', { sidecar: 'init-no-restart' }))).servers.map((s) => s.inMesh)).toEqual([false]);
   });
 
-  it('names other owners as they are: a ReplicaSet without the Deployment hash, a Job', () => {
+  it('names other owners as they are: a ReplicaSet without the Deployment hash; a CronJob run as its CronJob', () => {
     const model = istioModelOf(
       docs(
         shop,
@@ -179,8 +179,8 @@ spec:
         }),
       ),
     );
-    expect(model.servers.map((s) => s.id)).toEqual(['istio:shop/ReplicaSet/worker:8080', 'istio:shop/Job/reindex-28861440:8080']);
-    expect(model.membership.map((m) => [m.resource.kind, m.resource.name])).toEqual([['Job', 'reindex-28861440']]);
+    expect(model.servers.map((s) => s.id)).toEqual(['istio:shop/ReplicaSet/worker:8080', 'istio:shop/CronJob/reindex:8080']);
+    expect(model.membership.map((m) => [m.resource.kind, m.resource.name])).toEqual([['CronJob', 'reindex']]);
   });
 
   it('keeps a Pod without owner, or with owners none of which is its controller, a workload of its own', () => {

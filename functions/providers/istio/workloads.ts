@@ -213,6 +213,11 @@ export function podOwnerOf(pod: KubeObject): PodOwner | undefined {
   if (!Array.isArray(refs)) return undefined;
   const ref = refs.find((r: any) => r?.controller === true);
   if (typeof ref?.kind !== 'string' || ref.kind === '' || typeof ref.name !== 'string' || ref.name === '') return undefined;
+  if (ref.kind === 'Job') {
+    // A CronJob's run: each gets a new name, so the CronJob is the one workload across runs.
+    const cronJob = cronJobNameOfRun(ref.name);
+    if (cronJob !== undefined) return { kind: 'CronJob', name: cronJob };
+  }
   if (ref.kind === 'ReplicaSet') {
     const hash = pod.metadata?.labels?.['pod-template-hash'];
     const suffix = `-${hash}`;
@@ -224,10 +229,22 @@ export function podOwnerOf(pod: KubeObject): PodOwner | undefined {
   return { kind: ref.kind, name: ref.name };
 }
 
-/** The first Pod of a group whose controller the inputs lack, read as that controller's workload. */
+/**
+ * `<cronjob>` for a Job named `<cronjob>-<scheduled time in minutes since the epoch>`, the name
+ * the CronJob controller gives each run (8 digits and more since 1990), else undefined.
+ */
+export function cronJobNameOfRun(jobName: string): string | undefined {
+  const match = /^(.+)-(\d{8,})$/.exec(jobName);
+  return match ? match[1] : undefined;
+}
+
+/** Labels the Job controller stamps on each run's pod template: they differ between a CronJob's runs. */
+const PER_RUN_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
+
+/** The first Pod (or Job run) of a group whose controller the inputs lack, read as that controller's workload. */
 export function readPodGroup(pod: Located<KubeObject>, owner: PodOwner): Workload {
   const workload = readWorkload(pod);
-  const podLabels = withoutPerPodLabels(workload.podLabels);
+  const podLabels = withoutPerPodLabels(workload.podLabels, owner.kind === 'CronJob');
   workload.kind = owner.kind;
   workload.name = owner.name;
   workload.key = objectKey(owner.kind, workload.namespace, owner.name);
@@ -248,14 +265,27 @@ export function addToPodGroup(workload: Workload, pod: Located<KubeObject>): voi
   workload.live ||= doc.status !== undefined && doc.status !== null;
 }
 
-function withoutPerPodLabels(labels: Readonly<Labels>): Readonly<Labels> {
-  if (!PER_POD_LABELS.some((l) => labels[l] !== undefined)) return labels;
+function withoutPerPodLabels(labels: Readonly<Labels>, acrossRuns: boolean): Readonly<Labels> {
+  const varying = acrossRuns ? [...PER_POD_LABELS, ...PER_RUN_LABELS] : PER_POD_LABELS;
+  if (!varying.some((l) => labels[l] !== undefined)) return labels;
   const out: Labels = { ...labels };
-  for (const l of PER_POD_LABELS) delete out[l];
+  for (const l of varying) delete out[l];
   return out;
 }
 
 export function hasOwner(pod: KubeObject): boolean {
   const refs = pod.metadata?.ownerReferences;
   return Array.isArray(refs) && refs.length > 0;
+}
+
+/**
+ * A Pod that serves no traffic: phase `Succeeded` or `Failed` (every container terminated, e.g.
+ * evicted or a finished Job run, kept until terminated-pod GC) or being deleted. It is no
+ * evidence of its controller's sidecar, nor a workload of its own.
+ */
+export function isTerminatedPod(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return true;
+  const deletion = pod.metadata?.deletionTimestamp;
+  return deletion !== undefined && deletion !== null;
 }

@@ -176,6 +176,25 @@ metadata:
 spec:
   mtls:
     mode: STRICT
+---
+# A workload runs there: an empty namespace is no entry whatever its labels.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pay-api
+  namespace: pay
+spec:
+  selector:
+    matchLabels:
+      app: pay-api
+  template:
+    metadata:
+      labels:
+        app: pay-api
+    spec:
+      containers:
+      - name: pay-api
+        image: registry.example.com/pay/pay-api:1.0.0
 `,
   );
   expect(findings.filter((f) => f.rule === 'mesh-sidecar-missing')).toEqual([
