@@ -13,6 +13,7 @@ import { readMeshSettings, type MeshSettings } from './meshConfig';
 import {
   namespaceInMesh,
   namespaceOutsideReason,
+  podTemplateEnrols,
   readNamespace,
   unknownNamespace,
   unreadInjectionLabel,
@@ -282,10 +283,15 @@ function membershipEntries(
 ): MeshMembership[] {
   const out: MeshMembership[] = [];
   // A namespace without injection is a finding (and a plaintext caller the gate weighs) only
-  // through a workload the inputs show outside the mesh: an empty namespace, or one whose only
-  // workloads opt in (the gateway chart's `sidecar.istio.io/inject: "true"`), calls nobody in plaintext.
+  // through a workload that needs the namespace: one outside the mesh, or one whose sidecars
+  // came from a namespace label since removed (it loses them at its next restart). An empty
+  // namespace, or one whose workloads all enrol themselves (the gateway chart's
+  // `sidecar.istio.io/inject: "true"` label), calls nobody in plaintext.
   const withOutsideWorkload = new Set<string>();
-  for (let i = 0; i < table.workloads.length; i++) if (!table.entries[i]!.membership.inMesh) withOutsideWorkload.add(table.workloads[i]!.namespace);
+  for (let i = 0; i < table.workloads.length; i++) {
+    const w = table.workloads[i]!;
+    if (!table.entries[i]!.membership.inMesh || !podTemplateEnrols(w)) withOutsideWorkload.add(w.namespace);
+  }
   for (const ns of namespaces.values()) {
     if (namespaceInMesh(ns) || !withOutsideWorkload.has(ns.name)) continue;
     out.push({

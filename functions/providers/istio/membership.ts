@@ -186,11 +186,20 @@ export function workloadMembership(workload: Workload, ns: NamespaceInfo, pods: 
   if (ns.ambient) {
     return { inMesh: false, ownEntry: true, reason: `pod template of ${workload.key} sets ${DATAPLANE_MODE}: "${workload.podLabels[DATAPLANE_MODE]}", leaving ambient namespace ${ns.name}` };
   }
-  if (ns.injection === 'not-labelled') {
-    const optIn = workload.podLabels['sidecar.istio.io/inject'] === 'true' || workload.podLabels['istio.io/rev'] !== undefined;
-    if (optIn) return POD_OPTS_IN;
-  }
+  if (ns.injection === 'not-labelled' && podTemplateEnrols(workload)) return POD_OPTS_IN;
   return { inMesh: false, ownEntry: false, reason: namespaceOutsideReason(ns) };
+}
+
+/**
+ * Whether the pod template enrols its pods whatever its namespace says: the injector's object
+ * selector takes the label `sidecar.istio.io/inject: "true"` or an `istio.io/rev` label in a
+ * namespace without injection labels, ztunnel takes `istio.io/dataplane-mode: ambient`, and a
+ * template that holds the sidecar itself (`istioctl kube-inject`) needs no injector. A running
+ * pod's sidecar came from the injector when the pod was made, so it does not count.
+ */
+export function podTemplateEnrols(workload: Workload): boolean {
+  const labels = workload.podLabels;
+  return labels['sidecar.istio.io/inject'] === 'true' || labels['istio.io/rev'] !== undefined || labels[DATAPLANE_MODE] === 'ambient' || (workload.declaresSidecar && !workload.live);
 }
 
 /** Namespaces the injector skips before reading any label (inject.IgnoredNamespaces). */

@@ -72,3 +72,36 @@ describe('namespace-level mesh-sidecar-missing entries', () => {
     expect(model.membership.map((m) => m.id)).toEqual(['istio:legacy/Namespace/legacy']);
   });
 });
+
+describe('a namespace whose injection label was removed', () => {
+  const pod = (labels: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: payments-api-7d9c6b5f4-x2k8p
+  namespace: payments
+  labels:
+    app: payments-api
+${labels}  annotations:
+    sidecar.istio.io/status: '{"initContainers":["istio-init"],"containers":["istio-proxy"]}'
+spec:
+  containers:
+  - name: payments-api
+    image: registry.example.com/payments/payments-api:3.1.0
+    ports:
+    - containerPort: 8080
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.24.2
+status:
+  phase: Running
+`;
+  const entries = (yaml: string) => istioModelOf(docs(namespaceYaml('payments', {}), namespaceYaml('shop'), yaml)).membership.map((m) => m.resource.kind);
+
+  it('is reported while its running pods keep sidecars they got from the label: they lose them at their next restart', () => {
+    expect(entries(pod(''))).toEqual(['Namespace']);
+  });
+
+  it('is not, when the pods enrol themselves with the label sidecar.istio.io/inject: "true"', () => {
+    expect(entries(pod('    sidecar.istio.io/inject: "true"\n'))).toEqual([]);
+  });
+});
+

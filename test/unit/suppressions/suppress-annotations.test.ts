@@ -125,6 +125,14 @@ metadata:
     istio-injection: disabled
   annotations:
     suppress.meshgov.io/mesh-sidecar-missing: "batch jobs talk only to Cloud SQL over its own TLS"
+---
+# The rest of the cluster runs Istio: an opt-out alone is no sign of it.
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: orders
+  labels:
+    istio-injection: enabled
 `,
   );
   writeFileSync(join(dir, 'workloads.yaml'), deployment('nightly-export', '', '  namespace: legacy-batch\n'));

@@ -35,7 +35,9 @@ export function storylineMesh(): AppMeshSeed {
     const key = SEED_KEYS[type];
     // SPIRE gives each workload its own SVID: meshgov's client fixes use that identity, never another workload's.
     if (type === 'virtualNode' && CLIENTS_WITH_OWN_IDENTITY.includes(data.virtualNodeName)) {
-      data.spec = { ...data.spec, backendDefaults: { clientPolicy: { tls: { certificate: { sds: { secretName: `spiffe://prod-mesh.example.com/${data.virtualNodeName}` } } } } } };
+      // App Mesh requires a validation trust beside the certificate: the SPIRE trust domain's bundle.
+      const tls = { certificate: { sds: { secretName: `spiffe://prod-mesh.example.com/${data.virtualNodeName}` } }, validation: { trust: { sds: { secretName: 'spiffe://prod-mesh.example.com' } } } };
+      data.spec = { ...data.spec, backendDefaults: { clientPolicy: { tls } } };
     }
     (seed[key] ??= [] as never[]).push(data as never);
   }
