@@ -9,6 +9,7 @@
  * on the API copy, at the first such field.
  */
 import type { ConfigProblem } from '../../core/model/types';
+import { formatFieldPath } from '../files/field-path';
 import { firstDifference, type FieldPath } from '../files/first-difference';
 import type { AppMeshGraph, AppMeshObjectBase, AppMeshVirtualGateway, AppMeshVirtualNode, AppMeshVirtualRouter, AppMeshVirtualService, ClientPolicySpec, AppMeshListener } from './types';
 
@@ -94,7 +95,7 @@ function policyProjection(policy: ClientPolicySpec | undefined): unknown {
 }
 
 function differs(api: AppMeshObjectBase, crd: AppMeshObjectBase, path: FieldPath, values: { first: string; later: string } | undefined): ConfigProblem {
-  const field = `spec${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
+  const field = formatFieldPath(['spec', ...path]);
   const shown = values ? ` (${values.later} here, ${values.first} in the CRD)` : '';
   const crdName = crd.namespace ? `${crd.namespace}/${crd.name}` : crd.name;
   return {

@@ -39,6 +39,11 @@ export function formatFieldPath(path: readonly PathSegment[]): string {
   return out;
 }
 
+/** `.app` for a plain key, `["app.kubernetes.io/name"]` for one with dots or slashes (parseFieldPath reads both). */
+export function fieldStep(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
 /**
  * How many segments from path[s] spell `name` (`app.kubernetes.io/name` takes three, since a
  * dotted path cannot tell a dot in a key from a step), or 0.

@@ -1,4 +1,5 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
+import { fieldStep } from './field-path';
 
 /** A problem with an object's metadata, before it has a provider: classify adds the file and line. */
 export interface MetadataProblem {
@@ -86,12 +87,8 @@ function checkStringMap(map: unknown, field: string, noun: string, at: string, o
   }
 }
 
-/** `.app` for a plain key, `["app.kubernetes.io/name"]` for one with dots or slashes (field-path.ts reads both). */
-function fieldStep(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-
-function describeValue(value: unknown): string {
+/** `the string "80"`, `the number 80.5`, `a list`, `a map`: what a value is, for a message. */
+export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (isObject(value)) return 'a map';
   return `the ${typeof value} ${JSON.stringify(value)}`;

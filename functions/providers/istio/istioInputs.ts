@@ -1,4 +1,5 @@
 import type { Inventory, KubeObject, Located } from '../../core/model/inventory';
+import { INJECT_YES } from './membership';
 import { isMeshConfigMap } from './meshConfig';
 import { NamespaceRun } from './namespaceRun';
 import { namespaceOf } from './objectKey';
@@ -128,9 +129,6 @@ function optsIn(map: any): boolean {
   // An unquoted `true` in a file is read as a boolean.
   return value === true || (typeof value === 'string' && INJECT_YES.has(value.toLowerCase()));
 }
-
-/** Values of `sidecar.istio.io/inject` the injector reads as yes (inject.go, case-insensitive). */
-const INJECT_YES = new Set(['y', 'yes', 'true', 'on']);
 
 /**
  * A Pod or Job a Helm chart runs once around an install or as `helm test` (annotation

@@ -206,7 +206,7 @@ export function podTemplateEnrols(workload: Workload): boolean {
 const NEVER_INJECTED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 
 /** Values of `sidecar.istio.io/inject` the injector reads as yes (inject.go, case-insensitive). */
-const INJECT_YES = new Set(['y', 'yes', 'true', 'on']);
+export const INJECT_YES: ReadonlySet<string> = new Set(['y', 'yes', 'true', 'on']);
 
 /**
  * The pod's `sidecar.istio.io/inject` as the injector reads it: the label when there is one

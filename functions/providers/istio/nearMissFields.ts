@@ -1,4 +1,5 @@
 import { editDistance } from '../../core/edit-distance';
+import { fieldStep } from '../files/field-path';
 import type { ObjectProblems } from './objectProblems';
 
 /**
@@ -51,9 +52,4 @@ function nearestField(key: string, known: readonly string[]): string | undefined
   // Two edits turn any two-letter key into a two-letter field: only keys longer than the edits count.
   if (best && best.distance <= 2 && best.distance < Math.min(key.length, best.name.length)) return best.name;
   return undefined;
-}
-
-/** `.mdoe` for a plain key, `["odd.key"]` for one with dots or other characters a field path cannot hold. */
-function fieldStep(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }

@@ -1,3 +1,4 @@
+import { describeValue } from '../files/object-metadata';
 import type { ObjectProblems } from './objectProblems';
 
 /**
@@ -20,11 +21,4 @@ export function readPortNumber(raw: unknown, field: string, problems: ObjectProb
     return undefined;
   }
   return raw;
-}
-
-/** `the string "80"`, `the number 80.5`, `a list`, `a map`: what a value is, for a message. */
-export function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (value !== null && typeof value === 'object') return 'a map';
-  return `the ${typeof value} ${JSON.stringify(value)}`;
 }

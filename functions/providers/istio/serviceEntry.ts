@@ -3,7 +3,8 @@ import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { ISTIO_FIELDS, reportNearMisses } from './nearMissFields';
 import { nameOf, namespaceOf } from './objectKey';
 import { ObjectProblems } from './objectProblems';
-import { describeValue, readPortNumber } from './portNumber';
+import { describeValue } from '../files/object-metadata';
+import { readPortNumber } from './portNumber';
 
 export type ServiceEntryLocation = 'MESH_EXTERNAL' | 'MESH_INTERNAL';
 

@@ -7,7 +7,7 @@ import { certificatesFromPem, holdsPemCertificate, type PemReadResult } from './
  * ca-cert.pem, cert-chain.pem and root-cert.pem, or the kubernetes.io/tls style tls.crt and
  * ca.crt) and `istio-ca-secret` (istiod's self-signed CA).
  */
-const ISTIO_CA_SECRETS: Record<string, string[]> = {
+export const ISTIO_CA_SECRETS: Readonly<Record<string, string[]>> = {
   cacerts: ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem', 'tls.crt', 'ca.crt'],
   'istio-ca-secret': ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem'],
 };
@@ -19,7 +19,7 @@ const TLS_SECRET_KEYS = ['tls.crt', 'ca.crt'];
  */
 const TLS_SECRET_REQUIRED_KEYS = ['tls.crt'];
 /** The root certificate istiod publishes into every namespace. */
-const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
+export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
 const ROOT_CERT_KEY = 'root-cert.pem';
 
 /** The certificate keys of a core/v1 Secret, or undefined when the Secret holds none we know. */

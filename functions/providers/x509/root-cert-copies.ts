@@ -6,9 +6,7 @@
  * root namespace's copy, with the other copies listed (`origin.copies`).
  */
 import type { CertificateRecord } from '../../core/model/types';
-
-const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
-const CA_SECRETS: ReadonlySet<string> = new Set(['cacerts', 'istio-ca-secret']);
+import { ISTIO_CA_SECRETS, ROOT_CERT_CONFIGMAP } from './kubernetes-sources';
 
 export function foldRootCertCopies(certificates: CertificateRecord[], rootNamespace = 'istio-system'): CertificateRecord[] {
   const copiesByFingerprint = new Map<string, CertificateRecord[]>();
@@ -21,7 +19,7 @@ export function foldRootCertCopies(certificates: CertificateRecord[], rootNamesp
   if (copiesByFingerprint.size === 0) return certificates;
   const folded = new Set<CertificateRecord>();
   for (const [fingerprint, copies] of copiesByFingerprint) {
-    const secret = certificates.find((c) => c.fingerprint256 === fingerprint && c.origin.kind === 'Secret' && CA_SECRETS.has(c.origin.name));
+    const secret = certificates.find((c) => c.fingerprint256 === fingerprint && c.origin.kind === 'Secret' && Object.hasOwn(ISTIO_CA_SECRETS, c.origin.name));
     if (!secret && copies.length < 2) continue;
     const keeper = secret ?? copies.find((c) => c.origin.namespace === rootNamespace) ?? copies[0]!;
     const others = copies.filter((c) => c !== keeper);
