@@ -88,8 +88,12 @@ export interface Located<T> {
 
 /** An Envoy bootstrap (`static_resources`), with where its listeners and clusters are written. */
 export interface EnvoyInput extends Located<any> {
-  /** The line of each `listeners` and `clusters` entry, in order, when the file's layout gives them. */
-  entryLines?: { listeners?: number[]; clusters?: number[] };
+  /**
+   * The line of each `listeners` and `clusters` entry of a bootstrap, in order, when the file's
+   * layout gives them; for a config dump, of each entry of its lists, by the list's path
+   * (`configs[3].dynamic_listeners`).
+   */
+  entryLines?: { listeners?: number[]; clusters?: number[]; lists?: Record<string, number[]> };
 }
 
 export interface PemInput {

@@ -203,6 +203,11 @@ export interface CertificateRenewal {
   at?: Date;
   /** Why renewal is not happening, as the manager says it (failed issuance attempts, a failed renewal). */
   blocked?: string;
+  /**
+   * The manager replaces it on its own at `at`, early in a short lifetime (istio-agent's workload
+   * certificate lives 24 hours): an expiry inside the warning windows is by design until `at` has passed.
+   */
+  rotatesBeforeExpiry?: boolean;
 }
 
 /** A namespace or workload that no sidecar fronts. */

@@ -1,4 +1,5 @@
 import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin, renewalSentence } from './certificate-finding';
+import type { CertificateRecord } from '../model/types';
 import { cappedSeverity, makeFinding, type Rule, type RuleFinding } from './rule';
 
 /**
@@ -17,6 +18,7 @@ export const certExpiring: Rule = {
       // An unreadable date is its provider's problem to report; here it must not stop every other rule.
       if (!Number.isFinite(msLeft) || msLeft < 0 || c.notBefore.getTime() > now.getTime()) continue;
       if (msLeft > widest * 86_400_000) continue;
+      if (rotationAhead(c, now)) continue;
       const tier = tiers.find((t) => msLeft <= t.withinDays * 86_400_000);
       if (!tier) continue;
       const left = timeLeft(daysLeft(c, now), msLeft, tiers);
@@ -53,4 +55,10 @@ function timeLeft(days: number, msLeft: number, tiers: ReadonlyArray<{ withinDay
 
 function plural(n: number, unit: string): string {
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** A short-lived certificate its manager has not yet been due to replace: nothing to do yet. */
+function rotationAhead(c: CertificateRecord, now: Date): boolean {
+  const r = c.renewal;
+  return r?.rotatesBeforeExpiry === true && r.blocked === undefined && r.at !== undefined && r.at.getTime() > now.getTime();
 }

@@ -18,6 +18,8 @@ export interface ClusterInput {
   source: SourceRef;
   /** The bootstrap's static secrets, which SDS references without `sds_config` name. */
   secrets: StaticSecrets;
+  /** Why a person must make the fix, when not ENVOY_MANUAL_REASON (a config dump's entries). */
+  manualReason?: string;
 }
 
 export interface ClusterResult {
@@ -29,7 +31,7 @@ export interface ClusterResult {
  * One cluster of a bootstrap as a client policy: what Envoy sends to the cluster's endpoints.
  * A cluster Envoy would refuse to load yields problems and no policy.
  */
-export function readCluster({ cluster, path, source, secrets }: ClusterInput): ClusterResult {
+export function readCluster({ cluster, path, source, secrets, manualReason }: ClusterInput): ClusterResult {
   const name = stringField(cluster, 'name') ?? path;
   const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Cluster', name });
   if (!isProtoObject(cluster)) return { problems: [problem(path, 'cluster must be an object')] };
@@ -98,7 +100,7 @@ export function readCluster({ cluster, path, source, secrets }: ClusterInput): C
   const chosen = candidates.find((c) => c.tlsContext === tlsContext && c.entry === undefined);
   // TLS without a client certificate: the finding points at that UpstreamTlsContext.
   if (sends === 'TLS' && chosen?.tlsAt) client.cause.path = chosen.tlsAt.path;
-  if (sends === 'TLS' && tlsContext && entry === undefined && chosen?.tlsAt) client.fix = addClientCertificateFix(id, name, tlsContext, chosen.tlsAt);
+  if (sends === 'TLS' && tlsContext && entry === undefined && chosen?.tlsAt) client.fix = { ...addClientCertificateFix(id, name, tlsContext, chosen.tlsAt), ...(manualReason ? { manualReason } : {}) };
   return { client, problems };
 }
 

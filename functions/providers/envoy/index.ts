@@ -1,17 +1,16 @@
 import type { ModelBuilder } from '../../core/model/provider';
-import { emptyModel, type ClientPolicy, type ConfigProblem, type ServerEndpoint, type SourceRef } from '../../core/model/types';
+import { emptyModel, type ClientPolicy, type ServerEndpoint } from '../../core/model/types';
 import { readCluster } from './clusters';
 import { readListener } from './listeners';
-import { listField, readField } from './proto-fields';
-import { staticSecretsOf } from './static-secrets';
+import { envoyResourcesOf } from './resources';
 
 export { effectiveDownstreamMode, ENVOY_SOURCES, type DownstreamModeDecision } from './downstream-mode';
 export type { EnvoyListenerEndpoint } from './listeners';
 
 /**
- * The Envoy provider: every listener of a bootstrap's `static_resources` becomes a server
- * endpoint (its mode decided as Envoy's TLS validators decide it), every cluster a client
- * policy. Snake_case YAML and lowerCamelCase proto JSON are both read.
+ * The Envoy provider: every listener of a bootstrap's `static_resources`, or of an admin
+ * `/config_dump`, becomes a server endpoint (its mode decided as Envoy's TLS validators decide
+ * it), every cluster a client policy. Snake_case YAML and lowerCamelCase proto JSON are both read.
  *
  * @example
  *   const model = buildEnvoyModel(inventory, { now: new Date() });
@@ -19,33 +18,22 @@ export type { EnvoyListenerEndpoint } from './listeners';
  */
 export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
   const model = emptyModel();
-  for (const { doc, source, entryLines } of inventory.envoy) {
-    const staticResources = readField(doc, 'static_resources');
-    if (!staticResources) continue;
-    const base = staticResources.key;
-    // Envoy refuses a bootstrap whose lists are not lists; read as empty, its listeners would pass unaudited.
-    const misshapen = misshapenFields(staticResources, source);
-    if (misshapen.length > 0) {
-      model.problems.push(...misshapen);
-      continue;
-    }
-    const secrets = staticSecretsOf(staticResources.value);
-
-    const listenersKey = readField(staticResources.value, 'listeners')?.key ?? 'listeners';
-    listField(staticResources.value, 'listeners').forEach((listener, i) => {
+  for (const input of inventory.envoy) {
+    const resources = envoyResourcesOf(input);
+    model.problems.push(...resources.problems);
+    const secrets = resources.secretsByName;
+    for (const { value: listener, path, source, manualReason } of resources.listeners) {
       model.resourceCount++;
-      const { server, problems } = readListener({ listener, path: `${base}.${listenersKey}[${i}]`, source: entrySource(source, entryLines?.listeners, i), secrets });
+      const { server, problems } = readListener({ listener, path, source, secrets, ...(manualReason ? { manualReason } : {}) });
       if (server) model.servers.push(server);
       model.problems.push(...problems);
-    });
-
-    const clustersKey = readField(staticResources.value, 'clusters')?.key ?? 'clusters';
-    listField(staticResources.value, 'clusters').forEach((cluster, i) => {
+    }
+    for (const { value: cluster, path, source, manualReason } of resources.clusters) {
       model.resourceCount++;
-      const { client, problems } = readCluster({ cluster, path: `${base}.${clustersKey}[${i}]`, source: entrySource(source, entryLines?.clusters, i), secrets });
+      const { client, problems } = readCluster({ cluster, path, source, secrets, ...(manualReason ? { manualReason } : {}) });
       if (client) model.clients.push(client);
       model.problems.push(...problems);
-    });
+    }
   }
   distinguishSameNamesInOtherFiles(model.servers, inventory.fileIdentity);
   distinguishSameNamesInOtherFiles(model.clients, inventory.fileIdentity);
@@ -69,33 +57,4 @@ function distinguishSameNamesInOtherFiles(entries: (ServerEndpoint | ClientPolic
     if (first === undefined) firstFile.set(key, file);
     else if (first !== file && identity(first) !== identity(file)) entry.findingKey = `${entry.findingKey ?? ''}@${identity(file)}`;
   }
-}
-
-/**
- * `static_resources` that is not a message, as Envoy's proto parser would refuse it. A single
- * listener or cluster in place of the list is accepted (see listField), and a scalar there
- * fails only as an element, where the listener or cluster reader reports it.
- */
-function misshapenFields(staticResources: { key: string; value: unknown }, source: SourceRef): ConfigProblem[] {
-  const problem = (field: string, expected: string, value: unknown): ConfigProblem => ({
-    file: source.file,
-    line: source.line,
-    field,
-    message: `must be ${expected}, not ${describeValue(value)}: Envoy refuses the bootstrap, and nothing in it was audited`,
-    provider: 'envoy',
-  });
-  if (typeof staticResources.value !== 'object' || Array.isArray(staticResources.value)) return [problem(staticResources.key, 'a mapping (StaticResources)', staticResources.value)];
-  return [];
-}
-
-function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object' && value !== null) return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-/** Where a listener or cluster is written: its own line when the collector found it, else the bootstrap's. */
-function entrySource(source: SourceRef, lines: readonly number[] | undefined, index: number): SourceRef {
-  const line = lines?.[index];
-  return line === undefined ? source : { file: source.file, line };
 }

@@ -5,11 +5,12 @@
  * reading it twice would report its certificates twice.
  */
 import type { EnvoyInput } from '../../core/model/inventory';
-import type { CertificateRecord, ConfigProblem, FieldLocator, ResourceRef, SourceRef } from '../../core/model/types';
+import type { CertificateRecord, CertificateRenewal, ConfigProblem, FieldLocator, ResourceRef, SourceRef } from '../../core/model/types';
 import { certificatesFromPem, holdsPemCertificate, type PemReadResult } from '../x509/pem';
 import { clusterResource, clusterSockets } from './clusters';
 import { filterChainsOf, listenerResource } from './listeners';
 import { isProtoObject, listField, readField, stringField, type ProtoObject } from './proto-fields';
+import { envoyResourcesOf, type IstioProxy } from './resources';
 import { classifyTransportSocket, type Direction } from './transport-socket';
 
 /** `origin.kind` of a certificate from `static_resources.secrets`: "Secret" alone would read as a Kubernetes Secret. */
@@ -26,10 +27,15 @@ interface Holder {
   usedBy: ResourceRef[];
   /** The listener or cluster port, which config-invalid findings name (CONTRACT.md). */
   port?: number;
+  /** For a secret: from the bootstrap, or delivered by SDS (a config dump's). */
+  delivery?: SecretDelivery;
 }
 
-/** Which part of a static secret a reference without `sds_config` loads. */
+/** Which part of a secret a reference loads. */
 type SecretPart = 'tls_certificate' | 'validation_context';
+
+/** A secret from the bootstrap, or one SDS delivered. */
+type SecretDelivery = 'static' | 'sds';
 
 /**
  * Every certificate written inline in one bootstrap, each block of a chain a record, with the
@@ -42,49 +48,41 @@ type SecretPart = 'tls_certificate' | 'validation_context';
  */
 export function inlineCertificatesOf(input: EnvoyInput, fieldLine?: FieldLocator): PemReadResult {
   const out: PemReadResult = { certificates: [], problems: [] };
-  const staticResources = readField(input.doc, 'static_resources');
-  if (!staticResources || !isProtoObject(staticResources.value)) return out;
-  const resources = staticResources.value;
-  const base = staticResources.key;
+  const resources = envoyResourcesOf(input);
   const reader = new InlineReader(out, fieldLine);
-  const entrySource = (lines: readonly number[] | undefined, i: number): SourceRef => {
-    const line = lines?.[i];
-    return line === undefined ? input.source : { file: input.source.file, line };
-  };
 
-  const listenersKey = readField(resources, 'listeners')?.key ?? 'listeners';
-  listField(resources, 'listeners').forEach((listener, i) => {
-    if (!isProtoObject(listener)) return;
-    const path = `${base}.${listenersKey}[${i}]`;
-    const source = entrySource(input.entryLines?.listeners, i);
+  for (const { value: listener, path, source } of resources.listeners) {
+    if (!isProtoObject(listener)) continue;
     const holder = holderOf('Listener', listenerResource(listener, stringField(listener, 'name') ?? path, source), path, source);
     for (const { chain, chainPath } of filterChainsOf(listener, path)) {
       const socket = readField(chain, 'transport_socket');
       if (socket) reader.socket(holder, socket.value, `${chainPath}.${socket.key}`, 'downstream');
     }
-  });
-
-  const clustersKey = readField(resources, 'clusters')?.key ?? 'clusters';
-  listField(resources, 'clusters').forEach((cluster, i) => {
-    if (!isProtoObject(cluster)) return;
-    const path = `${base}.${clustersKey}[${i}]`;
-    const source = entrySource(input.entryLines?.clusters, i);
+  }
+  for (const { value: cluster, path, source } of resources.clusters) {
+    if (!isProtoObject(cluster)) continue;
     const holder = holderOf('Cluster', clusterResource(cluster, stringField(cluster, 'name') ?? path, source), path, source);
     for (const at of clusterSockets(cluster, path)) if (at.socket !== undefined) reader.socket(holder, at.socket, at.path, 'upstream');
-  });
+  }
 
   // Last, once every reference to them is known.
-  const secretsKey = readField(resources, 'secrets')?.key ?? 'secrets';
-  listField(resources, 'secrets').forEach((secret, i) => {
-    if (!isProtoObject(secret)) return;
-    const path = `${base}.${secretsKey}[${i}]`;
-    const name = stringField(secret, 'name') ?? path;
-    const holder: Holder = { kind: ENVOY_SECRET_KIND, name, path, source: input.source, usedBy: [] };
-    const certificate = readField(secret, 'tls_certificate');
-    if (certificate) reader.dataSource({ ...holder, usedBy: reader.users(name, 'tls_certificate') }, certificate.value, `${path}.${certificate.key}`, 'certificate_chain');
-    const validation = readField(secret, 'validation_context');
-    if (validation) reader.dataSource({ ...holder, usedBy: reader.users(name, 'validation_context') }, validation.value, `${path}.${validation.key}`, 'trusted_ca');
-  });
+  for (const { secrets, delivery } of [
+    { secrets: resources.staticSecrets, delivery: 'static' as const },
+    { secrets: resources.dynamicSecrets, delivery: 'sds' as const },
+  ]) {
+    for (const { value: secret, path, source } of secrets) {
+      if (!isProtoObject(secret)) continue;
+      const name = stringField(secret, 'name') ?? path;
+      // A bootstrap's secrets point at the bootstrap; a dump's at their own entry.
+      const holder: Holder = { kind: ENVOY_SECRET_KIND, name, path, source, usedBy: [], delivery };
+      const certificate = readField(secret, 'tls_certificate');
+      const before = out.certificates.length;
+      if (certificate) reader.dataSource({ ...holder, usedBy: reader.users(name, 'tls_certificate', delivery) }, certificate.value, `${path}.${certificate.key}`, 'certificate_chain');
+      if (delivery === 'sds' && resources.istioProxy) for (const leaf of out.certificates.slice(before)) if (leaf.chainIndex === 0 && !leaf.isCA) leaf.renewal = istioAgentRenewal(leaf, resources.istioProxy);
+      const validation = readField(secret, 'validation_context');
+      if (validation) reader.dataSource({ ...holder, usedBy: reader.users(name, 'validation_context', delivery) }, validation.value, `${path}.${validation.key}`, 'trusted_ca');
+    }
+  }
   return out;
 }
 
@@ -94,7 +92,7 @@ function holderOf(kind: 'Listener' | 'Cluster', ref: ResourceRef, path: string, 
 }
 
 class InlineReader {
-  /** Who references each static secret, by `name\0part`. */
+  /** Who references each secret, by `delivery\0name\0part`. */
   private readonly secretUsers = new Map<string, ResourceRef[]>();
 
   constructor(
@@ -102,8 +100,8 @@ class InlineReader {
     private readonly fieldLine: FieldLocator | undefined,
   ) {}
 
-  users(name: string, part: SecretPart): ResourceRef[] {
-    return this.secretUsers.get(`${name}\u0000${part}`) ?? [];
+  users(name: string, part: SecretPart, delivery: SecretDelivery): ResourceRef[] {
+    return this.secretUsers.get(`${delivery}\u0000${name}\u0000${part}`) ?? [];
   }
 
   /** The TLS context of a transport socket, through the wrappers Envoy looks through; a socket Envoy refuses is the Envoy provider's to report. */
@@ -130,11 +128,15 @@ class InlineReader {
     this.reference(holder, readField(combined?.value, 'validation_context_sds_secret_config')?.value, 'validation_context');
   }
 
-  /** An SdsSecretConfig without `sds_config` loads the static secret of that name (secret.proto). */
+  /**
+   * An SdsSecretConfig without `sds_config` loads the static secret of that name (secret.proto);
+   * with it, the secret SDS delivers under that name, which only a config dump shows.
+   */
   private reference(holder: Holder, config: unknown, part: SecretPart): void {
     const name = stringField(config, 'name');
-    if (name === undefined || readField(config, 'sds_config') !== undefined) return;
-    const key = `${name}\u0000${part}`;
+    if (name === undefined) return;
+    const delivery: SecretDelivery = readField(config, 'sds_config') === undefined ? 'static' : 'sds';
+    const key = `${delivery}\u0000${name}\u0000${part}`;
     const users = this.secretUsers.get(key) ?? [];
     for (const ref of holder.usedBy) if (!users.some((u) => u.kind === ref.kind && u.name === ref.name && u.line === ref.line)) users.push(ref);
     this.secretUsers.set(key, users);
@@ -178,7 +180,7 @@ function holderCoordinates(holder: Holder): Pick<ConfigProblem, 'kind' | 'name' 
 }
 
 function describe(holder: Holder): string {
-  if (holder.kind === ENVOY_SECRET_KIND) return `static secret ${holder.name}`;
+  if (holder.kind === ENVOY_SECRET_KIND) return `${holder.delivery === 'sds' ? 'SDS' : 'static'} secret ${holder.name}`;
   return `${holder.kind.toLowerCase()} ${holder.name}`;
 }
 
@@ -193,4 +195,15 @@ function decodeBytes(value: string): string | undefined {
   if (!/^[A-Za-z0-9+/]*$/.test(unpadded) && !/^[A-Za-z0-9\-_]*$/.test(unpadded)) return undefined;
   if (unpadded.length % 4 === 1 || (unpadded.length !== compact.length && compact.length % 4 !== 0)) return undefined;
   return Buffer.from(unpadded, 'base64').toString('utf8');
+}
+
+/**
+ * When istio-agent replaces the workload certificate SDS gave the proxy: once less than the grace
+ * ratio of its lifetime is left (SECRET_GRACE_PERIOD_RATIO, less its 0.01 jitter), checked every
+ * SECRET_ROTATION_CHECK_INTERVAL (5 minutes). The latest such time, so that "overdue" is sure.
+ */
+function istioAgentRenewal(leaf: CertificateRecord, proxy: IstioProxy): CertificateRenewal {
+  const lifetime = leaf.notAfter.getTime() - leaf.notBefore.getTime();
+  const at = new Date(leaf.notAfter.getTime() - (proxy.graceRatio - 0.01) * lifetime + 5 * 60_000);
+  return { by: 'istio-agent', at, rotatesBeforeExpiry: true };
 }

@@ -25,6 +25,8 @@ export interface ListenerInput {
   path: string;
   source: SourceRef;
   secrets: StaticSecrets;
+  /** Why a person must make the fix, when not ENVOY_MANUAL_REASON (a config dump's entries). */
+  manualReason?: string;
 }
 
 export interface ListenerResult {
@@ -41,7 +43,7 @@ const PLACEHOLDER_KEY = '<path of the server private key>';
  * unknown transport socket, a TLS context it rejects) yields problems and no endpoint: it
  * serves nothing.
  */
-export function readListener({ listener, path, source, secrets }: ListenerInput): ListenerResult {
+export function readListener({ listener, path, source, secrets, manualReason }: ListenerInput): ListenerResult {
   const name = stringField(listener, 'name') ?? path;
   let port: number | undefined;
   const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Listener', name, ...(port !== undefined ? { port } : {}) });
@@ -118,7 +120,9 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
   }
   // An internal listener takes connections only from this Envoy's own clusters (envoy_internal_address),
   // never from the network: no other workload can reach it, so its plaintext hop is not an mTLS gap.
-  if (problems.length > 0 || chains.length === 0 || internal) return { problems };
+  // An OUTBOUND listener takes the local application's own outgoing connections (a sidecar's
+  // capture listener): its clients are the app beside it, and its TLS is the clusters' to make.
+  if (problems.length > 0 || chains.length === 0 || internal || isOutbound(listener)) return { problems };
 
   const id = listenerId(source, name);
   const decided = effectiveListenerMode(chains);
@@ -135,7 +139,7 @@ export function readListener({ listener, path, source, secrets }: ListenerInput)
     hosts: [...hosts],
     modeReason: reason,
   };
-  if (mode !== 'STRICT') server.fix = requireClientCertificateFix(id, name, chains);
+  if (mode !== 'STRICT') server.fix = { ...requireClientCertificateFix(id, name, chains), ...(manualReason ? { manualReason } : {}) };
   return { server, problems };
 }
 
@@ -331,4 +335,10 @@ function dropAcceptUntrusted(common: ProtoObject): ProtoObject {
     return member === 'validation_context' ? { ...common, [current.key]: fixed } : { ...common, [current.key]: withField(current.value, 'default_validation_context', fixed) };
   }
   return common;
+}
+
+/** listener.proto `traffic_direction: OUTBOUND` (2 in proto JSON written as a number). */
+function isOutbound(listener: ProtoObject): boolean {
+  const direction = field(listener, 'traffic_direction');
+  return direction === 'OUTBOUND' || direction === 2;
 }

@@ -14,3 +14,10 @@ export function clusterId(source: SourceRef, name: string): string {
  * Envoy reads `static_resources` only when it starts.
  */
 export const ENVOY_MANUAL_REASON = 'meshgov does not write Envoy static configuration (change the file, then restart Envoy)';
+
+/** A config dump is a snapshot: its static entries came from the bootstrap the proxy started with. */
+export const DUMP_STATIC_MANUAL_REASON = 'this is a snapshot of a running Envoy (/config_dump): change the bootstrap it started from, then restart it';
+
+/** A config dump's dynamic entries came from xDS: the fix belongs where the control plane makes them. */
+export const DUMP_XDS_MANUAL_REASON =
+  'this is a snapshot of a running Envoy (/config_dump) and this entry came from xDS: change it at the control plane that serves it (for Istio, a PeerAuthentication or DestinationRule), not in Envoy';

@@ -2,6 +2,7 @@ import { editDistance } from '../../core/edit-distance';
 import { isLooseRecord as isObject } from '../../core/is-record';
 import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_LIST_MEMBER, APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { Provider, SourceRef } from '../../core/model/types';
+import { adminVersion, isEnvoyConfigDump } from '../envoy/config-dump';
 import { metadataProblems } from './object-metadata';
 import type { RawDocument } from './parse-documents';
 
@@ -65,8 +66,8 @@ export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
   classifyValue(doc.body, source, inventory, '', doc.elementLines, doc.entryLines);
 }
 
-function isEnvoyBootstrap(value: Record<string, unknown>): boolean {
-  return isObject(value.static_resources) || isObject(value.staticResources);
+function isEnvoyInput(value: Record<string, unknown>): boolean {
+  return isObject(value.static_resources) || isObject(value.staticResources) || isEnvoyConfigDump(value);
 }
 
 function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[], entryLines?: EnvoyInput['entryLines']): void {
@@ -78,7 +79,7 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
     classifyKubernetes(value, source, inventory, path, itemLines);
     return;
   }
-  if (isEnvoyBootstrap(value)) {
+  if (isEnvoyInput(value)) {
     inventory.envoy.push(entryLines ? { doc: value, source, entryLines } : { doc: value, source });
     return;
   }
@@ -87,13 +88,15 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
     inventory.appmeshApi.push({ doc: appmesh, source });
     return;
   }
-  const listed = appMeshListOutput(value);
+  const listed = appMeshListOutput(value) ?? (adminVersion(value) === 'v2' ? V2_CONFIG_DUMP : undefined);
   if (listed) {
     inventory.unknown.push({ doc: value, source, note: listed });
     return;
   }
   inventory.unknown.push({ doc: value, source });
 }
+
+const V2_CONFIG_DUMP = 'an Envoy config dump of the v2 admin API (envoy.admin.v2alpha), which Envoy removed in 1.18; give meshgov the /config_dump of an Envoy that serves v3';
 
 function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[]): void {
   const kind = value.kind as string;

@@ -2,7 +2,9 @@ import * as yaml from 'js-yaml';
 import { isRecord } from '../../core/is-record';
 import { APPMESH_NAME_FIELDS, type EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
+import { configDumpLists, isEnvoyConfigDump } from '../envoy/config-dump';
 import { readField } from '../envoy/proto-fields';
+import { formatFieldPath, type PathSegment } from './field-path';
 import { ANY_BEGIN } from '../x509/pem';
 import { locateJsonError, scanJsonValue, type JsonError } from './json-error';
 import { jsonArrayElementLines, jsonArrayLinesAt, jsonSpaceEnd } from './json-path';
@@ -342,11 +344,11 @@ function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocumen
  * reads properties; the line finder is made for the few that answer yes.
  */
 function hasInnerLists(body: unknown): boolean {
-  return isRecord(body) && (Array.isArray(body.items) || body.static_resources !== undefined || body.staticResources !== undefined);
+  return isRecord(body) && (Array.isArray(body.items) || body.static_resources !== undefined || body.staticResources !== undefined || Array.isArray(body.configs));
 }
 
 /** The lines of those entries, from `linesAt`, which finds the entry lines of the list at a path. */
-function addInnerLines(doc: RawDocument, linesAt: (path: string[]) => number[]): void {
+function addInnerLines(doc: RawDocument, linesAt: (path: PathSegment[]) => number[]): void {
   const items = listItemLines(doc.body, linesAt);
   if (items) doc.elementLines = items;
   const envoy = envoyEntryLines(doc.body, linesAt);
@@ -354,7 +356,7 @@ function addInnerLines(doc: RawDocument, linesAt: (path: string[]) => number[]):
 }
 
 /** For a `kind: List` (`kubectl get -o yaml|json`), the line of each item, so every item points at its own place. */
-function listItemLines(body: unknown, linesAt: (path: string[]) => number[]): number[] | undefined {
+function listItemLines(body: unknown, linesAt: (path: PathSegment[]) => number[]): number[] | undefined {
   const items = (body as { items?: unknown } | null)?.items;
   if (!Array.isArray(items) || typeof (body as { kind?: unknown }).kind !== 'string') return undefined;
   const lines = linesAt(['items']);
@@ -369,7 +371,8 @@ const ENVOY_RESOURCE_LISTS = ['listeners', 'clusters'] as const;
  * listener rather than at the top of the file. A list whose layout the scan cannot follow is left
  * out, and its entries fall back to the document's line.
  */
-function envoyEntryLines(body: unknown, linesAt: (path: string[]) => number[]): RawDocument['entryLines'] {
+function envoyEntryLines(body: unknown, linesAt: (path: PathSegment[]) => number[]): RawDocument['entryLines'] {
+  if (isEnvoyConfigDump(body)) return dumpEntryLines(body, linesAt);
   // Read as the Envoy provider reads it: by proto name, else by its lowerCamelCase JSON name.
   const resources = readField(body, 'static_resources');
   if (resources === undefined || !isRecord(resources.value)) return undefined;
@@ -381,6 +384,17 @@ function envoyEntryLines(body: unknown, linesAt: (path: string[]) => number[]): 
     if (lines.length === entries.length) (out ??= {})[list] = lines;
   }
   return out;
+}
+
+/** For an Envoy admin config dump, the line of each entry of its listener, cluster and secret lists. */
+function dumpEntryLines(body: unknown, linesAt: (path: PathSegment[]) => number[]): RawDocument['entryLines'] {
+  const lists: Record<string, number[]> = {};
+  for (const list of configDumpLists(body)) {
+    if (list.entries.length === 0) continue;
+    const lines = linesAt(list.listPath);
+    if (lines.length === list.entries.length) lists[formatFieldPath(list.listPath)] = lines;
+  }
+  return Object.keys(lists).length > 0 ? { lists } : undefined;
 }
 
 /** True when the text holds more than blank lines and comments. */

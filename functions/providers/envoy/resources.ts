@@ -1,0 +1,130 @@
+/**
+ * The listeners, clusters and secrets of one Envoy input, wherever the input keeps them: a
+ * bootstrap's `static_resources`, or the lists of an admin `/config_dump`. The model and the
+ * inline-certificate reader both walk these, so both see the same entries at the same paths.
+ */
+import type { EnvoyInput } from '../../core/model/inventory';
+import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import { formatFieldPath } from '../files/field-path';
+import { configDumpBootstrap, configDumpLists, dumpEntryResource, isEnvoyConfigDump } from './config-dump';
+import { DUMP_STATIC_MANUAL_REASON, DUMP_XDS_MANUAL_REASON } from './names';
+import { isProtoObject, listField, portValue, readField } from './proto-fields';
+import { staticSecretsOf, type StaticSecrets } from './static-secrets';
+
+/** A listener, cluster or secret: its value, its dotted path in the document, and where it is written. */
+export interface EnvoyEntry {
+  value: unknown;
+  path: string;
+  source: SourceRef;
+  /** Why a person must make its fix, when not the bootstrap's reason (a config dump's entries). */
+  manualReason?: string;
+}
+
+export interface EnvoyResources {
+  listeners: EnvoyEntry[];
+  clusters: EnvoyEntry[];
+  /** Secrets an SDS reference without `sds_config` loads: the bootstrap's, or a dump's `static_secrets`. */
+  staticSecrets: EnvoyEntry[];
+  /** What SDS delivered (a dump's `dynamic_active_secrets`): references with `sds_config` load these. */
+  dynamicSecrets: EnvoyEntry[];
+  /** The static secrets by name, as the listener and cluster readers resolve references. */
+  secretsByName: StaticSecrets;
+  /** Input Envoy refuses whole, so that nothing in it was read. */
+  problems: ConfigProblem[];
+  /** True for an admin config dump. */
+  dump: boolean;
+  /** For a dump of an Istio proxy (its node metadata names ISTIO_VERSION): how istio-agent rotates its certificate. */
+  istioProxy?: IstioProxy;
+}
+
+export interface IstioProxy {
+  /** istio-agent renews the workload certificate when less than this part of its lifetime is left (SECRET_GRACE_PERIOD_RATIO). */
+  graceRatio: number;
+}
+
+export function envoyResourcesOf(input: EnvoyInput): EnvoyResources {
+  const out: EnvoyResources = { listeners: [], clusters: [], staticSecrets: [], dynamicSecrets: [], secretsByName: new Map(), problems: [], dump: false };
+  if (isEnvoyConfigDump(input.doc)) readConfigDump(input, out);
+  else readBootstrap(input, out);
+  out.secretsByName = staticSecretsOf({ secrets: out.staticSecrets.map((secret) => secret.value) });
+  return out;
+}
+
+function readBootstrap(input: EnvoyInput, out: EnvoyResources): void {
+  const staticResources = readField(input.doc, 'static_resources');
+  if (!staticResources) return;
+  // Envoy refuses a bootstrap whose lists are not lists; read as empty, its listeners would pass unaudited.
+  if (typeof staticResources.value !== 'object' || Array.isArray(staticResources.value)) {
+    out.problems.push({
+      file: input.source.file,
+      line: input.source.line,
+      field: staticResources.key,
+      message: `must be a mapping (StaticResources), not ${describeValue(staticResources.value)}: Envoy refuses the bootstrap, and nothing in it was audited`,
+      provider: 'envoy',
+    });
+    return;
+  }
+  const base = staticResources.key;
+  const entries = (name: string, lines: readonly number[] | undefined, withLines: boolean): EnvoyEntry[] => {
+    const key = readField(staticResources.value, name)?.key ?? name;
+    return listField(staticResources.value, name).map((value, i) => ({
+      value,
+      path: `${base}.${key}[${i}]`,
+      source: withLines ? entrySource(input.source, lines, i) : input.source,
+    }));
+  };
+  out.listeners = entries('listeners', input.entryLines?.listeners, true);
+  out.clusters = entries('clusters', input.entryLines?.clusters, true);
+  out.staticSecrets = entries('secrets', undefined, false);
+}
+
+function readConfigDump(input: EnvoyInput, out: EnvoyResources): void {
+  out.dump = true;
+  const istio = istioProxyOf(input.doc);
+  if (istio) out.istioProxy = { graceRatio: istio.graceRatio };
+  const target = { listener: out.listeners, cluster: out.clusters, staticSecret: out.staticSecrets, dynamicSecret: out.dynamicSecrets };
+  for (const list of configDumpLists(input.doc)) {
+    const listPath = formatFieldPath(list.listPath);
+    const lines = input.entryLines?.lists?.[listPath];
+    list.entries.forEach((entry, i) => {
+      const resource = dumpEntryResource(entry, list.member);
+      if (!resource) return;
+      if (istio && list.kind === 'listener' && !list.dynamic && istio.agentPorts.has(listenerPort(resource.value) ?? -1)) return;
+      const manualReason = list.dynamic ? DUMP_XDS_MANUAL_REASON : DUMP_STATIC_MANUAL_REASON;
+      target[list.kind].push({ value: resource.value, path: `${listPath}[${i}].${resource.path.join('.')}`, source: entrySource(input.source, lines, i), manualReason });
+    });
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Where an entry is written: its own line when the collector found it, else the input's. */
+function entrySource(source: SourceRef, lines: readonly number[] | undefined, index: number): SourceRef {
+  const line = lines?.[index];
+  return line === undefined ? source : { file: source.file, line };
+}
+
+/**
+ * An Istio proxy's dump: its bootstrap's node metadata (the bootstrap template's `ISTIO_VERSION`,
+ * `PROXY_CONFIG`). istio-agent's own bootstrap listeners serve Prometheus (15090) and the
+ * kubelet's readiness probes (the status port, 15021), in plaintext by design, to scrapers and
+ * the kubelet rather than to the mesh: they are left out, as Istio's own analyzers leave them.
+ */
+function istioProxyOf(dump: unknown): (IstioProxy & { agentPorts: Set<number> }) | undefined {
+  const bootstrap = configDumpBootstrap(dump);
+  const metadata = readField(readField(bootstrap, 'node')?.value, 'metadata')?.value;
+  if (!isProtoObject(metadata) || typeof metadata.ISTIO_VERSION !== 'string') return undefined;
+  const proxyConfig = isProtoObject(metadata.PROXY_CONFIG) ? metadata.PROXY_CONFIG : {};
+  const proxyMetadata = isProtoObject(proxyConfig.proxyMetadata) ? proxyConfig.proxyMetadata : {};
+  const ratio = Number(proxyMetadata.SECRET_GRACE_PERIOD_RATIO ?? 0.5);
+  const statusPort = Number(proxyConfig.statusPort ?? 15021);
+  return { graceRatio: ratio > 0 && ratio < 1 ? ratio : 0.5, agentPorts: new Set([15090, Number.isInteger(statusPort) ? statusPort : 15021]) };
+}
+
+function listenerPort(listener: unknown): number | undefined {
+  return portValue(readField(readField(readField(listener, 'address')?.value, 'socket_address')?.value, 'port_value')?.value);
+}
