@@ -18,6 +18,12 @@ export const ENVOY_MANUAL_REASON = 'meshgov does not write Envoy static configur
 /** A config dump is a snapshot: its static entries came from the bootstrap the proxy started with. */
 export const DUMP_STATIC_MANUAL_REASON = 'this is a snapshot of a running Envoy (/config_dump): change the bootstrap it started from, then restart it';
 
+/** The control plane that serves a dumped proxy, as its node identity shows it. */
+export type ControlPlane = 'istio' | 'appmesh';
+
 /** A config dump's dynamic entries came from xDS: the fix belongs where the control plane makes them. */
-export const DUMP_XDS_MANUAL_REASON =
-  'this is a snapshot of a running Envoy (/config_dump) and this entry came from xDS: change it at the control plane that serves it (for Istio, a PeerAuthentication or DestinationRule), not in Envoy';
+export function dumpXdsManualReason(controlPlane: ControlPlane | undefined): string {
+  const where =
+    controlPlane === 'istio' ? "Istio's PeerAuthentication or DestinationRule" : controlPlane === 'appmesh' ? 'the App Mesh virtual node or gateway' : 'the control plane that serves it';
+  return `this is a snapshot of a running Envoy (/config_dump) and this entry came from xDS: change it in ${where}, not in Envoy`;
+}

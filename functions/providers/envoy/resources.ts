@@ -7,7 +7,7 @@ import type { EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { formatFieldPath } from '../files/field-path';
 import { configDumpBootstrap, configDumpLists, dumpEntryResource, isEnvoyConfigDump } from './config-dump';
-import { DUMP_STATIC_MANUAL_REASON, DUMP_XDS_MANUAL_REASON } from './names';
+import { DUMP_STATIC_MANUAL_REASON, dumpXdsManualReason } from './names';
 import { isProtoObject, listField, portValue, readField } from './proto-fields';
 import { staticSecretsOf, type StaticSecrets } from './static-secrets';
 
@@ -82,6 +82,7 @@ function readConfigDump(input: EnvoyInput, out: EnvoyResources): void {
   out.dump = true;
   const istio = istioProxyOf(input.doc);
   if (istio) out.istioProxy = { graceRatio: istio.graceRatio };
+  const xdsReason = dumpXdsManualReason(istio ? 'istio' : appMeshNode(input.doc) ? 'appmesh' : undefined);
   const target = { listener: out.listeners, cluster: out.clusters, staticSecret: out.staticSecrets, dynamicSecret: out.dynamicSecrets };
   for (const list of configDumpLists(input.doc)) {
     const listPath = formatFieldPath(list.listPath);
@@ -90,7 +91,7 @@ function readConfigDump(input: EnvoyInput, out: EnvoyResources): void {
       const resource = dumpEntryResource(entry, list.member);
       if (!resource) return;
       if (istio && list.kind === 'listener' && !list.dynamic && istio.agentPorts.has(listenerPort(resource.value) ?? -1)) return;
-      const manualReason = list.dynamic ? DUMP_XDS_MANUAL_REASON : DUMP_STATIC_MANUAL_REASON;
+      const manualReason = list.dynamic ? xdsReason : DUMP_STATIC_MANUAL_REASON;
       target[list.kind].push({ value: resource.value, path: `${listPath}[${i}].${resource.path.join('.')}`, source: entrySource(input.source, lines, i), manualReason });
     });
   }
@@ -127,4 +128,11 @@ function istioProxyOf(dump: unknown): (IstioProxy & { agentPorts: Set<number> })
 
 function listenerPort(listener: unknown): number | undefined {
   return portValue(readField(readField(readField(listener, 'address')?.value, 'socket_address')?.value, 'port_value')?.value);
+}
+
+/** An App Mesh Envoy: App Mesh names its node `mesh/MESH/virtualNode/NAME` (or `virtualGateway`). */
+function appMeshNode(dump: unknown): boolean {
+  const node = readField(configDumpBootstrap(dump), 'node')?.value;
+  const id = readField(node, 'id')?.value;
+  return typeof id === 'string' && /^mesh\/[^/]+\/(virtualNode|virtualGateway)\//.test(id);
 }
