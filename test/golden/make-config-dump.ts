@@ -22,7 +22,8 @@ function write(relative: string, value: unknown): void {
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
-// istiod's self-signed root (istio-ca-secret) and the workload certificates it signs for 24 hours.
+// istiod's self-signed root (istio-ca-secret) and the workload certificates it signs for 24 hours;
+// istio-agent appends the root to each workload chain, as real sidecars show it.
 const istioRoot = makeRootCa({ cn: 'Istio CA', organization: 'cluster.local', notBefore: at('2025-06-01T00:00:00Z'), notAfter: at('2035-06-01T00:00:00Z') });
 const workload = (sa: string, ns: string, notBefore: string) =>
   issueCertificate(istioRoot, { cn: `${sa}.${ns}.svc`, uris: [`spiffe://cluster.local/ns/${ns}/sa/${sa}`], notBefore: at(notBefore), notAfter: new Date(at(notBefore).getTime() + 86_400_000) });
@@ -30,12 +31,12 @@ const workload = (sa: string, ns: string, notBefore: string) =>
 // orders-v1: PERMISSIVE, and its certificate was due for rotation at 18:19 yesterday and was not replaced.
 write(
   'orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json',
-  sidecarDump({ permissive: true, chainPem: workload('orders', 'orders', '2026-11-25T06:00:00Z').certPem, rootPem: istioRoot.certPem }),
+  sidecarDump({ permissive: true, chainPem: workload('orders', 'orders', '2026-11-25T06:00:00Z').certPem + istioRoot.certPem, rootPem: istioRoot.certPem }),
 );
 // checkout-v2: STRICT, certificate issued at 20:00 yesterday, rotation not yet due.
 write(
   'checkout/checkout-v2-5b7f9c6d4-m8k2p.config_dump.json',
-  sidecarDump({ permissive: false, chainPem: workload('checkout', 'checkout', '2026-11-25T20:00:00Z').certPem, rootPem: istioRoot.certPem, pod: { name: 'checkout-v2-5b7f9c6d4-m8k2p', namespace: 'checkout', ip: '10.8.2.31' } }),
+  sidecarDump({ permissive: false, chainPem: workload('checkout', 'checkout', '2026-11-25T20:00:00Z').certPem + istioRoot.certPem, rootPem: istioRoot.certPem, pod: { name: 'checkout-v2-5b7f9c6d4-m8k2p', namespace: 'checkout', ip: '10.8.2.31' } }),
 );
 
 // The Envoy of App Mesh virtual node payments-api: its listener terminates TLS without asking for a

@@ -63,6 +63,13 @@ export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, p
     name: '0.0.0.0_8080',
   };
   const inboundPlain = { filter_chain_match: { destination_port: 8080, transport_protocol: 'raw_buffer' }, filters: [httpManager('inbound_0.0.0.0_8080', 'inbound|8080||')], name: '0.0.0.0_8080' };
+  // Connections made to 15006 itself: istiod sends them to BlackHoleCluster, which closes them.
+  const blackhole = {
+    filter_chain_match: { destination_port: 15006 },
+    filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } }],
+    name: 'virtualInbound-blackhole',
+  };
+  const app = pod.name.replace(/-v\d+-[a-z0-9]+-[a-z0-9]+$/, '');
   return {
     configs: [
       {
@@ -71,7 +78,18 @@ export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, p
           node: {
             id: `sidecar~${pod.ip}~${pod.name}.${pod.namespace}~${pod.namespace}.svc.cluster.local`,
             cluster: `${pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, '')}.${pod.namespace}`,
-            metadata: { ISTIO_VERSION: '1.24.2', NAMESPACE: pod.namespace, CLUSTER_ID: 'gke-prod-europe-west1', PROXY_CONFIG: { statusPort: 15021, proxyMetadata: {} } },
+            metadata: {
+              ISTIO_VERSION: '1.24.2',
+              NAMESPACE: pod.namespace,
+              NAME: pod.name,
+              WORKLOAD_NAME: pod.name.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''),
+              LABELS: { app, version: 'v1', 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app, 'service.istio.io/canonical-revision': 'v1' },
+              CLUSTER_ID: 'gke-prod-europe-west1',
+              ENVOY_PROMETHEUS_PORT: 15090,
+              ENVOY_STATUS_PORT: 15021,
+              // pilot-agent's own port, not Envoy's readiness listener.
+              PROXY_CONFIG: { statusPort: 15020, proxyMetadata: {} },
+            },
           },
           static_resources: { clusters: [{ name: 'prometheus_stats', type: 'STATIC' }] },
         },
@@ -81,6 +99,7 @@ export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, p
         '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
         version_info: VERSION,
         dynamic_active_clusters: [
+          { version_info: VERSION, cluster: { '@type': CLUSTER, name: 'BlackHoleCluster', type: 'STATIC', connect_timeout: '10s' }, last_updated: TS },
           {
             version_info: VERSION,
             cluster: {
@@ -136,7 +155,7 @@ export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, p
                 '@type': LISTENER,
                 name: 'virtualInbound',
                 address: { socket_address: { address: '0.0.0.0', port_value: 15006 } },
-                filter_chains: permissive ? [inboundTls, inboundPlain] : [inboundTls],
+                filter_chains: permissive ? [blackhole, inboundTls, inboundPlain] : [blackhole, inboundTls],
                 listener_filters: [
                   { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' } },
                   { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector' } },

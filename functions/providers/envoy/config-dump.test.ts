@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as yaml from 'js-yaml';
-import { makeCertChain, makeRootCa, type CertChain, type IssuedCertificate } from '../../../test/support/certs';
+import { issueCertificate, makeCertChain, makeRootCa, type CertChain, type IssuedCertificate } from '../../../test/support/certs';
 import { b64, httpManager, LISTENER, REDACTED, SECRET, sidecarDump as sidecarDumpOf, TS, type SidecarOptions } from '../../../test/support/envoy-dumps';
 import { shippedPolicy } from '../../../test/support/model';
 import { auditInventory } from '../audit-inventory';
@@ -59,7 +59,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const DUMP = 'orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json';
 
 describe('Envoy admin /config_dump', () => {
-  test('an Istio sidecar: only virtualInbound is a server; its PERMISSIVE chain is mtls-not-strict at the plaintext chain, and the fix says the control plane makes it', async () => {
+  test("an Istio sidecar: only virtualInbound is a server; its PERMISSIVE chain is mtls-not-strict at the plaintext chain, and the fix is a STRICT PeerAuthentication for the node's workload", async () => {
     const text = json(sidecarDump({ permissive: true }));
     const { findings, report } = await audit({ [DUMP]: text }, new Date('2026-11-25T12:00:00Z'));
     expect(findings.map((f) => [f.rule, f.kind, f.name, f.port])).toEqual([['mtls-not-strict', 'Listener', 'virtualInbound', 15006]]);
@@ -68,10 +68,20 @@ describe('Envoy admin /config_dump', () => {
     // At the plaintext chain's entry, where a reader of the dump finds it.
     expect(finding!.line).toBe(lineOf(text, '"transport_protocol": "raw_buffer"') - 3);
     expect(finding!.message).toContain('accepts plaintext as well as mTLS (PERMISSIVE');
-    expect(finding!.fix).toMatchObject({ mode: 'manual' });
-    expect(JSON.stringify(finding!.fix)).toContain("came from xDS: change it in Istio's PeerAuthentication or DestinationRule, not in Envoy");
-    // virtualInbound, virtualOutbound and the outbound cluster; not the agent's 15090 and 15021, nor the warming listener.
-    expect(report.summary.resources).toBe(3);
+    // Istio names both of port 8080's chains `0.0.0.0_8080`: the index tells them apart.
+    expect(finding!.message).toContain('filter chain #2 (0.0.0.0_8080) accepts plaintext next to TLS chain(s) filter chain #1 (0.0.0.0_8080)');
+    expect(finding!.fix).toMatchObject({
+      mode: 'manual',
+      action: 'istio.peerauthentication.create-strict',
+      change: {
+        operation: 'create',
+        object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'orders-v1', namespace: 'orders' }, spec: { selector: { matchLabels: { app: 'orders' } }, mtls: { mode: 'STRICT' } } },
+      },
+    });
+    expect(finding!.fix!.reason).toContain('meshgov did not read the PeerAuthentications in force');
+    // virtualInbound, virtualOutbound, BlackHoleCluster and the outbound cluster; not the agent's
+    // 15090 and 15021 (pilot-agent's statusPort 15020 is not Envoy's), nor the warming listener.
+    expect(report.summary.resources).toBe(4);
   });
 
   test('a STRICT sidecar gives no mTLS finding: the outbound capture listener (traffic_direction OUTBOUND) takes only the app beside it', async () => {
@@ -153,5 +163,51 @@ describe('Envoy admin /config_dump', () => {
     expect(inventory.unknown.map((u) => [relative(dir, u.source.file), u.source.line, u.note])).toEqual([
       ['dump.json', 1, 'an Envoy config dump of the v2 admin API (envoy.admin.v2alpha), which Envoy removed in 1.18; give meshgov the /config_dump of an Envoy that serves v3'],
     ]);
+  });
+
+  test('a /config_dump?resource= dump (one typed entry per configs element) is read entry by entry', async () => {
+    const full = sidecarDump({ permissive: true }) as { configs: Array<Record<string, unknown>> };
+    const listeners = full.configs[2]!['dynamic_listeners'] as unknown[];
+    const secrets = full.configs[3]!['dynamic_active_secrets'] as unknown[];
+    const dump = {
+      configs: [
+        ...listeners.map((l) => ({ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump.DynamicListener', ...(l as object) })),
+        ...secrets.map((s) => ({ '@type': 'type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret', ...(s as object) })),
+      ],
+    };
+    const text = json(dump);
+    const { findings } = await audit({ 'orders/listeners.json': text }, new Date('2026-11-26T02:00:00Z'));
+    expect(findings.map((f) => [f.rule, f.name, f.line])).toEqual([
+      ['cert-expiring', 'orders.orders.svc', lineOf(text, '"certificate_chain": {')],
+      ['mtls-not-strict', 'virtualInbound', lineOf(text, '"transport_protocol": "raw_buffer"') - 3],
+    ]);
+    // Without the bootstrap, the `default` and `ROOTCA` secrets say it is istio-agent's.
+    expect(findings[0]!.message).toContain('istio-agent was to renew it');
+  });
+
+  test('`istioctl proxy-config secret -o json` (a SecretsConfigDump alone, lowerCamelCase): istio-agent rotation applies; the root istio-agent appends to the chain is one finding, on ROOTCA', async () => {
+    const root = makeRootCa({ cn: 'Istio CA', organization: 'cluster.local', notBefore: new Date('2016-12-10T00:00:00Z'), notAfter: new Date('2026-12-10T00:00:00Z') });
+    const leaf = issueCertificate(root, { cn: 'orders.orders.svc', uris: ['spiffe://cluster.local/ns/orders/sa/orders'], notBefore: new Date('2026-11-25T09:14:03Z'), notAfter: new Date('2026-11-26T09:14:03Z') });
+    const secret = (name: string, body: object) => ({ name, versionInfo: '2026-11-25 09:14:03 +0000 UTC', lastUpdated: TS, secret: { '@type': SECRET, name, ...body } });
+    const dump = {
+      dynamicActiveSecrets: [
+        secret('default', { tlsCertificate: { certificateChain: { inlineBytes: b64(leaf.certPem + root.certPem) }, privateKey: { inlineBytes: REDACTED } } }),
+        secret('ROOTCA', { validationContext: { trustedCa: { inlineBytes: b64(root.certPem) } } }),
+      ],
+    };
+    const early = await audit({ 'orders/secrets.json': json(dump) }, new Date('2026-11-25T12:00:00Z'));
+    expect(early.findings.map((f) => [f.rule, f.severity, f.name])).toEqual([['cert-expiring', 'high', 'Istio CA']]);
+    expect(early.findings[0]!.detail['origin']).toMatchObject({ name: 'ROOTCA', key: 'validationContext.trustedCa', copies: ['default tlsCertificate.certificateChain'] });
+    const late = await audit({ 'orders/secrets.json': json(dump) }, new Date('2026-11-26T02:00:00Z'));
+    expect(late.findings.map((f) => [f.rule, f.name])).toEqual([
+      ['cert-expiring', 'orders.orders.svc'],
+      ['cert-expiring', 'Istio CA'],
+    ]);
+  });
+
+  test('an Envoy 1.7 dump (configs as a map by name) is set aside as v2', async () => {
+    writeFileSync(join(dir, 'dump.json'), json({ configs: { listeners: { '@type': 'type.googleapis.com/envoy.admin.v2alpha.ListenersConfigDump', static_listeners: [] } } }));
+    const inventory = await collectFiles([dir]);
+    expect(inventory.unknown.map((u) => u.note)).toEqual([expect.stringContaining('v2 admin API (envoy.admin.v2alpha)')]);
   });
 });

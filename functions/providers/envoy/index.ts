@@ -2,6 +2,7 @@ import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type ClientPolicy, type ServerEndpoint } from '../../core/model/types';
 import { readCluster } from './clusters';
 import { readListener } from './listeners';
+import { field } from './proto-fields';
 import { envoyResourcesOf } from './resources';
 
 export { effectiveDownstreamMode, ENVOY_SOURCES, type DownstreamModeDecision } from './downstream-mode';
@@ -24,7 +25,16 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
     const secrets = resources.secretsByName;
     for (const { value: listener, path, source, manualReason } of resources.listeners) {
       model.resourceCount++;
-      const { server, problems } = readListener({ listener, path, source, secrets, ...(manualReason ? { manualReason } : {}) });
+      const sidecar = resources.istioProxy?.workload;
+      const { server, problems } = readListener({
+        listener,
+        path,
+        source,
+        secrets,
+        deadClusters: resources.deadClusters,
+        ...(manualReason ? { manualReason } : {}),
+        ...(sidecar && isInbound(listener) ? { istioSidecar: sidecar } : {}),
+      });
       if (server) model.servers.push(server);
       model.problems.push(...problems);
     }
@@ -57,4 +67,10 @@ function distinguishSameNamesInOtherFiles(entries: (ServerEndpoint | ClientPolic
     if (first === undefined) firstFile.set(key, file);
     else if (first !== file && identity(first) !== identity(file)) entry.findingKey = `${entry.findingKey ?? ''}@${identity(file)}`;
   }
+}
+
+/** A listener for the workload's own callers: `traffic_direction: INBOUND` (1 in numeric proto JSON). */
+function isInbound(listener: unknown): boolean {
+  const direction = field(listener, 'traffic_direction');
+  return direction === 'INBOUND' || direction === 1;
 }

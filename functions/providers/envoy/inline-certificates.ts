@@ -83,6 +83,35 @@ export function inlineCertificatesOf(input: EnvoyInput, fieldLine?: FieldLocator
       if (validation) reader.dataSource({ ...holder, usedBy: reader.users(name, 'validation_context', delivery) }, validation.value, `${path}.${validation.key}`, 'trusted_ca');
     }
   }
+  if (resources.dump) out.certificates = foldDumpCopies(out.certificates);
+  return out;
+}
+
+/**
+ * In a dump, one certificate in several secrets is one certificate: istio-agent appends the root
+ * of `ROOTCA` to the `default` chain. A bootstrap's copies are each a place to edit, but a dump's
+ * are not places at all, so the copy in a trust bundle is kept (else the first), with the users
+ * of all and the others named as copies.
+ */
+function foldDumpCopies(certificates: CertificateRecord[]): CertificateRecord[] {
+  const byFingerprint = new Map<string, CertificateRecord[]>();
+  for (const c of certificates) {
+    const group = byFingerprint.get(c.fingerprint256);
+    if (group) group.push(c);
+    else byFingerprint.set(c.fingerprint256, [c]);
+  }
+  const out: CertificateRecord[] = [];
+  for (const group of byFingerprint.values()) {
+    const kept = group.find((c) => /trusted_?ca$/i.test(c.origin.key ?? '')) ?? group[0]!;
+    const others = group.filter((c) => c !== kept);
+    if (others.length > 0) {
+      const users = [...(kept.usedBy ?? [])];
+      for (const ref of others.flatMap((c) => c.usedBy ?? [])) if (!users.some((u) => u.kind === ref.kind && u.name === ref.name && u.line === ref.line)) users.push(ref);
+      if (users.length > 0) kept.usedBy = users;
+      kept.origin.copies = [...(kept.origin.copies ?? []), ...others.map((c) => `${c.origin.name} ${c.origin.key ?? ''}`.trim())];
+    }
+    out.push(kept);
+  }
   return out;
 }
 

@@ -11,7 +11,9 @@ import { unknownStaticCertificates, type StaticSecrets } from './static-secrets'
 import { QUIC_SOURCES, quicDownstreamMode } from './quic-mode';
 import { removedTlsContext } from './removed-v2-fields';
 import { classifyTransportSocket, typedConfigProblem } from './transport-socket';
-import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER } from './type-urls';
+import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER, TCP_PROXY } from './type-urls';
+import type { IstioWorkload } from './resources';
+import { sidecarStrictFix } from './istio-sidecar-fix';
 
 /** An Envoy listener as a server: the core ServerEndpoint plus why it has its mode. */
 export interface EnvoyListenerEndpoint extends ServerEndpoint {
@@ -27,6 +29,10 @@ export interface ListenerInput {
   secrets: StaticSecrets;
   /** Why a person must make the fix, when not ENVOY_MANUAL_REASON (a config dump's entries). */
   manualReason?: string;
+  /** Clusters that take no connection: a chain that only proxies to one closes what it is given. */
+  deadClusters?: ReadonlySet<string>;
+  /** For an Istio sidecar's dump, its workload: the fix is then a PeerAuthentication, not an Envoy edit. */
+  istioSidecar?: IstioWorkload;
 }
 
 export interface ListenerResult {
@@ -43,7 +49,7 @@ const PLACEHOLDER_KEY = '<path of the server private key>';
  * unknown transport socket, a TLS context it rejects) yields problems and no endpoint: it
  * serves nothing.
  */
-export function readListener({ listener, path, source, secrets, manualReason }: ListenerInput): ListenerResult {
+export function readListener({ listener, path, source, secrets, manualReason, deadClusters, istioSidecar }: ListenerInput): ListenerResult {
   const name = stringField(listener, 'name') ?? path;
   let port: number | undefined;
   const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Listener', name, ...(port !== undefined ? { port } : {}) });
@@ -73,6 +79,8 @@ export function readListener({ listener, path, source, secrets, manualReason }: 
     }
     const match = messageField(chain, 'filter_chain_match');
     for (const serverName of listField(match, 'server_names')) if (typeof serverName === 'string') hosts.add(serverName);
+    // Istio's virtualInbound-blackhole: whatever reaches it is closed, so it lets no one in.
+    if (deadClusters && proxiesOnlyTo(chain, deadClusters)) continue;
 
     const removed = removedTlsContext(chain, chainPath);
     if (removed) {
@@ -139,7 +147,9 @@ export function readListener({ listener, path, source, secrets, manualReason }: 
     hosts: [...hosts],
     modeReason: reason,
   };
-  if (mode !== 'STRICT') server.fix = { ...requireClientCertificateFix(id, name, chains), ...(manualReason ? { manualReason } : {}) };
+  if (mode !== 'STRICT') {
+    server.fix = istioSidecar ? sidecarStrictFix(id, istioSidecar) : { ...requireClientCertificateFix(id, name, chains), ...(manualReason ? { manualReason } : {}) };
+  }
   return { server, problems };
 }
 
@@ -166,10 +176,15 @@ const EVERYONE: Reach = { byPlaintext: true, byTls: true };
 export function filterChainsOf(listener: ProtoObject, path: string): Array<ChainAt & { isDefault: boolean }> {
   const out: Array<ChainAt & { isDefault: boolean }> = [];
   const key = keyName(listener, 'filter_chains');
-  listField(listener, 'filter_chains').forEach((chain, i) => {
+  const chains = listField(listener, 'filter_chains');
+  // Istio names an inbound port's TLS and plaintext chains alike (`0.0.0.0_8080`): then the index tells them apart.
+  const names = chains.map((chain) => stringField(chain, 'name'));
+  const repeated = new Set(names.filter((n, i) => n !== undefined && names.indexOf(n) !== i));
+  chains.forEach((chain, i) => {
     if (!isProtoObject(chain)) return;
-    const chainName = stringField(chain, 'name');
-    out.push({ chain, chainPath: `${path}.${key}[${i}]`, label: chainName ? `filter chain ${chainName}` : `filter chain #${i}`, reach: EVERYONE, isDefault: false });
+    const chainName = names[i];
+    const label = chainName === undefined ? `filter chain #${i}` : repeated.has(chainName) ? `filter chain #${i} (${chainName})` : `filter chain ${chainName}`;
+    out.push({ chain, chainPath: `${path}.${key}[${i}]`, label, reach: EVERYONE, isDefault: false });
   });
   const fallback = readField(listener, 'default_filter_chain');
   if (fallback && isProtoObject(fallback.value)) out.push({ chain: fallback.value, chainPath: `${path}.${fallback.key}`, label: 'default filter chain', reach: EVERYONE, isDefault: true });
@@ -341,4 +356,13 @@ function dropAcceptUntrusted(common: ProtoObject): ProtoObject {
 function isOutbound(listener: ProtoObject): boolean {
   const direction = field(listener, 'traffic_direction');
   return direction === 'OUTBOUND' || direction === 2;
+}
+
+/** A chain whose last network filter is a tcp_proxy to one of `clusters`: every connection it takes is closed. */
+function proxiesOnlyTo(chain: ProtoObject, clusters: ReadonlySet<string>): boolean {
+  const filters = listField(chain, 'filters');
+  const last = filters[filters.length - 1];
+  if (typeUrlOf(field(last, 'typed_config')) !== TCP_PROXY && stringField(last, 'name') !== 'envoy.filters.network.tcp_proxy') return false;
+  const cluster = stringField(field(last, 'typed_config'), 'cluster');
+  return cluster !== undefined && clusters.has(cluster);
 }

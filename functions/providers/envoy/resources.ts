@@ -8,7 +8,7 @@ import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { formatFieldPath } from '../files/field-path';
 import { configDumpBootstrap, configDumpLists, dumpEntryResource, isEnvoyConfigDump } from './config-dump';
 import { DUMP_STATIC_MANUAL_REASON, dumpXdsManualReason } from './names';
-import { isProtoObject, listField, portValue, readField } from './proto-fields';
+import { isProtoObject, listField, portValue, readField, stringField } from './proto-fields';
 import { staticSecretsOf, type StaticSecrets } from './static-secrets';
 
 /** A listener, cluster or secret: its value, its dotted path in the document, and where it is written. */
@@ -33,20 +33,36 @@ export interface EnvoyResources {
   problems: ConfigProblem[];
   /** True for an admin config dump. */
   dump: boolean;
-  /** For a dump of an Istio proxy (its node metadata names ISTIO_VERSION): how istio-agent rotates its certificate. */
+  /** For a dump of an Istio proxy: how istio-agent rotates its certificate, and whose sidecar it is. */
   istioProxy?: IstioProxy;
+  /** Clusters that can take no connection: STATIC with no endpoints (Istio's BlackHoleCluster). */
+  deadClusters: ReadonlySet<string>;
 }
 
 export interface IstioProxy {
   /** istio-agent renews the workload certificate when less than this part of its lifetime is left (SECRET_GRACE_PERIOD_RATIO). */
   graceRatio: number;
+  /** For a sidecar (node id `sidecar~…`), the workload it fronts, from the node metadata. */
+  workload?: IstioWorkload;
+}
+
+export interface IstioWorkload {
+  namespace: string;
+  /** WORKLOAD_NAME (the Deployment's name, as istiod gives it). */
+  name: string;
+  labels: Record<string, string>;
 }
 
 export function envoyResourcesOf(input: EnvoyInput): EnvoyResources {
-  const out: EnvoyResources = { listeners: [], clusters: [], staticSecrets: [], dynamicSecrets: [], secretsByName: new Map(), problems: [], dump: false };
+  const out: EnvoyResources = { listeners: [], clusters: [], staticSecrets: [], dynamicSecrets: [], secretsByName: new Map(), problems: [], dump: false, deadClusters: new Set() };
   if (isEnvoyConfigDump(input.doc)) readConfigDump(input, out);
   else readBootstrap(input, out);
   out.secretsByName = staticSecretsOf({ secrets: out.staticSecrets.map((secret) => secret.value) });
+  const dead = new Set(out.clusters.filter((c) => hasNoEndpoints(c.value)).map((c) => stringField(c.value, 'name') ?? ''));
+  // A dump cut to its listeners (`?resource=dynamic_listeners`) lacks the clusters: Istio's
+  // BlackHoleCluster is dead by definition, unless the dump shows it otherwise.
+  if (out.dump && !out.clusters.some((c) => stringField(c.value, 'name') === ISTIO_BLACKHOLE)) dead.add(ISTIO_BLACKHOLE);
+  out.deadClusters = dead;
   return out;
 }
 
@@ -81,21 +97,32 @@ function readBootstrap(input: EnvoyInput, out: EnvoyResources): void {
 function readConfigDump(input: EnvoyInput, out: EnvoyResources): void {
   out.dump = true;
   const istio = istioProxyOf(input.doc);
-  if (istio) out.istioProxy = { graceRatio: istio.graceRatio };
+  if (istio) out.istioProxy = { graceRatio: istio.graceRatio, ...(istio.workload ? { workload: istio.workload } : {}) };
   const xdsReason = dumpXdsManualReason(istio ? 'istio' : appMeshNode(input.doc) ? 'appmesh' : undefined);
   const target = { listener: out.listeners, cluster: out.clusters, staticSecret: out.staticSecrets, dynamicSecret: out.dynamicSecrets };
   for (const list of configDumpLists(input.doc)) {
     const listPath = formatFieldPath(list.listPath);
     const lines = input.entryLines?.lists?.[listPath];
-    list.entries.forEach((entry, i) => {
+    list.entries.forEach((entry, j) => {
       const resource = dumpEntryResource(entry, list.member);
       if (!resource) return;
+      const i = list.indices?.[j] ?? j;
       if (istio && list.kind === 'listener' && !list.dynamic && istio.agentPorts.has(listenerPort(resource.value) ?? -1)) return;
       const manualReason = list.dynamic ? xdsReason : DUMP_STATIC_MANUAL_REASON;
       target[list.kind].push({ value: resource.value, path: `${listPath}[${i}].${resource.path.join('.')}`, source: entrySource(input.source, lines, i), manualReason });
     });
   }
+  // `istioctl proxy-config secret` prints the secrets alone, without the node: istio-agent's are
+  // the SDS resources it names `default` (the workload certificate) and `ROOTCA`.
+  const names = new Set(out.dynamicSecrets.map((s) => stringField(s.value, 'name')));
+  if (!out.istioProxy && names.has('default') && names.has('ROOTCA')) out.istioProxy = { graceRatio: DEFAULT_GRACE_RATIO };
 }
+
+/** The cluster istiod routes unwanted connections to: STATIC, with no endpoints. */
+const ISTIO_BLACKHOLE = 'BlackHoleCluster';
+
+/** istio-agent's SECRET_GRACE_PERIOD_RATIO when the node does not set it. */
+const DEFAULT_GRACE_RATIO = 0.5;
 
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
@@ -111,19 +138,46 @@ function entrySource(source: SourceRef, lines: readonly number[] | undefined, in
 
 /**
  * An Istio proxy's dump: its bootstrap's node metadata (the bootstrap template's `ISTIO_VERSION`,
- * `PROXY_CONFIG`). istio-agent's own bootstrap listeners serve Prometheus (15090) and the
- * kubelet's readiness probes (the status port, 15021), in plaintext by design, to scrapers and
- * the kubelet rather than to the mesh: they are left out, as Istio's own analyzers leave them.
+ * `PROXY_CONFIG`, `ENVOY_*_PORT`). The bootstrap's own listeners serve Prometheus
+ * (ENVOY_PROMETHEUS_PORT, 15090) and the kubelet's readiness probes (ENVOY_STATUS_PORT, 15021;
+ * not PROXY_CONFIG `statusPort`, which is pilot-agent's own, 15020), in plaintext by design, to
+ * scrapers and the kubelet rather than to the mesh: they are left out, as Istio's analyzers do.
  */
 function istioProxyOf(dump: unknown): (IstioProxy & { agentPorts: Set<number> }) | undefined {
-  const bootstrap = configDumpBootstrap(dump);
-  const metadata = readField(readField(bootstrap, 'node')?.value, 'metadata')?.value;
+  const node = readField(configDumpBootstrap(dump), 'node')?.value;
+  const metadata = readField(node, 'metadata')?.value;
   if (!isProtoObject(metadata) || typeof metadata.ISTIO_VERSION !== 'string') return undefined;
   const proxyConfig = isProtoObject(metadata.PROXY_CONFIG) ? metadata.PROXY_CONFIG : {};
   const proxyMetadata = isProtoObject(proxyConfig.proxyMetadata) ? proxyConfig.proxyMetadata : {};
-  const ratio = Number(proxyMetadata.SECRET_GRACE_PERIOD_RATIO ?? 0.5);
-  const statusPort = Number(proxyConfig.statusPort ?? 15021);
-  return { graceRatio: ratio > 0 && ratio < 1 ? ratio : 0.5, agentPorts: new Set([15090, Number.isInteger(statusPort) ? statusPort : 15021]) };
+  const ratio = Number(proxyMetadata.SECRET_GRACE_PERIOD_RATIO ?? DEFAULT_GRACE_RATIO);
+  const port = (value: unknown, otherwise: number) => portValue(value) ?? otherwise;
+  const workload = sidecarWorkload(stringField(node, 'id'), metadata);
+  return {
+    graceRatio: ratio > 0 && ratio < 1 ? ratio : DEFAULT_GRACE_RATIO,
+    agentPorts: new Set([port(metadata.ENVOY_PROMETHEUS_PORT, 15090), port(metadata.ENVOY_STATUS_PORT, 15021)]),
+    ...(workload ? { workload } : {}),
+  };
+}
+
+/** A sidecar's workload (node id `sidecar~IP~POD.NAMESPACE~…`): NAMESPACE, WORKLOAD_NAME and LABELS of its node metadata. */
+function sidecarWorkload(id: string | undefined, metadata: Record<string, unknown>): IstioWorkload | undefined {
+  if (!id?.startsWith('sidecar~') || typeof metadata.NAMESPACE !== 'string') return undefined;
+  const labels: Record<string, string> = {};
+  if (isProtoObject(metadata.LABELS)) for (const [k, v] of Object.entries(metadata.LABELS)) if (typeof v === 'string') labels[k] = v;
+  const name = typeof metadata.WORKLOAD_NAME === 'string' ? metadata.WORKLOAD_NAME : (labels['app'] ?? '');
+  return name === '' ? undefined : { namespace: metadata.NAMESPACE, name, labels };
+}
+
+/**
+ * A cluster that can take no connection: STATIC (the default type) with no endpoints in its
+ * load_assignment, as Istio's BlackHoleCluster, which its sidecars route unwanted traffic to.
+ */
+function hasNoEndpoints(cluster: unknown): boolean {
+  const type = readField(cluster, 'type')?.value ?? 'STATIC';
+  if (type !== 'STATIC' && type !== 0) return false;
+  if (readField(cluster, 'cluster_type') || readField(cluster, 'hosts')) return false;
+  const endpoints = listField(readField(cluster, 'load_assignment')?.value, 'endpoints');
+  return endpoints.every((locality) => listField(locality, 'lb_endpoints').length === 0);
 }
 
 function listenerPort(listener: unknown): number | undefined {

@@ -47,3 +47,4 @@ export const TRANSPORT_SOCKET_NAME_ACTION = `${PREFIX}envoy.extensions.matching.
 export function fullNameOf(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 }
+export const TCP_PROXY = `${PREFIX}envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy`;
