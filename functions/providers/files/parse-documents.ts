@@ -7,8 +7,9 @@ import { readField } from '../envoy/proto-fields';
 import { formatFieldPath, type PathSegment } from './field-path';
 import { ANY_BEGIN } from '../x509/pem';
 import { locateJsonError, scanJsonValue, type JsonError } from './json-error';
-import { jsonArrayElementLines, jsonArrayLinesAt, jsonSpaceEnd } from './json-path';
+import { jsonArrayElementLines, jsonArrayLinesAt, jsonNestingBeyond, jsonSpaceEnd } from './json-path';
 import { firstContentLine, forwardLineCounter, lineAt } from './text-lines';
+import { aliasProblem, MAX_NESTING, mayHaveAliases, nestedDeeperThan } from './value-limits';
 import { sequenceEntryLines } from './yaml-path';
 
 /** One parsed document of a file, before its kind is known. */
@@ -168,9 +169,37 @@ function parseJson(file: string, text: string): ParsedFile {
   try {
     body = JSON.parse(text);
   } catch {
-    return parseJsonStream(file, text);
+    const stream = parseJsonStream(file, text);
+    return stream.problems.length > 0 && FLOW_YAML_START.test(text) ? flowYamlOr(file, text, stream) : stream;
   }
+  if (nestedDeeperThan(body)) return { documents: [], problems: [nestingProblem(file, text, 0)] };
   return { documents: [jsonDocument(file, text, body, lineAt(text, text.search(/\S/)), 0)], problems: [] };
+}
+
+/**
+ * A flow mapping whose first key is not in double quotes (`{apiVersion: security.istio.io/v1,
+ * kind: …}`, or a list of them in `[…]`), which JSON requires: YAML written in flow style, or a
+ * Python dict's repr with its single quotes. A first key in double quotes is JSON's, and a
+ * mistake in it (a trailing comma, an unquoted value) stays a JSON error even where YAML would
+ * take the text.
+ */
+const FLOW_YAML_START = /^\s*(?:\[\s*)*\{\s*[A-Za-z_']/;
+
+/** The text read as YAML when that reads it without an error; else the JSON reading, with its errors. */
+function flowYamlOr(file: string, text: string, json: ParsedFile): ParsedFile {
+  const asYaml = parseYaml(file, text);
+  return asYaml.problems.length === 0 ? asYaml : json;
+}
+
+/**
+ * A JSON value nested deeper than MAX_NESTING, at the bracket that opens the level past it: as
+ * js-yaml refuses such YAML ("nesting exceeded maxDepth (100)"), since every reader after the
+ * parser recurses (JSON.stringify of a 10,000-level value overflows the stack). JSON.parse,
+ * which does not recurse, has taken the text; the scan runs only on a value already found too deep.
+ */
+function nestingProblem(file: string, text: string, from: number): ConfigProblem {
+  const at = jsonNestingBeyond(text, MAX_NESTING, from);
+  return jsonProblem(file, text, { offset: at < 0 ? from : at, message: `nesting exceeded maxDepth (${MAX_NESTING})` });
 }
 
 /**
@@ -191,8 +220,11 @@ function parseJsonStream(file: string, text: string): ParsedFile {
       const piece = text.slice(at, scanned.end);
       try {
         const body: unknown = JSON.parse(piece);
-        const line = lineOf(at);
-        documents.push(jsonDocument(file, piece, body, line, line - 1));
+        if (nestedDeeperThan(body)) problems.push(nestingProblem(file, text, at));
+        else {
+          const line = lineOf(at);
+          documents.push(jsonDocument(file, piece, body, line, line - 1));
+        }
         at = jsonSpaceEnd(text, scanned.end);
         continue;
       } catch {
@@ -297,12 +329,13 @@ function parseYamlWhole(file: string, text: string, chunks: YamlChunk[]): Parsed
   if (bodies.length === 0 && docChunks.every((c) => !hasContent(c.text))) return { documents: [], problems: [] };
   if (bodies.length !== docChunks.length) return undefined;
   const documents: RawDocument[] = [];
+  const problems: ConfigProblem[] = [];
   for (let i = 0; i < bodies.length; i++) {
     const body = bodies[i];
     if (body === null || body === undefined) continue;
-    documents.push(yamlDocument(file, docChunks[i]!, body));
+    addYamlDocument(file, docChunks[i]!, body, documents, problems);
   }
-  return { documents, problems: [] };
+  return { documents, problems };
 }
 
 /** The careful path: document by document, so one bad document does not hide the rest. */
@@ -314,7 +347,7 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
     try {
       const body = yaml.load(chunk.text, { filename: file, schema: KUBERNETES_YAML });
       if (body === null || body === undefined) continue;
-      documents.push(yamlDocument(file, chunk, body));
+      addYamlDocument(file, chunk, body, documents, problems);
     } catch (err) {
       const e = err as yaml.YAMLException;
       // At an unexpected end js-yaml marks the line after the last one; name the last instead.
@@ -332,6 +365,17 @@ function lastLineOf(chunk: YamlChunk): number {
   return lineAt(chunk.text, end, 0, chunk.line);
 }
 
+/**
+ * A parsed YAML document, or the problem that refuses it: aliases that expand it too far
+ * (value-limits.ts). Only a document whose text may hold an alias is measured; the rest, nearly
+ * all, pay one indexOf for a star.
+ */
+function addYamlDocument(file: string, chunk: YamlChunk, body: unknown, documents: RawDocument[], problems: ConfigProblem[]): void {
+  const refused = mayHaveAliases(chunk.text) ? aliasProblem(body) : undefined;
+  if (refused === undefined) documents.push(yamlDocument(file, chunk, body));
+  else problems.push({ file, line: firstContentLine(chunk.text, chunk.line), message: `invalid YAML: ${refused}`, ...providerHint(chunk.text) });
+}
+
 function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocument {
   const doc: RawDocument = { file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body };
   if (hasInnerLists(body)) addInnerLines(doc, (path) => sequenceEntryLines(chunk.text, chunk.line, path));
@@ -344,7 +388,11 @@ function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocumen
  * reads properties; the line finder is made for the few that answer yes.
  */
 function hasInnerLists(body: unknown): boolean {
-  return isRecord(body) && (Array.isArray(body.items) || body.static_resources !== undefined || body.staticResources !== undefined || Array.isArray(body.configs));
+  if (!isRecord(body)) return false;
+  if (Array.isArray(body.items) || body.static_resources !== undefined || body.staticResources !== undefined) return true;
+  // An Envoy config dump, or its secrets alone: the key test first, since every document is asked.
+  const dumpKeys = body.configs !== undefined || body.dynamic_active_secrets !== undefined || body.dynamicActiveSecrets !== undefined || body.static_secrets !== undefined || body.staticSecrets !== undefined;
+  return dumpKeys && isEnvoyConfigDump(body);
 }
 
 /** The lines of those entries, from `linesAt`, which finds the entry lines of the list at a path. */
@@ -392,7 +440,7 @@ function dumpEntryLines(body: unknown, linesAt: (path: PathSegment[]) => number[
   for (const list of configDumpLists(body)) {
     if (list.entries.length === 0) continue;
     const lines = linesAt(list.listPath);
-    if (lines.length === list.entries.length) lists[formatFieldPath(list.listPath)] = lines;
+    if (lines.length === list.size) lists[formatFieldPath(list.listPath)] = lines;
   }
   return Object.keys(lists).length > 0 ? { lists } : undefined;
 }
