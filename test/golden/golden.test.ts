@@ -133,7 +133,9 @@ const CASES: Record<string, GoldenCase> = {
       // The mesh CA the fix would validate callers with is not known to sign payments-api's client
       // certificate (no PEM file among the inputs, no other STRICT listener it reaches): a person confirms.
       'mtls-not-strict VirtualNode prod-mesh payments/ledger:8443 TLS_NO_CLIENT_AUTH @payments.yaml:67 fix:person',
-      'mtls-not-strict VirtualNode prod-mesh orders/orders-api:8080 PERMISSIVE @orders.yaml:17 fix:auto',
+      // Its own STRICT edit is safe, but orders-api's one change also enforces its client policy, which
+      // fixes an mtls-conflict whose rule asks for approval: the whole change waits for a person.
+      'mtls-not-strict VirtualNode prod-mesh orders/orders-api:8080 PERMISSIVE @orders.yaml:17 fix:person',
       'mtls-not-strict VirtualGateway prod-mesh ingress/ingress-gw:8088 DISABLED @ingress.yaml:17 fix:person',
       'mtls-client-not-enforced VirtualNode prod-mesh orders/orders-api sends PLAINTEXT to payments-api.payments.svc.cluster.local:8080 @orders.yaml:35 fix:person',
       'mtls-conflict VirtualNode prod-mesh orders/orders-api -> VirtualNode prod-mesh payments/payments-api:8080 @orders.yaml:35 fix:person',

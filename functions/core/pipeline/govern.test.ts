@@ -190,6 +190,17 @@ describe('govern: remediation', () => {
     expect(again.approvalsRequested).toHaveLength(1);
   });
 
+  it("applies once one change that two findings carry under different actions (an App Mesh object's listener and client edits)", async () => {
+    const executor = new CountingExecutor();
+    const { deps } = setup({ executors: [executor] });
+    const change = { operation: 'update-virtual-node', target: { meshName: 'prod-mesh', virtualNodeName: 'payments-api' }, expectedVersion: 3, spec: { listeners: [], backends: [] } };
+    const strict = finding({ id: 'f-strict', rule: 'mtls-not-strict', remediation: { action: 'appmesh.listener.set-strict', mode: 'auto', reason: 'preconditions hold', change } });
+    const enforce = finding({ id: 'f-enforce', rule: 'mtls-client-not-enforced', remediation: { action: 'appmesh.client-policy.enforce', mode: 'auto', reason: 'preconditions hold', change } });
+    const r = await govern(scoped([strict, enforce]), deps);
+    expect(executor.calls).toBe(1);
+    expect(r.changes).toHaveLength(1);
+  });
+
   it('applies an auto fix, records the change and announces it with an Undo', async () => {
     const executor = new CountingExecutor();
     const { deps, notifier } = setup({ executors: [executor] });

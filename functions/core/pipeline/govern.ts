@@ -84,14 +84,13 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   const metByFinding = new Set<string>();
   let changesThisRun = 0;
   // One change can fix several findings (a client policy fixes its conflict and its
-  // client-not-enforced finding): it is applied, or put to a person, once.
-  const planned = new Set<string>();
+  // client-not-enforced finding; an App Mesh object's one change carries its listener and
+  // client edits, under either finding's action): it is applied, or put to a person, once.
+  const speaker = changeSpeakers(scoped.report.findings);
   for (const finding of scoped.report.findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
-    const key = `${remediation.action}\u0000${JSON.stringify(remediation.change)}`;
-    if (planned.has(key)) continue;
-    planned.add(key);
+    if (speaker.get(JSON.stringify(remediation.change)) !== finding) continue;
     const route = routeFor(finding, deps.policy);
     if (remediation.mode === 'approval') {
       const approval = await requestApproval(finding, route, scoped, deps, now, expiries, metByFinding);
@@ -113,6 +112,26 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   result.notificationFailures += sweep.notShown;
   result.expiryRedrawsAbandoned = sweep.abandoned;
   return result;
+}
+
+/** Rules whose fix can cut traffic, first: an approval asked on one of them gets the confirm dialog. */
+const SPEAKING_ORDER: Partial<Record<string, number>> = { 'mtls-conflict': 0, 'mtls-not-strict': 1 };
+
+/**
+ * For each change (by its JSON), the finding that speaks for it: the one it is applied or asked
+ * for under. Among the findings one change fixes, one whose rule can cut traffic, else the first.
+ */
+function changeSpeakers(findings: readonly Finding[]): Map<string, Finding> {
+  const out = new Map<string, Finding>();
+  const rank = (f: Finding) => SPEAKING_ORDER[f.rule] ?? 2;
+  for (const finding of findings) {
+    const remediation = finding.remediation;
+    if (!remediation || remediation.mode === 'manual') continue;
+    const key = JSON.stringify(remediation.change);
+    const current = out.get(key);
+    if (!current || rank(finding) < rank(current)) out.set(key, finding);
+  }
+  return out;
 }
 
 /** Open findings this scope looked at and did not see again. */

@@ -43,9 +43,8 @@ export function evaluateModel(model: FleetModel, policy: Policy, now: Date): Fin
  * The findings of each distinct change. A fix object shared by findings is one change; fix
  * objects built apart can make the same change too (a namespace's PeerAuthentication fix, built
  * once per workload in it), and govern applies or asks for that change once (its key is the
- * action and the change's JSON), so they must agree as well. Only fixes alike in their action
- * and the change's top-level values are compared whole: JSON of every change would cost as much
- * as a rule.
+ * change's JSON), so they must agree as well. Only fixes alike in the change's top-level values
+ * are compared whole: JSON of every change would cost as much as a rule.
  */
 function sameChangeGroups(byFix: Map<ProviderFix, Finding[]>): Finding[][] {
   const buckets = new Map<string, Array<[ProviderFix, Finding[]]>>();
@@ -73,9 +72,12 @@ function sameChangeGroups(byFix: Map<ProviderFix, Finding[]>): Finding[][] {
   return groups;
 }
 
-/** The action and the primitive values of the change and of its `target`: equal for equal changes. */
+/**
+ * The primitive values of the change and of its `target`: equal for equal changes. Not the
+ * action: an App Mesh object's one change comes with the listener's and the client's actions.
+ */
 function shallowKey(fix: ProviderFix): string {
-  let key = fix.action;
+  let key = '';
   const change = fix.change;
   for (const k in change) {
     const v = change[k];

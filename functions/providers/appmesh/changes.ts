@@ -9,8 +9,14 @@
  * the audited resource from a new one that reached the same version before the fix runs.
  * CRDs: a JSON merge patch (RFC 7386) of the spec; arrays are replaced whole, which is why a
  * listener change carries the whole `listeners` array.
+ *
+ * Both replace more than the part a fix sets, so two changes of one object built from the spec
+ * as read would each put back what the other set. Every fix of an object therefore carries the
+ * same change, with every edit meshgov proposes for that object (joinObjectFixes), as the Istio
+ * provider does for the lists of a DestinationRule (clientFixes.ts).
  */
 import { isRecord as isPlainObject } from '../../core/is-record';
+import type { ClientPolicy, ProviderFix, ServerEndpoint } from '../../core/model/types';
 import { sameJson } from './same-json';
 import { tlsToCrdSpelling } from './spelling';
 import type { AppMeshObjectBase } from './types';
@@ -88,4 +94,189 @@ export function specChange(owner: AppMeshObjectBase, newSpec: Record<string, unk
   if (owner.api?.resourceOwner) change.resourceOwner = owner.api.resourceOwner;
   change.spec = newSpec;
   return change;
+}
+
+/** The one part of an owner's spec a fix sets: a listener's `tls`, a backend's `clientPolicy`, or `backendDefaults.clientPolicy`. */
+export type SpecEdit =
+  | { part: 'listener'; index: number; value: unknown }
+  | { part: 'backend'; index: number; value: unknown }
+  | { part: 'backendDefaults'; value: unknown };
+
+function withEdit(spec: Record<string, any>, edit: SpecEdit): Record<string, any> {
+  switch (edit.part) {
+    case 'listener':
+      return withListenerTls(spec, edit.index, edit.value);
+    case 'backend':
+      return withBackendClientPolicy(spec, edit.index, edit.value);
+    case 'backendDefaults':
+      return withBackendDefaultsClientPolicy(spec, edit.value);
+  }
+}
+
+/** The path an edit writes, in the source's spelling (the CRD and the API name these alike). */
+function pathOf(edit: SpecEdit): string {
+  if (edit.part === 'listener') return `listeners[${edit.index}].tls`;
+  if (edit.part === 'backend') return `backends[${edit.index}].virtualService.clientPolicy`;
+  return 'backendDefaults.clientPolicy';
+}
+
+/** The owner and edit of each fix built by `editFix`, for joinObjectFixes. */
+const editsOfFixes = new WeakMap<ProviderFix, { owner: AppMeshObjectBase; edit: SpecEdit }>();
+
+/**
+ * A fix whose change makes `edit` to `owner`'s spec, alone. joinObjectFixes later gives every
+ * fix of the same owner the change that makes all their edits.
+ */
+export function editFix(owner: AppMeshObjectBase, edit: SpecEdit, fix: Omit<ProviderFix, 'change'>): ProviderFix {
+  const { action, ...rest } = fix;
+  const out: ProviderFix = { action, change: specChange(owner, withEdit(owner.rawSpec, edit)), ...rest };
+  editsOfFixes.set(out, { owner, edit });
+  return out;
+}
+
+/**
+ * Joins the fixes of each App Mesh object, once every fix of the model is built: they all get
+ * one change carrying every edit (a merge patch replaces `listeners` and `backends` whole, and
+ * UpdateVirtualNode the whole spec, so one change per fix would put back what the others set),
+ * and the same preconditions, so that the plan stage gives each the most cautious verdict among
+ * them: the blockers of all (each fix's own first, since a plan's reason lists the first few),
+ * manual if any is, and every server and client the change affects. Applying any one of the
+ * plans, or all of them in any order, then ends in the same spec. Each fix keeps its action.
+ *
+ * Two fixes that need different values for the same part (two destinations of a virtual
+ * gateway, which has only `backendDefaults`) cannot both have theirs: the change writes the first,
+ * and a blocker asks a person to confirm it serves the others.
+ */
+export function joinObjectFixes(model: { servers: readonly ServerEndpoint[]; clients: readonly ClientPolicy[] }): void {
+  const byOwner = new Map<AppMeshObjectBase, ProviderFix[]>();
+  const seen = new Set<ProviderFix>();
+  const add = (fix: ProviderFix | undefined): void => {
+    const edited = fix && editsOfFixes.get(fix);
+    if (!edited || seen.has(fix)) return;
+    seen.add(fix);
+    const fixes = byOwner.get(edited.owner);
+    if (fixes) fixes.push(fix);
+    else byOwner.set(edited.owner, [fix]);
+  };
+  // Clients first: their fixes are built first (model.ts), and the first edit of a part is the one written.
+  for (let i = 0; i < model.clients.length; i++) add(model.clients[i].fix);
+  for (let i = 0; i < model.servers.length; i++) add(model.servers[i].fix);
+  for (const [owner, fixes] of byOwner) if (fixes.length > 1) joinFixes(owner, fixes);
+}
+
+function partKey(edit: SpecEdit): string {
+  return edit.part === 'backendDefaults' ? edit.part : `${edit.part}:${edit.index}`;
+}
+
+function joinFixes(owner: AppMeshObjectBase, fixes: ProviderFix[]): void {
+  // An edit that leaves its part as read (its fix could not improve it, e.g. no client
+  // certificate to add) changes nothing: it is not written, and its preconditions hold back no
+  // other fix. Its fix still carries the joined change: a change of its own would put back the
+  // spec as read.
+  const changing = fixes.filter((fix) => {
+    const edit = editsOfFixes.get(fix)!.edit;
+    return !sameValue(partOf(owner.rawSpec, edit), edit.value);
+  });
+  if (changing.length === 0) return;
+  // What meshgov may write (auto or approval) is joined apart from what only a person can make
+  // (a client certificate to issue): a manual edit must not hold a writable one back. A person's
+  // change carries the writable edits too, so applying it puts none of them back; the writable
+  // change leaves the manual part as read, and a CRD patch names only the lists it sets.
+  const writable = changing.filter((fix) => !fix.manualOnly);
+  const manual = changing.filter((fix) => fix.manualOnly);
+  const writableFixes = fixes.filter((fix) => !fix.manualOnly);
+  if (writable.length > 0) joinGroup(owner, writableFixes, writable);
+  if (manual.length > 0) joinGroup(owner, fixes.filter((fix) => fix.manualOnly), [...writable, ...manual]);
+}
+
+/** Gives every fix of `fixes` the change making the edits of `changing`, and their preconditions. */
+function joinGroup(owner: AppMeshObjectBase, fixes: ProviderFix[], changing: ProviderFix[]): void {
+  if (fixes.length === 0) return;
+
+  const edits = new Map<string, SpecEdit>();
+  const disagreements: string[] = [];
+  for (const fix of changing) {
+    const edit = editsOfFixes.get(fix)!.edit;
+    const key = partKey(edit);
+    const first = edits.get(key);
+    if (!first) edits.set(key, edit);
+    else if (!sameValue(first.value, edit.value)) {
+      addNew(disagreements, [
+        `the fixes of ${owner.kind} ${owner.name} need different values of ${pathOf(edit)}, which serves them all: this change writes the first; confirm it suits every destination, or change it`,
+      ]);
+    }
+  }
+  let spec = owner.rawSpec;
+  for (const edit of edits.values()) spec = withEdit(spec, edit);
+  const change = specChange(owner, spec);
+
+  // What the fixes that change something bring to every fix of the owner.
+  const shared: Omit<ProviderFix, 'action' | 'change'> & { affectsClients: string[] } = { affectsServers: [], affectsClients: [], blockers: [] };
+  for (const fix of changing) {
+    addNew(shared.blockers, fix.blockers);
+    addNew(shared.affectsServers, fix.affectsServers);
+    if (fix.affectsClients) addNew(shared.affectsClients, fix.affectsClients);
+    if (fix.manualOnly) shared.manualOnly = true;
+    shared.manualReason ??= fix.manualReason;
+  }
+  addNew(shared.blockers, disagreements);
+
+  for (const fix of fixes) {
+    fix.change = change;
+    // Its own blockers first: a plan's reason lists only the first few.
+    fix.blockers = joined(fix.blockers, shared.blockers);
+    fix.affectsServers = joined(fix.affectsServers, shared.affectsServers);
+    if (fix.affectsClients || shared.affectsClients.length > 0) fix.affectsClients = joined(fix.affectsClients ?? [], shared.affectsClients);
+    if (shared.manualOnly) fix.manualOnly = true;
+    if (fix.manualReason === undefined && shared.manualReason !== undefined) fix.manualReason = shared.manualReason;
+  }
+}
+
+/** The same JSON value, whatever the order of object keys (a key set to undefined is no key). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+    const ka = keys(a);
+    if (ka.length !== keys(b).length) return false;
+    for (const k of ka) if (!(k in b) || !sameValue(a[k], b[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+/** The value of the part `edit` sets, in `spec`. */
+function partOf(spec: Record<string, any>, edit: SpecEdit): unknown {
+  if (edit.part === 'listener') return Array.isArray(spec.listeners) ? spec.listeners[edit.index]?.tls : undefined;
+  if (edit.part === 'backend') return Array.isArray(spec.backends) ? spec.backends[edit.index]?.virtualService?.clientPolicy : undefined;
+  return spec.backendDefaults?.clientPolicy;
+}
+
+/** `own`, then what `more` adds: the same array when it adds nothing. */
+function joined(own: string[], more: readonly string[]): string[] {
+  let out: string[] | undefined;
+  let have: Set<string> | undefined;
+  for (const item of more) {
+    have ??= new Set(own);
+    if (have.has(item)) continue;
+    have.add(item);
+    (out ??= [...own]).push(item);
+  }
+  return out ?? own;
+}
+
+/** Adds what `to` lacks of `from`, keeping order. */
+function addNew(to: string[], from: readonly string[]): void {
+  if (from.length === 0) return;
+  const have = new Set(to);
+  for (const item of from) {
+    if (have.has(item)) continue;
+    have.add(item);
+    to.push(item);
+  }
 }

@@ -5,7 +5,7 @@
  * backend inherits); a virtual gateway has only `backendDefaults`.
  */
 import type { ProviderFix, ServerEndpoint } from '../../core/model/types';
-import { inSourceSpelling, specChange, withBackendClientPolicy, withBackendDefaultsClientPolicy } from './changes';
+import { editFix, inSourceSpelling, type SpecEdit } from './changes';
 import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy';
 import type { ResolvedDestination } from './resolve';
 import type { DestinationTrusts } from './destination-trust';
@@ -200,18 +200,11 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   blockers.push(...plannedRefusals(next, input));
 
   const policy = inSourceSpelling(owner, { tls: next });
-  const newSpec =
-    owner.kind === 'VirtualNode' && input.backend
-      ? withBackendClientPolicy(owner.rawSpec, input.backend.index, policy)
-      : withBackendDefaultsClientPolicy(owner.rawSpec, policy);
+  const edit: SpecEdit =
+    owner.kind === 'VirtualNode' && input.backend ? { part: 'backend', index: input.backend.index, value: policy } : { part: 'backendDefaults', value: policy };
 
-  const fix: ProviderFix = {
-    action: ENFORCE_ACTION,
-    change: specChange(owner, newSpec),
-    affectsServers: [],
-    affectsClients: input.affectsClients,
-    blockers,
-  };
+  const fix: Omit<ProviderFix, 'change'> = { action: ENFORCE_ACTION, affectsServers: [], affectsClients: input.affectsClients, blockers };
   if (manualOnly) fix.manualOnly = true;
-  return fix;
+  // The owner's other fixes join this one's change later (changes.ts, joinObjectFixes).
+  return editFix(owner, edit, fix);
 }

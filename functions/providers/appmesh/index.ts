@@ -7,13 +7,21 @@
  * model.servers.filter((s) => s.mode !== 'STRICT'); // listeners that accept more than mTLS
  */
 import type { ModelBuilder } from '../../core/model/provider';
-import { buildModelFromGraph } from './model';
+import type { FleetModel } from '../../core/model/types';
+import { joinObjectFixes } from './changes';
+import { buildModelFromGraph as buildFixesPerFinding } from './model';
 import { normalizeAppMesh } from './normalize';
+
+/** The model, with one change for all the fixes of each virtual node or gateway (changes.ts). */
+export function buildModelFromGraph(...args: Parameters<typeof buildFixesPerFinding>): FleetModel {
+  const model = buildFixesPerFinding(...args);
+  joinObjectFixes(model);
+  return model;
+}
 
 export const buildAppMeshModel: ModelBuilder = (inventory) => buildModelFromGraph(normalizeAppMesh(inventory), inventory.pem, inventory.fileIdentity);
 
 export { normalizeAppMesh, type NormalizedAppMesh } from './normalize';
-export { buildModelFromGraph } from './model';
 export { readApiObjects } from './normalize-api';
 export { readCrdObjects, isAppMeshCrd, APPMESH_CRD_VERSION } from './normalize-crd';
 export { effectiveListenerMode, type EffectiveListenerMode } from './server-mode';

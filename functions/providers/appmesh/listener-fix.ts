@@ -5,7 +5,7 @@
 import type { ProviderFix } from '../../core/model/types';
 import { describeResource } from '../../core/rules/rule';
 import { chosenTrustBlockers, refusedCallerBlocker, trustValidates, type CallerCertificate } from './caller-trust';
-import { inSourceSpelling, specChange, withListenerTls } from './changes';
+import { editFix, inSourceSpelling } from './changes';
 import type { CertificateFiles } from './destination-trust';
 import type { SanPins } from './san-pins';
 import { listenerTrustOf } from './server-mode';
@@ -113,14 +113,8 @@ export function listenerStrictFix(
     next.validation = { ...current?.validation, trust };
   }
 
-  const newSpec = withListenerTls(owner.rawSpec, listener.index, inSourceSpelling(owner, next));
-
-  const fix: ProviderFix = {
-    action: SET_STRICT_ACTION,
-    change: specChange(owner, newSpec),
-    affectsServers: [server],
-    blockers,
-  };
+  const fix: Omit<ProviderFix, 'change'> = { action: SET_STRICT_ACTION, affectsServers: [server], blockers };
   if (manualOnly) fix.manualOnly = true;
-  return fix;
+  // The owner's other fixes join this one's change later (changes.ts, joinObjectFixes).
+  return editFix(owner, { part: 'listener', index: listener.index, value: inSourceSpelling(owner, next) }, fix);
 }

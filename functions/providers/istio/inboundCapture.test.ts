@@ -1,3 +1,4 @@
+import { dump, loadAll } from 'js-yaml';
 import { evaluateModel } from '../../core/rules/engine';
 import type { Finding } from '../../core/findings';
 import { shippedPolicy } from '../../../test/support/model';
@@ -147,4 +148,76 @@ spec:
     const postgres = model.servers.find((s) => s.resource.name === 'ledger' && s.resource.port === 5432)!;
     expect(postgres.fix!.action).toBe(CAPTURE_INBOUND_PORT_ACTION);
   });
+
+  describe('every uncaptured port of a workload in one change (a plan per port, each from the annotation as read, would put back the port the other removed)', () => {
+    /** The reviewer's fleet K: Redis on 6379 and its cluster bus on 16379, both excluded, under a mesh-wide STRICT policy. */
+    const cache = (annotation: string, serviceTargets: number[] = [6379, 16379], containerPorts: number[] = [6379, 16379]) =>
+      docs(
+        namespace('k'),
+        peerAuthentication('istio-system', 'default', 'STRICT'),
+        deployment('k', 'cache', { ports: containerPorts, annotations: { [EXCLUDE]: annotation } }),
+        service('k', 'cache', serviceTargets),
+      );
+    const cacheFindings = (findings: Finding[]) => findings.filter((f) => f.resource.name === 'cache');
+    const annotationsOf = (f: Finding) => (f.remediation!.change as any).patch.spec.template.metadata.annotations;
+
+    /** The YAML after a JSON merge patch (RFC 7386) of the object it targets. */
+    const patched = (yaml: string, change: any): string =>
+      (loadAll(yaml) as any[])
+        .filter((d) => d)
+        .map((d) => (d.kind === change.target.kind && d.metadata?.name === change.target.name && d.metadata?.namespace === change.target.namespace ? mergePatch(d, change.patch) : d))
+        .map((d) => dump(d))
+        .join('---\n');
+
+    it('Deployment k/cache excluding "6379,16379": every plan removes both ports, so the list goes', () => {
+      const findings = cacheFindings(audit(cache('6379,16379')));
+      const notStrictPorts = findings.filter((f) => f.rule === 'mtls-not-strict').map((f) => f.resource.port);
+      expect(notStrictPorts.sort()).toEqual([16379, 6379]);
+      // The mtls-not-strict of each port and the mtls-conflict of its Service share the one change.
+      expect(findings.length).toBeGreaterThan(2);
+      for (const f of findings) {
+        expect(f.remediation!.action).toBe(CAPTURE_INBOUND_PORT_ACTION);
+        expect(f.remediation!.change).toEqual(findings[0]!.remediation!.change);
+      }
+      expect(annotationsOf(findings[0]!)).toEqual({ [EXCLUDE]: null });
+      expect(findings[0]!.remediation!.reason).toContain('so that the sidecar captures ports 6379, 16379');
+    });
+
+    it('applying any one of the plans, or all of them in any order, captures both ports', () => {
+      const yaml = cache('6379,16379');
+      const changes = cacheFindings(audit(yaml)).map((f) => f.remediation!.change);
+      for (const order of [changes, [...changes].reverse()]) {
+        const after = order.reduce<string>((text, change) => patched(text, change), yaml);
+        expect(cacheFindings(audit(after))).toEqual([]);
+      }
+      expect(cacheFindings(audit(patched(yaml, changes[changes.length - 1])))).toEqual([]);
+    });
+
+    it('other excluded ports stay listed', () => {
+      const findings = cacheFindings(audit(cache('6379, 9901,16379'))).filter((f) => f.rule === 'mtls-not-strict');
+      expect(findings.map((f) => annotationsOf(f))).toEqual([{ [EXCLUDE]: '9901' }, { [EXCLUDE]: '9901' }]);
+    });
+
+    it('a port only a Service targets (not declared by the container) is in the same change', () => {
+      const findings = cacheFindings(audit(cache('6379,16379', [6379, 16379], [6379]))).filter((f) => f.rule === 'mtls-not-strict');
+      expect(findings.map((f) => f.resource.port).sort()).toEqual([16379, 6379]);
+      expect(findings.map((f) => annotationsOf(f))).toEqual([{ [EXCLUDE]: null }, { [EXCLUDE]: null }]);
+    });
+
+    it('an include list gets every port it leaves out, in one change', () => {
+      const findings = notStrict(audit(fleet({ [INCLUDE]: '8080' }).replace('        - containerPort: 5432', '        - containerPort: 5432\n          protocol: TCP\n        - containerPort: 9090')));
+      expect(findings.map((f) => f.resource.port)).toEqual([5432, 9090]);
+      expect(findings.map((f) => annotationsOf(f))).toEqual([{ [INCLUDE]: '5432,8080,9090' }, { [INCLUDE]: '5432,8080,9090' }]);
+    });
+  });
 });
+
+function mergePatch(target: any, patch: any): any {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

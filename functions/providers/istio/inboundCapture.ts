@@ -63,11 +63,38 @@ export function uncapturedAutoMtlsReason(workload: Workload, port: number, uncap
  * applies: the port left out of the exclude list, or added to the include list. A person makes
  * it, since meshgov writes only Istio objects and the pods must be recreated for the sidecar's
  * iptables rules to change.
+ *
+ * The patch sets the annotation's whole value, so one change per port, each computed from the
+ * value as read, would put back the port the other one removed. Every port of the workload gets
+ * the same fix object instead, whose change captures every port asked for so far: the server
+ * fixes ask for each uncaptured port of a workload in one pass (serverFixes.ts), and by the end
+ * of it the change every port's finding carries captures them all.
  */
 export function captureInboundPortFix(workload: Workload, port: number, uncaptured: UncapturedPort): ProviderFix {
+  let capture = capturesOf.get(workload);
+  if (!capture) {
+    capture = { uncaptured, ports: [], fix: { action: CAPTURE_INBOUND_PORT_ACTION, change: {}, affectsServers: [], affectsClients: [], blockers: [], manualOnly: true } };
+    capturesOf.set(workload, capture);
+  }
+  if (!capture.ports.includes(port)) {
+    capture.ports.push(port);
+    capture.ports.sort((a, b) => a - b);
+    capture.fix.change = captureChange(workload, capture.ports, capture.uncaptured);
+    capture.fix.manualReason = `meshgov writes only Istio objects: ${recreateOrChange(workload, capture.ports)}; only pods created after the change get it`;
+  }
+  return capture.fix;
+}
+
+/** The one fix of each workload, and the ports it captures. Keyed by the workload object, which each model build reads afresh. */
+const capturesOf = new WeakMap<Workload, { uncaptured: UncapturedPort; ports: number[]; fix: ProviderFix }>();
+
+function captureChange(workload: Workload, ports: readonly number[], uncaptured: UncapturedPort): Record<string, unknown> {
   const listed = uncaptured.value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const named = ports.map(String);
   const next =
-    uncaptured.annotation === EXCLUDE_INBOUND_PORTS ? listed.filter((p) => p !== String(port)) : [...listed, String(port)].sort((a, b) => Number(a) - Number(b));
+    uncaptured.annotation === EXCLUDE_INBOUND_PORTS
+      ? listed.filter((p) => !named.includes(p))
+      : [...listed, ...named.filter((p) => !listed.includes(p))].sort((a, b) => Number(a) - Number(b));
   // JSON merge patch: null removes an exclude list left empty.
   const value = next.length > 0 ? next.join(',') : null;
   const annotations = { [uncaptured.annotation]: value };
@@ -75,25 +102,18 @@ export function captureInboundPortFix(workload: Workload, port: number, uncaptur
   // Where the pod template sits: a CronJob keeps it in the template of the Jobs it makes.
   const patch = workload.kind === 'Pod' ? { metadata: { annotations } } : workload.kind === 'CronJob' ? { spec: { jobTemplate: { spec: template } } } : { spec: template };
   return {
-    action: CAPTURE_INBOUND_PORT_ACTION,
-    change: {
-      operation: 'merge-patch',
-      target: { apiVersion: WORKLOAD_API_VERSIONS[workload.kind] ?? 'apps/v1', kind: workload.kind, namespace: workload.namespace, name: workload.name },
-      patch,
-    },
-    affectsServers: [],
-    affectsClients: [],
-    blockers: [],
-    manualOnly: true,
-    manualReason: `meshgov writes only Istio objects: ${recreateOrChange(workload, port)}; only pods created after the change get it`,
+    operation: 'merge-patch',
+    target: { apiVersion: WORKLOAD_API_VERSIONS[workload.kind] ?? 'apps/v1', kind: workload.kind, namespace: workload.namespace, name: workload.name },
+    patch,
   };
 }
 
 const WORKLOAD_API_VERSIONS: Partial<Record<string, string>> = { Pod: 'v1', Job: 'batch/v1', CronJob: 'batch/v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1' };
 
 /** A Job's and a Pod's pod template cannot be changed in place (the API server refuses it): they are made again. */
-function recreateOrChange(workload: Workload, port: number): string {
+function recreateOrChange(workload: Workload, ports: readonly number[]): string {
   const what = `${workload.kind} ${workload.namespace}/${workload.name}`;
-  if (workload.kind === 'Job' || workload.kind === 'Pod') return `delete and create ${what} again with this change (its pod template cannot be changed in place), so that the sidecar captures port ${port}`;
-  return `change ${what} so that the sidecar captures port ${port}`;
+  const captured = `the sidecar captures ${ports.length === 1 ? 'port' : 'ports'} ${ports.join(', ')}`;
+  if (workload.kind === 'Job' || workload.kind === 'Pod') return `delete and create ${what} again with this change (its pod template cannot be changed in place), so that ${captured}`;
+  return `change ${what} so that ${captured}`;
 }

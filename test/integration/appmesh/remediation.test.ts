@@ -130,7 +130,7 @@ describe('App Mesh writer', () => {
     expect(again.findings.some((f) => f.rule === 'mtls-not-strict' && f.resource.name === PAYMENTS_API)).toBe(false);
   });
 
-  it('runs as the govern stage drives it; of two fixes planned on one node, the second waits for the next run instead of undoing the first', async () => {
+  it('runs as the govern stage drives it; the two fixes planned on one node are one change, written once', async () => {
     await start(seedWithKnownCallerTrust());
     await source.collect({ kind: 'all', providers: ['appmesh'] });
     emulator.touch(FLEET_MESH, 'virtualNode', PAYMENTS_API, { changeSpec: () => aliceEvent(true).detail.requestParameters.spec });
@@ -154,24 +154,23 @@ describe('App Mesh writer', () => {
 
     const first = await run();
 
-    // Both fixes of payments-api were planned from version 3. Each replaces the whole spec, so
-    // the second would undo the first: the writer sees version 4 and aborts it.
+    // Both fixes of payments-api were planned from version 3, and each replaces the whole spec:
+    // they carry one change with both edits (changes.ts joinObjectFixes), written once.
     const onPayments = first.changes.filter((c) => c.target.name === PAYMENTS_API);
-    expect(onPayments.map((c) => c.action).sort()).toEqual([ENFORCE_ACTION, SET_STRICT_ACTION]);
-    expect(onPayments.map((c) => c.outcome).sort()).toEqual(['aborted', 'verified']);
-    const waiting = onPayments.find((c) => c.outcome === 'aborted')!;
-    expect(waiting.detail).toContain('changed since the audit read it (version 3, now 4)');
+    expect(onPayments).toHaveLength(1);
+    expect(onPayments[0]).toMatchObject({ outcome: 'verified' });
+    expect([ENFORCE_ACTION, SET_STRICT_ACTION]).toContain(onPayments[0]!.action);
     expect(first.changes.filter((c) => c.target.name !== PAYMENTS_API).every((c) => c.outcome === 'verified')).toBe(true);
-    expect(await ledger.getChange(onPayments.find((c) => c.outcome === 'verified')!.id)).toMatchObject({ trigger: event.trigger, before: { listeners: [{ tls: { mode: 'PERMISSIVE' } }] } });
-
-    // The next run audits from the snapshot the writer updated (no API read) and applies it.
-    emulator.resetCalls();
-    const second = await run();
-    expect(emulator.calls()).toMatchObject({ ListVirtualNodes: 0, UpdateVirtualNode: 1 });
-    expect(second.changes.filter((c) => c.target.name === PAYMENTS_API)).toMatchObject([{ action: waiting.action, outcome: 'verified' }]);
+    expect(await ledger.getChange(onPayments[0]!.id)).toMatchObject({ trigger: event.trigger, before: { listeners: [{ tls: { mode: 'PERMISSIVE' } }] } });
     const live = (emulator.state.describe('virtualNode', FLEET_MESH, PAYMENTS_API) as any).spec;
     expect(live.listeners[0].tls.mode).toBe('STRICT');
     expect(live.backends[0].virtualService.clientPolicy.tls.certificate).toBeDefined();
+
+    // The next run audits from the snapshot the writer updated (no API read) and finds nothing left to write there.
+    emulator.resetCalls();
+    const second = await run();
+    expect(emulator.calls()).toMatchObject({ ListVirtualNodes: 0 });
+    expect(second.changes.filter((c) => c.target.name === PAYMENTS_API)).toEqual([]);
   });
 
   it('aborts and reports when the resource changed between the audit and the write', async () => {
@@ -344,6 +343,21 @@ describe('App Mesh writer', () => {
     const updates = emulator.requests().slice(before).filter((r) => r.operation === 'UpdateVirtualNode');
     expect(updates.map((r) => r.body?.clientToken)).toEqual(['chg-flawed', 'chg-flawed-rollback']);
     expect((emulator.state.describe('virtualNode', FLEET_MESH, PAYMENTS_API) as any).spec).toEqual(sharedEvent(UPDATE_EVENT).detail.requestParameters.spec);
+  });
+
+  it("checks every part a change alters, whatever its finding's action: a listener fix whose client edit does not hold is rolled back", async () => {
+    await start();
+    const remediation = fixOf(await aliceChangeAudited(), 'mtls-not-strict', PAYMENTS_API);
+    expect(remediation.action).toBe(SET_STRICT_ACTION);
+    // As a joined change carries it (changes.ts joinObjectFixes), with a client edit that sends plaintext.
+    const spec = structuredClone(remediation.change.spec as any);
+    spec.backends[0].virtualService.clientPolicy = { tls: { enforce: false, validation: { trust: { file: { certificateChain: '/certs/ca.pem' } } } } };
+    const joined = { ...remediation, change: { ...remediation.change, spec } };
+
+    const result = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(joined, { trigger, changeId: 'chg-joined' });
+
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.detail).toMatch(/backend \S+ sends PLAINTEXT/);
   });
 
   it('enforces a virtual node backend client policy and a virtual gateway backendDefaults', async () => {

@@ -23,7 +23,7 @@ test('redraws that fail on every run for a day are given up, reported by the run
     }),
   });
   const requested = (await world.govern(aliceChange(world.now()))).approvalsRequested;
-  expect(requested).toHaveLength(4);
+  expect(requested).toHaveLength(3);
   const workerFix = await approvalOf(world, 'mtls-client-not-enforced', 'payments-worker');
   world.advance(24 * HOUR_MS + 1_000);
 

@@ -28,7 +28,7 @@ async function asked() {
     }),
   });
   const run = await world.govern(aliceChange(world.now()));
-  expect(run.approvalsRequested).toHaveLength(4);
+  expect(run.approvalsRequested).toHaveLength(3);
   return { requested: run.approvalsRequested, workerFix: await approvalOf(world, 'mtls-client-not-enforced', 'payments-worker') };
 }
 
@@ -63,7 +63,7 @@ describe('expiry of approval requests nobody decided', () => {
     expect(later.approvalsExpired).toEqual([]);
     expect([...later.approvalsRequested].sort()).toEqual([...requested].sort());
     expect(world.slack.calls('chat.update')).toBe(updatesAfterSweep);
-    expect(world.slack.calls('chat.postMessage')).toBe(posts + 4);
+    expect(world.slack.calls('chat.postMessage')).toBe(posts + 3);
     expect(headerOf(message)).toBe(':hourglass: Expired: enforce client mTLS on payments-worker (prod-mesh)');
     const renewed = (await world.ledger.getApproval(workerFix.id))!;
     expect(renewed).toMatchObject({ state: 'PENDING', expiredRequests: 1, causedBy: workerFix.causedBy });
@@ -78,7 +78,7 @@ describe('expiry of approval requests nobody decided', () => {
 
     // Nothing more while the new request is open.
     expect(await world.govern(nightlyAudit(world.now()))).toMatchObject({ approvalsExpired: [], approvalsRequested: [] });
-    expect(world.slack.calls('chat.postMessage')).toBe(posts + 4);
+    expect(world.slack.calls('chat.postMessage')).toBe(posts + 3);
 
     // The new request decides as any other.
     expect(await world.click({ approvalId: renewed.id, user: CAROL, messageTs: renewed.slack!.ts })).toEqual(ACK);
@@ -156,7 +156,7 @@ describe('expiry of approval requests nobody decided', () => {
     await world.slack.goDown();
     const run = await world.govern(nightlyAudit(world.now()));
     await world.slack.comeUp();
-    expect(run.approvalsExpired).toHaveLength(4);
+    expect(run.approvalsExpired).toHaveLength(3);
     expect(run.notificationFailures).toBeGreaterThanOrEqual(4);
     expect(await world.ledger.getApproval(workerFix.id)).toMatchObject({ state: 'EXPIRED' });
     expect((await world.ledger.getApproval(workerFix.id))!.expiryShown).toBeUndefined();

@@ -26,7 +26,8 @@ const everyFixApproved = (edit: (p: ReturnType<typeof paymentsPolicy>) => void =
 async function asked(options: Parameters<typeof startTestWorld>[0] = {}) {
   world = await startTestWorld({ policy: everyFixApproved(), ...options });
   const run = await world.govern(aliceChange(world.now()));
-  expect(run.approvalsRequested).toHaveLength(4);
+  // payments-worker's client fix, payments-api's one change (its listener and client edits), and the others'.
+  expect(run.approvalsRequested).toHaveLength(3);
   return { workerFix: await approvalOf(world, 'mtls-client-not-enforced', 'payments-worker'), strictFix: await approvalOf(world, 'mtls-not-strict', 'payments-api') };
 }
 
@@ -38,7 +39,10 @@ describe('Slack approvals', () => {
   test('the request has Approve and Reject buttons naming the approval, and a confirm dialog on risky fixes', async () => {
     const { workerFix, strictFix } = await asked();
     const strict = messageOf(world, strictFix);
+    // payments-api's listener and client edits are one change, asked for once, under its STRICT
+    // finding (the one that can cut traffic); the change line names both edits.
     expect(headerOf(strict)).toBe('Approval needed: require mTLS (STRICT) on port 8080 of payments-api (prod-mesh)');
+    expect(blockOf(strict, 'meshgov_finding').text.text).toMatch(/\*Change:\* UpdateVirtualNode `prod-mesh\/payments-api` at version 3, whole spec: listener 8080 TLS `STRICT`.*backend `ledger\.payments\.svc\.cluster\.local` enforces mTLS/);
     const buttons = blockOf(strict, 'meshgov_decision').elements;
     expect(buttons.map((b: any) => b.value)).toEqual([`approve:${strictFix.id}`, `reject:${strictFix.id}`]);
     expect(buttons[0].confirm.title.text).toBe('Apply this change?');

@@ -33,7 +33,7 @@ function failFirstReadBack(client: AppMeshClient, emulator: () => AppMeshEmulato
 }
 
 describe('announcing automatic fixes that did not verify', () => {
-  test('a fix whose read-back failed is announced with what happened and no Undo; the verified one keeps its Undo', async () => {
+  test('a fix whose read-back failed is announced with what happened and no Undo (a verified one keeps its Undo: undo.test.ts)', async () => {
     let world: World | undefined;
     world = await startTestWorld({
       executors: ({ client, cache }) => {
@@ -42,10 +42,9 @@ describe('announcing automatic fixes that did not verify', () => {
       },
     });
     const run = await world.govern(aliceChange(world.now()), { autoFix: true });
+    // payments-api's listener and client edits are one change, written once (changes.ts joinObjectFixes).
     const failed = run.changes.filter((c) => c.outcome === 'failed');
-    const verified = run.changes.filter((c) => c.outcome === 'verified');
     expect(failed).toHaveLength(1);
-    expect(verified.length).toBeGreaterThanOrEqual(1);
     expect(failed[0].detail).toMatch(/^wrote VirtualNode prod-mesh\/[a-z-]+ \(version \d+\) but could not read it back: /);
 
     const announcements = world.slack.messages(CHANNEL).filter((m) => /^:(wrench|x|leftwards_arrow_with_hook): (Fixed automatically|Automatic fix)/.test(headerOf(m) ?? ''));
@@ -58,10 +57,5 @@ describe('announcing automatic fixes that did not verify', () => {
     expect(failedMessage.blocks!.some((b) => b.type === 'actions')).toBe(false);
     expect(await world.ledger.getApproval(`undo-${failed[0].id}`)).toBeUndefined();
 
-    for (const change of verified) {
-      const message = announcements.find((m) => blockOf(m, 'meshgov_meta').elements[0].text.includes(change.id))!;
-      expect(headerOf(message)).toMatch(/^:wrench: Fixed automatically: /);
-      expect(blockOf(message, 'meshgov_undo').elements[0].value).toBe(`undo:undo-${change.id}`);
-    }
   });
 });

@@ -27,7 +27,7 @@ import { isObservedAction } from './observed-actions';
 import { replaceSpec, type WriterDeps } from './replace-spec';
 import { restoreObservedChange } from './restore-spec';
 import { isSpecChange, parseRecordedTarget, parseSpecChange } from './spec-change';
-import { enforcedClientsCheck, sameJson, samePostureCheck, strictListenersCheck } from './tls-checks';
+import { enforcedClientsCheck, sameJson, samePostureCheck, strictListenersCheck, type SpecCheck } from './tls-checks';
 
 const ACTIONS = new Set([SET_STRICT_ACTION, ENFORCE_ACTION]);
 
@@ -89,7 +89,9 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
       const parsed = parseSpecChange(remediation.change);
       if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: {} };
       const change = parsed.value;
-      const strict = remediation.action === SET_STRICT_ACTION;
+      // One change carries every edit meshgov proposes for the object (changes.ts joinObjectFixes),
+      // whichever finding's action it comes with: what it alters is checked, listeners and clients.
+      const altered = (before: Record<string, any>) => ({ listeners: strictListenersCheck(before, change.spec), clients: enforcedClientsCheck(before, change.spec) });
       return replaceSpec(
         {
           target: change.target,
@@ -100,8 +102,8 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
           newSpec: change.spec,
           clientToken: clientTokenFor(context.changeId),
           rollbackToken: clientTokenFor(context.changeId, 'rollback'),
-          checkFor: (before) => (strict ? strictListenersCheck(before, change.spec) : enforcedClientsCheck(before, change.spec)),
-          subject: strict ? 'listener TLS' : 'client policy TLS',
+          checkFor: (before) => bothChecks(altered(before)),
+          subject: remediation.action === SET_STRICT_ACTION ? 'listener TLS' : 'client policy TLS',
         },
         deps,
       );
@@ -146,4 +148,10 @@ async function accountFromCredentials(client: AppMeshClient): Promise<string | u
   } catch {
     return undefined;
   }
+}
+
+/** The listener and client checks of one change as one: undefined when it alters neither. */
+function bothChecks({ listeners, clients }: { listeners: SpecCheck | undefined; clients: SpecCheck | undefined }): SpecCheck | undefined {
+  if (!listeners || !clients) return listeners ?? clients;
+  return (live) => [listeners(live), clients(live)].filter((p) => p !== undefined).join('; ') || undefined;
 }

@@ -11,11 +11,21 @@ export async function findingIdOf(world: World, rule: string, name: string): Pro
   return match.id;
 }
 
-/** The approval govern asked for a finding's fix. */
+/**
+ * The approval govern asked for a finding's fix. One change that fixes several findings (an App
+ * Mesh node's listener and client edits) is asked for once, on the first of them: the approval
+ * of any finding carrying the same change is this finding's too.
+ */
 export async function approvalOf(world: World, rule: string, name: string): Promise<ApprovalRecord> {
-  const approval = await world.ledger.findOpenApproval(await findingIdOf(world, rule, name));
-  if (!approval) throw new Error(`no open approval for ${rule} on ${name}`);
-  return approval;
+  const open = await world.ledger.listOpenFindings({ provider: 'appmesh' });
+  const record = open.find((r) => r.finding.rule === rule && r.finding.resource.name === name);
+  if (!record) throw new Error(`no open ${rule} finding on ${name}`);
+  const change = JSON.stringify(record.finding.remediation?.change);
+  for (const other of [record, ...open.filter((r) => r !== record && JSON.stringify(r.finding.remediation?.change) === change)]) {
+    const approval = await world.ledger.findOpenApproval(other.id);
+    if (approval) return approval;
+  }
+  throw new Error(`no open approval for ${rule} on ${name}`);
 }
 
 /** The Slack message an approval lives in, as the emulator holds it now. */
