@@ -9,6 +9,7 @@ import { formatJson } from '../core/report/format-json';
 import { formatSarif } from '../core/report/format-sarif';
 import { formatTable, summaryLine } from '../core/report/format-table';
 import { printable } from '../core/report/printable';
+import { QUOTED_VALUE_MAX, quoteValue, truncate } from '../core/truncate';
 import { ReportFiles } from '../core/report/report-files';
 import { failsAt } from '../core/report/report';
 import { applyBaseline, type BaselineEntry } from '../core/report/baseline';
@@ -119,6 +120,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   if (!live && inventory.files.length === 0) {
     // What could not be read (a socket as standard input, an unreadable file) says why nothing was found.
     for (const p of inventory.problems) io.stderr(`meshgov: ${printable(formatProblem(p))}\n`);
+    // So does what the walk passed over with a note (a link into /proc).
+    if (inventory.unknown.length > 0) io.stderr(skippedNotice(inventory.unknown));
     // A file that exists but cannot be read was found: saying "none found" would send the user looking elsewhere.
     io.stderr(`meshgov: ${inventory.problems.length > 0 ? 'no input could be read from' : 'no input files found in'} ${paths.join(', ')}\n`);
     return 2;
@@ -264,7 +267,8 @@ function describeDocument(doc: unknown): string {
   if (doc === null || doc === undefined) return 'not a configuration file';
   if (typeof doc !== 'object' || Array.isArray(doc)) return `a ${Array.isArray(doc) ? 'list' : typeof doc}, not an object`;
   const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
-  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  // Cut short: a kind can be a long string, or a list that YAML aliases make millions of nodes.
+  const text = (v: unknown) => (typeof v === 'string' ? truncate(v, QUOTED_VALUE_MAX) : quoteValue(v));
   if (apiVersion !== undefined && kind !== undefined) return `apiVersion ${text(apiVersion)}, kind ${text(kind)}`;
   if (apiVersion !== undefined) return `apiVersion ${text(apiVersion)}, no kind`;
   if (kind !== undefined) return `kind ${text(kind)}, no apiVersion`;

@@ -1,4 +1,5 @@
 import { editDistance } from '../../core/edit-distance';
+import { quoteValue } from '../../core/truncate';
 import { isLooseRecord as isObject } from '../../core/is-record';
 import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_LIST_MEMBER, APPMESH_NAME_FIELDS, type AppMeshApiType, type EnvoyInput, type Inventory, type KubeObject } from '../../core/model/inventory';
 import type { Provider, SourceRef } from '../../core/model/types';
@@ -64,6 +65,22 @@ export function classifyDocument(doc: RawDocument, inventory: Inventory): void {
     return;
   }
   classifyValue(doc.body, source, inventory, '', doc.elementLines, doc.entryLines);
+}
+
+/**
+ * Whether a parsed document is, or (an array) holds, an input meshgov reads: an object with an
+ * apiVersion and a kind, an Envoy bootstrap or config dump, App Mesh API output, certificates.
+ * A file one of whose documents does not parse is read for its other documents when one of them
+ * is such an input, whatever its first line is (collect.ts).
+ */
+export function isRecognisedDocument(doc: RawDocument): boolean {
+  if (doc.format === 'pem') return true;
+  return Array.isArray(doc.body) ? doc.body.some(isRecognisedValue) : isRecognisedValue(doc.body);
+}
+
+function isRecognisedValue(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return (typeof value.apiVersion === 'string' && typeof value.kind === 'string') || isEnvoyInput(value) || appMeshApiObject(value) !== undefined;
 }
 
 function isEnvoyInput(value: Record<string, unknown>): boolean {
@@ -192,7 +209,7 @@ function describeName(metadata: unknown): string {
   if (!isObject(metadata)) return metadata === undefined ? 'has no metadata' : `has metadata that is not an object (${typeName(metadata)})`;
   const name = metadata.name;
   if (name === undefined || name === null || name === '') return 'has no metadata.name';
-  return `has a metadata.name that is not a string (${typeName(name)} ${JSON.stringify(name)}): quote it`;
+  return `has a metadata.name that is not a string (${typeName(name)} ${quoteValue(name)}): quote it`;
 }
 
 function typeName(value: unknown): string {

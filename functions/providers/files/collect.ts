@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
-import { classifyDocument } from './classify';
+import { classifyDocument, isRecognisedDocument } from './classify';
 import { fieldLineLocator } from './field-line';
 import { fileIdentityResolver } from './file-identity';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
@@ -46,6 +46,8 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
   }
   // A directory deeper in the tree that cannot be listed is a problem of its own; the rest is read.
   for (const u of walked.unreadable) inventory.problems.push({ file: u.path, line: 1, message: u.message, unread: true });
+  // A link into /proc, /sys or /dev: not read, and said in the notice of what was skipped.
+  for (const v of walked.virtual) inventory.unknown.push({ doc: null, source: { file: v.path, line: 1 }, note: v.note });
   const explicit = new Set(paths);
   for (const file of walked.files) {
     let buf: Buffer;
@@ -74,8 +76,11 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
     const parsed = parseFileText(file, text);
     // Providers find problems later, so these few texts are kept whatever the parse found.
     if (utf16 !== undefined || walked.streams.has(file)) kept.set(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-    if (parsed.problems.length > 0 && !explicit.has(file) && !mightBeConfiguration(text)) {
-      // A README or script beside the configuration: not a configuration file, not an error.
+    if (parsed.problems.length > 0 && !explicit.has(file) && !mightBeConfiguration(text) && !parsed.documents.some(isRecognisedDocument)) {
+      // A README or script beside the configuration: not a configuration file, not an error. A
+      // file that starts with something else (`description: …`, an anchors-only document for
+      // `<<: *base`) but holds an object meshgov reads is configuration: its other documents are
+      // audited and the one that does not parse is reported.
       inventory.unknown.push({ doc: null, source: { file, line: 1 } });
       continue;
     }

@@ -161,3 +161,19 @@ export function jsonStringEnd(text: string, from: number): number {
   }
   return text.length;
 }
+
+/**
+ * The offset of the first bracket at or after `from` that opens a level of nesting past `max`,
+ * in JSON text whose strings are whole (JSON.parse has taken it); -1 when none does.
+ */
+export function jsonNestingBeyond(text: string, max: number, from = 0): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) i = jsonStringEnd(text, i + 1) - 1;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > max) return i;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return -1;
+}

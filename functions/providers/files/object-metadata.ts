@@ -1,4 +1,5 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
+import { quoteValue, spellValue } from '../../core/truncate';
 import { fieldStep } from './field-path';
 
 /** A problem with an object's metadata, before it has a provider: classify adds the file and line. */
@@ -81,15 +82,18 @@ function checkStringMap(map: unknown, field: string, noun: string, at: string, o
     if (reported++ === PER_MAP) break;
     out.push({
       field: `${at}${fieldStep(key)}`,
-      message: `${noun} ${JSON.stringify(key)} must have a string value, not ${describeValue(v)}: quote it (the API server refuses the object as written; meshgov reads it as the string ${JSON.stringify(String(v))})`,
+      message: `${noun} ${quoteValue(key)} must have a string value, not ${describeValue(v)}: quote it (the API server refuses the object as written; meshgov reads it as the string ${quoteValue(spellValue(v))})`,
       fatal: false,
     });
   }
 }
 
-/** `the string "80"`, `the number 80.5`, `a list`, `a map`: what a value is, for a message. */
+/**
+ * `the string "80"`, `the number 80.5`, `a list`, `a map`: what a value is, for a message. A
+ * long value is cut (quoteValue), as are the other values messages quote.
+ */
 export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (isObject(value)) return 'a map';
-  return `the ${typeof value} ${JSON.stringify(value)}`;
+  return `the ${typeof value} ${quoteValue(value)}`;
 }

@@ -5,6 +5,22 @@ import { systemErrorReason } from '../../core/system-error';
 /** Folders that never hold fleet configuration and can be huge. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.terraform', 'cdk.out']);
 
+/**
+ * File systems the kernel makes up rather than stores: /proc holds a directory per process (and
+ * /proc/self/root the whole file system again), /sys a link maze, /dev devices; some files block
+ * when read (/proc/kmsg). A link into them (`ln -s /proc …`) would have the walk run until memory
+ * runs out. /dev/shm is a tmpfs of ordinary files, and read.
+ */
+const KERNEL_ROOTS = ['/proc', '/sys', '/dev'];
+const ORDINARY_UNDER_KERNEL_ROOTS = ['/dev/shm'];
+
+/** The kernel file system a real path is in, or undefined. */
+function kernelRoot(real: string): string | undefined {
+  const under = (root: string) => real === root || real.startsWith(`${root}/`);
+  if (ORDINARY_UNDER_KERNEL_ROOTS.some(under)) return undefined;
+  return KERNEL_ROOTS.find(under);
+}
+
 /** Names of standard input, which may be a terminal (a character device) or, from a spawning process, a socket. */
 const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
@@ -21,6 +37,8 @@ export interface WalkResult {
   missing: Array<{ path: string; message: string }>;
   /** Directories inside the tree that could not be listed: the rest is still read. */
   unreadable: Array<{ path: string; message: string }>;
+  /** Directories (and files reached through links) in /proc, /sys or /dev, not read; `note` says so. */
+  virtual: Array<{ path: string; note: string }>;
 }
 
 /**
@@ -33,10 +51,11 @@ export interface WalkResult {
  * are all links: `key -> ..data/key`, `..data -> ..2026_…`), and every real file is listed once,
  * under the first path that reached it, so overlapping paths do not count anything twice.
  * A pipe or standard input named on the command line is read like a file; inside a directory,
- * only regular files are (reading a pipe found there could block forever).
+ * only regular files are (reading a pipe found there could block forever). Nothing in /proc, /sys
+ * or /dev is read but standard input and a pipe named on the command line (KERNEL_ROOTS).
  */
 export function walkPaths(paths: string[]): WalkResult {
-  const walk: Walk = { files: [], seenFiles: new Set(), seenDirs: new Set(), unreadable: [] };
+  const walk: Walk = { files: [], seenFiles: new Set(), seenDirs: new Set(), unreadable: [], virtual: [] };
   const streams = new Set<string>();
   const missing: WalkResult['missing'] = [];
   for (const p of paths) {
@@ -49,7 +68,7 @@ export function walkPaths(paths: string[]): WalkResult {
     }
     if (stat.isDirectory()) {
       const real = realPath(p);
-      if (walk.seenDirs.has(real)) continue;
+      if (inKernelFileSystem(p, real, false, walk) || walk.seenDirs.has(real)) continue;
       walk.seenDirs.add(real);
       const before = walk.unreadable.length;
       walkDir(p, real, walk);
@@ -65,7 +84,7 @@ export function walkPaths(paths: string[]): WalkResult {
       missing.push({ path: p, message: 'not a file, directory or pipe' });
     }
   }
-  return { files: walk.files, streams, missing, unreadable: walk.unreadable };
+  return { files: walk.files, streams, missing, unreadable: walk.unreadable, virtual: walk.virtual };
 }
 
 interface Walk {
@@ -75,6 +94,16 @@ interface Walk {
   /** Real paths of the directories entered: a link back up the tree must not loop. */
   seenDirs: Set<string>;
   unreadable: Array<{ path: string; message: string }>;
+  virtual: WalkResult['virtual'];
+}
+
+/** True, and noted, when a directory (or a linked file) really is in /proc, /sys or /dev. */
+function inKernelFileSystem(p: string, real: string, linked: boolean, walk: Walk): boolean {
+  const root = kernelRoot(real);
+  if (root === undefined) return false;
+  const what = linked ? `a link to ${real}` : real === root ? 'a directory' : `a directory in ${root}`;
+  walk.virtual.push({ path: p, note: `${what}, which the kernel makes up (no configuration, and a walk of it may not end): not read` });
+  return true;
 }
 
 function addFile(file: string, real: string, walk: Walk): void {
@@ -123,9 +152,12 @@ function walkDir(dir: string, realDir: string, walk: Walk): void {
     }
     if (isDir) {
       if (SKIPPED_DIRS.has(e.name) || walk.seenDirs.has(real)) continue;
+      // Only a link leads out of a directory that is not in a kernel file system itself.
+      if (e.isSymbolicLink() && inKernelFileSystem(full, real, true, walk)) continue;
       walk.seenDirs.add(real);
       walkDir(full, real, walk);
     } else if (isFile) {
+      if (e.isSymbolicLink() && inKernelFileSystem(full, real, true, walk)) continue;
       addFile(full, real, walk);
     }
   }

@@ -1,5 +1,7 @@
 /** Label maps and selectors, with the one subset test every Istio selector uses. */
 
+import { quoteValue } from '../../core/truncate';
+
 export type Labels = Record<string, string>;
 
 /** Istio `labels.Instance.SubsetOf`: every selector pair is present in the labels. An empty selector selects everything. */
@@ -147,7 +149,8 @@ export function readLabelMap(raw: unknown): Labels | { error: string } {
   // Object.keys rather than Object.entries: the same keys in the same order, without a pair array per label.
   for (const k of Object.keys(map)) {
     const v = map[k];
-    if (typeof v !== 'string') return { error: `label ${JSON.stringify(k)} must have a string value, got ${JSON.stringify(v)}` };
+    // Quoted cut short: the value may be a list of thousands, or (through YAML aliases) stand for millions of nodes.
+    if (typeof v !== 'string') return { error: `label ${quoteValue(k)} must have a string value, got ${quoteValue(v)}` };
     out[k] = v;
   }
   return out;

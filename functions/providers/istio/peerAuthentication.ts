@@ -1,5 +1,6 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
+import { quoteValue } from '../../core/truncate';
 import { sortByCreation } from './creationOrder';
 import { isEmptyLabels, readLabelMap, SelectorIndex, type Labels } from './labels';
 import { ISTIO_FIELDS, reportNearMisses } from './nearMissFields';
@@ -56,7 +57,7 @@ export function readPeerAuthentication(obj: Located<KubeObject>): { policy?: Pee
       for (const [key, value] of Object.entries(rawPorts as Record<string, unknown>)) {
         const port = Number(key);
         if (!/^\d+$/.test(key) || port < 1 || port > 65535) {
-          problems.add(`spec.portLevelMtls.${key}`, `portLevelMtls key ${JSON.stringify(key)} is not a port number (1-65535)`);
+          problems.add(`spec.portLevelMtls.${key}`, `portLevelMtls key ${quoteValue(key)} is not a port number (1-65535)`);
           continue;
         }
         const portMode = readMode(value, `spec.portLevelMtls.${key}`, problems);
@@ -108,7 +109,7 @@ function readMode(raw: unknown, field: string, problems: ObjectProblems): PeerAu
   const mode = (raw as Record<string, unknown>)['mode'];
   if (mode === undefined || mode === null) return 'UNSET';
   if (typeof mode === 'string' && (MODES as readonly string[]).includes(mode)) return mode as PeerAuthenticationMode;
-  problems.add(`${field}.mode`, `mode ${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`);
+  problems.add(`${field}.mode`, `mode ${quoteValue(mode)} is not one of ${MODES.join(', ')}`);
   return undefined;
 }
 

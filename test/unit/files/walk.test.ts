@@ -66,7 +66,7 @@ describe('walkPaths and special files', () => {
     const dir = tree({ 'a.yaml': 'x' });
     const fifo = path.join(dir, 'pipe.yaml');
     execFileSync('mkfifo', [fifo]);
-    expect(walkPaths([fifo])).toEqual({ files: [fifo], streams: new Set([fifo]), missing: [], unreadable: [] });
+    expect(walkPaths([fifo])).toEqual({ files: [fifo], streams: new Set([fifo]), missing: [], unreadable: [], virtual: [] });
     expect(rel(dir, walkPaths([dir]).files)).toEqual(['a.yaml']);
   });
 
