@@ -8,8 +8,6 @@ import { shippedPolicy } from '../../../test/support/model';
 import { auditInventory } from '../audit-inventory';
 import { collectFiles } from '../files/collect';
 
-
-
 /** istio-agent's workload certificate: 24 hours from 2026-11-25T09:14:03Z, as SECRET_TTL gives it. */
 let workload: CertChain;
 /** A mesh root near its end, as istiod's ROOTCA secret sends it. */

@@ -1,8 +1,6 @@
 import type { ProviderFix } from '../../core/model/types';
+import { CREATE_STRICT_ACTION } from '../istio/serverFixes';
 import type { IstioWorkload } from './resources';
-
-/** The action Istio's own fix of a workload takes (istio/serverFixes.ts CREATE_STRICT_ACTION). */
-const CREATE_STRICT_ACTION = 'istio.peerauthentication.create-strict';
 
 /** The label Istio's workload selectors are usually written on, in order of preference. */
 const SELECTOR_LABELS = ['app', 'app.kubernetes.io/name', 'service.istio.io/canonical-name'] as const;
