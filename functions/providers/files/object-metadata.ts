@@ -61,7 +61,24 @@ export function metadataProblems(value: Record<string, unknown>, path: string): 
     const field = specMap.path[specMap.path.length - 1]!;
     checkStringMap(map, field, specMap.noun, `${prefix}${specMap.path.join('.')}`, out);
   }
+  if (value.kind === 'Service' && value.apiVersion === 'v1') checkServicePorts(value.spec, `${prefix}spec.ports`, out);
   return out;
+}
+
+/**
+ * A Service's `spec.ports[].port` is an int32 from 1 to 65535: the API server refuses `"80"`
+ * ("cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32")
+ * and an out-of-range number, so the Service is left out, as the cluster would not hold it.
+ */
+function checkServicePorts(spec: unknown, at: string, out: MetadataProblem[]): void {
+  const ports = isObject(spec) ? spec.ports : undefined;
+  if (!Array.isArray(ports)) return;
+  ports.forEach((entry, i) => {
+    const port = isObject(entry) ? entry.port : undefined;
+    if (port === undefined || (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535)) return;
+    const what = typeof port === 'number' && Number.isInteger(port) ? `between 1 and 65535, not ${port}` : `an integer, not ${describeValue(port)}`;
+    out.push({ field: `${at}[${i}].port`, message: `port must be ${what}: the API server refuses the Service, so it is left out`, fatal: true });
+  });
 }
 
 function checkStringMaps(metadata: Record<string, unknown>, at: string, out: MetadataProblem[]): void {

@@ -111,6 +111,72 @@ spec:
   ]);
 });
 
+it('a Service port written as a string is reported at its line, and the Service is left out, as the API server refuses it', async () => {
+  const fleet = (port: string) => `${shopNamespace}---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports:
+  - name: http
+    port: ${port}
+    targetPort: 8080
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: STRICT
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: web-plaintext
+  namespace: shop
+spec:
+  host: web.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: DISABLE
+`;
+  // Written as a number, the Service carries the DestinationRule's plaintext to the STRICT workload.
+  const good = await audit('shop.yaml', fleet('80'));
+  expect(good.findings.filter((f) => f.rule === 'mtls-conflict')).toHaveLength(1);
+
+  const { findings, lineOf } = await audit('shop.yaml', fleet('"80"'));
+  expect(findings.filter((f) => f.rule === 'config-invalid')).toEqual([
+    expect.objectContaining({
+      resource: expect.objectContaining({ kind: 'Service', name: 'web', line: lineOf('port: "80"') }),
+      message: expect.stringContaining('spec.ports[0].port: v1 Service web: port must be an integer, not the string "80": the API server refuses the Service, so it is left out'),
+    }),
+  ]);
+  expect(findings.filter((f) => f.rule === 'mtls-conflict')).toEqual([]);
+});
+
 describe('the MeshConfig ConfigMap', () => {
   const configMap = (mesh: string) => `apiVersion: v1
 kind: ConfigMap
