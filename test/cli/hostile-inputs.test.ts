@@ -32,6 +32,16 @@ spec:
 `;
 
 describe('meshgov audit on hostile inputs', () => {
+  it('says a PEM private key or CSR beside the certificates holds no certificate, rather than "a string"', async () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nMIICijCCAXICAQAwRTELMAkGA1UEBhMCQVUx\n-----END CERTIFICATE REQUEST-----\n';
+    const dir = fixtureDir({ 'shop.yaml': SHOP, 'certs/tls.key': key, 'certs/web.csr': csr });
+    const r = await runCli(['audit', dir, '--format', 'json', '--fail-on', 'never', '--now', NOW]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('tls.key:1: a PEM PRIVATE KEY with no certificate: meshgov checks certificates only');
+    expect(r.stderr).toContain('web.csr:1: a PEM CERTIFICATE REQUEST with no certificate: meshgov checks certificates only');
+  });
+
   it('quotes a skipped document\'s kind cut short when it is a long list', async () => {
     const kinds = Array.from({ length: 5000 }, (_, i) => `Kind${i}`).join(', ');
     const dir = fixtureDir({ 'shop.yaml': SHOP, 'odd.yaml': `apiVersion: example.com/v1\nkind: [${kinds}]\nmetadata: {name: odd}\n` });
