@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../core/policy/load';
@@ -209,7 +209,7 @@ function terminalWidth(io: CliIo): number | undefined {
 /** Writes the report, creating missing directories (mkdir -p); on failure, why, as one line. */
 function writeReport(file: string, text: string): string | undefined {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirectories(path.dirname(file));
   } catch (err) {
     // EEXIST: a file stands where a directory should; the write below says so more plainly (ENOTDIR).
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return systemErrorReason(err);
@@ -220,6 +220,17 @@ function writeReport(file: string, text: string): string | undefined {
   } catch (err) {
     return systemErrorReason(err);
   }
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir loops forever where the kernel answers
+ * ENOENT for a directory that cannot be made (under /proc), instead of failing.
+ */
+function makeDirectories(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDirectories(parent);
+  mkdirSync(dir);
 }
 
 /** The size of a file, 0 when there is none yet (GitHub creates the step's summary file, but an empty one may be missing). */

@@ -400,6 +400,8 @@ describe('formats', () => {
     ['a directory', () => fixtureDir({}), /EISDIR: illegal operation on a directory$/],
     ['a full device', () => '/dev/full', /ENOSPC: no space left on device$/],
     ['below a file', () => path.join(fixtureDir({ 'f.txt': 'x' }), 'f.txt/r.json'), /ENOTDIR: not a directory$/],
+    // Node's recursive mkdir spins there for ever; made one level at a time, it fails.
+    ['a directory that cannot be made under /proc', () => '/proc/meshgov-nope/r.json', /ENOENT: no such file or directory$/],
   ])('--output into %s is one line and exit 2', async (_name, target, reason) => {
     const out = target();
     const r = await runCli(['audit', dir, '--now', NOW, '--output', out]);
