@@ -70,6 +70,8 @@ export interface ApprovalRecord {
   team?: string;
   /** Who caused the finding (may not approve its own fix). */
   causedBy?: string;
+  /** The other findings the same change fixes (`mtls-client-not-enforced on VirtualNode prod-mesh/web`): approving it fixes them too. */
+  alsoFixes?: string[];
   decidedBy?: string;
   decidedAt?: string;
   outcome?: string;

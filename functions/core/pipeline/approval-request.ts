@@ -15,7 +15,7 @@ export function pendingApproval(
   route: Route,
   policy: Policy,
   now: Date,
-  extra: Pick<ApprovalRecord, 'causedBy' | 'undoOf'> = {},
+  extra: Pick<ApprovalRecord, 'causedBy' | 'undoOf' | 'alsoFixes'> = {},
 ): ApprovalRecord {
   return {
     id,
@@ -28,6 +28,7 @@ export function pendingApproval(
     ...(route.team ? { team: route.team } : {}),
     ...(extra.causedBy !== undefined ? { causedBy: extra.causedBy } : {}),
     ...(extra.undoOf !== undefined ? { undoOf: extra.undoOf } : {}),
+    ...(extra.alsoFixes?.length ? { alsoFixes: extra.alsoFixes } : {}),
     version: 1,
     expiresAt: expiresAt(now),
   };

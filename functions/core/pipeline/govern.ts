@@ -8,6 +8,7 @@ import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type Chan
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { undoActionOf } from '../remediation/undo-action';
+import { describeResource } from '../rules/rule';
 import { truncate } from '../truncate';
 import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
 import { resourceKey, type ScopedReport } from './audit-scope';
@@ -86,14 +87,16 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   // One change can fix several findings (a client policy fixes its conflict and its
   // client-not-enforced finding; an App Mesh object's one change carries its listener and
   // client edits, under either finding's action): it is applied, or put to a person, once.
-  const speaker = changeSpeakers(scoped.report.findings);
+  const sharing = findingsByChange(scoped.report.findings);
   for (const finding of scoped.report.findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
-    if (speaker.get(JSON.stringify(remediation.change)) !== finding) continue;
+    const together = sharing.get(JSON.stringify(remediation.change))!;
+    if (together[0] !== finding) continue;
     const route = routeFor(finding, deps.policy);
     if (remediation.mode === 'approval') {
-      const approval = await requestApproval(finding, route, scoped, deps, now, expiries, metByFinding);
+      const alsoFixes = together.slice(1).map((f) => `${f.rule} on ${describeResource(f.resource)}`);
+      const approval = await requestApproval(finding, route, scoped, deps, now, expiries, metByFinding, alsoFixes);
       if (approval) result.approvalsRequested.push(approval.id);
       continue;
     }
@@ -118,18 +121,20 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
 const SPEAKING_ORDER: Partial<Record<string, number>> = { 'mtls-conflict': 0, 'mtls-not-strict': 1 };
 
 /**
- * For each change (by its JSON), the finding that speaks for it: the one it is applied or asked
- * for under. Among the findings one change fixes, one whose rule can cut traffic, else the first.
+ * For each change (by its JSON), the findings it fixes, the one that speaks for it first: the
+ * change is applied or asked for under it. That is one whose rule can cut traffic, else the first.
  */
-function changeSpeakers(findings: readonly Finding[]): Map<string, Finding> {
-  const out = new Map<string, Finding>();
+function findingsByChange(findings: readonly Finding[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
   const rank = (f: Finding) => SPEAKING_ORDER[f.rule] ?? 2;
   for (const finding of findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
     const key = JSON.stringify(remediation.change);
-    const current = out.get(key);
-    if (!current || rank(finding) < rank(current)) out.set(key, finding);
+    const group = out.get(key);
+    if (!group) out.set(key, [finding]);
+    else if (rank(finding) < rank(group[0]!)) group.unshift(finding);
+    else group.push(finding);
   }
   return out;
 }
@@ -202,6 +207,7 @@ async function requestApproval(
   now: Date,
   expiries: ExpirySweepResult,
   metByFinding: Set<string>,
+  alsoFixes: string[],
 ): Promise<ApprovalRecord | undefined> {
   const id = approvalIdFor(finding);
   // Asked once per finding and exact change: a rejection stands until the change itself differs.
@@ -222,7 +228,7 @@ async function requestApproval(
     if (existing.state === 'FAILED') return askAgainAfterFailure(existing, finding, route, scoped, deps, now);
     return undefined;
   }
-  const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {});
+  const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, { ...(scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {}), alsoFixes });
   const created = await deps.ledger.createApproval(record);
   if (!created) return undefined;
   await deliverApprovalRequest(created, route, deps);

@@ -43,6 +43,9 @@ describe('Slack approvals', () => {
     // finding (the one that can cut traffic); the change line names both edits.
     expect(headerOf(strict)).toBe('Approval needed: require mTLS (STRICT) on port 8080 of payments-api (prod-mesh)');
     expect(blockOf(strict, 'meshgov_finding').text.text).toMatch(/\*Change:\* UpdateVirtualNode `prod-mesh\/payments-api` at version 3, whole spec: listener 8080 TLS `STRICT`.*backend `ledger\.payments\.svc\.cluster\.local` enforces mTLS/);
+    // Approving it fixes payments-api's client finding too, and the request says so.
+    expect(blockOf(strict, 'meshgov_finding').text.text).toContain('*Also fixes:* mtls-client-not-enforced on VirtualNode prod-mesh/payments-api');
+    expect(strictFix.alsoFixes).toEqual(['mtls-client-not-enforced on VirtualNode prod-mesh/payments-api']);
     const buttons = blockOf(strict, 'meshgov_decision').elements;
     expect(buttons.map((b: any) => b.value)).toEqual([`approve:${strictFix.id}`, `reject:${strictFix.id}`]);
     expect(buttons[0].confirm.title.text).toBe('Apply this change?');

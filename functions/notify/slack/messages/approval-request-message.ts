@@ -70,6 +70,7 @@ export function approvalBody(approval: ApprovalRecord, context: EvidenceContext,
     { prefix: '*Problem:* ', raw: finding.message },
     `*Change:* ${changeSummary(remediation.change)}`,
   ];
+  if (approval.alsoFixes?.length) lines.push({ prefix: '*Also fixes:* ', raw: approval.alsoFixes.join('; ') });
   // A long list of blockers in the reason is cut, never the evidence link after it.
   if (withWhy) lines.push({ prefix: '*Why approval:* ', raw: remediation.reason });
   // A request asked again after its approved fix failed says why (provider error text of any length: cut to fit).
