@@ -7,7 +7,7 @@ import { mergeModels, type FleetModel } from './model/types';
 import type { Policy } from './policy/types';
 import { buildReport, type AuditReport } from './report/report';
 import { applySuppressions } from './rules/apply-suppressions';
-import { evaluateModel } from './rules/engine';
+import { evaluateRules } from './rules/engine';
 import { locateFindings } from './rules/locate-findings';
 
 export interface AuditOptions {
@@ -47,8 +47,10 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
 }
 
 export function auditModel(model: FleetModel, policy: Policy, now: Date): AuditReport {
-  const evaluated = evaluateModel(model, policy, now);
-  if (model.fieldLine) locateFindings(evaluated, model.fieldLine);
-  const { findings, suppressed } = applySuppressions(evaluated, model.suppressions ?? []);
+  const evaluated = evaluateRules(model, policy, now);
+  if (model.fieldLine) locateFindings(evaluated.findings, model.fieldLine);
+  const { findings, suppressed } = applySuppressions(evaluated.findings, model.suppressions ?? []);
+  // Planned once the findings reported are known: a suppressed finding's edit rides on no other change.
+  evaluated.plan(findings, suppressed);
   return buildReport(findings, model.resourceCount, now, suppressed);
 }

@@ -283,6 +283,12 @@ export interface FleetModel {
   suppressions?: Suppression[];
   /** The inventory's field locator (files only): findings move to the line of the field that causes them. */
   fieldLine?: FieldLocator;
+  /**
+   * Joins fixes that must travel as one change (every edit of an App Mesh object), once the
+   * findings reported are known: `reported` holds the fixes of the findings kept after rule
+   * switches, exclusions and suppressions, so an edit nobody is told about rides on no change.
+   */
+  fixJoiners?: Array<(reported: ReadonlySet<ProviderFix>) => void>;
 }
 
 export function emptyModel(): FleetModel {
@@ -300,6 +306,7 @@ export function mergeModels(parts: FleetModel[]): FleetModel {
     out.problems.push(...p.problems);
     out.slos.push(...p.slos);
     out.resourceCount += p.resourceCount;
+    if (p.fixJoiners) (out.fixJoiners ??= []).push(...p.fixJoiners);
   }
   return out;
 }

@@ -16,27 +16,65 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium:
  * order (severity, rule, resource).
  */
 export function evaluateModel(model: FleetModel, policy: Policy, now: Date): Finding[] {
+  const evaluated = evaluateRules(model, policy, now);
+  evaluated.plan(evaluated.findings);
+  return evaluated.findings;
+}
+
+export interface EvaluatedRules {
+  /** Every finding of the enabled rules on resources not excluded, in report order, not yet planned (`remediation: null`). */
+  findings: Finding[];
+  /**
+   * The plan stage: joins the fixes that travel as one change among those of `reported` (the
+   * findings to be reported, as suppressions leave them), then attaches each fix with the gate's
+   * verdict to those findings and to `others` (suppressed ones, shown with their plan alone).
+   */
+  plan(reported: readonly Finding[], others?: readonly Finding[]): void;
+}
+
+/** The evaluate stage alone, with the plan stage to run once the findings reported are known. */
+export function evaluateRules(model: FleetModel, policy: Policy, now: Date): EvaluatedRules {
   const index = new FleetIndex(model);
-  const byId = new Map<string, Finding>();
-  const byFix = new Map<ProviderFix, Finding[]>();
-  const unmeshed = new UnmeshedCallers(model, policy.rules['mesh-sidecar-missing'].exclude);
+  const evaluated = new Map<string, { rf: RuleFinding; settings: Policy['rules'][keyof Policy['rules']] }>();
+  const findings: Finding[] = [];
   for (const id of RULE_IDS) {
     const settings = policy.rules[id];
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
-      if (byId.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
-      const finding = toFinding(rf, planRemediation(rf, index, settings, unmeshed));
-      byId.set(rf.id, finding);
-      const fix = finding.remediation ? fixFor(rf, index) : undefined;
-      if (fix) {
-        const list = byFix.get(fix);
-        if (list) list.push(finding);
-        else byFix.set(fix, [finding]);
-      }
+      if (evaluated.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
+      evaluated.set(rf.id, { rf, settings });
+      findings.push(toFinding(rf, null));
     }
   }
-  for (const sharing of sameChangeGroups(byFix)) if (sharing.length > 1) alignVerdicts(sharing);
-  return [...byId.values()].sort(compareFindings);
+  findings.sort(compareFindings);
+  return {
+    findings,
+    plan(reported, others = []) {
+      const fixOf = (f: Finding) => {
+        const entry = evaluated.get(f.id);
+        return entry && fixFor(entry.rf, index);
+      };
+      const joined = new Set<ProviderFix>();
+      for (const f of reported) {
+        const fix = fixOf(f);
+        if (fix) joined.add(fix);
+      }
+      for (const join of model.fixJoiners ?? []) join(joined);
+      const unmeshed = new UnmeshedCallers(model, policy.rules['mesh-sidecar-missing'].exclude);
+      const byFix = new Map<ProviderFix, Finding[]>();
+      for (const f of [...reported, ...others]) {
+        const entry = evaluated.get(f.id);
+        if (!entry) continue;
+        f.remediation = planRemediation(entry.rf, index, entry.settings, unmeshed);
+        const fix = f.remediation ? fixFor(entry.rf, index) : undefined;
+        if (!fix) continue;
+        const list = byFix.get(fix);
+        if (list) list.push(f);
+        else byFix.set(fix, [f]);
+      }
+      for (const sharing of sameChangeGroups(byFix)) if (sharing.length > 1) alignVerdicts(sharing);
+    },
+  };
 }
 
 /**

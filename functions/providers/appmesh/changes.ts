@@ -135,7 +135,8 @@ export function editFix(owner: AppMeshObjectBase, edit: SpecEdit, fix: Omit<Prov
 }
 
 /**
- * Joins the fixes of each App Mesh object, once every fix of the model is built: they all get
+ * Joins the fixes of each App Mesh object, once the engine knows which findings are reported
+ * (`reported`: their fixes; without it, every fix of the model): they all get
  * one change carrying every edit (a merge patch replaces `listeners` and `backends` whole, and
  * UpdateVirtualNode the whole spec, so one change per fix would put back what the others set),
  * and the same preconditions, so that the plan stage gives each the most cautious verdict among
@@ -147,12 +148,13 @@ export function editFix(owner: AppMeshObjectBase, edit: SpecEdit, fix: Omit<Prov
  * gateway, which has only `backendDefaults`) cannot both have theirs: the change writes the first,
  * and a blocker asks a person to confirm it serves the others.
  */
-export function joinObjectFixes(model: { servers: readonly ServerEndpoint[]; clients: readonly ClientPolicy[] }): void {
+export function joinObjectFixes(model: { servers: readonly ServerEndpoint[]; clients: readonly ClientPolicy[] }, reported?: ReadonlySet<ProviderFix>): void {
   const byOwner = new Map<AppMeshObjectBase, ProviderFix[]>();
   const seen = new Set<ProviderFix>();
   const add = (fix: ProviderFix | undefined): void => {
     const edited = fix && editsOfFixes.get(fix);
-    if (!edited || seen.has(fix)) return;
+    // A fix whose finding is not reported (its rule off, the object excluded or suppressed) brings no edit.
+    if (!edited || seen.has(fix) || (reported && !reported.has(fix))) return;
     seen.add(fix);
     const fixes = byOwner.get(edited.owner);
     if (fixes) fixes.push(fix);
@@ -185,26 +187,38 @@ function joinFixes(owner: AppMeshObjectBase, fixes: ProviderFix[]): void {
   const writable = changing.filter((fix) => !fix.manualOnly);
   const manual = changing.filter((fix) => fix.manualOnly);
   const writableFixes = fixes.filter((fix) => !fix.manualOnly);
-  if (writable.length > 0) joinGroup(owner, writableFixes, writable);
-  if (manual.length > 0) joinGroup(owner, fixes.filter((fix) => fix.manualOnly), [...writable, ...manual]);
+  // Values that disagree are found across both: a manual fix's part is as much served by what the writable change writes.
+  const clashes = disagreements(owner, changing);
+  if (writable.length > 0) joinGroup(owner, writableFixes, writable, clashes);
+  if (manual.length > 0) joinGroup(owner, fixes.filter((fix) => fix.manualOnly), [...writable, ...manual], clashes);
 }
 
-/** Gives every fix of `fixes` the change making the edits of `changing`, and their preconditions. */
-function joinGroup(owner: AppMeshObjectBase, fixes: ProviderFix[], changing: ProviderFix[]): void {
-  if (fixes.length === 0) return;
-
-  const edits = new Map<string, SpecEdit>();
-  const disagreements: string[] = [];
+/** A blocker for each part two of `changing` need different values of (a virtual gateway's one `backendDefaults`). */
+function disagreements(owner: AppMeshObjectBase, changing: readonly ProviderFix[]): string[] {
+  const firsts = new Map<string, SpecEdit>();
+  const out: string[] = [];
   for (const fix of changing) {
     const edit = editsOfFixes.get(fix)!.edit;
     const key = partKey(edit);
-    const first = edits.get(key);
-    if (!first) edits.set(key, edit);
+    const first = firsts.get(key);
+    if (!first) firsts.set(key, edit);
     else if (!sameValue(first.value, edit.value)) {
-      addNew(disagreements, [
+      addNew(out, [
         `the fixes of ${owner.kind} ${owner.name} need different values of ${pathOf(edit)}, which serves them all: this change writes the first; confirm it suits every destination, or change it`,
       ]);
     }
+  }
+  return out;
+}
+
+/** Gives every fix of `fixes` the change making the edits of `changing`, and their preconditions. */
+function joinGroup(owner: AppMeshObjectBase, fixes: ProviderFix[], changing: ProviderFix[], clashes: readonly string[]): void {
+  if (fixes.length === 0) return;
+
+  const edits = new Map<string, SpecEdit>();
+  for (const fix of changing) {
+    const edit = editsOfFixes.get(fix)!.edit;
+    if (!edits.has(partKey(edit))) edits.set(partKey(edit), edit);
   }
   let spec = owner.rawSpec;
   for (const edit of edits.values()) spec = withEdit(spec, edit);
@@ -219,7 +233,7 @@ function joinGroup(owner: AppMeshObjectBase, fixes: ProviderFix[], changing: Pro
     if (fix.manualOnly) shared.manualOnly = true;
     shared.manualReason ??= fix.manualReason;
   }
-  addNew(shared.blockers, disagreements);
+  addNew(shared.blockers, clashes);
 
   for (const fix of fixes) {
     fix.change = change;

@@ -12,10 +12,13 @@ import { joinObjectFixes } from './changes';
 import { buildModelFromGraph as buildFixesPerFinding } from './model';
 import { normalizeAppMesh } from './normalize';
 
-/** The model, with one change for all the fixes of each virtual node or gateway (changes.ts). */
+/**
+ * The model, whose fixes of each virtual node or gateway the engine joins into one change once it
+ * knows which findings are reported (changes.ts joinObjectFixes).
+ */
 export function buildModelFromGraph(...args: Parameters<typeof buildFixesPerFinding>): FleetModel {
   const model = buildFixesPerFinding(...args);
-  joinObjectFixes(model);
+  model.fixJoiners = [(reported) => joinObjectFixes(model, reported)];
   return model;
 }
 

@@ -9,8 +9,9 @@ import type { AppMeshApiObject, KubeObject, Located } from '../../core/model/inv
 import { auditModel } from '../../core/audit';
 import type { Finding } from '../../core/findings';
 import { loadPolicy } from '../../core/policy/load';
+import { auditInventory } from '../audit-inventory';
 import { buildAppMeshModel } from './index';
-import { apiGateway, apiGatewayRoute, apiMesh, apiNode, apiServiceByNode, crd, crdMesh, dns, inventoryOf, listener, namespace, NOW } from './testdata/fixtures';
+import { ACM_CERT_ARN, apiGateway, apiGatewayRoute, apiMesh, apiNode, apiServiceByNode, crd, crdMesh, dns, inventoryOf, listener, namespace, NOW } from './testdata/fixtures';
 
 const TRUST_DOMAIN = 'spiffe://prod-mesh.example.org';
 const svid = (workload: string) => `${TRUST_DOMAIN}/ns/store/sa/${workload}`;
@@ -323,5 +324,80 @@ describe('the verdict of a joined change is the most cautious of the fixes it jo
     expect(ingress[1].remediation!.change).toEqual(ingress[0].remediation!.change);
     expect(ingress.map((f) => f.remediation!.mode)).toEqual(['approval', 'approval']);
     expect(ingress[0].remediation!.reason).toMatch(/need different values of backendDefaults\.clientPolicy/);
+  });
+});
+
+describe('only the edits of findings that are reported join a change', () => {
+  /** store/web: a PERMISSIVE listener, and a backend to orders (PERMISSIVE, so no conflict) with enforce: false. */
+  const fleet = (annotations: Record<string, string> = {}): Fleet => ({
+    api: [],
+    kube: [
+      crdMesh('shop-mesh', { namespaceSelector: { matchLabels: { mesh: 'shop-mesh' } } }),
+      namespace('store', { mesh: 'shop-mesh', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' }),
+      crd('VirtualNode', 'store', 'orders', {
+        podSelector: { matchLabels: { app: 'orders' } },
+        listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE', certificate: fileCert('orders'), validation: fileTrust } }],
+        serviceDiscovery: { dns: { hostname: 'orders.store.svc.cluster.local' } },
+        meshRef: { name: 'shop-mesh' },
+      }),
+      crd('VirtualService', 'store', 'orders', { awsName: 'orders.store.svc.cluster.local', provider: { virtualNode: { virtualNodeRef: { name: 'orders' } } }, meshRef: { name: 'shop-mesh' } }),
+      (() => {
+        const web = crd('VirtualNode', 'store', 'web', {
+          podSelector: { matchLabels: { app: 'web' } },
+          listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE', certificate: fileCert('web'), validation: fileTrust } }],
+          backends: [{ virtualService: { virtualServiceRef: { name: 'orders' }, clientPolicy: { tls: { enforce: false, certificate: fileCert('web'), validation: fileTrust } } } }],
+          serviceDiscovery: { dns: { hostname: 'web.store.svc.cluster.local' } },
+          meshRef: { name: 'shop-mesh' },
+        });
+        (web.doc.metadata as Record<string, unknown>).annotations = annotations;
+        return web;
+      })(),
+    ],
+  });
+  const clientPatch = (findings: Finding[]) => {
+    const [client] = ruleOn(findings, 'mtls-client-not-enforced', 'web');
+    expect(client?.remediation?.mode).toBe('auto');
+    return (client!.remediation!.change as any).patch.spec;
+  };
+  const withPolicy = (edit: (p: ReturnType<typeof loadPolicy>) => void): Finding[] => {
+    const policy = loadPolicy();
+    edit(policy);
+    return auditInventory(inventoryOf({ kube: fleet().kube }), { policy, now: NOW }).findings;
+  };
+
+  it("reported, web's listener edit rides on its client plan", () => {
+    expect(clientPatch(withPolicy(() => {})).listeners?.[0]?.tls?.mode).toBe('STRICT');
+  });
+
+  it.each([
+    ['suppressed by its annotation', () => auditInventory(inventoryOf({ kube: fleet({ 'suppress.meshgov.io/mtls-not-strict': 'the ALB health check is plaintext' }).kube }), { policy: loadPolicy(), now: NOW }).findings],
+    ['excluded by the policy', () => withPolicy((p) => (p.rules['mtls-not-strict'].exclude = [{ name: 'web', reason: 'ALB health checks' }]))],
+    ['its rule switched off', () => withPolicy((p) => (p.rules['mtls-not-strict'].enabled = false))],
+  ])("with web's mtls-not-strict %s, the client plan leaves the listener as it is", (_how, findings) => {
+    const spec = clientPatch(findings());
+    expect(spec.listeners).toBeUndefined();
+    expect(spec.backends[0].virtualService.clientPolicy.tls.enforce).toBe(true);
+  });
+});
+
+describe('a virtual gateway whose destinations need different backendDefaults, one of them by hand', () => {
+  it('the writable plan waits for approval too, naming the disagreement', () => {
+    const api = [
+      apiMesh(),
+      apiNode('orders', { listeners: [listener(8443, { mode: 'PERMISSIVE', certificate: { sds: { secretName: svid('orders') } }, validation: sdsTrust })], serviceDiscovery: dns('orders.store.svc.cluster.local') }),
+      // stock's ACM certificate: no trust for it is known, so its fix is for a person.
+      apiNode('stock', { listeners: [listener(8443, { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: ACM_CERT_ARN } } })], serviceDiscovery: dns('stock.store.svc.cluster.local') }),
+      apiServiceByNode('orders.store.svc.cluster.local', 'orders'),
+      apiServiceByNode('stock.store.svc.cluster.local', 'stock'),
+      apiGateway('ingress', { listeners: [listener(8443)], backendDefaults: { clientPolicy: { tls: { enforce: false, certificate: { sds: { secretName: svid('ingress') } } } } } }),
+      apiGatewayRoute('to-orders', 'ingress', 'orders.store.svc.cluster.local'),
+      apiGatewayRoute('to-stock', 'ingress', 'stock.store.svc.cluster.local'),
+    ];
+    const plans = audit({ api, kube: [] }).filter((f) => f.resource.name === 'ingress' && f.rule === 'mtls-client-not-enforced' && f.remediation);
+    expect(plans.length).toBeGreaterThan(0);
+    for (const f of plans) {
+      expect(f.remediation!.mode).not.toBe('auto');
+      expect(f.remediation!.reason).toContain('need different values of backendDefaults.clientPolicy');
+    }
   });
 });
