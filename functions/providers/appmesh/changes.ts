@@ -17,6 +17,7 @@
  */
 import { isRecord as isPlainObject } from '../../core/is-record';
 import type { ClientPolicy, ProviderFix, ServerEndpoint } from '../../core/model/types';
+import { sameJson as sameUnordered } from '../../core/approvals/same-json';
 import { sameJson } from './same-json';
 import { tlsToCrdSpelling } from './spelling';
 import type { AppMeshObjectBase } from './types';
@@ -177,7 +178,7 @@ function joinFixes(owner: AppMeshObjectBase, fixes: ProviderFix[]): void {
   // spec as read.
   const changing = fixes.filter((fix) => {
     const edit = editsOfFixes.get(fix)!.edit;
-    return !sameValue(partOf(owner.rawSpec, edit), edit.value);
+    return !sameUnordered(partOf(owner.rawSpec, edit), edit.value);
   });
   if (changing.length === 0) return;
   // What meshgov may write (auto or approval) is joined apart from what only a person can make
@@ -202,7 +203,7 @@ function disagreements(owner: AppMeshObjectBase, changing: readonly ProviderFix[
     const key = partKey(edit);
     const first = firsts.get(key);
     if (!first) firsts.set(key, edit);
-    else if (!sameValue(first.value, edit.value)) {
+    else if (!sameUnordered(first.value, edit.value)) {
       addNew(out, [
         `the fixes of ${owner.kind} ${owner.name} need different values of ${pathOf(edit)}, which serves them all: this change writes the first; confirm it suits every destination, or change it`,
       ]);
@@ -244,24 +245,6 @@ function joinGroup(owner: AppMeshObjectBase, fixes: ProviderFix[], changing: Pro
     if (shared.manualOnly) fix.manualOnly = true;
     if (fix.manualReason === undefined && shared.manualReason !== undefined) fix.manualReason = shared.manualReason;
   }
-}
-
-/** The same JSON value, whatever the order of object keys (a key set to undefined is no key). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
-    const ka = keys(a);
-    if (ka.length !== keys(b).length) return false;
-    for (const k of ka) if (!(k in b) || !sameValue(a[k], b[k])) return false;
-    return true;
-  }
-  return false;
 }
 
 /** The value of the part `edit` sets, in `spec`. */

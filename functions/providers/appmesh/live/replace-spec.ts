@@ -10,7 +10,8 @@ import { errorNameOf } from './errors';
 import type { MeshSnapshotCache } from './mesh-snapshot';
 import type { WriteTarget } from './spec-change';
 import { describeCallError as describeError, describeResource as describe, readOwnResource, updateResource as update, type Data, type Spec } from './resource-io';
-import { sameJson, type SpecCheck } from './tls-checks';
+import { sameJson } from '../../../core/approvals/same-json';
+import type { SpecCheck } from './tls-checks';
 
 export interface ReplaceSpecRequest {
   target: WriteTarget;

@@ -24,7 +24,7 @@ import { errorNameOf } from './errors';
 import { KIND_OF_TYPE, parseObservedAction } from './observed-actions';
 import type { WriterDeps } from './replace-spec';
 import { describeCallError as describeError, describeResource as describe, readOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
-import { sameJson } from './tls-checks';
+import { sameJson } from '../../../core/approvals/same-json';
 
 export type RestoreTarget = MeshResource;
 

@@ -5,21 +5,12 @@
  */
 import { effectiveClientPolicy, effectiveListenerMode } from '../index';
 import type { ClientPolicySpec } from '../types';
+import { sameJson } from '../../../core/approvals/same-json';
 
 type Spec = Record<string, any>;
 
 /** Returns why the live spec falls short, or undefined when it holds. */
 export type SpecCheck = (live: Spec) => string | undefined;
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Spec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
-export function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
 
 function listeners(spec: Spec): Spec[] {
   return Array.isArray(spec.listeners) ? spec.listeners : [];

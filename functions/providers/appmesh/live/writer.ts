@@ -27,7 +27,8 @@ import { isObservedAction } from './observed-actions';
 import { replaceSpec, type WriterDeps } from './replace-spec';
 import { restoreObservedChange } from './restore-spec';
 import { isSpecChange, parseRecordedTarget, parseSpecChange } from './spec-change';
-import { enforcedClientsCheck, sameJson, samePostureCheck, strictListenersCheck, type SpecCheck } from './tls-checks';
+import { sameJson } from '../../../core/approvals/same-json';
+import { enforcedClientsCheck, samePostureCheck, strictListenersCheck, type SpecCheck } from './tls-checks';
 
 const ACTIONS = new Set([SET_STRICT_ACTION, ENFORCE_ACTION]);
 
