@@ -1,8 +1,7 @@
 import type { ModelBuilder } from '../../core/model/provider';
 import { emptyModel, type ClientPolicy, type ServerEndpoint } from '../../core/model/types';
 import { readCluster } from './clusters';
-import { readListener } from './listeners';
-import { field } from './proto-fields';
+import { readListener, trafficDirection } from './listeners';
 import { envoyResourcesOf } from './resources';
 
 export { effectiveDownstreamMode, ENVOY_SOURCES, type DownstreamModeDecision } from './downstream-mode';
@@ -33,7 +32,7 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
         secrets,
         deadClusters: resources.deadClusters,
         ...(manualReason ? { manualReason } : {}),
-        ...(sidecar && isInbound(listener) ? { istioSidecar: sidecar } : {}),
+        ...(sidecar && trafficDirection(listener) === 'INBOUND' ? { istioSidecar: sidecar } : {}),
       });
       if (server) model.servers.push(server);
       model.problems.push(...problems);
@@ -67,10 +66,4 @@ function distinguishSameNamesInOtherFiles(entries: (ServerEndpoint | ClientPolic
     if (first === undefined) firstFile.set(key, file);
     else if (first !== file && identity(first) !== identity(file)) entry.findingKey = `${entry.findingKey ?? ''}@${identity(file)}`;
   }
-}
-
-/** A listener for the workload's own callers: `traffic_direction: INBOUND` (1 in numeric proto JSON). */
-function isInbound(listener: unknown): boolean {
-  const direction = field(listener, 'traffic_direction');
-  return direction === 'INBOUND' || direction === 1;
 }

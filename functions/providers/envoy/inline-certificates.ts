@@ -106,7 +106,7 @@ function foldDumpCopies(certificates: CertificateRecord[]): CertificateRecord[] 
     const others = group.filter((c) => c !== kept);
     if (others.length > 0) {
       const users = [...(kept.usedBy ?? [])];
-      for (const ref of others.flatMap((c) => c.usedBy ?? [])) if (!users.some((u) => u.kind === ref.kind && u.name === ref.name && u.line === ref.line)) users.push(ref);
+      addUsers(users, others.flatMap((c) => c.usedBy ?? []));
       if (users.length > 0) kept.usedBy = users;
       kept.origin.copies = [...(kept.origin.copies ?? []), ...others.map((c) => `${c.origin.name} ${c.origin.key ?? ''}`.trim())];
     }
@@ -167,7 +167,7 @@ class InlineReader {
     const delivery: SecretDelivery = readField(config, 'sds_config') === undefined ? 'static' : 'sds';
     const key = `${delivery}\u0000${name}\u0000${part}`;
     const users = this.secretUsers.get(key) ?? [];
-    for (const ref of holder.usedBy) if (!users.some((u) => u.kind === ref.kind && u.name === ref.name && u.line === ref.line)) users.push(ref);
+    addUsers(users, holder.usedBy);
     this.secretUsers.set(key, users);
   }
 
@@ -235,4 +235,9 @@ function istioAgentRenewal(leaf: CertificateRecord, proxy: IstioProxy): Certific
   const lifetime = leaf.notAfter.getTime() - leaf.notBefore.getTime();
   const at = new Date(leaf.notAfter.getTime() - (proxy.graceRatio - 0.01) * lifetime + 5 * 60_000);
   return { by: 'istio-agent', at, rotatesBeforeExpiry: true };
+}
+
+/** Adds the listeners and clusters of `refs` that `users` does not name yet (by kind, name and line). */
+function addUsers(users: ResourceRef[], refs: readonly ResourceRef[]): void {
+  for (const ref of refs) if (!users.some((u) => u.kind === ref.kind && u.name === ref.name && u.line === ref.line)) users.push(ref);
 }

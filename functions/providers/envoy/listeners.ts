@@ -60,7 +60,7 @@ export function readListener({ listener, path, source, secrets, manualReason, de
   if (!address && !internal) {
     return { problems: [problem(`${path}.address`, `listener ${name} has no address, so Envoy cannot bind it`)] };
   }
-  port = portValue(field(messageField(address, 'socket_address'), 'port_value'));
+  port = listenerPort(listener);
   const quic = isQuicListener(listener);
   // A UDP listener without QUIC hands datagrams to its UDP listener filters (udp_proxy, dns_filter):
   // Envoy has no TLS or DTLS transport for them, so there is no mTLS posture to judge.
@@ -130,7 +130,7 @@ export function readListener({ listener, path, source, secrets, manualReason, de
   // never from the network: no other workload can reach it, so its plaintext hop is not an mTLS gap.
   // An OUTBOUND listener takes the local application's own outgoing connections (a sidecar's
   // capture listener): its clients are the app beside it, and its TLS is the clusters' to make.
-  if (problems.length > 0 || chains.length === 0 || internal || isOutbound(listener)) return { problems };
+  if (problems.length > 0 || chains.length === 0 || internal || trafficDirection(listener) === 'OUTBOUND') return { problems };
 
   const id = listenerId(source, name);
   const decided = effectiveListenerMode(chains);
@@ -158,7 +158,7 @@ export function readListener({ listener, path, source, secrets, manualReason, de
  * written inline in it name their user.
  */
 export function listenerResource(listener: ProtoObject, name: string, source: SourceRef): ResourceRef {
-  const port = portValue(field(messageField(messageField(listener, 'address'), 'socket_address'), 'port_value'));
+  const port = listenerPort(listener);
   return { kind: 'Listener', name, ...(port !== undefined ? { port } : {}), file: source.file, line: source.line };
 }
 
@@ -352,10 +352,17 @@ function dropAcceptUntrusted(common: ProtoObject): ProtoObject {
   return common;
 }
 
-/** listener.proto `traffic_direction: OUTBOUND` (2 in proto JSON written as a number). */
-function isOutbound(listener: ProtoObject): boolean {
+/** A listener's `address.socket_address.port_value`. */
+export function listenerPort(listener: unknown): number | undefined {
+  return portValue(field(messageField(messageField(listener, 'address'), 'socket_address'), 'port_value'));
+}
+
+/** listener.proto `traffic_direction`, also when proto JSON writes the enum as its number (1, 2). */
+export function trafficDirection(listener: unknown): 'INBOUND' | 'OUTBOUND' | undefined {
   const direction = field(listener, 'traffic_direction');
-  return direction === 'OUTBOUND' || direction === 2;
+  if (direction === 'INBOUND' || direction === 1) return 'INBOUND';
+  if (direction === 'OUTBOUND' || direction === 2) return 'OUTBOUND';
+  return undefined;
 }
 
 /** A chain whose last network filter is a tcp_proxy to one of `clusters`: every connection it takes is closed. */

@@ -7,6 +7,7 @@ import type { EnvoyInput } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { formatFieldPath } from '../files/field-path';
 import { configDumpBootstrap, configDumpLists, dumpEntryResource, isEnvoyConfigDump } from './config-dump';
+import { listenerPort } from './listeners';
 import { DUMP_STATIC_MANUAL_REASON, dumpXdsManualReason } from './names';
 import { isProtoObject, listField, portValue, readField, stringField } from './proto-fields';
 import { staticSecretsOf, type StaticSecrets } from './static-secrets';
@@ -96,9 +97,11 @@ function readBootstrap(input: EnvoyInput, out: EnvoyResources): void {
 
 function readConfigDump(input: EnvoyInput, out: EnvoyResources): void {
   out.dump = true;
-  const istio = istioProxyOf(input.doc);
+  // The proxy's identity: its bootstrap's node.
+  const node = readField(configDumpBootstrap(input.doc), 'node')?.value;
+  const istio = istioProxyOf(node);
   if (istio) out.istioProxy = { graceRatio: istio.graceRatio, ...(istio.workload ? { workload: istio.workload } : {}) };
-  const xdsReason = dumpXdsManualReason(istio ? 'istio' : appMeshNode(input.doc) ? 'appmesh' : undefined);
+  const xdsReason = dumpXdsManualReason(istio ? 'istio' : appMeshNode(node) ? 'appmesh' : undefined);
   const target = { listener: out.listeners, cluster: out.clusters, staticSecret: out.staticSecrets, dynamicSecret: out.dynamicSecrets };
   for (const list of configDumpLists(input.doc)) {
     const listPath = formatFieldPath(list.listPath);
@@ -143,8 +146,7 @@ function entrySource(source: SourceRef, lines: readonly number[] | undefined, in
  * not PROXY_CONFIG `statusPort`, which is pilot-agent's own, 15020), in plaintext by design, to
  * scrapers and the kubelet rather than to the mesh: they are left out, as Istio's analyzers do.
  */
-function istioProxyOf(dump: unknown): (IstioProxy & { agentPorts: Set<number> }) | undefined {
-  const node = readField(configDumpBootstrap(dump), 'node')?.value;
+function istioProxyOf(node: unknown): (IstioProxy & { agentPorts: Set<number> }) | undefined {
   const metadata = readField(node, 'metadata')?.value;
   if (!isProtoObject(metadata) || typeof metadata.ISTIO_VERSION !== 'string') return undefined;
   const proxyConfig = isProtoObject(metadata.PROXY_CONFIG) ? metadata.PROXY_CONFIG : {};
@@ -180,13 +182,9 @@ function hasNoEndpoints(cluster: unknown): boolean {
   return endpoints.every((locality) => listField(locality, 'lb_endpoints').length === 0);
 }
 
-function listenerPort(listener: unknown): number | undefined {
-  return portValue(readField(readField(readField(listener, 'address')?.value, 'socket_address')?.value, 'port_value')?.value);
-}
 
 /** An App Mesh Envoy: App Mesh names its node `mesh/MESH/virtualNode/NAME` (or `virtualGateway`). */
-function appMeshNode(dump: unknown): boolean {
-  const node = readField(configDumpBootstrap(dump), 'node')?.value;
-  const id = readField(node, 'id')?.value;
-  return typeof id === 'string' && /^mesh\/[^/]+\/(virtualNode|virtualGateway)\//.test(id);
+function appMeshNode(node: unknown): boolean {
+  const id = stringField(node, 'id');
+  return id !== undefined && /^mesh\/[^/]+\/(virtualNode|virtualGateway)\//.test(id);
 }
