@@ -91,7 +91,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   for (const finding of scoped.report.findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
-    const together = sharing.get(JSON.stringify(remediation.change))!;
+    const together = sharing.get(finding)!;
     if (together[0] !== finding) continue;
     const route = routeFor(finding, deps.policy);
     if (remediation.mode === 'approval') {
@@ -121,20 +121,23 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
 const SPEAKING_ORDER: Partial<Record<string, number>> = { 'mtls-conflict': 0, 'mtls-not-strict': 1 };
 
 /**
- * For each change (by its JSON), the findings it fixes, the one that speaks for it first: the
- * change is applied or asked for under it. That is one whose rule can cut traffic, else the first.
+ * For each finding with a fix to apply or ask for, the findings its change fixes (the same change
+ * by its JSON), the one that speaks for it first: the change is applied or asked for under it.
+ * That is one whose rule can cut traffic, else the first.
  */
-function findingsByChange(findings: readonly Finding[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
+function findingsByChange(findings: readonly Finding[]): Map<Finding, Finding[]> {
+  const byChange = new Map<string, Finding[]>();
+  const out = new Map<Finding, Finding[]>();
   const rank = (f: Finding) => SPEAKING_ORDER[f.rule] ?? 2;
   for (const finding of findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
     const key = JSON.stringify(remediation.change);
-    const group = out.get(key);
-    if (!group) out.set(key, [finding]);
+    let group = byChange.get(key);
+    if (!group) byChange.set(key, (group = [finding]));
     else if (rank(finding) < rank(group[0]!)) group.unshift(finding);
     else group.push(finding);
+    out.set(finding, group);
   }
   return out;
 }

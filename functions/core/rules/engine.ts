@@ -35,14 +35,15 @@ export interface EvaluatedRules {
 /** The evaluate stage alone, with the plan stage to run once the findings reported are known. */
 export function evaluateRules(model: FleetModel, policy: Policy, now: Date): EvaluatedRules {
   const index = new FleetIndex(model);
-  const evaluated = new Map<string, { rf: RuleFinding; settings: Policy['rules'][keyof Policy['rules']] }>();
+  // Each finding's rule output, its rule's settings and its provider fix (the object joining edits, then planned).
+  const evaluated = new Map<string, { rf: RuleFinding; settings: Policy['rules'][keyof Policy['rules']]; fix: ProviderFix | undefined }>();
   const findings: Finding[] = [];
   for (const id of RULE_IDS) {
     const settings = policy.rules[id];
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
       if (evaluated.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
-      evaluated.set(rf.id, { rf, settings });
+      evaluated.set(rf.id, { rf, settings, fix: fixFor(rf, index) });
       findings.push(toFinding(rf, null));
     }
   }
@@ -50,13 +51,9 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
   return {
     findings,
     plan(reported, others = []) {
-      const fixOf = (f: Finding) => {
-        const entry = evaluated.get(f.id);
-        return entry && fixFor(entry.rf, index);
-      };
       const joined = new Set<ProviderFix>();
       for (const f of reported) {
-        const fix = fixOf(f);
+        const fix = evaluated.get(f.id)?.fix;
         if (fix) joined.add(fix);
       }
       for (const join of model.fixJoiners ?? []) join(joined);
@@ -66,7 +63,7 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
         const entry = evaluated.get(f.id);
         if (!entry) continue;
         f.remediation = planRemediation(entry.rf, index, entry.settings, unmeshed);
-        const fix = f.remediation ? fixFor(entry.rf, index) : undefined;
+        const fix = f.remediation ? entry.fix : undefined;
         if (!fix) continue;
         const list = byFix.get(fix);
         if (list) list.push(f);
