@@ -92,6 +92,7 @@ export function isEnvoyConfigDump(body: unknown): boolean {
 export function adminVersion(body: unknown): 'v2' | 'v3' | undefined {
   if (!isRecord(body)) return undefined;
   if (isBareSecretsDump(body)) return 'v3';
+  if (body.configs === undefined) return undefined;
   // Envoy 1.7 and before wrote `configs` as a map by name.
   const configs = Array.isArray(body.configs) ? body.configs : isRecord(body.configs) ? Object.values(body.configs) : undefined;
   let version: 'v2' | 'v3' | undefined;
@@ -149,6 +150,9 @@ function shapeOf({ member, kind, dynamic }: ListShape): ListShape {
  * lowerCamelCase): only its lists, each entry holding a `secret` typed as a TLS Secret.
  */
 function isBareSecretsDump(body: Record<string, unknown>): boolean {
+  // Asked of every document read: properties first, the keys listed only for a likely one.
+  const lists = [body.static_secrets, body.staticSecrets, body.dynamic_active_secrets, body.dynamicActiveSecrets, body.dynamic_warming_secrets, body.dynamicWarmingSecrets];
+  if (lists.every((list) => list === undefined)) return false;
   let secrets = 0;
   for (const key of Object.keys(body)) {
     const list = SECRET_LISTS.find((l) => l.key === key || lowerCamel(l.key) === key) ?? (key === 'dynamic_warming_secrets' || key === 'dynamicWarmingSecrets' ? SECRET_LISTS[1] : undefined);

@@ -390,9 +390,7 @@ function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocumen
 function hasInnerLists(body: unknown): boolean {
   if (!isRecord(body)) return false;
   if (Array.isArray(body.items) || body.static_resources !== undefined || body.staticResources !== undefined) return true;
-  // An Envoy config dump, or its secrets alone: the key test first, since every document is asked.
-  const dumpKeys = body.configs !== undefined || body.dynamic_active_secrets !== undefined || body.dynamicActiveSecrets !== undefined || body.static_secrets !== undefined || body.staticSecrets !== undefined;
-  return dumpKeys && isEnvoyConfigDump(body);
+  return isEnvoyConfigDump(body);
 }
 
 /** The lines of those entries, from `linesAt`, which finds the entry lines of the list at a path. */
