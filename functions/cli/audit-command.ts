@@ -276,9 +276,6 @@ function repeatedNotice(repeated: NonNullable<Inventory['repeated']>): string {
 function describeDocument(doc: unknown): string {
   // The file source records a file that did not parse and does not look like configuration (a README) as null.
   if (doc === null || doc === undefined) return 'not a configuration file';
-  const pem = typeof doc === 'string' ? /-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(doc) : null;
-  // A key or a CSR beside the certificates (tls.key, ca-key.pem): meshgov reads certificates only.
-  if (pem) return `a PEM ${pem[1]} with no certificate: meshgov checks certificates only`;
   if (typeof doc !== 'object' || Array.isArray(doc)) return `a ${Array.isArray(doc) ? 'list' : typeof doc}, not an object`;
   const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
   // Cut short: a kind can be a long string, or a list that YAML aliases make millions of nodes.

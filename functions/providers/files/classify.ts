@@ -89,7 +89,8 @@ function isEnvoyInput(value: Record<string, unknown>): boolean {
 
 function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, path: string, itemLines?: number[], entryLines?: EnvoyInput['entryLines']): void {
   if (!isObject(value)) {
-    inventory.unknown.push({ doc: value, source });
+    const note = pemWithoutCertificate(value);
+    inventory.unknown.push(note ? { doc: value, source, note } : { doc: value, source });
     return;
   }
   if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') {
@@ -111,6 +112,12 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
     return;
   }
   inventory.unknown.push({ doc: value, source });
+}
+
+/** A key or a CSR beside the certificates (tls.key, ca-key.pem) reads as a YAML string: say what it is. */
+function pemWithoutCertificate(value: unknown): string | undefined {
+  const pem = typeof value === 'string' ? /-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(value) : null;
+  return pem ? `a PEM ${pem[1]} with no certificate: meshgov checks certificates only` : undefined;
 }
 
 const V2_CONFIG_DUMP = 'an Envoy config dump of the v2 admin API (envoy.admin.v2alpha), which Envoy removed in 1.18; give meshgov the /config_dump of an Envoy that serves v3';
