@@ -9,6 +9,8 @@ import { mightBeConfiguration, parseFileText } from './parse-documents';
 import { isStdinPath, walkPaths } from './walk';
 import { setAsideRepeatedObjects } from './repeated-objects';
 import { utf16Text } from './utf16-text';
+import { setAsideNonUtf8Documents } from './invalid-utf8';
+import { withLineFeeds } from './line-breaks';
 
 /** Bytes inspected to tell text from binary, as git and grep do. */
 const BINARY_SNIFF_BYTES = 8000;
@@ -72,10 +74,12 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
       if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file', unread: true });
       continue;
     }
-    const text = utf16 ?? buf.toString('utf8');
+    const decoded = utf16 ?? buf.toString('utf8');
+    const text = withLineFeeds(decoded);
     const parsed = parseFileText(file, text);
+    if (utf16 === undefined) setAsideNonUtf8Documents(file, buf, parsed);
     // Providers find problems later, so these few texts are kept whatever the parse found.
-    if (utf16 !== undefined || walked.streams.has(file)) kept.set(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    if (utf16 !== undefined || text !== decoded || walked.streams.has(file)) kept.set(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     if (parsed.problems.length > 0 && !explicit.has(file) && !mightBeConfiguration(text) && !parsed.documents.some(isRecognisedDocument)) {
       // A README or script beside the configuration: not a configuration file, not an error. A
       // file that starts with something else (`description: …`, an anchors-only document for
