@@ -1,6 +1,7 @@
 import { isRecord } from '../../core/is-record';
 import { apiGroupOf, type AppMeshApiObject, type KubeObject } from '../../core/model/inventory';
 import type { FieldPath } from './first-difference';
+import { certificateKeysOfSecret } from '../x509/kubernetes-sources';
 
 /**
  * What meshgov reads of an object, laid out at the object's own field paths, so that two copies
@@ -20,7 +21,8 @@ export function auditedKubernetesContent(doc: KubeObject): Record<string, unknow
     const template = podTemplateOf(doc);
     if (template) return { metadata, ...template };
     if (doc.kind === 'Service') return { metadata, spec: auditedServiceSpec(doc.spec) };
-    if (doc.kind === 'Secret') return { metadata, type: doc.type ?? 'Opaque', data: secretData(doc) };
+    // Of a Secret, only the certificates: its labels say nothing meshgov reads, and its keys are never compared or shown.
+    if (doc.kind === 'Secret') return { type: doc.type ?? 'Opaque', data: secretCertificates(doc) };
     if (doc.kind === 'ConfigMap') return { metadata, data: doc.data, binaryData: doc['binaryData'] };
     if (doc.kind === 'Namespace') return { metadata };
   }
@@ -175,11 +177,16 @@ function withDefaultProtocol(ports: unknown): unknown {
   return ports.map((p) => (isRecord(p) ? { ...p, protocol: p.protocol ?? 'TCP' } : p));
 }
 
-/** A Secret's data, with `stringData` folded in as the API server stores it (base64). */
-function secretData(doc: KubeObject): Record<string, unknown> | undefined {
+/** The certificate keys of a Secret, with `stringData` folded in as the API server stores it (base64). */
+function secretCertificates(doc: KubeObject): Record<string, unknown> | undefined {
+  const keys = certificateKeysOfSecret(doc)?.keys;
+  if (keys === undefined) return undefined;
   const stringData = isRecord(doc.stringData) ? doc.stringData : undefined;
-  if (!stringData) return doc.data;
-  const out: Record<string, unknown> = { ...(doc.data ?? {}) };
-  for (const [k, v] of Object.entries(stringData)) if (typeof v === 'string') out[k] = Buffer.from(v, 'utf8').toString('base64');
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const plain = stringData?.[key];
+    const value = typeof plain === 'string' ? Buffer.from(plain, 'utf8').toString('base64') : doc.data?.[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }

@@ -1,3 +1,5 @@
+import { quoteValue } from '../../core/truncate';
+
 /** A path into a parsed document: mapping keys and sequence indexes. */
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -72,6 +74,9 @@ function isScalarOrAbsent(value: unknown): boolean {
   return value === undefined || value === null || typeof value !== 'object';
 }
 
+/** Enough of a value to know it by: a renewed certificate's value is kilobytes of base64. */
+const SHOWN_MAX = 80;
+
 function shown(value: unknown): string {
-  return value === undefined || value === null ? 'absent' : JSON.stringify(value);
+  return value === undefined || value === null ? 'absent' : quoteValue(value, SHOWN_MAX);
 }

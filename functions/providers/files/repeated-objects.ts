@@ -41,6 +41,8 @@ interface Reading<T> {
   kept(doc: T): Record<string, unknown>;
   /** Top-level-or-deeper fields that count only when both copies have them: a manifest leaves out what a controller fills in. */
   oneSided?(doc: T): readonly FieldPath[];
+  /** True when the object's values must never be quoted (a Secret's: private keys sit beside its certificates). */
+  secret?(doc: T): boolean;
   /** The first copy with what the later one adds (a Certificate's status), when it adds something meshgov reads. */
   completed?(first: T, later: T): T | undefined;
   describe(doc: T): Description;
@@ -112,7 +114,7 @@ function compareCopies<T>(first: Located<T>, later: Located<T>, reading: Reading
   }
   const { what, ...coordinates } = d;
   const field = formatFieldPath(audited.path);
-  const values = audited.values ? ` (${audited.values.later} here, ${audited.values.first} there)` : '';
+  const values = reading.secret?.(later.doc) ? '' : audited.values ? ` (${audited.values.later} here, ${audited.values.first} there)` : '';
   problems.push({
     file: later.source.file,
     line: later.source.line,
@@ -134,6 +136,7 @@ const KUBERNETES: Reading<KubeObject> = {
   audited: auditedKubernetesContent,
   kept: keptKubernetesContent,
   oneSided: () => ONE_SIDED_KUBERNETES_FIELDS,
+  secret: (doc) => doc.kind === 'Secret',
   completed(first, later) {
     // A cert-manager Certificate's status dates its certificate: the export that has it is the one to audit.
     if (!isCertManagerCertificate(first) || first.status !== undefined || later.status === undefined) return undefined;

@@ -14,6 +14,12 @@ export const ISTIO_CA_SECRETS: Readonly<Record<string, string[]>> = {
 /** kubernetes.io/tls: the serving chain and, as cert-manager writes it, the issuing CA. */
 const TLS_SECRET_KEYS = ['tls.crt', 'ca.crt'];
 /**
+ * A generic (Opaque) Secret that an Istio gateway's `credentialName` names holds its chain and
+ * client CA under `tls.crt` and `ca.crt` (`kubectl create secret generic --from-file=tls.crt=…`,
+ * Istio's secure gateways task), or under the older `cert` and `cacert`.
+ */
+const GENERIC_SECRET_KEYS = ['tls.crt', 'ca.crt', 'cert', 'cacert'];
+/**
  * What the API server requires of a kubernetes.io/tls Secret, of what meshgov reads: `tls.key`
  * is required too, but exports and the live reader leave private keys out on purpose.
  */
@@ -23,12 +29,22 @@ export const ROOT_CERT_CONFIGMAP = 'istio-ca-root-cert';
 const ROOT_CERT_KEY = 'root-cert.pem';
 
 /** The certificate keys of a core/v1 Secret, or undefined when the Secret holds none we know. */
-export function certificateKeysOfSecret(secret: KubeObject): string[] | undefined {
+export function certificateKeysOfSecret(secret: KubeObject): SecretCertificateKeys | undefined {
   if (secret.apiVersion !== 'v1' || secret.kind !== 'Secret') return undefined;
   // Own properties only: a Secret named `constructor` must not find Object.prototype's.
   const keys = new Set<string>(Object.hasOwn(ISTIO_CA_SECRETS, secret.metadata.name) ? ISTIO_CA_SECRETS[secret.metadata.name] : []);
   if (secret.type === 'kubernetes.io/tls') TLS_SECRET_KEYS.forEach((k) => keys.add(k));
-  return keys.size > 0 ? [...keys] : undefined;
+  if (keys.size > 0) return { keys: [...keys], generic: false };
+  if (secret.type !== undefined && secret.type !== 'Opaque') return undefined;
+  // A generic Secret may hold anything under these names: only values that are certificates are read.
+  const present = GENERIC_SECRET_KEYS.filter((k) => typeof secret.data?.[k] === 'string' || typeof secret.stringData?.[k] === 'string');
+  return present.length > 0 ? { keys: present, generic: true } : undefined;
+}
+
+export interface SecretCertificateKeys {
+  keys: string[];
+  /** An Opaque Secret's keys: a value that is no certificate is someone else's data, not a problem. */
+  generic: boolean;
 }
 
 export function isRootCertConfigMap(obj: KubeObject): boolean {
@@ -40,16 +56,18 @@ export function isRootCertConfigMap(obj: KubeObject): boolean {
  * as the API server merges it on write. Empty keys are skipped (cert-manager leaves `ca.crt`
  * empty for issuers that do not know their CA).
  */
-export function certificatesFromSecret(secret: KubeObject, keys: string[], source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
+export function certificatesFromSecret(secret: KubeObject, { keys, generic }: SecretCertificateKeys, source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
   const out: PemReadResult = { certificates: [], problems: [] };
   if (secret.type === 'kubernetes.io/tls') out.problems.push(...missingTlsKeys(secret, locate));
   for (const key of keys) {
     const plain = secret.stringData?.[key];
     const encoded = secret.data?.[key];
     if (typeof plain === 'string') {
+      if (generic && !holdsPemCertificate(plain)) continue;
       add(out, readKey(secret, key, plain, `stringData["${key}"]`, source, locate));
     } else if (typeof encoded === 'string') {
       const text = decodeBase64(encoded);
+      if (generic && (text === undefined || !holdsPemCertificate(text))) continue;
       if (text === undefined) {
         // The usual cause: a PEM pasted under data, which takes base64.
         const hint = holdsPemCertificate(encoded) ? ': it holds the PEM as plain text, which belongs under stringData (data takes base64)' : '';

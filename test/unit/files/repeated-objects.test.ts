@@ -574,3 +574,59 @@ describe('firstDifference', () => {
     expect(firstDifference(tower(), tower())).toBeUndefined();
   });
 });
+
+describe('Secrets defined twice (two clusters exported into one audit)', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  // Istio's plugged-in CA task gives each cluster its own CA key beside the shared root.
+  const cacerts = (key: string, root: string, labels = '') => `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system${labels}
+type: Opaque
+data:
+  ca-key.pem: ${b64(key)}
+  root-cert.pem: ${b64(root)}
+`;
+  const KEY_EAST = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgEASTEASTEASTEAST\n-----END PRIVATE KEY-----\n';
+  const KEY_WEST = KEY_EAST.replace(/EAST/g, 'WEST');
+  const ROOT = '-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n';
+
+  it('never quotes a value of a Secret, even a certificate key that differs', async () => {
+    const first = write('east.yaml', cacerts(KEY_EAST, ROOT));
+    const later = write('west.yaml', cacerts(KEY_WEST, ROOT.replace('MIIBroot', 'MIIBrenewed')));
+    const { inventory, report } = await audit([first, later]);
+    const invalid = report.findings.filter((f) => f.rule === 'config-invalid' && f.message.includes('defined again'));
+    expect(invalid.map((f) => f.detail['field'])).toEqual(['data["root-cert.pem"]']);
+    const everything = JSON.stringify({ report, repeated: inventory.repeated, problems: inventory.problems });
+    for (const secret of [KEY_EAST, KEY_WEST, ROOT]) {
+      expect(everything).not.toContain(b64(secret).slice(0, 24));
+      expect(everything).not.toContain(secret.split('\n')[1]!);
+    }
+  });
+
+  it('a private key that differs is what meshgov does not read: a notice naming the key, no value', async () => {
+    const first = write('east.yaml', cacerts(KEY_EAST, ROOT));
+    const later = write('west.yaml', cacerts(KEY_WEST, ROOT));
+    const { inventory } = await audit([first, later]);
+    expect(inventory.problems.filter((p) => p.kind === 'Secret')).toEqual([]);
+    expect(inventory.repeated?.map((r) => [r.what, r.otherDifference])).toEqual([['Secret istio-system/cacerts', 'data["ca-key.pem"]']]);
+  });
+
+  it('labels that differ are no finding: meshgov reads none of a Secret', async () => {
+    const first = write('east.yaml', cacerts(KEY_EAST, ROOT));
+    const later = write('west.yaml', cacerts(KEY_EAST, ROOT, '\n  labels:\n    topology.istio.io/network: network2'));
+    const { inventory } = await audit([first, later]);
+    expect(inventory.problems).toEqual([]);
+    expect(inventory.repeated?.map((r) => r.otherDifference)).toEqual(['metadata.labels']);
+  });
+});
+
+describe('firstDifference values', () => {
+  it('quotes at most 80 characters of a value: a renewed certificate is kilobytes', () => {
+    const long = 'A'.repeat(5000);
+    const d = firstDifference({ data: { 'root-cert.pem': long } }, { data: { 'root-cert.pem': `${long}B` } });
+    expect(d?.values?.first.length).toBeLessThanOrEqual(80);
+    expect(d?.values?.first.endsWith('…')).toBe(true);
+  });
+});

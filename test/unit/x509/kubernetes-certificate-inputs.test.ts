@@ -202,3 +202,31 @@ ${indent(chain.leafPem.split('\n').slice(0, 4).join('\n'), 4)}
     expect(report.findings[0]!.resource.namespace).toBe('istio-system');
   });
 });
+
+describe("generic (Opaque) Secrets that Istio gateways' credentialName names", () => {
+  // Istio's secure gateways task: `kubectl create secret generic … --from-file=tls.crt=… --from-file=ca.crt=…`, or the older cert/cacert keys.
+  const generic = (name: string, data: Record<string, string>) =>
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: istio-system\ntype: Opaque\ndata:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${b64(v)}`).join('\n')}\n`;
+
+  it('reads tls.crt and ca.crt', async () => {
+    const findings = await audit({ 'gw.yaml': generic('shop-credential', { 'tls.crt': chain.leafPem, 'tls.key': chain.keyPem, 'ca.crt': chain.rootPem }) });
+    // On the line of the key that holds it.
+    expect(findings.map((f) => [f.rule, f.name, f.line])).toEqual([['cert-expiring', 'api.shop.example.com', 8]]);
+  });
+
+  it('reads the older cert and cacert keys, and a Secret without a type (Opaque)', async () => {
+    const text = generic('shop-credential', { cert: chain.leafPem, key: chain.keyPem, cacert: chain.rootPem }).replace('type: Opaque\n', '');
+    const findings = await audit({ 'gw.yaml': text });
+    expect(findings.map((f) => [f.rule, f.name, f.line])).toEqual([['cert-expiring', 'api.shop.example.com', 7]]);
+  });
+
+  it('passes over such a key that holds something else: it is not meant for meshgov', async () => {
+    const findings = await audit({ 'app.yaml': generic('app-config', { cert: 'not a certificate', 'ca.crt': '' }) });
+    expect(findings).toEqual([]);
+  });
+
+  it('reads no other type of Secret by those keys (a service account token carries the cluster CA)', async () => {
+    const text = generic('default-token-x7k2p', { 'ca.crt': chain.rootPem, token: 'eyJhbGciOiJSUzI1NiJ9' }).replace('type: Opaque', 'type: kubernetes.io/service-account-token');
+    expect(await audit({ 'sa.yaml': text })).toEqual([]);
+  });
+});
