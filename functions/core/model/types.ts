@@ -204,10 +204,14 @@ export interface CertificateRenewal {
   /** Why renewal is not happening, as the manager says it (failed issuance attempts, a failed renewal). */
   blocked?: string;
   /**
-   * The manager replaces it on its own at `at`, early in a short lifetime (istio-agent's workload
-   * certificate lives 24 hours): an expiry inside the warning windows is by design until `at` has passed.
+   * The manager replaces it on its own at `at`, before it expires: istio-agent's 24-hour workload
+   * certificate, or a Ready cert-manager Certificate whose `renewalTime` is set by its
+   * `renewBefore` (istio-csr's istiod certificate lives an hour). An expiry inside the warning
+   * windows is by design until `at` has passed.
    */
   rotatesBeforeExpiry?: boolean;
+  /** The manager is issuing its replacement right now (cert-manager's Issuing condition True). */
+  issuing?: boolean;
 }
 
 /** A namespace or workload that no sidecar fronts. */

@@ -45,6 +45,7 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
 export function renewalSentence(cert: CertificateRecord, now: Date, advice: string): string {
   const r = cert.renewal;
   if (r?.blocked) return `${r.by} is not renewing it (${r.blocked}); fix that, or ${advice}`;
+  if (r?.issuing) return `${r.by} is issuing a new one now; if it does not arrive, find out why (its CertificateRequest, its issuer), or ${advice}`;
   if (r?.at && r.at.getTime() < cert.notAfter.getTime()) {
     return r.at.getTime() > now.getTime() ? `${r.by} means to renew it on ${r.at.toISOString()}` : `${r.by} was to renew it on ${r.at.toISOString()} and has not; ${advice}`;
   }

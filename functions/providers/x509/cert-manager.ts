@@ -54,12 +54,17 @@ function renewalOf(rawStatus: unknown, at: Date | undefined): CertificateRenewal
     const last = text(status.lastFailureTime);
     const why = text(issuing?.message);
     blocked = `${attempts > 0 ? `${attempts} failed issuance attempt${attempts === 1 ? '' : 's'}` : 'a failed issuance'}${last ? `, the last at ${last}` : ''}${why ? `: ${why}` : ''}`;
-  } else if (ready?.status === 'False') {
+  } else if (ready?.status === 'False' && issuing?.status !== 'True') {
     const why = text(ready.message);
-    blocked = `not Ready (${text(ready.reason) ?? 'no reason given'})${why ? `: ${why}` : ''}`;
+    const reason = text(ready.reason);
+    // "not Ready (Expired)" would only say again what the finding says.
+    blocked = reason === 'Expired' ? `no new certificate was issued before this one expired (Ready False, Expired)` : `not Ready (${reason ?? 'no reason given'})${why ? `: ${why}` : ''}`;
   }
-  if (!at && !blocked) return undefined;
-  return { by: 'cert-manager', ...(at ? { at } : {}), ...(blocked ? { blocked } : {}) };
+  const renewing = !blocked && issuing?.status === 'True';
+  if (!at && !blocked && !renewing) return undefined;
+  // Ready with a renewal still ahead: cert-manager replaces it then, whatever the windows say.
+  const scheduled = at !== undefined && !blocked && !renewing && ready?.status === 'True';
+  return { by: 'cert-manager', ...(at ? { at } : {}), ...(blocked ? { blocked } : {}), ...(renewing ? { issuing: true } : {}), ...(scheduled ? { rotatesBeforeExpiry: true } : {}) };
 }
 
 /**

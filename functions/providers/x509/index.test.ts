@@ -233,7 +233,7 @@ spec:
         origin: { kind: 'Certificate', name: 'api-shop-example-com', namespace: 'istio-ingress', source: { file: 'ingress/certificates.yaml', line: 1 } },
         dateSource: 'cert-manager status',
         // status.renewalTime: when cert-manager means to renew it.
-        renewal: { by: 'cert-manager', at: new Date('2026-11-01T10:00:00Z') },
+        renewal: { by: 'cert-manager', at: new Date('2026-11-01T10:00:00Z'), rotatesBeforeExpiry: true },
       },
     ]);
   });

@@ -73,9 +73,34 @@ describe('cert-manager renewal in expiry findings', () => {
     expect(finding.message).toContain('cert-manager is not renewing it (not Ready (DoesNotExist): Issuing certificate as Secret does not exist); fix that, or renew it before then.');
   });
 
-  test('a renewal planned before expiry: waiting is enough, and the message says when', async () => {
-    const finding = await expiring(certificate(['  renewalTime: "2026-11-30T00:00:00Z"', '  conditions:', '    - {type: Ready, status: "True", reason: Ready, message: Certificate is up to date and has not expired}']));
+  const READY = ['  conditions:', '    - {type: Ready, status: "True", reason: Ready, message: Certificate is up to date and has not expired}'];
+
+  test('Ready, with its renewal still ahead: no finding until the renewal time has passed, as for istio-agent', async () => {
+    // istio-csr's istiod certificate lives an hour and renews at 30 minutes: it was critical on every run.
+    writeFileSync(join(dir, 'certificate.yaml'), certificate(['  renewalTime: "2026-11-30T00:00:00Z"', ...READY]));
+    const inventory = await collectFiles([dir]);
+    expect(auditInventory(inventory, { policy: shippedPolicy(), now: NOW }).findings).toEqual([]);
+    // A day after the renewal time, with the status unchanged: cert-manager has not renewed it.
+    const late = auditInventory(inventory, { policy: shippedPolicy(), now: new Date('2026-12-01T00:00:00Z') }).findings;
+    expect(late.map((f) => f.message)).toEqual([expect.stringMatching(/; cert-manager was to renew it on 2026-11-30T00:00:00\.000Z and has not; renew it before then\.$/)]);
+  });
+
+  test('a renewal time without a Ready condition: reported, and the message says when waiting is enough', async () => {
+    const finding = await expiring(certificate(['  renewalTime: "2026-11-30T00:00:00Z"']));
     expect(finding.message).toMatch(/expires in 14 days \(2026-12-10T00:00:00\.000Z\); cert-manager means to renew it on 2026-11-30T00:00:00\.000Z\.$/);
+  });
+
+  test('a renewal under way (Issuing True): the message says so instead of asking for a renewal by hand', async () => {
+    const finding = await expiring(
+      certificate(['  renewalTime: "2026-11-25T00:00:00Z"', ...READY, '    - {type: Issuing, status: "True", reason: Renewing, message: Renewing certificate as renewal was scheduled at 2026-11-25 00:00:00 +0000 UTC}']),
+    );
+    expect(finding.message).toMatch(/; cert-manager is issuing a new one now; if it does not arrive, find out why \(its CertificateRequest, its issuer\), or renew it before then\.$/);
+  });
+
+  test('Ready False because it expired: said plainly, not "not Ready (Expired)"', async () => {
+    writeFileSync(join(dir, 'certificate.yaml'), certificate(['  conditions:', '    - {type: Ready, status: "False", reason: Expired, message: Certificate expired on Sun, 29 Nov 2026 00:00:00 UTC}']));
+    const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: new Date('2026-12-11T00:00:00Z') });
+    expect(report.findings.map((f) => [f.rule, f.message])).toEqual([['cert-expired', expect.stringContaining('cert-manager is not renewing it (no new certificate was issued before this one expired (Ready False, Expired)); fix that')]]);
   });
 
   test('a renewal time passed without a new certificate and without a recorded failure', async () => {
