@@ -16,7 +16,7 @@ import { applyBaseline, type BaselineEntry } from '../core/report/baseline';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
 import { collectFiles, InputPathError } from '../providers/files/collect';
-import { gitWorkTreeRoot } from '../providers/files/file-identity';
+import { repositoryRoot as repositoryRootOf } from './repository-root';
 import { mergeInventories, type Inventory } from '../core/model/inventory';
 import { collectLive } from './live-sources';
 import { formatProblem } from '../core/policy/errors';
@@ -147,7 +147,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   const color = colorFlag ? colorFlag.kind === 'option' && colorFlag.name === 'color' : !output && colorFromEnv(toTerminal);
   const width = toTerminal ? terminalWidth(io) : undefined;
   // GitHub and GitLab read paths from the repository root, whatever directory the job ran in.
-  const repositoryRoot = () => gitWorkTreeRoot(process.cwd()) ?? process.cwd();
+  let root: string | undefined;
+  const repositoryRoot = () => (root ??= repositoryRootOf(paths));
   // The annotations and the job summary resolve the same files: once.
   let resolved: ReportFiles | undefined;
   const repositoryFiles = () => (resolved ??= new ReportFiles(repositoryRoot()));

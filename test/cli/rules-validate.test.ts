@@ -85,6 +85,14 @@ describe('meshgov rules validate on YAML slips', () => {
   });
 });
 
+describe('meshgov rules validate on a key that is a collection', () => {
+  it('names it, and prints no Node warning of the YAML parser beside the problem', async () => {
+    const r = await validate({ 'a.yaml': 'rules:\n  ? [mtls-not-strict, mtls-conflict]\n  : { severity: low }\n' });
+    expect(r.lines).toEqual([expect.stringMatching(/^a\.yaml:2: rules\.\[ mtls-not-strict, mtls-conflict \]: Unrecognized key/)]);
+    expect(r.code).toBe(1);
+  });
+});
+
 describe('meshgov rules list', () => {
   it('does not show a remediation mode that nothing applies as if in force', async () => {
     const dir = fixtureDir({ 'a.yaml': 'rules:\n  cert-expired:\n    remediation: auto\n' });

@@ -44,7 +44,8 @@ export function readWithPositions(file: string, text: string): PolicyFileResult 
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see readPolicyFile.
   const yaml = require('yaml') as YamlModule;
   const lineCounter = new yaml.LineCounter();
-  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel error: the parser's warnings are reported below as problems; it must not also print them as Node warnings.
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const comments = new HashComments(yaml, text, lineCounter);
   const syntax: ConfigProblem[] = [];
   const version = yamlVersionProblem(file, text, doc);

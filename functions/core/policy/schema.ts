@@ -253,6 +253,11 @@ const remediationSafetySchema = z
   })
   .strict();
 
+/** A Kubernetes namespace name (RFC 1123 label): one that breaks the rule names no namespace that can exist. */
+const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a namespace name is at most 63 lowercase letters, digits and -, starting and ending with a letter or digit (RFC 1123), so no namespace is called that');
+
 const sourcesSchema = z
   .object({
     appmesh: z
@@ -264,10 +269,8 @@ const sourcesSchema = z
       .optional(),
     istio: z
       .object({
-        namespaces: z.array(z.string().min(1)).optional().describe('The namespaces the CLI --kube-context read covers, with the root namespace; all when unset. Files are audited whole.'),
-        rootNamespace: z
-          .string()
-          .min(1)
+        namespaces: z.array(namespaceName).optional().describe('The namespaces the CLI --kube-context read covers, with the root namespace; all when unset. Files are audited whole.'),
+        rootNamespace: namespaceName
           .optional()
           .describe("Istio's root namespace when the inputs hold no MeshConfig ConfigMap; a MeshConfig decides when there is one."),
         enhancedDestinationRuleMerge: z

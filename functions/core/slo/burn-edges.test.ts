@@ -74,6 +74,12 @@ describe('objective: a percent, with a budget every alert pair can reach', () =>
     ]);
   });
 
+  it('says a value past 100 is no percent, rather than that 100% leaves no budget', () => {
+    expect(problemsOf(sloYaml('    objective: 120\n'))).toEqual([
+      expect.objectContaining({ line: 9, field: 'slos[0].objective', message: expect.stringContaining('at most 100') }),
+    ]);
+  });
+
   it('refuses a low objective whose default page pair could never fire, and says what to set', () => {
     expect(problemsOf(sloYaml('    objective: 90\n'))).toEqual([
       {

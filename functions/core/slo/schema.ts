@@ -84,6 +84,8 @@ export const sloSchema = z
     objective: z
       .number()
       .gt(0, 'an objective is the percent of requests under the threshold, above 0 (e.g. 99 or 99.9)')
+      // Past 100 it is no percent at all; the 100% message would mislead.
+      .max(100, { message: 'an objective is the percent of requests under the threshold, at most 100 (e.g. 99 or 99.9)', abort: true })
       .lt(100, 'an objective of 100% leaves no error budget to burn (the burn rate divides by 100 − objective); use e.g. 99.99'),
     thresholdMs: z.number().positive(),
     window: windowText.default(DEFAULT_SLO_WINDOW),

@@ -52,6 +52,14 @@ describe('an unknown key', () => {
     expect(problem?.message).toContain(hint);
   });
 
+  it('refuses a root namespace, or a namespace to read, that no namespace can be called', () => {
+    expect(problemsOf('sources:\n  istio:\n    rootNamespace: Istio_System\n    namespaces: [shop, -pay]\n')).toEqual([
+      expect.objectContaining({ line: 3, field: 'sources.istio.rootNamespace', message: expect.stringContaining('RFC 1123') }),
+      expect.objectContaining({ line: 4, field: 'sources.istio.namespaces[1]', message: expect.stringContaining('RFC 1123') }),
+    ]);
+    expect(problemsOf('sources:\n  istio:\n    rootNamespace: istio-config\n    namespaces: [shop, pay-2]\n')).toEqual([]);
+  });
+
   it('with no close match lists the keys that are allowed there', () => {
     expect(problemsOf('rules:\n  cert-expired:\n    owner: payments\n')).toEqual([
       expect.objectContaining({ line: 3, field: 'rules.cert-expired.owner', message: expect.stringContaining('expected one of enabled, severity, remediation, exclude') }),
