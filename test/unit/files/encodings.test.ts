@@ -5,6 +5,7 @@ import { collectFiles } from '../../../functions/providers/files/collect';
 import { invalidUtf8Sites } from '../../../functions/providers/files/invalid-utf8';
 import { withLineFeeds } from '../../../functions/providers/files/line-breaks';
 import { auditInventory } from '../../../functions/providers/audit-inventory';
+import { deployment, docs, peerAuthenticationYaml } from '../../../functions/providers/istio/testInventory';
 import { makeRootCa } from '../../support/certs';
 import { shippedPolicy } from '../../support/model';
 
@@ -19,33 +20,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const NOW = new Date('2026-11-26T00:00:00Z');
 const audit = async (paths: string[]) => auditInventory(await collectFiles(paths), { policy: shippedPolicy(), now: NOW });
 
-const FLEET = `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata:
-  name: default
-  namespace: orders
-spec:
-  mtls:
-    mode: PERMISSIVE
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: orders-api
-  namespace: orders
-spec:
-  selector:
-    matchLabels: {app: orders-api}
-  template:
-    metadata:
-      labels: {app: orders-api}
-    spec:
-      containers:
-      - name: app
-        image: example/orders:1.4.2
-        ports:
-        - containerPort: 8080
-`;
+const FLEET = docs(peerAuthenticationYaml('orders', 'default', 'PERMISSIVE'), deployment('orders', 'orders-api'));
 
 const summary = (report: Awaited<ReturnType<typeof audit>>) =>
   report.findings.map((f) => [f.rule, f.resource.kind, f.resource.name, f.resource.line]);
@@ -57,14 +32,14 @@ describe('line ends', () => {
     rmSync(join(dir, 'lf.yaml'));
     writeFileSync(join(dir, 'cr.yaml'), FLEET.replace(/\n/g, '\r'));
     const cr = summary(await audit([join(dir, 'cr.yaml')]));
-    expect(lf).toEqual([['mtls-not-strict', 'Deployment', 'orders-api', 8]]);
+    expect(lf).toEqual([['mtls-not-strict', 'Deployment', 'orders-api', 9]]);
     expect(cr).toEqual(lf);
   });
 
   it('the PeerAuthentication named as the cause points at its mode line in a CR-only file too', async () => {
     writeFileSync(join(dir, 'cr.yaml'), FLEET.replace(/\n/g, '\r'));
     const [finding] = (await audit([dir])).findings;
-    expect(finding!.message).toContain(`PeerAuthentication orders/default (${join(dir, 'cr.yaml')}:8)`);
+    expect(finding!.message).toContain(`PeerAuthentication orders/default (${join(dir, 'cr.yaml')}:9)`);
   });
 
   it('keeps CRLF and LF text as it is, and turns only lone CRs into LFs', () => {
@@ -110,7 +85,7 @@ describe('bytes that are not UTF-8', () => {
     // Read as U+FFFD, the STRICT policy would have counted and the workload would be STRICT.
     const strict = report.findings.filter((f) => f.rule === 'mtls-not-strict');
     // The finding points at the mode that decides it: the mesh-wide policy's.
-    expect(strict.map((f) => [f.resource.name, f.resource.file, f.resource.line])).toEqual([['orders-api', join(dir, 'mesh.yaml'), 8]]);
+    expect(strict.map((f) => [f.resource.name, f.resource.file, f.resource.line])).toEqual([['orders-api', join(dir, 'mesh.yaml'), 9]]);
     expect(strict[0]!.message).toContain('mesh-level PeerAuthentication');
   });
 
