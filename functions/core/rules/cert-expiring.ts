@@ -46,8 +46,11 @@ export const certExpiring: Rule = {
 function timeLeft(days: number, msLeft: number, tiers: ReadonlyArray<{ withinDays: number }>): string {
   const hours = Math.floor((msLeft % 86_400_000) / 3_600_000);
   if (days > 0) {
-    const pastEdge = hours > 0 && tiers.some((t) => t.withinDays === days);
-    return `${plural(days, 'day')}${pastEdge ? ` and ${plural(hours, 'hour')}` : ''}`;
+    // Under an hour past the edge, minutes: "7 days" would still read as inside the tier.
+    const minutes = Math.max(1, Math.floor((msLeft % 3_600_000) / 60_000));
+    const pastEdge = msLeft > days * 86_400_000 && tiers.some((t) => t.withinDays === days);
+    const extra = hours > 0 ? plural(hours, 'hour') : plural(minutes, 'minute');
+    return `${plural(days, 'day')}${pastEdge ? ` and ${extra}` : ''}`;
   }
   if (hours > 0) return plural(hours, 'hour');
   return 'less than an hour';

@@ -33,6 +33,21 @@ describe('cert-expired and cert-expiring', () => {
     expect([at('2026-12-03T17:00:00Z').severity, at('2026-12-03T17:00:00Z').message]).toEqual(['high', expect.stringMatching(/ expires in 7 days and 5 hours \(/)]);
     expect(at('2026-12-04T13:00:00Z').message).toMatch(/ expires in 8 days \(/);
     expect(at('2026-12-03T13:00:00Z').message).toMatch(/ expires in 7 days and 1 hour \(/);
+    // Less than an hour past the edge: high, and the minutes say why.
+    expect([at('2026-12-03T12:30:00Z').severity, at('2026-12-03T12:30:00Z').message]).toEqual(['high', expect.stringMatching(/ expires in 7 days and 30 minutes \(/)]);
+    expect(at('2026-12-03T12:00:20Z').message).toMatch(/ expires in 7 days and 1 minute \(/);
+  });
+
+  it('an expired root beside a valid root in one bundle: take it out, not renew it; a root alone is renewed', () => {
+    const bundle = { kind: 'ConfigMap', name: 'istio-ca-root-cert', namespace: 'istio-system', key: 'root-cert.pem', source: { file: 'istio-ca-root-cert.yaml', line: 6 } } as const;
+    const root = (cn: string, notAfter: string, chainIndex: number) => certificate({ cn, notAfter, subject: `CN=${cn}`, issuer: `CN=${cn}`, isCA: true, chainIndex, origin: bundle });
+    const [retired] = run([root('Mesh Root 2016', '2026-11-01T00:00:00Z', 0), root('Mesh Root 2026', '2036-11-01T00:00:00Z', 1)]);
+    expect(retired!.message).toMatch(/; the bundle still holds 1 valid root, so take this one out of it \(whatever still chains to it is refused already: re-issue that from a valid root\)\.$/);
+    const [alone] = run([root('Mesh Root 2016', '2026-11-01T00:00:00Z', 0)]);
+    expect(alone!.message).toMatch(/; renew it and roll it out\.$/);
+    // An intermediate is renewed, whatever else the bundle holds.
+    const intermediate = certificate({ cn: 'Mesh Intermediate', notAfter: '2026-11-01T00:00:00Z', issuer: 'CN=Mesh Root 2026', isCA: true, chainIndex: 2, origin: bundle });
+    expect(run([intermediate, root('Mesh Root 2026', '2036-11-01T00:00:00Z', 1)])[0]!.message).toMatch(/; renew it and roll it out\.$/);
   });
 
   it('reports a not-yet-valid certificate as cert-expired, and never also as cert-expiring', () => {
