@@ -2,14 +2,16 @@ import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ModelBuilder } from '../../core/model/provider';
 import type { LabelSelector } from '../appmesh/types';
 import { emptyModel, type ConfigProblem, type FieldLocator, type FleetModel, type MeshMembership } from '../../core/model/types';
+import { ambientOnlyNamespaces } from './ambientCallers';
 import { embeddedLineFinder } from './blockScalarLine';
 import { attachClientFixes } from './clientFixes';
 import { buildClients, serviceNeedsDestination } from './clients';
+import { callerControlPlanes } from './controlPlanes';
 import { collectDestinations } from './destinations';
 import { readDestinationRule, type DestinationRulePolicy } from './destinationRule';
 import { DestinationRuleIndex } from './destinationRuleIndex';
 import { inNamespaces, selectIstioInputs, showsIstio } from './istioInputs';
-import { readMeshSettings, type MeshSettings } from './meshConfig';
+import { readMeshSettings } from './meshConfig';
 import {
   namespaceInMesh,
   namespaceOutsideReason,
@@ -148,8 +150,8 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
 
   const services = inNamespaces(inputs.services, appMeshNamespaces).map(readService);
   const serviceIndex = new ServiceIndex(services);
-  // Each control plane's own MeshConfig serves the namespaces of its revision; only auto mTLS differs in what clients send.
-  const meshOf = controlPlanes(mesh.revisions, settings, namespaceInfo, clientRevisionsDiffer(mesh.revisions, settings), revisionTags(inputs.revisionTags));
+  // Each control plane's own MeshConfig serves the sidecars it injected; only auto mTLS differs in what clients send.
+  const planes = callerControlPlanes(mesh.revisions, settings, namespaceInfo, inputs.revisionTags, workloadTable);
   const needsDestination = serviceNeedsDestination(drIndex, settings, ...mesh.revisions.values());
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination, problems);
   attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge);
@@ -162,9 +164,10 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     return list;
   });
   for (let i = 0; i < workloads.length; i++) workloadListOf.get(workloads[i]!.namespace).push(workloads[i]!);
-  const clientNamespaces = [...new Set([...workloadsByNamespace.keys(), ...destinationRules.map((r) => r.namespace)])]
-    .filter((ns) => !appMeshNamespaces.has(ns))
-    .sort();
+  const callerNamespaces = [...new Set([...workloadsByNamespace.keys(), ...destinationRules.map((r) => r.namespace)])].filter((ns) => !appMeshNamespaces.has(ns));
+  // ztunnel's callers send what no DestinationRule or auto mTLS setting decides: they are not judged as clients.
+  const ambientCallers = ambientOnlyNamespaces(callerNamespaces, workloadTable, namespaceInfo);
+  const clientNamespaces = callerNamespaces.filter((ns) => !ambientCallers.has(ns)).sort();
   const clientRecords = buildClients({
     index: drIndex,
     mesh: settings,
@@ -172,7 +175,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     clientNamespaces,
     workloadsByNamespace,
     servers: serverTable,
-    ...(meshOf ? { meshOf } : {}),
+    ...(planes ? { planes } : {}),
   });
   attachClientFixes(clientRecords, drIndex);
   model.clients = clientRecords.map((r) => r.policy);
@@ -226,46 +229,6 @@ function meshNamespaceSelectors(meshes: readonly Located<KubeObject>[]): LabelSe
     if (selector && typeof selector === 'object') out.push(selector as LabelSelector);
   }
   return out;
-}
-
-function clientRevisionsDiffer(revisions: ReadonlyMap<string, MeshSettings>, settings: MeshSettings): boolean {
-  for (const r of revisions.values()) if (r.enableAutoMtls !== settings.enableAutoMtls) return true;
-  return false;
-}
-
-/**
- * The MeshConfig serving each namespace: the one of its `istio.io/rev` revision (when
- * `istio-injection=enabled` does not override it), else the default revision's `istio`, else the
- * fleet's. A revision tag stands for the revision its webhook injects (`istio.io/rev: prod` with
- * `istioctl tag set prod --revision 1-24-2`), and the `default` tag also serves
- * `istio-injection=enabled`. Undefined when every control plane agrees, so clients are computed once.
- */
-function controlPlanes(
-  revisions: ReadonlyMap<string, MeshSettings>,
-  settings: MeshSettings,
-  namespaceInfo: (name: string) => NamespaceInfo,
-  differ: boolean,
-  tags: ReadonlyMap<string, string>,
-): ((namespace: string) => MeshSettings) | undefined {
-  if (!differ) return undefined;
-  const fallback = revisions.get('') ?? settings;
-  return (namespace) => {
-    const info = namespaceInfo(namespace);
-    const label = info.injection === 'revision' ? info.labels['istio.io/rev'] : info.injection === 'enabled' ? 'default' : undefined;
-    const revision = label !== undefined ? (tags.get(label) ?? label) : undefined;
-    return (revision !== undefined ? revisions.get(revision) : undefined) ?? fallback;
-  };
-}
-
-/** Tag → revision, from the tags' injector webhooks (labels `istio.io/tag` and `istio.io/rev`). */
-function revisionTags(webhooks: readonly Located<KubeObject>[]): Map<string, string> {
-  const tags = new Map<string, string>();
-  for (const { doc } of webhooks) {
-    const tag = doc.metadata.labels?.['istio.io/tag'];
-    const revision = doc.metadata.labels?.['istio.io/rev'];
-    if (typeof tag === 'string' && typeof revision === 'string' && !tags.has(tag)) tags.set(tag, revision);
-  }
-  return tags;
 }
 
 /** An `istio-injection` label with a value the injector does not read (`Enabled`) is what to fix: the finding points at its line. */

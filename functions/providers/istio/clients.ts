@@ -5,6 +5,7 @@ import { decidingRule, type ClientScope, type ConsolidatedDestinationRule, type 
 import { effectiveClientTls, subsetClientTls, type ClientTlsDecision } from './effectiveClientTls';
 import { HostTable } from './hostMatch';
 import { selectorMatches, type Labels } from './labels';
+import type { CallerControlPlanes } from './controlPlanes';
 import type { MeshSettings } from './meshConfig';
 import { inferredServiceMode, serverOnPort, type DestinationNeeds, type ServerRecord, type ServerTable } from './servers';
 import { targetPortOn, type KubeService } from './services';
@@ -40,10 +41,10 @@ export interface ClientInputs {
   workloadsByNamespace: ReadonlyMap<string, Workload[]>;
   servers: ServerTable;
   /**
-   * The MeshConfig of the control plane serving a calling namespace (its `istio.io/rev`), where
-   * revisions disagree on auto mTLS; without it every caller uses `mesh`.
+   * The MeshConfig of the control plane serving each caller (a namespace's `istio.io/rev`, or a
+   * pod template's), where revisions disagree on auto mTLS; without it every caller uses `mesh`.
    */
-  meshOf?: (namespace: string) => MeshSettings;
+  planes?: CallerControlPlanes;
 }
 
 /** A namespace name Kubernetes cannot have: "a caller with no rules of its own and not named in any exportTo". */
@@ -119,6 +120,7 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
     const genericOutcome = outcomes.of(generic);
     const genericRule = generic && decidingRule(generic);
     const overriders = new Set<string>();
+    const moved = new Set<string>();
     for (const ns of candidates) {
       const own = index.destinationRuleFor({ namespace: ns }, destination.host, destination.namespace);
       const ownRule = own && decidingRule(own);
@@ -128,7 +130,9 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
       }
       for (const group of groupsByNamespace.get(ns) ?? []) {
         const picked = index.destinationRuleFor({ namespace: ns, labels: group.labels }, destination.host, destination.namespace);
-        if ((picked && decidingRule(picked)) !== ownRule) outcomes.of(picked).workloads.push(...group.workloads);
+        if ((picked && decidingRule(picked)) === ownRule) continue;
+        outcomes.of(picked).workloads.push(...group.workloads);
+        for (const w of group.workloads) moved.add(w);
       }
     }
     // Shared array when nobody overrides: a mesh-wide rule reaches every namespace for every host.
@@ -142,7 +146,7 @@ export function buildClients(input: ClientInputs): ClientRecord[] {
 
     for (const o of outcomes.all()) {
       if (o.namespaces.length === 0 && o.workloads.length === 0) continue;
-      records.push(...emitPerControlPlane(input, destination, o.entry, o.namespaces, o.workloads));
+      records.push(...emitPerControlPlane(input, destination, o.entry, o.namespaces, o.workloads, moved));
     }
   }
   return records;
@@ -192,9 +196,12 @@ class OutcomesByRule {
 
 /**
  * `emit` once per control plane among the callers: the sidecars of a namespace labelled
- * `istio.io/rev: canary` follow istiod-canary's MeshConfig (`istio-canary`), and with auto mTLS
- * on in one revision and off in another the same rule sends differently. Callers of the fleet's
- * own revision keep their record ids; the others' are suffixed with their ConfigMap.
+ * `istio.io/rev: canary`, or of a pod template so labelled in a namespace without injection
+ * labels, follow istiod-canary's MeshConfig (`istio-canary`), and with auto mTLS on in one
+ * revision and off in another the same rule sends differently. A workload whose control plane
+ * is not its namespace's calls as itself, unless `moved` (a workload-selector rule's callers)
+ * says another outcome has it. Callers of the fleet's own revision keep their record ids; the
+ * others' are suffixed with their ConfigMap.
  */
 function emitPerControlPlane(
   input: ClientInputs,
@@ -202,28 +209,19 @@ function emitPerControlPlane(
   entry: ConsolidatedDestinationRule | undefined,
   namespaces: string[],
   workloads: string[],
+  moved?: ReadonlySet<string>,
 ): ClientRecord[] {
-  const meshOf = input.meshOf;
-  if (!meshOf) return emit(input, destination, entry, namespaces, workloads);
-  const groups = new Map<MeshSettings, string[]>();
-  for (const ns of namespaces) {
-    const mesh = meshOf(ns);
-    const group = groups.get(mesh);
-    if (group) group.push(ns);
-    else groups.set(mesh, [ns]);
-  }
-  for (const w of workloads) {
-    const mesh = meshOf(w.slice(0, w.indexOf('/')));
-    if (!groups.has(mesh)) groups.set(mesh, []);
-  }
+  const planes = input.planes;
+  if (!planes) return emit(input, destination, entry, namespaces, workloads);
+  const groups = callersByControlPlane(planes, namespaces, workloads, moved);
   const out: ClientRecord[] = [];
   for (const [mesh, group] of groups) {
-    const own = workloads.filter((w) => meshOf(w.slice(0, w.indexOf('/'))) === mesh);
+    if (group.namespaces.length === 0 && group.workloads.length === 0) continue;
     if (mesh === input.mesh) {
-      out.push(...emit(input, destination, entry, group, own));
+      out.push(...emit(input, destination, entry, group.namespaces, group.workloads));
       continue;
     }
-    for (const record of emit({ ...input, mesh }, destination, entry, group, own)) {
+    for (const record of emit({ ...input, mesh }, destination, entry, group.namespaces, group.workloads)) {
       const via = mesh.configMap ? `${mesh.configMap.namespace}/${mesh.configMap.name}` : 'its revision';
       record.policy.id += `@${via}`;
       record.policy.findingKey = record.policy.findingKey === undefined ? `MeshConfig ${via}` : `${record.policy.findingKey}, MeshConfig ${via}`;
@@ -233,6 +231,28 @@ function emitPerControlPlane(
     }
   }
   return out;
+}
+
+interface Callers {
+  namespaces: string[];
+  workloads: string[];
+}
+
+/** The callers of one outcome, split by the control plane serving each. */
+function callersByControlPlane(planes: CallerControlPlanes, namespaces: readonly string[], workloads: readonly string[], moved: ReadonlySet<string> | undefined): Map<MeshSettings, Callers> {
+  const groups = new Map<MeshSettings, Callers>();
+  const groupOf = (mesh: MeshSettings): Callers => {
+    let group = groups.get(mesh);
+    if (!group) groups.set(mesh, (group = { namespaces: [], workloads: [] }));
+    return group;
+  };
+  for (const ns of namespaces) {
+    // A namespace whose workloads all call through another control plane stands for no caller of its own.
+    if (!planes.wholeNamespaces.has(ns)) groupOf(planes.ofNamespace(ns)).namespaces.push(ns);
+    for (const w of planes.workloadsOf.get(ns) ?? NO_WORKLOADS) if (!moved?.has(w)) groupOf(planes.ofWorkload.get(w)!).workloads.push(w);
+  }
+  for (const w of workloads) groupOf(planes.ofWorkload.get(w) ?? planes.ofNamespace(w.slice(0, w.indexOf('/')))).workloads.push(w);
+  return groups;
 }
 
 function emit(

@@ -10,9 +10,11 @@ import type { Workload } from './workloads';
 /**
  * How the sidecar injector treats a namespace (Istio's MutatingWebhookConfiguration selectors):
  * `istio-injection=enabled` or an `istio.io/rev` label injects, `istio-injection=disabled` never
- * does, and without either label only pods that opt in with a label are injected.
+ * does, and without either label only pods that opt in with a label are injected. Any other
+ * `istio-injection` value (`true`, `Enabled`) is `unread`: `namespace.sidecar-injector` wants
+ * `enabled`, and the revision and object webhooks want no `istio-injection` label at all, so none fires.
  */
-export type NamespaceInjection = 'enabled' | 'revision' | 'disabled' | 'not-labelled' | 'no-object';
+export type NamespaceInjection = 'enabled' | 'revision' | 'disabled' | 'unread' | 'not-labelled' | 'no-object';
 
 export interface NamespaceInfo {
   name: string;
@@ -73,12 +75,14 @@ function namespaceInjection(labels: Labels): NamespaceInjection {
   // Istio: istio-injection=disabled wins over a revision label.
   if (legacy === 'disabled') return 'disabled';
   if (legacy === 'enabled') return 'enabled';
+  // Every other webhook selects `istio-injection DoesNotExist`: an unread value blocks them all.
+  if (legacy !== undefined) return 'unread';
   if (labels['istio.io/rev'] !== undefined) return 'revision';
   return 'not-labelled';
 }
 
 /** Whether the injector gives the namespace's pods sidecars. */
-function namespaceInjects(ns: NamespaceInfo): boolean {
+export function namespaceInjects(ns: NamespaceInfo): boolean {
   return ns.injection === 'enabled' || ns.injection === 'revision' || ns.injection === 'no-object';
 }
 
@@ -90,18 +94,19 @@ export function namespaceOutsideReason(ns: NamespaceInfo): string {
   if (ns.injection === 'disabled') return `namespace ${ns.name} has label istio-injection=disabled, so no sidecar is injected, and no ${DATAPLANE_MODE}=ambient label`;
   const unread = unreadInjectionLabel(ns);
   if (unread !== undefined) {
-    return `namespace ${ns.name} has label istio-injection=${JSON.stringify(unread)}, which the injector does not read as "enabled" (it matches that exact, lowercase value), and neither an istio.io/rev label nor ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
+    const revision = ns.labels['istio.io/rev'];
+    const blocked = revision !== undefined ? `its istio.io/rev=${revision} label and pods' own opt-in labels` : "pods' own opt-in labels (sidecar.istio.io/inject, istio.io/rev)";
+    return `namespace ${ns.name} has label istio-injection=${JSON.stringify(unread)}, which the injector does not read as "enabled" (it matches that exact, lowercase value); while the label is there, the webhooks that would inject by ${blocked} are skipped too (they require no istio-injection label), and it has no ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
   }
   return `namespace ${ns.name} has neither istio-injection=enabled, an istio.io/rev label nor ${DATAPLANE_MODE}=ambient, so no sidecar or ztunnel serves it`;
 }
 
 /**
- * The value of an `istio-injection` label the injector's selector does not match
- * (`istio-injection In [enabled]`), where it leaves the namespace unlabelled: `Enabled`, `true`.
+ * The value of an `istio-injection` label no injector webhook reads (`Enabled`, `true`): it is
+ * not `enabled`, and its mere presence turns away the revision and object webhooks.
  */
 export function unreadInjectionLabel(ns: NamespaceInfo): string | undefined {
-  const legacy = ns.labels['istio-injection'];
-  return ns.injection === 'not-labelled' && legacy !== undefined ? legacy : undefined;
+  return ns.injection === 'unread' ? ns.labels['istio-injection'] : undefined;
 }
 
 /** What the running pods of a controller (or of a Pod group whose controller the inputs lack) show. */
