@@ -11,7 +11,8 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
   if (problems.length === 0) return;
   const byPlace = new Map<string, { namespace?: string; mesh?: string }>();
   for (const k of inventory.kubernetes) {
-    const ns = namespaceOfObject(k.doc);
+    // A Namespace's findings name it as their namespace too (a namespace-wide finding).
+    const ns = k.doc.kind === 'Namespace' ? k.doc.metadata?.name : namespaceOfObject(k.doc);
     if (ns) byPlace.set(`${k.source.file}:${k.source.line}`, { namespace: ns });
   }
   for (const a of inventory.appmeshApi) {

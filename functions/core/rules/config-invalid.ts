@@ -23,7 +23,10 @@ export const configInvalid: Rule = {
       });
       // The file is the problem's identity: named as ids name files, so the id does not move with the path's spelling.
       const file = p.fileIdentity ?? p.file;
-      finding.id = findingId('config-invalid', provider, { ...resource, name: p.name ?? file }, `${file}:${p.line}:${p.field ?? ''}:${p.identity ?? p.message}`);
+      // A field of a named object is a place of its own: a comment added above it must not make it a new problem
+      // (a --baseline job would fail on it). Only a problem with no such place (a syntax error) is known by its line.
+      const place = p.kind !== undefined && p.name !== undefined && p.field !== undefined ? p.field : `${p.line}:${p.field ?? ''}`;
+      finding.id = findingId('config-invalid', provider, { ...resource, name: p.name ?? file }, `${file}:${place}:${p.identity ?? p.message}`);
       return finding;
     });
   },

@@ -5,6 +5,7 @@ import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_LIST_MEMBER, APPMESH_NAME_FIE
 import type { Provider, SourceRef } from '../../core/model/types';
 import { adminVersion, isEnvoyConfigDump } from '../envoy/config-dump';
 import { metadataProblems } from './object-metadata';
+import { CLUSTER_SCOPED } from '../../core/model/locate-problems';
 import type { RawDocument } from './parse-documents';
 
 /** Most specific first: a route also carries virtualRouterName, a gateway route virtualGatewayName. */
@@ -117,8 +118,14 @@ function classifyValue(value: unknown, source: SourceRef, inventory: Inventory, 
 /** A key or a CSR beside the certificates (tls.key, ca-key.pem) reads as a YAML string: say what it is. */
 function pemWithoutCertificate(value: unknown): string | undefined {
   const pem = typeof value === 'string' ? /-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(value) : null;
-  return pem ? `a PEM ${pem[1]} with no certificate: meshgov checks certificates only` : undefined;
+  if (!pem) return undefined;
+  // A .p7b bundle holds certificates, but not as CERTIFICATE blocks: say how to get at them.
+  if (pem[1] === 'PKCS7') return PKCS7_NOTE;
+  return `a PEM ${pem[1]} with no certificate: meshgov checks certificates only`;
 }
+
+/** What to do with a PKCS #7 bundle (PEM or DER), which node:crypto cannot open. */
+export const PKCS7_NOTE = 'a PKCS #7 bundle (.p7b), whose certificates meshgov does not read: give it `openssl pkcs7 -print_certs -in FILE` output instead';
 
 const V2_CONFIG_DUMP = 'an Envoy config dump of the v2 admin API (envoy.admin.v2alpha), which Envoy removed in 1.18; give meshgov the /config_dump of an Envoy that serves v3';
 
@@ -172,10 +179,23 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
   }
   let placed = true;
   for (const problem of metadataProblems(value, path)) {
-    inventory.problems.push({ file: source.file, line: source.line, field: problem.field, message: `${value.apiVersion} ${kind} ${metadata.name}: ${problem.message}`, kind, name: metadata.name, ...providerOf(value) });
+    inventory.problems.push({ file: source.file, line: source.line, field: problem.field, message: `${value.apiVersion} ${kind} ${metadata.name}: ${problem.message}`, kind, name: metadata.name, ...problemNamespace(kind, metadata), ...providerOf(value) });
     if (problem.fatal) placed = false;
   }
   if (placed) inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
+}
+
+/**
+ * The namespace a problem of an object names, as its other findings would (CONTRACT.md: an Istio
+ * finding always sets one): its own, `default` where none is written, a Namespace's own name;
+ * none when the namespace is the field at fault or the kind has none.
+ */
+function problemNamespace(kind: string, metadata: Record<string, unknown> & { name: string }): { namespace?: string } {
+  if (kind === 'Namespace') return { namespace: metadata.name };
+  if (CLUSTER_SCOPED.has(kind)) return {};
+  const ns = metadata.namespace;
+  if (ns === undefined || ns === null || ns === '') return { namespace: 'default' };
+  return typeof ns === 'string' ? { namespace: ns } : {};
 }
 
 /** Metadata with a name, as the API server requires of every object it stores. */

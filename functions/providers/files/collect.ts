@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { emptyInventory, type Inventory } from '../../core/model/inventory';
-import { classifyDocument, isRecognisedDocument } from './classify';
+import { classifyDocument, isRecognisedDocument, PKCS7_NOTE } from './classify';
 import { fieldLineLocator } from './field-line';
 import { fileIdentityResolver } from './file-identity';
 import { mightBeConfiguration, parseFileText } from './parse-documents';
@@ -70,6 +70,10 @@ export async function collectFiles(paths: string[]): Promise<Inventory> {
         classifyDocument({ file, line: 1, format: 'pem', body: pem }, inventory);
         continue;
       }
+      if (isDerPkcs7(buf)) {
+        inventory.unknown.push({ doc: null, source: { file, line: 1 }, note: PKCS7_NOTE });
+        continue;
+      }
       // Binary files inside a directory are not configuration; one named directly is a mistake.
       if (explicit.has(file)) inventory.problems.push({ file, line: 1, message: 'binary file: not a configuration file', unread: true });
       continue;
@@ -121,6 +125,16 @@ function derCertificateAsPem(buf: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** PKCS #7 signedData (OID 1.2.840.113549.1.7.2) right inside the outer SEQUENCE: a DER .p7b certificate bundle. */
+const PKCS7_SIGNED_DATA_OID = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
+
+function isDerPkcs7(buf: Buffer): boolean {
+  if (buf.length < 16 || buf[0] !== 0x30) return false;
+  // The SEQUENCE's length takes 1 byte, or 1 + (low bits) bytes in the long form.
+  const header = buf[1]! < 0x80 ? 2 : 2 + (buf[1]! & 0x7f);
+  return buf.subarray(header, header + PKCS7_SIGNED_DATA_OID.length).equals(PKCS7_SIGNED_DATA_OID);
 }
 
 function isBinary(buf: Buffer): boolean {

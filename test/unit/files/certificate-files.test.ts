@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,5 +99,22 @@ describe('finding ids of file certificates', () => {
     expect(await idsOf(relative(process.cwd(), dir))).toEqual(absolute);
     expect(await idsOf(`${dir}/./certs/`)).toEqual(absolute);
     expect(await idsOf(join(dir, 'certs', 'ledger-chain.pem'))).toEqual(absolute);
+  });
+});
+
+describe('PKCS #7 bundles (.p7b), as Windows and some CAs hand out chains', () => {
+  const p7b = (outform: 'PEM' | 'DER'): Buffer => {
+    writeFileSync(join(dir, 'chain.pem'), chain.chainPem);
+    const out = execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', join(dir, 'chain.pem'), '-outform', outform]);
+    rmSync(join(dir, 'chain.pem'));
+    return out;
+  };
+
+  it.each(['PEM', 'DER'] as const)('%s: noted with the openssl command that extracts the certificates', async (outform) => {
+    writeFileSync(join(dir, 'chain.p7b'), p7b(outform));
+    const inventory = await collectFiles([dir]);
+    expect(inventory.problems).toEqual([]);
+    expect(inventory.unknown.map((u) => [relative(dir, u.source.file), u.note])).toEqual([['chain.p7b', expect.stringContaining('PKCS #7 bundle (.p7b)')]]);
+    expect(inventory.unknown[0]!.note).toContain('openssl pkcs7 -print_certs');
   });
 });

@@ -519,7 +519,7 @@ spec:
       `${spec}status:
   notBefore: "2026-08-31T10:00:05Z"
   notAfter: "2026-11-30T10:00:05Z"
-  renewalTime: "2026-11-29T10:00:05Z"
+  renewalTime: "2026-11-20T10:00:05Z"
   conditions:
     - type: Ready
       status: "True"
