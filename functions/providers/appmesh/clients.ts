@@ -254,8 +254,9 @@ function emitClient(
     // even when its object was not read (a scoped read of one virtual node, normalize.ts).
     inMeshDestination: true,
   };
-  // Two parts of one destination port: their findings must not share an id.
-  if (upstreamPort !== undefined) client.findingKey = `upstream:${upstreamPort}`;
+  // Two parts of one destination port, or same-named meshes of two regions or accounts: their findings must not share an id.
+  const findingKey = findingKeyOf(owner.owner, upstreamPort);
+  if (findingKey !== undefined) client.findingKey = findingKey;
   ctx.clients.push(client);
   if (servers && effective.sends !== 'PLAINTEXT') checkRefusals(ctx, client, effective, entries, from, to);
   if (!needsFix && servers) addCaller(ctx, owner, effective, entries, from, to);
@@ -263,6 +264,13 @@ function emitClient(
     const affectsClients: string[] = [];
     ctx.pending.push({ client, owner: owner.owner, backend, effective, destination, port, servers: servers ?? [], listeners: listeners ?? [], affectsClients });
   }
+}
+
+/** What tells a client's findings apart from another's with the same resource and destination; undefined in the usual case. */
+function findingKeyOf(owner: ClientOwner, upstreamPort: number | undefined): string | undefined {
+  const upstream = upstreamPort === undefined ? undefined : `upstream:${upstreamPort}`;
+  if (owner.meshScope === undefined) return upstream;
+  return upstream === undefined ? owner.meshScope : `${owner.meshScope}#${upstream}`;
 }
 
 /**
@@ -426,7 +434,7 @@ export function buildClients(
       port: p.port,
       servers: p.servers,
       serverListeners: p.listeners,
-      pool: pools.poolOf(p.owner.mesh),
+      pool: pools.poolOf(p.owner),
       trusts,
       plannedRefusal,
       affectsClients: p.affectsClients,

@@ -4,6 +4,7 @@
  */
 import type { ConfigProblem } from '../../core/model/types';
 import { labelSelectorMatches } from './label-selector';
+import { meshKey } from './mesh-scope';
 import {
   namespaceLabelsOf,
   type AppMeshGatewayRoute,
@@ -37,7 +38,7 @@ class TwoKeyMap<V> {
   }
 }
 
-/** One kind of object, found by App Mesh name (mesh, name) or by Kubernetes coordinates. */
+/** One kind of object, found by App Mesh name (mesh and its scope, name) or by Kubernetes coordinates. */
 class ObjectIndex<T extends AppMeshObjectBase> {
   /** The first object of each App Mesh name. */
   private readonly byAws = new TwoKeyMap<T>();
@@ -68,8 +69,9 @@ class ObjectIndex<T extends AppMeshObjectBase> {
     for (let i = objects.length - 1; i >= 0; i--) {
       const obj = objects[i];
       // Objects come grouped by mesh and namespace: look the inner map up only when it changes.
-      if (names === undefined || obj.awsMesh !== mesh) {
-        mesh = obj.awsMesh;
+      const key = meshKey(obj.awsMesh, obj.meshScope);
+      if (names === undefined || key !== mesh) {
+        mesh = key;
         names = this.byAws.innerOf(mesh);
       }
       const size = names.size;
@@ -102,7 +104,7 @@ class ObjectIndex<T extends AppMeshObjectBase> {
   private listSharedNames(objects: T[]): void {
     for (let i = 0; i < objects.length; i++) {
       const obj = objects[i];
-      const lists = this.sharedAws.innerOf(obj.awsMesh);
+      const lists = this.sharedAws.innerOf(meshKey(obj.awsMesh, obj.meshScope));
       const list = lists.get(obj.awsName);
       if (list) list.push(obj);
       else lists.set(obj.awsName, [obj]);
@@ -113,7 +115,7 @@ class ObjectIndex<T extends AppMeshObjectBase> {
   /** The object a reference names; of two (API copy and CRD), the one of `preferOrigin`. */
   find(ref: AppMeshRef, preferOrigin: Origin): T | undefined {
     if (ref.via === 'k8s') return this.byK8s.get(ref.namespace, ref.name);
-    return this.byAwsName(ref.awsMesh, ref.awsName, preferOrigin);
+    return this.byAwsName(meshKey(ref.awsMesh, ref.meshScope), ref.awsName, preferOrigin);
   }
 
   /**
@@ -128,13 +130,14 @@ class ObjectIndex<T extends AppMeshObjectBase> {
 
   private lookUpSelf(obj: T): T | undefined {
     if (isK8sAddressed(obj)) return this.byK8s.get(obj.namespace!, obj.name);
-    return this.byAwsName(obj.awsMesh, obj.awsName, obj.origin);
+    return this.byAwsName(meshKey(obj.awsMesh, obj.meshScope), obj.awsName, obj.origin);
   }
 
-  private byAwsName(awsMesh: string, awsName: string, preferOrigin: Origin): T | undefined {
-    const first = this.byAws.get(awsMesh, awsName);
+  /** `mesh`: the mesh's key (mesh-scope.ts), its App Mesh name unless it is shared by several regions or accounts. */
+  private byAwsName(mesh: string, awsName: string, preferOrigin: Origin): T | undefined {
+    const first = this.byAws.get(mesh, awsName);
     if (!first || !this.hasShared) return first;
-    const shared = this.sharedAws.get(awsMesh, awsName);
+    const shared = this.sharedAws.get(mesh, awsName);
     if (!shared) return first;
     return shared.find((o) => o.origin === preferOrigin) ?? first;
   }

@@ -12,9 +12,11 @@ import type { AppMeshObjectBase } from './types';
  * compute it once per owner and derive each listener's and backend's id from it.
  */
 export function ownerPath(owner: AppMeshObjectBase): string {
+  // A mesh name held in several regions or accounts names each by its scope (mesh-scope.ts): `prod@us-west-2:111122223333`.
+  const mesh = owner.meshScope === undefined ? owner.mesh : `${owner.mesh}@${owner.meshScope}`;
   return owner.origin === 'crd' && owner.namespace
-    ? `appmesh:${owner.mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
-    : `appmesh:${owner.mesh}/${owner.kind}/${owner.name}`;
+    ? `appmesh:${mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
+    : `appmesh:${mesh}/${owner.kind}/${owner.name}`;
 }
 
 export function serverId(ownerPath: string, port: number): string {

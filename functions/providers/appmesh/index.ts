@@ -22,7 +22,7 @@ export function buildModelFromGraph(...args: Parameters<typeof buildFixesPerFind
   return model;
 }
 
-export const buildAppMeshModel: ModelBuilder = (inventory) => buildModelFromGraph(normalizeAppMesh(inventory), inventory.pem, inventory.fileIdentity);
+export const buildAppMeshModel: ModelBuilder = (inventory) => buildModelFromGraph(normalizeAppMesh(inventory), inventory.pem, inventory.fileIdentity, inventory.kubernetes);
 
 export { normalizeAppMesh, type NormalizedAppMesh } from './normalize';
 export { readApiObjects } from './normalize-api';

@@ -2,11 +2,13 @@
  * The App Mesh part of the FleetModel, from the normalised graph: servers (listeners), clients
  * (backends), their fixes, and the certificate files they name.
  */
-import type { Located, PemInput } from '../../core/model/inventory';
+import type { KubeObject, Located, PemInput } from '../../core/model/inventory';
 import { emptyModel, type FleetModel, type ResourceRef } from '../../core/model/types';
+import { describeResource } from '../../core/rules/rule';
 import { linkCertificateFiles, PemFileNames } from './certificate-links';
 import { CallerReach } from './caller-reach';
 import { ListenerCallers } from './caller-trust';
+import { ClusterCallers } from './cluster-callers';
 import { buildClients } from './clients';
 import { CertificateFiles, DestinationTrusts } from './destination-trust';
 import { AppMeshIndex } from './graph-index';
@@ -21,7 +23,17 @@ import { TrustPools } from './trust-pool';
 import { TrustRefusals } from './trust-refusals';
 import type { AppMeshGraph, AppMeshVirtualNode, ClientPolicySpec } from './types';
 
-export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<PemInput>[], fileIdentity?: (file: string) => string): FleetModel {
+/**
+ * @param kubernetes the Kubernetes objects read with the App Mesh ones: the workloads, Services
+ *   and Ingresses that show who calls each virtual node (cluster-callers.ts); none when the audit
+ *   reads App Mesh alone, and then nothing shows it.
+ */
+export function buildModelFromGraph(
+  normalized: NormalizedAppMesh,
+  pem: Located<PemInput>[],
+  fileIdentity?: (file: string) => string,
+  kubernetes: readonly Located<KubeObject>[] = [],
+): FleetModel {
   const { graph } = normalized;
   const problems = [...normalized.problems];
   const model = emptyModel();
@@ -39,7 +51,7 @@ export function buildModelFromGraph(normalized: NormalizedAppMesh, pem: Located<
   const reach = new CallerReach();
   model.clients = buildClients(graph, index, resolver, servers, pools, new DestinationTrusts(files), callers, sanPins, new TrustRefusals(files), reach);
   // After the clients: a listener's fix checks its trust and SAN pins against the certificates of its callers.
-  addListenerFixes(servers, pools, callers, files, sanPins, reach);
+  addListenerFixes(servers, pools, callers, files, sanPins, reach, new ClusterCallers(kubernetes, graph));
   model.servers = servers.servers;
   // Without PEM files there is nothing to link: skip collecting the uses.
   model.certificates = pem.length > 0 ? linkCertificateFiles(pem, certificateFileUses(graph, servers, new PemFileNames(pem)), fileIdentity) : [];
@@ -65,11 +77,25 @@ function addServiceHosts(graph: AppMeshGraph, resolver: VirtualServiceResolver, 
 }
 
 /** A fix for every listener that accepts more than mTLS. */
-function addListenerFixes(servers: ServerTable, pools: TrustPools, callers: ListenerCallers, files: CertificateFiles, sanPins: SanPins, reach: CallerReach): void {
+function addListenerFixes(
+  servers: ServerTable,
+  pools: TrustPools,
+  callers: ListenerCallers,
+  files: CertificateFiles,
+  sanPins: SanPins,
+  reach: CallerReach,
+  cluster: ClusterCallers,
+): void {
   for (let i = 0; i < servers.served.length; i++) {
     const { server, owner, listener } = servers.served[i];
     if (server.mode === 'STRICT') continue;
-    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner.mesh), callers.of(server.id), files, sanPins, reach.blockersOf(server.id));
+    const unreached = reach.blockersOf(server.id);
+    // A gateway's clients are all outside the mesh, which its fix says already (listener-fix.ts).
+    if (owner.kind === 'VirtualNode') {
+      const takesPlaintext = server.mode === 'PERMISSIVE' || server.mode === 'DISABLED';
+      unreached.push(...cluster.blockersOf(owner, listener.port!, describeResource(server.resource), takesPlaintext));
+    }
+    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner), callers.of(server.id), files, sanPins, unreached);
   }
 }
 

@@ -6,6 +6,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import { APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, type AppMeshApiObject, type Located } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
+import { meshScopes, type ScopeOf } from './mesh-scope';
 import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
 import { normalizeClientPolicy, normalizeListeners, reportProblem, type ReadContext } from './normalize-tls';
@@ -28,15 +29,16 @@ import type {
 /** The API's kind names (`DescribeRoute` → `Route`) by the wrapper keys of describe-* output. */
 export const KIND_OF_TYPE: Readonly<Record<AppMeshApiObject['type'], AppMeshKind>> = APPMESH_KIND_OF_TYPE;
 
-function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string): AppMeshRef {
-  return { via: 'aws', kind, awsMesh, awsName };
+function awsRef(kind: AppMeshKind, awsMesh: string, awsName: string, scope: string | undefined): AppMeshRef {
+  // An API reference stays inside its own mesh, so it takes the referring object's scope.
+  return scope === undefined ? { via: 'aws', kind, awsMesh, awsName } : { via: 'aws', kind, awsMesh, awsName, meshScope: scope };
 }
 
 /**
  * Reads the API objects into `graph`; returns how many App Mesh objects were consumed.
  * Deleted resources (`status.status: DELETED`) are consumed but not modelled.
  */
-export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMeshGraph, problems: ConfigProblem[]): number {
+export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMeshGraph, problems: ConfigProblem[], scopeOf: ScopeOf = meshScopes(docs)): number {
   let consumed = 0;
   const ctx: ReadContext = { origin: 'api', source: { file: '', line: 0 }, kind: '', name: '', problems };
   // Indexed loops in the readers: a cold `for…of` allocates an iterator result per element.
@@ -81,6 +83,9 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
       crd: undefined,
     };
     const mesh = data.meshName as string;
+    const scope = scopeOf(data);
+    // Set only on objects of a shared mesh name: the usual object keeps the shape every reader gives it.
+    if (scope !== undefined) base.meshScope = scope;
 
     switch (kind) {
       case 'Mesh':
@@ -90,7 +95,7 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
         const node = base as AppMeshVirtualNode;
         node.listeners = normalizeListeners(spec.listeners, false, ctx);
         node.hostnames = serviceDiscoveryHostnames(spec.serviceDiscovery);
-        node.backends = readBackends(spec.backends, mesh, ctx);
+        node.backends = readBackends(spec.backends, mesh, scope, ctx);
         node.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
         node.labels = undefined;
         graph.nodes.push(node);
@@ -110,9 +115,9 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
         const provider = spec.provider;
         let serviceProvider: AppMeshVirtualService['provider'];
         if (typeof provider?.virtualNode?.virtualNodeName === 'string') {
-          serviceProvider = { kind: 'VirtualNode', ref: awsRef('VirtualNode', mesh, provider.virtualNode.virtualNodeName) };
+          serviceProvider = { kind: 'VirtualNode', ref: awsRef('VirtualNode', mesh, provider.virtualNode.virtualNodeName, scope) };
         } else if (typeof provider?.virtualRouter?.virtualRouterName === 'string') {
-          serviceProvider = { kind: 'VirtualRouter', ref: awsRef('VirtualRouter', mesh, provider.virtualRouter.virtualRouterName) };
+          serviceProvider = { kind: 'VirtualRouter', ref: awsRef('VirtualRouter', mesh, provider.virtualRouter.virtualRouterName, scope) };
         }
         const service = base as AppMeshVirtualService;
         service.provider = serviceProvider;
@@ -131,14 +136,14 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
           break;
         }
         const { targets, matchPort } = readRouteTargets(spec, (t) =>
-          typeof t?.virtualNode === 'string' ? awsRef('VirtualNode', mesh, t.virtualNode) : undefined,
+          typeof t?.virtualNode === 'string' ? awsRef('VirtualNode', mesh, t.virtualNode, scope) : undefined,
         );
         graph.routes.push({
           kind: 'Route',
           origin: 'api',
           source,
           name,
-          router: awsRef('VirtualRouter', mesh, data.virtualRouterName),
+          router: awsRef('VirtualRouter', mesh, data.virtualRouterName, scope),
           matchPort,
           targets,
         });
@@ -151,13 +156,13 @@ export function readApiObjects(docs: Located<AppMeshApiObject>[], graph: AppMesh
           const serviceName = target?.virtualService?.virtualServiceName;
           if (typeof serviceName !== 'string') continue;
           targets.push({
-            service: awsRef('VirtualService', mesh, serviceName),
+            service: awsRef('VirtualService', mesh, serviceName, scope),
             serviceName,
             port: typeof target.port === 'number' ? target.port : undefined,
           });
         }
         const gatewayRoute = base as AppMeshGatewayRoute;
-        gatewayRoute.gateway = typeof data.virtualGatewayName === 'string' ? awsRef('VirtualGateway', mesh, data.virtualGatewayName) : undefined;
+        gatewayRoute.gateway = typeof data.virtualGatewayName === 'string' ? awsRef('VirtualGateway', mesh, data.virtualGatewayName, scope) : undefined;
         gatewayRoute.targets = targets;
         gatewayRoute.labels = {};
         graph.gatewayRoutes.push(gatewayRoute);
@@ -180,7 +185,7 @@ function apiCoordinates(meta: Record<string, any>): ApiCoordinates {
   };
 }
 
-function readBackends(raw: unknown, mesh: string, ctx: ReadContext): AppMeshBackend[] {
+function readBackends(raw: unknown, mesh: string, scope: string | undefined, ctx: ReadContext): AppMeshBackend[] {
   if (!Array.isArray(raw)) return [];
   // Sized up front (and cut to the backends read): a pushed array reserves room for 17, and
   // every node keeps its list.
@@ -194,7 +199,7 @@ function readBackends(raw: unknown, mesh: string, ctx: ReadContext): AppMeshBack
     }
     out[count++] = {
       index,
-      service: awsRef('VirtualService', mesh, vs.virtualServiceName),
+      service: awsRef('VirtualService', mesh, vs.virtualServiceName, scope),
       serviceName: vs.virtualServiceName,
       clientPolicy: normalizeClientPolicy(vs.clientPolicy, index, ctx),
     };

@@ -57,6 +57,8 @@ function addOwner(table: ServerTable, owner: ListenerOwner, problems: ConfigProb
       hosts: owner.kind === 'VirtualNode' ? owner.hostnames : [],
     };
     if (owner.labels) server.labels = owner.labels;
+    // Same-named meshes of two regions or accounts: the findings of their listeners must not share an id.
+    if (owner.meshScope !== undefined) server.findingKey = owner.meshScope;
     table.servers.push(server);
     table.served.push({ server, owner, listener });
     table.byListener.set(listener, server);

@@ -3,7 +3,8 @@
  * already trusts is far more likely right than a guess. (Client certificates are never pooled:
  * a fix only ever uses the client's own, client-fix.ts.)
  */
-import type { AppMeshGraph, AppMeshVirtualGateway, AppMeshVirtualNode, ClientPolicySpec, ValidationTrust } from './types';
+import { meshKey } from './mesh-scope';
+import type { AppMeshGraph, AppMeshObjectBase, AppMeshVirtualGateway, AppMeshVirtualNode, ClientPolicySpec, ValidationTrust } from './types';
 
 export type TrustKind = 'acm' | 'file' | 'sds';
 
@@ -158,8 +159,10 @@ export class TrustPools {
 
   constructor(private readonly graph: Pick<AppMeshGraph, 'nodes' | 'gateways'>) {}
 
-  poolOf(mesh: string): MeshTrustPool {
+  /** The pool of the owner's mesh: a same-named mesh of another region or account has its own. */
+  poolOf(owner: AppMeshObjectBase): MeshTrustPool {
     const pools = (this.pools ??= this.tallyAll());
+    const mesh = meshKey(owner.mesh, owner.meshScope);
     let pool = pools.get(mesh);
     if (!pool) {
       pool = emptyPool();
@@ -171,10 +174,11 @@ export class TrustPools {
   private tallyAll(): Map<string, MeshTrustPool> {
     const pools = new Map<string, MeshTrustPool>();
     const tallyOwner = (owner: AppMeshVirtualNode | AppMeshVirtualGateway) => {
-      let pool = pools.get(owner.mesh);
+      const mesh = meshKey(owner.mesh, owner.meshScope);
+      let pool = pools.get(mesh);
       if (!pool) {
         pool = emptyPool();
-        pools.set(owner.mesh, pool);
+        pools.set(mesh, pool);
       }
       for (let i = 0; i < owner.listeners.length; i++) tallyListenerTrust(pool.listenerTrusts, owner.listeners[i].tls?.validation?.trust);
       tallyClientTrust(pool.clientTrusts, owner.backendDefaults);

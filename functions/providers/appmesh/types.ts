@@ -40,7 +40,7 @@ export interface CrdCoordinates {
 /** How one App Mesh object refers to another. */
 export type AppMeshRef =
   /** By the name App Mesh knows it by, inside a mesh (API names, ARNs). */
-  | { via: 'aws'; kind: AppMeshKind; awsMesh: string; awsName: string }
+  | { via: 'aws'; kind: AppMeshKind; awsMesh: string; awsName: string; meshScope?: string }
   /** By Kubernetes coordinates (CRD `virtualNodeRef`, `virtualServiceRef`, …). */
   | { via: 'k8s'; kind: AppMeshKind; namespace: string; name: string };
 
@@ -66,6 +66,11 @@ export interface AppMeshObjectBase {
   mesh: string;
   /** The mesh name App Mesh uses (the Mesh CRD's `spec.awsName` when set). */
   awsMesh: string;
+  /**
+   * `<region>:<account>` of an API object whose mesh name the inputs hold in several regions or
+   * accounts (mesh-scope.ts); unset otherwise, which is the usual case.
+   */
+  meshScope?: string;
   /** The spec exactly as read, in the source's own spelling: the base of whole-spec changes. */
   rawSpec: Record<string, any>;
   api?: ApiCoordinates;
