@@ -134,8 +134,4 @@ describe('STRICT on an App Mesh listener waits for a person while callers outsid
     expect(f.remediation!.mode).toBe('auto');
     expect(f.remediation!.reason).toContain('every known client sends mTLS');
   });
-    const f = notStrict(audit([], [node]), 'ledger');
-    expect(f.remediation!.mode).toBe('approval');
-    expect(f.remediation!.reason).toContain('the audit holds App Mesh API objects only');
-  });
 });
