@@ -142,7 +142,7 @@ interface PemBlock {
 function pemBlocks(text: string): PemBlock[] {
   const lines = text.split(/\r?\n/);
   const blocks: PemBlock[] = [];
-  let open: { lineOffset: number; label: string; body: string[] } | undefined;
+  let open: { lineOffset: number; label: string; body: string[]; indented?: true } | undefined;
   const close = (body: string | undefined) => {
     if (open) blocks.push({ index: blocks.length, lineOffset: open.lineOffset, label: open.label, ...(body !== undefined ? { body } : {}) });
     open = undefined;
@@ -154,14 +154,22 @@ function pemBlocks(text: string): PemBlock[] {
       blocks.push({ index: blocks.length, lineOffset, label: m[1]!, malformed: 'is not on lines of its own: its BEGIN line, base64 lines and END line must each end with a line break' });
     }
   };
+  // OpenSSL (and BoringSSL in Envoy) and Go find a block only where its BEGIN and END lines start a line.
+  const indented = (raw: string) => raw.length > 0 && (raw.charCodeAt(0) === 32 || raw.charCodeAt(0) === 9);
+  const INDENTED = 'is indented: its BEGIN and END lines must start in the first column, or OpenSSL, Envoy and Go read no certificate there';
   lines.forEach((raw, i) => {
     const line = raw.trim();
     const label = BEGIN_LINE.get(line);
     if (label !== undefined) {
       if (open) close(undefined);
-      open = { lineOffset: i, label, body: [] };
+      open = { lineOffset: i, label, body: [], ...(indented(raw) ? { indented: true } : {}) };
     } else if (open && line === `-----END ${open.label}-----`) {
-      close(open.body.join('\n'));
+      if (open.indented || indented(raw)) {
+        blocks.push({ index: blocks.length, lineOffset: open.lineOffset, label: open.label, malformed: INDENTED });
+        open = undefined;
+      } else {
+        close(open.body.join('\n'));
+      }
     } else if (open && line.startsWith(`-----END ${open.label}-----`)) {
       // `cat leaf.pem ca.pem` when leaf.pem lacks its final line break: OpenSSL ("bad end line")
       // and Go read neither block, and the END marker is there, so "no END line" would mislead.

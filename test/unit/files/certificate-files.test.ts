@@ -118,3 +118,21 @@ describe('PKCS #7 bundles (.p7b), as Windows and some CAs hand out chains', () =
     expect(inventory.unknown[0]!.note).toContain('openssl pkcs7 -print_certs');
   });
 });
+
+describe('PEM blocks whose BEGIN or END line is indented', () => {
+  const indentLine = (pem: string, which: 'BEGIN' | 'END') => pem.replace(new RegExp(`^-----${which} `, 'm'), `  -----${which} `);
+
+  it.each(['BEGIN', 'END'] as const)('%s: a config-invalid problem, as OpenSSL reads no certificate there ("Could not read certificate")', async (which) => {
+    writeFileSync(join(dir, 'ledger.pem'), indentLine(chain.leafPem, which));
+    const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
+    expect(report.findings.map((f) => [f.rule, f.message.replace(`${dir}/`, '')])).toEqual([
+      ['config-invalid', 'ledger.pem:1: certificate #0 is indented: its BEGIN and END lines must start in the first column, or OpenSSL, Envoy and Go read no certificate there'],
+    ]);
+  });
+
+  it('indented base64 lines and trailing spaces are read, as OpenSSL reads them', async () => {
+    writeFileSync(join(dir, 'ledger.pem'), chain.leafPem.split('\n').map((l) => (l.startsWith('-----') || l === '' ? `${l}  ` : `    ${l}`)).join('\n'));
+    const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
+    expect(report.findings.map((f) => f.rule)).toEqual(['cert-expiring']);
+  });
+});
