@@ -70,8 +70,13 @@ function formatFinding(f: ReportedFinding, paint: (code: string, s: string) => s
   const block = (text: string, code?: string) =>
     (width === undefined ? [text] : wrap(text, width - indent)).map((l) => `${' '.repeat(indent)}${code ? paint(code, l) : l}`);
   // A tag in words, not only a colour, so that it survives --no-color and a pipe.
-  const tag = f.baselineState === 'unchanged' || f.baselineState === 'updated' ? `${location ? '  ' : ''}${paint(DIM, TAGS[f.baselineState])}` : '';
-  const out = [`  ${f.rule.padEnd(25)} ${resource}  ${paint(DIM, location)}${tag}`, ...block(printable(f.message))];
+  const tagText = f.baselineState === 'unchanged' || f.baselineState === 'updated' ? TAGS[f.baselineState] : '';
+  const tag = tagText ? `${location ? '  ' : ''}${paint(DIM, tagText)}` : '';
+  const head = `  ${f.rule.padEnd(25)} ${resource}`;
+  // Too long for the terminal: the place goes on a line of its own rather than being cut mid-word.
+  const fits = width === undefined || head.length + 2 + location.length + (tagText ? 2 + tagText.length : 0) <= width;
+  const heading = fits ? [`${head}  ${paint(DIM, location)}${tag}`] : [head, `${' '.repeat(indent)}${paint(DIM, location)}${tag}`];
+  const out = [...heading, ...block(printable(f.message))];
   if (f.remediation) out.push(...block(printable(`fix [${f.remediation.mode}] ${f.remediation.action}: ${f.remediation.reason}`), DIM));
   return out;
 }

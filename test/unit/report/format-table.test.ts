@@ -55,6 +55,17 @@ describe('width', () => {
     expect(body.filter((l) => l.length > 50 && /\s\S/.test(l.trim()))).toEqual([]);
   });
 
+  it('puts the file and line on a line of their own when the heading would not fit (the terminal cut them mid-word)', () => {
+    const table = formatTable(report, { color: true, width: 70 });
+    const lines = table.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''));
+    expect(lines[1]).toBe('  mtls-not-strict           Deployment orders/orders-api:8080');
+    // At 70 columns messages start under the rule (4 spaces), and so does the place.
+    expect(lines[2]).toBe('    orders/pa.yaml:4');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(70);
+    // Wide enough: one heading line, as before.
+    expect(formatTable(report, { color: false, width: 120 }).split('\n')[1]).toBe('  mtls-not-strict           Deployment orders/orders-api:8080  orders/pa.yaml:4');
+  });
+
   it('without a width, each message stays on one line (for grep and CI logs)', () => {
     const table = formatTable(report, { color: false });
     expect(table.split('\n')[2]).toBe(`${' '.repeat(28)}${finding.message}`);
