@@ -74,7 +74,9 @@ function fromSdsSecret(sds: ProtoObject, secrets: StaticSecrets, defaults: Proto
 /**
  * tls.proto, CombinedCertificateValidationContext: the dynamic context is merged into the
  * default one with `Message::MergeFrom()`: singular fields override, repeated fields
- * concatenate, booleans are OR-ed.
+ * concatenate, booleans are OR-ed. A proto3 scalar at its default (false, 0, "", an enum's zero
+ * value) counts as unset and is not copied: a secret saying `VERIFY_TRUST_CHAIN` leaves the
+ * default context's `ACCEPT_UNTRUSTED` in force.
  */
 export function mergeValidationContexts(defaults: ProtoObject, dynamic: ProtoObject): ProtoObject {
   const merged: ProtoObject = { ...defaults };
@@ -82,9 +84,17 @@ export function mergeValidationContexts(defaults: ProtoObject, dynamic: ProtoObj
     const before = merged[key];
     if (Array.isArray(value)) merged[key] = [...(Array.isArray(before) ? before : []), ...value];
     else if (typeof value === 'boolean') merged[key] = before === true || value;
+    else if (isProto3Default(value)) continue;
     else merged[key] = value;
   }
   return merged;
+}
+
+/** Zero values of the enums a CertificateValidationContext holds (`trust_chain_verification`). */
+const ENUM_ZERO_NAMES: ReadonlySet<string> = new Set(['VERIFY_TRUST_CHAIN']);
+
+function isProto3Default(value: unknown): boolean {
+  return value === 0 || value === '' || value === null || (typeof value === 'string' && ENUM_ZERO_NAMES.has(value));
 }
 
 /** The certificate-provider members of the oneof (tls.proto `[#not-implemented-hide:]`: gRPC xDS only, Envoy ignores them). */
