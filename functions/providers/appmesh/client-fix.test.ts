@@ -8,6 +8,7 @@ import { issueCertificate, makeRootCa, type IssuedCertificate } from '../../../t
 import { auditModel } from '../../core/audit';
 import { loadPolicy } from '../../core/policy/load';
 import { buildAppMeshModel } from './index';
+import { SERVER_CA_FILL } from './placeholders';
 import { MESH, NOW, ACM_CERT_ARN, apiMesh, apiNode, apiServiceByNode, crd, crdMesh, dns, inventoryOf, listener } from './testdata/fixtures';
 
 const LEDGER_SERVICE = 'ledger.payments.svc.cluster.local';
@@ -135,7 +136,13 @@ describe('appmesh.client-policy.enforce: the trust it writes or keeps must valid
       { now: NOW },
     );
     const fix = model.clients.find((c) => c.resource.name === 'payments-api')!.fix!;
-    expect(fix.blockers).toEqual([`no trust known for the certificate of virtual service ${LEDGER_SERVICE}: choose the CA that signs its server certificate`]);
+    expect(fix.blockers).toEqual([`no trust known for the certificate of virtual service ${LEDGER_SERVICE}: choose the CA that signs its server certificate and ${SERVER_CA_FILL}`]);
+    // App Mesh requires ClientPolicyTls.validation.trust: the manual change carries a placeholder, in CRD spelling.
+    expect((fix.change as any).patch.spec.backends[0].virtualService.clientPolicy.tls).toEqual({
+      enforce: true,
+      certificate: { file: { certificateChain: '/etc/appmesh/certs/payments-cert-chain.pem', privateKey: '/etc/appmesh/certs/payments-key.pem' } },
+      validation: { trust: { file: { certificateChain: `<path of the CA bundle that signs the server certificate of ${LEDGER_SERVICE}>` } } },
+    });
     const finding = auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-client-not-enforced')!;
     expect(finding.remediation!.mode).not.toBe('auto');
   });

@@ -10,6 +10,7 @@ import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy
 import type { ResolvedDestination } from './resolve';
 import type { DestinationTrusts } from './destination-trust';
 import { pinDestinationSvid } from './discovery-pins';
+import { CLIENT_CERTIFICATE_FILL, clientCertificatePlaceholder, SERVER_CA_FILL, serverCaPlaceholder } from './placeholders';
 import { describeTrust, sameTrust, type MeshTrustPool } from './trust-pool';
 import type {
   AppMeshBackend,
@@ -157,6 +158,16 @@ function portsWithUpstream(ports: number[], listeners: AppMeshListener[], called
   return out.length === ports.length ? out : out.sort((a, b) => a - b);
 }
 
+/** `tls` with `certificate` set, in the order App Mesh documents the fields. */
+function withCertificate(tls: ClientPolicyTls, certificate: TlsCertificate): ClientPolicyTls {
+  const { enforce, ports, validation } = tls;
+  const out: ClientPolicyTls = { enforce };
+  if (ports) out.ports = ports;
+  out.certificate = certificate;
+  if (validation) out.validation = validation;
+  return out;
+}
+
 export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   const { owner, effective, destination, port } = input;
   const blockers: string[] = [];
@@ -181,27 +192,36 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   const certificate = clientCertificateOf(current) ?? ownCertificate(owner);
   if (certificate) next.certificate = certificate;
   else {
-    blockers.push(`no client certificate source known for ${owner.kind} ${owner.name}: issue one (file or sds) before enforcing mTLS`);
+    blockers.push(`no client certificate source known for ${owner.kind} ${owner.name}: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`);
     manualOnly = true;
   }
+  let trustKnown = true;
   if (hasTrust(current?.validation)) next.validation = current?.validation;
   else {
     const { trust, guessed } = trustForDestination(input);
     if (guessed) blockers.push(guessed);
     if (trust) next.validation = { ...current?.validation, trust };
     else {
-      blockers.push(`no trust known for the certificate of virtual service ${destination.serviceName}: choose the CA that signs its server certificate`);
+      blockers.push(`no trust known for the certificate of virtual service ${destination.serviceName}: choose the CA that signs its server certificate and ${SERVER_CA_FILL}`);
       manualOnly = true;
+      trustKnown = false;
     }
   }
 
   // An SVID matches no service discovery name: without SANs the calls would fail (discovery-pins.ts).
   if (next.validation) next.validation = pinDestinationSvid(next.validation, input.serverListeners, destination.serviceName, blockers);
+  // Checked on what is known: a placeholder validates nothing yet.
   blockers.push(...plannedRefusals(next, input));
+  // App Mesh requires `validation.trust`, and mTLS needs a client certificate: a manual change carries placeholders for them.
+  if (!trustKnown) next.validation = pinDestinationSvid({ ...current?.validation, trust: serverCaPlaceholder(destination.serviceName) }, input.serverListeners, destination.serviceName, blockers);
+  const written: ClientPolicyTls = certificate ? next : withCertificate(next, clientCertificatePlaceholder(`${owner.kind} ${owner.name}`, Boolean(next.validation?.trust?.sds)));
 
-  const policy = inSourceSpelling(owner, { tls: next });
+  const policy = inSourceSpelling(owner, { tls: written });
+  // A backend a BackendGroup adds has no entry in spec.backends: backendDefaults is what applies to it.
   const edit: SpecEdit =
-    owner.kind === 'VirtualNode' && input.backend ? { part: 'backend', index: input.backend.index, value: policy } : { part: 'backendDefaults', value: policy };
+    owner.kind === 'VirtualNode' && input.backend && !input.backend.group
+      ? { part: 'backend', index: input.backend.index, value: policy }
+      : { part: 'backendDefaults', value: policy };
 
   const fix: Omit<ProviderFix, 'change'> = { action: ENFORCE_ACTION, affectsServers: [], affectsClients: input.affectsClients, blockers };
   if (manualOnly) fix.manualOnly = true;

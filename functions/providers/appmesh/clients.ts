@@ -157,6 +157,7 @@ function clientPolicyPath(backend: AppMeshBackend | undefined, effective: Effect
   let policy: string;
   if (effective.scope === 'backend' && backend) policy = `spec.backends[${backend.index}].virtualService.clientPolicy`;
   else if (effective.scope === 'backendDefaults') policy = 'spec.backendDefaults.clientPolicy';
+  else if (backend?.group) return `spec.backendGroups[${backend.group.index}]`;
   else return backend ? `spec.backends[${backend.index}]` : undefined;
   const tls = effective.tls;
   if (!tls) return policy;
@@ -361,6 +362,21 @@ function settleAffected(ctx: Context, from: number, pendingFrom: number): void {
   for (let i = pendingFrom; i < ctx.pending.length; i++) ctx.pending[i].affectsClients = ids;
 }
 
+/**
+ * The fix of a backend a BackendGroup adds writes the node's backendDefaults (client-fix.ts),
+ * which every backend without its own policy uses: it affects all the node's clients, as a
+ * gateway's does. (A superset: a backend with its own policy is counted too, which only makes
+ * the gate more careful.)
+ */
+function widenGroupFixes(ctx: Context, from: number, pendingFrom: number): void {
+  let ids: string[] | undefined;
+  for (let i = pendingFrom; i < ctx.pending.length; i++) {
+    if (!ctx.pending[i].backend?.group) continue;
+    ids ??= ctx.clients.slice(from).map((c) => c.id);
+    ctx.pending[i].affectsClients = ids;
+  }
+}
+
 function ownerClients(owner: ClientOwner): OwnerClients {
   return { owner, path: ownerPath(owner), resource: resourceOf(owner) };
 }
@@ -384,6 +400,8 @@ export function buildClients(
     const node = graph.nodes[n];
     if (node.backends.length === 0) continue;
     const owner = ownerClients(node);
+    const nodeFrom = ctx.clients.length;
+    const nodePendingFrom = ctx.pending.length;
     for (let b = 0; b < node.backends.length; b++) {
       const backend = node.backends[b];
       const destination = resolver.resolve(backend.service, backend.serviceName, node.origin);
@@ -392,6 +410,7 @@ export function buildClients(
       emit(ctx, owner, backend, destination, entriesOf(destination), backend.clientPolicy, node.backendDefaults);
       settleAffected(ctx, from, pendingFrom);
     }
+    widenGroupFixes(ctx, nodeFrom, nodePendingFrom);
   }
 
   for (let g = 0; g < graph.gateways.length; g++) {

@@ -5,6 +5,7 @@ import { loadPolicy } from '../../core/policy/load';
 import { ENFORCE_ACTION } from './client-fix';
 import { buildAppMeshModel } from './index';
 import { NO_TRUST_SOURCE, SET_STRICT_ACTION } from './listener-fix';
+import { CLIENT_CERTIFICATE_FILL } from './placeholders';
 import {
   ACCOUNT,
   ACM_CERT_ARN,
@@ -99,7 +100,17 @@ describe('appmesh.listener.set-strict', () => {
       inventoryOf({ api: [apiNode('ledger', { listeners: [listener(8080, { mode: 'PERMISSIVE', certificate: sds('ledger') })], serviceDiscovery: dns('ledger.payments.svc.cluster.local') })] }),
       { now: NOW },
     );
-    expect(model.servers[0].fix).toMatchObject({ blockers: [NO_TRUST_SOURCE], manualOnly: true });
+    const fix = model.servers[0].fix!;
+    expect(fix).toMatchObject({
+      blockers: [`${NO_TRUST_SOURCE}, and replace the placeholder in tls.validation.trust.sds.secretName with the SDS secret of the CA bundle that issues client certificates`],
+      manualOnly: true,
+    });
+    // STRICT without validation.trust is one-way TLS: the change carries a placeholder CA, in the SDS shape of the listener's certificate.
+    expect((fix.change.spec as any).listeners[0].tls).toEqual({
+      certificate: sds('ledger'),
+      mode: 'STRICT',
+      validation: { trust: { sds: { secretName: '<SDS secret name of the CA bundle that issues client certificates>' } } },
+    });
   });
 
   test('a plaintext listener needs a certificate first', () => {
@@ -116,9 +127,14 @@ describe('appmesh.listener.set-strict', () => {
     expect(fix.manualOnly).toBe(true);
     // App Mesh requires ListenerTls.certificate: the change is incomplete, and the plan says what to add.
     expect(fix.blockers).toEqual([
-      'listener appmesh:prod-mesh/VirtualNode/ledger:8080 has no TLS certificate: issue one (ACM, file or SDS) and add it to this change as tls.certificate before requiring mTLS (App Mesh rejects a listener tls without one)',
+      'listener appmesh:prod-mesh/VirtualNode/ledger:8080 has no TLS certificate: issue one and replace the placeholder in tls.certificate.sds.secretName with the SDS secret of its server certificate, before requiring mTLS (App Mesh rejects a listener tls without a certificate)',
     ]);
-    expect((fix.change.spec as any).listeners[0].tls).toEqual({ mode: 'STRICT', validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } } } });
+    // The certificate App Mesh requires is there, as a placeholder a person fills in (SDS, as the trust is).
+    expect((fix.change.spec as any).listeners[0].tls).toEqual({
+      certificate: { sds: { secretName: '<SDS secret name of the server certificate of VirtualNode ledger>' } },
+      mode: 'STRICT',
+      validation: { trust: { sds: { secretName: MESH_TRUST_DOMAIN } } },
+    });
   });
 
   test('virtual gateway: update-virtual-gateway with the whole spec', () => {
@@ -413,7 +429,10 @@ describe('appmesh.client-policy.enforce', () => {
     expect(client).toMatchObject({ sends: 'TLS', reason: 'no client certificate' });
     const tls = (client.fix!.change.spec as any).backends[0].virtualService.clientPolicy.tls;
     // checkout's file certificate is checkout's identity: payments-api presenting it would impersonate checkout.
-    expect(tls.certificate).toBeUndefined();
+    // The change carries a placeholder for payments-api's own certificate instead.
+    expect(tls.certificate).toEqual({
+      file: { certificateChain: '<path of the client certificate chain of VirtualNode payments-api>', privateKey: '<path of the client private key of VirtualNode payments-api>' },
+    });
     expect(client.fix!.manualOnly).toBe(true);
     // As the provider builds it; the engine joins the node's fixes once it knows the findings reported (object-fixes.test.ts).
     expect(client.fix!.blockers).toEqual([expect.stringMatching(/^no client certificate source known for VirtualNode payments-api/)]);
@@ -460,7 +479,7 @@ describe('appmesh.client-policy.enforce', () => {
     expect(fix.manualOnly).toBe(true);
     expect(fix.blockers).toEqual([
       'destination listener appmesh:prod-mesh/VirtualNode/ledger:8080 has TLS DISABLED: enforcing TLS toward it makes calls fail; enable TLS on the listener first',
-      'no client certificate source known for VirtualNode orders-api: issue one (file or sds) before enforcing mTLS',
+      `no client certificate source known for VirtualNode orders-api: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`,
     ]);
   });
 

@@ -8,6 +8,7 @@ import { chosenTrustBlockers, refusedCallerBlocker, trustValidates, type CallerC
 import { editFix, inSourceSpelling } from './changes';
 import type { CertificateFiles } from './destination-trust';
 import type { SanPins } from './san-pins';
+import { clientCaFill, clientCaPlaceholder, listenerCertificateFill, listenerCertificatePlaceholder } from './placeholders';
 import { listenerTrustOf } from './server-mode';
 import type { MeshTrustPool } from './trust-pool';
 import type { AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode, ListenerTls, TlsCertificate, ValidationTrust } from './types';
@@ -19,19 +20,20 @@ export const NO_TRUST_SOURCE = 'no trust source known for the mesh: choose the C
 /**
  * The trust a listener should validate client certificates with: one the mesh already uses.
  * A listener trust can only be `file` or `sds` (API `ListenerTlsValidationContextTrust`), so an
- * ACM Private CA that client policies trust cannot be reused here.
+ * ACM Private CA that client policies trust cannot be reused here. When there is none, the
+ * blocker ends with `fill`: what to write in place of the change's placeholder.
  */
-export function chooseListenerTrust(pool: MeshTrustPool, blockers: string[]): ValidationTrust | undefined {
+export function chooseListenerTrust(pool: MeshTrustPool, blockers: string[], fill: string): ValidationTrust | undefined {
   const trust = pool.listenerTrusts.mostUsed() ?? pool.clientTrusts.mostUsed('not-acm');
   if (trust) return trust;
   const acm = pool.clientTrusts.mostUsed('acm');
   if (acm) {
     blockers.push(
-      `the mesh trusts ACM Private CA ${(acm.acm?.certificateAuthorityArns ?? []).join(', ')} for servers, but a listener can only validate client certificates with a file or sds trust: choose the CA that signs client certificates`,
+      `the mesh trusts ACM Private CA ${(acm.acm?.certificateAuthorityArns ?? []).join(', ')} for servers, but a listener can only validate client certificates with a file or sds trust: choose the CA that signs client certificates, and ${fill}`,
     );
     return undefined;
   }
-  blockers.push(NO_TRUST_SOURCE);
+  blockers.push(`${NO_TRUST_SOURCE}, and ${fill}`);
   return undefined;
 }
 
@@ -82,16 +84,18 @@ export function listenerStrictFix(
   let manualOnly = false;
   const current = listener.tls;
 
+  const own = listenerTrustOf(current);
+  // SDS elsewhere means SPIRE: the missing pieces are SDS secrets too.
+  const sdsCertificate = Boolean(current?.certificate?.sds);
+  const trust = own ?? chooseListenerTrust(pool, blockers, clientCaFill(sdsCertificate));
+  const sds = trust ? Boolean(trust.sds) : sdsCertificate;
   const certificate = listenerCertificateOf(current);
   if (!certificate) {
-    // The change is then incomplete: App Mesh requires `ListenerTls.certificate`, and meshgov cannot pick one.
-    blockers.push(
-      `listener ${server} has no TLS certificate: issue one (ACM, file or SDS) and add it to this change as tls.certificate before requiring mTLS (App Mesh rejects a listener tls without one)`,
-    );
+    // App Mesh requires `ListenerTls.certificate`, and meshgov cannot pick one: the change carries a placeholder.
+    blockers.unshift(`listener ${server} has no TLS certificate: issue one and ${listenerCertificateFill(sds)}, before requiring mTLS (App Mesh rejects a listener tls without a certificate)`);
     manualOnly = true;
   }
-  const own = listenerTrustOf(current);
-  const trust = own ?? chooseListenerTrust(pool, blockers);
+  // Without a trust STRICT is one-way TLS: the change carries a placeholder CA (the blocker says what to fill in).
   if (!trust) manualOnly = true;
   // A trust taken from the rest of the mesh must still validate the callers' certificates.
   else if (!own) blockers.push(...chosenTrustBlockers(trust, server, callers, files));
@@ -106,12 +110,8 @@ export function listenerStrictFix(
     blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);
   }
 
-  const next: ListenerTls = {};
-  if (certificate) next.certificate = certificate;
-  next.mode = 'STRICT';
-  if (trust) {
-    next.validation = { ...current?.validation, trust };
-  }
+  const next: ListenerTls = { certificate: certificate ?? listenerCertificatePlaceholder(`${owner.kind} ${owner.name}`, sds), mode: 'STRICT' };
+  next.validation = { ...current?.validation, trust: trust ?? clientCaPlaceholder(sdsCertificate) };
 
   const fix: Omit<ProviderFix, 'change'> = { action: SET_STRICT_ACTION, affectsServers: [server], blockers };
   if (manualOnly) fix.manualOnly = true;

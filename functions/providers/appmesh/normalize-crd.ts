@@ -9,6 +9,7 @@ import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { refFromArn } from './arn';
+import { addGroupBackends, readBackendGroup, type BackendGroups } from './backend-groups';
 import { CrdMeshResolver } from './crd-mesh';
 import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
@@ -68,9 +69,12 @@ function defaultAwsName(kind: AppMeshKind, name: string, namespace: string | und
   return `${name}_${namespace ?? ''}`;
 }
 
+/** Not an App Mesh object: a list of backends for VirtualNodes (backend-groups.ts). */
+const BACKEND_GROUP = 'BackendGroup';
+
 /** True for objects this reader consumes. */
 export function isAppMeshCrd(obj: KubeObject): boolean {
-  return obj.apiVersion.startsWith(APPMESH_GROUP_PREFIX) && (CRD_KINDS as readonly string[]).includes(obj.kind);
+  return obj.apiVersion.startsWith(APPMESH_GROUP_PREFIX) && ((CRD_KINDS as readonly string[]).includes(obj.kind) || obj.kind === BACKEND_GROUP);
 }
 
 /**
@@ -135,11 +139,14 @@ export function readCrdObjects(objects: Located<KubeObject>[], graph: AppMeshGra
   const meshResolver = new CrdMeshResolver(meshes, graph);
 
   const ctx: ReadContext = { origin: 'crd', source: { file: '', line: 0 }, kind: '', name: '', problems };
+  const groups: BackendGroups = new Map();
   for (let i = 0; i < supported.length; i++) {
     const { doc, source } = supported[i];
     if (doc.kind === 'Mesh') continue;
-    readNamespaced(doc, source, meshResolver, graph, ctx);
+    if (doc.kind === BACKEND_GROUP) readBackendGroup(doc, groups);
+    else readNamespaced(doc, source, meshResolver, graph, ctx);
   }
+  addGroupBackends(graph, groups, ctx);
   return appmesh.length;
 }
 

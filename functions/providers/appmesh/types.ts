@@ -122,8 +122,13 @@ export interface AppMeshListener {
 }
 
 export interface AppMeshBackend {
-  /** Index in `spec.backends`. */
+  /** Index in `spec.backends`; -1 for a backend a BackendGroup adds (`group`). */
   index: number;
+  /**
+   * Set when the backend comes from the node's `spec.backendGroups[index]` (backend-groups.ts):
+   * it has no clientPolicy of its own, and `backendDefaults` is where a fix writes.
+   */
+  group?: { index: number; name: string; namespace: string };
   service: AppMeshRef;
   /** The virtual service name as far as the reference tells it (a hostname). */
   serviceName: string;

@@ -28,8 +28,9 @@ const MESH_GROUPS: Readonly<Record<string, { provider: Provider; versions: reado
   'appmesh.k8s.aws': {
     provider: 'appmesh',
     versions: ['v1beta2'],
-    audited: ['Mesh', 'VirtualNode', 'VirtualGateway', 'VirtualService', 'VirtualRouter', 'GatewayRoute'],
-    other: ['BackendGroup'],
+    // BackendGroup: its virtual services are backends of the VirtualNodes that list it (appmesh/backend-groups.ts).
+    audited: ['Mesh', 'VirtualNode', 'VirtualGateway', 'VirtualService', 'VirtualRouter', 'GatewayRoute', 'BackendGroup'],
+    other: [],
   },
   'cert-manager.io': { provider: 'x509', versions: ['v1'], audited: ['Certificate'], other: ['CertificateRequest', 'Issuer', 'ClusterIssuer'] },
 };
