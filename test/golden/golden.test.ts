@@ -168,14 +168,17 @@ const CASES: Record<string, GoldenCase> = {
       'Envoy admin /config_dump (v3) of two Istio sidecars and an App Mesh Envoy (inputs written by make-config-dump.ts): xDS listeners judged as a bootstrap\'s, the OUTBOUND capture listener, the blackhole chain and Envoy\'s 15090/15021 listeners left out, certificates SDS delivered checked, istio-agent\'s 24-hour certificates held to its rotation time, a PeerAuthentication as the sidecar\'s fix',
     exitCode: 1,
     findings: [
-      // orders-v1 is PERMISSIVE: virtualInbound keeps a raw_buffer chain for port 8080 beside the mTLS one.
-      'mtls-not-strict Listener virtualInbound:15006 PERMISSIVE @orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json:451 fix:person',
+      // orders-v1 is PERMISSIVE: virtualInbound's catch-all passthrough chains (every port without chains of its
+      // own) take plaintext (virtualInbound-catchall-http, virtualInbound), and port 8080 keeps a raw_buffer chain
+      // beside the mTLS one; each finding is at its first plaintext chain, and both carry one PeerAuthentication.
+      'mtls-not-strict Listener virtualInbound PERMISSIVE @orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json:448 fix:person',
+      'mtls-not-strict Listener virtualInbound:8080 PERMISSIVE @orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json:721 fix:person',
       // The App Mesh Envoy terminates TLS with no validation context: no client certificate is asked for.
       'mtls-not-strict Listener lds_ingress_0.0.0.0_15000:15000 TLS_NO_CLIENT_AUTH @payments/payments-api-envoy.config_dump.json:72 fix:person',
       'cert-expired Certificate payments-api.payments.svc.cluster.local expired @payments/payments-api-envoy.config_dump.json:117',
       // Issued 2026-11-25T06:00 for 24 hours: istio-agent was due to replace it by 18:19, and 6 hours are left.
-      'cert-expiring Certificate orders.orders.svc critical 0d @orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json:592',
-      // No finding: checkout-v2 (STRICT; its certificate, issued at 20:00, is not yet due for rotation),
+      'cert-expiring Certificate orders.orders.svc critical 0d @orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json:1006',
+      // No finding: checkout-v2 (STRICT, its catch-all and port 8080 alike; its certificate, issued at 20:00, is not yet due for rotation),
       // virtualOutbound (OUTBOUND), virtualInbound-blackhole (to BlackHoleCluster, no endpoints), Envoy's
       // listeners on 15090 and 15021, the mesh root (2035; one record, though the chains carry it too).
     ],

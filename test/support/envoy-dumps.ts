@@ -41,9 +41,96 @@ export function httpManager(statPrefix: string, cluster: string) {
   };
 }
 
+/** A workload port as istiod builds its virtualInbound chains: the Service port's protocol, and its own mode. */
+export interface SidecarPort {
+  port: number;
+  protocol: 'http' | 'tcp';
+  /** A `portLevelMtls` mode for the port; the workload's mode when not given. */
+  permissive?: boolean;
+}
+
+const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+/** istiod's ALPN lists (pilot/pkg/networking/core/listener.go), as its chains match them. */
+const ALL_ISTIO_MTLS_ALPNS = ['istio', 'istio-peer-exchange', 'istio-http/1.0', 'istio-http/1.1', 'istio-h2'];
+const MTLS_HTTP_ALPNS = ['istio-http/1.0', 'istio-http/1.1', 'istio-h2'];
+const MTLS_TCP_WITH_MXC_ALPNS = ['istio-peer-exchange', 'istio'];
+const PLAINTEXT_HTTP_ALPNS = ['http/1.1', 'h2c'];
+const PASSTHROUGH = 'InboundPassthroughCluster';
+
+function tcpProxy(cluster: string) {
+  return { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': TCP_PROXY, stat_prefix: cluster, cluster } };
+}
+
+/** The inbound mTLS socket: istio-agent's certificate, a verified client certificate required. */
+function inboundMtls(alpn: string[]) {
+  return { name: 'envoy.transport_sockets.tls', typed_config: { '@type': DOWNSTREAM_TLS, common_tls_context: istioCommonTls(alpn), require_client_certificate: true } };
+}
+const HTTP_MTLS = inboundMtls(['h2', 'http/1.1']);
+const TCP_MTLS = inboundMtls(['istio-peer-exchange', 'h2', 'http/1.1']);
+
+/** Connections made to 15006 itself: istiod sends them to BlackHoleCluster, which closes them. */
+const INBOUND_BLACKHOLE = { filter_chain_match: { destination_port: 15006 }, filters: [tcpProxy('BlackHoleCluster')], name: 'virtualInbound-blackhole' };
+
+/**
+ * The catch-all chains for ports that have none of their own (buildInboundPassthroughChains, protocol
+ * auto): PERMISSIVE takes mTLS HTTP, plaintext HTTP, mTLS TCP, plaintext TCP and TLS it passes
+ * through; STRICT only mTLS (filterchain_options.go).
+ */
+function passthroughChains(permissive: boolean) {
+  const http = (match: object, tls: boolean) => ({ filter_chain_match: match, filters: [httpManager(PASSTHROUGH, PASSTHROUGH)], ...(tls ? { transport_socket: HTTP_MTLS } : {}), name: 'virtualInbound-catchall-http' });
+  const tcp = (match: object, tls: boolean) => ({ filter_chain_match: match, filters: [tcpProxy(PASSTHROUGH)], ...(tls ? { transport_socket: TCP_MTLS } : {}), name: 'virtualInbound' });
+  if (!permissive) return [http({ transport_protocol: 'tls', application_protocols: MTLS_HTTP_ALPNS }, true), tcp({ transport_protocol: 'tls' }, true)];
+  return [
+    http({ transport_protocol: 'tls', application_protocols: MTLS_HTTP_ALPNS }, true),
+    http({ transport_protocol: 'raw_buffer', application_protocols: PLAINTEXT_HTTP_ALPNS }, false),
+    tcp({ transport_protocol: 'tls', application_protocols: MTLS_TCP_WITH_MXC_ALPNS }, true),
+    tcp({ transport_protocol: 'raw_buffer' }, false),
+    tcp({ transport_protocol: 'tls' }, false),
+  ];
+}
+
+/** One port's chains, named `0.0.0.0_PORT` alike (inboundChainForOpts); a PERMISSIVE TCP port also passes plain TLS through. */
+function inboundPortChains({ port, protocol }: SidecarPort, permissive: boolean) {
+  const filters = protocol === 'http' ? [httpManager(`inbound_0.0.0.0_${port}`, `inbound|${port}||`)] : [tcpProxy(`inbound|${port}||`)];
+  const chain = (match: object, socket?: object) => ({ filter_chain_match: { destination_port: port, ...match }, filters, ...(socket ? { transport_socket: socket } : {}), name: `0.0.0.0_${port}` });
+  const mtls = protocol === 'http' ? HTTP_MTLS : TCP_MTLS;
+  if (!permissive) return [chain({ transport_protocol: 'tls' }, mtls)];
+  const chains = [chain({ transport_protocol: 'tls', application_protocols: ALL_ISTIO_MTLS_ALPNS }, mtls), chain({ transport_protocol: 'raw_buffer' })];
+  return protocol === 'tcp' ? [...chains, chain({ transport_protocol: 'tls' })] : chains;
+}
+
+/** Ports excluded from a listener filter (listenerPredicateExcludePorts): one range, or an or_match of them. */
+function excludePorts(ports: number[]) {
+  const ranges = [...ports].sort((a, b) => a - b).map((p) => ({ destination_port_range: { start: p, end: p + 1 } }));
+  return ranges.length === 1 ? ranges[0] : { or_match: { rules: ranges } };
+}
+
+/**
+ * populateListenerFilters: the TLS inspector everywhere but the blackhole's port; the HTTP
+ * inspector only where a chain matches plaintext HTTP ALPNs (PERMISSIVE's catch-all), so every
+ * port with chains of its own is excluded from it.
+ */
+function inboundListenerFilters(ports: SidecarPort[], permissive: boolean) {
+  const filter = (kind: string, type: string, disabled?: object) => ({
+    name: `envoy.filters.listener.${kind}`,
+    typed_config: { '@type': `type.googleapis.com/envoy.extensions.filters.listener.${kind}.v3.${type}` },
+    ...(disabled ? { filter_disabled: disabled } : {}),
+  });
+  return [
+    filter('original_dst', 'OriginalDst'),
+    filter('tls_inspector', 'TlsInspector', excludePorts([15006])),
+    ...(permissive ? [filter('http_inspector', 'HttpInspector', excludePorts([15006, ...ports.map((p) => p.port)]))] : []),
+  ];
+}
+
 export interface SidecarOptions {
-  /** PERMISSIVE keeps the raw_buffer chain next to the mTLS one, as istiod writes it. */
+  /**
+   * The workload's mode (PeerAuthentication `mtls.mode`): PERMISSIVE keeps a raw_buffer chain next
+   * to each mTLS one, for its ports and for the catch-all passthrough chains, as istiod writes them.
+   */
   permissive: boolean;
+  /** The workload's ports (the Service's target ports); port 8080, HTTP, when not given. */
+  ports?: SidecarPort[];
   /** The `default` secret: the workload certificate and its intermediate, as PEM. */
   chainPem: string;
   /** The ROOTCA secret's root, as PEM. */
@@ -55,20 +142,15 @@ export interface SidecarOptions {
 }
 
 /** `istioctl proxy-config all orders-v1-… -o json` of an Istio 1.24 sidecar, cut to what meshgov reads. */
-export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, pod = { name: 'orders-v1-7d9c8b6f5-x2x9q', namespace: 'orders', ip: '10.8.1.14' } }: SidecarOptions) {
-  const inboundTls = {
-    filter_chain_match: { destination_port: 8080, transport_protocol: 'tls', application_protocols: ['istio-peer-exchange', 'istio', 'istio-http/1.0', 'istio-http/1.1', 'istio-h2'] },
-    filters: [httpManager('inbound_0.0.0.0_8080', 'inbound|8080||')],
-    transport_socket: { name: 'envoy.transport_sockets.tls', typed_config: { '@type': DOWNSTREAM_TLS, common_tls_context: istioCommonTls(['h2', 'http/1.1']), require_client_certificate: true } },
-    name: '0.0.0.0_8080',
-  };
-  const inboundPlain = { filter_chain_match: { destination_port: 8080, transport_protocol: 'raw_buffer' }, filters: [httpManager('inbound_0.0.0.0_8080', 'inbound|8080||')], name: '0.0.0.0_8080' };
-  // Connections made to 15006 itself: istiod sends them to BlackHoleCluster, which closes them.
-  const blackhole = {
-    filter_chain_match: { destination_port: 15006 },
-    filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'BlackHoleCluster', cluster: 'BlackHoleCluster' } }],
-    name: 'virtualInbound-blackhole',
-  };
+export function sidecarDump({
+  permissive,
+  ports = [{ port: 8080, protocol: 'http' }],
+  chainPem,
+  rootPem,
+  certificateBytes,
+  pod = { name: 'orders-v1-7d9c8b6f5-x2x9q', namespace: 'orders', ip: '10.8.1.14' },
+}: SidecarOptions) {
+  const portChains = ports.flatMap((p) => inboundPortChains(p, p.permissive ?? permissive));
   const app = pod.name.replace(/-v\d+-[a-z0-9]+-[a-z0-9]+$/, '');
   return {
     configs: [
@@ -140,7 +222,7 @@ export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, p
                 '@type': LISTENER,
                 name: 'virtualOutbound',
                 address: { socket_address: { address: '0.0.0.0', port_value: 15001 } },
-                filter_chains: [{ filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy', stat_prefix: 'PassthroughCluster', cluster: 'PassthroughCluster' } }], name: 'virtualOutbound-catchall-tcp' }],
+                filter_chains: [{ filters: [tcpProxy('PassthroughCluster')], name: 'virtualOutbound-catchall-tcp' }],
                 use_original_dst: true,
                 traffic_direction: 'OUTBOUND',
               },
@@ -155,18 +237,18 @@ export function sidecarDump({ permissive, chainPem, rootPem, certificateBytes, p
                 '@type': LISTENER,
                 name: 'virtualInbound',
                 address: { socket_address: { address: '0.0.0.0', port_value: 15006 } },
-                filter_chains: permissive ? [blackhole, inboundTls, inboundPlain] : [blackhole, inboundTls],
-                listener_filters: [
-                  { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' } },
-                  { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector' } },
-                ],
+                // istiod's order (listener_inbound.go inboundVirtualListener): the passthrough chains, then each port's.
+                filter_chains: [INBOUND_BLACKHOLE, ...passthroughChains(permissive), ...portChains],
+                listener_filters: inboundListenerFilters(ports, permissive),
+                listener_filters_timeout: '0s',
+                continue_on_listener_filters_timeout: true,
                 traffic_direction: 'INBOUND',
               },
               last_updated: TS,
             },
           },
           // Being replaced: the proto says to discard warming state when reading a dump.
-          { name: 'virtualInbound-next', warming_state: { version_info: '2026-11-25T09:20:11Z/42', listener: { '@type': LISTENER, name: 'virtualInbound-next', address: { socket_address: { address: '0.0.0.0', port_value: 15007 } }, filter_chains: [inboundPlain] } } },
+          { name: 'virtualInbound-next', warming_state: { version_info: '2026-11-25T09:20:11Z/42', listener: { '@type': LISTENER, name: 'virtualInbound-next', address: { socket_address: { address: '0.0.0.0', port_value: 15007 } }, filter_chains: inboundPortChains({ port: 8080, protocol: 'http' }, true) } } },
         ],
       },
       {

@@ -8,7 +8,7 @@ import { matcherTargets } from './transport-socket-matcher';
 import { UPSTREAM_TLS_CONTEXT } from './type-urls';
 import { unknownStaticCertificates, type StaticSecrets } from './static-secrets';
 import { classifyTransportSocket } from './transport-socket';
-import { combinedContextProblem } from './validation-context';
+import { combinedContextProblem, isDataSourceSet } from './validation-context';
 import { removedTlsContext } from './removed-v2-fields';
 
 export interface ClusterInput {
@@ -194,7 +194,18 @@ function internalListenersOf(cluster: ProtoObject): string[] | undefined {
  */
 export function hasClientCertificate(tlsContext: ProtoObject): boolean {
   const common = messageField(tlsContext, 'common_tls_context');
-  return listField(common, 'tls_certificates').length > 0 || listField(common, 'tls_certificate_sds_secret_configs').length > 0;
+  return listField(common, 'tls_certificates').some(isTlsCertificateSet) || listField(common, 'tls_certificate_sds_secret_configs').length > 0;
+}
+
+/**
+ * A TlsCertificate entry Envoy loads: context_config_impl.cc getTlsCertificateConfigProviders
+ * skips an entry with no certificate chain, private key, key provider or PKCS #12, so `[{}]`
+ * sends no certificate at all.
+ */
+function isTlsCertificateSet(entry: unknown): boolean {
+  if (!isProtoObject(entry)) return false;
+  if (['certificate_chain', 'private_key', 'pkcs12'].some((name) => isDataSourceSet(readField(entry, name)?.value))) return true;
+  return readField(entry, 'private_key_provider') !== undefined;
 }
 
 /**

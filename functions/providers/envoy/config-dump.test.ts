@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import * as yaml from 'js-yaml';
 import { issueCertificate, makeCertChain, makeRootCa, type CertChain, type IssuedCertificate } from '../../../test/support/certs';
-import { b64, httpManager, LISTENER, REDACTED, SECRET, sidecarDump as sidecarDumpOf, TS, type SidecarOptions } from '../../../test/support/envoy-dumps';
+import { b64, httpManager, LISTENER, REDACTED, SECRET, sidecarDump as sidecarDumpOf, TS, type SidecarOptions, type SidecarPort } from '../../../test/support/envoy-dumps';
 import { shippedPolicy } from '../../../test/support/model';
 import { auditInventory } from '../audit-inventory';
 import { collectFiles } from '../files/collect';
@@ -57,29 +57,99 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const DUMP = 'orders/orders-v1-7d9c8b6f5-x2x9q.config_dump.json';
 
 describe('Envoy admin /config_dump', () => {
-  test("an Istio sidecar: only virtualInbound is a server; its PERMISSIVE chain is mtls-not-strict at the plaintext chain, and the fix is a STRICT PeerAuthentication for the node's workload", async () => {
+  test("an Istio sidecar: only virtualInbound is a server; a PERMISSIVE workload is one mtls-not-strict per workload port, at that port's plaintext chain, and one for the catch-all chains; the fix is one STRICT PeerAuthentication for the node's workload", async () => {
     const text = json(sidecarDump({ permissive: true }));
     const { findings, report } = await audit({ [DUMP]: text }, new Date('2026-11-25T12:00:00Z'));
-    expect(findings.map((f) => [f.rule, f.kind, f.name, f.port])).toEqual([['mtls-not-strict', 'Listener', 'virtualInbound', 15006]]);
-    const [finding] = findings;
-    expect(finding!.file).toBe(DUMP);
-    // At the plaintext chain's entry, where a reader of the dump finds it.
-    expect(finding!.line).toBe(lineOf(text, '"transport_protocol": "raw_buffer"') - 3);
-    expect(finding!.message).toContain('accepts plaintext as well as mTLS (PERMISSIVE');
+    expect(findings.map((f) => [f.rule, f.kind, f.name, f.port, f.detail['mode']])).toEqual([
+      ['mtls-not-strict', 'Listener', 'virtualInbound', undefined, 'PERMISSIVE'],
+      ['mtls-not-strict', 'Listener', 'virtualInbound', 8080, 'PERMISSIVE'],
+    ]);
+    const [catchAll, port8080] = findings;
+    expect(port8080!.file).toBe(DUMP);
+    // At the port's plaintext chain (`destination_port`, then `transport_protocol` raw_buffer), where a reader of the dump finds it.
+    expect(port8080!.line).toBe(lineOf(text, '"destination_port": 8080', 1) - 2);
+    expect(lineOf(text, '"transport_protocol": "raw_buffer"', 2)).toBe(port8080!.line! + 3);
     // Istio names both of port 8080's chains `0.0.0.0_8080`: the index tells them apart.
-    expect(finding!.message).toContain('filter chain #2 (0.0.0.0_8080) accepts plaintext next to TLS chain(s) filter chain #1 (0.0.0.0_8080)');
-    expect(finding!.fix).toMatchObject({
-      mode: 'manual',
-      action: 'istio.peerauthentication.create-strict',
-      change: {
-        operation: 'create',
-        object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'orders-v1', namespace: 'orders' }, spec: { selector: { matchLabels: { app: 'orders' } }, mtls: { mode: 'STRICT' } } },
-      },
-    });
-    expect(finding!.fix!.reason).toContain('meshgov did not read the PeerAuthentications in force');
+    expect(port8080!.message).toContain('Listener virtualInbound port 8080 accepts plaintext as well as mTLS (PERMISSIVE');
+    expect(port8080!.message).toContain('on destination port 8080: filter chain #7 (0.0.0.0_8080) accepts plaintext next to TLS chain(s) filter chain #6 (0.0.0.0_8080)');
+    // The passthrough chains take every other port: plaintext HTTP (sniffed ALPN) and plaintext TCP.
+    expect(catchAll!.line).toBe(lineOf(text, '"transport_protocol": "raw_buffer"') - 2);
+    expect(catchAll!.message).toContain(
+      'on every destination port without filter chains of its own (all but 8080, 15006), the catch-all chains decide: filter chain #2 (virtualInbound-catchall-http), filter chain #4 (virtualInbound) accept plaintext',
+    );
+    // The workload's own mode is PERMISSIVE (its catch-all takes plaintext): only `mtls.mode` reaches every port.
+    for (const finding of findings) {
+      expect(finding.fix).toMatchObject({
+        mode: 'manual',
+        action: 'istio.peerauthentication.create-strict',
+        change: {
+          operation: 'create',
+          object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'orders-v1', namespace: 'orders' }, spec: { selector: { matchLabels: { app: 'orders' } }, mtls: { mode: 'STRICT' } } },
+        },
+      });
+      expect(finding.fix!.change).not.toHaveProperty('object.spec.portLevelMtls');
+      expect(finding.fix!.reason).toContain('meshgov did not read the PeerAuthentications in force');
+    }
     // virtualInbound, virtualOutbound, BlackHoleCluster and the outbound cluster; not the agent's
     // 15090 and 15021 (pilot-agent's statusPort 15020 is not Envoy's), nor the warming listener.
     expect(report.summary.resources).toBe(4);
+  });
+
+  test('a STRICT workload with one port PERMISSIVE (portLevelMtls): only that port is mtls-not-strict, at its raw_buffer chain, and the fix sets that port STRICT in portLevelMtls', async () => {
+    const ports: SidecarPort[] = [
+      { port: 8080, protocol: 'http' },
+      { port: 9090, protocol: 'tcp', permissive: true },
+    ];
+    const text = json(sidecarDump({ permissive: false, ports }));
+    const { findings } = await audit({ [DUMP]: text }, new Date('2026-11-25T12:00:00Z'));
+    expect(findings.map((f) => [f.rule, f.name, f.port, f.detail['mode']])).toEqual([['mtls-not-strict', 'virtualInbound', 9090, 'PERMISSIVE']]);
+    const [finding] = findings;
+    expect(finding!.line).toBe(lineOf(text, '"destination_port": 9090', 1) - 2);
+    expect(lineOf(text, '"transport_protocol": "raw_buffer"')).toBe(finding!.line! + 3);
+    // A TCP port also passes plain TLS through, unterminated.
+    expect(finding!.message).toContain('on destination port 9090: filter chain #5 (0.0.0.0_9090) accepts plaintext next to TLS chain(s) filter chain #4 (0.0.0.0_9090), filter chain #6 (0.0.0.0_9090)');
+    expect(finding!.fix!.change).toEqual({
+      operation: 'create',
+      object: {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'orders-v1', namespace: 'orders' },
+        // No `mtls`: the other ports keep the namespace's or mesh's mode, which makes them STRICT today.
+        spec: { selector: { matchLabels: { app: 'orders' } }, portLevelMtls: { '9090': { mode: 'STRICT' } } },
+      },
+    });
+    expect(finding!.fix!.reason).toContain('sends mTLS to port 9090; Istio heeds only the oldest PeerAuthentication selecting a workload, so where one already selects orders/orders-v1, set port 9090 to STRICT in its portLevelMtls instead');
+  });
+
+  test("each port's finding keeps its id when the workload gains another port; all of one sidecar's findings carry the same PeerAuthentication", async () => {
+    const one = await audit({ [DUMP]: json(sidecarDump({ permissive: true })) }, new Date('2026-11-25T12:00:00Z'));
+    const two = await audit({ [DUMP]: json(sidecarDump({ permissive: true, ports: [{ port: 8080, protocol: 'http' }, { port: 9090, protocol: 'tcp' }] })) }, new Date('2026-11-25T12:00:00Z'));
+    expect(two.findings.map((f) => f.port)).toEqual([undefined, 8080, 9090]);
+    const ids = (r: typeof one) => new Map(r.report.findings.map((f) => [f.resource.port ?? 'catch-all', f.id]));
+    expect(ids(two).get(8080)).toBe(ids(one).get(8080));
+    expect(ids(two).get('catch-all')).toBe(ids(one).get('catch-all'));
+    expect(new Set(ids(two).values()).size).toBe(3);
+    expect(new Set(two.findings.map((f) => JSON.stringify(f.fix!.change))).size).toBe(1);
+  });
+
+  test('two STRICT-by-default ports PERMISSIVE: one finding each, and one fix naming both ports', async () => {
+    const ports: SidecarPort[] = [
+      { port: 8080, protocol: 'http', permissive: true },
+      { port: 9090, protocol: 'tcp', permissive: true },
+    ];
+    const { findings } = await audit({ [DUMP]: json(sidecarDump({ permissive: false, ports })) }, new Date('2026-11-25T12:00:00Z'));
+    expect(findings.map((f) => f.port)).toEqual([8080, 9090]);
+    for (const finding of findings) expect(finding.fix!.change).toHaveProperty('object.spec', { selector: { matchLabels: { app: 'orders' } }, portLevelMtls: { '8080': { mode: 'STRICT' }, '9090': { mode: 'STRICT' } } });
+    expect(findings[0]!.fix!.reason).toContain('set ports 8080, 9090 to STRICT');
+  });
+
+  test("the same listener in a dump of no Istio proxy (App Mesh's node) stays one server on its own port, with the Envoy fix", async () => {
+    const dump = sidecarDump({ permissive: true }) as { configs: Array<Record<string, unknown>> };
+    dump.configs[0] = { '@type': 'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump', bootstrap: { node: { id: 'mesh/prod-mesh/virtualNode/orders', cluster: 'mesh/prod-mesh/virtualNode/orders' } }, last_updated: TS };
+    const { findings } = await audit({ [DUMP]: json(dump) }, new Date('2026-11-25T12:00:00Z'));
+    const inbound = findings.filter((f) => f.name === 'virtualInbound');
+    expect(inbound.map((f) => [f.rule, f.port])).toEqual([['mtls-not-strict', 15006]]);
+    expect(inbound[0]!.fix!.action).toBe('envoy.listener.require-client-certificate');
   });
 
   test('a STRICT sidecar gives no mTLS finding: the outbound capture listener (traffic_direction OUTBOUND) takes only the app beside it', async () => {
@@ -150,7 +220,10 @@ describe('Envoy admin /config_dump', () => {
 
   test('a dump written as YAML is read as the JSON one', async () => {
     const { findings } = await audit({ 'orders/dump.yaml': yaml.dump(sidecarDump({ permissive: true })) }, new Date('2026-11-25T12:00:00Z'));
-    expect(findings.map((f) => [f.rule, f.name])).toEqual([['mtls-not-strict', 'virtualInbound']]);
+    expect(findings.map((f) => [f.rule, f.name, f.port])).toEqual([
+      ['mtls-not-strict', 'virtualInbound', undefined],
+      ['mtls-not-strict', 'virtualInbound', 8080],
+    ]);
   });
 
   test('a v2 admin dump is set aside with a note saying why and what to give instead', async () => {
@@ -175,12 +248,18 @@ describe('Envoy admin /config_dump', () => {
     };
     const text = json(dump);
     const { findings } = await audit({ 'orders/listeners.json': text }, new Date('2026-11-26T02:00:00Z'));
-    expect(findings.map((f) => [f.rule, f.name, f.line])).toEqual([
-      ['cert-expiring', 'orders.orders.svc', lineOf(text, '"certificate_chain": {')],
-      ['mtls-not-strict', 'virtualInbound', lineOf(text, '"transport_protocol": "raw_buffer"') - 3],
+    expect(findings.map((f) => [f.rule, f.name, f.port, f.line])).toEqual([
+      ['cert-expiring', 'orders.orders.svc', undefined, lineOf(text, '"certificate_chain": {')],
+      ['mtls-not-strict', 'virtualInbound', undefined, lineOf(text, '"transport_protocol": "raw_buffer"') - 2],
+      ['mtls-not-strict', 'virtualInbound', 8080, lineOf(text, '"transport_protocol": "raw_buffer"', 2) - 3],
     ]);
     // Without the bootstrap, the `default` and `ROOTCA` secrets say it is istio-agent's.
     expect(findings[0]!.message).toContain('istio-agent was to renew it');
+    // Split by port all the same; without the node the workload is unknown, so each port's fix is Envoy's, on its own chains.
+    const patched = (f: (typeof findings)[number]) => (f.fix!.change as { filter_chains: Array<{ filter_chain: string }> }).filter_chains.map((c) => c.filter_chain);
+    expect(patched(findings[2]!)).toEqual(['filter chain #7 (0.0.0.0_8080)']);
+    expect(patched(findings[1]!)).toEqual(['filter chain #2 (virtualInbound-catchall-http)', 'filter chain #4 (virtualInbound)']);
+    expect(findings[1]!.fix!.reason).toContain('filter chain #5 (virtualInbound) of listener virtualInbound passes TLS through');
   });
 
   test('`istioctl proxy-config secret -o json` (a SecretsConfigDump alone, lowerCamelCase): istio-agent rotation applies; the root istio-agent appends to the chain is one finding, on ROOTCA', async () => {

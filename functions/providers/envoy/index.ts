@@ -25,16 +25,18 @@ export const buildEnvoyModel: ModelBuilder = (inventory, _context) => {
     for (const { value: listener, path, source, manualReason } of resources.listeners) {
       model.resourceCount++;
       const sidecar = resources.istioProxy?.workload;
-      const { server, problems } = readListener({
+      const inbound = trafficDirection(listener) === 'INBOUND';
+      const { servers, problems } = readListener({
         listener,
         path,
         source,
         secrets,
         deadClusters: resources.deadClusters,
         ...(manualReason ? { manualReason } : {}),
-        ...(sidecar && trafficDirection(listener) === 'INBOUND' ? { istioSidecar: sidecar } : {}),
+        ...(resources.istioProxy && !resources.istioProxy.guessed && inbound ? { istioInbound: true } : {}),
+        ...(sidecar && inbound ? { istioSidecar: sidecar } : {}),
       });
-      if (server) model.servers.push(server);
+      model.servers.push(...servers);
       model.problems.push(...problems);
     }
     for (const { value: cluster, path, source, manualReason } of resources.clusters) {

@@ -14,6 +14,7 @@ import { classifyTransportSocket, typedConfigProblem } from './transport-socket'
 import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER, TCP_PROXY } from './type-urls';
 import type { IstioWorkload } from './resources';
 import { sidecarStrictFix } from './istio-sidecar-fix';
+import { groupByDestinationPort, portsWithOwnChains, splitsByPort, type OnPort, type PortGroup } from './inbound-ports';
 
 /** An Envoy listener as a server: the core ServerEndpoint plus why it has its mode. */
 export interface EnvoyListenerEndpoint extends ServerEndpoint {
@@ -33,12 +34,20 @@ export interface ListenerInput {
   deadClusters?: ReadonlySet<string>;
   /** For an Istio sidecar's dump, its workload: the fix is then a PeerAuthentication, not an Envoy edit. */
   istioSidecar?: IstioWorkload;
+  /** An Istio proxy's INBOUND listener, also from a dump without the node: judged per destination port (inbound-ports.ts). */
+  istioInbound?: boolean;
 }
 
 export interface ListenerResult {
-  server?: EnvoyListenerEndpoint;
+  /** One per listener; for an Istio sidecar's inbound listener, one per workload port and one for the catch-all chains. */
+  servers: EnvoyListenerEndpoint[];
   problems: ConfigProblem[];
 }
+
+/** A chain as judged, with the `destination_port` it matches (0: any port; the default chain's too). */
+type PortedChain = ChainPosture & OnPort;
+/** A chain no connection is given, as the mode's reason names it. */
+type Unreachable = { text: string } & OnPort;
 
 const PLACEHOLDER_CA = '<path of the CA bundle that issues client certificates>';
 const PLACEHOLDER_CHAIN = '<path of the server certificate chain>';
@@ -49,29 +58,31 @@ const PLACEHOLDER_KEY = '<path of the server private key>';
  * unknown transport socket, a TLS context it rejects) yields problems and no endpoint: it
  * serves nothing.
  */
-export function readListener({ listener, path, source, secrets, manualReason, deadClusters, istioSidecar }: ListenerInput): ListenerResult {
+export function readListener({ listener, path, source, secrets, manualReason, deadClusters, istioSidecar, istioInbound }: ListenerInput): ListenerResult {
   const name = stringField(listener, 'name') ?? path;
   let port: number | undefined;
   const problem = (fieldPath: string, message: string): ConfigProblem => ({ file: source.file, line: source.line, field: fieldPath, message, kind: 'Listener', name, ...(port !== undefined ? { port } : {}) });
-  if (!isProtoObject(listener)) return { problems: [problem(path, 'listener must be an object')] };
+  if (!isProtoObject(listener)) return { servers: [], problems: [problem(path, 'listener must be an object')] };
 
   const address = messageField(listener, 'address');
   const internal = isInternalListener(listener);
   if (!address && !internal) {
-    return { problems: [problem(`${path}.address`, `listener ${name} has no address, so Envoy cannot bind it`)] };
+    return { servers: [], problems: [problem(`${path}.address`, `listener ${name} has no address, so Envoy cannot bind it`)] };
   }
   port = listenerPort(listener);
   const quic = isQuicListener(listener);
   // A UDP listener without QUIC hands datagrams to its UDP listener filters (udp_proxy, dns_filter):
   // Envoy has no TLS or DTLS transport for them, so there is no mTLS posture to judge.
-  if (!quic && isUdp(address)) return { problems: [] };
+  if (!quic && isUdp(address)) return { servers: [], problems: [] };
 
   const problems: ConfigProblem[] = [];
-  const chains: ChainPosture[] = [];
+  const chains: PortedChain[] = [];
   const hosts = new Set<string>();
   const listed = reachOf(listener, filterChainsOf(listener, path), quic);
-  const unreachable: string[] = [];
+  const unreachable: Unreachable[] = [];
   for (const { chain, chainPath, label, reach: r, isDefault } of listed) {
+    const destinationPort = isDefault ? 0 : chainMatchKeys(chain).destinationPort;
+    const add = (posture: ChainPosture) => chains.push({ ...posture, destinationPort });
     for (const [i, filter] of listField(chain, 'filters').entries()) {
       const bad = typedConfigProblem(filter, `${chainPath}.${keyName(chain, 'filters')}[${i}]`);
       if (bad) problems.push(problem(bad.field, bad.message));
@@ -98,7 +109,7 @@ export function readListener({ listener, path, source, secrets, manualReason, de
       problems.push(problem(`${chainPath}.${socket?.key ?? 'transport_socket'}`, 'QuicDownstreamTransport on a TCP listener: Envoy loads it, but its QUIC socket factory cannot make a TCP transport socket, so no TCP connection to this chain can be served. Use a DownstreamTlsContext, or make the listener QUIC (UDP address and udp_listener_config.quic_options)'));
     } else if (!r.byPlaintext && !r.byTls) {
       // Envoy still builds the chain (so the checks above hold), but no connection is given it.
-      unreachable.push(`${label} (${neverSelectedWhy(listener, chain, isDefault)})`);
+      unreachable.push({ text: `${label} (${neverSelectedWhy(listener, chain, isDefault)})`, destinationPort });
     } else if (kind.kind === 'tls') {
       const tcp = effectiveDownstreamMode(kind.tlsContext, secrets);
       const decision = kind.quic ? quicDownstreamMode(kind.tlsContext, tcp) : tcp;
@@ -106,9 +117,9 @@ export function readListener({ listener, path, source, secrets, manualReason, de
       if (rejected) problems.push(problem(kind.path, `Envoy rejects the DownstreamTlsContext: ${rejected}`));
       for (const bad of unknownStaticCertificates(kind.tlsContext, kind.path, secrets)) problems.push(problem(bad.field, bad.message));
       // A TLS chain that only plaintext clients reach fails their handshake: it lets no one in.
-      if (r.byTls || kind.startTls) chains.push({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
+      if (r.byTls || kind.startTls) add({ label, chainPath, kind: 'tls', decision, path: kind.path, tlsContext: kind.tlsContext, direct: kind.direct });
       if (kind.startTls) {
-        chains.push({
+        add({
           label: `${label} before StartTLS`,
           chainPath,
           kind: 'plaintext',
@@ -117,40 +128,98 @@ export function readListener({ listener, path, source, secrets, manualReason, de
         });
       }
     } else if (!r.byPlaintext) {
-      chains.push({ label, chainPath, kind: 'passthrough', why: 'only TLS clients reach the chain and it has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
+      add({ label, chainPath, kind: 'passthrough', why: 'only TLS clients reach the chain and it has no transport socket: Envoy forwards the TLS stream without terminating it, so it checks no client certificate' });
     } else {
-      chains.push({ label, chainPath, kind: 'plaintext', why: kind.why });
+      add({ label, chainPath, kind: 'plaintext', why: kind.why });
     }
   }
   if (problems.length === 0 && chains.length === 0 && unreachable.length > 0 && !internal) {
     const filtersKey = readField(listener, 'listener_filters')?.key ?? 'listener_filters';
-    problems.push(problem(`${path}.${filtersKey}`, `no filter chain matches any connection, so Envoy closes every one ("no matching filter chain found"): ${unreachable.join('; ')}`));
+    problems.push(problem(`${path}.${filtersKey}`, `no filter chain matches any connection, so Envoy closes every one ("no matching filter chain found"): ${texts(unreachable)}`));
   }
   // An internal listener takes connections only from this Envoy's own clusters (envoy_internal_address),
   // never from the network: no other workload can reach it, so its plaintext hop is not an mTLS gap.
   // An OUTBOUND listener takes the local application's own outgoing connections (a sidecar's
   // capture listener): its clients are the app beside it, and its TLS is the clusters' to make.
-  if (problems.length > 0 || chains.length === 0 || internal || trafficDirection(listener) === 'OUTBOUND') return { problems };
+  if (problems.length > 0 || chains.length === 0 || internal || trafficDirection(listener) === 'OUTBOUND') return { servers: [], problems };
 
   const id = listenerId(source, name);
+  const at: ServerAt = { name, source, hosts: [...hosts] };
+  const destinationPorts = listed.filter((c) => !c.isDefault).map((c) => chainMatchKeys(c.chain).destinationPort);
+  if ((istioSidecar || istioInbound) && splitsByPort(destinationPorts)) {
+    const servers = portServers(at, id, groupByDestinationPort(chains, unreachable), portsWithOwnChains(destinationPorts));
+    if (istioSidecar) sharePeerAuthentication(servers, istioSidecar);
+    // No node, no workload (a `?resource=` dump): each port's fix is Envoy's, on that port's chains only.
+    else for (const { server, group } of servers) if (server.mode !== 'STRICT') server.fix = envoyFix(server.id, name, group.chains, secrets, manualReason);
+    return { servers: servers.map((s) => s.server), problems };
+  }
+
+  const server = endpointOf(at, id, listenerResource(listener, name, source), chains, unreachable);
+  if (server.mode !== 'STRICT') {
+    server.fix = istioSidecar ? sidecarStrictFix([id], istioSidecar) : envoyFix(id, name, chains, secrets, manualReason);
+  }
+  return { servers: [server], problems };
+}
+
+function envoyFix(id: string, name: string, chains: ChainPosture[], secrets: StaticSecrets, manualReason: string | undefined): ProviderFix {
+  return { ...requireClientCertificateFix(id, name, chains, secrets), ...(manualReason ? { manualReason } : {}) };
+}
+
+/** What the servers of one listener share. */
+interface ServerAt {
+  name: string;
+  source: SourceRef;
+  hosts: string[];
+}
+
+/** A server whose mode its chains decide; `scope` says which connections they take, in the reason. */
+function endpointOf(at: ServerAt, id: string, resource: ResourceRef, chains: ChainPosture[], unreachable: Unreachable[], scope?: string): EnvoyListenerEndpoint {
+  const { name, source } = at;
   const decided = effectiveListenerMode(chains);
-  const { mode } = decided;
-  const reason = unreachable.length === 0 ? decided.reason : `${decided.reason}; never selected: ${unreachable.join('; ')}`;
-  const server: EnvoyListenerEndpoint = {
+  const judged = unreachable.length === 0 ? decided.reason : `${decided.reason}; never selected: ${texts(unreachable)}`;
+  return {
     id,
     provider: 'envoy',
-    resource: listenerResource(listener, name, source),
-    mode,
+    resource,
+    mode: decided.mode,
     inMesh: true,
     // The weakest chain (its transport socket's TLS context, or the chain itself) is where the finding points.
     cause: decided.at === undefined ? { kind: 'Listener', name, scope: 'listener', source } : { kind: 'Listener', name, scope: 'listener', path: decided.at, source },
-    hosts: [...hosts],
-    modeReason: reason,
+    hosts: at.hosts,
+    modeReason: scope === undefined ? judged : `${scope}: ${judged}`,
   };
-  if (mode !== 'STRICT') {
-    server.fix = istioSidecar ? sidecarStrictFix(id, istioSidecar) : { ...requireClientCertificateFix(id, name, chains), ...(manualReason ? { manualReason } : {}) };
-  }
-  return { server, problems };
+}
+
+type PortServer = { server: EnvoyListenerEndpoint; group: PortGroup<PortedChain, Unreachable> };
+
+/**
+ * An Istio proxy's inbound listener as its workload's ports (inbound-ports.ts): one server per
+ * port with chains of its own, its resource port that port (as the Istio provider names a
+ * workload's port), and one for the catch-all chains, with no port, as they serve every other one.
+ */
+function portServers(at: ServerAt, id: string, groups: Array<PortGroup<PortedChain, Unreachable>>, ownPorts: number[]): PortServer[] {
+  return groups.map((group) => {
+    const { port } = group;
+    const resource: ResourceRef = { kind: 'Listener', name: at.name, ...(port !== undefined ? { port } : {}), file: at.source.file, line: at.source.line };
+    const scope = port !== undefined ? `on destination port ${port}` : `on every destination port without filter chains of its own (all but ${ownPorts.join(', ')}), the catch-all chains decide`;
+    return { group, server: endpointOf(at, `${id}:${port ?? CATCH_ALL}`, resource, group.chains, group.unreachable, scope) };
+  });
+}
+
+/** A sidecar's ports take plaintext or not by PeerAuthentication: one policy fixes them all (istio-sidecar-fix.ts). */
+function sharePeerAuthentication(servers: PortServer[], workload: IstioWorkload): void {
+  const open = servers.filter((s) => s.server.mode !== 'STRICT');
+  if (open.length === 0) return;
+  const ports = open.flatMap((s) => (s.group.port !== undefined ? [s.group.port] : []));
+  const fix = sidecarStrictFix(open.map((s) => s.server.id), workload, { ports, workloadWide: open.some((s) => s.group.port === undefined) });
+  for (const { server } of open) server.fix = fix;
+}
+
+/** The id suffix of a sidecar's catch-all server. */
+const CATCH_ALL = 'catch-all';
+
+function texts(unreachable: Unreachable[]): string {
+  return unreachable.map((u) => u.text).join('; ');
 }
 
 /**
@@ -271,7 +340,7 @@ function virtualHostDomains(filter: unknown): string[] {
  * DownstreamTlsContext with `require_client_certificate: true` and a trusted CA. A person must
  * apply it: certificates for plaintext chains must be issued, and a CA chosen where none is known.
  */
-function requireClientCertificateFix(id: string, listenerName: string, chains: ChainPosture[]): ProviderFix {
+function requireClientCertificateFix(id: string, listenerName: string, chains: ChainPosture[], secrets: StaticSecrets): ProviderFix {
   const knownCa = chains.map((c) => (c.kind === 'tls' ? staticTrustedCa(c.tlsContext) : undefined)).find((ca) => ca !== undefined);
   const blockers: string[] = [];
   const patches: Array<Record<string, unknown>> = [];
@@ -294,6 +363,11 @@ function requireClientCertificateFix(id: string, listenerName: string, chains: C
         if (!knownCa) blockers.push(`${chain.label} of listener ${listenerName} has no trusted CA: set validation_context.trusted_ca to the CA that issues client certificates`);
       }
       context = withMessage(context, 'common_tls_context', (common) => dropAcceptUntrusted(common));
+      const untrusting = secretAcceptingUntrusted(chain.tlsContext, secrets);
+      if (untrusting) {
+        // The secret's non-default value wins the merge: only editing the secret fixes it.
+        blockers.push(`static secret ${untrusting} sets validation_context.trust_chain_verification: ACCEPT_UNTRUSTED, which overrides the listener's: remove it from the secret`);
+      }
       if (chain.decision.source === ENVOY_SOURCES.customValidator) {
         blockers.push(`${chain.label} of listener ${listenerName} uses a custom certificate validator: confirm that it requires client certificates`);
       }
@@ -333,10 +407,35 @@ function staticTrustedCa(tlsContext: ProtoObject): unknown {
   return field(vc, 'trusted_ca');
 }
 
+/**
+ * The context with a trusted CA. validation_context, validation_context_sds_secret_config and
+ * combined_validation_context are one oneof (tls.proto `validation_context_type`): a CA added
+ * beside an SDS secret makes Envoy refuse the context, so it goes into the combined context's
+ * default, which Envoy merges with the secret.
+ */
 function withCa(context: ProtoObject, knownCa: unknown): ProtoObject {
-  return withMessage(context, 'common_tls_context', (common) =>
-    withMessage(common, 'validation_context', (vc) => withField(vc, 'trusted_ca', knownCa ?? { filename: PLACEHOLDER_CA })),
-  );
+  const ca = knownCa ?? { filename: PLACEHOLDER_CA };
+  return withMessage(context, 'common_tls_context', (common) => {
+    if (readField(common, 'combined_validation_context')) {
+      return withMessage(common, 'combined_validation_context', (combined) => withMessage(combined, 'default_validation_context', (vc) => withField(vc, 'trusted_ca', ca)));
+    }
+    const sds = readField(common, 'validation_context_sds_secret_config');
+    if (sds) {
+      const { [sds.key]: _secret, ...rest } = common;
+      return withField(rest, 'combined_validation_context', { default_validation_context: { trusted_ca: ca }, validation_context_sds_secret_config: sds.value });
+    }
+    return withMessage(common, 'validation_context', (vc) => withField(vc, 'trusted_ca', ca));
+  });
+}
+
+/** The static secret (no sds_config) that gives the context a validation context with ACCEPT_UNTRUSTED, if any. */
+function secretAcceptingUntrusted(tlsContext: ProtoObject, secrets: StaticSecrets): string | undefined {
+  const common = messageField(tlsContext, 'common_tls_context');
+  const sds = messageField(common, 'validation_context_sds_secret_config') ?? messageField(messageField(common, 'combined_validation_context'), 'validation_context_sds_secret_config');
+  const name = sds && !readField(sds, 'sds_config') ? stringField(sds, 'name') : undefined;
+  if (name === undefined) return undefined;
+  const verification = field(messageField(secrets.get(name), 'validation_context'), 'trust_chain_verification');
+  return verification === 'ACCEPT_UNTRUSTED' || verification === 1 ? name : undefined;
 }
 
 /** ACCEPT_UNTRUSTED lets any certificate in; the default, VERIFY_TRUST_CHAIN, is what the fix needs. */

@@ -1,5 +1,5 @@
 import type { DownstreamModeDecision } from './downstream-mode';
-import { boolValue, field, type ProtoObject } from './proto-fields';
+import { boolValue, field, messageField, readField, type ProtoObject } from './proto-fields';
 
 /**
  * Where the QUIC semantics come from, in envoyproxy/envoy. QUIC always runs TLS 1.3 (RFC 9001),
@@ -29,9 +29,11 @@ export function quicDownstreamMode(tlsContext: ProtoObject, tcp: DownstreamModeD
       trustedCa: tcp.trustedCa,
     };
   }
-  // ACCEPT_UNTRUSTED already makes the TCP decision TLS_NO_CLIENT_AUTH.
-  if (tcp.mode !== 'STRICT' || tcp.trustedCa === 'none') {
-    const rejected = 'TLS Client Authentication is not supported over QUIC without a trust anchor that verifies it (require_client_certificate needs a trusted CA and no ACCEPT_UNTRUSTED)';
+  // ACCEPT_UNTRUSTED already makes the TCP decision TLS_NO_CLIENT_AUTH. Releases that take client
+  // authentication over QUIC read the trust anchor from the inline validation context only: a CA
+  // from SDS, a static secret or a custom validator (SPIFFE) is refused (envoyproxy/envoy#47546).
+  if (tcp.mode !== 'STRICT' || tcp.trustedCa === 'none' || !hasInlineTrustedCa(tlsContext)) {
+    const rejected = 'TLS Client Authentication is not supported over QUIC without a trust anchor that verifies it (require_client_certificate needs validation_context.trusted_ca written in the context itself, not from SDS, a secret or a custom validator, and no ACCEPT_UNTRUSTED)';
     return { mode: 'TLS_NO_CLIENT_AUTH', reason: `Envoy rejects this QUIC TLS context: ${rejected}`, source: QUIC_SOURCES.serverFactory, trustedCa: tcp.trustedCa, rejected };
   }
   return {
@@ -40,4 +42,10 @@ export function quicDownstreamMode(tlsContext: ProtoObject, tcp: DownstreamModeD
     source: QUIC_SOURCES.serverFactory,
     trustedCa: tcp.trustedCa,
   };
+}
+
+/** A `trusted_ca` written in the context's own validation_context, with no custom validator. */
+function hasInlineTrustedCa(tlsContext: ProtoObject): boolean {
+  const vc = messageField(messageField(tlsContext, 'common_tls_context'), 'validation_context');
+  return readField(vc, 'trusted_ca') !== undefined && readField(vc, 'custom_validator_config') === undefined;
 }

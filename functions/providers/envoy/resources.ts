@@ -45,6 +45,8 @@ export interface IstioProxy {
   graceRatio: number;
   /** For a sidecar (node id `sidecar~…`), the workload it fronts, from the node metadata. */
   workload?: IstioWorkload;
+  /** Only the secrets' names say so, while the dump's node is another's (App Mesh's): its listeners are read as any Envoy's. */
+  guessed?: true;
 }
 
 export interface IstioWorkload {
@@ -118,7 +120,7 @@ function readConfigDump(input: EnvoyInput, out: EnvoyResources): void {
   // `istioctl proxy-config secret` prints the secrets alone, without the node: istio-agent's are
   // the SDS resources it names `default` (the workload certificate) and `ROOTCA`.
   const names = new Set(out.dynamicSecrets.map((s) => stringField(s.value, 'name')));
-  if (!out.istioProxy && names.has('default') && names.has('ROOTCA')) out.istioProxy = { graceRatio: DEFAULT_GRACE_RATIO };
+  if (!out.istioProxy && names.has('default') && names.has('ROOTCA')) out.istioProxy = { graceRatio: DEFAULT_GRACE_RATIO, ...(node !== undefined ? { guessed: true as const } : {}) };
 }
 
 /** The cluster istiod routes unwanted connections to: STATIC, with no endpoints. */

@@ -355,6 +355,20 @@ describe('QUIC and UDP listeners', () => {
     expect((model.servers[0] as EnvoyListenerEndpoint).modeReason).toMatch(/up to 1\.39 refuse/);
   });
 
+  test('QUIC with require_client_certificate and a CA from SDS, or the SPIFFE validator, is rejected: QUIC takes only an inline trusted_ca (envoyproxy/envoy#47546)', () => {
+    const sds = modelOf(quicListener('\n            require_client_certificate: true', 'validation_context_sds_secret_config:\n                name: ROOTCA\n                sds_config: { ads: {} }'));
+    expect(sds.servers).toEqual([]);
+    expect(sds.problems[0]!.message).toMatch(/TLS Client Authentication is not supported over QUIC/);
+    const spiffe = modelOf(
+      quicListener(
+        '\n            require_client_certificate: true',
+        'validation_context:\n                custom_validator_config:\n                  name: envoy.tls.cert_validator.spiffe\n                  typed_config:\n                    "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig\n                    trust_domains:\n                    - name: shop.example.com\n                      trust_bundle: { filename: /etc/envoy/certs/spiffe-bundle.pem }',
+      ),
+    );
+    expect(spiffe.servers).toEqual([]);
+    expect(spiffe.problems[0]!.message).toMatch(/TLS Client Authentication is not supported over QUIC/);
+  });
+
   test('QUIC with require_client_certificate but no trust anchor is rejected', () => {
     const model = modelOf(quicListener('\n            require_client_certificate: true', 'alpn_protocols: [h3]'));
     expect(model.servers).toEqual([]);

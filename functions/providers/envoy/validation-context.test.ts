@@ -77,4 +77,57 @@ describe('a combined context whose default accepts untrusted certificates', () =
     expect(await modes({ trust_chain_verification: 'VERIFY_TRUST_CHAIN' })).toEqual([['mtls-not-strict', 'TLS_NO_CLIENT_AUTH']]);
     expect(await modes({})).toEqual([['mtls-not-strict', 'TLS_NO_CLIENT_AUTH']]);
   });
+
+  const fixOf = async (context: Record<string, unknown>, secret: Record<string, unknown>) => {
+    const doc = bootstrap({});
+    const socket = doc.static_resources.listeners[0]!.filter_chains[0]!.transport_socket.typed_config;
+    socket.common_tls_context = { ...socket.common_tls_context, ...context } as typeof socket.common_tls_context;
+    delete (socket.common_tls_context as Record<string, unknown>)['combined_validation_context'];
+    Object.assign(socket.common_tls_context, context);
+    doc.static_resources.secrets = [{ name: 'client_ca', validation_context: secret as never }];
+    writeFileSync(join(dir, 'envoy.json'), JSON.stringify(doc, null, 2));
+    const [finding] = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: new Date('2026-11-26T00:00:00Z') }).findings;
+    const change = finding!.remediation!.change as { filter_chains: Array<{ transport_socket: { typed_config: { common_tls_context: Record<string, unknown> } } }> };
+    return { reason: finding!.remediation!.reason, common: change.filter_chains[0]!.transport_socket.typed_config.common_tls_context };
+  };
+
+  it('a static secret that says ACCEPT_UNTRUSTED: the fix says to edit the secret, since its value wins the merge', async () => {
+    const { reason } = await fixOf({ validation_context_sds_secret_config: { name: 'client_ca' } }, { trusted_ca: { filename: '/etc/envoy/tls/clients-ca.pem' }, trust_chain_verification: 'ACCEPT_UNTRUSTED' });
+    expect(reason).toContain('static secret client_ca sets validation_context.trust_chain_verification: ACCEPT_UNTRUSTED, which overrides the listener');
+  });
+
+  it('a secret without a CA: the CA goes into a combined context beside the secret, never into validation_context (one oneof, which Envoy refuses)', async () => {
+    const { common } = await fixOf({ validation_context_sds_secret_config: { name: 'client_ca' } }, { max_verify_depth: 3 });
+    expect(common['validation_context']).toBeUndefined();
+    expect(common['validation_context_sds_secret_config']).toBeUndefined();
+    expect(common['combined_validation_context']).toEqual({
+      default_validation_context: { trusted_ca: { filename: '<path of the CA bundle that issues client certificates>' } },
+      validation_context_sds_secret_config: { name: 'client_ca' },
+    });
+  });
+
+  it('a combined context without default_validation_context: Envoy refuses it (tls.proto marks it required)', async () => {
+    const doc = bootstrap({});
+    doc.static_resources.listeners[0]!.filter_chains[0]!.transport_socket.typed_config.common_tls_context.combined_validation_context = { validation_context_sds_secret_config: { name: 'client_ca' } } as never;
+    writeFileSync(join(dir, 'envoy.json'), JSON.stringify(doc, null, 2));
+    const findings = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: new Date('2026-11-26T00:00:00Z') }).findings;
+    expect(findings.map((f) => [f.rule, f.message.includes('without default_validation_context: the field is required')])).toEqual([['config-invalid', true]]);
+  });
+
+  it('a cluster whose only tls_certificates entry is empty sends no client certificate (Envoy skips the entry)', async () => {
+    const doc = bootstrap({}) as { static_resources: { clusters: Array<Record<string, unknown>> } };
+    doc.static_resources.clusters.push({
+      name: 'payments',
+      type: 'STATIC',
+      connect_timeout: '1s',
+      load_assignment: { cluster_name: 'payments', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '10.0.0.5', port_value: 8443 } } } }] }] },
+      transport_socket: {
+        name: 'envoy.transport_sockets.tls',
+        typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext', common_tls_context: { tls_certificates: [{}], validation_context: { trusted_ca: { filename: '/etc/envoy/tls/mesh-ca.pem' } } } },
+      },
+    });
+    writeFileSync(join(dir, 'envoy.json'), JSON.stringify(doc, null, 2));
+    const findings = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: new Date('2026-11-26T00:00:00Z') }).findings;
+    expect(findings.filter((f) => f.resource.kind === 'Cluster').map((f) => [f.rule, f.resource.name])).toEqual([['mtls-client-not-enforced', 'payments']]);
+  });
 });

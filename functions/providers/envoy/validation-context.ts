@@ -35,6 +35,7 @@ export function resolveValidationContext(commonTlsContext: unknown, secrets: Sta
     const defaults = messageField(combined, 'default_validation_context') ?? {};
     const dynamic = messageField(combined, 'validation_context_sds_secret_config');
     if (!dynamic) return { context: defaults, rejected: COMBINED_WITHOUT_SDS };
+    if (readField(combined, 'default_validation_context') === undefined) return { context: defaults, rejected: COMBINED_WITHOUT_DEFAULT };
     return fromSdsSecret(dynamic, secrets, defaults);
   }
 
@@ -51,10 +52,16 @@ export function resolveValidationContext(commonTlsContext: unknown, secrets: Sta
 export const COMBINED_WITHOUT_SDS =
   'combined_validation_context without validation_context_sds_secret_config: the field is required (validate.rules), so Envoy refuses the TLS context';
 
+/** tls.proto marks `default_validation_context` required too. */
+export const COMBINED_WITHOUT_DEFAULT =
+  'combined_validation_context without default_validation_context: the field is required (validate.rules), so Envoy refuses the TLS context';
+
 /** The combined_validation_context of a CommonTlsContext that Envoy refuses, if any (upstream and downstream alike). */
 export function combinedContextProblem(commonTlsContext: unknown): string | undefined {
   const combined = messageField(commonTlsContext, 'combined_validation_context');
-  return combined && !messageField(combined, 'validation_context_sds_secret_config') ? COMBINED_WITHOUT_SDS : undefined;
+  if (!combined) return undefined;
+  if (!messageField(combined, 'validation_context_sds_secret_config')) return COMBINED_WITHOUT_SDS;
+  return readField(combined, 'default_validation_context') === undefined ? COMBINED_WITHOUT_DEFAULT : undefined;
 }
 
 function fromSdsSecret(sds: ProtoObject, secrets: StaticSecrets, defaults: ProtoObject | undefined): ResolvedValidationContext {
