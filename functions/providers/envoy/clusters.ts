@@ -8,7 +8,7 @@ import { matcherTargets } from './transport-socket-matcher';
 import { UPSTREAM_TLS_CONTEXT } from './type-urls';
 import { unknownStaticCertificates, type StaticSecrets } from './static-secrets';
 import { classifyTransportSocket } from './transport-socket';
-import { combinedContextProblem, isDataSourceSet } from './validation-context';
+import { combinedContextProblem, isTlsCertificateSet } from './validation-context';
 import { removedTlsContext } from './removed-v2-fields';
 
 export interface ClusterInput {
@@ -197,16 +197,6 @@ export function hasClientCertificate(tlsContext: ProtoObject): boolean {
   return listField(common, 'tls_certificates').some(isTlsCertificateSet) || listField(common, 'tls_certificate_sds_secret_configs').length > 0;
 }
 
-/**
- * A TlsCertificate entry Envoy loads: context_config_impl.cc getTlsCertificateConfigProviders
- * skips an entry with no certificate chain, private key, key provider or PKCS #12, so `[{}]`
- * sends no certificate at all.
- */
-function isTlsCertificateSet(entry: unknown): boolean {
-  if (!isProtoObject(entry)) return false;
-  if (['certificate_chain', 'private_key', 'pkcs12'].some((name) => isDataSourceSet(readField(entry, name)?.value))) return true;
-  return readField(entry, 'private_key_provider') !== undefined;
-}
 
 /**
  * The hosts a cluster sends to: the socket addresses of its static load_assignment (DNS names

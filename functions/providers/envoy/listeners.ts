@@ -14,6 +14,7 @@ import { classifyTransportSocket, typedConfigProblem } from './transport-socket'
 import { DOWNSTREAM_TLS_CONTEXT, HTTP_CONNECTION_MANAGER, TCP_PROXY } from './type-urls';
 import type { IstioWorkload } from './resources';
 import { sidecarStrictFix } from './istio-sidecar-fix';
+import { isDataSourceSet, isTlsCertificateSet } from './validation-context';
 import { groupByDestinationPort, portsWithOwnChains, splitsByPort, type OnPort, type PortGroup } from './inbound-ports';
 
 /** An Envoy listener as a server: the core ServerEndpoint plus why it has its mode. */
@@ -79,6 +80,11 @@ export function readListener({ listener, path, source, secrets, manualReason, de
   const chains: PortedChain[] = [];
   const hosts = new Set<string>();
   const listed = reachOf(listener, filterChainsOf(listener, path), quic);
+  const duplicate = readField(listener, 'filter_chain_matcher') === undefined ? duplicateMatch(listed) : undefined;
+  if (duplicate) {
+    const message = `${duplicate.later} has the same filter_chain_match as ${duplicate.first}, so Envoy refuses the listener ("filter chain has the same matching rules defined as …") and serves none of its chains`;
+    return { servers: [], problems: [problem(duplicate.field, message)] };
+  }
   const unreachable: Unreachable[] = [];
   for (const { chain, chainPath, label, reach: r, isDefault } of listed) {
     const destinationPort = isDefault ? 0 : chainMatchKeys(chain).destinationPort;
@@ -275,6 +281,22 @@ function reachOf<T extends ChainAt & { isDefault: boolean }>(listener: ProtoObje
   return listed;
 }
 
+/**
+ * Two filter chains (not the default one) whose filter_chain_match is the same: Envoy's
+ * FilterChainManagerImpl refuses the whole listener (verifyNoDuplicateMatchers, by message equality).
+ */
+function duplicateMatch(listed: ReadonlyArray<ChainAt & { isDefault: boolean; label: string }>): { first: string; later: string; field: string } | undefined {
+  const seen = new Map<string, string>();
+  for (const c of listed) {
+    if (c.isDefault) continue;
+    const key = JSON.stringify(chainMatchKeys(c.chain));
+    const first = seen.get(key);
+    if (first !== undefined) return { first, later: c.label, field: `${c.chainPath}.${keyName(c.chain, 'filter_chain_match')}` };
+    seen.set(key, c.label);
+  }
+  return undefined;
+}
+
 /** Why no connection is given a chain, for the mode's reason. */
 function neverSelectedWhy(listener: ProtoObject, chain: ProtoObject, isDefault: boolean): string {
   if (isDefault) return 'every connection matches one of the filter chains, and only one that matches none gets the default';
@@ -313,9 +335,16 @@ function isUdp(address: ProtoObject | undefined): boolean {
  */
 function serverCertificateProblem(tlsContext: ProtoObject): string | undefined {
   const common = messageField(tlsContext, 'common_tls_context');
-  const inline = listField(common, 'tls_certificates').length > 0;
+  const entries = listField(common, 'tls_certificates');
+  const inline = entries.length > 0;
   const sds = listField(common, 'tls_certificate_sds_secret_configs').length > 0;
   if (inline && sds) return 'SDS and non-SDS TLS certificates may not be mixed in server contexts';
+  // Envoy skips an entry with nothing in it (getTlsCertificateConfigProviders), then finds none.
+  if (inline && !entries.some(isTlsCertificateSet)) return 'Server TlsCertificates must have a certificate specified: every tls_certificates entry is empty';
+  const policy = field(tlsContext, 'ocsp_staple_policy');
+  if (inline && (policy === 'MUST_STAPLE' || policy === 2) && entries.some((e) => isTlsCertificateSet(e) && !isDataSourceSet(field(e, 'ocsp_staple')))) {
+    return 'Required OCSP response is missing from TLS context: ocsp_staple_policy MUST_STAPLE needs an ocsp_staple on every certificate';
+  }
   if (inline || sds) return undefined;
   const others = ['tls_certificate_provider_instance', 'tls_certificate_certificate_provider_instance', 'custom_handshaker', 'custom_tls_certificate_selector'];
   return others.some((member) => readField(common, member) !== undefined) ? undefined : 'No TLS certificates found for server context';

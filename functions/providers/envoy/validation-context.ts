@@ -121,3 +121,14 @@ export function isDataSourceSet(v: unknown): boolean {
     return typeof value === 'string' && value !== '';
   });
 }
+
+/**
+ * A TlsCertificate entry Envoy loads: context_config_impl.cc getTlsCertificateConfigProviders
+ * skips an entry with no certificate chain, private key, key provider or PKCS #12, so from
+ * `[{}]` it loads no certificate at all.
+ */
+export function isTlsCertificateSet(entry: unknown): boolean {
+  if (!isProtoObject(entry)) return false;
+  if (['certificate_chain', 'private_key', 'pkcs12'].some((name) => isDataSourceSet(readField(entry, name)?.value))) return true;
+  return readField(entry, 'private_key_provider') !== undefined;
+}
