@@ -11,6 +11,7 @@ import { jsonArrayElementLines, jsonArrayLinesAt, jsonNestingBeyond, jsonSpaceEn
 import { firstContentLine, forwardLineCounter, lineAt } from './text-lines';
 import { aliasProblem, MAX_NESTING, mayHaveAliases, nestedDeeperThan } from './value-limits';
 import { sequenceEntryLines } from './yaml-path';
+import { blockScalarCutShort } from './block-scalar-cut';
 
 /** One parsed document of a file, before its kind is known. */
 export interface RawDocument {
@@ -352,6 +353,13 @@ function parseYamlByDocument(file: string, chunks: YamlChunk[]): ParsedFile {
       const e = err as yaml.YAMLException;
       // At an unexpected end js-yaml marks the line after the last one; name the last instead.
       const line = Math.min(chunk.line + (e.mark?.line ?? 0), lastLineOf(chunk));
+      const cut = e.mark?.line !== undefined ? blockScalarCutShort(chunk.text.split(/\r?\n/), e.mark.line) : undefined;
+      if (cut) {
+        const at = chunk.line + cut.line;
+        const message = `invalid YAML: this line is less indented than the lines of block scalar ${cut.key} (line ${chunk.line + cut.header}) before it, so the block ends here and the rest is read as a key; indent it as those lines (the parser stops at line ${line}: ${e.reason ?? e.message})`;
+        problems.push({ file, line: at, message, identity: `invalid YAML: a line cuts block scalar ${cut.key} short`, ...providerHint(chunk.text) });
+        continue;
+      }
       problems.push({ file, line, message: `invalid YAML: ${e.reason ?? e.message}`, ...providerHint(chunk.text) });
     }
   }

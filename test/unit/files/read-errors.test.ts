@@ -50,6 +50,34 @@ describe('JSON errors name the line of the offending character', () => {
 });
 
 describe('YAML errors', () => {
+  it('a line of a pasted PEM that is less indented ends its block scalar: reported there, not at the next key', () => {
+    const base64 = ['MIIBszCCAVmgAwIBAgIUQ2x0cmVzdC1tZXNoLWdvdi1yZXZpZXcwCgYIKoZIzj0E', 'AwIwIjEgMB4GA1UEAwwXcGF5bWVudHMtYXBpLnBheW1lbnRzMB4XDTI2MDkwMTAw'];
+    const text = [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: payments-api-tls',
+      '  namespace: payments',
+      'type: kubernetes.io/tls',
+      'stringData:',
+      '  tls.crt: |',
+      '    -----BEGIN CERTIFICATE-----',
+      `    ${base64[0]}`,
+      `  ${base64[1]}`,
+      '    -----END CERTIFICATE-----',
+      '  tls.key: ""',
+      '',
+    ].join('\n');
+    const [problem] = parseFileText('secret.yaml', text).problems;
+    expect(problem).toMatchObject({ file: 'secret.yaml', line: 11 });
+    expect(problem!.message).toMatch(/^invalid YAML: this line is less indented than the lines of block scalar tls\.crt \(line 8\) before it/);
+  });
+
+  it('a block scalar that ends at the next key is no such line', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  a.txt: |\n    one\n  b.txt: [\n';
+    expect(parseFileText('cm.yaml', text).problems[0]!.message).not.toContain('less indented');
+  });
+
   it('an unterminated flow sequence at the end of the file is reported on its last line, not past it', () => {
     const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  ports: [\n';
     expect(parseFileText('svc.yaml', text).problems).toEqual([expect.objectContaining({ file: 'svc.yaml', line: 6 })]);
