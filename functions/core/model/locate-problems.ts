@@ -11,8 +11,7 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
   if (problems.length === 0) return;
   const byPlace = new Map<string, { namespace?: string; mesh?: string }>();
   for (const k of inventory.kubernetes) {
-    // A Namespace's findings name it as their namespace too (a namespace-wide finding).
-    const ns = k.doc.kind === 'Namespace' ? k.doc.metadata?.name : namespaceOfObject(k.doc);
+    const ns = problemNamespaceOf(k.doc);
     if (ns) byPlace.set(`${k.source.file}:${k.source.line}`, { namespace: ns });
   }
   for (const a of inventory.appmeshApi) {
@@ -33,6 +32,18 @@ export function locateProblems(problems: ConfigProblem[], inventory: Inventory):
     const line = fieldLine(p.file, p.line, p.field);
     if (line !== undefined) p.line = line;
   }
+}
+
+/**
+ * The namespace a config-invalid finding on the object names, as its other findings would
+ * (CONTRACT.md: an Istio finding always sets one): namespaceOfObject's, and a Namespace's own
+ * name (a namespace-wide finding); none when `metadata.namespace` is not a string, the field at fault.
+ */
+export function problemNamespaceOf(doc: { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }): string | undefined {
+  if (doc.kind === 'Namespace') return typeof doc.metadata?.name === 'string' ? doc.metadata.name : undefined;
+  const ns = doc.metadata?.namespace;
+  if (ns !== undefined && ns !== null && typeof ns !== 'string') return undefined;
+  return namespaceOfObject(doc as Inventory['kubernetes'][number]['doc']);
 }
 
 /** Kinds meshgov reads that live outside any namespace (an App Mesh `Mesh` CRD among them). */

@@ -19,6 +19,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import { labelSelectorMatches } from './label-selector';
+import { coercedLabelMap } from '../istio/labels';
 import { namespaceLabelsOf, type AppMeshGraph, type AppMeshVirtualNode, type LabelSelector } from './types';
 
 export const INJECTOR_KEY = 'appmesh.k8s.aws/sidecarInjectorWebhook';
@@ -82,7 +83,7 @@ export class ClusterCallers {
     const out: string[] = [];
     for (const entry of this.outside) {
       if (entry.namespace !== node.namespace || (entry.ports && !entry.ports.includes(port))) continue;
-      if (pods.some((w) => selects(entry.selector, w.labels))) {
+      if (pods.some((w) => labelSelectorMatches({ matchLabels: entry.selector }, w.labels))) {
         out.push(`${entry.what}: its clients outside the mesh send plaintext to port ${port} of the pods of ${server}, which STRICT refuses`);
       }
     }
@@ -130,7 +131,7 @@ export class ClusterCallers {
       kind: doc.kind,
       name: doc.metadata.name,
       namespace,
-      labels: stringMap(meta.labels),
+      labels: coercedLabelMap(meta.labels),
       annotations: isObject(meta.annotations) ? meta.annotations : {},
       hasEnvoy: containers.some((c) => isObject(c) && c.name === 'envoy'),
     });
@@ -138,7 +139,7 @@ export class ClusterCallers {
 
   private addOutsideService(svc: KubeObject): void {
     const spec = isObject(svc.spec) ? svc.spec : {};
-    const selector = stringMap(spec.selector);
+    const selector = coercedLabelMap(spec.selector);
     if (Object.keys(selector).length === 0) return;
     const how = outsideEntry(spec);
     if (!how) return;
@@ -150,7 +151,7 @@ export class ClusterCallers {
     const namespace = ingress.metadata.namespace ?? 'default';
     for (const name of ingressServiceNames(ingress.spec)) {
       const svc = services.get(`${namespace}/${name}`);
-      const selector = stringMap(isObject(svc?.spec) ? svc.spec.selector : undefined);
+      const selector = coercedLabelMap(isObject(svc?.spec) ? svc.spec.selector : undefined);
       if (Object.keys(selector).length === 0) continue;
       this.outside.push({ namespace, what: `Ingress ${namespace}/${ingress.metadata.name} sends to Service ${namespace}/${name}`, selector, ports: targetPorts(svc!.spec) });
     }
@@ -197,12 +198,6 @@ function selectsPods(node: AppMeshVirtualNode, labels: Record<string, string>): 
   return selector !== undefined && labelSelectorMatches(selector, labels);
 }
 
-/** A Service selector (a plain map) selects pods whose labels hold every pair. */
-function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  for (const key of Object.keys(selector)) if (labels[key] !== selector[key]) return false;
-  return true;
-}
-
 function isOwned(doc: KubeObject): boolean {
   const owners = doc.metadata?.ownerReferences;
   return Array.isArray(owners) && owners.some((o) => isObject(o) && o.controller === true);
@@ -212,13 +207,6 @@ function podTemplateOf(doc: KubeObject): { metadata?: any; spec?: any } | undefi
   if (doc.kind === 'Pod') return { metadata: doc.metadata, spec: doc.spec };
   if (doc.kind === 'CronJob') return doc.spec?.jobTemplate?.spec?.template;
   return isObject(doc.spec?.template) ? doc.spec.template : undefined;
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  if (!isObject(value)) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = String(v);
-  return out;
 }
 
 /** How a Service lets clients from outside the cluster's mesh in, if it does. */

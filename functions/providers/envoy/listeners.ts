@@ -1,7 +1,7 @@
 import type { ConfigProblem, ProviderFix, ResourceRef, ServerEndpoint, SourceRef } from '../../core/model/types';
 import { ENVOY_SOURCES, effectiveDownstreamMode } from './downstream-mode';
 import { effectiveListenerMode, type ChainPosture } from './listener-mode';
-import { chainMatchKeys } from './filter-chain-match';
+import { chainMatchKeys, type ChainMatchKeys } from './filter-chain-match';
 import { listenerReach, type Reach } from './filter-chain-reach';
 import { inspectionOf } from './listener-inspection';
 import { ENVOY_MANUAL_REASON, listenerId } from './names';
@@ -79,15 +79,15 @@ export function readListener({ listener, path, source, secrets, manualReason, de
   const problems: ConfigProblem[] = [];
   const chains: PortedChain[] = [];
   const hosts = new Set<string>();
-  const listed = reachOf(listener, filterChainsOf(listener, path), quic);
+  const listed = reachOf(listener, withMatchKeys(filterChainsOf(listener, path)), quic);
   const duplicate = readField(listener, 'filter_chain_matcher') === undefined ? duplicateMatch(listed) : undefined;
   if (duplicate) {
     const message = `${duplicate.later} has the same filter_chain_match as ${duplicate.first}, so Envoy refuses the listener ("filter chain has the same matching rules defined as …") and serves none of its chains`;
     return { servers: [], problems: [problem(duplicate.field, message)] };
   }
   const unreachable: Unreachable[] = [];
-  for (const { chain, chainPath, label, reach: r, isDefault } of listed) {
-    const destinationPort = isDefault ? 0 : chainMatchKeys(chain).destinationPort;
+  for (const { chain, chainPath, label, reach: r, keys } of listed) {
+    const destinationPort = keys?.destinationPort ?? 0;
     const add = (posture: ChainPosture) => chains.push({ ...posture, destinationPort });
     for (const [i, filter] of listField(chain, 'filters').entries()) {
       const bad = typedConfigProblem(filter, `${chainPath}.${keyName(chain, 'filters')}[${i}]`);
@@ -115,7 +115,7 @@ export function readListener({ listener, path, source, secrets, manualReason, de
       problems.push(problem(`${chainPath}.${socket?.key ?? 'transport_socket'}`, 'QuicDownstreamTransport on a TCP listener: Envoy loads it, but its QUIC socket factory cannot make a TCP transport socket, so no TCP connection to this chain can be served. Use a DownstreamTlsContext, or make the listener QUIC (UDP address and udp_listener_config.quic_options)'));
     } else if (!r.byPlaintext && !r.byTls) {
       // Envoy still builds the chain (so the checks above hold), but no connection is given it.
-      unreachable.push({ text: `${label} (${neverSelectedWhy(listener, chain, isDefault)})`, destinationPort });
+      unreachable.push({ text: `${label} (${neverSelectedWhy(listener, keys)})`, destinationPort });
     } else if (kind.kind === 'tls') {
       const tcp = effectiveDownstreamMode(kind.tlsContext, secrets);
       const decision = kind.quic ? quicDownstreamMode(kind.tlsContext, tcp) : tcp;
@@ -151,7 +151,7 @@ export function readListener({ listener, path, source, secrets, manualReason, de
 
   const id = listenerId(source, name);
   const at: ServerAt = { name, source, hosts: [...hosts] };
-  const destinationPorts = listed.filter((c) => !c.isDefault).map((c) => chainMatchKeys(c.chain).destinationPort);
+  const destinationPorts = listed.flatMap((c) => (c.keys ? [c.keys.destinationPort] : []));
   if ((istioSidecar || istioInbound) && splitsByPort(destinationPorts)) {
     const servers = portServers(at, id, groupByDestinationPort(chains, unreachable), portsWithOwnChains(destinationPorts));
     if (istioSidecar) sharePeerAuthentication(servers, istioSidecar);
@@ -266,16 +266,22 @@ export function filterChainsOf(listener: ProtoObject, path: string): Array<Chain
   return out;
 }
 
+/** A listed chain with its filter_chain_match read once; the default chain has none. */
+type MatchedChain = ChainAt & { isDefault: boolean; keys?: ChainMatchKeys };
+
+function withMatchKeys(listed: Array<ChainAt & { isDefault: boolean }>): MatchedChain[] {
+  return listed.map((c) => (c.isDefault ? c : { ...c, keys: chainMatchKeys(c.chain) }));
+}
+
 /**
  * Each chain's reach, as filter-chain-reach.ts decides it. Left at EVERYONE where meshgov does not
  * model the selection: a `filter_chain_matcher` tree replaces filter_chain_match entirely
  * (FilterChainManagerImpl::setupFilterChainMatcher), and a QUIC listener matches on what the QUIC
  * handshake tells it, with transport protocol `quic`.
  */
-function reachOf<T extends ChainAt & { isDefault: boolean }>(listener: ProtoObject, listed: T[], quic: boolean): T[] {
+function reachOf(listener: ProtoObject, listed: MatchedChain[], quic: boolean): MatchedChain[] {
   if (quic || readField(listener, 'filter_chain_matcher') !== undefined) return listed;
-  const matched = listed.filter((c) => !c.isDefault);
-  const reach = listenerReach(matched.map((c) => chainMatchKeys(c.chain)), inspectionOf(listener));
+  const reach = listenerReach(listed.flatMap((c) => (c.keys ? [c.keys] : [])), inspectionOf(listener));
   let i = 0;
   for (const c of listed) c.reach = c.isDefault ? reach.defaultChain : reach.chains[i++]!;
   return listed;
@@ -285,11 +291,11 @@ function reachOf<T extends ChainAt & { isDefault: boolean }>(listener: ProtoObje
  * Two filter chains (not the default one) whose filter_chain_match is the same: Envoy's
  * FilterChainManagerImpl refuses the whole listener (verifyNoDuplicateMatchers, by message equality).
  */
-function duplicateMatch(listed: ReadonlyArray<ChainAt & { isDefault: boolean; label: string }>): { first: string; later: string; field: string } | undefined {
+function duplicateMatch(listed: readonly MatchedChain[]): { first: string; later: string; field: string } | undefined {
   const seen = new Map<string, string>();
   for (const c of listed) {
-    if (c.isDefault) continue;
-    const key = JSON.stringify(chainMatchKeys(c.chain));
+    if (!c.keys) continue;
+    const key = JSON.stringify(c.keys);
     const first = seen.get(key);
     if (first !== undefined) return { first, later: c.label, field: `${c.chainPath}.${keyName(c.chain, 'filter_chain_match')}` };
     seen.set(key, c.label);
@@ -298,9 +304,8 @@ function duplicateMatch(listed: ReadonlyArray<ChainAt & { isDefault: boolean; la
 }
 
 /** Why no connection is given a chain, for the mode's reason. */
-function neverSelectedWhy(listener: ProtoObject, chain: ProtoObject, isDefault: boolean): string {
-  if (isDefault) return 'every connection matches one of the filter chains, and only one that matches none gets the default';
-  const keys = chainMatchKeys(chain);
+function neverSelectedWhy(listener: ProtoObject, keys: ChainMatchKeys | undefined): string {
+  if (!keys) return 'every connection matches one of the filter chains, and only one that matches none gets the default';
   const needsInspector = keys.serverNames.length > 0 || keys.transportProtocol === 'tls' || keys.applicationProtocols.length > 0;
   if (needsInspector && inspectionOf(listener).tls === 'never') {
     return 'it matches on server_names, transport_protocol tls or application_protocols, but without the tls_inspector listener filter every connection has transport protocol raw_buffer, no SNI and no TLS ALPN';

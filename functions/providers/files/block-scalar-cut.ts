@@ -1,5 +1,5 @@
-/** A block scalar's header at a line's end (`tls.crt: |`, `data: >-`). */
-const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
+/** A YAML block scalar header at a line's end (`tls.crt: |`, `data: >-`): the lines after it are meant as its value. */
+export const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 /** A line YAML reads as a mapping key, a sequence entry or a comment: not a stray line of text. */
 const STRUCTURE = /^(?:-(?:[ \t]|$)|#|[^\s#][^:]*:(?:[ \t]|$))/;
 

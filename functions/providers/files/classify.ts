@@ -5,7 +5,7 @@ import { apiGroupOf, APPMESH_KIND_OF_TYPE, APPMESH_LIST_MEMBER, APPMESH_NAME_FIE
 import type { Provider, SourceRef } from '../../core/model/types';
 import { adminVersion, isEnvoyConfigDump } from '../envoy/config-dump';
 import { metadataProblems } from './object-metadata';
-import { CLUSTER_SCOPED } from '../../core/model/locate-problems';
+import { problemNamespaceOf } from '../../core/model/locate-problems';
 import type { RawDocument } from './parse-documents';
 
 /** Most specific first: a route also carries virtualRouterName, a gateway route virtualGatewayName. */
@@ -180,23 +180,14 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
   }
   let placed = true;
   for (const problem of metadataProblems(value, path)) {
-    inventory.problems.push({ file: source.file, line: source.line, field: problem.field, message: `${value.apiVersion} ${kind} ${metadata.name}: ${problem.message}`, kind, name: metadata.name, ...problemNamespace(kind, metadata), ...providerOf(value) });
+    inventory.problems.push({ file: source.file, line: source.line, field: problem.field, message: `${value.apiVersion} ${kind} ${metadata.name}: ${problem.message}`, kind, name: metadata.name, ...namespaceField(problemNamespaceOf({ kind, metadata })), ...providerOf(value) });
     if (problem.fatal) placed = false;
   }
   if (placed) inventory.kubernetes.push({ doc: value as unknown as KubeObject, source });
 }
 
-/**
- * The namespace a problem of an object names, as its other findings would (CONTRACT.md: an Istio
- * finding always sets one): its own, `default` where none is written, a Namespace's own name;
- * none when the namespace is the field at fault or the kind has none.
- */
-function problemNamespace(kind: string, metadata: Record<string, unknown> & { name: string }): { namespace?: string } {
-  if (kind === 'Namespace') return { namespace: metadata.name };
-  if (CLUSTER_SCOPED.has(kind)) return {};
-  const ns = metadata.namespace;
-  if (ns === undefined || ns === null || ns === '') return { namespace: 'default' };
-  return typeof ns === 'string' ? { namespace: ns } : {};
+function namespaceField(namespace: string | undefined): { namespace?: string } {
+  return namespace === undefined ? {} : { namespace };
 }
 
 /** Metadata with a name, as the API server requires of every object it stores. */

@@ -11,7 +11,7 @@ import { jsonArrayElementLines, jsonArrayLinesAt, jsonNestingBeyond, jsonSpaceEn
 import { firstContentLine, forwardLineCounter, lineAt } from './text-lines';
 import { aliasProblem, MAX_NESTING, mayHaveAliases, nestedDeeperThan } from './value-limits';
 import { sequenceEntryLines } from './yaml-path';
-import { blockScalarCutShort } from './block-scalar-cut';
+import { BLOCK_SCALAR_HEADER, blockScalarCutShort } from './block-scalar-cut';
 
 /** One parsed document of a file, before its kind is known. */
 export interface RawDocument {
@@ -73,8 +73,6 @@ function firstSignificantChar(text: string): string {
 
 const CONFIGURATION_KEY = /^\s*(apiVersion|kind|static_resources|staticResources)\s*:/m;
 const PEM_BLOCK = new RegExp(`${ANY_BEGIN.source}[\\s\\S]*?-----END \\1-----`, 'g');
-/** A YAML block scalar header (`tls.crt: |`): the lines after it are meant as its value. */
-const BLOCK_SCALAR_HEADER = /:[ \t]*[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 
 /**
  * PEM blocks also appear inside Secrets and ConfigMaps; those are YAML documents, not PEM files.
