@@ -84,7 +84,7 @@ describe('--format github', () => {
     expect(high).toMatch(/^::error file=deploy\/mesh\/orders\/policy\.yaml,line=8,title=meshgov mtls-not-strict \(high\)::Deployment orders\/orders-api port 8080 accepts plaintext as well as mTLS /);
     // The fix follows on a line of its own, escaped as %0A.
     expect(high).toMatch(/%0Afix \[approval\] istio\.peerauthentication\.set-strict: /);
-    expect(medium).toMatch(/^::warning file=deploy\/mesh\/namespaces\.yaml,line=8,title=meshgov mesh-sidecar-missing \(medium\)::Namespace reporting\/reporting is outside the mesh/);
+    expect(medium).toMatch(/^::warning file=deploy\/mesh\/namespaces\.yaml,line=8,title=meshgov mesh-sidecar-missing \(medium\)::Namespace reporting is outside the mesh/);
     expect(summary).toBe('2 findings (1 high, 1 medium) across 5 resources');
   });
 
@@ -150,7 +150,7 @@ describe('--format github', () => {
     const text = readFileSync(summary, 'utf8');
     expect(text.startsWith('### build\n\nok\n### meshgov audit\n\n2 findings (1 high, 1 medium) across 5 resources\n\n| severity | rule | resource | where | finding |\n|---|---|---|---|---|\n')).toBe(true);
     expect(text).toContain('| high | mtls-not-strict | Deployment orders/orders-api:8080 | deploy/mesh/orders/policy.yaml:8 | Deployment orders/orders-api port 8080 accepts plaintext');
-    expect(text).toContain('| medium | mesh-sidecar-missing | Namespace reporting/reporting | deploy/mesh/namespaces.yaml:8 |');
+    expect(text).toContain('| medium | mesh-sidecar-missing | Namespace reporting | deploy/mesh/namespaces.yaml:8 |');
   });
 
   it('says on stderr when the summary cannot be written, and still prints the annotations', () => {
@@ -223,7 +223,7 @@ describe('--format junit', () => {
     const xml = readFileSync(path.join(root, 'reports/meshgov.xml'), 'utf8');
     expect(xml).toContain('<testsuite name="meshgov audit" tests="2" failures="2" errors="0" skipped="0"');
     expect(xml).toContain('<testcase classname="meshgov.mtls-not-strict" name="Deployment orders/orders-api:8080 [4fffcd443f8a7ddd424b36cc]" time="0" file="deploy/mesh/orders/policy.yaml" line="8"><failure type="high"');
-    expect(xml).toContain('<testcase classname="meshgov.mesh-sidecar-missing" name="Namespace reporting/reporting [6404ed9b1384c24a57d039b5]" time="0" file="deploy/mesh/namespaces.yaml" line="8"><failure type="medium"');
+    expect(xml).toContain('<testcase classname="meshgov.mesh-sidecar-missing" name="Namespace reporting [6404ed9b1384c24a57d039b5]" time="0" file="deploy/mesh/namespaces.yaml" line="8"><failure type="medium"');
   });
 });
 

@@ -29,6 +29,16 @@ export interface ResourceRef {
   line?: number;
 }
 
+/**
+ * `payments/` before a name, or nothing: the namespace, else the mesh. A Namespace's own
+ * coordinates repeat its name (`legacy-batch/legacy-batch`), which reads as a typo, so it has none.
+ */
+export function scopePrefix(r: { kind: string; name: string; namespace?: string; mesh?: string }): string {
+  const scope = r.namespace ?? r.mesh;
+  if (!scope || (r.kind === 'Namespace' && scope === r.name)) return '';
+  return `${scope}/`;
+}
+
 /** The configuration object that causes an effective setting, e.g. the PeerAuthentication that wins. */
 export interface CauseRef {
   kind: string;

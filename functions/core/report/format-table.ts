@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from '../model/types';
+import { SEVERITIES, scopePrefix, type Severity } from '../model/types';
 import { printable } from './printable';
 import type { Finding } from '../findings';
 import type { SuppressedFinding } from '../rules/apply-suppressions';
@@ -47,8 +47,7 @@ function formatSuppressed(f: SuppressedFinding, paint: (code: string, s: string)
 /** `Deployment orders/orders-api:8080`: the resource as the table and the GitHub summary name it. */
 export function resourceText(f: Finding): string {
   const r = f.resource;
-  const scope = r.namespace ?? r.mesh;
-  return printable(`${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
+  return printable(`${r.kind} ${scopePrefix(r)}${r.name}${r.port !== undefined ? `:${r.port}` : ''}`);
 }
 
 /** Where messages start: under the resource, after the rule column. */

@@ -1,4 +1,4 @@
-import type { CauseRef } from '../model/types';
+import { scopePrefix, type CauseRef } from '../model/types';
 import { describeResource, makeFinding, where, withLabels, type Rule } from './rule';
 
 /** mtls-not-strict: an in-mesh server side accepts plaintext, or TLS without a verified client certificate. */
@@ -31,8 +31,7 @@ const ACCEPTS: Record<string, string> = {
 
 export function describeCause(c: CauseRef): string {
   if (c.scope === 'default') return 'no policy (the mesh default)';
-  const scope = c.namespace ?? c.mesh;
-  return `${c.scope ? `${c.scope}-level ` : ''}${c.kind} ${scope ? `${scope}/` : ''}${c.name}${c.field ? ` ${c.field}` : ''}`;
+  return `${c.scope ? `${c.scope}-level ` : ''}${c.kind} ${scopePrefix(c)}${c.name}${c.field ? ` ${c.field}` : ''}`;
 }
 
 export function causeDetail(c: CauseRef): Record<string, unknown> {

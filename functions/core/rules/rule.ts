@@ -1,6 +1,6 @@
 import type { Finding, RuleId } from '../findings';
 import type { FleetIndex } from '../model/fleet-index';
-import { SEVERITIES, type FleetModel, type Provider, type ResourceRef, type Severity } from '../model/types';
+import { SEVERITIES, scopePrefix, type FleetModel, type Provider, type ResourceRef, type Severity } from '../model/types';
 import type { RuleSettings } from '../policy/types';
 import { findingId } from './finding-id';
 
@@ -69,8 +69,7 @@ function clean(r: ResourceRef): ResourceRef {
 
 /** `payments/Deployment/payments-api:8080`-style label for messages. */
 export function describeResource(r: ResourceRef): string {
-  const scope = r.namespace ?? r.mesh;
-  return `${r.kind} ${scope ? `${scope}/` : ''}${r.name}${r.port !== undefined ? ` port ${r.port}` : ''}`;
+  return `${r.kind} ${scopePrefix(r)}${r.name}${r.port !== undefined ? ` port ${r.port}` : ''}`;
 }
 
 export function where(source?: { file: string; line: number }): string {
