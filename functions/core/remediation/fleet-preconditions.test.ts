@@ -48,9 +48,28 @@ describe('a server going STRICT while the audited mesh has workloads without sid
     );
   });
 
-  it('stays auto when the only sidecar-less namespaces are those rules/mesh.yaml excludes (kube-system)', () => {
-    const kubeSystem: MeshMembership = { ...legacyBatch, id: 'istio:kube-system/Namespace/kube-system', resource: { kind: 'Namespace', name: 'kube-system', namespace: 'kube-system' } };
-    expect(notStrict(model({ servers: [ordersApi()], membership: [kubeSystem] })).mode).toBe('auto');
+  it('stays auto when the only sidecar-less namespaces are the platform\'s own (kube-system, gke-managed-*)', () => {
+    const platform = ['kube-system', 'gke-managed-cim', 'cert-manager'].map((ns): MeshMembership => ({ ...legacyBatch, id: `istio:${ns}/Namespace/${ns}`, resource: { kind: 'Namespace', name: ns, namespace: ns } }));
+    expect(notStrict(model({ servers: [ordersApi()], membership: platform })).mode).toBe('auto');
+  });
+
+  // An exclusion says whom not to tell; a namespace is often excluded because it is known to run
+  // without sidecars, which is the very caller STRICT cuts off.
+  it('still needs approval when mesh-sidecar-missing excludes the namespace of a sidecar-less workload', () => {
+    const poller: MeshMembership = {
+      id: 'istio:default/Deployment/order-poller',
+      provider: 'istio',
+      resource: { kind: 'Deployment', name: 'order-poller', namespace: 'default', file: 'k8s/poller.yaml', line: 1 },
+      inMesh: false,
+      reason: 'namespace default has no istio-injection label',
+    };
+    const policy = shippedPolicy();
+    policy.rules['mesh-sidecar-missing'].exclude = [{ namespace: 'default', reason: 'known, migrates in Q1' }, { namespace: 'legacy-*', reason: 'known' }];
+    for (const membership of [[poller], [legacyBatch]]) {
+      const r = notStrict(model({ servers: [ordersApi()], membership }), policy);
+      expect(r.mode).toBe('approval');
+      expect(r.reason).toMatch(/has no sidecar and may call Deployment orders\/orders-api port 8080 in plaintext/);
+    }
   });
 
   it('does not hold back a change that accepts no plaintext today (TLS without client certificates)', () => {

@@ -1,22 +1,24 @@
 import type { FleetModel, MeshMembership, Provider } from '../model/types';
-import { isExcluded } from '../policy/exclusions';
-import type { Exclusion } from '../policy/types';
+import { globToRegExp } from '../policy/glob';
 import { describeResource } from '../rules/rule';
 
 /**
  * The workloads and namespaces of each mesh that have no sidecar, read once per audit. Nothing
  * in the configuration says whom they call, and Kubernetes lets them call any Service: each may
  * be a plaintext client of any server of that mesh, which STRICT then refuses (istio.io, "Mutual
- * TLS Migration": lock down only once the clients have sidecars). Those the mesh-sidecar-missing
- * rule excludes (kube-*, istio-system, …) are taken at its word: they run no mesh clients.
+ * TLS Migration": lock down only once the clients have sidecars).
+ *
+ * The mesh-sidecar-missing rule's exclusions are not read here: they say whom not to tell, and a
+ * namespace is often excluded because it is known to run without sidecars, which is exactly the
+ * caller STRICT cuts off. Only the platform's own namespaces are left out (PLATFORM_NAMESPACES).
  */
 export class UnmeshedCallers {
   private readonly byProvider = new Map<Provider, MeshMembership[]>();
   private readonly named = new Map<Provider, string>();
 
-  constructor(model: FleetModel, exclusions: Exclusion[] = []) {
+  constructor(model: FleetModel) {
     for (const m of model.membership) {
-      if (m.inMesh || isExcluded(m.resource, exclusions)) continue;
+      if (m.inMesh || isPlatformNamespace(m.resource.namespace)) continue;
       const list = this.byProvider.get(m.provider);
       if (list) list.push(m);
       else this.byProvider.set(m.provider, [m]);
@@ -47,3 +49,28 @@ export class UnmeshedCallers {
 
 /** At most this many are named in the reason. */
 const NAMED = 3;
+
+/**
+ * Namespaces of the cluster's and the cloud's own controllers. Their workloads talk to the API
+ * server and the nodes, not to application Services, so they are no plaintext callers of a mesh
+ * server; every cluster has them, and counting them would hold every STRICT fix for approval.
+ * `default` is not one: a workload there is an application like any other.
+ */
+const PLATFORM_NAMESPACES = [
+  'kube-*',
+  'istio-system',
+  'gke-*',
+  'gmp-*',
+  'cert-manager',
+  'config-management-system',
+  'gatekeeper-system',
+  'cnrm-system',
+  'resource-group-system',
+  'appmesh-system',
+  'amazon-cloudwatch',
+  'amazon-guardduty',
+].map(globToRegExp);
+
+function isPlatformNamespace(namespace: string | undefined): boolean {
+  return namespace !== undefined && PLATFORM_NAMESPACES.some((re) => re.test(namespace));
+}

@@ -57,7 +57,7 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
         if (fix) joined.add(fix);
       }
       for (const join of model.fixJoiners ?? []) join(joined);
-      const unmeshed = new UnmeshedCallers(model, policy.rules['mesh-sidecar-missing'].exclude);
+      const unmeshed = new UnmeshedCallers(model);
       const byFix = new Map<ProviderFix, Finding[]>();
       for (const f of [...reported, ...others]) {
         const entry = evaluated.get(f.id);
