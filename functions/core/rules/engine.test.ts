@@ -40,6 +40,28 @@ describe('the rules engine', () => {
     });
   });
 
+  it('keeps the caution of a finding accepted by exclude for the change it shares with a reported one', () => {
+    const strict = server({ name: 'payments-api' });
+    const fix = {
+      action: 'istio.destinationrule.set-istio-mutual',
+      change: { operation: 'merge-patch', target: { kind: 'DestinationRule', namespace: 'checkout', name: 'payments-plain' }, patch: { spec: { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } } },
+      affectsServers: [],
+      blockers: [],
+    };
+    const plain = client({ name: 'payments-plain', namespace: 'checkout', sends: 'PLAINTEXT', reason: 'DISABLE', to: strict.hosts, fix });
+    plain.fix!.affectsClients = [plain.id];
+    const policy = shippedPolicy();
+    policy.rules['mtls-conflict'].remediation = 'approval';
+    policy.rules['mtls-client-not-enforced'].remediation = 'auto';
+    policy.rules['mtls-conflict'].exclude = [{ namespace: 'checkout', name: 'payments-plain', reason: 'known, cut over on Monday' }];
+    const f = evaluateModel(model({ servers: [strict], clients: [plain] }), policy, NOW);
+    expect(f.some((x) => x.rule === 'mtls-conflict')).toBe(false);
+    expect(f.find((x) => x.rule === 'mtls-client-not-enforced')!.remediation).toMatchObject({
+      mode: 'approval',
+      reason: 'the same change also fixes mtls-conflict on DestinationRule checkout/payments-plain, where rule mtls-conflict requires approval for this change',
+    });
+  });
+
   it('aligns the verdicts of fixes built apart that make the same change, as govern applies that change once', () => {
     // The namespace's PeerAuthentication fix, built once per workload: equal changes, different objects.
     const namespaceStrict = (blockers: string[], affectsServers: string[]) => ({

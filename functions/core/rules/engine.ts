@@ -38,11 +38,23 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
   // Each finding's rule output, its rule's settings and its provider fix (the object joining edits, then planned).
   const evaluated = new Map<string, { rf: RuleFinding; settings: Policy['rules'][keyof Policy['rules']]; fix: ProviderFix | undefined }>();
   const findings: Finding[] = [];
+  // Excluded findings are not reported, but a change they share with a reported one still gets
+  // their rule's caution: accepting a finding by `exclude` must not loosen another's verdict,
+  // as accepting it by annotation (a suppressed finding, planned alongside) does not.
+  const excluded: Finding[] = [];
   for (const id of RULE_IDS) {
     const settings = policy.rules[id];
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
-      if (evaluated.has(rf.id) || isExcluded(rf.resource, settings.exclude)) continue;
+      if (evaluated.has(rf.id)) continue;
+      if (isExcluded(rf.resource, settings.exclude)) {
+        const fix = fixFor(rf, index);
+        if (fix) {
+          evaluated.set(rf.id, { rf, settings, fix });
+          excluded.push(toFinding(rf, null));
+        }
+        continue;
+      }
       evaluated.set(rf.id, { rf, settings, fix: fixFor(rf, index) });
       findings.push(toFinding(rf, null));
     }
@@ -59,7 +71,7 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
       for (const join of model.fixJoiners ?? []) join(joined);
       const unmeshed = new UnmeshedCallers(model);
       const byFix = new Map<ProviderFix, Finding[]>();
-      for (const f of [...reported, ...others]) {
+      for (const f of [...reported, ...others, ...excluded]) {
         const entry = evaluated.get(f.id);
         if (!entry) continue;
         f.remediation = planRemediation(entry.rf, index, entry.settings, unmeshed);
