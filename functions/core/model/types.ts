@@ -166,6 +166,8 @@ export interface ClientPolicy {
    * either side's validation trust refuses it (App Mesh). Each is an `mtls-conflict`.
    */
   refusesCertificateOf?: Record<string, string>;
+  /** The labels of the client-side object (the DestinationRule, the virtual node), for ownership routing. */
+  labels?: Record<string, string>;
   fix?: ProviderFix;
 }
 
@@ -197,6 +199,8 @@ export interface CertificateRecord {
     copies?: string[];
     arn?: string;
     source: SourceRef;
+    /** The labels of the object holding it (the Secret, the ConfigMap), for ownership routing. */
+    labels?: Record<string, string>;
   };
   /** Who uses it, when known, e.g. an App Mesh listener. */
   usedBy?: ResourceRef[];

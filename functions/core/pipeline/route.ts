@@ -8,8 +8,9 @@ import type { Route } from './ports';
 export const FALLBACK_CHANNEL = '#mesh-governance';
 
 /**
- * Who owns a finding: the first team whose match holds (namespace, App Mesh mesh, or a
- * workload label carried in `detail.labels`), else, for a finding on a resource that has no
+ * Who owns a finding: the first team whose match holds (namespace, App Mesh mesh, or a label
+ * of the object behind it carried in `detail.labels`: the workload of a server, the
+ * DestinationRule or virtual node of a client, the Secret of a certificate), else, for a finding on a resource that has no
  * namespace or mesh of its own (an ACM certificate), the team owning the first resource that
  * uses it (`detail.usedBy`), else the default route.
  */

@@ -1,5 +1,5 @@
 import { certificateDetail, certificateResource, chainRole, describeOrigin, renewalSentence } from './certificate-finding';
-import { makeFinding, type Rule } from './rule';
+import { makeFinding, withLabels, type Rule } from './rule';
 import type { CertificateRecord } from '../model/types';
 
 /** cert-expired: a certificate is past notAfter, or before notBefore (not yet valid). */
@@ -18,7 +18,7 @@ export const certExpired: Rule = {
           c.provider,
           certificateResource(c),
           `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} ${what}; ${notYet ? 'check the issuer clock or the rollout' : renewalSentence(c, now, expiredAdvice(c, validRoots))}.`,
-          { ...certificateDetail(c, now), state: notYet ? 'not-yet-valid' : 'expired' },
+          withLabels({ ...certificateDetail(c, now), state: notYet ? 'not-yet-valid' : 'expired' }, c.origin.labels),
           c.id,
         );
       });

@@ -1,6 +1,6 @@
 import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin, renewalSentence } from './certificate-finding';
 import type { CertificateRecord } from '../model/types';
-import { cappedSeverity, makeFinding, type Rule, type RuleFinding } from './rule';
+import { cappedSeverity, makeFinding, withLabels, type Rule, type RuleFinding } from './rule';
 
 /**
  * cert-expiring: a certificate expires within the largest configured window. The smallest
@@ -29,7 +29,7 @@ export const certExpiring: Rule = {
           c.provider,
           certificateResource(c),
           `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${left} (${c.notAfter.toISOString()}); ${renewalSentence(c, now, 'renew it before then')}.`,
-          { ...certificateDetail(c, now), withinDays: tier.withinDays },
+          withLabels({ ...certificateDetail(c, now), withinDays: tier.withinDays }, c.origin.labels),
           c.id,
         ),
       );

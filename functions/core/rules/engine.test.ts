@@ -48,7 +48,7 @@ describe('the rules engine', () => {
       affectsServers: [],
       blockers: [],
     };
-    const plain = client({ name: 'payments-plain', namespace: 'checkout', sends: 'PLAINTEXT', reason: 'DISABLE', to: strict.hosts, fix });
+    const plain = client({ name: 'payments-plain', sends: 'PLAINTEXT', reason: 'DISABLE', to: strict.hosts, fix });
     plain.fix!.affectsClients = [plain.id];
     const policy = shippedPolicy();
     policy.rules['mtls-conflict'].remediation = 'approval';

@@ -1,5 +1,5 @@
 import { causeDetail } from './mtls-not-strict';
-import { describeResource, makeFinding, where, type Rule } from './rule';
+import { describeResource, makeFinding, where, withLabels, type Rule } from './rule';
 
 /**
  * mtls-client-not-enforced: a client may send plaintext, or TLS without its own certificate,
@@ -18,7 +18,7 @@ export const mtlsClientNotEnforced: Rule = {
           c.provider,
           c.resource,
           `${describeResource(c.resource)} sends ${c.sends === 'TLS' ? 'TLS without a client certificate' : 'plaintext'} to in-mesh ${c.destination.hosts.join(', ')}${c.destination.port !== undefined ? ` port ${c.destination.port}` : ''} (${c.reason}${where(c.cause.source)}); enforce mTLS on the client side.`,
-          { sends: c.sends, reason: c.reason, destination: c.destination.hosts, destinationPort: c.destination.port, cause: causeDetail(c.cause) },
+          withLabels({ sends: c.sends, reason: c.reason, destination: c.destination.hosts, destinationPort: c.destination.port, cause: causeDetail(c.cause) }, c.labels),
           `${c.destination.hosts.join(',')}:${c.destination.port ?? ''}${c.findingKey !== undefined ? `#${c.findingKey}` : ''}`,
         ),
         fixSource: { clientId: c.id },

@@ -1,6 +1,6 @@
 import type { ClientSends, ServerEndpoint } from '../model/types';
 import { causeDetail } from './mtls-not-strict';
-import { describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
+import { describeResource, makeFinding, withLabels, type Rule, type RuleFinding } from './rule';
 
 /**
  * Whether a client's traffic fails at a server, and why. AUTO (Istio auto mTLS) adapts to the
@@ -50,12 +50,15 @@ export const mtlsConflict: Rule = {
             c.provider,
             c.resource,
             `Calls from ${describeResource(c.resource)} to ${describeResource(s.resource)} fail: ${why} (client ${c.reason}, server ${s.inMesh ? s.mode : 'without a sidecar'}).`,
-            {
-              sends: c.sends,
-              reason: why,
-              clientCause: causeDetail(c.cause),
-              server: { ...s.resource, mode: s.mode, provider: s.provider, cause: causeDetail(s.cause), ...(s.inMesh ? {} : { inMesh: false }) },
-            },
+            withLabels(
+              {
+                sends: c.sends,
+                reason: why,
+                clientCause: causeDetail(c.cause),
+                server: { ...s.resource, mode: s.mode, provider: s.provider, cause: causeDetail(s.cause), ...(s.inMesh ? {} : { inMesh: false }) },
+              },
+              c.labels,
+            ),
             c.findingKey !== undefined ? `${s.id}#${c.findingKey}` : s.id,
           ),
           // Plaintext-only servers are the odd side out; otherwise the client is.

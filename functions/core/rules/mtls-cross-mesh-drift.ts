@@ -1,7 +1,7 @@
 import type { ServerEndpoint, ServerMode } from '../model/types';
 import { logicalServiceKey } from './logical-service';
 import { causeDetail } from './mtls-not-strict';
-import { describeResource, makeFinding, type Rule, type RuleFinding } from './rule';
+import { describeResource, makeFinding, withLabels, type Rule, type RuleFinding } from './rule';
 
 /** Weakest first: the posture a service guarantees is that of its weakest server. */
 const WEAKNESS: ServerMode[] = ['DISABLED', 'PERMISSIVE', 'TLS_NO_CLIENT_AUTH', 'STRICT'];
@@ -40,14 +40,17 @@ export const mtlsCrossMeshDrift: Rule = {
           weaker.provider,
           weaker.resource,
           `Service ${service} is ${stronger.mode} in ${label(stronger)} but ${weaker.mode} in ${label(weaker)} (${describeResource(weaker.resource)}); align both meshes on STRICT.`,
-          {
-            service,
-            // Copies with their causes: the audit moves each side's line to what sets its mode (locate-findings.ts).
-            istio: { mode: istio.mode, resource: { ...istio.resource }, cause: causeDetail(istio.cause) },
-            appmesh: { mode: appmesh.mode, resource: { ...appmesh.resource }, cause: causeDetail(appmesh.cause) },
-            // What sets the weaker side's mode, where the finding points (locate-findings.ts).
-            cause: causeDetail(weaker.cause),
-          },
+          withLabels(
+            {
+              service,
+              // Copies with their causes: the audit moves each side's line to what sets its mode (locate-findings.ts).
+              istio: { mode: istio.mode, resource: { ...istio.resource }, cause: causeDetail(istio.cause) },
+              appmesh: { mode: appmesh.mode, resource: { ...appmesh.resource }, cause: causeDetail(appmesh.cause) },
+              // What sets the weaker side's mode, where the finding points (locate-findings.ts).
+              cause: causeDetail(weaker.cause),
+            },
+            weaker.labels,
+          ),
           service,
         ),
         fixSource: { serverId: weaker.id },
