@@ -14,7 +14,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject } from '../../core/model/inventory';
 import { reportProblem, type ReadContext } from './normalize-tls';
-import type { AppMeshBackend, AppMeshGraph, AppMeshVirtualNode } from './types';
+import type { AppMeshBackend, AppMeshGraph, AppMeshRef, AppMeshVirtualNode } from './types';
 
 interface ServiceRef {
   namespace: string;
@@ -28,7 +28,15 @@ export const WILDCARD_GROUP = '*';
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
 
-/** Records one BackendGroup CRD; its references default to its own namespace. */
+/**
+ * Records one BackendGroup CRD. An entry without `namespace` is read in the group's own
+ * namespace, the "referencing object" of apis/appmesh/v1beta2 `VirtualServiceReference` ("If
+ * unspecified, defaults to the referencing object's namespace"). Not confirmed against the
+ * controller's code: its resolvers default to the namespace of whatever object they are handed
+ * (pkg/references/object_key.go `ObjectKeyForVirtualServiceReference(obj, ref)`), only the
+ * VirtualNode is reconciled, and the code that expands a group into backends was not in the
+ * sources checked, so the node's namespace (or a refusal) is possible too.
+ */
 export function readBackendGroup(doc: KubeObject, groups: BackendGroups): void {
   const namespace = doc.metadata.namespace ?? 'default';
   const listed = isObject(doc.spec) ? doc.spec.virtualservices : undefined;
@@ -85,7 +93,8 @@ function addNodeGroupBackends(node: AppMeshVirtualNode, graph: AppMeshGraph, gro
       const key = keyOf(ref.namespace, ref.name);
       if (seen.has(key)) continue;
       seen.add(key);
-      const backend: AppMeshBackend = { index: -1, service: { via: 'k8s', kind: 'VirtualService', ...ref }, serviceName: ref.name, clientPolicy: undefined };
+      const service: AppMeshRef = { via: 'k8s', kind: 'VirtualService', namespace: ref.namespace, name: ref.name, awsMesh: node.awsMesh };
+      const backend: AppMeshBackend = { index: -1, service, serviceName: ref.name, clientPolicy: undefined };
       backend.group = { index, name: entry.name, namespace };
       node.backends.push(backend);
     }

@@ -12,7 +12,7 @@ import { clientCertificateOf, effectiveClientPolicy, hasClientCertificate, lacks
 import type { DestinationTrusts } from './destination-trust';
 import { DiscoveryPins, pinsNoSans } from './discovery-pins';
 import type { AppMeshIndex } from './graph-index';
-import { causeOf, clientId, ownerPath, resourceOf } from './ids';
+import { causeOf, clientId, ownerFindingKey, ownerPath, resourceOf } from './ids';
 import type { DestinationPort, ResolvedDestination, VirtualServiceResolver } from './resolve';
 import { pinnedNames, svidOf, type SanPins } from './san-pins';
 import type { ServerTable } from './servers';
@@ -255,7 +255,7 @@ function emitClient(
     // even when its object was not read (a scoped read of one virtual node, normalize.ts).
     inMeshDestination: true,
   };
-  // Two parts of one destination port, or same-named meshes of two regions or accounts: their findings must not share an id.
+  // Two parts of one destination port, same-named meshes of two regions or accounts, or two clusters' CRDs: their findings must not share an id.
   const findingKey = findingKeyOf(owner.owner, upstreamPort);
   if (findingKey !== undefined) client.findingKey = findingKey;
   ctx.clients.push(client);
@@ -270,8 +270,9 @@ function emitClient(
 /** What tells a client's findings apart from another's with the same resource and destination; undefined in the usual case. */
 function findingKeyOf(owner: ClientOwner, upstreamPort: number | undefined): string | undefined {
   const upstream = upstreamPort === undefined ? undefined : `upstream:${upstreamPort}`;
-  if (owner.meshScope === undefined) return upstream;
-  return upstream === undefined ? owner.meshScope : `${owner.meshScope}#${upstream}`;
+  const scope = ownerFindingKey(owner);
+  if (scope === undefined) return upstream;
+  return upstream === undefined ? scope : `${scope}#${upstream}`;
 }
 
 /**

@@ -51,6 +51,13 @@ class ObjectIndex<T extends AppMeshObjectBase> {
   /** The last object of each namespace and name, as a map write leaves it. */
   private readonly byK8s = new TwoKeyMap<T>();
   /**
+   * Every object of each namespace and name, in input order, made only when some are held by
+   * several objects (two clusters' CRDs, crd-identity.ts): a reference then finds the one of its
+   * own mesh.
+   */
+  private readonly sharedK8s = new TwoKeyMap<T[]>();
+  private hasSharedK8s = false;
+  /**
    * Objects that a reference to themselves does not find: another object holds the same name
    * and wins. Usually none, so `findSelf` is usually no lookup at all.
    */
@@ -93,6 +100,7 @@ class ObjectIndex<T extends AppMeshObjectBase> {
       if (inNamespace.size === size) k8sTaken = true;
     }
     if (awsTaken) this.listSharedNames(objects);
+    if (k8sTaken) this.listSharedCoordinates(objects);
     if (awsTaken || k8sTaken) {
       for (let i = 0; i < objects.length; i++) {
         const obj = objects[i];
@@ -112,9 +120,21 @@ class ObjectIndex<T extends AppMeshObjectBase> {
     this.hasShared = true;
   }
 
+  private listSharedCoordinates(objects: T[]): void {
+    for (let i = 0; i < objects.length; i++) {
+      const obj = objects[i];
+      if (!isK8sAddressed(obj)) continue;
+      const lists = this.sharedK8s.innerOf(obj.namespace!);
+      const list = lists.get(obj.name);
+      if (list) list.push(obj);
+      else lists.set(obj.name, [obj]);
+    }
+    this.hasSharedK8s = true;
+  }
+
   /** The object a reference names; of two (API copy and CRD), the one of `preferOrigin`. */
   find(ref: AppMeshRef, preferOrigin: Origin): T | undefined {
-    if (ref.via === 'k8s') return this.byK8s.get(ref.namespace, ref.name);
+    if (ref.via === 'k8s') return this.byCoordinates(ref.namespace, ref.name, ref.awsMesh);
     return this.byAwsName(meshKey(ref.awsMesh, ref.meshScope), ref.awsName, preferOrigin);
   }
 
@@ -129,8 +149,21 @@ class ObjectIndex<T extends AppMeshObjectBase> {
   }
 
   private lookUpSelf(obj: T): T | undefined {
-    if (isK8sAddressed(obj)) return this.byK8s.get(obj.namespace!, obj.name);
+    if (isK8sAddressed(obj)) return this.byCoordinates(obj.namespace!, obj.name, obj.awsMesh);
     return this.byAwsName(meshKey(obj.awsMesh, obj.meshScope), obj.awsName, obj.origin);
+  }
+
+  /**
+   * The CRD at `namespace`/`name`: the last of them, unless several clusters' CRDs hold those
+   * coordinates, and then the last of them in `awsMesh` (the last of all when none is).
+   */
+  private byCoordinates(namespace: string, name: string, awsMesh: string): T | undefined {
+    const last = this.byK8s.get(namespace, name);
+    if (!last || !this.hasSharedK8s || last.awsMesh === awsMesh) return last;
+    const shared = this.sharedK8s.get(namespace, name);
+    if (!shared) return last;
+    for (let i = shared.length - 1; i >= 0; i--) if (shared[i].awsMesh === awsMesh) return shared[i];
+    return last;
   }
 
   /** `mesh`: the mesh's key (mesh-scope.ts), its App Mesh name unless it is shared by several regions or accounts. */

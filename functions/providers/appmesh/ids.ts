@@ -14,9 +14,19 @@ import type { AppMeshObjectBase } from './types';
 export function ownerPath(owner: AppMeshObjectBase): string {
   // A mesh name held in several regions or accounts names each by its scope (mesh-scope.ts): `prod@us-west-2:111122223333`.
   const mesh = owner.meshScope === undefined ? owner.mesh : `${owner.mesh}@${owner.meshScope}`;
-  return owner.origin === 'crd' && owner.namespace
-    ? `appmesh:${mesh}/${owner.namespace}/${owner.kind}/${owner.name}`
-    : `appmesh:${mesh}/${owner.kind}/${owner.name}`;
+  const path =
+    owner.origin === 'crd' && owner.namespace ? `appmesh:${mesh}/${owner.namespace}/${owner.kind}/${owner.name}` : `appmesh:${mesh}/${owner.kind}/${owner.name}`;
+  // Two clusters' CRDs of one mesh, namespace and name (crd-twins.ts): `…/VirtualNode/ledger[ledger_payments-use1]`.
+  return owner.crdScope === undefined ? path : `${path}[${owner.crdScope}]`;
+}
+
+/**
+ * What tells apart the findings of owners whose resource coordinates are alike (same-named
+ * meshes of two regions or accounts, mesh-scope.ts; two clusters' CRDs, crd-twins.ts); undefined
+ * in the usual case. An API object has no `crdScope`, and a CRD no `meshScope`.
+ */
+export function ownerFindingKey(owner: AppMeshObjectBase): string | undefined {
+  return owner.meshScope ?? owner.crdScope;
 }
 
 export function serverId(ownerPath: string, port: number): string {

@@ -10,6 +10,7 @@ import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { refFromArn } from './arn';
 import { addGroupBackends, readBackendGroup, type BackendGroups } from './backend-groups';
+import { defaultAwsName } from './crd-identity';
 import { CrdMeshResolver } from './crd-mesh';
 import { GATEWAY_ROUTE_KINDS, readRouteTargets, routerListenerPorts } from './route-targets';
 import { serviceDiscoveryHostnames } from './service-discovery';
@@ -43,10 +44,17 @@ function selectorOf(value: unknown): LabelSelector | undefined {
   return isObject(value) ? (value as LabelSelector) : undefined;
 }
 
+/** Where a reference is written: the referring object's namespace, and its mesh's App Mesh name. */
+interface Referrer {
+  namespace: string;
+  awsMesh: string;
+}
+
 /** A `*Ref` {name, namespace?} (namespace defaults to the referencing object's) or an `*ARN`. */
-function refOf(ref: any, arn: unknown, kind: AppMeshKind, namespace: string): AppMeshRef | undefined {
+function refOf(ref: any, arn: unknown, kind: AppMeshKind, from: Referrer): AppMeshRef | undefined {
   if (isObject(ref) && typeof ref.name === 'string') {
-    return { via: 'k8s', kind, namespace: typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : namespace, name: ref.name };
+    const namespace = typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : from.namespace;
+    return { via: 'k8s', kind, namespace, name: ref.name, awsMesh: from.awsMesh };
   }
   if (typeof arn === 'string') return refFromArn(arn, kind);
   return undefined;
@@ -55,18 +63,6 @@ function refOf(ref: any, arn: unknown, kind: AppMeshKind, namespace: string): Ap
 /** Display name of a reference before it is resolved: the ref name, or the ARN's last part. */
 function refName(ref: AppMeshRef): string {
   return ref.via === 'k8s' ? ref.name : ref.awsName;
-}
-
-/**
- * The App Mesh name the controller's mutating webhooks give an object created without
- * `spec.awsName` (webhooks/appmesh/*_mutator.go `defaultingAWSName`): a Mesh keeps its name, a
- * VirtualService becomes `<name>.<namespace>` (a hostname, as virtual service names are), and
- * VirtualNode / VirtualGateway / VirtualRouter / GatewayRoute become `<name>_<namespace>`.
- */
-function defaultAwsName(kind: AppMeshKind, name: string, namespace: string | undefined): string {
-  if (kind === 'Mesh') return name;
-  if (kind === 'VirtualService') return `${name}.${namespace ?? ''}`;
-  return `${name}_${namespace ?? ''}`;
 }
 
 /** Not an App Mesh object: a list of backends for VirtualNodes (backend-groups.ts). */
@@ -207,12 +203,13 @@ function readNamespaced(
     crd: crdCoordinates(doc),
   };
 
+  const referrer: Referrer = { namespace, awsMesh: mesh.awsMesh };
   switch (kind) {
     case 'VirtualNode': {
       const node = base as AppMeshVirtualNode;
       node.listeners = normalizeListeners(spec.listeners, false, ctx);
       node.hostnames = serviceDiscoveryHostnames(spec.serviceDiscovery);
-      node.backends = readBackends(spec.backends, namespace, ctx);
+      node.backends = readBackends(spec.backends, referrer, ctx);
       node.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
       node.labels = selectorOf(spec.podSelector)?.matchLabels;
       graph.nodes.push(node);
@@ -230,9 +227,9 @@ function readNamespaced(
     }
     case 'VirtualService': {
       const provider = spec.provider;
-      const nodeRef = provider?.virtualNode && refOf(provider.virtualNode.virtualNodeRef, provider.virtualNode.virtualNodeARN, 'VirtualNode', namespace);
+      const nodeRef = provider?.virtualNode && refOf(provider.virtualNode.virtualNodeRef, provider.virtualNode.virtualNodeARN, 'VirtualNode', referrer);
       const routerRef =
-        provider?.virtualRouter && refOf(provider.virtualRouter.virtualRouterRef, provider.virtualRouter.virtualRouterARN, 'VirtualRouter', namespace);
+        provider?.virtualRouter && refOf(provider.virtualRouter.virtualRouterRef, provider.virtualRouter.virtualRouterARN, 'VirtualRouter', referrer);
       let serviceProvider: AppMeshVirtualService['provider'];
       if (nodeRef) serviceProvider = { kind: 'VirtualNode', ref: nodeRef };
       else if (routerRef) serviceProvider = { kind: 'VirtualRouter', ref: routerRef };
@@ -247,8 +244,8 @@ function readNamespaced(
       graph.routers.push(router);
       const routes = spec.routes;
       if (!Array.isArray(routes)) break;
-      const self: AppMeshRef = { via: 'k8s', kind: 'VirtualRouter', namespace, name };
-      const targetRef = (t: any) => refOf(t?.virtualNodeRef, t?.virtualNodeARN, 'VirtualNode', namespace);
+      const self: AppMeshRef = { via: 'k8s', kind: 'VirtualRouter', namespace, name, awsMesh: mesh.awsMesh };
+      const targetRef = (t: any) => refOf(t?.virtualNodeRef, t?.virtualNodeARN, 'VirtualNode', referrer);
       for (let index = 0; index < routes.length; index++) {
         const route = routes[index];
         const { targets, matchPort } = readRouteTargets(route, targetRef);
@@ -270,7 +267,7 @@ function readNamespaced(
         const routeKind = GATEWAY_ROUTE_KINDS[k];
         const target = spec[routeKind]?.action?.target;
         if (!target) continue;
-        const ref = refOf(target.virtualService?.virtualServiceRef, target.virtualService?.virtualServiceARN, 'VirtualService', namespace);
+        const ref = refOf(target.virtualService?.virtualServiceRef, target.virtualService?.virtualServiceARN, 'VirtualService', referrer);
         if (!ref) {
           reportProblem(ctx, `spec.${routeKind}.action.target.virtualService`, 'gateway route target names no virtual service');
           continue;
@@ -280,7 +277,9 @@ function readNamespaced(
       const gwRef = spec.virtualGatewayRef;
       const gatewayRoute = base as AppMeshGatewayRoute;
       gatewayRoute.gateway =
-        isObject(gwRef) && typeof gwRef.name === 'string' ? { via: 'k8s', kind: 'VirtualGateway', namespace: gwRef.namespace || namespace, name: gwRef.name } : undefined;
+        isObject(gwRef) && typeof gwRef.name === 'string'
+          ? { via: 'k8s', kind: 'VirtualGateway', namespace: gwRef.namespace || namespace, name: gwRef.name, awsMesh: mesh.awsMesh }
+          : undefined;
       gatewayRoute.targets = targets;
       gatewayRoute.labels = doc.metadata.labels ?? {};
       graph.gatewayRoutes.push(gatewayRoute);
@@ -291,7 +290,7 @@ function readNamespaced(
   }
 }
 
-function readBackends(raw: unknown, namespace: string, ctx: ReadContext): AppMeshBackend[] {
+function readBackends(raw: unknown, from: Referrer, ctx: ReadContext): AppMeshBackend[] {
   if (!Array.isArray(raw)) return [];
   // Sized up front (and cut to the backends read): a pushed array reserves room for 17, and
   // every node keeps its list.
@@ -299,7 +298,7 @@ function readBackends(raw: unknown, namespace: string, ctx: ReadContext): AppMes
   let count = 0;
   for (let index = 0; index < raw.length; index++) {
     const vs = raw[index]?.virtualService;
-    const ref = refOf(vs?.virtualServiceRef, vs?.virtualServiceARN, 'VirtualService', namespace);
+    const ref = refOf(vs?.virtualServiceRef, vs?.virtualServiceARN, 'VirtualService', from);
     if (!ref) {
       reportProblem(
         ctx,

@@ -5,6 +5,7 @@
 import type { Inventory } from '../../core/model/inventory';
 import type { ConfigProblem } from '../../core/model/types';
 import { setAsideApiCopiesOfCrds } from './crd-api-copies';
+import { scopeCrdTwins } from './crd-twins';
 import { readApiObjects } from './normalize-api';
 import { readCrdObjects } from './normalize-crd';
 import { emptyGraph, type AppMeshGraph } from './types';
@@ -24,6 +25,7 @@ export function normalizeAppMesh(inventory: Pick<Inventory, 'appmeshApi' | 'kube
   resourceCount += readCrdObjects(inventory.kubernetes, graph, problems);
   // Counted once: the same App Mesh object read as its CRD and as the API object made from it.
   resourceCount -= setAsideApiCopiesOfCrds(graph, problems);
+  scopeCrdTwins(graph);
   return { graph, problems, resourceCount };
 }
 

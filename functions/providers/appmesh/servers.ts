@@ -1,6 +1,6 @@
 /** One ServerEndpoint per listener of every virtual node and virtual gateway. */
 import type { ConfigProblem, ServerEndpoint } from '../../core/model/types';
-import { causeOf, ownerPath, resourceOf, serverId } from './ids';
+import { causeOf, ownerFindingKey, ownerPath, resourceOf, serverId } from './ids';
 import { effectiveListenerMode } from './server-mode';
 import type { AppMeshGraph, AppMeshListener, AppMeshVirtualGateway, AppMeshVirtualNode } from './types';
 
@@ -57,8 +57,9 @@ function addOwner(table: ServerTable, owner: ListenerOwner, problems: ConfigProb
       hosts: owner.kind === 'VirtualNode' ? owner.hostnames : [],
     };
     if (owner.labels) server.labels = owner.labels;
-    // Same-named meshes of two regions or accounts: the findings of their listeners must not share an id.
-    if (owner.meshScope !== undefined) server.findingKey = owner.meshScope;
+    // Same-named meshes of two regions or accounts, or two clusters' CRDs: the findings of their listeners must not share an id.
+    const findingKey = ownerFindingKey(owner);
+    if (findingKey !== undefined) server.findingKey = findingKey;
     table.servers.push(server);
     table.served.push({ server, owner, listener });
     table.byListener.set(listener, server);

@@ -41,8 +41,14 @@ export interface CrdCoordinates {
 export type AppMeshRef =
   /** By the name App Mesh knows it by, inside a mesh (API names, ARNs). */
   | { via: 'aws'; kind: AppMeshKind; awsMesh: string; awsName: string; meshScope?: string }
-  /** By Kubernetes coordinates (CRD `virtualNodeRef`, `virtualServiceRef`, …). */
-  | { via: 'k8s'; kind: AppMeshKind; namespace: string; name: string };
+  /**
+   * By Kubernetes coordinates (CRD `virtualNodeRef`, `virtualServiceRef`, …). `awsMesh` is the
+   * mesh of the object that refers: the controller resolves a reference in that object's own
+   * cluster and requires the target to be in its mesh (aws-app-mesh-controller-for-k8s
+   * pkg/virtualnode/resource_manager.go `validateVirtualServiceDependencies`), so of two
+   * clusters' CRDs with these coordinates, the one of that mesh is meant.
+   */
+  | { via: 'k8s'; kind: AppMeshKind; namespace: string; name: string; awsMesh: string };
 
 /**
  * The fields every object read has. Readers build this `base` and then add the fields of the
@@ -71,6 +77,12 @@ export interface AppMeshObjectBase {
    * accounts (mesh-scope.ts); unset otherwise, which is the usual case.
    */
   meshScope?: string;
+  /**
+   * `spec.awsName` of a CRD whose mesh, namespace and name another CRD read also has: two
+   * clusters' objects of one mesh, which only their App Mesh names tell apart (crd-twins.ts);
+   * unset otherwise, which is the usual case.
+   */
+  crdScope?: string;
   /** The spec exactly as read, in the source's own spelling: the base of whole-spec changes. */
   rawSpec: Record<string, any>;
   api?: ApiCoordinates;

@@ -1,6 +1,7 @@
 import { APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, apiGroupOf, type AppMeshApiObject, type Inventory, type KubeObject, type Located, type RepeatedObject } from '../../core/model/inventory';
 import { namespaceOfObject } from '../../core/model/locate-problems';
 import type { ConfigProblem, Provider } from '../../core/model/types';
+import { appMeshCrdCoordinates } from '../appmesh/crd-identity';
 import { auditedAppMeshContent, auditedKubernetesContent, keptKubernetesContent, ONE_SIDED_KUBERNETES_FIELDS } from './audited-content';
 import { formatFieldPath } from './field-path';
 import { firstDifference, type FieldPath } from './first-difference';
@@ -133,6 +134,7 @@ const KUBERNETES: Reading<KubeObject> = {
     // One object whatever version it is written in, and wherever a manifest without a namespace lands.
     return `${apiGroupOf(doc.apiVersion)}\0${doc.kind}\0${namespaceOfObject(doc) ?? ''}\0${name}`;
   },
+  discriminators: appMeshCrdCoordinates,
   audited: auditedKubernetesContent,
   kept: keptKubernetesContent,
   oneSided: () => ONE_SIDED_KUBERNETES_FIELDS,
