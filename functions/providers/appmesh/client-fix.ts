@@ -5,6 +5,7 @@
  * backend inherits); a virtual gateway has only `backendDefaults`.
  */
 import type { ProviderFix, ServerEndpoint } from '../../core/model/types';
+import { describeResource } from '../../core/rules/rule';
 import { editFix, inSourceSpelling, type SpecEdit } from './changes';
 import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy';
 import type { ResolvedDestination } from './resolve';
@@ -181,7 +182,7 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   }
   for (const server of input.servers) {
     if (server.mode === 'DISABLED') {
-      blockers.push(`destination listener ${server.id} has TLS DISABLED: enforcing TLS toward it makes calls fail; enable TLS on the listener first`);
+      blockers.push(`the listener of ${describeResource(server.resource)} has TLS DISABLED: enforcing TLS toward it makes calls fail; enable TLS on the listener first`);
     }
   }
 

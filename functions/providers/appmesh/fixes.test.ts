@@ -127,7 +127,7 @@ describe('appmesh.listener.set-strict', () => {
     expect(fix.manualOnly).toBe(true);
     // App Mesh requires ListenerTls.certificate: the change is incomplete, and the plan says what to add.
     expect(fix.blockers).toEqual([
-      'listener appmesh:prod-mesh/VirtualNode/ledger:8080 has no TLS certificate: issue one and replace the placeholder in tls.certificate.sds.secretName with the SDS secret of its server certificate, before requiring mTLS (App Mesh rejects a listener tls without a certificate)',
+      'the listener of VirtualNode prod-mesh/ledger port 8080 has no TLS certificate: issue one and replace the placeholder in tls.certificate.sds.secretName with the SDS secret of its server certificate, before requiring mTLS (App Mesh rejects a listener tls without a certificate)',
     ]);
     // The certificate App Mesh requires is there, as a placeholder a person fills in (SDS, as the trust is).
     expect((fix.change.spec as any).listeners[0].tls).toEqual({
@@ -300,14 +300,14 @@ describe('appmesh.listener.set-strict: a trust taken from the rest of the mesh m
       inventoryOf({ api: fleet({ file: { certificateChain: '/certs/partner-ca.pem' } }, fileCert), pem: [pem('certs/payments-api/cert_chain.pem'), pem('certs/partner-ca.pem')] }),
       { now: NOW },
     );
-    const refused = `VirtualNode prod-mesh/payments-api presents client certificate /certs/payments-api/cert_chain.pem, which /certs/partner-ca.pem does not validate: STRICT on ${LEDGER} would refuse it`;
+    const refused = `VirtualNode prod-mesh/payments-api presents client certificate /certs/payments-api/cert_chain.pem, which /certs/partner-ca.pem does not validate: STRICT on VirtualNode prod-mesh/ledger port 8080 would refuse it`;
     expect(model.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([refused]);
     expect(auditOf(model).remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${refused}` });
   });
 
   test('without the PEM files nothing tells: the chosen trust is a guess a person confirms', () => {
     const model = buildAppMeshModel(inventoryOf({ api: fleet({ file: { certificateChain: '/certs/ca_cert.pem' } }, fileCert) }), { now: NOW });
-    const guessed = `meshgov chose trust /certs/ca_cert.pem for ${LEDGER} from the rest of the mesh, and cannot tell whether it validates the client certificates of VirtualNode prod-mesh/payments-api: confirm it`;
+    const guessed = `meshgov chose trust /certs/ca_cert.pem for VirtualNode prod-mesh/ledger port 8080 from the rest of the mesh, and cannot tell whether it validates the client certificates of VirtualNode prod-mesh/payments-api: confirm it`;
     expect(model.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([guessed]);
     expect(auditOf(model).remediation).toMatchObject({ mode: 'approval' });
   });
@@ -319,7 +319,7 @@ describe('appmesh.listener.set-strict: a trust taken from the rest of the mesh m
 
     const other = buildAppMeshModel(inventoryOf({ api: fleet({ sds: { secretName: 'spiffe://partner.example.com' } }, sds('payments-api')) }), { now: NOW });
     expect(other.servers.find((s) => s.id === LEDGER)!.fix!.blockers).toEqual([
-      `VirtualNode prod-mesh/payments-api presents client certificate ${MESH_TRUST_DOMAIN}/ns/payments/sa/payments-api, which spiffe://partner.example.com does not validate: STRICT on ${LEDGER} would refuse it`,
+      `VirtualNode prod-mesh/payments-api presents client certificate ${MESH_TRUST_DOMAIN}/ns/payments/sa/payments-api, which spiffe://partner.example.com does not validate: STRICT on VirtualNode prod-mesh/ledger port 8080 would refuse it`,
     ]);
   });
 
@@ -478,7 +478,7 @@ describe('appmesh.client-policy.enforce', () => {
     const fix = model.clients[0].fix!;
     expect(fix.manualOnly).toBe(true);
     expect(fix.blockers).toEqual([
-      'destination listener appmesh:prod-mesh/VirtualNode/ledger:8080 has TLS DISABLED: enforcing TLS toward it makes calls fail; enable TLS on the listener first',
+      'the listener of VirtualNode prod-mesh/ledger port 8080 has TLS DISABLED: enforcing TLS toward it makes calls fail; enable TLS on the listener first',
       `no client certificate source known for VirtualNode orders-api: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`,
     ]);
   });

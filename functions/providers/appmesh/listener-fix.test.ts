@@ -53,7 +53,7 @@ describe("appmesh.listener.set-strict keeping the listener's own trust", () => {
     const fix = model.servers.find((s) => s.id === LEDGER)!.fix!;
     // The trust is kept as written: only STRICT would start refusing the caller.
     expect((fix.change.spec as any).listeners[0].tls).toMatchObject({ mode: 'STRICT', validation: { trust: { file: { certificateChain: '/certs/partner-ca.pem' } } } });
-    const refused = `VirtualNode prod-mesh/payments-api presents client certificate /certs/payments-api/cert_chain.pem, which /certs/partner-ca.pem does not validate: STRICT on ${LEDGER} would refuse it`;
+    const refused = `VirtualNode prod-mesh/payments-api presents client certificate /certs/payments-api/cert_chain.pem, which /certs/partner-ca.pem does not validate: STRICT on VirtualNode prod-mesh/ledger port 8080 would refuse it`;
     expect(fix.blockers).toEqual([refused]);
     const finding = auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'ledger')!;
     expect(finding.remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${refused}` });
@@ -72,7 +72,7 @@ describe("appmesh.listener.set-strict keeping the listener's own subjectAlternat
     const fix = model.servers.find((s) => s.id === LEDGER)!.fix!;
     // The pins are kept as written: only STRICT would start enforcing them on the caller.
     expect((fix.change.spec as any).listeners[0].tls.validation.subjectAlternativeNames).toEqual({ match: { exact: ['billing.payments.svc.cluster.local'] } });
-    const refused = `the listener's subjectAlternativeNames [billing.payments.svc.cluster.local] do not match the client certificate of VirtualNode prod-mesh/payments-api (the client certificate /certs/payments-api/cert_chain.pem carries payments-api.payments.svc.cluster.local): STRICT on ${LEDGER} would refuse it`;
+    const refused = `the listener's subjectAlternativeNames [billing.payments.svc.cluster.local] do not match the client certificate of VirtualNode prod-mesh/payments-api (the client certificate /certs/payments-api/cert_chain.pem carries payments-api.payments.svc.cluster.local): STRICT on VirtualNode prod-mesh/ledger port 8080 would refuse it`;
     expect(fix.blockers).toEqual([refused]);
     const finding = auditModel(model, loadPolicy(), NOW).findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'ledger')!;
     expect(finding.remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${refused}` });

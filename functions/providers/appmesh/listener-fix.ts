@@ -2,7 +2,7 @@
  * `appmesh.listener.set-strict`: a listener to `tls.mode: STRICT` with a `validation.trust`, so
  * that it accepts only TLS with a client certificate it verified.
  */
-import type { ProviderFix } from '../../core/model/types';
+import type { ProviderFix, ResourceRef } from '../../core/model/types';
 import { describeResource } from '../../core/rules/rule';
 import { chosenTrustBlockers, refusedCallerBlocker, trustValidates, type CallerCertificate } from './caller-trust';
 import { editFix, inSourceSpelling } from './changes';
@@ -72,7 +72,8 @@ function pinRefusals(tls: ListenerTls | undefined, server: string, callers: read
 export function listenerStrictFix(
   owner: AppMeshVirtualNode | AppMeshVirtualGateway,
   listener: AppMeshListener,
-  server: string,
+  /** The listener's server: its id goes in `affectsServers`, its resource in words into the blockers. */
+  endpoint: { id: string; resource: ResourceRef },
   pool: MeshTrustPool,
   callers: readonly CallerCertificate[],
   files: CertificateFiles,
@@ -80,6 +81,7 @@ export function listenerStrictFix(
   /** Known callers whose mTLS does not, or may not, reach the listener (caller-reach.ts). */
   unreachedCallers: readonly string[],
 ): ProviderFix {
+  const server = describeResource(endpoint.resource);
   const blockers: string[] = [];
   let manualOnly = false;
   const current = listener.tls;
@@ -92,7 +94,7 @@ export function listenerStrictFix(
   const certificate = listenerCertificateOf(current);
   if (!certificate) {
     // App Mesh requires `ListenerTls.certificate`, and meshgov cannot pick one: the change carries a placeholder.
-    blockers.unshift(`listener ${server} has no TLS certificate: issue one and ${listenerCertificateFill(sds)}, before requiring mTLS (App Mesh rejects a listener tls without a certificate)`);
+    blockers.unshift(`the listener of ${server} has no TLS certificate: issue one and ${listenerCertificateFill(sds)}, before requiring mTLS (App Mesh rejects a listener tls without a certificate)`);
     manualOnly = true;
   }
   // Without a trust STRICT is one-way TLS: the change carries a placeholder CA (the blocker says what to fill in).
@@ -107,13 +109,13 @@ export function listenerStrictFix(
   blockers.push(...unreachedCallers);
   if (owner.kind === 'VirtualGateway') {
     // App Mesh: a virtual gateway is the mesh's entry point, so its clients are outside the mesh.
-    blockers.push(`${server} is a virtual gateway: its clients are outside the mesh and must all present certificates first, or requiring mTLS cuts off ingress`);
+    blockers.push(`${server} is a virtual gateway, the entry to the mesh: its clients are outside it and must all present certificates first, or requiring mTLS cuts off ingress`);
   }
 
   const next: ListenerTls = { certificate: certificate ?? listenerCertificatePlaceholder(`${owner.kind} ${owner.name}`, sds), mode: 'STRICT' };
   next.validation = { ...current?.validation, trust: trust ?? clientCaPlaceholder(sdsCertificate) };
 
-  const fix: Omit<ProviderFix, 'change'> = { action: SET_STRICT_ACTION, affectsServers: [server], blockers };
+  const fix: Omit<ProviderFix, 'change'> = { action: SET_STRICT_ACTION, affectsServers: [endpoint.id], blockers };
   if (manualOnly) fix.manualOnly = true;
   // The owner's other fixes join this one's change later (changes.ts, joinObjectFixes).
   return editFix(owner, { part: 'listener', index: listener.index, value: inSourceSpelling(owner, next) }, fix);

@@ -95,7 +95,7 @@ function addListenerFixes(
       const takesPlaintext = server.mode === 'PERMISSIVE' || server.mode === 'DISABLED';
       unreached.push(...cluster.blockersOf(owner, listener.port!, describeResource(server.resource), takesPlaintext));
     }
-    server.fix = listenerStrictFix(owner, listener, server.id, pools.poolOf(owner), callers.of(server.id), files, sanPins, unreached);
+    server.fix = listenerStrictFix(owner, listener, server, pools.poolOf(owner), callers.of(server.id), files, sanPins, unreached);
   }
 }
 

@@ -234,7 +234,7 @@ describe('API VirtualGateway: the listener and the backendDefaults client policy
     // Auto alone would have let the client half run ahead of a change a person has not approved.
     expect(gateway.map((f) => f.remediation!.mode)).toEqual(['approval', 'approval']);
     const client = gateway.find((f) => f.rule === 'mtls-client-not-enforced')!;
-    expect(client.remediation!.reason).toMatch(/^preconditions do not hold: .*virtual gateway: its clients are outside the mesh/);
+    expect(client.remediation!.reason).toMatch(/^preconditions do not hold: .*virtual gateway, the entry to the mesh: its clients are outside it/);
     const spec = (gateway[0].remediation!.change as any).spec;
     expect(spec.listeners[0].tls.mode).toBe('STRICT');
     expect(spec.backendDefaults.clientPolicy.tls.enforce).toBe(true);
