@@ -15,6 +15,7 @@ import { failsAt } from '../core/report/report';
 import { applyBaseline, type BaselineEntry } from '../core/report/baseline';
 import type { Severity } from '../core/model/types';
 import { auditInventory } from '../providers/audit-inventory';
+import { uncheckedCertificateFilesNotice } from '../providers/x509/unchecked-certificate-files';
 import { collectFiles, InputPathError } from '../providers/files/collect';
 import { repositoryRoot as repositoryRootOf } from './repository-root';
 import { mergeInventories, type Inventory } from '../core/model/inventory';
@@ -140,6 +141,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (inventory.unknown.length > 0) io.stderr(skippedNotice(inventory.unknown));
   if (inventory.repeated?.length) io.stderr(repeatedNotice(inventory.repeated));
+  const unchecked = uncheckedCertificateFilesNotice(inventory);
+  if (unchecked) io.stderr(unchecked);
 
   // Of --color and --no-color, the last given wins, as with every other flag given twice.
   const colorFlag = tokens.filter((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color')).pop();

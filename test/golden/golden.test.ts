@@ -289,7 +289,8 @@ describe('golden reports', () => {
     });
 
     it('exits as the contract says and reads every input', () => {
-      expect(run.stderr).toBe('');
+      // Cases whose proxies mount certificate files not among the inputs say so in a notice; nothing else is said.
+      expect(run.stderr.replace(/^meshgov: \d+ certificate file\(s\) named by the configuration not checked.*\n(?: {2}.*\n)*/m, '')).toBe('');
       expect(run.code).toBe(golden.exitCode);
     });
   });

@@ -5,6 +5,8 @@ import { certificateKeysOfSecret, certificatesFromRootCertConfigMap, certificate
 import { inlineCertificatesOf } from '../envoy/inline-certificates';
 import { certificatesFromPemFile, type PemReadResult } from './pem';
 import { foldRootCertCopies } from './root-cert-copies';
+import { foldTrustBundleCopies } from './trust-bundle-copies';
+import { certificatesFromBundleInline, certificatesFromTrustBundleTarget, isTrustManagerBundle, trustBundleOf, trustBundleTargetOf, type TrustBundle } from './trust-manager-bundles';
 
 export { certificatesFromPem, certificatesFromPemFile, type PemReadOptions, type PemReadResult } from './pem';
 export { parseCertificateDate } from './certificate-date';
@@ -12,6 +14,7 @@ export { parseCertificateDate } from './certificate-date';
 /**
  * The certificate provider: every certificate in PEM files, in Istio CA Secrets (`cacerts`,
  * `istio-ca-secret`), in `kubernetes.io/tls` Secrets, in the `istio-ca-root-cert` ConfigMap,
+ * in trust-manager Bundles (`inLine` sources) and the ConfigMaps and Secrets they write,
  * written inline in Envoy bootstraps, and every issued cert-manager `Certificate`. Expiry is
  * judged by the rules, not here.
  *
@@ -43,9 +46,28 @@ export const buildCertificateModel: ModelBuilder = (inventory, context) => {
   const secretsWithTlsCrt = new Set<string>();
   const fieldLine = inventory.fieldLine;
   const locatorAt = (source: SourceRef): FieldLocator => (field) => ({ file: source.file, line: fieldLine?.(source.file, source.line, field) ?? source.line });
+  // A Bundle says which key of its targets holds the PEM: known before any target is read.
+  const bundles = new Map<string, TrustBundle>();
+  for (const { doc } of inventory.kubernetes) if (isTrustManagerBundle(doc) && !bundles.has(doc.metadata.name)) bundles.set(doc.metadata.name, trustBundleOf(doc));
+  const trustInline = new Map<CertificateRecord, string>();
+  const trustTargets = new Map<CertificateRecord, string>();
   for (const { doc, source } of inventory.kubernetes) {
     const secretKeys = certificateKeysOfSecret(doc);
-    if (secretKeys) {
+    // istiod's own root ConfigMap stays with its reader and its fold, whoever else labels it.
+    const trustBundle = isRootCertConfigMap(doc) ? undefined : trustBundleTargetOf(doc);
+    if (trustBundle !== undefined) {
+      model.resourceCount++;
+      const read = guarded(source, () => certificatesFromTrustBundleTarget(doc, bundles.get(trustBundle), source, locatorAt(source)));
+      for (const c of read.certificates) trustTargets.set(c, trustBundle);
+      model.certificates.push(...read.certificates);
+      model.problems.push(...read.problems);
+    } else if (isTrustManagerBundle(doc)) {
+      model.resourceCount++;
+      const read = guarded(source, () => certificatesFromBundleInline(doc, source, locatorAt(source)));
+      for (const c of read.certificates) trustInline.set(c, doc.metadata.name);
+      model.certificates.push(...read.certificates);
+      model.problems.push(...read.problems);
+    } else if (secretKeys) {
       model.resourceCount++;
       const read = guarded(source, () => certificatesFromSecret(doc, secretKeys, source, locatorAt(source)));
       model.certificates.push(...read.certificates);
@@ -80,6 +102,7 @@ export const buildCertificateModel: ModelBuilder = (inventory, context) => {
     }
     if (record) model.certificates.push(record);
   }
+  model.certificates = foldTrustBundleCopies(model.certificates, { bundles, inline: trustInline, targets: trustTargets });
   model.certificates = foldRootCertCopies(model.certificates, context.istioRootNamespace);
   distinguishSameObjectInOtherFiles(model.certificates, inventory.fileIdentity ?? ((f) => f));
   return model;

@@ -97,9 +97,22 @@ function missingTlsKeys(secret: KubeObject, locate: FieldLocator): ConfigProblem
 
 /** `istio-ca-root-cert`: the root in plain text under `data["root-cert.pem"]`. */
 export function certificatesFromRootCertConfigMap(configMap: KubeObject, source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
-  const text = configMap.data?.[ROOT_CERT_KEY];
-  if (typeof text !== 'string') return { certificates: [], problems: [] };
-  return readKey(configMap, ROOT_CERT_KEY, text, `data["${ROOT_CERT_KEY}"]`, source, locate);
+  return certificatesFromConfigMap(configMap, { keys: [ROOT_CERT_KEY], generic: false }, source, locate);
+}
+
+/**
+ * The certificates of a ConfigMap's keys, PEM in plain text under `data` (`binaryData` holds
+ * base64 of other formats, such as trust-manager's JKS and PKCS#12 copies, and is not read).
+ * With `generic`, a value that is no certificate is someone else's data, not a problem.
+ */
+export function certificatesFromConfigMap(configMap: KubeObject, { keys, generic }: SecretCertificateKeys, source: SourceRef, locate: FieldLocator = () => source): PemReadResult {
+  const out: PemReadResult = { certificates: [], problems: [] };
+  for (const key of keys) {
+    const text = configMap.data?.[key];
+    if (typeof text !== 'string' || (generic && !holdsPemCertificate(text))) continue;
+    add(out, readKey(configMap, key, text, `data["${key}"]`, source, locate));
+  }
+  return out;
 }
 
 /** Where a field of the object is written (its key's line in a file); the object's own place when unknown. */
