@@ -53,7 +53,7 @@ export function rulesListCommand(argv: string[], io: CliIo): number {
     // The audit's own loader: DIR over the built-in rules, so what DIR leaves out shows its default.
     policy = loadPolicy(dir);
   } catch (err) {
-    if (err instanceof PolicyError) return printRulesProblems(err.problems, dir ?? defaultRulesDir(), io);
+    if (err instanceof PolicyError) return printRulesProblems(err.problems, dir ?? defaultRulesDir(), io, err.skipped);
     throw err;
   }
   const rules = listRules(policy);

@@ -73,7 +73,10 @@ export const RULES_USAGE = `Usage:
 validate  Validates a rules directory (default: the built-in rules/) against the schema, and
           checks that no two of its files set one setting differently and that no shorter
           cert-expiring window has a lower severity than a longer one. Prints every problem with
-          its file, line and field.
+          its file, line and field. A file with problems does not hold back the checks across
+          files: they run over what every file gives that can be read, and one that reads a
+          setting a broken file gives but could not be read is skipped, with a note (\`note: \`)
+          naming that file, line and field.
 list      Lists every rule as an audit with --rules DIR would apply it (DIR over the built-in
           rules/, so what DIR leaves out shows its default): enabled or not, severity (with the
           cert-expiring tiers and slo-latency-burn page/ticket severities), remediation mode

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { RULE_IDS, type RuleId } from '../findings';
 import type { ConfigProblem } from '../model/types';
 import { DEFAULT_BURN_SEVERITIES, DEFAULT_CERT_TIERS, RULE_CATALOG } from '../rules/catalog';
-import { PolicyError } from './errors';
+import { PolicyError, type SkippedCheck } from './errors';
+import type { RulesFileReading } from './rules-file-reading';
 import { readRulesFiles } from './rules-files';
 import type { PolicyFile } from './schema';
 import { snapshotValues } from './snapshot';
@@ -26,8 +27,8 @@ export function defaultRulesDir(): string {
 export function loadPolicy(dir?: string, builtInDir: string = defaultRulesDir()): Policy {
   const dirs = [builtInDir];
   if (dir && path.resolve(dir) !== path.resolve(dirs[0])) dirs.push(dir);
-  const { files, problems } = readPolicyDirs(dirs);
-  if (problems.length > 0) throw new PolicyError(problems);
+  const { files, problems, skipped } = readPolicyDirs(dirs);
+  if (problems.length > 0) throw new PolicyError(problems, skipped);
   return resolvePolicy(files);
 }
 
@@ -36,11 +37,21 @@ export function validatePolicyDir(dir: string): ConfigProblem[] {
   return readPolicyDirs([dir]).problems;
 }
 
-function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: PolicyFile }>; problems: ConfigProblem[] } {
+/**
+ * Validates a rules directory on its own, as `meshgov rules validate` reports it: every problem,
+ * and the checks after the merge that a file with problems kept from running (merged-checks.ts).
+ */
+export function checkPolicyDir(dir: string): { problems: ConfigProblem[]; skipped: SkippedCheck[] } {
+  const { problems, skipped } = readPolicyDirs([dir]);
+  return { problems, skipped };
+}
+
+function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: PolicyFile }>; problems: ConfigProblem[]; skipped: SkippedCheck[] } {
   const files: Array<{ file: string; value: PolicyFile }> = [];
   const problems: ConfigProblem[] = [];
-  // Every valid file with its text, in merge order: what only the merged policy can show.
-  const merged: Array<{ file: string; text: string; value: PolicyFile }> = [];
+  const skipped: SkippedCheck[] = [];
+  // Every file in merge order, with what of it can be read: what only the merged policy can show.
+  const merged: RulesFileReading[] = [];
   let reader: ReturnType<typeof yamlPolicyReader>;
   for (const dir of dirs) {
     const read = readRulesFiles(dir);
@@ -53,34 +64,58 @@ function readPolicyDirs(dirs: string[]): { files: Array<{ file: string; value: P
       else snapshot.values.forEach((value, i) => files.push({ file: read.files[i]!.file, value }));
       continue;
     }
-    const valid: Array<{ file: string; text: string; value: PolicyFile }> = [];
-    for (const { file, text } of read.files) {
+    const readings: Array<RulesFileReading & { name: string }> = [];
+    for (const { file, name, text } of read.files) {
       const result = reader.readPolicyFile(file, text);
       problems.push(...result.problems);
-      if (result.value) valid.push({ file, text, value: result.value });
+      if (result.value) {
+        readings.push({ file, name, text, value: result.value });
+        files.push({ file, value: result.value });
+      } else {
+        const partial = result.partial ?? reader.unreadableFile(result.problems[0]?.line ?? 1);
+        readings.push({ file, name, text, value: partial.value, partial });
+      }
     }
+    // A file that exists but cannot be read may set anything, in its place in the merge order.
+    for (const { file, name } of read.unreadable ?? []) readings.push({ file, name, text: '', value: {}, partial: reader.unreadableFile(1) });
+    readings.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Only within one directory: a --rules copy is meant to override the built-in rules/.
-    problems.push(...reader.settingConflicts(valid));
-    files.push(...valid.map(({ file, value }) => ({ file, value })));
-    merged.push(...valid);
+    problems.push(...reader.settingConflicts(readings));
+    skipped.push(...reader.conflictsNotCompared(readings));
+    merged.push(...readings);
   }
-  if (reader) problems.push(...reader.burnSeverityOrder(merged), ...reader.rollbacksWithoutAuto(merged));
-  return { files, problems };
+  if (reader) {
+    for (const check of [reader.burnSeverityOrder, reader.rollbacksWithoutAuto]) {
+      const result = check(merged);
+      problems.push(...result.problems);
+      skipped.push(...result.skipped);
+    }
+  }
+  return { files, problems, skipped };
 }
 
 /**
  * The full reader (js-yaml, and the `yaml` parser for line numbers; zod for the schema), loaded on first
  * need; undefined in a deployed build. Those are bundled with MESHGOV_POLICY_SNAPSHOT_ONLY
  * defined as "true" (cdk/lib/constructs/meshgov-function.ts, .ci/scripts/build-gcp.ts): esbuild
- * then drops this require, and zod's and the YAML parsers' ~550 KB with it, and the loader reads the
+ * then drops these requires, and zod's and the YAML parsers' ~550 KB with them, and the loader reads the
  * snapshot shipped beside the rules instead. Everywhere else (the CLI, `meshgov rules
  * validate`, synth, tests) the YAML is always read and validated, snapshot or not.
  */
-function yamlPolicyReader(): Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts' | 'burnSeverityOrder' | 'rollbacksWithoutAuto'> | undefined {
+function yamlPolicyReader(): FullReader | undefined {
   if (process.env.MESHGOV_POLICY_SNAPSHOT_ONLY === 'true') return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see above.
-  return require('./read-policy-file') as typeof import('./read-policy-file');
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose: see above. */
+  return {
+    ...(require('./read-policy-file') as typeof import('./read-policy-file')),
+    ...(require('./merged-checks') as typeof import('./merged-checks')),
+    ...(require('./partial-reading') as typeof import('./partial-reading')),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
+
+type FullReader = Pick<typeof import('./read-policy-file'), 'readPolicyFile' | 'settingConflicts'> &
+  Pick<typeof import('./merged-checks'), 'burnSeverityOrder' | 'rollbacksWithoutAuto' | 'conflictsNotCompared'> &
+  Pick<typeof import('./partial-reading'), 'unreadableFile'>;
 
 function resolvePolicy(files: Array<{ file: string; value: PolicyFile }>): Policy {
   const policy: Policy = {

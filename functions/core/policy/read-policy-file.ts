@@ -1,16 +1,18 @@
 import * as jsYaml from 'js-yaml';
 import type { Document, LineCounter, Pair, YAMLError } from 'yaml';
 import { closestName } from '../edit-distance';
-import { DEFAULT_BURN_SEVERITIES } from '../rules/catalog';
-import type { ConfigProblem, Severity } from '../model/types';
+import type { ConfigProblem } from '../model/types';
 import type * as z from 'zod';
-import { policyFileSchema, RULE_SPECIFIC_SETTINGS, SEVERITY_RANK, type PolicyFile } from './schema';
+import { partialReading, unreadableFile, unreadSettings, type PartialReading } from './partial-reading';
+import { policyFileSchema, RULE_SPECIFIC_SETTINGS, type PolicyFile } from './schema';
 
 type YamlModule = typeof import('yaml');
 
 export interface PolicyFileResult {
   value?: PolicyFile;
   problems: ConfigProblem[];
+  /** For a file with problems: what of it can still be read, for the checks after the merge (merged-checks.ts). */
+  partial?: PartialReading;
 }
 
 /**
@@ -60,13 +62,16 @@ export function readWithPositions(file: string, text: string): PolicyFileResult 
   const cut = errors.length > 0 ? comments.inFlowBefore(Math.max(...errors.map((p) => p.line))) : undefined;
   if (cut) syntax.push(...errors.filter((p) => p.line < cut.line), { file, line: cut.line, message: `invalid YAML: ${hashHint(cut)}` });
   else syntax.push(...errors);
-  if (syntax.length > 0) return { problems: distinct(syntax).sort((a, b) => a.line - b.line) };
+  if (syntax.length > 0) {
+    const sorted = distinct(syntax).sort((a, b) => a.line - b.line);
+    return { problems: sorted, partial: unreadableFile(sorted[0]!.line) };
+  }
   let data: unknown;
   try {
     data = doc.toJS() ?? {};
   } catch (err) {
     // What the checks above do not foresee (an alias expanding past the parser's limit): a problem, never a stack trace.
-    return { problems: [{ file, line: 1, message: `invalid YAML: ${(err as Error).message}` }] };
+    return { problems: [{ file, line: 1, message: `invalid YAML: ${(err as Error).message}` }], partial: unreadableFile(1) };
   }
   const parsed = policyFileSchema.safeParse(data);
   if (parsed.success) return { value: parsed.data, problems: [] };
@@ -79,8 +84,9 @@ export function readWithPositions(file: string, text: string): PolicyFileResult 
     const line = lineOf(yaml, doc, lineCounter, path);
     return [{ file, line, field: formatPath(path), message: withHint(issue, valueAt(data, path), comments.after(line, path[path.length - 1])) }];
   });
+  const toUnread = (issues: readonly z.core.$ZodIssue[]) => unreadSettings(issues, (path, key) => lineOf(yaml, doc, lineCounter, [...path], key));
   // zod orders issues by schema (unknown keys after a map's fields): a person reads the file top down.
-  return { problems: problems.sort((a, b) => a.line - b.line) };
+  return { problems: problems.sort((a, b) => a.line - b.line), partial: partialReading(data, toUnread(parsed.error.issues), toUnread) };
 }
 
 function distinct(problems: ConfigProblem[]): ConfigProblem[] {
@@ -355,7 +361,7 @@ function lastQuoteOffset(yaml: YamlModule, text: string): number | undefined {
  * below it). Each text is parsed with positions once per finder, however many settings of it a
  * check names.
  */
-function settingLineFinder(): (text: string, path: Array<string | number>) => number {
+export function settingLineFinder(): (text: string, path: Array<string | number>) => number {
   const parsed = new Map<string, { doc: Document; lineCounter: LineCounter }>();
   return (text, path) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: see readPolicyFile.
@@ -401,7 +407,7 @@ function lineOf({ isMap, isPair, isScalar }: YamlModule, doc: Document, lineCoun
   return lineCounter.linePos(offset).line;
 }
 
-export function formatPath(path: Array<string | number>): string {
+export function formatPath(path: ReadonlyArray<string | number>): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
   return out;
@@ -438,7 +444,8 @@ export function settingConflicts(files: ReadonlyArray<{ file: string; text: stri
   return problems;
 }
 
-function mergedSettings(value: PolicyFile): Array<[string[], unknown]> {
+/** Every setting of a file at the depth the merge replaces (merge units, setting-paths.ts), with its value. */
+export function mergedSettings(value: PolicyFile): Array<[string[], unknown]> {
   const out: Array<[string[], unknown]> = [];
   const add = (path: string[], section: object | undefined) => {
     for (const [key, v] of Object.entries(section ?? {})) if (v !== undefined) out.push([[...path, key], v]);
@@ -450,68 +457,3 @@ function mergedSettings(value: PolicyFile): Array<[string[], unknown]> {
   if (value.slos !== undefined) out.push([['slos'], value.slos]);
   return out;
 }
-
-/**
- * After the merge (the built-in rules, then a --rules copy; load.ts): a ticket-level burn graded
- * above the page-level one, where the two come from different files or one is left to its
- * default (DEFAULT_BURN_SEVERITIES); within one file the schema says it.
- */
-export function burnSeverityOrder(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
-  type Source = { severity: Severity; order: number; file?: string; text?: string };
-  let page: Source = { severity: DEFAULT_BURN_SEVERITIES.page, order: -1 };
-  let ticket: Source = { severity: DEFAULT_BURN_SEVERITIES.ticket, order: -1 };
-  files.forEach(({ file, text, value }, order) => {
-    const burn = value.rules?.['slo-latency-burn'] as { pageSeverity?: Severity; ticketSeverity?: Severity } | undefined;
-    if (burn?.pageSeverity !== undefined) page = { severity: burn.pageSeverity, order, file, text };
-    if (burn?.ticketSeverity !== undefined) ticket = { severity: burn.ticketSeverity, order, file, text };
-  });
-  if (SEVERITY_RANK[ticket.severity] <= SEVERITY_RANK[page.severity] || (page.file !== undefined && page.file === ticket.file)) return [];
-  const settingLine = settingLineFinder();
-  const where = (s: Source, key: string) => (s.file && s.text ? `${s.file}:${settingLine(s.text, ['rules', 'slo-latency-burn', key])}` : 'the default');
-  // Reported where the later of the two was set: the one that broke the order.
-  const [at, key] = page.order > ticket.order ? [page, 'pageSeverity'] : [ticket, 'ticketSeverity'];
-  return [
-    {
-      file: at.file!,
-      line: settingLine(at.text!, ['rules', 'slo-latency-burn', key]),
-      field: formatPath(['rules', 'slo-latency-burn', key]),
-      message: `ticketSeverity ${ticket.severity} (${where(ticket, 'ticketSeverity')}) is above pageSeverity ${page.severity} (${where(page, 'pageSeverity')}): a page-level burn is the faster one and needs the same or a higher severity`,
-    },
-  ];
-}
-
-/**
- * After the merge: an SLO's `autoRollbackOwnChanges: true` does nothing while rule
- * slo-latency-burn's remediation (the last file that sets it; rules/mesh.yaml ships approval)
- * is not auto, since the rule caps every rollback (core/slo/rollback.ts). Said where the SLO
- * asks for it, so the setting is never silently dead.
- */
-export function rollbacksWithoutAuto(files: ReadonlyArray<{ file: string; text: string; value: PolicyFile }>): ConfigProblem[] {
-  let mode: { value: string; file: string; text: string } | undefined;
-  let slos: { file: string; text: string; list: NonNullable<PolicyFile['slos']> } | undefined;
-  for (const { file, text, value } of files) {
-    const remediation = (value.rules?.['slo-latency-burn'] as { remediation?: string } | undefined)?.remediation;
-    if (remediation !== undefined) mode = { value: remediation, file, text };
-    if (value.slos !== undefined) slos = { file, text, list: value.slos };
-  }
-  if (!slos || mode?.value === 'auto' || !slos.list.some((slo) => slo.autoRollbackOwnChanges === true)) return [];
-  // Lines only for a problem to report: finding one loads and runs the YAML reader of positions.
-  const settingLine = settingLineFinder();
-  // A directory validated on its own leaves the rule to the built-in rules, which ship approval.
-  const ruleMode = mode
-    ? `${mode.value} (${mode.file}:${settingLine(mode.text, ['rules', 'slo-latency-burn', 'remediation'])})`
-    : 'approval (as the built-in rules set it)';
-  return slos.list.flatMap((slo, i) => {
-    if (slo.autoRollbackOwnChanges !== true) return [];
-    const path = ['slos', i, 'autoRollbackOwnChanges'];
-    return [
-      {
-        file: slos!.file,
-        line: settingLine(slos!.text, path),
-        field: formatPath(path),
-        message: `autoRollbackOwnChanges: true does nothing while rule slo-latency-burn's remediation is ${ruleMode}, which caps every rollback: set remediation: auto on the rule to let meshgov undo its own changes without asking, or remove this setting`,
-      },
-    ];
-  });
-}
-

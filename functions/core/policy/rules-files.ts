@@ -3,6 +3,12 @@ import * as path from 'node:path';
 import type { ConfigProblem } from '../model/types';
 import { POLICY_SNAPSHOT_FILE } from './snapshot';
 
+/** A rules file that exists but could not be read (a dangling link, no permission): it may hold any setting. */
+export interface UnreadableRulesFile {
+  file: string;
+  name: string;
+}
+
 /** One rules file as read from disk: its path, its name in the directory, its text. */
 export interface RulesFileText {
   file: string;
@@ -29,7 +35,7 @@ const NOT_RULES_JSON = new Set(['schema.json', POLICY_SNAPSHOT_FILE]);
  * file (JSON is YAML, but a rules file is named *.yaml). Editors' dotfiles, documentation and
  * empty directories are no rules and are skipped.
  */
-export function readRulesFiles(dir: string): { files: RulesFileText[]; problems: ConfigProblem[] } {
+export function readRulesFiles(dir: string): { files: RulesFileText[]; problems: ConfigProblem[]; unreadable?: UnreadableRulesFile[] } {
   let names: string[];
   try {
     // Dotfiles are editors' (an Emacs lock `.#a.yaml`, a macOS `._a.yaml`), never rules.
@@ -40,6 +46,7 @@ export function readRulesFiles(dir: string): { files: RulesFileText[]; problems:
   if (statSync(dir).isFile()) names = [''];
   const files: RulesFileText[] = [];
   const problems: ConfigProblem[] = [];
+  const unreadable: UnreadableRulesFile[] = [];
   for (const name of names) {
     const file = name ? path.join(dir, name) : dir;
     if (name && !RULES_FILE.test(name)) {
@@ -57,11 +64,12 @@ export function readRulesFiles(dir: string): { files: RulesFileText[]; problems:
     } catch (err) {
       // A dangling symlink or an unreadable file: a problem on it, not a stack trace.
       problems.push({ file, line: 1, message: `cannot read rules file: ${(err as Error).message}` });
+      unreadable.push({ file, name: name || path.basename(dir) });
     }
   }
   // An empty directory (or one of certificates) is almost surely the wrong --rules: it must not silently mean the defaults.
   if (files.length === 0 && problems.length === 0) return { files, problems: [{ file: dir, line: 1, message: `no rules files (*.yaml, *.yml) in ${dir}` }] };
-  return { files, problems };
+  return unreadable.length > 0 ? { files, problems, unreadable } : { files, problems };
 }
 
 /** An entry of `dir` that is not read, when a user may have meant it as rules. */

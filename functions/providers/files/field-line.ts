@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseFieldPath, type PathSegment } from './field-path';
+import { followFrom, mayHoldFlow, positionedDocument, type PositionedDocument } from './flow-yaml';
 import { followJsonPath, jsonSpaceEnd, jsonStringEnd } from './json-path';
 import { lineOfOffset, lineStarts } from './text-lines';
 import { followYamlPath, nodeAt, splitLines } from './yaml-path';
@@ -10,9 +11,12 @@ import { followYamlPath, nodeAt, splitLines } from './yaml-path';
  * positions; this reads the file again, only for files with problems, and follows the path
  * through the text, so that the problem points at the field itself.
  *
- * Block YAML and JSON are followed; where the layout cannot be followed (flow style, anchors),
- * or the field is missing, the deepest line reached is kept, and a path that cannot be started
- * leaves the line as it is.
+ * Block YAML and JSON are followed by their text; where a block walk stops at a line that opens
+ * a flow collection (`spec: {mtls: {mode: PERMISSIVE}}`, an entry of `items: [{…}, {…}]`), the
+ * document is read again with positions (flow-yaml.ts), and the line of the field's key is given,
+ * also in a flow mapping spread over lines. Where the layout cannot be followed (anchors), or the
+ * field is missing, the deepest line reached is kept, and a path that cannot be started leaves
+ * the line as it is.
  */
 export function fieldLineLocator(kept: ReadonlyMap<string, string> = new Map()): (file: string, line: number, field: string) => number | undefined {
   // Problems come grouped by file (each provider's in input order), so keeping the last file read
@@ -33,8 +37,62 @@ export function fieldLineLocator(kept: ReadonlyMap<string, string> = new Map()):
     if (first === 123 || first === 91) return jsonFieldLine(read.text, starts, line, path);
     const window = documentFrom(read, starts, line);
     const found = yamlFieldLine(window, 1, path);
-    return found === undefined ? undefined : found + line - 1;
+    const reached = found === undefined ? undefined : found + line - 1;
+    // The text walk stops at a flow collection: only then is the document read with positions.
+    const stoppedAt = found === undefined ? firstContentLine(window) : window[found - 1];
+    if (stoppedAt === undefined || !mayHoldFlow(stoppedAt)) return reached;
+    return flowFieldLine(read, starts, line, path) ?? reached;
   };
+}
+
+/** The first line of a document window that holds content (past blank lines, comments and `---`). */
+function firstContentLine(lines: readonly string[]): string | undefined {
+  return lines.find((l) => {
+    const content = l.trim();
+    return content !== '' && !content.startsWith('#') && !/^---(\s|$)/.test(content);
+  });
+}
+
+/**
+ * The line of the field read with positions, from the object that starts on `line`: the
+ * deepest step reached, as the text walk gives it.
+ */
+function flowFieldLine(read: ReadText, starts: readonly number[], line: number, path: readonly PathSegment[]): number | undefined {
+  const document = positionedDocumentAt(read, starts, line);
+  for (const inside of pathsInside(path)) {
+    const steps = followFrom(document, line, inside);
+    if (steps.length > 0) return steps[steps.length - 1];
+  }
+  return undefined;
+}
+
+/** The whole document holding `line` (from its `---`, or the file's start, to the next `---`), read with positions once. */
+function positionedDocumentAt(read: ReadText, starts: readonly number[], line: number): PositionedDocument {
+  const text = read.text;
+  let first = Math.min(line, starts.length);
+  while (first > 1 && !isDocumentMarker(text, starts[first - 1]!)) first--;
+  const documents = (read.positioned ??= new Map());
+  let document = documents.get(first);
+  if (document) return document;
+  const from = starts[first - 1] ?? 0;
+  // The document ends where documentFrom ends a window: at the next `---` line.
+  let end = text.length;
+  for (let at = text.indexOf('\n---', from); at >= 0; at = text.indexOf('\n---', at + 4)) {
+    if (isDocumentMarker(text, at + 1)) {
+      end = at;
+      break;
+    }
+  }
+  document = positionedDocument(text.slice(from, end), first);
+  documents.set(first, document);
+  return document;
+}
+
+/** Whether the line starting at `at` is a `---` document marker (alone, or before a space or tab). */
+function isDocumentMarker(text: string, at: number): boolean {
+  if (!text.startsWith('---', at)) return false;
+  const next = text.charCodeAt(at + 3);
+  return Number.isNaN(next) || next === 10 || next === 13 || next === 32 || next === 9;
 }
 
 interface ReadText {
@@ -42,6 +100,8 @@ interface ReadText {
   starts?: number[];
   /** The lines of the document from a line on, by that line: findings of one policy share it. */
   documents?: Map<number, string[]>;
+  /** Documents read with positions (flow-yaml.ts), by their first line: only those holding a flow collection a field is in. */
+  positioned?: Map<number, PositionedDocument>;
 }
 
 /**

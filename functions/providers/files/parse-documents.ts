@@ -10,7 +10,7 @@ import { locateJsonError, scanJsonValue, type JsonError } from './json-error';
 import { jsonArrayElementLines, jsonArrayLinesAt, jsonNestingBeyond, jsonSpaceEnd } from './json-path';
 import { firstContentLine, forwardLineCounter, lineAt } from './text-lines';
 import { aliasProblem, MAX_NESTING, mayHaveAliases, nestedDeeperThan } from './value-limits';
-import { sequenceEntryLines } from './yaml-path';
+import { listEntryLineFinder } from './list-entry-lines';
 import { BLOCK_SCALAR_HEADER, blockScalarCutShort } from './block-scalar-cut';
 
 /** One parsed document of a file, before its kind is known. */
@@ -384,7 +384,7 @@ function addYamlDocument(file: string, chunk: YamlChunk, body: unknown, document
 
 function yamlDocument(file: string, chunk: YamlChunk, body: unknown): RawDocument {
   const doc: RawDocument = { file, line: firstContentLine(chunk.text, chunk.line), format: 'yaml', body };
-  if (hasInnerLists(body)) addInnerLines(doc, (path) => sequenceEntryLines(chunk.text, chunk.line, path));
+  if (hasInnerLists(body)) addInnerLines(doc, listEntryLineFinder(chunk.text, chunk.line));
   return doc;
 }
 
