@@ -255,6 +255,7 @@ function emitClient(
     // even when its object was not read (a scoped read of one virtual node, normalize.ts).
     inMeshDestination: true,
   };
+  if (owner.owner.labels) client.labels = owner.owner.labels;
   // Two parts of one destination port, same-named meshes of two regions or accounts, or two clusters' CRDs: their findings must not share an id.
   const findingKey = findingKeyOf(owner.owner, upstreamPort);
   if (findingKey !== undefined) client.findingKey = findingKey;

@@ -8,6 +8,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
+import { coercedLabelMap } from '../istio/labels';
 import { refFromArn } from './arn';
 import { addGroupBackends, readBackendGroup, type BackendGroups } from './backend-groups';
 import { defaultAwsName } from './crd-identity';
@@ -42,6 +43,17 @@ const APPMESH_GROUP_PREFIX = `${APPMESH_GROUP}/`;
 
 function selectorOf(value: unknown): LabelSelector | undefined {
   return isObject(value) ? (value as LabelSelector) : undefined;
+}
+
+/**
+ * The labels that route a node's or gateway's findings to a team (rules/ownership.yaml): the
+ * CRD's own, with the workload's (`podSelector.matchLabels`) over them. Either may carry `team:`.
+ */
+function routingLabels(doc: KubeObject, podLabels: Record<string, string> | undefined): Record<string, string> | undefined {
+  const own = coercedLabelMap(doc.metadata?.labels);
+  const labels = podLabels ? { ...own, ...coercedLabelMap(podLabels) } : own;
+  for (const _ in labels) return labels;
+  return undefined;
 }
 
 /** Where a reference is written: the referring object's namespace, and its mesh's App Mesh name. */
@@ -211,7 +223,7 @@ function readNamespaced(
       node.hostnames = serviceDiscoveryHostnames(spec.serviceDiscovery);
       node.backends = readBackends(spec.backends, referrer, ctx);
       node.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
-      node.labels = selectorOf(spec.podSelector)?.matchLabels;
+      node.labels = routingLabels(doc, selectorOf(spec.podSelector)?.matchLabels);
       graph.nodes.push(node);
       break;
     }
@@ -221,7 +233,7 @@ function readNamespaced(
       gateway.backendDefaults = normalizeClientPolicy(spec.backendDefaults?.clientPolicy, undefined, ctx);
       gateway.namespaceSelector = selectorOf(spec.namespaceSelector);
       gateway.gatewayRouteSelector = selectorOf(spec.gatewayRouteSelector);
-      gateway.labels = selectorOf(spec.podSelector)?.matchLabels;
+      gateway.labels = routingLabels(doc, selectorOf(spec.podSelector)?.matchLabels);
       graph.gateways.push(gateway);
       break;
     }

@@ -2,7 +2,7 @@ import { apiGroupOf, type KubeObject } from '../../core/model/inventory';
 import { isCalendarDate } from '../../core/calendar';
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { CertificateRecord, CertificateRenewal, ConfigProblem, SourceRef } from '../../core/model/types';
-import { namespaceOf } from './kubernetes-sources';
+import { namespaceOf, ownerLabels } from './kubernetes-sources';
 
 /** RFC 3339 date-time, as metav1.Time serialises (`2026-12-01T00:00:00Z`). */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
@@ -110,7 +110,7 @@ export function certificateFromCertManager(obj: KubeObject, source: SourceRef): 
     notAfter,
     isCA: spec.isCA === true,
     chainIndex: 0,
-    origin: { kind: 'Certificate', name, namespace, source },
+    origin: { kind: 'Certificate', name, namespace, source, ...ownerLabels(obj) },
     dateSource: 'cert-manager status',
     ...(renewal ? { renewal } : {}),
   };

@@ -182,7 +182,7 @@ ${indent(mesh.rootPem, 4)}
       expect.objectContaining({
         subjectCN: 'Shop mesh root CA',
         isCA: true,
-        origin: { kind: 'ConfigMap', name: 'istio-ca-root-cert', namespace: 'payments', key: 'root-cert.pem', source: { file: 'payments/istio-ca-root-cert.yaml', line: 12 } },
+        origin: { kind: 'ConfigMap', name: 'istio-ca-root-cert', namespace: 'payments', key: 'root-cert.pem', source: { file: 'payments/istio-ca-root-cert.yaml', line: 12 }, labels: { 'istio.io/config': 'true' } },
       }),
     ]);
   });

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../core/model/inventory';
 import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/model/types';
+import { coercedLabelMap } from '../istio/labels';
 import { certificatesFromPem, holdsPemCertificate, type PemReadResult } from './pem';
 
 /**
@@ -125,7 +126,7 @@ function readKey(obj: KubeObject, key: string, text: string, field: string, sour
   }
   // The decoded value's lines are not lines of the file: every record points at its key, so a
   // code-scanning annotation lands on `tls.crt:` rather than on the Secret's first line.
-  const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source: locate(field) };
+  const origin: CertificateRecord['origin'] = { kind: obj.kind, name: obj.metadata.name, namespace: namespaceOf(obj), key, source: locate(field), ...ownerLabels(obj) };
   const read = certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
   // A block that cannot be read names its object, as the object's other problems do.
   for (const problem of read.problems) {
@@ -157,6 +158,13 @@ function base64Hint(obj: KubeObject, field: string, text: string): string {
   if (obj.kind === 'Secret' && field.startsWith('data[')) return ': it is base64-encoded twice (data takes the PEM encoded once)';
   if (obj.kind === 'Secret') return ': it holds base64, which belongs under data (stringData takes the PEM as plain text)';
   return `: it holds base64, but ${obj.kind} data takes the PEM as plain text`;
+}
+
+/** The object's labels, which route its certificates' findings to the team they name (rules/ownership.yaml); nothing when it has none. */
+export function ownerLabels(obj: KubeObject): { labels?: Record<string, string> } {
+  const labels = coercedLabelMap(obj.metadata.labels);
+  for (const _ in labels) return { labels };
+  return {};
 }
 
 /** Objects read from files without a namespace land in `default` when applied. */

@@ -12,7 +12,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject } from '../../core/model/inventory';
 import type { CertificateRecord, SourceRef } from '../../core/model/types';
-import { certificatesFromConfigMap, certificatesFromSecret, type FieldLocator, type SecretCertificateKeys } from './kubernetes-sources';
+import { certificatesFromConfigMap, certificatesFromSecret, ownerLabels, type FieldLocator, type SecretCertificateKeys } from './kubernetes-sources';
 import { certificatesFromPem, holdsPemCertificate, type PemReadResult } from './pem';
 
 export const TRUST_BUNDLE_API_VERSION = 'trust.cert-manager.io/v1alpha1';
@@ -78,7 +78,7 @@ export function certificatesFromBundleInline(bundle: KubeObject, source: SourceR
       out.problems.push({ file: at.file, line: at.line, field, message: `${field} of Bundle ${bundle.metadata.name} holds no PEM certificate`, kind: 'Bundle', name: bundle.metadata.name });
       return;
     }
-    const origin: CertificateRecord['origin'] = { kind: 'Bundle', name: bundle.metadata.name, key: INLINE_KEY, source: at };
+    const origin: CertificateRecord['origin'] = { kind: 'Bundle', name: bundle.metadata.name, key: INLINE_KEY, source: at, ...ownerLabels(bundle) };
     // The block scalar's lines may be folded or quoted in the file: every record points at its `inLine`.
     const read = certificatesFromPem(text, origin, 'x509', { textFirstLine: null, field });
     out.certificates.push(...read.certificates);
