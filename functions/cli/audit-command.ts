@@ -20,6 +20,7 @@ import { collectFiles, InputPathError } from '../providers/files/collect';
 import { repositoryRoot as repositoryRootOf } from './repository-root';
 import { mergeInventories, type Inventory } from '../core/model/inventory';
 import { collectLive } from './live-sources';
+import { RULE_IDS } from '../core/findings';
 import { formatProblem } from '../core/policy/errors';
 import { isCalendarDate } from '../core/calendar';
 import { systemErrorReason } from '../core/system-error';
@@ -129,7 +130,8 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const recognised = inventory.kubernetes.length + inventory.appmeshApi.length + inventory.envoy.length + inventory.pem.length + inventory.certificates.length;
   const audited = auditInventory(inventory, { policy, now });
-  const report = baseline ? applyBaseline(audited, { file: values.baseline!, entries: baseline }) : audited;
+  const disabledRules = RULE_IDS.filter((id) => !policy.rules[id].enabled);
+  const report = baseline ? applyBaseline(audited, { file: values.baseline!, entries: baseline, disabledRules }) : audited;
   // A file that was read but does not parse, or holds a misspelt kind, is a config-invalid finding
   // (CONTRACT.md); only inputs none of which could be read at all end without a report.
   if (recognised === 0 && !live && inventory.problems.every((p) => p.unread)) {
@@ -143,6 +145,14 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
   if (inventory.repeated?.length) io.stderr(repeatedNotice(inventory.repeated));
   const unchecked = uncheckedCertificateFilesNotice(inventory);
   if (unchecked) io.stderr(unchecked);
+  if (!policy.rules['config-invalid'].enabled && inventory.problems.length > 0) {
+    // A gate must not pass quietly on inputs it never read: the rule being off only keeps them out of the report.
+    io.stderr(unreportedProblemsNotice(inventory.problems));
+    if (recognised === 0 && !live) {
+      io.stderr(`meshgov: no input could be read: nothing in ${paths.join(', ')} parsed\n`);
+      return 2;
+    }
+  }
 
   // Of --color and --no-color, the last given wins, as with every other flag given twice.
   const colorFlag = tokens.filter((t) => t.kind === 'option' && (t.name === 'color' || t.name === 'no-color')).pop();
@@ -163,6 +173,7 @@ export async function auditCommand(argv: string[], io: CliIo): Promise<number> {
             baseDir: repositoryRoot(),
             toolVersion: io.version,
             ruleSeverities: Object.fromEntries(Object.entries(policy.rules).map(([id, settings]) => [id, settings.severity])),
+            disabledRules,
           })
         : format === 'github'
           ? formatGithub(report, { files: repositoryFiles() })
@@ -265,6 +276,13 @@ function skippedNotice(unknown: Inventory['unknown']): string {
   const lines = unknown.slice(0, SKIPPED_LISTED).map(({ doc, source, note }) => `  ${printable(`${source.file}:${source.line}: ${note ?? describeDocument(doc)}`)}\n`);
   if (unknown.length > SKIPPED_LISTED) lines.push(`  and ${unknown.length - SKIPPED_LISTED} more\n`);
   return `meshgov: skipped ${unknown.length} document(s) of a kind meshgov does not audit:\n${lines.join('')}`;
+}
+
+/** Inputs that could not be read or parsed, when the rules copy turns config-invalid off. */
+function unreportedProblemsNotice(problems: Inventory['problems']): string {
+  const lines = problems.slice(0, SKIPPED_LISTED).map((p) => `  ${printable(formatProblem(p))}\n`);
+  if (problems.length > SKIPPED_LISTED) lines.push(`  and ${problems.length - SKIPPED_LISTED} more\n`);
+  return `meshgov: ${problems.length} input problem(s) not audited and not reported, as rule config-invalid is disabled:\n${lines.join('')}`;
 }
 
 /** The notice for objects two inputs define alike (an overlapping export), each audited once: the counts would otherwise not add up. */

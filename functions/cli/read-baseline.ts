@@ -68,7 +68,7 @@ function reportEntries(body: Record<string, unknown>, fail: Fail): BaselineEntry
   if (!Array.isArray(body.findings)) return fail(['findings'], expected('an array', body.findings));
   return body.findings.map((f, i) => {
     if (!isRecord(f)) return fail(['findings', i], expected('an object', f));
-    return entry(stringAt(f.id, ['findings', i, 'id'], fail), f.severity);
+    return entry(stringAt(f.id, ['findings', i, 'id'], fail), f.severity, f.rule);
   });
 }
 
@@ -90,7 +90,7 @@ function sarifEntries(body: Record<string, unknown>, fail: Fail): BaselineEntry[
       const at = ['runs', r, 'results', i];
       if (!isRecord(result)) return fail(at, expected('an object', result));
       if (!isRecord(result.partialFingerprints)) return fail([...at, 'partialFingerprints'], expected(`an object holding "${SARIF_ID}"`, result.partialFingerprints));
-      ids.push(entry(stringAt(result.partialFingerprints[SARIF_ID], [...at, 'partialFingerprints', SARIF_ID], fail), isRecord(result.properties) ? result.properties.severity : undefined));
+      ids.push(entry(stringAt(result.partialFingerprints[SARIF_ID], [...at, 'partialFingerprints', SARIF_ID], fail), isRecord(result.properties) ? result.properties.severity : undefined, result.ruleId));
     });
     const invocations = Array.isArray(run.invocations) ? run.invocations : [];
     for (const invocation of invocations) {
@@ -109,8 +109,10 @@ function sarifEntries(body: Record<string, unknown>, fail: Fail): BaselineEntry[
 }
 
 /** A baseline finding; a severity it does not give as one of meshgov's is unknown, never an error (older reports). */
-function entry(id: string, severity: unknown): BaselineEntry {
-  return typeof severity === 'string' && (SEVERITIES as readonly string[]).includes(severity) ? { id, severity: severity as Severity } : { id };
+function entry(id: string, severity: unknown, rule?: unknown): BaselineEntry {
+  const out: BaselineEntry = typeof severity === 'string' && (SEVERITIES as readonly string[]).includes(severity) ? { id, severity: severity as Severity } : { id };
+  if (typeof rule === 'string') out.rule = rule;
+  return out;
 }
 
 function stringAt(value: unknown, path: readonly PathSegment[], fail: Fail): string {

@@ -144,6 +144,20 @@ describe('meshgov audit --baseline', () => {
     expect((JSON.parse(r.stdout) as Report).summary.baseline).toEqual({ file: baseline, new: 0, unchanged: 3, updated: 0, absent: 1 });
   });
 
+  // Switching a rule off is not fixing its findings: a dashboard would show a false improvement.
+  it.each(['json', 'sarif'])('does not count the findings of a rule disabled since as fixed (%s baseline)', async (format) => {
+    const { configs, file } = await fleetWithReport();
+    const recorded = file(`baseline-all.${format}`);
+    expect((await audit(configs, '--format', format, '--output', recorded)).code).toBe(1);
+    const off = fixtureDir({ 'mesh.yaml': 'rules:\n  mesh-sidecar-missing:\n    enabled: false\n' });
+    const r = await audit(configs, '--rules', off, '--baseline', recorded, '--format', 'json', '--fail-on', 'low');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Report).summary.baseline).toEqual({ file: recorded, new: 0, unchanged: 2, updated: 0, absent: 0, notCompared: 1 });
+    const table = await audit(configs, '--rules', off, '--baseline', recorded, '--fail-on', 'never');
+    expect(table.stdout).toContain('0 new, 2 known and 0 fixed since');
+    expect(table.stdout).toContain('(1 more of rules now disabled, not compared)');
+  });
+
   it('accepts a SARIF log meshgov wrote, recognised by its content whatever its name', async () => {
     const { configs, report, file } = await fleetWithReport();
     const sarif = file('results.txt');

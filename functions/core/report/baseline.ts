@@ -13,6 +13,8 @@ export type BaselineState = 'new' | 'unchanged' | 'updated';
 export interface BaselineEntry {
   id: string;
   severity?: Severity;
+  /** The finding's rule, when the report gave it: a rule turned off since is not evidence of a fix. */
+  rule?: string;
 }
 
 /** `summary.baseline` of the JSON report: what the run was compared with, and how it came out. */
@@ -25,6 +27,8 @@ export interface BaselineSummary {
   updated: number;
   /** Baseline ids that no finding has now: fixed (or no longer audited) since. */
   absent: number;
+  /** Baseline findings of rules the rules in force turn off: not compared, so not counted as fixed. Only when there are some. */
+  notCompared?: number;
 }
 
 export interface BaselineComparison {
@@ -34,6 +38,7 @@ export interface BaselineComparison {
   unchanged: number;
   updated: number;
   absent: number;
+  notCompared: number;
 }
 
 /**
@@ -44,9 +49,15 @@ export function compareWithBaseline(
   findings: readonly Pick<Finding, 'id' | 'severity'>[],
   baseline: Iterable<BaselineEntry>,
   suppressed: readonly Pick<Finding, 'id'>[] = [],
+  /** Rules not run this time (disabled): their baseline findings can be neither found nor fixed. */
+  notRun: ReadonlySet<string> = new Set(),
 ): BaselineComparison {
   const known = new Map<string, Severity | undefined>();
-  for (const entry of baseline) known.set(entry.id, entry.severity);
+  let notCompared = 0;
+  for (const entry of baseline) {
+    if (entry.rule !== undefined && notRun.has(entry.rule)) notCompared++;
+    else known.set(entry.id, entry.severity);
+  }
   const states = findings.map((f): BaselineState => {
     if (!known.has(f.id)) return 'new';
     const before = known.get(f.id);
@@ -57,7 +68,7 @@ export function compareWithBaseline(
   let absent = 0;
   for (const id of known.keys()) if (!current.has(id)) absent++;
   const count = (state: BaselineState) => states.filter((s) => s === state).length;
-  return { states, new: count('new'), unchanged: count('unchanged'), updated: count('updated'), absent };
+  return { states, new: count('new'), unchanged: count('unchanged'), updated: count('updated'), absent, notCompared };
 }
 
 /** SEVERITIES runs from the most severe. */
@@ -66,14 +77,21 @@ function moreSevere(now: Severity, before: Severity): boolean {
 }
 
 /** The report with each finding's `baselineState` and `summary.baseline` added; nothing else changes. */
-export function applyBaseline(report: AuditReport, baseline: { file: string; entries: Iterable<BaselineEntry> }): AuditReport {
-  const comparison = compareWithBaseline(report.findings, baseline.entries, report.suppressed);
+export function applyBaseline(report: AuditReport, baseline: { file: string; entries: Iterable<BaselineEntry>; disabledRules?: readonly string[] }): AuditReport {
+  const comparison = compareWithBaseline(report.findings, baseline.entries, report.suppressed, new Set(baseline.disabledRules));
   return {
     ...report,
     findings: report.findings.map((f, i) => ({ ...f, baselineState: comparison.states[i]! })),
     summary: {
       ...report.summary,
-      baseline: { file: baseline.file, new: comparison.new, unchanged: comparison.unchanged, updated: comparison.updated, absent: comparison.absent },
+      baseline: {
+        file: baseline.file,
+        new: comparison.new,
+        unchanged: comparison.unchanged,
+        updated: comparison.updated,
+        absent: comparison.absent,
+        ...(comparison.notCompared > 0 ? { notCompared: comparison.notCompared } : {}),
+      },
     },
   };
 }

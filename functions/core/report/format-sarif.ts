@@ -28,6 +28,11 @@ export interface SarifOptions {
    * by the rule's security-severity only, so the rule entries carry these, not the catalog's.
    */
   ruleSeverities?: Partial<Record<RuleId, Severity>>;
+  /**
+   * Rules the rules in force turn off: listed with `enabled: false` (SARIF §3.50.3), so a
+   * reader does not take their missing results for a clean bill.
+   */
+  disabledRules?: readonly RuleId[];
 }
 
 /** `--format sarif`: SARIF 2.1.0 with file and line locations, so code scanning annotates pull requests. */
@@ -39,7 +44,7 @@ export function formatSarif(report: AuditReport, options: SarifOptions): string 
     shortDescription: { text: RULE_CATALOG[id].summary },
     fullDescription: { text: RULE_CATALOG[id].summary },
     help: { text: RULE_CATALOG[id].help },
-    defaultConfiguration: { level: LEVEL[severityOf(id)] },
+    defaultConfiguration: { level: LEVEL[severityOf(id)], ...(options.disabledRules?.includes(id) ? { enabled: false } : {}) },
     properties: {
       'security-severity': SECURITY_SEVERITY[severityOf(id)],
       'problem.severity': PROBLEM_SEVERITY[LEVEL[severityOf(id)]],

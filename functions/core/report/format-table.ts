@@ -105,5 +105,6 @@ export function summaryLine(report: AuditReport): string {
   if (!baseline) return `${line}${suppressed}`;
   // "fixed" for the absent ones: their ids are in the baseline and no finding has them now.
   const grown = baseline.updated > 0 ? `${baseline.updated} more severe, ` : '';
-  return `${line}; ${baseline.new} new, ${grown}${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}${suppressed}`;
+  const off = baseline.notCompared ? ` (${baseline.notCompared} more of rules now disabled, not compared)` : '';
+  return `${line}; ${baseline.new} new, ${grown}${baseline.unchanged} known and ${baseline.absent} fixed since ${printable(baseline.file)}${off}${suppressed}`;
 }

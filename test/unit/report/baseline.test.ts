@@ -33,7 +33,7 @@ function finding(id: string, severity: Severity, name = id): Finding {
 describe('compareWithBaseline', () => {
   it('marks each finding by whether its id is in the baseline, in the order given', () => {
     const c = compareWithBaseline(found('a', 'b', 'c'), entries('c', 'a'));
-    expect(c).toEqual({ states: ['unchanged', 'new', 'unchanged'], new: 1, unchanged: 2, updated: 0, absent: 0 });
+    expect(c).toEqual({ states: ['unchanged', 'new', 'unchanged'], new: 1, unchanged: 2, updated: 0, absent: 0, notCompared: 0 });
   });
 
   it('counts baseline ids no finding has as absent, each once however often the baseline repeats it', () => {
@@ -41,8 +41,8 @@ describe('compareWithBaseline', () => {
   });
 
   it('an empty baseline makes every finding new; no findings make every baseline id absent', () => {
-    expect(compareWithBaseline(found('a', 'b'), [])).toEqual({ states: ['new', 'new'], new: 2, unchanged: 0, updated: 0, absent: 0 });
-    expect(compareWithBaseline([], entries('a', 'b'))).toEqual({ states: [], new: 0, unchanged: 0, updated: 0, absent: 2 });
+    expect(compareWithBaseline(found('a', 'b'), [])).toEqual({ states: ['new', 'new'], new: 2, unchanged: 0, updated: 0, absent: 0, notCompared: 0 });
+    expect(compareWithBaseline([], entries('a', 'b'))).toEqual({ states: [], new: 0, unchanged: 0, updated: 0, absent: 2, notCompared: 0 });
   });
 
   it('compares ids exactly: no trimming, no case folding', () => {
@@ -57,7 +57,7 @@ describe('compareWithBaseline', () => {
       { id: 'old-report', severity: 'critical' as Severity },
     ];
     const before = [{ id: 'nearer-expiry', severity: 'high' as Severity }, { id: 'same', severity: 'high' as Severity }, { id: 'eased', severity: 'critical' as Severity }, { id: 'old-report' }];
-    expect(compareWithBaseline(now, before)).toEqual({ states: ['updated', 'unchanged', 'unchanged', 'unchanged'], new: 0, unchanged: 3, updated: 1, absent: 0 });
+    expect(compareWithBaseline(now, before)).toEqual({ states: ['updated', 'unchanged', 'unchanged', 'unchanged'], new: 0, unchanged: 3, updated: 1, absent: 0, notCompared: 0 });
   });
 });
 

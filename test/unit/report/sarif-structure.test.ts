@@ -61,4 +61,13 @@ describe('SARIF structure, as GitHub code scanning reads it', () => {
     expect(rule('mtls-not-strict')).toBe('recommendation');
     expect(sarifProblems(log)).toEqual([]);
   });
+
+  // No results for a rule that was off is not the same as none found.
+  it('marks the rules the rules in force turn off as not enabled, and only those', () => {
+    const log = JSON.parse(formatSarif(buildReport([], 0, NOW), { baseDir: tree([]), toolVersion: '1.0.0', disabledRules: ['mtls-conflict'] }));
+    const configuration = (id: string) => log.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === id).defaultConfiguration;
+    expect(configuration('mtls-conflict')).toEqual({ level: 'error', enabled: false });
+    expect(configuration('mtls-not-strict')).toEqual({ level: 'error' });
+    expect(sarifProblems(log)).toEqual([]);
+  });
 });
