@@ -24,11 +24,16 @@ import {
   type PodEvidence,
 } from './membership';
 import { NamespaceRun } from './namespaceRun';
+import { bypassingCaller, outboundBypasses } from './outboundCapture';
+import { addPlaintextCallerBlockers } from './plaintextCallers';
+import { passthroughCallers, readSidecars } from './sidecarScope';
+import { markOutsideRoutes } from './outsideRoutes';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
 import { PeerAuthenticationIndex, readPeerAuthentication, type PeerAuthenticationPolicy } from './peerAuthentication';
 import { attachServerFixes } from './serverFixes';
 import { buildServers } from './servers';
 import { readServiceEntry, type ServiceEntryHosts } from './serviceEntry';
+import { attachEntryServices, serviceEntryServices } from './serviceEntryEndpoints';
 import { readService, ServiceIndex } from './services';
 import { WorkloadTable } from './workloadTable';
 import { addToPodGroup, cronJobOwnerKey, hasIstioProxy, hasOwner, isTerminatedPod, ownerWorkloadKey, podOwnerOf, readPodGroup, readWorkload, type Workload } from './workloads';
@@ -149,12 +154,23 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   });
 
   const services = inNamespaces(inputs.services, appMeshNamespaces).map(readService);
-  const serviceIndex = new ServiceIndex(services);
+  // Load balancers and gateways of other classes than Istio's send to some Services' pods in plaintext.
+  markOutsideRoutes(services, inputs, settings.ingressClass);
+  // ServiceEntries that select pods give those pods more hosts, which clients reach like a Service's.
+  const entryServices = serviceEntryServices(serviceEntries, services);
+  const serviceIndex = new ServiceIndex(entryServices.length > 0 ? [...services, ...entryServices] : services);
   // Each control plane's own MeshConfig serves the sidecars it injected; only auto mTLS differs in what clients send.
   const planes = callerControlPlanes(mesh.revisions, settings, namespaceInfo, inputs.revisionTags, workloadTable);
   const needsDestination = serviceNeedsDestination(drIndex, settings, ...mesh.revisions.values());
+  // Every ServiceEntry host gets a destination anyway (destinations.ts): its workloads must be known behind it.
+  for (const svc of entryServices) needsDestination.add(svc);
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination, problems);
   attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge);
+  // Callers with a sidecar that lets some calls out uncaptured send those in plaintext, as sidecar-less ones do.
+  addPlaintextCallerBlockers(serverTable.records, [
+    ...outboundBypasses(workloadTable).map(bypassingCaller),
+    ...passthroughCallers(readSidecars(inNamespaces(inputs.sidecars, appMeshNamespaces)), workloadTable, settings.rootNamespace, settings.outboundTrafficPolicy),
+  ]);
   model.servers = serverTable.records.map((r) => r.endpoint);
 
   const workloadsByNamespace = new Map<string, Workload[]>();
@@ -168,10 +184,12 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   // ztunnel's callers send what no DestinationRule or auto mTLS setting decides: they are not judged as clients.
   const ambientCallers = ambientOnlyNamespaces(callerNamespaces, workloadTable, namespaceInfo);
   const clientNamespaces = callerNamespaces.filter((ns) => !ambientCallers.has(ns)).sort();
+  const destinations = collectDestinations(services, serviceEntries, destinationRules, needsDestination);
+  attachEntryServices(destinations, entryServices);
   const clientRecords = buildClients({
     index: drIndex,
     mesh: settings,
-    destinations: collectDestinations(services, serviceEntries, destinationRules, needsDestination),
+    destinations,
     clientNamespaces,
     workloadsByNamespace,
     servers: serverTable,
@@ -191,7 +209,11 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     services.length +
     controllers.length +
     orphanRuns.length +
-    pods.length;
+    pods.length +
+    inputs.ingresses.length +
+    inputs.gateways.length +
+    inputs.routes.length +
+    inputs.sidecars.length;
   return model;
 };
 

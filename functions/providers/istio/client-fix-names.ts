@@ -1,4 +1,5 @@
 import type { DestinationRuleIndex } from './destinationRuleIndex';
+import { firstFreeName } from './freeNames';
 
 /**
  * Names for the DestinationRules that fixes create: `<base>`, else the first of `<base>-2`,
@@ -19,8 +20,7 @@ export class FreeRuleNames {
     if (known !== undefined) return known;
     let taken = this.taken.get(namespace);
     if (!taken) this.taken.set(namespace, (taken = new Set(this.rules.ruleNamesIn(namespace))));
-    let name = base;
-    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    const name = firstFreeName(base, taken);
     taken.add(name);
     this.byHost.set(key, name);
     return name;

@@ -7,6 +7,7 @@ import { podTemplateOf } from './workloads';
 
 const SECURITY_VERSIONS = new Set(['security.istio.io/v1', 'security.istio.io/v1beta1']);
 const NETWORKING_VERSIONS = new Set(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io/';
 
 /** The Kubernetes objects the Istio provider reads, sorted by kind. */
 export interface IstioInputs {
@@ -22,6 +23,15 @@ export interface IstioInputs {
   revisionTags: Located<KubeObject>[];
   /** App Mesh `Mesh` objects (appmesh.k8s.aws): their `namespaceSelector` says which namespaces are App Mesh's. */
   appMeshMeshes: Located<KubeObject>[];
+  /** Ingresses and their classes: one of another class than Istio's brings outside clients to its Services (outsideRoutes.ts). */
+  ingresses: Located<KubeObject>[];
+  ingressClasses: Located<KubeObject>[];
+  /** Gateway API Gateways, GatewayClasses and routes (gateway.networking.k8s.io), for the same reason. */
+  gateways: Located<KubeObject>[];
+  gatewayClasses: Located<KubeObject>[];
+  routes: Located<KubeObject>[];
+  /** Sidecar resources (networking.istio.io): an egress that leaves a host out lets calls to it pass through in plaintext. */
+  sidecars: Located<KubeObject>[];
 }
 
 /** Picks the objects this provider understands out of the inventory; everything else is left to other providers. */
@@ -37,6 +47,12 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     pods: [],
     revisionTags: [],
     appMeshMeshes: [],
+    ingresses: [],
+    ingressClasses: [],
+    gateways: [],
+    gatewayClasses: [],
+    routes: [],
+    sidecars: [],
   };
   const objects = inventory.kubernetes;
   // An indexed loop over every document of the inventory: cold code allocates a result object per for-of step.
@@ -53,6 +69,9 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
         break;
       case 'ServiceEntry':
         if (NETWORKING_VERSIONS.has(apiVersion)) out.serviceEntries.push(obj);
+        break;
+      case 'Sidecar':
+        if (NETWORKING_VERSIONS.has(apiVersion)) out.sidecars.push(obj);
         break;
       case 'Namespace':
         if (apiVersion === 'v1') out.namespaces.push(obj);
@@ -80,12 +99,40 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
       case 'Mesh':
         if (typeof apiVersion === 'string' && apiVersion.startsWith('appmesh.k8s.aws/')) out.appMeshMeshes.push(obj);
         break;
+      case 'Ingress':
+        // networking.k8s.io/v1, and the v1beta1 that clusters before 1.22 served (its backends are read too).
+        if (apiVersion.startsWith('networking.k8s.io/') || apiVersion === 'extensions/v1beta1') out.ingresses.push(obj);
+        break;
+      case 'IngressClass':
+        if (apiVersion.startsWith('networking.k8s.io/')) out.ingressClasses.push(obj);
+        break;
+      case 'Gateway':
+        // Istio's own `networking.istio.io` Gateway configures an Istio gateway: not this one.
+        if (apiVersion.startsWith(GATEWAY_API_GROUP)) out.gateways.push(obj);
+        break;
+      case 'GatewayClass':
+        if (apiVersion.startsWith(GATEWAY_API_GROUP)) out.gatewayClasses.push(obj);
+        break;
+      case 'HTTPRoute':
+      case 'GRPCRoute':
+      case 'TCPRoute':
+      case 'TLSRoute':
+        if (apiVersion.startsWith(GATEWAY_API_GROUP)) out.routes.push(obj);
+        break;
       case 'MutatingWebhookConfiguration':
         if (apiVersion.startsWith('admissionregistration.k8s.io/') && typeof obj.doc.metadata?.labels?.['istio.io/tag'] === 'string') out.revisionTags.push(obj);
         break;
     }
   }
+  // The file loader files a Sidecar among the kinds meshgov does not audit (files/classify.ts); it is read from there too.
+  for (const other of inventory.unknown) if (isSidecar(other.doc)) out.sidecars.push(other as Located<KubeObject>);
   return out;
+}
+
+function isSidecar(doc: unknown): doc is KubeObject {
+  if (!doc || typeof doc !== 'object') return false;
+  const d = doc as Partial<KubeObject>;
+  return d.kind === 'Sidecar' && typeof d.apiVersion === 'string' && NETWORKING_VERSIONS.has(d.apiVersion) && typeof d.metadata?.name === 'string' && d.metadata.name !== '';
 }
 
 /**

@@ -14,6 +14,10 @@ export interface MeshSettings {
   defaultDestinationRuleExportTo: string[];
   /** Istio `MeshConfig.enablePrometheusMerge`, default true: the sidecar serves the app's metrics on 15020, so scrapers skip the app's port. */
   enablePrometheusMerge: boolean;
+  /** Istio `MeshConfig.ingressClass`, default `istio`: the Ingress class the Istio ingress gateway serves. */
+  ingressClass: string;
+  /** Istio `MeshConfig.outboundTrafficPolicy.mode`, default ALLOW_ANY: calls to hosts a sidecar does not know pass through. */
+  outboundTrafficPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
   /** The ConfigMap the settings came from, when there is one. */
   configMap?: { name: string; namespace: string; source: SourceRef };
 }
@@ -23,6 +27,8 @@ export const DEFAULT_MESH_SETTINGS: MeshSettings = {
   enableAutoMtls: true,
   defaultDestinationRuleExportTo: [],
   enablePrometheusMerge: true,
+  ingressClass: 'istio',
+  outboundTrafficPolicy: 'ALLOW_ANY',
 };
 
 /**
@@ -141,6 +147,16 @@ function readOne(chosen: Located<KubeObject>, embeddedLine: EmbeddedLineFinder |
   if (mesh['enablePrometheusMerge'] !== undefined) {
     if (typeof mesh['enablePrometheusMerge'] === 'boolean') settings.enablePrometheusMerge = mesh['enablePrometheusMerge'];
     else problem('data.mesh.enablePrometheusMerge', 'enablePrometheusMerge must be true or false');
+  }
+  if (mesh['ingressClass'] !== undefined) {
+    if (typeof mesh['ingressClass'] === 'string' && mesh['ingressClass'] !== '') settings.ingressClass = mesh['ingressClass'];
+    else problem('data.mesh.ingressClass', 'ingressClass must be a non-empty string');
+  }
+  const outbound = mesh['outboundTrafficPolicy'];
+  if (outbound !== undefined && outbound !== null) {
+    const mode = typeof outbound === 'object' && !Array.isArray(outbound) ? (outbound as Record<string, unknown>)['mode'] : null;
+    if (mode === 'ALLOW_ANY' || mode === 'REGISTRY_ONLY') settings.outboundTrafficPolicy = mode;
+    else if (mode !== undefined) problem('data.mesh.outboundTrafficPolicy', 'outboundTrafficPolicy must be a mapping whose mode is ALLOW_ANY or REGISTRY_ONLY');
   }
   if (mesh['defaultDestinationRuleExportTo'] !== undefined) {
     const raw = mesh['defaultDestinationRuleExportTo'];

@@ -1,7 +1,7 @@
 import { evaluateModel } from '../../core/rules/engine';
 import { shippedPolicy } from '../../../test/support/model';
 import { readService } from './services';
-import { deployment, docs, istioModelOf, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml as service } from './testInventory';
+import { deployment, docs, istioModelOf, meshConfigYaml, namespaceYaml as namespace, peerAuthenticationYaml as peerAuthentication, serviceYaml as service } from './testInventory';
 
 /*
  * A LoadBalancer or NodePort Service, or one with externalIPs, lets clients outside the mesh
@@ -155,6 +155,121 @@ spec:
     const fix = fixOf(yaml, 'istio:istio-ingress/Deployment/edge-auth:8080');
     expect(fix.blockers).toEqual([
       'Service istio-ingress/istio-ingress-public is a NodePort: its clients outside the mesh send plaintext to port 8080 of istio-ingress/Deployment/edge-auth, which STRICT refuses',
+    ]);
+  });
+});
+
+describe('server fixes: Ingresses and Gateway API routes of other classes than Istio\'s', () => {
+  /*
+   * GKE's Ingress controller (class gce, gce-internal, or no class at all) and its Gateway classes
+   * (gke-l7-global-external-managed, gke-l7-rilb, …) are Google load balancers: with
+   * container-native load balancing (`cloud.google.com/neg`) they send to the pod IPs, otherwise
+   * to a node port, in plaintext either way. Istio's own classes go through Envoy that sends mTLS.
+   */
+  const ingress = (meta: string, spec: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: payments-web
+  namespace: payments
+${meta}spec:
+${spec}  rules:
+  - host: pay.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: payments-api
+            port:
+              number: 9090
+`;
+  const gceAnnotation = '  annotations:\n    kubernetes.io/ingress.class: gce\n';
+  const gateway = (className: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: external
+  namespace: payments
+spec:
+  gatewayClassName: ${className}
+  listeners:
+  - name: http
+    protocol: HTTP
+    port: 80
+`;
+  const httpRoute = (parentRef: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: payments-api
+  namespace: payments
+spec:
+  parentRefs:
+${parentRef}  rules:
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /pay
+    backendRefs:
+    - name: payments-api
+      port: 8080
+`;
+  const blockersOf = (...extra: string[]) => fixOf(fleet(...extra), 'istio:payments/Deployment/ledger:8080').blockers;
+
+  it.each([
+    ['the kubernetes.io/ingress.class annotation gce', gceAnnotation, '', 'class gce'],
+    ['ingressClassName gce-internal', '', '  ingressClassName: gce-internal\n', 'class gce-internal'],
+    ['no class (GKE serves it)', '', '', "no ingress class, which GKE's load balancer controller serves"],
+  ])('holds STRICT for a person when an Ingress with %s sends to a port in scope', (_how, meta, spec, cls) => {
+    expect(blockersOf(ingress(meta, spec))).toEqual([
+      `Ingress payments/payments-web (${cls}) sends to Service payments/payments-api port 9090: that load balancer is outside the mesh and sends plaintext to port 9090 of payments/Deployment/payments-api, which STRICT refuses`,
+    ]);
+  });
+
+  it("leaves an Ingress of Istio's class alone: the Istio ingress gateway sends mTLS", () => {
+    expect(blockersOf(ingress('', '  ingressClassName: istio\n'))).toEqual([]);
+    const istioClass = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: mesh-edge
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "true"
+spec:
+  controller: istio.io/ingress-controller
+`;
+    expect(blockersOf(istioClass, ingress('', '  ingressClassName: mesh-edge\n'))).toEqual([]);
+    // A class-less Ingress gets the default IngressClass.
+    expect(blockersOf(istioClass, ingress('', ''))).toEqual([]);
+    // The MeshConfig may rename the class Istio serves.
+    expect(blockersOf(meshConfigYaml('ingressClass: mesh-edge'), ingress('  annotations:\n    kubernetes.io/ingress.class: mesh-edge\n', ''))).toEqual([]);
+  });
+
+  it('gives the remediation approval, naming the Ingress', () => {
+    const findings = evaluateModel(istioModelOf(fleet(ingress(gceAnnotation, ''))), shippedPolicy(), NOW);
+    const finding = findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'payments-api' && f.resource.port === 9090)!;
+    expect(finding.remediation).toMatchObject({ mode: 'approval', reason: expect.stringContaining('Ingress payments/payments-web (class gce) sends to Service payments/payments-api port 9090') });
+  });
+
+  it('blocks only a change whose scope holds the port the Ingress sends to', () => {
+    const portPolicy = peerAuthentication('payments', 'payments-api', 'PERMISSIVE', { app: 'payments-api', ports: { 8080: 'DISABLE' } });
+    const fix = fixOf(fleet(portPolicy, ingress(gceAnnotation, '')), 'istio:payments/Deployment/payments-api:8080');
+    expect(fix.change).toMatchObject({ patch: { spec: { portLevelMtls: { '8080': { mode: 'STRICT' } } } } });
+    expect(fix.blockers).toEqual([]);
+  });
+
+  it.each(['gke-l7-global-external-managed', 'gke-l7-rilb'])('holds STRICT for a person when an HTTPRoute of a %s Gateway sends to a port in scope', (className) => {
+    expect(blockersOf(gateway(className), httpRoute('  - name: external\n'))).toEqual([
+      `HTTPRoute payments/payments-api through Gateway payments/external (class ${className}) sends to Service payments/payments-api port 8080: that load balancer is outside the mesh and sends plaintext to port 8080 of payments/Deployment/payments-api, which STRICT refuses`,
+    ]);
+  });
+
+  it("leaves routes of Istio's Gateway classes, and mesh routes on a Service, alone", () => {
+    for (const className of ['istio', 'istio-waypoint']) expect(blockersOf(gateway(className), httpRoute('  - name: external\n'))).toEqual([]);
+    expect(blockersOf(httpRoute('  - group: ""\n    kind: Service\n    name: payments-api\n    port: 8080\n'))).toEqual([]);
+  });
+
+  it('counts a Gateway the audit does not hold as outside the mesh: its class is unknown', () => {
+    expect(blockersOf(httpRoute('  - name: shared-edge\n    namespace: infra\n'))).toEqual([
+      'HTTPRoute payments/payments-api through Gateway infra/shared-edge (not in this audit, so of unknown class) sends to Service payments/payments-api port 8080: that load balancer is outside the mesh and sends plaintext to port 8080 of payments/Deployment/payments-api, which STRICT refuses',
     ]);
   });
 });

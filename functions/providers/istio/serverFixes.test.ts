@@ -1,4 +1,8 @@
-import { deployment, docs, istioModelOf, namespaceYaml, peerAuthenticationYaml } from './testInventory';
+import { evaluateModel } from '../../core/rules/engine';
+import { shippedPolicy } from '../../../test/support/model';
+import { deployment, docs, istioModelOf, namespaceYaml, peerAuthenticationYaml, serviceYaml } from './testInventory';
+
+const NOW = new Date('2026-11-26T00:00:00Z');
 
 const orders = (podAnnotations: string) =>
   docs(
@@ -52,5 +56,41 @@ describe('server fixes: kubelet probes the sidecar does not rewrite', () => {
   it('leaves STRICT alone when probes are rewritten (the default)', () => {
     const model = istioModelOf(orders(''));
     expect(model.servers.find((s) => s.id === 'istio:orders/Deployment/orders-api:8080')!.fix!.blockers).toEqual([]);
+  });
+});
+
+describe('server fixes: creating the namespace-wide STRICT policy', () => {
+  // A PeerAuthentication called `default` may select one workload; creating the namespace-wide
+  // one under that name would be refused by the API server (409 AlreadyExists).
+  const shop = (...extra: string[]) =>
+    docs(
+      namespaceYaml('shop'),
+      deployment('shop', 'api', { ports: [8080] }),
+      serviceYaml('shop', 'api', [{ name: 'http', port: 80, targetPort: 8080 }]),
+      deployment('shop', 'web', { ports: [8080] }),
+      ...extra,
+    );
+  const apiFix = (yaml: string) => istioModelOf(yaml).servers.find((s) => s.id === 'istio:shop/Deployment/api:8080')!.fix!;
+
+  it('is named default when the name is free', () => {
+    expect(apiFix(shop()).change).toMatchObject({ operation: 'create', object: { metadata: { name: 'default', namespace: 'shop' } } });
+  });
+
+  it('takes the first free name when a workload policy is called default, and stays applicable', () => {
+    const fix = apiFix(shop(peerAuthenticationYaml('shop', 'default', 'STRICT', { app: 'web' }), peerAuthenticationYaml('shop', 'default-2', 'STRICT', { app: 'web' })));
+    expect(fix.action).toBe('istio.peerauthentication.create-strict');
+    expect(fix.change).toEqual({
+      operation: 'create',
+      object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default-3', namespace: 'shop' }, spec: { mtls: { mode: 'STRICT' } } },
+    });
+    expect(fix.blockers).toEqual([]);
+    const finding = evaluateModel(istioModelOf(shop(peerAuthenticationYaml('shop', 'default', 'STRICT', { app: 'web' }))), shippedPolicy(), NOW).find(
+      (f) => f.rule === 'mtls-not-strict' && f.resource.name === 'api',
+    )!;
+    expect(finding.remediation).toMatchObject({
+      mode: 'auto',
+      reason: expect.stringMatching(/^preconditions hold/),
+      change: { object: { metadata: { name: 'default-2' } } },
+    });
   });
 });

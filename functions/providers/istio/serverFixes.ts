@@ -1,5 +1,6 @@
 import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
+import { firstFreeName } from './freeNames';
 import { captureInboundPortFix } from './inboundCapture';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
 import { NamespaceRun } from './namespaceRun';
@@ -70,6 +71,8 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       if (probes) (outsideCallers ??= new Set()).add(probes);
       const exposed = candidate.endpoint.inMesh ? outsideService(candidate) : undefined;
       if (exposed) (outsideCallers ??= new Set()).add(exposed);
+      const routed = candidate.endpoint.inMesh ? outsideRoute(candidate) : undefined;
+      if (routed) (outsideCallers ??= new Set()).add(routed);
     }
     const blockers = [...change.blockers];
     for (const key of unmeshed) blockers.push(`workload ${key} has no sidecar`);
@@ -126,6 +129,18 @@ function outsideService(record: ServerRecord): string | undefined {
   const svc = record.exposedBy;
   if (!svc) return undefined;
   return `Service ${svc.namespace}/${svc.name} ${outsideEntry(svc)}: its clients outside the mesh send plaintext to port ${record.port} of ${record.workload.key}, which STRICT refuses`;
+}
+
+/**
+ * Why a port that an Ingress or a Gateway API route of another class than Istio's sends to should
+ * not go STRICT unasked: that load balancer or proxy (GKE's, with container-native load balancing
+ * straight to the pod IPs) is outside the mesh and sends plaintext (outsideRoutes.ts).
+ */
+function outsideRoute(record: ServerRecord): string | undefined {
+  const routed = record.routedFromOutside;
+  if (!routed) return undefined;
+  const svc = routed.service;
+  return `${routed.route.what} sends to Service ${svc.namespace}/${svc.name} port ${routed.servicePort}: that load balancer is outside the mesh and sends plaintext to port ${record.port} of ${record.workload.key}, which STRICT refuses`;
 }
 
 /**
@@ -288,11 +303,16 @@ class PolicyPatch implements StrictChange {
   }
 }
 
-/** Creates the namespace-wide `default` policy with `mtls.mode: STRICT`. */
+/**
+ * Creates a namespace-wide policy with `mtls.mode: STRICT`, named `default` as Istio's docs name
+ * it. A namespace with no namespace-wide policy may still hold a workload policy called `default`
+ * (with a selector): the create would then be refused as AlreadyExists, so it takes the first
+ * free name instead (`default-2`). Istio goes by the missing selector, not by the name.
+ */
 class NamespacePolicyCreation implements StrictChange {
   readonly action = CREATE_STRICT_ACTION;
   readonly change: Record<string, unknown>;
-  readonly blockers: string[];
+  readonly blockers: string[] = [];
   private readonly created: PeerAuthenticationPolicy;
   /** In the root namespace a selector-less policy is the mesh-wide one. */
   private readonly isRoot: boolean;
@@ -301,14 +321,15 @@ class NamespacePolicyCreation implements StrictChange {
     private readonly namespace: string,
     index: PeerAuthenticationIndex,
   ) {
+    const name = firstFreeName('default', new Set(index.policiesIn(namespace).map(nameOfPolicy)));
     const object = {
       apiVersion: 'security.istio.io/v1',
       kind: 'PeerAuthentication',
-      metadata: { name: 'default', namespace },
+      metadata: { name, namespace },
       spec: { mtls: { mode: 'STRICT' } },
     };
     this.created = {
-      name: 'default',
+      name,
       namespace,
       apiVersion: object.apiVersion,
       source: { file: '(new)', line: 0 },
@@ -318,8 +339,6 @@ class NamespacePolicyCreation implements StrictChange {
     };
     this.change = { operation: 'create', object };
     this.isRoot = namespace === index.rootNamespace;
-    const taken = index.policiesIn(namespace).find((p) => p.name === 'default');
-    this.blockers = taken ? [`PeerAuthentication ${namespace}/default already exists (with a workload selector); choose another name`] : [];
   }
 
   apply(applicable: ApplicablePeerAuthentications): ApplicablePeerAuthentications {
@@ -333,6 +352,10 @@ class NamespacePolicyCreation implements StrictChange {
   candidates(servers: ServerGroups): readonly ServerRecord[] {
     return this.isRoot ? servers.all : servers.inNamespace(this.namespace);
   }
+}
+
+function nameOfPolicy(policy: PeerAuthenticationPolicy): string {
+  return policy.name;
 }
 
 function mergePatch(policy: PeerAuthenticationPolicy, patch: Record<string, unknown>): Record<string, unknown> {

@@ -10,6 +10,7 @@ import { PortLevelKeyCheck, type ServicePortTarget } from './portLevelKeys';
 import { append } from './shortLists';
 import { NO_SERVICES, takesOutsideClients, targetPortOn, type KubeService, type ServiceIndex } from './services';
 import type { Workload } from './workloads';
+import { outsideRouteTo, type OutsideRoute } from './outsideRoutes';
 
 /** A server with the inputs that produced it, so fixes can re-run the same precedence. */
 export interface ServerRecord {
@@ -23,6 +24,15 @@ export interface ServerRecord {
   uncaptured?: UncapturedPort;
   /** The first selecting Service that brings clients from outside the mesh to this port (LoadBalancer, NodePort, externalIPs). */
   exposedBy?: KubeService;
+  /** The first Ingress or Gateway API route of another class than Istio's that sends to this port. */
+  routedFromOutside?: RoutedPort;
+}
+
+/** An outside route to one Service port, and so to a workload port behind it. */
+export interface RoutedPort {
+  route: OutsideRoute;
+  service: KubeService;
+  servicePort: number;
 }
 
 export interface ServerTable {
@@ -225,6 +235,7 @@ function serverRecord(
   if (port !== undefined) record.port = port;
   if (uncaptured) record.uncaptured = uncaptured;
   if (target?.exposedBy) record.exposedBy = target.exposedBy;
+  if (target?.routedBy) record.routedFromOutside = target.routedBy;
   return record;
 }
 
@@ -234,6 +245,8 @@ interface ServiceTarget {
   servicePorts: number[];
   /** The first of those Services that takes clients from outside the mesh. */
   exposedBy?: KubeService;
+  /** The first outside route to one of those Service ports. */
+  routedBy?: RoutedPort;
 }
 
 const NO_TARGETS: readonly ServiceTarget[] = Object.freeze([]);
@@ -255,6 +268,10 @@ function serviceTargetsOf(workload: Workload, selecting: readonly KubeService[])
       if (!known) targets = append(targets, (known = { port: target, servicePorts: [sp.port] }));
       else if (!known.servicePorts.includes(sp.port)) known.servicePorts.push(sp.port);
       if (outside && !known.exposedBy) known.exposedBy = svc;
+      if (svc.outsideRoutes && !known.routedBy) {
+        const route = outsideRouteTo(svc, sp);
+        if (route) known.routedBy = { route, service: svc, servicePort: sp.port };
+      }
     }
   }
   return targets ?? NO_TARGETS;

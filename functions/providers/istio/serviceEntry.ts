@@ -5,6 +5,7 @@ import { nameOf, namespaceOf } from './objectKey';
 import { ObjectProblems } from './objectProblems';
 import { describeValue } from '../files/object-metadata';
 import { readPortNumber } from './portNumber';
+import { isEmptyLabels, readLabelMap, type Labels } from './labels';
 
 export type ServiceEntryLocation = 'MESH_EXTERNAL' | 'MESH_INTERNAL';
 
@@ -15,7 +16,22 @@ export interface ServiceEntryHosts {
   /** Istio: `location` defaults to MESH_EXTERNAL (the enum's zero value). */
   location: ServiceEntryLocation;
   ports: number[];
+  /** Each port with the endpoint port it sends to (`targetPort`, else the same number). */
+  portTargets: ServiceEntryPort[];
+  /**
+   * `workloadSelector.labels`, read only for a MESH_INTERNAL entry (the reference: "Applicable only
+   * for MESH_INTERNAL services"): the pods (and WorkloadEntries) of the entry's namespace whose
+   * labels it holds are the entry's endpoints, as a Service's selector picks its pods.
+   */
+  workloadSelector?: Labels;
   source: SourceRef;
+}
+
+export interface ServiceEntryPort {
+  number: number;
+  name?: string;
+  /** The port on the endpoint; Istio's default is `number`. */
+  targetPort: number;
 }
 
 /**
@@ -38,20 +54,46 @@ export function readServiceEntry(obj: Located<KubeObject>): { entry?: ServiceEnt
     problems.add('spec.location', `location ${JSON.stringify(location)} is not one of MESH_EXTERNAL, MESH_INTERNAL`);
   }
   const ports: number[] = [];
+  const portTargets: ServiceEntryPort[] = [];
   if (spec.ports !== undefined && spec.ports !== null) {
     if (!Array.isArray(spec.ports)) problems.add('spec.ports', 'ports must be a list');
     else {
       spec.ports.forEach((p: unknown, i: number) => {
         if (!p || typeof p !== 'object' || Array.isArray(p)) problems.add(`spec.ports[${i}]`, 'a port must be a mapping with a number');
         else {
-          const n = readPortNumber((p as Record<string, unknown>)['number'], `spec.ports[${i}].number`, problems);
-          if (n !== undefined) ports.push(n);
+          const port = p as Record<string, unknown>;
+          const n = readPortNumber(port['number'], `spec.ports[${i}].number`, problems);
+          const target = port['targetPort'] === undefined || port['targetPort'] === null ? n : readPortNumber(port['targetPort'], `spec.ports[${i}].targetPort`, problems);
+          if (n === undefined) return;
+          ports.push(n);
+          if (target !== undefined) portTargets.push(typeof port['name'] === 'string' ? { number: n, name: port['name'], targetPort: target } : { number: n, targetPort: target });
         }
       });
     }
   }
+  const workloadSelector = location === 'MESH_INTERNAL' ? readWorkloadSelector(spec.workloadSelector, problems) : undefined;
   if (problems.rejected) return { problems: problems.list };
-  return { entry: { name: nameOf(doc), namespace: namespaceOf(doc), hosts, location, ports, source }, problems: problems.list };
+  const entry: ServiceEntryHosts = { name: nameOf(doc), namespace: namespaceOf(doc), hosts, location, ports, portTargets, source };
+  if (workloadSelector) entry.workloadSelector = workloadSelector;
+  return { entry, problems: problems.list };
+}
+
+/**
+ * `workloadSelector.labels` (a plain map, not `matchLabels`). Without labels it selects nothing
+ * meshgov can name, so it is left out.
+ */
+function readWorkloadSelector(raw: unknown, problems: ObjectProblems): Labels | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.add('spec.workloadSelector', 'workloadSelector must be a mapping with labels');
+    return undefined;
+  }
+  const labels = readLabelMap((raw as Record<string, unknown>)['labels']);
+  if ('error' in labels) {
+    problems.add('spec.workloadSelector.labels', `workloadSelector.labels ${labels.error}`);
+    return undefined;
+  }
+  return isEmptyLabels(labels) ? undefined : (labels as Labels);
 }
 
 function readHosts(raw: unknown, problems: ObjectProblems): string[] {

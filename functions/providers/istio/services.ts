@@ -7,6 +7,7 @@ import { append } from './shortLists';
 import { nameOf, namespaceOf } from './objectKey';
 import { serviceFqdn } from './hostMatch';
 import type { Workload } from './workloads';
+import type { OutsideRoute } from './outsideRoutes';
 
 export interface ServicePort {
   port: number;
@@ -29,6 +30,8 @@ export interface KubeService {
   type: string;
   /** `spec.externalIPs`, when it lists any: addresses outside the cluster's Service network route to the pods. */
   externalIPs?: string[];
+  /** Ingresses and Gateway API routes of other classes than Istio's that send to it (outsideRoutes.ts). */
+  outsideRoutes?: OutsideRoute[];
   source: SourceRef;
 }
 
