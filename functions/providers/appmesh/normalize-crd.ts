@@ -8,7 +8,7 @@
 import { isLooseRecord as isObject } from '../../core/is-record';
 import type { KubeObject, Located } from '../../core/model/inventory';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
-import { coercedLabelMap } from '../istio/labels';
+import { coercedLabelMap, routingLabelsOf } from '../istio/labels';
 import { refFromArn } from './arn';
 import { addGroupBackends, readBackendGroup, type BackendGroups } from './backend-groups';
 import { defaultAwsName } from './crd-identity';
@@ -50,10 +50,8 @@ function selectorOf(value: unknown): LabelSelector | undefined {
  * CRD's own, with the workload's (`podSelector.matchLabels`) over them. Either may carry `team:`.
  */
 function routingLabels(doc: KubeObject, podLabels: Record<string, string> | undefined): Record<string, string> | undefined {
-  const own = coercedLabelMap(doc.metadata?.labels);
-  const labels = podLabels ? { ...own, ...coercedLabelMap(podLabels) } : own;
-  for (const _ in labels) return labels;
-  return undefined;
+  const own = doc.metadata?.labels;
+  return routingLabelsOf(podLabels ? { ...coercedLabelMap(own), ...coercedLabelMap(podLabels) } : own);
 }
 
 /** Where a reference is written: the referring object's namespace, and its mesh's App Mesh name. */

@@ -22,8 +22,9 @@ const MESH_GROUPS: Readonly<Record<string, { provider: Provider; versions: reado
   'networking.istio.io': {
     provider: 'istio',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
-    audited: ['DestinationRule', 'ServiceEntry'],
-    other: ['VirtualService', 'Gateway', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup', 'EnvoyFilter', 'ProxyConfig'],
+    // Sidecar: an egress that leaves a host out sends calls to it through in plaintext (istio/sidecarScope.ts).
+    audited: ['DestinationRule', 'ServiceEntry', 'Sidecar'],
+    other: ['VirtualService', 'Gateway', 'WorkloadEntry', 'WorkloadGroup', 'EnvoyFilter', 'ProxyConfig'],
   },
   'appmesh.k8s.aws': {
     provider: 'appmesh',

@@ -4,7 +4,7 @@ import { loadBalancerPassthrough, type DestinationRulePolicy, type DestinationSu
 import { decidingRule, type ClientScope, type ConsolidatedDestinationRule, type DestinationRuleIndex } from './destinationRuleIndex';
 import { effectiveClientTls, subsetClientTls, type ClientTlsDecision } from './effectiveClientTls';
 import { HostTable } from './hostMatch';
-import { selectorMatches, type Labels } from './labels';
+import { routingLabelsOf, selectorMatches, type Labels } from './labels';
 import type { CallerControlPlanes } from './controlPlanes';
 import type { MeshSettings } from './meshConfig';
 import { inferredServiceMode, serverOnPort, type DestinationNeeds, type ServerRecord, type ServerTable } from './servers';
@@ -461,6 +461,8 @@ function ruleRecord(
     clientNamespaces: namespaces,
   };
   if (subset) policy.findingKey = `subset ${subset.name}`;
+  const labels = routingLabelsOf(owner.doc.metadata?.labels);
+  if (labels) policy.labels = labels;
   if (destination.inMesh !== undefined) policy.inMeshDestination = destination.inMesh;
   if (decision.tls?.mode === 'ISTIO_MUTUAL' || (decision.passthrough && decision.sends === 'MTLS')) policy.meshIdentity = true;
   if (workloads.length > 0) policy.clientWorkloads = workloads;

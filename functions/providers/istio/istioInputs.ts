@@ -124,15 +124,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
         break;
     }
   }
-  // The file loader files a Sidecar among the kinds meshgov does not audit (files/classify.ts); it is read from there too.
-  for (const other of inventory.unknown) if (isSidecar(other.doc)) out.sidecars.push(other as Located<KubeObject>);
   return out;
-}
-
-function isSidecar(doc: unknown): doc is KubeObject {
-  if (!doc || typeof doc !== 'object') return false;
-  const d = doc as Partial<KubeObject>;
-  return d.kind === 'Sidecar' && typeof d.apiVersion === 'string' && NETWORKING_VERSIONS.has(d.apiVersion) && typeof d.metadata?.name === 'string' && d.metadata.name !== '';
 }
 
 /**

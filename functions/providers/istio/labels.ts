@@ -138,6 +138,16 @@ export function coercedLabelMap(raw: unknown): Labels {
 }
 
 /**
+ * An object's labels for ownership routing (rules/ownership.yaml): coerced as above, and
+ * undefined when there are none, so that findings carry no empty `detail.labels`.
+ */
+export function routingLabelsOf(raw: unknown): Labels | undefined {
+  const labels = coercedLabelMap(raw);
+  for (const _ in labels) return labels;
+  return undefined;
+}
+
+/**
  * Reads a `matchLabels`-shaped map. Kubernetes requires string values; anything else is
  * reported by the caller as a malformed selector.
  */

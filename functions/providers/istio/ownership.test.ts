@@ -1,7 +1,7 @@
 import { routeFor } from '../../core/pipeline/route';
 import { evaluateModel } from '../../core/rules/engine';
 import { shippedPolicy } from '../../../test/support/model';
-import { deployment, docs, istioModelOf, namespaceYaml, peerAuthenticationYaml } from './testInventory';
+import { deployment, docs, istioModelOf, namespaceYaml, peerAuthenticationYaml, serviceYaml } from './testInventory';
 
 /** rules/ownership.yaml: "Teams match by namespace, App Mesh mesh or workload label". */
 test("a workload's findings reach the team its labels name", () => {
@@ -20,5 +20,37 @@ test("a workload's findings reach the team its labels name", () => {
     ['mesh-sidecar-missing', 'legacy-admin', '#edge'],
     ['mtls-not-strict', 'front-proxy', '#edge'],
     ['mtls-not-strict', 'status-page', '#mesh-governance'],
+  ]);
+});
+
+// Approvals are decided by the same route: a DestinationRule's fix routed to the default team could be approved by none of its owners.
+test("a DestinationRule's findings (not enforced, conflict) reach the team its own labels name", () => {
+  const policy = shippedPolicy();
+  policy.ownership.teams = [{ name: 'checkout', match: { labels: { team: 'checkout' } }, slack: { channel: '#checkout-oncall', approvers: { usergroups: ['S07CHECKOUT1'] } } }];
+  const yaml = docs(
+    namespaceYaml('checkout'),
+    peerAuthenticationYaml('checkout', 'default', 'STRICT'),
+    deployment('checkout', 'cart', { labels: { app: 'cart' } }),
+    serviceYaml('checkout', 'cart', [7070]),
+    `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: cart
+  namespace: checkout
+  labels:
+    team: checkout
+    app.kubernetes.io/managed-by: Helm
+spec:
+  host: cart.checkout.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: DISABLE
+`,
+  );
+  const findings = evaluateModel(istioModelOf(yaml), policy, new Date('2026-11-26T00:00:00Z'));
+  const routed = findings.filter((f) => f.resource.kind === 'DestinationRule').map((f) => [f.rule, routeFor(f, policy).channel]);
+  expect(routed.sort()).toEqual([
+    ['mtls-client-not-enforced', '#checkout-oncall'],
+    ['mtls-conflict', '#checkout-oncall'],
   ]);
 });

@@ -1,7 +1,9 @@
+import { load } from 'js-yaml';
+import { emptyInventory } from '../../core/model/inventory';
 import { evaluateModel } from '../../core/rules/engine';
+import { classifyDocument } from '../files/classify';
 import { shippedPolicy } from '../../../test/support/model';
-import { buildIstioModel } from './buildIstioModel';
-import { deployment, docs, inventoryFromYaml, istioModelOf, meshConfigYaml, namespaceYaml as namespace, serviceYaml as service } from './testInventory';
+import { deployment, docs, istioModelOf, meshConfigYaml, namespaceYaml as namespace, serviceYaml as service } from './testInventory';
 
 /*
  * A Sidecar resource whose egress hosts leave a server's host out gives the workloads it applies
@@ -38,12 +40,11 @@ describe('a Sidecar whose egress does not import the server', () => {
     expect(finding.remediation).toMatchObject({ mode: 'approval', reason: `preconditions do not hold: ${PASSTHROUGH}` });
   });
 
-  it('is read where the file loader files it, among the kinds meshgov does not otherwise audit', () => {
-    const inventory = inventoryFromYaml(fleet(sidecar('front', 'default', egress('./*'))));
-    const at = inventory.kubernetes.findIndex((o) => o.doc.kind === 'Sidecar');
-    inventory.unknown.push(...inventory.kubernetes.splice(at, 1));
-    const model = buildIstioModel(inventory, { now: NOW });
-    expect(model.servers.find((s) => s.id === API)!.fix!.blockers).toEqual([PASSTHROUGH]);
+  it('is an audited kind for the file loader, not one it skips with a notice', () => {
+    const inventory = emptyInventory();
+    classifyDocument({ file: 'front/sidecar.yaml', line: 1, format: 'yaml', body: load(sidecar('front', 'default', egress('./*'))) }, inventory);
+    expect(inventory.kubernetes.map((o) => o.doc.kind)).toEqual(['Sidecar']);
+    expect(inventory.unknown).toEqual([]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../core/model/inventory';
 import type { CertificateRecord, ConfigProblem, SourceRef } from '../../core/model/types';
-import { coercedLabelMap } from '../istio/labels';
+import { routingLabelsOf } from '../istio/labels';
 import { certificatesFromPem, holdsPemCertificate, type PemReadResult } from './pem';
 
 /**
@@ -162,9 +162,8 @@ function base64Hint(obj: KubeObject, field: string, text: string): string {
 
 /** The object's labels, which route its certificates' findings to the team they name (rules/ownership.yaml); nothing when it has none. */
 export function ownerLabels(obj: KubeObject): { labels?: Record<string, string> } {
-  const labels = coercedLabelMap(obj.metadata.labels);
-  for (const _ in labels) return { labels };
-  return {};
+  const labels = routingLabelsOf(obj.metadata.labels);
+  return labels ? { labels } : {};
 }
 
 /** Objects read from files without a namespace land in `default` when applied. */
