@@ -29,7 +29,8 @@ import { BaselineError, readBaseline } from './read-baseline';
 import type { CliIo } from './io';
 
 const FORMATS = ['table', 'json', 'sarif', 'github', 'gitlab', 'junit'] as const;
-const FAIL_ON = ['critical', 'high', 'medium', 'low', 'never'] as const;
+// info: a rules copy may grade a rule info, and a team may want even those to fail its build.
+const FAIL_ON = ['critical', 'high', 'medium', 'low', 'info', 'never'] as const;
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
 

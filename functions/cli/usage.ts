@@ -14,7 +14,7 @@ export function oneOf<T extends string>(value: string, allowed: readonly T[], fl
 
 export const USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit]
-                [--now ISO-8601] [--fail-on critical|high|medium|low|never]
+                [--now ISO-8601] [--fail-on critical|high|medium|low|info|never]
                 [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]   # live sources
   meshgov rules validate [DIR]
@@ -33,7 +33,7 @@ rules      Validates a rules directory (default: the built-in rules/) against th
 
 export const AUDIT_USAGE = `Usage:
   meshgov audit [PATH ...] [--rules DIR] [--format table|json|sarif|github|gitlab|junit]
-                [--now ISO-8601] [--fail-on critical|high|medium|low|never]
+                [--now ISO-8601] [--fail-on critical|high|medium|low|info|never]
                 [--output FILE] [--baseline FILE]
                 [--appmesh-region REGION] [--kube-context NAME]
 

@@ -56,6 +56,14 @@ describe('meshgov audit exit codes', () => {
     expect((await runCli(['audit', dir, '--now', NOW, '--fail-on', 'never'])).code).toBe(0);
   });
 
+  // A rules copy may grade a rule info; --fail-on info lets such findings fail a build too.
+  it('takes --fail-on info: a finding a rules copy grades info fails it, and only it', async () => {
+    const dir = fixtureDir({ 'orders.yaml': permissive, 'rules/mtls.yaml': 'rules:\n  mtls-not-strict:\n    severity: info\n' });
+    const args = ['audit', `${dir}/orders.yaml`, '--rules', `${dir}/rules`, '--now', NOW];
+    expect((await runCli([...args, '--fail-on', 'info'])).code).toBe(1);
+    expect((await runCli([...args, '--fail-on', 'low'])).code).toBe(0);
+  });
+
   it('exits 0 on a clean fleet', async () => {
     const r = await runCli(['audit', fixtureDir({ 'orders.yaml': strict }), '--now', NOW]);
     expect(r.code).toBe(0);
