@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { withLineFeeds } from '../line-breaks';
 import type { ConfigProblem } from '../model/types';
 import { POLICY_SNAPSHOT_FILE } from './snapshot';
 
@@ -60,7 +61,8 @@ export function readRulesFiles(dir: string): { files: RulesFileText[]; problems:
         if (skipped) problems.push(skipped);
         continue;
       }
-      files.push({ file, name: name || path.basename(dir), text: readFileSync(file, 'utf8') });
+      // CR-only line ends read as lines, as inputs do: the YAML parsers would take the file for one line.
+      files.push({ file, name: name || path.basename(dir), text: withLineFeeds(readFileSync(file, 'utf8')) });
     } catch (err) {
       // A dangling symlink or an unreadable file: a problem on it, not a stack trace.
       problems.push({ file, line: 1, message: `cannot read rules file: ${(err as Error).message}` });

@@ -10,7 +10,7 @@ import { isStdinPath, walkPaths } from './walk';
 import { setAsideRepeatedObjects } from './repeated-objects';
 import { utf16Text } from './utf16-text';
 import { setAsideNonUtf8Documents } from './invalid-utf8';
-import { withLineFeeds } from './line-breaks';
+import { withLineFeeds } from '../../core/line-breaks';
 
 /** Bytes inspected to tell text from binary, as git and grep do. */
 const BINARY_SNIFF_BYTES = 8000;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectFiles } from '../../../functions/providers/files/collect';
 import { invalidUtf8Sites } from '../../../functions/providers/files/invalid-utf8';
-import { withLineFeeds } from '../../../functions/providers/files/line-breaks';
+import { withLineFeeds } from '../../../functions/core/line-breaks';
 import { auditInventory } from '../../../functions/providers/audit-inventory';
 import { deployment, docs, peerAuthenticationYaml } from '../../../functions/providers/istio/testInventory';
 import { makeRootCa } from '../../support/certs';
