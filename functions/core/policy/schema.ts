@@ -297,7 +297,18 @@ export const policyFileSchema = z
     ownership: z
       .object({
         default: slackRouteSchema.optional(),
-        teams: z.array(teamSchema).optional(),
+        teams: z
+          .array(teamSchema)
+          .superRefine((teams, ctx) => {
+            // Routes and approvals name the team: two of one name would be told apart by order alone.
+            const first = new Map<string, number>();
+            teams.forEach((t, i) => {
+              const at = first.get(t.name);
+              if (at === undefined) first.set(t.name, i);
+              else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `team ${JSON.stringify(t.name)} is also teams[${at}]: give each team its own name, or merge their matches` });
+            });
+          })
+          .optional(),
       })
       .strict()
       .optional(),

@@ -14,3 +14,24 @@ describe('rules files with CR-only line ends', () => {
     expect(r.stderr).toMatch(/severity/);
   });
 });
+
+describe('ownership teams', () => {
+  it('refuses two teams of one name, at the second name', async () => {
+    const dir = fixtureDir({
+      'ownership.yaml': [
+        'ownership:',
+        '  teams:',
+        '    - name: payments',
+        '      match: { namespaces: [payments] }',
+        '      slack: { channel: "#payments-oncall" }',
+        '    - name: payments',
+        '      match: { meshes: [prod-mesh] }',
+        '      slack: { channel: "#payments-mesh" }',
+        '',
+      ].join('\n'),
+    });
+    const r = await runCli(['rules', 'validate', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(dir, 'ownership.yaml')}:6: ownership.teams[1].name: team "payments" is also teams[0]`);
+  });
+});
