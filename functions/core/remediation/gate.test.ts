@@ -38,4 +38,15 @@ describe('activeFreezeWindow', () => {
     [nights, '2026-11-26T05:59:00Z', 'nights'],
     [nights, '2026-11-26T06:00:00Z', undefined],
   ])('%j at %s → %s', (windows, at, name) => expect(activeFreezeWindow(windows, new Date(at))?.name).toBe(name));
+
+  // `end: 2027-01-04` on a calendar includes the 4th; a date-time end is exact.
+  const holidays = [{ name: 'holiday freeze', start: '2026-12-20', end: '2027-01-04' }];
+  const exact = [{ name: 'holiday freeze', start: '2026-12-20T00:00:00Z', end: '2027-01-04T00:00:00Z' }];
+  it.each([
+    [holidays, '2026-12-19T23:59:59Z', undefined],
+    [holidays, '2026-12-20T00:00:00Z', 'holiday freeze'],
+    [holidays, '2027-01-04T18:00:00Z', 'holiday freeze'],
+    [holidays, '2027-01-05T00:00:00Z', undefined],
+    [exact, '2027-01-04T00:00:00Z', undefined],
+  ])('a one-off window %j at %s → %s', (windows, at, name) => expect(activeFreezeWindow(windows, new Date(at))?.name).toBe(name));
 });

@@ -35,10 +35,21 @@ export function gateExecution(remediation: Remediation, safety: RemediationSafet
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 /** The freeze window in force at `now` (UTC), if any. */
+const DAY_MS = 86_400_000;
+
+/**
+ * When a one-off window ends. A date alone (`end: 2027-01-04`) is read as a person writes it on
+ * a calendar, through that whole day (UTC), not as the midnight that starts it: read the other
+ * way, the freeze would lift a day early, the unsafe side to err on.
+ */
+function freezeEnd(end: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(end) ? Date.parse(end) + DAY_MS : Date.parse(end);
+}
+
 export function activeFreezeWindow(windows: FreezeWindow[], now: Date): FreezeWindow | undefined {
   const t = now.getTime();
   return windows.find((w) => {
-    if (w.start && w.end) return t >= Date.parse(w.start) && t < Date.parse(w.end);
+    if (w.start && w.end) return t >= Date.parse(w.start) && t < freezeEnd(w.end);
     if (w.days) {
       if (!w.days.includes(DAYS[now.getUTCDay()])) return false;
       const hour = now.getUTCHours();
