@@ -94,3 +94,32 @@ describe('server fixes: creating the namespace-wide STRICT policy', () => {
     });
   });
 });
+
+describe('server fixes: the mesh-wide PeerAuthentication', () => {
+  // It is the default of namespaces the audit did not read as well: the fleet-wide check cannot cover them.
+  const MESH_WIDE = 'the change is to the mesh-wide PeerAuthentication (root namespace istio-system): it sets the default of every namespace of the mesh, also those this audit did not read';
+  // A meshed add-on in the root namespace: only a selector-less policy there, the mesh-wide one, can reach it.
+  const kiali = (rootPolicy: string[]) =>
+    istioModelOf(docs(namespaceYaml('istio-system'), ...rootPolicy, deployment('istio-system', 'kiali', { labels: { app: 'kiali' }, ports: [20001] }))).servers.find(
+      (s) => s.id === 'istio:istio-system/Deployment/kiali:20001',
+    )!.fix!;
+
+  it('is held for a person when it would be created', () => {
+    const fix = kiali([]);
+    expect(fix.change).toMatchObject({ operation: 'create', object: { metadata: { namespace: 'istio-system' } } });
+    expect(fix.blockers).toEqual([MESH_WIDE]);
+  });
+
+  it('is held for a person when patched from PERMISSIVE to STRICT', () => {
+    const fix = kiali([peerAuthenticationYaml('istio-system', 'default', 'PERMISSIVE')]);
+    expect(fix.change).toMatchObject({ target: { namespace: 'istio-system', name: 'default' } });
+    expect(fix.blockers).toEqual([MESH_WIDE]);
+  });
+
+  it('is not touched to fix a server outside the root namespace: its namespace gets its own policy', () => {
+    const model = istioModelOf(docs(namespaceYaml('istio-system'), namespaceYaml('orders'), peerAuthenticationYaml('istio-system', 'default', 'PERMISSIVE'), deployment('orders', 'orders-api', { labels: { app: 'orders-api' }, ports: [8080] })));
+    const fix = model.servers.find((s) => s.id === 'istio:orders/Deployment/orders-api:8080')!.fix!;
+    expect(fix.change).toMatchObject({ operation: 'create', object: { metadata: { namespace: 'orders' } } });
+    expect(fix.blockers).toEqual([]);
+  });
+});

@@ -286,6 +286,7 @@ class PolicyPatch implements StrictChange {
   ) {
     this.change = mergePatch(policy, patch);
     this.meshWide = !policy.selector && policy.namespace === index.rootNamespace;
+    if (this.meshWide && !policy.portLevelMtls.size) this.blockers.push(meshWideBlocker(policy.namespace));
   }
 
   apply(applicable: ApplicablePeerAuthentications): ApplicablePeerAuthentications {
@@ -339,6 +340,7 @@ class NamespacePolicyCreation implements StrictChange {
     };
     this.change = { operation: 'create', object };
     this.isRoot = namespace === index.rootNamespace;
+    if (this.isRoot) this.blockers.push(meshWideBlocker(namespace));
   }
 
   apply(applicable: ApplicablePeerAuthentications): ApplicablePeerAuthentications {
@@ -352,6 +354,15 @@ class NamespacePolicyCreation implements StrictChange {
   candidates(servers: ServerGroups): readonly ServerRecord[] {
     return this.isRoot ? servers.all : servers.inNamespace(this.namespace);
   }
+}
+
+/**
+ * A mesh-wide policy is the default of every namespace of the mesh, those the audit did not read
+ * as well (a repository holds a few teams' manifests, a scoped read some namespaces): the
+ * preconditions checked here cannot cover them all, so a person decides.
+ */
+function meshWideBlocker(rootNamespace: string): string {
+  return `the change is to the mesh-wide PeerAuthentication (root namespace ${rootNamespace}): it sets the default of every namespace of the mesh, also those this audit did not read`;
 }
 
 function nameOfPolicy(policy: PeerAuthenticationPolicy): string {
