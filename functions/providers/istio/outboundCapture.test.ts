@@ -57,6 +57,18 @@ describe('callers whose sidecar lets some calls out uncaptured', () => {
     expect(apiFix(fleet({ 'traffic.sidecar.istio.io/includeOutboundIPRanges': '*' })).blockers).toEqual([]);
   });
 
+  // istio.io "Prometheus" (TLS settings): the sidecar only writes the mesh certificates, and Prometheus scrapes with them in mTLS.
+  it('leaves alone a scraper that calls with the certificates its sidecar writes (OUTPUT_CERTS)', () => {
+    const prometheus = {
+      'traffic.sidecar.istio.io/includeOutboundIPRanges': '',
+      'traffic.sidecar.istio.io/includeInboundPorts': '',
+      // As istio.io writes it, a block of YAML; the helper writes each value in double quotes, hence the escapes.
+      'proxy.istio.io/config': 'proxyMetadata:\\n  OUTPUT_CERTS: /etc/istio-output-certs\\n',
+      'sidecar.istio.io/userVolumeMount': '[{\\"name\\": \\"istio-certs\\", \\"mountPath\\": \\"/etc/istio-output-certs\\"}]',
+    };
+    expect(apiFix(fleet(prometheus)).blockers).toEqual([]);
+  });
+
   it('names three callers and counts the rest', () => {
     const more = ['a', 'b', 'c', 'd'].map((n) => deployment('front', `job-${n}`, { ports: [], annotations: { 'traffic.sidecar.istio.io/includeOutboundIPRanges': '' } }));
     const blockers = apiFix(fleet({}, ...more)).blockers;

@@ -36,6 +36,17 @@ export interface OutboundBypass {
   how: string;
 }
 
+/**
+ * istio.io's way to let Prometheus scrape STRICT workloads ("Prometheus", TLS settings): its
+ * sidecar captures nothing (`includeOutboundIPRanges: ""`) but writes the mesh certificates to
+ * a shared volume (`proxy.istio.io/config` with `OUTPUT_CERTS`), and Prometheus calls with them
+ * itself: mTLS, not plaintext.
+ */
+function writesMeshCertificates(annotations: Readonly<Record<string, string>>): boolean {
+  const proxyConfig = annotations['proxy.istio.io/config'];
+  return proxyConfig !== undefined && /\bOUTPUT_CERTS\b/.test(proxyConfig);
+}
+
 /** The workloads with a sidecar (not ambient, not a gateway) whose annotations let calls bypass it, in model order. */
 export function outboundBypasses(table: WorkloadTable): OutboundBypass[] {
   const out: OutboundBypass[] = [];
@@ -52,6 +63,7 @@ export function outboundBypasses(table: WorkloadTable): OutboundBypass[] {
 /** The widest way the workload's calls may bypass its sidecar, or undefined when all are captured. */
 export function outboundBypassOf(workload: Workload): OutboundBypass | undefined {
   const annotations = workload.podAnnotations;
+  if (writesMeshCertificates(annotations)) return undefined;
   const include = annotations[INCLUDE_OUTBOUND_IP_RANGES];
   if (include !== undefined && include.trim() === '') {
     return { workload, annotation: INCLUDE_OUTBOUND_IP_RANGES, value: include, how: 'its sidecar captures none of its calls, which go out in plaintext' };

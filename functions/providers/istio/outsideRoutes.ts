@@ -173,11 +173,21 @@ function routeBackends(spec: any, namespace: string): Backend[] {
   const out: Backend[] = [];
   for (const rule of Array.isArray(spec?.rules) ? spec.rules : []) {
     for (const ref of Array.isArray(rule?.backendRefs) ? rule.backendRefs : []) {
-      if (typeof ref?.name !== 'string' || (ref.kind ?? 'Service') !== 'Service' || (ref.group ?? '') !== '') continue;
+      if (typeof ref?.name !== 'string' || !isServiceBackend(ref.group ?? '', ref.kind ?? 'Service')) continue;
       const backend: Backend = { namespace: typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : namespace, name: ref.name };
       if (typeof ref.port === 'number') backend.port = ref.port;
       out.push(backend);
     }
   }
   return out;
+}
+
+/**
+ * A backendRef that reaches the pods of a Service of that name: a Service, or a multi-cluster
+ * ServiceImport (GEP-1748; GKE's multi-cluster Gateways use `net.gke.io`), whose load balancer
+ * sends to the pods of the same-named Service in each member cluster, this one included.
+ */
+function isServiceBackend(group: unknown, kind: unknown): boolean {
+  if (kind === 'Service') return group === '';
+  return kind === 'ServiceImport' && (group === 'net.gke.io' || group === 'multicluster.x-k8s.io');
 }

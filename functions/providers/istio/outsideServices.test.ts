@@ -267,6 +267,15 @@ spec:
     expect(blockersOf(httpRoute('  - group: ""\n    kind: Service\n    name: payments-api\n    port: 8080\n'))).toEqual([]);
   });
 
+  // GEP-1748; GKE's multi-cluster Gateways route to a ServiceImport, reaching the same-named Service's pods in each cluster.
+  it.each(['net.gke.io', 'multicluster.x-k8s.io'])('holds STRICT for a person when the route sends to a ServiceImport of group %s', (group) => {
+    const toImport = httpRoute('  - name: external\n').replace('    - name: payments-api\n      port: 8080\n', `    - group: ${group}\n      kind: ServiceImport\n      name: payments-api\n      port: 8080\n`);
+    expect(toImport).toContain('kind: ServiceImport');
+    expect(blockersOf(gateway('gke-l7-global-external-managed-mc'), toImport)).toEqual([
+      'HTTPRoute payments/payments-api through Gateway payments/external (class gke-l7-global-external-managed-mc) sends to Service payments/payments-api port 8080: that load balancer is outside the mesh and sends plaintext to port 8080 of payments/Deployment/payments-api, which STRICT refuses',
+    ]);
+  });
+
   it('counts a Gateway the audit does not hold as outside the mesh: its class is unknown', () => {
     expect(blockersOf(httpRoute('  - name: shared-edge\n    namespace: infra\n'))).toEqual([
       'HTTPRoute payments/payments-api through Gateway infra/shared-edge (not in this audit, so of unknown class) sends to Service payments/payments-api port 8080: that load balancer is outside the mesh and sends plaintext to port 8080 of payments/Deployment/payments-api, which STRICT refuses',

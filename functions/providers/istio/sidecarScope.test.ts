@@ -69,6 +69,13 @@ describe('a Sidecar whose egress does not import the server', () => {
     expect(apiFix(fleet(sidecar('front', 'default', body))).blockers).toEqual([PASSTHROUGH]);
   });
 
+  // A listener for a port owns that port: the catch-all listener serves only the ports no listener names.
+  it("does not look past a listener for the port to the catch-all listener", () => {
+    const portOwned = `  egress:\n  - port:\n      number: 80\n      protocol: HTTP\n      name: http\n    hosts:\n    - "./*"\n  - hosts:\n    - "shop/*"\n`;
+    expect(apiFix(fleet(sidecar('front', 'default', portOwned))).blockers).toEqual([PASSTHROUGH]);
+    expect(apiFix(fleet(sidecar('front', 'default', `  egress:\n  - port:\n      number: 80\n      protocol: HTTP\n      name: http\n    hosts:\n    - "shop/*"\n  - hosts:\n    - "./*"\n`))).blockers).toEqual([]);
+  });
+
   it("applies to a workload the Sidecar its selector picks, else its namespace's, else the root namespace's", () => {
     const picksUi = sidecar('front', 'ui-only', `  workloadSelector:\n    labels:\n      app: ui\n${egress('*/*')}`);
     expect(apiFix(fleet(sidecar('front', 'default', egress('./*')), picksUi)).blockers).toEqual([]);

@@ -149,8 +149,11 @@ function unimportedHost(sidecar: SidecarScope, callerNamespace: string, record: 
 }
 
 function importedOn(sidecar: SidecarScope, callerNamespace: string, namespace: string, host: string, port: number | undefined): boolean {
-  for (const listener of sidecar.egress ?? []) {
-    if (listener.port !== undefined && listener.port !== port) continue;
+  const egress = sidecar.egress ?? [];
+  // A listener for the port owns it: the catch-all (port-less) listener serves only the ports none names.
+  const owned = port !== undefined && egress.some((l) => l.port === port);
+  for (const listener of egress) {
+    if (owned ? listener.port !== port : listener.port !== undefined) continue;
     for (const h of listener.hosts) if (namespaceMatches(h.namespace, namespace, callerNamespace) && dnsMatches(h.dnsName, host)) return true;
   }
   return false;
