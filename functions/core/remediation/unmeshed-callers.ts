@@ -54,7 +54,9 @@ const NAMED = 3;
  * Namespaces of the cluster's and the cloud's own controllers. Their workloads talk to the API
  * server and the nodes, not to application Services, so they are no plaintext callers of a mesh
  * server; every cluster has them, and counting them would hold every STRICT fix for approval.
- * `default` is not one: a workload there is an application like any other.
+ * `default` is not one: a workload there is an application like any other. Google Managed
+ * Prometheus's collectors (gmp-*) do call pods, but only the ports its PodMonitorings name: the
+ * Istio provider weighs those (istio/podMonitorings.ts).
  */
 const PLATFORM_NAMESPACES = [
   'kube-*',

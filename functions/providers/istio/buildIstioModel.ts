@@ -28,6 +28,7 @@ import { bypassingCaller, outboundBypasses } from './outboundCapture';
 import { addPlaintextCallerBlockers } from './plaintextCallers';
 import { passthroughCallers, readSidecars } from './sidecarScope';
 import { markOutsideRoutes } from './outsideRoutes';
+import { GmpScrapes } from './podMonitorings';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
 import { PeerAuthenticationIndex, readPeerAuthentication, type PeerAuthenticationPolicy } from './peerAuthentication';
 import { attachServerFixes } from './serverFixes';
@@ -165,7 +166,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   // Every ServiceEntry host gets a destination anyway (destinations.ts): its workloads must be known behind it.
   for (const svc of entryServices) needsDestination.add(svc);
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination, problems);
-  attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge);
+  attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge, inputs.gmpScrapeConfigs.length > 0 ? new GmpScrapes(inputs.gmpScrapeConfigs) : undefined);
   // Callers with a sidecar that lets some calls out uncaptured send those in plaintext, as sidecar-less ones do.
   addPlaintextCallerBlockers(serverTable.records, [
     ...outboundBypasses(workloadTable).map(bypassingCaller),

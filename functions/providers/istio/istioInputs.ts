@@ -3,6 +3,7 @@ import { INJECT_YES } from './membership';
 import { isMeshConfigMap } from './meshConfig';
 import { NamespaceRun } from './namespaceRun';
 import { namespaceOf } from './objectKey';
+import { isGmpScrapeConfig } from './podMonitorings';
 import { podTemplateOf } from './workloads';
 
 const SECURITY_VERSIONS = new Set(['security.istio.io/v1', 'security.istio.io/v1beta1']);
@@ -32,6 +33,8 @@ export interface IstioInputs {
   routes: Located<KubeObject>[];
   /** Sidecar resources (networking.istio.io): an egress that leaves a host out lets calls to it pass through in plaintext. */
   sidecars: Located<KubeObject>[];
+  /** Google Managed Prometheus PodMonitorings and ClusterPodMonitorings: their collectors scrape in plaintext (podMonitorings.ts). */
+  gmpScrapeConfigs: Located<KubeObject>[];
 }
 
 /** Picks the objects this provider understands out of the inventory; everything else is left to other providers. */
@@ -53,6 +56,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     gatewayClasses: [],
     routes: [],
     sidecars: [],
+    gmpScrapeConfigs: [],
   };
   const objects = inventory.kubernetes;
   // An indexed loop over every document of the inventory: cold code allocates a result object per for-of step.
@@ -69,6 +73,10 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
         break;
       case 'ServiceEntry':
         if (NETWORKING_VERSIONS.has(apiVersion)) out.serviceEntries.push(obj);
+        break;
+      case 'PodMonitoring':
+      case 'ClusterPodMonitoring':
+        if (isGmpScrapeConfig(obj)) out.gmpScrapeConfigs.push(obj);
         break;
       case 'Sidecar':
         if (NETWORKING_VERSIONS.has(apiVersion)) out.sidecars.push(obj);

@@ -2,6 +2,7 @@ import type { ProviderFix } from '../../core/model/types';
 import { effectiveServerMode } from './effectiveServerMode';
 import { firstFreeName } from './freeNames';
 import { captureInboundPortFix } from './inboundCapture';
+import type { GmpScrapes } from './podMonitorings';
 import type { ApplicablePeerAuthentications, PeerAuthenticationIndex, PeerAuthenticationPolicy } from './peerAuthentication';
 import { NamespaceRun } from './namespaceRun';
 import { autoMtlsMismatch, type ServerRecord } from './servers';
@@ -32,7 +33,7 @@ interface StrictChange {
  * so `affectsServers` lists exactly the servers it would move to STRICT and `blockers` the
  * workloads it would cover that have no sidecar.
  */
-export function attachServerFixes(records: ServerRecord[], index: PeerAuthenticationIndex, prometheusMerge = true): void {
+export function attachServerFixes(records: ServerRecord[], index: PeerAuthenticationIndex, prometheusMerge = true, gmpScrapes?: GmpScrapes): void {
   const changes = new ChangeGroups();
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
@@ -67,6 +68,8 @@ export function attachServerFixes(records: ServerRecord[], index: PeerAuthentica
       if (auto) (plaintextByAuto ??= new Set()).add(`callers of ${candidate.workload.key} that use auto mTLS would keep sending plaintext (${auto.reason}); give its Service a DestinationRule with ISTIO_MUTUAL first`);
       const scrape = candidate.port !== undefined ? scrapedPort(candidate, candidate.port, prometheusMerge) : undefined;
       if (scrape) (outsideCallers ??= new Set()).add(scrape);
+      const gmp = candidate.port !== undefined && gmpScrapes ? gmpScrapes.blockerFor(candidate.workload, candidate.port) : undefined;
+      if (gmp) (outsideCallers ??= new Set()).add(gmp);
       const probes = candidate.endpoint.inMesh ? unrewrittenProbes(candidate) : undefined;
       if (probes) (outsideCallers ??= new Set()).add(probes);
       const exposed = candidate.endpoint.inMesh ? outsideService(candidate) : undefined;
