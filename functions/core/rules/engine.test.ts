@@ -17,7 +17,8 @@ describe('the rules engine', () => {
     expect(f.map((x) => x.rule)).toEqual(['mtls-conflict', 'config-invalid', 'mtls-not-strict', 'mtls-not-strict', 'mesh-sidecar-missing']);
   });
 
-  it('gives one change that fixes several findings the most cautious verdict among them', () => {
+  /** A DISABLE DestinationRule toward a STRICT server: one ISTIO_MUTUAL change fixes its conflict and its client finding. */
+  function plaintextClientFleet() {
     const strict = server({ name: 'payments-api' });
     const fix = {
       action: 'istio.destinationrule.set-istio-mutual',
@@ -30,7 +31,12 @@ describe('the rules engine', () => {
     const policy = shippedPolicy();
     policy.rules['mtls-conflict'].remediation = 'approval';
     policy.rules['mtls-client-not-enforced'].remediation = 'auto';
-    const f = evaluateModel(model({ servers: [strict], clients: [plain] }), policy, NOW);
+    return { fleet: model({ servers: [strict], clients: [plain] }), policy };
+  }
+
+  it('gives one change that fixes several findings the most cautious verdict among them', () => {
+    const { fleet: m, policy } = plaintextClientFleet();
+    const f = evaluateModel(m, policy, NOW);
     const conflict = f.find((x) => x.rule === 'mtls-conflict')!;
     const notEnforced = f.find((x) => x.rule === 'mtls-client-not-enforced')!;
     expect(conflict.remediation).toMatchObject({ mode: 'approval', reason: 'rule mtls-conflict requires approval for this change' });
@@ -41,20 +47,9 @@ describe('the rules engine', () => {
   });
 
   it('keeps the caution of a finding accepted by exclude for the change it shares with a reported one', () => {
-    const strict = server({ name: 'payments-api' });
-    const fix = {
-      action: 'istio.destinationrule.set-istio-mutual',
-      change: { operation: 'merge-patch', target: { kind: 'DestinationRule', namespace: 'checkout', name: 'payments-plain' }, patch: { spec: { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } } },
-      affectsServers: [],
-      blockers: [],
-    };
-    const plain = client({ name: 'payments-plain', sends: 'PLAINTEXT', reason: 'DISABLE', to: strict.hosts, fix });
-    plain.fix!.affectsClients = [plain.id];
-    const policy = shippedPolicy();
-    policy.rules['mtls-conflict'].remediation = 'approval';
-    policy.rules['mtls-client-not-enforced'].remediation = 'auto';
+    const { fleet: m, policy } = plaintextClientFleet();
     policy.rules['mtls-conflict'].exclude = [{ namespace: 'checkout', name: 'payments-plain', reason: 'known, cut over on Monday' }];
-    const f = evaluateModel(model({ servers: [strict], clients: [plain] }), policy, NOW);
+    const f = evaluateModel(m, policy, NOW);
     expect(f.some((x) => x.rule === 'mtls-conflict')).toBe(false);
     expect(f.find((x) => x.rule === 'mtls-client-not-enforced')!.remediation).toMatchObject({
       mode: 'approval',
