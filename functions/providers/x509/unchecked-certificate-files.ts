@@ -10,6 +10,19 @@ import { printable } from '../../core/report/printable';
 import { basenameOf, samePathBySuffix } from '../appmesh/pem-certificates';
 import { certificateFileReferences, referenceLine, type CertificateFileReference } from './certificate-file-references';
 
+/**
+ * The operating system's CA bundle inside the proxy image (Debian, Ubuntu and Alpine; RHEL and
+ * UBI; Alpine's and BSD's short name), which Envoy configurations name as their upstream trust.
+ * It comes with the image, not with the configuration, so no audit input holds it: naming it on
+ * every run would say nothing.
+ */
+const SYSTEM_TRUST_STORES: ReadonlySet<string> = new Set([
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+]);
+
 /** How many paths the notice names; the rest it counts, as the CLI's other notices do. */
 const LISTED = 5;
 
@@ -26,13 +39,14 @@ export interface UncheckedCertificateFile {
 /** One entry per path not among the inputs, in the order the configuration first names them (by file). */
 export function uncheckedCertificateFiles(inventory: Pick<Inventory, 'appmeshApi' | 'kubernetes' | 'envoy' | 'pem' | 'files' | 'fieldLine' | 'fileIdentity'>): UncheckedCertificateFile[] {
   const identity = inventory.fileIdentity ?? ((file: string) => file);
-  const pemByName = new Map<string, string[]>();
+  // By file name: each PEM file read, by its identity (what paths are matched against) and as given (what the notice prints, like every other path in it).
+  const pemByName = new Map<string, Array<{ file: string; given: string }>>();
   for (const { source } of inventory.pem) {
     const file = identity(source.file);
     const name = basenameOf(file);
     const files = pemByName.get(name);
-    if (files) files.push(file);
-    else pemByName.set(name, [file]);
+    if (files) files.push({ file, given: source.file });
+    else pemByName.set(name, [{ file, given: source.file }]);
   }
   const byPath = new Map<string, UncheckedCertificateFile | null>();
   const linked = new Set<string>();
@@ -45,22 +59,23 @@ export function uncheckedCertificateFiles(inventory: Pick<Inventory, 'appmeshApi
     .sort((a, b) => compare(a.by.file, b.by.file));
   for (const reference of references) {
     const path = reference.path;
+    if (SYSTEM_TRUST_STORES.has(path)) continue;
     const seen = byPath.get(path);
     if (seen === null) continue;
     if (seen) {
       seen.others++;
       continue;
     }
-    const files = (pemByName.get(basenameOf(path)) ?? []).filter((file) => samePathBySuffix(file, path));
-    for (const file of files) linked.add(file);
+    const files = (pemByName.get(basenameOf(path)) ?? []).filter(({ file }) => samePathBySuffix(file, path));
+    for (const { file } of files) linked.add(file);
     byPath.set(path, files.length > 0 ? null : { path, first: reference, others: 0 });
   }
   const unchecked = [...byPath.values()].filter((u): u is UncheckedCertificateFile => u !== null);
   // A file of the same name that no path links to is likely this one, exported under another
   // path (`certs/root-ca.pem` for `/etc/appmesh/certs/root-ca.pem`): say why it is not taken for it.
   for (const u of unchecked) {
-    const orphan = pemByName.get(basenameOf(u.path))?.find((file) => !linked.has(file));
-    if (orphan !== undefined) u.sameName = orphan;
+    const orphan = pemByName.get(basenameOf(u.path))?.find(({ file }) => !linked.has(file));
+    if (orphan !== undefined) u.sameName = orphan.given;
   }
   return unchecked;
 }

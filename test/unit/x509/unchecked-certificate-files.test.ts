@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { emptyInventory } from '../../../functions/core/model/inventory';
 import { collectFiles } from '../../../functions/providers/files/collect';
 import { uncheckedCertificateFiles, uncheckedCertificateFilesNotice } from '../../../functions/providers/x509/unchecked-certificate-files';
@@ -220,8 +220,17 @@ describe('certificate files not among the inputs', () => {
     expect(uncheckedCertificateFilesNotice(await collectFiles([dir]))).toBe(
       'meshgov: 1 certificate file(s) named by the configuration not checked, as they are not among the inputs (add them to the paths audited to check their expiry):\n' +
         `  /etc/appmesh/certs/mesh-root-ca.pem: named by App Mesh VirtualNode payments/payments-api of mesh prod-mesh at ${join(dir, 'mesh/payments-api.yaml')}:${lineOf(VIRTUAL_NODE, 'certificateChain: /etc/appmesh/certs/mesh-root-ca.pem')} and 1 more reference; ` +
-        `${relativeIdentity(join(dir, 'mesh/mesh-root-ca.pem'))} has that name but not that path, so it is checked on its own, not as this file\n`,
+        `${join(dir, 'mesh/mesh-root-ca.pem')} has that name but not that path, so it is checked on its own, not as this file\n`,
     );
+  });
+
+  // Envoy's upstream trust is often the image's own CA bundle: it comes with the image, never with the configuration.
+  test("the proxy image's system CA bundle is not listed", async () => {
+    rmSync(join(dir, 'mesh/describe-virtual-gateway-ingress-gw.json'));
+    rmSync(join(dir, 'mesh/payments-api.yaml'));
+    writeFileSync(join(dir, 'envoy/edge.yaml'), ENVOY.split('/etc/envoy/certs/mesh-root-ca.pem').join('/etc/ssl/certs/ca-certificates.crt'));
+    const paths = uncheckedCertificateFiles(await collectFiles([dir])).map((u) => u.path);
+    expect(paths).toEqual(['/etc/envoy/certs/shop.example.com.crt', '/etc/envoy/certs/partner-ca.pem', '/etc/envoy/certs/edge-client.crt']);
   });
 
   test('nothing is said when every named file is among the inputs, or nothing names one', async () => {
@@ -233,10 +242,6 @@ describe('certificate files not among the inputs', () => {
   });
 });
 
-/** The file as finding ids name it outside a git work tree: its path from the working directory. */
-function relativeIdentity(file: string): string {
-  return relative(process.cwd(), file);
-}
 
 describe('live sources', () => {
   test('paths named by objects read live (an App Mesh ARN, not a file) are not listed: no input could ever hold those files', () => {
