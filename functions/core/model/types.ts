@@ -201,6 +201,11 @@ export interface CertificateRecord {
     source: SourceRef;
     /** The labels of the object holding it (the Secret, the ConfigMap), for ownership routing. */
     labels?: Record<string, string>;
+    /**
+     * A trust-manager Bundle whose target holds it while no source of the Bundle that was read
+     * does, and which adds trust-manager's default CA package (`useDefaultCAs`): where it comes from.
+     */
+    defaultCaPackageOf?: string;
   };
   /** Who uses it, when known, e.g. an App Mesh listener. */
   usedBy?: ResourceRef[];

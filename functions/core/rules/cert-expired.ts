@@ -1,4 +1,4 @@
-import { certificateDetail, certificateResource, chainRole, describeOrigin, renewalSentence } from './certificate-finding';
+import { certificateDetail, certificateResource, chainRole, defaultCaPackageAdvice, describeOrigin, renewalSentence } from './certificate-finding';
 import { makeFinding, withLabels, type Rule } from './rule';
 import type { CertificateRecord } from '../model/types';
 
@@ -17,7 +17,7 @@ export const certExpired: Rule = {
           settings.severity,
           c.provider,
           certificateResource(c),
-          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} ${what}; ${notYet ? 'check the issuer clock or the rollout' : renewalSentence(c, now, expiredAdvice(c, validRoots))}.`,
+          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} ${what}; ${notYet ? 'check the issuer clock or the rollout' : renewalSentence(c, now, defaultCaPackageAdvice(c, expiredAdvice(c, validRoots)))}.`,
           withLabels({ ...certificateDetail(c, now), state: notYet ? 'not-yet-valid' : 'expired' }, c.origin.labels),
           c.id,
         );

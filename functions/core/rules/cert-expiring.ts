@@ -1,4 +1,4 @@
-import { certificateDetail, certificateResource, chainRole, daysLeft, describeOrigin, renewalSentence } from './certificate-finding';
+import { certificateDetail, certificateResource, chainRole, daysLeft, defaultCaPackageAdvice, describeOrigin, renewalSentence } from './certificate-finding';
 import type { CertificateRecord } from '../model/types';
 import { cappedSeverity, makeFinding, withLabels, type Rule, type RuleFinding } from './rule';
 
@@ -28,7 +28,7 @@ export const certExpiring: Rule = {
           cappedSeverity(tier.severity, settings.severity),
           c.provider,
           certificateResource(c),
-          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${left} (${c.notAfter.toISOString()}); ${renewalSentence(c, now, 'renew it before then')}.`,
+          `The ${chainRole(c)} for ${c.subjectCN || c.subject} in ${describeOrigin(c)} expires in ${left} (${c.notAfter.toISOString()}); ${renewalSentence(c, now, defaultCaPackageAdvice(c, 'renew it before then'))}.`,
           withLabels({ ...certificateDetail(c, now), withinDays: tier.withinDays }, c.origin.labels),
           c.id,
         ),

@@ -30,11 +30,21 @@ export function certificateDetail(cert: CertificateRecord, now: Date): Record<st
     daysLeft: daysLeft(cert, now),
     chainIndex: cert.chainIndex,
     isCA: cert.isCA,
-    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, ...(cert.origin.alsoKeys ? { alsoKeys: cert.origin.alsoKeys } : {}), ...(cert.origin.copies ? { copies: cert.origin.copies } : {}), arn: cert.origin.arn },
+    origin: { kind: cert.origin.kind, name: cert.origin.name, namespace: cert.origin.namespace, key: cert.origin.key, ...(cert.origin.alsoKeys ? { alsoKeys: cert.origin.alsoKeys } : {}), ...(cert.origin.copies ? { copies: cert.origin.copies } : {}), ...(cert.origin.defaultCaPackageOf ? { defaultCaPackageOf: cert.origin.defaultCaPackageOf } : {}), arn: cert.origin.arn },
     usedBy: cert.usedBy,
     dateSource: cert.dateSource,
     renewal: cert.renewal && { by: cert.renewal.by, at: cert.renewal.at?.toISOString(), blocked: cert.renewal.blocked },
   };
+}
+
+/**
+ * The advice for a certificate of trust-manager's default CA package (a public root): it is
+ * updated with the package, and a target copy is rewritten on every sync, so editing it does nothing.
+ */
+export function defaultCaPackageAdvice(cert: CertificateRecord, advice: string): string {
+  const bundle = cert.origin.defaultCaPackageOf;
+  if (bundle === undefined) return advice;
+  return `it is in no source of Bundle ${bundle} that was read, so it most likely comes from trust-manager's default CA package, which that Bundle adds (useDefaultCAs: true): update the package (trust-manager's trust-packages image) or set useDefaultCAs: false, since trust-manager rewrites this copy`;
 }
 
 /**

@@ -33,6 +33,9 @@ export function foldTrustBundleCopies(certificates: CertificateRecord[], reads: 
     const bundle = reads.targets.get(copies[0]!)!;
     const fingerprint = copies[0]!.fingerprint256;
     const keeper = inlineRecord(certificates, reads, bundle, fingerprint) ?? sourceRecord(certificates, reads, bundle, fingerprint);
+    // In no source of the Bundle that was read, while the Bundle adds trust-manager's default CA
+    // package: most likely a public root of that package, which is fixed there, not in this copy.
+    if (!keeper && reads.bundles.get(bundle)?.useDefaultCAs) copies[0]!.origin.defaultCaPackageOf = bundle;
     if (!keeper && copies.length < 2) continue;
     const kept = keeper ?? copies[0]!;
     const others = copies.filter((c) => c !== kept);

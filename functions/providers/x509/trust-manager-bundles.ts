@@ -31,6 +31,8 @@ export interface TrustBundle {
   targetKeys: { configMap?: string; secret?: string };
   /** The ConfigMaps and Secrets named in `spec.sources` (by name; selector sources name none). */
   sourceObjects: Array<{ kind: 'ConfigMap' | 'Secret'; name: string; key?: string }>;
+  /** A source `useDefaultCAs: true`: trust-manager adds its default CA package (public roots) to the targets. */
+  useDefaultCAs: boolean;
 }
 
 export function isTrustManagerBundle(obj: KubeObject): boolean {
@@ -52,14 +54,16 @@ export function trustBundleOf(bundle: KubeObject): TrustBundle {
   const configMap = keyOf(target.configMap);
   const secret = keyOf(target.secret);
   const sourceObjects: TrustBundle['sourceObjects'] = [];
+  let useDefaultCAs = false;
   for (const source of sourcesOf(bundle)) {
+    if (source.useDefaultCAs === true) useDefaultCAs = true;
     for (const kind of ['ConfigMap', 'Secret'] as const) {
       const ref = source[kind === 'ConfigMap' ? 'configMap' : 'secret'];
       if (!isObject(ref) || typeof ref.name !== 'string' || ref.name === '') continue;
       sourceObjects.push({ kind, name: ref.name, ...(typeof ref.key === 'string' && ref.key !== '' ? { key: ref.key } : {}) });
     }
   }
-  return { name: bundle.metadata.name, targetKeys: { ...(configMap ? { configMap } : {}), ...(secret ? { secret } : {}) }, sourceObjects };
+  return { name: bundle.metadata.name, targetKeys: { ...(configMap ? { configMap } : {}), ...(secret ? { secret } : {}) }, sourceObjects, useDefaultCAs };
 }
 
 /**

@@ -165,6 +165,23 @@ data:
     expect(findings[0]!.origin?.copies).toEqual(['ConfigMap payments/mesh-trust', 'ConfigMap orders/mesh-trust']);
   });
 
+  // With useDefaultCAs the targets also hold trust-manager's default CA package (public roots), which no input holds.
+  test('a target certificate no read source of a useDefaultCAs Bundle holds is pointed at the default CA package, not the copy', async () => {
+    const withDefaults = bundle([currentRoot.certPem]).replace('  - useDefaultCAs: false\n', '  - useDefaultCAs: true\n');
+    const findings = await audit({
+      'bundle.yaml': withDefaults,
+      'targets.yaml': [targetConfigMap('payments', 'trust-bundle.pem', retiredRoot.certPem + currentRoot.certPem), targetConfigMap('orders', 'trust-bundle.pem', retiredRoot.certPem + currentRoot.certPem)].join('---\n'),
+    });
+    expect(findings.map((f) => [f.rule, f.name, f.namespace])).toEqual([['cert-expired', 'Example Corp Root CA 2016', 'payments']]);
+    expect(findings[0]!.message).toContain(
+      "it is in no source of Bundle mesh-trust that was read, so it most likely comes from trust-manager's default CA package, which that Bundle adds (useDefaultCAs: true): update the package",
+    );
+    expect(findings[0]!.origin).toEqual(expect.objectContaining({ defaultCaPackageOf: 'mesh-trust', copies: ['ConfigMap orders/mesh-trust'] }));
+    // Without useDefaultCAs nothing is said of a package: the copy's advice stands.
+    const without = await audit({ 'bundle.yaml': bundle([currentRoot.certPem]) });
+    expect(without.map((f) => f.message).join('\n')).not.toContain('default CA package');
+  });
+
   test('an inLine source that holds no certificate is config-invalid at its line; a Bundle of another group is not read', async () => {
     const text = `apiVersion: trust.cert-manager.io/v1alpha1
 kind: Bundle
