@@ -48,7 +48,7 @@ function exclusionText(exclusions: readonly Exclusion[]): string {
   if (exclusions.length === 0) return 'none';
   return exclusions
     .map((e) => {
-      const where = [e.namespace && `namespace \`${e.namespace}\``, e.mesh && `mesh \`${e.mesh}\``, e.name && `name \`${e.name}\``].filter(Boolean).join(', ');
+      const where = [e.namespace && `namespace \`${e.namespace}\``, e.mesh && `mesh \`${e.mesh}\``, e.name && `name \`${e.name}\``, e.port !== undefined && `port ${e.port}`].filter(Boolean).join(', ');
       return e.reason ? `${where} (${e.reason.replace(/\.$/, '')})` : where;
     })
     .join('; ');

@@ -91,6 +91,7 @@ function exclusion(e: Exclusion): Exclusion {
   if (e.namespace !== undefined) out.namespace = e.namespace;
   if (e.mesh !== undefined) out.mesh = e.mesh;
   if (e.name !== undefined) out.name = e.name;
+  if (e.port !== undefined) out.port = e.port;
   if (e.reason !== undefined) out.reason = e.reason;
   return out;
 }
@@ -143,7 +144,7 @@ function severityParts(r: RuleListing): string[] {
 }
 
 function exclusionText(e: Exclusion): string {
-  const where = [e.namespace !== undefined && `namespace ${e.namespace}`, e.mesh !== undefined && `mesh ${e.mesh}`, e.name !== undefined && `name ${e.name}`].filter(Boolean).join(', ');
+  const where = [e.namespace !== undefined && `namespace ${e.namespace}`, e.mesh !== undefined && `mesh ${e.mesh}`, e.name !== undefined && `name ${e.name}`, e.port !== undefined && `port ${e.port}`].filter(Boolean).join(', ');
   // Globs and reasons are the user's text: escaped, they can neither break nor forge a line.
   return printable(e.reason ? `${where}: ${e.reason}` : `${where} (no reason given)`);
 }

@@ -38,3 +38,23 @@ test('a class RegExp cannot read is an error naming the file, line and field', a
   expect(r.stderr).toContain('rules.mtls-not-strict.exclude[0].mesh');
   expect(r.stderr).toContain('[9-0] that cannot be read');
 });
+
+// checkout-web's metrics port 9090 is plaintext on purpose (examples/gcp-istio/checkout/security.yaml): accept that port alone.
+test('an exclusion with a port accepts that port of the resource and keeps its other ports', async () => {
+  const ports = async (rules: string) => {
+    const r = await runCli(['audit', EXAMPLES, '--rules', fixtureDir({ 'exclude.yaml': rules }), '--format', 'json', '--fail-on', 'never', '--now', NOW]);
+    const report = JSON.parse(r.stdout) as { findings: { rule: string; resource: { name: string; port?: number } }[] };
+    return report.findings.filter((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'checkout-web').map((f) => f.resource.port);
+  };
+  expect(await ports('rules:\n  mtls-not-strict:\n    enabled: true\n')).toEqual([9090]);
+  expect(await ports('rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: checkout\n        name: checkout-web\n        port: 9090\n        reason: Prometheus scrapes it in plaintext\n')).toEqual([]);
+  expect(await ports('rules:\n  mtls-not-strict:\n    exclude:\n      - namespace: checkout\n        name: checkout-web\n        port: 8080\n')).toEqual([9090]);
+});
+
+test('an exclusion port out of range is an error on its line', async () => {
+  const dir = fixtureDir({ 'exclude.yaml': 'rules:\n  mtls-not-strict:\n    exclude:\n      - name: checkout-web\n        port: 70000\n' });
+  const r = await runCli(['rules', 'validate', dir]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(`${path.join(dir, 'exclude.yaml')}:5`);
+  expect(r.stderr).toContain('rules.mtls-not-strict.exclude[0].port');
+});

@@ -8,7 +8,8 @@ export function isExcluded(resource: ResourceRef, exclusions: Exclusion[]): Excl
     (e) =>
       matches(e.namespace, resource.namespace) &&
       matches(e.mesh, resource.mesh) &&
-      matches(e.name, resource.name),
+      matches(e.name, resource.name) &&
+      (e.port === undefined || e.port === resource.port),
   );
 }
 

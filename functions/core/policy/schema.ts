@@ -53,6 +53,8 @@ export const exclusionSchema = z
     namespace: namespaceGlob.optional(),
     mesh: glob.optional(),
     name: glob.optional(),
+    /** One port of the resource (a workload's metrics port left DISABLE on purpose, one listener); with name or namespace. */
+    port: z.number().int().min(1).max(65535).optional(),
     reason: z.string().optional(),
   })
   .strict()
