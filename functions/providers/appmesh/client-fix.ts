@@ -7,6 +7,7 @@
 import type { ProviderFix, ServerEndpoint } from '../../core/model/types';
 import { describeResource } from '../../core/rules/rule';
 import { editFix, inSourceSpelling, type SpecEdit } from './changes';
+import { resourceOf } from './ids';
 import { clientCertificateOf, type EffectiveClientPolicy } from './client-policy';
 import type { ResolvedDestination } from './resolve';
 import type { DestinationTrusts } from './destination-trust';
@@ -193,7 +194,7 @@ export function clientEnforceFix(input: ClientFixInput): ProviderFix {
   const certificate = clientCertificateOf(current) ?? ownCertificate(owner);
   if (certificate) next.certificate = certificate;
   else {
-    blockers.push(`no client certificate source known for ${owner.kind} ${owner.name}: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`);
+    blockers.push(`no client certificate source known for ${describeResource(resourceOf(owner))}: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`);
     manualOnly = true;
   }
   let trustKnown = true;

@@ -435,7 +435,7 @@ describe('appmesh.client-policy.enforce', () => {
     });
     expect(client.fix!.manualOnly).toBe(true);
     // As the provider builds it; the engine joins the node's fixes once it knows the findings reported (object-fixes.test.ts).
-    expect(client.fix!.blockers).toEqual([expect.stringMatching(/^no client certificate source known for VirtualNode payments-api/)]);
+    expect(client.fix!.blockers).toEqual([expect.stringMatching(/^no client certificate source known for VirtualNode prod-mesh\/payments-api/)]);
   });
 
   test('enforce: false from backendDefaults becomes a backend override, leaving the defaults alone', () => {
@@ -479,7 +479,7 @@ describe('appmesh.client-policy.enforce', () => {
     expect(fix.manualOnly).toBe(true);
     expect(fix.blockers).toEqual([
       'the listener of VirtualNode prod-mesh/ledger port 8080 has TLS DISABLED: enforcing TLS toward it makes calls fail; enable TLS on the listener first',
-      `no client certificate source known for VirtualNode orders-api: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`,
+      `no client certificate source known for VirtualNode prod-mesh/orders-api: issue one (file or sds) and ${CLIENT_CERTIFICATE_FILL}, before enforcing mTLS`,
     ]);
   });
 
