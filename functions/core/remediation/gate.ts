@@ -34,7 +34,6 @@ export function gateExecution(remediation: Remediation, safety: RemediationSafet
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
-/** The freeze window in force at `now` (UTC), if any. */
 const DAY_MS = 86_400_000;
 
 /**
@@ -46,6 +45,7 @@ function freezeEnd(end: string): number {
   return /^\d{4}-\d{2}-\d{2}$/.test(end) ? Date.parse(end) + DAY_MS : Date.parse(end);
 }
 
+/** The freeze window in force at `now` (UTC), if any. */
 export function activeFreezeWindow(windows: FreezeWindow[], now: Date): FreezeWindow | undefined {
   const t = now.getTime();
   return windows.find((w) => {
