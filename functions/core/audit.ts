@@ -42,7 +42,7 @@ export function buildModel(inventory: Inventory, options: Pick<AuditOptions, 'bu
   if (inventory.fieldLine) model.fieldLine = inventory.fieldLine;
   const identity = inventory.fileIdentity;
   if (identity) for (const p of model.problems) p.fileIdentity = identity(p.file);
-  if (inventory.partial) model.partial = true;
+  if (inventory.partial?.length) model.partial = inventory.partial;
   return model;
 }
 

@@ -126,10 +126,12 @@ export interface Inventory {
   /** Files that were read (path as given). */
   files: string[];
   /**
-   * True when the source read only part of what the findings depend on (a scoped read with no
+   * Set when the source read only part of what the findings depend on (a scoped read with no
    * cached picture of the rest): fleet-wide preconditions are then unknown, so nothing is auto.
+   * Each entry says what was left unread, as a person reads it in the plan's reason
+   * ("only the changed resource was read").
    */
-  partial?: boolean;
+  partial?: string[];
   /**
    * Meshes a full read was refused (an IAM policy that names some meshes only): their findings
    * were not looked at, so a run must not resolve them.
@@ -165,7 +167,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     if (p.repeated?.length) (out.repeated ??= []).push(...p.repeated);
     out.problems.push(...p.problems);
     out.files.push(...p.files);
-    if (p.partial) out.partial = true;
+    if (p.partial?.length) out.partial = [...new Set([...(out.partial ?? []), ...p.partial])];
     if (p.unreadMeshes?.length) out.unreadMeshes = [...(out.unreadMeshes ?? []), ...p.unreadMeshes];
     // Each locator reads any file by its path, so one of them serves the merged inventory.
     if (p.fieldLine) out.fieldLine ??= p.fieldLine;

@@ -300,8 +300,8 @@ export interface FleetModel {
   slos: SloIndicator[];
   /** How many configuration resources were read (for the report summary). */
   resourceCount: number;
-  /** Built from a partial inventory (see Inventory.partial): fleet-wide preconditions are unknown. */
-  partial?: boolean;
+  /** Built from a partial inventory (see Inventory.partial): what was not read, so fleet-wide preconditions are unknown. */
+  partial?: string[];
   /** `suppress.meshgov.io/<rule>` annotations of the inventory's objects (model/suppressions.ts). */
   suppressions?: Suppression[];
   /** The inventory's field locator (files only): findings move to the line of the field that causes them. */

@@ -24,8 +24,8 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
     return { ...base, mode: 'approval', reason: `preconditions do not hold: ${listed(blockers)}` };
   }
   if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
-  if (index.model.partial) {
-    return { ...base, mode: 'approval', reason: 'this audit saw only the changed resource, so the preconditions across the fleet are unknown' };
+  if (index.model.partial?.length) {
+    return { ...base, mode: 'approval', reason: `the preconditions across the fleet are unknown: ${index.model.partial.join('; ')}` };
   }
   return { ...base, mode: 'auto', reason: preconditionsHeld(fix) };
 }

@@ -193,7 +193,7 @@ describe('full scan', () => {
     expect(readMeshes.size).toBe(1);
     const [unread] = ['prod-mesh', 'checkout-mesh'].filter((m) => !readMeshes.has(m));
     expect(inventory.unreadMeshes).toEqual([unread]);
-    expect(inventory.partial).toBe(true);
+    expect(inventory.partial).toEqual([`this run could not read mesh(es) ${unread}`]);
     expect(inventory.problems).toEqual([
       expect.objectContaining({ file: `appmesh:${unread}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: unread, message: expect.stringMatching(/^mesh not audited: DescribeMesh .*AccessDeniedException/) }),
     ]);

@@ -15,6 +15,7 @@ import { collectFiles } from '../../../functions/providers/files/collect';
 import { buildIstioModel } from '../../../functions/providers/istio';
 import { istioSource } from '../../../functions/providers/istio/live';
 import { buildCertificateModel } from '../../../functions/providers/x509';
+import { wholeCluster } from './cluster-fixture';
 import { startLiveCluster, type LiveCluster } from './live-cluster';
 
 let cluster: LiveCluster;
@@ -79,10 +80,10 @@ test('with the namespace policy STRICT again, payments has no mtls-not-strict fi
 });
 
 /** A finding without where it was read from: the same problem whichever reader found it. */
-function identity(f: Finding): string {
+function identity(f: Finding, { mode } = { mode: true }): string {
   const { file: _file, line: _line, ...resource } = f.resource;
   const detail = Object.fromEntries(Object.entries(f.detail).filter(([, v]) => typeof v !== 'object' || v === null));
-  return JSON.stringify([f.rule, f.severity, resource, detail, f.remediation?.action ?? null, f.remediation?.mode ?? null]);
+  return JSON.stringify([f.rule, f.severity, resource, detail, f.remediation?.action ?? null, mode ? (f.remediation?.mode ?? null) : null]);
 }
 
 test('the live read and the file read of the same objects give the same findings', async () => {
@@ -105,10 +106,54 @@ test('the live read and the file read of the same objects give the same findings
   }
 });
 
-test('every finding of the payments scope is one of the full read', async () => {
+const NAMESPACE_GAP = 'the preconditions across the fleet are unknown: this audit read only namespace payments, so callers from other namespaces are unknown';
+
+test('every finding of the payments scope is one of the full read, and none of its fixes is auto', async () => {
   const source = istioSource({ kubeConfig: cluster.kubeConfig, client: cluster.k8s });
-  const scoped = audit(await source.collect({ kind: 'istio-namespace', namespace: 'payments' })).map(identity);
-  const full = new Set(audit(await source.collect({ kind: 'all', providers: ['istio', 'x509'] })).map(identity));
-  expect(scoped.length).toBeGreaterThan(3);
-  expect(scoped.filter((f) => !full.has(f))).toEqual([]);
+  const scopedFindings = audit(await source.collect({ kind: 'istio-namespace', namespace: 'payments' }));
+  const full = new Set(audit(await source.collect({ kind: 'all', providers: ['istio', 'x509'] })).map((f) => identity(f, { mode: false })));
+  expect(scopedFindings.length).toBeGreaterThan(3);
+  expect(scopedFindings.map((f) => identity(f, { mode: false })).filter((f) => !full.has(f))).toEqual([]);
+  expect(scopedFindings.filter((f) => f.remediation?.mode === 'auto')).toEqual([]);
+});
+
+describe('a namespace read never plans auto: the callers of its servers live in namespaces it did not read', () => {
+  const withoutOrders = () => wholeCluster().filter((o) => o.metadata?.namespace !== 'orders' && o.metadata?.name !== 'orders');
+  const notStrictModes = (findings: Finding[]) =>
+    findings.filter((f) => f.rule === 'mtls-not-strict').map((f) => [`${f.resource.name}:${f.resource.port}`, f.remediation?.mode, f.remediation?.reason]);
+
+  test('a workload without a sidecar in legacy-batch holds payments STRICT in the full read; the payments read cannot see it and asks too', async () => {
+    const only = await startLiveCluster(withoutOrders());
+    try {
+      const source = istioSource({ kubeConfig: only.kubeConfig, client: only.k8s });
+      const fullReason = 'preconditions do not hold: Namespace legacy-batch has no sidecar and may call Deployment payments/payments-api port 8080 in plaintext';
+      expect(notStrictModes(audit(await source.collect({ kind: 'all', providers: ['istio'] }))).sort()).toEqual([
+        ['ledger:7070', 'approval', fullReason],
+        ['payments-api:8080', 'approval', fullReason],
+      ]);
+      expect(notStrictModes(audit(await source.collect({ kind: 'istio-namespace', namespace: 'payments' }))).sort()).toEqual([
+        ['ledger:7070', 'approval', NAMESPACE_GAP],
+        ['payments-api:8080', 'approval', NAMESPACE_GAP],
+      ]);
+    } finally {
+      await only.emulator.stop();
+    }
+  });
+
+  test('with every caller meshed the full read plans auto, and the payments read still asks', async () => {
+    const meshed = await startLiveCluster(withoutOrders().filter((o) => o.metadata?.namespace !== 'legacy-batch' && o.metadata?.name !== 'legacy-batch'));
+    try {
+      const source = istioSource({ kubeConfig: meshed.kubeConfig, client: meshed.k8s });
+      expect(notStrictModes(audit(await source.collect({ kind: 'all', providers: ['istio'] }))).map(([at, mode]) => [at, mode]).sort()).toEqual([
+        ['ledger:7070', 'auto'],
+        ['payments-api:8080', 'auto'],
+      ]);
+      expect(notStrictModes(audit(await source.collect({ kind: 'all', providers: ['istio'], namespaces: ['payments'] }))).sort()).toEqual([
+        ['ledger:7070', 'approval', NAMESPACE_GAP],
+        ['payments-api:8080', 'approval', NAMESPACE_GAP],
+      ]);
+    } finally {
+      await meshed.emulator.stop();
+    }
+  });
 });

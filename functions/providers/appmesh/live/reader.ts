@@ -166,7 +166,7 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
     if (refused.length > 0) {
       inventory.unreadMeshes = refused.map((r) => r.mesh);
       // Fleet-wide preconditions are unknown without them: nothing is auto this run.
-      inventory.partial = true;
+      inventory.partial = [`this run could not read mesh(es) ${refused.map((r) => r.mesh).join(', ')}`];
       for (const { mesh, error } of refused) {
         // CONTRACT.md: an App Mesh finding always sets `mesh`.
         inventory.problems.push({ file: `appmesh:${mesh}`, line: 1, provider: 'appmesh', kind: 'Mesh', name: mesh, mesh, message: `mesh not audited: ${error.message}` });
@@ -238,7 +238,7 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
       ? undefined
       : (carried ?? (await api.describe(type, { meshName: scope.mesh, name: scope.name, parentName: scope.parentName, meshOwner: ownerHint ?? options.accountId }, stats)));
     const inventory = finish(scope, stats, startedAt, [], { snapshot: 'none', change: data ? 'updated' : 'absent' });
-    inventory.partial = true;
+    inventory.partial = [`this audit read only the changed resource ${scope.name}, not the rest of mesh ${scope.mesh}, so its clients and servers are unknown`];
     if (data) inventory.appmeshApi.push({ doc: { type, data }, source: { file: (data as { metadata?: { arn?: string } }).metadata?.arn ?? `appmesh://${scope.mesh}/${type}/${scope.name}`, line: 1 } });
     return inventory;
   };
