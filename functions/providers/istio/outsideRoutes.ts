@@ -15,6 +15,8 @@
  *   Envoy deployments Istio programs, which send mTLS. A route attached to a Service (GAMMA) is
  *   mesh routing between sidecars, and a Gateway the audit does not hold is of a class nobody
  *   knows, so it counts as outside: STRICT then waits for a person, which is the safe side.
+ * - A Service annotated `cloud.google.com/neg` with `exposed_ports` has standalone network
+ *   endpoint groups: a Google load balancer made outside the cluster's objects sends to its pods.
  */
 import type { KubeObject, Located } from '../../core/model/inventory';
 import { nameOf, namespaceOf } from './objectKey';
@@ -48,6 +50,10 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
  * MeshConfig's `ingressClass` (Istio's default: `istio`).
  */
 export function markOutsideRoutes(services: readonly KubeService[], inputs: RouteInputs, istioIngressClass: string): void {
+  for (let i = 0; i < services.length; i++) {
+    const svc = services[i]!;
+    if (svc.standaloneNegPorts) for (const port of svc.standaloneNegPorts) (svc.outsideRoutes ??= []).push(withPort({ what: standaloneNegSender(svc) }, port));
+  }
   if (inputs.ingresses.length === 0 && inputs.routes.length === 0) return;
   const byKey = new Map<string, KubeService>();
   for (const svc of services) byKey.set(`${svc.namespace}/${svc.name}`, svc);
@@ -76,6 +82,38 @@ export function markOutsideRoutes(services: readonly KubeService[], inputs: Rout
   }
 }
 
+/** GKE's annotation that asks for network endpoint groups of a Service's pods (`{"ingress": true}`, `{"exposed_ports": {"80": {}}}`). */
+export const NEG_ANNOTATION = 'cloud.google.com/neg';
+
+/**
+ * The Service ports a `cloud.google.com/neg` annotation gives standalone NEGs (`exposed_ports`):
+ * GKE puts the pods' IPs in network endpoint groups that a load balancer made elsewhere (by hand,
+ * Terraform, Multi Cluster Ingress for its derived Services) sends to, outside the mesh and in
+ * plaintext. meshgov cannot see that load balancer, only that the pods are exposed to one.
+ * `{"ingress": true}` alone names no port: an Ingress to the Service is weighed on its own.
+ * An annotation that names `exposed_ports` but cannot be read exposes every port: the safe side.
+ */
+export function standaloneNegPorts(annotations: Record<string, unknown> | undefined): Array<number | string> | undefined {
+  const value = annotations?.[NEG_ANNOTATION];
+  if (typeof value !== 'string' || !value.includes('exposed_ports')) return undefined;
+  let exposed: unknown;
+  try {
+    exposed = (JSON.parse(value) as { exposed_ports?: unknown }).exposed_ports;
+  } catch {
+    return [ANY_PORT];
+  }
+  if (exposed === null || typeof exposed !== 'object' || Array.isArray(exposed)) return [ANY_PORT];
+  const ports = Object.keys(exposed).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+  return ports.length > 0 ? ports : undefined;
+}
+
+/** Stands for "every port" in standaloneNegPorts: a route without `servicePort`. */
+const ANY_PORT = '*';
+
+function standaloneNegSender(svc: KubeService): string {
+  return `a Google load balancer through the standalone network endpoint groups of Service ${svc.namespace}/${svc.name} (${NEG_ANNOTATION} exposed_ports)`;
+}
+
 /** The first route of `svc` that sends to `port`, if any. */
 export function outsideRouteTo(svc: KubeService, port: ServicePort): OutsideRoute | undefined {
   const routes = svc.outsideRoutes;
@@ -88,7 +126,7 @@ export function outsideRouteTo(svc: KubeService, port: ServicePort): OutsideRout
 }
 
 function withPort(route: OutsideRoute, port: number | string | undefined): OutsideRoute {
-  if (port !== undefined) route.servicePort = port;
+  if (port !== undefined && port !== ANY_PORT) route.servicePort = port;
   return route;
 }
 

@@ -282,3 +282,58 @@ spec:
     ]);
   });
 });
+
+describe('server fixes: standalone network endpoint groups (GKE cloud.google.com/neg exposed_ports)', () => {
+  /*
+   * A Service annotated `cloud.google.com/neg: '{"exposed_ports": {...}}'` has GKE keep network
+   * endpoint groups of its pods' IPs, for a load balancer made outside the cluster's objects (by
+   * hand, by Terraform, by Multi Cluster Ingress for the Services it derives). That load balancer
+   * sends plaintext straight to the pods; the audit shows only the annotation.
+   */
+  const annotated = (value: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: payments-neg
+  namespace: payments
+  annotations:
+    cloud.google.com/neg: '${value}'
+spec:
+  selector:
+    app: payments-api
+  ports:
+  - name: http
+    port: 80
+    protocol: TCP
+    targetPort: 9090
+  - name: grpc
+    port: 81
+    protocol: TCP
+    targetPort: 8080
+`;
+  const blockersOf = (...extra: string[]) => fixOf(fleet(...extra), 'istio:payments/Deployment/ledger:8080').blockers;
+  const sender = 'a Google load balancer through the standalone network endpoint groups of Service payments/payments-neg (cloud.google.com/neg exposed_ports)';
+
+  it('holds STRICT for a person on the port a standalone NEG exposes, naming the annotation', () => {
+    expect(blockersOf(annotated('{"exposed_ports": {"80": {}}}'))).toEqual([
+      `${sender} sends to Service payments/payments-neg port 80: that load balancer is outside the mesh and sends plaintext to port 9090 of payments/Deployment/payments-api, which STRICT refuses`,
+    ]);
+    const findings = evaluateModel(istioModelOf(fleet(annotated('{"exposed_ports":{"80":{"name":"payments-neg-http"}}}'))), shippedPolicy(), NOW);
+    const finding = findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'payments-api' && f.resource.port === 9090)!;
+    expect(finding.remediation).toMatchObject({ mode: 'approval', reason: expect.stringContaining(`${sender} sends to Service payments/payments-neg port 80`) });
+  });
+
+  it('leaves ports the annotation does not expose, and a NEG for an Ingress only, alone', () => {
+    const portPolicy = peerAuthentication('payments', 'payments-api', 'PERMISSIVE', { app: 'payments-api', ports: { 8080: 'DISABLE' } });
+    const fix = fixOf(fleet(portPolicy, annotated('{"exposed_ports": {"80": {}}}')), 'istio:payments/Deployment/payments-api:8080');
+    expect(fix.blockers).toEqual([]);
+    // `{"ingress": true}` makes NEGs for an Ingress to the Service, which is weighed as an Ingress.
+    expect(blockersOf(annotated('{"ingress": true}'))).toEqual([]);
+  });
+
+  it('counts every port exposed when the annotation names exposed_ports but cannot be read', () => {
+    expect(blockersOf(annotated('{"exposed_ports": {"80": {}}'))).toEqual([
+      `${sender} sends to Service payments/payments-neg port 81: that load balancer is outside the mesh and sends plaintext to port 8080 of payments/Deployment/payments-api, which STRICT refuses`,
+      `${sender} sends to Service payments/payments-neg port 80: that load balancer is outside the mesh and sends plaintext to port 9090 of payments/Deployment/payments-api, which STRICT refuses`,
+    ]);
+  });
+});

@@ -7,7 +7,7 @@ import { append } from './shortLists';
 import { nameOf, namespaceOf } from './objectKey';
 import { serviceFqdn } from './hostMatch';
 import type { Workload } from './workloads';
-import type { OutsideRoute } from './outsideRoutes';
+import { standaloneNegPorts, type OutsideRoute } from './outsideRoutes';
 
 export interface ServicePort {
   port: number;
@@ -32,6 +32,8 @@ export interface KubeService {
   externalIPs?: string[];
   /** Ingresses and Gateway API routes of other classes than Istio's that send to it (outsideRoutes.ts). */
   outsideRoutes?: OutsideRoute[];
+  /** Service ports (or `*`, every port) its `cloud.google.com/neg` annotation exposes through standalone NEGs (outsideRoutes.ts). */
+  standaloneNegPorts?: Array<number | string>;
   source: SourceRef;
 }
 
@@ -64,6 +66,8 @@ export function readService(obj: Located<KubeObject>): KubeService {
   const service: KubeService = { name, namespace, host: serviceFqdn(name, namespace), ports: ports ?? [], externalName: type === 'ExternalName', headless, type, source };
   if (Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0) service.externalIPs = spec.externalIPs.map(String);
   if (hasSelector) service.selector = selector;
+  const negPorts = standaloneNegPorts(doc.metadata?.annotations);
+  if (negPorts) service.standaloneNegPorts = negPorts;
   return service;
 }
 
