@@ -3,8 +3,11 @@
  * takes only TLS (API `ListenerTls`), so each of them is reset once it goes STRICT, and the
  * precondition "every known client sends mTLS" proves nothing while they exist. The same
  * preconditions as the Istio side (README, "Fixes, and when they run on their own"):
- * - a LoadBalancer, NodePort or externalIPs Service that selects the node's pods, or an Ingress
- *   to a Service that does: its clients are outside the mesh and send plaintext;
+ * - a LoadBalancer, NodePort or externalIPs Service that selects the node's pods, an Ingress
+ *   to a Service that does, or an AWS Load Balancer Controller `TargetGroupBinding`
+ *   (elbv2.k8s.aws) that registers such a Service's pods or nodes in a target group of a load
+ *   balancer made elsewhere (Terraform, CloudFormation): its clients are outside the mesh and send
+ *   plaintext;
  * - workloads of the cluster without the Envoy sidecar: nothing says whom they call.
  *   aws-app-mesh-controller-for-k8s injects Envoy only into pods of a namespace labelled
  *   `appmesh.k8s.aws/sidecarInjectorWebhook: enabled` (the webhook's namespaceSelector) that
@@ -62,16 +65,19 @@ export class ClusterCallers {
     const inScope = clusterScope(kubernetes, graph);
     const services = new Map<string, KubeObject>();
     const ingresses: KubeObject[] = [];
+    const bindings: KubeObject[] = [];
     for (let i = 0; i < kubernetes.length; i++) {
       const doc = kubernetes[i].doc;
       const namespace = doc.metadata?.namespace ?? 'default';
       if (!inScope(namespace)) continue;
       if (doc.apiVersion === 'v1' && doc.kind === 'Service') services.set(`${namespace}/${doc.metadata.name}`, doc);
       else if (doc.kind === 'Ingress' && doc.apiVersion.startsWith('networking.k8s.io/')) ingresses.push(doc);
+      else if (doc.kind === 'TargetGroupBinding' && doc.apiVersion.startsWith('elbv2.k8s.aws/')) bindings.push(doc);
       else if (WORKLOAD_KINDS.has(doc.kind)) this.addWorkload(doc, namespace);
     }
     for (const svc of services.values()) this.addOutsideService(svc);
     for (const ingress of ingresses) this.addIngress(ingress, services);
+    for (const binding of bindings) this.addTargetGroupBinding(binding, services);
   }
 
   /**
@@ -156,6 +162,27 @@ export class ClusterCallers {
       this.outside.push({ namespace, what: `Ingress ${namespace}/${ingress.metadata.name} sends to Service ${namespace}/${name}`, selector, ports: targetPorts(svc!.spec) });
     }
   }
+
+  /**
+   * A TargetGroupBinding puts the pods (`targetType: ip`) or the nodes' port (`instance`) behind
+   * `spec.serviceRef.port` of a Service into a target group whose load balancer is not among the
+   * cluster's objects. Either way that load balancer sends to the pods from outside the mesh.
+   */
+  private addTargetGroupBinding(binding: KubeObject, services: ReadonlyMap<string, KubeObject>): void {
+    const namespace = binding.metadata.namespace ?? 'default';
+    const ref = isObject(binding.spec) && isObject(binding.spec.serviceRef) ? binding.spec.serviceRef : undefined;
+    if (typeof ref?.name !== 'string') return;
+    const svc = services.get(`${namespace}/${ref.name}`);
+    const selector = coercedLabelMap(isObject(svc?.spec) ? svc.spec.selector : undefined);
+    if (Object.keys(selector).length === 0) return;
+    const group = typeof binding.spec.targetGroupARN === 'string' ? ` (target group ${binding.spec.targetGroupARN})` : '';
+    this.outside.push({
+      namespace,
+      what: `TargetGroupBinding ${namespace}/${binding.metadata.name}${group} sends to Service ${namespace}/${ref.name} port ${String(ref.port)}`,
+      selector,
+      ports: targetPorts(svc!.spec, ref.port),
+    });
+  }
 }
 
 
@@ -216,12 +243,16 @@ function outsideEntry(spec: Record<string, any>): string | undefined {
   return undefined;
 }
 
-/** The container ports a Service sends to; undefined when one is named (any port may be it). */
-function targetPorts(spec: Record<string, any>): number[] | undefined {
+/**
+ * The container ports a Service sends to, or only those of its port `only` (a number or a port's
+ * name, as a TargetGroupBinding's `serviceRef.port`); undefined when one is named (any port may be it).
+ */
+function targetPorts(spec: Record<string, any>, only?: unknown): number[] | undefined {
   const ports: unknown[] = Array.isArray(spec?.ports) ? spec.ports : [];
   const out: number[] = [];
   for (const p of ports) {
     if (!isObject(p)) continue;
+    if (only !== undefined && p.port !== only && String(p.port) !== String(only) && p.name !== only) continue;
     const target = p.targetPort ?? p.port;
     if (typeof target === 'number') out.push(target);
     else if (typeof target === 'string' && /^\d+$/.test(target)) out.push(Number(target));

@@ -106,6 +106,26 @@ describe('STRICT on an App Mesh listener waits for a person while callers outsid
     expect(f.remediation!.reason).toContain(`Ingress ${NS}/front sends to Service ${NS}/front`);
   });
 
+  describe('a TargetGroupBinding (AWS Load Balancer Controller) registers the pods behind a Service port', () => {
+    const ARN = 'arn:aws:elasticloadbalancing:us-west-2:111122223333:targetgroup/front-tg/6d0ecf831eec9f09';
+    const binding = (port: number | string) =>
+      doc({ apiVersion: 'elbv2.k8s.aws/v1beta1', kind: 'TargetGroupBinding', metadata: { name: 'front-tgb', namespace: NS }, spec: { serviceRef: { name: 'front', port }, targetGroupARN: ARN, targetType: 'ip' } }, 90);
+    const twoPorts = doc(
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'front', namespace: NS }, spec: { selector: { app: 'front' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'admin', port: 9901, targetPort: 9901 }] } },
+      60,
+    );
+
+    test.each([80, 'http'])('by port %s: the load balancer made outside the cluster sends plaintext, so STRICT waits for a person', (port) => {
+      const f = notStrict(audit([...base, twoPorts, binding(port)]), 'front');
+      expect(f.remediation!.mode).toBe('approval');
+      expect(f.remediation!.reason).toContain(`TargetGroupBinding ${NS}/front-tgb (target group ${ARN}) sends to Service ${NS}/front port ${port}: its clients outside the mesh send plaintext to port 8080 of the pods of`);
+    });
+
+    test('a binding of another port of the Service leaves the listener to its known clients', () => {
+      expect(notStrict(audit([...base, twoPorts, binding('admin')]), 'front').remediation!.mode).toBe('auto');
+    });
+  });
+
   test('a Deployment in a namespace without the injector label may call in plaintext: approval', () => {
     const batch = [namespaceObj('batch', {}), deployment('batch', 'nightly-report', { app: 'nightly-report' })];
     const f = notStrict(audit([...base, ...batch]), 'front');
