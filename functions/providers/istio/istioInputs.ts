@@ -31,6 +31,8 @@ export interface IstioInputs {
   gateways: Located<KubeObject>[];
   gatewayClasses: Located<KubeObject>[];
   routes: Located<KubeObject>[];
+  /** AWS Load Balancer Controller TargetGroupBindings (elbv2.k8s.aws): a load balancer made elsewhere sends to a Service's pods. */
+  targetGroupBindings: Located<KubeObject>[];
   /** Sidecar resources (networking.istio.io): an egress that leaves a host out lets calls to it pass through in plaintext. */
   sidecars: Located<KubeObject>[];
   /** Google Managed Prometheus PodMonitorings and ClusterPodMonitorings: their collectors scrape in plaintext (podMonitorings.ts). */
@@ -55,6 +57,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     gateways: [],
     gatewayClasses: [],
     routes: [],
+    targetGroupBindings: [],
     sidecars: [],
     gmpScrapeConfigs: [],
   };
@@ -126,6 +129,9 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
       case 'TCPRoute':
       case 'TLSRoute':
         if (apiVersion.startsWith(GATEWAY_API_GROUP)) out.routes.push(obj);
+        break;
+      case 'TargetGroupBinding':
+        if (apiVersion.startsWith('elbv2.k8s.aws/')) out.targetGroupBindings.push(obj);
         break;
       case 'MutatingWebhookConfiguration':
         if (apiVersion.startsWith('admissionregistration.k8s.io/') && typeof obj.doc.metadata?.labels?.['istio.io/tag'] === 'string') out.revisionTags.push(obj);

@@ -17,6 +17,8 @@
  *   knows, so it counts as outside: STRICT then waits for a person, which is the safe side.
  * - A Service annotated `cloud.google.com/neg` with `exposed_ports` has standalone network
  *   endpoint groups: a Google load balancer made outside the cluster's objects sends to its pods.
+ *   An AWS Load Balancer Controller `TargetGroupBinding` (Istio on EKS) does the same for the
+ *   target group it fills with a Service port's pods or nodes.
  */
 import type { KubeObject, Located } from '../../core/model/inventory';
 import { nameOf, namespaceOf } from './objectKey';
@@ -36,6 +38,7 @@ export interface RouteInputs {
   gateways: readonly Located<KubeObject>[];
   gatewayClasses: readonly Located<KubeObject>[];
   routes: readonly Located<KubeObject>[];
+  targetGroupBindings: readonly Located<KubeObject>[];
 }
 
 /** The Gateway API route kinds that send to Service backends. */
@@ -54,7 +57,7 @@ export function markOutsideRoutes(services: readonly KubeService[], inputs: Rout
     const svc = services[i]!;
     if (svc.standaloneNegPorts) for (const port of svc.standaloneNegPorts) (svc.outsideRoutes ??= []).push(withPort({ what: standaloneNegSender(svc) }, port));
   }
-  if (inputs.ingresses.length === 0 && inputs.routes.length === 0) return;
+  if (inputs.ingresses.length === 0 && inputs.routes.length === 0 && inputs.targetGroupBindings.length === 0) return;
   const byKey = new Map<string, KubeService>();
   for (const svc of services) byKey.set(`${svc.namespace}/${svc.name}`, svc);
   const add = (namespace: string, name: string, route: OutsideRoute): void => {
@@ -69,6 +72,13 @@ export function markOutsideRoutes(services: readonly KubeService[], inputs: Rout
     const namespace = namespaceOf(doc);
     const what = `Ingress ${namespace}/${nameOf(doc)} (${className !== undefined ? `class ${className}` : "no ingress class, which GKE's load balancer controller serves"})`;
     for (const backend of ingressBackends(doc.spec)) add(namespace, backend.name, withPort({ what }, backend.port));
+  }
+  for (const { doc } of inputs.targetGroupBindings) {
+    const ref = doc.spec?.serviceRef;
+    if (typeof ref?.name !== 'string') continue;
+    const namespace = namespaceOf(doc);
+    const group = typeof doc.spec.targetGroupARN === 'string' ? ` (target group ${doc.spec.targetGroupARN})` : '';
+    add(namespace, ref.name, withPort({ what: `the load balancer of TargetGroupBinding ${namespace}/${nameOf(doc)}${group}` }, typeof ref.port === 'number' || typeof ref.port === 'string' ? ref.port : ANY_PORT));
   }
   const gatewayClasses = controllersByName(inputs.gatewayClasses, 'controllerName');
   const gateways = new Map<string, KubeObject>();

@@ -337,3 +337,31 @@ spec:
     ]);
   });
 });
+
+describe('server fixes: an AWS Load Balancer Controller TargetGroupBinding (Istio on EKS)', () => {
+  const ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/payments-api/73e2d6bc24d8a067';
+  const binding = (port: string) => `apiVersion: elbv2.k8s.aws/v1beta1
+kind: TargetGroupBinding
+metadata:
+  name: payments-api-tgb
+  namespace: payments
+spec:
+  serviceRef:
+    name: payments-api
+    port: ${port}
+  targetGroupARN: ${ARN}
+  targetType: ip
+`;
+  const blockersOf = (...extra: string[]) => fixOf(fleet(...extra), 'istio:payments/Deployment/ledger:8080').blockers;
+
+  it.each(['9090', 'http-9090'])('holds STRICT for a person on the Service port %s it binds: its load balancer sends plaintext', (port) => {
+    expect(blockersOf(binding(port))).toEqual([
+      `the load balancer of TargetGroupBinding payments/payments-api-tgb (target group ${ARN}) sends to Service payments/payments-api port 9090: that load balancer is outside the mesh and sends plaintext to port 9090 of payments/Deployment/payments-api, which STRICT refuses`,
+    ]);
+  });
+
+  it('leaves the ports it does not bind alone', () => {
+    const portPolicy = peerAuthentication('payments', 'payments-api', 'PERMISSIVE', { app: 'payments-api', ports: { 8080: 'DISABLE' } });
+    expect(fixOf(fleet(portPolicy, binding('9090')), 'istio:payments/Deployment/payments-api:8080').blockers).toEqual([]);
+  });
+});
