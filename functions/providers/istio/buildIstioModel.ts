@@ -27,6 +27,7 @@ import { NamespaceRun } from './namespaceRun';
 import { bypassingCaller, outboundBypasses } from './outboundCapture';
 import { addPlaintextCallerBlockers } from './plaintextCallers';
 import { passthroughCallers, readSidecars } from './sidecarScope';
+import { markMultiClusterIngressRoutes } from './multiClusterIngress';
 import { markOutsideRoutes } from './outsideRoutes';
 import { GmpScrapes } from './podMonitorings';
 import { nameOf, namespaceOf, objectKey } from './objectKey';
@@ -166,6 +167,7 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
   // Every ServiceEntry host gets a destination anyway (destinations.ts): its workloads must be known behind it.
   for (const svc of entryServices) needsDestination.add(svc);
   const serverTable = buildServers(workloadTable, serviceIndex, paIndex, needsDestination, problems);
+  markMultiClusterIngressRoutes(serverTable.records, inputs.multiClusterIngress);
   attachServerFixes(serverTable.records, paIndex, settings.enablePrometheusMerge, inputs.gmpScrapeConfigs.length > 0 ? new GmpScrapes(inputs.gmpScrapeConfigs) : undefined);
   // Callers with a sidecar that lets some calls out uncaptured send those in plaintext, as sidecar-less ones do.
   addPlaintextCallerBlockers(serverTable.records, [
@@ -214,6 +216,8 @@ export const buildIstioModel: ModelBuilder = (inventory, context) => {
     inputs.ingresses.length +
     inputs.gateways.length +
     inputs.routes.length +
+    inputs.multiClusterIngress.length +
+    inputs.targetGroupBindings.length +
     inputs.sidecars.length;
   return model;
 };

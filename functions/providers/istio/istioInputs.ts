@@ -1,6 +1,7 @@
 import type { Inventory, KubeObject, Located } from '../../core/model/inventory';
 import { INJECT_YES } from './membership';
 import { isMeshConfigMap } from './meshConfig';
+import { isMultiClusterIngressObject } from './multiClusterIngress';
 import { NamespaceRun } from './namespaceRun';
 import { namespaceOf } from './objectKey';
 import { isGmpScrapeConfig } from './podMonitorings';
@@ -31,6 +32,8 @@ export interface IstioInputs {
   gateways: Located<KubeObject>[];
   gatewayClasses: Located<KubeObject>[];
   routes: Located<KubeObject>[];
+  /** GKE MultiClusterIngresses and MultiClusterServices (networking.gke.io): a Google load balancer sends to the pods the services select (multiClusterIngress.ts). */
+  multiClusterIngress: Located<KubeObject>[];
   /** AWS Load Balancer Controller TargetGroupBindings (elbv2.k8s.aws): a load balancer made elsewhere sends to a Service's pods. */
   targetGroupBindings: Located<KubeObject>[];
   /** Sidecar resources (networking.istio.io): an egress that leaves a host out lets calls to it pass through in plaintext. */
@@ -58,6 +61,7 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
     gatewayClasses: [],
     routes: [],
     targetGroupBindings: [],
+    multiClusterIngress: [],
     sidecars: [],
     gmpScrapeConfigs: [],
   };
@@ -129,6 +133,10 @@ export function selectIstioInputs(inventory: Inventory): IstioInputs {
       case 'TCPRoute':
       case 'TLSRoute':
         if (apiVersion.startsWith(GATEWAY_API_GROUP)) out.routes.push(obj);
+        break;
+      case 'MultiClusterIngress':
+      case 'MultiClusterService':
+        if (isMultiClusterIngressObject(obj)) out.multiClusterIngress.push(obj);
         break;
       case 'TargetGroupBinding':
         if (apiVersion.startsWith('elbv2.k8s.aws/')) out.targetGroupBindings.push(obj);

@@ -365,3 +365,53 @@ spec:
     expect(fixOf(fleet(portPolicy, binding('9090')), 'istio:payments/Deployment/payments-api:8080').blockers).toEqual([]);
   });
 });
+
+describe('server fixes: GKE Multi Cluster Ingress', () => {
+  /*
+   * A MultiClusterIngress sends, through a Google load balancer, to the pods its
+   * MultiClusterService backends select in each member cluster (GKE derives an `mci-…` Service
+   * there). A configuration repository holds only the two objects.
+   */
+  const mcs = `apiVersion: networking.gke.io/v1
+kind: MultiClusterService
+metadata:
+  name: payments-mcs
+  namespace: payments
+spec:
+  template:
+    spec:
+      selector:
+        app: payments-api
+      ports:
+      - name: web
+        protocol: TCP
+        port: 8080
+        targetPort: 9090
+`;
+  const mci = (backend: string) => `apiVersion: networking.gke.io/v1
+kind: MultiClusterIngress
+metadata:
+  name: payments-web
+  namespace: payments
+spec:
+  template:
+    spec:
+      backend:
+${backend}`;
+  const blockersOf = (...extra: string[]) => fixOf(fleet(...extra), 'istio:payments/Deployment/ledger:8080').blockers;
+
+  it.each([
+    ['by port number', '        serviceName: payments-mcs\n        servicePort: 8080\n'],
+    ['by port name', '        serviceName: payments-mcs\n        servicePort: web\n'],
+    ['without a port', '        serviceName: payments-mcs\n'],
+  ])('holds STRICT for a person on the port its MultiClusterService sends to, %s', (_how, backend) => {
+    expect(blockersOf(mcs, mci(backend))).toEqual([
+      'MultiClusterIngress payments/payments-web sends to MultiClusterService payments/payments-mcs port 8080: that load balancer is outside the mesh and sends plaintext to port 9090 of payments/Deployment/payments-api, which STRICT refuses',
+    ]);
+  });
+
+  it('leaves the pods alone when no MultiClusterIngress sends to the MultiClusterService, or its MultiClusterService is not in the audit', () => {
+    expect(blockersOf(mcs)).toEqual([]);
+    expect(blockersOf(mci('        serviceName: payments-mcs\n        servicePort: 8080\n'))).toEqual([]);
+  });
+});

@@ -143,7 +143,7 @@ function outsideRoute(record: ServerRecord): string | undefined {
   const routed = record.routedFromOutside;
   if (!routed) return undefined;
   const svc = routed.service;
-  return `${routed.route.what} sends to Service ${svc.namespace}/${svc.name} port ${routed.servicePort}: that load balancer is outside the mesh and sends plaintext to port ${record.port} of ${record.workload.key}, which STRICT refuses`;
+  return `${routed.route.what} sends to ${svc.kind ?? 'Service'} ${svc.namespace}/${svc.name} port ${routed.servicePort}: that load balancer is outside the mesh and sends plaintext to port ${record.port} of ${record.workload.key}, which STRICT refuses`;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface ServicePort {
 }
 
 export interface KubeService {
+  /** Set when the object is not a Service but stands for one (a GKE MultiClusterService, multiClusterIngress.ts). */
+  kind?: string;
   name: string;
   namespace: string;
   host: string;
