@@ -24,6 +24,12 @@ export interface Remediation {
   mode: RemediationMode;
   reason: string;
   change: Record<string, unknown>;
+  /**
+   * An `approval` held by preconditions: each one that does not hold, once and in full (`reason`
+   * names the first five). The approval's re-check compares these, so a precondition that broke
+   * after the approval cannot hide among the ones the approver was not shown.
+   */
+  blockers?: string[];
 }
 
 /** One finding, exactly as the JSON report (CONTRACT.md) carries it. */

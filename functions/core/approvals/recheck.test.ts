@@ -55,6 +55,44 @@ describe('recheckApproval', () => {
   });
 });
 
+describe('recheckApproval with the full list of blockers', () => {
+  const caller = (n: number) => `VirtualNode prod-mesh/job-${n} sends plaintext to VirtualNode prod-mesh/payments-api port 8080`;
+  const planned = (callers: number[]) => {
+    const blockers = callers.map(caller);
+    const shown = `preconditions do not hold: ${blockers.slice(0, 5).join('; ')}${blockers.length > 5 ? `; and ${blockers.length - 5} more` : ''}`;
+    return withRemediation({ reason: shown, blockers });
+  };
+
+  test('a blocker beyond the five the reason shows is compared too: a new one among them is refused', () => {
+    // The approver read "job-1 … job-5; and 1 more" (job-6); job-6 then moved to mTLS and job-7 appeared: the reason reads the same.
+    const approval = approvalRecord({ remediation: planned([1, 2, 3, 4, 5, 6]).remediation! });
+    const fresh = planned([1, 2, 3, 4, 5, 7]);
+    expect(fresh.remediation!.reason).toBe(approval.remediation.reason);
+    expect(recheckApproval(approval, report([fresh]))).toEqual({ ok: false, reason: `a precondition no longer holds: ${caller(7)}` });
+    expect(recheckApproval(approval, report([planned([1, 2, 3, 4, 5])])).ok).toBe(true);
+  });
+
+  test('a finding held by another finding of the same change compares that finding\'s blockers', () => {
+    const aligned = (callers: number[]) => {
+      const f = planned(callers);
+      f.remediation!.reason = `the same change also fixes mtls-conflict on VirtualNode prod-mesh/payments-api, where ${f.remediation!.reason}`;
+      return f;
+    };
+    const approval = approvalRecord({ remediation: aligned([1]).remediation! });
+    expect(recheckApproval(approval, report([aligned([1])])).ok).toBe(true);
+    expect(recheckApproval(approval, report([aligned([1, 2])]))).toEqual({ ok: false, reason: `a precondition no longer holds: ${caller(2)}` });
+  });
+
+  test('a fresh plan made on a partial read is refused: it cannot tell whether a precondition broke', () => {
+    const approval = approvalRecord({ remediation: withRemediation({ reason: BLOCKED }).remediation! });
+    const partial = withRemediation({ reason: 'the preconditions across the fleet are unknown: this audit read only namespace payments, so callers from other namespaces are unknown' });
+    expect(recheckApproval(approval, report([partial]))).toEqual({
+      ok: false,
+      reason: 'the fresh audit did not see the whole fleet (this audit read only namespace payments, so callers from other namespaces are unknown), so it cannot tell whether the approved change is still safe',
+    });
+  });
+});
+
 describe('blockersOf', () => {
   test('reads the blockers plan.ts lists, and nothing from other reasons', () => {
     expect(blockersOf('preconditions do not hold: a has no sidecar; b sends plaintext to c; and 2 more')).toEqual(['a has no sidecar', 'b sends plaintext to c', 'and 2 more']);

@@ -2,6 +2,7 @@ import type { Finding, Remediation } from '../findings';
 import type { ApprovalRecord } from '../ledger/types';
 import type { AuditScope } from '../pipeline/trigger';
 import type { AuditReport } from '../report/report';
+import { PRECONDITIONS_BROKEN, PRECONDITIONS_UNKNOWN } from '../remediation/plan';
 import { sameJson } from './same-json';
 
 /** The verdict of checking an approved fix again on fresh state. */
@@ -24,10 +25,13 @@ export function freshScopeFor(finding: Finding): AuditScope {
  * - the fix planned now is the one approved: same action and the exact same change, which also
  *   pins the resource's version (App Mesh `expectedVersion`, Kubernetes `resourceVersion`), so a
  *   resource changed since the request is refused rather than overwritten;
- * - no precondition broke since: every blocker the plan names now was already in the reason the
- *   approver read, and the fix did not become manual-only.
+ * - the fresh audit saw the whole fleet: a plan made on a partial read cannot say whether a
+ *   precondition broke;
+ * - no precondition broke since: every blocker the plan names now was among those of the approved
+ *   plan (its full `blockers` list, not the five its reason shows), and the fix did not become
+ *   manual-only.
  */
-export function recheckApproval(approval: ApprovalRecord, fresh: AuditReport): Recheck {
+export function recheckApproval(approval: Pick<ApprovalRecord, 'findingId' | 'remediation'>, fresh: AuditReport): Recheck {
   const approved = approval.remediation;
   const finding = fresh.findings.find((f) => f.id === approval.findingId);
   if (!finding) return { ok: false, reason: 'the finding is no longer there: it was fixed or changed since the request' };
@@ -38,19 +42,26 @@ export function recheckApproval(approval: ApprovalRecord, fresh: AuditReport): R
   if (!sameJson(now.change, approved.change)) {
     return { ok: false, reason: `the resource changed since the request, so the approved change no longer applies as shown${versionNote(approved, now)}` };
   }
-  const seen = new Set(blockersOf(approved.reason));
-  const broken = blockersOf(now.reason).filter((b) => !seen.has(b));
+  const unknown = now.reason.indexOf(PRECONDITIONS_UNKNOWN);
+  if (unknown >= 0) {
+    return { ok: false, reason: `the fresh audit did not see the whole fleet (${now.reason.slice(unknown + PRECONDITIONS_UNKNOWN.length)}), so it cannot tell whether the approved change is still safe` };
+  }
+  const seen = new Set(blockersOfPlan(approved));
+  const broken = blockersOfPlan(now).filter((b) => !seen.has(b));
   if (broken.length > 0) return { ok: false, reason: `a precondition no longer holds: ${broken.join('; ')}` };
   return { ok: true, finding };
 }
 
-const BLOCKERS_PREFIX = 'preconditions do not hold: ';
+/** A plan's blockers: its full list, or what its reason lists (approvals recorded before plans carried the list). */
+function blockersOfPlan(remediation: Remediation): string[] {
+  return remediation.blockers ?? blockersOf(remediation.reason);
+}
 
 /** The blockers a plan's reason lists (functions/core/remediation/plan.ts writes them `; `-separated). */
 export function blockersOf(reason: string): string[] {
-  if (!reason.startsWith(BLOCKERS_PREFIX)) return [];
+  if (!reason.startsWith(PRECONDITIONS_BROKEN)) return [];
   return reason
-    .slice(BLOCKERS_PREFIX.length)
+    .slice(PRECONDITIONS_BROKEN.length)
     .split('; ')
     .map((b) => b.trim())
     .filter((b) => b.length > 0);

@@ -54,6 +54,16 @@ describe('planning a server fix', () => {
     const blockers = ['a', 'b', 'a', 'c', 'd', 'e', 'f', 'f', 'g'].map((w) => `workload payments/Deployment/${w} has no sidecar`);
     const r = remediationOf(model({ servers: [server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id], blockers) })] }));
     expect(r.reason).toBe(`preconditions do not hold: ${['a', 'b', 'c', 'd', 'e'].map((w) => `workload payments/Deployment/${w} has no sidecar`).join('; ')}; and 2 more`);
+    // The full list travels with the plan, for the approval's re-check.
+    expect(r.blockers).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((w) => `workload payments/Deployment/${w} has no sidecar`));
+  });
+
+  it('carries no blockers list when nothing holds it', () => {
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id]) });
+    expect(remediationOf(model({ servers: [s] }))).not.toHaveProperty('blockers');
+    const policy = shippedPolicy();
+    policy.rules['mtls-not-strict'] = { ...policy.rules['mtls-not-strict'], remediation: 'approval' };
+    expect(remediationOf(model({ servers: [s] }), policy)).not.toHaveProperty('blockers');
   });
 
   it('is null when no provider can fix it', () => {

@@ -21,14 +21,20 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
   if (settings.remediation === 'manual') return { ...base, mode: 'manual', reason: `rule ${finding.rule} allows only manual remediation` };
   const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed)];
   if (blockers.length > 0) {
-    return { ...base, mode: 'approval', reason: `preconditions do not hold: ${listed(blockers)}` };
+    const distinct = [...new Set(blockers)];
+    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_BROKEN}${listed(distinct)}`, blockers: distinct };
   }
   if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
   if (index.model.partial?.length) {
-    return { ...base, mode: 'approval', reason: `the preconditions across the fleet are unknown: ${index.model.partial.join('; ')}` };
+    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')}` };
   }
   return { ...base, mode: 'auto', reason: preconditionsHeld(fix) };
 }
+
+/** How a reason held by preconditions starts; `blockers` lists them (recheck.ts reads both). */
+export const PRECONDITIONS_BROKEN = 'preconditions do not hold: ';
+/** How the reason of a plan made on a partial read starts: nothing says whether the preconditions hold. */
+export const PRECONDITIONS_UNKNOWN = 'the preconditions across the fleet are unknown: ';
 
 export function fixFor(finding: RuleFinding, index: FleetIndex): ProviderFix | undefined {
   const src = finding.fixSource;
@@ -96,6 +102,6 @@ function whyManual(fix: ProviderFix): string {
 
 /** The first five distinct reasons, and how many other distinct ones there are. */
 function listed(reasons: string[]): string {
-  const distinct = [...new Set(reasons)];
+  const distinct = reasons.length > 1 ? [...new Set(reasons)] : reasons;
   return `${distinct.slice(0, 5).join('; ')}${distinct.length > 5 ? `; and ${distinct.length - 5} more` : ''}`;
 }

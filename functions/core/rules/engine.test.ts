@@ -85,6 +85,8 @@ describe('the rules engine', () => {
       mode: 'approval',
       reason:
         'the same change also fixes mtls-not-strict on Deployment payments/payments-worker port 8080, where preconditions do not hold: Deployment legacy/batch-export sends plaintext to Deployment payments/payments-worker port 8080',
+      // The held finding's blockers, which its approval's re-check compares.
+      blockers: ['Deployment legacy/batch-export sends plaintext to Deployment payments/payments-worker port 8080'],
     });
     expect(verdictOf('ledger').mode).toBe('auto');
   });

@@ -152,7 +152,8 @@ function alignVerdicts(sharing: Finding[]): void {
   for (const f of sharing) {
     const own = f.remediation!;
     if (CAUTION[own.mode] >= CAUTION[held.mode]) continue;
-    f.remediation = { ...own, mode: held.mode, reason: `the same change also fixes ${strictest.rule} on ${describeResource(strictest.resource)}, where ${held.reason}` };
+    const { blockers: _own, ...rest } = own;
+    f.remediation = { ...rest, mode: held.mode, reason: `the same change also fixes ${strictest.rule} on ${describeResource(strictest.resource)}, where ${held.reason}`, ...(held.blockers ? { blockers: held.blockers } : {}) };
   }
 }
 
