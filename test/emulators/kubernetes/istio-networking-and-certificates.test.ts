@@ -42,7 +42,18 @@ test('discovery documents name every group, version and resource the emulator se
   expect(byName['networking.istio.io']!.versions.map((v) => v.groupVersion)).toEqual(['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3']);
   expect(byName['networking.istio.io']!.preferredVersion!.version).toBe('v1');
   expect(byName['security.istio.io']!.versions.map((v) => v.version)).toEqual(['v1', 'v1beta1']);
-  expect(Object.keys(byName).sort()).toEqual(['apps', 'batch', 'cert-manager.io', 'networking.istio.io', 'security.istio.io']);
+  expect(Object.keys(byName).sort()).toEqual([
+    'admissionregistration.k8s.io',
+    'apps',
+    'batch',
+    'cert-manager.io',
+    'gateway.networking.k8s.io',
+    'monitoring.googleapis.com',
+    'networking.istio.io',
+    'networking.k8s.io',
+    'security.istio.io',
+    'trust.cert-manager.io',
+  ]);
 
   const core = await kubeConfig.makeApiClient(k8s.CoreApi).getAPIVersions();
   expect(core.versions).toEqual(['v1']);
@@ -50,6 +61,7 @@ test('discovery documents name every group, version and resource the emulator se
   expect(resources.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, r.name, r.namespaced, r.shortNames])).toEqual([
     ['DestinationRule', 'destinationrules', true, ['dr']],
     ['ServiceEntry', 'serviceentries', true, ['se']],
+    ['Sidecar', 'sidecars', true, undefined],
   ]);
   const version = await kubeConfig.makeApiClient(k8s.VersionApi).getCode();
   expect(version.major).toBe('1');

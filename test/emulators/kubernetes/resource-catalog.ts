@@ -35,6 +35,24 @@ const builtinVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'pa
 
 const istioNetworkingVersions = ['v1', 'v1beta1', 'v1alpha3'];
 
+/** A Gateway API v1.2 experimental-channel install: every kind, v1alpha2 GRPCRoute no longer served. */
+function gatewayApi(kind: string, plural: string, versions: string[], namespaced: boolean): ResourceType {
+  return {
+    group: 'gateway.networking.k8s.io', versions, kind, plural, singular: kind.toLowerCase(), namespaced,
+    shortNames: kind === 'GatewayClass' ? ['gc'] : kind === 'Gateway' ? ['gtw'] : [], categories: ['gateway-api'], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
+  };
+}
+
+/** Google Managed Prometheus (prometheus-engine's CRDs): v1, and v1alpha1 still served, deprecated. */
+function gmp(kind: string, plural: string, namespaced: boolean): ResourceType {
+  return {
+    group: 'monitoring.googleapis.com', versions: ['v1', 'v1alpha1'], kind, plural, singular: kind.toLowerCase(), namespaced,
+    shortNames: [], categories: [], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
+  };
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   {
     group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', singular: 'namespace',
@@ -108,10 +126,45 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
   },
   {
+    group: 'networking.istio.io', versions: istioNetworkingVersions, kind: 'Sidecar',
+    plural: 'sidecars', singular: 'sidecar', namespaced: true, shortNames: [],
+    categories: ['istio-io', 'networking-istio-io'], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
+  },
+  {
     group: 'cert-manager.io', versions: ['v1'], kind: 'Certificate', plural: 'certificates',
     singular: 'certificate', namespaced: true, shortNames: ['cert', 'certs'], categories: ['cert-manager'],
     verbs: crdVerbs, hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false,
     isCustomResource: true,
+  },
+  {
+    group: 'networking.k8s.io', versions: ['v1'], kind: 'Ingress', plural: 'ingresses', singular: 'ingress',
+    namespaced: true, shortNames: ['ing'], categories: [], verbs: builtinVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: false,
+  },
+  {
+    group: 'networking.k8s.io', versions: ['v1'], kind: 'IngressClass', plural: 'ingressclasses', singular: 'ingressclass',
+    namespaced: false, shortNames: [], categories: [], verbs: builtinVerbs,
+    hasStatusSubresource: false, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io', versions: ['v1'], kind: 'MutatingWebhookConfiguration',
+    plural: 'mutatingwebhookconfigurations', singular: 'mutatingwebhookconfiguration', namespaced: false,
+    shortNames: [], categories: ['api-extensions'], verbs: builtinVerbs,
+    hasStatusSubresource: false, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: false,
+  },
+  gatewayApi('GatewayClass', 'gatewayclasses', ['v1', 'v1beta1'], false),
+  gatewayApi('Gateway', 'gateways', ['v1', 'v1beta1'], true),
+  gatewayApi('HTTPRoute', 'httproutes', ['v1', 'v1beta1'], true),
+  gatewayApi('GRPCRoute', 'grpcroutes', ['v1'], true),
+  gatewayApi('TCPRoute', 'tcproutes', ['v1alpha2'], true),
+  gatewayApi('TLSRoute', 'tlsroutes', ['v1alpha2'], true),
+  gmp('PodMonitoring', 'podmonitorings', true),
+  gmp('ClusterPodMonitoring', 'clusterpodmonitorings', false),
+  {
+    group: 'trust.cert-manager.io', versions: ['v1alpha1'], kind: 'Bundle', plural: 'bundles', singular: 'bundle',
+    namespaced: false, shortNames: [], categories: [], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
   },
 ];
 

@@ -2,7 +2,9 @@
  * The validation a real cluster applies to the kinds the emulator serves, limited to what a
  * governance tool can trip over: object names (apimachinery validation.IsDNS1123Subdomain and
  * friends), the enums that Istio's CRD schemas declare for the TLS modes, the fields
- * cert-manager's Certificate schema requires, and the Deployment selector/template match.
+ * cert-manager's Certificate schema requires, and the Deployment selector/template match; of
+ * the kinds read as remediation-gate evidence, the fields their schemas or the built-in
+ * validation require (an Ingress's backend or rules, a webhook's sideEffects, a Gateway's class).
  * Answers are field errors for a 422 Invalid Status.
  */
 import { isJsonObject } from './merge-patch';
@@ -96,6 +98,50 @@ function certificateErrors(spec: Json | undefined): FieldError[] {
   return [...required('spec.issuerRef', issuerRef), ...(issuerRef === undefined ? [] : required('spec.issuerRef.name', child(issuerRef, 'name'))), ...required('spec.secretName', child(spec, 'secretName'))];
 }
 
+// networking/validation ValidateIngressSpec: `defaultBackend` or at least one rule.
+function ingressErrors(spec: Json | undefined): FieldError[] {
+  const rules = child(spec, 'rules');
+  if (child(spec, 'defaultBackend') !== undefined || (Array.isArray(rules) && rules.length > 0)) return [];
+  return [{ field: 'spec.rules', type: 'FieldValueRequired', detail: 'Required value: either `defaultBackend` or `rules` must be specified' }];
+}
+
+// admissionregistration/validation: every v1 webhook names its side effects and review versions.
+function webhookConfigurationErrors(object: KubernetesObject): FieldError[] {
+  const webhooks = object['webhooks'] as Json | undefined;
+  if (!Array.isArray(webhooks)) return [];
+  return webhooks.flatMap((webhook, i) => [
+    ...required(`webhooks[${i}].name`, child(webhook, 'name')),
+    ...enumError(`webhooks[${i}].sideEffects`, child(webhook, 'sideEffects'), ['None', 'NoneOnDryRun']),
+    ...required(`webhooks[${i}].sideEffects`, child(webhook, 'sideEffects')),
+    ...required(`webhooks[${i}].admissionReviewVersions`, child(webhook, 'admissionReviewVersions')),
+  ]);
+}
+
+// Gateway API CRD schemas: `required` of GatewayClassSpec and GatewaySpec.
+function gatewayApiErrors(kind: string, spec: Json | undefined): FieldError[] {
+  if (spec === undefined) return required('spec', spec);
+  if (kind === 'GatewayClass') return required('spec.controllerName', child(spec, 'controllerName'));
+  if (kind === 'Gateway') return [...required('spec.gatewayClassName', child(spec, 'gatewayClassName')), ...required('spec.listeners', child(spec, 'listeners'))];
+  return [];
+}
+
+// prometheus-engine's CRDs: a scrape config needs its selector and endpoints, each endpoint its port.
+function scrapeConfigErrors(spec: Json | undefined): FieldError[] {
+  if (spec === undefined) return required('spec', spec);
+  const endpoints = child(spec, 'endpoints');
+  const errors = [...required('spec.selector', child(spec, 'selector')), ...required('spec.endpoints', endpoints)];
+  if (Array.isArray(endpoints)) endpoints.forEach((endpoint, i) => errors.push(...required(`spec.endpoints[${i}].port`, child(endpoint, 'port'))));
+  return errors;
+}
+
+// trust-manager's Bundle schema: `spec.sources`, at least one.
+function bundleErrors(spec: Json | undefined): FieldError[] {
+  if (spec === undefined) return required('spec', spec);
+  const sources = child(spec, 'sources');
+  if (Array.isArray(sources) && sources.length === 0) return [{ field: 'spec.sources', type: 'FieldValueInvalid', detail: 'Invalid value: 0: spec.sources in body should have at least 1 items' }];
+  return required('spec.sources', sources);
+}
+
 // apps/v1 validation: a selector is required and must select the pod template's labels.
 function workloadErrors(spec: Json | undefined): FieldError[] {
   const selector = child(spec, 'selector');
@@ -132,6 +178,26 @@ export function validateObject(resource: ResourceType, object: KubernetesObject)
     case 'StatefulSet':
     case 'DaemonSet':
       errors.push(...workloadErrors(spec));
+      break;
+    case 'Ingress':
+      errors.push(...ingressErrors(spec));
+      break;
+    case 'IngressClass':
+      errors.push(...required('spec.controller', child(spec, 'controller')));
+      break;
+    case 'MutatingWebhookConfiguration':
+      errors.push(...webhookConfigurationErrors(object));
+      break;
+    case 'GatewayClass':
+    case 'Gateway':
+      errors.push(...gatewayApiErrors(resource.kind, spec));
+      break;
+    case 'PodMonitoring':
+    case 'ClusterPodMonitoring':
+      errors.push(...scrapeConfigErrors(spec));
+      break;
+    case 'Bundle':
+      errors.push(...bundleErrors(spec));
       break;
   }
   return errors;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { generateAlertPolicies } from '../../../.ci/scripts/generate-alert-policies';
 import { REPO_ROOT } from './functions-server';
-import { ISTIO_WRITER_RULES } from '../../../functions/providers/istio/live/rbac';
+import { ISTIO_READER_RULES, ISTIO_WRITER_RULES } from '../../../functions/providers/istio/live/rbac';
 
 const SCRIPT = path.join(REPO_ROOT, 'functions/gcp/deploy/deploy-agent.sh');
 const PARAMS = {
@@ -258,6 +258,28 @@ describe('without gcloud on PATH', () => {
     }
     const caReader = docs.find((d) => d.kind === 'Role');
     expect(caReader).toMatchObject({ metadata: { namespace: 'istio-system' }, rules: [{ resources: ['secrets'], resourceNames: ['cacerts', 'istio-ca-secret'], verbs: ['get'] }] });
+    // So is every verb the live reader is written to need: cluster-wide, or, for the objects it
+    // reads by name, by those names in the control-plane namespace only.
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+    const byName = (caReader.rules as Rule[]).filter((g) => g.resourceNames !== undefined);
+    const missing: string[] = [];
+    for (const rule of ISTIO_READER_RULES) {
+      const grants = rule.resourceNames === undefined ? granted : byName;
+      for (const resource of rule.resources) {
+        for (const verb of rule.verbs) {
+          const ok = grants.some(
+            (g: Rule) => g.apiGroups.includes(rule.apiGroups[0]!) && g.resources.includes(resource) && g.verbs.includes(verb) && (rule.resourceNames ?? []).every((n) => g.resourceNames?.includes(n)),
+          );
+          if (!ok) missing.push(`${verb} ${rule.apiGroups[0]}/${resource}${rule.resourceNames ? ` ${rule.resourceNames.join(',')}` : ''}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    // And nothing beyond them: the reader role grants exactly get and list on what the reader reads.
+    const reader = docs.find((d) => d.metadata.name === 'meshgov-agent-reader' && d.kind === 'ClusterRole');
+    const readerGrants = (reader.rules as Rule[]).flatMap((g) => g.resources.map((r) => `${g.apiGroups[0]}/${r} ${[...g.verbs].sort().join(',')}`)).sort();
+    const readerNeeds = ISTIO_READER_RULES.filter((r) => r.resourceNames === undefined).flatMap((r) => r.resources.map((res) => `${r.apiGroups[0]}/${res} ${[...r.verbs].sort().join(',')}`)).sort();
+    expect(readerGrants).toEqual(readerNeeds);
     // Secrets are never readable cluster-wide.
     expect(docs.filter((d) => d.kind === 'ClusterRole').flatMap((d) => d.rules.flatMap((r: { resources: string[] }) => r.resources))).not.toContain('secrets');
   });

@@ -2,12 +2,14 @@
  * A GKE cluster running Istio 1.24, as the live reader finds it: the control plane's MeshConfig
  * and plugged-in CA, a `payments` namespace whose PeerAuthentication was just patched to
  * PERMISSIVE (the object from the shared GKE audit-log event), and neighbours whose
- * DestinationRules do or do not concern `payments`. Fresh objects on every call.
+ * DestinationRules do or do not concern `payments`. Fresh objects on every call. Below them,
+ * what the remediation gate reads besides (Ingresses, Gateway API routes, Sidecars, GMP scrape
+ * configs, revision tags) and trust-manager's Bundles, each added to a cluster on its own.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { KubernetesObject } from '../../emulators/kubernetes';
-import { makeCertChain, type CertChain } from '../../support/certs';
+import { makeCertChain, makeRootCa, type CertChain } from '../../support/certs';
 
 const SHARED_EVENT = path.resolve(__dirname, '../../fixtures/shared-events/gcp/k8s-audit-peerauthentication.logentry.json');
 const DAY_MS = 86_400_000;
@@ -245,4 +247,250 @@ export function neighbourNamespaces(): KubernetesObject[] {
 
 export function wholeCluster(): KubernetesObject[] {
   return [...controlPlane(), ...paymentsNamespace(), ...neighbourNamespaces()];
+}
+
+/**
+ * The cluster without orders and legacy-batch: every caller of payments has a sidecar and none
+ * sends it plaintext, so the full read plans payments STRICT `auto`. The gate-evidence clusters
+ * below add one thing each that holds that fix for approval.
+ */
+export function everyCallerMeshed(): KubernetesObject[] {
+  const gone = new Set(['orders', 'legacy-batch']);
+  return wholeCluster().filter((o) => !gone.has(o.metadata.namespace ?? '') && !(o.kind === 'Namespace' && gone.has(o.metadata.name ?? '')));
+}
+
+/**
+ * A GKE Ingress (annotation class `gce`: an external Application Load Balancer sending to the
+ * pods' NEGs) to payments-api; and an Ingress to ledger of a class whose IngressClass says
+ * Istio's ingress gateway serves it, which sends mTLS and holds nothing.
+ */
+export function outsideIngresses(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: 'mesh-ingress', labels: { 'app.kubernetes.io/part-of': 'istio' } },
+      spec: { controller: 'istio.io/ingress-controller' },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: 'payments-api-public',
+        namespace: 'payments',
+        annotations: { 'kubernetes.io/ingress.class': 'gce', 'kubernetes.io/ingress.global-static-ip-name': 'payments-api-ip', 'networking.gke.io/managed-certificates': 'payments-api-cert' },
+      },
+      spec: { defaultBackend: { service: { name: 'payments-api', port: { number: 80 } } } },
+      status: { loadBalancer: { ingress: [{ ip: '34.117.52.19' }] } },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'ledger-internal', namespace: 'payments' },
+      spec: {
+        ingressClassName: 'mesh-ingress',
+        rules: [{ host: 'ledger.internal.acme.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'ledger', port: { name: 'grpc' } } } }] } }],
+      },
+    },
+  ];
+}
+
+const GATEWAY_API = 'gateway.networking.k8s.io';
+
+function gatewayClass(name: string, controllerName: string): KubernetesObject {
+  return { apiVersion: `${GATEWAY_API}/v1`, kind: 'GatewayClass', metadata: { name }, spec: { controllerName } };
+}
+
+function gateway(name: string, className: string, listeners: Record<string, unknown>[]): KubernetesObject {
+  return { apiVersion: `${GATEWAY_API}/v1`, kind: 'Gateway', metadata: { name, namespace: 'payments' }, spec: { gatewayClassName: className, listeners } };
+}
+
+/**
+ * An HTTPRoute to payments-api through a GKE Gateway of class `gke-l7-global-external-managed`
+ * (GKE installs that GatewayClass); and an HTTPRoute to ledger through a Gateway of a class
+ * whose GatewayClass names Istio's controller, which holds nothing.
+ */
+export function outsideHttpRoute(): KubernetesObject[] {
+  return [
+    gatewayClass('gke-l7-global-external-managed', 'networking.gke.io/gateway'),
+    gatewayClass('mesh-edge', 'istio.io/gateway-controller'),
+    gateway('external', 'gke-l7-global-external-managed', [
+      { name: 'https', protocol: 'HTTPS', port: 443, hostname: 'pay.acme.example', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'pay-acme-example-tls' }] }, allowedRoutes: { namespaces: { from: 'Same' } } },
+    ]),
+    gateway('edge', 'mesh-edge', [{ name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'Same' } } }]),
+    {
+      apiVersion: `${GATEWAY_API}/v1`,
+      kind: 'HTTPRoute',
+      metadata: { name: 'payments-api', namespace: 'payments' },
+      spec: {
+        parentRefs: [{ name: 'external', sectionName: 'https' }],
+        hostnames: ['pay.acme.example'],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/v1/payments' } }], backendRefs: [{ name: 'payments-api', port: 80 }] }],
+      },
+    },
+    {
+      apiVersion: `${GATEWAY_API}/v1`,
+      kind: 'HTTPRoute',
+      metadata: { name: 'ledger', namespace: 'payments' },
+      spec: { parentRefs: [{ name: 'edge' }], hostnames: ['ledger.internal.acme.example'], rules: [{ backendRefs: [{ name: 'ledger', port: 7070 }] }] },
+    },
+  ];
+}
+
+/** A GRPCRoute, TCPRoute or TLSRoute to ledger through an Envoy Gateway, whose GatewayClass is not Istio's. */
+export function outsideL4Route(kind: 'GRPCRoute' | 'TCPRoute' | 'TLSRoute'): KubernetesObject[] {
+  const listener = {
+    GRPCRoute: { name: 'grpc', protocol: 'HTTPS', port: 443, hostname: 'ledger.pay.acme.example', tls: { mode: 'Terminate', certificateRefs: [{ name: 'ledger-pay-acme-example-tls' }] } },
+    TCPRoute: { name: 'tcp', protocol: 'TCP', port: 7070 },
+    TLSRoute: { name: 'tls', protocol: 'TLS', port: 443, hostname: 'ledger.pay.acme.example', tls: { mode: 'Passthrough' } },
+  }[kind];
+  // GRPCRoute is v1 since Gateway API v1.1; TCPRoute and TLSRoute are experimental, v1alpha2.
+  const version = kind === 'GRPCRoute' ? 'v1' : 'v1alpha2';
+  return [
+    gatewayClass('envoy', 'gateway.envoyproxy.io/gatewayclass-controller'),
+    gateway('envoy-edge', 'envoy', [{ ...listener, allowedRoutes: { kinds: [{ kind }] } }]),
+    {
+      apiVersion: `${GATEWAY_API}/${version}`,
+      kind,
+      metadata: { name: `ledger-${listener.name}`, namespace: 'payments' },
+      spec: {
+        parentRefs: [{ name: 'envoy-edge', sectionName: listener.name }],
+        ...(kind === 'TCPRoute' ? {} : { hostnames: ['ledger.pay.acme.example'] }),
+        rules: [{ backendRefs: [{ name: 'ledger', port: 7070 }] }],
+      },
+    },
+  ];
+}
+
+/** `storefront`: an injected namespace whose one workload calls out. */
+function storefront(labels: Record<string, string>): KubernetesObject[] {
+  return [
+    namespace('storefront', labels),
+    deployment('storefront', 'storefront-web', [{ name: 'http', containerPort: 8080 }]),
+    service('storefront', 'storefront-web', [{ name: 'http', port: 80, targetPort: 'http' }]),
+    pod('storefront', 'storefront-web', 'storefront-web-6b8d9f7c5-h4k2p', { kind: 'ReplicaSet', name: 'storefront-web-6b8d9f7c5' }, 8080, true),
+  ];
+}
+
+/**
+ * A Sidecar in storefront whose egress imports only its own namespace and istio-system: calls
+ * to payments find no listener and, with the mesh's default ALLOW_ANY, leave through
+ * PassthroughCluster in plaintext.
+ */
+export function narrowSidecar(): KubernetesObject[] {
+  return [
+    ...storefront({ 'istio-injection': 'enabled' }),
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Sidecar',
+      metadata: { name: 'default', namespace: 'storefront' },
+      spec: { egress: [{ hosts: ['./*', 'istio-system/*'] }] },
+    },
+  ];
+}
+
+/** Google Managed Prometheus scraping payments-api's `http` port (8080) and ledger's 7070, from gmp-system, without a sidecar. */
+export function gmpScrapes(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: 'monitoring.googleapis.com/v1',
+      kind: 'PodMonitoring',
+      metadata: { name: 'payments-api', namespace: 'payments', labels: { 'app.kubernetes.io/name': 'payments-api' } },
+      spec: { selector: { matchLabels: { app: 'payments-api' } }, endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }] },
+    },
+    {
+      apiVersion: 'monitoring.googleapis.com/v1',
+      kind: 'ClusterPodMonitoring',
+      metadata: { name: 'ledger-metrics' },
+      spec: { selector: { matchLabels: { app: 'ledger' } }, endpoints: [{ port: 7070, path: '/metrics', interval: '60s' }] },
+    },
+  ];
+}
+
+function injectorWebhook(name: string, labels: Record<string, string>, revision: string, namespaceSelector: Record<string, unknown>): KubernetesObject {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name, labels: { app: 'sidecar-injector', 'istio.io/rev': revision, ...labels } },
+    webhooks: [
+      {
+        name: 'rev.namespace.sidecar-injector.istio.io',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        failurePolicy: 'Fail',
+        clientConfig: { service: { name: `istiod-${revision}`, namespace: 'istio-system', path: '/inject', port: 443 } },
+        namespaceSelector,
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: '*' }],
+      },
+    ],
+  };
+}
+
+/**
+ * A canary control plane whose MeshConfig turns auto mTLS off, and storefront labelled with the
+ * revision tag `prod` (`istioctl tag set prod --revision canary`): only the tag's webhook says
+ * that prod is canary, whose callers send payments plaintext.
+ */
+export function revisionTagToCanary(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio-canary', namespace: 'istio-system', labels: { 'istio.io/rev': 'canary', release: 'istio-canary' } },
+      data: { mesh: MESH_CONFIG.replace('enableAutoMtls: true', 'enableAutoMtls: false'), meshNetworks: 'networks: {}' },
+    },
+    injectorWebhook('istio-revision-tag-prod', { 'istio.io/tag': 'prod' }, 'canary', { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: ['prod'] }] }),
+    injectorWebhook('istio-sidecar-injector-canary', {}, 'canary', { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: ['canary'] }] }),
+    ...storefront({ 'istio.io/rev': 'prod' }),
+  ];
+}
+
+/** The root the trust-manager Bundle distributes, expiring in 12 days. Made once per test file. */
+let trustRoot: { certPem: string; keyPem: string } | undefined;
+export function meshTrustRoot(): { certPem: string; keyPem: string } {
+  trustRoot ??= makeRootCa({ cn: 'acme-prod trust root 2016', organization: 'Acme', notBefore: new Date(Date.now() - 3650 * DAY_MS), notAfter: new Date(Date.now() + 12 * DAY_MS) });
+  return trustRoot;
+}
+
+// The start of a PKCS#12 store, as trust-manager's additionalFormats writes one: binary, never PEM.
+const PKCS12_BYTES = Buffer.from('3082025a020103308202200609', 'hex');
+
+/**
+ * trust-manager: the Bundle `mesh-trust` copies the CA of the cert-manager Secret
+ * `cert-manager/mesh-trust-root` into a ConfigMap and a Secret (each with a PKCS#12 copy
+ * beside the PEM) in the injected namespaces, payments and observability.
+ */
+export function trustManagerBundle(): KubernetesObject[] {
+  const root = meshTrustRoot();
+  const label = { 'trust.cert-manager.io/bundle': 'mesh-trust' };
+  const copies = ['payments', 'observability'].flatMap((ns): KubernetesObject[] => [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mesh-trust', namespace: ns, labels: label }, data: { 'root-certs.pem': root.certPem }, binaryData: { 'root-certs.p12': PKCS12_BYTES.toString('base64') } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mesh-trust', namespace: ns, labels: label }, type: 'Opaque', data: { 'root-certs.pem': b64(root.certPem), 'root-certs.p12': PKCS12_BYTES.toString('base64') } },
+  ]);
+  return [
+    namespace('cert-manager', { 'app.kubernetes.io/part-of': 'cert-manager' }),
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'mesh-trust-root', namespace: 'cert-manager', annotations: { 'cert-manager.io/certificate-name': 'mesh-trust-root' } },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': b64(root.certPem), 'tls.key': b64(root.keyPem), 'ca.crt': b64(root.certPem) },
+    },
+    {
+      apiVersion: 'trust.cert-manager.io/v1alpha1',
+      kind: 'Bundle',
+      metadata: { name: 'mesh-trust' },
+      spec: {
+        sources: [{ secret: { name: 'mesh-trust-root', key: 'ca.crt' } }],
+        target: {
+          configMap: { key: 'root-certs.pem' },
+          secret: { key: 'root-certs.pem' },
+          additionalFormats: { pkcs12: { key: 'root-certs.p12' } },
+          namespaceSelector: { matchLabels: { 'istio-injection': 'enabled' } },
+        },
+      },
+      status: { conditions: [{ type: 'Synced', status: 'True', reason: 'Synced', message: 'Successfully synced Bundle to namespaces that match this label selector: istio-injection=enabled', lastTransitionTime: '2026-10-01T08:00:00Z', observedGeneration: 1 }] },
+    },
+    ...copies,
+  ];
 }

@@ -10,7 +10,7 @@ import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { loadKubeConfigFor } from '../../emulators/kubernetes';
 import { buildIstioModel } from '../../../functions/providers/istio';
-import { wholeCluster } from './cluster-fixture';
+import { gmpScrapes, narrowSidecar, outsideHttpRoute, outsideIngresses, outsideL4Route, revisionTagToCanary, trustManagerBundle, wholeCluster } from './cluster-fixture';
 
 let cluster: LiveCluster;
 
@@ -121,7 +121,11 @@ test('what is kept of each object: no field bookkeeping, pods cut to their conta
     '/api/v1/namespaces/istio-system/configmaps/istio-ca-root-cert',
   ]);
   const secretLists = cluster.emulator.requests().filter((r) => r.verb === 'list' && r.resource === 'secrets');
-  expect(secretLists.map((r) => [r.namespace, r.query['fieldSelector']])).toEqual([['payments', 'type=kubernetes.io/tls']]);
+  // Where tlsSecrets lets Secrets be listed: kubernetes.io/tls ones, and trust-manager's copies.
+  expect(secretLists.map((r) => [r.namespace, r.query['fieldSelector'] ?? r.query['labelSelector']]).sort()).toEqual([
+    ['payments', 'trust.cert-manager.io/bundle'],
+    ['payments', 'type=kubernetes.io/tls'],
+  ]);
 });
 
 test('a namespace scope reads payments and exactly what its findings depend on', async () => {
@@ -384,5 +388,96 @@ describe('Jobs and CronJobs', () => {
     expect(model.membership.find((m) => m.resource.kind === 'CronJob')).toMatchObject({ inMesh: false, resource: { name: 'nightly-export', namespace: 'orders' } });
     // The CronJob's Job folds into it: one workload per CronJob, not one per run.
     expect(model.membership.some((m) => m.resource.kind === 'Job')).toBe(false);
+  });
+});
+
+describe('what only the remediation gate reads, and trust-manager', () => {
+  const GATE_AND_TRUST = [
+    '/api/v1/namespaces/cert-manager',
+    '/api/v1/namespaces/istio-system/configmaps/istio-canary',
+    '/api/v1/namespaces/observability/configmaps/mesh-trust',
+    '/api/v1/namespaces/payments/configmaps/mesh-trust',
+    '/api/v1/namespaces/storefront',
+    '/api/v1/namespaces/storefront/pods/storefront-web-6b8d9f7c5-h4k2p',
+    '/api/v1/namespaces/storefront/services/storefront-web',
+    '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-prod',
+    '/apis/apps/v1/namespaces/storefront/deployments/storefront-web',
+    '/apis/gateway.networking.k8s.io/v1/gatewayclasses/envoy',
+    '/apis/gateway.networking.k8s.io/v1/gatewayclasses/gke-l7-global-external-managed',
+    '/apis/gateway.networking.k8s.io/v1/gatewayclasses/mesh-edge',
+    '/apis/gateway.networking.k8s.io/v1/namespaces/payments/gateways/edge',
+    '/apis/gateway.networking.k8s.io/v1/namespaces/payments/gateways/envoy-edge',
+    '/apis/gateway.networking.k8s.io/v1/namespaces/payments/gateways/external',
+    '/apis/gateway.networking.k8s.io/v1/namespaces/payments/httproutes/ledger',
+    '/apis/gateway.networking.k8s.io/v1/namespaces/payments/httproutes/payments-api',
+    '/apis/gateway.networking.k8s.io/v1alpha2/namespaces/payments/tlsroutes/ledger-tls',
+    '/apis/monitoring.googleapis.com/v1/clusterpodmonitorings/ledger-metrics',
+    '/apis/monitoring.googleapis.com/v1/namespaces/payments/podmonitorings/payments-api',
+    '/apis/networking.istio.io/v1/namespaces/storefront/sidecars/default',
+    '/apis/networking.k8s.io/v1/ingressclasses/mesh-ingress',
+    '/apis/networking.k8s.io/v1/namespaces/payments/ingresses/ledger-internal',
+    '/apis/networking.k8s.io/v1/namespaces/payments/ingresses/payments-api-public',
+    '/apis/trust.cert-manager.io/v1alpha1/bundles/mesh-trust',
+  ];
+  const EVIDENCE_RESOURCES = [
+    'sidecars', 'ingresses', 'ingressclasses', 'gateways', 'gatewayclasses', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes',
+    'podmonitorings', 'clusterpodmonitorings', 'mutatingwebhookconfigurations', 'bundles',
+  ];
+
+  beforeEach(async () => {
+    await cluster.emulator.stop();
+    cluster = await startLiveCluster([
+      ...wholeCluster(),
+      ...outsideIngresses(),
+      ...outsideHttpRoute(),
+      ...outsideL4Route('TLSRoute'),
+      ...narrowSidecar().filter((o) => o.kind === 'Sidecar'),
+      ...gmpScrapes(),
+      ...revisionTagToCanary(),
+      ...trustManagerBundle(),
+    ]);
+  });
+
+  test('the full read lists them cluster-wide in pages, with the API shape of each, and only the labelled webhooks and ConfigMaps', async () => {
+    const inventory = await istioSource({ kubeConfig: cluster.kubeConfig, client: cluster.k8s, pageSize: 2 }).collect(ALL);
+
+    expect(pathsOf(inventory)).toEqual([...CLUSTER_WIDE, ...GATE_AND_TRUST].sort());
+    expect(inventory.problems).toEqual([]);
+    expect(inventory.partial).toBeUndefined();
+    const byPath = new Map(inventory.kubernetes.map((o) => [o.source.file, o.doc]));
+    // Built-in kinds: their list items carry no apiVersion and kind; the reader restores them.
+    expect(byPath.get('/apis/networking.k8s.io/v1/namespaces/payments/ingresses/payments-api-public')).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { defaultBackend: { service: { name: 'payments-api' } } } });
+    expect(byPath.get('/apis/networking.k8s.io/v1/ingressclasses/mesh-ingress')).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', spec: { controller: 'istio.io/ingress-controller' } });
+    const tag = byPath.get('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-prod')!;
+    expect(tag).toMatchObject({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { labels: { 'istio.io/tag': 'prod', 'istio.io/rev': 'canary' } } });
+    expect(tag.metadata.managedFields).toBeUndefined();
+    expect(tag['webhooks']).toEqual([expect.objectContaining({ name: 'rev.namespace.sidecar-injector.istio.io' })]);
+    // Custom resources in the newest version served: TLSRoute only in v1alpha2 on this cluster.
+    expect(byPath.get('/apis/gateway.networking.k8s.io/v1alpha2/namespaces/payments/tlsroutes/ledger-tls')!.apiVersion).toBe('gateway.networking.k8s.io/v1alpha2');
+    expect(byPath.get('/apis/monitoring.googleapis.com/v1/clusterpodmonitorings/ledger-metrics')).toMatchObject({ kind: 'ClusterPodMonitoring', spec: { endpoints: [{ port: 7070 }] } });
+    expect(byPath.get('/api/v1/namespaces/payments/configmaps/mesh-trust')!.data).toEqual({ 'root-certs.pem': expect.stringContaining('-----BEGIN CERTIFICATE-----') });
+
+    const lists = cluster.emulator.requests().filter((r) => r.verb === 'list');
+    expect(lists.every((r) => r.query['limit'] === '2')).toBe(true);
+    for (const resource of EVIDENCE_RESOURCES) {
+      const pages = lists.filter((r) => r.resource === resource);
+      expect({ resource, listed: pages.length > 0, clusterWide: pages.every((r) => r.namespace === undefined) }).toEqual({ resource, listed: true, clusterWide: true });
+    }
+    // Three gateways in pages of two, continued.
+    expect(lists.filter((r) => r.resource === 'gateways').map((r) => r.query['continue'] !== undefined)).toEqual([false, true]);
+    expect(lists.filter((r) => r.resource === 'mutatingwebhookconfigurations').map((r) => r.query['labelSelector'])).toEqual(['istio.io/tag']);
+  });
+
+  test('a namespace read lists none of them: it is partial anyway, and a Bundle is reported where all its copies show', async () => {
+    const inventory = await istioSource({ kubeConfig: cluster.kubeConfig, client: cluster.k8s }).collect({ kind: 'istio-namespace', namespace: 'payments' });
+
+    // Only the canary's MeshConfig, which every read takes.
+    expect(pathsOf(inventory).filter((p) => GATE_AND_TRUST.includes(p))).toEqual(['/api/v1/namespaces/istio-system/configmaps/istio-canary']);
+    const requests = cluster.emulator.requests();
+    expect(requests.filter((r) => EVIDENCE_RESOURCES.includes(r.resource))).toEqual([]);
+    expect(requests.filter((r) => r.resource === 'configmaps' && r.query['labelSelector'] !== undefined)).toEqual([]);
+    // The same objects read in full: now they are there.
+    const full = await istioSource({ kubeConfig: cluster.kubeConfig, client: cluster.k8s }).collect(ALL);
+    expect(pathsOf(full)).toEqual(expect.arrayContaining(GATE_AND_TRUST));
   });
 });

@@ -11,8 +11,14 @@
  *   ConfigMaps; the MeshConfig ConfigMaps (`istio`, `istio-<revision>`) and the CA Secrets
  *   (`cacerts`, `istio-ca-secret`) of the control-plane namespace (and of the configured root
  *   namespace, when it differs); `kubernetes.io/tls` Secrets only when `tlsSecrets` asks.
- *   With `namespaces`, the same as a namespace scope of each of them. A run for `x509` alone
- *   reads only the certificate sources.
+ *   For the remediation gate, which holds a STRICT fix for approval on what they show: Sidecars,
+ *   Ingresses and IngressClasses, Gateway API Gateways, GatewayClasses, HTTPRoutes, GRPCRoutes,
+ *   TCPRoutes and TLSRoutes, Google Managed Prometheus PodMonitorings and ClusterPodMonitorings,
+ *   and the MutatingWebhookConfigurations of revision tags (label `istio.io/tag`). For
+ *   certificates: trust-manager Bundles and the ConfigMaps they write (label
+ *   `trust.cert-manager.io/bundle`), and the Secrets they write only where `tlsSecrets` lets
+ *   Secrets be listed. With `namespaces`, the same as a namespace scope of each of them. A run
+ *   for `x509` alone reads only the certificate sources.
  * - `istio-namespace` N: the Namespace N and its Services, workloads, Pods, PeerAuthentications,
  *   cert-manager Certificates and `istio-ca-root-cert`; the root namespace's PeerAuthentications
  *   (mesh-wide policy); the MeshConfig and CA Secrets; every DestinationRule that N's findings
@@ -20,16 +26,23 @@
  *   (exportTo, MeshConfig `defaultDestinationRuleExportTo`) or whose host can be one of N's
  *   services — and the ServiceEntries exported to N (namespace-dependencies.ts). Those two
  *   kinds are listed cluster-wide and filtered here: the API cannot select on exportTo.
+ *   No gate evidence: the read is partial anyway, so nothing it plans is `auto`. No
+ *   trust-manager objects either: a Bundle's certificate is one finding on the Bundle or on
+ *   the source it copies, which only the copies of every namespace and the Bundle's sources
+ *   show; N's copy alone would put it on a copy nobody fixes, unlike the full read.
  * - any other scope (App Mesh, ACM): nothing.
  *
  * A namespace read marks the inventory partial: callers in other namespaces are not read, so
  * no fix planned on it is `auto`.
  *
  * Istio kinds are read in the newest version the cluster serves (v1, else v1beta1, …); a
- * cluster without Istio or cert-manager CRDs reads as having none of their objects. A Secret
- * or Certificate the service account may not read becomes a `config-invalid` problem naming
- * the path; any other failure fails the collect, so that a partial read never passes for a
- * clean cluster.
+ * cluster without Istio, cert-manager, the Gateway API, Google Managed Prometheus or
+ * trust-manager CRDs reads as having none of their objects. A Secret, Certificate or
+ * trust-manager object the service account may not read becomes a `config-invalid` problem
+ * naming the path. A list of gate evidence it may not read does too, and marks the inventory
+ * partial, saying what is unknown without it, so that no fix is `auto` on a picture missing
+ * what would hold it for approval. Any other failure fails the collect, so that a partial read
+ * never passes for a clean cluster.
  */
 import { emptyInventory, type Inventory, type KubeObject, type Located } from '../../../core/model/inventory';
 import type { ConfigProblem, Provider } from '../../../core/model/types';
@@ -43,20 +56,33 @@ import { destinationRuleConcerns, serviceEntryConcerns } from './namespace-depen
 import {
   apiVersionOf,
   CERTIFICATES,
+  CLUSTER_POD_MONITORINGS,
   CONFIG_MAPS,
   DAEMON_SETS,
   JOBS,
   CRON_JOBS,
   DEPLOYMENTS,
   DESTINATION_RULES,
+  GATEWAY_CLASSES,
+  GATEWAYS,
+  GRPC_ROUTES,
+  HTTP_ROUTES,
+  INGRESS_CLASSES,
+  INGRESSES,
+  MUTATING_WEBHOOK_CONFIGURATIONS,
   NAMESPACES,
   objectPath,
   PEER_AUTHENTICATIONS,
+  POD_MONITORINGS,
   PODS,
   SECRETS,
   SERVICE_ENTRIES,
   SERVICES,
+  SIDECARS,
   STATEFUL_SETS,
+  TCP_ROUTES,
+  TLS_ROUTES,
+  TRUST_BUNDLES,
   type ResourceType,
 } from './resource-types';
 import { KubeRestClient, type RestClientOptions } from './rest-client';
@@ -68,6 +94,31 @@ import { slimObject } from './slim-object';
 const CA_SECRET_NAMES = ['cacerts', 'istio-ca-secret'];
 const ROOT_CERT_CONFIG_MAP = 'istio-ca-root-cert';
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+/** The labels of revision tags' injector webhooks (`istioctl tag set`) and of the copies trust-manager writes. */
+const REVISION_TAG_LABEL = 'istio.io/tag';
+const TRUST_BUNDLE_LABEL = 'trust.cert-manager.io/bundle';
+
+/**
+ * Gate evidence: objects that hold a STRICT fix for approval (istioInputs.ts), with what stays
+ * unknown when they cannot be listed. Missing, they would let the gate say `auto`.
+ */
+const GATE_EVIDENCE = new Map<ResourceType, string>([
+  [SIDECARS, 'callers whose Sidecar leaves the server out of its egress, and so send around mTLS, are unknown'],
+  [INGRESSES, 'callers from outside the mesh through Ingresses are unknown'],
+  [INGRESS_CLASSES, "which Ingresses go through Istio's ingress gateway is unknown"],
+  [GATEWAYS, 'callers from outside the mesh through Gateway API gateways are unknown'],
+  [GATEWAY_CLASSES, "which Gateway API gateways are Istio's is unknown"],
+  [HTTP_ROUTES, 'callers from outside the mesh through HTTPRoutes are unknown'],
+  [GRPC_ROUTES, 'callers from outside the mesh through GRPCRoutes are unknown'],
+  [TCP_ROUTES, 'callers from outside the mesh through TCPRoutes are unknown'],
+  [TLS_ROUTES, 'callers from outside the mesh through TLSRoutes are unknown'],
+  [POD_MONITORINGS, 'Google Managed Prometheus scrapes, which are plaintext, are unknown'],
+  [CLUSTER_POD_MONITORINGS, 'Google Managed Prometheus scrapes, which are plaintext, are unknown'],
+  [MUTATING_WEBHOOK_CONFIGURATIONS, 'the revision each revision tag injects, and so the MeshConfig of its callers, is unknown'],
+]);
+
+/** What a 403 on a read means: the collect fails, or the read goes on with a problem (and, for gate evidence, a partial inventory). */
+type OnForbidden = 'fail' | 'problem' | 'partial';
 
 export interface IstioSourceOptions extends KubeConnection, RestClientOptions {
   /** Where istiod runs, with its MeshConfig ConfigMap and CA Secrets. Default `istio-system`. */
@@ -154,6 +205,8 @@ class ClusterRead {
   private readonly versions: ServedVersions;
   private readonly paging: PagingOptions;
   private readonly problems: ConfigProblem[] = [];
+  /** What forbidden lists of gate evidence leave unknown, in the order they failed. */
+  private readonly gaps: string[] = [];
   private readonly controlPlane: string;
   readonly unserved = new Set<string>();
 
@@ -193,7 +246,8 @@ class ClusterRead {
     }
     inventory.problems.push(...this.problems);
     const scoped = this.wanted.namespaces;
-    if (scoped !== undefined && this.wanted.istio) inventory.partial = [namespaceScopeGap(scoped)];
+    const gaps = [...(scoped !== undefined && this.wanted.istio ? [namespaceScopeGap(scoped)] : []), ...this.gaps];
+    if (gaps.length > 0) inventory.partial = gaps;
     return inventory;
   }
 
@@ -209,12 +263,21 @@ class ClusterRead {
   private clusterWideReads(): (() => Promise<Located<KubeObject>[]>)[] {
     const istio = [NAMESPACES, PEER_AUTHENTICATIONS, DESTINATION_RULES, SERVICE_ENTRIES, SERVICES, DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, JOBS, CRON_JOBS, PODS];
     const tasks = istio.map((type) => this.whenWanted('istio', () => this.list(type, {}, 'istio')));
+    for (const type of GATE_EVIDENCE.keys()) {
+      const request = type === MUTATING_WEBHOOK_CONFIGURATIONS ? { labelSelector: REVISION_TAG_LABEL } : {};
+      tasks.push(this.whenWanted('istio', () => this.list(type, request, 'istio', 'partial')));
+    }
     tasks.push(this.whenWanted('certificates', () => this.list(CERTIFICATES, {}, 'certificates')));
     tasks.push(this.whenWanted('certificates', () => this.list(CONFIG_MAPS, { fieldSelector: `metadata.name=${ROOT_CERT_CONFIG_MAP}` }, 'certificates')));
+    tasks.push(this.whenWanted('certificates', () => this.list(TRUST_BUNDLES, {}, 'certificates', 'problem')));
+    tasks.push(this.whenWanted('certificates', () => this.list(CONFIG_MAPS, { labelSelector: TRUST_BUNDLE_LABEL }, 'certificates', 'problem')));
+    // Secrets are listed only where tlsSecrets grants it: trust-manager's copies ride on that grant.
     const tls = this.options.tlsSecrets;
-    if (tls === true) tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { fieldSelector: `type=${TLS_SECRET_TYPE}` }, 'certificates')));
-    else if (Array.isArray(tls)) {
-      for (const ns of unique(tls)) tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { namespace: ns, fieldSelector: `type=${TLS_SECRET_TYPE}` }, 'certificates')));
+    const secretLists = tls === true ? [undefined] : Array.isArray(tls) ? unique(tls) : [];
+    for (const ns of secretLists) {
+      const where = ns === undefined ? {} : { namespace: ns };
+      tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { ...where, fieldSelector: `type=${TLS_SECRET_TYPE}` }, 'certificates')));
+      tasks.push(this.whenWanted('certificates', () => this.list(SECRETS, { ...where, labelSelector: TRUST_BUNDLE_LABEL }, 'certificates')));
     }
     return tasks;
   }
@@ -250,13 +313,13 @@ class ClusterRead {
   }
 
   /** A paged list; an absent CRD group is an empty list. */
-  private async list(type: ResourceType, request: Omit<ListRequest, 'type' | 'version'>, purpose: Purpose): Promise<Located<KubeObject>[]> {
+  private async list(type: ResourceType, request: Omit<ListRequest, 'type' | 'version'>, purpose: Purpose, forbidden = forbiddenMeans(type)): Promise<Located<KubeObject>[]> {
     const version = await this.servedVersion(type);
     if (version === undefined) return [];
     try {
       return await listAll(this.rest, { ...request, type, version }, this.paging);
     } catch (error) {
-      return this.tolerate(error, type, version, request.namespace, undefined, purpose);
+      return this.tolerate(error, type, version, request.namespace, undefined, purpose, forbidden);
     }
   }
 
@@ -270,7 +333,7 @@ class ClusterRead {
       return [{ doc: slimObject(object, apiVersionOf(type.group, version), type.kind), source: { file: path, line: 1 } }];
     } catch (error) {
       if (isKubeApiError(error, 404)) return [];
-      return this.tolerate(error, type, version, namespace, name, purpose);
+      return this.tolerate(error, type, version, namespace, name, purpose, forbiddenMeans(type));
     }
   }
 
@@ -282,23 +345,47 @@ class ClusterRead {
   }
 
   /**
-   * Secrets and cert-manager Certificates are optional evidence: a 403 (RBAC does not grant
-   * them) is reported as a problem and the audit goes on. Anything else is fatal.
+   * A 403 (RBAC does not grant the read) on optional evidence — Secrets, cert-manager
+   * Certificates, trust-manager objects, gate evidence — is reported as a problem and the audit
+   * goes on; on gate evidence the inventory is partial too. Anything else is fatal.
    */
-  private tolerate(error: unknown, type: ResourceType, version: string, namespace: string | undefined, name: string | undefined, purpose: Purpose): Located<KubeObject>[] {
-    const optional = type === SECRETS || type === CERTIFICATES;
-    if (!optional || !isKubeApiError(error, 403)) throw error;
+  private tolerate(
+    error: unknown,
+    type: ResourceType,
+    version: string,
+    namespace: string | undefined,
+    name: string | undefined,
+    purpose: Purpose,
+    forbidden: OnForbidden,
+  ): Located<KubeObject>[] {
+    if (forbidden === 'fail' || !isKubeApiError(error, 403)) throw error;
     const provider: Provider = purpose === 'certificates' ? 'x509' : 'istio';
+    const what = name !== undefined ? `read ${type.kind} ${namespace ?? ''}/${name}` : `list ${resourceName(type)}${namespace ? ` in namespace ${namespace}` : ''}`;
     this.problems.push({
       file: name === undefined ? error.path : objectPath(type, version, namespace, name),
       line: 1,
-      message: `cannot read ${type.kind}${name ? ` ${namespace ?? ''}/${name}` : namespace ? `s in namespace ${namespace}` : 's'}: ${error.message}`,
+      message: `cannot ${what}: ${error.message}`,
       kind: type.kind,
       ...(name ? { name } : {}),
       provider,
     });
+    const unknown = GATE_EVIDENCE.get(type);
+    if (forbidden === 'partial' && unknown !== undefined) {
+      const gap = `meshgov may not list ${resourceName(type)}${namespace ? ` in namespace ${namespace}` : ''}, so ${unknown}`;
+      if (!this.gaps.includes(gap)) this.gaps.push(gap);
+    }
     return [];
   }
+}
+
+/** Secrets and cert-manager Certificates are optional wherever they are read; any other kind is optional where its read says so. */
+function forbiddenMeans(type: ResourceType): OnForbidden {
+  return type === SECRETS || type === CERTIFICATES ? 'problem' : 'fail';
+}
+
+/** `ingresses.networking.k8s.io`, `secrets`: the resource as RBAC and `kubectl auth can-i` name it. */
+function resourceName(type: ResourceType): string {
+  return type.group === '' ? type.plural : `${type.plural}.${type.group}`;
 }
 
 /**

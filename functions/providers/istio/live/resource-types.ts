@@ -2,7 +2,8 @@
  * The kinds the live Istio provider reads, with where the API server serves them. Istio's
  * CRDs serve several versions of one stored object; the reader asks for the newest one the
  * cluster serves (security.istio.io/v1 arrived in Istio 1.22, networking.istio.io/v1 in 1.22
- * too), so the model sees the same fields whichever release runs.
+ * too), so the model sees the same fields whichever release runs. The Gateway API, Google
+ * Managed Prometheus and trust-manager are add-ons a cluster may lack: their kinds are optional.
  */
 
 export interface ResourceType {
@@ -18,6 +19,8 @@ export interface ResourceType {
 }
 
 const core = (kind: string, plural: string, namespaced = true): ResourceType => ({ kind, group: '', versions: ['v1'], plural, namespaced });
+const gatewayApi = (kind: string, plural: string, versions: string[], namespaced = true): ResourceType => ({ kind, group: 'gateway.networking.k8s.io', versions, plural, namespaced, optional: true });
+const gmp = (kind: string, plural: string, namespaced: boolean): ResourceType => ({ kind, group: 'monitoring.googleapis.com', versions: ['v1', 'v1alpha1'], plural, namespaced, optional: true });
 const apps = (kind: string, plural: string): ResourceType => ({ kind, group: 'apps', versions: ['v1'], plural, namespaced: true });
 const batch = (kind: string, plural: string): ResourceType => ({ kind, group: 'batch', versions: ['v1'], plural, namespaced: true });
 
@@ -59,6 +62,55 @@ export const CERTIFICATES: ResourceType = {
   versions: ['v1'],
   plural: 'certificates',
   namespaced: true,
+  optional: true,
+};
+
+/** Istio's own, like DestinationRule: a Sidecar whose egress leaves a host out sends around mTLS (sidecarScope.ts). */
+export const SIDECARS: ResourceType = {
+  kind: 'Sidecar',
+  group: 'networking.istio.io',
+  versions: ['v1', 'v1beta1', 'v1alpha3'],
+  plural: 'sidecars',
+  namespaced: true,
+};
+
+// Built in since Kubernetes 1.19; v1beta1 went with 1.22, which nothing supported still runs.
+export const INGRESSES: ResourceType = { kind: 'Ingress', group: 'networking.k8s.io', versions: ['v1'], plural: 'ingresses', namespaced: true };
+export const INGRESS_CLASSES: ResourceType = { kind: 'IngressClass', group: 'networking.k8s.io', versions: ['v1'], plural: 'ingressclasses', namespaced: false };
+
+/**
+ * Gateway API (gateway.networking.k8s.io). Gateway, GatewayClass and HTTPRoute are v1 since
+ * v1.0 and still serve v1beta1; GRPCRoute is v1 since v1.1 (v1alpha2 served until v1.2);
+ * TCPRoute is experimental, v1alpha2 only; TLSRoute is v1alpha2 in the experimental channel,
+ * v1alpha3 from v1.3, and v1 in the standard channel from v1.5.
+ */
+export const GATEWAYS = gatewayApi('Gateway', 'gateways', ['v1', 'v1beta1']);
+export const GATEWAY_CLASSES = gatewayApi('GatewayClass', 'gatewayclasses', ['v1', 'v1beta1'], false);
+export const HTTP_ROUTES = gatewayApi('HTTPRoute', 'httproutes', ['v1', 'v1beta1']);
+export const GRPC_ROUTES = gatewayApi('GRPCRoute', 'grpcroutes', ['v1', 'v1alpha2']);
+export const TCP_ROUTES = gatewayApi('TCPRoute', 'tcproutes', ['v1alpha2']);
+export const TLS_ROUTES = gatewayApi('TLSRoute', 'tlsroutes', ['v1', 'v1alpha3', 'v1alpha2']);
+
+/** Google Managed Prometheus scrape configuration: v1, and the deprecated v1alpha1 its CRDs still serve. */
+export const POD_MONITORINGS = gmp('PodMonitoring', 'podmonitorings', true);
+export const CLUSTER_POD_MONITORINGS = gmp('ClusterPodMonitoring', 'clusterpodmonitorings', false);
+
+/** Injector webhooks; the reader lists only those of revision tags (label `istio.io/tag`). */
+export const MUTATING_WEBHOOK_CONFIGURATIONS: ResourceType = {
+  kind: 'MutatingWebhookConfiguration',
+  group: 'admissionregistration.k8s.io',
+  versions: ['v1'],
+  plural: 'mutatingwebhookconfigurations',
+  namespaced: false,
+};
+
+/** trust-manager's Bundle: trust.cert-manager.io serves v1alpha1 only. */
+export const TRUST_BUNDLES: ResourceType = {
+  kind: 'Bundle',
+  group: 'trust.cert-manager.io',
+  versions: ['v1alpha1'],
+  plural: 'bundles',
+  namespaced: false,
   optional: true,
 };
 

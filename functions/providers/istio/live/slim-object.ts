@@ -9,7 +9,9 @@
  *   ports of containers and init containers (with `restartPolicy`, which marks a native
  *   sidecar), and `status.phase` (a live Pod's containers are final once it has a status);
  * - of a Secret, every key but the certificates the x509 provider reads: CA private keys
- *   (`ca-key.pem`) and TLS keys (`tls.key`) are never kept in memory past the response.
+ *   (`ca-key.pem`) and TLS keys (`tls.key`) are never kept in memory past the response. A
+ *   trust-manager target (label `trust.cert-manager.io/bundle`) keeps its PEM under the key its
+ *   Bundle names, any name: of it, every value that holds a certificate and no private key.
  */
 import type { KubeObject } from '../../../core/model/inventory';
 
@@ -17,6 +19,10 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Public certificate keys of `cacerts`, `istio-ca-secret` and kubernetes.io/tls Secrets (x509 kubernetes-sources.ts). */
 const SECRET_CERTIFICATE_KEYS = ['ca-cert.pem', 'cert-chain.pem', 'root-cert.pem', 'tls.crt', 'ca.crt'];
+/** trust-manager's label on the ConfigMaps and Secrets it writes (x509 trust-manager-bundles.ts). */
+const TRUST_BUNDLE_LABEL = 'trust.cert-manager.io/bundle';
+const PEM_CERTIFICATE = /-----BEGIN (X509 |TRUSTED )?CERTIFICATE-----/;
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 export function slimObject(item: Record<string, any>, apiVersion: string, kind: string): KubeObject {
   const metadata = { ...(item['metadata'] ?? {}) };
@@ -35,6 +41,13 @@ function slimSecret(item: Record<string, any>, apiVersion: string, metadata: Rec
   for (const key of SECRET_CERTIFICATE_KEYS) {
     const value = item['data']?.[key];
     if (typeof value === 'string') data[key] = value;
+  }
+  if (typeof metadata['labels']?.[TRUST_BUNDLE_LABEL] === 'string' && item['data'] && typeof item['data'] === 'object') {
+    for (const [key, value] of Object.entries(item['data'] as Record<string, unknown>)) {
+      if (typeof value !== 'string' || Object.hasOwn(data, key)) continue;
+      const text = Buffer.from(value, 'base64').toString('utf8');
+      if (PEM_CERTIFICATE.test(text) && !PEM_PRIVATE_KEY.test(text)) data[key] = value;
+    }
   }
   const secret: KubeObject = { apiVersion, kind: 'Secret', metadata: metadata as KubeObject['metadata'], data };
   if (typeof item['type'] === 'string') secret.type = item['type'];
