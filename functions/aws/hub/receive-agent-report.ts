@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { checkObservedChange, verifyRequest, type AgentReport, type NonceStore } from '../../core/link';
 import type { ScopedReport } from '../../core/pipeline/audit-scope';
 import { govern, type GovernResult } from '../../core/pipeline/govern';
+import { PRECONDITIONS_UNKNOWN } from '../../core/remediation/plan';
 import { recordObservedIstioChange } from '../../providers/istio/live/record-observed-change';
 import { governSloBurn, isSloRun, type GovernListener } from '../slo/govern-slo-burn';
 import { governDepsOf, type HubDeps } from './hub-deps';
@@ -71,6 +72,8 @@ export async function acceptAgentReport(event: APIGatewayProxyEventV2, deps: Age
 /** Records, notifies and remediates one accepted report; throws on anything worth a retry. */
 export async function governAgentReport(report: AgentReport, deps: AgentReportDeps): Promise<AgentReportAnswer> {
   const observed = await recordObservation(report, deps);
+  const held = holdNamespaceScopedAuto(report.scopedReport);
+  if (held > 0) deps.log('warn', 'agent report planned auto fixes on a namespace read: held for approval (is the agent older than the hub?)', { agent: report.agent, held, scope: report.scopedReport.scope });
   // An SLO run (an incident's, a scheduled sweep's) also names the suspected change and offers its rollback.
   const result: GovernResult = isSloRun(report.scopedReport) ? (await governSloBurn(report.scopedReport, deps)).governed : await governTelling(report.scopedReport, deps);
   deps.log('info', 'agent report recorded', {
@@ -135,6 +138,15 @@ async function recordObservation(report: AgentReport, deps: AgentReportDeps): Pr
   return outcome.status;
 }
 
+/**
+ * What a GKE agent audits: its cluster's Istio policies, their certificates, and the SLOs of its
+ * services (Cloud Monitoring). A signed report about anything else (an App Mesh finding, an
+ * `appmesh.*` fix) is not the agent's to make, and would drive the hub's own writers on evidence
+ * the hub never read: it is malformed.
+ */
+const AGENT_PROVIDERS: readonly string[] = ['istio', 'x509', 'prometheus'];
+const AGENT_ACTION_PREFIX = 'istio.';
+
 function checkReport(report: AgentReport): { field: string; message: string } | undefined {
   const s = report?.scopedReport;
   if (!report?.agent || typeof report.agent.project !== 'string') return { field: 'agent.project', message: 'missing' };
@@ -143,7 +155,41 @@ function checkReport(report: AgentReport): { field: string; message: string } | 
   if (!s.scope || typeof s.scope.kind !== 'string') return { field: 'scopedReport.scope.kind', message: 'missing' };
   if (!s.report || !Array.isArray(s.report.findings)) return { field: 'scopedReport.report.findings', message: 'not a list' };
   if (!Array.isArray(s.auditedResources)) return { field: 'scopedReport.auditedResources', message: 'not a list' };
+  const providers = AGENT_PROVIDERS.join(', ');
+  for (let i = 0; i < s.report.findings.length; i++) {
+    const f = s.report.findings[i];
+    if (!AGENT_PROVIDERS.includes(f?.provider)) return { field: `scopedReport.report.findings[${i}].provider`, message: `must be one of ${providers}, what an agent audits (got ${JSON.stringify(f?.provider)})` };
+    const action = f.remediation?.action;
+    if (action !== undefined && (typeof action !== 'string' || !action.startsWith(AGENT_ACTION_PREFIX))) {
+      return { field: `scopedReport.report.findings[${i}].remediation.action`, message: `must be an ${AGENT_ACTION_PREFIX}* action, a change the agent makes (got ${JSON.stringify(action)})` };
+    }
+  }
+  for (let i = 0; i < s.auditedResources.length; i++) {
+    const key = s.auditedResources[i];
+    if (typeof key !== 'string' || !AGENT_PROVIDERS.some((p) => key.startsWith(`${p}|`))) {
+      return { field: `scopedReport.auditedResources[${i}]`, message: `must be a resource of ${providers} (got ${JSON.stringify(key)}): findings of other providers are not the agent's to resolve` };
+    }
+  }
   return undefined;
+}
+
+/**
+ * An agent's audit of some namespaces cannot see callers in the others, so none of its fixes may
+ * run on their own; an agent from before it marked such reads partial says `auto` anyway. The
+ * hub holds those for approval itself, the way the agent now plans them.
+ */
+export function holdNamespaceScopedAuto(scoped: ScopedReport): number {
+  const scope = scoped.scope;
+  const namespaces = scope.kind === 'istio-namespace' ? [scope.namespace] : scope.kind === 'all' ? (scope.namespaces ?? []) : [];
+  if (namespaces.length === 0) return 0;
+  const named = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${namespaces.join(', ')}`;
+  let held = 0;
+  for (const f of scoped.report.findings) {
+    if (f.remediation?.mode !== 'auto') continue;
+    f.remediation = { ...f.remediation, mode: 'approval', reason: `${PRECONDITIONS_UNKNOWN}the agent's audit read only ${named}, so callers from other namespaces are unknown` };
+    held++;
+  }
+  return held;
 }
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {

@@ -87,4 +87,56 @@ describe("the hub's findings endpoint for the agent", () => {
     expect(res2.statusCode).toBe(400);
     expect(JSON.parse(res2.body as string)).toMatchObject({ error: 'malformed-request', field: '(body)' });
   });
+
+  describe('a report carries only what an agent audits and changes', () => {
+    const refused = async (mutate: (r: any) => void) => {
+      const d = deps();
+      const bad = report() as any;
+      mutate(bad);
+      const body = JSON.stringify(bad);
+      const res = await receiveAgentReport(apiEvent(body, signRequest(body, SECRET, NOW) as unknown as Record<string, string>), d);
+      expect(d.notifier.sent).toEqual([]);
+      expect(await d.ledger.getFinding(bad.scopedReport.report.findings[0].id)).toBeUndefined();
+      return { status: res.statusCode, body: JSON.parse(res.body as string) };
+    };
+
+    it('refuses an App Mesh finding: it would drive the hub\'s own App Mesh writer on evidence the hub never read', async () => {
+      const answer = await refused((r) => {
+        Object.assign(r.scopedReport.report.findings[0], {
+          provider: 'appmesh',
+          resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh', port: 8080, file: 'arn:aws:appmesh:us-west-2:111122223333:mesh/prod-mesh/virtualNode/payments-api', line: 1 },
+        });
+      });
+      expect(answer).toEqual({ status: 400, body: expect.objectContaining({ error: 'malformed-request', field: 'scopedReport.report.findings[0].provider' }) });
+    });
+
+    it('refuses a fix that is not an Istio change, and a resource of another provider to resolve', async () => {
+      const action = await refused((r) => {
+        r.scopedReport.report.findings[0].remediation = { action: 'appmesh.listener.set-strict', mode: 'auto', reason: 'preconditions hold', change: { operation: 'merge-patch' } };
+      });
+      expect(action.body).toMatchObject({ field: 'scopedReport.report.findings[0].remediation.action' });
+      const audited = await refused((r) => r.scopedReport.auditedResources.push('appmesh|VirtualNode||prod-mesh|payments-api'));
+      expect(audited.body).toMatchObject({ field: 'scopedReport.auditedResources[1]' });
+    });
+  });
+
+  it("holds for approval an auto fix that an agent planned on a namespace read (an agent older than the hub): callers in other namespaces were not read", async () => {
+    const d = deps();
+    const older = report();
+    older.scopedReport.report.findings[0]!.remediation = {
+      action: 'istio.peerauthentication.set-strict',
+      mode: 'auto',
+      reason: 'preconditions hold: every known client sends mTLS to the 2 affected server port(s), and all have sidecars',
+      change: { operation: 'merge-patch', target: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'payments', name: 'default', resourceVersion: '48213' }, patch: { spec: { mtls: { mode: 'STRICT' } } } },
+    };
+    const body = JSON.stringify(older);
+    const res = await receiveAgentReport(apiEvent(body, signRequest(body, SECRET, NOW) as unknown as Record<string, string>), d);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body as string)).toMatchObject({ approvalsRequested: 1, changes: 0 });
+    const asked = d.notifier.sent.find((m: any) => m.type === 'approval') as { id: string };
+    expect((await d.ledger.getApproval(asked.id))!.remediation).toMatchObject({
+      mode: 'approval',
+      reason: "the preconditions across the fleet are unknown: the agent's audit read only namespace payments, so callers from other namespaces are unknown",
+    });
+  });
 });
