@@ -59,7 +59,13 @@ export async function processEvent(event: EventBridgeEvent, deps: HubDeps & Obse
       ? await observeChange(event, { ledger: deps.ledger, ...(snapshots ? { snapshots } : {}), ...(deps.accountId ? { accountId: deps.accountId } : {}) })
       : undefined;
   const recorded = observed?.complete ? await observed.record(deps.clock()) : undefined;
-  const scoped = await auditScope(classified.trigger, scope, { ...deps, source });
+  let scoped = await auditScope(classified.trigger, scope, { ...deps, source });
+  if (scope.kind === 'appmesh-resource' && !scope.revalidate && scoped.report.findings.some((f) => f.remediation?.mode === 'auto')) {
+    // Planned on a snapshot that other containers and functions may have changed since: planned
+    // again on the mesh as App Mesh lists it now, before anything runs on its own.
+    scope = { ...scope, revalidate: true };
+    scoped = await auditScope(classified.trigger, scope, { ...deps, source });
+  }
   const change = recorded ?? (observed ? await observed.record(deps.clock()) : undefined);
   if (change) deps.log('info', 'observed change recorded', { eventId: event.id, changeId: change.id, action: change.action, detail: change.detail });
   const result = await govern(scoped, governDepsOf(deps));

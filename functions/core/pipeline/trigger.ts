@@ -45,6 +45,11 @@ export type AuditScope =
       /** The resource as the event carried it (CloudTrail responseElements); saves a Describe call. */
       data?: unknown;
       deleted?: boolean;
+      /**
+       * Read the mesh again before trusting a held snapshot of it (List pages, and a Describe of
+       * what moved): asked before a fix planned on a snapshot may run on its own.
+       */
+      revalidate?: boolean;
     }
   | { kind: 'istio-namespace'; namespace: string }
   | { kind: 'certificates'; arns: string[] };

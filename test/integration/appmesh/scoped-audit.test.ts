@@ -16,7 +16,7 @@ import type { AppMeshEmulator } from '../../emulators/appmesh';
 import { sharedEvent } from '../../support/shared-events';
 import { audit, clientFor, nonZeroCalls, sortedFindings, startEmulator, stateInventory } from './support/harness';
 import { cloudTrailEventFor, DELETE_EVENT, UPDATE_EVENT, UPDATE_NO_RESPONSE_EVENT } from './support/cloudtrail-events';
-import { FLEET_MESH, nodeName } from './support/mesh-fleet';
+import { FLEET_MESH, nodeName, revalidationCalls } from './support/mesh-fleet';
 import { storyMesh } from './support/story-mesh';
 
 const MAX_AGE_MS = 15 * 60_000;
@@ -261,5 +261,63 @@ describe('scoped audit from a CloudTrail event', () => {
     expect(emulator.requests().slice(earlier).filter((r) => r.operation === 'DescribeVirtualNode').map((r) => r.path)).toEqual([`/v20190125/meshes/${FLEET_MESH}/virtualNodes/${other}`]);
     expect(emulator.calls().DescribeVirtualService).toBe(0);
     expect(fresh.scoped).toEqual(fresh.full);
+  });
+});
+
+/**
+ * Before a fix planned on a snapshot may run on its own, the hub plans again with `revalidate`
+ * (process-event.ts): the snapshot is checked against App Mesh's List pages (here 16 calls:
+ * DescribeMesh, 5 mesh-level pages, ListRoutes of 10 routers), and only what the lists show to
+ * have moved is described, so changes other containers or meshgov's other functions made are seen.
+ */
+describe('scoped audit with revalidate', () => {
+  const revalidated = (scope: AuditScope): AuditScope => ({ ...(scope as Extract<AuditScope, { kind: 'appmesh-resource' }>), revalidate: true });
+  const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+
+  it('lists every page and describes nothing when nothing moved but what the event carried', async () => {
+    const source = await warmSource();
+    aliceSetsPermissive();
+    const revalidation = revalidationCalls(fleet.counts);
+
+    const { scoped, full } = await scopedAndFull(source, revalidated(scopeFromCloudTrail(sharedEvent(UPDATE_EVENT))));
+
+    expect(nonZeroCalls(emulator)).toEqual(revalidation);
+    expect(total(revalidation)).toBe(16);
+    expect(source.lastCollect).toMatchObject({ scope: 'appmesh-resource', totalCalls: 16, snapshot: 'revalidated', change: 'updated' });
+    expect(scoped).toEqual(full);
+  });
+
+  it('sees a change to another resource that this reader had no event for, describing only that resource', async () => {
+    const source = await warmSource();
+    aliceSetsPermissive();
+    // Another container took its event, or meshgov's approval worker wrote it and every auditor ignored it as its own.
+    const other = nodeName(20);
+    emulator.touch(FLEET_MESH, 'virtualNode', other, {
+      changeSpec: (spec: any) => ({ ...spec, listeners: [{ ...spec.listeners[0], tls: { mode: 'DISABLED' } }] }),
+    });
+    const from = emulator.requests().length;
+
+    const { scoped, full } = await scopedAndFull(source, revalidated(scopeFromCloudTrail(sharedEvent(UPDATE_EVENT))));
+
+    expect(scoped).toEqual(full);
+    expect(scoped.some((f) => f.resource.name === other && f.detail.mode === 'DISABLED')).toBe(true);
+    expect(nonZeroCalls(emulator)).toEqual({ ...revalidationCalls(fleet.counts), DescribeVirtualNode: 1 });
+    expect(emulator.requests().slice(from).filter((r) => r.operation === 'DescribeVirtualNode').map((r) => r.path)).toEqual([`/v20190125/meshes/${FLEET_MESH}/virtualNodes/${other}`]);
+  });
+
+  it('sees a resource created and one deleted elsewhere since the snapshot', async () => {
+    const source = await warmSource();
+    aliceSetsPermissive();
+    emulator.seed({ virtualNodes: [{ meshName: FLEET_MESH, virtualNodeName: 'legacy-reporting', spec: { backends: [{ virtualService: { virtualServiceName: 'payments-api.payments.svc.cluster.local' } }], serviceDiscovery: { dns: { hostname: 'legacy-reporting.reports.svc.cluster.local' } } } }] });
+    await client.send(new DeleteVirtualNodeCommand({ meshName: FLEET_MESH, virtualNodeName: 'orders-api-legacy' }));
+    emulator.resetCalls();
+
+    const { scoped, full } = await scopedAndFull(source, revalidated(scopeFromCloudTrail(sharedEvent(UPDATE_EVENT))));
+
+    expect(scoped).toEqual(full);
+    expect(nonZeroCalls(emulator)).toEqual({ ...revalidationCalls(fleet.counts), DescribeVirtualNode: 1 });
+    const names = new Set(source.cache.find(FLEET_MESH)!.names('virtualNode'));
+    expect(names.has('legacy-reporting')).toBe(true);
+    expect(names.has('orders-api-legacy')).toBe(false);
   });
 });

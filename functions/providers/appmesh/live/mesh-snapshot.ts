@@ -2,7 +2,8 @@
  * What the reader knows of one mesh: every resource's `*Data` as last read or as the latest
  * event carried it, keyed by type, parent and name, with `metadata.version` deciding which of
  * two copies is newer (App Mesh bumps it on every update, API Reference `ResourceMetadata`).
- * Scoped audits read from here instead of the API; full reads refresh it.
+ * Full reads and the revalidation of a scoped audit refresh it, describing only the resources
+ * whose listed version differs from the copy held here.
  */
 import type { AppMeshApiObject, AppMeshApiType, Located } from '../../../core/model/inventory';
 import { API_KINDS } from './api-kinds';
@@ -65,7 +66,7 @@ export class MeshSnapshot {
     const verdict = compareCopies(current.data, data);
     if (verdict === 'older') return 'stale';
     if (verdict === 'same') return 'unchanged';
-    this.put(type, data);
+    this.put(type, withExactCreation(current.data, data));
     return 'updated';
   }
 
@@ -126,7 +127,8 @@ export class MeshSnapshot {
 
 /**
  * Snapshots of the meshes one reader has seen, by mesh owner and name (a Lambda container keeps
- * one). Share it between the reader and the writer so scoped audits see meshgov's own writes.
+ * one). Share it between the reader and the writer, so that the next revalidation finds
+ * meshgov's own writes already held at their version and need not describe them again.
  *
  * @example
  * const cache = new MeshSnapshotCache();
@@ -201,6 +203,17 @@ export function identityOf(type: AppMeshApiType, data: Record<string, any>): { n
   return { name, parentName };
 }
 
+/**
+ * What became of one resource between two reads: `added`, `updated`, `unchanged`, `stale`
+ * (the later read holds an older copy), `removed`, or `absent` (in neither).
+ */
+export function changeBetween(before: Record<string, any> | undefined, after: Record<string, any> | undefined): ApplyOutcome | 'removed' | 'absent' {
+  if (!after) return before ? 'removed' : 'absent';
+  if (!before) return 'added';
+  const verdict = compareCopies(before, after);
+  return verdict === 'older' ? 'stale' : verdict === 'same' ? 'unchanged' : 'updated';
+}
+
 function compareCopies(held: Record<string, any>, incoming: Record<string, any>): 'older' | 'same' | 'newer' {
   const heldUid = held.metadata?.uid;
   const incomingUid = incoming.metadata?.uid;
@@ -215,6 +228,21 @@ function compareCopies(held: Record<string, any>, incoming: Record<string, any>)
   if (typeof heldVersion !== 'number' || typeof incomingVersion !== 'number') return 'newer';
   if (incomingVersion < heldVersion) return 'older';
   return incomingVersion === heldVersion ? 'same' : 'newer';
+}
+
+/**
+ * `incoming` with the held copy's `createdAt` when both are the same incarnation (same uid) and
+ * the incoming time is the held one cut to the second, as CloudTrail renders it: a List item
+ * carries the exact time, and only an exact match spares the Describe of a revalidation.
+ */
+function withExactCreation(held: Record<string, any>, incoming: Record<string, any>): Record<string, any> {
+  const uid = incoming.metadata?.uid;
+  if (typeof uid !== 'string' || held.metadata?.uid !== uid) return incoming;
+  const exact = timeOf(held.metadata?.createdAt);
+  const rendered = timeOf(incoming.metadata?.createdAt);
+  if (exact === undefined || rendered === undefined || exact === rendered) return incoming;
+  if (rendered % 1000 !== 0 || Math.floor(exact / 1000) * 1000 !== rendered) return incoming;
+  return { ...incoming, metadata: { ...incoming.metadata, createdAt: held.metadata.createdAt } };
 }
 
 /** Epoch ms of a Date, epoch seconds or a date string; undefined when it is none of them. */

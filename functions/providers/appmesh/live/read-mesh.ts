@@ -3,7 +3,10 @@
  * page), the routes of every router and the gateway routes of every gateway, and one Describe
  * per resource. With an earlier snapshot, a resource whose listed `version` and `createdAt`
  * match the held copy is taken from it instead of described again: App Mesh bumps
- * `metadata.version` on every update, so an equal version means an equal spec.
+ * `metadata.version` on every update, so an equal version means an equal spec, and a
+ * resource deleted and created again has a new `createdAt` (List items carry no `uid`). That
+ * is how a scoped audit revalidates a held snapshot; a held resource the lists no longer show
+ * is left out.
  */
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import { CHILD_TYPE, MESH_LEVEL_TYPES, type ListedRef, type ResourceAddress } from './api-kinds';

@@ -7,19 +7,28 @@
  * of what changed since.
  *
  * Scoped scan (`scope.kind === 'appmesh-resource'`): the inventory is the changed resource's
- * whole mesh, served from the snapshot the last full read left, with the change applied on top:
- * 0 API calls when the event carried the resource (`scope.data`), 1 Describe when it did not,
- * 0 for a deletion. Why the whole mesh and not just the neighbours: the govern stage resolves
- * every open finding of a resource it audited and did not see again, so each virtual node or
- * gateway in the inventory must come with everything its findings depend on (its clients for
- * a listener's remediation mode, its backends' routes and targets for its client findings, the
+ * whole mesh. Why the whole mesh and not just the neighbours: the govern stage resolves every
+ * open finding of a resource it audited and did not see again, so each virtual node or gateway
+ * in the inventory must come with everything its findings depend on (its clients for a
+ * listener's remediation mode, its backends' routes and targets for its client findings, the
  * mesh's trust sources for the fix it proposes); that closure is the connected part of the
- * mesh, and the trust sources are the whole mesh. Served from memory, the whole mesh costs no
- * call. See SCOPED-AUDITS in ./README.md for exactly what a scoped audit can and cannot see.
+ * mesh, and the trust sources are the whole mesh.
  *
- * When no snapshot of the mesh is held, or it is older than `snapshotMaxAgeMs`, a scoped scan
- * reads the mesh first (as a full read of that one mesh would), so it is never wrong for lack
- * of a cache, only slower.
+ * Served from the snapshot the last read left, with the change applied on top, the whole mesh
+ * costs 0 calls when the event carried the resource (`scope.data`), 1 Describe when it did
+ * not, 0 for a deletion. That snapshot may be stale: other containers of the same function,
+ * and meshgov's other functions (approval worker, SLO rollback, whose CloudTrail events every
+ * auditor ignores as meshgov's own), change the mesh without it seeing, and an `auto` fix
+ * planned from a stale picture can cut a client off. So before such a fix may run, the hub asks
+ * again with `revalidate` (process-event.ts), and the snapshot is read against App Mesh: the
+ * event's copy goes in first, then the mesh is read with the snapshot as `previous`
+ * (DescribeMesh, every List page, ListRoutes per router and ListGatewayRoutes per gateway, and
+ * a Describe of each resource whose listed version or creation time differs from the held
+ * copy). See SCOPED-AUDITS in ./README.md for what each costs.
+ *
+ * When no snapshot of the mesh is held, or it is older than `snapshotMaxAgeMs` (a revalidation
+ * could then describe most of the mesh), `coldScopedRead` decides: `resource` reads only the
+ * changed resource and marks the inventory partial, `mesh` reads the whole mesh first.
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { emptyInventory, type Inventory } from '../../../core/model/inventory';
@@ -32,11 +41,11 @@ import { appMeshClientFrom } from './client';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { AppMeshCallError } from './errors';
 import { MeshApi } from './mesh-api';
-import { MeshSnapshotCache, type ApplyOutcome, type MeshSnapshot } from './mesh-snapshot';
+import { changeBetween, MeshSnapshotCache, type ApplyOutcome, type MeshSnapshot } from './mesh-snapshot';
 import { readMesh } from './read-mesh';
 
 export const DEFAULT_CONCURRENCY = 8;
-/** A snapshot older than this is read again before a scoped audit trusts it. */
+/** A snapshot older than this is not revalidated: a scoped audit treats its mesh as unread (see `coldScopedRead`). */
 export const DEFAULT_SNAPSHOT_MAX_AGE_MS = 15 * 60_000;
 
 export interface AppMeshSourceOptions {
@@ -57,12 +66,13 @@ export interface AppMeshSourceOptions {
    */
   httpTimeouts?: { connectionTimeoutMs?: number; requestTimeoutMs?: number };
   /**
-   * A scoped audit with no fresh snapshot of its mesh: `resource` (default) reads only the
-   * changed resource (0 calls when the event carries it, else 1) and marks the inventory
-   * partial; `mesh` reads the whole mesh first, for exact findings at the cost of a full read.
+   * A scoped audit with no snapshot of its mesh younger than `snapshotMaxAgeMs`: `resource`
+   * (default) reads only the changed resource (0 calls when the event carries it, else 1) and
+   * marks the inventory partial; `mesh` reads the whole mesh first, for exact findings at the
+   * cost of a full read. A younger snapshot is revalidated either way.
    */
   coldScopedRead?: 'resource' | 'mesh';
-  /** Snapshots of meshes; share one with appMeshExecutor so the reader sees meshgov's own writes. */
+  /** Snapshots of meshes; share one with appMeshExecutor so that revalidations need not describe meshgov's own writes. */
   cache?: MeshSnapshotCache;
   snapshotMaxAgeMs?: number;
   /** The caller's account: picks the caller's own mesh when a scope names a mesh without its owner. */
@@ -84,10 +94,12 @@ export interface CollectStats {
   /** App Mesh objects in the inventory. */
   resources: number;
   /**
-   * Scoped scans: `fresh` when served from a snapshot younger than the maximum age, `read` when
-   * the mesh had to be read first. Full scans: `read`.
+   * Scoped scans: `fresh` when served from a snapshot younger than the maximum age as held,
+   * `revalidated` when such a snapshot was checked
+   * against App Mesh's List pages (and what moved described), `read` when the mesh had to be
+   * read first, `none` when only the changed resource was read. Full scans: `read`.
    */
-  snapshot: 'fresh' | 'read' | 'none';
+  snapshot: 'fresh' | 'revalidated' | 'read' | 'none';
   /** Scoped scans: what became of the changed resource in the snapshot. */
   change?: ApplyOutcome | 'removed' | 'absent';
   /** Full scans: meshes the scope or the rules name that ListMeshes did not show (another region, not shared). */
@@ -187,38 +199,68 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
       return finish(scope, stats, startedAt, [], { snapshot: 'none', change: held ? 'removed' : 'absent' });
     }
 
-    let snapshot = cache.find(scope.mesh, ownerHint, options.accountId);
-    const fresh = snapshot !== undefined && now() - snapshot.loadedAt <= maxAge;
-    let incoming = scope.deleted ? undefined : carried;
-    let gone = scope.deleted === true;
-    if (fresh && !gone && !incoming) {
-      // The one call a scoped audit makes when the event did not carry the resource.
-      incoming = await api.describe(type, { ...identity, meshOwner: ownerHint ?? snapshot!.meshOwner }, stats);
-      gone = incoming === undefined;
-    }
+    const held = cache.find(scope.mesh, ownerHint, options.accountId);
+    const fresh = held !== undefined && now() - held.loadedAt <= maxAge;
+    if (fresh && !scope.revalidate) return collectFromSnapshot(scope, stats, startedAt, held, carried, ownerHint);
     if (!fresh && (options.coldScopedRead ?? 'resource') === 'resource') {
       return collectResourceAlone(scope, stats, startedAt, carried, ownerHint);
     }
-    if (!fresh) {
-      const meshOwner = ownerHint ?? snapshot?.meshOwner ?? options.accountId;
-      const expired = snapshot;
-      snapshot = await readMesh(api, { meshName: scope.mesh, meshOwner }, stats, { previous: expired, startedAt });
-      if (!snapshot) {
-        // The mesh itself is gone: nothing of it to audit, and nothing to keep.
-        if (expired) cache.delete(expired.meshName, expired.meshOwner);
-        return finish(scope, stats, startedAt, [], { snapshot: 'read', change: 'absent' });
-      }
-      cache.set(snapshot);
-    }
-    const held = snapshot!;
+
+    // What the event says goes into the held copy first: when it is what App Mesh lists now,
+    // the read below takes it from there instead of describing it again.
     let change: CollectStats['change'];
-    if (gone) {
-      const uid = scope.deleted ? deletedUid(scope.data) : undefined;
-      change = held.remove(type, scope.name, scope.parentName, uid) ? 'removed' : 'absent';
-    } else if (incoming) {
-      change = held.apply(type, incoming);
+    let before: Record<string, any> | undefined;
+    if (held && scope.deleted) {
+      change = held.remove(type, scope.name, scope.parentName, deletedUid(scope.data)) ? 'removed' : 'absent';
+    } else if (held && carried) {
+      change = held.apply(type, carried);
+    } else if (held) {
+      before = held.get(type, scope.name, scope.parentName);
     }
-    return finish(scope, stats, startedAt, [held], { snapshot: fresh ? 'fresh' : 'read', ...(change ? { change } : {}) });
+
+    // Never served as held: another container, the approval worker or the SLO rollback may have
+    // changed any resource of the mesh since, and their events never reached this snapshot.
+    // The re-read lists every page and describes only what the lists show to have moved.
+    const meshOwner = ownerHint ?? (held ? held.meshOwner || undefined : options.accountId);
+    const snapshot = await readMesh(api, { meshName: scope.mesh, meshOwner }, stats, { previous: held, startedAt });
+    const how = fresh ? 'revalidated' : 'read';
+    if (!snapshot) {
+      // The mesh itself is gone: nothing of it to audit, and nothing to keep.
+      if (held) cache.delete(held.meshName, held.meshOwner);
+      return finish(scope, stats, startedAt, [], { snapshot: how, change: 'absent' });
+    }
+    cache.set(snapshot);
+    if (held && !scope.deleted && !carried) change = changeBetween(before, snapshot.get(type, scope.name, scope.parentName));
+    return finish(scope, stats, startedAt, [snapshot], { snapshot: how, ...(change ? { change } : {}) });
+  };
+
+  /**
+   * A scoped audit served from the held snapshot with the change applied: 0 calls when the event
+   * carried the resource, 1 Describe when it did not, 0 for a deletion. Other containers and
+   * meshgov's other functions may have changed the mesh since the snapshot was read, so a plan
+   * made on it that would run on its own is planned again on a revalidated read first
+   * (`revalidate`, asked by the hub's event pipeline, process-event.ts).
+   */
+  const collectFromSnapshot = async (
+    scope: Extract<AuditScope, { kind: 'appmesh-resource' }>,
+    stats: CallStats,
+    startedAt: number,
+    held: MeshSnapshot,
+    carried: ReturnType<typeof asApiData>,
+    ownerHint: string | undefined,
+  ): Promise<Inventory> => {
+    const type = scope.resourceType;
+    let incoming = scope.deleted ? undefined : carried;
+    let gone = scope.deleted === true;
+    if (!gone && !incoming) {
+      // The one call a scoped audit makes when the event did not carry the resource.
+      incoming = await api.describe(type, { meshName: scope.mesh, name: scope.name, parentName: scope.parentName, meshOwner: ownerHint ?? held.meshOwner }, stats);
+      gone = incoming === undefined;
+    }
+    let change: CollectStats['change'];
+    if (gone) change = held.remove(type, scope.name, scope.parentName, scope.deleted ? deletedUid(scope.data) : undefined) ? 'removed' : 'absent';
+    else if (incoming) change = held.apply(type, incoming);
+    return finish(scope, stats, startedAt, [held], { snapshot: 'fresh', ...(change ? { change } : {}) });
   };
 
   /**

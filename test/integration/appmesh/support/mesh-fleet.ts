@@ -192,3 +192,21 @@ export function maxFullScanCalls(counts: FleetShape['counts']): number {
   const describes = counts.meshes + counts.virtualNodes + counts.virtualServices + counts.virtualRouters + counts.routes + counts.virtualGateways + counts.gatewayRoutes;
   return lists + describes;
 }
+
+/**
+ * The calls a revalidation of a held mesh makes when nothing in it moved: DescribeMesh, every
+ * List page of the mesh-level types, ListRoutes per router and ListGatewayRoutes per gateway.
+ * Each resource whose listed version (or creation time) moved adds its Describe.
+ */
+export function revalidationCalls(counts: FleetShape['counts']): Record<string, number> {
+  const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
+  return {
+    DescribeMesh: 1,
+    ListVirtualNodes: pages(counts.virtualNodes),
+    ListVirtualGateways: pages(counts.virtualGateways),
+    ListVirtualServices: pages(counts.virtualServices),
+    ListVirtualRouters: pages(counts.virtualRouters),
+    ...(counts.virtualRouters > 0 ? { ListRoutes: counts.virtualRouters } : {}),
+    ...(counts.virtualGateways > 0 ? { ListGatewayRoutes: counts.virtualGateways } : {}),
+  };
+}
