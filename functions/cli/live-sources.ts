@@ -1,7 +1,7 @@
 import type { Inventory } from '../core/model/inventory';
 import { acmCertificateSource, appMeshCertificateArns } from '../providers/acm';
 import { AppMeshCallError, appMeshSource } from '../providers/appmesh/live';
-import { istioSource, KubeApiError, kubeConfigFromFile, LiveConfigError, type KubeConfig, type KubernetesClientModule } from '../providers/istio/live';
+import { ISTIO_READER_RULES, istioSource, KubeApiError, kubeConfigFromFile, LiveConfigError, type KubeConfig, type KubernetesClientModule } from '../providers/istio/live';
 import { KubeRestClient } from '../providers/istio/live/rest-client';
 
 export interface LiveSourceOptions {
@@ -148,8 +148,7 @@ export function describeKubeFailure(error: unknown, kubeConfig: KubeConfig): str
       return (
         `${where}: user "${user?.name ?? ''}" may not ${can ?? `${error.method} ${error.path}`}` +
         `${target?.namespace ? ` in namespace ${target.namespace}` : ''} (${error.method} ${error.path}: 403${said ? `: ${said}` : ''}). ` +
-        `meshgov reads Istio with get and list on namespaces, services, pods, configmaps, deployments, statefulsets, daemonsets, jobs, cronjobs, ` +
-        `peerauthentications, destinationrules, serviceentries and cert-manager certificates; grant them with a ClusterRole bound to that user` +
+        `meshgov reads Istio with get and list on ${readResources()} (the ClusterRole meshgov-agent-reader of functions/gcp/deploy/rbac.yaml); grant them with a ClusterRole bound to that user` +
         `${can ? `, and check with: kubectl auth can-i ${can}${scope} --context ${context}` : ''}`
       );
     }
@@ -162,6 +161,14 @@ export function describeKubeFailure(error: unknown, kubeConfig: KubeConfig): str
   }
   if (exec?.command) return `user "${user?.name}" of context "${context}": the credential command "${exec.command}" failed: ${String((error as Error)?.message ?? error).trim()}`;
   return `${where}: ${(error as Error)?.message ?? String(error)}`;
+}
+
+/** The resources the reader lists, as RBAC names them (`ingresses.networking.k8s.io`): the rules it is written to need. */
+function readResources(): string {
+  const names = ISTIO_READER_RULES.filter((rule) => rule.resourceNames === undefined && rule.verbs.includes('list')).flatMap((rule) =>
+    rule.apiGroups.flatMap((group) => rule.resources.map((resource) => (group === '' ? resource : `${resource}.${group}`))),
+  );
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** The RBAC verb, resource, group and namespace of a read, from its API path; undefined for discovery. */
