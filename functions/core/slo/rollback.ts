@@ -12,6 +12,7 @@ import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
 import { sloResource } from './indicator';
 import { estimateBurnOnset, isFiring, type BurnOnset, type BurnWindow } from './burn-onset';
+import { undoLoosensOnlyServers } from './revert-safety';
 import { findSuspect, sloServiceKeys, suspectDetail, type Suspect } from './suspects';
 
 /**
@@ -180,7 +181,13 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
     }
     let enriched = withSuspect(dated, suspect, allowed);
     // Only a suspect meshgov made, that precedes the burn, is rolled back without asking, and only when the rule allows auto.
-    const wantsAuto = slo.autoRollbackOwnChanges === true && suspect.byMeshgov && !suspect.afterOnset;
+    let wantsAuto = slo.autoRollbackOwnChanges === true && suspect.byMeshgov && !suspect.afterOnset;
+    if (wantsAuto && !undoLoosensOnlyServers(suspect.change) && enriched.remediation) {
+      const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but undoing change ${suspect.change.id} takes clients back from mTLS, which servers that went STRICT since would refuse, so a person decides)`;
+      enriched = { ...enriched, remediation: { ...enriched.remediation, reason } };
+      deps.log?.('automatic rollback held back: it would undo clients\' mTLS', { slo: slo.name, changeId: suspect.change.id, action: suspect.change.action });
+      wantsAuto = false;
+    }
     if (wantsAuto && allowed !== 'auto' && enriched.remediation) {
       const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but rule slo-latency-burn allows at most ${allowed} remediation, so meshgov does not roll it back on its own)`;
       enriched = { ...enriched, remediation: { ...enriched.remediation, reason } };

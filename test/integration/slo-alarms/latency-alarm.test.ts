@@ -124,7 +124,7 @@ interface Setup {
 }
 
 /** The ledger with meshgov's set-strict change to payments-api, 40 minutes before the alarm, at the node's live version. */
-async function setup(options: { autoRollback?: boolean; burning?: boolean; burnRule?: BurnRule } = {}): Promise<Setup> {
+async function setup(options: { autoRollback?: boolean; burning?: boolean; burnRule?: BurnRule; specs?: { before: unknown; after: unknown } } = {}): Promise<Setup> {
   let now = ALARM_AT + 20_000;
   const clock = () => new Date(now);
   const ledger = new MemoryLedger(clock);
@@ -137,8 +137,8 @@ async function setup(options: { autoRollback?: boolean; burning?: boolean; burnR
     provider: 'appmesh',
     action: 'appmesh.listener.set-strict',
     target: { kind: 'VirtualNode', mesh: 'prod-mesh', name: 'payments-api', version: live.virtualNode!.metadata!.version },
-    before: paymentsNodeSpec('PERMISSIVE'),
-    after: paymentsNodeSpec('STRICT'),
+    before: options.specs?.before ?? paymentsNodeSpec('PERMISSIVE'),
+    after: options.specs?.after ?? paymentsNodeSpec('STRICT'),
     reason: 'listener 8080 accepts plaintext; set TLS mode STRICT',
     trigger: { source: 'schedule', eventId: 'c8a9f1e2-3b4d-4c5e-8f6a-7b8c9d0e1f2a', eventTime: changedAt.toISOString(), summary: 'scheduled audit' },
     at: changedAt.toISOString(),
@@ -242,6 +242,19 @@ describe('the latency alarm run', () => {
       expect(outcome.result.proposals[0].automatic).toBe(true);
       expect(outcome.result.automatic).toEqual([expect.objectContaining({ status: 'finished', state: 'SUCCEEDED' })]);
       expect(await liveMode()).toBe('PERMISSIVE');
+    });
+
+    it("does not roll back on its own a change that also enforced the node's client policies: undoing it would send plaintext to servers that may be STRICT since", async () => {
+      const enforcing = paymentsNodeSpec('STRICT');
+      enforcing.backendDefaults = { clientPolicy: { tls: { enforce: true, ports: [], certificate: { sds: { secretName: 'spiffe://prod-mesh.example.com/payments-api' } }, validation: { trust: { sds: { secretName: 'spiffe://prod-mesh.example.com' } } } } } };
+      const { deps, ledger, change } = await setup({ autoRollback: true, burnRule: { remediation: 'auto' }, specs: { before: paymentsNodeSpec('PERMISSIVE'), after: enforcing } });
+      const outcome = await runLatencyAlarm(alarmEvent('ALARM', '5c7e9fa1-3d4f-4a81-8c2d-4e6a8cae2f35'), deps);
+      if (outcome.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${outcome.status}`);
+      expect(outcome.result.proposals).toEqual([expect.objectContaining({ automatic: false })]);
+      expect(outcome.result.automatic).toEqual([]);
+      const approval = await ledger.getApproval(outcome.result.proposals[0].approval.id);
+      expect(approval).toMatchObject({ state: 'PENDING', undoOf: change.id, remediation: { reason: expect.stringContaining(`undoing change ${change.id} takes clients back from mTLS`) } });
+      expect(await liveMode()).toBe('STRICT');
     });
 
     it('with autoRollbackOwnChanges but the rule at approval (as shipped), asks for the rollback and runs nothing', async () => {
