@@ -1,4 +1,5 @@
 import type { ProviderFix } from '../../core/model/types';
+import { describeResource } from '../../core/rules/rule';
 import { FreeRuleNames } from './client-fix-names';
 import type { DestinationRuleIndex } from './destinationRuleIndex';
 import { addEdit, hiddenSubsetEdits, type SubsetEdits } from './client-fix-subsets';
@@ -118,11 +119,11 @@ function needsIstioMutual(record: ClientRecord): boolean {
   return record.policy.sends === 'AUTO' && record.servers.some((s) => s.endpoint.mode === 'STRICT' && s.endpoint.autoMtls?.sends === 'PLAINTEXT');
 }
 
-/** Destination workloads that could not take mTLS. */
+/** Destination workloads that could not take mTLS, worded as the plan's own check of them words it, so each is named once. */
 function addServerBlockers(record: ClientRecord, blockers: Set<string>): void {
   for (const server of record.servers) {
-    if (!server.endpoint.inMesh) blockers.add(`${server.workload.key} has no sidecar`);
-    else if (server.endpoint.mode === 'DISABLED') blockers.add(`${server.workload.key} accepts only plaintext`);
+    if (!server.endpoint.inMesh) blockers.add(`${describeResource(server.endpoint.resource)} has no sidecar to accept mTLS`);
+    else if (server.endpoint.mode === 'DISABLED') blockers.add(`${describeResource(server.endpoint.resource)} accepts only plaintext`);
   }
 }
 

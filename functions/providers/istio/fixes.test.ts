@@ -352,7 +352,7 @@ spec:
     const fix = model.clients[0]!.fix!;
     expect(model.clients[1]!.fix).toBe(fix);
     expect(fix.affectsClients!.sort()).toEqual(ids);
-    expect(fix.blockers).toEqual(['bookinfo/Deployment/ratings-v1 accepts only plaintext']);
+    expect(fix.blockers).toEqual(['Deployment bookinfo/ratings-v1 port 9080 accepts only plaintext']);
   });
 
   it('a destination workload without a sidecar blocks the fix', () => {
@@ -372,7 +372,7 @@ spec:
       mode: DISABLE
 `;
     const model = istioModelOf(docs(unmeshed, rule));
-    expect(model.clients[0]!.fix!.blockers).toEqual(['bookinfo/Deployment/ratings-v1 has no sidecar']);
+    expect(model.clients[0]!.fix!.blockers).toEqual(['Deployment bookinfo/ratings-v1 port 9080 has no sidecar to accept mTLS']);
   });
 
   it('no fix for mTLS senders or for hosts outside the mesh', () => {

@@ -408,7 +408,7 @@ describe('subset fixes', () => {
 `),
       ),
     );
-    expect(client(model, `istio:shop/DestinationRule/api->${API}:*#legacy`).fix!.blockers).toEqual(['shop/Deployment/api-legacy has no sidecar']);
+    expect(client(model, `istio:shop/DestinationRule/api->${API}:*#legacy`).fix!.blockers).toEqual(['Deployment shop/api-legacy port 8080 has no sidecar to accept mTLS', 'Deployment shop/api-legacy port 9090 has no sidecar to accept mTLS']);
   });
 });
 
