@@ -1,10 +1,11 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { isRecord } from '../core/is-record';
-import { verifyRequest, type ExecuteResponse } from '../core/link';
+import { verifyRequest, type ExecuteRequest, type ExecuteResponse } from '../core/link';
 import type { ApplyResult } from '../core/pipeline/ports';
 import type { AgentDeps, AgentDepsFactory } from './agent-deps';
 import { parseExecuteRequest } from './execute-request';
 import type { Logger } from './log';
+import { replanChange, type ReplanVerdict } from './replan-change';
 import { logStartupFailure } from './with-deps';
 
 /** HTTP status by outcome (ExecuteResponse): 409 means nothing was changed on purpose. */
@@ -13,8 +14,10 @@ const STATUS_BY_OUTCOME: Record<ApplyResult['outcome'], number> = { verified: 20
 /**
  * `executeRemediation`: the hub sends an approved change, signed over the raw body. Nothing is
  * read from the body before its signature, timestamp and nonce pass (401 otherwise); then the
- * body is validated (400 naming the field), and the change goes through the executor that
- * handles its action: a resourceVersion conflict aborts it (409), a failure is 500.
+ * body is validated (400 naming the field), the change is planned again on a full read of the
+ * cluster (replan-change.ts: refused with 409 when it no longer holds, 500 when the cluster
+ * cannot be read), and it goes through the executor that handles its action: a resourceVersion
+ * conflict aborts it (409), a failure is 500.
  */
 export function executeRemediation(deps: AgentDepsFactory, baseLog: Logger): (req: Request, res: Response) => Promise<void> {
   return async (req, res) => {
@@ -70,6 +73,12 @@ export function executeRemediation(deps: AgentDepsFactory, baseLog: Logger): (re
       return;
     }
 
+    // An Undo restores a recorded `before`: there is no plan to repeat, and its executor checks it still owns the resource.
+    if (!revertOf) {
+      const replan = await replanOrAnswer(parsed.request, agent, res, log, context, target);
+      if (!replan) return;
+    }
+
     let result: ApplyResult;
     try {
       result = parsed.request.revert
@@ -88,4 +97,36 @@ export function executeRemediation(deps: AgentDepsFactory, baseLog: Logger): (re
     const body: ExecuteResponse = { ...result, changeId };
     res.status(status).json(body);
   };
+}
+
+/**
+ * Plans the change again (replanChange) and, when it may not run, answers for it: 409 aborted
+ * naming what failed, or 500 failed when the cluster could not be read. Nothing is written either
+ * way. Returns whether the change may go on to its executor.
+ */
+async function replanOrAnswer(request: ExecuteRequest, agent: AgentDeps, res: Response, log: Logger, context: Record<string, unknown>, target: Record<string, unknown>): Promise<boolean> {
+  const { remediation, trigger, changeId } = request;
+  // parseExecuteRequest requires both on an apply.
+  const change = { remediation, trigger, changeId, findingId: request.findingId!, approved: request.approved! };
+  const fields = { ...context, findingId: change.findingId, approved: change.approved };
+  const started = Date.now();
+  let verdict: ReplanVerdict;
+  try {
+    verdict = await replanChange(change, { source: agent.source, builders: agent.builders, policy: agent.policy, clock: agent.clock });
+  } catch (error) {
+    const detail = `re-planning on the cluster failed (a read of the cluster, most likely), so nothing was applied: ${(error as Error).message}`;
+    log.error(`change not applied: ${detail}`, { ...fields, error });
+    const body: ExecuteResponse = { changeId, outcome: 'failed', detail, target, wrote: false };
+    res.status(500).json(body);
+    return false;
+  }
+  if (verdict.ok) {
+    log.info(verdict.earlierAttempt ? 'change already carries this change id: its executor checks the earlier attempt' : 'change re-planned on the cluster: it still holds', { ...fields, replanMs: Date.now() - started });
+    return true;
+  }
+  const detail = `re-planned on the cluster: ${verdict.reason}`;
+  log.warning(`change refused: ${detail}`, { ...fields, replanMs: Date.now() - started });
+  const body: ExecuteResponse = { changeId, outcome: 'aborted', detail, target, wrote: false };
+  res.status(409).json(body);
+  return false;
 }

@@ -8,7 +8,7 @@ import type { ExecuteRequest } from '../core/link';
 
 const TRIGGER_SOURCES = ['cloudtrail', 'aws-config', 'schedule', 'acm', 'cloudwatch-alarm', 'gke-audit', 'cloud-scheduler', 'cloud-monitoring', 'slack', 'cli'] as const;
 
-const executeRequestSchema = z.object({
+const executeRequestFields = z.object({
   remediation: z.object({
     action: z.string().min(1),
     // A manual remediation is a person's job; the hub must never dispatch one.
@@ -36,6 +36,22 @@ const executeRequestSchema = z.object({
     })
     .passthrough()
     .optional(),
+  // The agent plans an apply again before writing it (replan-change.ts): it needs the finding and
+  // who decided. A revert restores a recorded `before` and is not planned, so it carries neither.
+  findingId: z.string().min(1).max(512).optional(),
+  approved: z.boolean().optional(),
+});
+
+const executeRequestSchema = executeRequestFields.superRefine((request, ctx) => {
+  const revert = request.revert !== undefined;
+  for (const field of ['findingId', 'approved'] as const) {
+    if (revert && request[field] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [field], message: 'must be absent on a revert (an Undo restores a recorded change; nothing is planned again)' });
+    } else if (!revert && request[field] === undefined) {
+      const what = field === 'findingId' ? 'the id of the finding the change fixes' : 'true when a person approved the change, false for an auto fix';
+      ctx.addIssue({ code: 'custom', path: [field], message: `is required to apply a change (${what}): the agent plans it again before applying` });
+    }
+  }
 });
 
 export type ParsedExecuteRequest = { ok: true; request: ExecuteRequest } | { ok: false; field: string; message: string };

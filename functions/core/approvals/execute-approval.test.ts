@@ -131,15 +131,40 @@ describe('executeApproval', () => {
     expect(executor.calls).toEqual([]);
   });
 
-  test('a change that fails gives its slot back; one that took effect keeps it', async () => {
+  test('a change that wrote nothing gives its slot back; one that took effect keeps it', async () => {
     const failed = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
-    failed.executor.throwOnApply = new Error('connect ETIMEDOUT 203.0.113.10:443');
-    expect(await executeApproval(failed.approval.id, failed.deps)).toMatchObject({ state: 'FAILED' });
+    failed.executor.apply = async () => ({ outcome: 'failed', detail: 'could not read VirtualNode prod-mesh/payments-worker before writing: ServiceUnavailableException; nothing was changed', target: {}, wrote: false });
+    const run = { changesThisRun: 0 };
+    expect(await executeApproval(failed.approval.id, failed.deps, run)).toMatchObject({ state: 'FAILED' });
     expect(await failed.ledger.reserveChangeSlot('chg-next', 1)).toBe(0);
+    expect(run.changesThisRun).toBe(0);
+    expect(await failed.ledger.getChange('chg-1')).toMatchObject({ outcome: 'failed', wrote: false });
 
     const applied = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
     expect(await executeApproval(applied.approval.id, applied.deps)).toMatchObject({ state: 'SUCCEEDED' });
     expect(await applied.ledger.reserveChangeSlot('chg-next', 1)).toBeUndefined();
+  });
+
+  test.each([
+    ['a write that landed but could not be read back', { outcome: 'failed' as const, detail: 'wrote VirtualNode prod-mesh/payments-worker (version 5) but could not read it back: ServiceUnavailableException', target: {}, wrote: true }],
+    ['a write that was rolled back', { outcome: 'rolled-back' as const, detail: 'listener TLS did not read back STRICT; previous spec restored', target: {}, wrote: true }],
+  ])('%s keeps its slot and counts against the run', async (_what, result) => {
+    const landed = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
+    landed.executor.apply = async () => result;
+    const run = { changesThisRun: 0 };
+    expect(await executeApproval(landed.approval.id, landed.deps, run)).toMatchObject({ status: 'finished' });
+    expect(run.changesThisRun).toBe(1);
+    expect(await landed.ledger.reserveChangeSlot('chg-next', 1)).toBeUndefined();
+    expect(await landed.ledger.getChange('chg-1')).toMatchObject({ outcome: result.outcome, wrote: true });
+  });
+
+  test('an executor that throws may have written (a timeout after sending): the slot stays taken and the run counts it', async () => {
+    const thrown = await setup((d) => (d.policy.remediation.maxChangesPerHour = 1));
+    thrown.executor.throwOnApply = new Error('read ETIMEDOUT');
+    const run = { changesThisRun: 0 };
+    expect(await executeApproval(thrown.approval.id, thrown.deps, run)).toMatchObject({ state: 'FAILED' });
+    expect(run.changesThisRun).toBe(1);
+    expect(await thrown.ledger.reserveChangeSlot('chg-next', 1)).toBeUndefined();
   });
 
   test('the blast radius per run defers the rest of a batch', async () => {

@@ -1,5 +1,5 @@
 import type { Remediation } from '../findings';
-import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
+import { meshgovChangesSince, wroteToMesh } from '../ledger/meshgov-changes';
 import type { ApprovalRecord, ApprovalState, ChangeRecord, Ledger } from '../ledger/types';
 import type { ModelBuilder } from '../model/provider';
 import type { Provider } from '../model/types';
@@ -34,8 +34,9 @@ export interface ExecuteApprovalDeps {
   newId: (prefix: string) => string;
   /**
    * Absent, or not covering the finding's provider: the fix is not re-planned here; the ledger's
-   * finding record must still be open, and its executor's own optimistic concurrency is the last check (the GCP agent applies Istio
-   * changes only at the `resourceVersion` they were planned on).
+   * finding record must still be open, and its executor is the last check: the GCP agent plans an Istio
+   * change again on a full read of its cluster and refuses it (aborted, with what failed) unless the
+   * approved change still applies with no new broken precondition; the approval then ends FAILED.
    */
   freshState?: FreshStateReader;
   log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -198,19 +199,24 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
       const detail = `${interrupted}the finding is no longer there, so nothing more was applied: the interrupted attempt most likely made the change, but its change record was never written`;
       return finish(executing, undefined, detail, deps, 'SUCCEEDED');
     }
-    await releaseSlot();
+    // Whether the dead attempt wrote is unknown: a takeover keeps its slot.
+    if (!takeover) await releaseSlot();
     return refuse(executing, `${interrupted}${ready.detail}`, deps);
   }
 
   const trigger = approvalTrigger(executing, now);
   let result: ApplyResult;
   try {
-    result = ready.original ? await ready.executor.revert(ready.original, { trigger, changeId }) : await ready.executor.apply(executing.remediation, { trigger, changeId });
+    result = ready.original
+      ? await ready.executor.revert(ready.original, { trigger, changeId })
+      : await ready.executor.apply(executing.remediation, { trigger, changeId, findingId: executing.findingId, approved: true });
   } catch (err) {
+    // Whether it wrote is unknown after a throw: left unsaid, it counts as a write (wroteToMesh).
     result = { outcome: 'failed', detail: errorText(err), target: targetOf(executing.remediation) };
   }
-  if (result.outcome === 'verified') run.changesThisRun++;
-  if (!tookEffect(result.outcome)) await releaseSlot();
+  // A write that landed counts, and keeps its slot, whatever its check said; only one that certainly wrote nothing gives it back.
+  if (wroteToMesh(result)) run.changesThisRun++;
+  else await releaseSlot();
 
   const change: ChangeRecord = {
     id: changeId,
@@ -226,6 +232,7 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     ...(executing.decidedBy ? { approvedBy: executing.decidedBy } : {}),
     at: now.toISOString(),
     outcome: result.outcome,
+    ...(result.wrote !== undefined ? { wrote: result.wrote } : {}),
     detail: result.detail,
     service: serviceOf(executing.finding),
     expiresAt: expiresAt(now),
@@ -336,14 +343,14 @@ async function persist<T>(write: () => Promise<T>, what: string, approvalId: str
 async function recheck(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Promise<{ ok: true } | { ok: false; reason: string; findingGone: boolean }> {
   const fresh = deps.freshState;
   if (!fresh || !fresh.providers.includes(approval.finding.provider)) {
-    // The executor checks only the target's version; whether the finding is still there is what
-    // the ledger last heard from that provider's audits (the agent's reports, for Istio).
+    // The executor is left to plan it again where it can read the live state (the GCP agent, for
+    // Istio); here, whether the finding is still there is what the ledger last heard from that provider's audits.
     const record = await deps.ledger.getFinding(approval.findingId);
     if (record && record.status !== 'open') {
       const when = record.resolvedAt ? ` at ${record.resolvedAt}` : '';
       return { ok: false, reason: `the finding is no longer open (${record.status}${when}): it was fixed or changed since the request`, findingGone: true };
     }
-    deps.log?.('fix not re-planned here; the executor checks the resource version', { approvalId: approval.id, provider: approval.finding.provider });
+    deps.log?.('fix not re-planned here; its executor re-plans it or checks the resource version', { approvalId: approval.id, provider: approval.finding.provider });
     return { ok: true };
   }
   const trigger = approvalTrigger(approval, deps.clock());

@@ -93,6 +93,16 @@ describe('recheckApproval with the full list of blockers', () => {
   });
 });
 
+test('an approval asked on a partial read, refused for a blocker the full read finds, says it was not shown rather than new', () => {
+  const partial = withRemediation({ reason: 'the preconditions across the fleet are unknown: this audit read only namespace payments, so callers from other namespaces are unknown' });
+  const approval = approvalRecord({ remediation: partial.remediation! });
+  const full = withRemediation({ reason: BLOCKED, blockers: [BLOCKED.slice('preconditions do not hold: '.length)] });
+  expect(recheckApproval(approval, report([full]))).toEqual({
+    ok: false,
+    reason: `the approval was asked on a partial read, and the full read finds a precondition it did not show: ${BLOCKED.slice('preconditions do not hold: '.length)}`,
+  });
+});
+
 describe('blockersOf', () => {
   test('reads the blockers plan.ts lists, and nothing from other reasons', () => {
     expect(blockersOf('preconditions do not hold: a has no sidecar; b sends plaintext to c; and 2 more')).toEqual(['a has no sidecar', 'b sends plaintext to c', 'and 2 more']);

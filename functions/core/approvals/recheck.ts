@@ -48,7 +48,11 @@ export function recheckApproval(approval: Pick<ApprovalRecord, 'findingId' | 're
   }
   const seen = new Set(blockersOfPlan(approved));
   const broken = blockersOfPlan(now).filter((b) => !seen.has(b));
-  if (broken.length > 0) return { ok: false, reason: `a precondition no longer holds: ${broken.join('; ')}` };
+  if (broken.length > 0) {
+    // An approval asked on a partial read was given without knowing these: they need not be new.
+    const shown = approved.reason.includes(PRECONDITIONS_UNKNOWN) ? 'the approval was asked on a partial read, and the full read finds a precondition it did not show' : 'a precondition no longer holds';
+    return { ok: false, reason: `${shown}: ${broken.join('; ')}` };
+  }
   return { ok: true, finding };
 }
 

@@ -8,13 +8,19 @@ export function madeByMeshgov(change: ChangeRecord): boolean {
   return change.findingId !== undefined || change.approvalId !== undefined;
 }
 
-/** The changes meshgov made since `since` that took effect: what the hourly blast radius counts. */
+/** The changes meshgov made since `since` that wrote to the mesh: what the hourly blast radius counts. */
 export async function meshgovChangesSince(ledger: Ledger, since: Date): Promise<number> {
   const changes = await ledger.listChanges(since.toISOString());
-  return changes.filter((c) => madeByMeshgov(c) && tookEffect(c.outcome)).length;
+  return changes.filter((c) => madeByMeshgov(c) && wroteToMesh(c)).length;
 }
 
-/** Whether a change with this outcome counts against the blast radius (it changed the mesh). */
-export function tookEffect(outcome: ChangeRecord['outcome']): boolean {
-  return outcome === 'verified' || outcome === 'applied';
+/**
+ * Whether a change counts against the blast radius: it wrote to the mesh, or may have, whatever
+ * its outcome (a write whose read-back failed ends `failed`, one put back ends `rolled-back`,
+ * and both changed the mesh). A result or record that does not say (a record from before
+ * `wrote`, an executor that leaves it out) counts unless it aborted, since an aborted change
+ * wrote nothing by contract and any other may have.
+ */
+export function wroteToMesh(result: { outcome: ChangeRecord['outcome']; wrote?: boolean }): boolean {
+  return result.wrote ?? result.outcome !== 'aborted';
 }

@@ -129,6 +129,8 @@ export interface ChangeRecord {
   approvedBy?: string;
   at: string;
   outcome: 'applied' | 'verified' | 'rolled-back' | 'aborted' | 'failed';
+  /** What its executor said of whether it wrote to the mesh (ApplyResult `wrote`); see wroteToMesh for records without it. */
+  wrote?: boolean;
   detail?: string;
   /** The service the change touched, for SLO suspect lookups. */
   service?: string;

@@ -83,6 +83,19 @@ export interface ExecuteRequest {
   changeId: string;
   /** Set for an Undo or a rollback: the recorded change whose `before` the agent restores (remediation names its action). */
   revert?: ChangeRecord;
+  /**
+   * The finding the change fixes (its id in the report that planned it). The agent plans that
+   * finding again on a full read of its cluster before applying, because the hub's picture may be
+   * older than the cluster. Set for an apply, absent for a revert (which restores a recorded
+   * `before` and has no plan to repeat). Optional only so that older hubs' bodies still type-check.
+   */
+  findingId?: string;
+  /**
+   * Whether a person approved the change (true: the fresh plan must still allow what was
+   * approved) or the hub applies it on its own (false: the fresh plan must still be `auto`).
+   * Set for an apply, absent for a revert.
+   */
+  approved?: boolean;
 }
 
 /**
@@ -94,4 +107,10 @@ export interface ExecuteResponse extends ApplyResult {
   changeId: string;
   /** True when the agent runs with MESHGOV_DRY_RUN and therefore changed nothing. */
   dryRun?: boolean;
+  /**
+   * Whether the agent wrote to the cluster, or may have (ApplyResult `wrote`, as its executor
+   * answered it). An agent from before this field leaves it out: the hub then takes a 409
+   * aborted as nothing written and any other answer as a write that may have landed.
+   */
+  wrote?: boolean;
 }

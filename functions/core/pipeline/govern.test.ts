@@ -266,11 +266,11 @@ describe('govern: remediation', () => {
     expect(first.changes.length + second.changes.length).toBe(1);
   });
 
-  it('gives the blast-radius slot back when a change does not take effect', async () => {
+  it('gives the blast-radius slot back when a change wrote nothing', async () => {
     const failing = new CountingExecutor();
     failing.apply = async () => {
       failing.calls++;
-      return { outcome: 'failed', detail: 'UpdateVirtualNode: ConflictException', target: { mesh: 'prod-mesh' } };
+      return { outcome: 'failed', detail: 'UpdateVirtualNode: ConflictException', target: { mesh: 'prod-mesh' }, wrote: false };
     };
     const policy = shippedPolicy();
     policy.remediation.maxChangesPerHour = 1;
@@ -279,6 +279,83 @@ describe('govern: remediation', () => {
     await govern(scoped([node(1), node(2)]), deps);
     expect(failing.calls).toBe(2);
     expect(await deps.ledger.reserveChangeSlot('chg-next', 1)).toBe(0);
+  });
+
+  describe('counts every change that wrote, whatever its outcome', () => {
+    const node = (i: number) => finding({ id: `f-${i}`, remediation: { ...fix, change: { ...fix.change, virtualNodeName: `n${i}` } }, resource: { kind: 'VirtualNode', name: `n${i}`, mesh: 'prod-mesh', port: 8080 } });
+    const answering = (result: ApplyResult) => {
+      const executor = new CountingExecutor();
+      executor.apply = async () => {
+        executor.calls++;
+        return result;
+      };
+      return executor;
+    };
+    const landedButFailed: ApplyResult = { outcome: 'failed', detail: 'wrote VirtualNode prod-mesh/n1 (version 4) but could not read it back: ServiceUnavailableException', target: { mesh: 'prod-mesh' }, wrote: true };
+    const rolledBack: ApplyResult = { outcome: 'rolled-back', detail: 'read back PERMISSIVE; restored the previous spec', target: { mesh: 'prod-mesh' }, wrote: true };
+
+    it.each([
+      ['a write that landed but failed its read-back', landedButFailed],
+      ['a write that was rolled back', rolledBack],
+      ['a failure that does not say whether it wrote (it may have)', { outcome: 'failed', detail: 'socket hang up', target: {} } as ApplyResult],
+    ])('%s: against the run', async (_what, result) => {
+      const executor = answering(result);
+      const policy = shippedPolicy();
+      policy.remediation.maxChangesPerRun = 1;
+      policy.remediation.maxChangesPerHour = 10;
+      const { deps } = setup({ executors: [executor], policy });
+      const r = await govern(scoped([node(1), node(2), node(3)]), deps);
+      expect(executor.calls).toBe(1);
+      expect(r.changes).toHaveLength(1);
+    });
+
+    it.each([
+      ['a write that landed but failed its read-back', landedButFailed],
+      ['a write that was rolled back', rolledBack],
+    ])('%s: keeps its hourly slot, so the next run in the hour makes no change', async (_what, result) => {
+      const executor = answering(result);
+      const policy = shippedPolicy();
+      policy.remediation.maxChangesPerHour = 1;
+      const { deps, advance } = setup({ executors: [executor], policy });
+      await govern(scoped([node(1)]), deps);
+      expect(await deps.ledger.reserveChangeSlot('chg-probe', 1)).toBeUndefined();
+      expect(await deps.ledger.getChange('chg-1')).toMatchObject({ outcome: result.outcome, wrote: true });
+
+      advance(60_000);
+      await govern(scoped([node(2)]), deps);
+      expect(executor.calls).toBe(1);
+    });
+
+    it('an aborted change, or a verified one that found the fix already in place, wrote nothing: neither counts', async () => {
+      const results: ApplyResult[] = [
+        { outcome: 'aborted', detail: 'changed since the audit read it', target: {} },
+        { outcome: 'verified', detail: 'the change is already in place; nothing was written', target: {}, wrote: false },
+        { outcome: 'verified', detail: 'listener 8080 is STRICT', target: {}, wrote: true },
+      ];
+      const executor = new CountingExecutor();
+      executor.apply = async () => results[executor.calls++]!;
+      const policy = shippedPolicy();
+      policy.remediation.maxChangesPerRun = 1;
+      policy.remediation.maxChangesPerHour = 1;
+      const { deps } = setup({ executors: [executor], policy });
+      const r = await govern(scoped([node(1), node(2), node(3), node(4)]), deps);
+      expect(executor.calls).toBe(3);
+      expect(r.changes.map((c) => c.outcome)).toEqual(['aborted', 'verified', 'verified']);
+      expect(await deps.ledger.reserveChangeSlot('chg-probe', 1)).toBeUndefined();
+    });
+
+    it('an executor that throws may have written: its slot stays taken', async () => {
+      const executor = new CountingExecutor();
+      executor.apply = async () => {
+        executor.calls++;
+        throw new Error('read ECONNRESET');
+      };
+      const policy = shippedPolicy();
+      policy.remediation.maxChangesPerHour = 1;
+      const { deps } = setup({ executors: [executor], policy });
+      await expect(govern(scoped([node(1)]), deps)).rejects.toThrow('ECONNRESET');
+      expect(await deps.ledger.reserveChangeSlot('chg-probe', 1)).toBeUndefined();
+    });
   });
 
   it('asks for approval once per finding and change', async () => {

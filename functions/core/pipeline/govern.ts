@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isPastDeadline } from '../approvals/expiry';
 import { expireApproval, expireOverdueApprovals, type ExpirySweepResult } from '../approvals/expire-overdue';
 import type { Finding } from '../findings';
-import { meshgovChangesSince, tookEffect } from '../ledger/meshgov-changes';
+import { meshgovChangesSince, wroteToMesh } from '../ledger/meshgov-changes';
 import { deliverApprovalRequest, pendingApproval } from './approval-request';
 import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
@@ -103,7 +103,8 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
     const change = await applyAutomatically(finding, route, scoped, deps, now, changesThisRun);
     if (change) {
       result.changes.push(change);
-      if (change.outcome === 'verified' || change.outcome === 'applied') changesThisRun++;
+      // A write that landed counts whatever its check said; one that never went out does not.
+      if (wroteToMesh(change)) changesThisRun++;
     }
   }
 
@@ -358,14 +359,11 @@ async function applyAutomatically(
     deps.log?.('remediation not applied', { findingId: finding.id, action: remediation.action, reason: `blast radius: ${safety.maxChangesPerHour} change(s) in the last hour already made or under way` });
     return undefined;
   }
-  let applied: Awaited<ReturnType<typeof executor.apply>>;
-  try {
-    applied = await executor.apply(remediation, { trigger: scoped.trigger, changeId });
-  } catch (err) {
-    await deps.ledger.releaseChangeSlot(slot, changeId);
-    throw err;
-  }
-  if (!tookEffect(applied.outcome)) await deps.ledger.releaseChangeSlot(slot, changeId);
+  // A throw says nothing of whether the write went out, so the slot stays taken (it frees itself after the hour).
+  // The report may be older than the cluster: an executor that can plan the finding again (the GCP agent) applies it only if it is still auto.
+  const applied = await executor.apply(remediation, { trigger: scoped.trigger, changeId, findingId: finding.id, approved: false });
+  // Only a change that certainly wrote nothing gives its slot back: one that landed and then failed its check still changed the mesh.
+  if (!wroteToMesh(applied)) await deps.ledger.releaseChangeSlot(slot, changeId);
   const change: ChangeRecord = {
     id: changeId,
     findingId: finding.id,
@@ -378,6 +376,7 @@ async function applyAutomatically(
     trigger: scoped.trigger,
     at: now.toISOString(),
     outcome: applied.outcome,
+    ...(applied.wrote !== undefined ? { wrote: applied.wrote } : {}),
     detail: applied.detail,
     service: serviceOf(finding),
     expiresAt: expiresAt(now),

@@ -22,6 +22,31 @@ export interface ApplyResult {
   before?: unknown;
   after?: unknown;
   target: Record<string, unknown>;
+  /**
+   * Whether this change wrote to the mesh, or may have: a write was sent, including one whose
+   * answer never came (a timeout, a dropped connection, a 5xx), or an earlier attempt under the
+   * same change id is found to have landed. False only when nothing of it can have been written.
+   * The outcome does not tell: a write can land and still end `failed` (its read-back failed).
+   * The blast radius counts every change that wrote (wroteToMesh); left out, a change counts
+   * unless it aborted, so an executor that does not say errs towards fewer changes.
+   */
+  wrote?: boolean;
+}
+
+/** What meshgov's own executors answer: they always say whether they wrote. */
+export type WriteReport = ApplyResult & { wrote: boolean };
+
+/** What the caller of `apply` knows about the change beyond the change itself. */
+export interface ApplyContext {
+  trigger: Trigger;
+  changeId: string;
+  /**
+   * The finding the change fixes, and whether a person approved it. An executor that plans the
+   * finding again before writing (the GCP agent, which alone can read its cluster at that moment)
+   * needs both; one that does not ignores them.
+   */
+  findingId?: string;
+  approved?: boolean;
 }
 
 /**
@@ -31,7 +56,7 @@ export interface ApplyResult {
 export interface RemediationExecutor {
   /** True when this executor applies this action (e.g. `appmesh.listener.set-strict`). */
   handles(remediation: Remediation): boolean;
-  apply(remediation: Remediation, context: { trigger: Trigger; changeId: string }): Promise<ApplyResult>;
+  apply(remediation: Remediation, context: ApplyContext): Promise<ApplyResult>;
   /** Restores a recorded change's `before` (Undo, rollback of a change that caused an SLO burn). */
   revert(change: ChangeRecord, context: { trigger: Trigger; changeId: string }): Promise<ApplyResult>;
 }

@@ -47,16 +47,20 @@ beforeEach(() => {
   emulator.resetCalls();
 });
 
-/** The remediation the agent's own audit plans for payments/default, with the resourceVersion it read. */
-async function plannedRemediation(): Promise<Remediation> {
+/**
+ * The remediation the agent's own full audit plans for payments/default, with the resourceVersion
+ * it read, and its finding: the agent plans that finding again before applying (held for approval
+ * here by orders' plaintext rule and legacy-batch, so requests say a person approved it).
+ */
+async function planned(): Promise<{ remediation: Remediation; findingId: string; approved: true }> {
   const k8s = await loadKubernetesClient();
   const source = istioSource({ kubeConfig: await loadKubeConfigFor(emulator), client: k8s });
-  const trigger: Trigger = { source: 'gke-audit', eventId: '13268925375184921', eventTime: '2026-11-20T14:47:12.483917Z', actor: 'bob@example.com', summary: 'patch PeerAuthentication payments/default by bob@example.com' };
-  const scoped = await auditScope(trigger, { kind: 'istio-namespace', namespace: 'payments' }, { source, builders: AGENT_BUILDERS, policy: loadPolicy(), clock: () => new Date() });
+  const trigger: Trigger = { source: 'cloud-scheduler', eventId: '13268925375184921', eventTime: '2026-11-20T14:47:12.483917Z', summary: 'scheduled full audit' };
+  const scoped = await auditScope(trigger, { kind: 'all', providers: ['istio', 'x509'] }, { source, builders: AGENT_BUILDERS, policy: loadPolicy(), clock: () => new Date() });
   const finding = scoped.report.findings.find((f) => f.rule === 'mtls-not-strict' && f.resource.name === 'payments-api');
   expect(finding?.remediation).toBeTruthy();
   emulator.resetCalls();
-  return finding!.remediation!;
+  return { remediation: finding!.remediation!, findingId: finding!.id, approved: true };
 }
 
 interface SentRequest {
@@ -84,9 +88,9 @@ function patches(): number {
 }
 
 test('a signed execute request patches payments/default to STRICT, verifies it and answers the ApplyResult', async () => {
-  const remediation = await plannedRemediation();
+  const { remediation, findingId, approved } = await planned();
   const before = paymentsPolicy();
-  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-7c1e9a44d2b0' }));
+  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-7c1e9a44d2b0', findingId, approved }));
 
   expect(answer.status).toBe(200);
   expect(answer.json).toMatchObject({ changeId: 'chg-7c1e9a44d2b0', outcome: 'verified', target: { kind: 'PeerAuthentication', namespace: 'payments', name: 'default' } });
@@ -113,9 +117,9 @@ describe('refused with 401, and nothing changes', () => {
   ];
 
   test.each(cases)('%s', async (_name, alter, reason, options) => {
-    const remediation = await plannedRemediation();
+    const { remediation, findingId, approved } = await planned();
     const before = paymentsPolicy();
-    const request = signed({ remediation, trigger: approval, changeId: 'chg-forged-1' }, { at: options.at(), ...(options.secret ? { secret: options.secret } : {}) });
+    const request = signed({ remediation, trigger: approval, changeId: 'chg-forged-1', findingId, approved }, { at: options.at(), ...(options.secret ? { secret: options.secret } : {}) });
     const answer = await send(server, alter(request));
     expect(answer.status).toBe(401);
     expect(answer.json).toMatchObject({ error: reason });
@@ -124,8 +128,8 @@ describe('refused with 401, and nothing changes', () => {
   });
 
   test('a replay of an accepted request', async () => {
-    const remediation = await plannedRemediation();
-    const request = signed({ remediation, trigger: approval, changeId: 'chg-replayed-1' });
+    const { remediation, findingId, approved } = await planned();
+    const request = signed({ remediation, trigger: approval, changeId: 'chg-replayed-1', findingId, approved });
     expect((await send(server, request)).status).toBe(200);
     const afterFirst = paymentsPolicy();
     emulator.resetCalls();
@@ -139,33 +143,34 @@ describe('refused with 401, and nothing changes', () => {
 });
 
 test('a resourceVersion conflict (someone edited the policy after the audit) aborts the change: 409', async () => {
-  const remediation = await plannedRemediation();
+  const { remediation, findingId, approved } = await planned();
   emulator.bumpResourceVersion('PeerAuthentication', 'payments', 'default', (o) => {
     o.metadata.labels = { ...o.metadata.labels, 'owner': 'payments-team' };
   });
   const edited = paymentsPolicy();
-  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-conflict-1' }));
+  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-conflict-1', findingId, approved }));
   expect(answer.status).toBe(409);
-  expect(answer.json).toMatchObject({ changeId: 'chg-conflict-1', outcome: 'aborted', detail: expect.stringContaining('changed since the audit read it') });
+  // The re-plan on the cluster sees the new version before the writer's own resourceVersion check would.
+  expect(answer.json).toMatchObject({ changeId: 'chg-conflict-1', outcome: 'aborted', wrote: false, detail: expect.stringMatching(/^re-planned on the cluster: the resource changed since the request/) });
   expect(paymentsPolicy()).toEqual(edited);
   expect(patches()).toBe(0);
 });
 
 test('a write that loses the race on the API server (409 Conflict on the patch) is aborted: 409', async () => {
-  const remediation = await plannedRemediation();
+  const { remediation, findingId, approved } = await planned();
   const before = paymentsPolicy();
   emulator.failNext('patch peerauthentications', 409, 1);
-  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-race-1' }));
+  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-race-1', findingId, approved }));
   expect(answer.status).toBe(409);
   expect(answer.json).toMatchObject({ outcome: 'aborted', detail: expect.stringContaining('409 Conflict') });
   expect(paymentsPolicy()).toEqual(before);
 });
 
 test('a change the cluster refuses (the agent lacks RBAC: 403) fails: 500 with the reason, nothing changed', async () => {
-  const remediation = await plannedRemediation();
+  const { remediation, findingId, approved } = await planned();
   const before = paymentsPolicy();
   emulator.failNext('patch peerauthentications', 403, 1);
-  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-forbidden-1' }));
+  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-forbidden-1', findingId, approved }));
   expect(answer.status).toBe(500);
   expect(answer.json).toMatchObject({ changeId: 'chg-forbidden-1', outcome: 'failed', detail: expect.stringMatching(/403|forbidden/i) });
   expect(paymentsPolicy()).toEqual(before);
@@ -173,25 +178,25 @@ test('a change the cluster refuses (the agent lacks RBAC: 403) fails: 500 with t
 });
 
 test('a signed but malformed body is refused with 400 naming the field, and nothing changes', async () => {
-  const remediation = await plannedRemediation();
+  const { remediation, findingId, approved } = await planned();
   const before = paymentsPolicy();
-  const answer = await send(server, signed({ remediation: { ...remediation, mode: 'manual' }, trigger: approval, changeId: 'chg-manual-1' }));
+  const answer = await send(server, signed({ remediation: { ...remediation, mode: 'manual' }, trigger: approval, changeId: 'chg-manual-1', findingId, approved }));
   expect(answer).toEqual({ status: 400, json: { error: 'malformed-request', field: 'remediation.mode', message: expect.stringContaining('remediation.mode') } });
-  const noTrigger = await send(server, signed({ remediation, changeId: 'chg-no-trigger' }));
+  const noTrigger = await send(server, signed({ remediation, changeId: 'chg-no-trigger', findingId, approved }));
   expect(noTrigger.json).toMatchObject({ error: 'malformed-request', field: 'trigger' });
   expect(paymentsPolicy()).toEqual(before);
 });
 
 test('an action this agent does not apply is refused with 400 naming remediation.action', async () => {
   const remediation: Remediation = { action: 'appmesh.listener.set-strict', mode: 'approval', reason: 'approved', change: { virtualNodeName: 'payments-api' } };
-  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-appmesh-1' }));
+  const answer = await send(server, signed({ remediation, trigger: approval, changeId: 'chg-appmesh-1', findingId: 'f-appmesh', approved: true }));
   expect(answer).toEqual({ status: 400, json: { error: 'unsupported-action', field: 'remediation.action', message: expect.any(String) } });
 });
 
 test('in dry-run (the default), a valid request changes nothing and says so: 409 with dryRun', async () => {
-  const remediation = await plannedRemediation();
+  const { remediation, findingId, approved } = await planned();
   const before = paymentsPolicy();
-  const answer = await send(dryRunServer, signed({ remediation, trigger: approval, changeId: 'chg-dry-1' }));
+  const answer = await send(dryRunServer, signed({ remediation, trigger: approval, changeId: 'chg-dry-1', findingId, approved }));
   expect(answer.status).toBe(409);
   expect(answer.json).toMatchObject({ changeId: 'chg-dry-1', outcome: 'aborted', dryRun: true, target: { namespace: 'payments', name: 'default' } });
   expect(paymentsPolicy()).toEqual(before);
@@ -207,9 +212,9 @@ test('only POST is served', async () => {
 describe("the hub's agent executor (the Istio path of approvals and Undo)", () => {
   test('dispatches an approved change as a signed request, then undoes it through the same link', async () => {
     const executor = agentExecutor({ url: server.url, secret: async () => LINK_SECRET });
-    const remediation = await plannedRemediation();
+    const { remediation, findingId, approved } = await planned();
     expect(executor.handles(remediation)).toBe(true);
-    const applied = await executor.apply(remediation, { trigger: approval, changeId: 'chg-hub-0001' });
+    const applied = await executor.apply(remediation, { trigger: approval, changeId: 'chg-hub-0001', findingId, approved });
     expect(applied).toMatchObject({ outcome: 'verified', target: { kind: 'PeerAuthentication', namespace: 'payments', name: 'default' } });
     expect(paymentsPolicy().spec).toEqual({ mtls: { mode: 'STRICT' } });
 
@@ -233,7 +238,8 @@ describe("the hub's agent executor (the Istio path of approvals and Undo)", () =
 
   test('reports a failure, without retrying forever, when the agent refuses the signature', async () => {
     const executor = agentExecutor({ url: server.url, secret: async () => 'not-the-link-secret-0123456789abcdef' });
-    const result = await executor.apply(await plannedRemediation(), { trigger: approval, changeId: 'chg-hub-0003' });
+    const { remediation, findingId, approved } = await planned();
+    const result = await executor.apply(remediation, { trigger: approval, changeId: 'chg-hub-0003', findingId, approved });
     expect(result).toMatchObject({ outcome: 'failed', detail: expect.stringMatching(/refused the request \(401/) });
     expect(paymentsPolicy().spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
   });

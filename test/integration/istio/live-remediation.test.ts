@@ -168,6 +168,7 @@ test('another writer between our read and our write: the API server answers 409 
   const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-2' });
 
   expect(result.outcome).toBe('aborted');
+  expect(result.wrote).toBe(false);
   expect(result.detail).toBe('merge patch of PeerAuthentication payments/default: the object changed since it was read (409 Conflict); nothing was written');
   expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([409]);
   expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'DISABLE' } });
@@ -382,7 +383,7 @@ test('the writer handles the three Istio actions with a well-formed change, and 
   expect(executor.handles({ ...remediation, action: 'appmesh.listener.set-strict' })).toBe(false);
   expect(executor.handles({ ...remediation, change: { operation: 'merge-patch', target: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' }, patch: { data: {} } } })).toBe(false);
   const malformed = await executor.apply({ ...remediation, change: { operation: 'replace' } }, { trigger, changeId: 'chg-12' });
-  expect(malformed).toEqual({ outcome: 'failed', detail: 'cannot apply istio.peerauthentication.set-strict: change.operation "replace" is neither merge-patch nor create', target: {} });
+  expect(malformed).toEqual({ outcome: 'failed', detail: 'cannot apply istio.peerauthentication.set-strict: change.operation "replace" is neither merge-patch nor create', target: {}, wrote: false });
 });
 
 /** The next patch lands as `mutate` says, but its answer is lost (503): the client sends it again, now on a stale resourceVersion. */
@@ -430,7 +431,7 @@ test('an undo whose patch landed but whose answer was lost (503, then 409 on the
   const reverted = await executor.revert(recordOf('chg-41', remediation, applied), { trigger, changeId: 'chg-41-undo' });
 
   expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([503, 409]);
-  expect(reverted).toMatchObject({ outcome: 'verified', detail: 'restored spec.mtls.mode as before change chg-41', after: { spec: { mtls: { mode: 'PERMISSIVE' } } } });
+  expect(reverted).toMatchObject({ outcome: 'verified', detail: 'restored spec.mtls.mode as before change chg-41', after: { spec: { mtls: { mode: 'PERMISSIVE' } } }, wrote: true });
 });
 
 test('a rollback whose patch landed but whose answer was lost is reported as rolled back', async () => {
@@ -443,7 +444,36 @@ test('a rollback whose patch landed but whose answer was lost is reported as rol
 
   expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([200, 503, 409]);
   expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
-  expect(result).toMatchObject({ outcome: 'rolled-back', after: { spec: { mtls: { mode: 'PERMISSIVE' } } } });
+  expect(result).toMatchObject({ outcome: 'rolled-back', after: { spec: { mtls: { mode: 'PERMISSIVE' } } }, wrote: true });
+});
+
+test('a patch that landed but whose answer was lost, and which cannot be read back after the resend meets 409, may have landed: aborted, but it wrote', async () => {
+  const live = await start();
+  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
+  let patches = 0;
+  live.emulator.failNext(
+    (call) => {
+      if (call.resource !== 'peerauthentications') return false;
+      if (call.verb === 'patch' && ++patches === 1) {
+        live.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => {
+          o['spec'] = { mtls: { mode: 'STRICT' } };
+          o.metadata.annotations = { ...o.metadata.annotations, 'meshgov.io/change-id': 'chg-44' };
+        });
+        return true;
+      }
+      // After the resend, the reads that would tell whether it landed are shed too.
+      return call.verb === 'get' && patches >= 2;
+    },
+    503,
+    6,
+    { retryAfterSeconds: 0 },
+  );
+
+  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-44' });
+
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([503, 409]);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'STRICT' } });
+  expect(result).toMatchObject({ outcome: 'aborted', wrote: true, detail: expect.stringContaining('perhaps by an earlier try of this write') });
 });
 
 test('the same change sent again after its first attempt landed (a taken-over approval) is not reported aborted, and its Undo leaves the policy alone', async () => {
@@ -459,6 +489,8 @@ test('the same change sent again after its first attempt landed (a taken-over ap
 
   expect(again.outcome).toBe('verified');
   expect(again.detail).toMatch(/already applied by an earlier attempt of change chg-43/);
+  // That attempt's write is this change's: it counts against the blast radius.
+  expect(again.wrote).toBe(true);
   expect(again.before).toBeUndefined();
   expect(again.after).toMatchObject({ spec: { mtls: { mode: 'STRICT' } } });
   expect(live.emulator.requests().filter((r) => r.verb === 'patch')).toEqual([]);

@@ -17,12 +17,12 @@
 import { isLooseRecord as isObject } from '../../../core/is-record';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import type { ChangeRecord } from '../../../core/ledger/types';
-import type { ApplyResult } from '../../../core/pipeline/ports';
+import type { ApplyResult, WriteReport } from '../../../core/pipeline/ports';
 import { API_KINDS } from './api-kinds';
 import { clientTokenFor } from './client-token';
 import { errorNameOf } from './errors';
 import { KIND_OF_TYPE, parseObservedAction } from './observed-actions';
-import type { WriterDeps } from './replace-spec';
+import { updateMayHaveLanded, type WriterDeps } from './replace-spec';
 import { describeCallError as describeError, describeResource as describe, readOwnResource, updateResource as update, type Data, type MeshResource, type Spec } from './resource-io';
 import { sameJson } from '../../../core/approvals/same-json';
 
@@ -35,16 +35,16 @@ export type RestoreTarget = MeshResource;
  * const result = await restoreObservedChange(change, { changeId: 'chg-0007' }, deps);
  * result.outcome; // 'verified' | 'rolled-back' | 'aborted' | 'failed'
  */
-export async function restoreObservedChange(change: ChangeRecord, context: { changeId: string }, deps: WriterDeps): Promise<ApplyResult> {
+export async function restoreObservedChange(change: ChangeRecord, context: { changeId: string }, deps: WriterDeps): Promise<WriteReport> {
   const action = parseObservedAction(change.action);
-  if (!action) return { outcome: 'failed', detail: `${change.action} is not an observed App Mesh change`, target: change.target };
+  if (!action) return { outcome: 'failed', detail: `${change.action} is not an observed App Mesh change`, target: change.target, wrote: false };
   if (action.verb !== 'update') {
-    return { outcome: 'failed', detail: `change ${change.id} ${action.verb === 'create' ? 'created' : 'deleted'} a resource; meshgov restores only updated specs`, target: change.target };
+    return { outcome: 'failed', detail: `change ${change.id} ${action.verb === 'create' ? 'created' : 'deleted'} a resource; meshgov restores only updated specs`, target: change.target, wrote: false };
   }
   const parsed = restoreTargetOf(action.type, change.target);
-  if (typeof parsed === 'string') return { outcome: 'failed', detail: parsed, target: change.target };
+  if (typeof parsed === 'string') return { outcome: 'failed', detail: parsed, target: change.target, wrote: false };
   const before = change.before;
-  if (!isObject(before)) return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore (${change.detail ?? 'unknown'})`, target: change.target };
+  if (!isObject(before)) return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore (${change.detail ?? 'unknown'})`, target: change.target, wrote: false };
   const version = typeof change.target.version === 'number' ? change.target.version : undefined;
   const after = isObject(change.after) ? change.after : undefined;
   return restoreSpec(
@@ -79,55 +79,59 @@ export interface RestoreRequest {
   of: string;
 }
 
-export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promise<ApplyResult> {
+export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promise<WriteReport> {
   const { target } = req;
   const label = labelOf(target);
   let arn: string | undefined;
   let version: number | undefined;
   let uid: string | undefined;
   let current: Spec | undefined;
-  const result = (outcome: ApplyResult['outcome'], detail: string, extra: Partial<ApplyResult> = {}): ApplyResult => ({
+  const report = (outcome: ApplyResult['outcome'], detail: string, wrote: boolean, extra: Partial<ApplyResult> = {}): WriteReport => ({
     outcome,
     detail,
     target: targetOf(target, arn, version, uid),
     ...(current ? { before: current } : {}),
     ...extra,
+    wrote,
   });
+  // Before the Update is sent.
+  const unwritten = (outcome: ApplyResult['outcome'], detail: string): WriteReport => report(outcome, detail, false);
 
   const read = await readOwnResource(deps.client, deps.callerAccount, target, label, { claimedOwner: req.claimedOwner, reading: 'before restoring it', gone: 'nothing was restored' });
   const live = read.live;
-  if (!live) return result(read.refusal!.outcome, read.refusal!.detail);
+  if (!live) return unwritten(read.refusal!.outcome, read.refusal!.detail);
   arn = live.metadata?.arn;
   version = live.metadata?.version;
   uid = typeof live.metadata?.uid === 'string' ? live.metadata.uid : undefined;
   current = live.spec ?? {};
-  if (read.refusal) return result(read.refusal.outcome, read.refusal.detail);
+  if (read.refusal) return unwritten(read.refusal.outcome, read.refusal.detail);
   if (req.expectedUid !== undefined && uid !== req.expectedUid) {
-    return result('aborted', `${label} was deleted and re-created after ${req.of} (uid ${req.expectedUid}, now ${uid ?? 'unknown'}): not restoring a spec recorded from another resource`);
+    return unwritten('aborted', `${label} was deleted and re-created after ${req.of} (uid ${req.expectedUid}, now ${uid ?? 'unknown'}): not restoring a spec recorded from another resource`);
   }
 
   if (req.expectedVersion !== undefined) {
     if (version !== req.expectedVersion) {
-      return result('aborted', `${label} was changed again after ${req.of} (version ${req.expectedVersion}, now ${version}): not overwriting the later edit; review it by hand`);
+      return unwritten('aborted', `${label} was changed again after ${req.of} (version ${req.expectedVersion}, now ${version}): not overwriting the later edit; review it by hand`);
     }
   } else if (req.expectedSpec !== undefined) {
-    if (!sameJson(current, req.expectedSpec)) return result('aborted', `${label} was changed again after ${req.of} (its spec differs): not overwriting the later edit; review it by hand`);
+    if (!sameJson(current, req.expectedSpec)) return unwritten('aborted', `${label} was changed again after ${req.of} (its spec differs): not overwriting the later edit; review it by hand`);
   } else {
-    return result('aborted', `${req.of} recorded neither the version nor the spec it produced: without one, restoring could overwrite a later edit`);
+    return unwritten('aborted', `${req.of} recorded neither the version nor the spec it produced: without one, restoring could overwrite a later edit`);
   }
-  if (sameJson(req.spec, current)) return result('aborted', `${label} already has the previous spec: nothing to restore`);
+  if (sameJson(req.spec, current)) return unwritten('aborted', `${label} already has the previous spec: nothing to restore`);
 
   let written: Data;
   try {
     written = await update(deps.client, target, req.spec, req.clientToken);
   } catch (error) {
     const name = errorNameOf(error);
-    if (name === 'ForbiddenException') return result('aborted', `App Mesh refused the write to ${label} (${describeError(error)}): not this account's to change`);
+    if (name === 'ForbiddenException') return report('aborted', `App Mesh refused the write to ${label} (${describeError(error)}): not this account's to change`, updateMayHaveLanded(error));
     // IAM: the role may update only what the deployment lets it (cdk grantAppMeshAccess); nothing was written.
-    if (name === 'AccessDeniedException') return result('aborted', `meshgov's role may not update ${label} (${describeError(error)}); nothing was changed: grant it the Update call, or restore by hand`);
-    if (name === 'NotFoundException') return result('aborted', `${label} was deleted before the write; nothing was restored`);
-    return result('failed', `restoring ${label} failed after retries: ${describeError(error)}; check whether it is at version ${version} still`);
+    if (name === 'AccessDeniedException') return report('aborted', `meshgov's role may not update ${label} (${describeError(error)}); nothing was changed: grant it the Update call, or restore by hand`, updateMayHaveLanded(error));
+    if (name === 'NotFoundException') return report('aborted', `${label} was deleted before the write; nothing was restored`, updateMayHaveLanded(error));
+    return report('failed', `restoring ${label} failed after retries: ${describeError(error)}; check whether it is at version ${version} still`, updateMayHaveLanded(error));
   }
+  // The Update landed: every result from here on wrote, whatever its check says.
   deps.cache?.record(target.type, written);
   const writtenVersion: number | undefined = written.metadata?.version;
   const raced = typeof version === 'number' && typeof writtenVersion === 'number' && writtenVersion > version + 1;
@@ -138,9 +142,9 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
     readBack = await describe(deps.client, target);
   } catch (error) {
     version = writtenVersion;
-    return result('failed', `restored ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, { after: req.spec });
+    return report('failed', `restored ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, true, { after: req.spec });
   }
-  if (!readBack) return result('failed', `restored ${label} (version ${writtenVersion}) but it was deleted right after`, { after: req.spec });
+  if (!readBack) return report('failed', `restored ${label} (version ${writtenVersion}) but it was deleted right after`, true, { after: req.spec });
   deps.cache?.record(target.type, readBack);
   const liveVersion: number | undefined = readBack.metadata?.version;
   const after: Spec = readBack.spec ?? {};
@@ -149,22 +153,22 @@ export async function restoreSpec(req: RestoreRequest, deps: WriterDeps): Promis
 
   if (liveVersion !== writtenVersion) {
     return holds
-      ? result('verified', `restored ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the previous spec`, { after })
-      : result('failed', `restored ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it; not rolled back over the later write`, { after });
+      ? report('verified', `restored ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the previous spec`, true, { after })
+      : report('failed', `restored ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it; not rolled back over the later write`, true, { after });
   }
   if (holds) {
     if (raced) {
-      return result('failed', `restored ${label}, but another writer updated it between meshgov's read (version ${req.expectedVersion}) and its write (which became version ${writtenVersion}): that change was overwritten; review the resource`, { after });
+      return report('failed', `restored ${label}, but another writer updated it between meshgov's read (version ${req.expectedVersion}) and its write (which became version ${writtenVersion}): that change was overwritten; review the resource`, true, { after });
     }
-    return result('verified', `restored the spec from before ${req.of} on ${label} (version ${req.expectedVersion ?? '?'} → ${writtenVersion}) and read it back`, { after });
+    return report('verified', `restored the spec from before ${req.of} on ${label} (version ${req.expectedVersion ?? '?'} → ${writtenVersion}) and read it back`, true, { after });
   }
   try {
     const putBack = await update(deps.client, target, replaced, req.rollbackToken);
     deps.cache?.record(target.type, putBack);
     version = putBack.metadata?.version;
-    return result('rolled-back', `restored ${label} (version ${writtenVersion}) but read back a different spec; put back the spec it replaced (version ${version})`, { after: req.spec });
+    return report('rolled-back', `restored ${label} (version ${writtenVersion}) but read back a different spec; put back the spec it replaced (version ${version})`, true, { after: req.spec });
   } catch (error) {
-    return result('failed', `restored ${label} (version ${writtenVersion}) but read back a different spec, and putting back the replaced spec failed: ${describeError(error)}; review it by hand`, { after: req.spec });
+    return report('failed', `restored ${label} (version ${writtenVersion}) but read back a different spec, and putting back the replaced spec failed: ${describeError(error)}; review it by hand`, true, { after: req.spec });
   }
 }
 

@@ -17,7 +17,7 @@
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import type { Remediation } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
-import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
+import type { RemediationExecutor, WriteReport } from '../../../core/pipeline/ports';
 import { isUndoAction, undoneActionOf } from '../../../core/remediation/undo-action';
 import { ENFORCE_ACTION, SET_STRICT_ACTION } from '../index';
 import { appMeshClientFrom } from './client';
@@ -80,15 +80,15 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
       return ACTIONS.has(remediation.action) && isSpecChange(remediation.change);
     },
 
-    async apply(remediation, context): Promise<ApplyResult> {
+    async apply(remediation, context): Promise<WriteReport> {
       if (isUndoAction(remediation.action)) {
-        return { outcome: 'failed', detail: `${remediation.action} needs the recorded change: call revert(change)`, target: { ...remediation.change } };
+        return { outcome: 'failed', detail: `${remediation.action} needs the recorded change: call revert(change)`, target: { ...remediation.change }, wrote: false };
       }
       if (!ACTIONS.has(remediation.action)) {
-        return { outcome: 'failed', detail: `the App Mesh writer does not apply ${remediation.action}`, target: {} };
+        return { outcome: 'failed', detail: `the App Mesh writer does not apply ${remediation.action}`, target: {}, wrote: false };
       }
       const parsed = parseSpecChange(remediation.change);
-      if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: {} };
+      if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: {}, wrote: false };
       const change = parsed.value;
       // One change carries every edit meshgov proposes for the object (changes.ts joinObjectFixes),
       // whichever finding's action it comes with: what it alters is checked, listeners and clients.
@@ -110,14 +110,14 @@ export function appMeshExecutor(options: AppMeshExecutorOptions = {}): AppMeshEx
       );
     },
 
-    async revert(change: ChangeRecord, context): Promise<ApplyResult> {
+    async revert(change: ChangeRecord, context): Promise<WriteReport> {
       // A change someone else made: restore the spec recorded from before it, on any resource type.
       if (isObservedAction(change.action)) return restoreObservedChange(change, context, deps);
       const parsed = parseRecordedTarget(change.target);
-      if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: change.target };
+      if (!parsed.ok) return { outcome: 'failed', detail: `${parsed.field}: ${parsed.message}`, target: change.target, wrote: false };
       const before = change.before;
       if (!before || typeof before !== 'object' || Array.isArray(before)) {
-        return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore`, target: change.target };
+        return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore`, target: change.target, wrote: false };
       }
       const after = change.after && typeof change.after === 'object' ? (change.after as Record<string, any>) : undefined;
       const { version, uid, ...target } = parsed.value;

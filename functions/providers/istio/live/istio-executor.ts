@@ -22,7 +22,7 @@
  */
 import type { Remediation } from '../../../core/findings';
 import type { ChangeRecord } from '../../../core/ledger/types';
-import type { ApplyResult, RemediationExecutor } from '../../../core/pipeline/ports';
+import type { RemediationExecutor, WriteReport } from '../../../core/pipeline/ports';
 import { undoneActionOf } from '../../../core/remediation/undo-action';
 import { CREATE_STRICT_ACTION, SET_STRICT_ACTION } from '../serverFixes';
 import { CREATE_ISTIO_MUTUAL_ACTION, SET_ISTIO_MUTUAL_ACTION } from '../clientFixes';
@@ -73,7 +73,7 @@ export function istioExecutor(options: IstioExecutorOptions): RemediationExecuto
       (ISTIO_WRITER_ACTIONS.includes(remediation.action) && !('error' in readIstioChange(remediation.change))) || undoesObservedChange(remediation.action),
     apply: (remediation, context) =>
       undoesObservedChange(remediation.action)
-        ? Promise.resolve({ outcome: 'failed', detail: `${remediation.action} is the Undo of a recorded change: it runs as a revert of that change`, target: {} })
+        ? Promise.resolve({ outcome: 'failed', detail: `${remediation.action} is the Undo of a recorded change: it runs as a revert of that change`, target: {}, wrote: false })
         : writer.apply(remediation, context),
     revert: (change, context) =>
       isObservedIstioAction(change.action) ? restoreObservedChange(change, context, { rest, fieldManager, changeIdAnnotation: CHANGE_ID_ANNOTATION }) : writer.revert(change, context),
@@ -94,22 +94,22 @@ class IstioWriter {
     private readonly fieldManager: string,
   ) {}
 
-  async apply(remediation: Remediation, context: Context): Promise<ApplyResult> {
+  async apply(remediation: Remediation, context: Context): Promise<WriteReport> {
     const change = readIstioChange(remediation.change);
-    if ('error' in change) return { outcome: 'failed', detail: `cannot apply ${remediation.action}: ${change.error}`, target: {} };
+    if ('error' in change) return { outcome: 'failed', detail: `cannot apply ${remediation.action}: ${change.error}`, target: {}, wrote: false };
     return change.operation === 'create' ? this.create(change, context) : this.patch(change, context);
   }
 
   // ---- merge patch ----
 
-  private async patch(change: Extract<IstioChange, { operation: 'merge-patch' }>, context: Context): Promise<ApplyResult> {
+  private async patch(change: Extract<IstioChange, { operation: 'merge-patch' }>, context: Context): Promise<WriteReport> {
     const { target, patch } = change;
     const path = this.pathOf(target);
     const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
 
     const current = await this.read(path);
     if (current instanceof KubeApiError) return this.failedRead(current, record());
-    if (current === undefined) return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} no longer exists`, target: record() };
+    if (current === undefined) return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} no longer exists`, target: record(), wrote: false };
     const before = snapshotOf(current);
     // An earlier attempt of this very change (the hub re-sends a change whose answer it lost) moved the
     // resourceVersion itself: not a conflict. The spec from before it is unknown here, so none is reported.
@@ -119,6 +119,8 @@ class IstioWriter {
         detail: `already applied by an earlier attempt of change ${context.changeId} (annotation ${CHANGE_ID_ANNOTATION}); that attempt saw the previous spec, this one cannot record it, so an Undo of it is by hand`,
         after: before,
         target: record(before.metadata.resourceVersion),
+        // That attempt's write is this change's: it counts, though this attempt sent nothing.
+        wrote: true,
       };
     }
     const seenVersion = target.resourceVersion ?? before.metadata.resourceVersion;
@@ -128,10 +130,11 @@ class IstioWriter {
         detail: `${target.kind} ${target.namespace}/${target.name} changed since the audit read it (resourceVersion ${target.resourceVersion}, now ${before.metadata.resourceVersion}); the next audit re-plans it`,
         before,
         target: record(before.metadata.resourceVersion),
+        wrote: false,
       };
     }
     if (unheldFields(patch, current).length === 0) {
-      return { outcome: 'verified', detail: 'the change is already in place; nothing was written', before, after: before, target: record(before.metadata.resourceVersion) };
+      return { outcome: 'verified', detail: 'the change is already in place; nothing was written', before, after: before, target: record(before.metadata.resourceVersion), wrote: false };
     }
 
     const body = withMetadata(patch, { resourceVersion: seenVersion, annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
@@ -141,25 +144,26 @@ class IstioWriter {
       if (!(error instanceof KubeApiError)) throw error;
       // Our annotation and the patched fields say whether it landed.
       const ours = await this.landedAnyway(path, (landed) => annotationOf(landed) === context.changeId && unheldFields(patch, landed).length === 0);
-      if (!ours) return this.failedWrite(error, before, record(seenVersion), `merge patch of ${target.kind} ${target.namespace}/${target.name}`);
+      if (ours !== true) return this.failedWrite(error, before, record(seenVersion), `merge patch of ${target.kind} ${target.namespace}/${target.name}`, ours === undefined && mayHaveLanded(error));
     }
     return this.verifyPatch(target, patch, before, record);
   }
 
-  private async verifyPatch(target: ObjectTarget, patch: Record<string, unknown>, before: ObjectSnapshot, record: (rv?: string) => Record<string, unknown>): Promise<ApplyResult> {
+  // Everything from here on follows a patch that landed: each result wrote.
+  private async verifyPatch(target: ObjectTarget, patch: Record<string, unknown>, before: ObjectSnapshot, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
     const path = this.pathOf(target);
     const after = await this.read(path);
-    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, target: record() };
-    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, target: record() };
+    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, target: record(), wrote: true };
+    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, target: record(), wrote: true };
     const unheld = unheldFields(patch, after);
     if (unheld.length === 0) {
-      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']) };
+      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']), wrote: true };
     }
     return this.rollBack(after, before, `the re-read object does not hold ${unheld.join(', ')}`, record);
   }
 
   /** Restores `before.spec` over whatever is there now, conditional on what was just read. */
-  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<ApplyResult> {
+  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
     const path = this.pathOf({ ...before.metadata, apiVersion: current['apiVersion'], kind: current['kind'] });
     const restore = mergePatchBetween(current['spec'], before.spec);
     if (!isEmptyPatch(restore)) {
@@ -172,22 +176,22 @@ class IstioWriter {
       } catch (error) {
         if (!(error instanceof KubeApiError)) throw error;
         const restoredAnyway = await this.landedAnyway(path, (landed) => jsonEqual(landed['spec'] ?? {}, before.spec));
-        if (!restoredAnyway) {
-          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']) };
+        if (restoredAnyway !== true) {
+          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']), wrote: true };
         }
       }
     }
     const restored = await this.read(path);
     if (restored instanceof KubeApiError || restored === undefined || !jsonEqual(restored['spec'] ?? {}, before.spec)) {
       const seen = restored instanceof KubeApiError ? restored.describe() : restored === undefined ? 'the object is gone' : 'the spec still differs';
-      return { outcome: 'failed', detail: `${why}; the previous spec was sent back but the re-read shows otherwise (${seen})`, before, target: record() };
+      return { outcome: 'failed', detail: `${why}; the previous spec was sent back but the re-read shows otherwise (${seen})`, before, target: record(), wrote: true };
     }
-    return { outcome: 'rolled-back', detail: `${why}; the previous spec was restored`, before, after: snapshotOf(restored), target: record(restored['metadata']?.['resourceVersion']) };
+    return { outcome: 'rolled-back', detail: `${why}; the previous spec was restored`, before, after: snapshotOf(restored), target: record(restored['metadata']?.['resourceVersion']), wrote: true };
   }
 
   // ---- create ----
 
-  private async create(change: Extract<IstioChange, { operation: 'create' }>, context: Context): Promise<ApplyResult> {
+  private async create(change: Extract<IstioChange, { operation: 'create' }>, context: Context): Promise<WriteReport> {
     const { type } = writableType(change.target)!;
     // Fixes plan new objects in v1, which a cluster before Istio 1.22 does not serve for these
     // kinds (the POST would answer 404): create in the newest version it serves, same spec.
@@ -196,10 +200,10 @@ class IstioWriter {
       version = await new ServedVersions(this.rest).versionFor(type);
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
-      return { outcome: 'failed', detail: `cannot tell which version of ${type.kind} the cluster serves: ${error.describe()}`, target: targetRecord(change.target, this.pathOf(change.target)) };
+      return { outcome: 'failed', detail: `cannot tell which version of ${type.kind} the cluster serves: ${error.describe()}`, target: targetRecord(change.target, this.pathOf(change.target)), wrote: false };
     }
     if (version === undefined) {
-      return { outcome: 'failed', detail: `the cluster serves no ${type.group} ${type.kind} (${type.versions.join(', ')}): is Istio installed?`, target: targetRecord(change.target, this.pathOf(change.target)) };
+      return { outcome: 'failed', detail: `the cluster serves no ${type.group} ${type.kind} (${type.versions.join(', ')}): is Istio installed?`, target: targetRecord(change.target, this.pathOf(change.target)), wrote: false };
     }
     const apiVersion = apiVersionOf(type.group, version);
     const target = { ...change.target, apiVersion };
@@ -213,26 +217,28 @@ class IstioWriter {
       const existing = await this.read(path);
       const ours = !(existing instanceof KubeApiError) && existing !== undefined && annotationOf(existing) === context.changeId;
       if (!ours) {
+        // Unread, the object may be the one an earlier try of this create made.
+        const mayBeOurs = existing instanceof KubeApiError && mayHaveLanded(error);
         if (error.status === 409) {
           const before = existing instanceof KubeApiError || existing === undefined ? undefined : snapshotOf(existing);
-          return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} already exists; the next audit re-plans against it`, ...(before ? { before } : {}), target: record(before?.metadata.resourceVersion) };
+          return { outcome: 'aborted', detail: `${target.kind} ${target.namespace}/${target.name} already exists; the next audit re-plans against it`, ...(before ? { before } : {}), target: record(before?.metadata.resourceVersion), wrote: mayBeOurs };
         }
-        return this.failedWrite(error, undefined, record(), `create of ${target.kind} ${target.namespace}/${target.name}`);
+        return this.failedWrite(error, undefined, record(), `create of ${target.kind} ${target.namespace}/${target.name}`, mayBeOurs);
       }
     }
 
     const created = await this.read(path);
-    if (created instanceof KubeApiError) return { outcome: 'failed', detail: `created, but the re-read failed: ${created.describe()}`, before: null, target: record() };
-    if (created === undefined) return { outcome: 'failed', detail: `created, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before: null, target: record() };
+    if (created instanceof KubeApiError) return { outcome: 'failed', detail: `created, but the re-read failed: ${created.describe()}`, before: null, target: record(), wrote: true };
+    if (created === undefined) return { outcome: 'failed', detail: `created, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before: null, target: record(), wrote: true };
     const unheld = unheldFields({ spec: change.object['spec'] }, created);
     if (unheld.length === 0) {
-      return { outcome: 'verified', detail: `created and re-read: ${describePatch({ spec: change.object['spec'] })}`, before: null, after: snapshotOf(created), target: record(created['metadata']?.['resourceVersion']) };
+      return { outcome: 'verified', detail: `created and re-read: ${describePatch({ spec: change.object['spec'] })}`, before: null, after: snapshotOf(created), target: record(created['metadata']?.['resourceVersion']), wrote: true };
     }
     const removal = await this.remove(path, created);
     const why = `the re-read object does not hold ${unheld.join(', ')}`;
     return removal === undefined
-      ? { outcome: 'rolled-back', detail: `${why}; the created object was deleted`, before: null, after: null, target: record() }
-      : { outcome: 'failed', detail: `${why}, and deleting it failed: ${removal.describe()}`, before: null, after: snapshotOf(created), target: record() };
+      ? { outcome: 'rolled-back', detail: `${why}; the created object was deleted`, before: null, after: null, target: record(), wrote: true }
+      : { outcome: 'failed', detail: `${why}, and deleting it failed: ${removal.describe()}`, before: null, after: snapshotOf(created), target: record(), wrote: true };
   }
 
   /** Deletes exactly the object that was read (uid and resourceVersion preconditions); the error, or undefined once it is gone. */
@@ -250,7 +256,7 @@ class IstioWriter {
 
   // ---- revert ----
 
-  async revert(change: ChangeRecord, context: Context): Promise<ApplyResult> {
+  async revert(change: ChangeRecord, context: Context): Promise<WriteReport> {
     const after = readSnapshot(change.after);
     // Only an explicit null means "meshgov created it": a record without `before` must never lead to a delete.
     const before = change.before === null ? null : readSnapshot(change.before);
@@ -262,7 +268,7 @@ class IstioWriter {
           ? { apiVersion: raw.apiVersion, kind: raw.kind, namespace: raw.namespace, name: raw.name }
           : undefined;
     if (target === undefined || after === undefined || before === undefined) {
-      return { outcome: 'failed', detail: `change ${change.id} does not record the Istio object before and after it`, target: change.target };
+      return { outcome: 'failed', detail: `change ${change.id} does not record the Istio object before and after it`, target: change.target, wrote: false };
     }
     const path = this.pathOf(target);
     const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
@@ -277,18 +283,18 @@ class IstioWriter {
     current: KubeObjectJson | undefined,
     path: string,
     record: (rv?: string) => Record<string, unknown>,
-  ): Promise<ApplyResult> {
-    if (current === undefined) return { outcome: 'verified', detail: `the object change ${change.id} created is already gone`, before: after, after: null, target: record() };
+  ): Promise<WriteReport> {
+    if (current === undefined) return { outcome: 'verified', detail: `the object change ${change.id} created is already gone`, before: after, after: null, target: record(), wrote: false };
     const now = snapshotOf(current);
     if ((after.metadata.uid && now.metadata.uid !== after.metadata.uid) || !jsonEqual(now.spec, after.spec)) {
-      return { outcome: 'aborted', detail: `the object change ${change.id} created has been replaced or edited since; it is left in place`, before: now, target: record(now.metadata.resourceVersion) };
+      return { outcome: 'aborted', detail: `the object change ${change.id} created has been replaced or edited since; it is left in place`, before: now, target: record(now.metadata.resourceVersion), wrote: false };
     }
     const failure = await this.remove(path, current);
-    if (failure !== undefined) return this.failedWrite(failure, now, record(now.metadata.resourceVersion), `delete of the object change ${change.id} created`);
+    if (failure !== undefined) return this.failedWrite(failure, now, record(now.metadata.resourceVersion), `delete of the object change ${change.id} created`, mayHaveLanded(failure));
     const gone = await this.read(path);
     return gone === undefined
-      ? { outcome: 'verified', detail: `deleted the object change ${change.id} created`, before: now, after: null, target: record() }
-      : { outcome: 'failed', detail: `the object change ${change.id} created is still there after the delete`, before: now, target: record() };
+      ? { outcome: 'verified', detail: `deleted the object change ${change.id} created`, before: now, after: null, target: record(), wrote: true }
+      : { outcome: 'failed', detail: `the object change ${change.id} created is still there after the delete`, before: now, target: record(), wrote: true };
   }
 
   private async revertPatch(
@@ -299,19 +305,19 @@ class IstioWriter {
     path: string,
     record: (rv?: string) => Record<string, unknown>,
     context: Context,
-  ): Promise<ApplyResult> {
-    if (current === undefined) return { outcome: 'aborted', detail: `the object change ${change.id} patched no longer exists`, target: record() };
+  ): Promise<WriteReport> {
+    if (current === undefined) return { outcome: 'aborted', detail: `the object change ${change.id} patched no longer exists`, target: record(), wrote: false };
     const now = snapshotOf(current);
     if (after.metadata.uid && now.metadata.uid && now.metadata.uid !== after.metadata.uid) {
-      return { outcome: 'aborted', detail: `the object change ${change.id} patched was deleted and created again since; not restoring an older object's spec over it`, before: now, target: record(now.metadata.resourceVersion) };
+      return { outcome: 'aborted', detail: `the object change ${change.id} patched was deleted and created again since; not restoring an older object's spec over it`, before: now, target: record(now.metadata.resourceVersion), wrote: false };
     }
     // Only what the change set is put back, and only while it still holds: a later edit of the same field wins.
     const paths = changedPaths(before.spec, after.spec);
     const moved = paths.filter((p) => !jsonEqual(valueAt(now.spec, p), valueAt(after.spec, p)));
     if (moved.length > 0) {
-      return { outcome: 'aborted', detail: `spec.${moved.join(', spec.')} changed again since change ${change.id}; not overwriting that edit`, before: now, target: record(now.metadata.resourceVersion) };
+      return { outcome: 'aborted', detail: `spec.${moved.join(', spec.')} changed again since change ${change.id}; not overwriting that edit`, before: now, target: record(now.metadata.resourceVersion), wrote: false };
     }
-    if (paths.length === 0) return { outcome: 'verified', detail: `change ${change.id} changed no spec field; nothing to revert`, before: now, after: now, target: record(now.metadata.resourceVersion) };
+    if (paths.length === 0) return { outcome: 'verified', detail: `change ${change.id} changed no spec field; nothing to revert`, before: now, after: now, target: record(now.metadata.resourceVersion), wrote: false };
 
     const restore = { spec: patchSetting(paths, before.spec) };
     try {
@@ -324,16 +330,16 @@ class IstioWriter {
       if (!(error instanceof KubeApiError)) throw error;
       // Our annotation and the restored fields say whether it landed.
       const ours = await this.landedAnyway(path, (landed) => annotationOf(landed) === context.changeId && paths.every((p) => jsonEqual(valueAt(landed['spec'], p), valueAt(before.spec, p))));
-      if (!ours) return this.failedWrite(error, now, record(now.metadata.resourceVersion), `revert of change ${change.id}`);
+      if (ours !== true) return this.failedWrite(error, now, record(now.metadata.resourceVersion), `revert of change ${change.id}`, ours === undefined && mayHaveLanded(error));
     }
     const reverted = await this.read(path);
     if (reverted instanceof KubeApiError || reverted === undefined) {
-      return { outcome: 'failed', detail: `reverted, but the re-read failed: ${reverted instanceof KubeApiError ? reverted.describe() : 'the object is gone'}`, before: now, target: record() };
+      return { outcome: 'failed', detail: `reverted, but the re-read failed: ${reverted instanceof KubeApiError ? reverted.describe() : 'the object is gone'}`, before: now, target: record(), wrote: true };
     }
     const unheld = paths.filter((p) => !jsonEqual(valueAt(reverted['spec'], p), valueAt(before.spec, p)));
     return unheld.length === 0
-      ? { outcome: 'verified', detail: `restored spec.${paths.join(', spec.')} as before change ${change.id}`, before: now, after: snapshotOf(reverted), target: record(reverted['metadata']?.['resourceVersion']) }
-      : { outcome: 'failed', detail: `reverted, but the re-read does not hold spec.${unheld.join(', spec.')}`, before: now, after: snapshotOf(reverted), target: record(reverted['metadata']?.['resourceVersion']) };
+      ? { outcome: 'verified', detail: `restored spec.${paths.join(', spec.')} as before change ${change.id}`, before: now, after: snapshotOf(reverted), target: record(reverted['metadata']?.['resourceVersion']), wrote: true }
+      : { outcome: 'failed', detail: `reverted, but the re-read does not hold spec.${unheld.join(', spec.')}`, before: now, after: snapshotOf(reverted), target: record(reverted['metadata']?.['resourceVersion']), wrote: true };
   }
 
   // ---- helpers ----
@@ -351,28 +357,49 @@ class IstioWriter {
   /**
    * After a write that failed: whether an earlier try of it landed anyway (the client resends on a
    * 5xx or a timeout, and the resend then meets 409 on the version it moved), as `holds` tells
-   * from a fresh read.
+   * from a fresh read; undefined when that read fails too.
    */
-  private async landedAnyway(path: string, holds: (object: KubeObjectJson) => boolean): Promise<boolean> {
+  private async landedAnyway(path: string, holds: (object: KubeObjectJson) => boolean): Promise<boolean | undefined> {
     const landed = await this.read(path);
-    return !(landed instanceof KubeApiError) && landed !== undefined && holds(landed);
+    if (landed instanceof KubeApiError) return undefined;
+    return landed !== undefined && holds(landed);
   }
 
-  private failedRead(error: KubeApiError, target: Record<string, unknown>): ApplyResult {
-    return { outcome: 'failed', detail: `cannot read the object: ${error.describe()}`, target };
+  private failedRead(error: KubeApiError, target: Record<string, unknown>): WriteReport {
+    return { outcome: 'failed', detail: `cannot read the object: ${error.describe()}`, target, wrote: false };
   }
 
-  /** 409 (someone else wrote first) and 404 (deleted meanwhile) abort; any other refusal fails. */
-  private failedWrite(error: KubeApiError, before: ObjectSnapshot | undefined, target: Record<string, unknown>, what: string): ApplyResult {
+  /**
+   * 409 (someone else wrote first) and 404 (deleted meanwhile) abort; any other refusal fails.
+   * `wrote`: whether a try of it may have landed, which no read has ruled out.
+   */
+  private failedWrite(error: KubeApiError, before: ObjectSnapshot | undefined, target: Record<string, unknown>, what: string, wrote: boolean): WriteReport {
     const outcome = error.status === 409 || error.status === 404 ? 'aborted' : 'failed';
     const why =
       error.status === 409
-        ? 'the object changed since it was read (409 Conflict); nothing was written'
+        ? wrote
+          ? 'the object changed since it was read (409 Conflict), perhaps by an earlier try of this write that got no answer: it could not be read back to tell'
+          : 'the object changed since it was read (409 Conflict); nothing was written'
         : error.status === 404
           ? 'the object or its namespace no longer exists (404)'
           : error.describe();
-    return { outcome, detail: `${what}: ${why}`, ...(before ? { before } : {}), target };
+    return { outcome, detail: `${what}: ${why}`, ...(before ? { before } : {}), target, wrote };
   }
+}
+
+/** Network failures that happen before a request is sent: the connection was never made. */
+const UNSENT_NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether a write that ended in `error` may have landed. The API server refuses a 4xx before
+ * storing anything, and a connection never made sent nothing; a 5xx, a timeout, a dropped
+ * connection or an unreadable answer may come after the write was stored. A write that was sent
+ * more than once may have landed on an earlier try whatever the last one answered.
+ */
+function mayHaveLanded(error: KubeApiError): boolean {
+  if (error.attempts > 1) return true;
+  if (error.status === 0) return !UNSENT_NETWORK_ERRORS.has(error.reason);
+  return error.status < 400 || error.status >= 500;
 }
 
 /** `patch` with metadata fields merged in (a patch's own metadata keys are kept). */
