@@ -211,6 +211,40 @@ describe('govern: remediation', () => {
     expect(notifier.sent.some((s) => s.type === 'change')).toBe(true);
   });
 
+  it('does not make again on its own a fix that a person or an SLO rollback undid in the last 7 days: it asks, saying who undid it', async () => {
+    const executor = new CountingExecutor();
+    const { deps, advance } = setup({ executors: [executor] });
+    const first = await govern(scoped([finding({ remediation: fix })]), deps);
+    expect(executor.calls).toBe(1);
+    const undo = {
+      ...first.changes[0]!,
+      id: 'chg-undo-1',
+      approvalId: `undo-${first.changes[0]!.id}`,
+      action: 'appmesh.listener.set-strict.undo',
+      approvedBy: 'U07DAVE0001',
+      before: { mode: 'STRICT' },
+      after: { mode: 'PERMISSIVE' },
+      at: new Date('2026-11-20T15:30:00Z').toISOString(),
+    };
+    await deps.ledger.recordChange(undo);
+    advance(3_600_000);
+
+    const held = await govern(scoped([finding({ remediation: fix })], trigger('schedule', '2026-11-20T16:01:00Z')), deps);
+    expect(executor.calls).toBe(1);
+    expect(held.changes).toEqual([]);
+    expect(held.approvalsRequested).toHaveLength(1);
+    expect((await deps.ledger.getApproval(held.approvalsRequested[0]!))!.remediation).toMatchObject({
+      mode: 'approval',
+      reason: '<@U07DAVE0001> undid this fix at 2026-11-20T15:30:00.000Z (change chg-undo-1), so it is not made again without approval for 7 days',
+    });
+
+    // An Undo older than 7 days no longer holds the fix.
+    advance(7 * 86_400_000);
+    const later = await govern(scoped([finding({ remediation: fix })], trigger('schedule', '2026-11-27T16:01:00Z')), deps);
+    expect(later.changes).toHaveLength(1);
+    expect(executor.calls).toBe(2);
+  });
+
   it('changes nothing in dry-run', async () => {
     const executor = new CountingExecutor();
     const { deps } = setup({ executors: [executor], dryRun: true });

@@ -94,9 +94,11 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
     const together = sharing.get(finding)!;
     if (together[0] !== finding) continue;
     const route = routeFor(finding, deps.policy);
-    if (remediation.mode === 'approval') {
+    const undone = remediation.mode === 'auto' ? await undoneRecently(finding, deps.ledger, now) : undefined;
+    if (remediation.mode === 'approval' || undone) {
+      const asked = undone ? { ...finding, remediation: { ...remediation, mode: 'approval' as const, reason: undoneReason(undone) } } : finding;
       const alsoFixes = together.slice(1).map((f) => `${f.rule} on ${describeResource(f.resource)}`);
-      const approval = await requestApproval(finding, route, scoped, deps, now, expiries, metByFinding, alsoFixes);
+      const approval = await requestApproval(asked, route, scoped, deps, now, expiries, metByFinding, alsoFixes);
       if (approval) result.approvalsRequested.push(approval.id);
       continue;
     }
@@ -333,6 +335,27 @@ function renewedRequest(previous: ApprovalRecord, finding: Finding, route: Route
   };
 }
 
+
+/** How long an Undo of a fix keeps that fix from being made again without approval. */
+export const UNDO_HOLD_DAYS = 7;
+
+/**
+ * The Undo of this finding's automatic fix that landed in the last UNDO_HOLD_DAYS, if any. A
+ * person who undid it had a reason the audit cannot see (the change broke something), and an SLO
+ * rollback undid it because it burned the error budget: made again on its own at the next run,
+ * it would undo the Undo, and the rollback and the fix would take turns.
+ */
+async function undoneRecently(finding: Finding, ledger: Ledger, now: Date): Promise<ChangeRecord | undefined> {
+  const undoAction = undoActionOf(finding.remediation!.action);
+  const since = new Date(now.getTime() - UNDO_HOLD_DAYS * 86_400_000).toISOString();
+  const changes = await ledger.listChanges(since, { service: serviceOf(finding) });
+  return changes.find((c) => c.findingId === finding.id && c.action === undoAction && wroteToMesh(c));
+}
+
+function undoneReason(undo: ChangeRecord): string {
+  const who = undo.approvedBy === undefined ? 'someone' : undo.approvedBy === 'meshgov' ? "meshgov's SLO rollback" : `<@${undo.approvedBy}>`;
+  return `${who} undid this fix at ${undo.at} (change ${undo.id}), so it is not made again without approval for ${UNDO_HOLD_DAYS} days`;
+}
 
 async function applyAutomatically(
   finding: Finding,
