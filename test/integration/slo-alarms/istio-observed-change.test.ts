@@ -332,7 +332,7 @@ describe("a person's Istio change, recorded, blamed and rolled back", () => {
     expect(liveRule().spec).toEqual(DR_OBJECT.spec);
     expect(liveRule().metadata.annotations).toMatchObject({ 'meshgov.io/change-id': 'chg-hub0001' });
     const undo = outcome.status === 'finished' ? outcome.change : undefined;
-    expect(undo).toMatchObject({ action: 'istio.destinationrule.patch.undo', outcome: 'verified', approvedBy: DAVE.id, detail: expect.stringContaining(`restored the spec from before change ${bobChange}`) });
+    expect(undo).toMatchObject({ action: 'istio.destinationrule.patch.undo', outcome: 'verified', wrote: true, approvedBy: DAVE.id, detail: expect.stringContaining(`restored the spec from before change ${bobChange}`) });
   });
 
   it("does not overwrite dana's later edit: the rollback aborts and says so", async () => {
@@ -346,6 +346,8 @@ describe("a person's Istio change, recorded, blamed and rolled back", () => {
     expect(outcome).toMatchObject({ status: 'finished', state: 'FAILED', detail: expect.stringContaining(`was changed again after change ${bobChange}`) });
     expect(liveRule().spec).toEqual(danas);
     expect(emulator.requests().filter((r) => r.verb === 'patch' && r.fieldManager === 'meshgov')).toEqual([]);
+    // Nothing written: the blast radius does not count it.
+    expect(outcome.status === 'finished' ? outcome.change : undefined).toMatchObject({ outcome: 'aborted', wrote: false });
   });
 
   it('a write that loses the race (409 Conflict) aborts with nothing written', async () => {
@@ -356,6 +358,7 @@ describe("a person's Istio change, recorded, blamed and rolled back", () => {
     const outcome = await approveRollback(ledger, approvalId);
 
     expect(outcome).toMatchObject({ status: 'finished', state: 'FAILED', detail: expect.stringContaining('409 Conflict') });
+    expect(outcome.status === 'finished' ? outcome.change : undefined).toMatchObject({ outcome: 'aborted', wrote: false });
     expect(liveRule().spec.trafficPolicy.tls).toEqual({ mode: 'DISABLE' });
   });
 

@@ -38,19 +38,19 @@ export interface RestoreDeps {
  */
 export async function restoreObservedChange(change: ChangeRecord, context: { changeId: string }, deps: RestoreDeps): Promise<ApplyResult> {
   const action = parseObservedIstioAction(change.action);
-  if (!action) return { outcome: 'failed', detail: `${change.action} is not an observed Istio change`, target: change.target };
+  if (!action) return { outcome: 'failed', detail: `${change.action} is not an observed Istio change`, target: change.target, wrote: false };
   if (action.verb === 'create' || action.verb === 'delete') {
-    return { outcome: 'failed', detail: `change ${change.id} ${action.verb}d an object; meshgov restores only updated specs: restore it by hand`, target: change.target };
+    return { outcome: 'failed', detail: `change ${change.id} ${action.verb}d an object; meshgov restores only updated specs: restore it by hand`, target: change.target, wrote: false };
   }
   const { apiVersion, kind, namespace, name } = change.target as Record<string, unknown>;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof namespace !== 'string' || typeof name !== 'string') {
-    return { outcome: 'failed', detail: `change ${change.id} does not name the object it changed (target.apiVersion, kind, namespace, name)`, target: change.target };
+    return { outcome: 'failed', detail: `change ${change.id} does not name the object it changed (target.apiVersion, kind, namespace, name)`, target: change.target, wrote: false };
   }
   const label = `${kind} ${namespace}/${name}`;
   const writable = writableType({ apiVersion, kind });
-  if (!writable) return { outcome: 'failed', detail: `meshgov does not write ${apiVersion} ${kind}: restore ${label} by hand`, target: change.target };
+  if (!writable) return { outcome: 'failed', detail: `meshgov does not write ${apiVersion} ${kind}: restore ${label} by hand`, target: change.target, wrote: false };
   const before = readSnapshot(change.before);
-  if (!before) return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore (${change.detail ?? 'unknown'})`, target: change.target };
+  if (!before) return { outcome: 'failed', detail: `change ${change.id} recorded no previous spec to restore (${change.detail ?? 'unknown'})`, target: change.target, wrote: false };
   const after = readSnapshot(change.after);
 
   const path = objectPath(writable.type, writable.version, namespace, name);
@@ -58,11 +58,13 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
   const recordedVersion = typeof change.target.resourceVersion === 'string' ? change.target.resourceVersion : after?.metadata.resourceVersion;
 
   const current = await readObject<KubeObjectJson>(deps.rest, path);
-  if (current instanceof KubeApiError) return { outcome: 'failed', detail: `cannot read ${label} before restoring it: ${current.describe()}; nothing was changed`, target: target() };
-  if (current === undefined) return { outcome: 'aborted', detail: `${label} no longer exists; nothing was restored`, target: target() };
+  if (current instanceof KubeApiError) return { outcome: 'failed', detail: `cannot read ${label} before restoring it: ${current.describe()}; nothing was changed`, target: target(), wrote: false };
+  if (current === undefined) return { outcome: 'aborted', detail: `${label} no longer exists; nothing was restored`, target: target(), wrote: false };
   const found = snapshotOf(current);
   const seen = found.metadata.resourceVersion;
-  const result = (outcome: ApplyResult['outcome'], detail: string, extra: Partial<ApplyResult> = {}): ApplyResult => ({ outcome, detail, before: found, target: target(seen), ...extra });
+  // Whether the restoring write went out: until then nothing was written, whatever the outcome.
+  let sent = false;
+  const result = (outcome: ApplyResult['outcome'], detail: string, extra: Partial<ApplyResult> = {}): ApplyResult => ({ outcome, detail, before: found, target: target(seen), wrote: sent, ...extra });
 
   const uid = typeof change.target.uid === 'string' ? change.target.uid : after?.metadata.uid;
   if (uid && found.metadata.uid && uid !== found.metadata.uid) return result('aborted', `${label} was deleted and created again since change ${change.id}; not restoring an older object's spec over it`);
@@ -74,6 +76,7 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
   if (jsonEqual(found.spec, before.spec)) return result('aborted', `${label} already has the spec from before change ${change.id}: nothing to restore`);
 
   let written: string | undefined;
+  sent = true;
   try {
     const response = await deps.rest.request<KubeObjectJson>('PATCH', path, {
       body: { metadata: { resourceVersion: seen, annotations: { [deps.changeIdAnnotation]: context.changeId } }, spec: mergePatchBetween(found.spec, before.spec) },
@@ -87,9 +90,10 @@ export async function restoreObservedChange(change: ChangeRecord, context: { cha
     const landed = await readObject<KubeObjectJson>(deps.rest, path);
     const ours = !(landed instanceof KubeApiError) && landed !== undefined && landed['metadata']?.['annotations']?.[deps.changeIdAnnotation] === context.changeId && jsonEqual(landed['spec'] ?? {}, before.spec);
     if (!ours) {
-      if (error.status === 409) return result('aborted', `${label} changed between meshgov's read (resourceVersion ${seen}) and its write (409 Conflict): nothing was written, the later edit is kept; review it by hand`);
-      if (error.status === 404) return result('aborted', `${label} was deleted before the write; nothing was restored`);
-      return result('failed', `restoring ${label} failed: ${error.describe()}`);
+      if (error.status === 409) return result('aborted', `${label} changed between meshgov's read (resourceVersion ${seen}) and its write (409 Conflict): nothing was written, the later edit is kept; review it by hand`, { wrote: false });
+      if (error.status === 404) return result('aborted', `${label} was deleted before the write; nothing was restored`, { wrote: false });
+      // Read back without our annotation, the write did not land; unread, it may have.
+      return result('failed', `restoring ${label} failed: ${error.describe()}`, { wrote: landed instanceof KubeApiError });
     }
     written = landed['metadata']?.['resourceVersion'];
   }
