@@ -362,6 +362,18 @@ describe("a person's Istio change, recorded, blamed and rolled back", () => {
     expect(liveRule().spec.trafficPolicy.tls).toEqual({ mode: 'DISABLE' });
   });
 
+  it('a rollback that cannot read the rule fails with nothing written, which the blast radius does not count', async () => {
+    const { ledger } = await carolThenBob();
+    await incident(ledger);
+    const approvalId = await rollbackApproval(ledger);
+    emulator.failNext({ verb: 'get', resource: 'destinationrules' }, 403);
+    const outcome = await approveRollback(ledger, approvalId);
+
+    expect(outcome).toMatchObject({ status: 'finished', state: 'FAILED', detail: expect.stringContaining('nothing was changed') });
+    expect(outcome.status === 'finished' ? outcome.change : undefined).toMatchObject({ outcome: 'failed', wrote: false });
+    expect(liveRule().spec.trafficPolicy.tls).toEqual({ mode: 'DISABLE' });
+  });
+
   it("offers a manual rollback when the spec before the change is unknown (meshgov never saw the rule before bob's patch)", async () => {
     emulator.reset();
     emulator.seed([...wholeCluster(), DR_OBJECT as never]);
