@@ -31,6 +31,12 @@ test('accepts an approved change as the hub sends it', () => {
   expect(parseExecuteRequest(bytes(valid))).toEqual({ ok: true, request: valid });
 });
 
+test("keeps the approved plan's full blocker list, which the re-plan compares", () => {
+  const blockers = Array.from({ length: 7 }, (_, i) => `DestinationRule orders-${i + 1}/payments-api-plaintext sends plaintext to Deployment payments/payments-api port 8080`);
+  const withBlockers = { ...valid, remediation: { ...valid.remediation, blockers } };
+  expect(parseExecuteRequest(bytes(withBlockers))).toEqual({ ok: true, request: withBlockers });
+});
+
 test('accepts an automatic change, and an Undo without a finding or a decision', () => {
   expect(parseExecuteRequest(bytes({ ...valid, remediation: { ...valid.remediation, mode: 'auto' }, approved: false }))).toMatchObject({ ok: true, request: { approved: false } });
   expect(parseExecuteRequest(bytes(revert))).toEqual({ ok: true, request: revert });

@@ -15,6 +15,8 @@ const executeRequestFields = z.object({
     mode: z.enum(['auto', 'approval'], { error: 'must be auto or approval (a manual remediation is made by a person)' }),
     reason: z.string(),
     change: z.record(z.string(), z.unknown()),
+    // The approved plan's full blocker list, which the re-plan compares (its reason shows five).
+    blockers: z.array(z.string()).optional(),
   }),
   trigger: z.object({
     source: z.enum(TRIGGER_SOURCES),

@@ -83,6 +83,15 @@ describe('recheckApproval with the full list of blockers', () => {
     expect(recheckApproval(approval, report([aligned([1, 2])]))).toEqual({ ok: false, reason: `a precondition no longer holds: ${caller(2)}` });
   });
 
+  test('a fresh plan made on a partial read that still has blockers is refused too', () => {
+    const approval = approvalRecord({ remediation: withRemediation({ reason: BLOCKED }).remediation! });
+    const partial = withRemediation({ reason: `${BLOCKED} (and the preconditions across the fleet are unknown: meshgov may not list ingresses.networking.k8s.io, so callers from outside the mesh through Ingresses are unknown)` });
+    expect(recheckApproval(approval, report([partial]))).toEqual({
+      ok: false,
+      reason: 'the fresh audit did not see the whole fleet (meshgov may not list ingresses.networking.k8s.io, so callers from outside the mesh through Ingresses are unknown), so it cannot tell whether the approved change is still safe',
+    });
+  });
+
   test('a fresh plan made on a partial read is refused: it cannot tell whether a precondition broke', () => {
     const approval = approvalRecord({ remediation: withRemediation({ reason: BLOCKED }).remediation! });
     const partial = withRemediation({ reason: 'the preconditions across the fleet are unknown: this audit read only namespace payments, so callers from other namespaces are unknown' });

@@ -44,7 +44,9 @@ export function recheckApproval(approval: Pick<ApprovalRecord, 'findingId' | 're
   }
   const unknown = now.reason.indexOf(PRECONDITIONS_UNKNOWN);
   if (unknown >= 0) {
-    return { ok: false, reason: `the fresh audit did not see the whole fleet (${now.reason.slice(unknown + PRECONDITIONS_UNKNOWN.length)}), so it cannot tell whether the approved change is still safe` };
+    // After blockers the partial note is in parentheses (plan.ts): its closing one is not part of it.
+    const unread = now.reason.slice(unknown + PRECONDITIONS_UNKNOWN.length).replace(/\)$/, '');
+    return { ok: false, reason: `the fresh audit did not see the whole fleet (${unread}), so it cannot tell whether the approved change is still safe` };
   }
   const seen = new Set(blockersOfPlan(approved));
   const broken = blockersOfPlan(now).filter((b) => !seen.has(b));

@@ -99,6 +99,19 @@ describe('planning on a partial audit', () => {
   });
 });
 
+describe('planning on a partial audit with blockers', () => {
+  it('names the blockers and says the read was partial, so the list is not taken as complete', () => {
+    const id = 'istio:payments/Deployment/payments-api:8080';
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id], ['workload payments/Deployment/batch has no sidecar']) });
+    const f = evaluateModel({ ...model({ servers: [s] }), partial: ['this audit read only namespace payments'] }, shippedPolicy(), NOW).find((x) => x.rule === 'mtls-not-strict')!;
+    expect(f.remediation).toMatchObject({
+      mode: 'approval',
+      reason: 'preconditions do not hold: workload payments/Deployment/batch has no sidecar (and the preconditions across the fleet are unknown: this audit read only namespace payments)',
+      blockers: ['workload payments/Deployment/batch has no sidecar'],
+    });
+  });
+});
+
 describe('planning a fix only a person can make', () => {
   const id = 'appmesh:prod-mesh/VirtualNode/ledger:8443';
   const manualFix = (fix: Partial<ProviderFix>): ProviderFix => ({ ...setStrict([id]), action: 'appmesh.listener.set-strict', manualOnly: true, ...fix });

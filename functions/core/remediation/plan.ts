@@ -22,7 +22,9 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
   const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed)];
   if (blockers.length > 0) {
     const distinct = [...new Set(blockers)];
-    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_BROKEN}${listed(distinct)}`, blockers: distinct };
+    // On a partial read the list may be short: said, so that neither the approver nor the re-check takes it as complete.
+    const unread = index.model.partial?.length ? ` (and ${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')})` : '';
+    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_BROKEN}${listed(distinct)}${unread}`, blockers: distinct };
   }
   if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
   if (index.model.partial?.length) {
