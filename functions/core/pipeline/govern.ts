@@ -7,7 +7,7 @@ import { deliverApprovalRequest, pendingApproval } from './approval-request';
 import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
-import { undoActionOf } from '../remediation/undo-action';
+import { isUndoAction, undoActionOf } from '../remediation/undo-action';
 import { describeResource } from '../rules/rule';
 import { truncate } from '../truncate';
 import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
@@ -88,13 +88,15 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   // client-not-enforced finding; an App Mesh object's one change carries its listener and
   // client edits, under either finding's action): it is applied, or put to a person, once.
   const sharing = findingsByChange(scoped.report.findings);
+  // Read once per run, and only when a fix may run on its own.
+  let undoneFixes: Promise<Map<string, ChangeRecord>> | undefined;
   for (const finding of scoped.report.findings) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
     const together = sharing.get(finding)!;
     if (together[0] !== finding) continue;
     const route = routeFor(finding, deps.policy);
-    const undone = remediation.mode === 'auto' ? await undoneRecently(finding, deps.ledger, now) : undefined;
+    const undone = remediation.mode === 'auto' ? (await (undoneFixes ??= undoneRecently(deps.ledger, now))).get(finding.id) : undefined;
     if (remediation.mode === 'approval' || undone) {
       const asked = undone ? { ...finding, remediation: { ...remediation, mode: 'approval' as const, reason: undoneReason(undone) } } : finding;
       const alsoFixes = together.slice(1).map((f) => `${f.rule} on ${describeResource(f.resource)}`);
@@ -340,16 +342,24 @@ function renewedRequest(previous: ApprovalRecord, finding: Finding, route: Route
 export const UNDO_HOLD_DAYS = 7;
 
 /**
- * The Undo of this finding's automatic fix that landed in the last UNDO_HOLD_DAYS, if any. A
- * person who undid it had a reason the audit cannot see (the change broke something), and an SLO
- * rollback undid it because it burned the error budget: made again on its own at the next run,
- * it would undo the Undo, and the rollback and the fix would take turns.
+ * The Undos that landed in the last UNDO_HOLD_DAYS, by the finding whose fix they undid. A
+ * person who undid a fix had a reason the audit cannot see (the change broke something), and an
+ * SLO rollback undid it because it burned the error budget: made again on its own at the next
+ * run, it would undo the Undo, and the rollback and the fix would take turns. An Undo's record
+ * names the finding of its approval (an SLO rollback's is the burn), so the fix it undid is found
+ * through the approval's `undoOf`, the change it reverted.
  */
-async function undoneRecently(finding: Finding, ledger: Ledger, now: Date): Promise<ChangeRecord | undefined> {
-  const undoAction = undoActionOf(finding.remediation!.action);
+async function undoneRecently(ledger: Ledger, now: Date): Promise<Map<string, ChangeRecord>> {
   const since = new Date(now.getTime() - UNDO_HOLD_DAYS * 86_400_000).toISOString();
-  const changes = await ledger.listChanges(since, { service: serviceOf(finding) });
-  return changes.find((c) => c.findingId === finding.id && c.action === undoAction && wroteToMesh(c));
+  const byFinding = new Map<string, ChangeRecord>();
+  for (const undo of await ledger.listChanges(since)) {
+    if (!isUndoAction(undo.action) || !wroteToMesh(undo) || undo.approvalId === undefined) continue;
+    const approval = await ledger.getApproval(undo.approvalId);
+    const undone = approval?.undoOf === undefined ? undefined : await ledger.getChange(approval.undoOf);
+    // Newest first: the latest Undo of each fix is the one named.
+    if (undone?.findingId !== undefined && !byFinding.has(undone.findingId)) byFinding.set(undone.findingId, undo);
+  }
+  return byFinding;
 }
 
 function undoneReason(undo: ChangeRecord): string {

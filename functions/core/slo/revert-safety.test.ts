@@ -1,23 +1,33 @@
 import { undoLoosensOnlyServers } from './revert-safety';
 
-const listener = (mode: string) => ({ portMapping: { port: 8080, protocol: 'http' }, tls: { mode, certificate: { sds: { secretName: 'spiffe://prod-mesh.example.com/payments-api' } } } });
+const listener = (mode?: string) => ({ portMapping: { port: 8080, protocol: 'http' }, ...(mode ? { tls: { mode, certificate: { sds: { secretName: 'spiffe://prod-mesh.example.com/payments-api' } } } } : {}) });
 const enforced = { clientPolicy: { tls: { enforce: true, certificate: { sds: { secretName: 'spiffe://prod-mesh.example.com/payments-api' } }, validation: { trust: { sds: { secretName: 'spiffe://prod-mesh.example.com' } } } } } };
 const backends = [{ virtualService: { virtualServiceName: 'ledger.payments.svc.cluster.local' } }];
+const pa = (mode: string, ports?: Record<string, { mode: string }>) => ({ spec: { mtls: { mode }, ...(ports ? { portLevelMtls: ports } : {}) } });
 
 describe('undoLoosensOnlyServers', () => {
-  it('an Istio PeerAuthentication change is a server\'s; a DestinationRule change is a client\'s', () => {
-    expect(undoLoosensOnlyServers({ provider: 'istio', action: 'istio.peerauthentication.set-strict', before: { spec: { mtls: { mode: 'PERMISSIVE' } } }, after: { spec: { mtls: { mode: 'STRICT' } } } })).toBe(true);
-    expect(undoLoosensOnlyServers({ provider: 'istio', action: 'istio.peerauthentication.create-strict', before: null, after: { spec: { mtls: { mode: 'STRICT' } } } })).toBe(true);
+  it('an Istio PeerAuthentication patch taken back to PERMISSIVE everywhere; not to DISABLE, not a created one, not a DestinationRule', () => {
+    const strict = (before: unknown, action = 'istio.peerauthentication.set-strict') => undoLoosensOnlyServers({ provider: 'istio', action, before, after: pa('STRICT') });
+    expect(strict(pa('PERMISSIVE'))).toBe(true);
+    expect(strict(pa('DISABLE'))).toBe(false);
+    expect(strict(pa('UNSET'))).toBe(false);
+    expect(strict(pa('PERMISSIVE', { 8080: { mode: 'DISABLE' } }))).toBe(false);
+    expect(strict(pa('PERMISSIVE', { 8080: { mode: 'PERMISSIVE' } }))).toBe(true);
+    expect(strict(null, 'istio.peerauthentication.create-strict')).toBe(false);
     expect(undoLoosensOnlyServers({ provider: 'istio', action: 'istio.destinationrule.set-istio-mutual', before: { spec: { trafficPolicy: { tls: { mode: 'DISABLE' } } } }, after: {} })).toBe(false);
   });
 
-  it('an App Mesh change is a server\'s only when its backends and backend defaults did not move', () => {
-    const spec = (mode: string, extra: Record<string, unknown> = {}) => ({ listeners: [listener(mode)], backends, ...extra });
-    expect(undoLoosensOnlyServers({ provider: 'appmesh', action: 'appmesh.listener.set-strict', before: spec('PERMISSIVE'), after: spec('STRICT') })).toBe(true);
-    expect(undoLoosensOnlyServers({ provider: 'appmesh', action: 'appmesh.listener.set-strict', before: spec('PERMISSIVE'), after: spec('STRICT', { backendDefaults: enforced }) })).toBe(false);
+  it('an App Mesh change: only listeners back to PERMISSIVE, and client policies untouched', () => {
+    const spec = (mode?: string, extra: Record<string, unknown> = {}) => ({ listeners: [listener(mode)], backends, ...extra });
+    const undo = (before: unknown, after: unknown) => undoLoosensOnlyServers({ provider: 'appmesh', action: 'appmesh.listener.set-strict', before, after });
+    expect(undo(spec('PERMISSIVE'), spec('STRICT'))).toBe(true);
+    // Back to DISABLED, or to a listener without TLS: clients that enforce TLS since are refused.
+    expect(undo(spec('DISABLED'), spec('STRICT'))).toBe(false);
+    expect(undo(spec(), spec('STRICT'))).toBe(false);
+    expect(undo(spec('PERMISSIVE'), spec('STRICT', { backendDefaults: enforced }))).toBe(false);
     expect(undoLoosensOnlyServers({ provider: 'appmesh', action: 'appmesh.client-policy.enforce', before: spec('STRICT'), after: { ...spec('STRICT'), backends: [{ virtualService: { ...backends[0]!.virtualService, ...enforced } }] } })).toBe(false);
     // The whole object recorded (spec inside), and nothing known of it.
-    expect(undoLoosensOnlyServers({ provider: 'appmesh', action: 'appmesh.listener.set-strict', before: { spec: spec('PERMISSIVE') }, after: { spec: spec('STRICT') } })).toBe(true);
-    expect(undoLoosensOnlyServers({ provider: 'appmesh', action: 'appmesh.listener.set-strict', before: undefined, after: spec('STRICT') })).toBe(false);
+    expect(undo({ spec: spec('PERMISSIVE') }, { spec: spec('STRICT') })).toBe(true);
+    expect(undo(undefined, spec('STRICT'))).toBe(false);
   });
 });

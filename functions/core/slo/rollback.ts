@@ -183,9 +183,9 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
     // Only a suspect meshgov made, that precedes the burn, is rolled back without asking, and only when the rule allows auto.
     let wantsAuto = slo.autoRollbackOwnChanges === true && suspect.byMeshgov && !suspect.afterOnset;
     if (wantsAuto && !undoLoosensOnlyServers(suspect.change) && enriched.remediation) {
-      const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but undoing change ${suspect.change.id} takes clients back from mTLS, which servers that went STRICT since would refuse, so a person decides)`;
+      const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but undoing change ${suspect.change.id} does more than take servers back to PERMISSIVE (it restores plaintext on a server or a client), which can break calls set up since, so a person decides)`;
       enriched = { ...enriched, remediation: { ...enriched.remediation, reason } };
-      deps.log?.('automatic rollback held back: it would undo clients\' mTLS', { slo: slo.name, changeId: suspect.change.id, action: suspect.change.action });
+      deps.log?.('automatic rollback held back: it does more than loosen servers to PERMISSIVE', { slo: slo.name, changeId: suspect.change.id, action: suspect.change.action });
       wantsAuto = false;
     }
     if (wantsAuto && allowed !== 'auto' && enriched.remediation) {

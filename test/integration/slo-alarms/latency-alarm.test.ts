@@ -253,7 +253,7 @@ describe('the latency alarm run', () => {
       expect(outcome.result.proposals).toEqual([expect.objectContaining({ automatic: false })]);
       expect(outcome.result.automatic).toEqual([]);
       const approval = await ledger.getApproval(outcome.result.proposals[0].approval.id);
-      expect(approval).toMatchObject({ state: 'PENDING', undoOf: change.id, remediation: { reason: expect.stringContaining(`undoing change ${change.id} takes clients back from mTLS`) } });
+      expect(approval).toMatchObject({ state: 'PENDING', undoOf: change.id, remediation: { reason: expect.stringContaining(`undoing change ${change.id} does more than take servers back to PERMISSIVE`) } });
       expect(await liveMode()).toBe('STRICT');
     });
 
