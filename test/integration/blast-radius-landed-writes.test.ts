@@ -341,6 +341,7 @@ describe("the hub's agent executor: whether the agent wrote", () => {
     ['500 failed that says it wrote', [answer(500, { outcome: 'failed', detail: 'patched, but the re-read failed', wrote: true })], 'failed', true],
     ['200 verified with nothing to write', [answer(200, { outcome: 'verified', detail: 'the change is already in place', wrote: false })], 'verified', false],
     ['a refused signature (401)', [answer(401, { error: 'bad-signature' } as never)], 'failed', false],
+    ['an agent that is not configured (500 before reading the request)', [answer(500, { error: 'agent-misconfigured', message: 'the agent is not configured; see its logs', changeId: undefined, target: undefined } as never)], 'failed', false],
     ['a gateway timeout on every attempt: the agent may have run behind it', [answer(504, 'upstream request timeout')], 'failed', true],
     ['a gateway timeout, then an abort: the first attempt may have written', [answer(504, 'upstream request timeout'), answer(409, { outcome: 'aborted', detail: 'changed since the audit read it' })], 'aborted', true],
     ['no connection on any attempt: nothing was sent', [refused], 'failed', false],

@@ -156,6 +156,14 @@ function checkReport(report: AgentReport): { field: string; message: string } | 
   if (!s.report || !Array.isArray(s.report.findings)) return { field: 'scopedReport.report.findings', message: 'not a list' };
   if (!Array.isArray(s.auditedResources)) return { field: 'scopedReport.auditedResources', message: 'not a list' };
   const providers = AGENT_PROVIDERS.join(', ');
+  // The scope decides what govern resolves: only what an agent reads may be named there.
+  if (s.scope.kind === 'all') {
+    const foreign = (s.scope.providers ?? []).find((p) => !AGENT_PROVIDERS.includes(p));
+    if (foreign !== undefined) return { field: 'scopedReport.scope.providers', message: `must be among ${providers}, what an agent audits (got ${JSON.stringify(foreign)})` };
+    if (s.scope.meshes !== undefined || s.scope.unreadMeshes !== undefined) return { field: `scopedReport.scope.${s.scope.meshes !== undefined ? 'meshes' : 'unreadMeshes'}`, message: 'App Mesh meshes are not an agent\'s to audit' };
+  } else if (s.scope.kind !== 'istio-namespace') {
+    return { field: 'scopedReport.scope.kind', message: `must be all or istio-namespace, the scopes an agent audits (got ${JSON.stringify(s.scope.kind)})` };
+  }
   for (let i = 0; i < s.report.findings.length; i++) {
     const f = s.report.findings[i];
     if (!AGENT_PROVIDERS.includes(f?.provider)) return { field: `scopedReport.report.findings[${i}].provider`, message: `must be one of ${providers}, what an agent audits (got ${JSON.stringify(f?.provider)})` };

@@ -62,6 +62,10 @@ export function agentExecutor(options: AgentExecutorOptions): RemediationExecuto
         } catch {
           return failed(request, `the agent answered ${res.status} with a body that is not JSON`, mayHaveRun || !refusedBeforeRunning);
         }
+        // The agent answers this before it reads the request, let alone the cluster (execute-remediation.ts).
+        if (!answer.outcome && answer.error === 'agent-misconfigured') {
+          return failed(request, `the agent is not configured (${res.status}: ${answer.message ?? text}); see its logs`, mayHaveRun);
+        }
         if (res.status === 401 || res.status === 400) {
           return failed(request, `the agent refused the request (${res.status} ${answer.error ?? ''}: ${answer.message ?? text})`, mayHaveRun);
         }

@@ -118,6 +118,15 @@ describe("the hub's findings endpoint for the agent", () => {
       const audited = await refused((r) => r.scopedReport.auditedResources.push('appmesh|VirtualNode||prod-mesh|payments-api'));
       expect(audited.body).toMatchObject({ field: 'scopedReport.auditedResources[1]' });
     });
+
+    it("refuses a scope that would resolve the hub's own findings: App Mesh or ACM providers, meshes, an App Mesh resource", async () => {
+      const providers = await refused((r) => (r.scopedReport.scope = { kind: 'all', providers: ['appmesh', 'acm'] }));
+      expect(providers.body).toMatchObject({ field: 'scopedReport.scope.providers' });
+      const meshes = await refused((r) => (r.scopedReport.scope = { kind: 'all', providers: ['istio'], meshes: ['prod-mesh'] }));
+      expect(meshes.body).toMatchObject({ field: 'scopedReport.scope.meshes' });
+      const deleted = await refused((r) => (r.scopedReport.scope = { kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'mesh', name: 'prod-mesh', deleted: true }));
+      expect(deleted).toEqual({ status: 400, body: expect.objectContaining({ field: 'scopedReport.scope.kind' }) });
+    });
   });
 
   it("holds for approval an auto fix that an agent planned on a namespace read (an agent older than the hub): callers in other namespaces were not read", async () => {
