@@ -2,7 +2,8 @@
  * A Kubernetes API server for tests: a real HTTP server on a free loopback port speaking the
  * REST paths and JSON of the API server for core v1, apps/v1, batch/v1, Istio
  * security/networking and cert-manager resources, and what the remediation gate reads besides
- * (Ingresses, webhooks, Gateway API, GMP, trust-manager; README.md). Tests drive it through `@kubernetes/client-node`, arm failures,
+ * (Ingresses, webhooks, Gateway API, GMP, trust-manager, TargetGroupBindings, Multi Cluster
+ * Ingress; README.md). Tests drive it through `@kubernetes/client-node`, arm failures,
  * make writes conflict, and read the call log and the stored state.
  *
  * @example

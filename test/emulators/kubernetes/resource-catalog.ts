@@ -161,6 +161,23 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   gatewayApi('TLSRoute', 'tlsroutes', ['v1alpha2'], true),
   gmp('PodMonitoring', 'podmonitorings', true),
   gmp('ClusterPodMonitoring', 'clusterpodmonitorings', false),
+  // AWS Load Balancer Controller: v1beta1 stored, v1alpha1 still served.
+  {
+    group: 'elbv2.k8s.aws', versions: ['v1beta1', 'v1alpha1'], kind: 'TargetGroupBinding', plural: 'targetgroupbindings',
+    singular: 'targetgroupbinding', namespaced: true, shortNames: [], categories: [], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
+  },
+  // GKE Multi Cluster Ingress, installed in the fleet's config cluster.
+  {
+    group: 'networking.gke.io', versions: ['v1'], kind: 'MultiClusterIngress', plural: 'multiclusteringresses',
+    singular: 'multiclusteringress', namespaced: true, shortNames: ['mci'], categories: [], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
+  },
+  {
+    group: 'networking.gke.io', versions: ['v1'], kind: 'MultiClusterService', plural: 'multiclusterservices',
+    singular: 'multiclusterservice', namespaced: true, shortNames: ['mcs'], categories: [], verbs: crdVerbs,
+    hasStatusSubresource: true, tracksGeneration: true, returnsDeletedObject: false, isCustomResource: true,
+  },
   {
     group: 'trust.cert-manager.io', versions: ['v1alpha1'], kind: 'Bundle', plural: 'bundles', singular: 'bundle',
     namespaced: false, shortNames: [], categories: [], verbs: crdVerbs,

@@ -4,7 +4,8 @@
  * friends), the enums that Istio's CRD schemas declare for the TLS modes, the fields
  * cert-manager's Certificate schema requires, and the Deployment selector/template match; of
  * the kinds read as remediation-gate evidence, the fields their schemas or the built-in
- * validation require (an Ingress's backend or rules, a webhook's sideEffects, a Gateway's class).
+ * validation require (an Ingress's backend or rules, a webhook's sideEffects, a Gateway's class,
+ * a TargetGroupBinding's serviceRef).
  * Answers are field errors for a 422 Invalid Status.
  */
 import { isJsonObject } from './merge-patch';
@@ -134,6 +135,17 @@ function scrapeConfigErrors(spec: Json | undefined): FieldError[] {
   return errors;
 }
 
+// aws-load-balancer-controller's TargetGroupBinding schema: `spec.serviceRef` with its name and port; targetType an enum.
+function targetGroupBindingErrors(spec: Json | undefined): FieldError[] {
+  if (spec === undefined) return required('spec', spec);
+  const ref = child(spec, 'serviceRef');
+  return [
+    ...required('spec.serviceRef', ref),
+    ...(ref === undefined ? [] : [...required('spec.serviceRef.name', child(ref, 'name')), ...required('spec.serviceRef.port', child(ref, 'port'))]),
+    ...enumError('spec.targetType', child(spec, 'targetType'), ['instance', 'ip']),
+  ];
+}
+
 // trust-manager's Bundle schema: `spec.sources`, at least one.
 function bundleErrors(spec: Json | undefined): FieldError[] {
   if (spec === undefined) return required('spec', spec);
@@ -195,6 +207,9 @@ export function validateObject(resource: ResourceType, object: KubernetesObject)
     case 'PodMonitoring':
     case 'ClusterPodMonitoring':
       errors.push(...scrapeConfigErrors(spec));
+      break;
+    case 'TargetGroupBinding':
+      errors.push(...targetGroupBindingErrors(spec));
       break;
     case 'Bundle':
       errors.push(...bundleErrors(spec));

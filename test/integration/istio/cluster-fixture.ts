@@ -407,6 +407,46 @@ export function gmpScrapes(): KubernetesObject[] {
   ];
 }
 
+/**
+ * Istio on EKS: an AWS Load Balancer Controller TargetGroupBinding that registers payments-api's
+ * pods (Service port 80, `http`) in a target group of a load balancer made outside Kubernetes.
+ */
+export function awsTargetGroupBinding(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: 'elbv2.k8s.aws/v1beta1',
+      kind: 'TargetGroupBinding',
+      metadata: { name: 'payments-api-tgb', namespace: 'payments' },
+      spec: {
+        serviceRef: { name: 'payments-api', port: 80 },
+        targetGroupARN: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/payments-api/73e2d6bc24d8a067',
+        targetType: 'ip',
+      },
+    },
+  ];
+}
+
+/**
+ * GKE Multi Cluster Ingress: a MultiClusterService selecting payments-api's pods (port 80 to
+ * `http`) and a MultiClusterIngress whose Google load balancer sends to it.
+ */
+export function gkeMultiClusterIngress(): KubernetesObject[] {
+  return [
+    {
+      apiVersion: 'networking.gke.io/v1',
+      kind: 'MultiClusterService',
+      metadata: { name: 'payments-mcs', namespace: 'payments' },
+      spec: { template: { spec: { selector: { app: 'payments-api' }, ports: [{ name: 'web', protocol: 'TCP', port: 80, targetPort: 'http' }] } } },
+    },
+    {
+      apiVersion: 'networking.gke.io/v1',
+      kind: 'MultiClusterIngress',
+      metadata: { name: 'payments-web', namespace: 'payments', annotations: { 'networking.gke.io/static-ip': '34.102.201.47' } },
+      spec: { template: { spec: { backend: { serviceName: 'payments-mcs', servicePort: 80 } } } },
+    },
+  ];
+}
+
 function injectorWebhook(name: string, labels: Record<string, string>, revision: string, namespaceSelector: Record<string, unknown>): KubernetesObject {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',

@@ -1,6 +1,7 @@
 /**
  * What holds a STRICT fix for approval besides the mesh's own policies — Ingresses, Gateway API
- * routes, Sidecars, Google Managed Prometheus scrapes, revision tags — read by the live full
+ * routes, Sidecars, Google Managed Prometheus scrapes, AWS TargetGroupBindings, GKE Multi Cluster
+ * Ingress, revision tags — read by the live full
  * read as the file read reads them, so the scheduled audit never says `auto` where the file
  * audit of the same objects says `approval`; trust-manager's copies too, for certificates. A
  * cluster without those CRDs reads fine; a list RBAC refuses leaves the audit partial.
@@ -19,7 +20,9 @@ import { ISTIO_READER_RULES, ISTIO_TLS_SECRET_READER_RULES, istioSource, type Is
 import { buildCertificateModel } from '../../../functions/providers/x509';
 import { loadKubeConfigFor, type KubernetesObject } from '../../emulators/kubernetes';
 import {
+  awsTargetGroupBinding,
   everyCallerMeshed,
+  gkeMultiClusterIngress,
   gmpScrapes,
   meshTrustRoot,
   narrowSidecar,
@@ -59,7 +62,7 @@ function liveRead(live: LiveCluster, options: Partial<IstioSourceOptions> = {}):
 const KINDS = [
   'namespaces', 'configmaps', 'secrets', 'services', 'deployments', 'statefulsets', 'pods', 'peerauthentications', 'destinationrules', 'serviceentries', 'certificates',
   'sidecars', 'ingresses', 'ingressclasses', 'gateways', 'gatewayclasses', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes',
-  'podmonitorings', 'clusterpodmonitorings', 'mutatingwebhookconfigurations', 'bundles',
+  'podmonitorings', 'clusterpodmonitorings', 'targetgroupbindings', 'multiclusteringresses', 'multiclusterservices', 'mutatingwebhookconfigurations', 'bundles',
 ];
 
 /**
@@ -126,6 +129,18 @@ describe('each kind of gate evidence holds payments STRICT for approval, in the 
       'a PodMonitoring scraping port 8080 and a ClusterPodMonitoring scraping 7070',
       gmpScrapes,
       ['PodMonitoring payments/payments-api has Google Managed Prometheus scrape port 8080', 'ClusterPodMonitoring ledger-metrics has Google Managed Prometheus scrape port 7070'],
+      [],
+    ],
+    [
+      'an AWS Load Balancer Controller TargetGroupBinding (v1beta1) to payments-api port 80',
+      awsTargetGroupBinding,
+      ['the load balancer of TargetGroupBinding payments/payments-api-tgb (target group arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/payments-api/73e2d6bc24d8a067) sends to Service payments/payments-api port 80'],
+      [],
+    ],
+    [
+      'a GKE MultiClusterIngress to a MultiClusterService selecting payments-api',
+      gkeMultiClusterIngress,
+      ['MultiClusterIngress payments/payments-web sends to MultiClusterService payments/payments-mcs port 80'],
       [],
     ],
     ['a revision tag whose revision turns auto mTLS off', revisionTagToCanary, ['ConfigMap istio-system/istio-canary sends plaintext to Deployment payments/payments-api port 8080'], []],
@@ -225,18 +240,38 @@ describe('trust-manager: the Bundle and the copies it writes are read as the fil
   });
 });
 
-test('a cluster without the Gateway API, Google Managed Prometheus and trust-manager reads fine, and still reads the built-in and Istio evidence', async () => {
+test('a cluster without the Gateway API, Google Managed Prometheus, trust-manager, the AWS Load Balancer Controller and Multi Cluster Ingress reads fine, and still reads the built-in and Istio evidence', async () => {
   const live = await clusterOf([...everyCallerMeshed(), ...outsideIngresses()]);
-  const older = await startOlderApiServer(live.emulator.url, ['gateway.networking.k8s.io', 'monitoring.googleapis.com', 'trust.cert-manager.io']);
+  const absent = ['gateway.networking.k8s.io', 'monitoring.googleapis.com', 'trust.cert-manager.io', 'elbv2.k8s.aws', 'networking.gke.io'];
+  const older = await startOlderApiServer(live.emulator.url, absent);
   try {
     const source = istioSource({ kubeConfig: await loadKubeConfigFor(older.url), client: live.k8s });
     const inventory = await source.collect(ALL);
 
     expect(inventory.problems).toEqual([]);
     expect(inventory.partial).toBeUndefined();
-    expect(source.lastRead().unserved).toEqual(['Bundle', 'ClusterPodMonitoring', 'GRPCRoute', 'Gateway', 'GatewayClass', 'HTTPRoute', 'PodMonitoring', 'TCPRoute', 'TLSRoute']);
-    expect(live.emulator.requests().filter((r) => ['gateway.networking.k8s.io', 'monitoring.googleapis.com', 'trust.cert-manager.io'].includes(r.group))).toEqual([]);
+    expect(source.lastRead().unserved).toEqual([
+      'Bundle', 'ClusterPodMonitoring', 'GRPCRoute', 'Gateway', 'GatewayClass', 'HTTPRoute', 'MultiClusterIngress', 'MultiClusterService', 'PodMonitoring', 'TCPRoute', 'TLSRoute', 'TargetGroupBinding',
+    ]);
+    expect(live.emulator.requests().filter((r) => absent.includes(r.group))).toEqual([]);
     expect(notStrict(audit(inventory)).map(([at, mode, reason]) => [at, mode, reason.includes('Ingress payments/payments-api-public (class gce)')])).toEqual([
+      ['ledger:7070', 'approval', true],
+      ['payments-api:8080', 'approval', true],
+    ]);
+  } finally {
+    await older.stop();
+  }
+});
+
+test('a TargetGroupBinding CRD that serves only v1alpha1 is read in v1alpha1, and still holds payments for approval', async () => {
+  const live = await clusterOf([...everyCallerMeshed(), ...awsTargetGroupBinding()]);
+  const older = await startOlderApiServer(live.emulator.url, ['elbv2.k8s.aws/v1beta1']);
+  try {
+    const inventory = await istioSource({ kubeConfig: await loadKubeConfigFor(older.url), client: live.k8s }).collect(ALL);
+    const binding = inventory.kubernetes.find((o) => o.doc.kind === 'TargetGroupBinding')!;
+    expect(binding.source.file).toBe('/apis/elbv2.k8s.aws/v1alpha1/namespaces/payments/targetgroupbindings/payments-api-tgb');
+    expect(binding.doc.apiVersion).toBe('elbv2.k8s.aws/v1alpha1');
+    expect(notStrict(audit(inventory)).map(([at, mode, reason]) => [at, mode, reason.includes('TargetGroupBinding payments/payments-api-tgb')])).toEqual([
       ['ledger:7070', 'approval', true],
       ['payments-api:8080', 'approval', true],
     ]);
@@ -258,6 +293,9 @@ describe('a gate-evidence list RBAC refuses: the read goes on, says so on the pa
     ['tlsroutes', 'TLSRoute', '/apis/gateway.networking.k8s.io/v1alpha2/tlsroutes', 'tlsroutes.gateway.networking.k8s.io'],
     ['podmonitorings', 'PodMonitoring', '/apis/monitoring.googleapis.com/v1/podmonitorings', 'podmonitorings.monitoring.googleapis.com'],
     ['clusterpodmonitorings', 'ClusterPodMonitoring', '/apis/monitoring.googleapis.com/v1/clusterpodmonitorings', 'clusterpodmonitorings.monitoring.googleapis.com'],
+    ['targetgroupbindings', 'TargetGroupBinding', '/apis/elbv2.k8s.aws/v1beta1/targetgroupbindings', 'targetgroupbindings.elbv2.k8s.aws'],
+    ['multiclusteringresses', 'MultiClusterIngress', '/apis/networking.gke.io/v1/multiclusteringresses', 'multiclusteringresses.networking.gke.io'],
+    ['multiclusterservices', 'MultiClusterService', '/apis/networking.gke.io/v1/multiclusterservices', 'multiclusterservices.networking.gke.io'],
     ['mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', 'mutatingwebhookconfigurations.admissionregistration.k8s.io'],
   ];
 
@@ -300,7 +338,7 @@ describe('a gate-evidence list RBAC refuses: the read goes on, says so on the pa
 });
 
 test('the reader role is exactly what a full read uses: every request is granted, and every grant is used', async () => {
-  const live = await clusterOf([...everyCallerMeshed(), ...outsideIngresses(), ...outsideHttpRoute(), ...gmpScrapes(), ...revisionTagToCanary(), ...trustManagerBundle()]);
+  const live = await clusterOf([...everyCallerMeshed(), ...outsideIngresses(), ...outsideHttpRoute(), ...gmpScrapes(), ...awsTargetGroupBinding(), ...gkeMultiClusterIngress(), ...revisionTagToCanary(), ...trustManagerBundle()]);
   await liveRead(live);
   const granted = (rules: typeof ISTIO_READER_RULES) => (r: { group: string; resource: string; verb: string; name?: string }) =>
     rules.some((rule) => rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb) && (!rule.resourceNames || rule.resourceNames.includes(r.name ?? '')));

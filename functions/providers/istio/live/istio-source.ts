@@ -14,7 +14,9 @@
  *   For the remediation gate, which holds a STRICT fix for approval on what they show: Sidecars,
  *   Ingresses and IngressClasses, Gateway API Gateways, GatewayClasses, HTTPRoutes, GRPCRoutes,
  *   TCPRoutes and TLSRoutes, Google Managed Prometheus PodMonitorings and ClusterPodMonitorings,
- *   and the MutatingWebhookConfigurations of revision tags (label `istio.io/tag`). For
+ *   AWS Load Balancer Controller TargetGroupBindings, GKE MultiClusterIngresses and
+ *   MultiClusterServices, and the MutatingWebhookConfigurations of revision tags (label
+ *   `istio.io/tag`). For
  *   certificates: trust-manager Bundles and the ConfigMaps they write (label
  *   `trust.cert-manager.io/bundle`), and the Secrets they write only where `tlsSecrets` lets
  *   Secrets be listed. With `namespaces`, the same as a namespace scope of each of them. A run
@@ -36,8 +38,9 @@
  * no fix planned on it is `auto`.
  *
  * Istio kinds are read in the newest version the cluster serves (v1, else v1beta1, …); a
- * cluster without Istio, cert-manager, the Gateway API, Google Managed Prometheus or
- * trust-manager CRDs reads as having none of their objects. A Secret, Certificate or
+ * cluster without Istio, cert-manager, the Gateway API, Google Managed Prometheus,
+ * trust-manager, AWS Load Balancer Controller or Multi Cluster Ingress CRDs reads as having none
+ * of their objects. A Secret, Certificate or
  * trust-manager object the service account may not read becomes a `config-invalid` problem
  * naming the path. A list of gate evidence it may not read does too, and marks the inventory
  * partial, saying what is unknown without it, so that no fix is `auto` on a picture missing
@@ -69,6 +72,8 @@ import {
   HTTP_ROUTES,
   INGRESS_CLASSES,
   INGRESSES,
+  MULTI_CLUSTER_INGRESSES,
+  MULTI_CLUSTER_SERVICES,
   MUTATING_WEBHOOK_CONFIGURATIONS,
   NAMESPACES,
   objectPath,
@@ -80,6 +85,7 @@ import {
   SERVICES,
   SIDECARS,
   STATEFUL_SETS,
+  TARGET_GROUP_BINDINGS,
   TCP_ROUTES,
   TLS_ROUTES,
   TRUST_BUNDLES,
@@ -114,6 +120,9 @@ const GATE_EVIDENCE = new Map<ResourceType, string>([
   [TLS_ROUTES, 'callers from outside the mesh through TLSRoutes are unknown'],
   [POD_MONITORINGS, 'Google Managed Prometheus scrapes, which are plaintext, are unknown'],
   [CLUSTER_POD_MONITORINGS, 'Google Managed Prometheus scrapes, which are plaintext, are unknown'],
+  [TARGET_GROUP_BINDINGS, 'callers from outside the mesh through AWS load balancers bound to Services by TargetGroupBindings are unknown'],
+  [MULTI_CLUSTER_INGRESSES, 'callers from outside the mesh through GKE MultiClusterIngresses are unknown'],
+  [MULTI_CLUSTER_SERVICES, 'which pods GKE MultiClusterIngresses send to is unknown'],
   [MUTATING_WEBHOOK_CONFIGURATIONS, 'the revision each revision tag injects, and so the MeshConfig of its callers, is unknown'],
 ]);
 

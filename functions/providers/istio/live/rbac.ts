@@ -5,7 +5,8 @@
  * - the reader lists and gets what an audit reads, and gets only the two CA Secrets by name
  *   (`kubernetes.io/tls` Secrets and trust-manager's Secret copies need `list secrets`, granted
  *   only when `tlsSecrets` is on); what only the remediation gate reads (Sidecars, Ingresses,
- *   Gateway API objects, GMP scrape configs, revision tags' webhooks) is granted like the rest:
+ *   Gateway API objects, GMP scrape configs, TargetGroupBindings, Multi Cluster Ingress objects,
+ *   revision tags' webhooks) is granted like the rest:
  *   without it the audit goes on, but no fix is `auto`;
  * - the writer patches PeerAuthentications and DestinationRules, creates PeerAuthentications
  *   (create-strict) and DestinationRules (create-istio-mutual), and deletes them only to undo
@@ -29,6 +30,8 @@ export const ISTIO_READER_RULES: PolicyRule[] = [
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list'] },
   { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways', 'gatewayclasses', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes'], verbs: ['get', 'list'] },
   { apiGroups: ['monitoring.googleapis.com'], resources: ['podmonitorings', 'clusterpodmonitorings'], verbs: ['get', 'list'] },
+  { apiGroups: ['elbv2.k8s.aws'], resources: ['targetgroupbindings'], verbs: ['get', 'list'] },
+  { apiGroups: ['networking.gke.io'], resources: ['multiclusteringresses', 'multiclusterservices'], verbs: ['get', 'list'] },
   // RBAC cannot narrow a list by label: the reader asks only for those labelled istio.io/tag.
   { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list'] },
   { apiGroups: ['cert-manager.io'], resources: ['certificates'], verbs: ['get', 'list'] },

@@ -3,7 +3,8 @@
  * CRDs serve several versions of one stored object; the reader asks for the newest one the
  * cluster serves (security.istio.io/v1 arrived in Istio 1.22, networking.istio.io/v1 in 1.22
  * too), so the model sees the same fields whichever release runs. The Gateway API, Google
- * Managed Prometheus and trust-manager are add-ons a cluster may lack: their kinds are optional.
+ * Managed Prometheus, trust-manager, the AWS Load Balancer Controller and GKE Multi Cluster
+ * Ingress are add-ons a cluster may lack: their kinds are optional.
  */
 
 export interface ResourceType {
@@ -94,6 +95,20 @@ export const TLS_ROUTES = gatewayApi('TLSRoute', 'tlsroutes', ['v1', 'v1alpha3',
 /** Google Managed Prometheus scrape configuration: v1, and the deprecated v1alpha1 its CRDs still serve. */
 export const POD_MONITORINGS = gmp('PodMonitoring', 'podmonitorings', true);
 export const CLUSTER_POD_MONITORINGS = gmp('ClusterPodMonitoring', 'clusterpodmonitorings', false);
+
+/** AWS Load Balancer Controller (Istio on EKS): a load balancer made elsewhere sends to a Service's pods; v1beta1, and the v1alpha1 its CRD still serves. */
+export const TARGET_GROUP_BINDINGS: ResourceType = {
+  kind: 'TargetGroupBinding',
+  group: 'elbv2.k8s.aws',
+  versions: ['v1beta1', 'v1alpha1'],
+  plural: 'targetgroupbindings',
+  namespaced: true,
+  optional: true,
+};
+
+/** GKE Multi Cluster Ingress, in the fleet's config cluster: a Google load balancer sends to the pods a MultiClusterService selects. */
+export const MULTI_CLUSTER_INGRESSES: ResourceType = { kind: 'MultiClusterIngress', group: 'networking.gke.io', versions: ['v1'], plural: 'multiclusteringresses', namespaced: true, optional: true };
+export const MULTI_CLUSTER_SERVICES: ResourceType = { kind: 'MultiClusterService', group: 'networking.gke.io', versions: ['v1'], plural: 'multiclusterservices', namespaced: true, optional: true };
 
 /** Injector webhooks; the reader lists only those of revision tags (label `istio.io/tag`). */
 export const MUTATING_WEBHOOK_CONFIGURATIONS: ResourceType = {
