@@ -1,3 +1,4 @@
+
 /**
  * A hub container's warm App Mesh snapshot is never what a scoped audit decides `auto` from:
  * the reader revalidates it against App Mesh first (List pages of every kind, a Describe of
@@ -25,6 +26,7 @@ import { hubLambdaContext, sqsBatch } from '../../support/hub-lambda';
 import { sharedEvent } from '../../support/shared-events';
 import { cloudTrailEventFor } from './support/cloudtrail-events';
 import { audit, nonZeroCalls, stateInventory } from './support/harness';
+import { hubEnvironment } from '../../support/hub-environment';
 
 const MESH = 'prod-mesh';
 const PAYMENTS_SERVICE = 'payments-api.payments.svc.cluster.local';
@@ -105,23 +107,7 @@ async function start(seed: AppMeshSeed): Promise<void> {
   appmesh = await startAppMeshEmulator({ seed });
   acm = await startAcmEmulator();
   saved = { ...process.env };
-  Object.assign(process.env, {
-    AWS_REGION: 'us-west-2',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_ENDPOINT_URL_APP_MESH: appmesh.url,
-    AWS_ENDPOINT_URL_ACM: acm.url,
-    AWS_ENDPOINT_URL_ACM_PCA: acm.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-    MESHGOV_LEDGER_TABLE: names.ledger,
-    MESHGOV_IDEMPOTENCY_TABLE: names.idempotency,
-    MESHGOV_MESHES: MESH,
-    MESHGOV_ACCOUNT_ID: '111122223333',
-    MESHGOV_REMEDIATOR_ROLE_ARNS: 'arn:aws:iam::111122223333:role/meshgov-remediator',
-    MESHGOV_DRY_RUN: 'false',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-  });
+  Object.assign(process.env, hubEnvironment({ appmesh: appmesh.url, acm: acm.url, dynamodb: dynalite.endpoint, ledgerTable: names.ledger, idempotencyTable: names.idempotency, mesh: MESH, account: '111122223333', dryRun: false }));
   ledger = new DynamoDbLedger(dynaliteClient(dynalite.endpoint), names.ledger);
 }
 

@@ -11,6 +11,7 @@ import { RecordingNotifier } from '../../support/recording-notifier';
 import { consoleJsonDocuments } from '../../support/emf';
 import { hubLambdaContext, sqsBatch } from '../../support/hub-lambda';
 import { sharedEvent } from '../../support/shared-events';
+import { hubEnvironment } from '../../support/hub-environment';
 
 /**
  * ACM sends "ACM Certificate Approaching Expiration" for every certificate of the account and
@@ -79,23 +80,7 @@ beforeEach(async () => {
   acm.seedCertificateAuthority({ Arn: PCA_ARN, Type: 'ROOT', NotBefore: new Date('2025-01-01T00:00:00Z'), NotAfter: new Date('2035-01-01T00:00:00Z') });
   notifier = new RecordingNotifier();
   savedEnv = { ...process.env };
-  Object.assign(process.env, {
-    AWS_REGION: 'us-west-2',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_ENDPOINT_URL_APP_MESH: appmesh.url,
-    AWS_ENDPOINT_URL_ACM: acm.url,
-    AWS_ENDPOINT_URL_ACM_PCA: acm.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-    MESHGOV_LEDGER_TABLE: LEDGER,
-    MESHGOV_IDEMPOTENCY_TABLE: IDEMPOTENCY,
-    MESHGOV_MESHES: 'prod-mesh',
-    MESHGOV_ACCOUNT_ID: ACCOUNT,
-    MESHGOV_REMEDIATOR_ROLE_ARNS: `arn:aws:iam::${ACCOUNT}:role/meshgov-remediator`,
-    MESHGOV_DRY_RUN: 'true',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-  });
+  Object.assign(process.env, hubEnvironment({ appmesh: appmesh.url, acm: acm.url, dynamodb: dynalite.endpoint, ledgerTable: LEDGER, idempotencyTable: IDEMPOTENCY, mesh: 'prod-mesh', account: ACCOUNT, dryRun: true }));
 });
 
 afterEach(async () => {

@@ -9,6 +9,7 @@ import { createIdempotencyTable, dynaliteClient, startDynalite } from '../../sup
 import { declaredMetrics, emfDocuments } from '../../support/emf';
 import { hubLambdaContext, sqsBatch } from '../../support/hub-lambda';
 import { sharedEvent } from '../../support/shared-events';
+import { hubEnvironment } from '../../support/hub-environment';
 
 /**
  * The hub's event function end to end on loopback: SQS batches of real-shaped EventBridge
@@ -54,23 +55,7 @@ beforeEach(async () => {
   acm.seedCertificate({ CertificateArn: CERT_ARN, DomainName: 'payments-api.payments.svc.cluster.local', CertificateAuthorityArn: PCA_ARN, NotBefore: new Date('2026-01-10T00:00:00Z'), NotAfter: new Date('2027-01-10T00:00:00Z') });
   acm.seedCertificateAuthority({ Arn: PCA_ARN, Type: 'ROOT', NotBefore: new Date('2025-01-01T00:00:00Z'), NotAfter: new Date('2035-01-01T00:00:00Z') });
   savedEnv = { ...process.env };
-  Object.assign(process.env, {
-    AWS_REGION: 'us-west-2',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_ENDPOINT_URL_APP_MESH: appmesh.url,
-    AWS_ENDPOINT_URL_ACM: acm.url,
-    AWS_ENDPOINT_URL_ACM_PCA: acm.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-    MESHGOV_LEDGER_TABLE: LEDGER,
-    MESHGOV_IDEMPOTENCY_TABLE: IDEMPOTENCY,
-    MESHGOV_MESHES: 'prod-mesh',
-    MESHGOV_ACCOUNT_ID: '111122223333',
-    MESHGOV_REMEDIATOR_ROLE_ARNS: 'arn:aws:iam::111122223333:role/meshgov-remediator',
-    MESHGOV_DRY_RUN: 'true',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-  });
+  Object.assign(process.env, hubEnvironment({ appmesh: appmesh.url, acm: acm.url, dynamodb: dynalite.endpoint, ledgerTable: LEDGER, idempotencyTable: IDEMPOTENCY, mesh: 'prod-mesh', account: '111122223333', dryRun: true }));
 });
 
 afterEach(async () => {
