@@ -69,7 +69,8 @@ export interface AppMeshSourceOptions {
    * A scoped audit with no snapshot of its mesh younger than `snapshotMaxAgeMs`: `resource`
    * (default) reads only the changed resource (0 calls when the event carries it, else 1) and
    * marks the inventory partial; `mesh` reads the whole mesh first, for exact findings at the
-   * cost of a full read. A younger snapshot is revalidated either way.
+   * cost of a full read. A younger snapshot is served as held, and read against App Mesh
+   * first when the scope asks (`revalidate`).
    */
   coldScopedRead?: 'resource' | 'mesh';
   /** Snapshots of meshes; share one with appMeshExecutor so that revalidations need not describe meshgov's own writes. */
