@@ -58,6 +58,20 @@ describe('planning a server fix', () => {
     expect(r.blockers).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((w) => `workload payments/Deployment/${w} has no sidecar`));
   });
 
+  it('lists up to 20 blockers one by one; past that one entry counts and fingerprints the rest', () => {
+    const callers = (n: number) => Array.from({ length: n }, (_, i) => `workload batch/Deployment/job-${String(i + 1).padStart(3, '0')} has no sidecar`);
+    const plan = (blockers: string[]) => remediationOf(model({ servers: [server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id], blockers) })] }));
+    expect(plan(callers(20)).blockers).toEqual(callers(20));
+    const many = plan(callers(300)).blockers!;
+    expect(many).toHaveLength(20);
+    expect(many.slice(0, 19)).toEqual(callers(19));
+    expect(many[19]).toMatch(/^and 281 more \(fingerprint [0-9a-f]{16}\)$/);
+    // The same callers in another order give the same entry; one of the rest swapped for another does not.
+    expect(plan([...callers(19), ...callers(300).slice(19).reverse()]).blockers![19]).toBe(many[19]);
+    const swapped = [...callers(299), 'workload batch/Deployment/job-new has no sidecar'];
+    expect(plan(swapped).blockers![19]).not.toBe(many[19]);
+  });
+
   it('carries no blockers list when nothing holds it', () => {
     const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id]) });
     expect(remediationOf(model({ servers: [s] }))).not.toHaveProperty('blockers');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Remediation } from '../findings';
 import type { FleetIndex } from '../model/fleet-index';
 import type { ProviderFix, ServerEndpoint } from '../model/types';
@@ -24,7 +25,7 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
     const distinct = [...new Set(blockers)];
     // On a partial read the list may be short: said, so that neither the approver nor the re-check takes it as complete.
     const unread = index.model.partial?.length ? ` (and ${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')})` : '';
-    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_BROKEN}${listed(distinct)}${unread}`, blockers: distinct };
+    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_BROKEN}${listed(distinct)}${unread}`, blockers: blockerList(distinct) };
   }
   if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
   if (index.model.partial?.length) {
@@ -100,6 +101,24 @@ function preconditionsHeld(fix: ProviderFix): string {
 function whyManual(fix: ProviderFix): string {
   const why = fix.manualReason !== undefined ? [fix.manualReason, ...fix.blockers] : fix.blockers;
   return why.length > 0 ? listed(why) : 'meshgov cannot apply it safely';
+}
+
+/** Blockers a plan lists one by one; past these, one entry stands for the rest. */
+export const LISTED_BLOCKERS = 20;
+
+/**
+ * The blockers as the plan carries them: every one, up to LISTED_BLOCKERS; past that the first
+ * ones and a last entry that counts the rest and fingerprints them. A server with hundreds of
+ * plaintext callers would otherwise put them all on every finding its change fixes, in the report
+ * and on the approval's ledger record (DynamoDB items hold 400 KB). The re-check compares entries,
+ * so any change among the rest changes the last one and is refused, as a new blocker is.
+ */
+function blockerList(distinct: string[]): string[] {
+  if (distinct.length <= LISTED_BLOCKERS) return distinct;
+  const shown = distinct.slice(0, LISTED_BLOCKERS - 1);
+  const rest = distinct.slice(LISTED_BLOCKERS - 1);
+  const fingerprint = createHash('sha256').update([...rest].sort().join('\n')).digest('hex').slice(0, 16);
+  return [...shown, `and ${rest.length} more (fingerprint ${fingerprint})`];
 }
 
 /** The first five distinct reasons, and how many other distinct ones there are. */
