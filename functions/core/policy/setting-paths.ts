@@ -3,6 +3,7 @@
  * `['slos', 0, 'autoRollbackOwnChanges']`), as the schema's issues and the after-merge checks
  * name them.
  */
+import { isRecord } from '../is-record';
 
 export type SettingPath = ReadonlyArray<string | number>;
 
@@ -46,11 +47,11 @@ export function valueAt(data: unknown, path: SettingPath): unknown {
  * are removed: merge units (mergeUnitOf) end at a key, never inside a list.
  */
 export function withoutKey(data: unknown, path: SettingPath): unknown {
-  if (path.length === 0 || data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  if (path.length === 0 || !isRecord(data)) return data;
   const [step, ...rest] = path;
   const key = String(step);
   if (!Object.hasOwn(data, key)) return data;
-  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  const copy: Record<string, unknown> = { ...data };
   if (rest.length > 0) copy[key] = withoutKey(copy[key], rest);
   else delete copy[key];
   return copy;

@@ -1,4 +1,5 @@
 import { sameJson } from '../approvals/same-json';
+import { isRecord } from '../is-record';
 import type { ChangeRecord } from '../ledger/types';
 
 /**
@@ -50,8 +51,6 @@ function listenersOf(spec: Record<string, unknown>): Listener[] {
 
 /** A spec as changes record it: the spec itself, or an object holding it. */
 function specOf(value: unknown): Record<string, unknown> | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const record = value as Record<string, unknown>;
-  const inner = record.spec;
-  return inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : record;
+  if (!isRecord(value)) return undefined;
+  return isRecord(value.spec) ? value.spec : value;
 }

@@ -1,5 +1,6 @@
 import { load, type YAMLException } from 'js-yaml';
 import type { KubeObject, Located } from '../../core/model/inventory';
+import { isRecord } from '../../core/is-record';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import type { EmbeddedLineFinder } from './blockScalarLine';
 import { nameOf, namespaceOf } from './objectKey';
@@ -154,7 +155,7 @@ function readOne(chosen: Located<KubeObject>, embeddedLine: EmbeddedLineFinder |
   }
   const outbound = mesh['outboundTrafficPolicy'];
   if (outbound !== undefined && outbound !== null) {
-    const mode = typeof outbound === 'object' && !Array.isArray(outbound) ? (outbound as Record<string, unknown>)['mode'] : null;
+    const mode = isRecord(outbound) ? outbound['mode'] : null;
     if (mode === 'ALLOW_ANY' || mode === 'REGISTRY_ONLY') settings.outboundTrafficPolicy = mode;
     else if (mode !== undefined) problem('data.mesh.outboundTrafficPolicy', 'outboundTrafficPolicy must be a mapping whose mode is ALLOW_ANY or REGISTRY_ONLY');
   }

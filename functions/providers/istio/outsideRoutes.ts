@@ -21,6 +21,7 @@
  *   target group it fills with a Service port's pods or nodes.
  */
 import type { KubeObject, Located } from '../../core/model/inventory';
+import { isRecord } from '../../core/is-record';
 import { nameOf, namespaceOf } from './objectKey';
 import type { KubeService, ServicePort } from './services';
 
@@ -112,7 +113,7 @@ export function standaloneNegPorts(annotations: Record<string, unknown> | undefi
   } catch {
     return [ANY_PORT];
   }
-  if (exposed === null || typeof exposed !== 'object' || Array.isArray(exposed)) return [ANY_PORT];
+  if (!isRecord(exposed)) return [ANY_PORT];
   const ports = Object.keys(exposed).map((key) => (/^\d+$/.test(key) ? Number(key) : key));
   return ports.length > 0 ? ports : undefined;
 }

@@ -1,4 +1,5 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
+import { isRecord } from '../../core/is-record';
 import type { ConfigProblem, SourceRef } from '../../core/model/types';
 import { ISTIO_FIELDS, reportNearMisses } from './nearMissFields';
 import { nameOf, namespaceOf } from './objectKey';
@@ -84,11 +85,11 @@ export function readServiceEntry(obj: Located<KubeObject>): { entry?: ServiceEnt
  */
 function readWorkloadSelector(raw: unknown, problems: ObjectProblems): Labels | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
+  if (!isRecord(raw)) {
     problems.add('spec.workloadSelector', 'workloadSelector must be a mapping with labels');
     return undefined;
   }
-  const labels = readLabelMap((raw as Record<string, unknown>)['labels']);
+  const labels = readLabelMap(raw['labels']);
   if ('error' in labels) {
     problems.add('spec.workloadSelector.labels', `workloadSelector.labels ${labels.error}`);
     return undefined;

@@ -12,6 +12,7 @@
  * (the oldest first wherever several would do, as Istio picks).
  */
 import type { KubeObject, Located } from '../../core/model/inventory';
+import { isLooseRecord } from '../../core/is-record';
 import { sortByCreation } from './creationOrder';
 import { isIstioGateway } from './gateways';
 import { isEmptyLabels, readLabelMap, selectorMatches, type Labels } from './labels';
@@ -51,7 +52,7 @@ export function readSidecars(objects: readonly Located<KubeObject>[]): SidecarSc
 
 function readSidecar(doc: KubeObject): SidecarScope | undefined {
   const spec = doc.spec;
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
+  if (!isLooseRecord(spec)) return undefined;
   const sidecar: SidecarScope = { name: nameOf(doc), namespace: namespaceOf(doc) };
   const rawSelector = spec.workloadSelector?.labels;
   if (rawSelector !== undefined) {
