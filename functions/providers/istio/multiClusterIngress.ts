@@ -11,6 +11,7 @@
 import type { KubeObject, Located } from '../../core/model/inventory';
 import { isEmptyLabels, selectorMatches } from './labels';
 import { nameOf, namespaceOf } from './objectKey';
+import { ingressBackends } from './outsideRoutes';
 import type { ServerRecord } from './servers';
 import { readService, targetPortOn, type KubeService } from './services';
 
@@ -19,11 +20,6 @@ const MCI_GROUP = 'networking.gke.io/';
 export function isMultiClusterIngressObject(obj: Located<KubeObject>): boolean {
   const { apiVersion, kind } = obj.doc;
   return (kind === 'MultiClusterIngress' || kind === 'MultiClusterService') && typeof apiVersion === 'string' && apiVersion.startsWith(MCI_GROUP);
-}
-
-interface McsBackend {
-  name: string;
-  port?: number | string;
 }
 
 /**
@@ -40,7 +36,7 @@ export function markMultiClusterIngressRoutes(records: readonly ServerRecord[], 
     if (doc.kind !== 'MultiClusterIngress') continue;
     const namespace = namespaceOf(doc);
     const what = `MultiClusterIngress ${namespace}/${nameOf(doc)}`;
-    for (const backend of backendsOf(doc.spec?.template?.spec)) {
+    for (const backend of ingressBackends(doc.spec?.template?.spec)) {
       const svc = services.get(`${namespace}/${backend.name}`);
       if (svc?.selector === undefined || isEmptyLabels(svc.selector)) continue;
       for (const sp of svc.ports) {
@@ -61,19 +57,4 @@ function derivedService(obj: Located<KubeObject>): KubeService {
   const svc = readService({ doc: { apiVersion: 'v1', kind: 'Service', metadata: { name: nameOf(obj.doc), namespace: namespaceOf(obj.doc) }, spec }, source: obj.source });
   svc.kind = 'MultiClusterService';
   return svc;
-}
-
-/** `spec.template.spec.backend` and every rule path's backend: `serviceName` (a MultiClusterService) and `servicePort`. */
-function backendsOf(spec: any): McsBackend[] {
-  const out: McsBackend[] = [];
-  const add = (backend: any): void => {
-    if (typeof backend?.serviceName !== 'string') return;
-    const port = backend.servicePort;
-    out.push(typeof port === 'number' || typeof port === 'string' ? { name: backend.serviceName, port } : { name: backend.serviceName });
-  };
-  add(spec?.backend);
-  for (const rule of Array.isArray(spec?.rules) ? spec.rules : []) {
-    for (const path of Array.isArray(rule?.http?.paths) ? rule.http.paths : []) add(path?.backend);
-  }
-  return out;
 }

@@ -171,8 +171,12 @@ interface Backend {
   port?: number | string;
 }
 
-/** The Services an Ingress sends to: its default backend and every path's (v1 `service`, or v1beta1 `serviceName` / `servicePort`). */
-function ingressBackends(spec: any): Array<Omit<Backend, 'namespace'>> {
+/**
+ * The Services an Ingress sends to: its default backend and every path's (v1 `service`, or
+ * v1beta1 `serviceName` / `servicePort`). A GKE MultiClusterIngress's template spec has the
+ * v1beta1 shape, naming MultiClusterServices (multiClusterIngress.ts).
+ */
+export function ingressBackends(spec: any): Array<Omit<Backend, 'namespace'>> {
   const out: Array<Omit<Backend, 'namespace'>> = [];
   const add = (backend: any): void => {
     const service = backend?.service;
