@@ -2,6 +2,7 @@ import type { Inventory } from '../core/model/inventory';
 import { acmCertificateSource, appMeshCertificateArns } from '../providers/acm';
 import { AppMeshCallError, appMeshSource } from '../providers/appmesh/live';
 import { ISTIO_READER_RULES, istioSource, KubeApiError, kubeConfigFromFile, LiveConfigError, type KubeConfig, type KubernetesClientModule } from '../providers/istio/live';
+import { rbacResourceName } from '../providers/istio/live/resource-types';
 import { KubeRestClient } from '../providers/istio/live/rest-client';
 
 export interface LiveSourceOptions {
@@ -143,7 +144,7 @@ export function describeKubeFailure(error: unknown, kubeConfig: KubeConfig): str
     }
     if (error.status === 403) {
       const target = apiTarget(error.method, error.path);
-      const can = target ? `${target.verb} ${target.resource}${target.group ? `.${target.group}` : ''}` : undefined;
+      const can = target ? `${target.verb} ${rbacResourceName(target.group ?? '', target.resource)}` : undefined;
       const scope = target?.namespace ? ` -n ${target.namespace}` : ' --all-namespaces';
       return (
         `${where}: user "${user?.name ?? ''}" may not ${can ?? `${error.method} ${error.path}`}` +
@@ -166,7 +167,7 @@ export function describeKubeFailure(error: unknown, kubeConfig: KubeConfig): str
 /** The resources the reader lists, as RBAC names them (`ingresses.networking.k8s.io`): the rules it is written to need. */
 function readResources(): string {
   const names = ISTIO_READER_RULES.filter((rule) => rule.resourceNames === undefined && rule.verbs.includes('list')).flatMap((rule) =>
-    rule.apiGroups.flatMap((group) => rule.resources.map((resource) => (group === '' ? resource : `${resource}.${group}`))),
+    rule.apiGroups.flatMap((group) => rule.resources.map((resource) => rbacResourceName(group, resource))),
   );
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

@@ -80,6 +80,7 @@ import {
   PEER_AUTHENTICATIONS,
   POD_MONITORINGS,
   PODS,
+  rbacResourceName,
   SECRETS,
   SERVICE_ENTRIES,
   SERVICES,
@@ -369,7 +370,7 @@ class ClusterRead {
   ): Located<KubeObject>[] {
     if (forbidden === 'fail' || !isKubeApiError(error, 403)) throw error;
     const provider: Provider = purpose === 'certificates' ? 'x509' : 'istio';
-    const what = name !== undefined ? `read ${type.kind} ${namespace ?? ''}/${name}` : `list ${resourceName(type)}${namespace ? ` in namespace ${namespace}` : ''}`;
+    const what = name !== undefined ? `read ${type.kind} ${namespace ?? ''}/${name}` : `list ${rbacResourceName(type.group, type.plural)}${namespace ? ` in namespace ${namespace}` : ''}`;
     this.problems.push({
       file: name === undefined ? error.path : objectPath(type, version, namespace, name),
       line: 1,
@@ -380,7 +381,7 @@ class ClusterRead {
     });
     const unknown = GATE_EVIDENCE.get(type);
     if (forbidden === 'partial' && unknown !== undefined) {
-      const gap = `meshgov may not list ${resourceName(type)}${namespace ? ` in namespace ${namespace}` : ''}, so ${unknown}`;
+      const gap = `meshgov may not list ${rbacResourceName(type.group, type.plural)}${namespace ? ` in namespace ${namespace}` : ''}, so ${unknown}`;
       if (!this.gaps.includes(gap)) this.gaps.push(gap);
     }
     return [];
@@ -390,11 +391,6 @@ class ClusterRead {
 /** Secrets and cert-manager Certificates are optional wherever they are read; any other kind is optional where its read says so. */
 function forbiddenMeans(type: ResourceType): OnForbidden {
   return type === SECRETS || type === CERTIFICATES ? 'problem' : 'fail';
-}
-
-/** `ingresses.networking.k8s.io`, `secrets`: the resource as RBAC and `kubectl auth can-i` name it. */
-function resourceName(type: ResourceType): string {
-  return type.group === '' ? type.plural : `${type.plural}.${type.group}`;
 }
 
 /**

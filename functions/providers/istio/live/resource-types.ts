@@ -135,6 +135,11 @@ export const WRITABLE_KINDS: Record<string, ResourceType> = {
   DestinationRule: DESTINATION_RULES,
 };
 
+/** A resource as RBAC and `kubectl auth can-i` name it: `ingresses.networking.k8s.io`, `secrets`. */
+export function rbacResourceName(group: string, plural: string): string {
+  return group === '' ? plural : `${plural}.${group}`;
+}
+
 /** `apiVersion` for a group and version (`v1` for the core group). */
 export function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
