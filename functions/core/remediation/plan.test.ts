@@ -113,6 +113,20 @@ describe('planning on a partial audit', () => {
   });
 });
 
+describe('planning on a partial audit under a rule that requires approval', () => {
+  it('says the read was partial too, so the re-check does not take the plan as made on the whole fleet', () => {
+    const id = 'istio:payments/Deployment/payments-api:8080';
+    const s = server({ name: 'payments-api', mode: 'PERMISSIVE', fix: setStrict([id]) });
+    const policy = shippedPolicy();
+    policy.rules['mtls-not-strict'] = { ...policy.rules['mtls-not-strict'], remediation: 'approval' };
+    const f = evaluateModel({ ...model({ servers: [s] }), partial: ['this audit read only namespace payments'] }, policy, NOW).find((x) => x.rule === 'mtls-not-strict')!;
+    expect(f.remediation).toMatchObject({
+      mode: 'approval',
+      reason: 'rule mtls-not-strict requires approval for this change (and the preconditions across the fleet are unknown: this audit read only namespace payments)',
+    });
+  });
+});
+
 describe('planning on a partial audit with blockers', () => {
   it('names the blockers and says the read was partial, so the list is not taken as complete', () => {
     const id = 'istio:payments/Deployment/payments-api:8080';

@@ -20,17 +20,16 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
   const base = { action: fix.action, change: fix.change };
   if (fix.manualOnly) return { ...base, mode: 'manual', reason: `this change needs a person: ${whyManual(fix)}` };
   if (settings.remediation === 'manual') return { ...base, mode: 'manual', reason: `rule ${finding.rule} allows only manual remediation` };
+  // A plan made on a partial read says so whatever holds it: neither the approver nor the re-check may take it as complete.
+  const unread = index.model.partial?.length ? `${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')}` : undefined;
+  const noting = (reason: string) => (unread ? `${reason} (and ${unread})` : reason);
   const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed)];
   if (blockers.length > 0) {
     const distinct = [...new Set(blockers)];
-    // On a partial read the list may be short: said, so that neither the approver nor the re-check takes it as complete.
-    const unread = index.model.partial?.length ? ` (and ${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')})` : '';
-    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_BROKEN}${listed(distinct)}${unread}`, blockers: blockerList(distinct) };
+    return { ...base, mode: 'approval', reason: noting(`${PRECONDITIONS_BROKEN}${listed(distinct)}`), blockers: blockerList(distinct) };
   }
-  if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: `rule ${finding.rule} requires approval for this change` };
-  if (index.model.partial?.length) {
-    return { ...base, mode: 'approval', reason: `${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')}` };
-  }
+  if (settings.remediation === 'approval') return { ...base, mode: 'approval', reason: noting(`rule ${finding.rule} requires approval for this change`) };
+  if (unread) return { ...base, mode: 'approval', reason: unread };
   return { ...base, mode: 'auto', reason: preconditionsHeld(fix) };
 }
 
