@@ -46,7 +46,7 @@ export function withSuspect(finding: Finding, suspect: Suspect, allowed: Remedia
   const to = suspect.relation === 'dependency' ? ` to a dependency of this service (${change.service}, which it calls)` : '';
   return {
     ...finding,
-    message: `${finding.message} Suspected change${to}: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id})${suspect.afterOnset ? '; it came after the burn began, so it may not be the cause' : ''}.`,
+    message: `${finding.message} Suspected change${to}: ${change.action} on ${change.service} at ${change.at} (${suspect.who}, change ${change.id})${suspect.afterOnset ? '; it came after the burn began, so it may not be the cause' : ''}${suspect.uncertain ? `; it failed after writing, so it may or may not be in effect (${change.detail ?? 'no detail recorded'})` : ''}.`,
     detail: { ...finding.detail, suspect: suspectDetail(suspect) },
     remediation: rollbackOf(suspect, allowed),
   };
@@ -98,6 +98,11 @@ function whyNotRestorable(change: ChangeRecord): string | undefined {
   const before = change.before;
   if (before === undefined || before === null || typeof before !== 'object') {
     return `the configuration before it is unknown${change.detail ? ` (${change.detail})` : ''}`;
+  }
+  // A revert restores only while the resource still holds what the change wrote; a failed change
+  // that recorded nothing after it gives nothing to tell its write from a later edit.
+  if (change.outcome === 'failed' && (change.after === undefined || change.after === null || typeof change.after !== 'object')) {
+    return `it failed after writing (${change.detail ?? 'no detail recorded'}) and its record holds no configuration from after it, so meshgov cannot tell what it wrote from a later edit`;
   }
   return undefined;
 }
@@ -182,6 +187,12 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
     let enriched = withSuspect(dated, suspect, allowed);
     // Only a suspect meshgov made, that precedes the burn, is rolled back without asking, and only when the rule allows auto.
     let wantsAuto = slo.autoRollbackOwnChanges === true && suspect.byMeshgov && !suspect.afterOnset;
+    if (wantsAuto && suspect.uncertain && enriched.remediation) {
+      const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but change ${suspect.change.id} failed after writing, so what it left in place is unknown and a person decides)`;
+      enriched = { ...enriched, remediation: { ...enriched.remediation, reason } };
+      deps.log?.('automatic rollback held back: the suspected change failed after writing', { slo: slo.name, changeId: suspect.change.id, detail: suspect.change.detail });
+      wantsAuto = false;
+    }
     if (wantsAuto && !undoLoosensOnlyServers(suspect.change) && enriched.remediation) {
       const reason = `${enriched.remediation.reason} (autoRollbackOwnChanges is set on SLO ${slo.name}, but undoing change ${suspect.change.id} does more than take servers back to PERMISSIVE (it restores plaintext on a server or a client), which can break calls set up since, so a person decides)`;
       enriched = { ...enriched, remediation: { ...enriched.remediation, reason } };

@@ -1,3 +1,4 @@
+import { wroteToMesh } from '../ledger/meshgov-changes';
 import type { ChangeRecord, Ledger } from '../ledger/types';
 import { isUndoAction } from '../remediation/undo-action';
 import type { SloDefinition } from './definition';
@@ -6,8 +7,10 @@ import type { SloDefinition } from './definition';
  * The configuration change that most likely made an SLO burn: the ledger's changes within the
  * alert window (meshgov's own remediations and the changes people made that the hub observed,
  * both change records), the most recent one to the service itself first, else the most recent
- * one to a dependency. A change that never took effect (aborted, failed, rolled back) cannot
- * have caused anything. A change may touch several services (a route shifts traffic between
+ * one to a dependency. A change that never took effect (aborted, rolled back, or failed before it
+ * wrote) cannot have caused anything; one that failed after writing (its read-back failed, its
+ * answer was lost, putting it back failed) may be in effect, and is a suspect marked `uncertain`.
+ * A change may touch several services (a route shifts traffic between
  * the virtual nodes it targets): it matches on any of them (see touchedServices).
  */
 
@@ -39,9 +42,19 @@ export interface Suspect {
   byMeshgov: boolean;
   /** Set when no change precedes the burn's estimated onset and this one came after it: a weak suspect. */
   afterOnset?: boolean;
+  /** Set when the change failed after it wrote: it may or may not be in effect. */
+  uncertain?: boolean;
 }
 
 const EFFECTIVE: ReadonlySet<ChangeRecord['outcome']> = new Set(['applied', 'verified']);
+
+/**
+ * Whether a change may be in effect: it landed, or it failed after writing (or may have: a
+ * record from before `wrote` that failed counts, see wroteToMesh). A rolled-back change was put back.
+ */
+export function mayBeInEffect(change: ChangeRecord): boolean {
+  return EFFECTIVE.has(change.outcome) || (change.outcome === 'failed' && wroteToMesh(change));
+}
 
 /**
  * The keys under which change records name an SLO's service: serviceOf() in the govern stage
@@ -58,7 +71,7 @@ export async function findSuspect(ledger: Ledger, query: SuspectQuery): Promise<
   const deps = new Set((query.dependencies ?? []).filter((k) => !own.has(k)));
   const until = query.until.getTime();
   const changes = (await ledger.listChanges(query.since.toISOString()))
-    .filter((c) => EFFECTIVE.has(c.outcome) && touchedServices(c).length > 0 && Date.parse(c.at) <= until)
+    .filter((c) => mayBeInEffect(c) && touchedServices(c).length > 0 && Date.parse(c.at) <= until)
     // An undo restores an earlier state; it is not a new configuration to blame.
     .filter((c) => !isUndoAction(c.action))
     .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
@@ -101,8 +114,9 @@ function describe(change: ChangeRecord, relation: Suspect['relation']): Suspect 
     relation,
     who,
     when: change.at,
-    what: `${change.action} on ${change.service}: ${change.reason}`,
+    what: `${change.action} on ${change.service}: ${change.reason}${change.outcome === 'failed' ? ` (it failed after writing, so it may be in effect: ${change.detail ?? 'no detail recorded'})` : ''}`,
     byMeshgov,
+    ...(change.outcome === 'failed' ? { uncertain: true } : {}),
   };
 }
 
@@ -130,5 +144,6 @@ export function suspectDetail(suspect: Suspect): Record<string, unknown> {
     service: suspect.change.service,
     byMeshgov: suspect.byMeshgov,
     ...(suspect.afterOnset ? { afterOnset: true } : {}),
+    ...(suspect.uncertain ? { uncertain: true } : {}),
   };
 }

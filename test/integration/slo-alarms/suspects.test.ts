@@ -221,3 +221,46 @@ describe("the rule's remediation mode caps the rollback", () => {
     expect(proposals[0]!.approval).toMatchObject({ state: 'APPROVED', decidedBy: 'meshgov', undoOf: 'chg-meshgov', remediation: { action: 'appmesh.listener.set-strict.undo' } });
   });
 });
+
+describe('a change that failed after writing', () => {
+  const slo = BURNING_SLO!;
+  const deps = (ledger: MemoryLedger) => ({ ledger, policy: shippedPolicy(), clock: () => NOW });
+  /** meshgov's set-strict whose PUT landed but whose read-back failed: App Mesh answered, then throttled the Describe. */
+  const landedButFailed = (edit: Partial<ChangeRecord> = {}) =>
+    change('chg-landed', 30, PAYMENTS, {
+      findingId: 'f-payments-api-8080',
+      outcome: 'failed',
+      wrote: true,
+      detail: 'updated, but the re-read failed: ThrottlingException: Rate exceeded',
+      before: { listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE' } }] },
+      after: { listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'STRICT' } }] },
+      ...edit,
+    });
+
+  it('is a suspect, marked uncertain; one that failed before writing is not', async () => {
+    const suspect = await findSuspect(await ledgerWith(landedButFailed()), { service: [PAYMENTS], ...window });
+    expect(suspect).toMatchObject({ change: { id: 'chg-landed' }, uncertain: true, byMeshgov: true });
+    expect(suspect!.what).toContain('it failed after writing, so it may be in effect: updated, but the re-read failed');
+    // A record from before `wrote` that failed may have landed too.
+    const older = landedButFailed();
+    delete older.wrote;
+    expect(await findSuspect(await ledgerWith(older), { service: [PAYMENTS], ...window })).toMatchObject({ uncertain: true });
+    expect(await findSuspect(await ledgerWith(landedButFailed({ wrote: false, detail: 'AccessDeniedException' })), { service: [PAYMENTS], ...window })).toBeUndefined();
+  });
+
+  it('is offered for approval, never rolled back on its own, even with autoRollbackOwnChanges', async () => {
+    const ledger = await ledgerWith(landedButFailed());
+    const { scoped, proposals } = await blameSloBurns(burnReport(), [slo], deps(ledger));
+    const finding = scoped.report.findings[0]!;
+    expect(finding.detail.suspect).toMatchObject({ changeId: 'chg-landed', uncertain: true });
+    expect(finding.message).toContain('it failed after writing, so it may or may not be in effect (updated, but the re-read failed');
+    expect(finding.remediation).toMatchObject({ mode: 'approval', change: { changeId: 'chg-landed' }, reason: expect.stringContaining('failed after writing, so what it left in place is unknown and a person decides') });
+    expect(proposals).toEqual([expect.objectContaining({ automatic: false })]);
+    expect((await ledger.getApproval(proposals[0]!.approval.id))?.state).toBe('PENDING');
+  });
+
+  it('is rolled back only by hand when its record holds nothing from after it', async () => {
+    const suspect = (await findSuspect(await ledgerWith(landedButFailed({ after: undefined, detail: 'patched, but the re-read failed: 503 Service Unavailable' })), { service: [PAYMENTS], ...window }))!;
+    expect(rollbackOf(suspect)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('its record holds no configuration from after it') });
+  });
+});
