@@ -35,12 +35,23 @@ function isRoot(c: CertificateRecord): boolean {
   return c.isCA && c.subject !== '' && c.subject === c.issuer;
 }
 
-/** How many roots valid now each place holds: a trust bundle mid rotation, or a system CA bundle. */
+/** How an object is named among a certificate's `origin.copies` (root-cert-copies.ts). */
+function copyName(c: CertificateRecord): string {
+  return `${c.origin.kind} ${c.origin.namespace ?? 'default'}/${c.origin.name}`;
+}
+
+/**
+ * How many roots valid now each place holds: a trust bundle mid rotation, or a system CA bundle.
+ * A root folded into the CA Secret that holds it is still in each of its copies (istiod's
+ * `istio-ca-root-cert` of every namespace), so it counts there too.
+ */
 function validRootsByPlace(certificates: readonly CertificateRecord[], now: Date): Map<string, number> {
   const out = new Map<string, number>();
+  const add = (place: string) => out.set(place, (out.get(place) ?? 0) + 1);
   for (const c of certificates) {
     if (!isRoot(c) || c.notAfter.getTime() < now.getTime() || c.notBefore.getTime() > now.getTime()) continue;
-    out.set(placeOf(c), (out.get(placeOf(c)) ?? 0) + 1);
+    add(placeOf(c));
+    for (const copy of new Set(c.origin.copies ?? [])) add(`copy\0${copy}`);
   }
   return out;
 }
@@ -51,7 +62,7 @@ function validRootsByPlace(certificates: readonly CertificateRecord[], now: Date
  * refused). A root alone, or a leaf or intermediate, is renewed.
  */
 function expiredAdvice(c: CertificateRecord, validRoots: ReadonlyMap<string, number>): string {
-  const others = isRoot(c) ? (validRoots.get(placeOf(c)) ?? 0) : 0;
+  const others = isRoot(c) ? (validRoots.get(placeOf(c)) ?? 0) + (validRoots.get(`copy\0${copyName(c)}`) ?? 0) : 0;
   if (others === 0) return 'renew it and roll it out';
   return `the bundle still holds ${others} valid root${others === 1 ? '' : 's'}, so take this one out of it (whatever still chains to it is refused already: re-issue that from a valid root)`;
 }

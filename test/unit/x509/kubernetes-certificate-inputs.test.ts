@@ -201,6 +201,35 @@ ${indent(chain.leafPem.split('\n').slice(0, 4).join('\n'), 4)}
     const report = auditInventory(await collectFiles([dir]), { policy: shippedPolicy(), now: NOW });
     expect(report.findings[0]!.resource.namespace).toBe('istio-system');
   });
+
+  test("an expired root beside the valid one in a namespace's istio-ca-root-cert is taken out, not renewed, when the valid one is folded into cacerts", async () => {
+    // A root rotation half done: istiod publishes both roots into every namespace; cacerts already holds only the new one.
+    const current = makeRootCa({ cn: 'Mesh Root CA', organization: 'shop', notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2035-01-01T00:00:00Z') });
+    const retired = makeRootCa({ cn: 'Old Root CA', organization: 'shop', notBefore: new Date('2016-01-01T00:00:00Z'), notAfter: new Date('2026-11-01T00:00:00Z') });
+    const findings = await audit({
+      'roots.yaml': `apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+type: Opaque
+data:
+  root-cert.pem: ${b64(current.certPem)}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: istio-ca-root-cert
+  namespace: shop
+data:
+  root-cert.pem: |
+${indent(current.certPem + retired.certPem, 4)}
+`,
+    });
+    expect(findings.map((f) => [f.rule, f.name])).toEqual([['cert-expired', 'Old Root CA']]);
+    expect(findings[0]!.message).toContain('the bundle still holds 1 valid root, so take this one out of it');
+    expect(findings[0]!.message).not.toContain('renew it');
+  });
 });
 
 describe("generic (Opaque) Secrets that Istio gateways' credentialName names", () => {
