@@ -175,7 +175,8 @@ function classifyKubernetes(value: Record<string, unknown>, source: SourceRef, i
       field: `${path}${path ? '.' : ''}metadata.name`,
       message: `${value.apiVersion} ${kind} ${describeName(metadata)}`,
       kind,
-      ...(isObject(metadata) && typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+      // Placed where kubectl would place it (`default` when unset), as the object's other problems are.
+      ...namespaceField(problemNamespaceOf({ kind, metadata: isObject(metadata) ? metadata : undefined })),
     });
     return;
   }

@@ -115,6 +115,15 @@ spec:
     expect(inv.kubernetes).toEqual([]);
     expect(inv.problems).toEqual([expect.objectContaining({ field: 'metadata.name', message: 'v1 Service has no metadata.name' })]);
   });
+
+  it('places a nameless object where kubectl would, so its config-invalid finding names a namespace as every Istio finding does', () => {
+    const inv = inventoryOf('pa.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {}\nspec:\n  mtls:\n    mode: STRICT\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  namespace: shop\nspec:\n  host: cart\n---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nspec: {}\n');
+    expect(inv.problems.map((p) => [p.kind, p.namespace, p.line])).toEqual([
+      ['PeerAuthentication', 'default', 1],
+      ['DestinationRule', 'shop', 8],
+      ['PeerAuthentication', 'default', 15],
+    ]);
+  });
 });
 
 describe('a stream of JSON values in one file', () => {
