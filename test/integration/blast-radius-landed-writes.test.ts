@@ -164,6 +164,29 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     expect(strict()).toHaveLength(1);
     expect(strict()).not.toContain(first);
   });
+
+  it('a patch that landed but whose re-read failed records what it set, so its revert undoes it once reads work, and not over a later edit', async () => {
+    const { executor, audit, clock } = await cluster();
+    const policy = limited(1, 1);
+    const ledger = new MemoryLedger(clock);
+    const scoped = await audit(policy);
+    const endOverload = failReadsAfterPatch();
+    const [landed] = (await govern(scoped, governDeps(policy, executor, ledger, clock))).changes;
+    const ns = landed!.target['namespace'] as string;
+    expect(landed).toMatchObject({ outcome: 'failed', wrote: true, before: { spec: { mtls: { mode: 'PERMISSIVE' } } }, after: { metadata: { namespace: ns, name: 'default' }, spec: { mtls: { mode: 'STRICT' } } } });
+    expect((landed!.after as { metadata: Record<string, unknown> }).metadata['resourceVersion']).toBeUndefined();
+    endOverload();
+
+    const context = { trigger: scheduled(clock), changeId: 'chg-undo-1' };
+    // Someone set the mode again since: the revert leaves their edit alone.
+    const edited = emulator.get('PeerAuthentication', ns, 'default')!;
+    emulator.bumpResourceVersion('PeerAuthentication', ns, 'default', (pa) => ((pa['spec'] as any).mtls.mode = 'PERMISSIVE'));
+    expect(await executor.revert(landed!, context)).toMatchObject({ outcome: 'aborted', wrote: false, detail: expect.stringContaining('spec.mtls.mode changed again since') });
+    emulator.bumpResourceVersion('PeerAuthentication', ns, 'default', (pa) => (pa['spec'] = edited['spec']));
+
+    expect(await executor.revert(landed!, context)).toMatchObject({ outcome: 'verified', wrote: true });
+    expect((emulator.get('PeerAuthentication', ns, 'default')!['spec'] as any).mtls.mode).toBe('PERMISSIVE');
+  });
 });
 
 describe("the hub's agent executor against the agent, whose re-reads answer 503", () => {

@@ -29,7 +29,7 @@ import { CREATE_ISTIO_MUTUAL_ACTION, SET_ISTIO_MUTUAL_ACTION } from '../clientFi
 import { isKubeApiError, KubeApiError } from './api-error';
 import { readIstioChange, readSnapshot, snapshotOf, writableType, type IstioChange, type ObjectSnapshot, type ObjectTarget } from './istio-change';
 import type { KubeConnection } from './kube-client';
-import { changedPaths, isEmptyPatch, jsonEqual, MERGE_PATCH, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
+import { applyMergePatch, changedPaths, isEmptyPatch, jsonEqual, MERGE_PATCH, mergePatchBetween, patchSetting, unheldFields, valueAt } from './merge-patch';
 import { apiVersionOf, collectionPath, objectPath } from './resource-types';
 import { isObservedIstioAction } from './observed-actions';
 import { restoreObservedChange } from './restore-observed-change';
@@ -153,8 +153,10 @@ class IstioWriter {
   private async verifyPatch(target: ObjectTarget, patch: Record<string, unknown>, before: ObjectSnapshot, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
     const path = this.pathOf(target);
     const after = await this.read(path);
-    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, target: record(), wrote: true };
-    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, target: record(), wrote: true };
+    // Unread, the object is taken to hold what the patch set: that is what a revert may undo, and only while it still holds.
+    const intended = (): ObjectSnapshot => ({ ...before, metadata: withoutVersion(before.metadata), spec: applyMergePatch(before.spec, patch['spec'] ?? {}) as ObjectSnapshot['spec'] });
+    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, after: intended(), target: record(), wrote: true };
+    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: intended(), target: record(), wrote: true };
     const unheld = unheldFields(patch, after);
     if (unheld.length === 0) {
       return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']), wrote: true };
@@ -417,4 +419,10 @@ function describePatch(patch: unknown, path = ''): string {
   return Object.entries(patch)
     .map(([k, v]) => describePatch(v, path ? `${path}.${k}` : k))
     .join(', ');
+}
+
+/** Metadata without the resourceVersion it was read at: the patch made a new one, unknown here. */
+function withoutVersion(metadata: ObjectSnapshot['metadata']): ObjectSnapshot['metadata'] {
+  const { resourceVersion: _unknown, ...rest } = metadata;
+  return rest;
 }

@@ -1,4 +1,4 @@
-import { changedPaths, mergePatchBetween, patchSetting, unheldFields } from './merge-patch';
+import { applyMergePatch, changedPaths, mergePatchBetween, patchSetting, unheldFields } from './merge-patch';
 
 describe('unheldFields: does a JSON merge patch hold on an object', () => {
   const rule = { spec: { host: 'ledger.payments.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 9090 }, tls: { mode: 'DISABLE' } }] } } };
@@ -29,4 +29,16 @@ test('changedPaths and patchSetting undo exactly the fields a change moved', () 
   expect(paths.sort()).toEqual(['trafficPolicy.tls.mode', 'trafficPolicy.tls.sni']);
   expect(patchSetting(paths, before)).toEqual({ trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'ledger.payments.svc.cluster.local' } } });
   expect(patchSetting(['mtls.mode', 'portLevelMtls'], { mtls: { mode: 'PERMISSIVE' } })).toEqual({ mtls: { mode: 'PERMISSIVE' }, portLevelMtls: null });
+});
+
+test('applyMergePatch: objects merge, null deletes, lists and scalars replace (RFC 7386), and the target is left as it is', () => {
+  const before = { host: 'ledger.payments.svc.cluster.local', trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'ledger' }, portLevelSettings: [{ port: { number: 9090 }, tls: { mode: 'DISABLE' } }] } };
+  const copy = structuredClone(before);
+  const patch = { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL', sni: null }, portLevelSettings: [] }, exportTo: ['.'] };
+  expect(applyMergePatch(before, patch)).toEqual({ host: 'ledger.payments.svc.cluster.local', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [] }, exportTo: ['.'] });
+  expect(before).toEqual(copy);
+  // A patch applied to what it was made from gives what it was made for.
+  const after = { host: before.host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } };
+  expect(applyMergePatch(before, mergePatchBetween(before, after))).toEqual(after);
+  expect(applyMergePatch(undefined, { mtls: { mode: 'STRICT' } })).toEqual({ mtls: { mode: 'STRICT' } });
 });

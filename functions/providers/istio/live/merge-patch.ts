@@ -60,6 +60,17 @@ export function mergePatchBetween(from: unknown, to: unknown): Record<string, Js
   return patch;
 }
 
+/** `patch` applied to `target` (RFC 7386 MergePatch), as a new document; `target` is left as it is. */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = isObject(target) ? structuredClone(target) : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = applyMergePatch(out[key], value);
+  }
+  return out;
+}
+
 export function isEmptyPatch(patch: Record<string, unknown>): boolean {
   return Object.keys(patch).length === 0;
 }
