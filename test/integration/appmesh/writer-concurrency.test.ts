@@ -190,6 +190,31 @@ describe('App Mesh writer: concurrency', () => {
     expect(live().spec.listeners[0].tls.mode).toBe('STRICT');
   });
 
+  it('records the version its own write produced when a later write undid the fix, so an Undo or SLO rollback of that failed change cannot overwrite the later write', async () => {
+    emulator = await startEmulator({ seed: seed() });
+    client = clientFor(emulator);
+    const executor = appMeshExecutor({ client, accountId: ACCOUNT_ID });
+    // A deploy pipeline re-applies its own spec right after meshgov's write: PERMISSIVE again, and its access log.
+    const theirs = { path: '/var/log/envoy.log' };
+    emulator.touchAfterNext('UpdateVirtualNode', MESH, 'virtualNode', NODE, {
+      changeSpec: (spec) => ({ ...spec, listeners: (spec.listeners as any[]).map((l: any) => ({ ...l, tls: { ...l.tls, mode: 'PERMISSIVE' } })), logging: { accessLog: { file: theirs } } }),
+    });
+
+    const applied = await executor.apply(fix, { trigger, changeId: 'chg-later-undid' });
+
+    expect(applied).toMatchObject({ outcome: 'failed', wrote: true });
+    expect(applied.detail).toContain('a later write (version 5) replaced it');
+    expect(applied.target.version).toBe(4);
+    expect(applied.after).toEqual(strictSpec());
+    emulator.resetCalls();
+
+    const undo = await executor.revert(recordOf(applied, 'chg-later-undid'), { trigger, changeId: 'undo-chg-later-undid' });
+
+    expect(undo.outcome).toBe('aborted');
+    expect(emulator.calls().UpdateVirtualNode).toBe(0);
+    expect(live().spec.logging.accessLog.file).toEqual(theirs);
+  });
+
   it('applies a write once when its answer is lost after it landed: the retry with the same clientToken is not taken for another writer', async () => {
     emulator = await startEmulator({ seed: seed() });
     // Forwards every call; the first UpdateVirtualNode reaches App Mesh but its answer is replaced by a 503.

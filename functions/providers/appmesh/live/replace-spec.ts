@@ -115,11 +115,12 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   const after = live.spec ?? req.newSpec;
 
   if (liveVersion !== writtenVersion) {
-    // Someone wrote after us: restoring our `before` would undo their change too.
+    // Someone wrote after us: restoring our `before` would undo their change too. Either way the
+    // record names the version meshgov's write produced, and its spec, so that an Undo (or the
+    // rollback of an SLO burn, which may suspect a failed change) aborts rather than restore over the later write.
     return shortfall
-      ? report('failed', `wrote ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it and ${shortfall}; not rolled back over the later write`, true, withArn({ after, target: targetAt(liveVersion) }))
-      : // The record names the version meshgov's write produced, and its spec: an Undo must then abort rather than restore over the later write.
-        report('verified', `wrote ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the ${req.subject} as intended`, true, withArn({ after: written.spec ?? req.newSpec, target: targetAt(writtenVersion) }));
+      ? report('failed', `wrote ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it and ${shortfall}; not rolled back over the later write`, true, withArn({ after: written.spec ?? req.newSpec, target: targetAt(writtenVersion) }))
+      : report('verified', `wrote ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the ${req.subject} as intended`, true, withArn({ after: written.spec ?? req.newSpec, target: targetAt(writtenVersion) }));
   }
   if (!shortfall) {
     if (raced) {
