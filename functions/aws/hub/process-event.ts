@@ -79,6 +79,7 @@ export async function processEvent(event: EventBridgeEvent, deps: HubDeps & Obse
     approvalsRequested: result.approvalsRequested.length,
     approvalsExpired: result.approvalsExpired.length,
     expiryRedrawsAbandoned: result.expiryRedrawsAbandoned.length,
+    outdated: result.outdated.length,
   });
   return { status: 'audited', eventId: event.id, findings: scoped.report.findings.length, result };
 }

@@ -84,6 +84,9 @@ export async function governAgentReport(report: AgentReport, deps: AgentReportDe
     approvalsRequested: result.approvalsRequested.length,
     approvalsExpired: result.approvalsExpired.length,
     expiryRedrawsAbandoned: result.expiryRedrawsAbandoned.length,
+    // Findings a later audit had already decided: this report arrived late (see govern).
+    outdated: result.outdated.length,
+    generatedAt: report.scopedReport.report.generatedAt,
   });
   return {
     observed: result.observed,

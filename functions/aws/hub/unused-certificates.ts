@@ -1,5 +1,5 @@
 import type { Finding } from '../../core/findings';
-import { resolveFinding } from '../../core/pipeline/observe-findings';
+import { decidedByLaterAudit, resolveFinding } from '../../core/pipeline/observe-findings';
 import { routeFor } from '../../core/pipeline/route';
 import type { HubDeps } from './hub-deps';
 
@@ -38,7 +38,10 @@ export async function resolveUnusedCertificateFindings(
   for (const record of open) {
     const arn = certificateArnOf(record.finding);
     if (arn === undefined || !unused.has(arn)) continue;
-    const done = await resolveFinding(deps.ledger, record, now);
+    // The hub read the certificates' users just now: that read is what decides the record (and a
+    // record another container's later read decided, its clock a little ahead, is left to it).
+    if (decidedByLaterAudit(record, now.getTime())) continue;
+    const done = await resolveFinding(deps.ledger, record, now, now.getTime());
     // Another run changed it first: that run's view stands.
     if (!done) continue;
     resolved.push(done.id);

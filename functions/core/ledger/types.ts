@@ -18,9 +18,19 @@ export interface FindingRecord {
   id: string;
   status: FindingStatus;
   finding: Finding;
+  /** The hub's clock when it recorded the finding first and last (not when an audit read the fleet: see auditReadAt). */
   firstSeen: string;
   lastSeen: string;
   resolvedAt?: string;
+  /**
+   * When the audit that last decided this record read the fleet (ISO; its report's generatedAt,
+   * see fleetReadAt): the newest report that saw the finding, or that looked where it was and no
+   * longer saw it. Reports arrive out of order (redelivery, retries, concurrent runs), and one
+   * that read the fleet before this time neither resolves, reopens nor updates the record
+   * (observe-findings.ts). Absent on records written before it was kept: the first report to
+   * decide such a record then stamps it.
+   */
+  auditReadAt?: string;
   /** When the owner was last told, and at what severity (to notify again only on escalation or reminder). */
   lastNotifiedAt?: string;
   notifiedSeverity?: Finding['severity'];

@@ -19,6 +19,19 @@ export interface ScopedReport {
   auditedResources: string[];
 }
 
+/**
+ * When a report's audit read the fleet, as epoch ms: its `report.generatedAt`, which auditScope
+ * stamps from the auditing process's clock right after the read (the agent's for its reports,
+ * the hub's for its own). Not `trigger.eventTime`: that is when the change or alarm happened,
+ * and a redelivered message is audited again, reading the fleet long after it. Every report has
+ * carried generatedAt since CONTRACT.md's version 1, so older agents' reports have it too.
+ * Undefined when it cannot be read: such a report's place among the others is unknown.
+ */
+export function fleetReadAt(scoped: Pick<ScopedReport, 'report'>): number | undefined {
+  const at = typeof scoped.report?.generatedAt === 'string' ? Date.parse(scoped.report.generatedAt) : Number.NaN;
+  return Number.isNaN(at) ? undefined : at;
+}
+
 /** provider|kind|namespace|mesh|name: a resource's identity, without port, file or line. */
 export function resourceKey(provider: Provider, r: Pick<ResourceRef, 'kind' | 'name' | 'namespace' | 'mesh'>): string {
   return [provider, r.kind, r.namespace ?? '', r.mesh ?? '', r.name].join('|');

@@ -8,7 +8,7 @@ import { buildReport } from '../report/report';
 import { RecordingNotifier } from '../../../test/support/recording-notifier';
 import { shippedPolicy } from '../../../test/support/model';
 import { executeApproval } from '../approvals/execute-approval';
-import type { ApprovalRecord } from '../ledger/types';
+import type { ApprovalRecord, FindingRecord, Ledger } from '../ledger/types';
 import { approvalRequestMessage } from '../../notify/slack/messages/approval-request-message';
 import type { Route } from './ports';
 
@@ -593,4 +593,143 @@ describe('govern: asking again for a fix whose approved attempt failed', () => {
 
   const blockOf = (message: { blocks: unknown[] }, id: string): any => message.blocks.find((b) => (b as { block_id?: string }).block_id === id);
   const approvalMetaOf = (approval: ApprovalRecord): string => blockOf(approvalRequestMessage(approval), 'meshgov_meta').elements[0].text;
+});
+
+describe('govern: reports that arrive out of order', () => {
+  // What decides is when each audit read the fleet (report.generatedAt), not the trigger's
+  // eventTime nor the hub's clock when it governs (lastSeen), which the reports below all share.
+  const readAt = (report: ScopedReport, at: string): ScopedReport => ({ ...report, report: { ...report.report, generatedAt: at } });
+  const at = (iso: string, findings: Finding[], scope: AuditScope = scopeAll, audited: string[] = []) => readAt(scoped(findings, trigger('cloudtrail', iso), scope, audited), iso);
+
+  it('an audit that read the fleet before the last one that saw a finding does not resolve it, nor tell its team it is fixed', async () => {
+    const infos: Array<[string, Record<string, unknown> | undefined]> = [];
+    const { deps, notifier } = setup({ logInfo: (message, fields) => void infos.push([message, fields]) });
+    await govern(at('2026-11-20T15:00:49.000Z', [finding()]), deps);
+    await govern(at('2026-11-20T15:05:00.000Z', [finding()]), deps);
+    // The 15:02 audit's report arrives last (a retry, a redelivery, a slower instance).
+    const late = await govern(at('2026-11-20T15:02:00.000Z', []), deps);
+    expect(late.resolved).toEqual([]);
+    expect(late.outdated).toEqual(['f-payments-api-8080']);
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'open', auditReadAt: '2026-11-20T15:05:00.000Z' });
+    expect(notifier.sent.filter((s) => s.kind === 'resolved')).toEqual([]);
+    expect(infos).toEqual([[expect.stringContaining('before a later audit'), expect.objectContaining({ readAt: '2026-11-20T15:02:00.000Z', outdated: 1, findingIds: ['f-payments-api-8080'] })]]);
+    // A later audit that no longer sees it still resolves it.
+    expect((await govern(at('2026-11-20T15:10:00.000Z', []), deps)).resolved).toEqual(['f-payments-api-8080']);
+  });
+
+  it("the same for the hub's scoped audit of one App Mesh resource (events processed out of order)", async () => {
+    const { deps } = setup();
+    const node: AuditScope = { kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api' };
+    const audited = ['appmesh|VirtualNode||prod-mesh|payments-api'];
+    await govern(at('2026-11-20T15:00:52.000Z', [finding()], node, audited), deps);
+    const late = await govern(at('2026-11-20T15:00:31.000Z', [], node, audited), deps);
+    expect(late).toMatchObject({ resolved: [], outdated: ['f-payments-api-8080'] });
+    expect((await deps.ledger.getFinding('f-payments-api-8080'))?.status).toBe('open');
+  });
+
+  it('an audit that read the fleet before the one that found a finding fixed neither reopens it nor asks to fix it', async () => {
+    const { deps, notifier } = setup();
+    await govern(at('2026-11-20T15:00:49.000Z', [finding()]), deps);
+    expect((await govern(at('2026-11-20T15:05:00.000Z', []), deps)).resolved).toEqual(['f-payments-api-8080']);
+    const fix = { action: 'appmesh.listener.set-strict', mode: 'approval' as const, reason: 'every client of listener 8080 sends mTLS', change: { virtualNodeName: 'payments-api', expectedVersion: 3 } };
+    const late = await govern(at('2026-11-20T15:02:00.000Z', [finding({ remediation: fix })]), deps);
+    expect(late).toMatchObject({ observed: 0, outdated: ['f-payments-api-8080'], approvalsRequested: [], notified: [] });
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'resolved', auditReadAt: '2026-11-20T15:05:00.000Z' });
+    expect(notifier.sent.map((s) => [s.type, s.kind])).toEqual([
+      ['finding', 'new'],
+      ['finding', 'resolved'],
+    ]);
+  });
+
+  it('keeps what the newer audit saw of an open finding, and still records a finding no audit has decided yet', async () => {
+    const { deps, notifier } = setup();
+    await govern(at('2026-11-20T15:05:00.000Z', [finding({ severity: 'critical', detail: { mode: 'DISABLED' } })]), deps);
+    const ledgerNode = finding({ id: 'f-ledger', resource: { kind: 'VirtualNode', name: 'ledger', mesh: 'prod-mesh', port: 8443 } });
+    const late = await govern(at('2026-11-20T15:02:00.000Z', [finding(), ledgerNode]), deps);
+    expect(late).toMatchObject({ observed: 1, outdated: ['f-payments-api-8080'] });
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'open', finding: { severity: 'critical', detail: { mode: 'DISABLED' } }, auditReadAt: '2026-11-20T15:05:00.000Z' });
+    expect(await deps.ledger.getFinding('f-ledger')).toMatchObject({ status: 'open', auditReadAt: '2026-11-20T15:02:00.000Z' });
+    expect(notifier.sent.map((s) => [s.id, s.kind])).toEqual([
+      ['f-payments-api-8080', 'new'],
+      ['f-ledger', 'new'],
+    ]);
+  });
+
+  it('a record written before auditReadAt was kept is resolved as before (no order is known), and ordered from then on', async () => {
+    const { deps } = setup();
+    // As the code before it wrote it: lastSeen is the hub's clock when it governed, later than the next audit's read.
+    await deps.ledger.createFinding({
+      id: 'f-payments-api-8080',
+      status: 'open',
+      finding: finding(),
+      firstSeen: '2026-11-20T15:00:58.000Z',
+      lastSeen: '2026-11-20T15:03:10.000Z',
+      trigger: trigger(),
+      notificationPending: false,
+      version: 4,
+      expiresAt: Math.floor(Date.parse('2026-11-20T15:03:10Z') / 1000) + 90 * 86_400,
+    });
+    const r = await govern(at('2026-11-20T15:03:00.000Z', []), deps);
+    expect(r.resolved).toEqual(['f-payments-api-8080']);
+    await govern(at('2026-11-20T15:02:30.000Z', [finding()]), deps);
+    expect((await deps.ledger.getFinding('f-payments-api-8080'))?.status).toBe('resolved');
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ auditReadAt: '2026-11-20T15:03:00.000Z' });
+  });
+
+  /** `ledger`, except that its first write of finding `id` lets `first` run before it: another run wins the race for that record. */
+  function losingFirstWrite(ledger: Ledger, id: string, first: () => Promise<unknown>): Ledger {
+    let raced = false;
+    return new Proxy(ledger, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'updateFinding') return value.bind(target);
+        return async (next: FindingRecord) => {
+          if (!raced && next.id === id) {
+            raced = true;
+            await first();
+          }
+          return value.call(target, next);
+        };
+      },
+    });
+  }
+
+  it('a newer sighting that loses its write to a late report resolving the finding is written again: the finding is reopened', async () => {
+    const { deps, notifier } = setup();
+    await govern(at('2026-11-20T15:00:49.000Z', [finding()]), deps);
+    // The 15:05 report and the late 15:02 one are governed at the same moment; the 15:02 one writes first.
+    const late = () => govern(at('2026-11-20T15:02:00.000Z', []), deps);
+    const r = await govern(at('2026-11-20T15:05:00.000Z', [finding()]), { ...deps, ledger: losingFirstWrite(deps.ledger, 'f-payments-api-8080', late) });
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'open', auditReadAt: '2026-11-20T15:05:00.000Z' });
+    expect(r.notified).toEqual([{ id: 'f-payments-api-8080', kind: 'new' }]);
+    expect(notifier.sent.map((s) => s.kind)).toEqual(['new', 'resolved', 'new']);
+  });
+
+  it('a resolution that loses its write to a late report seeing the finding is made again', async () => {
+    const { deps } = setup();
+    await govern(at('2026-11-20T15:00:49.000Z', [finding()]), deps);
+    const late = () => govern(at('2026-11-20T15:02:00.000Z', [finding()]), deps);
+    const r = await govern(at('2026-11-20T15:05:00.000Z', []), { ...deps, ledger: losingFirstWrite(deps.ledger, 'f-payments-api-8080', late) });
+    expect(r.resolved).toEqual(['f-payments-api-8080']);
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'resolved', auditReadAt: '2026-11-20T15:05:00.000Z' });
+  });
+
+  it('of two runs that saw the same escalation, the one that loses the race does not notify it again', async () => {
+    const { deps, notifier } = setup();
+    await govern(at('2026-11-20T15:00:49.000Z', [finding()]), deps);
+    const critical = finding({ severity: 'critical' });
+    const twin = () => govern(at('2026-11-20T15:05:00.000Z', [critical]), deps);
+    const r = await govern(at('2026-11-20T15:05:00.000Z', [critical]), { ...deps, ledger: losingFirstWrite(deps.ledger, 'f-payments-api-8080', twin) });
+    expect(r.notified).toEqual([]);
+    expect(notifier.sent.map((s) => s.kind)).toEqual(['new', 'escalated']);
+  });
+
+  it('a report whose read time cannot be read is governed as before, and leaves the known time as it was', async () => {
+    const { deps } = setup();
+    await govern(at('2026-11-20T15:05:00.000Z', [finding()]), deps);
+    const r = await govern(readAt(scoped([]), 'not a time'), deps);
+    expect(r.resolved).toEqual(['f-payments-api-8080']);
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'resolved', auditReadAt: '2026-11-20T15:05:00.000Z' });
+  });
 });

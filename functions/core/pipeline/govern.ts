@@ -11,8 +11,8 @@ import { isUndoAction, undoActionOf } from '../remediation/undo-action';
 import { describeResource } from '../rules/rule';
 import { truncate } from '../truncate';
 import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
-import { resourceKey, type ScopedReport } from './audit-scope';
-import { expiresAt, observeFinding, resolveFinding, type NotifyKind } from './observe-findings';
+import { fleetReadAt, resourceKey, type ScopedReport } from './audit-scope';
+import { expiresAt, observeFinding, resolveUnseen, type NotifyKind } from './observe-findings';
 import type { Notifier, RemediationExecutor, Route } from './ports';
 import { routeFor } from './route';
 import type { AuditScope } from './trigger';
@@ -46,6 +46,12 @@ export interface GovernResult {
   notificationFailures: number;
   /** Expired approvals whose redraw Slack refused for good or kept failing: no run tries again (each record says why). */
   expiryRedrawsAbandoned: string[];
+  /**
+   * Findings this report left as they were because an audit that read the fleet after this one
+   * already decided them (it arrived late: a redelivery, a retry, a concurrent run): not
+   * resolved, reopened, updated or acted on.
+   */
+  outdated: string[];
 }
 
 const DIGEST_SOURCES = new Set(['schedule', 'cloud-scheduler']);
@@ -55,25 +61,41 @@ const DIGEST_SOURCES = new Set(['schedule', 'cloud-scheduler']);
  * ledger, resolve the ones this scope no longer sees, run safe fixes through the gate,
  * ask for approval of the rest, tell each owning team once, and expire the approval requests
  * whose time ran out.
+ *
+ * Reports arrive out of order (Pub/Sub redelivery, the agent's retries, two instances or Lambda
+ * containers auditing close together), so each finding's record keeps when the audit that last
+ * decided it read the fleet (auditReadAt), and a report that read it earlier leaves that record
+ * alone: it records what it saw where nothing newer is known (findings without a record, records
+ * no later audit decided), but never resolves what a later audit saw, nor reopens, updates or
+ * fixes what a later audit found fixed or saw anew. Those findings are counted and logged.
  */
 export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<GovernResult> {
   const now = deps.clock();
-  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], approvalsExpired: [], changes: [], notificationFailures: 0, expiryRedrawsAbandoned: [] };
+  const result: GovernResult = { observed: 0, notified: [], resolved: [], approvalsRequested: [], approvalsExpired: [], changes: [], notificationFailures: 0, expiryRedrawsAbandoned: [], outdated: [] };
   const owed: Array<{ record: FindingRecord; kind: NotifyKind }> = [];
+  // The reading time of the fleet, not the hub's clock: lastSeen is stamped when governing, which can be long after a report's read.
+  const readAt = fleetReadAt(scoped);
 
   for (const finding of scoped.report.findings) {
-    const observation = await observeFinding(deps.ledger, finding, scoped.trigger, now, deps.policy.remediation.reminderHours);
+    const observation = await observeFinding(deps.ledger, finding, scoped.trigger, now, deps.policy.remediation.reminderHours, readAt);
     if (!observation) continue;
+    if (observation.outdated) {
+      result.outdated.push(finding.id);
+      continue;
+    }
     result.observed++;
     if (observation.notify) owed.push({ record: observation.record, kind: observation.notify });
   }
 
   for (const record of await resolvable(scoped, deps.ledger)) {
-    const resolved = await resolveFinding(deps.ledger, record, now);
-    if (!resolved) continue;
+    // Outdated when a later audit saw it: this report's not seeing it is older news, and resolving would tell its team it is fixed.
+    const resolved = await resolveUnseen(deps.ledger, record, now, readAt);
+    if (resolved === 'outdated') result.outdated.push(record.id);
+    if (!resolved || resolved === 'outdated') continue;
     result.resolved.push(resolved.id);
     if (resolved.slack) owed.push({ record: resolved, kind: 'resolved' });
   }
+  if (result.outdated.length > 0) logOutdated(scoped, readAt, result.outdated, deps);
 
   // Earlier runs' notifications that Slack did not take.
   for (const record of await deps.ledger.listPendingNotifications()) {
@@ -84,13 +106,17 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   const expiries: ExpirySweepResult = { expired: [], notShown: 0, abandoned: [] };
   const metByFinding = new Set<string>();
   let changesThisRun = 0;
+  // A fix planned on an older read than the one that last decided its finding is not applied or
+  // asked for: that newer audit found it fixed, or planned (and acted on) its own fix.
+  const outdated = new Set(result.outdated);
+  const actOn = outdated.size === 0 ? scoped.report.findings : scoped.report.findings.filter((f) => !outdated.has(f.id));
   // One change can fix several findings (a client policy fixes its conflict and its
   // client-not-enforced finding; an App Mesh object's one change carries its listener and
   // client edits, under either finding's action): it is applied, or put to a person, once.
-  const sharing = findingsByChange(scoped.report.findings);
+  const sharing = findingsByChange(actOn);
   // Read once per run, and only when a fix may run on its own.
   let undoneFixes: Promise<Map<string, ChangeRecord>> | undefined;
-  for (const finding of scoped.report.findings) {
+  for (const finding of actOn) {
     const remediation = finding.remediation;
     if (!remediation || remediation.mode === 'manual') continue;
     const together = sharing.get(finding)!;
@@ -120,6 +146,20 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   result.notificationFailures += sweep.notShown;
   result.expiryRedrawsAbandoned = sweep.abandoned;
   return result;
+}
+
+/** How many outdated finding ids a log line names (a full audit can overtake hundreds). */
+const OUTDATED_LOGGED = 20;
+
+/** Says that a late report was partly or wholly overtaken by a later audit; news, not a fault. */
+function logOutdated(scoped: ScopedReport, readAt: number | undefined, ids: string[], deps: GovernDeps): void {
+  (deps.logInfo ?? deps.log)?.('report read the fleet before a later audit that already decided some of its findings: those are left as that audit recorded them', {
+    eventId: scoped.trigger.eventId,
+    trigger: scoped.trigger.summary,
+    readAt: readAt === undefined ? undefined : new Date(readAt).toISOString(),
+    outdated: ids.length,
+    findingIds: ids.slice(0, OUTDATED_LOGGED),
+  });
 }
 
 /** Rules whose fix can cut traffic, first: an approval asked on one of them gets the confirm dialog. */
