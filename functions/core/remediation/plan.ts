@@ -5,6 +5,7 @@ import type { ProviderFix, ServerEndpoint } from '../model/types';
 import type { RuleSettings } from '../policy/types';
 import type { RuleFinding } from '../rules/rule';
 import { describeResource } from '../rules/rule';
+import type { AcceptedSides } from './accepted-sides';
 import type { UnmeshedCallers } from './unmeshed-callers';
 
 /**
@@ -14,7 +15,7 @@ import type { UnmeshedCallers } from './unmeshed-callers';
  * scope has a sidecar; a client is enforced only when its servers accept mTLS. `unmeshed` is the
  * audit's sidecar-less workloads, read once (with mesh-sidecar-missing's exclusions) for all findings.
  */
-export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings, unmeshed: UnmeshedCallers): Remediation | null {
+export function planRemediation(finding: RuleFinding, index: FleetIndex, settings: RuleSettings, unmeshed: UnmeshedCallers, accepted?: AcceptedSides): Remediation | null {
   const fix = fixFor(finding, index);
   if (!fix) return null;
   const base = { action: fix.action, change: fix.change };
@@ -23,7 +24,7 @@ export function planRemediation(finding: RuleFinding, index: FleetIndex, setting
   // A plan made on a partial read says so whatever holds it: neither the approver nor the re-check may take it as complete.
   const unread = index.model.partial?.length ? `${PRECONDITIONS_UNKNOWN}${index.model.partial.join('; ')}` : undefined;
   const noting = (reason: string) => (unread ? `${reason} (and ${unread})` : reason);
-  const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed)];
+  const blockers = [...fix.blockers, ...fleetBlockers(fix, index, unmeshed, accepted)];
   if (blockers.length > 0) {
     const distinct = [...new Set(blockers)];
     return { ...base, mode: 'approval', reason: noting(`${PRECONDITIONS_BROKEN}${listed(distinct)}`), blockers: blockerList(distinct) };
@@ -47,7 +48,7 @@ export function fixFor(finding: RuleFinding, index: FleetIndex): ProviderFix | u
 }
 
 /** What only the whole fleet can tell: who calls the servers being tightened, what the clients' servers accept. */
-export function fleetBlockers(fix: ProviderFix, index: FleetIndex, unmeshed: UnmeshedCallers): string[] {
+export function fleetBlockers(fix: ProviderFix, index: FleetIndex, unmeshed: UnmeshedCallers, accepted?: AcceptedSides): string[] {
   const out: string[] = [];
   // Indexed loops: cold for…of allocates an iterator result per step, for thousands of fixes.
   const servers = fix.affectsServers;
@@ -56,6 +57,9 @@ export function fleetBlockers(fix: ProviderFix, index: FleetIndex, unmeshed: Unm
     const id = servers[i]!;
     const server = index.serverById.get(id);
     if (!server) continue;
+    // Accepted as it is by a person: a client meshgov cannot see needs it so.
+    const acceptedAsIs = accepted?.serverBlocker(id);
+    if (acceptedAsIs !== undefined) out.push(acceptedAsIs);
     if (!server.inMesh) out.push(`${describeResource(server.resource)} has no sidecar`);
     // Only a server that takes plaintext today loses callers without sidecars by going STRICT.
     if (!takesPlaintext && (server.mode === 'PERMISSIVE' || server.mode === 'DISABLED') && unmeshed.of(server.provider).length > 0) takesPlaintext = server;
@@ -74,6 +78,8 @@ export function fleetBlockers(fix: ProviderFix, index: FleetIndex, unmeshed: Unm
   for (let i = 0; i < clients.length; i++) {
     const client = index.clientById(clients[i]!);
     if (!client) continue;
+    const acceptedAsIs = accepted?.clientBlocker(client.id);
+    if (acceptedAsIs !== undefined) out.push(acceptedAsIs);
     const reached = index.serversOf(client);
     // A ServiceEntry's VM or a Service whose pods were not read: nothing shows a proxy there that takes mTLS.
     if (reached.length === 0) out.push(`no server behind ${client.destination.hosts.join(', ')} is in this audit, so nothing shows it accepts mTLS`);

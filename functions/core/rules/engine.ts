@@ -2,7 +2,9 @@ import { RULE_IDS, type Finding, type RemediationMode } from '../findings';
 import { FleetIndex } from '../model/fleet-index';
 import type { FleetModel, ProviderFix, Severity } from '../model/types';
 import { isExcluded } from '../policy/exclusions';
+import type { Exclusion } from '../policy/schema';
 import type { Policy } from '../policy/types';
+import { ACCEPTING_RULES, AcceptedSides } from '../remediation/accepted-sides';
 import { fixFor, planRemediation } from '../remediation/plan';
 import { UnmeshedCallers } from '../remediation/unmeshed-callers';
 import { RULES } from './index';
@@ -42,12 +44,16 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
   // their rule's caution: accepting a finding by `exclude` must not loosen another's verdict,
   // as accepting it by annotation (a suppressed finding, planned alongside) does not.
   const excluded: Finding[] = [];
+  // Sides excluded as they are ("a metrics port left plaintext on purpose"): no change tightens them on its own.
+  const acceptedByRules: Array<{ rf: RuleFinding; exclusion: Exclusion }> = [];
   for (const id of RULE_IDS) {
     const settings = policy.rules[id];
     if (!settings.enabled) continue;
     for (const rf of RULES[id].evaluate({ model, index, settings, now })) {
       if (evaluated.has(rf.id)) continue;
-      if (isExcluded(rf.resource, settings.exclude)) {
+      const exclusion = isExcluded(rf.resource, settings.exclude);
+      if (exclusion) {
+        if (ACCEPTING_RULES.has(rf.rule)) acceptedByRules.push({ rf, exclusion });
         const fix = fixFor(rf, index);
         if (fix) {
           evaluated.set(rf.id, { rf, settings, fix });
@@ -70,11 +76,17 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
       }
       for (const join of model.fixJoiners ?? []) join(joined);
       const unmeshed = new UnmeshedCallers(model);
+      const accepted = new AcceptedSides();
+      for (const { rf, exclusion } of acceptedByRules) accepted.addExcluded(rf, exclusion);
+      for (const f of others) {
+        const rf = evaluated.get(f.id)?.rf;
+        if (rf && ACCEPTING_RULES.has(rf.rule) && isSuppressed(f)) accepted.addSuppressed(rf, f.suppression);
+      }
       const byFix = new Map<ProviderFix, Finding[]>();
       for (const f of [...reported, ...others, ...excluded]) {
         const entry = evaluated.get(f.id);
         if (!entry) continue;
-        f.remediation = planRemediation(entry.rf, index, entry.settings, unmeshed);
+        f.remediation = planRemediation(entry.rf, index, entry.settings, unmeshed, accepted);
         const fix = f.remediation ? entry.fix : undefined;
         if (!fix) continue;
         const list = byFix.get(fix);
@@ -155,6 +167,12 @@ function alignVerdicts(sharing: Finding[]): void {
     const { blockers: _own, ...rest } = own;
     f.remediation = { ...rest, mode: held.mode, reason: `the same change also fixes ${strictest.rule} on ${describeResource(strictest.resource)}, where ${held.reason}`, ...(held.blockers ? { blockers: held.blockers } : {}) };
   }
+}
+
+/** A finding a `suppress.meshgov.io` annotation accepted (apply-suppressions.ts), as the plan stage gets it among `others`. */
+function isSuppressed(f: Finding): f is Finding & { suppression: { annotation: string; reason: string } } {
+  const s = (f as { suppression?: { annotation?: unknown; reason?: unknown } }).suppression;
+  return typeof s?.annotation === 'string' && typeof s.reason === 'string';
 }
 
 /** The finding as reported: the rule's fields in the contract's order, without the plan stage's `fixSource`. */
