@@ -20,6 +20,7 @@ import { agentExecutor } from '../../functions/providers/agent/agent-executor';
 import { buildAppMeshModel } from '../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache } from '../../functions/providers/appmesh/live';
 import { istioExecutor, istioSource } from '../../functions/providers/istio/live';
+import { RecordingNotifier } from '../support/recording-notifier';
 import type { AppMeshEmulator, AppMeshSeed } from '../emulators/appmesh';
 import { ACCOUNT_ID } from '../emulators/appmesh/appMeshTestFixtures';
 import { loadKubeConfigFor, loadKubernetesClient, startKubernetesEmulator, type KubernetesEmulator, type KubernetesObject } from '../emulators/kubernetes';
@@ -147,15 +148,21 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     expect(strict()).toHaveLength(1);
   });
 
-  it('a fix that wrote nothing (its first read failed) gives its slot back to the next one', async () => {
+  it('a fix that wrote nothing (its first read failed) gives its slot back to the next one, and offers no Undo', async () => {
     const { executor, audit, clock } = await cluster();
     const policy = limited(1, 1);
     const ledger = new MemoryLedger(clock);
     const scoped = await audit(policy);
     const first = scoped.report.findings.find((f) => f.remediation?.mode === 'auto')!.resource.namespace!;
     emulator.failNext({ verb: 'get', resource: 'peerauthentications', namespace: first }, 503, 1000, { retryAfterSeconds: 0 });
+    const notifier = new RecordingNotifier();
 
-    const result = await govern(scoped, governDeps(policy, executor, ledger, clock));
+    const result = await govern(scoped, { ...governDeps(policy, executor, ledger, clock), notifier });
+    const [failed, verified] = result.changes;
+    expect(notifier.sent.filter((m) => m.type === 'change').map((m) => [m.id, m.kind])).toEqual([
+      [failed!.id, 'failed'],
+      [verified!.id, `undo-${verified!.id}`],
+    ]);
 
     expect(result.changes.map((c) => [c.target['namespace'], c.outcome, c.wrote])).toEqual([
       [first, 'failed', false],
@@ -171,10 +178,14 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     const ledger = new MemoryLedger(clock);
     const scoped = await audit(policy);
     const endOverload = failReadsAfterPatch();
-    const [landed] = (await govern(scoped, governDeps(policy, executor, ledger, clock))).changes;
+    const notifier = new RecordingNotifier();
+    const [landed] = (await govern(scoped, { ...governDeps(policy, executor, ledger, clock), notifier })).changes;
     const ns = landed!.target['namespace'] as string;
     expect(landed).toMatchObject({ outcome: 'failed', wrote: true, before: { spec: { mtls: { mode: 'PERMISSIVE' } } }, after: { metadata: { namespace: ns, name: 'default' }, spec: { mtls: { mode: 'STRICT' } } } });
     expect((landed!.after as { metadata: Record<string, unknown> }).metadata['resourceVersion']).toBeUndefined();
+    // Its announcement offers the Undo, as a verified change's does.
+    expect(notifier.sent.filter((m) => m.type === 'change')).toEqual([expect.objectContaining({ id: landed!.id, kind: `undo-${landed!.id}` })]);
+    expect(await ledger.getApproval(`undo-${landed!.id}`)).toMatchObject({ state: 'PENDING', undoOf: landed!.id });
     endOverload();
 
     const context = { trigger: scheduled(clock), changeId: 'chg-undo-1' };

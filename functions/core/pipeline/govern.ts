@@ -8,6 +8,7 @@ import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type Chan
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
 import { isUndoAction, undoActionOf } from '../remediation/undo-action';
+import { undoableFailure } from '../remediation/undoable-failure';
 import { describeResource } from '../rules/rule';
 import { truncate } from '../truncate';
 import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
@@ -480,10 +481,14 @@ async function failureAlreadyAnnounced(change: ChangeRecord, deps: GovernDeps, n
   return previous !== undefined && (previous.outcome === 'failed' || previous.outcome === 'rolled-back');
 }
 
-/** Only a verified change gets an Undo: a failed one's detail says what to check by hand. */
+/**
+ * A verified change gets an Undo, and so does one that failed after it wrote when its record
+ * holds what it left (undoableFailure: a patch whose read-back failed may well be in effect).
+ * Any other failure's detail says what to check by hand.
+ */
 async function announce(change: ChangeRecord, finding: Finding, route: Route, deps: GovernDeps, notifier: Notifier, now: Date): Promise<void> {
   let undo: ApprovalRecord | undefined;
-  if (change.outcome === 'verified') {
+  if (change.outcome === 'verified' || undoableFailure(change)) {
     const undoRemediation = { action: undoActionOf(change.action), mode: 'approval' as const, reason: `undo of automatic change ${change.id}`, change: { changeId: change.id } };
     undo = pendingApproval(`undo-${change.id}`, finding, undoRemediation, route, deps.policy, now, { undoOf: change.id });
     await deps.ledger.createApproval(undo);

@@ -1,6 +1,8 @@
 /**
  * An automatic fix whose write landed but could not be checked is announced to the owning team,
- * like a verified one, but without an Undo: nothing meshgov writes to a mesh goes unannounced.
+ * like a verified one, saying what happened: nothing meshgov writes to a mesh goes unannounced.
+ * Its record holds the spec it wrote and the version that write made, so it gets an Undo too,
+ * which restores only while the node is still at that version.
  * The fault is the App Mesh emulator's own (503 ServiceUnavailable on the read-back, every retry
  * of it), armed by a middleware on the real SDK client once the write has been sent.
  */
@@ -33,7 +35,7 @@ function failFirstReadBack(client: AppMeshClient, emulator: () => AppMeshEmulato
 }
 
 describe('announcing automatic fixes that did not verify', () => {
-  test('a fix whose read-back failed is announced with what happened and no Undo (a verified one keeps its Undo: undo.test.ts)', async () => {
+  test('a fix whose read-back failed is announced with what happened, and with an Undo since its record holds what it wrote (a verified one: undo.test.ts)', async () => {
     let world: World | undefined;
     world = await startTestWorld({
       executors: ({ client, cache }) => {
@@ -54,8 +56,9 @@ describe('announcing automatic fixes that did not verify', () => {
     expect(failedMessage.text).toMatch(/^meshgov's automatic fix of mtls-client-not-enforced on [a-z-]+ \(prod-mesh\) failed: enforce client mTLS on /);
     expect(blockOf(failedMessage, 'meshgov_finding').text.text).toContain('*Result:* wrote VirtualNode prod-mesh/');
     expect(blockOf(failedMessage, 'meshgov_finding').text.text).toContain('but could not read it back');
-    expect(failedMessage.blocks!.some((b) => b.type === 'actions')).toBe(false);
-    expect(await world.ledger.getApproval(`undo-${failed[0].id}`)).toBeUndefined();
+    expect(blockOf(failedMessage, 'meshgov_undo').elements.map((e: { action_id: string }) => e.action_id)).toEqual(['meshgov_undo']);
+    expect(failed[0]).toMatchObject({ wrote: true, after: expect.any(Object), target: { version: expect.any(Number) } });
+    expect(await world.ledger.getApproval(`undo-${failed[0].id}`)).toMatchObject({ state: 'PENDING', undoOf: failed[0].id });
 
   });
 });
