@@ -6,6 +6,7 @@
  * agent's executeRemediation behind the hub's agent executor, govern() and the memory ledger.
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
+import { executeApproval } from '../../functions/core/approvals/execute-approval';
 import { MemoryLedger } from '../../functions/core/ledger/memory-ledger';
 import { meshgovChangesSince } from '../../functions/core/ledger/meshgov-changes';
 import type { ExecuteResponse } from '../../functions/core/link';
@@ -43,6 +44,14 @@ function limited(perRun: number, perHour: number): Policy {
 function governDeps(policy: Policy, executor: RemediationExecutor, ledger: MemoryLedger, clock: () => Date): GovernDeps {
   let n = 0;
   return { ledger, policy, executors: [executor], clock, dryRun: false, newId: (prefix) => `${prefix}-${++n}` };
+}
+
+/**
+ * The executor as the approval worker reaches it for an Undo: the hub's agent executor takes every
+ * `istio.*` action, an Undo included, and the agent reverts the recorded change with this executor.
+ */
+function undoing(executor: RemediationExecutor): RemediationExecutor {
+  return { ...executor, handles: (remediation) => executor.handles(remediation) || (remediation.action.startsWith('istio.') && remediation.action.endsWith('.undo')) };
 }
 
 function autoChanges(scoped: ScopedReport): number {
@@ -195,8 +204,47 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     expect(await executor.revert(landed!, context)).toMatchObject({ outcome: 'aborted', wrote: false, detail: expect.stringContaining('spec.mtls.mode changed again since') });
     emulator.bumpResourceVersion('PeerAuthentication', ns, 'default', (pa) => (pa['spec'] = edited['spec']));
 
-    expect(await executor.revert(landed!, context)).toMatchObject({ outcome: 'verified', wrote: true });
+    // A person clicks the announcement's Undo: the approval worker reverts the failed change.
+    const undoId = `undo-${landed!.id}`;
+    await ledger.transitionApproval(undoId, ['PENDING'], 'APPROVED', { decidedBy: 'U07PRIYA0001', decidedAt: clock().toISOString() });
+    const undone = await executeApproval(undoId, { ledger, executors: [undoing(executor)], policy, dryRun: false, clock, newId: (prefix) => `${prefix}-undo` });
+    expect(undone).toMatchObject({ status: 'finished', state: 'SUCCEEDED', change: { outcome: 'verified', wrote: true } });
     expect((emulator.get('PeerAuthentication', ns, 'default')!['spec'] as any).mtls.mode).toBe('PERMISSIVE');
+  });
+
+  it("a patch someone else overwrote, whose rollback was refused, records what meshgov wrote as its after: its Undo then leaves the other edit alone", async () => {
+    const { executor, audit, clock } = await cluster();
+    const policy = limited(1, 1);
+    const ledger = new MemoryLedger(clock);
+    const scoped = await audit(policy);
+    // bob edits the policy between meshgov's patch and its re-read (PERMISSIVE again, and a port of his own); meshgov's rollback patch is then refused.
+    let patches = 0;
+    let edited = false;
+    emulator.failNext(
+      (call) => {
+        if (call.resource !== 'peerauthentications') return false;
+        if (call.verb === 'patch') patches++;
+        if (call.verb === 'get' && patches === 1 && !edited) {
+          edited = true;
+          emulator.bumpResourceVersion('PeerAuthentication', call.namespace, call.name!, (pa) => ((pa['spec'] as any) = { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '9090': { mode: 'DISABLE' } } }));
+          return false;
+        }
+        return call.verb === 'patch' && patches === 2;
+      },
+      403,
+      1,
+    );
+    const notifier = new RecordingNotifier();
+    const [failed] = (await govern(scoped, { ...governDeps(policy, executor, ledger, clock), notifier })).changes;
+    const ns = failed!.target['namespace'] as string;
+    expect(failed).toMatchObject({ outcome: 'failed', wrote: true, detail: expect.stringContaining('restoring the previous spec failed'), after: { spec: { mtls: { mode: 'STRICT' } } } });
+    const bobs = emulator.get('PeerAuthentication', ns, 'default')!['spec'];
+
+    const undoId = `undo-${failed!.id}`;
+    await ledger.transitionApproval(undoId, ['PENDING'], 'APPROVED', { decidedBy: 'U07PRIYA0001', decidedAt: clock().toISOString() });
+    const undone = await executeApproval(undoId, { ledger, executors: [undoing(executor)], policy, dryRun: false, clock, newId: (prefix) => `${prefix}-undo` });
+    expect(undone).toMatchObject({ status: 'finished', state: 'FAILED', detail: expect.stringContaining('changed again since') });
+    expect(emulator.get('PeerAuthentication', ns, 'default')!['spec']).toEqual(bobs);
   });
 });
 

@@ -15,6 +15,7 @@ import { expiredOutcome, isPastDeadline } from './expiry';
 import { freshScopeFor, recheckApproval } from './recheck';
 import { errorText } from './error-text';
 import { isPermanentRedrawError } from './redraw-error';
+import { undoableFailure } from '../remediation/undoable-failure';
 
 /** Reads the live state again before an approved fix runs, for the providers it can read. */
 export interface FreshStateReader {
@@ -296,7 +297,8 @@ async function prepare(approval: ApprovalRecord, deps: ExecuteApprovalDeps): Pro
   if (approval.undoOf !== undefined) {
     original = await deps.ledger.getChange(approval.undoOf);
     if (!original) return { ok: false, detail: `change ${approval.undoOf} is not on record: nothing to undo` };
-    if (original.outcome !== 'verified' && original.outcome !== 'applied') {
+    // A failed change that wrote, recording what it wrote, may be in effect: its Undo restores only while that write still holds.
+    if (original.outcome !== 'verified' && original.outcome !== 'applied' && !undoableFailure(original)) {
       return { ok: false, detail: `change ${original.id} ended ${original.outcome}: there is nothing of it to undo` };
     }
   } else {

@@ -17,19 +17,28 @@ export interface ScopedReport {
   report: AuditReport;
   /** resourceKey() of every resource the model held. */
   auditedResources: string[];
+  /**
+   * When this audit began reading the fleet (ISO, the auditing process's clock before collect):
+   * nothing it saw is older. Optional: agents older than the hub send none (see fleetReadAt).
+   */
+  readStartedAt?: string;
 }
 
 /**
- * When a report's audit read the fleet, as epoch ms: its `report.generatedAt`, which auditScope
- * stamps from the auditing process's clock right after the read (the agent's for its reports,
- * the hub's for its own). Not `trigger.eventTime`: that is when the change or alarm happened,
- * and a redelivered message is audited again, reading the fleet long after it. Every report has
- * carried generatedAt since CONTRACT.md's version 1, so older agents' reports have it too.
- * Undefined when it cannot be read: such a report's place among the others is unknown.
+ * When a report's audit read the fleet, as epoch ms: its `readStartedAt`, which auditScope
+ * stamps from the auditing process's clock before the read (the agent's for its reports, the
+ * hub's for its own), else its `report.generatedAt` (after the read: an agent older than the
+ * hub, a report made elsewhere). The start, because a long read (a sweep of every namespace)
+ * sees its first objects long before it ends: stamped at its end, its view of a namespace read
+ * early would outrank a short audit that read that namespace later. Not `trigger.eventTime`:
+ * that is when the change or alarm happened, and a redelivered message is audited again, reading
+ * the fleet long after it. The reports that decide one finding come from one cloud's clocks (an
+ * Istio finding from the agents of its cluster, an App Mesh one from the hub's containers), so
+ * they are compared as stamped. Undefined when it cannot be read: such a report's place among
+ * the others is unknown.
  */
-export function fleetReadAt(scoped: Pick<ScopedReport, 'report'>): number | undefined {
-  const at = typeof scoped.report?.generatedAt === 'string' ? Date.parse(scoped.report.generatedAt) : Number.NaN;
-  return Number.isNaN(at) ? undefined : at;
+export function fleetReadAt(scoped: Pick<ScopedReport, 'report' | 'readStartedAt'>): number | undefined {
+  return [scoped.readStartedAt, scoped.report?.generatedAt].map((t) => (typeof t === 'string' ? Date.parse(t) : Number.NaN)).find((t) => !Number.isNaN(t));
 }
 
 /** provider|kind|namespace|mesh|name: a resource's identity, without port, file or line. */
@@ -46,12 +55,13 @@ export interface AuditScopeDeps {
 
 /** trigger → collect → model → evaluate → plan, for one scope. */
 export async function auditScope(trigger: Trigger, scope: AuditScope, deps: AuditScopeDeps): Promise<ScopedReport> {
+  const readStartedAt = deps.clock().toISOString();
   const inventory = await deps.source.collect(scope);
   const now = deps.clock();
   const model = buildModel(inventory, { builders: deps.builders, now, policy: deps.policy });
   const report = auditModel(model, deps.policy, now);
   const unread = inventory.unreadMeshes;
-  return { trigger, scope: unread?.length && scope.kind === 'all' ? { ...scope, unreadMeshes: unread } : scope, report, auditedResources: auditedResourceKeys(model) };
+  return { trigger, scope: unread?.length && scope.kind === 'all' ? { ...scope, unreadMeshes: unread } : scope, report, auditedResources: auditedResourceKeys(model), readStartedAt };
 }
 
 export function auditedResourceKeys(model: FleetModel): string[] {

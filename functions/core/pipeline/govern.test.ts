@@ -617,6 +617,22 @@ describe('govern: reports that arrive out of order', () => {
     expect((await govern(at('2026-11-20T15:10:00.000Z', []), deps)).resolved).toEqual(['f-payments-api-8080']);
   });
 
+  it('a long read is dated by its start: a sweep that read payments before a person fixed it does not outrank the short audit that read it after', async () => {
+    const { deps, notifier } = setup();
+    await govern(at('2026-11-20T15:00:00.000Z', [finding()]), deps);
+    // The sweep began reading at 15:00:10 (payments among the first) and ended at 15:01:40; the fix landed at 15:00:20.
+    const sweep = { ...at('2026-11-20T15:01:40.000Z', [finding()]), readStartedAt: '2026-11-20T15:00:10.000Z' };
+    // The config-change audit read payments from 15:00:30 to 15:00:31; its report, retried, is governed last.
+    const change = { ...at('2026-11-20T15:00:31.000Z', []), readStartedAt: '2026-11-20T15:00:30.000Z' };
+    await govern(sweep, deps);
+    const late = await govern(change, deps);
+    expect(late).toMatchObject({ resolved: ['f-payments-api-8080'], outdated: [] });
+    expect(await deps.ledger.getFinding('f-payments-api-8080')).toMatchObject({ status: 'resolved', auditReadAt: '2026-11-20T15:00:30.000Z' });
+    expect(notifier.sent.filter((m) => m.kind === 'resolved').map((m) => m.id)).toEqual(['f-payments-api-8080']);
+    // And the sweep's older sighting, governed again (a redelivery), does not reopen it.
+    expect(await govern(sweep, deps)).toMatchObject({ observed: 0, outdated: ['f-payments-api-8080'] });
+  });
+
   it("the same for the hub's scoped audit of one App Mesh resource (events processed out of order)", async () => {
     const { deps } = setup();
     const node: AuditScope = { kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api' };

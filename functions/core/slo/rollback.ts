@@ -1,12 +1,14 @@
 import type { Finding, Remediation, RemediationMode } from '../findings';
 import type { ApprovalRecord, ChangeRecord, Ledger } from '../ledger/types';
-import type { ScopedReport } from '../pipeline/audit-scope';
+import { fleetReadAt, type ScopedReport } from '../pipeline/audit-scope';
+import { decidedByLaterAudit } from '../pipeline/observe-findings';
 import { deliverApprovalRequest, pendingApproval } from '../pipeline/approval-request';
 import { approvalIdFor } from '../pipeline/govern';
 import type { Notifier } from '../pipeline/ports';
 import { routeFor } from '../pipeline/route';
 import type { Policy } from '../policy/types';
 import { undoActionOf } from '../remediation/undo-action';
+import { undoableFailure } from '../remediation/undoable-failure';
 import type { SloTopology } from './dependencies';
 import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
@@ -101,7 +103,7 @@ function whyNotRestorable(change: ChangeRecord): string | undefined {
   }
   // A revert restores only while the resource still holds what the change wrote; a failed change
   // that recorded nothing after it gives nothing to tell its write from a later edit.
-  if (change.outcome === 'failed' && (change.after === undefined || change.after === null || typeof change.after !== 'object')) {
+  if (change.outcome === 'failed' && !undoableFailure(change)) {
     return `it failed after writing (${change.detail ?? 'no detail recorded'}) and its record holds no configuration from after it, so meshgov cannot tell what it wrote from a later edit`;
   }
   return undefined;
@@ -163,9 +165,18 @@ export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[],
   const allowed = deps.policy.rules['slo-latency-burn'].remediation;
   const proposals: RollbackProposal[] = [];
   const findings: Finding[] = [];
+  const readAt = fleetReadAt(scoped);
   for (const finding of scoped.report.findings) {
     const slo = finding.rule === 'slo-latency-burn' ? sloOfFinding(finding, slos) : undefined;
     if (!slo) {
+      findings.push(finding);
+      continue;
+    }
+    // A late report (a retry, a redelivery): a run that measured after it already decided this
+    // burn (found it over, or saw it on), so nothing is blamed or rolled back on its word; govern leaves the finding too.
+    const record = await deps.ledger.getFinding(finding.id);
+    if (record && decidedByLaterAudit(record, readAt)) {
+      deps.log?.('burn not blamed: a later run already decided it', { slo: slo.name, findingId: finding.id, readAt: readAt === undefined ? undefined : new Date(readAt).toISOString(), decidedAt: record.auditReadAt });
       findings.push(finding);
       continue;
     }

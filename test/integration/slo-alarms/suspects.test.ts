@@ -264,3 +264,39 @@ describe('a change that failed after writing', () => {
     expect(rollbackOf(suspect)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('its record holds no configuration from after it') });
   });
 });
+
+describe('a late burn report', () => {
+  const slo = BURNING_SLO!;
+
+  it('blames and rolls back nothing when a run that measured after it already decided the burn (found it over)', async () => {
+    const ledger = await ledgerWith(change('chg-meshgov', 30, PAYMENTS, { findingId: 'f-payments-api-8080' }));
+    const policy = shippedPolicy();
+    policy.rules['slo-latency-burn'].remediation = 'auto';
+    const report = burnReport();
+    const burn = report.report.findings[0]!;
+    // The OK run measured at 15:20 and resolved the burn; this firing report measured at 15:12 and arrives after it (a retry, a redelivery).
+    await ledger.createFinding({
+      id: burn.id,
+      status: 'resolved',
+      finding: burn,
+      firstSeen: '2026-11-20T15:05:00.000Z',
+      lastSeen: '2026-11-20T15:05:00.000Z',
+      resolvedAt: '2026-11-20T15:20:03.000Z',
+      auditReadAt: '2026-11-20T15:20:00.000Z',
+      trigger: report.trigger,
+      notificationPending: false,
+      version: 2,
+      expiresAt: Math.floor(NOW.getTime() / 1000) + 86_400,
+    });
+    const logged: string[] = [];
+    const { scoped, proposals } = await blameSloBurns(report, [slo], { ledger, policy, clock: () => new Date('2026-11-20T15:21:00Z'), log: (m) => void logged.push(m) });
+    expect(proposals).toEqual([]);
+    expect(scoped.report.findings[0]!.detail.suspect).toBeUndefined();
+    expect(await ledger.findOpenApproval(burn.id)).toBeUndefined();
+    expect(logged).toEqual(['burn not blamed: a later run already decided it']);
+
+    // In order, the same report blames meshgov's change and rolls it back on its own.
+    const inOrder = await blameSloBurns(burnReport(), [slo], { ledger: await ledgerWith(change('chg-meshgov', 30, PAYMENTS, { findingId: 'f-payments-api-8080' })), policy, clock: () => NOW });
+    expect(inOrder.proposals).toEqual([expect.objectContaining({ automatic: true })]);
+  });
+});

@@ -153,7 +153,8 @@ class IstioWriter {
   private async verifyPatch(target: ObjectTarget, patch: Record<string, unknown>, before: ObjectSnapshot, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
     const path = this.pathOf(target);
     const after = await this.read(path);
-    // Unread, the object is taken to hold what the patch set: that is what a revert may undo, and only while it still holds.
+    // A failed change records as `after` only what the patch set, never an object read back that
+    // does not hold it (someone else's edit): a revert undoes `after` only while it still holds.
     const intended = (): ObjectSnapshot => ({ ...before, metadata: withoutVersion(before.metadata), spec: applyMergePatch(before.spec, patch['spec'] ?? {}) as ObjectSnapshot['spec'] });
     if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, after: intended(), target: record(), wrote: true };
     if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: intended(), target: record(), wrote: true };
@@ -161,11 +162,14 @@ class IstioWriter {
     if (unheld.length === 0) {
       return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']), wrote: true };
     }
-    return this.rollBack(after, before, `the re-read object does not hold ${unheld.join(', ')}`, record);
+    return this.rollBack(after, before, intended(), `the re-read object does not hold ${unheld.join(', ')}`, record);
   }
 
-  /** Restores `before.spec` over whatever is there now, conditional on what was just read. */
-  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
+  /**
+   * Restores `before.spec` over whatever is there now, conditional on what was just read.
+   * `intended` is what the patch set: a rollback that fails records it as the change's `after`.
+   */
+  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, intended: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
     const path = this.pathOf({ ...before.metadata, apiVersion: current['apiVersion'], kind: current['kind'] });
     const restore = mergePatchBetween(current['spec'], before.spec);
     if (!isEmptyPatch(restore)) {
@@ -179,7 +183,7 @@ class IstioWriter {
         if (!(error instanceof KubeApiError)) throw error;
         const restoredAnyway = await this.landedAnyway(path, (landed) => jsonEqual(landed['spec'] ?? {}, before.spec));
         if (restoredAnyway !== true) {
-          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: snapshotOf(current), target: record(current['metadata']?.['resourceVersion']), wrote: true };
+          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: intended, target: record(current['metadata']?.['resourceVersion']), wrote: true };
         }
       }
     }
