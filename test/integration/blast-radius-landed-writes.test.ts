@@ -7,7 +7,9 @@
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { executeApproval } from '../../functions/core/approvals/execute-approval';
+import { undoableFailure } from '../../functions/core/remediation/undoable-failure';
 import { MemoryLedger } from '../../functions/core/ledger/memory-ledger';
+import type { ChangeRecord } from '../../functions/core/ledger/types';
 import { meshgovChangesSince } from '../../functions/core/ledger/meshgov-changes';
 import type { ExecuteResponse } from '../../functions/core/link';
 import { auditScope, type ScopedReport } from '../../functions/core/pipeline/audit-scope';
@@ -431,5 +433,16 @@ describe("the hub's agent executor: whether the agent wrote", () => {
   ] as Array<[string, Array<Response | Error>, string, boolean]>)('%s', async (_what, answers, outcome, wrote) => {
     const result = await against(...answers).apply(remediation, context);
     expect(result).toMatchObject({ outcome, wrote });
+  });
+
+  it("relays that a failed change's after is what the agent wrote only when the agent says so: an older agent's after may be a re-read of someone else's edit", async () => {
+    const after = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'pay-a' }, spec: { mtls: { mode: 'STRICT' } } };
+    const before = { ...after, spec: { mtls: { mode: 'PERMISSIVE' } } };
+    const marked = await against(answer(500, { outcome: 'failed', detail: 'patched, but the re-read failed', wrote: true, before, after, afterWritten: true })).apply(remediation, context);
+    expect(marked).toMatchObject({ outcome: 'failed', wrote: true, after, afterWritten: true });
+    const older = await against(answer(500, { outcome: 'failed', detail: 'patched, but the re-read failed', wrote: true, before, after })).apply(remediation, context);
+    expect(older.afterWritten).toBeUndefined();
+    const record = (result: typeof older): ChangeRecord => ({ id: 'chg-1', provider: 'istio', action: remediation.action, reason: 'r', trigger: context.trigger, at: '2026-11-20T15:00:01Z', expiresAt: 1_900_000_000, ...result, before: result.before, after: result.after });
+    expect([undoableFailure(record(marked)), undoableFailure(record(older))]).toEqual([true, false]);
   });
 });

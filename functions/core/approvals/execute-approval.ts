@@ -234,6 +234,7 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     at: now.toISOString(),
     outcome: result.outcome,
     ...(result.wrote !== undefined ? { wrote: result.wrote } : {}),
+    ...(result.afterWritten === true ? { afterWritten: true } : {}),
     detail: result.detail,
     service: serviceOf(executing.finding),
     expiresAt: expiresAt(now),

@@ -141,6 +141,8 @@ export interface ChangeRecord {
   outcome: 'applied' | 'verified' | 'rolled-back' | 'aborted' | 'failed';
   /** What its executor said of whether it wrote to the mesh (ApplyResult `wrote`); see wroteToMesh for records without it. */
   wrote?: boolean;
+  /** ApplyResult `afterWritten`: `after` is what the change wrote (see undoableFailure). */
+  afterWritten?: boolean;
   detail?: string;
   /** The service the change touched, for SLO suspect lookups. */
   service?: string;

@@ -451,6 +451,7 @@ async function applyAutomatically(
     at: now.toISOString(),
     outcome: applied.outcome,
     ...(applied.wrote !== undefined ? { wrote: applied.wrote } : {}),
+    ...(applied.afterWritten === true ? { afterWritten: true } : {}),
     detail: applied.detail,
     service: serviceOf(finding),
     expiresAt: expiresAt(now),

@@ -31,6 +31,14 @@ export interface ApplyResult {
    * unless it aborted, so an executor that does not say errs towards fewer changes.
    */
   wrote?: boolean;
+  /**
+   * Set on a change that ended `failed` after writing when `after` is what the executor wrote
+   * (the object before with its patch, the spec it sent at the version its write made), never an
+   * object read back that may hold someone else's edit: only such a record can be undone
+   * (undoableFailure). Executors and agents from before it leave it out: their failed changes
+   * are restored by hand.
+   */
+  afterWritten?: boolean;
 }
 
 /** What meshgov's own executors answer: they always say whether they wrote. */

@@ -102,9 +102,9 @@ function whyNotRestorable(change: ChangeRecord): string | undefined {
     return `the configuration before it is unknown${change.detail ? ` (${change.detail})` : ''}`;
   }
   // A revert restores only while the resource still holds what the change wrote; a failed change
-  // that recorded nothing after it gives nothing to tell its write from a later edit.
+  // whose record does not vouch for what it wrote (undoableFailure) gives nothing to tell its write from a later edit.
   if (change.outcome === 'failed' && !undoableFailure(change)) {
-    return `it failed after writing (${change.detail ?? 'no detail recorded'}) and its record holds no configuration from after it, so meshgov cannot tell what it wrote from a later edit`;
+    return `it failed after writing (${change.detail ?? 'no detail recorded'}) and its record does not hold what it wrote (nothing from after it, or an object read back), so meshgov cannot tell its write from a later edit`;
   }
   return undefined;
 }

@@ -78,6 +78,8 @@ export function agentExecutor(options: AgentExecutorOptions): RemediationExecuto
             target: answer.target ?? targetOf(request.remediation),
             // An agent from before `wrote`: 409 aborted changed nothing, a 500 failed may have landed.
             wrote: mayHaveRun || (answer.wrote ?? answer.outcome !== 'aborted'),
+            // Only an agent that says so recorded `after` as what it wrote; an older one may have recorded a re-read.
+            ...(answer.afterWritten === true ? { afterWritten: true } : {}),
           };
         }
         return failed(request, `the agent answered ${res.status} without an outcome`, mayHaveRun || !refusedBeforeRunning);

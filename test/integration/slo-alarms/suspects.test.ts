@@ -234,6 +234,7 @@ describe('a change that failed after writing', () => {
       detail: 'updated, but the re-read failed: ThrottlingException: Rate exceeded',
       before: { listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE' } }] },
       after: { listeners: [{ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'STRICT' } }] },
+      afterWritten: true,
       ...edit,
     });
 
@@ -259,9 +260,12 @@ describe('a change that failed after writing', () => {
     expect((await ledger.getApproval(proposals[0]!.approval.id))?.state).toBe('PENDING');
   });
 
-  it('is rolled back only by hand when its record holds nothing from after it', async () => {
+  it('is rolled back only by hand when its record holds nothing from after it, or an after its executor does not vouch it wrote', async () => {
     const suspect = (await findSuspect(await ledgerWith(landedButFailed({ after: undefined, detail: 'patched, but the re-read failed: 503 Service Unavailable' })), { service: [PAYMENTS], ...window }))!;
-    expect(rollbackOf(suspect)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('its record holds no configuration from after it') });
+    expect(rollbackOf(suspect)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('its record does not hold what it wrote (nothing from after it, or an object read back)') });
+    // A record from an executor or agent older than the mark: its after may be a re-read of someone else's edit.
+    const unmarked = (await findSuspect(await ledgerWith(landedButFailed({ afterWritten: undefined })), { service: [PAYMENTS], ...window }))!;
+    expect(rollbackOf(unmarked)).toMatchObject({ mode: 'manual', reason: expect.stringContaining('its record does not hold what it wrote') });
   });
 });
 

@@ -156,8 +156,8 @@ class IstioWriter {
     // A failed change records as `after` only what the patch set, never an object read back that
     // does not hold it (someone else's edit): a revert undoes `after` only while it still holds.
     const intended = (): ObjectSnapshot => ({ ...before, metadata: withoutVersion(before.metadata), spec: applyMergePatch(before.spec, patch['spec'] ?? {}) as ObjectSnapshot['spec'] });
-    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, after: intended(), target: record(), wrote: true };
-    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: intended(), target: record(), wrote: true };
+    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, after: intended(), afterWritten: true, target: record(), wrote: true };
+    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: intended(), afterWritten: true, target: record(), wrote: true };
     const unheld = unheldFields(patch, after);
     if (unheld.length === 0) {
       return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']), wrote: true };
@@ -183,7 +183,7 @@ class IstioWriter {
         if (!(error instanceof KubeApiError)) throw error;
         const restoredAnyway = await this.landedAnyway(path, (landed) => jsonEqual(landed['spec'] ?? {}, before.spec));
         if (restoredAnyway !== true) {
-          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: intended, target: record(current['metadata']?.['resourceVersion']), wrote: true };
+          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: intended, afterWritten: true, target: record(current['metadata']?.['resourceVersion']), wrote: true };
         }
       }
     }
