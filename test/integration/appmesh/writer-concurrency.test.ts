@@ -215,6 +215,36 @@ describe('App Mesh writer: concurrency', () => {
     expect(live().spec.logging.accessLog.file).toEqual(theirs);
   });
 
+  it("vouches for a write whose read-back failed, so its Undo can run, unless another writer's change came between meshgov's read and its write: that one a person reviews", async () => {
+    /** Fails every read-back of the node after meshgov's Update (every attempt the client's retry strategy makes). */
+    const failReadBack = () =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const output = await next(args);
+          if (context.commandName === 'UpdateVirtualNodeCommand') emulator.failNext('DescribeVirtualNode', 503, 10, 'Service is unavailable');
+          return output;
+        },
+        { step: 'initialize', name: 'failReadBack' },
+      );
+
+    emulator = await startEmulator({ seed: seed() });
+    client = clientFor(emulator);
+    failReadBack();
+    const plain = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(fix, { trigger, changeId: 'chg-unread' });
+    expect(plain).toMatchObject({ outcome: 'failed', wrote: true, afterWritten: true, after: strictSpec(), target: { version: 4 } });
+    client.destroy();
+    await emulator.stop();
+
+    emulator = await startEmulator({ seed: seed() });
+    client = clientFor(emulator);
+    failReadBack();
+    // alice's deploy lands between meshgov's read of version 3 and its write: her access log at version 4, meshgov's write at 5.
+    emulator.touchAfterNext('DescribeVirtualNode', MESH, 'virtualNode', NODE, { changeSpec: (spec) => ({ ...spec, logging: { accessLog: { file: { path: '/var/log/alice.log' } } } }) });
+    const raced = await appMeshExecutor({ client, accountId: ACCOUNT_ID }).apply(fix, { trigger, changeId: 'chg-raced' });
+    expect(raced).toMatchObject({ outcome: 'failed', wrote: true, target: { version: 5 }, detail: expect.stringContaining("another writer updated it between meshgov's read (version 3) and its write, and that change was overwritten: review the resource") });
+    expect(raced.afterWritten).toBeUndefined();
+  });
+
   it('applies a write once when its answer is lost after it landed: the retry with the same clientToken is not taken for another writer', async () => {
     emulator = await startEmulator({ seed: seed() });
     // Forwards every call; the first UpdateVirtualNode reaches App Mesh but its answer is replaced by a 503.

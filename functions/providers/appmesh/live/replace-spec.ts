@@ -106,7 +106,15 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
   try {
     live = await describe(deps.client, target);
   } catch (error) {
-    return report('failed', `wrote ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, true, withArn({ after: req.newSpec, afterWritten: true, target: targetAt(writtenVersion) }));
+    // After a race the write replaced another writer's change too: an Undo would restore a spec older than theirs, so a person reviews it.
+    return raced
+      ? report(
+          'failed',
+          `wrote ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}; another writer updated it between meshgov's read (version ${version}) and its write, and that change was overwritten: review the resource`,
+          true,
+          withArn({ after: req.newSpec, target: targetAt(writtenVersion) }),
+        )
+      : report('failed', `wrote ${label} (version ${writtenVersion}) but could not read it back: ${describeError(error)}`, true, withArn({ after: req.newSpec, afterWritten: true, target: targetAt(writtenVersion) }));
   }
   if (!live) return report('failed', `wrote ${label} (version ${writtenVersion}) but it was deleted right after`, true, withArn({ after: req.newSpec }));
   deps.cache?.record(target.type, live);
@@ -119,7 +127,7 @@ export async function replaceSpec(req: ReplaceSpecRequest, deps: WriterDeps): Pr
     // record names the version meshgov's write produced, and its spec, so that an Undo (or the
     // rollback of an SLO burn, which may suspect a failed change) aborts rather than restore over the later write.
     return shortfall
-      ? report('failed', `wrote ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it and ${shortfall}; not rolled back over the later write`, true, withArn({ after: written.spec ?? req.newSpec, afterWritten: true, target: targetAt(writtenVersion) }))
+      ? report('failed', `wrote ${label} (version ${writtenVersion}), but a later write (version ${liveVersion}) replaced it and ${shortfall}; not rolled back over the later write`, true, withArn({ after: written.spec ?? req.newSpec, target: targetAt(writtenVersion) }))
       : report('verified', `wrote ${label} (version ${writtenVersion}); a later write (version ${liveVersion}) kept the ${req.subject} as intended`, true, withArn({ after: written.spec ?? req.newSpec, target: targetAt(writtenVersion) }));
   }
   if (!shortfall) {
