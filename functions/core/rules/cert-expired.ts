@@ -1,5 +1,6 @@
 import { certificateDetail, certificateResource, chainRole, defaultCaPackageAdvice, describeOrigin, renewalSentence } from './certificate-finding';
 import { makeFinding, withLabels, type Rule } from './rule';
+import { copyName } from '../model/certificate-copies';
 import type { CertificateRecord } from '../model/types';
 
 /** cert-expired: a certificate is past notAfter, or before notBefore (not yet valid). */
@@ -33,11 +34,6 @@ function placeOf(c: CertificateRecord): string {
 
 function isRoot(c: CertificateRecord): boolean {
   return c.isCA && c.subject !== '' && c.subject === c.issuer;
-}
-
-/** How an object is named among a certificate's `origin.copies` (root-cert-copies.ts). */
-function copyName(c: CertificateRecord): string {
-  return `${c.origin.kind} ${c.origin.namespace ?? 'default'}/${c.origin.name}`;
 }
 
 /**

@@ -5,6 +5,7 @@
  * the CA Secret that holds it (`cacerts`, `istio-ca-secret`) when that is read, else on the
  * root namespace's copy, with the other copies listed (`origin.copies`).
  */
+import { addCopies } from '../../core/model/certificate-copies';
 import type { CertificateRecord } from '../../core/model/types';
 import { ISTIO_CA_SECRETS, ROOT_CERT_CONFIGMAP } from './kubernetes-sources';
 
@@ -24,7 +25,7 @@ export function foldRootCertCopies(certificates: CertificateRecord[], rootNamesp
     const keeper = secret ?? copies.find((c) => c.origin.namespace === rootNamespace) ?? copies[0]!;
     const others = copies.filter((c) => c !== keeper);
     for (const c of others) folded.add(c);
-    keeper.origin.copies = [...(keeper.origin.copies ?? []), ...others.map((c) => `${c.origin.kind} ${c.origin.namespace ?? 'default'}/${c.origin.name}`)];
+    addCopies(keeper, others);
   }
   return certificates.filter((c) => !folded.has(c));
 }

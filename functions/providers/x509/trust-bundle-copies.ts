@@ -5,6 +5,7 @@
  * Bundle is read, else on the source object the Bundle names (a cert-manager CA Secret), else on
  * the first copy, with the other copies listed (`origin.copies`), as istio-ca-root-cert's are.
  */
+import { addCopies } from '../../core/model/certificate-copies';
 import type { CertificateRecord } from '../../core/model/types';
 import type { TrustBundle } from './trust-manager-bundles';
 
@@ -40,7 +41,7 @@ export function foldTrustBundleCopies(certificates: CertificateRecord[], reads: 
     const kept = keeper ?? copies[0]!;
     const others = copies.filter((c) => c !== kept);
     for (const c of others) folded.add(c);
-    kept.origin.copies = [...(kept.origin.copies ?? []), ...others.map((c) => `${c.origin.kind} ${c.origin.namespace ?? 'default'}/${c.origin.name}`)];
+    addCopies(kept, others);
   }
   return folded.size === 0 ? certificates : certificates.filter((c) => !folded.has(c));
 }
