@@ -1,5 +1,5 @@
 import type { Remediation } from '../findings';
-import { meshgovChangesSince, wroteToMesh } from '../ledger/meshgov-changes';
+import { meshgovChangesSince, resultFields, wroteToMesh } from '../ledger/meshgov-changes';
 import type { ApprovalRecord, ApprovalState, ChangeRecord, Ledger } from '../ledger/types';
 import type { ModelBuilder } from '../model/provider';
 import type { Provider } from '../model/types';
@@ -225,17 +225,11 @@ export async function executeApproval(approvalId: string, deps: ExecuteApprovalD
     approvalId,
     provider: executing.finding.provider,
     action: executing.remediation.action,
-    target: result.target,
-    before: result.before,
-    after: result.after,
+    ...resultFields(result),
     reason: executing.remediation.reason,
     trigger,
     ...(executing.decidedBy ? { approvedBy: executing.decidedBy } : {}),
     at: now.toISOString(),
-    outcome: result.outcome,
-    ...(result.wrote !== undefined ? { wrote: result.wrote } : {}),
-    ...(result.afterWritten === true ? { afterWritten: true } : {}),
-    detail: result.detail,
     service: serviceOf(executing.finding),
     expiresAt: expiresAt(now),
   };

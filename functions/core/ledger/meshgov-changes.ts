@@ -1,3 +1,4 @@
+import type { ApplyResult } from '../pipeline/ports';
 import type { ChangeRecord, Ledger } from './types';
 
 /**
@@ -23,4 +24,21 @@ export async function meshgovChangesSince(ledger: Ledger, since: Date): Promise<
  */
 export function wroteToMesh(result: { outcome: ChangeRecord['outcome']; wrote?: boolean }): boolean {
   return result.wrote ?? result.outcome !== 'aborted';
+}
+
+/**
+ * What a change record keeps of its executor's answer: where it wrote, the state before and
+ * after, how it ended and why, whether it wrote, and whether `after` is what it wrote. One
+ * mapping for every path that records a change (an automatic fix, an approved one, an Undo).
+ */
+export function resultFields(result: ApplyResult): Pick<ChangeRecord, 'target' | 'before' | 'after' | 'outcome' | 'wrote' | 'afterWritten' | 'detail'> {
+  return {
+    target: result.target,
+    before: result.before,
+    after: result.after,
+    outcome: result.outcome,
+    ...(result.wrote !== undefined ? { wrote: result.wrote } : {}),
+    ...(result.afterWritten === true ? { afterWritten: true } : {}),
+    detail: result.detail,
+  };
 }

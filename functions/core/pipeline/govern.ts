@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isPastDeadline } from '../approvals/expiry';
 import { expireApproval, expireOverdueApprovals, type ExpirySweepResult } from '../approvals/expire-overdue';
 import type { Finding } from '../findings';
-import { meshgovChangesSince, wroteToMesh } from '../ledger/meshgov-changes';
+import { meshgovChangesSince, resultFields, wroteToMesh } from '../ledger/meshgov-changes';
 import { deliverApprovalRequest, pendingApproval } from './approval-request';
 import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
@@ -443,16 +443,10 @@ async function applyAutomatically(
     findingId: finding.id,
     provider: finding.provider,
     action: remediation.action,
-    target: applied.target,
-    before: applied.before,
-    after: applied.after,
+    ...resultFields(applied),
     reason: remediation.reason,
     trigger: scoped.trigger,
     at: now.toISOString(),
-    outcome: applied.outcome,
-    ...(applied.wrote !== undefined ? { wrote: applied.wrote } : {}),
-    ...(applied.afterWritten === true ? { afterWritten: true } : {}),
-    detail: applied.detail,
     service: serviceOf(finding),
     expiresAt: expiresAt(now),
   };
