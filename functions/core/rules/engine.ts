@@ -7,6 +7,7 @@ import type { Policy } from '../policy/types';
 import { ACCEPTING_RULES, AcceptedSides } from '../remediation/accepted-sides';
 import { fixFor, planRemediation } from '../remediation/plan';
 import { UnmeshedCallers } from '../remediation/unmeshed-callers';
+import type { SuppressedFinding } from './apply-suppressions';
 import { RULES } from './index';
 import { describeResource, type RuleFinding } from './rule';
 
@@ -31,7 +32,7 @@ export interface EvaluatedRules {
    * findings to be reported, as suppressions leave them), then attaches each fix with the gate's
    * verdict to those findings and to `others` (suppressed ones, shown with their plan alone).
    */
-  plan(reported: readonly Finding[], others?: readonly Finding[]): void;
+  plan(reported: readonly Finding[], others?: readonly SuppressedFinding[]): void;
 }
 
 /** The evaluate stage alone, with the plan stage to run once the findings reported are known. */
@@ -80,7 +81,7 @@ export function evaluateRules(model: FleetModel, policy: Policy, now: Date): Eva
       for (const { rf, exclusion } of acceptedByRules) accepted.addExcluded(rf, exclusion);
       for (const f of others) {
         const rf = evaluated.get(f.id)?.rf;
-        if (rf && ACCEPTING_RULES.has(rf.rule) && isSuppressed(f)) accepted.addSuppressed(rf, f.suppression);
+        if (rf && ACCEPTING_RULES.has(rf.rule)) accepted.addSuppressed(rf, f.suppression);
       }
       const byFix = new Map<ProviderFix, Finding[]>();
       for (const f of [...reported, ...others, ...excluded]) {
@@ -167,12 +168,6 @@ function alignVerdicts(sharing: Finding[]): void {
     const { blockers: _own, ...rest } = own;
     f.remediation = { ...rest, mode: held.mode, reason: `the same change also fixes ${strictest.rule} on ${describeResource(strictest.resource)}, where ${held.reason}`, ...(held.blockers ? { blockers: held.blockers } : {}) };
   }
-}
-
-/** A finding a `suppress.meshgov.io` annotation accepted (apply-suppressions.ts), as the plan stage gets it among `others`. */
-function isSuppressed(f: Finding): f is Finding & { suppression: { annotation: string; reason: string } } {
-  const s = (f as { suppression?: { annotation?: unknown; reason?: unknown } }).suppression;
-  return typeof s?.annotation === 'string' && typeof s.reason === 'string';
 }
 
 /** The finding as reported: the rule's fields in the contract's order, without the plan stage's `fixSource`. */
