@@ -33,6 +33,8 @@ test.each([
   ['a message with attributes only', (e: any) => delete e.data.message.data, 'data.message.data'],
   ['data that is not base64', (e: any) => (e.data.message.data = 'not base64 at all!'), 'data.message.data'],
   ['base64 without its padding', (e: any) => (e.data.message.data = 'eyJhIjoxfQ'), 'data.message.data'],
+  ['padding inside the text', (e: any) => (e.data.message.data = 'eyJh=IjoxfQ='), 'data.message.data'],
+  ['three padding characters', (e: any) => (e.data.message.data = 'eyJhIjoxfQ=='.slice(0, 9) + '==='), 'data.message.data'],
 ])('%s is malformed, naming %s', (_name, vary, field) => {
   const event = auditEvent();
   vary(event);
@@ -45,4 +47,13 @@ test.each([
   ['JSON null', 'null', /not an object/],
 ])('%s is malformed', (_name, text, problem) => {
   expect(parseJsonObject(text)).toMatchObject({ ok: false, field: 'data.message.data', problem: expect.stringMatching(problem) });
+});
+
+test('decodes a message near the 10 MB Pub/Sub allows, whose base64 once overflowed the check', () => {
+  const entry = { insertId: 'big', protoPayload: { methodName: 'io.k8s.core.v1.configmaps.update', padding: 'x'.repeat(6_000_000) } };
+  const event = auditEvent();
+  event.data.message.data = Buffer.from(JSON.stringify(entry)).toString('base64');
+  const decoded = decodePubsubEvent(event);
+  expect(decoded.ok).toBe(true);
+  if (decoded.ok) expect(parseJsonObject(decoded.value.text)).toEqual({ ok: true, value: entry });
 });
