@@ -181,6 +181,11 @@ function checkReport(report: AgentReport): { field: string; message: string } | 
       return { field: `scopedReport.auditedResources[${i}]`, message: `must be a resource of ${providers} (got ${JSON.stringify(key)}): findings of other providers are not the agent's to resolve` };
     }
   }
+  if (s.auditedSlos !== undefined) {
+    if (!Array.isArray(s.auditedSlos)) return { field: 'scopedReport.auditedSlos', message: 'not a list' };
+    const bad = s.auditedSlos.findIndex((name) => typeof name !== 'string' || name === '');
+    if (bad >= 0) return { field: `scopedReport.auditedSlos[${bad}]`, message: `must be an SLO's name (got ${JSON.stringify(s.auditedSlos[bad])})` };
+  }
   return undefined;
 }
 

@@ -22,6 +22,13 @@ export interface ScopedReport {
    * nothing it saw is older. Optional: agents older than the hub send none (see fleetReadAt).
    */
   readStartedAt?: string;
+  /**
+   * The SLOs an SLO run measured, by name. Two SLOs may share a service (a p99 and a p90 on one
+   * Service), so the service's key alone would let one SLO's run resolve the other's findings:
+   * with this, a run resolves only its own SLOs' findings on its audited resources. Optional:
+   * agents older than the hub send none, and their runs resolve by resource as before.
+   */
+  auditedSlos?: string[];
 }
 
 /**

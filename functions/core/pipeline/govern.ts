@@ -10,6 +10,7 @@ import { gateExecution } from '../remediation/gate';
 import { isUndoAction, undoActionOf } from '../remediation/undo-action';
 import { undoableFailure } from '../remediation/undoable-failure';
 import { describeResource } from '../rules/rule';
+import { isFindingOfSlo, isSloFinding } from '../slo/indicator';
 import { truncate } from '../truncate';
 import { APPMESH_KIND_OF_TYPE } from '../model/inventory';
 import { fleetReadAt, resourceKey, type ScopedReport } from './audit-scope';
@@ -198,10 +199,16 @@ async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<Finding
     if (seen.has(r.id)) return false;
     const f = r.finding;
     if (scope.kind === 'all') return scope.providers.includes(f.provider) && inAllScope(f, scope);
-    if (audited.has(resourceKey(f.provider, f.resource))) return true;
+    if (audited.has(resourceKey(f.provider, f.resource))) return ofAuditedSlo(f, scoped.auditedSlos);
     // A deleted App Mesh resource takes its findings with it.
     return scope.kind === 'appmesh-resource' && scope.deleted === true && goneWithDeleted(f, scope);
   });
+}
+
+/** An SLO finding is decided only by a run of its own SLO; a report that names no SLOs (an older agent's) decides by resource. */
+function ofAuditedSlo(f: Finding, auditedSlos: string[] | undefined): boolean {
+  if (auditedSlos === undefined || !isSloFinding(f)) return true;
+  return auditedSlos.some((name) => isFindingOfSlo(f, name));
 }
 
 type AppMeshResourceScope = Extract<AuditScope, { kind: 'appmesh-resource' }>;

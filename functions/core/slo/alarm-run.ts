@@ -102,7 +102,7 @@ export async function sloScopedReport(
     ? { ...audited, findings: audited.findings.map((f) => (f.rule === 'slo-latency-burn' ? { ...f, detail: { ...f.detail, topology } } : f)) }
     : audited;
   const provider = slo.mesh === 'istio' ? 'prometheus' : 'cloudwatch';
-  return { trigger, scope: sloScope(slo), report, auditedResources: [resourceKey(provider, sloResource(slo))] };
+  return { trigger, scope: sloScope(slo), report, auditedResources: [resourceKey(provider, sloResource(slo))], auditedSlos: [slo.name] };
 }
 
 /** The narrow scope of an SLO run: its service's namespace or virtual node; only auditedResources decide what resolves. */

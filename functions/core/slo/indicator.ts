@@ -1,4 +1,6 @@
+import type { Finding } from '../findings';
 import type { ResourceRef, Severity, SloIndicator } from '../model/types';
+import { findingId } from '../rules/finding-id';
 import { budgetRemaining } from './burn-rate';
 import { windowPairs, type SloDefinition } from './definition';
 import { windowSeconds } from './duration';
@@ -7,6 +9,18 @@ import type { SloReading } from './reading';
 /** The finding discriminator of an SLO: one SLO, one finding, whatever window pair fires. */
 export function sloIndicatorId(sloName: string): string {
   return `slo:${sloName}`;
+}
+
+/** SLO findings: their id is made with the SLO's name (sloIndicatorId), so it tells which SLO a finding is of. */
+const SLO_RULES: ReadonlySet<string> = new Set(['slo-latency-burn', 'slo-no-data']);
+
+export function isSloFinding(finding: Pick<Finding, 'rule'>): boolean {
+  return SLO_RULES.has(finding.rule);
+}
+
+/** Whether an SLO finding is of the SLO named: the service alone cannot tell two SLOs on one service apart. */
+export function isFindingOfSlo(finding: Pick<Finding, 'id' | 'rule' | 'provider' | 'resource'>, sloName: string): boolean {
+  return isSloFinding(finding) && findingId(finding.rule, finding.provider, finding.resource, sloIndicatorId(sloName)) === finding.id;
 }
 
 /** The service an SLO is about, with the coordinates CONTRACT.md asks for (namespace for Istio, mesh for App Mesh). */

@@ -12,7 +12,7 @@ import { undoableFailure } from '../remediation/undoable-failure';
 import type { SloTopology } from './dependencies';
 import type { SloDefinition } from './definition';
 import { windowSeconds } from './duration';
-import { sloResource } from './indicator';
+import { isFindingOfSlo } from './indicator';
 import { estimateBurnOnset, isFiring, type BurnOnset, type BurnWindow } from './burn-onset';
 import { undoLoosensOnlyServers } from './revert-safety';
 import { findSuspect, sloServiceKeys, suspectDetail, type Suspect } from './suspects';
@@ -161,11 +161,15 @@ export interface BlameResult {
  * `autoRollbackOwnChanges` undo meshgov's own change without asking.
  */
 export async function blameSloBurns(scoped: ScopedReport, slos: SloDefinition[], deps: RollbackDeps, options: BlameOptions = {}): Promise<BlameResult> {
-  const now = deps.clock();
   const allowed = deps.policy.rules['slo-latency-burn'].remediation;
   const proposals: RollbackProposal[] = [];
   const findings: Finding[] = [];
   const readAt = fleetReadAt(scoped);
+  // The burn is as of the run's reading, not of the report's arrival (a retry, a redelivery, hours
+  // later): the window, the onset and the latest suspect are measured from it, so a change made
+  // after the reading is never blamed. A reading dated after the hub's clock is skew: the clock bounds it.
+  const clock = deps.clock();
+  const now = readAt !== undefined && readAt < clock.getTime() ? new Date(readAt) : clock;
   for (const finding of scoped.report.findings) {
     const slo = finding.rule === 'slo-latency-burn' ? sloOfFinding(finding, slos) : undefined;
     if (!slo) {
@@ -229,13 +233,13 @@ function topologyOf(finding: Finding): SloTopology {
   return { service: keys(t?.service), dependencies: keys(t?.dependencies) };
 }
 
-/** The SLO a finding is about: the one whose resource it names. */
+/**
+ * The SLO a finding is of, by the name its id is made with: two SLOs may share a service, and
+ * each has its own `autoRollbackOwnChanges`. None when no SLO of the rules made it (one renamed
+ * or removed since).
+ */
 export function sloOfFinding(finding: Finding, slos: SloDefinition[]): SloDefinition | undefined {
-  const r = finding.resource;
-  return slos.find((slo) => {
-    const s = sloResource(slo);
-    return s.kind === r.kind && s.name === r.name && (s.namespace ?? '') === (r.namespace ?? '') && (s.mesh ?? '') === (r.mesh ?? '');
-  });
+  return slos.find((slo) => isFindingOfSlo(finding, slo.name));
 }
 
 /** The window pairs of the finding's detail that fire (both windows at or over the factor). */

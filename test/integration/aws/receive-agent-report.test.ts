@@ -119,6 +119,13 @@ describe("the hub's findings endpoint for the agent", () => {
       expect(audited.body).toMatchObject({ field: 'scopedReport.auditedResources[1]' });
     });
 
+    it('refuses SLO names that are not a list of names: they decide which SLO findings resolve', async () => {
+      const notList = await refused((r) => (r.scopedReport.auditedSlos = 'payments-api-latency'));
+      expect(notList).toEqual({ status: 400, body: expect.objectContaining({ error: 'malformed-request', field: 'scopedReport.auditedSlos' }) });
+      const empty = await refused((r) => (r.scopedReport.auditedSlos = ['payments-api-latency', '']));
+      expect(empty.body).toMatchObject({ field: 'scopedReport.auditedSlos[1]' });
+    });
+
     it("refuses a scope that would resolve the hub's own findings: App Mesh or ACM providers, meshes, an App Mesh resource", async () => {
       const providers = await refused((r) => (r.scopedReport.scope = { kind: 'all', providers: ['appmesh', 'acm'] }));
       expect(providers.body).toMatchObject({ field: 'scopedReport.scope.providers' });

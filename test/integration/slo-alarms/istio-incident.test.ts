@@ -72,15 +72,18 @@ let prometheusUrl: () => string = () => prometheus.url;
 
 /** What a test changes of rule slo-latency-burn, in the agent's rules/ and the hub's alike (reset after each test). */
 let burnRule: Partial<Pick<Policy['rules']['slo-latency-burn'], 'remediation' | 'pageSeverity' | 'ticketSeverity'>> = {};
+/** SLOs a test adds to rules/ beside the three below (reset after each test). */
+let extraSlos: Array<ReturnType<typeof slo>> = [];
 afterEach(() => {
   burnRule = {};
+  extraSlos = [];
 });
 
 function policy(): Policy {
   const p = shippedPolicy();
   Object.assign(p.rules['slo-latency-burn'], burnRule);
   // refunds-api takes no traffic in this Prometheus: an SLO whose names match nothing.
-  p.slos = [slo('payments-api-latency', 'payments-api', prometheusUrl()), slo('ledger-api-latency', 'ledger-api', prometheusUrl()), slo('refunds-api-latency', 'refunds-api', prometheusUrl())];
+  p.slos = [slo('payments-api-latency', 'payments-api', prometheusUrl()), slo('ledger-api-latency', 'ledger-api', prometheusUrl()), slo('refunds-api-latency', 'refunds-api', prometheusUrl()), ...extraSlos];
   return p;
 }
 
@@ -237,6 +240,31 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     expect(record?.finding.rule).toBe('slo-latency-burn');
     const fast = (record?.finding.detail.windows as Windows).find((w) => w.long === '1h' && w.short === '5m')!;
     expect(fast.burnShort).toBeCloseTo(40, 0);
+    expect(notifier.sent.filter((s) => s.type === 'finding' && s.kind === 'resolved')).toEqual([]);
+  });
+
+  it("another SLO's closed incident on the same service leaves this SLO's burn open", async () => {
+    // A second SLO on payments-api: 99 % under 500 ms. The slow requests take 400 ms, so it does not burn at all.
+    extraSlos = [{ ...slo('payments-api-p99-500ms', 'payments-api'), thresholdMs: 500 }];
+    const { ledger, notifier, queries, fired, runAt } = await setUp();
+    await fired(incidentEvent('open'));
+    const [finding] = await ledger.listOpenFindings();
+    expect(finding?.finding.rule).toBe('slo-latency-burn');
+
+    const closedAt = new Date('2026-11-20T15:20:00Z');
+    runAt(new Date(closedAt.getTime() + 60_000));
+    await fired(
+      incidentEvent('closed', (incident) => {
+        incident.incident_id = '0.p99x500kd1ra';
+        incident.ended_at = closedAt.getTime() / 1000;
+        incident.policy_user_labels = { 'meshgov-slo': 'payments-api-p99-500ms', team: 'payments' };
+        incident.policy_name = 'meshgov payments-api p99 latency under 500 ms';
+        incident.condition_name = 'payments-api p99 latency above 500 ms';
+        incident.summary = 'p99 request latency for payments-api in payments (prod-gke) returned to normal with a value of 401.3.';
+      }),
+    );
+    expect(queries).toHaveLength(2);
+    expect((await ledger.getFinding(finding!.id))?.status).toBe('open');
     expect(notifier.sent.filter((s) => s.type === 'finding' && s.kind === 'resolved')).toEqual([]);
   });
 

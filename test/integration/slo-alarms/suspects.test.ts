@@ -7,6 +7,8 @@ import { buildReport } from '../../../functions/core/report/report';
 import { blameSloBurns, rollbackOf } from '../../../functions/core/slo/rollback';
 import { shippedPolicy } from '../../support/model';
 import { findSuspect, sloServiceKeys, touchedServices } from '../../../functions/core/slo/suspects';
+import { findingId } from '../../../functions/core/rules/finding-id';
+import { sloIndicatorId } from '../../../functions/core/slo/indicator';
 
 const NOW = new Date('2026-11-20T15:12:00Z');
 const MINUTE = 60_000;
@@ -135,12 +137,14 @@ const [BURNING_SLO] = parseSlos([
 
 /** A page at 15:12: 40× over 5m, 17.3× over 1h, so the burn began about 26 minutes earlier. */
 function burnReport(): ScopedReport {
+  const resource = { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' };
   const finding: Finding = {
-    id: 'f-slo-payments-api',
+    // The id the rule gives it: made with the SLO's name, which is how a finding is matched to its SLO.
+    id: findingId('slo-latency-burn', 'cloudwatch', resource, sloIndicatorId('payments-api-latency')),
     rule: 'slo-latency-burn',
     severity: 'critical',
-    provider: 'appmesh',
-    resource: { kind: 'VirtualNode', name: 'payments-api', mesh: 'prod-mesh' },
+    provider: 'cloudwatch',
+    resource,
     message: 'payments-api-latency burns its error budget at 40× (5m) and 17× (1h).',
     detail: { windows: [{ long: '1h', short: '5m', burnLong: 40 * (26 / 60), burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
     remediation: null,
@@ -302,5 +306,30 @@ describe('a late burn report', () => {
     // In order, the same report blames meshgov's change and rolls it back on its own.
     const inOrder = await blameSloBurns(burnReport(), [slo], { ledger: await ledgerWith(change('chg-meshgov', 30, PAYMENTS, { findingId: 'f-payments-api-8080' })), policy, clock: () => NOW });
     expect(inOrder.proposals).toEqual([expect.objectContaining({ automatic: true })]);
+  });
+  it("measures the window from the reading, not from the report's arrival: a change made after the reading is never blamed", async () => {
+    // The page was read at 15:12 and reaches the hub at 16:42 (the hub was down; the agent retried).
+    const late = new Date(NOW.getTime() + 90 * MINUTE);
+    const ledger = await ledgerWith(
+      change('chg-cause', 25, PAYMENTS, { trigger: { source: 'cloudtrail', eventId: 'evt-bob', eventTime: NOW.toISOString(), actor: 'bob@example.com', summary: 'UpdateVirtualNode payments-api' } }),
+      change('chg-later', -45, PAYMENTS, { trigger: { source: 'cloudtrail', eventId: 'evt-carol', eventTime: NOW.toISOString(), actor: 'carol@example.com', summary: 'UpdateVirtualNode payments-api' } }),
+    );
+    const { scoped } = await blameSloBurns(burnReport(), [slo], { ledger, policy: shippedPolicy(), clock: () => late });
+    const finding = scoped.report.findings[0]!;
+    expect(finding.detail.suspect).toMatchObject({ changeId: 'chg-cause' });
+    expect(finding.detail.burnOnset).toEqual({ at: '2026-11-20T14:46:00.000Z', basis: '1h burn 17× ÷ 5m burn 40× = 43 % of 1h' });
+  });
+});
+
+describe('two SLOs on one service', () => {
+  it("a burn is blamed under its own SLO's autoRollbackOwnChanges, not under the other's", async () => {
+    const [strict] = parseSlos([
+      { name: 'payments-api-latency-500ms', service: 'payments-api', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 500, source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus' } } },
+    ]);
+    const policy = shippedPolicy();
+    policy.rules['slo-latency-burn'].remediation = 'auto';
+    // The burn is payments-api-latency's (autoRollbackOwnChanges on); payments-api-latency-500ms comes first in rules/ and leaves it off.
+    const { proposals } = await blameSloBurns(burnReport(), [strict!, BURNING_SLO!], { ledger: await ledgerWith(change('chg-meshgov', 30, PAYMENTS, { findingId: 'f-payments-api-8080' })), policy, clock: () => NOW });
+    expect(proposals).toEqual([expect.objectContaining({ automatic: true })]);
   });
 });
