@@ -18,22 +18,24 @@ import type { SloReadProblem } from './reading';
  * raises nothing), a resolved one (OK state, closed incident) reports the SLO's resource with no
  * burn, so the govern stage resolves the open finding and updates its message.
  *
- * A resolved run still reads the SLO once, for slo-no-data only: an SLO whose names match no
+ * A resolved run reads the SLO too. An OK alarm or a closed incident speaks for one condition
+ * only: a Cloud Monitoring policy with a fast-burn and a slow-burn condition closes the fast
+ * one's incident while the slow one stays open, and a CloudWatch composite may hold several
+ * alarms. So a resolved run that reads a pair still firing keeps the burn, and the finding stays
+ * open until the numbers stop. The same read catches slo-no-data: an SLO whose names match no
  * traffic never fires (missing data is not breaching), so its alarm's first OK, right after the
- * SLO is deployed, is the one moment the typo can be caught. If that read fails, the run resolves
- * as before rather than fail an OK event.
+ * SLO is deployed, is the one moment the typo can be caught.
  *
- * An OK alarm or a closed incident speaks for one condition only: a Cloud Monitoring policy
- * with a fast-burn and a slow-burn condition closes the fast one's incident while the slow one
- * stays open, and a CloudWatch composite may hold several alarms. So a resolved run that reads
- * a pair still firing keeps the burn, and the finding stays open until the numbers stop.
+ * A read that fails fails the run, resolved or firing, so the event is delivered again: without
+ * the numbers, resolving would trust the one condition the event speaks for, and a burn another
+ * condition still sees would be reported fixed until the next sweep.
  */
 
 export type AlarmState = 'firing' | 'resolved';
 
 export interface SloAlarmRun {
   scoped: ScopedReport;
-  /** Reading problems of the fresh query: the caller fails the run so the event is delivered again. */
+  /** Reading problems of the fresh query, firing or resolved: the caller fails the run so the event is delivered again. */
   problems: SloReadProblem[];
   queries: number;
 }
@@ -66,7 +68,7 @@ export async function runSloAlarm(slo: SloDefinition, state: AlarmState, trigger
     }
   }
   const scoped = await sloScopedReport(slo, indicators, trigger, deps, deps.readTopology);
-  return { scoped, problems: state === 'firing' ? evaluation.problems : [], queries: evaluation.queries };
+  return { scoped, problems: evaluation.problems, queries: evaluation.queries };
 }
 
 /**

@@ -291,17 +291,21 @@ describe('istioAlertFired through the hub, confirming with real Prometheus', () 
     expect(notifier.sent).toContainEqual(expect.objectContaining({ type: 'finding', kind: 'new' }));
   });
 
-  it('a closed incident still resolves when that read fails: an OK is never retried for want of Prometheus', async () => {
-    const { ledger, fired } = await setUp();
+  it('a closed incident whose fresh read fails fails the run (Pub/Sub redelivers) and leaves the finding open; once Prometheus answers, it resolves', async () => {
+    const { ledger, notifier, fired, runAt } = await setUp();
     await fired(incidentEvent('open'));
     const [finding] = await ledger.listOpenFindings();
+    runAt(CLOSED_RUN);
     prometheusUrl = () => 'http://127.0.0.1:1';
     try {
-      await fired(incidentEvent('closed'));
-      expect((await ledger.getFinding(finding.id))?.status).toBe('resolved');
+      await expect(fired(incidentEvent('closed'))).rejects.toThrow();
+      expect((await ledger.getFinding(finding.id))?.status).toBe('open');
+      expect(notifier.sent.filter((s) => s.type === 'finding' && s.kind === 'resolved')).toEqual([]);
     } finally {
       prometheusUrl = () => prometheus.url;
     }
+    await fired(incidentEvent('closed'));
+    expect((await ledger.getFinding(finding.id))?.status).toBe('resolved');
   });
 
   it("grades the finding's windows by the rules' pageSeverity and ticketSeverity, as the finding is", async () => {

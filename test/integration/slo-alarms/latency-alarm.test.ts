@@ -349,6 +349,17 @@ describe('the latency alarm run', () => {
       expect((await ledger.getFinding(fired.findings[0]))?.status).toBe('open');
     });
 
+    it('an OK whose fresh query fails is retried: it throws, and the finding stays open', async () => {
+      const { deps, ledger, runAt } = await setup();
+      const fired = await runLatencyAlarm(alarmEvent('ALARM', '0c2e4a6b-8d9f-4a1b-9c3d-5e7f9a1b3c5d'), deps);
+      if (fired.status !== 'confirmed') throw new Error(`expected a confirmed burn, got ${fired.status}`);
+      seedRecovery();
+      runAt(ALARM_AT + 70 * MINUTE);
+      cw.failNext('InvalidParameterValue', 1);
+      await expect(runLatencyAlarm(alarmEvent('OK', '1d3f5b7c-9e0a-4b2c-8d4e-6f8a0b2c4d6e'), deps)).rejects.toThrow(/fresh query: .*payments-api-latency/);
+      expect((await ledger.getFinding(fired.findings[0]))?.status).toBe('open');
+    });
+
     it('keeps the finding open on an OK while the fresh numbers still burn (another alarm of the composite)', async () => {
       const { deps, ledger } = await setup();
       const fired = await runLatencyAlarm(alarmEvent('ALARM', '6a8c0e2f-4b5d-4a7c-9e9f-5b7d9f1bde36'), deps);
