@@ -7,7 +7,8 @@ import { slackActionsDepsFromEnv } from './slack/wire-slack';
  * The Slack app's interactivity endpoint: API Gateway HTTP API (payload format 2.0),
  * `POST /slack/actions` → this Lambda. Verifies the request, decides the click, hands an
  * approved change to the approval worker over SQS, and answers Slack at once with an empty
- * 200 (see slack/handle-slack-action.ts). Dependencies are built on the first request and kept
+ * 200, or a 500 when the clicker could not be told what their click did (see
+ * slack/handle-slack-action.ts). Dependencies are built on the first request and kept
  * for the container's life; a failed build is retried on the next request. Logs through
  * Powertools with API Gateway's request id as correlation id; the fields logged name the click
  * (approval, verb, user), never the body, the token or the signing secret.

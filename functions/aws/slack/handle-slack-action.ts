@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApproverDirectory } from '../../core/approvals/approver-directory';
 import { decide } from '../../core/approvals/decide';
-import type { Refusal } from '../../core/approvals/decision';
+import type { Decision, Refusal } from '../../core/approvals/decision';
 import type { NonceStore } from '../../core/link/nonce-store';
 import type { Ledger } from '../../core/ledger/types';
 import type { Policy } from '../../core/policy/types';
@@ -45,7 +45,11 @@ function answer(statusCode: number, error: string): APIGatewayProxyStructuredRes
  * 5. a decision (and an expiry) is handed to the approval worker, which applies the change and
  *    redraws the message; Slack gets an empty 200 at once (it needs an answer within 3 s). When the
  *    hand-off of an approval fails, the clicker is told to click again (a click on an APPROVED
- *    approval hands it off again); a 500 only when that could not be said.
+ *    approval hands it off again); a 500 only when that could not be said. When the hand-off of a
+ *    rejection fails, the click gets a 500 (Slack shows the clicker an error): a click on the
+ *    buttons of a REJECTED approval hands its redraw off again (owesRedraw).
+ * A click that did nothing and whose refusal reached nobody gets a 500 too, so Slack shows the
+ * clicker an error rather than nothing at all.
  */
 export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: SlackActionsDeps): Promise<APIGatewayProxyStructuredResultV2> {
   const now = deps.clock();
@@ -95,21 +99,23 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
   };
   if (decision.kind === 'refused') {
     deps.log('info', `click refused: ${decision.refusal.reason}`, fields);
-    if (decision.changed) {
-      // Only a redraw of the message (now EXPIRED): not worth failing the click over.
-      await deps.handOff.send({ approvalId: click.approvalId }).catch((err: Error) => deps.log('warn', 'expired approval not handed off for its redraw', { ...fields, error: err.message }));
+    if (owesRedraw(decision)) {
+      // Only a redraw of the message: not worth failing the click over, since the clicker is told where it stands.
+      await deps.handOff.send({ approvalId: click.approvalId }).catch((err: Error) => deps.log('warn', 'refused click: approval not handed off for its redraw', { ...fields, state: decision.refusal.state, error: err.message }));
     }
-    await explain(decision.refusal);
-    return ACK;
+    // Without that message Slack must show an error, so the click is not taken for done.
+    return (await explain(decision.refusal)) ? ACK : answer(500, 'refusal-not-shown');
   }
   try {
     await deps.handOff.send({ approvalId: click.approvalId });
   } catch (err) {
     const error = (err as Error).message;
     if (decision.approval.state === 'REJECTED') {
-      // The rejection is on record and nothing runs: only the message's redraw is lost, as for an expiry above.
-      deps.log('warn', 'rejection not handed off for its redraw', { ...fields, error });
-      return ACK;
+      // On record, and nothing runs; but no sweep redraws a rejection (the expiry sweep skips it), so
+      // its message keeps its buttons until a click on them hands the redraw off again (owesRedraw).
+      // The refusal texts have no words for a rejection not passed on: Slack shows the clicker an error instead.
+      deps.log('error', 'rejection not handed off for its redraw', { ...fields, error });
+      return answer(500, 'hand-off-failed');
     }
     // The decision stays APPROVED, and a click on it hands it off again (decide): tell the clicker to click again.
     deps.log('error', 'click decided, but not handed off to the approval worker', { ...fields, state: decision.approval.state, error });
@@ -119,4 +125,16 @@ export async function handleSlackAction(event: APIGatewayProxyEventV2, deps: Sla
   }
   deps.log('info', decision.again ? 'click handed an approved change to the worker again' : `click decided: ${decision.approval.state}`, fields);
   return ACK;
+}
+
+/**
+ * A refused click whose approval's message must be redrawn: refusing it moved the approval to
+ * EXPIRED, or it is REJECTED yet its buttons were clicked. The redraw of a rejection shows no
+ * buttons, so such a click means its hand-off failed (or is still on its way), and nothing else
+ * would ever redraw it. The worker does nothing but redraw a REJECTED or EXPIRED approval, so a
+ * second hand-off costs one redraw.
+ */
+function owesRedraw(decision: Extract<Decision, { kind: 'refused' }>): boolean {
+  if (decision.changed) return true;
+  return decision.refusal.reason === 'already-decided' && decision.refusal.state === 'REJECTED';
 }

@@ -38,9 +38,16 @@ export interface RefusalAddress {
 /** Refusals are told within the click's 3-second answer, so the response_url gets 1 s. */
 const RESPONSE_URL_TIMEOUT_MS = 1_000;
 
-/** Slack refused the call (`{ ok: false }`, or a 429 not waited out): nothing was posted. */
-function certainlyNotPosted(err: unknown): boolean {
-  return platformError(err) !== undefined || (err as { code?: string })?.code === ErrorCode.RateLimitedError;
+/** Codes of errors after which Slack answered without showing the message: an HTTP error status (a 5xx), or a 429 not waited out. */
+const ANSWERED_NOT_POSTED: ReadonlySet<string> = new Set([ErrorCode.HTTPError, ErrorCode.RateLimitedError]);
+
+/**
+ * Slack answered, and not with the message posted: `{ ok: false }`, an HTTP error status, or a
+ * 429 not waited out. Only a call that got no answer (a timeout, the network) is taken to have
+ * maybe posted: a 5xx that did post after all shows the clicker the text twice, which beats never.
+ */
+function answeredNotPosted(err: unknown): boolean {
+  return platformError(err) !== undefined || ANSWERED_NOT_POSTED.has((err as { code?: string })?.code ?? '');
 }
 
 /** Slack answers these when a message or its channel is gone: post a fresh message instead. */
@@ -154,8 +161,8 @@ export class SlackNotifier implements Notifier {
 
   /**
    * Tells one person, and only them, why their click did nothing: chat.postEphemeral, and when
-   * Slack will not take it there (the bot is not in the channel: it posts with chat:write.public)
-   * the interaction's response_url, which needs no membership.
+   * Slack will not take it there (the bot is not in the channel: it posts with chat:write.public;
+   * Slack answers a 5xx) the interaction's response_url, which needs no membership.
    */
   async explainRefusal(where: RefusalAddress, refusal: Refusal): Promise<void> {
     const text = refusalText(refusal);
@@ -164,8 +171,8 @@ export class SlackNotifier implements Notifier {
         await this.client.chat.postEphemeral({ channel: where.channel, user: where.user, text });
         return;
       } catch (err) {
-        // Only when Slack surely did not show it: a timeout may have, and the clicker must not read it twice.
-        if (!where.responseUrl || !certainlyNotPosted(err)) throw err;
+        // Only when Slack answered that it did not show it: a timeout may have, and the clicker must not read it twice.
+        if (!where.responseUrl || !answeredNotPosted(err)) throw err;
       }
     }
     if (!where.responseUrl) throw new Error('neither a channel nor a response_url to answer the clicker in');

@@ -219,6 +219,50 @@ describe('the hand-off from the click to the worker', () => {
     expect(await world.ledger.getApproval(fix.id)).toMatchObject({ state: 'SUCCEEDED', decidedBy: CAROL.id });
   });
 
+  test('a Reject whose hand-off fails gets a 500, and a click on the rejected request\'s buttons hands its redraw off again', async () => {
+    const fix = await asked();
+    const queue = world.actionsDeps.handOff;
+    failingHandOff();
+    // No refusal text speaks for a rejection that was not passed on: Slack shows Carol an error instead.
+    expect(await world.click({ verb: 'reject', approvalId: fix.id, user: CAROL, messageTs: fix.slack!.ts })).toEqual({
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: 'hand-off-failed' }),
+    });
+    expect(await stateOf(fix.id)).toBe('REJECTED');
+    expect(world.logs.map((l) => l.message)).toContain('error: rejection not handed off for its redraw');
+    // The expiry sweep skips a REJECTED approval: only a click on its buttons can have it redrawn.
+    expect(blockOf(messageOf(world, fix), 'meshgov_decision')).toBeDefined();
+
+    world.actionsDeps.handOff = queue;
+    world.advance(2_000);
+    expect(await world.click({ verb: 'reject', approvalId: fix.id, user: CAROL, messageTs: fix.slack!.ts })).toEqual({ statusCode: 200, body: '' });
+    expect(world.slack.ephemerals(CHANNEL).at(-1)).toMatchObject({ user: CAROL.id, text: expect.stringContaining(`was already rejected by <@${CAROL.id}>`) });
+    expect(world.queue.sent).toEqual([{ message: { approvalId: fix.id }, delaySeconds: 0 }]);
+    expect(await world.drain()).toEqual([expect.objectContaining({ status: 'shown', state: 'REJECTED' })]);
+    expect(headerOf(messageOf(world, fix))).toMatch(/^:no_entry_sign: Rejected/);
+    expect(blockOf(messageOf(world, fix), 'meshgov_decision')).toBeUndefined();
+    expect(updates()).toBe(0);
+    expect(await world.ledger.getApproval(fix.id)).toMatchObject({ state: 'REJECTED', decidedBy: CAROL.id });
+  });
+
+  test('a click on the buttons of a rejected request whose redraw cannot be handed off is still answered: the clicker is told it was rejected', async () => {
+    const fix = await asked();
+    const queue = world.actionsDeps.handOff;
+    failingHandOff();
+    await world.click({ verb: 'reject', approvalId: fix.id, user: CAROL, messageTs: fix.slack!.ts });
+    expect(await world.click({ approvalId: fix.id, user: DAVE, messageTs: fix.slack!.ts })).toEqual({ statusCode: 200, body: '' });
+    expect(world.slack.ephemerals(CHANNEL).at(-1)).toMatchObject({ user: DAVE.id, text: expect.stringContaining(`was already rejected by <@${CAROL.id}>`) });
+    expect(world.logs.find((l) => l.message === 'warn: refused click: approval not handed off for its redraw')?.fields).toMatchObject({ approvalId: fix.id, state: 'REJECTED' });
+
+    // Dave's Approve button hands the redraw off as well as Reject does.
+    world.actionsDeps.handOff = queue;
+    expect(await world.click({ approvalId: fix.id, user: DAVE, messageTs: fix.slack!.ts })).toEqual({ statusCode: 200, body: '' });
+    expect(await world.drain()).toEqual([expect.objectContaining({ status: 'shown', state: 'REJECTED' })]);
+    expect(blockOf(messageOf(world, fix), 'meshgov_decision')).toBeUndefined();
+    expect(await stateOf(fix.id)).toBe('REJECTED');
+  });
+
   test('when it fails and Slack cannot be told either, the click gets a 500', async () => {
     const fix = await asked();
     failingHandOff();
