@@ -27,8 +27,9 @@
  * copy). See SCOPED-AUDITS in ./README.md for what each costs.
  *
  * When no snapshot of the mesh is held, or it is older than `snapshotMaxAgeMs` (a revalidation
- * could then describe most of the mesh), `coldScopedRead` decides: `resource` reads only the
- * changed resource and marks the inventory partial, `mesh` reads the whole mesh first.
+ * could then describe most of the mesh), `coldScopedRead` decides: `resource` describes only the
+ * changed resource (even when the event carried it: a late event's copy may be stale) and marks
+ * the inventory partial, `mesh` reads the whole mesh first.
  */
 import type { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { emptyInventory, type Inventory } from '../../../core/model/inventory';
@@ -67,8 +68,8 @@ export interface AppMeshSourceOptions {
   httpTimeouts?: { connectionTimeoutMs?: number; requestTimeoutMs?: number };
   /**
    * A scoped audit with no snapshot of its mesh younger than `snapshotMaxAgeMs`: `resource`
-   * (default) reads only the changed resource (0 calls when the event carries it, else 1) and
-   * marks the inventory partial; `mesh` reads the whole mesh first, for exact findings at the
+   * (default) reads only the changed resource (1 Describe, 0 for a deletion) and marks the
+   * inventory partial; `mesh` reads the whole mesh first, for exact findings at the
    * cost of a full read. A younger snapshot is served as held, and read against App Mesh
    * first when the scope asks (`revalidate`).
    */
@@ -265,8 +266,8 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
   };
 
   /**
-   * With no fresh picture of the mesh, a scoped audit reads only the changed resource: none
-   * when the event carries it, one Describe otherwise. The inventory is marked partial, so its
+   * With no fresh picture of the mesh, a scoped audit reads only the changed resource, with one
+   * Describe (see `currentCopy`; none for a deletion). The inventory is marked partial, so its
    * findings are reported but no fix runs on its own (the clients are not known).
    */
   const collectResourceAlone = async (
@@ -276,14 +277,41 @@ export function appMeshSource(options: AppMeshSourceOptions = {}): AppMeshSource
     carried: ReturnType<typeof asApiData>,
     ownerHint: string | undefined,
   ): Promise<Inventory> => {
+    const data = scope.deleted ? undefined : await currentCopy(scope, stats, carried, ownerHint);
     const type = scope.resourceType;
-    const data = scope.deleted
-      ? undefined
-      : (carried ?? (await api.describe(type, { meshName: scope.mesh, name: scope.name, parentName: scope.parentName, meshOwner: ownerHint ?? options.accountId }, stats)));
     const inventory = finish(scope, stats, startedAt, [], { snapshot: 'none', change: data ? 'updated' : 'absent' });
     inventory.partial = [`this audit read only the changed resource ${scope.name}, not the rest of mesh ${scope.mesh}, so its clients and servers are unknown`];
     if (data) inventory.appmeshApi.push({ doc: { type, data }, source: { file: (data as { metadata?: { arn?: string } }).metadata?.arn ?? `appmesh://${scope.mesh}/${type}/${scope.name}`, line: 1 } });
     return inventory;
+  };
+
+  /**
+   * The changed resource as App Mesh holds it now, for an audit with no fresh snapshot.
+   *
+   * Why a Describe even when the event carried the resource: nothing here tells whether that
+   * copy is still current. A late one (SQS redelivers a failed message after its 30-minute
+   * visibility timeout, past any snapshot's age; another container handled a newer change
+   * first) would be audited as read at the hub's clock, so its findings would outrank the
+   * newer audits' and reopen, or newly report, what a later change fixed: a wrong "new" Slack
+   * message. Dating that audit by the event's time instead would still create such a finding
+   * wherever the ledger holds no record to outrank it (the newer audit saw nothing wrong).
+   * One call per cold event buys the truth. The event's copy is kept where it is the newest
+   * (the same incarnation at a higher version: a read lagging the write), and where App Mesh
+   * refuses the Describe (IAM naming some meshes only), as before this call was made.
+   */
+  const currentCopy = async (
+    scope: Extract<AuditScope, { kind: 'appmesh-resource' }>,
+    stats: CallStats,
+    carried: ReturnType<typeof asApiData>,
+    ownerHint: string | undefined,
+  ): Promise<Record<string, unknown> | undefined> => {
+    const address = { meshName: scope.mesh, name: scope.name, parentName: scope.parentName, meshOwner: ownerHint ?? options.accountId };
+    try {
+      return newerOfSameResource(await api.describe(scope.resourceType, address, stats), carried);
+    } catch (err) {
+      if (carried && isRefused(err)) return carried;
+      throw err;
+    }
   };
 
   return {
@@ -332,6 +360,17 @@ function forgetUnlisted(cache: MeshSnapshotCache, listed: ListedRef[], wanted: s
 function deletedUid(data: unknown): string | undefined {
   const uid = (data as { metadata?: { uid?: unknown } } | undefined)?.metadata?.uid;
   return typeof uid === 'string' ? uid : undefined;
+}
+
+/**
+ * `live` (App Mesh now), unless `carried` is the same incarnation (uid) at a higher version.
+ * A copy without a uid or version (a Config item's) never outranks what App Mesh returns.
+ */
+function newerOfSameResource(live: Record<string, any> | undefined, carried: Record<string, any> | undefined): Record<string, any> | undefined {
+  if (!live || !carried) return live;
+  const [l, c] = [live.metadata ?? {}, carried.metadata ?? {}];
+  const same = typeof l.uid === 'string' && l.uid === c.uid;
+  return same && typeof l.version === 'number' && typeof c.version === 'number' && c.version > l.version ? carried : live;
 }
 
 /** The credentials may not read this (App Mesh's ForbiddenException, or IAM's AccessDeniedException before App Mesh sees the call). */
