@@ -14,7 +14,10 @@ export interface ClassifyOptions {
   remediatorRoleArns: string[];
   /** The App Mesh CloudTrail parser (functions/providers/appmesh/live). */
   scopeFromCloudTrail: (event: EventBridgeEvent) => AuditScope;
-  /** Meshes the deployment governs; events for others are ignored. Empty: all. */
+  /**
+   * Meshes the deployment governs, the list the reader reads (MESHGOV_MESHES, else the rules'
+   * `sources.appmesh.meshes`: wire.ts `governedMeshes`); events for others are ignored. Empty: all.
+   */
   meshes: string[];
   /**
    * The account meshgov runs in (MESHGOV_ACCOUNT_ID); unset, the event's own account
@@ -91,7 +94,7 @@ function governed(options: ClassifyOptions, event: EventBridgeEvent, c: { kind: 
   if (options.region && region && region !== options.region) {
     return { kind: 'ignored', reason: `mesh ${c.scope.mesh} is in region ${region}, not in this deployment's region (${options.region}): a hub per region audits it`, trigger: c.trigger };
   }
-  // MESHGOV_MESHES names meshes, and findings record no owner: a same-named mesh another
+  // The governed meshes are names, and findings record no owner: a same-named mesh another
   // account shares with this one would resolve or overwrite this account's findings.
   const account = ownAccount(options, event);
   if (c.scope.meshOwner && account && c.scope.meshOwner !== account) {

@@ -44,6 +44,14 @@ function deletedItem(status: 'ResourceDeleted' | 'ResourceDeletedNotRecorded'): 
   return e;
 }
 
+/** The same virtual node in a same-named mesh that account 444455556666 owns and shares. */
+const OTHER_ACCOUNT_ARN = 'arn:aws:appmesh:us-west-2:444455556666:mesh/prod-mesh/virtualNode/payments-api';
+
+function withArn(e: any, key: 'configurationItem' | 'configurationItemSummary', fields: Record<string, unknown> = {}): any {
+  Object.assign(e.detail[key], { ARN: OTHER_ACCOUNT_ARN, resourceId: OTHER_ACCOUNT_ARN, ...fields });
+  return e;
+}
+
 function classify(e: unknown, options: Partial<typeof OPTIONS> = {}) {
   return classifyEvent(parseEventBridge(e), { ...OPTIONS, ...options });
 }
@@ -62,7 +70,7 @@ describe('AWS Config oversized notifications', () => {
   it('audits the App Mesh resource the summary names, to be read live (no data from the event)', () => {
     const c = classify(oversized());
     expect(c).toMatchObject({ kind: 'audit', trigger: { source: 'aws-config', summary: expect.stringContaining('AWS::AppMesh::VirtualNode payments-api') } });
-    expect((c as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api' });
+    expect((c as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api' });
   });
 
   it('audits the resource when AWS Config could not deliver the whole item to S3 either', () => {
@@ -72,7 +80,7 @@ describe('AWS Config oversized notifications', () => {
   it("names a route's router from the ARN, and takes the ARN from resourceId when ARN is absent", () => {
     const e = oversized();
     Object.assign(e.detail.configurationItemSummary, { resourceType: 'AWS::AppMesh::Route', resourceId: ROUTE_ARN, resourceName: null, ARN: undefined });
-    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'route', name: 'canary', parentName: 'payments-router' });
+    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'route', name: 'canary', parentName: 'payments-router' });
   });
 
   it.each([
@@ -81,7 +89,7 @@ describe('AWS Config oversized notifications', () => {
   ])('marks a deletion (%s) as a deleted-resource scope', (_what, fields) => {
     const e = oversized();
     Object.assign(e.detail.configurationItemSummary, fields);
-    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api', deleted: true });
+    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api', deleted: true });
   });
 
   it("ignores a summary from another region, naming it (the summary's awsRegion)", () => {
@@ -132,8 +140,8 @@ describe('AWS Config deletions', () => {
     expect((classify(deletedItem('ResourceDeleted')) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api', deleted: true });
   });
 
-  it('ResourceDeletedNotRecorded (no configuration, no diff): a deleted-resource scope named by the ARN', () => {
-    expect((classify(deletedItem('ResourceDeletedNotRecorded')) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api', deleted: true });
+  it('ResourceDeletedNotRecorded (no configuration, no diff): a deleted-resource scope named by the ARN, its owner the ARN\'s account', () => {
+    expect((classify(deletedItem('ResourceDeletedNotRecorded')) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api', deleted: true });
   });
 
   it("a deleted route keeps its router (from the ARN), so only that router's route takes its findings", () => {
@@ -148,6 +156,20 @@ describe('AWS Config deletions', () => {
     expect(classify(e)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('owned by account 444455556666') });
   });
 
+  it.each([
+    ['ResourceDeletedNotRecorded item (no configuration, no diff)', () => withArn(deletedItem('ResourceDeletedNotRecorded'), 'configurationItem')],
+    ['oversized summary with changeType DELETE', () => withArn(oversized(), 'configurationItemSummary', { changeType: 'DELETE', configurationItemStatus: 'ResourceDeleted' })],
+    ['oversized summary of an update', () => withArn(oversized(), 'configurationItemSummary')],
+  ])("a change in another account's shared mesh, named only by the ARN's account, is ignored: %s", (_what, build) => {
+    expect(classify(build())).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('owned by account 444455556666, not by this account (111122223333)') });
+  });
+
+  it("the configuration's MeshOwner, when there is one, is the owner rather than the ARN's account", () => {
+    const e = sharedEvent('aws/config-item-change-appmesh-virtual-node.json');
+    e.detail.configurationItem.ARN = OTHER_ACCOUNT_ARN;
+    expect((classify(e) as any).scope).toMatchObject({ meshOwner: '111122223333' });
+  });
+
   it('changeType DELETE alone marks the deletion', () => {
     const e = deletedItem('ResourceDeleted');
     e.detail.configurationItem.configurationItemStatus = 'OK';
@@ -157,7 +179,7 @@ describe('AWS Config deletions', () => {
   it('an item whose configuration AWS Config did not record (ResourceNotRecorded) is read live', () => {
     const e = deletedItem('ResourceDeletedNotRecorded');
     e.detail.configurationItem.configurationItemStatus = 'ResourceNotRecorded';
-    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api' });
+    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api' });
   });
 
   it('refuses an item whose ARN names another kind of resource, rather than resolve the wrong findings', () => {
@@ -169,7 +191,7 @@ describe('AWS Config deletions', () => {
   it('a deleted mesh (ARN `mesh/<name>`) is a deleted mesh scope', () => {
     const e = oversized();
     Object.assign(e.detail.configurationItemSummary, { resourceType: 'AWS::AppMesh::Mesh', ARN: 'arn:aws:appmesh:us-west-2:111122223333:mesh/prod-mesh', resourceName: 'prod-mesh', changeType: 'DELETE', configurationItemStatus: 'ResourceDeleted' });
-    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'mesh', name: 'prod-mesh', deleted: true });
+    expect((classify(e) as any).scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'mesh', name: 'prod-mesh', deleted: true });
   });
 
   it('still refuses a recorded (OK) item with no configuration', () => {

@@ -11,12 +11,14 @@ import type { EventBridgeEvent } from './parse-eventbridge';
  */
 export function scopeFromConfigSummary(event: EventBridgeEvent): AppMeshResourceScope {
   const { at, fields: summary, known } = appMeshFieldsOf(event, 'configurationItemSummary');
-  // The ARN is the only place a summary names the mesh (and a route's router).
+  // The ARN is the only place a summary names the mesh (and a route's router), and its owner:
+  // a shared mesh's resources carry the owner's account, so another account's is ignored.
   const arn = appMeshArnOf(summary, known.type, at, event.id);
   if (!arn) throw new EventError(`${at}.ARN`, 'missing: the summary names no App Mesh resource', event.id);
   return {
     kind: 'appmesh-resource',
     mesh: arn.mesh,
+    ...(arn.account ? { meshOwner: arn.account } : {}),
     resourceType: known.type,
     name: arn.name,
     ...(arn.parentName ? { parentName: arn.parentName } : {}),

@@ -46,16 +46,23 @@ export function isDeletion(status: unknown, changeType: unknown): boolean {
   return status === 'ResourceDeleted' || status === 'ResourceDeletedNotRecorded' || changeType === 'DELETE';
 }
 
+/** An App Mesh ARN read, with the account it names. */
+export type ConfigArn = AppMeshArn & { account?: string };
+
 /**
  * The App Mesh ARN of a Config item or summary: `ARN`, else `resourceId` (App Mesh types are
  * recorded with the ARN as their id). An ARN of another type is an EventError: the event
- * would otherwise resolve the findings of a resource it does not name.
+ * would otherwise resolve the findings of a resource it does not name. `account` is the ARN's
+ * account, which for a resource of a shared mesh is the mesh owner's (the resource lives under
+ * the owner's `mesh/<name>`; the CDK's `Mesh.fromMeshArn` takes the owner from it the same way).
  */
-export function appMeshArnOf(fields: Record<string, any>, type: AppMeshApiType, at: string, eventId: string): AppMeshArn | undefined {
+export function appMeshArnOf(fields: Record<string, any>, type: AppMeshApiType, at: string, eventId: string): ConfigArn | undefined {
   const raw: unknown = fields.ARN ?? fields.arn ?? (typeof fields.resourceId === 'string' && fields.resourceId.startsWith('arn:') ? fields.resourceId : undefined);
   if (raw === undefined || raw === null) return undefined;
-  const arn = typeof raw === 'string' ? parseAppMeshArn(raw) : undefined;
-  if (!arn) throw new EventError(`${at}.ARN`, `not an App Mesh ARN: ${JSON.stringify(raw)}`, eventId);
-  if (arn.kind !== APPMESH_KIND_OF_TYPE[type]) throw new EventError(`${at}.ARN`, `${raw} is not a ${type}`, eventId);
-  return arn;
+  const text = typeof raw === 'string' ? raw : undefined;
+  const arn = text ? parseAppMeshArn(text) : undefined;
+  if (!text || !arn) throw new EventError(`${at}.ARN`, `not an App Mesh ARN: ${JSON.stringify(raw)}`, eventId);
+  if (arn.kind !== APPMESH_KIND_OF_TYPE[type]) throw new EventError(`${at}.ARN`, `${text} is not a ${type}`, eventId);
+  const account = text.split(':')[4];
+  return { ...arn, ...(account && /^\d{12}$/.test(account) ? { account } : {}) };
 }

@@ -1,5 +1,5 @@
 import { sharedEvent } from '../../../test/support/shared-events';
-import { scopeFromConfigItem, configKeyToApi } from './config-item';
+import { scopeFromConfigItem } from './config-item';
 import { EventError } from './event-error';
 import { scopeFromCloudTrail } from '../../providers/appmesh/live/scope-from-cloudtrail';
 import { classifyEvent } from './classify-event';
@@ -56,6 +56,20 @@ describe('isOwnChange', () => {
     expect(isOwnChange(own, [REMEDIATOR])).toBe(true);
     expect(isOwnChange(own, ['arn:aws:iam::111122223333:role/service-role/meshgov-remediator'])).toBe(true);
   });
+  it("does not take another account's role of the same name for meshgov's (account and name must both match)", () => {
+    const other = sharedEvent('aws/cloudtrail-appmesh-update-by-meshgov-role.json').detail;
+    other.userIdentity.arn = 'arn:aws:sts::444455556666:assumed-role/meshgov-remediator/someone';
+    other.userIdentity.accountId = '444455556666';
+    other.userIdentity.sessionContext.sessionIssuer.arn = 'arn:aws:iam::444455556666:role/meshgov-remediator';
+    expect(isOwnChange(other, [REMEDIATOR])).toBe(false);
+    expect(isOwnChange(other, ['arn:aws:iam::111122223333:role/service-role/meshgov-remediator'])).toBe(false);
+    // Without the session issuer (only the assumed-role ARN), the account still has to match.
+    delete other.userIdentity.sessionContext;
+    expect(isOwnChange(other, [REMEDIATOR])).toBe(false);
+    other.userIdentity.arn = 'arn:aws:sts::111122223333:assumed-role/meshgov-remediator/someone';
+    expect(isOwnChange(other, [REMEDIATOR])).toBe(true);
+  });
+
   it('does not take a person or a CI user for meshgov', () => {
     expect(isOwnChange(sharedEvent('aws/cloudtrail-appmesh-update-virtual-node.json').detail, [REMEDIATOR])).toBe(false);
     expect(isOwnChange(sharedEvent('aws/cloudtrail-appmesh-delete-virtual-node.json').detail, [REMEDIATOR])).toBe(false);
@@ -66,14 +80,9 @@ describe('isOwnChange', () => {
 });
 
 describe('scopeFromConfigItem', () => {
-  it('turns the Config item (PascalCase) into the API data shape, with no Describe needed', () => {
+  it('names the resource and its mesh owner, and carries no data: Config records no version, so the audit reads it live', () => {
     const scope = scopeFromConfigItem(parseEventBridge(sharedEvent('aws/config-item-change-appmesh-virtual-node.json')));
-    expect(scope).toMatchObject({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api' });
-    const data = (scope as any).data;
-    expect(data.spec.listeners[0]).toMatchObject({ portMapping: { port: 8080, protocol: 'http' }, tls: { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: expect.stringContaining(':certificate/') } } } });
-    expect(data.spec.serviceDiscovery).toEqual({ dns: { hostname: 'payments-api.payments.svc.cluster.local' } });
-    expect(data.spec.backends[0].virtualService.clientPolicy.tls.validation.trust.acm.certificateAuthorityArns).toHaveLength(1);
-    expect(data).toMatchObject({ meshName: 'prod-mesh', virtualNodeName: 'payments-api', metadata: { resourceOwner: '111122223333' } });
+    expect(scope).toEqual({ kind: 'appmesh-resource', mesh: 'prod-mesh', meshOwner: '111122223333', resourceType: 'virtualNode', name: 'payments-api' });
   });
 
   it('handles a route (with its router) and a deletion', () => {
@@ -83,7 +92,7 @@ describe('scopeFromConfigItem', () => {
     e.detail.configurationItem.configuration = { MeshName: 'prod-mesh', VirtualRouterName: 'payments-router', RouteName: 'canary', Spec: { HttpRoute: { Action: { WeightedTargets: [{ VirtualNode: 'payments-api-v2', Weight: 10 }] }, Match: { Prefix: '/' } } } };
     const route = scopeFromConfigItem(parseEventBridge(e)) as any;
     expect(route).toMatchObject({ resourceType: 'route', name: 'canary', parentName: 'payments-router' });
-    expect(route.data.spec.httpRoute.action.weightedTargets[0]).toEqual({ virtualNode: 'payments-api-v2', weight: 10 });
+    expect(route.data).toBeUndefined();
     e.detail.configurationItem.configurationItemStatus = 'ResourceDeleted';
     expect(scopeFromConfigItem(parseEventBridge(e))).toMatchObject({ deleted: true, name: 'canary' });
   });
@@ -97,13 +106,6 @@ describe('scopeFromConfigItem', () => {
     expect(() => scopeFromConfigItem(parseEventBridge(f))).toThrow(/detail.configurationItem.configuration: missing/);
   });
 
-  it.each([
-    ['Tls', 'tls'],
-    ['CertificateArn', 'certificateArn'],
-    ['DNS', 'dns'],
-    ['AWSCloudMap', 'awsCloudMap'],
-    ['CertificateAuthorityArns', 'certificateAuthorityArns'],
-  ])('maps the Config key %s to %s', (k, v) => expect(configKeyToApi(k)).toBe(v));
 });
 
 describe('classifyEvent: shared meshes', () => {

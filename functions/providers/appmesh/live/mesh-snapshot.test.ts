@@ -30,6 +30,22 @@ describe('MeshSnapshot.apply: the newer copy wins, whatever order events arrive 
     expect(s.get('virtualNode', 'payments-api')!.metadata.version).toBe(4);
   });
 
+  it('keeps a versioned copy against a late copy without a version (an AWS Config item), unless that one was updated later', () => {
+    const s = new MeshSnapshot('prod-mesh', '111122223333', 0);
+    // bob's revert to STRICT, version 4, as the scheduled audit described it.
+    const held = node('payments-api', 4);
+    s.put('virtualNode', { ...held, metadata: { ...held.metadata, lastUpdatedAt: new Date('2026-11-20T15:03:10Z') } });
+    // alice's PERMISSIVE as AWS Config recorded it: no version, no lastUpdatedAt.
+    const late = node('payments-api', 0, { mode: 'PERMISSIVE' });
+    const { version: _none, ...unversioned } = late.metadata;
+    expect(s.apply('virtualNode', { ...late, metadata: unversioned })).toBe('stale');
+    // Updated before the held copy: older; after it: newer.
+    expect(s.apply('virtualNode', { ...late, metadata: { ...unversioned, lastUpdatedAt: new Date('2026-11-20T15:00:49Z') } })).toBe('stale');
+    expect(s.get('virtualNode', 'payments-api')!.spec.listeners[0].tls.mode).toBe('STRICT');
+    expect(s.apply('virtualNode', { ...late, metadata: { ...unversioned, lastUpdatedAt: new Date('2026-11-20T15:10:00Z') } })).toBe('updated');
+    expect(s.get('virtualNode', 'payments-api')!.spec.listeners[0].tls.mode).toBe('PERMISSIVE');
+  });
+
   it('takes a re-created resource (new uid, later createdAt) even at a lower version, and not the reverse', () => {
     const s = new MeshSnapshot('prod-mesh', '111122223333', 0);
     s.put('virtualNode', node('orders-api', 6, { uid: 'old', createdAt: new Date('2025-02-11T10:37:52Z') }));

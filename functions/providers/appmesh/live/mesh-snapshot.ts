@@ -1,7 +1,8 @@
 /**
  * What the reader knows of one mesh: every resource's `*Data` as last read or as the latest
  * event carried it, keyed by type, parent and name, with `metadata.version` deciding which of
- * two copies is newer (App Mesh bumps it on every update, API Reference `ResourceMetadata`).
+ * two copies is newer (App Mesh bumps it on every update, API Reference `ResourceMetadata`); a
+ * copy without one never replaces a versioned copy unless its `lastUpdatedAt` is later.
  * Full reads and the revalidation of a scoped audit refresh it, describing only the resources
  * whose listed version differs from the copy held here.
  */
@@ -225,9 +226,22 @@ function compareCopies(held: Record<string, any>, incoming: Record<string, any>)
   }
   const heldVersion = held.metadata?.version;
   const incomingVersion = incoming.metadata?.version;
+  if (typeof heldVersion === 'number' && typeof incomingVersion !== 'number') return byUpdateTime(held, incoming);
   if (typeof heldVersion !== 'number' || typeof incomingVersion !== 'number') return 'newer';
   if (incomingVersion < heldVersion) return 'older';
   return incomingVersion === heldVersion ? 'same' : 'newer';
+}
+
+/**
+ * A copy without a version against a held one that has it: newer only when its `lastUpdatedAt`
+ * is later than the held copy's. Without both times it cannot be ordered, and the held copy,
+ * which App Mesh versioned, stays (a late copy would otherwise undo a newer change).
+ */
+function byUpdateTime(held: Record<string, any>, incoming: Record<string, any>): 'older' | 'same' | 'newer' {
+  const heldAt = timeOf(held.metadata?.lastUpdatedAt);
+  const incomingAt = timeOf(incoming.metadata?.lastUpdatedAt);
+  if (heldAt === undefined || incomingAt === undefined || incomingAt < heldAt) return 'older';
+  return incomingAt === heldAt ? 'same' : 'newer';
 }
 
 /**
