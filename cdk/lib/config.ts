@@ -2,7 +2,12 @@ import type { Node } from 'constructs';
 
 /** The deployment's settings, read from `cdk.json` context (or `-c key=value`) and validated. */
 export interface MeshGovConfig {
-  /** App Mesh meshes meshgov may change; reads cover every mesh in the account. */
+  /**
+   * The App Mesh meshes the hub governs (MESHGOV_MESHES): it reads only these, ignores events
+   * about others, and may update only these. Empty: it audits every mesh in its region (or the
+   * rules' sources.appmesh.meshes) and is granted no App Mesh write, so a fix that runs fails
+   * with AccessDenied.
+   */
   meshes: string[];
   regions: string[];
   dryRun: boolean;

@@ -52,6 +52,13 @@ export class MeshGovernance extends Construct {
         `the rules (${rulesDir}) set remediation.dryRun: false, but this deployment sets MESHGOV_DRY_RUN=true (context "meshgov:dryRun", default true), which wins: the functions change nothing. Deploy with -c meshgov:dryRun=false to let fixes run`,
       );
     }
+    // No mesh named: every mesh is audited but none may be written (grantAppMeshAccess), so each fix that runs fails.
+    if (!config.dryRun && config.meshes.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'meshgov:no-mesh-writes',
+        'context "meshgov:meshes" is empty and "meshgov:dryRun" is false: the hub audits every App Mesh mesh in its region but is granted no App Mesh write, so every fix that runs (automatic or approved) fails with AccessDenied. Name the meshes meshgov may fix in "meshgov:meshes"',
+      );
+    }
     this.tables = new LedgerTables(this, 'Tables');
     const hubEnvironment: Record<string, string> = {
       MESHGOV_DRY_RUN: String(config.dryRun),

@@ -254,7 +254,8 @@ export function grantAppMeshAccess(role: iam.IRole, stack: Stack, config: MeshGo
     new iam.PolicyStatement({
       sid: 'ReadPrivateCAs',
       actions: ['acm-pca:DescribeCertificateAuthority'],
-      resources: [stack.formatArn({ service: 'acm-pca', resource: 'certificate-authority', resourceName: '*' })],
+      // A client policy may trust a CA another account shares (AWS RAM), as shared meshes do: any account, read-only.
+      resources: [stack.formatArn({ service: 'acm-pca', account: '*', resource: 'certificate-authority', resourceName: '*' })],
     }),
   );
 }

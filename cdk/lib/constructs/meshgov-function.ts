@@ -57,6 +57,22 @@ export function stagePolicySnapshot(rulesDir: string = path.join(REPO_ROOT, 'rul
   return staged;
 }
 
+/**
+ * The afterBundling commands that put the rules directory and its staged snapshot into a bundle
+ * (`rules/` and `rules/<POLICY_SNAPSHOT_FILE>`). aws-cdk-lib runs each with `bash -c`, or with
+ * `cmd /c` on Windows, which has no cp: Node's fs does the copying, with the paths as arguments
+ * (the script itself holds no quote, $ or %, so it reads the same to sh and cmd). `node` goes
+ * first and unquoted: cmd /c strips a leading quote and the line's last one.
+ */
+export function copyRulesCommands(rulesDir: string, snapshotFile: string, outputDir: string, platform: NodeJS.Platform = process.platform): string[] {
+  // Windows paths hold no double quote; a POSIX path may hold anything, so it is single-quoted.
+  const quote = platform === 'win32' ? (arg: string) => `"${arg}"` : (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  const script =
+    "const fs=require('fs'),path=require('path'),[src,snapshot,out,name]=process.argv.slice(1);" +
+    "fs.cpSync(src,path.join(out,'rules'),{recursive:true});fs.copyFileSync(snapshot,path.join(out,'rules',name))";
+  return [['node', '-e', `"${script}"`, quote(rulesDir), quote(snapshotFile), quote(outputDir), quote(POLICY_SNAPSHOT_FILE)].join(' ')];
+}
+
 export interface MeshGovFunctionProps {
   /** Path of the handler module under functions/aws, e.g. `app-mesh-events.ts`. */
   entry: string;
@@ -119,11 +135,8 @@ export class MeshGovFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            // Bundling runs locally (no Docker), so a rules directory outside the project is reachable too.
-            `cp -r "${rulesDir}" "${outputDir}/rules"`,
-            `cp "${inputDir}/${snapshot}" "${outputDir}/rules/${POLICY_SNAPSHOT_FILE}"`,
-          ],
+          // Bundling runs locally (no Docker), so a rules directory outside the project is reachable too.
+          afterBundling: (inputDir: string, outputDir: string) => copyRulesCommands(rulesDir, path.join(inputDir, snapshot), outputDir),
         },
       },
     });

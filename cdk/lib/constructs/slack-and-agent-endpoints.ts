@@ -82,9 +82,12 @@ export class SlackAndAgentEndpoints extends Construct {
     const env = {
       ...props.hubEnvironment,
       MESHGOV_SLACK_SECRET_ARN: this.slackSecret.secretArn,
-      MESHGOV_LINK_SECRET_ARN: this.linkSecret.secretArn,
       MESHGOV_APPROVAL_QUEUE_URL: this.approvals.queueUrl,
     };
+    // The hub–agent key only where the code reads it (functions/aws/hub/link-secret.ts): the agent
+    // findings function verifies reports with it, and the worker signs approved Istio changes
+    // (wire.ts). The public Slack endpoint never does, so it gets neither the ARN nor the grant.
+    const linkEnv = { MESHGOV_LINK_SECRET_ARN: this.linkSecret.secretArn };
     this.slackActions = new MeshGovFunction(this, 'SlackActions', {
       entry: 'slack-actions.ts',
       description: 'meshgov: Slack interactivity (Approve, Reject, Undo), verified and acknowledged within 3 s',
@@ -101,7 +104,7 @@ export class SlackAndAgentEndpoints extends Construct {
       entry: 'approval-worker.ts',
       description: 'meshgov: runs approved changes after re-checking them on fresh state',
       timeout: Duration.minutes(5),
-      environment: { ...env, POWERTOOLS_SERVICE_NAME: 'meshgov-approval-worker' },
+      environment: { ...env, ...linkEnv, POWERTOOLS_SERVICE_NAME: 'meshgov-approval-worker' },
     });
     // At most two approved changes at once (the least SQS allows): the blast-radius check counts
     // the ledger's changes of the last hour before writing, so every parallel worker could pass it.
@@ -110,14 +113,14 @@ export class SlackAndAgentEndpoints extends Construct {
       entry: 'agent-findings.ts',
       description: 'meshgov: signed findings reports from the GCP agent',
       timeout: Duration.seconds(60),
-      environment: { ...env, POWERTOOLS_SERVICE_NAME: GOVERNING_SERVICES.agentFindings },
+      environment: { ...env, ...linkEnv, POWERTOOLS_SERVICE_NAME: GOVERNING_SERVICES.agentFindings },
     });
 
     for (const f of [this.slackActions, this.approvalWorker, this.agentFindings]) {
       grantLedgerData(props.ledger, f.fn);
       this.slackSecret.grantRead(f.fn);
-      this.linkSecret.grantRead(f.fn);
     }
+    for (const f of [this.approvalWorker, this.agentFindings]) this.linkSecret.grantRead(f.fn);
     props.idempotency.grant(this.agentFindings.fn, ...IDEMPOTENCY_DATA_ACTIONS);
     this.agentFindings.fn.addEnvironment('MESHGOV_IDEMPOTENCY_TABLE', props.idempotency.tableName);
     this.approvals.grantSendMessages(this.slackActions.fn);
@@ -139,5 +142,8 @@ export class SlackAndAgentEndpoints extends Construct {
     const stack = Stack.of(this);
     new CfnOutput(stack, 'SlackActionsUrl', { value: `${this.api.apiEndpoint}/slack/actions`, description: 'Paste into the Slack app manifest as the interactivity request URL' });
     new CfnOutput(stack, 'AgentFindingsUrl', { value: `${this.api.apiEndpoint}/agent/findings`, description: 'MESHGOV_HUB_URL for the GCP agent' });
+    // ARNs, not values: where to put the Slack app's token and signing secret, and where to read the link key from.
+    new CfnOutput(stack, 'SlackSecretArn', { value: this.slackSecret.secretArn, description: 'Put {"token": "xoxb-…", "signingSecret": "…"} into this secret (aws secretsmanager put-secret-value --secret-id <this ARN>)' });
+    new CfnOutput(stack, 'LinkSecretArn', { value: this.linkSecret.secretArn, description: 'The hub–agent signing key: copy its value into link.key for the GCP agent (aws secretsmanager get-secret-value --secret-id <this ARN>)' });
   }
 }

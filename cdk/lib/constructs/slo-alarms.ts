@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,6 +12,43 @@ import { cloudWatchAlarmSpecs, type CloudWatchAlarmSpec, type WindowAlarmSpec } 
 import { GOVERNING_SERVICES } from './app-mesh-auditor';
 import { grantLedgerData, IDEMPOTENCY_DATA_ACTIONS } from './ledger-tables';
 import { MeshGovFunction } from './meshgov-function';
+
+/**
+ * An App Mesh SLO whose metrics are in another region than the stack's. A CloudWatch alarm
+ * watches the metrics of its own region only, and its state changes go to that region's
+ * EventBridge, so the alarms and the latency function (one CloudWatch client, the function's
+ * region) would watch nothing and the SLO would never be evaluated.
+ */
+export class SloRegionError extends Error {
+  constructor(slos: Array<{ name: string; region: string }>, stackRegion: string) {
+    const named = slos.map((s) => `SLO ${s.name} reads CloudWatch in ${s.region}`).join('; ');
+    super(
+      `${named}, but this stack deploys to ${stackRegion}: a CloudWatch alarm watches only its own region's metrics and sends its state changes to that region's EventBridge, so the hub cannot evaluate it. ` +
+        `Deploy a hub in the SLO's region (each hub governs its own region), or remove source.cloudwatch.region (or set it to ${stackRegion}) in the rules the hub ships.`,
+    );
+    this.name = 'SloRegionError';
+  }
+}
+
+/**
+ * Refuses the App Mesh SLOs whose `source.cloudwatch.region` is not the stack's region (see
+ * SloRegionError). The schema accepts any region (the CloudWatch reader can query several);
+ * the deployed alarms cannot. With no region at synth (an environment-agnostic stack) it warns instead.
+ */
+export function checkSloRegions(scope: Construct, slos: SloDefinition[]): void {
+  const regional = slos.flatMap((s) => (s.mesh === 'appmesh' && s.source.cloudwatch?.region ? [{ name: s.name, region: s.source.cloudwatch.region }] : []));
+  if (regional.length === 0) return;
+  const stackRegion = Stack.of(scope).region;
+  if (Token.isUnresolved(stackRegion)) {
+    Annotations.of(scope).addWarningV2(
+      'meshgov:slo-region-unknown',
+      `${regional.map((s) => `SLO ${s.name} reads CloudWatch in ${s.region}`).join('; ')}, and this synth has no region to check it against: deploy the stack to that region, or its alarms watch nothing`,
+    );
+    return;
+  }
+  const elsewhere = regional.filter((s) => s.region !== stackRegion);
+  if (elsewhere.length > 0) throw new SloRegionError(elsewhere, stackRegion);
+}
 
 /** Every alarm this construct makes is named with it; the EventBridge rule matches on it. */
 export const SLO_ALARM_PREFIX = 'meshgov-slo-';
@@ -44,7 +81,8 @@ export interface SloAlarmsProps {
  * from an hour up; ≤ 10 metrics; one returned expression) hold for every alarm made here: the
  * defaults need at most 3 days (the ticket pair's 3d window, a 259,200 s period), and a window
  * pair that cannot be watched (a window over 7d) makes cloudWatchAlarmSpecs throw
- * CloudWatchAlarmLimitError, so `cdk synth` stops with the SLO and window named.
+ * CloudWatchAlarmLimitError, so `cdk synth` stops with the SLO and window named. So does an SLO
+ * whose `source.cloudwatch.region` is not the stack's (SloRegionError).
  *
  * Every `meshgov-slo-*` state change goes by EventBridge to the latency function
  * (functions/aws/latency-alarm.ts), which ignores the window alarms and runs on the composite's;
@@ -65,6 +103,7 @@ export class SloAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: SloAlarmsProps) {
     super(scope, id);
+    checkSloRegions(this, props.slos);
     this.specs = cloudWatchAlarmSpecs(props.slos);
     if (this.specs.length === 0) return;
 

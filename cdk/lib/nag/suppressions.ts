@@ -88,10 +88,10 @@ export const ALLOWED_WILDCARD_RESOURCES: readonly AllowedWildcard[] = [
       'acm:DescribeCertificate (read-only) on the certificates App Mesh listeners reference; their ids are only known from the mesh configuration at run time, and the ARN is scoped to this account and region.',
   },
   {
-    pattern: arnPattern('acm-pca', String.raw`${ACCOUNT}:certificate-authority/\*`),
+    pattern: arnPattern('acm-pca', String.raw`\*:certificate-authority/\*`),
     actions: ['acm-pca:DescribeCertificateAuthority'],
     reason:
-      'acm-pca:DescribeCertificateAuthority (read-only) on the private CAs that listener validation trusts; their ids are only known from the mesh configuration at run time, scoped to this account and region.',
+      'acm-pca:DescribeCertificateAuthority (read-only) on the private CAs that listener validation trusts; their ids, and the account that owns them (a CA shared through AWS RAM is in its owner\'s account), are only known from the mesh configuration at run time; scoped to this region.',
   },
 ];
 

@@ -49,6 +49,15 @@ function shippedRules(outdir: string): Array<{ slos: string; snapshot: PolicySna
     }));
 }
 
+/** Every file under a directory, by relative path, with its contents (base64). */
+function fileBytes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) out[path.relative(dir, path.join(entry.parentPath, entry.name))] = fs.readFileSync(path.join(entry.parentPath, entry.name)).toString('base64');
+  }
+  return out;
+}
+
 const alarmNames = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r: any) => String(r.Properties.AlarmName ?? r.Properties.AlarmDescription ?? ''));
 
 describe('the rules a deployment ships', () => {
@@ -73,6 +82,13 @@ describe('the rules a deployment ships', () => {
     for (const s of shipped) {
       expect(s.slos).toBe(fs.readFileSync(path.join(rules, 'slos.yaml'), 'utf8'));
       expect(s.snapshot).toEqual(createPolicySnapshot(rules));
+    }
+    // The whole directory, byte for byte, and the snapshot beside it: nothing more, nothing less.
+    const assets = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'rules')));
+    for (const asset of assets) {
+      const shippedFiles = fileBytes(path.join(outdir, asset, 'rules'));
+      expect(Object.keys(shippedFiles).sort()).toEqual([...Object.keys(fileBytes(rules)), POLICY_SNAPSHOT_FILE].sort());
+      for (const [name, bytes] of Object.entries(fileBytes(rules))) expect(shippedFiles[name]).toEqual(bytes);
     }
     expect(alarmNames(template).some((name) => name.includes('ledger-latency'))).toBe(true);
   });

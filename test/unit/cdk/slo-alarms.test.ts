@@ -2,8 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, readConfig } from '../../../cdk/lib/config';
+import { checkSloRegions, SloRegionError } from '../../../cdk/lib/constructs/slo-alarms';
+import { resolveSlo } from '../../../functions/core/slo/definition';
 import { MeshGovernance } from '../../../cdk/lib/mesh-governance';
 
 // Synthesis bundles every function with esbuild: seconds each, more when suites run in parallel.
@@ -158,6 +160,36 @@ describe('CloudWatch alarms for the App Mesh SLOs of rules/', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses at synth an SLO whose CloudWatch region is not the stack\'s, naming the SLO and both regions', () => {
+    const dir = rulesWithSlos(['        region: us-east-1']);
+    try {
+      let error: unknown;
+      try {
+        synth(dir);
+      } catch (err) {
+        error = err;
+      }
+      expect(String(error)).toMatch(/SLO payments-api-latency reads CloudWatch in us-east-1, but this stack deploys to us-west-2/);
+      expect(error).toBeInstanceOf(SloRegionError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes an SLO that names the stack\'s own region, and warns when the synth has no region to check against', () => {
+    const slo = resolveSlo({ name: 'orders-latency', service: 'orders', mesh: 'appmesh', meshName: 'prod-mesh', objective: 99, thresholdMs: 250, window: '30d', source: { cloudwatch: { namespace: 'ContainerInsights/Prometheus', region: 'us-west-2' } } });
+    const app = new App();
+    const here = new Stack(app, 'Here', { env: { account: '111122223333', region: 'us-west-2' } });
+    expect(() => checkSloRegions(here, [slo])).not.toThrow();
+    const there = new Stack(app, 'There', { env: { account: '111122223333', region: 'eu-west-1' } });
+    expect(() => checkSloRegions(there, [slo])).toThrow('SLO orders-latency reads CloudWatch in us-west-2, but this stack deploys to eu-west-1');
+    // An Istio SLO gets no CloudWatch alarm, so its region (were it given) is not the hub's concern.
+    expect(() => checkSloRegions(there, [{ ...slo, mesh: 'istio' }])).not.toThrow();
+    const agnostic = new Stack(app, 'Agnostic');
+    checkSloRegions(agnostic, [slo]);
+    expect(Annotations.fromStack(agnostic).findWarning('*', Match.stringLikeRegexp('SLO orders-latency reads CloudWatch in us-west-2'))).toHaveLength(1);
   });
 
   it('sends their state changes to the latency function, with a dead-letter queue and retries', () => {

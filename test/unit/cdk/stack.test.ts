@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../../cdk/lib/config';
 import { APPMESH_EVENT_NAMES } from '../../../cdk/lib/constructs/app-mesh-auditor';
 import { MeshGovernanceStack } from '../../../cdk/lib/mesh-governance-stack';
+import { flattenReference } from '../../../cdk/lib/nag/suppressions';
 
 /** Synthesizes the stack once (bundling every function with the local esbuild) for all assertions. */
 function synth(context: Record<string, unknown> = {}) {
@@ -102,6 +103,12 @@ describe('the hub stack: App Mesh events', () => {
     expect(all.find((s) => s.Sid === 'ReadPrivateCAs')!.Action).toBe('acm-pca:DescribeCertificateAuthority');
   });
 
+  it('reads private CAs of any account (a client policy may trust one shared through AWS RAM), in its own region', () => {
+    const cas = statements().filter((s) => s.Sid === 'ReadPrivateCAs');
+    expect(cas.length).toBeGreaterThan(0);
+    for (const s of cas) expect(flattenReference(s.Resource)).toBe('arn:<AWS::Partition>:acm-pca:us-west-2:*:certificate-authority/*');
+  });
+
   it('grants no App Mesh write at all when no mesh is configured', () => {
     const t = synth({ 'meshgov:meshes': [] });
     const all = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
@@ -129,6 +136,55 @@ describe('the hub stack: Slack and the agent', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ MESHGOV_SLACK_SECRET_ARN: Match.anyValue(), MESHGOV_LINK_SECRET_ARN: Match.anyValue(), MESHGOV_APPROVAL_QUEUE_URL: Match.anyValue() }) },
     });
+  });
+});
+
+/** The statements of the policies attached to a function's role, and its environment, by the function's description. */
+function functionAccess(description: RegExp): { statements: Array<{ Action: string | string[]; Resource: unknown }>; variables: Record<string, unknown> } {
+  const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]: [string, any]) => description.test(r.Properties.Description))! as [string, any];
+  const role = fn.Properties.Role['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+  return {
+    statements: policies.filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role)).flatMap((p) => p.Properties.PolicyDocument.Statement),
+    variables: fn.Properties.Environment.Variables,
+  };
+}
+
+describe('the hub stack: who may read the hub-agent link secret', () => {
+  const linkSecret = () => {
+    const ids = Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) => id.includes('LinkSecret'));
+    expect(ids).toHaveLength(1);
+    return ids[0]!;
+  };
+  const mentions = (value: unknown, id: string) => JSON.stringify(value).includes(`"${id}"`);
+
+  it('gives the public Slack actions function neither the link secret ARN nor any access to it', () => {
+    const id = linkSecret();
+    const slack = functionAccess(/Slack interactivity/);
+    expect(slack.statements.length).toBeGreaterThan(0);
+    expect(slack.statements.filter((s) => mentions(s.Resource, id))).toEqual([]);
+    expect(slack.variables).not.toHaveProperty('MESHGOV_LINK_SECRET_ARN');
+    // It still reads the Slack secret, which it does use.
+    expect(slack.variables).toHaveProperty('MESHGOV_SLACK_SECRET_ARN');
+  });
+
+  it('grants it to the functions that read it: the agent findings (verify) and the approval worker (sign Istio changes)', () => {
+    const id = linkSecret();
+    for (const description of [/signed findings reports/, /runs approved changes/]) {
+      const f = functionAccess(description);
+      expect(f.variables.MESHGOV_LINK_SECRET_ARN).toEqual({ Ref: id });
+      expect(f.statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['secretsmanager:GetSecretValue']), Resource: { Ref: id } }));
+    }
+  });
+});
+
+describe('the hub stack: outputs', () => {
+  it('names the Slack secret and the link secret by ARN (SlackSecretArn, LinkSecretArn), the secrets README tells users to fill and copy', () => {
+    const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    const slack = secrets.find((id) => id.includes('SlackSecret'))!;
+    const link = secrets.find((id) => id.includes('LinkSecret'))!;
+    template.hasOutput('SlackSecretArn', { Value: { Ref: slack } });
+    template.hasOutput('LinkSecretArn', { Value: { Ref: link } });
   });
 });
 
