@@ -43,7 +43,7 @@ export interface IssuedCertificate {
 
 export interface CertChainOptions {
   leafCN: string;
-  /** Leaf validity; defaults: one day ago to one year ahead. */
+  /** Leaf validity; defaults: from 2026-01-01 (or a day ago, if earlier) to one year ahead. */
   notBefore?: Date;
   notAfter?: Date;
   dnsNames?: string[];
@@ -51,9 +51,9 @@ export interface CertChainOptions {
   ipAddresses?: string[];
   rootCN?: string;
   intermediateCN?: string;
-  /** Root validity; defaults: two days ago to ten years ahead. */
+  /** Root validity; defaults: from 2026-01-01 (or two days ago, if earlier) to ten years ahead. */
   root?: { notBefore?: Date; notAfter?: Date };
-  /** Intermediate validity; defaults: two days ago to five years ahead. */
+  /** Intermediate validity; defaults: from 2026-01-01 (or two days ago, if earlier) to five years ahead. */
   intermediate?: { notBefore?: Date; notAfter?: Date };
   keyType?: 'ec' | 'rsa';
 }
@@ -74,13 +74,25 @@ export interface CertChain {
 
 const DAY_MS = 86_400_000;
 
+/** Before the fixed clocks tests audit at (2026-11-20 and later). */
+const BEFORE_TEST_CLOCKS = Date.parse('2026-01-01T00:00:00Z');
+
+/**
+ * The default start of validity: some days before now, and no later than 2026-01-01. A start
+ * taken from the real clock alone moves past a test's fixed clock as the days go by, and the
+ * certificate then reads as not yet valid there (cert-expired).
+ */
+function defaultNotBefore(daysAgo: number): Date {
+  return new Date(Math.min(Date.now() - daysAgo * DAY_MS, BEFORE_TEST_CLOCKS));
+}
+
 /** A root CA, an intermediate signed by it, and a leaf (serverAuth + clientAuth) signed by the intermediate. */
 export function makeCertChain(options: CertChainOptions): CertChain {
   const now = Date.now();
   const root = makeRootCa({
     cn: options.rootCN ?? 'meshgov test root CA',
     organization: 'meshgov tests',
-    notBefore: options.root?.notBefore ?? new Date(now - 2 * DAY_MS),
+    notBefore: options.root?.notBefore ?? defaultNotBefore(2),
     notAfter: options.root?.notAfter ?? new Date(now + 3650 * DAY_MS),
     keyType: options.keyType,
   });
@@ -89,13 +101,13 @@ export function makeCertChain(options: CertChainOptions): CertChain {
     organization: 'meshgov tests',
     isCA: true,
     pathLength: 0,
-    notBefore: options.intermediate?.notBefore ?? new Date(now - 2 * DAY_MS),
+    notBefore: options.intermediate?.notBefore ?? defaultNotBefore(2),
     notAfter: options.intermediate?.notAfter ?? new Date(now + 1825 * DAY_MS),
     keyType: options.keyType,
   });
   const leaf = issueCertificate(intermediate, {
     cn: options.leafCN,
-    notBefore: options.notBefore ?? new Date(now - DAY_MS),
+    notBefore: options.notBefore ?? defaultNotBefore(1),
     notAfter: options.notAfter ?? new Date(now + 365 * DAY_MS),
     dnsNames: options.dnsNames,
     uris: options.uris,
@@ -146,8 +158,9 @@ function sign(dir: string, spec: CertificateSpec, how: { selfSigned: boolean; is
   openssl(['genpkey', ...keyArgs, '-out', keyFile]);
   openssl(['req', '-new', '-key', keyFile, '-subj', subjectOf(spec), '-out', csrFile, '-config', config]);
 
-  const notBefore = spec.notBefore ?? new Date(Date.now() - DAY_MS);
-  const notAfter = spec.notAfter ?? new Date(notBefore.getTime() + 365 * DAY_MS);
+  const notBefore = spec.notBefore ?? defaultNotBefore(1);
+  // A year from the start given, else a year from now: the default start may lie far back.
+  const notAfter = spec.notAfter ?? new Date((spec.notBefore ?? new Date()).getTime() + 365 * DAY_MS);
   const signer = how.selfSigned ? ['-selfsign', '-keyfile', keyFile] : ['-cert', join(dir, 'issuer.pem'), '-keyfile', join(dir, 'issuer-key.pem')];
   openssl(['ca', '-batch', '-notext', '-config', config, '-in', csrFile, '-out', certFile, '-extensions', 'ext', '-startdate', opensslTime(notBefore), '-enddate', opensslTime(notAfter), ...signer]);
   return { certPem: pemOnly(readFileSync(certFile, 'utf8')), keyPem: readFileSync(keyFile, 'utf8') };
