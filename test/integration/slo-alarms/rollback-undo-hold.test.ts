@@ -10,6 +10,8 @@ import { auditScope, type ScopedReport } from '../../../functions/core/pipeline/
 import { govern } from '../../../functions/core/pipeline/govern';
 import { loadPolicy } from '../../../functions/core/policy/load';
 import { buildReport } from '../../../functions/core/report/report';
+import { findingId } from '../../../functions/core/rules/finding-id';
+import { sloIndicatorId } from '../../../functions/core/slo/indicator';
 import { governSloBurn } from '../../../functions/aws/slo/govern-slo-burn';
 import { buildAppMeshModel } from '../../../functions/providers/appmesh';
 import { appMeshExecutor, appMeshSource, MeshSnapshotCache } from '../../../functions/providers/appmesh/live';
@@ -68,12 +70,14 @@ test("an SLO rollback of meshgov's set-strict holds that fix for approval on the
   // 40 minutes later payments-api's latency SLO burns; meshgov rolls its own change back.
   offset += 40 * 60_000;
   const now = clock();
+  const burnResource = { kind: 'VirtualNode', name: 'payments-api', mesh: MESH };
   const burn: Finding = {
-    id: 'slo-payments-api-latency',
+    // The id rule slo-latency-burn gives it, made with the SLO's name: how the hub tells which SLO it is of.
+    id: findingId('slo-latency-burn', 'cloudwatch', burnResource, sloIndicatorId('payments-api-latency')),
     rule: 'slo-latency-burn',
     severity: 'critical',
     provider: 'cloudwatch',
-    resource: { kind: 'VirtualNode', name: 'payments-api', mesh: MESH },
+    resource: burnResource,
     message: 'payments-api-latency burns its error budget 17.3x too fast over 1h.',
     detail: { windows: [{ long: '1h', short: '5m', burnLong: 17.3, burnShort: 40, factor: 14.4, severity: 'critical', kind: 'page' }] },
     remediation: null,
