@@ -44,6 +44,15 @@ function setup(over: Partial<DecideDeps> = {}, clockAt = NOW) {
 }
 
 describe('decide', () => {
+  test('refuses an approve or undo by anyone a later event named as a cause too (alsoCausedBy); they may reject', async () => {
+    const { ledger, deps } = setup();
+    const alice = 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/alice@example.com';
+    await ledger.createApproval(approvalRecord({ causedBy: 'arn:aws:iam::111122223333:user/ci-deployer', alsoCausedBy: [alice] }));
+    const decision = await decide({ approvalId: APPROVAL_ID, verb: 'approve', slackUserId: ALICE }, deps);
+    expect(decision).toEqual({ kind: 'refused', refusal: expect.objectContaining({ reason: 'self-approval', causedBy: alice }) });
+    expect(await decide({ approvalId: APPROVAL_ID, verb: 'reject', slackUserId: ALICE }, deps)).toMatchObject({ kind: 'decided', approval: { state: 'REJECTED' } });
+  });
+
   test('an approver listed by user id approves: PENDING → APPROVED, with who and when', async () => {
     const { ledger, deps } = setup();
     await ledger.createApproval(approvalRecord());

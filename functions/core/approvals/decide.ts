@@ -51,9 +51,9 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
   if (route.approvers.users.length === 0 && route.approvers.usergroups.length === 0) return refused(request, 'no-approvers', owned);
   try {
     if (!(await deps.directory.isApprover(request.slackUserId, route))) return refused(request, 'not-approver', owned);
-    if (request.verb !== 'reject' && approval.causedBy !== undefined) {
-      const author = await deps.directory.slackUserForActor(approval.causedBy);
-      if (author === request.slackUserId) return refused(request, 'self-approval', owned);
+    if (request.verb !== 'reject') {
+      const author = await authorAmong(approval, request.slackUserId, deps.directory);
+      if (author !== undefined) return refused(request, 'self-approval', { ...owned, causedBy: author });
     }
   } catch (err) {
     return { kind: 'refused', refusal: { ...refusal(request, 'directory-unavailable', owned), error: errorText(err) } };
@@ -77,6 +77,18 @@ export async function decide(request: DecisionRequest, deps: DecideDeps): Promis
     return refused(request, winner.state === 'EXPIRED' ? 'expired' : 'already-decided', winner);
   }
   return { kind: 'decided', verb: request.verb, approval: decided };
+}
+
+/**
+ * Which of the approval's causes (causedBy, then alsoCausedBy: later events of the same finding
+ * may name others) is the clicker in Slack, if any.
+ */
+async function authorAmong(approval: ApprovalRecord, slackUserId: string, directory: ApproverDirectory): Promise<string | undefined> {
+  const causes = [...(approval.causedBy !== undefined ? [approval.causedBy] : []), ...(approval.alsoCausedBy ?? [])];
+  for (const actor of causes) {
+    if ((await directory.slackUserForActor(actor)) === slackUserId) return actor;
+  }
+  return undefined;
 }
 
 /**

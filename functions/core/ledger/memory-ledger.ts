@@ -67,6 +67,14 @@ export class MemoryLedger implements Ledger {
     return clone(next);
   }
 
+  async addApprovalCause(id: string, actor: string) {
+    const current = this.live(this.approvals.get(id));
+    if (!current || current.causedBy === actor || current.alsoCausedBy?.includes(actor)) return undefined;
+    const next: ApprovalRecord = current.causedBy === undefined ? { ...current, causedBy: actor } : { ...current, alsoCausedBy: [...(current.alsoCausedBy ?? []), actor] };
+    this.approvals.set(id, next);
+    return clone(next);
+  }
+
   async setApprovalSlack(id: string, slack: SlackRef) {
     const current = this.approvals.get(id);
     if (current) this.approvals.set(id, { ...current, slack });
@@ -118,6 +126,18 @@ export class MemoryLedger implements Ledger {
       // Newest first, and among changes of the same time the higher id first: DynamoDB's order of `<at>#<id>`.
       .sort((a, b) => descending(a.at, b.at) || descending(a.id, b.id))
       .map((c) => clone(c)!);
+  }
+
+  async listPendingAnnouncements(since: string) {
+    return (await this.listChanges(since)).filter((c) => c.announcementPending === true).reverse();
+  }
+
+  async markChangeAnnounced(id: string) {
+    const current = this.live(this.changes.get(id));
+    if (current?.announcementPending !== true) return false;
+    const { announcementPending: _sent, ...rest } = current;
+    this.changes.set(id, rest);
+    return true;
   }
 
   async reserveChangeSlot(holder: string, slots: number) {

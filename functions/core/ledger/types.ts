@@ -36,6 +36,11 @@ export interface FindingRecord {
   notifiedSeverity?: Finding['severity'];
   /** A notification that failed (Slack down) and must be sent by a later run. */
   notificationPending?: boolean;
+  /**
+   * The run that last notified this finding was in dry-run: its fix was planned but neither
+   * applied nor put to an approver, and the message says so. Absent on older records.
+   */
+  dryRun?: boolean;
   slack?: SlackRef;
   trigger?: Trigger;
   /** Optimistic concurrency for conditional writes. */
@@ -80,6 +85,12 @@ export interface ApprovalRecord {
   team?: string;
   /** Who caused the finding (may not approve its own fix). */
   causedBy?: string;
+  /**
+   * Others a later event of the same finding named as its cause (a CloudTrail event that reached
+   * the hub after AWS Config's, which names nobody, had created the approval): they may not
+   * approve its fix either. Absent on older records.
+   */
+  alsoCausedBy?: string[];
   /** The other findings the same change fixes (`mtls-client-not-enforced on VirtualNode prod-mesh/web`): approving it fixes them too. */
   alsoFixes?: string[];
   decidedBy?: string;
@@ -146,6 +157,11 @@ export interface ChangeRecord {
   detail?: string;
   /** The service the change touched, for SLO suspect lookups. */
   service?: string;
+  /**
+   * An automatic change whose announcement (with its Undo) Slack did not take: a later run sends
+   * it (govern). Absent on older records and on changes announced or never to be.
+   */
+  announcementPending?: boolean;
   expiresAt: number;
 }
 
@@ -168,6 +184,13 @@ export interface Ledger {
    * acted), or, with `options.version`, when the stored record is no longer at that version.
    */
   transitionApproval(id: string, from: ApprovalState[], to: ApprovalState, patch?: Partial<ApprovalRecord>, options?: TransitionOptions): Promise<ApprovalRecord | undefined>;
+  /**
+   * Records that `actor` caused the finding of an approval too (no state change, no new version):
+   * as `causedBy` when it has none, else added to `alsoCausedBy`. Conditional, so concurrent runs
+   * each add theirs once. Returns the record as stored, or undefined when nothing was written
+   * (no such approval, or it already names `actor`).
+   */
+  addApprovalCause(id: string, actor: string): Promise<ApprovalRecord | undefined>;
   /** Remembers where an approval's Slack message lives (no state change). */
   setApprovalSlack(id: string, slack: SlackRef): Promise<void>;
   /** The pending approval for a finding, if one exists (so a run does not ask twice). */
@@ -197,6 +220,13 @@ export interface Ledger {
   getChange(id: string): Promise<ChangeRecord | undefined>;
   /** Changes at or after `since`, newest first; optionally for one service. */
   listChanges(since: string, filter?: { service?: string }): Promise<ChangeRecord[]>;
+  /**
+   * Changes at or after `since` whose announcement is owed (announcementPending), oldest first.
+   * Confirmed on the record: the caller posts to Slack before it writes.
+   */
+  listPendingAnnouncements(since: string): Promise<ChangeRecord[]>;
+  /** Clears a change's owed announcement (nothing else changes); false when none was owed (another run sent it). */
+  markChangeAnnounced(id: string): Promise<boolean>;
 
   /**
    * Takes one of `slots` places for an hour (from the ledger's clock) for the change `holder`:

@@ -15,7 +15,7 @@ export function pendingApproval(
   route: Route,
   policy: Policy,
   now: Date,
-  extra: Pick<ApprovalRecord, 'causedBy' | 'undoOf' | 'alsoFixes'> = {},
+  extra: Pick<ApprovalRecord, 'causedBy' | 'alsoCausedBy' | 'undoOf' | 'alsoFixes'> = {},
 ): ApprovalRecord {
   return {
     id,
@@ -27,11 +27,21 @@ export function pendingApproval(
     approvalExpiresAt: new Date(now.getTime() + policy.remediation.approvalTtlHours * 3_600_000).toISOString(),
     ...(route.team ? { team: route.team } : {}),
     ...(extra.causedBy !== undefined ? { causedBy: extra.causedBy } : {}),
+    ...(extra.alsoCausedBy?.length ? { alsoCausedBy: extra.alsoCausedBy } : {}),
     ...(extra.undoOf !== undefined ? { undoOf: extra.undoOf } : {}),
     ...(extra.alsoFixes?.length ? { alsoFixes: extra.alsoFixes } : {}),
     version: 1,
     expiresAt: expiresAt(now),
   };
+}
+
+/**
+ * The approval fields naming who caused a finding: the first of `actors` as causedBy, the others
+ * as alsoCausedBy. None of them may approve (or undo) its fix.
+ */
+export function causeFields(actors: readonly string[]): Pick<ApprovalRecord, 'causedBy' | 'alsoCausedBy'> {
+  const [first, ...others] = actors;
+  return { ...(first !== undefined ? { causedBy: first } : {}), ...(others.length ? { alsoCausedBy: others } : {}) };
 }
 
 export interface ApprovalDeliveryDeps {

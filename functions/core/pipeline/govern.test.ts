@@ -10,6 +10,7 @@ import { shippedPolicy } from '../../../test/support/model';
 import { executeApproval } from '../approvals/execute-approval';
 import type { ApprovalRecord, FindingRecord, Ledger } from '../ledger/types';
 import { approvalRequestMessage } from '../../notify/slack/messages/approval-request-message';
+import { findingMessage } from '../../notify/slack/messages/finding-message';
 import type { Route } from './ports';
 
 const trigger = (source: Trigger['source'] = 'cloudtrail', at = '2026-11-20T15:00:49Z'): Trigger => ({
@@ -207,8 +208,48 @@ describe('govern: remediation', () => {
     const r = await govern(scoped([finding({ remediation: fix })]), deps);
     expect(executor.calls).toBe(1);
     expect(r.changes[0]).toMatchObject({ outcome: 'verified', before: { mode: 'PERMISSIVE' }, after: { mode: 'STRICT' }, trigger: { source: 'cloudtrail' } });
-    expect(await deps.ledger.getApproval(`undo-${r.changes[0].id}`)).toMatchObject({ state: 'PENDING', undoOf: r.changes[0].id });
+    // The author of the drift may not undo its fix (decide.ts refuses causedBy).
+    expect(await deps.ledger.getApproval(`undo-${r.changes[0].id}`)).toMatchObject({ state: 'PENDING', undoOf: r.changes[0].id, causedBy: trigger().actor });
     expect(notifier.sent.some((s) => s.type === 'change')).toBe(true);
+  });
+
+  it('keeps the announcement of an automatic change owed when Slack is down, counts it, and sends it with its Undo on a later run, once', async () => {
+    const executor = new CountingExecutor();
+    const { deps, notifier, advance } = setup({ executors: [executor] });
+    notifier.down = true;
+    const r1 = await govern(scoped([finding({ remediation: fix })]), deps);
+    const change = r1.changes[0]!;
+    expect(r1.notificationFailures).toBe(2); // the finding's notification and the announcement
+    expect(await deps.ledger.getChange(change.id)).toMatchObject({ announcementPending: true });
+
+    notifier.down = false;
+    advance(15 * 60_000);
+    const r2 = await govern(scoped([], trigger('schedule', '2026-11-20T15:16:00Z')), deps);
+    expect(r2.notificationFailures).toBe(0);
+    await govern(scoped([], trigger('schedule', '2026-11-20T15:31:00Z')), deps);
+    expect(notifier.sent.filter((s) => s.type === 'change')).toEqual([{ type: 'change', id: change.id, kind: `undo-${change.id}`, channel: '#mesh-governance' }]);
+    expect((await deps.ledger.getChange(change.id))!.announcementPending).toBeUndefined();
+    expect((await deps.ledger.getApproval(`undo-${change.id}`))!.slack).toMatchObject({ channel: '#mesh-governance' });
+  });
+
+  it('sends an owed announcement without its Undo once that Undo can no longer be decided', async () => {
+    const executor = new CountingExecutor();
+    const { deps, notifier } = setup({ executors: [executor] });
+    notifier.down = true;
+    const change = (await govern(scoped([finding({ remediation: fix })]), deps)).changes[0]!;
+    notifier.down = false;
+    await deps.ledger.transitionApproval(`undo-${change.id}`, ['PENDING'], 'EXPIRED', { outcome: 'expired' });
+    await govern(scoped([], trigger('schedule', '2026-11-20T15:16:00Z')), deps);
+    expect(notifier.sent.filter((s) => s.type === 'change')).toEqual([{ type: 'change', id: change.id, kind: 'verified', channel: '#mesh-governance' }]);
+    expect((await deps.ledger.getChange(change.id))!.announcementPending).toBeUndefined();
+  });
+
+  it('owes nothing when no notifier is configured (Slack off)', async () => {
+    const executor = new CountingExecutor();
+    const { deps } = setup({ executors: [executor], notifier: undefined });
+    const r = await govern(scoped([finding({ remediation: fix })]), deps);
+    expect(r.notificationFailures).toBe(0);
+    expect((await deps.ledger.getChange(r.changes[0]!.id))!.announcementPending).toBeUndefined();
   });
 
   it('does not make again on its own a fix that a person or an SLO rollback undid in the last 7 days: it asks, saying who undid it', async () => {
@@ -235,8 +276,12 @@ describe('govern: remediation', () => {
     expect(held.approvalsRequested).toHaveLength(1);
     expect((await deps.ledger.getApproval(held.approvalsRequested[0]!))!.remediation).toMatchObject({
       mode: 'approval',
-      reason: '<@U07DAVE0001> undid this fix at 2026-11-20T15:30:00.000Z (change chg-undo-1), so it is not made again without approval for 7 days',
+      reason: 'Slack user U07DAVE0001 undid this fix at 2026-11-20T15:30:00.000Z (change chg-undo-1), so it is not made again without approval for 7 days',
     });
+    // The request shows the reason as written: no mention markup that Slack's escaping would show raw.
+    const asked = approvalRequestMessage((await deps.ledger.getApproval(held.approvalsRequested[0]!))!);
+    expect(JSON.stringify(asked.blocks)).toContain('*Why approval:* Slack user U07DAVE0001 undid this fix');
+    expect(JSON.stringify(asked.blocks)).not.toMatch(/&lt;@/);
 
     // An Undo older than 7 days no longer holds the fix.
     advance(7 * 86_400_000);
@@ -250,6 +295,23 @@ describe('govern: remediation', () => {
     const { deps } = setup({ executors: [executor], dryRun: true });
     expect((await govern(scoped([finding({ remediation: fix })]), deps)).changes).toEqual([]);
     expect(executor.calls).toBe(0);
+  });
+
+  it('in dry-run asks nobody to approve a fix (nor again a TTL later): the finding is notified with its planned fix, saying dry-run is on', async () => {
+    const { deps, notifier, advance } = setup({ dryRun: true });
+    const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });
+    const r1 = await govern(scoped([f]), deps);
+    expect(r1.approvalsRequested).toEqual([]);
+    expect(await deps.ledger.findOpenApproval(f.id)).toBeUndefined();
+    expect(notifier.sent.map((s) => s.type)).toEqual(['finding']);
+    const record = (await deps.ledger.getFinding(f.id))!;
+    expect(record.dryRun).toBe(true);
+    expect(JSON.stringify(findingMessage(record, 'open').blocks)).toContain('dry-run is on, so nobody is asked and nothing is changed');
+
+    advance(25 * 3_600_000);
+    const r2 = await govern(scoped([f], trigger('schedule', '2026-11-21T16:01:00Z')), deps);
+    expect(r2.approvalsRequested).toEqual([]);
+    expect(notifier.sent.filter((s) => s.type === 'approval')).toEqual([]);
   });
 
   it('stops at the blast radius per run', async () => {
@@ -403,6 +465,20 @@ describe('govern: remediation', () => {
     expect(approval).toMatchObject({ state: 'PENDING', causedBy: expect.stringContaining('alice@example.com'), slack: { channel: '#mesh-governance' } });
     expect(Date.parse(approval!.approvalExpiresAt) - Date.parse(approval!.requestedAt)).toBe(24 * 3_600_000);
     expect(notifier.sent.filter((s) => s.type === 'approval')).toHaveLength(1);
+  });
+
+  it('names the author of the change on the approval whichever event comes first: one naming nobody (AWS Config) and then CloudTrail', async () => {
+    const { deps } = setup();
+    const f = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });
+    const config: Trigger = { source: 'aws-config', eventId: 'cfg-1', eventTime: '2026-11-20T15:00:40Z', summary: 'AWS::AppMesh::VirtualNode payments-api changed' };
+    const r1 = await govern(scoped([f], config), deps);
+    expect((await deps.ledger.getApproval(r1.approvalsRequested[0]!))!.causedBy).toBeUndefined();
+    await govern(scoped([f]), deps);
+    expect((await deps.ledger.getApproval(r1.approvalsRequested[0]!))!.causedBy).toBe(trigger().actor);
+    // A later change by someone else is named too; the first author stays.
+    const bob = { ...trigger(), eventId: 'evt-bob', actor: 'arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com' };
+    await govern(scoped([f], bob), deps);
+    expect(await deps.ledger.getApproval(r1.approvalsRequested[0]!)).toMatchObject({ causedBy: trigger().actor, alsoCausedBy: [bob.actor] });
   });
 
   it('posts an approval request again on the next run when Slack was down, and only once', async () => {

@@ -3,7 +3,7 @@ import { isPastDeadline } from '../approvals/expiry';
 import { expireApproval, expireOverdueApprovals, type ExpirySweepResult } from '../approvals/expire-overdue';
 import type { Finding } from '../findings';
 import { meshgovChangesSince, resultFields, wroteToMesh } from '../ledger/meshgov-changes';
-import { deliverApprovalRequest, pendingApproval } from './approval-request';
+import { causeFields, deliverApprovalRequest, pendingApproval } from './approval-request';
 import { awaitsExpirySweep, EXPIRY_REDRAW_FIELDS, type ApprovalRecord, type ChangeRecord, type FindingRecord, type Ledger } from '../ledger/types';
 import type { Policy } from '../policy/types';
 import { gateExecution } from '../remediation/gate';
@@ -44,7 +44,7 @@ export interface GovernResult {
   /** Approvals that ran out before anyone decided (or before they ran), moved to EXPIRED by this run. */
   approvalsExpired: string[];
   changes: ChangeRecord[];
-  /** Notifications and expired approvals' redraws that failed (Slack down); they stay owed and a later run sends them. */
+  /** Notifications, automatic changes' announcements and expired approvals' redraws that failed (Slack down); they stay owed and a later run sends them. */
   notificationFailures: number;
   /** Expired approvals whose redraw Slack refused for good or kept failing: no run tries again (each record says why). */
   expiryRedrawsAbandoned: string[];
@@ -126,13 +126,19 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
     const route = routeFor(finding, deps.policy);
     const undone = remediation.mode === 'auto' ? (await (undoneFixes ??= undoneRecently(deps.ledger, now))).get(finding.id) : undefined;
     if (remediation.mode === 'approval' || undone) {
+      if (deps.dryRun) {
+        // Dry-run changes nothing, so nobody is asked to approve what could not run (nor asked
+        // again each TTL): the finding's message shows the planned fix and says dry-run is on.
+        deps.log?.('approval not requested: dry-run is on', { findingId: finding.id, action: remediation.action });
+        continue;
+      }
       const asked = undone ? { ...finding, remediation: { ...remediation, mode: 'approval' as const, reason: undoneReason(undone) } } : finding;
       const alsoFixes = together.slice(1).map((f) => `${f.rule} on ${describeResource(f.resource)}`);
       const approval = await requestApproval(asked, route, scoped, deps, now, expiries, metByFinding, alsoFixes);
       if (approval) result.approvalsRequested.push(approval.id);
       continue;
     }
-    const change = await applyAutomatically(finding, route, scoped, deps, now, changesThisRun);
+    const change = await applyAutomatically(finding, route, scoped, deps, now, changesThisRun, result);
     if (change) {
       result.changes.push(change);
       // A write that landed counts whatever its check said; one that never went out does not.
@@ -141,6 +147,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
   }
 
   await deliver(owed, scoped, deps, result);
+  await announceOwed(deps, now, result);
 
   // Requests nobody answered in time lose their buttons, whichever event this run is for.
   const sweep = await expireOverdueApprovals(deps, expiries, metByFinding);
@@ -266,9 +273,11 @@ async function requestApproval(
   alsoFixes: string[],
 ): Promise<ApprovalRecord | undefined> {
   const id = approvalIdFor(finding);
+  const authors = await authorsOf(finding.id, scoped, deps.ledger);
   // Asked once per finding and exact change: a rejection stands until the change itself differs.
   const existing = await deps.ledger.getApproval(id);
   if (existing) {
+    await addCauses(existing, authors, deps.ledger);
     if (awaitsExpirySweep(existing) && isPastDeadline(existing, now)) {
       // Expired here, not only by the sweep: one stored before the deadline index is never
       // listed, and would otherwise keep its buttons and never be asked again. Asked again next run.
@@ -284,11 +293,33 @@ async function requestApproval(
     if (existing.state === 'FAILED') return askAgainAfterFailure(existing, finding, route, scoped, deps, now);
     return undefined;
   }
-  const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, { ...(scoped.trigger.actor ? { causedBy: scoped.trigger.actor } : {}), alsoFixes });
+  const record = pendingApproval(id, finding, finding.remediation!, route, deps.policy, now, { ...causeFields(authors), alsoFixes });
   const created = await deps.ledger.createApproval(record);
   if (!created) return undefined;
   await deliverApprovalRequest(created, route, deps);
   return created;
+}
+
+/**
+ * Who may have caused a finding: the actor of the event that first recorded it (or last reopened
+ * or escalated it), and this run's. AWS Config and scheduled runs name nobody, and events reach
+ * the hub in any order, so either may be the one that knows.
+ */
+async function authorsOf(findingId: string, scoped: ScopedReport, ledger: Ledger): Promise<string[]> {
+  const recorded = (await ledger.getFinding(findingId))?.trigger?.actor;
+  const actors = [recorded, scoped.trigger.actor].filter((a): a is string => a !== undefined && a !== '');
+  return [...new Set(actors)];
+}
+
+/**
+ * Names on an existing approval the causes it does not name yet: the self-approval rule must not
+ * depend on which event created the approval (an AWS Config one, naming nobody, often comes first).
+ */
+async function addCauses(approval: ApprovalRecord, authors: readonly string[], ledger: Ledger): Promise<void> {
+  for (const actor of authors) {
+    if (approval.causedBy === actor || approval.alsoCausedBy?.includes(actor)) continue;
+    await ledger.addApprovalCause(approval.id, actor);
+  }
 }
 
 /**
@@ -410,8 +441,9 @@ async function undoneRecently(ledger: Ledger, now: Date): Promise<Map<string, Ch
   return byFinding;
 }
 
+/** Plain text: the reason goes to reports and logs too, and Slack messages escape it (a `<@U…>` mention would show raw). */
 function undoneReason(undo: ChangeRecord): string {
-  const who = undo.approvedBy === undefined ? 'someone' : undo.approvedBy === 'meshgov' ? "meshgov's SLO rollback" : `<@${undo.approvedBy}>`;
+  const who = undo.approvedBy === undefined ? 'someone' : undo.approvedBy === 'meshgov' ? "meshgov's SLO rollback" : `Slack user ${undo.approvedBy}`;
   return `${who} undid this fix at ${undo.at} (change ${undo.id}), so it is not made again without approval for ${UNDO_HOLD_DAYS} days`;
 }
 
@@ -422,6 +454,7 @@ async function applyAutomatically(
   deps: GovernDeps,
   now: Date,
   changesThisRun: number,
+  result: GovernResult,
 ): Promise<ChangeRecord | undefined> {
   const remediation = finding.remediation!;
   const executor = deps.executors.find((e) => e.handles(remediation));
@@ -458,7 +491,14 @@ async function applyAutomatically(
     expiresAt: expiresAt(now),
   };
   await deps.ledger.recordChange(change);
-  if (deps.notifier && ANNOUNCED.has(applied.outcome) && !(await failureAlreadyAnnounced(change, deps, now))) await announce(change, finding, route, deps, deps.notifier, now);
+  if (deps.notifier && ANNOUNCED.has(applied.outcome) && !(await failureAlreadyAnnounced(change, deps, now))) {
+    const undo = await createUndo(change, finding, route, deps, now, await authorsOf(finding.id, scoped, deps.ledger));
+    if (!(await announce(change, finding, route, undo, deps, deps.notifier))) {
+      // Owed, as a finding's notification is: a later run sends it (announceOwed), with its Undo.
+      await deps.ledger.recordChange({ ...change, announcementPending: true });
+      result.notificationFailures++;
+    }
+  }
   return change;
 }
 
@@ -471,8 +511,8 @@ const ANNOUNCED = new Set<ChangeRecord['outcome']>(['verified', 'failed', 'rolle
 
 /**
  * A fix that keeps failing is attempted by every run while its finding is open: its team is told
- * once per reminder period, not once per run. Whether the earlier announcement reached Slack is
- * not recorded, so a failure whose announcement was lost waits for the next period.
+ * once per reminder period, not once per run. An earlier failure whose announcement Slack did not
+ * take is owed, and sent by a later run (announceOwed).
  */
 async function failureAlreadyAnnounced(change: ChangeRecord, deps: GovernDeps, now: Date): Promise<boolean> {
   if (change.outcome === 'verified') return false;
@@ -486,21 +526,60 @@ async function failureAlreadyAnnounced(change: ChangeRecord, deps: GovernDeps, n
 /**
  * A verified change gets an Undo, and so does one that failed after it wrote when its record
  * holds what it left (undoableFailure: a patch whose read-back failed may well be in effect).
- * Any other failure's detail says what to check by hand.
+ * Any other failure's detail says what to check by hand. Whoever caused the finding may not undo
+ * its fix (decide.ts), as they may not approve it.
  */
-async function announce(change: ChangeRecord, finding: Finding, route: Route, deps: GovernDeps, notifier: Notifier, now: Date): Promise<void> {
-  let undo: ApprovalRecord | undefined;
-  if (change.outcome === 'verified' || undoableFailure(change)) {
-    const undoRemediation = { action: undoActionOf(change.action), mode: 'approval' as const, reason: `undo of automatic change ${change.id}`, change: { changeId: change.id } };
-    undo = pendingApproval(`undo-${change.id}`, finding, undoRemediation, route, deps.policy, now, { undoOf: change.id });
-    await deps.ledger.createApproval(undo);
-  }
+async function createUndo(change: ChangeRecord, finding: Finding, route: Route, deps: GovernDeps, now: Date, authors: readonly string[]): Promise<ApprovalRecord | undefined> {
+  if (change.outcome !== 'verified' && !undoableFailure(change)) return undefined;
+  const undoRemediation = { action: undoActionOf(change.action), mode: 'approval' as const, reason: `undo of automatic change ${change.id}`, change: { changeId: change.id } };
+  const undo = pendingApproval(`undo-${change.id}`, finding, undoRemediation, route, deps.policy, now, { undoOf: change.id, ...causeFields(authors) });
+  await deps.ledger.createApproval(undo);
+  return undo;
+}
+
+/** Posts a change's announcement, with the Undo button of `undo` when given; false when Slack did not take it. */
+async function announce(change: ChangeRecord, finding: Finding, route: Route, undo: ApprovalRecord | undefined, deps: GovernDeps, notifier: Notifier): Promise<boolean> {
   try {
     const slack = await notifier.announceChange(change, finding, route, undo?.id);
     if (undo) await deps.ledger.setApprovalSlack(undo.id, slack);
+    return true;
   } catch (err) {
-    deps.log?.('change announcement not delivered', { changeId: change.id, error: String(err) });
+    deps.log?.('change announcement not delivered; it stays owed and a later run sends it', { changeId: change.id, error: String(err) });
+    return false;
   }
+}
+
+/**
+ * Sends the announcements of earlier runs' automatic changes that Slack did not take, for as long
+ * as an Undo could be offered (one approval TTL): the Undo button comes with it while its approval
+ * is still PENDING and in time. Without a notifier (Slack not configured) nothing was owed.
+ */
+async function announceOwed(deps: GovernDeps, now: Date, result: GovernResult): Promise<void> {
+  if (!deps.notifier) return;
+  const since = new Date(now.getTime() - deps.policy.remediation.approvalTtlHours * 3_600_000).toISOString();
+  const announced = new Set(result.changes.map((c) => c.id));
+  for (const change of await deps.ledger.listPendingAnnouncements(since)) {
+    if (announced.has(change.id)) continue;
+    await announceAgain(change, deps, deps.notifier, now, result);
+  }
+}
+
+async function announceAgain(change: ChangeRecord, deps: GovernDeps, notifier: Notifier, now: Date, result: GovernResult): Promise<void> {
+  const undo = await deps.ledger.getApproval(`undo-${change.id}`);
+  const finding = (change.findingId !== undefined ? (await deps.ledger.getFinding(change.findingId))?.finding : undefined) ?? undo?.finding;
+  if (!finding) {
+    deps.log?.('owed change announcement has no finding to describe it; it is not sent', { changeId: change.id });
+    await deps.ledger.markChangeAnnounced(change.id);
+    return;
+  }
+  // An Undo past its deadline (or decided, or swept) is not offered: the announcement still tells the team.
+  const offered = undo?.state === 'PENDING' && !undo.slack && !isPastDeadline(undo, now) ? undo : undefined;
+  if (!(await announce(change, finding, routeFor(finding, deps.policy), offered, deps, notifier))) {
+    result.notificationFailures++;
+    return;
+  }
+  await deps.ledger.markChangeAnnounced(change.id);
+  deps.log?.('owed change announcement sent', { changeId: change.id, undo: offered?.id });
 }
 
 /** The service a finding concerns, as change records and SLO suspect lookups name it. */
@@ -526,8 +605,8 @@ async function deliver(owed: Array<{ record: FindingRecord; kind: NotifyKind }>,
     const fresh = digest ? items.filter((i) => i.kind !== 'resolved' && !i.record.slack) : [];
     if (fresh.length > 1) {
       try {
-        await notifier.postDigest(route, fresh.map((i) => i.record), scoped.trigger);
-        for (const i of fresh) await markNotified(deps.ledger, i.record, now, undefined, result, i.kind);
+        await notifier.postDigest(route, fresh.map((i) => asPlanned(i.record, deps.dryRun)), scoped.trigger);
+        for (const i of fresh) await markNotified(deps.ledger, i.record, now, undefined, result, i.kind, deps.dryRun);
       } catch (err) {
         result.notificationFailures += fresh.length;
         deps.log?.('digest not delivered; it stays owed', { channel: route.channel, error: String(err) });
@@ -536,14 +615,19 @@ async function deliver(owed: Array<{ record: FindingRecord; kind: NotifyKind }>,
     for (const item of items) {
       if (fresh.length > 1 && fresh.includes(item)) continue;
       try {
-        const slack = await notifier.notifyFinding(item.record, route, item.kind === 'resolved' ? 'resolved' : item.kind);
-        await markNotified(deps.ledger, item.record, now, slack, result, item.kind);
+        const slack = await notifier.notifyFinding(asPlanned(item.record, deps.dryRun), route, item.kind === 'resolved' ? 'resolved' : item.kind);
+        await markNotified(deps.ledger, item.record, now, slack, result, item.kind, deps.dryRun);
       } catch (err) {
         result.notificationFailures++;
         deps.log?.('notification not delivered; it stays owed', { findingId: item.record.id, error: String(err) });
       }
     }
   }
+}
+
+/** The record as its message is drawn: whether this run plans its fix only (dry-run). */
+function asPlanned(record: FindingRecord, dryRun: boolean): FindingRecord {
+  return { ...record, dryRun: dryRun || undefined };
 }
 
 async function markNotified(
@@ -553,11 +637,13 @@ async function markNotified(
   slack: FindingRecord['slack'],
   result: GovernResult,
   kind: NotifyKind,
+  dryRun: boolean,
 ): Promise<void> {
   const current = (await ledger.getFinding(record.id)) ?? record;
   await ledger.updateFinding({
     ...current,
     notificationPending: false,
+    dryRun: dryRun || undefined,
     lastNotifiedAt: now,
     notifiedSeverity: current.finding.severity,
     ...(slack ? { slack } : {}),

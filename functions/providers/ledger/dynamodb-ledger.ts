@@ -196,6 +196,37 @@ export class DynamoDbLedger implements Ledger {
     return updated ? recordOf<ApprovalRecord>(updated) : undefined;
   }
 
+  async addApprovalCause(id: string, actor: string): Promise<ApprovalRecord | undefined> {
+    const first = await this.setFirstCause(id, actor);
+    return first ?? (await this.appendCause(id, actor));
+  }
+
+  /** `causedBy` = actor, only on a live approval that names no cause yet. */
+  private async setFirstCause(id: string, actor: string): Promise<ApprovalRecord | undefined> {
+    const x = new ExpressionParts();
+    const updated = await this.updateIf(
+      approvalKey(id),
+      x,
+      `SET ${x.name('causedBy')} = ${x.value(actor)}`,
+      `attribute_exists(${x.name(LEDGER_KEYS.pk)}) AND attribute_not_exists(${x.name('causedBy')}) AND ${this.liveCondition(x)}`,
+    );
+    return updated ? recordOf<ApprovalRecord>(updated) : undefined;
+  }
+
+  /** Appends actor to `alsoCausedBy`, only on a live approval whose causes do not name it yet (of racing runs, each actor once). */
+  private async appendCause(id: string, actor: string): Promise<ApprovalRecord | undefined> {
+    const x = new ExpressionParts();
+    const others = x.name('alsoCausedBy');
+    const named = x.value(actor);
+    const updated = await this.updateIf(
+      approvalKey(id),
+      x,
+      `SET ${others} = list_append(if_not_exists(${others}, ${x.value([])}), ${x.value([actor])})`,
+      `attribute_exists(${x.name(LEDGER_KEYS.pk)}) AND ${x.name('causedBy')} <> ${named} AND (attribute_not_exists(${others}) OR NOT contains(${others}, ${named})) AND ${this.liveCondition(x)}`,
+    );
+    return updated ? recordOf<ApprovalRecord>(updated) : undefined;
+  }
+
   async setApprovalSlack(id: string, slack: SlackRef): Promise<void> {
     const x = new ExpressionParts();
     // A missing approval is left alone, as in MemoryLedger.
@@ -281,6 +312,26 @@ export class DynamoDbLedger implements Ledger {
       FilterExpression: this.liveCondition(x),
       ScanIndexForward: false,
     });
+  }
+
+  async listPendingAnnouncements(since: string): Promise<ChangeRecord[]> {
+    const x = new ExpressionParts();
+    // Owed announcements are rare, and changes few (the blast-radius limits): the time partition, filtered.
+    const candidates = await this.queryAll<ChangeRecord>(x, {
+      IndexName: LEDGER_INDEXES.gsi2,
+      KeyConditionExpression: `${x.name(LEDGER_KEYS.gsi2pk)} = ${x.value(CHANGES_BY_TIME)} AND ${x.name(LEDGER_KEYS.gsi2sk)} >= ${x.value(since)}`,
+      FilterExpression: `${x.name('announcementPending')} = ${x.value(true)} AND ${this.liveCondition(x)}`,
+      ScanIndexForward: true,
+    });
+    // Posted to Slack before any write: an index lagging the write that cleared it would post it twice.
+    const current = await Promise.all(candidates.map((c) => this.getChange(c.id)));
+    return current.filter((c): c is ChangeRecord => c?.announcementPending === true);
+  }
+
+  async markChangeAnnounced(id: string): Promise<boolean> {
+    const x = new ExpressionParts();
+    const updated = await this.updateIf(changeKey(id), x, `REMOVE ${x.name('announcementPending')}`, `${x.name('announcementPending')} = ${x.value(true)} AND ${this.liveCondition(x)}`);
+    return updated !== undefined;
   }
 
   // Blast radius

@@ -295,6 +295,25 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL })).toMatchObject({ slack: APPROVAL_MESSAGE, version: 2 });
       });
 
+      it('names a cause on an approval that has none, then adds others once each, without changing state or version', async () => {
+        const created = (await ledger.createApproval(approvalRecord({ causedBy: undefined })))!;
+        const alice = 'arn:aws:sts::111122223333:assumed-role/Admin/alice@example.com';
+        const bob = 'arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com';
+        expect(await ledger.addApprovalCause(APPROVAL_ID, alice)).toEqual({ ...created, causedBy: alice });
+        expect(await ledger.addApprovalCause(APPROVAL_ID, alice)).toBeUndefined();
+        // Two runs naming bob at once: he is added once.
+        const racing = await Promise.all([ledger.addApprovalCause(APPROVAL_ID, bob), ledger.addApprovalCause(APPROVAL_ID, bob)]);
+        expect(racing.filter((r) => r !== undefined)).toHaveLength(1);
+        expect(await ledger.getApproval(APPROVAL_ID)).toEqual({ ...created, causedBy: alice, alsoCausedBy: [bob] });
+        // Kept through a decision.
+        expect(await ledger.transitionApproval(APPROVAL_ID, ['PENDING'], 'APPROVED', { decidedBy: CAROL })).toMatchObject({ causedBy: alice, alsoCausedBy: [bob], version: 2 });
+      });
+
+      it('names no cause on an approval that does not exist', async () => {
+        expect(await ledger.addApprovalCause('rmd-000000000000', 'arn:aws:iam::111122223333:user/alice')).toBeUndefined();
+        expect(await ledger.getApproval('rmd-000000000000')).toBeUndefined();
+      });
+
       it('ignores a Slack reference for an approval that does not exist', async () => {
         await expect(ledger.setApprovalSlack('rmd-000000000000', APPROVAL_MESSAGE)).resolves.toBeUndefined();
         expect(await ledger.getApproval('rmd-000000000000')).toBeUndefined();
@@ -483,6 +502,24 @@ export function describeLedgerContract(name: string, subject: LedgerUnderTest): 
         expect((await ledger.listChanges('2026-11-20T00:00:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).map((c) => c.id)).toEqual([approved.id, earlier.id]);
         expect(await ledger.listChanges('2026-11-20T15:05:00.000Z', { service: 'appmesh:prod-mesh/payments-api' })).toEqual([]);
         expect(await ledger.listChanges('2026-11-20T15:20:00.000Z', { service: 'istio:payments/payments-api' })).toEqual([istio]);
+      });
+    });
+
+    describe('owed change announcements', () => {
+      it('lists the changes since a time whose announcement is owed, oldest first, until each is marked announced once', async () => {
+        const old = changeRecord({ id: 'chg-01JDQ1A2B3C4', at: '2026-11-20T13:58:02.000Z', announcementPending: true });
+        const owed = changeRecord({ id: 'chg-01JDQ5K3T8M2', announcementPending: true });
+        const later = changeRecord({ id: 'chg-01JDQ7M4N5P6', at: '2026-11-20T15:30:00.000Z', announcementPending: true });
+        const announced = changeRecord({ id: 'chg-01JDQ6Z9Y8X7', at: '2026-11-20T15:20:41.000Z' });
+        for (const c of [later, announced, old, owed]) await ledger.recordChange(c);
+        expect((await ledger.listPendingAnnouncements('2026-11-20T15:00:00.000Z')).map((c) => c.id)).toEqual([owed.id, later.id]);
+
+        const racing = await Promise.all([ledger.markChangeAnnounced(owed.id), ledger.markChangeAnnounced(owed.id)]);
+        expect(racing.filter(Boolean)).toHaveLength(1);
+        expect(await ledger.markChangeAnnounced(announced.id)).toBe(false);
+        const { announcementPending: _owed, ...rest } = owed;
+        expect(await ledger.getChange(owed.id)).toEqual(rest);
+        expect((await ledger.listPendingAnnouncements('2026-11-20T15:00:00.000Z')).map((c) => c.id)).toEqual([later.id]);
       });
     });
 

@@ -86,10 +86,18 @@ const MODE_TEXT: Record<Remediation['mode'], string> = {
   manual: 'a person must make it',
 };
 
-/** What the fix does and why that mode (mrkdwn). */
-export function describeFix(remediation: Remediation, finding: Finding): string {
+/** In dry-run the verdict is only planned: nothing is applied and nobody is asked (no buttons anywhere). */
+const DRY_RUN_MODE_TEXT: Record<Remediation['mode'], string> = {
+  auto: 'meshgov would apply it itself; dry-run is on, so it is not applied',
+  approval: 'would wait for an approver; dry-run is on, so nobody is asked and nothing is changed',
+  manual: 'a person must make it',
+};
+
+/** What the fix does and why that mode (mrkdwn); `dryRun`: the run planned it only. */
+export function describeFix(remediation: Remediation, finding: Finding, dryRun = false): string {
+  const mode = (dryRun ? DRY_RUN_MODE_TEXT : MODE_TEXT)[remediation.mode];
   return fitLines([
-    { prefix: '*Fix:* ', raw: actionTitle(remediation, finding), suffix: ` — ${MODE_TEXT[remediation.mode]}` },
+    { prefix: '*Fix:* ', raw: actionTitle(remediation, finding), suffix: ` — ${mode}` },
     { prefix: `*Why ${remediation.mode}:* `, raw: remediation.reason },
     `*Change:* ${changeSummary(remediation.change)}`,
   ]);

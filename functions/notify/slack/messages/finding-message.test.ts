@@ -29,6 +29,14 @@ describe('findingMessage', () => {
     expect(message.text).toMatch(/^meshgov: high mtls-not-strict on payments-api \(prod-mesh\) - VirtualNode/);
   });
 
+  test('in dry-run the fix is shown as planned: its verdict, and that nothing is applied or asked', () => {
+    const asked = blockText(findingMessage({ ...liveRecord(), dryRun: true }, 'open'), 'meshgov_fix');
+    expect(asked).toContain('*Fix:* require mTLS (STRICT) on port 8080 of payments-api (prod-mesh) — would wait for an approver; dry-run is on, so nobody is asked and nothing is changed');
+    const auto = liveRecord();
+    auto.finding.remediation = { ...auto.finding.remediation!, mode: 'auto' };
+    expect(blockText(findingMessage({ ...auto, dryRun: true }, 'open'), 'meshgov_fix')).toContain('— meshgov would apply it itself; dry-run is on, so it is not applied');
+  });
+
   test('a resolved finding is struck through under a Resolved header, without the fix', () => {
     const record = { ...liveRecord(), status: 'resolved' as const, resolvedAt: '2026-11-20T15:05:00.000Z' };
     const message = findingMessage(record, 'resolved');

@@ -32,7 +32,7 @@ export function findingMessage(record: FindingRecord, state: FindingMessageState
   ];
   const cause = describeCause(record);
   if (cause) blocks.push({ type: 'section', block_id: BLOCK_IDS.cause, text: mrkdwn(`*Cause:* ${cause}`) });
-  if (f.remediation && !resolved) blocks.push({ type: 'section', block_id: BLOCK_IDS.fix, text: mrkdwn(describeFix(f.remediation, f)) });
+  if (f.remediation && !resolved) blocks.push({ type: 'section', block_id: BLOCK_IDS.fix, text: mrkdwn(describeFix(f.remediation, f, record.dryRun === true)) });
   const evidence = evidenceFor(f, context);
   if (evidence) {
     blocks.push({ type: 'context', block_id: BLOCK_IDS.evidence, elements: [mrkdwn(evidenceMrkdwn(evidence))] });
