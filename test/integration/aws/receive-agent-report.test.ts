@@ -137,7 +137,8 @@ describe("the hub's findings endpoint for the agent", () => {
   });
 
   it("holds for approval an auto fix that an agent planned on a namespace read (an agent older than the hub): callers in other namespaces were not read", async () => {
-    const d = deps();
+    // Out of dry-run, where approvals are asked for (a dry run asks nobody); no executor, so nothing is applied either way.
+    const d = { ...deps(), dryRun: false };
     const older = report();
     older.scopedReport.report.findings[0]!.remediation = {
       action: 'istio.peerauthentication.set-strict',
