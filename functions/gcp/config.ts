@@ -24,7 +24,11 @@ export interface AgentConfig {
   identity: AgentIdentity;
   /** MESHGOV_AGENT_SA (comma-separated): principals whose changes are meshgov's own and must not start an audit. */
   ownPrincipals: string[];
-  /** MESHGOV_ISTIO_ROOT_NAMESPACE: a change there is mesh-wide, so it gets a full audit. Default istio-system. */
+  /**
+   * MESHGOV_ISTIO_ROOT_NAMESPACE: a change there is mesh-wide, so it gets a full audit. Also the
+   * control-plane namespace, whose MeshConfig and CA Secrets the reader reads (deploy-agent.sh
+   * `--istio-namespace` sets both, and grants the CA Secrets there only). Default istio-system.
+   */
   rootNamespace: string;
   /** MESHGOV_DRY_RUN as given; resolved against the rules' default by resolveDryRun. */
   dryRun: string | undefined;

@@ -14,7 +14,9 @@ export const KUBE_CONTEXT_ENV = 'MESHGOV_KUBE_CONTEXT';
 export function liveIstioPorts(config: AgentConfig, env: NodeJS.ProcessEnv): IstioPorts {
   const kubeConfig: KubeConfig = env[GKE_ENDPOINT_ENV] ? kubeConfigForGke(gkeSettingsFromEnv(env)) : kubeConfigFromFile(env[KUBE_CONTEXT_ENV] || undefined, { env });
   return {
-    source: istioSource({ kubeConfig, rootNamespace: config.rootNamespace }),
+    // deploy-agent.sh --istio-namespace sets MESHGOV_ISTIO_ROOT_NAMESPACE and grants the CA Secrets
+    // (cacerts, istio-ca-secret) there only: it is the control-plane namespace too, not istio-system.
+    source: istioSource({ kubeConfig, rootNamespace: config.rootNamespace, controlPlaneNamespace: config.rootNamespace }),
     executors: [istioExecutor({ kubeConfig })],
   };
 }

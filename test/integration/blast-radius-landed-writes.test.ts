@@ -193,7 +193,8 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     const [landed] = (await govern(scoped, { ...governDeps(policy, executor, ledger, clock), notifier })).changes;
     const ns = landed!.target['namespace'] as string;
     expect(landed).toMatchObject({ outcome: 'failed', wrote: true, before: { spec: { mtls: { mode: 'PERMISSIVE' } } }, after: { metadata: { namespace: ns, name: 'default' }, spec: { mtls: { mode: 'STRICT' } } } });
-    expect((landed!.after as { metadata: Record<string, unknown> }).metadata['resourceVersion']).toBeUndefined();
+    // `after` is the object the patch made (its answer), at the version it made: nothing wrote since.
+    expect((landed!.after as { metadata: Record<string, unknown> }).metadata['resourceVersion']).toBe(emulator.get('PeerAuthentication', ns, 'default')!.metadata.resourceVersion);
     // Its announcement offers the Undo, as a verified change's does.
     expect(notifier.sent.filter((m) => m.type === 'change')).toEqual([expect.objectContaining({ id: landed!.id, kind: `undo-${landed!.id}` })]);
     expect(await ledger.getApproval(`undo-${landed!.id}`)).toMatchObject({ state: 'PENDING', undoOf: landed!.id });
@@ -214,12 +215,12 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     expect((emulator.get('PeerAuthentication', ns, 'default')!['spec'] as any).mtls.mode).toBe('PERMISSIVE');
   });
 
-  it("a patch someone else overwrote, whose rollback was refused, records what meshgov wrote as its after: its Undo then leaves the other edit alone", async () => {
+  it("a patch someone else overwrote before the re-read is not rolled back over, and records what meshgov wrote as its after: its Undo then leaves the other edit alone", async () => {
     const { executor, audit, clock } = await cluster();
     const policy = limited(1, 1);
     const ledger = new MemoryLedger(clock);
     const scoped = await audit(policy);
-    // bob edits the policy between meshgov's patch and its re-read (PERMISSIVE again, and a port of his own); meshgov's rollback patch is then refused.
+    // bob edits the policy between meshgov's patch and its re-read (PERMISSIVE again, and a port of his own).
     let patches = 0;
     let edited = false;
     emulator.failNext(
@@ -229,9 +230,8 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
         if (call.verb === 'get' && patches === 1 && !edited) {
           edited = true;
           emulator.bumpResourceVersion('PeerAuthentication', call.namespace, call.name!, (pa) => ((pa['spec'] as any) = { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '9090': { mode: 'DISABLE' } } }));
-          return false;
         }
-        return call.verb === 'patch' && patches === 2;
+        return false;
       },
       403,
       1,
@@ -239,7 +239,8 @@ describe('Istio: PeerAuthentications patched while the API server answers their 
     const notifier = new RecordingNotifier();
     const [failed] = (await govern(scoped, { ...governDeps(policy, executor, ledger, clock), notifier })).changes;
     const ns = failed!.target['namespace'] as string;
-    expect(failed).toMatchObject({ outcome: 'failed', wrote: true, detail: expect.stringContaining('restoring the previous spec failed'), after: { spec: { mtls: { mode: 'STRICT' } } } });
+    expect(failed).toMatchObject({ outcome: 'failed', wrote: true, afterWritten: true, detail: expect.stringContaining('not rolled back over that write'), after: { spec: { mtls: { mode: 'STRICT' } } } });
+    expect(patches).toBe(1);
     const bobs = emulator.get('PeerAuthentication', ns, 'default')!['spec'];
 
     const undoId = `undo-${failed!.id}`;

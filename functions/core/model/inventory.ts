@@ -1,4 +1,4 @@
-import type { CertificateRecord, ConfigProblem, FieldLocator, SourceRef } from './types';
+import type { CertificateRecord, ConfigProblem, FieldLocator, Provider, SourceRef } from './types';
 
 /**
  * The raw inputs, after parsing and detection by content, before any provider has read them.
@@ -138,6 +138,12 @@ export interface Inventory {
    */
   unreadMeshes?: string[];
   /**
+   * Providers a full read could not read all of (a 403 on cert-manager Certificates, a CA Secret
+   * or trust-manager Bundles leaves `x509` here): their findings were not all looked at, so a run
+   * must not resolve them. The refusal itself is a problem in `problems`.
+   */
+  unreadProviders?: Provider[];
+  /**
    * The line where `field` of the object at `file:line` is written, when the source can tell
    * (the file source reads the text again). Problems name their field; with this, their line is
    * the field's own rather than the object's.
@@ -169,6 +175,7 @@ export function mergeInventories(parts: Inventory[]): Inventory {
     out.files.push(...p.files);
     if (p.partial?.length) out.partial = [...new Set([...(out.partial ?? []), ...p.partial])];
     if (p.unreadMeshes?.length) out.unreadMeshes = [...(out.unreadMeshes ?? []), ...p.unreadMeshes];
+    if (p.unreadProviders?.length) out.unreadProviders = [...new Set([...(out.unreadProviders ?? []), ...p.unreadProviders])];
     // Each locator reads any file by its path, so one of them serves the merged inventory.
     if (p.fieldLine) out.fieldLine ??= p.fieldLine;
     if (p.fileIdentity) out.fileIdentity ??= p.fileIdentity;

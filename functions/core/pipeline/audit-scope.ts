@@ -68,7 +68,11 @@ export async function auditScope(trigger: Trigger, scope: AuditScope, deps: Audi
   const model = buildModel(inventory, { builders: deps.builders, now, policy: deps.policy });
   const report = auditModel(model, deps.policy, now);
   const unread = inventory.unreadMeshes;
-  return { trigger, scope: unread?.length && scope.kind === 'all' ? { ...scope, unreadMeshes: unread } : scope, report, auditedResources: auditedResourceKeys(model), readStartedAt };
+  // A provider the read could not read in full (a refused certificate source) leaves the scope:
+  // its findings were not all looked at, so govern must not resolve them from this run.
+  const unreadProviders = inventory.unreadProviders ?? [];
+  const read = scope.kind === 'all' && unreadProviders.length > 0 ? { ...scope, providers: scope.providers.filter((p) => !unreadProviders.includes(p)) } : scope;
+  return { trigger, scope: unread?.length && read.kind === 'all' ? { ...read, unreadMeshes: unread } : read, report, auditedResources: auditedResourceKeys(model), readStartedAt };
 }
 
 export function auditedResourceKeys(model: FleetModel): string[] {

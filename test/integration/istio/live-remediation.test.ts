@@ -16,6 +16,7 @@ import type { KubernetesObject } from '../../emulators/kubernetes';
 import { controlPlane, neighbourNamespaces, paymentsNamespace, wholeCluster } from './cluster-fixture';
 import { startLiveCluster, type LiveCluster } from './live-cluster';
 import { startOlderApiServer } from './older-apiserver-proxy';
+import { startMutatingAdmission } from './mutating-admission-proxy';
 import { loadKubeConfigFor } from '../../emulators/kubernetes';
 
 let cluster: LiveCluster | undefined;
@@ -212,21 +213,61 @@ function rewrittenAfterOurPatch(live: LiveCluster): void {
   }, 500);
 }
 
-test('a change that does not hold on re-read is rolled back to the previous spec', async () => {
+test('a policy someone rewrites right after our patch is not rolled back over: the change fails and their edit stays', async () => {
   const live = await start();
   const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
   rewrittenAfterOurPatch(live);
 
   const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-6' });
 
-  expect(result.outcome).toBe('rolled-back');
-  expect(result.detail).toBe('the re-read object does not hold spec.mtls.mode; the previous spec was restored');
-  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
-  expect(result.after).toMatchObject({ spec: { mtls: { mode: 'PERMISSIVE' } } });
-  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => [r.fieldManager, r.status])).toEqual([
-    ['meshgov', 200],
-    ['meshgov', 200],
-  ]);
+  expect(result).toMatchObject({ outcome: 'failed', wrote: true, afterWritten: true, after: { spec: { mtls: { mode: 'STRICT' } } } });
+  expect(result.detail).toMatch(/^the re-read object does not hold spec\.mtls\.mode: another writer changed PeerAuthentication payments\/default after meshgov's patch \(resourceVersion \d+, now \d+\); not rolled back over that write: review it by hand$/);
+  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'UNSET' } });
+  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => [r.fieldManager, r.status])).toEqual([['meshgov', 200]]);
+});
+
+/** ledger's DestinationRule in orders, SIMPLE TLS with its own SNI and CA. */
+const simpleToLedger = (): KubernetesObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'ledger-simple-tls', namespace: 'orders' },
+  spec: { host: 'ledger.payments.svc.cluster.local', exportTo: ['.'], trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'ledger.payments.svc.cluster.local', caCertificates: '/etc/certs/ledger-ca.pem' } } },
+});
+const LEDGER_SIMPLE_TLS = '/apis/networking.istio.io/v1/namespaces/orders/destinationrules/ledger-simple-tls';
+
+/**
+ * The cluster behind a mutating admission policy that pins ledger-simple-tls to SIMPLE: our
+ * ISTIO_MUTUAL patch is stored with its mode rewritten (its nulls get through), so the object it
+ * makes does not hold it, at the very version it made. The writer is pointed at the policy.
+ */
+async function behindSimplePin(live: LiveCluster): Promise<{ executor: ReturnType<typeof istioExecutor>; stop: () => Promise<void> }> {
+  const admission = await startMutatingAdmission(live.emulator.url, (method, path, body) =>
+    method === 'PATCH' && path === LEDGER_SIMPLE_TLS && body['spec']?.trafficPolicy?.tls?.mode === 'ISTIO_MUTUAL'
+      ? { ...body, spec: { ...body['spec'], trafficPolicy: { ...body['spec'].trafficPolicy, tls: { ...body['spec'].trafficPolicy.tls, mode: 'SIMPLE' } } } }
+      : undefined,
+  );
+  const kubeConfig = await loadKubeConfigFor(admission.url);
+  return { executor: istioExecutor({ kubeConfig, client: live.k8s, sleep: live.sleep }), stop: () => admission.stop() };
+}
+
+test('a change its own write did not hold (an admission policy rewrote it), still at the version it made, is rolled back to the previous spec', async () => {
+  const live = await start([...wholeCluster(), simpleToLedger()]);
+  const remediation = await fixFor(live, { kind: 'all', providers: ['istio'] }, (f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'ledger-simple-tls');
+  const pinned = await behindSimplePin(live);
+  try {
+    const result = await pinned.executor.apply(remediation, { trigger, changeId: 'chg-6b' });
+
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.detail).toBe('the re-read object does not hold spec.trafficPolicy.tls.mode; the previous spec was restored');
+    expect(live.emulator.get('dr', 'orders', 'ledger-simple-tls')!['spec']).toEqual(simpleToLedger()['spec']);
+    expect(result.after).toMatchObject({ spec: simpleToLedger()['spec'] });
+    expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => [r.fieldManager, r.status])).toEqual([
+      ['meshgov', 200],
+      ['meshgov', 200],
+    ]);
+  } finally {
+    await pinned.stop();
+  }
 });
 
 test('revert restores what the change set, and refuses when someone changed that field since', async () => {
@@ -435,16 +476,24 @@ test('an undo whose patch landed but whose answer was lost (503, then 409 on the
 });
 
 test('a rollback whose patch landed but whose answer was lost is reported as rolled back', async () => {
-  const live = await start();
-  const remediation = await fixFor(live, PAYMENTS, paymentsApiNotStrict);
-  rewrittenAfterOurPatch(live);
-  landThenLoseAnswer(live, 2, (o) => void (o['spec'] = { mtls: { mode: 'PERMISSIVE' } }));
+  const live = await start([...wholeCluster(), simpleToLedger()]);
+  const remediation = await fixFor(live, { kind: 'all', providers: ['istio'] }, (f) => f.rule === 'mtls-client-not-enforced' && f.resource.name === 'ledger-simple-tls');
+  const pinned = await behindSimplePin(live);
+  let patches = 0;
+  live.emulator.failNext((call) => {
+    if (call.verb !== 'patch' || ++patches !== 2) return false;
+    live.emulator.bumpResourceVersion('dr', 'orders', 'ledger-simple-tls', (o) => void (o['spec'] = simpleToLedger()['spec']));
+    return true;
+  }, 503);
+  try {
+    const result = await pinned.executor.apply(remediation, { trigger, changeId: 'chg-42' });
 
-  const result = await writer(live).apply(remediation, { trigger, changeId: 'chg-42' });
-
-  expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([200, 503, 409]);
-  expect(paymentsPolicy(live)['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' } });
-  expect(result).toMatchObject({ outcome: 'rolled-back', after: { spec: { mtls: { mode: 'PERMISSIVE' } } }, wrote: true });
+    expect(live.emulator.requests().filter((r) => r.verb === 'patch').map((r) => r.status)).toEqual([200, 503, 409]);
+    expect(live.emulator.get('dr', 'orders', 'ledger-simple-tls')!['spec']).toEqual(simpleToLedger()['spec']);
+    expect(result).toMatchObject({ outcome: 'rolled-back', after: { spec: simpleToLedger()['spec'] }, wrote: true });
+  } finally {
+    await pinned.stop();
+  }
 });
 
 test('a patch that landed but whose answer was lost, and which cannot be read back after the resend meets 409, may have landed: aborted, but it wrote', async () => {

@@ -138,38 +138,64 @@ class IstioWriter {
     }
 
     const body = withMetadata(patch, { resourceVersion: seenVersion, annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
+    // The object as our write left it, at the version it made; unknown when the answer was lost.
+    let written: KubeObjectJson | undefined;
     try {
-      await this.rest.request('PATCH', path, { body, contentType: MERGE_PATCH, query: { fieldManager: this.fieldManager } });
+      written = storedObject(await this.rest.request<KubeObjectJson | undefined>('PATCH', path, { body, contentType: MERGE_PATCH, query: { fieldManager: this.fieldManager } }));
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
       // Our annotation and the patched fields say whether it landed.
       const ours = await this.landedAnyway(path, (landed) => annotationOf(landed) === context.changeId && unheldFields(patch, landed).length === 0);
       if (ours !== true) return this.failedWrite(error, before, record(seenVersion), `merge patch of ${target.kind} ${target.namespace}/${target.name}`, ours === undefined && mayHaveLanded(error));
     }
-    return this.verifyPatch(target, patch, before, record);
-  }
-
-  // Everything from here on follows a patch that landed: each result wrote.
-  private async verifyPatch(target: ObjectTarget, patch: Record<string, unknown>, before: ObjectSnapshot, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
-    const path = this.pathOf(target);
-    const after = await this.read(path);
-    // A failed change records as `after` only what the patch set, never an object read back that
-    // does not hold it (someone else's edit): a revert undoes `after` only while it still holds.
-    const intended = (): ObjectSnapshot => ({ ...before, metadata: withoutVersion(before.metadata), spec: applyMergePatch(before.spec, patch['spec'] ?? {}) as ObjectSnapshot['spec'] });
-    if (after instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${after.describe()}`, before, after: intended(), afterWritten: true, target: record(), wrote: true };
-    if (after === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: intended(), afterWritten: true, target: record(), wrote: true };
-    const unheld = unheldFields(patch, after);
-    if (unheld.length === 0) {
-      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: snapshotOf(after), target: record(after['metadata']?.['resourceVersion']), wrote: true };
-    }
-    return this.rollBack(after, before, intended(), `the re-read object does not hold ${unheld.join(', ')}`, record);
+    return this.verifyPatch(target, patch, before, written, record);
   }
 
   /**
-   * Restores `before.spec` over whatever is there now, conditional on what was just read.
-   * `intended` is what the patch set: a rollback that fails records it as the change's `after`.
+   * Everything from here on follows a patch that landed: each result wrote. Every result records
+   * as `after` what our write produced (`written`, else what the patch set), never the re-read,
+   * which may hold another writer's later edit: an Undo restores what differs between `before`
+   * and `after`, and must not take that edit back with ours. The re-read only tells whether the
+   * change holds; when it does not, its version tells whose write that is.
    */
-  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, intended: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
+  private async verifyPatch(
+    target: ObjectTarget,
+    patch: Record<string, unknown>,
+    before: ObjectSnapshot,
+    written: KubeObjectJson | undefined,
+    record: (rv?: string) => Record<string, unknown>,
+  ): Promise<WriteReport> {
+    const path = this.pathOf(target);
+    const ours: ObjectSnapshot = written ? snapshotOf(written) : { ...before, metadata: withoutVersion(before.metadata), spec: applyMergePatch(before.spec, patch['spec'] ?? {}) as ObjectSnapshot['spec'] };
+    const writtenVersion = ours.metadata.resourceVersion;
+    const now = await this.read(path);
+    if (now instanceof KubeApiError) return { outcome: 'failed', detail: `patched, but the re-read failed: ${now.describe()}`, before, after: ours, afterWritten: true, target: record(writtenVersion), wrote: true };
+    if (now === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: ours, afterWritten: true, target: record(writtenVersion), wrote: true };
+    const unheld = unheldFields(patch, now);
+    if (unheld.length === 0) {
+      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: ours, target: record(writtenVersion ?? now['metadata']?.['resourceVersion']), wrote: true };
+    }
+    const why = `the re-read object does not hold ${unheld.join(', ')}`;
+    const nowVersion: string | undefined = now['metadata']?.['resourceVersion'];
+    // Still at the version our write made: our write itself did not hold (a mutating admission webhook), so it is ours to undo.
+    if (writtenVersion !== undefined && nowVersion === writtenVersion) return this.rollBack(now, before, ours, why, record);
+    return {
+      outcome: 'failed',
+      detail: `${why}: another writer changed ${target.kind} ${target.namespace}/${target.name} after meshgov's patch (${versionMove(writtenVersion, nowVersion)}); not rolled back over that write: review it by hand`,
+      before,
+      after: ours,
+      afterWritten: true,
+      target: record(nowVersion),
+      wrote: true,
+    };
+  }
+
+  /**
+   * Restores `before.spec` over our own write, conditional on the version just read, which is the
+   * one our write made (never called once another writer moved it on). `ours` is what our write
+   * produced: a rollback that fails records it as the change's `after`.
+   */
+  private async rollBack(current: KubeObjectJson, before: ObjectSnapshot, ours: ObjectSnapshot, why: string, record: (rv?: string) => Record<string, unknown>): Promise<WriteReport> {
     const path = this.pathOf({ ...before.metadata, apiVersion: current['apiVersion'], kind: current['kind'] });
     const restore = mergePatchBetween(current['spec'], before.spec);
     if (!isEmptyPatch(restore)) {
@@ -183,7 +209,7 @@ class IstioWriter {
         if (!(error instanceof KubeApiError)) throw error;
         const restoredAnyway = await this.landedAnyway(path, (landed) => jsonEqual(landed['spec'] ?? {}, before.spec));
         if (restoredAnyway !== true) {
-          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: intended, afterWritten: true, target: record(current['metadata']?.['resourceVersion']), wrote: true };
+          return { outcome: 'failed', detail: `${why}, and restoring the previous spec failed: ${error.describe()}`, before, after: ours, afterWritten: true, target: record(current['metadata']?.['resourceVersion']), wrote: true };
         }
       }
     }
@@ -216,8 +242,10 @@ class IstioWriter {
     const path = this.pathOf(target);
     const record = (resourceVersion?: string) => targetRecord(target, path, resourceVersion);
     const object = withMetadata({ ...change.object, apiVersion }, { annotations: { [CHANGE_ID_ANNOTATION]: context.changeId } });
+    // The object as our create left it, at the version it made; unknown when the answer was lost.
+    let written: KubeObjectJson | undefined;
     try {
-      await this.rest.request('POST', collectionPath(type, version, target.namespace), { body: object, query: { fieldManager: this.fieldManager } });
+      written = storedObject(await this.rest.request<KubeObjectJson | undefined>('POST', collectionPath(type, version, target.namespace), { body: object, query: { fieldManager: this.fieldManager } }));
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
       const existing = await this.read(path);
@@ -236,15 +264,36 @@ class IstioWriter {
     const created = await this.read(path);
     if (created instanceof KubeApiError) return { outcome: 'failed', detail: `created, but the re-read failed: ${created.describe()}`, before: null, target: record(), wrote: true };
     if (created === undefined) return { outcome: 'failed', detail: `created, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before: null, target: record(), wrote: true };
+    // As for a patch: `after` is what our create made, not a re-read that may hold a later edit (an
+    // Undo deletes only while the spec is still that); the re-read only when the create's answer was lost.
+    const ours = snapshotOf(written ?? created);
     const unheld = unheldFields({ spec: change.object['spec'] }, created);
     if (unheld.length === 0) {
-      return { outcome: 'verified', detail: `created and re-read: ${describePatch({ spec: change.object['spec'] })}`, before: null, after: snapshotOf(created), target: record(created['metadata']?.['resourceVersion']), wrote: true };
+      return { outcome: 'verified', detail: `created and re-read: ${describePatch({ spec: change.object['spec'] })}`, before: null, after: ours, target: record(ours.metadata.resourceVersion), wrote: true };
+    }
+    const why = `the re-read object does not hold ${unheld.join(', ')}`;
+    const writtenVersion = written?.['metadata']?.['resourceVersion'];
+    const nowVersion: string | undefined = created['metadata']?.['resourceVersion'];
+    // Moved on from the version our create made (or that version is unknown): the object may hold another writer's edit, which a delete would destroy.
+    if (writtenVersion === undefined || nowVersion !== writtenVersion) {
+      const label = `${target.kind} ${target.namespace}/${target.name}`;
+      const whose =
+        writtenVersion === undefined
+          ? `the answer to meshgov's create was lost, so whether ${label} (now resourceVersion ${nowVersion ?? 'unknown'}) holds another writer's edit is unknown`
+          : `another writer changed ${label} after meshgov created it (resourceVersion ${writtenVersion}, now ${nowVersion ?? 'unknown'})`;
+      return {
+        outcome: 'failed',
+        detail: `${why}: ${whose}; not deleted: review it by hand`,
+        before: null,
+        ...(written ? { after: ours, afterWritten: true } : {}),
+        target: record(nowVersion),
+        wrote: true,
+      };
     }
     const removal = await this.remove(path, created);
-    const why = `the re-read object does not hold ${unheld.join(', ')}`;
     return removal === undefined
       ? { outcome: 'rolled-back', detail: `${why}; the created object was deleted`, before: null, after: null, target: record(), wrote: true }
-      : { outcome: 'failed', detail: `${why}, and deleting it failed: ${removal.describe()}`, before: null, after: snapshotOf(created), target: record(), wrote: true };
+      : { outcome: 'failed', detail: `${why}, and deleting it failed: ${removal.describe()}`, before: null, after: ours, afterWritten: true, target: record(nowVersion), wrote: true };
   }
 
   /** Deletes exactly the object that was read (uid and resourceVersion preconditions); the error, or undefined once it is gone. */
@@ -423,6 +472,20 @@ function describePatch(patch: unknown, path = ''): string {
   return Object.entries(patch)
     .map(([k, v]) => describePatch(v, path ? `${path}.${k}` : k))
     .join(', ');
+}
+
+/** A write's answer when it is the stored object (it names its version); undefined otherwise. */
+function storedObject(answer: KubeObjectJson | undefined): KubeObjectJson | undefined {
+  const version = answer?.['metadata']?.['resourceVersion'];
+  return typeof version === 'string' && version !== '' ? answer : undefined;
+}
+
+/**
+ * `resourceVersion 1042, now 1043`. When the patch's answer was lost, the version it made is
+ * unknown, but the read that found it landed showed it holding: what no longer holds is a later write.
+ */
+function versionMove(written: string | undefined, now: string | undefined): string {
+  return written === undefined ? `now resourceVersion ${now ?? 'unknown'}; the answer to meshgov's patch was lost, so the version it made is unknown` : `resourceVersion ${written}, now ${now ?? 'unknown'}`;
 }
 
 /** Metadata without the resourceVersion it was read at: the patch made a new one, unknown here. */

@@ -42,9 +42,10 @@
  * trust-manager, AWS Load Balancer Controller or Multi Cluster Ingress CRDs reads as having none
  * of their objects. A Secret, Certificate or
  * trust-manager object the service account may not read becomes a `config-invalid` problem
- * naming the path. A list of gate evidence it may not read does too, and marks the inventory
- * partial, saying what is unknown without it, so that no fix is `auto` on a picture missing
- * what would hold it for approval. Any other failure fails the collect, so that a partial read
+ * naming the path, and puts `x509` in the inventory's `unreadProviders`: the certificates it
+ * holds were not looked at, so a run must not resolve their findings. A list of gate evidence
+ * it may not read becomes a problem too, and marks the inventory partial, saying what is
+ * unknown without it, so that no fix is `auto` on a picture missing what would hold it for approval. Any other failure fails the collect, so that a partial read
  * never passes for a clean cluster.
  */
 import { emptyInventory, type Inventory, type KubeObject, type Located } from '../../../core/model/inventory';
@@ -217,6 +218,8 @@ class ClusterRead {
   private readonly problems: ConfigProblem[] = [];
   /** What forbidden lists of gate evidence leave unknown, in the order they failed. */
   private readonly gaps: string[] = [];
+  /** Providers a source of was refused (403): their findings were not all looked at. */
+  private readonly unreadProviders = new Set<Provider>();
   private readonly controlPlane: string;
   readonly unserved = new Set<string>();
 
@@ -258,6 +261,7 @@ class ClusterRead {
     const scoped = this.wanted.namespaces;
     const gaps = [...(scoped !== undefined && this.wanted.istio ? [namespaceScopeGap(scoped)] : []), ...this.gaps];
     if (gaps.length > 0) inventory.partial = gaps;
+    if (this.unreadProviders.size > 0) inventory.unreadProviders = [...this.unreadProviders];
     return inventory;
   }
 
@@ -370,6 +374,8 @@ class ClusterRead {
   ): Located<KubeObject>[] {
     if (forbidden === 'fail' || !isKubeApiError(error, 403)) throw error;
     const provider: Provider = purpose === 'certificates' ? 'x509' : 'istio';
+    // A refused certificate source says nothing about its certificates: their open findings must stay open.
+    if (purpose === 'certificates') this.unreadProviders.add(provider);
     const what = name !== undefined ? `read ${type.kind} ${namespace ?? ''}/${name}` : `list ${rbacResourceName(type.group, type.plural)}${namespace ? ` in namespace ${namespace}` : ''}`;
     this.problems.push({
       file: name === undefined ? error.path : objectPath(type, version, namespace, name),
