@@ -12,6 +12,8 @@ import type { ApprovalRecord, FindingRecord, Ledger } from '../ledger/types';
 import { approvalRequestMessage } from '../../notify/slack/messages/approval-request-message';
 import { findingMessage } from '../../notify/slack/messages/finding-message';
 import type { Route } from './ports';
+import { findingId } from '../rules/finding-id';
+import { sloIndicatorId } from '../slo/indicator';
 
 const trigger = (source: Trigger['source'] = 'cloudtrail', at = '2026-11-20T15:00:49Z'): Trigger => ({
   source,
@@ -230,6 +232,29 @@ describe('govern: remediation', () => {
     expect(notifier.sent.filter((s) => s.type === 'change')).toEqual([{ type: 'change', id: change.id, kind: `undo-${change.id}`, channel: '#mesh-governance' }]);
     expect((await deps.ledger.getChange(change.id))!.announcementPending).toBeUndefined();
     expect((await deps.ledger.getApproval(`undo-${change.id}`))!.slack).toMatchObject({ channel: '#mesh-governance' });
+  });
+
+  it('sends an owed announcement once when two runs overlap (several containers, the schedule)', async () => {
+    const executor = new CountingExecutor();
+    const { deps, notifier } = setup({ executors: [executor] });
+    notifier.down = true;
+    const change = (await govern(scoped([finding({ remediation: fix })]), deps)).changes[0]!;
+    notifier.down = false;
+    await Promise.all([govern(scoped([], trigger('schedule', '2026-11-20T15:16:00Z')), deps), govern(scoped([], trigger('schedule', '2026-11-20T15:16:01Z')), deps)]);
+    expect(notifier.sent.filter((s) => s.type === 'change')).toEqual([{ type: 'change', id: change.id, kind: `undo-${change.id}`, channel: '#mesh-governance' }]);
+  });
+
+  it('owes an announcement again when its second post fails too, and sends it on the run after', async () => {
+    const executor = new CountingExecutor();
+    const { deps, notifier } = setup({ executors: [executor] });
+    notifier.down = true;
+    const change = (await govern(scoped([finding({ remediation: fix })]), deps)).changes[0]!;
+    const again = await govern(scoped([], trigger('schedule', '2026-11-20T15:16:00Z')), deps);
+    expect(again.notificationFailures).toBe(1);
+    expect(await deps.ledger.getChange(change.id)).toMatchObject({ announcementPending: true });
+    notifier.down = false;
+    await govern(scoped([], trigger('schedule', '2026-11-20T15:31:00Z')), deps);
+    expect(notifier.sent.filter((s) => s.type === 'change')).toHaveLength(1);
   });
 
   it('sends an owed announcement without its Undo once that Undo can no longer be decided', async () => {
@@ -479,6 +504,45 @@ describe('govern: remediation', () => {
     const bob = { ...trigger(), eventId: 'evt-bob', actor: 'arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com' };
     await govern(scoped([f], bob), deps);
     expect(await deps.ledger.getApproval(r1.approvalsRequested[0]!)).toMatchObject({ causedBy: trigger().actor, alsoCausedBy: [bob.actor] });
+  });
+
+  it("does not name as a cause the author of an unrelated change whose event's run reports the finding again", async () => {
+    const executor = new CountingExecutor();
+    const { deps } = setup({ executors: [executor] });
+    const node: AuditScope = { kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualNode', name: 'payments-api' };
+    const router: AuditScope = { kind: 'appmesh-resource', mesh: 'prod-mesh', resourceType: 'virtualRouter', name: 'checkout-web' };
+    const carol = { ...trigger(), eventId: 'evt-carol', actor: 'arn:aws:sts::111122223333:assumed-role/Admin/carol@example.com', summary: 'UpdateVirtualRouter checkout-web by carol@example.com' };
+    // alice's change to payments-api asks for its fix; carol's later change to a router audits the mesh again, payments-api with it.
+    const asked = finding({ remediation: { ...fix, mode: 'approval', reason: 'a client sends plaintext' } });
+    const r1 = await govern(scoped([asked], trigger(), node), deps);
+    await govern(scoped([asked], carol, router), deps);
+    expect(await deps.ledger.getApproval(r1.approvalsRequested[0]!)).toMatchObject({ causedBy: trigger().actor });
+    expect((await deps.ledger.getApproval(r1.approvalsRequested[0]!))!.alsoCausedBy).toBeUndefined();
+    // Nor on the Undo of a fix carol's run makes on its own of a finding alice's change recorded (a
+    // finding first seen in carol's run would name her: her change may well have caused it).
+    const ledger = (remediation: Finding['remediation']) => finding({ id: 'f-ledger-8443', resource: { kind: 'VirtualNode', name: 'ledger', mesh: 'prod-mesh', port: 8443 }, remediation });
+    await govern(scoped([ledger(null)], trigger(), node), deps);
+    const r3 = await govern(scoped([ledger(fix)], carol, router), deps);
+    expect(await deps.ledger.getApproval(`undo-${r3.changes[0]!.id}`)).toMatchObject({ causedBy: trigger().actor });
+    expect((await deps.ledger.getApproval(`undo-${r3.changes[0]!.id}`))!.alsoCausedBy).toBeUndefined();
+  });
+
+  it('resolves by its service an SLO finding of an SLO no longer in the rules (renamed), and not the finding of another SLO there', async () => {
+    const policy = shippedPolicy();
+    policy.slos = [
+      { name: 'payments-api-latency', service: 'payments-api', mesh: 'istio', namespace: 'payments', objective: 99, thresholdMs: 250, source: { prometheus: {} } },
+      { name: 'payments-api-p99-500ms', service: 'payments-api', mesh: 'istio', namespace: 'payments', objective: 99, thresholdMs: 500, source: { prometheus: {} } },
+    ];
+    const { deps } = setup({ policy });
+    const service = { kind: 'Service', name: 'payments-api', namespace: 'payments' };
+    const burnOf = (slo: string): Finding => finding({ id: findingId('slo-latency-burn', 'prometheus', service, sloIndicatorId(slo)), rule: 'slo-latency-burn', severity: 'critical', provider: 'prometheus', resource: service, message: `${slo} burns`, detail: {} });
+    const incident: Trigger = { source: 'cloud-monitoring', eventId: '0.nq1d6hfe1l3v:open', eventTime: '2026-11-20T15:10:00Z', summary: 'incident open' };
+    const scope: AuditScope = { kind: 'istio-namespace', namespace: 'payments' };
+    // payments-latency was renamed payments-api-latency in rules/slos.yaml while it burned.
+    await govern({ ...scoped([burnOf('payments-latency'), burnOf('payments-api-p99-500ms')], incident, scope), auditedSlos: ['payments-latency', 'payments-api-p99-500ms'] }, deps);
+    const run = await govern({ ...scoped([], { ...incident, eventId: '0.nq1d6hfe1l3v:closed' }, scope, ['prometheus|Service|payments||payments-api']), auditedSlos: ['payments-api-latency'] }, deps);
+    expect(run.resolved).toEqual([burnOf('payments-latency').id]);
+    expect((await deps.ledger.getFinding(burnOf('payments-api-p99-500ms').id))?.status).toBe('open');
   });
 
   it('posts an approval request again on the next run when Slack was down, and only once', async () => {

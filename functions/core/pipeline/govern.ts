@@ -89,7 +89,7 @@ export async function govern(scoped: ScopedReport, deps: GovernDeps): Promise<Go
     if (observation.notify) owed.push({ record: observation.record, kind: observation.notify });
   }
 
-  for (const record of await resolvable(scoped, deps.ledger)) {
+  for (const record of await resolvable(scoped, deps.ledger, sloNames(deps.policy))) {
     // Outdated when a later audit saw it: this report's not seeing it is older news, and resolving would tell its team it is fixed.
     const resolved = await resolveUnseen(deps.ledger, record, now, readAt);
     if (resolved === 'outdated') result.outdated.push(record.id);
@@ -197,7 +197,7 @@ function findingsByChange(findings: readonly Finding[]): Map<Finding, Finding[]>
 }
 
 /** Open findings this scope looked at and did not see again. */
-async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<FindingRecord[]> {
+async function resolvable(scoped: ScopedReport, ledger: Ledger, currentSlos: readonly string[]): Promise<FindingRecord[]> {
   const seen = new Set(scoped.report.findings.map((f) => f.id));
   const audited = new Set(scoped.auditedResources);
   const scope = scoped.scope;
@@ -206,16 +206,26 @@ async function resolvable(scoped: ScopedReport, ledger: Ledger): Promise<Finding
     if (seen.has(r.id)) return false;
     const f = r.finding;
     if (scope.kind === 'all') return scope.providers.includes(f.provider) && inAllScope(f, scope);
-    if (audited.has(resourceKey(f.provider, f.resource))) return ofAuditedSlo(f, scoped.auditedSlos);
+    if (audited.has(resourceKey(f.provider, f.resource))) return ofAuditedSlo(f, scoped.auditedSlos, currentSlos);
     // A deleted App Mesh resource takes its findings with it.
     return scope.kind === 'appmesh-resource' && scope.deleted === true && goneWithDeleted(f, scope);
   });
 }
 
-/** An SLO finding is decided only by a run of its own SLO; a report that names no SLOs (an older agent's) decides by resource. */
-function ofAuditedSlo(f: Finding, auditedSlos: string[] | undefined): boolean {
+/**
+ * An SLO finding is decided only by a run of its own SLO. One of no SLO in the rules (renamed or
+ * removed since) is decided by resource, as a report that names no SLOs (an older agent's)
+ * decides every one: no run of its own will ever come.
+ */
+function ofAuditedSlo(f: Finding, auditedSlos: string[] | undefined, currentSlos: readonly string[]): boolean {
   if (auditedSlos === undefined || !isSloFinding(f)) return true;
-  return auditedSlos.some((name) => isFindingOfSlo(f, name));
+  if (auditedSlos.some((name) => isFindingOfSlo(f, name))) return true;
+  return !currentSlos.some((name) => isFindingOfSlo(f, name));
+}
+
+/** The names of the SLOs in the rules (slos.yaml), whose findings only their own runs decide. */
+function sloNames(policy: Policy): string[] {
+  return (policy.slos ?? []).map((s) => s['name']).filter((n): n is string => typeof n === 'string');
 }
 
 type AppMeshResourceScope = Extract<AuditScope, { kind: 'appmesh-resource' }>;
@@ -273,7 +283,7 @@ async function requestApproval(
   alsoFixes: string[],
 ): Promise<ApprovalRecord | undefined> {
   const id = approvalIdFor(finding);
-  const authors = await authorsOf(finding.id, scoped, deps.ledger);
+  const authors = await authorsOf(finding, scoped, deps.ledger);
   // Asked once per finding and exact change: a rejection stands until the change itself differs.
   const existing = await deps.ledger.getApproval(id);
   if (existing) {
@@ -302,13 +312,25 @@ async function requestApproval(
 
 /**
  * Who may have caused a finding: the actor of the event that first recorded it (or last reopened
- * or escalated it), and this run's. AWS Config and scheduled runs name nobody, and events reach
- * the hub in any order, so either may be the one that knows.
+ * or escalated it), and this run's when its event changed the finding's own resource (App Mesh)
+ * or namespace (Istio). AWS Config and scheduled runs name nobody, and events reach the hub in
+ * any order, so either may be the one that knows. A run audits more than its event's resource
+ * (the rest of the mesh or namespace), and the author of an unrelated change there is no cause:
+ * naming them would refuse them every fix they might approve.
  */
-async function authorsOf(findingId: string, scoped: ScopedReport, ledger: Ledger): Promise<string[]> {
-  const recorded = (await ledger.getFinding(findingId))?.trigger?.actor;
-  const actors = [recorded, scoped.trigger.actor].filter((a): a is string => a !== undefined && a !== '');
+async function authorsOf(finding: Finding, scoped: ScopedReport, ledger: Ledger): Promise<string[]> {
+  const recorded = (await ledger.getFinding(finding.id))?.trigger?.actor;
+  const current = changedByEvent(finding, scoped.scope) ? scoped.trigger.actor : undefined;
+  const actors = [recorded, current].filter((a): a is string => a !== undefined && a !== '');
   return [...new Set(actors)];
+}
+
+/** Whether the event behind a scope changed what the finding is on; a whole-fleet scope cannot tell, and counts. */
+function changedByEvent(finding: Finding, scope: AuditScope): boolean {
+  const r = finding.resource;
+  if (scope.kind === 'appmesh-resource') return finding.provider === 'appmesh' && r.mesh === scope.mesh && r.kind === APPMESH_KIND_OF_TYPE[scope.resourceType] && r.name === scope.name;
+  if (scope.kind === 'istio-namespace') return r.namespace === scope.namespace;
+  return true;
 }
 
 /**
@@ -492,7 +514,7 @@ async function applyAutomatically(
   };
   await deps.ledger.recordChange(change);
   if (deps.notifier && ANNOUNCED.has(applied.outcome) && !(await failureAlreadyAnnounced(change, deps, now))) {
-    const undo = await createUndo(change, finding, route, deps, now, await authorsOf(finding.id, scoped, deps.ledger));
+    const undo = await createUndo(change, finding, route, deps, now, await authorsOf(finding, scoped, deps.ledger));
     if (!(await announce(change, finding, route, undo, deps, deps.notifier))) {
       // Owed, as a finding's notification is: a later run sends it (announceOwed), with its Undo.
       await deps.ledger.recordChange({ ...change, announcementPending: true });
@@ -574,11 +596,15 @@ async function announceAgain(change: ChangeRecord, deps: GovernDeps, notifier: N
   }
   // An Undo past its deadline (or decided, or swept) is not offered: the announcement still tells the team.
   const offered = undo?.state === 'PENDING' && !undo.slack && !isPastDeadline(undo, now) ? undo : undefined;
+  // Claimed before posting (a conditional write): runs overlap (several containers, the schedule),
+  // and each would otherwise post it, each copy with a live Undo button.
+  if (!(await deps.ledger.markChangeAnnounced(change.id))) return;
   if (!(await announce(change, finding, routeFor(finding, deps.policy), offered, deps, notifier))) {
+    // Owed again, for a later run.
+    await deps.ledger.recordChange({ ...change, announcementPending: true });
     result.notificationFailures++;
     return;
   }
-  await deps.ledger.markChangeAnnounced(change.id);
   deps.log?.('owed change announcement sent', { changeId: change.id, undo: offered?.id });
 }
 

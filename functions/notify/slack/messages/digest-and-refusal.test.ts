@@ -40,6 +40,10 @@ describe('refusalText', () => {
       { ...base, reason: 'self-approval' as const, causedBy: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/alice@example.com' },
       ':lock: You made the change that caused this finding (alice@example.com), so someone else must approve its fix. You may still reject it. Nothing was changed.',
     ],
+    [
+      { ...base, verb: 'undo' as const, approvalId: 'undo-chg-0001', reason: 'self-approval' as const, causedBy: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PlatformAdmin_4f2a9c1d7e3b5a60/alice@example.com' },
+      ":lock: You made the change that caused this finding (alice@example.com), so someone else must decide whether to undo meshgov's fix of it. Nothing was changed.",
+    ],
     [{ ...base, reason: 'already-decided' as const, state: 'APPROVED' as const, decidedBy: CAROL, decidedAt: '2026-11-20T15:04:12.000Z' }, `:information_source: Request \`rmd-7c1e9a44d2b0\` was already approved by <@${CAROL}> at 2026-11-20 15:04:12 UTC. Your click changed nothing.`],
     [{ ...base, verb: 'undo' as const, approvalId: 'undo-chg-0001', reason: 'already-decided' as const, state: 'SUCCEEDED' as const, decidedBy: CAROL }, `:information_source: Request \`undo-chg-0001\` was already approved and applied by <@${CAROL}>. Your click changed nothing.`],
     [{ ...base, reason: 'expired' as const, approvalExpiresAt: '2026-11-21T15:01:30.000Z' }, ':hourglass: Request `rmd-7c1e9a44d2b0` expired at 2026-11-21 15:01:30 UTC, before anyone decided. Nothing was changed.'],

@@ -32,7 +32,10 @@ export function refusalText(refusal: Refusal): string {
     case 'not-approver':
       return `:lock: Only approvers of ${team} can decide request ${id}, and you are not one of them. Nothing was changed.`;
     case 'self-approval':
-      return `:lock: You made the change that caused this finding (${prose(shortActor(refusal.causedBy), 200)}), so someone else must approve its fix. You may still reject it. Nothing was changed.`;
+      // An Undo has no Reject button: its author can only leave it to someone else.
+      return refusal.verb === 'undo'
+        ? `:lock: You made the change that caused this finding (${prose(shortActor(refusal.causedBy), 200)}), so someone else must decide whether to undo meshgov's fix of it. Nothing was changed.`
+        : `:lock: You made the change that caused this finding (${prose(shortActor(refusal.causedBy), 200)}), so someone else must approve its fix. You may still reject it. Nothing was changed.`;
     case 'directory-unavailable':
       return `:warning: meshgov could not check the approvers with Slack just now${refusal.error ? ` (${prose(refusal.error, 500)})` : ''}. Nothing was changed; try again in a minute.`;
     case 'hand-off-failed': {
