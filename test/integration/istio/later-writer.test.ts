@@ -11,7 +11,7 @@ import type { ChangeRecord } from '../../../functions/core/ledger/types';
 import type { ApplyResult } from '../../../functions/core/pipeline/ports';
 import type { Trigger } from '../../../functions/core/pipeline/trigger';
 import { undoableFailure } from '../../../functions/core/remediation/undoable-failure';
-import { istioExecutor, type KubeConfig } from '../../../functions/providers/istio/live';
+import { CHANGE_ID_ANNOTATION, istioExecutor, type KubeConfig } from '../../../functions/providers/istio/live';
 import type { KubernetesObject } from '../../emulators/kubernetes';
 import { loadKubeConfigFor } from '../../emulators/kubernetes';
 import { controlPlane, neighbourNamespaces, paymentsNamespace, wholeCluster } from './cluster-fixture';
@@ -192,6 +192,48 @@ describe("a fix meshgov's own write did not hold (a mutating admission policy re
       ['create', 201],
       ['delete', 200],
     ]);
+  });
+
+  test("is deleted too when only istiod's status writer wrote since (the resourceVersion moved, the generation and spec did not)", async () => {
+    const { cluster, kubeConfig } = await behindPolicy(permissiveMesh(), (method, path, body) =>
+      method === 'POST' && path === '/apis/security.istio.io/v1/namespaces/orders/peerauthentications' ? { ...body, spec: { mtls: { mode: 'PERMISSIVE' } } } : undefined,
+    );
+    // istiod's analysis writes its validation messages to status right after a new generation.
+    const statusWrite = () =>
+      cluster.emulator.bumpResourceVersion('pa', 'orders', 'default', (o) => void (o['status'] = { validationMessages: [{ documentationUrl: 'https://istio.io/latest/docs/reference/config/analysis/ist0102/', level: 'Info', type: { code: 'IST0102' } }], observedGeneration: '1' }));
+
+    const result = await executor(cluster, { method: 'POST', edit: statusWrite }, kubeConfig).apply(createStrict('orders'), { trigger, changeId: 'chg-58' });
+
+    expect(result).toMatchObject({ outcome: 'rolled-back', detail: 'the re-read object does not hold spec.mtls.mode; the created object was deleted' });
+    expect(cluster.emulator.get('pa', 'orders', 'default')).toBeUndefined();
+  });
+});
+
+describe('a patch whose answer was lost', () => {
+  test('records as its after the re-read that holds it, at the version and generation the API server gave it', async () => {
+    live = await startLiveCluster(wholeCluster());
+    const cluster = live;
+    const seen = cluster.emulator.get('pa', 'payments', 'default')!;
+    let patches = 0;
+    // The write lands, then the API server times out answering it (503); the resend meets the new version (409).
+    cluster.emulator.failNext(
+      (call) => {
+        if (call.verb !== 'patch' || call.resource !== 'peerauthentications' || ++patches !== 1) return false;
+        cluster.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => {
+          (o['spec'] as { mtls: { mode: string } }).mtls.mode = 'STRICT';
+          o.metadata.annotations = { ...o.metadata.annotations, [CHANGE_ID_ANNOTATION]: 'chg-59' };
+        });
+        return true;
+      },
+      503,
+      1,
+      { retryAfterSeconds: 0 },
+    );
+
+    const result = await executor(cluster).apply(setStrict('payments', 'default', seen.metadata.resourceVersion!), { trigger, changeId: 'chg-59' });
+
+    const stored = cluster.emulator.get('pa', 'payments', 'default')!;
+    expect(result).toMatchObject({ outcome: 'verified', after: { spec: { mtls: { mode: 'STRICT' } }, metadata: { resourceVersion: stored.metadata.resourceVersion, generation: stored.metadata.generation } } });
   });
 });
 

@@ -173,12 +173,15 @@ class IstioWriter {
     if (now === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: ours, afterWritten: true, target: record(writtenVersion), wrote: true };
     const unheld = unheldFields(patch, now);
     if (unheld.length === 0) {
-      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after: ours, target: record(writtenVersion ?? now['metadata']?.['resourceVersion']), wrote: true };
+      // With the answer lost, the re-read holding the patch is the best record of our write: its
+      // version and generation are real, which the next change's "before" is found by.
+      const after = written ? ours : snapshotOf(now);
+      return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after, target: record(after.metadata.resourceVersion), wrote: true };
     }
     const why = `the re-read object does not hold ${unheld.join(', ')}`;
     const nowVersion: string | undefined = now['metadata']?.['resourceVersion'];
-    // Still at the version our write made: our write itself did not hold (a mutating admission webhook), so it is ours to undo.
-    if (writtenVersion !== undefined && nowVersion === writtenVersion) return this.rollBack(now, before, ours, why, record);
+    // Still as our write left it: our write itself did not hold (a mutating admission webhook), so it is ours to undo.
+    if (written && stillAsWritten(written, now)) return this.rollBack(now, before, ours, why, record);
     return {
       outcome: 'failed',
       detail: `${why}: another writer changed ${target.kind} ${target.namespace}/${target.name} after meshgov's patch (${versionMove(writtenVersion, nowVersion)}); not rolled back over that write: review it by hand`,
@@ -274,8 +277,8 @@ class IstioWriter {
     const why = `the re-read object does not hold ${unheld.join(', ')}`;
     const writtenVersion = written?.['metadata']?.['resourceVersion'];
     const nowVersion: string | undefined = created['metadata']?.['resourceVersion'];
-    // Moved on from the version our create made (or that version is unknown): the object may hold another writer's edit, which a delete would destroy.
-    if (writtenVersion === undefined || nowVersion !== writtenVersion) {
+    // Moved on from what our create made (or that is unknown): the object may hold another writer's edit, which a delete would destroy.
+    if (!written || !stillAsWritten(written, created)) {
       const label = `${target.kind} ${target.namespace}/${target.name}`;
       const whose =
         writtenVersion === undefined
@@ -475,6 +478,17 @@ function describePatch(patch: unknown, path = ''): string {
 }
 
 /** A write's answer when it is the stored object (it names its version); undefined otherwise. */
+/**
+ * Whether the object is still as our write left it: at the version that write made, or at the
+ * same generation with the same spec. A status writer (istiod's validation messages) moves the
+ * resourceVersion but not the generation, which counts only spec changes on a custom resource.
+ */
+function stillAsWritten(written: KubeObjectJson, now: KubeObjectJson): boolean {
+  if (written['metadata']?.['resourceVersion'] === now['metadata']?.['resourceVersion']) return true;
+  const generation = written['metadata']?.['generation'];
+  return generation !== undefined && generation === now['metadata']?.['generation'] && jsonEqual(written['spec'] ?? {}, now['spec'] ?? {});
+}
+
 function storedObject(answer: KubeObjectJson | undefined): KubeObjectJson | undefined {
   const version = answer?.['metadata']?.['resourceVersion'];
   return typeof version === 'string' && version !== '' ? answer : undefined;
