@@ -220,6 +220,9 @@ async function resolvable(scoped: ScopedReport, ledger: Ledger, currentSlos: rea
 function ofAuditedSlo(f: Finding, auditedSlos: string[] | undefined, currentSlos: readonly string[]): boolean {
   if (auditedSlos === undefined || !isSloFinding(f)) return true;
   if (auditedSlos.some((name) => isFindingOfSlo(f, name))) return true;
+  // Only rules that hold the run's own SLOs can say which SLOs exist: an agent's rules may differ
+  // from the hub's (or run ahead of them during a deploy), and then nothing is decided by resource.
+  if (!auditedSlos.every((name) => currentSlos.includes(name))) return false;
   return !currentSlos.some((name) => isFindingOfSlo(f, name));
 }
 
@@ -283,9 +286,9 @@ async function requestApproval(
   alsoFixes: string[],
 ): Promise<ApprovalRecord | undefined> {
   const id = approvalIdFor(finding);
-  const authors = await authorsOf(finding, scoped, deps.ledger);
   // Asked once per finding and exact change: a rejection stands until the change itself differs.
   const existing = await deps.ledger.getApproval(id);
+  const authors = await authorsOf(finding, scoped, deps.ledger, existing !== undefined && (existing.causedBy !== undefined || (existing.alsoCausedBy?.length ?? 0) > 0));
   if (existing) {
     await addCauses(existing, authors, deps.ledger);
     if (awaitsExpirySweep(existing) && isPastDeadline(existing, now)) {
@@ -313,14 +316,17 @@ async function requestApproval(
 /**
  * Who may have caused a finding: the actor of the event that first recorded it (or last reopened
  * or escalated it), and this run's when its event changed the finding's own resource (App Mesh)
- * or namespace (Istio). AWS Config and scheduled runs name nobody, and events reach the hub in
- * any order, so either may be the one that knows. A run audits more than its event's resource
- * (the rest of the mesh or namespace), and the author of an unrelated change there is no cause:
- * naming them would refuse them every fix they might approve.
+ * or namespace (Istio), or when nothing names a cause yet. AWS Config and scheduled runs name
+ * nobody, and events reach the hub in any order, so either may be the one that knows. A change
+ * also causes findings elsewhere (a server made STRICT conflicts with its clients, whose findings
+ * sit on them), so while no cause is known this run's actor counts; once one is, the author of
+ * an unrelated change in the mesh whose run sees the finding again is no cause: naming every
+ * such author would refuse them every fix there. `named`: the approval at hand names a cause.
  */
-async function authorsOf(finding: Finding, scoped: ScopedReport, ledger: Ledger): Promise<string[]> {
+async function authorsOf(finding: Finding, scoped: ScopedReport, ledger: Ledger, named = false): Promise<string[]> {
   const recorded = (await ledger.getFinding(finding.id))?.trigger?.actor;
-  const current = changedByEvent(finding, scoped.scope) ? scoped.trigger.actor : undefined;
+  const unknown = recorded === undefined && !named;
+  const current = unknown || changedByEvent(finding, scoped.scope) ? scoped.trigger.actor : undefined;
   const actors = [recorded, current].filter((a): a is string => a !== undefined && a !== '');
   return [...new Set(actors)];
 }
@@ -328,7 +334,11 @@ async function authorsOf(finding: Finding, scoped: ScopedReport, ledger: Ledger)
 /** Whether the event behind a scope changed what the finding is on; a whole-fleet scope cannot tell, and counts. */
 function changedByEvent(finding: Finding, scope: AuditScope): boolean {
   const r = finding.resource;
-  if (scope.kind === 'appmesh-resource') return finding.provider === 'appmesh' && r.mesh === scope.mesh && r.kind === APPMESH_KIND_OF_TYPE[scope.resourceType] && r.name === scope.name;
+  if (scope.kind === 'appmesh-resource') {
+    if (finding.provider !== 'appmesh' || r.mesh !== scope.mesh || r.kind !== APPMESH_KIND_OF_TYPE[scope.resourceType] || r.name !== scope.name) return false;
+    // Route names repeat across routers (and gateway routes across gateways).
+    return scope.parentName === undefined || parentInLocation(r.file) === scope.parentName;
+  }
   if (scope.kind === 'istio-namespace') return r.namespace === scope.namespace;
   return true;
 }
@@ -561,14 +571,16 @@ async function createUndo(change: ChangeRecord, finding: Finding, route: Route, 
 
 /** Posts a change's announcement, with the Undo button of `undo` when given; false when Slack did not take it. */
 async function announce(change: ChangeRecord, finding: Finding, route: Route, undo: ApprovalRecord | undefined, deps: GovernDeps, notifier: Notifier): Promise<boolean> {
+  let slack: Awaited<ReturnType<Notifier['announceChange']>>;
   try {
-    const slack = await notifier.announceChange(change, finding, route, undo?.id);
-    if (undo) await deps.ledger.setApprovalSlack(undo.id, slack);
-    return true;
+    slack = await notifier.announceChange(change, finding, route, undo?.id);
   } catch (err) {
     deps.log?.('change announcement not delivered; it stays owed and a later run sends it', { changeId: change.id, error: String(err) });
     return false;
   }
+  // Posted: a failure to note where is not a reason to post it again.
+  if (undo) await deps.ledger.setApprovalSlack(undo.id, slack).catch((err: unknown) => deps.log?.('announcement posted, but its Undo message was not recorded', { changeId: change.id, undo: undo.id, error: String(err) }));
+  return true;
 }
 
 /**
@@ -596,15 +608,13 @@ async function announceAgain(change: ChangeRecord, deps: GovernDeps, notifier: N
   }
   // An Undo past its deadline (or decided, or swept) is not offered: the announcement still tells the team.
   const offered = undo?.state === 'PENDING' && !undo.slack && !isPastDeadline(undo, now) ? undo : undefined;
-  // Claimed before posting (a conditional write): runs overlap (several containers, the schedule),
-  // and each would otherwise post it, each copy with a live Undo button.
-  if (!(await deps.ledger.markChangeAnnounced(change.id))) return;
+  // Posted, then marked: a run that dies between the two posts it again later, which beats never.
+  // Two runs overlapping here may both post it; both buttons decide the one Undo approval.
   if (!(await announce(change, finding, routeFor(finding, deps.policy), offered, deps, notifier))) {
-    // Owed again, for a later run.
-    await deps.ledger.recordChange({ ...change, announcementPending: true });
     result.notificationFailures++;
     return;
   }
+  await deps.ledger.markChangeAnnounced(change.id);
   deps.log?.('owed change announcement sent', { changeId: change.id, undo: offered?.id });
 }
 

