@@ -546,6 +546,9 @@ describe('govern: remediation', () => {
     await govern({ ...scoped([burnOf('payments-api-p99-500ms')], incident, scope), auditedSlos: ['payments-api-p99-500ms'] }, hub.deps);
     const other = await govern({ ...scoped([], { ...incident, eventId: '0.p99a1:closed' }, scope, ['prometheus|Service|payments||payments-api']), auditedSlos: ['payments-api-latency'] }, hub.deps);
     expect(other.resolved).toEqual([]);
+    // Nor does a run that names no SLO at all.
+    const none = await govern({ ...scoped([], { ...incident, eventId: '0.p99a2:closed' }, scope, ['prometheus|Service|payments||payments-api']), auditedSlos: [] }, hub.deps);
+    expect(none.resolved).toEqual([]);
   });
 
   it('posts an approval request again on the next run when Slack was down, and only once', async () => {

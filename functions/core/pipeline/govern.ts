@@ -222,7 +222,7 @@ function ofAuditedSlo(f: Finding, auditedSlos: string[] | undefined, currentSlos
   if (auditedSlos.some((name) => isFindingOfSlo(f, name))) return true;
   // Only rules that hold the run's own SLOs can say which SLOs exist: an agent's rules may differ
   // from the hub's (or run ahead of them during a deploy), and then nothing is decided by resource.
-  if (!auditedSlos.every((name) => currentSlos.includes(name))) return false;
+  if (auditedSlos.length === 0 || !auditedSlos.every((name) => currentSlos.includes(name))) return false;
   return !currentSlos.some((name) => isFindingOfSlo(f, name));
 }
 

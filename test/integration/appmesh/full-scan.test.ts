@@ -49,7 +49,12 @@ describe('full scan', () => {
     const retriedUnseen = stats.totalCalls - (maxFullScanCalls(fleet.counts) + throttled);
     expect(retriedUnseen).toBeGreaterThanOrEqual(0);
     expect(retriedUnseen).toBeLessThanOrEqual(Math.ceil(requests.length * 0.01));
-    expect(stats.calls).toEqual(nonZeroCalls(emulator));
+    // Per operation, the client counts at least what the emulator saw, and only those lost attempts more.
+    const seen: Record<string, number | undefined> = nonZeroCalls(emulator);
+    const extra = Object.entries(stats.calls).map(([operation, n]) => n - (seen[operation] ?? 0));
+    expect(extra.every((n) => n >= 0)).toBe(true);
+    expect(extra.reduce((a, b) => a + b, 0)).toBe(retriedUnseen);
+    expect(Object.keys(seen).every((operation) => operation in stats.calls)).toBe(true);
     const answered = (operation: string) => requests.filter((r) => r.operation === operation && r.status === 200).length;
     expect(answered('ListVirtualNodes')).toBe(10);
     expect(answered('DescribeVirtualNode')).toBe(1000);
