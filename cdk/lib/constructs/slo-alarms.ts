@@ -21,13 +21,17 @@ import { MeshGovFunction } from './meshgov-function';
  */
 export class SloRegionError extends Error {
   constructor(slos: Array<{ name: string; region: string }>, stackRegion: string) {
-    const named = slos.map((s) => `SLO ${s.name} reads CloudWatch in ${s.region}`).join('; ');
     super(
-      `${named}, but this stack deploys to ${stackRegion}: a CloudWatch alarm watches only its own region's metrics and sends its state changes to that region's EventBridge, so the hub cannot evaluate it. ` +
+      `${readsElsewhere(slos)}, but this stack deploys to ${stackRegion}: a CloudWatch alarm watches only its own region's metrics and sends its state changes to that region's EventBridge, so the hub cannot evaluate it. ` +
         `Deploy a hub in the SLO's region (each hub governs its own region), or remove source.cloudwatch.region (or set it to ${stackRegion}) in the rules the hub ships.`,
     );
     this.name = 'SloRegionError';
   }
+}
+
+/** `SLO a reads CloudWatch in us-east-1; SLO b …`: the SLOs named by region, for the error and the warning alike. */
+function readsElsewhere(slos: Array<{ name: string; region: string }>): string {
+  return slos.map((s) => `SLO ${s.name} reads CloudWatch in ${s.region}`).join('; ');
 }
 
 /**
@@ -42,7 +46,7 @@ export function checkSloRegions(scope: Construct, slos: SloDefinition[]): void {
   if (Token.isUnresolved(stackRegion)) {
     Annotations.of(scope).addWarningV2(
       'meshgov:slo-region-unknown',
-      `${regional.map((s) => `SLO ${s.name} reads CloudWatch in ${s.region}`).join('; ')}, and this synth has no region to check it against: deploy the stack to that region, or its alarms watch nothing`,
+      `${readsElsewhere(regional)}, and this synth has no region to check it against: deploy the stack to that region, or its alarms watch nothing`,
     );
     return;
   }

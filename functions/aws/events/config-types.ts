@@ -1,6 +1,6 @@
 import { APPMESH_KIND_OF_TYPE, APPMESH_NAME_FIELDS, type AppMeshApiType } from '../../core/model/inventory';
 import type { AuditScope } from '../../core/pipeline/trigger';
-import { parseAppMeshArn, type AppMeshArn } from '../../providers/appmesh/arn';
+import { accountOfArn, parseAppMeshArn, type AppMeshArn } from '../../providers/appmesh/arn';
 import { EventError } from './event-error';
 import type { EventBridgeEvent } from './parse-eventbridge';
 
@@ -63,6 +63,6 @@ export function appMeshArnOf(fields: Record<string, any>, type: AppMeshApiType, 
   const arn = text ? parseAppMeshArn(text) : undefined;
   if (!text || !arn) throw new EventError(`${at}.ARN`, `not an App Mesh ARN: ${JSON.stringify(raw)}`, eventId);
   if (arn.kind !== APPMESH_KIND_OF_TYPE[type]) throw new EventError(`${at}.ARN`, `${text} is not a ${type}`, eventId);
-  const account = text.split(':')[4];
-  return { ...arn, ...(account && /^\d{12}$/.test(account) ? { account } : {}) };
+  const account = accountOfArn(text);
+  return { ...arn, ...(account ? { account } : {}) };
 }

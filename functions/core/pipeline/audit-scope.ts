@@ -1,5 +1,6 @@
 import { auditModel, buildModel } from '../audit';
 import type { ModelBuilder } from '../model/provider';
+import type { Inventory } from '../model/inventory';
 import type { FleetModel, Provider, ResourceRef } from '../model/types';
 import type { Policy } from '../policy/types';
 import type { AuditReport } from '../report/report';
@@ -67,12 +68,23 @@ export async function auditScope(trigger: Trigger, scope: AuditScope, deps: Audi
   const now = deps.clock();
   const model = buildModel(inventory, { builders: deps.builders, now, policy: deps.policy });
   const report = auditModel(model, deps.policy, now);
-  const unread = inventory.unreadMeshes;
-  // A provider the read could not read in full (a refused certificate source) leaves the scope:
-  // its findings were not all looked at, so govern must not resolve them from this run.
+  return { trigger, scope: scopeAsRead(scope, inventory), report, auditedResources: auditedResourceKeys(model), readStartedAt };
+}
+
+/**
+ * A whole-fleet scope as the read covered it: less the providers it could not read in full (a
+ * refused certificate source), and naming the meshes it could not read. Govern resolves nothing
+ * of either: their findings were not all looked at.
+ */
+function scopeAsRead(scope: AuditScope, inventory: Inventory): AuditScope {
+  if (scope.kind !== 'all') return scope;
   const unreadProviders = inventory.unreadProviders ?? [];
-  const read = scope.kind === 'all' && unreadProviders.length > 0 ? { ...scope, providers: scope.providers.filter((p) => !unreadProviders.includes(p)) } : scope;
-  return { trigger, scope: unread?.length && read.kind === 'all' ? { ...read, unreadMeshes: unread } : read, report, auditedResources: auditedResourceKeys(model), readStartedAt };
+  const unreadMeshes = inventory.unreadMeshes ?? [];
+  return {
+    ...scope,
+    ...(unreadProviders.length > 0 ? { providers: scope.providers.filter((p) => !unreadProviders.includes(p)) } : {}),
+    ...(unreadMeshes.length > 0 ? { unreadMeshes } : {}),
+  };
 }
 
 export function auditedResourceKeys(model: FleetModel): string[] {

@@ -41,3 +41,9 @@ export function refFromArn(arn: string, kind: AppMeshKind): AppMeshRef | undefin
   if (!parsed || parsed.kind !== kind) return undefined;
   return { via: 'aws', kind, awsMesh: parsed.mesh, awsName: parsed.name };
 }
+
+/** `arn:aws:appmesh:us-west-2:111122223333:mesh/…` → `111122223333`; for a shared mesh's resource, the mesh owner's. */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}

@@ -18,6 +18,7 @@ import { isLooseRecord as isObject } from '../../../core/is-record';
 import type { AppMeshApiType } from '../../../core/model/inventory';
 import { API_KINDS, type ResourceAddress } from './api-kinds';
 import { errorNameOf } from './errors';
+import { accountOfArn } from '../arn';
 
 export type Spec = Record<string, any>;
 export type Data = Record<string, any>;
@@ -65,12 +66,6 @@ export function describeCallError(error: unknown): string {
   const name = errorNameOf(error);
   const message = error instanceof Error ? error.message : String(error);
   return message && message !== name ? `${name}: ${message}` : name;
-}
-
-/** `arn:aws:appmesh:us-west-2:111122223333:mesh/…` → `111122223333`. */
-export function accountOfArn(arn: string | undefined): string | undefined {
-  const account = arn?.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /** Why meshgov may not write a resource owned by `owner` when it runs as `caller`, or undefined when it may. */

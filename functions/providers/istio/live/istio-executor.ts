@@ -153,10 +153,12 @@ class IstioWriter {
 
   /**
    * Everything from here on follows a patch that landed: each result wrote. Every result records
-   * as `after` what our write produced (`written`, else what the patch set), never the re-read,
+   * as `after` what our write produced (`written`, else what the patch set), not the re-read,
    * which may hold another writer's later edit: an Undo restores what differs between `before`
-   * and `after`, and must not take that edit back with ours. The re-read only tells whether the
-   * change holds; when it does not, its version tells whose write that is.
+   * and `after`, and must not take that edit back with ours. The one exception is a verified
+   * patch whose answer was lost, whose re-read spec is exactly what the patch set (it then gives
+   * the real version). The re-read otherwise only tells whether the change holds; when it does
+   * not, its version and generation tell whose write that is.
    */
   private async verifyPatch(
     target: ObjectTarget,
